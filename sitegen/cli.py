@@ -1,0 +1,111 @@
+"""The `sitegen` command line (click).
+
+Exit codes: 0 success; 1 content errors (all listed, nothing published); 2 command-line usage error;
+3 the output could not be written or an internal failure (one log line; the previous output is untouched).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from sitegen import __version__
+from sitegen.errors import ContentError, OutputError, Report
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+
+
+def _print_report(report: Report) -> None:
+    for problem in report.sorted():
+        click.echo(problem.format(), err=True)
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    if n_err or n_warn:
+        click.echo(f"共 {n_err} 个错误、{n_warn} 个提醒 / {n_err} error(s), {n_warn} warning(s)", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sitegen")
+def cli() -> None:
+    """sitegen: 三务公开 static sites for cable TV and phones."""
+
+
+@cli.command()
+@click.argument("content", default="content", type=click.Path(path_type=Path))
+@click.option("-o", "--output", default="output", type=click.Path(path_type=Path), help="output folder")
+@click.option("--theme", type=click.Choice(["tv", "mobile", "all"]), default="all", show_default=True)
+def build(content: Path, output: Path, theme: str) -> None:
+    """Validate CONTENT and build the sites into OUTPUT (tv/ and mobile/)."""
+    from sitegen.pipeline import build as run_build
+    from sitegen.render import THEMES
+    started = time.monotonic()
+    themes = THEMES if theme == "all" else (theme,)
+    try:
+        result = run_build(content, output, themes)
+    except ContentError as exc:
+        _print_report(exc.report)
+        click.echo("构建失败，上一次的网站保持不变 / build failed; the previous output is unchanged", err=True)
+        sys.exit(EXIT_CONTENT)
+    except OutputError as exc:
+        click.echo(f"无法写入输出 / cannot write output: {exc}", err=True)
+        sys.exit(EXIT_FAILURE)
+    _print_report(result.report)
+    took = time.monotonic() - started
+    for name, pages in result.pages.items():
+        index = (output / name / "index.html").resolve()
+        click.echo(f"{name}: {pages} 个网页 pages -> {index.as_uri()}")
+    click.echo(f"完成 done in {took:.1f}s ({result.images} images)")
+
+
+@cli.command()
+@click.argument("content", default="content", type=click.Path(path_type=Path))
+def check(content: Path) -> None:
+    """Validate CONTENT and list every problem; writes nothing."""
+    from sitegen.pipeline import check as run_check
+    city, report = run_check(content)
+    _print_report(report)
+    if report.errors or city is None:
+        sys.exit(EXIT_CONTENT)
+    click.echo(f"检查通过 / OK: {len(city.towns)} 个镇, {len(city.villages)} 个村, "
+               f"{sum(len(v.vouchers) for v in city.villages)} 张凭证")
+
+
+@cli.group()
+def new() -> None:
+    """Scaffold new content."""
+
+
+@new.command("village")
+@click.argument("town")
+@click.argument("name")
+@click.option("--title", help="village name in Chinese, e.g. 长寿村 (default: NAME)")
+@click.option("--content", default="content", type=click.Path(path_type=Path), show_default=True)
+def new_village(town: str, name: str, title: str | None, content: Path) -> None:
+    """Create CONTENT/TOWN/NAME with commented examples (TOWN and NAME are folder names: a-z, 0-9, -)."""
+    from sitegen.scaffold import ScaffoldError, new_village as scaffold
+    try:
+        folder = scaffold(content, town, name, title or name)
+    except ScaffoldError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_CONTENT)
+    click.echo(f"已创建 created {folder}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except SystemExit:
+        raise
+    except Exception as exc:  # never a traceback for a clerk: one line, and a non-zero exit
+        click.echo(f"内部错误 internal error: {type(exc).__name__}: {exc} (run with SITEGEN_DEBUG=1 for details)",
+                   err=True)
+        import os
+        if os.environ.get("SITEGEN_DEBUG"):
+            raise
+        sys.exit(EXIT_FAILURE)

@@ -1,0 +1,181 @@
+"""Site configuration (site.yaml, 全市配置), validated strictly: an unknown or misspelled key is an error.
+
+Also the small helpers every YAML mapping in the content folder goes through (town.yaml, village.yaml, item
+front matter), so that unknown keys, missing keys and bad values are reported the same way everywhere.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sitegen.errors import Location, Report
+from sitegen.money import AmountError, parse_amount
+from sitegen.taxonomy import BOARDS
+
+# Default sub-items (小项): 22 for 党务, 14 for 村务, 31 for 财务, as the Jiangyin article counts them.
+DEFAULT_SUBITEMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "党务": {
+        "政治建设": ("决策部署落实", "党建工作计划", "党建工作总结"),
+        "思想建设": ("理论学习", "主题教育", "党员教育培训"),
+        "组织建设": ("支部委员会", "党员发展", "党费收缴", "组织生活会", "党员积分管理"),
+        "作风建设": ("民主生活会", "为民服务", "干部考核"),
+        "纪律建设": ("党风廉政建设", "廉政承诺", "违纪处理"),
+        "三重一大": ("重大事项决策", "重要干部任免", "重大项目安排", "大额资金使用"),
+        "其他事项": ("其他党务",),
+    },
+    "村务": {
+        "村经济和社会事业发展规划": ("年度计划", "发展规划"),
+        "村规民约及各类规约": ("村规民约", "自治章程"),
+        "村务发生事项": ("低保补助名单", "宅基地审批", "征地拆迁"),
+        "村民会议及实施": ("村民代表会议决议", "决议实施情况"),
+        "村干部": ("干部分工", "干部报酬"),
+        "村务监督委员会履职情况": ("监督检查记录",),
+        "其他事项": ("便民服务", "其他村务"),
+    },
+    "财务": {
+        "本村家底": ("资产负债", "集体收益分配", "股份合作"),
+        "资金": ("银行存款", "库存现金", "村务卡", "借款", "应收应付款"),
+        "资产": ("固定资产", "在建工程", "对外投资", "资产处置"),
+        "资源": ("土地发包", "房屋出租", "鱼塘林地", "资源租赁合同", "产权交易"),
+        "工程项目": ("立项", "招投标", "合同", "进度", "增减项目", "验收", "决算"),
+        "收支情况": ("收入明细", "支出明细", "收支流水", "干部工资"),
+        "村务报表": ("资产负债表", "收支明细表", "年度预算"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """全市配置 The validated site.yaml. Defaults are documented in docs/content-format.md §2."""
+
+    city: str
+    title: str = "三务公开户户通"
+    hotline: str = "12345"
+    new_accounts_from: int = 2024
+    large_amount: Decimal = Decimal("100000")
+    subitems: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=lambda: DEFAULT_SUBITEMS)
+
+
+SITE_KEYS = ("city", "title", "hotline", "new_accounts_from", "large_amount", "subitems")
+
+
+def check_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...], where: Location,
+               report: Report) -> bool:
+    """Report unknown keys (with a did-you-mean hint) and missing required keys. True when all required are there."""
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            report.error("unknown-key", where, key=key,
+                         hint=f"，是不是“{close[0]}”？" if close else f"，可用的键：{'、'.join(allowed)}",
+                         hint_en=f"; did you mean '{close[0]}'?" if close else f"; accepted keys: {', '.join(allowed)}")
+    ok = True
+    for key in required:
+        if data.get(key) in (None, ""):
+            report.error("missing-key", where, key=key)
+            ok = False
+    return ok
+
+
+def get_text(data: dict, key: str, where: Location, report: Report, default: str = "") -> str:
+    value = data.get(key)
+    if value is None:
+        return default
+    if isinstance(value, (dict, list)):
+        report.error("bad-value", where, key=key, detail="应当是一段文字", detail_en="expected text")
+        return default
+    return str(value).strip()
+
+
+def get_date(data: dict, key: str, where: Location, report: Report) -> date | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        report.error("bad-date", where, key=key, value=value)
+        return None
+
+
+def get_amount(data: dict, key: str, where: Location, report: Report) -> Decimal:
+    value = data.get(key)
+    if value is None:
+        return Decimal("0.00")
+    # YAML turns 12.5 into a float; str() of a float that came from clerk text is still checked as text.
+    try:
+        return parse_amount(str(value))
+    except AmountError:
+        report.error("amount-format", where, value=value)
+        return Decimal("0.00")
+
+
+def get_list(data: dict, key: str, where: Location, report: Report) -> list[str]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or any(isinstance(v, (dict, list)) for v in value):
+        report.error("bad-value", where, key=key, detail="应当是一个列表，如 [a.jpg, b.jpg]",
+                     detail_en="expected a list like [a.jpg, b.jpg]")
+        return []
+    return [str(v).strip() for v in value]
+
+
+def parse_site_config(data: Any, where: Location, report: Report) -> SiteConfig | None:
+    if not isinstance(data, dict):
+        report.error("yaml-not-mapping", where)
+        return None
+    if not check_keys(data, SITE_KEYS, ("city",), where, report):
+        return None
+    year = data.get("new_accounts_from", 2024)
+    if not isinstance(year, int) or not 1990 <= year <= 2100:
+        report.error("bad-value", where, key="new_accounts_from", detail="应当是年份，如 2024",
+                     detail_en="expected a year like 2024")
+        year = 2024
+    large = get_amount(data, "large_amount", where, report) if "large_amount" in data else Decimal("100000")
+    return SiteConfig(
+        city=get_text(data, "city", where, report),
+        title=get_text(data, "title", where, report, SiteConfig.title),
+        hotline=get_text(data, "hotline", where, report, SiteConfig.hotline),
+        new_accounts_from=year,
+        large_amount=large,
+        subitems=_parse_subitems(data.get("subitems"), where, report),
+    )
+
+
+def _parse_subitems(value: Any, where: Location, report: Report) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Site-level sub-items replace the defaults category by category."""
+    merged = {board: dict(cats) for board, cats in DEFAULT_SUBITEMS.items()}
+    if value is None:
+        return merged
+    if not isinstance(value, dict):
+        report.error("bad-value", where, key="subitems", detail="应当按 板块 → 类别 → 小项列表 书写",
+                     detail_en="expected board -> category -> list of sub-items")
+        return merged
+    boards = {b.name: b for b in BOARDS}
+    for board_name, cats in value.items():
+        board = boards.get(str(board_name))
+        if board is None:
+            report.error("bad-value", where, key=f"subitems.{board_name}", detail="板块只能是 党务、村务、财务",
+                         detail_en="boards are 党务, 村务, 财务")
+            continue
+        if not isinstance(cats, dict):
+            report.error("bad-value", where, key=f"subitems.{board_name}", detail="应当按 类别 → 小项列表 书写",
+                         detail_en="expected category -> list of sub-items")
+            continue
+        for cat_name, items in cats.items():
+            if board.category(str(cat_name)) is None:
+                report.error("unknown-category", where, value=cat_name, board=board.name,
+                             choices="、".join(c.name for c in board.categories))
+                continue
+            names = get_list(cats, cat_name, where, report)
+            merged[board.name][str(cat_name)] = tuple(names)
+    return merged

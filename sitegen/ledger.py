@@ -1,0 +1,103 @@
+"""Stage 3, model (账目): the plain running ledger (流水账) and plain-words explanations, from the journal.
+
+The ledger follows the money: a voucher's lines on the cash and bank accounts (`Account.is_money`) give its
+income (money in) or expense (money out); the other lines say where the money came from or went, in the
+chart's plain words. Money moved between the village's own cash and bank is a transfer, neither.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from decimal import Decimal
+
+from sitegen.model import City, Ledger, LedgerLine, LedgerMonth, Village, Voucher
+from sitegen.money import ZERO, yuan
+
+
+def build_ledgers(city: City) -> None:
+    for village in city.villages:
+        village.ledgers = village_ledgers(village)
+
+
+def money_movement(voucher: Voucher) -> Decimal | None:
+    """Net money into the village's cash and bank (negative: out); None if the voucher moves no money."""
+    lines = [ln for ln in voucher.lines if ln.account.is_money]
+    if not lines:
+        return None
+    return sum((ln.debit - ln.credit for ln in lines), ZERO)
+
+
+def _plain_names(voucher: Voucher, money: bool, side: str | None = None) -> str:
+    names: list[str] = []
+    for ln in voucher.lines:
+        if ln.account.is_money != money:
+            continue
+        if side == "debit" and not ln.debit or side == "credit" and not ln.credit:
+            continue
+        if ln.account.plain not in names:
+            names.append(ln.account.plain)
+    return "、".join(names)
+
+
+def purpose(voucher: Voucher, net: Decimal) -> str:
+    counter = _plain_names(voucher, money=False)
+    if net > 0:
+        return f"来源：{counter}" if counter else "收入"
+    if net < 0:
+        return f"用途：{counter}" if counter else "支出"
+    return "现金与银行存款之间互转"
+
+
+def explain(voucher: Voucher) -> str:
+    """The voucher in one plain sentence, as a villager would say it."""
+    net = money_movement(voucher)
+    if net is None:
+        return (f"这张凭证没有钱进出，只是账目之间的调整：记入{_plain_names(voucher, False, 'debit')}，"
+                f"对应{_plain_names(voucher, False, 'credit')}，金额 {yuan(voucher.debit_total)} 元。")
+    if net > 0:
+        return (f"村里收到 {yuan(net)} 元，进了{_plain_names(voucher, True, 'debit')}；"
+                f"{purpose(voucher, net)}。")
+    if net < 0:
+        return (f"村里从{_plain_names(voucher, True, 'credit')}付出 {yuan(-net)} 元；"
+                f"{purpose(voucher, net)}。")
+    moved = sum((ln.debit for ln in voucher.lines if ln.account.is_money), ZERO)
+    return (f"村里自己的钱换了个地方放：从{_plain_names(voucher, True, 'credit')}转到"
+            f"{_plain_names(voucher, True, 'debit')} {yuan(moved)} 元，不算收入，也不算支出。")
+
+
+def village_ledgers(village: Village) -> list[Ledger]:
+    """One ledger per accounting year, each year opening with the previous year's closing balance."""
+    by_year: OrderedDict[int, list[Voucher]] = OrderedDict()
+    for v in sorted(village.vouchers, key=lambda v: (v.date, v.month, v.number)):
+        if money_movement(v) is not None:
+            by_year.setdefault(v.date.year, []).append(v)
+    ledgers = []
+    balance = village.opening_balance
+    for year, vouchers in by_year.items():
+        opening = balance
+        months: OrderedDict[str, list[LedgerLine]] = OrderedDict()
+        for v in vouchers:
+            net = money_movement(v)
+            assert net is not None
+            balance += net
+            line = LedgerLine(voucher=v, date=v.date, description=v.summary, purpose=purpose(v, net),
+                              counterparty=_counterparty(v), income=max(net, ZERO), expense=max(-net, ZERO),
+                              balance=balance, transfer=net == 0)
+            months.setdefault(v.month, []).append(line)
+        month_list = []
+        running = opening
+        for month, lines in months.items():
+            income = sum((ln.income for ln in lines), ZERO)
+            expense = sum((ln.expense for ln in lines), ZERO)
+            month_list.append(LedgerMonth(month, lines, running, income, expense, running + income - expense))
+            running += income - expense
+        ledgers.append(Ledger(year, opening, month_list, sum((m.income for m in month_list), ZERO),
+                              sum((m.expense for m in month_list), ZERO), balance))
+    return ledgers
+
+
+def _counterparty(voucher: Voucher) -> str:
+    names: list[str] = []
+    for ln in voucher.lines:
+        if ln.counterparty and ln.counterparty not in names:
+            names.append(ln.counterparty)
+    return "、".join(names)

@@ -1,0 +1,269 @@
+"""Stage 4, link (链接): give every model object its page, and plan the pages with their navigation.
+
+Paths are POSIX, relative to a theme's output root; templates only ever receive them through `Page.url`,
+which makes them relative to the page, so a site works from any base path and from file://. After
+rendering, `check_links` proves every href and src resolves, fragments included.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from sitegen.errors import Location, Report
+from sitegen.ledger import explain
+from sitegen.model import City, Image, Item, Ledger, Town, Village, Voucher
+from sitegen.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A big focusable tile (board, category, town, village)."""
+
+    title: str
+    sub: str
+    path: str
+    digit: int | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """A focusable list row (an item)."""
+
+    date: str
+    title: str
+    meta: str
+    path: str
+
+
+@dataclass
+class Page:
+    path: str
+    template: str
+    title: str
+    crumbs: list[tuple[str, str]]      # (label, path) from the city home down to the parent
+    back: str                          # where Back goes when there is no history (the parent page)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def url(self, target: str) -> str:
+        """`target` (a root-relative path, optionally with #fragment) relative to this page."""
+        path, _, fragment = target.partition("#")
+        if path == self.path:
+            rel = posixpath.basename(path)
+        else:
+            rel = posixpath.relpath(path, posixpath.dirname(self.path) or ".")
+        return f"{rel}#{fragment}" if fragment else rel
+
+
+@dataclass
+class Site:
+    pages: list[Page]
+    images: dict[str, Image]           # output path -> source image
+    item_paths: dict[Path, str]        # item source file -> page path (for Markdown links between items)
+
+
+def image_path(base: str, img: Image) -> str:
+    ext = ".png" if img.source.suffix.lower() == ".png" else ".jpg"
+    return f"{base}/media/{img.name}{ext}"
+
+
+def _digits(tiles: list[Tile]) -> list[Tile]:
+    """Number the first nine tiles so a digit key opens them."""
+    return [Tile(t.title, t.sub, t.path, i if i <= 9 else None) for i, t in enumerate(tiles, start=1)]
+
+
+class _Planner:
+    def __init__(self, city: City):
+        self.city = city
+        self.pages: list[Page] = []
+        self.images: dict[str, Image] = {}
+        self.item_paths: dict[Path, str] = {}
+
+    def add(self, path: str, template: str, title: str, crumbs: list[tuple[str, str]], **data: Any) -> Page:
+        page = Page(path, template, title, crumbs, crumbs[-1][1] if crumbs else "index.html", data)
+        self.pages.append(page)
+        return page
+
+    def rows(self, items: list[Item]) -> list[Row]:
+        return [Row(i.date.isoformat(), i.title, i.subitem or (i.category.name if i.category else ""),
+                    self.item_paths[i.source]) for i in items]
+
+    def item_page(self, item: Item, base: str, folder: str, crumbs: list[tuple[str, str]]) -> None:
+        """Register an item's page path first (so Markdown links can point at any item), page later."""
+        self.item_paths[item.source] = f"{folder}/{item.slug}.html"
+        images = [(img, image_path(base, img)) for img in item.images]
+        basis_scan = image_path(base, item.basis.scan) if item.basis and item.basis.scan else None
+        for img, path in images:
+            self.images[path] = img
+        if basis_scan:
+            self.images[basis_scan] = item.basis.scan
+        self._pending.append((item, crumbs, images, basis_scan))
+
+    def plan(self) -> Site:
+        self._pending: list[tuple[Item, list[tuple[str, str]], list, str | None]] = []
+        city = self.city
+        home = [(city.title, "index.html")]
+        for item in city.items:
+            self.item_page(item, "", item.board.slug, home + [(item.board.name, f"{item.board.slug}/index.html")])
+        for town in city.towns:
+            self.town(town, home)
+        town_tiles = [Tile(t.name, f"{len(t.villages)} 个村", f"{t.slug}/index.html") for t in city.towns]
+        sections = [Tile(b.name, f"{len(self._section(b, city.items))} 条", f"{b.slug}/index.html")
+                    for b in (RULES, POLICIES)]
+        self.add("index.html", "city.html", city.title, [], tiles=_digits(town_tiles + sections),
+                 villages=[(t, [Tile(v.name, "", self.village_path(v)) for v in t.villages]) for t in city.towns])
+        for board in (RULES, POLICIES):
+            self.add(f"{board.slug}/index.html", "list.html", f"{city.name}{board.name}", home,
+                     rows=self.rows(self._section(board, city.items)), empty="暂无内容")
+        for item, crumbs, images, basis_scan in self._pending:
+            self.add(self.item_paths[item.source], "item.html", item.title, crumbs, item=item,
+                     images=[p for _, p in images], basis_scan=basis_scan)
+        return Site(self.pages, self.images, self.item_paths)
+
+    @staticmethod
+    def _section(board: Board, *groups: list[Item]) -> list[Item]:
+        items = [i for g in groups for i in g if i.board is board]
+        return sorted(items, key=lambda i: (i.date, i.title), reverse=True)
+
+    @staticmethod
+    def village_path(v: Village) -> str:
+        return f"{v.town_slug}/{v.slug}/index.html"
+
+    def town(self, town: Town, home: list[tuple[str, str]]) -> None:
+        base = town.slug
+        crumbs = home + [(town.name, f"{base}/index.html")]
+        for item in town.items:
+            self.item_page(item, base, f"{base}/{item.board.slug}",
+                           crumbs + [(item.board.name, f"{base}/{item.board.slug}/index.html")])
+        tiles = [Tile(v.name, f"{len(v.items)} 条公开事项 · {len(v.vouchers)} 张凭证", self.village_path(v))
+                 for v in town.villages]
+        sections = [Tile(b.name, f"{len(self._section(b, self.city.items, town.items))} 条",
+                         f"{base}/{b.slug}/index.html") for b in (RULES, POLICIES)]
+        self.add(f"{base}/index.html", "town.html", town.name, home, tiles=_digits(tiles + sections), town=town)
+        for board in (RULES, POLICIES):
+            self.add(f"{base}/{board.slug}/index.html", "list.html", f"{town.name}{board.name}", crumbs,
+                     rows=self.rows(self._section(board, self.city.items, town.items)), empty="暂无内容")
+        for village in town.villages:
+            self.village(village, town, crumbs)
+
+    def village(self, v: Village, town: Town, parent: list[tuple[str, str]]) -> None:
+        base = f"{town.slug}/{v.slug}"
+        crumbs = parent + [(v.name, f"{base}/index.html")]
+        for item in v.items:
+            folder = f"{base}/{item.board.slug}" + (f"/{item.category.slug}" if item.category else "")
+            trail = crumbs + [(item.board.name, f"{base}/{item.board.slug}/index.html")]
+            if item.category:
+                trail.append((item.category.name, f"{folder}/index.html"))
+            self.item_page(item, base, folder, trail)
+        ledger_path = self.ledgers(v, base, crumbs)
+        tiles = [Tile(b.name, f"{len(v.items_of(b))} 条", f"{base}/{b.slug}/index.html") for b in BOARDS]
+        tiles.append(Tile("收支流水", "每一笔钱的来龙去脉", ledger_path or f"{base}/finance/index.html"))
+        rules = self._section(RULES, self.city.items, town.items, v.items)
+        policies = self._section(POLICIES, self.city.items, town.items)
+        tiles += [Tile(RULES.name, f"{len(rules)} 条", f"{base}/rules/index.html"),
+                  Tile(POLICIES.name, f"{len(policies)} 条", f"{base}/policies/index.html")]
+        self.add(f"{base}/index.html", "village.html", v.name, parent, village=v, town=town, tiles=_digits(tiles))
+        for board in BOARDS:
+            board_crumbs = crumbs + [(board.name, f"{base}/{board.slug}/index.html")]
+            cats = [Tile(c.name, f"{len(v.items_of(board, c))} 条", f"{base}/{board.slug}/{c.slug}/index.html")
+                    for c in board.categories]
+            if board is FINANCE and ledger_path:
+                cats.insert(0, Tile("收支流水", "流水账：逐笔收入、支出和余额", ledger_path))
+            self.add(f"{base}/{board.slug}/index.html", "board.html", f"{v.name}{board.name}", crumbs,
+                     tiles=_digits(cats), board=board)
+            for c in board.categories:
+                self.add(f"{base}/{board.slug}/{c.slug}/index.html", "list.html", c.name, board_crumbs,
+                         rows=self.rows(v.items_of(board, c)), empty="本类别暂无公开内容")
+        self.add(f"{base}/rules/index.html", "list.html", f"{v.name}{RULES.name}", crumbs, rows=self.rows(rules),
+                 empty="暂无内容")
+        self.add(f"{base}/policies/index.html", "list.html", f"{v.name}{POLICIES.name}", crumbs,
+                 rows=self.rows(policies), empty="暂无内容")
+
+    def ledgers(self, v: Village, base: str, crumbs: list[tuple[str, str]]) -> str | None:
+        """Ledger pages (latest year first in the tiles), voucher pages and scan pages."""
+        finance = crumbs + [(FINANCE.name, f"{base}/finance/index.html")]
+        ledger_of: dict[str, tuple[Ledger, str]] = {}
+        years = [(lg, f"{base}/finance/ledger-{lg.year}.html") for lg in v.ledgers]
+        for lg, path in years:
+            for month in lg.months:
+                for line in month.lines:
+                    ledger_of[line.voucher.key] = (lg, path)
+            self.add(path, "ledger.html", f"{v.name}{lg.year}年收支流水", finance, ledger=lg, village=v,
+                     years=[(other.year, p) for other, p in years if other is not lg],
+                     voucher_path=lambda voucher, _b=base: self.voucher_path(_b, voucher))
+        vouchers = v.vouchers
+        for i, voucher in enumerate(vouchers):
+            path = self.voucher_path(base, voucher)
+            back_to = ledger_of.get(voucher.key)
+            ledger_anchor = f"{back_to[1]}#v-{voucher.key}" if back_to else None
+            trail = finance + ([(f"{back_to[0].year}年收支流水", back_to[1])] if back_to else [])
+            scans = []
+            for n, img in enumerate(voucher.scans, start=1):
+                img_path = image_path(base, img)
+                self.images[img_path] = img
+                scans.append((n, img_path, f"{base}/finance/vouchers/{voucher.key}-{n}.html"))
+            self.add(path, "voucher.html", f"凭证 {voucher.month} {voucher.label}", trail, voucher=voucher,
+                     village=v, plain=explain(voucher), ledger_anchor=ledger_anchor, scans=scans,
+                     prev=self.voucher_path(base, vouchers[i - 1]) if i > 0 else None,
+                     next=self.voucher_path(base, vouchers[i + 1]) if i + 1 < len(vouchers) else None)
+            for n, img_path, scan_page in scans:
+                self.add(scan_page, "scan.html", f"凭证 {voucher.month} {voucher.label} 第{n}张（共{len(scans)}张）",
+                         trail + [(f"凭证 {voucher.label}", path)], voucher=voucher, image=img_path, n=n,
+                         total=len(scans), voucher_path=path,
+                         prev=scans[n - 2][2] if n > 1 else None, next=scans[n][2] if n < len(scans) else None)
+        return years[-1][1] if years else None
+
+    @staticmethod
+    def voucher_path(base: str, voucher: Voucher) -> str:
+        return f"{base}/finance/vouchers/{voucher.key}.html"
+
+
+def plan(city: City) -> Site:
+    return _Planner(city).plan()
+
+
+class _Refs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.refs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src", "data-back") and value is not None:
+                self.refs.append(value)
+            elif name == "id" and value:
+                self.ids.add(value)
+
+
+def check_links(files: dict[str, bytes], report: Report, theme: str) -> None:
+    """Every href/src of every generated page resolves to a generated file (and #fragment to an id).
+
+    The only scheme allowed is tel: (the hotline on a phone), which dials rather than fetches."""
+    ids: dict[str, set[str]] = {}
+    refs: dict[str, list[str]] = {}
+    for path, data in files.items():
+        if path.endswith(".html"):
+            parser = _Refs()
+            parser.feed(data.decode("utf-8"))
+            ids[path], refs[path] = parser.ids, parser.refs
+    for page, targets in refs.items():
+        for href in targets:
+            if href.startswith("tel:"):
+                continue
+            target, fragment = _resolve(page, href)
+            if target is None or target not in files or (fragment and fragment not in ids.get(target, set())):
+                report.error("link-broken", Location(f"{theme}/{page}"), page=f"{theme}/{page}", href=href)
+
+
+def _resolve(page: str, href: str) -> tuple[str | None, str]:
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", href):  # any scheme is external: never allowed
+        return None, ""
+    path, _, fragment = href.partition("#")
+    if not path:
+        return page, fragment
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    return (None if joined.startswith("..") else joined), fragment

@@ -1,0 +1,35 @@
+"""Money (金额): parsed from clerks' text into Decimal, never float, and shown in plain 元 / 万元."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+# A plain decimal: optional minus (red-ink reversals), digits with optional correct thousands grouping,
+# at most two decimal places. Rejects 1e3, 12.345, ¥, 一千 and anything Excel's float formatting leaks.
+_PLAIN = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+class AmountError(ValueError):
+    """The text is not a plain amount."""
+
+
+def parse_amount(text: str) -> Decimal:
+    """Parse '1,200.5' -> Decimal('1200.50'); an empty cell is zero. Raises AmountError otherwise."""
+    s = text.strip().replace("\u3000", "")
+    if s == "":
+        return ZERO
+    if not _PLAIN.match(s):
+        raise AmountError(text)
+    return Decimal(s.replace(",", "")).quantize(CENT)
+
+
+def yuan(amount: Decimal) -> str:
+    """'12,345.60' — always two places, thousands separators."""
+    return f"{amount.quantize(CENT):,.2f}"
+
+
+def wan(amount: Decimal) -> str:
+    """'1.23万' — for large totals; two places, rounded half-even like the ledger itself."""
+    return f"{(amount / Decimal(10000)).quantize(CENT):,.2f}万"

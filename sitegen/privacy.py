@@ -1,0 +1,35 @@
+"""Personal data (个人信息): ID numbers, bank card numbers and mobile numbers never ship unmasked.
+
+Masking is applied to every piece of clerk text on its way into a page (the template engine's finalize hook
+and the Markdown renderer), and `find_unmasked` re-reads every generated page as a last line of defence.
+"""
+from __future__ import annotations
+
+import re
+
+# 15-19 digits (ID numbers, 15 or 18 with a final X; bank cards 16-19), or written in groups as cards
+# (6228 4800 1234 5678) and IDs (320281 19580312 1234) often are. Neighbouring letters/digits mean it is part of something else.
+_LONG = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?"
+                   r"|\d{6}[ -]\d{8}[ -]\d{3}[\dXx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![0-9A-Za-z])")
+
+
+def _mask_long(m: re.Match) -> str:
+    digits = re.sub(r"[ -]", "", m.group(1))
+    if not 15 <= len(digits) <= 19:
+        return m.group(0)
+    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
+
+
+def mask(text: str) -> str:
+    """'320281195803121234' -> '3202**********1234'; '13812345678' -> '138****5678'."""
+    if not any(ch.isdigit() for ch in text):
+        return text
+    text = _LONG.sub(_mask_long, text)
+    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+
+
+def find_unmasked(text: str) -> list[str]:
+    """Identifiers that survived masking (should be none)."""
+    found = [m.group(0) for m in _LONG.finditer(text) if 15 <= len(re.sub(r"[ -]", "", m.group(1))) <= 19]
+    return found + [m.group(0) for m in _MOBILE.finditer(text)]

@@ -1,0 +1,70 @@
+"""Stage 5, render (生成网页): the planned pages through a theme's Jinja templates, to bytes.
+
+Templates hold presentation only; everything they show is computed in the model, ledger and links stages.
+Every clerk string passes through `privacy.mask` on its way out (the environment's finalize hook), and is
+autoescaped, so text can never become markup.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from sitegen.links import Page, Site
+from sitegen.markdown import render_markdown
+from sitegen.model import City, Item
+from sitegen.money import wan, yuan
+from sitegen.privacy import mask
+
+THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
+THEMES = ("tv", "mobile")
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return mask(value)
+    return value
+
+
+def environment(theme: str) -> Environment:
+    # A theme's own templates first (its base.html), then the page bodies both themes share.
+    loader = ChoiceLoader([FileSystemLoader(str(THEMES_DIR / theme / "templates")),
+                           FileSystemLoader(str(THEMES_DIR / "common" / "templates"))])
+    env = Environment(loader=loader, autoescape=True,
+                      finalize=_finalize, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters["yuan"] = yuan
+    env.filters["wan"] = wan
+    return env
+
+
+def body_html(item: Item, page: Page, site: Site) -> Markup:
+    """An item's Markdown body; links to other items become relative links, everything else plain text."""
+    def resolve(href: str) -> str | None:
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", href):
+            return None
+        path, _, fragment = href.partition("#")
+        target = site.item_paths.get((item.source.parent / path).resolve()) if path else None
+        return page.url(target) if target else None
+    return Markup(render_markdown(item.body, resolve))
+
+
+def render_theme(theme: str, site: Site, city: City) -> dict[str, bytes]:
+    env = environment(theme)
+    out: dict[str, bytes] = {}
+    for page in site.pages:
+        template = env.get_template(page.template)
+        extra = {"body": body_html(page.data["item"], page, site)} if "item" in page.data else {}
+        html = template.render(page=page, city=city, url=page.url, **page.data, **extra)
+        out[page.path] = html.encode("utf-8")
+    return out
+
+
+def static_files(theme: str) -> dict[str, bytes]:
+    """The theme's static assets, under static/ in the output."""
+    root = THEMES_DIR / theme / "static"
+    return {f"static/{p.relative_to(root).as_posix()}": p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}

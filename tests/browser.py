@@ -1,0 +1,178 @@
+"""Helpers for browser tests (not a test module).
+
+Everything runs offline: pages are served from a folder on 127.0.0.1 and the
+browser is the system Chromium driven by the pip-installed Playwright.
+
+When Chromium or Playwright is missing the tests are skipped, unless the
+environment variable REQUIRE_BROWSER=1 is set (as in CI), in which case they
+fail, so a broken CI image cannot silently turn the browser tests off.
+"""
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import threading
+
+import pytest
+
+CHROMIUM = os.environ.get('SITEGEN_CHROMIUM', '/usr/bin/chromium')
+CHROMIUM_ARGS = [
+    '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
+]
+VIEWPORT = {'width': 1280, 'height': 720}
+
+
+def browser_required():
+    return os.environ.get('REQUIRE_BROWSER', '') not in ('', '0')
+
+
+def unavailable(reason):
+    """Skip, or fail when REQUIRE_BROWSER is set."""
+    if browser_required():
+        pytest.fail('browser required (REQUIRE_BROWSER=1) but ' + reason, pytrace=False)
+    pytest.skip(reason)
+
+
+def chromium_path():
+    path = CHROMIUM if os.path.isabs(CHROMIUM) else shutil.which(CHROMIUM)
+    if not path or not os.access(path, os.X_OK):
+        unavailable('Chromium not found at %s (set SITEGEN_CHROMIUM)' % CHROMIUM)
+    return path
+
+
+def sync_playwright():
+    try:
+        from playwright.sync_api import sync_playwright as start
+    except ImportError:
+        unavailable('Python package playwright is not installed')
+    return start
+
+
+# --- static server -----------------------------------------------------------
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # keep pytest output clean
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder):
+    """Serve `folder` on 127.0.0.1 (free port); yields the base URL ending in '/'."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield 'http://127.0.0.1:%d/' % server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+# --- browser -----------------------------------------------------------------
+
+def launch():
+    """Start Playwright and Chromium; returns the Browser.
+
+    browser.close() also stops Playwright. Pages made with new_page() get a
+    1280x720 viewport (the TV design size) unless told otherwise.
+    """
+    start = sync_playwright()
+    path = chromium_path()
+    pw = start().start()
+    try:
+        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+    except Exception as e:  # broken install: same policy as a missing one
+        pw.stop()
+        unavailable('Chromium failed to start: %s' % str(e).splitlines()[0])
+    close, new_page = browser.close, browser.new_page
+
+    def close_all(*a, **kw):
+        try:
+            close(*a, **kw)
+        finally:
+            pw.stop()
+
+    def new_page_720(**kw):
+        kw.setdefault('viewport', dict(VIEWPORT))
+        return new_page(**kw)
+
+    browser.close = close_all
+    browser.new_page = new_page_720
+    return browser
+
+
+# --- keys --------------------------------------------------------------------
+
+_DISPATCH = """([type, code]) => {
+    function send(t) {
+        var e = new KeyboardEvent(t, {bubbles: true, cancelable: true});
+        // keyCode/which cannot be set through the KeyboardEvent constructor.
+        Object.defineProperty(e, 'keyCode', {get: function () { return code; }});
+        Object.defineProperty(e, 'which', {get: function () { return code; }});
+        Object.defineProperty(e, 'charCode', {get: function () { return t === 'keypress' ? code : 0; }});
+        document.dispatchEvent(e);
+        return e.defaultPrevented;
+    }
+    if (type === 'irkeypress') {
+        // iPanel calls document.onirkeypress with its own event object.
+        var ev = {keyCode: code, which: code, type: 'irkeypress', target: document.activeElement,
+                  preventDefault: function () { this.defaultPrevented = true; }};
+        var r = document.onirkeypress ? document.onirkeypress(ev) : true;
+        return !!ev.defaultPrevented || r === false;
+    }
+    var prevented = send(type);
+    if (type === 'keydown') send('keyup');
+    return prevented;
+}"""
+
+
+def press(page, key, kind='keydown'):
+    """Press a key.
+
+    key: a Playwright key name ('ArrowDown', 'Enter', 'Backspace', '3') pressed
+    on the real keyboard, or an int keyCode (10009, 461, 340, iPanel 1-4...)
+    sent as a synthetic event of kind 'keydown' (followed by keyup),
+    'keypress' or 'irkeypress'. For synthetic events returns whether the page
+    prevented the default action.
+    """
+    if isinstance(key, str):
+        page.keyboard.press(key)
+        return None
+    return page.evaluate(_DISPATCH, [kind, int(key)])
+
+
+def focused(page):
+    """The focused element: {'tag','id','href','cls','html','focusedClass'} or None."""
+    return page.evaluate("""() => {
+        var el = document.activeElement;
+        if (!el || el === document.body) return null;
+        return {tag: el.tagName.toLowerCase(), id: el.id, href: el.getAttribute('href'),
+                cls: el.className, html: el.outerHTML,
+                focusedClass: (' ' + el.className + ' ').indexOf(' focused ') >= 0};
+    }""")
+
+
+class ErrorLog:
+    """Collects console errors and uncaught page errors of a page."""
+
+    def __init__(self, page):
+        self.errors = []
+        page.on('console', self._console)
+        page.on('pageerror', lambda err: self.errors.append('pageerror: %s' % err))
+
+    def _console(self, msg):
+        if msg.type in ('error', 'assert'):
+            self.errors.append('console.%s: %s' % (msg.type, msg.text))
+
+    def __bool__(self):
+        return bool(self.errors)
+
+
+def collect_errors(page):
+    return ErrorLog(page)

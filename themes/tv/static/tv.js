@@ -1,0 +1,289 @@
+/* tv.js - remote-control navigation for set-top-box browsers.
+ *
+ * ES5 only, no modern DOM helpers: the boxes run WebKit builds from around
+ * 2012 and iPanel browsers (tests/test_tv_js.py parses this file as ES5.1).
+ * Keys: arrows move focus by geometry, OK opens, Back goes back, digits open
+ * the tile with that number, page up/down jump about one screen.
+ */
+(function (win, doc) {
+  'use strict';
+
+  // The one key table. Boxes disagree on codes: iPanel sends 1-4 for the
+  // arrows and 340 for Back, Samsung 10009, LG 461, some remotes 372/373 for
+  // page up/down. Digits (48-57, keypad 96-105) are handled separately.
+  var KEYS = {
+    38: 'up', 1: 'up', 40: 'down', 2: 'down',
+    37: 'left', 3: 'left', 39: 'right', 4: 'right',
+    13: 'ok',
+    8: 'back', 27: 'back', 461: 'back', 10009: 'back', 340: 'back',
+    33: 'pageup', 372: 'pageup', 34: 'pagedown', 373: 'pagedown'
+  };
+  var SELECTOR = 'a[href], button, [tabindex]';
+  var STORE = 'tvfocus:' + location.pathname;
+  var current = null;   // the element we show as focused
+  var claim = null;     // {src, t}: which event kind handled the last press
+  var started = false;
+
+  function on(target, type, fn, capture) {
+    if (target.addEventListener) { target.addEventListener(type, fn, !!capture); } else if (target.attachEvent) { target.attachEvent('on' + type, fn); } else { target['on' + type] = fn; }
+  }
+  function stop(e) {
+    if (e.preventDefault) { e.preventDefault(); } else { e.returnValue = false; }
+  }
+  function now() { return new Date().getTime(); }
+
+  // className string operations: some boxes have no element class list API.
+  function hasClass(el, c) { return (' ' + el.className + ' ').indexOf(' ' + c + ' ') >= 0; }
+  function addClass(el, c) { if (!hasClass(el, c)) { el.className = el.className ? el.className + ' ' + c : c; } }
+  function removeClass(el, c) {
+    var parts = String(el.className).split(/\s+/), keep = [], i;
+    for (i = 0; i < parts.length; i++) { if (parts[i] && parts[i] !== c) { keep.push(parts[i]); } }
+    el.className = keep.join(' ');
+  }
+
+  function viewH() { return win.innerHeight || doc.documentElement.clientHeight; }
+  function scrollTop() { return win.pageYOffset !== undefined ? win.pageYOffset : doc.documentElement.scrollTop; }
+  function scrollLeft() { return win.pageXOffset !== undefined ? win.pageXOffset : doc.documentElement.scrollLeft; }
+  function maxScroll() {
+    return Math.max(doc.documentElement.scrollHeight, doc.body.scrollHeight) - viewH();
+  }
+  function scrollToY(y) { win.scrollTo(scrollLeft(), Math.max(0, Math.min(maxScroll(), Math.round(y)))); }
+
+  function isFocusable(el) {
+    if (!el || el.nodeType !== 1) { return false; }
+    return (el.tagName === 'A' && el.getAttribute('href') !== null) || el.tagName === 'BUTTON' ||
+      el.getAttribute('tabindex') !== null;
+  }
+  // tabindex="-1" means "focusable by script only"; disabled buttons do nothing.
+  function usable(el) { return el.getAttribute('tabindex') !== '-1' && !el.disabled; }
+  function shown(r) { return r.width > 0 || r.height > 0; }
+
+  // One pass of rect reads (no writes in between), so 500 rows cost a single
+  // layout per key press.
+  function candidates() {
+    var list = doc.querySelectorAll(SELECTOR), out = [], i, el, r;
+    for (i = 0; i < list.length; i++) {
+      el = list[i];
+      if (el === current || !usable(el)) { continue; }
+      r = el.getBoundingClientRect();
+      if (shown(r)) { out.push({ el: el, r: r }); }
+    }
+    return out;
+  }
+
+  // Where a move starts from. If the focus was scrolled away while reading
+  // (or nothing is focused) start at the screen edge, so the next focus lands
+  // on what the viewer is looking at instead of jumping back.
+  function origin(dir) {
+    var vh = viewH(), r = current && current.getBoundingClientRect();
+    var w = doc.documentElement.clientWidth;
+    if (r && shown(r) && r.bottom > 0 && r.top < vh) { return r; }
+    if (dir === 'up') { return { top: vh, bottom: vh, left: r ? r.left : 0, right: r ? r.right : w }; }
+    return { top: 0, bottom: 0, left: r ? r.left : 0, right: r ? r.right : w };
+  }
+
+  // Nearest candidate in the direction: gap along the axis, plus a penalty
+  // for the sideways gap (0 when rows/columns overlap) and a small one for
+  // misaligned centres as a tie-break.
+  function pick(list, c, dir) {
+    var best = null, bestScore = Infinity, i, r, gap, side, off, score;
+    var cx = (c.left + c.right) / 2, cy = (c.top + c.bottom) / 2, rx, ry;
+    for (i = 0; i < list.length; i++) {
+      r = list[i].r;
+      rx = (r.left + r.right) / 2;
+      ry = (r.top + r.bottom) / 2;
+      if (dir === 'down' || dir === 'up') {
+        if (dir === 'down' ? !(ry > cy && r.top > c.top && r.bottom > c.bottom) : !(ry < cy && r.top < c.top && r.bottom < c.bottom)) { continue; }
+        gap = dir === 'down' ? r.top - c.bottom : c.top - r.bottom;
+        side = Math.max(0, r.left - c.right, c.left - r.right);
+        off = Math.abs(rx - cx);
+      } else {
+        if (dir === 'right' ? !(rx > cx && r.left > c.left && r.right > c.right) : !(rx < cx && r.left < c.left && r.right < c.right)) { continue; }
+        gap = dir === 'right' ? r.left - c.right : c.left - r.right;
+        side = Math.max(0, r.top - c.bottom, c.top - r.bottom);
+        off = Math.abs(ry - cy);
+      }
+      score = Math.max(0, gap) + 2 * side + 0.1 * off;
+      if (score < bestScore) { bestScore = score; best = list[i]; }
+    }
+    return best;
+  }
+
+  function isFixed(el) {
+    var n;
+    if (!win.getComputedStyle) { return false; }
+    for (n = el; n && n.nodeType === 1 && n !== doc.body; n = n.parentNode) {
+      if (win.getComputedStyle(n, null).position === 'fixed') { return true; }
+    }
+    return false;
+  }
+
+  // Keep the focus on screen with a margin, so the next row is already visible.
+  function reveal(el) {
+    var r, vh = viewH(), m = Math.round(vh * 0.15), d = 0;
+    if (isFixed(el)) { return; }
+    r = el.getBoundingClientRect();
+    if (r.top < m || r.bottom - r.top > vh - 2 * m) { d = r.top - m; } else if (r.bottom > vh - m) { d = r.bottom - (vh - m); }
+    if (d) { scrollToY(scrollTop() + d); }
+  }
+
+  function setFocus(el, noScroll) {
+    if (current && current !== el) { removeClass(current, 'focused'); }
+    current = el;
+    addClass(el, 'focused');
+    try { el.focus({ preventScroll: true }); } catch (e) { /* old boxes: no focus options */ }
+    if (!noScroll) { reveal(el); }
+  }
+
+  // Scroll by a share of the screen; false at the very top/bottom.
+  function scrollPage(dir, share) {
+    var y = scrollTop(), max = maxScroll();
+    if ((dir < 0 && y <= 0) || (dir > 0 && y >= max - 1)) { return false; }
+    scrollToY(y + dir * viewH() * share);
+    return true;
+  }
+
+  function move(dir) {
+    var best = pick(candidates(), origin(dir), dir), vh = viewH();
+    if (dir === 'up' || dir === 'down') {
+      // Text between links is read by scrolling: only jump to a link that is
+      // already (partly) on screen.
+      if (!best || (dir === 'down' ? best.r.top >= vh : best.r.bottom <= 0)) {
+        if (scrollPage(dir === 'down' ? 1 : -1, 0.6)) { return; }
+      }
+    }
+    if (best) { setFocus(best.el); }
+  }
+
+  // Page up/down: the focusable about one screen away, keeping its place on
+  // screen; on pages with little to focus, just scroll a screen.
+  function page(dir) {
+    var vh = viewH(), c = origin(dir > 0 ? 'down' : 'up'), list = candidates();
+    var target = c.top + dir * vh, best = null, bestScore = Infinity, i, r, score;
+    for (i = 0; i < list.length; i++) {
+      r = list[i].r;
+      if (dir > 0 ? r.top <= c.top : r.top >= c.top) { continue; }
+      score = Math.abs(r.top - target) + 2 * Math.max(0, r.left - c.right, c.left - r.right);
+      if (score < bestScore) { bestScore = score; best = list[i]; }
+    }
+    if (!best || Math.abs(best.r.top - c.top) > 1.5 * vh) {
+      if (scrollPage(dir, 0.9) || !best) { return; }
+    }
+    setFocus(best.el, true);
+    scrollToY(scrollTop() + best.r.top - c.top);
+    reveal(best.el);
+  }
+
+  function indexOf(el) {
+    var list = doc.querySelectorAll(SELECTOR), i;
+    for (i = 0; i < list.length; i++) { if (list[i] === el) { return i; } }
+    return -1;
+  }
+  function save() {
+    var i = current ? indexOf(current) : -1;
+    if (i < 0) { return; }
+    try { win.sessionStorage.setItem(STORE, String(i)); } catch (e) { /* storage disabled or full */ }
+  }
+  function saved() {
+    var v = null;
+    try { v = win.sessionStorage.getItem(STORE); } catch (e) { /* storage disabled */ }
+    return v === null ? -1 : parseInt(v, 10);
+  }
+
+  function activate(el) {
+    var href, ev;
+    if (!el) { return; }
+    save();
+    href = el.tagName === 'A' ? el.getAttribute('href') : null;
+    // Old WebKit has no click() on links: follow the href ourselves.
+    if (href && href.charAt(0) !== '#' && !/^javascript:/i.test(href)) { location.href = el.href; return; }
+    if (el.click) { el.click(); return; }
+    ev = doc.createEvent('MouseEvents');
+    ev.initMouseEvent('click', true, true, win, 1, 0, 0, 0, 0, false, false, false, false, 0, null);
+    el.dispatchEvent(ev);
+  }
+
+  function back() {
+    var to = doc.body.getAttribute('data-back');
+    save();
+    if (win.history.length > 1) { win.history.back(); } else if (to) { location.href = to; }
+  }
+
+  function digit(n) {
+    var el = doc.querySelector('[data-digit="' + n + '"]');
+    if (!el) { return false; }
+    setFocus(el, true);
+    activate(el);
+    return true;
+  }
+
+  // Returns true when the key was ours (the caller then prevents the default).
+  function handle(e, src) {
+    var code = e.which || e.keyCode, act = KEYS[code], n = -1, t = e.target || e.srcElement, tag;
+    if (code >= 48 && code <= 57) { n = code - 48; } else if (code >= 96 && code <= 105 && src !== 'keypress') { n = code - 96; }
+    if (!act && n < 0) { return false; }
+    tag = t && t.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') { return false; }
+    // Boxes that send keydown and keypress (or iPanel's irkeypress) for one
+    // press: the first kind to arrive handles it, the echo is swallowed.
+    if (claim && claim.src !== src && now() - claim.t < 150) { return true; }
+    if (n >= 0) {
+      if (!digit(n)) { return false; }
+    } else if (act === 'ok') {
+      activate(current);
+    } else if (act === 'back') {
+      back();
+    } else if (act === 'pageup' || act === 'pagedown') {
+      page(act === 'pagedown' ? 1 : -1);
+    } else {
+      move(act);
+    }
+    claim = { src: src, t: now() };
+    return true;
+  }
+
+  function listener(src) {
+    return function (e) {
+      e = e || win.event;
+      if (handle(e, src)) { stop(e); return false; }
+      return true;
+    };
+  }
+
+  function start() {
+    var el = doc.querySelector('[data-autofocus]'), list, i, r;
+    if (started) { return; }
+    started = true;
+    if (!el) {
+      list = doc.querySelectorAll(SELECTOR);
+      i = saved();
+      if (i >= 0 && list[i] && usable(list[i])) { el = list[i]; }
+      for (i = 0; !el && i < list.length; i++) {
+        r = list[i].getBoundingClientRect();
+        // The first focusable, unless it is below the first screen: focusing
+        // it would scroll past the text the viewer came to read.
+        if (usable(list[i]) && shown(r)) {
+          if (r.top < viewH()) { el = list[i]; }
+          break;
+        }
+      }
+    }
+    if (el) { setFocus(el); }
+  }
+
+  on(doc, 'keydown', listener('keydown'));
+  on(doc, 'keypress', listener('keypress'));
+  doc.onirkeypress = listener('irkeypress');
+  // Mouse, touch or Tab focus: keep the "focused" class in step.
+  on(doc, win.addEventListener ? 'focus' : 'focusin', function (e) {
+    var el = (e || win.event).target || (e || win.event).srcElement;
+    if (isFocusable(el) && el !== current) { setFocus(el, true); }
+  }, true);
+  on(win, 'onpagehide' in win ? 'pagehide' : 'beforeunload', save);
+  // Back-forward cache restores the page as it was; refocus the element.
+  on(win, 'pageshow', function (e) { if (e && e.persisted && current) { setFocus(current, true); } });
+  if (doc.readyState === 'complete' || doc.readyState === 'interactive') { start(); } else {
+    on(doc, 'DOMContentLoaded', start);
+    on(win, 'load', start);
+  }
+}(window, document));
