@@ -77,7 +77,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Location:
     """Where a problem is: a file relative to the content folder, and optionally a line or row, a column, a sheet."""
 
@@ -85,6 +85,9 @@ class Location:
     line: int | None = None
     column: str | None = None
     sheet: str | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.sheet or "", self.line or 0, self.column or "")
 
     def zh(self) -> str:
         parts = [self.path]
@@ -154,7 +157,7 @@ class Report:
         return [p for p in self.problems if p.severity == "warning"]
 
     def sorted(self) -> list[Problem]:
-        return sorted(self.problems, key=lambda p: (p.severity != "error", p.where, p.code, p.zh))
+        return sorted(self.problems, key=lambda p: (p.severity != "error", p.where.sort_key(), p.code, p.zh))
 
 
 class ContentError(Exception):

@@ -54,14 +54,14 @@ def explain(voucher: Voucher) -> str:
         return (f"这张凭证没有钱进出，只是账目之间的调整：记入{_plain_names(voucher, False, 'debit')}，"
                 f"对应{_plain_names(voucher, False, 'credit')}，金额 {yuan(voucher.debit_total)} 元。")
     if net > 0:
-        return (f"村里收到 {yuan(net)} 元，进了{_plain_names(voucher, True, 'debit')}；"
+        return (f"村里收到 {yuan(net)} 元（钱放在：{_plain_names(voucher, True, 'debit')}）；"
                 f"{purpose(voucher, net)}。")
     if net < 0:
-        return (f"村里从{_plain_names(voucher, True, 'credit')}付出 {yuan(-net)} 元；"
+        return (f"村里付出 {yuan(-net)} 元（钱出自：{_plain_names(voucher, True, 'credit')}）；"
                 f"{purpose(voucher, net)}。")
     moved = sum((ln.debit for ln in voucher.lines if ln.account.is_money), ZERO)
-    return (f"村里自己的钱换了个地方放：从{_plain_names(voucher, True, 'credit')}转到"
-            f"{_plain_names(voucher, True, 'debit')} {yuan(moved)} 元，不算收入，也不算支出。")
+    return (f"村里自己的钱换了个地方放：{yuan(moved)} 元从“{_plain_names(voucher, True, 'credit')}”转到"
+            f"“{_plain_names(voucher, True, 'debit')}”，不算收入，也不算支出。")
 
 
 def village_ledgers(village: Village) -> list[Ledger]:

@@ -20,6 +20,19 @@ from sitegen.errors import Location, Report, rel
 from sitegen.taxonomy import BY_FOLDER, POLICIES, Board
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text: validate parses them and names a bad one instead of crashing."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def parse_yaml(text: str):
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
 IGNORED = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)  # hidden, Office lock files
 
 
@@ -178,8 +191,8 @@ def read_yaml(path: Path, root: Path, report: Report) -> RawDoc | None:
     if text is None:
         return None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        data = parse_yaml(text)
+    except (yaml.YAMLError, ValueError) as exc:
         report.error("yaml-syntax", _yaml_location(exc, path, root, 0), detail=_yaml_detail(exc))
         return None
     return RawDoc(path, rel(path, root), data if data is not None else {})
@@ -234,8 +247,8 @@ def _split_item(path: Path, text: str, board: Board, root: Path, report: Report)
         return RawItem(path, where, board, None, text)
     body = "\n".join(lines[end + 1:])
     try:
-        front = yaml.safe_load("\n".join(lines[1:end]))
-    except yaml.YAMLError as exc:
+        front = parse_yaml("\n".join(lines[1:end]))
+    except (yaml.YAMLError, ValueError) as exc:
         report.error("yaml-syntax", _yaml_location(exc, path, root, 1), detail=_yaml_detail(exc))
         return RawItem(path, where, board, None, body)
     if not isinstance(front, dict):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sitegen.accounts import Account
+from sitegen.errors import Location
 from sitegen.taxonomy import Board, Category
 
 Scope = str  # "city" | "town" | "village": who published an item
@@ -74,7 +75,7 @@ class EntryLine:
     debit: Decimal
     credit: Decimal
     counterparty: str
-    where: str          # file and row, for messages
+    where: Location     # file and row, for messages
 
 
 @dataclass
@@ -88,7 +89,7 @@ class Voucher:
     attachments: int    # 附件张数
     lines: list[EntryLine]
     scans: list[Image] = field(default_factory=list)
-    where: str = ""
+    where: Location | None = None  # its first row
 
     @property
     def key(self) -> str:

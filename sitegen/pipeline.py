@@ -38,6 +38,10 @@ def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cac
     build_ledgers(city)
     site = links.plan(city)
     cache = cache or out / ".cache" / "images"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{exc.filename}: {exc.strerror}") from exc
     copies = assets.renditions(site.images, cache, report)
     if report.errors:
         raise ContentError(report)

@@ -252,7 +252,7 @@ class _Checker:
                                                                                    self.report), where=raw.where)
         village.items = self.items(raw.items, "village")
         vouchers: list[Voucher] = []
-        seen: dict[tuple[str, int], str] = {}
+        seen: dict[tuple[str, int], Location] = {}
         for table in raw.journals:
             vouchers += _Journal(self, table, system, seen).vouchers()
         self.attach_scans(raw, vouchers, village)
@@ -272,7 +272,7 @@ class _Checker:
             used.update(folders)
             scans_dir = f"{rel(raw.path, self.root)}/scans/{v.month}/{v.number}"
             expected = v.attachments + 1
-            where = Location(v.where)
+            where = v.where
             if len(files) < expected:
                 self.report.error("scan-missing", where, voucher=f"{v.month} {v.label}", folder=scans_dir,
                                   expected=expected, attachments=v.attachments, found=len(files))
@@ -293,7 +293,7 @@ class _Checker:
 class _Journal:
     """One journal table turned into vouchers: columns, rows, grouping, balance."""
 
-    def __init__(self, checker: _Checker, table: RawTable, system: str, seen: dict[tuple[str, int], str]):
+    def __init__(self, checker: _Checker, table: RawTable, system: str, seen: dict[tuple[str, int], Location]):
         self.c, self.t, self.system, self.seen = checker, table, system, seen
         self.report = checker.report
 
@@ -357,18 +357,18 @@ class _Journal:
                 key = (month, number)
                 if key in self.seen:
                     self.report.error("voucher-duplicate", self.loc(row_no, col("voucher")),
-                                      voucher=f"{month} {label}", other=self.seen[key])
+                                      voucher=f"{month} {label}", other=self.seen[key].zh())
                     current = None
                     continue
-                self.seen[key] = self.loc(row_no).en()
-                current = Voucher(month, number, label, day, attachments, [], where=self.loc(row_no).en())
+                self.seen[key] = self.loc(row_no)
+                current = Voucher(month, number, label, day, attachments, [], where=self.loc(row_no))
                 out.append(current)
             if line is not None and current is not None:
                 current.lines.append(line)
         for v in out:
             debit, credit = v.debit_total, v.credit_total
             if debit != credit:
-                self.report.error("voucher-unbalanced", Location(self.t.where, _row_of(v.where), None, self.t.sheet),
+                self.report.error("voucher-unbalanced", v.where,
                                   voucher=f"{v.month} {v.label}", debit=f"{debit:,.2f}", credit=f"{credit:,.2f}",
                                   diff=f"{abs(debit - credit):,.2f}")
         return out
@@ -400,7 +400,7 @@ class _Journal:
             self.report.warning("account-name", self.loc(row_no, col("account_name")), value=name, code=code,
                                 expected=account.name)
         return EntryLine(cell("summary"), account, code, name or account.name, amounts["debit"], amounts["credit"],
-                         cell("counterparty"), self.loc(row_no).en())
+                         cell("counterparty"), self.loc(row_no))
 
 
 def _name_matches(written: str, official: str) -> bool:
@@ -408,11 +408,6 @@ def _name_matches(written: str, official: str) -> bool:
     norm = str.maketrans("（）", "()")
     w, o = written.translate(norm).replace(" ", ""), official.translate(norm).replace(" ", "")
     return w.startswith(o) or o.startswith(w)
-
-
-def _row_of(where_en: str) -> int | None:
-    m = re.search(r"line (\d+)", where_en)
-    return int(m.group(1)) if m else None
 
 
 def parse_day(text: str) -> date | None:

@@ -84,25 +84,26 @@
 
   // Nearest candidate in the direction: gap along the axis, plus a penalty
   // for the sideways gap (0 when rows/columns overlap) and a small one for
-  // misaligned centres as a tie-break.
+  // misaligned centres as a tie-break. A candidate must lie beyond the current
+  // element; a slight overlap is allowed (scaled focus, tight rows), sitting
+  // side by side is not.
   function pick(list, c, dir) {
-    var best = null, bestScore = Infinity, i, r, gap, side, off, score;
-    var cx = (c.left + c.right) / 2, cy = (c.top + c.bottom) / 2, rx, ry;
+    var best = null, bestScore = Infinity, i, r, gap, side, off, slack, score;
+    var vertical = dir === 'up' || dir === 'down', fwd = dir === 'down' || dir === 'right';
     for (i = 0; i < list.length; i++) {
       r = list[i].r;
-      rx = (r.left + r.right) / 2;
-      ry = (r.top + r.bottom) / 2;
-      if (dir === 'down' || dir === 'up') {
-        if (dir === 'down' ? !(ry > cy && r.top > c.top && r.bottom > c.bottom) : !(ry < cy && r.top < c.top && r.bottom < c.bottom)) { continue; }
-        gap = dir === 'down' ? r.top - c.bottom : c.top - r.bottom;
+      if (vertical) {
+        slack = Math.min(c.bottom - c.top, r.bottom - r.top) / 4;
+        gap = fwd ? r.top - c.bottom : c.top - r.bottom;
         side = Math.max(0, r.left - c.right, c.left - r.right);
-        off = Math.abs(rx - cx);
+        off = Math.abs(r.left + r.right - c.left - c.right) / 2;
       } else {
-        if (dir === 'right' ? !(rx > cx && r.left > c.left && r.right > c.right) : !(rx < cx && r.left < c.left && r.right < c.right)) { continue; }
-        gap = dir === 'right' ? r.left - c.right : c.left - r.right;
+        slack = Math.min(c.right - c.left, r.right - r.left) / 4;
+        gap = fwd ? r.left - c.right : c.left - r.right;
         side = Math.max(0, r.top - c.bottom, c.top - r.bottom);
-        off = Math.abs(ry - cy);
+        off = Math.abs(r.top + r.bottom - c.top - c.bottom) / 2;
       }
+      if (gap < -slack) { continue; }
       score = Math.max(0, gap) + 2 * side + 0.1 * off;
       if (score < bestScore) { bestScore = score; best = list[i]; }
     }
@@ -257,7 +258,7 @@
     if (!el) {
       list = doc.querySelectorAll(SELECTOR);
       i = saved();
-      if (i >= 0 && list[i] && usable(list[i])) { el = list[i]; }
+      if (i >= 0 && list[i] && usable(list[i]) && shown(list[i].getBoundingClientRect())) { el = list[i]; }
       for (i = 0; !el && i < list.length; i++) {
         r = list[i].getBoundingClientRect();
         // The first focusable, unless it is below the first screen: focusing

@@ -1,0 +1,81 @@
+"""The command line as a clerk and the cron job meet it: exit codes, messages, no tracebacks."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from sitegen import __version__
+from tests.conftest import snapshot
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "sitegen", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+def test_version():
+    r = run("--version")
+    assert r.returncode == 0 and __version__ in r.stdout
+
+
+def test_build_prints_where_to_open(mini, tmp_path):
+    r = run("build", mini, "-o", tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "out/tv/index.html").as_uri() in r.stdout
+    assert (tmp_path / "out/mobile/index.html").as_uri() in r.stdout
+
+
+def test_theme_option_builds_one_theme(mini, tmp_path):
+    r = run("build", mini, "-o", tmp_path / "out", "--theme", "tv")
+    assert r.returncode == 0 and (tmp_path / "out/tv").is_dir() and not (tmp_path / "out/mobile").exists()
+
+
+def test_content_errors_exit_1_with_every_problem(mini, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", mini, "-o", out).returncode == 0
+    before = snapshot(out)
+    journal = mini / "xg/cs/journal/2026-09.csv"
+    journal.write_text(journal.read_text(encoding="utf-8").replace("12000.00,,,1", "1e3,,,1"), encoding="utf-8")
+    (mini / "site.yaml").write_text("city: 测试市\ntheme_colour: red\n", encoding="utf-8")
+    r = run("build", mini, "-o", out)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert "content/xg/cs/journal/2026-09.csv 第2行 “借方金额”列" in r.stderr and "1e3" in r.stderr
+    assert "content/site.yaml" in r.stderr and "theme_colour" in r.stderr
+    assert "上一次的网站保持不变" in r.stderr
+    assert snapshot(out) == before
+    r = run("check", mini)
+    assert r.returncode == 1 and "theme_colour" in r.stderr
+
+
+def test_check_ok(mini):
+    r = run("check", mini)
+    assert r.returncode == 0 and "1 个村" in r.stdout
+
+
+def test_usage_error_exits_2(mini):
+    assert run("build", mini, "--theme", "radio").returncode == 2
+    assert run("frobnicate").returncode == 2
+
+
+def test_unwritable_output_exits_3(mini, tmp_path):
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the output folder should be")
+    r = run("build", mini, "-o", blocker)
+    assert r.returncode == 3 and "Traceback" not in r.stderr and "cannot write output" in r.stderr
+
+
+def test_new_village_scaffold_is_valid_content_apart_from_its_scans(mini):
+    r = run("new", "village", "xg", "dongxin", "--title", "东新村", "--content", mini)
+    assert r.returncode == 0, r.stderr
+    assert (mini / "xg/dongxin/village.yaml").read_text(encoding="utf-8").startswith("# 村的基本信息")
+    r = run("check", mini)
+    # the example voucher needs its scan: the one thing a clerk must add
+    assert r.returncode == 1 and "缺少扫描件" in r.stderr
+    for name in ("01.jpg", "02.jpg"):  # the voucher sheet and its one attachment
+        (mini / "xg/dongxin/scans/2026-01/1" / name).write_bytes((mini / "xg/cs/files/basis.jpg").read_bytes())
+    r = run("check", mini)
+    assert r.returncode == 0, r.stderr
+    assert run("new", "village", "xg", "dongxin", "--content", mini).returncode == 1  # exists
+    bad = run("new", "village", "xg", "东新", "--content", mini)
+    assert bad.returncode == 1 and "小写拼音" in bad.stderr

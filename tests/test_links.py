@@ -1,0 +1,42 @@
+"""Page planning and link checking: relative URLs only, every link resolves."""
+from __future__ import annotations
+
+from sitegen.errors import Report
+from sitegen.ledger import build_ledgers
+from sitegen.links import Page, check_links, plan
+from sitegen.pipeline import check
+
+
+def test_relative_urls():
+    page = Page("xg/cs/finance/vouchers/2026-09-001.html", "voucher.html", "t", [], "index.html")
+    assert page.url("xg/cs/finance/ledger-2026.html#v-1") == "../ledger-2026.html#v-1"
+    assert page.url("static/tv.css") == "../../../../static/tv.css"
+    assert page.url("xg/cs/finance/vouchers/2026-09-001.html") == "2026-09-001.html"
+    assert Page("index.html", "", "", [], "").url("xg/index.html") == "xg/index.html"
+
+
+def test_check_links_finds_broken_targets_fragments_and_external_urls():
+    files = {
+        "index.html": b'<a href="a/b.html#x">ok</a><a href="a/b.html#nope">frag</a><img src="missing.jpg">'
+                      b'<a href="https://cdn.example.com/x.js">ext</a><a href="//example.com">ext2</a>'
+                      b'<a href="../outside.html">up</a><a href="tel:12345">tel</a>',
+        "a/b.html": b'<p id="x">x</p><a href="../index.html">home</a>',
+    }
+    report = Report()
+    check_links(files, report, "tv")
+    broken = sorted(p.zh.split("“")[1].split("”")[0] for p in report.errors)
+    assert broken == ["../outside.html", "//example.com", "a/b.html#nope", "https://cdn.example.com/x.js",
+                      "missing.jpg"]
+
+
+def test_plan_gives_every_voucher_a_page_and_every_scan_a_viewer(mini):
+    city, _ = check(mini)
+    build_ledgers(city)
+    site = plan(city)
+    paths = {p.path for p in site.pages}
+    for v in city.villages[0].vouchers:
+        assert f"xg/cs/finance/vouchers/{v.key}.html" in paths
+        for n in range(1, len(v.scans) + 1):
+            assert f"xg/cs/finance/vouchers/{v.key}-{n}.html" in paths
+    assert len(paths) == len(site.pages)  # no page planned twice
+    assert all(not p.startswith("/") and ".." not in p for p in paths | set(site.images))

@@ -1,0 +1,533 @@
+"""Tests for the TV theme's remote-control script and style sheet.
+
+(a) tv.js must stay ES5: it is parsed with pyjsparser (an ES5.1 parser) plus
+    an AST walk for the ES6 forms pyjsparser lets through, and scanned for
+    modern APIs the old set-top-box browsers lack.
+(b) The behaviour is checked in Chromium over the fixture pages in
+    tests/fixtures/tvpages/, served on 127.0.0.1 together with
+    themes/tv/static/. Browser tests skip when Chromium/Playwright are missing,
+    or fail if REQUIRE_BROWSER=1 (see tests/browser.py).
+"""
+
+import os
+import re
+import shutil
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import browser as B  # noqa: E402  (helper module next to this file)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TV_STATIC = os.path.join(ROOT, 'themes', 'tv', 'static')
+TV_JS = os.path.join(TV_STATIC, 'tv.js')
+MOBILE_CSS = os.path.join(ROOT, 'themes', 'mobile', 'static', 'mobile.css')
+FIXTURES = os.path.join(ROOT, 'tests', 'fixtures', 'tvpages')
+
+# Modern APIs / syntax that old box browsers do not have.
+FORBIDDEN = ['.includes(', 'Object.assign', 'Promise', 'fetch(', 'classList', '=>', '`',
+             '.startsWith(', '.endsWith(', 'Array.from', '.find(', '.findIndex(', 'new Map',
+             'new Set', 'Symbol', '.closest(', '.matches(', '.dataset', 'requestAnimationFrame',
+             'Object.entries', 'Object.values']
+
+
+# --- (a) ES5 -----------------------------------------------------------------
+
+def _parse(src):
+    try:
+        import pyjsparser
+    except ImportError:
+        B.unavailable('Python package pyjsparser is not installed (needed for the ES5 check)')
+    return pyjsparser.parse(src)
+
+
+def es5_violations(tree):
+    """ES6 forms pyjsparser parses without complaint (let/const, defaults,
+    shorthand and method properties, generators)."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, list):
+            for n in node:
+                walk(n)
+            return
+        if not isinstance(node, dict):
+            return
+        t = node.get('type')
+        if t == 'VariableDeclaration' and node.get('kind') != 'var':
+            found.append(node['kind'])
+        if node.get('defaults'):
+            found.append('default parameter')
+        if t == 'Property' and (node.get('shorthand') or node.get('method') or node.get('computed')):
+            found.append('ES6 object property')
+        if node.get('generator'):
+            found.append('generator')
+        for v in node.values():
+            walk(v)
+
+    walk(tree)
+    return found
+
+
+def es5_ok(src):
+    try:
+        tree = _parse(src)
+    except Exception:
+        return False
+    return not es5_violations(tree)
+
+
+def test_tv_js_is_es5():
+    src = open(TV_JS, encoding='utf-8').read()
+    tree = _parse(src)  # raises on any syntax outside ES5.1
+    assert es5_violations(tree) == []
+    # One IIFE and nothing else at the top level.
+    body = [s for s in tree['body'] if s['type'] != 'EmptyStatement']
+    assert len(body) == 1 and body[0]['type'] == 'ExpressionStatement'
+    call = body[0]['expression']
+    assert call['type'] == 'CallExpression' and call['callee']['type'] == 'FunctionExpression'
+
+
+@pytest.mark.parametrize('snippet', [
+    'let x = () => 1;', 'const y = 1;', 'let z = 1;', 'var s = `t`;', 'class A {}',
+    'for (var a of b) {}', 'function f(a = 1) {}', 'var o = {a, b};', 'var o = {f() {}};',
+    'var a = [...b];',
+])
+def test_es5_check_rejects_es6(snippet):
+    assert not es5_ok(snippet)
+
+
+def test_es5_check_accepts_es5():
+    assert es5_ok('(function (w) { "use strict"; var o = {a: 1}; w.f = function () { return o.a; }; }(window));')
+
+
+def test_tv_js_uses_no_modern_apis():
+    src = open(TV_JS, encoding='utf-8').read()
+    used = [f for f in FORBIDDEN if f in src]
+    assert used == [], 'tv.js uses %s, which old set-top boxes lack' % used
+
+
+# --- (b) in the browser --------------------------------------------------------
+
+@pytest.fixture(scope='module')
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp('tvsite')
+    for name in os.listdir(FIXTURES):
+        shutil.copy(os.path.join(FIXTURES, name), str(root))
+    shutil.copytree(TV_STATIC, str(root / 'static'))
+    with B.serve(root) as url:
+        yield url
+
+
+@pytest.fixture(scope='module')
+def browser():
+    b = B.launch()
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh context (own history and sessionStorage) per test; any console
+    or page error fails the test."""
+    context = browser.new_context(viewport=dict(B.VIEWPORT))
+    pg = context.new_page()
+    log = B.collect_errors(pg)
+    yield pg
+    context.close()
+    assert log.errors == [], 'console/page errors: %s' % log.errors
+
+
+def open_page(page, site, name, focus=True):
+    page.goto(site + name)
+    if focus:
+        page.wait_for_function("document.querySelector('.focused') !== null")
+
+
+def navigate(page, action):
+    """Run action (a key press) and wait for the page it leads to."""
+    with page.expect_navigation():
+        action()
+    page.wait_for_load_state('load')
+
+
+def state(page):
+    return page.evaluate("""() => {
+        var el = document.activeElement, cs = el && getComputedStyle(el), r = el && el.getBoundingClientRect();
+        return {id: el ? el.id : null, path: location.pathname + location.search + location.hash,
+                marked: document.querySelectorAll('.focused').length,
+                markedIsActive: !!el && (' ' + el.className + ' ').indexOf(' focused ') >= 0,
+                outline: cs ? parseFloat(cs.outlineWidth) : 0, outlineStyle: cs ? cs.outlineStyle : '',
+                top: r ? r.top : 0, bottom: r ? r.bottom : 0,
+                scrollY: window.pageYOffset, vh: window.innerHeight,
+                max: document.documentElement.scrollHeight - window.innerHeight};
+    }""")
+
+
+def assert_focus(page, expected_id):
+    s = state(page)
+    assert s['id'] == expected_id, 'focus on %r, expected %r (%s)' % (s['id'], expected_id, s['path'])
+    # Focus always visible: one element carries the class, it has a thick
+    # outline and it is on screen.
+    assert s['marked'] == 1 and s['markedIsActive']
+    assert s['outline'] >= 6 and s['outlineStyle'] != 'none'
+    assert s['top'] >= 0 and s['bottom'] <= s['vh'], 'focused element off screen: %s' % s
+    return s
+
+
+def test_arrows_move_focus_in_tile_grid(page, site):
+    open_page(page, site, 'index.html')
+    assert_focus(page, 't1')  # no remembered focus: the first focusable
+    for key, expected in [('ArrowRight', 't2'), ('ArrowDown', 't6'), ('ArrowLeft', 't5'),
+                          ('ArrowUp', 't1'), ('ArrowLeft', 't1'), ('ArrowUp', 't1'),
+                          ('ArrowRight', 't2'), ('ArrowRight', 't3'), ('ArrowRight', 't4'),
+                          ('ArrowRight', 't4'), ('ArrowDown', 't8'), ('ArrowDown', 't8')]:
+        B.press(page, key)
+        assert_focus(page, expected)
+    # Sanity of the fixture layout the expectations rely on: 4 tiles a row.
+    tops = page.evaluate("[1,4,5].map(function (i) { return document.getElementById('t' + i).getBoundingClientRect().top; })")
+    assert tops[0] == tops[1] < tops[2]
+
+
+def test_ipanel_arrow_codes(page, site):
+    open_page(page, site, 'index.html')
+    for code, expected in [(4, 't2'), (2, 't6'), (3, 't5'), (1, 't1')]:
+        assert B.press(page, code) is True  # default prevented
+        assert_focus(page, expected)
+    for code, expected in [(4, 't2'), (2, 't6')]:
+        page.wait_for_timeout(200)
+        B.press(page, code, 'irkeypress')
+        assert_focus(page, expected)
+
+
+def test_one_press_is_handled_once(page, site):
+    open_page(page, site, 'index.html')
+    # A box sending keydown and then keypress for the same press.
+    B.press(page, 39)
+    B.press(page, 39, 'keypress')
+    assert_focus(page, 't2')
+    # ... or keydown and iPanel's irkeypress.
+    B.press(page, 40)
+    B.press(page, 2, 'irkeypress')
+    assert_focus(page, 't6')
+    # A box that only sends keypress.
+    page.wait_for_timeout(200)
+    B.press(page, 37, 'keypress')
+    assert_focus(page, 't5')
+    B.press(page, 39, 'keypress')
+    assert_focus(page, 't6')
+    # Keys that are not ours keep their default.
+    assert B.press(page, 70) is False
+
+
+def test_ok_follows_link_and_back_keys_return(page, site):
+    open_page(page, site, 'index.html')
+    B.press(page, 'ArrowRight')
+    assert_focus(page, 't2')
+    for back in ['Backspace', 'Escape', 10009, 461, 340, 8, 27]:
+        navigate(page, lambda: B.press(page, 'Enter'))
+        assert page.url == site + 'text.html'
+        navigate(page, lambda: B.press(page, back))
+        assert page.url == site + 'index.html', 'back key %r' % (back,)
+        page.wait_for_function("document.querySelector('.focused') !== null")
+        assert_focus(page, 't2')  # focus memory brings us back to the tile
+
+
+def test_back_without_history_uses_data_back(page, site):
+    # A box that opened the page directly has a one-entry history. (A
+    # Playwright tab always has two, counting its initial blank page.)
+    page.add_init_script("Object.defineProperty(History.prototype, 'length', {get: function () { return 1; }})")
+    open_page(page, site, 'item.html')
+    assert page.evaluate('history.length') == 1
+    assert_focus(page, 'home')
+    navigate(page, lambda: B.press(page, 10009))
+    assert page.url == site + 'list.html'
+    # The home page has neither history nor data-back: Back does nothing.
+    open_page(page, site, 'index.html')
+    B.press(page, 'Backspace')
+    page.wait_for_timeout(300)
+    assert page.url == site + 'index.html'
+    assert_focus(page, 't1')
+
+
+def test_digits_activate_tiles(page, site):
+    open_page(page, site, 'index.html')
+    navigate(page, lambda: B.press(page, '3'))
+    assert page.url == site + 'item.html'
+    navigate(page, lambda: B.press(page, 'Backspace'))
+    page.wait_for_function("document.querySelector('.focused') !== null")
+    assert_focus(page, 't3')  # the tile opened by digit is remembered
+    navigate(page, lambda: B.press(page, 101))  # keypad 5
+    assert page.url == site + 'item.html#t5'
+    navigate(page, lambda: B.press(page, 'Backspace'))
+    page.wait_for_function("document.querySelector('.focused') !== null")
+    navigate(page, lambda: B.press(page, 55))  # '7' as a raw keyCode
+    assert page.url == site + 'item.html#t7'
+    # A digit with no tile is not ours.
+    assert B.press(page, 57) is False
+
+
+def row_number(s):
+    assert s['id'].startswith('r'), s
+    return int(s['id'][1:])
+
+
+def test_page_down_on_long_list(page, site):
+    open_page(page, site, 'list.html')
+    assert_focus(page, 'home')
+    B.press(page, 'PageDown')
+    first = row_number(assert_focus(page, state(page)['id']))
+    assert first >= 8, 'PageDown moved only to row %d' % first
+    B.press(page, 'PageDown')
+    s = assert_focus(page, state(page)['id'])
+    second = row_number(s)
+    assert second - first >= 8 and s['scrollY'] > 0
+    B.press(page, 373)  # the vendor PageDown code
+    third = row_number(assert_focus(page, state(page)['id']))
+    assert third - second >= 8
+    B.press(page, 'PageUp')
+    assert row_number(assert_focus(page, state(page)['id'])) < third
+    B.press(page, 372)
+    B.press(page, 372)
+    B.press(page, 372)
+    assert_focus(page, 'home')
+    assert state(page)['scrollY'] == 0
+    # Down from the last row: nothing more to focus, already at the bottom.
+    page.evaluate("document.getElementById('r500').focus()")
+    B.press(page, 'ArrowDown')
+    assert_focus(page, 'r500')
+    s = state(page)
+    assert s['scrollY'] >= s['max'] - 1
+
+
+def test_text_page_scrolls_to_the_end(page, site):
+    open_page(page, site, 'text.html')
+    assert_focus(page, 'home')
+    s = state(page)
+    assert s['max'] > 2 * s['vh'], 'fixture text page should be long'
+    last, steps = s['scrollY'], 0
+    while state(page)['id'] != 'end-link':
+        B.press(page, 'ArrowDown')
+        steps += 1
+        now = state(page)['scrollY']
+        # Reading speed: forward, and never more than ~60% of a screen.
+        assert last < now <= last + 0.65 * s['vh'] + 1, (last, now)
+        last = now
+        assert steps < 40
+    assert_focus(page, 'end-link')
+    # The rest of the page (key hints) is scrolled into view by more presses,
+    # then Down does nothing.
+    for _ in range(3):
+        before = state(page)['scrollY']
+        B.press(page, 'ArrowDown')
+        if state(page)['scrollY'] == before:
+            break
+    s = state(page)
+    assert s['scrollY'] >= s['max'] - 1, 'did not reach the end: %s' % s
+    assert s['id'] == 'end-link'
+    for _ in range(40):
+        if state(page)['id'] == 'home':
+            break
+        B.press(page, 'ArrowUp')
+    assert_focus(page, 'home')
+    assert state(page)['scrollY'] == 0
+    B.press(page, 'ArrowUp')  # at the very top: nothing happens
+    assert_focus(page, 'home')
+
+
+def test_focus_is_restored_after_back(page, site):
+    open_page(page, site, 'list.html')
+    for _ in range(37):
+        B.press(page, 'ArrowDown')
+    assert_focus(page, 'r37')
+    navigate(page, lambda: B.press(page, 'Enter'))
+    assert page.url == site + 'item.html?n=37'
+    navigate(page, lambda: B.press(page, 'Backspace'))
+    assert page.url == site + 'list.html'
+    page.wait_for_function("document.querySelector('.focused') !== null")
+    assert_focus(page, 'r37')
+    B.press(page, 'ArrowDown')
+    assert_focus(page, 'r38')
+
+
+def test_focus_visible_on_every_page(page, site):
+    for name, moves in [('index.html', ['ArrowDown', 'ArrowRight']),
+                        ('item.html', ['ArrowDown', 'ArrowDown', 'ArrowRight', 'ArrowDown', 'ArrowDown']),
+                        ('list.html', ['ArrowDown'] * 12)]:
+        open_page(page, site, name)
+        assert_focus(page, state(page)['id'])
+        for key in moves:
+            B.press(page, key)
+            assert_focus(page, state(page)['id'])
+        # Background changes too, not only the outline.
+        bg = page.evaluate("getComputedStyle(document.activeElement).backgroundColor")
+        assert parse_color(bg)[:3] == (0x1e, 0x42, 0x66), bg
+
+
+def test_keypress_handler_is_fast_on_500_rows(page, site, capsys):
+    open_page(page, site, 'list.html')
+    page.evaluate("""() => {
+        window.__times = [];
+        window.addEventListener('keydown', function () { window.__t0 = performance.now(); }, true);
+        window.addEventListener('keydown', function () {
+            document.body.offsetHeight;  // count the style/layout the press caused
+            window.__times.push(performance.now() - window.__t0);
+        }, false);
+    }""")
+    results = {}
+    for label, rate in [('unthrottled', 1), ('CPU /6 (slow box)', 6)]:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send('Emulation.setCPUThrottlingRate', {'rate': rate})
+        page.evaluate('window.__times = []')
+        start = row_number(state(page)) if state(page)['id'].startswith('r') else 0
+        for _ in range(20):
+            B.press(page, 'ArrowDown')
+        times = page.evaluate('window.__times')
+        assert len(times) == 20
+        assert row_number(assert_focus(page, state(page)['id'])) == start + 20
+        results[label] = times
+        cdp.send('Emulation.setCPUThrottlingRate', {'rate': 1})
+        cdp.detach()
+    with capsys.disabled():
+        for label, times in results.items():
+            print('\n[tv.js] 20 ArrowDown on 500 rows, %s: mean %.2f ms, max %.2f ms per key'
+                  % (label, sum(times) / len(times), max(times)))
+    assert max(results['unthrottled']) < 50
+
+
+# --- colours and sizes ---------------------------------------------------------
+
+def parse_color(text):
+    m = re.match(r'rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)', text)
+    assert m, 'unexpected colour %r' % text
+    r, g, b = (int(float(m.group(i))) for i in (1, 2, 3))
+    return r, g, b, float(m.group(4)) if m.group(4) is not None else 1.0
+
+
+def luminance(rgb):
+    def channel(c):
+        c = c / 255.0
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg, bg):
+    a, b = luminance(fg), luminance(bg)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+# Every element with its own text: its colour, the first opaque background
+# behind it, and its font size.
+TEXT_COLOURS = """() => {
+    function bg(el) {
+        for (; el; el = el.parentElement) {
+            var c = getComputedStyle(el).backgroundColor;
+            if (c && c !== 'transparent' && !/, 0\\)$/.test(c)) return c;
+        }
+        return getComputedStyle(document.documentElement).backgroundColor;
+    }
+    var out = [], all = document.body.getElementsByTagName('*');
+    for (var i = 0; i < all.length; i++) {
+        var el = all[i], own = '';
+        for (var n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 3) own += n.nodeValue;
+        if (!own.trim() || el.tagName === 'SCRIPT') continue;
+        var cs = getComputedStyle(el);
+        if (cs.display === 'none' || cs.visibility === 'hidden') continue;
+        out.push({what: el.tagName.toLowerCase() + (el.className ? '.' + el.className.split(' ').join('.') : '')
+                        + ' "' + own.trim().slice(0, 12) + '"',
+                  color: cs.color, bg: bg(el), size: parseFloat(cs.fontSize)});
+    }
+    return out;
+}"""
+
+
+def check_text(page, where):
+    bad = []
+    for t in page.evaluate(TEXT_COLOURS):
+        fg, bg = parse_color(t['color']), parse_color(t['bg'])
+        assert fg[3] == 1 and bg[3] == 1, t
+        ratio = contrast(fg, bg)
+        if ratio < 7:
+            bad.append('%s: %.2f:1 (%s on %s)' % (t['what'], ratio, t['color'], t['bg']))
+        if t['size'] < 28:
+            bad.append('%s: %.1fpx text' % (t['what'], t['size']))
+    assert bad == [], '%s: %s' % (where, bad)
+
+
+def test_body_text_contrast_at_least_7(page, site):
+    open_page(page, site, 'text.html')
+    colours = page.evaluate("""() => ({
+        text: getComputedStyle(document.querySelector('.item-body p')).color,
+        body: getComputedStyle(document.body).color,
+        bg: getComputedStyle(document.body).backgroundColor})""")
+    body_ratio = contrast(parse_color(colours['body']), parse_color(colours['bg']))
+    text_ratio = contrast(parse_color(colours['text']), parse_color(colours['bg']))
+    assert min(body_ratio, text_ratio) >= 7, (colours, body_ratio, text_ratio)
+
+
+@pytest.mark.parametrize('name', ['index.html', 'list.html', 'text.html', 'item.html'])
+def test_all_text_contrast_and_size(page, site, name):
+    open_page(page, site, name)
+    check_text(page, name)
+    # Again with each kind of focusable focused (focus changes the background).
+    ids = page.evaluate("""() => {
+        var seen = {}, ids = [], els = document.querySelectorAll('a[href], button, [tabindex]');
+        for (var i = 0; i < els.length; i++) {
+            var k = els[i].className || els[i].tagName;
+            if (!seen[k] && els[i].id) { seen[k] = 1; ids.push(els[i].id); }
+        }
+        return ids;
+    }""")
+    for el_id in ids:
+        page.evaluate("id => document.getElementById(id).focus()", el_id)
+        check_text(page, '%s with #%s focused' % (name, el_id))
+
+
+def test_layout_scales_to_1080p(browser, site):
+    for size, factor in [((1280, 720), 1.0), ((1920, 1080), 1.5)]:
+        context = browser.new_context(viewport={'width': size[0], 'height': size[1]})
+        pg = context.new_page()
+        pg.goto(site + 'index.html')
+        m = pg.evaluate("""() => {
+            var s = getComputedStyle(document.querySelector('.safe'));
+            return {font: parseFloat(getComputedStyle(document.body).fontSize),
+                    top: parseFloat(s.paddingTop), left: parseFloat(s.paddingLeft),
+                    tileRight: document.getElementById('t4').getBoundingClientRect().right};
+        }""")
+        context.close()
+        assert m['font'] == pytest.approx(28 * factor)
+        assert m['top'] == pytest.approx(36 * factor) and m['left'] == pytest.approx(64 * factor)
+        # Four tiles fit inside the safe area.
+        assert m['tileRight'] <= size[0] - 64 * factor + 1
+
+
+# --- the phone style sheet on the same markup -----------------------------------
+
+@pytest.mark.parametrize('name', ['index.html', 'list.html', 'item.html'])
+def test_mobile_css_on_same_markup(browser, site, name):
+    context = browser.new_context(viewport={'width': 390, 'height': 844}, is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    log = B.collect_errors(pg)
+    pg.route('**/static/tv.css', lambda route: route.fulfill(path=MOBILE_CSS, content_type='text/css'))
+    pg.goto(site + name)
+    m = pg.evaluate("""() => {
+        var small = [], els = document.querySelectorAll('a.tile, a.row, .crumbs a, a.scan-thumb, .viewer-bar a');
+        for (var i = 0; i < els.length; i++) {
+            var r = els[i].getBoundingClientRect();
+            if (r.height < 44) small.push(els[i].id + ' ' + r.height);
+        }
+        return {font: parseFloat(getComputedStyle(document.body).fontSize), small: small,
+                wide: document.documentElement.scrollWidth, keys: getComputedStyle(document.querySelector('footer.keys')).display};
+    }""")
+    colours = pg.evaluate(TEXT_COLOURS)
+    context.close()
+    assert 17 <= m['font'] <= 18
+    assert m['small'] == [], 'tap targets under 44px: %s' % m['small'][:5]
+    assert m['wide'] <= 390, 'page scrolls sideways'
+    assert m['keys'] == 'none'  # remote-control hints are hidden on phones
+    bad = ['%s %.2f' % (t['what'], contrast(parse_color(t['color']), parse_color(t['bg'])))
+           for t in colours if contrast(parse_color(t['color']), parse_color(t['bg'])) < 7]
+    assert bad == []
+    assert log.errors == []

@@ -1,0 +1,180 @@
+"""Bad input: each case gives a clear error naming the file (and row), and a build leaves the old output alone."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitegen.errors import ContentError
+from sitegen.pipeline import build, check
+from tests.conftest import snapshot
+
+JOURNAL = "xg/cs/journal/2026-09.csv"
+MEETING = "xg/cs/party/meeting.md"
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def malformed_yaml(root):
+    edit(root, MEETING, "category: 组织建设", "category: [组织建设")
+
+
+def unknown_config_key(root):
+    edit(root, "site.yaml", "hotline:", "hotlien:")
+
+
+def unbalanced(root):
+    edit(root, JOURNAL, ",,2500.50,王五,0", ",,2500.00,王五,0")
+
+
+def unknown_account(root):
+    edit(root, JOURNAL, "2026-09-10,记-2,付保洁员八月工资,513,", "2026-09-10,记-2,付保洁员八月工资,999,")
+
+
+def amount_exponent(root):
+    edit(root, JOURNAL, "12000.00,,,1", "1e3,,,1")
+
+
+def amount_three_places(root):
+    edit(root, JOURNAL, "2500.50,,王五", "12.345,,王五")
+
+
+def missing_scan(root):
+    (root / "xg/cs/scans/2026-09/1/02.jpg").unlink()
+
+
+def scan_path_escape(root):
+    edit(root, MEETING, "scan: ../files/basis.jpg", "scan: ../../../../etc/passwd")
+
+
+def image_path_escape(root):
+    edit(root, "xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: [/etc/passwd]")
+
+
+def duplicate_voucher(root):
+    path = root / JOURNAL
+    path.write_text(path.read_text(encoding="utf-8")
+                    + "2026-09-30,记-1,重复的凭证,101,库存现金,5.00,,,0\n2026-09-30,记-1,重复的凭证,513,,,5.00,,0\n",
+                    encoding="utf-8")
+
+
+def unknown_category(root):
+    edit(root, MEETING, "category: 组织建设", "category: 组织建议")
+
+
+def bad_date(root):
+    edit(root, MEETING, "date: 2026-09-15", "date: 2026-13-45")
+
+
+CASES = [
+    # (mutation, code, file, line or None, words that must appear in the Chinese message)
+    (malformed_yaml, "yaml-syntax", MEETING, 5, "YAML"),
+    (unknown_config_key, "unknown-key", "site.yaml", None, "hotlien"),
+    (unbalanced, "voucher-unbalanced", JOURNAL, 4, "借贷不平衡"),
+    (unknown_account, "account-unknown", JOURNAL, 4, "999"),
+    (amount_exponent, "amount-format", JOURNAL, 2, "1e3"),
+    (amount_three_places, "amount-format", JOURNAL, 4, "12.345"),
+    (missing_scan, "scan-missing", JOURNAL, 2, "缺少扫描件"),
+    (scan_path_escape, "path-outside", MEETING, None, "../../../../etc/passwd"),
+    (image_path_escape, "path-outside", "xg/cs/affairs/compact.md", None, "/etc/passwd"),
+    (duplicate_voucher, "voucher-duplicate", JOURNAL, 10, "记-1"),
+    (unknown_category, "unknown-category", MEETING, None, "组织建议"),
+    (bad_date, "bad-date", MEETING, None, "2026-13-45"),
+]
+
+
+@pytest.mark.parametrize("mutate,code,rel,line,words", CASES, ids=[c[0].__name__ for c in CASES])
+def test_bad_input_is_reported_and_output_kept(mini, tmp_path, mutate, code, rel, line, words):
+    out = tmp_path / "out"
+    build(mini, out)
+    before = snapshot(out)
+    assert before, "the good build wrote nothing"
+    mutate(mini)
+    with pytest.raises(ContentError) as info:
+        build(mini, out)
+    problems = [p for p in info.value.report.errors if p.code == code]
+    assert problems, [p.format() for p in info.value.report.errors]
+    p = problems[0]
+    assert p.where.path == f"content/{rel}"
+    if line is not None:
+        assert p.where.line == line, p.format()
+    assert words in p.zh and p.en and "Traceback" not in p.format()
+    assert snapshot(out) == before  # the previous output, byte for byte
+
+
+def test_unknown_key_suggests_the_right_one(mini):
+    unknown_config_key(mini)
+    _, report = check(mini)
+    (p,) = [p for p in report.errors if p.code == "unknown-key"]
+    assert "hotline" in p.zh and "did you mean 'hotline'" in p.en
+
+
+def test_all_problems_are_listed_at_once(mini):
+    for mutate in (unbalanced, unknown_account, missing_scan, unknown_category):
+        mutate(mini)
+    _, report = check(mini)
+    codes = {p.code for p in report.errors}
+    assert {"voucher-unbalanced", "account-unknown", "scan-missing", "unknown-category"} <= codes
+
+
+def test_symlinked_scan_out_of_the_folder_is_refused(mini, tmp_path):
+    secret = tmp_path / "secret.jpg"
+    secret.write_bytes((mini / "xg/cs/files/basis.jpg").read_bytes())
+    target = mini / "xg/cs/scans/2026-09/2/02.jpg"
+    target.symlink_to(secret)
+    _, report = check(mini)
+    assert any(p.code == "path-outside" and p.where.path.endswith("2026-09/2/02.jpg") for p in report.errors)
+
+
+def test_model_of_the_mini_fixture(mini):
+    city, report = check(mini)
+    assert not report.errors, [p.format() for p in report.errors]
+    (village,) = city.villages
+    assert [v.label for v in village.vouchers] == ["记-1", "记-2", "记-3", "记-4"]
+    assert [len(v.scans) for v in village.vouchers] == [2, 1, 1, 1]
+    meeting = next(i for i in village.items if i.title == "第三季度党员大会")
+    assert meeting.category.name == "组织建设" and meeting.review.status == "approved"
+    assert meeting.basis.number == "长党〔2026〕5号" and meeting.basis.scan is not None
+    assert [i.title for i in city.items] == ["村民委员会组织法（摘要）"]
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that declares a huge size in a few bytes: what a decompression bomb looks like to a header check."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def test_decompression_bomb_is_refused_before_decoding(mini):
+    (mini / "xg/cs/scans/2026-09/2/01.jpg").write_bytes(png_header_only(50_000, 50_000))
+    _, report = check(mini)
+    (p,) = [p for p in report.errors if p.code == "image-too-large"]
+    assert p.where.path == "content/xg/cs/scans/2026-09/2/01.jpg"
+
+
+def test_not_an_image_is_refused(mini):
+    (mini / "xg/cs/scans/2026-09/2/01.jpg").write_bytes(b"%PDF-1.4 not really")
+    _, report = check(mini)
+    assert any(p.code == "image-bad" and p.where.path.endswith("2026-09/2/01.jpg") for p in report.errors)
+
+
+def test_html_in_titles_and_bodies_is_shown_as_text(mini, tmp_path):
+    out = tmp_path / "out"
+    edit(mini, MEETING, "title: 第三季度党员大会", 'title: "<script>alert(1)</script>党员大会"')
+    build(mini, out)
+    for theme in ("tv", "mobile"):
+        html = (out / theme / "xg/cs/party/organisation/meeting.html").read_text(encoding="utf-8")
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;党员大会" in html
+        assert '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;' in html  # the body's raw HTML
+        compact = (out / theme / "xg/cs/affairs/compacts/compact.html").read_text(encoding="utf-8")
+        assert "村规民约&lt;b&gt;修订&lt;/b&gt;" in compact and "<b>修订" not in compact
