@@ -242,7 +242,8 @@ class _Refs(HTMLParser):
 def check_links(files: dict[str, bytes], report: Report, theme: str) -> None:
     """Every href/src of every generated page resolves to a generated file (and #fragment to an id).
 
-    The only scheme allowed is tel: (the hotline on a phone), which dials rather than fetches."""
+    The only schemes allowed are tel: (the hotline on a phone), which dials, and data: (the empty favicon that
+    stops browsers asking the server for /favicon.ico); neither fetches anything."""
     ids: dict[str, set[str]] = {}
     refs: dict[str, list[str]] = {}
     for path, data in files.items():
@@ -252,7 +253,7 @@ def check_links(files: dict[str, bytes], report: Report, theme: str) -> None:
             ids[path], refs[path] = parser.ids, parser.refs
     for page, targets in refs.items():
         for href in targets:
-            if href.startswith("tel:"):
+            if href.startswith(("tel:", "data:")):
                 continue
             target, fragment = _resolve(page, href)
             if target is None or target not in files or (fragment and fragment not in ids.get(target, set())):

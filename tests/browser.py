@@ -139,12 +139,19 @@ def press(page, key, kind='keydown'):
     on the real keyboard, or an int keyCode (10009, 461, 340, iPanel 1-4...)
     sent as a synthetic event of kind 'keydown' (followed by keyup),
     'keypress' or 'irkeypress'. For synthetic events returns whether the page
-    prevented the default action.
+    prevented the default action (None if the press navigated away first).
     """
     if isinstance(key, str):
         page.keyboard.press(key)
         return None
-    return page.evaluate(_DISPATCH, [kind, int(key)])
+    try:
+        return page.evaluate(_DISPATCH, [kind, int(key)])
+    except Exception as e:
+        # The key made the page navigate (OK, Back, a digit) before the
+        # result came back: the press happened, the answer is moot.
+        if 'context was destroyed' in str(e) or 'navigat' in str(e):
+            return None
+        raise
 
 
 def focused(page):
@@ -159,7 +166,11 @@ def focused(page):
 
 
 class ErrorLog:
-    """Collects console errors and uncaught page errors of a page."""
+    """Collects console errors and uncaught page errors of a page in .errors.
+
+    The browser's own request for /favicon.ico (which no page asks for) is
+    not counted when it fails.
+    """
 
     def __init__(self, page):
         self.errors = []
@@ -167,8 +178,15 @@ class ErrorLog:
         page.on('pageerror', lambda err: self.errors.append('pageerror: %s' % err))
 
     def _console(self, msg):
-        if msg.type in ('error', 'assert'):
-            self.errors.append('console.%s: %s' % (msg.type, msg.text))
+        if msg.type not in ('error', 'assert'):
+            return
+        try:
+            source = (msg.location or {}).get('url') or ''
+        except Exception:
+            source = ''
+        if source.endswith('/favicon.ico'):
+            return
+        self.errors.append('console.%s: %s%s' % (msg.type, msg.text, ' (%s)' % source if source else ''))
 
     def __bool__(self):
         return bool(self.errors)

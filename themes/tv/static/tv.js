@@ -56,7 +56,8 @@
   }
   // tabindex="-1" means "focusable by script only"; disabled buttons do nothing.
   function usable(el) { return el.getAttribute('tabindex') !== '-1' && !el.disabled; }
-  function shown(r) { return r.width > 0 || r.height > 0; }
+  // right-left, not width: old engines' rects have no width/height.
+  function shown(r) { return r.right - r.left > 0 || r.bottom - r.top > 0; }
 
   // One pass of rect reads (no writes in between), so 500 rows cost a single
   // layout per key press.
@@ -145,11 +146,14 @@
   }
 
   function move(dir) {
-    var best = pick(candidates(), origin(dir), dir), vh = viewH();
+    var best = pick(candidates(), origin(dir), dir), vh = viewH(), m = Math.round(vh * 0.15), need;
     if (dir === 'up' || dir === 'down') {
-      // Text between links is read by scrolling: only jump to a link that is
-      // already (partly) on screen.
-      if (!best || (dir === 'down' ? best.r.top >= vh : best.r.bottom <= 0)) {
+      // Text between links is read by scrolling: rather than jump to a link
+      // more than ~60% of a screen away (skipping what lies between), scroll.
+      if (best) {
+        need = dir === 'down' ? Math.min(best.r.bottom - (vh - m), best.r.top - m) : m - best.r.top;
+      }
+      if (!best || need > 0.6 * vh) {
         if (scrollPage(dir === 'down' ? 1 : -1, 0.6)) { return; }
       }
     }

@@ -1,0 +1,118 @@
+"""End to end: build the sample city in content/, follow every ledger line to its voucher and its scans."""
+from __future__ import annotations
+
+import posixpath
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from PIL import Image as PILImage
+
+from sitegen.pipeline import build, check
+from sitegen.privacy import find_unmasked
+from tests.conftest import REPO, snapshot
+
+CONTENT = REPO / "content"
+
+
+class Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def tags(path: Path) -> list[tuple[str, dict[str, str]]]:
+    parser = Anchors()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tags
+
+
+def follow(page: Path, href: str) -> Path:
+    return (page.parent / href.split("#")[0]).resolve()
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sample") / "output"
+    build(CONTENT, out)
+    return out
+
+
+def test_sample_content_is_clean():
+    city, report = check(CONTENT)
+    assert not report.errors, "\n".join(p.format() for p in report.errors)
+    assert len(city.towns) >= 2 and all(len(t.villages) >= 2 for t in city.towns)
+    for v in city.villages:
+        assert len(v.vouchers) >= 30 and len({x.month for x in v.vouchers}) >= 3
+        for board_items in (v.items,):
+            categories = {(i.board.name, i.category.name) for i in board_items if i.category}
+            assert len(categories) == 21, f"{v.name} lacks categories"
+
+
+@pytest.mark.parametrize("theme", ["tv", "mobile"])
+def test_every_ledger_line_reaches_its_voucher_and_scans(sample, theme):
+    city, _ = check(CONTENT)
+    root = sample / theme
+    for village in city.villages:
+        home = root / village.town_slug / village.slug / "index.html"
+        ledgers = sorted(home.parent.glob("finance/ledger-*.html"))
+        assert ledgers, f"no ledger for {village.name}"
+        reached: set[str] = set()
+        for ledger in ledgers:
+            rows = [a for t, a in tags(ledger) if t == "a" and "vouchers/" in a.get("href", "")]
+            assert rows
+            for a in rows:
+                voucher_page = follow(ledger, a["href"])
+                assert voucher_page.is_file()
+                reached.add(voucher_page.stem)
+                vtags = tags(voucher_page)
+                back = [x for t, x in vtags if t == "a" and x.get("href", "").startswith("../ledger-")]
+                assert back and follow(voucher_page, back[0]["href"]) == ledger.resolve()
+                anchor = back[0]["href"].split("#")[1]
+                assert any(x.get("id") == anchor for _, x in tags(ledger))
+                thumbs = [x for t, x in vtags if t == "a" and "scan-thumb" in x.get("class", "")]
+                imgs = [x["src"] for t, x in vtags if t == "img"]
+                assert thumbs and len(imgs) == len(thumbs)
+                for src in imgs:
+                    with PILImage.open(follow(voucher_page, src)) as im:
+                        assert im.width <= 1280
+                for thumb in thumbs:
+                    viewer = follow(voucher_page, thumb["href"])
+                    (img,) = [x["src"] for t, x in tags(viewer) if t == "img"]
+                    assert follow(viewer, img).is_file()
+        money_vouchers = {v.key for v in village.vouchers
+                          if any(ln.account.is_money for ln in v.lines)}
+        assert money_vouchers <= reached
+
+
+def test_no_external_urls_and_only_relative_links(sample):
+    for path in sample.rglob("*"):
+        if path.suffix in (".html", ".css", ".js"):
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"""(href|src)\s*=\s*["']?(https?:|//|/)""", text), path
+            assert not re.search(r"url\(\s*['\"]?(https?:|//)", text), path
+            assert "@import" not in text and "@font-face" not in text, path
+
+
+def test_no_personal_data_ships_unmasked(sample):
+    raw = [m for p in CONTENT.rglob("*.md") for m in find_unmasked(p.read_text(encoding="utf-8"))]
+    assert raw, "the sample content should carry raw identifiers so masking is exercised"
+    for path in sample.rglob("*.html"):
+        assert not find_unmasked(path.read_text(encoding="utf-8")), path
+
+
+def test_builds_are_byte_identical(sample, tmp_path):
+    again = tmp_path / "again"
+    build(CONTENT, again, cache=tmp_path / "cold-cache")  # a cold cache: every image processed anew
+    assert snapshot(again) == snapshot(sample)
+
+
+def test_every_page_has_a_title_and_back_target(sample):
+    for path in (sample / "tv").rglob("*.html"):
+        body = [a for t, a in tags(path) if t == "body"][0]
+        target = posixpath.normpath(posixpath.join(path.parent.as_posix(), body["data-back"]))
+        assert Path(target).is_file(), path

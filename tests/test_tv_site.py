@@ -1,0 +1,150 @@
+"""The built TV site in a real headless Chromium at 1280x720, driven by remote-control keys only."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sitegen.pipeline import build
+from tests import browser
+from tests.conftest import REPO
+
+CONTENT = REPO / "content"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("tv") / "output"
+    build(CONTENT, out, themes=("tv",))
+    return out / "tv"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    b = browser.launch()
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def page(chromium):
+    p = chromium.new_page()
+    p.errors = browser.collect_errors(p)
+    yield p
+    assert not p.errors, p.errors.errors
+    p.close()
+
+
+def href(page) -> str:
+    f = browser.focused(page)
+    return (f or {}).get("href") or ""
+
+
+def press_until(page, key, predicate, limit=12) -> int:
+    """Press `key` until the focused element satisfies predicate; returns the presses used."""
+    for n in range(1, limit + 1):
+        browser.press(page, key)
+        if predicate(browser.focused(page) or {}):
+            return n
+    raise AssertionError(f"{key} x{limit} never reached the target; focus is on {browser.focused(page)}")
+
+
+def open_with(page, key):
+    with page.expect_navigation():
+        browser.press(page, key)
+    page.wait_for_load_state("load")
+
+
+def assert_focus_visible(page):
+    f = browser.focused(page)
+    assert f and f["focusedClass"], f
+    width = page.evaluate("() => parseFloat(getComputedStyle(document.activeElement).outlineWidth)")
+    assert width >= 4
+
+
+def test_city_home_to_a_scan_and_back(site, page):
+    with browser.serve(site) as base:
+        page.goto(base + "index.html")
+        assert_focus_visible(page)
+        # down from the town tiles to the first village tile, then OK
+        press_until(page, "ArrowDown", lambda f: bool(re.search(r"^[a-z0-9-]+/[a-z0-9-]+/index\.html$",
+                                                                 f.get("href") or "")))
+        open_with(page, "Enter")
+        village_url = page.url
+        assert re.search(r"/[a-z0-9-]+/[a-z0-9-]+/index\.html$", village_url)
+
+        # from the village home to the first scan of a voucher: at most 5 presses, arrows and OK counted
+        presses = press_until(page, "ArrowDown", lambda f: "ledger-" in (f.get("href") or ""), limit=3)
+        open_with(page, "Enter")
+        presses += 1
+        assert "/finance/ledger-" in page.url
+        assert "vouchers/" in href(page)  # the first ledger line is focused
+        assert_focus_visible(page)
+        ledger_url, first_line = page.url, href(page)
+        open_with(page, "Enter")
+        presses += 1
+        assert "/finance/vouchers/" in page.url
+        f = browser.focused(page)
+        assert "scan-thumb" in f["cls"]  # the voucher's scans are on screen, the first one focused
+        assert page.evaluate("() => document.activeElement.querySelector('img').naturalWidth") > 0
+        voucher_url = page.url
+        open_with(page, "Enter")
+        presses += 1
+        assert presses <= 5, presses
+        assert page.evaluate("() => document.querySelector('img.viewer-img').naturalWidth") > 0
+
+        # Back returns step by step, each list remembering the row it was left on
+        open_with(page, "Backspace")
+        assert page.url == voucher_url and "scan-thumb" in browser.focused(page)["cls"]
+        open_with(page, "Escape")
+        assert page.url == ledger_url and href(page) == first_line
+        open_with(page, "Backspace")
+        assert page.url == village_url
+
+
+@pytest.mark.parametrize("code", [461, 10009, 340, 8, 27])
+def test_set_top_box_back_codes(site, page, code):
+    with browser.serve(site) as base:
+        page.goto(base + "index.html")
+        first = page.url
+        press_until(page, "ArrowRight", lambda f: (f.get("href") or "").endswith("index.html"), limit=1)
+        open_with(page, "Enter")
+        assert page.url != first
+        with page.expect_navigation():
+            browser.press(page, code)
+        assert page.url == first
+
+
+def test_works_from_file_url_with_digits(site, page):
+    page.goto(site.joinpath("index.html").as_uri())
+    open_with(page, "1")  # the first tile: a town
+    assert page.url.startswith("file://") and re.search(r"/[a-z0-9-]+/index\.html$", page.url)
+    open_with(page, "1")  # its first village
+    assert page.evaluate("() => document.querySelectorAll('a.tile').length") >= 5
+    for img_src in page.evaluate("() => Array.prototype.map.call(document.images, function (i) { return i.src; })"):
+        assert img_src.startswith("file://")
+
+
+def test_pages_read_without_javascript(site, chromium):
+    context = chromium.new_context(java_script_enabled=False, viewport=browser.VIEWPORT)
+    page = context.new_page()
+    voucher = sorted(site.rglob("finance/vouchers/*-001.html"))[0]
+    page.goto(voucher.as_uri())
+    text = page.inner_text("main")
+    assert "元" in text and ("村里收到" in text or "村里付出" in text or "没有钱进出" in text or "换了个地方" in text)
+    assert page.evaluate("() => document.images[0].complete && document.images[0].naturalWidth > 0")
+    page.click("a.scan-thumb")  # plain links still work
+    assert "/finance/vouchers/" in page.url and page.evaluate("() => !!document.querySelector('img.viewer-img')")
+    context.close()
+
+
+def test_layout_fits_720p_safe_area(site, page):
+    with browser.serve(site) as base:
+        for rel in ["index.html", next(site.glob("*/*/index.html")).relative_to(site).as_posix()]:
+            page.goto(base + rel)
+            box = page.evaluate("""() => { var r = document.querySelector('.safe').getBoundingClientRect();
+                return {l: r.left, r: r.right, w: document.documentElement.scrollWidth}; }""")
+            assert box["l"] >= 0.05 * 1280 - 1 and box["r"] <= 1280 * 0.95 + 1 and box["w"] <= 1280
+            size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('main')).fontSize)")
+            assert size >= 28
