@@ -70,7 +70,7 @@ def test_every_ledger_line_reaches_its_voucher_and_scans(sample, theme):
                 assert voucher_page.is_file()
                 reached.add(voucher_page.stem)
                 vtags = tags(voucher_page)
-                back = [x for t, x in vtags if t == "a" and x.get("href", "").startswith("../ledger-")]
+                back = [x for t, x in vtags if t == "a" and re.match(r"\.\./ledger-\d+\.html#v-", x.get("href", ""))]
                 assert back and follow(voucher_page, back[0]["href"]) == ledger.resolve()
                 anchor = back[0]["href"].split("#")[1]
                 assert any(x.get("id") == anchor for _, x in tags(ledger))
