@@ -67,7 +67,7 @@ class Site:
 
 def image_path(base: str, img: Image) -> str:
     ext = ".png" if img.source.suffix.lower() == ".png" else ".jpg"
-    return f"{base}/media/{img.name}{ext}"
+    return posixpath.join(base, "media", f"{img.name}{ext}")
 
 
 def _digits(tiles: list[Tile]) -> list[Tile]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -312,11 +311,3 @@ def _table(path: Path, where: str, sheet: str | None, rows: list[list[str]], rep
         return None
     return RawTable(path, where, sheet, header, data)
 
-
-def walk_files(root: Path) -> list[Path]:
-    """Every file below root, without following links (used to spot links that point out of the folder)."""
-    out = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
-        out += [Path(dirpath) / f for f in sorted(filenames)]
-    return out
