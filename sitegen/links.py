@@ -6,10 +6,10 @@ rendering, `check_links` proves every href and src resolves, fragments included.
 """
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +51,11 @@ class Page:
     def url(self, target: str) -> str:
         """`target` (a root-relative path, optionally with #fragment) relative to this page."""
         path, _, fragment = target.partition("#")
-        if path == self.path:
-            rel = posixpath.basename(path)
-        else:
-            rel = posixpath.relpath(path, posixpath.dirname(self.path) or ".")
+        here, there = self.path.split("/")[:-1], path.split("/")
+        common = 0
+        while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+            common += 1
+        rel = "/".join([".."] * (len(here) - common) + there[common:])
         return f"{rel}#{fragment}" if fragment else rel
 
 
@@ -225,18 +226,9 @@ def plan(city: City) -> Site:
     return _Planner(city).plan()
 
 
-class _Refs(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.refs: list[str] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in ("href", "src", "data-back") and value is not None:
-                self.refs.append(value)
-            elif name == "id" and value:
-                self.ids.add(value)
+# Our own templates write every attribute double-quoted, so a regex reads them reliably and ~10x faster
+# than an HTML parser over hundreds of thousands of pages.
+_ATTR = re.compile(r'\s(href|src|data-back|id)="([^"]*)"')
 
 
 def check_links(files: dict[str, bytes], report: Report, theme: str) -> None:
@@ -248,9 +240,9 @@ def check_links(files: dict[str, bytes], report: Report, theme: str) -> None:
     refs: dict[str, list[str]] = {}
     for path, data in files.items():
         if path.endswith(".html"):
-            parser = _Refs()
-            parser.feed(data.decode("utf-8"))
-            ids[path], refs[path] = parser.ids, parser.refs
+            found = _ATTR.findall(data.decode("utf-8"))
+            ids[path] = {html.unescape(v) for k, v in found if k == "id"}
+            refs[path] = [html.unescape(v) for k, v in found if k != "id"]
     for page, targets in refs.items():
         for href in targets:
             if href.startswith(("tel:", "data:")):
