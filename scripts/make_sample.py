@@ -14,6 +14,9 @@ What it writes (see docs/content-format.md for the format):
   (journal/2026-07.csv .. 2026-09.csv, one village in UTF-8 with BOM, one in GB18030 as Excel saves it),
   voucher scans (scans/2026-MM/<n>/01.jpg = the 记账凭证 sheet, 02.jpg.. = invoices, receipts, lists,
   contracts) and files/ (basis scans, meeting and site photos, a chart).
+* oversight: registries/ (bad enterprises, 失信 persons, death register), feedback/ (12345 hotline records), and per
+  village cadres and 低保 recipients in village.yaml, reviews.yaml, acknowledgements.yaml, payee IDs and approval
+  trails in the journal, payments that trip every warning rule, and two drafts (see "Oversight" below).
 
 The people, ID numbers, phone and bank card numbers are invented (check digits are valid so that masking is
 exercised); any likeness to real persons is accidental. Account codes come from sitegen/accounts.py (the 2024
@@ -686,6 +689,8 @@ class Voucher:
     extra: list[Attachment] = field(default_factory=list)  # scans beyond 附件张数 (e.g. the E银通 slip)
     no: int = 0
     tag: str = ""
+    payee_id: str = ""               # 收款人证件号 (oversight: matched against registries and cadres)
+    trail_gap: tuple[str, ...] = ()  # approval steps left out on purpose (trail_cells)
 
     @property
     def date(self) -> date:
@@ -1013,6 +1018,7 @@ def build_journal(v: Village) -> None:
     text = "报销村干部赴市农业农村局参加培训交通费"
     V(9, rng.randint(26, 28), text, v.off("副书记"), [v.dr("admin", amt, text, "差旅费"), v.cr("cash", amt, text)],
       [Attachment("tickets", {"amount": amt})], tag="travel")
+    out += oversight_vouchers(v, out)  # payments that trip the warning rules (own random stream)
 
     # number per month in date order (stable: same-day vouchers keep their creation order)
     for m in MONTHS:
@@ -1065,14 +1071,86 @@ def write_journal(v: Village, folder: Path) -> None:
     for m in MONTHS:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n" if v.spec.encoding != "utf-8" else "\n")
-        w.writerow(JOURNAL_HEADER)
+        w.writerow(JOURNAL_HEADER + TRAIL_HEADER)  # + payee ID and approval trail (oversight, below)
         for x in (x for x in v.vouchers if x.month == m):
             day = f"{YEAR}/{m}/{x.day}" if excel else x.date.isoformat()
             for ln in x.lines:
                 w.writerow((day, f"记-{x.no}", ln.summary, ln.code, ln.name,
                             s2(ln.debit) if ln.debit else "", s2(ln.credit) if ln.credit else "",
-                            x.counterparty, len(x.atts)))
+                            x.counterparty, len(x.atts)) + trail_cells(v, x, day))
         (folder / f"{YEAR}-{m:02d}.csv").write_bytes(buf.getvalue().encode(v.spec.encoding))
+
+
+def write_finance_tables(v: Village, folder: Path) -> None:
+    """finance/tables/: asset register, leases, project, budget and payout lists (sitegen/finance.py), each naming
+    the vouchers behind its figures. The lists carry raw ID, card and mobile numbers and addresses, as a clerk's
+    export would: sitegen must drop them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(f"sample:{v.slug}:finance")
+    ref = lambda x: f"{YEAR}-{x.month:02d} 记-{x.no}"  # noqa: E731
+    tagged = lambda tag: [x for x in v.vouchers if x.tag == tag]  # noqa: E731
+    enc, nl = v.spec.encoding, "\n" if v.spec.encoding == "utf-8" else "\r\n"
+
+    def write(name: str, header: tuple, rows: list[tuple]) -> None:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator=nl)
+        w.writerow(header)
+        w.writerows(rows)
+        (folder / name).write_bytes(buf.getvalue().encode(enc))
+
+    files = folder.parent.parent / "files"
+    scan = lambda name: f"../../files/{name}" if (files / name).exists() else ""  # noqa: E731
+    (transfer,) = tagged("transfer")
+    write("资产.csv", ("编号", "名称", "地点", "原值", "购建日期", "状态", "凭证"), [
+        ("A-01", f"{v.name}村委会办公楼", f"{v.name}村委会", "1860000.00", "2012-06-18", "在用", ""),
+        ("A-02", "标准厂房（出租）", f"{v.name}工业集中区", "2450000.00", "2016-11-30", "出租", ""),
+        ("A-03", v.spec.project, f"{v.name}", s2(v.contract_amount), transfer.date.isoformat(), "在用", ref(transfer))])
+    leases = []
+    for n, lot in enumerate(v.lots, start=1):
+        paid = [x for x in tagged("land") if x.counterparty == lot.holder]
+        leases.append((f"L-{n:02d}", f"{lot.place}耕地", "土地", f"{lot.mu}亩", lot.holder, lot.contact.mobile,
+                       "2024-01-01", "2028-12-31", s2(lot.amount), f"{YEAR}-07-31", scan("basis-tudi-hetong.jpg") if n == 1 else "",
+                       "；".join(ref(x) for x in paid)))
+    leases.append((f"L-{len(leases) + 1:02d}", "标准厂房", "房屋", f"{v.tenant_area}平方米", v.tenant, "", "2025-01-01",
+                   "2027-12-31", s2(v.quarter_rent * 4), f"{YEAR}-12-31", "", "；".join(ref(x) for x in tagged("rent"))))
+    pond = PeopleFactory(random.Random(f"sample:{v.slug}:pond"), 1).person(born=(1960, 1980))  # v.people untouched
+    leases.append((f"L-{len(leases) + 1:02d}", "村南鱼塘", "鱼塘", "18亩", pond.name, pond.mobile, "2023-03-01",
+                   "2028-02-28", "9000.00", f"{YEAR}-06-30", "", ""))  # no rent this year: shown overdue, warned
+    write("资源.csv", ("编号", "资源", "类型", "面积", "承租方", "联系电话", "起始日期", "终止日期", "年租金", "缴租日期",
+                     "合同扫描件", "收款凭证"), leases)
+    pid = v.project_no or f"P{YEAR}-01"
+    works = {x.month: x for x in v.vouchers if x.tag.startswith("works")}
+    project = [(pid, v.spec.project, "立项", f"{YEAR}-03-12", "村民代表会议决议", "", "", ""),
+               (pid, v.spec.project, "招投标", f"{YEAR}-05-20", "镇招投标中心公开比选，三家报价", "", "", ""),
+               (pid, v.spec.project, "合同", f"{YEAR}-06-28", f"施工合同（{v.contractor}）", s2(v.contract_amount), "",
+                scan("basis-shigong-hetong.jpg")),
+               (pid, v.spec.project, "进度", f"{YEAR}-08-15", "完成工程量 70%", "", "", "")]
+    project += [(pid, v.spec.project, "付款", x.date.isoformat(), x.summary, s2(-x.money(v.accounts)), ref(x), "")
+                for _, x in sorted(works.items())]
+    project += [(pid, v.spec.project, "验收", transfer.date.isoformat(), "竣工验收合格", "", ref(transfer), ""),
+                (pid, v.spec.project, "决算", transfer.date.isoformat(), "工程决算审核", s2(v.contract_amount), "", "")]
+    write("工程项目.csv", ("项目编号", "项目名称", "环节", "日期", "文件", "金额", "凭证", "扫描件"), project)
+    actual: dict[str, Decimal] = {}
+    for x in v.vouchers:
+        for ln in x.lines:
+            actual[ln.code[:3]] = actual.get(ln.code[:3], ZERO) + ln.debit - ln.credit
+    budget = []
+    for code, name in (("501", "经营收入"), ("503", "上级补助收入"), ("511", "经营支出"), ("513", "管理费用"), ("514", "公益支出")):
+        real = abs(actual.get(code, ZERO))
+        budget.append((str(YEAR), name, code, s2(D(round(real * Decimal(rng.choice(("1.1", "1.25", "1.4"))) / 100) * 100))))
+    write("预算.csv", ("年度", "预算项目", "科目编码", "预算数"), budget)
+    (relief_out,) = tagged("relief_out")
+    (festival,) = tagged("festival")
+    addr = lambda p: f"{CITY}{v.town.name}{v.name}{p.group}组{rng.randint(1, 99)}号"  # noqa: E731
+    rows = [("临时救助金", p.name, f"{p.group}组", rng.randint(1, 5), s2(a), f"{YEAR}年8月", ref(relief_out), p.id_no,
+             p.card, p.mobile, addr(p)) for p, a, _ in v.relief]
+    rows += [("中秋节困难群众慰问", p.name, f"{p.group}组", rng.randint(1, 5), s2(a), f"{YEAR}年中秋", ref(festival), p.id_no,
+              p.card, p.mobile, addr(p)) for p, a, _ in v.festival]
+    write("补助.csv", ("名单", "姓名", "村民小组", "家庭人口", "金额", "期间", "凭证", "身份证号", "银行卡号", "手机号", "家庭住址"),
+          rows)
+    wages = [("村干部报酬", c.person.name, c.role, "", s2(c.base), f"{YEAR}年{x.month - 1}月", ref(x), c.person.id_no,
+              c.person.card, c.person.mobile) for x in tagged("wages") for c in v.cadres]
+    write("干部工资.csv", ("名单", "姓名", "村民小组", "家庭人口", "金额", "期间", "凭证", "身份证号", "银行卡号", "手机号"), wages)
 
 
 # ================================================================================================================
@@ -1624,6 +1702,8 @@ class Item:
     basis: dict | None = None    # title, number, scan (bool: draw a scan of it)
     images: list[tuple[str, dict]] = field(default_factory=list)  # (file name, picture spec)
     review: bool = True
+    status: str = "已通过"        # review status; 待审核 / 退回 make a draft (complete_items)
+    documents: list[dict] = field(default_factory=list)  # further documents (project stages), each {title: …}
 
     @property
     def file(self) -> str:
@@ -2570,13 +2650,20 @@ def front_matter(it: Item, town: Town | None) -> str:
         data["basis"] = b
     if it.images:
         data["images"] = [f"../files/{name}" for name, _ in it.images]
+    if it.documents:
+        data["documents"] = it.documents
     if it.review and town is not None:
         board = BOARD_OF.get(it.folder) or ("财务" if any(k in it.title for k in ("财务", "工程")) else "村务")
         when = it.day + timedelta(days=random.Random(f"sample:review:{it.file}").randint(1, 3))
-        data["review"] = {"department": town.dept(board), "reviewer": town.reviewer(board), "date": when, "status": "已通过"}
+        data["review"] = {"department": town.dept(board), "reviewer": town.reviewer(board), "date": when, "status": it.status}
+        if it.status == "待审核":  # not reviewed yet: nobody has signed it
+            data["review"] = {"department": town.dept(board), "status": it.status}
     lines = []
     for key, value in data.items():
-        if isinstance(value, dict):
+        if isinstance(value, list) and value and isinstance(value[0], dict):  # documents: one mapping per line
+            lines.append(f"{key}:")
+            lines += ["  - {" + ", ".join(f"{k}: {yscalar(x)}" for k, x in entry.items()) + "}" for entry in value]
+        elif isinstance(value, dict):
             lines.append(f"{key}:")
             lines += [f"  {k}: {yscalar(x)}" for k, x in value.items()]
         elif isinstance(value, list):
@@ -2603,11 +2690,16 @@ def write_text(path: Path, text: str) -> None:
 
 def site_yaml() -> str:
     lines = ["# 全市配置（示例内容，人名、单位、号码均为虚构）。由 scripts/make_sample.py 生成，请勿手工修改。",
-             f"city: {CITY}", f"title: {yscalar(TITLE)}", 'hotline: "12345"', "new_accounts_from: 2024",
+             f"city: {CITY}", f"title: {yscalar(TITLE)}", 'hotline: "12345"',
+             'feedback_url: "https://12345.jiangyin.example/ask?code={code}"   # 我有疑问的二维码（虚构地址）',
+             "new_accounts_from: 2024",
              'large_amount: "100000"', "subitems:"]
     for board, cats in SUBITEMS.items():
         lines.append(f"  {board}:")
         lines += [f"    {cat}: [{', '.join(names)}]" for cat, names in cats.items()]
+    lines += ["oversight:   # 资金支付预警、审核和群众疑问（docs/content-format.md §2）",
+              '  large_payment: "50000"', "  split_days: 7", "  answer_days: 15", f"  as_of: {AS_OF.isoformat()}",
+              "  review_required: true"]
     return "\n".join(lines) + "\n"
 
 
@@ -2616,7 +2708,238 @@ def village_yaml(v: Village) -> str:
              f'opening_balance: "{s2(v.opening_cash + v.opening_bank)}"   # 2026年7月1日 库存现金 {s2(v.opening_cash)} + 银行存款 {s2(v.opening_bank)}']
     if v.spec.detail_codes:
         lines.append('accounting_system: "2024"')
+    lines += people_yaml(v)  # cadres and 低保 recipients (oversight)
     return "\n".join(lines) + "\n"
+
+
+# ================================================================================================================
+# Oversight (sitegen/oversight.py, review.py, questions.py): cadres and 低保 lists, payments that trip every
+# warning rule, approval trails, month reviews, acknowledgements, registries, hotline records and drafts
+# ================================================================================================================
+
+AS_OF = date(YEAR, 10, 20)   # site.yaml oversight.as_of: the day time limits and reports are measured at
+OFFICE_SHOP = "江阴市夏港文具商店"
+NURSERY = "江阴市绿源园林绿化有限公司"
+BAD_FIRM = ("江阴市祝塘宏达建材有限公司", "91320281MA1W7Q3K2P")
+# (July, August, September) approval day of each month's finance by the 农经站, in the next month
+REVIEW_DAYS = {"changshou": (6, 8, 9), "jiangtou": (7, 14, 10), "wenlin": (5, 9, 8), "hexiang": (8, 10, 16)}
+_EXTRA: dict[str, dict] = {}  # slug -> the invented people below, made once per village
+
+
+def oversight_people(v: Village) -> dict:
+    """Each cadre's spouse and a brother, the village's dishonest labourer (文林村) and the 低保 recipient who died
+    (江头村): invented with their own generator so that the rest of the village stays as it was."""
+    if v.slug in _EXTRA:
+        return _EXTRA[v.slug]
+    rng = random.Random(f"sample:{v.slug}:oversight-people")
+    people = PeopleFactory(rng, v.spec.groups)
+    people.used = set(v.people.used)
+
+    def kin(surname: str, sex: str, born: tuple[int, int]) -> Person:
+        while True:
+            name = surname + rng.choice(GIVEN_M if sex == "男" else GIVEN_F)
+            if name not in people.used:
+                return people.person(sex=sex, born=born, name=name)
+
+    relatives = {}
+    for c in v.cadres:
+        spouse = people.person(sex="女" if c.person.sex == "男" else "男", born=(c.person.born.year - 3, c.person.born.year + 3))
+        brother = kin(c.person.name[0], "男", (c.person.born.year - 6, c.person.born.year + 6))
+        relatives[c.person.name] = [(spouse, "配偶"), (brother, "兄弟")]
+    dibao = [h for h in v.households if h.kind == "低保"]
+    _EXTRA[v.slug] = {"relatives": relatives, "labourer": people.person(sex="男", born=(1965, 1980)),
+                      "deceased": dibao[0].person, "died": date(YEAR, 8, 20)}
+    return _EXTRA[v.slug]
+
+
+def oversight_vouchers(v: Village, existing: list[Voucher]) -> list[Voucher]:
+    """Payments that trip the warning rules a village does not trip by itself (every village already pays its
+    road works in instalments over 50,000 元 and reimburses a cadre's travel)."""
+    extra = oversight_people(v)
+    out: list[Voucher] = []
+
+    def pay(month, day, text, payee, role, amount, detail=None, payee_id=""):
+        amt = D(amount)
+        out.append(Voucher(month, day, text, payee, [v.dr(role, amt, text, detail), v.cr("bank", amt, text, "基本户")],
+                           [Attachment("bankslip", {"amount": amt, "payer": v.org, "payee": payee, "purpose": text})],
+                           tag="oversight", payee_id=payee_id))
+
+    if v.slug == "changshou":
+        pay(9, 3, "购买村委会办公用品", OFFICE_SHOP, "admin", 1286, "办公费")       # same-day, with the next
+        pay(9, 3, "购买打印机硒鼓", OFFICE_SHOP, "admin", 860, "办公费")
+        secretary = v.cadres[0].person.name
+        brother = extra["relatives"][secretary][1][0]
+        pay(8, 20, "支付村部会议室门窗维修费", brother.name, "admin", 3680, "其他", brother.id_no)  # a cadre's brother
+    elif v.slug == "jiangtou":
+        for day, (batch, amount) in zip((3, 5, 7), (("第一批", 18600), ("第二批", 19800), ("第三批", 16500))):
+            pay(8, day, f"支付村庄绿化补植苗木款（{batch}）", NURSERY, "public", amount, "绿化养护")  # split payment
+        person = extra["deceased"]
+        pay(9, 15, f"发放低保户{person.name}9月份村级生活补贴", person.name, "public", 600, "慰问救助", person.id_no)
+    elif v.slug == "wenlin":
+        pay(8, 18, "购买村道修补用沥青冷补料", BAD_FIRM[0], "public", 12800, payee_id=BAD_FIRM[1])  # bad enterprise
+        labourer = extra["labourer"]
+        pay(9, 8, "支付村民小组道路清障劳务费", labourer.name, "public", 2400, "环境卫生", labourer.id_no)  # 失信
+    elif v.slug == "hexiang":
+        meal = next(x for x in existing if x.tag == "meal")
+        meal.trail_gap = ("supervisor", "supervisor_date")  # the 村监委主任 never reviewed it online
+    for x in existing:
+        if x.tag == "travel":
+            x.payee_id = v.cadres[1].person.id_no  # 副书记 reimbursed: a cadre paid, matched by ID
+    return out
+
+
+TRAIL_HEADER = ("收款人证件号", "经手人", "证明人", "审批人", "监委审核人", "监委审核日期", "农经审核人", "农经审核日期")
+
+
+def trail_cells(v: Village, x: Voucher, day: str) -> tuple:
+    """The payee's ID and the approval trail of a payment (empty for money coming in or staying put); online
+    reviews only where the money left the bank through E银通."""
+    if x.money(v.accounts) >= 0:
+        return ("",) * len(TRAIL_HEADER)
+    handler = v.off("出纳") if x.tag in ("cash", "land", "rent") else (v.off("副书记") if x.tag.startswith("works") else v.off("委员"))
+    bank = v.accounts["bank"][0]
+    online = any(ln.credit and ln.code.startswith(bank) for ln in x.lines)
+    cells = {"handler": handler, "witness": v.off("副主任"), "approver": v.off("书记"),
+             "supervisor": v.off("监委会主任") if online else "", "supervisor_date": day if online else "",
+             "township": v.town.agri_reviewer if online else "", "township_date": day if online else ""}
+    for gap in x.trail_gap:
+        cells[gap] = ""
+    return (x.payee_id,) + tuple(cells[k] for k in ("handler", "witness", "approver", "supervisor", "supervisor_date",
+                                                    "township", "township_date"))
+
+
+def complete_items(v: Village, items: list[Item]) -> list[Item]:
+    """Name a basis for the items that lack one (one 村务 item in 长寿村 is left without, so `sitegen check`
+    has something to list), the documents of each project stage (河湘村's acceptance report is missing), and add
+    two drafts: a 村务 item awaiting review and a 财务 item sent back."""
+    generic = {"party": f"{v.name}党委会议决定", "affairs": f"{v.name}村民委员会会议决定", "finance": f"{v.name}记账凭证及会计账簿"}
+    bare = [it for it in items if it.basis is None and it.folder in generic]
+    for it in bare:
+        if not (v.slug == "changshou" and it is [b for b in bare if b.folder == "affairs"][-1]):
+            it.basis = {"title": generic[it.folder]}
+    stage_docs = {"招投标": "比选成交通知书", "进度": "工程进度款支付确认单", "增减项目": "工程变更签证单", "验收": "竣工验收报告"}
+    for it in items:
+        if it.category == "工程项目" and it.subitem in stage_docs and not (v.slug == "hexiang" and it.subitem == "验收"):
+            it.documents = [{"title": stage_docs[it.subitem]}]
+    if v.slug == "changshou":
+        items.append(Item("affairs", "2026-09-28-sijidu-yiti", "2026年第四季度村民代表会议议题（征求意见稿）", d(9, 28),
+                          "拟提请第四季度村民代表会议讨论：\n\n1. 2027年村级公益事业项目安排；\n2. 村规民约修订草案；\n"
+                          "3. 集体厂房续租方案。\n\n欢迎村民提出意见建议。\n", "村民会议及实施", "村民代表会议决议",
+                          basis={"title": f"{v.name}村民委员会会议决定"}, status="待审核"))
+    if v.slug == "wenlin":
+        items.append(Item("finance", "2026-09-29-cunwuka-gengzheng", "9月份村务卡使用明细（更正）", d(9, 29),
+                          "更正9月份村务卡使用明细中一笔用餐费的金额。\n", "资金", "村务卡",
+                          basis={"title": f"{v.name}记账凭证及会计账簿"}, status="退回"))
+    return items
+
+
+def people_yaml(v: Village) -> list[str]:
+    """village.yaml `cadres:` (with relatives) and `allowance_recipients:` (低保对象), for the payment warnings."""
+    extra = oversight_people(v)
+    lines = ["# 村干部及其近亲属、低保对象：用于资金支付预警（收款人是村干部或亲属、已去世的低保对象），不单独公开", "cadres:"]
+    for c in v.cadres:
+        lines += [f"  - name: {c.person.name}", f"    post: {c.role}", f'    id: "{c.person.id_no}"', "    relatives:"]
+        lines += [f'      - {{name: {p.name}, relation: {rel}, id: "{p.id_no}"}}' for p, rel in extra["relatives"][c.person.name]]
+    lines.append("allowance_recipients:")
+    lines += [f'  - {{name: {h.person.name}, id: "{h.person.id_no}"}}' for h in v.households if h.kind == "低保"]
+    return lines
+
+
+def write_village_oversight(v: Village, vdir: Path) -> None:
+    """reviews.yaml (the 农经站's review of each month) and acknowledgements.yaml (the town explains warnings)."""
+    days = REVIEW_DAYS[v.slug]
+    lines = [f"# 财务月度审核：{v.town.name}农经站对每月记账凭证和收支流水的审核。由 scripts/make_sample.py 生成。"]
+    for m, day in zip(MONTHS, days):
+        when = date(YEAR, m + 1, day)
+        lines.append(f"{YEAR}-{m:02d}: {{department: {v.town.dept('财务')}, reviewer: {v.town.agri_reviewer}, "
+                     f"date: {when.isoformat()}, status: 已通过}}")
+    write_text(vdir / "reviews.yaml", "\n".join(lines) + "\n")
+    ref = lambda x: f"{YEAR}-{x.month:02d} 记-{x.no}"  # noqa: E731
+    acks = []
+    travel = next(x for x in v.vouchers if x.tag == "travel")
+    acks.append((travel, "村干部或亲属", date(YEAR, 10, 8),
+                 f"{v.off('副书记')}赴市农业农村局参加培训的交通费报销，车票齐全，属正常公务报销。"))
+    if v.slug == "changshou":
+        works = next(x for x in v.vouchers if x.tag == "works7")
+        acks.append((works, "大额支付", date(YEAR, 7, 20),
+                     f"按施工合同（{v.project_no}）支付30%预付款，经村民代表会议决议，街道农经站已线上审核。"))
+    if v.slug == "jiangtou":
+        for x in (x for x in v.vouchers if x.counterparty == NURSERY):
+            acks.append((x, "拆分支付", date(YEAR, 8, 20), "苗木分三批进场，每批验收后按送货单付款，不属于拆分支付。"))
+    lines = [f"# {v.town.name}对资金支付预警的说明。由 scripts/make_sample.py 生成。"]
+    for x, rule, when, text in acks:
+        lines += [f"- voucher: {ref(x)}", f"  rule: {rule}", f"  by: {v.town.dept('财务')}", f"  date: {when.isoformat()}",
+                  f"  explanation: {yscalar(text)}"]
+    write_text(vdir / "acknowledgements.yaml", "\n".join(lines) + "\n")
+
+
+def write_city_oversight(out: Path, villages: list[Village]) -> None:
+    """registries/ (bad enterprises, 失信 persons, the death register) and feedback/ (the hotline's records)."""
+    import types
+    sys.path.insert(0, str(REPO))
+    try:
+        from sitegen.refcode import item_code, voucher_code
+    finally:
+        sys.path.pop(0)
+    by = {v.slug: v for v in villages}
+
+    def table(path: Path, header: tuple, rows: list[tuple]) -> None:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(header)
+        w.writerows(rows)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"))
+
+    rng = random.Random("sample:registries")
+    others = PeopleFactory(rng, 20)
+    others.used = set().union(*(v.people.used for v in villages))
+    table(out / "registries" / "不良企业名单.csv", ("企业名称", "统一社会信用代码", "列入日期", "列入原因"), [
+        (BAD_FIRM[0], BAD_FIRM[1], "2026-03-01", "以次充好，被市住建局列入建筑市场不良行为记录"),
+        ("江阴市澄南土石方工程有限公司", "91320281MA1R2N8T4C", "2025-11-20", "拖欠农民工工资"),
+        ("江阴市绿源园林工程有限公司", "91320281MA1P5K6W9E", "2025-06-01", "围标串标")])  # a near miss, never paid
+    labourer = _EXTRA["wenlin"]["labourer"]
+    dishonest = [others.person(born=(1960, 1985)) for _ in range(2)]
+    table(out / "registries" / "失信人员名单.csv", ("姓名", "身份证号", "列入日期", "说明"), [
+        (labourer.name, labourer.id_no, "2026-05-12", "失信被执行人：拒不履行民间借贷纠纷判决")] +
+        [(p.name, p.id_no, "2025-12-03", "失信被执行人") for p in dishonest])
+    deceased = _EXTRA["jiangtou"]["deceased"]
+    dead = [others.person(born=(1930, 1945)) for _ in range(2)]
+    table(out / "registries" / "死亡登记.csv", ("姓名", "身份证号", "死亡日期"), [
+        (deceased.name, deceased.id_no, _EXTRA["jiangtou"]["died"].isoformat())] +
+        [(p.name, p.id_no, f"{YEAR}-0{7 + k}-1{k}") for k, p in enumerate(dead)])
+
+    def vcode(v: Village, x: Voucher) -> str:
+        return voucher_code(v.town.slug, v.slug, types.SimpleNamespace(key=f"{YEAR}-{x.month:02d}-{x.no:03d}"))
+
+    def icode(v: Village, folder: str, slug: str, board: str) -> str:
+        item = types.SimpleNamespace(board=types.SimpleNamespace(name=board, slug=folder),
+                                     where=f"{out.name}/{v.town.slug}/{v.slug}/{folder}/{slug}.md")
+        return item_code(item, f"{v.town.slug}/{v.slug}")
+
+    cs, jt, wl, hx = (by[s] for s in ("changshou", "jiangtou", "wenlin", "hexiang"))
+    office = next(x for x in cs.vouchers if x.counterparty == OFFICE_SHOP)
+    works8 = next(x for x in cs.vouchers if x.tag == "works8")
+    nursery = [x for x in jt.vouchers if x.counterparty == NURSERY]
+    firm = next(x for x in wl.vouchers if x.counterparty == BAD_FIRM[0])
+    meal = next(x for x in hx.vouchers if x.tag == "meal")
+    deceased = _EXTRA["jiangtou"]["deceased"]
+    rows = [
+        ("12345-20260820-0117", "2026-08-20", f"{vcode(cs, works8)}-2", "8月份的工程进度款发票金额和合同对得上吗？",
+         "夏港街道农经站", "进度款按合同价的40%支付，发票金额与支付金额一致，工程进度确认单已一并公开。", "已答复", "2026-08-26"),
+        ("12345-20260812-0342", "2026-08-12", vcode(jt, nursery[1]), "绿化苗木款为什么一个星期里分三次付？",
+         "夏港街道农经站", "苗木分三批进场，每批验收合格后按送货单付款；街道已核对三批送货单和验收记录。", "已答复", "2026-08-24"),
+        ("12345-20260902-0056", "2026-09-02", icode(jt, "affairs", "2026-07-25-dibao-gongshi", "村务"),
+         f"低保名单上的{deceased.name}老人8月份已经去世了，名单和补贴有没有调整？", "夏港街道民政办",
+         "经核实，该户已于8月去世，已按规定停发低保金，9月份多发的村级生活补贴600元已追回。", "已答复", "2026-09-28"),
+        ("12345-20260905-0211", "2026-09-05", vcode(cs, office), "9月3日同一天向文具商店付了两次钱，为什么不一起付？",
+         "夏港街道农经站", "两笔分别是办公用品和打印机硒鼓，分别开票、分别报销，合计2,146元，属正常支出。", "已答复", "2026-09-12"),
+        ("12345-20260910-0498", "2026-09-10", vcode(wl, firm), "宏达建材是不是上了不良企业名单？村里为什么还买他家的材料？",
+         "祝塘镇农经站", "", "办理中", ""),
+        ("12345-20261012-0733", "2026-10-12", vcode(hx, meal), "8月份的用餐费有没有经过村监委审核？",
+         "祝塘镇农经站", "", "办理中", ""),
+    ]
+    table(out / "feedback" / "12345-2026.csv", ("工单号", "日期", "查询码", "问题", "承办部门", "答复", "状态", "答复日期"), rows)
 
 
 def prepare_out(out: Path) -> None:
@@ -2644,6 +2967,7 @@ def generate(out: Path, fonts: Fonts) -> dict:
     scanner = Scanner()
     pictures = PictureRenderer(fonts, scanner)
     stats = {"items": 0, "vouchers": 0, "scans": 0}
+    made: list[Village] = []  # for the city-wide oversight files, written last
     write_text(out / "site.yaml", site_yaml())
     for it in city_items():
         write_item(out, it, None)
@@ -2659,7 +2983,7 @@ def generate(out: Path, fonts: Fonts) -> dict:
             build_journal(v)
             vdir = tdir / spec.slug
             write_text(vdir / "village.yaml", village_yaml(v))
-            items = village_items(v)
+            items = complete_items(v, village_items(v))  # bases, project documents, two drafts (oversight)
             renderer = ScanRenderer(fonts, scanner, v)
             for it in items:
                 write_item(vdir, it, town)
@@ -2680,10 +3004,14 @@ def generate(out: Path, fonts: Fonts) -> dict:
                     else:
                         pictures.photo(pic, vdir / "files" / name, f"{v.slug}:{name}")
             write_journal(v, vdir / "journal")
+            write_finance_tables(v, vdir / "finance" / "tables")
+            write_village_oversight(v, vdir)  # reviews.yaml, acknowledgements.yaml
+            made.append(v)
             for x in v.vouchers:
                 renderer.write_voucher(x, vdir / "scans" / f"{YEAR}-{x.month:02d}" / str(x.no))
                 stats["vouchers"] += 1
                 stats["scans"] += 1 + len(x.atts) + len(x.extra)
+    write_city_oversight(out, made)  # registries/, feedback/
     return stats
 
 

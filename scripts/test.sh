@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs what the tests need first (the README's test command).
-#   Debian: chromium (the TV site is tested in a real browser), fonts-noto-cjk (sample scans, screenshots)
+#   Debian: chromium (the TV site is tested in a real browser), fonts-noto-cjk (sample scans, screenshots),
+#           openssh-server (bundles are pushed over SFTP to a real sshd on 127.0.0.1)
 #   Python: sitegen itself plus its [test] extras (pytest, playwright without its own browsers, pyjsparser)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if ! (command -v fc-list >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q .); then missing+=(fonts-noto-cjk); fi
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)  # the SFTP push tests start a throwaway sshd on 127.0.0.1
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -17,6 +19,7 @@ fi
 
 python3 -m pip install -q --disable-pip-version-check -e ".[test]"
 
-# In this script a missing browser is a failure, never a silent skip.
+# In this script a missing browser or sshd is a failure, never a silent skip.
 export REQUIRE_BROWSER=1
+export REQUIRE_SSHD=1
 exec python3 -m pytest -q -p no:cacheprovider "$@"

@@ -1,103 +1,518 @@
-"""Stage 6, assets (图片): a published rendition of every scan and item image, made once and cached.
+"""Stage 6, assets (图片): the published renditions of every scan and item image, made once and cached.
 
-Renditions are at most 1280 px wide (a 720p set-top box decodes no more than it shows), EXIF orientation
-applied, re-encoded without metadata so no phone GPS or camera data ships. They are cached by the hash of
-the source bytes and the processing parameters: an unchanged scan is never processed twice.
+Sources are JPEG, PNG, TIFF (every page), PDF (every page, drawn by pdfium at a fixed scale) and HEIC phone
+photos. Each page of a source becomes a `Picture` (图): TV tiles, phone tiles and a thumbnail. A set-top box
+has little memory, so the TV rendition is at most 1280 px wide and a tall scan is cut into tiles no taller than
+2400 px: no image the box decodes is bigger than about 1280x2400.
+
+Readability for elderly viewers at 3 m: a small or low-resolution scan is enlarged with LANCZOS and sharpened
+(unsharp mask); a faded scan gets automatic contrast. The originals are never touched. Renditions are
+re-encoded without metadata (no phone GPS or camera data ships): progressive JPEG, PNG for line art.
+
+The plan (sizes, tiles, file names) is made from the header facts validate records on each `Image`, before
+anything is decoded, so the link stage knows every tile; this stage then makes exactly those files. They are
+cached by the hash of the source bytes and the processing parameters: an unchanged scan is never processed
+twice. Processing runs on all cores in worker processes; a file that crashes or hangs its decoder is reported
+by name, like a damaged one, and never takes the build down with it.
 """
 from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import warnings
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 
+import pillow_heif
 from PIL import Image as PILImage
-from PIL import ImageOps
+from PIL import ImageFilter, ImageOps
 
 from sitegen.errors import Location, Report
 from sitegen.model import Image
-from sitegen.validate import MAX_PIXELS
 
-MAX_WIDTH = 1280
-JPEG_QUALITY = 82
-PARAMS = f"w{MAX_WIDTH}-q{JPEG_QUALITY}-v1"  # change when processing changes, so the cache refreshes
+pillow_heif.register_heif_opener()  # HEIC photos from phones open like any other image
 
+# A4 scanned at 600 dpi is 35 Mpx; anything far beyond is a mistake or a decompression bomb.
+MAX_PIXELS = 60_000_000
+MAX_PAGES = 50            # pages of one TIFF or PDF; more is a mistake (or a file built to exhaust us)
+PDF_DPI = 200             # PDF pages are drawn at this fixed resolution, then scaled like any scan
+PDF_SCALE = PDF_DPI / 72  # PDF sizes are in points (1/72 inch)
 
-def _digest(source: Path) -> str:
-    h = hashlib.sha256(PARAMS.encode())
-    h.update(source.read_bytes())
-    return h.hexdigest()
+TV_WIDTH, TV_TILE = 1280, 2400          # the box decodes no more than it shows: 720p width, ~3 screens a tile
+TV_MAX_HEIGHT = TV_TILE * 12            # a strip taller than this is narrowed instead (a till roll)
+PHONE_WIDTH, PHONE_TILE = 960, 3200     # a phone is ~390 css px at 2-3 device pixels each
+PHONE_MIN = 720           # phones zoom by pinching: enlarge only scans narrower than this
+THUMB_HEIGHT, THUMB_MAX_WIDTH = 240, 480  # 10rem on the voucher page at 1080p
+MAX_ENLARGE = 4.0         # a tiny picture is enlarged at most this much (beyond, detail is invented)
+SHARPEN_FROM = 1.15       # enlarged by more than this: sharpen
+FADED_INK, FADED_SPREAD = 64, 128  # faded: the darkest ink lighter than this, or ink and paper this close (0-255)
+JPEG_QUALITY, THUMB_QUALITY = 82, 75
+JOB_TIMEOUT = 60.0        # seconds without any job finishing before the running ones count as hung
+PARAMS = (f"v2-tv{TV_WIDTH}x{TV_TILE}-m{PHONE_WIDTH}x{PHONE_TILE}-s{THUMB_HEIGHT}-e{MAX_ENLARGE}-"
+          f"f{FADED_INK}/{FADED_SPREAD}-q{JPEG_QUALITY}/{THUMB_QUALITY}-pdf{PDF_DPI}")  # change when processing changes
 
-
-def render_image(source: Path) -> bytes:
-    """One rendition. Raises on a damaged or oversized file (the caller turns that into a clerk's message)."""
-    PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-        with PILImage.open(source) as im:
-            im.load()
-            png = im.format == "PNG"
-            im = ImageOps.exif_transpose(im)
-    if im.mode not in ("RGB", "L"):
-        im = im.convert("RGBA" if png and "A" in im.getbands() else "RGB")
-        if im.mode == "RGBA":  # flatten transparency onto white paper
-            paper = PILImage.new("RGB", im.size, "white")
-            paper.paste(im, mask=im.getchannel("A"))
-            im = paper
-    if im.width > MAX_WIDTH:
-        im = im.resize((MAX_WIDTH, round(im.height * MAX_WIDTH / im.width)), PILImage.Resampling.LANCZOS)
-    buf = io.BytesIO()
-    if png:
-        im.save(buf, "PNG", optimize=True)
-    else:
-        im.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-    return buf.getvalue()
+KINDS = {"tv": ("tv", "thumb", "whole"), "mobile": ("phone", "thumb", "whole")}  # what each theme ships
+ACCEPTED = ("JPEG", "MPO", "PNG", "TIFF", "HEIF", "PDF")  # MPO: a camera JPEG with a preview image appended
 
 
-def _work(job: tuple[str, str]) -> tuple[str, str | None]:
-    source, dest = job
-    try:
-        data = render_image(Path(source))
-    except Exception as exc:  # any decoder failure is the clerk's damaged file, reported by name
-        return source, f"{type(exc).__name__}: {exc}"[:200]
-    tmp = f"{dest}.tmp-{os.getpid()}"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, dest)  # a killed run never leaves a half-written cache entry
-    return source, None
+# ---- the plan ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rendition:
+    """成图 One published file made from one page of a source image: a TV or phone tile, or a thumbnail.
+
+    `kind` "whole" is one file for the whole page, fitted into 1280x2400 (for pages that link straight to an
+    image); its size is known only once it is made."""
+
+    path: str                      # output path, relative to a theme's root (templates use Page.url)
+    image: Image                   # the source file
+    page: int                      # 0-based page of the source (TIFF and PDF have several)
+    kind: str                      # "tv" | "phone" | "thumb" | "whole"
+    tile: int                      # 0-based, top to bottom
+    scaled: tuple[int, int]        # the whole page scaled to this size before cutting
+    top: int                       # where this tile starts in the scaled page
+    height: int                    # this file's height; its width is scaled[0]
+
+    @property
+    def width(self) -> int:
+        return self.scaled[0]
+
+    @property
+    def png(self) -> bool:
+        return self.path.endswith(".png")
+
+    @property
+    def pad(self) -> str:
+        """Height as a percentage of width: the CSS box that holds the tile's place before it loads."""
+        return f"{100 * self.height / self.width:.3f}"
 
 
-def renditions(images: dict[str, Image], cache: Path, report: Report, workers: int | None = None) -> dict[str, Path]:
-    """Output path -> cached rendition file. Damaged images are reported with the clerk's file name."""
-    cache.mkdir(parents=True, exist_ok=True)
-    by_source: dict[Path, str] = {}
-    for img in images.values():
-        if img.source not in by_source:
-            by_source[img.source] = _digest(img.source)
-    todo = sorted({(str(src), str(cache / digest)) for src, digest in by_source.items()
-                   if not (cache / digest).exists()})
-    failed: dict[str, str] = {}
-    if len(todo) > 4 and (workers or os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_work, todo, chunksize=8))
-    else:
-        results = [_work(job) for job in todo]
-    failed = {src: err for src, err in results if err}
-    out: dict[str, Path] = {}
-    for path, img in sorted(images.items()):
-        if str(img.source) in failed:
-            continue
-        out[path] = cache / by_source[img.source]
-    for img in {i.source: i for i in images.values()}.values():
-        if str(img.source) in failed:
-            report.error("image-bad", Location(img.where), value=img.where, detail=failed[str(img.source)])
+@dataclass(frozen=True)
+class Picture:
+    """图 One page of a source image as published: TV tiles, phone tiles and a thumbnail."""
+
+    image: Image
+    page: int
+    tv: tuple[Rendition, ...]
+    phone: tuple[Rendition, ...]
+    thumb: Rendition
+
+    def tiles(self, theme: str) -> tuple[Rendition, ...]:
+        return self.tv if theme == "tv" else self.phone
+
+    def renditions(self) -> tuple[Rendition, ...]:
+        return self.tv + self.phone + (self.thumb,)
+
+
+def _fit(size: tuple[int, int], width: int, max_height: int | None = None) -> tuple[int, int]:
+    """Scale to `width`, enlarging at most MAX_ENLARGE times, and no taller than max_height."""
+    w0, h0 = max(1, size[0]), max(1, size[1])
+    w = min(width, round(w0 * MAX_ENLARGE))
+    if max_height and h0 * w / w0 > max_height:
+        w = max(1, math.floor(w0 * max_height / h0))
+    return w, max(1, round(h0 * w / w0))
+
+
+def _thumb(size: tuple[int, int]) -> tuple[int, int]:
+    """THUMB_HEIGHT high, or THUMB_MAX_WIDTH wide when that is less; never bigger than `size`."""
+    w, h = size
+    if h <= THUMB_HEIGHT and w <= THUMB_MAX_WIDTH:
+        return w, h
+    if w * THUMB_HEIGHT > THUMB_MAX_WIDTH * h:
+        return THUMB_MAX_WIDTH, max(1, round(h * THUMB_MAX_WIDTH / w))
+    return max(1, round(w * THUMB_HEIGHT / h)), THUMB_HEIGHT
+
+
+def _cut(height: int, tile: int) -> list[tuple[int, int]]:
+    """(top, height) of equal tiles no taller than `tile` (equal, so no thin sliver at the end)."""
+    n = max(1, math.ceil(height / tile))
+    bounds = [round(i * height / n) for i in range(n + 1)]
+    return [(bounds[i], bounds[i + 1] - bounds[i]) for i in range(n)]
+
+
+def pictures(stem: str, img: Image) -> list[Picture]:
+    """Plan the renditions of every page of `img`; `stem` is the output path without extension."""
+    ext = ".png" if img.line_art else ".jpg"
+    pages = img.pages or ((TV_WIDTH, TV_WIDTH),)  # unknown (not probed): plan one square page
+    out = []
+    for page, size in enumerate(pages):
+        base = f"{stem}-p{page + 1}" if len(pages) > 1 else stem
+        tv_size = _fit(size, TV_WIDTH, TV_MAX_HEIGHT)
+        phone_size = _fit(size, min(PHONE_WIDTH, max(PHONE_MIN, size[0])), TV_MAX_HEIGHT)
+        thumb_size = _thumb(tv_size)
+
+        def tiles(kind: str, short: str, scaled: tuple[int, int], tile: int) -> tuple[Rendition, ...]:
+            return tuple(Rendition(f"{base}-{short}{i + 1}{ext}", img, page, kind, i, scaled, top, h)
+                         for i, (top, h) in enumerate(_cut(scaled[1], tile)))
+
+        out.append(Picture(img, page, tiles("tv", "tv", tv_size, TV_TILE),
+                           tiles("phone", "m", phone_size, PHONE_TILE),
+                           Rendition(f"{base}-s{ext}", img, page, "thumb", 0, thumb_size, 0, thumb_size[1])))
     return out
 
 
+def whole(path: str, img: Image) -> Rendition:
+    """One file for the first page, fitted into TV_WIDTH x TV_TILE (a page that links straight to an image)."""
+    return Rendition(path, img, 0, "whole", 0, (0, 0), 0, 0)
+
+
+def for_theme(copies: dict[str, Path], images: dict[str, Rendition], theme: str) -> dict[str, Path]:
+    """The renditions a theme ships: TV tiles on the TV site, phone tiles on the phone site, thumbnails on both."""
+    kinds = KINDS.get(theme, KINDS["tv"])
+    return {p: f for p, f in copies.items() if p not in images or images[p].kind in kinds}
+
+
+# ---- reading sources -------------------------------------------------------------------------------------------
+
+class ImageProblem(Exception):
+    """A source that cannot be published; `code` is an errors.CATALOGUE code, `params` fill its message."""
+
+    def __init__(self, code: str, **params: object):
+        super().__init__(f"{code}: {params}")
+        self.code, self.params = code, params
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a header tells about a source, before any pixel is decoded."""
+
+    format: str
+    pages: tuple[tuple[int, int], ...]   # (width, height) of each page as shown: EXIF orientation applied
+    line_art: bool                       # PNG or bilevel: published as PNG (JPEG would smear the lines)
+
+
+def _is_pdf(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(5) == b"%PDF-"
+
+
+def _pixels_ok(w: int, h: int) -> None:
+    if w * h > MAX_PIXELS:
+        raise ImageProblem("image-too-large", pixels=w * h, limit=MAX_PIXELS)
+
+
+def _open(path: Path) -> PILImage.Image:
+    """Open with Pillow's decompression-bomb limit, its warning made an error too."""
+    PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            return PILImage.open(path)
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+        raise ImageProblem("image-too-large", pixels="?", limit=MAX_PIXELS) from None
+
+
+def _turned(im: PILImage.Image) -> bool:
+    """EXIF orientations 5-8 swap width and height."""
+    try:
+        return im.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+    except Exception:  # a damaged EXIF block is ignored, as exif_transpose ignores it
+        return False
+
+
+def probe(path: Path) -> Probe:
+    """Format, page sizes and kind from the header only (cheap). Raises ImageProblem."""
+    try:
+        if _is_pdf(path):
+            return _probe_pdf(path)
+        with _open(path) as im:
+            fmt = im.format or ""
+            if fmt not in ACCEPTED:
+                raise ImageProblem("path-type")
+            frames = getattr(im, "n_frames", 1) if fmt == "TIFF" else 1
+            if frames > MAX_PAGES:
+                raise ImageProblem("image-pages", pages=frames, limit=MAX_PAGES)
+            pages, bilevel = [], im.mode == "1"
+            for i in range(frames):
+                if i:
+                    im.seek(i)
+                w, h = im.size
+                _pixels_ok(w, h)
+                pages.append((h, w) if _turned(im) else (w, h))
+            return Probe(fmt, tuple(pages), fmt == "PNG" or bilevel)
+    except ImageProblem:
+        raise
+    except Exception as exc:  # Pillow raises many types for damaged files; each means "cannot read"
+        raise ImageProblem("image-bad", detail=type(exc).__name__) from None
+
+
+def _probe_pdf(path: Path) -> Probe:
+    import pypdfium2 as pdfium  # only clerks with PDF scans pay for loading pdfium
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        n = len(pdf)
+        if n == 0:
+            raise ImageProblem("image-bad", detail="PDF 没有页面 no pages")
+        if n > MAX_PAGES:
+            raise ImageProblem("image-pages", pages=n, limit=MAX_PAGES)
+        pages = []
+        for i in range(n):
+            page = pdf[i]
+            w, h = page.get_size()  # points, rotation applied
+            page.close()
+            size = (max(1, round(w * PDF_SCALE)), max(1, round(h * PDF_SCALE)))
+            _pixels_ok(*size)
+            pages.append(size)
+        return Probe("PDF", tuple(pages), False)
+    finally:
+        pdf.close()
+
+
+def _load(source: Path, page: int, need: tuple[int, int]) -> PILImage.Image:
+    """Decode one page as L or RGB, orientation applied, transparency flattened onto white paper.
+
+    `need` is the largest size wanted: a JPEG much bigger than that is decoded at a reduced scale (draft)."""
+    if _is_pdf(source):
+        import pypdfium2 as pdfium
+        pdf = pdfium.PdfDocument(str(source))
+        try:
+            pg = pdf[page]
+            w, h = pg.get_size()
+            _pixels_ok(round(w * PDF_SCALE), round(h * PDF_SCALE))
+            im = pg.render(scale=PDF_SCALE, may_draw_forms=True).to_pil()
+            pg.close()
+        finally:
+            pdf.close()
+    else:
+        with _open(source) as src, warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            if page:
+                src.seek(page)
+            _pixels_ok(*src.size)
+            if src.format in ("JPEG", "MPO"):
+                w, h = (need[1], need[0]) if _turned(src) else need
+                src.draft(src.mode, (w, h))  # decode at 1/2, 1/4 or 1/8 when that is still big enough
+            src.load()
+            im = ImageOps.exif_transpose(src)  # a copy, turned upright
+    return _plain(im)
+
+
+def _plain(im: PILImage.Image) -> PILImage.Image:
+    if im.mode in ("L", "RGB"):
+        return im
+    if im.mode == "1":
+        return im.convert("L")
+    if im.mode.startswith("I;16") or im.mode in ("I", "F"):  # 16-bit scanner output: keep the tones
+        return im.convert("I").point(lambda v: v / 257).convert("L") if im.mode != "F" else im.convert("L")
+    if im.mode == "P" and "transparency" in im.info or "A" in im.getbands():
+        rgba = im.convert("RGBA")
+        paper = PILImage.new("RGB", rgba.size, "white")
+        paper.paste(rgba, mask=rgba.getchannel("A"))
+        return paper
+    return im.convert("L" if im.mode == "LA" else "RGB")
+
+
+FADED_CUT = (0.1, 0.5)    # percent of pixels ignored at the dark (ink is a small share of a page) and light end
+
+
+def _percentile(hist: list[int], share: float, from_dark: bool) -> int:
+    limit, seen = sum(hist) * share / 100, 0
+    for v in (range(256) if from_dark else range(255, -1, -1)):
+        seen += hist[v]
+        if seen > limit:
+            return v
+    return 0 if from_dark else 255
+
+
+def _faded(im: PILImage.Image) -> bool:
+    """Faded: the darkest ink is grey, or ink and paper are close (measured at full size: strokes are thin)."""
+    hist = (im if im.mode == "L" else im.convert("L")).histogram()
+    ink, paper = _percentile(hist, FADED_CUT[0], True), _percentile(hist, FADED_CUT[1], False)
+    return ink > FADED_INK or paper - ink < FADED_SPREAD
+
+
+class _Sizes:
+    """One decoded page and the sizes made from it so far. Each size is made from the smallest one already
+    made that is at least as big (cheap, and no quality lost); an enlargement starts from the sharpened
+    source: sharpening before enlarging costs a third of sharpening after, and looks the same."""
+
+    def __init__(self, im: PILImage.Image):
+        self.source = im
+        self.made: dict[tuple[int, int], PILImage.Image] = {im.size: im}
+        self.sharp: PILImage.Image | None = None
+
+    def get(self, size: tuple[int, int]) -> PILImage.Image:
+        if size in self.made:
+            return self.made[size]
+        bigger = [s for s in self.made if s[0] >= size[0] and s[1] >= size[1]]
+        if bigger:
+            out = self.made[min(bigger)].resize(size, PILImage.Resampling.LANCZOS, reducing_gap=3.0)
+        else:
+            src = self.source
+            if size[0] / src.width > SHARPEN_FROM:  # enlarged: keep the strokes' edges
+                if self.sharp is None:
+                    self.sharp = src.filter(ImageFilter.UnsharpMask(radius=1.0, percent=80, threshold=2))
+                src = self.sharp
+            out = src.resize(size, PILImage.Resampling.LANCZOS)
+        self.made[size] = out
+        return out
+
+
+def _encode(im: PILImage.Image, png: bool, quality: int) -> bytes:
+    buf = io.BytesIO()
+    if png:
+        im.save(buf, "PNG", compress_level=6)
+    else:  # progressive: the box shows the whole page at once, sharpening as it loads (Huffman tables optimal)
+        im.save(buf, "JPEG", quality=quality, progressive=True)
+    return buf.getvalue()
+
+
+def _fit_box(size: tuple[int, int]) -> tuple[int, int]:
+    """A "whole" rendition: within TV_WIDTH x TV_TILE."""
+    w, h = _fit(size, TV_WIDTH)
+    if h > TV_TILE:
+        w, h = max(1, round(w * TV_TILE / h)), TV_TILE
+    return w, h
+
+
+# A job: one page of one source, and the files to make from it.
+Spec = tuple[str, int, int, int, int, bool, str]  # kind, scaled w, scaled h, top, height, png, cache file
+Job = tuple[str, int, tuple[Spec, ...]]           # source, page, specs
+
+
+def process(source: Path, page: int, specs: tuple[Spec, ...]) -> dict[str, bytes]:
+    """Make the renditions of one page: cache file name -> bytes. Raises on a damaged or oversized file."""
+    need = max((((s[1], s[2]) if s[0] != "whole" else (TV_WIDTH, TV_TILE)) for s in specs), default=(1, 1))
+    im = _load(source, page, need)
+    if _faded(im):
+        im = ImageOps.autocontrast(im, cutoff=FADED_CUT, preserve_tone=True)  # tones kept: no colour cast
+    sizes = _Sizes(im)
+    out: dict[str, bytes] = {}
+    for kind, w, h, top, height, png, name in sorted(specs, key=lambda s: (-s[1], s[3])):  # biggest first
+        if kind == "whole":
+            w, h = _fit_box(im.size)
+        full = sizes.get((w, h))
+        part = full if kind == "whole" or (top, height) == (0, h) else full.crop((0, top, w, top + height))
+        out[name] = _encode(part, png, THUMB_QUALITY if kind == "thumb" else JPEG_QUALITY)
+    return out
+
+
+def _work(job: Job, cache: str) -> str | None:
+    """In a worker process: make a job's files in the cache. Returns an error text, or None."""
+    source, page, specs = job
+    try:
+        made = process(Path(source), page, specs)
+    except ImageProblem as exc:
+        return f"{exc.code}: {exc.params.get('pixels', '')}"
+    except Exception as exc:  # any decoder failure is the clerk's damaged file, reported by name
+        return f"{type(exc).__name__}: {exc}"[:200]
+    for name, data in made.items():
+        dest = os.path.join(cache, name)
+        tmp = f"{dest}.tmp-{os.getpid()}"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, dest)  # a killed run never leaves a half-written cache entry
+    return None
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool whose workers may hang: kill them, then shut down without waiting."""
+    kill = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if kill:
+        kill()
+    else:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _run_pool(jobs: list[Job], cache: Path, workers: int) -> tuple[dict[int, str | None], list[int]]:
+    """Run jobs on a pool. Returns (index -> error or None) for the jobs that finished, and the indexes left
+    over when the pool broke (a worker crashed) or stalled for JOB_TIMEOUT (a decoder hung)."""
+    done: dict[int, str | None] = {}
+    pool = ProcessPoolExecutor(max_workers=workers)
+    futures: dict[Future, int] = {pool.submit(_work, job, str(cache)): i for i, job in enumerate(jobs)}
+    pending = set(futures)
+    try:
+        while pending:
+            finished, pending = wait(pending, timeout=JOB_TIMEOUT, return_when=FIRST_COMPLETED)
+            if not finished:
+                _stop(pool)
+                break
+            for fut in finished:
+                done[futures[fut]] = fut.result()
+    except BrokenProcessPool:
+        _stop(pool)
+    else:
+        pool.shutdown(wait=not pending, cancel_futures=True)
+    for fut, i in futures.items():  # finished before the pool broke: keep
+        if i not in done and fut.done() and not fut.cancelled() and fut.exception() is None:
+            done[i] = fut.result()
+    return done, [i for i in range(len(jobs)) if i not in done]
+
+
+def run(jobs: list[Job], cache: Path, workers: int | None = None) -> list[str | None]:
+    """Every job's error text (None: done). A job that crashes or hangs a worker is retried alone, in a pool
+    of its own, so it is named and the others still finish."""
+    if not jobs:
+        return []
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    done, left = _run_pool(jobs, cache, workers)
+    for i in left:
+        alone, _ = _run_pool([jobs[i]], cache, 1)
+        done[i] = alone[0] if alone else "解码程序崩溃或超时 the decoder crashed or hung"
+    return [done[i] for i in range(len(jobs))]
+
+
+def _digest(source: Path) -> str:
+    h = hashlib.sha256()
+    with open(source, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _entry(digest: str, r: Rendition) -> str:
+    """Cache file name: the source's content hash and everything that decides the rendition's bytes."""
+    key = f"{PARAMS}|{digest}|{r.page}|{r.kind}|{r.scaled}|{r.top}|{r.height}|{r.png}"
+    return hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def renditions(images: dict[str, Rendition | Image], cache: Path, report: Report,
+               workers: int | None = None) -> dict[str, Path]:
+    """Output path -> cached rendition file. Damaged images are reported with the clerk's file name.
+
+    A plain `Image` value (a page linking straight to an image file) is published as one "whole" rendition."""
+    cache.mkdir(parents=True, exist_ok=True)
+    plan = {p: (r if isinstance(r, Rendition) else whole(p, r)) for p, r in images.items()}
+    digests: dict[Path, str] = {}
+    failed: dict[Path, str] = {}
+    for r in plan.values():
+        src = r.image.source
+        if src not in digests and src not in failed:
+            try:
+                digests[src] = _digest(src)
+            except OSError as exc:
+                failed[src] = exc.strerror or type(exc).__name__
+    out: dict[str, Path] = {}
+    jobs: dict[tuple[str, int], tuple[Path, dict[str, Spec]]] = {}  # (content hash, page) -> source, specs
+    for path, r in sorted(plan.items()):
+        src = r.image.source
+        if src in failed:
+            continue
+        name = _entry(digests[src], r)
+        out[path] = cache / name
+        if not out[path].exists():
+            _, specs = jobs.setdefault((digests[src], r.page), (src, {}))
+            specs[name] = (r.kind, r.scaled[0], r.scaled[1], r.top, r.height, r.png, name)
+    keys = sorted(jobs)
+    todo = [(str(jobs[k][0]), k[1], tuple(sorted(jobs[k][1].values()))) for k in keys]
+    for k, error in zip(keys, run(todo, cache, workers)):
+        if error:
+            failed[jobs[k][0]] = error
+    by_source = {r.image.source: r.image for r in plan.values()}
+    for src in sorted(failed):
+        img = by_source[src]
+        report.error("image-bad", Location(img.where), value=img.where, detail=failed[src])
+    return {p: f for p, f in out.items() if plan[p].image.source not in failed}
+
+
 def prune(cache: Path, keep: set[Path]) -> None:
-    """Drop cache entries no current image uses (content changed or removed)."""
+    """Drop cache entries no current image uses (content changed or removed), and stray temporary files."""
     if cache.is_dir():
         for entry in cache.iterdir():
             if entry not in keep and entry.is_file():

@@ -2,6 +2,7 @@
 
 Exit codes: 0 success; 1 content errors (all listed, nothing published); 2 command-line usage error;
 3 the output could not be written or an internal failure (one log line; the previous output is untouched).
+The deployment commands (keys, bundle, push, ingest, publish; sitegen/deploy_cli.py) add 4-8, see docs/deploy.md.
 """
 from __future__ import annotations
 
@@ -33,16 +34,20 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("content", default="content", type=click.Path(path_type=Path))
-@click.option("-o", "--output", default="output", type=click.Path(path_type=Path), help="output folder")
+@click.option("-o", "--output", default=None, type=click.Path(path_type=Path),
+              help="output folder (default: output, or output-preview with --preview)")
 @click.option("--theme", type=click.Choice(["tv", "mobile", "all"]), default="all", show_default=True)
-def build(content: Path, output: Path, theme: str) -> None:
+@click.option("--preview", is_flag=True, help="also show drafts (records not yet approved), marked 草稿")
+def build(content: Path, output: Path | None, theme: str, preview: bool) -> None:
     """Validate CONTENT and build the sites into OUTPUT (tv/ and mobile/)."""
     from sitegen.pipeline import build as run_build
     from sitegen.render import THEMES
     started = time.monotonic()
     themes = THEMES if theme == "all" else (theme,)
+    # a preview holds drafts: never into the published folder unless asked for by name
+    output = output or Path("output-preview" if preview else "output")
     try:
-        result = run_build(content, output, themes)
+        result = run_build(content, output, themes, preview=preview)
     except ContentError as exc:
         _print_report(exc.report)
         click.echo("构建失败，上一次的网站保持不变 / build failed; the previous output is unchanged", err=True)
@@ -90,6 +95,25 @@ def new_village(town: str, name: str, title: str | None, content: Path) -> None:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_CONTENT)
     click.echo(f"已创建 created {folder}")
+
+
+def _add_deploy_commands() -> None:
+    """keys, bundle, push, ingest, publish: their own module; their extra exit codes 4-8 are in docs/deploy.md."""
+    from sitegen.deploy_cli import COMMANDS
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_add_deploy_commands()
+
+
+def _add_report_commands() -> None:
+    """report warnings|feedback|review|coverage: sitegen/reports.py."""
+    from sitegen.reports import report_group
+    cli.add_command(report_group())
+
+
+_add_report_commands()
 
 
 def main() -> None:

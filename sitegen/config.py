@@ -6,6 +6,7 @@ front matter), so that unknown keys, missing keys and bad values are reported th
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -57,9 +58,13 @@ class SiteConfig:
     new_accounts_from: int = 2024
     large_amount: Decimal = Decimal("100000")
     subitems: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=lambda: DEFAULT_SUBITEMS)
+    publish: PublishConfig = field(default_factory=lambda: PublishConfig())
+    oversight: OversightConfig = field(default_factory=lambda: OversightConfig())
+    feedback_url: str = ""  # 我有疑问 QR target with {code}; "" shows only the code and the hotline
 
 
-SITE_KEYS = ("city", "title", "hotline", "new_accounts_from", "large_amount", "subitems")
+SITE_KEYS = ("city", "title", "hotline", "new_accounts_from", "large_amount", "subitems", "publish", "oversight",
+             "feedback_url")
 
 
 def check_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...], where: Location,
@@ -148,7 +153,24 @@ def parse_site_config(data: Any, where: Location, report: Report) -> SiteConfig 
         new_accounts_from=year,
         large_amount=large,
         subitems=_parse_subitems(data.get("subitems"), where, report),
+        publish=_parse_publish(data.get("publish"), where, report),
+        oversight=_parse_oversight(data.get("oversight"), where, report),
+        feedback_url=_parse_feedback_url(data.get("feedback_url"), where, report),
     )
+
+
+def _parse_feedback_url(value: Any, where: Location, report: Report) -> str:
+    """An http(s) address with `{code}` where the reference code goes (it only ever ends up inside a QR code)."""
+    if value is None or value == "":
+        return ""
+    text = str(value).strip()
+    if (not re.match(r"^https?://[^\s/{}]+(/[^\s]*)?$", text) or text.count("{code}") != 1
+            or text.replace("{code}", "").count("{") or text.replace("{code}", "").count("}")):
+        report.error("bad-value", where, key="feedback_url",
+                     detail="应当是 http:// 或 https:// 开头的网址，并且含有一个 {code}（查询码填在那里）",
+                     detail_en="expected an http(s) address containing {code} once (where the reference code goes)")
+        return ""
+    return text
 
 
 def _parse_subitems(value: Any, where: Location, report: Report) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -179,3 +201,130 @@ def _parse_subitems(value: Any, where: Location, report: Report) -> dict[str, di
             names = get_list(cats, cat_name, where, report)
             merged[board.name][str(cat_name)] = tuple(names)
     return merged
+
+
+# ---- publish: (发布设置), read by `sitegen publish` and `sitegen push`; documented in docs/deploy.md --------------
+
+@dataclass(frozen=True)
+class Target:
+    """推送目标 A headend drop folder that bundles are pushed to: a local/mounted folder, or SFTP."""
+
+    name: str
+    type: str               # folder | sftp
+    path: str               # the drop folder (on the SFTP server for sftp)
+    host: str = ""
+    port: int = 22
+    user: str = ""
+    key_file: str = ""      # SSH private key for `user`
+    known_hosts: str = ""   # the headend's host key; unknown hosts are refused
+
+
+@dataclass(frozen=True)
+class PublishConfig:
+    """发布设置 How bundles are signed and where they go. Relative paths are relative to site.yaml's folder."""
+
+    signing_key: str = ""   # Ed25519 private key; must live outside the content folder
+    valid_days: int = 30
+    targets: tuple[Target, ...] = ()
+
+
+PUBLISH_KEYS = ("signing_key", "valid_days", "targets")
+TARGET_KEYS = ("name", "type", "path", "host", "port", "user", "key_file", "known_hosts")
+SFTP_REQUIRED = ("host", "user", "key_file", "known_hosts")
+
+
+def _parse_publish(value: Any, where: Location, report: Report) -> PublishConfig:
+    if value is None:
+        return PublishConfig()
+    if not isinstance(value, dict):
+        report.error("bad-value", where, key="publish", detail="应当是“键: 值”的列表",
+                     detail_en="expected a mapping of 'key: value'")
+        return PublishConfig()
+    check_keys(value, PUBLISH_KEYS, (), where, report)
+    days = value.get("valid_days", PublishConfig.valid_days)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
+        report.error("bad-value", where, key="publish.valid_days", detail="应当是 1 到 365 之间的天数",
+                     detail_en="expected a number of days from 1 to 365")
+        days = PublishConfig.valid_days
+    raw = value.get("targets") or []
+    if not isinstance(raw, list):
+        report.error("bad-value", where, key="publish.targets", detail="应当是一个列表，每项以 - 开头",
+                     detail_en="expected a list, one '- name: ...' per target")
+        raw = []
+    targets: list[Target] = []
+    for n, entry in enumerate(raw, start=1):
+        key = f"publish.targets 第{n}项"
+        if not isinstance(entry, dict):
+            report.error("bad-value", where, key=key, detail="应当是“键: 值”的列表", detail_en="expected a mapping")
+            continue
+        kind = str(entry.get("type", ""))
+        required = ("name", "type", "path") + (SFTP_REQUIRED if kind == "sftp" else ())
+        if not check_keys(entry, TARGET_KEYS, required, where, report):
+            continue
+        name = get_text(entry, "name", where, report)
+        port = entry.get("port", 22)
+        if kind not in ("folder", "sftp"):
+            report.error("bad-value", where, key=f"{key} type", detail="只能是 folder 或 sftp",
+                         detail_en="either folder or sftp")
+        elif not re.match(r"^[a-z0-9][a-z0-9-]*$", name) or name in {t.name for t in targets}:
+            report.error("bad-value", where, key=f"{key} name", detail="只能用小写字母、数字和连字符，且不能重名",
+                         detail_en="lowercase letters, digits and hyphens, and unique")
+        elif not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
+            report.error("bad-value", where, key=f"{key} port", detail="应当是 1 到 65535 的端口号",
+                         detail_en="expected a port number from 1 to 65535")
+        else:
+            text = {k: get_text(entry, k, where, report) for k in ("path", "host", "user", "key_file", "known_hosts")}
+            targets.append(Target(name, kind, port=port, **text))
+    return PublishConfig(get_text(value, "signing_key", where, report), days, tuple(targets))
+
+
+# ---- oversight: (监督设置), read by oversight.py, review.py, questions.py, reports.py; docs/content-format.md §2 ---
+
+@dataclass(frozen=True)
+class OversightConfig:
+    """监督设置 Payment-warning thresholds, review and hotline rules. Defaults follow the Jiangyin article."""
+
+    large_payment: Decimal = Decimal("50000.00")  # a single payment OVER this warns; exactly this does not
+    split_days: int = 7             # split payments: one payee's payments within this many consecutive days …
+    split_total: Decimal = Decimal("50000.00")    # … adding up to over this, while each stays at or under it
+    answer_days: int = 15           # a hotline question unanswered after this many days is overdue
+    as_of: date | None = None       # the day reports and time limits are measured at; None: latest date in content
+    review_required: bool = False   # True: records without any review are drafts too (see review.py)
+    finance_due_day: int = 10       # a month's finance is due for publication by this day of the next month
+    stale_days: int = 90            # a category whose newest item is older than this is stale
+
+
+OVERSIGHT_KEYS = ("large_payment", "split_days", "split_total", "answer_days", "as_of", "review_required",
+                  "finance_due_day", "stale_days")
+
+
+def _parse_oversight(value: Any, where: Location, report: Report) -> OversightConfig:
+    if value is None:
+        return OversightConfig()
+    if not isinstance(value, dict):
+        report.error("bad-value", where, key="oversight", detail="应当是“键: 值”的列表",
+                     detail_en="expected a mapping of 'key: value'")
+        return OversightConfig()
+    check_keys(value, OVERSIGHT_KEYS, (), where, report)
+    base = OversightConfig()
+
+    def days(key: str, low: int, high: int) -> int:
+        n = value.get(key, getattr(base, key))
+        if not isinstance(n, int) or isinstance(n, bool) or not low <= n <= high:
+            report.error("bad-value", where, key=f"oversight.{key}", detail=f"应当是 {low} 到 {high} 之间的整数",
+                         detail_en=f"expected a whole number from {low} to {high}")
+            return getattr(base, key)
+        return n
+
+    large = get_amount(value, "large_payment", where, report) if "large_payment" in value else base.large_payment
+    required = value.get("review_required", False)
+    if not isinstance(required, bool):
+        report.error("bad-value", where, key="oversight.review_required", detail="只能是 true 或 false",
+                     detail_en="either true or false")
+        required = False
+    return OversightConfig(
+        large_payment=large, split_days=days("split_days", 2, 31),
+        split_total=get_amount(value, "split_total", where, report) if "split_total" in value else large,
+        answer_days=days("answer_days", 1, 365), as_of=get_date(value, "as_of", where, report),
+        review_required=required, finance_due_day=days("finance_due_day", 1, 28),
+        stale_days=days("stale_days", 1, 3650))

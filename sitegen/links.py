@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sitegen.assets import Picture, Rendition, pictures, whole
 from sitegen.errors import Location, Report
+from sitegen.finance_pages import FinancePlanner
 from sitegen.ledger import explain
 from sitegen.model import City, Image, Item, Ledger, Town, Village, Voucher
 from sitegen.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board
@@ -62,11 +64,13 @@ class Page:
 @dataclass
 class Site:
     pages: list[Page]
-    images: dict[str, Image]           # output path -> source image
+    images: dict[str, Rendition]       # output path -> the rendition published there (assets.py)
     item_paths: dict[Path, str]        # item source file -> page path (for Markdown links between items)
+    generated: dict[str, bytes] = field(default_factory=dict)  # output path -> bytes made at build (charts)
 
 
 def image_path(base: str, img: Image) -> str:
+    """One published file for a whole image (a page that links straight to it); scans get `Picture`s."""
     ext = ".png" if img.source.suffix.lower() == ".png" else ".jpg"
     return posixpath.join(base, "media", f"{img.name}{ext}")
 
@@ -80,8 +84,10 @@ class _Planner:
     def __init__(self, city: City):
         self.city = city
         self.pages: list[Page] = []
-        self.images: dict[str, Image] = {}
+        self.images: dict[str, Rendition | Image] = {}  # a plain Image: one whole-image file (image_path)
         self.item_paths: dict[Path, str] = {}
+        self.generated: dict[str, bytes] = {}   # charts (finance_pages.py)
+        self.finance_paths: set[str] = set()    # finance sub-pages already planned
 
     def add(self, path: str, template: str, title: str, crumbs: list[tuple[str, str]], **data: Any) -> Page:
         page = Page(path, template, title, crumbs, crumbs[-1][1] if crumbs else "index.html", data)
@@ -89,18 +95,22 @@ class _Planner:
         return page
 
     def rows(self, items: list[Item]) -> list[Row]:
-        return [Row(i.date.isoformat(), i.title, i.subitem or (i.category.name if i.category else ""),
-                    self.item_paths[i.source]) for i in items]
+        return [Row(i.date.isoformat(), i.title, ("草稿·待审核 " if i.draft else "")  # only in --preview (review.py)
+                    + (i.subitem or (i.category.name if i.category else "")), self.item_paths[i.source]) for i in items]
+
+    def pictures(self, base: str, img: Image) -> list[Picture]:
+        """Every page of an image with its renditions (TV and phone tiles, thumbnail), registered for assets."""
+        pics = pictures(posixpath.join(base, "media", img.name), img)
+        for pic in pics:
+            for r in pic.renditions():
+                self.images[r.path] = r
+        return pics
 
     def item_page(self, item: Item, base: str, folder: str, crumbs: list[tuple[str, str]]) -> None:
         """Register an item's page path first (so Markdown links can point at any item), page later."""
         self.item_paths[item.source] = f"{folder}/{item.slug}.html"
-        images = [(img, image_path(base, img)) for img in item.images]
-        basis_scan = image_path(base, item.basis.scan) if item.basis and item.basis.scan else None
-        for img, path in images:
-            self.images[path] = img
-        if basis_scan:
-            self.images[basis_scan] = item.basis.scan
+        images = [pic for img in item.images for pic in self.pictures(base, img)]
+        basis_scan = self.pictures(base, item.basis.scan) if item.basis and item.basis.scan else None
         self._pending.append((item, crumbs, images, basis_scan))
 
     def plan(self) -> Site:
@@ -121,8 +131,10 @@ class _Planner:
                      rows=self.rows(self._section(board, city.items)), empty="暂无内容")
         for item, crumbs, images, basis_scan in self._pending:
             self.add(self.item_paths[item.source], "item.html", item.title, crumbs, item=item,
-                     images=[p for _, p in images], basis_scan=basis_scan)
-        return Site(self.pages, self.images, self.item_paths)
+                     images=images, basis_scan=basis_scan)
+        # image_path() users register plain Images: one whole-image file each
+        images = {p: r if isinstance(r, Rendition) else whole(p, r) for p, r in self.images.items()}
+        return Site(self.pages, images, self.item_paths, self.generated)
 
     @staticmethod
     def _section(board: Board, *groups: list[Item]) -> list[Item]:
@@ -166,6 +178,8 @@ class _Planner:
         policies = self._section(POLICIES, self.city.items, town.items)
         tiles += [Tile(RULES.name, f"{len(rules)} 条", f"{base}/rules/index.html"),
                   Tile(POLICIES.name, f"{len(policies)} 条", f"{base}/policies/index.html")]
+        warnings_tile = Tile("资金支付预警", f"{len(v.warnings)} 条", f"{base}/warnings.html")  # oversight_pages
+        tiles += [warnings_tile, Tile("群众疑问", f"{len(v.questions)} 条", f"{base}/questions.html")]
         self.add(f"{base}/index.html", "village.html", v.name, parent, village=v, town=town, tiles=_digits(tiles))
         for board in BOARDS:
             board_crumbs = crumbs + [(board.name, f"{base}/{board.slug}/index.html")]
@@ -173,15 +187,36 @@ class _Planner:
                     for c in board.categories]
             if board is FINANCE and ledger_path:
                 cats.insert(0, Tile("收支流水", "流水账：逐笔收入、支出和余额", ledger_path))
+            if board is FINANCE:
+                cats.append(warnings_tile)
             self.add(f"{base}/{board.slug}/index.html", "board.html", f"{v.name}{board.name}", crumbs,
                      tiles=_digits(cats), board=board)
+            fin = FinancePlanner(self, v, base, board_crumbs) if board is FINANCE else None
             for c in board.categories:
-                self.add(f"{base}/{board.slug}/{c.slug}/index.html", "list.html", c.name, board_crumbs,
-                         rows=self.rows(v.items_of(board, c)), empty="本类别暂无公开内容")
+                # finance categories: the structured tables and charts (finance_pages.py), then the items
+                extra = {"template": "finance-page.html", "sections": fin.sections(c)} if fin else {"template": "list.html"}
+                self.add(f"{base}/{board.slug}/{c.slug}/index.html", extra.pop("template"), c.name, board_crumbs,
+                         rows=self.rows(v.items_of(board, c)), empty="本类别暂无公开内容", **extra)
+            if fin:
+                fin.account_pages_plan()
         self.add(f"{base}/rules/index.html", "list.html", f"{v.name}{RULES.name}", crumbs, rows=self.rows(rules),
                  empty="暂无内容")
         self.add(f"{base}/policies/index.html", "list.html", f"{v.name}{POLICIES.name}", crumbs,
                  rows=self.rows(policies), empty="暂无内容")
+        self.oversight_pages(v, base, crumbs)
+
+    def oversight_pages(self, v: Village, base: str, crumbs: list[tuple[str, str]]) -> None:
+        """The village's payment warnings (oversight.py) and villagers' questions (questions.py), each row
+        linking to the voucher or item it is about when that is published."""
+        published = {id(x): self.voucher_path(base, x) for x in v.vouchers}
+        published.update({id(i): self.item_paths[i.source] for i in v.items if i.source in self.item_paths})
+        by_voucher: dict[int, list] = {}  # one row per payment, with all its warnings (they come in voucher order)
+        for w in v.warnings:
+            by_voucher.setdefault(id(w.voucher), []).append(w)
+        self.add(f"{base}/warnings.html", "warnings.html", f"{v.name}资金支付预警", crumbs, village=v,
+                 rows=[(ws[0].voucher, ws, published[key]) for key, ws in by_voucher.items()])
+        self.add(f"{base}/questions.html", "questions.html", f"{v.name}群众疑问", crumbs, village=v,
+                 rows=[(q, published.get(id(q.target))) for q in v.questions])
 
     def ledgers(self, v: Village, base: str, crumbs: list[tuple[str, str]]) -> str | None:
         """Ledger pages (latest year first in the tiles), voucher pages and scan pages."""
@@ -201,18 +236,16 @@ class _Planner:
             back_to = ledger_of.get(voucher.key)
             ledger_anchor = f"{back_to[1]}#v-{voucher.key}" if back_to else None
             trail = finance + ([(f"{back_to[0].year}年收支流水", back_to[1])] if back_to else [])
-            scans = []
-            for n, img in enumerate(voucher.scans, start=1):
-                img_path = image_path(base, img)
-                self.images[img_path] = img
-                scans.append((n, img_path, f"{base}/finance/vouchers/{voucher.key}-{n}.html"))
+            # one scan page per page: a multi-page TIFF or PDF gives several
+            pics = [pic for img in voucher.scans for pic in self.pictures(base, img)]
+            scans = [(n, pic, f"{base}/finance/vouchers/{voucher.key}-{n}.html") for n, pic in enumerate(pics, 1)]
             self.add(path, "voucher.html", f"凭证 {voucher.month} {voucher.label}", trail, voucher=voucher,
                      village=v, plain=explain(voucher), ledger_anchor=ledger_anchor, scans=scans,
                      prev=self.voucher_path(base, vouchers[i - 1]) if i > 0 else None,
                      next=self.voucher_path(base, vouchers[i + 1]) if i + 1 < len(vouchers) else None)
-            for n, img_path, scan_page in scans:
+            for n, pic, scan_page in scans:
                 self.add(scan_page, "scan.html", f"凭证 {voucher.month} {voucher.label} 第{n}张（共{len(scans)}张）",
-                         trail + [(f"凭证 {voucher.label}", path)], voucher=voucher, image=img_path, n=n,
+                         trail + [(f"凭证 {voucher.label}", path)], voucher=voucher, picture=pic, n=n,
                          total=len(scans), voucher_path=path,
                          prev=scans[n - 2][2] if n > 1 else None, next=scans[n][2] if n < len(scans) else None)
         return years[-1][1] if years else None

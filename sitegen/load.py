@@ -32,6 +32,8 @@ def parse_yaml(text: str):
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
 
 
+# City-wide oversight folders -> the RawContent field their tables go to.
+OVERSIGHT_FOLDERS = {"registries": "registries", "名单": "registries", "feedback": "feedback", "群众反映": "feedback"}
 IGNORED = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)  # hidden, Office lock files
 
 
@@ -76,6 +78,9 @@ class RawVillage:
     journals: list[RawTable] = field(default_factory=list)
     # (month folder, voucher folder) -> scan files in order
     scans: dict[tuple[str, str], list[Path]] = field(default_factory=dict)
+    finance_tables: list[RawTable] = field(default_factory=list)  # finance/tables/*.csv|*.xlsx (finance.py)
+    reviews: RawDoc | None = None           # reviews.yaml: month -> review of the finance records (review.py)
+    acknowledgements: RawDoc | None = None  # acknowledgements.yaml: the township's notes on warnings (oversight.py)
 
 
 @dataclass
@@ -94,6 +99,8 @@ class RawContent:
     site: RawDoc | None
     items: list[RawItem] = field(default_factory=list)
     towns: list[RawTown] = field(default_factory=list)
+    registries: list[RawTable] = field(default_factory=list)  # registries/: city-wide lists (registries.py)
+    feedback: list[RawTable] = field(default_factory=list)    # feedback/: hotline records (questions.py)
 
 
 def natural_key(name: str) -> tuple:
@@ -119,6 +126,14 @@ def load(root: Path, report: Report) -> RawContent:
     for entry in _entries(root):
         if entry.is_dir() and entry.name in BY_FOLDER and BY_FOLDER[entry.name].categories == ():
             content.items += _read_items(entry, BY_FOLDER[entry.name], root, report)
+        elif entry.is_dir() and entry.name in OVERSIGHT_FOLDERS:  # registries/ and feedback/: tables only
+            for table_file in _entries(entry):
+                if table_file.is_file() and table_file.suffix.lower() in (".csv", ".xlsx"):
+                    table = read_table(table_file, root, report)
+                    if table is not None:
+                        getattr(content, OVERSIGHT_FOLDERS[entry.name]).append(table)
+                else:
+                    report.warning("stray-file", Location(rel(table_file, root)), name=table_file.name)
         elif entry.is_dir() and (entry / "town.yaml").exists():
             content.towns.append(_load_town(entry, root, report))
         elif entry.is_dir():
@@ -156,9 +171,20 @@ def _load_village(folder: Path, root: Path, report: Report) -> RawVillage:
     for entry in _entries(folder):
         if entry.name in ("village.yaml", "files"):
             continue
+        if entry.name in ("reviews.yaml", "acknowledgements.yaml") and entry.is_file():  # review.py, oversight.py
+            setattr(village, entry.stem, read_yaml(entry, root, report))
+            continue
         board = BY_FOLDER.get(entry.name)
         if entry.is_dir() and board is not None and board is not POLICIES:
             village.items += _read_items(entry, board, root, report)
+            if (entry / "tables").is_dir():  # finance/tables/: the finance tables, same reader as the journal
+                for table_file in _entries(entry / "tables"):
+                    if table_file.suffix.lower() in (".csv", ".xlsx"):
+                        table = read_table(table_file, root, report)
+                        if table is not None:
+                            village.finance_tables.append(table)
+                    else:
+                        report.warning("stray-file", Location(rel(table_file, root)), name=table_file.name)
         elif entry.is_dir() and entry.name in ("journal", "凭证"):
             for table_file in _entries(entry):
                 if table_file.suffix.lower() in (".csv", ".xlsx"):
@@ -226,7 +252,7 @@ def _read_items(folder: Path, board: Board, root: Path, report: Report) -> list[
     items = []
     for path in _entries(folder):
         if path.is_dir() or path.suffix.lower() not in (".md", ".markdown"):
-            if not path.is_dir() or path.name != "files":
+            if not path.is_dir() or path.name not in ("files", "tables"):  # tables/: finance.py
                 report.warning("stray-file", Location(rel(path, root)), name=path.name)
             continue
         text = read_text(path, root, report)

@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen import assets, links, output, render
-from sitegen.errors import ContentError, OutputError, Report
+from sitegen import assets, feedback, links, output, render
+from sitegen.errors import ContentError, OutputError, Problem, Report
 from sitegen.ledger import build_ledgers
 from sitegen.load import load
 from sitegen.model import City
+from sitegen.oversight import supervise
 from sitegen.privacy import find_unmasked
+from sitegen.review import publish
 from sitegen.validate import validate
 
 
@@ -21,6 +23,8 @@ class BuildResult:
     report: Report
     pages: dict[str, int] = field(default_factory=dict)  # theme -> number of pages
     images: int = 0
+    held: dict[str, list[Problem]] = field(default_factory=dict)  # "town/village" -> its errors (hold_back)
+    villages: list[str] = field(default_factory=list)            # "town/village" of every village in the site
 
 
 def check(content: Path) -> tuple[City | None, Report]:
@@ -28,39 +32,87 @@ def check(content: Path) -> tuple[City | None, Report]:
     report = Report()
     raw = load(content, report)
     city = validate(raw, report) if raw.site is not None else None
+    if city is not None:  # oversight: warnings, acknowledgements, basis checks, hotline questions (oversight.py)
+        supervise(raw, city, report)
     return city, report
 
 
-def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cache: Path | None = None) -> BuildResult:
+def village_errors(report: Report, city: City, content: Path) -> dict[str, list[Problem]]:
+    """Errors found in a village's own folder (a location `<content>/<town>/<village>/…`), by "town/village"."""
+    root = content.resolve().name  # locations name files from the content folder's name down
+    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    found: dict[str, list[Problem]] = {}
+    for problem in report.errors:
+        parts = problem.where.path.split("/")
+        if len(parts) >= 3 and parts[0] == root and f"{parts[1]}/{parts[2]}" in villages:
+            found.setdefault(f"{parts[1]}/{parts[2]}", []).append(problem)
+    return found
+
+
+def _carry(city: City, held: dict[str, list[Problem]], previous: Path, themes: tuple[str, ...]) -> dict[str, dict]:
+    """The held villages' pages of the previous output, per theme (path -> file), to be written unchanged.
+    A held village that was never built has nothing to keep: it is left out of the city altogether."""
+    carried: dict[str, dict[str, Path]] = {theme: {} for theme in themes}
+    for key in held:
+        if all((previous / theme / key / "index.html").is_file() for theme in themes):
+            for theme in themes:
+                for f in sorted((previous / theme / key).rglob("*")):
+                    if f.is_file():
+                        carried[theme][f.relative_to(previous / theme).as_posix()] = f
+        else:
+            for town in city.towns:
+                town.villages = [v for v in town.villages if f"{town.slug}/{v.slug}" != key]
+    return carried
+
+
+def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cache: Path | None = None,
+          hold_back: bool = False, previous: Path | None = None, preview: bool = False) -> BuildResult:
+    """With `hold_back` (sitegen publish), errors confined to some villages' folders do not stop the build: those
+    villages keep their pages from the previous output (`previous`, default `out`) byte for byte, and the city
+    and town pages still list them; an error anywhere else still stops everything."""
     city, report = check(content)
-    if city is None or report.errors:
+    held = village_errors(report, city, content) if hold_back and city is not None else {}
+    if city is None or len(report.errors) > sum(len(errors) for errors in held.values()):
         raise ContentError(report)
+    known = len(report.errors)  # the held villages' errors; any new error stops the build
+    carried = _carry(city, held, previous or out, themes)
+    publish(city, preview)  # drafts (unapproved records) out, or kept and marked with `preview` (review.py)
     build_ledgers(city)
     site = links.plan(city)
+    feedback.plan(site, city)  # 我有疑问 pages: reference code, hotline, QR code
+    if held:  # a held village is still planned (so the city and town pages list it), but none of its pages
+        prefixes = tuple(f"{key}/" for key in held)
+        site.pages = [p for p in site.pages if not p.path.startswith(prefixes)]
+        site.images = {p: img for p, img in site.images.items() if not p.startswith(prefixes)}
+        site.generated = {p: data for p, data in site.generated.items() if not p.startswith(prefixes)}
     cache = cache or out / ".cache" / "images"
     try:
         cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{exc.filename}: {exc.strerror}") from exc
     copies = assets.renditions(site.images, cache, report)
-    if report.errors:
+    if len(report.errors) > known:
         raise ContentError(report)
-    result = BuildResult(report, images=len(copies))
+    result = BuildResult(report, images=len(copies), held=held,
+                         villages=[f"{v.town_slug}/{v.slug}" for v in city.villages])
     rendered: dict[str, dict[str, bytes]] = {}
     for theme in themes:
         files = render.render_theme(theme, site, city)
         files.update(render.static_files(theme))
-        links.check_links({**files, **dict.fromkeys(copies, b"")}, report, theme)
+        files.update(site.generated)  # charts drawn at build time (charts.py)
+        shipped = assets.for_theme(copies, site.images, theme)  # TV tiles on TV, phone tiles on phones
+        links.check_links({**files, **dict.fromkeys(shipped, b""), **dict.fromkeys(carried[theme], b"")}, report,
+                          theme)
         for path, data in files.items():
             for leak in find_unmasked(data.decode("utf-8", "replace")) if path.endswith(".html") else ():
                 raise OutputError(f"unmasked personal data in {theme}/{path}: {leak[:4]}…")
         rendered[theme] = files
         result.pages[theme] = sum(1 for p in files if p.endswith(".html"))
-    if report.errors:
+    if len(report.errors) > known:
         raise ContentError(report)
     output.clean_leftovers(out)
     for theme, files in rendered.items():
-        output.write_theme(out, theme, files, copies)
+        output.write_theme(out, theme, files, {**assets.for_theme(copies, site.images, theme), **carried[theme]})
     assets.prune(cache, set(copies.values()))
     return result
 

@@ -30,8 +30,12 @@ def _code(kind: str, identity: str, length: int = 8) -> str:
 
 
 def item_code(item: Item, owner: str) -> str:
-    """`owner` is where the item is published: '' (city), 'town' or 'town/village'."""
-    return _code(KINDS[item.board.name], f"{owner}/{item.board.slug}/{item.where}")
+    """`owner` is where the item is published: '' (city), 'town' or 'town/village'.
+
+    Hashes the file's path inside the content folder (not the folder's own name), so renaming or moving the
+    content folder keeps every code."""
+    inside = item.where.split("/", 1)[-1]
+    return _code(KINDS[item.board.name], f"{owner}/{item.board.slug}/{inside}")
 
 
 def voucher_code(town: str, village: str, voucher: Voucher) -> str:

@@ -38,6 +38,7 @@ def environment(theme: str) -> Environment:
                       keep_trailing_newline=True)
     env.filters["yuan"] = yuan
     env.filters["wan"] = wan
+    env.globals["theme"] = theme  # picks the theme's renditions of a scan (assets.Picture.tiles)
     return env
 
 

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import warnings
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
-from PIL import Image as PILImage
-
-from sitegen import accounts
+from sitegen import accounts, finance
+from sitegen.assets import MAX_PIXELS, ImageProblem, probe  # noqa: F401 (MAX_PIXELS: kept importable here)
 from sitegen.config import (SiteConfig, check_keys, get_amount, get_date, get_list, get_text,
                             parse_site_config)
 from sitegen.errors import Location, Report, rel
@@ -23,18 +21,18 @@ from sitegen.load import RawContent, RawItem, RawTable, RawVillage
 from sitegen.markdown import body_links
 from sitegen.model import Basis, City, EntryLine, Image, Item, Review, Town, Village, Voucher
 from sitegen.money import AmountError, parse_amount
+from sitegen.registries import village_people
+from sitegen.review import JOURNAL_COLUMNS, month_reviews, read_trail
 
-ITEM_KEYS = ("title", "date", "category", "subitem", "basis", "images", "review")
+ITEM_KEYS = ("title", "date", "category", "subitem", "basis", "images", "review", "documents")
 BASIS_KEYS = ("title", "number", "scan")
 REVIEW_KEYS = ("department", "reviewer", "date", "status")
 TOWN_KEYS = ("name",)
-VILLAGE_KEYS = ("name", "intro", "opening_balance", "accounting_system")
+VILLAGE_KEYS = ("name", "intro", "opening_balance", "accounting_system", "cadres", "allowance_recipients")
 STATUS = {"approved": "approved", "已通过": "approved", "通过": "approved", "已审核": "approved",
           "pending": "pending", "待审核": "pending", "未审核": "pending",
           "rejected": "rejected", "退回": "rejected", "未通过": "rejected"}
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
-# A4 scanned at 600 dpi is 35 Mpx; anything far beyond is a mistake or a decompression bomb.
-MAX_PIXELS = 60_000_000
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pdf", ".heic", ".heif")  # formats: assets.ACCEPTED
 
 # Journal columns: field -> accepted headers (compared without spaces, case-insensitive).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -47,6 +45,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "credit": ("贷方金额", "贷方", "credit"),
     "counterparty": ("往来单位", "收款人", "对方单位", "counterparty", "payee"),
     "attachments": ("附件张数", "附件数", "attachments"),
+    "ref": ("关联", "ref"),  # optional: the finance table row a line belongs to, e.g. 项目:P2026-01 (finance.py)
+    **JOURNAL_COLUMNS,      # optional: the payee's ID and the payment's approval trail (review.py)
 }
 REQUIRED_COLUMNS = ("date", "voucher", "summary", "account_code", "debit", "credit")
 
@@ -59,6 +59,8 @@ def validate(raw: RawContent, report: Report) -> City | None:
         return None
     checker = _Checker(root, config, report)
     city = City(config.city, config.title, config.hotline, config.large_amount)
+    city.oversight = config.oversight
+    city.feedback_url = config.feedback_url
     city.items = checker.items(raw.items, "city")
     for raw_town in raw.towns:
         where = Location(rel(raw_town.path / "town.yaml", root))
@@ -104,30 +106,19 @@ class _Checker:
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             self.report.error("path-type", where, value=value)
             return None
-        if not self.image_ok(path, where, value):
+        found = self.image_ok(path, where, value)
+        if found is None:
             return None
-        return Image(path, rel(path, self.root), name)
+        return Image(path, rel(path, self.root), name, found.pages, found.line_art)
 
-    def image_ok(self, path: Path, where: Location, value: str) -> bool:
-        """Header check only (cheap): format and pixel count. Full decoding happens in the assets stage."""
+    def image_ok(self, path: Path, where: Location, value: str):
+        """Header check only (cheap): format, pages, pixel count (decompression bombs). None on a problem.
+        Full decoding happens in the assets stage."""
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-                with PILImage.open(path) as im:
-                    fmt, (w, h) = im.format, im.size
-        except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
-            self.report.error("image-too-large", where, value=value, pixels="?", limit=MAX_PIXELS)
-            return False
-        except Exception as exc:  # Pillow raises many types for damaged files; each means "cannot read"
-            self.report.error("image-bad", where, value=value, detail=type(exc).__name__)
-            return False
-        if fmt not in ("JPEG", "PNG"):
-            self.report.error("path-type", where, value=value)
-            return False
-        if w * h > MAX_PIXELS:
-            self.report.error("image-too-large", where, value=value, pixels=w * h, limit=MAX_PIXELS)
-            return False
-        return True
+            return probe(path)
+        except ImageProblem as problem:
+            self.report.error(problem.code, where, value=value, **problem.params)
+            return None
 
     def media_name(self, path: Path) -> str:
         """Stable, unique, ASCII output name for an item image: a hash of where it lives in the content folder."""
@@ -180,12 +171,18 @@ class _Checker:
                 if img is not None:
                     images.append(img)
         basis = self.basis(front.get("basis"), base, where)
+        documents = front.get("documents") or []  # further documents, each written like a basis (review.py)
+        if not isinstance(documents, list):
+            self.report.error("bad-value", where, key="documents", detail="应当是一个列表，每份文件一项",
+                              detail_en="expected a list, one entry per document")
+            documents = []
+        documents = [d for d in (self.basis(v, base, where) for v in documents) if d is not None]
         review = self.review(front.get("review"), where)
         if not ok or day is None or (board.categories and category is None):
             return None
         return Item(slug=item_slug(raw.path.stem), title=get_text(front, "title", where, self.report), date=day,
                     board=board, category=category, subitem=subitem, body=raw.body, source=raw.path.resolve(),
-                    where=raw.where, scope=scope, basis=basis, images=images, review=review)
+                    where=raw.where, scope=scope, basis=basis, images=images, review=review, documents=documents)
 
     def basis(self, value: object, base: Path, where: Location) -> Basis | None:
         if value is None:
@@ -207,7 +204,7 @@ class _Checker:
 
     def review(self, value: object, where: Location) -> Review:
         if value is None:
-            return Review()
+            return Review(recorded=False)  # no review written at all (review.py decides what that means)
         if not isinstance(value, dict):
             self.report.error("bad-value", where, key="review", detail="应当写 department、reviewer、date、status",
                               detail_en="expected department, reviewer, date, status")
@@ -257,6 +254,11 @@ class _Checker:
             vouchers += _Journal(self, table, system, seen).vouchers()
         self.attach_scans(raw, vouchers, village)
         village.vouchers = sorted(vouchers, key=lambda v: (v.date, v.month, v.number))
+        # finance/tables/, the journal's 关联 column and the statements, checked and linked (finance.py)
+        village.finance = finance.read(self, raw.finance_tables, village, system)
+        # oversight: cadres and 低保 recipients (registries.py), month reviews of the journal (review.py)
+        village.cadres, village.allowance_recipients = village_people(data, where, self.report)
+        village.month_reviews = month_reviews(raw.reviews, self.review, village, self.report)
         return village
 
     def attach_scans(self, raw: RawVillage, vouchers: list[Voucher], village: Village) -> None:
@@ -273,18 +275,21 @@ class _Checker:
             scans_dir = f"{rel(raw.path, self.root)}/scans/{v.month}/{v.number}"
             expected = v.attachments + 1
             where = v.where
-            if len(files) < expected:
-                self.report.error("scan-missing", where, voucher=f"{v.month} {v.label}", folder=scans_dir,
-                                  expected=expected, attachments=v.attachments, found=len(files))
+            found = 0  # pages: a multi-page TIFF or PDF holds several scans (an unreadable file counts as one)
             for n, path in enumerate(files, start=1):
                 resolved = path.resolve()
                 name = rel(path, self.root)
+                found += 1
                 if not resolved.is_relative_to(self.root):
                     self.report.error("path-outside", Location(name), value=name)
                     continue
                 img = self.image(resolved, Location(name), name, f"{v.key}-{n}")
                 if img is not None:
                     v.scans.append(img)
+                    found += len(img.pages) - 1
+            if found < expected:
+                self.report.error("scan-missing", where, voucher=f"{v.month} {v.label}", folder=scans_dir,
+                                  expected=expected, attachments=v.attachments, found=found)
         for key in sorted(set(raw.scans) - used):
             self.report.warning("scan-orphan", Location(f"{rel(raw.path, self.root)}/scans/{key[0]}/{key[1]}"),
                                 folder=f"scans/{key[0]}/{key[1]}")
@@ -365,6 +370,8 @@ class _Journal:
                 out.append(current)
             if line is not None and current is not None:
                 current.lines.append(line)
+            if current is not None:  # the approval trail, written on any of the voucher's rows (review.py)
+                read_trail(current, cell, lambda f, r=row_no: self.loc(r, col(f)), self.report)
         for v in out:
             debit, credit = v.debit_total, v.credit_total
             if debit != credit:
@@ -400,7 +407,7 @@ class _Journal:
             self.report.warning("account-name", self.loc(row_no, col("account_name")), value=name, code=code,
                                 expected=account.name)
         return EntryLine(cell("summary"), account, code, name or account.name, amounts["debit"], amounts["credit"],
-                         cell("counterparty"), self.loc(row_no))
+                         cell("counterparty"), self.loc(row_no), cell("ref"), payee_id=cell("payee_id"))
 
 
 def _name_matches(written: str, official: str) -> bool:

@@ -1,4 +1,4 @@
-"""Image renditions: bounded size, orientation applied, cached, damaged files reported by name."""
+"""Image renditions: the plan (tiles, phone, thumbnail), bounded sizes, orientation, cache, damaged files by name."""
 from __future__ import annotations
 
 import io
@@ -10,33 +10,73 @@ from sitegen.errors import Report
 from sitegen.model import Image
 
 
-def make(path, size, fmt="JPEG", exif_orientation=None):
-    im = PILImage.new("RGB", size, (200, 200, 190))
+def make(path, size, fmt="JPEG", exif_orientation=None, mode="RGB"):
+    im = PILImage.new(mode, size, (200, 200, 190) if mode == "RGB" else 200)
     kwargs = {}
     if exif_orientation:
         exif = PILImage.Exif()
         exif[0x0112] = exif_orientation
         kwargs["exif"] = exif.tobytes()
     im.save(path, fmt, **kwargs)
-    return Image(path, f"content/{path.name}", path.stem)
+    found = assets.probe(path)
+    return Image(path, f"content/{path.name}", path.stem, found.pages, found.line_art)
+
+
+def planned(*images):
+    return {r.path: r for img in images for pic in assets.pictures(f"m/{img.name}", img) for r in pic.renditions()}
+
+
+def sizes(out):
+    return {k: PILImage.open(v).size for k, v in out.items()}
+
+
+def test_plan_tiles_tall_scans_and_sizes_every_rendition():
+    a4 = Image(None, "a4", "a4", ((2480, 3508),))
+    (pic,) = assets.pictures("v/media/a4", a4)
+    assert [(r.path, r.width, r.height) for r in pic.tv] == [("v/media/a4-tv1.jpg", 1280, 1811)]
+    assert [(r.width, r.height) for r in pic.phone] == [(960, 1358)]
+    assert (pic.thumb.path, pic.thumb.height) == ("v/media/a4-s.jpg", 240)
+    roll = Image(None, "roll", "roll", ((800, 6000),))  # a till roll: enlarged to 1280 x 9600, four tiles
+    (pic,) = assets.pictures("m/roll", roll)
+    assert [(r.top, r.height) for r in pic.tv] == [(0, 2400), (2400, 2400), (4800, 2400), (7200, 2400)]
+    assert all(r.width == 1280 for r in pic.tv) and max(r.height for r in pic.phone) <= assets.PHONE_TILE
+    assert pic.tiles("tv") == pic.tv and pic.tiles("mobile") == pic.phone
+    tiny = Image(None, "t", "t", ((100, 50),))  # enlarged at most MAX_ENLARGE times
+    (pic,) = assets.pictures("m/t", tiny)
+    assert (pic.tv[0].width, pic.tv[0].height) == (400, 200)
+    two = Image(None, "p", "p", ((1240, 1754), (1754, 1240)), line_art=True)  # two pages, line art
+    pics = assets.pictures("m/p", two)
+    assert [p.tv[0].path for p in pics] == ["m/p-p1-tv1.png", "m/p-p2-tv1.png"]
+    assert (pics[1].tv[0].height, pics[1].tv[0].pad) == (905, f"{100 * 905 / 1280:.3f}")
 
 
 def test_renditions_are_bounded_and_cached(tmp_path):
     big = make(tmp_path / "big.jpg", (2480, 3508))
-    small = make(tmp_path / "small.png", (300, 400), "PNG")
+    small = make(tmp_path / "small.png", (300, 400), "PNG", mode="L")
     turned = make(tmp_path / "turned.jpg", (400, 300), exif_orientation=6)  # a phone photo held upright
+    assert turned.pages == ((300, 400),)
     cache = tmp_path / "cache"
     report = Report()
-    out = assets.renditions({"m/big.jpg": big, "m/small.png": small, "m/turned.jpg": turned}, cache, report)
-    assert not report.problems
-    sizes = {k: PILImage.open(v).size for k, v in out.items()}
-    assert sizes["m/big.jpg"] == (1280, 1811)
-    assert sizes["m/small.png"] == (300, 400) and PILImage.open(out["m/small.png"]).format == "PNG"
-    assert sizes["m/turned.jpg"] == (300, 400)
-    assert "exif" not in PILImage.open(out["m/turned.jpg"]).info
+    images = planned(big, small, turned)
+    out = assets.renditions(images, cache, report)
+    assert not report.problems and set(out) == set(images)
+    got = sizes(out)
+    assert got["m/big-tv1.jpg"] == (1280, 1811) and got["m/big-m1.jpg"] == (960, 1358)
+    assert got["m/small-tv1.png"] == (1200, 1600) and PILImage.open(out["m/small-tv1.png"]).format == "PNG"
+    assert got["m/turned-tv1.jpg"] == (1200, 1600) and got["m/turned-s.jpg"] == (180, 240)
+    assert "exif" not in PILImage.open(out["m/turned-tv1.jpg"]).info
+    assert all(w <= 1280 and h <= 2400 for w, h in got.values())
     mtimes = {p: p.stat().st_mtime_ns for p in out.values()}
-    again = assets.renditions({"m/big.jpg": big, "m/small.png": small, "m/turned.jpg": turned}, cache, Report())
+    again = assets.renditions(planned(big, small, turned), cache, Report())
     assert again == out and {p: p.stat().st_mtime_ns for p in again.values()} == mtimes  # not processed again
+    assets.prune(cache, set(out.values()) - {out["m/big-s.jpg"]})
+    assert not out["m/big-s.jpg"].exists() and out["m/big-tv1.jpg"].exists()
+
+
+def test_a_plain_image_is_one_file_within_the_tv_box(tmp_path):
+    tall = make(tmp_path / "tall.jpg", (1000, 4000))
+    out = assets.renditions({"x/tall.jpg": tall}, tmp_path / "cache", Report())
+    assert sizes(out) == {"x/tall.jpg": (600, 2400)}
 
 
 def test_damaged_image_is_reported_by_name(tmp_path):
@@ -45,15 +85,17 @@ def test_damaged_image_is_reported_by_name(tmp_path):
     PILImage.new("RGB", (800, 800), "white").save(data, "JPEG")
     broken_path = tmp_path / "truncated.jpg"
     broken_path.write_bytes(data.getvalue()[: len(data.getvalue()) // 3])
-    broken = Image(broken_path, "content/xg/cs/scans/2026-09/1/01.jpg", "b")
+    broken = Image(broken_path, "content/xg/cs/scans/2026-09/1/01.jpg", "b", ((800, 800),))
     report = Report()
-    out = assets.renditions({"a.jpg": good, "b.jpg": broken}, tmp_path / "cache", report)
-    assert list(out) == ["a.jpg"]
+    out = assets.renditions(planned(good, broken), tmp_path / "cache", report)
+    assert out and all(p.startswith("m/good") for p in out)
     (p,) = report.errors
     assert p.code == "image-bad" and p.where.path == "content/xg/cs/scans/2026-09/1/01.jpg"
 
 
 def test_deterministic_bytes(tmp_path):
     img = make(tmp_path / "a.jpg", (1500, 900))
-    one = assets.render_image(img.source)
-    assert one == assets.render_image(img.source)
+    specs = tuple((r.kind, r.width, r.scaled[1], r.top, r.height, r.png, r.path)
+                  for r in assets.pictures("m/a", img)[0].renditions())
+    one = assets.process(img.source, 0, specs)
+    assert one == assets.process(img.source, 0, specs) and len(one) == 3

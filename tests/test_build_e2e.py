@@ -63,7 +63,8 @@ def test_every_ledger_line_reaches_its_voucher_and_scans(sample, theme):
         assert ledgers, f"no ledger for {village.name}"
         reached: set[str] = set()
         for ledger in ledgers:
-            rows = [a for t, a in tags(ledger) if t == "a" and "vouchers/" in a.get("href", "")]
+            rows = [a for t, a in tags(ledger) if t == "a" and "vouchers/" in a.get("href", "")
+                    and "ask" not in a.get("class", "").split()]  # the line itself, not its 我有疑问 button
             assert rows
             for a in rows:
                 voucher_page = follow(ledger, a["href"])
@@ -82,8 +83,9 @@ def test_every_ledger_line_reaches_its_voucher_and_scans(sample, theme):
                         assert im.width <= 1280
                 for thumb in thumbs:
                     viewer = follow(voucher_page, thumb["href"])
-                    (img,) = [x["src"] for t, x in tags(viewer) if t == "img"]
-                    assert follow(viewer, img).is_file()
+                    # the scan's tiles, top to bottom (later TV tiles load lazily: data-src, <noscript> src)
+                    tiles = [x.get("src") or x["data-src"] for t, x in tags(viewer) if t == "img"]
+                    assert tiles and all(follow(viewer, img).is_file() for img in tiles)
         money_vouchers = {v.key for v in village.vouchers
                           if any(ln.account.is_money for ln in v.lines)}
         assert money_vouchers <= reached

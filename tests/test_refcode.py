@@ -42,3 +42,10 @@ def test_collisions_get_longer_codes(monkeypatch, mini):
     vouchers = [codes[id(v)] for v in city.villages[0].vouchers]
     assert vouchers[0] == "V-SAME-CODE" and len(set(vouchers)) == 4
     assert all(len(c) == len("V-XXXX-XXXXXX") for c in vouchers[1:])
+
+
+def test_codes_do_not_depend_on_the_content_folder_name(mini, tmp_path):
+    city, codes = codes_of(mini)
+    moved = mini.rename(tmp_path / "another-name")
+    city2, codes2 = codes_of(moved)
+    assert sorted(codes.values()) == sorted(codes2.values())

@@ -106,8 +106,10 @@ def test_every_category_has_items_and_dates_are_in_the_quarter(sample):
             front = yaml.safe_load(text.split("---\n")[1])
             assert date(2026, 7, 1) <= front["date"] <= date(2026, 9, 30), path
             if path.parent.name in ("party", "affairs", "finance"):
-                seen[path.parent.name].add(front["category"])
-                assert front["review"]["status"] == "已通过"
+                # two drafts (待审核, 退回) exercise review.py; the approved items alone cover every category
+                assert front["review"]["status"] in ("已通过", "待审核", "退回")
+                if front["review"]["status"] == "已通过":
+                    seen[path.parent.name].add(front["category"])
         for board in (PARTY, AFFAIRS, FINANCE):
             assert seen[board.slug] == {c.name for c in board.categories}, (village.name, board.name)
 

@@ -4,6 +4,10 @@
  * 2012 and iPanel browsers (tests/test_tv_js.py parses this file as ES5.1).
  * Keys: arrows move focus by geometry, OK opens, Back goes back, digits open
  * the tile with that number, page up/down jump about one screen.
+ * Scans: tiles load as they come near the screen and are unloaded when far
+ * (a box decodes two or three at most); the scan viewer (scan.html) scrolls
+ * a scan by itself, OK pauses and resumes it, Up/Down scroll by hand,
+ * Left/Right open the previous/next scan of the voucher, 放大 zooms.
  */
 (function (win, doc) {
   'use strict';
@@ -23,6 +27,7 @@
   var current = null;   // the element we show as focused
   var claim = null;     // {src, t}: which event kind handled the last press
   var started = false;
+  var byPlace = false;  // the first focus was picked by where it was: checked again once images have sizes
 
   function on(target, type, fn, capture) {
     if (target.addEventListener) { target.addEventListener(type, fn, !!capture); } else if (target.attachEvent) { target.attachEvent('on' + type, fn); } else { target['on' + type] = fn; }
@@ -48,6 +53,14 @@
     return Math.max(doc.documentElement.scrollHeight, doc.body.scrollHeight) - viewH();
   }
   function scrollToY(y) { win.scrollTo(scrollLeft(), Math.max(0, Math.min(maxScroll(), Math.round(y)))); }
+  function scrollToX(x) {
+    var max = Math.max(doc.documentElement.scrollWidth, doc.body.scrollWidth) - doc.documentElement.clientWidth;
+    win.scrollTo(Math.max(0, Math.min(max, Math.round(x))), scrollTop());
+  }
+  function setText(el, text) {
+    while (el.firstChild) { el.removeChild(el.firstChild); }
+    el.appendChild(doc.createTextNode(text));
+  }
 
   function isFocusable(el) {
     if (!el || el.nodeType !== 1) { return false; }
@@ -222,6 +235,155 @@
     return true;
   }
 
+  // ---- images: a tile gets its src near the screen, gives it up far away ----
+  // Tiles are <img data-src> (common/templates/_picture.html). Loaded within
+  // half a screen above and a screen below; unloaded (a 1x1 blank, which
+  // frees the decoded picture on old WebKit) beyond a screen above and two
+  // below. With tiles up to 2400 px that keeps at most three decoded.
+  var BLANK = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
+  var lazyTimer = null;
+
+  function lazy() {
+    var list = doc.querySelectorAll('img[data-src]'), vh = viewH(), i, img, r, src, has;
+    lazyTimer = null;
+    for (i = 0; i < list.length; i++) {
+      img = list[i];
+      r = img.parentNode.getBoundingClientRect();
+      src = img.getAttribute('data-src');
+      has = img.getAttribute('src');
+      if (r.bottom > -0.5 * vh && r.top < 2 * vh) {
+        if (has !== src) { img.setAttribute('src', src); }
+      } else if ((r.bottom < -vh || r.top > 3 * vh) && has && has !== BLANK) {
+        img.setAttribute('src', BLANK);
+      }
+    }
+  }
+  function lazySoon() { if (!lazyTimer) { lazyTimer = setTimeout(lazy, 60); } }
+
+  // ---- the scan viewer (scan.html) ------------------------------------------
+  // Steady, readable motion: SPEED px a second at 720 lines (scaled to the
+  // screen), in small steps on a timer (old boxes have no frame callback).
+  // WCAG 2.2.2: it waits START ms, says what it does, and OK pauses it.
+  var SPEED = 40, TICK = 40, START = 1500;
+  var view = null;  // {fig, state, label, zoom, mode, timer, pos, last, zoomed}
+  var SAYS = {
+    playing: '自动滚动中　按确定键暂停',
+    paused: '已暂停　按确定键继续',
+    end: '已到底　按确定键从头再看',
+    still: '整张已显示'
+  };
+
+  function showState() {
+    var m, modes = ['playing', 'paused', 'end', 'still'];
+    for (m = 0; m < modes.length; m++) { removeClass(doc.body, 'scan-' + modes[m]); }
+    addClass(doc.body, 'scan-' + view.mode);
+    if (view.state) { setText(view.state, view.label + '　' + SAYS[view.mode]); }
+  }
+
+  function step() {
+    var t = now(), y = scrollTop(), max = maxScroll();
+    view.timer = null;
+    if (view.mode !== 'playing') { return; }
+    if (Math.abs(y - Math.round(view.pos)) > 2) { view.pos = y; }  // scrolled meanwhile: go on from there
+    view.pos += SPEED * viewH() / 720 * Math.min(t - view.last, 250) / 1000;
+    view.last = t;
+    if (view.pos >= max) {
+      scrollToY(max);
+      view.mode = 'end';
+      showState();
+      lazy();
+      return;
+    }
+    scrollToY(view.pos);
+    lazySoon();
+    view.timer = setTimeout(step, TICK);
+  }
+
+  function play(delay) {
+    if (view.timer) { clearTimeout(view.timer); }
+    if (maxScroll() <= 0) { view.mode = 'still'; showState(); return; }
+    if (scrollTop() >= maxScroll() - 1) { scrollToY(0); }
+    view.mode = 'playing';
+    view.pos = scrollTop();
+    view.last = now() + (delay || 0);
+    view.timer = setTimeout(step, (delay || 0) + TICK);
+    showState();
+  }
+
+  function pause() {
+    if (view.timer) { clearTimeout(view.timer); }
+    view.timer = null;
+    if (view.mode === 'playing') { view.mode = 'paused'; }
+    showState();
+  }
+
+  function toggleZoom() {
+    var h = doc.documentElement.scrollHeight, mid = (scrollTop() + viewH() / 2) / h;
+    view.zoomed = !view.zoomed;
+    if (view.zoomed) { addClass(doc.body, 'zoomed'); } else { removeClass(doc.body, 'zoomed'); }
+    if (view.zoom) { setText(view.zoom, view.zoomed ? '还原' : '放大'); }
+    // Keep the middle of the screen where it was; zoomed in, start at the centre.
+    scrollToY(mid * doc.documentElement.scrollHeight - viewH() / 2);
+    scrollToX(view.zoomed ? (doc.documentElement.scrollWidth - doc.documentElement.clientWidth) / 2 : 0);
+    setFocus(view.fig, true);
+    lazy();
+  }
+
+  // Keys while the viewer is open. True when handled.
+  function viewerKey(act) {
+    var link, dir;
+    if (current !== view.fig) {
+      // In the bar: Down goes back to the scan; everything else as on any page.
+      if (act === 'down') { setFocus(view.fig, true); return true; }
+      return false;
+    }
+    if (act === 'ok') {
+      if (view.mode === 'playing') { pause(); } else { play(0); }
+      return true;
+    }
+    if (act === 'up' || act === 'down' || act === 'pageup' || act === 'pagedown') {
+      dir = act === 'up' || act === 'pageup' ? -1 : 1;
+      if (act === 'up' && scrollTop() <= 0) {  // at the top: into the bar, at its first button
+        link = barFirst();
+        if (link) { setFocus(link); }
+        return true;
+      }
+      if (view.mode === 'playing') { pause(); }
+      scrollPage(dir, act.length > 4 ? 0.9 : 0.4);
+      lazySoon();
+      return true;
+    }
+    if (act === 'left' || act === 'right') {
+      if (view.zoomed) {
+        scrollToX(scrollLeft() + (act === 'left' ? -0.4 : 0.4) * doc.documentElement.clientWidth);
+        return true;
+      }
+      // Replacing the history entry: Back then leaves the viewer, however many scans were turned.
+      link = doc.querySelector('a[rel="' + (act === 'left' ? 'prev' : 'next') + '"]');
+      if (link) { save(); location.replace(link.href); }
+      return true;
+    }
+    return false;
+  }
+
+  function barFirst() {
+    var bar = doc.querySelector('.viewer-bar'), list = bar ? bar.querySelectorAll(SELECTOR) : [], i;
+    for (i = 0; i < list.length; i++) {
+      if (usable(list[i]) && shown(list[i].getBoundingClientRect())) { return list[i]; }
+    }
+    return null;
+  }
+
+  function viewerStart() {
+    var fig = doc.getElementById('scan');
+    if (!fig || fig.getAttribute('data-viewer') === null) { return; }
+    view = { fig: fig, state: doc.getElementById('viewer-state'), zoom: doc.getElementById('viewer-zoom'),
+      mode: 'paused', timer: null, pos: 0, last: 0, zoomed: false, label: '' };
+    if (view.state) { view.label = view.state.firstChild ? view.state.firstChild.nodeValue : ''; }
+    if (view.zoom) { on(view.zoom, 'click', toggleZoom); }
+    play(START);
+  }
+
   // Returns true when the key was ours (the caller then prevents the default).
   function handle(e, src) {
     var code = e.which || e.keyCode, act = KEYS[code], n = -1, t = e.target || e.srcElement, tag;
@@ -232,6 +394,10 @@
     // Boxes that send keydown and keypress (or iPanel's irkeypress) for one
     // press: the first kind to arrive handles it, the echo is swallowed.
     if (claim && claim.src !== src && now() - claim.t < 150) { return true; }
+    if (view && act && viewerKey(act)) {
+      claim = { src: src, t: now() };
+      return true;
+    }
     if (n >= 0) {
       if (!digit(n)) { return false; }
     } else if (act === 'ok') {
@@ -255,27 +421,54 @@
     };
   }
 
+  // A link to "page#part" (a voucher's "back to this line of the ledger"): the
+  // focusable at that part, so OK works on what the viewer was sent to see.
+  function fromHash() {
+    var id = location.hash ? location.hash.substring(1) : '', t, list, i;
+    t = id ? doc.getElementById(id) : null;
+    if (!t) { return null; }
+    if (isFocusable(t) && usable(t)) { return t; }
+    list = t.querySelectorAll(SELECTOR);
+    for (i = 0; i < list.length; i++) {
+      if (usable(list[i]) && shown(list[i].getBoundingClientRect())) { return list[i]; }
+    }
+    return null;
+  }
+  function backOrForward() {
+    var p = win.performance;
+    return !!(p && p.navigation && p.navigation.type === 2);
+  }
+
   function start() {
-    var el = doc.querySelector('[data-autofocus]'), list, i, r;
+    var el = doc.querySelector('[data-autofocus]'), list, i, r, part;
     if (started) { return; }
     started = true;
+    addClass(doc.documentElement, 'js');  // shows what needs the script (lazy tiles, 放大); the script is on
     if (!el) {
       list = doc.querySelectorAll(SELECTOR);
       i = saved();
-      if (i >= 0 && list[i] && usable(list[i]) && shown(list[i].getBoundingClientRect())) { el = list[i]; }
+      part = fromHash();
+      // Back to a page: where the viewer left it; sent to a part of it: that part.
+      if (part && !(i >= 0 && backOrForward())) { el = part; }
+      if (!el && i >= 0 && list[i] && usable(list[i]) && shown(list[i].getBoundingClientRect())) { el = list[i]; }
       for (i = 0; !el && i < list.length; i++) {
         r = list[i].getBoundingClientRect();
         // The first focusable, unless it is below the first screen: focusing
         // it would scroll past the text the viewer came to read.
         if (usable(list[i]) && shown(r)) {
-          if (r.top < viewH()) { el = list[i]; }
+          if (r.top < viewH()) { el = list[i]; byPlace = true; }
           break;
         }
       }
     }
-    if (el) { setFocus(el); }
+    // The viewer keeps its scroll position: the scan is taller than the screen.
+    if (el) { setFocus(el, el.getAttribute('data-viewer') !== null); }
+    viewerStart();
+    lazy();
   }
 
+  on(win, 'scroll', lazySoon);
+  on(win, 'resize', lazySoon);
   on(doc, 'keydown', listener('keydown'));
   on(doc, 'keypress', listener('keypress'));
   doc.onirkeypress = listener('irkeypress');
@@ -285,6 +478,30 @@
     if (isFocusable(el) && el !== current) { setFocus(el, true); }
   }, true);
   on(win, 'onpagehide' in win ? 'pagehide' : 'beforeunload', save);
+  // Images above the first focusable may push it below the first screen once
+  // they load: then, if no key was pressed yet, it should not have been picked.
+  on(win, 'load', function () {
+    var r;
+    if (!byPlace || claim || !current) { return; }
+    r = current.getBoundingClientRect();
+    if (r.top >= viewH()) {
+      removeClass(current, 'focused');
+      current = null;
+      try { doc.activeElement.blur(); } catch (e) { /* nothing focused */ }
+    } else if (r.bottom > viewH()) {
+      reveal(current);
+    }
+  });
+  // Scrolling to a #part (after load) drops the browser's focus to the body:
+  // a remote has nothing else to focus with, so give it back to ours.
+  on(doc, win.addEventListener ? 'blur' : 'focusout', function () {
+    setTimeout(function () {
+      var a = doc.activeElement;
+      if (current && (!a || a === doc.body)) {
+        try { current.focus({ preventScroll: true }); } catch (e) { /* old boxes: no focus options */ }
+      }
+    }, 0);
+  }, true);
   // Back-forward cache restores the page as it was; refocus the element.
   on(win, 'pageshow', function (e) { if (e && e.persisted && current) { setFocus(current, true); } });
   if (doc.readyState === 'complete' || doc.readyState === 'interactive') { start(); } else {

@@ -1,0 +1,161 @@
+"""Benchmark the image stage (assets.py); prints figures, asserts nothing (not a timed test).
+
+    python scripts/bench_images.py [CONTENT] [--full-res]
+
+1. Scans per second, cold cache, all cores: the pipeline (per scan: TV tiles, phone rendition, thumbnail, faded
+   scans stretched, small ones enlarged with LANCZOS and sharpened, progressive JPEG) against a plain Pillow
+   loop over the same files on the same cores: open, turn upright, resize to the TV width (1280, LANCZOS),
+   save as JPEG. The target is at least 0.8 of the plain loop.
+2. A second run with the warm cache: how many scans were processed again (target 0) and how long it took;
+   then a whole second `sitegen build` of the content with its warm cache.
+
+The sample city's scans are small on purpose (800 and 420 px wide, to keep content/ small), so every one of
+them is enlarged. `--full-res` adds the same pages as a scanner or phone delivers them (A4 at 300 dpi,
+2480 px wide; photos 4000x3000), made once in a temporary folder.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from PIL import Image as PILImage
+from PIL import ImageOps
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sitegen import assets  # noqa: E402
+from sitegen.errors import Report  # noqa: E402
+from sitegen.model import Image  # noqa: E402
+from sitegen.pipeline import build  # noqa: E402
+
+
+def plain(job: tuple[str, str]) -> None:
+    """The plain loop's work for one file."""
+    src, dest = job
+    with PILImage.open(src) as im:
+        im = ImageOps.exif_transpose(im)
+        if im.mode not in ("L", "RGB"):
+            im = im.convert("RGB")
+        im = im.resize((assets.TV_WIDTH, round(im.height * assets.TV_WIDTH / im.width)), PILImage.Resampling.LANCZOS)
+        im.save(dest, "JPEG", quality=assets.JPEG_QUALITY)
+
+
+def plain_rate(files: list[Path], workers: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs = [(str(f), os.path.join(tmp, f"{i}.jpg")) for i, f in enumerate(files)]
+        start = time.perf_counter()
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(plain, jobs, chunksize=4))
+        return len(files) / (time.perf_counter() - start)
+
+
+def plan(files: list[Path]) -> dict[str, assets.Rendition]:
+    images = {}
+    for i, f in enumerate(files):
+        found = assets.probe(f)
+        img = Image(f, f.name, f"s{i}", found.pages, found.line_art)
+        for pic in assets.pictures(f"m/s{i}", img):
+            for r in pic.renditions():
+                images[r.path] = r
+    return images
+
+
+class Counting:
+    """Counts the jobs (one per page of a source) assets.run is handed."""
+
+    def __init__(self) -> None:
+        self.jobs = 0
+        self.real = assets.run
+
+    def __call__(self, jobs, cache, workers=None):
+        self.jobs += len(jobs)
+        return self.real(jobs, cache, workers)
+
+
+def pipeline_rates(files: list[Path], workers: int) -> tuple[float, int, float, int, int]:
+    """(scans/s cold, renditions, warm seconds, jobs in the warm run, pages)"""
+    images = plan(files)
+    pages = len({(r.image.source, r.page) for r in images.values()})
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp)
+        start = time.perf_counter()
+        report = Report()
+        assets.renditions(images, cache, report, workers)
+        cold = time.perf_counter() - start
+        assert not report.errors, [p.format() for p in report.errors]
+        counter = Counting()
+        assets.run = counter
+        try:
+            start = time.perf_counter()
+            assets.renditions(images, cache, Report(), workers)
+            warm = time.perf_counter() - start
+        finally:
+            assets.run = counter.real
+    return len(files) / cold, len(images), warm, counter.jobs, pages
+
+
+def full_res(files: list[Path], folder: Path) -> list[Path]:
+    """The sample pages at a scanner's resolution (A4 300 dpi) and photos at a phone's (4000x3000)."""
+    out = []
+    for i, f in enumerate(files):
+        with PILImage.open(f) as im:
+            photo = im.width > im.height
+            size = (4000, 3000) if photo else (2480, round(im.height * 2480 / im.width))
+            big = im.convert("RGB" if photo else im.mode).resize(size, PILImage.Resampling.BICUBIC)
+        dest = folder / f"{i:04d}.jpg"
+        big.save(dest, "JPEG", quality=90)
+        out.append(dest)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("content", nargs="?", default=str(Path(__file__).resolve().parent.parent / "content"))
+    parser.add_argument("--full-res", action="store_true", help="also time full-resolution copies of the scans")
+    args = parser.parse_args()
+    content = Path(args.content).resolve()
+    workers = os.cpu_count() or 1
+    files = sorted(p for p in content.rglob("*") if p.is_file() and p.suffix.lower() in (".jpg", ".jpeg", ".png")
+                   and ("scans" in p.parts or "files" in p.parts))
+    sets = [("sample scans (as shipped)", files)]
+    tmp = Path(tempfile.mkdtemp(prefix="bench-images-"))
+    try:
+        if args.full_res:
+            print(f"making full-resolution copies of {len(files[::4])} scans …", flush=True)
+            sets.append(("full-resolution scans (300 dpi A4, 12 Mpx photos; every 4th file)",
+                         full_res(files[::4], tmp)))
+        print(f"{workers} cores; {PILImage.__version__=}")
+        for label, group in sets:
+            plain_rate(group[:8], workers)  # warm the disk cache and the pools
+            base = plain_rate(group, workers)
+            rate, renditions, warm, again, pages = pipeline_rates(group, workers)
+            print(f"\n{label}: {len(group)} files, {pages} pages, {renditions} renditions")
+            print(f"  plain Pillow open-resize-save: {base:7.1f} scans/s")
+            print(f"  sitegen assets stage (cold):   {rate:7.1f} scans/s  = {rate / base:.2f} of plain (target >= 0.8)")
+            print(f"  warm cache: {again} scans processed again (target 0), {warm:.2f} s")
+        out = tmp / "site"
+        start = time.perf_counter()
+        build(content, out)
+        first = time.perf_counter() - start
+        counter = Counting()
+        assets.run = counter
+        try:
+            start = time.perf_counter()
+            build(content, out)
+            second = time.perf_counter() - start
+        finally:
+            assets.run = counter.real
+        print(f"\nsitegen build of {content.name}: first {first:.1f} s (cold cache), second {second:.1f} s "
+              f"(warm cache, {counter.jobs} scans processed again)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

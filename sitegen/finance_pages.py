@@ -1,0 +1,398 @@
+"""Finance pages (财务七大类), planned in the link stage: the structured content of each finance category.
+
+Everything shown is computed here, as plain tables of cells (text, and the page it came from); the one template
+`finance.html` only lays them out. Every amount links to where it came from: a voucher, an account's lines for
+the year (which link to their vouchers), the ledger, or the statement section it was summed from.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sitegen import accounts, charts, glossary
+from sitegen.finance import AccountYear, Finance, Lease, Project, account_years, money_in, statements
+from sitegen.ledger import money_movement
+from sitegen.model import Image, Village, Voucher
+from sitegen.money import ZERO, yuan
+from sitegen.taxonomy import Category
+
+if TYPE_CHECKING:
+    from sitegen.links import _Planner
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    href: str | None = None   # root-relative; the template passes it through url()
+    num: bool = False
+    cls: str = ""
+
+
+@dataclass
+class Table:
+    head: list[Cell]
+    rows: list[list[Cell]]
+    anchor: str = ""
+    caption: str = ""
+    ids: list[str] = field(default_factory=list)  # an id per row ("" for none), for links to one row
+
+
+@dataclass
+class Section:
+    title: str
+    anchor: str = ""
+    lines: list[str] = field(default_factory=list)       # plain sentences above the tables
+    tables: list[Table] = field(default_factory=list)
+    charts: list[tuple[str, str]] = field(default_factory=list)  # (image path, alt text with the figures)
+    terms: list[tuple[str, str]] = field(default_factory=list)   # glossary entries for this section
+
+
+def _h(*names: str) -> list[Cell]:
+    return [Cell(n, num=n.endswith("（元）")) for n in names]
+
+
+def _amt(value: Decimal, href: str | None = None, cls: str = "") -> Cell:
+    return Cell(yuan(value), href, True, cls)
+
+
+# ---- the planner ---------------------------------------------------------------------------------------------
+class FinancePlanner:
+    """Plans one village's finance pages for `_Planner`: the seven category pages' content and their sub-pages."""
+
+    def __init__(self, planner: "_Planner", village: Village, base: str, crumbs: list[tuple[str, str]]):
+        self.p, self.v, self.base, self.crumbs = planner, village, base, crumbs
+        self.fin: Finance = village.finance or Finance()
+        self.years = account_years(village)
+        self.statements = statements(village)
+        self.large = planner.city.large_amount
+        self.account_pages: dict[tuple[int, str], str] = {}
+        for year, accs in self.years.items():
+            for code in accs:
+                self.account_pages[(year, code)] = f"{base}/finance/accounts/{year}-{code}.html"
+
+    # paths
+    def voucher(self, v: Voucher) -> str:
+        return self.p.voucher_path(self.base, v)
+
+    def account(self, year: int, code: str) -> str | None:
+        return self.account_pages.get((year, code))
+
+    def cat(self, slug: str) -> str:
+        return f"{self.base}/finance/{slug}/index.html"
+
+    def ledger(self, year: int, v: Voucher | None = None) -> str | None:
+        if not any(lg.year == year for lg in self.v.ledgers):
+            return None
+        path = f"{self.base}/finance/ledger-{year}.html"
+        return f"{path}#v-{v.key}" if v is not None else path
+
+    def chart(self, name: str, labels: list[str], series: list[charts.Series]) -> str:
+        path = f"{self.base}/finance/charts/{name}.png"
+        self.p.generated[path] = charts.bar_chart(labels, series)
+        return path
+
+    def image(self, img: Image) -> str:
+        from sitegen.links import image_path
+        path = image_path(self.base, img)
+        self.p.images[path] = img
+        return path
+
+    # category content
+    def sections(self, category: Category) -> list[Section]:
+        return getattr(self, category.slug.replace("-", "_"))()
+
+    def net_worth(self) -> list[Section]:
+        rows = []
+        for st in self.statements:
+            bs = f"{self.cat('reports')}#bs-{st.year}"
+            rows.append([Cell(f"{st.year}年末"), _amt(st.asset_total, bs), _amt(st.liability_total, bs),
+                         _amt(st.net_assets, bs)])
+        lines = [f"{st.year}年末，村集体资产 {glossary.amount_text(st.asset_total, self.large)}，负债 "
+                 f"{glossary.amount_text(st.liability_total, self.large)}，净资产 "
+                 f"{glossary.amount_text(st.net_assets, self.large)}。" for st in self.statements[-1:]]
+        return [Section("本村家底", "net-worth", lines,
+                        [Table(_h("年份", "资产（元）", "负债（元）", "净资产（元）"), rows)],
+                        terms=glossary.explain_terms(("资产", "负债", "净资产")))]
+
+    def funds(self) -> list[Section]:
+        rows, months, money_codes = [], [], {}
+        running = {"cash": ZERO, "bank": ZERO}
+        opening = self.v.opening_balance
+        for year, accs in self.years.items():
+            for code, ay in accs.items():
+                if ay.account.is_money:
+                    money_codes[(year, "cash" if ay.account.name in ("库存现金", "现金") else "bank")] = code
+        by_month: "OrderedDict[str, list]" = OrderedDict()
+        for v in sorted(self.v.vouchers, key=lambda v: (v.date, v.month, v.number)):
+            by_month.setdefault(v.month, []).append(v)
+        for month, vs in by_month.items():
+            year = int(month[:4])
+            for v in vs:
+                for ln in v.lines:
+                    if ln.account.is_money:
+                        running["cash" if ln.account.name in ("库存现金", "现金") else "bank"] += ln.debit - ln.credit
+            money_vs = [v for v in vs if money_movement(v) is not None]
+            total = opening + running["cash"] + running["bank"]
+            rows.append([Cell(month), _amt(running["cash"], self.account(year, money_codes.get((year, "cash"), ""))),
+                         _amt(running["bank"], self.account(year, money_codes.get((year, "bank"), ""))),
+                         _amt(total, self.ledger(year, money_vs[-1]) if money_vs else None)])
+            months.append(month)
+        card = [[Cell(v.date.isoformat()), Cell(v.summary, self.voucher(v)), Cell(_payee(v)),
+                 _amt(-money_movement(v), self.voucher(v), "out")]
+                for v in self.v.vouchers if "村务卡" in v.summary and (money_movement(v) or ZERO) < 0]
+        card_total = sum((-(money_movement(v) or ZERO) for v in self.v.vouchers
+                          if "村务卡" in v.summary and (money_movement(v) or ZERO) < 0), ZERO)
+        if card:
+            card.append([Cell("合计"), Cell(f"{len(card)} 笔"), Cell(""), _amt(card_total, self.cat("funds") + "#card")])
+        note = (f"记账开始时现金和银行存款共 {glossary.amount_text(opening, self.large)}（村里申报的期初数，"
+                "按月余额中计入合计）。") if opening else ""
+        return [Section("资金：现金和银行存款的月末余额", "balances", [note] if note else [],
+                        [Table(_h("月份", "现金变动累计（元）", "银行存款变动累计（元）", "资金余额合计（元）"), rows)]),
+                Section("村务卡支出（逐笔）", "card", ["摘要中写明“村务卡”的每一笔支出。"],
+                        [Table(_h("日期", "摘要", "收款方", "金额（元）"), card)] if card else [],
+                        terms=glossary.explain_terms(("村务卡",)))]
+
+    def assets(self) -> list[Section]:
+        rows = []
+        for a in self.fin.assets:
+            href = self.voucher(a.voucher) if a.voucher else None
+            rows.append([Cell(a.id), Cell(a.name), Cell(a.location), Cell(a.acquired.isoformat()), Cell(a.status),
+                         _amt(a.value, href)])
+        total = sum((a.value for a in self.fin.assets), ZERO)
+        if rows:
+            rows.append([Cell("合计"), Cell(f"{len(self.fin.assets)} 项"), Cell(""), Cell(""), Cell(""),
+                         _amt(total, self.cat("assets") + "#register")])
+        books = []
+        for year, accs in self.years.items():
+            for code, ay in accs.items():
+                if ay.account.category == accounts.ASSET and not ay.account.is_money and ay.account.code in (
+                        "151", "152", "153", "154"):
+                    books.append([Cell(f"{year}年末"), Cell(ay.account.name), Cell(ay.account.plain),
+                                  _amt(ay.closing, self.account(year, code))])
+        return [Section("固定资产登记簿", "register", [f"共 {len(self.fin.assets)} 项，原值合计 "
+                                                   f"{glossary.amount_text(total, self.large)}。"] if rows else [],
+                        [Table(_h("编号", "名称", "地点", "购建日期", "状态", "原值（元）"), rows)] if rows else []),
+                Section("账上的资产", "books", [], [Table(_h("时间", "科目", "通俗说法", "余额（元）"), books)] if books else [],
+                        terms=glossary.explain_terms(("固定资产", "累计折旧", "在建工程")))]
+
+    def resources(self) -> list[Section]:
+        rows, receipts = [], []
+        year = max((v.date.year for v in self.v.vouchers), default=None)
+        for lease in self.fin.leases:
+            received = lease.received(year) if year else ZERO
+            overdue = _overdue(lease, year, self.v)
+            term = "—".join(str(d.year) for d in (lease.start, lease.end) if d)  # short enough for a TV column
+            what = lease.resource + (f"（{'，'.join(x for x in (lease.kind, lease.area) if x)}）"
+                                     if lease.kind or lease.area else "")
+            contract = self.image(lease.scan) if lease.scan else None  # the rent is written in the contract
+            rows.append([Cell(lease.id), Cell(what), Cell(lease.lessee), Cell(term), _amt(lease.rent, contract),
+                         _amt(received, f"{self.cat('resources')}#rent-{lease.id}" if lease.vouchers else None, "in"),
+                         Cell(f"逾期 {yuan(overdue)}" if overdue else "按时", cls="out" if overdue else "")])
+            for n, v in enumerate(lease.vouchers):
+                receipts.append(([Cell(lease.id), Cell(v.date.isoformat()), Cell(v.summary, self.voucher(v)),
+                                  _amt(money_in(v), self.voucher(v), "in")], f"rent-{lease.id}" if n == 0 else ""))
+        tables = [Table(_h("编号", "资源", "承租方", "期限", "年租金（元）", f"{year}年已收（元）", "缴租情况"), rows)] \
+            if rows else []
+        section = Section("资源发包和出租", "leases", [f"共 {len(rows)} 份合同。选中年租金可以看合同扫描件（有扫描件的），"
+                                                 "选中已收金额可以看每一笔收款凭证。"] if rows else [],
+                          tables, terms=glossary.explain_terms(("逾期",)))
+        recv = Section("租金收款（每笔都对应收款凭证）", "receipts")
+        if receipts:
+            recv.tables.append(Table(_h("合同", "日期", "凭证摘要", "金额（元）"), [r for r, _ in receipts],
+                                     ids=[a for _, a in receipts]))
+        return [section, recv]
+
+    def projects(self) -> list[Section]:
+        rows = []
+        for proj in self.fin.projects:
+            path = self.project_page(proj)
+            stage = next((s.stage for s in reversed(proj.stages) if s.stage != "付款"), "")
+            rows.append([Cell(proj.name, path), Cell(stage), _amt(proj.contract, path + "#stages"),
+                         _amt(proj.changes, path + "#stages"), _amt(proj.paid, path + "#payments", "out"),
+                         _amt(proj.payable - proj.paid, path)])
+        return [Section("工程项目", "projects", ["选中项目名称可以看到立项、招投标、合同、进度、增减项目、验收、决算的每一步和每一笔付款。"]
+                        if rows else [], [Table(_h("项目", "进行到", "合同价（元）", "增减（元）", "已付（元）", "未付（元）"),
+                                                rows)] if rows else [],
+                        terms=glossary.explain_terms(("立项", "招投标", "增减项目", "验收", "决算", "质保金")))]
+
+    def project_page(self, proj: Project) -> str:
+        path = f"{self.base}/finance/projects/{_slug(proj.id)}.html"
+        if path in self.p.finance_paths:
+            return path
+        self.p.finance_paths.add(path)
+        stages = []
+        for s in proj.stages:
+            if s.stage == "付款":
+                continue
+            stages.append([Cell(s.stage), Cell(s.date.isoformat() if s.date else ""), Cell(s.document),
+                           _amt(s.amount, self.voucher(s.voucher) if s.voucher else None) if s.amount is not None
+                           else Cell(""), Cell("看扫描件", self.image(s.scan)) if s.scan else Cell("")])
+        pays = [[Cell(s.date.isoformat() if s.date else s.voucher.date.isoformat()),
+                 Cell(s.document or s.voucher.summary, self.voucher(s.voucher)),
+                 _amt(s.amount or ZERO, self.voucher(s.voucher), "out")] for s in proj.payments if s.voucher]
+        if pays:
+            pays.append([Cell("合计"), Cell(f"{len(pays)} 笔"), _amt(proj.paid, path + "#payments", "out")])
+        lines = [f"项目编号 {proj.id}。合同价 {yuan(proj.contract)} 元，批准增减 {yuan(proj.changes)} 元，应付合计 {yuan(proj.payable)} 元；"
+                 f"已付 {yuan(proj.paid)} 元，未付 {yuan(proj.payable - proj.paid)} 元。"]
+        sections = [Section("项目全过程", "stages", lines,
+                            [Table(_h("环节", "日期", "文件", "金额（元）", "扫描件"), stages)] if stages else []),
+                    Section("每一笔付款", "payments", [], [Table(_h("日期", "凭证摘要", "金额（元）"), pays)] if pays else [],
+                            terms=glossary.explain_terms(("增减项目", "决算", "质保金")))]
+        self.p.add(path, "finance-page.html", proj.name, self.crumbs + [("工程项目", self.cat("projects"))],
+                   sections=sections, rows=[], empty="")
+        return path
+
+    def income_expense(self) -> list[Section]:
+        out = []
+        for lg in self.v.ledgers:
+            path = self.ledger(lg.year)
+            rows = [[Cell(m.month), _amt(m.income, f"{path}#v-{m.lines[0].voucher.key}", "in"),
+                     _amt(m.expense, f"{path}#v-{m.lines[0].voucher.key}", "out"), _amt(m.closing, path)]
+                    for m in lg.months if m.lines]
+            rows.append([Cell(f"{lg.year}年合计"), _amt(lg.income, path, "in"), _amt(lg.expense, path, "out"),
+                         _amt(lg.closing, path)])
+            chart = self.chart(f"monthly-{lg.year}", [f"{int(m.month[5:])}月" for m in lg.months],
+                               [charts.Series("收入", tuple(m.income for m in lg.months)),
+                                charts.Series("支出", tuple(m.expense for m in lg.months))])
+            alt = "；".join(f"{m.month} 收入 {yuan(m.income)} 元 支出 {yuan(m.expense)} 元" for m in lg.months)
+            out.append(Section(f"{lg.year}年每月收支", f"months-{lg.year}",
+                               [f"全年收入 {glossary.amount_text(lg.income, self.large)}，支出 "
+                                f"{glossary.amount_text(lg.expense, self.large)}。"],
+                               [Table(_h("月份", "收入（元）", "支出（元）", "月末余额（元）"), rows)], [(chart, alt)]))
+        for year, accs in self.years.items():
+            rows, spend = [], []
+            for code, ay in accs.items():
+                if ay.account.category == accounts.PROFIT_LOSS and ay.movement:
+                    kind = "收入" if ay.account.side == accounts.CREDIT else "支出"
+                    rows.append([Cell(ay.account.plain), Cell(kind), _amt(ay.movement, self.account(year, code),
+                                                                         "in" if kind == "收入" else "out")])
+                    if kind == "支出":
+                        spend.append((ay.account.name, ay.movement))
+            if rows:
+                section = Section(f"{year}年按类别合计", f"categories-{year}", ["按会计科目归类，用群众的话说明；选中金额可看每一笔。"],
+                                  [Table(_h("类别", "收或支", "金额（元）"), rows)])
+                if spend:
+                    section.charts.append((self.chart(f"spending-{year}", [n for n, _ in spend],
+                                                      [charts.Series("支出", tuple(a for _, a in spend), colour=1)]),
+                                           "；".join(f"{n} {yuan(a)} 元" for n, a in spend)))
+                out.append(section)
+        lists = [[Cell(p.voucher.date.isoformat()), Cell(p.name, self.payout_page(p)), Cell(f"{len(p.payees)} 人"),
+                  _amt(p.total, self.payout_page(p))] for p in self.fin.payouts]
+        out.append(Section("补助、低保、福利和干部工资名单", "payouts",
+                           ["名单只公开姓名、村民小组、家庭人口、金额和期间。"] if lists else [],
+                           [Table(_h("发放日期", "名单", "人数", "金额（元）"), lists)] if lists else []))
+        return out
+
+    def payout_page(self, p) -> str:
+        path = f"{self.base}/finance/lists/{p.slug}.html"
+        if path in self.p.finance_paths:
+            return path
+        self.p.finance_paths.add(path)
+        rows = [[Cell(x.name), Cell(x.group), Cell(x.household), Cell(x.period), _amt(x.amount)] for x in p.payees]
+        rows.append([Cell("合计"), Cell(f"{len(p.payees)} 人"), Cell(""), Cell(""),
+                     _amt(p.total, self.voucher(p.voucher))])
+        sections = [Section(p.name, "list", [f"由凭证 {p.voucher.month} {p.voucher.label}（{p.voucher.date}）发放，"
+                                            f"合计 {yuan(p.total)} 元；选中合计可看凭证和签收单。"],
+                            [Table(_h("姓名", "村民小组", "家庭人口", "期间", "金额（元）"), rows)])]
+        self.p.add(path, "finance-page.html", p.name, self.crumbs + [("收支情况", self.cat("income-expense"))],
+                   sections=sections, rows=[], empty="")
+        return path
+
+    def reports(self) -> list[Section]:
+        out = []
+        for st in self.statements:
+            rows = []
+            for label, group in (("资产", st.assets), ("负债", st.liabilities), ("所有者权益", st.equity)):
+                for ay in group:
+                    rows.append([Cell(label), Cell(f"{ay.account.code} {ay.account.name}"), Cell(ay.account.plain),
+                                 _amt(ay.signed, self.account(st.year, ay.account.code))])
+            if st.opening_money:
+                rows.append([Cell("资产"), Cell("期初资金"), Cell("记账开始时的现金和银行存款"),
+                             _amt(st.opening_money, self.cat("funds") + "#balances")])
+                rows.append([Cell("所有者权益"), Cell("期初结存"), Cell("记账开始时的资金结存"),
+                             _amt(st.opening_money, self.cat("funds") + "#balances")])
+            here = f"{self.cat('reports')}#bs-{st.year}"
+            rows.append([Cell("所有者权益"), Cell("收支结余"), Cell("收入减支出，还没结转到收益的部分"),
+                         _amt(st.result, f"{self.cat('reports')}#is-{st.year}")])
+            rows += [[Cell("合计"), Cell("资产合计"), Cell(""), _amt(st.asset_total, here)],
+                     [Cell("合计"), Cell("负债合计"), Cell(""), _amt(st.liability_total, here)],
+                     [Cell("合计"), Cell("净资产（所有者权益）合计"), Cell(""), _amt(st.equity_total, here)]]
+            out.append(Section(f"{st.year}年末资产负债表", f"bs-{st.year}", ["资产合计 = 负债合计 + 净资产合计。"],
+                               [Table(_h("类别", "科目", "通俗说法", "余额（元）"), rows)],
+                               terms=glossary.explain_terms(("资产", "负债", "净资产", "借方", "贷方"))))
+            income_rows = []
+            for code, ay in self.years[st.year].items():
+                if ay.account.category in (accounts.PROFIT_LOSS, accounts.COST) and ay.movement:
+                    kind = "收入" if ay.account.side == accounts.CREDIT else "支出"
+                    income_rows.append([Cell(kind), Cell(f"{code} {ay.account.name}"), Cell(ay.account.plain),
+                                        _amt(ay.movement, self.account(st.year, code))])
+            income_rows.append([Cell("结余"), Cell("本年收支结余"), Cell("收入合计减支出合计"),
+                                _amt(st.result, f"{self.cat('reports')}#is-{st.year}")])
+            out.append(Section(f"{st.year}年收支明细表", f"is-{st.year}", [],
+                               [Table(_h("收或支", "科目", "通俗说法", "金额（元）"), income_rows)]))
+        budget_years = sorted({b.year for b in self.fin.budget})
+        for year in budget_years:
+            lines = [b for b in self.fin.budget if b.year == year]
+            rows, labels, planned, actual = [], [], [], []
+            accs = self.years.get(year, {})
+            for b in lines:
+                ay = next((a for a in accs.values() if a.account.code == b.account.code), None)
+                real = ay.movement if ay else ZERO
+                rate = f"{(real * 100 / b.amount).quantize(Decimal('1'))}%" if b.amount else ""
+                rows.append([Cell(b.name), Cell("收入" if b.income else "支出"), _amt(b.amount),
+                             _amt(real, self.account(year, b.account.code)), _amt(real - b.amount), Cell(rate, num=True)])
+                labels.append(b.name)
+                planned.append(b.amount)
+                actual.append(real)
+            chart = self.chart(f"budget-{year}", labels, [charts.Series("预算", tuple(planned), colour=2),
+                                                          charts.Series("实际", tuple(actual), colour=3)])
+            out.append(Section(f"{year}年预算执行情况", f"budget-{year}",
+                               ["“实际”是账上该科目今年发生的数，选中可以看到背后的每一张凭证。"],
+                               [Table(_h("预算项目", "收或支", "预算（元）", "实际（元）", "差额（元）", "完成"), rows)],
+                               [(chart, "；".join(f"{lb} 预算 {yuan(p)} 元 实际 {yuan(a)} 元"
+                                                  for lb, p, a in zip(labels, planned, actual)))],
+                               glossary.explain_terms(("预算", "实际"))))
+        return out
+
+    def account_pages_plan(self) -> None:
+        """Each account's lines in a year: where every statement figure came from, line by line, to vouchers."""
+        for (year, code), path in self.account_pages.items():
+            ay = self.years[year][code]
+            side = ay.account.side == accounts.DEBIT
+            bal = ay.opening if side else -ay.opening
+            rows = [[Cell(f"{year}-01-01"), Cell("上年结转"), Cell(""), Cell(""), _amt(bal)]] if ay.opening else []
+            for v, ln in ay.lines:
+                bal += (ln.debit - ln.credit) if side else (ln.credit - ln.debit)
+                rows.append([Cell(v.date.isoformat()), Cell(ln.summary or v.summary, self.voucher(v)),
+                             _amt(ln.debit, self.voucher(v)) if ln.debit else Cell(""),
+                             _amt(ln.credit, self.voucher(v)) if ln.credit else Cell(""), _amt(bal)])
+            rows.append([Cell("合计"), Cell(f"{len(ay.lines)} 笔"), _amt(ay.debit), _amt(ay.credit), _amt(ay.closing)])
+            sections = [Section(f"{ay.account.name}：{ay.account.plain}", "lines",
+                                [f"{year}年这个科目的每一笔分录；选中摘要可以看到凭证和原始票据。"],
+                                [Table(_h("日期", "摘要", "借方（元）", "贷方（元）", "余额（元）"), rows)],
+                                terms=glossary.explain_terms(("借方", "贷方")))]
+            self.p.add(path, "finance-page.html", f"{year}年 {code} {ay.account.name}",
+                       self.crumbs + [("村务报表", self.cat("reports"))], sections=sections, rows=[], empty="")
+
+
+def _slug(ident: str) -> str:
+    import hashlib
+    import re
+    ascii_part = re.sub(r"[^A-Za-z0-9-]+", "-", ident).strip("-").lower()
+    return ascii_part if ascii_part == ident.lower() else f"{ascii_part or 'p'}-{hashlib.sha256(ident.encode()).hexdigest()[:6]}"
+
+
+def _payee(v: Voucher) -> str:
+    return "、".join(dict.fromkeys(ln.counterparty for ln in v.lines if ln.counterparty))
+
+
+def _overdue(lease: Lease, year: int | None, village: Village) -> Decimal:
+    """Rent of this year not received by its due date (as of the last journal date)."""
+    if year is None or lease.due is None:
+        return ZERO
+    last = max(v.date for v in village.vouchers)
+    due = lease.due.replace(year=year) if lease.due.year != year else lease.due
+    owed = lease.rent - lease.received(year)
+    return owed if last > due and owed > 0 else ZERO

@@ -1,0 +1,177 @@
+"""Stage 8, bundle: deterministic signed archives per village and for the city, versions, deltas, keys."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import tarfile
+from datetime import timedelta
+
+import pytest
+
+from sitegen import keys
+from sitegen.bundle import CITY, Manifest, Store, make_bundles, make_delta, plan
+from sitegen.pipeline import build
+from tests.deploykit import NOW, bundle_now, clone, deploy, sitegen, snapshot, touch_page
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    d = deploy(tmp_path_factory.mktemp("bundle") / "base")
+    build(d.content, d.output)
+    return d
+
+
+@pytest.fixture
+def built(base, tmp_path):
+    """The two-village city, built (not yet bundled)."""
+    return clone(base, tmp_path / "built")
+
+
+def members(path):
+    with tarfile.open(path, "r:gz") as tar:
+        return tar.getmembers(), {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+
+
+def test_one_bundle_per_village_and_one_for_the_city(built):
+    bundles = plan(built.output)
+    assert set(bundles) == {CITY, "xg/cs", "xg/cs2"}
+    everything = {p.relative_to(built.output).as_posix() for theme in ("tv", "mobile")
+                  for p in (built.output / theme).rglob("*") if p.is_file()}
+    assert set().union(*(set(files) for files in bundles.values())) == everything
+    for village in ("xg/cs", "xg/cs2"):
+        paths = set(bundles[village])
+        assert {p.split("/")[0] for p in paths} == {"tv", "mobile"}
+        assert all(p.split("/")[1:3] == village.split("/") for p in paths)
+    city = set(bundles[CITY])
+    assert {"tv/index.html", "mobile/index.html", "tv/xg/index.html", "tv/static/tv.js"} <= city
+    assert not any(p.startswith(("tv/xg/cs/", "tv/xg/cs2/")) for p in city)
+
+
+def test_two_bundles_of_the_same_build_are_byte_identical(built, tmp_path):
+    first = bundle_now(built)
+    other = Store(tmp_path / "other-bundles")
+    second = make_bundles(built.output, other, built.private(), now=NOW)
+    assert [(i.bundle, i.version) for i in first] == [(i.bundle, i.version) for i in second]
+    for a, b in zip(first, second):
+        assert a.path.read_bytes() == b.path.read_bytes(), a.bundle
+    # and again in the same bundle folder, even after the archive is lost: the same version, the same bytes
+    before = {i.bundle: i.path.read_bytes() for i in first}
+    for i in first:
+        i.path.unlink()
+    again = bundle_now(built, now=NOW + timedelta(hours=3))
+    assert all(not i.changed for i in again)
+    assert {i.bundle: i.path.read_bytes() for i in again} == before
+
+
+def test_archive_is_deterministic_ustar_with_fixed_owners_and_times(built):
+    info = next(i for i in bundle_now(built) if i.bundle == "xg/cs")
+    raw = info.path.read_bytes()
+    assert raw[:2] == b"\x1f\x8b" and raw[4:8] == b"\0\0\0\0"  # gzip header: mtime 0
+    assert not raw[3] & 0x08  # no file name in the gzip header
+    entries, data = members(info.path)
+    names = [m.name for m in entries]
+    assert names[:2] == ["manifest.json", "manifest.sig"]
+    assert names[2:] == sorted(names[2:]) and all(n.startswith("objects/") for n in names[2:])
+    for m in entries:
+        assert (m.mtime, m.uid, m.gid, m.uname, m.gname, m.mode) == (0, 0, 0, "", "", 0o644)
+        assert m.type == tarfile.REGTYPE and not m.pax_headers
+    assert b"PaxHeader" not in gzip.decompress(raw)
+    manifest = Manifest.from_bytes(data["manifest.json"])
+    keys.load_public(keys.public_path(built.key)).verify(data["manifest.sig"], data["manifest.json"])
+    doc = json.loads(data["manifest.json"])
+    assert list(doc) == sorted(doc) and doc["village"] == "xg/cs" and doc["kind"] == "full"
+    assert manifest.version == info.version == int(NOW.strftime("%Y%m%d%H%M%S"))
+    assert manifest.expires == (NOW + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for path, entry in manifest.files.items():
+        blob = (built.output / path).read_bytes()
+        assert entry.size == len(blob) and entry.sha256 == hashlib.sha256(blob).hexdigest()
+        assert data[f"objects/{entry.sha256}"] == blob
+    # each distinct content is carried once: the TV and phone sites share their images
+    assert len(names) - 2 == len({e.sha256 for e in manifest.files.values()}) < len(manifest.files)
+
+
+def test_version_grows_only_when_the_content_changes(built):
+    first = {i.bundle: i.version for i in bundle_now(built)}
+    touch_page(built)
+    # a clock that went backwards still gives a bigger version
+    second = {i.bundle: (i.version, i.changed) for i in bundle_now(built, now=NOW - timedelta(days=2))}
+    assert second["xg/cs"] == (first["xg/cs"] + 1, True)
+    assert second["xg/cs2"] == (first["xg/cs2"], False)
+    assert second[CITY] == (first[CITY], False)
+
+
+def test_a_bundle_is_renewed_before_it_expires(built):
+    first = {i.bundle: i.version for i in bundle_now(built)}
+    later = bundle_now(built, now=NOW + timedelta(days=20))  # past half of 30 days
+    assert all(i.changed and i.version > first[i.bundle] for i in later)
+
+
+def test_delta_carries_changed_files_and_deletions(built):
+    base = {i.bundle: i for i in bundle_now(built)}["xg/cs"]
+    touch_page(built)
+    for theme in ("tv", "mobile"):  # a page goes away
+        (built.output / theme / "xg/cs/rules/index.html").unlink()
+    new = {i.bundle: i for i in bundle_now(built, now=NOW + timedelta(hours=1))}["xg/cs"]
+    delta = make_delta(built.store, "xg/cs", base.version, built.private())
+    assert delta is not None and delta.stat().st_size < new.size
+    _, data = members(delta)
+    m = Manifest.from_bytes(data["manifest.json"])
+    old = Manifest.from_bytes((built.store.manifest_path("xg/cs", base.version)).read_bytes())
+    assert (m.kind, m.base, m.version) == ("delta", base.version, new.version)
+    assert m.deleted == sorted(set(old.files) - set(m.files)) and m.deleted
+    carried = {n[len("objects/"):] for n in data if n.startswith("objects/")}
+    assert carried == set(m.objects) == {e.sha256 for e in m.files.values()} - {e.sha256 for e in old.files.values()}
+    assert make_delta(built.store, "xg/cs", base.version, built.private()) == delta  # cached, same file
+
+
+def test_a_removed_village_gets_an_empty_last_version(built):
+    bundle_now(built)
+    for theme in ("tv", "mobile"):
+        shutil.rmtree(built.output / theme / "xg/cs2")
+    info = {i.bundle: i for i in bundle_now(built, now=NOW + timedelta(hours=1))}["xg/cs2"]
+    assert info.retired and info.changed and info.files == 0
+    _, data = members(info.path)
+    assert Manifest.from_bytes(data["manifest.json"]).files == {}
+
+
+def test_private_key_must_not_be_readable_by_others(built, tmp_path):
+    os.chmod(built.key, 0o640)
+    with pytest.raises(keys.KeyProblem, match="chmod 600"):
+        keys.load_private(built.key)
+    os.chmod(built.key, 0o600)
+    inside = built.content / "signing.key"
+    shutil.copyfile(built.key, inside)
+    os.chmod(inside, 0o600)
+    with pytest.raises(keys.KeyProblem, match="outside the published folder"):
+        keys.load_private(inside, (built.content,))
+    with pytest.raises(keys.KeyProblem, match="not overwritten"):
+        keys.generate(built.key)
+
+
+def test_cli_bundle_and_keys(built, tmp_path):
+    r = sitegen("keys", "generate", tmp_path / "k2" / "new.key")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "k2/new.key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "k2/new.key.pub").read_text().startswith("-----BEGIN PUBLIC KEY-----")
+    r = sitegen("bundle", built.output, "--bundles", built.bundles, "--content", built.content)
+    assert r.returncode == 0, r.stderr
+    assert "xg/cs2: v" in r.stdout and "新 new" in r.stdout
+    os.chmod(built.key, 0o644)
+    r = sitegen("bundle", built.output, "--bundles", built.bundles, "--content", built.content)
+    assert r.returncode == 8 and "chmod 600" in r.stderr and "Traceback" not in r.stderr
+    os.chmod(built.key, 0o600)
+    r = sitegen("bundle", tmp_path / "nothing-built", "--bundles", built.bundles, "--key", built.key)
+    assert r.returncode == 3 and "sitegen build" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_bundles_cover_exactly_the_build(built):
+    infos = bundle_now(built)
+    seen: dict[str, str] = {}
+    for info in infos:
+        _, data = members(info.path)
+        for path, entry in Manifest.from_bytes(data["manifest.json"]).files.items():
+            seen[path] = entry.sha256
+    assert seen == {k: v for k, v in snapshot(built.output).items() if not k.startswith(".cache/")}

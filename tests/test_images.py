@@ -1,0 +1,317 @@
+"""The image pipeline (assets.py) on every source format, its readability work, its limits and its failures.
+
+Fixtures are made here, small, in temporary folders: JPEG (EXIF-rotated, CMYK), PNG (transparent), TIFF
+(several pages, 16-bit, bilevel), PDF (two pages), HEIC; and broken ones: random bytes, a truncated JPEG,
+decompression bombs (a PNG header claiming 10^10 pixels, a real 64 Mpx PNG, a PDF page of 200 inches), a TIFF
+of 51 pages, a GIF dressed as PNG. Each broken file is an error naming it; none crashes or hangs the build.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import struct
+import time
+import zlib
+from pathlib import Path
+
+import pillow_heif
+import pytest
+from PIL import Image as PILImage
+from PIL import ImageDraw, ImageFilter, ImageStat
+
+from sitegen import assets
+from sitegen.errors import ContentError, Report
+from sitegen.model import Image
+from sitegen.pipeline import build, check
+from tests.built_sample import sample_output
+from tests.conftest import FIXTURES
+
+RED = (220, 30, 30)
+
+
+def page_image(size=(600, 800), mode="RGB", ink=0, paper=250, marker=True) -> PILImage.Image:
+    """A document-like page: lines of dark 'text' on paper, a red square at the top left (to see orientation)."""
+    im = PILImage.new(mode, size, paper if mode == "L" else (paper,) * 3)
+    draw = ImageDraw.Draw(im)
+    for y in range(size[1] // 8, size[1] - 20, max(12, size[1] // 40)):
+        draw.rectangle((size[0] // 10, y, size[0] * 8 // 10, y + 3), fill=ink if mode == "L" else (ink,) * 3)
+    if marker and mode == "RGB":
+        draw.rectangle((0, 0, size[0] // 8, size[0] // 8), fill=RED)
+    return im
+
+
+def probed(path: Path, where: str | None = None) -> Image:
+    found = assets.probe(path)
+    return Image(path, where or f"content/{path.name}", path.stem.replace(".", "-"), found.pages, found.line_art)
+
+
+def render(tmp_path: Path, img: Image) -> tuple[list[assets.Picture], dict[str, Path], Report]:
+    pics = assets.pictures(f"m/{img.name}", img)
+    report = Report()
+    out = assets.renditions({r.path: r for p in pics for r in p.renditions()}, tmp_path / "cache", report)
+    return pics, out, report
+
+
+def near(rgb, target, tol=40) -> bool:
+    return all(abs(a - b) <= tol for a, b in zip(rgb, target))
+
+
+# ---- formats --------------------------------------------------------------------------------------------------
+
+def test_jpeg_turned_upright_and_cmyk(tmp_path):
+    upright = page_image((600, 800))
+    stored = upright.transpose(PILImage.Transpose.ROTATE_90)  # what a phone stores, with orientation 6
+    exif = PILImage.Exif()
+    exif[0x0112] = 6
+    stored.save(tmp_path / "turned.jpg", exif=exif.tobytes(), quality=90)
+    img = probed(tmp_path / "turned.jpg")
+    assert img.pages == ((600, 800),)
+    pics, out, report = render(tmp_path, img)
+    assert not report.problems
+    with PILImage.open(out[pics[0].tv[0].path]) as tv:
+        assert tv.size == (1280, round(800 * 1280 / 600)) and near(tv.convert("RGB").getpixel((20, 20)), RED)
+        assert "exif" not in tv.info and tv.info.get("progressive") or tv.info.get("progression")
+    page_image((500, 700)).convert("CMYK").save(tmp_path / "cmyk.jpg")
+    pics, out, report = render(tmp_path, probed(tmp_path / "cmyk.jpg"))
+    assert not report.problems and PILImage.open(out[pics[0].phone[0].path]).mode == "RGB"
+
+
+def test_png_transparency_on_white_paper_and_line_art_stays_png(tmp_path):
+    im = PILImage.new("RGBA", (400, 300), (0, 0, 0, 0))
+    ImageDraw.Draw(im).rectangle((100, 100, 300, 200), fill=(0, 0, 200, 255))
+    im.save(tmp_path / "chart.png")
+    img = probed(tmp_path / "chart.png")
+    assert img.line_art
+    pics, out, _ = render(tmp_path, img)
+    with PILImage.open(out[pics[0].tv[0].path]) as tv:
+        assert tv.format == "PNG" and near(tv.convert("RGB").getpixel((5, 5)), (255, 255, 255), 5)
+        assert near(tv.convert("RGB").getpixel((640, 480)), (0, 0, 200))
+
+
+def test_tiff_every_page_16_bit_and_bilevel(tmp_path):
+    pages = [page_image((600, 800)), page_image((800, 600)), page_image((300, 400))]
+    pages[0].save(tmp_path / "three.tif", save_all=True, append_images=pages[1:], compression="tiff_lzw")
+    img = probed(tmp_path / "three.tif")
+    assert img.pages == ((600, 800), (800, 600), (300, 400))
+    pics, out, report = render(tmp_path, img)
+    assert not report.problems and len(pics) == 3
+    assert [PILImage.open(out[p.tv[0].path]).size for p in pics] == [(1280, 1707), (1280, 960), (1200, 1600)]
+    ramp = PILImage.new("I;16", (256, 64))
+    ramp.putdata([x * 257 for _ in range(64) for x in range(256)])
+    ramp.save(tmp_path / "deep.tif")
+    pics, out, report = render(tmp_path, probed(tmp_path / "deep.tif"))
+    with PILImage.open(out[pics[0].tv[0].path]) as tv:
+        lo, hi = tv.convert("L").getextrema()
+        assert not report.problems and lo < 30 and hi > 225  # the tones kept, not clipped to white
+    page_image((600, 800), mode="L").convert("1").save(tmp_path / "fax.tif", compression="group4")
+    img = probed(tmp_path / "fax.tif")
+    assert img.line_art
+    pics, out, _ = render(tmp_path, img)
+    assert all(PILImage.open(out[r.path]).format == "PNG" for r in pics[0].renditions())
+
+
+def test_pdf_every_page_at_a_fixed_scale(tmp_path):
+    one, two = page_image((827, 1169)), page_image((1169, 827))  # A4 at 100 dpi, portrait and landscape
+    one.save(tmp_path / "scan.pdf", save_all=True, append_images=[two], resolution=100)
+    img = probed(tmp_path / "scan.pdf")
+    scale = assets.PDF_DPI / 100
+    assert [(round(w / scale), round(h / scale)) for w, h in img.pages] == [(827, 1169), (1169, 827)]
+    pics, out, report = render(tmp_path, img)
+    assert not report.problems and len(pics) == 2
+    with PILImage.open(out[pics[1].tv[0].path]) as tv:
+        assert tv.size == (1280, round(827 * 1280 / 1169)) and near(tv.convert("RGB").getpixel((15, 15)), RED)
+
+
+def test_heic_from_a_phone(tmp_path):
+    upright = page_image((300, 400))
+    exif = PILImage.Exif()
+    exif[0x0112] = 6
+    pillow_heif.from_pillow(upright.transpose(PILImage.Transpose.ROTATE_90)).save(
+        tmp_path / "photo.heic", quality=90, exif=exif.tobytes())
+    img = probed(tmp_path / "photo.heic")
+    assert img.pages == ((300, 400),)
+    pics, out, report = render(tmp_path, img)
+    with PILImage.open(out[pics[0].tv[0].path]) as tv:
+        assert not report.problems and tv.size == (1200, 1600) and near(tv.convert("RGB").getpixel((30, 30)), RED)
+
+
+# ---- readability ------------------------------------------------------------------------------------------------
+
+def sharpness(im: PILImage.Image) -> float:
+    return ImageStat.Stat(im.convert("L").filter(ImageFilter.FIND_EDGES)).mean[0]
+
+
+def test_small_scan_enlarged_with_lanczos_and_sharpened(tmp_path):
+    small = page_image((420, 594), mode="L", ink=30, paper=235).filter(ImageFilter.GaussianBlur(1.2))
+    small.save(tmp_path / "small.jpg", quality=90)
+    pics, out, _ = render(tmp_path, probed(tmp_path / "small.jpg"))
+    with PILImage.open(out[pics[0].tv[0].path]) as tv:
+        assert tv.size == (1280, 1810)
+        plain = PILImage.open(tmp_path / "small.jpg").resize(tv.size, PILImage.Resampling.LANCZOS)
+        assert sharpness(tv) > 1.2 * sharpness(plain)
+
+
+def test_faded_scan_gets_contrast_the_original_untouched(tmp_path):
+    faded = page_image((600, 800), mode="L", ink=120, paper=230)
+    faded.save(tmp_path / "faded.png")
+    before = hashlib.sha256((tmp_path / "faded.png").read_bytes()).hexdigest()
+    pics, out, _ = render(tmp_path, probed(tmp_path / "faded.png"))
+    with PILImage.open(out[pics[0].tv[0].path]) as tv:
+        lo, hi = tv.convert("L").getextrema()
+        assert lo <= 20 and hi >= 245
+    assert hashlib.sha256((tmp_path / "faded.png").read_bytes()).hexdigest() == before
+    crisp = page_image((600, 800), mode="L", ink=0, paper=250)
+    crisp.save(tmp_path / "crisp.png")
+    pics, out, _ = render(tmp_path, probed(tmp_path / "crisp.png"))
+    with PILImage.open(out[pics[0].phone[0].path]) as phone:
+        assert abs(ImageStat.Stat(phone).mean[0] - ImageStat.Stat(crisp).mean[0]) < 3  # left as it was
+
+
+# ---- broken files -------------------------------------------------------------------------------------------------
+
+def png_header_only(path: Path, width: int, height: int) -> None:
+    """A PNG that claims width x height in its header and holds almost nothing (a decompression bomb's face)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+
+
+def broken_files(folder: Path) -> dict[str, str]:
+    """name -> the error code it must give."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "01-random.jpg").write_bytes(os.urandom(3000))
+    png_header_only(folder / "02-bomb.png", 100_000, 100_000)
+    PILImage.new("1", (8000, 8000), 1).save(folder / "03-64mpx.png")  # over the limit, under Pillow's 2x
+    PILImage.new("RGB", (100, 100), "white").save(folder / "04-huge-page.pdf", resolution=0.5)  # 200 inches
+    frames = [PILImage.new("L", (8, 8), i) for i in range(assets.MAX_PAGES + 1)]
+    frames[0].save(folder / "05-pages.tif", save_all=True, append_images=frames[1:])
+    PILImage.new("RGB", (50, 50)).save(folder / "06-gif.png", "GIF")
+    (folder / "07-garbage.heic").write_bytes(b"\0\0\0\x18ftypheic" + os.urandom(500))
+    data = io.BytesIO()
+    page_image((600, 800)).save(data, "JPEG", quality=90)
+    (folder / "08-truncated.jpg").write_bytes(data.getvalue()[: len(data.getvalue()) // 2])
+    return {"01-random.jpg": "image-bad", "02-bomb.png": "image-too-large", "03-64mpx.png": "image-too-large",
+            "04-huge-page.pdf": "image-too-large", "05-pages.tif": "image-pages", "06-gif.png": "path-type",
+            "07-garbage.heic": "image-bad", "08-truncated.jpg": "image-bad"}
+
+
+def test_each_broken_file_is_an_error_naming_it(tmp_path):
+    """As the scans of one voucher: the header check catches seven, decoding the truncated one; the build stops
+    with every file named and the previous output left as it was."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    folder = content / "xg" / "cs" / "scans" / "2026-09" / "1"
+    expected = broken_files(folder)
+    _, report = check(content)
+    found = {p.where.path.rsplit("/", 1)[-1]: p.code for p in report.errors if p.code.startswith(("image", "path"))}
+    assert found == {k: v for k, v in expected.items() if k != "08-truncated.jpg"}
+    for p in report.errors:
+        assert p.where.path.startswith("content/xg/cs/scans/2026-09/1/") or p.code == "scan-missing"
+    for name in list(expected)[:7]:
+        (folder / name).unlink()
+    start = time.perf_counter()
+    out = tmp_path / "out"
+    with pytest.raises(ContentError) as caught:
+        build(content, out)
+    (problem,) = caught.value.report.errors
+    assert problem.code == "image-bad" and problem.where.path.endswith("/08-truncated.jpg")
+    assert "08-truncated.jpg" in problem.format() and not out.joinpath("tv").exists()
+    assert time.perf_counter() - start < 60
+
+
+def _crash_or_hang(source, page, specs):
+    name = Path(source).name
+    if name == "crash.jpg":
+        os._exit(3)  # a decoder bug that kills its process
+    if name == "hang.jpg":
+        time.sleep(600)  # a decoder stuck in a loop
+    return _real_process(source, page, specs)
+
+
+_real_process = assets.process
+
+
+def test_a_crashing_or_hanging_decoder_is_named_and_the_rest_is_done(tmp_path, monkeypatch):
+    images = {}
+    for i, name in enumerate(["a.jpg", "crash.jpg", "b.jpg", "hang.jpg", "c.jpg", "d.jpg"]):
+        page_image((200 + i, 260)).save(tmp_path / name)  # different bytes: one job each
+        img = probed(tmp_path / name, f"content/{name}")
+        for pic in assets.pictures(f"m/{img.name}", img):
+            images.update({r.path: r for r in pic.renditions()})
+    monkeypatch.setattr(assets, "process", _crash_or_hang)  # the worker processes are forked: they see it
+    monkeypatch.setattr(assets, "JOB_TIMEOUT", 3.0)
+    report = Report()
+    start = time.perf_counter()
+    out = assets.renditions(images, tmp_path / "cache", report, workers=2)
+    assert time.perf_counter() - start < 40
+    assert sorted(p.where.path for p in report.errors) == ["content/crash.jpg", "content/hang.jpg"]
+    assert {p.split("/")[1].split("-")[0] for p in out} == {"a", "b", "c", "d"} and all(f.exists() for f in out.values())
+
+
+# ---- several pages, several scans ----------------------------------------------------------------------------------
+
+def test_a_multi_page_file_is_several_scans(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    folder = content / "xg" / "cs" / "scans" / "2026-09" / "1"
+    for f in folder.iterdir():
+        f.unlink()
+    # voucher 记-1 has 1 attachment: one PDF of three pages (the voucher, the invoice, the contract) is enough
+    page_image((827, 1169)).save(folder / "all.pdf", save_all=True, resolution=100,
+                                 append_images=[page_image((1169, 827)), page_image((827, 1169), marker=False)])
+    city, report = check(content)
+    assert not report.errors, [p.format() for p in report.errors]
+    build(content, tmp_path / "out")
+    for theme in ("tv", "mobile"):
+        vouchers = tmp_path / "out" / theme / "xg" / "cs" / "finance" / "vouchers"
+        assert [p.name for p in sorted(vouchers.glob("2026-09-001-*.html"))] == [
+            "2026-09-001-1.html", "2026-09-001-2.html", "2026-09-001-3.html"]
+        html = (vouchers / "2026-09-001.html").read_text(encoding="utf-8")
+        assert html.count('class="scan-thumb"') == 3 and "第3张" in html
+        second = (vouchers / "2026-09-001-2.html").read_text(encoding="utf-8")
+        kind = "tv" if theme == "tv" else "m"
+        assert f"-p2-{kind}1.jpg" in second and "-p1-" not in second
+
+
+# ---- what ships ------------------------------------------------------------------------------------------------------
+
+def test_every_shipped_image_is_within_the_limits(tmp_path_factory):
+    out = sample_output(tmp_path_factory)
+    limits = {"tv": (assets.TV_WIDTH, assets.TV_TILE), "mobile": (assets.TV_WIDTH, assets.PHONE_TILE)}
+    for theme, (max_w, max_h) in limits.items():
+        count = 0
+        for path in (out / theme).rglob("*"):
+            if path.suffix not in (".jpg", ".png") or "/static/" in path.as_posix():
+                continue
+            with PILImage.open(path) as im:
+                assert im.width <= max_w and im.height <= max_h, (path, im.size)
+                assert "exif" not in im.info and not im.info.get("icc_profile"), path
+                if im.format == "JPEG":
+                    assert im.info.get("progressive") or im.info.get("progression"), path
+            name = path.name
+            if "-tv" in name and theme == "mobile" or "-m" in name.rsplit("-", 1)[-1] and theme == "tv":
+                pytest.fail(f"{theme} ships another theme's rendition: {path}")
+            count += 1
+        assert count > 300
+
+
+def test_a_second_build_processes_no_scan_and_stale_entries_go(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    out = tmp_path / "out"
+    build(content, out)
+    cache = out / ".cache" / "images"
+    entries = set(cache.iterdir())
+    jobs = []
+    real = assets.run
+    monkeypatch.setattr(assets, "run", lambda todo, *a, **k: jobs.append(len(todo)) or real(todo, *a, **k))
+    build(content, out)
+    assert jobs == [0] and set(cache.iterdir()) == entries
+    page_image((500, 700)).save(content / "xg" / "cs" / "scans" / "2026-09" / "2" / "01.jpg")
+    build(content, out)
+    assert jobs[-1] == 1  # only the changed scan
+    after = set(cache.iterdir())
+    assert len(after) == len(entries) and len(after - entries) == 3  # its three renditions replaced

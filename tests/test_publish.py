@@ -1,0 +1,208 @@
+"""Stage 11, publish (the cron job): lock, partial publishing around a village with errors, log, exit codes, dry
+run, and a run killed during the build."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from sitegen import lock
+from sitegen.pipeline import build
+from tests.deploykit import clone, deploy, env, kill, paused, sitegen, snapshot, unbalance
+
+
+@pytest.fixture
+def d(tmp_path):
+    """The two-village city with a folder target; nothing built yet."""
+    return deploy(tmp_path / "d")
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    d = deploy(tmp_path_factory.mktemp("publish") / "base")
+    r = publish(d)
+    assert r.returncode == 0, r.stdout + r.stderr
+    FIRST_RUN["stdout"] = r.stdout
+    ingest(d)
+    return d
+
+
+FIRST_RUN: dict[str, str] = {}
+
+
+@pytest.fixture
+def live(base, tmp_path):
+    """Published once and taken by the headend."""
+    return clone(base, tmp_path / "live")
+
+
+def publish(d, *args):
+    return sitegen("publish", d.content, "-o", d.output, "--bundles", d.bundles, *args)
+
+
+def ingest(d):
+    r = sitegen("ingest", "--root", d.headend)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+def site(d):
+    return {k: v for k, v in snapshot(d.output).items() if not k.startswith(".cache/")}
+
+
+def everything(d):
+    """The publisher's output and bundle folder and the headend's drop folder, as they are now."""
+    return site(d), snapshot(d.bundles / "xg.cs"), (d.bundles / "state.json").read_bytes(), sorted(os.listdir(d.drop))
+
+
+def log_events(d):
+    return [json.loads(line) for line in (d.bundles / "publish.log.jsonl").read_text("utf-8").splitlines()]
+
+
+def test_publish_then_ingest_serves_the_build(live):
+    d = live  # published and ingested by the module fixture; its first run printed FIRST_RUN
+    assert "3 个包，3 个已更新" in FIRST_RUN["stdout"] and "pushed → headend: 3" in FIRST_RUN["stdout"]
+    assert d.served() == site(d)
+    events = log_events(d)
+    assert [e["event"] for e in events][0] == "start" and events[-1] == {**events[-1], "event": "end", "code": 0}
+    assert len({e["run"] for e in events}) == 1 and all("ts" in e for e in events)
+    r = publish(d)  # nothing changed: nothing new is sent
+    assert r.returncode == 0 and "0 个已更新" in r.stdout and "pushed → headend: 0" in r.stdout
+
+
+def test_a_village_with_errors_keeps_its_last_good_version(live):
+    d = live
+    good_cs2 = {k: v for k, v in d.served().items() if "/xg/cs2/" in k}
+    state = json.loads((d.bundles / "state.json").read_text())["bundles"]
+    unbalance(d.content, "cs2")
+    change_voucher_amount = d.content / "xg/cs/village.yaml"
+    change_voucher_amount.write_text(change_voucher_amount.read_text("utf-8").replace("东部", "东北部"), "utf-8")
+    r = publish(d)
+    assert r.returncode == 5, r.stdout + r.stderr
+    assert "held back: xg/cs2" in r.stdout and "voucher-unbalanced" in r.stdout and "2026-09.csv" in r.stdout
+    after = json.loads((d.bundles / "state.json").read_text())["bundles"]
+    assert after["xg/cs2"] == state["xg/cs2"]  # the same version, the same bytes
+    assert after["xg/cs"]["version"] > state["xg/cs"]["version"]
+    ingest(d)
+    served = d.served()
+    assert {k: v for k, v in served.items() if "/xg/cs2/" in k} == good_cs2
+    town = (d.headend / "current/tv/xg/index.html").read_text("utf-8")
+    assert "长寿二村" in town and 'href="cs2/index.html"' in town  # still listed, and the link still works
+    assert "东北部" in (d.headend / "current/tv/xg/cs/index.html").read_text("utf-8")
+    held = [e for e in log_events(d) if e["event"] == "held-back"]
+    assert held[-1]["village"] == "xg/cs2" and held[-1]["kept_last_good"]
+    assert "voucher-unbalanced" in held[-1]["errors"][0]
+
+
+def test_a_village_never_published_with_errors_is_left_out(d):
+    unbalance(d.content, "cs2")
+    r = publish(d)
+    assert r.returncode == 5 and "never built: xg/cs2" in r.stdout
+    ingest(d)
+    assert not (d.headend / "current/tv/xg/cs2").exists()
+    assert "长寿二村" not in (d.headend / "current/tv/xg/index.html").read_text("utf-8")
+
+
+def test_errors_outside_villages_stop_everything(live):
+    d = live
+    before, bundles = site(d), snapshot(d.bundles / "xg.cs")
+    site_yaml = d.content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text("utf-8") + "titel: typo\n", "utf-8")
+    r = publish(d)
+    assert r.returncode == 1 and "titel" in r.stderr and "nothing was published" in r.stderr
+    assert site(d) == before and snapshot(d.bundles / "xg.cs") == bundles
+
+
+def test_publish_section_is_checked_strictly(d):
+    site_yaml = d.content / "site.yaml"
+    text = site_yaml.read_text("utf-8")
+    site_yaml.write_text(text.replace("      type: folder", "      type: folder\n      hots: x"), "utf-8")
+    r = sitegen("check", d.content)
+    assert r.returncode == 1 and "hots" in r.stderr and "host" in r.stderr
+
+
+def test_dry_run_writes_and_sends_nothing(live):
+    d = live
+    unbalance(d.content, "cs2")
+    d.content.joinpath("xg/cs/village.yaml").write_text(
+        d.content.joinpath("xg/cs/village.yaml").read_text("utf-8").replace("东部", "西部"), "utf-8")
+    before = everything(d)
+    r = publish(d, "--dry-run")
+    assert r.returncode == 5, r.stdout + r.stderr
+    assert "would update" in r.stdout and "xg/cs v" in r.stdout and "would push → headend: xg/cs delta" in r.stdout
+    assert "dry run" in r.stdout
+    assert everything(d) == before
+
+
+def test_missing_or_exposed_key_exit_8(d):
+    os.chmod(d.key, 0o604)
+    r = publish(d)
+    assert r.returncode == 8 and "chmod 600" in r.stderr and not d.output.exists()
+    os.chmod(d.key, 0o600)
+    r = publish(d, "--key", d.base / "nope.key")
+    assert r.returncode == 8 and "cannot read the private key" in r.stderr
+
+
+# ---- the lock -------------------------------------------------------------------------------------------------
+
+def test_a_second_run_exits_with_a_clear_message(d):
+    with lock.hold(d.bundles / ".lock"):
+        r = publish(d)
+    assert r.returncode == 4 and "another run holds" in r.stderr and "--wait" in r.stderr
+    assert not d.output.exists()
+
+
+def test_wait_waits_for_the_running_one(d):
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from sitegen import lock\n"
+        "with lock.hold(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(1.0)\n"), d.bundles / ".lock"],
+        env=env(), stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    started = time.monotonic()
+    r = publish(d, "--wait")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert time.monotonic() - started > 0.5 and holder.wait(timeout=10) == 0
+
+
+def test_a_lock_left_by_a_killed_run_is_recovered(d, tmp_path):
+    proc = paused(tmp_path / "marker", "sitegen.publish:_run", "publish", d.content, "-o", d.output, "--bundles",
+                  d.bundles, when="before")
+    try:
+        assert publish(d).returncode == 4  # it really holds the lock
+    finally:
+        kill(proc)
+    r = publish(d)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_killed_during_build_the_headend_keeps_serving_and_the_next_run_completes(live, tmp_path):
+    d = live
+    before = d.served()
+    d.content.joinpath("xg/cs/village.yaml").write_text(
+        d.content.joinpath("xg/cs/village.yaml").read_text("utf-8").replace("东部", "南部"), "utf-8")
+    # killed between the two themes' swaps: tv is new, mobile still old, nothing bundled or pushed
+    proc = paused(tmp_path / "marker", "sitegen.output:write_theme", "publish", d.content, "-o", d.output,
+                  "--bundles", d.bundles)
+    kill(proc)
+    assert "南部" in (d.output / "tv/xg/cs/index.html").read_text("utf-8")
+    assert "南部" not in (d.output / "mobile/xg/cs/index.html").read_text("utf-8")
+    ingest(d)
+    assert d.served() == before
+    r = publish(d)
+    assert r.returncode == 0, r.stdout + r.stderr
+    ingest(d)
+    assert d.served() == site(d) != before
+    assert "南部" in (d.headend / "current/mobile/xg/cs/index.html").read_text("utf-8")
+
+
+def test_hold_back_build_option_unit(live):
+    """pipeline.build(hold_back=True) alone: errors mapped to their village via the location's path."""
+    d = live
+    unbalance(d.content, "cs")
+    result = build(d.content, d.output, hold_back=True)
+    assert set(result.held) == {"xg/cs"} and result.held["xg/cs"][0].code == "voucher-unbalanced"
+    assert result.villages == ["xg/cs", "xg/cs2"]

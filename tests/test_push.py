@@ -1,0 +1,306 @@
+"""Stage 9, push: temporary name, size and hash check, atomic rename, resume, retries, deltas; over a folder and
+over SFTP to a real OpenSSH server started here on 127.0.0.1 with throwaway keys."""
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import socket
+import subprocess
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sitegen.config import Target
+from sitegen.ingest import ingest
+from sitegen.pipeline import build
+from sitegen.push import FolderRemote, PushError, push, upload
+from tests.deploykit import (NOW, bundle_now, change_voucher, clone, deploy, kill, paused, set_targets, sitegen,
+                             snapshot, touch_page)
+
+SSHD = Path("/usr/sbin/sshd")
+
+
+# ---- a real OpenSSH server -----------------------------------------------------------------------------------
+
+def _openssh_key(path: Path) -> str:
+    """Write an Ed25519 private key in OpenSSH format (mode 600); return its public line."""
+    key = Ed25519PrivateKey.generate()
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                       serialization.NoEncryption()))
+    path.chmod(0o600)
+    return key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, folder: Path, port: int, proc: subprocess.Popen, host_line: str):
+        self.folder, self.port, self.proc, self.host_line = folder, port, proc, host_line
+        self.user_key = folder / "user_key"
+        self.known_hosts = folder / "known_hosts"
+
+    def target(self, name: str, path: Path, known_hosts: Path | None = None) -> Target:
+        return Target(name, "sftp", str(path), "127.0.0.1", self.port, getpass.getuser(), str(self.user_key),
+                      str(known_hosts or self.known_hosts))
+
+    def yaml(self, name: str, path: Path) -> str:
+        return (f"    - name: {name}\n      type: sftp\n      path: {path}\n      host: 127.0.0.1\n"
+                f"      port: {self.port}\n      user: {getpass.getuser()}\n      key_file: {self.user_key}\n"
+                f"      known_hosts: {self.known_hosts}\n")
+
+
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory):
+    if not SSHD.exists():
+        if os.environ.get("REQUIRE_SSHD"):
+            pytest.fail("OpenSSH server missing: apt-get install openssh-server (scripts/test.sh does)")
+        pytest.skip("OpenSSH server (/usr/sbin/sshd) not installed")
+    folder = tmp_path_factory.mktemp("sshd")
+    host_pub = _openssh_key(folder / "host_key")
+    (folder / "authorized_keys").write_text(_openssh_key(folder / "user_key") + "\n")
+    port = _free_port()
+    (folder / "known_hosts").write_text(f"[127.0.0.1]:{port} {host_pub}\n")
+    (folder / "sshd_config").write_text(f"""\
+Port {port}
+ListenAddress 127.0.0.1
+HostKey {folder / 'host_key'}
+PidFile {folder / 'sshd.pid'}
+AuthorizedKeysFile {folder / 'authorized_keys'}
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+Subsystem sftp internal-sftp
+LogLevel ERROR
+""")
+    try:
+        Path("/run/sshd").mkdir(exist_ok=True)  # privilege separation folder, normally made by the service unit
+    except PermissionError:
+        pass  # not root: sshd then runs without privilege separation for our own user
+    proc = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(folder / "sshd_config")], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"sshd did not start: {proc.communicate()[0]}")
+            time.sleep(0.05)
+    yield Server(folder, port, proc, host_pub)
+    proc.kill()
+    proc.wait(timeout=10)
+
+
+# ---- uploads --------------------------------------------------------------------------------------------------
+
+def test_upload_goes_through_a_part_file_and_is_verified(tmp_path):
+    src = tmp_path / "b.tar.gz"
+    src.write_bytes(os.urandom(700_000))
+    remote = FolderRemote(tmp_path / "drop")
+    info = upload(remote, src, "b.tar.gz")
+    assert info == {"sent": 700_000, "resumed_from": 0, "already": False}
+    assert (tmp_path / "drop/b.tar.gz").read_bytes() == src.read_bytes()
+    assert sorted(os.listdir(tmp_path / "drop")) == ["b.tar.gz"]
+    assert upload(remote, src, "b.tar.gz")["already"]
+
+
+def test_an_interrupted_upload_is_resumed(tmp_path):
+    src = tmp_path / "b.tar.gz"
+    src.write_bytes(os.urandom(700_000))
+    (tmp_path / "drop").mkdir()
+    (tmp_path / "drop/.b.tar.gz.part").write_bytes(src.read_bytes()[:300_000])
+    info = upload(FolderRemote(tmp_path / "drop"), src, "b.tar.gz")
+    assert info["resumed_from"] == 300_000 and info["sent"] == 400_000
+    assert (tmp_path / "drop/b.tar.gz").read_bytes() == src.read_bytes()
+
+
+def test_a_wrong_part_is_discarded_and_sent_again(tmp_path):
+    src = tmp_path / "b.tar.gz"
+    src.write_bytes(os.urandom(100_000))
+    (tmp_path / "drop").mkdir()
+    (tmp_path / "drop/.b.tar.gz.part").write_bytes(b"\0" * 50_000)  # not a prefix of ours
+    remote = FolderRemote(tmp_path / "drop")
+    with pytest.raises(PushError, match="verification failed"):
+        upload(remote, src, "b.tar.gz")
+    assert not (tmp_path / "drop/b.tar.gz").exists() and not (tmp_path / "drop/.b.tar.gz.part").exists()
+    assert upload(remote, src, "b.tar.gz")["resumed_from"] == 0
+    assert (tmp_path / "drop/b.tar.gz").read_bytes() == src.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    d = deploy(tmp_path_factory.mktemp("push") / "base")
+    build(d.content, d.output)
+    bundle_now(d)
+    return d
+
+
+@pytest.fixture
+def published(base, tmp_path):
+    """The two-village city built and bundled; nothing pushed yet."""
+    return clone(base, tmp_path / "pub")
+
+
+def sftp_setup(published, sshd, tmp_path):
+    """`published`, pushing over SFTP to a headend that is a folder of this machine (so ingest can run here)."""
+    d = published
+    remote_drop = tmp_path / "remote-headend" / "drop"
+    remote_drop.mkdir(parents=True)
+    set_targets(d, sshd.yaml("cable", remote_drop))
+    shutil.copyfile(d.key.with_name("signing.key.pub"), remote_drop.parent / "publisher.pub")
+    d.headend = remote_drop.parent
+    return d, remote_drop
+
+
+def folder_target(d):
+    return Target("headend", "folder", str(d.drop))
+
+
+def test_push_sends_full_then_deltas_after_the_headend_acknowledges(published):
+    d = published
+    first = push(d.store, [folder_target(d)], d.private(), d.content)[0]
+    assert first.ok and sorted((s.bundle, s.kind) for s in first.sent) == [
+        ("city", "full"), ("xg/cs", "full"), ("xg/cs2", "full")]
+    assert [s.bundle for s in first.sent][-1] == "city"  # villages first, the city last
+    # not taken yet: nothing is sent twice
+    again = push(d.store, [folder_target(d)], d.private(), d.content)[0]
+    assert {s.kind for s in again.sent} == {"waiting"} and again.bytes_sent == 0
+    ingest(d.headend, now=NOW)
+    touch_page(d)
+    bundle_now(d, now=NOW + timedelta(hours=1))
+    second = push(d.store, [folder_target(d)], d.private(), d.content)[0]
+    kinds = {s.bundle: s.kind for s in second.sent}
+    assert kinds == {"city": "none", "xg/cs": "delta", "xg/cs2": "none"}
+    assert second.bytes_sent < first.bytes_sent
+    ingest(d.headend, now=NOW + timedelta(hours=1))
+    assert d.served() == {k: v for k, v in snapshot(d.output).items() if not k.startswith(".cache/")}
+    state = d.store.load_target("headend")["bundles"]["xg/cs"]
+    assert state["active"] < state["sent"]  # remembered: what was live there when we last looked
+
+
+def test_a_refusal_at_the_headend_is_reported_and_a_full_bundle_sent(published):
+    d = published
+    assert push(d.store, [folder_target(d)], d.private(), d.content)[0].ok
+    ingest(d.headend, now=NOW)
+    touch_page(d)
+    bundle_now(d, now=NOW + timedelta(hours=1))
+    first = push(d.store, [folder_target(d)], d.private(), d.content)[0]
+    assert [s.kind for s in first.sent if s.bundle == "xg/cs"] == ["delta"]
+    other = d.base / "other.key"
+    from sitegen import keys
+    keys.generate(other)
+    shutil.copyfile(keys.public_path(other), d.headend / "publisher.pub")  # the headend now trusts another key
+    assert ingest(d.headend, now=NOW + timedelta(hours=1)).rejected
+    again = push(d.store, [folder_target(d)], d.private(), d.content)[0]
+    assert len(again.refused) == 1 and "signed with another key" in again.refused[0]
+    assert [s.kind for s in again.sent if s.bundle == "xg/cs"] == ["full"]
+
+
+def test_retries_with_backoff(published, monkeypatch):
+    d = published
+    calls = {"n": 0}
+    real = FolderRemote.write_from
+
+    def flaky(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            raise ConnectionResetError("link down")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(FolderRemote, "write_from", flaky)
+    events = []
+    result = push(d.store, [folder_target(d)], d.private(), d.content, backoff=0.01,
+                  log=lambda event, **f: events.append((event, f)))[0]
+    assert result.ok
+    retries = [f for e, f in events if e == "retry"]
+    assert [r["delay"] for r in retries] == [0.01, 0.02] and "link down" in retries[0]["error"]
+    monkeypatch.setattr(FolderRemote, "write_from", lambda *a, **k: (_ for _ in ()).throw(OSError("disk gone")))
+    d.drop.joinpath("acks.json").unlink(missing_ok=True)
+    for f in d.drop.glob("*.tar.gz"):
+        f.unlink()
+    tstate = d.store.target_path("headend")
+    tstate.unlink()
+    failed = push(d.store, [folder_target(d)], d.private(), d.content, retries=3, backoff=0.001)[0]
+    assert not failed.ok and "disk gone" in failed.error
+
+
+# ---- SFTP ----------------------------------------------------------------------------------------------------
+
+def test_push_over_sftp_to_openssh(sshd, tmp_path, published):
+    d, remote_drop = sftp_setup(published, sshd, tmp_path)
+    r = sitegen("push", "--content", d.content, "--bundles", d.bundles)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "cable: xg/cs v" in r.stdout and " full, " in r.stdout
+    names = sorted(os.listdir(remote_drop))
+    assert len(names) == 3 and all(n.endswith(".tar.gz") and not n.startswith(".") for n in names)
+    for n in names:  # the bytes arrived intact
+        assert (remote_drop / n).read_bytes() == next(d.bundles.rglob(n)).read_bytes()
+    assert not ingest(d.headend, now=NOW).rejected
+    touch_page(d)
+    bundle_now(d, now=NOW + timedelta(hours=1))
+    result = push(d.store, [sshd.target("cable", remote_drop)], d.private(), d.content)[0]
+    assert result.ok, result.error
+    assert {s.bundle: s.kind for s in result.sent}["xg/cs"] == "delta"  # acks.json read over SFTP
+    ingest(d.headend, now=NOW + timedelta(hours=1))
+    assert d.served() == {k: v for k, v in snapshot(d.output).items() if not k.startswith(".cache/")}
+
+
+def test_sftp_refuses_an_unknown_or_changed_host_key(sshd, tmp_path, published):
+    (tmp_path / "drop").mkdir()
+    changed = tmp_path / "known_hosts_changed"
+    changed.write_text(f"[127.0.0.1]:{sshd.port} " + _openssh_key(tmp_path / "other") + "\n")
+    unknown = tmp_path / "known_hosts_empty"
+    unknown.write_text("")
+    for known, message in ((changed, "does not match"), (unknown, "not found in known_hosts")):
+        result = push(published.store, [sshd.target("cable", tmp_path / "drop", known)], published.private(),
+                      published.content, retries=2, backoff=0.01)[0]
+        assert not result.ok and message in result.error, result.error
+    assert os.listdir(tmp_path / "drop") == []
+
+
+def test_killed_during_sftp_push_resumes_and_headend_keeps_serving(sshd, tmp_path, published):
+    d, remote_drop = sftp_setup(published, sshd, tmp_path)
+    assert push(d.store, [sshd.target("cable", remote_drop)], d.private(), d.content)[0].ok
+    ingest(d.headend, now=NOW)
+    before = d.served()
+    # the second village changes; push its delta in tiny chunks and kill the push half-way through
+    change_voucher(d.content, "cs2")  # a real change, built for real this time
+    build(d.content, d.output)
+    bundle_now(d, now=NOW + timedelta(hours=1))
+    proc = paused(tmp_path / "marker", "sitegen.push:_progress", "push", "--content", d.content, "--bundles",
+                  d.bundles, call=3, setting="sitegen.push:CHUNK=4096")
+    kill(proc)
+    parts = [p for p in os.listdir(remote_drop) if p.endswith(".part")]
+    assert len(parts) == 1 and parts[0].startswith(".xg.cs2_") and (remote_drop / parts[0]).stat().st_size > 0
+    ingest(d.headend, now=NOW + timedelta(hours=1))  # the headend ignores the part file
+    assert d.served() == before
+    r = sitegen("push", "--content", d.content, "--bundles", d.bundles)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "resumed at" in r.stdout
+    assert not [p for p in os.listdir(remote_drop) if p.endswith(".part")]
+    result = ingest(d.headend, now=NOW + timedelta(hours=1))
+    assert not result.rejected and result.activated
+    assert d.served() == {k: v for k, v in snapshot(d.output).items() if not k.startswith(".cache/")}
+
+
+def test_push_failure_exit_code(published):
+    d = published
+    set_targets(d, "    - name: cable\n      type: sftp\n      path: /srv/drop\n      host: 127.0.0.1\n"
+                   "      port: 1\n      user: nobody\n      key_file: k\n      known_hosts: kh\n")
+    (d.content / "kh").write_text("")
+    r = sitegen("push", "--content", d.content, "--bundles", d.bundles, "--retries", "1")
+    assert r.returncode == 6 and "push FAILED" in r.stderr and "cable" in r.stderr and "Traceback" not in r.stderr

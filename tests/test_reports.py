@@ -1,0 +1,166 @@
+"""Reports (reports.py): totals agree with the journal, every format is written, the same content gives the same bytes."""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from sitegen import reports
+from sitegen.pipeline import check
+from sitegen.privacy import find_unmasked
+from tests.conftest import REPO, snapshot
+from tests.oversightkit import Pay, content, journal, write_csv
+
+CONTENT = REPO / "content"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    city, report = check(CONTENT)
+    assert not report.errors
+    return city
+
+
+def journal_payments(month: str) -> dict[str, tuple[int, Decimal]]:
+    """Village name -> (payments, total paid) in `month`, read straight from the CSV files, not through sitegen."""
+    out = {}
+    for village in sorted(CONTENT.glob("*/*/village.yaml")):
+        name = next(l.split(":", 1)[1].strip() for l in village.read_text(encoding="utf-8").splitlines()
+                    if l.startswith("name:"))
+        data = (village.parent / "journal" / f"{month}.csv").read_bytes()
+        text = data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else _decode(data)
+        net: dict[str, Decimal] = defaultdict(Decimal)
+        for row in csv.DictReader(io.StringIO(text)):
+            if row["科目编码"][:3] in ("101", "102"):
+                net[row["凭证字号"]] += Decimal(row["借方金额"] or "0") - Decimal(row["贷方金额"] or "0")
+        paid = [-n for n in net.values() if n < 0]
+        out[name] = (len(paid), sum(paid, Decimal("0")))
+    return out
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def test_warnings_report_totals_agree_with_the_journal(sample):
+    month = "2026-08"
+    docs = reports.warnings_docs(sample, month)
+    expected = journal_payments(month)
+    detail, per_village, per_rule = docs["city"].tables
+    rows = {r[1]: r for r in per_village.rows}
+    assert set(rows) == set(expected)
+    for name, (count, paid) in expected.items():
+        assert (rows[name][2], rows[name][3]) == (count, paid), name
+    assert per_village.total[2:4] == [sum(c for c, _ in expected.values()), sum((p for _, p in expected.values()),
+                                                                               Decimal("0"))]
+    warned = [w for v in sample.villages for w in v.warnings if w.voucher.month == month]
+    assert len(detail.rows) == per_village.total[6] == per_rule.total[1] == len(warned)
+    flagged = {id(w.voucher): w.amount for w in warned}
+    assert per_village.total[4:6] == [len(flagged), sum(flagged.values(), Decimal("0"))]
+    assert per_village.total[7] == sum(1 for w in warned if w.acknowledgement is None)
+    # each town's report holds its own villages, and they add up to the city's
+    towns = [docs[t.slug].tables[1].total for t in sample.towns]
+    assert [sum(t[i] for t in towns) for i in (2, 3, 6)] == [per_village.total[i] for i in (2, 3, 6)]
+
+
+def test_every_format_is_written_masked_and_deterministic(sample, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    first = reports.make(sample, "warnings", tmp_path / "a", "2026-09")
+    reports.make(sample, "warnings", tmp_path / "b", "2026-09")
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    names = sorted(p.name for p in first)
+    assert names == sorted(f"{n}.{s}" for n in ["city"] + [t.slug for t in sample.towns] for s in ("html", "csv", "xlsx"))
+    folder = tmp_path / "a/warnings-2026-09"
+    text = (folder / "city.csv").read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf") and "预警规则" in text.decode("utf-8-sig").splitlines()[0]
+    html = (folder / "city.html").read_text(encoding="utf-8")
+    assert "2026年9月异常资金支付报表" in html and "付款给已去世的低保对象" in html
+    for path in folder.iterdir():
+        if path.suffix in (".csv", ".html"):
+            assert not find_unmasked(path.read_text(encoding="utf-8-sig")), path
+    book = openpyxl.load_workbook(folder / "city.xlsx")
+    assert book.sheetnames == ["预警明细", "按村汇总", "按规则汇总"]
+    sheet = book["按村汇总"]
+    total = [c.value for c in list(sheet.iter_rows())[-1]]
+    doc_total = reports.warnings_docs(sample, "2026-09")["city"].tables[1].total
+    assert total[0] == "合计" and Decimal(str(total[3])) == doc_total[3]
+    cells = [str(c.value) for row in book["预警明细"].iter_rows() for c in row if c.value]
+    assert not find_unmasked("\n".join(cells))
+
+
+def test_feedback_report_counts_the_month_and_carries_open_ones(sample):
+    docs = reports.feedback_docs(sample, "2026-09")
+    this, older = docs["city"].tables
+    september = [q for q in sample.questions if q.date.isoformat().startswith("2026-09")]
+    assert [r[0] for r in this.rows] == [q.ticket for q in september]
+    assert all(r[0] for r in older.rows)
+    assert f"本月收到群众反映 {len(september)} 件" in docs["city"].lines[0]
+    town = docs["zhutang"].tables[0]
+    assert all(r[2] == "祝塘镇" for r in town.rows)
+
+
+@pytest.fixture
+def two_towns(tmp_path):
+    root = content(tmp_path)
+    for village in ("cs", "jt"):
+        journal(root, village, [Pay("2026-08-05", "100.00", "甲"), Pay("2026-09-05", "200.00", "乙")])
+    shutil.copytree(root / "xg", root / "zt")
+    (root / "zt/town.yaml").write_text("name: 祝塘镇\n", encoding="utf-8")
+    # 祝塘镇/长寿村: September's finance never approved
+    (root / "zt/cs/reviews.yaml").write_text(
+        "2026-08: {department: 祝塘镇农经站, reviewer: 周海峰, date: 2026-09-09, status: 已通过}\n", encoding="utf-8")
+    return root
+
+
+def test_coverage_ranks_towns_and_counts_days_late(two_towns):
+    city, report = check(two_towns)
+    assert not report.errors
+    doc = reports.coverage_docs(city)["city"]
+    ranking, villages, months = doc.tables
+    assert [r[1] for r in ranking.rows] == ["夏港街道", "祝塘镇"]
+    assert ranking.rows[1][5] == 1  # one month unpublished
+    late = {(r[0], r[1], r[2]): (r[5], r[6]) for r in months.rows}
+    assert late[("夏港街道", "长寿村", "2026-08")] == (0, "准时")                 # approved 09-08, due 09-10
+    assert late[("夏港街道", "江头村", "2026-08")] == (4, "晚 4 天")              # approved 09-14
+    assert late[("祝塘镇", "长寿村", "2026-09")] == (10, "未公开（已晚 10 天）")  # due 10-10, as of 10-20
+    by_village = {(r[0], r[1]): r for r in villages.rows}
+    empty = by_village[("夏港街道", "江头村")]
+    assert empty[2] == 20 and "党务·组织建设" not in empty[3]            # only 组织建设 has an item
+    assert "村务·村经济和社会事业发展规划" in by_village[("夏港街道", "长寿村")][3]  # its only item is a draft
+
+
+def test_review_report_lists_drafts_and_what_they_lack(two_towns):
+    journal(two_towns, "cs", [Pay("2026-08-05", "100.00", "甲"), Pay("2026-10-05", "300.00", "丙")])
+    city, _ = check(two_towns)
+    docs = reports.review_docs(city)
+    rows = docs["xg"].tables[0].rows
+    kinds = {(r[1], r[2], r[3], r[5], r[6]) for r in rows}
+    assert ("长寿村", "村务事项", "第四季度工作计划（征求意见稿）", "待审核", "") in kinds
+    assert ("长寿村", "财务事项", "村道修缮工程竣工验收", "已通过", "依据、竣工验收报告") in kinds
+    assert ("长寿村", "月度财务", "2026-10 记账凭证及收支流水", "未送审", "") in kinds
+    assert all(r[0] == "夏港街道" for r in rows)
+
+
+def test_report_command(two_towns, tmp_path):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "sitegen", "report", *args], capture_output=True, text=True,
+                              timeout=120, cwd=tmp_path)
+    r = run("warnings", "--month", "2026-09", str(two_towns), "-o", str(tmp_path / "rep"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "rep/warnings-2026-09/city.xlsx").is_file() and (tmp_path / "rep/warnings-2026-09/zt.csv").is_file()
+    r = run("coverage", str(two_towns))
+    assert r.returncode == 0 and (tmp_path / "output/reports/coverage/city.html").is_file()
+    assert run("warnings", "--month", "2026-13", str(two_towns)).returncode == 2
+    assert run("feedback", str(two_towns)).returncode == 2  # --month is required
+    write_csv(two_towns / "feedback/bad.csv", [["工单号", "日期", "查询码", "问题"], ["T1", "2026-09-01", "V-0000-0000", "?"]])
+    r = run("review", str(two_towns))
+    assert r.returncode == 1 and "查询码" in r.stderr and "Traceback" not in r.stderr

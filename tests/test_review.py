@@ -1,0 +1,122 @@
+"""Review and basis (review.py): only approved records are published, drafts show in --preview, what is missing."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from sitegen.pipeline import build, check
+from sitegen.review import publish
+from tests.conftest import REPO
+from tests.oversightkit import FULL_TRAIL, Pay, content, journal
+
+PLAN = "xg/cs/affairs/plans/plan.html"
+
+
+@pytest.fixture
+def root(tmp_path):
+    root = content(tmp_path)
+    journal(root, "cs", [Pay("2026-08-05", "100.00", "甲"), Pay("2026-09-05", "200.00", "乙"),
+                         Pay("2026-10-05", "300.00", "丙")])
+    return root
+
+
+def test_unreviewed_item_is_absent_from_a_normal_build_and_marked_in_preview(root, tmp_path):
+    build(root, tmp_path / "out", themes=("mobile",))
+    site = tmp_path / "out/mobile"
+    assert not (site / PLAN).exists()
+    assert "第四季度工作计划" not in (site / "xg/cs/affairs/plans/index.html").read_text(encoding="utf-8")
+    assert (site / "xg/cs/party/organisation/meeting.html").is_file()
+    build(root, tmp_path / "preview", themes=("mobile",), preview=True)
+    page = (tmp_path / "preview/mobile" / PLAN).read_text(encoding="utf-8")
+    assert "草稿 · 待审核" in page and "第四季度工作计划" in page
+    meeting = (tmp_path / "preview/mobile/xg/cs/party/organisation/meeting.html").read_text(encoding="utf-8")
+    assert "草稿" not in meeting
+
+
+def test_months_are_published_in_order(root, tmp_path):
+    # 2026-10 has no review: it is a draft (review_required), 2026-08 and 2026-09 are approved
+    build(root, tmp_path / "out", themes=("mobile",))
+    vouchers = tmp_path / "out/mobile/xg/cs/finance/vouchers"
+    assert sorted(p.name for p in vouchers.glob("2026-??-???.html")) == ["2026-08-001.html", "2026-09-001.html"]
+    # August sent back: August and every later month wait, although September is approved
+    reviews = root / "xg/cs/reviews.yaml"
+    reviews.write_text(reviews.read_text(encoding="utf-8").replace("date: 2026-09-08, status: 已通过", "status: 退回"),
+                       encoding="utf-8")
+    build(root, tmp_path / "out", themes=("mobile",))
+    assert not vouchers.exists() or not list(vouchers.glob("2026-??-???.html"))
+    build(root, tmp_path / "preview", themes=("mobile",), preview=True)
+    page = (tmp_path / "preview/mobile/xg/cs/finance/vouchers/2026-09-001.html").read_text(encoding="utf-8")
+    assert "草稿 · 待审核" in page and "农经站审核" in page
+    ledger = (tmp_path / "preview/mobile/xg/cs/finance/ledger-2026.html").read_text(encoding="utf-8")
+    assert ledger.count("草稿 · 待审核") == 3
+
+
+def test_without_review_required_unreviewed_records_publish_but_pending_ones_do_not(root, tmp_path):
+    site = root / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("review_required: true", "review_required: false"),
+                    encoding="utf-8")
+    (root / "xg/cs/reviews.yaml").unlink()
+    meeting = root / "xg/cs/party/meeting.md"
+    meeting.write_text("\n".join(l for l in meeting.read_text(encoding="utf-8").splitlines()
+                                 if not l.startswith("review:")) + "\n", encoding="utf-8")
+    city, report = check(root)
+    assert not report.errors
+    publish(city, preview=False)
+    cs = city.villages[0]
+    assert [i.slug for i in cs.items if i.board.slug == "party"] == ["meeting"]
+    assert "plan" not in [i.slug for i in cs.items]           # written as 待审核: still a draft
+    assert len(cs.vouchers) == 3                               # no month reviews at all: published
+
+
+def test_rules_and_policies_have_no_reviewing_department(root, tmp_path):
+    (root / "policies").mkdir()
+    (root / "policies/law.md").write_text("---\ntitle: 村民委员会组织法\ndate: 2026-01-01\n---\n条文。\n", encoding="utf-8")
+    city, report = check(root)
+    assert not [p for p in report.warnings if p.where.path.endswith("law.md")]  # no basis needed either
+    publish(city, preview=False)
+    assert [i.title for i in city.items] == ["村民委员会组织法"]
+
+
+def test_check_lists_missing_basis_and_project_documents(root):
+    _, report = check(root)
+    found = {(p.code, p.where.path.split("/", 1)[1]) for p in report.warnings if p.code in ("basis-missing",
+                                                                                             "documents-missing")}
+    assert found == {("basis-missing", "xg/cs/finance/yanshou.md"), ("documents-missing", "xg/cs/finance/yanshou.md")}
+    doc = next(p for p in report.warnings if p.code == "documents-missing")
+    assert "验收" in doc.zh and "竣工验收报告" in doc.zh
+    item = root / "xg/cs/finance/yanshou.md"
+    item.write_text(item.read_text(encoding="utf-8").replace(
+        "subitem: 验收\n", "subitem: 验收\nbasis: 施工合同\ndocuments:\n  - {title: 竣工验收报告}\n"), encoding="utf-8")
+    _, report = check(root)
+    assert not [p for p in report.problems if p.code in ("basis-missing", "documents-missing")]
+
+
+def test_approval_trail_on_the_voucher_page(root, tmp_path):
+    journal(root, "cs", [Pay("2026-09-05", "200.00", "乙", trail=dict(FULL_TRAIL, supervisor=""))])
+    build(root, tmp_path / "out", themes=("tv",))
+    page = (tmp_path / "out/tv/xg/cs/finance/vouchers/2026-09-001.html").read_text(encoding="utf-8")
+    for text in ("审批流程", "经手人", "甲经手", "乙证明", "丙审批", "镇农经站线上审核", "戊农经", "2026-09-05",
+                 "付款审批手续不全", "村监委主任线上审核"):
+        assert text in page, text
+
+
+def test_preview_goes_to_its_own_folder(root, tmp_path):
+    run = subprocess.run([sys.executable, "-m", "sitegen", "build", str(root), "--preview", "--theme", "mobile"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "output-preview/mobile" / PLAN).is_file() and not (tmp_path / "output").exists()
+
+
+def test_the_sample_has_drafts_and_keeps_its_published_shape():
+    city, report = check(REPO / "content")
+    assert not report.errors
+    drafts = [i.title for v in city.villages for i in v.items if i.review.status != "approved"]
+    assert len(drafts) >= 2
+    assert all(v.month_reviews for v in city.villages)
+    publish(city, preview=False)
+    for v in city.villages:
+        assert not any(i.title in drafts for i in v.items)
+        assert len(v.vouchers) >= 30
+        assert len({(i.board.name, i.category.name) for i in v.items if i.category}) == 21

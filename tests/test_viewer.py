@@ -1,0 +1,252 @@
+"""The scan viewer (scan.html + tv.js) in Chromium, remote-control keys only.
+
+On the sample TV site: a scan scrolls by itself at a steady, readable speed, OK stops it and OK starts it again
+(with the state on screen), Up/Down scroll by hand, Left/Right turn to the voucher's other scans and Back leaves,
+the zoom step, 720p and 1080p. On a generated very tall scan: tiles load as they come near, at most three are
+decoded at once, and without JavaScript every tile still shows.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image as PILImage
+
+from sitegen.pipeline import build
+from tests import browser as B
+from tests.built_sample import sample_output
+from tests.conftest import FIXTURES
+
+BLANK = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+STATE = """() => ({y: scrollY, x: scrollX, body: document.body.className, max: document.documentElement.scrollHeight
+    - innerHeight, says: (document.getElementById('viewer-state') || {}).textContent || '',
+    focus: document.activeElement.id || document.activeElement.getAttribute('href') || '',
+    zoom: (document.getElementById('viewer-zoom') || {}).textContent || ''})"""
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    b = B.launch()
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    site = sample_output(tmp_path_factory) / "tv"
+    with B.serve(site) as base:
+        yield site, base
+
+
+def tall_scan_voucher(site: Path) -> str:
+    """A voucher with at least three scans, the first taller than the screen: its voucher page."""
+    for path in sorted(site.glob("*/*/finance/vouchers/*-3.html")):
+        return path.relative_to(site).as_posix().replace("-3.html", ".html")
+    raise AssertionError("the sample has no voucher with three scans")
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport=dict(B.VIEWPORT))
+    pg = context.new_page()
+    pg.errors = B.collect_errors(pg)
+    yield pg
+    context.close()
+    assert not pg.errors, pg.errors.errors
+
+
+def state(page) -> dict:
+    return page.evaluate(STATE)
+
+
+def go(page, action) -> None:
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        action()
+    page.wait_for_function("document.documentElement.className.indexOf('js') >= 0")
+
+
+def open_first_scan(page, base: str, voucher: str) -> None:
+    page.goto(base + voucher)
+    assert "scan-thumb" in page.evaluate("document.activeElement.className")
+    go(page, lambda: B.press(page, "Enter"))
+    assert page.url.endswith(voucher.replace(".html", "-1.html"))
+
+
+def test_scan_moves_by_itself_ok_stops_it_ok_starts_it(page, served):
+    site, base = served
+    open_first_scan(page, base, tall_scan_voucher(site))
+    s = state(page)
+    assert s["y"] == 0 and s["focus"] == "scan" and s["max"] > 300 and "自动滚动" in s["says"]
+    page.wait_for_function("scrollY > 0", timeout=4000)  # it starts by itself after a moment
+    # Steady and readable: sampled every 250 ms, always forward, about 40 px a second at 720p.
+    ys = []
+    for _ in range(7):
+        ys.append(state(page)["y"])
+        page.wait_for_timeout(250)
+    steps = [b - a for a, b in zip(ys, ys[1:])]
+    assert all(step > 0 for step in steps), ys
+    speed = (ys[-1] - ys[0]) / 1.5
+    assert 20 <= speed <= 80, f"{speed:.0f} px/s"
+    assert max(steps) <= 3 * max(1, min(steps)), steps
+    B.press(page, "Enter")  # OK: stop
+    s = state(page)
+    assert "scan-paused" in s["body"] and "已暂停" in s["says"]
+    page.wait_for_timeout(700)
+    assert state(page)["y"] == s["y"]
+    B.press(page, 13)  # OK again (as a key code): it moves on from there
+    assert "scan-playing" in state(page)["body"]
+    page.wait_for_function(f"scrollY > {s['y']}", timeout=3000)
+    assert "自动滚动" in state(page)["says"] and state(page)["focus"] == "scan"
+
+
+def test_up_down_by_hand_then_to_the_end_and_from_the_top_again(page, served):
+    site, base = served
+    open_first_scan(page, base, tall_scan_voucher(site))
+    B.press(page, "ArrowDown")  # by hand: pauses, scrolls under half a screen
+    s = state(page)
+    assert "scan-paused" in s["body"] and 0 < s["y"] <= 0.45 * 720
+    B.press(page, "ArrowUp")
+    assert state(page)["y"] == 0 and state(page)["focus"] == "scan"
+    for _ in range(30):
+        if state(page)["y"] >= state(page)["max"] - 1:
+            break
+        B.press(page, "PageDown")
+    B.press(page, "Enter")  # at the end: OK starts again from the top
+    page.wait_for_function("document.body.className.indexOf('scan-playing') >= 0")
+    assert state(page)["y"] == 0
+
+
+def test_left_right_turn_the_vouchers_scans_and_back_leaves(page, served):
+    site, base = served
+    voucher = tall_scan_voucher(site)
+    open_first_scan(page, base, voucher)
+    B.press(page, "ArrowLeft")  # the first scan: nothing before it
+    page.wait_for_timeout(300)
+    assert page.url.endswith("-1.html")
+    go(page, lambda: B.press(page, "ArrowRight"))
+    assert page.url.endswith("-2.html") and state(page)["focus"] == "scan"
+    go(page, lambda: B.press(page, 39))
+    assert page.url.endswith("-3.html")
+    go(page, lambda: B.press(page, "ArrowLeft"))
+    assert page.url.endswith("-2.html")
+    go(page, lambda: B.press(page, "Backspace"))  # Back leaves the viewer, however many scans were turned
+    assert page.url == base + voucher
+    assert "scan-thumb" in page.evaluate("document.activeElement.className")
+
+
+def test_the_bar_and_the_zoom_step(page, served):
+    site, base = served
+    open_first_scan(page, base, tall_scan_voucher(site))
+    B.press(page, "ArrowUp")  # at the top: into the bar
+    assert state(page)["focus"] != "scan"
+    for _ in range(5):
+        if state(page)["focus"] == "viewer-zoom":
+            break
+        B.press(page, "ArrowRight")
+    assert state(page)["focus"] == "viewer-zoom" and state(page)["zoom"] == "放大"
+    B.press(page, "Enter")
+    s = state(page)
+    width = page.evaluate("document.getElementById('scan').getBoundingClientRect().width")
+    assert "zoomed" in s["body"] and width == 2 * 1280 and s["focus"] == "scan" and s["x"] > 0
+    B.press(page, "ArrowRight")  # zoomed: Left/Right move across the scan
+    assert state(page)["x"] > s["x"] and page.url.endswith("-1.html")
+    B.press(page, "ArrowLeft")
+    B.press(page, "ArrowLeft")
+    assert state(page)["x"] < s["x"]
+    for _ in range(30):
+        B.press(page, "ArrowUp")
+        if state(page)["focus"] != "scan":
+            break
+    for _ in range(5):
+        if state(page)["focus"] == "viewer-zoom":
+            break
+        B.press(page, "ArrowRight")
+    assert state(page)["zoom"] == "还原"
+    B.press(page, "Enter")
+    assert "zoomed" not in state(page)["body"] and state(page)["x"] == 0
+
+
+def test_viewer_at_1080p(chromium, served):
+    site, base = served
+    context = chromium.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    errors = B.collect_errors(page)
+    page.goto(base + tall_scan_voucher(site).replace(".html", "-1.html"))
+    page.wait_for_function("scrollY > 0", timeout=4000)
+    m = page.evaluate("""() => { var f = document.getElementById('scan').getBoundingClientRect(),
+        s = document.getElementById('viewer-state').getBoundingClientRect();
+        return {w: f.width, left: f.left, sl: s.left, sr: s.right, sb: s.bottom,
+                font: parseFloat(getComputedStyle(document.getElementById('viewer-state')).fontSize)}; }""")
+    y0 = page.evaluate("scrollY")
+    page.wait_for_timeout(1000)
+    speed = page.evaluate("scrollY") - y0
+    context.close()
+    assert m["w"] == 1920 and m["left"] == 0
+    assert m["sl"] >= 0.05 * 1920 and m["sr"] <= 1920 and m["sb"] <= 1080 and m["font"] >= 42
+    assert 30 <= speed <= 120  # the same share of the screen a second as at 720p
+    assert not errors.errors
+
+
+# ---- memory: a very tall scan ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tall_site(tmp_path_factory):
+    """The mini fixture with a till-roll scan: 800 x 9000, so six TV tiles of 1280 x 2400."""
+    root = tmp_path_factory.mktemp("tall")
+    content = root / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    roll = PILImage.new("L", (800, 9000), 235)
+    for y in range(0, 9000, 60):
+        roll.paste(40, (60, y, 60 + (y * 7) % 680, y + 14))  # lines of "text"
+    roll.save(content / "xg" / "cs" / "scans" / "2026-09" / "1" / "02.jpg", quality=70)
+    build(content, root / "out", themes=("tv",))
+    site = root / "out" / "tv"
+    with B.serve(site) as base:
+        yield site, base
+
+
+def test_tall_scan_at_most_three_tiles_decoded(page, tall_site):
+    site, base = tall_site
+    (scan,) = [p for p in site.rglob("2026-09-001-2.html")]
+    page.goto(base + scan.relative_to(site).as_posix())
+    tiles = page.evaluate("document.querySelectorAll('#scan img[data-src]').length")
+    assert tiles == 6
+    loaded = set()
+    for _ in range(60):
+        page.wait_for_timeout(120)  # the loader runs shortly after a scroll
+        live = page.evaluate(f"""() => Array.prototype.filter.call(document.querySelectorAll('img[data-src]'),
+            function (i) {{ var s = i.getAttribute('src'); return s && s !== '{BLANK}'; }})
+            .map(function (i) {{ return i.getAttribute('data-src'); }})""")
+        assert 1 <= len(live) <= 3, live
+        loaded.update(live)
+        s = state(page)
+        if s["y"] >= s["max"] - 1:
+            break
+        B.press(page, "PageDown")
+    assert len(loaded) == 6 and state(page)["y"] >= state(page)["max"] - 1
+    # every tile decodes, and no image the box decodes is over 1280 x 2400
+    sizes = page.evaluate("""() => Promise.all(Array.prototype.map.call(document.querySelectorAll('#scan img'),
+        function (i) { return new Promise(function (done) {
+            var probe = new Image(); probe.onload = function () { done([probe.naturalWidth, probe.naturalHeight]); };
+            probe.src = i.getAttribute('data-src'); }); }))""")
+    assert all(w == 1280 and h <= 2400 for w, h in sizes) and sum(h for _, h in sizes) == 14400
+
+
+def test_tall_scan_without_javascript_shows_every_tile(chromium, tall_site):
+    site, base = tall_site
+    context = chromium.new_context(java_script_enabled=False, viewport=dict(B.VIEWPORT))
+    page = context.new_page()
+    (scan,) = [p for p in site.rglob("2026-09-001-2.html")]
+    page.goto(base + scan.relative_to(site).as_posix(), wait_until="load")
+    shown = page.evaluate("""() => Array.prototype.filter.call(document.images, function (i) {
+        return i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().height > 0; }).length""")
+    assert shown == 6
+    heights = page.evaluate("""() => Array.prototype.map.call(document.querySelectorAll('.pic-tile'),
+        function (t) { return t.getBoundingClientRect().height; })""")
+    assert len(heights) == 6 and all(abs(h - 2400) < 1 for h in heights)
+    text = page.inner_text("main")
+    assert re.search(r"查询码 V-[0-9A-Z]{4}-[0-9A-Z]{4}-2", text) and "我有疑问" in text
+    context.close()
