@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import multiprocessing
 import os
 import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -175,6 +176,13 @@ class ImageProblem(Exception):
         super().__init__(f"{code}: {params}")
         self.code, self.params = code, params
 
+    def __reduce__(self):  # raised in a worker process, re-raised here
+        return _problem, (self.code, self.params)
+
+
+def _problem(code: str, params: dict) -> ImageProblem:
+    return ImageProblem(code, **params)
+
 
 @dataclass(frozen=True)
 class Probe:
@@ -188,6 +196,41 @@ class Probe:
 def _is_pdf(path: Path) -> bool:
     with open(path, "rb") as fh:
         return fh.read(5) == b"%PDF-"
+
+
+def _is_heif(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(12)[4:8] == b"ftyp"
+
+
+_probe_pool: ProcessPoolExecutor | None = None
+# Workers are started from a clean server process, not forked from this one: a fork taken while another thread
+# holds a lock (a test's browser driver, an HTTP server) can deadlock the child. Tests that patch this module's
+# functions into the workers switch it to "fork".
+START_METHOD = "forkserver"
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(START_METHOD))
+
+
+def _isolated(fn, path: Path):
+    """Run a header check that goes through a C library parsing the whole file structure (pdfium, libheif)
+    in a worker process, so a file that crashes or hangs it is reported, not fatal. One worker, reused."""
+    global _probe_pool
+    if _probe_pool is None:
+        _probe_pool = _pool(1)
+    future = _probe_pool.submit(fn, path)
+    try:
+        return future.result(timeout=JOB_TIMEOUT)
+    except ImageProblem:
+        raise
+    except Exception as exc:  # BrokenProcessPool (it crashed), TimeoutError (it hung), anything else
+        if not isinstance(exc, (BrokenProcessPool, TimeoutError)):
+            raise ImageProblem("image-bad", detail=type(exc).__name__) from None
+        _stop(_probe_pool)
+        _probe_pool = None
+        raise ImageProblem("image-bad", detail="读取程序崩溃或超时 the reader crashed or hung") from None
 
 
 def _pixels_ok(w: int, h: int) -> None:
@@ -218,21 +261,35 @@ def probe(path: Path) -> Probe:
     """Format, page sizes and kind from the header only (cheap). Raises ImageProblem."""
     try:
         if _is_pdf(path):
-            return _probe_pdf(path)
+            return _isolated(_probe_pdf, path)
+        if _is_heif(path):
+            return _isolated(_probe_raster, path)
+        return _probe_raster(path)
+    except ImageProblem:
+        raise
+    except Exception as exc:  # Pillow raises many types for damaged files; each means "cannot read"
+        raise ImageProblem("image-bad", detail=type(exc).__name__) from None
+
+
+def _probe_raster(path: Path) -> Probe:
+    try:
         with _open(path) as im:
             fmt = im.format or ""
             if fmt not in ACCEPTED:
                 raise ImageProblem("path-type")
-            frames = getattr(im, "n_frames", 1) if fmt == "TIFF" else 1
-            if frames > MAX_PAGES:
-                raise ImageProblem("image-pages", pages=frames, limit=MAX_PAGES)
             pages, bilevel = [], im.mode == "1"
-            for i in range(frames):
-                if i:
-                    im.seek(i)
+            while True:  # every page of a TIFF, counted without walking a file built with millions
                 w, h = im.size
                 _pixels_ok(w, h)
                 pages.append((h, w) if _turned(im) else (w, h))
+                if fmt != "TIFF" or len(pages) > 20 * MAX_PAGES:
+                    break
+                try:
+                    im.seek(len(pages))
+                except EOFError:
+                    break
+            if len(pages) > MAX_PAGES:
+                raise ImageProblem("image-pages", pages=len(pages), limit=MAX_PAGES)
             return Probe(fmt, tuple(pages), fmt == "PNG" or bilevel)
     except ImageProblem:
         raise
@@ -424,7 +481,7 @@ def _run_pool(jobs: list[Job], cache: Path, workers: int) -> tuple[dict[int, str
     """Run jobs on a pool. Returns (index -> error or None) for the jobs that finished, and the indexes left
     over when the pool broke (a worker crashed) or stalled for JOB_TIMEOUT (a decoder hung)."""
     done: dict[int, str | None] = {}
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = _pool(workers)
     futures: dict[Future, int] = {pool.submit(_work, job, str(cache)): i for i, job in enumerate(jobs)}
     pending = set(futures)
     try:
@@ -501,9 +558,10 @@ def renditions(images: dict[str, Rendition | Image], cache: Path, report: Report
             specs[name] = (r.kind, r.scaled[0], r.scaled[1], r.top, r.height, r.png, name)
     keys = sorted(jobs)
     todo = [(str(jobs[k][0]), k[1], tuple(sorted(jobs[k][1].values()))) for k in keys]
-    for k, error in zip(keys, run(todo, cache, workers)):
-        if error:
-            failed[jobs[k][0]] = error
+    bad = {k[0]: error for k, error in zip(keys, run(todo, cache, workers)) if error}
+    for src, digest in digests.items():  # the same bytes under another name failed with it
+        if digest in bad:
+            failed[src] = bad[digest]
     by_source = {r.image.source: r.image for r in plan.values()}
     for src in sorted(failed):
         img = by_source[src]

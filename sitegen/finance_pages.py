@@ -68,6 +68,7 @@ class FinancePlanner:
         self.statements = statements(village)
         self.large = planner.city.large_amount
         self.account_pages: dict[tuple[int, str], str] = {}
+        self.linked_accounts: set[tuple[int, str]] = set()
         for year, accs in self.years.items():
             for code in accs:
                 self.account_pages[(year, code)] = f"{base}/finance/accounts/{year}-{code}.html"
@@ -77,7 +78,10 @@ class FinancePlanner:
         return self.p.voucher_path(self.base, v)
 
     def account(self, year: int, code: str) -> str | None:
-        return self.account_pages.get((year, code))
+        path = self.account_pages.get((year, code))
+        if path:
+            self.linked_accounts.add((year, code))  # only pages something links to are made: none is orphaned
+        return path
 
     def cat(self, slug: str) -> str:
         return f"{self.base}/finance/{slug}/index.html"
@@ -93,11 +97,18 @@ class FinancePlanner:
         self.p.generated[path] = charts.bar_chart(labels, series)
         return path
 
-    def image(self, img: Image) -> str:
+    def image(self, img: Image, title: str) -> str:
+        """A page showing a scanned document (contract, stage document): on a TV a bare image file would have no
+        remote-control handling and no way back, so every scan opens inside a page of the site."""
         from sitegen.links import image_path
         path = image_path(self.base, img)
         self.p.images[path] = img
-        return path
+        page = f"{self.base}/finance/docs/{img.name}.html"
+        if page not in self.p.finance_paths:
+            self.p.finance_paths.add(page)
+            self.p.add(page, "finance-page.html", title, self.crumbs,
+                       sections=[Section(title, "doc", [], [], [(path, title)])], rows=[], empty="")
+        return page
 
     # category content
     def sections(self, category: Category) -> list[Section]:
@@ -186,7 +197,7 @@ class FinancePlanner:
             term = "—".join(str(d.year) for d in (lease.start, lease.end) if d)  # short enough for a TV column
             what = lease.resource + (f"（{'，'.join(x for x in (lease.kind, lease.area) if x)}）"
                                      if lease.kind or lease.area else "")
-            contract = self.image(lease.scan) if lease.scan else None  # the rent is written in the contract
+            contract = self.image(lease.scan, f"{lease.id} {lease.resource} 租赁合同") if lease.scan else None
             rows.append([Cell(lease.id), Cell(what), Cell(lease.lessee), Cell(term), _amt(lease.rent, contract),
                          _amt(received, f"{self.cat('resources')}#rent-{lease.id}" if lease.vouchers else None, "in"),
                          Cell(f"逾期 {yuan(overdue)}" if overdue else "按时", cls="out" if overdue else "")])
@@ -228,7 +239,7 @@ class FinancePlanner:
                 continue
             stages.append([Cell(s.stage), Cell(s.date.isoformat() if s.date else ""), Cell(s.document),
                            _amt(s.amount, self.voucher(s.voucher) if s.voucher else None) if s.amount is not None
-                           else Cell(""), Cell("看扫描件", self.image(s.scan)) if s.scan else Cell("")])
+                           else Cell(""), Cell("看扫描件", self.image(s.scan, f"{proj.name} {s.stage}")) if s.scan else Cell("")])
         pays = [[Cell(s.date.isoformat() if s.date else s.voucher.date.isoformat()),
                  Cell(s.document or s.voucher.summary, self.voucher(s.voucher)),
                  _amt(s.amount or ZERO, self.voucher(s.voucher), "out")] for s in proj.payments if s.voucher]
@@ -359,6 +370,8 @@ class FinancePlanner:
     def account_pages_plan(self) -> None:
         """Each account's lines in a year: where every statement figure came from, line by line, to vouchers."""
         for (year, code), path in self.account_pages.items():
+            if (year, code) not in self.linked_accounts:
+                continue
             ay = self.years[year][code]
             side = ay.account.side == accounts.DEBIT
             bal = ay.opening if side else -ay.opening

@@ -13,7 +13,7 @@ from sitegen import feedback, refcode
 from sitegen.config import parse_site_config
 from sitegen.errors import Location, Report
 from sitegen.pipeline import build, check
-from tests.built_sample import CONTENT, sample_output
+from tests.built_sample import sample_output
 
 URL = "https://12345.example.gov.cn/ask?code={code}"
 

@@ -122,6 +122,8 @@ def test_pdf_every_page_at_a_fixed_scale(tmp_path):
     assert not report.problems and len(pics) == 2
     with PILImage.open(out[pics[1].tv[0].path]) as tv:
         assert tv.size == (1280, round(827 * 1280 / 1169)) and near(tv.convert("RGB").getpixel((15, 15)), RED)
+    specs = tuple((r.kind, r.width, r.scaled[1], r.top, r.height, r.png, r.path) for r in pics[1].renditions())
+    assert assets.process(img.source, 1, specs) == assets.process(img.source, 1, specs)  # same bytes every time
 
 
 def test_heic_from_a_phone(tmp_path):
@@ -241,7 +243,8 @@ def test_a_crashing_or_hanging_decoder_is_named_and_the_rest_is_done(tmp_path, m
         img = probed(tmp_path / name, f"content/{name}")
         for pic in assets.pictures(f"m/{img.name}", img):
             images.update({r.path: r for r in pic.renditions()})
-    monkeypatch.setattr(assets, "process", _crash_or_hang)  # the worker processes are forked: they see it
+    monkeypatch.setattr(assets, "START_METHOD", "fork")  # forked workers see the patched function
+    monkeypatch.setattr(assets, "process", _crash_or_hang)
     monkeypatch.setattr(assets, "JOB_TIMEOUT", 3.0)
     report = Report()
     start = time.perf_counter()

@@ -349,7 +349,7 @@
         return true;
       }
       if (view.mode === 'playing') { pause(); }
-      scrollPage(dir, act.length > 4 ? 0.9 : 0.4);
+      scrollPage(dir, act.indexOf('page') === 0 ? 0.9 : 0.4);  // a page, or a bit under half a screen
       lazySoon();
       return true;
     }
