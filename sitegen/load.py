@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import yaml
 
@@ -337,3 +337,38 @@ def _table(path: Path, where: str, sheet: str | None, rows: list[list[str]], rep
         return None
     return RawTable(path, where, sheet, header, data)
 
+
+def table_columns(table: RawTable, spec: dict[str, tuple[str, ...]], required: tuple[str, ...],
+                  report: Report) -> dict[str, int] | None:
+    """Field -> column index, headers compared without spaces and case; unknown headers warned about, missing
+    required columns reported (each naming the accepted headers). None when a required column is missing."""
+    lookup = {h.lower(): f for f, names in spec.items() for h in names}
+    index: dict[str, int] = {}
+    header_row = table.rows[0][0] - 1 if table.rows else 1
+    where = Location(table.where, header_row, sheet=table.sheet)
+    for i, header in enumerate(table.header):
+        key = re.sub(r"\s+", "", header).lower()
+        if key in lookup:
+            index.setdefault(lookup[key], i)
+        elif key:
+            report.warning("journal-header-unknown", where, column=header)
+    missing = [f for f in required if f not in index]
+    for f in missing:
+        report.error("journal-header", where, column=spec[f][0], choices=" / ".join(spec[f]))
+    return None if missing else index
+
+
+Cell = Callable[[str], str]
+Loc = Callable[..., Location]
+
+
+def table_rows(table: RawTable, index: dict[str, int]) -> Iterator[tuple[int, Cell, Loc]]:
+    """Each data row as (row number, cell(field) -> text, loc(field=None) -> Location naming file/sheet/row/column)."""
+    for row_no, row in table.rows:
+        def cell(f: str, _row: list[str] = row) -> str:
+            i = index.get(f)
+            return _row[i].strip() if i is not None and i < len(_row) else ""
+
+        def loc(f: str | None = None, _n: int = row_no) -> Location:
+            return Location(table.where, _n, table.header[index[f]] if f in index else None, table.sheet)
+        yield row_no, cell, loc

@@ -19,9 +19,8 @@ from datetime import date
 
 from sitegen import refcode
 from sitegen.errors import Location, Report
-from sitegen.load import RawTable
+from sitegen.load import RawTable, table_columns, table_rows
 from sitegen.model import City, Item, Question, Voucher
-from sitegen.registries import table_columns
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "ticket": ("工单号", "工单编号", "ticket"),
@@ -79,14 +78,7 @@ def attach(tables: list[RawTable], city: City, report: Report) -> None:
         cols = table_columns(table, COLUMNS, REQUIRED, report)
         if cols is None:
             continue
-        for row_no, row in table.rows:
-            def cell(f: str) -> str:
-                i = cols.get(f)
-                return row[i].strip() if i is not None and i < len(row) else ""
-
-            def loc(f: str | None = None) -> Location:
-                return Location(table.where, row_no, table.header[cols[f]] if f else None, table.sheet)
-
+        for row_no, cell, loc in table_rows(table, cols):
             problems = len(report.errors)
             ticket, code = cell("ticket"), cell("code")
             for f in REQUIRED:

@@ -15,12 +15,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import PurePosixPath
 
 from sitegen.config import check_keys, get_text
 from sitegen.errors import Location, Report
-from sitegen.load import RawTable
+from sitegen.load import RawTable, table_columns, table_rows
 from sitegen.model import Cadre, Recipient, Relative
 
 # kind -> (file name prefixes, title in plain words)
@@ -68,25 +67,6 @@ class Registries:
         return [e for e in self.entries if e.kind == kind]
 
 
-def table_columns(table: RawTable, spec: dict[str, tuple[str, ...]], required: tuple[str, ...],
-                  report: Report) -> dict[str, int] | None:
-    """Header -> column index, headers compared without spaces and case; missing required columns reported."""
-    lookup = {h.lower(): f for f, names in spec.items() for h in names}
-    index: dict[str, int] = {}
-    header_row = table.rows[0][0] - 1 if table.rows else 1
-    for i, header in enumerate(table.header):
-        key = re.sub(r"\s+", "", header).lower()
-        if key in lookup:
-            index.setdefault(lookup[key], i)
-        elif key:
-            report.warning("journal-header-unknown", Location(table.where, header_row, sheet=table.sheet), column=header)
-    missing = [f for f in required if f not in index]
-    for f in missing:
-        report.error("journal-header", Location(table.where, header_row, sheet=table.sheet), column=spec[f][0],
-                     choices=" / ".join(spec[f]))
-    return None if missing else index
-
-
 def kind_of(table: RawTable) -> str | None:
     stem = PurePosixPath(table.where).stem.lower()
     return next((kind for kind, (prefixes, _) in KINDS.items() if stem.startswith(prefixes)), None)
@@ -103,14 +83,7 @@ def read_registries(tables: list[RawTable], report: Report) -> Registries:
         cols = table_columns(table, COLUMNS, ("name", "date") if kind == "death" else ("name",), report)
         if cols is None:
             continue
-        for row_no, row in table.rows:
-            def cell(f: str) -> str:
-                i = cols.get(f)
-                return row[i].strip() if i is not None and i < len(row) else ""
-
-            def loc(f: str | None = None) -> Location:
-                return Location(table.where, row_no, table.header[cols[f]] if f else None, table.sheet)
-
+        for row_no, cell, loc in table_rows(table, cols):
             if not cell("name"):
                 report.error("missing-key", loc("name"), key=table.header[cols["name"]])
                 continue

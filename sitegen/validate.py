@@ -17,7 +17,7 @@ from sitegen.assets import MAX_PIXELS, ImageProblem, probe  # noqa: F401 (MAX_PI
 from sitegen.config import (SiteConfig, check_keys, get_amount, get_date, get_list, get_text,
                             parse_site_config)
 from sitegen.errors import Location, Report, rel
-from sitegen.load import RawContent, RawItem, RawTable, RawVillage
+from sitegen.load import RawContent, RawItem, RawTable, RawVillage, table_columns, table_rows
 from sitegen.markdown import body_links
 from sitegen.model import Basis, City, EntryLine, Image, Item, Review, Town, Village, Voucher
 from sitegen.money import AmountError, parse_amount
@@ -305,34 +305,14 @@ class _Journal:
     def loc(self, row: int, column: str | None = None) -> Location:
         return Location(self.t.where, row, column, self.t.sheet)
 
-    def columns(self) -> dict[str, int] | None:
-        index: dict[str, int] = {}
-        lookup = {h.lower(): f for f, names in COLUMNS.items() for h in names}
-        header_row = self.t.rows[0][0] - 1 if self.t.rows else 1
-        for i, header in enumerate(self.t.header):
-            key = re.sub(r"\s+", "", header).lower()
-            if key in lookup:
-                index.setdefault(lookup[key], i)
-            elif key:
-                self.report.warning("journal-header-unknown", self.loc(header_row), column=header)
-        missing = [f for f in REQUIRED_COLUMNS if f not in index]
-        for f in missing:
-            self.report.error("journal-header", self.loc(header_row), column=COLUMNS[f][0],
-                              choices=" / ".join(COLUMNS[f]))
-        return None if missing else index
-
     def vouchers(self) -> list[Voucher]:
-        cols = self.columns()
+        cols = table_columns(self.t, COLUMNS, REQUIRED_COLUMNS, self.report)
         if cols is None:
             return []
         headers = self.t.header
         out: list[Voucher] = []
         current: Voucher | None = None
-        for row_no, row in self.t.rows:
-            def cell(field: str) -> str:
-                i = cols.get(field)
-                return row[i].strip() if i is not None and i < len(row) else ""
-
+        for row_no, cell, _ in table_rows(self.t, cols):
             def col(field: str) -> str:
                 return headers[cols[field]]
 
