@@ -1081,6 +1081,45 @@ def write_journal(v: Village, folder: Path) -> None:
         (folder / f"{YEAR}-{m:02d}.csv").write_bytes(buf.getvalue().encode(v.spec.encoding))
 
 
+ASSET_DOC, BUDGET_DOC = "doc-zichan-taizhang.jpg", "doc-yusuan-jueyi.jpg"
+
+
+def lot_contract(n: int) -> str:
+    return f"doc-tudi-hetong-{n}.jpg"
+
+
+def finance_documents(fonts: Fonts, scanner: "Scanner", v: Village, files: Path, renderer: "ScanRenderer") -> None:
+    """The documents the finance tables name for figures no voucher stands behind: a page of the fixed-asset
+    register (assets from before the journal), the budget as adopted by the villagers' representatives, and the
+    land contracts (the first is an item's basis scan already)."""
+    for n, lot in enumerate(v.lots[1:], start=2):
+        page, _ = renderer.draw_contract(None, {"kind": "land", "lot": lot, "number": ""},
+                                         random.Random(f"sample:{v.slug}:{lot_contract(n)}"))
+        renderer.save(page, files / lot_contract(n), f"{v.slug}:{lot_contract(n)}")
+    tables = files.parent / "finance" / "tables"
+    enc = v.spec.encoding
+    read = lambda name: list(csv.reader(io.StringIO((tables / name).read_bytes().decode(enc).lstrip("\ufeff"))))  # noqa: E731
+    assets = [r for r in read("资产.csv")[1:] if not r[6]]
+    budget = read("预算.csv")[1:]
+    for name, title, head, rows, widths, note, day in (
+            (ASSET_DOC, "固定资产登记簿（摘页）", ("编号", "名称", "原值（元）", "购建日期", "状态"),
+             [(r[0], r[1], comma(D(r[3])), r[4], r[5]) for r in assets], (80, 290, 150, 130, 70),
+             f"以上资产于{YEAR}年6月30日清产核资核实无误，原值合计{comma(sum((D(r[3]) for r in assets), ZERO))}元。",
+             f"{YEAR}年7月1日"),
+            (BUDGET_DOC, f"{v.name}{YEAR}年度收支预算", ("预算项目", "科目编码", "预算数（元）"),
+             [(r[1], r[2], comma(D(r[3]))) for r in budget], (300, 160, 260),
+             f"经{YEAR}年1月村民代表会议讨论通过。", f"{YEAR}年1月20日")):
+        rng = random.Random(f"sample:doc:{v.slug}:{name}")
+        p = Page(fonts, 840, 1188)
+        p.center(90, title, 28, "serifbold")
+        p.center(140, v.committee, 16)
+        y = p.table(60, 190, widths, [head] + rows, 15)
+        y = p.wrap(60, y + 30, 720, note, 16)
+        p.text(840 - 110, y + 80, day, 16, anchor="ra")
+        p.stamp(840 - 220, y + 70, 62, v.committee.replace(f"{CITY}{v.town.name}", "")[:12], "")
+        scanner.save(p.img, files / name, rng, scan_look(rng))
+
+
 def write_finance_tables(v: Village, folder: Path) -> None:
     """finance/tables/: asset register, leases, project, budget and payout lists (sitegen/finance.py), each naming
     the vouchers behind its figures. The lists carry raw ID, card and mobile numbers and addresses, as a clerk's
@@ -1101,15 +1140,17 @@ def write_finance_tables(v: Village, folder: Path) -> None:
     files = folder.parent.parent / "files"
     scan = lambda name: f"../../files/{name}" if (files / name).exists() else ""  # noqa: E731
     (transfer,) = tagged("transfer")
-    write("资产.csv", ("编号", "名称", "地点", "原值", "购建日期", "状态", "凭证"), [
-        ("A-01", f"{v.name}村委会办公楼", f"{v.name}村委会", "1860000.00", "2012-06-18", "在用", ""),
-        ("A-02", "标准厂房（出租）", f"{v.name}工业集中区", "2450000.00", "2016-11-30", "出租", ""),
-        ("A-03", v.spec.project, f"{v.name}", s2(v.contract_amount), transfer.date.isoformat(), "在用", ref(transfer))])
+    register = f"../../files/{ASSET_DOC}"  # assets from before the journal: the register's scanned page
+    write("资产.csv", ("编号", "名称", "地点", "原值", "购建日期", "状态", "凭证", "来源"), [
+        (a, n if n.startswith("标准") else f"{v.name}{n}", f"{v.name}{place}", value, day, status, "", register)
+        for a, n, place, value, day, status in OLD_ASSETS] + [
+        ("A-03", v.spec.project, f"{v.name}", s2(v.contract_amount), transfer.date.isoformat(), "在用", ref(transfer), "")])
     leases = []
     for n, lot in enumerate(v.lots, start=1):
         paid = [x for x in tagged("land") if x.counterparty == lot.holder]
         leases.append((f"L-{n:02d}", f"{lot.place}耕地", "土地", f"{lot.mu}亩", lot.holder, lot.contact.mobile,
-                       "2024-01-01", "2028-12-31", s2(lot.amount), f"{YEAR}-07-31", scan("basis-tudi-hetong.jpg") if n == 1 else "",
+                       "2024-01-01", "2028-12-31", s2(lot.amount), f"{YEAR}-07-31",
+                       scan("basis-tudi-hetong.jpg") if n == 1 else f"../../files/{lot_contract(n)}",
                        "；".join(ref(x) for x in paid)))
     leases.append((f"L-{len(leases) + 1:02d}", "标准厂房", "房屋", f"{v.tenant_area}平方米", v.tenant, "", "2025-01-01",
                    "2027-12-31", s2(v.quarter_rent * 4), f"{YEAR}-12-31", "", "；".join(ref(x) for x in tagged("rent"))))
@@ -1128,7 +1169,8 @@ def write_finance_tables(v: Village, folder: Path) -> None:
     project += [(pid, v.spec.project, "付款", x.date.isoformat(), x.summary, s2(-x.money(v.accounts)), ref(x), "")
                 for _, x in sorted(works.items())]
     project += [(pid, v.spec.project, "验收", transfer.date.isoformat(), "竣工验收合格", "", ref(transfer), ""),
-                (pid, v.spec.project, "决算", transfer.date.isoformat(), "工程决算审核", s2(v.contract_amount), "", "")]
+                (pid, v.spec.project, "决算", transfer.date.isoformat(), "工程决算审核", s2(v.contract_amount), ref(transfer),
+                 "")]
     write("工程项目.csv", ("项目编号", "项目名称", "环节", "日期", "文件", "金额", "凭证", "扫描件"), project)
     actual: dict[str, Decimal] = {}
     for x in v.vouchers:
@@ -1138,7 +1180,8 @@ def write_finance_tables(v: Village, folder: Path) -> None:
     for code, name in (("501", "经营收入"), ("503", "上级补助收入"), ("511", "经营支出"), ("513", "管理费用"), ("514", "公益支出")):
         real = abs(actual.get(code, ZERO))
         budget.append((str(YEAR), name, code, s2(D(round(real * Decimal(rng.choice(("1.1", "1.25", "1.4"))) / 100) * 100))))
-    write("预算.csv", ("年度", "预算项目", "科目编码", "预算数"), budget)
+    budget = [row + ((f"../../files/{BUDGET_DOC}",) if n == 0 else ("",)) for n, row in enumerate(budget)]
+    write("预算.csv", ("年度", "预算项目", "科目编码", "预算数", "来源"), budget)  # one resolution for the year
     (relief_out,) = tagged("relief_out")
     (festival,) = tagged("festival")
     addr = lambda p: f"{CITY}{v.town.name}{v.name}{p.group}组{rng.randint(1, 99)}号"  # noqa: E731
@@ -2135,6 +2178,7 @@ def village_items(v: Village) -> list[Item]:
     opening = v.opening_cash + v.opening_bank
     fixed_value = D(rng.randrange(1800, 4200) * 1000)
     depr_value = D(fixed_value * Decimal(str(rng.uniform(0.25, 0.4))))
+    fixed_value, depr_value = opening_fixed(v)  # as village.yaml opens the books (the draws above keep the stream)
     receivable = D(rng.randrange(20, 180) * 1000)
     payable = D(rng.randrange(30, 160) * 1000)
     land_mu = sum((lot.mu for lot in v.lots), ZERO)
@@ -2703,9 +2747,26 @@ def site_yaml() -> str:
     return "\n".join(lines) + "\n"
 
 
+# Fixed assets from before the journal (资产.csv A-01, A-02): their values open the 固定资产 account.
+OLD_ASSETS = (("A-01", "村委会办公楼", "村委会", "1860000.00", "2012-06-18", "在用"),
+              ("A-02", "标准厂房（出租）", "工业集中区", "2450000.00", "2016-11-30", "出租"))
+
+
+def opening_fixed(v: Village) -> tuple[Decimal, Decimal]:
+    """固定资产 and 累计折旧 on 2026-07-01 (own random stream, so the rest of the sample is unchanged)."""
+    fixed = sum((D(a[3]) for a in OLD_ASSETS), ZERO)
+    rng = random.Random(f"sample:{v.slug}:opening")
+    return fixed, D(fixed * Decimal(str(rng.uniform(0.25, 0.4))))
+
+
 def village_yaml(v: Village) -> str:
+    fixed, depr = opening_fixed(v)
+    bank = f"{v.accounts['bank'][1]}—基本户" if v.spec.detail_codes else v.accounts["bank"][1]
     lines = [f"name: {v.name}", f"intro: {yscalar(v.spec.intro)}",
-             f'opening_balance: "{s2(v.opening_cash + v.opening_bank)}"   # 2026年7月1日 库存现金 {s2(v.opening_cash)} + 银行存款 {s2(v.opening_bank)}']
+             f"opening_balances:   # {YEAR}年7月1日（记账开始前）各账户的余额 (docs/content-format.md §3)",
+             f'  {v.accounts["cash"][1]}: "{s2(v.opening_cash)}"', f'  {bank}: "{s2(v.opening_bank)}"',
+             f'  {v.accounts["fixed"][1]}: "{s2(fixed)}"   # 资产登记簿 A-01、A-02 的原值',
+             f'  {v.accounts["depr"][1]}: "{s2(depr)}"']
     if v.spec.detail_codes:
         lines.append('accounting_system: "2024"')
     lines += people_yaml(v)  # cadres and 低保 recipients (oversight)
@@ -2917,6 +2978,11 @@ def write_city_oversight(out: Path, villages: list[Village]) -> None:
                                      where=f"{out.name}/{v.town.slug}/{v.slug}/{folder}/{slug}.md")
         return item_code(item, f"{v.town.slug}/{v.slug}")
 
+    def city_code(folder: str, slug: str, board: str) -> str:  # what the city publishes for every village
+        item = types.SimpleNamespace(board=types.SimpleNamespace(name=board, slug=folder),
+                                     where=f"{out.name}/{folder}/{slug}.md")
+        return item_code(item, "")
+
     cs, jt, wl, hx = (by[s] for s in ("changshou", "jiangtou", "wenlin", "hexiang"))
     office = next(x for x in cs.vouchers if x.counterparty == OFFICE_SHOP)
     works8 = next(x for x in cs.vouchers if x.tag == "works8")
@@ -2934,6 +3000,10 @@ def write_city_oversight(out: Path, villages: list[Village]) -> None:
          "经核实，该户已于8月去世，已按规定停发低保金，9月份多发的村级生活补贴600元已追回。", "已答复", "2026-09-28"),
         ("12345-20260905-0211", "2026-09-05", vcode(cs, office), "9月3日同一天向文具商店付了两次钱，为什么不一起付？",
          "夏港街道农经站", "两笔分别是办公用品和打印机硒鼓，分别开票、分别报销，合计2,146元，属正常支出。", "已答复", "2026-09-12"),
+        ("12345-20260915-0388", "2026-09-15", city_code("policies", "2026-07-02-jiangsu-jiti-zichan", "政策法规"),
+         "村里的鱼塘、厂房出租，按这个条例要不要公开招标？", "江阴市农业农村局",
+         "按条例，村集体资产资源出租应当在镇（街道）农村产权交易平台公开交易，结果在村务公开栏和户户通上公开。",
+         "已答复", "2026-09-22"),
         ("12345-20260910-0498", "2026-09-10", vcode(wl, firm), "宏达建材是不是上了不良企业名单？村里为什么还买他家的材料？",
          "祝塘镇农经站", "", "办理中", ""),
         ("12345-20261012-0733", "2026-10-12", vcode(hx, meal), "8月份的用餐费有没有经过村监委审核？",
@@ -3005,6 +3075,7 @@ def generate(out: Path, fonts: Fonts) -> dict:
                         pictures.photo(pic, vdir / "files" / name, f"{v.slug}:{name}")
             write_journal(v, vdir / "journal")
             write_finance_tables(v, vdir / "finance" / "tables")
+            finance_documents(fonts, scanner, v, vdir / "files", renderer)
             write_village_oversight(v, vdir)  # reviews.yaml, acknowledgements.yaml
             made.append(v)
             for x in v.vouchers:

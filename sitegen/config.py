@@ -289,7 +289,7 @@ class OversightConfig:
     split_total: Decimal = Decimal("50000.00")    # … adding up to over this, while each stays at or under it
     answer_days: int = 15           # a hotline question unanswered after this many days is overdue
     as_of: date | None = None       # the day reports and time limits are measured at; None: latest date in content
-    review_required: bool = False   # True: records without any review are drafts too (see review.py)
+    review_required: bool = True    # records without any review are drafts; False only for content from before reviews
     finance_due_day: int = 10       # a month's finance is due for publication by this day of the next month
     stale_days: int = 90            # a category whose newest item is older than this is stale
 
@@ -317,11 +317,11 @@ def _parse_oversight(value: Any, where: Location, report: Report) -> OversightCo
         return n
 
     large = get_amount(value, "large_payment", where, report) if "large_payment" in value else base.large_payment
-    required = value.get("review_required", False)
+    required = value.get("review_required", base.review_required)
     if not isinstance(required, bool):
         report.error("bad-value", where, key="oversight.review_required", detail="只能是 true 或 false",
                      detail_en="either true or false")
-        required = False
+        required = base.review_required
     return OversightConfig(
         large_payment=large, split_days=days("split_days", 2, 31),
         split_total=get_amount(value, "split_total", where, report) if "split_total" in value else large,

@@ -6,7 +6,9 @@ Operator messages are Chinese first with an English line; exit codes are those o
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -22,6 +24,24 @@ PATH = click.Path(path_type=Path)
 def _fail(message: str, code: int) -> None:
     click.echo(message, err=True)
     sys.exit(code)
+
+
+@contextmanager
+def _exit_codes(usage: tuple[type[Exception], ...] = ()) -> Iterator[None]:
+    """The one place an operator-facing failure becomes its message and exit code (docs/deploy.md); `usage`: the
+    exceptions that mean a bad option value (e.g. pick_targets' ValueError for an unknown --target)."""
+    from sitegen import keys
+    from sitegen.bundle import BundleError
+    try:
+        yield
+    except keys.KeyProblem as exc:
+        _fail(str(exc), EXIT_KEY)
+    except lock.Busy as exc:
+        _fail(str(exc), EXIT_LOCKED)
+    except BundleError as exc:
+        _fail(str(exc), EXIT_FAILURE)
+    except usage as exc:
+        _fail(str(exc), EXIT_USAGE)
 
 
 def _publish_config(content: Path) -> PublishConfig:
@@ -55,19 +75,12 @@ def keys_generate(private: Path) -> None:
 @click.option("--content", default="content", type=PATH, show_default=True, help="where site.yaml is")
 def bundle_cmd(output: Path, bundles: Path, key: Path | None, content: Path) -> None:
     """Cut the built OUTPUT into signed bundles: one per village and one for the city."""
-    from sitegen import keys
-    from sitegen.bundle import BundleError, Store, make_bundles
+    from sitegen.bundle import Store, make_bundles
     config = _publish_config(content)
-    try:
+    with _exit_codes():
         private = signing_key(content, key, config, (content, output, bundles))
         with lock.hold(bundles / ".lock"):
             infos = make_bundles(output, Store(bundles), private, valid_days=config.valid_days)
-    except keys.KeyProblem as exc:
-        _fail(str(exc), EXIT_KEY)
-    except lock.Busy as exc:
-        _fail(str(exc), EXIT_LOCKED)
-    except BundleError as exc:
-        _fail(str(exc), EXIT_FAILURE)
     for info in infos:
         mark = "新 new" if info.changed else "未变 same"
         click.echo(f"{info.bundle}: v{info.version} {mark}, {info.files} 个文件 files, {human_size(info.size)} "
@@ -82,21 +95,14 @@ def bundle_cmd(output: Path, bundles: Path, key: Path | None, content: Path) -> 
 @click.option("--retries", default=4, show_default=True, type=click.IntRange(1, 20), help="attempts per file")
 def push_cmd(content: Path, bundles: Path, key: Path | None, names: tuple[str, ...], retries: int) -> None:
     """Send the bundles to the targets in site.yaml (publish: targets), as deltas where the headend allows."""
-    from sitegen import keys
     from sitegen.bundle import Store
     from sitegen.push import push
     config = _publish_config(content)
-    try:
+    with _exit_codes(usage=(ValueError,)):
         private = signing_key(content, key, config, (content, bundles))
         targets = pick_targets(config, names)
         with lock.hold(bundles / ".lock"):
             results = push(Store(bundles), targets, private, content, retries=retries)
-    except keys.KeyProblem as exc:
-        _fail(str(exc), EXIT_KEY)
-    except ValueError as exc:
-        _fail(str(exc), EXIT_USAGE)
-    except lock.Busy as exc:
-        _fail(str(exc), EXIT_LOCKED)
     if not targets:
         click.echo("site.yaml 没有配置推送目标 / no push targets configured")
     code = EXIT_OK
@@ -127,21 +133,13 @@ def push_cmd(content: Path, bundles: Path, key: Path | None, names: tuple[str, .
 def ingest_cmd(sources: tuple[Path, ...], root: Path, public_key: Path | None, keep: int, wait: bool,
                rollback: bool) -> None:
     """(At the headend) verify bundles from SOURCES (files or folders; default ROOT/drop) and activate them."""
-    from sitegen import keys
-    from sitegen.bundle import BundleError
     from sitegen.ingest import ingest, rollback as do_rollback
-    try:
+    with _exit_codes():
         if rollback:
             was, now = do_rollback(root, wait)
             click.echo(f"已回滚 rolled back: {was} -> {now}")
             return
         result = ingest(root, list(sources) or None, public_key, keep=keep, wait=wait)
-    except keys.KeyProblem as exc:
-        _fail(str(exc), EXIT_KEY)
-    except lock.Busy as exc:
-        _fail(str(exc), EXIT_LOCKED)
-    except BundleError as exc:
-        _fail(str(exc), EXIT_FAILURE)
     labels = {"installed": "已启用 installed", "already": "已是当前版本 already live",
               "superseded": "被更新的版本取代 superseded", "rejected": "拒绝 REJECTED"}
     for o in result.outcomes:

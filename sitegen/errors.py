@@ -49,11 +49,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "link-target": ("正文链接“{value}”找不到对应的事项（只能链接到其他 .md 事项）",
                     "body link '{value}' does not point at an item (only other .md items can be linked)"),
     "external-link": ("正文里的网址“{value}”不会做成链接，只显示文字", "web address '{value}' is shown as text, not linked"),
-    # journal
-    "journal-header": ("表头缺少“{column}”列（可用的表头：{choices}）",
-                       "the header lacks the '{column}' column (accepted headers: {choices})"),
-    "journal-header-unknown": ("不认识的表头“{column}”", "unknown column header '{column}'"),
-    "journal-empty": ("记账凭证表里没有数据", "the journal has no rows"),
+    # tables: the journal, finance tables, registries, hotline records (load.table_columns)
+    "table-header": ("表头缺少“{column}”列（可用的表头：{choices}）",
+                     "the header lacks the '{column}' column (accepted headers: {choices})"),
+    "table-header-unknown": ("不认识的表头“{column}”", "unknown column header '{column}'"),
+    "table-empty": ("表里没有数据（是空表，或者只有表头）", "the table has no data rows (empty, or only a header)"),
     "amount-format": ("金额“{value}”不是普通数字（最多两位小数，如 1200.50）",
                       "amount '{value}' is not a plain decimal with at most two places (like 1200.50)"),
     "amount-both": ("一行只能填借方或贷方中的一个", "a line has both a debit and a credit"),

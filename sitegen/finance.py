@@ -1,8 +1,10 @@
 """Finance tables (财务明细表): the asset register, resource leases, projects, budget and payout lists.
 
 Part of the validate stage: each village's `finance/tables/*.csv|*.xlsx` are read with `load.read_table` (so CSV
-and Excel give the same rows, sheet and row numbers) and turned into plain dataclasses that know nothing of
-HTML. Links are data: a table names the vouchers behind its figures (`2026-07 记-3`), a journal line may name
+and Excel give the same rows, sheet and row numbers), their columns found by the shared `load.table_columns` /
+`load.table_rows` (personal-data columns dropped first, unread), and turned into plain dataclasses that know
+nothing of HTML. A figure no voucher stands behind names the scanned document it came from (来源); the asset
+register is reconciled with the 固定资产 account, and village.yaml's opening balances (per account) open the books. Links are data: a table names the vouchers behind its figures (`2026-07 记-3`), a journal line may name
 the table row it belongs to (the optional 关联 column, `项目:P2026-01`), and both are checked here. Figures that
 must agree (a payout list and its voucher, a project's payments and its contract) are reconciled here too, and
 a mismatch names both figures.
@@ -21,7 +23,7 @@ from sitegen import accounts
 from sitegen.accounts import Account
 from sitegen.errors import Location, Report
 from sitegen.ledger import village_ledgers
-from sitegen.load import RawTable
+from sitegen.load import RawTable, table_columns, table_rows
 from sitegen.model import Image, Village, Voucher
 from sitegen.money import ZERO, AmountError, parse_amount, yuan
 
@@ -37,20 +39,25 @@ TABLE_KINDS: dict[str, tuple[str, ...]] = {
     "payouts": ("补助", "低保", "福利", "干部工资", "工资", "名单", "payouts", "wages", "subsidies"),
 }
 
+# The document behind a figure that no voucher stands behind (an asset from before the journal, a contract sum, a
+# budget): a scan or PDF, its path relative to the table file, e.g. ../../files/zichan-taizhang.jpg.
+SOURCE = ("来源", "依据", "来源文件", "依据文件", "source")
+
 # Columns per table: field -> accepted headers (Chinese first), compared without spaces, case-insensitive.
 TABLE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "assets": {"id": ("编号", "id"), "name": ("名称", "资产名称", "item", "name"), "location": ("地点", "存放地点", "location"),
                "value": ("原值", "价值", "金额", "value"), "acquired": ("购建日期", "取得日期", "acquired"),
-               "status": ("状态", "使用状态", "status"), "voucher": ("凭证", "凭证号", "voucher")},
+               "status": ("状态", "使用状态", "status"), "voucher": ("凭证", "凭证号", "voucher"),
+               "source": SOURCE, "depreciation": ("累计折旧", "depreciation")},
     "leases": {"id": ("编号", "合同编号", "id"), "resource": ("资源", "资源名称", "resource"), "kind": ("类型", "kind"),
                "area": ("面积", "area"), "lessee": ("承租方", "承包方", "lessee"), "start": ("起始日期", "start"),
                "end": ("终止日期", "end"), "rent": ("年租金", "年承包费", "rent"), "due": ("缴租日期", "due"),
-               "scan": ("合同扫描件", "scan"), "vouchers": ("收款凭证", "凭证", "vouchers")},
+               "scan": ("合同扫描件", "扫描件", "scan") + SOURCE, "vouchers": ("收款凭证", "凭证", "vouchers")},
     "projects": {"id": ("项目编号", "编号", "project"), "name": ("项目名称", "name"), "stage": ("环节", "stage"),
                  "date": ("日期", "date"), "document": ("文件", "内容", "document"), "amount": ("金额", "amount"),
-                 "voucher": ("凭证", "凭证号", "voucher"), "scan": ("扫描件", "scan")},
+                 "voucher": ("凭证", "凭证号", "voucher"), "scan": ("扫描件", "scan") + SOURCE},
     "budget": {"year": ("年度", "year"), "name": ("项目", "预算项目", "line"), "account": ("科目编码", "account_code"),
-               "amount": ("预算数", "预算金额", "budget")},
+               "amount": ("预算数", "预算金额", "budget"), "source": ("扫描件", "scan") + SOURCE},
     "payouts": {"list": ("名单", "list"), "name": ("姓名", "name"), "group": ("村民小组", "小组", "group"),
                 "household": ("家庭人口", "人口", "household"), "amount": ("金额", "发放金额", "amount"),
                 "period": ("期间", "所属期", "period"), "voucher": ("凭证", "发放凭证", "voucher")},
@@ -76,6 +83,9 @@ REF_KINDS = {"资产": "assets", "资源": "leases", "合同": "leases", "项目
              "名单": "payouts", "asset": "assets", "lease": "leases", "project": "projects", "budget": "budget",
              "list": "payouts"}
 
+# An asset whose status says it is gone is no longer on the books (固定资产 account).
+DISPOSED = ("报废", "处置", "出售", "变卖", "核销", "调出", "disposed", "sold", "scrapped")
+
 # 在建工程 in each chart: money spent on it should belong to a project.
 CIP_CODES = {accounts.SYSTEM_2004: "154", accounts.SYSTEM_2024: "153"}
 
@@ -92,6 +102,13 @@ class Asset:
     status: str
     voucher: Voucher | None
     where: Location
+    source: Image | None = None          # the document behind the value when no voucher is (来源)
+    depreciation: Decimal | None = None  # 累计折旧, only needed where the chart books assets net
+
+    @property
+    def held(self) -> bool:
+        """Still on the books (not scrapped, sold or written off)."""
+        return not any(w in self.status for w in DISPOSED)
 
 
 @dataclass
@@ -177,6 +194,7 @@ class BudgetLine:
     account: Account
     amount: Decimal
     where: Location
+    source: Image | None = None  # the budget as adopted (the meeting's resolution), scanned
 
     @property
     def income(self) -> bool:
@@ -220,6 +238,7 @@ class Finance:
     payouts: list[PayoutList] = field(default_factory=list)
     # voucher key -> the table rows it is linked to, as (kind, id) from the journal's 关联 column
     refs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    register_complete: bool = True  # every row of the asset register could be read (else it is not reconciled)
 
 
 def money_in(v: Voucher) -> Decimal:
@@ -249,42 +268,27 @@ def _split(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[;；、,，\n]", text) if p.strip()]
 
 
-class _Rows:
-    """One finance table: its columns found, each row with cell(field) and loc(field)."""
+_PRIVATE = {re.sub(r"\s+", "", h).lower() for h in PRIVATE_HEADERS}
 
-    def __init__(self, table: RawTable, kind: str, report: Report):
-        self.t, self.kind, self.report = table, kind, report
-        self.index: dict[str, int] = {}
-        lookup = {h.lower(): f for f, names in TABLE_COLUMNS[kind].items() for h in names}
-        private = {h.lower() for h in PRIVATE_HEADERS}
-        header_row = table.rows[0][0] - 1 if table.rows else 1
-        for i, header in enumerate(table.header):
-            key = re.sub(r"\s+", "", header).lower()
-            if key in lookup:
-                self.index.setdefault(lookup[key], i)
-            elif key and key not in private:
-                report.warning("journal-header-unknown", Location(table.where, header_row, sheet=table.sheet),
-                               column=header)
-        self.ok = True
-        for f in REQUIRED[kind]:
-            if f not in self.index:
-                names = TABLE_COLUMNS[kind][f]
-                report.error("journal-header", Location(table.where, header_row, sheet=table.sheet), column=names[0],
-                             choices=" / ".join(names))
-                self.ok = False
 
-    def __iter__(self) -> Iterator[tuple[Callable[[str], str], Callable[[str | None], Location]]]:
-        if not self.ok:
-            return
-        for row_no, row in self.t.rows:
-            def cell(f: str, _row=row) -> str:
-                i = self.index.get(f)
-                return _row[i].strip() if i is not None and i < len(_row) else ""
+def public_columns(table: RawTable) -> RawTable:
+    """The table without its personal-data columns: they are dropped before anything reads a cell, and are
+    neither looked up nor warned about."""
+    keep = [i for i, h in enumerate(table.header) if re.sub(r"\s+", "", h).lower() not in _PRIVATE]
+    if len(keep) == len(table.header):
+        return table
+    return RawTable(table.path, table.where, table.sheet, [table.header[i] for i in keep],
+                    [(n, [row[i] if i < len(row) else "" for i in keep]) for n, row in table.rows])
 
-            def loc(f: str | None, _n=row_no) -> Location:
-                column = self.t.header[self.index[f]] if f in self.index else None
-                return Location(self.t.where, _n, column, self.t.sheet)
-            yield cell, loc
+
+def _rows(table: RawTable, kind: str, report: Report) -> Iterator[tuple[Callable[[str], str], Callable[..., Location]]]:
+    """One finance table through the shared reader (load.table_columns/table_rows): cell(field), loc(field)."""
+    table = public_columns(table)
+    index = table_columns(table, TABLE_COLUMNS[kind], REQUIRED[kind], report)
+    if index is None:
+        return
+    for _, cell, loc in table_rows(table, index):
+        yield cell, loc
 
 
 class _Reader:
@@ -328,17 +332,23 @@ class _Reader:
 
     # ---- the five tables ----------------------------------------------------------------------------------
     def assets(self, table: RawTable, fin: Finance, seen: dict) -> None:
-        for cell, loc in _Rows(table, "assets", self.report):
+        rows = list(_rows(table, "assets", self.report))
+        if not rows:
+            fin.register_complete = False
+        for cell, loc in rows:
             value = self.amount(cell("value"), loc("value"))
             acquired = self.day(cell("acquired"), loc("acquired"), "购建日期")
             voucher = self.voucher(cell("voucher"), loc("voucher")) if cell("voucher") else None
+            source = self.scan(cell("source"), table, loc("source"))
+            depreciation = self.amount(cell("depreciation"), loc("depreciation"), required=False)
             if not self.unique("assets", cell("id"), loc("id"), seen) or value is None or acquired is None:
+                fin.register_complete = False
                 continue
             fin.assets.append(Asset(cell("id"), cell("name"), cell("location"), value, acquired,
-                                    cell("status") or "在用", voucher, loc(None)))
+                                    cell("status") or "在用", voucher, loc(None), source, depreciation))
 
     def leases(self, table: RawTable, fin: Finance, seen: dict) -> None:
-        for cell, loc in _Rows(table, "leases", self.report):
+        for cell, loc in _rows(table, "leases", self.report):
             rent = self.amount(cell("rent"), loc("rent"))
             start, end = self.day(cell("start"), loc("start"), "起始日期"), self.day(cell("end"), loc("end"), "终止日期")
             due = self.day(cell("due"), loc("due"), "缴租日期")
@@ -351,7 +361,7 @@ class _Reader:
 
     def projects(self, table: RawTable, fin: Finance) -> None:
         by_id = {p.id: p for p in fin.projects}
-        for cell, loc in _Rows(table, "projects", self.report):
+        for cell, loc in _rows(table, "projects", self.report):
             stage = cell("stage")
             if stage not in STAGES + (PAYMENT,):
                 self.report.error("bad-value", loc("stage"), key=stage or "环节",
@@ -373,7 +383,7 @@ class _Reader:
 
     def budget(self, table: RawTable, fin: Finance) -> None:
         seen: dict[tuple[int, str], Location] = {}
-        for cell, loc in _Rows(table, "budget", self.report):
+        for cell, loc in _rows(table, "budget", self.report):
             amount = self.amount(cell("amount"), loc("amount"))
             if not cell("year").isdigit():
                 self.report.error("bad-value", loc("year"), key="年度", detail="应当是年份，如 2026",
@@ -392,12 +402,13 @@ class _Reader:
                 self.report.error("finance-duplicate", loc("account"), value=cell("account"), other=seen[key].zh())
                 continue
             seen[key] = loc("account")
+            source = self.scan(cell("source"), table, loc("source"))
             if amount is not None:
-                fin.budget.append(BudgetLine(year, cell("name"), cell("account"), account, amount, loc(None)))
+                fin.budget.append(BudgetLine(year, cell("name"), cell("account"), account, amount, loc(None), source))
 
     def payouts(self, table: RawTable, fin: Finance) -> None:
         lists: dict[tuple[str, str], PayoutList] = {}
-        for cell, loc in _Rows(table, "payouts", self.report):
+        for cell, loc in _rows(table, "payouts", self.report):
             amount = self.amount(cell("amount"), loc("amount"))
             voucher = self.voucher(cell("voucher"), loc("voucher"))
             if amount is None or voucher is None:
@@ -436,14 +447,86 @@ def read(checker: "_Checker", tables: list[RawTable], village: Village, system: 
         else:
             getattr(reader, kind)(table, fin)
     fin.payouts.sort(key=lambda p: (p.voucher.date, p.voucher.key, p.slug))
+    _budget_sources(fin)
     _journal_refs(fin, vouchers, checker.report)
     _apply_refs(fin, vouchers)
     reconcile(fin, checker.report)
     _unlinked(fin, vouchers, system, checker, checker.report)
+    _unsourced(fin, checker.report)
     for what, what_en, a, b in reconcile_statements(village):
         checker.report.error("finance-mismatch", Location(village.where), what=what, what_en=what_en, a=yuan(a),
                              b=yuan(b))
+    if fin.assets and fin.register_complete:
+        register = Location(fin.assets[0].where.path, sheet=fin.assets[0].where.sheet)
+        for what, what_en, a, b in reconcile_register(fin, village, system, checker.config.new_accounts_from):
+            checker.report.error("finance-mismatch", register, what=what, what_en=what_en, a=yuan(a), b=yuan(b))
     return fin
+
+
+def _budget_sources(fin: Finance) -> None:
+    """A budget is adopted as a whole: one line's document (the resolution) stands for the year's other lines."""
+    from dataclasses import replace
+    first = {}
+    for b in fin.budget:
+        if b.source is not None:
+            first.setdefault(b.year, b.source)
+    fin.budget = [replace(b, source=first.get(b.year)) if b.source is None else b for b in fin.budget]
+
+
+def _unsourced(fin: Finance, report: Report) -> None:
+    """A figure with neither a voucher nor a document behind it: 'every amount links to where it came from'."""
+    for a in fin.assets:
+        if a.voucher is None and a.source is None:
+            report.warning("finance-unlinked", a.where,
+                           what=f"资产 {a.id}（{a.name}）的原值没有凭证，也没有写来源文件（如资产台账、清产核资表的扫描件）",
+                           what_en=f"asset {a.id}: its value has neither a voucher nor a source document")
+    for x in fin.leases:
+        if x.scan is None:
+            report.warning("finance-unlinked", x.where,
+                           what=f"资源 {x.id}（{x.resource}）的年租金没有合同扫描件（来源）",
+                           what_en=f"lease {x.id}: its annual rent has no contract scan (source)")
+    for p in fin.projects:
+        for st in p.stages:
+            if st.amount is not None and st.voucher is None and st.scan is None:
+                report.warning("finance-unlinked", st.where,
+                               what=f"项目 {p.id} 的“{st.stage}”金额没有凭证，也没有扫描件（来源）",
+                               what_en=f"project {p.id}: the {st.stage} amount has neither a voucher nor a scan")
+    for b in fin.budget:
+        if b.source is None:
+            report.warning("finance-unlinked", b.where,
+                           what=f"{b.year}年预算“{b.name}”没有写来源文件（通过预算的会议决议扫描件）",
+                           what_en=f"budget {b.year} '{b.name}' has no source document (the adopting resolution)")
+
+
+def reconcile_register(fin: Finance, village: Village, system: str,
+                       new_from: int) -> list[tuple[str, str, Decimal, Decimal]]:
+    """The fixed-asset register against the books: at the end of each year of the journal (or its last day),
+    the register's assets then held must add up to the 固定资产 account's balance. Where the chart has an
+    accumulated-depreciation account (both built-in charts do) the account holds original values, like the
+    register; a chart without one books assets net, so the register's 累计折旧 is taken off first."""
+    problems = []
+    last: dict[int, date] = {}
+    for v in village.vouchers:
+        last[v.date.year] = max(last.get(v.date.year, v.date), v.date)
+    for year, accs in account_years(village).items():
+        sys_ = system or accounts.system_for_year(year, new_from)
+        fixed = accounts.by_name(sys_, "固定资产")
+        if fixed is None or year not in last:
+            continue
+        book = next((ay.closing for ay in accs.values() if ay.account.name == fixed.name), ZERO)
+        held = [a for a in fin.assets if a.acquired <= last[year] and a.held]
+        registered = sum((a.value for a in held), ZERO)
+        if accounts.by_name(sys_, "累计折旧") is None:
+            registered -= sum((a.depreciation or ZERO for a in held), ZERO)
+        if registered != book:
+            when = f"{year}年末" if last[year] == date(year, 12, 31) else f"截至{last[year].isoformat()}"
+            opened = any(o.account.name == fixed.name for o in getattr(village, "opening_accounts", None) or [])
+            hint = "" if opened or registered < book else \
+                "（记账以前就有的资产，请在 village.yaml 的 opening_balances 写固定资产的期初数）"
+            problems.append((f"{when}资产登记簿（{len(held)} 项）原值合计与账上固定资产余额{hint}",
+                             f"{last[year].isoformat()}: the asset register's total ({len(held)} assets) and the "
+                             "fixed-asset account's balance", registered, book))
+    return problems
 
 
 def ref_ids(fin: Finance) -> dict[str, set[str]]:
@@ -544,6 +627,7 @@ class AccountYear:
     year: int
     opening: Decimal            # debit minus credit before the year
     lines: list[tuple[Voucher, Any]] = field(default_factory=list)
+    key: str = ""               # its key in account_years(): the code, or 131-2004 for an old account kept apart
 
     @property
     def debit(self) -> Decimal:
@@ -572,26 +656,57 @@ class AccountYear:
         return net if self.account.side == accounts.DEBIT else -net
 
 
+# Carrying balances across the switch from the 2004 chart to the 2024 one (财会〔2023〕20号 衔接规定): an account
+# is carried into the account of the same name; these were renamed or merged. Codes are never compared, since the
+# two charts give some codes another meaning (2004 154 在建工程 is 2024 153; 2024 154 is 固定资产清理).
+CARRY_NAMES = {"现金": "库存现金", "发包及上交收入": "经营收入", "农业税附加返还收入": "其他收入"}
+
+
+def _system_of(account: Account) -> str | None:
+    return next((s for s, chart in accounts.CHARTS.items() if chart.get(account.code) is account), None)
+
+
 def account_years(village: Village) -> dict[int, dict[str, AccountYear]]:
-    """year -> account code -> its movements; balances carry over from year to year (by official name, since
-    a code can change meaning between the 2004 and 2024 charts)."""
+    """year -> account code -> its movements; the opening balances of village.yaml go into the first year, and
+    balances carry over from year to year by official name (renamed accounts by CARRY_NAMES), since a code can
+    change meaning between the 2004 and 2024 charts."""
     by_year: "OrderedDict[int, dict[str, AccountYear]]" = OrderedDict()
+    systems: dict[int, str | None] = {}
     for v in sorted(village.vouchers, key=lambda v: (v.date, v.month, v.number)):
         accs = by_year.setdefault(v.date.year, {})
         for ln in v.lines:
+            systems.setdefault(v.date.year, _system_of(ln.account))
             if ln.account.code not in accs:
                 accs[ln.account.code] = AccountYear(ln.account, v.date.year, ZERO)
             accs[ln.account.code].lines.append((v, ln))
+    if by_year:
+        first_year, first = next(iter(by_year.items()))
+        for o in getattr(village, "opening_accounts", None) or []:
+            ay = first.setdefault(o.account.code, AccountYear(o.account, first_year, ZERO))
+            ay.opening += o.net
     carried: dict[str, tuple[Account, Decimal]] = {}
     result: dict[int, dict[str, AccountYear]] = {}
     for year, accs in by_year.items():
+        incoming: dict[str, Decimal] = {}
         for name, (acc, value) in carried.items():
-            same = next((a for a in accs.values() if a.account.name == name), None)
-            if same is not None:
-                same.opening = value
-            elif value and acc.code not in accs:
-                accs[acc.code] = AccountYear(acc, year, value)
-        for ay in accs.values():
+            key = next((k for k, a in accs.items() if a.account.name == name), None) or \
+                next((k for k, a in accs.items() if a.account.name == CARRY_NAMES.get(name)), None)
+            if key is None and value:
+                system = systems.get(year)
+                new = (accounts.by_name(system, CARRY_NAMES.get(name, name)) or accounts.by_name(system, name)
+                       if system else None) or acc
+                key = new.code
+                if key in accs and accs[key].account is not new:
+                    # an old account the new chart does not have (2004 131 牲畜（禽）资产), whose code now means
+                    # another one (2024 131 消耗性生物资产): kept apart under its own name until transferred
+                    key = f"{acc.code}-{_system_of(acc)}"
+                accs.setdefault(key, AccountYear(new, year, ZERO))
+            if key is not None:
+                incoming[key] = incoming.get(key, ZERO) + value
+        for key, value in incoming.items():
+            accs[key].opening = value
+        for key, ay in accs.items():
+            ay.key = key
             carried[ay.account.name] = (ay.account, ay.opening + ay.debit - ay.credit)
         result[year] = dict(sorted(accs.items()))
     return result
@@ -599,14 +714,15 @@ def account_years(village: Village) -> dict[int, dict[str, AccountYear]]:
 
 @dataclass
 class Statement:
-    """资产负债表 One year's balance sheet, from the journal (and the opening money balance)."""
+    """资产负债表 One year's balance sheet, from the journal and the opening balances of village.yaml."""
 
     year: int
     assets: list[AccountYear]
     liabilities: list[AccountYear]
     equity: list[AccountYear]
     result: Decimal           # this year's income less expense, not yet carried to 本年收益
-    opening_money: Decimal    # cash + bank before the first journal line (village.yaml)
+    opening_money: Decimal    # the old combined cash + bank opening figure, when it could not go to one account
+    opening_equity: Decimal = ZERO  # 期初结存: what all opening balances add up to (their equity side)
 
     @property
     def asset_total(self) -> Decimal:
@@ -618,21 +734,30 @@ class Statement:
 
     @property
     def equity_total(self) -> Decimal:
-        return sum((a.signed for a in self.equity), ZERO) + self.result + self.opening_money
+        return sum((a.signed for a in self.equity), ZERO) + self.result + self.opening_equity
 
     @property
     def net_assets(self) -> Decimal:
         return self.asset_total - self.liability_total
 
 
+def unassigned_opening(village: Village) -> Decimal:
+    """The part of the cash + bank opening figure that belongs to no one account (the old `opening_balance`
+    of a village whose journal uses several money accounts)."""
+    openings = getattr(village, "opening_accounts", None) or []
+    return village.opening_balance - sum((o.amount for o in openings if o.account.is_money), ZERO)
+
+
 def statements(village: Village) -> list[Statement]:
     out = []
+    loose = unassigned_opening(village)
+    opening_equity = loose + sum((o.net for o in getattr(village, "opening_accounts", None) or []), ZERO)
     for year, accs in account_years(village).items():
         pick = lambda cats: [a for a in accs.values() if a.account.category in cats]  # noqa: E731
         # income less expense not yet carried to 本年收益, this year's and any earlier year's
         result = -sum((a.opening + a.debit - a.credit for a in pick((accounts.PROFIT_LOSS, accounts.COST))), ZERO)
         out.append(Statement(year, pick((accounts.ASSET,)), pick((accounts.LIABILITY,)), pick((accounts.EQUITY,)),
-                             result, village.opening_balance))
+                             result, loose, opening_equity))
     return out
 
 
@@ -650,3 +775,167 @@ def reconcile_statements(village: Village) -> list[tuple[str, str, Decimal, Deci
                              f"{st.year} ledger closing balance and cash plus bank in the balance sheet",
                              ledgers[st.year].closing, money))
     return problems
+
+
+# ---- opening balances (village.yaml) ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Opening:
+    """期初余额 One account's balance before the first journal line (village.yaml `opening_balances`)."""
+
+    code: str         # as the journal writes it: 102, or 10201 for one bank account
+    name: str         # as the clerk wrote it
+    account: Account  # its first-level account in the chart of the journal's first year
+    amount: Decimal   # on the account's own side (累计折旧: the depreciation so far, a positive figure)
+
+    @property
+    def net(self) -> Decimal:
+        """Debit minus credit, as AccountYear.opening counts it."""
+        return self.amount if self.account.side == accounts.DEBIT else -self.amount
+
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９（）—－–", "0123456789()---")
+
+
+def _norm(name: str) -> str:
+    return "".join(name.split()).translate(_FULLWIDTH)
+
+
+def money_pockets(village: Village) -> "OrderedDict[str, str]":
+    """Each cash or bank account the journal uses, as written (102, or 10201 and 10202 for two bank accounts)
+    -> its name as written (银行存款—基本户), in code order; plus those only opening_balances names."""
+    found: dict[str, str] = {}
+    for v in village.vouchers:
+        for ln in v.lines:
+            if ln.account.is_money:
+                found.setdefault(ln.account_code, ln.account_name or ln.account.name)
+    for o in getattr(village, "opening_accounts", None) or []:
+        if o.account.is_money:
+            found.setdefault(o.code, o.name)
+    return OrderedDict(sorted(found.items()))
+
+
+def read_openings(checker: "_Checker", data: dict, where: Location, village: Village, system: str) -> None:
+    """village.yaml: `opening_balances` (each account's balance before the journal: cash, every bank account,
+    固定资产, 累计折旧 …) or the old `opening_balance` (cash and bank together), which goes to the one money
+    account the journal uses; with several it stays a combined figure, and the clerk is told how to split it."""
+    report = checker.report
+    new_from = checker.config.new_accounts_from
+    first = village.vouchers[0].date.year if village.vouchers else new_from
+    chart = system or accounts.system_for_year(first, new_from)
+    pockets = money_pockets(village)
+    raw = data.get("opening_balances")
+    if raw is None:
+        total = village.opening_balance
+        if total and len(pockets) == 1:
+            ((code, name),) = pockets.items()
+            account = accounts.lookup(chart, code)
+            if account is not None:
+                village.opening_accounts = [Opening(code, name, account, total)]
+        elif total and len(pockets) > 1:
+            names = "、".join(f"{n}（{c}）" for c, n in pockets.items())
+            report.warning("bad-value", where, key="opening_balance",
+                           detail=f"这是现金和银行存款的合计，但记账凭证用了 {len(pockets)} 个资金账户（{names}），分不清各有多少；"
+                                  "请改写 opening_balances，每个账户一行，如 库存现金: \"3512.40\"（资金页面才能显示各账户的余额）",
+                           detail_en=f"a combined cash and bank figure, but the journal uses {len(pockets)} money "
+                                     "accounts; write opening_balances with one line per account instead")
+        return
+    if "opening_balance" in data:
+        report.error("bad-value", where, key="opening_balance",
+                     detail="写了 opening_balances（每个账户的期初余额）就删掉 opening_balance，合计由各账户相加",
+                     detail_en="remove opening_balance when opening_balances gives each account")
+    if not isinstance(raw, dict):
+        report.error("bad-value", where, key="opening_balances", detail="每行写 账户: 金额，如 库存现金: \"3512.40\"",
+                     detail_en="one 'account: amount' line per account")
+        return
+    written: dict[str, str] = {}
+    codes: dict[str, set[str]] = {}
+    for v in village.vouchers:
+        for ln in v.lines:
+            written.setdefault(_norm(ln.account_name), ln.account_code)
+            codes.setdefault(ln.account.code, set()).add(ln.account_code)
+    out: list[Opening] = []
+    for key, value in raw.items():
+        label = str(key).strip()
+        try:
+            amount = parse_amount(str(value))
+        except AmountError:
+            report.error("opening-balance", where, value=value)
+            continue
+        text = label.translate(_FULLWIDTH)
+        if text.isdigit():
+            code = text
+        elif _norm(label) in written:
+            code = written[_norm(label)]
+        else:
+            found = accounts.by_name(chart, label) or accounts.by_name(chart, CARRY_NAMES.get(label, "")) or \
+                accounts.by_name(chart, {v: k for k, v in CARRY_NAMES.items()}.get(label, ""))
+            code = found.code if found else ""
+        account = accounts.lookup(chart, code) if code else None
+        if account is not None and code == account.code and len(codes.get(code, ())) == 1:
+            (code,) = codes[code]  # 银行存款 where the journal writes its only bank account as 10201
+        if account is None:
+            report.error("bad-value", where, key=f"opening_balances: {label}",
+                         detail=f"不是{accounts.SYSTEM_TITLES[chart]}的科目编码或名称，也不是记账凭证里用过的科目名称",
+                         detail_en=f"not an account code or name of the {chart} chart, nor an account the journal uses")
+        elif account.category != accounts.ASSET:
+            report.error("bad-value", where, key=f"opening_balances: {label}",
+                         detail="只写资产类科目的期初余额：库存现金、银行存款（各个账户）、固定资产、累计折旧等",
+                         detail_en="only asset accounts: cash, each bank account, fixed assets, depreciation")
+        elif any(o.code == code for o in out):
+            report.error("bad-value", where, key=f"opening_balances: {label}", detail=f"科目 {code} 写了两次",
+                         detail_en=f"account {code} is given twice")
+        else:
+            out.append(Opening(code, label, account, amount))
+    village.opening_accounts = out
+    village.opening_balance = sum((o.amount for o in out if o.account.is_money), ZERO)
+
+
+# ---- what each voucher stands behind -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Use:
+    """A finance table row that points at a voucher: shown on the voucher's page, linking back to the row."""
+
+    kind: str              # assets, leases, projects, payouts, budget
+    ident: str             # the row's id (a payout list: its slug; a budget line: its year)
+    text: str              # what it is, in words
+    amount: Decimal | None
+
+
+def voucher_uses(fin: Finance) -> dict[str, list[Use]]:
+    """voucher key -> the asset bought, the project payment or stage, the lease rent, the payout list … that
+    name it (in the tables or through the journal's 关联 column)."""
+    uses: dict[str, list[Use]] = {}
+
+    def add(v: Voucher, use: Use) -> None:
+        have = uses.setdefault(v.key, [])
+        if use not in have:
+            have.append(use)
+    for a in fin.assets:
+        if a.voucher is not None:
+            add(a.voucher, Use("assets", a.id, f"固定资产 {a.id} {a.name}（原值）", a.value))
+    for x in fin.leases:
+        for v in x.vouchers:
+            add(v, Use("leases", x.id, f"资源 {x.id} {x.resource} 的租金（{x.lessee}）", money_in(v)))
+    for p in fin.projects:
+        for st in p.stages:
+            if st.voucher is not None:
+                what = "付款" if st.stage == PAYMENT else f"{st.stage}环节"
+                add(st.voucher, Use("projects", p.id, f"工程项目 {p.name}：{what}" + (f"（{st.document}）" if st.document
+                                                                                   else ""), st.amount))
+    for lst in fin.payouts:
+        add(lst.voucher, Use("payouts", lst.slug, f"发放名单 {lst.name}（{len(lst.payees)} 人）", lst.total))
+    budget = {b.name: b for b in fin.budget} | {b.code: b for b in fin.budget}
+    assets = {a.id: a for a in fin.assets}
+    for key, refs in fin.refs.items():
+        for kind, ident in refs:
+            if kind == "budget" and ident in budget:
+                b = budget[ident]
+                uses.setdefault(key, []).append(Use("budget", str(b.year), f"{b.year}年预算 {b.name}", None))
+            elif kind == "payouts":
+                for lst in fin.payouts:
+                    if lst.name == ident and lst.voucher.key != key:
+                        uses.setdefault(key, []).append(Use("payouts", lst.slug, f"发放名单 {lst.name}", None))
+            elif kind == "assets" and ident in assets and not any(u.ident == ident for u in uses.get(key, [])):
+                a = assets[ident]
+                uses.setdefault(key, []).append(Use("assets", a.id, f"固定资产 {a.id} {a.name}", None))
+    return uses

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sitegen import accounts, charts, glossary
-from sitegen.finance import AccountYear, Finance, Lease, Project, account_years, money_in, statements
+from sitegen.finance import (Finance, Lease, Project, account_years, money_in, money_pockets,
+                             statements, unassigned_opening, voucher_uses)
 from sitegen.ledger import money_movement
 from sitegen.model import Image, Village, Voucher
 from sitegen.money import ZERO, yuan
@@ -45,7 +46,8 @@ class Section:
     anchor: str = ""
     lines: list[str] = field(default_factory=list)       # plain sentences above the tables
     tables: list[Table] = field(default_factory=list)
-    charts: list[tuple[str, str]] = field(default_factory=list)  # (image path, alt text with the figures)
+    # (image path, alt text with the figures, width, height): the size is written on the <img>, so nothing moves
+    charts: list[tuple[str, str, int, int]] = field(default_factory=list)
     terms: list[tuple[str, str]] = field(default_factory=list)   # glossary entries for this section
 
 
@@ -92,23 +94,31 @@ class FinancePlanner:
         path = f"{self.base}/finance/ledger-{year}.html"
         return f"{path}#v-{v.key}" if v is not None else path
 
-    def chart(self, name: str, labels: list[str], series: list[charts.Series]) -> str:
+    def chart(self, name: str, labels: list[str], series: list[charts.Series], alt: str) -> tuple[str, str, int, int]:
         path = f"{self.base}/finance/charts/{name}.png"
         self.p.generated[path] = charts.bar_chart(labels, series)
-        return path
+        return path, alt, charts.WIDTH, charts.HEIGHT
 
     def image(self, img: Image, title: str) -> str:
         """A page showing a scanned document (contract, stage document): on a TV a bare image file would have no
         remote-control handling and no way back, so every scan opens inside a page of the site."""
+        from sitegen.assets import _fit_box  # the size the whole-image rendition is made at
         from sitegen.links import image_path
         path = image_path(self.base, img)
         self.p.images[path] = img
         page = f"{self.base}/finance/docs/{img.name}.html"
         if page not in self.p.finance_paths:
             self.p.finance_paths.add(page)
+            w, h = _fit_box(img.pages[0]) if img.pages else (0, 0)
             self.p.add(page, "finance-page.html", title, self.crumbs,
-                       sections=[Section(title, "doc", [], [], [(path, title)])], rows=[], empty="")
+                       sections=[Section(title, "doc", [], [], [(path, title, w, h)])], rows=[], empty="")
         return page
+
+    def source(self, voucher: Voucher | None, scan: Image | None, title: str) -> str | None:
+        """Where a figure came from: its voucher, else the scanned document named for it (来源)."""
+        if voucher is not None:
+            return self.voucher(voucher)
+        return self.image(scan, title) if scan is not None else None
 
     # category content
     def sections(self, category: Category) -> list[Section]:
@@ -128,13 +138,23 @@ class FinancePlanner:
                         terms=glossary.explain_terms(("资产", "负债", "净资产")))]
 
     def funds(self) -> list[Section]:
-        rows, months, money_codes = [], [], {}
-        running = {"cash": ZERO, "bank": ZERO}
-        opening = self.v.opening_balance
-        for year, accs in self.years.items():
-            for code, ay in accs.items():
-                if ay.account.is_money:
-                    money_codes[(year, "cash" if ay.account.name in ("库存现金", "现金") else "bank")] = code
+        """Month-end balance of each cash and bank account (as the journal writes them: 库存现金, 银行存款—基本户 …),
+        from its opening balance in village.yaml."""
+        pockets = money_pockets(self.v)
+        balance = {code: ZERO for code in pockets}
+        opening_year = self.v.vouchers[0].date.year if self.v.vouchers else None
+        for o in self.v.opening_accounts:
+            if o.account.is_money:
+                balance[o.code] += o.amount
+        loose = unassigned_opening(self.v)
+        first_of = {code: next((ln.account.code for v in self.v.vouchers for ln in v.lines if ln.account_code == code),
+                               None) or next((o.account.code for o in self.v.opening_accounts if o.code == code), code)
+                    for code in pockets}
+        head = _h("月份", *[f"{name}（元）" for name in pockets.values()], "资金合计（元）")
+        rows = []
+        if opening_year is not None and (any(balance.values()) or loose):
+            rows.append([Cell("记账开始时")] + [_amt(balance[c], self.account(opening_year, first_of[c])) for c in pockets]
+                        + [_amt(sum(balance.values(), ZERO) + loose, self.ledger(opening_year))])
         by_month: "OrderedDict[str, list]" = OrderedDict()
         for v in sorted(self.v.vouchers, key=lambda v: (v.date, v.month, v.number)):
             by_month.setdefault(v.month, []).append(v)
@@ -143,13 +163,10 @@ class FinancePlanner:
             for v in vs:
                 for ln in v.lines:
                     if ln.account.is_money:
-                        running["cash" if ln.account.name in ("库存现金", "现金") else "bank"] += ln.debit - ln.credit
+                        balance[ln.account_code] += ln.debit - ln.credit
             money_vs = [v for v in vs if money_movement(v) is not None]
-            total = opening + running["cash"] + running["bank"]
-            rows.append([Cell(month), _amt(running["cash"], self.account(year, money_codes.get((year, "cash"), ""))),
-                         _amt(running["bank"], self.account(year, money_codes.get((year, "bank"), ""))),
-                         _amt(total, self.ledger(year, money_vs[-1]) if money_vs else None)])
-            months.append(month)
+            rows.append([Cell(month)] + [_amt(balance[c], self.account(year, first_of[c])) for c in pockets]
+                        + [_amt(sum(balance.values(), ZERO) + loose, self.ledger(year, money_vs[-1]) if money_vs else None)])
         card = [[Cell(v.date.isoformat()), Cell(v.summary, self.voucher(v)), Cell(_payee(v)),
                  _amt(-money_movement(v), self.voucher(v), "out")]
                 for v in self.v.vouchers if "村务卡" in v.summary and (money_movement(v) or ZERO) < 0]
@@ -157,39 +174,60 @@ class FinancePlanner:
                           if "村务卡" in v.summary and (money_movement(v) or ZERO) < 0), ZERO)
         if card:
             card.append([Cell("合计"), Cell(f"{len(card)} 笔"), Cell(""), _amt(card_total, self.cat("funds") + "#card")])
-        note = (f"记账开始时现金和银行存款共 {glossary.amount_text(opening, self.large)}（村里申报的期初数，"
-                "按月余额中计入合计）。") if opening else ""
-        return [Section("资金：现金和银行存款的月末余额", "balances", [note] if note else [],
-                        [Table(_h("月份", "现金变动累计（元）", "银行存款变动累计（元）", "资金余额合计（元）"), rows)]),
+        lines = ["每个资金账户的月末余额；选中金额可以看到这个账户当年的每一笔。"] if pockets else []
+        if loose:
+            lines.append(f"记账开始时现金和银行存款共 {glossary.amount_text(loose, self.large)}（村里申报的合计数，没有分到各账户），"
+                         "计入资金合计。")
+        return [Section("资金：各账户的月末余额", "balances", lines, [Table(head, rows)] if rows else [],
+                        terms=glossary.explain_terms(("期初余额",)) if rows else []),
                 Section("村务卡支出（逐笔）", "card", ["摘要中写明“村务卡”的每一笔支出。"],
                         [Table(_h("日期", "摘要", "收款方", "金额（元）"), card)] if card else [],
                         terms=glossary.explain_terms(("村务卡",)))]
 
     def assets(self) -> list[Section]:
-        rows = []
+        rows, ids = [], []
         for a in self.fin.assets:
-            href = self.voucher(a.voucher) if a.voucher else None
+            href = self.source(a.voucher, a.source, f"资产 {a.id} {a.name} 的来源文件")
             rows.append([Cell(a.id), Cell(a.name), Cell(a.location), Cell(a.acquired.isoformat()), Cell(a.status),
-                         _amt(a.value, href)])
+                         _amt(a.value, href), Cell("凭证" if a.voucher else "来源文件" if a.source else "（未写）",
+                                                  cls="" if href else "out")])
+            ids.append(asset_anchor(a.id))
         total = sum((a.value for a in self.fin.assets), ZERO)
         if rows:
             rows.append([Cell("合计"), Cell(f"{len(self.fin.assets)} 项"), Cell(""), Cell(""), Cell(""),
-                         _amt(total, self.cat("assets") + "#register")])
-        books = []
+                         _amt(total, self.cat("assets") + "#register"), Cell("")])
+            ids.append("")
+        books, lines = [], []
         for year, accs in self.years.items():
+            fixed = depreciation = None
             for code, ay in accs.items():
                 if ay.account.category == accounts.ASSET and not ay.account.is_money and ay.account.code in (
                         "151", "152", "153", "154"):
                     books.append([Cell(f"{year}年末"), Cell(ay.account.name), Cell(ay.account.plain),
                                   _amt(ay.closing, self.account(year, code))])
+                if ay.account.name == "固定资产":
+                    fixed = ay
+                elif ay.account.name == "累计折旧":
+                    depreciation = ay
+            if fixed is not None and depreciation is not None:
+                books.append([Cell(f"{year}年末"), Cell("固定资产净值"), Cell("原价减去累计折旧"),
+                              _amt(fixed.closing - depreciation.closing, self.account(year, fixed.account.code))])
+            if fixed is not None and year == max(self.years) and self.fin.assets:
+                held = sum((a.value for a in self.fin.assets if a.held), ZERO)
+                lines.append(f"登记簿上在用资产的原值合计 {glossary.amount_text(held, self.large)}，与账上固定资产余额 "
+                             f"{glossary.amount_text(fixed.closing, self.large)} 核对相符。" if held == fixed.closing else
+                             f"登记簿上在用资产的原值合计 {glossary.amount_text(held, self.large)}，账上固定资产余额 "
+                             f"{glossary.amount_text(fixed.closing, self.large)}。")
         return [Section("固定资产登记簿", "register", [f"共 {len(self.fin.assets)} 项，原值合计 "
-                                                   f"{glossary.amount_text(total, self.large)}。"] if rows else [],
-                        [Table(_h("编号", "名称", "地点", "购建日期", "状态", "原值（元）"), rows)] if rows else []),
-                Section("账上的资产", "books", [], [Table(_h("时间", "科目", "通俗说法", "余额（元）"), books)] if books else [],
-                        terms=glossary.explain_terms(("固定资产", "累计折旧", "在建工程")))]
+                                                   f"{glossary.amount_text(total, self.large)}。选中原值可以看买它的凭证，"
+                                                   "记账以前就有的资产看资产台账等来源文件。"] if rows else [],
+                        [Table(_h("编号", "名称", "地点", "购建日期", "状态", "原值（元）", "来源"), rows, ids=ids)]
+                        if rows else []),
+                Section("账上的资产", "books", lines, [Table(_h("时间", "科目", "通俗说法", "余额（元）"), books)] if books else [],
+                        terms=glossary.explain_terms(("固定资产", "累计折旧", "净值", "在建工程", "来源文件")))]
 
     def resources(self) -> list[Section]:
-        rows, receipts = [], []
+        rows, receipts, ids = [], [], []
         year = max((v.date.year for v in self.v.vouchers), default=None)
         for lease in self.fin.leases:
             received = lease.received(year) if year else ZERO
@@ -201,10 +239,11 @@ class FinancePlanner:
             rows.append([Cell(lease.id), Cell(what), Cell(lease.lessee), Cell(term), _amt(lease.rent, contract),
                          _amt(received, f"{self.cat('resources')}#rent-{lease.id}" if lease.vouchers else None, "in"),
                          Cell(f"逾期 {yuan(overdue)}" if overdue else "按时", cls="out" if overdue else "")])
+            ids.append(lease_anchor(lease.id))
             for n, v in enumerate(lease.vouchers):
                 receipts.append(([Cell(lease.id), Cell(v.date.isoformat()), Cell(v.summary, self.voucher(v)),
                                   _amt(money_in(v), self.voucher(v), "in")], f"rent-{lease.id}" if n == 0 else ""))
-        tables = [Table(_h("编号", "资源", "承租方", "期限", "年租金（元）", f"{year}年已收（元）", "缴租情况"), rows)] \
+        tables = [Table(_h("编号", "资源", "承租方", "期限", "年租金（元）", f"{year}年已收（元）", "缴租情况"), rows, ids=ids)] \
             if rows else []
         section = Section("资源发包和出租", "leases", [f"共 {len(rows)} 份合同。选中年租金可以看合同扫描件（有扫描件的），"
                                                  "选中已收金额可以看每一笔收款凭证。"] if rows else [],
@@ -237,9 +276,10 @@ class FinancePlanner:
         for s in proj.stages:
             if s.stage == "付款":
                 continue
+            scan = self.image(s.scan, f"{proj.name} {s.stage}") if s.scan else None
             stages.append([Cell(s.stage), Cell(s.date.isoformat() if s.date else ""), Cell(s.document),
-                           _amt(s.amount, self.voucher(s.voucher) if s.voucher else None) if s.amount is not None
-                           else Cell(""), Cell("看扫描件", self.image(s.scan, f"{proj.name} {s.stage}")) if s.scan else Cell("")])
+                           _amt(s.amount, self.voucher(s.voucher) if s.voucher else scan) if s.amount is not None
+                           else Cell(""), Cell("看扫描件", scan) if scan else Cell("")])
         pays = [[Cell(s.date.isoformat() if s.date else s.voucher.date.isoformat()),
                  Cell(s.document or s.voucher.summary, self.voucher(s.voucher)),
                  _amt(s.amount or ZERO, self.voucher(s.voucher), "out")] for s in proj.payments if s.voucher]
@@ -264,14 +304,14 @@ class FinancePlanner:
                     for m in lg.months if m.lines]
             rows.append([Cell(f"{lg.year}年合计"), _amt(lg.income, path, "in"), _amt(lg.expense, path, "out"),
                          _amt(lg.closing, path)])
+            alt = "；".join(f"{m.month} 收入 {yuan(m.income)} 元 支出 {yuan(m.expense)} 元" for m in lg.months)
             chart = self.chart(f"monthly-{lg.year}", [f"{int(m.month[5:])}月" for m in lg.months],
                                [charts.Series("收入", tuple(m.income for m in lg.months)),
-                                charts.Series("支出", tuple(m.expense for m in lg.months))])
-            alt = "；".join(f"{m.month} 收入 {yuan(m.income)} 元 支出 {yuan(m.expense)} 元" for m in lg.months)
+                                charts.Series("支出", tuple(m.expense for m in lg.months))], alt)
             out.append(Section(f"{lg.year}年每月收支", f"months-{lg.year}",
                                [f"全年收入 {glossary.amount_text(lg.income, self.large)}，支出 "
                                 f"{glossary.amount_text(lg.expense, self.large)}。"],
-                               [Table(_h("月份", "收入（元）", "支出（元）", "月末余额（元）"), rows)], [(chart, alt)]))
+                               [Table(_h("月份", "收入（元）", "支出（元）", "月末余额（元）"), rows)], [chart]))
         for year, accs in self.years.items():
             rows, spend = [], []
             for code, ay in accs.items():
@@ -285,9 +325,9 @@ class FinancePlanner:
                 section = Section(f"{year}年按类别合计", f"categories-{year}", ["按会计科目归类，用群众的话说明；选中金额可看每一笔。"],
                                   [Table(_h("类别", "收或支", "金额（元）"), rows)])
                 if spend:
-                    section.charts.append((self.chart(f"spending-{year}", [n for n, _ in spend],
-                                                      [charts.Series("支出", tuple(a for _, a in spend), colour=1)]),
-                                           "；".join(f"{n} {yuan(a)} 元" for n, a in spend)))
+                    section.charts.append(self.chart(f"spending-{year}", [n for n, _ in spend],
+                                                     [charts.Series("支出", tuple(a for _, a in spend), colour=1)],
+                                                     "；".join(f"{n} {yuan(a)} 元" for n, a in spend)))
                 out.append(section)
         lists = [[Cell(p.voucher.date.isoformat()), Cell(p.name, self.payout_page(p)), Cell(f"{len(p.payees)} 人"),
                   _amt(p.total, self.payout_page(p))] for p in self.fin.payouts]
@@ -318,12 +358,13 @@ class FinancePlanner:
             for label, group in (("资产", st.assets), ("负债", st.liabilities), ("所有者权益", st.equity)):
                 for ay in group:
                     rows.append([Cell(label), Cell(f"{ay.account.code} {ay.account.name}"), Cell(ay.account.plain),
-                                 _amt(ay.signed, self.account(st.year, ay.account.code))])
+                                 _amt(ay.signed, self.account(st.year, ay.key or ay.account.code))])
             if st.opening_money:
-                rows.append([Cell("资产"), Cell("期初资金"), Cell("记账开始时的现金和银行存款"),
+                rows.append([Cell("资产"), Cell("期初资金"), Cell("记账开始时的现金和银行存款（没有分到各账户）"),
                              _amt(st.opening_money, self.cat("funds") + "#balances")])
-                rows.append([Cell("所有者权益"), Cell("期初结存"), Cell("记账开始时的资金结存"),
-                             _amt(st.opening_money, self.cat("funds") + "#balances")])
+            if st.opening_equity:
+                rows.append([Cell("所有者权益"), Cell("期初结存"), Cell("记账开始时各账户余额相抵后的家底"),
+                             _amt(st.opening_equity, self.cat("funds") + "#balances")])
             here = f"{self.cat('reports')}#bs-{st.year}"
             rows.append([Cell("所有者权益"), Cell("收支结余"), Cell("收入减支出，还没结转到收益的部分"),
                          _amt(st.result, f"{self.cat('reports')}#is-{st.year}")])
@@ -352,18 +393,20 @@ class FinancePlanner:
                 ay = next((a for a in accs.values() if a.account.code == b.account.code), None)
                 real = ay.movement if ay else ZERO
                 rate = f"{(real * 100 / b.amount).quantize(Decimal('1'))}%" if b.amount else ""
-                rows.append([Cell(b.name), Cell("收入" if b.income else "支出"), _amt(b.amount),
+                doc = self.image(b.source, f"{year}年预算（{b.name}）的来源文件") if b.source else None
+                rows.append([Cell(b.name), Cell("收入" if b.income else "支出"), _amt(b.amount, doc),
                              _amt(real, self.account(year, b.account.code)), _amt(real - b.amount), Cell(rate, num=True)])
                 labels.append(b.name)
                 planned.append(b.amount)
                 actual.append(real)
             chart = self.chart(f"budget-{year}", labels, [charts.Series("预算", tuple(planned), colour=2),
-                                                          charts.Series("实际", tuple(actual), colour=3)])
+                                                          charts.Series("实际", tuple(actual), colour=3)],
+                               "；".join(f"{lb} 预算 {yuan(p)} 元 实际 {yuan(a)} 元"
+                                        for lb, p, a in zip(labels, planned, actual)))
             out.append(Section(f"{year}年预算执行情况", f"budget-{year}",
-                               ["“实际”是账上该科目今年发生的数，选中可以看到背后的每一张凭证。"],
+                               ["“预算”选中可以看通过预算的文件；“实际”是账上该科目今年发生的数，选中可以看到背后的每一张凭证。"],
                                [Table(_h("预算项目", "收或支", "预算（元）", "实际（元）", "差额（元）", "完成"), rows)],
-                               [(chart, "；".join(f"{lb} 预算 {yuan(p)} 元 实际 {yuan(a)} 元"
-                                                  for lb, p, a in zip(labels, planned, actual)))],
+                               [chart],
                                glossary.explain_terms(("预算", "实际"))))
         return out
 
@@ -375,7 +418,9 @@ class FinancePlanner:
             ay = self.years[year][code]
             side = ay.account.side == accounts.DEBIT
             bal = ay.opening if side else -ay.opening
-            rows = [[Cell(f"{year}-01-01"), Cell("上年结转"), Cell(""), Cell(""), _amt(bal)]] if ay.opening else []
+            first = year == min(self.years)
+            rows = [[Cell("记账开始时" if first else f"{year}-01-01"), Cell("期初余额" if first else "上年结转"), Cell(""),
+                     Cell(""), _amt(bal)]] if ay.opening else []
             for v, ln in ay.lines:
                 bal += (ln.debit - ln.credit) if side else (ln.credit - ln.debit)
                 rows.append([Cell(v.date.isoformat()), Cell(ln.summary or v.summary, self.voucher(v)),
@@ -388,6 +433,31 @@ class FinancePlanner:
                                 terms=glossary.explain_terms(("借方", "贷方")))]
             self.p.add(path, "finance-page.html", f"{year}年 {code} {ay.account.name}",
                        self.crumbs + [("村务报表", self.cat("reports"))], sections=sections, rows=[], empty="")
+
+
+def asset_anchor(ident: str) -> str:
+    return f"asset-{_slug(ident)}"
+
+
+def lease_anchor(ident: str) -> str:
+    return f"lease-{_slug(ident)}"
+
+
+def voucher_finance_rows(base: str, village: Village) -> dict[str, list[tuple[str, str, str]]]:
+    """voucher key -> (what, amount, page) for every finance table row that names the voucher: the asset it
+    bought, the project payment or stage, the lease whose rent it received, the payout list it paid."""
+    fin: Finance = village.finance or Finance()
+    finance = f"{base}/finance"
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for key, uses in voucher_uses(fin).items():
+        for u in uses:
+            href = {"assets": f"{finance}/assets/index.html#{asset_anchor(u.ident)}",
+                    "leases": f"{finance}/resources/index.html#{lease_anchor(u.ident)}",
+                    "projects": f"{finance}/projects/{_slug(u.ident)}.html",
+                    "payouts": f"{finance}/lists/{u.ident}.html",
+                    "budget": f"{finance}/reports/index.html#budget-{u.ident}"}[u.kind]
+            out.setdefault(key, []).append((u.text, yuan(u.amount) if u.amount is not None else "", href))
+    return out
 
 
 def _slug(ident: str) -> str:

@@ -119,21 +119,22 @@ class _Reader:
         except (tarfile.TarError, OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
             raise _reject(f"包已损坏，无法读取：{exc}", f"damaged archive, cannot be read: {exc}") from exc
 
+    @staticmethod
+    def _next(tar: tarfile.TarFile, name: str, limit: int, missing: BundleError) -> bytes:
+        """The next entry's bytes; it must be `name` (else `missing` is raised), a plain file, at most `limit`."""
+        member = tar.next()
+        if member is None or member.name != name:
+            raise missing
+        problem = _member_problem(member)
+        if problem:
+            raise problem
+        return _read_member(tar, member, limit)
+
     def _header(self, tar: tarfile.TarFile) -> Manifest:
-        first = tar.next()
-        if first is None or first.name != MANIFEST:
-            raise _reject("包的第一个条目不是 manifest.json", "the first entry is not manifest.json")
-        problem = _member_problem(first)
-        if problem:
-            raise problem
-        data = _read_member(tar, first, MAX_MANIFEST)
-        second = tar.next()
-        if second is None or second.name != SIGNATURE:
-            raise _reject("包没有签名（缺少 manifest.sig），拒绝", "unsigned bundle (no manifest.sig); refused")
-        problem = _member_problem(second)
-        if problem:
-            raise problem
-        signature = _read_member(tar, second, 64)
+        data = self._next(tar, MANIFEST, MAX_MANIFEST,
+                          _reject("包的第一个条目不是 manifest.json", "the first entry is not manifest.json"))
+        signature = self._next(tar, SIGNATURE, 64,
+                               _reject("包没有签名（缺少 manifest.sig），拒绝", "unsigned bundle (no manifest.sig); refused"))
         try:
             self.public.verify(signature, data)
         except InvalidSignature:

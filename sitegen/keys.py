@@ -70,22 +70,22 @@ def load_private(path: Path, published: tuple[Path, ...] = ()) -> Ed25519Private
         raise KeyProblem(f"私钥文件其他用户也能访问（权限 {stat.S_IMODE(info.st_mode):03o}），请执行 chmod 600 {path}\n"
                          f"the private key is accessible by group or others "
                          f"(mode {stat.S_IMODE(info.st_mode):03o}); run chmod 600 {path}")
-    try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (ValueError, TypeError, UnsupportedAlgorithm, OSError) as exc:
-        raise KeyProblem(f"私钥文件无法读取：{path}\ncannot load the private key {path}: {exc}") from exc
-    if not isinstance(key, Ed25519PrivateKey):
-        raise KeyProblem(f"私钥不是 Ed25519 密钥：{path}\nthe private key is not an Ed25519 key: {path}")
-    return key
+    return _load_pem(path, lambda data: serialization.load_pem_private_key(data, password=None),
+                     Ed25519PrivateKey, "私钥", "private")
 
 
 def load_public(path: Path) -> Ed25519PublicKey:
+    return _load_pem(path, serialization.load_pem_public_key, Ed25519PublicKey, "公钥", "public")
+
+
+def _load_pem(path: Path, loader, kind: type, zh: str, en: str):
+    """One PEM key file, which must hold an Ed25519 key of `kind`; any failure is a KeyProblem naming the file."""
     try:
-        key = serialization.load_pem_public_key(path.read_bytes())
+        key = loader(path.read_bytes())
     except (ValueError, TypeError, UnsupportedAlgorithm, OSError) as exc:
-        raise KeyProblem(f"公钥文件无法读取：{path}\ncannot load the public key {path}: {exc}") from exc
-    if not isinstance(key, Ed25519PublicKey):
-        raise KeyProblem(f"公钥不是 Ed25519 密钥：{path}\nthe public key is not an Ed25519 key: {path}")
+        raise KeyProblem(f"{zh}文件无法读取：{path}\ncannot load the {en} key {path}: {exc}") from exc
+    if not isinstance(key, kind):
+        raise KeyProblem(f"{zh}不是 Ed25519 密钥：{path}\nthe {en} key is not an Ed25519 key: {path}")
     return key
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sitegen.assets import Picture, Rendition, pictures, whole
 from sitegen.errors import Location, Report
-from sitegen.finance_pages import FinancePlanner
+from sitegen.finance_pages import FinancePlanner, voucher_finance_rows
 from sitegen.ledger import explain
 from sitegen.model import City, Image, Item, Ledger, Town, Village, Voucher
 from sitegen.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board
@@ -111,10 +111,12 @@ class _Planner:
         self.item_paths[item.source] = f"{folder}/{item.slug}.html"
         images = [pic for img in item.images for pic in self.pictures(base, img)]
         basis_scan = self.pictures(base, item.basis.scan) if item.basis and item.basis.scan else None
-        self._pending.append((item, crumbs, images, basis_scan))
+        # 相关文件 (a project stage's documents): each with its scanned pages, if it has a scan
+        documents = [(d, self.pictures(base, d.scan) if d.scan else []) for d in item.documents]
+        self._pending.append((item, crumbs, images, basis_scan, documents))
 
     def plan(self) -> Site:
-        self._pending: list[tuple[Item, list[tuple[str, str]], list, str | None]] = []
+        self._pending: list[tuple[Item, list[tuple[str, str]], list, list | None, list]] = []
         city = self.city
         home = [(city.title, "index.html")]
         for item in city.items:
@@ -129,9 +131,9 @@ class _Planner:
         for board in (RULES, POLICIES):
             self.add(f"{board.slug}/index.html", "list.html", f"{city.name}{board.name}", home,
                      rows=self.rows(self._section(board, city.items)), empty="暂无内容")
-        for item, crumbs, images, basis_scan in self._pending:
+        for item, crumbs, images, basis_scan, documents in self._pending:
             self.add(self.item_paths[item.source], "item.html", item.title, crumbs, item=item,
-                     images=images, basis_scan=basis_scan)
+                     images=images, basis_scan=basis_scan, documents=documents)
         # image_path() users register plain Images: one whole-image file each
         images = {p: r if isinstance(r, Rendition) else whole(p, r) for p, r in self.images.items()}
         return Site(self.pages, images, self.item_paths, self.generated)
@@ -179,7 +181,8 @@ class _Planner:
         tiles += [Tile(RULES.name, f"{len(rules)} 条", f"{base}/rules/index.html"),
                   Tile(POLICIES.name, f"{len(policies)} 条", f"{base}/policies/index.html")]
         warnings_tile = Tile("资金支付预警", f"{len(v.warnings)} 条", f"{base}/warnings.html")  # oversight_pages
-        tiles += [warnings_tile, Tile("群众疑问", f"{len(v.questions)} 条", f"{base}/questions.html")]
+        asked = len(v.questions) + len(self._shared_questions(v))
+        tiles += [warnings_tile, Tile("群众疑问", f"{asked} 条", f"{base}/questions.html")]
         self.add(f"{base}/index.html", "village.html", v.name, parent, village=v, town=town, tiles=_digits(tiles))
         for board in BOARDS:
             board_crumbs = crumbs + [(board.name, f"{base}/{board.slug}/index.html")]
@@ -216,7 +219,14 @@ class _Planner:
         self.add(f"{base}/warnings.html", "warnings.html", f"{v.name}资金支付预警", crumbs, village=v,
                  rows=[(ws[0].voucher, ws, published[key]) for key, ws in by_voucher.items()])
         self.add(f"{base}/questions.html", "questions.html", f"{v.name}群众疑问", crumbs, village=v,
-                 rows=[(q, published.get(id(q.target))) for q in v.questions])
+                 rows=[(q, published.get(id(q.target))) for q in v.questions],
+                 shared=[(q, self.item_paths[q.target.source]) for q in self._shared_questions(v)])
+
+    def _shared_questions(self, v: Village) -> list:
+        """Questions about what the city or the village's town publishes for all its villages (制度建设, 政策法规):
+        every village of that town lists them too, since its villagers read those items as their own."""
+        return [q for q in self.city.questions if not q.village and q.town in ("", v.town_slug)
+                and isinstance(q.target, Item) and q.target.source in self.item_paths]  # drafts have no page
 
     def ledgers(self, v: Village, base: str, crumbs: list[tuple[str, str]]) -> str | None:
         """Ledger pages (latest year first in the tiles), voucher pages and scan pages."""
@@ -231,6 +241,7 @@ class _Planner:
                      years=[(other.year, p) for other, p in years if other is not lg],
                      voucher_path=lambda voucher, _b=base: self.voucher_path(_b, voucher))
         vouchers = v.vouchers
+        finance_rows = voucher_finance_rows(base, v)  # the finance table rows each voucher stands behind
         for i, voucher in enumerate(vouchers):
             path = self.voucher_path(base, voucher)
             back_to = ledger_of.get(voucher.key)
@@ -241,6 +252,7 @@ class _Planner:
             scans = [(n, pic, f"{base}/finance/vouchers/{voucher.key}-{n}.html") for n, pic in enumerate(pics, 1)]
             self.add(path, "voucher.html", f"凭证 {voucher.month} {voucher.label}", trail, voucher=voucher,
                      village=v, plain=explain(voucher), ledger_anchor=ledger_anchor, scans=scans,
+                     finance_rows=finance_rows.get(voucher.key, []),
                      prev=self.voucher_path(base, vouchers[i - 1]) if i > 0 else None,
                      next=self.voucher_path(base, vouchers[i + 1]) if i + 1 < len(vouchers) else None)
             for n, pic, scan_page in scans:

@@ -329,11 +329,11 @@ def _table(path: Path, where: str, sheet: str | None, rows: list[list[str]], rep
     numbered = [(n, [c.strip() for c in row]) for n, row in enumerate(rows, start=1)]
     numbered = [(n, row) for n, row in numbered if any(row)]
     if not numbered:
-        report.error("journal-empty", Location(where, sheet=sheet))
+        report.error("table-empty", Location(where, sheet=sheet))
         return None
     (_, header), data = numbered[0], numbered[1:]
     if not data:
-        report.error("journal-empty", Location(where, sheet=sheet))
+        report.error("table-empty", Location(where, sheet=sheet))
         return None
     return RawTable(path, where, sheet, header, data)
 
@@ -351,10 +351,10 @@ def table_columns(table: RawTable, spec: dict[str, tuple[str, ...]], required: t
         if key in lookup:
             index.setdefault(lookup[key], i)
         elif key:
-            report.warning("journal-header-unknown", where, column=header)
+            report.warning("table-header-unknown", where, column=header)
     missing = [f for f in required if f not in index]
     for f in missing:
-        report.error("journal-header", where, column=spec[f][0], choices=" / ".join(spec[f]))
+        report.error("table-header", where, column=spec[f][0], choices=" / ".join(spec[f]))
     return None if missing else index
 
 

@@ -274,12 +274,13 @@ class Village:
     name: str
     town_slug: str
     intro: str
-    opening_balance: Decimal
+    opening_balance: Decimal  # cash and bank together before the first journal line (the ledger's opening)
     items: list[Item] = field(default_factory=list)       # its own items: boards and 制度建设
     vouchers: list[Voucher] = field(default_factory=list)
     ledgers: list[Ledger] = field(default_factory=list)
     where: str = ""
     finance: Any = None  # finance.Finance: the finance tables (finance/tables/), None when there are none
+    opening_accounts: list[Any] = field(default_factory=list)  # finance.Opening per account (opening_balances)
     cadres: list[Cadre] = field(default_factory=list)                  # village.yaml, for the payee warnings
     allowance_recipients: list[Recipient] = field(default_factory=list)  # village.yaml, 低保对象
     month_reviews: dict[str, Review] = field(default_factory=dict)     # reviews.yaml: YYYY-MM -> 农经站 review

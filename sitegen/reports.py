@@ -175,7 +175,7 @@ def review_docs(city: City) -> dict[str, Doc]:
     rows = queue(city)
     docs = {}
     for name, scope, towns in _scopes(city):
-        names = {t.name for t in towns}
+        names = {t.name for t in towns} | ({""} if name == "city" else set())
         mine = [r for r in rows if r.town in names]
         waiting = [r for r in mine if r.status != "已通过"]
         by_dept = Counter((r.department, r.status) for r in mine)
@@ -184,7 +184,8 @@ def review_docs(city: City) -> dict[str, Doc]:
                           f"统计日期 {as_of(city).isoformat()}。只有审核通过的内容才会公开。"],
                          [Table("待办明细", [Column("镇（街道）"), Column("村"), Column("类型"), Column("名称"),
                                             Column("审核部门"), Column("状态"), Column("缺少"), Column("文件")],
-                                [[r.town, r.village, r.kind, r.title, r.department, r.status, r.missing, r.where]
+                                [[r.town or "全市", (r.village or "全镇（街道）") if r.town else "", r.kind, r.title,
+                                  r.department, r.status, r.missing, r.where]
                                  for r in mine]),
                           Table("按部门汇总", [Column("审核部门"), Column("状态"), Column("条数", "int")],
                                 [[d, s, n] for (d, s), n in sorted(by_dept.items())], ["合计", "", len(mine)])])

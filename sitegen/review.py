@@ -6,8 +6,8 @@ village folder, month -> review). Publication rule:
 
 - an approved record is published;
 - a record whose review is written and says pending (待审核) or rejected (退回) is a draft;
-- a record with no review at all is a draft when site.yaml says `oversight: {review_required: true}`, and is
-  published otherwise (content written before reviews existed keeps working);
+- a record with no review at all is a draft too (`oversight: {review_required: true}`, the default); a site whose
+  content predates reviews may say `review_required: false`, and then only written pending/rejected reviews hold;
 - months are published in order: once a month is a draft, every later month is too, because the ledger's
   running balance of a later month would otherwise reveal the unpublished one.
 
@@ -179,8 +179,8 @@ def check_basis(city: City, report: Report) -> None:
 class QueueRow:
     """待审核 One record waiting for, or lacking something for, its review."""
 
-    town: str
-    village: str
+    town: str          # "" for what the city publishes
+    village: str       # "" for what the city or a town publishes for all its villages
     kind: str          # 事项 / 月度财务
     title: str
     department: str    # who reviews it
@@ -193,6 +193,14 @@ def queue(city: City) -> list[QueueRow]:
     """Every record not approved, and every approved one that lacks its basis or documents, per town and village."""
     required = city.oversight.review_required
     rows: list[QueueRow] = []
+    # 制度建设 and 政策法规 the city or a town publishes for every village: a written pending/rejected review holds them
+    for town_name, items, publisher in ([("", city.items, city.name)]
+                                        + [(t.name, t.items, t.name) for t in city.towns]):
+        for item in sorted(items, key=lambda i: (i.board.slug, i.date, i.where)):
+            if item_is_draft(item, required):
+                rows.append(QueueRow(town_name, "", f"{item.board.name}（{'全市' if not town_name else '全镇'}）",
+                                     item.title, item.review.department or publisher, item.review.status_label, "",
+                                     item.where))
     for town in city.towns:
         for village in town.villages:
             for item in sorted(village.items, key=lambda i: (i.board.slug, i.date, i.where)):

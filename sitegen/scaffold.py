@@ -15,8 +15,10 @@ VILLAGE_YAML = """\
 name: {title}
 # 村首页上的一段简介（可选）
 intro: {title}的“三务”公开。
-# 记账开始时现金和银行存款的合计余额（元） / cash + bank balance before the first journal line
-opening_balance: "0.00"
+# 记账开始时各账户的余额（元），每个账户一行 / each account's balance before the first journal line
+opening_balances:
+  库存现金: "0.00"
+  银行存款: "0.00"
 """
 
 PARTY_EXAMPLE = """\

@@ -28,7 +28,8 @@ ITEM_KEYS = ("title", "date", "category", "subitem", "basis", "images", "review"
 BASIS_KEYS = ("title", "number", "scan")
 REVIEW_KEYS = ("department", "reviewer", "date", "status")
 TOWN_KEYS = ("name",)
-VILLAGE_KEYS = ("name", "intro", "opening_balance", "accounting_system", "cadres", "allowance_recipients")
+VILLAGE_KEYS = ("name", "intro", "opening_balance", "opening_balances", "accounting_system", "cadres",
+                "allowance_recipients")
 STATUS = {"approved": "approved", "已通过": "approved", "通过": "approved", "已审核": "approved",
           "pending": "pending", "待审核": "pending", "未审核": "pending",
           "rejected": "rejected", "退回": "rejected", "未通过": "rejected"}
@@ -254,6 +255,7 @@ class _Checker:
             vouchers += _Journal(self, table, system, seen).vouchers()
         self.attach_scans(raw, vouchers, village)
         village.vouchers = sorted(vouchers, key=lambda v: (v.date, v.month, v.number))
+        finance.read_openings(self, data, where, village, system)  # opening balances per account (finance.py)
         # finance/tables/, the journal's 关联 column and the statements, checked and linked (finance.py)
         village.finance = finance.read(self, raw.finance_tables, village, system)
         # oversight: cadres and 低保 recipients (registries.py), month reviews of the journal (review.py)

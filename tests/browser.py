@@ -1,11 +1,16 @@
-"""Helpers for browser tests (not a test module).
+"""Helpers and fixtures for the browser tests (not a test module).
 
 Everything runs offline: pages are served from a folder on 127.0.0.1 and the
-browser is the system Chromium driven by the pip-installed Playwright.
+browser is the system Chromium driven by the pip-installed Playwright (sync
+API; launch_async for the async one).
 
 When Chromium or Playwright is missing the tests are skipped, unless the
 environment variable REQUIRE_BROWSER=1 is set (as in CI), in which case they
 fail, so a broken CI image cannot silently turn the browser tests off.
+
+Fixtures, for a test module to import: `chromium` (one browser per module)
+and `page` (a fresh context per test, 1280x720, failing the test on any
+console or page error).
 """
 
 import contextlib
@@ -51,17 +56,51 @@ def sync_playwright():
     return start
 
 
+def async_playwright():
+    try:
+        from playwright.async_api import async_playwright as start
+    except ImportError:
+        unavailable('Python package playwright is not installed')
+    return start
+
+
+def launch_options(path, bfcache=False):
+    """Playwright's launch arguments. bfcache: keep Chromium's back/forward
+    cache, which Playwright turns off by default (a set-top box browser has
+    one: Back shows the page as it was left)."""
+    options = dict(executable_path=path, args=list(CHROMIUM_ARGS))
+    if bfcache:
+        options['ignore_default_args'] = ['--disable-back-forward-cache']
+    return options
+
+
 # --- static server -----------------------------------------------------------
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    max_age = 0
+
     def log_message(self, format, *args):  # keep pytest output clean
         pass
 
+    def end_headers(self):
+        if self.max_age:
+            self.send_header('Cache-Control', 'max-age=%d' % self.max_age)
+        super().end_headers()
+
+
+class _CachingHandler(_QuietHandler):
+    max_age = 3600
+    protocol_version = 'HTTP/1.1'  # and keeps the connection open for the next request
+
 
 @contextlib.contextmanager
-def serve(folder):
-    """Serve `folder` on 127.0.0.1 (free port); yields the base URL ending in '/'."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def serve(folder, cache=False):
+    """Serve `folder` on 127.0.0.1 (free port); yields the base URL ending in '/'.
+
+    cache: send Cache-Control max-age (as a headend would for a published
+    site), so the browser does not ask again for the style sheet and script
+    of every page."""
+    handler = functools.partial(_CachingHandler if cache else _QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -76,7 +115,7 @@ def serve(folder):
 
 # --- browser -----------------------------------------------------------------
 
-def launch():
+def launch(bfcache=False):
     """Start Playwright and Chromium; returns the Browser.
 
     browser.close() also stops Playwright. Pages made with new_page() get a
@@ -86,7 +125,7 @@ def launch():
     path = chromium_path()
     pw = start().start()
     try:
-        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(**launch_options(path, bfcache))
     except Exception as e:  # broken install: same policy as a missing one
         pw.stop()
         unavailable('Chromium failed to start: %s' % str(e).splitlines()[0])
@@ -105,6 +144,49 @@ def launch():
     browser.close = close_all
     browser.new_page = new_page_720
     return browser
+
+
+async def launch_async(bfcache=False):
+    """launch() for Playwright's async API (its own Playwright driver, so two
+    of them run side by side); `await browser.close()` also stops Playwright."""
+    start = async_playwright()
+    path = chromium_path()
+    pw = await start().start()
+    try:
+        browser = await pw.chromium.launch(**launch_options(path, bfcache))
+    except Exception as e:
+        await pw.stop()
+        unavailable('Chromium failed to start: %s' % str(e).splitlines()[0])
+    close = browser.close
+
+    async def close_all(*a, **kw):
+        try:
+            await close(*a, **kw)
+        finally:
+            await pw.stop()
+
+    browser.close = close_all
+    return browser
+
+
+@pytest.fixture(scope='module')
+def chromium():
+    """One Chromium for the test module."""
+    b = launch()
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh context (own history and sessionStorage) at 1280x720; its
+    console and page errors are in page.errors, and any fails the test."""
+    context = chromium.new_context(viewport=dict(VIEWPORT))
+    pg = context.new_page()
+    pg.errors = collect_errors(pg)
+    yield pg
+    context.close()
+    assert pg.errors.errors == [], 'console/page errors: %s' % pg.errors.errors
 
 
 # --- keys --------------------------------------------------------------------
@@ -155,14 +237,61 @@ def press(page, key, kind='keydown'):
 
 
 def focused(page):
-    """The focused element: {'tag','id','href','cls','html','focusedClass'} or None."""
+    """The focused element or None: {'tag','id','href','cls','html','focusedClass',
+    'top','bottom' (its place on screen), 'y' (the page's scroll), 'vh' (the screen height)}."""
     return page.evaluate("""() => {
         var el = document.activeElement;
         if (!el || el === document.body) return null;
+        var r = el.getBoundingClientRect();
         return {tag: el.tagName.toLowerCase(), id: el.id, href: el.getAttribute('href'),
                 cls: el.className, html: el.outerHTML,
-                focusedClass: (' ' + el.className + ' ').indexOf(' focused ') >= 0};
+                focusedClass: (' ' + el.className + ' ').indexOf(' focused ') >= 0,
+                top: r.top, bottom: r.bottom, y: window.pageYOffset, vh: window.innerHeight};
     }""")
+
+
+def focused_href(page):
+    """The href of the focused element, '' when it has none."""
+    return (focused(page) or {}).get('href') or ''
+
+
+def assert_focus_visible(page):
+    """The focused element carries the `focused` class and a thick outline."""
+    f = focused(page)
+    assert f and f['focusedClass'], f
+    width = page.evaluate("() => parseFloat(getComputedStyle(document.activeElement).outlineWidth)")
+    assert width >= 4
+
+
+def press_until(page, key, predicate, limit=12):
+    """Press `key` until the focused element (focused()'s dict, {} for none)
+    satisfies predicate; returns the presses used."""
+    for n in range(1, limit + 1):
+        press(page, key)
+        if predicate(focused(page) or {}):
+            return n
+    raise AssertionError('%s x%d never reached the target; focus is on %s' % (key, limit, focused(page)))
+
+
+# --- pages -------------------------------------------------------------------
+
+TV_READY = "document.documentElement.className.indexOf('js') >= 0"  # tv.js has started
+
+
+def ready(page):
+    """Wait until tv.js has started on the page (it marks <html> with `js`)."""
+    page.wait_for_function(TV_READY)
+
+
+def navigate(page, key, until='domcontentloaded'):
+    """Press `key` (see press(); or call it, when it is a function) and wait
+    for the page it opens, up to `until` ('load': images too), and for tv.js."""
+    with page.expect_navigation(wait_until=until):
+        if callable(key):
+            key()
+        else:
+            press(page, key)
+    ready(page)
 
 
 class ErrorLog:

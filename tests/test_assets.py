@@ -65,6 +65,9 @@ def test_renditions_are_bounded_and_cached(tmp_path):
     assert got["m/small-tv1.png"] == (1200, 1600) and PILImage.open(out["m/small-tv1.png"]).format == "PNG"
     assert got["m/turned-tv1.jpg"] == (1200, 1600) and got["m/turned-s.jpg"] == (180, 240)
     assert "exif" not in PILImage.open(out["m/turned-tv1.jpg"]).info
+    assert PILImage.open(out["m/big-tv1.jpg"]).info.get("progressive")  # pages load whole, then sharpen
+    assert PILImage.open(out["m/big-m1.jpg"]).info.get("progressive")
+    assert not PILImage.open(out["m/big-s.jpg"]).info.get("progressive")  # a thumbnail: baseline, smaller
     assert all(w <= 1280 and h <= 2400 for w, h in got.values())
     mtimes = {p: p.stat().st_mtime_ns for p in out.values()}
     again = assets.renditions(planned(big, small, turned), cache, Report())

@@ -208,11 +208,11 @@ def test_voucher_references_and_table_names():
 
 
 def test_bad_voucher_reference_and_missing_column(fin):
-    edit(fin / TABLES / "资产.csv", "2026-09 记-5", "九月五号")
+    edit(fin / TABLES / "资产.csv", "2026-09 记-6", "九月六号")
     edit(fin / TABLES / "预算.csv", "科目编码", "科目")
     errors = {c[0]: c[2] for c in codes(fin) if c[1] == "error"}
     assert "资产.csv 第3行 “凭证”列" in errors["finance-voucher-ref"]
-    assert "预算.csv 第1行" in errors["journal-header"] and "科目编码" in errors["journal-header"]
+    assert "预算.csv 第1行" in errors["table-header"] and "科目编码" in errors["table-header"]
 
 
 def test_gb18030_tables_load_like_utf8(fin, tmp_path):
@@ -242,3 +242,269 @@ def test_sitegen_check_lists_the_warnings(fin):
     assert result.returncode == 0, result.stdout + result.stderr
     output = result.stdout + result.stderr
     assert "L-02" in output and "finance-unlinked" in output
+
+
+# ---- issue 3 gaps: voucher pages, sources, register, opening balances, chart switch, image sizes, reader -------
+def test_voucher_pages_show_the_rows_that_point_at_them(built):
+    root = built / "tv/xg/cs/finance"
+    expect = {"2026-09-006": ("固定资产 A-02 村道修补材料", "../assets/index.html#asset-a-02"),
+              "2026-09-005": ("工程项目 村道修补工程：付款（首付款）", "../projects/p1.html"),
+              "2026-09-001": ("资源 L-01 北圩耕地 的租金", "../resources/index.html#lease-l-01"),
+              "2026-09-002": ("发放名单 保洁员工资（1 人）", "../lists/2026-09-002-1.html")}
+    for key, (what, href) in expect.items():
+        page = root / "vouchers" / f"{key}.html"
+        html = page.read_text("utf-8")
+        assert "这张凭证记在哪些财务明细里" in html and what in text(page), key
+        assert f'href="{href}"' in html, (key, re.findall(r'voucher-finance.*?</section>', html, re.S))
+        target, _, anchor = href.partition("#")
+        target_html = (page.parent / target).read_text("utf-8")
+        assert not anchor or f'id="{anchor}"' in target_html
+    assert "这张凭证记在哪些财务明细里" not in (root / "vouchers/2026-09-003.html").read_text("utf-8")
+
+
+def _doc_page(page: Path, amount: str) -> Path:
+    """The page the amount cell `amount` links to."""
+    html = page.read_text("utf-8")
+    (href,) = re.findall(r'<a class="row" href="([^"]+)">' + re.escape(amount) + "</a>", html)
+    return (page.parent / href.split("#")[0]).resolve()
+
+
+def test_amounts_without_a_voucher_link_their_source_document(built):
+    root = built / "tv/xg/cs/finance"
+    for page, amount in ((root / "assets/index.html", "500,000.00"), (root / "reports/index.html", "15,000.00"),
+                         (root / "projects/p1.html", "500.00"), (root / "projects/p1.html", "10,000.00")):
+        doc = _doc_page(page, amount)
+        assert "/finance/docs/" in doc.as_posix(), (page, amount, doc)
+        img = re.search(r'<img src="([^"]+)"', doc.read_text("utf-8")).group(1)
+        assert (doc.parent / img).resolve().is_file()
+    assert "/vouchers/" in _doc_page(root / "assets/index.html", "4,000.00").as_posix()
+    # a budget line without its own document shares the year's resolution
+    assert _doc_page(root / "reports/index.html", "3,000.00") == _doc_page(root / "reports/index.html", "15,000.00")
+
+
+def test_figures_with_neither_voucher_nor_document_are_warned(fin):
+    edit(fin / TABLES / "资产.csv", ",../../files/zichan-taizhang.jpg", ",")
+    edit(fin / TABLES / "工程项目.csv", ",500.00,,../../files/basis.jpg", ",500.00,,")
+    edit(fin / TABLES / "预算.csv", ",../../files/yusuan-jueyi.jpg", ",")
+    edit(fin / TABLES / "资源.csv", ",../../files/basis.jpg,2026-09 记-1", ",,2026-09 记-1")
+    warned = sorted(c[2] for c in codes(fin) if c[0] == "finance-unlinked" and "L-02" not in c[2])
+    assert len(warned) == 5, warned  # the asset, the change order, both budget lines, the lease
+    assert any("资产.csv 第2行" in w and "A-01" in w and "来源" in w for w in warned)
+    assert any("工程项目.csv 第4行" in w and "增减项目" in w for w in warned)
+    assert any("资源.csv 第2行" in w and "L-01" in w for w in warned)
+    assert sum("预算.csv" in w for w in warned) == 2
+    assert not [c for c in codes(fin) if c[1] == "error"]
+
+
+@pytest.mark.parametrize("value, code", [("../../../../../../etc/passwd", "path-outside"),
+                                         ("../../files/none.jpg", "path-missing"),
+                                         ("../../village.yaml", "path-type")])
+def test_source_paths_are_checked_like_other_scans(fin, value, code):
+    edit(fin / TABLES / "资产.csv", "../../files/zichan-taizhang.jpg", value)
+    errors = [c for c in codes(fin) if c[1] == "error"]
+    assert [c[0] for c in errors] == [code] and "资产.csv 第2行 “来源”列" in errors[0][2]
+
+
+def test_register_must_agree_with_the_fixed_asset_account(fin):
+    edit(fin / TABLES / "资产.csv", "500000.00", "510000.00")
+    (error,) = [c for c in codes(fin) if c[1] == "error"]
+    assert error[0] == "finance-mismatch" and "资产.csv" in error[2] and "第" not in error[2].split("：")[0]
+    assert "资产登记簿" in error[2] and "固定资产余额" in error[2] and "514,000.00 元 ≠ 504,000.00 元" in error[2]
+
+
+def test_register_of_assets_from_before_the_journal_needs_their_opening_balance(fin):
+    edit(fin / "xg/cs/village.yaml", '  固定资产: "500000.00"', "")
+    (error,) = [c[2] for c in codes(fin) if c[1] == "error"]
+    assert "504,000.00 元 ≠ 4,000.00 元" in error and "opening_balances 写固定资产的期初数" in error
+
+
+def test_register_leaves_out_disposed_assets_and_counts_only_assets_held(fin):
+    edit(fin / TABLES / "资产.csv", "2026-09-20,在用", "2026-09-20,已报废")
+    (error,) = [c[2] for c in codes(fin) if c[1] == "error"]
+    assert "500,000.00 元 ≠ 504,000.00 元" in error
+
+
+def test_register_net_of_depreciation_where_the_chart_books_assets_net(fin, monkeypatch):
+    from sitegen import accounts
+    real = accounts.by_name
+    monkeypatch.setattr(accounts, "by_name", lambda system, name: None if name == "累计折旧" else real(system, name))
+    edit(fin / TABLES / "资产.csv", "状态,凭证,来源", "状态,凭证,来源,累计折旧")
+    edit(fin / TABLES / "资产.csv", "zichan-taizhang.jpg", "zichan-taizhang.jpg,1000.00")
+    (error,) = [c[2] for c in codes(fin) if c[1] == "error"]
+    assert "503,000.00 元 ≠ 504,000.00 元" in error
+    edit(fin / "xg/cs/village.yaml", '固定资产: "500000.00"', '固定资产: "499000.00"')
+    assert not [c for c in codes(fin) if c[1] == "error"]
+
+
+def test_unreadable_register_is_not_reconciled(fin):
+    edit(fin / TABLES / "资产.csv", "500000.00", "五十万")
+    assert [c[0] for c in codes(fin) if c[1] == "error"] == ["amount-format"]
+
+
+def test_funds_show_each_account_by_month_from_its_opening_balance(built):
+    page = built / "tv/xg/cs/finance/funds/index.html"
+    assert "月份 库存现金（元） 银行存款（元） 资金合计（元）" in text(page)
+    assert "记账开始时 1,000.00 9,000.00 10,000.00" in text(page)
+    assert "2026-09 1,499.50 14,000.00 15,499.50" in text(page)
+    html = page.read_text("utf-8")
+    assert 'href="../accounts/2026-101.html">1,499.50<' in html and 'href="../accounts/2026-102.html">14,000.00<' in html
+    account = text(built / "tv/xg/cs/finance/accounts/2026-101.html")
+    assert "记账开始时 期初余额 1,000.00" in account
+
+
+def _old_single_figure(fin: Path) -> None:
+    (fin / "xg/cs/village.yaml").write_text("name: 长寿村\nopening_balance: \"10000.00\"\n", encoding="utf-8")
+    edit(fin / TABLES / "资产.csv", "500000.00", "0.00")  # no 固定资产 opening any more
+
+
+def test_old_combined_opening_figure_is_kept_with_a_clear_message(fin, tmp_path):
+    _old_single_figure(fin)
+    found = [c for c in codes(fin) if c[0] == "bad-value"]
+    assert [c[1] for c in found] == ["warning"] and "opening_balances" in found[0][2] and "village.yaml" in found[0][2]
+    assert "库存现金（101）" in found[0][2] and "银行存款（102）" in found[0][2]
+    build(fin, tmp_path / "out")
+    funds = text(tmp_path / "out/tv/xg/cs/finance/funds/index.html")
+    assert "2026-09 1,500.50 -1,000.00 15,499.50" not in funds  # the split is not guessed
+    assert "2026-09 499.50 5,000.00 15,499.50" in funds and "没有分到各账户" in funds
+
+
+def test_old_combined_opening_figure_goes_to_the_only_money_account(fin):
+    _old_single_figure(fin)
+    edit(fin / "xg/cs/journal/2026-09.csv", "101,库存现金,,2500.50", "102,银行存款,,2500.50")
+    edit(fin / "xg/cs/journal/2026-09.csv", "101,库存现金,3000.00", "102,银行存款,3000.00")
+    city, report = check(fin)
+    assert not [p for p in report.problems if p.code == "bad-value"]
+    (opening,) = city.villages[0].opening_accounts
+    assert (opening.code, str(opening.amount)) == ("102", "10000.00")
+
+
+@pytest.mark.parametrize("yaml, says", [
+    ('opening_balance: "10000.00"\nopening_balances: {库存现金: "1000.00"}', "删掉 opening_balance"),
+    ('opening_balances: {保险柜: "1000.00"}', "opening_balances: 保险柜"),
+    ('opening_balances: {应付款: "1000.00"}', "只写资产类科目"),
+    ('opening_balances: {"101": "1000.00", 库存现金: "5.00"}', "写了两次"),
+    ('opening_balances: {库存现金: "一千元"}', "一千元")])
+def test_bad_opening_balances_are_errors(fin, yaml, says):
+    (fin / "xg/cs/village.yaml").write_text(f"name: 长寿村\n{yaml}\n", encoding="utf-8")
+    errors = [c[2] for c in codes(fin) if c[1] == "error" and c[0] != "finance-mismatch"]
+    assert len(errors) == 1 and says in errors[0] and "village.yaml" in errors[0], errors
+
+
+def test_opening_balance_of_a_bank_account_written_with_sub_account_codes(fin):
+    edit(fin / "xg/cs/journal/2026-09.csv", ",102,银行存款,", ",10201,银行存款—基本户,")
+    city, report = check(fin)
+    assert not report.errors, [p.zh for p in report.errors]
+    codes_ = {o.code: str(o.amount) for o in city.villages[0].opening_accounts}
+    assert codes_ == {"101": "1000.00", "10201": "9000.00", "151": "500000.00"}
+
+
+JOURNAL_2023 = """日期,凭证字号,摘要,科目编码,科目名称,借方金额,贷方金额,往来单位,附件张数
+2023-12-05,记-1,收到镇拨付补助,102,银行存款,5000.00,,,0
+2023-12-05,记-1,收到镇拨付补助,522,补助收入,,5000.00,夏港街道财政所,0
+2023-12-10,记-2,提取备用金,101,现金,800.00,,,0
+2023-12-10,记-2,提取备用金,102,银行存款,,800.00,,0
+2023-12-20,记-3,支付村道修补工程预付款,154,在建工程,2000.00,,,0
+2023-12-20,记-3,支付村道修补工程预付款,102,银行存款,,2000.00,江阴市恒通市政工程有限公司,0
+"""
+
+
+@pytest.fixture
+def switch(fin: Path) -> Path:
+    """The fixture with a December 2023 journal kept on the 2004 chart (new_accounts_from: 2024)."""
+    (fin / "xg/cs/journal/2023-12.csv").write_text(JOURNAL_2023, encoding="utf-8")
+    for n in (1, 2, 3):
+        folder = fin / f"xg/cs/scans/2023-12/{n}"
+        folder.mkdir(parents=True)
+        shutil.copy(fin / "xg/cs/scans/2026-09/5/01.jpg", folder / "01.jpg")
+    reviews = fin / "xg/cs/reviews.yaml"
+    if reviews.exists():
+        reviews.write_text(reviews.read_text("utf-8") + "2023-12: {department: 夏港街道农经站, reviewer: 张永刚, "
+                           "date: 2024-01-09, status: 已通过}\n", "utf-8")
+    edit(fin / "xg/cs/village.yaml", "  库存现金:", "  现金:")  # the 2004 chart's name, where the journal starts
+    return fin
+
+
+def test_balances_carry_from_the_2004_chart_into_the_2024_chart(switch):
+    from sitegen.finance import account_years, statements
+    from sitegen.ledger import village_ledgers
+    city, report = check(switch)
+    assert not report.errors, [p.zh for p in report.errors]
+    village = city.villages[0]
+    years = account_years(village)
+    assert [ay.account.name for ay in years[2023].values() if ay.account.is_money] == ["现金", "银行存款"]
+    assert years[2023]["101"].closing == Decimal("1800.00") and years[2023]["154"].closing == Decimal("2000.00")
+    # 现金 (2004, 101) is carried into 库存现金 (2024, 101); 在建工程 moves from 154 to 153
+    cash, works = years[2026]["101"], years[2026]["153"]
+    assert (cash.account.name, cash.opening) == ("库存现金", Decimal("1800.00"))
+    assert (works.account.name, works.opening, works.closing) == ("在建工程", Decimal("2000.00"), Decimal("2000.00"))
+    assert "154" not in years[2026]  # 2024's 154 is 固定资产清理: nothing is carried there
+    assert years[2026]["102"].opening == Decimal("11200.00")  # 9,000 + 5,000 - 800 - 2,000
+    ledgers = village_ledgers(village)
+    assert [lg.year for lg in ledgers] == [2023, 2026] and ledgers[1].opening == ledgers[0].closing == Decimal("13000.00")
+    for st in statements(village):
+        assert st.asset_total == st.liability_total + st.equity_total
+
+
+def test_chart_switch_pages_show_the_carried_balances(switch, tmp_path):
+    build(switch, tmp_path / "out")
+    root = tmp_path / "out/tv/xg/cs/finance"
+    funds = text(root / "funds/index.html")
+    assert "月份 现金（元） 银行存款（元）" in funds
+    assert "2023-12 1,800.00 11,200.00 13,000.00" in funds and "2026-09 2,299.50 16,200.00 18,499.50" in funds
+    assert "2026-01-01 上年结转 1,800.00" in text(root / "accounts/2026-101.html")
+
+
+def test_chart_images_have_their_size(built):
+    from PIL import Image
+    root = built / "tv/xg/cs/finance"
+    seen = 0
+    for page in [root / c / "index.html" for c in CATEGORIES] + list((root / "docs").glob("*.html")):
+        for tag in re.findall(r"<img [^>]+>", page.read_text("utf-8")):
+            src = re.search(r'src="([^"]+)"', tag).group(1)
+            size = re.search(r'width="(\d+)" height="(\d+)"', tag)
+            assert size, (page, tag)
+            with Image.open((page.parent / src).resolve()) as im:
+                assert im.size == (int(size.group(1)), int(size.group(2))), (page, tag)
+            seen += 1
+    assert seen >= 6
+
+
+def test_tables_are_read_by_the_shared_reader_and_private_columns_never_read(fin, monkeypatch):
+    from sitegen import finance
+    read: list[list[str]] = []
+    real = finance.table_columns
+
+    def spy(table, spec, required, report):
+        read.append(table.header)
+        return real(table, spec, required, report)
+    monkeypatch.setattr(finance, "table_columns", spy)
+    city, report = check(fin)
+    assert len(read) == 5 and ["名单", "姓名", "村民小组", "家庭人口", "金额", "期间", "凭证"] in read
+    assert not [p for p in report.problems if p.code == "table-header-unknown"]
+    assert not any(r in repr(city.villages[0].finance) for r in RAW)
+    edit(fin / TABLES / "补助.csv", "期间,凭证", "期 间,凭证,备注")
+    (unknown,) = [p for p in check(fin)[1].problems if p.code == "table-header-unknown"]
+    assert (unknown.where.line, unknown.zh) == (1, "不认识的表头“备注”")
+
+
+def test_an_old_account_without_a_counterpart_is_kept_apart_not_lost(switch, tmp_path):
+    """2004's 131 牲畜（禽）资产 has no 2024 account of its name, and 2024's 131 is 消耗性生物资产."""
+    from sitegen.finance import account_years
+    with open(switch / "xg/cs/journal/2023-12.csv", "a", encoding="utf-8") as fh:
+        fh.write("2023-12-25,记-4,购买耕牛,131,牲畜（禽）资产,600.00,,,0\n2023-12-25,记-4,购买耕牛,102,银行存款,,600.00,,0\n")
+    shutil.copytree(switch / "xg/cs/scans/2023-12/1", switch / "xg/cs/scans/2023-12/4")
+    with open(switch / "xg/cs/journal/2026-09.csv", "a", encoding="utf-8") as fh:
+        fh.write("2026-09-25,记-7,购买苗木待售,131,消耗性生物资产,300.00,,,0,\n"
+                 "2026-09-25,记-7,购买苗木待售,102,银行存款,,300.00,,0,\n")
+    shutil.copytree(switch / "xg/cs/scans/2026-09/6", switch / "xg/cs/scans/2026-09/7")
+    city, report = check(switch)
+    assert not report.errors, [p.zh for p in report.errors]
+    years = account_years(city.villages[0])
+    assert years[2023]["131"].closing == Decimal("600.00")
+    old, new = years[2026]["131-2004"], years[2026]["131"]
+    assert (old.account.name, old.opening, new.account.name, new.closing) == \
+        ("牲畜（禽）资产", Decimal("600.00"), "消耗性生物资产", Decimal("300.00"))
+    build(switch, tmp_path / "out")
+    reports = (tmp_path / "out/tv/xg/cs/finance/reports/index.html").read_text("utf-8")
+    assert 'href="../accounts/2026-131-2004.html">600.00<' in reports
+    assert "上年结转 600.00" in text(tmp_path / "out/tv/xg/cs/finance/accounts/2026-131-2004.html")

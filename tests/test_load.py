@@ -68,7 +68,7 @@ def test_missing_header_column_is_named(mini):
     text = (mini / JOURNAL).read_text(encoding="utf-8").replace("贷方金额", "贷款金额", 1)
     (mini / JOURNAL).write_text(text, encoding="utf-8")
     _, report = check(mini)
-    assert any(p.code == "journal-header" and "贷方金额" in p.zh for p in report.errors)
+    assert any(p.code == "table-header" and "贷方金额" in p.zh for p in report.errors)
 
 
 def test_item_without_front_matter(mini):
@@ -96,3 +96,15 @@ def test_missing_site_yaml(tmp_path):
     report = Report()
     raw = load(tmp_path, report)
     assert raw.site is None and [p.code for p in report.errors] == ["missing-file"]
+
+
+def test_an_empty_table_names_its_file_in_words_that_fit_any_table(mini):
+    (mini / "registries").mkdir()
+    (mini / "registries" / "失信人员名单.csv").write_text("姓名,身份证号\n", encoding="utf-8")  # header only
+    (mini / "feedback").mkdir()
+    (mini / "feedback" / "hotline.csv").write_bytes(b"")
+    _, report = check(mini)
+    empty = sorted(p.format() for p in report.errors if p.code == "table-empty")
+    assert len(empty) == 2, [p.format() for p in report.errors]
+    assert "feedback/hotline.csv" in empty[0] and "registries/失信人员名单.csv" in empty[1]
+    assert all("表里没有数据" in e and "记账凭证" not in e and "has no data rows" in e for e in empty)

@@ -1,6 +1,8 @@
 """Hotline questions and answers (questions.py): attached to the right items, overdue flags, clear errors."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sitegen import refcode
@@ -61,6 +63,34 @@ def test_questions_attach_to_their_items_and_vouchers(root, tmp_path):
     assert all(t in page for t in ("T1", "T2", "T3")) and "T4" not in page
     assert 'href="party/organisation/meeting.html"' in page and 'href="finance/vouchers/2026-09-001.html"' in page
     assert 'href="questions.html"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_questions_about_city_and_town_items_reach_every_village_page_of_that_town(root, tmp_path):
+    (root / "policies").mkdir()
+    (root / "policies/law.md").write_text("---\ntitle: 村民委员会组织法\ndate: 2026-01-01\n---\n条文。\n",
+                                          encoding="utf-8")
+    (root / "xg/rules").mkdir()
+    (root / "xg/rules/fund.md").write_text("---\ntitle: 街道村级资金管理办法\ndate: 2026-02-01\n---\n条文。\n",
+                                           encoding="utf-8")
+    city, _ = check(root)
+    by_id = refcode.assign(city)
+    law, fund = by_id[id(city.items[0])], by_id[id(city.towns[0].items[0])]
+    hotline(root, [["T1", "2026-09-20", law, "组织法哪一条规定了公开？", "市民政局", "第三十二条。", "已答复", "2026-09-21"],
+                   ["T2", "2026-09-21", fund, "村务卡限额多少？", "夏港街道农经站", "", "办理中", ""]])
+    build(root, tmp_path / "out", themes=("tv", "mobile"))
+    for theme in ("tv", "mobile"):
+        for village in ("cs", "jt"):
+            site = tmp_path / "out" / theme / "xg" / village
+            page = (site / "questions.html").read_text(encoding="utf-8")
+            shared = page[page.index("关于全市、全镇（街道）统一公开内容的疑问"):]
+            assert "组织法哪一条规定了公开？" in shared and "第三十二条。" in shared and "村务卡限额多少？" in shared
+            links = [(site / h).resolve() for h in re.findall(r'<a class="row" href="([^"]+)"', shared)]
+            assert [p.relative_to((tmp_path / "out" / theme).resolve()).as_posix() for p in links] == [
+                "policies/law.html", "xg/rules/fund.html"]
+            home = (site / "index.html").read_text(encoding="utf-8")
+            assert '<span class="tile-title">群众疑问</span><span class="tile-sub">2 条</span>' in home
+        law_page = (tmp_path / "out" / theme / "policies/law.html").read_text(encoding="utf-8")
+        assert "组织法哪一条规定了公开？" in law_page
 
 
 def test_unknown_code_is_an_error_naming_file_and_row(root):

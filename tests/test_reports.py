@@ -150,6 +150,26 @@ def test_review_report_lists_drafts_and_what_they_lack(two_towns):
     assert all(r[0] == "夏港街道" for r in rows)
 
 
+def test_review_report_lists_city_and_town_drafts(two_towns):
+    (two_towns / "policies").mkdir()
+    (two_towns / "policies/law.md").write_text(
+        "---\ntitle: 市里的新规定\ndate: 2026-09-01\nreview: {department: 市农业农村局, status: 待审核}\n---\n条文。\n",
+        encoding="utf-8")
+    (two_towns / "xg/rules").mkdir(exist_ok=True)
+    (two_towns / "xg/rules/fund.md").write_text(
+        "---\ntitle: 街道资金管理办法\ndate: 2026-09-02\nreview: {status: 退回}\n---\n条文。\n", encoding="utf-8")
+    (two_towns / "xg/rules/ok.md").write_text("---\ntitle: 已公开的办法\ndate: 2026-09-03\n---\n条文。\n",
+                                              encoding="utf-8")
+    city, report = check(two_towns)
+    assert not report.errors
+    docs = reports.review_docs(city)
+    city_rows = [r[:6] for r in docs["city"].tables[0].rows if r[1] in ("", "全镇（街道）")]
+    assert city_rows == [["全市", "", "政策法规（全市）", "市里的新规定", "市农业农村局", "待审核"],
+                         ["夏港街道", "全镇（街道）", "制度建设（全镇）", "街道资金管理办法", "夏港街道", "退回"]]
+    town_rows = [r[3] for r in docs["xg"].tables[0].rows]
+    assert "街道资金管理办法" in town_rows and "市里的新规定" not in town_rows and "已公开的办法" not in town_rows
+
+
 def test_report_command(two_towns, tmp_path):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "sitegen", "report", *args], capture_output=True, text=True,

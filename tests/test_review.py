@@ -1,6 +1,8 @@
 """Review and basis (review.py): only approved records are published, drafts show in --preview, what is missing."""
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 
@@ -8,7 +10,7 @@ import pytest
 
 from sitegen.pipeline import build, check
 from sitegen.review import publish
-from tests.conftest import REPO
+from tests.conftest import FIXTURES, REPO
 from tests.oversightkit import FULL_TRAIL, Pay, content, journal
 
 PLAN = "xg/cs/affairs/plans/plan.html"
@@ -53,6 +55,20 @@ def test_months_are_published_in_order(root, tmp_path):
     assert ledger.count("草稿 · 待审核") == 3
 
 
+def test_review_is_required_by_default(root):
+    site = root / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("  review_required: true\n", ""), encoding="utf-8")
+    meeting = root / "xg/cs/party/meeting.md"
+    meeting.write_text("\n".join(l for l in meeting.read_text(encoding="utf-8").splitlines()
+                                 if not l.startswith("review:")) + "\n", encoding="utf-8")
+    city, report = check(root)
+    assert not report.errors and city.oversight.review_required
+    publish(city, preview=False)
+    cs = city.villages[0]
+    assert not [i for i in cs.items if i.board.slug == "party"]      # no review written: a draft
+    assert sorted({v.month for v in cs.vouchers}) == ["2026-08", "2026-09"]  # 2026-10 has no month review
+
+
 def test_without_review_required_unreviewed_records_publish_but_pending_ones_do_not(root, tmp_path):
     site = root / "site.yaml"
     site.write_text(site.read_text(encoding="utf-8").replace("review_required: true", "review_required: false"),
@@ -91,6 +107,23 @@ def test_check_lists_missing_basis_and_project_documents(root):
         "subitem: 验收\n", "subitem: 验收\nbasis: 施工合同\ndocuments:\n  - {title: 竣工验收报告}\n"), encoding="utf-8")
     _, report = check(root)
     assert not [p for p in report.problems if p.code in ("basis-missing", "documents-missing")]
+
+
+def test_project_stage_documents_show_their_scans(root, tmp_path):
+    shutil.copy(FIXTURES / "mini/xg/cs/files/basis.jpg", root / "xg/cs/finance/yanshou-report.jpg")
+    item = root / "xg/cs/finance/yanshou.md"
+    item.write_text(item.read_text(encoding="utf-8").replace("subitem: 验收\n", (
+        "subitem: 验收\nbasis: 施工合同\ndocuments:\n  - {title: 竣工验收报告, number: 验〔2026〕3号, scan: yanshou-report.jpg}\n"
+        "  - {title: 监理意见}\n")), encoding="utf-8")
+    build(root, tmp_path / "out")
+    for theme in ("tv", "mobile"):
+        site = tmp_path / "out" / theme
+        page = (site / "xg/cs/finance/projects/yanshou.html").read_text(encoding="utf-8")
+        docs = page[page.index('class="documents"'):page.index('class="review"')]
+        assert "竣工验收报告（验〔2026〕3号）" in docs and "监理意见" in docs
+        srcs = re.findall(r'<img[^>]* (?:src|data-src)="([^"]+)"', docs)
+        assert srcs and all((site / "xg/cs/finance/projects" / s).resolve().is_file() for s in srcs)
+        assert 'alt="竣工验收报告"' in docs
 
 
 def test_approval_trail_on_the_voucher_page(root, tmp_path):

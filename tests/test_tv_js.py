@@ -12,12 +12,11 @@
 import os
 import re
 import shutil
-import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import browser as B  # noqa: E402  (helper module next to this file)
+from tests import browser as B
+from tests.browser import chromium, page  # noqa: F401  (fixtures: one browser, a fresh context per test)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TV_STATIC = os.path.join(ROOT, 'themes', 'tv', 'static')
@@ -120,25 +119,6 @@ def site(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope='module')
-def browser():
-    b = B.launch()
-    yield b
-    b.close()
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh context (own history and sessionStorage) per test; any console
-    or page error fails the test."""
-    context = browser.new_context(viewport=dict(B.VIEWPORT))
-    pg = context.new_page()
-    log = B.collect_errors(pg)
-    yield pg
-    context.close()
-    assert log.errors == [], 'console/page errors: %s' % log.errors
-
-
 def open_page(page, site, name, focus=True):
     page.goto(site + name)
     if focus:
@@ -146,10 +126,8 @@ def open_page(page, site, name, focus=True):
 
 
 def navigate(page, action):
-    """Run action (a key press) and wait for the page it leads to."""
-    with page.expect_navigation():
-        action()
-    page.wait_for_load_state('load')
+    """Run action (a key press) and wait for the page it leads to, images and all."""
+    B.navigate(page, action, until='load')
 
 
 def state(page):
@@ -355,6 +333,24 @@ def test_focus_is_restored_after_back(page, site):
     assert_focus(page, 'r38')
 
 
+def test_back_to_a_page_that_names_its_first_focus(page, site):
+    """item.html names its first focus (data-autofocus, as a voucher its first scan); Back to it returns to the
+    link it was left by, not to that first focus (here without the back/forward cache: from tv.js's memory)."""
+    open_page(page, site, 'item.html')
+    assert_focus(page, 's1')
+    B.press(page, 'ArrowRight')
+    assert_focus(page, 's2')
+    navigate(page, lambda: B.press(page, 'Enter'))
+    assert page.url == site + 'scan.html#2'
+    navigate(page, lambda: B.press(page, 'Backspace'))
+    assert page.url == site + 'item.html'
+    page.wait_for_function("document.querySelector('.focused') !== null")
+    assert_focus(page, 's2')
+    page.goto(site + 'item.html')  # opened anew (not Back): its own first focus
+    page.wait_for_function("document.querySelector('.focused') !== null")
+    assert_focus(page, 's1')
+
+
 def test_scan_viewer(page, site):
     """The viewer's keys (scan.html; the automatic scrolling itself: tests/test_viewer.py on the real site)."""
     open_page(page, site, 'scan.html')
@@ -549,10 +545,10 @@ def test_all_text_contrast_and_size(page, site, name):
         check_text(page, '%s with #%s focused' % (name, el_id))
 
 
-def test_layout_scales_to_1080p(browser, site):
+def test_layout_scales_to_1080p(chromium, site):
     """The 1280x720 design, 5% safe area included, scales to 1920x1080."""
     for (w, h), factor in [((1280, 720), 1.0), ((1920, 1080), 1.5)]:
-        context = browser.new_context(viewport={'width': w, 'height': h})
+        context = chromium.new_context(viewport={'width': w, 'height': h})
         pg = context.new_page()
         pg.goto(site + 'index.html')
         m = pg.evaluate("""() => {
@@ -573,9 +569,9 @@ def test_layout_scales_to_1080p(browser, site):
 # --- the phone style sheet on the same markup -----------------------------------
 
 @pytest.mark.parametrize('name', ['index.html', 'list.html', 'text.html', 'item.html', 'scan.html'])
-def test_mobile_css_on_same_markup(browser, site, name):
+def test_mobile_css_on_same_markup(chromium, site, name):
     # Not is_mobile: the fixtures' TV viewport meta (width=1280) must not apply.
-    context = browser.new_context(viewport={'width': 390, 'height': 844}, has_touch=True)
+    context = chromium.new_context(viewport={'width': 390, 'height': 844}, has_touch=True)
     pg = context.new_page()
     log = B.collect_errors(pg)
     pg.route('**/static/tv.css', lambda route: route.fulfill(path=MOBILE_CSS, content_type='text/css'))

@@ -6,61 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.pipeline import build
 from tests import browser
-from tests.conftest import REPO
-
-CONTENT = REPO / "content"
+from tests.browser import assert_focus_visible, chromium, focused_href as href, page, press_until  # noqa: F401
+from tests.built_sample import sample_output
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("tv") / "output"
-    build(CONTENT, out, themes=("tv",))
-    return out / "tv"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    b = browser.launch()
-    yield b
-    b.close()
-
-
-@pytest.fixture
-def page(chromium):
-    p = chromium.new_page()
-    p.errors = browser.collect_errors(p)
-    yield p
-    assert not p.errors, p.errors.errors
-    p.close()
-
-
-def href(page) -> str:
-    f = browser.focused(page)
-    return (f or {}).get("href") or ""
-
-
-def press_until(page, key, predicate, limit=12) -> int:
-    """Press `key` until the focused element satisfies predicate; returns the presses used."""
-    for n in range(1, limit + 1):
-        browser.press(page, key)
-        if predicate(browser.focused(page) or {}):
-            return n
-    raise AssertionError(f"{key} x{limit} never reached the target; focus is on {browser.focused(page)}")
+    return sample_output(tmp_path_factory) / "tv"
 
 
 def open_with(page, key):
-    with page.expect_navigation():
-        browser.press(page, key)
-    page.wait_for_load_state("load")
-
-
-def assert_focus_visible(page):
-    f = browser.focused(page)
-    assert f and f["focusedClass"], f
-    width = page.evaluate("() => parseFloat(getComputedStyle(document.activeElement).outlineWidth)")
-    assert width >= 4
+    browser.navigate(page, key, until="load")
 
 
 def test_city_home_to_a_scan_and_back(site, page):
@@ -127,7 +84,7 @@ def test_works_from_file_url_with_digits(site, page):
 
 
 def test_pages_read_without_javascript(site, chromium):
-    context = chromium.new_context(java_script_enabled=False, viewport=browser.VIEWPORT)
+    context = chromium.new_context(java_script_enabled=False, viewport=dict(browser.VIEWPORT))
     page = context.new_page()
     voucher = sorted(site.rglob("finance/vouchers/*-001.html"))[0]
     page.goto(voucher.as_uri())

@@ -16,6 +16,7 @@ from PIL import Image as PILImage
 
 from sitegen.pipeline import build
 from tests import browser as B
+from tests.browser import chromium, page  # noqa: F401  (fixtures: one browser, a fresh context per test)
 from tests.built_sample import sample_output
 from tests.conftest import FIXTURES
 
@@ -25,13 +26,6 @@ STATE = """() => ({y: scrollY, x: scrollX, body: document.body.className, max: d
     - innerHeight, says: (document.getElementById('viewer-state') || {}).textContent || '',
     focus: document.activeElement.id || document.activeElement.getAttribute('href') || '',
     zoom: (document.getElementById('viewer-zoom') || {}).textContent || ''})"""
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    b = B.launch()
-    yield b
-    b.close()
 
 
 @pytest.fixture(scope="module")
@@ -48,30 +42,18 @@ def tall_scan_voucher(site: Path) -> str:
     raise AssertionError("the sample has no voucher with three scans")
 
 
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport=dict(B.VIEWPORT))
-    pg = context.new_page()
-    pg.errors = B.collect_errors(pg)
-    yield pg
-    context.close()
-    assert not pg.errors, pg.errors.errors
-
-
 def state(page) -> dict:
     return page.evaluate(STATE)
 
 
-def go(page, action) -> None:
-    with page.expect_navigation(wait_until="domcontentloaded"):
-        action()
-    page.wait_for_function("document.documentElement.className.indexOf('js') >= 0")
+def go(page, key) -> None:
+    B.navigate(page, key)
 
 
 def open_first_scan(page, base: str, voucher: str) -> None:
     page.goto(base + voucher)
     assert "scan-thumb" in page.evaluate("document.activeElement.className")
-    go(page, lambda: B.press(page, "Enter"))
+    go(page, "Enter")
     assert page.url.endswith(voucher.replace(".html", "-1.html"))
 
 
@@ -126,13 +108,13 @@ def test_left_right_turn_the_vouchers_scans_and_back_leaves(page, served):
     B.press(page, "ArrowLeft")  # the first scan: nothing before it
     page.wait_for_timeout(300)
     assert page.url.endswith("-1.html")
-    go(page, lambda: B.press(page, "ArrowRight"))
+    go(page, "ArrowRight")
     assert page.url.endswith("-2.html") and state(page)["focus"] == "scan"
-    go(page, lambda: B.press(page, 39))
+    go(page, 39)
     assert page.url.endswith("-3.html")
-    go(page, lambda: B.press(page, "ArrowLeft"))
+    go(page, "ArrowLeft")
     assert page.url.endswith("-2.html")
-    go(page, lambda: B.press(page, "Backspace"))  # Back leaves the viewer, however many scans were turned
+    go(page, "Backspace")  # Back leaves the viewer, however many scans were turned
     assert page.url == base + voucher
     assert "scan-thumb" in page.evaluate("document.activeElement.className")
 
@@ -167,6 +149,34 @@ def test_the_bar_and_the_zoom_step(page, served):
     assert state(page)["zoom"] == "还原"
     B.press(page, "Enter")
     assert "zoomed" not in state(page)["body"] and state(page)["x"] == 0
+
+
+def test_a_scan_that_fits_the_screen_is_shown_whole_and_still(page, served):
+    """A page scanned sideways is less than a screen high at full width: the viewer shows all of it, focus frame
+    included, and has nothing to scroll."""
+    site, base = served
+    for path in sorted(site.glob("*/*/finance/vouchers/*-*-*-[0-9].html")):
+        m = re.search(r'class="viewer-img"[^>]* width="(\d+)" height="(\d+)"', path.read_text(encoding="utf-8"))
+        if m and int(m.group(2)) * 1280 / int(m.group(1)) <= 710:
+            break
+    else:
+        pytest.skip("the sample has no scan wider than high")
+    page.goto(base + path.relative_to(site).as_posix())
+    B.ready(page)
+    fig = page.evaluate("(() => { var r = document.getElementById('scan').getBoundingClientRect(); "
+                        "return [r.top, r.bottom]; })()")
+    s = state(page)
+    assert s["focus"] == "scan" and 0 <= fig[0] and fig[1] <= 720, fig
+    assert "scan-still" in s["body"] and "整张已显示" in s["says"]
+    page.wait_for_timeout(1800)  # past the moment a taller scan starts to move
+    assert state(page)["y"] == s["y"]
+    B.press(page, "ArrowUp")  # up to the bar (scrolling first, as the scan is not at the top), then Down: all of it
+    B.press(page, "ArrowUp")
+    assert state(page)["focus"] != "scan"
+    B.press(page, "ArrowDown")
+    fig = page.evaluate("(() => { var r = document.getElementById('scan').getBoundingClientRect(); "
+                        "return [r.top, r.bottom]; })()")
+    assert state(page)["focus"] == "scan" and 0 <= fig[0] and fig[1] <= 720, fig
 
 
 def test_viewer_at_1080p(chromium, served):

@@ -299,9 +299,18 @@
     view.timer = setTimeout(step, TICK);
   }
 
+  // A scan no taller than the screen (a page scanned sideways): all of it on
+  // screen, and nothing to scroll. False when it is taller.
+  function fits() {
+    var r = view.fig.getBoundingClientRect(), vh = viewH();
+    if (r.bottom - r.top > vh) { return false; }
+    if (r.bottom > vh) { scrollToY(scrollTop() + r.bottom - vh); } else if (r.top < 0) { scrollToY(scrollTop() + r.top); }
+    return true;
+  }
+
   function play(delay) {
     if (view.timer) { clearTimeout(view.timer); }
-    if (maxScroll() <= 0) { view.mode = 'still'; showState(); return; }
+    if (maxScroll() <= 0 || fits()) { view.mode = 'still'; showState(); return; }
     if (scrollTop() >= maxScroll() - 1) { scrollToY(0); }
     view.mode = 'playing';
     view.pos = scrollTop();
@@ -334,7 +343,11 @@
     var link, dir;
     if (current !== view.fig) {
       // In the bar: Down goes back to the scan; everything else as on any page.
-      if (act === 'down') { setFocus(view.fig, true); return true; }
+      if (act === 'down') {
+        setFocus(view.fig, true);
+        if (view.mode === 'still') { fits(); }
+        return true;
+      }
       return false;
     }
     if (act === 'ok') {
@@ -440,17 +453,22 @@
   }
 
   function start() {
-    var el = doc.querySelector('[data-autofocus]'), list, i, r, part;
+    var el = null, list, i, r, part, back;
     if (started) { return; }
     started = true;
     addClass(doc.documentElement, 'js');  // shows what needs the script (lazy tiles, 放大); the script is on
+    list = doc.querySelectorAll(SELECTOR);
+    i = saved();
+    if (!(i >= 0 && list[i] && usable(list[i]) && shown(list[i].getBoundingClientRect()))) { i = -1; }
+    back = i >= 0 && backOrForward();
+    // Back to a page: where the viewer left it (even on a page that names its first focus);
+    // else the page's own first focus; sent to a part of it: that part.
+    if (back) { el = list[i]; }
+    if (!el) { el = doc.querySelector('[data-autofocus]'); }
     if (!el) {
-      list = doc.querySelectorAll(SELECTOR);
-      i = saved();
       part = fromHash();
-      // Back to a page: where the viewer left it; sent to a part of it: that part.
-      if (part && !(i >= 0 && backOrForward())) { el = part; }
-      if (!el && i >= 0 && list[i] && usable(list[i]) && shown(list[i].getBoundingClientRect())) { el = list[i]; }
+      if (part) { el = part; }
+      if (!el && i >= 0) { el = list[i]; }
       for (i = 0; !el && i < list.length; i++) {
         r = list[i].getBoundingClientRect();
         // The first focusable, unless it is below the first screen: focusing
