@@ -1791,7 +1791,7 @@ def village_items(v: Village) -> list[Item]:
     t, pr, yes, ab = vote(rng, pm, 0.78)
     honoured = [v.people.person(born=(1930, 1952), sex="男").name for _ in range(3)]
     excellent = [v.people.person(born=(1970, 1995)).name for _ in range(4)]
-    add(Item("party", "2026-07-01-qiyi-dangri", f"庆祝中国共产党成立105周年“七一”主题党日活动", d(7, 1), f"""\
+    add(Item("party", "2026-07-01-qiyi-dangri", "庆祝中国共产党成立105周年“七一”主题党日活动", d(7, 1), f"""\
 7月1日上午，{v.party_org}在村党群服务中心开展庆祝建党105周年主题党日活动，全村党员{t}名，实到{pr}名。
 
 ## 活动内容
@@ -2153,7 +2153,7 @@ def village_items(v: Village) -> list[Item]:
 村民对村务、财务有疑问的，可直接联系监委会主任{sup}（电话 {sup_p.mobile}），或在户户通页面点击“我有疑问”。
 """, "村务监督委员会履职情况", "监督检查记录"))
 
-    add(Item("affairs", "2026-09-05-yibao-jiaofei", f"关于缴纳2027年度城乡居民基本医疗保险费的提醒", d(9, 5), f"""\
+    add(Item("affairs", "2026-09-05-yibao-jiaofei", "关于缴纳2027年度城乡居民基本医疗保险费的提醒", d(9, 5), f"""\
 2027年度城乡居民基本医疗保险集中征缴工作已经开始，请未参加职工医保的村民及时缴费。
 
 - **缴费期**：{YEAR}年9月至12月；

@@ -4,7 +4,8 @@ Part of the validate stage: each village's `finance/tables/*.csv|*.xlsx` are rea
 and Excel give the same rows, sheet and row numbers), their columns found by the shared `load.table_columns` /
 `load.table_rows` (personal-data columns dropped first, unread), and turned into plain dataclasses that know
 nothing of HTML. A figure no voucher stands behind names the scanned document it came from (来源); the asset
-register is reconciled with the 固定资产 account, and village.yaml's opening balances (per account) open the books. Links are data: a table names the vouchers behind its figures (`2026-07 记-3`), a journal line may name
+register is reconciled with the 固定资产 account, and village.yaml's opening balances (per account) open the
+books. Links are data: a table names the vouchers behind its figures (`2026-07 记-3`), a journal line may name
 the table row it belongs to (the optional 关联 column, `项目:P2026-01`), and both are checked here. Figures that
 must agree (a payout list and its voucher, a project's payments and its contract) are reconciled here too, and
 a mismatch names both figures.

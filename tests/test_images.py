@@ -322,3 +322,26 @@ def test_a_second_build_processes_no_scan_and_stale_entries_go(tmp_path, monkeyp
     assert jobs[-1] == 1  # only the changed scan
     after = set(cache.iterdir())
     assert len(after) == len(entries) and len(after - entries) == 3  # its three renditions replaced
+
+
+def test_unchanged_scans_are_not_read_again_to_be_hashed(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    out = tmp_path / "out"
+    build(content, out)
+    hashed = []
+    real = assets._digest
+    monkeypatch.setattr(assets, "_digest", lambda src: hashed.append(src.name) or real(src))
+    build(content, out)
+    assert hashed == []  # every source known by its stat facts from the last build
+    scan = content / "xg" / "cs" / "scans" / "2026-09" / "2" / "01.jpg"
+    before = scan.stat()
+    data = bytearray(scan.read_bytes())
+    data[-3] ^= 0xFF  # same size; mtime set back as `cp -p` would: ctime still tells
+    scan.write_bytes(bytes(data))
+    os.utime(scan, ns=(before.st_atime_ns, before.st_mtime_ns))
+    jobs = []
+    real_run = assets.run
+    monkeypatch.setattr(assets, "run", lambda todo, *a, **k: jobs.append(len(todo)) or real_run(todo, *a, **k))
+    build(content, out)
+    assert hashed == ["01.jpg"] and jobs == [1]
