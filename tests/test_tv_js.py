@@ -318,16 +318,21 @@ def test_text_page_scrolls_to_the_end(page, site):
     assert state(page)['scrollY'] == 0
 
 
+def ok_then_back(page, site, opened, origin):
+    """OK on the focused link opens `opened`; Back returns to `origin` and a focus is set again."""
+    navigate(page, lambda: B.press(page, 'Enter'))
+    assert page.url == site + opened
+    navigate(page, lambda: B.press(page, 'Backspace'))
+    assert page.url == site + origin
+    page.wait_for_function("document.querySelector('.focused') !== null")
+
+
 def test_focus_is_restored_after_back(page, site):
     open_page(page, site, 'list.html')
     for _ in range(36):
         B.press(page, 'ArrowDown')
     assert_focus(page, 'r37')
-    navigate(page, lambda: B.press(page, 'Enter'))
-    assert page.url == site + 'item.html?n=37'
-    navigate(page, lambda: B.press(page, 'Backspace'))
-    assert page.url == site + 'list.html'
-    page.wait_for_function("document.querySelector('.focused') !== null")
+    ok_then_back(page, site, 'item.html?n=37', 'list.html')
     assert_focus(page, 'r37')
     B.press(page, 'ArrowDown')
     assert_focus(page, 'r38')
@@ -340,11 +345,7 @@ def test_back_to_a_page_that_names_its_first_focus(page, site):
     assert_focus(page, 's1')
     B.press(page, 'ArrowRight')
     assert_focus(page, 's2')
-    navigate(page, lambda: B.press(page, 'Enter'))
-    assert page.url == site + 'scan.html#2'
-    navigate(page, lambda: B.press(page, 'Backspace'))
-    assert page.url == site + 'item.html'
-    page.wait_for_function("document.querySelector('.focused') !== null")
+    ok_then_back(page, site, 'scan.html#2', 'item.html')
     assert_focus(page, 's2')
     page.goto(site + 'item.html')  # opened anew (not Back): its own first focus
     page.wait_for_function("document.querySelector('.focused') !== null")
