@@ -112,6 +112,20 @@ def _entries(folder: Path) -> list[Path]:
     return sorted((p for p in folder.iterdir() if not IGNORED.match(p.name)), key=lambda p: natural_key(p.name))
 
 
+def _read_tables(folder: Path, root: Path, report: Report) -> list[RawTable]:
+    """Every CSV or Excel file of a folder of tables (journal, finance tables, registries, hotline records) that
+    could be read; anything else in it is a stray file."""
+    tables = []
+    for path in _entries(folder):
+        if path.is_file() and path.suffix.lower() in (".csv", ".xlsx"):
+            table = read_table(path, root, report)
+            if table is not None:
+                tables.append(table)
+        else:
+            report.warning("stray-file", Location(rel(path, root)), name=path.name)
+    return tables
+
+
 def load(root: Path, report: Report) -> RawContent:
     root = root.resolve()
     content = RawContent(root=root, site=None)
@@ -127,13 +141,7 @@ def load(root: Path, report: Report) -> RawContent:
         if entry.is_dir() and entry.name in BY_FOLDER and BY_FOLDER[entry.name].categories == ():
             content.items += _read_items(entry, BY_FOLDER[entry.name], root, report)
         elif entry.is_dir() and entry.name in OVERSIGHT_FOLDERS:  # registries/ and feedback/: tables only
-            for table_file in _entries(entry):
-                if table_file.is_file() and table_file.suffix.lower() in (".csv", ".xlsx"):
-                    table = read_table(table_file, root, report)
-                    if table is not None:
-                        getattr(content, OVERSIGHT_FOLDERS[entry.name]).append(table)
-                else:
-                    report.warning("stray-file", Location(rel(table_file, root)), name=table_file.name)
+            getattr(content, OVERSIGHT_FOLDERS[entry.name]).extend(_read_tables(entry, root, report))
         elif entry.is_dir() and (entry / "town.yaml").exists():
             content.towns.append(_load_town(entry, root, report))
         elif entry.is_dir():
@@ -178,21 +186,9 @@ def _load_village(folder: Path, root: Path, report: Report) -> RawVillage:
         if entry.is_dir() and board is not None and board is not POLICIES:
             village.items += _read_items(entry, board, root, report)
             if (entry / "tables").is_dir():  # finance/tables/: the finance tables, same reader as the journal
-                for table_file in _entries(entry / "tables"):
-                    if table_file.suffix.lower() in (".csv", ".xlsx"):
-                        table = read_table(table_file, root, report)
-                        if table is not None:
-                            village.finance_tables.append(table)
-                    else:
-                        report.warning("stray-file", Location(rel(table_file, root)), name=table_file.name)
+                village.finance_tables += _read_tables(entry / "tables", root, report)
         elif entry.is_dir() and entry.name in ("journal", "凭证"):
-            for table_file in _entries(entry):
-                if table_file.suffix.lower() in (".csv", ".xlsx"):
-                    table = read_table(table_file, root, report)
-                    if table is not None:
-                        village.journals.append(table)
-                else:
-                    report.warning("stray-file", Location(rel(table_file, root)), name=table_file.name)
+            village.journals += _read_tables(entry, root, report)
         elif entry.is_dir() and entry.name in ("scans", "扫描件"):
             village.scans = _scan_folders(entry)
         else:

@@ -236,6 +236,44 @@ def press(page, key, kind='keydown'):
         raise
 
 
+_KEY_TIMER = """() => {
+    window.__times = [];
+    window.addEventListener('keydown', function () { window.__t0 = performance.now(); }, true);
+    window.addEventListener('keydown', function () {
+        document.body.offsetHeight;
+        window.__times.push(performance.now() - window.__t0);
+    }, false);
+}"""
+
+
+def _timed_presses(page, key, presses, rate, check):
+    cdp = page.context.new_cdp_session(page)
+    cdp.send('Emulation.setCPUThrottlingRate', {'rate': rate})
+    try:
+        page.evaluate('window.__times = []')
+        for _ in range(presses):
+            check(lambda: press(page, key))
+        times = page.evaluate('window.__times')
+        assert len(times) == presses, times
+        return times
+    finally:
+        cdp.send('Emulation.setCPUThrottlingRate', {'rate': 1})
+        cdp.detach()
+
+
+def key_costs(page, check, key='ArrowDown', presses=20, limit=50):
+    """Per-key cost of `key` on the open page, in ms: from a capturing window listener (before tv.js) to a
+    bubbling one (after it), plus the style/layout the press left to do. Real key presses, so the page renders
+    between them. `check(press)` makes each press and asserts what it did. Returns (unthrottled, CPU slowed 6x,
+    a slow set-top box, for information); a loaded CI machine can stall once: up to three unthrottled runs
+    until the slowest press is under `limit`."""
+    page.evaluate(_KEY_TIMER)
+    runs = [_timed_presses(page, key, presses, 1, check)]
+    while max(runs[-1]) >= limit and len(runs) < 3:
+        runs.append(_timed_presses(page, key, presses, 1, check))
+    return runs[-1], _timed_presses(page, key, presses, 6, check)
+
+
 def focused(page):
     """The focused element or None: {'tag','id','href','cls','html','focusedClass',
     'top','bottom' (its place on screen), 'y' (the page's scroll), 'vh' (the screen height)}."""
