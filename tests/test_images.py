@@ -145,16 +145,20 @@ def sharpness(im: PILImage.Image) -> float:
     return ImageStat.Stat(im.convert("L").filter(ImageFilter.FIND_EDGES)).mean[0]
 
 
-def test_small_scan_enlarged_and_sharpened(tmp_path):
-    small = page_image((420, 594), mode="L", ink=30, paper=235).filter(ImageFilter.GaussianBlur(1.2))
+@pytest.mark.parametrize("mode", ["L", "RGB"])
+def test_small_scan_enlarged_and_sharpened(tmp_path, mode):
+    small = page_image((420, 594), mode=mode, ink=30, paper=235).filter(ImageFilter.GaussianBlur(1.2))
     small.save(tmp_path / "small.jpg", quality=90)
     pics, out, _ = render(tmp_path, probed(tmp_path / "small.jpg"))
     with PILImage.open(tmp_path / "small.jpg") as src:
         for r in (pics[0].tv[0], pics[0].phone[0]):  # both enlarged (3x, 1.7x): both crisper than plain LANCZOS
             with PILImage.open(out[r.path]) as made:
-                assert made.size == (r.width, r.height) and made.width > src.width
+                assert made.size == (r.width, r.height) and made.width > src.width and made.mode == mode
                 plain = src.resize(made.size, PILImage.Resampling.LANCZOS)
                 assert sharpness(made) > 1.2 * sharpness(plain), r.kind
+                if mode == "RGB":  # sharpened on lightness only (in YCbCr): the red seal keeps its colour
+                    seal = made.crop((5, 5, made.width // 10, made.width // 10)).resize((1, 1), PILImage.BOX)
+                    assert near(seal.getpixel((0, 0)), RED, 20), seal.getpixel((0, 0))
     assert (pics[0].tv[0].width, pics[0].tv[0].height) == (1280, 1810)
 
 
