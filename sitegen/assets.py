@@ -14,7 +14,7 @@ JPEG with optimal Huffman tables, smaller and lighter for the box to decode; PNG
 The plan (sizes, tiles, file names) is made from the header facts validate records on each `Image`, before
 anything is decoded, so the link stage knows every tile; this stage then makes exactly those files. They are
 cached by the hash of the source bytes and the processing parameters: an unchanged scan is never processed
-twice, and (`_Digests`) not even read again to be hashed while its file is untouched. Processing runs on all
+twice, and (`digests.Digests`) not even read again to be hashed while its file is untouched. Processing runs on all
 cores in worker processes; a file that crashes or hangs its decoder is reported by name, like a damaged one,
 and never takes the build down with it.
 """
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import math
 import multiprocessing
 import os
@@ -36,6 +35,7 @@ import pillow_heif
 from PIL import Image as PILImage
 from PIL import ImageFilter, ImageOps
 
+from sitegen.digests import Digests
 from sitegen.errors import Location, Report
 from sitegen.model import Image
 
@@ -558,48 +558,6 @@ def run(jobs: list[Job], cache: Path, workers: int | None = None) -> list[str | 
     return [done[i] for i in range(len(jobs))]
 
 
-def _digest(source: Path) -> str:
-    h = hashlib.sha256()
-    with open(source, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-class _Digests:
-    """The sources' content hashes, remembered from the last build by what `stat` says of each file (size,
-    mtime, ctime, inode): a build every few minutes over a city's hundreds of thousands of scans reads only the
-    files that changed. ctime is set by the kernel on every write and cannot be set back (touch, cp -p and
-    rsync -t set mtime only), so a rewritten file is always hashed again. Kept in the cache folder's `.index/`
-    (prune removes files only); written atomically, with only the sources of this build."""
-
-    def __init__(self, cache: Path):
-        self.path = cache / ".index" / "digests.json"
-        try:
-            self.known: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.known = {}  # none yet, or unreadable: every source is hashed, nothing is lost
-        self.now: dict[str, list] = {}
-
-    def get(self, source: Path) -> str:
-        st = os.stat(source)
-        facts = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-        key = str(source)
-        entry = self.known.get(key)
-        digest = entry[4] if isinstance(entry, list) and len(entry) == 5 and entry[:4] == facts else _digest(source)
-        self.now[key] = facts + [digest]
-        return digest
-
-    def save(self) -> None:
-        try:
-            self.path.parent.mkdir(exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.now, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # only a shortcut: without it the next build hashes every source again
-
-
 def _entry(digest: str, r: Rendition) -> str:
     """Cache file name: the source's content hash and everything that decides the rendition's bytes."""
     key = f"{PARAMS}|{digest}|{r.page}|{r.kind}|{r.scaled}|{r.top}|{r.height}|{r.png}"
@@ -607,15 +565,16 @@ def _entry(digest: str, r: Rendition) -> str:
 
 
 def renditions(images: dict[str, Rendition | Image], cache: Path, report: Report,
-               workers: int | None = None) -> dict[str, Path]:
+               workers: int | None = None, known: Digests | None = None) -> dict[str, Path]:
     """Output path -> cached rendition file. Damaged images are reported with the clerk's file name.
 
-    A plain `Image` value (a page linking straight to an image file) is published as one "whole" rendition."""
+    A plain `Image` value (a page linking straight to an image file) is published as one "whole" rendition.
+    `known`: the build's source hashes (digests.py), saved by the build; without it, the cache's own index."""
     cache.mkdir(parents=True, exist_ok=True)
     plan = {p: (r if isinstance(r, Rendition) else whole(p, r)) for p, r in images.items()}
     digests: dict[Path, str] = {}
     failed: dict[Path, str] = {}
-    index = _Digests(cache)
+    index = known or Digests(cache / ".index" / "digests.json")
     for r in plan.values():
         src = r.image.source
         if src not in digests and src not in failed:
@@ -623,7 +582,8 @@ def renditions(images: dict[str, Rendition | Image], cache: Path, report: Report
                 digests[src] = index.get(src)
             except OSError as exc:
                 failed[src] = exc.strerror or type(exc).__name__
-    index.save()
+    if known is None:
+        index.save()
     out: dict[str, Path] = {}
     jobs: dict[tuple[str, int], tuple[Path, dict[str, Spec]]] = {}  # (content hash, page) -> source, specs
     for path, r in sorted(plan.items()):

@@ -60,7 +60,9 @@ def build(content: Path, output: Path | None, theme: str, preview: bool) -> None
     for name, pages in result.pages.items():
         index = (output / name / "index.html").resolve()
         click.echo(f"{name}: {pages} 个网页 pages -> {index.as_uri()}")
-    click.echo(f"完成 done in {took:.1f}s ({result.images} images)")
+    made = len(result.villages) - len(result.reused)
+    click.echo(f"完成 done in {took:.1f}s ({result.images} images; {made} 个村重新生成 villages made, "
+               f"{len(result.reused)} 个村没有变化、沿用上次 unchanged, carried over)")
 
 
 @cli.command()

@@ -91,4 +91,4 @@ def plan(site: Site, city: City) -> None:
         site.pages.append(Page(ask.path, "ask.html", "我有疑问", page.crumbs + [(page.title, page.path)], page.path,
                                {"ask": ask, "about": about, "origin": page.title}))
         if ask.qr:
-            site.generated[ask.qr] = qr_png(feedback_address(city.feedback_url, ask.code))
+            site.generated[ask.qr] = functools.partial(qr_png, feedback_address(city.feedback_url, ask.code))

@@ -6,6 +6,7 @@ the year (which link to their vouchers), the ledger, or the statement section it
 """
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -96,7 +97,7 @@ class FinancePlanner:
 
     def chart(self, name: str, labels: list[str], series: list[charts.Series], alt: str) -> tuple[str, str, int, int]:
         path = f"{self.base}/finance/charts/{name}.png"
-        self.p.generated[path] = charts.bar_chart(labels, series)
+        self.p.generated[path] = functools.partial(charts.bar_chart, labels, series)  # drawn if the page is made
         return path, alt, charts.WIDTH, charts.HEIGHT
 
     def image(self, img: Image, title: str) -> str:

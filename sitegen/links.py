@@ -11,7 +11,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sitegen.assets import Picture, Rendition, pictures, whole
 from sitegen.errors import Location, Report
@@ -66,7 +66,8 @@ class Site:
     pages: list[Page]
     images: dict[str, Rendition]       # output path -> the rendition published there (assets.py)
     item_paths: dict[Path, str]        # item source file -> page path (for Markdown links between items)
-    generated: dict[str, bytes] = field(default_factory=dict)  # output path -> bytes made at build (charts)
+    # output path -> bytes made at build (charts, QR codes), or how to make them: drawn only if their page is made
+    generated: dict[str, bytes | Callable[[], bytes]] = field(default_factory=dict)
 
 
 def image_path(base: str, img: Image) -> str:
@@ -86,7 +87,7 @@ class _Planner:
         self.pages: list[Page] = []
         self.images: dict[str, Rendition | Image] = {}  # a plain Image: one whole-image file (image_path)
         self.item_paths: dict[Path, str] = {}
-        self.generated: dict[str, bytes] = {}   # charts (finance_pages.py)
+        self.generated: dict[str, bytes | Callable[[], bytes]] = {}   # charts (finance_pages.py)
         self.finance_paths: set[str] = set()    # finance sub-pages already planned
 
     def add(self, path: str, template: str, title: str, crumbs: list[tuple[str, str]], **data: Any) -> Page:
@@ -276,24 +277,40 @@ def plan(city: City) -> Site:
 _ATTR = re.compile(r'\s(href|src|data-back|id)="([^"]*)"')
 
 
-def check_links(files: dict[str, bytes], report: Report, theme: str) -> None:
+def _found(data: bytes) -> list[tuple[str, str]]:
+    return [(k, html.unescape(v)) for k, v in _ATTR.findall(data.decode("utf-8"))]
+
+
+def check_links(files: dict[str, bytes], report: Report, theme: str,
+                present: dict[str, Path] | None = None) -> None:
     """Every href/src of every generated page resolves to a generated file (and #fragment to an id).
 
-    The only schemes allowed are tel: (the hotline on a phone), which dials, and data: (the empty favicon that
-    stops browsers asking the server for /favicon.ico); neither fetches anything."""
+    `present`: the other files the theme will hold (images, pages carried over from the last build), each with
+    where it is now; a carried page is read only when a link needs one of its ids. The only schemes allowed are
+    tel: (the hotline on a phone), which dials, and data: (the empty favicon that stops browsers asking the
+    server for /favicon.ico); neither fetches anything."""
+    present = present or {}
     ids: dict[str, set[str]] = {}
     refs: dict[str, list[str]] = {}
     for path, data in files.items():
         if path.endswith(".html"):
-            found = _ATTR.findall(data.decode("utf-8"))
-            ids[path] = {html.unescape(v) for k, v in found if k == "id"}
-            refs[path] = [html.unescape(v) for k, v in found if k != "id"]
+            found = _found(data)
+            ids[path] = {v for k, v in found if k == "id"}
+            refs[path] = [v for k, v in found if k != "id"]
+
+    def has_id(target: str, fragment: str) -> bool:
+        if target not in ids:  # a carried page (read once), or a file that is no page
+            carried = target.endswith(".html") and target not in files
+            ids[target] = {v for k, v in _found(present[target].read_bytes()) if k == "id"} if carried else set()
+        return fragment in ids[target]
+
     for page, targets in refs.items():
         for href in targets:
             if href.startswith(("tel:", "data:")):
                 continue
             target, fragment = _resolve(page, href)
-            if target is None or target not in files or (fragment and fragment not in ids.get(target, set())):
+            if target is None or (target not in files and target not in present) \
+                    or (fragment and not has_id(target, fragment)):
                 report.error("link-broken", Location(f"{theme}/{page}"), page=f"{theme}/{page}", href=href)
 
 

@@ -1,13 +1,15 @@
-"""The build, top to bottom: load -> validate -> model -> link -> render -> assets -> write.
+"""The build, top to bottom: load -> validate -> model -> link -> (reuse) -> render -> assets -> write.
 
 Nothing is written until every stage has succeeded for every theme; then each theme is swapped in whole.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen import assets, feedback, links, output, render
+from sitegen import assets, feedback, links, output, render, reuse
+from sitegen.digests import Digests
 from sitegen.errors import ContentError, OutputError, Problem, Report
 from sitegen.ledger import build_ledgers
 from sitegen.load import load
@@ -25,6 +27,7 @@ class BuildResult:
     images: int = 0
     held: dict[str, list[Problem]] = field(default_factory=dict)  # "town/village" -> its errors (hold_back)
     villages: list[str] = field(default_factory=list)            # "town/village" of every village in the site
+    reused: list[str] = field(default_factory=list)  # "town/village" carried over unchanged from the last build
 
 
 def check(content: Path) -> tuple[City | None, Report]:
@@ -49,19 +52,23 @@ def village_errors(report: Report, city: City, content: Path) -> dict[str, list[
     return found
 
 
-def _carry(city: City, held: dict[str, list[Problem]], previous: Path, themes: tuple[str, ...]) -> dict[str, dict]:
-    """The held villages' pages of the previous output, per theme (path -> file), to be written unchanged.
-    A held village that was never built has nothing to keep: it is left out of the city altogether."""
-    carried: dict[str, dict[str, Path]] = {theme: {} for theme in themes}
+def _drop_never_built(city: City, held: dict[str, list[Problem]], previous: Path, themes: tuple[str, ...]) -> None:
+    """A held village that was never built has no pages to keep: it is left out of the city altogether."""
     for key in held:
-        if all((previous / theme / key / "index.html").is_file() for theme in themes):
-            for theme in themes:
-                for f in sorted((previous / theme / key).rglob("*")):
-                    if f.is_file():
-                        carried[theme][f.relative_to(previous / theme).as_posix()] = f
-        else:
+        if not all((previous / theme / key / "index.html").is_file() for theme in themes):
             for town in city.towns:
                 town.villages = [v for v in town.villages if f"{town.slug}/{v.slug}" != key]
+
+
+def _carry(keys: set[str], previous: Path, themes: tuple[str, ...]) -> dict[str, dict[str, Path]]:
+    """These villages' files in the previous output, per theme (path -> file), to be written unchanged."""
+    carried: dict[str, dict[str, Path]] = {theme: {} for theme in themes}
+    for key in sorted(keys):
+        for theme in themes:
+            root = os.path.join(previous, theme)
+            for top, _, names in os.walk(os.path.join(root, key)):
+                rel = os.path.relpath(top, root).replace(os.sep, "/")
+                carried[theme].update((f"{rel}/{name}", Path(top, name)) for name in names)
     return carried
 
 
@@ -69,45 +76,66 @@ def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cac
           hold_back: bool = False, previous: Path | None = None, preview: bool = False) -> BuildResult:
     """With `hold_back` (sitegen publish), errors confined to some villages' folders do not stop the build: those
     villages keep their pages from the previous output (`previous`, default `out`) byte for byte, and the city
-    and town pages still list them; an error anywhere else still stops everything."""
+    and town pages still list them; an error anywhere else still stops everything.
+
+    Only what changed is rendered: a village whose pages would be made from the same files, code and shared
+    content as those in the previous output is carried over from it (reuse.py)."""
     city, report = check(content)
     held = village_errors(report, city, content) if hold_back and city is not None else {}
     if city is None or len(report.errors) > sum(len(errors) for errors in held.values()):
         raise ContentError(report)
     known = len(report.errors)  # the held villages' errors; any new error stops the build
-    carried = _carry(city, held, previous or out, themes)
+    previous = previous or out
+    _drop_never_built(city, held, previous, themes)
     publish(city, preview)  # drafts (unapproved records) out, or kept and marked with `preview` (review.py)
     build_ledgers(city)
     site = links.plan(city)
     feedback.plan(site, city)  # 我有疑问 pages: reference code, hotline, QR code
-    if held:  # a held village is still planned (so the city and town pages list it), but none of its pages
-        prefixes = tuple(f"{key}/" for key in held)
-        site.pages = [p for p in site.pages if not p.path.startswith(prefixes)]
-        site.images = {p: img for p, img in site.images.items() if not p.startswith(prefixes)}
-        site.generated = {p: data for p, data in site.generated.items() if not p.startswith(prefixes)}
     cache = cache or out / ".cache" / "images"
     try:
         cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{exc.filename}: {exc.strerror}") from exc
-    copies = assets.renditions(site.images, cache, report)
+    digests = Digests(cache / ".index" / "digests.json")
+    prints = reuse.fingerprints(content, city, site, digests, f"preview={preview}",
+                                skip=frozenset({out.resolve(), previous.resolve(), cache.resolve()}))
+    recorded = [reuse.read_record(previous / theme) for theme in themes]
+    unchanged = {k: e for k, e in reuse.unchanged(previous, themes, prints).items() if k not in held}
+    if held or unchanged:  # planned (the city and town pages list them), but their pages are not made again
+        prefixes = tuple(f"{key}/" for key in [*held, *unchanged])
+        site.pages = [p for p in site.pages if not p.path.startswith(prefixes)]
+        site.generated = {p: data for p, data in site.generated.items() if not p.startswith(prefixes)}
+    if held:  # an unchanged village's images stay in the plan: their cache entries are kept
+        prefixes = tuple(f"{key}/" for key in held)
+        site.images = {p: img for p, img in site.images.items() if not p.startswith(prefixes)}
+    site.generated = {p: draw() if callable(draw) else draw for p, draw in site.generated.items()}
+    carried = _carry(set(held) | set(unchanged), previous, themes)
+    copies = assets.renditions(site.images, cache, report, known=digests)
+    digests.save()
     if len(report.errors) > known:
         raise ContentError(report)
     result = BuildResult(report, images=len(copies), held=held,
                          villages=[f"{v.town_slug}/{v.slug}" for v in city.villages])
     rendered: dict[str, dict[str, bytes]] = {}
-    for theme in themes:
-        files = render.render_theme(theme, site, city)
+    for theme, before in zip(themes, recorded):
+        linked: set[tuple[str, Path]] = set()
+        files = render.render_theme(theme, site, city, linked)
         files.update(render.static_files(theme))
         files.update(site.generated)  # charts drawn at build time (charts.py)
         shipped = assets.for_theme(copies, site.images, theme)  # TV tiles on TV, phone tiles on phones
-        links.check_links({**files, **dict.fromkeys(shipped, b""), **dict.fromkeys(carried[theme], b"")}, report,
-                          theme)
+        links.check_links(files, report, theme, {**shipped, **carried[theme]})
         for path, data in files.items():
             for leak in find_unmasked(data.decode("utf-8", "replace")) if path.endswith(".html") else ():
                 raise OutputError(f"unmasked personal data in {theme}/{path}: {leak[:4]}…")
+        others = reuse.linked_villages(content, city, linked)
+        entries = {key: {"fingerprint": prints.village(key, others.get(key, [])), "linked": others.get(key, [])}
+                   for key in prints.own if key not in held and key not in unchanged}
+        entries.update(unchanged)
+        entries.update({key: before[key] for key in held if key in before})  # its pages are the old ones
+        files[reuse.RECORD] = reuse.record(entries)
         rendered[theme] = files
-        result.pages[theme] = sum(1 for p in files if p.endswith(".html"))
+        result.pages[theme] = sum(1 for p in [*files, *carried[theme]] if p.endswith(".html"))
+    result.reused = sorted(unchanged)
     if len(report.errors) > known:
         raise ContentError(report)
     output.clean_leftovers(out)
@@ -115,4 +143,3 @@ def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cac
         output.write_theme(out, theme, files, {**assets.for_theme(copies, site.images, theme), **carried[theme]})
     assets.prune(cache, set(copies.values()))
     return result
-

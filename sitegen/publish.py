@@ -146,7 +146,8 @@ def _run(content: Path, output: Path, bundles: Path, key: Path | None, names: tu
         except OutputError as exc:
             log("output-error", message=str(exc))
             return PublishResult(EXIT_FAILURE, [f"无法写入输出 / cannot write output: {exc}"])
-        log("built", pages=built.pages, images=built.images, seconds=round(time.monotonic() - started, 3))
+        log("built", pages=built.pages, images=built.images, reused=len(built.reused),
+            seconds=round(time.monotonic() - started, 3))
         summary: list[str] = []
         for village, problems in sorted(built.held.items()):
             kept = village in built.villages

@@ -42,23 +42,30 @@ def environment(theme: str) -> Environment:
     return env
 
 
-def body_html(item: Item, page: Page, site: Site) -> Markup:
-    """An item's Markdown body; links to other items become relative links, everything else plain text."""
+def body_html(item: Item, page: Page, site: Site, linked: set[tuple[str, Path]] | None = None) -> Markup:
+    """An item's Markdown body; links to other items become relative links, everything else plain text.
+    `linked` collects (page, file) for every file a link points at, found or not (reuse.py)."""
     def resolve(href: str) -> str | None:
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", href):
             return None
         path, _, fragment = href.partition("#")
-        target = site.item_paths.get((item.source.parent / path).resolve()) if path else None
+        if not path:
+            return None
+        source = (item.source.parent / path).resolve()
+        if linked is not None:
+            linked.add((page.path, source))
+        target = site.item_paths.get(source)
         return page.url(target) if target else None
     return Markup(render_markdown(item.body, resolve))
 
 
-def render_theme(theme: str, site: Site, city: City) -> dict[str, bytes]:
+def render_theme(theme: str, site: Site, city: City, linked: set[tuple[str, Path]] | None = None) -> dict[str, bytes]:
+    """Page path -> HTML bytes; `linked` collects the files Markdown links point at (body_html)."""
     env = environment(theme)
     out: dict[str, bytes] = {}
     for page in site.pages:
         template = env.get_template(page.template)
-        extra = {"body": body_html(page.data["item"], page, site)} if "item" in page.data else {}
+        extra = {"body": body_html(page.data["item"], page, site, linked)} if "item" in page.data else {}
         html = template.render(page=page, city=city, url=page.url, **page.data, **extra)
         out[page.path] = html.encode("utf-8")
     return out

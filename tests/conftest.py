@@ -19,7 +19,15 @@ def mini(tmp_path: Path) -> Path:
     return dest
 
 
-def snapshot(folder: Path) -> dict[str, str]:
-    """Relative path -> sha256 of every file below folder (hidden cache folders excluded)."""
+def published(path: Path, folder: Path) -> bool:
+    """A file bundles carry: no hidden name on its way down from `folder` (the build's record of what its pages
+    were made from, the image cache, the headend's .sitegen are never published)."""
+    return path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+
+
+def snapshot(folder: Path, published_only: bool = False) -> dict[str, str]:
+    """Relative path -> sha256 of every file below folder but the image cache; with `published_only`, of the
+    published files only."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and ".cache" not in p.parts}
+            for p in sorted(folder.rglob("*"))
+            if (published(p, folder) if published_only else p.is_file() and ".cache" not in p.parts)}

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sitegen import keys
 from sitegen.bundle import FORMAT, Store, make_bundles
+from tests import conftest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
@@ -57,9 +58,8 @@ class Deploy:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    import hashlib
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and ".sitegen" not in p.parts}
+    """The published files under `folder` (a build's output, a headend release): path -> SHA-256."""
+    return conftest.snapshot(folder, published_only=True)
 
 
 def two_villages(dest: Path) -> Path:

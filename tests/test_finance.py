@@ -133,7 +133,7 @@ def test_xlsx_and_csv_give_identical_output(tmp_path):
             for path in sorted((content / TABLES).glob("*.csv")) + sorted((content / "xg/cs/journal").glob("*.csv")):
                 _to_xlsx(path)
         build(content, tmp_path / name / "out")
-        outputs.append(snapshot(tmp_path / name / "out"))
+        outputs.append(snapshot(tmp_path / name / "out", published_only=True))  # the build records differ: other files
     assert outputs[0] == outputs[1]
     assert any("finance/charts/" in p for p in outputs[0])
 

@@ -21,7 +21,7 @@ import pytest
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFilter, ImageStat
 
-from sitegen import assets
+from sitegen import assets, digests
 from sitegen.errors import ContentError, Report
 from sitegen.model import Image
 from sitegen.pipeline import build, check
@@ -334,8 +334,8 @@ def test_unchanged_scans_are_not_read_again_to_be_hashed(tmp_path, monkeypatch):
     out = tmp_path / "out"
     build(content, out)
     hashed = []
-    real = assets._digest
-    monkeypatch.setattr(assets, "_digest", lambda src: hashed.append(src.name) or real(src))
+    real = digests.file_digest
+    monkeypatch.setattr(digests, "file_digest", lambda src: hashed.append(Path(src).name) or real(src))
     build(content, out)
     assert hashed == []  # every source known by its stat facts from the last build
     scan = content / "xg" / "cs" / "scans" / "2026-09" / "2" / "01.jpg"

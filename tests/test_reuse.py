@@ -1,0 +1,157 @@
+"""Build only what changed (reuse.py): unchanged villages are carried over, and the output is always byte for
+byte what a full build of the same content makes.
+
+The fixture is `mini` with its village copied once (xg/cs 长寿村 and xg/hx 红星村)."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image as PILImage
+
+from sitegen import refcode, reuse
+from sitegen.pipeline import build
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", root)
+    shutil.copytree(root / "xg" / "cs", root / "xg" / "hx")
+    yaml = root / "xg" / "hx" / "village.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("长寿村", "红星村"), encoding="utf-8")
+    return root
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    """Every file of both theme folders, the record included."""
+    return {p.relative_to(out).as_posix(): p.read_bytes()
+            for theme in ("tv", "mobile") for p in sorted((out / theme).rglob("*")) if p.is_file()}
+
+
+def inodes(out: Path, key: str) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_ino
+            for theme in ("tv", "mobile") for p in (out / theme / key).rglob("*") if p.is_file()}
+
+
+def same_as_full_build(content: Path, out: Path, tmp_path: Path) -> None:
+    full = tmp_path / "full"
+    shutil.rmtree(full, ignore_errors=True)
+    build(content, full, cache=tmp_path / "full-cache")
+    assert tree(out) == tree(full)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_an_unchanged_village_is_carried_over_and_the_output_is_a_full_builds(content, tmp_path):
+    out = tmp_path / "out"
+    assert build(content, out).reused == []  # nothing to reuse yet
+    hx_before, cs_before = inodes(out, "xg/hx"), inodes(out, "xg/cs")
+    assert build(content, out).reused == ["xg/cs", "xg/hx"]  # nothing changed: nothing rendered
+    assert inodes(out, "xg/hx") == hx_before
+
+    edit(content / "xg" / "cs" / "affairs" / "compact.md", "爱护公共设施", "爱护公共设施和绿化")
+    result = build(content, out)
+    assert result.reused == ["xg/hx"] and result.pages["tv"] == build(content, tmp_path / "other").pages["tv"]
+    assert inodes(out, "xg/hx") == hx_before  # the same files, linked from the last build: not made again
+    changed = [p for p, ino in inodes(out, "xg/cs").items() if cs_before.get(p) != ino]
+    assert any(p.endswith(".html") for p in changed)
+    page = out / "tv" / "xg" / "cs" / "affairs" / "compacts" / "compact.html"
+    assert "爱护公共设施和绿化" in page.read_text("utf-8")
+    same_as_full_build(content, out, tmp_path)
+
+
+def test_shared_content_the_code_or_the_options_render_every_village(content, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build(content, out)
+    edit(content / "policies" / "law.md", "---\n", "---\n")  # rewritten, same bytes: nothing changed
+    assert build(content, out).reused == ["xg/cs", "xg/hx"]
+    law = content / "policies" / "law.md"
+    law.write_text(law.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")  # a city item: every
+    assert build(content, out).reused == []                                      # village lists it
+    assert build(content, out, preview=True).reused == []  # drafts shown: other pages
+    assert build(content, out).reused == []                # and back
+    monkeypatch.setattr(reuse, "_renderer", lambda: "sitegen upgraded")
+    assert build(content, out).reused == []
+    same_as_full_build(content, out, tmp_path)
+
+
+def test_a_changed_scan_renders_its_village_again(content, tmp_path):
+    out = tmp_path / "out"
+    build(content, out)
+    scan = content / "xg" / "hx" / "scans" / "2026-09" / "1" / "01.jpg"
+    with PILImage.open(scan) as im:
+        im.convert("RGB").rotate(180).save(scan)  # same name, other pages (and, tall or wide, other tiles)
+    assert build(content, out).reused == ["xg/cs"]
+    same_as_full_build(content, out, tmp_path)
+
+
+def test_a_village_linking_into_another_is_made_again_when_that_one_changes(content, tmp_path):
+    edit(content / "xg" / "cs" / "affairs" / "compact.md", "爱护公共设施。",
+         "爱护公共设施。见[红星村的公约](../../hx/affairs/compact.md)。")
+    out = tmp_path / "out"
+    build(content, out)
+    record = json.loads((out / "tv" / reuse.RECORD).read_text(encoding="utf-8"))
+    assert record["villages"]["xg/cs"]["linked"] == ["xg/hx"] and record["villages"]["xg/hx"]["linked"] == []
+    page = out / "tv" / "xg" / "cs" / "affairs" / "compacts" / "compact.html"
+    assert 'href="../../../hx/affairs/compacts/compact.html"' in page.read_text("utf-8")
+
+    hx_item = content / "xg" / "hx" / "affairs" / "compact.md"
+    edit(hx_item, "category: 村规民约及各类规约", "category: 其他事项")
+    assert build(content, out).reused == []  # hx changed, and cs links into it: its link moves too
+    assert 'href="../../../hx/affairs/other/compact.html"' in page.read_text("utf-8")
+    same_as_full_build(content, out, tmp_path)
+    edit(content / "xg" / "cs" / "village.yaml", "长寿村", "长寿新村")  # cs changed: hx does not link into it
+    assert build(content, out).reused == ["xg/hx"]
+    same_as_full_build(content, out, tmp_path)
+
+
+def test_a_code_lengthened_by_a_collision_renders_its_village_again(content, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build(content, out)
+    real = refcode.assign
+
+    def collided(city):  # as if another village's new voucher had taken hx's first voucher code
+        codes = real(city)
+        hx = next(v for v in city.villages if v.slug == "hx")
+        codes[id(hx.vouchers[0])] = refcode._code(refcode.VOUCHER, "collision", 10)
+        return codes
+    monkeypatch.setattr(refcode, "assign", collided)
+    assert build(content, out).reused == ["xg/cs"]
+    longer = refcode._code(refcode.VOUCHER, "collision", 10)
+    assert any(longer in p.read_text("utf-8") for p in (out / "tv" / "xg" / "hx").rglob("*.html"))
+    same_as_full_build(content, out, tmp_path)
+
+
+def test_no_usable_record_means_every_village_is_made(content, tmp_path):
+    out = tmp_path / "out"
+    build(content, out)
+    (out / "tv" / reuse.RECORD).write_text("{not json", encoding="utf-8")
+    assert build(content, out).reused == []
+    assert build(content, out).reused == ["xg/cs", "xg/hx"]  # the record is whole again
+    shutil.rmtree(out / "mobile" / "xg" / "hx")  # pages gone from one theme: that village is made again
+    assert build(content, out).reused == ["xg/cs"]
+    same_as_full_build(content, out, tmp_path)
+    assert build(content, out, themes=("tv",)).reused == ["xg/cs", "xg/hx"]
+
+
+def test_a_held_village_keeps_its_record_and_is_reused_once_mended(content, tmp_path):
+    out = tmp_path / "out"
+    build(content, out)
+    before = json.loads((out / "tv" / reuse.RECORD).read_text(encoding="utf-8"))["villages"]["xg/hx"]
+    journal = content / "xg" / "hx" / "journal" / "2026-09.csv"
+    good = journal.read_bytes()
+    journal.write_text(good.decode("utf-8").replace("12000.00,,", "1e3,,", 1), encoding="utf-8")
+    result = build(content, out, hold_back=True)
+    assert "xg/hx" in result.held and result.reused == ["xg/cs"]
+    assert json.loads((out / "tv" / reuse.RECORD).read_text(encoding="utf-8"))["villages"]["xg/hx"] == before
+    journal.write_bytes(good)  # mended as it was: its kept pages are the ones this content makes
+    assert build(content, out).reused == ["xg/cs", "xg/hx"]
+    same_as_full_build(content, out, tmp_path)
