@@ -282,7 +282,7 @@ def _found(data: bytes) -> list[tuple[str, str]]:
 
 
 def check_links(files: dict[str, bytes], report: Report, theme: str,
-                present: dict[str, Path] | None = None) -> None:
+                present: dict[str, Path | str] | None = None) -> None:
     """Every href/src of every generated page resolves to a generated file (and #fragment to an id).
 
     `present`: the other files the theme will hold (images, pages carried over from the last build), each with
@@ -301,7 +301,7 @@ def check_links(files: dict[str, bytes], report: Report, theme: str,
     def has_id(target: str, fragment: str) -> bool:
         if target not in ids:  # a carried page (read once), or a file that is no page
             carried = target.endswith(".html") and target not in files
-            ids[target] = {v for k, v in _found(present[target].read_bytes()) if k == "id"} if carried else set()
+            ids[target] = {v for k, v in _found(Path(present[target]).read_bytes()) if k == "id"} if carried else set()
         return fragment in ids[target]
 
     for page, targets in refs.items():

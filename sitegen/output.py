@@ -37,20 +37,31 @@ def clean_leftovers(output: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def write_theme(output: Path, theme: str, files: dict[str, bytes], copies: dict[str, Path]) -> None:
-    """Write `files` (path -> bytes) and `copies` (path -> file to hard-link or copy) as output/<theme>."""
+def write_theme(output: Path, theme: str, files: dict[str, bytes], copies: dict[str, Path | str]) -> None:
+    """Write `files` (path -> bytes) and `copies` (path -> file to hard-link or copy) as output/<theme>.
+
+    Plain strings and one mkdir per folder: a city's output is millions of files, and pathlib's per-call cost
+    was most of the time of writing them."""
     target = output / theme
     staging = output / f".{theme}.tmp-{os.getpid()}"
+    made: set[str] = set()
+
+    def place(path: str) -> str:
+        dest = os.path.join(staging, path)
+        folder = os.path.dirname(dest)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        return dest
+
     try:
         output.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
         for path, data in sorted(files.items()):
-            dest = staging / path
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
+            with open(place(path), "wb") as fh:
+                fh.write(data)
         for path, source in sorted(copies.items()):
-            dest = staging / path
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest = place(path)
             try:
                 os.link(source, dest)  # renditions live in the cache; a hard link costs no space or time
             except OSError:

@@ -60,15 +60,15 @@ def _drop_never_built(city: City, held: dict[str, list[Problem]], previous: Path
                 town.villages = [v for v in town.villages if f"{town.slug}/{v.slug}" != key]
 
 
-def _carry(keys: set[str], previous: Path, themes: tuple[str, ...]) -> dict[str, dict[str, Path]]:
+def _carry(keys: set[str], previous: Path, themes: tuple[str, ...]) -> dict[str, dict[str, str]]:
     """These villages' files in the previous output, per theme (path -> file), to be written unchanged."""
-    carried: dict[str, dict[str, Path]] = {theme: {} for theme in themes}
+    carried: dict[str, dict[str, str]] = {theme: {} for theme in themes}
     for key in sorted(keys):
         for theme in themes:
             root = os.path.join(previous, theme)
             for top, _, names in os.walk(os.path.join(root, key)):
                 rel = os.path.relpath(top, root).replace(os.sep, "/")
-                carried[theme].update((f"{rel}/{name}", Path(top, name)) for name in names)
+                carried[theme].update((f"{rel}/{name}", os.path.join(top, name)) for name in names)
     return carried
 
 
