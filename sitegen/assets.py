@@ -574,7 +574,7 @@ def renditions(images: dict[str, Rendition | Image], cache: Path, report: Report
     plan = {p: (r if isinstance(r, Rendition) else whole(p, r)) for p, r in images.items()}
     digests: dict[Path, str] = {}
     failed: dict[Path, str] = {}
-    index = known or Digests(cache / ".index" / "digests.json")
+    index = known if known is not None else Digests(cache / ".index" / "digests.json")
     for r in plan.values():
         src = r.image.source
         if src not in digests and src not in failed:
