@@ -54,9 +54,10 @@ def feedback_address(template: str, code: str) -> str:
     return template.replace("{code}", quote(code, safe=""))
 
 
-def plan(site: Site, city: City) -> None:
+def plan(site: Site, city: City) -> dict[int, str]:
     """Add a 我有疑问 page next to every item, voucher and scan page; give those pages `ref` (an Ask), and
-    ledger pages `refs` (voucher key -> Ask, the voucher's: a ledger line is its voucher's money movement)."""
+    ledger pages `refs` (voucher key -> Ask, the voucher's: a ledger line is its voucher's money movement).
+    Returns the reference codes the pages show (refcode.assign)."""
     codes = refcode.assign(city)
     asks: list[tuple[Page, Ask, str]] = []  # (the page asked about, its Ask, what it is in words)
     by_voucher: dict[int, Ask] = {}
@@ -92,3 +93,4 @@ def plan(site: Site, city: City) -> None:
                                {"ask": ask, "about": about, "origin": page.title}))
         if ask.qr:
             site.generated[ask.qr] = functools.partial(qr_png, feedback_address(city.feedback_url, ask.code))
+    return codes

@@ -476,27 +476,20 @@ def _budget_sources(fin: Finance) -> None:
 
 def _unsourced(fin: Finance, report: Report) -> None:
     """A figure with neither a voucher nor a document behind it: 'every amount links to where it came from'."""
-    for a in fin.assets:
-        if a.voucher is None and a.source is None:
-            report.warning("finance-unlinked", a.where,
-                           what=f"资产 {a.id}（{a.name}）的原值没有凭证，也没有写来源文件（如资产台账、清产核资表的扫描件）",
-                           what_en=f"asset {a.id}: its value has neither a voucher nor a source document")
-    for x in fin.leases:
-        if x.scan is None:
-            report.warning("finance-unlinked", x.where,
-                           what=f"资源 {x.id}（{x.resource}）的年租金没有合同扫描件（来源）",
-                           what_en=f"lease {x.id}: its annual rent has no contract scan (source)")
-    for p in fin.projects:
-        for st in p.stages:
-            if st.amount is not None and st.voucher is None and st.scan is None:
-                report.warning("finance-unlinked", st.where,
-                               what=f"项目 {p.id} 的“{st.stage}”金额没有凭证，也没有扫描件（来源）",
-                               what_en=f"project {p.id}: the {st.stage} amount has neither a voucher nor a scan")
-    for b in fin.budget:
-        if b.source is None:
-            report.warning("finance-unlinked", b.where,
-                           what=f"{b.year}年预算“{b.name}”没有写来源文件（通过预算的会议决议扫描件）",
-                           what_en=f"budget {b.year} '{b.name}' has no source document (the adopting resolution)")
+    unlinked = [(a.where, f"资产 {a.id}（{a.name}）的原值没有凭证，也没有写来源文件（如资产台账、清产核资表的扫描件）",
+                 f"asset {a.id}: its value has neither a voucher nor a source document")
+                for a in fin.assets if a.voucher is None and a.source is None]
+    unlinked += [(x.where, f"资源 {x.id}（{x.resource}）的年租金没有合同扫描件（来源）",
+                  f"lease {x.id}: its annual rent has no contract scan (source)") for x in fin.leases if x.scan is None]
+    unlinked += [(st.where, f"项目 {p.id} 的“{st.stage}”金额没有凭证，也没有扫描件（来源）",
+                  f"project {p.id}: the {st.stage} amount has neither a voucher nor a scan")
+                 for p in fin.projects for st in p.stages
+                 if st.amount is not None and st.voucher is None and st.scan is None]
+    unlinked += [(b.where, f"{b.year}年预算“{b.name}”没有写来源文件（通过预算的会议决议扫描件）",
+                  f"budget {b.year} '{b.name}' has no source document (the adopting resolution)")
+                 for b in fin.budget if b.source is None]
+    for where, what, what_en in unlinked:
+        report.warning("finance-unlinked", where, what=what, what_en=what_en)
 
 
 def reconcile_register(fin: Finance, village: Village, system: str,

@@ -90,14 +90,14 @@ def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cac
     publish(city, preview)  # drafts (unapproved records) out, or kept and marked with `preview` (review.py)
     build_ledgers(city)
     site = links.plan(city)
-    feedback.plan(site, city)  # 我有疑问 pages: reference code, hotline, QR code
+    codes = feedback.plan(site, city)  # 我有疑问 pages: reference code, hotline, QR code
     cache = cache or out / ".cache" / "images"
     try:
         cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{exc.filename}: {exc.strerror}") from exc
     digests = Digests(cache / ".index" / "digests.json")
-    prints = reuse.fingerprints(content, city, site, digests, f"preview={preview}",
+    prints = reuse.fingerprints(content, city, site, codes, digests, f"preview={preview}",
                                 skip=frozenset({out.resolve(), previous.resolve(), cache.resolve()}))
     recorded = [reuse.read_record(previous / theme) for theme in themes]
     unchanged = {k: e for k, e in reuse.unchanged(previous, themes, prints).items() if k not in held}

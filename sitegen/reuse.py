@@ -6,7 +6,8 @@ A village's pages are made from:
   the registries), the list of villages, and what renders (sitegen's code, its themes, the libraries and the
   chart font, the build options);
 - two things of other villages: the folders its Markdown links point into (recorded when its pages are made),
-  and its reference codes, which a collision with another village's code can lengthen (refcode.py).
+  and its reference codes, which a collision with another village's code can lengthen (refcode.py; the codes
+  feedback.plan gave the pages).
 
 Its fingerprint hashes all of these. Each theme folder keeps the fingerprints its villages' pages were made from
 (RECORD: hidden, so never bundled, and swapped in with the theme, so it always describes the pages beside it). A
@@ -23,7 +24,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from sitegen import charts, refcode
+from sitegen import charts
 from sitegen.digests import Digests
 from sitegen.links import Site
 from sitegen.load import IGNORED
@@ -91,11 +92,12 @@ def _renderer() -> str:
     return h.hexdigest()
 
 
-def fingerprints(content: Path, city: City, site: Site, known: Digests, options: str,
+def fingerprints(content: Path, city: City, site: Site, codes: dict[int, str], known: Digests, options: str,
                  skip: frozenset[Path] = frozenset()) -> Fingerprints:
     """Every village's fingerprint parts; `site` is the planned site (its images say which files each village
-    publishes), `options` the build options that change pages (e.g. preview), `skip` folders that are not
-    content (an output folder put inside the content folder)."""
+    publishes), `codes` the reference codes its pages show (feedback.plan), `options` the build options that
+    change pages (e.g. preview), `skip` folders that are not content (an output folder inside the content
+    folder)."""
     root = content.resolve()
     folders = {f"{v.town_slug}/{v.slug}": root / v.town_slug / v.slug for v in city.villages}
     outside: dict[str, set[Path]] = {key: set() for key in folders}
@@ -112,7 +114,6 @@ def fingerprints(content: Path, city: City, site: Site, known: Digests, options:
     shared = hashlib.sha256(f"{_renderer()}|{options}|{sorted(folders)}|".encode())
     not_shared = {str(f) for f in [*folders.values(), *skip]}
     shared.update(_hash_files(_walk(root, root, not_shared), known).encode())
-    codes = refcode.assign(city)
     by_village = {}
     for v in city.villages:
         mine = [codes.get(id(x), "") for x in v.items] + [codes.get(id(x), "") for x in v.vouchers]
