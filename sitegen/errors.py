@@ -162,7 +162,9 @@ class _Defaults(dict):
         return ""
 
 
-def make_problem(code: str, where: Location, severity: str = "error", **params: object) -> Problem:
+def make_problem(code: str, where: Location, severity: str = "error", /, **params: object) -> Problem:
+    """The problem `code` at `where`; `params` fill the catalogue's templates. The first three are positional-only,
+    so a template field may be called `code`, `where` or `severity` without clashing with them."""
     zh_t, en_t = CATALOGUE[code]
     values = _Defaults({k: ("" if v is None else str(v)) for k, v in params.items()})
     return Problem(code, where, severity, zh_t.format_map(values), en_t.format_map(values))
@@ -174,10 +176,10 @@ class Report:
 
     problems: list[Problem] = field(default_factory=list)
 
-    def error(self, code: str, where: Location, **params: object) -> None:
+    def error(self, code: str, where: Location, /, **params: object) -> None:
         self.problems.append(make_problem(code, where, "error", **params))
 
-    def warning(self, code: str, where: Location, **params: object) -> None:
+    def warning(self, code: str, where: Location, /, **params: object) -> None:
         self.problems.append(make_problem(code, where, "warning", **params))
 
     @property
