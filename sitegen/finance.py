@@ -856,12 +856,13 @@ def read_openings(checker: "_Checker", data: dict, where: Location, village: Vil
             report.error("opening-balance", where, value=value)
             continue
         text = label.translate(_FULLWIDTH)
+        official = accounts.by_name(chart, label)  # before the journal's spelling: a row may name the wrong account
         if text.isdigit():
             code = text
-        elif _norm(label) in written:
+        elif official is None and _norm(label) in written:
             code = written[_norm(label)]
         else:
-            found = accounts.by_name(chart, label) or accounts.by_name(chart, CARRY_NAMES.get(label, "")) or \
+            found = official or accounts.by_name(chart, CARRY_NAMES.get(label, "")) or \
                 accounts.by_name(chart, {v: k for k, v in CARRY_NAMES.items()}.get(label, ""))
             code = found.code if found else ""
         account = accounts.lookup(chart, code) if code else None

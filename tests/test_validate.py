@@ -1,6 +1,8 @@
 """Bad input: each case gives a clear error naming the file (and row), and a build leaves the old output alone."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,26 @@ def test_html_in_titles_and_bodies_is_shown_as_text(mini, tmp_path):
         assert '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;' in html  # the body's raw HTML
         compact = (out / theme / "xg/cs/affairs/compacts/compact.html").read_text(encoding="utf-8")
         assert "村规民约&lt;b&gt;修订&lt;/b&gt;" in compact and "<b>修订" not in compact
+
+
+# A slip clerks make every month: the right code with another account's name. A warning naming the code, never a
+# crash (a template field called `code` once collided with Report.warning's own `code` argument: exit 3).
+NAME_SLIPS = [
+    # (old row text, new row text, line, words in the Chinese message)
+    ("102,银行存款,12000.00", "102,库存现金,12000.00", 2, ("102", "库存现金", "银行存款")),
+    ("101,库存现金,,2500.50", "101,银行存款,,2500.50", 5, ("101", "银行存款", "库存现金")),
+    ("513,管理费用,2500.50", "513,经营收入,2500.50", 4, ("513", "经营收入", "管理费用")),
+]
+
+
+@pytest.mark.parametrize("old,new,line,words", NAME_SLIPS, ids=[s[0].split(",")[0] for s in NAME_SLIPS])
+def test_account_name_mismatch_is_a_warning_naming_the_code(mini, old, new, line, words):
+    edit(mini, JOURNAL, old, new)
+    done = subprocess.run([sys.executable, "-m", "sitegen", "check", str(mini)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    _, report = check(mini)
+    (p,) = [p for p in report.warnings if p.code == "account-name"]
+    assert p.where.path == f"content/{JOURNAL}" and p.where.line == line, p.format()
+    assert all(w in p.zh for w in words) and words[0] in p.en, p.format()
