@@ -2,7 +2,7 @@
 # Runs every test on a fresh machine: installs what the tests need first (the README's test command).
 #   Debian: chromium (the TV site is tested in a real browser), fonts-noto-cjk (sample scans, screenshots),
 #           openssh-server (bundles are pushed over SFTP to a real sshd on 127.0.0.1)
-#   Python: sitegen itself plus its [test] extras (pytest, playwright without its own browsers, pyjsparser)
+#   Python: sitegen itself plus its [test] extras (pytest, playwright without its own browsers, pyjsparser, mypy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,4 +22,7 @@ python3 -m pip install -q --disable-pip-version-check -e ".[test]"
 # In this script a missing browser or sshd is a failure, never a silent skip.
 export REQUIRE_BROWSER=1
 export REQUIRE_SSHD=1
+# Type check first ([tool.mypy] in pyproject.toml): a call that cannot work (an argument given twice, a None where a
+# value is needed) fails the run before any test does.
+python3 -m mypy
 exec python3 -m pytest -q -p no:cacheprovider "$@"

@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Mapping
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,7 +179,7 @@ def for_theme(copies: dict[str, Path], images: dict[str, Rendition], theme: str)
 class ImageProblem(Exception):
     """A source that cannot be published; `code` is an errors.CATALOGUE code, `params` fill its message."""
 
-    def __init__(self, code: str, **params: object):
+    def __init__(self, code: str, /, **params: object):  # positional-only: a message field may be called `code`
         super().__init__(f"{code}: {params}")
         self.code, self.params = code, params
 
@@ -564,7 +565,7 @@ def _entry(digest: str, r: Rendition) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
-def renditions(images: dict[str, Rendition | Image], cache: Path, report: Report,
+def renditions(images: Mapping[str, Rendition | Image], cache: Path, report: Report,
                workers: int | None = None, known: Digests | None = None) -> dict[str, Path]:
     """Output path -> cached rendition file. Damaged images are reported with the clerk's file name.
 

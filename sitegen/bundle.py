@@ -413,7 +413,7 @@ def make_bundles(output: Path, store: Store, key: Ed25519PrivateKey, *, now: dat
         half = timedelta(days=valid_days) / 2
         renew = bool(files) and prev is not None and parse_iso(prev["expires"]) - moment < half
         changed = prev is None or prev["digest"] != digest or renew
-        if changed:
+        if changed or prev is None:  # (prev is None makes it changed; said for the type checker)
             version = max(prev["version"] + 1 if prev else 0, _version_stamp(moment))
             expires = iso(moment + timedelta(days=valid_days))
         else:

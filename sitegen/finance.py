@@ -153,7 +153,7 @@ class Project:
     id: str
     name: str
     stages: list[Stage] = field(default_factory=list)
-    where: Location | None = None
+    where: Location = Location("")  # always given: a message needs a place
 
     def _sum(self, stage: str) -> Decimal:
         return sum((s.amount or ZERO for s in self.stages if s.stage == stage), ZERO)
@@ -467,7 +467,7 @@ def read(checker: "_Checker", tables: list[RawTable], village: Village, system: 
 def _budget_sources(fin: Finance) -> None:
     """A budget is adopted as a whole: one line's document (the resolution) stands for the year's other lines."""
     from dataclasses import replace
-    first = {}
+    first: dict[int, Image] = {}
     for b in fin.budget:
         if b.source is not None:
             first.setdefault(b.year, b.source)

@@ -169,7 +169,7 @@ class FinancePlanner:
             rows.append([Cell(month)] + [_amt(balance[c], self.account(year, first_of[c])) for c in pockets]
                         + [_amt(sum(balance.values(), ZERO) + loose, self.ledger(year, money_vs[-1]) if money_vs else None)])
         card = [[Cell(v.date.isoformat()), Cell(v.summary, self.voucher(v)), Cell(_payee(v)),
-                 _amt(-money_movement(v), self.voucher(v), "out")]
+                 _amt(-(money_movement(v) or ZERO), self.voucher(v), "out")]
                 for v in self.v.vouchers if "村务卡" in v.summary and (money_movement(v) or ZERO) < 0]
         card_total = sum((-(money_movement(v) or ZERO) for v in self.v.vouchers
                           if "村务卡" in v.summary and (money_movement(v) or ZERO) < 0), ZERO)
@@ -391,8 +391,8 @@ class FinancePlanner:
             rows, labels, planned, actual = [], [], [], []
             accs = self.years.get(year, {})
             for b in lines:
-                ay = next((a for a in accs.values() if a.account.code == b.account.code), None)
-                real = ay.movement if ay else ZERO
+                same = next((a for a in accs.values() if a.account.code == b.account.code), None)
+                real = same.movement if same else ZERO
                 rate = f"{(real * 100 / b.amount).quantize(Decimal('1'))}%" if b.amount else ""
                 doc = self.image(b.source, f"{year}年预算（{b.name}）的来源文件") if b.source else None
                 rows.append([Cell(b.name), Cell("收入" if b.income else "支出"), _amt(b.amount, doc),

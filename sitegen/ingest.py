@@ -32,6 +32,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -242,7 +243,7 @@ class Headend:
         _fsync_dir(self.root)
 
     def write_acks(self, folders: set[Path], record: dict, seen: dict[str, int], release: str | None) -> None:
-        acks = {"format": 1, "release": release,
+        acks: dict[str, Any] = {"format": 1, "release": release,
                 "bundles": {b: {"active": info["version"], "seen": max(seen.get(b, 0), info["version"])}
                             for b, info in record["bundles"].items()}}
         for b, version in seen.items():
@@ -355,7 +356,7 @@ def _assemble(staging: Path, head: Headend, active: str | None, record: dict,
               accepted: dict[str, tuple[Manifest, dict[str, Path]]]) -> dict:
     """The new release: every bundle's files linked into `staging`; returns its record."""
     live = head.releases / active if active else None
-    new = {"bundles": {}}
+    new: dict[str, Any] = {"bundles": {}}
     order = sorted(set(record["bundles"]) | set(accepted), key=lambda b: (b == CITY, b))  # villages, then city
     for bundle_id in order:
         if bundle_id in accepted:
@@ -411,6 +412,9 @@ def ingest(root: Path, sources: list[Path] | None = None, public_key: Path | Non
                     _Reader(path, public, trusted, moment).run(objects_to=objects, expect=m)
                     sources_ = {sha: objects / sha for sha in m.objects}
                     if m.base is not None:
+                        if active is None:  # _choose refuses a delta with nothing live; said again, not assumed
+                            raise _reject("没有正在使用的版本，增量包无从更新，需要完整包",
+                                          "no live release for the delta to apply to; a full bundle is needed")
                         sources_.update(_reused(m, record, head.releases / active))
                     accepted[bundle_id] = (m, sources_)
                 except BundleError as exc:

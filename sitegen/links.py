@@ -20,6 +20,9 @@ from sitegen.ledger import explain
 from sitegen.model import City, Image, Item, Ledger, Town, Village, Voucher
 from sitegen.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board
 
+# Template variables render.render_theme passes to every page itself: a page's own data may not use these names.
+RENDER_NAMES = frozenset({"page", "city", "url", "body"})
+
 
 @dataclass(frozen=True)
 class Tile:
@@ -90,7 +93,11 @@ class _Planner:
         self.generated: dict[str, bytes | Callable[[], bytes]] = {}   # charts (finance_pages.py)
         self.finance_paths: set[str] = set()    # finance sub-pages already planned
 
-    def add(self, path: str, template: str, title: str, crumbs: list[tuple[str, str]], **data: Any) -> Page:
+    def add(self, path: str, template: str, title: str, crumbs: list[tuple[str, str]], /, **data: Any) -> Page:
+        """Plan a page; `data` are its template's variables. The first four are positional-only (a template may have
+        a variable called `title`), and a name render_theme sets itself is refused here, not as a clash mid-render."""
+        if RENDER_NAMES & data.keys():
+            raise ValueError(f"page {path}: template variables {sorted(RENDER_NAMES & data.keys())} are set by render")
         page = Page(path, template, title, crumbs, crumbs[-1][1] if crumbs else "index.html", data)
         self.pages.append(page)
         return page
@@ -136,8 +143,8 @@ class _Planner:
             self.add(self.item_paths[item.source], "item.html", item.title, crumbs, item=item,
                      images=images, basis_scan=basis_scan, documents=documents)
         # image_path() users register plain Images: one whole-image file each
-        images = {p: r if isinstance(r, Rendition) else whole(p, r) for p, r in self.images.items()}
-        return Site(self.pages, images, self.item_paths, self.generated)
+        renditions = {p: r if isinstance(r, Rendition) else whole(p, r) for p, r in self.images.items()}
+        return Site(self.pages, renditions, self.item_paths, self.generated)
 
     @staticmethod
     def _section(board: Board, *groups: list[Item]) -> list[Item]:
@@ -198,8 +205,9 @@ class _Planner:
             fin = FinancePlanner(self, v, base, board_crumbs) if board is FINANCE else None
             for c in board.categories:
                 # finance categories: the structured tables and charts (finance_pages.py), then the items
-                extra = {"template": "finance-page.html", "sections": fin.sections(c)} if fin else {"template": "list.html"}
-                self.add(f"{base}/{board.slug}/{c.slug}/index.html", extra.pop("template"), c.name, board_crumbs,
+                template = "finance-page.html" if fin else "list.html"
+                extra = {"sections": fin.sections(c)} if fin else {}
+                self.add(f"{base}/{board.slug}/{c.slug}/index.html", template, c.name, board_crumbs,
                          rows=self.rows(v.items_of(board, c)), empty="本类别暂无公开内容", **extra)
             if fin:
                 fin.account_pages_plan()

@@ -25,7 +25,13 @@ class _Loader(yaml.SafeLoader):
     """Safe YAML that leaves dates as text: validate parses them and names a bad one instead of crashing."""
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    if not isinstance(node, yaml.ScalarNode):  # `!!timestamp [..]`: a YAML error naming the line, as PyYAML would
+        raise yaml.constructor.ConstructorError(None, None, "expected a scalar node", node.start_mark)
+    return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def parse_yaml(text: str):
@@ -219,12 +225,12 @@ def read_yaml(path: Path, root: Path, report: Report) -> RawDoc | None:
     return RawDoc(path, rel(path, root), data if data is not None else {})
 
 
-def _yaml_location(exc: yaml.YAMLError, path: Path, root: Path, offset: int) -> Location:
+def _yaml_location(exc: Exception, path: Path, root: Path, offset: int) -> Location:
     mark = getattr(exc, "problem_mark", None)
     return Location(rel(path, root), mark.line + 1 + offset if mark is not None else None)
 
 
-def _yaml_detail(exc: yaml.YAMLError) -> str:
+def _yaml_detail(exc: Exception) -> str:
     return str(getattr(exc, "problem", None) or exc).strip()
 
 

@@ -1,6 +1,7 @@
 """The typed content model: plain data, built by `validate`, read by `links` and `render`; knows nothing of HTML."""
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -144,7 +145,7 @@ class Question:
     question: str
     department: str
     reply: str
-    reply_date: date | None
+    reply_date: datetime.date | None  # not `date`: inside this class that names the field above
     answered: bool
     status: str           # plain words: 已答复 / 办理中 / 超过时限未答复 / 逾期答复
     overdue: bool         # unanswered past the time limit, or answered after it
@@ -204,7 +205,7 @@ class Voucher:
     attachments: int    # 附件张数
     lines: list[EntryLine]
     scans: list[Image] = field(default_factory=list)
-    where: Location | None = None  # its first row
+    where: Location = Location("")  # its first row (always given: a message needs a place)
     trail: ApprovalTrail = field(default_factory=ApprovalTrail)       # a payment's approval trail
     warnings: list[PaymentWarning] = field(default_factory=list)     # oversight.py
     questions: list[Question] = field(default_factory=list)          # questions.py

@@ -108,7 +108,8 @@ def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cac
     if held:  # an unchanged village's images stay in the plan: their cache entries are kept
         prefixes = tuple(f"{key}/" for key in held)
         site.images = {p: img for p, img in site.images.items() if not p.startswith(prefixes)}
-    site.generated = {p: draw() if callable(draw) else draw for p, draw in site.generated.items()}
+    charts = {p: draw() if callable(draw) else draw for p, draw in site.generated.items()}
+    site.generated = {**charts}
     carried = _carry(set(held) | set(unchanged), previous, themes)
     copies = assets.renditions(site.images, cache, report, known=digests)
     digests.save()
@@ -121,7 +122,7 @@ def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cac
         linked: set[tuple[str, Path]] = set()
         files = render.render_theme(theme, site, city, linked)
         files.update(render.static_files(theme))
-        files.update(site.generated)  # charts drawn at build time (charts.py)
+        files.update(charts)  # charts drawn at build time (charts.py)
         shipped = assets.for_theme(copies, site.images, theme)  # TV tiles on TV, phone tiles on phones
         links.check_links(files, report, theme, {**shipped, **carried[theme]})
         for path, data in files.items():

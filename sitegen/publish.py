@@ -40,7 +40,7 @@ class JsonLog:
     def __init__(self, path: Path | None, run: str):
         self.path, self.run = path, run
 
-    def __call__(self, event: str, **fields: object) -> None:
+    def __call__(self, event: str, /, **fields: object) -> None:  # positional-only: a field may be called `event`
         if self.path is None:
             return
         record = {"ts": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "run": self.run, "event": event,

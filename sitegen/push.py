@@ -109,7 +109,9 @@ class SftpRemote:
                             key_filename=str(key_file) if key_file else None, look_for_keys=False,
                             allow_agent=False, timeout=15, banner_timeout=15, auth_timeout=15)
         self.sftp = self.client.open_sftp()
-        self.sftp.get_channel().settimeout(60)
+        channel = self.sftp.get_channel()
+        if channel is not None:  # always set on a connected client
+            channel.settimeout(60)
         self.dir = target.path.rstrip("/") or "/"
 
     def _p(self, name: str) -> str:
@@ -167,7 +169,10 @@ def _resolve(value: str, base: Path) -> Path | None:
 def connect(target: Target, base: Path) -> Remote:
     """`base`: the folder relative paths in the site config are relative to (the one holding site.yaml)."""
     if target.type == "folder":
-        return FolderRemote(_resolve(target.path, base))
+        folder = _resolve(target.path, base)
+        if folder is None:
+            raise PushError(f"目标 {target.name} 没有写 path\ntarget {target.name} has no path")
+        return FolderRemote(folder)
     return SftpRemote(target, base)
 
 
@@ -306,12 +311,13 @@ def _acknowledged(session: _Session, known: dict) -> None:
 
 def push(store: Store, targets: list[Target], key: Ed25519PrivateKey, base: Path, *, retries: int = RETRIES,
          backoff: float = BACKOFF, dry_run: bool = False, versions: dict[str, int] | None = None,
-         log: Callable[..., None] = lambda event, **fields: None) -> list[TargetResult]:
+         log: Callable[..., None] = lambda event, /, **fields: None) -> list[TargetResult]:
     """Push every bundle of the store to each target. `base`: the folder of site.yaml (relative paths).
     `versions` (dry runs) overrides the store's versions with the ones a bundle run would make."""
     ours_by_id = {b: e["version"] for b, e in store.load_state()["bundles"].items()}
     ours_by_id.update(versions or {})
     results = []
+    failures: tuple[type[BaseException], ...] = (BundleError, *_network_errors())
     for target in targets:
         result = TargetResult(target.name)
         results.append(result)
@@ -328,7 +334,7 @@ def push(store: Store, targets: list[Target], key: Ed25519PrivateKey, base: Path
                     store.save_target(target.name, tstate)  # after each file: a killed run forgets nothing sent
             if not dry_run:
                 store.save_target(target.name, tstate)
-        except (BundleError, *_network_errors()) as exc:
+        except failures as exc:
             result.ok = False
             result.error = f"{type(exc).__name__}: {exc}"
             log("push-failed", target=target.name, error=result.error)

@@ -59,7 +59,8 @@ def targets(city: City) -> dict[str, tuple[object, str, str, str]]:
         for item in town.items:
             put(item, town.slug, "")
         for village in town.villages:
-            for obj in [*village.items, *village.vouchers]:
+            objs: list[Item | Voucher] = [*village.items, *village.vouchers]
+            for obj in objs:
                 put(obj, town.slug, village.slug)
     return out
 
@@ -113,7 +114,7 @@ def attach(tables: list[RawTable], city: City, report: Report) -> None:
     limit, today = city.oversight.answer_days, as_of(city)
     villages = {(v.town_slug, v.slug): v for v in city.villages}
     for q in city.questions:
-        if q.answered:
+        if q.answered and q.reply_date is not None:  # answered: read() required a reply date
             waited = (q.reply_date - q.date).days
             q.overdue, q.status = waited > limit, (f"逾期答复（{waited} 天后才答复）" if waited > limit else "已答复")
         else:
@@ -148,4 +149,4 @@ def in_month(city: City, month: str) -> list[Question]:
 def flagged_before(city: City, month: str) -> list[Question]:
     """Questions from before `month` still unanswered at its start (for the monthly report)."""
     start = date.fromisoformat(f"{month}-01")
-    return [q for q in city.questions if q.date < start and (not q.answered or q.reply_date >= start)]
+    return [q for q in city.questions if q.date < start and (not q.answered or q.reply_date is None or q.reply_date >= start)]

@@ -66,7 +66,7 @@ def render_theme(theme: str, site: Site, city: City, linked: set[tuple[str, Path
     for page in site.pages:
         template = env.get_template(page.template)
         extra = {"body": body_html(page.data["item"], page, site, linked)} if "item" in page.data else {}
-        html = template.render(page=page, city=city, url=page.url, **page.data, **extra)
+        html = template.render({**page.data, **extra, "page": page, "city": city, "url": page.url})  # links.RENDER_NAMES
         out[page.path] = html.encode("utf-8")
     return out
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -118,7 +118,7 @@ def warnings_docs(city: City, month: str) -> dict[str, Doc]:
                                w.amount, w.title, w.message, ack.explanation if ack else "",
                                ack.by if ack else "", ack.date if ack and ack.date else "",
                                "已说明" if ack else "未说明"])
-        rules = [[title, by_rule[rule], rule_amount[rule]] for rule, (title, _) in RULES.items() if by_rule[rule]]
+        rules: list[list[Any]] = [[title, by_rule[rule], rule_amount[rule]] for rule, (title, _) in RULES.items() if by_rule[rule]]
         docs[name] = Doc(
             f"{month_label(month)}异常资金支付报表", scope,
             [f"本月付款 {n_pay} 笔，合计 {yuan(paid)} 元；其中 {n_flagged} 笔触发预警，合计 {yuan(flagged)} 元，"
@@ -157,7 +157,7 @@ def feedback_docs(city: City, month: str) -> dict[str, Doc]:
             return [q.ticket, q.date, names.get(q.town, q.town), villages.get((q.town, q.village), ""), q.subject,
                     q.code, q.question, q.department, q.reply, q.reply_date or "", q.status]
         this = [q for q in mine if start <= q.date < end]
-        older = [q for q in mine if q.date < start and (not q.answered or q.reply_date >= start)]
+        older = [q for q in mine if q.date < start and (not q.answered or q.reply_date is None or q.reply_date >= start)]
         answered = sum(1 for q in this if q.answered)
         late = sum(1 for q in this + older if q.overdue)
         docs[name] = Doc(f"{month_label(month)}群众反映问题及答复情况", scope,
@@ -244,10 +244,12 @@ def finance_months(city: City, v: Village) -> list[MonthCoverage]:
 def coverage_docs(city: City) -> dict[str, Doc]:
     cfg, today = city.oversight, as_of(city)
     stale_before = today - timedelta(days=cfg.stale_days)
-    village_rows, month_rows, towns = [], [], []
+    village_rows: list[list[Any]] = []
+    month_rows: list[list[Any]] = []
+    towns: list[list[Any]] = []
     for town in city.towns:
         t_empty = t_stale = t_unpub = t_late = t_months = 0
-        rows = []
+        rows: list[list[Any]] = []
         for v in town.villages:
             empty, stale = [], []
             for board in BOARDS:
@@ -323,7 +325,7 @@ def xlsx_bytes(doc: Doc) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty default sheet
     for table in doc.tables:
         sheet = book.create_sheet(table.title[:31])
         sheet.append([f"{doc.scope}{doc.title}：{table.title}"])
@@ -373,7 +375,7 @@ def write(folder: Path, docs: dict[str, Doc]) -> list[Path]:
     return written
 
 
-KINDS = {"warnings": warnings_docs, "feedback": feedback_docs, "review": review_docs, "coverage": coverage_docs}
+KINDS: dict[str, Callable[..., dict[str, Doc]]] = {"warnings": warnings_docs, "feedback": feedback_docs, "review": review_docs, "coverage": coverage_docs}
 
 
 def make(city: City, kind: str, out: Path, month: str | None = None) -> list[Path]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Callable
+from typing import Any, Callable
 
 from sitegen.errors import Location, Report
 from sitegen.load import RawDoc
@@ -57,7 +57,7 @@ PROJECT_DOCUMENTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 def read_trail(voucher: Voucher, cell: Callable[[str], str], where: Callable[[str], Location], report: Report) -> None:
     """Fill `voucher.trail` from one journal row (`cell(field)` is "" where the column is absent or empty)."""
     from sitegen.validate import parse_day  # validate imports this module
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # TRAIL_FIELDS name -> a date or text, as ApprovalTrail declares
     for name in TRAIL_FIELDS:
         text = cell(name)
         if not text or getattr(voucher.trail, name):

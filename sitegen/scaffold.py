@@ -1,6 +1,7 @@
 """`sitegen new village`: a village folder with commented examples a clerk can copy from."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sitegen.load import SLUG
@@ -12,9 +13,9 @@ class ScaffoldError(Exception):
 
 VILLAGE_YAML = """\
 # 村的基本信息 / the village
-name: {title}
+name: {name}
 # 村首页上的一段简介（可选）
-intro: {title}的“三务”公开。
+intro: {intro}
 # 记账开始时各账户的余额（元），每个账户一行 / each account's balance before the first journal line
 opening_balances:
   库存现金: "0.00"
@@ -64,7 +65,9 @@ def new_village(content: Path, town: str, name: str, title: str) -> Path:
         (town_dir / "town.yaml").write_text(f"# 镇（街道）名称 / the town's name\nname: {town}\n", encoding="utf-8")
     for sub in ("party", "affairs", "finance", "rules", "journal", "scans/2026-01/1", "files"):
         (village / sub).mkdir(parents=True, exist_ok=True)
-    (village / "village.yaml").write_text(VILLAGE_YAML.format(title=title), encoding="utf-8")
+    # quoted (a JSON string is a YAML scalar): a title with ':', '#' or quotes stays text, never YAML syntax
+    quoted = {"name": json.dumps(title, ensure_ascii=False), "intro": json.dumps(f"{title}的“三务”公开。", ensure_ascii=False)}
+    (village / "village.yaml").write_text(VILLAGE_YAML.format(**quoted), encoding="utf-8")
     (village / "party" / "example.md").write_text(PARTY_EXAMPLE, encoding="utf-8")
     (village / "journal" / "2026-01.csv").write_text(JOURNAL_EXAMPLE, encoding="utf-8")
     (village / "scans" / "README.txt").write_text(

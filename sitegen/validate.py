@@ -353,7 +353,7 @@ class _Journal:
             if line is not None and current is not None:
                 current.lines.append(line)
             if current is not None:  # the approval trail, written on any of the voucher's rows (review.py)
-                read_trail(current, cell, lambda f, r=row_no: self.loc(r, col(f)), self.report)
+                read_trail(current, cell, lambda f: self.loc(row_no, col(f)), self.report)  # called here, for this row
         for v in out:
             debit, credit = v.debit_total, v.credit_total
             if debit != credit:

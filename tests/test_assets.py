@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import pickle
 
 from PIL import Image as PILImage
 
@@ -102,3 +103,11 @@ def test_deterministic_bytes(tmp_path):
                   for r in assets.pictures("m/a", img)[0].renditions())
     one = assets.process(img.source, 0, specs)
     assert one == assets.process(img.source, 0, specs) and len(one) == 3
+
+
+def test_image_problem_takes_a_message_field_called_code_and_survives_a_worker_process():
+    """ImageProblem's own `code` is positional-only: a catalogue field of the same name cannot clash with it, and
+    the problem crosses the worker-process boundary (pickle) with its fields intact."""
+    problem = assets.ImageProblem("image-bad", code="102", detail="x")
+    back = pickle.loads(pickle.dumps(problem))
+    assert (back.code, back.params) == ("image-bad", {"code": "102", "detail": "x"})

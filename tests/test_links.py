@@ -1,9 +1,11 @@
 """Page planning and link checking: relative URLs only, every link resolves."""
 from __future__ import annotations
 
+import pytest
+
 from sitegen.errors import Report
 from sitegen.ledger import build_ledgers
-from sitegen.links import Page, check_links, plan
+from sitegen.links import RENDER_NAMES, Page, _Planner, check_links, plan
 from sitegen.pipeline import check
 
 
@@ -40,3 +42,14 @@ def test_plan_gives_every_voucher_a_page_and_every_scan_a_viewer(mini):
             assert f"xg/cs/finance/vouchers/{v.key}-{n}.html" in paths
     assert len(paths) == len(site.pages)  # no page planned twice
     assert all(not p.startswith("/") and ".." not in p for p in paths | set(site.images))
+
+
+def test_a_page_variable_named_like_a_render_variable_is_refused_when_planned(mini):
+    """A page's data sits beside page/city/url/body in one template call: a clash is refused at planning time
+    (a ValueError naming the page), not a TypeError in the middle of rendering."""
+    city, _ = check(mini)
+    planner = _Planner(city)
+    planner.add("a.html", "list.html", "标题", [], title="a variable may share a parameter's name", path="too")
+    for name in sorted(RENDER_NAMES):
+        with pytest.raises(ValueError, match=name):
+            planner.add("b.html", "list.html", "标题", [], **{name: 1})

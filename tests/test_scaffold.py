@@ -1,0 +1,26 @@
+"""`sitegen new village`: the village.yaml it writes reads back with the title as written, whatever it holds."""
+from __future__ import annotations
+
+import pytest
+
+from sitegen.load import parse_yaml
+from sitegen.scaffold import new_village
+
+TITLES = [
+    "东新村",
+    "东新村: 一组",       # a colon and space: a YAML mapping if unquoted
+    "#3 村",             # a comment if unquoted
+    "[东新]",            # a flow sequence if unquoted
+    '东"新"村',          # quotes
+    "{title}村",         # braces: a format field if the title were a template
+    "yes",               # a boolean in YAML 1.1 if unquoted
+]
+
+
+@pytest.mark.parametrize("title", TITLES)
+def test_village_yaml_keeps_the_title_as_text(tmp_path, title):
+    village = new_village(tmp_path / "content", "xg", "dongxin", title)
+    data = parse_yaml((village / "village.yaml").read_text(encoding="utf-8"))
+    assert data["name"] == title
+    assert data["intro"] == f"{title}的“三务”公开。"
+    assert set(data["opening_balances"]) == {"库存现金", "银行存款"}
