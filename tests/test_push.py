@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sitegen.config import Target
 from sitegen.ingest import ingest
 from sitegen.pipeline import build
-from sitegen.push import FolderRemote, PushError, push, upload
+from sitegen.push import FolderRemote, PushError, connect, push, upload
 from tests.deploykit import (NOW, bundle_now, change_voucher, clone, deploy, kill, paused, set_targets, sitegen,
                              snapshot, touch_page)
 
@@ -304,3 +304,11 @@ def test_push_failure_exit_code(published):
     (d.content / "kh").write_text("")
     r = sitegen("push", "--content", d.content, "--bundles", d.bundles, "--retries", "1")
     assert r.returncode == 6 and "push FAILED" in r.stderr and "cable" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("path", ["", "  "])
+def test_folder_target_without_a_path_is_a_push_error_not_a_crash(tmp_path, path):
+    """A folder target whose path is empty (`path: ""` in site.yaml) is refused with a message naming the target,
+    never a TypeError on None, and never the folder of site.yaml itself."""
+    with pytest.raises(PushError, match="headend-a"):
+        connect(Target("headend-a", "folder", path.strip()), tmp_path)
