@@ -292,10 +292,46 @@ class OversightConfig:
     review_required: bool = True    # records without any review are drafts; False only for content from before reviews
     finance_due_day: int = 10       # a month's finance is due for publication by this day of the next month
     stale_days: int = 90            # a category whose newest item is older than this is stale
+    # board name -> the departments that may review it, "本镇" standing for the town's name (reviewers.py)
+    review_departments: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def departments(self, board: str) -> tuple[str, ...]:
+        return dict(DEFAULT_REVIEW_DEPARTMENTS + self.review_departments).get(board, ())
 
 
 OVERSIGHT_KEYS = ("large_payment", "split_days", "split_total", "answer_days", "as_of", "review_required",
-                  "finance_due_day", "stale_days")
+                  "finance_due_day", "stale_days", "review_departments")
+
+# 审核部门 Who reviews each board, per the Jiangyin article: the town's 组织办 the party affairs, its 民政办 the village
+# affairs, its 农经站 the finances (items and the monthly journal). site.yaml and town.yaml may name others.
+DEFAULT_REVIEW_DEPARTMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("党务", ("本镇组织办",)), ("村务", ("本镇民政办",)), ("财务", ("本镇农经站",)))
+TOWN_PLACEHOLDER = "本镇"  # in a department name: the village's own town (plain text, so YAML needs no quotes)
+
+
+def parse_review_departments(value: Any, where: Location, report: Report,
+                             key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`review_departments: {党务: [本镇组织办, …], …}` (site.yaml `oversight:`, or town.yaml): the boards it names,
+    each with one or more department names. `key` names the setting in messages."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        report.error("bad-value", where, key=key, detail="应当按板块写，如 党务: [夏港街道组织办]",
+                     detail_en="expected one line per board, like 党务: [夏港街道组织办]")
+        return ()
+    boards = {b.name: b.name for b in BOARDS} | {b.slug: b.name for b in BOARDS}
+    check_keys(value, tuple(boards), (), where, report)
+    out: dict[str, tuple[str, ...]] = {}
+    for board, names in value.items():
+        if board not in boards:
+            continue
+        listed = get_list(value, board, where, report) if names is not None else []
+        if not listed or not all(listed):
+            report.error("bad-value", where, key=f"{key}.{board}", detail="至少写一个部门名称，如 本镇组织办",
+                         detail_en="at least one department name, like 本镇组织办")
+            continue
+        out[boards[board]] = tuple(listed)
+    return tuple(out.items())
 
 
 def _parse_oversight(value: Any, where: Location, report: Report) -> OversightConfig:
@@ -327,4 +363,6 @@ def _parse_oversight(value: Any, where: Location, report: Report) -> OversightCo
         split_total=get_amount(value, "split_total", where, report) if "split_total" in value else large,
         answer_days=days("answer_days", 1, 365), as_of=get_date(value, "as_of", where, report),
         review_required=required, finance_due_day=days("finance_due_day", 1, 28),
-        stale_days=days("stale_days", 1, 3650))
+        stale_days=days("stale_days", 1, 3650),
+        review_departments=parse_review_departments(value.get("review_departments"), where, report,
+                                                    "oversight.review_departments"))

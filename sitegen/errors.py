@@ -102,6 +102,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "question-duplicate": ("工单号“{value}”重复：已在 {other} 出现过", "duplicate ticket '{value}': already at {other}"),
     "question-status": ("状态“{value}”不认识，可选：{choices}", "unknown status '{value}'; choose one of: {choices}"),
     "question-reply": ("工单已答复，但没有写答复内容或答复日期", "the ticket is answered but has no reply or reply date"),
+    # who may review (reviewers.py)
+    "review-department": ("审核部门“{value}”不能审核{what}：{board}应由 {allowed} 审核"
+                          "（在 site.yaml 的 oversight: review_departments 或 town.yaml 的 review_departments 里设定）",
+                          "'{value}' may not review {what_en}: {board} is reviewed by {allowed} "
+                          "(set by review_departments in site.yaml's oversight: or in town.yaml)"),
+    "review-person": ("审核人“{value}”是{role}，不能审核{what}，请由审核部门的其他人审核",
+                      "reviewer '{value}' is {role_en} and may not review {what_en}; someone else of the department must"),
+    "review-unnamed": ("{what}的审核写了已通过，但没有写{missing}", "the review of {what_en} says approved but names no {missing_en}"),
     # output
     "link-broken": ("生成的网页 {page} 中的链接“{href}”指向不存在的文件（程序缺陷，请报告）",
                     "generated page {page} links to missing '{href}' (a sitegen bug, please report)"),

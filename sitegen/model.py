@@ -176,6 +176,7 @@ class Item:
     documents: list[Basis] = field(default_factory=list)    # 文件: further documents (project stages)
     questions: list[Question] = field(default_factory=list)  # villagers' questions about it
     draft: bool = False   # not approved: only in `sitegen build --preview`, marked 草稿
+    author: str = ""      # 填报人: who wrote it up; may not also review it (reviewers.py)
 
 
 @dataclass(frozen=True)

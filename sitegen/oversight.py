@@ -35,6 +35,7 @@ from sitegen.load import RawContent, RawDoc
 from sitegen.model import Acknowledgement, City, PaymentWarning, Village, Voucher
 from sitegen.money import ZERO, yuan
 from sitegen.registries import KINDS, Registries, norm_id, norm_name, read_registries
+from sitegen.reviewers import check_reviewers
 
 # rule -> (title in plain words, other names a township clerk may write in acknowledgements.yaml)
 RULES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -296,4 +297,5 @@ def supervise(raw: RawContent, city: City, report: Report) -> None:
         raw_village = raw_villages.get((village.town_slug, village.slug))
         acknowledge(village, raw_village.acknowledgements if raw_village else None, report)
     review.check_basis(city, report)
+    check_reviewers(raw, city, report)  # who may review what (reviewers.py)
     questions.attach(raw.feedback, city, report)

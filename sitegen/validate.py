@@ -24,10 +24,10 @@ from sitegen.money import AmountError, parse_amount
 from sitegen.registries import village_people
 from sitegen.review import JOURNAL_COLUMNS, month_reviews, read_trail
 
-ITEM_KEYS = ("title", "date", "category", "subitem", "basis", "images", "review", "documents")
+ITEM_KEYS = ("title", "date", "category", "subitem", "basis", "images", "review", "documents", "author")
 BASIS_KEYS = ("title", "number", "scan")
 REVIEW_KEYS = ("department", "reviewer", "date", "status")
-TOWN_KEYS = ("name",)
+TOWN_KEYS = ("name", "review_departments")  # review_departments: reviewers.py
 VILLAGE_KEYS = ("name", "intro", "opening_balance", "opening_balances", "accounting_system", "cadres",
                 "allowance_recipients")
 STATUS = {"approved": "approved", "已通过": "approved", "通过": "approved", "已审核": "approved",
@@ -183,7 +183,8 @@ class _Checker:
             return None
         return Item(slug=item_slug(raw.path.stem), title=get_text(front, "title", where, self.report), date=day,
                     board=board, category=category, subitem=subitem, body=raw.body, source=raw.path.resolve(),
-                    where=raw.where, scope=scope, basis=basis, images=images, review=review, documents=documents)
+                    where=raw.where, scope=scope, basis=basis, images=images, review=review, documents=documents,
+                    author=get_text(front, "author", where, self.report))
 
     def basis(self, value: object, base: Path, where: Location) -> Basis | None:
         if value is None:
