@@ -10,7 +10,7 @@ people whose work it checks.
   checked it for the village supervisory committee (the approval trail, review.JOURNAL_COLUMNS).
 - An approved review names both its department and its reviewer.
 
-Each breach is an error naming the file and the line of the review: the village is held back rather than publishing
+Only approvals are checked: a pending or rejected review holds the record back whoever wrote it. Each breach is an error naming the file and the line of the review: the village is held back rather than publishing
 a record as approved by someone who may not approve it.
 """
 from __future__ import annotations
@@ -102,8 +102,8 @@ def check_review(review: Review, board: str, allowed: list[str], people: dict[st
                  where: str, lines: Path | None, anchor: str, report: Report) -> None:
     """One review against the rules above; `what` names the record (Chinese, English), `lines` is the file to find
     the review's lines in."""
-    if not review.recorded:
-        return
+    if not review.recorded or review.status != "approved":
+        return  # a pending or rejected review holds the record whoever wrote it: only an approval publishes
     text = _text(lines) if lines is not None and lines.is_file() else ""
 
     def loc(key: str) -> Location:
@@ -116,7 +116,7 @@ def check_review(review: Review, board: str, allowed: list[str], people: dict[st
     missing = [(zh, en) for zh, en, value in (("审核部门", "department", department), ("审核人", "reviewer",
                                                                                     norm_name(review.reviewer)))
                if not value]
-    if review.status == "approved" and missing:
+    if missing:
         report.error("review-unnamed", loc("status"), what=what[0], what_en=what[1],
                      missing="和".join(zh for zh, _ in missing), missing_en=" or ".join(en for _, en in missing))
     role = people.get(norm_name(review.reviewer)) if review.reviewer.strip() else None

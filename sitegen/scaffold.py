@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sitegen.load import SLUG
+import yaml
+
+from sitegen.load import SLUG, parse_yaml
 
 
 class ScaffoldError(Exception):
@@ -36,7 +38,7 @@ basis:
   number: 〔2026〕1号
 # 审核 / review by the town's organisation office
 review:
-  department: 镇组织办
+  department: {department}
   reviewer: 张三
   date: 2026-01-16
   status: 待审核
@@ -68,10 +70,21 @@ def new_village(content: Path, town: str, name: str, title: str) -> Path:
     # quoted (a JSON string is a YAML scalar): a title with ':', '#' or quotes stays text, never YAML syntax
     quoted = {"name": json.dumps(title, ensure_ascii=False), "intro": json.dumps(f"{title}的“三务”公开。", ensure_ascii=False)}
     (village / "village.yaml").write_text(VILLAGE_YAML.format(**quoted), encoding="utf-8")
-    (village / "party" / "example.md").write_text(PARTY_EXAMPLE, encoding="utf-8")
+    office = json.dumps(f"{_town_name(town_dir, town)}组织办", ensure_ascii=False)  # who reviews 党务 (reviewers.py)
+    (village / "party" / "example.md").write_text(PARTY_EXAMPLE.replace("{department}", office), encoding="utf-8")
     (village / "journal" / "2026-01.csv").write_text(JOURNAL_EXAMPLE, encoding="utf-8")
     (village / "scans" / "README.txt").write_text(
         "每张凭证一个文件夹：scans/年-月/凭证号/，第一张是凭证本身，后面是发票、收据等（01.jpg、02.jpg……）。\n"
         "One folder per voucher: scans/YYYY-MM/NUMBER/, the voucher sheet first, then its attachments.\n",
         encoding="utf-8")
     return village
+
+
+def _town_name(town_dir: Path, slug: str) -> str:
+    """The town's name as its town.yaml gives it (the folder name when it gives none)."""
+    try:
+        data = parse_yaml((town_dir / "town.yaml").read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return slug
+    name = data.get("name") if isinstance(data, dict) else None
+    return str(name).strip() if name else slug

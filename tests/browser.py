@@ -14,6 +14,7 @@ console or page error).
 """
 
 import contextlib
+import datetime
 import functools
 import http.server
 import os
@@ -187,6 +188,54 @@ def page(chromium):
     yield pg
     context.close()
     assert pg.errors.errors == [], 'console/page errors: %s' % pg.errors.errors
+
+
+# --- time --------------------------------------------------------------------
+
+CLOCK_START = datetime.datetime(2026, 1, 1, 8, 0, 0)
+
+
+def hold_clock(page):
+    """Stop the clock of `page`'s context (timers, Date, performance.now), for every page it opens from now on:
+    nothing that waits for time happens (the viewer's auto-scroll, tv.js's 150 ms key-echo window, the tile
+    loader's timer) until the test moves the clock with tick(). So a loaded machine can neither move a page on
+    behind the test's back nor make a wait too short. Call before page.goto; not for tests that measure time."""
+    page.clock.install(time=CLOCK_START)
+    # pause_at jumps forward and stops there: a day ahead, so however slow the machine, it is not in the past
+    page.clock.pause_at(CLOCK_START + datetime.timedelta(days=1))
+
+
+def tick(page, ms):
+    """Move the held clock on by `ms` milliseconds, firing every timer due meanwhile, in order."""
+    page.clock.run_for(ms)
+
+
+_WATCH_LEAVING = """() => {
+    window.__leaving = 0;
+    // location.href/assign/replace: the browser fires beforeunload before the call returns
+    window.addEventListener('beforeunload', function () { window.__leaving++; });
+    // history.back/go/forward: traversal is queued, so count the calls themselves
+    ['back', 'forward', 'go'].forEach(function (name) {
+        var original = History.prototype[name];
+        History.prototype[name] = function () { window.__leaving++; return original.apply(this, arguments); };
+    });
+}"""
+
+
+def watch_leaving(page):
+    """Note from now on, on the open page, any attempt to leave it (see has_left)."""
+    page.evaluate(_WATCH_LEAVING)
+
+
+def has_left(page):
+    """Whether the page tried to leave since watch_leaving(): known as soon as the key handler returned, so a
+    test of "this key does nothing" needs no wait."""
+    try:
+        return page.evaluate('window.__leaving') != 0
+    except Exception as e:
+        if 'context was destroyed' in str(e) or 'navigat' in str(e):
+            return True
+        raise
 
 
 # --- keys --------------------------------------------------------------------

@@ -115,6 +115,8 @@ def two_towns(tmp_path):
         journal(root, village, [Pay("2026-08-05", "100.00", "甲"), Pay("2026-09-05", "200.00", "乙")])
     shutil.copytree(root / "xg", root / "zt")
     (root / "zt/town.yaml").write_text("name: 祝塘镇\n", encoding="utf-8")
+    for path in [*(root / "zt").rglob("*.md"), *(root / "zt").rglob("reviews.yaml")]:  # reviewed by its own town
+        path.write_text(path.read_text(encoding="utf-8").replace("夏港街道", "祝塘镇"), encoding="utf-8")
     # 祝塘镇/长寿村: September's finance never approved
     (root / "zt/cs/reviews.yaml").write_text(
         "2026-08: {department: 祝塘镇农经站, reviewer: 周海峰, date: 2026-09-09, status: 已通过}\n", encoding="utf-8")

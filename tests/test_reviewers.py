@@ -107,6 +107,8 @@ ALLOWED = [
     ("spaces-and-full-width-in-the-department", meeting("夏港街道组织办", "夏港街道 组织办")),
     ("a-pending-review-without-a-reviewer", meeting("  reviewer: 王建华\n  date: 2026-09-16\n  status: 已通过",
                                                      "  status: 待审核")),
+    ("pending-with-the-village-office", meeting("  department: 夏港街道组织办\n  reviewer: 王建华\n  date: 2026-09-16\n"
+                                                "  status: 已通过", "  department: 长寿村会计室\n  status: 待审核")),
     ("the-author-is-someone-else", meeting("title: 第三季度党员大会", "title: 第三季度党员大会\nauthor: 李会计")),
     ("the-township-reviewer-on-the-trail", lambda r: trail_column(r, "李会计")),
     ("town-allows-another-office", steps(

@@ -24,3 +24,18 @@ def test_village_yaml_keeps_the_title_as_text(tmp_path, title):
     assert data["name"] == title
     assert data["intro"] == f"{title}的“三务”公开。"
     assert set(data["opening_balances"]) == {"库存现金", "银行存款"}
+
+
+def test_the_example_item_is_reviewed_by_its_own_towns_office(tmp_path):
+    """The example 党务 item names the town's 组织办 by the name its town.yaml gives, so approving it is all a clerk
+    changes (reviewers.py checks who approves)."""
+    town = tmp_path / "content" / "xg"
+    town.mkdir(parents=True)
+    (town / "town.yaml").write_text("name: 夏港街道\n", encoding="utf-8")
+    village = new_village(tmp_path / "content", "xg", "dongxin", "东新村")
+    text = (village / "party" / "example.md").read_text(encoding="utf-8")
+    front = parse_yaml(text.split("---")[1])
+    assert front["review"]["department"] == "夏港街道组织办"
+    fresh = new_village(tmp_path / "content", "zt", "hexiang", "河湘村")  # a new town: named by its folder
+    front = parse_yaml((fresh / "party" / "example.md").read_text(encoding="utf-8").split("---")[1])
+    assert front["review"]["department"] == "zt组织办"

@@ -4,6 +4,9 @@ On the sample TV site: a scan scrolls by itself at a steady, readable speed, OK 
 (with the state on screen), Up/Down scroll by hand, Left/Right turn to the voucher's other scans and Back leaves,
 the zoom step, 720p and 1080p. On a generated very tall scan: tiles load as they come near, at most three are
 decoded at once, and without JavaScript every tile still shows.
+
+Every test that opens the viewer holds the page's clock (B.hold_clock): the scan moves only when the test moves the
+clock (B.tick), so a loaded machine cannot scroll it behind the test's back, and speeds are measured in page time.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from tests.browser import chromium, page  # noqa: F401  (fixtures: one browser, 
 from tests.built_sample import sample_output
 from tests.conftest import FIXTURES
 
+START, TICK = 1500, 40  # tv.js: the auto-scroll waits START ms, then moves every TICK ms
 BLANK = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 
 STATE = """() => ({y: scrollY, x: scrollX, body: document.body.className, max: document.documentElement.scrollHeight
@@ -51,6 +55,8 @@ def go(page, key) -> None:
 
 
 def open_first_scan(page, base: str, voucher: str) -> None:
+    """The voucher page, then OK on its first scan: the viewer, its clock held (nothing moves until B.tick)."""
+    B.hold_clock(page)
     page.goto(base + voucher)
     assert "scan-thumb" in page.evaluate("document.activeElement.className")
     go(page, "Enter")
@@ -62,25 +68,29 @@ def test_scan_moves_by_itself_ok_stops_it_ok_starts_it(page, served):
     open_first_scan(page, base, tall_scan_voucher(site))
     s = state(page)
     assert s["y"] == 0 and s["focus"] == "scan" and s["max"] > 300 and "自动滚动" in s["says"]
-    page.wait_for_function("scrollY > 0", timeout=4000)  # it starts by itself after a moment
-    # Steady and readable: sampled every 250 ms, always forward, about 40 px a second at 720p.
+    B.tick(page, START - 100)
+    assert state(page)["y"] == 0  # still for a moment, so the viewer can see what it is …
+    B.tick(page, 100 + 2 * TICK)
+    assert state(page)["y"] > 0  # … then it starts by itself
+    # Steady and readable: sampled every 250 ms of page time, always forward, about 40 px a second at 720p.
     ys = []
     for _ in range(7):
         ys.append(state(page)["y"])
-        page.wait_for_timeout(250)
+        B.tick(page, 250)
     steps = [b - a for a, b in zip(ys, ys[1:])]
     assert all(step > 0 for step in steps), ys
     speed = (ys[-1] - ys[0]) / 1.5
-    assert 20 <= speed <= 80, f"{speed:.0f} px/s"
-    assert max(steps) <= 3 * max(1, min(steps)), steps
+    assert 35 <= speed <= 45, f"{speed:.0f} px/s"
+    assert max(steps) <= 2 * min(steps), steps
     B.press(page, "Enter")  # OK: stop
     s = state(page)
     assert "scan-paused" in s["body"] and "已暂停" in s["says"]
-    page.wait_for_timeout(700)
+    B.tick(page, 700)
     assert state(page)["y"] == s["y"]
     B.press(page, 13)  # OK again (as a key code): it moves on from there
     assert "scan-playing" in state(page)["body"]
-    page.wait_for_function(f"scrollY > {s['y']}", timeout=3000)
+    B.tick(page, 250)
+    assert state(page)["y"] > s["y"]
     assert "自动滚动" in state(page)["says"] and state(page)["focus"] == "scan"
 
 
@@ -105,9 +115,10 @@ def test_left_right_turn_the_vouchers_scans_and_back_leaves(page, served):
     site, base = served
     voucher = tall_scan_voucher(site)
     open_first_scan(page, base, voucher)
-    B.press(page, "ArrowLeft")  # the first scan: nothing before it
-    page.wait_for_timeout(300)
-    assert page.url.endswith("-1.html")
+    assert page.evaluate("document.querySelector('a[rel=\"prev\"]')") is None  # the first scan: nothing before it
+    B.watch_leaving(page)
+    B.press(page, "ArrowLeft")
+    assert not B.has_left(page) and page.url.endswith("-1.html")
     go(page, "ArrowRight")
     assert page.url.endswith("-2.html") and state(page)["focus"] == "scan"
     go(page, 39)
@@ -161,6 +172,7 @@ def test_a_scan_that_fits_the_screen_is_shown_whole_and_still(page, served):
             break
     else:
         pytest.skip("the sample has no scan wider than high")
+    B.hold_clock(page)
     page.goto(base + path.relative_to(site).as_posix())
     B.ready(page)
     fig = page.evaluate("(() => { var r = document.getElementById('scan').getBoundingClientRect(); "
@@ -168,7 +180,7 @@ def test_a_scan_that_fits_the_screen_is_shown_whole_and_still(page, served):
     s = state(page)
     assert s["focus"] == "scan" and 0 <= fig[0] and fig[1] <= 720, fig
     assert "scan-still" in s["body"] and "整张已显示" in s["says"]
-    page.wait_for_timeout(1800)  # past the moment a taller scan starts to move
+    B.tick(page, START + 1000)  # well past the moment a taller scan starts to move
     assert state(page)["y"] == s["y"]
     B.press(page, "ArrowUp")  # up to the bar (scrolling first, as the scan is not at the top), then Down: all of it
     B.press(page, "ArrowUp")
@@ -184,19 +196,22 @@ def test_viewer_at_1080p(chromium, served):
     context = chromium.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     errors = B.collect_errors(page)
+    B.hold_clock(page)
     page.goto(base + tall_scan_voucher(site).replace(".html", "-1.html"))
-    page.wait_for_function("scrollY > 0", timeout=4000)
+    B.ready(page)
+    B.tick(page, START + 2 * TICK)
+    assert page.evaluate("scrollY") > 0
     m = page.evaluate("""() => { var f = document.getElementById('scan').getBoundingClientRect(),
         s = document.getElementById('viewer-state').getBoundingClientRect();
         return {w: f.width, left: f.left, sl: s.left, sr: s.right, sb: s.bottom,
                 font: parseFloat(getComputedStyle(document.getElementById('viewer-state')).fontSize)}; }""")
     y0 = page.evaluate("scrollY")
-    page.wait_for_timeout(1000)
+    B.tick(page, 1000)
     speed = page.evaluate("scrollY") - y0
     context.close()
     assert m["w"] == 1920 and m["left"] == 0
     assert m["sl"] >= 0.05 * 1920 and m["sr"] <= 1920 and m["sb"] <= 1080 and m["font"] >= 42
-    assert 30 <= speed <= 120  # the same share of the screen a second as at 720p
+    assert 55 <= speed <= 65  # 40 px a second at 720 lines: the same share of the screen a second
     assert not errors.errors
 
 
@@ -221,12 +236,14 @@ def tall_site(tmp_path_factory):
 def test_tall_scan_at_most_three_tiles_decoded(page, tall_site):
     site, base = tall_site
     (scan,) = [p for p in site.rglob("2026-09-001-2.html")]
+    B.hold_clock(page)  # the scan stays where the keys put it; the tile loader runs when the clock is moved
     page.goto(base + scan.relative_to(site).as_posix())
+    B.ready(page)
     tiles = page.evaluate("document.querySelectorAll('#scan img[data-src]').length")
     assert tiles == 6
     loaded = set()
     for _ in range(60):
-        page.wait_for_timeout(120)  # the loader runs shortly after a scroll
+        B.tick(page, 100)  # the loader runs 60 ms after a scroll
         live = page.evaluate(f"""() => Array.prototype.filter.call(document.querySelectorAll('img[data-src]'),
             function (i) {{ var s = i.getAttribute('src'); return s && s !== '{BLANK}'; }})
             .map(function (i) {{ return i.getAttribute('data-src'); }})""")
