@@ -171,17 +171,20 @@ def test_arrows_move_focus_in_tile_grid(page, site):
 
 
 def test_ipanel_arrow_codes(page, site):
+    B.hold_clock(page)  # page time moves only by B.tick: the key-echo window below is measured in it
     open_page(page, site, 'index.html')
     for code, expected in [(4, 't2'), (2, 't5'), (3, 't4'), (1, 't1')]:
         assert B.press(page, code) is True  # default prevented
         assert_focus(page, expected)
     for code, expected in [(4, 't2'), (2, 't5')]:
-        page.wait_for_timeout(200)
+        B.tick(page, 200)  # past the 150 ms in which another kind of event is taken for the same press
         B.press(page, code, 'irkeypress')
         assert_focus(page, expected)
 
 
 def test_one_press_is_handled_once(page, site):
+    # The clock held: a keydown and its echo are one press however long the machine takes between them.
+    B.hold_clock(page)
     open_page(page, site, 'index.html')
     # A box sending keydown and then keypress for the same press.
     B.press(page, 39)
@@ -191,8 +194,8 @@ def test_one_press_is_handled_once(page, site):
     B.press(page, 40)
     B.press(page, 2, 'irkeypress')
     assert_focus(page, 't5')
-    # A box that only sends keypress.
-    page.wait_for_timeout(200)
+    # A box that only sends keypress (200 ms of page time later: past the echo window).
+    B.tick(page, 200)
     B.press(page, 37, 'keypress')
     assert_focus(page, 't4')
     B.press(page, 39, 'keypress')
@@ -225,9 +228,9 @@ def test_back_without_history_uses_data_back(page, site):
     assert page.url == site + 'list.html'
     # The home page has neither history nor data-back: Back does nothing.
     open_page(page, site, 'index.html')
+    B.watch_leaving(page)
     B.press(page, 'Backspace')
-    page.wait_for_timeout(300)
-    assert page.url == site + 'index.html'
+    assert not B.has_left(page) and page.url == site + 'index.html'
     assert_focus(page, 't1')
 
 
@@ -354,6 +357,7 @@ def test_back_to_a_page_that_names_its_first_focus(page, site):
 
 def test_scan_viewer(page, site):
     """The viewer's keys (scan.html; the automatic scrolling itself: tests/test_viewer.py on the real site)."""
+    B.hold_clock(page)  # the scan stays where the keys put it
     open_page(page, site, 'scan.html')
     s = state(page)
     assert s['id'] == 'scan' and s['marked'] == 1 and s['markedIsActive']  # data-autofocus: the scan
