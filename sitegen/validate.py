@@ -16,8 +16,10 @@ from sitegen import accounts, finance
 from sitegen.assets import MAX_PIXELS, ImageProblem, probe  # noqa: F401 (MAX_PIXELS: kept importable here)
 from sitegen.config import (SiteConfig, check_keys, get_amount, get_date, get_list, get_text,
                             parse_site_config)
+from sitegen.dates import parse_day, read_day  # noqa: F401 (parse_day: kept importable here)
 from sitegen.errors import Location, Report, rel
-from sitegen.load import RawContent, RawItem, RawTable, RawVillage, table_columns, table_rows
+from sitegen.load import (MAX_IMAGE_BYTES, FileProblem, RawContent, RawItem, RawTable, RawVillage, content_file,
+                          report_file_problem, table_columns, table_rows)
 from sitegen.markdown import body_links
 from sitegen.model import Basis, City, EntryLine, Image, Item, Review, Town, Village, Voucher
 from sitegen.money import AmountError, parse_amount
@@ -94,14 +96,11 @@ class _Checker:
         if not value or PurePosixPath(value).is_absolute() or re.match(r"^[A-Za-z]:|^\\\\", value):
             self.report.error("path-outside", where, value=value)
             return None
-        target = (base / value).resolve()  # resolve() follows links, so a link out of the folder is caught too
-        if not target.is_relative_to(self.root):
-            self.report.error("path-outside", where, value=value)
+        try:  # the one gate every opened file passes: inside the folder (links followed), a regular file, bounded
+            return content_file(base / value, self.root, MAX_IMAGE_BYTES)
+        except FileProblem as problem:
+            report_file_problem(problem, where, value, self.report)
             return None
-        if not target.is_file():
-            self.report.error("path-missing", where, value=value)
-            return None
-        return target
 
     def image(self, path: Path, where: Location, value: str, name: str) -> Image | None:
         if path.suffix.lower() not in IMAGE_SUFFIXES:
@@ -279,11 +278,12 @@ class _Checker:
             where = v.where
             found = 0  # pages: a multi-page TIFF or PDF holds several scans (an unreadable file counts as one)
             for n, path in enumerate(files, start=1):
-                resolved = path.resolve()
                 name = rel(path, self.root)
                 found += 1
-                if not resolved.is_relative_to(self.root):
-                    self.report.error("path-outside", Location(name), value=name)
+                try:
+                    resolved = content_file(path, self.root, MAX_IMAGE_BYTES)
+                except FileProblem as problem:
+                    report_file_problem(problem, Location(name), name, self.report)
                     continue
                 img = self.image(resolved, Location(name), name, f"{v.key}-{n}")
                 if img is not None:
@@ -318,9 +318,10 @@ class _Journal:
             def col(field: str) -> str:
                 return headers[cols[field]]
 
-            day = parse_day(cell("date"))
+            day = read_day(cell("date"), self.loc(row_no, col("date")), col("date"), self.report)
             if day is None:
-                self.report.error("bad-date", self.loc(row_no, col("date")), key=col("date"), value=cell("date"))
+                if not cell("date"):
+                    self.report.error("missing-key", self.loc(row_no, col("date")), key=col("date"))
                 continue
             label = cell("voucher")
             digits = re.findall(r"\d+", label)
@@ -397,17 +398,6 @@ def _name_matches(written: str, official: str) -> bool:
     norm = str.maketrans("（）", "()")
     w, o = written.translate(norm).replace(" ", ""), official.translate(norm).replace(" ", "")
     return w.startswith(o) or o.startswith(w)
-
-
-def parse_day(text: str) -> date | None:
-    """2026-09-05, 2026/9/5, 2026.9.5 or 2026年9月5日."""
-    m = re.match(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$", text.strip())
-    if not m:
-        return None
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
 
 
 def item_slug(stem: str) -> str:

@@ -73,7 +73,7 @@ def bad_date(root):
 
 CASES = [
     # (mutation, code, file, line or None, words that must appear in the Chinese message)
-    (malformed_yaml, "yaml-syntax", MEETING, 5, "YAML"),
+    (malformed_yaml, "yaml-syntax", MEETING, 4, "括号没有配对"),  # the line of the [, not the next one
     (unknown_config_key, "unknown-key", "site.yaml", None, "hotlien"),
     (unbalanced, "voucher-unbalanced", JOURNAL, 4, "借贷不平衡"),
     (unknown_account, "account-unknown", JOURNAL, 4, "999"),
