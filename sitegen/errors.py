@@ -110,6 +110,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "file '{value}' is too large ({size}, limit {limit}); is it the right file?"),
     "date-implausible": ("“{key}”的日期“{value}”不合理：{reason}，是不是年份写错了？",
                          "'{key}': '{value}' is implausible: {reason_en}; is the year mistyped?"),
+    "table-header-duplicate": ("表头“{column}”与“{other}”是同一列，只能留一个",
+                               "column '{column}' is the same column as '{other}'; keep one"),
     "duplicate-name": ("名称“{name}”与 {other} 重复，请给它们起不同的名字",
                        "the name '{name}' is also used by {other}; give them different names"),
     "yaml-duplicate-key": ("键“{key}”写了两次（第一次在第{first}行），只保留一个",

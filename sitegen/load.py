@@ -550,18 +550,27 @@ def _table(path: Path, where: str, sheet: str | None, rows: list[list[str]], rep
 
 def table_columns(table: RawTable, spec: dict[str, tuple[str, ...]], required: tuple[str, ...],
                   report: Report) -> dict[str, int] | None:
-    """Field -> column index, headers compared without spaces and case; unknown headers warned about, missing
-    required columns reported (each naming the accepted headers). None when a required column is missing."""
-    lookup = {h.lower(): f for f, names in spec.items() for h in names}
+    """Field -> column index, headers compared without spaces and case. An unknown header is an error naming the
+    nearest accepted ones (a misspelt 审批人 must not make every row look unapproved), and so is a second column
+    for the same field; the known columns are still returned, so the rows are checked too. Missing required
+    columns are reported (each naming the accepted headers); None when one is missing."""
+    lookup = {re.sub(r"\s+", "", h).lower(): f for f, names in spec.items() for h in names}
+    accepted = [h for names in spec.values() for h in names]
     index: dict[str, int] = {}
     header_row = table.rows[0][0] - 1 if table.rows else 1
     where = Location(table.where, header_row, sheet=table.sheet)
     for i, header in enumerate(table.header):
         key = re.sub(r"\s+", "", header).lower()
-        if key in lookup:
-            index.setdefault(lookup[key], i)
+        if key in lookup and lookup[key] in index:
+            report.error("table-header-duplicate", where, column=header, other=table.header[index[lookup[key]]])
+        elif key in lookup:
+            index[lookup[key]] = i
         elif key:
-            report.warning("table-header-unknown", where, column=header)
+            close = difflib.get_close_matches(re.sub(r"\s+", "", header), accepted, n=2, cutoff=0.5)
+            report.error("table-header-unknown", where, column=header,
+                         hint=f"，是不是“{'”或“'.join(close)}”？" if close else f"（可用的表头：{'、'.join(accepted)}）",
+                         hint_en=f"; did you mean '{' or '.join(close)}'?" if close else
+                         f" (accepted headers: {', '.join(accepted)})")
     missing = [f for f in required if f not in index]
     for f in missing:
         report.error("table-header", where, column=spec[f][0], choices=" / ".join(spec[f]))

@@ -77,10 +77,25 @@ def validate(raw: RawContent, report: Report) -> City | None:
         town.items = checker.items(raw_town.items, "town")
         town.villages = [checker.village(v, raw_town.slug) for v in raw_town.villages]
         city.towns.append(town)
+    _unique_names([(t.name, f"{t.slug}/town.yaml") for t in city.towns], root, report)
+    for town in city.towns:  # the same village name in two towns is common; within one town it is a mistake
+        _unique_names([(v.name, f"{town.slug}/{v.slug}/village.yaml") for v in town.villages], root, report)
     if not city.villages:
         report.error("no-villages", Location(root.name))
     checker.check_body_links()
     return city
+
+
+def _unique_names(named: list[tuple[str, str]], root: Path, report: Report) -> None:
+    """Two towns (or two villages of one town) with one Chinese name cannot be told apart on the TV menu: an
+    error at the second file naming the first."""
+    first: dict[str, str] = {}
+    for name, path in named:
+        key = re.sub(r"\s+", "", name)
+        if key in first:
+            report.error("duplicate-name", Location(f"{root.name}/{path}"), name=name, other=f"{root.name}/{first[key]}")
+        else:
+            first[key] = path
 
 
 class _Checker:
@@ -381,12 +396,20 @@ class _Journal:
         system = self.system or accounts.system_for_year(day.year, self.c.config.new_accounts_from)
         code = cell("account_code")
         account = accounts.lookup(system, code)
+        hint, hint_en = accounts.other_chart_hint(system, code)  # a code of the other chart (2004 <-> 2024)
         if account is None:
             self.report.error("account-unknown", self.loc(row_no, col("account_code")), value=code,
-                              system=accounts.SYSTEM_TITLES[system], system_en=f"{system} ({accounts.SYSTEM_TITLES[system]})")
+                              system=accounts.SYSTEM_TITLES[system], system_en=f"{system} ({accounts.SYSTEM_TITLES[system]})",
+                              hint=hint, hint_en=hint_en)
             return None
         name = cell("account_name")
-        if name and not _name_matches(name, account.name):
+        old = accounts.lookup(accounts.other_system(system), code)
+        if name and not _name_matches(name, account.name) and old is not None and _name_matches(name, old.name):
+            # 502 经营支出 (2004) written in a 2024 year would be booked as 502 投资收益: the figures would be wrong
+            self.report.error("account-other-chart", self.loc(row_no, col("account_code")), value=code, name=name,
+                              expected=account.name, system=accounts.SYSTEM_TITLES[system], system_en=system,
+                              hint=hint, hint_en=hint_en)
+        elif name and not _name_matches(name, account.name):
             self.report.warning("account-name", self.loc(row_no, col("account_name")), value=name, code=code,
                                 expected=account.name)
         return EntryLine(cell("summary"), account, code, name or account.name, amounts["debit"], amounts["credit"],
