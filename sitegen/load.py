@@ -65,6 +65,9 @@ def parse_yaml(text: str):
 MAX_TEXT_BYTES = 16 * 2**20    # Markdown, YAML, CSV: a clerk's text is kilobytes; 16 MB is surely a wrong file
 MAX_TABLE_BYTES = 64 * 2**20   # .xlsx (zipped; openpyxl holds the sheet in memory)
 MAX_IMAGE_BYTES = 512 * 2**20  # scans and images: pixel counts are checked separately (assets.probe)
+# Names of the files sitegen reads: a folder named like one is an error, not a silently skipped folder.
+FILE_SUFFIXES = frozenset({".md", ".markdown", ".yaml", ".yml", ".csv", ".xlsx", ".jpg", ".jpeg", ".png", ".tif",
+                           ".tiff", ".pdf", ".heic", ".heif"})
 _KINDS = {stat.S_IFIFO: ("命名管道", "a named pipe"), stat.S_IFSOCK: ("套接字", "a socket"),
           stat.S_IFCHR: ("设备", "a device"), stat.S_IFBLK: ("设备", "a device"), stat.S_IFDIR: ("文件夹", "a folder")}
 
@@ -244,6 +247,8 @@ def _entries(folder: Path, root: Path, report: Report) -> list[Path]:
                     raise FileProblem("path-outside" if not resolved.is_relative_to(root) else "path-not-file",
                                       kind="指向文件夹的快捷方式（符号链接），请放真正的文件夹",
                                       kind_en="a link to a folder; put the real folder here")
+            elif stat.S_ISDIR(st.st_mode) and path.suffix.lower() in FILE_SUFFIXES:
+                raise FileProblem("path-not-file", kind="文件夹", kind_en="a folder")
             elif not stat.S_ISDIR(st.st_mode):
                 _check_stat(st, None)
         except FileProblem as problem:
@@ -363,6 +368,8 @@ def read_yaml(path: Path, root: Path, report: Report) -> RawDoc | None:
     except ValueError as exc:
         report.error("yaml-syntax", Location(rel(path, root)), detail=str(exc), hint=str(exc))
         return None
+    if _text_instead_of_mapping(data, text, path, root, 0, report):
+        return None
     return RawDoc(path, rel(path, root), data if data is not None else {})
 
 
@@ -425,6 +432,20 @@ def yaml_mistake(exc: yaml.YAMLError, lines: list[str]) -> tuple[int | None, str
     return mark.line, "请检查这一行和上一行的冒号、引号、括号和缩进", detail
 
 
+def _text_instead_of_mapping(data: object, text: str, path: Path, root: Path, offset: int, report: Report) -> bool:
+    """A file (or front matter) that YAML reads as one piece of text is usually a mapping with a catalogued
+    mistake (`name：夏港街道` has no ASCII colon at all): report that mistake on its line. True when reported."""
+    if not isinstance(data, str):
+        return False
+    lines = text.split("\n")
+    for _name, test, zh, en in YAML_MISTAKES:
+        for n, line in enumerate(lines):
+            if test(line):
+                report.error("yaml-syntax", Location(rel(path, root), n + 1 + offset), detail=en, hint=zh)
+                return True
+    return False
+
+
 def _report_yaml_error(exc: yaml.YAMLError, text: str, path: Path, root: Path, offset: int, report: Report) -> None:
     where = rel(path, root)
     if isinstance(exc, DuplicateKey):
@@ -480,6 +501,8 @@ def _split_item(path: Path, text: str, board: Board, root: Path, report: Report)
         return RawItem(path, where, board, None, body)
     except ValueError as exc:
         report.error("yaml-syntax", Location(where), detail=str(exc), hint=str(exc))
+        return RawItem(path, where, board, None, body)
+    if _text_instead_of_mapping(front, "\n".join(lines[1:end]), path, root, 1, report):
         return RawItem(path, where, board, None, body)
     if not isinstance(front, dict):
         report.error("yaml-not-mapping", Location(where, 2))
