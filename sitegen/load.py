@@ -571,6 +571,13 @@ def _table(path: Path, where: str, sheet: str | None, rows: list[list[str]], rep
     return RawTable(path, where, sheet, header, data)
 
 
+def _nearest(written: str, accepted: list[str]) -> list[str]:
+    """Up to three accepted headers like `written`, one of its length first (审核人 -> 审批人 before 监委审核人)."""
+    scored = [(abs(len(h) - len(written)), -difflib.SequenceMatcher(None, written.lower(), h.lower()).ratio(), h)
+              for h in dict.fromkeys(accepted)]
+    return [h for _, minus_ratio, h in sorted(scored) if minus_ratio <= -0.5][:3]
+
+
 def table_columns(table: RawTable, spec: dict[str, tuple[str, ...]], required: tuple[str, ...],
                   report: Report) -> dict[str, int] | None:
     """Field -> column index, headers compared without spaces and case. An unknown header is an error naming the
@@ -589,10 +596,10 @@ def table_columns(table: RawTable, spec: dict[str, tuple[str, ...]], required: t
         elif key in lookup:
             index[lookup[key]] = i
         elif key:
-            close = difflib.get_close_matches(re.sub(r"\s+", "", header), accepted, n=2, cutoff=0.5)
+            close = _nearest(re.sub(r"\s+", "", header), accepted)
             report.error("table-header-unknown", where, column=header,
                          hint=f"，是不是“{'”或“'.join(close)}”？" if close else f"（可用的表头：{'、'.join(accepted)}）",
-                         hint_en=f"; did you mean '{' or '.join(close)}'?" if close else
+                         hint_en="; did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else
                          f" (accepted headers: {', '.join(accepted)})")
     missing = [f for f in required if f not in index]
     for f in missing:
