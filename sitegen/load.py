@@ -93,6 +93,8 @@ def content_file(path: Path, root: Path, limit: int | None = None) -> Path:
         resolved = path.resolve()  # where it leads is judged before whether it exists: no probing outside
     except RuntimeError:  # Python < 3.13 reports a link loop so
         raise FileProblem("path-loop") from None
+    except ValueError:  # a NUL character in a name written in YAML ("a\0.jpg")
+        raise FileProblem("path-missing") from None
     except OSError as exc:
         raise FileProblem("path-loop" if exc.errno == errno.ELOOP else "file-unreadable",
                           detail=exc.strerror or str(exc)) from None
@@ -118,7 +120,9 @@ def _check_stat(st: os.stat_result, limit: int | None) -> None:
 
 
 def report_file_problem(problem: FileProblem, where: Location, value: str, report: Report) -> None:
-    report.error(problem.code, where, value=value, **problem.params)
+    """Report it once: a town.yaml that is a named pipe is met by the walk and by the reader."""
+    if not any(p.code == problem.code and p.where == where for p in report.problems):
+        report.error(problem.code, where, value=value, **problem.params)
 
 
 def read_content_bytes(path: Path, root: Path, report: Report, limit: int = MAX_TEXT_BYTES) -> bytes | None:

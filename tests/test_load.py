@@ -338,3 +338,24 @@ def test_yaml_mistakes_are_named_in_chinese_on_their_line(mini, rel, old, new, c
     p = problems[0]
     assert p.where.line == line and words in p.zh, p.format()
     assert not re.search(r"could not|found character|expected", p.zh), p.zh  # no parser English in the Chinese line
+
+
+def nul_in_image_name(root):
+    edit(root, "xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", 'images: ["../files/ba\\0sis.jpg"]')
+    return "xg/cs/affairs/compact.md"
+
+
+def village_yaml_fifo(root):
+    (root / "xg/cs/village.yaml").unlink()
+    os.mkfifo(root / "xg/cs/village.yaml")
+    return "xg/cs/village.yaml"
+
+
+@pytest.mark.parametrize("mutate,code", [(nul_in_image_name, "path-missing"), (village_yaml_fifo, "path-not-file")],
+                         ids=["nul_in_image_name", "village_yaml_fifo"])
+def test_odd_names_and_pipes_are_reported_once(mini, mutate, code):
+    name = mutate(mini)
+    with deadline(30):
+        _, report = check(mini)
+    assert len([p for p in report.errors if p.code == code and p.where.path == f"content/{name}"]) == 1, \
+        [p.format() for p in report.problems]
