@@ -68,6 +68,8 @@ MAX_IMAGE_BYTES = 512 * 2**20  # scans and images: pixel counts are checked sepa
 # Names of the files sitegen reads: a folder named like one is an error, not a silently skipped folder.
 FILE_SUFFIXES = frozenset({".md", ".markdown", ".yaml", ".yml", ".csv", ".xlsx", ".jpg", ".jpeg", ".png", ".tif",
                            ".tiff", ".pdf", ".heic", ".heif"})
+MAX_TABLE_ROWS = 200_000      # a village's journal has a few thousand rows a year
+MAX_TABLE_COLUMNS = 100       # the widest table has about 20 columns; the rest of a wider sheet is not read
 _KINDS = {stat.S_IFIFO: ("命名管道", "a named pipe"), stat.S_IFSOCK: ("套接字", "a socket"),
           stat.S_IFCHR: ("设备", "a device"), stat.S_IFBLK: ("设备", "a device"), stat.S_IFDIR: ("文件夹", "a folder")}
 
@@ -544,8 +546,18 @@ def _read_xlsx(path: Path, where: str, report: Report) -> RawTable | None:
         return None
     try:
         sheet = book.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows = []
+        # a zipped sheet can unpack to far more than its file size: bounded rows and columns, like text's bytes
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_TABLE_COLUMNS):
+            if len(rows) >= MAX_TABLE_ROWS:
+                report.error("file-too-large", Location(where, sheet=sheet.title), value=where,
+                             size=f"> {MAX_TABLE_ROWS} 行", limit=f"{MAX_TABLE_ROWS} 行")
+                return None
+            rows.append([_cell_text(v) for v in row])
         return _table(path, where, sheet.title, rows, report)
+    except Exception as exc:  # a damaged sheet fails while its rows are read, as variously as when opened
+        report.error("file-unreadable", Location(where), detail=f"{type(exc).__name__}: {exc}")
+        return None
     finally:
         book.close()
 

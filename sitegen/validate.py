@@ -403,9 +403,12 @@ class _Journal:
                               hint=hint, hint_en=hint_en)
             return None
         name = cell("account_name")
-        old = accounts.lookup(accounts.other_system(system), code)
-        if name and not _name_matches(name, account.name) and old is not None and _name_matches(name, old.name):
-            # 502 经营支出 (2004) written in a 2024 year would be booked as 502 投资收益: the figures would be wrong
+        other = accounts.other_system(system)
+        old = accounts.lookup(other, code)
+        if name and not _name_matches(name, account.name) and old is not None and _name_matches(name, old.name) \
+                and account not in accounts.counterparts(code, other, system):
+            # 502 经营支出 (2004) written in a 2024 year would be booked as 502 投资收益: the figures would be wrong;
+            # 101 现金 (2004) is 101 库存现金 renamed: the same account, only the account-name warning below
             self.report.error("account-other-chart", self.loc(row_no, col("account_code")), value=code, name=name,
                               expected=account.name, system=accounts.SYSTEM_TITLES[system], system_en=system,
                               hint=hint, hint_en=hint_en)

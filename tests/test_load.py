@@ -359,3 +359,17 @@ def test_odd_names_and_pipes_are_reported_once(mini, mutate, code):
         _, report = check(mini)
     assert len([p for p in report.errors if p.code == code and p.where.path == f"content/{name}"]) == 1, \
         [p.format() for p in report.problems]
+
+
+def test_a_spreadsheet_is_read_up_to_a_row_limit(mini, monkeypatch):
+    """An .xlsx is zipped: a small file can hold millions of rows. Past the limit it is an error, not memory."""
+    from sitegen import load as load_module
+    monkeypatch.setattr(load_module, "MAX_TABLE_ROWS", 5)
+    book = openpyxl.Workbook()
+    for line in (mini / JOURNAL).read_text(encoding="utf-8").splitlines():
+        book.active.append(line.split(","))
+    book.save(mini / "xg/cs/journal/2026-10.xlsx")
+    (mini / JOURNAL).unlink()
+    _, report = check(mini)
+    assert any(p.code == "file-too-large" and p.where.path.endswith("2026-10.xlsx") for p in report.errors), \
+        [p.format() for p in report.errors]

@@ -290,3 +290,11 @@ def test_the_same_village_name_in_two_towns_is_allowed(mini):
     edit(mini, "xg2/town.yaml", "name: 夏港街道", "name: 申港街道")
     _, report = check(mini)
     assert not [p for p in report.errors if p.code == "duplicate-name"], [p.format() for p in report.errors]
+
+
+def test_an_old_name_of_the_same_account_is_only_a_warning(mini):
+    """101 现金 (2004) is 101 库存现金 (2024) renamed: the figures are right, so no error, only the name warning."""
+    edit(mini, JOURNAL, "2026-09-10,记-2,付保洁员八月工资,101,库存现金", "2026-09-10,记-2,付保洁员八月工资,101,现金")
+    _, report = check(mini)
+    assert not report.errors, [p.format() for p in report.errors]
+    assert [p.code for p in report.warnings if p.where.path.endswith("2026-09.csv")] == ["account-name"]
