@@ -116,6 +116,10 @@ def get_list(data: dict, key: str, where: Location, report: Report) -> list[str]
     value = data.get(key)
     if value is None:
         return []
+    if isinstance(value, str) and re.match(r"^\s*[［【].*[］】]\s*$", value):  # YAML read ［a.jpg］ as text
+        report.error("bad-value", where, key=key, detail="用了中文括号，列表请用英文方括号，如 [a.jpg, b.jpg]",
+                     detail_en="full-width brackets; write a list with ASCII brackets like [a.jpg, b.jpg]")
+        return []
     if isinstance(value, str):
         return [value]
     if not isinstance(value, list) or any(isinstance(v, (dict, list)) for v in value):

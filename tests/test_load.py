@@ -317,6 +317,9 @@ YAML_CASES = [
     (MEETING_MD, "title: 第三季度党员大会", "title: “第三季度: 党员大会”", "yaml-syntax", 2, "中文引号"),
     ("xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: [../files/basis.jpg】", "yaml-syntax", 5,
      "中文括号"),
+    ("xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: ［../files/basis.jpg］", "bad-value", None,
+     "中文括号"),  # YAML reads it as text: the list reader names the brackets
+    (MEETING_MD, "title: 第三季度党员大会", "title: 【通知】党员大会\n  date: 2026-09-15", "yaml-syntax", 3, "缩进"),
     (MEETING_MD, "  number: 长党〔2026〕5号", "   number: 长党〔2026〕5号", "yaml-syntax", 8, "缩进"),
     (MEETING_MD, "category: 组织建设", "category: [组织建设", "yaml-syntax", 4, "括号没有配对"),
     ("xg/town.yaml", "name: 夏港街道", "name：夏港街道", "yaml-syntax", 1, "中文冒号"),
@@ -336,7 +339,7 @@ def test_yaml_mistakes_are_named_in_chinese_on_their_line(mini, rel, old, new, c
     problems = [p for p in report.errors if p.code == code and p.where.path == f"content/{rel}"]
     assert problems, [p.format() for p in report.problems]
     p = problems[0]
-    assert p.where.line == line and words in p.zh, p.format()
+    assert p.where.line == line and words in p.zh, p.format()  # line None: the file as a whole
     assert not re.search(r"could not|found character|expected", p.zh), p.zh  # no parser English in the Chinese line
 
 
