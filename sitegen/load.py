@@ -599,10 +599,13 @@ def table_columns(table: RawTable, spec: dict[str, tuple[str, ...]], required: t
     """Field -> column index, headers compared without spaces and case. An unknown header is an error naming the
     nearest accepted ones (a misspelt 审批人 must not make every row look unapproved), and so is a second column
     for the same field; the known columns are still returned, so the rows are checked too. Missing required
-    columns are reported (each naming the accepted headers); None when one is missing."""
+    columns are reported (each naming the accepted headers); a misspelt one (摘耍) stands in for the header it
+    most resembles so its rows are checked all the same (the build stops on the header error anyway). None when
+    a required column is missing and nothing resembles it."""
     lookup = {re.sub(r"\s+", "", h).lower(): f for f, names in spec.items() for h in names}
     accepted = [h for names in spec.values() for h in names]
     index: dict[str, int] = {}
+    standing_in: dict[str, int] = {}  # field -> the unknown column most like its headers
     header_row = table.rows[0][0] - 1 if table.rows else 1
     where = Location(table.where, header_row, sheet=table.sheet)
     for i, header in enumerate(table.header):
@@ -617,10 +620,14 @@ def table_columns(table: RawTable, spec: dict[str, tuple[str, ...]], required: t
                          hint=f"，是不是“{'”或“'.join(close)}”？" if close else f"（可用的表头：{'、'.join(accepted)}）",
                          hint_en="; did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else
                          f" (accepted headers: {', '.join(accepted)})")
+            if close:
+                standing_in.setdefault(lookup[re.sub(r"\s+", "", close[0]).lower()], i)
     missing = [f for f in required if f not in index]
     for f in missing:
         report.error("table-header", where, column=spec[f][0], choices=" / ".join(spec[f]))
-    return None if missing else index
+    for f, i in standing_in.items():
+        index.setdefault(f, i)
+    return None if any(f not in index for f in required) else index
 
 
 Cell = Callable[[str], str]

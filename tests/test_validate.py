@@ -298,3 +298,14 @@ def test_an_old_name_of_the_same_account_is_only_a_warning(mini):
     _, report = check(mini)
     assert not report.errors, [p.format() for p in report.errors]
     assert [p.code for p in report.warnings if p.where.path.endswith("2026-09.csv")] == ["account-name"]
+
+
+def test_rows_are_checked_under_a_misspelt_required_header(mini):
+    """摘要 misspelt 摘耍: the header errors, and the rows are still checked (the unbalanced voucher is found)."""
+    edit(mini, JOURNAL, "摘要", "摘耍")
+    unbalanced(mini)
+    _, report = check(mini)
+    codes = [p.code for p in report.errors]
+    assert {"table-header-unknown", "table-header", "voucher-unbalanced"} <= set(codes), codes
+    (unknown,) = [p for p in report.errors if p.code == "table-header-unknown"]
+    assert "是不是“摘要”" in unknown.zh
