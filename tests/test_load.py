@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -241,6 +242,19 @@ def csv_folder(root):
     return "xg/cs/journal/2026-10.csv"
 
 
+def front_matter_image_loop(root):
+    (root / "xg/cs/files/loop.jpg").symlink_to("loop.jpg")
+    edit(root, "xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: [../files/loop.jpg]")
+    return "xg/cs/affairs/compact.md"
+
+
+def md_socket(root):
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(root / "xg/cs/party/sock.md"))
+    sock.close()  # the name stays: a socket file, not a text file
+    return "xg/cs/party/sock.md"
+
+
 FILE_CASES = [
     # (mutation returning the file named, code)
     (md_link_out, "path-outside"),
@@ -259,6 +273,8 @@ FILE_CASES = [
     (md_dangling, "path-missing"),
     (md_huge, "file-too-large"),
     (md_folder, "path-not-file"),
+    (front_matter_image_loop, "path-loop"),
+    (md_socket, "path-not-file"),
     (csv_folder, "path-not-file"),
 ]
 
