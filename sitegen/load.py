@@ -30,7 +30,7 @@ class DuplicateKey(yaml.MarkedYAMLError):
 
     def __init__(self, key: object, first: yaml.Mark, again: yaml.Mark):
         super().__init__(problem=f"duplicate key {key!r}", problem_mark=again)
-        self.key, self.first = key, first
+        self.key, self.first, self.again = key, first, again
 
 
 class _Loader(yaml.SafeLoader):
@@ -455,7 +455,7 @@ def _text_instead_of_mapping(data: object, text: str, path: Path, root: Path, of
 def _report_yaml_error(exc: yaml.YAMLError, text: str, path: Path, root: Path, offset: int, report: Report) -> None:
     where = rel(path, root)
     if isinstance(exc, DuplicateKey):
-        report.error("yaml-duplicate-key", Location(where, exc.problem_mark.line + 1 + offset), key=exc.key,
+        report.error("yaml-duplicate-key", Location(where, exc.again.line + 1 + offset), key=exc.key,
                      first=exc.first.line + 1 + offset)
         return
     line, zh, en = yaml_mistake(exc, text.split("\n"))
@@ -546,7 +546,7 @@ def _read_xlsx(path: Path, where: str, report: Report) -> RawTable | None:
         return None
     try:
         sheet = book.worksheets[0]
-        rows = []
+        rows: list[list[str]] = []
         # a zipped sheet can unpack to far more than its file size: bounded rows and columns, like text's bytes
         for row in sheet.iter_rows(values_only=True, max_col=MAX_TABLE_COLUMNS):
             if len(rows) >= MAX_TABLE_ROWS:
