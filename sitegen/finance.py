@@ -390,7 +390,8 @@ class _Reader:
             account = accounts.lookup(system, cell("account"))
             if account is None:
                 self.report.error("account-unknown", loc("account"), value=cell("account"),
-                                  system=accounts.SYSTEM_TITLES[system], system_en=system)
+                                  system=accounts.SYSTEM_TITLES[system], system_en=system,
+                                  **dict(zip(("hint", "hint_en"), accounts.other_chart_hint(system, cell("account")))))
                 continue
             # the rule linking a budget line to the ledger is its account code, so it must be unambiguous
             key = (year, cell("account"))
