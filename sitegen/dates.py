@@ -35,11 +35,9 @@ _FORM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 
 
 def today() -> date:
-    """The day plausibility is judged against: SITEGEN_TODAY (YYYY-MM-DD) when set, else the machine's date."""
-    pinned = os.environ.get("SITEGEN_TODAY", "").strip()
-    if pinned:
-        return date.fromisoformat(pinned)
-    return date.today()
+    """The day plausibility is judged against: SITEGEN_TODAY (any accepted form) when set and readable, else the
+    machine's date (an operator's typo there must not turn every build into an internal error)."""
+    return parse_day(os.environ.get("SITEGEN_TODAY", "")) or date.today()
 
 
 def parse_day(value: object) -> date | None:

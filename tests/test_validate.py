@@ -165,11 +165,6 @@ CASES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def pinned_today(monkeypatch):
-    """Plausibility is judged against SITEGEN_TODAY (dates.today): these tests give the same answer any day."""
-    monkeypatch.setenv("SITEGEN_TODAY", "2026-11-29")
-
 
 @pytest.mark.parametrize("mutate,code,rel,line,words", CASES, ids=[c[0].__name__ for c in CASES])
 def test_bad_input_is_reported_and_output_kept(mini, tmp_path, mutate, code, rel, line, words):
