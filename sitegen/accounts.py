@@ -70,6 +70,10 @@ __all__ = [
     "system_for_year",
     "lookup",
     "by_name",
+    "CODE_MAP",
+    "counterparts",
+    "other_system",
+    "other_chart_hint",
 ]
 
 SYSTEM_2004 = "2004"  # 村集体经济组织会计制度 财会〔2004〕12号
@@ -294,3 +298,74 @@ def by_name(system: str, name: str) -> Account | None:
     if not isinstance(name, str):
         return None
     return _BY_NAME[system].get(_name_key(name))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The two charts side by side (新旧科目对照), after 财会〔2023〕20号 (衔接规定): each 2004 account -> the 2024
+# accounts its balance goes to. Accounts of one name are matched by name; the renamed and split ones are listed.
+# Used for hints only: a clerk who writes 541 (2004 管理费用) in a 2024 journal is told 513 管理费用 replaces it.
+# ---------------------------------------------------------------------------------------------------------------
+_RENAMED_2004_TO_2024: dict[str, tuple[str, ...]] = {
+    "101": ("101",),                # 现金 -> 库存现金
+    "131": ("131", "132"),          # 牲畜（禽）资产 -> 消耗性 / 生产性生物资产
+    "132": ("131", "132", "134"),   # 林木资产 -> 消耗性 / 生产性 / 公益性生物资产
+    "511": ("501", "502"),          # 发包及上交收入 -> 经营收入 / 投资收益
+    "212": (),                      # 应付福利费: no 2024 account
+    "521": (),                      # 农业税附加返还收入: no 2024 account
+    "171": (),                      # 拨付所属单位资金: no 2024 account
+}
+
+
+def _map_2004_to_2024() -> dict[str, tuple[str, ...]]:
+    by_name_2024 = {account.name: code for code, account in CHARTS[SYSTEM_2024].items()}
+    return {code: _RENAMED_2004_TO_2024.get(code, (by_name_2024[a.name],) if a.name in by_name_2024 else ())
+            for code, a in CHARTS[SYSTEM_2004].items()}
+
+
+def _inverse(forward: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    back: dict[str, list[str]] = {code: [] for code in CHARTS[SYSTEM_2024]}
+    for old, news in forward.items():
+        for new in news:
+            back[new].append(old)
+    return {code: tuple(sorted(olds)) for code, olds in back.items()}
+
+
+# (from system, to system) -> first-level code -> the other chart's codes for it
+CODE_MAP: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {(SYSTEM_2004, SYSTEM_2024): _map_2004_to_2024()}
+CODE_MAP[(SYSTEM_2024, SYSTEM_2004)] = _inverse(CODE_MAP[(SYSTEM_2004, SYSTEM_2024)])
+
+_CHART_WORDS = {SYSTEM_2004: ("2004 年旧科目表", "the 2004 chart"), SYSTEM_2024: ("2024 年起的新科目表", "the 2024 chart")}
+
+
+def other_system(system: str) -> str:
+    _chart_for(system)
+    return SYSTEM_2004 if system == SYSTEM_2024 else SYSTEM_2024
+
+
+def counterparts(code: str, from_system: str, to_system: str) -> tuple[Account, ...]:
+    """The accounts of `to_system` that take the place of `code` (first-level, or with sub-account digits) of
+    `from_system`; () when the code is unknown there or the account has no counterpart."""
+    account = lookup(from_system, code)
+    if account is None or from_system == to_system:
+        return ()
+    return tuple(CHARTS[to_system][c] for c in CODE_MAP[(from_system, to_system)].get(account.code, ()))
+
+
+def other_chart_hint(system: str, code: str) -> tuple[str, str]:
+    """(Chinese, English) hint for `code` written in a year kept under `system` when it is a code of the other
+    chart: what it means there and which account of `system` replaces it. ("", "") when it is not one."""
+    other = other_system(system)
+    old = lookup(other, code)
+    if old is None:
+        return "", ""
+    here, there = _CHART_WORDS[system], _CHART_WORDS[other]
+    news = counterparts(code, other, system)
+    zh = f"；{old.code} 是{there[0]}的“{old.name}”"
+    en = f"; {old.code} is '{old.name}' in {there[1]}"
+    if news:
+        zh += f"，{here[0]}里对应 " + " 或 ".join(f"{a.code} {a.name}" for a in news)
+        en += f", replaced in {here[1]} by " + " or ".join(f"{a.code} {a.name}" for a in news)
+    else:
+        zh += f"，{here[0]}里没有对应科目"
+        en += f", which has no counterpart in {here[1]}"
+    return zh, en

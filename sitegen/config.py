@@ -8,10 +8,11 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sitegen.dates import RECORD, read_day
 from sitegen.errors import Location, Report
 from sitegen.money import AmountError, parse_amount
 from sitegen.taxonomy import BOARDS
@@ -94,19 +95,9 @@ def get_text(data: dict, key: str, where: Location, report: Report, default: str
     return str(value).strip()
 
 
-def get_date(data: dict, key: str, where: Location, report: Report) -> date | None:
-    value = data.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        report.error("bad-date", where, key=key, value=value)
-        return None
+def get_date(data: dict, key: str, where: Location, report: Report, kind: str = RECORD) -> date | None:
+    """A date key, through the one date parser and plausibility rule (dates.read_day)."""
+    return read_day(data.get(key), where, key, report, kind)
 
 
 def get_amount(data: dict, key: str, where: Location, report: Report) -> Decimal:
@@ -124,6 +115,10 @@ def get_amount(data: dict, key: str, where: Location, report: Report) -> Decimal
 def get_list(data: dict, key: str, where: Location, report: Report) -> list[str]:
     value = data.get(key)
     if value is None:
+        return []
+    if isinstance(value, str) and re.match(r"^\s*[［【].*[］】]\s*$", value):  # YAML read ［a.jpg］ as text
+        report.error("bad-value", where, key=key, detail="用了中文括号，列表请用英文方括号，如 [a.jpg, b.jpg]",
+                     detail_en="full-width brackets; write a list with ASCII brackets like [a.jpg, b.jpg]")
         return []
     if isinstance(value, str):
         return [value]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from sitegen import accounts
 from sitegen.accounts import Account
+from sitegen.dates import PAST, RECORD, TERM, read_day
 from sitegen.errors import Location, Report
 from sitegen.ledger import village_ledgers
 from sitegen.load import RawTable, table_columns, table_rows
@@ -306,14 +307,8 @@ class _Reader:
             self.report.error("amount-format", where, value=text)
             return None
 
-    def day(self, text: str, where: Location, key: str) -> date | None:
-        from sitegen.validate import parse_day  # validate imports this module
-        if not text:
-            return None
-        d = parse_day(text)
-        if d is None:
-            self.report.error("bad-date", where, key=key, value=text)
-        return d
+    def day(self, text: str, where: Location, key: str, kind: str = RECORD) -> date | None:
+        return read_day(text, where, key, self.report, kind)  # the one date parser and plausibility rule
 
     def voucher(self, text: str, where: Location) -> Voucher | None:
         ref = parse_voucher_ref(text)
@@ -338,7 +333,7 @@ class _Reader:
             fin.register_complete = False
         for cell, loc in rows:
             value = self.amount(cell("value"), loc("value"))
-            acquired = self.day(cell("acquired"), loc("acquired"), "购建日期")
+            acquired = self.day(cell("acquired"), loc("acquired"), "购建日期", PAST)
             voucher = self.voucher(cell("voucher"), loc("voucher")) if cell("voucher") else None
             source = self.scan(cell("source"), table, loc("source"))
             depreciation = self.amount(cell("depreciation"), loc("depreciation"), required=False)
@@ -351,8 +346,8 @@ class _Reader:
     def leases(self, table: RawTable, fin: Finance, seen: dict) -> None:
         for cell, loc in _rows(table, "leases", self.report):
             rent = self.amount(cell("rent"), loc("rent"))
-            start, end = self.day(cell("start"), loc("start"), "起始日期"), self.day(cell("end"), loc("end"), "终止日期")
-            due = self.day(cell("due"), loc("due"), "缴租日期")
+            start, end = self.day(cell("start"), loc("start"), "起始日期", TERM), self.day(cell("end"), loc("end"), "终止日期", TERM)
+            due = self.day(cell("due"), loc("due"), "缴租日期", TERM)
             vouchers = [v for v in (self.voucher(t, loc("vouchers")) for t in _split(cell("vouchers"))) if v]
             scan = self.scan(cell("scan"), table, loc("scan"))
             if not self.unique("leases", cell("id"), loc("id"), seen) or rent is None:
@@ -395,7 +390,8 @@ class _Reader:
             account = accounts.lookup(system, cell("account"))
             if account is None:
                 self.report.error("account-unknown", loc("account"), value=cell("account"),
-                                  system=accounts.SYSTEM_TITLES[system], system_en=system)
+                                  system=accounts.SYSTEM_TITLES[system], system_en=system,
+                                  **dict(zip(("hint", "hint_en"), accounts.other_chart_hint(system, cell("account")))))
                 continue
             # the rule linking a budget line to the ledger is its account code, so it must be unambiguous
             key = (year, cell("account"))

@@ -18,6 +18,7 @@ import unicodedata
 from datetime import date
 
 from sitegen import refcode
+from sitegen.dates import read_day
 from sitegen.errors import Location, Report
 from sitegen.load import RawTable, table_columns, table_rows
 from sitegen.model import City, Item, Question, Voucher
@@ -68,7 +69,6 @@ def targets(city: City) -> dict[str, tuple[object, str, str, str]]:
 def attach(tables: list[RawTable], city: City, report: Report) -> None:
     """Read the hotline records, attach each to its item or voucher, and flag the overdue ones."""
     from sitegen.review import as_of
-    from sitegen.validate import parse_day  # validate imports modules that import this one
     if not tables:
         city.questions = []
         return
@@ -85,13 +85,10 @@ def attach(tables: list[RawTable], city: City, report: Report) -> None:
             for f in REQUIRED:
                 if not cell(f):
                     report.error("missing-key", loc(f), key=table.header[cols[f]])
-            day = parse_day(cell("date")) if cell("date") else None
-            if cell("date") and day is None:
-                report.error("bad-date", loc("date"), key=table.header[cols["date"]], value=cell("date"))
-            reply_day = parse_day(cell("reply_date")) if cell("reply_date") else None
-            if cell("reply_date") and reply_day is None:
-                report.error("bad-date", loc("reply_date"), key=table.header[cols["reply_date"]],
-                             value=cell("reply_date"))
+            day = read_day(cell("date"), loc("date"), table.header[cols["date"]], report) \
+                if "date" in cols else None
+            reply_day = read_day(cell("reply_date"), loc("reply_date"), table.header[cols["reply_date"]], report) \
+                if "reply_date" in cols else None
             target = _lookup(found, code) if code else None
             if code and target is None:
                 report.error("question-code", loc("code"), value=code)

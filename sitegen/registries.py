@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import PurePosixPath
 
 from sitegen.config import check_keys, get_text
+from sitegen.dates import PAST, read_day
 from sitegen.errors import Location, Report
 from sitegen.load import RawTable, table_columns, table_rows
 from sitegen.model import Cadre, Recipient, Relative
@@ -74,7 +75,6 @@ def kind_of(table: RawTable) -> str | None:
 
 
 def read_registries(tables: list[RawTable], report: Report) -> Registries:
-    from sitegen.validate import parse_day  # validate imports this module for village.yaml
     out = Registries()
     for table in tables:
         kind = kind_of(table)
@@ -90,9 +90,8 @@ def read_registries(tables: list[RawTable], report: Report) -> Registries:
                 continue
             day = None
             if cell("date"):
-                day = parse_day(cell("date"))
+                day = read_day(cell("date"), loc("date"), table.header[cols["date"]], report, PAST)
                 if day is None:
-                    report.error("bad-date", loc("date"), key=table.header[cols["date"]], value=cell("date"))
                     continue
             elif kind == "death":
                 report.error("missing-key", loc("date"), key=table.header[cols["date"]])

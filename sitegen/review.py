@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Callable
 
+from sitegen.dates import read_day
 from sitegen.errors import Location, Report
 from sitegen.load import RawDoc
 from sitegen.model import City, Item, Review, Village, Voucher
@@ -56,16 +57,14 @@ PROJECT_DOCUMENTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 
 def read_trail(voucher: Voucher, cell: Callable[[str], str], where: Callable[[str], Location], report: Report) -> None:
     """Fill `voucher.trail` from one journal row (`cell(field)` is "" where the column is absent or empty)."""
-    from sitegen.validate import parse_day  # validate imports this module
     changes: dict[str, Any] = {}  # TRAIL_FIELDS name -> a date or text, as ApprovalTrail declares
     for name in TRAIL_FIELDS:
         text = cell(name)
         if not text or getattr(voucher.trail, name):
             continue
         if name.endswith("_date"):
-            day = parse_day(text)
+            day = read_day(text, where(name), JOURNAL_COLUMNS[name][0], report)
             if day is None:
-                report.error("bad-date", where(name), key=JOURNAL_COLUMNS[name][0], value=text)
                 continue
             changes[name] = day
         else:

@@ -16,8 +16,10 @@ from sitegen import accounts, finance
 from sitegen.assets import MAX_PIXELS, ImageProblem, probe  # noqa: F401 (MAX_PIXELS: kept importable here)
 from sitegen.config import (SiteConfig, check_keys, get_amount, get_date, get_list, get_text,
                             parse_site_config)
+from sitegen.dates import parse_day, read_day  # noqa: F401 (parse_day: kept importable here)
 from sitegen.errors import Location, Report, rel
-from sitegen.load import RawContent, RawItem, RawTable, RawVillage, table_columns, table_rows
+from sitegen.load import (MAX_IMAGE_BYTES, FileProblem, RawContent, RawItem, RawTable, RawVillage, content_file,
+                          report_file_problem, table_columns, table_rows)
 from sitegen.markdown import body_links
 from sitegen.model import Basis, City, EntryLine, Image, Item, Review, Town, Village, Voucher
 from sitegen.money import AmountError, parse_amount
@@ -75,10 +77,25 @@ def validate(raw: RawContent, report: Report) -> City | None:
         town.items = checker.items(raw_town.items, "town")
         town.villages = [checker.village(v, raw_town.slug) for v in raw_town.villages]
         city.towns.append(town)
+    _unique_names([(t.name, f"{t.slug}/town.yaml") for t in city.towns], root, report)
+    for town in city.towns:  # the same village name in two towns is common; within one town it is a mistake
+        _unique_names([(v.name, f"{town.slug}/{v.slug}/village.yaml") for v in town.villages], root, report)
     if not city.villages:
         report.error("no-villages", Location(root.name))
     checker.check_body_links()
     return city
+
+
+def _unique_names(named: list[tuple[str, str]], root: Path, report: Report) -> None:
+    """Two towns (or two villages of one town) with one Chinese name cannot be told apart on the TV menu: an
+    error at the second file naming the first."""
+    first: dict[str, str] = {}
+    for name, path in named:
+        key = re.sub(r"\s+", "", name)
+        if key in first:
+            report.error("duplicate-name", Location(f"{root.name}/{path}"), name=name, other=f"{root.name}/{first[key]}")
+        else:
+            first[key] = path
 
 
 class _Checker:
@@ -94,14 +111,11 @@ class _Checker:
         if not value or PurePosixPath(value).is_absolute() or re.match(r"^[A-Za-z]:|^\\\\", value):
             self.report.error("path-outside", where, value=value)
             return None
-        target = (base / value).resolve()  # resolve() follows links, so a link out of the folder is caught too
-        if not target.is_relative_to(self.root):
-            self.report.error("path-outside", where, value=value)
+        try:  # the one gate every opened file passes: inside the folder (links followed), a regular file, bounded
+            return content_file(base / value, self.root, MAX_IMAGE_BYTES)
+        except FileProblem as problem:
+            report_file_problem(problem, where, value, self.report)
             return None
-        if not target.is_file():
-            self.report.error("path-missing", where, value=value)
-            return None
-        return target
 
     def image(self, path: Path, where: Location, value: str, name: str) -> Image | None:
         if path.suffix.lower() not in IMAGE_SUFFIXES:
@@ -280,11 +294,12 @@ class _Checker:
             where = v.where
             found = 0  # pages: a multi-page TIFF or PDF holds several scans (an unreadable file counts as one)
             for n, path in enumerate(files, start=1):
-                resolved = path.resolve()
                 name = rel(path, self.root)
                 found += 1
-                if not resolved.is_relative_to(self.root):
-                    self.report.error("path-outside", Location(name), value=name)
+                try:
+                    resolved = content_file(path, self.root, MAX_IMAGE_BYTES)
+                except FileProblem as problem:
+                    report_file_problem(problem, Location(name), name, self.report)
                     continue
                 img = self.image(resolved, Location(name), name, f"{v.key}-{n}")
                 if img is not None:
@@ -319,9 +334,10 @@ class _Journal:
             def col(field: str) -> str:
                 return headers[cols[field]]
 
-            day = parse_day(cell("date"))
+            day = read_day(cell("date"), self.loc(row_no, col("date")), col("date"), self.report)
             if day is None:
-                self.report.error("bad-date", self.loc(row_no, col("date")), key=col("date"), value=cell("date"))
+                if not cell("date"):
+                    self.report.error("missing-key", self.loc(row_no, col("date")), key=col("date"))
                 continue
             label = cell("voucher")
             digits = re.findall(r"\d+", label)
@@ -381,12 +397,23 @@ class _Journal:
         system = self.system or accounts.system_for_year(day.year, self.c.config.new_accounts_from)
         code = cell("account_code")
         account = accounts.lookup(system, code)
+        hint, hint_en = accounts.other_chart_hint(system, code)  # a code of the other chart (2004 <-> 2024)
         if account is None:
             self.report.error("account-unknown", self.loc(row_no, col("account_code")), value=code,
-                              system=accounts.SYSTEM_TITLES[system], system_en=f"{system} ({accounts.SYSTEM_TITLES[system]})")
+                              system=accounts.SYSTEM_TITLES[system], system_en=f"{system} ({accounts.SYSTEM_TITLES[system]})",
+                              hint=hint, hint_en=hint_en)
             return None
         name = cell("account_name")
-        if name and not _name_matches(name, account.name):
+        other = accounts.other_system(system)
+        old = accounts.lookup(other, code)
+        if name and not _name_matches(name, account.name) and old is not None and _name_matches(name, old.name) \
+                and account not in accounts.counterparts(code, other, system):
+            # 502 经营支出 (2004) written in a 2024 year would be booked as 502 投资收益: the figures would be wrong;
+            # 101 现金 (2004) is 101 库存现金 renamed: the same account, only the account-name warning below
+            self.report.error("account-other-chart", self.loc(row_no, col("account_code")), value=code, name=name,
+                              expected=account.name, system=accounts.SYSTEM_TITLES[system], system_en=system,
+                              hint=hint, hint_en=hint_en)
+        elif name and not _name_matches(name, account.name):
             self.report.warning("account-name", self.loc(row_no, col("account_name")), value=name, code=code,
                                 expected=account.name)
         return EntryLine(cell("summary"), account, code, name or account.name, amounts["debit"], amounts["credit"],
@@ -398,17 +425,6 @@ def _name_matches(written: str, official: str) -> bool:
     norm = str.maketrans("（）", "()")
     w, o = written.translate(norm).replace(" ", ""), official.translate(norm).replace(" ", "")
     return w.startswith(o) or o.startswith(w)
-
-
-def parse_day(text: str) -> date | None:
-    """2026-09-05, 2026/9/5, 2026.9.5 or 2026年9月5日."""
-    m = re.match(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$", text.strip())
-    if not m:
-        return None
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
 
 
 def item_slug(stem: str) -> str:

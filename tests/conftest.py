@@ -31,3 +31,12 @@ def snapshot(folder: Path, published_only: bool = False) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*"))
             if (published(p, folder) if published_only else p.is_file() and ".cache" not in p.parts)}
+
+
+# ---- issue 11 (h2): dates are judged against a pinned "today" ------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch):
+    """A date more than 60 days after today is refused (sitegen/dates.py); the tests judge against one fixed day
+    (SITEGEN_TODAY, inherited by the CLI subprocesses too), so they give the same answer whatever the clock says."""
+    monkeypatch.setenv("SITEGEN_TODAY", "2026-11-29")

@@ -304,3 +304,53 @@ def test_by_name_and_lookup_agree():
     for system in SYSTEMS:
         for code, account in CHARTS[system].items():
             assert by_name(system, account.name) is lookup(system, code)
+
+
+# ---- the 2004 <-> 2024 code map (新旧科目对照, 财会〔2023〕20号), used for hints (issue 11) ---------------------------
+
+MAPPED = [
+    # (2004 code, 2024 codes)
+    ("101", ("101",)), ("102", ("102",)), ("131", ("131", "132")), ("132", ("131", "132", "134")),
+    ("153", ("154",)), ("154", ("153",)), ("202", ("211",)), ("211", ("212",)), ("212", ()),
+    ("502", ("511",)), ("511", ("501", "502")), ("521", ()), ("522", ("503",)), ("531", ("504",)),
+    ("541", ("513",)), ("551", ("515",)), ("561", ("502",)),
+]
+
+
+@pytest.mark.parametrize("old,new", MAPPED)
+def test_old_codes_map_to_their_2024_successors(old, new):
+    assert accounts.CODE_MAP[(SYSTEM_2004, SYSTEM_2024)][old] == new
+    assert tuple(a.code for a in accounts.counterparts(old, SYSTEM_2004, SYSTEM_2024)) == new
+
+
+def test_the_map_covers_both_charts_and_its_inverse_agrees():
+    forward = accounts.CODE_MAP[(SYSTEM_2004, SYSTEM_2024)]
+    back = accounts.CODE_MAP[(SYSTEM_2024, SYSTEM_2004)]
+    assert set(forward) == set(CHARTS[SYSTEM_2004]) and set(back) == set(CHARTS[SYSTEM_2024])
+    pairs = {(o, n) for o, ns in forward.items() for n in ns}
+    assert pairs == {(o, n) for n, os_ in back.items() for o in os_}
+    for old, news in forward.items():  # an unchanged name keeps its account
+        name = CHARTS[SYSTEM_2004][old].name
+        if any(a.name == name for a in CHARTS[SYSTEM_2024].values()):
+            assert [CHARTS[SYSTEM_2024][n].name for n in news] == [name]
+
+
+HINTS = [
+    # (year's system, code written, words of the hint)
+    (SYSTEM_2024, "541", "513 管理费用"),
+    (SYSTEM_2024, "54101", "513 管理费用"),
+    (SYSTEM_2024, "561", "502 投资收益"),
+    (SYSTEM_2024, "212", "应付福利费"),     # 2004 meaning named (validate asks when the name says 2004)
+    (SYSTEM_2004, "513", "541 管理费用"),
+    (SYSTEM_2004, "514", "没有对应科目"),
+]
+
+
+@pytest.mark.parametrize("system,code,words", HINTS)
+def test_a_code_of_the_other_chart_gets_a_hint(system, code, words):
+    zh, en = accounts.other_chart_hint(system, code)
+    assert words in zh and en
+
+
+def test_no_hint_for_codes_of_neither_chart():
+    assert accounts.other_chart_hint(SYSTEM_2024, "999") == ("", "")

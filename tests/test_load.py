@@ -1,13 +1,24 @@
 """Loading: encodings clerks actually save in, Excel journals, front matter and YAML errors."""
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
 import openpyxl
+import pytest
 
 from sitegen.errors import Report
 from sitegen.load import load, read_table
 from sitegen.pipeline import build, check
-from tests.conftest import snapshot
-from tests.test_validate import JOURNAL
+from tests.conftest import REPO, snapshot
+from tests.test_validate import JOURNAL, edit
 
 
 def vouchers(root):
@@ -108,3 +119,276 @@ def test_an_empty_table_names_its_file_in_words_that_fit_any_table(mini):
     assert len(empty) == 2, [p.format() for p in report.errors]
     assert "feedback/hotline.csv" in empty[0] and "registries/失信人员名单.csv" in empty[1]
     assert all("表里没有数据" in e and "记账凭证" not in e and "has no data rows" in e for e in empty)
+
+
+# ---- issue 11: every file the loader opens goes through one gate (load.content_file) ---------------------------
+
+MEETING_MD = "xg/cs/party/meeting.md"
+SCAN = "xg/cs/scans/2026-09/2/02.jpg"  # voucher 记-2 has one attachment slot free: a second scan is read too
+
+
+@contextlib.contextmanager
+def deadline(seconds: float):
+    """Fail instead of hanging: a named pipe opened for reading blocks until a writer comes, i.e. for ever."""
+    def expired(signum, frame):
+        raise TimeoutError(f"still blocked after {seconds} s")
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def outside(root: Path, name: str, data: bytes) -> Path:
+    """A file next to the content folder, i.e. outside it."""
+    path = root.parent / name
+    path.write_bytes(data)
+    return path
+
+
+def md_link_out(root):
+    (root / "xg/cs/party/secret.md").symlink_to(outside(root, "secret.md", (root / MEETING_MD).read_bytes()))
+    return "xg/cs/party/secret.md"
+
+
+def yaml_link_out(root):
+    data = (root / "xg/cs/reviews.yaml").read_bytes()
+    (root / "xg/cs/reviews.yaml").unlink()
+    (root / "xg/cs/reviews.yaml").symlink_to(outside(root, "reviews.yaml", data))
+    return "xg/cs/reviews.yaml"
+
+
+def csv_link_out(root):
+    (root / "xg/cs/journal/2026-10.csv").symlink_to(outside(root, "j.csv", (root / JOURNAL).read_bytes()))
+    return "xg/cs/journal/2026-10.csv"
+
+
+def xlsx_link_out(root):
+    (root / "xg/cs/journal/2026-10.xlsx").symlink_to(outside(root, "j.xlsx", b"PK\x03\x04 not really"))
+    return "xg/cs/journal/2026-10.xlsx"
+
+
+def folder_link_out(root):
+    shutil.copytree(root / "xg/cs/party", root.parent / "party")
+    shutil.rmtree(root / "xg/cs/party")
+    (root / "xg/cs/party").symlink_to(root.parent / "party", target_is_directory=True)
+    return "xg/cs/party"
+
+
+def scan_link_out(root):
+    (root / SCAN).symlink_to(outside(root, "s.jpg", (root / "xg/cs/files/basis.jpg").read_bytes()))
+    return SCAN
+
+
+def md_fifo(root):
+    os.mkfifo(root / "xg/cs/party/pipe.md")
+    return "xg/cs/party/pipe.md"
+
+
+def yaml_fifo(root):
+    (root / "xg/cs/reviews.yaml").unlink()
+    os.mkfifo(root / "xg/cs/reviews.yaml")
+    return "xg/cs/reviews.yaml"
+
+
+def csv_fifo(root):
+    os.mkfifo(root / "xg/cs/journal/2026-10.csv")
+    return "xg/cs/journal/2026-10.csv"
+
+
+def scan_fifo(root):
+    os.mkfifo(root / SCAN)
+    return SCAN
+
+
+def front_matter_image_fifo(root):
+    os.mkfifo(root / "xg/cs/files/pipe.jpg")
+    edit(root, "xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: [../files/pipe.jpg]")
+    return "xg/cs/affairs/compact.md"
+
+
+def scan_loop(root):
+    (root / SCAN).symlink_to(root / SCAN)
+    return SCAN
+
+
+def md_loop(root):
+    (root / "xg/cs/party/a.md").symlink_to(root / "xg/cs/party/b.md")
+    (root / "xg/cs/party/b.md").symlink_to(root / "xg/cs/party/a.md")
+    return "xg/cs/party/a.md"
+
+
+def md_dangling(root):
+    (root / "xg/cs/party/gone.md").symlink_to(root / "xg/cs/party/nothing-here.md")
+    return "xg/cs/party/gone.md"
+
+
+def md_huge(root):
+    with open(root / "xg/cs/party/huge.md", "wb") as fh:  # sparse: 17 MB of nothing, written in no time
+        fh.write(b"---\ntitle: x\n")
+        fh.truncate(17 * 2**20)
+    return "xg/cs/party/huge.md"
+
+
+def md_folder(root):
+    (root / "xg/cs/party/folder.md").mkdir()
+    return "xg/cs/party/folder.md"
+
+
+def csv_folder(root):
+    (root / "xg/cs/journal/2026-10.csv").mkdir()
+    return "xg/cs/journal/2026-10.csv"
+
+
+def front_matter_image_loop(root):
+    (root / "xg/cs/files/loop.jpg").symlink_to("loop.jpg")
+    edit(root, "xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: [../files/loop.jpg]")
+    return "xg/cs/affairs/compact.md"
+
+
+def md_socket(root):
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(root / "xg/cs/party/sock.md"))
+    sock.close()  # the name stays: a socket file, not a text file
+    return "xg/cs/party/sock.md"
+
+
+FILE_CASES = [
+    # (mutation returning the file named, code)
+    (md_link_out, "path-outside"),
+    (yaml_link_out, "path-outside"),
+    (csv_link_out, "path-outside"),
+    (xlsx_link_out, "path-outside"),
+    (folder_link_out, "path-outside"),
+    (scan_link_out, "path-outside"),
+    (md_fifo, "path-not-file"),
+    (yaml_fifo, "path-not-file"),
+    (csv_fifo, "path-not-file"),
+    (scan_fifo, "path-not-file"),
+    (front_matter_image_fifo, "path-not-file"),
+    (scan_loop, "path-loop"),
+    (md_loop, "path-loop"),
+    (md_dangling, "path-missing"),
+    (md_huge, "file-too-large"),
+    (md_folder, "path-not-file"),
+    (front_matter_image_loop, "path-loop"),
+    (md_socket, "path-not-file"),
+    (csv_folder, "path-not-file"),
+]
+
+
+@pytest.mark.parametrize("mutate,code", FILE_CASES, ids=[c[0].__name__ for c in FILE_CASES])
+def test_only_regular_files_inside_the_content_folder_are_read(mini, mutate, code):
+    name = mutate(mini)
+    with deadline(30):
+        city, report = check(mini)
+    problems = [p for p in report.errors if p.code == code and p.where.path == f"content/{name}"]
+    assert problems, [p.format() for p in report.problems]
+    assert problems[0].zh and problems[0].en and "Traceback" not in problems[0].format()
+    secret = "会议由"  # the meeting's words, copied outside: never published through a link
+    if city is not None and mutate in (md_link_out, folder_link_out):
+        assert not any(secret in i.body for v in city.villages for i in v.items if "secret" in str(i.source)
+                       or i.source.is_relative_to(mini.parent / "party"))
+
+
+def test_cli_reports_a_link_loop_as_a_content_error_not_an_internal_one(mini):
+    scan_loop(mini)
+    run = subprocess.run([sys.executable, "-m", "sitegen", "check", str(mini)], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, out
+    assert "2026-09/2/02.jpg" in out and "[path-loop]" in out and "Traceback" not in out
+
+
+def test_links_inside_the_content_folder_are_followed(mini):
+    """Decided: a link to a file inside the content folder is read like the file (a scan shared by two vouchers)."""
+    (mini / SCAN).symlink_to(Path("../1/01.jpg"))
+    city, report = check(mini)
+    assert not report.errors, [p.format() for p in report.errors]
+    voucher = next(v for v in city.villages[0].vouchers if v.label == "记-2")
+    assert len(voucher.scans) == 2
+
+
+def test_text_is_read_at_most_up_to_the_limit(mini, monkeypatch):
+    from sitegen import load as load_module
+    monkeypatch.setattr(load_module, "MAX_TEXT_BYTES", 100)
+    report = Report()
+    assert load_module.read_content_bytes(mini / MEETING_MD, mini, report, 100) is None
+    (p,) = report.errors
+    assert p.code == "file-too-large" and "100 B" in p.zh
+
+
+# ---- YAML mistakes: the right line and a Chinese sentence (load.yaml_mistake) ----------------------------------
+
+YAML_CASES = [
+    # (file, old, new, code, line, words in the Chinese message)
+    (MEETING_MD, "category: 组织建设", "category：组织建设", "yaml-syntax", 4, "中文冒号"),
+    (MEETING_MD, "subitem: 组织生活会", "\tsubitem: 组织生活会", "yaml-syntax", 5, "Tab"),
+    (MEETING_MD, "  title: 村党委会议决议", "\ttitle: 村党委会议决议", "yaml-syntax", 7, "Tab"),
+    (MEETING_MD, "title: 第三季度党员大会", 'title: "第三季度党员大会', "yaml-syntax", 2, "引号没有配对"),
+    (MEETING_MD, "title: 第三季度党员大会", "title: '第三季度党员大会", "yaml-syntax", 2, "引号没有配对"),
+    (MEETING_MD, "title: 第三季度党员大会", "title:第三季度党员大会", "yaml-syntax", 2, "少了一个空格"),
+    (MEETING_MD, "title: 第三季度党员大会", "title: “第三季度: 党员大会”", "yaml-syntax", 2, "中文引号"),
+    ("xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: [../files/basis.jpg】", "yaml-syntax", 5,
+     "中文括号"),
+    ("xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: ［../files/basis.jpg］", "bad-value", None,
+     "中文括号"),  # YAML reads it as text: the list reader names the brackets
+    (MEETING_MD, "title: 第三季度党员大会", "title: 【通知】党员大会\n  date: 2026-09-15", "yaml-syntax", 3, "缩进"),
+    (MEETING_MD, "  number: 长党〔2026〕5号", "   number: 长党〔2026〕5号", "yaml-syntax", 8, "缩进"),
+    (MEETING_MD, "category: 组织建设", "category: [组织建设", "yaml-syntax", 4, "括号没有配对"),
+    ("xg/town.yaml", "name: 夏港街道", "name：夏港街道", "yaml-syntax", 1, "中文冒号"),
+    # a key written twice: YAML keeps the last silently; here it is an error on the second one's line
+    (MEETING_MD, "category: 组织建设", "category: 组织建设\ntitle: 另一个标题", "yaml-duplicate-key", 5, "第一次在第2行"),
+    ("xg/cs/village.yaml", "intro:", "name: 长寿二村\nintro:", "yaml-duplicate-key", 2, "name"),
+    ("xg/cs/village.yaml", '  银行存款: "7000.00"', '  银行存款: "7000.00"\n  银行存款: "70.00"', "yaml-duplicate-key", 6,
+     "银行存款"),
+    ("site.yaml", "hotline:", "city: 别的市\nhotline:", "yaml-duplicate-key", 4, "city"),
+]
+
+
+@pytest.mark.parametrize("rel,old,new,code,line,words", YAML_CASES)
+def test_yaml_mistakes_are_named_in_chinese_on_their_line(mini, rel, old, new, code, line, words):
+    edit(mini, rel, old, new)
+    _, report = check(mini)
+    problems = [p for p in report.errors if p.code == code and p.where.path == f"content/{rel}"]
+    assert problems, [p.format() for p in report.problems]
+    p = problems[0]
+    assert p.where.line == line and words in p.zh, p.format()  # line None: the file as a whole
+    assert not re.search(r"could not|found character|expected", p.zh), p.zh  # no parser English in the Chinese line
+
+
+def nul_in_image_name(root):
+    edit(root, "xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", 'images: ["../files/ba\\0sis.jpg"]')
+    return "xg/cs/affairs/compact.md"
+
+
+def village_yaml_fifo(root):
+    (root / "xg/cs/village.yaml").unlink()
+    os.mkfifo(root / "xg/cs/village.yaml")
+    return "xg/cs/village.yaml"
+
+
+@pytest.mark.parametrize("mutate,code", [(nul_in_image_name, "path-missing"), (village_yaml_fifo, "path-not-file")],
+                         ids=["nul_in_image_name", "village_yaml_fifo"])
+def test_odd_names_and_pipes_are_reported_once(mini, mutate, code):
+    name = mutate(mini)
+    with deadline(30):
+        _, report = check(mini)
+    assert len([p for p in report.errors if p.code == code and p.where.path == f"content/{name}"]) == 1, \
+        [p.format() for p in report.problems]
+
+
+def test_a_spreadsheet_is_read_up_to_a_row_limit(mini, monkeypatch):
+    """An .xlsx is zipped: a small file can hold millions of rows. Past the limit it is an error, not memory."""
+    from sitegen import load as load_module
+    monkeypatch.setattr(load_module, "MAX_TABLE_ROWS", 5)
+    book = openpyxl.Workbook()
+    for line in (mini / JOURNAL).read_text(encoding="utf-8").splitlines():
+        book.active.append(line.split(","))
+    book.save(mini / "xg/cs/journal/2026-10.xlsx")
+    (mini / JOURNAL).unlink()
+    _, report = check(mini)
+    assert any(p.code == "file-too-large" and p.where.path.endswith("2026-10.xlsx") for p in report.errors), \
+        [p.format() for p in report.errors]

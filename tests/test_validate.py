@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import shutil
 from pathlib import Path
 
 import pytest
@@ -73,9 +74,72 @@ def bad_date(root):
     edit(root, MEETING, "date: 2026-09-15", "date: 2026-13-45")
 
 
+# ---- issue 11: silent accidents get a message --------------------------------------------------------------
+
+def edit_all(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {rel}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def voucher_in_2036(root):
+    edit_all(root, JOURNAL, "2026-09-03,记-1", "2036-09-03,记-1")
+
+
+def item_in_2036(root):
+    edit(root, MEETING, "date: 2026-09-15", "date: 2036-09-15")
+
+
+def item_in_1926(root):
+    edit(root, MEETING, "date: 2026-09-15", "date: 1926/9/15")
+
+
+def review_in_2036(root):
+    edit(root, MEETING, "  date: 2026-09-16", "  date: 2036-09-16")
+
+
+def month_review_in_2036(root):
+    edit(root, "xg/cs/reviews.yaml", "date: 2026-10-09", "date: 2036-10-09")
+
+
+def item_date_unreadable(root):
+    edit(root, MEETING, "date: 2026-09-15", "date: 2026-9-31")
+
+
+def misspelt_journal_header(root):
+    """审核人 for 审批人: was a warning, then every voucher looked unapproved in public."""
+    edit(root, JOURNAL, "附件张数", "附件张数,审核人")
+
+
+def doubled_journal_header(root):
+    edit(root, JOURNAL, "附件张数", "附件张数,借方")
+
+
+def same_village_name(root):
+    shutil.copytree(root / "xg/cs", root / "xg/cs2")
+
+
+def same_town_name(root):
+    shutil.copytree(root / "xg", root / "xg2")
+
+
+def old_chart_code(root):
+    edit(root, JOURNAL, "2026-09-10,记-2,付保洁员八月工资,513,管理费用", "2026-09-10,记-2,付保洁员八月工资,541,管理费用")
+
+
+def old_chart_meaning(root):
+    """502 is 经营支出 in 2004 but 投资收益 from 2024: booked as written, the year's figures would be wrong."""
+    edit(root, JOURNAL, "2026-09-10,记-2,付保洁员八月工资,513,管理费用", "2026-09-10,记-2,付保洁员八月工资,502,经营支出")
+
+
+def new_chart_code_in_an_old_chart_village(root):
+    edit(root, "xg/cs/village.yaml", "name: 长寿村", 'name: 长寿村\naccounting_system: "2004"')
+
+
 CASES = [
     # (mutation, code, file, line or None, words that must appear in the Chinese message)
-    (malformed_yaml, "yaml-syntax", MEETING, 5, "YAML"),
+    (malformed_yaml, "yaml-syntax", MEETING, 4, "括号没有配对"),  # the line of the [, not the next one
     (unknown_config_key, "unknown-key", "site.yaml", None, "hotlien"),
     (unbalanced, "voucher-unbalanced", JOURNAL, 4, "借贷不平衡"),
     (unknown_account, "account-unknown", JOURNAL, 4, "999"),
@@ -87,7 +151,21 @@ CASES = [
     (duplicate_voucher, "voucher-duplicate", JOURNAL, 10, "记-1"),
     (unknown_category, "unknown-category", MEETING, None, "组织建议"),
     (bad_date, "bad-date", MEETING, None, "2026-13-45"),
+    (voucher_in_2036, "date-implausible", JOURNAL, 2, "2036-09-03"),
+    (item_in_2036, "date-implausible", MEETING, None, "年份写错"),
+    (item_in_1926, "date-implausible", MEETING, None, "早于 2000-01-01"),
+    (review_in_2036, "date-implausible", MEETING, None, "2036-09-16"),
+    (month_review_in_2036, "date-implausible", "xg/cs/reviews.yaml", None, "2036-10-09"),
+    (item_date_unreadable, "bad-date", MEETING, None, "2026/9/25"),
+    (misspelt_journal_header, "table-header-unknown", JOURNAL, 1, "审批人"),
+    (doubled_journal_header, "table-header-duplicate", JOURNAL, 1, "借方金额"),
+    (same_village_name, "duplicate-name", "xg/cs2/village.yaml", None, "content/xg/cs/village.yaml"),
+    (same_town_name, "duplicate-name", "xg2/town.yaml", None, "content/xg/town.yaml"),
+    (old_chart_code, "account-unknown", JOURNAL, 4, "513 管理费用"),
+    (old_chart_meaning, "account-other-chart", JOURNAL, 4, "511 经营支出"),
+    (new_chart_code_in_an_old_chart_village, "account-unknown", JOURNAL, 4, "541 管理费用"),
 ]
+
 
 
 @pytest.mark.parametrize("mutate,code,rel,line,words", CASES, ids=[c[0].__name__ for c in CASES])
@@ -203,3 +281,49 @@ def test_account_name_mismatch_is_a_warning_naming_the_code(mini, old, new, line
     (p,) = [p for p in report.warnings if p.code == "account-name"]
     assert p.where.path == f"content/{JOURNAL}" and p.where.line == line, p.format()
     assert all(w in p.zh for w in words) and words[0] in p.en, p.format()
+def test_every_table_and_file_accepts_the_same_date_forms(mini):
+    """Items rejected 2026/9/25 while the journal accepted it: now one parser reads both (and every other date)."""
+    reference, _ = check(mini)
+    edit(mini, MEETING, "date: 2026-09-15", "date: 2026/9/15")
+    edit(mini, MEETING, "  date: 2026-09-16", "  date: 2026年9月16日")
+    edit_all(mini, JOURNAL, "2026-09-03,", "2026.9.3,")
+    edit_all(mini, JOURNAL, "2026-09-10,", "2026年9月10日,")
+    edit(mini, "xg/cs/reviews.yaml", "date: 2026-10-09", "date: 2026/10/9")
+    city, report = check(mini)
+    assert not report.errors, [p.format() for p in report.errors]
+    meeting = next(i for i in city.villages[0].items if i.title == "第三季度党员大会")
+    assert str(meeting.date) == "2026-09-15" and str(meeting.review.date) == "2026-09-16"
+    assert [v.date for v in city.villages[0].vouchers] == [v.date for v in reference.villages[0].vouchers]
+
+
+def test_rows_are_still_checked_after_a_header_error(mini):
+    misspelt_journal_header(mini)
+    unbalanced(mini)
+    _, report = check(mini)
+    assert {"table-header-unknown", "voucher-unbalanced"} <= {p.code for p in report.errors}
+
+
+def test_the_same_village_name_in_two_towns_is_allowed(mini):
+    shutil.copytree(mini / "xg", mini / "xg2")
+    edit(mini, "xg2/town.yaml", "name: 夏港街道", "name: 申港街道")
+    _, report = check(mini)
+    assert not [p for p in report.errors if p.code == "duplicate-name"], [p.format() for p in report.errors]
+
+
+def test_an_old_name_of_the_same_account_is_only_a_warning(mini):
+    """101 现金 (2004) is 101 库存现金 (2024) renamed: the figures are right, so no error, only the name warning."""
+    edit(mini, JOURNAL, "2026-09-10,记-2,付保洁员八月工资,101,库存现金", "2026-09-10,记-2,付保洁员八月工资,101,现金")
+    _, report = check(mini)
+    assert not report.errors, [p.format() for p in report.errors]
+    assert [p.code for p in report.warnings if p.where.path.endswith("2026-09.csv")] == ["account-name"]
+
+
+def test_rows_are_checked_under_a_misspelt_required_header(mini):
+    """摘要 misspelt 摘耍: the header errors, and the rows are still checked (the unbalanced voucher is found)."""
+    edit(mini, JOURNAL, "摘要", "摘耍")
+    unbalanced(mini)
+    _, report = check(mini)
+    codes = [p.code for p in report.errors]
+    assert {"table-header-unknown", "table-header", "voucher-unbalanced"} <= set(codes), codes
+    (unknown,) = [p for p in report.errors if p.code == "table-header-unknown"]
+    assert "是不是“摘要”" in unknown.zh
