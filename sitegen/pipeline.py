@@ -1,24 +1,33 @@
 """The build, top to bottom: load -> validate -> model -> link -> (reuse) -> render -> assets -> write.
 
 Nothing is written until every stage has succeeded for every theme; then each theme is swapped in whole.
+
+`check` is validation, and it finds every problem the build would stop on: every published image is decoded
+(small, and once per change: assets.check_images). What can still fail after it (a page that does not render,
+a broken link, personal data left unmasked, an image that fails when made big) is held to the village whose
+pages it is in: with `hold_back` that village keeps its last good pages and every other village is built; a
+failure in the city's or a town's pages stops the build. One build per output folder and image cache at a
+time (lock.py).
 """
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen import assets, feedback, links, output, render, reuse
-from sitegen.digests import Digests
-from sitegen.errors import ContentError, OutputError, Problem, Report
+from sitegen import assets, feedback, links, lock, output, render, reuse
+from sitegen.digests import Checked, Digests
+from sitegen.errors import ContentError, Location, OutputError, Problem, Report, make_problem
 from sitegen.ledger import build_ledgers
 from sitegen.load import load
-from sitegen.model import City
+from sitegen.model import City, Image
 from sitegen.oversight import supervise
 from sitegen.privacy import find_unmasked
 from sitegen.review import publish
 from sitegen.validate import validate
-
 
 @dataclass
 class BuildResult:
@@ -30,14 +39,40 @@ class BuildResult:
     reused: list[str] = field(default_factory=list)  # "town/village" carried over unchanged from the last build
 
 
-def check(content: Path) -> tuple[City | None, Report]:
-    """Load and validate only: every problem, nothing written."""
+def check(content: Path, checked: Checked | None = None) -> tuple[City | None, Report]:
+    """Load and validate only: every problem, nothing written. `checked`: the images that decoded cleanly in an
+    earlier build (digests.Checked; the build's, so `sitegen check` after a build decodes only what changed)."""
     report = Report()
     raw = load(content, report)
     city = validate(raw, report) if raw.site is not None else None
     if city is not None:  # oversight: warnings, acknowledgements, basis checks, hotline questions (oversight.py)
         supervise(raw, city, report)
+        assets.check_images(published_images(city), report, checked or Checked(None, assets.CHECK))
     return city, report
+
+
+def published_images(city: City) -> list[Image]:
+    """Every image the model holds (scans, item photos, basis and document scans, finance tables' scans), found
+    by walking the model's dataclasses, lists and dicts, so an image in a new kind of record is never missed."""
+    found: dict[Path, Image] = {}
+    seen: set[int] = set()
+    todo: list[object] = [city]
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, Image):
+            found.setdefault(obj.source, obj)
+        elif id(obj) in seen or isinstance(obj, (str, bytes, int, float, Path)) or obj is None:
+            continue
+        elif dataclasses.is_dataclass(obj):
+            seen.add(id(obj))
+            todo.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
+        elif isinstance(obj, dict):
+            seen.add(id(obj))
+            todo.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            seen.add(id(obj))
+            todo.extend(obj)
+    return [found[k] for k in sorted(found)]
 
 
 def village_errors(report: Report, city: City, content: Path) -> dict[str, list[Problem]]:
@@ -50,6 +85,29 @@ def village_errors(report: Report, city: City, content: Path) -> dict[str, list[
         if len(parts) >= 3 and parts[0] == root and f"{parts[1]}/{parts[2]}" in villages:
             found.setdefault(f"{parts[1]}/{parts[2]}", []).append(problem)
     return found
+
+
+def published_before(previous: Path, themes: tuple[str, ...]) -> set[str]:
+    """"town/village" of every village the previous output holds (its build record, reuse.RECORD)."""
+    return {key for theme in themes for key in reuse.read_record(previous / theme)}
+
+
+def vanished(content: Path, city: City, previous: Path, themes: tuple[str, ...], report: Report) -> None:
+    """A published village (or town) whose folder is still there but which could not be read (its village.yaml
+    or town.yaml deleted, renamed or unreadable) is an error, not a silent removal: the site keeps its last
+    version. To take a village down, its whole folder is deleted."""
+    root = content.resolve()
+    towns = {t.slug for t in city.towns}
+    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    for key in sorted(published_before(previous, themes) - villages):
+        town, village = key.split("/", 1)
+        if town not in towns and (root / town).is_dir():
+            report.error("town-unreadable", Location(f"{root.name}/{town}/town.yaml"), town=town,
+                         name=f"{root.name}/{town}/town.yaml")
+            towns.add(town)  # one error per town
+        elif town in towns and (root / town / village).is_dir():
+            name = f"{root.name}/{key}/village.yaml"
+            report.error("village-unreadable", Location(name), village=key, name=name)
 
 
 def _drop_never_built(city: City, held: dict[str, list[Problem]], previous: Path, themes: tuple[str, ...]) -> None:
@@ -72,31 +130,108 @@ def _carry(keys: set[str], previous: Path, themes: tuple[str, ...]) -> dict[str,
     return carried
 
 
+def lock_files(out: Path, cache: Path) -> list[Path]:
+    """The locks a build holds: its output folder's and its image cache's (the same file once when one holds
+    the other's lock). Inside `.cache/` and `.index/`: never published, never pruned."""
+    files = [out / ".cache" / "build.lock", cache / ".index" / "build.lock"]
+    return list({os.path.realpath(f): f for f in files}.values())
+
+
+class _Late(Exception):
+    """Failures after validation, by the village whose pages they are in (None: the city's or a town's pages)."""
+
+    def __init__(self, failures: dict[str | None, list[Problem]]):
+        super().__init__(f"{sum(map(len, failures.values()))} failure(s)")
+        self.failures = failures
+
+
+@dataclass
+class _Made:
+    rendered: dict[str, dict[str, bytes]]
+    carried: dict[str, dict[str, str]]
+    copies: dict[str, Path]
+    images: dict
+    unchanged: dict[str, dict]
+
+
 def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cache: Path | None = None,
-          hold_back: bool = False, previous: Path | None = None, preview: bool = False) -> BuildResult:
-    """With `hold_back` (sitegen publish), errors confined to some villages' folders do not stop the build: those
-    villages keep their pages from the previous output (`previous`, default `out`) byte for byte, and the city
-    and town pages still list them; an error anywhere else still stops everything.
+          hold_back: bool = False, previous: Path | None = None, preview: bool = False,
+          wait: bool = False) -> BuildResult:
+    """Build `content` into `out`/<theme>.
+
+    With `hold_back` (sitegen build and publish), a failure that belongs to one village (an error in its folder,
+    or, after validation, a page of it that does not render, a broken link in it, personal data left unmasked in
+    it, an image of it that cannot be made) does not stop the build: that village keeps its pages from the
+    previous output (`previous`, default `out`) byte for byte, and the city and town pages still list it (one
+    never built is left out); `BuildResult.held` names each with its errors. A failure anywhere else (site.yaml,
+    a town, the city's or towns' pages), or in every village, stops everything: ContentError, nothing written.
+    Without `hold_back`, any error stops everything.
 
     Only what changed is rendered: a village whose pages would be made from the same files, code and shared
-    content as those in the previous output is carried over from it (reuse.py)."""
-    city, report = check(content)
-    held = village_errors(report, city, content) if hold_back and city is not None else {}
-    if city is None or len(report.errors) > sum(len(errors) for errors in held.values()):
-        raise ContentError(report)
-    known = len(report.errors)  # the held villages' errors; any new error stops the build
+    content as those in the previous output is carried over from it (reuse.py). The output folder and the image
+    cache are locked for the run (lock.py): another run raises lock.Busy, or is waited for with `wait`."""
+    cache = cache or out / ".cache" / "images"
     previous = previous or out
-    _drop_never_built(city, held, previous, themes)
+    checked = Checked(cache / ".index" / "checked.json", assets.CHECK)
+    city, report = check(content, checked)
+    if city is None:
+        raise ContentError(report)
+    vanished(content, city, previous, themes, report)
+    with ExitStack() as stack:
+        for path in lock_files(out, cache):
+            try:
+                stack.enter_context(lock.hold(path, wait))
+            except OSError as exc:
+                raise OutputError(f"{exc.filename or path}: {exc.strerror}") from exc
+        return _build(content, out, themes, cache, hold_back, previous, preview, city, report, checked)
+
+
+def _build(content: Path, out: Path, themes: tuple[str, ...], cache: Path, hold_back: bool, previous: Path,
+           preview: bool, city: City, report: Report, checked: Checked) -> BuildResult:
+    held = village_errors(report, city, content) if hold_back else {}
+    everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    if len(report.errors) > sum(len(errors) for errors in held.values()) or (held and set(held) >= everyone):
+        raise ContentError(report)
     publish(city, preview)  # drafts (unapproved records) out, or kept and marked with `preview` (review.py)
     build_ledgers(city)
+    digests = Digests(cache / ".index" / "digests.json")
+    while True:  # each round that fails late holds the villages it failed in, then makes the rest again
+        _drop_never_built(city, held, previous, themes)
+        try:
+            made = _make(content, out, themes, cache, previous, preview, city, held, digests)
+            break
+        except _Late as late:
+            for problems in late.failures.values():
+                report.problems.extend(p for p in problems if p not in report.problems)
+            if not hold_back or None in late.failures or set(held) | set(late.failures) >= everyone:
+                digests.save()
+                raise ContentError(report) from None
+            for key, problems in late.failures.items():
+                held.setdefault(key, []).extend(problems)  # type: ignore[arg-type]  (None is ruled out above)
+    digests.save()
+    result = BuildResult(report, images=len(made.copies), held=held,
+                         villages=[f"{v.town_slug}/{v.slug}" for v in city.villages], reused=sorted(made.unchanged))
+    for theme, files in made.rendered.items():
+        result.pages[theme] = sum(1 for p in [*files, *made.carried[theme]] if p.endswith(".html"))
+    output.clean_leftovers(out)
+    for theme, files in made.rendered.items():
+        output.write_theme(out, theme, files, {**assets.for_theme(made.copies, made.images, theme),
+                                               **made.carried[theme]})
+    assets.prune(cache, set(made.copies.values()))
+    checked.save()
+    return result
+
+
+def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previous: Path, preview: bool,
+          city: City, held: dict[str, list[Problem]], digests: Digests) -> _Made:
+    """Plan, render and check every theme in memory, villages in `held` carried from `previous`. Raises _Late
+    with every failure of the first stage that had any, each given to the village whose pages it is in."""
     site = links.plan(city)
     codes = feedback.plan(site, city)  # 我有疑问 pages: reference code, hotline, QR code
-    cache = cache or out / ".cache" / "images"
     try:
         cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{exc.filename}: {exc.strerror}") from exc
-    digests = Digests(cache / ".index" / "digests.json")
     prints = reuse.fingerprints(content, city, site, codes, digests, f"preview={preview}",
                                 skip=frozenset({out.resolve(), previous.resolve(), cache.resolve()}))
     recorded = [reuse.read_record(previous / theme) for theme in themes]
@@ -108,38 +243,62 @@ def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cac
     if held:  # an unchanged village's images stay in the plan: their cache entries are kept
         prefixes = tuple(f"{key}/" for key in held)
         site.images = {p: img for p, img in site.images.items() if not p.startswith(prefixes)}
-    site.generated = {p: draw() if callable(draw) else draw for p, draw in site.generated.items()}
+    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    failures: dict[str | None, list[Problem]] = {}
+
+    def fail(path: str, problem: Problem) -> None:
+        key = "/".join(path.split("/")[:2])
+        failures.setdefault(key if key in villages else None, []).append(problem)
+
+    def broke(path: str, exc: Exception) -> Problem:
+        return make_problem("render-failed", Location(path), page=path, detail=f"{type(exc).__name__}: {exc}"[:200])
+
+    generated: dict[str, bytes] = {}
+    for path, draw in site.generated.items():
+        try:
+            generated[path] = draw() if callable(draw) else draw
+        except Exception as exc:  # a chart that cannot be drawn: its village's failure
+            fail(path, broke(path, exc))
+    site.generated = generated  # type: ignore[assignment]
     carried = _carry(set(held) | set(unchanged), previous, themes)
-    copies = assets.renditions(site.images, cache, report, known=digests)
-    digests.save()
-    if len(report.errors) > known:
-        raise ContentError(report)
-    result = BuildResult(report, images=len(copies), held=held,
-                         villages=[f"{v.town_slug}/{v.slug}" for v in city.villages])
+    images = Report()
+    copies = assets.renditions(site.images, cache, images, known=digests)
+    for problem in images.problems:  # reported at the source file: held to every village whose pages show it
+        users = {path for path, r in site.images.items()
+                 if path not in copies and (r.image if isinstance(r, assets.Rendition) else r).where == problem.where.path}
+        for path in sorted(users) or [""]:
+            fail(path, problem)
+    if failures:
+        raise _Late(failures)
     rendered: dict[str, dict[str, bytes]] = {}
-    for theme, before in zip(themes, recorded):
-        linked: set[tuple[str, Path]] = set()
-        files = render.render_theme(theme, site, city, linked)
+    linked: dict[str, set[tuple[str, Path]]] = {}
+    for theme in themes:
+        linked[theme] = set()
+        files = render.render_theme(theme, site, city, linked[theme],
+                                    failed=lambda page, exc, theme=theme: fail(page.path, broke(f"{theme}/{page.path}", exc)))
         files.update(render.static_files(theme))
-        files.update(site.generated)  # charts drawn at build time (charts.py)
+        files.update(generated)  # charts drawn at build time (charts.py)
+        rendered[theme] = files
+    if failures:  # before the link check: a page that failed would show as broken links to it
+        raise _Late(failures)
+    for theme, before in zip(themes, recorded):
+        files = rendered[theme]
         shipped = assets.for_theme(copies, site.images, theme)  # TV tiles on TV, phone tiles on phones
-        links.check_links(files, report, theme, {**shipped, **carried[theme]})
+        broken = Report()
+        links.check_links(files, broken, theme, {**shipped, **carried[theme]})
+        for problem in broken.problems:
+            fail(problem.where.path.split("/", 1)[1], problem)
         for path, data in files.items():
-            for leak in find_unmasked(data.decode("utf-8", "replace")) if path.endswith(".html") else ():
-                raise OutputError(f"unmasked personal data in {theme}/{path}: {leak[:4]}…")
-        others = reuse.linked_villages(content, city, linked)
+            leaks = find_unmasked(data.decode("utf-8", "replace")) if path.endswith(".html") else []
+            if leaks:  # the last line of defence (privacy.py): that page's village is not published
+                fail(path, make_problem("personal-data-unmasked", Location(f"{theme}/{path}"),
+                                        page=f"{theme}/{path}", sample=leaks[0][:4]))
+        others = reuse.linked_villages(content, city, linked[theme])
         entries = {key: {"fingerprint": prints.village(key, others.get(key, [])), "linked": others.get(key, [])}
                    for key in prints.own if key not in held and key not in unchanged}
         entries.update(unchanged)
         entries.update({key: before[key] for key in held if key in before})  # its pages are the old ones
         files[reuse.RECORD] = reuse.record(entries)
-        rendered[theme] = files
-        result.pages[theme] = sum(1 for p in [*files, *carried[theme]] if p.endswith(".html"))
-    result.reused = sorted(unchanged)
-    if len(report.errors) > known:
-        raise ContentError(report)
-    output.clean_leftovers(out)
-    for theme, files in rendered.items():
-        output.write_theme(out, theme, files, {**assets.for_theme(copies, site.images, theme), **carried[theme]})
-    assets.prune(cache, set(copies.values()))
-    return result
+    if failures:
+        raise _Late(failures)
+    return _Made(rendered, carried, copies, site.images, unchanged)
