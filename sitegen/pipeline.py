@@ -39,15 +39,19 @@ class BuildResult:
     reused: list[str] = field(default_factory=list)  # "town/village" carried over unchanged from the last build
 
 
-def check(content: Path, checked: Checked | None = None) -> tuple[City | None, Report]:
+def check(content: Path, checked: Checked | None = None, previous: Path | None = None,
+          themes: tuple[str, ...] = render.THEMES) -> tuple[City | None, Report]:
     """Load and validate only: every problem, nothing written. `checked`: the images that decoded cleanly in an
-    earlier build (digests.Checked; the build's, so `sitegen check` after a build decodes only what changed)."""
+    earlier build (digests.Checked; the build's, so `sitegen check` after a build decodes only what changed);
+    `previous`: the output the build would replace (a village published there must still be readable)."""
     report = Report()
     raw = load(content, report)
     city = validate(raw, report) if raw.site is not None else None
     if city is not None:  # oversight: warnings, acknowledgements, basis checks, hotline questions (oversight.py)
         supervise(raw, city, report)
         assets.check_images(published_images(city), report, checked or Checked(None, assets.CHECK))
+        if previous is not None:
+            vanished(content, city, previous, themes, report)
     return city, report
 
 
@@ -130,10 +134,14 @@ def _carry(keys: set[str], previous: Path, themes: tuple[str, ...]) -> dict[str,
     return carried
 
 
-def lock_files(out: Path, cache: Path) -> list[Path]:
-    """The locks a build holds: its output folder's and its image cache's (the same file once when one holds
-    the other's lock). Inside `.cache/` and `.index/`: never published, never pruned."""
-    files = [out / ".cache" / "build.lock", cache / ".index" / "build.lock"]
+def lock_files(out: Path, cache: Path, previous: Path | None = None) -> list[Path]:
+    """The locks a build holds, always taken in this order: its output folder's, the folder it carries pages
+    from (a dry run's; when it exists), its image cache's, each file once. Inside `.cache/` and `.index/`: never
+    published, never pruned."""
+    files = [out / ".cache" / "build.lock"]
+    if previous is not None and previous.is_dir():
+        files.append(previous / ".cache" / "build.lock")
+    files.append(cache / ".index" / "build.lock")
     return list({os.path.realpath(f): f for f in files}.values())
 
 
@@ -173,12 +181,11 @@ def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cac
     cache = cache or out / ".cache" / "images"
     previous = previous or out
     checked = Checked(cache / ".index" / "checked.json", assets.CHECK)
-    city, report = check(content, checked)
+    city, report = check(content, checked, previous, themes)
     if city is None:
         raise ContentError(report)
-    vanished(content, city, previous, themes, report)
     with ExitStack() as stack:
-        for path in lock_files(out, cache):
+        for path in lock_files(out, cache, previous):
             try:
                 stack.enter_context(lock.hold(path, wait))
             except OSError as exc:
