@@ -92,9 +92,8 @@ def check(content: Path, output: Path) -> None:
     """Validate CONTENT and list every problem a build would stop on or hold a village back for; writes nothing."""
     from sitegen.assets import CHECK
     from sitegen.digests import Checked
-    from sitegen.pipeline import check as run_check
-    city, report = run_check(content, Checked(output / ".cache" / "images" / ".index" / "checked.json", CHECK),
-                             previous=output)
+    from sitegen.pipeline import rehearse
+    city, report = rehearse(content, output, Checked(output / ".cache" / "images" / ".index" / "checked.json", CHECK))
     _print_report(report)
     if report.errors or city is None:
         sys.exit(EXIT_CONTENT)

@@ -199,23 +199,11 @@ def _build(content: Path, out: Path, themes: tuple[str, ...], cache: Path, hold_
     everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     if len(report.errors) > sum(len(errors) for errors in held.values()) or (held and set(held) >= everyone):
         raise ContentError(report)
-    publish(city, preview)  # drafts (unapproved records) out, or kept and marked with `preview` (review.py)
-    build_ledgers(city)
     digests = Digests(cache / ".index" / "digests.json")
-    while True:  # each round that fails late holds the villages it failed in, then makes the rest again
-        _drop_never_built(city, held, previous, themes)
-        try:
-            made = _make(content, out, themes, cache, previous, preview, city, held, digests)
-            break
-        except _Late as late:
-            for problems in late.failures.values():
-                report.problems.extend(p for p in problems if p not in report.problems)
-            if not hold_back or None in late.failures or set(held) | set(late.failures) >= everyone:
-                digests.save()
-                raise ContentError(report) from None
-            for key, problems in late.failures.items():
-                held.setdefault(key, []).extend(problems)  # type: ignore[arg-type]  (None is ruled out above)
-    digests.save()
+    try:
+        made = _settle(content, out, themes, cache, previous, preview, city, report, held, hold_back, digests)
+    finally:
+        digests.save()
     result = BuildResult(report, images=len(made.copies), held=held,
                          villages=[f"{v.town_slug}/{v.slug}" for v in city.villages], reused=sorted(made.unchanged))
     for theme, files in made.rendered.items():
@@ -229,14 +217,61 @@ def _build(content: Path, out: Path, themes: tuple[str, ...], cache: Path, hold_
     return result
 
 
+def _settle(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previous: Path, preview: bool,
+            city: City, report: Report, held: dict[str, list[Problem]], hold_back: bool, digests: Digests,
+            images: bool = True) -> _Made:
+    """Make the site in memory (_make); each round that fails late holds back the villages it failed in (added to
+    `held`, their problems to `report`) and makes the rest again. ContentError when a failure is not a village's,
+    or every village has failed, or without `hold_back`."""
+    everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    publish(city, preview)  # drafts (unapproved records) out, or kept and marked with `preview` (review.py)
+    build_ledgers(city)
+    while True:
+        _drop_never_built(city, held, previous, themes)
+        try:
+            return _make(content, out, themes, cache, previous, preview, city, held, digests, images)
+        except _Late as late:
+            for problems in late.failures.values():
+                report.problems.extend(p for p in problems if p not in report.problems)
+            if not hold_back or None in late.failures or set(held) | set(late.failures) >= everyone:
+                raise ContentError(report) from None
+            for key, problems in late.failures.items():
+                held.setdefault(key, []).extend(problems)  # type: ignore[arg-type]  (None is ruled out above)
+
+
+def rehearse(content: Path, output: Path, checked: Checked | None = None,
+             themes: tuple[str, ...] = render.THEMES) -> tuple[City | None, Report]:
+    """`sitegen check`: validation (check), then the build's page work in memory (plan, render, link check,
+    personal-data scan; nothing is written), so that check fails exactly when the build would stop or hold a
+    village back. Villages unchanged since `output` was built are not rendered again, as in the build. Left to the
+    build, as the expensive part: making the renditions (validation decoded every image), drawing the charts and
+    QR codes."""
+    city, report = check(content, checked, output, themes)
+    if city is None:
+        return city, report
+    held = village_errors(report, city, content)
+    everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    if len(report.errors) > sum(len(errors) for errors in held.values()) or (held and set(held) >= everyone):
+        return city, report  # the build stops here, on these errors
+    digests = Digests(output / ".cache" / "images" / ".index" / "digests.json")  # read, never saved
+    try:
+        _settle(content, output, themes, output / ".cache" / "images", output, False, city, report, held, True,
+                digests, images=False)
+    except ContentError:
+        pass  # its problems are in the report
+    return city, report
+
+
 def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previous: Path, preview: bool,
-          city: City, held: dict[str, list[Problem]], digests: Digests) -> _Made:
+          city: City, held: dict[str, list[Problem]], digests: Digests, images: bool = True) -> _Made:
     """Plan, render and check every theme in memory, villages in `held` carried from `previous`. Raises _Late
-    with every failure of the first stage that had any, each given to the village whose pages it is in."""
+    with every failure of the first stage that had any, each given to the village whose pages it is in.
+    Without `images`, renditions, charts and QR codes are taken as made (a rehearsal: nothing is written)."""
     site = links.plan(city)
     codes = feedback.plan(site, city)  # 我有疑问 pages: reference code, hotline, QR code
     try:
-        cache.mkdir(parents=True, exist_ok=True)
+        if images:
+            cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{exc.filename}: {exc.strerror}") from exc
     prints = reuse.fingerprints(content, city, site, codes, digests, f"preview={preview}",
@@ -262,15 +297,15 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
 
     generated: dict[str, bytes] = {}
     for path, draw in site.generated.items():
-        try:
-            generated[path] = draw() if callable(draw) else draw
+        try:  # a rehearsal does not draw charts and QR codes (most of its time): it takes them as drawn
+            generated[path] = (draw() if images else b"") if callable(draw) else draw
         except Exception as exc:  # a chart that cannot be drawn: its village's failure
             fail(path, broke(path, exc))
     site.generated = generated  # type: ignore[assignment]
     carried = _carry(set(held) | set(unchanged), previous, themes)
-    images = Report()
-    copies = assets.renditions(site.images, cache, images, known=digests)
-    for problem in images.problems:  # reported at the source file: held to every village whose pages show it
+    made = Report()
+    copies = assets.renditions(site.images, cache, made, known=digests) if images else {p: Path() for p in site.images}
+    for problem in made.problems:  # reported at the source file: held to every village whose pages show it
         users = {path for path, r in site.images.items()
                  if path not in copies and (r.image if isinstance(r, assets.Rendition) else r).where == problem.where.path}
         for path in sorted(users) or [""]:

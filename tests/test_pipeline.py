@@ -206,6 +206,20 @@ def test_a_failing_village_is_held_and_the_other_is_built(city, monkeypatch, cas
         build(content, out)
 
 
+@pytest.mark.parametrize("case", ["render error", "broken link", "unmasked personal data"])
+def test_check_finds_what_fails_only_when_pages_are_made(city, monkeypatch, case):
+    """check rehearses the build's page work in memory (pipeline.rehearse): what would hold a village back in
+    the build fails the check too, naming it."""
+    content, out = city
+    move(content, "cs")
+    LATE[case](content, monkeypatch)
+    before = snapshot(out)
+    r = CliRunner().invoke(cli, ["check", str(content), "-o", str(out)])
+    assert r.exit_code == 1 and "xg/cs/" in r.output, r.output
+    assert snapshot(out) == before  # check writes nothing
+    assert run("build", content, "-o", out) == 1
+
+
 def test_build_exits_1_naming_the_held_village_and_writes_the_others(city):
     content, out = city
     move(content, "cs2")
