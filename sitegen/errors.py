@@ -112,10 +112,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "personal-data-unmasked": ("生成的网页 {page} 中有未遮盖的个人信息（{sample}…），不能发布（程序缺陷，请报告）",
                                "generated page {page} holds unmasked personal data ({sample}…); not published "
                                "(a sitegen bug, please report)"),
-    "village-unreadable": ("已发布的村 {village} 读不出来：缺少或无法读取 {name}；整个网站保留上次的版本，补回该文件后再生成"
+    "village-unreadable": ("已发布的村 {village} 读不出来：缺少或无法读取 {name}；它保留上次发布的版本，补回该文件后再生成"
                            "（要撤下这个村，请删除整个村文件夹）",
-                           "published village {village} cannot be read: {name} is missing or unreadable; the whole "
-                           "site keeps its last version until the file is back (to take the village down, delete "
+                           "published village {village} cannot be read: {name} is missing or unreadable; its last "
+                           "published version is kept until the file is back (to take the village down, delete "
                            "its whole folder)"),
     "town-unreadable": ("已发布的镇 {town} 读不出来：缺少或无法读取 {name}；整个网站保留上次的版本，补回该文件后再生成",
                         "published town {town} cannot be read: {name} is missing or unreadable; the whole site keeps "

@@ -15,6 +15,7 @@ import copy
 import dataclasses
 import os
 from contextlib import ExitStack
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +23,8 @@ from sitegen import assets, feedback, links, lock, output, render, reuse
 from sitegen.digests import Checked, Digests
 from sitegen.errors import ContentError, Location, OutputError, Problem, Report, make_problem
 from sitegen.ledger import build_ledgers
-from sitegen.load import load
-from sitegen.model import City, Image
+from sitegen.load import load, natural_key
+from sitegen.model import City, Image, Town, Village
 from sitegen.oversight import supervise
 from sitegen.privacy import find_unmasked
 from sitegen.review import publish
@@ -98,20 +99,30 @@ def published_before(previous: Path, themes: tuple[str, ...]) -> set[str]:
 
 def vanished(content: Path, city: City, previous: Path, themes: tuple[str, ...], report: Report) -> None:
     """A published village (or town) whose folder is still there but which could not be read (its village.yaml
-    or town.yaml deleted, renamed or unreadable) is an error, not a silent removal: the site keeps its last
-    version. To take a village down, its whole folder is deleted."""
+    or town.yaml deleted, renamed or unreadable) is an error, not a silent removal. Such a village is put back
+    into the city as a stand-in named as it was listed (the build record's listing): with the error in its folder
+    it is held back like any village with errors, its last pages kept and still listed. A town, or a village with
+    no recorded listing, is an error outside any village: the build stops and the whole site stays as it was.
+    To take a village down, its whole folder is deleted."""
     root = content.resolve()
-    towns = {t.slug for t in city.towns}
+    records = [reuse.read_record(previous / theme) for theme in themes]
+    towns = {t.slug: t for t in city.towns}
     villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     for key in sorted(published_before(previous, themes) - villages):
         town, village = key.split("/", 1)
         if town not in towns and (root / town).is_dir():
-            report.error("town-unreadable", Location(f"{root.name}/{town}/town.yaml"), town=town,
-                         name=f"{root.name}/{town}/town.yaml")
-            towns.add(town)  # one error per town
+            name = f"{root.name}/{town}/town.yaml"
+            report.error("town-unreadable", Location(name), town=town, name=name)
+            towns[town] = Town(town, town)  # one error per town (a stand-in, only for this loop)
         elif town in towns and (root / town / village).is_dir():
             name = f"{root.name}/{key}/village.yaml"
             report.error("village-unreadable", Location(name), village=key, name=name)
+            listing = next((r[key]["listing"] for r in records if isinstance(r.get(key, {}).get("listing"), dict)),
+                           None)
+            if listing is not None and town in {t.slug for t in city.towns}:
+                towns[town].villages.append(Village(village, str(listing.get("title", village)), town, "",
+                                                    Decimal(0), where=name))
+                towns[town].villages.sort(key=lambda v: natural_key(v.slug))
 
 
 def _drop_never_built(city: City, held: dict[str, list[Problem]], previous: Path, themes: tuple[str, ...]) -> None:
@@ -143,6 +154,33 @@ def lock_files(out: Path, cache: Path, previous: Path | None = None) -> list[Pat
         files.append(previous / ".cache" / "build.lock")
     files.append(cache / ".index" / "build.lock")
     return list({os.path.realpath(f): f for f in files}.values())
+
+
+def _listings(site: links.Site) -> dict[str, dict[str, str]]:
+    """"town/village" -> how its town page lists it ({"title", "sub"}), kept in the build record so that a held
+    village is listed as its kept pages show it, not from content that failed."""
+    found = {}
+    for page in site.pages:
+        if page.template == "town.html":
+            for tile in page.data.get("tiles", []):
+                if tile.path.endswith("/index.html") and tile.path.count("/") == 2:
+                    found[tile.path[:-len("/index.html")]] = {"title": tile.title, "sub": tile.sub}
+    return found
+
+
+def _relist(site: links.Site, listed: dict[str, dict[str, str]]) -> None:
+    """List these (held) villages on the town and city pages as recorded with their kept pages."""
+    def tile(t: links.Tile) -> links.Tile:
+        key = t.path[:-len("/index.html")] if t.path.endswith("/index.html") else ""
+        if key not in listed:
+            return t
+        return links.Tile(str(listed[key].get("title", t.title)), str(listed[key].get("sub", t.sub)) if t.sub else "",
+                          t.path, t.digit)
+    for page in site.pages:
+        if page.template == "town.html" and "tiles" in page.data:
+            page.data["tiles"] = [tile(t) for t in page.data["tiles"]]
+        elif page.template == "city.html" and "villages" in page.data:
+            page.data["villages"] = [(town, [tile(t) for t in tiles]) for town, tiles in page.data["villages"]]
 
 
 class _Late(Exception):
@@ -278,6 +316,9 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
                                 skip=frozenset({out.resolve(), previous.resolve(), cache.resolve()}))
     recorded = [reuse.read_record(previous / theme) for theme in themes]
     unchanged = {k: e for k, e in reuse.unchanged(previous, themes, prints).items() if k not in held}
+    listed = _listings(site)
+    _relist(site, {key: recorded[0][key]["listing"] for key in held
+                   if isinstance(recorded and recorded[0].get(key, {}).get("listing"), dict)})
     if held or unchanged:  # planned (the city and town pages list them), but their pages are not made again
         prefixes = tuple(f"{key}/" for key in [*held, *unchanged])
         site.pages = [p for p in site.pages if not p.path.startswith(prefixes)]
@@ -339,6 +380,8 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
         entries = {key: {"fingerprint": prints.village(key, others.get(key, [])), "linked": others.get(key, [])}
                    for key in prints.own if key not in held and key not in unchanged}
         entries.update(unchanged)
+        for key, entry in entries.items():
+            entries[key] = {**entry, "listing": listed.get(key, entry.get("listing"))}
         entries.update({key: before[key] for key in held if key in before})  # its pages are the old ones
         files[reuse.RECORD] = reuse.record(entries)
     if failures:

@@ -318,15 +318,29 @@ def test_the_image_cache_is_locked_too(city, tmp_path):
 
 # ---- 4. a published village or town that cannot be read ----------------------------------------------------------------
 
-@pytest.mark.parametrize("gone, named", [("xg/cs/village.yaml", "content/xg/cs/village.yaml"),
-                                         ("xg/town.yaml", "content/xg/town.yaml")])
-def test_a_published_village_or_town_that_cannot_be_read_is_an_error(city, gone, named):
+def test_a_published_village_that_cannot_be_read_is_held_and_still_listed(city):
+    content, out = city
+    before, town = files_of(out, "cs"), (out / "tv/xg/index.html").read_text("utf-8")
+    move(content, "cs2")
+    (content / "xg/cs/village.yaml").unlink()
+    r = CliRunner().invoke(cli, ["build", str(content), "-o", str(out)])
+    assert r.exit_code == 1 and "content/xg/cs/village.yaml" in r.output and "village-unreadable" in r.output
+    assert files_of(out, "cs") == before
+    assert "南部" in (out / "tv/xg/cs2/index.html").read_text("utf-8")
+    now = (out / "tv/xg/index.html").read_text("utf-8")
+    tile = re.search(r'<a[^>]*href="cs/index.html".*?</a>', town, re.S).group(0)
+    assert tile in now  # listed exactly as before: name and counts
+    r = CliRunner().invoke(cli, ["check", str(content), "-o", str(out)])
+    assert r.exit_code == 1 and "content/xg/cs/village.yaml" in r.output
+
+
+def test_a_published_town_that_cannot_be_read_changes_nothing(city):
     content, out = city
     before = snapshot(out)
     move(content, "cs2")
-    (content / gone).unlink()
+    (content / "xg/town.yaml").unlink()
     r = CliRunner().invoke(cli, ["build", str(content), "-o", str(out)])
-    assert r.exit_code == 1 and named in r.output, r.output
+    assert r.exit_code == 1 and "content/xg/town.yaml" in r.output and "town-unreadable" in r.output
     assert snapshot(out) == before
     assert run("check", content, "-o", out) == 1
 
