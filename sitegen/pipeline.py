@@ -233,6 +233,7 @@ def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cac
 
 def _build(content: Path, out: Path, themes: tuple[str, ...], cache: Path, hold_back: bool, previous: Path,
            preview: bool, city: City, report: Report, checked: Checked) -> BuildResult:
+    checked.save()  # the images validation found sound, whatever follows (under the lock: one writer)
     held = village_errors(report, city, content) if hold_back else {}
     everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     if len(report.errors) > sum(len(errors) for errors in held.values()) or (held and set(held) >= everyone):
@@ -251,7 +252,6 @@ def _build(content: Path, out: Path, themes: tuple[str, ...], cache: Path, hold_
         output.write_theme(out, theme, files, {**assets.for_theme(made.copies, made.images, theme),
                                                **made.carried[theme]})
     assets.prune(cache, set(made.copies.values()))
-    checked.save()
     return result
 
 
