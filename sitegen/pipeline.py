@@ -19,7 +19,7 @@ from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen import assets, feedback, links, lock, output, render, reuse
+from sitegen import assets, feedback, links, lock, output, refcode, render, reuse
 from sitegen.digests import Checked, Digests
 from sitegen.errors import ContentError, Location, OutputError, Problem, Report, make_problem
 from sitegen.ledger import build_ledgers
@@ -51,9 +51,25 @@ def check(content: Path, checked: Checked | None = None, previous: Path | None =
     if city is not None:  # oversight: warnings, acknowledgements, basis checks, hotline questions (oversight.py)
         supervise(raw, city, report)
         assets.check_images(published_images(city), report, checked or Checked(None, assets.CHECK))
+        _qr_fits(content, city, report)
         if previous is not None:
             vanished(content, city, previous, themes, report)
     return city, report
+
+
+def _qr_fits(content: Path, city: City, report: Report) -> None:
+    """The 我有疑问 QR codes hold feedback_url with a reference code in it: the longest must fit in a QR code, or
+    every page that shows one would fail when the codes are drawn (the build's work, not validation's)."""
+    if not city.feedback_url:
+        return
+    codes = refcode.assign(city)
+    longest = max(codes.values(), key=len, default="0" * 10)
+    try:
+        feedback.qr_png(feedback.feedback_address(city.feedback_url, longest + "-999"))  # a scan's code is longer
+    except Exception as exc:
+        report.error("bad-value", Location(f"{content.resolve().name}/site.yaml"), key="feedback_url",
+                     detail=f"网址太长，放不进二维码（{type(exc).__name__}）",
+                     detail_en=f"the address is too long for a QR code ({type(exc).__name__})")
 
 
 def published_images(city: City) -> list[Image]:

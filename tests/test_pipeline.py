@@ -95,6 +95,10 @@ BROKEN = {  # name -> (edit, check and build must fail)
                                False),
     "item image truncated": (lambda c: (c / "xg/cs/files/basis.jpg").write_bytes(jpeg()[:3000]), True),
     "village.yaml gone": (lambda c: (c / "xg/cs2/village.yaml").unlink(), True),
+    "feedback_url too long for its QR codes": (lambda c: (c / "site.yaml").write_text(
+        (c / "site.yaml").read_text("utf-8") + f"feedback_url: https://x.cn/{'a' * 3000}?c={{code}}\n", "utf-8"), True),
+    "feedback_url": (lambda c: (c / "site.yaml").write_text(
+        (c / "site.yaml").read_text("utf-8") + "feedback_url: https://x.cn/q?c={code}\n", "utf-8"), False),
     "journal unbalanced": (lambda c: (c / "xg/cs/journal/2026-09.csv").write_text(
         (c / "xg/cs/journal/2026-09.csv").read_text("utf-8").replace(",2500.50,,", ",2900.50,,", 1), "utf-8"),
                            True),
