@@ -17,6 +17,9 @@ cached by the hash of the source bytes and the processing parameters: an unchang
 twice, and (`digests.Digests`) not even read again to be hashed while its file is untouched. Processing runs on all
 cores in worker processes; a file that crashes or hangs its decoder is reported by name, like a damaged one,
 and never takes the build down with it.
+
+Validation decodes every published image too, small and once per change (`check_images`), so that `sitegen check`
+finds every file this stage would fail on (a truncated JPEG decodes its header fine).
 """
 from __future__ import annotations
 
