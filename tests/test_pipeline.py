@@ -293,6 +293,20 @@ def test_a_second_build_of_the_same_output_exits_4_and_loses_nothing(city, tmp_p
     assert not list(out.glob(".*tmp-*"))
 
 
+def test_two_builds_started_together_lose_no_page(city, tmp_path):
+    """No pause: both race for real. Each either builds or exits 4, and the live site is whole."""
+    content, out = city
+    move(content, "cs2")
+    runs = [subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(content), "-o", str(out)], env=env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    codes = sorted(p.wait(timeout=300) for p in runs)
+    assert codes in ([0, 0], [0, 4]), [p.communicate() for p in runs]
+    fresh = tmp_path / "fresh"
+    assert sitegen("build", content, "-o", fresh).returncode == 0
+    for theme in ("tv", "mobile"):
+        assert snapshot(out / theme) == snapshot(fresh / theme)
+
+
 def test_wait_waits_for_the_running_build(city, tmp_path):
     content, out = city
     first = paused(tmp_path / "marker", "sitegen.output:write_theme", "build", content, "-o", out, when="before")
