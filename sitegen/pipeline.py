@@ -18,6 +18,7 @@ from contextlib import ExitStack
 from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sitegen import assets, feedback, links, lock, output, refcode, render, reuse
 from sitegen.digests import Checked, Digests
@@ -290,7 +291,8 @@ def _settle(content: Path, out: Path, themes: tuple[str, ...], cache: Path, prev
             if not hold_back or None in late.failures or set(held) | set(late.failures) >= everyone:
                 raise ContentError(report) from None
             for key, problems in late.failures.items():
-                held.setdefault(key, []).extend(problems)  # type: ignore[arg-type]  (None is ruled out above)
+                if key is not None:  # (ruled out above; for the type checker)
+                    held.setdefault(key, []).extend(problems)
 
 
 def rehearse(content: Path, output: Path, checked: Checked | None = None,
@@ -373,8 +375,9 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
     linked: dict[str, set[tuple[str, Path]]] = {}
     for theme in themes:
         linked[theme] = set()
-        files = render.render_theme(theme, site, city, linked[theme],
-                                    failed=lambda page, exc, theme=theme: fail(page.path, broke(f"{theme}/{page.path}", exc)))
+        def failed(page: links.Page, exc: Exception, theme: str = theme) -> None:
+            fail(page.path, broke(f"{theme}/{page.path}", exc))
+        files = render.render_theme(theme, site, city, linked[theme], failed=failed)
         files.update(render.static_files(theme))
         files.update(generated)  # charts drawn at build time (charts.py)
         rendered[theme] = files
@@ -393,8 +396,9 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
                 fail(path, make_problem("personal-data-unmasked", Location(f"{theme}/{path}"),
                                         page=f"{theme}/{path}", sample=leaks[0][:4]))
         others = reuse.linked_villages(content, city, linked[theme])
-        entries = {key: {"fingerprint": prints.village(key, others.get(key, [])), "linked": others.get(key, [])}
-                   for key in prints.own if key not in held and key not in unchanged}
+        entries: dict[str, dict[str, Any]] = {
+            key: {"fingerprint": prints.village(key, others.get(key, [])), "linked": others.get(key, [])}
+            for key in prints.own if key not in held and key not in unchanged}
         entries.update(unchanged)
         for key, entry in entries.items():
             entries[key] = {**entry, "listing": listed.get(key, entry.get("listing"))}
