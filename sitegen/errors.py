@@ -117,9 +117,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "published village {village} cannot be read: {name} is missing or unreadable; its last "
                            "published version is kept until the file is back (to take the village down, delete "
                            "its whole folder)"),
-    "town-unreadable": ("已发布的镇 {town} 读不出来：缺少或无法读取 {name}；整个网站保留上次的版本，补回该文件后再生成",
-                        "published town {town} cannot be read: {name} is missing or unreadable; the whole site keeps "
-                        "its last version until the file is back"),
+    "town-unreadable": ("已发布的镇 {town} 读不出来：缺少或无法读取 {name}；这个镇保留上次发布的版本，补回该文件后再生成",
+                        "published town {town} cannot be read: {name} is missing or unreadable; its last published "
+                        "version is kept until the file is back"),
 }
 
 

@@ -101,12 +101,29 @@ def village_errors(report: Report, city: City, content: Path) -> dict[str, list[
     """Errors found in a village's own folder (a location `<content>/<town>/<village>/…`), by "town/village"."""
     root = content.resolve().name  # locations name files from the content folder's name down
     villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    stand_in = {t.slug: t for t in city.towns if t.slug in held_towns(content, city)}
     found: dict[str, list[Problem]] = {}
     for problem in report.errors:
         parts = problem.where.path.split("/")
         if len(parts) >= 3 and parts[0] == root and f"{parts[1]}/{parts[2]}" in villages:
             found.setdefault(f"{parts[1]}/{parts[2]}", []).append(problem)
+        elif parts[:1] == [root] and len(parts) == 3 and parts[2] == "town.yaml" and parts[1] in stand_in:
+            for v in stand_in[parts[1]].villages:  # a town that cannot be read: each of its villages is held
+                found.setdefault(f"{v.town_slug}/{v.slug}", []).append(problem)
     return found
+
+
+def held_towns(content: Path, city: City) -> set[str]:
+    """The towns in the city that could not be read (stand-ins put back by `vanished`: no town.yaml)."""
+    root = content.resolve()
+    return {t.slug for t in city.towns if not (root / t.slug / "town.yaml").is_file()}
+
+
+def _stops(report: Report, held: dict[str, list[Problem]], city: City) -> bool:
+    """Whether the build stops on these errors: one that is no held village's, or every village held."""
+    mine = {id(p) for problems in held.values() for p in problems}
+    everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    return any(id(p) not in mine for p in report.errors) or bool(held) and set(held) >= everyone
 
 
 def published_before(previous: Path, themes: tuple[str, ...]) -> set[str]:
@@ -118,28 +135,42 @@ def vanished(content: Path, city: City, previous: Path, themes: tuple[str, ...],
     """A published village (or town) whose folder is still there but which could not be read (its village.yaml
     or town.yaml deleted, renamed or unreadable) is an error, not a silent removal. Such a village is put back
     into the city as a stand-in named as it was listed (the build record's listing): with the error in its folder
-    it is held back like any village with errors, its last pages kept and still listed. A town, or a village with
-    no recorded listing, is an error outside any village: the build stops and the whole site stays as it was.
-    To take a village down, its whole folder is deleted."""
+    it is held back like any village with errors, its last pages kept and still listed. A town likewise: a stand-in
+    with its recorded name and its villages' stand-ins, all held, its own pages kept (held_towns). Without a
+    recorded listing the error is nobody's: the build stops and the whole site stays as it was. To take a
+    village or town down, its whole folder is deleted."""
     root = content.resolve()
     records = [reuse.read_record(previous / theme) for theme in themes]
+    town_names = next((t for t in (reuse.read_towns(previous / theme) for theme in themes) if t), {})
     towns = {t.slug: t for t in city.towns}
+    unread: dict[str, Town | None] = {}  # towns that cannot be read: their stand-in, None when it cannot be made
     villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     for key in sorted(published_before(previous, themes) - villages):
         town, village = key.split("/", 1)
+        listing = next((r[key]["listing"] for r in records if isinstance(r.get(key, {}).get("listing"), dict)),
+                       None)
         if town not in towns and (root / town).is_dir():
-            name = f"{root.name}/{town}/town.yaml"
-            report.error("town-unreadable", Location(name), town=town, name=name)
-            towns[town] = Town(town, town)  # one error per town (a stand-in, only for this loop)
+            if town not in unread:
+                name = f"{root.name}/{town}/town.yaml"
+                report.error("town-unreadable", Location(name), town=town, name=name)
+                title = town_names.get(town, {}).get("title")
+                unread[town] = Town(town, str(title)) if title else None
+            if unread[town] is not None and (root / town / village).is_dir():
+                unread[town].villages.append(Village(village, str((listing or {}).get("title", village)), town,
+                                                     "", Decimal(0), where=f"{root.name}/{key}/village.yaml"))
+                if listing is None:
+                    unread[town] = None  # not listed as it was: the town cannot be held, the build stops
         elif town in towns and (root / town / village).is_dir():
             name = f"{root.name}/{key}/village.yaml"
             report.error("village-unreadable", Location(name), village=key, name=name)
-            listing = next((r[key]["listing"] for r in records if isinstance(r.get(key, {}).get("listing"), dict)),
-                           None)
-            if listing is not None and town in {t.slug for t in city.towns}:
+            if listing is not None:
                 towns[town].villages.append(Village(village, str(listing.get("title", village)), town, "",
                                                     Decimal(0), where=name))
                 towns[town].villages.sort(key=lambda v: natural_key(v.slug))
+    for stand_in in unread.values():
+        if stand_in is not None and stand_in.villages:
+            city.towns.append(stand_in)
+    city.towns.sort(key=lambda t: natural_key(t.slug))
 
 
 def _drop_never_built(city: City, held: dict[str, list[Problem]], previous: Path, themes: tuple[str, ...]) -> None:
@@ -252,8 +283,7 @@ def _build(content: Path, out: Path, themes: tuple[str, ...], cache: Path, hold_
            preview: bool, city: City, report: Report, checked: Checked) -> BuildResult:
     checked.save()  # the images validation found sound, whatever follows (under the lock: one writer)
     held = village_errors(report, city, content) if hold_back else {}
-    everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
-    if len(report.errors) > sum(len(errors) for errors in held.values()) or (held and set(held) >= everyone):
+    if _stops(report, held, city):
         raise ContentError(report)
     digests = Digests(cache / ".index" / "digests.json")
     try:
@@ -306,8 +336,7 @@ def rehearse(content: Path, output: Path, checked: Checked | None = None,
     if city is None:
         return city, report
     held = village_errors(report, city, content)
-    everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
-    if len(report.errors) > sum(len(errors) for errors in held.values()) or (held and set(held) >= everyone):
+    if _stops(report, held, city):
         return city, report  # the build stops here, on these errors
     digests = Digests(output / ".cache" / "images" / ".index" / "digests.json")  # read, never saved
     try:
@@ -337,12 +366,13 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
     listed = _listings(site)
     _relist(site, {key: recorded[0][key]["listing"] for key in held
                    if isinstance(recorded and recorded[0].get(key, {}).get("listing"), dict)})
+    towns_held = held_towns(content, city)  # their own pages too are the old ones
     if held or unchanged:  # planned (the city and town pages list them), but their pages are not made again
-        prefixes = tuple(f"{key}/" for key in [*held, *unchanged])
+        prefixes = tuple(f"{key}/" for key in [*held, *unchanged, *towns_held])
         site.pages = [p for p in site.pages if not p.path.startswith(prefixes)]
         site.generated = {p: data for p, data in site.generated.items() if not p.startswith(prefixes)}
     if held:  # an unchanged village's images stay in the plan: their cache entries are kept
-        prefixes = tuple(f"{key}/" for key in held)
+        prefixes = tuple(f"{key}/" for key in [*held, *towns_held])
         site.images = {p: img for p, img in site.images.items() if not p.startswith(prefixes)}
     villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     failures: dict[str | None, list[Problem]] = {}
@@ -361,7 +391,7 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
         except Exception as exc:  # a chart that cannot be drawn: its village's failure
             fail(path, broke(path, exc))
     site.generated = generated  # type: ignore[assignment]
-    carried = _carry(set(held) | set(unchanged), previous, themes)
+    carried = _carry(set(held) | set(unchanged) | towns_held, previous, themes)
     made = Report()
     copies = assets.renditions(site.images, cache, made, known=digests) if images else {p: Path() for p in site.images}
     for problem in made.problems:  # reported at the source file: held to every village whose pages show it
@@ -403,7 +433,9 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
         for key, entry in entries.items():
             entries[key] = {**entry, "listing": listed.get(key, entry.get("listing"))}
         entries.update({key: before[key] for key in held if key in before})  # its pages are the old ones
-        files[reuse.RECORD] = reuse.record(entries)
+        towns = {t.slug: {"title": t.name} for t in city.towns if t.slug not in towns_held}
+        towns.update({slug: entry for slug, entry in reuse.read_towns(previous / theme).items() if slug in towns_held})
+        files[reuse.RECORD] = reuse.record(entries, towns)
     if failures:
         raise _Late(failures)
     return _Made(rendered, carried, copies, site.images, unchanged)

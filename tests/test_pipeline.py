@@ -363,6 +363,24 @@ def test_a_published_town_that_cannot_be_read_changes_nothing(city):
     assert run("check", content, "-o", out) == 1
 
 
+def test_a_published_town_that_cannot_be_read_is_held_and_the_other_town_built(tmp_path):
+    content, out = two_villages(tmp_path / "content"), tmp_path / "out"
+    shutil.copytree(content / "xg", content / "nt")
+    (content / "nt/town.yaml").write_text("name: 南塘镇\n", "utf-8")
+    build(content, out)
+    before = {theme: snapshot(out / theme / "nt") for theme in ("tv", "mobile")}
+    move(content, "cs2")
+    (content / "nt/town.yaml").unlink()
+    r = CliRunner().invoke(cli, ["build", str(content), "-o", str(out)])
+    assert r.exit_code == 1 and "content/nt/town.yaml" in r.output and "town-unreadable" in r.output, r.output
+    assert {theme: snapshot(out / theme / "nt") for theme in ("tv", "mobile")} == before  # the town, whole
+    assert "南部" in (out / "tv/xg/cs2/index.html").read_text("utf-8")
+    city = (out / "tv/index.html").read_text("utf-8")
+    assert "南塘镇" in city and 'href="nt/index.html"' in city and 'href="nt/cs2/index.html"' in city
+    r = CliRunner().invoke(cli, ["build", str(content), "-o", str(out)])  # and again: still held, still there
+    assert r.exit_code == 1 and {theme: snapshot(out / theme / "nt") for theme in ("tv", "mobile")} == before
+
+
 def test_a_village_whose_folder_is_deleted_is_taken_down(city):
     content, out = city
     shutil.rmtree(content / "xg/cs2")
