@@ -155,9 +155,10 @@ def vanished(content: Path, city: City, previous: Path, themes: tuple[str, ...],
                 report.error("town-unreadable", Location(name), town=town, name=name)
                 title = town_names.get(town, {}).get("title")
                 unread[town] = Town(town, str(title)) if title else None
-            if unread[town] is not None and (root / town / village).is_dir():
-                unread[town].villages.append(Village(village, str((listing or {}).get("title", village)), town,
-                                                     "", Decimal(0), where=f"{root.name}/{key}/village.yaml"))
+            stand_in = unread[town]
+            if stand_in is not None and (root / town / village).is_dir():
+                stand_in.villages.append(Village(village, str((listing or {}).get("title", village)), town, "",
+                                                 Decimal(0), where=f"{root.name}/{key}/village.yaml"))
                 if listing is None:
                     unread[town] = None  # not listed as it was: the town cannot be held, the build stops
         elif town in towns and (root / town / village).is_dir():
@@ -167,9 +168,7 @@ def vanished(content: Path, city: City, previous: Path, themes: tuple[str, ...],
                 towns[town].villages.append(Village(village, str(listing.get("title", village)), town, "",
                                                     Decimal(0), where=name))
                 towns[town].villages.sort(key=lambda v: natural_key(v.slug))
-    for stand_in in unread.values():
-        if stand_in is not None and stand_in.villages:
-            city.towns.append(stand_in)
+    city.towns += [t for t in unread.values() if t is not None and t.villages]
     city.towns.sort(key=lambda t: natural_key(t.slug))
 
 
