@@ -17,6 +17,9 @@ cached by the hash of the source bytes and the processing parameters: an unchang
 twice, and (`digests.Digests`) not even read again to be hashed while its file is untouched. Processing runs on all
 cores in worker processes; a file that crashes or hangs its decoder is reported by name, like a damaged one,
 and never takes the build down with it.
+
+Validation decodes every published image too, small and once per change (`check_images`), so that `sitegen check`
+finds every file this stage would fail on (a truncated JPEG decodes its header fine).
 """
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ import pillow_heif
 from PIL import Image as PILImage
 from PIL import ImageFilter, ImageOps
 
-from sitegen.digests import Digests
+from sitegen.digests import Checked, Digests, stat_facts
 from sitegen.errors import Location, Report
 from sitegen.model import Image
 
@@ -62,6 +65,12 @@ JPEG_QUALITY, THUMB_QUALITY = 82, 75
 JOB_TIMEOUT = 60.0        # seconds without any job finishing before the running ones count as hung
 PARAMS = (f"v4-tv{TV_WIDTH}x{TV_TILE}-m{PHONE_WIDTH}x{PHONE_TILE}-s{THUMB_HEIGHT}-e{MAX_ENLARGE}-sh{SHARPEN}-"
           f"f{FADED_INK}/{FADED_SPREAD}-q{JPEG_QUALITY}/{THUMB_QUALITY}-pdf{PDF_DPI}")  # change when processing changes
+
+# The decode check validation runs on every image (check_images): JPEGs decoded at 1/8 scale (every byte is still
+# read and entropy-decoded, so a truncated or corrupt file fails as it would at full size), PDF pages drawn small.
+CHECK_NEED = (64, 64)
+CHECK_PDF_SCALE = 0.25
+CHECK = f"check1-{PARAMS}-{MAX_PIXELS}-{MAX_PAGES}-{CHECK_NEED}-{CHECK_PDF_SCALE}"  # its version (digests.Checked)
 
 KINDS = {"tv": ("tv", "thumb", "whole"), "mobile": ("phone", "thumb", "whole")}  # what each theme ships
 ACCEPTED = ("JPEG", "MPO", "PNG", "TIFF", "HEIF", "PDF")  # MPO: a camera JPEG with a preview image appended
@@ -510,6 +519,66 @@ def _work(job: Job, cache: str) -> str | None:
     return None
 
 
+def decodes(source: Path) -> None:
+    """Decode every page of a source, small (cheap), as the assets stage will decode it big: raises on a file that
+    stage would fail on (a truncated JPEG, a broken TIFF page, PDF or HEIC), and on a PNG whose chunk checksums are
+    wrong (Pillow's decoder does not look at them; the bytes are damaged all the same)."""
+    if _is_pdf(source):
+        import pypdfium2 as pdfium  # only clerks with PDF scans pay for loading pdfium
+        pdf = pdfium.PdfDocument(str(source))
+        try:
+            for i in range(len(pdf)):
+                page = pdf[i]
+                page.render(scale=CHECK_PDF_SCALE).to_pil()
+                page.close()
+        finally:
+            pdf.close()
+        return
+    with _open(source) as im:
+        pages = min(getattr(im, "n_frames", 1), MAX_PAGES) if im.format == "TIFF" else 1
+        if im.format == "PNG":
+            im.verify()
+    for page in range(pages):
+        _load(source, page, CHECK_NEED)
+
+
+def _check_job(source: str, _cache: str) -> str | None:
+    """In a worker process: decode one source (decodes). Returns an error text, or None."""
+    try:
+        decodes(Path(source))
+    except ImageProblem as exc:
+        return f"{exc.code}: {exc.params.get('pixels', '')}"
+    except Exception as exc:  # any decoder failure is the clerk's damaged file, reported by name
+        return f"{type(exc).__name__}: {exc}"[:200]
+    return None
+
+
+def check_images(images: list[Image], report: Report, checked: Checked, workers: int | None = None) -> None:
+    """验图 Part of validation: every published image decodes (decodes), so `sitegen check` finds each file the
+    build would fail on, and the build finds it before anything is made. A file that passed before and is
+    unchanged since (its stat facts, digests.Checked) is not decoded again. Problems are reported at the file.
+    Runs in worker processes like the assets stage: a file that crashes or hangs a decoder is named, not fatal."""
+    by_source: dict[Path, Image] = {}
+    for img in images:
+        by_source.setdefault(img.source, img)
+    todo: list[tuple[Path, list[int]]] = []
+    for src, img in sorted(by_source.items()):
+        try:
+            facts = stat_facts(src)
+        except OSError as exc:
+            report.error("image-bad", Location(img.where), value=img.where, detail=exc.strerror or type(exc).__name__)
+            continue
+        if not checked.passed_before(src, facts):
+            todo.append((src, facts))
+    results = _run_all([str(src) for src, _ in todo], Path(), workers, _check_job)
+    for (src, facts), error in zip(todo, results):
+        if error is None:
+            checked.passed(src, facts)
+        else:
+            img = by_source[src]
+            report.error("image-bad", Location(img.where), value=img.where, detail=error)
+
+
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Stop a pool whose workers may hang: kill them, then shut down without waiting."""
     kill = getattr(pool, "terminate_workers", None)  # Python 3.14
@@ -521,12 +590,12 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _run_pool(jobs: list[Job], cache: Path, workers: int) -> tuple[dict[int, str | None], list[int]]:
+def _run_pool(jobs: list, cache: Path, workers: int, work=_work) -> tuple[dict[int, str | None], list[int]]:
     """Run jobs on a pool. Returns (index -> error or None) for the jobs that finished, and the indexes left
     over when the pool broke (a worker crashed) or stalled for JOB_TIMEOUT (a decoder hung)."""
     done: dict[int, str | None] = {}
     pool = _pool(workers)
-    futures: dict[Future, int] = {pool.submit(_work, job, str(cache)): i for i, job in enumerate(jobs)}
+    futures: dict[Future, int] = {pool.submit(work, job, str(cache)): i for i, job in enumerate(jobs)}
     pending = set(futures)
     try:
         while pending:
@@ -547,14 +616,19 @@ def _run_pool(jobs: list[Job], cache: Path, workers: int) -> tuple[dict[int, str
 
 
 def run(jobs: list[Job], cache: Path, workers: int | None = None) -> list[str | None]:
-    """Every job's error text (None: done). A job that crashes or hangs a worker is retried alone, in a pool
-    of its own, so it is named and the others still finish."""
+    """Every rendition job's error text (None: done)."""
+    return _run_all(jobs, cache, workers, _work)
+
+
+def _run_all(jobs: list, cache: Path, workers: int | None, work) -> list[str | None]:
+    """Every job's error text (None: done); `work` runs one job in a worker. A job that crashes or hangs a
+    worker is retried alone, in a pool of its own, so it is named and the others still finish."""
     if not jobs:
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    done, left = _run_pool(jobs, cache, workers)
+    done, left = _run_pool(jobs, cache, workers, work)
     for i in left:
-        alone, _ = _run_pool([jobs[i]], cache, 1)
+        alone, _ = _run_pool([jobs[i]], cache, 1, work)
         done[i] = alone[0] if alone else "解码程序崩溃或超时 the decoder crashed or hung"
     return [done[i] for i in range(len(jobs))]
 

@@ -1,8 +1,10 @@
 """The `sitegen` command line (click).
 
-Exit codes: 0 success; 1 content errors (all listed, nothing published); 2 command-line usage error;
-3 the output could not be written or an internal failure (one log line; the previous output is untouched).
-The deployment commands (keys, bundle, push, ingest, publish; sitegen/deploy_cli.py) add 4-8, see docs/deploy.md.
+Exit codes: 0 success; 1 content errors (all listed): either nothing was written, or (build) every village but
+the ones named as held back was built, those keeping their last good pages; 2 command-line usage error;
+3 the output could not be written or an internal failure (one log line; the previous output is untouched);
+4 another build or publish holds the output folder or image cache (lock.py; `--wait` waits for it).
+The deployment commands (keys, bundle, push, ingest, publish; sitegen/deploy_cli.py) add 5-8, see docs/deploy.md.
 """
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ from pathlib import Path
 
 import click
 
-from sitegen import __version__
+from sitegen import __version__, lock
 from sitegen.errors import ContentError, OutputError, Report
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FAILURE, EXIT_LOCKED = 0, 1, 2, 3, 4
 
 
 def _print_report(report: Report) -> None:
@@ -38,8 +40,12 @@ def cli() -> None:
               help="output folder (default: output, or output-preview with --preview)")
 @click.option("--theme", type=click.Choice(["tv", "mobile", "all"]), default="all", show_default=True)
 @click.option("--preview", is_flag=True, help="also show drafts (records not yet approved), marked 草稿")
-def build(content: Path, output: Path | None, theme: str, preview: bool) -> None:
-    """Validate CONTENT and build the sites into OUTPUT (tv/ and mobile/)."""
+@click.option("--wait", is_flag=True, help="wait for another build or publish of OUTPUT instead of exiting (4)")
+def build(content: Path, output: Path | None, theme: str, preview: bool, wait: bool) -> None:
+    """Validate CONTENT and build the sites into OUTPUT (tv/ and mobile/).
+
+    A village with errors keeps its last good pages (exit 1, the others are built); an error outside the
+    villages' folders stops the build with nothing written (exit 1)."""
     from sitegen.pipeline import build as run_build
     from sitegen.render import THEMES
     started = time.monotonic()
@@ -47,7 +53,10 @@ def build(content: Path, output: Path | None, theme: str, preview: bool) -> None
     # a preview holds drafts: never into the published folder unless asked for by name
     output = output or Path("output-preview" if preview else "output")
     try:
-        result = run_build(content, output, themes, preview=preview)
+        result = run_build(content, output, themes, preview=preview, hold_back=True, wait=wait)
+    except lock.Busy as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_LOCKED)
     except ContentError as exc:
         _print_report(exc.report)
         click.echo("构建失败，上一次的网站保持不变 / build failed; the previous output is unchanged", err=True)
@@ -61,16 +70,30 @@ def build(content: Path, output: Path | None, theme: str, preview: bool) -> None
         index = (output / name / "index.html").resolve()
         click.echo(f"{name}: {pages} 个网页 pages -> {index.as_uri()}")
     made = len(result.villages) - len(result.reused)
-    click.echo(f"完成 done in {took:.1f}s ({result.images} images; {made} 个村重新生成 villages made, "
-               f"{len(result.reused)} 个村没有变化、沿用上次 unchanged, carried over)")
+    click.echo(f"完成 done in {took:.1f}s ({result.images} images; {made - len(result.held)} 个村重新生成 villages "
+               f"made, {len(result.reused)} 个村没有变化、沿用上次 unchanged, carried over)")
+    if result.held:
+        for village, problems in sorted(result.held.items()):
+            kept = village in result.villages
+            click.echo((f"保留上次的版本 held back, last good pages kept: {village}" if kept else
+                        f"未生成（从未生成过）not built, never built before: {village}") +
+                       f"（{len(problems)} 个错误 error(s): " + ", ".join(sorted({p.code for p in problems})) + "）",
+                       err=True)
+        click.echo(f"有 {len(result.held)} 个村有错误，没有更新；其他村已生成 / {len(result.held)} village(s) held back "
+                   f"with errors (listed above); every other village was built", err=True)
+        sys.exit(EXIT_CONTENT)
 
 
 @cli.command()
 @click.argument("content", default="content", type=click.Path(path_type=Path))
-def check(content: Path) -> None:
-    """Validate CONTENT and list every problem; writes nothing."""
-    from sitegen.pipeline import check as run_check
-    city, report = run_check(content)
+@click.option("-o", "--output", default="output", type=click.Path(path_type=Path), show_default=True,
+              help="the output a build would replace: its villages must still be readable, and images it found sound and unchanged since are not decoded again")
+def check(content: Path, output: Path) -> None:
+    """Validate CONTENT and list every problem a build would stop on or hold a village back for; writes nothing."""
+    from sitegen.assets import CHECK
+    from sitegen.digests import Checked
+    from sitegen.pipeline import rehearse
+    city, report = rehearse(content, output, Checked(output / ".cache" / "images" / ".index" / "checked.json", CHECK))
     _print_report(report)
     if report.errors or city is None:
         sys.exit(EXIT_CONTENT)

@@ -54,3 +54,53 @@ class Digests:
             os.replace(tmp, self.path)
         except OSError:
             pass  # only a shortcut: without it the next build hashes every file again
+
+
+def stat_facts(source: Path | str) -> list[int]:
+    """What `stat` says of a file that changes whenever its bytes may have: size, mtime, ctime, inode."""
+    st = os.stat(source)
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+class Checked:
+    """图片检查记录 The images that decoded cleanly, remembered between runs by their stat facts (as Digests
+    remembers hashes), so validation decodes each scan once per change, not on every build.
+
+    `version` names the check (what is decoded, and how): a record made by another version is ignored. Only
+    passes are kept: a file that failed is checked again next time (the clerk is about to replace it). Kept beside
+    the digests in the image cache's `.index/`; written by the build only (`sitegen check` reads it)."""
+
+    def __init__(self, path: Path | None, version: str):
+        self.path, self.version = path, version
+        known: dict = {}
+        if path is not None:
+            try:
+                doc = json.loads(path.read_text(encoding="utf-8"))
+                known = doc.get("files", {}) if isinstance(doc, dict) and doc.get("version") == version else {}
+            except (OSError, ValueError):
+                pass  # none yet, or unreadable: every image is checked again, nothing is lost
+        self.known: dict[str, list] = known if isinstance(known, dict) else {}
+        self.now: dict[str, list] = {}
+
+    def passed_before(self, source: Path | str, facts: list[int]) -> bool:
+        """True when this file, with these stat facts, decoded cleanly in an earlier run (kept for this one)."""
+        key = str(source)
+        if self.known.get(key) == facts or self.now.get(key) == facts:
+            self.now[key] = facts
+            return True
+        return False
+
+    def passed(self, source: Path | str, facts: list[int]) -> None:
+        """The file decoded cleanly; `facts` taken before it was read (a change while reading is seen next run)."""
+        self.now[str(source)] = facts
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"version": self.version, "files": self.now}, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # only a shortcut: without it the next run checks every image again

@@ -131,6 +131,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "link-broken": ("生成的网页 {page} 中的链接“{href}”指向不存在的文件（程序缺陷，请报告）",
                     "generated page {page} links to missing '{href}' (a sitegen bug, please report)"),
     "output-write": ("无法写入输出文件夹：{detail}", "cannot write the output folder: {detail}"),
+    # the build as a whole (pipeline.py): late failures held to their village, villages and towns that vanished
+    "render-failed": ("生成网页 {page} 时出错：{detail}（程序缺陷，请报告）",
+                      "making page {page} failed: {detail} (a sitegen bug, please report)"),
+    "personal-data-unmasked": ("生成的网页 {page} 中有未遮盖的个人信息（{sample}…），不能发布（程序缺陷，请报告）",
+                               "generated page {page} holds unmasked personal data ({sample}…); not published "
+                               "(a sitegen bug, please report)"),
+    "village-unreadable": ("已发布的村 {village} 读不出来：缺少或无法读取 {name}；它保留上次发布的版本，补回该文件后再生成"
+                           "（要撤下这个村，请删除整个村文件夹）",
+                           "published village {village} cannot be read: {name} is missing or unreadable; its last "
+                           "published version is kept until the file is back (to take the village down, delete "
+                           "its whole folder)"),
+    "town-unreadable": ("已发布的镇 {town} 读不出来：缺少或无法读取 {name}；这个镇保留上次发布的版本，补回该文件后再生成",
+                        "published town {town} cannot be read: {name} is missing or unreadable; its last published "
+                        "version is kept until the file is back"),
 }
 
 

@@ -1,4 +1,5 @@
-"""One run at a time (运行锁): an flock(2) on a lock file, used by publish, bundle, push and ingest.
+"""One run at a time (运行锁): an flock(2) on a lock file, used by build (on its output folder and image cache:
+two builds of one output would delete each other's staging folders), publish, bundle, push and ingest.
 
 The kernel drops an flock when its process dies, however it dies (SIGKILL included), so a lock left by a
 crashed run is recovered by the next run with nothing to clean up. The file keeps the holder's pid and start

@@ -1,7 +1,8 @@
 """Stage 11, publish (发布, the cron job): lock, validate, build, bundle, push; one command, one exit code.
 
-A village whose own folder has errors is held back: it keeps its last good pages and bundle (nothing new of
-it goes out), it is reported with every error, and every other village is published. Errors anywhere else
+A village whose own folder has errors, or whose pages fail after validation (pipeline.build's hold_back), is held
+back: it keeps its last good pages and bundle (nothing new of it goes out), it is reported with every error, and
+every other village is published. Errors anywhere else
 (site.yaml, a town, city-wide items) stop the run before anything is written, as `sitegen build` does.
 
 Every step is appended to a JSON-lines log (one object per line: ts, run, event, fields); a short summary in
@@ -101,7 +102,7 @@ def publish(content: Path, output: Path, bundles: Path, *, key: Path | None = No
     try:
         with lock.hold(bundles / ".lock", wait):
             log("start", content=str(content), output=str(output), dry_run=dry_run)
-            result = _run(content, output, bundles, key, targets, dry_run, now, retries, backoff, log)
+            result = _run(content, output, bundles, key, targets, dry_run, now, retries, backoff, log, wait)
     except lock.Busy as exc:
         log("locked", message=str(exc))
         return PublishResult(EXIT_LOCKED, str(exc).splitlines())
@@ -111,7 +112,8 @@ def publish(content: Path, output: Path, bundles: Path, *, key: Path | None = No
 
 
 def _run(content: Path, output: Path, bundles: Path, key: Path | None, names: tuple[str, ...], dry_run: bool,
-         now: datetime | None, retries: int | None, backoff: float | None, log: JsonLog) -> PublishResult:
+         now: datetime | None, retries: int | None, backoff: float | None, log: JsonLog,
+         wait: bool = False) -> PublishResult:
     from sitegen import keys
     from sitegen.bundle import BundleError, Store, make_bundles
     from sitegen.pipeline import build
@@ -134,8 +136,8 @@ def _run(content: Path, output: Path, bundles: Path, key: Path | None, names: tu
         built_in = scratch or output
         try:
             cache = output / ".cache" / "images"  # a dry run reuses the renditions, if there are any
-            built = build(content, built_in, hold_back=True, previous=output,
-                          cache=cache if cache.is_dir() or not dry_run else None)
+            built = build(content, built_in, hold_back=True, previous=output,  # a `sitegen build` of output: lock.Busy
+                          cache=cache if cache.is_dir() or not dry_run else None, wait=wait)
         except ContentError as exc:
             for problem in exc.report.errors:
                 log("content-error", code=problem.code, where=problem.where.en(), message=problem.format())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -59,14 +59,23 @@ def body_html(item: Item, page: Page, site: Site, linked: set[tuple[str, Path]] 
     return Markup(render_markdown(item.body, resolve))
 
 
-def render_theme(theme: str, site: Site, city: City, linked: set[tuple[str, Path]] | None = None) -> dict[str, bytes]:
-    """Page path -> HTML bytes; `linked` collects the files Markdown links point at (body_html)."""
+def render_theme(theme: str, site: Site, city: City, linked: set[tuple[str, Path]] | None = None,
+                 failed: Callable[[Page, Exception], None] | None = None) -> dict[str, bytes]:
+    """Page path -> HTML bytes; `linked` collects the files Markdown links point at (body_html). With `failed`,
+    a page that raises is left out and handed to it (the pipeline holds back that page's village); without, the
+    exception propagates."""
     env = environment(theme)
     out: dict[str, bytes] = {}
     for page in site.pages:
-        template = env.get_template(page.template)
-        extra = {"body": body_html(page.data["item"], page, site, linked)} if "item" in page.data else {}
-        html = template.render({**page.data, **extra, "page": page, "city": city, "url": page.url})  # links.RENDER_NAMES
+        try:
+            template = env.get_template(page.template)
+            extra = {"body": body_html(page.data["item"], page, site, linked)} if "item" in page.data else {}
+            html = template.render({**page.data, **extra, "page": page, "city": city, "url": page.url})  # links.RENDER_NAMES
+        except Exception as exc:
+            if failed is None:
+                raise
+            failed(page, exc)
+            continue
         out[page.path] = html.encode("utf-8")
     return out
 

@@ -137,16 +137,28 @@ def linked_villages(content: Path, city: City, targets: set[tuple[str, Path]]) -
     return {key: sorted(others) for key, others in found.items()}
 
 
-def read_record(theme_folder: Path) -> dict[str, dict]:
-    """"town/village" -> {"fingerprint", "linked"} as recorded with a theme's pages; {} when there is none."""
+def _read(theme_folder: Path) -> dict:
     try:
         record = json.loads((theme_folder / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(record, dict) or record.get("format") != FORMAT or not isinstance(record.get("villages"), dict):
         return {}
-    return {k: v for k, v in record["villages"].items()
+    return record
+
+
+def read_record(theme_folder: Path) -> dict[str, dict]:
+    """"town/village" -> {"fingerprint", "linked", "listing"} as recorded with a theme's pages; {} when there is
+    none. "listing": how the town page listed the village ({"title", "sub"}; pipeline.py lists a held village so)."""
+    villages = _read(theme_folder).get("villages", {})
+    return {k: v for k, v in villages.items()
             if isinstance(v, dict) and isinstance(v.get("fingerprint"), str) and isinstance(v.get("linked"), list)}
+
+
+def read_towns(theme_folder: Path) -> dict[str, dict]:
+    """Town slug -> {"title"} as recorded with a theme's pages (a held town is listed so); {} when none."""
+    towns = _read(theme_folder).get("towns")
+    return {k: v for k, v in towns.items() if isinstance(v, dict)} if isinstance(towns, dict) else {}
 
 
 def unchanged(previous: Path, themes: tuple[str, ...], prints: Fingerprints) -> dict[str, dict]:
@@ -163,7 +175,9 @@ def unchanged(previous: Path, themes: tuple[str, ...], prints: Fingerprints) -> 
     return same
 
 
-def record(entries: dict[str, dict]) -> bytes:
-    """The RECORD file: "town/village" -> {"fingerprint", "linked"}."""
-    return json.dumps({"format": FORMAT, "villages": entries}, ensure_ascii=False, sort_keys=True,
-                      indent=1).encode("utf-8") + b"\n"
+def record(entries: dict[str, dict], towns: dict[str, dict] | None = None) -> bytes:
+    """The RECORD file: "town/village" -> {"fingerprint", "linked", "listing"}, and town slug -> {"title"}."""
+    doc: dict = {"format": FORMAT, "villages": entries}
+    if towns is not None:
+        doc["towns"] = towns
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8") + b"\n"

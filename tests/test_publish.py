@@ -206,3 +206,40 @@ def test_hold_back_build_option_unit(live):
     result = build(d.content, d.output, hold_back=True)
     assert set(result.held) == {"xg/cs"} and result.held["xg/cs"][0].code == "voucher-unbalanced"
     assert result.villages == ["xg/cs", "xg/cs2"]
+
+
+# ---- failures after validation (issue 11): held to their village, in publish as in build -----------------------
+
+def test_a_village_failing_after_validation_is_held_and_the_other_published(live, monkeypatch):
+    """A render error in one village's pages (found only when its pages are made) holds back that village alone:
+    exit 5, its bundle unchanged, the other village published with its change."""
+    from sitegen import render
+    from sitegen.publish import EXIT_HELD
+    from sitegen.publish import publish as run_publish
+    d = live
+    state = json.loads((d.bundles / "state.json").read_text())["bundles"]
+    for village in ("cs", "cs2"):
+        yaml = d.content / "xg" / village / "village.yaml"
+        yaml.write_text(yaml.read_text("utf-8").replace("东部", "东北部"), "utf-8")
+    real = render.body_html
+
+    def body(item, page, *a, **k):
+        if page.path.startswith("xg/cs2/"):
+            raise RuntimeError("template bug")
+        return real(item, page, *a, **k)
+    monkeypatch.setattr(render, "body_html", body)
+    result = run_publish(d.content, d.output, d.bundles)
+    assert result.code == EXIT_HELD, result.summary
+    assert any("held back: xg/cs2" in line for line in result.summary)
+    after = json.loads((d.bundles / "state.json").read_text())["bundles"]
+    assert after["xg/cs2"] == state["xg/cs2"] and after["xg/cs"]["version"] > state["xg/cs"]["version"]
+    assert "东北部" not in (d.output / "tv/xg/cs2/index.html").read_text("utf-8")
+    assert "东北部" in (d.output / "tv/xg/cs/index.html").read_text("utf-8")
+
+
+def test_publish_waits_for_or_leaves_a_running_build(live, tmp_path):
+    """`sitegen build` and `publish` of the same output exclude each other (the output folder's lock)."""
+    d = live
+    with lock.hold(d.output / ".cache" / "build.lock"):
+        r = publish(d)
+    assert r.returncode == 4 and "another run holds" in r.stdout + r.stderr

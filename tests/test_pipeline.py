@@ -1,0 +1,390 @@
+"""The build as a whole (issue 11): `check` and `build` agree, one village's failure holds back only that village,
+one build per output folder at a time, a published village or town that can no longer be read is an error."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image as PILImage
+
+from sitegen import assets, links, lock, pipeline, render
+from sitegen.cli import cli
+from sitegen.digests import Checked
+from sitegen.errors import ContentError
+from sitegen.pipeline import build, check
+from tests.conftest import snapshot
+from tests.deploykit import env, kill, paused, two_villages
+
+SCAN = "xg/cs/scans/2026-09/2/01.jpg"  # a scan of voucher 2 of the village xg/cs
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """Two villages (xg/cs, xg/cs2), built once into base/out; each test works on a copy (warm image cache)."""
+    base = tmp_path_factory.mktemp("built")
+    two_villages(base / "content")
+    build(base / "content", base / "out")
+    return base
+
+
+@pytest.fixture
+def city(built, tmp_path) -> tuple[Path, Path]:
+    shutil.copytree(built, tmp_path / "city")
+    return tmp_path / "city" / "content", tmp_path / "city" / "out"
+
+
+def run(*args) -> int:
+    return CliRunner().invoke(cli, [str(a) for a in args]).exit_code
+
+
+# ---- 1. check finds what build stops on -------------------------------------------------------------------------
+
+def jpeg(size=(600, 800)) -> bytes:
+    buf = io.BytesIO()
+    PILImage.new("RGB", size, "white").save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def png_bad_crc(path: Path) -> None:
+    buf = io.BytesIO()
+    PILImage.new("L", (300, 200), 255).save(buf, "PNG")
+    data = bytearray(buf.getvalue())
+    at = data.find(b"IDAT")
+    data[at + 4 + struct.unpack(">I", data[at - 4:at])[0]] ^= 0xFF  # the IDAT chunk's checksum
+    path.write_bytes(bytes(data))
+
+
+def tiff_second_page_cut(path: Path) -> None:
+    pages = [PILImage.new("L", (400, 600), v) for v in (255, 200)]
+    buf = io.BytesIO()
+    pages[0].save(buf, "TIFF", save_all=True, append_images=pages[1:])
+    data = buf.getvalue()
+    second = data.rfind(bytes([200] * 64))  # inside the second page's pixels: the header and IFDs are kept
+    path.write_bytes(data[:second] + data[second + 60_000:] if second > 0 else data[:-1000])
+
+
+def scan(name: str, writer):
+    """Replace voucher 2's scan with the file `writer` makes at xg/cs/scans/2026-09/2/NAME."""
+    def edit(content: Path) -> None:
+        (content / SCAN).unlink()
+        writer(content / SCAN.replace("01.jpg", name))
+    return edit
+
+
+BROKEN = {  # name -> (edit, check and build must fail)
+    "unchanged": (lambda c: None, False),
+    "jpeg truncated": (scan("01.jpg", lambda p: p.write_bytes(jpeg()[:len(jpeg()) // 2])), True),
+    "png bad checksum": (scan("01.png", png_bad_crc), True),
+    "tiff page cut": (scan("01.tif", tiff_second_page_cut), True),
+    "pdf broken": (scan("01.pdf", lambda p: p.write_bytes(b"%PDF-1.4\n" + os.urandom(400))), True),
+    "heic broken": (scan("01.heic", lambda p: p.write_bytes(b"\0\0\0\x18ftypheic" + os.urandom(500))), True),
+    "zero bytes": (scan("01.jpg", lambda p: p.write_bytes(b"")), True),
+    "text named .png": (scan("01.png", lambda p: p.write_text("not an image")), True),
+    "gif named .jpg": (scan("01.jpg", lambda p: PILImage.new("RGB", (50, 50)).save(p, "GIF")), True),
+    "png named .jpg (sound)": (scan("01.jpg", lambda p: PILImage.new("RGB", (300, 400), "white").save(p, "PNG")),
+                               False),
+    "item image truncated": (lambda c: (c / "xg/cs/files/basis.jpg").write_bytes(jpeg()[:3000]), True),
+    "village.yaml gone": (lambda c: (c / "xg/cs2/village.yaml").unlink(), True),
+    "feedback_url too long for its QR codes": (lambda c: (c / "site.yaml").write_text(
+        (c / "site.yaml").read_text("utf-8") + f"feedback_url: https://x.cn/{'a' * 3000}?c={{code}}\n", "utf-8"), True),
+    "feedback_url": (lambda c: (c / "site.yaml").write_text(
+        (c / "site.yaml").read_text("utf-8") + "feedback_url: https://x.cn/q?c={code}\n", "utf-8"), False),
+    "journal unbalanced": (lambda c: (c / "xg/cs/journal/2026-09.csv").write_text(
+        (c / "xg/cs/journal/2026-09.csv").read_text("utf-8").replace(",2500.50,,", ",2900.50,,", 1), "utf-8"),
+                           True),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN)
+def test_check_fails_exactly_when_build_fails(city, case):
+    content, out = city
+    edit, broken = BROKEN[case]
+    edit(content)
+    checked, made = run("check", content, "-o", out), run("build", content, "-o", out)
+    assert (checked != 0, made != 0) == (broken, broken), (checked, made)
+
+
+def test_check_does_not_decode_again_what_the_build_found_sound(city, monkeypatch):
+    content, out = city
+    jobs: list[int] = []
+    real = assets._run_all
+    monkeypatch.setattr(assets, "_run_all", lambda todo, *a: jobs.append(len(todo)) or real(todo, *a))
+    memo = out / ".cache" / "images" / ".index" / "checked.json"
+    build(content, out)  # the copy's files have new inodes: the build checks them again and remembers them
+    jobs.clear()
+    _, report = check(content, Checked(memo, assets.CHECK))
+    assert not report.errors and jobs == [0]
+    (content / SCAN).write_bytes(jpeg()[:5000])  # changed since: decoded again, and found broken
+    _, report = check(content, Checked(memo, assets.CHECK))
+    assert jobs == [0, 1] and [p.code for p in report.errors] == ["image-bad"]
+    assert report.errors[0].where.path == f"content/{SCAN}"
+
+
+def test_every_image_of_the_model_is_found():
+    """The model walk finds scans, item images and basis scans (and so any image a new record kind holds)."""
+    content = Path(__file__).parent / "fixtures" / "finance"
+    city, _ = check(content)
+    found = {img.where for img in pipeline.published_images(city)}
+    planned = {(r.image if isinstance(r, assets.Rendition) else r).where
+               for r in links.plan(city).images.values()}
+    assert planned and planned <= found
+
+
+# ---- 2. one village's failure holds back only that village ---------------------------------------------------------
+
+def move(content: Path, village: str) -> None:
+    """A change to a village's pages (its intro)."""
+    yaml = content / "xg" / village / "village.yaml"
+    yaml.write_text(yaml.read_text("utf-8").replace("东部", "南部"), "utf-8")
+
+
+def files_of(out: Path, village: str) -> dict[str, str]:
+    return {p: h for theme in ("tv", "mobile") for p, h in snapshot(out / theme / "xg" / village).items()}
+
+
+def late_image(content, monkeypatch):  # passes validation (as if its check were skipped), fails when made
+    monkeypatch.setattr(assets, "check_images", lambda *a, **k: None)
+    (content / SCAN).write_bytes(jpeg()[:6000])
+
+
+def render_error(content, monkeypatch):
+    real = render.body_html
+
+    def body(item, page, *a, **k):
+        if page.path.startswith("xg/cs/"):
+            raise RuntimeError("template bug")
+        return real(item, page, *a, **k)
+    monkeypatch.setattr(render, "body_html", body)
+
+
+def content_error(content, monkeypatch):
+    journal = content / "xg/cs/journal/2026-09.csv"
+    journal.write_text(journal.read_text("utf-8").replace(",2500.50,,", ",2900.50,,", 1), "utf-8")
+
+
+def broken_link(content, monkeypatch):
+    real = links.check_links
+
+    def check_links(files, report, theme, present=None):
+        files = {p: d + b'<a href="nowhere.html">x</a>' if p == "xg/cs/index.html" else d for p, d in files.items()}
+        real(files, report, theme, present)
+    monkeypatch.setattr(links, "check_links", check_links)
+
+
+def unmasked(content, monkeypatch):
+    yaml = content / "xg/cs/village.yaml"
+    yaml.write_text(yaml.read_text("utf-8").replace("长寿村位于", "LEAK长寿村位于"), "utf-8")
+    real = pipeline.find_unmasked
+    monkeypatch.setattr(pipeline, "find_unmasked", lambda text: ["3202811958"] if "LEAK" in text else real(text))
+
+
+LATE = {"image found late": late_image, "render error": render_error, "content error": content_error,
+        "broken link": broken_link, "unmasked personal data": unmasked}
+
+
+@pytest.mark.parametrize("case", LATE)
+def test_a_failing_village_is_held_and_the_other_is_built(city, monkeypatch, case):
+    content, out = city
+    before = files_of(out, "cs")
+    move(content, "cs")  # both changed: both would be made again
+    move(content, "cs2")
+    LATE[case](content, monkeypatch)
+    result = build(content, out, hold_back=True)
+    assert set(result.held) == {"xg/cs"} and result.held["xg/cs"], result.report.errors
+    assert files_of(out, "cs") == before  # its last good pages, byte for byte
+    assert "南部" in (out / "tv/xg/cs2/index.html").read_text("utf-8")  # the other village has the change
+    for theme in ("tv", "mobile"):
+        town = (out / theme / "xg/index.html").read_text("utf-8")
+        assert 'href="cs/index.html"' in town and 'href="cs2/index.html"' in town  # both still listed
+    with pytest.raises(ContentError):  # without hold_back (the library default) it stops everything
+        build(content, out)
+
+
+@pytest.mark.parametrize("case", ["render error", "broken link", "unmasked personal data"])
+def test_check_finds_what_fails_only_when_pages_are_made(city, monkeypatch, case):
+    """check rehearses the build's page work in memory (pipeline.rehearse): what would hold a village back in
+    the build fails the check too, naming it."""
+    content, out = city
+    move(content, "cs")
+    LATE[case](content, monkeypatch)
+    before = snapshot(out)
+    r = CliRunner().invoke(cli, ["check", str(content), "-o", str(out)])
+    assert r.exit_code == 1 and "xg/cs/" in r.output, r.output
+    assert snapshot(out) == before  # check writes nothing
+    assert run("build", content, "-o", out) == 1
+
+
+def test_build_exits_1_naming_the_held_village_and_writes_the_others(city):
+    content, out = city
+    move(content, "cs2")
+    (content / SCAN).write_bytes(jpeg()[:6000])
+    r = CliRunner().invoke(cli, ["build", str(content), "-o", str(out)])
+    assert r.exit_code == 1
+    assert "held back" in r.output and "xg/cs" in r.output and "image-bad" in r.output
+    assert "南部" in (out / "tv/xg/cs2/index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("where", ["index.html", "xg/index.html"])
+def test_a_failure_in_the_city_or_a_town_page_changes_nothing(city, monkeypatch, where):
+    content, out = city
+    before = snapshot(out)
+    move(content, "cs2")
+    real = links.check_links
+
+    def check_links(files, report, theme, present=None):
+        files = {p: d + b'<a href="nowhere.html">x</a>' if p == where else d for p, d in files.items()}
+        real(files, report, theme, present)
+    monkeypatch.setattr(links, "check_links", check_links)
+    with pytest.raises(ContentError) as caught:
+        build(content, out, hold_back=True)
+    assert [p.code for p in caught.value.report.errors] == ["link-broken"] * 2  # one per theme
+    assert snapshot(out) == before
+
+
+def test_every_village_failing_changes_nothing(city):
+    content, out = city
+    before = snapshot(out)
+    for village in ("cs", "cs2"):
+        journal = content / "xg" / village / "journal/2026-09.csv"
+        journal.write_text(journal.read_text("utf-8").replace(",2500.50,,", ",2900.50,,", 1), "utf-8")
+    assert run("build", content, "-o", out) == 1
+    assert snapshot(out) == before
+
+
+# ---- 3. one build at a time ------------------------------------------------------------------------------------------
+
+def sitegen(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sitegen", *map(str, args)], capture_output=True, text=True,
+                          env=env(), timeout=300)
+
+
+def blocked_on_lock(pid: int) -> bool:
+    """The process waits in flock(2): /proc/locks shows its request as blocked ("->")."""
+    return any(re.search(rf"->\s+FLOCK\s+\S+\s+\S+\s+{pid}\s", line)
+               for line in Path("/proc/locks").read_text().splitlines())
+
+
+def test_a_second_build_of_the_same_output_exits_4_and_loses_nothing(city, tmp_path):
+    content, out = city
+    move(content, "cs2")
+    first = paused(tmp_path / "marker", "sitegen.output:write_theme", "build", content, "-o", out, when="before")
+    try:
+        second = sitegen("build", content, "-o", out)
+        assert second.returncode == 4, second.stderr
+        assert "another run holds" in second.stderr and "--wait" in second.stderr
+    finally:
+        kill(first)
+    third = sitegen("build", content, "-o", out)  # the killed run's lock went with it
+    assert third.returncode == 0, third.stderr
+    fresh = tmp_path / "fresh"
+    assert sitegen("build", content, "-o", fresh).returncode == 0
+    for theme in ("tv", "mobile"):  # every page there, nothing of another run's staging folder lost
+        assert snapshot(out / theme) == snapshot(fresh / theme)
+    assert not list(out.glob(".*tmp-*"))
+
+
+def test_two_builds_started_together_lose_no_page(city, tmp_path):
+    """No pause: both race for real. Each either builds or exits 4, and the live site is whole."""
+    content, out = city
+    move(content, "cs2")
+    runs = [subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(content), "-o", str(out)], env=env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    codes = sorted(p.wait(timeout=300) for p in runs)
+    assert codes in ([0, 0], [0, 4]), [p.communicate() for p in runs]
+    fresh = tmp_path / "fresh"
+    assert sitegen("build", content, "-o", fresh).returncode == 0
+    for theme in ("tv", "mobile"):
+        assert snapshot(out / theme) == snapshot(fresh / theme)
+
+
+def test_wait_waits_for_the_running_build(city, tmp_path):
+    content, out = city
+    first = paused(tmp_path / "marker", "sitegen.output:write_theme", "build", content, "-o", out, when="before")
+    second = subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(content), "-o", str(out), "--wait"],
+                              env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not blocked_on_lock(second.pid):
+            assert second.poll() is None, second.communicate()
+            assert time.monotonic() < deadline, "the second build never waited for the lock"
+            time.sleep(0.02)
+    finally:
+        kill(first)
+    _, err = second.communicate(timeout=300)
+    assert second.returncode == 0, err
+    assert (out / "mobile/xg/cs2/index.html").is_file()
+
+
+def test_the_image_cache_is_locked_too(city, tmp_path):
+    content, out = city
+    cache = out / ".cache" / "images"
+    with lock.hold(cache / ".index" / "build.lock"):
+        with pytest.raises(lock.Busy):
+            build(content, tmp_path / "elsewhere", cache=cache)
+    assert not (tmp_path / "elsewhere" / "tv").exists()
+
+
+# ---- 4. a published village or town that cannot be read ----------------------------------------------------------------
+
+def test_a_published_village_that_cannot_be_read_is_held_and_still_listed(city):
+    content, out = city
+    before, town = files_of(out, "cs"), (out / "tv/xg/index.html").read_text("utf-8")
+    move(content, "cs2")
+    (content / "xg/cs/village.yaml").unlink()
+    r = CliRunner().invoke(cli, ["build", str(content), "-o", str(out)])
+    assert r.exit_code == 1 and "content/xg/cs/village.yaml" in r.output and "village-unreadable" in r.output
+    assert files_of(out, "cs") == before
+    assert "南部" in (out / "tv/xg/cs2/index.html").read_text("utf-8")
+    now = (out / "tv/xg/index.html").read_text("utf-8")
+    tile = re.search(r'<a[^>]*href="cs/index.html".*?</a>', town, re.S).group(0)
+    assert tile in now  # listed exactly as before: name and counts
+    r = CliRunner().invoke(cli, ["check", str(content), "-o", str(out)])
+    assert r.exit_code == 1 and "content/xg/cs/village.yaml" in r.output
+
+
+def test_a_published_town_that_cannot_be_read_changes_nothing(city):
+    content, out = city
+    before = snapshot(out)
+    move(content, "cs2")
+    (content / "xg/town.yaml").unlink()
+    r = CliRunner().invoke(cli, ["build", str(content), "-o", str(out)])
+    assert r.exit_code == 1 and "content/xg/town.yaml" in r.output and "town-unreadable" in r.output
+    assert snapshot(out) == before
+    assert run("check", content, "-o", out) == 1
+
+
+def test_a_published_town_that_cannot_be_read_is_held_and_the_other_town_built(tmp_path):
+    content, out = two_villages(tmp_path / "content"), tmp_path / "out"
+    shutil.copytree(content / "xg", content / "nt")
+    for path in [*(content / "nt").rglob("*.md"), *(content / "nt").rglob("reviews.yaml")]:  # reviewed by its town
+        path.write_text(path.read_text("utf-8").replace("夏港街道", "南塘镇"), "utf-8")
+    (content / "nt/town.yaml").write_text("name: 南塘镇\n", "utf-8")
+    build(content, out)
+    before = {theme: snapshot(out / theme / "nt") for theme in ("tv", "mobile")}
+    move(content, "cs2")
+    (content / "nt/town.yaml").unlink()
+    r = CliRunner().invoke(cli, ["build", str(content), "-o", str(out)])
+    assert r.exit_code == 1 and "content/nt/town.yaml" in r.output and "town-unreadable" in r.output, r.output
+    assert {theme: snapshot(out / theme / "nt") for theme in ("tv", "mobile")} == before  # the town, whole
+    assert "南部" in (out / "tv/xg/cs2/index.html").read_text("utf-8")
+    city = (out / "tv/index.html").read_text("utf-8")
+    assert "南塘镇" in city and 'href="nt/index.html"' in city and 'href="nt/cs2/index.html"' in city
+    r = CliRunner().invoke(cli, ["build", str(content), "-o", str(out)])  # and again: still held, still there
+    assert r.exit_code == 1 and {theme: snapshot(out / theme / "nt") for theme in ("tv", "mobile")} == before
+
+
+def test_a_village_whose_folder_is_deleted_is_taken_down(city):
+    content, out = city
+    shutil.rmtree(content / "xg/cs2")
+    assert run("build", content, "-o", out) == 0
+    assert not (out / "tv/xg/cs2").exists() and (out / "tv/xg/cs/index.html").is_file()
