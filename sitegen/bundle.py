@@ -38,11 +38,18 @@ MANIFEST, SIGNATURE, OBJECTS = "manifest.json", "manifest.sig", "objects/"
 CITY = "city"
 VALID_DAYS = 30          # a bundle older than this is refused by the headend (a replayed old capture)
 KEEP_MANIFESTS = 50      # versions a delta can still start from
-MAX_MANIFEST = 64 << 20  # bytes; a bigger manifest is refused before it is parsed
+MAX_MANIFEST = 16 << 20  # bytes; a bigger manifest is refused before it is read or parsed
+MAX_FILES = 200_000      # paths in one manifest
+MAX_DEPTH = 8            # JSON nesting allowed in any signed document (a manifest needs 3)
+MAX_NAME = 255           # bytes of one path component (NAME_MAX)
+MAX_PATH = 1024          # bytes of a whole path in a bundle; the headend root and release folder come on top
 CHUNK = 1 << 20
 
-VILLAGE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# \Z, not $: `$` also matches before a final newline, and "xg/cs\n" is not a bundle id.
+VILLAGE_ID = re.compile(r"\A[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*\Z")
+SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(rb"[\[\]{}]")
 
 
 class BundleError(Exception):
@@ -66,6 +73,31 @@ def atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def strict_json(data: bytes, limit: int, what: str = "JSON") -> object:
+    """Parse JSON that may be hostile: at most `limit` bytes, UTF-8, nesting at most MAX_DEPTH, no duplicate keys,
+    no NaN/Infinity. Any breach is a ValueError (never a RecursionError or MemoryError from the parser)."""
+    if len(data) > limit:
+        raise ValueError(f"{what} is larger than {limit} bytes")
+    text = data.decode("utf-8")  # UnicodeDecodeError is a ValueError
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub(b"", data)):
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            raise ValueError(f"{what} is nested deeper than {MAX_DEPTH}")
+
+    def pairs(items: list[tuple[str, object]]) -> dict:
+        doc = dict(items)
+        if len(doc) != len(items):
+            raise ValueError(f"{what} repeats a key")
+        return doc
+
+    def constant(name: str) -> object:
+        raise ValueError(f"{what} holds {name}")
+
+    return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -75,10 +107,18 @@ def sha256_file(path: Path) -> str:
 
 
 def safe_path(path: str) -> bool:
-    """A relative POSIX path with no '..', '.', empty or hidden part, backslash or NUL: safe to join under a root."""
-    if not path or path.startswith("/") or "\\" in path or "\x00" in path:
+    """A relative POSIX path with no '..', '.', empty or hidden part, backslash, control character or NUL, and
+    short enough for any file system (MAX_PATH bytes, MAX_NAME per part): safe to join under a root."""
+    if not path or path.startswith("/") or "\\" in path or any(ord(c) < 32 or c == "\x7f" for c in path):
         return False
-    return all(part and not part.startswith(".") for part in path.split("/"))
+    try:
+        raw = path.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    if len(raw) > MAX_PATH:
+        return False
+    return all(part and not part.startswith(".") and len(part.encode("utf-8")) <= MAX_NAME
+               for part in path.split("/"))
 
 
 def in_village(path: str, village: str) -> bool:
@@ -148,8 +188,8 @@ class Manifest:
         def bad(detail: str) -> BundleError:
             return BundleError(f"清单格式不对：{detail}", f"malformed manifest: {detail}")
         try:
-            doc = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+            doc = strict_json(data, MAX_MANIFEST, "the manifest")
+        except ValueError as exc:
             raise bad(str(exc)) from exc
         keys_ = {"format", "bundle", "village", "kind", "version", "base", "expires", "key_id", "files", "objects",
                  "deleted"}
@@ -169,7 +209,7 @@ class Manifest:
         except (TypeError, ValueError) as exc:
             raise bad("expires") from exc
         files: dict[str, FileEntry] = {}
-        if not isinstance(doc["files"], dict):
+        if not isinstance(doc["files"], dict) or len(doc["files"]) > MAX_FILES:
             raise bad("files")
         for path, entry in doc["files"].items():
             _check_path(path, bundle)
@@ -187,7 +227,8 @@ class Manifest:
             raise bad("objects")
         if base is None and set(objects) != {e.sha256 for e in files.values()}:
             raise bad("a full bundle must carry every object")
-        if not isinstance(deleted, list) or not all(isinstance(p, str) for p in deleted) or set(deleted) & set(files):
+        if (not isinstance(deleted, list) or len(deleted) > MAX_FILES or not all(isinstance(p, str) for p in deleted)
+                or len(set(deleted)) != len(deleted) or set(deleted) & set(files)):
             raise bad("deleted")
         for path in deleted:
             _check_path(path, bundle)
@@ -202,8 +243,10 @@ def _int(value: object) -> bool:
 
 def _check_path(path: object, bundle: str) -> None:
     if not isinstance(path, str) or not safe_path(path):
-        raise BundleError(f"清单里的路径不允许（绝对路径、“..”或隐藏文件）：{path!r}",
-                          f"path not allowed in the manifest (absolute, '..' or hidden): {path!r}")
+        shown = repr(path)[:120]
+        raise BundleError(f"清单里的路径不允许（绝对路径、“..”、隐藏文件、控制字符或过长）：{shown}",
+                          f"path not allowed in the manifest (absolute, '..', hidden, control characters or too "
+                          f"long): {shown}")
     if bundle != CITY and not in_village(path, bundle):
         raise BundleError(f"村包 {bundle} 里有不属于本村的路径：{path}",
                           f"village bundle {bundle} holds a path outside the village: {path}")

@@ -133,13 +133,16 @@ def push_cmd(content: Path, bundles: Path, key: Path | None, names: tuple[str, .
 def ingest_cmd(sources: tuple[Path, ...], root: Path, public_key: Path | None, keep: int, wait: bool,
                rollback: bool) -> None:
     """(At the headend) verify bundles from SOURCES (files or folders; default ROOT/drop) and activate them."""
-    from sitegen.ingest import ingest, rollback as do_rollback
-    with _exit_codes():
-        if rollback:
-            was, now = do_rollback(root, wait)
-            click.echo(f"已回滚 rolled back: {was} -> {now}")
-            return
-        result = ingest(root, list(sources) or None, public_key, keep=keep, wait=wait)
+    from sitegen.ingest import HeadendFault, ingest, rollback as do_rollback
+    with _exit_codes(usage=()):
+        try:
+            if rollback:
+                was, now = do_rollback(root, wait)
+                click.echo(f"已回滚 rolled back: {was} -> {now}")
+                return
+            result = ingest(root, list(sources) or None, public_key, keep=keep, wait=wait)
+        except HeadendFault as exc:
+            _fail(str(exc), EXIT_FAILURE)
     labels = {"installed": "已启用 installed", "already": "已是当前版本 already live",
               "superseded": "被更新的版本取代 superseded", "rejected": "拒绝 REJECTED"}
     for o in result.outcomes:

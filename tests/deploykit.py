@@ -14,7 +14,7 @@ import sys
 import tarfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sitegen import keys
@@ -190,7 +190,8 @@ def craft(dest: Path, manifest: dict | bytes, signer, members: list[tarfile.TarI
 
 
 def manifest_doc(bundle: str, version: int, files: dict[str, bytes], key_id: str = "test",
-                 expires: str = "2099-01-01T00:00:00Z", objects: list[str] | None = None) -> dict:
+                 expires: str = (NOW + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 objects: list[str] | None = None) -> dict:
     import hashlib
     entries = {p: {"size": len(b), "sha256": hashlib.sha256(b).hexdigest()} for p, b in files.items()}
     shas = sorted({e["sha256"] for e in entries.values()})
