@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -128,9 +129,24 @@ def env() -> dict[str, str]:
     return e
 
 
-def sitegen(*args, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def limits(memory: int | None = None, file_size: int | None = None):
+    """A preexec_fn capping the child's address space (RLIMIT_AS) and the size of any file it writes
+    (RLIMIT_FSIZE: a write beyond it fails with EFBIG, as a full disk fails with ENOSPC); None when neither."""
+    if memory is None and file_size is None:
+        return None
+
+    def apply() -> None:
+        if memory is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        if file_size is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+    return apply
+
+
+def sitegen(*args, cwd: Path | None = None, timeout: float = 120, memory: int | None = None,
+            file_size: int | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "sitegen", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env(), timeout=timeout)
+                          cwd=cwd, env=env(), timeout=timeout, preexec_fn=limits(memory, file_size))
 
 
 def paused(marker: Path, at: str, *args, call: int = 1, when: str = "after", setting: str | None = None,

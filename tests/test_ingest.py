@@ -5,7 +5,10 @@ import gzip
 import io
 import json
 import os
+import shutil
 import tarfile
+import time
+import zlib
 from datetime import timedelta
 
 import pytest
@@ -280,3 +283,174 @@ def test_a_huge_manifest_is_refused_before_it_is_read(live, tmp_path):
     path = tmp_path / "big.tar.gz"
     path.write_bytes(raw.getvalue())
     refused(live, path, "too large")
+
+
+# ---- the drop folder is hostile (issue 12) ---------------------------------------------------------------------
+
+def _bad(live, name="bad.tar.gz"):
+    """An unsigned bundle dropped under `name`: always refused."""
+    doc = manifest_doc("xg/cs", V, {"tv/xg/cs/index.html": b"x"})
+    return craft(live.drop / name, doc, None, [], with_signature=False)
+
+
+def _page(live):
+    return live.headend / "current" / "tv" / "index.html"
+
+
+def test_a_reason_file_planted_as_a_link_does_not_overwrite_a_live_page(live):
+    page, before = _page(live), _page(live).read_bytes()
+    _bad(live, "x.tar.gz")
+    (live.drop / "rejected").mkdir()
+    os.symlink(page.resolve(), live.drop / "rejected" / "x.tar.gz.reason.txt")
+    result = ingest(live.headend, now=NOW)
+    assert [o.status for o in result.outcomes] == ["rejected"]
+    assert page.read_bytes() == before
+    reason = live.drop / "rejected" / "x.tar.gz.reason.txt"
+    assert not reason.is_symlink() and "unsigned bundle" in reason.read_text("utf-8")
+
+
+def test_a_rejected_folder_planted_as_a_link_into_the_site_is_not_written_through(live):
+    served = live.served()
+    _bad(live)
+    os.symlink((live.headend / "current" / "tv").resolve(), live.drop / "rejected")
+    ingest(live.headend, now=NOW)
+    assert live.served() == served and not list((live.headend / "current" / "tv").glob("bad.tar.gz*"))
+    assert (live.drop / "rejected").is_dir() and not (live.drop / "rejected").is_symlink()
+    assert (live.drop / "rejected" / "bad.tar.gz").is_file()
+
+
+def test_links_named_like_the_acks_file_or_its_temporary_do_not_write_outside(live, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious")
+    (live.drop / "acks.json").unlink()
+    os.symlink(outside, live.drop / "acks.json")
+    for pid in {os.getpid(), os.getpid() + 1}:  # the temporary name an older ingest used
+        os.symlink(outside, live.drop / f".acks.json.tmp-{pid}")
+    ingest(live.headend, now=NOW)
+    assert outside.read_text() == "precious"
+    acks = live.drop / "acks.json"
+    assert not acks.is_symlink() and json.loads(acks.read_text())["release"] == "r-000001"
+
+
+def test_drop_entries_that_are_not_plain_files_are_quarantined_unopened(live, tmp_path):
+    genuine = newer_bundle(live)  # a real, newer bundle, but reached only through a link
+    os.symlink(genuine, live.drop / "link.tar.gz")
+    os.mkfifo(live.drop / "fifo.tar.gz")  # opening it would block for ever
+    (live.drop / "folder.tar.gz").mkdir()
+    secret = tmp_path / "secret.tar.gz"
+    secret.write_bytes(b"SECRET-BYTES" * 10)
+    os.link(secret, live.drop / "hardlink.tar.gz")  # a second name of a file outside
+    before = live.served()
+    result = ingest(live.headend, now=NOW + timedelta(hours=1))
+    assert result.activated is None and live.served() == before
+    assert sorted(o.source for o in result.rejected) == ["fifo.tar.gz", "folder.tar.gz", "hardlink.tar.gz",
+                                                          "link.tar.gz"]
+    rejected = live.drop / "rejected"
+    assert (rejected / "link.tar.gz").is_symlink() and (rejected / "fifo.tar.gz").exists()
+    assert genuine.is_file() and secret.read_bytes() == b"SECRET-BYTES" * 10
+    for name in ("link", "fifo", "folder", "hardlink"):
+        text = (rejected / f"{name}.tar.gz.reason.txt").read_text("utf-8")
+        assert "unopened" in text or "unread" in text
+        assert "SECRET" not in text
+
+
+def _gzip_of_zeros(megabytes: int) -> bytes:
+    z = zlib.compressobj(6, zlib.DEFLATED, 31)
+    block = bytes(1 << 20)
+    return b"".join(z.compress(block) for _ in range(megabytes)) + z.flush()
+
+
+def _raw_header(name: bytes, size: int, kind: bytes) -> bytes:
+    """A ustar header block made by hand, with any size and type (tarfile refuses to write some of these)."""
+    block = bytearray(512)
+    block[:len(name)] = name
+    block[100:108], block[108:116], block[116:124] = b"0000644\0", b"0000000\0", b"0000000\0"
+    block[124:136] = b"%011o\0" % size
+    block[136:148] = b"00000000000\0"
+    block[156:157] = kind
+    block[257:265] = b"ustar\x0000"
+    block[148:156] = b" " * 8
+    block[148:156] = b"%06o\0 " % sum(block)
+    return bytes(block)
+
+
+def _hostile(live, tmp_path):
+    """Files that used to crash ingest (exit 3: RecursionError, MemoryError) before any signature was checked."""
+    files = {
+        "deep.tar.gz": craft(tmp_path / "deep.tar.gz", b"[" * 200_000, None, [], signature=bytes(64)).read_bytes(),
+        "gnu-longname.tar.gz": gzip.compress(_raw_header(b"././@LongLink", 3 << 30, b"L"), mtime=0),
+        "pax.tar.gz": gzip.compress(_raw_header(b"././@PaxHeader", 3 << 30, b"x"), mtime=0),
+    }
+    for name, data in files.items():
+        (live.drop / name).write_bytes(data)
+    return set(files)
+
+
+def test_hostile_files_are_each_rejected_and_the_good_bundle_still_installs(live, tmp_path):
+    hostile = _hostile(live, tmp_path)
+    good = newer_bundle(live)
+    (live.drop / good.name).write_bytes(good.read_bytes())
+    r = sitegen("ingest", "--root", live.headend, memory=512 << 20)
+    assert r.returncode == 7, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
+    assert live.served() == site_of(live.output)  # the good bundle went in
+    assert {p.name for p in (live.drop / "rejected").glob("*.tar.gz")} == hostile
+    assert not list(live.drop.glob("*.tar.gz"))
+    reasons = {n: (live.drop / "rejected" / f"{n}.reason.txt").read_text("utf-8") for n in hostile}
+    assert "signature" in reasons["deep.tar.gz"]
+    assert "only regular file entries" in reasons["gnu-longname.tar.gz"] and "PAX" in reasons["pax.tar.gz"]
+
+
+@pytest.mark.parametrize("tail", ["gzip-member", "garbage", "entry-after-end", "pax-header"])
+def test_a_genuine_bundle_with_anything_the_format_forbids_is_refused_quickly(live, tmp_path, tail):
+    genuine = newer_bundle(live).read_bytes()
+    if tail == "gzip-member":  # 64 MiB of zeros in a second gzip member: it used to be decompressed, then accepted
+        data = genuine + _gzip_of_zeros(64)
+    elif tail == "garbage":
+        data = genuine + b"\0" * 4096 + b"junk"
+    elif tail == "entry-after-end":  # tar readers stop at the end marker; what follows must not be there
+        data = gzip.compress(gzip.decompress(genuine) + _raw_header(b"objects/x", 0, b"0") + bytes(1024), mtime=0)
+    else:  # the same members, but written with a PAX header on each: the format has none
+        with tarfile.open(fileobj=io.BytesIO(gzip.decompress(genuine))) as tar:
+            raw = io.BytesIO()
+            with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as out:
+                for member in tar:
+                    member.pax_headers = {"comment": "x"}
+                    out.addfile(member, tar.extractfile(member))
+        data = gzip.compress(raw.getvalue(), mtime=0)
+    path = tmp_path / "g" / "xg.cs_v1.tar.gz"
+    path.parent.mkdir()
+    path.write_bytes(data)
+    started = time.monotonic()
+    reason = refused(live, path, ("after the end of the archive", "PAX"), now=NOW + timedelta(hours=1))
+    assert time.monotonic() - started < 10, reason
+
+
+def test_a_full_disk_is_the_headends_fault_and_the_bundle_stays_for_the_next_run(live):
+    good = newer_bundle(live)
+    (live.drop / good.name).write_bytes(good.read_bytes())
+    before = live.served()
+    r = sitegen("ingest", "--root", live.headend, file_size=2048)  # writes beyond 2 KiB fail (EFBIG)
+    assert r.returncode == 3 and "headend fault" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert (live.drop / good.name).is_file() and not (live.drop / "rejected").exists()
+    assert live.served() == before
+    r = sitegen("ingest", "--root", live.headend)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert live.served() == site_of(live.output)
+
+
+@pytest.mark.parametrize("where", ["root", "key", "owner", "in-drop"])
+def test_ingest_refuses_a_trust_root_others_could_replace(live, where):
+    key = live.headend / "publisher.pub"
+    args = []
+    if where == "root":
+        live.headend.chmod(0o777)
+    elif where == "key":
+        key.chmod(0o664)
+    elif where == "owner":
+        os.chown(key, 65534, 65534)
+    else:
+        shutil.copyfile(key, live.drop / "publisher.pub")
+        args = ["--public-key", live.drop / "publisher.pub"]
+    r = sitegen("ingest", "--root", live.headend, *args)
+    assert r.returncode == 8 and ("writable by others" in r.stderr or "drop folder" in r.stderr), r.stderr
