@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -304,3 +305,95 @@ def test_push_failure_exit_code(published):
     (d.content / "kh").write_text("")
     r = sitegen("push", "--content", d.content, "--bundles", d.bundles, "--retries", "1")
     assert r.returncode == 6 and "push FAILED" in r.stderr and "cable" in r.stderr and "Traceback" not in r.stderr
+
+
+# ---- the push account confined by the sshd configuration docs/deploy.md gives ----------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
+
+
+def _documented_block() -> str:
+    text = DOCS.read_text("utf-8")
+    block = text.split("```sshd_config\n", 1)[1].split("```", 1)[0]
+    assert block.startswith("Match User sitegen-push\n") and "ChrootDirectory" in block
+    return block
+
+
+def _chroot_parent() -> Path:
+    """A folder whose every component is root-owned and writable by no one else, as ChrootDirectory demands."""
+    for candidate in (Path("/run"), Path("/var/lib"), Path("/srv")):
+        parts = [candidate, *candidate.parents]
+        if all(p.stat().st_uid == 0 and not p.stat().st_mode & 0o022 for p in parts):
+            return candidate
+    pytest.skip("no root-owned folder for a chroot")
+
+
+@pytest.fixture
+def confined(sshd, tmp_path):
+    """A second real sshd: the base configuration plus the documented Match block, the push account being us."""
+    if os.geteuid() != 0:
+        pytest.skip("ChrootDirectory needs sshd to run as root")
+    inbox = Path(tempfile.mkdtemp(prefix="sitegen-inbox-", dir=_chroot_parent()))
+    inbox.chmod(0o755)
+    (inbox / "drop").mkdir()
+    port = _free_port()
+    config = (sshd.folder / "sshd_config").read_text().replace(f"Port {sshd.port}", f"Port {port}").replace(
+        str(sshd.folder / "sshd.pid"), str(tmp_path / "confined.pid"))
+    config += _documented_block().replace("sitegen-push", getpass.getuser()).replace("/srv/sitegen-inbox",
+                                                                                       str(inbox))
+    (tmp_path / "confined_config").write_text(config)
+    known = tmp_path / "known_hosts"
+    known.write_text(f"[127.0.0.1]:{port} {sshd.host_line}\n")
+    proc = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(tmp_path / "confined_config")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"sshd did not start: {proc.communicate()[0]}")
+            time.sleep(0.05)
+    try:
+        yield Server(sshd.folder, port, proc, sshd.host_line), inbox, known
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        shutil.rmtree(inbox, ignore_errors=True)
+
+
+def test_the_documented_sshd_block_confines_the_push_account_to_drop(confined, published, tmp_path):
+    import paramiko
+    server, inbox, known = confined
+    d = published
+    set_targets(d, server.yaml("cable", Path("/drop")).replace(str(server.known_hosts), str(known)))
+    r = sitegen("push", "--content", d.content, "--bundles", d.bundles)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert len(list((inbox / "drop").glob("*.tar.gz"))) == 3
+    r = sitegen("ingest", inbox / "drop", "--root", d.headend)
+    assert r.returncode == 0, r.stdout + r.stderr
+    served, trusted = d.served(), (d.headend / "publisher.pub").read_bytes()
+    assert served
+    # the attack of issue 12: replace the trust root from the push account
+    client = paramiko.SSHClient()
+    client.load_host_keys(str(known))
+    client.connect("127.0.0.1", port=server.port, username=getpass.getuser(), key_filename=str(server.user_key),
+                   look_for_keys=False, allow_agent=False)
+    try:
+        sftp = client.open_sftp()
+        rogue = tmp_path / "rogue.pub"
+        rogue.write_bytes(b"-----BEGIN PUBLIC KEY-----\nrogue\n-----END PUBLIC KEY-----\n")
+        for target in ("drop/../publisher.pub", "../../publisher.pub", str(d.headend / "publisher.pub"),
+                       f"/../../../..{d.headend}/publisher.pub"):
+            try:
+                sftp.put(str(rogue), target)
+            except OSError:
+                pass
+        assert sorted(sftp.listdir("/")) == ["drop", "publisher.pub"]  # all it reached: its own chroot
+        _, out, _ = client.exec_command("id")  # no shell: ForceCommand internal-sftp
+        assert b"uid=" not in out.read()
+    finally:
+        client.close()
+    assert (d.headend / "publisher.pub").read_bytes() == trusted and d.served() == served
