@@ -454,3 +454,139 @@ def test_ingest_refuses_a_trust_root_others_could_replace(live, where):
         args = ["--public-key", live.drop / "publisher.pub"]
     r = sitegen("ingest", "--root", live.headend, *args)
     assert r.returncode == 8 and ("writable by others" in r.stderr or "drop folder" in r.stderr), r.stderr
+
+
+# ---- signed but unacceptable: names, namespaces, versions, rollback (issue 12 Medium/Low, issue 11) ------------
+
+def _crafted(live, tmp_path, bundle, version, files, name=None):
+    doc = manifest_doc(bundle, version, files)
+    blobs = {_sha(b): b for b in files.values()}
+    path = tmp_path / (name or f"{bundle.replace('/', '.')}_v{version}.tar.gz")
+    return craft(path, doc, _signed(live), [(f"objects/{sha}", blobs[sha]) for sha in sorted(blobs)])
+
+
+@pytest.mark.parametrize("path", ["tv/xg/cs/" + "a" * 256 + ".html", "tv/xg/cs/" + "/".join(["b" * 250] * 17)],
+                         ids=["name-over-255", "path-over-4096"])
+def test_a_path_too_long_for_the_file_system_is_refused_at_verification(live, tmp_path, path):
+    refused(live, _crafted(live, tmp_path, "xg/cs", V, {path: b"x"}), "too long")
+
+
+def _record_matches_served(live):
+    """Every file the live release's record names is served with the bytes the record says."""
+    current = live.headend / "current"
+    record = json.loads((current / ".sitegen" / "release.json").read_text())
+    for info in record["bundles"].values():
+        for p, (_, sha) in info["files"].items():
+            assert _sha((current / p).read_bytes()) == sha, p
+
+
+def test_a_village_folder_belongs_to_one_bundle_only(live, tmp_path):
+    city = {p: (live.headend / "current" / p).read_bytes() for p in ("tv/index.html", "mobile/index.html")}
+    # a city bundle with a page inside a village folder that does not exist yet
+    taken = _crafted(live, tmp_path, "city", V, {**city, "tv/xg/new/index.html": b"city's"})
+    assert ingest(live.headend, [taken], now=NOW).activated
+    village = _crafted(live, tmp_path, "xg/new", V + 1, {"tv/xg/new/index.html": b"village's"})
+    result = ingest(live.headend, [village], now=NOW)
+    assert [o.status for o in result.outcomes] == ["rejected"]
+    assert "belongs to the city bundle" in result.outcomes[0].reason
+    _record_matches_served(live)
+    # a city bundle that gives the folder up, with the village's bundle in the same run: both go in
+    freed = _crafted(live, tmp_path, "city", V + 2, city)
+    result = ingest(live.headend, [freed, village], now=NOW)
+    assert sorted(o.status for o in result.outcomes) == ["installed", "installed"]
+    assert (live.headend / "current/tv/xg/new/index.html").read_bytes() == b"village's"
+    _record_matches_served(live)
+    # and from now on the city may not write there
+    again = _crafted(live, tmp_path, "city", V + 3, {**city, "tv/xg/new/index.html": b"city's"})
+    refused(live, again, "writes inside a village folder")
+
+
+@pytest.mark.parametrize("version", [2 ** 63, 10 ** 30, int((NOW + timedelta(days=2)).strftime("%Y%m%d%H%M%S"))])
+def test_a_version_from_the_future_is_refused_and_later_genuine_ones_still_go_in(live, tmp_path, version):
+    reason = refused(live, _crafted(live, tmp_path, "xg/cs", version, {"tv/xg/cs/index.html": b"x"}),
+                     "too far ahead of the clock")
+    assert "fast-forward" in reason
+    good = newer_bundle(live)
+    assert ingest(live.headend, [good], now=NOW + timedelta(hours=1)).activated
+    assert live.served() == site_of(live.output)
+
+
+def test_key_rotation_and_recovery_from_a_stolen_key(live, tmp_path):
+    # the thief signs a bundle with the publisher's (stolen) key, as far ahead as the clock allows
+    stolen = _crafted(live, tmp_path, "xg/cs", int((NOW + timedelta(hours=2)).strftime("%Y%m%d%H%M%S")),
+                      {"tv/xg/cs/index.html": b"defaced"})
+    assert ingest(live.headend, [stolen], now=NOW).activated
+    # recovery (docs/deploy.md): a new key pair; root installs the new public key at the headend
+    later = _crafted(live, tmp_path, "xg/cs", int((NOW + timedelta(hours=2, minutes=5)).strftime("%Y%m%d%H%M%S")),
+                     {"tv/xg/cs/index.html": b"defaced again"})
+    new_key = tmp_path / "keys2" / "signing.key"
+    keys.generate(new_key)
+    shutil.copyfile(keys.public_path(new_key), live.headend / "publisher.pub")
+    live.key.unlink()
+    shutil.copyfile(new_key, live.key)
+    live.key.chmod(0o600)
+    # the thief's key no longer opens the door, even for a version above everything taken
+    assert "signed with another key" in refused(live, later, "bad signature", now=NOW + timedelta(minutes=10))
+    # the publisher's next bundle, signed with the new key, replaces the defaced page at once: the floors the
+    # old key raised do not bind the new one
+    touch_page(live, note="recovered")
+    infos = {i.bundle: i for i in bundle_now(live, now=NOW + timedelta(minutes=10))}
+    result = ingest(live.headend, [infos["xg/cs"].path], now=NOW + timedelta(minutes=10))
+    assert result.activated, result.outcomes
+    assert live.served() == site_of(live.output)
+
+
+def _versions_of_cs(live, hours):
+    touch_page(live, note=f"v{hours}")
+    return {i.bundle: i for i in bundle_now(live, now=NOW + timedelta(hours=hours))}["xg/cs"].path
+
+
+def test_after_a_rollback_a_version_between_the_active_and_the_highest_taken_is_refused(live, tmp_path):
+    middle = tmp_path / "middle.tar.gz"
+    middle.write_bytes(_versions_of_cs(live, 0.5).read_bytes())
+    newest = _versions_of_cs(live, 1)
+    live.drop.joinpath(newest.name).write_bytes(newest.read_bytes())
+    # killed right after the switch, before anything else was written
+    proc = paused(tmp_path / "marker", "sitegen.ingest:Headend.activate", "ingest", "--root", live.headend)
+    kill(proc)
+    assert os.readlink(live.headend / "current") == "releases/r-000002"
+    assert rollback(live.headend) == ("r-000002", "r-000001")
+    result = ingest(live.headend, now=NOW + timedelta(hours=1))  # the newest, still in drop, stays rolled back
+    assert [o.status for o in result.outcomes] == ["already"] and result.activated is None
+    reason = refused(live, middle, "older than", now=NOW + timedelta(hours=1))
+    assert "rollback/replay" in reason
+
+
+def test_a_rollback_goes_only_to_a_release_that_was_served(live, tmp_path):
+    first = newer_bundle(live, 1)
+    live.drop.joinpath(first.name).write_bytes(first.read_bytes())
+    # killed after the new release is in place, before the switch: r-000002 was never served
+    proc = paused(tmp_path / "marker", "sitegen.ingest:Headend.activate", "ingest", "--root", live.headend,
+                  when="before")
+    kill(proc)
+    assert (live.headend / "releases" / "r-000002").is_dir()
+    r = sitegen("ingest", "--root", live.headend)  # the same bundle is still in drop: it goes in now
+    assert r.returncode == 0 and os.readlink(live.headend / "current") == "releases/r-000003", r.stdout + r.stderr
+    assert rollback(live.headend) == ("r-000003", "r-000001")
+
+
+def test_a_tampered_manifest_is_called_tampered_and_names_the_key_once(live, tmp_path):
+    original = newer_bundle(live)
+    tar = bytearray(gzip.decompress(original.read_bytes()))
+    at = tar.index(b'"expires":"') + len('"expires":"')
+    tar[at + 3] ^= 0x01
+    forged = tmp_path / original.name
+    forged.write_bytes(gzip.compress(bytes(tar), mtime=0))
+    reason = refused(live, forged, "tampered")
+    trusted = keys.key_id(keys.load_public(live.headend / "publisher.pub"))
+    assert reason.count(trusted) == 2  # once in the Chinese line, once in the English one
+
+
+def test_a_part_left_by_a_killed_push_is_removed_when_stale(live):
+    old, fresh = live.drop / ".xg.cs_v1.tar.gz.part", live.drop / ".xg.cs_v2.tar.gz.part"
+    old.write_bytes(b"x" * 100)
+    fresh.write_bytes(b"y" * 100)
+    week_ago = (NOW - timedelta(days=7)).timestamp()
+    os.utime(old, (week_ago, week_ago))
+    ingest(live.headend, now=NOW)
+    assert not old.exists() and fresh.exists()
