@@ -396,10 +396,15 @@ class Store:
         return self.root / "targets" / f"{name}.json"
 
     def load_target(self, name: str) -> dict:
+        """What we remembered of a target; a damaged file means we remember nothing (full bundles go out)."""
         try:
-            return json.loads(self.target_path(name).read_text("utf-8"))
+            state = strict_json(self.target_path(name).read_bytes(), 16 << 20, "target state")
         except (OSError, ValueError):
             return {"bundles": {}}
+        bundles = state.get("bundles") if isinstance(state, dict) else None
+        if not isinstance(bundles, dict) or not all(isinstance(e, dict) for e in bundles.values()):
+            return {"bundles": {}}
+        return state
 
     def save_target(self, name: str, state: dict) -> None:
         atomic_write(self.target_path(name), json.dumps(state, sort_keys=True, indent=1).encode() + b"\n")

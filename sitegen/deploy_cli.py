@@ -107,6 +107,8 @@ def push_cmd(content: Path, bundles: Path, key: Path | None, names: tuple[str, .
         click.echo("site.yaml 没有配置推送目标 / no push targets configured")
     code = EXIT_OK
     for r in results:
+        for line in r.warnings:
+            click.echo(f"{r.target}: {line}", err=True)
         for line in r.refused:
             click.echo(f"前端拒收了上次发送的包 the headend refused: {line}", err=True)
             code = EXIT_PUSH

@@ -397,3 +397,24 @@ def test_the_documented_sshd_block_confines_the_push_account_to_drop(confined, p
     finally:
         client.close()
     assert (d.headend / "publisher.pub").read_bytes() == trusted and d.served() == served
+
+
+def test_a_damaged_or_huge_acks_file_on_one_target_does_not_stop_the_others(sshd, tmp_path, published):
+    d = published
+    huge = tmp_path / "huge" / "drop"  # over SFTP: a 3 GiB sparse acks.json
+    huge.mkdir(parents=True)
+    with open(huge / "acks.json", "wb") as f:
+        f.truncate(3 << 30)
+    broken, healthy = tmp_path / "broken" / "drop", tmp_path / "healthy" / "drop"
+    broken.mkdir(parents=True)
+    (broken / "acks.json").write_text('{"format": 1, "bundles": {"xg/cs": {"active": 1, "seen": "zzz"}}}')
+    set_targets(d, sshd.yaml("huge", huge) + f"    - name: broken\n      type: folder\n      path: {broken}\n"
+                f"    - name: healthy\n      type: folder\n      path: {healthy}\n")
+    started = time.monotonic()
+    r = sitegen("push", "--content", d.content, "--bundles", d.bundles, memory=1 << 30)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stdout + r.stderr
+    assert time.monotonic() - started < 60
+    for drop in (huge, broken, healthy):
+        assert len(list(drop.glob("*.tar.gz"))) == 3, drop  # every target got a full set
+    assert "huge: " in r.stderr and "broken: " in r.stderr and "damaged or too large" in r.stderr
+    assert "healthy: " not in r.stderr
