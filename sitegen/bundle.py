@@ -252,6 +252,82 @@ def _check_path(path: object, bundle: str) -> None:
                           f"village bundle {bundle} holds a path outside the village: {path}")
 
 
+# ---- the snapshot (快照): every bundle of one publish, signed with the time of the push ----------------------------
+
+SNAPSHOT = "snapshot.json"
+SNAPSHOT_FORMAT = "sitegen-snapshot/1"
+MAX_SNAPSHOT = 8 << 20
+
+
+@dataclass
+class Snapshot:
+    """What one push says the headend should serve (TUF's snapshot and timestamp roles in one small file): every
+    bundle id with its version and content digest, and the time it was signed (`issued`), which tells the headend
+    how fresh its content is. `version` only grows, so an old snapshot cannot be replayed."""
+
+    version: int
+    issued: str
+    expires: str
+    key_id: str
+    bundles: dict[str, tuple[int, str]]
+
+    def to_bytes(self) -> bytes:
+        doc = {"format": SNAPSHOT_FORMAT, "version": self.version, "issued": self.issued, "expires": self.expires,
+               "key_id": self.key_id, "bundles": {b: {"version": v, "digest": d} for b, (v, d) in self.bundles.items()}}
+        return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+
+    def signed(self, key: Ed25519PrivateKey) -> bytes:
+        """The file: the JSON line, then the hex Ed25519 signature of exactly those bytes."""
+        data = self.to_bytes()
+        return data + b"\n" + key.sign(data).hex().encode() + b"\n"
+
+    @classmethod
+    def verified(cls, raw: bytes, public) -> "Snapshot":
+        """Check the signature, then parse strictly; any problem is a BundleError."""
+        def bad(detail: str) -> BundleError:
+            return BundleError(f"快照无效：{detail}", f"invalid snapshot: {detail}")
+        lines = raw[:MAX_SNAPSHOT + 200].split(b"\n")
+        if len(raw) > MAX_SNAPSHOT + 200 or len(lines) != 3 or lines[2] or not re.fullmatch(rb"[0-9a-f]{128}", lines[1]):
+            raise bad("not a signed snapshot file")
+        try:
+            public.verify(bytes.fromhex(lines[1].decode()), lines[0])
+        except Exception as exc:  # noqa: BLE001 - InvalidSignature: not ours, or altered
+            raise bad("bad signature (another key, or altered)") from exc
+        try:
+            doc = strict_json(lines[0], MAX_SNAPSHOT, "the snapshot")
+            if not isinstance(doc, dict) or set(doc) != {"format", "version", "issued", "expires", "key_id",
+                                                          "bundles"} or doc["format"] != SNAPSHOT_FORMAT:
+                raise ValueError("unknown format or keys")
+            parse_iso(doc["issued"]), parse_iso(doc["expires"])
+            bundles = {}
+            for b, e in doc["bundles"].items():
+                if (not (b == CITY or VILLAGE_ID.match(b)) or not isinstance(e, dict) or set(e) != {"version", "digest"}
+                        or not _int(e["version"]) or e["version"] <= 0 or not SHA256.match(str(e["digest"]))):
+                    raise ValueError(f"bad entry {b!r}")
+                bundles[b] = (e["version"], e["digest"])
+            if not _int(doc["version"]) or doc["version"] <= 0 or not isinstance(doc["key_id"], str):
+                raise ValueError("version or key_id")
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise bad(str(exc)) from exc
+        return cls(doc["version"], doc["issued"], doc["expires"], doc["key_id"], bundles)
+
+
+def make_snapshot(store: "Store", key: Ed25519PrivateKey, now: datetime | None = None,
+                  valid_days: int = VALID_DAYS) -> Path:
+    """Sign a snapshot of the bundle folder's current versions, written to BUNDLES/snapshot.json (pushed last)."""
+    moment = utc(now)
+    state = store.load_state()
+    version = max(int(state.get("snapshot", 0)) + 1, _version_stamp(moment))
+    bundles = {b: (e["version"], e["digest"]) for b, e in state["bundles"].items()}
+    snapshot = Snapshot(version, iso(moment), iso(moment + timedelta(days=valid_days)),
+                        keys.key_id(key.public_key()), bundles)
+    state["snapshot"] = version
+    store.save_state(state)
+    path = store.root / SNAPSHOT
+    atomic_write(path, snapshot.signed(key))
+    return path
+
+
 def content_digest(files: dict[str, FileEntry]) -> str:
     text = json.dumps({p: [e.size, e.sha256] for p, e in sorted(files.items())}, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()

@@ -54,8 +54,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sitegen import keys, lock
-from sitegen.bundle import (CITY, MANIFEST, MAX_MANIFEST, OBJECTS, SHA256, SIGNATURE, BundleError, Manifest,
-                            parse_iso, sha256_file, strict_json, utc)
+from sitegen.bundle import (CITY, MANIFEST, MAX_MANIFEST, OBJECTS, SHA256, SIGNATURE, SNAPSHOT, BundleError,
+                            Manifest, Snapshot, content_digest, iso, parse_iso, sha256_file, strict_json, utc)
 
 KEEP = 5
 RECORD = ".sitegen/release.json"
@@ -64,7 +64,11 @@ BLOCK = 512
 RECORDSIZE = 20 * BLOCK          # tar pads the archive to a multiple of this
 FUTURE_SKEW = timedelta(hours=2)  # a version (a UTC time stamp) may be this far ahead of our clock, no more
 MAX_VALIDITY = timedelta(days=400)  # an expiry further ahead than this is refused
-MAX_STATE = 1 << 20               # bytes of state.json
+MAX_STATE = 16 << 20              # bytes of state.json (it holds the newest snapshot)
+MAX_AGE = timedelta(hours=48)     # content not confirmed by a signed snapshot for this long is stale
+BEIJING = timedelta(hours=8)      # the notice on the TV home page gives the time as the viewers read it
+FRESH_START, FRESH_END = b"<!--sitegen:freshness-->", b"<!--/sitegen:freshness-->"
+HOME_PAGES = ("tv/index.html", "mobile/index.html")
 MAX_RECORD = 64 << 20             # bytes of a release record
 STALE_PART = timedelta(days=2)    # a push's .part file untouched this long is removed
 SERVED_KEPT = 100                 # release names remembered as served
@@ -102,6 +106,9 @@ class IngestResult:
     outcomes: list[Outcome] = field(default_factory=list)
     activated: str | None = None   # the new release, if one was activated
     previous: str | None = None
+    fresh: str | None = None       # the time of the newest signed snapshot the live content matches
+    stale_hours: int | None = None  # set when that is older than the allowed age
+    notes: list[str] = field(default_factory=list)
 
     @property
     def rejected(self) -> list[Outcome]:
@@ -531,6 +538,8 @@ class State:
     rolled_back: dict[str, int] = field(default_factory=dict)
     served: list[str] = field(default_factory=list)
     legacy: bool = False   # written by an older sitegen: no list of served releases
+    snapshot: dict | None = None  # the newest signed snapshot taken: version, issued, bundles {id: [v, digest]}
+    fresh: str | None = None      # when the live content last matched a snapshot (or, without one, was installed)
 
     @classmethod
     def load(cls, root: int) -> "State":
@@ -542,22 +551,33 @@ class State:
             if not isinstance(doc, dict):
                 raise ValueError("not an object")
             state = cls(doc.get("key_id"), _versions(doc.get("seen", {})), _versions(doc.get("rolled_back", {})),
-                        doc.get("served", []), legacy="served" not in doc)
+                        doc.get("served", []), legacy="served" not in doc, snapshot=doc.get("snapshot"),
+                        fresh=doc.get("fresh"))
+            if state.fresh is not None:
+                parse_iso(state.fresh)
+            snap = state.snapshot
+            if snap is not None and not (isinstance(snap, dict) and isinstance(snap.get("version"), int)
+                                         and isinstance(snap.get("issued"), str)
+                                         and isinstance(snap.get("bundles"), dict)):
+                raise ValueError("bad snapshot")
             if not (state.key_id is None or isinstance(state.key_id, str)) or not (
                     isinstance(state.served, list) and all(isinstance(n, str) and RELEASE.match(n)
                                                            for n in state.served)):
                 raise ValueError("bad key_id or served")
             return state
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, TypeError) as exc:
             raise HeadendFault(f"前端状态文件 state.json 损坏或无法读取（{exc}）；防回退依赖它，请按 docs/deploy.md 恢复\n"
                                f"the headend's state.json is damaged or unreadable ({exc}); rollback protection "
                                f"depends on it: recover as docs/deploy.md says") from exc
 
-    def save(self, root: int) -> None:
+    def doc(self) -> bytes:
         doc = {"format": 2, "key_id": self.key_id, "seen": self.floor, "rolled_back": self.rolled_back,
-               "served": self.served[-SERVED_KEPT:]}
+               "served": self.served[-SERVED_KEPT:], "snapshot": self.snapshot, "fresh": self.fresh}
+        return json.dumps(doc, sort_keys=True, indent=1).encode() + b"\n"
+
+    def save(self, root: int) -> None:
         try:
-            _put(root, "state.json", json.dumps(doc, sort_keys=True, indent=1).encode() + b"\n")
+            _put(root, "state.json", self.doc())
         except OSError as exc:
             raise _fault("cannot write state.json", exc) from exc
 
@@ -658,14 +678,14 @@ def _choose(headers: list[tuple[_Item, Manifest]], record: dict, state: State,
         out.bundle, out.version, out.kind = m.bundle, m.version, m.kind
         active = record["bundles"].get(m.bundle, {}).get("version")
         floor = state.floor.get(m.bundle, 0)
-        if m.bundle in chosen:
-            out.status = "superseded"
-        elif m.version == active:
-            out.status = "already"
-        elif m.version < floor:
+        if m.version < floor and m.version != active:  # a replay is reported, even next to a newer bundle
             out.status = "rejected"
             out.reason = (f"版本 {m.version} 比已接收的 {floor} 旧，拒绝（防止回退或重放）\n"
                           f"version {m.version} is older than {floor} already taken; refused (rollback/replay)")
+        elif m.bundle in chosen:
+            out.status = "superseded"
+        elif m.version == active:
+            out.status = "already"
         elif m.version == floor and state.rolled_back.get(m.bundle) == m.version:
             out.status = "already"
             out.reason = (f"版本 {m.version} 已接收过，但已被人工回滚，不再启用\n"
@@ -763,6 +783,136 @@ def _assemble(staging: Path, head: Headend, active: str | None, record: dict,
     return new
 
 
+# ---- the snapshot and freshness -------------------------------------------------------------------------------
+
+def _take_snapshots(drops: list[_Drop], public: Ed25519PublicKey, moment: datetime, state: State) -> list[_Item]:
+    """The newest valid signed snapshot in the drop folders becomes the one ingest installs by. A bad one, or
+    one older than the one already taken (a replay, to freeze the headend on old content), is refused: returned
+    as items to be moved to rejected/ with the reason."""
+    refused = []
+    for drop in drops:
+        try:
+            raw = _read_limited(drop.fd, SNAPSHOT, MAX_STATE)
+            if raw is None:
+                continue
+            snap = Snapshot.verified(raw, public)
+            if parse_iso(snap.expires) <= moment:
+                raise _reject(f"快照已过期（{snap.expires}）", f"expired snapshot (valid until {snap.expires})")
+            check_version(snap.version, moment, "快照的")
+            taken = state.snapshot["version"] if state.snapshot else 0
+            if snap.version < taken:
+                raise _reject(f"快照版本 {snap.version} 比已接收的 {taken} 旧，拒绝（防止冻结在旧内容上）",
+                              f"snapshot version {snap.version} is older than {taken} already taken; refused "
+                              f"(freeze/replay)")
+            if snap.version > taken:
+                state.snapshot = {"version": snap.version, "issued": snap.issued,
+                                  "bundles": {b: list(e) for b, e in snap.bundles.items()}}
+        except OSError as exc:
+            refused.append(_Item(SNAPSHOT, SNAPSHOT, drop, quarantine=f"快照不是可读的普通文件 / the snapshot is not "
+                                                                       f"a readable plain file: {exc.strerror}"))
+        except BundleError as exc:
+            refused.append(_Item(SNAPSHOT, SNAPSHOT, drop, quarantine=str(exc)))
+    return refused
+
+
+def _by_snapshot(headers: list[tuple[_Item, Manifest]], state: State, record: dict,
+                 outcomes: dict[int, Outcome]) -> list[tuple[_Item, Manifest]]:
+    """Once a snapshot has been taken, only the bundle versions the newest one names (with that content) are
+    installed, so the headend never serves a mix that was not published together. A newer bundle waits in drop
+    for its snapshot; an older one is superseded (or, below the floor, refused as a replay by _choose)."""
+    if state.snapshot is None:
+        return headers
+    named = state.snapshot["bundles"]
+    kept = []
+    for item, m in headers:
+        out = outcomes[id(item)]
+        out.bundle, out.version, out.kind = m.bundle, m.version, m.kind
+        version, digest = named.get(m.bundle, (None, None))
+        active = record["bundles"].get(m.bundle, {}).get("version")
+        if version is None:
+            out.reason = (f"最新的快照里没有包 {m.bundle}，拒绝\nthe newest snapshot does not name bundle {m.bundle}; "
+                          f"refused")
+        elif m.version > version:
+            out.status = "waiting"
+            out.reason = (f"比最新快照所列的版本 {version} 新：等待它的快照\nnewer than version {version} the newest "
+                          f"snapshot names: waiting for its snapshot")
+        elif m.version < version and m.version >= state.floor.get(m.bundle, 0) and m.version != active:
+            out.status = "superseded"
+        elif m.version == version and content_digest(m.files) != digest:
+            out.reason = (f"内容与快照所列的不符，拒绝\nthe content differs from what the snapshot names; refused")
+        else:
+            kept.append((item, m))
+    return kept
+
+
+def _whole_snapshot(chosen: dict[str, tuple[_Item, Manifest]], state: State, record: dict,
+                    outcomes: dict[int, Outcome], extra: frozenset[str] | set[str] = frozenset()) -> None:
+    """A snapshot is installed whole or not at all: if some bundle it names at a version not live here is not
+    among those chosen (withheld, or refused), the chosen ones wait in drop, so that the headend never serves a
+    combination that was not published together (mix-and-match)."""
+    if state.snapshot is None or not chosen:
+        return
+    missing = sorted(b for b, e in state.snapshot["bundles"].items()
+                     if record["bundles"].get(b, {}).get("version") != e[0] and b not in chosen) + sorted(extra)
+    if not missing:
+        return
+    for bundle_id in list(chosen):
+        out = outcomes[id(chosen.pop(bundle_id)[0])]
+        out.status = "waiting"
+        out.reason = (f"同一快照里的其他包还没到或被拒收（{', '.join(missing)}），等待\nthe rest of its snapshot has not "
+                      f"arrived or was refused ({', '.join(missing)}): waiting")
+
+
+def _freshness(state: State, record: dict, moment: datetime, installed: bool) -> None:
+    """The live content is fresh as of the newest snapshot it matches in full (without snapshots: as of the last
+    install, the best a headend of an older publisher can know)."""
+    snap = state.snapshot
+    if snap is not None:
+        if all(record["bundles"].get(b, {}).get("version") == e[0] for b, e in snap["bundles"].items()):
+            state.fresh = max(state.fresh or "", snap["issued"])
+    elif installed:
+        state.fresh = iso(moment)
+
+
+def _notice(release: Path, text: bytes) -> None:
+    """Put `text` (or nothing) between the freshness markers of the home pages of the live release. The page is
+    replaced by rename (a new file), so the same file hard-linked into older releases is never changed."""
+    for rel in HOME_PAGES:
+        page = release / rel
+        try:
+            data = page.read_bytes()
+        except OSError:
+            continue
+        start, end = data.find(FRESH_START), data.find(FRESH_END)
+        if start < 0 or end < start:
+            continue
+        new = data[:start + len(FRESH_START)] + text + data[end:]
+        if new != data:
+            tmp = page.with_name(f".{page.name}.tmp-{secrets.token_hex(8)}")
+            tmp.write_bytes(new)
+            os.replace(tmp, page)
+
+
+def _staleness(head: Headend, state: State, moment: datetime, max_age: timedelta, result: IngestResult) -> None:
+    result.fresh = state.fresh
+    text = b""
+    if state.fresh is not None:
+        fresh = parse_iso(state.fresh)
+        age = moment - fresh
+        if age > max_age:
+            hours = int(age.total_seconds() // 3600)
+            result.stale_hours = hours
+            shown = (fresh + BEIJING).strftime("%Y-%m-%d %H:%M")
+            text = (f'<p class="stale-notice" style="background:#b00;color:#fff;padding:.5em 1em;font-size:1.4em">'
+                    f"本页内容更新于 {shown}（北京时间），已超过 {hours} 小时未更新</p>").encode()
+    active = head.active()
+    if active is not None:
+        try:
+            _notice(head.releases / active, text)
+        except OSError as exc:
+            raise _fault("cannot update the freshness notice", exc) from exc
+
+
 # ---- ingest ---------------------------------------------------------------------------------------------------
 
 def _examine(item: _Item, public: Ed25519PublicKey, trusted: str, moment: datetime,
@@ -785,7 +935,8 @@ def _examine(item: _Item, public: Ed25519PublicKey, trusted: str, moment: dateti
 
 
 def ingest(root: Path, sources: list[Path] | None = None, public_key: Path | None = None, *,
-           now: datetime | None = None, keep: int = KEEP, wait: bool = False) -> IngestResult:
+           now: datetime | None = None, keep: int = KEEP, wait: bool = False,
+           max_age: timedelta = MAX_AGE) -> IngestResult:
     """Take every bundle found in `sources` (files or folders; default ROOT/drop) into one new release."""
     root = root.absolute()
     folders = [s for s in sources if s.is_dir()] if sources is not None else [root / "drop"]
@@ -814,7 +965,7 @@ def ingest(root: Path, sources: list[Path] | None = None, public_key: Path | Non
             except OSError as exc:
                 raise _fault("cannot prepare the headend folders", exc) from exc
             items += [_named(s) for s in sources or [] if not s.is_dir()]
-            return _run(root, root_fd, head, drops, items, public, trusted, moment, keep)
+            return _run(root, root_fd, head, drops, items, public, trusted, moment, keep, max_age)
         finally:
             for item in items:
                 if item.fd is not None:
@@ -825,10 +976,11 @@ def ingest(root: Path, sources: list[Path] | None = None, public_key: Path | Non
 
 
 def _run(root: Path, root_fd: int, head: Headend, drops: list[_Drop], items: list[_Item], public: Ed25519PublicKey,
-         trusted: str, moment: datetime, keep: int) -> IngestResult:
+         trusted: str, moment: datetime, keep: int, max_age: timedelta) -> IngestResult:
     active = head.active()
     record = head.record(active)
     state = State.load(root_fd)
+    loaded = state.doc()
     changed = state.key_id != trusted
     if state.key_id not in (None, trusted):
         # The operator installed another trusted key (rotation, or recovery from a stolen key): versions taken
@@ -838,6 +990,7 @@ def _run(root: Path, root_fd: int, head: Headend, drops: list[_Drop], items: lis
         for bundle_id, info in record["bundles"].items():  # an older sitegen's run killed after activation
             state.floor[bundle_id] = max(state.floor.get(bundle_id, 0), info["version"])
     state.key_id = trusted
+    items += _take_snapshots(drops, public, moment, state)
     result = IngestResult(previous=active)
     outcomes = {id(i): Outcome(i.shown, "rejected", reason=i.quarantine) for i in items}
     headers: list[tuple[_Item, Manifest]] = []
@@ -848,8 +1001,10 @@ def _run(root: Path, root_fd: int, head: Headend, drops: list[_Drop], items: lis
             headers.append((item, _examine(item, public, trusted, moment)))
         except BundleError as exc:
             outcomes[id(item)].reason = str(exc)
+    headers = _by_snapshot(headers, state, record, outcomes)
     chosen = _choose(headers, record, state, outcomes)
     _check_namespaces(chosen, record, outcomes)
+    _whole_snapshot(chosen, state, record, outcomes)
     work = root / f".tmp-{os.getpid()}"
     try:
         accepted: dict[str, tuple[Manifest, dict[str, Path]]] = {}
@@ -871,6 +1026,9 @@ def _run(root: Path, root_fd: int, head: Headend, drops: list[_Drop], items: lis
                 outcomes[id(item)].status, outcomes[id(item)].reason = "rejected", str(exc)
             finally:
                 os.close(dest)
+        if len(accepted) < len(chosen):  # one refused: the rest of its snapshot must not go in alone
+            _whole_snapshot({b: chosen[b] for b in accepted}, state, record, outcomes, extra=set(chosen) - set(accepted))
+            accepted = {b: a for b, a in accepted.items() if outcomes[id(chosen[b][0])].status != "waiting"}
         if accepted:
             try:
                 numbers = [int(n[2:]) for n in head.names()]
@@ -893,10 +1051,12 @@ def _run(root: Path, root_fd: int, head: Headend, drops: list[_Drop], items: lis
             state.save(root_fd)
             result.activated = name
             _prune(head, keep)
-        elif changed:
-            state.save(root_fd)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    _freshness(state, record, moment, bool(result.activated))
+    if changed or state.doc() != loaded:
+        state.save(root_fd)
+    _staleness(head, state, moment, max_age, result)
     acks = _acks(record, state.floor, head.active())
     result.outcomes = [outcomes[id(i)] for i in items]
     try:
@@ -913,6 +1073,8 @@ def _dispose(items: list[_Item], outcomes: list[Outcome]) -> None:
     moved by name (never opened through a link). Files named on the command line are left where they are."""
     for item, out in zip(items, outcomes):
         if item.drop is None:
+            continue
+        if out.status == "waiting":
             continue
         if out.status != "rejected":
             os.unlink(item.name, dir_fd=item.drop.fd)

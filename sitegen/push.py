@@ -17,12 +17,14 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sitegen.bundle import CITY, Store, make_delta, sha256_file, strict_json
+from sitegen.bundle import (CITY, SNAPSHOT, VALID_DAYS, Store, make_delta, make_snapshot, sha256_file,
+                            strict_json)
 from sitegen.config import Target
 
 CHUNK = 256 * 1024
@@ -335,12 +337,17 @@ def _acknowledged(session: _Session, known: dict, result: TargetResult) -> None:
 
 def push(store: Store, targets: list[Target], key: Ed25519PrivateKey, base: Path, *, retries: int = RETRIES,
          backoff: float = BACKOFF, dry_run: bool = False, versions: dict[str, int] | None = None,
-         log: Callable[..., None] = lambda event, **fields: None) -> list[TargetResult]:
+         log: Callable[..., None] = lambda event, **fields: None, valid_days: int | None = None,
+         now: datetime | None = None) -> list[TargetResult]:
     """Push every bundle of the store to each target. `base`: the folder of site.yaml (relative paths).
-    `versions` (dry runs) overrides the store's versions with the ones a bundle run would make."""
+    `versions` (dry runs) overrides the store's versions with the ones a bundle run would make. After the bundles,
+    each target gets a freshly signed snapshot (every bundle's version and digest, and the time): the headend
+    installs only what the newest snapshot names, and knows from its time how fresh its content is."""
     ours_by_id = {b: e["version"] for b, e in store.load_state()["bundles"].items()}
     ours_by_id.update(versions or {})
     results = []
+    valid = valid_days if valid_days is not None else VALID_DAYS
+    snapshot = make_snapshot(store, key, now, valid_days=valid) if targets and not dry_run else None
     for target in targets:
         result = TargetResult(target.name)
         results.append(result)
@@ -357,6 +364,8 @@ def push(store: Store, targets: list[Target], key: Ed25519PrivateKey, base: Path
                     store.save_target(target.name, tstate)  # after each file: a killed run forgets nothing sent
             if not dry_run:
                 store.save_target(target.name, tstate)
+                if snapshot is not None:  # last: the headend installs only what it names, once it is there
+                    session.call(lambda r: upload(r, snapshot, SNAPSHOT), SNAPSHOT)
         except Exception as exc:  # noqa: BLE001 - targets are independent: one failing never stops the others
             result.ok = False
             result.error = f"{type(exc).__name__}: {exc}"

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -246,7 +246,7 @@ def test_push_over_sftp_to_openssh(sshd, tmp_path, published):
     r = sitegen("push", "--content", d.content, "--bundles", d.bundles)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "cable: xg/cs v" in r.stdout and " full, " in r.stdout
-    names = sorted(os.listdir(remote_drop))
+    names = sorted(n for n in os.listdir(remote_drop) if n != "snapshot.json")  # the snapshot comes last
     assert len(names) == 3 and all(n.endswith(".tar.gz") and not n.startswith(".") for n in names)
     for n in names:  # the bytes arrived intact
         assert (remote_drop / n).read_bytes() == next(d.bundles.rglob(n)).read_bytes()
@@ -418,3 +418,68 @@ def test_a_damaged_or_huge_acks_file_on_one_target_does_not_stop_the_others(sshd
         assert len(list(drop.glob("*.tar.gz"))) == 3, drop  # every target got a full set
     assert "huge: " in r.stderr and "broken: " in r.stderr and "damaged or too large" in r.stderr
     assert "healthy: " not in r.stderr
+
+
+# ---- the snapshot: installed whole, and the time it was signed (issue 12: mix-and-match, freeze) --------------
+
+def _round(d, hours, villages=("cs", "cs2"), now=None):
+    """The publisher changes `villages`, bundles them `hours` after NOW and pushes (with its signed snapshot)."""
+    for v in villages:
+        touch_page(d, v, note=f"{v}-{hours}")
+    infos = {i.bundle: i for i in bundle_now(d, now=NOW + timedelta(hours=hours))}
+    assert push(d.store, [folder_target(d)], d.private(), d.content, now=now)[0].ok
+    return infos
+
+
+def test_only_whole_snapshots_are_installed_never_a_mix(published, tmp_path):
+    d = published
+    assert push(d.store, [folder_target(d)], d.private(), d.content)[0].ok
+    assert ingest(d.headend, now=NOW).activated
+    first = {i.bundle: i for i in bundle_now(d)}
+    saved = tmp_path / "old-cs.tar.gz"
+    saved.write_bytes(first["xg/cs"].path.read_bytes())
+    _round(d, 1)
+    assert ingest(d.headend, now=NOW + timedelta(hours=1)).activated
+    published_together = d.served()
+    infos = _round(d, 2)
+    # whoever can write drop withholds the new xg/cs2: xg/cs alone would make a site never published
+    withheld = next(d.drop.glob(f"xg.cs2_v{infos['xg/cs2'].version}*.tar.gz"))
+    withheld.unlink()
+    result = ingest(d.headend, now=NOW + timedelta(hours=2))
+    assert result.activated is None and d.served() == published_together
+    assert [(o.bundle, o.status) for o in result.outcomes] == [("xg/cs", "waiting")]
+    assert "rest of its snapshot" in result.outcomes[0].reason
+    assert list(d.drop.glob(f"xg.cs_v{infos['xg/cs'].version}*.tar.gz"))  # still there, waiting
+    # an old bundle of the set is no help either
+    (d.drop / "old-cs.tar.gz").write_bytes(saved.read_bytes())
+    result = ingest(d.headend, now=NOW + timedelta(hours=2))
+    assert result.activated is None and "older than" in next(o.reason for o in result.outcomes if o.source ==
+                                                             "old-cs.tar.gz")
+    # the publisher's next push sends what is missing: the whole snapshot goes in
+    assert push(d.store, [folder_target(d)], d.private(), d.content)[0].ok
+    result = ingest(d.headend, now=NOW + timedelta(hours=2))
+    assert result.activated and d.served() == {k: v for k, v in snapshot(d.output).items()
+                                               if not k.startswith(".cache/")}
+
+
+def test_stale_content_is_reported_and_shown_on_the_home_page(published):
+    d = published
+    # the newest snapshot there is was signed 50 hours ago (the publisher stopped, or someone holds pushes back)
+    assert push(d.store, [folder_target(d)], d.private(), d.content,
+                now=datetime.now(timezone.utc) - timedelta(hours=50))[0].ok
+    r = sitegen("ingest", "--root", d.headend, "--max-age", "48")
+    assert r.returncode == 9 and "STALE" in r.stderr and "已启用 installed" in r.stdout, r.stdout + r.stderr
+    home = d.headend / "current" / "tv" / "index.html"
+    text = home.read_text("utf-8")
+    assert "本页内容更新于" in text and "小时未更新" in text
+    assert (d.headend / "current/mobile/index.html").read_text("utf-8").count("小时未更新") == 1
+    # a fresh push: the notice goes away, and the page is byte for byte the built one again
+    assert push(d.store, [folder_target(d)], d.private(), d.content)[0].ok
+    result = ingest(d.headend)
+    assert result.stale_hours is None and result.fresh
+    built = (d.output / "tv" / "index.html").read_bytes()
+    assert home.read_bytes() == built and b"<!--sitegen:freshness--><!--/sitegen:freshness-->" in built
+    # then 45 days without a new bundle or snapshot: it used to say nothing
+    later = ingest(d.headend, now=datetime.now(timezone.utc) + timedelta(days=45))
+    assert later.stale_hours is not None and later.stale_hours >= 45 * 24
+    assert f"已超过 {later.stale_hours} 小时未更新" in home.read_text("utf-8")
