@@ -6,19 +6,23 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tarfile
 import time
 import zlib
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sitegen import keys
 from sitegen.bundle import Store, make_bundles, make_delta
 from sitegen.ingest import ingest, rollback
 from sitegen.pipeline import build
-from tests.deploykit import (NOW, bundle_now, clone, craft, deploy, kill, manifest_doc, paused, sitegen, snapshot,
-                             touch_page)
+from tests.deploykit import (NOW, bundle_now, clone, craft, deploy, env, kill, manifest_doc, paused, sitegen,
+                             snapshot, touch_page)
 
 V = int((NOW + timedelta(minutes=30)).strftime("%Y%m%d%H%M%S"))  # newer than the live bundles, not in the future
 
@@ -590,3 +594,169 @@ def test_a_part_left_by_a_killed_push_is_removed_when_stale(live):
     os.utime(old, (week_ago, week_ago))
     ingest(live.headend, now=NOW)
     assert not old.exists() and fresh.exists()
+
+
+# ---- fuzzing: mutated manifests, tar headers and gzip streams of a real bundle ---------------------------------
+
+FUZZ_WORKER = r"""
+import json, resource, signal, sys, traceback
+from datetime import datetime
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))
+from sitegen.ingest import ingest
+
+def over(*_):
+    raise TimeoutError("over the time cap")
+
+signal.signal(signal.SIGALRM, over)
+for line in sys.stdin:
+    job = json.loads(line)
+    signal.alarm(job["cap"])
+    try:
+        r = ingest(Path(job["root"]), now=datetime.fromisoformat(job["now"]))
+        reply = {"code": 7 if r.rejected else 0, "statuses": [o.status for o in r.outcomes]}
+    except BaseException:
+        reply = {"code": 3, "error": traceback.format_exc()}
+    finally:
+        signal.alarm(0)
+    print(json.dumps(reply), flush=True)
+"""
+
+
+class _Worker:
+    """One ingest process under RLIMIT_AS = 512 MiB and a 20 s alarm per run, fed job after job (a process per
+    example would spend the time budget on start-up)."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, "-c", FUZZ_WORKER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, env=env())
+
+    def ingest(self, root, now):
+        self.proc.stdin.write(json.dumps({"root": str(root), "now": now.isoformat(), "cap": 20}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        assert line, "the ingest worker died (memory cap?)"
+        return json.loads(line)
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def fuzz_base(base, tmp_path_factory):
+    """A live headend, a genuine newer xg/cs bundle (bytes), and what is served once that bundle is in."""
+    d = clone(base, tmp_path_factory.mktemp("fuzz") / "live")
+    genuine = newer_bundle(d).read_bytes()
+    expected = clone(d, d.base.parent / "expected")
+    (expected.drop / "good.tar.gz").write_bytes(genuine)
+    assert ingest(expected.headend, now=NOW + timedelta(hours=1)).activated
+    worker = _Worker()
+    yield d, genuine, expected.served(), worker
+    worker.close()
+
+
+def _members(tar: bytes) -> list[tuple[str, bytes]]:
+    with tarfile.open(fileobj=io.BytesIO(tar)) as t:
+        return [(m.name, t.extractfile(m).read()) for m in t]
+
+
+def _ustar(members: list[tuple[str, bytes]]) -> bytes:
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    return raw.getvalue()
+
+
+def _edit(data: bytes, op: str, where: float, blob: bytes, n: int) -> bytes:
+    at = min(int(where * len(data)), max(len(data) - 1, 0))
+    if op == "flip":
+        return data[:at] + bytes([data[at] ^ (blob[0] or 1)]) + data[at + 1:] if data else blob
+    if op == "insert":
+        return data[:at] + blob + data[at:]
+    if op == "delete":
+        return data[:at] + data[at + n:]
+    if op == "truncate":
+        return data[:at]
+    if op == "nest":  # deep JSON nesting: it used to end in a RecursionError
+        return data[:at] + b"[" * (n * 100) + data[at:]
+    return data + blob * n  # append
+
+
+def _header_field(tar: bytes, index: int, kind: int | None, size: int | None) -> bytes:
+    """Set one header's type and/or size field, with a correct checksum so the reader looks further."""
+    at = 0
+    for _ in range(index):  # skip to the index-th header
+        size = int(tar[at + 124:at + 136].rstrip(b"\0 ") or b"0", 8)
+        at += 512 + (size + 511) // 512 * 512
+    block = bytearray(tar[at:at + 512].ljust(512, b"\0"))
+    if size is not None:
+        block[124:136] = (b"%011o\0" % size) if size < 8 ** 11 else b"\x80" + size.to_bytes(11, "big")
+    if kind is not None:
+        block[156:157] = bytes([kind])
+    block[148:156] = b" " * 8
+    block[148:156] = b"%06o\0 " % sum(block)
+    return tar[:at] + bytes(block) + tar[at + 512:]
+
+
+@st.composite
+def _mutation(draw):
+    layer = draw(st.sampled_from(["gzip", "tar", "header", "manifest", "manifest-resigned"]))
+    if layer == "header":  # e.g. a GNU long-name or PAX header claiming 3 GiB
+        return (layer, draw(st.integers(0, 3)), draw(st.none() | st.sampled_from(list(b"0123456789xgLKSAD\0 "))),
+                draw(st.none() | st.sampled_from([0, 1, 63, 65, 511, 513, 8 ** 11 - 1, 3 << 30, 1 << 70])))
+    return (layer, draw(st.sampled_from(["flip", "insert", "delete", "truncate", "append", "nest"])),
+            draw(st.floats(0, 1)), draw(st.binary(min_size=1, max_size=40)), draw(st.integers(1, 2000)))
+
+
+def _mutate(genuine: bytes, key, mutation) -> bytes:
+    layer, *args = mutation
+    if layer == "gzip":
+        return _edit(genuine, *args)
+    tar = gzip.decompress(genuine)
+    if layer == "tar":
+        return gzip.compress(_edit(tar, *args), mtime=0)
+    if layer == "header":
+        return gzip.compress(_header_field(tar, *args), mtime=0)
+    members = _members(tar)
+    manifest = _edit(members[0][1], *args)
+    signature = key.sign(manifest) if layer == "manifest-resigned" else members[1][1]
+    return gzip.compress(_ustar([("manifest.json", manifest), ("manifest.sig", signature)] + members[2:]), mtime=0)
+
+
+@settings(max_examples=50, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(mutations=st.lists(_mutation(), min_size=1, max_size=2))
+def test_fuzzed_bundles_never_crash_ingest_nor_change_the_live_site(fuzz_base, tmp_path_factory, mutations):
+    """Ingest exits 0 or 7, never 3, under a 512 MiB address-space cap and a time cap; the live release is
+    unchanged after every refusal, and the next good bundle installs. Derandomized: the same cases on every run
+    (50 of them, one or two mutations each: about 15 s, within the suite's time budget)."""
+    d, genuine, after, worker = fuzz_base
+    key = keys.load_private(d.key)
+    data = genuine
+    for mutation in mutations:
+        try:
+            data = _mutate(data, key, mutation)
+        except (OSError, EOFError, tarfile.TarError, zlib.error, ValueError, IndexError):
+            break  # an earlier mutation left nothing the next layer can take apart: fuzz what we have
+    root = tmp_path_factory.mktemp("case") / "headend"
+    shutil.copytree(d.headend, root, symlinks=True, copy_function=os.link)  # ingest never writes in place
+    before = snapshot(root / "current")
+    (root / "drop" / "fuzzed.tar.gz").write_bytes(data)
+    started = time.monotonic()
+    reply = worker.ingest(root, NOW + timedelta(hours=1))
+    assert reply["code"] in (0, 7), reply.get("error")
+    assert time.monotonic() - started < 20
+    served = snapshot(root / "current")
+    if "installed" in reply["statuses"]:  # a change the format tolerates (e.g. the gzip header's time): the same site
+        assert served == after
+    else:
+        assert served == before and reply["statuses"] == ["rejected"]
+        (root / "drop" / "good.tar.gz").write_bytes(genuine)  # and the next good bundle still goes in
+        reply = worker.ingest(root, NOW + timedelta(hours=1))
+        assert reply["code"] == 0 and reply["statuses"] == ["installed"], reply
+        assert snapshot(root / "current") == after
+    # (no rmtree: pytest's tmp_path retention removes the cases; unlinking them here costs more than ingest)
