@@ -477,8 +477,8 @@ class Store:
             state = strict_json(self.target_path(name).read_bytes(), 16 << 20, "target state")
         except (OSError, ValueError):
             return {"bundles": {}}
-        bundles = state.get("bundles") if isinstance(state, dict) else None
-        if not isinstance(bundles, dict) or not all(isinstance(e, dict) for e in bundles.values()):
+        if not isinstance(state, dict) or not isinstance(state.get("bundles"), dict) or not all(
+                isinstance(e, dict) for e in state["bundles"].values()):
             return {"bundles": {}}
         return state
 

@@ -643,11 +643,11 @@ class Headend:
 
 
 def _acks(record: dict, floor: dict[str, int], release: str | None) -> bytes:
-    acks = {"format": 1, "release": release,
-            "bundles": {b: {"active": info["version"], "seen": max(floor.get(b, 0), info["version"])}
-                        for b, info in record["bundles"].items()}}
+    bundles: dict[str, dict] = {b: {"active": info["version"], "seen": max(floor.get(b, 0), info["version"])}
+                                for b, info in record["bundles"].items()}
     for b, version in floor.items():
-        acks["bundles"].setdefault(b, {"active": None, "seen": version})
+        bundles.setdefault(b, {"active": None, "seen": version})
+    acks = {"format": 1, "release": release, "bundles": bundles}
     return json.dumps(acks, sort_keys=True, indent=1).encode() + b"\n"
 
 
@@ -965,7 +965,10 @@ def ingest(root: Path, sources: list[Path] | None = None, public_key: Path | Non
             except OSError as exc:
                 raise _fault("cannot prepare the headend folders", exc) from exc
             items += [_named(s) for s in sources or [] if not s.is_dir()]
-            return _run(root, root_fd, head, drops, items, public, trusted, moment, keep, max_age)
+            try:
+                return _run(root, root_fd, head, drops, items, public, trusted, moment, keep, max_age)
+            except OSError as exc:  # our own folders failing us (a damaged live release, an I/O error)
+                raise _fault("cannot read or write the headend's own files", exc) from exc
         finally:
             for item in items:
                 if item.fd is not None:

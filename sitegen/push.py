@@ -378,6 +378,10 @@ def push(store: Store, targets: list[Target], key: Ed25519PrivateKey, base: Path
 def _push_one(store: Store, key: Ed25519PrivateKey, session: _Session, bundle_id: str, ours: int, entry: dict,
               result: TargetResult, dry_run: bool) -> Sent:
     """Decide what one bundle needs at one target (nothing, a delta or a full bundle) and send it."""
+    if (entry.get("seen") or 0) > ours:  # taken there, yet never made here: signed with our key by someone else?
+        result.warnings.append(f"前端已接收 {bundle_id} 的版本 {entry['seen']}，比这里的 {ours} 还新：私钥可能被盗，请按 "
+                               f"docs/deploy.md §10 换密钥 / the headend has taken {bundle_id} version {entry['seen']}, "
+                               f"newer than ours ({ours}): was the signing key stolen? rotate it (docs/deploy.md §10)")
     if (entry.get("seen") or 0) >= ours:
         return Sent(bundle_id, ours, "none")
     base_version = entry.get("active")

@@ -3,6 +3,7 @@ over SFTP to a real OpenSSH server started here on 127.0.0.1 with throwaway keys
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import shutil
 import socket
@@ -483,3 +484,13 @@ def test_stale_content_is_reported_and_shown_on_the_home_page(published):
     later = ingest(d.headend, now=datetime.now(timezone.utc) + timedelta(days=45))
     assert later.stale_hours is not None and later.stale_hours >= 45 * 24
     assert f"已超过 {later.stale_hours} 小时未更新" in home.read_text("utf-8")
+
+
+def test_a_headend_ahead_of_the_publisher_is_reported_as_a_possible_key_theft(published):
+    d = published
+    d.drop.mkdir(parents=True, exist_ok=True)
+    ours = d.store.load_state()["bundles"]["xg/cs"]["version"]
+    (d.drop / "acks.json").write_text(json.dumps({"format": 1, "release": "r-000002", "bundles": {
+        "xg/cs": {"active": ours + 5, "seen": ours + 5}}}))
+    result = push(d.store, [folder_target(d)], d.private(), d.content)[0]
+    assert result.ok and any("was the signing key stolen" in w and "xg/cs" in w for w in result.warnings)
