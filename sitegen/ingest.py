@@ -91,7 +91,8 @@ def _fault(what: str, exc: BaseException) -> HeadendFault:
 @dataclass
 class Outcome:
     """What happened to one bundle file: installed, already (that version is live), superseded (a newer one
-    of the same bundle came in the same run), or rejected (with the reason, Chinese then English)."""
+    of the same bundle came in the same run, or the newest snapshot names a newer one), waiting (left in drop for
+    its snapshot, or for the rest of its snapshot), or rejected (with the reason, Chinese then English)."""
 
     source: str
     status: str

@@ -494,3 +494,26 @@ def test_a_headend_ahead_of_the_publisher_is_reported_as_a_possible_key_theft(pu
         "xg/cs": {"active": ours + 5, "seen": ours + 5}}}))
     result = push(d.store, [folder_target(d)], d.private(), d.content)[0]
     assert result.ok and any("was the signing key stolen" in w and "xg/cs" in w for w in result.warnings)
+
+
+def test_an_old_or_forged_snapshot_is_refused_and_reported(published, tmp_path):
+    d = published
+    assert push(d.store, [folder_target(d)], d.private(), d.content)[0].ok
+    assert ingest(d.headend, now=NOW).activated
+    old = (d.drop / "snapshot.json").read_bytes()
+    _round(d, 1)
+    assert ingest(d.headend, now=NOW + timedelta(hours=1)).activated
+    served = d.served()
+    # replayed: the headend would freeze on the older set
+    (d.drop / "snapshot.json").write_bytes(old)
+    result = ingest(d.headend, now=NOW + timedelta(hours=1))
+    assert [(o.source, o.status) for o in result.outcomes] == [("snapshot.json", "rejected")]
+    assert "freeze" in result.outcomes[0].reason and d.served() == served
+    assert (d.drop / "rejected" / "snapshot.json.reason.txt").is_file()
+    # altered after signing, or a link to some other file
+    line, sig, _ = old.split(b"\n")
+    (d.drop / "snapshot.json").write_bytes(line.replace(b'"version":', b'"version":9') + b"\n" + sig + b"\n")
+    assert "bad signature" in ingest(d.headend, now=NOW + timedelta(hours=1)).outcomes[0].reason
+    os.symlink(d.headend / "publisher.pub", d.drop / "snapshot.json")
+    assert "not a readable plain file" in ingest(d.headend, now=NOW + timedelta(hours=1)).outcomes[0].reason
+    assert (d.drop / "rejected" / "snapshot.json").is_symlink() and d.served() == served
