@@ -38,11 +38,18 @@ MANIFEST, SIGNATURE, OBJECTS = "manifest.json", "manifest.sig", "objects/"
 CITY = "city"
 VALID_DAYS = 30          # a bundle older than this is refused by the headend (a replayed old capture)
 KEEP_MANIFESTS = 50      # versions a delta can still start from
-MAX_MANIFEST = 64 << 20  # bytes; a bigger manifest is refused before it is parsed
+MAX_MANIFEST = 16 << 20  # bytes; a bigger manifest is refused before it is read or parsed
+MAX_FILES = 200_000      # paths in one manifest
+MAX_DEPTH = 8            # JSON nesting allowed in any signed document (a manifest needs 3)
+MAX_NAME = 255           # bytes of one path component (NAME_MAX)
+MAX_PATH = 1024          # bytes of a whole path in a bundle; the headend root and release folder come on top
 CHUNK = 1 << 20
 
-VILLAGE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# \Z, not $: `$` also matches before a final newline, and "xg/cs\n" is not a bundle id.
+VILLAGE_ID = re.compile(r"\A[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*\Z")
+SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(rb"[\[\]{}]")
 
 
 class BundleError(Exception):
@@ -66,6 +73,31 @@ def atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def strict_json(data: bytes, limit: int, what: str = "JSON") -> object:
+    """Parse JSON that may be hostile: at most `limit` bytes, UTF-8, nesting at most MAX_DEPTH, no duplicate keys,
+    no NaN/Infinity. Any breach is a ValueError (never a RecursionError or MemoryError from the parser)."""
+    if len(data) > limit:
+        raise ValueError(f"{what} is larger than {limit} bytes")
+    text = data.decode("utf-8")  # UnicodeDecodeError is a ValueError
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub(b"", data)):
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            raise ValueError(f"{what} is nested deeper than {MAX_DEPTH}")
+
+    def pairs(items: list[tuple[str, object]]) -> dict:
+        doc = dict(items)
+        if len(doc) != len(items):
+            raise ValueError(f"{what} repeats a key")
+        return doc
+
+    def constant(name: str) -> object:
+        raise ValueError(f"{what} holds {name}")
+
+    return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -75,10 +107,18 @@ def sha256_file(path: Path) -> str:
 
 
 def safe_path(path: str) -> bool:
-    """A relative POSIX path with no '..', '.', empty or hidden part, backslash or NUL: safe to join under a root."""
-    if not path or path.startswith("/") or "\\" in path or "\x00" in path:
+    """A relative POSIX path with no '..', '.', empty or hidden part, backslash, control character or NUL, and
+    short enough for any file system (MAX_PATH bytes, MAX_NAME per part): safe to join under a root."""
+    if not path or path.startswith("/") or "\\" in path or any(ord(c) < 32 or c == "\x7f" for c in path):
         return False
-    return all(part and not part.startswith(".") for part in path.split("/"))
+    try:
+        raw = path.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    if len(raw) > MAX_PATH:
+        return False
+    return all(part and not part.startswith(".") and len(part.encode("utf-8")) <= MAX_NAME
+               for part in path.split("/"))
 
 
 def in_village(path: str, village: str) -> bool:
@@ -148,8 +188,8 @@ class Manifest:
         def bad(detail: str) -> BundleError:
             return BundleError(f"清单格式不对：{detail}", f"malformed manifest: {detail}")
         try:
-            doc = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+            doc = strict_json(data, MAX_MANIFEST, "the manifest")
+        except ValueError as exc:
             raise bad(str(exc)) from exc
         keys_ = {"format", "bundle", "village", "kind", "version", "base", "expires", "key_id", "files", "objects",
                  "deleted"}
@@ -169,7 +209,7 @@ class Manifest:
         except (TypeError, ValueError) as exc:
             raise bad("expires") from exc
         files: dict[str, FileEntry] = {}
-        if not isinstance(doc["files"], dict):
+        if not isinstance(doc["files"], dict) or len(doc["files"]) > MAX_FILES:
             raise bad("files")
         for path, entry in doc["files"].items():
             _check_path(path, bundle)
@@ -187,7 +227,8 @@ class Manifest:
             raise bad("objects")
         if base is None and set(objects) != {e.sha256 for e in files.values()}:
             raise bad("a full bundle must carry every object")
-        if not isinstance(deleted, list) or not all(isinstance(p, str) for p in deleted) or set(deleted) & set(files):
+        if (not isinstance(deleted, list) or len(deleted) > MAX_FILES or not all(isinstance(p, str) for p in deleted)
+                or len(set(deleted)) != len(deleted) or set(deleted) & set(files)):
             raise bad("deleted")
         for path in deleted:
             _check_path(path, bundle)
@@ -202,11 +243,89 @@ def _int(value: object) -> bool:
 
 def _check_path(path: object, bundle: str) -> None:
     if not isinstance(path, str) or not safe_path(path):
-        raise BundleError(f"清单里的路径不允许（绝对路径、“..”或隐藏文件）：{path!r}",
-                          f"path not allowed in the manifest (absolute, '..' or hidden): {path!r}")
+        shown = repr(path)[:120]
+        raise BundleError(f"清单里的路径不允许（绝对路径、“..”、隐藏文件、控制字符或过长）：{shown}",
+                          f"path not allowed in the manifest (absolute, '..', hidden, control characters or too "
+                          f"long): {shown}")
     if bundle != CITY and not in_village(path, bundle):
         raise BundleError(f"村包 {bundle} 里有不属于本村的路径：{path}",
                           f"village bundle {bundle} holds a path outside the village: {path}")
+
+
+# ---- the snapshot (快照): every bundle of one publish, signed with the time of the push ----------------------------
+
+SNAPSHOT = "snapshot.json"
+SNAPSHOT_FORMAT = "sitegen-snapshot/1"
+MAX_SNAPSHOT = 8 << 20
+
+
+@dataclass
+class Snapshot:
+    """What one push says the headend should serve (TUF's snapshot and timestamp roles in one small file): every
+    bundle id with its version and content digest, and the time it was signed (`issued`), which tells the headend
+    how fresh its content is. `version` only grows, so an old snapshot cannot be replayed."""
+
+    version: int
+    issued: str
+    expires: str
+    key_id: str
+    bundles: dict[str, tuple[int, str]]
+
+    def to_bytes(self) -> bytes:
+        doc = {"format": SNAPSHOT_FORMAT, "version": self.version, "issued": self.issued, "expires": self.expires,
+               "key_id": self.key_id, "bundles": {b: {"version": v, "digest": d} for b, (v, d) in self.bundles.items()}}
+        return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+
+    def signed(self, key: Ed25519PrivateKey) -> bytes:
+        """The file: the JSON line, then the hex Ed25519 signature of exactly those bytes."""
+        data = self.to_bytes()
+        return data + b"\n" + key.sign(data).hex().encode() + b"\n"
+
+    @classmethod
+    def verified(cls, raw: bytes, public) -> "Snapshot":
+        """Check the signature, then parse strictly; any problem is a BundleError."""
+        def bad(detail: str) -> BundleError:
+            return BundleError(f"快照无效：{detail}", f"invalid snapshot: {detail}")
+        lines = raw[:MAX_SNAPSHOT + 200].split(b"\n")
+        if len(raw) > MAX_SNAPSHOT + 200 or len(lines) != 3 or lines[2] or not re.fullmatch(rb"[0-9a-f]{128}", lines[1]):
+            raise bad("not a signed snapshot file")
+        try:
+            public.verify(bytes.fromhex(lines[1].decode()), lines[0])
+        except Exception as exc:  # noqa: BLE001 - InvalidSignature: not ours, or altered
+            raise bad("bad signature (another key, or altered)") from exc
+        try:
+            doc = strict_json(lines[0], MAX_SNAPSHOT, "the snapshot")
+            if not isinstance(doc, dict) or set(doc) != {"format", "version", "issued", "expires", "key_id",
+                                                          "bundles"} or doc["format"] != SNAPSHOT_FORMAT:
+                raise ValueError("unknown format or keys")
+            parse_iso(doc["issued"]), parse_iso(doc["expires"])
+            bundles = {}
+            for b, e in doc["bundles"].items():
+                if (not (b == CITY or VILLAGE_ID.match(b)) or not isinstance(e, dict) or set(e) != {"version", "digest"}
+                        or not _int(e["version"]) or e["version"] <= 0 or not SHA256.match(str(e["digest"]))):
+                    raise ValueError(f"bad entry {b!r}")
+                bundles[b] = (e["version"], e["digest"])
+            if not _int(doc["version"]) or doc["version"] <= 0 or not isinstance(doc["key_id"], str):
+                raise ValueError("version or key_id")
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise bad(str(exc)) from exc
+        return cls(doc["version"], doc["issued"], doc["expires"], doc["key_id"], bundles)
+
+
+def make_snapshot(store: "Store", key: Ed25519PrivateKey, now: datetime | None = None,
+                  valid_days: int = VALID_DAYS) -> Path:
+    """Sign a snapshot of the bundle folder's current versions, written to BUNDLES/snapshot.json (pushed last)."""
+    moment = utc(now)
+    state = store.load_state()
+    version = max(int(state.get("snapshot", 0)) + 1, _version_stamp(moment))
+    bundles = {b: (e["version"], e["digest"]) for b, e in state["bundles"].items()}
+    snapshot = Snapshot(version, iso(moment), iso(moment + timedelta(days=valid_days)),
+                        keys.key_id(key.public_key()), bundles)
+    state["snapshot"] = version
+    store.save_state(state)
+    path = store.root / SNAPSHOT
+    atomic_write(path, snapshot.signed(key))
+    return path
 
 
 def content_digest(files: dict[str, FileEntry]) -> str:
@@ -353,10 +472,15 @@ class Store:
         return self.root / "targets" / f"{name}.json"
 
     def load_target(self, name: str) -> dict:
+        """What we remembered of a target; a damaged file means we remember nothing (full bundles go out)."""
         try:
-            return json.loads(self.target_path(name).read_text("utf-8"))
+            state = strict_json(self.target_path(name).read_bytes(), 16 << 20, "target state")
         except (OSError, ValueError):
             return {"bundles": {}}
+        if not isinstance(state, dict) or not isinstance(state.get("bundles"), dict) or not all(
+                isinstance(e, dict) for e in state["bundles"].values()):
+            return {"bundles": {}}
+        return state
 
     def save_target(self, name: str, state: dict) -> None:
         atomic_write(self.target_path(name), json.dumps(state, sort_keys=True, indent=1).encode() + b"\n")

@@ -19,6 +19,7 @@ from sitegen.publish import (EXIT_CONTENT, EXIT_FAILURE, EXIT_KEY, EXIT_LOCKED, 
                              EXIT_USAGE, human_size, pick_targets, signing_key, site_config)
 
 PATH = click.Path(path_type=Path)
+EXIT_STALE = 9  # (ingest) the served content is older than --max-age: for monitoring
 
 
 def _fail(message: str, code: int) -> None:
@@ -107,6 +108,8 @@ def push_cmd(content: Path, bundles: Path, key: Path | None, names: tuple[str, .
         click.echo("site.yaml 没有配置推送目标 / no push targets configured")
     code = EXIT_OK
     for r in results:
+        for line in r.warnings:
+            click.echo(f"{r.target}: {line}", err=True)
         for line in r.refused:
             click.echo(f"前端拒收了上次发送的包 the headend refused: {line}", err=True)
             code = EXIT_PUSH
@@ -130,18 +133,26 @@ def push_cmd(content: Path, bundles: Path, key: Path | None, names: tuple[str, .
 @click.option("--keep", default=5, show_default=True, type=click.IntRange(2, 100), help="releases to keep")
 @click.option("--wait", is_flag=True, help="wait for a running ingest instead of exiting")
 @click.option("--rollback", is_flag=True, help="serve the previous release again")
+@click.option("--max-age", default=48, show_default=True, type=click.IntRange(1, 24 * 365),
+              help="hours without a fresh signed snapshot before the content counts as stale (exit 9)")
 def ingest_cmd(sources: tuple[Path, ...], root: Path, public_key: Path | None, keep: int, wait: bool,
-               rollback: bool) -> None:
+               rollback: bool, max_age: int) -> None:
     """(At the headend) verify bundles from SOURCES (files or folders; default ROOT/drop) and activate them."""
-    from sitegen.ingest import ingest, rollback as do_rollback
-    with _exit_codes():
-        if rollback:
-            was, now = do_rollback(root, wait)
-            click.echo(f"已回滚 rolled back: {was} -> {now}")
-            return
-        result = ingest(root, list(sources) or None, public_key, keep=keep, wait=wait)
+    from datetime import timedelta
+    from sitegen.ingest import HeadendFault, ingest, rollback as do_rollback
+    with _exit_codes(usage=()):
+        try:
+            if rollback:
+                was, now = do_rollback(root, wait)
+                click.echo(f"已回滚 rolled back: {was} -> {now}")
+                return
+            result = ingest(root, list(sources) or None, public_key, keep=keep, wait=wait,
+                            max_age=timedelta(hours=max_age))
+        except HeadendFault as exc:
+            _fail(str(exc), EXIT_FAILURE)
     labels = {"installed": "已启用 installed", "already": "已是当前版本 already live",
-              "superseded": "被更新的版本取代 superseded", "rejected": "拒绝 REJECTED"}
+              "superseded": "被更新的版本取代 superseded", "rejected": "拒绝 REJECTED",
+              "waiting": "等待快照 waiting for its snapshot"}
     for o in result.outcomes:
         what = f"{o.bundle} v{o.version} {o.kind}" if o.bundle else ""
         click.echo(f"{labels[o.status]}: {o.source} {what}", err=o.status == "rejected")
@@ -154,6 +165,11 @@ def ingest_cmd(sources: tuple[Path, ...], root: Path, public_key: Path | None, k
         click.echo("没有新的包 / no bundles to ingest")
     else:
         click.echo(f"未切换，仍在使用 unchanged, serving: {result.previous or '—'}")
+    if result.stale_hours is not None:
+        click.echo(f"内容已过时 STALE: 最后一次确认的快照时间 {result.fresh}（UTC），已 {result.stale_hours} 小时没有新的快照 / "
+                   f"content last confirmed by a signed snapshot at {result.fresh} UTC, {result.stale_hours} hours "
+                   f"ago (limit {max_age})", err=True)
+        sys.exit(EXIT_STALE)
     sys.exit(EXIT_REJECTED if result.rejected else EXIT_OK)
 
 

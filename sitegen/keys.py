@@ -66,6 +66,14 @@ def load_private(path: Path, published: tuple[Path, ...] = ()) -> Ed25519Private
                          f"cannot read the private key {path}: {exc.strerror}") from exc
     if not stat.S_ISREG(info.st_mode):
         raise KeyProblem(f"私钥不是普通文件：{path}\nthe private key is not a regular file: {path}")
+    folder = path.absolute().parent
+    where = folder.stat()
+    if where.st_mode & 0o022 or where.st_uid not in (0, os.geteuid()):
+        # whoever can write the folder can swap the key for one they hold, or a link to one
+        raise KeyProblem(f"私钥所在的文件夹别人也能写（{folder}，权限 {stat.S_IMODE(where.st_mode):03o}），"
+                         f"请把私钥放进只有自己能写的文件夹（chmod 700）\n"
+                         f"the folder holding the private key is writable by others ({folder}, mode "
+                         f"{stat.S_IMODE(where.st_mode):03o}); keep the key in a folder only you can write (chmod 700)")
     if info.st_mode & 0o077:
         raise KeyProblem(f"私钥文件其他用户也能访问（权限 {stat.S_IMODE(info.st_mode):03o}），请执行 chmod 600 {path}\n"
                          f"the private key is accessible by group or others "

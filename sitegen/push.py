@@ -17,18 +17,22 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sitegen.bundle import CITY, BundleError, Store, make_delta, sha256_file
+from sitegen.bundle import (CITY, SNAPSHOT, VALID_DAYS, Store, make_delta, make_snapshot, sha256_file,
+                            strict_json)
 from sitegen.config import Target
 
 CHUNK = 256 * 1024
 RETRIES = 4        # attempts per target and per file
 BACKOFF = 1.0      # seconds before the 2nd attempt; doubled each time
 ACKS = "acks.json"
+MAX_ACKS = 1 << 20     # bytes of a headend's acks.json we are willing to read
+MAX_REASON = 64 << 10  # bytes of a refusal reason
 
 
 class PushError(Exception):
@@ -37,7 +41,7 @@ class PushError(Exception):
 
 class Remote(Protocol):
     def size(self, name: str) -> int | None: ...
-    def read(self, name: str) -> bytes | None: ...
+    def read(self, name: str, limit: int) -> bytes | None: ...
     def write_from(self, name: str, offset: int, src, on_chunk: Callable[[int], None]) -> None: ...
     def sha256(self, name: str) -> str: ...
     def rename(self, src: str, dest: str) -> None: ...
@@ -58,9 +62,11 @@ class FolderRemote:
         except FileNotFoundError:
             return None
 
-    def read(self, name: str) -> bytes | None:
+    def read(self, name: str, limit: int) -> bytes | None:
+        """At most `limit` + 1 bytes (so the caller can tell a file that is too big), None when absent."""
         try:
-            return (self.path / name).read_bytes()
+            with open(self.path / name, "rb") as f:
+                return f.read(limit + 1)
         except FileNotFoundError:
             return None
 
@@ -123,10 +129,10 @@ class SftpRemote:
         except FileNotFoundError:
             return None
 
-    def read(self, name: str) -> bytes | None:
+    def read(self, name: str, limit: int) -> bytes | None:
         try:
             with self.sftp.open(self._p(name), "rb") as f:
-                return f.read()
+                return f.read(limit + 1)
         except FileNotFoundError:
             return None
 
@@ -230,6 +236,7 @@ class TargetResult:
     error: str = ""
     sent: list[Sent] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # bundles we sent that the headend refused, with its reason
+    warnings: list[str] = field(default_factory=list)  # e.g. the headend's acks.json was unreadable
 
     @property
     def bytes_sent(self) -> int:
@@ -293,16 +300,40 @@ class _Session:
                 pass
 
 
-def _acknowledged(session: _Session, known: dict) -> None:
+def _version(value: object) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+
+
+def parse_acks(raw: bytes) -> dict[str, dict]:
+    """A headend's acks.json, parsed strictly with limits: bundle id -> {active, seen} (versions or None).
+    Anything else is a ValueError: the caller then knows nothing of that headend."""
+    doc = strict_json(raw, MAX_ACKS, ACKS)
+    bundles = doc.get("bundles") if isinstance(doc, dict) else None
+    if not isinstance(bundles, dict):
+        raise ValueError("no bundles")
+    for bundle_id, ack in bundles.items():
+        if not (isinstance(ack, dict) and set(ack) <= {"active", "seen"} and _version(ack.get("active"))
+                and _version(ack.get("seen"))):
+            raise ValueError(f"bad entry for {bundle_id!r}")
+    return bundles
+
+
+def _acknowledged(session: _Session, known: dict, result: TargetResult) -> None:
     """Update what we know of the headend from its acks.json, which is authoritative when it is there (a bundle
-    it does not list is not there); without one, what we remembered stands."""
-    raw = session.call(lambda r: r.read(ACKS), ACKS)
+    it does not list is not there); without one, what we remembered stands. A damaged or huge one means we know
+    nothing: every bundle goes as a full bundle, and it is reported."""
+    raw = session.call(lambda r: r.read(ACKS, MAX_ACKS), ACKS)
     if raw is None:
         return
     try:
-        acks = json.loads(raw).get("bundles", {})
-    except (ValueError, AttributeError):
-        return
+        acks = parse_acks(raw)
+    except ValueError as exc:
+        acks = {}
+        for entry in known.values():
+            entry.pop("sent", None)  # nothing we sent can be trusted to be there either
+        result.warnings.append(f"前端的 {ACKS} 损坏或太大，改发完整包 / the headend's {ACKS} is damaged or too "
+                               f"large ({exc}); sending full bundles")
+        session.log("acks-unreadable", target=result.target, error=str(exc))
     for bundle_id in set(known) | set(acks):
         ack = acks.get(bundle_id) or {}
         entry = known.setdefault(bundle_id, {})
@@ -311,21 +342,25 @@ def _acknowledged(session: _Session, known: dict) -> None:
 
 def push(store: Store, targets: list[Target], key: Ed25519PrivateKey, base: Path, *, retries: int = RETRIES,
          backoff: float = BACKOFF, dry_run: bool = False, versions: dict[str, int] | None = None,
-         log: Callable[..., None] = lambda event, /, **fields: None) -> list[TargetResult]:
+         log: Callable[..., None] = lambda event, **fields: None, valid_days: int | None = None,
+         now: datetime | None = None) -> list[TargetResult]:
     """Push every bundle of the store to each target. `base`: the folder of site.yaml (relative paths).
-    `versions` (dry runs) overrides the store's versions with the ones a bundle run would make."""
+    `versions` (dry runs) overrides the store's versions with the ones a bundle run would make. After the bundles,
+    each target gets a freshly signed snapshot (every bundle's version and digest, and the time): the headend
+    installs only what the newest snapshot names, and knows from its time how fresh its content is."""
     ours_by_id = {b: e["version"] for b, e in store.load_state()["bundles"].items()}
     ours_by_id.update(versions or {})
     results = []
-    failures: tuple[type[BaseException], ...] = (BundleError, *_network_errors())
+    valid = valid_days if valid_days is not None else VALID_DAYS
+    snapshot = make_snapshot(store, key, now, valid_days=valid) if targets and not dry_run else None
     for target in targets:
         result = TargetResult(target.name)
         results.append(result)
         session = _Session(target, base, retries, backoff, log)
-        tstate = store.load_target(target.name)
-        known = tstate.setdefault("bundles", {})
         try:
-            _acknowledged(session, known)
+            tstate = store.load_target(target.name)
+            known = tstate.setdefault("bundles", {})
+            _acknowledged(session, known, result)
             for bundle_id in _order(ours_by_id):
                 sent = _push_one(store, key, session, bundle_id, ours_by_id[bundle_id], known.setdefault(bundle_id, {}),
                                  result, dry_run)
@@ -334,7 +369,9 @@ def push(store: Store, targets: list[Target], key: Ed25519PrivateKey, base: Path
                     store.save_target(target.name, tstate)  # after each file: a killed run forgets nothing sent
             if not dry_run:
                 store.save_target(target.name, tstate)
-        except failures as exc:
+                if snapshot is not None:  # last: the headend installs only what it names, once it is there
+                    session.call(lambda r: upload(r, snapshot, SNAPSHOT), SNAPSHOT)
+        except Exception as exc:  # noqa: BLE001 - targets are independent: one failing never stops the others
             result.ok = False
             result.error = f"{type(exc).__name__}: {exc}"
             log("push-failed", target=target.name, error=result.error)
@@ -346,6 +383,10 @@ def push(store: Store, targets: list[Target], key: Ed25519PrivateKey, base: Path
 def _push_one(store: Store, key: Ed25519PrivateKey, session: _Session, bundle_id: str, ours: int, entry: dict,
               result: TargetResult, dry_run: bool) -> Sent:
     """Decide what one bundle needs at one target (nothing, a delta or a full bundle) and send it."""
+    if (entry.get("seen") or 0) > ours:  # taken there, yet never made here: signed with our key by someone else?
+        result.warnings.append(f"前端已接收 {bundle_id} 的版本 {entry['seen']}，比这里的 {ours} 还新：私钥可能被盗，请按 "
+                               f"docs/deploy.md §10 换密钥 / the headend has taken {bundle_id} version {entry['seen']}, "
+                               f"newer than ours ({ours}): was the signing key stolen? rotate it (docs/deploy.md §10)")
     if (entry.get("seen") or 0) >= ours:
         return Sent(bundle_id, ours, "none")
     base_version = entry.get("active")
@@ -353,9 +394,9 @@ def _push_one(store: Store, key: Ed25519PrivateKey, session: _Session, bundle_id
     if entry.get("sent") == ours and name and not dry_run:
         if session.call(lambda r: r.size(name), name) == entry.get("sent_size"):
             return Sent(bundle_id, ours, "waiting")  # sent, not taken by ingest yet
-        reason = session.call(lambda r: r.read(f"rejected/{name}.reason.txt"), name)
+        reason = session.call(lambda r: r.read(f"rejected/{name}.reason.txt", MAX_REASON), name)
         if reason is not None:  # refused there: say why, and send a full bundle this time
-            text = " / ".join(reason.decode("utf-8", "replace").split("\n")).strip(" /")
+            text = " / ".join(reason[:MAX_REASON].decode("utf-8", "replace").split("\n")).strip(" /")
             result.refused.append(f"{name}: {text}")
             session.log("refused-by-headend", target=result.target, bundle=bundle_id, file=name, reason=text)
             base_version = None

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -14,7 +15,7 @@ import sys
 import tarfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sitegen import keys
@@ -128,9 +129,24 @@ def env() -> dict[str, str]:
     return e
 
 
-def sitegen(*args, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def limits(memory: int | None = None, file_size: int | None = None):
+    """A preexec_fn capping the child's address space (RLIMIT_AS) and the size of any file it writes
+    (RLIMIT_FSIZE: a write beyond it fails with EFBIG, as a full disk fails with ENOSPC); None when neither."""
+    if memory is None and file_size is None:
+        return None
+
+    def apply() -> None:
+        if memory is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        if file_size is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+    return apply
+
+
+def sitegen(*args, cwd: Path | None = None, timeout: float = 120, memory: int | None = None,
+            file_size: int | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "sitegen", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env(), timeout=timeout)
+                          cwd=cwd, env=env(), timeout=timeout, preexec_fn=limits(memory, file_size))
 
 
 def paused(marker: Path, at: str, *args, call: int = 1, when: str = "after", setting: str | None = None,
@@ -190,7 +206,8 @@ def craft(dest: Path, manifest: dict | bytes, signer, members: list[tarfile.TarI
 
 
 def manifest_doc(bundle: str, version: int, files: dict[str, bytes], key_id: str = "test",
-                 expires: str = "2099-01-01T00:00:00Z", objects: list[str] | None = None) -> dict:
+                 expires: str = (NOW + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 objects: list[str] | None = None) -> dict:
     import hashlib
     entries = {p: {"size": len(b), "sha256": hashlib.sha256(b).hexdigest()} for p, b in files.items()}
     shas = sorted({e["sha256"] for e in entries.values()})

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from sitegen import keys
-from sitegen.bundle import CITY, Manifest, Store, make_bundles, make_delta, plan
+from sitegen.bundle import CITY, BundleError, Manifest, Store, make_bundles, make_delta, plan
 from sitegen.pipeline import build
 from tests.conftest import published
 from tests.deploykit import NOW, bundle_now, clone, deploy, sitegen, snapshot, touch_page
@@ -150,6 +150,12 @@ def test_private_key_must_not_be_readable_by_others(built, tmp_path):
         keys.load_private(inside, (built.content,))
     with pytest.raises(keys.KeyProblem, match="not overwritten"):
         keys.generate(built.key)
+    for mode in (0o777, 0o775, 0o1777):  # a folder others can write: they could swap the key
+        built.key.parent.chmod(mode)
+        with pytest.raises(keys.KeyProblem, match="folder holding the private key is writable by others"):
+            keys.load_private(built.key)
+    built.key.parent.chmod(0o700)
+    keys.load_private(built.key)
 
 
 def test_cli_bundle_and_keys(built, tmp_path):
@@ -176,3 +182,37 @@ def test_bundles_cover_exactly_the_build(built):
         for path, entry in Manifest.from_bytes(data["manifest.json"]).files.items():
             seen[path] = entry.sha256
     assert seen == {k: v for k, v in snapshot(built.output).items() if not k.startswith(".cache/")}
+
+
+# ---- the manifest is parsed strictly: anything the format does not allow is refused (issue 12) ----------------
+
+def _doc():
+    return {"format": "sitegen-bundle/1", "bundle": "xg/cs", "village": "xg/cs", "kind": "full", "version": 1,
+            "base": None, "expires": "2026-12-01T00:00:00Z", "key_id": "k",
+            "files": {"tv/xg/cs/index.html": {"size": 1, "sha256": "a" * 64}}, "objects": ["a" * 64], "deleted": []}
+
+
+def _encoded(doc):
+    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _with_path(path):
+    doc = _doc()
+    doc["files"] = {path: {"size": 1, "sha256": "a" * 64}}
+    return _encoded(doc)
+
+
+@pytest.mark.parametrize("data, match", [
+    (_encoded({**_doc(), "bundle": "xg/cs\n", "village": "xg/cs\n"}), "bundle id"),
+    (_encoded(_doc()).replace(b'"base":null', b'"base":null,"base":null'), "repeats a key"),
+    (_encoded(_doc()).replace(b'"version":1', b'"version":NaN'), "NaN"),
+    (b"[" * 200_000 + b"]" * 200_000, "nested deeper"),
+    (_with_path("tv/xg/cs/" + "a" * 256 + ".html"), "too long"),
+    (_with_path("tv/xg/cs/" + "/".join(["b" * 200] * 6) + "/x.html"), "too long"),
+    (_with_path("tv/xg/cs/a\nb.html"), "control characters"),
+    (_with_path("tv/xg/cs/a\x7fb.html"), "control characters"),
+], ids=["id-newline", "duplicate-key", "nan", "deep", "long-name", "long-path", "newline", "delete-char"])
+def test_manifest_parsing_is_strict_and_bounded(data, match):
+    with pytest.raises(BundleError, match=match):
+        Manifest.from_bytes(data)
+    assert Manifest.from_bytes(_encoded(_doc())).bundle == "xg/cs"

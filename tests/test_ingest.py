@@ -5,17 +5,26 @@ import gzip
 import io
 import json
 import os
+import shutil
+import subprocess
+import sys
 import tarfile
+import time
+import zlib
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sitegen import keys
 from sitegen.bundle import Store, make_bundles, make_delta
 from sitegen.ingest import ingest, rollback
 from sitegen.pipeline import build
-from tests.deploykit import (NOW, bundle_now, clone, craft, deploy, kill, manifest_doc, paused, sitegen, snapshot,
-                             touch_page)
+from tests.deploykit import (NOW, bundle_now, clone, craft, deploy, env, kill, manifest_doc, paused, sitegen,
+                             snapshot, touch_page)
+
+V = int((NOW + timedelta(minutes=30)).strftime("%Y%m%d%H%M%S"))  # newer than the live bundles, not in the future
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +98,7 @@ def refused(live, bundle, match, now=NOW):
     dropped = live.drop / bundle.name
     if bundle != dropped:
         dropped.write_bytes(bundle.read_bytes())
-    result = ingest(live.headend, now=now)
+    result = ingest(live.headend, now=now, max_age=timedelta(days=3650))  # freshness is tested on its own
     assert result.activated is None
     assert [o.status for o in result.outcomes] == ["rejected"], result.outcomes
     reason = result.outcomes[0].reason
@@ -157,7 +166,7 @@ def test_an_expired_bundle_is_refused(live):
 
 
 def test_an_unsigned_bundle_is_refused(live, tmp_path):
-    doc = manifest_doc("xg/cs", 2099010100000000, {"tv/xg/cs/index.html": b"x"})
+    doc = manifest_doc("xg/cs", V, {"tv/xg/cs/index.html": b"x"})
     refused(live, craft(tmp_path / "unsigned.tar.gz", doc, None, [], with_signature=False), "unsigned bundle")
 
 
@@ -166,7 +175,7 @@ def _signed(live):
 
 
 def test_an_entry_named_dotdot_is_refused(live, tmp_path):
-    doc = manifest_doc("xg/cs", 2099010100000000, {"tv/xg/cs/index.html": b"x"})
+    doc = manifest_doc("xg/cs", V, {"tv/xg/cs/index.html": b"x"})
     bad = craft(tmp_path / "dotdot.tar.gz", doc, _signed(live), [("../x", b"x")])
     refused(live, bad, "entry path not allowed (absolute or '..'): ../x")
     assert not (live.headend / "x").exists() and not (live.headend.parent / "x").exists()
@@ -174,13 +183,13 @@ def test_an_entry_named_dotdot_is_refused(live, tmp_path):
 
 def test_a_manifest_path_with_dotdot_or_absolute_is_refused(live, tmp_path):
     for n, path in enumerate(("tv/xg/cs/../../../../x", "/etc/passwd")):
-        doc = manifest_doc("city", 2099010100000000 + n, {path: b"x"})
+        doc = manifest_doc("city", V + n, {path: b"x"})
         bad = craft(tmp_path / f"path{n}.tar.gz", doc, _signed(live), [(f"objects/{doc['objects'][0]}", b"x")])
         refused(live, bad, "path not allowed in the manifest")
 
 
 def test_a_village_bundle_may_only_write_inside_its_village(live, tmp_path):
-    doc = manifest_doc("xg/cs", 2099010100000000, {"tv/index.html": b"x"})
+    doc = manifest_doc("xg/cs", V, {"tv/index.html": b"x"})
     bad = craft(tmp_path / "scope.tar.gz", doc, _signed(live), [(f"objects/{doc['objects'][0]}", b"x")])
     refused(live, bad, "outside the village")
 
@@ -190,7 +199,7 @@ def test_a_village_bundle_may_only_write_inside_its_village(live, tmp_path):
                                            ("tv/a", "both a file and a folder")])
 def test_the_city_bundle_may_not_take_a_village_folder(live, tmp_path, path, message):
     files = {path: b"x", "tv/index.html": b"y"} if path != "tv/a" else {"tv/a": b"x", "tv/a/b.html": b"y"}
-    doc = manifest_doc("city", 2099010100000000, files)
+    doc = manifest_doc("city", V, files)
     bad = craft(tmp_path / "city.tar.gz", doc, _signed(live), [(f"objects/{sha}", blob) for sha, blob in
                                                                sorted((_sha(b), b) for b in set(files.values()))])
     refused(live, bad, message)
@@ -203,7 +212,7 @@ def _sha(blob: bytes) -> str:
 
 @pytest.mark.parametrize("kind", ["symlink", "hardlink", "device"])
 def test_link_and_device_entries_are_refused(live, tmp_path, kind):
-    doc = manifest_doc("xg/cs", 2099010100000000, {"tv/xg/cs/index.html": b"x"})
+    doc = manifest_doc("xg/cs", V, {"tv/xg/cs/index.html": b"x"})
     sha = doc["objects"][0]
     entry = tarfile.TarInfo(f"objects/{sha}")
     if kind == "symlink":
@@ -217,7 +226,7 @@ def test_link_and_device_entries_are_refused(live, tmp_path, kind):
 
 
 def test_an_extra_or_missing_object_is_refused(live, tmp_path):
-    doc = manifest_doc("xg/cs", 2099010100000000, {"tv/xg/cs/index.html": b"x"})
+    doc = manifest_doc("xg/cs", V, {"tv/xg/cs/index.html": b"x"})
     bad = craft(tmp_path / "extra.tar.gz", doc, _signed(live),
                 [(f"objects/{doc['objects'][0]}", b"x"), ("objects/" + "0" * 64, b"y")])
     refused(live, bad, "object not in the manifest")
@@ -227,7 +236,7 @@ def test_an_extra_or_missing_object_is_refused(live, tmp_path):
 
 def test_a_good_bundle_next_to_a_bad_one_is_still_taken(live, tmp_path):
     good = newer_bundle(live)
-    doc = manifest_doc("xg/cs2", 2099010100000000, {"tv/xg/cs2/index.html": b"x"})
+    doc = manifest_doc("xg/cs2", V, {"tv/xg/cs2/index.html": b"x"})
     craft(live.drop / "bad.tar.gz", doc, None, [], with_signature=False)
     (live.drop / good.name).write_bytes(good.read_bytes())
     result = ingest(live.headend, now=NOW + timedelta(hours=1))
@@ -237,7 +246,7 @@ def test_a_good_bundle_next_to_a_bad_one_is_still_taken(live, tmp_path):
 
 
 def test_cli_ingest_exit_codes(live, tmp_path):
-    doc = manifest_doc("xg/cs", 2099010100000000, {"tv/xg/cs/index.html": b"x"})
+    doc = manifest_doc("xg/cs", V, {"tv/xg/cs/index.html": b"x"})
     craft(live.drop / "bad.tar.gz", doc, None, [], with_signature=False)
     r = sitegen("ingest", "--root", live.headend)
     assert r.returncode == 7 and "unsigned bundle" in r.stderr and "Traceback" not in r.stderr
@@ -257,7 +266,7 @@ def test_killed_during_ingest_the_previous_release_stays_served(live, tmp_path):
     assert any((live.headend / "releases").glob(".tmp-*"))  # the staged release it was about to switch to
     assert live.served() == before and os.readlink(live.headend / "current") == "releases/r-000001"
     # during extraction too (the first object written)
-    proc = paused(tmp_path / "marker2", "sitegen.ingest:_Reader._objects", "ingest", "--root", live.headend,
+    proc = paused(tmp_path / "marker2", "sitegen.ingest:_Reader._object", "ingest", "--root", live.headend,
                   when="before")
     kill(proc)
     assert live.served() == before
@@ -270,10 +279,484 @@ def test_killed_during_ingest_the_previous_release_stays_served(live, tmp_path):
 
 def test_a_huge_manifest_is_refused_before_it_is_read(live, tmp_path):
     raw = io.BytesIO()
-    with gzip.GzipFile(fileobj=raw, mode="wb") as gz, tarfile.open(fileobj=gz, mode="w") as tar:
+    with gzip.GzipFile(fileobj=raw, mode="wb") as gz, tarfile.open(fileobj=gz, mode="w",
+                                                                    format=tarfile.USTAR_FORMAT) as tar:
         info = tarfile.TarInfo("manifest.json")
-        info.size = 100 << 30  # claimed only: the data is not there
+        info.size = (8 << 30) - 1  # claimed only (the largest plain ustar size): the data is not there
         tar.addfile(info)
     path = tmp_path / "big.tar.gz"
     path.write_bytes(raw.getvalue())
     refused(live, path, "too large")
+
+
+# ---- the drop folder is hostile (issue 12) ---------------------------------------------------------------------
+
+def _bad(live, name="bad.tar.gz"):
+    """An unsigned bundle dropped under `name`: always refused."""
+    doc = manifest_doc("xg/cs", V, {"tv/xg/cs/index.html": b"x"})
+    return craft(live.drop / name, doc, None, [], with_signature=False)
+
+
+def _page(live):
+    return live.headend / "current" / "tv" / "index.html"
+
+
+def test_a_reason_file_planted_as_a_link_does_not_overwrite_a_live_page(live):
+    page, before = _page(live), _page(live).read_bytes()
+    _bad(live, "x.tar.gz")
+    (live.drop / "rejected").mkdir()
+    os.symlink(page.resolve(), live.drop / "rejected" / "x.tar.gz.reason.txt")
+    result = ingest(live.headend, now=NOW)
+    assert [o.status for o in result.outcomes] == ["rejected"]
+    assert page.read_bytes() == before
+    reason = live.drop / "rejected" / "x.tar.gz.reason.txt"
+    assert not reason.is_symlink() and "unsigned bundle" in reason.read_text("utf-8")
+
+
+def test_a_rejected_folder_planted_as_a_link_into_the_site_is_not_written_through(live):
+    served = live.served()
+    _bad(live)
+    os.symlink((live.headend / "current" / "tv").resolve(), live.drop / "rejected")
+    ingest(live.headend, now=NOW)
+    assert live.served() == served and not list((live.headend / "current" / "tv").glob("bad.tar.gz*"))
+    assert (live.drop / "rejected").is_dir() and not (live.drop / "rejected").is_symlink()
+    assert (live.drop / "rejected" / "bad.tar.gz").is_file()
+
+
+def test_links_named_like_the_acks_file_or_its_temporary_do_not_write_outside(live, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious")
+    (live.drop / "acks.json").unlink()
+    os.symlink(outside, live.drop / "acks.json")
+    for pid in {os.getpid(), os.getpid() + 1}:  # the temporary name an older ingest used
+        os.symlink(outside, live.drop / f".acks.json.tmp-{pid}")
+    ingest(live.headend, now=NOW)
+    assert outside.read_text() == "precious"
+    acks = live.drop / "acks.json"
+    assert not acks.is_symlink() and json.loads(acks.read_text())["release"] == "r-000001"
+
+
+def test_drop_entries_that_are_not_plain_files_are_quarantined_unopened(live, tmp_path):
+    genuine = newer_bundle(live)  # a real, newer bundle, but reached only through a link
+    os.symlink(genuine, live.drop / "link.tar.gz")
+    os.mkfifo(live.drop / "fifo.tar.gz")  # opening it would block for ever
+    (live.drop / "folder.tar.gz").mkdir()
+    secret = tmp_path / "secret.tar.gz"
+    secret.write_bytes(b"SECRET-BYTES" * 10)
+    os.link(secret, live.drop / "hardlink.tar.gz")  # a second name of a file outside
+    before = live.served()
+    result = ingest(live.headend, now=NOW + timedelta(hours=1))
+    assert result.activated is None and live.served() == before
+    assert sorted(o.source for o in result.rejected) == ["fifo.tar.gz", "folder.tar.gz", "hardlink.tar.gz",
+                                                          "link.tar.gz"]
+    rejected = live.drop / "rejected"
+    assert (rejected / "link.tar.gz").is_symlink() and (rejected / "fifo.tar.gz").exists()
+    assert genuine.is_file() and secret.read_bytes() == b"SECRET-BYTES" * 10
+    for name in ("link", "fifo", "folder", "hardlink"):
+        text = (rejected / f"{name}.tar.gz.reason.txt").read_text("utf-8")
+        assert "unopened" in text or "unread" in text
+        assert "SECRET" not in text
+
+
+def _gzip_of_zeros(megabytes: int) -> bytes:
+    z = zlib.compressobj(6, zlib.DEFLATED, 31)
+    block = bytes(1 << 20)
+    return b"".join(z.compress(block) for _ in range(megabytes)) + z.flush()
+
+
+def _raw_header(name: bytes, size: int, kind: bytes) -> bytes:
+    """A ustar header block made by hand, with any size and type (tarfile refuses to write some of these)."""
+    block = bytearray(512)
+    block[:len(name)] = name
+    block[100:108], block[108:116], block[116:124] = b"0000644\0", b"0000000\0", b"0000000\0"
+    block[124:136] = b"%011o\0" % size
+    block[136:148] = b"00000000000\0"
+    block[156:157] = kind
+    block[257:265] = b"ustar\x0000"
+    block[148:156] = b" " * 8
+    block[148:156] = b"%06o\0 " % sum(block)
+    return bytes(block)
+
+
+def _hostile(live, tmp_path):
+    """Files that used to crash ingest (exit 3: RecursionError, MemoryError) before any signature was checked."""
+    files = {
+        "deep.tar.gz": craft(tmp_path / "deep.tar.gz", b"[" * 200_000, None, [], signature=bytes(64)).read_bytes(),
+        "gnu-longname.tar.gz": gzip.compress(_raw_header(b"././@LongLink", 3 << 30, b"L"), mtime=0),
+        "pax.tar.gz": gzip.compress(_raw_header(b"././@PaxHeader", 3 << 30, b"x"), mtime=0),
+    }
+    for name, data in files.items():
+        (live.drop / name).write_bytes(data)
+    return set(files)
+
+
+def test_hostile_files_are_each_rejected_and_the_good_bundle_still_installs(live, tmp_path):
+    hostile = _hostile(live, tmp_path)
+    good = newer_bundle(live)
+    (live.drop / good.name).write_bytes(good.read_bytes())
+    r = sitegen("ingest", "--root", live.headend, memory=512 << 20)
+    assert r.returncode == 7, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
+    assert live.served() == site_of(live.output)  # the good bundle went in
+    assert {p.name for p in (live.drop / "rejected").glob("*.tar.gz")} == hostile
+    assert not list(live.drop.glob("*.tar.gz"))
+    reasons = {n: (live.drop / "rejected" / f"{n}.reason.txt").read_text("utf-8") for n in hostile}
+    assert "signature" in reasons["deep.tar.gz"]
+    assert "only regular file entries" in reasons["gnu-longname.tar.gz"] and "PAX" in reasons["pax.tar.gz"]
+
+
+@pytest.mark.parametrize("tail", ["gzip-member", "garbage", "entry-after-end", "pax-header"])
+def test_a_genuine_bundle_with_anything_the_format_forbids_is_refused_quickly(live, tmp_path, tail):
+    genuine = newer_bundle(live).read_bytes()
+    if tail == "gzip-member":  # 64 MiB of zeros in a second gzip member: it used to be decompressed, then accepted
+        data = genuine + _gzip_of_zeros(64)
+    elif tail == "garbage":
+        data = genuine + b"\0" * 4096 + b"junk"
+    elif tail == "entry-after-end":  # tar readers stop at the end marker; what follows must not be there
+        data = gzip.compress(gzip.decompress(genuine) + _raw_header(b"objects/x", 0, b"0") + bytes(1024), mtime=0)
+    else:  # the same members, but written with a PAX header on each: the format has none
+        with tarfile.open(fileobj=io.BytesIO(gzip.decompress(genuine))) as tar:
+            raw = io.BytesIO()
+            with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as out:
+                for member in tar:
+                    member.pax_headers = {"comment": "x"}
+                    out.addfile(member, tar.extractfile(member))
+        data = gzip.compress(raw.getvalue(), mtime=0)
+    path = tmp_path / "g" / "xg.cs_v1.tar.gz"
+    path.parent.mkdir()
+    path.write_bytes(data)
+    started = time.monotonic()
+    reason = refused(live, path, ("after the end of the archive", "PAX"), now=NOW + timedelta(hours=1))
+    assert time.monotonic() - started < 10, reason
+
+
+def test_a_full_disk_is_the_headends_fault_and_the_bundle_stays_for_the_next_run(live):
+    good = newer_bundle(live)
+    (live.drop / good.name).write_bytes(good.read_bytes())
+    before = live.served()
+    r = sitegen("ingest", "--root", live.headend, file_size=2048)  # writes beyond 2 KiB fail (EFBIG)
+    assert r.returncode == 3 and "headend fault" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert (live.drop / good.name).is_file() and not (live.drop / "rejected").exists()
+    assert live.served() == before
+    r = sitegen("ingest", "--root", live.headend)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert live.served() == site_of(live.output)
+
+
+@pytest.mark.parametrize("where", ["root", "key", "owner", "in-drop"])
+def test_ingest_refuses_a_trust_root_others_could_replace(live, where):
+    key = live.headend / "publisher.pub"
+    args = []
+    if where == "root":
+        live.headend.chmod(0o777)
+    elif where == "key":
+        key.chmod(0o664)
+    elif where == "owner":
+        os.chown(key, 65534, 65534)
+    else:
+        shutil.copyfile(key, live.drop / "publisher.pub")
+        args = ["--public-key", live.drop / "publisher.pub"]
+    r = sitegen("ingest", "--root", live.headend, *args)
+    assert r.returncode == 8 and ("writable by others" in r.stderr or "drop folder" in r.stderr), r.stderr
+
+
+# ---- signed but unacceptable: names, namespaces, versions, rollback (issue 12 Medium/Low, issue 11) ------------
+
+def _crafted(live, tmp_path, bundle, version, files, name=None):
+    doc = manifest_doc(bundle, version, files)
+    blobs = {_sha(b): b for b in files.values()}
+    path = tmp_path / (name or f"{bundle.replace('/', '.')}_v{version}.tar.gz")
+    return craft(path, doc, _signed(live), [(f"objects/{sha}", blobs[sha]) for sha in sorted(blobs)])
+
+
+@pytest.mark.parametrize("path", ["tv/xg/cs/" + "a" * 256 + ".html", "tv/xg/cs/" + "/".join(["b" * 250] * 17)],
+                         ids=["name-over-255", "path-over-4096"])
+def test_a_path_too_long_for_the_file_system_is_refused_at_verification(live, tmp_path, path):
+    refused(live, _crafted(live, tmp_path, "xg/cs", V, {path: b"x"}), "too long")
+
+
+def _record_matches_served(live):
+    """Every file the live release's record names is served with the bytes the record says."""
+    current = live.headend / "current"
+    record = json.loads((current / ".sitegen" / "release.json").read_text())
+    for info in record["bundles"].values():
+        for p, (_, sha) in info["files"].items():
+            assert _sha((current / p).read_bytes()) == sha, p
+
+
+def test_a_village_folder_belongs_to_one_bundle_only(live, tmp_path):
+    city = {p: (live.headend / "current" / p).read_bytes() for p in ("tv/index.html", "mobile/index.html")}
+    # a city bundle with a page inside a village folder that does not exist yet
+    taken = _crafted(live, tmp_path, "city", V, {**city, "tv/xg/new/index.html": b"city's"})
+    assert ingest(live.headend, [taken], now=NOW).activated
+    village = _crafted(live, tmp_path, "xg/new", V + 1, {"tv/xg/new/index.html": b"village's"})
+    result = ingest(live.headend, [village], now=NOW)
+    assert [o.status for o in result.outcomes] == ["rejected"]
+    assert "belongs to the city bundle" in result.outcomes[0].reason
+    _record_matches_served(live)
+    # a city bundle that gives the folder up, with the village's bundle in the same run: both go in
+    freed = _crafted(live, tmp_path, "city", V + 2, city)
+    result = ingest(live.headend, [freed, village], now=NOW)
+    assert sorted(o.status for o in result.outcomes) == ["installed", "installed"]
+    assert (live.headend / "current/tv/xg/new/index.html").read_bytes() == b"village's"
+    _record_matches_served(live)
+    # and from now on the city may not write there
+    again = _crafted(live, tmp_path, "city", V + 3, {**city, "tv/xg/new/index.html": b"city's"})
+    refused(live, again, "writes inside a village folder")
+
+
+@pytest.mark.parametrize("version", [2 ** 63, 10 ** 30, int((NOW + timedelta(days=2)).strftime("%Y%m%d%H%M%S"))])
+def test_a_version_from_the_future_is_refused_and_later_genuine_ones_still_go_in(live, tmp_path, version):
+    reason = refused(live, _crafted(live, tmp_path, "xg/cs", version, {"tv/xg/cs/index.html": b"x"}),
+                     "too far ahead of the clock")
+    assert "fast-forward" in reason
+    good = newer_bundle(live)
+    assert ingest(live.headend, [good], now=NOW + timedelta(hours=1)).activated
+    assert live.served() == site_of(live.output)
+
+
+def test_key_rotation_and_recovery_from_a_stolen_key(live, tmp_path):
+    # the thief signs a bundle with the publisher's (stolen) key, as far ahead as the clock allows
+    stolen = _crafted(live, tmp_path, "xg/cs", int((NOW + timedelta(hours=2)).strftime("%Y%m%d%H%M%S")),
+                      {"tv/xg/cs/index.html": b"defaced"})
+    assert ingest(live.headend, [stolen], now=NOW).activated
+    # recovery (docs/deploy.md): a new key pair; root installs the new public key at the headend
+    later = _crafted(live, tmp_path, "xg/cs", int((NOW + timedelta(hours=2, minutes=5)).strftime("%Y%m%d%H%M%S")),
+                     {"tv/xg/cs/index.html": b"defaced again"})
+    new_key = tmp_path / "keys2" / "signing.key"
+    keys.generate(new_key)
+    shutil.copyfile(keys.public_path(new_key), live.headend / "publisher.pub")
+    live.key.unlink()
+    shutil.copyfile(new_key, live.key)
+    live.key.chmod(0o600)
+    # the thief's key no longer opens the door, even for a version above everything taken
+    assert "signed with another key" in refused(live, later, "bad signature", now=NOW + timedelta(minutes=10))
+    # the publisher's next bundle, signed with the new key, replaces the defaced page at once: the floors the
+    # old key raised do not bind the new one
+    touch_page(live, note="recovered")
+    infos = {i.bundle: i for i in bundle_now(live, now=NOW + timedelta(minutes=10))}
+    result = ingest(live.headend, [infos["xg/cs"].path], now=NOW + timedelta(minutes=10))
+    assert result.activated, result.outcomes
+    assert live.served() == site_of(live.output)
+
+
+def _versions_of_cs(live, hours):
+    touch_page(live, note=f"v{hours}")
+    return {i.bundle: i for i in bundle_now(live, now=NOW + timedelta(hours=hours))}["xg/cs"].path
+
+
+def test_after_a_rollback_a_version_between_the_active_and_the_highest_taken_is_refused(live, tmp_path):
+    middle = tmp_path / "middle.tar.gz"
+    middle.write_bytes(_versions_of_cs(live, 0.5).read_bytes())
+    newest = _versions_of_cs(live, 1)
+    live.drop.joinpath(newest.name).write_bytes(newest.read_bytes())
+    # killed right after the switch, before anything else was written
+    proc = paused(tmp_path / "marker", "sitegen.ingest:Headend.activate", "ingest", "--root", live.headend)
+    kill(proc)
+    assert os.readlink(live.headend / "current") == "releases/r-000002"
+    assert rollback(live.headend) == ("r-000002", "r-000001")
+    result = ingest(live.headend, now=NOW + timedelta(hours=1))  # the newest, still in drop, stays rolled back
+    assert [o.status for o in result.outcomes] == ["already"] and result.activated is None
+    reason = refused(live, middle, "older than", now=NOW + timedelta(hours=1))
+    assert "rollback/replay" in reason
+
+
+def test_a_rollback_goes_only_to_a_release_that_was_served(live, tmp_path):
+    first = newer_bundle(live, 1)
+    live.drop.joinpath(first.name).write_bytes(first.read_bytes())
+    # killed after the new release is in place, before the switch: r-000002 was never served
+    proc = paused(tmp_path / "marker", "sitegen.ingest:Headend.activate", "ingest", "--root", live.headend,
+                  when="before")
+    kill(proc)
+    assert (live.headend / "releases" / "r-000002").is_dir()
+    r = sitegen("ingest", "--root", live.headend)  # the same bundle is still in drop: it goes in now
+    assert r.returncode == 0 and os.readlink(live.headend / "current") == "releases/r-000003", r.stdout + r.stderr
+    assert rollback(live.headend) == ("r-000003", "r-000001")
+
+
+def test_a_tampered_manifest_is_called_tampered_and_names_the_key_once(live, tmp_path):
+    original = newer_bundle(live)
+    tar = bytearray(gzip.decompress(original.read_bytes()))
+    at = tar.index(b'"expires":"') + len('"expires":"')
+    tar[at + 3] ^= 0x01
+    forged = tmp_path / original.name
+    forged.write_bytes(gzip.compress(bytes(tar), mtime=0))
+    reason = refused(live, forged, "tampered")
+    trusted = keys.key_id(keys.load_public(live.headend / "publisher.pub"))
+    assert reason.count(trusted) == 2  # once in the Chinese line, once in the English one
+
+
+def test_a_part_left_by_a_killed_push_is_removed_when_stale(live):
+    old, fresh = live.drop / ".xg.cs_v1.tar.gz.part", live.drop / ".xg.cs_v2.tar.gz.part"
+    old.write_bytes(b"x" * 100)
+    fresh.write_bytes(b"y" * 100)
+    week_ago = (NOW - timedelta(days=7)).timestamp()
+    os.utime(old, (week_ago, week_ago))
+    ingest(live.headend, now=NOW)
+    assert not old.exists() and fresh.exists()
+
+
+# ---- fuzzing: mutated manifests, tar headers and gzip streams of a real bundle ---------------------------------
+
+FUZZ_WORKER = r"""
+import json, resource, signal, sys, traceback
+from datetime import datetime
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))
+from sitegen.ingest import ingest
+
+def over(*_):
+    raise TimeoutError("over the time cap")
+
+signal.signal(signal.SIGALRM, over)
+for line in sys.stdin:
+    job = json.loads(line)
+    signal.alarm(job["cap"])
+    try:
+        r = ingest(Path(job["root"]), now=datetime.fromisoformat(job["now"]))
+        reply = {"code": 7 if r.rejected else 0, "statuses": [o.status for o in r.outcomes]}
+    except BaseException:
+        reply = {"code": 3, "error": traceback.format_exc()}
+    finally:
+        signal.alarm(0)
+    print(json.dumps(reply), flush=True)
+"""
+
+
+class _Worker:
+    """One ingest process under RLIMIT_AS = 512 MiB and a 20 s alarm per run, fed job after job (a process per
+    example would spend the time budget on start-up)."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, "-c", FUZZ_WORKER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, env=env())
+
+    def ingest(self, root, now):
+        self.proc.stdin.write(json.dumps({"root": str(root), "now": now.isoformat(), "cap": 20}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        assert line, "the ingest worker died (memory cap?)"
+        return json.loads(line)
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def fuzz_base(base, tmp_path_factory):
+    """A live headend, a genuine newer xg/cs bundle (bytes), and what is served once that bundle is in."""
+    d = clone(base, tmp_path_factory.mktemp("fuzz") / "live")
+    genuine = newer_bundle(d).read_bytes()
+    expected = clone(d, d.base.parent / "expected")
+    (expected.drop / "good.tar.gz").write_bytes(genuine)
+    assert ingest(expected.headend, now=NOW + timedelta(hours=1)).activated
+    worker = _Worker()
+    yield d, genuine, expected.served(), worker
+    worker.close()
+
+
+def _members(tar: bytes) -> list[tuple[str, bytes]]:
+    with tarfile.open(fileobj=io.BytesIO(tar)) as t:
+        return [(m.name, t.extractfile(m).read()) for m in t]
+
+
+def _ustar(members: list[tuple[str, bytes]]) -> bytes:
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    return raw.getvalue()
+
+
+def _edit(data: bytes, op: str, where: float, blob: bytes, n: int) -> bytes:
+    at = min(int(where * len(data)), max(len(data) - 1, 0))
+    if op == "flip":
+        return data[:at] + bytes([data[at] ^ (blob[0] or 1)]) + data[at + 1:] if data else blob
+    if op == "insert":
+        return data[:at] + blob + data[at:]
+    if op == "delete":
+        return data[:at] + data[at + n:]
+    if op == "truncate":
+        return data[:at]
+    if op == "nest":  # deep JSON nesting: it used to end in a RecursionError
+        return data[:at] + b"[" * (n * 100) + data[at:]
+    return data + blob * n  # append
+
+
+def _header_field(tar: bytes, index: int, kind: int | None, size: int | None) -> bytes:
+    """Set one header's type and/or size field, with a correct checksum so the reader looks further."""
+    at = 0
+    for _ in range(index):  # skip to the index-th header
+        size = int(tar[at + 124:at + 136].rstrip(b"\0 ") or b"0", 8)
+        at += 512 + (size + 511) // 512 * 512
+    block = bytearray(tar[at:at + 512].ljust(512, b"\0"))
+    if size is not None:
+        block[124:136] = (b"%011o\0" % size) if size < 8 ** 11 else b"\x80" + size.to_bytes(11, "big")
+    if kind is not None:
+        block[156:157] = bytes([kind])
+    block[148:156] = b" " * 8
+    block[148:156] = b"%06o\0 " % sum(block)
+    return tar[:at] + bytes(block) + tar[at + 512:]
+
+
+@st.composite
+def _mutation(draw):
+    layer = draw(st.sampled_from(["gzip", "tar", "header", "manifest", "manifest-resigned"]))
+    if layer == "header":  # e.g. a GNU long-name or PAX header claiming 3 GiB
+        return (layer, draw(st.integers(0, 3)), draw(st.none() | st.sampled_from(list(b"0123456789xgLKSAD\0 "))),
+                draw(st.none() | st.sampled_from([0, 1, 63, 65, 511, 513, 8 ** 11 - 1, 3 << 30, 1 << 70])))
+    return (layer, draw(st.sampled_from(["flip", "insert", "delete", "truncate", "append", "nest"])),
+            draw(st.floats(0, 1)), draw(st.binary(min_size=1, max_size=40)), draw(st.integers(1, 2000)))
+
+
+def _mutate(genuine: bytes, key, mutation) -> bytes:
+    layer, *args = mutation
+    if layer == "gzip":
+        return _edit(genuine, *args)
+    tar = gzip.decompress(genuine)
+    if layer == "tar":
+        return gzip.compress(_edit(tar, *args), mtime=0)
+    if layer == "header":
+        return gzip.compress(_header_field(tar, *args), mtime=0)
+    members = _members(tar)
+    manifest = _edit(members[0][1], *args)
+    signature = key.sign(manifest) if layer == "manifest-resigned" else members[1][1]
+    return gzip.compress(_ustar([("manifest.json", manifest), ("manifest.sig", signature)] + members[2:]), mtime=0)
+
+
+@settings(max_examples=50, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(mutations=st.lists(_mutation(), min_size=1, max_size=2))
+def test_fuzzed_bundles_never_crash_ingest_nor_change_the_live_site(fuzz_base, tmp_path_factory, mutations):
+    """Ingest exits 0 or 7, never 3, under a 512 MiB address-space cap and a time cap; the live release is
+    unchanged after every refusal, and the next good bundle installs. Derandomized: the same cases on every run
+    (50 of them, one or two mutations each: about 15 s, within the suite's time budget)."""
+    d, genuine, after, worker = fuzz_base
+    key = keys.load_private(d.key)
+    data = genuine
+    for mutation in mutations:
+        try:
+            data = _mutate(data, key, mutation)
+        except (OSError, EOFError, tarfile.TarError, zlib.error, ValueError, IndexError):
+            break  # an earlier mutation left nothing the next layer can take apart: fuzz what we have
+    root = tmp_path_factory.mktemp("case") / "headend"
+    shutil.copytree(d.headend, root, symlinks=True, copy_function=os.link)  # ingest never writes in place
+    before = snapshot(root / "current")
+    (root / "drop" / "fuzzed.tar.gz").write_bytes(data)
+    started = time.monotonic()
+    reply = worker.ingest(root, NOW + timedelta(hours=1))
+    assert reply["code"] in (0, 7), reply.get("error")
+    assert time.monotonic() - started < 20
+    served = snapshot(root / "current")
+    if "installed" in reply["statuses"]:  # a change the format tolerates (e.g. the gzip header's time): the same site
+        assert served == after
+    else:
+        assert served == before and reply["statuses"] == ["rejected"]
+        (root / "drop" / "good.tar.gz").write_bytes(genuine)  # and the next good bundle still goes in
+        reply = worker.ingest(root, NOW + timedelta(hours=1))
+        assert reply["code"] == 0 and reply["statuses"] == ["installed"], reply
+        assert snapshot(root / "current") == after
+    # (no rmtree: pytest's tmp_path retention removes the cases; unlinking them here costs more than ingest)

@@ -3,12 +3,14 @@ over SFTP to a real OpenSSH server started here on 127.0.0.1 with throwaway keys
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -245,7 +247,7 @@ def test_push_over_sftp_to_openssh(sshd, tmp_path, published):
     r = sitegen("push", "--content", d.content, "--bundles", d.bundles)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "cable: xg/cs v" in r.stdout and " full, " in r.stdout
-    names = sorted(os.listdir(remote_drop))
+    names = sorted(n for n in os.listdir(remote_drop) if n != "snapshot.json")  # the snapshot comes last
     assert len(names) == 3 and all(n.endswith(".tar.gz") and not n.startswith(".") for n in names)
     for n in names:  # the bytes arrived intact
         assert (remote_drop / n).read_bytes() == next(d.bundles.rglob(n)).read_bytes()
@@ -312,3 +314,212 @@ def test_folder_target_without_a_path_is_a_push_error_not_a_crash(tmp_path, path
     never a TypeError on None, and never the folder of site.yaml itself."""
     with pytest.raises(PushError, match="headend-a"):
         connect(Target("headend-a", "folder", path.strip()), tmp_path)
+# ---- the push account confined by the sshd configuration docs/deploy.md gives ----------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
+
+
+def _documented_block() -> str:
+    text = DOCS.read_text("utf-8")
+    block = text.split("```sshd_config\n", 1)[1].split("```", 1)[0]
+    assert block.startswith("Match User sitegen-push\n") and "ChrootDirectory" in block
+    return block
+
+
+def _chroot_parent() -> Path:
+    """A folder whose every component is root-owned and writable by no one else, as ChrootDirectory demands."""
+    for candidate in (Path("/run"), Path("/var/lib"), Path("/srv")):
+        parts = [candidate, *candidate.parents]
+        if all(p.stat().st_uid == 0 and not p.stat().st_mode & 0o022 for p in parts):
+            return candidate
+    pytest.skip("no root-owned folder for a chroot")
+
+
+@pytest.fixture
+def confined(sshd, tmp_path):
+    """A second real sshd: the base configuration plus the documented Match block, the push account being us."""
+    if os.geteuid() != 0:
+        pytest.skip("ChrootDirectory needs sshd to run as root")
+    inbox = Path(tempfile.mkdtemp(prefix="sitegen-inbox-", dir=_chroot_parent()))
+    inbox.chmod(0o755)
+    (inbox / "drop").mkdir()
+    port = _free_port()
+    config = (sshd.folder / "sshd_config").read_text().replace(f"Port {sshd.port}", f"Port {port}").replace(
+        str(sshd.folder / "sshd.pid"), str(tmp_path / "confined.pid"))
+    config += _documented_block().replace("sitegen-push", getpass.getuser()).replace("/srv/sitegen-inbox",
+                                                                                       str(inbox))
+    (tmp_path / "confined_config").write_text(config)
+    known = tmp_path / "known_hosts"
+    known.write_text(f"[127.0.0.1]:{port} {sshd.host_line}\n")
+    proc = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(tmp_path / "confined_config")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"sshd did not start: {proc.communicate()[0]}")
+            time.sleep(0.05)
+    try:
+        yield Server(sshd.folder, port, proc, sshd.host_line), inbox, known
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        shutil.rmtree(inbox, ignore_errors=True)
+
+
+def test_the_documented_sshd_block_confines_the_push_account_to_drop(confined, published, tmp_path):
+    import paramiko
+    server, inbox, known = confined
+    d = published
+    set_targets(d, server.yaml("cable", Path("/drop")).replace(str(server.known_hosts), str(known)))
+    r = sitegen("push", "--content", d.content, "--bundles", d.bundles)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert len(list((inbox / "drop").glob("*.tar.gz"))) == 3
+    r = sitegen("ingest", inbox / "drop", "--root", d.headend)
+    assert r.returncode == 0, r.stdout + r.stderr
+    served, trusted = d.served(), (d.headend / "publisher.pub").read_bytes()
+    assert served
+    # the attack of issue 12: replace the trust root from the push account
+    client = paramiko.SSHClient()
+    client.load_host_keys(str(known))
+    client.connect("127.0.0.1", port=server.port, username=getpass.getuser(), key_filename=str(server.user_key),
+                   look_for_keys=False, allow_agent=False)
+    try:
+        sftp = client.open_sftp()
+        rogue = tmp_path / "rogue.pub"
+        rogue.write_bytes(b"-----BEGIN PUBLIC KEY-----\nrogue\n-----END PUBLIC KEY-----\n")
+        for target in ("drop/../publisher.pub", "../../publisher.pub", str(d.headend / "publisher.pub"),
+                       f"/../../../..{d.headend}/publisher.pub"):
+            try:
+                sftp.put(str(rogue), target)
+            except OSError:
+                pass
+        assert sorted(sftp.listdir("/")) == ["drop", "publisher.pub"]  # all it reached: its own chroot
+        _, out, _ = client.exec_command("id")  # no shell: ForceCommand internal-sftp
+        assert b"uid=" not in out.read()
+    finally:
+        client.close()
+    assert (d.headend / "publisher.pub").read_bytes() == trusted and d.served() == served
+
+
+def test_a_damaged_or_huge_acks_file_on_one_target_does_not_stop_the_others(sshd, tmp_path, published):
+    d = published
+    huge = tmp_path / "huge" / "drop"  # over SFTP: a 3 GiB sparse acks.json
+    huge.mkdir(parents=True)
+    with open(huge / "acks.json", "wb") as f:
+        f.truncate(3 << 30)
+    broken, healthy = tmp_path / "broken" / "drop", tmp_path / "healthy" / "drop"
+    broken.mkdir(parents=True)
+    (broken / "acks.json").write_text('{"format": 1, "bundles": {"xg/cs": {"active": 1, "seen": "zzz"}}}')
+    set_targets(d, sshd.yaml("huge", huge) + f"    - name: broken\n      type: folder\n      path: {broken}\n"
+                f"    - name: healthy\n      type: folder\n      path: {healthy}\n")
+    started = time.monotonic()
+    r = sitegen("push", "--content", d.content, "--bundles", d.bundles, memory=1 << 30)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stdout + r.stderr
+    assert time.monotonic() - started < 60
+    for drop in (huge, broken, healthy):
+        assert len(list(drop.glob("*.tar.gz"))) == 3, drop  # every target got a full set
+    assert "huge: " in r.stderr and "broken: " in r.stderr and "damaged or too large" in r.stderr
+    assert "healthy: " not in r.stderr
+
+
+# ---- the snapshot: installed whole, and the time it was signed (issue 12: mix-and-match, freeze) --------------
+
+def _round(d, hours, villages=("cs", "cs2"), now=None):
+    """The publisher changes `villages`, bundles them `hours` after NOW and pushes (with its signed snapshot)."""
+    for v in villages:
+        touch_page(d, v, note=f"{v}-{hours}")
+    infos = {i.bundle: i for i in bundle_now(d, now=NOW + timedelta(hours=hours))}
+    assert push(d.store, [folder_target(d)], d.private(), d.content, now=now)[0].ok
+    return infos
+
+
+def test_only_whole_snapshots_are_installed_never_a_mix(published, tmp_path):
+    d = published
+    assert push(d.store, [folder_target(d)], d.private(), d.content)[0].ok
+    assert ingest(d.headend, now=NOW).activated
+    first = {i.bundle: i for i in bundle_now(d)}
+    saved = tmp_path / "old-cs.tar.gz"
+    saved.write_bytes(first["xg/cs"].path.read_bytes())
+    _round(d, 1)
+    assert ingest(d.headend, now=NOW + timedelta(hours=1)).activated
+    published_together = d.served()
+    infos = _round(d, 2)
+    # whoever can write drop withholds the new xg/cs2: xg/cs alone would make a site never published
+    withheld = next(d.drop.glob(f"xg.cs2_v{infos['xg/cs2'].version}*.tar.gz"))
+    withheld.unlink()
+    result = ingest(d.headend, now=NOW + timedelta(hours=2))
+    assert result.activated is None and d.served() == published_together
+    assert [(o.bundle, o.status) for o in result.outcomes] == [("xg/cs", "waiting")]
+    assert "rest of its snapshot" in result.outcomes[0].reason
+    assert list(d.drop.glob(f"xg.cs_v{infos['xg/cs'].version}*.tar.gz"))  # still there, waiting
+    # an old bundle of the set is no help either
+    (d.drop / "old-cs.tar.gz").write_bytes(saved.read_bytes())
+    result = ingest(d.headend, now=NOW + timedelta(hours=2))
+    assert result.activated is None and "older than" in next(o.reason for o in result.outcomes if o.source ==
+                                                             "old-cs.tar.gz")
+    # the publisher's next push sends what is missing: the whole snapshot goes in
+    assert push(d.store, [folder_target(d)], d.private(), d.content)[0].ok
+    result = ingest(d.headend, now=NOW + timedelta(hours=2))
+    assert result.activated and d.served() == {k: v for k, v in snapshot(d.output).items()
+                                               if not k.startswith(".cache/")}
+
+
+def test_stale_content_is_reported_and_shown_on_the_home_page(published):
+    d = published
+    # the newest snapshot there is was signed 50 hours ago (the publisher stopped, or someone holds pushes back)
+    assert push(d.store, [folder_target(d)], d.private(), d.content,
+                now=datetime.now(timezone.utc) - timedelta(hours=50))[0].ok
+    r = sitegen("ingest", "--root", d.headend, "--max-age", "48")
+    assert r.returncode == 9 and "STALE" in r.stderr and "已启用 installed" in r.stdout, r.stdout + r.stderr
+    home = d.headend / "current" / "tv" / "index.html"
+    text = home.read_text("utf-8")
+    assert "本页内容更新于" in text and "小时未更新" in text
+    assert (d.headend / "current/mobile/index.html").read_text("utf-8").count("小时未更新") == 1
+    # a fresh push: the notice goes away, and the page is byte for byte the built one again
+    assert push(d.store, [folder_target(d)], d.private(), d.content)[0].ok
+    result = ingest(d.headend)
+    assert result.stale_hours is None and result.fresh
+    built = (d.output / "tv" / "index.html").read_bytes()
+    assert home.read_bytes() == built and b"<!--sitegen:freshness--><!--/sitegen:freshness-->" in built
+    # then 45 days without a new bundle or snapshot: it used to say nothing
+    later = ingest(d.headend, now=datetime.now(timezone.utc) + timedelta(days=45))
+    assert later.stale_hours is not None and later.stale_hours >= 45 * 24
+    assert f"已超过 {later.stale_hours} 小时未更新" in home.read_text("utf-8")
+
+
+def test_a_headend_ahead_of_the_publisher_is_reported_as_a_possible_key_theft(published):
+    d = published
+    d.drop.mkdir(parents=True, exist_ok=True)
+    ours = d.store.load_state()["bundles"]["xg/cs"]["version"]
+    (d.drop / "acks.json").write_text(json.dumps({"format": 1, "release": "r-000002", "bundles": {
+        "xg/cs": {"active": ours + 5, "seen": ours + 5}}}))
+    result = push(d.store, [folder_target(d)], d.private(), d.content)[0]
+    assert result.ok and any("was the signing key stolen" in w and "xg/cs" in w for w in result.warnings)
+
+
+def test_an_old_or_forged_snapshot_is_refused_and_reported(published, tmp_path):
+    d = published
+    assert push(d.store, [folder_target(d)], d.private(), d.content)[0].ok
+    assert ingest(d.headend, now=NOW).activated
+    old = (d.drop / "snapshot.json").read_bytes()
+    _round(d, 1)
+    assert ingest(d.headend, now=NOW + timedelta(hours=1)).activated
+    served = d.served()
+    # replayed: the headend would freeze on the older set
+    (d.drop / "snapshot.json").write_bytes(old)
+    result = ingest(d.headend, now=NOW + timedelta(hours=1))
+    assert [(o.source, o.status) for o in result.outcomes] == [("snapshot.json", "rejected")]
+    assert "freeze" in result.outcomes[0].reason and d.served() == served
+    assert (d.drop / "rejected" / "snapshot.json.reason.txt").is_file()
+    # altered after signing, or a link to some other file
+    line, sig, _ = old.split(b"\n")
+    (d.drop / "snapshot.json").write_bytes(line.replace(b'"version":', b'"version":9') + b"\n" + sig + b"\n")
+    assert "bad signature" in ingest(d.headend, now=NOW + timedelta(hours=1)).outcomes[0].reason
+    os.symlink(d.headend / "publisher.pub", d.drop / "snapshot.json")
+    assert "not a readable plain file" in ingest(d.headend, now=NOW + timedelta(hours=1)).outcomes[0].reason
+    assert (d.drop / "rejected" / "snapshot.json").is_symlink() and d.served() == served
