@@ -102,6 +102,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "question-duplicate": ("工单号“{value}”重复：已在 {other} 出现过", "duplicate ticket '{value}': already at {other}"),
     "question-status": ("状态“{value}”不认识，可选：{choices}", "unknown status '{value}'; choose one of: {choices}"),
     "question-reply": ("工单已答复，但没有写答复内容或答复日期", "the ticket is answered but has no reply or reply date"),
+    # months of the journal held back for review (review.check_months, h1)
+    "month-pending": ("{first} 的账目还没有审核通过（reviews.yaml 里没写，或不是“已通过”）：{months} 的凭证、金额、名单和余额"
+                      "先不上网，页面写明“待审核”；审核通过后自动公开",
+                      "{first} is not approved in reviews.yaml (missing, pending or rejected): the vouchers, amounts, "
+                      "lists and balances of {months} stay off the site, which says 待审核 (waiting for review), "
+                      "until approved"),
     # output
     "link-broken": ("生成的网页 {page} 中的链接“{href}”指向不存在的文件（程序缺陷，请报告）",
                     "generated page {page} links to missing '{href}' (a sitegen bug, please report)"),

@@ -296,4 +296,5 @@ def supervise(raw: RawContent, city: City, report: Report) -> None:
         raw_village = raw_villages.get((village.town_slug, village.slug))
         acknowledge(village, raw_village.acknowledgements if raw_village else None, report)
     review.check_basis(city, report)
+    review.check_months(city, report)  # months a build holds back (待审核)
     questions.attach(raw.feedback, city, report)

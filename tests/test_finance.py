@@ -365,7 +365,7 @@ def test_old_combined_opening_figure_is_kept_with_a_clear_message(fin, tmp_path)
     build(fin, tmp_path / "out")
     funds = text(tmp_path / "out/tv/xg/cs/finance/funds/index.html")
     assert "2026-09 1,500.50 -1,000.00 15,499.50" not in funds  # the split is not guessed
-    assert "2026-09 499.50 5,000.00 15,499.50" in funds and "没有分到各账户" in funds
+    assert "2026-09 499.50 5,000.00 10,000.00 15,499.50" in funds and "没有分到各账户" in funds  # each row adds up
 
 
 def test_old_combined_opening_figure_goes_to_the_only_money_account(fin):
