@@ -417,7 +417,7 @@ class FinancePlanner:
                 rows = [[Cell(f"{ay.account.code} {ay.account.name}"), Cell(ay.account.plain),
                          _amt(ay.signed, self.account(st.year, ay.key or ay.account.code))] for ay in accs] + extra
                 rows.append([Cell("合计"), Cell(f"{label}合计"), _amt(total, here)])
-                groups.append(Table(_h("科目", "通俗说法", "余额（元）"), rows, caption=label))
+                groups.append(Table(_h("科目", "通俗说法", "年末金额（元）"), rows, caption=label))
             out.append(Section(f"{st.year}年末资产负债表", f"bs-{st.year}",
                                [f"资产合计 {yuan(st.asset_total)} 元 = 负债合计 {yuan(st.liability_total)} 元 + "
                                 f"净资产（所有者权益）合计 {yuan(st.equity_total)} 元。"],

@@ -22,7 +22,8 @@ from sitegen.pipeline import build, check
 from tests.built_sample import CONTENT, sample_output
 from tests.conftest import FIXTURES
 
-AMOUNT = re.compile(r"^-?\d{1,3}(,\d{3})*\.\d{2}$")
+# an amount, alone in its cell or before a link's words (the ledger's balance cell ends in 我有疑问)
+AMOUNT = re.compile(r"^-?\d{1,3}(,\d{3})*\.\d{2}(?![\d.,])")
 TOTAL = re.compile(r"^(本月|全年|\d{4}年)?(合计|小计)")
 
 
@@ -69,7 +70,8 @@ class _Tables(HTMLParser):
 
 
 def _amount(text: str) -> Decimal | None:
-    return Decimal(text.replace(",", "")) if AMOUNT.match(text) else None
+    found = AMOUNT.match(text)
+    return Decimal(found.group(0).replace(",", "")) if found else None
 
 
 def table_problems(html: str) -> tuple[int, list[str]]:
@@ -79,6 +81,7 @@ def table_problems(html: str) -> tuple[int, list[str]]:
     checked, problems = 0, []
     for head, rows in parser.tables:
         money = [j for j, h in enumerate(head) if h.endswith("（元）") and "余额" not in h]
+        balances = [j for j, h in enumerate(head) if h.endswith("（元）") and "余额" in h]
         across = [j for j in money if "合计" in head[j]]
         parts = [j for j in money if j not in across]
         is_total = [any(TOTAL.match(c) for j, c in enumerate(r) if j not in money) for r in rows]
@@ -96,6 +99,14 @@ def table_problems(html: str) -> tuple[int, list[str]]:
             while start > 0 and not is_total[start - 1]:
                 start -= 1
             above = rows[start:i] if start < i else [r for k, r in enumerate(rows[:i]) if not is_total[k]]
+            for j in balances:  # a running balance is not summed: the total row may only repeat the last one
+                shown = _amount(row[j]) if j < len(row) else None
+                last = next((_amount(r[j]) for k, r in reversed(list(enumerate(rows[:i])))
+                             if not is_total[k] and j < len(r) and _amount(r[j]) is not None), None)
+                if shown is not None:
+                    checked += 1
+                    if shown != last:
+                        problems.append(f"{head} total row {row}: “{head[j]}” {shown} is not the last balance {last}")
             for j in money:
                 total = _amount(row[j]) if j < len(row) else None
                 if total is None:
@@ -121,17 +132,19 @@ def site_problems(out: Path) -> tuple[int, dict[str, list[str]]]:
 
 GOOD = """<table><thead><tr><th>类别</th><th>金额（元）</th><th>余额（元）</th></tr></thead><tbody>
 <tr><td>a</td><td>1,000.00</td><td>5.00</td></tr><tr><td>b</td><td>-250.50</td><td>7.00</td></tr>
-<tr><td>合计</td><td>749.50</td><td>99.00</td></tr></tbody></table>"""
+<tr><td>合计</td><td>749.50</td><td>7.00</td></tr></tbody></table>"""
 
 
 @pytest.mark.parametrize("html, problems", [
     (GOOD, 0),
     (GOOD.replace("749.50", "749.51"), 1),                       # a total that is off by a fen
-    (GOOD.replace("<td>b</td>", "<td>b</td>").replace("-250.50", "250.50"), 1),
+    (GOOD.replace("-250.50", "250.50"), 1),                       # a sign lost
     (GOOD.replace("<tr><td>合计", "<tr><td>x</td><td>1.00</td><td></td></tr><tr><td>合计"), 1),  # a row too many
+    (GOOD.replace("<td>7.00</td></tr></tbody>", "<td>12.00</td></tr></tbody>"), 1),  # a balance column summed
     # months, then the year: the year's total is the sum of every line, not of the month totals
-    ("<table><tr><th>月</th><th>收入（元）</th></tr><tr><td>1</td><td>1.00</td></tr><tr><td>本月合计</td><td>1.00</td></tr><tr><td>2</td><td>2.00</td></tr><tr><td>本月合计</td><td>2.00</td>"
-     "</tr><tr><td>全年合计</td><td>3.00</td></tr></table>", 0),
+    ("<table><tr><th>月</th><th>收入（元）</th></tr><tr><td>1</td><td>1.00</td></tr><tr><td>本月合计</td>"
+     "<td>1.00</td></tr><tr><td>2</td><td>2.00</td></tr><tr><td>本月合计</td><td>2.00</td></tr>"
+     "<tr><td>全年合计</td><td>3.00</td></tr></table>", 0),
     ("<table><tr><th>月</th><th>a（元）</th><th>b（元）</th><th>资金合计（元）</th></tr>"
      "<tr><td>7</td><td>1.00</td><td>2.00</td><td>3.01</td></tr></table>", 1),   # a row-wise 合计 column
     ("<table><tr><th>a</th><th>b</th><th>金额（元）</th></tr><tr><td>x</td><td>y</td><td>1.00</td></tr>"
