@@ -252,7 +252,7 @@ class FinancePlanner:
             for n, v in enumerate(lease.vouchers):
                 receipts.append(([Cell(lease.id), Cell(v.date.isoformat()), Cell(v.summary, self.voucher(v)),
                                   _amt(money_in(v), self.voucher(v), "in")], f"rent-{lease.id}" if n == 0 else ""))
-        tables = [Table(_h("编号", "资源", "承租方", "期限", "年租金（元）", f"{year}年已收（元）", "缴租情况"), rows, ids=ids)] \
+        tables = [Table(_h("编号", "资源", "承租方", "期限", "年租金（元）", f"{year}年已收（元）" if year else "已收（元）", "缴租情况"), rows, ids=ids)] \
             if rows else []
         section = Section("资源发包和出租", "leases", [f"共 {len(rows)} 份合同。选中年租金可以看合同扫描件（有扫描件的），"
                                                  "选中已收金额可以看每一笔收款凭证。"] if rows else [],
@@ -344,7 +344,8 @@ class FinancePlanner:
             if not fl:
                 continue
             # a negative row takes back part of the others (a works bill partly left owing): said so in words
-            rows = [[Cell(("减：" if f.amount < 0 else "") + f.account.plain), Cell(word if f.real else f"不算{word}"),
+            rows = [[Cell(f.account.plain + (f"（抵减：这部分没有真正{'收进' if cls == 'in' else '付出'}）"
+                                             if f.amount < 0 else "")), Cell(word if f.real else f"不算{word}"),
                      _amt(f.amount, self.flow_page(lg.year, cls, f, label), cls)] for f in fl]
             rows.append([Cell("合计"), Cell(f"{len(fl)} 类"), _amt(total, self.ledger(lg.year), cls)])
             tables.append(Table(_h(label, "性质", "金额（元）"), rows, caption=label))
@@ -360,7 +361,7 @@ class FinancePlanner:
         spend = [(f.account.name, f.amount) for f in money_out if f.amount > 0]
         if spend:
             section.charts.append(self.chart(f"spending-{lg.year}", [n for n, _ in spend],
-                                             [charts.Series("支出", tuple(a for _, a in spend), colour=1)],
+                                             [charts.Series("付出", tuple(a for _, a in spend), colour=1)],
                                              "；".join(f"{n} {yuan(a)} 元" for n, a in spend)))
         return section
 

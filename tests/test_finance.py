@@ -651,6 +651,7 @@ def test_months_waiting_for_review_leave_no_trace_in_the_sample_city(sample_base
         assert all(f"{m[:4]}年{int(m[5:])}月" in said for m in held) and "待审核" in said
         for page in [village / "index.html", *village.glob("finance/ledger-*.html"), village / "finance/funds/index.html"]:
             assert "待审核" in text(page), page
+        assert not [p for p in village.rglob("*.html") if "None" in p.read_text(encoding="utf-8")]
         # every other village is exactly as it was
         for other in others:
             assert snapshot(out / theme / other) == snapshot(base / theme / other), other
