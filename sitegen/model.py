@@ -132,6 +132,8 @@ class PaymentWarning:
     payee: str
     amount: Decimal       # the payment (money out of cash and bank)
     acknowledgement: Acknowledgement | None = None
+    # the other payments its message names (same day, split): it is public only when all of them are (review.py)
+    others: tuple[Voucher, ...] = ()
 
 
 @dataclass

@@ -147,7 +147,11 @@ def publish(city: City, preview: bool) -> None:
         village.vouchers[:] = [v for v in village.vouchers if not v.draft]
         # the finance tables too: every finance page reads them, and no figure of a held month may show
         village.finance = finance.published(village.finance, {v.key for v in village.vouchers})
-        village.warnings[:] = [w for w in village.warnings if not w.voucher.draft]
+        # a warning naming a payment of a held month (split over the month's end) waits for that month too
+        held = {id(w) for w in village.warnings if w.voucher.draft or any(o.draft for o in w.others)}
+        for v in village.vouchers:
+            v.warnings[:] = [w for w in v.warnings if id(w) not in held]
+        village.warnings[:] = [w for w in village.warnings if id(w) not in held]
         village.questions[:] = [q for q in village.questions if not q.target.draft]
 
 
