@@ -343,9 +343,8 @@ class FinancePlanner:
                                             ("钱用到哪里去", money_out, lg.expense, "支出", "out")):
             if not fl:
                 continue
-            # a negative row takes back part of the others (a works bill partly left owing): said so in words
-            rows = [[Cell(f.account.plain + (f"（抵减：这部分没有真正{'收进' if cls == 'in' else '付出'}）"
-                                             if f.amount < 0 else "")), Cell(word if f.real else f"不算{word}"),
+            # a negative row takes back part of the others: said so in words (_nature)
+            rows = [[Cell(f.account.plain), Cell(_nature(f, cls == "in")),
                      _amt(f.amount, self.flow_page(lg.year, cls, f, label), cls)] for f in fl]
             rows.append([Cell("合计"), Cell(f"{len(fl)} 类"), _amt(total, self.ledger(lg.year), cls)])
             tables.append(Table(_h(label, "性质", "金额（元）"), rows, caption=label))
@@ -375,7 +374,7 @@ class FinancePlanner:
                 for v, part in flow.vouchers]
         rows.append([Cell("合计"), Cell(f"{len(flow.vouchers)} 笔"), _amt(flow.amount, None, side)])
         word = "收入" if side == "in" else "支出"
-        kind = word if flow.real else f"不算{word}"
+        kind = _nature(flow, side == "in")
         title = f"{year}年{label}：{flow.account.plain}"
         sections = [Section(title, "vouchers",
                             [f"科目 {flow.code} {flow.account.name}（{kind}）。每一笔凭证中记到这个科目的钱；选中摘要可以看凭证和原始票据。"],
@@ -441,7 +440,7 @@ class FinancePlanner:
                         [Cell("合计"), Cell(f"{kind}合计"), _amt(totals[kind], f"{self.cat('reports')}#is-{st.year}")]],
                         caption=kind))
             net = [[Cell("收入合计"), Cell("上面收入表的合计"), _amt(totals["收入"])],
-                   [Cell("减：支出合计"), Cell("上面支出表的合计"), _amt(-totals["支出"])]]
+                   [Cell("支出合计"), Cell("上面支出表的合计，要减去（记为负数）"), _amt(-totals["支出"])]]
             if prior:
                 net.append([Cell("以前年度结余"), Cell("以前年度还没结转到收益的收支结余"), _amt(prior)])
             net.append([Cell("合计"), Cell("本年收支结余"), _amt(st.result, f"{self.cat('reports')}#bs-{st.year}")])
@@ -499,6 +498,20 @@ class FinancePlanner:
                                 terms=glossary.explain_terms(("借方", "贷方")))]
             self.p.add(path, "finance-page.html", f"{year}年 {code} {ay.account.name}",
                        self.crumbs + [("村务报表", self.cat("reports"))], sections=self.noticed(sections), rows=[], empty="")
+
+
+# What money that is neither income nor expense did, by the category of the account on the other side (short: a TV
+# column). Income and expense proper (损益类) are just 收入 / 支出.
+NATURE = {(True, accounts.LIABILITY): "不算收入：借来、代收或应付的钱", (True, accounts.ASSET): "不算收入：收回的钱",
+          (False, accounts.LIABILITY): "不算支出：还欠款、发放以前记下的应付款", (False, accounts.ASSET): "不算支出：变成村里的资产"}
+
+
+def _nature(flow: Flow, money_in: bool) -> str:
+    if flow.amount < 0:  # takes back part of the other rows (a works bill partly left owing)
+        return f"抵减：这部分没有真正{'收进' if money_in else '付出'}"
+    if flow.real:
+        return "收入" if money_in else "支出"
+    return NATURE.get((money_in, flow.account.category), "不算收入" if money_in else "不算支出")
 
 
 def month_words(month: str) -> str:
