@@ -406,7 +406,7 @@ class FinancePlanner:
             here = f"{self.cat('reports')}#bs-{st.year}"
             result = [Cell("收支结余"), Cell("收入减支出，还没结转到收益的部分"), _amt(st.result, f"{self.cat('reports')}#is-{st.year}")]
             groups = []
-            for label, accs, extra, total in (
+            for label, group, extra, total in (
                     ("资产", st.assets, [[Cell("期初资金"), Cell("记账开始时的现金和银行存款（没有分到各账户）"),
                                          _amt(st.opening_money, self.cat("funds") + "#balances")]]
                      if st.opening_money else [], st.asset_total),
@@ -415,7 +415,7 @@ class FinancePlanner:
                                              _amt(st.opening_equity, self.cat("funds") + "#balances")]]
                                            if st.opening_equity else []) + [result], st.equity_total)):
                 rows = [[Cell(f"{ay.account.code} {ay.account.name}"), Cell(ay.account.plain),
-                         _amt(ay.signed, self.account(st.year, ay.key or ay.account.code))] for ay in accs] + extra
+                         _amt(ay.signed, self.account(st.year, ay.key or ay.account.code))] for ay in group] + extra
                 rows.append([Cell("合计"), Cell(f"{label}合计"), _amt(total, here)])
                 groups.append(Table(_h("科目", "通俗说法", "年末金额（元）"), rows, caption=label))
             out.append(Section(f"{st.year}年末资产负债表", f"bs-{st.year}",
