@@ -178,7 +178,8 @@ class _Planner:
         tiles = [Tile(b.name, f"{len(v.items_of(b))} 条", f"{base}/{b.slug}/index.html") for b in BOARDS]
         # with no month published yet, the 收支流水 tile opens 收支情况, which says the months are 待审核
         ledger_tile = Tile("收支流水", f"{month_words(v.pending_months[0])}起待审核" if v.pending_months
-                           else "每一笔钱的来龙去脉", ledger_path or f"{base}/finance/income-expense/index.html")
+                           else "每一笔钱的来龙去脉", ledger_path or (f"{base}/finance/income-expense/index.html"
+                                                                  if v.pending_months else f"{base}/finance/index.html"))
         tiles.append(ledger_tile)
         rules = self._section(RULES, self.city.items, town.items, v.items)
         policies = self._section(POLICIES, self.city.items, town.items)
