@@ -127,6 +127,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "account-other-chart": ("科目编码“{value}”在{system}中是“{expected}”，而“{name}”是另一套科目表的用法{hint}",
                             "account code '{value}' is '{expected}' in the {system_en} chart; '{name}' belongs to "
                             "the other chart{hint_en}"),
+    # months of the journal held back for review (review.check_months, h1)
+    "month-pending": ("{first} 的账目还没有审核通过（reviews.yaml 里没写，或不是“已通过”）：{months} 的凭证、金额、名单和余额"
+                      "先不上网，页面写明“待审核”；审核通过后自动公开",
+                      "{first} is not approved in reviews.yaml (missing, pending or rejected): the vouchers, amounts, "
+                      "lists and balances of {months} stay off the site, which says 待审核 (waiting for review), "
+                      "until approved"),
     # output
     "link-broken": ("生成的网页 {page} 中的链接“{href}”指向不存在的文件（程序缺陷，请报告）",
                     "generated page {page} links to missing '{href}' (a sitegen bug, please report)"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -462,7 +462,6 @@ def read(checker: "_Checker", tables: list[RawTable], village: Village, system: 
 
 def _budget_sources(fin: Finance) -> None:
     """A budget is adopted as a whole: one line's document (the resolution) stands for the year's other lines."""
-    from dataclasses import replace
     first: dict[int, Image] = {}
     for b in fin.budget:
         if b.source is not None:
@@ -606,6 +605,30 @@ def _unlinked(fin: Finance, vouchers: list[Voucher], system: str, checker: "_Che
             report.warning("finance-unlinked", v.where,
                            what=f"凭证 {v.month} {v.label} 是工程款，但没有对应的工程项目（请在工程项目表或“关联”列写明）",
                            what_en=f"voucher {v.month} {v.label} pays for works but names no project")
+
+
+# ---- what is published (审核通过的月份) -------------------------------------------------------------------
+def published(fin: Finance | None, keep: set[str]) -> Finance | None:
+    """The finance tables as far as the published journal goes: `keep` is the keys of the vouchers that are
+    published (their months approved by the 农经站, review.publish). A row whose figure is a voucher's money of a
+    month not yet approved (a rent received, a project payment, a payout list, an asset bought) is left out;
+    a row that only names such a voucher (a contract stage) keeps its own figure but loses the voucher. This is
+    the one filter every finance page goes through, so nothing of an unreviewed month is shown or linked."""
+    if fin is None:
+        return None
+
+    def shown(v: Voucher | None) -> bool:
+        return v is None or v.key in keep
+    projects = []
+    for p in fin.projects:
+        stages = [s if shown(s.voucher) else replace(s, voucher=None)
+                  for s in p.stages if s.stage != PAYMENT or shown(s.voucher)]
+        projects.append(Project(p.id, p.name, stages, p.where))
+    leases = [replace(x, vouchers=[v for v in x.vouchers if shown(v)]) for x in fin.leases]
+    return Finance(assets=[a for a in fin.assets if shown(a.voucher)], leases=leases, projects=projects,
+                   budget=list(fin.budget), payouts=[p for p in fin.payouts if shown(p.voucher)],
+                   refs={k: list(r) for k, r in fin.refs.items() if k in keep},
+                   register_complete=fin.register_complete)
 
 
 # ---- account balances from the journal -------------------------------------------------------------------

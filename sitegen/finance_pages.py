@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from sitegen import accounts, charts, glossary
 from sitegen.finance import (Finance, Lease, Project, account_years, money_in, money_pockets,
                              statements, unassigned_opening, voucher_uses)
-from sitegen.ledger import money_movement
-from sitegen.model import Image, Village, Voucher
+from sitegen.ledger import Flow, flows, money_movement
+from sitegen.model import Image, Ledger, Village, Voucher
 from sitegen.money import ZERO, yuan
 from sitegen.taxonomy import Category
 
@@ -70,6 +70,7 @@ class FinancePlanner:
         self.years = account_years(village)
         self.statements = statements(village)
         self.large = planner.city.large_amount
+        self.pending = pending_notice(village)
         self.account_pages: dict[tuple[int, str], str] = {}
         self.linked_accounts: set[tuple[int, str]] = set()
         for year, accs in self.years.items():
@@ -123,7 +124,11 @@ class FinancePlanner:
 
     # category content
     def sections(self, category: Category) -> list[Section]:
-        return getattr(self, category.slug.replace("-", "_"))()
+        return self.noticed(getattr(self, category.slug.replace("-", "_"))())
+
+    def noticed(self, sections: list[Section]) -> list[Section]:
+        """The sections, after a plain word on the months held back for review (待审核), if any."""
+        return ([Section("待审核的月份", "pending", [self.pending])] if self.pending else []) + sections
 
     def net_worth(self) -> list[Section]:
         rows = []
@@ -151,11 +156,14 @@ class FinancePlanner:
         first_of = {code: next((ln.account.code for v in self.v.vouchers for ln in v.lines if ln.account_code == code),
                                None) or next((o.account.code for o in self.v.opening_accounts if o.code == code), code)
                     for code in pockets}
-        head = _h("月份", *[f"{name}（元）" for name in pockets.values()], "资金合计（元）")
+        # the opening figure no one account holds is a column of its own, so each row adds up to its 资金合计
+        head = _h("月份", *[f"{name}（元）" for name in pockets.values()], *(["未分到账户（元）"] if loose else []),
+                  "资金合计（元）")
+        unassigned = [_amt(loose, self.cat("funds") + "#balances")] if loose else []
         rows = []
         if opening_year is not None and (any(balance.values()) or loose):
             rows.append([Cell("记账开始时")] + [_amt(balance[c], self.account(opening_year, first_of[c])) for c in pockets]
-                        + [_amt(sum(balance.values(), ZERO) + loose, self.ledger(opening_year))])
+                        + unassigned + [_amt(sum(balance.values(), ZERO) + loose, self.ledger(opening_year))])
         by_month: "OrderedDict[str, list]" = OrderedDict()
         for v in sorted(self.v.vouchers, key=lambda v: (v.date, v.month, v.number)):
             by_month.setdefault(v.month, []).append(v)
@@ -167,7 +175,7 @@ class FinancePlanner:
                         balance[ln.account_code] += ln.debit - ln.credit
             money_vs = [v for v in vs if money_movement(v) is not None]
             rows.append([Cell(month)] + [_amt(balance[c], self.account(year, first_of[c])) for c in pockets]
-                        + [_amt(sum(balance.values(), ZERO) + loose, self.ledger(year, money_vs[-1]) if money_vs else None)])
+                        + unassigned + [_amt(sum(balance.values(), ZERO) + loose, self.ledger(year, money_vs[-1]) if money_vs else None)])
         card = [[Cell(v.date.isoformat()), Cell(v.summary, self.voucher(v)), Cell(_payee(v)),
                  _amt(-(money_movement(v) or ZERO), self.voucher(v), "out")]
                 for v in self.v.vouchers if "村务卡" in v.summary and (money_movement(v) or ZERO) < 0]
@@ -244,7 +252,7 @@ class FinancePlanner:
             for n, v in enumerate(lease.vouchers):
                 receipts.append(([Cell(lease.id), Cell(v.date.isoformat()), Cell(v.summary, self.voucher(v)),
                                   _amt(money_in(v), self.voucher(v), "in")], f"rent-{lease.id}" if n == 0 else ""))
-        tables = [Table(_h("编号", "资源", "承租方", "期限", "年租金（元）", f"{year}年已收（元）", "缴租情况"), rows, ids=ids)] \
+        tables = [Table(_h("编号", "资源", "承租方", "期限", "年租金（元）", f"{year}年已收（元）" if year else "已收（元）", "缴租情况"), rows, ids=ids)] \
             if rows else []
         section = Section("资源发包和出租", "leases", [f"共 {len(rows)} 份合同。选中年租金可以看合同扫描件（有扫描件的），"
                                                  "选中已收金额可以看每一笔收款凭证。"] if rows else [],
@@ -293,7 +301,7 @@ class FinancePlanner:
                     Section("每一笔付款", "payments", [], [Table(_h("日期", "凭证摘要", "金额（元）"), pays)] if pays else [],
                             terms=glossary.explain_terms(("增减项目", "决算", "质保金")))]
         self.p.add(path, "finance-page.html", proj.name, self.crumbs + [("工程项目", self.cat("projects"))],
-                   sections=sections, rows=[], empty="")
+                   sections=self.noticed(sections), rows=[], empty="")
         return path
 
     def income_expense(self) -> list[Section]:
@@ -303,39 +311,77 @@ class FinancePlanner:
             rows = [[Cell(m.month), _amt(m.income, f"{path}#v-{m.lines[0].voucher.key}", "in"),
                      _amt(m.expense, f"{path}#v-{m.lines[0].voucher.key}", "out"), _amt(m.closing, path)]
                     for m in lg.months if m.lines]
-            rows.append([Cell(f"{lg.year}年合计"), _amt(lg.income, path, "in"), _amt(lg.expense, path, "out"),
-                         _amt(lg.closing, path)])
+            rows += [[Cell(m), Cell("待审核", num=True), Cell("待审核", num=True), Cell("")]
+                     for m in self.v.pending_months if m[:4] == str(lg.year)]
+            # the balance is not a sum: the total row leaves it empty, the year-end balance is in the sentence
+            rows.append([Cell(f"{lg.year}年合计"), _amt(lg.income, path, "in"), _amt(lg.expense, path, "out"), Cell("")])
             alt = "；".join(f"{m.month} 收入 {yuan(m.income)} 元 支出 {yuan(m.expense)} 元" for m in lg.months)
             chart = self.chart(f"monthly-{lg.year}", [f"{int(m.month[5:])}月" for m in lg.months],
                                [charts.Series("收入", tuple(m.income for m in lg.months)),
                                 charts.Series("支出", tuple(m.expense for m in lg.months))], alt)
             out.append(Section(f"{lg.year}年每月收支", f"months-{lg.year}",
                                [f"全年收入 {glossary.amount_text(lg.income, self.large)}，支出 "
-                                f"{glossary.amount_text(lg.expense, self.large)}。"],
+                                f"{glossary.amount_text(lg.expense, self.large)}，"
+                                f"{lg.months[-1].month[:4]}年{int(lg.months[-1].month[5:])}月底余额 "
+                                f"{glossary.amount_text(lg.closing, self.large)}。"],
                                [Table(_h("月份", "收入（元）", "支出（元）", "月末余额（元）"), rows)], [chart]))
-        for year, accs in self.years.items():
-            rows, spend = [], []
-            for code, ay in accs.items():
-                if ay.account.category == accounts.PROFIT_LOSS and ay.movement:
-                    kind = "收入" if ay.account.side == accounts.CREDIT else "支出"
-                    rows.append([Cell(ay.account.plain), Cell(kind), _amt(ay.movement, self.account(year, code),
-                                                                         "in" if kind == "收入" else "out")])
-                    if kind == "支出":
-                        spend.append((ay.account.name, ay.movement))
-            if rows:
-                section = Section(f"{year}年按类别合计", f"categories-{year}", ["按会计科目归类，用群众的话说明；选中金额可看每一笔。"],
-                                  [Table(_h("类别", "收或支", "金额（元）"), rows)])
-                if spend:
-                    section.charts.append(self.chart(f"spending-{year}", [n for n, _ in spend],
-                                                     [charts.Series("支出", tuple(a for _, a in spend), colour=1)],
-                                                     "；".join(f"{n} {yuan(a)} 元" for n, a in spend)))
-                out.append(section)
+            out.append(self.flow_section(lg))
         lists = [[Cell(p.voucher.date.isoformat()), Cell(p.name, self.payout_page(p)), Cell(f"{len(p.payees)} 人"),
                   _amt(p.total, self.payout_page(p))] for p in self.fin.payouts]
         out.append(Section("补助、低保、福利和干部工资名单", "payouts",
                            ["名单只公开姓名、村民小组、家庭人口、金额和期间。"] if lists else [],
                            [Table(_h("发放日期", "名单", "人数", "金额（元）"), lists)] if lists else []))
         return out
+
+    def flow_section(self, lg: Ledger) -> Section:
+        """Where the year's money came from and went, by account: each table adds up to the year's income or
+        expense of the ledger above it, the movements that are neither (a loan, money paid into 在建工程, money
+        collected for others) as their own rows, each row opening the vouchers behind it."""
+        money_in, money_out = flows(lg)
+        tables, lines = [], []
+        for label, fl, total, word, cls in (("钱从哪里来", money_in, lg.income, "收入", "in"),
+                                            ("钱用到哪里去", money_out, lg.expense, "支出", "out")):
+            if not fl:
+                continue
+            # a negative row takes back part of the others: said so in words (_nature)
+            rows = [[Cell(f.account.plain), Cell(_nature(f, cls == "in")),
+                     _amt(f.amount, self.flow_page(lg.year, cls, f, label), cls)] for f in fl]
+            rows.append([Cell("合计"), Cell(f"{len(fl)} 类"), _amt(total, self.ledger(lg.year), cls)])
+            tables.append(Table(_h(label, "性质", "金额（元）"), rows, caption=label))
+            real = sum((f.amount for f in fl if f.real), ZERO)
+            lines.append(f"全年{'收进' if cls == 'in' else '付出'} {glossary.amount_text(total, self.large)}：其中{word} "
+                         f"{glossary.amount_text(real, self.large)}" + (
+                             f"，另外 {glossary.amount_text(total - real, self.large)} 不算{word}"
+                             f"（{'借来的钱、代收的钱、收回的欠款等' if cls == 'in' else '投入工程、还钱、代付的钱等'}），单独列出。"
+                             if total != real else "。"))
+        section = Section(f"{lg.year}年的钱从哪里来、用到哪里去", f"categories-{lg.year}",
+                          lines + ["按会计科目归类，用群众的话说明；每张表的合计就是上面全年的收入或支出，"
+                                   "选中金额可看每一笔。"] if tables else [], tables)
+        spend = [(f.account.name, f.amount) for f in money_out if f.amount > 0]
+        if spend:
+            section.charts.append(self.chart(f"spending-{lg.year}", [n for n, _ in spend],
+                                             [charts.Series("付出", tuple(a for _, a in spend), colour=1)],
+                                             "；".join(f"{n} {yuan(a)} 元" for n, a in spend)))
+        return section
+
+    def flow_page(self, year: int, side: str, flow: Flow, label: str) -> str:
+        """The vouchers behind one row of the where-from / where-to tables, with what each moved."""
+        path = f"{self.base}/finance/flows/{year}-{side}-{_slug(flow.code + '-' + flow.account.name)}.html"
+        if path in self.p.finance_paths:
+            return path
+        self.p.finance_paths.add(path)
+        rows = [[Cell(v.date.isoformat()), Cell(v.summary, self.voucher(v)), _amt(part, self.voucher(v), side)]
+                for v, part in flow.vouchers]
+        rows.append([Cell("合计"), Cell(f"{len(flow.vouchers)} 笔"), _amt(flow.amount, None, side)])
+        word = "收入" if side == "in" else "支出"
+        kind = _nature(flow, side == "in")
+        title = f"{year}年{label}：{flow.account.plain}"
+        sections = [Section(title, "vouchers",
+                            [f"科目 {flow.code} {flow.account.name}（{kind}）。每一笔凭证中记到这个科目的钱；选中摘要可以看凭证和原始票据。"],
+                            [Table(_h("日期", "凭证摘要", "金额（元）"), rows)])]
+        self.p.add(path, "finance-page.html", title, self.crumbs + [("收支情况", self.cat("income-expense"))],
+                   sections=self.noticed(sections), rows=[], empty="")
+        return path
 
     def payout_page(self, p) -> str:
         path = f"{self.base}/finance/lists/{p.slug}.html"
@@ -349,42 +395,58 @@ class FinancePlanner:
                                             f"合计 {yuan(p.total)} 元；选中合计可看凭证和签收单。"],
                             [Table(_h("姓名", "村民小组", "家庭人口", "期间", "金额（元）"), rows)])]
         self.p.add(path, "finance-page.html", p.name, self.crumbs + [("收支情况", self.cat("income-expense"))],
-                   sections=sections, rows=[], empty="")
+                   sections=self.noticed(sections), rows=[], empty="")
         return path
 
     def reports(self) -> list[Section]:
+        """The balance sheet and the income statement of each year: each group a table of its own ending in its
+        合计, so every table adds up to the total it shows."""
         out = []
         for st in self.statements:
-            rows = []
-            for label, group in (("资产", st.assets), ("负债", st.liabilities), ("所有者权益", st.equity)):
-                for ay in group:
-                    rows.append([Cell(label), Cell(f"{ay.account.code} {ay.account.name}"), Cell(ay.account.plain),
-                                 _amt(ay.signed, self.account(st.year, ay.key or ay.account.code))])
-            if st.opening_money:
-                rows.append([Cell("资产"), Cell("期初资金"), Cell("记账开始时的现金和银行存款（没有分到各账户）"),
-                             _amt(st.opening_money, self.cat("funds") + "#balances")])
-            if st.opening_equity:
-                rows.append([Cell("所有者权益"), Cell("期初结存"), Cell("记账开始时各账户余额相抵后的家底"),
-                             _amt(st.opening_equity, self.cat("funds") + "#balances")])
             here = f"{self.cat('reports')}#bs-{st.year}"
-            rows.append([Cell("所有者权益"), Cell("收支结余"), Cell("收入减支出，还没结转到收益的部分"),
-                         _amt(st.result, f"{self.cat('reports')}#is-{st.year}")])
-            rows += [[Cell("合计"), Cell("资产合计"), Cell(""), _amt(st.asset_total, here)],
-                     [Cell("合计"), Cell("负债合计"), Cell(""), _amt(st.liability_total, here)],
-                     [Cell("合计"), Cell("净资产（所有者权益）合计"), Cell(""), _amt(st.equity_total, here)]]
-            out.append(Section(f"{st.year}年末资产负债表", f"bs-{st.year}", ["资产合计 = 负债合计 + 净资产合计。"],
-                               [Table(_h("类别", "科目", "通俗说法", "余额（元）"), rows)],
-                               terms=glossary.explain_terms(("资产", "负债", "净资产", "借方", "贷方"))))
-            income_rows = []
+            result = [Cell("收支结余"), Cell("收入减支出，还没结转到收益的部分"), _amt(st.result, f"{self.cat('reports')}#is-{st.year}")]
+            groups = []
+            for label, group, extra, total in (
+                    ("资产", st.assets, [[Cell("期初资金"), Cell("记账开始时的现金和银行存款（没有分到各账户）"),
+                                         _amt(st.opening_money, self.cat("funds") + "#balances")]]
+                     if st.opening_money else [], st.asset_total),
+                    ("负债", st.liabilities, [], st.liability_total),
+                    ("所有者权益", st.equity, ([[Cell("期初结存"), Cell("记账开始时各账户余额相抵后的家底"),
+                                             _amt(st.opening_equity, self.cat("funds") + "#balances")]]
+                                           if st.opening_equity else []) + [result], st.equity_total)):
+                rows = [[Cell(f"{ay.account.code} {ay.account.name}"), Cell(ay.account.plain),
+                         _amt(ay.signed, self.account(st.year, ay.key or ay.account.code))] for ay in group] + extra
+                rows.append([Cell("合计"), Cell(f"{label}合计"), _amt(total, here)])
+                groups.append(Table(_h("科目", "通俗说法", "年末金额（元）"), rows, caption=label))
+            out.append(Section(f"{st.year}年末资产负债表", f"bs-{st.year}",
+                               [f"资产合计 {yuan(st.asset_total)} 元 = 负债合计 {yuan(st.liability_total)} 元 + "
+                                f"净资产（所有者权益）合计 {yuan(st.equity_total)} 元。"],
+                               groups, terms=glossary.explain_terms(("资产", "负债", "净资产", "借方", "贷方"))))
+            sides: dict[str, list[list[Cell]]] = {"收入": [], "支出": []}
+            totals = {"收入": ZERO, "支出": ZERO}
+            prior = ZERO  # income less expense of earlier years not yet carried to 本年收益
             for code, ay in self.years[st.year].items():
-                if ay.account.category in (accounts.PROFIT_LOSS, accounts.COST) and ay.movement:
+                if ay.account.category in (accounts.PROFIT_LOSS, accounts.COST):
                     kind = "收入" if ay.account.side == accounts.CREDIT else "支出"
-                    income_rows.append([Cell(kind), Cell(f"{code} {ay.account.name}"), Cell(ay.account.plain),
-                                        _amt(ay.movement, self.account(st.year, code))])
-            income_rows.append([Cell("结余"), Cell("本年收支结余"), Cell("收入合计减支出合计"),
-                                _amt(st.result, f"{self.cat('reports')}#is-{st.year}")])
-            out.append(Section(f"{st.year}年收支明细表", f"is-{st.year}", [],
-                               [Table(_h("收或支", "科目", "通俗说法", "金额（元）"), income_rows)]))
+                    prior -= ay.opening
+                    totals[kind] += ay.movement
+                    if ay.movement:
+                        sides[kind].append([Cell(f"{code} {ay.account.name}"), Cell(ay.account.plain),
+                                            _amt(ay.movement, self.account(st.year, code))])
+            tables = []
+            for kind, rows in sides.items():
+                if rows:
+                    tables.append(Table(_h("科目", "通俗说法", "金额（元）"), rows + [
+                        [Cell("合计"), Cell(f"{kind}合计"), _amt(totals[kind], f"{self.cat('reports')}#is-{st.year}")]],
+                        caption=kind))
+            net = [[Cell("收入合计"), Cell("上面收入表的合计"), _amt(totals["收入"])],
+                   [Cell("支出合计"), Cell("上面支出表的合计，要减去（记为负数）"), _amt(-totals["支出"])]]
+            if prior:
+                net.append([Cell("以前年度结余"), Cell("以前年度还没结转到收益的收支结余"), _amt(prior)])
+            net.append([Cell("合计"), Cell("本年收支结余"), _amt(st.result, f"{self.cat('reports')}#bs-{st.year}")])
+            tables.append(Table(_h("项目", "说明", "金额（元）"), net, caption="收支结余"))
+            out.append(Section(f"{st.year}年收支明细表", f"is-{st.year}",
+                               ["损益类科目的发生数：收入合计减支出合计就是收支结余（资产负债表里“收支结余”一行）。"], tables))
         budget_years = sorted({b.year for b in self.fin.budget})
         for year in budget_years:
             lines = [b for b in self.fin.budget if b.year == year]
@@ -427,13 +489,45 @@ class FinancePlanner:
                 rows.append([Cell(v.date.isoformat()), Cell(ln.summary or v.summary, self.voucher(v)),
                              _amt(ln.debit, self.voucher(v)) if ln.debit else Cell(""),
                              _amt(ln.credit, self.voucher(v)) if ln.credit else Cell(""), _amt(bal)])
-            rows.append([Cell("合计"), Cell(f"{len(ay.lines)} 笔"), _amt(ay.debit), _amt(ay.credit), _amt(ay.closing)])
+            # the balance column is not summed: the total row leaves it empty and the closing balance follows
+            rows.append([Cell("合计"), Cell(f"{len(ay.lines)} 笔"), _amt(ay.debit), _amt(ay.credit), Cell("")])
+            rows.append([Cell(f"{year}年末" if year < max(self.years) else "截至目前"), Cell("余额"), Cell(""), Cell(""), _amt(ay.closing)])
             sections = [Section(f"{ay.account.name}：{ay.account.plain}", "lines",
                                 [f"{year}年这个科目的每一笔分录；选中摘要可以看到凭证和原始票据。"],
                                 [Table(_h("日期", "摘要", "借方（元）", "贷方（元）", "余额（元）"), rows)],
                                 terms=glossary.explain_terms(("借方", "贷方")))]
             self.p.add(path, "finance-page.html", f"{year}年 {code} {ay.account.name}",
-                       self.crumbs + [("村务报表", self.cat("reports"))], sections=sections, rows=[], empty="")
+                       self.crumbs + [("村务报表", self.cat("reports"))], sections=self.noticed(sections), rows=[], empty="")
+
+
+# What money that is neither income nor expense did, by the category of the account on the other side (short: a TV
+# column). Income and expense proper (损益类) are just 收入 / 支出.
+NATURE = {(True, accounts.LIABILITY): "不算收入：借来、代收或应付的钱", (True, accounts.ASSET): "不算收入：收回的钱",
+          (False, accounts.LIABILITY): "不算支出：还欠款、发放以前记下的应付款", (False, accounts.ASSET): "不算支出：变成村里的资产"}
+
+
+def _nature(flow: Flow, money_in: bool) -> str:
+    if flow.amount < 0:  # takes back part of the other rows (a works bill partly left owing)
+        return f"抵减：这部分没有真正{'收进' if money_in else '付出'}"
+    if flow.real:
+        return "收入" if money_in else "支出"
+    return NATURE.get((money_in, flow.account.category), "不算收入" if money_in else "不算支出")
+
+
+def month_words(month: str) -> str:
+    """2026-08 -> 2026年8月"""
+    return f"{month[:4]}年{int(month[5:])}月"
+
+
+def pending_notice(village: Village) -> str:
+    """待审核 The plain sentence naming the months of the journal held back until the 农经站 approves them
+    (review.publish), and how far the figures shown go; "" when every month is published."""
+    if not village.pending_months:
+        return ""
+    months = "、".join(month_words(m) for m in village.pending_months)
+    shown = max((v.month for v in village.vouchers), default=None)
+    return (f"{months}的账目待审核：镇农经站审核通过以后才公开这些月份的凭证和金额。"
+            + (f"这里的数字只算到{month_words(shown)}底。" if shown else "现在还没有审核通过的月份。"))
 
 
 def asset_anchor(ident: str) -> str:

@@ -7,8 +7,10 @@ chart's plain words. Money moved between the village's own cash and bank is a tr
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sitegen.accounts import PROFIT_LOSS, Account
 from sitegen.model import City, Ledger, LedgerLine, LedgerMonth, Village, Voucher
 from sitegen.money import ZERO, yuan
 
@@ -101,3 +103,48 @@ def _counterparty(voucher: Voucher) -> str:
         if ln.counterparty and ln.counterparty not in names:
             names.append(ln.counterparty)
     return "、".join(names)
+
+
+@dataclass
+class Flow:
+    """收支去向 The part of a year's money in (or out) that came from (or went to) one account, voucher by voucher.
+
+    A year's money in is split over the accounts on the other side of each voucher (what is not cash or bank),
+    so the flows of a year add up to exactly the ledger's income (or expense): real income and expense
+    (损益类), and the movements that are neither (a loan taken or repaid, money paid into 在建工程, money
+    collected for others, a debt collected) each as their own flow."""
+
+    account: Account
+    code: str                 # the first-level account code; with its name, what the flow is grouped by
+    amount: Decimal
+    vouchers: list[tuple[Voucher, Decimal]] = field(default_factory=list)
+
+    @property
+    def real(self) -> bool:
+        """Income or expense proper (损益类); the rest moves money without being either."""
+        return self.account.category == PROFIT_LOSS
+
+
+def flows(ledger: Ledger) -> tuple[list[Flow], list[Flow]]:
+    """(money in by source, money out by use) of one ledger year; each list adds up to the ledger's income or
+    expense (a voucher's lines balance, so its other-side lines add up to the money it moved). Real income or
+    expense first, then the rest, each in account-code order."""
+    found: tuple[dict[tuple[str, str], Flow], dict[tuple[str, str], Flow]] = ({}, {})
+    for month in ledger.months:
+        for line in month.lines:
+            if not line.income and not line.expense:
+                continue  # a transfer between the village's own cash and bank
+            side = found[0] if line.income else found[1]
+            parts: dict[tuple[str, str], Decimal] = {}
+            for ln in line.voucher.lines:
+                if ln.account.is_money:
+                    continue
+                key = (ln.account.code, ln.account.name)
+                parts[key] = parts.get(key, ZERO) + ((ln.credit - ln.debit) if line.income else (ln.debit - ln.credit))
+                side.setdefault(key, Flow(ln.account, ln.account.code, ZERO))
+            for key, part in parts.items():
+                if part:
+                    side[key].amount += part
+                    side[key].vouchers.append((line.voucher, part))
+    return tuple(sorted((f for f in side.values() if f.vouchers), key=lambda f: (not f.real, f.code, f.account.name))
+                 for side in found)  # type: ignore[return-value]

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from sitegen.assets import Picture, Rendition, pictures, whole
 from sitegen.errors import Location, Report
-from sitegen.finance_pages import FinancePlanner, voucher_finance_rows
+from sitegen.finance_pages import FinancePlanner, month_words, pending_notice, voucher_finance_rows
 from sitegen.ledger import explain
 from sitegen.model import City, Image, Item, Ledger, Town, Village, Voucher
 from sitegen.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board
@@ -183,7 +183,11 @@ class _Planner:
             self.item_page(item, base, folder, trail)
         ledger_path = self.ledgers(v, base, crumbs)
         tiles = [Tile(b.name, f"{len(v.items_of(b))} 条", f"{base}/{b.slug}/index.html") for b in BOARDS]
-        tiles.append(Tile("收支流水", "每一笔钱的来龙去脉", ledger_path or f"{base}/finance/index.html"))
+        # with no month published yet, the 收支流水 tile opens 收支情况, which says the months are 待审核
+        ledger_tile = Tile("收支流水", f"{month_words(v.pending_months[0])}起待审核" if v.pending_months
+                           else "每一笔钱的来龙去脉", ledger_path or (f"{base}/finance/income-expense/index.html"
+                                                                  if v.pending_months else f"{base}/finance/index.html"))
+        tiles.append(ledger_tile)
         rules = self._section(RULES, self.city.items, town.items, v.items)
         policies = self._section(POLICIES, self.city.items, town.items)
         tiles += [Tile(RULES.name, f"{len(rules)} 条", f"{base}/rules/index.html"),
@@ -196,8 +200,9 @@ class _Planner:
             board_crumbs = crumbs + [(board.name, f"{base}/{board.slug}/index.html")]
             cats = [Tile(c.name, f"{len(v.items_of(board, c))} 条", f"{base}/{board.slug}/{c.slug}/index.html")
                     for c in board.categories]
-            if board is FINANCE and ledger_path:
-                cats.insert(0, Tile("收支流水", "流水账：逐笔收入、支出和余额", ledger_path))
+            if board is FINANCE and (ledger_path or v.pending_months):
+                cats.insert(0, Tile("收支流水", ledger_tile.sub if v.pending_months else "流水账：逐笔收入、支出和余额",
+                                    ledger_tile.path))
             if board is FINANCE:
                 cats.append(warnings_tile)
             self.add(f"{base}/{board.slug}/index.html", "board.html", f"{v.name}{board.name}", crumbs,
@@ -247,6 +252,7 @@ class _Planner:
                 for line in month.lines:
                     ledger_of[line.voucher.key] = (lg, path)
             self.add(path, "ledger.html", f"{v.name}{lg.year}年收支流水", finance, ledger=lg, village=v,
+                     pending=pending_notice(v),
                      years=[(other.year, p) for other, p in years if other is not lg],
                      voucher_path=lambda voucher, _b=base: self.voucher_path(_b, voucher))
         vouchers = v.vouchers

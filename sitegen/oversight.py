@@ -118,8 +118,9 @@ class _Rules:
         self.village, self.registries, self.config = village, registries, config
         self.found: list[PaymentWarning] = []
 
-    def warn(self, p: Payment, rule: str, message: str) -> None:
-        self.found.append(PaymentWarning(rule, RULES[rule][0], message, p.voucher, p.payee, p.amount))
+    def warn(self, p: Payment, rule: str, message: str, group: list[Payment] | None = None) -> None:
+        others = tuple(q.voucher for q in group or [] if q.voucher is not p.voucher)
+        self.found.append(PaymentWarning(rule, RULES[rule][0], message, p.voucher, p.payee, p.amount, others=others))
 
     def run(self, pays: list[Payment]) -> list[PaymentWarning]:
         for p in pays:
@@ -148,7 +149,7 @@ class _Rules:
                 continue
             listed = "、".join(f"{q.voucher.label} {yuan(q.amount)} 元" for q in group)
             for p in group:
-                self.warn(p, "same-day", f"{day.isoformat()} 同一天向“{p.payee}”付款 {len(group)} 次：{listed}。")
+                self.warn(p, "same-day", f"{day.isoformat()} 同一天向“{p.payee}”付款 {len(group)} 次：{listed}。", group)
 
     def split(self, pays: list[Payment]) -> None:
         """Each payment's heaviest window of `split_days` consecutive days that adds up to over the threshold."""
@@ -172,7 +173,7 @@ class _Rules:
                 listed = "、".join(f"{q.voucher.date.isoformat()} {q.voucher.label} {yuan(q.amount)} 元" for q in window)
                 self.warn(p, "split-payment",
                           f"{days} 天之内向“{p.payee}”付款 {len(window)} 笔，每笔都不超过 {yuan(limit)} 元，合计 "
-                          f"{yuan(amount)} 元，超过 {yuan(total)} 元：{listed}。")
+                          f"{yuan(amount)} 元，超过 {yuan(total)} 元：{listed}。", window)
 
     def lists(self, p: Payment) -> None:
         for kind, rule in (("bad-enterprise", "bad-enterprise"), ("dishonest", "dishonest")):
@@ -298,4 +299,5 @@ def supervise(raw: RawContent, city: City, report: Report) -> None:
         acknowledge(village, raw_village.acknowledgements if raw_village else None, report)
     review.check_basis(city, report)
     check_reviewers(raw, city, report)  # who may review what (reviewers.py)
+    review.check_months(city, report)  # months a build holds back (待审核)
     questions.attach(raw.feedback, city, report)

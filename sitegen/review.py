@@ -24,6 +24,7 @@ from datetime import date
 from typing import Any, Callable
 
 from sitegen.dates import read_day
+from sitegen import finance
 from sitegen.errors import Location, Report
 from sitegen.load import RawDoc
 from sitegen.model import City, Item, Review, Village, Voucher
@@ -141,9 +142,27 @@ def publish(city: City, preview: bool) -> None:
         town.items[:] = [i for i in town.items if not i.draft]
     for village in city.villages:
         village.items[:] = [i for i in village.items if not i.draft]
+        village.pending_months = sorted({v.month for v in village.vouchers if v.draft})
         village.vouchers[:] = [v for v in village.vouchers if not v.draft]
-        village.warnings[:] = [w for w in village.warnings if not w.voucher.draft]
+        # the finance tables too: every finance page reads them, and no figure of a held month may show
+        village.finance = finance.published(village.finance, {v.key for v in village.vouchers})
+        # a warning naming a payment of a held month (split over the month's end) waits for that month too
+        held = {id(w) for w in village.warnings if w.voucher.draft or any(o.draft for o in w.others)}
+        for v in village.vouchers:
+            v.warnings[:] = [w for w in v.warnings if id(w) not in held]
+        village.warnings[:] = [w for w in village.warnings if id(w) not in held]
         village.questions[:] = [q for q in village.questions if not q.target.draft]
+
+
+def check_months(city: City, report: Report) -> None:
+    """One notice per village whose journal has months a build will hold back (待审核): `sitegen check` says
+    what the site will not show, so check and build agree."""
+    required = city.oversight.review_required
+    for village in city.villages:
+        drafts = sorted(draft_months(village, required))
+        if drafts:
+            report.warning("month-pending", Location(f"{village.where}/reviews.yaml"), first=drafts[0],
+                           months="、".join(drafts))
 
 
 # ---- basis and documents ------------------------------------------------------------------------------------

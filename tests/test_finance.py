@@ -11,9 +11,13 @@ from pathlib import Path
 import pytest
 
 from sitegen.errors import ContentError
+from sitegen.finance import published, statements
+from sitegen.ledger import money_movement, village_ledgers
+from sitegen.money import wan, yuan
 from sitegen.pipeline import build, check
 from sitegen.privacy import find_unmasked
-from tests.conftest import FIXTURES, snapshot
+from sitegen.refcode import voucher_code
+from tests.conftest import FIXTURES, REPO, snapshot
 
 CATEGORIES = ("net-worth", "funds", "assets", "resources", "projects", "income-expense", "reports")
 RAW = ("320281195803121233", "6228480012345678903", "13712345678", "13812345678", "长寿村3组18号")
@@ -365,7 +369,7 @@ def test_old_combined_opening_figure_is_kept_with_a_clear_message(fin, tmp_path)
     build(fin, tmp_path / "out")
     funds = text(tmp_path / "out/tv/xg/cs/finance/funds/index.html")
     assert "2026-09 1,500.50 -1,000.00 15,499.50" not in funds  # the split is not guessed
-    assert "2026-09 499.50 5,000.00 15,499.50" in funds and "没有分到各账户" in funds
+    assert "2026-09 499.50 5,000.00 10,000.00 15,499.50" in funds and "没有分到各账户" in funds  # each row adds up
 
 
 def test_old_combined_opening_figure_goes_to_the_only_money_account(fin):
@@ -508,3 +512,183 @@ def test_an_old_account_without_a_counterpart_is_kept_apart_not_lost(switch, tmp
     reports = (tmp_path / "out/tv/xg/cs/finance/reports/index.html").read_text("utf-8")
     assert 'href="../accounts/2026-131-2004.html">600.00<' in reports
     assert "上年结转 600.00" in text(tmp_path / "out/tv/xg/cs/finance/accounts/2026-131-2004.html")
+
+
+# ---- months waiting for review (待审核): nothing of them on any page (finance.published, review.publish) --------
+
+SAMPLE = REPO / "content"
+CS_REVIEWS = "xiagang/changshou/reviews.yaml"
+
+
+def _set_month(content: Path, rel: str, month: str, status: str | None) -> None:
+    """reviews.yaml with `month` set to `status`, or left out (None)."""
+    path = content / rel
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    out = [ln for ln in lines if not ln.startswith(f"{month}:")]
+    if status is not None:
+        out += [ln.replace("已通过", status) for ln in lines if ln.startswith(f"{month}:")]
+    path.write_text("".join(out), encoding="utf-8")
+
+
+def _published_ledgers(village, months: set[str]):
+    from copy import copy
+    shown = copy(village)
+    shown.vouchers = [v for v in village.vouchers if v.month not in months]
+    return village_ledgers(shown), statements(shown)
+
+
+def _hidden(content: Path, town: str, slug: str, months: set[str]) -> tuple[set[str], set[str]]:
+    """(strings that name a held voucher: its key, label, reference code and scans; figures only a held month
+    gives: its vouchers' amounts, the running balances and totals that include it) for one village, from the
+    unfiltered model, less every figure the published months and the tables' own documents show."""
+    city, report = check(content)
+    assert city is not None and not report.errors
+    village = next(v for v in city.villages if v.slug == slug)
+    fin = village.finance
+    names, figures = set(), set()
+    for v in village.vouchers:
+        if v.month in months:
+            names |= {f"{v.key}", f"{v.month} {v.label}", voucher_code(town, slug, v)}
+            figures |= {yuan(x) for ln in v.lines for x in (ln.debit, ln.credit) if x}
+            figures.add(yuan(abs(money_movement(v) or Decimal(0))))
+    full_ledgers, full_statements = village_ledgers(village), statements(village)
+    shown_ledgers, shown_statements = _published_ledgers(village, months)
+    for lg in full_ledgers:
+        figures |= {yuan(lg.income), yuan(lg.expense), yuan(lg.closing), wan(lg.income), wan(lg.expense)}
+        for m in lg.months:
+            if m.month in months:
+                figures |= {yuan(m.income), yuan(m.expense), yuan(m.closing)} | {yuan(ln.balance) for ln in m.lines}
+    for st in full_statements:
+        figures |= {yuan(st.asset_total), yuan(st.liability_total), yuan(st.equity_total), yuan(st.result)}
+    # what may show all the same: the published months' figures and the tables' documented figures
+    allowed = {yuan(x) for v in village.vouchers if v.month not in months for ln in v.lines for x in (ln.debit, ln.credit)}
+    allowed |= {yuan(abs(money_movement(v) or Decimal(0))) for v in village.vouchers if v.month not in months}
+    for lg in shown_ledgers:
+        allowed |= {yuan(lg.income), yuan(lg.expense), yuan(lg.closing), yuan(lg.opening), wan(lg.closing)}
+        allowed |= {yuan(x) for m in lg.months for x in (m.income, m.expense, m.closing, m.opening)}
+        allowed |= {yuan(ln.balance) for m in lg.months for ln in m.lines}
+    for st in shown_statements:
+        allowed |= {yuan(st.asset_total), yuan(st.liability_total), yuan(st.equity_total), yuan(st.result)}
+    allowed |= {yuan(o.amount) for o in village.opening_accounts} | {yuan(village.opening_balance)}
+    allowed |= {yuan(x) for x in vars(city.oversight).values() if isinstance(x, Decimal)} | {yuan(city.large_amount)}
+    if fin is not None:
+        allowed |= {yuan(x.rent) for x in fin.leases} | {yuan(b.amount) for b in fin.budget}
+        allowed |= {yuan(a.value) for a in fin.assets if a.voucher is None or a.voucher.month not in months}
+        allowed |= {yuan(s.amount) for p in fin.projects for s in p.stages
+                    if s.amount is not None and s.stage != "付款"}
+        allowed |= {yuan(p.contract + p.changes) for p in fin.projects} | {yuan(p.contract) for p in fin.projects}
+    return names, figures - allowed - {yuan(Decimal(0)), wan(Decimal(0))}  # nothing is a figure of its own
+
+
+def _leaks(out: Path, names: set[str], figures: set[str], others: tuple[str, ...] = ()) -> list[str]:
+    """Where a held voucher's name or a held figure shows: the village's own pages and the city's and towns'
+    (the other villages, `others`, have vouchers of the same numbers and figures of their own)."""
+    found = []
+    for theme in ("tv", "mobile"):
+        for path in sorted((out / theme).rglob("*")):
+            rel = path.relative_to(out / theme).as_posix()
+            if not path.is_file() or path.name.startswith(".") or rel.startswith(tuple(f"{o}/" for o in others)):
+                continue
+            found += [f"{theme}/{rel}: file name has {n}" for n in names if n in rel]
+            if path.suffix == ".html":
+                page = path.read_text(encoding="utf-8")
+                found += [f"{theme}/{rel}: {n}" for n in sorted(names) if n in page]
+                if ITEM_PAGE.search(rel):
+                    continue  # a clerk's item, published by its own review, may quote any figure
+                found += [f"{theme}/{rel}: {n}" for n in sorted(figures)
+                          if re.search(rf"(?<![\d,.]){re.escape(n)}(?!\d)", page)]
+    return found
+
+
+ITEM_PAGE = re.compile(r"/\d{4}-\d{2}-\d{2}-[^/]+\.html$")
+
+
+@pytest.fixture(scope="module")
+def sample_base(tmp_path_factory) -> tuple[Path, Path]:
+    """The sample city built with every month approved, and an image cache the variants share."""
+    cache = tmp_path_factory.mktemp("cache")
+    out = tmp_path_factory.mktemp("base") / "out"
+    build(SAMPLE, out, cache=cache)
+    return out, cache
+
+
+# (what, month -> status or None to leave it out, or "no file"; the months held)
+PENDING = [
+    ("middle month pending", {"2026-08": "待审核"}, {"2026-08", "2026-09"}),
+    ("last month pending", {"2026-09": "待审核"}, {"2026-09"}),
+    ("first month pending", {"2026-07": "待审核"}, {"2026-07", "2026-08", "2026-09"}),
+    ("middle month missing", {"2026-08": None}, {"2026-08", "2026-09"}),
+    ("middle month rejected", {"2026-08": "退回"}, {"2026-08", "2026-09"}),
+    ("all months pending", {"2026-07": "待审核", "2026-08": "待审核", "2026-09": "待审核"},
+     {"2026-07", "2026-08", "2026-09"}),
+    ("no reviews.yaml", "no file", {"2026-07", "2026-08", "2026-09"}),
+]
+
+
+@pytest.mark.parametrize("what, change, held", PENDING, ids=[p[0] for p in PENDING])
+def test_months_waiting_for_review_leave_no_trace_in_the_sample_city(sample_base, tmp_path, what, change, held):
+    base, cache = sample_base
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE, content)
+    if change == "no file":
+        (content / CS_REVIEWS).unlink()
+    else:
+        for month, status in change.items():
+            _set_month(content, CS_REVIEWS, month, status)
+    city, report = check(content)  # check says what the build will hold back, and passes like the build
+    assert not report.errors
+    notices = [p for p in report.warnings if p.code == "month-pending"]
+    assert [(p.where.path.split("/", 1)[1], p.zh.count("2026-")) for p in notices] == [(CS_REVIEWS, 1 + len(held))]
+    out = tmp_path / "out"
+    build(content, out, cache=cache)
+    names, figures = _hidden(content, "xiagang", "changshou", held)
+    assert names and figures
+    others = ("xiagang/jiangtou", "zhutang/hexiang", "zhutang/wenlin")
+    assert _leaks(out, names, figures, others) == []
+    for theme in ("tv", "mobile"):
+        village = out / theme / "xiagang/changshou"
+        said = text(village / "finance/income-expense/index.html")
+        assert all(f"{m[:4]}年{int(m[5:])}月" in said for m in held) and "待审核" in said
+        for page in [village / "index.html", *village.glob("finance/ledger-*.html"), village / "finance/funds/index.html"]:
+            assert "待审核" in text(page), page
+        assert not [p for p in village.rglob("*.html") if "None" in p.read_text(encoding="utf-8")]
+        # every other village is exactly as it was
+        for other in others:
+            assert snapshot(out / theme / other) == snapshot(base / theme / other), other
+    kept = {v.key for v in next(v for v in city.villages if v.slug == "changshou").vouchers if v.month not in held}
+    assert len(kept) == 0 if "2026-07" in held else kept
+    assert all((out / "tv/xiagang/changshou/finance/vouchers" / f"{k}.html").is_file() for k in kept)
+
+
+@pytest.mark.parametrize("folder, change", [("mini", {"2026-09": "待审核"}), ("mini", {"2026-09": None}),
+                                            ("mini", "no file"), ("finance", {"2026-09": "待审核"}),
+                                            ("finance", {"2026-09": None})])
+def test_months_waiting_for_review_leave_no_trace_in_the_fixtures(tmp_path, folder, change):
+    """The fixtures' journals have one month: held, the site still builds, with no voucher, figure or list of it
+    (the finance fixture's tables point at its vouchers: rents, a project payment, a payout list, an asset)."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / folder, content)
+    if change == "no file":
+        (content / "xg/cs/reviews.yaml").unlink()
+    else:
+        for month, status in change.items():
+            _set_month(content, "xg/cs/reviews.yaml", month, status)
+    build(content, tmp_path / "out")
+    names, figures = _hidden(content, "xg", "cs", {"2026-09"})
+    assert _leaks(tmp_path / "out", names, figures) == []
+    for theme in ("tv", "mobile"):
+        for page in ("index.html", "finance/index.html", "finance/income-expense/index.html"):
+            said = text(tmp_path / "out" / theme / "xg/cs" / page)
+            assert "待审核" in said and "2026年9月" in said or page == "finance/index.html" and "待审核" in said
+
+
+def test_the_finance_filter_keeps_only_published_vouchers(fin):
+    city, _ = check(fin)
+    village = city.villages[0]
+    keep = {v.key for v in village.vouchers if v.number != 1}  # 记-1 is the rent of lease L-01
+    shown = published(village.finance, keep)
+    assert all(v.key in keep for x in shown.leases for v in x.vouchers)
+    assert all(s.voucher is None or s.voucher.key in keep for p in shown.projects for s in p.stages)
+    assert all(p.voucher.key in keep for p in shown.payouts) and all(k in keep for k in shown.refs)
+    assert village.finance.leases[0].vouchers  # the filter copies: the validated tables are left as they were
+    assert published(None, keep) is None

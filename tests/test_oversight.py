@@ -237,3 +237,27 @@ def test_sample_triggers_every_rule():
     found = {w.rule for v in city.villages for w in v.warnings}
     assert found == set(RULES)
     assert any(w.acknowledgement for v in city.villages for w in v.warnings)
+
+
+# ---- a warning naming a payment of a month waiting for review (review.publish) ------------------------------
+
+@pytest.mark.parametrize("september, shown", [("已通过", True), ("待审核", False)])
+def test_a_split_over_a_month_waiting_for_review_waits_with_it(root, tmp_path, september, shown):
+    """Payments split over the end of August: while September waits for review (待审核), the August payment's
+    warning, which names the September one and the sum, is not published; once approved it is."""
+    journal(root, "cs", [Pay("2026-08-30", "30000.00", "绿化公司"), Pay("2026-09-02", "29000.00", "绿化公司")])
+    reviews = root / "xg/cs/reviews.yaml"
+    reviews.write_text(reviews.read_text(encoding="utf-8").replace("2026-10-09, status: 已通过",
+                                                                   f"2026-10-09, status: {september}"),
+                       encoding="utf-8")
+    found, _ = warnings_of(root)
+    assert rules(found, "记-1") == ["split-payment"] and "29,000.00" in found[0][2]
+    build(root, tmp_path / "out")
+    for theme in ("tv", "mobile"):
+        village = tmp_path / "out" / theme / "xg/cs"
+        for page in (village / "warnings.html", village / "finance/vouchers/2026-08-001.html",
+                     village / "finance/ledger-2026.html"):
+            html = page.read_text(encoding="utf-8")
+            assert ("29,000.00" in html) is shown and ("59,000.00" in html) is shown, page
+            if page.name != "warnings.html":  # whose introduction names every rule
+                assert (RULES["split-payment"][0] in html) is shown, page
