@@ -68,12 +68,26 @@ def build(content: Path, output: Path | None, theme: str, preview: bool) -> None
 @cli.command()
 @click.argument("content", default="content", type=click.Path(path_type=Path))
 def check(content: Path) -> None:
-    """Validate CONTENT and list every problem; writes nothing."""
+    """Validate CONTENT and list every problem; writes nothing. CONTENT may be one village's or town's folder inside
+    a content folder: then only its problems are listed (scope.py)."""
     from sitegen.pipeline import check as run_check
-    city, report = run_check(content)
-    _print_report(report)
-    if report.errors or city is None:
+    from sitegen.scope import ScopeError, locate, others_line, split, unpublished
+    try:
+        scope = locate(content)
+    except ScopeError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_USAGE)
+    city, report = run_check(scope.content)
+    own, others = split(report, scope)
+    _print_report(own)
+    for line in [others_line(others, scope), *unpublished(city, own, scope)]:
+        if line:
+            click.echo(line, err=True)
+    if own.errors or city is None:
         sys.exit(EXIT_CONTENT)
+    if scope.part:
+        click.echo(f"检查通过 / OK: {scope.part}")
+        return
     click.echo(f"检查通过 / OK: {len(city.towns)} 个镇, {len(city.villages)} 个村, "
                f"{sum(len(v.vouchers) for v in city.villages)} 张凭证")
 
@@ -116,6 +130,15 @@ def _add_report_commands() -> None:
 
 
 _add_report_commands()
+
+
+def _add_serve_command() -> None:
+    """serve: the clerk's live preview (sitegen/serve.py)."""
+    from sitegen.serve import serve_command
+    cli.add_command(serve_command)
+
+
+_add_serve_command()
 
 
 def main() -> None:

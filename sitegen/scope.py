@@ -1,0 +1,107 @@
+"""One village at a time (一个村一个村地做): a clerk points `sitegen check` or `sitegen serve --village` at their own
+village's (or town's) folder inside a content folder.
+
+`locate` finds the content folder (the nearest folder above holding `site.yaml`) and the part the clerk works on;
+`split` divides a run's problems into that part's own (its folder, and the shared files every village's pages are
+made from: site.yaml, the city's folders, its town's town.yaml and town items) and the other villages' and towns',
+which are only summarised in one line. So one clerk never wades through the others' warnings, and the others'
+mistakes are not theirs to fix.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.errors import Location, Problem, Report, make_problem
+from sitegen.model import City
+from sitegen.review import queue
+
+
+class ScopeError(Exception):
+    """A plain message for the clerk (Chinese, then English): the folder named is not inside a content folder."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    content: Path   # the content folder (it holds site.yaml)
+    part: str = ""  # "" the whole content, "TOWN" one town, "TOWN/VILLAGE" one village
+
+    @property
+    def label(self) -> str:
+        return self.part or self.content.name
+
+
+def locate(path: Path) -> Scope:
+    """The content folder holding `path` (itself, or the nearest parent with site.yaml) and the town or village
+    folder `path` names inside it. A path with no site.yaml above is taken as the content folder itself (its
+    missing site.yaml is then reported as before)."""
+    path = path.resolve()
+    for folder in [path, *path.parents]:
+        if (folder / "site.yaml").is_file():
+            parts = path.relative_to(folder).parts
+            if len(parts) > 2:
+                raise ScopeError(f"{path} 不是镇或村的文件夹，请写村文件夹（如 content/xiagang/changshou） / "
+                                 f"not a town or village folder; name a village folder (like content/xiagang/changshou)")
+            if parts and not (folder / parts[0] / "town.yaml").is_file():
+                raise ScopeError(f"{folder / parts[0]} 里没有 town.yaml，不是镇（街道）的文件夹 / "
+                                 f"has no town.yaml: not a town folder")
+            if len(parts) == 2 and not (path / "village.yaml").is_file():
+                raise ScopeError(f"{path} 里没有 village.yaml，不是村的文件夹 / has no village.yaml: not a village folder")
+            return Scope(folder, "/".join(parts))
+    return Scope(path)
+
+
+def owner(problem: Problem, scope: Scope) -> str:
+    """"" when the problem is the scope's own (inside its folder, or in a shared file); else the other town's or
+    village's folder ("TOWN" or "TOWN/VILLAGE") it was found in."""
+    if not scope.part:
+        return ""
+    parts = problem.where.path.split("/")[1:]  # locations start with the content folder's name
+    mine = scope.part.split("/")
+    if parts and parts[0] != mine[0] and (scope.content / parts[0] / "town.yaml").is_file():
+        return parts[0]
+    if (len(mine) == 2 and len(parts) >= 2 and parts[0] == mine[0] and parts[1] != mine[1]
+            and (scope.content / parts[0] / parts[1] / "village.yaml").is_file()):
+        return f"{parts[0]}/{parts[1]}"
+    return ""
+
+
+def split(report: Report, scope: Scope) -> tuple[Report, Report]:
+    """(the scope's own problems, everybody else's)."""
+    own, others = Report(), Report()
+    for problem in report.problems:
+        (others if owner(problem, scope) else own).problems.append(problem)
+    return own, others
+
+
+def others_line(others: Report, scope: Scope) -> str:
+    """The one line that summarises the other villages' problems ("" when they have none)."""
+    if not others.problems:
+        return ""
+    folders = {owner(p, scope) for p in others.problems}
+    n_err, n_warn = len(others.errors), len(others.warnings)
+    return (f"其他 {len(folders)} 个镇村另有 {n_err} 个错误、{n_warn} 个提醒，不影响{scope.label}，这里不列出 / "
+            f"{len(folders)} other town(s) or village(s) have {n_err} error(s), {n_warn} warning(s), not listed here")
+
+
+def _mine(where: str, scope: Scope) -> bool:
+    """Whether a record at `where` (a clerk's path, from the content folder's name down) is the scope's concern."""
+    return not owner(make_problem("missing-file", Location(where)), scope)
+
+
+def unpublished(city: City | None, report: Report, scope: Scope) -> list[str]:
+    """未公开 What villagers will not see after this check, one line each, with why: items and months not (yet)
+    approved (they are drafts: `review.publish`), and vouchers lacking scans (an error: the village is held)."""
+    lines: list[str] = []
+    for row in queue(city) if city is not None else []:
+        if row.status == "已通过" or not _mine(row.where, scope):
+            continue  # approved but lacking a basis: published, and already warned about
+        why = {"未送审": "还没有审核记录" + ("（写在 reviews.yaml）" if row.kind == "月度财务" else "（写 review:）"),
+               "等待前一个月": "前一个月还没有审核通过，后面的月份都要等它"}.get(row.status, f"审核状态是{row.status}")
+        lines.append(f"不会公开 {row.where}：{row.title}——{why}，由{row.department}审核 / "
+                     f"not published until approved ({row.kind})")
+    for problem in report.errors:
+        if problem.code == "scan-missing" and _mine(problem.where.path, scope):
+            lines.append(f"不会公开 {problem.where.zh()}：{problem.zh.split('：')[0]}，本村的新内容都要等扫描件放齐 / "
+                         f"voucher lacks scans: the village's changes wait for them")
+    return lines
