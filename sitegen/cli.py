@@ -97,20 +97,38 @@ def new() -> None:
     """Scaffold new content."""
 
 
-@new.command("village")
+@new.command("town")
 @click.argument("town")
-@click.argument("name")
-@click.option("--title", help="village name in Chinese, e.g. 长寿村 (default: NAME)")
+@click.option("--title", required=True, help="the town's name in Chinese, e.g. 夏港街道")
 @click.option("--content", default="content", type=click.Path(path_type=Path), show_default=True)
-def new_village(town: str, name: str, title: str | None, content: Path) -> None:
-    """Create CONTENT/TOWN/NAME with commented examples (TOWN and NAME are folder names: a-z, 0-9, -)."""
-    from sitegen.scaffold import ScaffoldError, new_village as scaffold
+def new_town(town: str, title: str, content: Path) -> None:
+    """Create CONTENT/TOWN (a folder name: a-z, 0-9, -) with its town.yaml naming it TITLE."""
+    from sitegen.scaffold import ScaffoldError, new_town as scaffold
     try:
-        folder = scaffold(content, town, name, title or name)
+        folder = scaffold(content, town, title)
     except ScaffoldError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_CONTENT)
     click.echo(f"已创建 created {folder}")
+
+
+@new.command("village")
+@click.argument("town")
+@click.argument("name")
+@click.option("--title", help="village name in Chinese, e.g. 长寿村 (default: NAME)")
+@click.option("--town-title", help="the town's name in Chinese, when TOWN is new, e.g. 夏港街道")
+@click.option("--content", default="content", type=click.Path(path_type=Path), show_default=True)
+def new_village(town: str, name: str, title: str | None, town_title: str | None, content: Path) -> None:
+    """Create CONTENT/TOWN/NAME with one commented example per board, the finance tables, reviews.yaml and an
+    Excel journal template; `sitegen check` passes on it (every example a draft until approved)."""
+    from sitegen.scaffold import ScaffoldError, new_village as scaffold
+    try:
+        folder = scaffold(content, town, name, title or name, town_title)
+    except ScaffoldError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_CONTENT)
+    click.echo(f"已创建 created {folder}")
+    click.echo(f"下一步 next: sitegen serve {content} --village {town}/{name}   然后 then: sitegen check {folder}")
 
 
 def _add_deploy_commands() -> None:
