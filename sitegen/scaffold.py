@@ -161,17 +161,15 @@ def journal_template(year: int, new_from: int = 2024) -> bytes:
     chart = CHARTS[system_for_year(year, new_from)]
     book = Workbook()
     book.properties.created = book.properties.modified = datetime(year, 1, 1)  # not the clock
-    sheet = book.active
-    sheet.title = "凭证"
+    book.remove(book.worksheets[0])
+    sheet = book.create_sheet("凭证")
     sheet.append(JOURNAL_HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in JOURNAL_EXAMPLE:
-        sheet.append(row)
-    for row in sheet.iter_rows(min_row=2, max_row=1 + len(JOURNAL_EXAMPLE)):
-        row[0].number_format = "yyyy-mm-dd"
-        row[5].number_format = row[6].number_format = "0.00"
-        row[4].value = chart[str(row[3].value)].name
+    for n, example in enumerate(JOURNAL_EXAMPLE, start=2):
+        sheet.append([*example[:4], chart[str(example[3])].name, *example[5:]])
+        sheet.cell(n, 1).number_format = "yyyy-mm-dd"
+        sheet.cell(n, 6).number_format = sheet.cell(n, 7).number_format = "0.00"
     codes = book.create_sheet("科目表")  # the drop-down's source: a list longer than 255 characters needs a range
     codes.append(("科目编码", "科目名称", "通俗说法"))
     for account in chart.values():
