@@ -9,10 +9,13 @@ mistakes are not theirs to fix.
 """
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.errors import Location, Problem, Report, make_problem
+from sitegen.load import OVERSIGHT_FOLDERS
 from sitegen.model import City
 from sitegen.review import queue
 
@@ -105,3 +108,72 @@ def unpublished(city: City | None, report: Report, scope: Scope) -> list[str]:
             lines.append(f"不会公开 {problem.where.zh()}：{problem.zh.split('：')[0]}，本村的新内容都要等扫描件放齐 / "
                          f"voucher lacks scans: the village's changes wait for them")
     return lines
+
+
+# ---- the scoped view `sitegen serve --village` builds from ---------------------------------------------------
+
+def in_scope(rel_parts: tuple[str, ...], scope: Scope) -> bool:
+    """Whether a path inside the content folder (its parts) is part of what the scope's pages are made from: the
+    shared files (site.yaml, the city's folders, the town's own files) and the scope's folder; not the other towns'
+    and villages' folders."""
+    if not scope.part or not rel_parts:
+        return True
+    mine = scope.part.split("/")
+    if rel_parts[0] != mine[0]:
+        return not (scope.content / rel_parts[0] / "town.yaml").is_file()
+    if len(mine) == 1 or len(rel_parts) == 1:
+        return True
+    return rel_parts[1] == mine[1] or not (scope.content / rel_parts[0] / rel_parts[1] / "village.yaml").is_file()
+
+
+def mirror(scope: Scope, dest: Path) -> Path:
+    """A content folder at `dest/<content name>` holding only what `in_scope` keeps, as hard links to the clerk's
+    files (copies where the folders are on different disks), brought up to date on every call: what changed is
+    linked again, what went away is removed. So a one-village preview reads one village (and the shared files),
+    never waits for the whole city, and never fails because of another village's or town's mistakes.
+
+    The city's hotline records (feedback/) are left out: their reference codes name every village's items, which a
+    one-village view cannot resolve; the whole-content preview (`sitegen serve` without --village) shows them."""
+    root = dest / scope.content.name
+    wanted: set[Path] = set()
+    for top, folders, files in os.walk(scope.content):
+        rel = Path(top).relative_to(scope.content)
+        folders[:] = sorted(f for f in folders if in_scope((*rel.parts, f), scope)
+                            and not (scope.content / rel / f).resolve() == dest.resolve()
+                            and not (rel.parts == () and OVERSIGHT_FOLDERS.get(f) == "feedback"))
+        target_dir = root / rel
+        target_dir.mkdir(parents=True, exist_ok=True)
+        wanted.add(target_dir)
+        for name in files:
+            source, target = Path(top) / name, target_dir / name
+            if source.is_symlink() and not source.resolve().is_relative_to(scope.content.resolve()):
+                continue  # leads out of the content folder: left out, so the check still refuses it
+            wanted.add(target)
+            _sync_file(source, target)
+    for top, folders, files in os.walk(root, topdown=False):
+        for name in files:
+            if Path(top) / name not in wanted:
+                (Path(top) / name).unlink()
+        for name in folders:
+            if Path(top) / name not in wanted:
+                shutil.rmtree(Path(top) / name, ignore_errors=True)
+    return root
+
+
+def _sync_file(source: Path, target: Path) -> None:
+    try:
+        src = source.stat()
+    except OSError:
+        return  # gone (or a dangling link) since the walk: the next save's rebuild sees it
+    try:
+        dst = target.stat()
+        if (dst.st_ino == src.st_ino and dst.st_dev == src.st_dev) or (
+                dst.st_size == src.st_size and dst.st_mtime_ns == src.st_mtime_ns and dst.st_nlink == 1):
+            return
+        target.unlink()
+    except FileNotFoundError:
+        pass
+    try:
+        os.link(source, target, follow_symlinks=True)
+    except OSError:
+        shutil.copy2(source, target)

@@ -33,7 +33,7 @@ from watchdog.observers import Observer
 
 from sitegen import output, pipeline, render
 from sitegen.errors import ContentError, Location, OutputError, Problem, make_problem
-from sitegen.scope import Scope, ScopeError, locate, split
+from sitegen.scope import Scope, ScopeError, in_scope, locate, mirror, split
 
 VERSION_PATH = "/__sitegen/version"
 QUIET = 0.15       # seconds without a file event before a burst of saves is rebuilt
@@ -149,13 +149,15 @@ class Preview:
         """One build of the preview; its errors (the scope's own) replace the pages until the next build."""
         started = time.monotonic()
         try:
-            result = pipeline.build(self.scope.content, self.out, self.themes, preview=True, hold_back=True)
+            # one village or town: built from a view holding only it and the shared files (scope.mirror)
+            content = mirror(self.scope, self.out / ".scope") if self.scope.part else self.scope.content
+            result = pipeline.build(content, self.out, self.themes, preview=True, hold_back=True)
             errors = [p for key, found in result.held.items() if not self.scope.part
                       or key == self.scope.part or key.startswith(self.scope.part + "/") for p in found]
         except ContentError as exc:
             own, _ = split(exc.report, self.scope)
             errors = own.errors or exc.report.errors
-        except OutputError as exc:
+        except (OutputError, OSError) as exc:
             errors = [make_problem("output-write", Location(str(self.out)), detail=str(exc))]
         took = time.monotonic() - started
         with self.state.changed:
@@ -197,6 +199,12 @@ class Preview:
             return
         if resolved == self.out or self.out in resolved.parents:
             return
+        try:
+            parts = resolved.relative_to(self.scope.content.resolve()).parts
+        except ValueError:
+            parts = ()
+        if not in_scope(parts, self.scope):
+            return  # another village's or town's file: this preview is not made from it
         name = resolved.name
         if name.startswith(".#") or name.endswith(("~", ".swp", ".swx", ".tmp")):
             return  # editors' scratch files

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.pipeline import check
-from sitegen.scope import Scope, ScopeError, locate, split, unpublished
+from sitegen.scope import Scope, ScopeError, locate, mirror, split, unpublished
 from tests.test_validate import edit
 
 
@@ -81,3 +81,32 @@ def test_missing_scans_are_named_as_not_published(mini):
     r = run("check", mini / "xg/cs")
     assert r.returncode == 1
     assert any(line.startswith("不会公开") and "缺少扫描件" in line for line in r.stderr.splitlines()), r.stderr
+
+
+def test_the_mirror_holds_one_village_and_the_shared_files_and_follows_changes(two, tmp_path):
+    (two / "zz").mkdir()
+    (two / "zz/town.yaml").write_text("name: [broken\n", encoding="utf-8")  # another town's mistake
+    scope = locate(two / "xg/cs")
+    root = mirror(scope, tmp_path / "view")
+    assert root.name == two.name  # messages name the files as the clerk knows them
+    assert (root / "site.yaml").is_file() and (root / "policies/law.md").is_file() and (root / "xg/town.yaml").is_file()
+    assert not (root / "xg/ds").exists() and not (root / "zz").exists()
+    city, report = check(root)
+    assert report.errors == [] and [v.slug for v in city.villages] == ["cs"]
+    meeting = two / "xg/cs/party/meeting.md"
+    fresh = meeting.with_name("new.md")
+    fresh.write_text(meeting.read_text(encoding="utf-8").replace("第三季度党员大会", "新的会议"), encoding="utf-8")
+    fresh.replace(meeting)  # an editor's save: a new file renamed over the old one
+    (two / "xg/cs/rules/own.md").unlink()
+    mirror(scope, tmp_path / "view")
+    assert "新的会议" in (root / "xg/cs/party/meeting.md").read_text(encoding="utf-8")
+    assert not (root / "xg/cs/rules/own.md").exists()
+    assert (root / "xg/cs/party/meeting.md").stat().st_ino == meeting.stat().st_ino  # a link, not a copy
+
+
+def test_a_link_leading_out_of_the_content_folder_stays_out_of_the_mirror(mini, tmp_path):
+    outside = tmp_path / "secret.md"
+    outside.write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    (mini / "xg/cs/party/leak.md").symlink_to(outside)
+    root = mirror(locate(mini / "xg/cs"), tmp_path / "view")
+    assert not (root / "xg/cs/party/leak.md").exists()

@@ -149,3 +149,21 @@ def test_a_browser_page_reloads_after_a_save_on_the_same_focus(preview, mini):
         assert page.errors.errors == []
     finally:
         chromium.close()
+
+
+def test_a_village_preview_ignores_other_villages_saves_and_other_towns_mistakes(mini, tmp_path):
+    (mini / "zz").mkdir()
+    (mini / "zz/town.yaml").write_text("name: [broken\n", encoding="utf-8")
+    shutil.copytree(mini / "xg/cs", mini / "xg/ds")
+    p = Preview(locate(mini / "xg/cs"), tmp_path / "preview", port=0)
+    p.start()
+    try:
+        assert p.wait_version(0, 120) == 1 and p.state.errors == []
+        assert "长寿村" in get(p.url)
+        p.changed(str(mini / "xg/ds/party/meeting.md"))
+        p.changed(str(mini / "zz/town.yaml"))
+        assert not p._pending.is_set()  # not this preview's files
+        p.changed(str(mini / "xg/town.yaml"))
+        assert p.wait_version(1, 60) == 2  # a shared file is: rebuilt
+    finally:
+        p.stop()
