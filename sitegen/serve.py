@@ -9,8 +9,8 @@ of saves becomes one rebuild, one at a time.
 The open page reloads by itself, on the same page, scroll and focus: every HTML response gets a tiny ES5 script
 (`RELOAD_SCRIPT`, no websockets, so an old browser works too) that long-polls `/__sitegen/version` and reloads
 when the version moves. The script is added when a page is sent, never written into the build output. While the
-content has errors, every page is replaced by a page listing them in Chinese (file, row, what to fix); it turns
-back into the site when the clerk saves the fix.
+content has errors, the pages they concern (a village's, or every page for a shared file's) are replaced by a page
+listing them in Chinese (file, row, what to fix); it turns back into the site when the clerk saves the fix.
 """
 from __future__ import annotations
 
@@ -117,7 +117,8 @@ class State:
     """What the server shows: the build version, and the errors that replace the pages while they stand."""
 
     version: int = 0
-    errors: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)           # a shared file's: every page
+    held: dict[str, list[Problem]] = field(default_factory=dict)   # "town/village" -> its errors: its pages
     built: bool = False
     last_seconds: float = 0.0
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -146,14 +147,16 @@ class Preview:
     # ---- building ------------------------------------------------------------------------------------------
 
     def rebuild(self) -> None:
-        """One build of the preview; its errors (the scope's own) replace the pages until the next build."""
+        """One build of the preview. Errors confined to villages replace those villages' pages only (the others are
+        shown as usual); any other error (a shared file) replaces every page, until the next build."""
         started = time.monotonic()
+        held: dict[str, list[Problem]] = {}
+        errors: list[Problem] = []
         try:
             # one village or town: built from a view holding only it and the shared files (scope.mirror)
             content = mirror(self.scope, self.out / ".scope") if self.scope.part else self.scope.content
             result = pipeline.build(content, self.out, self.themes, preview=True, hold_back=True)
-            errors = [p for key, found in result.held.items() if not self.scope.part
-                      or key == self.scope.part or key.startswith(self.scope.part + "/") for p in found]
+            held = {key: _ordered(found) for key, found in result.held.items()}
         except ContentError as exc:
             own, _ = split(exc.report, self.scope)
             errors = own.errors or exc.report.errors
@@ -161,13 +164,25 @@ class Preview:
             errors = [make_problem("output-write", Location(str(self.out)), detail=str(exc))]
         took = time.monotonic() - started
         with self.state.changed:
-            self.state.errors = sorted(errors, key=lambda p: (p.where.sort_key(), p.code))
+            self.state.errors = _ordered(errors)
+            self.state.held = held
             self.state.built = True
             self.state.version += 1
             self.state.last_seconds = took
             self.state.changed.notify_all()
+        count = len(errors) + sum(len(found) for found in held.values())
         self.log(f"预览已更新 preview rebuilt in {took:.1f}s"
-                 + (f"：{len(errors)} 个错误 error(s), shown in the browser" if errors else ""))
+                 + (f"：{count} 个错误 error(s), shown in the browser" if count else ""))
+
+    def problems_for(self, path: str) -> tuple[list[Problem], str]:
+        """The errors that replace the page at `path` (/THEME/...), and whose they are: every page's while a shared
+        file is wrong; a held village's pages' while that village is wrong."""
+        state = self.state
+        if state.errors:
+            return state.errors, self.scope.label
+        parts = path.strip("/").split("/")
+        key = "/".join(parts[1:3])
+        return state.held.get(key, []), key
 
     def _discard(self, folder: str | Path) -> None:
         """The previous theme folder after a swap: renamed out of the way now, deleted in the background, so the
@@ -250,6 +265,10 @@ class Preview:
         return f"{self.url}tv/{self.scope.part + '/' if self.scope.part else ''}index.html"
 
 
+def _ordered(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.where.sort_key(), p.code))
+
+
 class _Events(FileSystemEventHandler):
     def __init__(self, preview: Preview):
         self.preview = preview
@@ -283,9 +302,9 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             if is_html and not state.built:
                 self._send(200, waiting_page(state.version), "text/html; charset=utf-8")
                 return
-            if is_html and state.errors:
-                self._send(200, error_page(state.errors, state.version, preview.scope.label),
-                           "text/html; charset=utf-8")
+            problems, whose = preview.problems_for(path) if is_html else ([], "")
+            if problems:
+                self._send(200, error_page(problems, state.version, whose), "text/html; charset=utf-8")
                 return
             target = (preview.out / path.lstrip("/")).resolve()
             if target.is_dir():
@@ -314,7 +333,8 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             with state.changed:
                 if since is not None:
                     state.changed.wait_for(lambda: state.version != since or preview._stopping.is_set(), LONG_POLL)
-                body = json.dumps({"version": state.version, "errors": len(state.errors),
+                body = json.dumps({"version": state.version,
+                                   "errors": len(state.errors) + sum(len(found) for found in state.held.values()),
                                    "seconds": round(state.last_seconds, 2)}).encode("utf-8")
             self._send(200, body, "application/json")
 

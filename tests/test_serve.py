@@ -78,11 +78,19 @@ def test_version_long_polls_until_a_save(preview, mini):
 
 
 def test_an_error_replaces_the_pages_until_fixed(preview, mini):
+    """A village's error replaces that village's pages (the city's stay); a shared file's replaces every page."""
     save(preview, mini, MEETING, "category: 组织建设", "category: [组织建设")
-    page = get(preview.url + "tv/index.html")
+    page = get(preview.url + "tv/xg/cs/index.html")
     assert "内容有 1 个错误" in page and "meeting.md 第4行" in page and "括号没有配对" in page
     assert "sitegen-serve:" in page  # so it turns back by itself
+    assert "内容有" in get(preview.url + "mobile/xg/cs/party/index.html")
+    assert "内容有" not in get(preview.url + "tv/index.html")
     save(preview, mini, MEETING, "category: [组织建设", "category: 组织建设")
+    assert "内容有" not in get(preview.url + "tv/xg/cs/index.html")
+    save(preview, mini, "xg/town.yaml", "name:", "nmae:")
+    page = get(preview.url + "tv/index.html")
+    assert "内容有" in page and "town.yaml" in page
+    save(preview, mini, "xg/town.yaml", "nmae:", "name:")
     assert "内容有" not in get(preview.url + "tv/index.html")
 
 
