@@ -127,7 +127,8 @@ def in_scope(rel_parts: tuple[str, ...], scope: Scope) -> bool:
 
 
 def mirror(scope: Scope, dest: Path) -> Path:
-    """A content folder at `dest/<content name>` holding only what `in_scope` keeps, as hard links to the clerk's
+    """A content folder at `dest/<content name>` (`dest` and its parent, the preview folder, are never mirrored
+    into it, should they sit inside the content folder) holding only what `in_scope` keeps, as hard links to the clerk's
     files (copies where the folders are on different disks), brought up to date on every call: what changed is
     linked again, what went away is removed. So a one-village preview reads one village (and the shared files),
     never waits for the whole city, and never fails because of another village's or town's mistakes.
@@ -139,7 +140,7 @@ def mirror(scope: Scope, dest: Path) -> Path:
     for top, folders, files in os.walk(scope.content):
         rel = Path(top).relative_to(scope.content)
         folders[:] = sorted(f for f in folders if in_scope((*rel.parts, f), scope)
-                            and not (scope.content / rel / f).resolve() == dest.resolve()
+                            and (scope.content / rel / f).resolve() not in (dest.resolve(), dest.resolve().parent)
                             and not (rel.parts == () and OVERSIGHT_FOLDERS.get(f) == "feedback"))
         target_dir = root / rel
         target_dir.mkdir(parents=True, exist_ok=True)

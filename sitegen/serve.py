@@ -134,7 +134,7 @@ class Preview:
         self.scope, self.out, self.themes, self.log = scope, out.resolve(), themes, log
         self.state = State()
         self._pending = threading.Event()
-        self._stopping = threading.Event()
+        self.stopping = threading.Event()
         self._discarded = 0
         self._removers: list[threading.Thread] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
@@ -195,9 +195,9 @@ class Preview:
         self._removers.append(remover)
 
     def _builder(self) -> None:
-        while not self._stopping.is_set():
+        while not self.stopping.is_set():
             self._pending.wait()
-            if self._stopping.is_set():
+            if self.stopping.is_set():
                 return
             self._pending.clear()
             while self._pending.wait(QUIET):  # a burst of events (an editor's save is several): one rebuild
@@ -242,7 +242,7 @@ class Preview:
         self._threads.append(builder)
 
     def stop(self) -> None:
-        self._stopping.set()
+        self.stopping.set()
         self._pending.set()
         self._observer.stop()
         self._observer.join(5)
@@ -257,7 +257,7 @@ class Preview:
     def wait_version(self, above: int, timeout: float) -> int:
         """Wait until the version is above `above` (or `timeout` seconds); the version then."""
         with self.state.changed:
-            self.state.changed.wait_for(lambda: self.state.version > above or self._stopping.is_set(), timeout)
+            self.state.changed.wait_for(lambda: self.state.version > above or self.stopping.is_set(), timeout)
             return self.state.version
 
     def start_page(self) -> str:
@@ -332,7 +332,7 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             state = preview.state
             with state.changed:
                 if since is not None:
-                    state.changed.wait_for(lambda: state.version != since or preview._stopping.is_set(), LONG_POLL)
+                    state.changed.wait_for(lambda: state.version != since or preview.stopping.is_set(), LONG_POLL)
                 body = json.dumps({"version": state.version,
                                    "errors": len(state.errors) + sum(len(found) for found in state.held.values()),
                                    "seconds": round(state.last_seconds, 2)}).encode("utf-8")
@@ -379,7 +379,7 @@ def serve_command(content: Path, village: str | None, port: int, output: Path) -
     preview.start()
     click.echo(f"预览 preview: {preview.start_page()}  （手机版 phone: {preview.url}mobile/；按 Ctrl-C 结束 / stop）")
     try:
-        while not preview._stopping.wait(3600):
+        while not preview.stopping.wait(3600):
             pass
     except KeyboardInterrupt:
         click.echo("预览已结束 / preview stopped", err=True)

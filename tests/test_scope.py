@@ -110,3 +110,11 @@ def test_a_link_leading_out_of_the_content_folder_stays_out_of_the_mirror(mini, 
     (mini / "xg/cs/party/leak.md").symlink_to(outside)
     root = mirror(locate(mini / "xg/cs"), tmp_path / "view")
     assert not (root / "xg/cs/party/leak.md").exists()
+
+
+def test_a_preview_folder_inside_the_content_folder_is_not_mirrored_into_itself(mini):
+    out = mini / "output-preview"
+    (out / "tv").mkdir(parents=True)
+    (out / "tv/index.html").write_text("old", encoding="utf-8")
+    root = mirror(locate(mini / "xg/cs"), out / ".scope")
+    assert not (root / "output-preview").exists() and (root / "xg/cs/village.yaml").is_file()
