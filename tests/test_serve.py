@@ -14,7 +14,7 @@ import pytest
 
 from sitegen import output
 from sitegen.scope import locate
-from sitegen.serve import VERSION_PATH, Preview
+from sitegen.serve import RELOAD_SCRIPT, VERSION_PATH, Preview
 from tests import browser
 from tests.test_validate import MEETING, edit
 
@@ -175,3 +175,11 @@ def test_a_village_preview_ignores_other_villages_saves_and_other_towns_mistakes
         assert p.wait_version(1, 60) == 2  # a shared file is: rebuilt
     finally:
         p.stop()
+
+
+def test_the_reload_script_is_es5():
+    """Set-top boxes and old phones run ES5: no arrow functions, let/const, template strings, fetch or classes."""
+    script = RELOAD_SCRIPT
+    for token in ("=>", "let ", "const ", "`", "fetch(", "class ", "Promise", "async "):
+        assert token not in script, token
+    assert "XMLHttpRequest" in script and "sessionStorage" in script
