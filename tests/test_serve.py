@@ -154,6 +154,14 @@ def test_a_browser_page_reloads_after_a_save_on_the_same_focus(preview, mini):
         assert "meeting.md" in page.inner_text("body")
         save(preview, mini, MEETING, "category: [组织建设", "category: 组织建设")  # fixed: the page again
         page.wait_for_function("document.body.innerText.indexOf('（已修改）') >= 0", timeout=30000)
+        browser.ready(page)
+        home = page.url
+        page.wait_for_function("document.activeElement && document.activeElement.getAttribute('href') === %s"
+                               % json.dumps(before), timeout=10000)
+        browser.navigate(page, "Enter")  # the keyboard works the TV preview: Enter opens, Backspace goes back
+        assert page.url == preview.url + "tv/xg/cs/" + before
+        browser.navigate(page, "Backspace")
+        assert page.url == home
         assert page.errors.errors == []
     finally:
         chromium.close()
