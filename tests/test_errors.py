@@ -101,3 +101,17 @@ def test_every_missing_key_example_is_a_form_the_checks_accept():
     assert parse_amount(KEY_EXAMPLES["金额"]) == Decimal("1200.50")
     assert parse_day(KEY_EXAMPLES["日期"]) is not None and parse_day(KEY_EXAMPLES["date"].split(": ")[1]) is not None
     assert amount_example("12,000元") == "12000.00"
+
+
+@pytest.mark.parametrize("name, expected", [("管理费用", "“管理费用”的编码是 513"), ("", "如 102 银行存款")])
+def test_an_unknown_account_code_shows_the_right_one(mini, name, expected):
+    journal = mini / "xg/cs/journal/2026-09.csv"
+    text = journal.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ",记-2," in ln and ",513," in ln)
+    fields = line.split(",")
+    fields[3] = "999"
+    fields[4] = name
+    journal.write_text(text.replace(line, ",".join(fields)), encoding="utf-8")
+    _, report = check(mini)
+    [problem] = [p for p in report.errors if p.code == "account-unknown"]
+    assert problem.where.line is not None and "“999”" in problem.zh and expected in problem.zh
