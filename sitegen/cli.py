@@ -16,6 +16,7 @@ import click
 
 from sitegen import __version__, lock
 from sitegen.errors import ContentError, OutputError, Report
+from sitegen.model import City
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FAILURE, EXIT_LOCKED = 0, 1, 2, 3, 4
 
@@ -89,14 +90,34 @@ def build(content: Path, output: Path | None, theme: str, preview: bool, wait: b
 @click.option("-o", "--output", default="output", type=click.Path(path_type=Path), show_default=True,
               help="the output a build would replace: its villages must still be readable, and images it found sound and unchanged since are not decoded again")
 def check(content: Path, output: Path) -> None:
-    """Validate CONTENT and list every problem a build would stop on or hold a village back for; writes nothing."""
+    """Validate CONTENT and list every problem a build would stop on or hold a village back for; writes nothing.
+    CONTENT may be one village's or town's folder inside a content folder: then only its problems are listed
+    (scope.py)."""
     from sitegen.assets import CHECK
     from sitegen.digests import Checked
     from sitegen.pipeline import rehearse
-    city, report = rehearse(content, output, Checked(output / ".cache" / "images" / ".index" / "checked.json", CHECK))
-    _print_report(report)
-    if report.errors or city is None:
+    from sitegen.scope import ScopeError, locate, others_line, split, unpublished
+    try:
+        scope = locate(content)
+    except ScopeError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_USAGE)
+    hidden: list[str] = []  # what will not be published, listed from the city before the build takes drafts out
+
+    def validated(city: City, report: Report) -> None:
+        hidden.extend(unpublished(city, split(report, scope)[0], scope))
+    city, report = rehearse(scope.content, output, Checked(output / ".cache" / "images" / ".index" / "checked.json", CHECK),
+                            validated=validated)
+    own, others = split(report, scope)
+    _print_report(own)
+    for line in [others_line(others, scope), *hidden]:
+        if line:
+            click.echo(line, err=True)
+    if own.errors or city is None:
         sys.exit(EXIT_CONTENT)
+    if scope.part:
+        click.echo(f"检查通过 / OK: {scope.part}")
+        return
     click.echo(f"检查通过 / OK: {len(city.towns)} 个镇, {len(city.villages)} 个村, "
                f"{sum(len(v.vouchers) for v in city.villages)} 张凭证")
 
@@ -106,20 +127,38 @@ def new() -> None:
     """Scaffold new content."""
 
 
-@new.command("village")
+@new.command("town")
 @click.argument("town")
-@click.argument("name")
-@click.option("--title", help="village name in Chinese, e.g. 长寿村 (default: NAME)")
+@click.option("--title", required=True, help="the town's name in Chinese, e.g. 夏港街道")
 @click.option("--content", default="content", type=click.Path(path_type=Path), show_default=True)
-def new_village(town: str, name: str, title: str | None, content: Path) -> None:
-    """Create CONTENT/TOWN/NAME with commented examples (TOWN and NAME are folder names: a-z, 0-9, -)."""
-    from sitegen.scaffold import ScaffoldError, new_village as scaffold
+def new_town(town: str, title: str, content: Path) -> None:
+    """Create CONTENT/TOWN (a folder name: a-z, 0-9, -) with its town.yaml naming it TITLE."""
+    from sitegen.scaffold import ScaffoldError, new_town as scaffold
     try:
-        folder = scaffold(content, town, name, title or name)
+        folder = scaffold(content, town, title)
     except ScaffoldError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_CONTENT)
     click.echo(f"已创建 created {folder}")
+
+
+@new.command("village")
+@click.argument("town")
+@click.argument("name")
+@click.option("--title", help="village name in Chinese, e.g. 长寿村 (default: NAME)")
+@click.option("--town-title", help="the town's name in Chinese, when TOWN is new, e.g. 夏港街道")
+@click.option("--content", default="content", type=click.Path(path_type=Path), show_default=True)
+def new_village(town: str, name: str, title: str | None, town_title: str | None, content: Path) -> None:
+    """Create CONTENT/TOWN/NAME with one commented example per board, the finance tables, reviews.yaml and an
+    Excel journal template; `sitegen check` passes on it (every example a draft until approved)."""
+    from sitegen.scaffold import ScaffoldError, new_village as scaffold
+    try:
+        folder = scaffold(content, town, name, title or name, town_title)
+    except ScaffoldError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_CONTENT)
+    click.echo(f"已创建 created {folder}")
+    click.echo(f"下一步 next: sitegen serve {content} --village {town}/{name}   然后 then: sitegen check {folder}")
 
 
 def _add_deploy_commands() -> None:
@@ -139,6 +178,15 @@ def _add_report_commands() -> None:
 
 
 _add_report_commands()
+
+
+def _add_serve_command() -> None:
+    """serve: the clerk's live preview (sitegen/serve.py)."""
+    from sitegen.serve import serve_command
+    cli.add_command(serve_command)
+
+
+_add_serve_command()
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "front-matter": ("事项文件必须以 --- 开头的 YAML 前言开始，并以 --- 结束",
                      "an item must start with YAML front matter between two '---' lines"),
     "unknown-key": ("不认识的键“{key}”{hint}", "unknown key '{key}'{hint_en}"),
-    "missing-key": ("缺少必填项“{key}”", "required key '{key}' is missing"),
+    "missing-key": ("缺少必填项“{key}”{example}", "required key '{key}' is missing{example_en}"),
     "bad-value": ("“{key}”的值不对：{detail}", "bad value for '{key}': {detail_en}"),
     "bad-date": ("“{key}”的日期“{value}”看不懂，请写成 {accepted}", "'{key}': '{value}' is not a date like {accepted_en}"),
     "unknown-category": ("“{value}”不是{board}的类别，可选：{choices}",
@@ -58,7 +58,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "amount '{value}' is not a plain decimal with at most two places (like 1200.50)"),
     "amount-both": ("一行只能填借方或贷方中的一个", "a line has both a debit and a credit"),
     "amount-none": ("借方、贷方都没有金额", "a line has neither a debit nor a credit"),
-    "count-format": ("附件张数“{value}”应当是整数", "attachment count '{value}' is not a whole number"),
+    "count-format": ("附件张数“{value}”应当是整数，如 2（原始单据的张数，不含凭证本身）",
+                     "attachment count '{value}' is not a whole number (like 2)"),
     "voucher-format": ("凭证字号“{value}”里找不到编号（如 记-12）", "voucher number '{value}' has no number (like 记-12)"),
     "voucher-date": ("凭证 {voucher} 各行日期不一致（{first} 和 {other}）",
                      "voucher {voucher} has lines with different dates ({first} and {other})"),
@@ -73,7 +74,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "scan-missing": ("凭证 {voucher} 缺少扫描件：应在 {folder} 放 {expected} 张（凭证 1 张 + 附件 {attachments} 张），现有 {found} 张",
                      "voucher {voucher} lacks scans: {folder} should hold {expected} (the voucher + {attachments} attachments), found {found}"),
     "scan-orphan": ("扫描件文件夹 {folder} 没有对应的凭证", "scan folder {folder} has no voucher in the journal"),
-    "opening-balance": ("期初余额“{value}”不是普通数字", "opening balance '{value}' is not a plain decimal"),
+    "opening-balance": ("“{account}”的期初余额“{value}”不是普通数字，请写成 {account}: \"{example}\"（不写逗号和“元”）",
+                        "the opening balance of '{account}', '{value}', is not a plain decimal; write {account}: "
+                        "\"{example}\""),
     # finance tables (finance/tables/) and the journal's 关联 column
     "finance-voucher-ref": ("凭证“{value}”应写成 2026-07 记-3 这样（年-月 凭证号）",
                             "voucher '{value}' should be written like 2026-07 记-3 (year-month number)"),
@@ -128,12 +131,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "account code '{value}' is '{expected}' in the {system_en} chart; '{name}' belongs to "
                             "the other chart{hint_en}"),
     # months of the journal held back for review (review.check_months, h1)
-    "month-pending": ("{first} 的账目还没有审核通过（reviews.yaml 里没写，或不是“已通过”）：{months} 的凭证、金额、名单和余额"
-                      "先不上网，页面写明“待审核”；审核通过后自动公开",
-                      "{first} is not approved in reviews.yaml (missing, pending or rejected): the vouchers, amounts, "
-                      "lists and balances of {months} stay off the site, which says 待审核 (waiting for review), "
-                      "until approved"),
-    # output
     "link-broken": ("生成的网页 {page} 中的链接“{href}”指向不存在的文件（程序缺陷，请报告）",
                     "generated page {page} links to missing '{href}' (a sitegen bug, please report)"),
     "output-write": ("无法写入输出文件夹：{detail}", "cannot write the output folder: {detail}"),
@@ -207,10 +204,32 @@ class _Defaults(dict):
         return ""
 
 
+# ---- issue 16 (h8): a missing value says how to write it ---------------------------------------------------------
+# A required key or column -> an example of its right form, shown by `missing-key` (unless the caller gives one).
+KEY_EXAMPLES: dict[str, str] = {
+    "date": "date: 2026-01-15", "日期": "2026-01-15", "title": "title: 第三季度党员大会", "name": "name: 长寿村",
+    "category": "category: 组织建设", "review": "review: {department: 夏港街道组织办, status: 待审核}",
+    "department": "department: 夏港街道农经站", "status": "status: 已通过", "city": "city: 江阴市",
+"金额": "1200.50", "amount": "1200.50", "凭证": "2026-07 记-3",
+    "voucher": "2026-07 记-3", "编号": "A-01", "id": "A-01", "姓名": "张三", "month": "2026-09",
+}
+
+
+def _with_example(code: str, params: dict[str, object]) -> dict[str, object]:
+    """`example`/`example_en` for a missing key from KEY_EXAMPLES, when the template wants one and none was given."""
+    if code != "missing-key" or "example" in params:
+        return params
+    example = KEY_EXAMPLES.get(str(params.get("key", "")))
+    if not example:
+        return params
+    return {**params, "example": f"，请写成 {example}", "example_en": f"; write it like {example}"}
+
+
 def make_problem(code: str, where: Location, severity: str = "error", /, **params: object) -> Problem:
     """The problem `code` at `where`; `params` fill the catalogue's templates. The first three are positional-only,
     so a template field may be called `code`, `where` or `severity` without clashing with them."""
     zh_t, en_t = CATALOGUE[code]
+    params = _with_example(code, params)
     values = _Defaults({k: ("" if v is None else str(v)) for k, v in params.items()})
     return Problem(code, where, severity, zh_t.format_map(values), en_t.format_map(values))
 

@@ -27,7 +27,7 @@ from sitegen.errors import Location, Report
 from sitegen.ledger import village_ledgers
 from sitegen.load import RawTable, table_columns, table_rows
 from sitegen.model import Image, Village, Voucher
-from sitegen.money import ZERO, AmountError, parse_amount, yuan
+from sitegen.money import ZERO, AmountError, amount_example, parse_amount, yuan
 
 if TYPE_CHECKING:  # validate imports this module; the checker is only used for its path and image checks
     from sitegen.validate import _Checker
@@ -872,7 +872,7 @@ def read_openings(checker: "_Checker", data: dict, where: Location, village: Vil
         try:
             amount = parse_amount(str(value))
         except AmountError:
-            report.error("opening-balance", where, value=value)
+            report.error("opening-balance", where, value=value, account=label, example=amount_example(str(value)))
             continue
         text = label.translate(_FULLWIDTH)
         official = accounts.by_name(chart, label)  # before the journal's spelling: a row may name the wrong account

@@ -25,6 +25,19 @@ def parse_amount(text: str) -> Decimal:
     return Decimal(s.replace(",", "")).quantize(CENT)
 
 
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")
+
+
+def amount_example(text: str) -> str:
+    """The plain form a clerk meant by `text` (an amount that did not parse), for the message's "write it as":
+    '2,350.00元' -> '2350.00', '￥1200' -> '1200.00'; when nothing plain can be made of it, '1200.50'."""
+    s = re.sub(r"[\s\u3000元圆¥￥]|人民币|RMB", "", str(text).translate(_FULLWIDTH))
+    try:
+        return str(parse_amount(s).quantize(CENT)).replace(",", "") if s else "1200.50"
+    except AmountError:
+        return "1200.50"
+
+
 def yuan(amount: Decimal) -> str:
     """'12,345.60' — always two places, thousands separators."""
     return f"{amount.quantize(CENT):,.2f}"

@@ -299,5 +299,4 @@ def supervise(raw: RawContent, city: City, report: Report) -> None:
         acknowledge(village, raw_village.acknowledgements if raw_village else None, report)
     review.check_basis(city, report)
     check_reviewers(raw, city, report)  # who may review what (reviewers.py)
-    review.check_months(city, report)  # months a build holds back (待审核)
     questions.attach(raw.feedback, city, report)

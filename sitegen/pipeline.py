@@ -18,7 +18,7 @@ from contextlib import ExitStack
 from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sitegen import assets, feedback, links, lock, output, refcode, render, reuse
 from sitegen.digests import Checked, Digests
@@ -325,15 +325,19 @@ def _settle(content: Path, out: Path, themes: tuple[str, ...], cache: Path, prev
 
 
 def rehearse(content: Path, output: Path, checked: Checked | None = None,
-             themes: tuple[str, ...] = render.THEMES) -> tuple[City | None, Report]:
+             themes: tuple[str, ...] = render.THEMES,
+             validated: Callable[[City, Report], None] | None = None) -> tuple[City | None, Report]:
     """`sitegen check`: validation (check), then the build's page work in memory (plan, render, link check,
     personal-data scan; nothing is written), so that check fails exactly when the build would stop or hold a
     village back. Villages unchanged since `output` was built are not rendered again, as in the build. Left to the
     build, as the expensive part: making the renditions (validation decoded every image), drawing the charts and
-    QR codes."""
+    QR codes. `validated` is shown the city as validated, drafts still in it, before the build's steps take them
+    out (`sitegen check` lists what will not be published)."""
     city, report = check(content, checked, output, themes)
     if city is None:
         return city, report
+    if validated is not None:
+        validated(city, report)
     held = village_errors(report, city, content)
     if _stops(report, held, city):
         return city, report  # the build stops here, on these errors

@@ -6,6 +6,7 @@ autoescaped, so text can never become markup.
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -29,7 +30,9 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=None)  # one per theme and process: `sitegen serve` rebuilds without recompiling
 def environment(theme: str) -> Environment:
+    # Jinja re-reads a template whose file changed (auto_reload), so keeping the environment is safe.
     # A theme's own templates first (its base.html), then the page bodies both themes share.
     loader = ChoiceLoader([FileSystemLoader(str(THEMES_DIR / theme / "templates")),
                            FileSystemLoader(str(THEMES_DIR / "common" / "templates"))])

@@ -154,17 +154,6 @@ def publish(city: City, preview: bool) -> None:
         village.questions[:] = [q for q in village.questions if not q.target.draft]
 
 
-def check_months(city: City, report: Report) -> None:
-    """One notice per village whose journal has months a build will hold back (待审核): `sitegen check` says
-    what the site will not show, so check and build agree."""
-    required = city.oversight.review_required
-    for village in city.villages:
-        drafts = sorted(draft_months(village, required))
-        if drafts:
-            report.warning("month-pending", Location(f"{village.where}/reviews.yaml"), first=drafts[0],
-                           months="、".join(drafts))
-
-
 # ---- basis and documents ------------------------------------------------------------------------------------
 
 def missing_documents(item: Item) -> list[str]:

@@ -398,6 +398,12 @@ class _Journal:
         code = cell("account_code")
         account = accounts.lookup(system, code)
         hint, hint_en = accounts.other_chart_hint(system, code)  # a code of the other chart (2004 <-> 2024)
+        named = accounts.by_name(system, cell("account_name")) if not hint and cell("account_name") else None
+        if named is not None:  # the name says which account was meant: show its code (issue 16)
+            hint, hint_en = f"；“{named.name}”的编码是 {named.code}", f"; '{named.name}' is {named.code}"
+        elif not hint:
+            hint, hint_en = "；一级科目编码见 docs/content-format.md §11（如 102 银行存款）", \
+                "; the first-level codes are in docs/content-format.md §11 (like 102 银行存款)"
         if account is None:
             self.report.error("account-unknown", self.loc(row_no, col("account_code")), value=code,
                               system=accounts.SYSTEM_TITLES[system], system_en=f"{system} ({accounts.SYSTEM_TITLES[system]})",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 
 import pytest
 
 from sitegen import accounts
+from tests.conftest import REPO
 from sitegen.accounts import (
     CHARTS,
     CODE_LENGTHS,
@@ -354,3 +356,25 @@ def test_a_code_of_the_other_chart_gets_a_hint(system, code, words):
 
 def test_no_hint_for_codes_of_neither_chart():
     assert accounts.other_chart_hint(SYSTEM_2024, "999") == ("", "")
+
+
+# ---- issue 16: the clerk's charts in docs/content-format.md are made from this module ---------------------------
+
+def _accounts_doc():
+    spec = importlib.util.spec_from_file_location("accounts_doc", REPO / "scripts" / "accounts_doc.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_documented_charts_are_the_charts_in_force():
+    """docs/content-format.md §11 holds exactly what scripts/accounts_doc.py makes from CHARTS and CODE_MAP (run it
+    with --write after changing a chart); every code of both charts is in it, with its plain words."""
+    doc_script = _accounts_doc()
+    doc = (REPO / "docs" / "content-format.md").read_text(encoding="utf-8")
+    assert doc_script.replaced(doc) == doc, "run: python scripts/accounts_doc.py --write"
+    tables = doc[doc.index(doc_script.BEGIN):doc.index(doc_script.END)]
+    for system, chart in CHARTS.items():
+        for account in chart.values():
+            assert f"| `{account.code}` | {account.name} | {account.category} | {account.plain} |" in tables
+    assert "| `541` | 管理费用 | `513` | 管理费用 |" in tables

@@ -65,17 +65,28 @@ def test_unwritable_output_exits_3(mini, tmp_path):
     assert r.returncode == 3 and "Traceback" not in r.stderr and "cannot write output" in r.stderr
 
 
-def test_new_village_scaffold_is_valid_content_apart_from_its_scans(mini):
+def test_new_village_scaffold_passes_check(mini):
     r = run("new", "village", "xg", "dongxin", "--title", "东新村", "--content", mini)
     assert r.returncode == 0, r.stderr
     assert (mini / "xg/dongxin/village.yaml").read_text(encoding="utf-8").startswith("# 村的基本信息")
-    r = run("check", mini)
-    # the example voucher needs its scan: the one thing a clerk must add
-    assert r.returncode == 1 and "缺少扫描件" in r.stderr
-    for name in ("01.jpg", "02.jpg"):  # the voucher sheet and its one attachment
-        (mini / "xg/dongxin/scans/2026-01/1" / name).write_bytes((mini / "xg/cs/files/basis.jpg").read_bytes())
-    r = run("check", mini)
-    assert r.returncode == 0, r.stderr
+    assert "sitegen serve" in r.stdout  # the next step
+    for target in (mini / "xg/dongxin", mini):
+        r = run("check", target)
+        assert r.returncode == 0, r.stderr
+        assert "\n错误" not in "\n" + r.stderr and "dongxin/" not in r.stderr.split("不会公开")[0]
+        assert "不会公开" in r.stderr and "2026-01 记账凭证" in r.stderr  # the examples are drafts, and said so
     assert run("new", "village", "xg", "dongxin", "--content", mini).returncode == 1  # exists
     bad = run("new", "village", "xg", "东新", "--content", mini)
     assert bad.returncode == 1 and "小写拼音" in bad.stderr
+
+
+def test_new_town_takes_its_chinese_name_from_title(mini):
+    r = run("new", "town", "zt", "--title", "周庄镇", "--content", mini)
+    assert r.returncode == 0, r.stderr
+    assert "name: \"周庄镇\"" in (mini / "zt/town.yaml").read_text(encoding="utf-8")
+    assert run("new", "town", "zs", "--content", mini).returncode == 2  # --title is required
+    r = run("new", "village", "hx", "hexiang", "--title", "河湘村", "--content", mini)
+    assert r.returncode == 1 and "--town-title" in r.stderr
+    r = run("new", "village", "hx", "hexiang", "--title", "河湘村", "--town-title", "华士镇", "--content", mini)
+    assert r.returncode == 0 and "华士镇" in (mini / "hx/town.yaml").read_text(encoding="utf-8")
+    assert run("check", mini / "hx/hexiang").returncode == 0

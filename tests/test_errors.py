@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import string
+from decimal import Decimal
 
 import pytest
 
-from sitegen.errors import CATALOGUE, Location, Report, make_problem
+from sitegen.dates import parse_day
+from sitegen.errors import CATALOGUE, KEY_EXAMPLES, Location, Report, make_problem
+from sitegen.money import amount_example, parse_amount
+from sitegen.pipeline import check
 from tests.conftest import REPO
 
 
@@ -63,3 +67,51 @@ def test_the_type_check_catches_an_argument_given_twice(tmp_path):
     errors = [line for line in out.splitlines() if ": error:" in line]
     assert status == 1 and len(errors) == 1, out + err
     assert 'slip.py:12: error: "warning" of "OldReport" gets multiple values for keyword argument "code"' in errors[0]
+
+
+# ---- issue 16: a value error says what was found, where, and an example of the right form -----------------------
+
+@pytest.mark.parametrize("written, account, expected", [
+    ('"2,350.00元"', "银行存款", '银行存款: "2350.00"'),
+    ('"￥１２００"', "库存现金", '库存现金: "1200.00"'),
+    ('"两千元"', "银行存款", '银行存款: "1200.50"'),  # nothing plain in it: the general form
+])
+def test_an_opening_balance_names_its_account_and_the_plain_form(mini, written, account, expected):
+    path = mini / "xg/cs/village.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = '库存现金: "3000.00"' if account == "库存现金" else '银行存款: "7000.00"'
+    path.write_text(text.replace(old, f"{account}: {written}"), encoding="utf-8")
+    _, report = check(mini)
+    [problem] = [p for p in report.errors if p.code == "opening-balance"]
+    assert problem.where.path.endswith("village.yaml")
+    assert f"“{account}”的期初余额“{written.strip(chr(34))}”" in problem.zh and f"请写成 {expected}" in problem.zh
+
+
+def test_a_missing_date_says_how_to_write_it(mini):
+    path = mini / "xg/cs/party/meeting.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("date: 2026-09-15\n", ""), encoding="utf-8")
+    _, report = check(mini)
+    [problem] = [p for p in report.errors if p.code == "missing-key"]
+    assert problem.where.path.endswith("meeting.md") and "请写成 date: 2026-01-15" in problem.zh
+    assert "write it like date: 2026-01-15" in problem.en
+
+
+def test_every_missing_key_example_is_a_form_the_checks_accept():
+    """The examples shown are themselves right: dates parse, amounts are plain, voucher references are well formed."""
+    assert parse_amount(KEY_EXAMPLES["金额"]) == Decimal("1200.50")
+    assert parse_day(KEY_EXAMPLES["日期"]) is not None and parse_day(KEY_EXAMPLES["date"].split(": ")[1]) is not None
+    assert amount_example("12,000元") == "12000.00"
+
+
+@pytest.mark.parametrize("name, expected", [("管理费用", "“管理费用”的编码是 513"), ("", "如 102 银行存款")])
+def test_an_unknown_account_code_shows_the_right_one(mini, name, expected):
+    journal = mini / "xg/cs/journal/2026-09.csv"
+    text = journal.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ",记-2," in ln and ",513," in ln)
+    fields = line.split(",")
+    fields[3] = "999"
+    fields[4] = name
+    journal.write_text(text.replace(line, ",".join(fields)), encoding="utf-8")
+    _, report = check(mini)
+    [problem] = [p for p in report.errors if p.code == "account-unknown"]
+    assert problem.where.line is not None and "“999”" in problem.zh and expected in problem.zh

@@ -392,3 +392,16 @@ def test_a_spreadsheet_is_read_up_to_a_row_limit(mini, monkeypatch):
     _, report = check(mini)
     assert any(p.code == "file-too-large" and p.where.path.endswith("2026-10.xlsx") for p in report.errors), \
         [p.format() for p in report.errors]
+
+
+# ---- issue 16: a finance table with its header only is "nothing to list yet"; an empty journal is still an error --
+
+def test_a_header_only_finance_table_is_accepted_but_a_header_only_journal_is_not(mini):
+    tables = mini / "xg/cs/finance/tables"
+    tables.mkdir(parents=True, exist_ok=True)
+    (tables / "资产.csv").write_text("编号,名称,地点,原值,购建日期,状态,凭证,来源\n", encoding="utf-8")
+    (mini / "xg/cs/journal/2026-10.csv").write_text("日期,凭证字号,摘要,科目编码,借方金额,贷方金额\n", encoding="utf-8")
+    report = Report()
+    load(mini, report)
+    empty = [p.where.path for p in report.errors if p.code == "table-empty"]
+    assert empty == ["content/xg/cs/journal/2026-10.csv"]
