@@ -83,7 +83,12 @@ def image_path(base: str, img: Image) -> str:
 
 def search_tile(folder: str) -> Tile:
     """The search tile (搜索), last on a village, town or city home."""
-    return Tile("搜索", "按拼音首字母或数字找一笔钱、一个人、一条通知", f"{folder}{search.PAGE_NAME}")
+    return Tile("搜索", "按拼音首字母或数字找钱、找人、找通知", f"{folder}{search.PAGE_NAME}")
+
+
+def _sections(folder: str) -> list[Tile]:
+    """制度建设 and 政策法规 of the city or a town: its search page's ways in without script."""
+    return [Tile(b.name, "", f"{folder}{b.slug}/index.html") for b in (RULES, POLICIES)]
 
 
 def _digits(tiles: list[Tile]) -> list[Tile]:
@@ -141,7 +146,7 @@ class _Planner:
         town_tiles = [Tile(t.name, f"{len(t.villages)} 个村", f"{t.slug}/index.html") for t in city.towns]
         sections = [Tile(b.name, f"{len(self._section(b, city.items))} 条", f"{b.slug}/index.html")
                     for b in (RULES, POLICIES)]
-        self.search_page("", home, [], lambda: self.shared_entries(city.items, search.CITY))
+        self.search_page("", home, _sections(""), lambda: self.shared_entries(city.items, search.CITY))
         sections.append(search_tile(""))
         self.add("index.html", "city.html", city.title, [], tiles=_digits(town_tiles + sections),
                  villages=[(t, [Tile(v.name, "", self.village_path(v)) for v in t.villages]) for t in city.towns])
@@ -176,9 +181,8 @@ class _Planner:
                          f"{base}/{b.slug}/index.html") for b in (RULES, POLICIES)]
         sections.append(search_tile(f"{base}/"))
         self.add(f"{base}/index.html", "town.html", town.name, home, tiles=_digits(tiles + sections), town=town)
-        self.search_page(f"{base}/", crumbs, [],
-                         lambda: self.shared_entries(town.items, search.TOWN) + self.shared_entries(self.city.items,
-                                                                                                   search.CITY))
+        self.search_page(f"{base}/", crumbs, _sections(f"{base}/"), lambda: self.shared_entries(town.items, search.TOWN)
+                         + self.shared_entries(self.city.items, search.CITY))
         for board in (RULES, POLICIES):
             self.add(f"{base}/{board.slug}/index.html", "list.html", f"{town.name}{board.name}", crumbs,
                      rows=self.rows(self._section(board, self.city.items, town.items)), empty="暂无内容")
@@ -237,8 +241,9 @@ class _Planner:
                     entries: Callable[[], list[search.Entry]]) -> None:
         """搜索 The search page of a village, town or the city, and its index (search.py), made only if the page is
         (a village carried over by reuse.py keeps its last index). `ways`: links for a browser without script."""
-        page = self.add(f"{folder}{search.PAGE_NAME}", "search.html", "搜索", crumbs, index=f"{folder}{search.INDEX_NAME}",
-                        keys=list(string.ascii_uppercase), boards=search.BOARD_NAMES, ways=ways)
+        page = self.add(f"{folder}{search.PAGE_NAME}", "search.html", "搜索", crumbs, ways=ways,
+                        index=f"{folder}{search.INDEX_NAME}", keys=list(string.ascii_uppercase),
+                        boards=search.BOARD_NAMES)
         self.generated[f"{folder}{search.INDEX_NAME}"] = lambda: search.script(
             entries(), page.url, ["本村", "本镇", "全市"])
 

@@ -362,3 +362,23 @@ def test_works_from_file_urls(page, site):
     B.press(page, "9")
     B.press(page, "9")
     assert results(page)
+
+
+def test_the_index_is_remade_when_its_village_changes_and_carried_otherwise(tmp_path):
+    root = make_content(tmp_path / "content")
+    shutil.copytree(root / "xg" / "cs", root / "xg" / "hx")
+    yaml = root / "xg" / "hx" / "village.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("长寿村", "红星村"), encoding="utf-8")
+    out = tmp_path / "out"
+    build(root, out, themes=("tv",))
+    cs, hx = out / "tv/xg/cs/search-index.js", out / "tv/xg/hx/search-index.js"
+    cs_before, hx_inode = cs.read_bytes(), hx.stat().st_ino
+    journal = root / "xg" / "cs" / "journal" / "2026-08.csv"
+    journal.write_text(journal.read_text(encoding="utf-8").replace("张永刚", "张永强"), encoding="utf-8")
+    assert build(root, out, themes=("tv",)).reused == ["xg/hx"]
+    assert cs.read_bytes() != cs_before and "张永强" in cs.read_text(encoding="utf-8")
+    assert "张永强" not in hx.read_text(encoding="utf-8") and hx.stat().st_ino == hx_inode  # carried, not made
+    full = tmp_path / "full"
+    build(root, full, themes=("tv",), cache=tmp_path / "cache2")
+    for rel in ["xg/cs/search-index.js", "xg/hx/search-index.js", "xg/search-index.js", "search-index.js"]:
+        assert (out / "tv" / rel).read_bytes() == (full / "tv" / rel).read_bytes(), rel
