@@ -20,7 +20,7 @@
   if (!IDX || !root || !doc.querySelectorAll) { return; }
   var T9 = '22233344455566677778889999';   // A..Z
   var GROUPS = ['0', '1', 'ABC', 'DEF', 'GHI', 'JKL', 'MNO', 'PQRS', 'TUV', 'WXYZ'];
-  var LIMIT = 30, STORE = 'search:' + location.pathname;
+  var LIMIT = 20, STORE = 'search:' + location.pathname;
   var KINDS = ['凭证', '', '工程项目', '名单'];
   var W_NAME = 100, W_AMOUNT = 90, W_CODE = 80, W_TITLE = 60, W_WAN = 40, W_TEXT = 100, W_PINYIN = 70;
   var input = doc.getElementById('search-input');
