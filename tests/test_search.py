@@ -344,6 +344,21 @@ def test_phone_search_with_the_phones_keyboard(page, served_phone, typed, expect
     assert PHONE not in page.content()
 
 
+def test_phone_back_to_the_results_keeps_what_was_typed_and_the_filters(page, served_phone):
+    page.goto(served_phone + "xg/cs/search.html")
+    page.wait_for_function("window.SEARCH")
+    page.fill("#search-input", "保洁")
+    page.select_option("#f-flow", "2")
+    first = results(page)[0]
+    with page.expect_navigation():
+        page.click("#search-results a >> nth=0")
+    with page.expect_navigation():
+        page.go_back()
+    page.wait_for_function("window.SEARCH")
+    assert page.input_value("#search-input") == "保洁" and page.input_value("#f-flow") == "2"
+    assert results(page)[0] == first
+
+
 def test_without_script_the_page_lists_the_ways_in(chromium, site):
     context = chromium.new_context(java_script_enabled=False, viewport=dict(B.VIEWPORT))
     try:

@@ -147,7 +147,8 @@
   }
 
   function save() {
-    try { win.sessionStorage.setItem(STORE, [state.q, state.board, state.month, state.flow].join(',')); } catch (e) { /* storage off */ }
+    var v = [input ? input.value : state.q, state.board, state.month, state.flow];
+    try { win.sessionStorage.setItem(STORE, win.JSON ? win.JSON.stringify(v) : ''); } catch (e) { /* storage off */ }
   }
 
   function filterLabels() {
@@ -186,15 +187,14 @@
   }
 
   function restore() {
-    var p = win.performance, v = null, parts;
+    var p = win.performance, v = null;
     if (!(p && p.navigation && p.navigation.type === 2)) { return; }  // only Back/Forward keeps the query
-    try { v = win.sessionStorage.getItem(STORE); } catch (e) { /* storage off */ }
-    if (!v) { return; }
-    parts = v.split(',');
-    state.q = /^[A-Z0-9]*$/.test(parts[0]) ? parts[0] : '';
-    state.board = Math.min(+parts[1] || 0, boards.length - 1);
-    state.month = Math.min(+parts[2] || 0, months.length);
-    state.flow = Math.min(+parts[3] || 0, 2);
+    try { v = win.JSON.parse(win.sessionStorage.getItem(STORE)); } catch (e) { /* storage off, or not ours */ }
+    if (!v || typeof v.length !== 'number' || v.length !== 4) { return; }
+    if (input) { input.value = String(v[0]).substring(0, 60); } else { state.q = /^[A-Z0-9]{0,24}$/.test(v[0]) ? v[0] : ''; }
+    state.board = Math.max(0, Math.min(+v[1] || 0, boards.length - 1));
+    state.month = Math.max(0, Math.min(+v[2] || 0, months.length));
+    state.flow = Math.max(0, Math.min(+v[3] || 0, 2));
   }
 
   function options(sel, labels) {
