@@ -41,6 +41,7 @@ PAGE_NAME = "search.html"
 BOARD_NAMES = [b.name for b in BOARDS] + [RULES.name, POLICIES.name]
 PAYMENT, NOTICE, PROJECT, PERSON = 0, 1, 2, 3
 VILLAGE, TOWN, CITY = 0, 1, 2
+CENT = Decimal("0.01")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -162,7 +163,7 @@ def script(entries: list[Entry], relative: Callable[[str], str], scope_names: li
     for e in entries:
         rows.append([e.kind, e.board, e.flow, at.get(e.month, -1), e.scope, relative(e.path), e.title, e.sub,
                      "|".join(t for n in e.names for t in name_initials(n)), initials(e.title), e.code,
-                     str(e.amount) if e.amount is not None else ""])
+                     f"{e.amount.quantize(CENT):f}" if e.amount is not None else ""])  # never 1.2E+4
     data = {"v": FORMAT, "boards": BOARD_NAMES, "scopes": scope_names, "months": months, "r": rows,
             "py": _pinyin_map([e.title for e in entries] + [n for e in entries for n in e.names])}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

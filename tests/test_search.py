@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,12 @@ def test_an_unmasked_number_stops_the_index():
     masked = search.script([search.Entry(search.PAYMENT, 2, 2, "2026-08", 0, "a.html", "押金", "1,200.00 元",
                                          amount=None)], lambda p: p, ["本村", "本镇", "全市"])
     assert masked.startswith(b"window.SEARCH_INDEX=")
+
+
+def test_amounts_are_written_as_plain_yuan():
+    data = search.script([search.Entry(search.PAYMENT, 2, 2, "2026-08", 0, "a.html", "付款", "", amount=Decimal("1.2E+4"))],
+                         lambda p: p, ["本村"]).decode("utf-8")
+    assert '"12000.00"' in data and "E+" not in data
 
 
 def test_the_index_is_es5_and_safe_to_parse(site):
