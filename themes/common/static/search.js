@@ -227,7 +227,7 @@
   addClass(doc.documentElement, 'search-ready');  // shows the search, hides the ways in without script
   restore();
   if (input) {
-    options(doc.getElementById('f-board'), boards);
+    options(doc.getElementById('f-board'), ['全部板块'].concat(boards.slice(1)));
     options(doc.getElementById('f-month'), ['全部月份'].concat(months));
     options(doc.getElementById('f-flow'), ['收入和支出', '收入', '支出']);
     on(input, 'input', function () { run(false); });
