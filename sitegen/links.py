@@ -7,9 +7,9 @@ rendering, `check_links` proves every href and src resolves, fragments included.
 from __future__ import annotations
 
 import html
-import string
 import posixpath
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -104,6 +104,7 @@ class _Planner:
         self.item_paths: dict[Path, str] = {}
         self.generated: dict[str, bytes | Callable[[], bytes]] = {}   # charts (finance_pages.py)
         self.finance_paths: set[str] = set()    # finance sub-pages already planned
+        self._codes: dict[int, str] | None = None  # reference codes, made when a search index is (codes())
 
     def add(self, path: str, template: str, title: str, crumbs: list[tuple[str, str]], /, **data: Any) -> Page:
         """Plan a page; `data` are its template's variables. The first four are positional-only (a template may have
@@ -258,7 +259,7 @@ class _Planner:
 
     def codes(self) -> dict[int, str]:
         """The reference codes (查询码) the pages show (feedback.plan makes the same, from the same city)."""
-        if not hasattr(self, "_codes"):
+        if self._codes is None:
             self._codes = refcode.assign(self.city)
         return self._codes
 
