@@ -7,6 +7,8 @@ the year (which link to their vouchers), the ledger, or the statement section it
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -277,7 +279,7 @@ class FinancePlanner:
                         terms=glossary.explain_terms(("立项", "招投标", "增减项目", "验收", "决算", "质保金")))]
 
     def project_page(self, proj: Project) -> str:
-        path = f"{self.base}/finance/projects/{_slug(proj.id)}.html"
+        path = f"{self.base}/finance/projects/{finance_slug(proj.id)}.html"
         if path in self.p.finance_paths:
             return path
         self.p.finance_paths.add(path)
@@ -366,7 +368,7 @@ class FinancePlanner:
 
     def flow_page(self, year: int, side: str, flow: Flow, label: str) -> str:
         """The vouchers behind one row of the where-from / where-to tables, with what each moved."""
-        path = f"{self.base}/finance/flows/{year}-{side}-{_slug(flow.code + '-' + flow.account.name)}.html"
+        path = f"{self.base}/finance/flows/{year}-{side}-{finance_slug(flow.code + '-' + flow.account.name)}.html"
         if path in self.p.finance_paths:
             return path
         self.p.finance_paths.add(path)
@@ -531,11 +533,11 @@ def pending_notice(village: Village) -> str:
 
 
 def asset_anchor(ident: str) -> str:
-    return f"asset-{_slug(ident)}"
+    return f"asset-{finance_slug(ident)}"
 
 
 def lease_anchor(ident: str) -> str:
-    return f"lease-{_slug(ident)}"
+    return f"lease-{finance_slug(ident)}"
 
 
 def voucher_finance_rows(base: str, village: Village) -> dict[str, list[tuple[str, str, str]]]:
@@ -548,16 +550,16 @@ def voucher_finance_rows(base: str, village: Village) -> dict[str, list[tuple[st
         for u in uses:
             href = {"assets": f"{finance}/assets/index.html#{asset_anchor(u.ident)}",
                     "leases": f"{finance}/resources/index.html#{lease_anchor(u.ident)}",
-                    "projects": f"{finance}/projects/{_slug(u.ident)}.html",
+                    "projects": f"{finance}/projects/{finance_slug(u.ident)}.html",
                     "payouts": f"{finance}/lists/{u.ident}.html",
                     "budget": f"{finance}/reports/index.html#budget-{u.ident}"}[u.kind]
             out.setdefault(key, []).append((u.text, yuan(u.amount) if u.amount is not None else "", href))
     return out
 
 
-def _slug(ident: str) -> str:
-    import hashlib
-    import re
+def finance_slug(ident: str) -> str:
+    """A clerk's identifier (project, asset, lease) as a file name: ASCII as it is, anything else made ASCII and
+    told apart by a short hash, so two Chinese identifiers never share a page."""
     ascii_part = re.sub(r"[^A-Za-z0-9-]+", "-", ident).strip("-").lower()
     return ascii_part if ascii_part == ident.lower() else f"{ascii_part or 'p'}-{hashlib.sha256(ident.encode()).hexdigest()[:6]}"
 

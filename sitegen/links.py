@@ -9,13 +9,15 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from sitegen import refcode, search
 from sitegen.assets import Picture, Rendition, pictures, whole
 from sitegen.errors import Location, Report
-from sitegen.finance_pages import FinancePlanner, month_words, pending_notice, voucher_finance_rows
+from sitegen.finance_pages import FinancePlanner, finance_slug, month_words, pending_notice, voucher_finance_rows
 from sitegen.ledger import explain
 from sitegen.model import City, Image, Item, Ledger, Town, Village, Voucher
 from sitegen.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board
@@ -79,6 +81,16 @@ def image_path(base: str, img: Image) -> str:
     return posixpath.join(base, "media", f"{img.name}{ext}")
 
 
+def search_tile(folder: str) -> Tile:
+    """The search tile (搜索), last on a village, town or city home."""
+    return Tile("搜索", "按拼音首字母或数字找钱、找人、找通知", f"{folder}{search.PAGE_NAME}")
+
+
+def _sections(folder: str) -> list[Tile]:
+    """制度建设 and 政策法规 of the city or a town: its search page's ways in without script."""
+    return [Tile(b.name, "", f"{folder}{b.slug}/index.html") for b in (RULES, POLICIES)]
+
+
 def _digits(tiles: list[Tile]) -> list[Tile]:
     """Number the first nine tiles so a digit key opens them."""
     return [Tile(t.title, t.sub, t.path, i if i <= 9 else None) for i, t in enumerate(tiles, start=1)]
@@ -92,6 +104,7 @@ class _Planner:
         self.item_paths: dict[Path, str] = {}
         self.generated: dict[str, bytes | Callable[[], bytes]] = {}   # charts (finance_pages.py)
         self.finance_paths: set[str] = set()    # finance sub-pages already planned
+        self._codes: dict[int, str] | None = None  # reference codes, made when a search index is (codes())
 
     def add(self, path: str, template: str, title: str, crumbs: list[tuple[str, str]], /, **data: Any) -> Page:
         """Plan a page; `data` are its template's variables. The first four are positional-only (a template may have
@@ -134,6 +147,8 @@ class _Planner:
         town_tiles = [Tile(t.name, f"{len(t.villages)} 个村", f"{t.slug}/index.html") for t in city.towns]
         sections = [Tile(b.name, f"{len(self._section(b, city.items))} 条", f"{b.slug}/index.html")
                     for b in (RULES, POLICIES)]
+        self.search_page("", home, _sections(""), lambda: self.shared_entries(city.items, search.CITY))
+        sections.append(search_tile(""))
         self.add("index.html", "city.html", city.title, [], tiles=_digits(town_tiles + sections),
                  villages=[(t, [Tile(v.name, "", self.village_path(v)) for v in t.villages]) for t in city.towns])
         for board in (RULES, POLICIES):
@@ -165,7 +180,10 @@ class _Planner:
                  for v in town.villages]
         sections = [Tile(b.name, f"{len(self._section(b, self.city.items, town.items))} 条",
                          f"{base}/{b.slug}/index.html") for b in (RULES, POLICIES)]
+        sections.append(search_tile(f"{base}/"))
         self.add(f"{base}/index.html", "town.html", town.name, home, tiles=_digits(tiles + sections), town=town)
+        self.search_page(f"{base}/", crumbs, _sections(f"{base}/"), lambda: self.shared_entries(town.items, search.TOWN)
+                         + self.shared_entries(self.city.items, search.CITY))
         for board in (RULES, POLICIES):
             self.add(f"{base}/{board.slug}/index.html", "list.html", f"{town.name}{board.name}", crumbs,
                      rows=self.rows(self._section(board, self.city.items, town.items)), empty="暂无内容")
@@ -195,6 +213,7 @@ class _Planner:
         warnings_tile = Tile("资金支付预警", f"{len(v.warnings)} 条", f"{base}/warnings.html")  # oversight_pages
         asked = len(v.questions) + len(self._shared_questions(v))
         tiles += [warnings_tile, Tile("群众疑问", f"{asked} 条", f"{base}/questions.html")]
+        tiles.append(search_tile(f"{base}/"))  # last: the home's other digits and the press budget stay as they were
         self.add(f"{base}/index.html", "village.html", v.name, parent, village=v, town=town, tiles=_digits(tiles))
         for board in BOARDS:
             board_crumbs = crumbs + [(board.name, f"{base}/{board.slug}/index.html")]
@@ -221,6 +240,46 @@ class _Planner:
         self.add(f"{base}/policies/index.html", "list.html", f"{v.name}{POLICIES.name}", crumbs,
                  rows=self.rows(policies), empty="暂无内容")
         self.oversight_pages(v, base, crumbs)
+        self.search_page(f"{base}/", crumbs, self.ledger_ways(v, base, ledger_path),
+                         lambda: self.village_entries(v, town, base))
+
+    def search_page(self, folder: str, crumbs: list[tuple[str, str]], ways: list[Tile],
+                    entries: Callable[[], list[search.Entry]]) -> None:
+        """搜索 The search page of a village, town or the city, and its index (search.py), made only if the page is
+        (a village carried over by reuse.py keeps its last index). `ways`: links for a browser without script."""
+        page = self.add(f"{folder}{search.PAGE_NAME}", "search.html", "搜索", crumbs, ways=ways,
+                        index=f"{folder}{search.INDEX_NAME}", keys=list(string.ascii_uppercase),
+                        boards=search.BOARD_NAMES)
+        self.generated[f"{folder}{search.INDEX_NAME}"] = lambda: search.script(
+            entries(), page.url, ["本村", "本镇", "全市"])
+
+    def ledger_ways(self, v: Village, base: str, ledger_path: str | None) -> list[Tile]:
+        """The boards, and the ledger month by month: the ways in when the search cannot run."""
+        ways = [Tile(b.name, "", f"{base}/{b.slug}/index.html") for b in BOARDS]
+        for lg in reversed(v.ledgers):
+            path = f"{base}/finance/ledger-{lg.year}.html"
+            ways += [Tile(f"{m.month} 收支流水", f"{len(m.lines)} 笔", f"{path}#v-{m.lines[0].voucher.key}")
+                     for m in reversed(lg.months) if m.lines]
+        return ways
+
+    def codes(self) -> dict[int, str]:
+        """The reference codes (查询码) the pages show (feedback.plan makes the same, from the same city)."""
+        if self._codes is None:
+            self._codes = refcode.assign(self.city)
+        return self._codes
+
+    def shared_entries(self, items: list[Item], scope: int) -> list[search.Entry]:
+        return [search.item_entry(i, self.item_paths[i.source], scope, self.codes().get(id(i), ""))
+                for i in items if not i.draft and i.source in self.item_paths]
+
+    def village_entries(self, v: Village, town: Town, base: str) -> list[search.Entry]:
+        """The village's own items, payments, projects and payout lists, then its town's and the city's notices."""
+        codes = self.codes()
+        own = [search.item_entry(i, self.item_paths[i.source], search.VILLAGE, codes.get(id(i), ""))
+               for i in v.items if not i.draft and i.source in self.item_paths]
+        own += search.voucher_entries(v, lambda x: self.voucher_path(base, x), codes)
+        own += search.finance_entries(v, base, self.finance_paths, finance_slug)
+        return own + self.shared_entries(town.items, search.TOWN) + self.shared_entries(self.city.items, search.CITY)
 
     def oversight_pages(self, v: Village, base: str, crumbs: list[tuple[str, str]]) -> None:
         """The village's payment warnings (oversight.py) and villagers' questions (questions.py), each row

@@ -84,7 +84,9 @@ def render_theme(theme: str, site: Site, city: City, linked: set[tuple[str, Path
 
 
 def static_files(theme: str) -> dict[str, bytes]:
-    """The theme's static assets, under static/ in the output."""
-    root = THEMES_DIR / theme / "static"
-    return {f"static/{p.relative_to(root).as_posix()}": p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    """The theme's static assets, and those both themes share (common/static: the search script), under static/."""
+    found: dict[str, bytes] = {}
+    for root in (THEMES_DIR / "common" / "static", THEMES_DIR / theme / "static"):
+        found.update({f"static/{p.relative_to(root).as_posix()}": p.read_bytes()
+                      for p in sorted(root.rglob("*")) if p.is_file()})
+    return found

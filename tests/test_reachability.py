@@ -404,6 +404,7 @@ def test_sample_city_every_page_and_every_focusable(tmp_path_factory, capsys):
     report(capsys, "sample city", walk, len(pages), time.perf_counter() - start)
     assert walk.problems == []
     assert pages - walk.opened == set() and len(pages) > 1000
+    assert {"search.html", "xiagang/search.html", "xiagang/changshou/search.html"} <= walk.opened  # docs/search.md
 
 
 def test_sample_city_every_page_is_linked_from_the_home(tmp_path_factory):
