@@ -102,6 +102,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "question-duplicate": ("工单号“{value}”重复：已在 {other} 出现过", "duplicate ticket '{value}': already at {other}"),
     "question-status": ("状态“{value}”不认识，可选：{choices}", "unknown status '{value}'; choose one of: {choices}"),
     "question-reply": ("工单已答复，但没有写答复内容或答复日期", "the ticket is answered but has no reply or reply date"),
+    # ordinary days (issue 11): a spreadsheet format the table reader cannot open
+    "table-old-format": ("“{name}”是旧版 Excel（.xls）或其他表格格式，读不出来：请在 Excel 里“另存为” .xlsx 或 CSV",
+                         "'{name}' is an old Excel (.xls) or other spreadsheet format that cannot be read: "
+                         "save it as .xlsx or CSV"),
     # output
     "link-broken": ("生成的网页 {page} 中的链接“{href}”指向不存在的文件（程序缺陷，请报告）",
                     "generated page {page} links to missing '{href}' (a sitegen bug, please report)"),

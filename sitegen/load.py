@@ -34,6 +34,9 @@ def parse_yaml(text: str):
 
 # City-wide oversight folders -> the RawContent field their tables go to.
 OVERSIGHT_FOLDERS = {"registries": "registries", "名单": "registries", "feedback": "feedback", "群众反映": "feedback"}
+# Spreadsheets sitegen cannot read (old Excel, WPS, LibreOffice, Numbers): in a folder of tables they are an
+# error, not a stray file, or a clerk's whole journal would drop out of the site with a mere warning.
+OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".et", ".ods", ".numbers")
 IGNORED = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)  # hidden, Office lock files
 
 
@@ -121,6 +124,8 @@ def _read_tables(folder: Path, root: Path, report: Report) -> list[RawTable]:
             table = read_table(path, root, report)
             if table is not None:
                 tables.append(table)
+        elif path.is_file() and path.suffix.lower() in OTHER_SPREADSHEETS:  # an error: its rows would vanish
+            report.error("table-old-format", Location(rel(path, root)), name=path.name)
         else:
             report.warning("stray-file", Location(rel(path, root)), name=path.name)
     return tables
@@ -213,18 +218,20 @@ def read_yaml(path: Path, root: Path, report: Report) -> RawDoc | None:
         return None
     try:
         data = parse_yaml(text)
-    except (yaml.YAMLError, ValueError) as exc:
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:  # RecursionError: brackets nested thousands deep
         report.error("yaml-syntax", _yaml_location(exc, path, root, 0), detail=_yaml_detail(exc))
         return None
     return RawDoc(path, rel(path, root), data if data is not None else {})
 
 
-def _yaml_location(exc: yaml.YAMLError, path: Path, root: Path, offset: int) -> Location:
+def _yaml_location(exc: Exception, path: Path, root: Path, offset: int) -> Location:
     mark = getattr(exc, "problem_mark", None)
     return Location(rel(path, root), mark.line + 1 + offset if mark is not None else None)
 
 
-def _yaml_detail(exc: yaml.YAMLError) -> str:
+def _yaml_detail(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "括号或缩进嵌套太深 / nested too deeply"
     return str(getattr(exc, "problem", None) or exc).strip()
 
 
@@ -269,7 +276,7 @@ def _split_item(path: Path, text: str, board: Board, root: Path, report: Report)
     body = "\n".join(lines[end + 1:])
     try:
         front = parse_yaml("\n".join(lines[1:end]))
-    except (yaml.YAMLError, ValueError) as exc:
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
         report.error("yaml-syntax", _yaml_location(exc, path, root, 1), detail=_yaml_detail(exc))
         return RawItem(path, where, board, None, body)
     if not isinstance(front, dict):
@@ -279,7 +286,7 @@ def _split_item(path: Path, text: str, board: Board, root: Path, report: Report)
 
 
 def read_table(path: Path, root: Path, report: Report) -> RawTable | None:
-    """A CSV (UTF-8 or GB18030) or the first sheet of an .xlsx, as strings; row 1 is the header."""
+    """A CSV (UTF-8 or GB18030) or the first visible sheet of an .xlsx, as strings; row 1 is the header."""
     where = rel(path, root)
     if path.suffix.lower() == ".xlsx":
         return _read_xlsx(path, where, report)
@@ -302,7 +309,8 @@ def _read_xlsx(path: Path, where: str, report: Report) -> RawTable | None:
         report.error("file-unreadable", Location(where), detail=f"{type(exc).__name__}: {exc}")
         return None
     try:
-        sheet = book.worksheets[0]
+        # the first sheet the clerk can see: a hidden one holds old drafts or lookups, never the table itself
+        sheet = next((s for s in book.worksheets if s.sheet_state == "visible"), book.worksheets[0])
         rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         return _table(path, where, sheet.title, rows, report)
     finally:
