@@ -457,8 +457,10 @@ simple("image-exif-rotated", lambda r: write(r, SCAN, _rotated_jpeg()), "ok", fu
 simple("image-heic-truncated", lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".heic"),
                                                                       b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40)),
        file=SCAN.replace(".jpg", ".heic"))
-simple("image-symlink-loop", lambda r: ((r / SCAN).unlink(), (r / SCAN).symlink_to("01.jpg")), file=SCAN,
-       xfail="issue 11 (h2): an image symlink loop is exit 3")
+simple("image-symlink-loop-scan", lambda r: ((r / SCAN).unlink(), (r / SCAN).symlink_to("01.jpg")), file=JOURNAL,
+       code="scan-missing")
+simple("image-symlink-loop-item", lambda r: ((r / BASIS).unlink(), (r / BASIS).symlink_to("basis.jpg")),
+       file=MEETING, xfail="issue 11 (h2): an image symlink loop is exit 3 (RuntimeError from Path.resolve)")
 simple("image-symlink-inside", lambda r: ((r / SCAN).unlink(), (r / SCAN).symlink_to("../1/01.jpg")), "ok")
 simple("image-directory-named-jpg", lambda r: ((r / SCAN).unlink(), (r / SCAN).mkdir()), file=JOURNAL,
        code="scan-missing")
@@ -561,6 +563,13 @@ simple("special-stray-file", lambda r: write(r, "xg/cs/party/notes.docx", b"PK\x
 simple("special-folder-name-chinese", lambda r: (r / "xg/cs").rename(r / "xg/长寿村"), file="xg/长寿村",
        code="folder-name")
 simple("special-spaces-in-name", lambda r: write(r, "xg/cs/rules/会议 纪要 (2).md", item()), "ok", full=True)
+
+simple("special-village-yaml-deleted", lambda r: (second_village(r), (r / VILLAGE).unlink()), file="xg/cs",
+       xfail="issue 11 (h3): a deleted village.yaml silently drops a published village (exit 0, its pages gone)")
+simple("special-two-villages-same-name", lambda r: shutil.copytree(r / "xg/cs", r / "xg/xf"), file="xg",
+       xfail="issue 11 (h2): two villages with the same name are accepted")
+simple("special-unknown-journal-header", lambda r: edit(r, JOURNAL, "附件张数", "附件张数,备注X"), file=JOURNAL, line=1,
+       xfail="issue 11 (h2): an unknown table header is only a warning")
 
 # -- links in bodies ------------------------------------------------------------------------------------------
 simple("link-etc-passwd", lambda r: write(r, OWN, item(body="见[密码](../../etc/passwd)。")), file=OWN,

@@ -1,12 +1,14 @@
 """Bad input: each case gives a clear error naming the file (and row), and a build leaves the old output alone."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from sitegen.errors import ContentError
 from sitegen.pipeline import build, check
+from sitegen.validate import item_slug
 from tests.conftest import snapshot
 
 JOURNAL = "xg/cs/journal/2026-09.csv"
@@ -30,6 +32,11 @@ def unknown_config_key(root):
 
 def unbalanced(root):
     edit(root, JOURNAL, ",,2500.50,王五,0", ",,2500.00,王五,0")
+
+
+def unbalanced_by_a_cent(root):
+    """The smallest difference there is: a check comparing with a tolerance, or rounding, would let it through."""
+    edit(root, JOURNAL, ",,2500.50,王五,0", ",,2500.49,王五,0")
 
 
 def unknown_account(root):
@@ -76,6 +83,7 @@ CASES = [
     (malformed_yaml, "yaml-syntax", MEETING, 5, "YAML"),
     (unknown_config_key, "unknown-key", "site.yaml", None, "hotlien"),
     (unbalanced, "voucher-unbalanced", JOURNAL, 4, "借贷不平衡"),
+    (unbalanced_by_a_cent, "voucher-unbalanced", JOURNAL, 4, "相差 0.01"),
     (unknown_account, "account-unknown", JOURNAL, 4, "999"),
     (amount_exponent, "amount-format", JOURNAL, 2, "1e3"),
     (amount_three_places, "amount-format", JOURNAL, 4, "12.345"),
@@ -178,3 +186,15 @@ def test_html_in_titles_and_bodies_is_shown_as_text(mini, tmp_path):
         assert '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;' in html  # the body's raw HTML
         compact = (out / theme / "xg/cs/affairs/compacts/compact.html").read_text(encoding="utf-8")
         assert "村规民约&lt;b&gt;修订&lt;/b&gt;" in compact and "<b>修订" not in compact
+
+
+@pytest.mark.parametrize("stem,slug", [("compact", "compact"), ("Meeting 2026", "meeting-2026"),
+                                       ("320281195803121234", None), ("户主13912345678", None)])
+def test_page_names_never_hold_a_personal_number(stem, slug):
+    """A page's address is shown unmasked in every link to it: a file named after an ID or mobile number gets a
+    hash instead (its pages are masked, so the address would also point nowhere)."""
+    got = item_slug(stem)
+    if slug is not None:
+        assert got == slug
+    else:
+        assert re.fullmatch(r"item-[0-9a-f]{8}", got), got
