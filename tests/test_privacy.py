@@ -19,6 +19,12 @@ from sitegen.privacy import find_unmasked, mask
     ("手机１３９１２３４５６７８", "手机１３９****５６７８"),
     ("电话+8613912345678", "电话+86139****5678"),
     ("电话 0086-139 1234 5678", "电话 0086-139****5678"),
+    # IDs written in groups (6-8-4, with the X check digit), cards of 17 and 19 digits in groups of four
+    ("身份证 320281 19580312 1234", "身份证 3202**********1234"),
+    ("身份证 110105-19491231-002X", "身份证 1101**********002X"),
+    ("卡号 6217 0012 3456 7890 1", "卡号 6217*********8901"),
+    ("卡号 6217 0012 3456 7890 123", "卡号 6217***********0123"),
+    ("卡号 6217 0012 3456 7890123", "卡号 6217***********0123"),
 ])
 def test_identifiers_are_masked(raw, masked):
     assert mask(raw) == masked
@@ -35,3 +41,13 @@ def test_ordinary_numbers_are_left_alone(text):
 def test_not_identifier_lengths_are_left_alone(text):
     """14 digits, digits inside a code, and 22 digits are not ID or card numbers: masking is by length."""
     assert mask(text) == text and not find_unmasked(text)
+
+
+def test_text_without_digits_comes_back_unchanged():
+    assert mask("村务公开栏") == "村务公开栏" and mask("") == ""
+
+
+def test_what_is_found_is_the_whole_number():
+    """find_unmasked names what leaked, whole: the build's error message quotes it."""
+    assert find_unmasked("电话 13812345678，身份证 320281195803121234") == ["320281195803121234", "13812345678"]
+    assert find_unmasked("卡号 6217 0012 3456 7890 1234") == ["6217 0012 3456 7890"]  # 20 digits: the first 16

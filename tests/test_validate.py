@@ -63,6 +63,14 @@ def image_path_escape(root):
     edit(root, "xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: [/etc/passwd]")
 
 
+def image_path_windows(root):
+    edit(root, "xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", r"images: ['C:\files\basis.jpg']")
+
+
+def image_path_missing(root):
+    edit(root, "xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: [../files/gone.jpg]")
+
+
 def duplicate_voucher(root):
     path = root / JOURNAL
     path.write_text(path.read_text(encoding="utf-8")
@@ -90,6 +98,8 @@ CASES = [
     (missing_scan, "scan-missing", JOURNAL, 2, "缺少扫描件"),
     (scan_path_escape, "path-outside", MEETING, None, "../../../../etc/passwd"),
     (image_path_escape, "path-outside", "xg/cs/affairs/compact.md", None, "/etc/passwd"),
+    (image_path_windows, "path-outside", "xg/cs/affairs/compact.md", None, "C:\\files\\basis.jpg"),
+    (image_path_missing, "path-missing", "xg/cs/affairs/compact.md", None, "../files/gone.jpg"),
     (duplicate_voucher, "voucher-duplicate", JOURNAL, 10, "记-1"),
     (unknown_category, "unknown-category", MEETING, None, "组织建议"),
     (bad_date, "bad-date", MEETING, None, "2026-13-45"),
@@ -135,8 +145,10 @@ def test_symlinked_scan_out_of_the_folder_is_refused(mini, tmp_path):
     secret.write_bytes((mini / "xg/cs/files/basis.jpg").read_bytes())
     target = mini / "xg/cs/scans/2026-09/2/02.jpg"
     target.symlink_to(secret)
-    _, report = check(mini)
+    city, report = check(mini)
     assert any(p.code == "path-outside" and p.where.path.endswith("2026-09/2/02.jpg") for p in report.errors)
+    # nor is it taken as a scan (not even its header is read)
+    assert all(img.source.is_relative_to(mini.resolve()) for v in city.villages for vo in v.vouchers for img in vo.scans)
 
 
 def test_model_of_the_mini_fixture(mini):
