@@ -302,7 +302,7 @@ def _serial_dates(book):
         book.active.cell(row, 1).value = 46268 if row < 4 else book.active.cell(row, 1).value
 
 
-simple("xlsx-date-as-number", lambda r: xlsx_journal(r, _serial_dates), "any", file=XLSX, line=2)
+simple("xlsx-date-as-number", lambda r: xlsx_journal(r, _serial_dates), "ok")  # a serial in a date-formatted cell
 
 
 def _empty_sheet(book):
@@ -464,7 +464,7 @@ simple("image-directory-named-jpg", lambda r: ((r / SCAN).unlink(), (r / SCAN).m
        code="scan-missing")
 simple("image-item-basis-zero-bytes", lambda r: write(r, BASIS, b""), file=MEETING, code="image-bad")
 simple("image-item-not-in-list", lambda r: edit(r, COMPACT, "images: [../files/basis.jpg]",
-                                                "images: ../files/basis.jpg"), "any", file=COMPACT)
+                                                "images: ../files/basis.jpg"), "ok")
 simple("image-item-mapping-in-list", lambda r: edit(r, COMPACT, "images: [../files/basis.jpg]",
                                                     "images: [{src: ../files/basis.jpg}]"), file=COMPACT)
 
@@ -538,8 +538,7 @@ def _journal_out(root: Path, outside: Path) -> None:
 
 simple("special-directory-named-md", lambda r: (r / "xg/cs/party/x.md").mkdir(), "ok")
 simple("special-unreadable", lambda r: (r / OWN).chmod(0), file=OWN, code="file-unreadable", needs_nonroot=True)
-simple("special-very-long-name", lambda r: write(r, "xg/cs/rules/" + "a" * 240 + ".md", item()), "any",
-       file="xg/cs/rules/" + "a" * 240 + ".md", full=True)
+simple("special-very-long-name", lambda r: write(r, "xg/cs/rules/" + "a" * 240 + ".md", item()), "ok", full=True)
 simple("special-long-chinese-name", lambda r: write(r, "xg/cs/rules/" + "村" * 80 + ".md", item()), "ok", full=True)
 
 
@@ -639,8 +638,7 @@ simple("yaml-binary-tag", lambda r: edit(r, OWN, "title: 长寿村村务卡使�
        file=OWN)
 simple("yaml-merge-key", lambda r: edit(r, MEETING, "review:\n", "x: &r {status: 已通过}\nreview:\n  <<: *r\n"),
        file=MEETING)
-simple("yaml-long-title", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", "title: " + "长" * 100_000), "any",
-       file=OWN)
+simple("yaml-long-title", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", "title: " + "长" * 100_000), "ok")
 simple("yaml-front-matter-unclosed", lambda r: write(r, OWN, "---\ntitle: 规定\ndate: 2026-03-01\n正文\n"), file=OWN,
        code="front-matter")
 simple("yaml-null-title", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", "title: ~"), file=OWN)
@@ -659,8 +657,8 @@ simple("markup-village-and-town-names", lambda r: (edit(r, VILLAGE, "intro: 长�
        full=True, absent=(*XSS_ABSENT, "<b>街道"))
 simple("markup-journal-cells", lambda r: set_cells(r, {(4, 2): XSS.replace(",", " "), (5, 7): "<b>王五</b>"}), "ok",
        full=True, absent=(*XSS_ABSENT, "<b>王五"))
-simple("markup-file-name", lambda r: write(r, "xg/cs/rules/<img src=x onerror=alert(1)>.md", item()), "any",
-       full=True, file="xg/cs/rules/<img src=x onerror=alert(1)>.md", absent=("<img src=x",))
+simple("markup-file-name", lambda r: write(r, "xg/cs/rules/<img src=x onerror=alert(1)>.md", item()), "ok",
+       full=True, absent=("<img src=x",))
 simple("markup-basis-fields", lambda r: (edit(r, MEETING, "title: 村党委会议决议", f"title: '{XSS}'"),
                                          edit(r, MEETING, "number: 长党〔2026〕5号", "number: '</td><script>x</script>'")),
        "ok", full=True, absent=(*XSS_ABSENT, "<script>x"))
@@ -691,10 +689,10 @@ simple("pii-village-intro", lambda r: edit(r, VILLAGE, "intro: 长寿村位于�
 simple("pii-basis-and-review", lambda r: (edit(r, MEETING, "number: 长党〔2026〕5号", f"number: '{ID18}'"),
                                           edit(r, MEETING, "reviewer: 王建华", f"reviewer: 王建华{MOBILE}")), "ok",
        full=True, secrets=(ID18, MOBILE))
-simple("pii-yaml-integer-title", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", f"title: {ID18}"), "any",
-       file=OWN, full=True, secrets=(ID18,))
-simple("pii-in-file-name", lambda r: write(r, f"xg/cs/rules/{ID18}.md", item()), "any", full=True,
-       file=f"xg/cs/rules/{ID18}.md", secrets=(ID18,))
+simple("pii-yaml-integer-title", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", f"title: {ID18}"), "ok",
+       full=True, secrets=(ID18,))
+simple("pii-in-file-name", lambda r: write(r, f"xg/cs/rules/{ID18}.md", item()), "ok", full=True,
+       secrets=(ID18,))
 simple("pii-in-scan-name", lambda r: (r / SCAN).rename(r / SCAN.replace("01.jpg", f"{ID18}.jpg")), "ok", full=True,
        secrets=(ID18,))
 simple("pii-card-with-spaces-19", lambda r: write(r, OWN, item(body="卡号 6217 0012 3456 7890 123。")), "ok",

@@ -25,6 +25,7 @@ from sitegen.privacy import find_unmasked, mask
     ("卡号 6217 0012 3456 7890 1", "卡号 6217*********8901"),
     ("卡号 6217 0012 3456 7890 123", "卡号 6217***********0123"),
     ("卡号 6217 0012 3456 7890123", "卡号 6217***********0123"),
+    ("卡号 6217 0012 3456 7890 元", "卡号 6217********7890 元"),  # the space after it stays
 ])
 def test_identifiers_are_masked(raw, masked):
     assert mask(raw) == masked
