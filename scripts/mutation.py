@@ -63,9 +63,11 @@ TARGETS = [
     Target("containment", "sitegen/validate.py", ("_Checker.inside",),
            ("tests/test_validate.py", "-k", "path or symlinked or model_of")),
     Target("scan-containment", "sitegen/validate.py", ("_Checker.attach_scans",),
-           ("tests/test_validate.py", "-k", "symlinked or missing_scan or model_of"), markers=("resolved = path.resolve()", "if not resolved.is_relative_to")),
+           ("tests/test_validate.py", "-k", "symlinked or missing_scan or model_of"),
+           markers=("resolved = path.resolve()", "if not resolved.is_relative_to")),
     Target("links", "sitegen/links.py", ("check_links", "_resolve", "_found"), ("tests/test_links.py",)),
-    Target("reports-masking", "sitegen/reports.py", ("_text",), ("tests/test_reports.py", "-k", "masked or cell_as_text")),
+    Target("reports-masking", "sitegen/reports.py", ("_text",),
+           ("tests/test_reports.py", "-k", "masked or cell_as_text")),
     Target("ingest", "sitegen/ingest.py", ("_member_problem", "_read_member", "_Reader._next", "_Reader._header"),
            ("tests/test_ingest.py", "-k", "flipped or replayed or another_key or expired or unsigned or dotdot "
                                          "or link_and_device or huge_manifest or first_ingest")),

@@ -905,10 +905,7 @@ def _paused(args: list[str], at: str, marker: Path, when: str = "before") -> sub
 
 
 def _wait_for(path: Path, proc: subprocess.Popen, timeout: float = 60) -> None:
-    try:
-        proc.wait(timeout=0.05)
-    except subprocess.TimeoutExpired:
-        pass
+    """Until the paused run has written its marker (polling a condition, not sleeping a fixed time)."""
     deadline = time.monotonic() + timeout
     while not path.exists():
         assert proc.poll() is None, proc.communicate()[1].decode("utf-8", "replace")

@@ -38,7 +38,8 @@ def test_ordinary_numbers_are_left_alone(text):
     assert mask(text) == text
 
 
-@pytest.mark.parametrize("text", ["编号 12345678901234", "代码 91320281MA1W2X3Y4Z", "1234567890123456789012"])
+@pytest.mark.parametrize("text", ["编号 12345678901234", "代码 91320281MA1W2X3Y4Z", "1234567890123456789012",
+                                  "流水号 12345678901234567890"])
 def test_not_identifier_lengths_are_left_alone(text):
     """14 digits, digits inside a code, and 22 digits are not ID or card numbers: masking is by length."""
     assert mask(text) == text and not find_unmasked(text)
