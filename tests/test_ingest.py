@@ -277,3 +277,13 @@ def test_a_huge_manifest_is_refused_before_it_is_read(live, tmp_path):
     path = tmp_path / "big.tar.gz"
     path.write_bytes(raw.getvalue())
     refused(live, path, "too large")
+
+
+def test_a_directory_entry_is_refused(live, tmp_path):
+    """Only plain files: a directory (or any other special) entry is refused, not merely skipped (a mutant letting
+    such entries through went unnoticed)."""
+    doc = manifest_doc("xg/cs", 2099010100000000, {"tv/xg/cs/index.html": b"x"})
+    entry = tarfile.TarInfo(f"objects/{doc['objects'][0]}")
+    entry.type = tarfile.DIRTYPE
+    bad = craft(tmp_path / "directory.tar.gz", doc, _signed(live), [entry])
+    refused(live, bad, "only regular file entries are allowed")
