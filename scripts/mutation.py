@@ -238,8 +238,10 @@ def mutants(target: Target) -> tuple[str, list[Mutant]]:
 # ---- running them --------------------------------------------------------------------------------------------
 
 def _workspace(root: Path) -> Path:
-    """A private copy of what the tests need (sitegen, its themes, the tests and their fixtures)."""
-    for name in ("sitegen", "tests", "themes", "pyproject.toml", "content", "scripts"):
+    """A private copy of what the tests need (sitegen, its themes, the tests and their fixtures); the sample
+    city, only ever read, is linked."""
+    os.symlink(REPO / "content", root / "content")
+    for name in ("sitegen", "tests", "themes", "pyproject.toml", "scripts"):
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, root / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
@@ -277,7 +279,10 @@ class Result:
 def run_target(target: Target, workers: int, scratch: Path) -> Result:
     original, made = mutants(target)
     result = Result(target.name, total=len(made))
-    spaces = [_workspace(scratch / f"{target.name}-{i}") for i in range(max(1, workers))]
+    spaces = []
+    for i in range(max(1, workers)):
+        (scratch / f"{target.name}-{i}").mkdir(parents=True)
+        spaces.append(_workspace(scratch / f"{target.name}-{i}"))
     module = target.module
     started = time.monotonic()
     (spaces[0] / module).write_text(original, encoding="utf-8")  # the baseline: unparsed, unmutated
