@@ -70,7 +70,7 @@ TARGETS = [
            ("tests/test_reports.py", "-k", "masked or cell_as_text")),
     Target("ingest", "sitegen/ingest.py", ("_member_problem", "_read_member", "_Reader._next", "_Reader._header"),
            ("tests/test_ingest.py", "-k", "flipped or replayed or another_key or expired or unsigned or dotdot "
-                                         "or link_and_device or huge_manifest or first_ingest")),
+                                         "or link_and_device or huge_manifest or first_ingest or directory_entry")),
 ]
 
 # ---- making mutants -----------------------------------------------------------------------------------------
