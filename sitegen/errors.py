@@ -130,7 +130,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "account-other-chart": ("科目编码“{value}”在{system}中是“{expected}”，而“{name}”是另一套科目表的用法{hint}",
                             "account code '{value}' is '{expected}' in the {system_en} chart; '{name}' belongs to "
                             "the other chart{hint_en}"),
-    # months of the journal held back for review (review.check_months, h1)
+    # ordinary days (issue 11): a spreadsheet format the table reader cannot open
+    "file-name-encoding": ("文件名“{name}”不是 UTF-8 编码（多半是旧的压缩软件解压出来的），没有使用：请把它重新命名",
+                           "a file name here is not UTF-8 (an old unzip tool?) and was not read: rename '{name}'"),
+    "table-old-format": ("“{name}”是旧版 Excel（.xls）或其他表格格式，读不出来：请在 Excel 里“另存为” .xlsx 或 CSV",
+                         "'{name}' is an old Excel (.xls) or other spreadsheet format that cannot be read: "
+                         "save it as .xlsx or CSV"),
+    # output
     "link-broken": ("生成的网页 {page} 中的链接“{href}”指向不存在的文件（程序缺陷，请报告）",
                     "generated page {page} links to missing '{href}' (a sitegen bug, please report)"),
     "output-write": ("无法写入输出文件夹：{detail}", "cannot write the output folder: {detail}"),

@@ -163,6 +163,9 @@ def read_content_bytes(path: Path, root: Path, report: Report, limit: int = MAX_
 
 # City-wide oversight folders -> the RawContent field their tables go to.
 OVERSIGHT_FOLDERS = {"registries": "registries", "名单": "registries", "feedback": "feedback", "群众反映": "feedback"}
+# Spreadsheets sitegen cannot read (old Excel, WPS, LibreOffice, Numbers): in a folder of tables they are an
+# error, not a stray file, or a clerk's whole journal would drop out of the site with a mere warning.
+OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".et", ".ods", ".numbers")
 IGNORED = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)  # hidden, Office lock files
 
 
@@ -237,6 +240,15 @@ def natural_key(name: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name))
 
 
+def _utf8(name: str) -> bool:
+    """Whether a name read from the disk is text: bytes that are not UTF-8 come back as lone surrogates."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _entries(folder: Path, root: Path, report: Report) -> list[Path]:
     """A folder's entries a walk may go on with, in natural order: files and real folders. Refused with an error
     (and left out): links that lead out of the content folder, loop or dangle, linked folders (a second copy of
@@ -250,6 +262,10 @@ def _entries(folder: Path, root: Path, report: Report) -> list[Path]:
         return []
     for path in children:
         name = rel(path, root)
+        if not _utf8(path.name):  # bytes from an old unzip (GBK): every later stage names files in UTF-8
+            shown = os.fsencode(path.name).decode("gb18030", "replace")
+            report.error("file-name-encoding", Location(rel(folder, root)), name=shown)
+            continue
         try:
             st = os.lstat(path)
             if stat.S_ISLNK(st.st_mode):
@@ -282,6 +298,8 @@ def _read_tables(folder: Path, root: Path, report: Report) -> list[RawTable]:
             table = read_table(path, root, report)
             if table is not None:
                 tables.append(table)
+        elif path.is_file() and path.suffix.lower() in OTHER_SPREADSHEETS:  # an error: its rows would vanish
+            report.error("table-old-format", Location(rel(path, root)), name=path.name)
         else:
             report.warning("stray-file", Location(rel(path, root)), name=path.name)
     return tables
@@ -376,6 +394,9 @@ def read_yaml(path: Path, root: Path, report: Report) -> RawDoc | None:
         data = parse_yaml(text)
     except yaml.YAMLError as exc:
         _report_yaml_error(exc, text, path, root, 0, report)
+        return None
+    except RecursionError:  # brackets nested thousands deep
+        report.error("yaml-syntax", Location(rel(path, root)), detail="nested too deeply", hint="括号或缩进嵌套太深")
         return None
     except ValueError as exc:
         report.error("yaml-syntax", Location(rel(path, root)), detail=str(exc), hint=str(exc))
@@ -511,6 +532,9 @@ def _split_item(path: Path, text: str, board: Board, root: Path, report: Report)
     except yaml.YAMLError as exc:
         _report_yaml_error(exc, "\n".join(lines[1:end]), path, root, 1, report)
         return RawItem(path, where, board, None, body)
+    except RecursionError:  # brackets nested thousands deep
+        report.error("yaml-syntax", Location(where), detail="nested too deeply", hint="括号或缩进嵌套太深")
+        return RawItem(path, where, board, None, body)
     except ValueError as exc:
         report.error("yaml-syntax", Location(where), detail=str(exc), hint=str(exc))
         return RawItem(path, where, board, None, body)
@@ -523,7 +547,7 @@ def _split_item(path: Path, text: str, board: Board, root: Path, report: Report)
 
 
 def read_table(path: Path, root: Path, report: Report) -> RawTable | None:
-    """A CSV (UTF-8 or GB18030) or the first sheet of an .xlsx, as strings; row 1 is the header."""
+    """A CSV (UTF-8 or GB18030) or the first visible sheet of an .xlsx, as strings; row 1 is the header."""
     where = rel(path, root)
     if path.suffix.lower() == ".xlsx":
         try:
@@ -551,7 +575,8 @@ def _read_xlsx(path: Path, where: str, report: Report) -> RawTable | None:
         report.error("file-unreadable", Location(where), detail=f"{type(exc).__name__}: {exc}")
         return None
     try:
-        sheet = book.worksheets[0]
+        # the first sheet the clerk can see: a hidden one holds old drafts or lookups, never the table itself
+        sheet = next((s for s in book.worksheets if s.sheet_state == "visible"), book.worksheets[0])
         rows: list[list[str]] = []
         # a zipped sheet can unpack to far more than its file size: bounded rows and columns, like text's bytes
         for row in sheet.iter_rows(values_only=True, max_col=MAX_TABLE_COLUMNS):

@@ -27,7 +27,7 @@ from sitegen.ledger import build_ledgers
 from sitegen.load import load, natural_key
 from sitegen.model import City, Image, Town, Village
 from sitegen.oversight import supervise
-from sitegen.privacy import find_unmasked
+from sitegen.privacy import find_unmasked, mask
 from sitegen.review import publish
 from sitegen.validate import validate
 
@@ -211,7 +211,7 @@ def _listings(site: links.Site) -> dict[str, dict[str, str]]:
         if page.template == "town.html":
             for tile in page.data.get("tiles", []):
                 if tile.path.endswith("/index.html") and tile.path.count("/") == 2:
-                    found[tile.path[:-len("/index.html")]] = {"title": tile.title, "sub": tile.sub}
+                    found[tile.path[:-len("/index.html")]] = {"title": mask(tile.title), "sub": mask(tile.sub)}
     return found
 
 
@@ -436,7 +436,7 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
         for key, entry in entries.items():
             entries[key] = {**entry, "listing": listed.get(key, entry.get("listing"))}
         entries.update({key: before[key] for key in held if key in before})  # its pages are the old ones
-        towns = {t.slug: {"title": t.name} for t in city.towns if t.slug not in towns_held}
+        towns = {t.slug: {"title": mask(t.name)} for t in city.towns if t.slug not in towns_held}  # kept masked, as shown
         towns.update({slug: entry for slug, entry in reuse.read_towns(previous / theme).items() if slug in towns_held})
         files[reuse.RECORD] = reuse.record(entries, towns)
     if failures:

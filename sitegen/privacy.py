@@ -8,16 +8,18 @@ from __future__ import annotations
 import re
 
 # 15-19 digits (ID numbers, 15 or 18 with a final X; bank cards 16-19), or written in groups as cards
-# (6228 4800 1234 5678) and IDs (320281 19580312 1234) often are. Neighbouring letters/digits mean it is part of something else.
-_LONG = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?"
-                   r"|\d{6}[ -]\d{8}[ -]\d{3}[\dXx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![0-9A-Za-z])")
+# (6228 4800 1234 5678) and IDs (320281 19580312 1234; old 15-digit ones 320281 580312 123) often are.
+# Neighbouring letters/digits mean it is part of something else.
+_LONG = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?"
+                   r"|\d{6}[ -]\d{8}[ -]\d{3}[\dXx]|\d{6}[ -]\d{6}[ -]\d{3})(?![0-9A-Za-z])")
+# Mobiles: also typed in full-width digits (１３９…), and after a country code written without a gap (+8613912345678).
+_MOBILE = re.compile(r"(?:(?<![0-9A-Za-z])|(?<=86)|(?<=８６))([1１][3-9３-９]\d)[ -]?(\d{4})[ -]?(\d{4})"
+                     r"(?![0-9A-Za-z])")
 
 
 def _mask_long(m: re.Match) -> str:
-    digits = re.sub(r"[ -]", "", m.group(1))
-    if not 15 <= len(digits) <= 19:
-        return m.group(0)
+    """Every match holds 15-19 digits (the pattern's alternatives are exactly those lengths)."""
+    digits = re.sub(r"[ -]", "", m.group(0))
     return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
 
 
@@ -31,5 +33,5 @@ def mask(text: str) -> str:
 
 def find_unmasked(text: str) -> list[str]:
     """Identifiers that survived masking (should be none)."""
-    found = [m.group(0) for m in _LONG.finditer(text) if 15 <= len(re.sub(r"[ -]", "", m.group(1))) <= 19]
+    found = [m.group(0) for m in _LONG.finditer(text)]
     return found + [m.group(0) for m in _MOBILE.finditer(text)]

@@ -23,6 +23,7 @@ from sitegen.load import (MAX_IMAGE_BYTES, FileProblem, RawContent, RawItem, Raw
 from sitegen.markdown import body_links
 from sitegen.model import Basis, City, EntryLine, Image, Item, Review, Town, Village, Voucher
 from sitegen.money import AmountError, parse_amount
+from sitegen.privacy import mask
 from sitegen.registries import village_people
 from sitegen.review import JOURNAL_COLUMNS, month_reviews, read_trail
 
@@ -434,11 +435,14 @@ def _name_matches(written: str, official: str) -> bool:
 
 
 def item_slug(stem: str) -> str:
-    """An ASCII page name from a file name; Chinese file names get a short stable hash."""
+    """An ASCII page name from a file name; Chinese file names, and names holding a personal number (masked
+    on every page, so never an address), get a short stable hash."""
     ascii_part = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+    digest = hashlib.sha256(stem.encode("utf-8")).hexdigest()[:8]
+    if mask(stem) != stem:  # a personal number in a file name must not become a page's address
+        return f"item-{digest}"
     if ascii_part and ascii_part == stem.lower().replace("_", "-").replace(" ", "-").strip("-"):
         return ascii_part
-    digest = hashlib.sha256(stem.encode("utf-8")).hexdigest()[:8]
     return f"{ascii_part}-{digest}" if ascii_part else f"item-{digest}"
 
 

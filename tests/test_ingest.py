@@ -760,3 +760,11 @@ def test_fuzzed_bundles_never_crash_ingest_nor_change_the_live_site(fuzz_base, t
         assert reply["code"] == 0 and reply["statuses"] == ["installed"], reply
         assert snapshot(root / "current") == after
     # (no rmtree: pytest's tmp_path retention removes the cases; unlinking them here costs more than ingest)
+def test_a_directory_entry_is_refused(live, tmp_path):
+    """Only plain files: a directory (or any other special) entry is refused, not merely skipped (a mutant letting
+    such entries through went unnoticed)."""
+    doc = manifest_doc("xg/cs", 2099010100000000, {"tv/xg/cs/index.html": b"x"})
+    entry = tarfile.TarInfo(f"objects/{doc['objects'][0]}")
+    entry.type = tarfile.DIRTYPE
+    bad = craft(tmp_path / "directory.tar.gz", doc, _signed(live), [entry])
+    refused(live, bad, "only regular file entries are allowed")

@@ -31,6 +31,20 @@ def test_check_links_finds_broken_targets_fragments_and_external_urls():
                       "missing.jpg"]
 
 
+def test_fragments_on_the_same_page_and_into_carried_pages(tmp_path):
+    """'#x' points into the page itself; a fragment into a page carried over from the last build is looked up
+    in that page's file; a fragment into a file that is no page never resolves."""
+    carried = tmp_path / "old.html"
+    carried.write_bytes(b'<h2 id="y">y</h2>')
+    files = {"index.html": b'<p id="x">x</p><a href="#x">top</a><a href="#nope">gone</a>'
+                           b'<a href="c/old.html#y">ok</a><a href="c/old.html#z">no id</a>'
+                           b'<a href="c/pic.jpg#y">no page</a>'}
+    report = Report()
+    check_links(files, report, "tv", {"c/old.html": carried, "c/pic.jpg": carried})
+    broken = sorted(p.zh.split("“")[1].split("”")[0] for p in report.errors)
+    assert broken == ["#nope", "c/old.html#z", "c/pic.jpg#y"]
+
+
 def test_plan_gives_every_voucher_a_page_and_every_scan_a_viewer(mini):
     city, _ = check(mini)
     build_ledgers(city)

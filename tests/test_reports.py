@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -186,3 +187,10 @@ def test_report_command(two_towns, tmp_path):
     write_csv(two_towns / "feedback/bad.csv", [["工单号", "日期", "查询码", "问题"], ["T1", "2026-09-01", "V-0000-0000", "?"]])
     r = run("review", str(two_towns))
     assert r.returncode == 1 and "查询码" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_cell_as_text():
+    """Money with two places, dates ISO, an empty cell empty, clerk text masked (reports._text)."""
+    assert reports._text(None) == "" and reports._text(Decimal("1200.5")) == "1200.50"
+    assert reports._text(date(2026, 9, 3)) == "2026-09-03"
+    assert reports._text("王五 13812345678") == "王五 138****5678"

@@ -1,15 +1,17 @@
 """Bad input: each case gives a clear error naming the file (and row), and a build leaves the old output alone."""
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
-import shutil
 from pathlib import Path
 
 import pytest
 
 from sitegen.errors import ContentError
 from sitegen.pipeline import build, check
+from sitegen.validate import item_slug
 from tests.conftest import snapshot
 
 JOURNAL = "xg/cs/journal/2026-09.csv"
@@ -35,6 +37,11 @@ def unbalanced(root):
     edit(root, JOURNAL, ",,2500.50,王五,0", ",,2500.00,王五,0")
 
 
+def unbalanced_by_a_cent(root):
+    """The smallest difference there is: a check comparing with a tolerance, or rounding, would let it through."""
+    edit(root, JOURNAL, ",,2500.50,王五,0", ",,2500.49,王五,0")
+
+
 def unknown_account(root):
     edit(root, JOURNAL, "2026-09-10,记-2,付保洁员八月工资,513,", "2026-09-10,记-2,付保洁员八月工资,999,")
 
@@ -57,6 +64,14 @@ def scan_path_escape(root):
 
 def image_path_escape(root):
     edit(root, "xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: [/etc/passwd]")
+
+
+def image_path_windows(root):
+    edit(root, "xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", r"images: ['C:\files\basis.jpg']")
+
+
+def image_path_missing(root):
+    edit(root, "xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: [../files/gone.jpg]")
 
 
 def duplicate_voucher(root):
@@ -142,12 +157,15 @@ CASES = [
     (malformed_yaml, "yaml-syntax", MEETING, 4, "括号没有配对"),  # the line of the [, not the next one
     (unknown_config_key, "unknown-key", "site.yaml", None, "hotlien"),
     (unbalanced, "voucher-unbalanced", JOURNAL, 4, "借贷不平衡"),
+    (unbalanced_by_a_cent, "voucher-unbalanced", JOURNAL, 4, "相差 0.01"),
     (unknown_account, "account-unknown", JOURNAL, 4, "999"),
     (amount_exponent, "amount-format", JOURNAL, 2, "1e3"),
     (amount_three_places, "amount-format", JOURNAL, 4, "12.345"),
     (missing_scan, "scan-missing", JOURNAL, 2, "缺少扫描件"),
     (scan_path_escape, "path-outside", MEETING, None, "../../../../etc/passwd"),
     (image_path_escape, "path-outside", "xg/cs/affairs/compact.md", None, "/etc/passwd"),
+    (image_path_windows, "path-outside", "xg/cs/affairs/compact.md", None, "C:\\files\\basis.jpg"),
+    (image_path_missing, "path-missing", "xg/cs/affairs/compact.md", None, "../files/gone.jpg"),
     (duplicate_voucher, "voucher-duplicate", JOURNAL, 10, "记-1"),
     (unknown_category, "unknown-category", MEETING, None, "组织建议"),
     (bad_date, "bad-date", MEETING, None, "2026-13-45"),
@@ -207,8 +225,10 @@ def test_symlinked_scan_out_of_the_folder_is_refused(mini, tmp_path):
     secret.write_bytes((mini / "xg/cs/files/basis.jpg").read_bytes())
     target = mini / "xg/cs/scans/2026-09/2/02.jpg"
     target.symlink_to(secret)
-    _, report = check(mini)
+    city, report = check(mini)
     assert any(p.code == "path-outside" and p.where.path.endswith("2026-09/2/02.jpg") for p in report.errors)
+    # nor is it taken as a scan (not even its header is read)
+    assert all(img.source.is_relative_to(mini.resolve()) for v in city.villages for vo in v.vouchers for img in vo.scans)
 
 
 def test_model_of_the_mini_fixture(mini):
@@ -327,3 +347,13 @@ def test_rows_are_checked_under_a_misspelt_required_header(mini):
     assert {"table-header-unknown", "table-header", "voucher-unbalanced"} <= set(codes), codes
     (unknown,) = [p for p in report.errors if p.code == "table-header-unknown"]
     assert "是不是“摘要”" in unknown.zh
+@pytest.mark.parametrize("stem,slug", [("compact", "compact"), ("Meeting 2026", "meeting-2026"),
+                                       ("320281195803121234", None), ("户主13912345678", None)])
+def test_page_names_never_hold_a_personal_number(stem, slug):
+    """A page's address is shown unmasked in every link to it: a file named after an ID or mobile number gets a
+    hash instead (its pages are masked, so the address would also point nowhere)."""
+    got = item_slug(stem)
+    if slug is not None:
+        assert got == slug
+    else:
+        assert re.fullmatch(r"item-[0-9a-f]{8}", got), got
