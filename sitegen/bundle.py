@@ -32,6 +32,7 @@ from typing import BinaryIO, Callable, Iterable
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sitegen import keys
+from sitegen.render import THEMES
 
 FORMAT = "sitegen-bundle/1"
 MANIFEST, SIGNATURE, OBJECTS = "manifest.json", "manifest.sig", "objects/"
@@ -247,6 +248,9 @@ def _check_path(path: object, bundle: str) -> None:
         raise BundleError(f"清单里的路径不允许（绝对路径、“..”、隐藏文件、控制字符或过长）：{shown}",
                           f"path not allowed in the manifest (absolute, '..', hidden, control characters or too "
                           f"long): {shown}")
+    if path.split("/", 1)[0] not in THEMES:  # a bundle carries the themes' folders and nothing beside them
+        raise BundleError(f"清单里的路径不在 {'、'.join(THEMES)} 文件夹里：{path[:120]}",
+                          f"manifest path outside the theme folders {', '.join(THEMES)}: {path[:120]}")
     if bundle != CITY and not in_village(path, bundle):
         raise BundleError(f"村包 {bundle} 里有不属于本村的路径：{path}",
                           f"village bundle {bundle} holds a path outside the village: {path}")
@@ -387,7 +391,6 @@ def discover_villages(output: Path, themes: tuple[str, ...]) -> set[str]:
 
 def plan(output: Path, villages: Iterable[str] | None = None) -> dict[str, dict[str, Path]]:
     """bundle id -> {path in the bundle: file in output}; every theme must have been built."""
-    from sitegen.render import THEMES
     for theme in THEMES:
         if not (output / theme / "index.html").is_file():
             raise BundleError(f"{output / theme} 里没有建好的网站，请先运行 sitegen build",

@@ -751,7 +751,10 @@ def test_fuzzed_bundles_never_crash_ingest_nor_change_the_live_site(fuzz_base, t
     assert reply["code"] in (0, 7), reply.get("error")
     assert time.monotonic() - started < 20
     served = snapshot(root / "current")
-    if "installed" in reply["statuses"]:  # a change the format tolerates (e.g. the gzip header's time): the same site
+    resigned = any(m[0] == "manifest-resigned" for m in mutations)
+    if "installed" in reply["statuses"] and resigned:  # signed with the real key: what it names, within the themes
+        assert all(path.split("/")[0] in ("tv", "mobile") for path in served), sorted(set(served) - set(after))
+    elif "installed" in reply["statuses"]:  # a change the format tolerates (e.g. the gzip header's time): the same site
         assert served == after
     else:
         assert served == before and reply["statuses"] == ["rejected"]
@@ -760,10 +763,20 @@ def test_fuzzed_bundles_never_crash_ingest_nor_change_the_live_site(fuzz_base, t
         assert reply["code"] == 0 and reply["statuses"] == ["installed"], reply
         assert snapshot(root / "current") == after
     # (no rmtree: pytest's tmp_path retention removes the cases; unlinking them here costs more than ingest)
+
+
+def test_a_signed_path_outside_the_theme_folders_is_refused(live, tmp_path):
+    """A bundle holds tv/ and mobile/ and nothing beside them: a signed 'lobile/…' (found by the fuzz test with a
+    re-signed manifest) would have been served as a new top-level folder."""
+    doc = manifest_doc("xg/cs", V, {"lobile/xg/cs/index.html": b"x"})
+    bad = craft(tmp_path / "other-folder.tar.gz", doc, _signed(live), [])
+    refused(live, bad, "outside the theme folders")
+
+
 def test_a_directory_entry_is_refused(live, tmp_path):
     """Only plain files: a directory (or any other special) entry is refused, not merely skipped (a mutant letting
     such entries through went unnoticed)."""
-    doc = manifest_doc("xg/cs", 2099010100000000, {"tv/xg/cs/index.html": b"x"})
+    doc = manifest_doc("xg/cs", V, {"tv/xg/cs/index.html": b"x"})
     entry = tarfile.TarInfo(f"objects/{doc['objects'][0]}")
     entry.type = tarfile.DIRTYPE
     bad = craft(tmp_path / "directory.tar.gz", doc, _signed(live), [entry])
