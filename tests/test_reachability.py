@@ -8,7 +8,8 @@ every page an in-page walk explores the focus graph: from every focusable reache
 had it: focused, scrolled where the script put it) it presses each arrow key, as synthetic key events with the
 remote's key codes, again while a press only scrolls (reading a long text), and records what takes the focus.
 Every focusable of the page must be reached so, each with its focus visible (the `focused` class, a thick outline,
-on screen), and no JavaScript error may occur anywhere.
+on screen), and no JavaScript error may occur anywhere. Each page, as it opens, must also pass the TV layout check
+(tests/browser.SAFE_AREA_CHECK: no sideways scrolling, text, controls and the first focus inside the title-safe area).
 
 How it fits in a few minutes (a page load costs Chromium 70-150 ms of CPU here, and the walk makes two per page; the
 sample city, about 1650 pages and 5600 focusables, takes 4-5 minutes on two cores):
@@ -210,6 +211,8 @@ class Walk:
     async def visit(self, tab: Tab, rel: str) -> None:
         """The page `rel` is on screen and ready: walk its focus graph, then open each page it is the parent of."""
         self.opened.add(rel)
+        # as it opened, before any key: the title-safe area, no sideways scrolling, a visible first focus
+        self.problems += [f"{rel}: {p}" for p in await tab.page.evaluate(B.SAFE_AREA_CHECK, B.SAFE)]
         found = await tab.page.evaluate(WALK)
         self.focusables += found["total"]
         self.problems += [f"{rel}: not reached: {m}" for m in found["missing"]]
