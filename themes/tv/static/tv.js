@@ -298,14 +298,23 @@
 
   // The scan's box reaches the bottom of the safe area: no taller than the scan (a page scanned sideways is
   // shown whole, with nothing to scroll), and never under a third of the screen.
+  // A page scanned sideways (wider than high) that is still too tall for the box at full width is shown
+  // narrower, whole: nothing to scroll. 放大 shows it at twice the box's width, as any scan.
   function viewerLayout() {
-    var box = doc.getElementById('scan-scroll'), r, h;
+    var box = doc.getElementById('scan-scroll'), fit = doc.querySelector('.viewer-fit'), r, h, c;
     if (!box) { return; }
     box.style.height = '';
+    if (fit) { fit.style.width = ''; fit.style.margin = ''; }
     r = box.getBoundingClientRect();
     h = Math.floor(viewH() * 0.95 - (r.top + scrollTop()));
     h = Math.max(Math.round(viewH() * 0.3), h);
-    if (r.bottom - r.top > 0 && r.bottom - r.top < h) { h = Math.ceil(r.bottom - r.top); }
+    c = r.bottom - r.top;
+    if (fit && !hasClass(doc.body, 'zoomed') && c > h && c < r.right - r.left) {
+      fit.style.width = Math.floor(100 * h / c) + '%';
+      fit.style.margin = '0 auto';
+      c = box.getBoundingClientRect().bottom - r.top;
+    }
+    if (c > 0 && c < h) { h = Math.ceil(c); }
     box.style.height = h + 'px';
   }
 
