@@ -496,7 +496,8 @@ def test_ledger_of_500_lines_moves_focus_instantly(page, big, capsys):
 
 
 def test_focus_memory_per_list_on_the_real_site(page, big):
-    """Back to a list restores the row it was left on: ledger -> voucher -> scan, Back, Back."""
+    """Back to a list restores the row it was left on: ledger -> voucher -> scan, Back, Back; opened again from
+    the village home, it starts at its first line."""
     (ledger,) = big.glob("xg/cs/finance/ledger-*.html")
     with B.serve(big) as base:
         page.goto(base + "xg/cs/index.html")
@@ -507,9 +508,7 @@ def test_focus_memory_per_list_on_the_real_site(page, big):
             B.press(page, 40)
         line = href(page)
         assert line.startswith("vouchers/") and "ask-" not in line
-        B.press(page, "ArrowRight")  # the line's 我有疑问, then back to the line
-        assert "ask-" in href(page)
-        B.press(page, "ArrowLeft")
+        B.press(page, "ArrowRight")  # one line a row: its 我有疑问 is on the voucher page, nothing to the right
         assert href(page) == line
         B.navigate(page, "Enter")
         assert "scan-thumb" in focused(page)["cls"]
@@ -520,6 +519,12 @@ def test_focus_memory_per_list_on_the_real_site(page, big):
         assert page.url.endswith(ledger.name) and href(page) == line
         f = focused(page)
         assert 0 <= f["top"] and f["bottom"] <= f["vh"]
+        # a new visit (from the village home, not Back) starts at the top: memory is for Back within a visit
+        B.navigate(page, "0")  # 0: the village home
+        assert page.url.endswith("xg/cs/index.html")
+        B.press_until(page, "ArrowDown", lambda f: "ledger-" in (f.get("href") or ""), limit=6)
+        B.navigate(page, "Enter")
+        assert href(page) != line and "data-autofocus" in focused(page)["html"] and page.evaluate("scrollY") == 0
 
 
 @pytest.mark.parametrize("kind", ["keydown", "keypress", "irkeypress"])

@@ -104,7 +104,7 @@
   // element; a slight overlap is allowed (scaled focus, tight rows), sitting
   // side by side is not.
   function pick(list, c, dir) {
-    var best = null, bestScore = Infinity, i, r, gap, side, off, slack, score;
+    var best = null, bestScore = Infinity, i, r, gap, side, off, slack, score, vh = viewH();
     var vertical = dir === 'up' || dir === 'down', fwd = dir === 'down' || dir === 'right';
     for (i = 0; i < list.length; i++) {
       r = list[i].r;
@@ -114,6 +114,9 @@
         side = Math.max(0, r.left - c.right, c.left - r.right);
         off = Math.abs(r.left + r.right - c.left - c.right) / 2;
       } else {
+        // Left/Right stay on the screen: never a jump to a link scrolled out of sight (a ledger line's Right
+        // to the month row far above).
+        if (r.bottom <= 0 || r.top >= vh) { continue; }
         slack = Math.min(c.right - c.left, r.right - r.left) / 4;
         gap = fwd ? r.left - c.right : c.left - r.right;
         side = Math.max(0, r.top - c.bottom, c.top - r.bottom);
