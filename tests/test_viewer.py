@@ -151,6 +151,9 @@ def test_the_bar_and_the_zoom_step(page, served):
         fit: document.querySelector('.viewer-fit').getBoundingClientRect().width})""")
     assert "zoomed" in s["body"] and m["zoomed"] == 2 * m["box"] and m["fit"] == 0 and s["focus"] == "scan"
     assert s["x"] > 0 and "放大" in s["says"]  # it says it is zoomed, and starts at the middle
+    # the state stays one line beside the title: above the bar, never over a button or the scan
+    assert page.evaluate("""() => document.getElementById('viewer-state').getBoundingClientRect().bottom
+        <= document.querySelector('.viewer-bar').getBoundingClientRect().top""")
     # the zoom tiles, loaded only now, have twice the TV tile's pixels across: real detail, not an upscale
     B.tick(page, 100)
     page.wait_for_function("""() => { var i = document.querySelector('.viewer-zoomed img');

@@ -332,7 +332,8 @@
     var m, modes = ['playing', 'paused', 'end', 'still'];
     for (m = 0; m < modes.length; m++) { removeClass(doc.body, 'scan-' + modes[m]); }
     addClass(doc.body, 'scan-' + view.mode);
-    if (view.state) { setText(view.state, (view.zoomed ? '放大两倍　左右键移动　' : '') + SAYS[view.mode]); }
+    // One short line (it sits beside the title): zoomed, how to move; else what the scan does and how to stop it.
+    if (view.state) { setText(view.state, view.zoomed ? '已放大两倍　左右键移动' : SAYS[view.mode]); }
   }
 
   function step() {
