@@ -65,7 +65,7 @@ def plain_same(job: PlainJob) -> None:
         if (w, h) not in sized:
             sized[w, h] = page if (w, h) == page.size else page.resize((w, h), PILImage.Resampling.LANCZOS)
         part = sized[w, h].crop((0, top, w, top + height))
-        Path(folder, name).write_bytes(assets._encode(part, png, kind == "thumb"))
+        Path(folder, name).write_bytes(assets._encode(part, png, kind))
 
 
 def _tv_only(job: PlainJob, progressive: bool) -> None:

@@ -8,8 +8,9 @@ has little memory, so the TV rendition is at most 1280 px wide and a tall scan i
 Readability for elderly viewers at 3 m: a small or low-resolution scan is sharpened once (unsharp mask over a
 3x3 blur, on lightness only) and enlarged with BICUBIC; a faded scan gets automatic contrast. Reductions use
 LANCZOS. The originals are never touched. Renditions are re-encoded without metadata (no phone GPS or camera
-data ships): TV and phone renditions as progressive JPEG, thumbnails (a few KB, shown whole at once) as baseline
-JPEG with optimal Huffman tables, smaller and lighter for the box to decode; PNG for line art.
+data ships): TV tiles, zoom tiles and thumbnails as baseline JPEG with optimal Huffman tables (a box decodes
+baseline row by row; progressive needs a whole-image coefficient buffer), phone renditions as progressive JPEG;
+PNG for line art. The TV viewer's 放大 loads zoom tiles twice the TV width, cut to the pixel count of a TV tile.
 
 The plan (sizes, tiles, file names) is made from the header facts validate records on each `Image`, before
 anything is decoded, so the link stage knows every tile; this stage then makes exactly those files. They are
@@ -53,6 +54,9 @@ PDF_SCALE = PDF_DPI / 72  # PDF sizes are in points (1/72 inch)
 
 TV_WIDTH, TV_TILE = 1280, 2400          # the box decodes no more than it shows: 720p width, ~3 screens a tile
 TV_MAX_HEIGHT = TV_TILE * 12            # a strip taller than this is narrowed instead (a till roll)
+# 放大 (the viewer's zoom): twice the TV width, loaded only when zoomed. Tiles of the same pixel count as a TV tile
+# (2560x1200 = 1280x2400), so the box's budget of three decoded tiles holds zoomed in too.
+ZOOM_WIDTH, ZOOM_TILE = 2 * TV_WIDTH, TV_TILE // 2
 PHONE_WIDTH, PHONE_TILE = 960, 3200     # a phone is ~390 css px at 2-3 device pixels each
 PHONE_MIN = 720           # phones zoom by pinching: enlarge only scans narrower than this
 THUMB_HEIGHT, THUMB_MAX_WIDTH = 240, 480  # 10rem on the voucher page at 1080p
@@ -63,7 +67,7 @@ THUMB_GAP = 2.0           # thumbnails: Pillow's reducing_gap (an integer reduce
 FADED_INK, FADED_SPREAD = 64, 128  # faded: the darkest ink lighter than this, or ink and paper this close (0-255)
 JPEG_QUALITY, THUMB_QUALITY = 82, 75
 JOB_TIMEOUT = 60.0        # seconds without any job finishing before the running ones count as hung
-PARAMS = (f"v4-tv{TV_WIDTH}x{TV_TILE}-m{PHONE_WIDTH}x{PHONE_TILE}-s{THUMB_HEIGHT}-e{MAX_ENLARGE}-sh{SHARPEN}-"
+PARAMS = (f"v5-tv{TV_WIDTH}x{TV_TILE}-z{ZOOM_WIDTH}x{ZOOM_TILE}-m{PHONE_WIDTH}x{PHONE_TILE}-s{THUMB_HEIGHT}-e{MAX_ENLARGE}-sh{SHARPEN}-"
           f"f{FADED_INK}/{FADED_SPREAD}-q{JPEG_QUALITY}/{THUMB_QUALITY}-pdf{PDF_DPI}")  # change when processing changes
 
 # The decode check validation runs on every image (check_images): JPEGs decoded at 1/8 scale (every byte is still
@@ -72,7 +76,7 @@ CHECK_NEED = (64, 64)
 CHECK_PDF_SCALE = 0.25
 CHECK = f"check1-{PARAMS}-{MAX_PIXELS}-{MAX_PAGES}-{CHECK_NEED}-{CHECK_PDF_SCALE}"  # its version (digests.Checked)
 
-KINDS = {"tv": ("tv", "thumb", "whole"), "mobile": ("phone", "thumb", "whole")}  # what each theme ships
+KINDS = {"tv": ("tv", "zoom", "thumb", "whole"), "mobile": ("phone", "thumb", "whole")}  # what each theme ships
 ACCEPTED = ("JPEG", "MPO", "PNG", "TIFF", "HEIF", "PDF")  # MPO: a camera JPEG with a preview image appended
 
 
@@ -88,7 +92,7 @@ class Rendition:
     path: str                      # output path, relative to a theme's root (templates use Page.url)
     image: Image                   # the source file
     page: int                      # 0-based page of the source (TIFF and PDF have several)
-    kind: str                      # "tv" | "phone" | "thumb" | "whole"
+    kind: str                      # "tv" | "zoom" | "phone" | "thumb" | "whole"
     tile: int                      # 0-based, top to bottom
     scaled: tuple[int, int]        # the whole page scaled to this size before cutting
     top: int                       # where this tile starts in the scaled page
@@ -110,19 +114,21 @@ class Rendition:
 
 @dataclass(frozen=True)
 class Picture:
-    """图 One page of a source image as published: TV tiles, phone tiles and a thumbnail."""
+    """图 One page of a source image as published: TV tiles, the TV viewer's zoom tiles (twice as wide), phone
+    tiles and a thumbnail."""
 
     image: Image
     page: int
     tv: tuple[Rendition, ...]
     phone: tuple[Rendition, ...]
     thumb: Rendition
+    zoom: tuple[Rendition, ...] = ()
 
     def tiles(self, theme: str) -> tuple[Rendition, ...]:
         return self.tv if theme == "tv" else self.phone
 
     def renditions(self) -> tuple[Rendition, ...]:
-        return self.tv + self.phone + (self.thumb,)
+        return self.tv + self.zoom + self.phone + (self.thumb,)
 
 
 def _fit(size: tuple[int, int], width: int, max_height: int | None = None) -> tuple[int, int]:
@@ -159,6 +165,7 @@ def pictures(stem: str, img: Image) -> list[Picture]:
     for page, size in enumerate(pages):
         base = f"{stem}-p{page + 1}" if len(pages) > 1 else stem
         tv_size = _fit(size, TV_WIDTH, TV_MAX_HEIGHT)
+        zoom_size = _fit(size, ZOOM_WIDTH, 2 * TV_MAX_HEIGHT)
         phone_size = _fit(size, min(PHONE_WIDTH, max(PHONE_MIN, size[0])), TV_MAX_HEIGHT)
         thumb_size = _thumb(tv_size)
 
@@ -168,7 +175,8 @@ def pictures(stem: str, img: Image) -> list[Picture]:
 
         out.append(Picture(img, page, tiles("tv", "tv", tv_size, TV_TILE),
                            tiles("phone", "m", phone_size, PHONE_TILE),
-                           Rendition(f"{base}-s{ext}", img, page, "thumb", 0, thumb_size, 0, thumb_size[1])))
+                           Rendition(f"{base}-s{ext}", img, page, "thumb", 0, thumb_size, 0, thumb_size[1]),
+                           tiles("zoom", "z", zoom_size, ZOOM_TILE)))
     return out
 
 
@@ -462,14 +470,18 @@ def _sharpened(page: PILImage.Image) -> PILImage.Image:
     return PILImage.merge("YCbCr", (PILImage.blend(y.filter(ImageFilter.BoxBlur(1)), y, SHARPEN), cb, cr))
 
 
-def _encode(im: PILImage.Image, png: bool, thumb: bool) -> bytes:
+def _encode(im: PILImage.Image, png: bool, kind: str) -> bytes:
+    """TV tiles, zoom tiles and thumbnails are baseline JPEG (optimal Huffman tables): a set-top box decodes
+    baseline row by row, while progressive needs a coefficient buffer for the whole image (~9 MB for a
+    1280x2400 tile). Phone renditions stay progressive: a phone shows the whole page at once, sharpening as it
+    loads, and has the memory for it."""
     buf = io.BytesIO()
     if png:
         (im.convert("RGB") if im.mode == "YCbCr" else im).save(buf, "PNG", compress_level=6)
-    elif thumb:  # a few KB arrive at once: progressive brings nothing, and baseline (optimal tables) is smaller
-        im.save(buf, "JPEG", quality=THUMB_QUALITY, optimize=True)
-    else:  # progressive: the box shows the whole page at once, sharpening as it loads (Huffman tables optimal)
+    elif kind == "phone":
         im.save(buf, "JPEG", quality=JPEG_QUALITY, progressive=True)
+    else:
+        im.save(buf, "JPEG", quality=THUMB_QUALITY if kind == "thumb" else JPEG_QUALITY, optimize=True)
     return buf.getvalue()
 
 
@@ -497,7 +509,7 @@ def process(source: Path, page: int, specs: tuple[Spec, ...]) -> dict[str, bytes
             w, h = _fit_box(im.size)
         full = sizes.get((w, h), THUMB_GAP if kind == "thumb" else 3.0)
         part = full if kind == "whole" or (top, height) == (0, h) else full.crop((0, top, w, top + height))
-        out[name] = _encode(part, png, kind == "thumb")
+        out[name] = _encode(part, png, kind)
     return out
 
 

@@ -233,7 +233,7 @@ class FinancePlanner:
                                                    f"{glossary.amount_text(total, self.large)}。选中原值可以看买它的凭证，"
                                                    "记账以前就有的资产看资产台账等来源文件。"] if rows else [],
                         [Table(_h("编号", "名称", "地点", "购建日期", "状态", "原值（元）", "来源"), rows, ids=ids)]
-                        if rows else []),
+                        if rows else [], terms=glossary.explain_terms(("原值",)) if rows else []),
                 Section("账上的资产", "books", lines, [Table(_h("时间", "科目", "通俗说法", "余额（元）"), books)] if books else [],
                         terms=glossary.explain_terms(("固定资产", "累计折旧", "净值", "在建工程", "来源文件")))]
 

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from sitegen import refcode, search
+from sitegen import glossary, refcode, search
 from sitegen.assets import Picture, Rendition, pictures, whole
 from sitegen.errors import Location, Report
 from sitegen.finance_pages import FinancePlanner, finance_slug, month_words, pending_notice, voucher_finance_rows
 from sitegen.ledger import explain
 from sitegen.model import City, Image, Item, Ledger, Town, Village, Voucher
 from sitegen.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board
+
+_BOARD_SLUGS = frozenset(b.slug for b in (*BOARDS, RULES, POLICIES))
 
 # Template variables render.render_theme passes to every page itself: a page's own data may not use these names.
 RENDER_NAMES = frozenset({"page", "city", "url", "body"})
@@ -54,6 +56,46 @@ class Page:
     crumbs: list[tuple[str, str]]      # (label, path) from the city home down to the parent
     back: str                          # where Back goes when there is no history (the parent page)
     data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        """The page's kind, its template's name ("ledger", "voucher", "scan" ...): a class on <body> for the themes
+        and the screenshot script."""
+        return self.template.rsplit(".", 1)[0]
+
+    @property
+    def home(self) -> str:
+        """Where digit 0 goes on TV: the village home for a page inside a village (the village home itself
+        included), else the city home."""
+        if self.kind == "village":
+            return self.path
+        if len(self.crumbs) > 2:  # city home, town, then a village's home or (a town's own items) a board
+            town, folder, rest = (self.crumbs[2][1].split("/", 2) + ["", ""])[:3]
+            if rest == "index.html" and folder not in _BOARD_SLUGS:
+                return self.crumbs[2][1]
+        return "index.html"
+
+    @property
+    def home_label(self) -> str:
+        """What digit 0 opens, for the TV's key hints."""
+        return "首页" if self.home == "index.html" else "本村首页"
+
+    @property
+    def place(self) -> list[str]:
+        """Where the viewer is, in a few words for a TV's top line (长寿村 › 财务): the crumbs from the village down
+        (from the town for a town's pages, the city's name only on its own pages), without the city and town."""
+        labels = [label for label, _ in self.crumbs]
+        return labels[2:] if len(labels) > 2 else labels[1:] if len(labels) > 1 else labels
+
+    @property
+    def tv_title(self) -> str:
+        """The title for a TV's top line, after `place`: without the village's (or town's) name when the place just
+        said it (长寿村 › 财务 › 2026年收支流水, not ... › 长寿村2026年收支流水)."""
+        place = self.place
+        if place and self.title.startswith(place[0]) and len(self.title) > len(place[0]) \
+                and len(self.crumbs) > 1:
+            return self.title[len(place[0]):].lstrip(" ·")
+        return self.title
 
     def url(self, target: str) -> str:
         """`target` (a root-relative path, optionally with #fragment) relative to this page."""
@@ -326,7 +368,7 @@ class _Planner:
             scans = [(n, pic, f"{base}/finance/vouchers/{voucher.key}-{n}.html") for n, pic in enumerate(pics, 1)]
             self.add(path, "voucher.html", f"凭证 {voucher.month} {voucher.label}", trail, voucher=voucher,
                      village=v, plain=explain(voucher), ledger_anchor=ledger_anchor, scans=scans,
-                     finance_rows=finance_rows.get(voucher.key, []),
+                     finance_rows=finance_rows.get(voucher.key, []), terms=glossary.explain_terms(("凭证号", "借方", "贷方")),
                      prev=self.voucher_path(base, vouchers[i - 1]) if i > 0 else None,
                      next=self.voucher_path(base, vouchers[i + 1]) if i + 1 < len(vouchers) else None)
             for n, pic, scan_page in scans:

@@ -257,6 +257,11 @@ class LedgerMonth:
     expense: Decimal
     closing: Decimal
 
+    @property
+    def label(self) -> str:
+        """The month as a villager says it (7月), for the ledger's jump-to-month row."""
+        return f"{int(self.month.rsplit('-', 1)[-1])}月"
+
 
 @dataclass
 class Ledger:

@@ -360,6 +360,84 @@ def press_until(page, key, predicate, limit=12):
     raise AssertionError('%s x%d never reached the target; focus is on %s' % (key, limit, focused(page)))
 
 
+# The 5% title-safe area at 1280x720, and the check of a page as it opens against it (tests/test_tv_sweep.py, and the
+# reachability walk on every page of the sample city): every problem as a short text.
+SAFE = {"left": 64, "right": 1216, "top": 36, "bottom": 684}
+
+# One evaluate per page: every problem as a short text. Text is measured per line box (Range rects), clipped by
+# every ancestor that hides its overflow (an ellipsis cell, the viewer's scroller), so only what shows counts.
+SAFE_AREA_CHECK = """(safe) => {
+    var bad = [], vh = innerHeight, de = document.documentElement, clips = [];
+    if (Math.max(de.scrollWidth, document.body.scrollWidth) > innerWidth) { bad.push('scrolls sideways to ' + de.scrollWidth); }
+    if (scrollX !== 0) { bad.push('opens scrolled sideways ' + scrollX); }
+    function clipOf(el) {
+        var r = {left: -1e9, right: 1e9, top: -1e9, bottom: 1e9}, n, s, b;
+        for (n = el; n && n.nodeType === 1 && n !== document.body; n = n.parentNode) {
+            s = getComputedStyle(n);
+            if (s.overflowX !== 'visible' || s.overflowY !== 'visible') {
+                b = n.getBoundingClientRect();
+                r = {left: Math.max(r.left, b.left), right: Math.min(r.right, b.right),
+                     top: Math.max(r.top, b.top), bottom: Math.min(r.bottom, b.bottom)};
+            }
+        }
+        return r;
+    }
+    function where(el) { var t = (el.textContent || '').replace(/\\s+/g, ' ').trim(); return el.tagName + ' ' + t.slice(0, 30); }
+    var walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, null), node, range = document.createRange();
+    var seen = 0;
+    while ((node = walk.nextNode())) {
+        if (!node.nodeValue.trim() || node.parentNode.closest('noscript, script')) { continue; }
+        range.selectNodeContents(node);
+        var rects = range.getClientRects(), c = null, i, r;
+        for (i = 0; i < rects.length; i++) {
+            r = rects[i];
+            if (r.width === 0 || r.height === 0 || r.bottom <= 0 || r.top >= vh) { continue; }
+            c = c || clipOf(node.parentNode);
+            var l = Math.max(r.left, c.left), rt = Math.min(r.right, c.right), t = Math.max(r.top, c.top), bt = Math.min(r.bottom, c.bottom);
+            if (rt - l < 1 || bt - t < 1) { continue; }
+            seen++;
+            if (l < safe.left - 0.5 || rt > safe.right + 0.5 || t < safe.top - 0.5) {
+                bad.push('text outside the safe area at ' + [l, t, rt, bt].map(Math.round) + ': ' + where(node.parentNode));
+                break;
+            }
+        }
+        if (bad.length > 5) { break; }
+    }
+    if (!seen) { bad.push('no text on the first screen'); }
+    Array.prototype.forEach.call(document.querySelectorAll('a[href], button'), function (el) {
+        var r = el.getBoundingClientRect();
+        if (r.width === 0 || r.bottom <= 0 || r.top >= vh) { return; }
+        var c = clipOf(el);
+        if (r.right <= c.left || r.left >= c.right || r.bottom <= c.top || r.top >= c.bottom) { return; }
+        if (r.left < safe.left - 0.5 || r.right > safe.right + 0.5 || r.top < safe.top - 0.5) {
+            bad.push('control outside the safe area at ' + [r.left, r.top, r.right, r.bottom].map(Math.round) + ': ' + where(el));
+        }
+    });
+    var f = document.activeElement;
+    if (!f || f === document.body || (' ' + f.className + ' ').indexOf(' focused ') < 0) {
+        bad.push('nothing focused');
+    } else {
+        var s = getComputedStyle(f), w = parseFloat(s.outlineWidth) || 0, off = parseFloat(s.outlineOffset) || 0;
+        var ring = s.outlineStyle !== 'none' && w >= 4, r = f.getBoundingClientRect(), out = Math.max(0, w + off);
+        if (f.id === 'scan') { ring = getComputedStyle(f, ':after').borderTopWidth === '6px'; out = 0; }
+        if (!ring) { bad.push('focus not visible: ' + where(f)); }
+        var top = Math.max(r.top - out, 0), bottom = Math.min(r.bottom + out, vh);
+        if (r.left - out < safe.left - 0.5 || r.right + out > safe.right + 0.5 || top < safe.top - 0.5
+            || r.top - out >= safe.bottom || (r.bottom - r.top < vh / 2 && bottom > safe.bottom + 0.5)) {
+            bad.push('focus ring outside the safe area at ' + [r.left - out, r.top - out, r.right + out, r.bottom + out].map(Math.round) + ': ' + where(f));
+        }
+    }
+    var state = document.getElementById('viewer-state'), box = document.getElementById('scan-scroll');
+    if (state && box) {
+        var a = state.getBoundingClientRect(), b = box.getBoundingClientRect();
+        if (a.right > b.left && a.left < b.right && a.bottom > b.top && a.top < b.bottom) { bad.push('viewer state over the scan'); }
+        if (b.bottom > safe.bottom + 0.5 || b.left < safe.left || b.right > safe.right) { bad.push('scan outside the safe area ' + [b.left, b.top, b.right, b.bottom].map(Math.round)); }
+    }
+    return bad;
+}"""
+
+
+
 # --- pages -------------------------------------------------------------------
 
 TV_READY = "document.documentElement.className.indexOf('js') >= 0"  # tv.js has started

@@ -42,6 +42,9 @@ def test_plan_tiles_tall_scans_and_sizes_every_rendition():
     assert [(r.top, r.height) for r in pic.tv] == [(0, 2400), (2400, 2400), (4800, 2400), (7200, 2400)]
     assert all(r.width == 1280 for r in pic.tv) and max(r.height for r in pic.phone) <= assets.PHONE_TILE
     assert pic.tiles("tv") == pic.tv and pic.tiles("mobile") == pic.phone
+    # the viewer's zoom: twice the TV width, tiles no bigger in pixels than a TV tile
+    assert all(r.width == 2560 and r.height <= assets.ZOOM_TILE for r in pic.zoom)
+    assert sum(r.height for r in pic.zoom) == 2 * sum(r.height for r in pic.tv)
     tiny = Image(None, "t", "t", ((100, 50),))  # enlarged at most MAX_ENLARGE times
     (pic,) = assets.pictures("m/t", tiny)
     assert (pic.tv[0].width, pic.tv[0].height) == (400, 200)
@@ -66,10 +69,15 @@ def test_renditions_are_bounded_and_cached(tmp_path):
     assert got["m/small-tv1.png"] == (1200, 1600) and PILImage.open(out["m/small-tv1.png"]).format == "PNG"
     assert got["m/turned-tv1.jpg"] == (1200, 1600) and got["m/turned-s.jpg"] == (180, 240)
     assert "exif" not in PILImage.open(out["m/turned-tv1.jpg"]).info
-    assert PILImage.open(out["m/big-tv1.jpg"]).info.get("progressive")  # pages load whole, then sharpen
-    assert PILImage.open(out["m/big-m1.jpg"]).info.get("progressive")
-    assert not PILImage.open(out["m/big-s.jpg"]).info.get("progressive")  # a thumbnail: baseline, smaller
-    assert all(w <= 1280 and h <= 2400 for w, h in got.values())
+    # a box decodes baseline row by row (progressive needs a whole-image buffer): TV, zoom and thumbnail baseline
+    assert not PILImage.open(out["m/big-tv1.jpg"]).info.get("progressive")
+    assert not PILImage.open(out["m/big-z1.jpg"]).info.get("progressive")
+    assert not PILImage.open(out["m/big-s.jpg"]).info.get("progressive")
+    assert PILImage.open(out["m/big-m1.jpg"]).info.get("progressive")  # a phone shows it whole, then sharpens
+    # zoom tiles: twice the TV width, no more pixels than a TV tile
+    assert [got[f"m/big-z{i}.jpg"] for i in (1, 2, 3, 4)] == [(2560, 905), (2560, 905), (2560, 906), (2560, 905)]
+    assert all(w * h <= 1280 * 2400 for w, h in got.values())
+    assert all(w <= 1280 and h <= 2400 for p, (w, h) in got.items() if "-z" not in p)
     mtimes = {p: p.stat().st_mtime_ns for p in out.values()}
     again = assets.renditions(planned(big, small, turned), cache, Report())
     assert again == out and {p: p.stat().st_mtime_ns for p in again.values()} == mtimes  # not processed again
@@ -102,7 +110,7 @@ def test_deterministic_bytes(tmp_path):
     specs = tuple((r.kind, r.width, r.scaled[1], r.top, r.height, r.png, r.path)
                   for r in assets.pictures("m/a", img)[0].renditions())
     one = assets.process(img.source, 0, specs)
-    assert one == assets.process(img.source, 0, specs) and len(one) == 3
+    assert one == assets.process(img.source, 0, specs) and len(one) == 5  # TV, zoom x2, phone, thumbnail
 
 
 def test_image_problem_takes_a_message_field_called_code_and_survives_a_worker_process():

@@ -72,7 +72,7 @@ def test_jpeg_turned_upright_and_cmyk(tmp_path):
     assert not report.problems
     with PILImage.open(out[pics[0].tv[0].path]) as tv:
         assert tv.size == (1280, round(800 * 1280 / 600)) and near(tv.convert("RGB").getpixel((20, 20)), RED)
-        assert "exif" not in tv.info and tv.info.get("progressive") or tv.info.get("progression")
+        assert "exif" not in tv.info and not (tv.info.get("progressive") or tv.info.get("progression"))
     page_image((500, 700)).convert("CMYK").save(tmp_path / "cmyk.jpg")
     pics, out, report = render(tmp_path, probed(tmp_path / "cmyk.jpg"))
     assert not report.problems and PILImage.open(out[pics[0].phone[0].path]).mode == "RGB"
@@ -298,11 +298,15 @@ def test_every_shipped_image_is_within_the_limits(tmp_path_factory):
             if path.suffix not in (".jpg", ".png") or "/static/" in path.as_posix():
                 continue
             with PILImage.open(path) as im:
-                assert im.width <= max_w and im.height <= max_h, (path, im.size)
+                zoom = theme == "tv" and path.name.rsplit("-", 1)[-1][:1] == "z"
+                if zoom:  # the viewer's 放大: twice as wide, no more pixels than a TV tile
+                    assert im.width <= assets.ZOOM_WIDTH and im.height <= assets.ZOOM_TILE, (path, im.size)
+                else:
+                    assert im.width <= max_w and im.height <= max_h, (path, im.size)
                 assert "exif" not in im.info and not im.info.get("icc_profile"), path
-                if im.format == "JPEG":  # TV and phone renditions progressive; thumbnails (a few KB) baseline
-                    thumb = path.name.endswith("-s.jpg")
-                    assert bool(im.info.get("progressive") or im.info.get("progression")) != thumb, path
+                if im.format == "JPEG":  # phone renditions progressive; what a box decodes baseline
+                    assert bool(im.info.get("progressive") or im.info.get("progression")) == (theme == "mobile"
+                                                                                            and path.name.rsplit("-", 1)[-1][:1] == "m"), path
             name = path.name
             if "-tv" in name and theme == "mobile" or "-m" in name.rsplit("-", 1)[-1] and theme == "tv":
                 pytest.fail(f"{theme} ships another theme's rendition: {path}")
@@ -322,11 +326,14 @@ def test_a_second_build_processes_no_scan_and_stale_entries_go(tmp_path, monkeyp
     monkeypatch.setattr(assets, "run", lambda todo, *a, **k: jobs.append(len(todo)) or real(todo, *a, **k))
     build(content, out)
     assert jobs == [0] and set(cache.iterdir()) == entries
-    page_image((500, 700)).save(content / "xg" / "cs" / "scans" / "2026-09" / "2" / "01.jpg")
+    scan = content / "xg" / "cs" / "scans" / "2026-09" / "2" / "01.jpg"
+    before = sum(len(p.renditions()) for p in assets.pictures("x", probed(scan)))
+    page_image((500, 700)).save(scan)
+    made = sum(len(p.renditions()) for p in assets.pictures("x", probed(scan)))  # TV, zoom, phone, thumbnail
     build(content, out)
     assert jobs[-1] == 1  # only the changed scan
     after = set(cache.iterdir())
-    assert len(after) == len(entries) and len(after - entries) == 3  # its three renditions replaced
+    assert len(after - entries) == made and len(entries - after) == before  # its renditions replaced
 
 
 def test_unchanged_scans_are_not_read_again_to_be_hashed(tmp_path, monkeypatch):

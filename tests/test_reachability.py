@@ -8,7 +8,8 @@ every page an in-page walk explores the focus graph: from every focusable reache
 had it: focused, scrolled where the script put it) it presses each arrow key, as synthetic key events with the
 remote's key codes, again while a press only scrolls (reading a long text), and records what takes the focus.
 Every focusable of the page must be reached so, each with its focus visible (the `focused` class, a thick outline,
-on screen), and no JavaScript error may occur anywhere.
+on screen), and no JavaScript error may occur anywhere. Each page, as it opens, must also pass the TV layout check
+(tests/browser.SAFE_AREA_CHECK: no sideways scrolling, text, controls and the first focus inside the title-safe area).
 
 How it fits in a few minutes (a page load costs Chromium 70-150 ms of CPU here, and the walk makes two per page; the
 sample city, about 1650 pages and 5600 focusables, takes 4-5 minutes on two cores):
@@ -210,6 +211,8 @@ class Walk:
     async def visit(self, tab: Tab, rel: str) -> None:
         """The page `rel` is on screen and ready: walk its focus graph, then open each page it is the parent of."""
         self.opened.add(rel)
+        # as it opened, before any key: the title-safe area, no sideways scrolling, a visible first focus
+        self.problems += [f"{rel}: {p}" for p in await tab.page.evaluate(B.SAFE_AREA_CHECK, B.SAFE)]
         found = await tab.page.evaluate(WALK)
         self.focusables += found["total"]
         self.problems += [f"{rel}: not reached: {m}" for m in found["missing"]]
@@ -494,7 +497,8 @@ def test_ledger_of_500_lines_moves_focus_instantly(page, big, capsys):
 
 
 def test_focus_memory_per_list_on_the_real_site(page, big):
-    """Back to a list restores the row it was left on: ledger -> voucher -> scan, Back, Back."""
+    """Back to a list restores the row it was left on: ledger -> voucher -> scan, Back, Back; opened again from
+    the village home, it starts at its first line."""
     (ledger,) = big.glob("xg/cs/finance/ledger-*.html")
     with B.serve(big) as base:
         page.goto(base + "xg/cs/index.html")
@@ -505,9 +509,7 @@ def test_focus_memory_per_list_on_the_real_site(page, big):
             B.press(page, 40)
         line = href(page)
         assert line.startswith("vouchers/") and "ask-" not in line
-        B.press(page, "ArrowRight")  # the line's 我有疑问, then back to the line
-        assert "ask-" in href(page)
-        B.press(page, "ArrowLeft")
+        B.press(page, "ArrowRight")  # one line a row: its 我有疑问 is on the voucher page, nothing to the right
         assert href(page) == line
         B.navigate(page, "Enter")
         assert "scan-thumb" in focused(page)["cls"]
@@ -518,6 +520,12 @@ def test_focus_memory_per_list_on_the_real_site(page, big):
         assert page.url.endswith(ledger.name) and href(page) == line
         f = focused(page)
         assert 0 <= f["top"] and f["bottom"] <= f["vh"]
+        # a new visit (from the village home, not Back) starts at the top: memory is for Back within a visit
+        B.navigate(page, "0")  # 0: the village home
+        assert page.url.endswith("xg/cs/index.html")
+        B.press_until(page, "ArrowDown", lambda f: "ledger-" in (f.get("href") or ""), limit=6)
+        B.navigate(page, "Enter")
+        assert href(page) != line and "data-autofocus" in focused(page)["html"] and page.evaluate("scrollY") == 0
 
 
 @pytest.mark.parametrize("kind", ["keydown", "keypress", "irkeypress"])

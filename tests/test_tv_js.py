@@ -284,9 +284,11 @@ def test_page_down_on_long_list(page, site):
 
 def test_text_page_scrolls_to_the_end(page, site):
     open_page(page, site, 'text.html', focus=False)
-    # Its only link is at the end: focusing it would skip the text.
-    assert page.evaluate("document.querySelectorAll('.focused').length") == 0
+    # Its only link is at the end: focusing it would skip the text. The title is the reading focus: visible,
+    # so the viewer sees where they are, and Down reads on.
     s = state(page)
+    assert page.evaluate("document.activeElement.tagName") == 'H1' and s['marked'] == 1 and s['markedIsActive']
+    assert s['outline'] >= 6 and s['outlineStyle'] != 'none' and s['top'] >= 36
     assert s['scrollY'] == 0 and s['max'] > 2 * s['vh'], 'fixture text page should be long'
     last, steps, focus = 0, 0, None
     while True:
@@ -361,26 +363,32 @@ def test_scan_viewer(page, site):
     open_page(page, site, 'scan.html')
     s = state(page)
     assert s['id'] == 'scan' and s['marked'] == 1 and s['markedIsActive']  # data-autofocus: the scan
-    m = page.evaluate("""() => ({img: document.querySelector('.viewer-img').getBoundingClientRect().width,
-                                 state: document.getElementById('viewer-state').offsetHeight})""")
-    assert m['img'] == 1280 and m['state'] > 0  # full-width scan, its state shown
+    m = page.evaluate("""() => { var b = document.getElementById('scan-scroll').getBoundingClientRect(),
+        st = document.getElementById('viewer-state').getBoundingClientRect();
+        return {img: document.querySelector('.viewer-img').getBoundingClientRect().width, box: [b.left, b.top, b.right,
+                b.bottom], state: [st.left, st.top, st.right, st.bottom], max: document.documentElement.scrollHeight}; }""")
+    # the scan as wide as the title-safe area and inside it, its state shown above it (covering nothing)
+    assert m['img'] == m['box'][2] - m['box'][0] and m['box'][0] >= 64 and m['box'][2] <= 1216
+    assert m['box'][3] <= 684 and m['max'] <= 720  # the page itself does not scroll: the scan scrolls in its box
+    assert m['state'][3] > m['state'][1] and m['state'][3] <= m['box'][1] and m['state'][2] <= 1216
     # Down reads the tall scan by hand (it also pauses the automatic scrolling); the focus stays on it.
+    box = "(() => { var b = document.getElementById('scan-scroll'); return [b.scrollTop, b.scrollHeight - b.clientHeight, b.clientHeight]; })()"
     for _ in range(20):
-        before = state(page)['scrollY']
+        before = page.evaluate(box)[0]
         B.press(page, 'ArrowDown')
-        if state(page)['scrollY'] == before:
+        if page.evaluate(box)[0] == before:
             break
         assert state(page)['id'] == 'scan'
-        assert state(page)['scrollY'] - before <= 0.45 * 720
-    s = state(page)
-    assert s['scrollY'] >= s['max'] - 1 and s['max'] > 720
+        assert page.evaluate(box)[0] - before <= 0.45 * page.evaluate(box)[2]
+    top, most, _ = page.evaluate(box)
+    assert top >= most - 1 and most > 720
     assert 'scan-paused' in page.evaluate('document.body.className')
     # Up back to the top, then into the bar at its first button; Left/Right there; Down back to the scan.
     for _ in range(20):
         B.press(page, 'ArrowUp')
         if state(page)['id'] != 'scan':
             break
-    assert state(page)['scrollY'] == 0
+    assert page.evaluate(box)[0] == 0
     assert_focus(page, 'prev')
     for key, expected in [('ArrowRight', 'viewer-zoom'), ('ArrowRight', 'back'), ('ArrowRight', 'next'),
                           ('ArrowLeft', 'back')]:
@@ -537,8 +545,9 @@ def test_layout_scales_to_1080p(chromium, site):
         }""")
         context.close()
         assert m['font'] == pytest.approx(28 * factor)
-        assert m['top'] == pytest.approx(36 * factor) and m['left'] == pytest.approx(64 * factor)
-        assert m['right'] == pytest.approx(w - 64 * factor)
+        # the safe area, and 8 px more (a 6 px focus ring 2 px out) so a ring round an edge stays in it
+        assert m['top'] == pytest.approx(44 * factor) and m['left'] == pytest.approx(72 * factor)
+        assert m['right'] == pytest.approx(w - 72 * factor)
         # A row of tiles fits inside the safe area; nothing scrolls sideways.
         assert m['tileRight'] <= m['right'] + 0.5 and m['wide'] <= w
 

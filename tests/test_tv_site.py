@@ -105,3 +105,36 @@ def test_layout_fits_720p_safe_area(site, page):
             assert box["l"] >= 0.05 * 1280 - 1 and box["r"] <= 1280 * 0.95 + 1 and box["w"] <= 1280
             size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('main')).fontSize)")
             assert size >= 28
+
+
+def test_digits_on_a_voucher_and_zero_home_and_more_back_codes(site, page):
+    """A voucher's scans are labelled 第1张, 第2张 …: the digit opens that scan. 0 goes to the village home (the
+    city home outside a village); keypad 0 (96) too. Back 640 (some DVN boxes) goes back."""
+    voucher = sorted(site.glob("*/*/finance/vouchers/*-3.html"))[0].as_posix().replace("-3.html", ".html")
+    rel = Path(voucher).relative_to(site).as_posix()
+    village = "/".join(rel.split("/")[:2]) + "/index.html"
+    with browser.serve(site) as base:
+        page.goto(base + rel)
+        browser.ready(page)
+        assert page.evaluate("document.querySelector('[data-digit=\"2\"]').textContent").startswith("第2张")
+        open_with(page, "2")
+        assert page.url == base + rel.replace(".html", "-2.html")
+        open_with(page, "Backspace")
+        assert page.url == base + rel
+        open_with(page, "0")
+        assert page.url == base + village
+        browser.watch_leaving(page)
+        browser.press(page, 48)  # 0 on the village home itself: it is home already
+        assert not browser.has_left(page)
+        page.goto(base + rel)
+        browser.ready(page)
+        open_with(page, lambda: browser.press(page, 96))  # keypad 0
+        assert page.url == base + village
+        with page.expect_navigation():
+            browser.press(page, 640)  # DVN Back
+        assert page.url == base + rel
+        page.goto(base + "index.html")
+        browser.ready(page)
+        browser.watch_leaving(page)
+        browser.press(page, 48)  # the city home: 0 does nothing
+        assert not browser.has_left(page)

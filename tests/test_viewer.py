@@ -26,10 +26,13 @@ from tests.conftest import FIXTURES
 START, TICK = 1500, 40  # tv.js: the auto-scroll waits START ms, then moves every TICK ms
 BLANK = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 
-STATE = """() => ({y: scrollY, x: scrollX, body: document.body.className, max: document.documentElement.scrollHeight
-    - innerHeight, says: (document.getElementById('viewer-state') || {}).textContent || '',
+# The scan scrolls inside its own box (#scan-scroll), inside the title-safe area; the page itself never scrolls.
+STATE = """() => { var b = document.getElementById('scan-scroll');
+    return {y: b.scrollTop, x: b.scrollLeft, body: document.body.className, max: b.scrollHeight - b.clientHeight,
+    xmax: b.scrollWidth - b.clientWidth, h: b.clientHeight, page: scrollY + scrollX,
+    says: (document.getElementById('viewer-state') || {}).textContent || '',
     focus: document.activeElement.id || document.activeElement.getAttribute('href') || '',
-    zoom: (document.getElementById('viewer-zoom') || {}).textContent || ''})"""
+    zoom: (document.getElementById('viewer-zoom') || {}).textContent || ''}; }"""
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +102,7 @@ def test_up_down_by_hand_then_to_the_end_and_from_the_top_again(page, served):
     open_first_scan(page, base, tall_scan_voucher(site))
     B.press(page, "ArrowDown")  # by hand: pauses, scrolls under half a screen
     s = state(page)
-    assert "scan-paused" in s["body"] and 0 < s["y"] <= 0.45 * 720
+    assert "scan-paused" in s["body"] and 0 < s["y"] <= 0.45 * s["h"] and s["page"] == 0
     B.press(page, "ArrowUp")
     assert state(page)["y"] == 0 and state(page)["focus"] == "scan"
     for _ in range(30):
@@ -140,15 +143,30 @@ def test_the_bar_and_the_zoom_step(page, served):
             break
         B.press(page, "ArrowRight")
     assert state(page)["focus"] == "viewer-zoom" and state(page)["zoom"] == "放大"
+    tv = page.evaluate("document.querySelector('.viewer-fit img').naturalWidth")
     B.press(page, "Enter")
     s = state(page)
-    width = page.evaluate("document.getElementById('scan').getBoundingClientRect().width")
-    assert "zoomed" in s["body"] and width == 2 * 1280 and s["focus"] == "scan" and s["x"] > 0
+    m = page.evaluate("""() => ({zoomed: document.querySelector('.viewer-zoomed').getBoundingClientRect().width,
+        box: document.getElementById('scan-scroll').getBoundingClientRect().width,
+        fit: document.querySelector('.viewer-fit').getBoundingClientRect().width})""")
+    assert "zoomed" in s["body"] and m["zoomed"] == 2 * m["box"] and m["fit"] == 0 and s["focus"] == "scan"
+    assert s["x"] > 0 and "放大" in s["says"]  # it says it is zoomed, and starts at the middle
+    # the state stays one line beside the title: above the bar, never over a button or the scan
+    assert page.evaluate("""() => document.getElementById('viewer-state').getBoundingClientRect().bottom
+        <= document.querySelector('.viewer-bar').getBoundingClientRect().top""")
+    # the zoom tiles, loaded only now, have twice the TV tile's pixels across: real detail, not an upscale
+    B.tick(page, 100)
+    page.wait_for_function("""() => { var i = document.querySelector('.viewer-zoomed img');
+        return i.getAttribute('src') && i.complete && i.naturalWidth > 0; }""")
+    assert page.evaluate("document.querySelector('.viewer-zoomed img').naturalWidth") >= 2 * tv
     B.press(page, "ArrowRight")  # zoomed: Left/Right move across the scan
     assert state(page)["x"] > s["x"] and page.url.endswith("-1.html")
-    B.press(page, "ArrowLeft")
-    B.press(page, "ArrowLeft")
-    assert state(page)["x"] < s["x"]
+    for _ in range(6):  # to the left edge, and no further
+        B.press(page, "ArrowLeft")
+    assert state(page)["x"] == 0 and page.url.endswith("-1.html")
+    for _ in range(6):  # to the right edge
+        B.press(page, "ArrowRight")
+    assert state(page)["x"] == state(page)["xmax"] > 0
     for _ in range(30):
         B.press(page, "ArrowUp")
         if state(page)["focus"] != "scan":
@@ -168,7 +186,7 @@ def test_a_scan_that_fits_the_screen_is_shown_whole_and_still(page, served):
     site, base = served
     for path in sorted(site.glob("*/*/finance/vouchers/*-*-*-[0-9].html")):
         m = re.search(r'class="viewer-img"[^>]* width="(\d+)" height="(\d+)"', path.read_text(encoding="utf-8"))
-        if m and int(m.group(2)) * 1280 / int(m.group(1)) <= 710:
+        if m and int(m.group(2)) < int(m.group(1)):
             break
     else:
         pytest.skip("the sample has no scan wider than high")
@@ -178,17 +196,16 @@ def test_a_scan_that_fits_the_screen_is_shown_whole_and_still(page, served):
     fig = page.evaluate("(() => { var r = document.getElementById('scan').getBoundingClientRect(); "
                         "return [r.top, r.bottom]; })()")
     s = state(page)
-    assert s["focus"] == "scan" and 0 <= fig[0] and fig[1] <= 720, fig
+    assert s["focus"] == "scan" and 36 <= fig[0] and fig[1] <= 684 and s["max"] == 0, fig
     assert "scan-still" in s["body"] and "整张已显示" in s["says"]
     B.tick(page, START + 1000)  # well past the moment a taller scan starts to move
     assert state(page)["y"] == s["y"]
-    B.press(page, "ArrowUp")  # up to the bar (scrolling first, as the scan is not at the top), then Down: all of it
-    B.press(page, "ArrowUp")
+    B.press(page, "ArrowUp")  # up to the bar, then Down: all of it
     assert state(page)["focus"] != "scan"
     B.press(page, "ArrowDown")
     fig = page.evaluate("(() => { var r = document.getElementById('scan').getBoundingClientRect(); "
                         "return [r.top, r.bottom]; })()")
-    assert state(page)["focus"] == "scan" and 0 <= fig[0] and fig[1] <= 720, fig
+    assert state(page)["focus"] == "scan" and 36 <= fig[0] and fig[1] <= 684, fig
 
 
 def test_viewer_at_1080p(chromium, served):
@@ -200,17 +217,17 @@ def test_viewer_at_1080p(chromium, served):
     page.goto(base + tall_scan_voucher(site).replace(".html", "-1.html"))
     B.ready(page)
     B.tick(page, START + 2 * TICK)
-    assert page.evaluate("scrollY") > 0
+    assert state(page)["y"] > 0
     m = page.evaluate("""() => { var f = document.getElementById('scan').getBoundingClientRect(),
         s = document.getElementById('viewer-state').getBoundingClientRect();
         return {w: f.width, left: f.left, sl: s.left, sr: s.right, sb: s.bottom,
                 font: parseFloat(getComputedStyle(document.getElementById('viewer-state')).fontSize)}; }""")
-    y0 = page.evaluate("scrollY")
+    y0 = state(page)["y"]
     B.tick(page, 1000)
-    speed = page.evaluate("scrollY") - y0
+    speed = state(page)["y"] - y0
     context.close()
-    assert m["w"] == 1920 and m["left"] == 0
-    assert m["sl"] >= 0.05 * 1920 and m["sr"] <= 1920 and m["sb"] <= 1080 and m["font"] >= 42
+    assert m["w"] == 1920 - 2 * 72 * 1.5 and m["left"] == 72 * 1.5  # the 720p layout, scaled: in the safe area
+    assert m["sl"] >= 0.05 * 1920 and m["sr"] <= 0.95 * 1920 and m["sb"] <= 1080 and m["font"] >= 42
     assert 55 <= speed <= 65  # 40 px a second at 720 lines: the same share of the screen a second
     assert not errors.errors
 
@@ -239,7 +256,7 @@ def test_tall_scan_at_most_three_tiles_decoded(page, tall_site):
     B.hold_clock(page)  # the scan stays where the keys put it; the tile loader runs when the clock is moved
     page.goto(base + scan.relative_to(site).as_posix())
     B.ready(page)
-    tiles = page.evaluate("document.querySelectorAll('#scan img[data-src]').length")
+    tiles = page.evaluate("document.querySelectorAll('.viewer-fit img[data-src]').length")
     assert tiles == 6
     loaded = set()
     for _ in range(60):
@@ -255,7 +272,7 @@ def test_tall_scan_at_most_three_tiles_decoded(page, tall_site):
         B.press(page, "PageDown")
     assert len(loaded) == 6 and state(page)["y"] >= state(page)["max"] - 1
     # every tile decodes, and no image the box decodes is over 1280 x 2400
-    sizes = page.evaluate("""() => Promise.all(Array.prototype.map.call(document.querySelectorAll('#scan img'),
+    sizes = page.evaluate("""() => Promise.all(Array.prototype.map.call(document.querySelectorAll('.viewer-fit img'),
         function (i) { return new Promise(function (done) {
             var probe = new Image(); probe.onload = function () { done([probe.naturalWidth, probe.naturalHeight]); };
             probe.src = i.getAttribute('data-src'); }); }))""")
@@ -271,9 +288,9 @@ def test_tall_scan_without_javascript_shows_every_tile(chromium, tall_site):
     shown = page.evaluate("""() => Array.prototype.filter.call(document.images, function (i) {
         return i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().height > 0; }).length""")
     assert shown == 6
-    heights = page.evaluate("""() => Array.prototype.map.call(document.querySelectorAll('.pic-tile'),
-        function (t) { return t.getBoundingClientRect().height; })""")
-    assert len(heights) == 6 and all(abs(h - 2400) < 1 for h in heights)
+    heights = page.evaluate("""() => Array.prototype.map.call(document.querySelectorAll('.viewer-fit .pic-tile'),
+        function (t) { var r = t.getBoundingClientRect(); return r.height * 1280 / r.width; })""")
+    assert len(heights) == 6 and all(abs(h - 2400) < 1 for h in heights)  # each tile in its place, at the scan's width
     text = page.inner_text("main")
     assert re.search(r"查询码 V-[0-9A-Z]{4}-[0-9A-Z]{4}-2", text) and "我有疑问" in text
     context.close()

@@ -3,7 +3,11 @@
  * ES5 only, no modern DOM helpers: the boxes run WebKit builds from around
  * 2012 and iPanel browsers (tests/test_tv_js.py parses this file as ES5.1).
  * Keys: arrows move focus by geometry, OK opens, Back goes back, digits open
- * the tile with that number, page up/down jump about one screen.
+ * the tile (or scan) with that number, 0 the village home (the city home
+ * outside a village), page up/down jump about one screen.
+ * Every page opens with a visible focus: its first focusable on the first
+ * screen, else the page title (tabindex -1) as a reading focus, from which
+ * Up/Down scroll the text and Back leaves.
  * Scans: tiles load as they come near the screen and are unloaded when far
  * (a box decodes two or three at most); the scan viewer (scan.html) scrolls
  * a scan by itself, OK pauses and resumes it, Up/Down scroll by hand,
@@ -14,12 +18,13 @@
 
   // The one key table. Boxes disagree on codes: iPanel sends 1-4 for the
   // arrows and 340 for Back, Samsung 10009, LG 461, some remotes 372/373 for
-  // page up/down. Digits (48-57, keypad 96-105) are handled separately.
+  // page up/down, some DVN boxes 640 for Back. Digits (48-57, keypad 96-105)
+  // are handled separately.
   var KEYS = {
     38: 'up', 1: 'up', 40: 'down', 2: 'down',
     37: 'left', 3: 'left', 39: 'right', 4: 'right',
     13: 'ok',
-    8: 'back', 27: 'back', 461: 'back', 10009: 'back', 340: 'back',
+    8: 'back', 27: 'back', 461: 'back', 10009: 'back', 340: 'back', 640: 'back',
     33: 'pageup', 372: 'pageup', 34: 'pagedown', 373: 'pagedown'
   };
   var SELECTOR = 'a[href], button, [tabindex]';
@@ -28,6 +33,7 @@
   var claim = null;     // {src, t}: which event kind handled the last press
   var started = false;
   var byPlace = false;  // the first focus was picked by where it was: checked again once images have sizes
+  var reading = null;   // the page title, focused (tabindex -1) when nothing on the first screen can be
 
   function on(target, type, fn, capture) {
     if (target.addEventListener) { target.addEventListener(type, fn, !!capture); } else if (target.attachEvent) { target.attachEvent('on' + type, fn); } else { target['on' + type] = fn; }
@@ -53,10 +59,6 @@
     return Math.max(doc.documentElement.scrollHeight, doc.body.scrollHeight) - viewH();
   }
   function scrollToY(y) { win.scrollTo(scrollLeft(), Math.max(0, Math.min(maxScroll(), Math.round(y)))); }
-  function scrollToX(x) {
-    var max = Math.max(doc.documentElement.scrollWidth, doc.body.scrollWidth) - doc.documentElement.clientWidth;
-    win.scrollTo(Math.max(0, Math.min(max, Math.round(x))), scrollTop());
-  }
   function setText(el, text) {
     while (el.firstChild) { el.removeChild(el.firstChild); }
     el.appendChild(doc.createTextNode(text));
@@ -102,7 +104,7 @@
   // element; a slight overlap is allowed (scaled focus, tight rows), sitting
   // side by side is not.
   function pick(list, c, dir) {
-    var best = null, bestScore = Infinity, i, r, gap, side, off, slack, score;
+    var best = null, bestScore = Infinity, i, r, gap, side, off, slack, score, vh = viewH();
     var vertical = dir === 'up' || dir === 'down', fwd = dir === 'down' || dir === 'right';
     for (i = 0; i < list.length; i++) {
       r = list[i].r;
@@ -112,6 +114,9 @@
         side = Math.max(0, r.left - c.right, c.left - r.right);
         off = Math.abs(r.left + r.right - c.left - c.right) / 2;
       } else {
+        // Left/Right stay on the screen: never a jump to a link scrolled out of sight (a ledger line's Right
+        // to the month row far above).
+        if (r.bottom <= 0 || r.top >= vh) { continue; }
         slack = Math.min(c.right - c.left, r.right - r.left) / 4;
         gap = fwd ? r.left - c.right : c.left - r.right;
         side = Math.max(0, r.top - c.bottom, c.top - r.bottom);
@@ -213,6 +218,12 @@
     if (!el) { return; }
     save();
     href = el.tagName === 'A' ? el.getAttribute('href') : null;
+    // A link to a part of this page (a ledger's month): focus the part, shown below the top band.
+    if (href && href.charAt(0) === '#' && href.length > 1) {
+      ev = partFocus(href.substring(1));
+      if (ev) { setFocus(ev, true); scrollToY(scrollTop() + ev.getBoundingClientRect().top - Math.round(viewH() * 0.2)); }
+      return;
+    }
     // Old WebKit has no click() on links: follow the href ourselves.
     if (href && href.charAt(0) !== '#' && !/^javascript:/i.test(href)) { location.href = el.href; return; }
     if (el.click) { el.click(); return; }
@@ -227,8 +238,20 @@
     if (win.history.length > 1) { win.history.back(); } else if (to) { location.href = to; }
   }
 
+  // 0: the village home (the city home outside a village); nothing on that page itself.
+  function home() {
+    var to = doc.body.getAttribute('data-home'), c = ' ' + doc.body.className + ' ';
+    if (!to || c.indexOf(' page-village ') >= 0 || c.indexOf(' page-city ') >= 0) { return false; }
+    save();
+    location.href = to;
+    return true;
+  }
+
   function digit(n) {
     var el = doc.querySelector('[data-digit="' + n + '"]');
+    // A page that types digits (the search page) keeps them all, 0 included.
+    if (doc.querySelector('[data-digits-typed]')) { return false; }
+    if (n === 0 && !el) { return home(); }
     if (!el) { return false; }
     setFocus(el, true);
     activate(el);
@@ -251,9 +274,10 @@
       r = img.parentNode.getBoundingClientRect();
       src = img.getAttribute('data-src');
       has = img.getAttribute('src');
-      if (r.bottom > -0.5 * vh && r.top < 2 * vh) {
+      // Not laid out (the other rendition of a zoomable scan): never loaded, and given up if it was.
+      if (shown(r) && r.bottom > -0.5 * vh && r.top < 2 * vh) {
         if (has !== src) { img.setAttribute('src', src); }
-      } else if ((r.bottom < -vh || r.top > 3 * vh) && has && has !== BLANK) {
+      } else if ((!shown(r) || r.bottom < -vh || r.top > 3 * vh) && has && has !== BLANK) {
         img.setAttribute('src', BLANK);
       }
     }
@@ -261,59 +285,84 @@
   function lazySoon() { if (!lazyTimer) { lazyTimer = setTimeout(lazy, 60); } }
 
   // ---- the scan viewer (scan.html) ------------------------------------------
+  // The scan is its own scroller (figure#scan, overflow hidden), sized by
+  // viewerLayout() to reach the bottom of the title-safe area: the page never
+  // scrolls, nothing of the scan goes into the overscan, and the state line
+  // sits in the top bar beside the title, where it covers nothing.
   // Steady, readable motion: SPEED px a second at 720 lines (scaled to the
   // screen), in small steps on a timer (old boxes have no frame callback).
   // WCAG 2.2.2: it waits START ms, says what it does, and OK pauses it.
   var SPEED = 40, TICK = 40, START = 1500;
-  var view = null;  // {fig, state, label, zoom, mode, timer, pos, last, zoomed}
+  var view = null;  // {fig, box (the scroller), state, zoom, mode, timer, pos, last, zoomed}
   var SAYS = {
-    playing: '自动滚动中　按确定键暂停',
-    paused: '已暂停　按确定键继续',
-    end: '已到底　按确定键从头再看',
+    playing: '自动滚动中　确定键暂停',
+    paused: '已暂停　确定键继续',
+    end: '已到底　确定键从头看',
     still: '整张已显示'
   };
+
+  // The scan's box reaches the bottom of the safe area: no taller than the scan (a page scanned sideways is
+  // shown whole, with nothing to scroll), and never under a third of the screen.
+  // A page scanned sideways (wider than high) that is still too tall for the box at full width is shown
+  // narrower, whole: nothing to scroll. 放大 shows it at twice the box's width, as any scan.
+  function viewerLayout() {
+    var box = doc.getElementById('scan-scroll'), fit = doc.querySelector('.viewer-fit'), r, h, c;
+    if (!box) { return; }
+    box.style.height = '';
+    if (fit) { fit.style.width = ''; fit.style.margin = ''; }
+    r = box.getBoundingClientRect();
+    h = Math.floor(viewH() * 0.95 - (r.top + scrollTop()));
+    h = Math.max(Math.round(viewH() * 0.3), h);
+    c = r.bottom - r.top;
+    if (fit && !hasClass(doc.body, 'zoomed') && c > h && c < r.right - r.left) {
+      fit.style.width = Math.floor(100 * h / c) + '%';
+      fit.style.margin = '0 auto';
+      c = box.getBoundingClientRect().bottom - r.top;
+    }
+    if (c > 0 && c < h) { h = Math.ceil(c); }
+    box.style.height = h + 'px';
+  }
+
+  function vTop() { return view.box.scrollTop; }
+  function vMax() { return Math.max(0, view.box.scrollHeight - view.box.clientHeight); }
+  function vTo(y) { view.box.scrollTop = Math.max(0, Math.min(vMax(), Math.round(y))); }
+  function vToX(x) {
+    view.box.scrollLeft = Math.max(0, Math.min(view.box.scrollWidth - view.box.clientWidth, Math.round(x)));
+  }
 
   function showState() {
     var m, modes = ['playing', 'paused', 'end', 'still'];
     for (m = 0; m < modes.length; m++) { removeClass(doc.body, 'scan-' + modes[m]); }
     addClass(doc.body, 'scan-' + view.mode);
-    if (view.state) { setText(view.state, view.label + '　' + SAYS[view.mode]); }
+    // One short line (it sits beside the title): zoomed, how to move; else what the scan does and how to stop it.
+    if (view.state) { setText(view.state, view.zoomed ? '已放大两倍　左右键移动' : SAYS[view.mode]); }
   }
 
   function step() {
-    var t = now(), y = scrollTop(), max = maxScroll();
+    var t = now(), y = vTop(), max = vMax();
     view.timer = null;
     if (view.mode !== 'playing') { return; }
     if (Math.abs(y - Math.round(view.pos)) > 2) { view.pos = y; }  // scrolled meanwhile: go on from there
     view.pos += SPEED * viewH() / 720 * Math.min(t - view.last, 250) / 1000;
     view.last = t;
     if (view.pos >= max) {
-      scrollToY(max);
+      vTo(max);
       view.mode = 'end';
       showState();
       lazy();
       return;
     }
-    scrollToY(view.pos);
+    vTo(view.pos);
     lazySoon();
     view.timer = setTimeout(step, TICK);
   }
 
-  // A scan no taller than the screen (a page scanned sideways): all of it on
-  // screen, and nothing to scroll. False when it is taller.
-  function fits() {
-    var r = view.fig.getBoundingClientRect(), vh = viewH();
-    if (r.bottom - r.top > vh) { return false; }
-    if (r.bottom > vh) { scrollToY(scrollTop() + r.bottom - vh); } else if (r.top < 0) { scrollToY(scrollTop() + r.top); }
-    return true;
-  }
-
   function play(delay) {
     if (view.timer) { clearTimeout(view.timer); }
-    if (maxScroll() <= 0 || fits()) { view.mode = 'still'; showState(); return; }
-    if (scrollTop() >= maxScroll() - 1) { scrollToY(0); }
+    if (vMax() <= 0) { view.mode = 'still'; showState(); return; }  // all of it on screen: nothing to scroll
+    if (vTop() >= vMax() - 1) { vTo(0); }
     view.mode = 'playing';
-    view.pos = scrollTop();
+    view.pos = vTop();
     view.last = now() + (delay || 0);
     view.timer = setTimeout(step, (delay || 0) + TICK);
     showState();
@@ -326,14 +375,19 @@
     showState();
   }
 
+  // 放大: the zoom tiles (twice the TV rendition's pixels, loaded only now) in place of the TV tiles, which
+  // are given up; the middle of the scan stays in the middle, and Left/Right pan to either edge.
   function toggleZoom() {
-    var h = doc.documentElement.scrollHeight, mid = (scrollTop() + viewH() / 2) / h;
+    var f = view.box, mid = (vTop() + f.clientHeight / 2) / Math.max(1, f.scrollHeight);
     view.zoomed = !view.zoomed;
     if (view.zoomed) { addClass(doc.body, 'zoomed'); } else { removeClass(doc.body, 'zoomed'); }
+    viewerLayout();
     if (view.zoom) { setText(view.zoom, view.zoomed ? '还原' : '放大'); }
-    // Keep the middle of the screen where it was; zoomed in, start at the centre.
-    scrollToY(mid * doc.documentElement.scrollHeight - viewH() / 2);
-    scrollToX(view.zoomed ? (doc.documentElement.scrollWidth - doc.documentElement.clientWidth) / 2 : 0);
+    vTo(mid * f.scrollHeight - f.clientHeight / 2);
+    vToX(view.zoomed ? (f.scrollWidth - f.clientWidth) / 2 : 0);
+    if (view.mode === 'playing') { pause(); } else if (view.mode === 'still' && vMax() > 0) { view.mode = 'paused'; }
+    if (!view.zoomed && view.mode !== 'still' && vMax() <= 0) { view.mode = 'still'; }
+    showState();
     setFocus(view.fig, true);
     lazy();
   }
@@ -345,7 +399,6 @@
       // In the bar: Down goes back to the scan; everything else as on any page.
       if (act === 'down') {
         setFocus(view.fig, true);
-        if (view.mode === 'still') { fits(); }
         return true;
       }
       return false;
@@ -356,19 +409,19 @@
     }
     if (act === 'up' || act === 'down' || act === 'pageup' || act === 'pagedown') {
       dir = act === 'up' || act === 'pageup' ? -1 : 1;
-      if (act === 'up' && scrollTop() <= 0) {  // at the top: into the bar, at its first button
+      if (act === 'up' && vTop() <= 0) {  // at the top: into the bar, at its first button
         link = barFirst();
         if (link) { setFocus(link); }
         return true;
       }
       if (view.mode === 'playing') { pause(); }
-      scrollPage(dir, act.indexOf('page') === 0 ? 0.9 : 0.4);  // a page, or a bit under half a screen
+      vTo(vTop() + dir * view.box.clientHeight * (act.indexOf('page') === 0 ? 0.9 : 0.4));
       lazySoon();
       return true;
     }
     if (act === 'left' || act === 'right') {
       if (view.zoomed) {
-        scrollToX(scrollLeft() + (act === 'left' ? -0.4 : 0.4) * doc.documentElement.clientWidth);
+        vToX(view.box.scrollLeft + (act === 'left' ? -0.4 : 0.4) * view.box.clientWidth);
         return true;
       }
       // Replacing the history entry: Back then leaves the viewer, however many scans were turned.
@@ -388,12 +441,12 @@
   }
 
   function viewerStart() {
-    var fig = doc.getElementById('scan');
-    if (!fig || fig.getAttribute('data-viewer') === null) { return; }
-    view = { fig: fig, state: doc.getElementById('viewer-state'), zoom: doc.getElementById('viewer-zoom'),
-      mode: 'paused', timer: null, pos: 0, last: 0, zoomed: false, label: '' };
-    if (view.state) { view.label = view.state.firstChild ? view.state.firstChild.nodeValue : ''; }
+    var fig = doc.getElementById('scan'), box = doc.getElementById('scan-scroll');
+    if (!fig || !box || fig.getAttribute('data-viewer') === null) { return; }
+    view = { fig: fig, box: box, state: doc.getElementById('viewer-state'), zoom: doc.getElementById('viewer-zoom'),
+      mode: 'paused', timer: null, pos: 0, last: 0, zoomed: false };
     if (view.zoom) { on(view.zoom, 'click', toggleZoom); }
+    on(box, 'scroll', lazySoon);
     play(START);
   }
 
@@ -437,7 +490,10 @@
   // A link to "page#part" (a voucher's "back to this line of the ledger"): the
   // focusable at that part, so OK works on what the viewer was sent to see.
   function fromHash() {
-    var id = location.hash ? location.hash.substring(1) : '', t, list, i;
+    return partFocus(location.hash ? location.hash.substring(1) : '');
+  }
+  function partFocus(id) {
+    var t, list, i;
     t = id ? doc.getElementById(id) : null;
     if (!t) { return null; }
     if (isFocusable(t) && usable(t)) { return t; }
@@ -452,35 +508,99 @@
     return !!(p && p.navigation && p.navigation.type === 2);
   }
 
+  // How many lines an element's text takes (old boxes without ranges: one).
+  function lineCount(el) {
+    var range, rects, n = 0, last = null, k;
+    if (!doc.createRange) { return 1; }
+    range = doc.createRange();
+    range.selectNodeContents(el);
+    rects = range.getClientRects();
+    for (k = 0; k < rects.length; k++) {
+      if (rects[k].bottom - rects[k].top > 0 && (last === null || rects[k].top >= last + 4)) { n++; last = rects[k].top; }
+    }
+    return n;
+  }
+
+  // A table wider than its place, or one whose short cells (a heading, a name, a date: up to 12 characters)
+  // break across lines, becomes one record per block (tv.css .records): no sideways scrolling, no text one
+  // character a line. The first rows decide, so a long table costs no more than a short one.
+  function fitTables() {
+    var tables = doc.querySelectorAll('table.finance-table, table.entry, .item-body table'), i, t, cells, j, c, text, bad;
+    for (i = 0; i < tables.length; i++) {
+      t = tables[i];
+      if (hasClass(t, 'trail')) { continue; }
+      bad = t.offsetWidth > t.parentNode.clientWidth + 1;
+      cells = t.querySelectorAll('th, td');
+      for (j = 0; !bad && j < cells.length && j < 200; j++) {
+        c = cells[j];
+        text = (c.textContent || c.innerText || '').replace(/^\s+|\s+$/g, '');
+        if (text.length > 1 && text.length <= 12 && lineCount(c) > 1) { bad = true; }
+      }
+      if (bad) { labelCells(t); addClass(t, 'records'); }
+    }
+  }
+
+  // Each cell of a table shown as records says its column's heading (the Markdown tables of item pages have
+  // none written in; the finance templates write data-label themselves).
+  function labelCells(t) {
+    var head = t.querySelectorAll('thead th'), rows = t.querySelectorAll('tbody tr'), i, j, cells;
+    for (i = 0; i < rows.length; i++) {
+      cells = rows[i].children;
+      for (j = 0; j < cells.length && j < head.length; j++) {
+        if (cells[j].getAttribute('data-label') === null) {
+          cells[j].setAttribute('data-label', head[j].textContent || head[j].innerText || '');
+        }
+      }
+    }
+  }
+
+  // The reading focus: the page title, when nothing on the first screen can be focused. Up/Down then
+  // scroll the text (the focus moves on to a link once one is near), Back leaves.
+  function readingFocus() {
+    reading = reading || doc.querySelector('header.top h1');
+    if (reading && reading.getAttribute('tabindex') === null) { reading.setAttribute('tabindex', '-1'); }
+    return reading;
+  }
+
+  // Keep a freshly opened page at its top: scroll only when the first focus is not inside the title-safe band
+  // (5% of the screen at top and bottom), so the title never opens in the overscan.
+  function showFirst(el) {
+    var r = el.getBoundingClientRect(), vh = viewH();
+    if (r.bottom > vh * 0.95 || r.top < 0) { reveal(el); }
+  }
+
   function start() {
-    var el = null, list, i, r, part, back;
+    var el = null, list, i, r, back;
     if (started) { return; }
     started = true;
     addClass(doc.documentElement, 'js');  // shows what needs the script (lazy tiles, 放大); the script is on
+    fitTables();
+    viewerLayout();
     list = doc.querySelectorAll(SELECTOR);
     i = saved();
     if (!(i >= 0 && list[i] && usable(list[i]) && shown(list[i].getBoundingClientRect()))) { i = -1; }
     back = i >= 0 && backOrForward();
-    // Back to a page: where the viewer left it (even on a page that names its first focus);
-    // else the page's own first focus; sent to a part of it: that part.
+    // Back to a page: where the viewer left it (even on a page that names its first focus); sent to a part of
+    // it: that part; else the page's own first focus. A new visit (a link, not Back) starts at the top: focus
+    // memory is for going back within a visit, not for the next time the page is opened.
     if (back) { el = list[i]; }
+    if (!el) { el = fromHash(); }
     if (!el) { el = doc.querySelector('[data-autofocus]'); }
-    if (!el) {
-      part = fromHash();
-      if (part) { el = part; }
-      if (!el && i >= 0) { el = list[i]; }
-      for (i = 0; !el && i < list.length; i++) {
-        r = list[i].getBoundingClientRect();
-        // The first focusable, unless it is below the first screen: focusing
-        // it would scroll past the text the viewer came to read.
-        if (usable(list[i]) && shown(r)) {
-          if (r.top < viewH()) { el = list[i]; byPlace = true; }
-          break;
-        }
+    for (i = 0; !el && i < list.length; i++) {
+      r = list[i].getBoundingClientRect();
+      // The first focusable, unless it is below the first screen: focusing
+      // it would scroll past the text the viewer came to read.
+      if (usable(list[i]) && shown(r)) {
+        if (r.bottom <= viewH() * 0.95) { el = list[i]; byPlace = true; }
+        break;
       }
     }
-    // The viewer keeps its scroll position: the scan is taller than the screen.
-    if (el) { setFocus(el, el.getAttribute('data-viewer') !== null); }
+    if (!el) { el = readingFocus(); }
+    if (el) {
+      setFocus(el, true);
+      // The viewer keeps its scroll position; a part asked for by #id is where the browser put it.
+      if (el.getAttribute('data-viewer') === null && !location.hash) { showFirst(el); }
+    }
     viewerStart();
     lazy();
   }
@@ -502,12 +622,8 @@
     var r;
     if (!byPlace || claim || !current) { return; }
     r = current.getBoundingClientRect();
-    if (r.top >= viewH()) {
-      removeClass(current, 'focused');
-      current = null;
-      try { doc.activeElement.blur(); } catch (e) { /* nothing focused */ }
-    } else if (r.bottom > viewH()) {
-      reveal(current);
+    if (r.bottom > viewH() * 0.95 && readingFocus()) {
+      setFocus(reading, true);
     }
   });
   // Scrolling to a #part (after load) drops the browser's focus to the body:
