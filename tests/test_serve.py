@@ -28,6 +28,19 @@ def preview(mini, tmp_path):
     p.stop()
 
 
+@pytest.fixture
+def preview_two(mini, tmp_path):
+    """The preview of a city of two villages: one village's error is that village's alone (with one village, its
+    error is every village's, and a build stops whole: pipeline._stops)."""
+    shutil.copytree(mini / "xg/cs", mini / "xg/ds")
+    edit(mini, "xg/ds/village.yaml", "name: 长寿村", "name: 东山村")
+    p = Preview(locate(mini), tmp_path / "preview", port=0)
+    p.start()
+    assert p.wait_version(0, 120) == 1, "the first build never finished"
+    yield p
+    p.stop()
+
+
 def get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=30) as response:
         return response.read().decode("utf-8")
@@ -77,8 +90,9 @@ def test_version_long_polls_until_a_save(preview, mini):
     assert json.loads(get(f"{preview.url}{VERSION_PATH.lstrip('/')}?since={now}"))["version"] > now
 
 
-def test_an_error_replaces_the_pages_until_fixed(preview, mini):
+def test_an_error_replaces_the_pages_until_fixed(preview_two, mini):
     """A village's error replaces that village's pages (the city's stay); a shared file's replaces every page."""
+    preview = preview_two
     save(preview, mini, MEETING, "category: 组织建设", "category: [组织建设")
     page = get(preview.url + "tv/xg/cs/index.html")
     assert "内容有 1 个错误" in page and "meeting.md 第4行" in page and "括号没有配对" in page

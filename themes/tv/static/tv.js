@@ -503,9 +503,11 @@
     }
     return null;
   }
+  // Back, Forward or a reload (the box's own, or the clerk's preview after a save): the viewer is still where
+  // they were, so the focus memory applies; a link is a new visit.
   function backOrForward() {
     var p = win.performance;
-    return !!(p && p.navigation && p.navigation.type === 2);
+    return !!(p && p.navigation && (p.navigation.type === 2 || p.navigation.type === 1));
   }
 
   // How many lines an element's text takes (old boxes without ranges: one).
