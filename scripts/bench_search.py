@@ -91,14 +91,7 @@ def sizes(site: Path) -> list[tuple[str, int, int, int]]:
     return rows
 
 
-TIMER = """() => {
-    window.__times = [];
-    window.addEventListener('keydown', function () { window.__t0 = performance.now(); }, true);
-    window.addEventListener('keydown', function () {
-        document.body.offsetHeight;
-        window.__times.push(performance.now() - window.__t0);
-    }, false);
-}"""
+TIMER = B._KEY_TIMER  # the one key-timing harness (tests/browser.py)
 
 
 def key_costs(page, base: str, village: str) -> tuple[list[float], float]:
