@@ -1,4 +1,4 @@
-"""The two charts of accounts as Markdown tables for docs/content-format.md, made from sitegen/accounts.py.
+"""The two charts of accounts as Markdown tables for docs/content-format.md, made from sitegen/content/accounts.py.
 
     python scripts/accounts_doc.py            # print the tables
     python scripts/accounts_doc.py --write    # replace them in docs/content-format.md (between the markers)
@@ -15,7 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen.accounts import CHARTS, CODE_MAP, SYSTEM_2004, SYSTEM_2024, SYSTEM_TITLES  # noqa: E402
+from sitegen.content.accounts import CHARTS, CODE_MAP, SYSTEM_2004, SYSTEM_2024, SYSTEM_TITLES  # noqa: E402
 
 DOC = REPO / "docs" / "content-format.md"
 BEGIN = "<!-- accounts tables: made by scripts/accounts_doc.py, do not edit by hand -->"

@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen.pipeline import build, check  # noqa: E402
+from sitegen.build.pipeline import build, check  # noqa: E402
 
 MINI = REPO / "tests" / "fixtures" / "mini"
 PAYEES = ["江阴市澄江建筑有限公司", "王五", "李四", "江阴农商银行", "夏港水电站", "张三"]

@@ -23,12 +23,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen import keys  # noqa: E402
-from sitegen.bundle import Store, make_bundles  # noqa: E402
-from sitegen.config import Target  # noqa: E402
-from sitegen.ingest import ingest  # noqa: E402
-from sitegen.pipeline import build  # noqa: E402
-from sitegen.push import push  # noqa: E402
+from sitegen.deploy import keys  # noqa: E402
+from sitegen.deploy.bundle import Store, make_bundles  # noqa: E402
+from sitegen.content.config import Target  # noqa: E402
+from sitegen.deploy.ingest import ingest  # noqa: E402
+from sitegen.build.pipeline import build  # noqa: E402
+from sitegen.deploy.push import push  # noqa: E402
 
 
 def kb(n: int) -> str:

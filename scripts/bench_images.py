@@ -40,10 +40,10 @@ from PIL import ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sitegen import assets  # noqa: E402
-from sitegen.errors import Report  # noqa: E402
-from sitegen.model import Image  # noqa: E402
-from sitegen.pipeline import build  # noqa: E402
+from sitegen.images import renditions as assets  # noqa: E402
+from sitegen.content.errors import Report  # noqa: E402
+from sitegen.content.model import Image  # noqa: E402
+from sitegen.build.pipeline import build  # noqa: E402
 
 
 # The plain loops. A job: (source, the files to make: specs as the pipeline gets them, folder to write to).

@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen.pipeline import build  # noqa: E402
+from sitegen.build.pipeline import build  # noqa: E402
 from tests import browser as B  # noqa: E402
 
 NAMES = ["张永刚", "王建华", "李秀英", "刘德明", "陈国平", "杨美华", "赵志强", "黄丽娟", "周建国", "吴桂英", "徐卫东",

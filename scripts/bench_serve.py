@@ -21,8 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen.scope import locate  # noqa: E402
-from sitegen.serve import Preview  # noqa: E402
+from sitegen.build.scope import locate  # noqa: E402
+from sitegen.cli.serve import Preview  # noqa: E402
 from tests import browser  # noqa: E402
 
 

@@ -19,7 +19,7 @@ What it writes (see docs/content-format.md for the format):
   trails in the journal, payments that trip every warning rule, and two drafts (see "Oversight" below).
 
 The people, ID numbers, phone and bank card numbers are invented (check digits are valid so that masking is
-exercised); any likeness to real persons is accidental. Account codes come from sitegen/accounts.py (the 2024
+exercised); any likeness to real persons is accidental. Account codes come from sitegen/content/accounts.py (the 2024
 chart, looked up by name); one village (河湘村) writes sub-account codes such as 10201 银行存款—基本户.
 
 The scans are tuned so that the whole folder stays under 12 MB (du): A4 pages are drawn at 840 px and delivered
@@ -646,14 +646,14 @@ def load_accounts() -> dict[str, tuple[str, str]]:
     """role -> (code, official name) from sitegen.accounts; fails loudly if the chart lacks a name."""
     sys.path.insert(0, str(REPO))
     try:
-        from sitegen.accounts import by_name
+        from sitegen.content.accounts import by_name
     finally:
         sys.path.pop(0)
     out = {}
     for role, name in ROLE_NAMES.items():
         account = by_name(SYSTEM, name)
         if account is None:
-            raise SystemExit(f"make_sample: the {SYSTEM} chart in sitegen/accounts.py has no account named {name}")
+            raise SystemExit(f"make_sample: the {SYSTEM} chart in sitegen/content/accounts.py has no account named {name}")
         out[role] = (account.code, account.name)
     return out
 
@@ -1121,7 +1121,7 @@ def finance_documents(fonts: Fonts, scanner: "Scanner", v: Village, files: Path,
 
 
 def write_finance_tables(v: Village, folder: Path) -> None:
-    """finance/tables/: asset register, leases, project, budget and payout lists (sitegen/finance.py), each naming
+    """finance/tables/: asset register, leases, project, budget and payout lists (sitegen/finance/tables.py), each naming
     the vouchers behind its figures. The lists carry raw ID, card and mobile numbers and addresses, as a clerk's
     export would: sitegen must drop them."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -2774,7 +2774,7 @@ def village_yaml(v: Village) -> str:
 
 
 # ================================================================================================================
-# Oversight (sitegen/oversight.py, review.py, questions.py): cadres and 低保 lists, payments that trip every
+# Oversight (sitegen/oversight/supervise.py, review.py, questions.py): cadres and 低保 lists, payments that trip every
 # warning rule, approval trails, month reviews, acknowledgements, registries, hotline records and drafts
 # ================================================================================================================
 
@@ -2939,7 +2939,7 @@ def write_city_oversight(out: Path, villages: list[Village]) -> None:
     import types
     sys.path.insert(0, str(REPO))
     try:
-        from sitegen.refcode import item_code, voucher_code
+        from sitegen.oversight.refcode import item_code, voucher_code
     finally:
         sys.path.pop(0)
     by = {v.slug: v for v in villages}

@@ -53,22 +53,22 @@ class Target:
 
 
 TARGETS = [
-    Target("privacy", "sitegen/privacy.py", ("_LONG", "_MOBILE", "_mask_long", "mask", "find_unmasked"),
+    Target("privacy", "sitegen/content/privacy.py", ("_LONG", "_MOBILE", "_mask_long", "mask", "find_unmasked"),
            ("tests/test_privacy.py",)),
-    Target("money", "sitegen/money.py", ("_PLAIN", "parse_amount", "yuan", "wan"), ("tests/test_money.py",)),
-    Target("voucher-balance", "sitegen/validate.py", ("_Journal.vouchers",),
+    Target("money", "sitegen/content/money.py", ("_PLAIN", "parse_amount", "yuan", "wan"), ("tests/test_money.py",)),
+    Target("voucher-balance", "sitegen/validate/city.py", ("_Journal.vouchers",),
            ("tests/test_validate.py", "-k", "unbalanced or all_problems or model_of"), markers=("for v in out:",)),
-    Target("voucher-totals", "sitegen/model.py", ("Voucher.debit_total", "Voucher.credit_total"),
+    Target("voucher-totals", "sitegen/content/model.py", ("Voucher.debit_total", "Voucher.credit_total"),
            ("tests/test_validate.py", "-k", "unbalanced or all_problems or model_of")),
-    Target("containment", "sitegen/validate.py", ("_Checker.inside",),
+    Target("containment", "sitegen/validate/city.py", ("_Checker.inside",),
            ("tests/test_validate.py", "-k", "path or symlinked or model_of")),
-    Target("scan-containment", "sitegen/validate.py", ("_Checker.attach_scans",),
+    Target("scan-containment", "sitegen/validate/city.py", ("_Checker.attach_scans",),
            ("tests/test_validate.py", "-k", "symlinked or missing_scan or model_of"),
            markers=("resolved = path.resolve()", "if not resolved.is_relative_to")),
-    Target("links", "sitegen/links.py", ("check_links", "_resolve", "_found"), ("tests/test_links.py",)),
-    Target("reports-masking", "sitegen/reports.py", ("_text",),
+    Target("links", "sitegen/site/plan.py", ("check_links", "_resolve", "_found"), ("tests/test_links.py",)),
+    Target("reports-masking", "sitegen/reports/tables.py", ("_text",),
            ("tests/test_reports.py", "-k", "masked or cell_as_text")),
-    Target("ingest", "sitegen/ingest.py", ("_member_problem", "_read_member", "_Reader._next", "_Reader._header"),
+    Target("ingest", "sitegen/deploy/ingest.py", ("_member_problem", "_read_member", "_Reader._next", "_Reader._header"),
            ("tests/test_ingest.py", "-k", "flipped or replayed or another_key or expired or unsigned or dotdot "
                                          "or link_and_device or huge_manifest or first_ingest or directory_entry")),
 ]

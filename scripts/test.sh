@@ -25,4 +25,6 @@ export REQUIRE_SSHD=1
 # Type check first ([tool.mypy] in pyproject.toml): a call that cannot work (an argument given twice, a None where a
 # value is needed) fails the run before any test does.
 python3 -m mypy
+# The package's layers ([tool.importlinter] in pyproject.toml): a lower stage never imports a higher one, no cycles.
+"$(python3 -c 'import os, sys; print(os.path.dirname(sys.executable))')/lint-imports" --no-cache
 exec python3 -m pytest -q -p no:cacheprovider "$@"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sitegen.pipeline import build  # noqa: E402
+from sitegen.build.pipeline import build  # noqa: E402
 from tests import browser  # noqa: E402
 
 KIND = re.compile(rb'<body class="tv page-([a-z-]+)')

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sitegen.pipeline import build
+from sitegen.build.pipeline import build
 from tests.conftest import REPO
 
 CONTENT = REPO / "content"

@@ -37,6 +37,6 @@ def snapshot(folder: Path, published_only: bool = False) -> dict[str, str]:
 
 @pytest.fixture(autouse=True)
 def pinned_today(monkeypatch):
-    """A date more than 60 days after today is refused (sitegen/dates.py); the tests judge against one fixed day
+    """A date more than 60 days after today is refused (sitegen/content/dates.py); the tests judge against one fixed day
     (SITEGEN_TODAY, inherited by the CLI subprocesses too), so they give the same answer whatever the clock says."""
     monkeypatch.setenv("SITEGEN_TODAY", "2026-11-29")

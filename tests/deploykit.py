@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sitegen import keys
-from sitegen.bundle import FORMAT, Store, make_bundles
+from sitegen.deploy import keys
+from sitegen.deploy.bundle import FORMAT, Store, make_bundles
 from tests import conftest
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,4 +1,4 @@
-"""Tests for the built-in charts of accounts (sitegen/accounts.py)."""
+"""Tests for the built-in charts of accounts (sitegen/content/accounts.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import importlib.util
 
 import pytest
 
-from sitegen import accounts
+from sitegen.content import accounts
 from tests.conftest import REPO
-from sitegen.accounts import (
+from sitegen.content.accounts import (
     CHARTS,
     CODE_LENGTHS,
     OPTIONAL_CODES,

@@ -6,9 +6,9 @@ import pickle
 
 from PIL import Image as PILImage
 
-from sitegen import assets
-from sitegen.errors import Report
-from sitegen.model import Image
+from sitegen.images import renditions as assets
+from sitegen.content.errors import Report
+from sitegen.content.model import Image
 
 
 def make(path, size, fmt="JPEG", exif_orientation=None, mode="RGB"):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from sitegen.pipeline import build, check
-from sitegen.privacy import find_unmasked
+from sitegen.build.pipeline import build, check
+from sitegen.content.privacy import find_unmasked
 from tests.conftest import REPO, snapshot
 
 CONTENT = REPO / "content"

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 import pytest
 
-from sitegen import keys
-from sitegen.bundle import CITY, BundleError, Manifest, Store, make_bundles, make_delta, plan
-from sitegen.pipeline import build
+from sitegen.deploy import keys
+from sitegen.deploy.bundle import CITY, BundleError, Manifest, Store, make_bundles, make_delta, plan
+from sitegen.build.pipeline import build
 from tests.conftest import published
 from tests.deploykit import NOW, bundle_now, clone, deploy, sitegen, snapshot, touch_page
 

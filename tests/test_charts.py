@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from PIL import Image
 
-from sitegen import charts
+from sitegen.site import charts
 
 SERIES = [charts.Series("收入", (Decimal("478440.00"), Decimal("56500.00"))),
           charts.Series("支出", (Decimal("136905.26"), Decimal("0")))]

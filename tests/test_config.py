@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sitegen.config import DEFAULT_SUBITEMS, SiteConfig, parse_site_config
-from sitegen.errors import Location, Report
-from sitegen.taxonomy import BOARDS
+from sitegen.content.config import DEFAULT_SUBITEMS, SiteConfig, parse_site_config
+from sitegen.content.errors import Location, Report
+from sitegen.content.taxonomy import BOARDS
 
 WHERE = Location("content/site.yaml")
 

@@ -34,12 +34,12 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image as PILImage
 
-from sitegen import output
-from sitegen.cli import cli
-from sitegen.errors import ContentError, OutputError, Report
-from sitegen.pipeline import build, check
-from sitegen.privacy import find_unmasked
-from sitegen.render import THEMES
+from sitegen.site import output
+from sitegen.cli.main import cli
+from sitegen.content.errors import ContentError, OutputError, Report
+from sitegen.build.pipeline import build, check
+from sitegen.content.privacy import find_unmasked
+from sitegen.site.render import THEMES
 from tests.conftest import FIXTURES, REPO, snapshot
 
 JOURNAL = "xg/cs/journal/2026-09.csv"
@@ -917,7 +917,7 @@ def _themes(out: Path) -> dict[str, str]:
     return {k: v for k, v in snapshot(out).items() if not k.split("/")[0].startswith(".")}
 
 
-@pytest.mark.parametrize("at", ["sitegen.render:render_theme", "sitegen.output:_exchange"])
+@pytest.mark.parametrize("at", ["sitegen.site.render:render_theme", "sitegen.site.output:_exchange"])
 def test_killed_build_keeps_the_last_good_output(base, tmp_path, at):
     """SIGKILL half-way (while rendering; with a theme fully staged, just before its swap): both themes stay the
     last good ones byte for byte, and the next run succeeds and clears the leftovers."""
@@ -945,7 +945,7 @@ def test_killed_check_writes_nothing(tmp_path):
     shutil.copytree(FIXTURES / "mini", content)
     before = snapshot(content)
     marker = tmp_path / "paused"
-    proc = _paused(["check", str(content)], "sitegen.validate:validate", marker)
+    proc = _paused(["check", str(content)], "sitegen.validate.city:validate", marker)
     try:
         _wait_for(marker, proc)
     finally:

@@ -1,4 +1,4 @@
-"""One date parser and one plausibility rule for every date a clerk writes (sitegen/dates.py, issue 11)."""
+"""One date parser and one plausibility rule for every date a clerk writes (sitegen/content/dates.py, issue 11)."""
 from __future__ import annotations
 
 import shutil
@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 import pytest
 
-from sitegen import dates
-from sitegen.errors import Location, Report
-from sitegen.pipeline import check
+from sitegen.content import dates
+from sitegen.content.errors import Location, Report
+from sitegen.build.pipeline import check
 from tests.conftest import FIXTURES
 
 SAME_DAY = ["2026-09-25", "2026/9/25", "2026.9.25", "2026年9月25日", "2026 年 9 月 25 日", "2026-9-25",

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from sitegen.dates import parse_day
-from sitegen.errors import CATALOGUE, KEY_EXAMPLES, Location, Report, make_problem
-from sitegen.money import amount_example, parse_amount
-from sitegen.pipeline import check
+from sitegen.content.dates import parse_day
+from sitegen.content.errors import CATALOGUE, KEY_EXAMPLES, Location, Report, make_problem
+from sitegen.content.money import amount_example, parse_amount
+from sitegen.build.pipeline import check
 from tests.conftest import REPO
 
 
@@ -41,7 +41,7 @@ def test_values_are_inserted_as_text():
 
 
 SLIP = '''
-from sitegen.errors import Location, Report
+from sitegen.content.errors import Location, Report
 
 
 class OldReport:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from sitegen import feedback, refcode
-from sitegen.config import parse_site_config
-from sitegen.errors import Location, Report
-from sitegen.pipeline import build, check
+from sitegen.site import feedback
+from sitegen.oversight import refcode
+from sitegen.content.config import parse_site_config
+from sitegen.content.errors import Location, Report
+from sitegen.build.pipeline import build, check
 from tests.built_sample import sample_output
 
 URL = "https://12345.example.gov.cn/ask?code={code}"

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.errors import ContentError
-from sitegen.finance import published, statements
-from sitegen.ledger import money_movement, village_ledgers
-from sitegen.money import wan, yuan
-from sitegen.pipeline import build, check
-from sitegen.privacy import find_unmasked
-from sitegen.refcode import voucher_code
-from sitegen.scope import locate, unpublished
+from sitegen.content.errors import ContentError
+from sitegen.finance.tables import published, statements
+from sitegen.finance.ledger import money_movement, village_ledgers
+from sitegen.content.money import wan, yuan
+from sitegen.build.pipeline import build, check
+from sitegen.content.privacy import find_unmasked
+from sitegen.oversight.refcode import voucher_code
+from sitegen.build.scope import locate, unpublished
 from tests.conftest import FIXTURES, REPO, snapshot
 
 CATEGORIES = ("net-worth", "funds", "assets", "resources", "projects", "income-expense", "reports")
@@ -195,7 +195,7 @@ def test_ambiguous_budget_lines_and_bad_stages_are_errors(fin):
 
 
 def test_statement_mismatch_stops_the_build(fin, tmp_path, monkeypatch):
-    from sitegen import finance
+    from sitegen.finance import tables as finance
     monkeypatch.setattr(finance, "reconcile_statements", lambda v: [("测试", "test", Decimal(1), Decimal(2))])
     with pytest.raises(ContentError) as exc:
         build(fin, tmp_path / "out")
@@ -203,7 +203,7 @@ def test_statement_mismatch_stops_the_build(fin, tmp_path, monkeypatch):
 
 
 def test_voucher_references_and_table_names():
-    from sitegen.finance import parse_voucher_ref, table_kind
+    from sitegen.finance.tables import parse_voucher_ref, table_kind
     assert parse_voucher_ref("2026-07 记-3") == ("2026-07", 3)
     assert parse_voucher_ref("2026/7 记字第12号") == ("2026-07", 12)
     assert parse_voucher_ref("2026年7月 3号") == ("2026-07", 3)
@@ -330,7 +330,7 @@ def test_register_leaves_out_disposed_assets_and_counts_only_assets_held(fin):
 
 
 def test_register_net_of_depreciation_where_the_chart_books_assets_net(fin, monkeypatch):
-    from sitegen import accounts
+    from sitegen.content import accounts
     real = accounts.by_name
     monkeypatch.setattr(accounts, "by_name", lambda system, name: None if name == "累计折旧" else real(system, name))
     edit(fin / TABLES / "资产.csv", "状态,凭证,来源", "状态,凭证,来源,累计折旧")
@@ -430,8 +430,8 @@ def switch(fin: Path) -> Path:
 
 
 def test_balances_carry_from_the_2004_chart_into_the_2024_chart(switch):
-    from sitegen.finance import account_years, statements
-    from sitegen.ledger import village_ledgers
+    from sitegen.finance.tables import account_years, statements
+    from sitegen.finance.ledger import village_ledgers
     city, report = check(switch)
     assert not report.errors, [p.zh for p in report.errors]
     village = city.villages[0]
@@ -475,7 +475,7 @@ def test_chart_images_have_their_size(built):
 
 
 def test_tables_are_read_by_the_shared_reader_and_private_columns_never_read(fin, monkeypatch):
-    from sitegen import finance
+    from sitegen.finance import tables as finance
     read: list[list[str]] = []
     real = finance.table_columns
 
@@ -494,7 +494,7 @@ def test_tables_are_read_by_the_shared_reader_and_private_columns_never_read(fin
 
 def test_an_old_account_without_a_counterpart_is_kept_apart_not_lost(switch, tmp_path):
     """2004's 131 牲畜（禽）资产 has no 2024 account of its name, and 2024's 131 is 消耗性生物资产."""
-    from sitegen.finance import account_years
+    from sitegen.finance.tables import account_years
     with open(switch / "xg/cs/journal/2023-12.csv", "a", encoding="utf-8") as fh:
         fh.write("2023-12-25,记-4,购买耕牛,131,牲畜（禽）资产,600.00,,,0\n2023-12-25,记-4,购买耕牛,102,银行存款,,600.00,,0\n")
     shutil.copytree(switch / "xg/cs/scans/2023-12/1", switch / "xg/cs/scans/2023-12/4")

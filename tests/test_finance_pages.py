@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.finance_pages import pending_notice
-from sitegen.ledger import flows
-from sitegen.model import Village
-from sitegen.pipeline import build, check
+from sitegen.site.finance_pages import pending_notice
+from sitegen.finance.ledger import flows
+from sitegen.content.model import Village
+from sitegen.build.pipeline import build, check
 from tests.built_sample import CONTENT, sample_output
 from tests.conftest import FIXTURES
 
@@ -179,7 +179,7 @@ def test_the_money_in_and_out_tables_add_up_to_the_ledger_in_every_village(tmp_p
     """The where-from and where-to tables are the year's income and expense split by account: the money that is
     neither (paid into 在建工程, a loan, money collected for others) is a row of its own, so a villager adding the
     rows finds the year's figure (长寿村 2026: 468,888.97 spent, of which only 259,978.80 is 支出 proper)."""
-    from sitegen.ledger import village_ledgers
+    from sitegen.finance.ledger import village_ledgers
     city, _ = check(CONTENT)
     assert city is not None
     neither = Decimal(0)

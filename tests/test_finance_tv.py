@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.pipeline import build
+from sitegen.build.pipeline import build
 from tests import browser
 from tests.conftest import FIXTURES
 

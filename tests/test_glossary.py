@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from sitegen import glossary
+from sitegen.site import glossary
 
 
 def test_amounts_in_yuan_and_large_ones_in_wan():

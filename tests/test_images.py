@@ -21,10 +21,11 @@ import pytest
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFilter, ImageStat
 
-from sitegen import assets, digests
-from sitegen.errors import ContentError, Report
-from sitegen.model import Image
-from sitegen.pipeline import build, check
+from sitegen.images import renditions as assets
+from sitegen.images import digests
+from sitegen.content.errors import ContentError, Report
+from sitegen.content.model import Image
+from sitegen.build.pipeline import build, check
 from tests.built_sample import sample_output
 from tests.conftest import FIXTURES
 

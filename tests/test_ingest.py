@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import keys
-from sitegen.bundle import Store, make_bundles, make_delta
-from sitegen.ingest import ingest, rollback
-from sitegen.pipeline import build
+from sitegen.deploy import keys
+from sitegen.deploy.bundle import Store, make_bundles, make_delta
+from sitegen.deploy.ingest import ingest, rollback
+from sitegen.build.pipeline import build
 from tests.deploykit import (NOW, bundle_now, clone, craft, deploy, env, kill, manifest_doc, paused, sitegen,
                              snapshot, touch_page)
 
@@ -261,12 +261,12 @@ def test_killed_during_ingest_the_previous_release_stays_served(live, tmp_path):
     bundle = newer_bundle(live)
     (live.drop / bundle.name).write_bytes(bundle.read_bytes())
     # stop right after the new release is fully staged, just before the switch
-    proc = paused(tmp_path / "marker", "sitegen.ingest:_assemble", "ingest", "--root", live.headend)
+    proc = paused(tmp_path / "marker", "sitegen.deploy.ingest:_assemble", "ingest", "--root", live.headend)
     kill(proc)
     assert any((live.headend / "releases").glob(".tmp-*"))  # the staged release it was about to switch to
     assert live.served() == before and os.readlink(live.headend / "current") == "releases/r-000001"
     # during extraction too (the first object written)
-    proc = paused(tmp_path / "marker2", "sitegen.ingest:_Reader._object", "ingest", "--root", live.headend,
+    proc = paused(tmp_path / "marker2", "sitegen.deploy.ingest:_Reader._object", "ingest", "--root", live.headend,
                   when="before")
     kill(proc)
     assert live.served() == before
@@ -551,7 +551,7 @@ def test_after_a_rollback_a_version_between_the_active_and_the_highest_taken_is_
     newest = _versions_of_cs(live, 1)
     live.drop.joinpath(newest.name).write_bytes(newest.read_bytes())
     # killed right after the switch, before anything else was written
-    proc = paused(tmp_path / "marker", "sitegen.ingest:Headend.activate", "ingest", "--root", live.headend)
+    proc = paused(tmp_path / "marker", "sitegen.deploy.ingest:Headend.activate", "ingest", "--root", live.headend)
     kill(proc)
     assert os.readlink(live.headend / "current") == "releases/r-000002"
     assert rollback(live.headend) == ("r-000002", "r-000001")
@@ -565,7 +565,7 @@ def test_a_rollback_goes_only_to_a_release_that_was_served(live, tmp_path):
     first = newer_bundle(live, 1)
     live.drop.joinpath(first.name).write_bytes(first.read_bytes())
     # killed after the new release is in place, before the switch: r-000002 was never served
-    proc = paused(tmp_path / "marker", "sitegen.ingest:Headend.activate", "ingest", "--root", live.headend,
+    proc = paused(tmp_path / "marker", "sitegen.deploy.ingest:Headend.activate", "ingest", "--root", live.headend,
                   when="before")
     kill(proc)
     assert (live.headend / "releases" / "r-000002").is_dir()
@@ -603,7 +603,7 @@ import json, resource, signal, sys, traceback
 from datetime import datetime
 from pathlib import Path
 resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))
-from sitegen.ingest import ingest
+from sitegen.deploy.ingest import ingest
 
 def over(*_):
     raise TimeoutError("over the time cap")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from sitegen.ledger import build_ledgers, explain, flows
-from sitegen.pipeline import check
+from sitegen.finance.ledger import build_ledgers, explain, flows
+from sitegen.build.pipeline import check
 
 
 def ledger_of(root):

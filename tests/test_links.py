@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.errors import Report
-from sitegen.ledger import build_ledgers
-from sitegen.links import RENDER_NAMES, Page, _Planner, check_links, plan
-from sitegen.pipeline import check
+from sitegen.content.errors import Report
+from sitegen.finance.ledger import build_ledgers
+from sitegen.site.plan import RENDER_NAMES, Page, _Planner, check_links, plan
+from sitegen.build.pipeline import check
 
 
 def test_relative_urls():

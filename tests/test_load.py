@@ -14,9 +14,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sitegen.errors import Report
-from sitegen.load import load, read_table
-from sitegen.pipeline import build, check
+from sitegen.content.errors import Report
+from sitegen.content.load import load, read_table
+from sitegen.build.pipeline import build, check
 from tests.conftest import REPO, snapshot
 from tests.test_validate import JOURNAL, edit
 
@@ -312,7 +312,7 @@ def test_links_inside_the_content_folder_are_followed(mini):
 
 
 def test_text_is_read_at_most_up_to_the_limit(mini, monkeypatch):
-    from sitegen import load as load_module
+    from sitegen.content import load as load_module
     monkeypatch.setattr(load_module, "MAX_TEXT_BYTES", 100)
     report = Report()
     assert load_module.read_content_bytes(mini / MEETING_MD, mini, report, 100) is None
@@ -382,7 +382,7 @@ def test_odd_names_and_pipes_are_reported_once(mini, mutate, code):
 
 def test_a_spreadsheet_is_read_up_to_a_row_limit(mini, monkeypatch):
     """An .xlsx is zipped: a small file can hold millions of rows. Past the limit it is an error, not memory."""
-    from sitegen import load as load_module
+    from sitegen.content import load as load_module
     monkeypatch.setattr(load_module, "MAX_TABLE_ROWS", 5)
     book = openpyxl.Workbook()
     for line in (mini / JOURNAL).read_text(encoding="utf-8").splitlines():

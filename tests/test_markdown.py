@@ -1,4 +1,4 @@
-from sitegen.markdown import body_links, render_markdown
+from sitegen.content.markdown import body_links, render_markdown
 
 
 def test_raw_html_is_text():

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from sitegen.money import AmountError, parse_amount, wan, yuan
+from sitegen.content.money import AmountError, parse_amount, wan, yuan
 
 
 @pytest.mark.parametrize("text,value", [

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from sitegen import output
-from sitegen.errors import OutputError
+from sitegen.site import output
+from sitegen.content.errors import OutputError
 
 
 def test_first_write_and_swap(tmp_path):

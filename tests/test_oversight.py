@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from sitegen.oversight import RULES
-from sitegen.pipeline import build, check
+from sitegen.oversight.supervise import RULES
+from sitegen.build.pipeline import build, check
 from tests.conftest import REPO
 from tests.oversightkit import FULL_TRAIL, Pay, Receipt, content, journal
 

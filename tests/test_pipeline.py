@@ -17,11 +17,15 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image as PILImage
 
-from sitegen import assets, links, lock, pipeline, render
-from sitegen.cli import cli
-from sitegen.digests import Checked
-from sitegen.errors import ContentError
-from sitegen.pipeline import build, check
+from sitegen.images import renditions as assets
+from sitegen.site import plan as links
+from sitegen.build import lock
+from sitegen.build import pipeline
+from sitegen.site import render
+from sitegen.cli.main import cli
+from sitegen.images.digests import Checked
+from sitegen.content.errors import ContentError
+from sitegen.build.pipeline import build, check
 from tests.conftest import snapshot
 from tests.deploykit import env, kill, paused, two_villages
 
@@ -277,7 +281,7 @@ def blocked_on_lock(pid: int) -> bool:
 def test_a_second_build_of_the_same_output_exits_4_and_loses_nothing(city, tmp_path):
     content, out = city
     move(content, "cs2")
-    first = paused(tmp_path / "marker", "sitegen.output:write_theme", "build", content, "-o", out, when="before")
+    first = paused(tmp_path / "marker", "sitegen.site.output:write_theme", "build", content, "-o", out, when="before")
     try:
         second = sitegen("build", content, "-o", out)
         assert second.returncode == 4, second.stderr
@@ -309,7 +313,7 @@ def test_two_builds_started_together_lose_no_page(city, tmp_path):
 
 def test_wait_waits_for_the_running_build(city, tmp_path):
     content, out = city
-    first = paused(tmp_path / "marker", "sitegen.output:write_theme", "build", content, "-o", out, when="before")
+    first = paused(tmp_path / "marker", "sitegen.site.output:write_theme", "build", content, "-o", out, when="before")
     second = subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(content), "-o", str(out), "--wait"],
                               env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

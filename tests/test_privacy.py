@@ -1,6 +1,6 @@
 import pytest
 
-from sitegen.privacy import find_unmasked, mask
+from sitegen.content.privacy import find_unmasked, mask
 
 
 @pytest.mark.parametrize("raw,masked", [

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from sitegen import lock
-from sitegen.pipeline import build
+from sitegen.build import lock
+from sitegen.build.pipeline import build
 from tests.deploykit import clone, deploy, env, kill, paused, sitegen, snapshot, unbalance
 
 
@@ -158,7 +158,7 @@ def test_a_second_run_exits_with_a_clear_message(d):
 
 def test_wait_waits_for_the_running_one(d):
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from sitegen import lock\n"
+        "import sys, time; from pathlib import Path; from sitegen.build import lock\n"
         "with lock.hold(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(1.0)\n"), d.bundles / ".lock"],
         env=env(), stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
@@ -169,7 +169,7 @@ def test_wait_waits_for_the_running_one(d):
 
 
 def test_a_lock_left_by_a_killed_run_is_recovered(d, tmp_path):
-    proc = paused(tmp_path / "marker", "sitegen.publish:_run", "publish", d.content, "-o", d.output, "--bundles",
+    proc = paused(tmp_path / "marker", "sitegen.deploy.publish:_run", "publish", d.content, "-o", d.output, "--bundles",
                   d.bundles, when="before")
     try:
         assert publish(d).returncode == 4  # it really holds the lock
@@ -185,7 +185,7 @@ def test_killed_during_build_the_headend_keeps_serving_and_the_next_run_complete
     d.content.joinpath("xg/cs/village.yaml").write_text(
         d.content.joinpath("xg/cs/village.yaml").read_text("utf-8").replace("东部", "南部"), "utf-8")
     # killed between the two themes' swaps: tv is new, mobile still old, nothing bundled or pushed
-    proc = paused(tmp_path / "marker", "sitegen.output:write_theme", "publish", d.content, "-o", d.output,
+    proc = paused(tmp_path / "marker", "sitegen.site.output:write_theme", "publish", d.content, "-o", d.output,
                   "--bundles", d.bundles)
     kill(proc)
     assert "南部" in (d.output / "tv/xg/cs/index.html").read_text("utf-8")
@@ -213,9 +213,9 @@ def test_hold_back_build_option_unit(live):
 def test_a_village_failing_after_validation_is_held_and_the_other_published(live, monkeypatch):
     """A render error in one village's pages (found only when its pages are made) holds back that village alone:
     exit 5, its bundle unchanged, the other village published with its change."""
-    from sitegen import render
-    from sitegen.publish import EXIT_HELD
-    from sitegen.publish import publish as run_publish
+    from sitegen.site import render
+    from sitegen.deploy.publish import EXIT_HELD
+    from sitegen.deploy.publish import publish as run_publish
     d = live
     state = json.loads((d.bundles / "state.json").read_text())["bundles"]
     for village in ("cs", "cs2"):

@@ -17,10 +17,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sitegen.config import Target
-from sitegen.ingest import ingest
-from sitegen.pipeline import build
-from sitegen.push import FolderRemote, PushError, connect, push, upload
+from sitegen.content.config import Target
+from sitegen.deploy.ingest import ingest
+from sitegen.build.pipeline import build
+from sitegen.deploy.push import FolderRemote, PushError, connect, push, upload
 from tests.deploykit import (NOW, bundle_now, change_voucher, clone, deploy, kill, paused, set_targets, sitegen,
                              snapshot, touch_page)
 
@@ -203,7 +203,7 @@ def test_a_refusal_at_the_headend_is_reported_and_a_full_bundle_sent(published):
     first = push(d.store, [folder_target(d)], d.private(), d.content)[0]
     assert [s.kind for s in first.sent if s.bundle == "xg/cs"] == ["delta"]
     other = d.base / "other.key"
-    from sitegen import keys
+    from sitegen.deploy import keys
     keys.generate(other)
     shutil.copyfile(keys.public_path(other), d.headend / "publisher.pub")  # the headend now trusts another key
     assert ingest(d.headend, now=NOW + timedelta(hours=1)).rejected
@@ -283,8 +283,8 @@ def test_killed_during_sftp_push_resumes_and_headend_keeps_serving(sshd, tmp_pat
     change_voucher(d.content, "cs2")  # a real change, built for real this time
     build(d.content, d.output)
     bundle_now(d, now=NOW + timedelta(hours=1))
-    proc = paused(tmp_path / "marker", "sitegen.push:_progress", "push", "--content", d.content, "--bundles",
-                  d.bundles, call=3, setting="sitegen.push:CHUNK=4096")
+    proc = paused(tmp_path / "marker", "sitegen.deploy.push:_progress", "push", "--content", d.content, "--bundles",
+                  d.bundles, call=3, setting="sitegen.deploy.push:CHUNK=4096")
     kill(proc)
     parts = [p for p in os.listdir(remote_drop) if p.endswith(".part")]
     assert len(parts) == 1 and parts[0].startswith(".xg.cs2_") and (remote_drop / parts[0]).stat().st_size > 0

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from sitegen import refcode
-from sitegen.pipeline import build, check
+from sitegen.oversight import refcode
+from sitegen.build.pipeline import build, check
 from tests.oversightkit import Pay, content, journal, write_csv
 
 HEAD = ["工单号", "日期", "查询码", "问题", "承办部门", "答复", "状态", "答复日期"]

@@ -46,7 +46,7 @@ from urllib.parse import urldefrag
 
 import pytest
 
-from sitegen.pipeline import build
+from sitegen.build.pipeline import build
 from tests import browser as B
 from tests.browser import chromium, page  # noqa: F401  (fixtures)
 from tests.built_sample import sample_output

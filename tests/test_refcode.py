@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from sitegen import refcode
-from sitegen.pipeline import check
+from sitegen.oversight import refcode
+from sitegen.build.pipeline import check
 
 
 def codes_of(root):

@@ -5,7 +5,7 @@ import pytest
 from jinja2 import UndefinedError
 from markupsafe import Markup
 
-from sitegen import render
+from sitegen.site import render
 
 
 def test_every_template_output_is_escaped_and_masked():

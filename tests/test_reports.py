@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import pytest
 
-from sitegen import reports
-from sitegen.pipeline import check
-from sitegen.privacy import find_unmasked
+from sitegen.reports import tables as reports
+from sitegen.build.pipeline import check
+from sitegen.content.privacy import find_unmasked
 from tests.conftest import REPO, snapshot
 from tests.oversightkit import Pay, content, journal, write_csv
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from sitegen import refcode, reuse
-from sitegen.pipeline import build
+from sitegen.oversight import refcode
+from sitegen.site import reuse
+from sitegen.build.pipeline import build
 from tests.conftest import FIXTURES
 
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from sitegen.pipeline import build, check
-from sitegen.review import publish
+from sitegen.build.pipeline import build, check
+from sitegen.oversight.review import publish
 from tests.conftest import FIXTURES, REPO
 from tests.oversightkit import FULL_TRAIL, Pay, content, journal
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.pipeline import check
-from sitegen.reviewers import review_line
+from sitegen.build.pipeline import check
+from sitegen.oversight.reviewers import review_line
 from tests.test_validate import JOURNAL, MEETING, edit
 
 COMPACT = "xg/cs/affairs/compact.md"

@@ -97,7 +97,7 @@ def test_layout(sample):
 
 def test_every_category_has_items_and_dates_are_in_the_quarter(sample):
     yaml = pytest.importorskip("yaml")
-    from sitegen.taxonomy import AFFAIRS, FINANCE, PARTY
+    from sitegen.content.taxonomy import AFFAIRS, FINANCE, PARTY
     _, root, _ = sample
     for village in _villages(root):
         seen = defaultdict(set)
@@ -115,7 +115,7 @@ def test_every_category_has_items_and_dates_are_in_the_quarter(sample):
 
 
 def test_vouchers_balance_number_and_have_scans(sample):
-    from sitegen.accounts import by_name
+    from sitegen.content.accounts import by_name
     money = (by_name("2024", "库存现金").code, by_name("2024", "银行存款").code)
     _, root, _ = sample
     for village in _villages(root):
@@ -212,7 +212,7 @@ def test_total_size(sample):
 
 
 def test_sample_passes_sitegen_check(sample):
-    pipeline = pytest.importorskip("sitegen.pipeline")
+    pipeline = pytest.importorskip("sitegen.build.pipeline")
     _, root, _ = sample
     city, report = pipeline.check(root)
     assert city is not None

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from sitegen.accounts import CHARTS, system_for_year
-from sitegen.load import parse_yaml
-from sitegen.pipeline import check
-from sitegen.review import publish
-from sitegen.scaffold import JOURNAL_HEADERS, ScaffoldError, new_town, new_village
+from sitegen.content.accounts import CHARTS, system_for_year
+from sitegen.content.load import parse_yaml
+from sitegen.build.pipeline import check
+from sitegen.oversight.review import publish
+from sitegen.cli.scaffold import JOURNAL_HEADERS, ScaffoldError, new_town, new_village
 
 TITLES = [
     "东新村",

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.pipeline import check
-from sitegen.scope import Scope, ScopeError, locate, mirror, split, unpublished
+from sitegen.build.pipeline import check
+from sitegen.build.scope import Scope, ScopeError, locate, mirror, split, unpublished
 from tests.test_validate import edit
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from sitegen import search
-from sitegen.errors import OutputError
-from sitegen.pipeline import build
+from sitegen.site import search
+from sitegen.content.errors import OutputError
+from sitegen.build.pipeline import build
 from tests import browser as B
 from tests.browser import chromium, page  # noqa: F401  (fixtures)
 from tests.conftest import FIXTURES, REPO

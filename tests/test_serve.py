@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import output
-from sitegen.scope import locate
-from sitegen.serve import RELOAD_SCRIPT, VERSION_PATH, Preview
+from sitegen.site import output
+from sitegen.build.scope import locate
+from sitegen.cli.serve import RELOAD_SCRIPT, VERSION_PATH, Preview
 from tests import browser
 from tests.test_validate import MEETING, edit
 

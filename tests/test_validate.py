@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.errors import ContentError
-from sitegen.pipeline import build, check
-from sitegen.validate import item_slug
+from sitegen.content.errors import ContentError
+from sitegen.build.pipeline import build, check
+from sitegen.validate.city import item_slug
 from tests.conftest import snapshot
 
 JOURNAL = "xg/cs/journal/2026-09.csv"

@@ -1,0 +1,451 @@
+"""The build, top to bottom: load -> validate -> model -> link -> (reuse) -> render -> assets -> write.
+
+Nothing is written until every stage has succeeded for every theme; then each theme is swapped in whole.
+
+`check` is validation, and it finds every problem the build would stop on: every published image is decoded
+(small, and once per change: assets.check_images). What can still fail after it (a page that does not render,
+a broken link, personal data left unmasked, an image that fails when made big) is held to the village whose
+pages it is in: with `hold_back` that village keeps its last good pages and every other village is built; a
+failure in the city's or a town's pages stops the build. One build per output folder and image cache at a
+time (lock.py).
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+from contextlib import ExitStack
+from decimal import Decimal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from sitegen.images import renditions as assets
+from sitegen.site import feedback
+from sitegen.site import plan as links
+from sitegen.build import lock
+from sitegen.site import output
+from sitegen.oversight import refcode
+from sitegen.site import render
+from sitegen.site import reuse
+from sitegen.images.digests import Checked, Digests
+from sitegen.content.errors import ContentError, Location, OutputError, Problem, Report, make_problem
+from sitegen.finance.ledger import build_ledgers
+from sitegen.content.load import load, natural_key
+from sitegen.content.model import City, Image, Town, Village
+from sitegen.oversight.supervise import supervise
+from sitegen.content.privacy import find_unmasked, mask
+from sitegen.oversight.review import publish
+from sitegen.validate.city import validate
+
+@dataclass
+class BuildResult:
+    report: Report
+    pages: dict[str, int] = field(default_factory=dict)  # theme -> number of pages
+    images: int = 0
+    held: dict[str, list[Problem]] = field(default_factory=dict)  # "town/village" -> its errors (hold_back)
+    villages: list[str] = field(default_factory=list)            # "town/village" of every village in the site
+    reused: list[str] = field(default_factory=list)  # "town/village" carried over unchanged from the last build
+
+
+def check(content: Path, checked: Checked | None = None, previous: Path | None = None,
+          themes: tuple[str, ...] = render.THEMES) -> tuple[City | None, Report]:
+    """Load and validate only: every problem, nothing written. `checked`: the images that decoded cleanly in an
+    earlier build (digests.Checked; the build's, so `sitegen check` after a build decodes only what changed);
+    `previous`: the output the build would replace (a village published there must still be readable)."""
+    report = Report()
+    raw = load(content, report)
+    city = validate(raw, report) if raw.site is not None else None
+    if city is not None:  # oversight: warnings, acknowledgements, basis checks, hotline questions (oversight.py)
+        supervise(raw, city, report)
+        assets.check_images(published_images(city), report, checked or Checked(None, assets.CHECK))
+        _qr_fits(content, city, report)
+        if previous is not None:
+            vanished(content, city, previous, themes, report)
+    return city, report
+
+
+def _qr_fits(content: Path, city: City, report: Report) -> None:
+    """The 我有疑问 QR codes hold feedback_url with a reference code in it: the longest must fit in a QR code, or
+    every page that shows one would fail when the codes are drawn (the build's work, not validation's)."""
+    if not city.feedback_url:
+        return
+    codes = refcode.assign(city)
+    longest = max(codes.values(), key=len, default="0" * 10)
+    try:
+        feedback.qr_png(feedback.feedback_address(city.feedback_url, longest + "-999"))  # a scan's code is longer
+    except Exception as exc:
+        report.error("bad-value", Location(f"{content.resolve().name}/site.yaml"), key="feedback_url",
+                     detail=f"网址太长，放不进二维码（{type(exc).__name__}）",
+                     detail_en=f"the address is too long for a QR code ({type(exc).__name__})")
+
+
+def published_images(city: City) -> list[Image]:
+    """Every image the model holds (scans, item photos, basis and document scans, finance tables' scans), found
+    by walking the model's dataclasses, lists and dicts, so an image in a new kind of record is never missed."""
+    found: dict[Path, Image] = {}
+    seen: set[int] = set()
+    todo: list[object] = [city]
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, Image):
+            found.setdefault(obj.source, obj)
+        elif id(obj) in seen or isinstance(obj, (str, bytes, int, float, Path)) or obj is None:
+            continue
+        elif dataclasses.is_dataclass(obj):
+            seen.add(id(obj))
+            todo.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
+        elif isinstance(obj, dict):
+            seen.add(id(obj))
+            todo.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            seen.add(id(obj))
+            todo.extend(obj)
+    return [found[k] for k in sorted(found)]
+
+
+def village_errors(report: Report, city: City, content: Path) -> dict[str, list[Problem]]:
+    """Errors found in a village's own folder (a location `<content>/<town>/<village>/…`), by "town/village"."""
+    root = content.resolve().name  # locations name files from the content folder's name down
+    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    stand_in = {t.slug: t for t in city.towns if t.slug in held_towns(content, city)}
+    found: dict[str, list[Problem]] = {}
+    for problem in report.errors:
+        parts = problem.where.path.split("/")
+        if len(parts) >= 3 and parts[0] == root and f"{parts[1]}/{parts[2]}" in villages:
+            found.setdefault(f"{parts[1]}/{parts[2]}", []).append(problem)
+        elif parts[:1] == [root] and len(parts) == 3 and parts[2] == "town.yaml" and parts[1] in stand_in:
+            for v in stand_in[parts[1]].villages:  # a town that cannot be read: each of its villages is held
+                found.setdefault(f"{v.town_slug}/{v.slug}", []).append(problem)
+    return found
+
+
+def held_towns(content: Path, city: City) -> set[str]:
+    """The towns in the city that could not be read (stand-ins put back by `vanished`: no town.yaml)."""
+    root = content.resolve()
+    return {t.slug for t in city.towns if not (root / t.slug / "town.yaml").is_file()}
+
+
+def _stops(report: Report, held: dict[str, list[Problem]], city: City) -> bool:
+    """Whether the build stops on these errors: one that is no held village's, or every village held."""
+    mine = {id(p) for problems in held.values() for p in problems}
+    everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    return any(id(p) not in mine for p in report.errors) or bool(held) and set(held) >= everyone
+
+
+def published_before(previous: Path, themes: tuple[str, ...]) -> set[str]:
+    """"town/village" of every village the previous output holds (its build record, reuse.RECORD)."""
+    return {key for theme in themes for key in reuse.read_record(previous / theme)}
+
+
+def vanished(content: Path, city: City, previous: Path, themes: tuple[str, ...], report: Report) -> None:
+    """A published village (or town) whose folder is still there but which could not be read (its village.yaml
+    or town.yaml deleted, renamed or unreadable) is an error, not a silent removal. Such a village is put back
+    into the city as a stand-in named as it was listed (the build record's listing): with the error in its folder
+    it is held back like any village with errors, its last pages kept and still listed. A town likewise: a stand-in
+    with its recorded name and its villages' stand-ins, all held, its own pages kept (held_towns). Without a
+    recorded listing the error is nobody's: the build stops and the whole site stays as it was. To take a
+    village or town down, its whole folder is deleted."""
+    root = content.resolve()
+    records = [reuse.read_record(previous / theme) for theme in themes]
+    town_names = next((t for t in (reuse.read_towns(previous / theme) for theme in themes) if t), {})
+    towns = {t.slug: t for t in city.towns}
+    unread: dict[str, Town | None] = {}  # towns that cannot be read: their stand-in, None when it cannot be made
+    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    for key in sorted(published_before(previous, themes) - villages):
+        town, village = key.split("/", 1)
+        listing = next((r[key]["listing"] for r in records if isinstance(r.get(key, {}).get("listing"), dict)),
+                       None)
+        if town not in towns and (root / town).is_dir():
+            if town not in unread:
+                name = f"{root.name}/{town}/town.yaml"
+                report.error("town-unreadable", Location(name), town=town, name=name)
+                title = town_names.get(town, {}).get("title")
+                unread[town] = Town(town, str(title)) if title else None
+            stand_in = unread[town]
+            if stand_in is not None and (root / town / village).is_dir():
+                stand_in.villages.append(Village(village, str((listing or {}).get("title", village)), town, "",
+                                                 Decimal(0), where=f"{root.name}/{key}/village.yaml"))
+                if listing is None:
+                    unread[town] = None  # not listed as it was: the town cannot be held, the build stops
+        elif town in towns and (root / town / village).is_dir():
+            name = f"{root.name}/{key}/village.yaml"
+            report.error("village-unreadable", Location(name), village=key, name=name)
+            if listing is not None:
+                towns[town].villages.append(Village(village, str(listing.get("title", village)), town, "",
+                                                    Decimal(0), where=name))
+                towns[town].villages.sort(key=lambda v: natural_key(v.slug))
+    city.towns += [t for t in unread.values() if t is not None and t.villages]
+    city.towns.sort(key=lambda t: natural_key(t.slug))
+
+
+def _drop_never_built(city: City, held: dict[str, list[Problem]], previous: Path, themes: tuple[str, ...]) -> None:
+    """A held village that was never built has no pages to keep: it is left out of the city altogether."""
+    for key in held:
+        if not all((previous / theme / key / "index.html").is_file() for theme in themes):
+            for town in city.towns:
+                town.villages = [v for v in town.villages if f"{town.slug}/{v.slug}" != key]
+
+
+def _carry(keys: set[str], previous: Path, themes: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """These villages' files in the previous output, per theme (path -> file), to be written unchanged."""
+    carried: dict[str, dict[str, str]] = {theme: {} for theme in themes}
+    for key in sorted(keys):
+        for theme in themes:
+            root = os.path.join(previous, theme)
+            for top, _, names in os.walk(os.path.join(root, key)):
+                rel = os.path.relpath(top, root).replace(os.sep, "/")
+                carried[theme].update((f"{rel}/{name}", os.path.join(top, name)) for name in names)
+    return carried
+
+
+def lock_files(out: Path, cache: Path, previous: Path | None = None) -> list[Path]:
+    """The locks a build holds, always taken in this order: its output folder's, the folder it carries pages
+    from (a dry run's; when it exists), its image cache's, each file once. Inside `.cache/` and `.index/`: never
+    published, never pruned."""
+    files = [out / ".cache" / "build.lock"]
+    if previous is not None and previous.is_dir():
+        files.append(previous / ".cache" / "build.lock")
+    files.append(cache / ".index" / "build.lock")
+    return list({os.path.realpath(f): f for f in files}.values())
+
+
+def _listings(site: links.Site) -> dict[str, dict[str, str]]:
+    """"town/village" -> how its town page lists it ({"title", "sub"}), kept in the build record so that a held
+    village is listed as its kept pages show it, not from content that failed."""
+    found = {}
+    for page in site.pages:
+        if page.template == "town.html":
+            for tile in page.data.get("tiles", []):
+                if tile.path.endswith("/index.html") and tile.path.count("/") == 2:
+                    found[tile.path[:-len("/index.html")]] = {"title": mask(tile.title), "sub": mask(tile.sub)}
+    return found
+
+
+def _relist(site: links.Site, listed: dict[str, dict[str, str]]) -> None:
+    """List these (held) villages on the town and city pages as recorded with their kept pages."""
+    def tile(t: links.Tile) -> links.Tile:
+        key = t.path[:-len("/index.html")] if t.path.endswith("/index.html") else ""
+        if key not in listed:
+            return t
+        return links.Tile(str(listed[key].get("title", t.title)), str(listed[key].get("sub", t.sub)) if t.sub else "",
+                          t.path, t.digit)
+    for page in site.pages:
+        if page.template == "town.html" and "tiles" in page.data:
+            page.data["tiles"] = [tile(t) for t in page.data["tiles"]]
+        elif page.template == "city.html" and "villages" in page.data:
+            page.data["villages"] = [(town, [tile(t) for t in tiles]) for town, tiles in page.data["villages"]]
+
+
+class _Late(Exception):
+    """Failures after validation, by the village whose pages they are in (None: the city's or a town's pages)."""
+
+    def __init__(self, failures: dict[str | None, list[Problem]]):
+        super().__init__(f"{sum(map(len, failures.values()))} failure(s)")
+        self.failures = failures
+
+
+@dataclass
+class _Made:
+    rendered: dict[str, dict[str, bytes]]
+    carried: dict[str, dict[str, str]]
+    copies: dict[str, Path]
+    images: dict
+    unchanged: dict[str, dict]
+
+
+def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cache: Path | None = None,
+          hold_back: bool = False, previous: Path | None = None, preview: bool = False,
+          wait: bool = False) -> BuildResult:
+    """Build `content` into `out`/<theme>.
+
+    With `hold_back` (sitegen build and publish), a failure that belongs to one village (an error in its folder,
+    or, after validation, a page of it that does not render, a broken link in it, personal data left unmasked in
+    it, an image of it that cannot be made) does not stop the build: that village keeps its pages from the
+    previous output (`previous`, default `out`) byte for byte, and the city and town pages still list it (one
+    never built is left out); `BuildResult.held` names each with its errors. A failure anywhere else (site.yaml,
+    a town, the city's or towns' pages), or in every village, stops everything: ContentError, nothing written.
+    Without `hold_back`, any error stops everything.
+
+    Only what changed is rendered: a village whose pages would be made from the same files, code and shared
+    content as those in the previous output is carried over from it (reuse.py). The output folder and the image
+    cache are locked for the run (lock.py): another run raises lock.Busy, or is waited for with `wait`."""
+    cache = cache or out / ".cache" / "images"
+    previous = previous or out
+    checked = Checked(cache / ".index" / "checked.json", assets.CHECK)
+    city, report = check(content, checked, previous, themes)
+    if city is None:
+        raise ContentError(report)
+    with ExitStack() as stack:
+        for path in lock_files(out, cache, previous):
+            try:
+                stack.enter_context(lock.hold(path, wait))
+            except OSError as exc:
+                raise OutputError(f"{exc.filename or path}: {exc.strerror}") from exc
+        return _build(content, out, themes, cache, hold_back, previous, preview, city, report, checked)
+
+
+def _build(content: Path, out: Path, themes: tuple[str, ...], cache: Path, hold_back: bool, previous: Path,
+           preview: bool, city: City, report: Report, checked: Checked) -> BuildResult:
+    checked.save()  # the images validation found sound, whatever follows (under the lock: one writer)
+    held = village_errors(report, city, content) if hold_back else {}
+    if _stops(report, held, city):
+        raise ContentError(report)
+    digests = Digests(cache / ".index" / "digests.json")
+    try:
+        made = _settle(content, out, themes, cache, previous, preview, city, report, held, hold_back, digests)
+    finally:
+        digests.save()
+    result = BuildResult(report, images=len(made.copies), held=held,
+                         villages=[f"{v.town_slug}/{v.slug}" for v in city.villages], reused=sorted(made.unchanged))
+    for theme, files in made.rendered.items():
+        result.pages[theme] = sum(1 for p in [*files, *made.carried[theme]] if p.endswith(".html"))
+    output.clean_leftovers(out)
+    for theme, files in made.rendered.items():
+        output.write_theme(out, theme, files, {**assets.for_theme(made.copies, made.images, theme),
+                                               **made.carried[theme]})
+    assets.prune(cache, set(made.copies.values()))
+    return result
+
+
+def _settle(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previous: Path, preview: bool,
+            city: City, report: Report, held: dict[str, list[Problem]], hold_back: bool, digests: Digests,
+            images: bool = True) -> _Made:
+    """Make the site in memory (_make); each round that fails late holds back the villages it failed in (added to
+    `held`, their problems to `report`) and makes the rest again. ContentError when a failure is not a village's,
+    or every village has failed, or without `hold_back`."""
+    everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    publish(city, preview)  # drafts (unapproved records) out, or kept and marked with `preview` (review.py)
+    build_ledgers(city)
+    while True:
+        _drop_never_built(city, held, previous, themes)
+        try:
+            return _make(content, out, themes, cache, previous, preview, city, held, digests, images)
+        except _Late as late:
+            for problems in late.failures.values():
+                report.problems.extend(p for p in problems if p not in report.problems)
+            if not hold_back or None in late.failures or set(held) | set(late.failures) >= everyone:
+                raise ContentError(report) from None
+            for key, problems in late.failures.items():
+                if key is not None:  # (ruled out above; for the type checker)
+                    held.setdefault(key, []).extend(problems)
+
+
+def rehearse(content: Path, output: Path, checked: Checked | None = None,
+             themes: tuple[str, ...] = render.THEMES,
+             validated: Callable[[City, Report], None] | None = None) -> tuple[City | None, Report]:
+    """`sitegen check`: validation (check), then the build's page work in memory (plan, render, link check,
+    personal-data scan; nothing is written), so that check fails exactly when the build would stop or hold a
+    village back. Villages unchanged since `output` was built are not rendered again, as in the build. Left to the
+    build, as the expensive part: making the renditions (validation decoded every image), drawing the charts and
+    QR codes. `validated` is shown the city as validated, drafts still in it, before the build's steps take them
+    out (`sitegen check` lists what will not be published)."""
+    city, report = check(content, checked, output, themes)
+    if city is None:
+        return city, report
+    if validated is not None:
+        validated(city, report)
+    held = village_errors(report, city, content)
+    if _stops(report, held, city):
+        return city, report  # the build stops here, on these errors
+    digests = Digests(output / ".cache" / "images" / ".index" / "digests.json")  # read, never saved
+    try:
+        _settle(content, output, themes, output / ".cache" / "images", output, False, city, report, held, True,
+                digests, images=False)
+    except ContentError:
+        pass  # its problems are in the report
+    return city, report
+
+
+def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previous: Path, preview: bool,
+          city: City, held: dict[str, list[Problem]], digests: Digests, images: bool = True) -> _Made:
+    """Plan, render and check every theme in memory, villages in `held` carried from `previous`. Raises _Late
+    with every failure of the first stage that had any, each given to the village whose pages it is in.
+    Without `images`, renditions, charts and QR codes are taken as made (a rehearsal: nothing is written)."""
+    site = links.plan(city)
+    codes = feedback.plan(site, city)  # 我有疑问 pages: reference code, hotline, QR code
+    try:
+        if images:
+            cache.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{exc.filename}: {exc.strerror}") from exc
+    prints = reuse.fingerprints(content, city, site, codes, digests, f"preview={preview}",
+                                skip=frozenset({out.resolve(), previous.resolve(), cache.resolve()}))
+    recorded = [reuse.read_record(previous / theme) for theme in themes]
+    unchanged = {k: e for k, e in reuse.unchanged(previous, themes, prints).items() if k not in held}
+    listed = _listings(site)
+    _relist(site, {key: recorded[0][key]["listing"] for key in held
+                   if isinstance(recorded and recorded[0].get(key, {}).get("listing"), dict)})
+    towns_held = held_towns(content, city)  # their own pages too are the old ones
+    if held or unchanged:  # planned (the city and town pages list them), but their pages are not made again
+        prefixes = tuple(f"{key}/" for key in [*held, *unchanged, *towns_held])
+        site.pages = [p for p in site.pages if not p.path.startswith(prefixes)]
+        site.generated = {p: data for p, data in site.generated.items() if not p.startswith(prefixes)}
+    if held:  # an unchanged village's images stay in the plan: their cache entries are kept
+        prefixes = tuple(f"{key}/" for key in [*held, *towns_held])
+        site.images = {p: img for p, img in site.images.items() if not p.startswith(prefixes)}
+    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    failures: dict[str | None, list[Problem]] = {}
+
+    def fail(path: str, problem: Problem) -> None:
+        key = "/".join(path.split("/")[:2])
+        failures.setdefault(key if key in villages else None, []).append(problem)
+
+    def broke(path: str, exc: Exception) -> Problem:
+        return make_problem("render-failed", Location(path), page=path, detail=f"{type(exc).__name__}: {exc}"[:200])
+
+    generated: dict[str, bytes] = {}
+    for path, draw in site.generated.items():
+        try:  # a rehearsal does not draw charts and QR codes (most of its time): it takes them as drawn
+            generated[path] = (draw() if images else b"") if callable(draw) else draw
+        except Exception as exc:  # a chart that cannot be drawn: its village's failure
+            fail(path, broke(path, exc))
+    site.generated = generated  # type: ignore[assignment]
+    carried = _carry(set(held) | set(unchanged) | towns_held, previous, themes)
+    made = Report()
+    copies = assets.renditions(site.images, cache, made, known=digests) if images else {p: Path() for p in site.images}
+    for problem in made.problems:  # reported at the source file: held to every village whose pages show it
+        users = {path for path, r in site.images.items()
+                 if path not in copies and (r.image if isinstance(r, assets.Rendition) else r).where == problem.where.path}
+        for path in sorted(users) or [""]:
+            fail(path, problem)
+    if failures:
+        raise _Late(failures)
+    rendered: dict[str, dict[str, bytes]] = {}
+    linked: dict[str, set[tuple[str, Path]]] = {}
+    for theme in themes:
+        linked[theme] = set()
+        def failed(page: links.Page, exc: Exception, theme: str = theme) -> None:
+            fail(page.path, broke(f"{theme}/{page.path}", exc))
+        files = render.render_theme(theme, site, city, linked[theme], failed=failed)
+        files.update(render.static_files(theme))
+        files.update(generated)  # charts drawn at build time (charts.py)
+        rendered[theme] = files
+    if failures:  # before the link check: a page that failed would show as broken links to it
+        raise _Late(failures)
+    for theme, before in zip(themes, recorded):
+        files = rendered[theme]
+        shipped = assets.for_theme(copies, site.images, theme)  # TV tiles on TV, phone tiles on phones
+        broken = Report()
+        links.check_links(files, broken, theme, {**shipped, **carried[theme]})
+        for problem in broken.problems:
+            fail(problem.where.path.split("/", 1)[1], problem)
+        for path, data in files.items():
+            leaks = find_unmasked(data.decode("utf-8", "replace")) if path.endswith(".html") else []
+            if leaks:  # the last line of defence (privacy.py): that page's village is not published
+                fail(path, make_problem("personal-data-unmasked", Location(f"{theme}/{path}"),
+                                        page=f"{theme}/{path}", sample=leaks[0][:4]))
+        others = reuse.linked_villages(content, city, linked[theme])
+        entries: dict[str, dict[str, Any]] = {
+            key: {"fingerprint": prints.village(key, others.get(key, [])), "linked": others.get(key, [])}
+            for key in prints.own if key not in held and key not in unchanged}
+        entries.update(unchanged)
+        for key, entry in entries.items():
+            entries[key] = {**entry, "listing": listed.get(key, entry.get("listing"))}
+        entries.update({key: before[key] for key in held if key in before})  # its pages are the old ones
+        towns = {t.slug: {"title": mask(t.name)} for t in city.towns if t.slug not in towns_held}  # kept masked, as shown
+        towns.update({slug: entry for slug, entry in reuse.read_towns(previous / theme).items() if slug in towns_held})
+        files[reuse.RECORD] = reuse.record(entries, towns)
+    if failures:
+        raise _Late(failures)
+    return _Made(rendered, carried, copies, site.images, unchanged)

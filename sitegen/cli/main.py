@@ -1,0 +1,186 @@
+"""The `sitegen` command line (click).
+
+Exit codes: 0 success; 1 content errors (all listed): either nothing was written, or (build) every village but
+the ones named as held back was built, those keeping their last good pages; 2 command-line usage error;
+3 the output could not be written or an internal failure (one log line; the previous output is untouched);
+4 another build or publish holds the output folder or image cache (lock.py; `--wait` waits for it).
+The deployment commands (keys, bundle, push, ingest, publish; sitegen/cli/deploy.py) add 5-8, see docs/deploy.md.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from sitegen import __version__
+from sitegen.build import lock
+from sitegen.build.pipeline import build as run_build
+from sitegen.build.pipeline import rehearse
+from sitegen.build.scope import ScopeError, locate, others_line, split, unpublished
+from sitegen.cli import scaffold
+from sitegen.cli.deploy import COMMANDS as DEPLOY_COMMANDS
+from sitegen.cli.report import report_group
+from sitegen.cli.serve import serve_command
+from sitegen.content.errors import (EXIT_CONTENT, EXIT_FAILURE, EXIT_LOCKED, EXIT_USAGE, ContentError, OutputError,
+                                    Report)
+from sitegen.content.model import City
+from sitegen.images.digests import Checked
+from sitegen.images.renditions import CHECK
+from sitegen.site.render import THEMES
+
+
+def _print_report(report: Report) -> None:
+    """Every problem in the one format (errors.Problem.format), then the count, on stderr."""
+    for line in report.lines():
+        click.echo(line, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sitegen")
+def cli() -> None:
+    """sitegen: 三务公开 static sites for cable TV and phones."""
+
+
+@cli.command()
+@click.argument("content", default="content", type=click.Path(path_type=Path))
+@click.option("-o", "--output", default=None, type=click.Path(path_type=Path),
+              help="output folder (default: output, or output-preview with --preview)")
+@click.option("--theme", type=click.Choice(["tv", "mobile", "all"]), default="all", show_default=True)
+@click.option("--preview", is_flag=True, help="also show drafts (records not yet approved), marked 草稿")
+@click.option("--wait", is_flag=True, help="wait for another build or publish of OUTPUT instead of exiting (4)")
+def build(content: Path, output: Path | None, theme: str, preview: bool, wait: bool) -> None:
+    """Validate CONTENT and build the sites into OUTPUT (tv/ and mobile/).
+
+    A village with errors keeps its last good pages (exit 1, the others are built); an error outside the
+    villages' folders stops the build with nothing written (exit 1)."""
+    started = time.monotonic()
+    themes = THEMES if theme == "all" else (theme,)
+    # a preview holds drafts: never into the published folder unless asked for by name
+    output = output or Path("output-preview" if preview else "output")
+    try:
+        result = run_build(content, output, themes, preview=preview, hold_back=True, wait=wait)
+    except lock.Busy as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_LOCKED)
+    except ContentError as exc:
+        _print_report(exc.report)
+        click.echo("构建失败，上一次的网站保持不变 / build failed; the previous output is unchanged", err=True)
+        sys.exit(EXIT_CONTENT)
+    except OutputError as exc:
+        click.echo(f"无法写入输出 / cannot write output: {exc}", err=True)
+        sys.exit(EXIT_FAILURE)
+    _print_report(result.report)
+    took = time.monotonic() - started
+    for name, pages in result.pages.items():
+        index = (output / name / "index.html").resolve()
+        click.echo(f"{name}: {pages} 个网页 pages -> {index.as_uri()}")
+    made = len(result.villages) - len(result.reused)
+    click.echo(f"完成 done in {took:.1f}s ({result.images} images; {made - len(result.held)} 个村重新生成 villages "
+               f"made, {len(result.reused)} 个村没有变化、沿用上次 unchanged, carried over)")
+    if result.held:
+        for village, problems in sorted(result.held.items()):
+            kept = village in result.villages
+            click.echo((f"保留上次的版本 held back, last good pages kept: {village}" if kept else
+                        f"未生成（从未生成过）not built, never built before: {village}") +
+                       f"（{len(problems)} 个错误 error(s): " + ", ".join(sorted({p.code for p in problems})) + "）",
+                       err=True)
+        click.echo(f"有 {len(result.held)} 个村有错误，没有更新；其他村已生成 / {len(result.held)} village(s) held back "
+                   f"with errors (listed above); every other village was built", err=True)
+        sys.exit(EXIT_CONTENT)
+
+
+@cli.command()
+@click.argument("content", default="content", type=click.Path(path_type=Path))
+@click.option("-o", "--output", default="output", type=click.Path(path_type=Path), show_default=True,
+              help="the output a build would replace: its villages must still be readable, and images it found sound and unchanged since are not decoded again")
+def check(content: Path, output: Path) -> None:
+    """Validate CONTENT and list every problem a build would stop on or hold a village back for; writes nothing.
+    CONTENT may be one village's or town's folder inside a content folder: then only its problems are listed
+    (scope.py)."""
+    try:
+        scope = locate(content)
+    except ScopeError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_USAGE)
+    hidden: list[str] = []  # what will not be published, listed from the city before the build takes drafts out
+
+    def validated(city: City, report: Report) -> None:
+        hidden.extend(unpublished(city, split(report, scope)[0], scope))
+    city, report = rehearse(scope.content, output, Checked(output / ".cache" / "images" / ".index" / "checked.json", CHECK),
+                            validated=validated)
+    own, others = split(report, scope)
+    _print_report(own)
+    for line in [others_line(others, scope), *hidden]:
+        if line:
+            click.echo(line, err=True)
+    if own.errors or city is None:
+        sys.exit(EXIT_CONTENT)
+    if scope.part:
+        click.echo(f"检查通过 / OK: {scope.part}")
+        return
+    click.echo(f"检查通过 / OK: {len(city.towns)} 个镇, {len(city.villages)} 个村, "
+               f"{sum(len(v.vouchers) for v in city.villages)} 张凭证")
+
+
+@cli.group()
+def new() -> None:
+    """Scaffold new content."""
+
+
+@new.command("town")
+@click.argument("town")
+@click.option("--title", required=True, help="the town's name in Chinese, e.g. 夏港街道")
+@click.option("--content", default="content", type=click.Path(path_type=Path), show_default=True)
+def new_town(town: str, title: str, content: Path) -> None:
+    """Create CONTENT/TOWN (a folder name: a-z, 0-9, -) with its town.yaml naming it TITLE."""
+    try:
+        folder = scaffold.new_town(content, town, title)
+    except scaffold.ScaffoldError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_CONTENT)
+    click.echo(f"已创建 created {folder}")
+
+
+@new.command("village")
+@click.argument("town")
+@click.argument("name")
+@click.option("--title", help="village name in Chinese, e.g. 长寿村 (default: NAME)")
+@click.option("--town-title", help="the town's name in Chinese, when TOWN is new, e.g. 夏港街道")
+@click.option("--content", default="content", type=click.Path(path_type=Path), show_default=True)
+def new_village(town: str, name: str, title: str | None, town_title: str | None, content: Path) -> None:
+    """Create CONTENT/TOWN/NAME with one commented example per board, the finance tables, reviews.yaml and an
+    Excel journal template; `sitegen check` passes on it (every example a draft until approved)."""
+    try:
+        folder = scaffold.new_village(content, town, name, title or name, town_title)
+    except scaffold.ScaffoldError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_CONTENT)
+    click.echo(f"已创建 created {folder}")
+    click.echo(f"下一步 next: sitegen serve {content} --village {town}/{name}   然后 then: sitegen check {folder}")
+
+
+# the deployment commands (keys, bundle, push, ingest, publish; their exit codes 5-9 in docs/deploy.md), the
+# reports and the clerk's live preview: each in its own module
+for _command in (*DEPLOY_COMMANDS, report_group, serve_command):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except SystemExit:
+        raise
+    except Exception as exc:  # never a traceback for a clerk: one line, and a non-zero exit
+        click.echo(f"内部错误 internal error: {type(exc).__name__}: {exc} (run with SITEGEN_DEBUG=1 for details)",
+                   err=True)
+        if os.environ.get("SITEGEN_DEBUG"):
+            raise
+        sys.exit(EXIT_FAILURE)

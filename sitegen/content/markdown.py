@@ -1,0 +1,59 @@
+"""Clerk Markdown, made safe: CommonMark plus tables, raw HTML off (shown as text), links only between items.
+
+A body link is rewritten by a resolver to the target item's page, or dropped to plain text (web addresses,
+anything unknown); body images are shown as their description, since images belong in front matter where
+they are checked and resized. Personal data in text is masked.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from sitegen.content.privacy import mask
+
+_MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+
+def body_links(text: str) -> list[str]:
+    """Every link target written in a body, in order."""
+    out = []
+    for token in _MD.parse(text):
+        for child in token.children or ():
+            if child.type == "link_open":
+                out.append(str(child.attrs.get("href", "")))
+    return out
+
+
+def render_markdown(text: str, resolve: Callable[[str], str | None]) -> str:
+    """HTML for a body. `resolve(href)` returns the relative URL of the linked page, or None to drop the link."""
+    tokens = _MD.parse(text)
+    for token in tokens:
+        if token.type in ("code_block", "fence"):
+            token.content = mask(token.content)
+        if token.children:
+            token.children = _rewrite(token.children, resolve)
+    return _MD.renderer.render(tokens, _MD.options, {})
+
+
+def _rewrite(children: list[Token], resolve: Callable[[str], str | None]) -> list[Token]:
+    out: list[Token] = []
+    dropped: list[bool] = []  # a stack: was the matching link_open dropped?
+    for tok in children:
+        if tok.type in ("text", "code_inline"):
+            tok.content = mask(tok.content)
+        if tok.type == "link_open":
+            href = resolve(str(tok.attrs.get("href", "")))
+            dropped.append(href is None)
+            if href is None:
+                continue
+            tok.attrs = {"href": href}
+        elif tok.type == "link_close":
+            if dropped and dropped.pop():
+                continue
+        elif tok.type == "image":
+            alt = "".join(c.content for c in tok.children or ()) or "图片"
+            tok = Token("text", "", 0, content=mask(f"〔{alt}〕"))
+        out.append(tok)
+    return out

@@ -1,0 +1,331 @@
+"""The typed content model: plain data, built by `validate`, read by `links` and `render`; knows nothing of HTML."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sitegen.content.accounts import Account
+from sitegen.content.errors import Location
+from sitegen.content.taxonomy import Board, Category
+
+Scope = str  # "city" | "town" | "village": who published an item
+
+
+@dataclass(frozen=True)
+class Image:
+    """图片 An image file in the content folder that is published (a scan, a basis scan, an item photo)."""
+
+    source: Path   # absolute path of the original, inside the content folder
+    where: str     # the clerk's name for it (relative to the content folder's parent)
+    name: str      # output file name stem, unique per village (or city/town), ASCII
+    # From the header check (assets.probe), so pages and tiles are planned before decoding: the size of each
+    # page as shown (a TIFF or PDF has several, each published as its own scan); () when not probed.
+    pages: tuple[tuple[int, int], ...] = ()
+    line_art: bool = False  # PNG or bilevel: published as PNG
+
+
+@dataclass(frozen=True)
+class Review:
+    """审核 The responsible department's review of an item."""
+
+    department: str = ""
+    reviewer: str = ""
+    date: date | None = None
+    status: str = "pending"  # approved | pending | rejected
+    recorded: bool = True    # False: no review was written at all (see review.py for what that means)
+
+    @property
+    def status_label(self) -> str:
+        return {"approved": "已通过", "pending": "待审核", "rejected": "退回"}[self.status]
+
+
+@dataclass(frozen=True)
+class Basis:
+    """依据 The document, resolution or agreement an item rests on, optionally scanned."""
+
+    title: str
+    number: str = ""
+    scan: Image | None = None
+
+
+# ---- oversight (监督): people the payment warnings look for, approval trails, warnings, villagers' questions ----
+# Built by validate (people, trails) and by oversight.py / questions.py / review.py; see those modules.
+
+@dataclass(frozen=True)
+class Relative:
+    """亲属 A village cadre's close relative (village.yaml `cadres: … relatives:`)."""
+
+    name: str
+    relation: str = ""
+    id: str = ""          # ID number, or the unified social credit code of their company; optional
+
+
+@dataclass(frozen=True)
+class Cadre:
+    """村干部 A village cadre with their close relatives (village.yaml `cadres:`)."""
+
+    name: str
+    post: str = ""
+    id: str = ""
+    relatives: tuple[Relative, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """低保对象 A recipient of the minimum living allowance (village.yaml `allowance_recipients:`)."""
+
+    name: str
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class ApprovalTrail:
+    """审批流程 A payment's approval: signed on paper by 经手人, 证明人, 审批人, then reviewed online (E银通) by the
+    village supervisory committee chair (村监委主任) and the township 农经 office, each with a date."""
+
+    handler: str = ""                  # 经手人
+    witness: str = ""                  # 证明人
+    approver: str = ""                 # 审批人
+    supervisor: str = ""               # 村监委主任
+    supervisor_date: date | None = None
+    township: str = ""                 # 镇农经站审核人
+    township_date: date | None = None
+
+    @property
+    def steps(self) -> list[tuple[str, str, date | None]]:
+        """(step, who, when) in the order the money is released."""
+        return [("经手人", self.handler, None), ("证明人", self.witness, None), ("审批人", self.approver, None),
+                ("村监委主任线上审核", self.supervisor, self.supervisor_date),
+                ("镇农经站线上审核", self.township, self.township_date)]
+
+    @property
+    def missing(self) -> list[str]:
+        """Steps not done; an online review needs both the reviewer and the date."""
+        return [step for step, who, when in self.steps
+                if not who or (step.endswith("线上审核") and when is None)]
+
+    @property
+    def recorded(self) -> bool:
+        return any(who or when for _, who, when in self.steps)
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """说明 The township's explanation of one warning on one payment (acknowledgements.yaml)."""
+
+    by: str
+    date: date | None
+    explanation: str
+
+
+@dataclass
+class PaymentWarning:
+    """资金支付预警 One warning rule hit by one payment, in plain words; public on the ledger line and voucher."""
+
+    rule: str             # oversight.RULES key
+    title: str            # the rule in a few plain words
+    message: str          # what matched, in plain words
+    voucher: Voucher
+    payee: str
+    amount: Decimal       # the payment (money out of cash and bank)
+    acknowledgement: Acknowledgement | None = None
+    # the other payments its message names (same day, split): it is public only when all of them are (review.py)
+    others: tuple[Voucher, ...] = ()
+
+
+@dataclass
+class Question:
+    """群众疑问 A villager's question from the hotline records (feedback/) and the department's reply."""
+
+    ticket: str           # 工单号
+    date: date
+    code: str             # the reference code it is about (refcode.py)
+    question: str
+    department: str
+    reply: str
+    reply_date: datetime.date | None  # not `date`: inside this class that names the field above
+    answered: bool
+    status: str           # plain words: 已答复 / 办理中 / 超过时限未答复 / 逾期答复
+    overdue: bool         # unanswered past the time limit, or answered after it
+    where: Location
+    target: Any = None    # the Item or Voucher it is about
+    subject: str = ""     # what it is about, in words (the item's title, the voucher's number and summary)
+    town: str = ""        # slug of the town it belongs to ("" for the city)
+    village: str = ""     # slug of the village it belongs to ("" for a town or city item)
+
+
+@dataclass
+class Item:
+    """事项 One published item of a board (党务/村务/财务) or of 制度建设/政策法规."""
+
+    slug: str
+    title: str
+    date: date
+    board: Board
+    category: Category | None
+    subitem: str
+    body: str            # Markdown source, untrusted
+    source: Path         # the .md file
+    where: str           # clerk's name for the file
+    scope: Scope
+    basis: Basis | None = None
+    images: list[Image] = field(default_factory=list)
+    review: Review = field(default_factory=Review)
+    documents: list[Basis] = field(default_factory=list)    # 文件: further documents (project stages)
+    questions: list[Question] = field(default_factory=list)  # villagers' questions about it
+    draft: bool = False   # not approved: only in `sitegen build --preview`, marked 草稿
+    author: str = ""      # 填报人: who wrote it up; may not also review it (reviewers.py)
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    """分录 One line of a voucher: an account debited or credited."""
+
+    summary: str
+    account: Account
+    account_code: str   # as written, may carry sub-account digits
+    account_name: str   # as written (may name the sub-account)
+    debit: Decimal
+    credit: Decimal
+    counterparty: str
+    where: Location     # file and row, for messages
+    ref: str = ""       # 关联: finance table rows this line belongs to, e.g. 项目:P2026-01 (checked in finance.py)
+    payee_id: str = ""  # 收款人证件号: ID number or unified social credit code of the counterparty, optional
+
+
+@dataclass
+class Voucher:
+    """记账凭证 A journal voucher: balanced lines on one date, with its scans (voucher sheet first)."""
+
+    month: str          # YYYY-MM
+    number: int
+    label: str          # as written, e.g. 记-12
+    date: date
+    attachments: int    # 附件张数
+    lines: list[EntryLine]
+    scans: list[Image] = field(default_factory=list)
+    where: Location = Location("")  # its first row (always given: a message needs a place)
+    trail: ApprovalTrail = field(default_factory=ApprovalTrail)       # a payment's approval trail
+    warnings: list[PaymentWarning] = field(default_factory=list)     # oversight.py
+    questions: list[Question] = field(default_factory=list)          # questions.py
+    draft: bool = False   # its month's finance is not approved: only in `sitegen build --preview`
+
+    @property
+    def key(self) -> str:
+        return f"{self.month}-{self.number:03d}"
+
+    @property
+    def summary(self) -> str:
+        return self.lines[0].summary if self.lines else ""
+
+    @property
+    def debit_total(self) -> Decimal:
+        return sum((ln.debit for ln in self.lines), Decimal("0.00"))
+
+    @property
+    def credit_total(self) -> Decimal:
+        return sum((ln.credit for ln in self.lines), Decimal("0.00"))
+
+
+@dataclass
+class LedgerLine:
+    """流水 One line of the plain running ledger: the money movement of one voucher."""
+
+    voucher: Voucher
+    date: date
+    description: str      # the voucher's summary
+    purpose: str          # plain words: where the money came from or went
+    counterparty: str
+    income: Decimal
+    expense: Decimal
+    balance: Decimal
+    transfer: bool = False  # between the village's own cash and bank: neither income nor expense
+
+
+@dataclass
+class LedgerMonth:
+    """月小计 A month of the ledger with its subtotals."""
+
+    month: str
+    lines: list[LedgerLine]
+    opening: Decimal
+    income: Decimal
+    expense: Decimal
+    closing: Decimal
+
+    @property
+    def label(self) -> str:
+        """The month as a villager says it (7月), for the ledger's jump-to-month row."""
+        return f"{int(self.month.rsplit('-', 1)[-1])}月"
+
+
+@dataclass
+class Ledger:
+    """收支流水账 One accounting year of the plain running ledger."""
+
+    year: int
+    opening: Decimal
+    months: list[LedgerMonth]
+    income: Decimal
+    expense: Decimal
+    closing: Decimal
+
+
+@dataclass
+class Village:
+    """行政村 A village: its items, journal and ledger."""
+
+    slug: str
+    name: str
+    town_slug: str
+    intro: str
+    opening_balance: Decimal  # cash and bank together before the first journal line (the ledger's opening)
+    items: list[Item] = field(default_factory=list)       # its own items: boards and 制度建设
+    vouchers: list[Voucher] = field(default_factory=list)
+    ledgers: list[Ledger] = field(default_factory=list)
+    where: str = ""
+    finance: Any = None  # finance.Finance: the finance tables (finance/tables/), None when there are none
+    opening_accounts: list[Any] = field(default_factory=list)  # finance.Opening per account (opening_balances)
+    cadres: list[Cadre] = field(default_factory=list)                  # village.yaml, for the payee warnings
+    allowance_recipients: list[Recipient] = field(default_factory=list)  # village.yaml, 低保对象
+    month_reviews: dict[str, Review] = field(default_factory=dict)     # reviews.yaml: YYYY-MM -> 农经站 review
+    warnings: list[PaymentWarning] = field(default_factory=list)       # oversight.py, in voucher order
+    questions: list[Question] = field(default_factory=list)            # questions.py, in date order
+    # 待审核 months of the journal left out of the build (review.publish): named on the finance pages
+    pending_months: list[str] = field(default_factory=list)
+
+    def items_of(self, board: Board, category: Category | None = None) -> list[Item]:
+        return [i for i in self.items if i.board is board and (category is None or i.category is category)]
+
+
+@dataclass
+class Town:
+    """镇/街道 A town and its villages, with what it publishes for all of them."""
+
+    slug: str
+    name: str
+    villages: list[Village] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)  # 制度建设 and 政策法规 for all its villages
+
+
+@dataclass
+class City:
+    """市 The whole site."""
+
+    name: str
+    title: str
+    hotline: str
+    large_amount: Decimal
+    towns: list[Town] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)  # city-wide 制度建设 and 政策法规
+    oversight: Any = None   # config.OversightConfig (site.yaml `oversight:`), set by validate
+    questions: list[Question] = field(default_factory=list)  # every hotline record, in date order (questions.py)
+    feedback_url: str = ""  # site.yaml `feedback_url`: where a 我有疑问 QR code leads ({code} filled in); "" none
+
+    @property
+    def villages(self) -> list[Village]:
+        return [v for t in self.towns for v in t.villages]

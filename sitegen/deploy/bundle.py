@@ -1,0 +1,617 @@
+"""Stage 8, bundle (打包): cut the built site into signed, deterministic archives the headend can trust.
+
+One bundle per village (its pages and media under every theme, `<theme>/<town>/<village>/`) and one for the
+city (everything else: city and town pages, policies, static assets). A bundle is a gzip'd ustar archive:
+
+    manifest.json    every file of the bundle: path -> size, sha256; bundle id, version, expiry, key id
+    manifest.sig     Ed25519 signature (64 bytes) of manifest.json exactly as stored
+    objects/<sha256> each distinct file content once (a TV page and a phone page often share an image)
+
+Deterministic: entries sorted, mtime 0, owner 0:0, mode 644, no pax headers, gzip without name or time, and
+Ed25519 signatures are deterministic too; so the same build and the same bundle state give the same bytes.
+
+The version (版本号) only grows: it is bumped when the bundle's content digest changes (or its expiry draws
+near), to max(previous + 1, the time as YYYYMMDDHHMMSS), so it keeps growing even if the state is lost. The
+state lives in the bundle folder (`state.json`), with the manifest of each recent version, which is what a
+delta bundle (增量包) is computed from: only the objects the base version lacks, plus the deleted paths.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import tarfile
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sitegen.content.taxonomy import FINANCE
+from sitegen.deploy import keys
+from sitegen.site.render import THEMES
+
+FORMAT = "sitegen-bundle/1"
+MANIFEST, SIGNATURE, OBJECTS = "manifest.json", "manifest.sig", "objects/"
+CITY = "city"
+VALID_DAYS = 30          # a bundle older than this is refused by the headend (a replayed old capture)
+KEEP_MANIFESTS = 50      # versions a delta can still start from
+MAX_MANIFEST = 16 << 20  # bytes; a bigger manifest is refused before it is read or parsed
+MAX_FILES = 200_000      # paths in one manifest
+MAX_DEPTH = 8            # JSON nesting allowed in any signed document (a manifest needs 3)
+MAX_NAME = 255           # bytes of one path component (NAME_MAX)
+MAX_PATH = 1024          # bytes of a whole path in a bundle; the headend root and release folder come on top
+CHUNK = 1 << 20
+
+# \Z, not $: `$` also matches before a final newline, and "xg/cs\n" is not a bundle id.
+VILLAGE_ID = re.compile(r"\A[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*\Z")
+SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+class BundleError(Exception):
+    """A bundle that cannot be made or must not be trusted. Message: Chinese, newline, English."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(f"{zh}\n{en}")
+        self.zh, self.en = zh, en
+
+
+# ---- small shared helpers -------------------------------------------------------------------------------------
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that a reader (or a crash) sees the old bytes or the new ones, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def strict_json(data: bytes, limit: int, what: str = "JSON") -> object:
+    """Parse JSON that may be hostile: at most `limit` bytes, UTF-8, nesting at most MAX_DEPTH, no duplicate keys,
+    no NaN/Infinity. Any breach is a ValueError (never a RecursionError or MemoryError from the parser)."""
+    if len(data) > limit:
+        raise ValueError(f"{what} is larger than {limit} bytes")
+    text = data.decode("utf-8")  # UnicodeDecodeError is a ValueError
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub(b"", data)):
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            raise ValueError(f"{what} is nested deeper than {MAX_DEPTH}")
+
+    def pairs(items: list[tuple[str, object]]) -> dict:
+        doc = dict(items)
+        if len(doc) != len(items):
+            raise ValueError(f"{what} repeats a key")
+        return doc
+
+    def constant(name: str) -> object:
+        raise ValueError(f"{what} holds {name}")
+
+    return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def safe_path(path: str) -> bool:
+    """A relative POSIX path with no '..', '.', empty or hidden part, backslash, control character or NUL, and
+    short enough for any file system (MAX_PATH bytes, MAX_NAME per part): safe to join under a root."""
+    if not path or path.startswith("/") or "\\" in path or any(ord(c) < 32 or c == "\x7f" for c in path):
+        return False
+    try:
+        raw = path.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    if len(raw) > MAX_PATH:
+        return False
+    return all(part and not part.startswith(".") and len(part.encode("utf-8")) <= MAX_NAME
+               for part in path.split("/"))
+
+
+def in_village(path: str, village: str) -> bool:
+    """Does a bundle path (`<theme>/<town>/<village>/…`) belong to the village bundle `town/village`?"""
+    parts = path.split("/")
+    return len(parts) > 3 and f"{parts[1]}/{parts[2]}" == village
+
+
+def utc(now: datetime | None) -> datetime:
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+
+def file_stem(bundle_id: str) -> str:
+    return bundle_id.replace("/", ".")
+
+
+# ---- the manifest ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FileEntry:
+    size: int
+    sha256: str
+
+
+@dataclass
+class Manifest:
+    """清单 What a bundle holds, signed. `files` is always the bundle's complete file set at `version`;
+    a delta (`base` set) carries only the objects the base lacks and names the paths it deletes."""
+
+    bundle: str
+    version: int
+    expires: str
+    key_id: str
+    files: dict[str, FileEntry]
+    objects: list[str]
+    base: int | None = None
+    deleted: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return "full" if self.base is None else "delta"
+
+    @property
+    def village(self) -> str | None:
+        return None if self.bundle == CITY else self.bundle
+
+    def to_bytes(self) -> bytes:
+        doc = {
+            "format": FORMAT, "bundle": self.bundle, "village": self.village, "kind": self.kind,
+            "version": self.version, "base": self.base, "expires": self.expires, "key_id": self.key_id,
+            "files": {p: {"size": e.size, "sha256": e.sha256} for p, e in self.files.items()},
+            "objects": sorted(self.objects), "deleted": sorted(self.deleted),
+        }
+        return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Manifest":
+        """Parse and check the shape strictly; path safety and scope are checked here too."""
+        def bad(detail: str) -> BundleError:
+            return BundleError(f"清单格式不对：{detail}", f"malformed manifest: {detail}")
+        try:
+            doc = strict_json(data, MAX_MANIFEST, "the manifest")
+        except ValueError as exc:
+            raise bad(str(exc)) from exc
+        keys_ = {"format", "bundle", "village", "kind", "version", "base", "expires", "key_id", "files", "objects",
+                 "deleted"}
+        if not isinstance(doc, dict) or set(doc) != keys_ or doc["format"] != FORMAT:
+            raise bad("unknown format or keys")
+        bundle, version, base = doc["bundle"], doc["version"], doc["base"]
+        if not isinstance(bundle, str) or not (bundle == CITY or VILLAGE_ID.match(bundle)):
+            raise bad(f"bundle id {bundle!r}")
+        if doc["village"] != (None if bundle == CITY else bundle):
+            raise bad("village does not match the bundle id")
+        if not _int(version) or version <= 0 or not (base is None or (_int(base) and 0 < base < version)):
+            raise bad("version")
+        if doc["kind"] != ("full" if base is None else "delta"):
+            raise bad("kind")
+        try:
+            parse_iso(doc["expires"])
+        except (TypeError, ValueError) as exc:
+            raise bad("expires") from exc
+        files: dict[str, FileEntry] = {}
+        if not isinstance(doc["files"], dict) or len(doc["files"]) > MAX_FILES:
+            raise bad("files")
+        for path, entry in doc["files"].items():
+            _check_path(path, bundle)
+            if (not isinstance(entry, dict) or set(entry) != {"size", "sha256"} or not _int(entry["size"])
+                    or entry["size"] < 0 or not isinstance(entry["sha256"], str) or not SHA256.match(entry["sha256"])):
+                raise bad(f"entry for {path}")
+            files[path] = FileEntry(entry["size"], entry["sha256"])
+        folders = {p.rsplit("/", 1)[0] for p in files if "/" in p}
+        folders |= {f.rsplit("/", i)[0] for f in list(folders) for i in range(1, f.count("/") + 1)}
+        if folders & set(files):
+            raise bad(f"a path is both a file and a folder: {sorted(folders & set(files))[0]}")
+        objects, deleted = doc["objects"], doc["deleted"]
+        if (not isinstance(objects, list) or not all(isinstance(o, str) and SHA256.match(o) for o in objects)
+                or len(set(objects)) != len(objects) or not set(objects) <= {e.sha256 for e in files.values()}):
+            raise bad("objects")
+        if base is None and set(objects) != {e.sha256 for e in files.values()}:
+            raise bad("a full bundle must carry every object")
+        if (not isinstance(deleted, list) or len(deleted) > MAX_FILES or not all(isinstance(p, str) for p in deleted)
+                or len(set(deleted)) != len(deleted) or set(deleted) & set(files)):
+            raise bad("deleted")
+        for path in deleted:
+            _check_path(path, bundle)
+        if not isinstance(doc["key_id"], str):
+            raise bad("key_id")
+        return cls(bundle, version, doc["expires"], doc["key_id"], files, list(objects), base, list(deleted))
+
+
+def _int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_path(path: object, bundle: str) -> None:
+    if not isinstance(path, str) or not safe_path(path):
+        shown = repr(path)[:120]
+        raise BundleError(f"清单里的路径不允许（绝对路径、“..”、隐藏文件、控制字符或过长）：{shown}",
+                          f"path not allowed in the manifest (absolute, '..', hidden, control characters or too "
+                          f"long): {shown}")
+    if path.split("/", 1)[0] not in THEMES:  # a bundle carries the themes' folders and nothing beside them
+        raise BundleError(f"清单里的路径不在 {'、'.join(THEMES)} 文件夹里：{path[:120]}",
+                          f"manifest path outside the theme folders {', '.join(THEMES)}: {path[:120]}")
+    if bundle != CITY and not in_village(path, bundle):
+        raise BundleError(f"村包 {bundle} 里有不属于本村的路径：{path}",
+                          f"village bundle {bundle} holds a path outside the village: {path}")
+
+
+# ---- the snapshot (快照): every bundle of one publish, signed with the time of the push ----------------------------
+
+SNAPSHOT = "snapshot.json"
+SNAPSHOT_FORMAT = "sitegen-snapshot/1"
+MAX_SNAPSHOT = 8 << 20
+
+
+@dataclass
+class Snapshot:
+    """What one push says the headend should serve (TUF's snapshot and timestamp roles in one small file): every
+    bundle id with its version and content digest, and the time it was signed (`issued`), which tells the headend
+    how fresh its content is. `version` only grows, so an old snapshot cannot be replayed."""
+
+    version: int
+    issued: str
+    expires: str
+    key_id: str
+    bundles: dict[str, tuple[int, str]]
+
+    def to_bytes(self) -> bytes:
+        doc = {"format": SNAPSHOT_FORMAT, "version": self.version, "issued": self.issued, "expires": self.expires,
+               "key_id": self.key_id, "bundles": {b: {"version": v, "digest": d} for b, (v, d) in self.bundles.items()}}
+        return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+
+    def signed(self, key: Ed25519PrivateKey) -> bytes:
+        """The file: the JSON line, then the hex Ed25519 signature of exactly those bytes."""
+        data = self.to_bytes()
+        return data + b"\n" + key.sign(data).hex().encode() + b"\n"
+
+    @classmethod
+    def verified(cls, raw: bytes, public) -> "Snapshot":
+        """Check the signature, then parse strictly; any problem is a BundleError."""
+        def bad(detail: str) -> BundleError:
+            return BundleError(f"快照无效：{detail}", f"invalid snapshot: {detail}")
+        lines = raw[:MAX_SNAPSHOT + 200].split(b"\n")
+        if len(raw) > MAX_SNAPSHOT + 200 or len(lines) != 3 or lines[2] or not re.fullmatch(rb"[0-9a-f]{128}", lines[1]):
+            raise bad("not a signed snapshot file")
+        try:
+            public.verify(bytes.fromhex(lines[1].decode()), lines[0])
+        except Exception as exc:  # noqa: BLE001 - InvalidSignature: not ours, or altered
+            raise bad("bad signature (another key, or altered)") from exc
+        try:
+            doc = strict_json(lines[0], MAX_SNAPSHOT, "the snapshot")
+            if not isinstance(doc, dict) or set(doc) != {"format", "version", "issued", "expires", "key_id",
+                                                          "bundles"} or doc["format"] != SNAPSHOT_FORMAT:
+                raise ValueError("unknown format or keys")
+            parse_iso(doc["issued"]), parse_iso(doc["expires"])
+            bundles = {}
+            for b, e in doc["bundles"].items():
+                if (not (b == CITY or VILLAGE_ID.match(b)) or not isinstance(e, dict) or set(e) != {"version", "digest"}
+                        or not _int(e["version"]) or e["version"] <= 0 or not SHA256.match(str(e["digest"]))):
+                    raise ValueError(f"bad entry {b!r}")
+                bundles[b] = (e["version"], e["digest"])
+            if not _int(doc["version"]) or doc["version"] <= 0 or not isinstance(doc["key_id"], str):
+                raise ValueError("version or key_id")
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise bad(str(exc)) from exc
+        return cls(doc["version"], doc["issued"], doc["expires"], doc["key_id"], bundles)
+
+
+def make_snapshot(store: "Store", key: Ed25519PrivateKey, now: datetime | None = None,
+                  valid_days: int = VALID_DAYS) -> Path:
+    """Sign a snapshot of the bundle folder's current versions, written to BUNDLES/snapshot.json (pushed last)."""
+    moment = utc(now)
+    state = store.load_state()
+    version = max(int(state.get("snapshot", 0)) + 1, _version_stamp(moment))
+    bundles = {b: (e["version"], e["digest"]) for b, e in state["bundles"].items()}
+    snapshot = Snapshot(version, iso(moment), iso(moment + timedelta(days=valid_days)),
+                        keys.key_id(key.public_key()), bundles)
+    state["snapshot"] = version
+    store.save_state(state)
+    path = store.root / SNAPSHOT
+    atomic_write(path, snapshot.signed(key))
+    return path
+
+
+def content_digest(files: dict[str, FileEntry]) -> str:
+    text = json.dumps({p: [e.size, e.sha256] for p, e in sorted(files.items())}, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def sign(manifest: Manifest, key: Ed25519PrivateKey) -> tuple[bytes, bytes]:
+    data = manifest.to_bytes()
+    return data, key.sign(data)
+
+
+# ---- deterministic archives -----------------------------------------------------------------------------------
+
+def _info(name: str, size: int) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode, info.type = size, 0, 0o644, tarfile.REGTYPE
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    return info
+
+
+def write_archive(dest: Path, manifest: bytes, signature: bytes,
+                  objects: Iterable[tuple[str, int, Callable[[], BinaryIO]]]) -> None:
+    """Write manifest, signature, then objects (sha256, size, a function opening its bytes) in the order given
+    (callers sort them). Each object is opened only when it is written, so few files are open at a time."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as raw:
+            # No file name and mtime 0 in the gzip header; ustar has no pax timestamps.
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
+                with tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+                    tar.addfile(_info(MANIFEST, len(manifest)), io.BytesIO(manifest))
+                    tar.addfile(_info(SIGNATURE, len(signature)), io.BytesIO(signature))
+                    for sha, size, opener in objects:
+                        with opener() as stream:
+                            tar.addfile(_info(OBJECTS + sha, size), stream)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# ---- which files go in which bundle ---------------------------------------------------------------------------
+
+def discover_villages(output: Path, themes: tuple[str, ...]) -> set[str]:
+    """Village folders of a built site: `<theme>/<town>/<village>/` with a village home and a 财务 board."""
+    found: set[str] = set()
+    for theme in themes:
+        for home in (output / theme).glob(f"*/*/{FINANCE.slug}/index.html"):
+            village = home.parent.parent
+            if (village / "index.html").is_file() and (village.parent / "index.html").is_file():
+                found.add(f"{village.parent.name}/{village.name}")
+    return found
+
+
+def plan(output: Path, villages: Iterable[str] | None = None) -> dict[str, dict[str, Path]]:
+    """bundle id -> {path in the bundle: file in output}; every theme must have been built."""
+    for theme in THEMES:
+        if not (output / theme / "index.html").is_file():
+            raise BundleError(f"{output / theme} 里没有建好的网站，请先运行 sitegen build",
+                              f"no built site in {output / theme}; run sitegen build first")
+    village_set = set(villages) if villages is not None else discover_villages(output, THEMES)
+    bundles: dict[str, dict[str, Path]] = {CITY: {}}
+    for v in sorted(village_set):
+        bundles[v] = {}
+    for theme in THEMES:
+        root = output / theme
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                full = Path(folder, name)
+                path = full.relative_to(output).as_posix()
+                if name.startswith(".") or not full.is_file() or full.is_symlink():
+                    continue
+                parts = path.split("/")
+                owner = f"{parts[1]}/{parts[2]}" if len(parts) > 3 else None
+                bundles[owner if owner in village_set else CITY][path] = full
+    return bundles
+
+
+def _entries(files: dict[str, Path]) -> dict[str, FileEntry]:
+    """Size and hash of every file; a file hard-linked into both themes is read once."""
+    seen: dict[tuple[int, int], FileEntry] = {}
+    entries: dict[str, FileEntry] = {}
+    for path, full in sorted(files.items()):
+        st = full.stat()
+        ident = (st.st_dev, st.st_ino)
+        if ident not in seen:
+            seen[ident] = FileEntry(st.st_size, sha256_file(full))
+        entries[path] = seen[ident]
+    return entries
+
+
+# ---- the bundle folder ----------------------------------------------------------------------------------------
+
+class Store:
+    """打包目录 The bundle folder: state.json, per bundle its latest archive, recent manifests and cached deltas,
+    and per push target what the headend acknowledged (targets/<name>.json)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / "state.json"
+
+    def load_state(self) -> dict:
+        try:
+            state = json.loads(self.state_path.read_text("utf-8"))
+        except FileNotFoundError:
+            return {"format": 1, "bundles": {}}
+        except (OSError, ValueError) as exc:
+            raise BundleError(f"打包状态文件损坏：{self.state_path}", f"bundle state is unreadable: {exc}") from exc
+        state.setdefault("bundles", {})
+        return state
+
+    def save_state(self, state: dict) -> None:
+        atomic_write(self.state_path, json.dumps(state, sort_keys=True, indent=1).encode() + b"\n")
+
+    def folder(self, bundle_id: str) -> Path:
+        return self.root / file_stem(bundle_id)
+
+    def full_path(self, bundle_id: str, version: int) -> Path:
+        return self.folder(bundle_id) / f"{file_stem(bundle_id)}_v{version}.tar.gz"
+
+    def delta_path(self, bundle_id: str, version: int, base: int) -> Path:
+        return self.folder(bundle_id) / f"{file_stem(bundle_id)}_v{version}_from_v{base}.tar.gz"
+
+    def manifest_path(self, bundle_id: str, version: int) -> Path:
+        return self.folder(bundle_id) / "manifests" / f"{version}.json"
+
+    def manifest(self, bundle_id: str, version: int) -> Manifest | None:
+        try:
+            return Manifest.from_bytes(self.manifest_path(bundle_id, version).read_bytes())
+        except (OSError, BundleError):
+            return None
+
+    def target_path(self, name: str) -> Path:
+        return self.root / "targets" / f"{name}.json"
+
+    def load_target(self, name: str) -> dict:
+        """What we remembered of a target; a damaged file means we remember nothing (full bundles go out)."""
+        try:
+            state = strict_json(self.target_path(name).read_bytes(), 16 << 20, "target state")
+        except (OSError, ValueError):
+            return {"bundles": {}}
+        if not isinstance(state, dict) or not isinstance(state.get("bundles"), dict) or not all(
+                isinstance(e, dict) for e in state["bundles"].values()):
+            return {"bundles": {}}
+        return state
+
+    def save_target(self, name: str, state: dict) -> None:
+        atomic_write(self.target_path(name), json.dumps(state, sort_keys=True, indent=1).encode() + b"\n")
+
+
+@dataclass
+class BundleInfo:
+    bundle: str
+    version: int
+    changed: bool        # a new version was made in this run
+    path: Path
+    size: int            # archive bytes
+    files: int
+    content_bytes: int   # sum of file sizes
+    retired: bool = False
+
+
+def _version_stamp(now: datetime) -> int:
+    return int(now.strftime("%Y%m%d%H%M%S"))
+
+
+def _objects_from(files: dict[str, Path], entries: dict[str, FileEntry]):
+    """Each distinct content once, sorted by its hash, read from the first file that has it."""
+    first: dict[str, Path] = {}
+    for path in sorted(files):
+        first.setdefault(entries[path].sha256, files[path])
+    sizes = {e.sha256: e.size for e in entries.values()}
+    return [(sha, sizes[sha], lambda f=first[sha]: open(f, "rb")) for sha in sorted(sizes)]
+
+
+def make_bundles(output: Path, store: Store, key: Ed25519PrivateKey, *, now: datetime | None = None,
+                 valid_days: int = VALID_DAYS, villages: Iterable[str] | None = None, keep: Iterable[str] = (),
+                 dry_run: bool = False) -> list[BundleInfo]:
+    """Bundle the built site in `output`. A bundle whose content is unchanged keeps its version and bytes.
+
+    `keep`: village ids held back by the build; they are never retired even if absent from `output`.
+    A bundle that has disappeared from the site (a village removed) gets one last, empty version, so the
+    headend deletes its files too. With `dry_run` nothing is written; `changed` says what would be."""
+    moment = utc(now)
+    kid = keys.key_id(key.public_key())
+    state = store.load_state()
+    known: dict = state["bundles"]
+    planned = plan(output, villages)
+    for gone in sorted(set(known) - set(planned) - set(keep)):
+        planned[gone] = {}
+    results: list[BundleInfo] = []
+    for bundle_id, files in sorted(planned.items()):
+        entries = _entries(files)
+        digest = content_digest(entries)
+        prev = known.get(bundle_id)
+        if prev is None and not files:
+            continue
+        # Renew before expiry, so a headend that is rebuilt from scratch can still take the bundle.
+        half = timedelta(days=valid_days) / 2
+        renew = bool(files) and prev is not None and parse_iso(prev["expires"]) - moment < half
+        changed = prev is None or prev["digest"] != digest or renew
+        if changed or prev is None:  # (prev is None makes it changed; said for the type checker)
+            version = max(prev["version"] + 1 if prev else 0, _version_stamp(moment))
+            expires = iso(moment + timedelta(days=valid_days))
+        else:
+            version, expires = prev["version"], prev["expires"]
+        manifest = Manifest(bundle_id, version, expires, kid, entries, sorted({e.sha256 for e in entries.values()}))
+        data, signature = sign(manifest, key)
+        path = store.full_path(bundle_id, version)
+        info = BundleInfo(bundle_id, version, changed, path, 0, len(entries), sum(e.size for e in entries.values()),
+                          retired=not files)
+        results.append(info)
+        if dry_run:
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        current = prev if not changed else None
+        if not (current and path.is_file() and current.get("size") == path.stat().st_size
+                and current.get("manifest") == sha):
+            write_archive(path, data, signature, _objects_from(files, entries))
+        info.size = path.stat().st_size
+        if not store.manifest_path(bundle_id, version).is_file():
+            atomic_write(store.manifest_path(bundle_id, version), data)
+        known[bundle_id] = {"version": version, "digest": digest, "expires": expires, "size": info.size,
+                            "manifest": sha, "file": path.name}
+    if not dry_run:
+        store.save_state(state)
+        _prune(store, known)
+    return results
+
+
+def _prune(store: Store, known: dict) -> None:
+    """Keep each bundle's current archive, its deltas to the current version, and its recent manifests."""
+    for bundle_id, entry in known.items():
+        folder = store.folder(bundle_id)
+        if not folder.is_dir():
+            continue
+        current = store.full_path(bundle_id, entry["version"]).name
+        prefix = f"{file_stem(bundle_id)}_v{entry['version']}_from_"
+        for f in folder.iterdir():
+            if f.is_file() and f.name != current and not f.name.startswith(prefix):
+                f.unlink(missing_ok=True)
+        manifests = sorted((p for p in (folder / "manifests").glob("*.json") if p.stem.isdigit()),
+                           key=lambda p: int(p.stem))
+        for old in manifests[:-KEEP_MANIFESTS]:
+            old.unlink(missing_ok=True)
+
+
+def make_delta(store: Store, bundle_id: str, base: int, key: Ed25519PrivateKey) -> Path | None:
+    """The delta from `base` to the current version, made once and cached; None when `base` is unknown here."""
+    entry = store.load_state()["bundles"].get(bundle_id)
+    if entry is None or base >= entry["version"]:
+        return None
+    version = entry["version"]
+    old, new = store.manifest(bundle_id, base), store.manifest(bundle_id, version)
+    full = store.full_path(bundle_id, version)
+    if old is None or new is None or not full.is_file():
+        return None
+    dest = store.delta_path(bundle_id, version, base)
+    if dest.is_file():
+        return dest
+    have = {e.sha256 for e in old.files.values()}
+    needed = sorted({e.sha256 for e in new.files.values()} - have)
+    manifest = Manifest(bundle_id, version, new.expires, keys.key_id(key.public_key()), new.files, needed, base,
+                        sorted(set(old.files) - set(new.files)))
+    data, signature = sign(manifest, key)
+    wanted = set(needed)
+    with tarfile.open(full, mode="r:gz") as tar:
+        def objects():
+            for member in tar:
+                sha = member.name[len(OBJECTS):]
+                if member.name.startswith(OBJECTS) and sha in wanted:
+                    stream = tar.extractfile(member)
+                    assert stream is not None
+                    yield sha, member.size, lambda s=stream: s
+        write_archive(dest, data, signature, objects())
+    return dest

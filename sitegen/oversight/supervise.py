@@ -1,0 +1,302 @@
+"""Stage 2b, oversight (监督): payment warnings (资金支付预警), the township's acknowledgements, and the rest of
+the supervision data (registries, basis checks, hotline questions), run after validation on the whole city.
+
+A payment is a voucher that moves money out of the village's cash and bank (`ledger.money_movement` < 0); its
+payee is the voucher's counterparty (往来单位), with the optional 收款人证件号 column. The rules, as the Jiangyin
+E银通 system raises them, with thresholds from site.yaml `oversight:` (config.OversightConfig):
+
+- large-payment: a single payment over `large_payment` (50,000 元; exactly 50,000 does not warn);
+- same-day: one payee paid more than once on one day;
+- split-payment: one payee's payments within `split_days` consecutive days that add up to over `split_total`
+  while each stays at or under `large_payment`;
+- bad-enterprise / dishonest: the payee is on the city's bad-enterprise or 失信 list (registries.py), and the
+  payment was made on or after the day it was listed;
+- cadre: the payee is one of this village's cadres or their close relatives (village.yaml `cadres:`);
+- deceased-recipient: the payee is on this village's 低保 list and the death register records their death
+  before the payment;
+- trail: a step of the approval trail is missing (经手人, 证明人, 审批人 on paper; for money leaving the bank
+  also the online reviews by the 村监委主任 and the township 农经站, with dates).
+
+People match by normalised name or by ID / unified social credit code (registries.norm_*): when both sides
+carry an ID, the IDs decide, so a namesake with another ID is not a match. Each warning says what matched.
+The township explains a warning in the village's acknowledgements.yaml; the explanation is published with it.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sitegen.content.config import OversightConfig, check_keys, get_date, get_text
+from sitegen.content.errors import Location, Report
+from sitegen.finance.ledger import money_movement
+from sitegen.content.load import RawContent, RawDoc
+from sitegen.content.model import Acknowledgement, City, PaymentWarning, Village, Voucher
+from sitegen.content.money import ZERO, yuan
+from sitegen.oversight.registries import KINDS, Registries, norm_id, norm_name, read_registries
+from sitegen.oversight import questions, review
+from sitegen.oversight.reviewers import check_reviewers
+
+# rule -> (title in plain words, other names a township clerk may write in acknowledgements.yaml)
+RULES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "large-payment": ("单笔大额支付", ("大额支付", "单笔大额", "单笔超5万")),
+    "same-day": ("同一天多次付给同一收款人", ("同日多次", "同日多笔", "一天多次")),
+    "split-payment": ("疑似拆分支付", ("拆分支付", "拆分")),
+    "bad-enterprise": ("收款方在不良企业名单上", ("不良企业",)),
+    "dishonest": ("收款人在失信人员名单上", ("失信人员", "失信")),
+    "cadre": ("收款人是本村干部或其亲属", ("村干部", "干部亲属", "村干部亲属", "村干部或亲属")),
+    "deceased-recipient": ("付款给已去世的低保对象", ("已故低保户", "已死亡低保户", "死亡低保户")),
+    "trail": ("付款审批手续不全", ("审批不全", "审批手续不全")),
+}
+ACK_KEYS = ("voucher", "rule", "by", "date", "explanation")
+_SPLIT_NAMES = re.compile(r"[、，,；;／/]")
+
+
+@dataclass(frozen=True)
+class Payee:
+    name: str   # as written
+    id: str     # as written, may be ""
+
+
+@dataclass(frozen=True)
+class Payment:
+    """付款 A voucher that moves money out of cash and bank, with who was paid."""
+
+    voucher: Voucher
+    amount: Decimal
+    payees: tuple[Payee, ...]
+    from_bank: bool      # money left a bank account (paid through E银通): online reviews are required
+
+    @property
+    def payee(self) -> str:
+        return "、".join(p.name for p in self.payees)
+
+    @property
+    def key(self) -> str:
+        """Who was paid, for the same-day and split rules: the ID if there is one, else the normalised name."""
+        if len(self.payees) == 1:
+            p = self.payees[0]
+            return f"id:{norm_id(p.id)}" if p.id else f"name:{norm_name(p.name)}"
+        return "+".join(sorted(norm_name(p.name) for p in self.payees))
+
+
+def payments(village: Village) -> list[Payment]:
+    out = []
+    for v in village.vouchers:
+        net = money_movement(v)
+        if net is None or net >= 0:
+            continue
+        payees: dict[str, Payee] = {}
+        for ln in v.lines:
+            names = [n.strip() for n in _SPLIT_NAMES.split(ln.counterparty) if n.strip()]
+            for name in names:
+                known = payees.get(norm_name(name))
+                pid = ln.payee_id if len(names) == 1 else ""
+                if known is None or (pid and not known.id):
+                    payees[norm_name(name)] = Payee(known.name if known else name, pid)
+        from_bank = any(ln.credit and ln.account.is_money and ln.account.name == "银行存款" for ln in v.lines)
+        out.append(Payment(v, -net, tuple(payees.values()), from_bank))
+    return out
+
+
+def match(name: str, pid: str, other_name: str, other_id: str, id_label: str) -> str | None:
+    """What matched, in words, or None. IDs decide when both sides have one."""
+    if pid and other_id:
+        return f"{id_label} {other_id} 一致" if norm_id(pid) == norm_id(other_id) else None
+    if norm_name(name) and norm_name(name) == norm_name(other_name):
+        return f"姓名（名称）“{other_name}”一致，没有证件号可以核对"
+    return None
+
+
+def _id_label(pid: str) -> str:
+    digits = norm_id(pid)
+    return "身份证号" if len(digits) in (15, 18) and digits[:17].isdigit() else "统一社会信用代码"
+
+
+class _Rules:
+    def __init__(self, village: Village, registries: Registries, config: OversightConfig):
+        self.village, self.registries, self.config = village, registries, config
+        self.found: list[PaymentWarning] = []
+
+    def warn(self, p: Payment, rule: str, message: str, group: list[Payment] | None = None) -> None:
+        others = tuple(q.voucher for q in group or [] if q.voucher is not p.voucher)
+        self.found.append(PaymentWarning(rule, RULES[rule][0], message, p.voucher, p.payee, p.amount, others=others))
+
+    def run(self, pays: list[Payment]) -> list[PaymentWarning]:
+        for p in pays:
+            self.large(p)
+            self.lists(p)
+            self.cadres(p)
+            self.deceased(p)
+            self.trail(p)
+        self.same_day(pays)
+        self.split(pays)
+        order = {r: n for n, r in enumerate(RULES)}
+        return sorted(self.found, key=lambda w: (w.voucher.date, w.voucher.month, w.voucher.number, order[w.rule]))
+
+    def large(self, p: Payment) -> None:
+        if p.amount > self.config.large_payment:
+            self.warn(p, "large-payment",
+                      f"单笔支付 {yuan(p.amount)} 元，超过 {yuan(self.config.large_payment)} 元的预警线。")
+
+    def same_day(self, pays: list[Payment]) -> None:
+        groups: dict[tuple, list[Payment]] = defaultdict(list)
+        for p in pays:
+            if p.payees:
+                groups[(p.voucher.date, p.key)].append(p)
+        for (day, _), group in groups.items():
+            if len(group) < 2:
+                continue
+            listed = "、".join(f"{q.voucher.label} {yuan(q.amount)} 元" for q in group)
+            for p in group:
+                self.warn(p, "same-day", f"{day.isoformat()} 同一天向“{p.payee}”付款 {len(group)} 次：{listed}。", group)
+
+    def split(self, pays: list[Payment]) -> None:
+        """Each payment's heaviest window of `split_days` consecutive days that adds up to over the threshold."""
+        limit, days, total = self.config.large_payment, self.config.split_days, self.config.split_total
+        by_payee: dict[str, list[Payment]] = defaultdict(list)
+        for p in pays:
+            if p.payees and p.amount <= limit:
+                by_payee[p.key].append(p)
+        for group in by_payee.values():
+            windows = []
+            for i, first in enumerate(group):
+                window = [q for q in group[i:] if (q.voucher.date - first.voucher.date).days < days]
+                amount = sum((q.amount for q in window), ZERO)
+                if len(window) >= 2 and amount > total:
+                    windows.append((window, amount))
+            for p in group:
+                mine = [(w, a) for w, a in windows if p in w]
+                if not mine:
+                    continue
+                window, amount = max(mine, key=lambda wa: (wa[1], -group.index(wa[0][0])))
+                listed = "、".join(f"{q.voucher.date.isoformat()} {q.voucher.label} {yuan(q.amount)} 元" for q in window)
+                self.warn(p, "split-payment",
+                          f"{days} 天之内向“{p.payee}”付款 {len(window)} 笔，每笔都不超过 {yuan(limit)} 元，合计 "
+                          f"{yuan(amount)} 元，超过 {yuan(total)} 元：{listed}。", window)
+
+    def lists(self, p: Payment) -> None:
+        for kind, rule in (("bad-enterprise", "bad-enterprise"), ("dishonest", "dishonest")):
+            title = KINDS[kind][1]
+            for payee in p.payees:
+                for entry in self.registries.of(kind):
+                    if entry.date and p.voucher.date < entry.date:
+                        continue  # paid before the payee was listed
+                    how = match(payee.name, payee.id, entry.name, entry.id,
+                                "统一社会信用代码" if kind == "bad-enterprise" else _id_label(entry.id or payee.id))
+                    if how:
+                        since = f"；{entry.date.isoformat()} 列入" if entry.date else ""
+                        note = f"；列入原因：{entry.note}" if entry.note else ""
+                        self.warn(p, rule, f"收款方“{payee.name}”在{title}上：{how}{since}{note}。")
+                        break
+
+    def cadres(self, p: Payment) -> None:
+        for payee in p.payees:
+            for cadre in self.village.cadres:
+                post = cadre.post or "村干部"
+                how = match(payee.name, payee.id, cadre.name, cadre.id, _id_label(cadre.id or payee.id))
+                if how:
+                    self.warn(p, "cadre", f"收款人“{payee.name}”是本村{post}：{how}。")
+                    break
+                relative = next(((r, h) for r in cadre.relatives
+                                 if (h := match(payee.name, payee.id, r.name, r.id, _id_label(r.id or payee.id)))), None)
+                if relative:
+                    r, h = relative
+                    self.warn(p, "cadre", f"收款人“{payee.name}”是本村{post}{cadre.name}的{r.relation or '亲属'}：{h}。")
+                    break
+
+    def deceased(self, p: Payment) -> None:
+        for payee in p.payees:
+            for person in self.village.allowance_recipients:
+                how = match(payee.name, payee.id, person.name, person.id, _id_label(person.id or payee.id))
+                if not how:
+                    continue
+                pid = person.id or payee.id
+                for death in self.registries.of("death"):
+                    died = match(person.name, pid, death.name, death.id, _id_label(death.id or pid))
+                    if died and death.date and p.voucher.date > death.date:
+                        self.warn(p, "deceased-recipient",
+                                  f"收款人“{payee.name}”是本村低保对象，死亡登记记载其已于 {death.date.isoformat()} "
+                                  f"去世，这笔钱是在那以后支付的。低保名单：{how}；死亡登记：{died}。")
+                        return
+
+    def trail(self, p: Payment) -> None:
+        missing = [step for step in p.voucher.trail.missing if p.from_bank or not step.endswith("线上审核")]
+        if missing:
+            self.warn(p, "trail", f"这笔付款的审批手续还缺：{'、'.join(missing)}。")
+
+
+def payment_warnings(village: Village, registries: Registries, config: OversightConfig) -> list[PaymentWarning]:
+    return _Rules(village, registries, config).run(payments(village))
+
+
+# ---- acknowledgements ---------------------------------------------------------------------------------------
+
+def rule_code(text: str) -> str | None:
+    t = norm_name(text)
+    for code, (title, aliases) in RULES.items():
+        if t == code or t == norm_name(title) or t in (norm_name(a) for a in aliases):
+            return code
+    return None
+
+
+def find_voucher(village: Village, text: str) -> Voucher | None:
+    """'2026-07 记-8' (or 2026-07 8, 2026-07-008): the month, then the voucher's number."""
+    m = re.match(r"^\s*(\d{4})-(\d{1,2})(.*?)(\d+)\D*$", text)
+    if not m:
+        return None
+    month, number = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}", int(m.group(4))
+    return next((v for v in village.vouchers if v.month == month and v.number == number), None)
+
+
+def acknowledge(village: Village, doc: RawDoc | None, report: Report) -> None:
+    """acknowledgements.yaml: a list of {voucher, rule, by, date, explanation}, each attached to its warning."""
+    if doc is None:
+        return
+    where = Location(doc.where)
+    if not isinstance(doc.data, list):
+        report.error("bad-value", where, key="acknowledgements", detail="应当是一个列表，每条说明一项：- voucher: …",
+                     detail_en="expected a list, one '- voucher: …' per acknowledgement")
+        return
+    for entry in doc.data:
+        if not isinstance(entry, dict):
+            report.error("yaml-not-mapping", where)
+            continue
+        if not check_keys(entry, ACK_KEYS, ("voucher", "rule", "explanation"), where, report):
+            continue
+        ref, rule_text = get_text(entry, "voucher", where, report), get_text(entry, "rule", where, report)
+        voucher = find_voucher(village, ref)
+        rule = rule_code(rule_text)
+        if voucher is None:
+            report.error("ack-voucher", where, value=ref)
+        if rule is None:
+            report.error("ack-rule", where, value=rule_text, choices="、".join(t for t, _ in RULES.values()))
+        if voucher is None or rule is None:
+            continue
+        ack = Acknowledgement(get_text(entry, "by", where, report), get_date(entry, "date", where, report),
+                              get_text(entry, "explanation", where, report))
+        hits = [w for w in voucher.warnings if w.rule == rule]
+        if not hits:
+            report.warning("ack-unused", where, voucher=f"{voucher.month} {voucher.label}", rule=RULES[rule][0])
+        for w in hits:
+            w.acknowledgement = ack
+
+
+# ---- the stage ----------------------------------------------------------------------------------------------
+
+def supervise(raw: RawContent, city: City, report: Report) -> None:
+    """Everything oversight adds to a validated city; problems go to the report like any content problem."""
+    config = city.oversight or OversightConfig()
+    city.oversight = config
+    registries = read_registries(raw.registries, report)
+    raw_villages = {(t.slug, v.slug): v for t in raw.towns for v in t.villages}
+    for village in city.villages:
+        village.warnings = payment_warnings(village, registries, config)
+        for w in village.warnings:
+            w.voucher.warnings.append(w)
+        raw_village = raw_villages.get((village.town_slug, village.slug))
+        acknowledge(village, raw_village.acknowledgements if raw_village else None, report)
+    review.check_basis(city, report)
+    check_reviewers(raw, city, report)  # who may review what (reviewers.py)
+    questions.attach(raw.feedback, city, report)

@@ -1,0 +1,1 @@
+"""Reports (报表): the monthly oversight reports, review queue and coverage as HTML, CSV and Excel (`tables`)."""

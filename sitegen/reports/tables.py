@@ -1,0 +1,384 @@
+"""Reports (报表) for the township 农经 office, the discipline commission (纪委) and the city's inspectors.
+
+`sitegen report …` validates the content like `sitegen check` (any content error stops it, exit 1), then
+writes one report per town and one for the city, each as HTML (self-contained, printable), CSV (UTF-8 with BOM,
+what Excel opens; the report's first table) and Excel (.xlsx, one sheet per table), into
+`OUTPUT/<report>/{city,<town>}.{html,csv,xlsx}`:
+
+- warnings --month YYYY-MM: 异常资金支付报表, the month's payment warnings (oversight.py) with the township's
+  explanations, per village and per rule, with the month's payments for scale;
+- feedback --month YYYY-MM: the month's hotline questions and replies, and older ones still open (questions.py);
+- review: the review queue, every record not yet approved and what approved ones still lack (review.py);
+- coverage: per village, the empty and stale categories and how late each month's finance was published,
+  towns ranked (one report for the whole city).
+
+Reports cover drafts too: they are for the offices that approve them. Personal data is masked as on the site.
+The same content gives the same bytes: dates come from the content (review.as_of), never the clock, and the
+Excel files carry fixed timestamps.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from sitegen.content.errors import OutputError
+from sitegen.content.model import City, Town, Village
+from sitegen.content.money import ZERO, yuan
+from sitegen.oversight.supervise import RULES, payments
+from sitegen.content.privacy import mask
+from sitegen.site.render import THEMES_DIR
+from sitegen.oversight.review import approved, as_of, item_is_draft, month_review, queue
+from sitegen.content.taxonomy import BOARDS
+
+FIXED_TIME = datetime(2000, 1, 1)  # Excel's document properties: a constant, so the bytes never change
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: str = "text"   # text | money | int
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    total: list[Any] | None = None   # a last row of totals, same columns
+    note: str = ""
+
+
+@dataclass
+class Doc:
+    title: str
+    scope: str                        # 全市 or the town's name
+    lines: list[str]                  # the summary, in sentences
+    tables: list[Table] = field(default_factory=list)
+
+
+def _text(value: Any) -> str:
+    """A cell as text: money with two places, dates ISO, clerk text masked."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return mask(str(value))
+
+
+def _scopes(city: City) -> list[tuple[str, str, list[Town]]]:
+    """(file name, scope in words, towns) for the city and each town."""
+    return [("city", "全市", city.towns)] + [(t.slug, t.name, [t]) for t in city.towns]
+
+
+def _villages(towns: list[Town]) -> list[tuple[Town, Village]]:
+    return [(t, v) for t in towns for v in t.villages]
+
+
+def month_label(month: str) -> str:
+    return f"{int(month[:4])}年{int(month[5:])}月"
+
+
+# ---- 异常资金支付报表 -----------------------------------------------------------------------------------------
+
+def warnings_docs(city: City, month: str) -> dict[str, Doc]:
+    docs = {}
+    for name, scope, towns in _scopes(city):
+        detail, per_village = [], []
+        by_rule: Counter[str] = Counter()
+        rule_amount: dict[str, Decimal] = {r: ZERO for r in RULES}
+        n_pay = n_flagged = n_warn = n_open = 0
+        paid = flagged = ZERO
+        for town, v in _villages(towns):
+            pays = [p for p in payments(v) if p.voucher.month == month]
+            warns = [w for w in v.warnings if w.voucher.month == month]
+            hit = {id(w.voucher): w.amount for w in warns}
+            open_ = sum(1 for w in warns if w.acknowledgement is None)
+            v_paid, v_flagged = sum((p.amount for p in pays), ZERO), sum(hit.values(), ZERO)
+            per_village.append([town.name, v.name, len(pays), v_paid, len(hit), v_flagged, len(warns), open_])
+            n_pay, paid, n_flagged, flagged = n_pay + len(pays), paid + v_paid, n_flagged + len(hit), flagged + v_flagged
+            n_warn, n_open = n_warn + len(warns), n_open + open_
+            for w in warns:
+                by_rule[w.rule] += 1
+                rule_amount[w.rule] += w.amount
+                ack = w.acknowledgement
+                detail.append([town.name, v.name, f"{w.voucher.month} {w.voucher.label}", w.voucher.date, w.payee,
+                               w.amount, w.title, w.message, ack.explanation if ack else "",
+                               ack.by if ack else "", ack.date if ack and ack.date else "",
+                               "已说明" if ack else "未说明"])
+        rules: list[list[Any]] = [[title, by_rule[rule], rule_amount[rule]] for rule, (title, _) in RULES.items() if by_rule[rule]]
+        docs[name] = Doc(
+            f"{month_label(month)}异常资金支付报表", scope,
+            [f"本月付款 {n_pay} 笔，合计 {yuan(paid)} 元；其中 {n_flagged} 笔触发预警，合计 {yuan(flagged)} 元，"
+             f"共 {n_warn} 条预警，{n_open} 条尚未说明。",
+             "一笔付款可能同时触发几条规则；金额按笔计算，不重复相加。报表含尚未公开（待审核）月份的付款。"],
+            [Table("预警明细", [Column("镇（街道）"), Column("村"), Column("凭证"), Column("日期"), Column("收款人"),
+                                Column("金额（元）", "money"), Column("预警规则"), Column("预警内容"),
+                                Column("镇（街道）说明"), Column("说明单位"), Column("说明日期"), Column("状态")],
+                   detail),
+             Table("按村汇总", [Column("镇（街道）"), Column("村"), Column("付款笔数", "int"),
+                                Column("付款金额（元）", "money"), Column("预警笔数", "int"),
+                                Column("预警付款金额（元）", "money"), Column("预警条数", "int"),
+                                Column("未说明条数", "int")],
+                   per_village, ["合计", "", n_pay, paid, n_flagged, flagged, n_warn, n_open]),
+             Table("按规则汇总", [Column("预警规则"), Column("条数", "int"), Column("涉及付款金额（元）", "money")],
+                   rules, ["合计", n_warn, sum((r[2] for r in rules), ZERO)],
+                   "同一笔付款触发几条规则时，在每条规则下各计一次。")])
+    return docs
+
+
+# ---- 群众反映问题月报 --------------------------------------------------------------------------------------
+
+def feedback_docs(city: City, month: str) -> dict[str, Doc]:
+    start = date.fromisoformat(f"{month}-01")
+    end = (start + timedelta(days=32)).replace(day=1)
+    docs = {}
+    columns = [Column("工单号"), Column("日期"), Column("镇（街道）"), Column("村"), Column("所问事项"), Column("查询码"),
+               Column("问题"), Column("承办部门"), Column("答复"), Column("答复日期"), Column("状态")]
+    names = {t.slug: t.name for t in city.towns} | {"": "全市"}
+    villages = {(v.town_slug, v.slug): v.name for v in city.villages}
+    for name, scope, towns in _scopes(city):
+        slugs = {t.slug for t in towns} | ({""} if name == "city" else set())
+        mine = [q for q in city.questions if q.town in slugs]
+
+        def row(q):
+            return [q.ticket, q.date, names.get(q.town, q.town), villages.get((q.town, q.village), ""), q.subject,
+                    q.code, q.question, q.department, q.reply, q.reply_date or "", q.status]
+        this = [q for q in mine if start <= q.date < end]
+        older = [q for q in mine if q.date < start and (not q.answered or q.reply_date is None or q.reply_date >= start)]
+        answered = sum(1 for q in this if q.answered)
+        late = sum(1 for q in this + older if q.overdue)
+        docs[name] = Doc(f"{month_label(month)}群众反映问题及答复情况", scope,
+                         [f"本月收到群众反映 {len(this)} 件，已答复 {answered} 件，办理中 {len(this) - answered} 件；"
+                          f"以前月份结转 {len(older)} 件；超过答复时限（{city.oversight.answer_days} 天）的 {late} 件。",
+                          f"答复状态按 {as_of(city).isoformat()} 统计。"],
+                         [Table("本月群众反映", columns, [row(q) for q in this]),
+                          Table("以前月份尚未办结的", columns, [row(q) for q in older])])
+    return docs
+
+
+# ---- 审核待办 ---------------------------------------------------------------------------------------------
+
+def review_docs(city: City) -> dict[str, Doc]:
+    rows = queue(city)
+    docs = {}
+    for name, scope, towns in _scopes(city):
+        names = {t.name for t in towns} | ({""} if name == "city" else set())
+        mine = [r for r in rows if r.town in names]
+        waiting = [r for r in mine if r.status != "已通过"]
+        by_dept = Counter((r.department, r.status) for r in mine)
+        docs[name] = Doc("“三务”公开审核待办", scope,
+                         [f"待审核或退回的记录 {len(waiting)} 条；缺少依据或文件的 {sum(1 for r in mine if r.missing)} 条。",
+                          f"统计日期 {as_of(city).isoformat()}。只有审核通过的内容才会公开。"],
+                         [Table("待办明细", [Column("镇（街道）"), Column("村"), Column("类型"), Column("名称"),
+                                            Column("审核部门"), Column("状态"), Column("缺少"), Column("文件")],
+                                [[r.town or "全市", (r.village or "全镇（街道）") if r.town else "", r.kind, r.title,
+                                  r.department, r.status, r.missing, r.where]
+                                 for r in mine]),
+                          Table("按部门汇总", [Column("审核部门"), Column("状态"), Column("条数", "int")],
+                                [[d, s, n] for (d, s), n in sorted(by_dept.items())], ["合计", "", len(mine)])])
+    return docs
+
+
+# ---- 公开情况检查 (coverage) ---------------------------------------------------------------------------------
+
+@dataclass
+class MonthCoverage:
+    month: str
+    due: date
+    published: date | None   # when it (and every month before it) was approved
+    days_late: int | None    # None: no review dates to measure by (content from before reviews)
+    status: str
+
+
+def finance_months(city: City, v: Village) -> list[MonthCoverage]:
+    """Each month from the village's first journal month to the last month already due by the as-of day.
+
+    A month's finance is published when it and every earlier month are approved (review.draft_months); its
+    publication day is the latest of those approval dates. It is due on `finance_due_day` of the next month."""
+    cfg, today = city.oversight, as_of(city)
+    months = sorted({x.month for x in v.vouchers})
+    if not months:
+        return []
+    out: list[MonthCoverage] = []
+    y, m = int(months[0][:4]), int(months[0][5:])
+    latest: date | None = None
+    blocked = False
+    while True:
+        month = f"{y:04d}-{m:02d}"
+        y2, m2 = (y + 1, 1) if m == 12 else (y, m + 1)
+        due = date(y2, m2, cfg.finance_due_day)
+        if due > today and month not in months:
+            break
+        review = month_review(v, month)
+        ok = not blocked and approved(review, cfg.review_required)
+        if ok and review.status == "approved" and review.date:
+            latest = max(latest or review.date, review.date)
+            late = max(0, (latest - due).days)
+            out.append(MonthCoverage(month, due, latest, late, "准时" if late == 0 else f"晚 {late} 天"))
+        elif ok:
+            out.append(MonthCoverage(month, due, None, None, "已公开（无审核记录）"))
+        else:
+            blocked = True
+            late = max(0, (today - due).days)
+            out.append(MonthCoverage(month, due, None, late,
+                                     f"未公开（已晚 {late} 天）" if late else "未公开（还未到期）"))
+        if due > today:
+            break
+        y, m = y2, m2
+    return out
+
+
+def coverage_docs(city: City) -> dict[str, Doc]:
+    cfg, today = city.oversight, as_of(city)
+    stale_before = today - timedelta(days=cfg.stale_days)
+    village_rows: list[list[Any]] = []
+    month_rows: list[list[Any]] = []
+    towns: list[list[Any]] = []
+    for town in city.towns:
+        t_empty = t_stale = t_unpub = t_late = t_months = 0
+        rows: list[list[Any]] = []
+        for v in town.villages:
+            empty, stale = [], []
+            for board in BOARDS:
+                for cat in board.categories:
+                    items = [i for i in v.items_of(board, cat) if not item_is_draft(i, cfg.review_required)]
+                    if not items:
+                        empty.append(f"{board.name}·{cat.name}")
+                    elif max(i.date for i in items) < stale_before:
+                        stale.append(f"{board.name}·{cat.name}")
+            fin = finance_months(city, v)
+            unpub = sum(1 for f in fin if f.published is None and f.days_late is not None)
+            late = sum(f.days_late or 0 for f in fin)
+            rows.append([town.name, v.name, len(empty), "、".join(empty), len(stale), "、".join(stale),
+                         "；".join(f"{month_label(f.month)}{f.status}" for f in fin), unpub, late])
+            for f in fin:
+                month_rows.append([town.name, v.name, f.month, f.due, f.published or "",
+                                   "" if f.days_late is None else f.days_late, f.status])
+            t_empty, t_stale, t_unpub, t_late = t_empty + len(empty), t_stale + len(stale), t_unpub + unpub, t_late + late
+            t_months += len(fin)
+        rows.sort(key=lambda r: (r[7], r[2] + r[4], r[8], r[1]))
+        village_rows += rows
+        average = (Decimal(t_late) / t_months).quantize(Decimal("0.1")) if t_months else Decimal("0.0")
+        towns.append([town.name, len(town.villages), t_empty, t_stale, t_unpub, t_late, average])
+    # Ranked: fewest unpublished months, then fewest empty or stale categories, then fewest days late.
+    towns.sort(key=lambda r: (r[4], r[2] + r[3], r[5], r[0]))
+    ranking = [[n] + r for n, r in enumerate(towns, start=1)]
+    doc = Doc("“三务”公开情况检查", "全市",
+              [f"统计日期 {today.isoformat()}。空白类别：该类别没有已公开的事项；久未更新：最近一条已公开事项早于 "
+               f"{stale_before.isoformat()}（{cfg.stale_days} 天）。每月财务应在次月 {cfg.finance_due_day} 日前公开；"
+               "公开日期取该月及以前各月都审核通过的那一天。",
+               "排名先看未公开的月数，再看空白和久未更新的类别数，再看财务公开累计晚了几天，越少越靠前。"],
+              [Table("各镇（街道）排名", [Column("名次", "int"), Column("镇（街道）"), Column("村数", "int"),
+                                       Column("空白类别", "int"), Column("久未更新类别", "int"),
+                                       Column("未公开月数", "int"), Column("财务公开累计晚（天）", "int"),
+                                       Column("平均每月晚（天）")], ranking),
+               Table("各村情况", [Column("镇（街道）"), Column("村"), Column("空白类别数", "int"), Column("空白类别"),
+                                 Column("久未更新类别数", "int"), Column("久未更新类别"), Column("各月财务公开"),
+                                 Column("未公开月数", "int"), Column("财务公开累计晚（天）", "int")],
+                     sorted(village_rows, key=lambda r: [t[1] for t in ranking].index(r[0]))),
+               Table("各月财务公开", [Column("镇（街道）"), Column("村"), Column("月份"), Column("应公开日期"),
+                                     Column("公开日期"), Column("晚（天）"), Column("情况")], month_rows)])
+    return {"city": doc}
+
+
+# ---- writers ------------------------------------------------------------------------------------------------
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(THEMES_DIR / "reports")), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      finalize=lambda v: mask(v) if isinstance(v, str) and not isinstance(v, Markup) else v)
+    env.filters["cell"] = lambda value, kind: yuan(value) if kind == "money" and isinstance(value, Decimal) \
+        else _text(value)
+    return env
+
+
+def html_bytes(doc: Doc) -> bytes:
+    return _environment().get_template("report.html").render(doc=doc).encode("utf-8")
+
+
+def csv_bytes(doc: Doc) -> bytes:
+    """The report's first table (its detail), UTF-8 with BOM so Excel reads the Chinese."""
+    table = doc.tables[0]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([c.title for c in table.columns])
+    for row in table.rows + ([table.total] if table.total else []):
+        w.writerow([_text(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(doc: Doc) -> bytes:
+    """One sheet per table; money as numbers with two places. Fixed timestamps, so the bytes never change."""
+    book = Workbook()
+    book.remove(book.worksheets[0])  # the empty default sheet
+    for table in doc.tables:
+        sheet = book.create_sheet(table.title[:31])
+        sheet.append([f"{doc.scope}{doc.title}：{table.title}"])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append([c.title for c in table.columns])
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in table.rows + ([table.total] if table.total else []):
+            sheet.append([v if (c.kind in ("money", "int") and isinstance(v, (int, Decimal))) else _text(v)
+                          for c, v in zip(table.columns, row)])
+        for n, c in enumerate(table.columns, start=1):
+            if c.kind == "money":
+                for cells in sheet.iter_rows(min_row=3, min_col=n, max_col=n):
+                    cells[0].number_format = "#,##0.00"
+            sheet.column_dimensions[sheet.cell(2, n).column_letter].width = 14 if c.kind != "text" else 24
+    book.properties.created = book.properties.modified = FIXED_TIME
+    book.properties.creator = book.properties.lastModifiedBy = "sitegen"
+    raw = io.BytesIO()
+    book.save(raw)
+    # openpyxl stamps every zip entry with the current time: copy the entries with a fixed one
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in sorted(src.infolist(), key=lambda i: i.filename):
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl writes the save time as "modified"
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
+            dst.writestr(fixed, data)
+    return out.getvalue()
+
+
+def write(folder: Path, docs: dict[str, Doc]) -> list[Path]:
+    """Every doc as name.html, name.csv and name.xlsx in `folder` (created); the paths written."""
+    written = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, doc in docs.items():
+            for suffix, data in ((".html", html_bytes(doc)), (".csv", csv_bytes(doc)), (".xlsx", xlsx_bytes(doc))):
+                path = folder / f"{name}{suffix}"
+                tmp = path.with_name(f".{path.name}.tmp")
+                tmp.write_bytes(data)
+                tmp.replace(path)  # a reader never sees half a report
+                written.append(path)
+    except OSError as exc:
+        raise OutputError(f"{exc.filename or folder}: {exc.strerror}") from exc
+    return written
+
+
+KINDS: dict[str, Callable[..., dict[str, Doc]]] = {"warnings": warnings_docs, "feedback": feedback_docs, "review": review_docs, "coverage": coverage_docs}
+
+
+def make(city: City, kind: str, out: Path, month: str | None = None) -> list[Path]:
+    """Write report `kind` for `city` under `out`: OUT/warnings-2026-08/, OUT/feedback-2026-08/, OUT/review/, …"""
+    docs = KINDS[kind](city, month) if month else KINDS[kind](city)
+    return write(out / (f"{kind}-{month}" if month else kind), docs)

@@ -1,0 +1,435 @@
+"""Stage 4, link (链接): give every model object its page, and plan the pages with their navigation.
+
+Paths are POSIX, relative to a theme's output root; templates only ever receive them through `Page.url`,
+which makes them relative to the page, so a site works from any base path and from file://. After
+rendering, `check_links` proves every href and src resolves, fragments included.
+"""
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from sitegen.site import glossary
+from sitegen.oversight import refcode
+from sitegen.site import search
+from sitegen.images.renditions import Picture, Rendition, pictures, whole
+from sitegen.content.errors import Location, Report
+from sitegen.site.finance_pages import FinancePlanner, finance_slug, month_words, pending_notice, voucher_finance_rows
+from sitegen.finance.ledger import explain
+from sitegen.content.model import City, Image, Item, Ledger, Town, Village, Voucher
+from sitegen.content.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board
+
+_BOARD_SLUGS = frozenset(b.slug for b in (*BOARDS, RULES, POLICIES))
+
+# Template variables render.render_theme passes to every page itself: a page's own data may not use these names.
+RENDER_NAMES = frozenset({"page", "city", "url", "body"})
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A big focusable tile (board, category, town, village)."""
+
+    title: str
+    sub: str
+    path: str
+    digit: int | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """A focusable list row (an item)."""
+
+    date: str
+    title: str
+    meta: str
+    path: str
+
+
+@dataclass
+class Page:
+    path: str
+    template: str
+    title: str
+    crumbs: list[tuple[str, str]]      # (label, path) from the city home down to the parent
+    back: str                          # where Back goes when there is no history (the parent page)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        """The page's kind, its template's name ("ledger", "voucher", "scan" ...): a class on <body> for the themes
+        and the screenshot script."""
+        return self.template.rsplit(".", 1)[0]
+
+    @property
+    def home(self) -> str:
+        """Where digit 0 goes on TV: the village home for a page inside a village (the village home itself
+        included), else the city home."""
+        if self.kind == "village":
+            return self.path
+        if len(self.crumbs) > 2:  # city home, town, then a village's home or (a town's own items) a board
+            town, folder, rest = (self.crumbs[2][1].split("/", 2) + ["", ""])[:3]
+            if rest == "index.html" and folder not in _BOARD_SLUGS:
+                return self.crumbs[2][1]
+        return "index.html"
+
+    @property
+    def home_label(self) -> str:
+        """What digit 0 opens, for the TV's key hints."""
+        return "首页" if self.home == "index.html" else "本村首页"
+
+    @property
+    def place(self) -> list[str]:
+        """Where the viewer is, in a few words for a TV's top line (长寿村 › 财务): the crumbs from the village down
+        (from the town for a town's pages, the city's name only on its own pages), without the city and town."""
+        labels = [label for label, _ in self.crumbs]
+        return labels[2:] if len(labels) > 2 else labels[1:] if len(labels) > 1 else labels
+
+    @property
+    def tv_title(self) -> str:
+        """The title for a TV's top line, after `place`: without the village's (or town's) name when the place just
+        said it (长寿村 › 财务 › 2026年收支流水, not ... › 长寿村2026年收支流水)."""
+        place = self.place
+        if place and self.title.startswith(place[0]) and len(self.title) > len(place[0]) \
+                and len(self.crumbs) > 1:
+            return self.title[len(place[0]):].lstrip(" ·")
+        return self.title
+
+    def url(self, target: str) -> str:
+        """`target` (a root-relative path, optionally with #fragment) relative to this page."""
+        path, _, fragment = target.partition("#")
+        here, there = self.path.split("/")[:-1], path.split("/")
+        common = 0
+        while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+            common += 1
+        rel = "/".join([".."] * (len(here) - common) + there[common:])
+        return f"{rel}#{fragment}" if fragment else rel
+
+
+@dataclass
+class Site:
+    pages: list[Page]
+    images: dict[str, Rendition]       # output path -> the rendition published there (assets.py)
+    item_paths: dict[Path, str]        # item source file -> page path (for Markdown links between items)
+    # output path -> bytes made at build (charts, QR codes), or how to make them: drawn only if their page is made
+    generated: dict[str, bytes | Callable[[], bytes]] = field(default_factory=dict)
+
+
+def search_tile(folder: str) -> Tile:
+    """The search tile (搜索), last on a village, town or city home."""
+    return Tile("搜索", "按拼音首字母或数字找钱、找人、找通知", f"{folder}{search.PAGE_NAME}")
+
+
+def _sections(folder: str) -> list[Tile]:
+    """制度建设 and 政策法规 of the city or a town: its search page's ways in without script."""
+    return [Tile(b.name, "", f"{folder}{b.slug}/index.html") for b in (RULES, POLICIES)]
+
+
+def _digits(tiles: list[Tile]) -> list[Tile]:
+    """Number the first nine tiles so a digit key opens them."""
+    return [Tile(t.title, t.sub, t.path, i if i <= 9 else None) for i, t in enumerate(tiles, start=1)]
+
+
+class _Planner:
+    def __init__(self, city: City):
+        self.city = city
+        self.pages: list[Page] = []
+        self.images: dict[str, Rendition | Image] = {}  # a plain Image: one whole-image file (finance_pages.image_path)
+        self.item_paths: dict[Path, str] = {}
+        self.generated: dict[str, bytes | Callable[[], bytes]] = {}   # charts (finance_pages.py)
+        self.finance_paths: set[str] = set()    # finance sub-pages already planned
+        self._codes: dict[int, str] | None = None  # reference codes, made when a search index is (codes())
+
+    def add(self, path: str, template: str, title: str, crumbs: list[tuple[str, str]], /, **data: Any) -> Page:
+        """Plan a page; `data` are its template's variables. The first four are positional-only (a template may have
+        a variable called `title`), and a name render_theme sets itself is refused here, not as a clash mid-render."""
+        if RENDER_NAMES & data.keys():
+            raise ValueError(f"page {path}: template variables {sorted(RENDER_NAMES & data.keys())} are set by render")
+        page = Page(path, template, title, crumbs, crumbs[-1][1] if crumbs else "index.html", data)
+        self.pages.append(page)
+        return page
+
+    def rows(self, items: list[Item]) -> list[Row]:
+        return [Row(i.date.isoformat(), i.title, ("草稿·待审核 " if i.draft else "")  # only in --preview (review.py)
+                    + (i.subitem or (i.category.name if i.category else "")), self.item_paths[i.source]) for i in items]
+
+    def pictures(self, base: str, img: Image) -> list[Picture]:
+        """Every page of an image with its renditions (TV and phone tiles, thumbnail), registered for assets."""
+        pics = pictures(posixpath.join(base, "media", img.name), img)
+        for pic in pics:
+            for r in pic.renditions():
+                self.images[r.path] = r
+        return pics
+
+    def item_page(self, item: Item, base: str, folder: str, crumbs: list[tuple[str, str]]) -> None:
+        """Register an item's page path first (so Markdown links can point at any item), page later."""
+        self.item_paths[item.source] = f"{folder}/{item.slug}.html"
+        images = [pic for img in item.images for pic in self.pictures(base, img)]
+        basis_scan = self.pictures(base, item.basis.scan) if item.basis and item.basis.scan else None
+        # 相关文件 (a project stage's documents): each with its scanned pages, if it has a scan
+        documents = [(d, self.pictures(base, d.scan) if d.scan else []) for d in item.documents]
+        self._pending.append((item, crumbs, images, basis_scan, documents))
+
+    def plan(self) -> Site:
+        self._pending: list[tuple[Item, list[tuple[str, str]], list, list | None, list]] = []
+        city = self.city
+        home = [(city.title, "index.html")]
+        for item in city.items:
+            self.item_page(item, "", item.board.slug, home + [(item.board.name, f"{item.board.slug}/index.html")])
+        for town in city.towns:
+            self.town(town, home)
+        town_tiles = [Tile(t.name, f"{len(t.villages)} 个村", f"{t.slug}/index.html") for t in city.towns]
+        sections = [Tile(b.name, f"{len(self._section(b, city.items))} 条", f"{b.slug}/index.html")
+                    for b in (RULES, POLICIES)]
+        self.search_page("", home, _sections(""), lambda: self.shared_entries(city.items, search.CITY))
+        sections.append(search_tile(""))
+        self.add("index.html", "city.html", city.title, [], tiles=_digits(town_tiles + sections),
+                 villages=[(t, [Tile(v.name, "", self.village_path(v)) for v in t.villages]) for t in city.towns])
+        for board in (RULES, POLICIES):
+            self.add(f"{board.slug}/index.html", "list.html", f"{city.name}{board.name}", home,
+                     rows=self.rows(self._section(board, city.items)), empty="暂无内容")
+        for item, crumbs, images, basis_scan, documents in self._pending:
+            self.add(self.item_paths[item.source], "item.html", item.title, crumbs, item=item,
+                     images=images, basis_scan=basis_scan, documents=documents)
+        # finance_pages.image_path() users register plain Images: one whole-image file each
+        renditions = {p: r if isinstance(r, Rendition) else whole(p, r) for p, r in self.images.items()}
+        return Site(self.pages, renditions, self.item_paths, self.generated)
+
+    @staticmethod
+    def _section(board: Board, *groups: list[Item]) -> list[Item]:
+        items = [i for g in groups for i in g if i.board is board]
+        return sorted(items, key=lambda i: (i.date, i.title), reverse=True)
+
+    @staticmethod
+    def village_path(v: Village) -> str:
+        return f"{v.town_slug}/{v.slug}/index.html"
+
+    def town(self, town: Town, home: list[tuple[str, str]]) -> None:
+        base = town.slug
+        crumbs = home + [(town.name, f"{base}/index.html")]
+        for item in town.items:
+            self.item_page(item, base, f"{base}/{item.board.slug}",
+                           crumbs + [(item.board.name, f"{base}/{item.board.slug}/index.html")])
+        tiles = [Tile(v.name, f"{len(v.items)} 条公开事项 · {len(v.vouchers)} 张凭证", self.village_path(v))
+                 for v in town.villages]
+        sections = [Tile(b.name, f"{len(self._section(b, self.city.items, town.items))} 条",
+                         f"{base}/{b.slug}/index.html") for b in (RULES, POLICIES)]
+        sections.append(search_tile(f"{base}/"))
+        self.add(f"{base}/index.html", "town.html", town.name, home, tiles=_digits(tiles + sections), town=town)
+        self.search_page(f"{base}/", crumbs, _sections(f"{base}/"), lambda: self.shared_entries(town.items, search.TOWN)
+                         + self.shared_entries(self.city.items, search.CITY))
+        for board in (RULES, POLICIES):
+            self.add(f"{base}/{board.slug}/index.html", "list.html", f"{town.name}{board.name}", crumbs,
+                     rows=self.rows(self._section(board, self.city.items, town.items)), empty="暂无内容")
+        for village in town.villages:
+            self.village(village, town, crumbs)
+
+    def village(self, v: Village, town: Town, parent: list[tuple[str, str]]) -> None:
+        base = f"{town.slug}/{v.slug}"
+        crumbs = parent + [(v.name, f"{base}/index.html")]
+        for item in v.items:
+            folder = f"{base}/{item.board.slug}" + (f"/{item.category.slug}" if item.category else "")
+            trail = crumbs + [(item.board.name, f"{base}/{item.board.slug}/index.html")]
+            if item.category:
+                trail.append((item.category.name, f"{folder}/index.html"))
+            self.item_page(item, base, folder, trail)
+        ledger_path = self.ledgers(v, base, crumbs)
+        tiles = [Tile(b.name, f"{len(v.items_of(b))} 条", f"{base}/{b.slug}/index.html") for b in BOARDS]
+        # with no month published yet, the 收支流水 tile opens 收支情况, which says the months are 待审核
+        ledger_tile = Tile("收支流水", f"{month_words(v.pending_months[0])}起待审核" if v.pending_months
+                           else "每一笔钱的来龙去脉", ledger_path or (f"{base}/finance/income-expense/index.html"
+                                                                  if v.pending_months else f"{base}/finance/index.html"))
+        tiles.append(ledger_tile)
+        rules = self._section(RULES, self.city.items, town.items, v.items)
+        policies = self._section(POLICIES, self.city.items, town.items)
+        tiles += [Tile(RULES.name, f"{len(rules)} 条", f"{base}/rules/index.html"),
+                  Tile(POLICIES.name, f"{len(policies)} 条", f"{base}/policies/index.html")]
+        warnings_tile = Tile("资金支付预警", f"{len(v.warnings)} 条", f"{base}/warnings.html")  # oversight_pages
+        asked = len(v.questions) + len(self._shared_questions(v))
+        tiles += [warnings_tile, Tile("群众疑问", f"{asked} 条", f"{base}/questions.html")]
+        tiles.append(search_tile(f"{base}/"))  # last: the home's other digits and the press budget stay as they were
+        self.add(f"{base}/index.html", "village.html", v.name, parent, village=v, town=town, tiles=_digits(tiles))
+        for board in BOARDS:
+            board_crumbs = crumbs + [(board.name, f"{base}/{board.slug}/index.html")]
+            cats = [Tile(c.name, f"{len(v.items_of(board, c))} 条", f"{base}/{board.slug}/{c.slug}/index.html")
+                    for c in board.categories]
+            if board is FINANCE and (ledger_path or v.pending_months):
+                cats.insert(0, Tile("收支流水", ledger_tile.sub if v.pending_months else "流水账：逐笔收入、支出和余额",
+                                    ledger_tile.path))
+            if board is FINANCE:
+                cats.append(warnings_tile)
+            self.add(f"{base}/{board.slug}/index.html", "board.html", f"{v.name}{board.name}", crumbs,
+                     tiles=_digits(cats), board=board)
+            fin = FinancePlanner(self, v, base, board_crumbs) if board is FINANCE else None
+            for c in board.categories:
+                # finance categories: the structured tables and charts (finance_pages.py), then the items
+                template = "finance-page.html" if fin else "list.html"
+                extra = {"sections": fin.sections(c)} if fin else {}
+                self.add(f"{base}/{board.slug}/{c.slug}/index.html", template, c.name, board_crumbs,
+                         rows=self.rows(v.items_of(board, c)), empty="本类别暂无公开内容", **extra)
+            if fin:
+                fin.account_pages_plan()
+        self.add(f"{base}/rules/index.html", "list.html", f"{v.name}{RULES.name}", crumbs, rows=self.rows(rules),
+                 empty="暂无内容")
+        self.add(f"{base}/policies/index.html", "list.html", f"{v.name}{POLICIES.name}", crumbs,
+                 rows=self.rows(policies), empty="暂无内容")
+        self.oversight_pages(v, base, crumbs)
+        self.search_page(f"{base}/", crumbs, self.ledger_ways(v, base, ledger_path),
+                         lambda: self.village_entries(v, town, base))
+
+    def search_page(self, folder: str, crumbs: list[tuple[str, str]], ways: list[Tile],
+                    entries: Callable[[], list[search.Entry]]) -> None:
+        """搜索 The search page of a village, town or the city, and its index (search.py), made only if the page is
+        (a village carried over by reuse.py keeps its last index). `ways`: links for a browser without script."""
+        page = self.add(f"{folder}{search.PAGE_NAME}", "search.html", "搜索", crumbs, ways=ways,
+                        index=f"{folder}{search.INDEX_NAME}", keys=list(string.ascii_uppercase),
+                        boards=search.BOARD_NAMES)
+        self.generated[f"{folder}{search.INDEX_NAME}"] = lambda: search.script(
+            entries(), page.url, ["本村", "本镇", "全市"])
+
+    def ledger_ways(self, v: Village, base: str, ledger_path: str | None) -> list[Tile]:
+        """The boards, and the ledger month by month: the ways in when the search cannot run."""
+        ways = [Tile(b.name, "", f"{base}/{b.slug}/index.html") for b in BOARDS]
+        for lg in reversed(v.ledgers):
+            path = f"{base}/finance/ledger-{lg.year}.html"
+            ways += [Tile(f"{m.month} 收支流水", f"{len(m.lines)} 笔", f"{path}#v-{m.lines[0].voucher.key}")
+                     for m in reversed(lg.months) if m.lines]
+        return ways
+
+    def codes(self) -> dict[int, str]:
+        """The reference codes (查询码) the pages show (feedback.plan makes the same, from the same city)."""
+        if self._codes is None:
+            self._codes = refcode.assign(self.city)
+        return self._codes
+
+    def shared_entries(self, items: list[Item], scope: int) -> list[search.Entry]:
+        return [search.item_entry(i, self.item_paths[i.source], scope, self.codes().get(id(i), ""))
+                for i in items if not i.draft and i.source in self.item_paths]
+
+    def village_entries(self, v: Village, town: Town, base: str) -> list[search.Entry]:
+        """The village's own items, payments, projects and payout lists, then its town's and the city's notices."""
+        codes = self.codes()
+        own = [search.item_entry(i, self.item_paths[i.source], search.VILLAGE, codes.get(id(i), ""))
+               for i in v.items if not i.draft and i.source in self.item_paths]
+        own += search.voucher_entries(v, lambda x: self.voucher_path(base, x), codes)
+        own += search.finance_entries(v, base, self.finance_paths, finance_slug)
+        return own + self.shared_entries(town.items, search.TOWN) + self.shared_entries(self.city.items, search.CITY)
+
+    def oversight_pages(self, v: Village, base: str, crumbs: list[tuple[str, str]]) -> None:
+        """The village's payment warnings (oversight.py) and villagers' questions (questions.py), each row
+        linking to the voucher or item it is about when that is published."""
+        published = {id(x): self.voucher_path(base, x) for x in v.vouchers}
+        published.update({id(i): self.item_paths[i.source] for i in v.items if i.source in self.item_paths})
+        by_voucher: dict[int, list] = {}  # one row per payment, with all its warnings (they come in voucher order)
+        for w in v.warnings:
+            by_voucher.setdefault(id(w.voucher), []).append(w)
+        self.add(f"{base}/warnings.html", "warnings.html", f"{v.name}资金支付预警", crumbs, village=v,
+                 rows=[(ws[0].voucher, ws, published[key]) for key, ws in by_voucher.items()])
+        self.add(f"{base}/questions.html", "questions.html", f"{v.name}群众疑问", crumbs, village=v,
+                 rows=[(q, published.get(id(q.target))) for q in v.questions],
+                 shared=[(q, self.item_paths[q.target.source]) for q in self._shared_questions(v)])
+
+    def _shared_questions(self, v: Village) -> list:
+        """Questions about what the city or the village's town publishes for all its villages (制度建设, 政策法规):
+        every village of that town lists them too, since its villagers read those items as their own."""
+        return [q for q in self.city.questions if not q.village and q.town in ("", v.town_slug)
+                and isinstance(q.target, Item) and q.target.source in self.item_paths]  # drafts have no page
+
+    def ledgers(self, v: Village, base: str, crumbs: list[tuple[str, str]]) -> str | None:
+        """Ledger pages (latest year first in the tiles), voucher pages and scan pages."""
+        finance = crumbs + [(FINANCE.name, f"{base}/finance/index.html")]
+        ledger_of: dict[str, tuple[Ledger, str]] = {}
+        years = [(lg, f"{base}/finance/ledger-{lg.year}.html") for lg in v.ledgers]
+        for lg, path in years:
+            for month in lg.months:
+                for line in month.lines:
+                    ledger_of[line.voucher.key] = (lg, path)
+            self.add(path, "ledger.html", f"{v.name}{lg.year}年收支流水", finance, ledger=lg, village=v,
+                     pending=pending_notice(v),
+                     years=[(other.year, p) for other, p in years if other is not lg],
+                     voucher_path=lambda voucher, _b=base: self.voucher_path(_b, voucher))
+        vouchers = v.vouchers
+        finance_rows = voucher_finance_rows(base, v)  # the finance table rows each voucher stands behind
+        for i, voucher in enumerate(vouchers):
+            path = self.voucher_path(base, voucher)
+            back_to = ledger_of.get(voucher.key)
+            ledger_anchor = f"{back_to[1]}#v-{voucher.key}" if back_to else None
+            trail = finance + ([(f"{back_to[0].year}年收支流水", back_to[1])] if back_to else [])
+            # one scan page per page: a multi-page TIFF or PDF gives several
+            pics = [pic for img in voucher.scans for pic in self.pictures(base, img)]
+            scans = [(n, pic, f"{base}/finance/vouchers/{voucher.key}-{n}.html") for n, pic in enumerate(pics, 1)]
+            self.add(path, "voucher.html", f"凭证 {voucher.month} {voucher.label}", trail, voucher=voucher,
+                     village=v, plain=explain(voucher), ledger_anchor=ledger_anchor, scans=scans,
+                     finance_rows=finance_rows.get(voucher.key, []), terms=glossary.explain_terms(("凭证号", "借方", "贷方")),
+                     prev=self.voucher_path(base, vouchers[i - 1]) if i > 0 else None,
+                     next=self.voucher_path(base, vouchers[i + 1]) if i + 1 < len(vouchers) else None)
+            for n, pic, scan_page in scans:
+                self.add(scan_page, "scan.html", f"凭证 {voucher.month} {voucher.label} 第{n}张（共{len(scans)}张）",
+                         trail + [(f"凭证 {voucher.label}", path)], voucher=voucher, picture=pic, n=n,
+                         total=len(scans), voucher_path=path,
+                         prev=scans[n - 2][2] if n > 1 else None, next=scans[n][2] if n < len(scans) else None)
+        return years[-1][1] if years else None
+
+    @staticmethod
+    def voucher_path(base: str, voucher: Voucher) -> str:
+        return f"{base}/finance/vouchers/{voucher.key}.html"
+
+
+def plan(city: City) -> Site:
+    return _Planner(city).plan()
+
+
+# Our own templates write every attribute double-quoted, so a regex reads them reliably and ~10x faster
+# than an HTML parser over hundreds of thousands of pages.
+_ATTR = re.compile(r'\s(href|src|data-back|id)="([^"]*)"')
+
+
+def _found(data: bytes) -> list[tuple[str, str]]:
+    return [(k, html.unescape(v)) for k, v in _ATTR.findall(data.decode("utf-8"))]
+
+
+def check_links(files: dict[str, bytes], report: Report, theme: str,
+                present: dict[str, Path | str] | None = None) -> None:
+    """Every href/src of every generated page resolves to a generated file (and #fragment to an id).
+
+    `present`: the other files the theme will hold (images, pages carried over from the last build), each with
+    where it is now; a carried page is read only when a link needs one of its ids. The only schemes allowed are
+    tel: (the hotline on a phone), which dials, and data: (the empty favicon that stops browsers asking the
+    server for /favicon.ico); neither fetches anything."""
+    present = present or {}
+    ids: dict[str, set[str]] = {}
+    refs: dict[str, list[str]] = {}
+    for path, data in files.items():
+        if path.endswith(".html"):
+            found = _found(data)
+            ids[path] = {v for k, v in found if k == "id"}
+            refs[path] = [v for k, v in found if k != "id"]
+
+    def has_id(target: str, fragment: str) -> bool:
+        if target not in ids:  # a carried page (read once), or a file that is no page
+            carried = target.endswith(".html") and target not in files
+            ids[target] = {v for k, v in _found(Path(present[target]).read_bytes()) if k == "id"} if carried else set()
+        return fragment in ids[target]
+
+    for page, targets in refs.items():
+        for href in targets:
+            if href.startswith(("tel:", "data:")):
+                continue
+            target, fragment = _resolve(page, href)
+            if target is None or (target not in files and target not in present) \
+                    or (fragment and not has_id(target, fragment)):
+                report.error("link-broken", Location(f"{theme}/{page}"), page=f"{theme}/{page}", href=href)
+
+
+def _resolve(page: str, href: str) -> tuple[str | None, str]:
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", href):  # any scheme is external: never allowed
+        return None, ""
+    path, _, fragment = href.partition("#")
+    if not path:
+        return page, fragment
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    return (None if joined.startswith("..") else joined), fragment

@@ -1,0 +1,456 @@
+"""Stage 2, validate (校验): check every raw record and turn it into the typed model.
+
+Every problem goes into the `Report`; the model is built as far as it can be so that one run lists all
+problems, and the pipeline refuses to render while any error remains.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+
+from sitegen.content import accounts
+from sitegen.finance import tables as finance
+from sitegen.images.renditions import MAX_PIXELS, ImageProblem, probe  # noqa: F401 (MAX_PIXELS: kept importable here)
+from sitegen.content.config import (SiteConfig, check_keys, get_amount, get_date, get_list, get_text,
+                            parse_site_config)
+from sitegen.content.dates import parse_day, read_day  # noqa: F401 (parse_day: kept importable here)
+from sitegen.content.errors import Location, Report, rel
+from sitegen.content.load import (MAX_IMAGE_BYTES, FileProblem, RawContent, RawItem, RawTable, RawVillage, content_file,
+                          report_file_problem, table_columns, table_rows)
+from sitegen.content.markdown import body_links
+from sitegen.content.model import Basis, City, EntryLine, Image, Item, Review, Town, Village, Voucher
+from sitegen.content.money import AmountError, parse_amount
+from sitegen.content.privacy import mask
+from sitegen.oversight.registries import village_people
+from sitegen.oversight.review import JOURNAL_COLUMNS, month_reviews, read_trail
+
+ITEM_KEYS = ("title", "date", "category", "subitem", "basis", "images", "review", "documents", "author")
+BASIS_KEYS = ("title", "number", "scan")
+REVIEW_KEYS = ("department", "reviewer", "date", "status")
+TOWN_KEYS = ("name", "review_departments")  # review_departments: reviewers.py
+VILLAGE_KEYS = ("name", "intro", "opening_balance", "opening_balances", "accounting_system", "cadres",
+                "allowance_recipients")
+STATUS = {"approved": "approved", "已通过": "approved", "通过": "approved", "已审核": "approved",
+          "pending": "pending", "待审核": "pending", "未审核": "pending",
+          "rejected": "rejected", "退回": "rejected", "未通过": "rejected"}
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pdf", ".heic", ".heif")  # formats: assets.ACCEPTED
+
+# Journal columns: field -> accepted headers (compared without spaces, case-insensitive).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "date": ("日期", "凭证日期", "date"),
+    "voucher": ("凭证字号", "凭证号", "凭证编号", "voucher"),
+    "summary": ("摘要", "summary"),
+    "account_code": ("科目编码", "科目代码", "account_code"),
+    "account_name": ("科目名称", "account_name"),
+    "debit": ("借方金额", "借方", "debit"),
+    "credit": ("贷方金额", "贷方", "credit"),
+    "counterparty": ("往来单位", "收款人", "对方单位", "counterparty", "payee"),
+    "attachments": ("附件张数", "附件数", "attachments"),
+    "ref": ("关联", "ref"),  # optional: the finance table row a line belongs to, e.g. 项目:P2026-01 (finance.py)
+    **JOURNAL_COLUMNS,      # optional: the payee's ID and the payment's approval trail (review.py)
+}
+REQUIRED_COLUMNS = ("date", "voucher", "summary", "account_code", "debit", "credit")
+
+
+def validate(raw: RawContent, report: Report) -> City | None:
+    """Build the City from raw content, reporting every problem. None if site.yaml itself is unusable."""
+    root = raw.root
+    config = parse_site_config(raw.site.data, Location(raw.site.where), report) if raw.site else None
+    if config is None:
+        return None
+    checker = _Checker(root, config, report)
+    city = City(config.city, config.title, config.hotline, config.large_amount)
+    city.oversight = config.oversight
+    city.feedback_url = config.feedback_url
+    city.items = checker.items(raw.items, "city")
+    for raw_town in raw.towns:
+        where = Location(rel(raw_town.path / "town.yaml", root))
+        data = raw_town.config.data if raw_town.config else {}
+        if not isinstance(data, dict):
+            report.error("yaml-not-mapping", where)
+            data = {}
+        if raw_town.config:
+            check_keys(data, TOWN_KEYS, ("name",), where, report)
+        town = Town(raw_town.slug, get_text(data, "name", where, report, raw_town.slug))
+        town.items = checker.items(raw_town.items, "town")
+        town.villages = [checker.village(v, raw_town.slug) for v in raw_town.villages]
+        city.towns.append(town)
+    _unique_names([(t.name, f"{t.slug}/town.yaml") for t in city.towns], root, report)
+    for town in city.towns:  # the same village name in two towns is common; within one town it is a mistake
+        _unique_names([(v.name, f"{town.slug}/{v.slug}/village.yaml") for v in town.villages], root, report)
+    if not city.villages:
+        report.error("no-villages", Location(root.name))
+    checker.check_body_links()
+    return city
+
+
+def _unique_names(named: list[tuple[str, str]], root: Path, report: Report) -> None:
+    """Two towns (or two villages of one town) with one Chinese name cannot be told apart on the TV menu: an
+    error at the second file naming the first."""
+    first: dict[str, str] = {}
+    for name, path in named:
+        key = re.sub(r"\s+", "", name)
+        if key in first:
+            report.error("duplicate-name", Location(f"{root.name}/{path}"), name=name, other=f"{root.name}/{first[key]}")
+        else:
+            first[key] = path
+
+
+class _Checker:
+    def __init__(self, root: Path, config: SiteConfig, report: Report):
+        self.root = root
+        self.config = config
+        self.report = report
+        self.all_items: dict[Path, Item] = {}
+
+    # ---- paths and images -------------------------------------------------------------------------------
+    def inside(self, base: Path, value: str, where: Location) -> Path | None:
+        """Resolve a clerk's relative path; None (and an error) if it leaves the content folder or is missing."""
+        if not value or PurePosixPath(value).is_absolute() or re.match(r"^[A-Za-z]:|^\\\\", value):
+            self.report.error("path-outside", where, value=value)
+            return None
+        try:  # the one gate every opened file passes: inside the folder (links followed), a regular file, bounded
+            return content_file(base / value, self.root, MAX_IMAGE_BYTES)
+        except FileProblem as problem:
+            report_file_problem(problem, where, value, self.report)
+            return None
+
+    def image(self, path: Path, where: Location, value: str, name: str) -> Image | None:
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            self.report.error("path-type", where, value=value)
+            return None
+        found = self.image_ok(path, where, value)
+        if found is None:
+            return None
+        return Image(path, rel(path, self.root), name, found.pages, found.line_art)
+
+    def image_ok(self, path: Path, where: Location, value: str):
+        """Header check only (cheap): format, pages, pixel count (decompression bombs). None on a problem.
+        Full decoding happens in the assets stage."""
+        try:
+            return probe(path)
+        except ImageProblem as problem:
+            self.report.error(problem.code, where, value=value, **problem.params)
+            return None
+
+    def media_name(self, path: Path) -> str:
+        """Stable, unique, ASCII output name for an item image: a hash of where it lives in the content folder."""
+        digest = hashlib.sha256(path.relative_to(self.root).as_posix().encode()).hexdigest()[:16]
+        return f"f-{digest}"
+
+    # ---- items ------------------------------------------------------------------------------------------
+    def items(self, raws: list[RawItem], scope: str) -> list[Item]:
+        out: list[Item] = []
+        seen: dict[tuple[str, str], str] = {}
+        for raw in raws:
+            item = self.item(raw, scope)
+            if item is None:
+                continue
+            key = (item.board.slug, item.slug)
+            if key in seen:
+                self.report.error("duplicate-item", Location(raw.where), other=seen[key])
+                continue
+            seen[key] = raw.where
+            self.all_items[raw.path.resolve()] = item
+            out.append(item)
+        return sorted(out, key=lambda i: (i.date, i.title, i.slug), reverse=True)  # newest first, as on the wall
+
+    def item(self, raw: RawItem, scope: str) -> Item | None:
+        if raw.front is None:
+            return None
+        front, where = raw.front, Location(raw.where)
+        board = raw.board
+        ok = check_keys(front, ITEM_KEYS, ("title", "date") + (("category",) if board.categories else ()),
+                        where, self.report)
+        day = get_date(front, "date", where, self.report)
+        category, subitem = None, get_text(front, "subitem", where, self.report)
+        if board.categories and front.get("category"):
+            name = get_text(front, "category", where, self.report)
+            category = board.category(name)
+            if category is None:
+                self.report.error("unknown-category", where, value=name, board=board.name,
+                                  choices="、".join(c.name for c in board.categories))
+            elif subitem:
+                allowed = self.config.subitems.get(board.name, {}).get(category.name, ())
+                if allowed and subitem not in allowed:
+                    self.report.error("unknown-subitem", where, value=subitem, category=category.name,
+                                      choices="、".join(allowed))
+        base = raw.path.parent
+        images = []
+        for value in get_list(front, "images", where, self.report):
+            path = self.inside(base, value, where)
+            if path is not None:
+                img = self.image(path, where, value, self.media_name(path))
+                if img is not None:
+                    images.append(img)
+        basis = self.basis(front.get("basis"), base, where)
+        documents = front.get("documents") or []  # further documents, each written like a basis (review.py)
+        if not isinstance(documents, list):
+            self.report.error("bad-value", where, key="documents", detail="应当是一个列表，每份文件一项",
+                              detail_en="expected a list, one entry per document")
+            documents = []
+        documents = [d for d in (self.basis(v, base, where) for v in documents) if d is not None]
+        review = self.review(front.get("review"), where)
+        if not ok or day is None or (board.categories and category is None):
+            return None
+        return Item(slug=item_slug(raw.path.stem), title=get_text(front, "title", where, self.report), date=day,
+                    board=board, category=category, subitem=subitem, body=raw.body, source=raw.path.resolve(),
+                    where=raw.where, scope=scope, basis=basis, images=images, review=review, documents=documents,
+                    author=get_text(front, "author", where, self.report))
+
+    def basis(self, value: object, base: Path, where: Location) -> Basis | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return Basis(value.strip())
+        if not isinstance(value, dict):
+            self.report.error("bad-value", where, key="basis", detail="应当写 title、number、scan",
+                              detail_en="expected title, number, scan")
+            return None
+        check_keys(value, BASIS_KEYS, ("title",), where, self.report)
+        scan = None
+        if value.get("scan"):
+            text = get_text(value, "scan", where, self.report)
+            path = self.inside(base, text, where)
+            if path is not None:
+                scan = self.image(path, where, text, self.media_name(path))
+        return Basis(get_text(value, "title", where, self.report), get_text(value, "number", where, self.report), scan)
+
+    def review(self, value: object, where: Location) -> Review:
+        if value is None:
+            return Review(recorded=False)  # no review written at all (review.py decides what that means)
+        if not isinstance(value, dict):
+            self.report.error("bad-value", where, key="review", detail="应当写 department、reviewer、date、status",
+                              detail_en="expected department, reviewer, date, status")
+            return Review()
+        check_keys(value, REVIEW_KEYS, (), where, self.report)
+        status_text = get_text(value, "status", where, self.report, "pending")
+        status = STATUS.get(status_text.lower())
+        if status is None:
+            self.report.error("bad-value", where, key="review.status", detail="只能是 已通过、待审核、退回",
+                              detail_en="one of approved, pending, rejected")
+            status = "pending"
+        return Review(get_text(value, "department", where, self.report), get_text(value, "reviewer", where, self.report),
+                      get_date(value, "date", where, self.report), status)
+
+    def check_body_links(self) -> None:
+        """A body link must point at another item; web addresses are shown as text (and warned about)."""
+        for item in self.all_items.values():
+            for target in body_links(item.body):
+                where = Location(item.where)
+                if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target):
+                    self.report.warning("external-link", where, value=target)
+                    continue
+                if resolve_body_link(item, target, self.all_items) is None:
+                    self.report.error("link-target", where, value=target)
+
+    # ---- villages and journals --------------------------------------------------------------------------
+    def village(self, raw: RawVillage, town_slug: str) -> Village:
+        where = Location(rel(raw.path / "village.yaml", self.root))
+        data = raw.config.data if raw.config else {}
+        if not isinstance(data, dict):
+            self.report.error("yaml-not-mapping", where)
+            data = {}
+        if raw.config:
+            check_keys(data, VILLAGE_KEYS, ("name",), where, self.report)
+        system = get_text(data, "accounting_system", where, self.report)
+        if system and system not in accounts.CHARTS:
+            self.report.error("bad-value", where, key="accounting_system", detail="只能是 2024 或 2004",
+                              detail_en="either 2024 or 2004")
+            system = ""
+        village = Village(raw.slug, get_text(data, "name", where, self.report, raw.slug), town_slug,
+                          get_text(data, "intro", where, self.report), get_amount(data, "opening_balance", where,
+                                                                                   self.report), where=raw.where)
+        village.items = self.items(raw.items, "village")
+        vouchers: list[Voucher] = []
+        seen: dict[tuple[str, int], Location] = {}
+        for table in raw.journals:
+            vouchers += _Journal(self, table, system, seen).vouchers()
+        self.attach_scans(raw, vouchers, village)
+        village.vouchers = sorted(vouchers, key=lambda v: (v.date, v.month, v.number))
+        finance.read_openings(self, data, where, village, system)  # opening balances per account (finance.py)
+        # finance/tables/, the journal's 关联 column and the statements, checked and linked (finance.py)
+        village.finance = finance.read(self, raw.finance_tables, village, system)
+        # oversight: cadres and 低保 recipients (registries.py), month reviews of the journal (review.py)
+        village.cadres, village.allowance_recipients = village_people(data, where, self.report)
+        village.month_reviews = month_reviews(raw.reviews, self.review, village, self.report)
+        return village
+
+    def attach_scans(self, raw: RawVillage, vouchers: list[Voucher], village: Village) -> None:
+        by_key: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
+        for month, folder in raw.scans:
+            digits = re.findall(r"\d+", folder)
+            if digits:
+                by_key[(month, int(digits[-1]))].append((month, folder))
+        used: set[tuple[str, str]] = set()
+        for v in vouchers:
+            folders = by_key.get((v.month, v.number), [])
+            files = [f for key in folders for f in raw.scans[key]]
+            used.update(folders)
+            scans_dir = f"{rel(raw.path, self.root)}/scans/{v.month}/{v.number}"
+            expected = v.attachments + 1
+            where = v.where
+            found = 0  # pages: a multi-page TIFF or PDF holds several scans (an unreadable file counts as one)
+            for n, path in enumerate(files, start=1):
+                name = rel(path, self.root)
+                found += 1
+                try:
+                    resolved = content_file(path, self.root, MAX_IMAGE_BYTES)
+                except FileProblem as problem:
+                    report_file_problem(problem, Location(name), name, self.report)
+                    continue
+                img = self.image(resolved, Location(name), name, f"{v.key}-{n}")
+                if img is not None:
+                    v.scans.append(img)
+                    found += len(img.pages) - 1
+            if found < expected:
+                self.report.error("scan-missing", where, voucher=f"{v.month} {v.label}", folder=scans_dir,
+                                  expected=expected, attachments=v.attachments, found=found)
+        for key in sorted(set(raw.scans) - used):
+            self.report.warning("scan-orphan", Location(f"{rel(raw.path, self.root)}/scans/{key[0]}/{key[1]}"),
+                                folder=f"scans/{key[0]}/{key[1]}")
+
+
+class _Journal:
+    """One journal table turned into vouchers: columns, rows, grouping, balance."""
+
+    def __init__(self, checker: _Checker, table: RawTable, system: str, seen: dict[tuple[str, int], Location]):
+        self.c, self.t, self.system, self.seen = checker, table, system, seen
+        self.report = checker.report
+
+    def loc(self, row: int, column: str | None = None) -> Location:
+        return Location(self.t.where, row, column, self.t.sheet)
+
+    def vouchers(self) -> list[Voucher]:
+        cols = table_columns(self.t, COLUMNS, REQUIRED_COLUMNS, self.report)
+        if cols is None:
+            return []
+        headers = self.t.header
+        out: list[Voucher] = []
+        current: Voucher | None = None
+        for row_no, cell, _ in table_rows(self.t, cols):
+            def col(field: str) -> str:
+                return headers[cols[field]]
+
+            day = read_day(cell("date"), self.loc(row_no, col("date")), col("date"), self.report)
+            if day is None:
+                if not cell("date"):
+                    self.report.error("missing-key", self.loc(row_no, col("date")), key=col("date"))
+                continue
+            label = cell("voucher")
+            digits = re.findall(r"\d+", label)
+            if not digits:
+                self.report.error("voucher-format", self.loc(row_no, col("voucher")), value=label)
+                continue
+            number, month = int(digits[-1]), f"{day.year:04d}-{day.month:02d}"
+            line = self.line(row_no, cell, col, day)
+            attachments = 0
+            if cell("attachments"):
+                if cell("attachments").isdigit():
+                    attachments = int(cell("attachments"))
+                else:
+                    self.report.error("count-format", self.loc(row_no, col("attachments")), value=cell("attachments"))
+            if current is not None and current.number == number and current.month == month:
+                if day != current.date:
+                    self.report.error("voucher-date", self.loc(row_no, col("date")), voucher=current.label,
+                                      first=current.date.isoformat(), other=day.isoformat())
+                current.attachments = max(current.attachments, attachments)
+            else:
+                key = (month, number)
+                if key in self.seen:
+                    self.report.error("voucher-duplicate", self.loc(row_no, col("voucher")),
+                                      voucher=f"{month} {label}", other=self.seen[key].zh())
+                    current = None
+                    continue
+                self.seen[key] = self.loc(row_no)
+                current = Voucher(month, number, label, day, attachments, [], where=self.loc(row_no))
+                out.append(current)
+            if line is not None and current is not None:
+                current.lines.append(line)
+            if current is not None:  # the approval trail, written on any of the voucher's rows (review.py)
+                read_trail(current, cell, lambda f: self.loc(row_no, col(f)), self.report)  # called here, for this row
+        for v in out:
+            debit, credit = v.debit_total, v.credit_total
+            if debit != credit:
+                self.report.error("voucher-unbalanced", v.where,
+                                  voucher=f"{v.month} {v.label}", debit=f"{debit:,.2f}", credit=f"{credit:,.2f}",
+                                  diff=f"{abs(debit - credit):,.2f}")
+        return out
+
+    def line(self, row_no: int, cell, col, day: date) -> EntryLine | None:
+        amounts: dict[str, Decimal] = {}
+        for field in ("debit", "credit"):
+            try:
+                amounts[field] = parse_amount(cell(field))
+            except AmountError:
+                self.report.error("amount-format", self.loc(row_no, col(field)), value=cell(field))
+        if len(amounts) < 2:
+            return None
+        if amounts["debit"] and amounts["credit"]:
+            self.report.error("amount-both", self.loc(row_no))
+            return None
+        if not amounts["debit"] and not amounts["credit"]:
+            self.report.error("amount-none", self.loc(row_no))
+            return None
+        system = self.system or accounts.system_for_year(day.year, self.c.config.new_accounts_from)
+        code = cell("account_code")
+        account = accounts.lookup(system, code)
+        hint, hint_en = accounts.other_chart_hint(system, code)  # a code of the other chart (2004 <-> 2024)
+        named = accounts.by_name(system, cell("account_name")) if not hint and cell("account_name") else None
+        if named is not None:  # the name says which account was meant: show its code (issue 16)
+            hint, hint_en = f"；“{named.name}”的编码是 {named.code}", f"; '{named.name}' is {named.code}"
+        elif not hint:
+            hint, hint_en = "；一级科目编码见 docs/content-format.md §11（如 102 银行存款）", \
+                "; the first-level codes are in docs/content-format.md §11 (like 102 银行存款)"
+        if account is None:
+            self.report.error("account-unknown", self.loc(row_no, col("account_code")), value=code,
+                              system=accounts.SYSTEM_TITLES[system], system_en=f"{system} ({accounts.SYSTEM_TITLES[system]})",
+                              hint=hint, hint_en=hint_en)
+            return None
+        name = cell("account_name")
+        other = accounts.other_system(system)
+        old = accounts.lookup(other, code)
+        if name and not _name_matches(name, account.name) and old is not None and _name_matches(name, old.name) \
+                and account not in accounts.counterparts(code, other, system):
+            # 502 经营支出 (2004) written in a 2024 year would be booked as 502 投资收益: the figures would be wrong;
+            # 101 现金 (2004) is 101 库存现金 renamed: the same account, only the account-name warning below
+            self.report.error("account-other-chart", self.loc(row_no, col("account_code")), value=code, name=name,
+                              expected=account.name, system=accounts.SYSTEM_TITLES[system], system_en=system,
+                              hint=hint, hint_en=hint_en)
+        elif name and not _name_matches(name, account.name):
+            self.report.warning("account-name", self.loc(row_no, col("account_name")), value=name, code=code,
+                                expected=account.name)
+        return EntryLine(cell("summary"), account, code, name or account.name, amounts["debit"], amounts["credit"],
+                         cell("counterparty"), self.loc(row_no), cell("ref"), payee_id=cell("payee_id"))
+
+
+def _name_matches(written: str, official: str) -> bool:
+    """'银行存款—农商行' names a sub-account of 银行存款; brackets differ between full and half width."""
+    norm = str.maketrans("（）", "()")
+    w, o = written.translate(norm).replace(" ", ""), official.translate(norm).replace(" ", "")
+    return w.startswith(o) or o.startswith(w)
+
+
+def item_slug(stem: str) -> str:
+    """An ASCII page name from a file name; Chinese file names, and names holding a personal number (masked
+    on every page, so never an address), get a short stable hash."""
+    ascii_part = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+    digest = hashlib.sha256(stem.encode("utf-8")).hexdigest()[:8]
+    if mask(stem) != stem:  # a personal number in a file name must not become a page's address
+        return f"item-{digest}"
+    if ascii_part and ascii_part == stem.lower().replace("_", "-").replace(" ", "-").strip("-"):
+        return ascii_part
+    return f"{ascii_part}-{digest}" if ascii_part else f"item-{digest}"
+
+
+def resolve_body_link(item: Item, target: str, items: dict[Path, Item]) -> Item | None:
+    """A relative link in an item's body to another item's .md file."""
+    path = target.split("#", 1)[0]
+    if not path.lower().endswith((".md", ".markdown")):
+        return None
+    return items.get((item.source.parent / path).resolve())
+

@@ -1,0 +1,57 @@
+"""The package's shape (issue 13): stage subpackages whose imports flow one way, checked on every test run.
+
+The layers are declared once, in pyproject.toml's [tool.importlinter]; these tests make a broken layer, an import
+cycle or an import hidden inside a function fail the suite, with the offending module named."""
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGE = REPO / "sitegen"
+
+
+def _function_imports(path: Path) -> list[str]:
+    """`file:line` of every import statement inside a function or method of `path`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for inner in ast.walk(node):
+                if isinstance(inner, (ast.Import, ast.ImportFrom)):
+                    found.append(f"{path.name}:{inner.lineno}")
+    return found
+
+
+def test_no_import_hides_in_a_function():
+    hidden = [f"{path.parent.name}/{where}" for path in sorted(PACKAGE.rglob("*.py")) for where in _function_imports(path)]
+    assert hidden == []
+
+
+def test_the_finder_sees_an_import_in_a_function(tmp_path):
+    """The check above can fail: a module with an import in a method is found."""
+    module = tmp_path / "m.py"
+    module.write_text("import os\n\nclass A:\n    def f(self):\n        from json import dumps\n        return dumps\n")
+    assert len(_function_imports(module)) == 1
+
+
+def test_every_module_lives_in_a_stage_package():
+    """No flat modules left beside the stage folders: a newcomer sees the stages."""
+    flat = sorted(p.name for p in PACKAGE.glob("*.py") if p.name not in ("__init__.py", "__main__.py"))
+    assert flat == []
+    for folder in sorted(p for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"):
+        assert (folder / "__init__.py").is_file(), folder
+        assert ast.get_docstring(ast.parse((folder / "__init__.py").read_text(encoding="utf-8"))), \
+            f"{folder.name}/__init__.py says what the stage is"
+
+
+@pytest.mark.skipif(shutil.which("lint-imports") is None and not (Path(sys.executable).parent / "lint-imports").exists(),
+                    reason="import-linter is in the [test] extras")
+def test_the_import_contract_holds():
+    exe = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
+    run = subprocess.run([exe, "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
