@@ -6,6 +6,8 @@ they are checked and resized. Personal data in text is masked.
 """
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Callable
 
 from markdown_it import MarkdownIt
@@ -14,6 +16,21 @@ from markdown_it.token import Token
 from sitegen.content.privacy import mask
 
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+_EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")  # a scheme (http:, tel:, javascript:) or a network path
+
+
+def is_external(href: str) -> bool:
+    """A link that leaves the site (any scheme, or //host): never a file of the site, in a body or a page."""
+    return bool(_EXTERNAL.match(href))
+
+
+def link_target(source: Path, href: str) -> Path | None:
+    """The file a relative link in the Markdown file `source` points at, resolved (its #fragment dropped); None for
+    an external link or a bare #fragment. The one resolver for validate (is the target an item?) and render."""
+    path = href.partition("#")[0]
+    if is_external(href) or not path:
+        return None
+    return (source.parent / path).resolve()
 
 
 def body_links(text: str) -> list[str]:

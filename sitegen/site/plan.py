@@ -19,6 +19,7 @@ from sitegen.oversight import refcode
 from sitegen.site import search
 from sitegen.images.renditions import Picture, Rendition, pictures, whole
 from sitegen.content.errors import Location, Report
+from sitegen.content.markdown import is_external
 from sitegen.site.finance_pages import FinancePlanner, finance_slug, month_words, pending_notice, voucher_finance_rows
 from sitegen.finance.ledger import explain
 from sitegen.content.model import City, Image, Item, Ledger, Town, Village, Voucher
@@ -426,7 +427,7 @@ def check_links(files: dict[str, bytes], report: Report, theme: str,
 
 
 def _resolve(page: str, href: str) -> tuple[str | None, str]:
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", href):  # any scheme is external: never allowed
+    if is_external(href):  # never allowed in a page of the site
         return None, ""
     path, _, fragment = href.partition("#")
     if not path:

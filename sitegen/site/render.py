@@ -15,7 +15,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from sitegen.site.plan import Page, Site
-from sitegen.content.markdown import render_markdown
+from sitegen.content.markdown import link_target, render_markdown
 from sitegen.content.model import City, Item
 from sitegen.content.money import wan, yuan
 from sitegen.content.privacy import mask
@@ -49,12 +49,9 @@ def body_html(item: Item, page: Page, site: Site, linked: set[tuple[str, Path]] 
     """An item's Markdown body; links to other items become relative links, everything else plain text.
     `linked` collects (page, file) for every file a link points at, found or not (reuse.py)."""
     def resolve(href: str) -> str | None:
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", href):
+        source = link_target(item.source, href)
+        if source is None:
             return None
-        path, _, fragment = href.partition("#")
-        if not path:
-            return None
-        source = (item.source.parent / path).resolve()
         if linked is not None:
             linked.add((page.path, source))
         target = site.item_paths.get(source)

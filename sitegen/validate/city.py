@@ -21,7 +21,7 @@ from sitegen.content.dates import parse_day, read_day  # noqa: F401 (parse_day: 
 from sitegen.content.errors import Location, Report, rel
 from sitegen.content.load import (MAX_IMAGE_BYTES, FileProblem, RawContent, RawItem, RawTable, RawVillage, content_file,
                           report_file_problem, table_columns, table_rows)
-from sitegen.content.markdown import body_links
+from sitegen.content.markdown import body_links, link_target
 from sitegen.content.model import Basis, City, EntryLine, Image, Item, Review, Town, Village, Voucher
 from sitegen.content.money import AmountError, parse_amount
 from sitegen.content.privacy import mask
@@ -449,8 +449,8 @@ def item_slug(stem: str) -> str:
 
 def resolve_body_link(item: Item, target: str, items: dict[Path, Item]) -> Item | None:
     """A relative link in an item's body to another item's .md file."""
-    path = target.split("#", 1)[0]
-    if not path.lower().endswith((".md", ".markdown")):
+    found = link_target(item.source, target)
+    if found is None or found.suffix.lower() not in (".md", ".markdown"):
         return None
-    return items.get((item.source.parent / path).resolve())
+    return items.get(found)
 
