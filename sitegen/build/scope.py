@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.content.errors import Location, Problem, Report, make_problem
+from sitegen.content.files import inside
 from sitegen.content.load import OVERSIGHT_FOLDERS
 from sitegen.content.model import City
 from sitegen.oversight.review import queue
@@ -147,7 +148,7 @@ def mirror(scope: Scope, dest: Path) -> Path:
         wanted.add(target_dir)
         for name in files:
             source, target = Path(top) / name, target_dir / name
-            if source.is_symlink() and not source.resolve().is_relative_to(scope.content.resolve()):
+            if source.is_symlink() and not inside(scope.content, source):
                 continue  # leads out of the content folder: left out, so the check still refuses it
             wanted.add(target)
             _sync_file(source, target)

@@ -15,6 +15,8 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from sitegen.content.files import inside
+
 
 class KeyProblem(Exception):
     """A key that is missing, unreadable, of the wrong kind, too widely readable, or in a published folder.
@@ -45,18 +47,10 @@ def generate(private: Path) -> Path:
     return pub
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-        return True
-    except ValueError:
-        return False
-
-
 def load_private(path: Path, published: tuple[Path, ...] = ()) -> Ed25519PrivateKey:
     """The signing key at `path`, after checking who can read it and where it lives."""
     for folder in published:
-        if _inside(path, folder):
+        if inside(folder, path):
             raise KeyProblem(f"私钥不能放在会被发布的文件夹 {folder} 里：{path}\n"
                              f"the private key must live outside the published folder {folder}: {path}")
     try:

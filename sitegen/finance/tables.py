@@ -443,9 +443,16 @@ class _Reader:
 
 
 def read(checker: Checker, tables: list[RawTable], village: Village, system: str) -> Finance:
-    """Read, check, link and reconcile one village's finance tables, and its statements with its ledger."""
+    """Read, check and link one village's finance tables (rows, their vouchers and scans, the journal's 关联
+    column); then reconcile them (`reconcile_village`): two steps, so that reading never depends on the figures."""
+    fin = read_tables(checker, tables, village.vouchers, system)
+    reconcile_village(fin, village, system, checker.config.new_accounts_from, checker.report)
+    return fin
+
+
+def read_tables(checker: Checker, tables: list[RawTable], vouchers: list[Voucher], system: str) -> Finance:
+    """Read and check every finance table of a village, each row linked to its vouchers and scans."""
     fin = Finance()
-    vouchers = village.vouchers
     reader = _Reader(checker, vouchers, system)
     seen: dict = {}
     for table in tables:
@@ -460,17 +467,21 @@ def read(checker: Checker, tables: list[RawTable], village: Village, system: str
     _budget_sources(fin)
     _journal_refs(fin, vouchers, checker.report)
     _apply_refs(fin, vouchers)
-    reconcile(fin, checker.report)
-    _unlinked(fin, vouchers, system, checker, checker.report)
-    _unsourced(fin, checker.report)
+    return fin
+
+
+def reconcile_village(fin: Finance, village: Village, system: str, new_from: int, report: Report) -> None:
+    """Figures that must agree (lists and projects with their vouchers, statements with the ledger, the asset
+    register with the books) are errors when they do not; what should be linked but is not, warnings."""
+    reconcile(fin, report)
+    _unlinked(fin, village.vouchers, system, new_from, report)
+    _unsourced(fin, report)
     for what, what_en, a, b in reconcile_statements(village):
-        checker.report.error("finance-mismatch", Location(village.where), what=what, what_en=what_en, a=yuan(a),
-                             b=yuan(b))
+        report.error("finance-mismatch", Location(village.where), what=what, what_en=what_en, a=yuan(a), b=yuan(b))
     if fin.assets and fin.register_complete:
         register = Location(fin.assets[0].where.path, sheet=fin.assets[0].where.sheet)
-        for what, what_en, a, b in reconcile_register(fin, village, system, checker.config.new_accounts_from):
-            checker.report.error("finance-mismatch", register, what=what, what_en=what_en, a=yuan(a), b=yuan(b))
-    return fin
+        for what, what_en, a, b in reconcile_register(fin, village, system, new_from):
+            report.error("finance-mismatch", register, what=what, what_en=what_en, a=yuan(a), b=yuan(b))
 
 
 def _budget_sources(fin: Finance) -> None:
@@ -598,7 +609,7 @@ def reconcile(fin: Finance, report: Report) -> None:
                          a=yuan(proj.final), b=yuan(proj.payable))
 
 
-def _unlinked(fin: Finance, vouchers: list[Voucher], system: str, checker: Checker, report: Report) -> None:
+def _unlinked(fin: Finance, vouchers: list[Voucher], system: str, new_from: int, report: Report) -> None:
     """What should be linked but is not: warnings, listed by `sitegen check`."""
     last = max((v.date for v in vouchers), default=None)
     if last is not None:
@@ -612,7 +623,7 @@ def _unlinked(fin: Finance, vouchers: list[Voucher], system: str, checker: Check
     linked = {s.voucher.key for p in fin.projects for s in p.stages if s.voucher} | \
              {k for k, refs in fin.refs.items() if any(kind == "projects" for kind, _ in refs)}
     for v in vouchers:
-        sys_ = system or accounts.system_for_year(v.date.year, checker.config.new_accounts_from)
+        sys_ = system or accounts.system_for_year(v.date.year, new_from)
         cip = CIP_CODES[sys_]
         if v.key not in linked and money_in(v) < 0 and any(ln.account.code == cip and ln.debit for ln in v.lines):
             report.warning("finance-unlinked", v.where,

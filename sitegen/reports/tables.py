@@ -35,6 +35,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from sitegen.content.errors import OutputError
+from sitegen.content.files import write_atomic
 from sitegen.content.model import City, Town, Village
 from sitegen.content.money import ZERO, yuan
 from sitegen.oversight.supervise import RULES, payments
@@ -366,9 +367,7 @@ def write(folder: Path, docs: dict[str, Doc]) -> list[Path]:
         for name, doc in docs.items():
             for suffix, data in ((".html", html_bytes(doc)), (".csv", csv_bytes(doc)), (".xlsx", xlsx_bytes(doc))):
                 path = folder / f"{name}{suffix}"
-                tmp = path.with_name(f".{path.name}.tmp")
-                tmp.write_bytes(data)
-                tmp.replace(path)  # a reader never sees half a report
+                write_atomic(path, data)  # a reader never sees half a report
                 written.append(path)
     except OSError as exc:
         raise OutputError(f"{exc.filename or folder}: {exc.strerror}") from exc
