@@ -467,7 +467,7 @@ class ErrorLog:
     """
 
     def __init__(self, page):
-        self.errors = []
+        self.errors: list[str] = []
         page.on('console', self._console)
         page.on('pageerror', lambda err: self.errors.append('pageerror: %s' % err))
 

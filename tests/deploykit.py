@@ -210,7 +210,7 @@ def manifest_doc(bundle: str, version: int, files: dict[str, bytes], key_id: str
                  objects: list[str] | None = None) -> dict:
     import hashlib
     entries = {p: {"size": len(b), "sha256": hashlib.sha256(b).hexdigest()} for p, b in files.items()}
-    shas = sorted({e["sha256"] for e in entries.values()})
+    shas = sorted({str(e["sha256"]) for e in entries.values()})
     return {"format": FORMAT, "bundle": bundle, "village": None if bundle == "city" else bundle, "kind": "full",
             "version": version, "base": None, "expires": expires, "key_id": key_id, "files": entries,
             "objects": shas if objects is None else objects, "deleted": []}

@@ -245,7 +245,7 @@ def test_lookup_strips_surrounding_spaces_and_accepts_ints_and_fullwidth_digits(
     assert lookup(SYSTEM_2024, "  102  ").code == "102"
     assert lookup(SYSTEM_2024, "\t10201\n").code == "102"
     assert lookup(SYSTEM_2024, "\u3000102\u3000").code == "102"
-    assert lookup(SYSTEM_2024, 10201).code == "102"
+    assert lookup(SYSTEM_2024, 10201).code == "102"  # type: ignore[arg-type]  # an Excel cell may be a number
     assert lookup(SYSTEM_2024, "１０２０１").code == "102"
 
 
@@ -362,6 +362,7 @@ def test_no_hint_for_codes_of_neither_chart():
 
 def _accounts_doc():
     spec = importlib.util.spec_from_file_location("accounts_doc", REPO / "scripts" / "accounts_doc.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

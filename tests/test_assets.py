@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import pickle
+from pathlib import Path
 
 from PIL import Image as PILImage
 
@@ -32,12 +33,12 @@ def sizes(out):
 
 
 def test_plan_tiles_tall_scans_and_sizes_every_rendition():
-    a4 = Image(None, "a4", "a4", ((2480, 3508),))
+    a4 = Image(Path("a4"), "a4", "a4", ((2480, 3508),))
     (pic,) = assets.pictures("v/media/a4", a4)
     assert [(r.path, r.width, r.height) for r in pic.tv] == [("v/media/a4-tv1.jpg", 1280, 1811)]
     assert [(r.width, r.height) for r in pic.phone] == [(960, 1358)]
     assert (pic.thumb.path, pic.thumb.height) == ("v/media/a4-s.jpg", 240)
-    roll = Image(None, "roll", "roll", ((800, 6000),))  # a till roll: enlarged to 1280 x 9600, four tiles
+    roll = Image(Path("roll"), "roll", "roll", ((800, 6000),))  # a till roll: enlarged to 1280 x 9600, four tiles
     (pic,) = assets.pictures("m/roll", roll)
     assert [(r.top, r.height) for r in pic.tv] == [(0, 2400), (2400, 2400), (4800, 2400), (7200, 2400)]
     assert all(r.width == 1280 for r in pic.tv) and max(r.height for r in pic.phone) <= assets.PHONE_TILE
@@ -45,10 +46,10 @@ def test_plan_tiles_tall_scans_and_sizes_every_rendition():
     # the viewer's zoom: twice the TV width, tiles no bigger in pixels than a TV tile
     assert all(r.width == 2560 and r.height <= assets.ZOOM_TILE for r in pic.zoom)
     assert sum(r.height for r in pic.zoom) == 2 * sum(r.height for r in pic.tv)
-    tiny = Image(None, "t", "t", ((100, 50),))  # enlarged at most MAX_ENLARGE times
+    tiny = Image(Path("t"), "t", "t", ((100, 50),))  # enlarged at most MAX_ENLARGE times
     (pic,) = assets.pictures("m/t", tiny)
     assert (pic.tv[0].width, pic.tv[0].height) == (400, 200)
-    two = Image(None, "p", "p", ((1240, 1754), (1754, 1240)), line_art=True)  # two pages, line art
+    two = Image(Path("p"), "p", "p", ((1240, 1754), (1754, 1240)), line_art=True)  # two pages, line art
     pics = assets.pictures("m/p", two)
     assert [p.tv[0].path for p in pics] == ["m/p-p1-tv1.png", "m/p-p2-tv1.png"]
     assert (pics[1].tv[0].height, pics[1].tv[0].pad) == (905, f"{100 * 905 / 1280:.3f}")

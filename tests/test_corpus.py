@@ -14,6 +14,7 @@ runs) are subprocesses with a timeout, so the corpus can never hang.
 """
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -251,8 +252,11 @@ def case(id: str, expect: str = "error", **kw):
     return register
 
 
-def simple(id: str, fn: Callable[[Path], None], expect: str = "error", **kw) -> None:
-    CASES.append(Case(id, lambda root, outside, _f=fn: _f(root), expect, **kw))
+def simple(id: str, fn: Callable[[Path], object], expect: str = "error", **kw) -> None:
+    """A case that edits only the content folder (the edit's return value, if any, is not used)."""
+    def edit(root: Path, outside: Path, _f: Callable[[Path], object] = fn) -> None:
+        _f(root)
+    CASES.append(Case(id, edit, expect, **kw))
 
 
 # -- encodings ----------------------------------------------------------------------------------------------
@@ -383,7 +387,7 @@ for _id, _value, _expect, _code in [
     ("chinese-numerals", "贰仟伍佰元", "error", "amount-format"),
     ("yuan-suffix", "2500.50元", "error", "amount-format"),
 ]:
-    simple(f"amount-{_id}", lambda r, v=_value: both_amounts(r, v), _expect, file=JOURNAL, code=_code, line=4)
+    simple(f"amount-{_id}", functools.partial(both_amounts, value=_value), _expect, file=JOURNAL, code=_code, line=4)
 simple("amount-huge", lambda r: both_amounts(r, "99999999999999999999.99"), "ok", full=True)
 simple("amount-off-by-a-cent", lambda r: set_cells(r, {(5, 6): "2500.49"}), file=JOURNAL, line=4,
        code="voucher-unbalanced")
@@ -576,7 +580,7 @@ simple("link-absolute", lambda r: write(r, OWN, item(body="见[文件](/etc/pass
 for _id, _href in [("javascript", "javascript:alert(1)"), ("javascript-mixed-case", "JaVaScRiPt:alert(1)"),
                    ("data-url", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="),
                    ("vbscript", "vbscript:msgbox(1)"), ("file-url", "file:///etc/passwd")]:
-    simple(f"link-{_id}", lambda r, h=_href: write(r, OWN, item(body=f"见[点这里]({h})，或 <{h}>。\n\n[x][1]\n\n[1]: {h}\n")),
+    simple(f"link-{_id}", functools.partial(write, rel=OWN, data=item(body=f"见[点这里]({_href})，或 <{_href}>。\n\n[x][1]\n\n[1]: {_href}\n")),
            "ok", full=True, absent=("href=\"javascript:", "href=\"JaVaScRiPt:", "href=\"data:text", "href=\"vbscript:",
                                      "href=\"file:", "src=\"data:"))
 simple("link-image-in-body", lambda r: write(r, OWN, item(body="![照片](../files/basis.jpg)")), "ok", full=True,

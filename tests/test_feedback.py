@@ -90,6 +90,7 @@ def mini_site(tmp_path_factory):
 def test_every_item_voucher_line_and_scan_has_its_code_and_button(mini_site, theme):
     content, out = mini_site["with"]
     city, _ = check(content)
+    assert city is not None
     codes = refcode.assign(city)
     root = out / theme
     village = city.villages[0]

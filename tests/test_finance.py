@@ -648,8 +648,8 @@ def test_months_waiting_for_review_leave_no_trace_in_the_sample_city(sample_base
     assert _leaks(out, names, figures, others) == []
     for theme in ("tv", "mobile"):
         village = out / theme / "xiagang/changshou"
-        said = text(village / "finance/income-expense/index.html")
-        assert all(f"{m[:4]}年{int(m[5:])}月" in said for m in held) and "待审核" in said
+        shown = text(village / "finance/income-expense/index.html")
+        assert all(f"{m[:4]}年{int(m[5:])}月" in shown for m in held) and "待审核" in shown
         for page in [village / "index.html", *village.glob("finance/ledger-*.html"), village / "finance/funds/index.html"]:
             assert "待审核" in text(page), page
         assert not [p for p in village.rglob("*.html") if "None" in p.read_text(encoding="utf-8")]

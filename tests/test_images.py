@@ -104,7 +104,7 @@ def test_tiff_every_page_16_bit_and_bilevel(tmp_path):
     ramp.save(tmp_path / "deep.tif")
     pics, out, report = render(tmp_path, probed(tmp_path / "deep.tif"))
     with PILImage.open(out[pics[0].tv[0].path]) as tv:
-        lo, hi = tv.convert("L").getextrema()
+        lo, hi = lightness_range(tv)
         assert not report.problems and lo < 30 and hi > 225  # the tones kept, not clipped to white
     page_image((600, 800), mode="L").convert("1").save(tmp_path / "fax.tif", compression="group4")
     img = probed(tmp_path / "fax.tif")
@@ -158,9 +158,16 @@ def test_small_scan_enlarged_and_sharpened(tmp_path, mode):
                 plain = src.resize(made.size, PILImage.Resampling.LANCZOS)
                 assert sharpness(made) > 1.2 * sharpness(plain), r.kind
                 if mode == "RGB":  # sharpened on lightness only (in YCbCr): the red seal keeps its colour
-                    seal = made.crop((5, 5, made.width // 10, made.width // 10)).resize((1, 1), PILImage.BOX)
+                    seal = made.crop((5, 5, made.width // 10, made.width // 10)).resize((1, 1), PILImage.Resampling.BOX)
                     assert near(seal.getpixel((0, 0)), RED, 20), seal.getpixel((0, 0))
     assert (pics[0].tv[0].width, pics[0].tv[0].height) == (1280, 1810)
+
+
+def lightness_range(im: PILImage.Image) -> tuple[int, int]:
+    """The darkest and lightest lightness of an image (getextrema of one band: two ints)."""
+    lo, hi = im.convert("L").getextrema()
+    assert isinstance(lo, int) and isinstance(hi, int)
+    return lo, hi
 
 
 def test_faded_scan_gets_contrast_the_original_untouched(tmp_path):
@@ -169,7 +176,7 @@ def test_faded_scan_gets_contrast_the_original_untouched(tmp_path):
     before = hashlib.sha256((tmp_path / "faded.png").read_bytes()).hexdigest()
     pics, out, _ = render(tmp_path, probed(tmp_path / "faded.png"))
     with PILImage.open(out[pics[0].tv[0].path]) as tv:
-        lo, hi = tv.convert("L").getextrema()
+        lo, hi = lightness_range(tv)
         assert lo <= 20 and hi >= 245
     assert hashlib.sha256((tmp_path / "faded.png").read_bytes()).hexdigest() == before
     crisp = page_image((600, 800), mode="L", ink=0, paper=250)

@@ -9,6 +9,7 @@ from sitegen.build.pipeline import check
 
 def ledger_of(root):
     city, report = check(root)
+    assert city is not None
     assert not report.errors
     build_ledgers(city)
     return city.villages[0]

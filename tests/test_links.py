@@ -47,6 +47,7 @@ def test_fragments_on_the_same_page_and_into_carried_pages(tmp_path):
 
 def test_plan_gives_every_voucher_a_page_and_every_scan_a_viewer(mini):
     city, _ = check(mini)
+    assert city is not None
     build_ledgers(city)
     site = plan(city)
     paths = {p.path for p in site.pages}
@@ -62,6 +63,7 @@ def test_a_page_variable_named_like_a_render_variable_is_refused_when_planned(mi
     """A page's data sits beside page/city/url/body in one template call: a clash is refused at planning time
     (a ValueError naming the page), not a TypeError in the middle of rendering."""
     city, _ = check(mini)
+    assert city is not None
     planner = _Planner(city)
     planner.add("a.html", "list.html", "标题", [], title="a variable may share a parameter's name", path="too")
     for name in sorted(RENDER_NAMES):

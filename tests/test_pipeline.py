@@ -138,6 +138,7 @@ def test_every_image_of_the_model_is_found():
     """The model walk finds scans, item images and basis scans (and so any image a new record kind holds)."""
     content = Path(__file__).parent / "fixtures" / "finance"
     city, _ = check(content)
+    assert city is not None
     found = {img.where for img in pipeline.published_images(city)}
     planned = {(r.image if isinstance(r, assets.Rendition) else r).where
                for r in links.plan(city).images.values()}

@@ -22,6 +22,7 @@ def root(tmp_path):
 
 def codes(root):
     city, report = check(root)
+    assert city is not None
     assert not report.errors
     by_id = refcode.assign(city)
     cs, jt = city.villages
@@ -44,6 +45,7 @@ def test_questions_attach_to_their_items_and_vouchers(root, tmp_path):
                    ["T3", "2026-09-22", scan, "发票看不清", "夏港街道农经站", "", "办理中", ""],
                    ["T4", "2026-09-23", spoken, "江头村这笔钱？", "夏港街道农经站", "", "", ""]])
     city, report = check(root)
+    assert city is not None
     assert not report.errors, [p.format() for p in report.errors]
     cs, jt = city.villages
     meeting = next(i for i in cs.items if i.slug == "meeting")
@@ -73,6 +75,7 @@ def test_questions_about_city_and_town_items_reach_every_village_page_of_that_to
     (root / "xg/rules/fund.md").write_text("---\ntitle: 街道村级资金管理办法\ndate: 2026-02-01\n---\n条文。\n",
                                            encoding="utf-8")
     city, _ = check(root)
+    assert city is not None
     by_id = refcode.assign(city)
     law, fund = by_id[id(city.items[0])], by_id[id(city.towns[0].items[0])]
     hotline(root, [["T1", "2026-09-20", law, "组织法哪一条规定了公开？", "市民政局", "第三十二条。", "已答复", "2026-09-21"],
@@ -111,6 +114,7 @@ def test_overdue_is_measured_against_the_as_of_day(root):
                    ["T3", "2026-09-01", c["cs2"], "答复晚了", "农经站", "已核实。", "已答复", "2026-09-21"],
                    ["T4", "2026-09-01", c["cs2"], "按时答复", "农经站", "已核实。", "已答复", "2026-09-16"]])
     city, report = check(root)
+    assert city is not None
     assert not report.errors
     state = {q.ticket: (q.overdue, q.status) for q in city.questions}
     assert state["T1"] == (False, "办理中")
@@ -126,6 +130,7 @@ def test_without_as_of_the_latest_date_in_the_content_counts(root):
     hotline(root, [["T1", "2026-09-01", c["cs1"], "问题", "", "", "办理中", ""],
                    ["T2", "2026-09-30", c["cs1"], "问题", "农经站", "答复", "已答复", "2026-10-01"]])
     city, _ = check(root)
+    assert city is not None
     # the latest date written anywhere is the 2026-10-09 month review: T1 has waited 38 days
     assert "38 天" in city.questions[0].status
 
@@ -152,6 +157,7 @@ def test_excel_hotline_export_loads(root):
     (root / "feedback").mkdir()
     book.save(root / "feedback" / "export.xlsx")
     city, report = check(root)
+    assert city is not None
     assert not report.errors and city.villages[0].vouchers[0].questions[0].question == "Excel 里的问题"
 
 
@@ -168,6 +174,7 @@ def test_a_question_about_a_draft_waits_with_it(root, tmp_path):
 def test_the_sample_has_answered_unanswered_and_overdue_questions():
     from tests.conftest import REPO
     city, report = check(REPO / "content")
+    assert city is not None
     assert not report.errors
     qs = city.questions
     assert len(qs) >= 5 and any(q.answered for q in qs) and any(not q.answered and q.overdue for q in qs)

@@ -9,6 +9,7 @@ from sitegen.build.pipeline import check
 
 def codes_of(root):
     city, report = check(root)
+    assert city is not None
     assert not report.errors
     return city, refcode.assign(city)
 
@@ -37,6 +38,7 @@ def test_codes_survive_edits(mini):
 
 def test_collisions_get_longer_codes(monkeypatch, mini):
     city, _ = check(mini)
+    assert city is not None
     monkeypatch.setattr(refcode, "voucher_code", lambda town, village, voucher: "V-SAME-CODE")
     codes = refcode.assign(city)
     vouchers = [codes[id(v)] for v in city.villages[0].vouchers]

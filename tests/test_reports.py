@@ -24,6 +24,7 @@ CONTENT = REPO / "content"
 @pytest.fixture(scope="module")
 def sample():
     city, report = check(CONTENT)
+    assert city is not None
     assert not report.errors
     return city
 
@@ -57,6 +58,7 @@ def test_warnings_report_totals_agree_with_the_journal(sample):
     docs = reports.warnings_docs(sample, month)
     expected = journal_payments(month)
     detail, per_village, per_rule = docs["city"].tables
+    assert per_village.total is not None and per_rule.total is not None
     rows = {r[1]: r for r in per_village.rows}
     assert set(rows) == set(expected)
     for name, (count, paid) in expected.items():
@@ -69,7 +71,7 @@ def test_warnings_report_totals_agree_with_the_journal(sample):
     assert per_village.total[4:6] == [len(flagged), sum(flagged.values(), Decimal("0"))]
     assert per_village.total[7] == sum(1 for w in warned if w.acknowledgement is None)
     # each town's report holds its own villages, and they add up to the city's
-    towns = [docs[t.slug].tables[1].total for t in sample.towns]
+    towns = [docs[t.slug].tables[1].total or [] for t in sample.towns]
     assert [sum(t[i] for t in towns) for i in (2, 3, 6)] == [per_village.total[i] for i in (2, 3, 6)]
 
 
@@ -93,6 +95,7 @@ def test_every_format_is_written_masked_and_deterministic(sample, tmp_path):
     sheet = book["按村汇总"]
     total = [c.value for c in list(sheet.iter_rows())[-1]]
     doc_total = reports.warnings_docs(sample, "2026-09")["city"].tables[1].total
+    assert doc_total is not None
     assert total[0] == "合计" and Decimal(str(total[3])) == doc_total[3]
     cells = [str(c.value) for row in book["预警明细"].iter_rows() for c in row if c.value]
     assert not find_unmasked("\n".join(cells))
@@ -126,6 +129,7 @@ def two_towns(tmp_path):
 
 def test_coverage_ranks_towns_and_counts_days_late(two_towns):
     city, report = check(two_towns)
+    assert city is not None
     assert not report.errors
     doc = reports.coverage_docs(city)["city"]
     ranking, villages, months = doc.tables
@@ -144,6 +148,7 @@ def test_coverage_ranks_towns_and_counts_days_late(two_towns):
 def test_review_report_lists_drafts_and_what_they_lack(two_towns):
     journal(two_towns, "cs", [Pay("2026-08-05", "100.00", "甲"), Pay("2026-10-05", "300.00", "丙")])
     city, _ = check(two_towns)
+    assert city is not None
     docs = reports.review_docs(city)
     rows = docs["xg"].tables[0].rows
     kinds = {(r[1], r[2], r[3], r[5], r[6]) for r in rows}
@@ -164,6 +169,7 @@ def test_review_report_lists_city_and_town_drafts(two_towns):
     (two_towns / "xg/rules/ok.md").write_text("---\ntitle: 已公开的办法\ndate: 2026-09-03\n---\n条文。\n",
                                               encoding="utf-8")
     city, report = check(two_towns)
+    assert city is not None
     assert not report.errors
     docs = reports.review_docs(city)
     city_rows = [r[:6] for r in docs["city"].tables[0].rows if r[1] in ("", "全镇（街道）")]

@@ -62,6 +62,7 @@ def test_review_is_required_by_default(root):
     meeting.write_text("\n".join(l for l in meeting.read_text(encoding="utf-8").splitlines()
                                  if not l.startswith("review:")) + "\n", encoding="utf-8")
     city, report = check(root)
+    assert city is not None
     assert not report.errors and city.oversight.review_required
     publish(city, preview=False)
     cs = city.villages[0]
@@ -78,6 +79,7 @@ def test_without_review_required_unreviewed_records_publish_but_pending_ones_do_
     meeting.write_text("\n".join(l for l in meeting.read_text(encoding="utf-8").splitlines()
                                  if not l.startswith("review:")) + "\n", encoding="utf-8")
     city, report = check(root)
+    assert city is not None
     assert not report.errors
     publish(city, preview=False)
     cs = city.villages[0]
@@ -90,6 +92,7 @@ def test_rules_and_policies_have_no_reviewing_department(root, tmp_path):
     (root / "policies").mkdir()
     (root / "policies/law.md").write_text("---\ntitle: 村民委员会组织法\ndate: 2026-01-01\n---\n条文。\n", encoding="utf-8")
     city, report = check(root)
+    assert city is not None
     assert not [p for p in report.warnings if p.where.path.endswith("law.md")]  # no basis needed either
     publish(city, preview=False)
     assert [i.title for i in city.items] == ["村民委员会组织法"]
@@ -144,6 +147,7 @@ def test_preview_goes_to_its_own_folder(root, tmp_path):
 
 def test_the_sample_has_drafts_and_keeps_its_published_shape():
     city, report = check(REPO / "content")
+    assert city is not None
     assert not report.errors
     drafts = [i.title for v in city.villages for i in v.items if i.review.status != "approved"]
     assert len(drafts) >= 2

@@ -25,6 +25,7 @@ VOUCHER = re.compile(r"^记-(\d+)$")
 
 def _load_script():
     spec = importlib.util.spec_from_file_location("make_sample_under_test", SCRIPT)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look themselves up there
     spec.loader.exec_module(module)
@@ -155,7 +156,7 @@ def test_vouchers_balance_number_and_have_scans(sample):
 
 def test_journal_encodings(sample):
     _, root, _ = sample
-    kinds = {}
+    kinds: dict = {}
     for village in _villages(root):
         for path in sorted((village / "journal").glob("*.csv")):
             data = path.read_bytes()

@@ -80,7 +80,7 @@ def test_listens_on_loopback_only(preview):
     addresses = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)} - {"127.0.0.1"}
     for address in addresses:
         with pytest.raises(OSError):
-            socket.create_connection((address, port), timeout=2).close()
+            socket.create_connection((str(address), port), timeout=2).close()
 
 
 def test_version_long_polls_until_a_save(preview, mini):
