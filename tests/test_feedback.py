@@ -128,9 +128,9 @@ def test_every_item_voucher_line_and_scan_has_its_code_and_button(mini_site, the
         assert lines and asks(tags) == []
         return
     assert lines and len(asks(tags)) == len(lines)
-    for line, ask in zip(lines, asks(tags)):
+    for line, asked in zip(lines, asks(tags)):
         code = expected[f"{village.town_slug}/{village.slug}/finance/{line}"]
-        assert ask == f"vouchers/ask-{code}.html" and f"查询码 {code}" in "".join(tags.text)
+        assert asked == f"vouchers/ask-{code}.html" and f"查询码 {code}" in "".join(tags.text)
 
 
 def test_without_feedback_url_only_the_code_and_hotline(mini_site):

@@ -268,7 +268,7 @@ class Walk:
         del best[1][best[2]]
         return best[3:]
 
-    async def work(self, tab: Tab, home: str | None = None) -> None:
+    async def work(self, tab: Tab, home: bool = False) -> None:
         """A tab's part: the city home (for the first tab), then subtrees other tabs have not started yet."""
         self.tabs.append(tab)
         job = ("index.html", None, None) if home else None
@@ -290,6 +290,7 @@ class Walk:
                     await self.visit(tab, rel)
                 else:
                     self.handed_over += 1
+                    assert target is not None
                     await self.open(tab, rel, i, target)
             finally:
                 self.busy -= 1
@@ -315,8 +316,9 @@ async def _walk(site: Path, parents: dict[str, str], browsers: int) -> tuple[Wal
             for w in workers:
                 w.cancel()
             for w in workers:
-                if w.done() and not w.cancelled() and w.exception():
-                    raise w.exception()
+                failure = w.exception() if w.done() and not w.cancelled() else None
+                if failure is not None:
+                    raise failure
     finally:
         for browser in launched:
             await browser.close()
