@@ -21,6 +21,8 @@ from sample_world import (
 )
 from sitegen.refcode import item_code, voucher_code  # sample_world puts the repository on sys.path
 
+JOURNAL = FINANCE["journal"]  # the journal's amounts and ranges
+
 # ================================================================================================================
 # Journal
 # ================================================================================================================
@@ -33,11 +35,12 @@ def build_journal(v: Village) -> None:
     gross = sum((c.base for c in v.cadres), ZERO)
     insurance = sum((c.insurance for c in v.cadres), ZERO)
     cleaners_total = sum((w for _, w in v.cleaners), ZERO)
-    pay_plan = {7: Decimal("0.30"), 8: Decimal("0.40"), 9: Decimal("0.25")}
+    pay_plan = {month: Decimal(share) for month, share in JOURNAL["works_paid"].items()}
     level = "街道" if town.name.endswith("街道") else "镇"
-    subsidy = {7: (f"{YEAR}年下半年村级组织运转经费", rng.randrange(8, 13) * 10000),
-               8: (f"{YEAR}年度党组织服务群众专项经费", rng.choice((50000, 60000))),
-               9: ("农村人居环境长效管护奖补资金", rng.randrange(30, 61) * 1000)}
+    names = {month: name.format(year=YEAR) for month, name in JOURNAL["subsidies"].items()}
+    subsidy = {7: (names[7], rng.randrange(8, 13) * 10000),  # 80,000-120,000 in steps of 10,000
+               8: (names[8], rng.choice((50000, 60000))),
+               9: (names[9], rng.randrange(30, 61) * 1000)}
 
     def V(month, day, summary, cp, lines, atts, extra=(), tag=""):
         out.append(Voucher(month, day, summary, cp, lines, list(atts), list(extra), tag=tag))
@@ -45,7 +48,7 @@ def build_journal(v: Village) -> None:
     for m in MONTHS:
         prev = m - 1
         # 提取备用金: bank -> cash, once this quarter (the petty cash limit is 5000)
-        amt = D(rng.choice((3000, 4000, 5000)))
+        amt = D(rng.choice(JOURNAL["petty_cash"]))
         if m == 7:
             V(m, rng.randint(1, 3), "提取备用金", "", [v.dr("cash", amt, "提取备用金"), v.cr("bank", amt, "提取备用金", "基本户")],
               [Attachment("cheque", {"amount": amt, "purpose": "备用金"})], tag="cash")
@@ -83,7 +86,7 @@ def build_journal(v: Village) -> None:
               atts, extra=[Attachment("approval", {"summary": text, "amount": part, "payee": v.contractor})] if m == 8 else [],
               tag=f"works{m}")
         # 电费、水费
-        a1, a2, a3 = _cents(rng, 420, 980), _cents(rng, 1800, 3600), _cents(rng, 160, 420)
+        a1, a2, a3 = (_cents(rng, *JOURNAL[k]) for k in ("office_power", "street_lights", "office_water"))
         text = f"支付{prev}月份电费、水费"
         lines = [v.dr("admin", a1, "村委会办公用电", "水电费"), v.dr("public", a2, "村内路灯用电", "路灯电费"),
                  v.dr("admin", a3, "村委会用水", "水电费")]
@@ -104,7 +107,7 @@ def build_journal(v: Village) -> None:
         text = f"计提{m}月份村干部报酬"
         V(m, 30 if m != 7 else 31, text, "", [v.dr("admin", gross, text, "干部报酬"), v.cr("wages", gross, text)],
           [Attachment("table", {"kind": "accrual", "month": m})], tag="accrual")
-        d1, d2 = _cents(rng, 1800, 2600), _cents(rng, 5200, 8800)
+        d1, d2 = (_cents(rng, *JOURNAL[k]) for k in ("office_depreciation", "rented_depreciation"))
         text = f"计提{m}月份固定资产折旧"
         V(m, 30 if m != 7 else 31, text, "",
           [v.dr("admin", d1, "办公用房及设备折旧", "折旧费"), v.dr("op_cost", d2, "出租厂房折旧"), v.cr("depr", d1 + d2, text)],
@@ -177,7 +180,7 @@ def build_journal(v: Village) -> None:
             text = "收到2026年度土地承包费（补交）"
             V(9, rng.randint(24, 26), text, lot.holder, [v.dr("bank", lot.amount, text, "基本户"), v.cr("income", lot.amount, f"{lot.holder}土地承包费", "发包收入")],
               [Attachment("receipt", {"payer": lot.holder, "amount": lot.amount, "purpose": f"2026年度土地承包费（{lot.place}{lot.mu}亩）"})], tag="land")
-    amt = _cents(rng, 186, 620)
+    amt = _cents(rng, *JOURNAL["training_travel"])
     text = "报销村干部赴市农业农村局参加培训交通费"
     V(9, rng.randint(26, 28), text, v.off("副书记"), [v.dr("admin", amt, text, "差旅费"), v.cr("cash", amt, text)],
       [Attachment("tickets", {"amount": amt})], tag="travel")
