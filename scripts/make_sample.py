@@ -28,9 +28,10 @@ guaranteed for the same Pillow/libjpeg/FreeType and font files; another Pillow b
 differently, which is why the test compares two runs rather than fixed checksums.
 
 Where things are: the words and numbers (villages, people, firms, accounts, the city's and towns' items, asset
-and land figures, the journal's amounts) are in scripts/sample_data/*.yaml; sample_world.py gives them types and builds each village's
-people; sample_journal.py writes the journal, finance tables and oversight files; sample_items.py the items;
-sample_scans.py draws every scan, photo and chart. This file only puts them together, in a fixed order.
+and land figures, the journal's amounts) are in scripts/sample_data/*.yaml; sample_world.py gives them types
+and builds each village's people; sample_journal.py writes the journal, finance tables and oversight files;
+sample_items.py the items; sample_scans.py draws every scan, photo and chart. This file only puts them
+together, in a fixed order.
 
 Needs Pillow, PyYAML and a CJK font (Debian: fonts-noto-cjk). Without a CJK font it stops with an error,
 because the scans would show empty boxes instead of Chinese text.
