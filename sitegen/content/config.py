@@ -1,5 +1,10 @@
 """Site configuration (site.yaml, 全市配置), validated strictly: an unknown or misspelled key is an error.
 
+Each block of settings is declared once, as a frozen dataclass whose fields are `setting(...)`s: the field
+names the YAML key, its default and the reader that parses and checks its value. One strict reader
+(`read_settings`) derives the accepted keys from the fields, reports unknown keys with the nearest accepted one,
+missing required keys, and reads each value. To add a key: add one field with `setting(...)`.
+
 Also the small helpers every YAML mapping in the content folder goes through (town.yaml, village.yaml, item
 front matter), so that unknown keys, missing keys and bad values are reported the same way everywhere.
 """
@@ -7,7 +12,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -47,25 +53,6 @@ DEFAULT_SUBITEMS: dict[str, dict[str, tuple[str, ...]]] = {
         "村务报表": ("资产负债表", "收支明细表", "年度预算"),
     },
 }
-
-
-@dataclass(frozen=True)
-class SiteConfig:
-    """全市配置 The validated site.yaml. Defaults are documented in docs/content-format.md §2."""
-
-    city: str
-    title: str = "三务公开户户通"
-    hotline: str = "12345"
-    new_accounts_from: int = 2024
-    large_amount: Decimal = Decimal("100000")
-    subitems: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=lambda: DEFAULT_SUBITEMS)
-    publish: PublishConfig = field(default_factory=lambda: PublishConfig())
-    oversight: OversightConfig = field(default_factory=lambda: OversightConfig())
-    feedback_url: str = ""  # 我有疑问 QR target with {code}; "" shows only the code and the hotline
-
-
-SITE_KEYS = ("city", "title", "hotline", "new_accounts_from", "large_amount", "subitems", "publish", "oversight",
-             "feedback_url")
 
 
 def check_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...], where: Location,
@@ -129,29 +116,287 @@ def get_list(data: dict, key: str, where: Location, report: Report) -> list[str]
     return [str(v).strip() for v in value]
 
 
-def parse_site_config(data: Any, where: Location, report: Report) -> SiteConfig | None:
-    if not isinstance(data, dict):
-        report.error("yaml-not-mapping", where)
+# ---- declared settings: one field per YAML key --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Slot:
+    """What a reader gets: the block's mapping, the key (absent keys too), the key as messages name it
+    (`oversight.split_days`), the field's default and the fields read before it (for defaults that follow
+    another setting)."""
+
+    data: dict
+    key: str
+    label: str
+    where: Location
+    report: Report
+    default: Any
+    got: dict
+
+    @property
+    def present(self) -> bool:
+        return self.key in self.data
+
+    @property
+    def value(self) -> Any:
+        return self.data.get(self.key)
+
+
+Reader = Callable[[Slot], Any]
+
+
+def setting(default: Any = MISSING, *, read: Reader, required: bool = False, factory: Callable[[], Any] | None = None,
+            **meta: Any) -> Any:
+    """A dataclass field that is also a YAML key: its default (or default factory), its reader and whether the
+    key is required. Extra keyword arguments land in the field's metadata (e.g. `sftp=True` on Target).
+    (ruff's RUF009 does not know it is a field specifier, hence its noqa where the default is not immutable.)"""
+    info = {"read": read, "required": required, **meta}
+    if factory is not None:
+        return field(default_factory=factory, metadata=info)
+    return field(default=default, metadata=info)
+
+
+def keys_of(cls: type) -> tuple[str, ...]:
+    """The YAML keys a settings dataclass accepts, in declaration order (as the unknown-key hint lists them)."""
+    return tuple(f.name for f in fields(cls) if "read" in f.metadata)
+
+
+def required_of(cls: type, **when: bool) -> tuple[str, ...]:
+    """Its required keys; `when` adds the fields marked with that metadata (`required_of(Target, sftp=True)`)."""
+    return tuple(f.name for f in fields(cls) if f.metadata.get("required")
+                 or any(on and f.metadata.get(flag) for flag, on in when.items()))
+
+
+def _default(f) -> Any:
+    return f.default_factory() if f.default is MISSING and f.default_factory is not MISSING else (
+        None if f.default is MISSING else f.default)
+
+
+def read_settings(cls: type, data: dict, where: Location, report: Report, prefix: str = "",
+                  required: tuple[str, ...] | None = None) -> Any:
+    """A settings dataclass from a YAML mapping: unknown keys and missing required keys reported (None when a
+    required key is missing), then each field read by its reader, in declaration order."""
+    if not check_keys(data, keys_of(cls), required_of(cls) if required is None else required, where, report):
         return None
-    if not check_keys(data, SITE_KEYS, ("city",), where, report):
-        return None
-    year = data.get("new_accounts_from", 2024)
-    if not isinstance(year, int) or not 1990 <= year <= 2100:
-        report.error("bad-value", where, key="new_accounts_from", detail="应当是年份，如 2024",
-                     detail_en="expected a year like 2024")
-        year = 2024
-    large = get_amount(data, "large_amount", where, report) if "large_amount" in data else Decimal("100000")
-    return SiteConfig(
-        city=get_text(data, "city", where, report),
-        title=get_text(data, "title", where, report, SiteConfig.title),
-        hotline=get_text(data, "hotline", where, report, SiteConfig.hotline),
-        new_accounts_from=year,
-        large_amount=large,
-        subitems=_parse_subitems(data.get("subitems"), where, report),
-        publish=_parse_publish(data.get("publish"), where, report),
-        oversight=_parse_oversight(data.get("oversight"), where, report),
-        feedback_url=_parse_feedback_url(data.get("feedback_url"), where, report),
-    )
+    got: dict[str, Any] = {}
+    for f in fields(cls):
+        if "read" in f.metadata:
+            label = f"{prefix}.{f.name}" if prefix else f.name
+            got[f.name] = f.metadata["read"](Slot(data, f.name, label, where, report, _default(f), got))
+    return cls(**got)
+
+
+# Readers. Each reports with the key as the setting's messages always did (bare or with its block's prefix).
+
+def text(slot: Slot) -> str:
+    """Text (numbers read as text); a mapping or list is an error."""
+    return get_text(slot.data, slot.key, slot.where, slot.report, slot.default or "")
+
+
+def amount(slot: Slot) -> Decimal:
+    """An amount in yuan (money.parse_amount); absent: the default."""
+    return get_amount(slot.data, slot.key, slot.where, slot.report) if slot.present else slot.default
+
+
+def amount_or(other: str) -> Reader:
+    """An amount that, when absent, is the value of another (earlier) setting of the block."""
+    def read(slot: Slot) -> Decimal:
+        return get_amount(slot.data, slot.key, slot.where, slot.report) if slot.present else slot.got[other]
+    return read
+
+
+def day(slot: Slot) -> date | None:
+    """A date (dates.read_day)."""
+    return get_date(slot.data, slot.key, slot.where, slot.report)
+
+
+def flag(slot: Slot) -> bool:
+    """true or false."""
+    value = slot.data.get(slot.key, slot.default)
+    if not isinstance(value, bool):
+        slot.report.error("bad-value", slot.where, key=slot.label, detail="只能是 true 或 false",
+                          detail_en="either true or false")
+        return slot.default
+    return value
+
+
+def whole(low: int, high: int, zh: str = "", en: str = "") -> Reader:
+    """A whole number from low to high (true/false are not numbers); zh/en word the message if not the usual."""
+    def read(slot: Slot) -> int:
+        n = slot.data.get(slot.key, slot.default)
+        if not isinstance(n, int) or isinstance(n, bool) or not low <= n <= high:
+            slot.report.error("bad-value", slot.where, key=slot.label,
+                              detail=zh or f"应当是 {low} 到 {high} 之间的整数",
+                              detail_en=en or f"expected a whole number from {low} to {high}")
+            return slot.default
+        return n
+    return read
+
+
+def year(slot: Slot) -> int:
+    """A year from 1990 to 2100."""
+    value = slot.data.get(slot.key, slot.default)
+    if not isinstance(value, int) or not 1990 <= value <= 2100:
+        slot.report.error("bad-value", slot.where, key=slot.label, detail="应当是年份，如 2024",
+                          detail_en="expected a year like 2024")
+        return slot.default
+    return value
+
+
+def block(cls: type) -> Reader:
+    """A nested block of settings (`publish:`, `oversight:`), read strictly like the top level; absent: its
+    defaults."""
+    def read(slot: Slot) -> Any:
+        if slot.value is None:
+            return cls()
+        if not isinstance(slot.value, dict):
+            slot.report.error("bad-value", slot.where, key=slot.label, detail="应当是“键: 值”的列表",
+                              detail_en="expected a mapping of 'key: value'")
+            return cls()
+        return read_settings(cls, slot.value, slot.where, slot.report, prefix=slot.label, required=())
+    return read
+
+
+def value_with(parse: Callable[[Any, Location, Report], Any]) -> Reader:
+    """A setting with its own parser of the raw value: parse(value, where, report)."""
+    def read(slot: Slot) -> Any:
+        return parse(slot.value, slot.where, slot.report)
+    return read
+
+
+# ---- publish: (发布设置), read by `sitegen publish` and `sitegen push`; documented in docs/deploy.md --------------
+
+@dataclass(frozen=True)
+class Target:
+    """推送目标 A headend drop folder that bundles are pushed to: a local/mounted folder, or SFTP.
+
+    Declared like the other settings for its keys (required: name, type, path; with sftp also host, user, key_file
+    and known_hosts); `_parse_targets` reads them, one problem per target."""
+
+    name: str = setting(read=text, required=True)
+    type: str = setting(read=text, required=True)               # folder | sftp
+    path: str = setting(read=text, required=True)               # the drop folder (on the SFTP server for sftp)
+    host: str = setting("", read=text, sftp=True)
+    port: int = setting(22, read=whole(1, 65535))
+    user: str = setting("", read=text, sftp=True)
+    key_file: str = setting("", read=text, sftp=True)           # SSH private key for `user`
+    known_hosts: str = setting("", read=text, sftp=True)        # the headend's host key; unknown hosts are refused
+
+
+def _parse_targets(raw: Any, where: Location, report: Report) -> tuple[Target, ...]:
+    """`publish.targets`: a list of targets, each checked whole (type, then a unique name, then the port)."""
+    raw = raw or []
+    if not isinstance(raw, list):
+        report.error("bad-value", where, key="publish.targets", detail="应当是一个列表，每项以 - 开头",
+                     detail_en="expected a list, one '- name: ...' per target")
+        raw = []
+    targets: list[Target] = []
+    for n, entry in enumerate(raw, start=1):
+        key = f"publish.targets 第{n}项"
+        if not isinstance(entry, dict):
+            report.error("bad-value", where, key=key, detail="应当是“键: 值”的列表", detail_en="expected a mapping")
+            continue
+        kind = str(entry.get("type", ""))
+        if not check_keys(entry, TARGET_KEYS, required_of(Target, sftp=kind == "sftp"), where, report):
+            continue
+        name = get_text(entry, "name", where, report)
+        port = entry.get("port", 22)
+        if kind not in ("folder", "sftp"):
+            report.error("bad-value", where, key=f"{key} type", detail="只能是 folder 或 sftp",
+                         detail_en="either folder or sftp")
+        elif not re.match(r"^[a-z0-9][a-z0-9-]*$", name) or name in {t.name for t in targets}:
+            report.error("bad-value", where, key=f"{key} name", detail="只能用小写字母、数字和连字符，且不能重名",
+                         detail_en="lowercase letters, digits and hyphens, and unique")
+        elif not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
+            report.error("bad-value", where, key=f"{key} port", detail="应当是 1 到 65535 的端口号",
+                         detail_en="expected a port number from 1 to 65535")
+        else:
+            text_of = {k: get_text(entry, k, where, report)
+                       for k in ("path", "host", "user", "key_file", "known_hosts")}
+            targets.append(Target(name, kind, port=port, **text_of))
+    return tuple(targets)
+
+
+@dataclass(frozen=True)
+class PublishConfig:
+    """发布设置 How bundles are signed and where they go. Relative paths are relative to site.yaml's folder."""
+
+    signing_key: str = setting("", read=text)   # Ed25519 private key; must live outside the content folder
+    valid_days: int = setting(30, read=whole(1, 365, "应当是 1 到 365 之间的天数",
+                                             "expected a number of days from 1 to 365"))
+    targets: tuple[Target, ...] = setting((), read=value_with(_parse_targets))
+
+
+TARGET_KEYS = keys_of(Target)
+PUBLISH_KEYS = keys_of(PublishConfig)
+SFTP_REQUIRED = tuple(k for k in required_of(Target, sftp=True) if k not in required_of(Target))
+
+
+# ---- oversight: (监督设置), read by oversight.py, review.py, questions.py, reports.py; docs/content-format.md §2 ---
+
+# 审核部门 Who reviews each board, per the Jiangyin article: the town's 组织办 the party affairs, its 民政办 the village
+# affairs, its 农经站 the finances (items and the monthly journal). site.yaml and town.yaml may name others.
+DEFAULT_REVIEW_DEPARTMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("党务", ("本镇组织办",)), ("村务", ("本镇民政办",)), ("财务", ("本镇农经站",)))
+TOWN_PLACEHOLDER = "本镇"  # in a department name: the village's own town (plain text, so YAML needs no quotes)
+
+
+def parse_review_departments(value: Any, where: Location, report: Report,
+                             key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`review_departments: {党务: [本镇组织办, …], …}` (site.yaml `oversight:`, or town.yaml): the boards it names,
+    each with one or more department names. `key` names the setting in messages."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        report.error("bad-value", where, key=key, detail="应当按板块写，如 党务: [夏港街道组织办]",
+                     detail_en="expected one line per board, like 党务: [夏港街道组织办]")
+        return ()
+    boards = {b.name: b.name for b in BOARDS} | {b.slug: b.name for b in BOARDS}
+    check_keys(value, tuple(boards), (), where, report)
+    out: dict[str, tuple[str, ...]] = {}
+    for board, names in value.items():
+        if board not in boards:
+            continue
+        listed = get_list(value, board, where, report) if names is not None else []
+        if not listed or not all(listed):
+            report.error("bad-value", where, key=f"{key}.{board}", detail="至少写一个部门名称，如 本镇组织办",
+                         detail_en="at least one department name, like 本镇组织办")
+            continue
+        out[boards[board]] = tuple(listed)
+    return tuple(out.items())
+
+
+def _parse_departments(value: Any, where: Location, report: Report) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return parse_review_departments(value, where, report, "oversight.review_departments")
+
+
+@dataclass(frozen=True)
+class OversightConfig:
+    """监督设置 Payment-warning thresholds, review and hotline rules. Defaults follow the Jiangyin article."""
+
+    # a single payment OVER this warns; exactly this does not
+    large_payment: Decimal = setting(Decimal("50000.00"), read=amount)  # noqa: RUF009
+    # split payments: one payee's payments within this many consecutive days …
+    split_days: int = setting(7, read=whole(2, 31))
+    # … adding up to over this (default: large_payment), while each stays at or under it
+    split_total: Decimal = setting(Decimal("50000.00"), read=amount_or("large_payment"))  # noqa: RUF009
+    # a hotline question unanswered after this many days is overdue
+    answer_days: int = setting(15, read=whole(1, 365))
+    # the day reports and time limits are measured at; None: latest date in content
+    as_of: date | None = setting(None, read=day)  # noqa: RUF009
+    # records without any review are drafts; False only for content from before reviews
+    review_required: bool = setting(True, read=flag)
+    # a month's finance is due for publication by this day of the next month
+    finance_due_day: int = setting(10, read=whole(1, 28))
+    # a category whose newest item is older than this is stale
+    stale_days: int = setting(90, read=whole(1, 3650))
+    # board name -> the departments that may review it, "本镇" standing for the town's name (reviewers.py)
+    review_departments: tuple[tuple[str, tuple[str, ...]], ...] = setting((), read=value_with(_parse_departments))
+
+    def departments(self, board: str) -> tuple[str, ...]:
+        return dict(DEFAULT_REVIEW_DEPARTMENTS + self.review_departments).get(board, ())
+
+
+OVERSIGHT_KEYS = keys_of(OversightConfig)
 
 
 def _parse_feedback_url(value: Any, where: Location, report: Report) -> str:
@@ -198,166 +443,30 @@ def _parse_subitems(value: Any, where: Location, report: Report) -> dict[str, di
     return merged
 
 
-# ---- publish: (发布设置), read by `sitegen publish` and `sitegen push`; documented in docs/deploy.md --------------
+# ---- site.yaml --------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Target:
-    """推送目标 A headend drop folder that bundles are pushed to: a local/mounted folder, or SFTP."""
+class SiteConfig:
+    """全市配置 The validated site.yaml. Defaults are documented in docs/content-format.md §2."""
 
-    name: str
-    type: str               # folder | sftp
-    path: str               # the drop folder (on the SFTP server for sftp)
-    host: str = ""
-    port: int = 22
-    user: str = ""
-    key_file: str = ""      # SSH private key for `user`
-    known_hosts: str = ""   # the headend's host key; unknown hosts are refused
-
-
-@dataclass(frozen=True)
-class PublishConfig:
-    """发布设置 How bundles are signed and where they go. Relative paths are relative to site.yaml's folder."""
-
-    signing_key: str = ""   # Ed25519 private key; must live outside the content folder
-    valid_days: int = 30
-    targets: tuple[Target, ...] = ()
+    city: str = setting(read=text, required=True)
+    title: str = setting("三务公开户户通", read=text)
+    hotline: str = setting("12345", read=text)
+    new_accounts_from: int = setting(2024, read=year)
+    large_amount: Decimal = setting(Decimal("100000"), read=amount)  # noqa: RUF009
+    subitems: dict[str, dict[str, tuple[str, ...]]] = setting(read=value_with(_parse_subitems),  # noqa: RUF009
+                                                              factory=lambda: DEFAULT_SUBITEMS)
+    publish: PublishConfig = setting(read=block(PublishConfig), factory=PublishConfig)  # noqa: RUF009
+    oversight: OversightConfig = setting(read=block(OversightConfig), factory=OversightConfig)  # noqa: RUF009
+    # 我有疑问 QR target with {code}; "" shows only the code and the hotline
+    feedback_url: str = setting("", read=value_with(_parse_feedback_url))
 
 
-PUBLISH_KEYS = ("signing_key", "valid_days", "targets")
-TARGET_KEYS = ("name", "type", "path", "host", "port", "user", "key_file", "known_hosts")
-SFTP_REQUIRED = ("host", "user", "key_file", "known_hosts")
+SITE_KEYS = keys_of(SiteConfig)
 
 
-def _parse_publish(value: Any, where: Location, report: Report) -> PublishConfig:
-    if value is None:
-        return PublishConfig()
-    if not isinstance(value, dict):
-        report.error("bad-value", where, key="publish", detail="应当是“键: 值”的列表",
-                     detail_en="expected a mapping of 'key: value'")
-        return PublishConfig()
-    check_keys(value, PUBLISH_KEYS, (), where, report)
-    days = value.get("valid_days", PublishConfig.valid_days)
-    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
-        report.error("bad-value", where, key="publish.valid_days", detail="应当是 1 到 365 之间的天数",
-                     detail_en="expected a number of days from 1 to 365")
-        days = PublishConfig.valid_days
-    raw = value.get("targets") or []
-    if not isinstance(raw, list):
-        report.error("bad-value", where, key="publish.targets", detail="应当是一个列表，每项以 - 开头",
-                     detail_en="expected a list, one '- name: ...' per target")
-        raw = []
-    targets: list[Target] = []
-    for n, entry in enumerate(raw, start=1):
-        key = f"publish.targets 第{n}项"
-        if not isinstance(entry, dict):
-            report.error("bad-value", where, key=key, detail="应当是“键: 值”的列表", detail_en="expected a mapping")
-            continue
-        kind = str(entry.get("type", ""))
-        required = ("name", "type", "path") + (SFTP_REQUIRED if kind == "sftp" else ())
-        if not check_keys(entry, TARGET_KEYS, required, where, report):
-            continue
-        name = get_text(entry, "name", where, report)
-        port = entry.get("port", 22)
-        if kind not in ("folder", "sftp"):
-            report.error("bad-value", where, key=f"{key} type", detail="只能是 folder 或 sftp",
-                         detail_en="either folder or sftp")
-        elif not re.match(r"^[a-z0-9][a-z0-9-]*$", name) or name in {t.name for t in targets}:
-            report.error("bad-value", where, key=f"{key} name", detail="只能用小写字母、数字和连字符，且不能重名",
-                         detail_en="lowercase letters, digits and hyphens, and unique")
-        elif not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
-            report.error("bad-value", where, key=f"{key} port", detail="应当是 1 到 65535 的端口号",
-                         detail_en="expected a port number from 1 to 65535")
-        else:
-            text = {k: get_text(entry, k, where, report) for k in ("path", "host", "user", "key_file", "known_hosts")}
-            targets.append(Target(name, kind, port=port, **text))
-    return PublishConfig(get_text(value, "signing_key", where, report), days, tuple(targets))
-
-
-# ---- oversight: (监督设置), read by oversight.py, review.py, questions.py, reports.py; docs/content-format.md §2 ---
-
-@dataclass(frozen=True)
-class OversightConfig:
-    """监督设置 Payment-warning thresholds, review and hotline rules. Defaults follow the Jiangyin article."""
-
-    large_payment: Decimal = Decimal("50000.00")  # a single payment OVER this warns; exactly this does not
-    split_days: int = 7             # split payments: one payee's payments within this many consecutive days …
-    split_total: Decimal = Decimal("50000.00")    # … adding up to over this, while each stays at or under it
-    answer_days: int = 15           # a hotline question unanswered after this many days is overdue
-    as_of: date | None = None       # the day reports and time limits are measured at; None: latest date in content
-    review_required: bool = True    # records without any review are drafts; False only for content from before reviews
-    finance_due_day: int = 10       # a month's finance is due for publication by this day of the next month
-    stale_days: int = 90            # a category whose newest item is older than this is stale
-    # board name -> the departments that may review it, "本镇" standing for the town's name (reviewers.py)
-    review_departments: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-    def departments(self, board: str) -> tuple[str, ...]:
-        return dict(DEFAULT_REVIEW_DEPARTMENTS + self.review_departments).get(board, ())
-
-
-OVERSIGHT_KEYS = ("large_payment", "split_days", "split_total", "answer_days", "as_of", "review_required",
-                  "finance_due_day", "stale_days", "review_departments")
-
-# 审核部门 Who reviews each board, per the Jiangyin article: the town's 组织办 the party affairs, its 民政办 the village
-# affairs, its 农经站 the finances (items and the monthly journal). site.yaml and town.yaml may name others.
-DEFAULT_REVIEW_DEPARTMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("党务", ("本镇组织办",)), ("村务", ("本镇民政办",)), ("财务", ("本镇农经站",)))
-TOWN_PLACEHOLDER = "本镇"  # in a department name: the village's own town (plain text, so YAML needs no quotes)
-
-
-def parse_review_departments(value: Any, where: Location, report: Report,
-                             key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """`review_departments: {党务: [本镇组织办, …], …}` (site.yaml `oversight:`, or town.yaml): the boards it names,
-    each with one or more department names. `key` names the setting in messages."""
-    if value is None:
-        return ()
-    if not isinstance(value, dict):
-        report.error("bad-value", where, key=key, detail="应当按板块写，如 党务: [夏港街道组织办]",
-                     detail_en="expected one line per board, like 党务: [夏港街道组织办]")
-        return ()
-    boards = {b.name: b.name for b in BOARDS} | {b.slug: b.name for b in BOARDS}
-    check_keys(value, tuple(boards), (), where, report)
-    out: dict[str, tuple[str, ...]] = {}
-    for board, names in value.items():
-        if board not in boards:
-            continue
-        listed = get_list(value, board, where, report) if names is not None else []
-        if not listed or not all(listed):
-            report.error("bad-value", where, key=f"{key}.{board}", detail="至少写一个部门名称，如 本镇组织办",
-                         detail_en="at least one department name, like 本镇组织办")
-            continue
-        out[boards[board]] = tuple(listed)
-    return tuple(out.items())
-
-
-def _parse_oversight(value: Any, where: Location, report: Report) -> OversightConfig:
-    if value is None:
-        return OversightConfig()
-    if not isinstance(value, dict):
-        report.error("bad-value", where, key="oversight", detail="应当是“键: 值”的列表",
-                     detail_en="expected a mapping of 'key: value'")
-        return OversightConfig()
-    check_keys(value, OVERSIGHT_KEYS, (), where, report)
-    base = OversightConfig()
-
-    def days(key: str, low: int, high: int) -> int:
-        n = value.get(key, getattr(base, key))
-        if not isinstance(n, int) or isinstance(n, bool) or not low <= n <= high:
-            report.error("bad-value", where, key=f"oversight.{key}", detail=f"应当是 {low} 到 {high} 之间的整数",
-                         detail_en=f"expected a whole number from {low} to {high}")
-            return getattr(base, key)
-        return n
-
-    large = get_amount(value, "large_payment", where, report) if "large_payment" in value else base.large_payment
-    required = value.get("review_required", base.review_required)
-    if not isinstance(required, bool):
-        report.error("bad-value", where, key="oversight.review_required", detail="只能是 true 或 false",
-                     detail_en="either true or false")
-        required = base.review_required
-    return OversightConfig(
-        large_payment=large, split_days=days("split_days", 2, 31),
-        split_total=get_amount(value, "split_total", where, report) if "split_total" in value else large,
-        answer_days=days("answer_days", 1, 365), as_of=get_date(value, "as_of", where, report),
-        review_required=required, finance_due_day=days("finance_due_day", 1, 28),
-        stale_days=days("stale_days", 1, 3650),
-        review_departments=parse_review_departments(value.get("review_departments"), where, report,
-                                                    "oversight.review_departments"))
+def parse_site_config(data: Any, where: Location, report: Report) -> SiteConfig | None:
+    if not isinstance(data, dict):
+        report.error("yaml-not-mapping", where)
+        return None
+    return read_settings(SiteConfig, data, where, report)
