@@ -8,14 +8,15 @@ The deployment commands (keys, bundle, push, ingest, publish; sitegen/deploy_cli
 """
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from sitegen import __version__, lock
-from sitegen.errors import ContentError, OutputError, Report
+from sitegen import __version__, lock, printing
+from sitegen.errors import CATALOGUE, ContentError, OutputError, Report
 from sitegen.model import City
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FAILURE, EXIT_LOCKED = 0, 1, 2, 3, 4
@@ -159,6 +160,47 @@ def new_village(town: str, name: str, title: str | None, town_title: str | None,
         sys.exit(EXIT_CONTENT)
     click.echo(f"已创建 created {folder}")
     click.echo(f"下一步 next: sitegen serve {content} --village {town}/{name}   然后 then: sitegen check {folder}")
+
+
+def _month_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--month YYYY-MM, a real month; else a usage error (exit 2) in the catalogue's words."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value.strip()):
+        zh, en = CATALOGUE["month-format"]
+        raise click.BadParameter(f"{zh.format(value=value)} / {en.format(value=value)}")
+    return value.strip()
+
+
+@cli.command("print")
+@click.argument("content", default="content", type=click.Path(path_type=Path))
+@click.option("--month", required=True, callback=_month_option, help="the month to print, YYYY-MM")
+@click.option("--village", default=None, metavar="TOWN/VILLAGE", help="only this village (folder names)")
+@click.option("--size", type=click.Choice(printing.SIZES, case_sensitive=False), default="A3", show_default=True,
+              help="paper size of the poster")
+@click.option("-o", "--output", default=Path("output"), type=click.Path(path_type=Path), show_default=True,
+              help="posters go to OUTPUT/print/<town>/<village>/<YYYY-MM>.pdf")
+def print_command(content: Path, month: str, village: str | None, size: str, output: Path) -> None:
+    """公开栏 The month's notice-board poster of each village (or one) as a print-ready PDF (sitegen/printing.py).
+
+    Only what the site publishes: a month not yet approved (待审核) is refused, a village with content errors is
+    not printed (exit 1, the others are)."""
+    try:
+        done = printing.run(content, output, month, village, size.upper())
+    except printing.Refused as exc:
+        _print_report(exc.report)
+        if exc.usage:
+            sys.exit(EXIT_USAGE)
+        click.echo("内容有错误，没有打印 / content errors; nothing printed", err=True)
+        sys.exit(EXIT_CONTENT)
+    except OutputError as exc:
+        click.echo(f"无法写入 / cannot write: {exc}", err=True)
+        sys.exit(EXIT_FAILURE)
+    _print_report(done.report)
+    for path in done.written:
+        click.echo(f"已生成 written {path}")
+    if done.refused:
+        click.echo(f"有 {len(done.refused)} 个村没有打印（见上面）/ {len(done.refused)} village(s) not printed "
+                   f"(see above): " + ", ".join(done.refused), err=True)
+        sys.exit(EXIT_CONTENT)
 
 
 def _add_deploy_commands() -> None:

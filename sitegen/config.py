@@ -62,10 +62,11 @@ class SiteConfig:
     publish: PublishConfig = field(default_factory=lambda: PublishConfig())
     oversight: OversightConfig = field(default_factory=lambda: OversightConfig())
     feedback_url: str = ""  # 我有疑问 QR target with {code}; "" shows only the code and the hotline
+    public_url: str = ""    # the phone site's public address: the 公开栏 poster's QR codes (sitegen print)
 
 
 SITE_KEYS = ("city", "title", "hotline", "new_accounts_from", "large_amount", "subitems", "publish", "oversight",
-             "feedback_url")
+             "feedback_url", "public_url")
 
 
 def check_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...], where: Location,
@@ -151,6 +152,7 @@ def parse_site_config(data: Any, where: Location, report: Report) -> SiteConfig 
         publish=_parse_publish(data.get("publish"), where, report),
         oversight=_parse_oversight(data.get("oversight"), where, report),
         feedback_url=_parse_feedback_url(data.get("feedback_url"), where, report),
+        public_url=parse_public_url(data.get("public_url"), where, report),
     )
 
 
@@ -361,3 +363,22 @@ def _parse_oversight(value: Any, where: Location, report: Report) -> OversightCo
         stale_days=days("stale_days", 1, 3650),
         review_departments=parse_review_departments(value.get("review_departments"), where, report,
                                                     "oversight.review_departments"))
+
+
+# ---- issue 18 (h10): the phone site's public address, for the notice-board poster's QR codes ----------------------
+
+def parse_public_url(value: Any, where: Location, report: Report) -> str:
+    """`public_url`: the http(s) address the phone site (OUTPUT/mobile/) is served at, e.g.
+    https://sanwu.example.gov.cn/mobile/. `sitegen print` puts a page's address under it into each QR code; without
+    it the poster prints the page's path in words. It only ever ends up inside a QR code or as printed text."""
+    if value is None or value == "":
+        return ""
+    text = str(value).strip()
+    if not re.match(r"^https?://[^\s/{}?#]+(/[^\s{}?#]*)?$", text):
+        report.error("bad-value", where, key="public_url",
+                     detail="应当是 http:// 或 https:// 开头的网址，指向手机网站（output/mobile/）所在的位置，不带 ? 和 #",
+                     detail_en="expected an http(s) address where the phone site (output/mobile/) is served, "
+                               "without ? or #")
+        return ""
+    return text if text.endswith("/") else text + "/"
+
