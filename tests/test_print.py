@@ -136,6 +136,20 @@ def test_no_raw_personal_number_is_printed(sample_poster):
     assert re.search(r"\d{4}\*{10}\d{4}", whole)  # a payee's ID number, masked as on the site
 
 
+def test_personal_numbers_in_clerk_text_are_masked(mini, tmp_path):
+    """Numbers a clerk typed into a title, a body paragraph, a ledger line's summary and its other party."""
+    edit(mini, "xg/cs/party/meeting.md", "title: 第三季度党员大会", "title: 第三季度党员大会（联系 13912345678）")
+    edit(mini, "xg/cs/party/meeting.md", "会议由", "身份证 320281195803127777 的同志报告，会议由")
+    edit(mini, "xg/cs/journal/2026-09.csv", "付保洁员八月工资,513", "付保洁员八月工资 卡号6228480012345678901,513")
+    edit(mini, "xg/cs/journal/2026-09.csv", "种粮大户李四,1", "种粮大户李四 13800001111,1")
+    done = printing.run(mini, tmp_path, MONTH)
+    whole = flat("\n".join(pages_text(done.written[0].read_bytes())))
+    for raw in ("13912345678", "320281195803127777", "6228480012345678901", "13800001111"):
+        assert raw not in whole
+    for shown in ("139****5678", "3202**********7777", "6228***********8901", "138****1111"):
+        assert shown in whole
+
+
 def test_without_public_url_the_phone_page_is_named_in_words(sample_poster):
     whole = flat("\n".join(pages_text(sample_poster)))
     assert "xiagang/changshou/finance/ledger-2026.html#v-2026-09-001" in whole
@@ -282,3 +296,13 @@ def test_a_bad_public_url_is_a_content_error(mini, value):
         f.write(f'public_url: "{value}"\n')
     _, report = check(mini)
     assert [p.code for p in report.errors] == ["bad-value"] and "public_url" in report.errors[0].zh
+
+
+def test_a_poster_with_unmasked_personal_data_is_never_written(mini, tmp_path, monkeypatch):
+    """The last line of defence: should masking fail (here: switched off), the poster is refused, not printed."""
+    edit(mini, "xg/cs/party/meeting.md", "title: 第三季度党员大会", "title: 第三季度党员大会（联系 13912345678）")
+    monkeypatch.setattr(printing, "mask", lambda text: text)
+    done = printing.run(mini, tmp_path, MONTH)
+    assert done.written == [] and done.refused == ["xg/cs"]
+    assert [p.code for p in done.report.errors] == ["personal-data-unmasked"]
+    assert not (tmp_path / "print").exists()
