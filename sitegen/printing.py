@@ -24,6 +24,7 @@ with content errors is not printed, as the build holds it back.
 from __future__ import annotations
 
 import base64
+import ctypes
 import hashlib
 import os
 import re
@@ -35,12 +36,15 @@ from typing import Any
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from sitegen import links
+from sitegen import assets, links
+from sitegen.digests import Checked
 from sitegen.errors import Location, OutputError, Report, rel
 from sitegen.feedback import qr_png
 from sitegen.ledger import build_ledgers
@@ -55,6 +59,7 @@ from sitegen.taxonomy import BOARDS, FINANCE
 
 PRINT_DIR = THEMES_DIR / "print"
 SIZES = ("A3", "A2")
+CJK_FONT = "Noto-Sans-CJK"  # print.css names the family; every piece of text must come out in it, embedded
 _DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]*")
 EXCERPT = 90  # characters of a notice's text shown under its title: enough to say what it is about
 
@@ -401,7 +406,24 @@ def pdf_bytes(notice: Notice) -> bytes:
     if leaks:  # the last line of defence, as for the site's pages (pipeline._make): never print it
         raise LeakError(leaks[0][:4])
     ident = hashlib.sha256(f"{notice.key}/{notice.month}/{notice.size}".encode()).hexdigest()[:32].encode("ascii")
-    return HTML(string=text, base_url=PRINT_DIR.as_uri() + "/", url_fetcher=_Fetcher()).write_pdf(pdf_identifier=ident)
+    data = HTML(string=text, base_url=PRINT_DIR.as_uri() + "/", url_fetcher=_Fetcher()).write_pdf(pdf_identifier=ident)
+    missing = [name for name, embedded in fonts_used(data) if CJK_FONT not in name or not embedded]
+    if missing:  # fontconfig found no CJK font and WeasyPrint fell back: the Chinese would print as empty boxes
+        raise OutputError(f"缺少中文字体 Noto Sans CJK（Debian：apt-get install fonts-noto-cjk），没有打印 / the CJK font "
+                          f"is missing (install fonts-noto-cjk); found {', '.join(sorted(set(missing)))[:200]}")
+    return data
+
+
+def fonts_used(pdf: bytes) -> set[tuple[str, bool]]:
+    """(font name without its subset prefix, embedded?) of every piece of text in the PDF (pdfium reads it back)."""
+    doc, found = pdfium.PdfDocument(pdf), set()
+    for i in range(len(doc)):
+        for obj in doc[i].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
+            font = pdfium_c.FPDFTextObj_GetFont(obj.raw)
+            name = ctypes.create_string_buffer(256)
+            pdfium_c.FPDFFont_GetBaseFontName(font, name, 256)
+            found.add((name.value.decode("latin-1").split("+", 1)[-1], bool(pdfium_c.FPDFFont_GetIsEmbedded(font))))
+    return found
 
 
 class LeakError(Exception):
@@ -450,7 +472,9 @@ def run(content: Path, out: Path, month: str, village_key: str | None = None, si
     Raises Refused when nothing can be printed because of the content as a whole (errors outside the villages)
     or the command line (an unknown village). Otherwise prints each village it can; `Printed.refused` names the
     others (content errors, a held or empty month), their problems in `Printed.report`."""
-    city, report = check(content)
+    # the build's record of the images it found sound (read only, as `sitegen check` reads it): a scan unchanged since
+    # OUT was built is not decoded again, so a village whose image is broken is still held back
+    city, report = check(content, Checked(out / ".cache" / "images" / ".index" / "checked.json", assets.CHECK))
     if city is None:
         raise Refused(report)
     held = village_errors(report, city, content)

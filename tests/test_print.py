@@ -4,7 +4,6 @@ content gives the same bytes; held months, bad months and villages with errors a
 from __future__ import annotations
 
 import csv
-import ctypes
 import io
 import re
 import shutil
@@ -14,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 import pytest
 from click.testing import CliRunner
 
@@ -35,18 +33,6 @@ TITLES = ["2026年9月收支流水", "党务公开", "村务公开", "财务公�
 def pages_text(pdf: bytes) -> list[str]:
     doc = pdfium.PdfDocument(pdf)
     return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
-
-
-def fonts(pdf: bytes) -> set[tuple[str, bool]]:
-    """(font name without its subset prefix, embedded?) of every text on every page."""
-    doc, found = pdfium.PdfDocument(pdf), set()
-    for i in range(len(doc)):
-        for obj in doc[i].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
-            font = pdfium_c.FPDFTextObj_GetFont(obj.raw)
-            name = ctypes.create_string_buffer(256)
-            pdfium_c.FPDFFont_GetBaseFontName(font, name, 256)
-            found.add((name.value.decode().split("+", 1)[-1], bool(pdfium_c.FPDFFont_GetIsEmbedded(font))))
-    return found
 
 
 def flat(text: str) -> str:
@@ -101,7 +87,7 @@ def test_the_poster_opens_with_every_section_in_order_and_the_journals_totals(sa
     assert "江阴市夏港文具商店" in whole       # a payee of the ledger
     assert "徐建明" in whole                   # on the 村干部报酬 list, and the approver of the payments
     assert "夏国平" in whole and "张永刚" in whole  # the 村监委主任 and 镇农经站 reviewers of the trail
-    assert fonts(sample_poster) == {("Noto-Sans-CJK-SC", True), ("Noto-Sans-CJK-SC-Bold", True)}  # embedded
+    assert printing.fonts_used(sample_poster) == {("Noto-Sans-CJK-SC", True), ("Noto-Sans-CJK-SC-Bold", True)}  # embedded
     for page in text:
         assert "第" in page and "共" in page  # the page footer: 第 N 页，共 M 页
 
@@ -306,3 +292,17 @@ def test_a_poster_with_unmasked_personal_data_is_never_written(mini, tmp_path, m
     assert done.written == [] and done.refused == ["xg/cs"]
     assert [p.code for p in done.report.errors] == ["personal-data-unmasked"]
     assert not (tmp_path / "print").exists()
+
+
+def test_without_the_cjk_font_nothing_is_printed(mini, tmp_path, monkeypatch):
+    """Text not set in the embedded CJK font (as when fonts-noto-cjk is missing and fontconfig falls back; here the
+    stylesheet names another family) is refused with the package to install (exit 3), nothing written."""
+    theme = tmp_path / "print-theme"
+    shutil.copytree(printing.PRINT_DIR, theme)
+    css = theme / "print.css"
+    css.write_text(css.read_text(encoding="utf-8").replace('"Noto Sans CJK SC"', '"DejaVu Sans"')
+                   .replace('"Noto Serif CJK SC", ', ""), encoding="utf-8")
+    monkeypatch.setattr(printing, "PRINT_DIR", theme)
+    result = invoke(mini, "--month", MONTH, "-o", tmp_path / "out")
+    assert result.exit_code == 3 and "fonts-noto-cjk" in result.output
+    assert not (tmp_path / "out" / "print").exists()
