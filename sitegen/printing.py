@@ -62,6 +62,10 @@ SIZES = ("A3", "A2")
 CJK_FONT = "Noto-Sans-CJK"  # print.css names the family; every piece of text must come out in it, embedded
 _DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]*")
 EXCERPT = 90  # characters of a notice's text shown under its title: enough to say what it is about
+# Longest free text a cell prints (a question, a reply, an explanation, a title): a row must fit on one page, since rows
+# are never cut; the rest is on the phone site the section's QR code opens.
+LONGEST = 240
+MORE = "…（全文见手机网站）"
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,12 @@ def excerpt(body: str) -> str:
     return text if len(text) <= EXCERPT else text[:EXCERPT].rstrip() + "…"
 
 
+def clip(text: str, limit: int = LONGEST) -> str:
+    """Clerk text masked, then cut to `limit` characters (masking first: a cut never leaves part of a number bare)."""
+    text = mask("\n".join(" ".join(line.split()) for line in text.strip().splitlines()))
+    return text if len(text) <= limit else text[:limit].rstrip() + MORE
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -171,7 +181,7 @@ def _cell(value: Any) -> str:
         return yuan(value)
     if isinstance(value, date):
         return value.isoformat()
-    return mask(str(value))
+    return clip(str(value))
 
 
 def _ledger_section(village: Village, month: str) -> tuple[list[str], list[Table], list[tuple[str, str]]]:
@@ -188,11 +198,11 @@ def _ledger_section(village: Village, month: str) -> tuple[list[str], list[Table
         rows.append([line.date.isoformat(), f"{line.voucher.label} {what}",
                      yuan(line.income) if line.income else "", yuan(line.expense) if line.expense else "",
                      yuan(line.balance)])
-        notes.append(mask("；".join(x for x in (("内部互转" if line.transfer else line.purpose),
+        notes.append(clip("；".join(x for x in (("内部互转" if line.transfer else line.purpose),
                                                  (f"对方：{line.counterparty}" if line.counterparty else "")) if x)))
     table = Table("收支流水账", [Column("日期", "date"), Column("做什么", "wide"), Column("收入（元）", "money"),
                                   Column("支出（元）", "money"), Column("余额（元）", "money")],
-                  [[mask(c) for c in r] for r in rows], ["", "本月合计", yuan(income), yuan(expense), yuan(closing)],
+                  [[clip(c) for c in r] for r in rows], ["", "本月合计", yuan(income), yuan(expense), yuan(closing)],
                   notes)
     summary = [("本月收入", f"{yuan(income)} 元"), ("本月支出", f"{yuan(expense)} 元"), ("月末余额", f"{yuan(closing)} 元")]
     return lines, [table] if m else [], summary
@@ -235,7 +245,7 @@ def _warning_table(village: Village, month: str) -> Table | None:
                 else "镇（街道）尚未说明")
         rows.append([_cell(w.voucher.date), _cell(f"{w.voucher.label} {w.voucher.summary}"), _cell(w.payee),
                      yuan(w.amount), _cell(w.title)])
-        notes.append(mask(f"{w.message} 说明：{said}"))
+        notes.append(clip(f"{w.message} 说明：{said}"))
     return Table("", [Column("日期", "date"), Column("付款", "wide"), Column("收款人"), Column("金额（元）", "money"),
                       Column("预警")], rows, notes=notes)
 
@@ -256,7 +266,7 @@ def _question_table(questions: list) -> Table | None:
     rows, notes = [], []
     for q in questions:
         rows.append([_cell(q.date), _cell(q.subject), _cell(q.question), _cell(q.reply_date)])
-        notes.append(mask(f"答复（{q.department}）：{q.reply}"))
+        notes.append(clip(f"答复（{q.department}）：{q.reply}"))
     return Table("", [Column("来电日期", "date"), Column("问的是"), Column("问题", "wide"), Column("答复日期", "date")],
                  rows, notes=notes)
 

@@ -16,7 +16,7 @@ import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
 
-from sitegen import printing
+from sitegen import printing, refcode
 from sitegen.cli import cli
 from sitegen.money import yuan
 from sitegen.pipeline import build, check
@@ -306,3 +306,24 @@ def test_without_the_cjk_font_nothing_is_printed(mini, tmp_path, monkeypatch):
     result = invoke(mini, "--month", MONTH, "-o", tmp_path / "out")
     assert result.exit_code == 3 and "fonts-noto-cjk" in result.output
     assert not (tmp_path / "out" / "print").exists()
+
+
+def test_questions_answered_in_the_month_are_printed_long_text_clipped(mini, tmp_path):
+    """Only hotline records answered in the month; a reply too long for one page is cut (a row is never split) and
+    the rest is on the phone site; a number in a question is masked."""
+    city, _ = check(mini)
+    meeting = refcode.assign(city)[id(next(i for v in city.villages for i in v.items if i.slug == "meeting"))]
+    long_reply = "经核实，" + "会议按程序召开，参会人数符合规定。" * 40
+    rows = [["工单号", "日期", "查询码", "问题", "承办部门", "答复", "状态", "答复日期"],
+            ["T1", "2026-09-16", meeting, "开会几个人？电话13912345678", "夏港街道组织办", long_reply, "已答复", "2026-09-20"],
+            ["T2", "2026-08-20", meeting, "八月答复的", "夏港街道组织办", "已答复。", "已答复", "2026-08-30"],
+            ["T3", "2026-09-17", meeting, "还在办的", "夏港街道组织办", "", "办理中", ""]]
+    (mini / "feedback").mkdir()
+    with open(mini / "feedback" / "hotline.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    done = printing.run(mini, tmp_path, MONTH)
+    assert done.written, [p.format() for p in done.report.errors]
+    whole = flat("\n".join(pages_text(done.written[0].read_bytes())))
+    assert "本月答复群众反映1件" in whole and "开会几个人？电话139****5678" in whole
+    assert "八月答复的" not in whole and "还在办的" not in whole
+    assert "经核实" in whole and flat(printing.MORE) in whole and whole.count("会议按程序召开") < 40
