@@ -28,6 +28,7 @@ import ctypes
 import hashlib
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -373,7 +374,7 @@ def compose(city: City, town: Town, village: Village, month: str, site: links.Si
         [trail] if trail else [], f"{label}没有付款。"))
     review = month_review(village, month)
     last = month_range(month)[1] - timedelta(days=1)
-    facts = [("公开期间", f"{label}1日至{last.day}日"), ("监督电话", city.hotline)]
+    facts = [("所属期间", f"{label}1日至{last.day}日"), ("监督电话", city.hotline)]
     if review.status == "approved" and review.reviewer:
         facts.insert(1, ("本月财务审核", " ".join(x for x in (review.department, review.reviewer,
                                                           review.date.isoformat() if review.date else "") if x)))
@@ -441,12 +442,19 @@ class LeakError(Exception):
 
 
 def write_atomic(path: Path, data: bytes) -> None:
+    """Write a temporary file beside `path` (its own name: two runs at once never share one), then rename it over
+    `path`: a reader sees the old poster or the new one, never half of one."""
+    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)  # a reader never sees half a poster
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a poster is public
+        os.replace(tmp, path)
     except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise OutputError(f"{exc.filename or path}: {exc.strerror}") from exc
 
 

@@ -327,3 +327,10 @@ def test_questions_answered_in_the_month_are_printed_long_text_clipped(mini, tmp
     assert "本月答复群众反映1件" in whole and "开会几个人？电话139****5678" in whole
     assert "八月答复的" not in whole and "还在办的" not in whole
     assert "经核实" in whole and flat(printing.MORE) in whole and whole.count("会议按程序召开") < 40
+
+
+def test_an_output_that_cannot_be_written_is_exit_3(mini, tmp_path):
+    (tmp_path / "print").write_text("a file where the folder goes", encoding="utf-8")
+    result = invoke(mini, "--month", MONTH, "-o", tmp_path)
+    assert result.exit_code == 3 and "无法写入" in result.output
+    assert (tmp_path / "print").read_text(encoding="utf-8") == "a file where the folder goes"
