@@ -50,11 +50,20 @@ from sitegen.errors import Location, OutputError, Report, rel
 from sitegen.feedback import qr_png
 from sitegen.ledger import build_ledgers
 from sitegen.markdown import paragraph_text
-from sitegen.model import City, Item, LedgerMonth, Town, Village, Voucher
+from sitegen.model import (
+    City,
+    Item,
+    LedgerMonth,
+    PaymentWarning,
+    Town,
+    Village,
+    Voucher,
+)
 from sitegen.money import ZERO, yuan
 from sitegen.pipeline import check, village_errors
 from sitegen.privacy import find_unmasked, mask
 from sitegen.render import THEMES_DIR
+from sitegen.reports import month_label
 from sitegen.review import month_review, publish
 from sitegen.taxonomy import BOARDS, FINANCE
 
@@ -72,7 +81,7 @@ MORE = "…（全文见手机网站）"
 @dataclass(frozen=True)
 class Column:
     title: str
-    kind: str = "text"   # text | money | date | name (never wrapped) | stack (lines kept) | wide (the spare width)
+    kind: str = "text"   # text | money | date | name (never wrapped) | stack (lines kept) | label (a few words) | wide
 
 
 @dataclass
@@ -136,10 +145,6 @@ class Printed:
 
 
 # ---- the month's data ----------------------------------------------------------------------------------------
-
-def month_label(month: str) -> str:
-    return f"{int(month[:4])}年{int(month[5:])}月"
-
 
 def month_range(month: str) -> tuple[date, date]:
     """The first day of the month and the first day of the next."""
@@ -236,19 +241,26 @@ def _payout_tables(village: Village, month: str) -> list[Table]:
 
 
 def _warning_table(village: Village, month: str) -> Table | None:
-    warns = [w for w in village.warnings if w.voucher.month == month]
-    if not warns:
+    """One row per payment (its amount counted once), with every rule it hit and the township's explanations."""
+    by_payment: dict[int, list[PaymentWarning]] = {}
+    for w in village.warnings:
+        if w.voucher.month == month:
+            by_payment.setdefault(id(w.voucher), []).append(w)
+    if not by_payment:
         return None
     rows, notes = [], []
-    for w in warns:
-        ack = w.acknowledgement
-        said = (f"{ack.explanation}（{ack.by}{'，' + ack.date.isoformat() if ack.date else ''}）" if ack
-                else "镇（街道）尚未说明")
-        rows.append([_cell(w.voucher.date), _cell(f"{w.voucher.label} {w.voucher.summary}"), _cell(w.payee),
-                     yuan(w.amount), _cell(w.title)])
-        notes.append(clip(f"{w.message} 说明：{said}"))
+    for warns in by_payment.values():
+        v = warns[0].voucher
+        rows.append([_cell(v.date), _cell(f"{v.label} {v.summary}"), _cell(warns[0].payee), yuan(warns[0].amount),
+                     _cell("、".join(dict.fromkeys(w.title for w in warns)))])
+        said = []
+        for w in warns:
+            ack = w.acknowledgement
+            said.append(f"{w.message} 说明：" + (f"{ack.explanation}（{ack.by}{'，' + ack.date.isoformat() if ack.date else ''}）"
+                                                if ack else "镇（街道）尚未说明"))
+        notes.append(clip("；".join(said), LONGEST * len(warns)))
     return Table("", [Column("日期", "date"), Column("付款", "wide"), Column("收款人"), Column("金额（元）", "money"),
-                      Column("预警")], rows, notes=notes)
+                      Column("预警", "label")], rows, notes=notes)
 
 
 def answered_questions(city: City, town: Town, village: Village, month: str) -> list:
