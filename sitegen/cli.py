@@ -181,8 +181,9 @@ def _month_option(ctx: click.Context, param: click.Parameter, value: str) -> str
 def print_command(content: Path, month: str, village: str | None, size: str, output: Path) -> None:
     """公开栏 The month's notice-board poster of each village (or one) as a print-ready PDF (sitegen/printing.py).
 
-    Only what the site publishes: a month not yet approved (待审核) is refused, a village with content errors is
-    not printed (exit 1, the others are)."""
+    CONTENT may be a town's or village's folder inside the content folder: only its villages are printed. Only what
+    the site publishes: a month not yet approved (待审核) is refused, a village with content errors is not printed
+    (exit 1, the others are)."""
     try:
         done = printing.run(content, output, month, village, size.upper())
     except printing.Refused as exc:

@@ -294,6 +294,7 @@ CATALOGUE.update({
                           "nothing printed"),
     "print-village-errors": ("{village}的内容有 {count} 个错误（见上面），公开栏没有打印；改正后再打印",
                              "{village} has {count} content error(s) (listed above); its notice was not printed"),
+    "print-not-a-folder": ("“{value}”不能打印：{detail}", "cannot print '{value}': {detail}"),
     "print-unknown-village": ("没有这个村：“{value}”，请写成 镇文件夹/村文件夹，可选：{choices}",
                               "no village '{value}'; write TOWN/VILLAGE (folder names), one of: {choices}"),
 })

@@ -65,6 +65,7 @@ from sitegen.privacy import find_unmasked, mask
 from sitegen.render import THEMES_DIR
 from sitegen.reports import month_label
 from sitegen.review import month_review, publish
+from sitegen.scope import ScopeError, locate
 from sitegen.taxonomy import BOARDS, FINANCE
 
 PRINT_DIR = THEMES_DIR / "print"
@@ -484,6 +485,14 @@ def find_village(city: City, key: str) -> tuple[Town, Village] | None:
     return None
 
 
+def _usage(code: str, value: str, detail: str) -> Report:
+    """A command-line mistake, as one problem at the option it is in."""
+    bad = Report()
+    bad.error(code, Location("--village" if code == "print-unknown-village" else "CONTENT"), value=value,
+              choices=detail, detail=detail)
+    return bad
+
+
 def held_month(village: Village, month: str) -> str | None:
     """The first 待审核 month at or before `month` (after review.publish), or None: months are published in order,
     and a later month's balance would reveal a held one."""
@@ -499,9 +508,21 @@ def has_content(village: Village, month: str) -> bool:
 def run(content: Path, out: Path, month: str, village_key: str | None = None, size: str = "A3") -> Printed:
     """Print the posters of `month` (every village, or `village_key` = town/village) into OUT/print/…
 
-    Raises Refused when nothing can be printed because of the content as a whole (errors outside the villages)
-    or the command line (an unknown village). Otherwise prints each village it can; `Printed.refused` names the
-    others (content errors, a held or empty month), their problems in `Printed.report`."""
+    `content` may also be a town's or a village's folder inside the content folder (scope.py, as for `sitegen
+    check`): then only its villages are printed. Raises Refused when nothing can be printed because of the content
+    as a whole (errors outside the villages) or the command line (an unknown village, a folder that is not a town's
+    or village's). Otherwise prints each village it can; `Printed.refused` names the others (content errors, a held
+    or empty month), their problems in `Printed.report`."""
+    try:
+        scope = locate(content)
+    except ScopeError as exc:
+        raise Refused(_usage("print-not-a-folder", str(content), str(exc)), usage=True) from None
+    content = scope.content
+    if village_key is not None and scope.part and not f"{village_key.strip('/')}/".startswith(f"{scope.part}/"):
+        raise Refused(_usage("print-not-a-folder", village_key, f"--village {village_key} 不在 not in {scope.part}"),
+                      usage=True)
+    if scope.part.count("/") == 1:
+        village_key = scope.part
     # the build's record of the images it found sound (read only, as `sitegen check` reads it): a scan unchanged since
     # OUT was built is not decoded again, so a village whose image is broken is still held back
     city, report = check(content, Checked(out / ".cache" / "images" / ".index" / "checked.json", assets.CHECK))
@@ -515,12 +536,10 @@ def run(content: Path, out: Path, month: str, village_key: str | None = None, si
         found = find_village(city, village_key)
         if found is None:
             known = "、".join(f"{t.slug}/{v.slug}" for t in city.towns for v in t.villages)
-            bad = Report()
-            bad.error("print-unknown-village", Location("--village"), value=village_key, choices=known)
-            raise Refused(bad, usage=True)
+            raise Refused(_usage("print-unknown-village", village_key, known), usage=True)
         chosen = [found]
-    else:
-        chosen = [(t, v) for t in city.towns for v in t.villages]
+    else:  # every village, or every village of the town folder named
+        chosen = [(t, v) for t in city.towns for v in t.villages if scope.part in ("", t.slug)]
     root = content.resolve()
     folders = tuple(f"{root.name}/{t.slug}/{v.slug}/" for t, v in chosen)  # only the printed villages' problems
     out_report = Report([p for p in report.problems if id(p) in mine and f"{p.where.path}/".startswith(folders)

@@ -334,3 +334,19 @@ def test_an_output_that_cannot_be_written_is_exit_3(mini, tmp_path):
     result = invoke(mini, "--month", MONTH, "-o", tmp_path)
     assert result.exit_code == 3 and "无法写入" in result.output
     assert (tmp_path / "print").read_text(encoding="utf-8") == "a file where the folder goes"
+
+
+def test_a_village_or_town_folder_prints_only_its_villages(mini, tmp_path):
+    """As `sitegen check` takes a village's folder: the clerk points at their own."""
+    shutil.copytree(mini / "xg" / "cs", mini / "xg" / "ds")
+    edit(mini, "xg/ds/village.yaml", "name: 长寿村", "name: 东山村")
+    result = invoke(mini / "xg" / "ds", "--month", MONTH, "-o", tmp_path / "one")
+    assert result.exit_code == 0, result.output
+    assert [p.relative_to(tmp_path / "one").as_posix() for p in (tmp_path / "one").rglob("*.pdf")] == [
+        f"print/xg/ds/{MONTH}.pdf"]
+    result = invoke(mini / "xg", "--month", MONTH, "-o", tmp_path / "town")
+    assert result.exit_code == 0 and len(list((tmp_path / "town").rglob("*.pdf"))) == 2
+    for args in ([mini / "xg" / "ds", "--village", "xg/cs"], [mini / "xg" / "ds" / "journal"]):
+        result = invoke(*args, "--month", MONTH, "-o", tmp_path / "bad")
+        assert result.exit_code == 2 and "print-not-a-folder" in result.output, args
+    assert not (tmp_path / "bad").exists()
