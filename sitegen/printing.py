@@ -48,7 +48,7 @@ from sitegen import assets, links
 from sitegen.digests import Checked
 from sitegen.errors import Location, OutputError, Report, rel
 from sitegen.feedback import qr_png
-from sitegen.ledger import build_ledgers
+from sitegen.ledger import build_ledgers, money_movement
 from sitegen.markdown import paragraph_text
 from sitegen.model import (
     City,
@@ -257,8 +257,8 @@ def _warning_table(village: Village, month: str) -> Table | None:
         said = []
         for w in warns:
             ack = w.acknowledgement
-            said.append(f"{w.message} 说明：" + (f"{ack.explanation}（{ack.by}{'，' + ack.date.isoformat() if ack.date else ''}）"
-                                                if ack else "镇（街道）尚未说明"))
+            when = f"，{ack.date.isoformat()}" if ack and ack.date else ""
+            said.append(f"{w.message} 说明：" + (f"{ack.explanation}（{ack.by}{when}）" if ack else "镇（街道）尚未说明"))
         notes.append(clip("；".join(said), LONGEST * len(warns)))
     return Table("", [Column("日期", "date"), Column("付款", "wide"), Column("收款人"), Column("金额（元）", "money"),
                       Column("预警", "label")], rows, notes=notes)
@@ -296,16 +296,22 @@ def _trail_table(village: Village, month: str) -> Table | None:
 
         def online(who: str, when: date | None) -> str:
             return f"{who}\n{when.isoformat()}" if who and when else (who or "未记录")
-        rows.append([_cell(f"{v.label} {v.summary}"), yuan(v.debit_total), _cell(t.handler or "未记录"),
-                     _cell(t.witness or "未记录"), _cell(t.approver or "未记录"),
+        paid = _paid(v)
+        rows.append([_cell(f"{v.label} {v.summary}"), yuan(paid if paid > 0 else v.debit_total),
+                     _cell(t.handler or "未记录"), _cell(t.witness or "未记录"), _cell(t.approver or "未记录"),
                      _cell(online(t.supervisor, t.supervisor_date)), _cell(online(t.township, t.township_date))])
-    return Table("", [Column("凭证", "wide"), Column("金额（元）", "money"), Column("经手人", "name"),
+    return Table("", [Column("凭证", "wide"), Column("付出（元）", "money"), Column("经手人", "name"),
                       Column("证明人", "name"), Column("审批人", "name"), Column("村监委主任网上审核", "stack"),
                       Column("镇农经站网上审核", "stack")], rows)
 
 
+def _paid(v: Voucher) -> Decimal:
+    """Money out of the village's cash and bank (negative: money in)."""
+    return -(money_movement(v) or ZERO)
+
+
 def _pays(v: Voucher) -> bool:
-    return sum((ln.credit - ln.debit for ln in v.lines if ln.account.is_money), ZERO) > 0
+    return _paid(v) > 0
 
 
 # ---- the phone pages each section opens ----------------------------------------------------------------------

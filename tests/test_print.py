@@ -87,9 +87,15 @@ def test_the_poster_opens_with_every_section_in_order_and_the_journals_totals(sa
     assert "江阴市夏港文具商店" in whole       # a payee of the ledger
     assert "徐建明" in whole                   # on the 村干部报酬 list, and the approver of the payments
     assert "夏国平" in whole and "张永刚" in whole  # the 村监委主任 and 镇农经站 reviewers of the trail
-    assert printing.fonts_used(sample_poster) == {("Noto-Sans-CJK-SC", True), ("Noto-Sans-CJK-SC-Bold", True)}  # embedded
+    embedded = {("Noto-Sans-CJK-SC", True), ("Noto-Sans-CJK-SC-Bold", True)}
+    assert printing.fonts_used(sample_poster) == embedded
     for page in text:
         assert "第" in page and "共" in page  # the page footer: 第 N 页，共 M 页
+    trail = whole[whole.find("付款审批流程"):]
+    paid = [(label, summary, -net) for _, label, summary, net in journal_lines(MONTH) if net < 0]
+    assert len(paid) >= 5
+    for label, summary, amount in paid:  # each payment's trail row says what left the village's cash and bank
+        assert flat(f"{label}{summary}{yuan(amount)}") in trail, label
 
 
 def test_rows_are_never_cut_and_table_headers_repeat(sample_poster):
