@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs what the tests need first (the README's test command).
-#   Debian: chromium (the TV site is tested in a real browser), fonts-noto-cjk (sample scans, screenshots),
-#           openssh-server (bundles are pushed over SFTP to a real sshd on 127.0.0.1)
+#   Debian: chromium (the TV site is tested in a real browser), fonts-noto-cjk (sample scans, screenshots, posters),
+#           openssh-server (bundles are pushed over SFTP to a real sshd on 127.0.0.1),
+#           libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0 (WeasyPrint: sitegen print's PDF posters)
 #   Python: sitegen itself plus its [test] extras (pytest, playwright without its own browsers, pyjsparser, mypy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,11 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if ! (command -v fc-list >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q .); then missing+=(fonts-noto-cjk); fi
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)  # the SFTP push tests start a throwaway sshd on 127.0.0.1
+# sitegen print (WeasyPrint): Pango with its FreeType/fontconfig backend lays the poster out, HarfBuzz's subsetter
+# embeds the CJK fonts as subsets (without it WeasyPrint falls back to fontTools and warns)
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"

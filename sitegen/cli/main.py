@@ -22,7 +22,7 @@ from sitegen.build.pipeline import rehearse
 from sitegen.build.scope import ScopeError, locate, others_line, split, unpublished
 from sitegen.cli import scaffold
 from sitegen.cli.deploy import COMMANDS as DEPLOY_COMMANDS
-from sitegen.cli.report import report_group
+from sitegen.cli.report import print_command, report_group
 from sitegen.cli.serve import serve_command
 from sitegen.content.errors import (EXIT_CONTENT, EXIT_FAILURE, EXIT_LOCKED, EXIT_USAGE, ContentError, OutputError,
                                     Report)
@@ -163,8 +163,8 @@ def new_village(town: str, name: str, title: str | None, town_title: str | None,
 
 
 # the deployment commands (keys, bundle, push, ingest, publish; their exit codes 5-9 in docs/deploy.md), the
-# reports and the clerk's live preview: each in its own module
-for _command in (*DEPLOY_COMMANDS, report_group, serve_command):
+# reports, the notice-board poster and the clerk's live preview: each in its own module
+for _command in (*DEPLOY_COMMANDS, report_group, print_command, serve_command):
     cli.add_command(_command)
 
 

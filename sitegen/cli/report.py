@@ -1,5 +1,6 @@
-"""`sitegen report warnings|feedback|review|coverage`: the monthly and inspection reports (reports/tables.py) as
-commands. A content error lists the problems and writes nothing (exit 1); a report that cannot be written exits 3."""
+"""`sitegen report warnings|feedback|review|coverage` (reports/tables.py) and `sitegen print`, the notice-board
+poster (reports/notice_board.py): documents made from the content. A content error lists the problems and writes
+nothing (exit 1); a bad --month is a usage error (exit 2); what cannot be written exits 3."""
 from __future__ import annotations
 
 import re
@@ -10,7 +11,8 @@ from typing import Any
 import click
 
 from sitegen.build.pipeline import check
-from sitegen.content.errors import EXIT_CONTENT, EXIT_FAILURE, ContentError, OutputError
+from sitegen.content.errors import CATALOGUE, EXIT_CONTENT, EXIT_FAILURE, EXIT_USAGE, ContentError, OutputError, Report
+from sitegen.reports import notice_board
 from sitegen.reports.tables import KINDS, make
 
 MONTHLY = ("warnings", "feedback")  # the kinds made for one month (--month)
@@ -21,9 +23,18 @@ DOCS = {"warnings": "The month's 异常资金支付报表 (payment warnings), pe
 
 
 def _month(ctx: Any, param: Any, value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise click.BadParameter("写成 2026-09 这样 / write it like 2026-09")
-    return value
+    """--month YYYY-MM, a real month; else a usage error (exit 2) in the catalogue's words."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value.strip()):
+        zh, en = CATALOGUE["month-format"]
+        raise click.BadParameter(f"{zh.format(value=value)} / {en.format(value=value)}")
+    return value.strip()
+
+
+def _echo(report: Report) -> None:
+    for line in report.lines():
+        click.echo(line, err=True)
 
 
 def _command(kind: str) -> click.Command:
@@ -33,7 +44,7 @@ def _command(kind: str) -> click.Command:
     def run(content: Path, output: Path, month: str | None = None) -> None:
         city, report = check(content)
         if city is None or report.errors:
-            click.echo("\n".join(report.lines()), err=True)
+            _echo(report)
             click.echo("内容有错误，没有生成报表 / content errors; no report written", err=True)
             sys.exit(EXIT_CONTENT)
         try:
@@ -57,3 +68,37 @@ def report_group() -> None:
 
 for _kind in KINDS:
     report_group.add_command(_command(_kind))
+
+
+@click.command("print")
+@click.argument("content", default="content", type=click.Path(path_type=Path))
+@click.option("--month", required=True, callback=_month, help="the month to print, YYYY-MM")
+@click.option("--village", default=None, metavar="TOWN/VILLAGE", help="only this village (folder names)")
+@click.option("--size", type=click.Choice(notice_board.SIZES, case_sensitive=False), default="A3", show_default=True,
+              help="paper size of the poster")
+@click.option("-o", "--output", default=Path("output"), type=click.Path(path_type=Path), show_default=True,
+              help="posters go to OUTPUT/print/<town>/<village>/<YYYY-MM>.pdf")
+def print_command(content: Path, month: str, village: str | None, size: str, output: Path) -> None:
+    """公开栏 The month's notice-board poster of each village (or one) as a print-ready PDF.
+
+    CONTENT may be a town's or village's folder inside the content folder: only its villages are printed. Only what
+    the site publishes: a month not yet approved (待审核) is refused, a village with content errors is not printed
+    (exit 1, the others are)."""
+    try:
+        done = notice_board.run(content, output, month, village, size.upper())
+    except notice_board.Refused as exc:
+        _echo(exc.report)
+        if exc.usage:
+            sys.exit(EXIT_USAGE)
+        click.echo("内容有错误，没有打印 / content errors; nothing printed", err=True)
+        sys.exit(EXIT_CONTENT)
+    except OutputError as exc:
+        click.echo(f"无法写入 / cannot write: {exc}", err=True)
+        sys.exit(EXIT_FAILURE)
+    _echo(done.report)
+    for path in done.written:
+        click.echo(f"已生成 written {path}")
+    if done.refused:
+        click.echo(f"有 {len(done.refused)} 个村没有打印（见上面）/ {len(done.refused)} village(s) not printed "
+                   f"(see above): " + ", ".join(done.refused), err=True)
+        sys.exit(EXIT_CONTENT)

@@ -413,6 +413,22 @@ def _parse_feedback_url(value: Any, where: Location, report: Report) -> str:
     return text
 
 
+def parse_public_url(value: Any, where: Location, report: Report) -> str:
+    """`public_url`: the http(s) address the phone site (OUTPUT/mobile/) is served at, e.g.
+    https://sanwu.example.gov.cn/mobile/. `sitegen print` puts a page's address under it into each QR code; without
+    it the poster prints the page's path in words. It only ever ends up inside a QR code or as printed text."""
+    if value is None or value == "":
+        return ""
+    text = str(value).strip()
+    if not re.match(r"^https?://[^\s/{}?#]+(/[^\s{}?#]*)?$", text):
+        report.error("bad-value", where, key="public_url",
+                     detail="应当是 http:// 或 https:// 开头的网址，指向手机网站（output/mobile/）所在的位置，不带 ? 和 #",
+                     detail_en="expected an http(s) address where the phone site (output/mobile/) is served, "
+                               "without ? or #")
+        return ""
+    return text if text.endswith("/") else text + "/"
+
+
 def _parse_subitems(value: Any, where: Location, report: Report) -> dict[str, dict[str, tuple[str, ...]]]:
     """Site-level sub-items replace the defaults category by category."""
     merged = {board: dict(cats) for board, cats in DEFAULT_SUBITEMS.items()}
@@ -460,6 +476,7 @@ class SiteConfig:
     oversight: OversightConfig = setting(read=block(OversightConfig), factory=OversightConfig)  # noqa: RUF009
     # 我有疑问 QR target with {code}; "" shows only the code and the hotline
     feedback_url: str = setting("", read=value_with(_parse_feedback_url))
+    public_url: str = setting("", read=value_with(parse_public_url))  # the phone site's address: poster QR codes
 
 
 SITE_KEYS = keys_of(SiteConfig)

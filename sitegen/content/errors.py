@@ -303,3 +303,19 @@ def rel(path: Path, root: Path) -> str:
         return (Path(root.name) / path.relative_to(root)).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+# ---- issue 18 (h10): sitegen print, the notice-board poster (reports/notice_board.py) ----------------------------------------
+CATALOGUE.update({
+    "print-month-held": ("{village}{held}的财务还没有审核通过（待审核），{month}的公开栏不能打印；农经站审核通过后再打印",
+                         "{village}: the finance of {held} is not approved yet (待审核), so {month} cannot be printed "
+                         "(months are published in order); print it once the 农经站 has approved"),
+    "print-month-empty": ("{village}{month}没有可以公开的内容（没有记账凭证，也没有这个月的公开事项），没有打印",
+                          "{village}: nothing to publish for {month} (no vouchers and no items dated in it); "
+                          "nothing printed"),
+    "print-village-errors": ("{village}的内容有 {count} 个错误（见上面），公开栏没有打印；改正后再打印",
+                             "{village} has {count} content error(s) (listed above); its notice was not printed"),
+    "print-not-a-folder": ("“{value}”不能打印：{detail}", "cannot print '{value}': {detail}"),
+    "print-unknown-village": ("没有这个村：“{value}”，请写成 镇文件夹/村文件夹，可选：{choices}",
+                              "no village '{value}'; write TOWN/VILLAGE (folder names), one of: {choices}"),
+})

@@ -74,3 +74,20 @@ def _rewrite(children: list[Token], resolve: Callable[[str], str | None]) -> lis
             tok = Token("text", "", 0, content=mask(f"〔{alt}〕"))
         out.append(tok)
     return out
+
+
+def paragraph_text(text: str) -> str:
+    """A body's paragraphs and headings as plain text (no markup, link words kept, tables and code left out), for a
+    one-line excerpt (the notice-board poster, reports/notice_board.py). Masked."""
+    words: list[str] = []
+    tokens = _MD.parse(text)
+    for before, token in zip([None, *tokens], tokens):
+        if token.type != "inline" or before is None or before.type not in ("paragraph_open", "heading_open"):
+            continue
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+        words.append(" ")
+    return mask(" ".join("".join(words).split()))

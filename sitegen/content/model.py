@@ -325,6 +325,7 @@ class City:
     oversight: Any = None   # config.OversightConfig (site.yaml `oversight:`), set by validate
     questions: list[Question] = field(default_factory=list)  # every hotline record, in date order (questions.py)
     feedback_url: str = ""  # site.yaml `feedback_url`: where a 我有疑问 QR code leads ({code} filled in); "" none
+    public_url: str = ""    # site.yaml `public_url`: where the phone site is served (the 公开栏's QR codes); "" none
 
     @property
     def villages(self) -> list[Village]:
