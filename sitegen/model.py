@@ -325,6 +325,8 @@ class City:
     oversight: Any = None   # config.OversightConfig (site.yaml `oversight:`), set by validate
     questions: list[Question] = field(default_factory=list)  # every hotline record, in date order (questions.py)
     feedback_url: str = ""  # site.yaml `feedback_url`: where a 我有疑问 QR code leads ({code} filled in); "" none
+    # site.yaml `subitems` (board name -> category name -> sub-item names): the order sub-item pages list them in
+    subitems: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
     def villages(self) -> list[Village]:
