@@ -8,8 +8,9 @@ string a `Said` is the TV's text, so code that only reads it (tests, logs) sees 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import Self
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Said(str):
 
     by_theme: dict[str, str]
 
-    def __new__(cls, make: Callable[[Words], str]) -> "Said":
+    def __new__(cls, make: Callable[[Words], str]) -> Self:
         texts = {theme: make(words) for theme, words in WORDS.items()}
         said = super().__new__(cls, texts["tv"])
         said.by_theme = texts
