@@ -26,6 +26,13 @@ WORDS: dict[str, Words] = {
     "mobile": Words(pick="点击", open_row="点击一行"),
 }
 
+
+
+def words_for(theme: str) -> Words:
+    """The theme's words; a theme not listed here (a printed notice, say) takes the web's."""
+    return WORDS.get(theme, WORDS["mobile"])
+
+
 # Words only a remote control means: none of them may reach a page of another theme (tests/test_mobile_site.py).
 TV_ONLY = ("确定键", "方向键", "返回键", "数字键", "翻页键", "上下键", "左右键", "遥控", "选中")
 
@@ -42,7 +49,7 @@ class Said(str):
         return said
 
     def for_theme(self, theme: str) -> str:
-        return self.by_theme[theme]
+        return self.by_theme.get(theme, self.by_theme["mobile"])
 
     def __reduce__(self) -> tuple:  # a copy or pickle keeps every theme's text
         return _said_from, (self.by_theme,)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from sitegen.channels import WORDS, Said
+from sitegen.channels import Said, words_for
 from sitegen.links import Page, Site
 from sitegen.markdown import render_markdown
 from sitegen.model import City, Item
@@ -45,7 +45,7 @@ def environment(theme: str) -> Environment:
     env.filters["yuan"] = yuan
     env.filters["wan"] = wan
     env.globals["theme"] = theme  # picks the theme's renditions of a scan (assets.Picture.tiles)
-    env.globals["words"] = WORDS[theme]  # how this channel says 选中 / 点击 (channels.py)
+    env.globals["words"] = words_for(theme)  # how this channel says 选中 / 点击 (channels.py)
     return env
 
 

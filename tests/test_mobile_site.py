@@ -17,7 +17,8 @@ from sitegen.channels import TV_ONLY
 from sitegen.pipeline import build
 from tests import browser
 from tests.browser import chromium  # noqa: F401  (fixture)
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, REPO
+from tests.test_tv_js import _parse, es5_violations
 
 VIEWPORTS = [(390, 844), (1366, 768), (1920, 1080)]
 LONG = "320281" + "9" * 80  # an unbroken string far wider than a phone
@@ -184,6 +185,13 @@ def test_no_phone_page_says_remote_control_words_and_no_tv_page_says_tap(out):
     assert "选中一行按确定键" in (out / "tv" / kinds(out / "mobile")["ledger"][0]).read_text(encoding="utf-8")
     assets = (out / "mobile" / "xg/cs/finance/assets/index.html").read_text(encoding="utf-8")
     assert "点击原值" in assets and "选中原值" in (out / "tv/xg/cs/finance/assets/index.html").read_text("utf-8")
+
+
+def test_mobile_js_is_es5():
+    """The kiosk script runs on whatever browser a touch screen has: ES5, one IIFE."""
+    tree = _parse((REPO / "themes/mobile/static/mobile.js").read_text(encoding="utf-8"))
+    assert es5_violations(tree) == []
+    assert [s["type"] for s in tree["body"] if s["type"] != "EmptyStatement"] == ["ExpressionStatement"]
 
 
 # --- kiosk -----------------------------------------------------------------------------------------------------------
