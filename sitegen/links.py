@@ -318,8 +318,11 @@ class _Planner:
         if len(groups) < 2:
             return []
         tiles = []
+        taken = set(self.item_paths.values())  # a clerk's file could be called sub-<hash>.md: its page keeps the name
         for name, members in groups:
             path = f"{folder}/{subitem_slug(name)}.html"
+            while path in taken:
+                path = path[:-len(".html")] + "-0.html"
             self.add(path, "list.html", name, crumbs, rows=self.rows(members), subitems=[], empty="暂无内容")
             tiles.append(Tile(name, f"{len(members)} 条", path))
         return _digits(tiles)

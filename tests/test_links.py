@@ -5,7 +5,7 @@ import pytest
 
 from sitegen.errors import Report
 from sitegen.ledger import build_ledgers
-from sitegen.links import RENDER_NAMES, Page, _Planner, check_links, plan
+from sitegen.links import RENDER_NAMES, Page, _Planner, check_links, plan, subitem_slug
 from sitegen.pipeline import check
 
 
@@ -136,3 +136,14 @@ def test_sub_item_pages_on_finance_categories_and_stable_names(mini):
     (mini / "site.yaml").write_text(site + "subitems:\n  财务:\n    村务报表: [其他报表, 年度预算]\n", encoding="utf-8")
     cat = _planned(mini)[cat.path]
     assert {t.title: t.path for t in cat.data["subitems"]} == first
+
+
+def test_a_sub_item_page_never_takes_an_items_page_name(mini):
+    """A clerk's file named like a sub-item page (sub-<hash>.md) keeps its page; the sub-item page moves aside."""
+    _add_item(mini, subitem_slug("党员发展"), "发展党员公示", "党员发展")
+    pages = _planned(mini)
+    tiles = pages[CATEGORY].data["subitems"]
+    assert len({t.path for t in tiles}) == 2
+    item = f"xg/cs/party/organisation/{subitem_slug('党员发展')}.html"
+    assert pages[item].template == "item.html"
+    assert item not in {t.path for t in tiles}
