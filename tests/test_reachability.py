@@ -354,6 +354,11 @@ def small_site(tmp_path_factory) -> Path:
     pages = [PILImage.new("L", (827, 1169), 240), PILImage.new("L", (1169, 827), 240)]
     pages[0].save(content / "xg" / "cs" / "scans" / "2026-09" / "2" / "02.pdf", save_all=True,
                   append_images=pages[1:], resolution=100)
+    # a second sub-item in the party item's category: the category lists its sub-items, each a page (links.py)
+    meeting = (content / "xg" / "cs" / "party" / "meeting.md").read_text(encoding="utf-8")
+    (content / "xg" / "cs" / "party" / "members.md").write_text(
+        meeting.replace("subitem: 组织生活会", "subitem: 党员发展").replace("第三季度党员大会", "发展党员公示"),
+        encoding="utf-8")
     build(content, root / "out", themes=("tv",))
     return root / "out" / "tv"
 
@@ -370,6 +375,7 @@ def test_small_site_every_page_and_every_focusable(small_site, capsys):
     assert walk.problems == []
     assert walk.opened == pages & set(link_tree(small_site))  # all: test_small_site_has_no_page_without_a_link
     assert any("ask-" in u for u in walk.opened) and any(u.endswith("-3.html") for u in walk.opened)
+    assert sum("/sub-" in u for u in walk.opened) == 2
 
 
 def test_small_site_has_no_page_without_a_link(small_site):

@@ -138,3 +138,36 @@ def test_digits_on_a_voucher_and_zero_home_and_more_back_codes(site, page):
         browser.watch_leaving(page)
         browser.press(page, 48)  # the city home: 0 does nothing
         assert not browser.has_left(page)
+
+
+def test_sub_item_pages_with_the_remote(site, page):
+    """小项: a category whose items are under several sub-items opens with the sub-items focused first (each with its
+    count, a digit each); OK opens one, its first item focused; Back returns to the category with the focus on the
+    sub-item it was left on; the page passes the safe-area check as it opens."""
+    category = next(p for p in sorted(site.glob("*/*/party/*/index.html"))
+                    if len(list(p.parent.glob("sub-*.html"))) >= 3)
+    rel = category.relative_to(site).as_posix()
+    with browser.serve(site) as base:
+        page.goto(base + rel)
+        browser.ready(page)
+        assert page.evaluate(browser.SAFE_AREA_CHECK, browser.SAFE) == []
+        assert re.search(r"^sub-[0-9a-f]{8}\.html$", href(page))
+        assert_focus_visible(page)
+        press_until(page, "ArrowRight", lambda f: f.get("href") != "" and "2" in (f.get("html") or "")
+                    and 'data-digit="2"' in f["html"], limit=2)
+        second = href(page)
+        open_with(page, "Enter")
+        assert page.url == base + posixpath_join(rel, second)
+        assert page.evaluate(browser.SAFE_AREA_CHECK, browser.SAFE) == []
+        assert_focus_visible(page)
+        assert href(page).endswith(".html") and "sub-" not in href(page)  # its first item
+        open_with(page, "Backspace")
+        assert page.url == base + rel and href(page) == second  # focus memory
+        open_with(page, "3")  # the digit on the third sub-item
+        assert "/sub-" in page.url and page.url != base + posixpath_join(rel, second)
+        open_with(page, "Escape")
+        assert page.url == base + rel
+
+
+def posixpath_join(page_rel: str, href_rel: str) -> str:
+    return page_rel.rsplit("/", 1)[0] + "/" + href_rel

@@ -51,7 +51,25 @@ def render_markdown(text: str, resolve: Callable[[str], str | None]) -> str:
             token.content = mask(token.content)
         if token.children:
             token.children = _rewrite(token.children, resolve)
+    _label_cells(tokens)
     return _MD.renderer.render(tokens, _MD.options, {})
+
+
+def _label_cells(tokens: list[Token]) -> None:
+    """Each table cell says its column's heading (data-label), so a narrow screen can show the table one record per
+    block without a script (the phone theme's CSS; tv.js keeps a label that is there). Headings are masked text."""
+    heads: list[str] = []
+    column = 0
+    for i, tok in enumerate(tokens):
+        if tok.type == "thead_open":
+            heads = []
+        elif tok.type == "th_open" and i + 1 < len(tokens) and tokens[i + 1].type == "inline":
+            heads.append("".join(c.content for c in tokens[i + 1].children or () if c.type in ("text", "code_inline")))
+        elif tok.type == "tr_open":
+            column = 0
+        elif tok.type == "td_open":
+            tok.attrSet("data-label", heads[column] if column < len(heads) else "")
+            column += 1
 
 
 def _rewrite(children: list[Token], resolve: Callable[[str], str | None]) -> list[Token]:

@@ -326,6 +326,8 @@ class City:
     questions: list[Question] = field(default_factory=list)  # every hotline record, in date order (questions.py)
     feedback_url: str = ""  # site.yaml `feedback_url`: where a 我有疑问 QR code leads ({code} filled in); "" none
     public_url: str = ""    # site.yaml `public_url`: where the phone site is served (the 公开栏's QR codes); "" none
+    # site.yaml `subitems` (board name -> category name -> sub-item names): the order sub-item pages list them in
+    subitems: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
     def villages(self) -> list[Village]:

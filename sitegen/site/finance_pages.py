@@ -18,6 +18,7 @@ from typing import Any, Callable, Protocol
 from sitegen.content import accounts
 from sitegen.site import charts
 from sitegen.site import glossary
+from sitegen.site.channels import Said
 from sitegen.finance.tables import (Finance, Lease, Project, account_years, money_in, money_pockets,
                              statements, unassigned_opening, voucher_uses)
 from sitegen.finance.ledger import Flow, flows, money_movement
@@ -204,7 +205,7 @@ class FinancePlanner:
                           if "村务卡" in v.summary and (money_movement(v) or ZERO) < 0), ZERO)
         if card:
             card.append([Cell("合计"), Cell(f"{len(card)} 笔"), Cell(""), _amt(card_total, self.cat("funds") + "#card")])
-        lines = ["每个资金账户的月末余额；选中金额可以看到这个账户当年的每一笔。"] if pockets else []
+        lines: list[str] = [Said(lambda w: f"每个资金账户的月末余额；{w.pick}金额可以看到这个账户当年的每一笔。")] if pockets else []
         if loose:
             lines.append(f"记账开始时现金和银行存款共 {glossary.amount_text(loose, self.large)}（村里申报的合计数，没有分到各账户），"
                          "计入资金合计。")
@@ -248,9 +249,9 @@ class FinancePlanner:
                              f"{glossary.amount_text(fixed.closing, self.large)} 核对相符。" if held == fixed.closing else
                              f"登记簿上在用资产的原值合计 {glossary.amount_text(held, self.large)}，账上固定资产余额 "
                              f"{glossary.amount_text(fixed.closing, self.large)}。")
-        return [Section("固定资产登记簿", "register", [f"共 {len(self.fin.assets)} 项，原值合计 "
-                                                   f"{glossary.amount_text(total, self.large)}。选中原值可以看买它的凭证，"
-                                                   "记账以前就有的资产看资产台账等来源文件。"] if rows else [],
+        return [Section("固定资产登记簿", "register", [Said(lambda w: f"共 {len(self.fin.assets)} 项，原值合计 "
+                                                   f"{glossary.amount_text(total, self.large)}。{w.pick}原值可以看买它的凭证，"
+                                                   "记账以前就有的资产看资产台账等来源文件。")] if rows else [],
                         [Table(_h("编号", "名称", "地点", "购建日期", "状态", "原值（元）", "来源"), rows, ids=ids)]
                         if rows else [], terms=glossary.explain_terms(("原值",)) if rows else []),
                 Section("账上的资产", "books", lines, [Table(_h("时间", "科目", "通俗说法", "余额（元）"), books)] if books else [],
@@ -275,8 +276,8 @@ class FinancePlanner:
                                   _amt(money_in(v), self.voucher(v), "in")], f"rent-{lease.id}" if n == 0 else ""))
         tables = [Table(_h("编号", "资源", "承租方", "期限", "年租金（元）", f"{year}年已收（元）" if year else "已收（元）", "缴租情况"), rows, ids=ids)] \
             if rows else []
-        section = Section("资源发包和出租", "leases", [f"共 {len(rows)} 份合同。选中年租金可以看合同扫描件（有扫描件的），"
-                                                 "选中已收金额可以看每一笔收款凭证。"] if rows else [],
+        section = Section("资源发包和出租", "leases", [Said(lambda w: f"共 {len(rows)} 份合同。{w.pick}年租金可以看合同扫描件（有扫描件的），"
+                                                 f"{w.pick}已收金额可以看每一笔收款凭证。")] if rows else [],
                           tables, terms=glossary.explain_terms(("逾期",)))
         recv = Section("租金收款（每笔都对应收款凭证）", "receipts")
         if receipts:
@@ -292,7 +293,7 @@ class FinancePlanner:
             rows.append([Cell(proj.name, path), Cell(stage), _amt(proj.contract, path + "#stages"),
                          _amt(proj.changes, path + "#stages"), _amt(proj.paid, path + "#payments", "out"),
                          _amt(proj.payable - proj.paid, path)])
-        return [Section("工程项目", "projects", ["选中项目名称可以看到立项、招投标、合同、进度、增减项目、验收、决算的每一步和每一笔付款。"]
+        return [Section("工程项目", "projects", [Said(lambda w: f"{w.pick}项目名称可以看到立项、招投标、合同、进度、增减项目、验收、决算的每一步和每一笔付款。")]
                         if rows else [], [Table(_h("项目", "进行到", "合同价（元）", "增减（元）", "已付（元）", "未付（元）"),
                                                 rows)] if rows else [],
                         terms=glossary.explain_terms(("立项", "招投标", "增减项目", "验收", "决算", "质保金")))]
@@ -376,8 +377,8 @@ class FinancePlanner:
                              f"（{'借来的钱、代收的钱、收回的欠款等' if cls == 'in' else '投入工程、还钱、代付的钱等'}），单独列出。"
                              if total != real else "。"))
         section = Section(f"{lg.year}年的钱从哪里来、用到哪里去", f"categories-{lg.year}",
-                          lines + ["按会计科目归类，用群众的话说明；每张表的合计就是上面全年的收入或支出，"
-                                   "选中金额可看每一笔。"] if tables else [], tables)
+                          lines + [Said(lambda w: "按会计科目归类，用群众的话说明；每张表的合计就是上面全年的收入或支出，"
+                                   f"{w.pick}金额可看每一笔。")] if tables else [], tables)
         spend = [(f.account.name, f.amount) for f in money_out if f.amount > 0]
         if spend:
             section.charts.append(self.chart(f"spending-{lg.year}", [n for n, _ in spend],
@@ -398,7 +399,7 @@ class FinancePlanner:
         kind = _nature(flow, side == "in")
         title = f"{year}年{label}：{flow.account.plain}"
         sections = [Section(title, "vouchers",
-                            [f"科目 {flow.code} {flow.account.name}（{kind}）。每一笔凭证中记到这个科目的钱；选中摘要可以看凭证和原始票据。"],
+                            [Said(lambda w: f"科目 {flow.code} {flow.account.name}（{kind}）。每一笔凭证中记到这个科目的钱；{w.pick}摘要可以看凭证和原始票据。")],
                             [Table(_h("日期", "凭证摘要", "金额（元）"), rows)])]
         self.p.add(path, "finance-page.html", title, self.crumbs + [("收支情况", self.cat("income-expense"))],
                    sections=self.noticed(sections), rows=[], empty="")
@@ -412,8 +413,8 @@ class FinancePlanner:
         rows = [[Cell(x.name), Cell(x.group), Cell(x.household), Cell(x.period), _amt(x.amount)] for x in p.payees]
         rows.append([Cell("合计"), Cell(f"{len(p.payees)} 人"), Cell(""), Cell(""),
                      _amt(p.total, self.voucher(p.voucher))])
-        sections = [Section(p.name, "list", [f"由凭证 {p.voucher.month} {p.voucher.label}（{p.voucher.date}）发放，"
-                                            f"合计 {yuan(p.total)} 元；选中合计可看凭证和签收单。"],
+        sections = [Section(p.name, "list", [Said(lambda w: f"由凭证 {p.voucher.month} {p.voucher.label}（{p.voucher.date}）发放，"
+                                            f"合计 {yuan(p.total)} 元；{w.pick}合计可看凭证和签收单。")],
                             [Table(_h("姓名", "村民小组", "家庭人口", "期间", "金额（元）"), rows)])]
         self.p.add(path, "finance-page.html", p.name, self.crumbs + [("收支情况", self.cat("income-expense"))],
                    sections=self.noticed(sections), rows=[], empty="")
@@ -488,7 +489,7 @@ class FinancePlanner:
                                "；".join(f"{lb} 预算 {yuan(p)} 元 实际 {yuan(a)} 元"
                                         for lb, p, a in zip(labels, planned, actual)))
             out.append(Section(f"{year}年预算执行情况", f"budget-{year}",
-                               ["“预算”选中可以看通过预算的文件；“实际”是账上该科目今年发生的数，选中可以看到背后的每一张凭证。"],
+                               [Said(lambda w: f"“预算”{w.pick}可以看通过预算的文件；“实际”是账上该科目今年发生的数，{w.pick}可以看到背后的每一张凭证。")],
                                [Table(_h("预算项目", "收或支", "预算（元）", "实际（元）", "差额（元）", "完成"), rows)],
                                [chart],
                                glossary.explain_terms(("预算", "实际"))))
@@ -514,7 +515,7 @@ class FinancePlanner:
             rows.append([Cell("合计"), Cell(f"{len(ay.lines)} 笔"), _amt(ay.debit), _amt(ay.credit), Cell("")])
             rows.append([Cell(f"{year}年末" if year < max(self.years) else "截至目前"), Cell("余额"), Cell(""), Cell(""), _amt(ay.closing)])
             sections = [Section(f"{ay.account.name}：{ay.account.plain}", "lines",
-                                [f"{year}年这个科目的每一笔分录；选中摘要可以看到凭证和原始票据。"],
+                                [Said(lambda w: f"{year}年这个科目的每一笔分录；{w.pick}摘要可以看到凭证和原始票据。")],
                                 [Table(_h("日期", "摘要", "借方（元）", "贷方（元）", "余额（元）"), rows)],
                                 terms=glossary.explain_terms(("借方", "贷方")))]
             self.p.add(path, "finance-page.html", f"{year}年 {code} {ay.account.name}",

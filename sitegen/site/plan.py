@@ -6,6 +6,7 @@ rendering, `check_links` proves every href and src resolves, fragments included.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import posixpath
 import re
@@ -23,7 +24,7 @@ from sitegen.content.markdown import is_external
 from sitegen.site.finance_pages import FinancePlanner, finance_slug, month_words, pending_notice, voucher_finance_rows
 from sitegen.finance.ledger import explain
 from sitegen.content.model import City, Image, Item, Ledger, Town, Village, Voucher
-from sitegen.content.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board
+from sitegen.content.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board, Category
 
 _BOARD_SLUGS = frozenset(b.slug for b in (*BOARDS, RULES, POLICIES))
 
@@ -128,6 +129,25 @@ def search_tile(folder: str) -> Tile:
 def _sections(folder: str) -> list[Tile]:
     """制度建设 and 政策法规 of the city or a town: its search page's ways in without script."""
     return [Tile(b.name, "", f"{folder}{b.slug}/index.html") for b in (RULES, POLICIES)]
+
+
+OTHER_SUBITEM = "其他"  # the sub-item group of a category's items that name none, when others do
+
+
+def subitem_groups(items: list[Item], order: tuple[str, ...]) -> list[tuple[str, list[Item]]]:
+    """A category's items by sub-item (小项), each group in the items' order: the sub-items in the order site.yaml
+    lists them (`order`), then any others by name, then the items naming none as 其他."""
+    groups: dict[str, list[Item]] = {}
+    for item in items:
+        groups.setdefault(item.subitem or OTHER_SUBITEM, []).append(item)
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(groups.items(), key=lambda g: (g[0] == OTHER_SUBITEM and g[0] not in rank,
+                                                 rank.get(g[0], len(rank)), g[0]))
+
+
+def subitem_slug(name: str) -> str:
+    """A sub-item's page name: ASCII (it is part of a URL) and stable whatever order site.yaml lists them in."""
+    return "sub-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
 
 
 def _digits(tiles: list[Tile]) -> list[Tile]:
@@ -270,8 +290,12 @@ class _Planner:
                 # finance categories: the structured tables and charts (finance_pages.py), then the items
                 template = "finance-page.html" if fin else "list.html"
                 extra = {"sections": fin.sections(c)} if fin else {}
-                self.add(f"{base}/{board.slug}/{c.slug}/index.html", template, c.name, board_crumbs,
-                         rows=self.rows(v.items_of(board, c)), empty="本类别暂无公开内容", **extra)
+                items = v.items_of(board, c)
+                folder = f"{base}/{board.slug}/{c.slug}"
+                subitems = self.subitem_pages(board, c, items, folder,
+                                              board_crumbs + [(c.name, f"{folder}/index.html")])
+                self.add(f"{folder}/index.html", template, c.name, board_crumbs, rows=self.rows(items),
+                         subitems=subitems, empty="本类别暂无公开内容", **extra)
             if fin:
                 fin.account_pages_plan()
         self.add(f"{base}/rules/index.html", "list.html", f"{v.name}{RULES.name}", crumbs, rows=self.rows(rules),
@@ -281,6 +305,24 @@ class _Planner:
         self.oversight_pages(v, base, crumbs)
         self.search_page(f"{base}/", crumbs, self.ledger_ways(v, base, ledger_path),
                          lambda: self.village_entries(v, town, base))
+
+    def subitem_pages(self, board: Board, category: Category, items: list[Item], folder: str,
+                      crumbs: list[tuple[str, str]]) -> list[Tile]:
+        """小项 A category's sub-item pages, one per sub-item its items are under, each listing those items; returned
+        as the tiles (with counts) its category page shows above all its items. A category whose items are all
+        under one sub-item (or none) gets none: its page lists the items straight away."""
+        groups = subitem_groups(items, self.city.subitems.get(board.name, {}).get(category.name, ()))
+        if len(groups) < 2:
+            return []
+        tiles = []
+        taken = set(self.item_paths.values())  # a clerk's file could be called sub-<hash>.md: its page keeps the name
+        for name, members in groups:
+            path = f"{folder}/{subitem_slug(name)}.html"
+            while path in taken:
+                path = path[:-len(".html")] + "-0.html"
+            self.add(path, "list.html", name, crumbs, rows=self.rows(members), subitems=[], empty="暂无内容")
+            tiles.append(Tile(name, f"{len(members)} 条", path))
+        return _digits(tiles)
 
     def search_page(self, folder: str, crumbs: list[tuple[str, str]], ways: list[Tile],
                     entries: Callable[[], list[search.Entry]]) -> None:

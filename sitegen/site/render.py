@@ -14,6 +14,7 @@ from typing import Any, Callable
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from sitegen.site.channels import Said, words_for
 from sitegen.site.plan import Page, Site
 from sitegen.content.markdown import link_target, render_markdown
 from sitegen.content.model import City, Item
@@ -24,7 +25,9 @@ THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 THEMES = ("tv", "mobile")
 
 
-def _finalize(value: Any) -> Any:
+def _finalize(theme: str, value: Any) -> Any:
+    if isinstance(value, Said):  # a sentence that says how to act: in this theme's words (channels.py)
+        value = value.for_theme(theme)
     if isinstance(value, str) and not isinstance(value, Markup):
         return mask(value)
     return value
@@ -37,11 +40,12 @@ def environment(theme: str) -> Environment:
     loader = ChoiceLoader([FileSystemLoader(str(THEMES_DIR / theme / "templates")),
                            FileSystemLoader(str(THEMES_DIR / "common" / "templates"))])
     env = Environment(loader=loader, autoescape=True,
-                      finalize=_finalize, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      finalize=functools.partial(_finalize, theme), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters["yuan"] = yuan
     env.filters["wan"] = wan
     env.globals["theme"] = theme  # picks the theme's renditions of a scan (assets.Picture.tiles)
+    env.globals["words"] = words_for(theme)  # how this channel says 选中 / 点击 (channels.py)
     return env
 
 

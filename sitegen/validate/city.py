@@ -67,6 +67,7 @@ def validate(raw: RawContent, report: Report) -> City | None:
     city.oversight = config.oversight
     city.feedback_url = config.feedback_url
     city.public_url = config.public_url
+    city.subitems = config.subitems
     city.items = checker.items(raw.items, "city")
     for raw_town in raw.towns:
         where = Location(rel(raw_town.path / "town.yaml", root))

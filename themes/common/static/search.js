@@ -178,7 +178,7 @@
     for (; j < pool.length; j++) { if (pool[j].parentNode === list) { list.removeChild(pool[j]); } }
     setText(shown, state.q);
     setText(count, found.length ? '找到 ' + found.length + ' 条' + (found.length > LIMIT ? '，显示最相符的 ' + LIMIT + ' 条' : '')
-      : '没有找到，请少按一个键或换个条件');
+      : (input ? '没有找到，请少打一个字或换个条件' : '没有找到，请少按一个键或换个条件'));
     filterLabels();
     save();
     first = list.firstChild;
