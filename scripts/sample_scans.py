@@ -1005,7 +1005,7 @@ class PictureRenderer:
                 dr.ellipse((w * 0.52, h * 0.66, w * 0.62, h * 0.80), fill=(60, 60, 60))
                 dr.ellipse((w * 0.72, h * 0.66, w * 0.80, h * 0.78), fill=(60, 60, 60))
                 dr.rectangle((w * 0.62, h * 0.48, w * 0.72, h * 0.56), fill=(60, 80, 100))
-            for k in range(rng.randint(3, 5)):
+            for _ in range(rng.randint(3, 5)):
                 cx, cy = rng.uniform(w * 0.2, w * 0.5), rng.uniform(h * 0.62, h * 0.82)
                 dr.rectangle((cx - 10, cy, cx + 10, cy + 40), fill=(240, 120, 30))
                 dr.ellipse((cx - 8, cy - 18, cx + 8, cy - 2), fill=(220, 185, 150))

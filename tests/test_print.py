@@ -105,7 +105,7 @@ def test_rows_are_never_cut_and_table_headers_repeat(sample_poster):
     text = [flat(t) for t in pages_text(sample_poster)]
     balance = Decimal(re.search(r"2026年9月初余额([\d,]+\.\d\d)元", text[0]).group(1).replace(",", ""))
     seen = set()
-    for day, label, summary, net in journal_lines(MONTH):
+    for _day, label, summary, net in journal_lines(MONTH):
         balance += net
         on = [n for n, t in enumerate(text) if flat(f"{label}{summary}") in t]
         assert on, label

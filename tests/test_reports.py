@@ -33,8 +33,8 @@ def journal_payments(month: str) -> dict[str, tuple[int, Decimal]]:
     """Village name -> (payments, total paid) in `month`, read straight from the CSV files, not through sitegen."""
     out = {}
     for village in sorted(CONTENT.glob("*/*/village.yaml")):
-        name = next(l.split(":", 1)[1].strip() for l in village.read_text(encoding="utf-8").splitlines()
-                    if l.startswith("name:"))
+        name = next(ln.split(":", 1)[1].strip() for ln in village.read_text(encoding="utf-8").splitlines()
+                    if ln.startswith("name:"))
         data = (village.parent / "journal" / f"{month}.csv").read_bytes()
         text = data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else _decode(data)
         net: dict[str, Decimal] = defaultdict(Decimal)

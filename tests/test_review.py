@@ -59,8 +59,8 @@ def test_review_is_required_by_default(root):
     site = root / "site.yaml"
     site.write_text(site.read_text(encoding="utf-8").replace("  review_required: true\n", ""), encoding="utf-8")
     meeting = root / "xg/cs/party/meeting.md"
-    meeting.write_text("\n".join(l for l in meeting.read_text(encoding="utf-8").splitlines()
-                                 if not l.startswith("review:")) + "\n", encoding="utf-8")
+    meeting.write_text("\n".join(ln for ln in meeting.read_text(encoding="utf-8").splitlines()
+                                 if not ln.startswith("review:")) + "\n", encoding="utf-8")
     city, report = check(root)
     assert city is not None
     assert not report.errors and city.oversight.review_required
@@ -76,8 +76,8 @@ def test_without_review_required_unreviewed_records_publish_but_pending_ones_do_
                     encoding="utf-8")
     (root / "xg/cs/reviews.yaml").unlink()
     meeting = root / "xg/cs/party/meeting.md"
-    meeting.write_text("\n".join(l for l in meeting.read_text(encoding="utf-8").splitlines()
-                                 if not l.startswith("review:")) + "\n", encoding="utf-8")
+    meeting.write_text("\n".join(ln for ln in meeting.read_text(encoding="utf-8").splitlines()
+                                 if not ln.startswith("review:")) + "\n", encoding="utf-8")
     city, report = check(root)
     assert city is not None
     assert not report.errors

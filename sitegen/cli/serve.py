@@ -300,7 +300,7 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
                 self._send(302, b"", "text/plain", location=preview.start_page())
                 return
             path = unquote(url.path)
-            is_html = path.endswith("/") or path.endswith(".html")
+            is_html = path.endswith(("/", ".html"))
             if is_html and not state.built:
                 self._send(200, waiting_page(state.version), "text/html; charset=utf-8")
                 return

@@ -449,7 +449,7 @@ def _parse_subitems(value: Any, where: Location, report: Report) -> dict[str, di
             report.error("bad-value", where, key=f"subitems.{board_name}", detail="应当按 类别 → 小项列表 书写",
                          detail_en="expected category -> list of sub-items")
             continue
-        for cat_name, items in cats.items():
+        for cat_name in cats:
             if board.category(str(cat_name)) is None:
                 report.error("unknown-category", where, value=cat_name, board=board.name,
                              choices="、".join(c.name for c in board.categories))

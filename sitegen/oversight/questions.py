@@ -79,7 +79,7 @@ def attach(tables: list[RawTable], city: City, report: Report) -> None:
         cols = table_columns(table, COLUMNS, REQUIRED, report)
         if cols is None:
             continue
-        for row_no, cell, loc in table_rows(table, cols):
+        for _, cell, loc in table_rows(table, cols):
             problems = len(report.errors)
             ticket, code = cell("ticket"), cell("code")
             for f in REQUIRED:

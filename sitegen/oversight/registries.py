@@ -84,7 +84,7 @@ def read_registries(tables: list[RawTable], report: Report) -> Registries:
         cols = table_columns(table, COLUMNS, ("name", "date") if kind == "death" else ("name",), report)
         if cols is None:
             continue
-        for row_no, cell, loc in table_rows(table, cols):
+        for _, cell, loc in table_rows(table, cols):
             if not cell("name"):
                 report.error("missing-key", loc("name"), key=table.header[cols["name"]])
                 continue

@@ -395,7 +395,6 @@ class FinancePlanner:
         rows = [[Cell(v.date.isoformat()), Cell(v.summary, self.voucher(v)), _amt(part, self.voucher(v), side)]
                 for v, part in flow.vouchers]
         rows.append([Cell("合计"), Cell(f"{len(flow.vouchers)} 笔"), _amt(flow.amount, None, side)])
-        word = "收入" if side == "in" else "支出"
         kind = _nature(flow, side == "in")
         title = f"{year}年{label}：{flow.account.plain}"
         sections = [Section(title, "vouchers",
