@@ -48,7 +48,6 @@ import pytest
 
 from sitegen.pipeline import build
 from tests import browser as B
-from tests.browser import chromium, page  # noqa: F401  (fixtures)
 from tests.built_sample import sample_output
 from tests.conftest import FIXTURES
 
