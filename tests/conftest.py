@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import browser
+from tests import browser, built_sample
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
@@ -66,3 +66,18 @@ def page(chromium):
     yield pg
     context.close()
     assert pg.errors.errors == [], "console/page errors: %s" % pg.errors.errors
+
+
+# ---- h15: the sample city (content/) built once per session (tests/built_sample.py) ----------------------------
+
+@pytest.fixture
+def sample_site(tmp_path_factory) -> Path:
+    """output/ of the sample city, both themes, built once per session: read it, never change it (copy first)."""
+    return built_sample.sample_output(tmp_path_factory)
+
+
+@pytest.fixture
+def sample_cache(tmp_path_factory, tmp_path) -> Path:
+    """A warm image cache for this test's own build of the sample (changed or not): the shared build's, copied
+    as hard links (only the images the test changed are processed anew)."""
+    return built_sample.image_cache(tmp_path_factory, tmp_path / "image-cache")
