@@ -65,7 +65,7 @@ def page(chromium):
     pg.errors = browser.collect_errors(pg)
     yield pg
     context.close()
-    assert pg.errors.errors == [], "console/page errors: %s" % pg.errors.errors
+    assert pg.errors.errors == [], f"console/page errors: {pg.errors.errors}"
 
 
 # ---- h15: the sample city (content/) built once per session (tests/built_sample.py) ----------------------------

@@ -135,9 +135,9 @@ HAS_FOCUS = """([i]) => { %s
 }""" % FOCUSABLES
 # One round trip where there were two (a page's checks are most of the walk's calls into the browser):
 # back on a page, whether the link left has the focus again, then the next link takes it.
-BACK_AND_NEXT = """([back, next]) => [(%s)([back]), (%s)([next])]""" % (HAS_FOCUS, FOCUS_LINK)
+BACK_AND_NEXT = "([back, next]) => [(" + HAS_FOCUS + ")([back]), (" + FOCUS_LINK + ")([next])]"
 # A page as it opened: the TV layout check (before any key), then the focus walk.
-OPENED = """(safe) => [(%s)(safe), (%s)()]""" % (B.SAFE_AREA_CHECK, WALK)
+OPENED = "(safe) => [(" + B.SAFE_AREA_CHECK + ")(safe), (" + WALK + ")()]"
 
 # In every page, before its own scripts: tell the walk (the binding __walkReady) once tv.js has started, on a
 # load (from DOMContentLoaded on, after tv.js's own listener) and on a return from the back/forward cache.
