@@ -8,9 +8,9 @@ When Chromium or Playwright is missing the tests are skipped, unless the
 environment variable REQUIRE_BROWSER=1 is set (as in CI), in which case they
 fail, so a broken CI image cannot silently turn the browser tests off.
 
-Fixtures, for a test module to import: `chromium` (one browser per module)
-and `page` (a fresh context per test, 1280x720, failing the test on any
-console or page error).
+The fixtures built on them, `chromium` (one browser per module) and `page` (a
+fresh context per test, 1280x720, failing the test on any console or page
+error), are in tests/conftest.py: a test asks for them by name.
 """
 
 import contextlib
@@ -168,26 +168,6 @@ async def launch_async(bfcache=False):
 
     browser.close = close_all
     return browser
-
-
-@pytest.fixture(scope='module')
-def chromium():
-    """One Chromium for the test module."""
-    b = launch()
-    yield b
-    b.close()
-
-
-@pytest.fixture
-def page(chromium):
-    """A fresh context (own history and sessionStorage) at 1280x720; its
-    console and page errors are in page.errors, and any fails the test."""
-    context = chromium.new_context(viewport=dict(VIEWPORT))
-    pg = context.new_page()
-    pg.errors = collect_errors(pg)
-    yield pg
-    context.close()
-    assert pg.errors.errors == [], 'console/page errors: %s' % pg.errors.errors
 
 
 # --- time --------------------------------------------------------------------

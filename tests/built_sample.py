@@ -1,17 +1,23 @@
-"""The sample city (content/) built once per test session, for the tests that need the real site (the browser
-tests, test_feedback.py, test_images.py): a cold build makes every rendition, which takes a while. Not a test module.
+"""The sample city (content/) built once per test session, for every test that needs the real site (the browser
+tests, test_build_e2e.py, test_feedback.py, test_finance.py, test_images.py, ...): a cold build makes every image
+rendition, which takes most of its time. Not a test module; tests/conftest.py has it as the `sample_site` fixture.
 
 The build is shared: read it, don't change it (copy it first). A test that changes it all the same costs the next
 caller a fresh build, not a wrong answer: every call checks that no file was added, removed or rewritten.
+
+A test that builds the sample again (changed, or to compare) starts from `image_cache`: a copy of the shared
+build's image cache, hard-linked, so only the images it changed are processed anew.
 """
 from __future__ import annotations
 
 import os
+import shutil
+import warnings
 from pathlib import Path
 
 from sitegen.build.pipeline import build
-from tests.conftest import REPO
 
+REPO = Path(__file__).resolve().parent.parent  # (not from conftest, which imports this module)
 CONTENT = REPO / "content"
 _built: dict[str, tuple[Path, dict]] = {}
 
@@ -35,7 +41,26 @@ def sample_output(tmp_path_factory) -> Path:
     changed it)."""
     cached = _built.get("out")
     if cached is None or _fingerprint(cached[0]) != cached[1]:
-        out = tmp_path_factory.mktemp("sample-site") / "output"
-        build(CONTENT, out)
-        _built["out"] = (out, _fingerprint(out))
+        if cached is not None:  # a right answer still, but a slow one: say which test did it
+            warnings.warn("a test changed the shared sample build (or its image cache): built again", stacklevel=2)
+        top = tmp_path_factory.mktemp("sample-site")
+        out, cache = top / "output", top / "image-cache"  # a fresh cache: this build is a cold one
+        build(CONTENT, out, cache=cache)
+        _built["out"], _built["cache"] = (out, _fingerprint(out)), (cache, _fingerprint(cache))
     return _built["out"][0]
+
+
+def image_cache(tmp_path_factory, dest: Path) -> Path:
+    """A warm image cache at `dest` for another build of the sample (as is or changed): the shared build's cache,
+    its renditions hard-linked file by file. A build only ever replaces a rendition (a new file renamed over it)
+    or unlinks one it no longer needs, never writes into one, so the shared ones stay as they were whatever the
+    build does. The index (.index/: hashes, checks, the lock file a build writes its pid into) is copied."""
+    sample_output(tmp_path_factory)
+    cache, shot = _built["cache"]
+    if _fingerprint(cache) != shot:  # (cannot happen through this function; a test that wrote there directly)
+        _built["out"] = (_built["out"][0], {})
+        sample_output(tmp_path_factory)
+        cache = _built["cache"][0]
+    shutil.copytree(cache, dest, copy_function=os.link, ignore=shutil.ignore_patterns(".index"))
+    shutil.copytree(cache / ".index", dest / ".index")
+    return dest

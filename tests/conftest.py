@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import browser, built_sample
+
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,3 +42,42 @@ def pinned_today(monkeypatch):
     """A date more than 60 days after today is refused (sitegen/content/dates.py); the tests judge against one fixed day
     (SITEGEN_TODAY, inherited by the CLI subprocesses too), so they give the same answer whatever the clock says."""
     monkeypatch.setenv("SITEGEN_TODAY", "2026-11-29")
+
+
+# ---- h15: browser fixtures (helpers in tests/browser.py) -------------------------------------------------------
+# Here rather than imported from tests/browser.py into each module: pytest finds conftest fixtures by name, and an
+# imported fixture shadows itself as a test's argument (ruff F811).
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One Chromium for the test module (skipped without one, failed with REQUIRE_BROWSER=1)."""
+    b = browser.launch()
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh context (own history and sessionStorage) at 1280x720; its console and page errors are in
+    page.errors, and any fails the test."""
+    context = chromium.new_context(viewport=dict(browser.VIEWPORT))
+    pg = context.new_page()
+    pg.errors = browser.collect_errors(pg)
+    yield pg
+    context.close()
+    assert pg.errors.errors == [], f"console/page errors: {pg.errors.errors}"
+
+
+# ---- h15: the sample city (content/) built once per session (tests/built_sample.py) ----------------------------
+
+@pytest.fixture
+def sample_site(tmp_path_factory) -> Path:
+    """output/ of the sample city, both themes, built once per session: read it, never change it (copy first)."""
+    return built_sample.sample_output(tmp_path_factory)
+
+
+@pytest.fixture
+def sample_cache(tmp_path_factory, tmp_path) -> Path:
+    """A warm image cache for this test's own build of the sample (changed or not): the shared build's, copied
+    as hard links (only the images the test changed are processed anew)."""
+    return built_sample.image_cache(tmp_path_factory, tmp_path / "image-cache")

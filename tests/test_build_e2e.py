@@ -35,11 +35,10 @@ def follow(page: Path, href: str) -> Path:
     return (page.parent / href.split("#")[0]).resolve()
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("sample") / "output"
-    build(CONTENT, out)
-    return out
+@pytest.fixture
+def sample(sample_site) -> Path:
+    """The session's build of the sample city (conftest.sample_site), made with a cold image cache."""
+    return sample_site
 
 
 def test_sample_content_is_clean():

@@ -604,13 +604,12 @@ def _leaks(out: Path, names: set[str], figures: set[str], others: tuple[str, ...
 ITEM_PAGE = re.compile(r"/\d{4}-\d{2}-\d{2}-[^/]+\.html$")
 
 
-@pytest.fixture(scope="module")
-def sample_base(tmp_path_factory) -> tuple[Path, Path]:
-    """The sample city built with every month approved, and an image cache the variants share."""
-    cache = tmp_path_factory.mktemp("cache")
-    out = tmp_path_factory.mktemp("base") / "out"
-    build(SAMPLE, out, cache=cache)
-    return out, cache
+@pytest.fixture
+def sample_base(sample_site, sample_cache) -> tuple[Path, Path]:
+    """The sample city built with every month approved (the session's build, conftest.sample_site), and a warm
+    image cache of the variant's own (a hard-linked copy: a variant's build prunes the renditions it holds back,
+    which the next variant would otherwise make again)."""
+    return sample_site, sample_cache
 
 
 # (what, month -> status or None to leave it out, or "no file"; the months held)

@@ -16,7 +16,6 @@ import pytest
 from sitegen.site.channels import TV_ONLY
 from sitegen.build.pipeline import build
 from tests import browser
-from tests.browser import chromium  # noqa: F401  (fixture)
 from tests.conftest import FIXTURES, REPO
 from tests.test_tv_js import _parse, es5_violations
 

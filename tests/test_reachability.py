@@ -48,7 +48,6 @@ import pytest
 
 from sitegen.build.pipeline import build
 from tests import browser as B
-from tests.browser import chromium, page  # noqa: F401  (fixtures)
 from tests.built_sample import sample_output
 from tests.conftest import FIXTURES
 
@@ -134,6 +133,11 @@ HAS_FOCUS = """([i]) => { %s
     return !!el && document.activeElement === el && (' ' + el.className + ' ').indexOf(' focused ') >= 0
         && document.querySelectorAll('.focused').length === 1;
 }""" % FOCUSABLES
+# One round trip where there were two (a page's checks are most of the walk's calls into the browser):
+# back on a page, whether the link left has the focus again, then the next link takes it.
+BACK_AND_NEXT = "([back, next]) => [(" + HAS_FOCUS + ")([back]), (" + FOCUS_LINK + ")([next])]"
+# A page as it opened: the TV layout check (before any key), then the focus walk.
+OPENED = "(safe) => [(" + B.SAFE_AREA_CHECK + ")(safe), (" + WALK + ")()]"
 
 # In every page, before its own scripts: tell the walk (the binding __walkReady) once tv.js has started, on a
 # load (from DOMContentLoaded on, after tv.js's own listener) and on a return from the back/forward cache.
@@ -212,8 +216,8 @@ class Walk:
         """The page `rel` is on screen and ready: walk its focus graph, then open each page it is the parent of."""
         self.opened.add(rel)
         # as it opened, before any key: the title-safe area, no sideways scrolling, a visible first focus
-        self.problems += [f"{rel}: {p}" for p in await tab.page.evaluate(B.SAFE_AREA_CHECK, B.SAFE)]
-        found = await tab.page.evaluate(WALK)
+        layout, found = await tab.page.evaluate(OPENED, B.SAFE)
+        self.problems += [f"{rel}: {p}" for p in layout]
         self.focusables += found["total"]
         self.problems += [f"{rel}: not reached: {m}" for m in found["missing"]]
         self.problems += [f"{rel}: {b}" for b in found["bad"]]
@@ -229,31 +233,49 @@ class Walk:
                 children.append((i, target))
         tab.frames.append((rel, children))
         self.changed.set()
+        back = None  # the child just left with Back, its focus still to check (with the next child's link)
         try:
             while children:  # (an idle tab may take some of them meanwhile: steal)
                 i, target = children.pop(0)
-                await self.open(tab, rel, i, target)
+                back = await self.open(tab, rel, i, target, back)
         finally:
             tab.frames.pop()
+        await self.check_back(tab, rel, back)
 
-    async def open(self, tab: Tab, rel: str, i: int, target: str) -> None:
-        """From page `rel` (on screen): OK on its i-th focusable, a link to `target`; walk that; Back."""
-        if not await tab.page.evaluate(FOCUS_LINK, [i]):
+    async def open(self, tab: Tab, rel: str, i: int, target: str, back: tuple | None = None) -> tuple | None:
+        """From page `rel` (on screen): OK on its i-th focusable, a link to `target`; walk that; Back. Returns what
+        check_back is to check (the focus on that link again), unless it is done already: the caller checks it
+        with its next call into the page (`back` here: the last child of `rel` left before this one)."""
+        if back is None:
+            takes = await tab.page.evaluate(FOCUS_LINK, [i])
+        else:
+            has, takes = await tab.page.evaluate(BACK_AND_NEXT, [back[0], i])
+            self.check_focus(rel, back, has)
+        if not takes:
             self.problems.append(f"{rel}: the link to {target} does not take the focus")
-            return
+            return None
         _, at = await tab.press("Enter", f"OK on {rel} -> {target}")  # OK
         if self.rel(at) != target:
             self.problems.append(f"{rel}: OK on the link to {target} opened {at}")
             await tab.goto(self.root + rel)
-            return
+            return None
         await self.visit(tab, target)
         kind, at = await tab.press("Backspace", f"Back on {target}")  # Back
         self.backs[kind] += 1
         if self.rel(at) != rel:
             self.problems.append(f"{target}: Back went to {at}, not {rel}")
             await tab.goto(self.root + rel)
-        elif not await tab.page.evaluate(HAS_FOCUS, [i]):
-            self.problems.append(f"{target}: Back to {rel} ({kind}) did not give the focus back to the link")
+            return None
+        return i, target, kind
+
+    async def check_back(self, tab: Tab, rel: str, back: tuple | None) -> None:
+        """Back on page `rel` from the child `back` (open's answer): the link to it has the focus again."""
+        if back is not None:
+            self.check_focus(rel, back, await tab.page.evaluate(HAS_FOCUS, [back[0]]))
+
+    def check_focus(self, rel: str, back: tuple, has: bool) -> None:
+        if not has:
+            self.problems.append(f"{back[1]}: Back to {rel} ({back[2]}) did not give the focus back to the link")
 
     def steal(self):
         """The biggest subtree no tab has started: (its parent page, link index, its root page), or None."""
@@ -291,7 +313,7 @@ class Walk:
                 else:
                     self.handed_over += 1
                     assert target is not None
-                    await self.open(tab, rel, i, target)
+                    await self.check_back(tab, rel, await self.open(tab, rel, i, target))
             finally:
                 self.busy -= 1
                 self.changed.set()

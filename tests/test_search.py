@@ -19,7 +19,6 @@ from sitegen.site import search
 from sitegen.content.errors import OutputError
 from sitegen.build.pipeline import build
 from tests import browser as B
-from tests.browser import chromium, page  # noqa: F401  (fixtures)
 from tests.conftest import FIXTURES, REPO
 from tests.test_tv_js import FORBIDDEN, _parse, es5_violations
 

@@ -16,7 +16,6 @@ import shutil
 import pytest
 
 from tests import browser as B
-from tests.browser import chromium, page  # noqa: F401  (fixtures: one browser, a fresh context per test)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TV_STATIC = os.path.join(ROOT, 'themes', 'tv', 'static')

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests import browser
-from tests.browser import assert_focus_visible, chromium, focused_href as href, page, press_until  # noqa: F401
+from tests.browser import assert_focus_visible, focused_href as href, press_until
 from tests.built_sample import sample_output
 
 

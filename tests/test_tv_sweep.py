@@ -13,7 +13,6 @@ import pytest
 
 from sitegen.build.pipeline import build
 from tests import browser as B
-from tests.browser import chromium  # noqa: F401  (fixture: one browser for the module)
 from tests.browser import SAFE, SAFE_AREA_CHECK as CHECK
 from tests.test_reachability import big_village
 

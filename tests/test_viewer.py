@@ -19,7 +19,6 @@ from PIL import Image as PILImage
 
 from sitegen.build.pipeline import build
 from tests import browser as B
-from tests.browser import chromium, page  # noqa: F401  (fixtures: one browser, a fresh context per test)
 from tests.built_sample import sample_output
 from tests.conftest import FIXTURES
 
