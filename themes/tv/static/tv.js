@@ -11,7 +11,9 @@
  * Scans: tiles load as they come near the screen and are unloaded when far
  * (a box decodes two or three at most); the scan viewer (scan.html) scrolls
  * a scan by itself, OK pauses and resumes it, Up/Down scroll by hand,
- * Left/Right open the previous/next scan of the voucher, 放大 zooms.
+ * Left/Right open the previous/next scan of the voucher, 放大 zooms; a
+ * viewer holding several scans opens at the one its #s-N names.
+ * 我有疑问: OK on the button opens the page's panel, Back closes it.
  */
 (function (win, doc) {
   'use strict';
@@ -218,6 +220,8 @@
     if (!el) { return; }
     save();
     href = el.tagName === 'A' ? el.getAttribute('href') : null;
+    ev = href && href.charAt(0) === '#' ? doc.getElementById(href.substring(1)) : null;
+    if (ev && hasClass(ev, 'ask-panel')) { askOpen(ev, el); return; }
     // A link to a part of this page (a ledger's month): focus the part, shown below the top band.
     if (href && href.charAt(0) === '#' && href.length > 1) {
       ev = partFocus(href.substring(1));
@@ -314,7 +318,7 @@
     h = Math.floor(viewH() * 0.95 - (r.top + scrollTop()));
     h = Math.max(Math.round(viewH() * 0.3), h);
     c = r.bottom - r.top;
-    if (fit && !hasClass(doc.body, 'zoomed') && c > h && c < r.right - r.left) {
+    if (fit && !hasClass(doc.body, 'zoomed') && c > h && c < r.right - r.left && !fit.querySelector('.viewer-label')) {
       fit.style.width = Math.floor(100 * h / c) + '%';
       fit.style.margin = '0 auto';
       c = box.getBoundingClientRect().bottom - r.top;
@@ -447,7 +451,46 @@
       mode: 'paused', timer: null, pos: 0, last: 0, zoomed: false };
     if (view.zoom) { on(view.zoom, 'click', toggleZoom); }
     on(box, 'scroll', lazySoon);
+    scanFromHash();
     play(START);
+  }
+
+  // A viewer of several scans opened at one of them (#s-3, a voucher page's 第3张): the box starts there, the
+  // page itself at its top (the browser may have scrolled it to the part).
+  function scanFromHash() {
+    var t = location.hash ? doc.getElementById(location.hash.substring(1)) : null, n;
+    for (n = t; n && n !== view.box; n = n.parentNode) { /* inside the scan's box? */ }
+    if (!t || !n) { return; }
+    scrollToY(0);
+    vTo(t.getBoundingClientRect().top - view.box.getBoundingClientRect().top + vTop());
+  }
+
+  // ---- 我有疑问: the page's panel (common/templates/_ask.html) ------------------
+  // OK on the button opens the panel over the page (class open; without the
+  // script the #ask link shows it by :target) with its close link focused;
+  // Back, or OK there, closes it and gives the focus back to the button. The
+  // arrows stay inside it. Digits work as on the page.
+  var ask = null;  // the open panel: {panel, button}
+
+  function askOpen(panel, button) {
+    addClass(panel, 'open');
+    ask = { panel: panel, button: button };
+    if (view) { pause(); }
+    setFocus(panel.querySelector('[data-ask-close]') || panel, true);
+  }
+
+  function askClose() {
+    var to = ask.button || doc.getElementById('ask-open');
+    removeClass(ask.panel, 'open');
+    ask = null;
+    // Opened by its address (#ask, shown by :target): leave that address, without a history entry.
+    if (location.hash === '#ask') { location.replace('#ask-open'); }
+    if (to) { setFocus(to); }
+  }
+
+  function askKey(act) {
+    if (act === 'back' || act === 'ok') { askClose(); }
+    return true;
   }
 
   // Returns true when the key was ours (the caller then prevents the default).
@@ -460,6 +503,10 @@
     // Boxes that send keydown and keypress (or iPanel's irkeypress) for one
     // press: the first kind to arrive handles it, the echo is swallowed.
     if (claim && claim.src !== src && now() - claim.t < 150) { return true; }
+    if (ask && act && askKey(act)) {
+      claim = { src: src, t: now() };
+      return true;
+    }
     if (view && act && viewerKey(act)) {
       claim = { src: src, t: now() };
       return true;
@@ -587,6 +634,7 @@
     // memory is for going back within a visit, not for the next time the page is opened.
     if (back) { el = list[i]; }
     if (!el) { el = fromHash(); }
+    if (location.hash === '#ask' && doc.getElementById('ask')) { askOpen(doc.getElementById('ask'), null); el = current; }
     if (!el) { el = doc.querySelector('[data-autofocus]'); }
     for (i = 0; !el && i < list.length; i++) {
       r = list[i].getBoundingClientRect();
