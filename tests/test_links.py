@@ -212,3 +212,20 @@ def test_the_planner_records_each_pages_subject(mini):
     ledgers = [p for p in site.pages if p.listed]
     assert ledgers and all(isinstance(x, Voucher) for p in ledgers for x in p.listed)
     assert {p.template for p in site.pages if p.subject} == {"item.html", "voucher.html", "scan.html"}
+
+
+def test_every_ledger_page_of_the_sample_is_within_60_kb(tmp_path_factory):
+    """Each month of the sample's ledgers its own page, none over 60 KB on either theme; every village's year opens
+    at ledger-YYYY.html (its latest month), the others linked from its row of months."""
+    out = sample_output(tmp_path_factory)
+    city, _ = check(CONTENT)
+    for theme in ("tv", "mobile"):
+        pages = sorted((out / theme).glob("*/*/finance/ledger-*.html"))
+        assert pages and max(p.stat().st_size for p in pages) <= 60_000
+        for v in city.villages:
+            for lg in v.ledgers:
+                folder = out / theme / v.town_slug / v.slug / "finance"
+                entry = (folder / f"ledger-{lg.year}.html").read_text(encoding="utf-8")
+                months = re.findall(r'<a class="month[^"]*" href="([^"]+)"', entry)
+                assert len(months) == len(lg.months) and months[-1] == f"#m-{lg.months[-1].month}"
+                assert all((folder / m).is_file() for m in months[:-1])
