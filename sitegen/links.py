@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import html
 import posixpath
-from decimal import Decimal
 import re
 import string
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 

@@ -420,8 +420,9 @@ def test_sample_city_every_page_is_linked_from_the_home(tmp_path_factory):
 
 # ---- navigation on real pages -------------------------------------------------------------------------------
 
-def big_village(root: Path, lines: int = 500) -> Path:
-    """The mini fixture with a journal of `lines` vouchers in one year, each moving money (one ledger line)."""
+def big_village(root: Path, lines: int = 500, months: int = 12) -> Path:
+    """The mini fixture with a journal of `lines` vouchers in one year (over its first `months` months), each moving
+    money (one ledger line)."""
     content = root / "content"
     shutil.copytree(FIXTURES / "mini", content)
     village = content / "xg" / "cs"
@@ -429,7 +430,7 @@ def big_village(root: Path, lines: int = 500) -> Path:
     shutil.rmtree(village / "scans")
     (village / "journal").mkdir()
     scan = (FIXTURES / "mini" / "xg" / "cs" / "scans" / "2026-09" / "1" / "01.jpg").read_bytes()
-    per_month = -(-lines // 12)
+    per_month = -(-lines // months)
     with open(village / "reviews.yaml", "w", encoding="utf-8") as fh:  # every month approved: published
         for month in range(1, 13):
             fh.write(f"2026-{month:02d}: {{department: 夏港街道农经站, reviewer: 张永刚, date: 2026-{month:02d}-28, "
