@@ -71,7 +71,8 @@ def test_every_ledger_line_reaches_its_voucher_and_scans(sample, theme):
                 assert voucher_page.is_file()
                 reached.add(voucher_page.stem)
                 vtags = tags(voucher_page)
-                back = [x for t, x in vtags if t == "a" and re.match(r"\.\./ledger-\d+(-\d\d)*\.html#v-", x.get("href", ""))]
+                back = [x for t, x in vtags  # its line on its month's ledger page (ledger-2026-08.html, parts -2 …)
+                        if t == "a" and re.match(r"\.\./ledger-\d+(-\d+)*\.html#v-", x.get("href", ""))]
                 assert back and follow(voucher_page, back[0]["href"]) == ledger.resolve()
                 anchor = back[0]["href"].split("#")[1]
                 assert any(x.get("id") == anchor for _, x in tags(ledger))
