@@ -4,9 +4,10 @@
 
 SITE is a built TV site (OUTPUT/tv; default: build the sample city `content/` into a temporary folder first).
 For each page kind (the class page-<kind> on <body>: city, town, village, board, list, item, ledger, voucher,
-scan, ask, questions, warnings, finance-page) it opens the first and the largest page of that kind in Chromium
+scan, questions, warnings, finance-page) it opens the first and the largest page of that kind in Chromium
 (tests/browser.py), as a villager would see it on opening, and saves `<kind>-<n>.png`; for the scan viewer also
-the zoomed view (放大, by key presses) and, for the ledger, the screen after one Page Down.
+the zoomed view (放大, by key presses), for the ledger the screen after one Page Down, and for a voucher its
+我有疑问 panel opened (OK on the button).
 """
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ def shoot(site: Path, folder: Path, per_kind: int = 2) -> list[Path]:
                     shot = folder / f"{kind}-{n}.png"
                     page.screenshot(path=str(shot))
                     made.append(shot)
+                    if kind == "voucher" and n == 1 and page.query_selector("#ask-open"):
+                        browser.press_until(page, "ArrowUp", lambda f: f.get("href") == "#ask", limit=8)
+                        browser.press(page, "Enter")
+                        page.screenshot(path=str(folder / f"{kind}-{n}-ask.png"))
                     if kind == "ledger":
                         browser.press(page, "PageDown")
                         page.screenshot(path=str(folder / f"{kind}-{n}-pagedown.png"))

@@ -1,8 +1,12 @@
-"""我有疑问 (feedback.py): a reference code and a 我有疑问 page for every item, voucher, ledger line and scan; the
-hotline; a QR code that a phone reads as the configured address with the code filled in; no external link."""
+"""我有疑问 (feedback.py): a reference code and a 我有疑问 panel inside the page of every item, voucher and scan
+viewer (no page of its own), a ledger line's opening its voucher's; the hotline; on TV a QR code that a phone reads
+as the configured address with the code filled in (one image per code); on the phone a link to that address and a
+tel: link instead, no QR code; no other external link."""
 from __future__ import annotations
 
+import posixpath
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -10,11 +14,13 @@ import pytest
 from PIL import Image as PILImage
 
 from sitegen.site import feedback
+from sitegen.site import plan as links
 from sitegen.oversight import refcode
 from sitegen.content.config import parse_site_config
 from sitegen.content.errors import Location, Report
 from sitegen.build.pipeline import build, check
 from tests.built_sample import sample_output
+from tests.conftest import FIXTURES
 
 URL = "https://12345.example.gov.cn/ask?code={code}"
 
@@ -73,8 +79,6 @@ def test_qr_code_reads_back_as_the_address_with_the_code(tmp_path):
 @pytest.fixture(scope="module")
 def mini_site(tmp_path_factory):
     """The mini fixture twice: with a feedback_url, and as shipped (none)."""
-    import shutil
-    from tests.conftest import FIXTURES
     sites = {}
     for name, extra in [("with", f'feedback_url: "{URL}"\n'), ("without", "")]:
         content = tmp_path_factory.mktemp(name) / "content"
@@ -86,8 +90,35 @@ def mini_site(tmp_path_factory):
     return sites
 
 
+class Panel(HTMLParser):
+    """The tags and text inside section#ask."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth, self.found = 0, 0
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.text: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if self.depth:
+            self.tags.append((tag, a))
+            self.depth += tag == "section"
+        elif tag == "section" and a.get("id") == "ask":
+            self.depth, self.found = 1, self.found + 1
+
+    def handle_endtag(self, tag):
+        if self.depth and tag == "section":
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.text.append(data)
+
+
 @pytest.mark.parametrize("theme", ["tv", "mobile"])
-def test_every_item_voucher_line_and_scan_has_its_code_and_button(mini_site, theme):
+def test_every_item_voucher_line_and_scan_has_its_code_and_panel(mini_site, theme):
     content, out = mini_site["with"]
     city, _ = check(content)
     assert city is not None
@@ -96,65 +127,127 @@ def test_every_item_voucher_line_and_scan_has_its_code_and_button(mini_site, the
     village = city.villages[0]
     expected: dict[str, str] = {}  # page -> code
     for item in village.items:
-        (path,) = [p for p in root.rglob(f"{item.slug}.html") if "ask-" not in p.name]
+        (path,) = root.rglob(f"{item.slug}.html")
         expected[path.relative_to(root).as_posix()] = codes[id(item)]
     for v in village.vouchers:
         base = f"{village.town_slug}/{village.slug}/finance/vouchers/{v.key}"
         expected[f"{base}.html"] = codes[id(v)]
-        for n in range(1, len(v.scans) + 1):
-            expected[f"{base}-{n}.html"] = refcode.scan_code(codes[id(v)], n)
+        if v.scans:
+            expected[f"{base}-1.html"] = refcode.scan_code(codes[id(v)], 1)  # the 记账凭证 alone: its own code
+    assert not list(root.rglob("ask-*.html"))  # no 我有疑问 pages: the panel is in the page
     for rel, code in expected.items():
         tags = page(root / rel)
         assert code in "".join(tags.text), rel
-        (href,) = asks(tags)
-        target = (root / rel).parent / href
-        assert target.name == f"ask-{code}.html" and target.is_file()
-        ask = page(target)
-        text = "".join(ask.text)
-        assert code in text and "12345" in text
-        # the QR: an image in the page, the address only inside it; the page links nowhere outside
-        (src,) = [a["src"] for t, a in ask.tags if t == "img"]
-        assert read_qr(target.parent / src) == URL.replace("{code}", code)
-        assert not any(re.match(r"(?i)^(https?:|//)", a.get("href", "") + a.get("src", "")) for _, a in ask.tags)
-        assert "example.gov.cn" not in target.read_text(encoding="utf-8")
-        back = [a["href"] for t, a in ask.tags if t == "a" and "data-autofocus" in a]
-        assert back and (target.parent / back[0]).resolve() == (root / rel).resolve()
-    # every ledger line: its voucher's code, and a button to the same page the voucher's button opens; on TV a line
-    # is one row and its 我有疑问 is on the voucher page, one OK away (checked above for every voucher)
-    (ledger,) = root.glob(f"{village.town_slug}/{village.slug}/finance/ledger-*.html")
-    tags = page(ledger)
-    lines = [a["href"] for t, a in tags.tags if t == "a" and a.get("href", "").startswith("vouchers/2")]
-    if theme == "tv":
-        assert lines and asks(tags) == []
-        return
-    assert lines and len(asks(tags)) == len(lines)
-    for line, asked in zip(lines, asks(tags)):
-        code = expected[f"{village.town_slug}/{village.slug}/finance/{line}"]
-        assert asked == f"vouchers/ask-{code}.html" and f"查询码 {code}" in "".join(tags.text)
+        assert asks(tags)[0] == "#ask", rel  # the button opens the page's own panel
+        box = Panel((root / rel).read_text(encoding="utf-8"))
+        text = "".join(box.text)
+        assert box.found == 1 and code in text and "12345" in text, rel
+        imgs = [a["src"] for t, a in box.tags if t == "img"]
+        hrefs = [a["href"] for t, a in box.tags if t == "a"]
+        closes = [a["href"] for t, a in box.tags if t == "a" and "data-ask-close" in a]
+        assert closes == ["#ask-open"] and any(a.get("id") == "ask-open" for _, a in tags.tags)
+        outside = [h for h in hrefs if re.match(r"(?i)^(https?:|//)", h)]
+        if theme == "tv":  # the QR for the phone to scan: the address only inside it, no link outside
+            (src,) = imgs
+            assert read_qr((root / rel).parent / src) == URL.replace("{code}", code)
+            assert Path(src).name == f"ask-{code}.png" and not outside
+            assert "example.gov.cn" not in (root / rel).read_text(encoding="utf-8")
+        else:  # the phone itself: a link to tap and the hotline to dial, no QR
+            assert imgs == [] and outside == [URL.replace("{code}", code)] and "tel:12345" in hrefs
+    # every ledger line: its voucher's code, and a button to the voucher page's panel; on TV a line is one row and
+    # its 我有疑问 is on the voucher page, one OK away (checked above for every voucher)
+    ledgers = sorted(root.glob(f"{village.town_slug}/{village.slug}/finance/ledger-*.html"))
+    assert ledgers
+    for ledger in ledgers:
+        tags = page(ledger)
+        lines = [a["href"] for t, a in tags.tags if t == "a" and a.get("href", "").startswith("vouchers/2")
+                 and "ask" not in a.get("class", "")]
+        if theme == "tv":
+            assert lines and asks(tags) == []
+            continue
+        assert lines and len(asks(tags)) == len(lines)
+        for line, ask in zip(lines, asks(tags)):
+            code = expected[f"{village.town_slug}/{village.slug}/finance/{line}"]
+            assert ask == f"{line}#ask" and f"查询码 {code}" in "".join(tags.text)
+
+
+def test_a_viewer_of_several_scans_asks_about_its_voucher(tmp_path):
+    """A voucher's second viewer holds all its other scans: its panel names them and shows the voucher's code, with
+    the voucher's one QR image (one per code)."""
+    site_, city = planned_with_feedback(tmp_path)
+    codes = refcode.assign(city)
+    several = [p for p in site_.pages if p.subject and len(p.subject.scans) > 1]
+    single = [p for p in site_.pages if p.subject and len(p.subject.scans) == 1]
+    assert several and single
+    for p in several:
+        ask = p.data["ask"]
+        assert ask.code == codes[id(p.subject.thing)] and f"第{p.subject.scans[0]}–{p.subject.scans[-1]}张" in ask.about
+        assert ask.qr == posixpath.join(posixpath.dirname(p.path), f"ask-{ask.code}.png") and ask.qr in site_.generated
+    for p in single:
+        assert p.data["ask"].code == refcode.scan_code(codes[id(p.subject.thing)], p.subject.scans[0])
+    qrs = [p.data["ask"].qr for p in site_.pages if "ask" in p.data]
+    assert len(set(qrs)) == len({p.data["ask"].code for p in site_.pages if "ask" in p.data})  # one image per code
+
+
+def test_pages_get_their_panel_from_the_planner_not_the_template(tmp_path):
+    """The planner records each page's subject; feedback.plan follows that and nothing else: a page planned with a
+    subject gets its panel whatever its template, one without gets none."""
+    site_, city = planned_with_feedback(tmp_path)
+    with_ask = [p for p in site_.pages if "ask" in p.data]
+    assert with_ask and all(p.subject is not None for p in with_ask)
+    assert {p.template for p in with_ask} == {"item.html", "voucher.html", "scan.html"}
+    site2 = links.plan(city)
+    (item_page,) = [p for p in site2.pages if p.template == "item.html"][:1]
+    item_page.template = "renamed.html"  # a template renamed: still asked about
+    other = next(p for p in site2.pages if p.subject is None)
+    other.template = "voucher.html"  # no subject: no panel, whatever its template
+    feedback.plan(site2, city)
+    assert "ask" in item_page.data and "ask" not in other.data
+
+
+def planned_with_feedback(root: Path):
+    """The mini fixture planned with a feedback_url, its first voucher scanned in three pages (two viewers)."""
+    content = root / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    scans = content / "xg/cs/scans/2026-09/1"
+    shutil.copy(scans / "02.jpg", scans / "03.jpg")
+    city, report = check(content)
+    assert city is not None
+    assert not report.errors
+    city.feedback_url = URL
+    site_ = links.plan(city)
+    feedback.plan(site_, city)
+    return site_, city
 
 
 def test_without_feedback_url_only_the_code_and_hotline(mini_site):
     _, out = mini_site["without"]
-    pages = sorted((out / "tv").rglob("ask-*.html"))
-    assert pages and not list((out / "tv").rglob("ask-*.png"))
+    assert not list((out / "tv").rglob("ask-*.png"))
+    pages = [p for p in sorted((out / "tv").rglob("*.html")) if Panel(p.read_text(encoding="utf-8")).found]
+    assert len(pages) > 5
     for path in pages[:5]:
-        tags = page(path)
-        assert not [a for t, a in tags.tags if t == "img"] and "12345" in "".join(tags.text)
+        box = Panel(path.read_text(encoding="utf-8"))
+        assert not [a for t, a in box.tags if t == "img"] and "12345" in "".join(box.text)
+    for path in sorted((out / "mobile").rglob("*.html"))[:40]:
+        box = Panel(path.read_text(encoding="utf-8"))
+        assert not [a for t, a in box.tags if t == "a" and a["href"].startswith("http")]
 
 
-def test_sample_site_every_code_has_one_page(tmp_path_factory):
-    """On the built sample: every 我有疑问 button leads to a page showing the code it was pressed for."""
+def test_sample_site_every_page_has_one_panel_with_its_code(tmp_path_factory):
+    """On the built sample: every 我有疑问 button opens its page's panel, which shows the code of the page; one QR
+    image per code, each reading back as the address with that code."""
     root = sample_output(tmp_path_factory) / "tv"
-    buttons = 0
+    buttons, codes = 0, set()
+    assert not list(root.rglob("ask-*.html"))
     for path in root.rglob("*.html"):
-        if path.name.startswith("ask-"):
-            continue
-        for href in asks(page(path)):
-            target = path.parent / href
-            code = target.stem.removeprefix("ask-")
-            assert target.is_file() and code in "".join(page(target).text)
+        tags = page(path)
+        for href in asks(tags):
+            assert href == "#ask"
+            box = Panel(path.read_text(encoding="utf-8"))
+            code = "".join(box.text).split("查询码", 1)[1].split()[0]
+            assert box.found == 1 and code in "".join(tags.text)
+            codes.add(code)
             buttons += 1
-    codes = {p.stem for p in root.rglob("ask-*.html")}
     assert buttons >= len(codes) > 500
     for qr in sorted(root.rglob("ask-*.png"))[:3]:
         assert read_qr(qr).endswith("code=" + qr.stem.removeprefix("ask-"))

@@ -1,12 +1,22 @@
 """Page planning and link checking: relative URLs only, every link resolves."""
 from __future__ import annotations
 
+import csv
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from sitegen.content.errors import Report
 from sitegen.finance.ledger import build_ledgers
-from sitegen.site.plan import RENDER_NAMES, Page, _Planner, check_links, plan, subitem_slug
-from sitegen.build.pipeline import check
+from sitegen.site.plan import (LEDGER_BYTES, RENDER_NAMES, Page, Subject, _Planner, check_links, ledger_parts, line_bytes,
+                               plan, scan_viewers, subitem_slug)
+from sitegen.content.model import Voucher
+from sitegen.build.pipeline import build, check
+from tests.built_sample import CONTENT, sample_output
 
 
 def test_relative_urls():
@@ -53,7 +63,7 @@ def test_plan_gives_every_voucher_a_page_and_every_scan_a_viewer(mini):
     paths = {p.path for p in site.pages}
     for v in city.villages[0].vouchers:
         assert f"xg/cs/finance/vouchers/{v.key}.html" in paths
-        for n in range(1, len(v.scans) + 1):
+        for n in range(1, min(len(v.scans), 2) + 1):  # the 记账凭证 alone, the other scans in one viewer
             assert f"xg/cs/finance/vouchers/{v.key}-{n}.html" in paths
     assert len(paths) == len(site.pages)  # no page planned twice
     assert all(not p.startswith("/") and ".." not in p for p in paths | set(site.images))
@@ -68,7 +78,8 @@ def test_a_page_variable_named_like_a_render_variable_is_refused_when_planned(mi
     planner.add("a.html", "list.html", "标题", [], title="a variable may share a parameter's name", path="too")
     for name in sorted(RENDER_NAMES):
         with pytest.raises(ValueError, match=name):
-            planner.add("b.html", "list.html", "标题", [], **{name: 1})
+            clash: dict[str, Any] = {name: 1}
+            planner.add("b.html", "list.html", "标题", [], **clash)
 
 
 # --- sub-item pages (小项) -------------------------------------------------------------------------------------------
@@ -150,3 +161,159 @@ def test_a_sub_item_page_never_takes_an_items_page_name(mini):
     item = f"xg/cs/party/organisation/{subitem_slug('党员发展')}.html"
     assert pages[item].template == "item.html"
     assert item not in {t.path for t in tiles}
+def test_only_the_feedback_address_may_leave_the_site():
+    """`outside` (site.yaml's feedback_url up to its {code}) lets that one address through, as a link only: not as
+    an image, not another address, not without it being configured."""
+    files = {"index.html": b'<a href="https://ask.example/q?code=V-1">ok</a><img src="https://ask.example/q?code=V-2">'
+                           b'<a href="https://other.example/q?code=V-1">other</a><a href="https://ask.example/">up</a>'}
+    report = Report()
+    check_links(files, report, "mobile", outside="https://ask.example/q?code=")
+    broken = sorted(p.zh.split("“")[1].split("”")[0] for p in report.errors)
+    assert broken == ["https://ask.example/", "https://ask.example/q?code=V-2", "https://other.example/q?code=V-1"]
+    report = Report()
+    check_links(files, report, "mobile")
+    assert len(report.errors) == 4
+
+
+@pytest.mark.parametrize("scans, expected", [
+    (0, []),
+    (1, [("v-1.html", [1])]),
+    (2, [("v-1.html", [1]), ("v-2.html", [2])]),
+    (7, [("v-1.html", [1]), ("v-2.html", [2, 3, 4, 5, 6, 7])]),
+])
+def test_a_voucher_has_at_most_two_scan_viewers(scans, expected):
+    pics = [object() for _ in range(scans)]
+    viewers = scan_viewers("v", pics)  # type: ignore[arg-type]
+    assert [(path, [n for n, _ in shown]) for path, shown in viewers] == expected
+    assert [pic for _, shown in viewers for _, pic in shown] == pics  # every scan, once, in order
+
+
+def pages_per_voucher(out: Path, city) -> Counter:
+    """Built pages per voucher, per theme: its page, its scan viewers and any other page named after it."""
+    counts: Counter = Counter()
+    for theme in ("tv", "mobile"):
+        for v in city.villages:
+            folder = out / theme / v.town_slug / v.slug / "finance" / "vouchers"
+            keys = {x.key for x in v.vouchers}
+            for page in folder.glob("*.html"):
+                key = next(k for k in keys if re.fullmatch(re.escape(k) + r"(-\d+)?\.html", page.name))
+                counts[(theme, v.slug, key)] += 1
+            assert not list(folder.glob("ask-*.html"))  # 我有疑问 is a panel in the page, not a page
+    return counts
+
+
+def test_at_most_three_pages_per_voucher_in_the_sample_build(tmp_path_factory):
+    out = sample_output(tmp_path_factory)
+    city, _ = check(CONTENT)
+    assert city is not None
+    counts = pages_per_voucher(out, city)
+    vouchers = [x for v in city.villages for x in v.vouchers]
+    assert len(counts) == 2 * len(vouchers) and max(counts.values()) <= 3, counts.most_common(3)
+    assert any(len(x.scans) > 2 for x in vouchers)  # the sample has vouchers of more scans than viewers
+
+
+def big_month(root: Path, lines: int, scans: int = 0) -> Path:
+    """The mini fixture with `lines` vouchers in one month (each one ledger line), long texts; each voucher scanned
+    once, the first `scans` times."""
+    content = root / "content"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "mini", content)
+    village = content / "xg" / "cs"
+    shutil.rmtree(village / "journal")
+    scan = (village / "scans" / "2026-09" / "1" / "01.jpg").read_bytes()
+    shutil.rmtree(village / "scans")
+    (village / "journal").mkdir()
+    with open(village / "journal" / "2026.csv", "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["日期", "凭证字号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "往来单位", "附件张数"])
+        for i in range(lines):
+            day, amount, what = f"2026-09-{i % 28 + 1:02d}", f"{100 + i}.00", f"第{i + 1}笔 付村道两侧绿化养护及保洁费用" * 2
+            out.writerow([day, f"记-{i + 1}", what, "513", "管理费用", amount, "", "某某绿化养护有限公司", "0"])
+            out.writerow([day, f"记-{i + 1}", what, "102", "银行存款", "", amount, "某某绿化养护有限公司", "0"])
+            folder = village / "scans" / "2026-09" / str(i + 1)  # one scan a voucher, the same bytes: made once
+            folder.mkdir(parents=True)
+            for n in range(scans if i == 0 else 1):
+                (folder / f"{n + 1:02d}.jpg").write_bytes(scan)
+    return content
+
+
+def test_a_long_month_is_paged_within_60_kb_and_a_voucher_of_many_scans_within_three_pages(tmp_path):
+    """A month of 250 payments: pages of the ledger each under 60 KB, every line on exactly one of them in order,
+    each page's total the sum of its lines and the pages' totals the month's; the first voucher, scanned five
+    times, still three pages."""
+    content = big_month(tmp_path, 250, scans=5)
+    build(content, tmp_path / "out")
+    city, _ = check(content)
+    assert city is not None
+    vouchers = city.villages[0].vouchers
+    counts = pages_per_voucher(tmp_path / "out", city)
+    assert max(counts.values()) <= 3 and counts[("tv", "cs", vouchers[0].key)] == 3
+    for theme in ("tv", "mobile"):
+        folder = tmp_path / "out" / theme / "xg/cs/finance"
+        pages = sorted(folder.glob("ledger-*.html"))
+        assert len(pages) >= 4 and (folder / "ledger-2026.html").is_file()
+        assert max(p.stat().st_size for p in pages) <= 60_000, [(p.name, p.stat().st_size) for p in pages]
+        seen = []
+        # the parts in order: the month's first page (the year's, as the latest month), then -2, -3 ...
+        order = [folder / "ledger-2026.html"] + sorted((p for p in pages if p.name != "ledger-2026.html"),
+                                                       key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        for page in order:
+            text = page.read_text(encoding="utf-8")
+            seen += re.findall(r'<tr id="v-([^"]+)">', text)
+            assert "本页合计" in text
+        assert seen == [v.key for v in vouchers]  # every line once, in order
+        # the viewer of the other four scans: one page, each scan at its #s-N, which the voucher page links to
+        viewer = (folder / "vouchers" / f"{vouchers[0].key}-2.html").read_text(encoding="utf-8")
+        assert all(f'id="s-{n}"' in viewer for n in range(2, 6))
+        voucher = (folder / "vouchers" / f"{vouchers[0].key}.html").read_text(encoding="utf-8")
+        assert f'{vouchers[0].key}-2.html#s-5"' in voucher
+
+
+def test_ledger_parts_keep_each_page_within_its_budget(mini):
+    """The split is by estimated bytes: lines with long texts make shorter parts; one line too big for a part
+    still gets one of its own; nothing lost or reordered."""
+    city, _ = check(mini)
+    assert city is not None
+    build_ledgers(city)
+    (line,) = city.villages[0].ledgers[0].months[0].lines[:1]
+    many = [line] * 200
+    parts = ledger_parts(many)
+    assert [x for p in parts for x in p] == many and len(parts) > 1
+    assert all(sum(line_bytes(x) for x in p) <= LEDGER_BYTES for p in parts)
+    assert ledger_parts([line] * 3, budget=1) == [[line]] * 3
+    assert ledger_parts([]) == [[]]
+
+
+def test_the_planner_records_each_pages_subject(mini):
+    """Items, vouchers and scan viewers are planned with what they are about (feedback.py reads that, not template
+    names); ledger pages list the vouchers of their lines."""
+    city, _ = check(mini)
+    assert city is not None
+    build_ledgers(city)
+    site = plan(city)
+    by_path = {p.path: p for p in site.pages}
+    v = city.villages[0].vouchers[0]
+    assert by_path[f"xg/cs/finance/vouchers/{v.key}.html"].subject == Subject(v)
+    assert by_path[f"xg/cs/finance/vouchers/{v.key}-1.html"].subject == Subject(v, (1,))
+    items = [p for p in site.pages if p.template == "item.html"]
+    assert items and all(p.subject and p.subject.thing is p.data["item"] for p in items)
+    ledgers = [p for p in site.pages if p.listed]
+    assert ledgers and all(isinstance(x, Voucher) for p in ledgers for x in p.listed)
+    assert {p.template for p in site.pages if p.subject} == {"item.html", "voucher.html", "scan.html"}
+
+
+def test_every_ledger_page_of_the_sample_is_within_60_kb(tmp_path_factory):
+    """Each month of the sample's ledgers its own page, none over 60 KB on either theme; every village's year opens
+    at ledger-YYYY.html (its latest month), the others linked from its row of months."""
+    out = sample_output(tmp_path_factory)
+    city, _ = check(CONTENT)
+    assert city is not None
+    for theme in ("tv", "mobile"):
+        pages = sorted((out / theme).glob("*/*/finance/ledger-*.html"))
+        assert pages and max(p.stat().st_size for p in pages) <= 60_000
+        for v in city.villages:
+            for lg in v.ledgers:
+                folder = out / theme / v.town_slug / v.slug / "finance"
+                entry = (folder / f"ledger-{lg.year}.html").read_text(encoding="utf-8")
+                months = re.findall(r'<a class="month[^"]*" href="([^"]+)"', entry)
+                assert len(months) == len(lg.months) and months[-1] == f"#m-{lg.months[-1].month}"
+                assert all((folder / m).is_file() for m in months[:-1])

@@ -180,9 +180,9 @@ def content_error(content, monkeypatch):
 def broken_link(content, monkeypatch):
     real = links.check_links
 
-    def check_links(files, report, theme, present=None):
+    def check_links(files, report, theme, present=None, **kw):
         files = {p: d + b'<a href="nowhere.html">x</a>' if p == "xg/cs/index.html" else d for p, d in files.items()}
-        real(files, report, theme, present)
+        real(files, report, theme, present, **kw)
     monkeypatch.setattr(links, "check_links", check_links)
 
 
@@ -246,9 +246,9 @@ def test_a_failure_in_the_city_or_a_town_page_changes_nothing(city, monkeypatch,
     move(content, "cs2")
     real = links.check_links
 
-    def check_links(files, report, theme, present=None):
+    def check_links(files, report, theme, present=None, **kw):
         files = {p: d + b'<a href="nowhere.html">x</a>' if p == where else d for p, d in files.items()}
-        real(files, report, theme, present)
+        real(files, report, theme, present, **kw)
     monkeypatch.setattr(links, "check_links", check_links)
     with pytest.raises(ContentError) as caught:
         build(content, out, hold_back=True)

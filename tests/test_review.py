@@ -51,7 +51,8 @@ def test_months_are_published_in_order(root, tmp_path):
     build(root, tmp_path / "preview", themes=("mobile",), preview=True)
     page = (tmp_path / "preview/mobile/xg/cs/finance/vouchers/2026-09-001.html").read_text(encoding="utf-8")
     assert "草稿 · 待审核" in page and "农经站审核" in page
-    ledger = (tmp_path / "preview/mobile/xg/cs/finance/ledger-2026.html").read_text(encoding="utf-8")
+    ledger = "".join(p.read_text(encoding="utf-8")  # a page per month
+                     for p in sorted((tmp_path / "preview/mobile/xg/cs/finance").glob("ledger-2026*.html")))
     assert ledger.count('class="row-draft"') == 3 and "待审核" in ledger
 
 

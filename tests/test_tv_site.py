@@ -83,6 +83,52 @@ def test_works_from_file_url_with_digits(site, page):
         assert img_src.startswith("file://")
 
 
+def test_ask_panel_opens_with_ok_and_back_closes_it(site, page):
+    """我有疑问 on a voucher page: OK opens the panel in the page (code, hotline, QR code, all on screen) with its
+    close link focused; arrows stay in it; Back closes it, the focus back on the button, the page not left. The
+    same on a scan viewer, where the panel also pauses the scan."""
+    voucher = sorted(site.glob("*/*/finance/vouchers/*-001.html"))[0]
+    with browser.serve(site) as base:
+        page.goto(base + voucher.relative_to(site).as_posix())
+        browser.ready(page)
+        press_until(page, "ArrowUp", lambda f: f.get("href") == "#ask", limit=6)
+        assert_focus_visible(page)
+        assert not page.is_visible("#ask")
+        browser.press(page, "Enter")
+        assert page.is_visible("#ask") and page.url.endswith(voucher.name)
+        f = browser.focused(page)
+        assert f["href"] == "#ask-open" and f["top"] >= 36 and f["bottom"] <= 684
+        assert_focus_visible(page)
+        panel = page.evaluate("""() => { var r = document.getElementById('ask').getBoundingClientRect(),
+            q = document.querySelector('#ask img').getBoundingClientRect();
+            return {l: r.left, r: r.right, t: r.top, b: r.bottom, qb: q.bottom, qw: q.right - q.left,
+                    text: document.getElementById('ask').innerText}; }""")
+        assert panel["l"] >= 64 and panel["r"] <= 1216 and panel["t"] >= 36 and panel["b"] <= 684, panel
+        assert panel["qw"] > 200 and panel["qb"] <= 684 and "12345" in panel["text"] and "查询码" in panel["text"]
+        for key in ("ArrowDown", "ArrowLeft", "ArrowRight", "ArrowUp"):
+            browser.press(page, key)
+            assert browser.focused(page)["href"] == "#ask-open", key
+        browser.watch_leaving(page)
+        browser.press(page, "Backspace")
+        assert not browser.has_left(page) and not page.is_visible("#ask")
+        assert browser.focused(page)["href"] == "#ask" and page.url.endswith(voucher.name)
+        assert_focus_visible(page)
+        browser.press(page, "Enter")  # again, and OK on 关闭 closes it too
+        assert page.is_visible("#ask")
+        browser.press(page, "Enter")
+        assert not page.is_visible("#ask") and browser.focused(page)["href"] == "#ask"
+        # on the scan viewer: Up into the bar, to 我有疑问; the panel pauses the scan
+        viewer = voucher.name.replace(".html", "-1.html")
+        page.goto(base + voucher.relative_to(site).parent.as_posix() + "/" + viewer)
+        browser.ready(page)
+        browser.press(page, "ArrowUp")
+        press_until(page, "ArrowRight", lambda f: f.get("href") == "#ask", limit=4)
+        browser.press(page, "Enter")
+        assert page.is_visible("#ask") and "scan-playing" not in page.evaluate("document.body.className")
+        browser.press(page, "Backspace")
+        assert not page.is_visible("#ask") and browser.focused(page)["href"] == "#ask"
+
+
 def test_pages_read_without_javascript(site, chromium):
     context = chromium.new_context(java_script_enabled=False, viewport=dict(browser.VIEWPORT))
     page = context.new_page()
@@ -91,6 +137,12 @@ def test_pages_read_without_javascript(site, chromium):
     text = page.inner_text("main")
     assert "元" in text and ("村里收到" in text or "村里付出" in text or "没有钱进出" in text or "换了个地方" in text)
     assert page.evaluate("() => document.images[0].complete && document.images[0].naturalWidth > 0")
+    # 我有疑问 without the script: the link shows the panel (:target), its 关闭 hides it again
+    assert not page.is_visible("#ask")
+    page.click("a#ask-open")
+    assert page.is_visible("#ask") and "12345" in page.inner_text("#ask")
+    page.click("#ask a[data-ask-close]")
+    assert not page.is_visible("#ask")
     page.click("a.scan-thumb")  # plain links still work
     assert "/finance/vouchers/" in page.url and page.evaluate("() => !!document.querySelector('img.viewer-img')")
     context.close()
@@ -110,8 +162,9 @@ def test_layout_fits_720p_safe_area(site, page):
 def test_digits_on_a_voucher_and_zero_home_and_more_back_codes(site, page):
     """A voucher's scans are labelled 第1张, 第2张 …: the digit opens that scan. 0 goes to the village home (the
     city home outside a village); keypad 0 (96) too. Back 640 (some DVN boxes) goes back."""
-    voucher = sorted(site.glob("*/*/finance/vouchers/*-3.html"))[0].as_posix().replace("-3.html", ".html")
-    rel = Path(voucher).relative_to(site).as_posix()
+    # a voucher of three scans or more: its second viewer holds scans 2, 3 … (links.scan_viewers)
+    viewer = next(p for p in sorted(site.glob("*/*/finance/vouchers/*-2.html")) if 'id="s-3"' in p.read_text("utf-8"))
+    rel = viewer.relative_to(site).as_posix().replace("-2.html", ".html")
     village = "/".join(rel.split("/")[:2]) + "/index.html"
     with browser.serve(site) as base:
         page.goto(base + rel)
@@ -119,6 +172,14 @@ def test_digits_on_a_voucher_and_zero_home_and_more_back_codes(site, page):
         assert page.evaluate("document.querySelector('[data-digit=\"2\"]').textContent").startswith("第2张")
         open_with(page, "2")
         assert page.url == base + rel.replace(".html", "-2.html")
+        open_with(page, "Backspace")
+        assert page.url == base + rel
+        # 3: the same viewer, opened at scan 3 (its box scrolled there, the page itself at its top)
+        open_with(page, "3")
+        assert page.url == base + rel.replace(".html", "-2.html#s-3")
+        at = page.evaluate("""() => { var b = document.getElementById('scan-scroll'), t = document.getElementById('s-3');
+            return {y: scrollY, top: t.getBoundingClientRect().top - b.getBoundingClientRect().top}; }""")
+        assert at["y"] == 0 and abs(at["top"]) <= 2, at
         open_with(page, "Backspace")
         assert page.url == base + rel
         open_with(page, "0")

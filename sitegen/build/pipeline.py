@@ -363,7 +363,7 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
     with every failure of the first stage that had any, each given to the village whose pages it is in.
     Without `images`, renditions, charts and QR codes are taken as made (a rehearsal: nothing is written)."""
     site = links.plan(city)
-    codes = feedback.plan(site, city)  # 我有疑问 pages: reference code, hotline, QR code
+    codes = feedback.plan(site, city)  # 我有疑问 panels: reference code, hotline, QR code
     try:
         if images:
             cache.mkdir(parents=True, exist_ok=True)
@@ -427,7 +427,8 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
         files = rendered[theme]
         shipped = assets.for_theme(copies, site.images, theme)  # TV tiles on TV, phone tiles on phones
         broken = Report()
-        links.check_links(files, broken, theme, {**shipped, **carried[theme]})
+        links.check_links(files, broken, theme, {**shipped, **carried[theme]},
+                          outside=city.feedback_url.split("{code}", 1)[0])
         for problem in broken.problems:
             fail(problem.where.path.split("/", 1)[1], problem)
         for path, data in files.items():

@@ -1,10 +1,14 @@
-"""我有疑问 (feedback): a reference code and a "我有疑问" page for every item, voucher (and its ledger line) and scan.
+"""我有疑问 (feedback): a reference code and a 我有疑问 panel on the page of every item, voucher and scan.
 
 Part of the link stage, run right after `links.plan`. A villager who doubts a payment, an invoice or a project
-presses 我有疑问 and gets a page with the thing's reference code (refcode.py), the city hotline to call and,
-when site.yaml names a `feedback_url`, a QR code that opens that address on a phone with the code filled in.
-The QR is drawn at build time (segno makes the matrix, Pillow a 1-bit PNG: old set-top boxes may lack SVG);
-it is data in an image, not a link, so the site itself still links nowhere outside.
+presses the page's 我有疑问 button, which opens a panel within the page (its `#ask`, shown by `:target` without
+JavaScript; tv.js opens it in place and Back closes it): the thing's reference code (refcode.py), the city hotline
+to call and, when site.yaml names a `feedback_url`, a way to ask online with the code filled in: on a TV (and on
+paper) a QR code for the phone to scan, on the phone itself a link to tap. The panel is part of the page it is
+about, so the questions cost no pages of their own. The planner records what each page is about (`Page.subject`,
+links.py); nothing here guesses it from template names.
+The QR is drawn at build time (segno makes the matrix, Pillow a 1-bit PNG: old set-top boxes may lack SVG), one
+file per reference code, beside the page of its subject; it is data in an image, not a link.
 """
 from __future__ import annotations
 
@@ -18,9 +22,10 @@ import segno
 from PIL import Image as PILImage
 
 from sitegen.oversight import refcode
-from sitegen.site.plan import Page, Site
-from sitegen.content.model import City
+from sitegen.site.plan import Site, Subject
+from sitegen.content.model import City, Voucher
 
+PANEL = "ask"  # the panel's id: the 我有疑问 button's #fragment
 QR_SCALE = 8    # pixels per module: a version-4 code is 33 modules, 328 px with its border, readable at 3 m
 QR_BORDER = 4   # the quiet zone the standard asks for
 QR_MASK = 2     # fixed, so the build does not try all eight (4 ms a code); any mask reads equally well here
@@ -28,11 +33,20 @@ QR_MASK = 2     # fixed, so the build does not try all eight (4 ms a code); any 
 
 @dataclass(frozen=True)
 class Ask:
-    """我有疑问 What a page needs for its 我有疑问 button: the thing's reference code and the page about it."""
+    """我有疑问 What a page's 我有疑问 panel shows: the reference code, what it is about in words, and when site.yaml
+    has a feedback_url, the address with the code filled in (a link on a phone) and its QR code (an image for a TV
+    or paper, another device scans it)."""
 
     code: str
-    path: str              # the 我有疑问 page
-    qr: str | None = None  # its QR image, when site.yaml has a feedback_url
+    about: str
+    page: str                  # the page whose panel this is
+    qr: str | None = None      # the QR image's path, one per code
+    address: str | None = None  # feedback_url with the code in it
+
+    @property
+    def href(self) -> str:
+        """The panel opened: the page at its #ask (a ledger line's 我有疑问 on a phone opens its voucher's)."""
+        return f"{self.page}#{PANEL}"
 
 
 @functools.lru_cache(maxsize=4096)  # rebuilds in one process (tests, `sitegen serve`) draw each code once
@@ -54,43 +68,47 @@ def feedback_address(template: str, code: str) -> str:
     return template.replace("{code}", quote(code, safe=""))
 
 
+def ask_for(subject: Subject, page: str, codes: dict[int, str], feedback_url: str) -> Ask | None:
+    """The panel of a page about `subject`: an item or a voucher with its own code; a viewer of one scan with the
+    scan's code (V-XXXX-XXXX-3, which the hotline files under its voucher); a viewer of several scans with the
+    voucher's. None for what has no code (a draft shown only in --preview has one too; refcode.assign)."""
+    thing = subject.thing
+    code = codes.get(id(thing))
+    if code is None:
+        return None
+    if not isinstance(thing, Voucher):
+        about = thing.title
+    elif not subject.scans:
+        about = f"凭证 {thing.month} {thing.label}：{thing.summary}"
+    else:
+        first, last = subject.scans[0], subject.scans[-1]
+        about = f"凭证 {thing.month} {thing.label} " + (f"第{first}张扫描件" if first == last
+                                                          else f"第{first}–{last}张扫描件")
+        code = refcode.scan_code(code, first) if first == last else code
+    if not feedback_url:
+        return Ask(code, about, page)
+    return Ask(code, about, page, posixpath.join(posixpath.dirname(page), f"ask-{code}.png"),
+               feedback_address(feedback_url, code))
+
+
 def plan(site: Site, city: City) -> dict[int, str]:
-    """Add a 我有疑问 page next to every item, voucher and scan page; give those pages `ref` (an Ask), and
-    ledger pages `refs` (voucher key -> Ask, the voucher's: a ledger line is its voucher's money movement).
-    Returns the reference codes the pages show (refcode.assign)."""
+    """Give every page the planner gave a subject its `ask` (the 我有疑问 panel), and a page listing vouchers (a
+    ledger) `refs`: voucher key -> the voucher page's Ask (a ledger line is its voucher's money movement).
+    Registers one QR image per code. Returns the reference codes the pages show (refcode.assign)."""
     codes = refcode.assign(city)
-    asks: list[tuple[Page, Ask, str]] = []  # (the page asked about, its Ask, what it is in words)
     by_voucher: dict[int, Ask] = {}
     for page in site.pages:
-        data = page.data
-        if page.template == "item.html":
-            code, about = codes.get(id(data["item"])), data["item"].title
-        elif page.template == "voucher.html":
-            code = codes.get(id(data["voucher"]))
-            about = f"凭证 {data['voucher'].month} {data['voucher'].label}：{data['voucher'].summary}"
-        elif page.template == "scan.html":
-            parent = codes.get(id(data["voucher"]))
-            code = refcode.scan_code(parent, data["n"]) if parent else None
-            about = f"凭证 {data['voucher'].month} {data['voucher'].label} 第{data['n']}张扫描件"
-        else:
+        if page.subject is None:
             continue
-        if code is None:
+        ask = ask_for(page.subject, page.path, codes, city.feedback_url)
+        if ask is None:
             continue
-        folder = posixpath.dirname(page.path)
-        ask = Ask(code, posixpath.join(folder, f"ask-{code}.html"),
-                  posixpath.join(folder, f"ask-{code}.png") if city.feedback_url else None)
-        data["ref"] = ask
-        if page.template == "voucher.html":
-            by_voucher[id(data["voucher"])] = ask
-        asks.append((page, ask, about))
+        page.data["ask"] = ask
+        if isinstance(page.subject.thing, Voucher) and not page.subject.scans:
+            by_voucher[id(page.subject.thing)] = ask
+        if ask.qr and ask.qr not in site.generated:  # a voucher's viewer of several scans shares its code's QR
+            site.generated[ask.qr] = functools.partial(qr_png, ask.address)
     for page in site.pages:
-        if page.template == "ledger.html":
-            page.data["refs"] = {line.voucher.key: by_voucher[id(line.voucher)]
-                                 for month in page.data["ledger"].months for line in month.lines
-                                 if id(line.voucher) in by_voucher}
-    for page, ask, about in asks:
-        site.pages.append(Page(ask.path, "ask.html", "我有疑问", page.crumbs + [(page.title, page.path)], page.path,
-                               {"ask": ask, "about": about, "origin": page.title}))
-        if ask.qr:
-            site.generated[ask.qr] = functools.partial(qr_png, feedback_address(city.feedback_url, ask.code))
+        if page.listed:
+            page.data["refs"] = {v.key: by_voucher[id(v)] for v in page.listed if id(v) in by_voucher}
     return codes

@@ -36,6 +36,7 @@ class PagePlanner(Protocol):
     images: dict[str, Any]
     generated: dict[str, bytes | Callable[[], bytes]]
     finance_paths: set[str]
+    ledger_lines: dict[int, str]  # id(voucher) -> its line in its ledger page ("path#v-KEY")
 
     def add(self, path: str, template: str, title: str, crumbs: list[tuple[str, str]], /, **data: Any) -> object: ...
 
@@ -117,8 +118,8 @@ class FinancePlanner:
     def ledger(self, year: int, v: Voucher | None = None) -> str | None:
         if not any(lg.year == year for lg in self.v.ledgers):
             return None
-        path = f"{self.base}/finance/ledger-{year}.html"
-        return f"{path}#v-{v.key}" if v is not None else path
+        path = f"{self.base}/finance/ledger-{year}.html"  # the year's ledger: its latest month (links.ledgers)
+        return self.p.ledger_lines.get(id(v), f"{path}#v-{v.key}") if v is not None else path
 
     def chart(self, name: str, labels: list[str], series: list[charts.Series], alt: str) -> tuple[str, str, int, int]:
         path = f"{self.base}/finance/charts/{name}.png"
@@ -330,8 +331,9 @@ class FinancePlanner:
         out = []
         for lg in self.v.ledgers:
             path = self.ledger(lg.year)
-            rows = [[Cell(m.month), _amt(m.income, f"{path}#v-{m.lines[0].voucher.key}", "in"),
-                     _amt(m.expense, f"{path}#v-{m.lines[0].voucher.key}", "out"), _amt(m.closing, path)]
+            rows = [[Cell(m.month), _amt(m.income, self.ledger(lg.year, m.lines[0].voucher), "in"),
+                     _amt(m.expense, self.ledger(lg.year, m.lines[0].voucher), "out"),
+                     _amt(m.closing, self.ledger(lg.year, m.lines[0].voucher))]
                     for m in lg.months if m.lines]
             rows += [[Cell(m), Cell("待审核", num=True), Cell("待审核", num=True), Cell("")]
                      for m in self.v.pending_months if m[:4] == str(lg.year)]

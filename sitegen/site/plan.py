@@ -12,6 +12,7 @@ import posixpath
 import re
 import string
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,7 +24,8 @@ from sitegen.content.errors import Location, Report
 from sitegen.content.markdown import is_external
 from sitegen.site.finance_pages import FinancePlanner, finance_slug, month_words, pending_notice, voucher_finance_rows
 from sitegen.finance.ledger import explain
-from sitegen.content.model import City, Image, Item, Ledger, Town, Village, Voucher
+from sitegen.content.model import City, Image, Item, Ledger, LedgerLine, LedgerMonth, Town, Village, Voucher
+from sitegen.content.money import ZERO
 from sitegen.content.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board, Category
 
 _BOARD_SLUGS = frozenset(b.slug for b in (*BOARDS, RULES, POLICIES))
@@ -52,6 +54,31 @@ class Row:
     path: str
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What a page is about, for its 我有疑问 panel (feedback.py): an item, a voucher, or some of a voucher's scans
+    (`scans`: their numbers, 第n张, on a scan viewer). Recorded by the planner as it plans the page."""
+
+    thing: Item | Voucher
+    scans: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class LedgerPart:
+    """One page of a year's ledger (收支流水): a month, or one part of a month too long for one page (LEDGER_BYTES).
+    `opening`/`closing`: the balances before its first line and after its last."""
+
+    month: LedgerMonth
+    lines: list[LedgerLine]
+    part: int           # 1-based
+    parts: int
+    path: str
+    opening: Decimal    # the balance before its first line (the month's opening on its first part)
+    income: Decimal     # its lines' sums: a month in parts totals each page (本页合计), the month in words
+    expense: Decimal
+    closing: Decimal
+
+
 @dataclass
 class Page:
     path: str
@@ -60,6 +87,8 @@ class Page:
     crumbs: list[tuple[str, str]]      # (label, path) from the city home down to the parent
     back: str                          # where Back goes when there is no history (the parent page)
     data: dict[str, Any] = field(default_factory=dict)
+    subject: Subject | None = None     # what its 我有疑问 panel is about (feedback.plan), if it has one
+    listed: tuple[Voucher, ...] = ()   # vouchers whose codes it lists, each line opening its voucher (a ledger)
 
     @property
     def kind(self) -> str:
@@ -164,13 +193,17 @@ class _Planner:
         self.generated: dict[str, bytes | Callable[[], bytes]] = {}   # charts (finance_pages.py)
         self.finance_paths: set[str] = set()    # finance sub-pages already planned
         self._codes: dict[int, str] | None = None  # reference codes, made when a search index is (codes())
+        self.ledger_lines: dict[int, str] = {}  # id(voucher) -> its line in its ledger page ("path#v-KEY")
 
-    def add(self, path: str, template: str, title: str, crumbs: list[tuple[str, str]], /, **data: Any) -> Page:
+    def add(self, path: str, template: str, title: str, crumbs: list[tuple[str, str]], /,
+            subject: Subject | None = None, listed: tuple[Voucher, ...] = (), **data: Any) -> Page:
         """Plan a page; `data` are its template's variables. The first four are positional-only (a template may have
-        a variable called `title`), and a name render_theme sets itself is refused here, not as a clash mid-render."""
+        a variable called `title`), and a name render_theme sets itself is refused here, not as a clash mid-render.
+        `subject`: what the page is about (an item, a voucher, scans), for its 我有疑问 panel (feedback.plan);
+        `listed`: the vouchers whose codes it lists."""
         if RENDER_NAMES & data.keys():
             raise ValueError(f"page {path}: template variables {sorted(RENDER_NAMES & data.keys())} are set by render")
-        page = Page(path, template, title, crumbs, crumbs[-1][1] if crumbs else "index.html", data)
+        page = Page(path, template, title, crumbs, crumbs[-1][1] if crumbs else "index.html", data, subject, listed)
         self.pages.append(page)
         return page
 
@@ -214,7 +247,7 @@ class _Planner:
             self.add(f"{board.slug}/index.html", "list.html", f"{city.name}{board.name}", home,
                      rows=self.rows(self._section(board, city.items)), empty="暂无内容")
         for item, crumbs, images, basis_scan, documents in self._pending:
-            self.add(self.item_paths[item.source], "item.html", item.title, crumbs, item=item,
+            self.add(self.item_paths[item.source], "item.html", item.title, crumbs, subject=Subject(item), item=item,
                      images=images, basis_scan=basis_scan, documents=documents)
         # finance_pages.image_path() users register plain Images: one whole-image file each
         renditions = {p: r if isinstance(r, Rendition) else whole(p, r) for p, r in self.images.items()}
@@ -289,7 +322,7 @@ class _Planner:
             for c in board.categories:
                 # finance categories: the structured tables and charts (finance_pages.py), then the items
                 template = "finance-page.html" if fin else "list.html"
-                extra = {"sections": fin.sections(c)} if fin else {}
+                extra: dict[str, Any] = {"sections": fin.sections(c)} if fin else {}
                 items = v.items_of(board, c)
                 folder = f"{base}/{board.slug}/{c.slug}"
                 subitems = self.subitem_pages(board, c, items, folder,
@@ -338,8 +371,7 @@ class _Planner:
         """The boards, and the ledger month by month: the ways in when the search cannot run."""
         ways = [Tile(b.name, "", f"{base}/{b.slug}/index.html") for b in BOARDS]
         for lg in reversed(v.ledgers):
-            path = f"{base}/finance/ledger-{lg.year}.html"
-            ways += [Tile(f"{m.month} 收支流水", f"{len(m.lines)} 笔", f"{path}#v-{m.lines[0].voucher.key}")
+            ways += [Tile(f"{m.month} 收支流水", f"{len(m.lines)} 笔", self.ledger_lines[id(m.lines[0].voucher)])
                      for m in reversed(lg.months) if m.lines]
         return ways
 
@@ -383,43 +415,120 @@ class _Planner:
                 and isinstance(q.target, Item) and q.target.source in self.item_paths]  # drafts have no page
 
     def ledgers(self, v: Village, base: str, crumbs: list[tuple[str, str]]) -> str | None:
-        """Ledger pages (latest year first in the tiles), voucher pages and scan pages."""
+        """Ledger pages, voucher pages and scan viewers; returns the latest year's ledger (its latest month).
+
+        A year's ledger is a page per month (a long month in parts, `ledger_parts`), so no page grows with the
+        year: `ledger-YYYY.html` is its latest month, the others `ledger-YYYY-MM.html` (parts `-MM-2.html` ...),
+        linked by the month row at the top. A voucher has at most two scan viewers (`scan_viewers`): at most three
+        pages a voucher, whatever its number of scans."""
         finance = crumbs + [(FINANCE.name, f"{base}/finance/index.html")]
-        ledger_of: dict[str, tuple[Ledger, str]] = {}
+        ledger_of: dict[int, tuple[Ledger, str]] = {}  # id(voucher) -> its year, and its ledger page
         years = [(lg, f"{base}/finance/ledger-{lg.year}.html") for lg in v.ledgers]
-        for lg, path in years:
-            for month in lg.months:
-                for line in month.lines:
-                    ledger_of[line.voucher.key] = (lg, path)
-            self.add(path, "ledger.html", f"{v.name}{lg.year}年收支流水", finance, ledger=lg, village=v,
-                     pending=pending_notice(v),
-                     years=[(other.year, p) for other, p in years if other is not lg],
-                     voucher_path=lambda voucher, _b=base: self.voucher_path(_b, voucher))
+        for lg, entry in years:
+            months = [(month, self.ledger_month(lg, month, entry, base)) for month in lg.months]
+            jump = [(m.label, parts[0].path, m.month) for m, parts in months]
+            for month, parts in months:
+                for part in parts:
+                    for line in part.lines:
+                        ledger_of[id(line.voucher)] = (lg, part.path)
+                        self.ledger_lines[id(line.voucher)] = f"{part.path}#v-{line.voucher.key}"
+                    k = part.part
+                    self.add(part.path, "ledger.html", f"{v.name}{lg.year}年{month.label}收支流水"
+                             + (f"（{k}/{part.parts}）" if part.parts > 1 else ""), finance,
+                             listed=tuple(line.voucher for line in part.lines), ledger=lg, part=part, village=v,
+                             pending=pending_notice(v),
+                             opening_label="接上页" if k > 1 else "上期结余" if month is lg.months[0] else "上月结余",
+                             months=[(label, None if path == part.path else path, mid) for label, path, mid in jump],
+                             prev_part=parts[k - 2].path if k > 1 else None,
+                             next_part=parts[k].path if k < part.parts else None,
+                             years=[(other.year, p) for other, p in years if other is not lg],
+                             voucher_path=lambda voucher, _b=base: self.voucher_path(_b, voucher))
         vouchers = v.vouchers
         finance_rows = voucher_finance_rows(base, v)  # the finance table rows each voucher stands behind
         for i, voucher in enumerate(vouchers):
             path = self.voucher_path(base, voucher)
-            back_to = ledger_of.get(voucher.key)
-            ledger_anchor = f"{back_to[1]}#v-{voucher.key}" if back_to else None
+            back_to = ledger_of.get(id(voucher))
+            ledger_anchor = self.ledger_lines.get(id(voucher))
             trail = finance + ([(f"{back_to[0].year}年收支流水", back_to[1])] if back_to else [])
-            # one scan page per page: a multi-page TIFF or PDF gives several
+            # every page of every scan (a multi-page TIFF or PDF gives several), numbered 第1张, 第2张 ...
             pics = [pic for img in voucher.scans for pic in self.pictures(base, img)]
-            scans = [(n, pic, f"{base}/finance/vouchers/{voucher.key}-{n}.html") for n, pic in enumerate(pics, 1)]
-            self.add(path, "voucher.html", f"凭证 {voucher.month} {voucher.label}", trail, voucher=voucher,
-                     village=v, plain=explain(voucher), ledger_anchor=ledger_anchor, scans=scans,
+            viewers = scan_viewers(f"{base}/finance/vouchers/{voucher.key}", pics)
+            scans = [(n, pic, view if k == 0 else f"{view}#s-{n}")
+                     for view, shown in viewers for k, (n, pic) in enumerate(shown)]
+            self.add(path, "voucher.html", f"凭证 {voucher.month} {voucher.label}", trail, subject=Subject(voucher),
+                     voucher=voucher, village=v, plain=explain(voucher), ledger_anchor=ledger_anchor, scans=scans,
                      finance_rows=finance_rows.get(voucher.key, []), terms=glossary.explain_terms(("凭证号", "借方", "贷方")),
                      prev=self.voucher_path(base, vouchers[i - 1]) if i > 0 else None,
                      next=self.voucher_path(base, vouchers[i + 1]) if i + 1 < len(vouchers) else None)
-            for n, pic, scan_page in scans:
-                self.add(scan_page, "scan.html", f"凭证 {voucher.month} {voucher.label} 第{n}张（共{len(scans)}张）",
-                         trail + [(f"凭证 {voucher.label}", path)], voucher=voucher, picture=pic, n=n,
-                         total=len(scans), voucher_path=path,
-                         prev=scans[n - 2][2] if n > 1 else None, next=scans[n][2] if n < len(scans) else None)
+            for k, (view, shown) in enumerate(viewers):
+                first, last = shown[0][0], shown[-1][0]
+                which = f"第{first}张" if first == last else f"第{first}–{last}张"
+                self.add(view, "scan.html", f"凭证 {voucher.month} {voucher.label} {which}（共{len(pics)}张）",
+                         trail + [(f"凭证 {voucher.label}", path)], subject=Subject(voucher, tuple(n for n, _ in shown)),
+                         voucher=voucher, pictures=shown, zoom=any(pic.zoom for _, pic in shown), n=first,
+                         total=len(pics), voucher_path=path,
+                         prev=viewers[k - 1][0] if k > 0 else None,
+                         next=viewers[k + 1][0] if k + 1 < len(viewers) else None)
         return years[-1][1] if years else None
+
+    @staticmethod
+    def ledger_month(lg: Ledger, month: LedgerMonth, entry: str, base: str) -> list[LedgerPart]:
+        """A month's ledger pages: the year's entry page for its latest month, else a page of its own; in parts
+        when its lines would make a page over the size budget (ledger_parts)."""
+        mm = month.month.rsplit("-", 1)[-1]
+        first = entry if month is lg.months[-1] else f"{base}/finance/ledger-{lg.year}-{mm}.html"
+        chunks = ledger_parts(month.lines)
+        paths = [first] + [f"{base}/finance/ledger-{lg.year}-{mm}-{k}.html" for k in range(2, len(chunks) + 1)]
+        out, opening = [], month.opening
+        for k, (chunk, path) in enumerate(zip(chunks, paths), start=1):
+            closing = chunk[-1].balance if chunk else opening
+            out.append(LedgerPart(month, chunk, k, len(chunks), path, opening, sum((ln.income for ln in chunk), ZERO),
+                                  sum((ln.expense for ln in chunk), ZERO), closing))
+            opening = closing
+        return out
 
     @staticmethod
     def voucher_path(base: str, voucher: Voucher) -> str:
         return f"{base}/finance/vouchers/{voucher.key}.html"
+
+
+# A ledger page's lines, estimated before rendering (line_bytes): with the page's frame (about 6 KB) a page stays
+# well under the 60 KB a set-top box loads in a moment; a month with more goes on over parts.
+LEDGER_BYTES = 44_000
+LINE_MARKUP = 760  # a line's markup without its texts, on the larger theme (measured ~560-620 on the sample)
+
+
+def line_bytes(line: LedgerLine) -> int:
+    """A generous estimate of one ledger line's HTML on either theme: its markup, its texts as escaped UTF-8."""
+    texts = [line.description, line.purpose, line.counterparty, line.voucher.key * 4, line.voucher.label]
+    texts += [w.title for w in line.voucher.warnings]
+    return LINE_MARKUP + 120 * len(line.voucher.warnings) + sum(len(html.escape(t).encode()) for t in texts)
+
+
+def ledger_parts(lines: list[LedgerLine], budget: int = LEDGER_BYTES) -> list[list[LedgerLine]]:
+    """A month's lines in consecutive parts, each within `budget` estimated bytes (at least one line a part)."""
+    parts: list[list[LedgerLine]] = [[]]
+    size = 0
+    for line in lines:
+        cost = line_bytes(line)
+        if parts[-1] and size + cost > budget:
+            parts.append([])
+            size = 0
+        parts[-1].append(line)
+        size += cost
+    return parts
+
+
+def scan_viewers(stem: str, pics: list[Picture]) -> list[tuple[str, list[tuple[int, Picture]]]]:
+    """A voucher's scan viewers: the first scan (the 记账凭证) alone, then every other scan (the 原始单据) in one
+    viewer, one after another, so a voucher has at most three pages however many scans it has. Each viewer is
+    `STEM-N.html`, N its first scan's number; a later scan of the second viewer is its `#s-N`."""
+    groups = [pics[:1], pics[1:]] if len(pics) > 1 else [pics] if pics else []
+    out, n = [], 1
+    for group in groups:
+        out.append((f"{stem}-{n}.html", [(n + k, pic) for k, pic in enumerate(group)]))
+        n += len(group)
+    return out
 
 
 def plan(city: City) -> Site:
@@ -436,21 +545,24 @@ def _found(data: bytes) -> list[tuple[str, str]]:
 
 
 def check_links(files: dict[str, bytes], report: Report, theme: str,
-                present: dict[str, Path | str] | None = None) -> None:
+                present: dict[str, Path | str] | None = None, *, outside: str = "") -> None:
     """Every href/src of every generated page resolves to a generated file (and #fragment to an id).
 
     `present`: the other files the theme will hold (images, pages carried over from the last build), each with
     where it is now; a carried page is read only when a link needs one of its ids. The only schemes allowed are
     tel: (the hotline on a phone), which dials, and data: (the empty favicon that stops browsers asking the
-    server for /favicon.ico); neither fetches anything."""
+    server for /favicon.ico); neither fetches anything. `outside`: the one address outside the site a page may
+    link to (the 我有疑问 form on a phone: site.yaml's feedback_url up to its {code}), as an href only."""
     present = present or {}
     ids: dict[str, set[str]] = {}
     refs: dict[str, list[str]] = {}
+    hrefs: dict[str, set[str]] = {}
     for path, data in files.items():
         if path.endswith(".html"):
             found = _found(data)
             ids[path] = {v for k, v in found if k == "id"}
             refs[path] = [v for k, v in found if k != "id"]
+            hrefs[path] = {v for k, v in found if k == "href"}
 
     def has_id(target: str, fragment: str) -> bool:
         if target not in ids:  # a carried page (read once), or a file that is no page
@@ -460,7 +572,7 @@ def check_links(files: dict[str, bytes], report: Report, theme: str,
 
     for page, targets in refs.items():
         for href in targets:
-            if href.startswith(("tel:", "data:")):
+            if href.startswith(("tel:", "data:")) or (outside and href.startswith(outside) and href in hrefs[page]):
                 continue
             target, fragment = _resolve(page, href)
             if target is None or (target not in files and target not in present) \

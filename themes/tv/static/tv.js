@@ -11,7 +11,9 @@
  * Scans: tiles load as they come near the screen and are unloaded when far
  * (a box decodes two or three at most); the scan viewer (scan.html) scrolls
  * a scan by itself, OK pauses and resumes it, Up/Down scroll by hand,
- * Left/Right open the previous/next scan of the voucher, 放大 zooms.
+ * Left/Right open the previous/next scan of the voucher, 放大 zooms; a
+ * viewer holding several scans opens at the one its #s-N names.
+ * 我有疑问: OK on the button opens the page's panel, Back closes it.
  * Layout: KEYS and TUNING (every timing, size, step and threshold) at the
  * top; small DOM helpers; Focus (where the focus is and where keys move it),
  * what keys do on any page; Tiles (lazy tiles); Viewer (scan.html); the key
@@ -296,6 +298,7 @@
       if (!(i >= 0 && list[i] && usable(list[i]) && shown(list[i].getBoundingClientRect()))) { i = -1; }
       if (i >= 0 && backOrForward()) { el = list[i]; }
       if (!el) { el = Focus.fromHash(); }
+      if (location.hash === '#ask' && doc.getElementById('ask')) { Ask.open(doc.getElementById('ask'), null); el = Focus.current; }
       if (!el) { el = doc.querySelector('[data-autofocus]'); }
       for (i = 0; !el && i < list.length; i++) {
         r = list[i].getBoundingClientRect();
@@ -323,6 +326,8 @@
     if (!el) { return; }
     Focus.save();
     href = el.tagName === 'A' ? el.getAttribute('href') : null;
+    ev = href && href.charAt(0) === '#' ? doc.getElementById(href.substring(1)) : null;
+    if (ev && hasClass(ev, 'ask-panel')) { Ask.open(ev, el); return; }
     // A link to a part of this page (a ledger's month): focus the part, shown below the top band.
     if (href && href.charAt(0) === '#' && href.length > 1) {
       ev = Focus.part(href.substring(1));
@@ -430,7 +435,7 @@
       h = Math.floor(viewH() * TUNING.SAFE - (r.top + scrollTop()));
       h = Math.max(Math.round(viewH() * TUNING.VIEWER_MIN), h);
       c = r.bottom - r.top;
-      if (fit && !hasClass(doc.body, 'zoomed') && c > h && c < r.right - r.left) {
+      if (fit && !hasClass(doc.body, 'zoomed') && c > h && c < r.right - r.left && !fit.querySelector('.viewer-label')) {
         fit.style.width = Math.floor(100 * h / c) + '%';
         fit.style.margin = '0 auto';
         c = box.getBoundingClientRect().bottom - r.top;
@@ -567,7 +572,51 @@
       Viewer.zoom = doc.getElementById('viewer-zoom');
       if (Viewer.zoom) { on(Viewer.zoom, 'click', Viewer.toggleZoom); }
       on(box, 'scroll', Tiles.soon);
+      Viewer.fromHash();
       Viewer.play(TUNING.VIEWER_START);
+    },
+
+    // A viewer of several scans opened at one of them (#s-3, a voucher page's 第3张): the box starts there, the
+    // page itself at its top (the browser may have scrolled it to the part).
+    fromHash: function () {
+      var t = location.hash ? doc.getElementById(location.hash.substring(1)) : null, n;
+      for (n = t; n && n !== Viewer.box; n = n.parentNode) { /* inside the scan's box? */ }
+      if (!t || !n) { return; }
+      scrollToY(0);
+      Viewer.to(t.getBoundingClientRect().top - Viewer.box.getBoundingClientRect().top + Viewer.top());
+    }
+  };
+
+  // ---- 我有疑问: the page's panel (common/templates/_ask.html) ------------------
+  // OK on the button opens the panel over the page (class open; without the
+  // script the #ask link shows it by :target) with its close link focused;
+  // Back, or OK there, closes it and gives the focus back to the button. The
+  // arrows stay inside it. Digits work as on the page.
+  var Ask = {
+    panel: null,   // the open panel
+    button: null,  // the button that opened it
+
+    open: function (panel, button) {
+      addClass(panel, 'open');
+      Ask.panel = panel;
+      Ask.button = button;
+      if (Viewer.open) { Viewer.pause(); }
+      Focus.set(panel.querySelector('[data-ask-close]') || panel, true);
+    },
+
+    close: function () {
+      var to = Ask.button || doc.getElementById('ask-open');
+      removeClass(Ask.panel, 'open');
+      Ask.panel = null;
+      Ask.button = null;
+      // Opened by its address (#ask, shown by :target): leave that address, without a history entry.
+      if (location.hash === '#ask') { location.replace('#ask-open'); }
+      if (to) { Focus.set(to); }
+    },
+
+    key: function (act) {
+      if (act === 'back' || act === 'ok') { Ask.close(); }
+      return true;
     }
   };
 
@@ -586,6 +635,10 @@
     // Boxes that send keydown and keypress (or iPanel's irkeypress) for one
     // press: the first kind to arrive handles it, the echo is swallowed.
     if (claim && claim.src !== src && now() - claim.t < TUNING.ECHO_MS) { return true; }
+    if (Ask.panel && act && Ask.key(act)) {
+      claim = { src: src, t: now() };
+      return true;
+    }
     if (Viewer.open && act && Viewer.key(act)) {
       claim = { src: src, t: now() };
       return true;
