@@ -146,7 +146,7 @@ def test_personal_numbers_in_clerk_text_are_masked(mini, tmp_path):
 def test_without_public_url_the_phone_page_is_named_in_words(sample_poster):
     whole = flat("\n".join(pages_text(sample_poster)))
     assert "xiagang/changshou/finance/ledger-2026.html#v-2026-09-001" in whole
-    assert "手机网站上：夏港街道›长寿村›财务›长寿村2026年收支流水" in whole
+    assert "手机网站上：夏港街道›长寿村›财务›长寿村2026年9月收支流水" in whole  # the ledger: a page per month
     assert "手机扫码" not in whole
 
 
