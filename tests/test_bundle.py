@@ -289,3 +289,27 @@ def test_a_rebuild_carries_unchanged_villages_over_so_they_are_not_read_again(bu
     infos = {i.bundle: i for i in bundle_now(built, now=NOW + timedelta(hours=1))}
     assert infos["xg/cs"].changed and not infos["xg/cs2"].changed
     assert not _of_village(seen, built.output, "xg/cs2")
+
+
+def test_right_after_a_build_an_unchanged_village_is_not_even_walked(built, monkeypatch):
+    """publish bundles right after its build: a village whose build fingerprints are the ones it was last bundled
+    with is skipped without listing its folders; the changed one is walked and bundled."""
+    build(built.content, built.output, hold_back=True)
+    first = {i.bundle: i for i in bundle_now(built, just_built=True)}
+    change_voucher(built.content, "cs")
+    build(built.content, built.output, hold_back=True)
+    walked: list[str] = []
+    real = os.scandir
+    monkeypatch.setattr(bundle_module.os, "scandir", lambda path: walked.append(str(path)) or real(path))
+    seen = _reads(monkeypatch)
+    infos = {i.bundle: i for i in bundle_now(built, now=NOW + timedelta(hours=1), just_built=True)}
+    assert [b for b, i in infos.items() if i.changed] == ["xg/cs"]
+    assert (infos["xg/cs2"].version, infos["xg/cs2"].size) == (first["xg/cs2"].version, first["xg/cs2"].size)
+    assert list(infos) == sorted(infos)
+    assert _of_village([w + "/" for w in walked], built.output, "xg/cs")
+    assert not _of_village([w + "/" for w in walked], built.output, "xg/cs2")
+    assert not _of_village(seen, built.output, "xg/cs2")
+    # without the build's word (a hand-edited output), the village's files are looked at again
+    touch_page(built, "cs2", note="by hand")
+    again = {i.bundle: i for i in bundle_now(built, now=NOW + timedelta(hours=2))}
+    assert [b for b, i in again.items() if i.changed] == ["xg/cs2"]
