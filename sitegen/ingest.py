@@ -67,7 +67,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sitegen import keys, lock
 from sitegen.bundle import (CITY, MANIFEST, MAX_MANIFEST, OBJECTS, SHA256, SIGNATURE, SNAPSHOT, VILLAGE_ID,
                             BundleError, FileEntry, Manifest, Snapshot, content_digest, file_stem, iso, parse_iso,
-                            sha256_file, strict_json, utc)
+                            safe_path, sha256_file, strict_json, utc)
 from sitegen.render import THEMES
 
 KEEP = 5
@@ -662,6 +662,9 @@ class Headend:
             files = strict_json(data or b"", MAX_RECORD, FILES)
             if not isinstance(files, dict):
                 raise ValueError("not an object")
+            for path in files:  # our own file, yet checked: its paths are joined under the release folder
+                if not safe_path(path) or path.split("/", 1)[0] not in THEMES:
+                    raise ValueError(f"path not allowed: {path[:120]!r}")
             return files
         except (OSError, ValueError) as exc:
             raise HeadendFault(f"存储文件夹 {info['store']} 的文件清单无法读取：{exc}\nthe file list of store folder "

@@ -913,3 +913,16 @@ def test_a_release_of_an_older_sitegen_is_moved_into_the_store_once(live):
     assert result.activated == "r-000002" and live.served() == site_of(live.output) != served
     assert os.path.islink(live.headend / "releases/r-000002/tv/xg/cs2")
     assert rollback(live.headend) == ("r-000002", "r-000001") and live.served() == served
+
+
+def test_a_store_file_list_with_a_path_out_of_the_release_is_the_headends_fault(live):
+    """The store's file lists are ours, yet their paths are checked before anything is linked by them."""
+    head = Headend(live.headend)
+    city = head.folder(head.record("r-000001")["bundles"]["city"], "r-000001")
+    files = json.loads((city / ".sitegen-files.json").read_text())
+    files["../../../../outside.html"] = files["tv/index.html"]
+    (city / ".sitegen-files.json").write_text(json.dumps(files))
+    with pytest.raises(HeadendFault):
+        ingest(live.headend, [_delta(live)], now=NOW + timedelta(hours=1))
+    assert head.active() == "r-000001" and not (live.headend.parent / "outside.html").exists()
+    assert not list(live.headend.parent.parent.glob("outside.html"))
