@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sitegen import ingest as ingest_module
 from sitegen import keys
 from sitegen.bundle import Store, make_bundles, make_delta
-from sitegen import ingest as ingest_module
 from sitegen.ingest import Headend, HeadendFault, ingest, rollback
 from sitegen.pipeline import build
 from tests.deploykit import (NOW, bundle_now, clone, craft, deploy, env, kill, manifest_doc, paused, sitegen,
