@@ -35,9 +35,9 @@ def kb(n: int) -> str:
     return f"{n / 1024:,.1f} KB"
 
 
-def change_one_voucher(content: Path) -> str:
-    """Append （更正） to the 摘要 of every line of the first voucher of the first journal found."""
-    journal = sorted(content.glob("*/*/journal/*.csv"))[0]
+def change_one_voucher(content: Path, village: str = "*/*") -> str:
+    """Append （更正） to the 摘要 of every line of the first voucher of the first journal found (of `village`)."""
+    journal = sorted(content.glob(f"{village}/journal/*.csv"))[0]
     raw = journal.read_bytes()
     encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
     rows = list(csv.reader(io.StringIO(raw.decode(encoding))))

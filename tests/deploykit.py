@@ -3,6 +3,7 @@ sitegen in a subprocess (optionally paused at a checkpoint so it can be SIGKILLe
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -20,7 +21,6 @@ from pathlib import Path
 
 from sitegen.deploy import keys
 from sitegen.deploy.bundle import FORMAT, Store, make_bundles
-from tests import conftest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
@@ -59,8 +59,16 @@ class Deploy:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    """The published files under `folder` (a build's output, a headend release): path -> SHA-256."""
-    return conftest.snapshot(folder, published_only=True)
+    """The published files under `folder` (a build's output, a headend release): path -> SHA-256. Symlinked
+    folders are followed, as the web server does (a release links each village's folder into the store)."""
+    found = {}
+    for top, dirs, names in os.walk(folder, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            path = Path(top, name)
+            if not name.startswith(".") and path.is_file():
+                found[path.relative_to(folder).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return dict(sorted(found.items()))
 
 
 def two_villages(dest: Path) -> Path:
@@ -208,7 +216,6 @@ def craft(dest: Path, manifest: dict | bytes, signer, members: list[tarfile.TarI
 def manifest_doc(bundle: str, version: int, files: dict[str, bytes], key_id: str = "test",
                  expires: str = (NOW + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ"),
                  objects: list[str] | None = None) -> dict:
-    import hashlib
     entries = {p: {"size": len(b), "sha256": hashlib.sha256(b).hexdigest()} for p, b in files.items()}
     shas = sorted({str(e["sha256"]) for e in entries.values()})
     return {"format": FORMAT, "bundle": bundle, "village": None if bundle == "city" else bundle, "kind": "full",

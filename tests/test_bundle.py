@@ -11,11 +11,12 @@ from datetime import timedelta
 
 import pytest
 
+from sitegen.deploy import bundle as bundle_module
 from sitegen.deploy import keys
 from sitegen.deploy.bundle import CITY, BundleError, Manifest, Store, make_bundles, make_delta, plan
 from sitegen.build.pipeline import build
 from tests.conftest import published
-from tests.deploykit import NOW, bundle_now, clone, deploy, sitegen, snapshot, touch_page
+from tests.deploykit import NOW, bundle_now, change_voucher, clone, deploy, sitegen, snapshot, touch_page
 
 
 @pytest.fixture(scope="module")
@@ -216,3 +217,99 @@ def test_manifest_parsing_is_strict_and_bounded(data, match):
     with pytest.raises(BundleError, match=match):
         Manifest.from_bytes(data)
     assert Manifest.from_bytes(_encoded(_doc())).bundle == "xg/cs"
+
+
+# ---- issue 14: bundling follows the change; an unchanged village's files are neither read nor hashed -----------
+
+def _reads(monkeypatch):
+    """Every file the bundle module opens or hashes, as paths relative to nothing in particular (strings)."""
+    seen: list[str] = []
+    real_hash, real_open = bundle_module.sha256_file, open
+
+    def hashed(path):
+        seen.append(str(path))
+        return real_hash(path)
+
+    def opened(path, *args, **kwargs):
+        seen.append(str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(bundle_module, "sha256_file", hashed)
+    monkeypatch.setattr(bundle_module, "open", opened, raising=False)
+    return seen
+
+
+def _of_village(paths, output, village):
+    return [p for p in paths if any(p.startswith(str(output / t / village) + "/") for t in ("tv", "mobile"))]
+
+
+def test_after_one_village_changes_only_its_files_are_read(built, monkeypatch):
+    first = {i.bundle: i for i in bundle_now(built)}
+    touch_page(built, "cs", note="changed")
+    seen = _reads(monkeypatch)
+    again = {i.bundle: i for i in bundle_now(built, now=NOW + timedelta(hours=1))}
+    assert [b for b, i in again.items() if i.changed] == ["xg/cs"]
+    assert _of_village(seen, built.output, "xg/cs") and not _of_village(seen, built.output, "xg/cs2")
+    assert again["xg/cs2"].version == first["xg/cs2"].version and again["xg/cs2"].size == first["xg/cs2"].size
+    assert again["xg/cs2"].files == first["xg/cs2"].files and again["xg/cs2"].path.is_file()
+    seen.clear()
+    assert not [i for i in bundle_now(built, now=NOW + timedelta(hours=2)) if i.changed]
+    assert not _of_village(seen, built.output, "xg/cs") and not _of_village(seen, built.output, "xg/cs2")
+
+
+@pytest.mark.parametrize("edit", ["rewrite", "same-size", "new-file", "removed", "replaced"])
+def test_any_change_to_a_villages_files_is_noticed_without_hashing_the_others(built, edit):
+    bundle_now(built)
+    folder = built.output / "mobile" / "xg" / "cs2"
+    page = folder / "index.html"
+    data = page.read_bytes()
+    if edit == "rewrite":
+        page.write_bytes(data + b"<!-- x -->")
+    elif edit == "same-size":  # the same length, written later: its time (or inode) differs
+        page.write_bytes(data[:-1] + (b"X" if data[-1:] != b"X" else b"Y"))
+    elif edit == "new-file":
+        (folder / "extra.html").write_bytes(b"<p>x</p>")
+    elif edit == "removed":
+        next(p for p in sorted(folder.rglob("*.html")) if p != page).unlink()
+    else:  # the same bytes in a new file put in its place (a rebuild that did not carry it over)
+        tmp = folder / "new.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, page)
+    infos = {i.bundle: i for i in bundle_now(built, now=NOW + timedelta(hours=1))}
+    assert infos["xg/cs2"].changed == (edit != "replaced") and not infos["xg/cs"].changed
+    assert not infos[CITY].changed
+
+
+def test_a_rebuild_carries_unchanged_villages_over_so_they_are_not_read_again(built, monkeypatch):
+    build(built.content, built.output, hold_back=True)  # the reuse record as publish makes it
+    bundle_now(built)
+    change_voucher(built.content, "cs")
+    build(built.content, built.output, hold_back=True)
+    seen = _reads(monkeypatch)
+    infos = {i.bundle: i for i in bundle_now(built, now=NOW + timedelta(hours=1))}
+    assert infos["xg/cs"].changed and not infos["xg/cs2"].changed
+    assert not _of_village(seen, built.output, "xg/cs2")
+
+
+def test_right_after_a_build_an_unchanged_village_is_not_even_walked(built, monkeypatch):
+    """publish bundles right after its build: a village whose build fingerprints are the ones it was last bundled
+    with is skipped without listing its folders; the changed one is walked and bundled."""
+    build(built.content, built.output, hold_back=True)
+    first = {i.bundle: i for i in bundle_now(built, just_built=True)}
+    change_voucher(built.content, "cs")
+    build(built.content, built.output, hold_back=True)
+    walked: list[str] = []
+    real = os.scandir
+    monkeypatch.setattr(bundle_module.os, "scandir", lambda path: walked.append(str(path)) or real(path))
+    seen = _reads(monkeypatch)
+    infos = {i.bundle: i for i in bundle_now(built, now=NOW + timedelta(hours=1), just_built=True)}
+    assert [b for b, i in infos.items() if i.changed] == ["xg/cs"]
+    assert (infos["xg/cs2"].version, infos["xg/cs2"].size) == (first["xg/cs2"].version, first["xg/cs2"].size)
+    assert list(infos) == sorted(infos)
+    assert _of_village([w + "/" for w in walked], built.output, "xg/cs")
+    assert not _of_village([w + "/" for w in walked], built.output, "xg/cs2")
+    assert not _of_village(seen, built.output, "xg/cs2")
+    # without the build's word (a hand-edited output), the village's files are looked at again
+    touch_page(built, "cs2", note="by hand")
+    again = {i.bundle: i for i in bundle_now(built, now=NOW + timedelta(hours=2))}
+    assert [b for b, i in again.items() if i.changed] == ["xg/cs2"]

@@ -12,14 +12,16 @@ import tarfile
 import time
 import zlib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sitegen.deploy import ingest as ingest_module
 from sitegen.deploy import keys
 from sitegen.deploy.bundle import Store, make_bundles, make_delta
-from sitegen.deploy.ingest import ingest, rollback
+from sitegen.deploy.ingest import Headend, HeadendFault, ingest, rollback
 from sitegen.build.pipeline import build
 from tests.deploykit import (NOW, bundle_now, clone, craft, deploy, env, kill, manifest_doc, paused, sitegen,
                              snapshot, touch_page)
@@ -478,9 +480,10 @@ def test_a_path_too_long_for_the_file_system_is_refused_at_verification(live, tm
 def _record_matches_served(live):
     """Every file the live release's record names is served with the bytes the record says."""
     current = live.headend / "current"
-    record = json.loads((current / ".sitegen" / "release.json").read_text())
+    head = Headend(live.headend)
+    record = head.record(head.active())
     for info in record["bundles"].values():
-        for p, (_, sha) in info["files"].items():
+        for p, (_, sha) in head.files(info, head.active()).items():
             assert _sha((current / p).read_bytes()) == sha, p
 
 
@@ -781,3 +784,145 @@ def test_a_directory_entry_is_refused(live, tmp_path):
     entry.type = tarfile.DIRTYPE
     bad = craft(tmp_path / "directory.tar.gz", doc, _signed(live), [entry])
     refused(live, bad, "only regular file entries are allowed")
+
+
+# ---- issue 14: releases composed from per-village store folders; cost follows the changed village ----------------
+
+def _tree(root):
+    """Every path below `root` (links not followed): path -> (kind, inode)."""
+    found = {}
+    for top, dirs, names in os.walk(root):
+        for name in dirs + names:
+            path = os.path.join(top, name)
+            info = os.lstat(path)
+            kind = "link" if os.path.islink(path) else "dir" if os.path.isdir(path) else "file"
+            found[os.path.relpath(path, root)] = (kind, info.st_ino)
+    return found
+
+
+def _delta(live, hours=1, village="cs"):
+    touch_page(live, village, note=str(hours))
+    bundle_now(live, now=NOW + timedelta(hours=hours))
+    bundle = f"xg/{village}"
+    base = json.loads((live.headend / "drop/acks.json").read_text())["bundles"][bundle]["active"]
+    return make_delta(live.store, bundle, base, live.private())
+
+
+def test_a_release_is_the_city_files_and_one_link_per_village_into_the_store(live):
+    root = live.headend.resolve()
+    release = root / "releases" / "r-000001"
+    links = {p: os.readlink(release / p) for p, (kind, _) in _tree(release).items() if kind == "link"}
+    assert sorted(links) == ["mobile/xg/cs", "mobile/xg/cs2", "tv/xg/cs", "tv/xg/cs2"]
+    for p, target in links.items():
+        assert not os.path.isabs(target) and target.startswith("../../../../store/")
+        assert (release / p).resolve().is_relative_to(root / "store")
+    files = [p for p, (kind, _) in _tree(release).items() if kind == "file" and not p.startswith(".sitegen")]
+    assert files and not [p for p in files if len(p.split("/")) > 3 and p.split("/")[2] in ("cs", "cs2")]
+    # everything the web server can reach through `current` lies inside the headend root
+    for top, _, names in os.walk(root / "current", followlinks=True):
+        for name in names:
+            assert Path(top, name).resolve().is_relative_to(root), Path(top, name)
+
+
+def test_one_villages_delta_creates_and_links_nothing_of_the_others(live):
+    before = _tree(live.headend)
+    delta = _delta(live)
+    result = ingest(live.headend, [delta], now=NOW + timedelta(hours=1))
+    assert result.activated == "r-000002" and live.served() == site_of(live.output)
+    after = _tree(live.headend)
+    created = sorted(set(after) - set(before))
+    stored = [p for p in created if p.startswith("store/")]
+    # in the store: only a new folder of the changed village
+    assert stored and all(p.startswith("store/xg.cs/") for p in stored), stored
+    # in the release: the city's files (hard links to the store's, no new content) and one link per village
+    # and theme; no file of any village is created or linked there
+    release = [p for p in created if p.startswith("releases/r-000002/")]
+    village_paths = [p for p in release if len(p.split("/")) > 5 and p.split("/")[4] in ("cs", "cs2")]
+    assert village_paths == []
+    for p in release:
+        kind, ino = after[p]
+        if kind == "file" and "/.sitegen" not in p:
+            rel = p.split("/", 2)[2]
+            city = [q for q in after if q.startswith("store/city/") and q.endswith("/" + rel)]
+            assert any(after[q][1] == ino for q in city), p
+    # the untouched village keeps its store folder, the same one the previous release links to
+    old, new = (os.readlink(live.headend / f"releases/{r}/tv/xg/cs2") for r in ("r-000001", "r-000002"))
+    assert old == new
+    assert os.readlink(live.headend / "releases/r-000001/tv/xg/cs") != os.readlink(
+        live.headend / "releases/r-000002/tv/xg/cs")
+
+
+def test_store_folders_no_kept_release_uses_are_removed_and_rollback_still_works(live):
+    for n in range(1, 4):
+        (live.drop / "d.tar.gz").write_bytes(_delta(live, n).read_bytes())
+        assert ingest(live.headend, now=NOW + timedelta(hours=n), keep=2).activated
+    assert releases(live) == ["r-000003", "r-000004"]
+    head = Headend(live.headend)
+    used = {info["store"] for r in ("r-000003", "r-000004") for info in head.record(r)["bundles"].values()}
+    stored = {f"{s.name}/{v.name}" for s in (live.headend / "store").iterdir() for v in s.iterdir()}
+    assert stored == used and len([u for u in used if u.startswith("xg.cs/")]) == 2
+    served = live.served()
+    assert rollback(live.headend) == ("r-000004", "r-000003")
+    assert live.served() != served and live.served() == snapshot(live.headend / "releases" / "r-000003")
+    assert all((live.headend / "current" / p).is_file() for p in live.served())
+
+
+def test_a_city_path_through_a_village_link_never_writes_into_the_store(live, tmp_path, monkeypatch):
+    """Were the namespace check ever bypassed, laying the release out still cannot write through a village's
+    link: the city's files go first, and the village's link then finds its name taken."""
+    monkeypatch.setattr(ingest_module, "_check_namespaces", lambda *a, **k: None)
+    city = {p: (live.headend / "current" / p).read_bytes() for p in ("tv/index.html", "mobile/index.html")}
+    evil = _crafted(live, tmp_path, "city", V, {**city, "tv/xg/cs/evil.html": b"city's"})
+    store, served = _tree(live.headend / "store"), live.served()
+    with pytest.raises(HeadendFault):
+        ingest(live.headend, [evil], now=NOW)
+    now = _tree(live.headend / "store")
+    assert {p: now[p] for p in store} == store and live.served() == served  # nothing there changed
+    assert all(p.startswith("city/") for p in set(now) - set(store))  # the refused city's own folder, if any
+    assert not list((live.headend / "store" / "xg.cs").rglob("evil.html"))
+
+
+@pytest.mark.parametrize("name", ["../../../etc", "xg.cs/v1-0123456789abcdef/../../..", "/etc/v1-0123456789abcdef"])
+def test_a_release_record_naming_a_folder_outside_the_store_is_the_headends_fault(live, name):
+    head = Headend(live.headend)
+    record_path = live.headend / "releases" / "r-000001" / ".sitegen" / "release.json"
+    record = json.loads(record_path.read_text())
+    record["bundles"]["xg/cs2"]["store"] = name
+    record_path.write_text(json.dumps(record))
+    served = live.served()
+    with pytest.raises(HeadendFault):
+        ingest(live.headend, [_delta(live)], now=NOW + timedelta(hours=1))
+    assert head.active() == "r-000001" and live.served() == served
+
+
+def test_a_release_of_an_older_sitegen_is_moved_into_the_store_once(live):
+    """A headend upgraded in place: its live release is a full tree with the files listed in the record."""
+    head = Headend(live.headend)
+    release = live.headend / "releases" / "r-000001"
+    record = head.record("r-000001")
+    legacy = {"bundles": {b: {"version": i["version"], "files": head.files(i, "r-000001")}
+                          for b, i in record["bundles"].items()}}
+    full = live.headend / "full"
+    shutil.copytree(release, full, symlinks=False)
+    shutil.rmtree(release)
+    full.rename(release)
+    (release / ".sitegen" / "release.json").write_text(json.dumps(legacy))
+    shutil.rmtree(live.headend / "store")
+    served = live.served()
+    result = ingest(live.headend, [_delta(live)], now=NOW + timedelta(hours=1))
+    assert result.activated == "r-000002" and live.served() == site_of(live.output) != served
+    assert os.path.islink(live.headend / "releases/r-000002/tv/xg/cs2")
+    assert rollback(live.headend) == ("r-000002", "r-000001") and live.served() == served
+
+
+def test_a_store_file_list_with_a_path_out_of_the_release_is_the_headends_fault(live):
+    """The store's file lists are ours, yet their paths are checked before anything is linked by them."""
+    head = Headend(live.headend)
+    city = head.folder(head.record("r-000001")["bundles"]["city"], "r-000001")
+    files = json.loads((city / ".sitegen-files.json").read_text())
+    files["../../../../outside.html"] = files["tv/index.html"]
+    (city / ".sitegen-files.json").write_text(json.dumps(files))
+    with pytest.raises(HeadendFault):
+        ingest(live.headend, [_delta(live)], now=NOW + timedelta(hours=1))
+    assert head.active() == "r-000001" and not (live.headend.parent / "outside.html").exists()
+    assert not list(live.headend.parent.parent.glob("outside.html"))

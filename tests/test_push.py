@@ -17,6 +17,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sitegen.deploy import push as push_module
 from sitegen.content.config import Target
 from sitegen.deploy.ingest import ingest
 from sitegen.build.pipeline import build
@@ -523,3 +524,39 @@ def test_an_old_or_forged_snapshot_is_refused_and_reported(published, tmp_path):
     os.symlink(d.headend / "publisher.pub", d.drop / "snapshot.json")
     assert "not a readable plain file" in ingest(d.headend, now=NOW + timedelta(hours=1)).outcomes[0].reason
     assert (d.drop / "rejected" / "snapshot.json").is_symlink() and d.served() == served
+
+
+# ---- issue 14: a push follows the change: only the changed village's file, never a listing of the remote ------
+
+class _Recording:
+    """A folder remote that notes every call (method, name)."""
+
+    def __init__(self, inner, calls):
+        self.inner, self.calls = inner, calls
+
+    def __getattr__(self, method):
+        def call(*args, **kwargs):
+            self.calls.append((method, args[0] if args else None))
+            return getattr(self.inner, method)(*args, **kwargs)
+        return call
+
+
+def test_after_one_village_changes_push_touches_only_its_file_here_and_there(published, monkeypatch):
+    d = published
+    assert push(d.store, [folder_target(d)], d.private(), d.content)[0].ok
+    ingest(d.headend, now=NOW)
+    touch_page(d)
+    bundle_now(d, now=NOW + timedelta(hours=1))
+    calls: list[tuple[str, str]] = []
+    hashed: list[str] = []
+    real_connect, real_hash = push_module.connect, push_module.sha256_file
+    monkeypatch.setattr(push_module, "connect", lambda t, b: _Recording(real_connect(t, b), calls))
+    monkeypatch.setattr(push_module, "sha256_file", lambda p: hashed.append(Path(p).name) or real_hash(p))
+    result = push(d.store, [folder_target(d)], d.private(), d.content)[0]
+    assert {s.bundle: s.kind for s in result.sent} == {"city": "none", "xg/cs": "delta", "xg/cs2": "none"}
+    delta = next(s for s in result.sent if s.kind == "delta")
+    name = f"xg.cs_v{delta.version}_from_v{delta.base}.tar.gz"
+    assert {n for m, n in calls if m != "close"} == {"acks.json", name, f".{name}.part", "snapshot.json", ".snapshot.json.part"}
+    assert {m for m, _ in calls} <= {"size", "read", "write_from", "sha256", "rename", "remove", "close"}
+    # here and there only that file (and the snapshot, and their parts) is read back: no other bundle's archive
+    assert set(hashed) == {name, f".{name}.part", "snapshot.json", ".snapshot.json.part"}

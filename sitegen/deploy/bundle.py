@@ -23,6 +23,7 @@ import io
 import json
 import os
 import re
+import stat
 import tarfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -31,9 +32,10 @@ from typing import BinaryIO, Callable, Iterable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sitegen.content.taxonomy import FINANCE
 from sitegen.deploy import keys
 from sitegen.site.render import THEMES
+from sitegen.site.reuse import read_record
+from sitegen.content.taxonomy import FINANCE
 
 FORMAT = "sitegen-bundle/1"
 MANIFEST, SIGNATURE, OBJECTS = "manifest.json", "manifest.sig", "objects/"
@@ -391,27 +393,61 @@ def discover_villages(output: Path, themes: tuple[str, ...]) -> set[str]:
 
 def plan(output: Path, villages: Iterable[str] | None = None) -> dict[str, dict[str, Path]]:
     """bundle id -> {path in the bundle: file in output}; every theme must have been built."""
+    return {b: {p: f for p, (f, _) in found.items()} for b, found in _scan_all(output, villages).items()}
+
+
+def _scan_all(output: Path, villages: Iterable[str] | None,
+              skip: frozenset[str] | set[str] = frozenset()) -> dict[str, dict[str, tuple[Path, os.stat_result]]]:
+    """bundle id -> {path: (file in output, its lstat)}: each village's own folders walked apart, then the city
+    (everything else, the village folders left out), so a village's files are reached only through its own.
+    The villages in `skip` are not walked at all (and are left out of the result)."""
     for theme in THEMES:
         if not (output / theme / "index.html").is_file():
             raise BundleError(f"{output / theme} 里没有建好的网站，请先运行 sitegen build",
                               f"no built site in {output / theme}; run sitegen build first")
     village_set = set(villages) if villages is not None else discover_villages(output, THEMES)
-    bundles: dict[str, dict[str, Path]] = {CITY: {}}
-    for v in sorted(village_set):
-        bundles[v] = {}
+    found: dict[str, dict[str, tuple[Path, os.stat_result]]] = {CITY: {}}
+    for v in sorted(village_set - set(skip)):
+        found[v] = {}
+        for theme in THEMES:
+            _walk(output, output / theme / v, found[v], set())
     for theme in THEMES:
-        root = output / theme
-        for folder, dirs, names in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(names):
-                full = Path(folder, name)
-                path = full.relative_to(output).as_posix()
-                if name.startswith(".") or not full.is_file() or full.is_symlink():
-                    continue
-                parts = path.split("/")
-                owner = f"{parts[1]}/{parts[2]}" if len(parts) > 3 else None
-                bundles[owner if owner in village_set else CITY][path] = full
-    return bundles
+        _walk(output, output / theme, found[CITY], village_set)
+    return found
+
+
+def _walk(output: Path, top: Path, into: dict[str, tuple[Path, os.stat_result]], skip: set[str]) -> None:
+    """Regular files below `top` (no hidden name, no link followed), leaving out the village folders in `skip`
+    (`<theme>/<town>/<village>` seen from the theme folder)."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            full = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False):
+                rel = full.relative_to(output).parts
+                if not (len(rel) == 3 and f"{rel[1]}/{rel[2]}" in skip):
+                    stack.append(full)
+                continue
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode):
+                into[full.relative_to(output).as_posix()] = (full, info)
+
+
+def _seal(found: dict[str, tuple[Path, os.stat_result]]) -> str:
+    """A digest of every file's path, size, modification time and inode: equal to the last run's, the files are
+    the ones bundled then (a build carries an unchanged village over as hard links, same inode and time), so
+    they are neither read nor hashed again."""
+    h = hashlib.sha256()
+    for path, (_, info) in sorted(found.items()):
+        h.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_dev}\0{info.st_ino}\n".encode())
+    return h.hexdigest()
 
 
 def _entries(files: dict[str, Path]) -> dict[str, FileEntry]:
@@ -516,29 +552,54 @@ def _objects_from(files: dict[str, Path], entries: dict[str, FileEntry]):
 
 def make_bundles(output: Path, store: Store, key: Ed25519PrivateKey, *, now: datetime | None = None,
                  valid_days: int = VALID_DAYS, villages: Iterable[str] | None = None, keep: Iterable[str] = (),
-                 dry_run: bool = False) -> list[BundleInfo]:
+                 dry_run: bool = False, just_built: bool = False) -> list[BundleInfo]:
     """Bundle the built site in `output`. A bundle whose content is unchanged keeps its version and bytes.
 
     `keep`: village ids held back by the build; they are never retired even if absent from `output`.
     A bundle that has disappeared from the site (a village removed) gets one last, empty version, so the
-    headend deletes its files too. With `dry_run` nothing is written; `changed` says what would be."""
+    headend deletes its files too. With `dry_run` nothing is written; `changed` says what would be.
+
+    `just_built` (publish, right after its build, under its lock): `output` is as the build left it, so a village
+    whose build fingerprints (reuse.RECORD, every theme) equal the ones it had when it was last bundled has the
+    pages bundled then, and is not even walked. Otherwise each village is walked and sealed by its files' stat."""
     moment = utc(now)
     kid = keys.key_id(key.public_key())
     state = store.load_state()
     known: dict = state["bundles"]
-    planned = plan(output, villages)
-    for gone in sorted(set(known) - set(planned) - set(keep)):
-        planned[gone] = {}
+    prints = _built_prints(output) if just_built else {}
+    village_list = sorted(villages) if villages is not None else None
+    half = timedelta(days=valid_days) / 2
+    skip = {v for v, fp in prints.items() if v in known and known[v].get("built") == fp
+            and (village_list is None or v in village_list) and parse_iso(known[v]["expires"]) - moment >= half
+            and _intact(store.full_path(v, known[v]["version"]), known[v])}
+    scanned = _scan_all(output, village_list, skip)
+    for gone in sorted(set(known) - set(scanned) - set(keep) - skip):
+        scanned[gone] = {}
     results: list[BundleInfo] = []
-    for bundle_id, files in sorted(planned.items()):
-        entries = _entries(files)
-        digest = content_digest(entries)
+    made: list[str] = []
+    for v in sorted(skip):  # as the build left them since they were bundled: not walked, read or signed
+        prev = known[v]
+        results.append(BundleInfo(v, prev["version"], False, store.full_path(v, prev["version"]), prev["size"],
+                                  prev["files"], prev["content_bytes"]))
+    for bundle_id, found in sorted(scanned.items()):
+        files = {p: f for p, (f, _) in found.items()}
         prev = known.get(bundle_id)
         if prev is None and not files:
             continue
         # Renew before expiry, so a headend that is rebuilt from scratch can still take the bundle.
-        half = timedelta(days=valid_days) / 2
         renew = bool(files) and prev is not None and parse_iso(prev["expires"]) - moment < half
+        seal = _seal(found)
+        path = store.full_path(bundle_id, prev["version"]) if prev else None
+        if (prev is not None and not renew and files and prev.get("seal") == seal and path is not None
+                and _intact(path, prev)):
+            # the same files as last time (by their stat): not read, not hashed, not signed again
+            if not dry_run and prev.get("built") != prints.get(bundle_id):
+                prev["built"] = prints.get(bundle_id)
+            results.append(BundleInfo(bundle_id, prev["version"], False, path, prev["size"], prev["files"],
+                                      prev["content_bytes"]))
+            continue
+        entries = _entries(files)
+        digest = content_digest(entries)
         changed = prev is None or prev["digest"] != digest or renew
         if changed or prev is None:  # (prev is None makes it changed; said for the type checker)
             version = max(prev["version"] + 1 if prev else 0, _version_stamp(moment))
@@ -562,11 +623,33 @@ def make_bundles(output: Path, store: Store, key: Ed25519PrivateKey, *, now: dat
         if not store.manifest_path(bundle_id, version).is_file():
             atomic_write(store.manifest_path(bundle_id, version), data)
         known[bundle_id] = {"version": version, "digest": digest, "expires": expires, "size": info.size,
-                            "manifest": sha, "file": path.name}
+                            "manifest": sha, "file": path.name, "seal": seal, "files": info.files,
+                            "content_bytes": info.content_bytes, "built": prints.get(bundle_id)}
+        made.append(bundle_id)
+    results.sort(key=lambda i: i.bundle)
     if not dry_run:
         store.save_state(state)
-        _prune(store, known)
+        _prune(store, {b: known[b] for b in made})  # only the bundles looked at: the others are as they were
     return results
+
+
+def _built_prints(output: Path) -> dict[str, str]:
+    """"town/village" -> its build fingerprints in every theme (one string), for the villages every theme's build
+    record names."""
+    records = [read_record(output / theme) for theme in THEMES]
+    common = set(records[0]).intersection(*records[1:])
+    return {v: "\n".join(r[v]["fingerprint"] for r in records) for v in common}
+
+
+def _intact(path: Path, entry: dict) -> bool:
+    """The bundle folder still holds the archive the state describes (by its size) and what the seal shortcut
+    needs from the state."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    return (size == entry.get("size") and isinstance(entry.get("files"), int)
+            and isinstance(entry.get("content_bytes"), int))
 
 
 def _prune(store: Store, known: dict) -> None:

@@ -6,7 +6,12 @@ Headend layout (ROOT, e.g. /srv/sitegen; see docs/deploy.md):
                                   folder may be writable by anyone but their owner (the push account above all)
     drop/                         push uploads here; ingest writes drop/acks.json, moves refused bundles to
                                   drop/rejected/ (with a .reason.txt) and deletes the ones it has taken
-    releases/r-000012/            one complete site per release: tv/, mobile/, .sitegen/release.json
+    store/xg.cs/v<version>-<digest>/  one village's verified files at one version (tv/xg/cs/…, mobile/xg/cs/…),
+                                  with .sitegen-files.json (its file list); immutable once renamed into place
+    store/city/v<version>-<digest>/   the same for the city bundle
+    releases/r-000012/            one release: the city's files (hard links into store/city/…), and per village and
+                                  theme one relative symlink tv/<town>/<village> -> ../../../../store/<village>/…;
+                                  .sitegen/release.json names each bundle's version and store folder
     current -> releases/r-000012  what the web server serves (current/tv, current/mobile)
     state.json                    the highest version ever taken, per bundle (rollback protection), the
                                   versions an operator rolled back, and the releases ever served
@@ -29,10 +34,15 @@ objects/<sha256> only, in order; size and SHA-256 as the manifest says). A probl
 file and ingest goes on with the others; only the headend's own faults (a full disk, an unreadable root) stop
 the run (HeadendFault), and then no bundle is blamed: it stays in drop for the next run.
 
-A new release is assembled next to the live one (unchanged files hard-linked from it, never modified in
-place), then `current` is replaced by a symlink swap (a temporary link renamed over it), so the served folder
-is the old release or the new one, never a mixture. A killed run leaves only temporary folders, which the
-next run removes.
+A new release is composed next to the live one from store folders: a changed bundle gets a new store folder
+(its new objects, and for a delta its unchanged files hard-linked from the live version, re-hashed first), every
+other bundle keeps the store folder it has, so installing one village costs that village plus one symlink per
+village and theme, never a copy or link of every file of the city. Nothing in a store folder is modified in
+place. `current` is then replaced by a symlink swap (a temporary link renamed over it), so the served folder is
+the old release or the new one, never a mixture. Every symlink we make is relative, points into ROOT/store and
+is named from a checked bundle id, and bundles carry only regular files, so no served path leads out of ROOT.
+Store folders no kept release names are removed after a switch (never one the live or an earlier kept release,
+the rollback target, uses). A killed run leaves only temporary folders, which the next run removes.
 """
 from __future__ import annotations
 
@@ -56,11 +66,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sitegen.deploy import keys
 from sitegen.build import lock
-from sitegen.deploy.bundle import (CITY, MANIFEST, MAX_MANIFEST, OBJECTS, SHA256, SIGNATURE, SNAPSHOT, BundleError,
-                            Manifest, Snapshot, content_digest, iso, parse_iso, sha256_file, strict_json, utc)
+from sitegen.deploy.bundle import (CITY, MANIFEST, MAX_MANIFEST, OBJECTS, SHA256, SIGNATURE, SNAPSHOT, VILLAGE_ID,
+                            BundleError, FileEntry, Manifest, Snapshot, content_digest, file_stem, iso, parse_iso,
+                            safe_path, sha256_file, strict_json, utc)
+from sitegen.site.render import THEMES
 
 KEEP = 5
 RECORD = ".sitegen/release.json"
+FILES = ".sitegen-files.json"     # in a store folder: the bundle's files at that version (path -> [size, sha256])
+STORE_NAME = re.compile(r"\A(city|[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9-]*)/v(\d{1,30})-([0-9a-f]{16})\Z")
 RELEASE = re.compile(r"\Ar-(\d{6,})\Z")
 BLOCK = 512
 RECORDSIZE = 20 * BLOCK          # tar pads the archive to a multiple of this
@@ -596,6 +610,7 @@ class Headend:
     def __init__(self, root: Path):
         self.root = root
         self.releases = root / "releases"
+        self.store = root / "store"
         self.current = root / "current"
 
     def active(self) -> str | None:
@@ -623,6 +638,39 @@ class Headend:
             raise HeadendFault(f"发布 {name} 的记录无法读取：{exc}\nthe record of release {name} is unreadable: "
                                f"{exc}") from exc
 
+    def folder(self, info: dict, release: str | None) -> Path:
+        """Where one bundle's files of a release record lie (paths as in the bundle): its store folder, or for
+        a record of an older sitegen (files listed inline, a full tree per release) the release folder itself."""
+        if "store" not in info:
+            assert release is not None
+            return self.releases / release
+        found = STORE_NAME.match(info["store"]) if isinstance(info["store"], str) else None
+        if found is None:  # our own record, yet checked: a name from it becomes a path and a symlink target
+            raise HeadendFault(f"发布记录里的存储文件夹名不对：{info['store']!r}\nbad store folder in a release record: "
+                               f"{info['store']!r}")
+        return self.store / info["store"]
+
+    def files(self, info: dict, release: str | None) -> dict[str, list]:
+        """One bundle's files in a release record: path -> [size, sha256] (read from its store folder)."""
+        if "store" not in info:
+            return info["files"]
+        try:
+            folder = os.open(self.folder(info, release), _O_DIR)
+            try:
+                data = _read_limited(folder, FILES, MAX_RECORD)
+            finally:
+                os.close(folder)
+            files = strict_json(data or b"", MAX_RECORD, FILES)
+            if not isinstance(files, dict):
+                raise ValueError("not an object")
+            for path in files:  # our own file, yet checked: its paths are joined under the release folder
+                if not safe_path(path) or path.split("/", 1)[0] not in THEMES:
+                    raise ValueError(f"path not allowed: {path[:120]!r}")
+            return files
+        except (OSError, ValueError) as exc:
+            raise HeadendFault(f"存储文件夹 {info['store']} 的文件清单无法读取：{exc}\nthe file list of store folder "
+                               f"{info['store']} is unreadable: {exc}") from exc
+
     def names(self) -> list[str]:
         if not self.releases.is_dir():
             return []
@@ -631,7 +679,8 @@ class Headend:
 
     def cleanup(self) -> None:
         """Leftovers of a killed run: staging folders and temporary links. Never the live release."""
-        for leftover in list(self.root.glob(".tmp-*")) + list(self.releases.glob(".tmp-*")):
+        for leftover in (list(self.root.glob(".tmp-*")) + list(self.releases.glob(".tmp-*"))
+                         + list(self.store.glob(".tmp-*"))):
             shutil.rmtree(leftover, ignore_errors=True)
         for link in self.root.glob(".current.tmp-*"):
             link.unlink(missing_ok=True)
@@ -702,10 +751,9 @@ def _choose(headers: list[tuple[_Item, Manifest]], record: dict, state: State,
     return chosen
 
 
-def _intrudes(city: object, village: str, village_files: object) -> str | None:
+def _intrudes(city: object, village: str, prefixes: set[str]) -> str | None:
     """A city path inside the village's namespace (`<theme>/<town>/<village>`, at any depth, existing yet or
-    not), or a city file where the village needs a folder; None when they keep apart."""
-    prefixes = {"/".join(p.split("/")[:i]) for p in village_files for i in (1, 2)}  # type: ignore[attr-defined]
+    not), or a city file where the village needs a folder (one of `prefixes`); None when they keep apart."""
     for p in sorted(city):  # type: ignore[call-overload]
         parts = p.split("/")
         if (len(parts) >= 3 and f"{parts[1]}/{parts[2]}" == village) or p in prefixes:
@@ -713,18 +761,35 @@ def _intrudes(city: object, village: str, village_files: object) -> str | None:
     return None
 
 
-def _check_namespaces(chosen: dict[str, tuple[_Item, Manifest]], record: dict,
+def _prefixes(files: object) -> set[str]:
+    """The folders a village's files need above its own folder: `<theme>` and `<theme>/<town>`."""
+    return {"/".join(p.split("/")[:i]) for p in files for i in (1, 2)}  # type: ignore[attr-defined]
+
+
+def _check_namespaces(chosen: dict[str, tuple[_Item, Manifest]], record: dict, head: Headend, active: str | None,
                       outcomes: dict[int, Outcome]) -> None:
     """Each namespace belongs to exactly one bundle: a village's folders to that village, everything else to the
     city. The live release keeps to this, so only a newcomer can break it: a new city bundle that writes into any
-    village (live or arriving) is refused, then a new village bundle whose folder the city still writes into."""
-    def files(b: str) -> object:
-        return chosen[b][1].files if b in chosen else record["bundles"][b]["files"]
+    village (live or arriving) is refused, then a new village bundle whose folder the city still writes into.
+    A live village is known by the themes it has files in (in the record), so its files are never read here."""
+    def prefixes(b: str) -> set[str]:
+        if b in chosen:
+            return _prefixes(chosen[b][1].files)
+        info = record["bundles"][b]
+        if "store" not in info:
+            return _prefixes(info["files"])
+        town = b.split("/")[0]
+        return {f for t in info.get("themes", THEMES) for f in (t, f"{t}/{town}")}
 
     villages = sorted(b for b in set(record["bundles"]) | set(chosen) if b != CITY)
     if CITY in chosen:
+        city = chosen[CITY][1].files
+        owners = {f"{q[1]}/{q[2]}" for q in (p.split("/") for p in city) if len(q) >= 3}
+        paths = set(city)
         for v in villages:
-            p = _intrudes(files(CITY), v, files(v))
+            if v not in owners and not prefixes(v) & paths:  # the common case, without sorting the city's paths
+                continue
+            p = _intrudes(city, v, prefixes(v))
             if p is not None:
                 out = outcomes[id(chosen.pop(CITY)[0])]
                 out.status = "rejected"
@@ -732,8 +797,12 @@ def _check_namespaces(chosen: dict[str, tuple[_Item, Manifest]], record: dict,
                 break
     if CITY not in chosen and CITY not in record["bundles"]:
         return
-    for v in [v for v in villages if v in chosen]:
-        p = _intrudes(files(CITY), v, files(v))
+    arriving = [v for v in villages if v in chosen]
+    if not arriving:
+        return
+    city_paths = set(chosen[CITY][1].files if CITY in chosen else head.files(record["bundles"][CITY], active))
+    for v in arriving:
+        p = _intrudes(city_paths, v, prefixes(v))
         if p is not None:
             out = outcomes[id(chosen.pop(v)[0])]
             out.status = "rejected"
@@ -742,9 +811,12 @@ def _check_namespaces(chosen: dict[str, tuple[_Item, Manifest]], record: dict,
                           f"must come first")
 
 
-def _reused(m: Manifest, record: dict, release: Path) -> dict[str, Path]:
-    """For a delta: sha256 -> the live file it is taken from, each re-hashed (the live copy must be intact)."""
-    live = record["bundles"].get(m.bundle, {}).get("files", {})
+def _reused(m: Manifest, record: dict, head: Headend, active: str | None) -> dict[str, Path]:
+    """For a delta: sha256 -> the live file it is taken from, each re-hashed (the live copy must be intact).
+    Only the files of this bundle are read: the cost follows the changed village."""
+    info = record["bundles"].get(m.bundle)
+    live = head.files(info, active) if info else {}
+    folder = head.folder(info, active) if info else head.root
     by_sha: dict[str, str] = {}
     for p, (_, sha) in sorted(live.items()):
         by_sha.setdefault(sha, p)
@@ -753,34 +825,72 @@ def _reused(m: Manifest, record: dict, release: Path) -> dict[str, Path]:
     for e in m.files.values():
         if e.sha256 in carried or e.sha256 in found:
             continue
-        p = by_sha.get(e.sha256)
-        if p is None or not (release / p).is_file() or sha256_file(release / p) != e.sha256:
-            raise _reject(f"增量包需要的已有文件缺失或已被改动：{p or e.sha256}，需要完整包",
-                          f"a file the delta relies on is missing or altered here: {p or e.sha256}; "
+        live_path = by_sha.get(e.sha256)
+        if live_path is None or not (folder / live_path).is_file() or sha256_file(folder / live_path) != e.sha256:
+            raise _reject(f"增量包需要的已有文件缺失或已被改动：{live_path or e.sha256}，需要完整包",
+                          f"a file the delta relies on is missing or altered here: {live_path or e.sha256}; "
                           f"a full bundle is needed")
-        found[e.sha256] = release / p
+        found[e.sha256] = folder / live_path
     return found
+
+
+def _stored(head: Headend, bundle_id: str, version: int, files: dict[str, list],
+            sources: dict[str, Path]) -> dict:
+    """The store folder of one bundle version, made if missing (in a temporary folder, then renamed into place,
+    so a store folder is always whole); returns the release record's entry for it."""
+    entries = {p: FileEntry(size, sha) for p, (size, sha) in files.items()}
+    name = f"{file_stem(bundle_id)}/v{version}-{content_digest(entries)[:16]}"
+    dest = head.store / name
+    if not dest.is_dir():
+        tmp = head.store / f".tmp-{secrets.token_hex(8)}"
+        tmp.mkdir(parents=True)
+        for p, (_, sha) in sorted(files.items()):
+            _link(sources[sha], tmp / p)
+        (tmp / FILES).write_bytes(json.dumps(files, sort_keys=True, separators=(",", ":")).encode())
+        dest.parent.mkdir(exist_ok=True)
+        os.rename(tmp, dest)
+    themes = sorted({p.split("/", 1)[0] for p in files})
+    return {"version": version, "store": name, "themes": themes}
 
 
 def _assemble(staging: Path, head: Headend, active: str | None, record: dict,
               accepted: dict[str, tuple[Manifest, dict[str, Path]]]) -> dict:
-    """The new release: every bundle's files linked into `staging`; returns its record."""
-    live = head.releases / active if active else None
-    new: dict = {"bundles": {}}
-    order = sorted(set(record["bundles"]) | set(accepted), key=lambda b: (b == CITY, b))  # villages, then city
-    for bundle_id in order:
+    """The new release in `staging`: the city's files hard-linked from its store folder, then one relative symlink
+    per village and theme into the village's store folder; returns its record. Only the accepted bundles' files
+    are written (a bundle of a record from an older sitegen is moved into the store once)."""
+    new: dict = {"format": 2, "bundles": {}}
+    for bundle_id in sorted(set(record["bundles"]) | set(accepted), key=lambda b: (b == CITY, b)):
         if bundle_id in accepted:
             m, sources = accepted[bundle_id]
-            files = {p: [e.size, e.sha256] for p, e in m.files.items()}
-            for p, e in m.files.items():
-                _link(sources[e.sha256], staging / p)
-            new["bundles"][bundle_id] = {"version": m.version, "files": files}
-        else:
+            new["bundles"][bundle_id] = _stored(head, bundle_id, m.version,
+                                                {p: [e.size, e.sha256] for p, e in m.files.items()}, sources)
+        elif "store" not in record["bundles"][bundle_id]:
             info = record["bundles"][bundle_id]
-            assert live is not None
-            for p in info["files"]:
-                _link(live / p, staging / p)
-            new["bundles"][bundle_id] = info
+            live = head.folder(info, active)
+            sources = {sha: live / p for p, (_, sha) in info["files"].items()}
+            new["bundles"][bundle_id] = _stored(head, bundle_id, info["version"], info["files"], sources)
+        else:
+            head.folder(record["bundles"][bundle_id], active)  # checks the name
+            new["bundles"][bundle_id] = record["bundles"][bundle_id]
+    staging.mkdir()
+    city = new["bundles"].get(CITY)
+    if city is not None:  # first, so that no village link exists yet for a city path to go through
+        folder = head.folder(city, None)
+        for p in sorted(head.files(city, None)):
+            _link(folder / p, staging / p)
+    for bundle_id, info in sorted(new["bundles"].items()):
+        if bundle_id == CITY or not VILLAGE_ID.match(bundle_id):
+            continue
+        town, village = bundle_id.split("/")
+        for theme in info["themes"]:
+            if theme not in THEMES:
+                raise OSError(errno.EINVAL, f"bad theme in the record of {bundle_id}: {theme!r}")
+            parent = staging / theme / town
+            parent.mkdir(parents=True, exist_ok=True)
+            if parent.is_symlink() or (staging / theme).is_symlink():
+                raise OSError(errno.ELOOP, f"{theme}/{town} is a link")
+            # ../../../../ climbs from releases/r-N/<theme>/<town>/ to ROOT; the link fails if the name is taken
+            os.symlink(f"../../../../store/{info['store']}/{theme}/{town}/{village}", parent / village)
     (staging / RECORD).parent.mkdir(parents=True, exist_ok=True)
     (staging / RECORD).write_bytes(json.dumps(new, sort_keys=True).encode())
     return new
@@ -1009,7 +1119,7 @@ def _run(root: Path, root_fd: int, head: Headend, drops: list[_Drop], items: lis
             outcomes[id(item)].reason = str(exc)
     headers = _by_snapshot(headers, state, record, outcomes)
     chosen = _choose(headers, record, state, outcomes)
-    _check_namespaces(chosen, record, outcomes)
+    _check_namespaces(chosen, record, head, active, outcomes)
     _whole_snapshot(chosen, state, record, outcomes)
     work = root / f".tmp-{os.getpid()}"
     try:
@@ -1025,8 +1135,7 @@ def _run(root: Path, root_fd: int, head: Headend, drops: list[_Drop], items: lis
                 _examine(item, public, trusted, moment, dest, expect=m)
                 sources_ = {sha: objects / sha for sha in m.objects}
                 if m.base is not None:
-                    assert active is not None
-                    sources_.update(_reused(m, record, head.releases / active))
+                    sources_.update(_reused(m, record, head, active))
                 accepted[bundle_id] = (m, sources_)
             except BundleError as exc:
                 outcomes[id(item)].status, outcomes[id(item)].reason = "rejected", str(exc)
@@ -1092,11 +1201,28 @@ def _dispose(items: list[_Item], outcomes: list[Outcome]) -> None:
 
 
 def _prune(head: Headend, keep: int) -> None:
+    """Old releases beyond `keep` (never the live one, never fewer than two), then the store folders no remaining
+    release names. If a remaining record cannot be read, no store folder is removed."""
     names = head.names()
     active = head.active()
     for name in names[:-max(keep, 2)]:
         if name != active:
             shutil.rmtree(head.releases / name, ignore_errors=True)
+    used: set[str] = set()
+    for name in head.names():
+        try:
+            record = head.record(name)
+        except HeadendFault:
+            return
+        used |= {info["store"] for info in record["bundles"].values() if isinstance(info.get("store"), str)}
+    if not head.store.is_dir():
+        return
+    for stem in sorted(os.listdir(head.store)):
+        if stem.startswith(".") or not (head.store / stem).is_dir():
+            continue
+        for version in sorted(os.listdir(head.store / stem)):
+            if f"{stem}/{version}" not in used:
+                shutil.rmtree(head.store / stem / version, ignore_errors=True)
 
 
 def rollback(root: Path, wait: bool = False) -> tuple[str, str]:

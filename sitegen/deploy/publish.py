@@ -157,7 +157,7 @@ def _run(content: Path, output: Path, bundles: Path, key: Path | None, names: tu
             summary += ["    " + line for p in problems for line in p.format().splitlines()]
 
         infos = make_bundles(built_in, Store(bundles), private, now=now, valid_days=pconf.valid_days,
-                             villages=built.villages, keep=built.held, dry_run=dry_run)
+                             villages=built.villages, keep=built.held, dry_run=dry_run, just_built=True)
         changed = [i for i in infos if i.changed]
         for info in infos:
             log("bundle", bundle=info.bundle, version=info.version, changed=info.changed, files=info.files,
