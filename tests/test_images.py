@@ -24,7 +24,7 @@ from PIL import ImageDraw, ImageFilter, ImageStat
 from sitegen import assets, digests
 from sitegen.errors import ContentError, Report
 from sitegen.model import Image
-from sitegen.pipeline import build, check
+from sitegen.pipeline import build, check, default_cache
 from tests.built_sample import sample_output
 from tests.conftest import FIXTURES
 
@@ -319,13 +319,17 @@ def test_a_second_build_processes_no_scan_and_stale_entries_go(tmp_path, monkeyp
     shutil.copytree(FIXTURES / "mini", content)
     out = tmp_path / "out"
     build(content, out)
-    cache = out / ".cache" / "images"
+    cache = default_cache(out)
     entries = set(cache.iterdir())
     jobs = []
     real = assets.run
     monkeypatch.setattr(assets, "run", lambda todo, *a, **k: jobs.append(len(todo)) or real(todo, *a, **k))
     build(content, out)
-    assert jobs == [0] and set(cache.iterdir()) == entries
+    assert jobs == [] and set(cache.iterdir()) == entries  # nothing changed: nothing read (the build's memo)
+    yaml = content / "xg" / "cs" / "village.yaml"
+    yaml.write_bytes(yaml.read_bytes())  # the same bytes: the memo misses, the village is made again
+    build(content, out)
+    assert jobs == [0] and set(cache.iterdir()) == entries  # its scans are not
     scan = content / "xg" / "cs" / "scans" / "2026-09" / "2" / "01.jpg"
     before = sum(len(p.renditions()) for p in assets.pictures("x", probed(scan)))
     page_image((500, 700)).save(scan)
