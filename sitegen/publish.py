@@ -116,7 +116,7 @@ def _run(content: Path, output: Path, bundles: Path, key: Path | None, names: tu
          wait: bool = False) -> PublishResult:
     from sitegen import keys
     from sitegen.bundle import BundleError, Store, make_bundles
-    from sitegen.pipeline import build
+    from sitegen.pipeline import build, default_cache
     from sitegen.push import BACKOFF, RETRIES, push
     started = time.monotonic()
     config = site_config(content)
@@ -135,7 +135,7 @@ def _run(content: Path, output: Path, bundles: Path, key: Path | None, names: tu
     try:
         built_in = scratch or output
         try:
-            cache = output / ".cache" / "images"  # a dry run reuses the renditions, if there are any
+            cache = default_cache(output)  # `sitegen build`'s; a dry run reuses the renditions, if there are any
             built = build(content, built_in, hold_back=True, previous=output,  # a `sitegen build` of output: lock.Busy
                           cache=cache if cache.is_dir() or not dry_run else None, wait=wait)
         except ContentError as exc:
