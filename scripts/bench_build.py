@@ -55,7 +55,7 @@ def _measure_one(what: str, content: Path, out: Path) -> dict:
                        unchanged=result.unchanged, held=sorted(result.held))
     else:
         code = subprocess.run([sys.executable, "-m", "sitegen", "check", str(content), "-o", str(out)],
-                              capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)}).returncode
+                              capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)}, check=False).returncode
         figures["exit"] = code
     figures["wall"] = time.perf_counter() - wall
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -67,7 +67,7 @@ def _measure_one(what: str, content: Path, out: Path) -> dict:
 
 
 def measure(what: str, content: Path, out: Path) -> dict:
-    run = subprocess.run([sys.executable, __file__, "--one", what, str(content), str(out)], capture_output=True,
+    run = subprocess.run([sys.executable, __file__, "--one", what, str(content), str(out)], capture_output=True, check=False,
                          text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     if run.returncode:
         raise SystemExit(f"{what} failed:\n{run.stderr[-3000:]}")
@@ -138,14 +138,16 @@ def hugo_cpu(pages: int, work: Path) -> float | None:
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
-def bench(villages: int, work: Path) -> dict:
+def bench(villages: int, work: Path, images_from: Path | None = None, hugo: bool = True) -> dict:
     content, out = work / f"city-{villages}", work / f"out-{villages}"
     shutil.rmtree(content, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(default_cache(out), ignore_errors=True)
     t = time.perf_counter()
     make_city(content, villages)
-    row: dict = {"villages": villages, "made_s": time.perf_counter() - t}
+    row: dict = {"villages": villages, "made_s": time.perf_counter() - t, "images_from": str(images_from or "")}
+    if images_from:  # the renditions made already (same distinct scans): the cold build is the text pipeline's
+        shutil.copytree(images_from, default_cache(out), ignore=shutil.ignore_patterns(".index"))
     print(f"[{villages}] city made in {row['made_s']:.0f} s; cold build ...", file=sys.stderr, flush=True)
     row["cold"] = measure("build", content, out)
     row["output_bytes"] = du(out)
@@ -159,7 +161,7 @@ def bench(villages: int, work: Path) -> dict:
     row["carried"] = measure("build", content, out)
     add_voucher(content)
     row["one"] = measure("build", content, out)
-    row["hugo_cpu"] = hugo_cpu(sum(row["cold"]["pages"].values()), work)
+    row["hugo_cpu"] = hugo_cpu(sum(row["cold"]["pages"].values()), work) if hugo else None
     return row
 
 
@@ -172,7 +174,8 @@ def report(rows: list[dict]) -> None:
         jobs = cold["scan_jobs"]
         print(f"== {row['villages']} villages ({cold['villages']} built; pages {cold['pages']}; "
               f"output {row['output_bytes'] / 2**20:,.0f} MiB, image cache {row['cache_bytes'] / 2**20:,.0f} MiB)")
-        print(f"cold build:                 {t(cold)}")
+        print(f"cold build:                 {t(cold)}" + ("  (image cache copied in: renditions not made)"
+                                                            if row.get("images_from") else ""))
         print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in cold["steps"].items()) + "  (wall/CPU s)")
         if jobs:
             print(f"   images: {jobs} distinct scans processed, {jobs / img_wall:.1f} scans/s, "
@@ -185,7 +188,7 @@ def report(rows: list[dict]) -> None:
         print(f"one voucher added:          {t(row['one'])}  ({row['one']['reused']} villages carried)")
         print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in row["one"]["steps"].items()))
         if row["hugo_cpu"] is None:
-            print("Hugo: not installed; no ratio")
+            print("Hugo: not installed (or --no-hugo); no ratio")
         else:
             print(f"Hugo, same page count: {row['hugo_cpu']:.1f} s CPU; sitegen cold / Hugo = "
                   f"{cold['cpu'] / max(row['hugo_cpu'], 1e-3):.1f}")
@@ -196,6 +199,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--villages", default="5,50,252", help="sizes, comma-separated")
     ap.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one, removed)")
+    ap.add_argument("--images-from", type=Path, help="an image cache to start from (the same distinct scans: the "
+                    "cold build then measures the text pipeline; machines too busy for the whole image work)")
+    ap.add_argument("--no-hugo", action="store_true", help="do not measure Hugo")
     ap.add_argument("--one", nargs=3, metavar=("WHAT", "CONTENT", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -206,7 +212,7 @@ def main() -> None:
     rows = []
     try:
         for n in [int(v) for v in args.villages.split(",")]:
-            rows.append(bench(n, work))
+            rows.append(bench(n, work, args.images_from, not args.no_hugo))
             report(rows[-1:])
     finally:
         if not args.keep:
