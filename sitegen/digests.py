@@ -136,10 +136,10 @@ def tree_facts(root: Path | str, skip: set[str] = frozenset()) -> str:
     start = len(str(root)) + 1
     for top, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if os.path.realpath(os.path.join(top, d)) not in skip)
-        h.update(f"D{top[start:]}\0{_facts(top)}\n".encode())
+        h.update(f"D{top[start:]}\0{_facts(top)}\n".encode("utf-8", "surrogateescape"))  # a name not UTF-8
         for name in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
             full = os.path.join(top, name)
-            h.update(f"F{full[start:]}\0{_facts(full)}\n".encode())
+            h.update(f"F{full[start:]}\0{_facts(full)}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 

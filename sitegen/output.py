@@ -136,7 +136,7 @@ def _same(path: str, data: bytes) -> bool:
 def update_theme(output: Path, theme: str, files: dict[str, bytes], copies: dict[str, Path | str],
                  villages: set[str], kept: set[str], record: str) -> None:
     """Bring output/<theme> up to date in place (逐村更新), touching only what changed: every village in `villages`
-    ("town/village") that has files here is written to a hidden staging folder beside its live one and swapped in
+    ("town/village") that has files here is written to a hidden staging folder beside the theme and swapped in
     with one renameat2(RENAME_EXCHANGE) (a reader sees the village's old pages or its new ones); then the city's
     and towns' own files (everything outside the village folders) are replaced one by one, each atomically
     (written beside it, renamed over it), unchanged ones left alone; then folders of villages gone from the site
@@ -165,31 +165,38 @@ def update_theme(output: Path, theme: str, files: dict[str, bytes], copies: dict
             shared_copies[path] = source
         else:
             by_village.setdefault(key, ({}, {}))[1][path] = source
+    # staged outside the theme folder (a killed run leaves nothing inside it; clean_leftovers removes this)
+    scratch = os.path.join(output, f".{theme}.update{tag}")
     staging = ""
     try:
-        for key, (own, linked) in sorted(by_village.items()):
+        shutil.rmtree(scratch, ignore_errors=True)
+        for n, (key, (own, linked)) in enumerate(sorted(by_village.items())):
             town, village = key.split("/")
             live = os.path.join(root, town, village)
-            staging = os.path.join(root, town, f".{village}{tag}")
-            shutil.rmtree(staging, ignore_errors=True)
+            staging = os.path.join(scratch, str(n))
             os.makedirs(staging)
             _write_files(staging, own, linked, len(key) + 1)
             if os.path.isdir(live) and _exchange(Path(staging), Path(live)):
                 remove_old(staging)  # now holds the village's previous pages
             elif os.path.isdir(live):
-                old = os.path.join(root, town, f".{village}.old{tag}")
+                old = os.path.join(scratch, f"old-{n}")
                 os.rename(live, old)
-                os.rename(staging, live)
+                try:
+                    os.rename(staging, live)
+                except OSError:
+                    os.rename(old, live)  # the village's old pages back in place
+                    raise
                 remove_old(old)
             else:
+                os.makedirs(os.path.dirname(live), exist_ok=True)
                 os.rename(staging, live)
         staging = ""
         for path, data in sorted(shared_files.items()):
             if path == record:
                 continue
-            _replace(os.path.join(root, path), data, None)
+            _replace(os.path.join(root, path), data, None, scratch)
         for path, source in sorted(shared_copies.items()):
-            _replace(os.path.join(root, path), None, source)
+            _replace(os.path.join(root, path), None, source, scratch)
         keep = {k + "/" for k in [*villages, *kept]}
         wanted = set(shared_files) | set(shared_copies)
         visited: list[str] = []
@@ -213,10 +220,10 @@ def update_theme(output: Path, theme: str, files: dict[str, bytes], copies: dict
             if not os.listdir(top):
                 os.rmdir(top)  # a folder left empty by a removed page
         if record in files:
-            _replace(os.path.join(root, record), files[record], None)
+            _replace(os.path.join(root, record), files[record], None, scratch)
+        shutil.rmtree(scratch, ignore_errors=True)
     except OSError as exc:
-        if staging:
-            shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
         raise OutputError(f"{exc.filename or output}: {exc.strerror}") from exc
 
 
@@ -229,8 +236,9 @@ def _holds(prefix: str, keep: set[str], wanted: set[str]) -> bool:
     return any(k.startswith(prefix) for k in keep) or any(w.startswith(prefix) for w in wanted)
 
 
-def _replace(dest: str, data: bytes | None, source: Path | str | None) -> None:
-    """One file put in place atomically (written beside it, renamed over it); left alone when the same."""
+def _replace(dest: str, data: bytes | None, source: Path | str | None, scratch: str) -> None:
+    """One file put in place atomically (written in `scratch`, on the same file system, renamed over it); left
+    alone when the same."""
     if data is not None and _same(dest, data):
         return
     if source is not None:
@@ -240,7 +248,8 @@ def _replace(dest: str, data: bytes | None, source: Path | str | None) -> None:
         except OSError:
             pass
     os.makedirs(os.path.dirname(dest), exist_ok=True)
-    tmp = os.path.join(os.path.dirname(dest), f".{os.path.basename(dest)}.tmp-{os.getpid()}")
+    os.makedirs(scratch, exist_ok=True)
+    tmp = os.path.join(scratch, "file")
     if data is not None:
         with open(tmp, "wb") as fh:
             fh.write(data)

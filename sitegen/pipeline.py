@@ -172,7 +172,7 @@ def _remember(out: Path, cache: Path, themes: tuple[str, ...], state: str, resul
         memos[os.path.realpath(out)] = _memo_doc(state, _records(out, themes), result)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(memos, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        tmp.write_text(json.dumps(memos, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass
@@ -210,7 +210,7 @@ def remember_check(cache: Path, state: str, verdict: dict) -> None:
         memos = dict(list(memos.items())[-7:]) if isinstance(memos, dict) else {}
         memos[state] = verdict
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
-        tmp.write_text(json.dumps(memos, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps(memos), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass

@@ -73,6 +73,9 @@ def test_tree_facts_notice_every_kind_of_change(tmp_path):
     assert changed()
     (root / "a" / "link").symlink_to("g.txt")
     assert changed()
+    with open(os.path.join(os.fsencode(root / "a"), b"\xff\xfe.txt"), "wb"):  # a name that is not UTF-8
+        pass
+    assert changed()
     skip = {os.path.realpath(root / "out")}
     before = tree_facts(root, skip)
     (root / "out" / "page.html").write_text("x")  # an output folder inside: left out
