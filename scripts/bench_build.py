@@ -1,18 +1,31 @@
-"""Benchmark: validate and build a synthetic city, report time, pages per second and peak memory.
+"""Benchmark (issue 14): the whole city, cold and warm, at several sizes, in one run.
 
-    python scripts/bench_build.py [--villages 25] [--vouchers 440] [--keep DIR]
+    python scripts/bench_build.py [--villages 5,50,252] [--keep DIR]
 
-A city is ~250 villages and ~110,000 vouchers a year (440 per village); the default is a tenth of that.
-Every voucher gets two scans, hard links to one small JPEG: the figures are for the text pipeline
-(load, validate, ledger, links, render, link check, write); image throughput is measured separately.
-Not a test: it prints figures for the issue notes.
+For each size a seed-scale city is made (scripts/make_city.py: ~445 vouchers with 2-3 scans, 40 党务 and 49 村务
+items a village) and measured, each run in a process of its own (so peak memory is that run's):
+
+- cold build (empty output and image cache): wall and CPU seconds (the workers' CPU included), peak RSS, pages
+  per theme, output size (hard links counted once), and the image step's scans/s and CPU ms a scan;
+- build with nothing changed (the memo: nothing read but stat facts); `sitegen check` the first time after the
+  build (a full check) and again with nothing changed (its verdict remembered);
+- build with every village carried over (one shared file rewritten with the same bytes: the memo cannot answer,
+  everything is validated and planned again, no village rendered): what a build costs when the memo misses;
+- build with one voucher added to one village.
+
+The scans are hard links to the sample's few hundred JPEGs, so a cold build makes renditions only for those
+distinct files (the cache is by content): the image figures are per distinct file processed. If Hugo is installed,
+the same number of Markdown pages is built with it in the same run, for the ratio of CPU times.
+Not a test: it prints figures for docs/scale.md.
 """
 from __future__ import annotations
 
 import argparse
-import random
+import json
+import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,91 +33,190 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
 
-from sitegen.build.pipeline import build, check  # noqa: E402
+from make_city import make_city  # noqa: E402
 
-MINI = REPO / "tests" / "fixtures" / "mini"
-PAYEES = ["江阴市澄江建筑有限公司", "王五", "李四", "江阴农商银行", "夏港水电站", "张三"]
-LINES = [("付村道修理款", "513", "101"), ("收到土地发包款", "102", "501"), ("付保洁工资", "513", "102"),
-         ("收到上级补助", "102", "503"), ("村务卡报销办公用品", "513", "102")]
+from sitegen import assets  # noqa: E402
+from sitegen.build.pipeline import Steps, build, default_cache  # noqa: E402
 
 
-def make_city(root: Path, villages: int, vouchers: int) -> None:
-    shutil.copytree(MINI, root)
-    template = root / "xg" / "cs"
-    scan = template / "files" / "basis.jpg"
-    rng = random.Random(7)
-    for n in range(villages):
-        village = root / "xg" / f"v{n:03d}"
-        shutil.copytree(template, village, ignore=shutil.ignore_patterns("journal", "scans"))
-        (village / "village.yaml").write_text(f"name: 第{n}村\nopening_balance: \"500000.00\"\n", encoding="utf-8")
-        (village / "journal").mkdir()
-        rows = ["日期,凭证字号,摘要,科目编码,借方金额,贷方金额,往来单位,附件张数"]
-        for i in range(vouchers):
-            month = 1 + i * 12 // vouchers
-            number = i - (month - 1) * vouchers // 12 + 1
-            day = f"2026-{month:02d}-{1 + i % 28:02d}"
-            summary, debit, credit = rng.choice(LINES)
-            amount = f"{rng.randint(100, 80000)}.{rng.randint(0, 99):02d}"
-            payee = rng.choice(PAYEES)
-            rows.append(f"{day},记-{number},{summary},{debit},{amount},,{payee},1")
-            rows.append(f"{day},记-{number},{summary},{credit},,{amount},{payee},1")
-            folder = village / "scans" / f"2026-{month:02d}" / str(number)
-            folder.mkdir(parents=True, exist_ok=True)
-            for name in ("01.jpg", "02.jpg"):
-                (folder / name).hardlink_to(scan)
-        (village / "journal" / "2026.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-        # every month approved by the 农经站, or it would be a draft and not built (review.py)
-        (village / "reviews.yaml").write_text("".join(
-            f"2026-{m:02d}: {{department: 夏港街道农经站, reviewer: 张永刚, date: 2026-{m:02d}-28, status: 已通过}}\n"
-            for m in range(1, 13)), encoding="utf-8")
+def _measure_one(what: str, content: Path, out: Path) -> dict:
+    """Inside a child process: one build or check; its figures as a dict."""
+    jobs: list[int] = []
+    real = assets.run
+    assets.run = lambda todo, *a, **k: jobs.append(len(todo)) or real(todo, *a, **k)  # rendition jobs
+    steps = Steps()
+    wall = time.perf_counter()
+    figures: dict = {}
+    if what == "build":
+        result = build(content, out, hold_back=True, steps=steps)
+        figures.update(pages=result.pages, reused=len(result.reused), villages=len(result.villages),
+                       unchanged=result.unchanged, held=sorted(result.held))
+    else:
+        code = subprocess.run([sys.executable, "-m", "sitegen", "check", str(content), "-o", str(out)],
+                              capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)}, check=False).returncode
+        figures["exit"] = code
+    figures["wall"] = time.perf_counter() - wall
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures["cpu"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    figures["rss_mib"] = max(me.ru_maxrss, kids.ru_maxrss) / 1024
+    figures["steps"] = {n: [steps.wall[n], steps.cpu[n]] for n in steps.wall}
+    figures["scan_jobs"] = sum(jobs)
+    return figures
+
+
+def measure(what: str, content: Path, out: Path) -> dict:
+    run = subprocess.run([sys.executable, __file__, "--one", what, str(content), str(out)], capture_output=True, check=False,
+                         text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    if run.returncode:
+        raise SystemExit(f"{what} failed:\n{run.stderr[-3000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def du(folder: Path) -> int:
+    """Bytes on disk under `folder`, each inode counted once (hard links)."""
+    seen, total = set(), 0
+    for top, _, files in os.walk(folder):
+        for f in files:
+            st = os.lstat(os.path.join(top, f))
+            if st.st_ino not in seen:
+                seen.add(st.st_ino)
+                total += st.st_blocks * 512
+    return total
+
+
+def add_voucher(content: Path) -> None:
+    """A clerk adds one voucher (and its two scans) to the first village."""
+    village = next(p for p in sorted((content / "t00").iterdir()) if (p / "village.yaml").is_file())
+    journal = sorted((village / "journal").glob("*.csv"))[-1]
+    data = journal.read_bytes()
+    encoding = "utf-8" if not data.startswith(b"\xef\xbb\xbf") else "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        text, encoding = data.decode("gb18030"), "gb18030"
+    header = text.splitlines()[0].split(",")
+    month = journal.stem
+    rows = []
+    for account, name, dr, cr in (("513", "管理费用", "100.00", ""), ("102", "银行存款", "", "100.00")):
+        cells = {"日期": f"{month}-28", "凭证字号": "记-999", "摘要": "付村道修理款", "科目编码": account,
+                 "科目名称": name, "借方金额": dr, "贷方金额": cr, "往来单位": "江阴市夏港文具商店", "附件张数": "1"}
+        rows.append(",".join(cells.get(h, "") for h in header))
+    journal.write_bytes(data + ("\n".join(rows) + "\n").encode("utf-8" if encoding == "utf-8-sig" else encoding))
+    folder = village / "scans" / month / "999"
+    folder.mkdir(parents=True)
+    scans = sorted((village / "scans").rglob("*.jpg"))
+    for n in (1, 2):
+        os.link(scans[n], folder / f"{n:02d}.jpg")
+
+
+def hugo_cpu(pages: int, work: Path) -> float | None:
+    """CPU seconds of `hugo` building `pages` Markdown pages of a few paragraphs each; None without Hugo."""
+    hugo = shutil.which("hugo")
+    if not hugo:
+        return None
+    site = work / "hugo"
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "content" / "p").mkdir(parents=True)
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text('baseURL = "/"\ntitle = "bench"\ndisableKinds = ["taxonomy", "term", "RSS", '
+                                    '"sitemap"]\n', encoding="utf-8")
+    layout = "<html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>{{ .Content }}</body></html>"
+    for name in ("single.html", "list.html"):
+        (site / "layouts" / "_default" / name).write_text(layout, encoding="utf-8")
+    body = "村务公开事项说明。" * 40
+    for n in range(pages):
+        folder = site / "content" / "p" / f"{n // 1000:03d}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"{n}.md").write_text(f"---\ntitle: 第{n}页\n---\n\n{body}\n\n| 科目 | 金额 |\n|---|---|\n| 513 | "
+                                        f"{n}.00 |\n", encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([hugo, "--quiet", "-s", str(site)], check=True, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    shutil.rmtree(site, ignore_errors=True)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def bench(villages: int, work: Path, images_from: Path | None = None, hugo: bool = True) -> dict:
+    content, out = work / f"city-{villages}", work / f"out-{villages}"
+    shutil.rmtree(content, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(default_cache(out), ignore_errors=True)
+    t = time.perf_counter()
+    make_city(content, villages)
+    row: dict = {"villages": villages, "made_s": time.perf_counter() - t, "images_from": str(images_from or "")}
+    if images_from:  # the renditions made already (same distinct scans): the cold build is the text pipeline's
+        shutil.copytree(images_from, default_cache(out), ignore=shutil.ignore_patterns(".index"))
+    print(f"[{villages}] city made in {row['made_s']:.0f} s; cold build ...", file=sys.stderr, flush=True)
+    row["cold"] = measure("build", content, out)
+    row["output_bytes"] = du(out)
+    row["cache_bytes"] = du(default_cache(out))
+    print(f"[{villages}] cold {row['cold']['wall']:.0f} s; warm runs ...", file=sys.stderr, flush=True)
+    row["same"] = measure("build", content, out)
+    row["check_first"] = measure("check", content, out)  # the first check after the build: a full one
+    row["check_same"] = measure("check", content, out)   # asked again: its verdict remembered
+    site = content / "site.yaml"
+    site.write_bytes(site.read_bytes())  # rewritten, same bytes: the memo misses, every village is carried
+    row["carried"] = measure("build", content, out)
+    add_voucher(content)
+    row["one"] = measure("build", content, out)
+    row["hugo_cpu"] = hugo_cpu(sum(row["cold"]["pages"].values()), work) if hugo else None
+    return row
+
+
+def report(rows: list[dict]) -> None:
+    def t(r: dict) -> str:
+        return f"{r['wall']:7.1f} s wall {r['cpu']:7.1f} s CPU {r['rss_mib']:6.0f} MiB"
+    for row in rows:
+        cold = row["cold"]
+        img_wall, img_cpu = cold["steps"].get("images", [0, 0])
+        jobs = cold["scan_jobs"]
+        print(f"== {row['villages']} villages ({cold['villages']} built; pages {cold['pages']}; "
+              f"output {row['output_bytes'] / 2**20:,.0f} MiB, image cache {row['cache_bytes'] / 2**20:,.0f} MiB)")
+        print(f"cold build:                 {t(cold)}" + ("  (image cache copied in: renditions not made)"
+                                                            if row.get("images_from") else ""))
+        print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in cold["steps"].items()) + "  (wall/CPU s)")
+        if jobs:
+            print(f"   images: {jobs} distinct scans processed, {jobs / img_wall:.1f} scans/s, "
+                  f"{img_cpu / jobs * 1000:.0f} CPU ms a scan")
+        print(f"nothing changed, build:     {t(row['same'])}  (unchanged: {row['same']['unchanged']})")
+        print(f"check, first after build:   {t(row['check_first'])}  (exit {row['check_first']['exit']})")
+        print(f"check again, nothing changed: {t(row['check_same'])}  (exit {row['check_same']['exit']})")
+        print(f"all carried (memo missed): {t(row['carried'])}  ({row['carried']['reused']} villages carried)")
+        print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in row["carried"]["steps"].items()))
+        print(f"one voucher added:          {t(row['one'])}  ({row['one']['reused']} villages carried)")
+        print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in row["one"]["steps"].items()))
+        if row["hugo_cpu"] is None:
+            print("Hugo: not installed (or --no-hugo); no ratio")
+        else:
+            print(f"Hugo, same page count: {row['hugo_cpu']:.1f} s CPU; sitegen cold / Hugo = "
+                  f"{cold['cpu'] / max(row['hugo_cpu'], 1e-3):.1f}")
+    print(json.dumps(rows, ensure_ascii=False), file=sys.stderr)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--villages", type=int, default=25)
-    ap.add_argument("--vouchers", type=int, default=440)
-    ap.add_argument("--keep", type=Path)
+    ap.add_argument("--villages", default="5,50,252", help="sizes, comma-separated")
+    ap.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one, removed)")
+    ap.add_argument("--images-from", type=Path, help="an image cache to start from (the same distinct scans: the "
+                    "cold build then measures the text pipeline; machines too busy for the whole image work)")
+    ap.add_argument("--no-hugo", action="store_true", help="do not measure Hugo")
+    ap.add_argument("--one", nargs=3, metavar=("WHAT", "CONTENT", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.one:
+        print(json.dumps(_measure_one(args.one[0], Path(args.one[1]), Path(args.one[2]))))
+        return
     work = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
-    content, out = work / "content", work / "output"
-    shutil.rmtree(work, ignore_errors=True)
-    t0 = time.perf_counter()
-    make_city(content, args.villages, args.vouchers)
-    t1 = time.perf_counter()
-    city, report = check(content)
-    t2 = time.perf_counter()
-    assert city is not None and not report.errors, [p.format() for p in report.errors[:5]]
-    result = build(content, out)
-    t3 = time.perf_counter()
-    again = build(content, out)
-    t4 = time.perf_counter()
-    one = content / "xg" / "v000" / "journal" / "2026.csv"  # a clerk adds one voucher to one village
-    one.write_text(one.read_text(encoding="utf-8") + "2026-12-28,记-999,付村道修理款,513,100.00,,张三,0\n"
-                   "2026-12-28,记-999,付村道修理款,101,,100.00,张三,0\n", encoding="utf-8")
-    (content / "xg" / "v000" / "scans" / "2026-12" / "999").mkdir()
-    (content / "xg" / "v000" / "scans" / "2026-12" / "999" / "01.jpg").hardlink_to(content / "xg" / "cs" / "files" /
-                                                                                    "basis.jpg")
-    t5 = time.perf_counter()
-    changed = build(content, out)
-    t6 = time.perf_counter()
-    pages = sum(result.pages.values())
-    vouchers = sum(len(v.vouchers) for v in city.villages)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"synthetic city: {args.villages} villages, {vouchers} vouchers (made in {t1 - t0:.1f}s)")
-    print(f"check (load+validate):     {t2 - t1:7.2f} s  ({vouchers / (t2 - t1):,.0f} vouchers/s)")
-    print(f"build, cold image cache:   {t3 - t2:7.2f} s  ({pages:,} pages, {pages / (t3 - t2):,.0f} pages/s)")
-    print(f"build again, nothing changed: {t4 - t3:7.2f} s  ({len(again.reused)} of {args.villages + 1} villages "
-          "carried over)")
-    print(f"build again, one voucher added in one village: {t6 - t5:7.2f} s  ({len(changed.reused)} carried over)")
-    print(f"peak memory (RSS):         {peak:7.0f} MiB")
-    scale = 250 / args.villages
-    one_changed = (t4 - t3) * scale + (t6 - t5) - (t4 - t3)  # every village carried over, plus one made again
-    print(f"projected full city (x{scale:.0f}): cold ~{(t3 - t2) * scale / 60:.1f} min; nothing changed "
-          f"~{(t4 - t3) * scale / 60:.1f} min; one village changed ~{one_changed / 60:.1f} min; "
-          f"~{peak * scale / 1024:.1f} GiB if memory grows linearly")
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    try:
+        for n in [int(v) for v in args.villages.split(",")]:
+            rows.append(bench(n, work, args.images_from, not args.no_hugo))
+            report(rows[-1:])
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

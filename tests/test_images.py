@@ -25,7 +25,7 @@ from sitegen.images import renditions as assets
 from sitegen.images import digests
 from sitegen.content.errors import ContentError, Report
 from sitegen.content.model import Image
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build, check, default_cache
 from tests.built_sample import sample_output
 from tests.conftest import FIXTURES
 
@@ -286,13 +286,15 @@ def test_a_multi_page_file_is_several_scans(tmp_path):
     build(content, tmp_path / "out")
     for theme in ("tv", "mobile"):
         vouchers = tmp_path / "out" / theme / "xg" / "cs" / "finance" / "vouchers"
+        # at most three pages a voucher: the first scan's viewer, and one viewer for the others, each at #s-N
         assert [p.name for p in sorted(vouchers.glob("2026-09-001-*.html"))] == [
-            "2026-09-001-1.html", "2026-09-001-2.html", "2026-09-001-3.html"]
+            "2026-09-001-1.html", "2026-09-001-2.html"]
         html = (vouchers / "2026-09-001.html").read_text(encoding="utf-8")
         assert html.count('class="scan-thumb"') == 3 and "第3张" in html
         second = (vouchers / "2026-09-001-2.html").read_text(encoding="utf-8")
         kind = "tv" if theme == "tv" else "m"
-        assert f"-p2-{kind}1.jpg" in second and "-p1-" not in second
+        assert f"-p2-{kind}1.jpg" in second and f"-p3-{kind}1.jpg" in second and "-p1-" not in second
+        assert 'id="s-2"' in second and 'id="s-3"' in second
 
 
 # ---- what ships ------------------------------------------------------------------------------------------------------
@@ -327,13 +329,17 @@ def test_a_second_build_processes_no_scan_and_stale_entries_go(tmp_path, monkeyp
     shutil.copytree(FIXTURES / "mini", content)
     out = tmp_path / "out"
     build(content, out)
-    cache = out / ".cache" / "images"
+    cache = default_cache(out)
     entries = set(cache.iterdir())
     jobs = []
     real = assets.run
     monkeypatch.setattr(assets, "run", lambda todo, *a, **k: jobs.append(len(todo)) or real(todo, *a, **k))
     build(content, out)
-    assert jobs == [0] and set(cache.iterdir()) == entries
+    assert jobs == [] and set(cache.iterdir()) == entries  # nothing changed: nothing read (the build's memo)
+    yaml = content / "xg" / "cs" / "village.yaml"
+    yaml.write_bytes(yaml.read_bytes())  # the same bytes: the memo misses, the village is made again
+    build(content, out)
+    assert jobs == [0] and set(cache.iterdir()) == entries  # its scans are not
     scan = content / "xg" / "cs" / "scans" / "2026-09" / "2" / "01.jpg"
     before = sum(len(p.renditions()) for p in assets.pictures("x", probed(scan)))
     page_image((500, 700)).save(scan)

@@ -21,6 +21,7 @@ from sitegen.images import renditions as assets
 from sitegen.site import plan as links
 from sitegen.build import lock
 from sitegen.build import pipeline
+from sitegen.content import progress
 from sitegen.site import render
 from sitegen.cli.main import cli
 from sitegen.images.digests import Checked
@@ -123,7 +124,7 @@ def test_check_does_not_decode_again_what_the_build_found_sound(city, monkeypatc
     jobs: list[int] = []
     real = assets._run_all
     monkeypatch.setattr(assets, "_run_all", lambda todo, *a: jobs.append(len(todo)) or real(todo, *a))
-    memo = out / ".cache" / "images" / ".index" / "checked.json"
+    memo = pipeline.default_cache(out) / ".index" / "checked.json"
     build(content, out)  # the copy's files have new inodes: the build checks them again and remembers them
     jobs.clear()
     _, report = check(content, Checked(memo, assets.CHECK))
@@ -332,7 +333,7 @@ def test_wait_waits_for_the_running_build(city, tmp_path):
 
 def test_the_image_cache_is_locked_too(city, tmp_path):
     content, out = city
-    cache = out / ".cache" / "images"
+    cache = pipeline.default_cache(out)
     with lock.hold(cache / ".index" / "build.lock"):
         with pytest.raises(lock.Busy):
             build(content, tmp_path / "elsewhere", cache=cache)
@@ -393,3 +394,90 @@ def test_a_village_whose_folder_is_deleted_is_taken_down(city):
     shutil.rmtree(content / "xg/cs2")
     assert run("build", content, "-o", out) == 0
     assert not (out / "tv/xg/cs2").exists() and (out / "tv/xg/cs/index.html").is_file()
+
+
+# ---- issue 14: named, timed steps; the image cache beside the output; progress; check's verdict remembered -------
+
+def test_the_image_cache_is_beside_the_output_and_can_be_put_elsewhere(city, tmp_path):
+    content, out = city
+    assert pipeline.default_cache(out) == out.parent / "out.cache"
+    assert (out.parent / "out.cache" / ".index" / "digests.json").is_file()
+    assert not (out / ".cache" / "images").exists()  # never inside what is published
+    elsewhere = tmp_path / "images"
+    shutil.rmtree(out)
+    result = CliRunner().invoke(cli, ["build", str(content), "-o", str(out), "--cache", str(elsewhere)])
+    assert result.exit_code == 0, result.output
+    assert (elsewhere / ".index" / "digests.json").is_file() and len(list(elsewhere.iterdir())) > 1
+    assert not (out / ".cache" / "images").exists()
+
+
+def test_a_build_holding_the_cache_makes_another_exit_4_even_with_nothing_changed(city):
+    content, out = city
+    assert run("build", content, "-o", out) == 0  # (now the memo would answer)
+    with lock.hold(pipeline.default_cache(out) / ".index" / "build.lock"):
+        assert run("build", content, "-o", out) == 4
+    assert run("build", content, "-o", out) == 0
+
+
+def test_build_timings_name_every_step_on_stderr(city):
+    content, out = city
+    (content / "xg" / "cs" / "rules" / "own.md").unlink()
+    result = CliRunner().invoke(cli, ["build", str(content), "-o", str(out), "--timings"])
+    assert result.exit_code == 0, result.output
+    err = result.stderr
+    assert [name for name in pipeline.STEPS if re.search(rf"^{name} +[\d.]+ s wall +[\d.]+ s CPU$", err, re.M)] == \
+        list(pipeline.STEPS)
+    assert "total" in err and "步骤 steps:" not in result.stdout
+    again = CliRunner().invoke(cli, ["build", str(content), "-o", str(out), "--timings"])
+    assert "没有变化" in again.stdout and re.search(r"^check +[\d.]+ s wall", again.stderr, re.M)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_at_a_terminal_only():
+    assert progress.Progress.for_stream(io.StringIO()) is None  # cron: not a terminal, nothing shown
+    progress.tell("villages", 1, 2)  # nobody listening: nothing happens
+    screen = _Terminal()
+    shown = progress.Progress.for_stream(screen)
+    assert shown is not None
+    shown.step("check")
+    progress.tell("villages", 1, 250)
+    progress.tell("villages", 250, 250)
+    assert "1/250" not in screen.getvalue() or "250/250" in screen.getvalue()
+    assert "250/250 村 villages" in screen.getvalue()
+    shown.done()
+    before = screen.getvalue()
+    progress.tell("scans", 5, 9)
+    assert screen.getvalue() == before and before.endswith("\r")
+
+
+def test_progress_estimates_what_is_left(monkeypatch):
+    clock = iter([0.0, 10.0, 10.0])  # the first count, the second, its drawing
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
+    screen = _Terminal()
+    shown = progress.Progress(screen)
+    shown.name = "images"
+    shown.count("scans", 0, 100)   # starts counting at t=0
+    shown.count("scans", 50, 100)  # half in 10 s: about 10 s left
+    assert "50/100 张图 scans，约 10 秒 ~10 s left" in screen.getvalue()
+    shown.done()
+
+
+def test_check_tells_its_verdict_again_when_nothing_changed(city, monkeypatch):
+    content, out = city
+    first = CliRunner().invoke(cli, ["check", str(content), "-o", str(out)])
+    assert first.exit_code == 0
+    real = pipeline.rehearse
+    calls = []
+    monkeypatch.setattr(pipeline, "rehearse", lambda *a, **k: calls.append(1) or real(*a, **k))
+    again = CliRunner().invoke(cli, ["check", str(content), "-o", str(out)])
+    assert (again.exit_code, again.stdout, again.stderr, calls) == (0, first.stdout, first.stderr, [])
+    journal = content / "xg" / "cs" / "journal" / "2026-09.csv"
+    journal.write_text(journal.read_text(encoding="utf-8").replace("2500.50,,王五", "2500.00,,王五"), encoding="utf-8")
+    broken = CliRunner().invoke(cli, ["check", str(content), "-o", str(out)])
+    assert broken.exit_code == 1 and calls == [1] and "凭证" in broken.stderr
+    village = CliRunner().invoke(cli, ["check", str(content / "xg" / "cs2"), "-o", str(out)])
+    assert village.exit_code == 0 and calls == [1, 1]  # another scope: another verdict

@@ -4,7 +4,9 @@ byte what a full build of the same content makes.
 The fixture is `mini` with its village copied once (xg/cs 长寿村 and xg/hx 红星村)."""
 from __future__ import annotations
 
+import io
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -125,6 +127,7 @@ def test_a_code_lengthened_by_a_collision_renders_its_village_again(content, tmp
         codes[id(hx.vouchers[0])] = refcode._code(refcode.VOUCHER, "collision", 10)
         return codes
     monkeypatch.setattr(refcode, "assign", collided)
+    _rewrite_same(content / "site.yaml")  # (the other village's change behind it: the build's memo cannot answer)
     assert build(content, out).reused == ["xg/cs"]
     longer = refcode._code(refcode.VOUCHER, "collision", 10)
     assert any(longer in p.read_text("utf-8") for p in (out / "tv" / "xg" / "hx").rglob("*.html"))
@@ -156,3 +159,94 @@ def test_a_held_village_keeps_its_record_and_is_reused_once_mended(content, tmp_
     journal.write_bytes(good)  # mended as it was: its kept pages are the ones this content makes
     assert build(content, out).reused == ["xg/cs", "xg/hx"]
     same_as_full_build(content, out, tmp_path)
+
+
+# ---- issue 14: nothing changed is cheap; every change is noticed ---------------------------------------------------
+
+def _same_size_other_scan(path: Path) -> None:
+    """Other pixels, the same size in bytes and the same mtime: only ctime tells (a JPEG ignores bytes after its
+    end marker, so a smaller encoding is padded to the old length)."""
+    st = path.stat()
+    with PILImage.open(path) as im:
+        size = im.size
+    buf = io.BytesIO()
+    PILImage.new("RGB", size, (200, 30, 30)).save(buf, "JPEG", quality=30)
+    data = buf.getvalue()
+    assert len(data) < st.st_size
+    path.write_bytes(data + b"\0" * (st.st_size - len(data)))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+
+
+def _rewrite_same(path: Path) -> None:
+    """The same bytes written again (mtime set back too): nothing to publish differently, but noticed."""
+    st = path.stat()
+    path.write_bytes(path.read_bytes())
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+SMALL_EDITS = {
+    "a voucher row": (lambda c: edit(c / "xg/hx/journal/2026-09.csv", "付保洁员八月工资", "付保洁员8月工资"), ["xg/cs"]),
+    "a scan's bytes, same size and mtime": (lambda c: _same_size_other_scan(c / "xg/hx/scans/2026-09/2/01.jpg"),
+                                            ["xg/cs"]),
+    "a scan renamed": (lambda c: (c / "xg/hx/scans/2026-09/1/02.jpg").rename(c / "xg/hx/scans/2026-09/1/03.jpg"),
+                       ["xg/cs"]),
+    "a file deleted": (lambda c: (c / "xg/hx/rules/own.md").unlink(), ["xg/cs"]),
+    "a file added": (lambda c: shutil.copy(c / "xg/hx/party/meeting.md", c / "xg/hx/party/meeting-2.md"), ["xg/cs"]),
+    "site.yaml changed": (lambda c: edit(c / "site.yaml", "三务公开户户通", "三务公开"), []),
+    "town.yaml changed": (lambda c: edit(c / "xg/town.yaml", "name: 夏港街道", "name: 夏港街道  # 街道"), []),
+    "a town's item": (lambda c: edit(c / "xg/rules/town-rule.md", "---\n", "---\n\n"), []),
+    "village.yaml rewritten, same bytes": (lambda c: _rewrite_same(c / "xg/hx/village.yaml"), ["xg/cs", "xg/hx"]),
+}
+
+
+@pytest.mark.parametrize("name", SMALL_EDITS)
+def test_every_small_edit_is_noticed_and_the_output_is_a_cold_builds(name, content, tmp_path):
+    out = tmp_path / "out"
+    build(content, out)
+    again = build(content, out)
+    assert again.unchanged and again.reused == ["xg/cs", "xg/hx"]
+    change, reused = SMALL_EDITS[name]
+    change(content)
+    result = build(content, out)
+    assert not result.unchanged and result.reused == reused
+    same_as_full_build(content, out, tmp_path)
+    assert build(content, out).unchanged  # and then nothing changed again
+
+
+def test_the_code_or_todays_date_or_the_options_are_noticed(content, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build(content, out)
+    assert build(content, out).unchanged
+    assert not build(content, out, themes=("tv",)).unchanged
+    assert not build(content, out).unchanged  # the other theme's record: the options are in the state
+    assert build(content, out).unchanged
+    monkeypatch.setenv("SITEGEN_TODAY", "2027-01-05")  # a date far in the future may not be so any more
+    assert not build(content, out).unchanged
+    monkeypatch.setattr(reuse, "_renderer", lambda: "sitegen upgraded")
+    assert not build(content, out).unchanged
+
+
+def test_an_output_changed_by_hand_is_built_again(content, tmp_path):
+    out = tmp_path / "out"
+    build(content, out)
+    record = out / "mobile" / reuse.RECORD
+    record.write_text(record.read_text(encoding="utf-8").replace('"format"', '"format" '), encoding="utf-8")
+    assert not build(content, out).unchanged
+    shutil.rmtree(out / "tv")
+    result = build(content, out)
+    assert not result.unchanged and (out / "tv" / "index.html").is_file()
+    same_as_full_build(content, out, tmp_path)
+
+
+def test_a_held_village_is_told_again_when_nothing_changed(content, tmp_path):
+    out = tmp_path / "out"
+    build(content, out, hold_back=True)
+    edit(content / "xg/hx/journal/2026-09.csv", "2500.50,,王五", "2500.00,,王五")  # no longer balances
+    first = build(content, out, hold_back=True)
+    again = build(content, out, hold_back=True)
+    assert list(first.held) == ["xg/hx"] and again.unchanged
+    assert list(again.held) == ["xg/hx"] and [p.format() for p in again.held["xg/hx"]] == \
+        [p.format() for p in first.held["xg/hx"]]
+    assert [p.format() for p in again.report.sorted()] == [p.format() for p in first.report.sorted()]
+    assert again.pages == first.pages and again.reused == ["xg/cs"]

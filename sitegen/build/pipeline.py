@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
+import json
 import os
-from contextlib import ExitStack
+import time
+from contextlib import ExitStack, contextmanager
 from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from sitegen.images import renditions as assets
+from sitegen.content import dates
 from sitegen.site import feedback
 from sitegen.site import plan as links
 from sitegen.build import lock
@@ -28,7 +32,7 @@ from sitegen.site import output
 from sitegen.oversight import refcode
 from sitegen.site import render
 from sitegen.site import reuse
-from sitegen.images.digests import Checked, Digests
+from sitegen.images.digests import Checked, Digests, Probes, tree_facts
 from sitegen.content.errors import ContentError, Location, OutputError, Problem, Report, make_problem
 from sitegen.finance.ledger import build_ledgers
 from sitegen.content.load import load, natural_key
@@ -38,6 +42,45 @@ from sitegen.content.privacy import find_unmasked, mask
 from sitegen.oversight.review import publish
 from sitegen.validate.city import validate
 
+STEPS = ("check", "plan", "reuse", "images", "render", "write")
+
+
+class Steps:
+    """步骤 The build's named steps, in order: check (load, validate, oversight, the image decode check), plan
+    (drafts out, ledgers, pages and renditions planned, reference codes), reuse (fingerprints: which villages are
+    unchanged), images (renditions, charts, QR codes), render (pages rendered, links checked, personal-data scan),
+    write (each theme swapped in, the cache pruned). Each step's wall and CPU seconds (CPU: this process and its
+    worker processes) are added up over the rounds a build makes; `sitegen build --timings` prints them.
+    `progress` (a callable, or None) is told each step as it starts (the terminal's progress line, cli.py)."""
+
+    def __init__(self, progress: Callable[[str], None] | None = None):
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.progress = progress
+
+    @staticmethod
+    def _cpu() -> float:
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        if self.progress is not None:
+            self.progress(name)
+        wall, cpu = time.perf_counter(), self._cpu()
+        try:
+            yield
+        finally:
+            self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - wall
+            self.cpu[name] = self.cpu.get(name, 0.0) + self._cpu() - cpu
+
+    def lines(self) -> list[str]:
+        """One line a step (wall and CPU seconds), then the total."""
+        names = [n for n in STEPS if n in self.wall] + sorted(set(self.wall) - set(STEPS))
+        rows = [f"{n:8} {self.wall[n]:8.2f} s wall {self.cpu[n]:8.2f} s CPU" for n in names]
+        return rows + [f"{'total':8} {sum(self.wall.values()):8.2f} s wall {sum(self.cpu.values()):8.2f} s CPU"]
+
+
 @dataclass
 class BuildResult:
     report: Report
@@ -46,16 +89,150 @@ class BuildResult:
     held: dict[str, list[Problem]] = field(default_factory=dict)  # "town/village" -> its errors (hold_back)
     villages: list[str] = field(default_factory=list)            # "town/village" of every village in the site
     reused: list[str] = field(default_factory=list)  # "town/village" carried over unchanged from the last build
+    steps: Steps = field(default_factory=Steps)      # each step's time
+    unchanged: bool = False  # nothing the build reads had changed: the output was left as it was (_memo)
+
+
+def default_cache(out: Path) -> Path:
+    """The image cache when none is given: `<output>.cache/` beside the output folder (never inside it: the
+    output is what is published and bundled; the cache is the build's own, and outlives a deleted output)."""
+    out = Path(os.path.abspath(out))
+    return out.parent / f"{out.name}.cache"
+
+
+MEMO = 1  # the format of a build's memo, and of what its state hashes
+
+
+def content_state(content: Path, skip: set[Path], *options: object) -> str:
+    """What decides a build's or check's result besides the previous output: the stat facts of every file in the
+    content folder (digests.tree_facts), sitegen's code, themes and libraries (reuse.renderer), today's date
+    (dates: a date far in the future is an error until it is not) and the options given."""
+    h = hashlib.sha256(f"{MEMO}|{reuse.renderer()}|{dates.today().isoformat()}|{options!r}|".encode())
+    h.update(tree_facts(content.resolve(), {os.path.realpath(p) for p in skip}).encode())
+    return h.hexdigest()
+
+
+def _problem_doc(p: Problem) -> dict:
+    return {"code": p.code, "severity": p.severity, "zh": p.zh, "en": p.en,
+            "where": [p.where.path, p.where.line, p.where.column, p.where.sheet]}
+
+
+def _problem(doc: dict) -> Problem:
+    return Problem(str(doc["code"]), Location(*doc["where"]), str(doc["severity"]), str(doc["zh"]), str(doc["en"]))
+
+
+def _memo_doc(state: str, records: list[str], result: BuildResult) -> dict:
+    """A build's memo: the state it was made from, the hashes of the build records it wrote (so that it speaks
+    of exactly the output beside it) and what it told (problems, held villages by their problems' places in the
+    list, pages, images, villages)."""
+    problems = result.report.problems
+    index = {id(p): n for n, p in enumerate(problems)}
+    return {"state": state, "records": records, "problems": [_problem_doc(p) for p in problems],
+            "held": {k: [index[id(p)] for p in ps if id(p) in index] for k, ps in result.held.items()},
+            "pages": result.pages, "images": result.images, "villages": result.villages}
+
+
+def _records(out: Path, themes: tuple[str, ...]) -> list[str]:
+    """The hash of each theme's build record in `out` ("" when missing)."""
+    found = []
+    for theme in themes:
+        try:
+            found.append(hashlib.sha256((out / theme / reuse.RECORD).read_bytes()).hexdigest())
+        except OSError:
+            found.append("")
+    return found
+
+
+def _memo_file(cache: Path) -> Path:
+    return cache / ".index" / "memo.json"
+
+
+def _memo(out: Path, cache: Path, themes: tuple[str, ...], state: str) -> BuildResult | None:
+    """The result of the last build of `out` when it was made from this very state and the output is still
+    the one it wrote (its build records): nothing the build reads has changed, so building again would write the
+    same bytes. None otherwise (any doubt: build)."""
+    try:
+        m = json.loads(_memo_file(cache).read_text(encoding="utf-8")).get(os.path.realpath(out))
+        if not isinstance(m, dict) or m.get("state") != state or m.get("records") != _records(out, themes) \
+                or "" in m["records"]:
+            return None
+        if not all((out / theme / str(key) / "index.html").is_file() for theme in themes for key in m["villages"]):
+            return None  # a village's pages gone by hand: built again (reuse.unchanged judges it so too)
+        problems = [_problem(d) for d in m["problems"]]
+        held = {str(k): [problems[i] for i in v] for k, v in m["held"].items()}
+        villages = [str(v) for v in m["villages"]]
+        pages = {t: int(m["pages"][t]) for t in themes}
+        return BuildResult(Report(problems), pages, int(m["images"]), held,
+                           villages, [v for v in villages if v not in held], unchanged=True)
+    except (OSError, ValueError, AttributeError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _remember(out: Path, cache: Path, themes: tuple[str, ...], state: str, result: BuildResult) -> None:
+    """Keep this build's memo (one per output folder the cache serves), written atomically; only a shortcut."""
+    path = _memo_file(cache)
+    try:
+        try:
+            memos = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            memos = {}
+        memos = memos if isinstance(memos, dict) else {}
+        memos[os.path.realpath(out)] = _memo_doc(state, _records(out, themes), result)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(memos, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def check_state(content: Path, output: Path, cache: Path, part: str) -> str:
+    """What decides `sitegen check`'s verdict on `content` (or its `part`, scope.py) against `output`: the
+    content's state (content_state) and the build records of the output it would replace."""
+    return content_state(content, {output, cache}, "check", part, _records(output, render.THEMES))
+
+
+def recall_check(cache: Path, state: str) -> dict | None:
+    """The verdict `sitegen check` gave from this very state ({"out", "err": lines, "exit"}), or None."""
+    try:
+        doc = json.loads((cache / ".index" / "check-memo.json").read_text(encoding="utf-8")).get(state)
+        if isinstance(doc, dict) and isinstance(doc.get("out"), list) and isinstance(doc.get("err"), list) \
+                and isinstance(doc.get("exit"), int):
+            return doc
+    except (OSError, ValueError, AttributeError):
+        pass
+    return None
+
+
+def remember_check(cache: Path, state: str, verdict: dict) -> None:
+    """Keep a check's verdict by its state (the last few), only where a build has made the cache: `sitegen
+    check` makes no folder of its own."""
+    path = cache / ".index" / "check-memo.json"
+    if not path.parent.is_dir():
+        return
+    try:
+        try:
+            memos = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            memos = {}
+        memos = dict(list(memos.items())[-7:]) if isinstance(memos, dict) else {}
+        memos[state] = verdict
+        tmp = path.with_suffix(f".tmp-{os.getpid()}")
+        tmp.write_text(json.dumps(memos), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def check(content: Path, checked: Checked | None = None, previous: Path | None = None,
-          themes: tuple[str, ...] = render.THEMES) -> tuple[City | None, Report]:
+          themes: tuple[str, ...] = render.THEMES, probes: Probes | None = None) -> tuple[City | None, Report]:
     """Load and validate only: every problem, nothing written. `checked`: the images that decoded cleanly in an
     earlier build (digests.Checked; the build's, so `sitegen check` after a build decodes only what changed);
-    `previous`: the output the build would replace (a village published there must still be readable)."""
+    `probes`: the image headers read before (digests.Probes, likewise); `previous`: the output the build would
+    replace (a village published there must still be readable)."""
     report = Report()
     raw = load(content, report)
-    city = validate(raw, report) if raw.site is not None else None
+    city = validate(raw, report, probes) if raw.site is not None else None
     if city is not None:  # oversight: warnings, acknowledgements, basis checks, hotline questions (oversight.py)
         supervise(raw, city, report)
         assets.check_images(published_images(city), report, checked or Checked(None, assets.CHECK))
@@ -256,7 +433,7 @@ class _Made:
 
 def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cache: Path | None = None,
           hold_back: bool = False, previous: Path | None = None, preview: bool = False,
-          wait: bool = False) -> BuildResult:
+          wait: bool = False, steps: Steps | None = None) -> BuildResult:
     """Build `content` into `out`/<theme>.
 
     With `hold_back` (sitegen build and publish), a failure that belongs to one village (an error in its folder,
@@ -268,59 +445,96 @@ def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cac
     Without `hold_back`, any error stops everything.
 
     Only what changed is rendered: a village whose pages would be made from the same files, code and shared
-    content as those in the previous output is carried over from it (reuse.py). The output folder and the image
-    cache are locked for the run (lock.py): another run raises lock.Busy, or is waited for with `wait`."""
-    cache = cache or out / ".cache" / "images"
+    content as those in the previous output is carried over from it (reuse.py). When nothing the build reads has
+    changed since the last build of `out` (the stat facts of every content file, sitegen's code, today's date, the
+    options: content_state) and `out` is still as that build left it, nothing is read or written: its result is
+    told again (`BuildResult.unchanged`; the memo is in the cache's `.index/`). The output folder and the image
+    cache (`cache`, default `<out>.cache/` beside it: default_cache) are locked for the run (lock.py): another run
+    raises lock.Busy, or is waited for with `wait`. `steps` collects each step's time (Steps)."""
+    cache = cache or default_cache(out)
     previous = previous or out
-    checked = Checked(cache / ".index" / "checked.json", assets.CHECK)
-    city, report = check(content, checked, previous, themes)
+    steps = steps or Steps()
+    state = None
+    if os.path.realpath(previous) == os.path.realpath(out):  # (a dry run builds elsewhere: always whole)
+        with steps.step("check"):
+            state = content_state(content, {out, cache}, themes, preview, hold_back)
+            with _locked(out, cache, previous, wait):
+                memo = _memo(out, cache, themes, state)
+        if memo is not None:
+            memo.steps = steps
+            return memo
+    index = cache / ".index"
+    checked, probes = Checked(index / "checked.json", assets.CHECK), Probes(index / "probes.json", assets.PROBE)
+    with steps.step("check"):
+        city, report = check(content, checked, previous, themes, probes)
     if city is None:
         raise ContentError(report)
+    with _locked(out, cache, previous, wait):
+        probes.save()  # only headers that were sound, whatever follows (under the lock: one writer)
+        result = _build(content, out, themes, cache, hold_back, previous, preview, city, report, checked, steps)
+        if state is not None:
+            _remember(out, cache, themes, state, result)
+        return result
+
+
+@contextmanager
+def _locked(out: Path, cache: Path, previous: Path, wait: bool) -> Iterator[None]:
+    """Hold the build's locks (lock_files); lock.Busy when another run holds one and not `wait`."""
     with ExitStack() as stack:
         for path in lock_files(out, cache, previous):
             try:
                 stack.enter_context(lock.hold(path, wait))
             except OSError as exc:
                 raise OutputError(f"{exc.filename or path}: {exc.strerror}") from exc
-        return _build(content, out, themes, cache, hold_back, previous, preview, city, report, checked)
+        yield
 
 
 def _build(content: Path, out: Path, themes: tuple[str, ...], cache: Path, hold_back: bool, previous: Path,
-           preview: bool, city: City, report: Report, checked: Checked) -> BuildResult:
+           preview: bool, city: City, report: Report, checked: Checked, steps: Steps) -> BuildResult:
     checked.save()  # the images validation found sound, whatever follows (under the lock: one writer)
     held = village_errors(report, city, content) if hold_back else {}
     if _stops(report, held, city):
         raise ContentError(report)
     digests = Digests(cache / ".index" / "digests.json")
     try:
-        made = _settle(content, out, themes, cache, previous, preview, city, report, held, hold_back, digests)
+        made = _settle(content, out, themes, cache, previous, preview, city, report, held, hold_back, digests, steps)
     finally:
         digests.save()
     result = BuildResult(report, images=len(made.copies), held=held,
-                         villages=[f"{v.town_slug}/{v.slug}" for v in city.villages], reused=sorted(made.unchanged))
+                         villages=[f"{v.town_slug}/{v.slug}" for v in city.villages], reused=sorted(made.unchanged),
+                         steps=steps)
     for theme, files in made.rendered.items():
         result.pages[theme] = sum(1 for p in [*files, *made.carried[theme]] if p.endswith(".html"))
-    output.clean_leftovers(out)
-    for theme, files in made.rendered.items():
-        output.write_theme(out, theme, files, {**assets.for_theme(made.copies, made.images, theme),
-                                               **made.carried[theme]})
-    assets.prune(cache, set(made.copies.values()))
+    in_place = os.path.realpath(previous) == os.path.realpath(out)
+    kept = set(made.unchanged) | set(held) | held_towns(content, city)  # their folders are left as they are
+    rendered_villages = set(result.villages) - kept
+    with steps.step("write"):
+        output.clean_leftovers(out)
+        for theme, files in made.rendered.items():
+            shipped = assets.for_theme(made.copies, made.images, theme)
+            if in_place:  # only the villages made again are written, each swapped in whole; the city's pages last
+                output.write_theme(out, theme, files, {p: f for p, f in shipped.items() if not p.startswith(
+                    tuple(f"{k}/" for k in kept))}, rendered_villages, kept, reuse.RECORD)
+            else:
+                output.write_theme(out, theme, files, {**shipped, **made.carried[theme]})
+        assets.prune(cache, set(made.copies.values()))
     return result
 
 
 def _settle(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previous: Path, preview: bool,
             city: City, report: Report, held: dict[str, list[Problem]], hold_back: bool, digests: Digests,
-            images: bool = True) -> _Made:
+            steps: Steps, images: bool = True) -> _Made:
     """Make the site in memory (_make); each round that fails late holds back the villages it failed in (added to
     `held`, their problems to `report`) and makes the rest again. ContentError when a failure is not a village's,
     or every village has failed, or without `hold_back`."""
     everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
-    publish(city, preview)  # drafts (unapproved records) out, or kept and marked with `preview` (review.py)
-    build_ledgers(city)
+    with steps.step("plan"):
+        publish(city, preview)  # drafts (unapproved records) out, or kept and marked with `preview` (review.py)
+        build_ledgers(city)
     while True:
         _drop_never_built(city, held, previous, themes)
         try:
-            return _make(content, out, themes, cache, previous, preview, city, held, digests, images)
+            return _make(content, out, themes, cache, previous, preview, city, held, digests, steps, images)
         except _Late as late:
             for problems in late.failures.values():
                 report.problems.extend(p for p in problems if p not in report.problems)
@@ -333,14 +547,17 @@ def _settle(content: Path, out: Path, themes: tuple[str, ...], cache: Path, prev
 
 def rehearse(content: Path, output: Path, checked: Checked | None = None,
              themes: tuple[str, ...] = render.THEMES,
-             validated: Callable[[City, Report], None] | None = None) -> tuple[City | None, Report]:
+             validated: Callable[[City, Report], None] | None = None, probes: Probes | None = None,
+             cache: Path | None = None, steps: Steps | None = None) -> tuple[City | None, Report]:
     """`sitegen check`: validation (check), then the build's page work in memory (plan, render, link check,
     personal-data scan; nothing is written), so that check fails exactly when the build would stop or hold a
     village back. Villages unchanged since `output` was built are not rendered again, as in the build. Left to the
     build, as the expensive part: making the renditions (validation decoded every image), drawing the charts and
     QR codes. `validated` is shown the city as validated, drafts still in it, before the build's steps take them
     out (`sitegen check` lists what will not be published)."""
-    city, report = check(content, checked, output, themes)
+    steps = steps or Steps()
+    with steps.step("check"):
+        city, report = check(content, checked, output, themes, probes)
     if city is None:
         return city, report
     if validated is not None:
@@ -348,31 +565,33 @@ def rehearse(content: Path, output: Path, checked: Checked | None = None,
     held = village_errors(report, city, content)
     if _stops(report, held, city):
         return city, report  # the build stops here, on these errors
-    digests = Digests(output / ".cache" / "images" / ".index" / "digests.json")  # read, never saved
+    cache = cache or default_cache(output)
+    digests = Digests(cache / ".index" / "digests.json")  # read, never saved
     try:
-        _settle(content, output, themes, output / ".cache" / "images", output, False, city, report, held, True,
-                digests, images=False)
+        _settle(content, output, themes, cache, output, False, city, report, held, True, digests, steps, images=False)
     except ContentError:
         pass  # its problems are in the report
     return city, report
 
 
 def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previous: Path, preview: bool,
-          city: City, held: dict[str, list[Problem]], digests: Digests, images: bool = True) -> _Made:
+          city: City, held: dict[str, list[Problem]], digests: Digests, steps: Steps, images: bool = True) -> _Made:
     """Plan, render and check every theme in memory, villages in `held` carried from `previous`. Raises _Late
     with every failure of the first stage that had any, each given to the village whose pages it is in.
     Without `images`, renditions, charts and QR codes are taken as made (a rehearsal: nothing is written)."""
-    site = links.plan(city)
-    codes = feedback.plan(site, city)  # 我有疑问 panels: reference code, hotline, QR code
+    with steps.step("plan"):
+        site = links.plan(city)
+        codes = feedback.plan(site, city)  # 我有疑问 panels: reference code, hotline, QR code
     try:
         if images:
             cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{exc.filename}: {exc.strerror}") from exc
-    prints = reuse.fingerprints(content, city, site, codes, digests, f"preview={preview}",
-                                skip=frozenset({out.resolve(), previous.resolve(), cache.resolve()}))
-    recorded = [reuse.read_record(previous / theme) for theme in themes]
-    unchanged = {k: e for k, e in reuse.unchanged(previous, themes, prints).items() if k not in held}
+    with steps.step("reuse"):
+        prints = reuse.fingerprints(content, city, site, codes, digests, f"preview={preview}",
+                                    skip=frozenset({out.resolve(), previous.resolve(), cache.resolve()}))
+        recorded = [reuse.read_record(previous / theme) for theme in themes]
+        unchanged = {k: e for k, e in reuse.unchanged(previous, themes, prints).items() if k not in held}
     listed = _listings(site)
     _relist(site, {key: recorded[0][key]["listing"] for key in held
                    if isinstance(recorded and recorded[0].get(key, {}).get("listing"), dict)})
@@ -394,23 +613,37 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
     def broke(path: str, exc: Exception) -> Problem:
         return make_problem("render-failed", Location(path), page=path, detail=f"{type(exc).__name__}: {exc}"[:200])
 
-    generated: dict[str, bytes] = {}
-    for path, draw in site.generated.items():
-        try:  # a rehearsal does not draw charts and QR codes (most of its time): it takes them as drawn
-            generated[path] = (draw() if images else b"") if callable(draw) else draw
-        except Exception as exc:  # a chart that cannot be drawn: its village's failure
-            fail(path, broke(path, exc))
-    site.generated = generated  # type: ignore[assignment]
-    carried = _carry(set(held) | set(unchanged) | towns_held, previous, themes)
-    made = Report()
-    copies = assets.renditions(site.images, cache, made, known=digests) if images else {p: Path() for p in site.images}
-    for problem in made.problems:  # reported at the source file: held to every village whose pages show it
-        users = {path for path, r in site.images.items()
-                 if path not in copies and (r.image if isinstance(r, assets.Rendition) else r).where == problem.where.path}
-        for path in sorted(users) or [""]:
-            fail(path, problem)
+    with steps.step("images"):
+        generated: dict[str, bytes] = {}
+        for path, draw in site.generated.items():
+            try:  # a rehearsal does not draw charts and QR codes (most of its time): it takes them as drawn
+                generated[path] = (draw() if images else b"") if callable(draw) else draw
+            except Exception as exc:  # a chart that cannot be drawn: its village's failure
+                fail(path, broke(path, exc))
+        site.generated = generated  # type: ignore[assignment]
+        carried = _carry(set(held) | set(unchanged) | towns_held, previous, themes)
+        made = Report()
+        copies = assets.renditions(site.images, cache, made, known=digests) if images else {p: Path() for p in site.images}
+        for problem in made.problems:  # reported at the source file: held to every village whose pages show it
+            users = {path for path, r in site.images.items()
+                     if path not in copies and (r.image if isinstance(r, assets.Rendition) else r).where == problem.where.path}
+            for path in sorted(users) or [""]:
+                fail(path, problem)
     if failures:
         raise _Late(failures)
+    with steps.step("render"):
+        return _render(content, themes, previous, city, site, held, unchanged, towns_held, listed, recorded, prints,
+                       generated, carried, copies, failures, fail, broke)
+
+
+def _render(content: Path, themes: tuple[str, ...], previous: Path, city: City, site: links.Site,
+            held: dict[str, list[Problem]], unchanged: dict[str, dict], towns_held: set[str],
+            listed: dict[str, dict[str, str]], recorded: list[dict[str, dict]], prints: reuse.Fingerprints,
+            generated: dict[str, bytes], carried: dict[str, dict[str, str]], copies: dict[str, Path],
+            failures: dict[str | None, list[Problem]], fail: Callable[[str, Problem], None],
+            broke: Callable[[str, Exception], Problem]) -> _Made:
+    """The render step of _make: every theme's pages rendered, links checked, personal data scanned, the build
+    record made. Raises _Late as _make does."""
     rendered: dict[str, dict[str, bytes]] = {}
     linked: dict[str, set[tuple[str, Path]]] = {}
     for theme in themes:

@@ -17,18 +17,20 @@ import click
 
 from sitegen import __version__
 from sitegen.build import lock
+from sitegen.build import pipeline
+from sitegen.build.pipeline import Steps, check_state, default_cache, recall_check, remember_check
 from sitegen.build.pipeline import build as run_build
-from sitegen.build.pipeline import rehearse
 from sitegen.build.scope import ScopeError, locate, others_line, split, unpublished
 from sitegen.cli import scaffold
 from sitegen.cli.deploy import COMMANDS as DEPLOY_COMMANDS
 from sitegen.cli.report import print_command, report_group
 from sitegen.cli.serve import serve_command
-from sitegen.content.errors import (EXIT_CONTENT, EXIT_FAILURE, EXIT_LOCKED, EXIT_USAGE, ContentError, OutputError,
+from sitegen.content.errors import (EXIT_CONTENT, EXIT_FAILURE, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, ContentError, OutputError,
                                     Report)
 from sitegen.content.model import City
-from sitegen.images.digests import Checked
-from sitegen.images.renditions import CHECK
+from sitegen.content.progress import Progress
+from sitegen.images.digests import Checked, Probes
+from sitegen.images.renditions import CHECK, PROBE
 from sitegen.site.render import THEMES
 
 
@@ -51,17 +53,31 @@ def cli() -> None:
 @click.option("--theme", type=click.Choice(["tv", "mobile", "all"]), default="all", show_default=True)
 @click.option("--preview", is_flag=True, help="also show drafts (records not yet approved), marked 草稿")
 @click.option("--wait", is_flag=True, help="wait for another build or publish of OUTPUT instead of exiting (4)")
-def build(content: Path, output: Path | None, theme: str, preview: bool, wait: bool) -> None:
+@click.option("--cache", default=None, type=click.Path(path_type=Path),
+              help="the image cache folder (default: OUTPUT.cache beside OUTPUT)")
+@click.option("--timings", is_flag=True, help="print each step's wall and CPU time (to stderr)")
+def build(content: Path, output: Path | None, theme: str, preview: bool, wait: bool, cache: Path | None,
+          timings: bool) -> None:
     """Validate CONTENT and build the sites into OUTPUT (tv/ and mobile/).
 
     A village with errors keeps its last good pages (exit 1, the others are built); an error outside the
-    villages' folders stops the build with nothing written (exit 1)."""
+    villages' folders stops the build with nothing written (exit 1). At a terminal, a long build shows its
+    progress on stderr (cron's runs stay quiet)."""
     started = time.monotonic()
     themes = THEMES if theme == "all" else (theme,)
     # a preview holds drafts: never into the published folder unless asked for by name
     output = output or Path("output-preview" if preview else "output")
+    progress = Progress.for_stream(sys.stderr)
+    steps = Steps(progress.step if progress else None)
     try:
-        result = run_build(content, output, themes, preview=preview, hold_back=True, wait=wait)
+        try:
+            result = run_build(content, output, themes, cache=cache, preview=preview, hold_back=True, wait=wait,
+                               steps=steps)
+        finally:
+            if progress:
+                progress.done()
+            if timings:
+                click.echo("\n".join(["步骤 steps:", *steps.lines()]), err=True)
     except lock.Busy as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_LOCKED)
@@ -78,6 +94,8 @@ def build(content: Path, output: Path | None, theme: str, preview: bool, wait: b
         index = (output / name / "index.html").resolve()
         click.echo(f"{name}: {pages} 个网页 pages -> {index.as_uri()}")
     made = len(result.villages) - len(result.reused)
+    if result.unchanged:
+        click.echo("内容和程序都没有变化，网站保持上次的版本 / nothing changed since the last build; output left as it was")
     click.echo(f"完成 done in {took:.1f}s ({result.images} images; {made - len(result.held)} 个村重新生成 villages "
                f"made, {len(result.reused)} 个村没有变化、沿用上次 unchanged, carried over)")
     if result.held:
@@ -97,7 +115,8 @@ def build(content: Path, output: Path | None, theme: str, preview: bool, wait: b
 @click.option("-o", "--output", default="output", type=click.Path(path_type=Path), show_default=True,
               help="the output a build would replace: its villages must still be readable, and images it found sound and unchanged since are not decoded again")
 def check(content: Path, output: Path) -> None:
-    """Validate CONTENT and list every problem a build would stop on or hold a village back for; writes nothing.
+    """Validate CONTENT and list every problem a build would stop on or hold a village back for; writes nothing
+    (but its verdict, in the image cache a build has made: asked again with nothing changed, it is told again).
     CONTENT may be one village's or town's folder inside a content folder: then only its problems are listed
     (scope.py)."""
     try:
@@ -105,24 +124,36 @@ def check(content: Path, output: Path) -> None:
     except ScopeError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_USAGE)
+    cache = default_cache(output)
+    state = check_state(scope.content, output, cache, scope.part)
+    verdict = recall_check(cache, state)  # nothing changed since the last check: its verdict, not read again
+    if verdict is None:
+        verdict = _check(scope, output, cache)
+        remember_check(cache, state, verdict)
+    for line in verdict["err"]:
+        click.echo(line, err=True)
+    for line in verdict["out"]:
+        click.echo(line)
+    if verdict["exit"]:
+        sys.exit(verdict["exit"])
+
+
+def _check(scope, output: Path, cache: Path) -> dict:
+    """Check's verdict: {"err": lines for stderr, "out": lines for stdout, "exit": code}."""
     hidden: list[str] = []  # what will not be published, listed from the city before the build takes drafts out
 
     def validated(city: City, report: Report) -> None:
         hidden.extend(unpublished(city, split(report, scope)[0], scope))
-    city, report = rehearse(scope.content, output, Checked(output / ".cache" / "images" / ".index" / "checked.json", CHECK),
-                            validated=validated)
+    city, report = pipeline.rehearse(scope.content, output, Checked(cache / ".index" / "checked.json", CHECK),
+                            validated=validated, probes=Probes(cache / ".index" / "probes.json", PROBE), cache=cache)
     own, others = split(report, scope)
-    _print_report(own)
-    for line in [others_line(others, scope), *hidden]:
-        if line:
-            click.echo(line, err=True)
+    err = own.lines() + [line for line in [others_line(others, scope), *hidden] if line]
     if own.errors or city is None:
-        sys.exit(EXIT_CONTENT)
+        return {"err": err, "out": [], "exit": EXIT_CONTENT}
     if scope.part:
-        click.echo(f"检查通过 / OK: {scope.part}")
-        return
-    click.echo(f"检查通过 / OK: {len(city.towns)} 个镇, {len(city.villages)} 个村, "
-               f"{sum(len(v.vouchers) for v in city.villages)} 张凭证")
+        return {"err": err, "out": [f"检查通过 / OK: {scope.part}"], "exit": EXIT_OK}
+    return {"err": err, "out": [f"检查通过 / OK: {len(city.towns)} 个镇, {len(city.villages)} 个村, "
+                                f"{sum(len(v.vouchers) for v in city.villages)} 张凭证"], "exit": EXIT_OK}
 
 
 @cli.group()

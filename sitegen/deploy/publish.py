@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sitegen.build import lock
-from sitegen.build.pipeline import build
+from sitegen.build.pipeline import build, default_cache
 from sitegen.content.config import PublishConfig, SiteConfig, Target, parse_site_config
 from sitegen.content.errors import (EXIT_CONTENT, EXIT_FAILURE, EXIT_HELD, EXIT_KEY, EXIT_LOCKED, EXIT_OK, EXIT_PUSH,
                                     EXIT_USAGE,
@@ -133,7 +133,7 @@ def _run(content: Path, output: Path, bundles: Path, key: Path | None, names: tu
     try:
         built_in = scratch or output
         try:
-            cache = output / ".cache" / "images"  # a dry run reuses the renditions, if there are any
+            cache = default_cache(output)  # `sitegen build`'s; a dry run reuses the renditions, if there are any
             built = build(content, built_in, hold_back=True, previous=output,  # a `sitegen build` of output: lock.Busy
                           cache=cache if cache.is_dir() or not dry_run else None, wait=wait)
         except ContentError as exc:

@@ -41,7 +41,8 @@ import pypdfium2 as pdfium
 from PIL import Image as PILImage
 from PIL import ImageFilter, ImageOps
 
-from sitegen.images.digests import Checked, Digests, stat_facts
+from sitegen.content import progress
+from sitegen.images.digests import Checked, Digests, Probes, stat_facts
 from sitegen.content.errors import Location, Report
 from sitegen.content.model import Image
 
@@ -297,6 +298,29 @@ def probe(path: Path) -> Probe:
         raise
     except Exception as exc:  # Pillow raises many types for damaged files; each means "cannot read"
         raise ImageProblem("image-bad", detail=type(exc).__name__) from None
+
+
+PROBE = f"probe1-{MAX_PIXELS}-{MAX_PAGES}-{ACCEPTED}"  # the header reading's version (digests.Probes)
+
+
+def probe_known(path: Path, probes: Probes | None) -> Probe:
+    """probe(), or what the header said when this file (its stat facts unchanged) was read before. Raises
+    ImageProblem (a file that failed is read again: its problem is reported every time)."""
+    if probes is None:
+        return probe(path)
+    try:
+        facts = stat_facts(path)
+    except OSError:
+        return probe(path)  # reported there, as without the record
+    header = probes.header(path, facts)
+    if header is not None:
+        try:
+            return Probe(str(header[0]), tuple((int(w), int(h)) for w, h in header[1]), bool(header[2]))
+        except (TypeError, ValueError, IndexError):
+            pass  # a damaged record: read the header again
+    found = probe(path)
+    probes.read(path, facts, [found.format, [list(p) for p in found.pages], found.line_art])
+    return found
 
 
 def _probe_raster(path: Path) -> Probe:
@@ -615,6 +639,7 @@ def _run_pool(jobs: list, cache: Path, workers: int, work=_work) -> tuple[dict[i
                 break
             for fut in finished:
                 done[futures[fut]] = fut.result()
+            progress.tell("scans", len(done), len(jobs))  # a terminal's progress line (progress.py)
     except BrokenProcessPool:
         _stop(pool)
     else:

@@ -74,6 +74,11 @@ def _hash_files(files: list[tuple[str, str]], known: Digests) -> str:
     return h.hexdigest()
 
 
+def renderer() -> str:
+    """What renders, as one hash (below); also keys the build's memo (pipeline.content_state)."""
+    return _renderer()
+
+
 @lru_cache(maxsize=1)
 def _renderer() -> str:
     """sitegen's code and themes, the versions of the libraries that shape pages and images, the chart font."""
@@ -111,7 +116,7 @@ def fingerprints(content: Path, city: City, site: Site, codes: dict[int, str], k
         return f.relative_to(root).as_posix() if f.is_relative_to(root) else str(f)
     own = {key: _hash_files(_walk(folder, root, set()) + [(name(f), str(f)) for f in sorted(outside[key])], known)
            for key, folder in sorted(folders.items())}
-    shared = hashlib.sha256(f"{_renderer()}|{options}|{sorted(folders)}|".encode())
+    shared = hashlib.sha256(f"{renderer()}|{options}|{sorted(folders)}|".encode())
     not_shared = {str(f) for f in [*folders.values(), *skip]}
     shared.update(_hash_files(_walk(root, root, not_shared), known).encode())
     by_village = {}

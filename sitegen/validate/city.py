@@ -14,10 +14,12 @@ from pathlib import Path, PurePosixPath
 
 from sitegen.content import accounts
 from sitegen.finance import tables as finance
-from sitegen.images.renditions import MAX_PIXELS, ImageProblem, probe  # noqa: F401 (MAX_PIXELS: kept importable here)
+from sitegen.content import progress
+from sitegen.images.renditions import MAX_PIXELS, ImageProblem, probe, probe_known  # noqa: F401 (MAX_PIXELS, probe: kept importable here)
 from sitegen.content.config import (SiteConfig, check_keys, get_amount, get_date, get_list, get_text,
                             parse_site_config)
 from sitegen.content.dates import parse_day, read_day  # noqa: F401 (parse_day: kept importable here)
+from sitegen.images.digests import Probes
 from sitegen.content.errors import Location, Report, rel
 from sitegen.content.load import (MAX_IMAGE_BYTES, FileProblem, RawContent, RawItem, RawTable, RawVillage, content_file,
                           report_file_problem, table_columns, table_rows)
@@ -56,19 +58,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("date", "voucher", "summary", "account_code", "debit", "credit")
 
 
-def validate(raw: RawContent, report: Report) -> City | None:
-    """Build the City from raw content, reporting every problem. None if site.yaml itself is unusable."""
+def validate(raw: RawContent, report: Report, probes: Probes | None = None) -> City | None:
+    """Build the City from raw content, reporting every problem. None if site.yaml itself is unusable.
+    `probes`: image headers read in earlier runs, by stat facts (digests.Probes; an unchanged scan is not opened)."""
     root = raw.root
     config = parse_site_config(raw.site.data, Location(raw.site.where), report) if raw.site else None
     if config is None:
         return None
-    checker = _Checker(root, config, report)
+    checker = _Checker(root, config, report, probes)
     city = City(config.city, config.title, config.hotline, config.large_amount)
     city.oversight = config.oversight
     city.feedback_url = config.feedback_url
     city.public_url = config.public_url
     city.subitems = config.subitems
     city.items = checker.items(raw.items, "city")
+    total, done = sum(len(t.villages) for t in raw.towns), 0
     for raw_town in raw.towns:
         where = Location(rel(raw_town.path / "town.yaml", root))
         data = raw_town.config.data if raw_town.config else {}
@@ -79,7 +83,10 @@ def validate(raw: RawContent, report: Report) -> City | None:
             check_keys(data, TOWN_KEYS, ("name",), where, report)
         town = Town(raw_town.slug, get_text(data, "name", where, report, raw_town.slug))
         town.items = checker.items(raw_town.items, "town")
-        town.villages = [checker.village(v, raw_town.slug) for v in raw_town.villages]
+        for raw_village in raw_town.villages:
+            town.villages.append(checker.village(raw_village, raw_town.slug))
+            done += 1
+            progress.tell("villages", done, total)  # a terminal's progress line (progress.py)
         city.towns.append(town)
     _unique_names([(t.name, f"{t.slug}/town.yaml") for t in city.towns], root, report)
     for town in city.towns:  # the same village name in two towns is common; within one town it is a mistake
@@ -103,8 +110,9 @@ def _unique_names(named: list[tuple[str, str]], root: Path, report: Report) -> N
 
 
 class _Checker:
-    def __init__(self, root: Path, config: SiteConfig, report: Report):
+    def __init__(self, root: Path, config: SiteConfig, report: Report, probes: Probes | None = None):
         self.root = root
+        self.probes = probes
         self.config = config
         self.report = report
         self.all_items: dict[Path, Item] = {}
@@ -134,7 +142,7 @@ class _Checker:
         """Header check only (cheap): format, pages, pixel count (decompression bombs). None on a problem.
         Full decoding happens in the assets stage."""
         try:
-            return probe(path)
+            return probe_known(path, self.probes)
         except ImageProblem as problem:
             self.report.error(problem.code, where, value=value, **problem.params)
             return None
