@@ -6,6 +6,7 @@
 tests/test_accounts.py checks that the document holds exactly what this prints, so the clerk's tables can never
 drift from the code that checks their journal.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen.content.accounts import CHARTS, CODE_MAP, SYSTEM_2004, SYSTEM_2024, SYSTEM_TITLES  # noqa: E402
+from sitegen.content.accounts import CHARTS, CODE_MAP, SYSTEM_2004, SYSTEM_2024, SYSTEM_TITLES
 
 DOC = REPO / "docs" / "content-format.md"
 BEGIN = "<!-- accounts tables: made by scripts/accounts_doc.py, do not edit by hand -->"
@@ -26,17 +27,27 @@ def tables() -> str:
     """Both charts (code, name, category, plain words) and the 2004 -> 2024 mapping."""
     out: list[str] = []
     for system in (SYSTEM_2024, SYSTEM_2004):
-        out += [f"#### {system} {SYSTEM_TITLES[system]}", "", "| 编码 code | 科目名称 name | 类别 | 通俗说法 plain words |",
-                "|---|---|---|---|"]
+        out += [
+            f"#### {system} {SYSTEM_TITLES[system]}",
+            "",
+            "| 编码 code | 科目名称 name | 类别 | 通俗说法 plain words |",
+            "|---|---|---|---|",
+        ]
         out += [f"| `{a.code}` | {a.name} | {a.category} | {a.plain} |" for a in CHARTS[system].values()]
         out.append("")
     new = CHARTS[SYSTEM_2024]
-    out += ["#### 2004 → 2024 对照 / mapping (财会〔2023〕20号)", "",
-            "| 2004 编码 | 2004 科目 | 2024 编码 | 2024 科目 |", "|---|---|---|---|"]
+    out += [
+        "#### 2004 → 2024 对照 / mapping (财会〔2023〕20号)",
+        "",
+        "| 2004 编码 | 2004 科目 | 2024 编码 | 2024 科目 |",
+        "|---|---|---|---|",
+    ]
     for code, account in CHARTS[SYSTEM_2004].items():
         targets = CODE_MAP[(SYSTEM_2004, SYSTEM_2024)][code]
-        out.append(f"| `{code}` | {account.name} | {'、'.join(f'`{t}`' for t in targets) or '—'} | "
-                   f"{'、'.join(new[t].name for t in targets) or '（新表没有，余额按规定转入其他科目）'} |")
+        out.append(
+            f"| `{code}` | {account.name} | {'、'.join(f'`{t}`' for t in targets) or '—'} | "
+            f"{'、'.join(new[t].name for t in targets) or '（新表没有，余额按规定转入其他科目）'} |"
+        )
     return "\n".join(out) + "\n"
 
 

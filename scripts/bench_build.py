@@ -18,6 +18,7 @@ distinct files (the cache is by content): the image figures are per distinct fil
 the same number of Markdown pages is built with it in the same run, for the ratio of CPU times.
 Not a test: it prints figures for docs/scale.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,10 +36,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from make_city import make_city  # noqa: E402
+from make_city import make_city
 
-from sitegen import assets  # noqa: E402
-from sitegen.build.pipeline import Steps, build, default_cache  # noqa: E402
+from sitegen import assets
+from sitegen.build.pipeline import Steps, build, default_cache
 
 
 def _measure_one(what: str, content: Path, out: Path) -> dict:
@@ -51,11 +52,20 @@ def _measure_one(what: str, content: Path, out: Path) -> dict:
     figures: dict = {}
     if what == "build":
         result = build(content, out, hold_back=True, steps=steps)
-        figures.update(pages=result.pages, reused=len(result.reused), villages=len(result.villages),
-                       unchanged=result.unchanged, held=sorted(result.held))
+        figures.update(
+            pages=result.pages,
+            reused=len(result.reused),
+            villages=len(result.villages),
+            unchanged=result.unchanged,
+            held=sorted(result.held),
+        )
     else:
-        code = subprocess.run([sys.executable, "-m", "sitegen", "check", str(content), "-o", str(out)],
-                              capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)}, check=False).returncode
+        code = subprocess.run(
+            [sys.executable, "-m", "sitegen", "check", str(content), "-o", str(out)],
+            capture_output=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            check=False,
+        ).returncode
         figures["exit"] = code
     figures["wall"] = time.perf_counter() - wall
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -67,8 +77,13 @@ def _measure_one(what: str, content: Path, out: Path) -> dict:
 
 
 def measure(what: str, content: Path, out: Path) -> dict:
-    run = subprocess.run([sys.executable, __file__, "--one", what, str(content), str(out)], capture_output=True, check=False,
-                         text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    run = subprocess.run(
+        [sys.executable, __file__, "--one", what, str(content), str(out)],
+        capture_output=True,
+        check=False,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     if run.returncode:
         raise SystemExit(f"{what} failed:\n{run.stderr[-3000:]}")
     return json.loads(run.stdout.strip().splitlines()[-1])
@@ -100,8 +115,17 @@ def add_voucher(content: Path) -> None:
     month = journal.stem
     rows = []
     for account, name, dr, cr in (("513", "管理费用", "100.00", ""), ("102", "银行存款", "", "100.00")):
-        cells = {"日期": f"{month}-28", "凭证字号": "记-999", "摘要": "付村道修理款", "科目编码": account,
-                 "科目名称": name, "借方金额": dr, "贷方金额": cr, "往来单位": "江阴市夏港文具商店", "附件张数": "1"}
+        cells = {
+            "日期": f"{month}-28",
+            "凭证字号": "记-999",
+            "摘要": "付村道修理款",
+            "科目编码": account,
+            "科目名称": name,
+            "借方金额": dr,
+            "贷方金额": cr,
+            "往来单位": "江阴市夏港文具商店",
+            "附件张数": "1",
+        }
         rows.append(",".join(cells.get(h, "") for h in header))
     journal.write_bytes(data + ("\n".join(rows) + "\n").encode("utf-8" if encoding == "utf-8-sig" else encoding))
     folder = village / "scans" / month / "999"
@@ -120,8 +144,9 @@ def hugo_cpu(pages: int, work: Path) -> float | None:
     shutil.rmtree(site, ignore_errors=True)
     (site / "content" / "p").mkdir(parents=True)
     (site / "layouts" / "_default").mkdir(parents=True)
-    (site / "hugo.toml").write_text('baseURL = "/"\ntitle = "bench"\ndisableKinds = ["taxonomy", "term", "RSS", '
-                                    '"sitemap"]\n', encoding="utf-8")
+    (site / "hugo.toml").write_text(
+        'baseURL = "/"\ntitle = "bench"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n', encoding="utf-8"
+    )
     layout = "<html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>{{ .Content }}</body></html>"
     for name in ("single.html", "list.html"):
         (site / "layouts" / "_default" / name).write_text(layout, encoding="utf-8")
@@ -129,8 +154,9 @@ def hugo_cpu(pages: int, work: Path) -> float | None:
     for n in range(pages):
         folder = site / "content" / "p" / f"{n // 1000:03d}"
         folder.mkdir(exist_ok=True)
-        (folder / f"{n}.md").write_text(f"---\ntitle: 第{n}页\n---\n\n{body}\n\n| 科目 | 金额 |\n|---|---|\n| 513 | "
-                                        f"{n}.00 |\n", encoding="utf-8")
+        (folder / f"{n}.md").write_text(
+            f"---\ntitle: 第{n}页\n---\n\n{body}\n\n| 科目 | 金额 |\n|---|---|\n| 513 | {n}.00 |\n", encoding="utf-8"
+        )
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run([hugo, "--quiet", "-s", str(site)], check=True, capture_output=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -155,7 +181,7 @@ def bench(villages: int, work: Path, images_from: Path | None = None, hugo: bool
     print(f"[{villages}] cold {row['cold']['wall']:.0f} s; warm runs ...", file=sys.stderr, flush=True)
     row["same"] = measure("build", content, out)
     row["check_first"] = measure("check", content, out)  # the first check after the build: a full one
-    row["check_same"] = measure("check", content, out)   # asked again: its verdict remembered
+    row["check_same"] = measure("check", content, out)  # asked again: its verdict remembered
     site = content / "site.yaml"
     site.write_bytes(site.read_bytes())  # rewritten, same bytes: the memo misses, every village is carried
     row["carried"] = measure("build", content, out)
@@ -168,18 +194,27 @@ def bench(villages: int, work: Path, images_from: Path | None = None, hugo: bool
 def report(rows: list[dict]) -> None:
     def t(r: dict) -> str:
         return f"{r['wall']:7.1f} s wall {r['cpu']:7.1f} s CPU {r['rss_mib']:6.0f} MiB"
+
     for row in rows:
         cold = row["cold"]
         img_wall, img_cpu = cold["steps"].get("images", [0, 0])
         jobs = cold["scan_jobs"]
-        print(f"== {row['villages']} villages ({cold['villages']} built; pages {cold['pages']}; "
-              f"output {row['output_bytes'] / 2**20:,.0f} MiB, image cache {row['cache_bytes'] / 2**20:,.0f} MiB)")
-        print(f"cold build:                 {t(cold)}" + ("  (image cache copied in: renditions not made)"
-                                                            if row.get("images_from") else ""))
-        print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in cold["steps"].items()) + "  (wall/CPU s)")
+        print(
+            f"== {row['villages']} villages ({cold['villages']} built; pages {cold['pages']}; "
+            f"output {row['output_bytes'] / 2**20:,.0f} MiB, image cache {row['cache_bytes'] / 2**20:,.0f} MiB)"
+        )
+        print(
+            f"cold build:                 {t(cold)}"
+            + ("  (image cache copied in: renditions not made)" if row.get("images_from") else "")
+        )
+        print(
+            "   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in cold["steps"].items()) + "  (wall/CPU s)"
+        )
         if jobs:
-            print(f"   images: {jobs} distinct scans processed, {jobs / img_wall:.1f} scans/s, "
-                  f"{img_cpu / jobs * 1000:.0f} CPU ms a scan")
+            print(
+                f"   images: {jobs} distinct scans processed, {jobs / img_wall:.1f} scans/s, "
+                f"{img_cpu / jobs * 1000:.0f} CPU ms a scan"
+            )
         print(f"nothing changed, build:     {t(row['same'])}  (unchanged: {row['same']['unchanged']})")
         print(f"check, first after build:   {t(row['check_first'])}  (exit {row['check_first']['exit']})")
         print(f"check again, nothing changed: {t(row['check_same'])}  (exit {row['check_same']['exit']})")
@@ -190,8 +225,10 @@ def report(rows: list[dict]) -> None:
         if row["hugo_cpu"] is None:
             print("Hugo: not installed (or --no-hugo); no ratio")
         else:
-            print(f"Hugo, same page count: {row['hugo_cpu']:.1f} s CPU; sitegen cold / Hugo = "
-                  f"{cold['cpu'] / max(row['hugo_cpu'], 1e-3):.1f}")
+            print(
+                f"Hugo, same page count: {row['hugo_cpu']:.1f} s CPU; sitegen cold / Hugo = "
+                f"{cold['cpu'] / max(row['hugo_cpu'], 1e-3):.1f}"
+            )
     print(json.dumps(rows, ensure_ascii=False), file=sys.stderr)
 
 
@@ -199,8 +236,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--villages", default="5,50,252", help="sizes, comma-separated")
     ap.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one, removed)")
-    ap.add_argument("--images-from", type=Path, help="an image cache to start from (the same distinct scans: the "
-                    "cold build then measures the text pipeline; machines too busy for the whole image work)")
+    ap.add_argument(
+        "--images-from",
+        type=Path,
+        help="an image cache to start from (the same distinct scans: the "
+        "cold build then measures the text pipeline; machines too busy for the whole image work)",
+    )
     ap.add_argument("--no-hugo", action="store_true", help="do not measure Hugo")
     ap.add_argument("--one", nargs=3, metavar=("WHAT", "CONTENT", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()

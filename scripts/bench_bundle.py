@@ -9,6 +9,7 @@ again, and reports which bundles changed, the delta size, the delta push time an
 The push target is a local folder, so push time here is disk time plus verification, not network time.
 Not a test: it prints figures for the issue notes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,12 +24,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen.deploy import keys  # noqa: E402
-from sitegen.deploy.bundle import Store, make_bundles  # noqa: E402
-from sitegen.content.config import Target  # noqa: E402
-from sitegen.deploy.ingest import ingest  # noqa: E402
-from sitegen.build.pipeline import build  # noqa: E402
-from sitegen.deploy.push import push  # noqa: E402
+from sitegen.build.pipeline import build
+from sitegen.content.config import Target
+from sitegen.deploy import keys
+from sitegen.deploy.bundle import Store, make_bundles
+from sitegen.deploy.ingest import ingest
+from sitegen.deploy.push import push
 
 
 def kb(n: int) -> str:
@@ -85,8 +86,10 @@ def main() -> None:
         total = sum(i.size for i in infos)
         content_bytes = sum(i.content_bytes for i in infos)
         files = sum(i.files for i in infos)
-        print(f"full bundles: {len(infos)} bundles ({len(infos) - 1} villages + city), {files} files, "
-              f"{kb(content_bytes)} of site -> {kb(total)} of archives, in {t_bundle:.2f}s")
+        print(
+            f"full bundles: {len(infos)} bundles ({len(infos) - 1} villages + city), {files} files, "
+            f"{kb(content_bytes)} of site -> {kb(total)} of archives, in {t_bundle:.2f}s"
+        )
         for i in infos:
             print(f"    {i.bundle:<24} v{i.version}  {i.files:>5} files  {kb(i.size):>12}")
         _, t_again = timed(lambda: make_bundles(output, store, key))
@@ -108,13 +111,19 @@ def main() -> None:
         for s in pushed[0].sent:
             if s.kind in ("full", "delta"):
                 full = store.full_path(s.bundle, s.version).stat().st_size
-                print(f"    {s.bundle}: {s.kind} v{s.version} from v{s.base}: {kb(s.size)} "
-                      f"(full bundle {kb(full)}, {100 * s.size / full:.0f}%)")
-        print(f"delta push (folder target, incl. making the delta and read-back check): "
-              f"{kb(pushed[0].bytes_sent)} in {t_push:.2f}s")
+                print(
+                    f"    {s.bundle}: {s.kind} v{s.version} from v{s.base}: {kb(s.size)} "
+                    f"(full bundle {kb(full)}, {100 * s.size / full:.0f}%)"
+                )
+        print(
+            f"delta push (folder target, incl. making the delta and read-back check): "
+            f"{kb(pushed[0].bytes_sent)} in {t_push:.2f}s"
+        )
         taken, t_ingest = timed(lambda: ingest(headend))
-        print(f"delta ingest: -> {taken.activated} in {t_ingest:.2f}s "
-              f"({', '.join(f'{o.bundle} {o.status}' for o in taken.outcomes)})")
+        print(
+            f"delta ingest: -> {taken.activated} in {t_ingest:.2f}s "
+            f"({', '.join(f'{o.bundle} {o.status}' for o in taken.outcomes)})"
+        )
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -13,6 +13,7 @@ bytes shipped, and the peak RSS of the ingest (measured in a child process, so t
 
 Not a test: it prints figures for docs/deploy.md and the issue notes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,16 +31,16 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from bench_build import make_city  # noqa: E402
-from bench_bundle import change_one_voucher  # noqa: E402
+from bench_build import make_city
+from bench_bundle import change_one_voucher
 
-from sitegen import keys  # noqa: E402
-from sitegen.deploy.bundle import Store, make_bundles  # noqa: E402
-from sitegen.content.config import Target  # noqa: E402
-from sitegen.build.pipeline import build  # noqa: E402
-from sitegen.deploy.push import push  # noqa: E402
-from sitegen.site.render import THEMES  # noqa: E402
-from sitegen.site.reuse import RECORD  # noqa: E402
+from sitegen import keys
+from sitegen.build.pipeline import build
+from sitegen.content.config import Target
+from sitegen.deploy.bundle import Store, make_bundles
+from sitegen.deploy.push import push
+from sitegen.site.render import THEMES
+from sitegen.site.reuse import RECORD
 
 INGEST = """
 import json, re, sys, time
@@ -61,22 +62,26 @@ def timed(action):
 
 def run_ingest(headend: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    out = subprocess.run([sys.executable, "-c", INGEST, str(headend)], capture_output=True, text=True, env=env,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", INGEST, str(headend)], capture_output=True, text=True, env=env, check=True
+    )
     return json.loads(out.stdout)
 
 
-def step(label: str, output: Path, store: Store, key, target: Target, content: Path, headend: Path,
-         villages: list[str]) -> dict:
+def step(
+    label: str, output: Path, store: Store, key, target: Target, content: Path, headend: Path, villages: list[str]
+) -> dict:
     infos, b_wall, b_cpu = timed(lambda: make_bundles(output, store, key, villages=villages, just_built=True))
     pushed, p_wall, p_cpu = timed(lambda: push(store, [target], key, content))
     got = run_ingest(headend)
     changed = [i.bundle for i in infos if i.changed]
     sent = pushed[0].bytes_sent
     total = b_wall + p_wall + got["wall"]
-    print(f"{label:<12} bundle {b_wall:6.2f}s (cpu {b_cpu:5.2f})  push {p_wall:6.2f}s (cpu {p_cpu:5.2f}, "
-          f"{sent / 1024:,.1f} KB)  ingest {got['wall']:6.2f}s (cpu {got['cpu']:5.2f}, rss {got['rss']:.0f} MiB) "
-          f"-> {got['activated']}  total {total:6.2f}s  [{len(changed)} bundle(s) changed]")
+    print(
+        f"{label:<12} bundle {b_wall:6.2f}s (cpu {b_cpu:5.2f})  push {p_wall:6.2f}s (cpu {p_cpu:5.2f}, "
+        f"{sent / 1024:,.1f} KB)  ingest {got['wall']:6.2f}s (cpu {got['cpu']:5.2f}, rss {got['rss']:.0f} MiB) "
+        f"-> {got['activated']}  total {total:6.2f}s  [{len(changed)} bundle(s) changed]"
+    )
     return {"bundle": b_wall, "push": p_wall, "ingest": got["wall"], "total": total, "sent": sent}
 
 
@@ -110,8 +115,12 @@ def main() -> None:
     ap.add_argument("--villages", type=int, default=25)
     ap.add_argument("--vouchers", type=int, default=440)
     ap.add_argument("--keep", type=Path)
-    ap.add_argument("--replicate", type=int, default=0,
-                    help="bring the built site to this many villages by copying one (hard links) after each build")
+    ap.add_argument(
+        "--replicate",
+        type=int,
+        default=0,
+        help="bring the built site to this many villages by copying one (hard links) after each build",
+    )
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-deploy-"))
     try:
@@ -132,8 +141,10 @@ def main() -> None:
         built, t_build, _ = timed(lambda: build(content, output, hold_back=True))
         villages = replicate(output, built.villages, args.replicate)
         files = sum(len(names) for _, _, names in os.walk(output))
-        print(f"city: {args.villages} villages x {args.vouchers} vouchers, {len(villages)} villages in the output; "
-              f"build (not counted) {t_build:.1f}s, {files:,} files in output")
+        print(
+            f"city: {args.villages} villages x {args.vouchers} vouchers, {len(villages)} villages in the output; "
+            f"build (not counted) {t_build:.1f}s, {files:,} files in output"
+        )
         step("cold", output, store, key, target, content, headend, villages)
         step("nothing", output, store, key, target, content, headend, villages)
         changed = change_one_voucher(content, pick(built.villages))

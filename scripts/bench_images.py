@@ -24,6 +24,7 @@ The sample city's scans are small on purpose (800 and 420 px wide, to keep conte
 them is enlarged. `--full-res` adds the same pages as a scanner or phone delivers them (A4 at 300 dpi,
 2480 px wide; photos 4000x3000), made once in a temporary folder.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,11 +41,10 @@ from PIL import ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sitegen.images import renditions as assets  # noqa: E402
-from sitegen.content.errors import Report  # noqa: E402
-from sitegen.content.model import Image  # noqa: E402
-from sitegen.build.pipeline import build  # noqa: E402
-
+from sitegen.build.pipeline import build
+from sitegen.content.errors import Report
+from sitegen.content.model import Image
+from sitegen.images import renditions as assets
 
 # The plain loops. A job: (source, the files to make: specs as the pipeline gets them, folder to write to).
 PlainJob = tuple[str, tuple[assets.Spec, ...], str]
@@ -83,8 +83,11 @@ def plain_tv_baseline(job: PlainJob) -> None:
     _tv_only(job, False)
 
 
-PLAIN = (("same files", plain_same), ("TV only, progressive", plain_tv_progressive),
-         ("TV only, baseline", plain_tv_baseline))
+PLAIN = (
+    ("same files", plain_same),
+    ("TV only, progressive", plain_tv_progressive),
+    ("TV only, baseline", plain_tv_baseline),
+)
 
 
 def specs(files: list[Path]) -> dict[Path, tuple[assets.Spec, ...]]:
@@ -92,8 +95,7 @@ def specs(files: list[Path]) -> dict[Path, tuple[assets.Spec, ...]]:
     out: dict[Path, list[assets.Spec]] = {f: [] for f in files}
     for path, r in sorted(plan(files).items()):
         assert r.page == 0, r.image.source
-        out[r.image.source].append(
-            (r.kind, r.scaled[0], r.scaled[1], r.top, r.height, r.png, path.replace("/", "_")))
+        out[r.image.source].append((r.kind, r.scaled[0], r.scaled[1], r.top, r.height, r.png, path.replace("/", "_")))
     return {f: tuple(s) for f, s in out.items()}
 
 
@@ -191,15 +193,19 @@ def main() -> None:
     args = parser.parse_args()
     content = Path(args.content).resolve()
     workers = os.cpu_count() or 1
-    files = sorted(p for p in content.rglob("*") if p.is_file() and p.suffix.lower() in (".jpg", ".jpeg", ".png")
-                   and ("scans" in p.parts or "files" in p.parts))
+    files = sorted(
+        p
+        for p in content.rglob("*")
+        if p.is_file() and p.suffix.lower() in (".jpg", ".jpeg", ".png") and ("scans" in p.parts or "files" in p.parts)
+    )
     sets = [("sample scans (as shipped)", files)]
     tmp = Path(tempfile.mkdtemp(prefix="bench-images-"))
     try:
         if args.full_res:
             print(f"making full-resolution copies of {len(files[::4])} scans …", flush=True)
-            sets.append(("full-resolution scans (300 dpi A4, 12 Mpx photos; every 4th file)",
-                         full_res(files[::4], tmp)))
+            sets.append(
+                ("full-resolution scans (300 dpi A4, 12 Mpx photos; every 4th file)", full_res(files[::4], tmp))
+            )
         print(f"{workers} cores; {PILImage.__version__=}")
         for label, group in sets:
             made = specs(group)
@@ -215,12 +221,16 @@ def main() -> None:
             print(f"\n{label}: {len(group)} files, {pages} pages, {renditions} renditions")
             print(f"  sitegen assets stage (cold):        {rate:7.1f} scans/s")
             for (name, _), base in zip(PLAIN, bases):
-                print(f"  plain loop, {name + ':':22s} {base:7.1f} scans/s; sitegen = {rate / base:.2f} of it"
-                      + ("  (target >= 0.8)" if name == PLAIN[0][0] else ""))
+                print(
+                    f"  plain loop, {name + ':':22s} {base:7.1f} scans/s; sitegen = {rate / base:.2f} of it"
+                    + ("  (target >= 0.8)" if name == PLAIN[0][0] else "")
+                )
             print(f"  warm cache: {again} scans processed again (target 0), {warm:.2f} s")
             *cpu_plain, cpu_ours = cpu_per_scan(group[::4], made)
-            print(f"  CPU per scan, one process, every 4th file: sitegen {cpu_ours:.1f} ms; "
-                  + "; ".join(f"{name} {ms:.1f} ms ({ms / cpu_ours:.2f})" for (name, _), ms in zip(PLAIN, cpu_plain)))
+            print(
+                f"  CPU per scan, one process, every 4th file: sitegen {cpu_ours:.1f} ms; "
+                + "; ".join(f"{name} {ms:.1f} ms ({ms / cpu_ours:.2f})" for (name, _), ms in zip(PLAIN, cpu_plain))
+            )
         out = tmp / "site"
         start = time.perf_counter()
         build(content, out)
@@ -233,8 +243,10 @@ def main() -> None:
             second = time.perf_counter() - start
         finally:
             assets.run = counter.real
-        print(f"\nsitegen build of {content.name}: first {first:.1f} s (cold cache), second {second:.1f} s "
-              f"(warm cache, {counter.jobs} scans processed again)")
+        print(
+            f"\nsitegen build of {content.name}: first {first:.1f} s (cold cache), second {second:.1f} s "
+            f"(warm cache, {counter.jobs} scans processed again)"
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -16,6 +16,7 @@ and prints:
   typing the payee's initials by T9 digits: 9 (the search tile), k digits, Down to its place in the results, OK;
   the median and the worst, with the worst case named.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,16 +31,62 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen.build.pipeline import build  # noqa: E402
-from tests import browser as B  # noqa: E402
+from sitegen.build.pipeline import build
+from tests import browser as B
 
-NAMES = ["张永刚", "王建华", "李秀英", "刘德明", "陈国平", "杨美华", "赵志强", "黄丽娟", "周建国", "吴桂英", "徐卫东",
-         "孙小红", "朱宏伟", "胡玉兰", "郭海涛", "何春花", "高建军", "林秀珍", "罗国庆", "郑丽萍", "江阴市路桥公司",
-         "夏港供电所", "长江保洁服务部", "曾国藩", "单雄信"]
-WHAT = ["付保洁费", "付道路维修款", "收土地发包款", "付村干部工资", "付办公用品费", "收厂房租金", "付绿化养护费",
-        "发放临时救助金", "付水电费", "收鱼塘承包款"]
-T9 = {c: d for d, letters in {"2": "ABC", "3": "DEF", "4": "GHI", "5": "JKL", "6": "MNO", "7": "PQRS", "8": "TUV",
-                              "9": "WXYZ"}.items() for c in letters}
+NAMES = [
+    "张永刚",
+    "王建华",
+    "李秀英",
+    "刘德明",
+    "陈国平",
+    "杨美华",
+    "赵志强",
+    "黄丽娟",
+    "周建国",
+    "吴桂英",
+    "徐卫东",
+    "孙小红",
+    "朱宏伟",
+    "胡玉兰",
+    "郭海涛",
+    "何春花",
+    "高建军",
+    "林秀珍",
+    "罗国庆",
+    "郑丽萍",
+    "江阴市路桥公司",
+    "夏港供电所",
+    "长江保洁服务部",
+    "曾国藩",
+    "单雄信",
+]
+WHAT = [
+    "付保洁费",
+    "付道路维修款",
+    "收土地发包款",
+    "付村干部工资",
+    "付办公用品费",
+    "收厂房租金",
+    "付绿化养护费",
+    "发放临时救助金",
+    "付水电费",
+    "收鱼塘承包款",
+]
+T9 = {
+    c: d
+    for d, letters in {
+        "2": "ABC",
+        "3": "DEF",
+        "4": "GHI",
+        "5": "JKL",
+        "6": "MNO",
+        "7": "PQRS",
+        "8": "TUV",
+        "9": "WXYZ",
+    }.items()
+    for c in letters
+}
 
 
 def big_village(root: Path, vouchers: int, items: int) -> Path:
@@ -54,11 +101,15 @@ def big_village(root: Path, vouchers: int, items: int) -> Path:
     per_month = -(-vouchers // 12)
     with open(village / "reviews.yaml", "w", encoding="utf-8") as fh:
         for month in range(1, 13):
-            fh.write(f"2026-{month:02d}: {{department: 夏港街道农经站, reviewer: 张永刚, date: 2026-{month:02d}-28, "
-                     f"status: 已通过}}\n")
+            fh.write(
+                f"2026-{month:02d}: {{department: 夏港街道农经站, reviewer: 张永刚, date: 2026-{month:02d}-28, "
+                f"status: 已通过}}\n"
+            )
     with open(village / "journal" / "2026.csv", "w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
-        out.writerow(["日期", "凭证字号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "往来单位", "附件张数"])
+        out.writerow(
+            ["日期", "凭证字号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "往来单位", "附件张数"]
+        )
         for i in range(vouchers):
             month, number = i // per_month + 1, i % per_month + 1
             day = f"2026-{month:02d}-{number % 28 + 1:02d}"
@@ -104,7 +155,9 @@ def key_costs(page, base: str, village: str) -> tuple[list[float], float]:
     sequences = ["994", "2", "50000", "7", "4683", "99"]
     try:
         for _round in range(3):  # three rounds: on a shared machine a stall shows as one slow press
-            page.evaluate("() => { var s = SEARCH.state; s.q = ''; s.board = s.month = s.flow = 0; SEARCH.run(false); }")
+            page.evaluate(
+                "() => { var s = SEARCH.state; s.q = ''; s.board = s.month = s.flow = 0; SEARCH.run(false); }"
+            )
             for seq in sequences:
                 for key in seq:
                     page.keyboard.press(key)
@@ -153,7 +206,7 @@ def presses(page, base: str, site: Path) -> list[tuple[int | None, str, str]]:
         page.wait_for_function("window.SEARCH")
         recs = page.evaluate("SEARCH_INDEX.r.filter(function (r) { return r[0] === 0 && r[8]; })")
         payees = [{"path": r[5], "t9": "".join(T9.get(c, c) for c in r[8].split("|")[0])} for r in recs]
-        for (n, r) in zip(page.evaluate(PRESSES, payees), recs):
+        for n, r in zip(page.evaluate(PRESSES, payees), recs):
             rows.append((n, village, f"{r[5]} {r[6]} ({r[8].split('|')[0]})"))
     return rows
 
@@ -185,9 +238,11 @@ def main() -> None:
             ranked = sorted(times)
             print("  per press (ms):", " ".join(f"{t:.0f}" for t in times))
             print(f"  95th percentile {ranked[int(len(ranked) * 0.95)]:.1f} ms")
-            print(f"key presses on the generated village ({args.vouchers} vouchers, {args.items} items), CPU 6x slower: "
-                  f"{len(times)} presses, median {statistics.median(times):.1f} ms, worst {max(times):.1f} ms; "
-                  f"JS heap {heap:.1f} MB")
+            print(
+                f"key presses on the generated village ({args.vouchers} vouchers, {args.items} items), CPU 6x slower: "
+                f"{len(times)} presses, median {statistics.median(times):.1f} ms, worst {max(times):.1f} ms; "
+                f"JS heap {heap:.1f} MB"
+            )
             with B.serve(sample / "tv") as base:
                 found = presses(page, base, sample / "tv")
         finally:
@@ -195,9 +250,11 @@ def main() -> None:
         counts = [n for n, _, _ in found if n is not None]
         missing = [f"{v} {what}" for n, v, what in found if n is None]
         worst = max(found, key=lambda f: f[0] or 0)
-        print(f"village home -> payment by its payee's initials (T9), sample city, {len(found)} payments: "
-              f"median {statistics.median(counts):.0f} presses, worst {worst[0]} ({worst[1]} {worst[2]}); "
-              f"not in the first 20 results by any prefix: {len(missing)}")
+        print(
+            f"village home -> payment by its payee's initials (T9), sample city, {len(found)} payments: "
+            f"median {statistics.median(counts):.0f} presses, worst {worst[0]} ({worst[1]} {worst[2]}); "
+            f"not in the first 20 results by any prefix: {len(missing)}"
+        )
         for m in missing[:5]:
             print(f"  not reached: {m}")
 

@@ -7,6 +7,7 @@ is built once (cold), then each save edits the village's intro in village.yaml a
 showing that village's TV home, the moment the new text is on the screen. The target is at most 2 s.
 Not a test: it prints figures for the issue notes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen.build.scope import locate  # noqa: E402
-from sitegen.cli.serve import Preview  # noqa: E402
-from tests import browser  # noqa: E402
+from sitegen.build.scope import locate
+from sitegen.cli.serve import Preview
+from tests import browser
 
 
 def replace_text(path: Path, old: str, new: str) -> None:
@@ -68,16 +69,20 @@ def main() -> None:
             page.wait_for_function(f"document.body.innerText.indexOf({mark!r}) >= 0", timeout=60000)
             took = time.monotonic() - t0
             times.append(took)
-            print(f"save {n + 1}: page reloaded with the change in {took:.2f}s "
-                  f"(rebuild {preview.state.last_seconds:.2f}s, version {before} -> {preview.state.version})")
+            print(
+                f"save {n + 1}: page reloaded with the change in {took:.2f}s "
+                f"(rebuild {preview.state.last_seconds:.2f}s, version {before} -> {preview.state.version})"
+            )
             old = "intro: " + mark
     finally:
         chromium.close()
         preview.stop()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"save -> reload: median {statistics.median(times):.2f}s, max {max(times):.2f}s over {len(times)} saves "
-          f"(target <= 2 s)")
+    print(
+        f"save -> reload: median {statistics.median(times):.2f}s, max {max(times):.2f}s over {len(times)} saves "
+        f"(target <= 2 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ town. Scans are hard links to the sample's own scan files (a few thousand distin
 252 villages takes little disk; the pipeline reads each by its own path and does not know (image work is
 measured per distinct file, see bench_build.py). The result passes `sitegen check`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,23 +23,28 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen.oversight.refcode import _code  # noqa: E402  (the hotline records name things by their reference codes)
+from sitegen.oversight.refcode import _code
 
 SEED = REPO / "content"
 PER_TOWN = 15
 PARTY, AFFAIRS, VOUCHERS = 40, 49, 445
 # (summary, debit account, its name, credit account, its name): balanced pairs that keep the bank balance up
-PAIRS = [("收到土地发包款", "102", "银行存款", "501", "经营收入"),
-         ("付保洁员工资", "513", "管理费用", "102", "银行存款"),
-         ("收到上级补助", "102", "银行存款", "503", "补助收入"),
-         ("村务卡报销办公用品", "513", "管理费用", "102", "银行存款")]
+PAIRS = [
+    ("收到土地发包款", "102", "银行存款", "501", "经营收入"),
+    ("付保洁员工资", "513", "管理费用", "102", "银行存款"),
+    ("收到上级补助", "102", "银行存款", "503", "补助收入"),
+    ("村务卡报销办公用品", "513", "管理费用", "102", "银行存款"),
+]
 PAYEES = ["江阴市夏港文具商店", "江阴市澄江保洁服务社", "江阴市夏港街道财政所", "江阴市长寿葡萄专业合作社"]
 
 
 def seed_villages(seed: Path = SEED) -> list[tuple[Path, Path]]:
     """(town folder, village folder) of every village of the seed, in a fixed order."""
-    return [(town, village) for town in sorted(p for p in seed.iterdir() if (p / "town.yaml").is_file())
-            for village in sorted(p for p in town.iterdir() if (p / "village.yaml").is_file())]
+    return [
+        (town, village)
+        for town in sorted(p for p in seed.iterdir() if (p / "town.yaml").is_file())
+        for village in sorted(p for p in town.iterdir() if (p / "village.yaml").is_file())
+    ]
 
 
 def _link_tree(source: Path, dest: Path) -> None:
@@ -104,9 +110,17 @@ def _grow_journal(village: Path, target: int, rng: random.Random) -> None:
             payee = PAYEES[k % len(PAYEES)]
             pages = 2 + (k % 2)  # the voucher and one or two attachments
             for account, name, dr, cr in ((debit, debit_name, amount, ""), (credit, credit_name, "", amount)):
-                cells = {"日期": day, "凭证字号": f"记-{number}", "摘要": summary, "科目编码": account,
-                         "科目名称": name, "借方金额": dr, "贷方金额": cr, "往来单位": payee,
-                         "附件张数": str(pages - 1)}
+                cells = {
+                    "日期": day,
+                    "凭证字号": f"记-{number}",
+                    "摘要": summary,
+                    "科目编码": account,
+                    "科目名称": name,
+                    "借方金额": dr,
+                    "贷方金额": cr,
+                    "往来单位": payee,
+                    "附件张数": str(pages - 1),
+                }
                 lines.append(",".join(cells.get(h, "") for h in header))
             folder = village / "scans" / month / str(number)
             folder.mkdir(parents=True, exist_ok=True)
@@ -118,8 +132,12 @@ def _grow_journal(village: Path, target: int, rng: random.Random) -> None:
 
 def _identities(town: str, village: str, folder: Path) -> list[str]:
     """Every identity a reference code of this village's vouchers and items is a hash of (refcode.py)."""
-    found = [f"{town}/{village}/voucher/{month.name}-{int(n.name):03d}"
-             for month in sorted((folder / "scans").iterdir()) for n in sorted(month.iterdir()) if n.name.isdigit()]
+    found = [
+        f"{town}/{village}/voucher/{month.name}-{int(n.name):03d}"
+        for month in sorted((folder / "scans").iterdir())
+        for n in sorted(month.iterdir())
+        if n.name.isdigit()
+    ]
     for item in sorted(folder.rglob("*.md")):
         inside = item.relative_to(folder).as_posix()
         board = inside.split("/")[0]
@@ -138,8 +156,11 @@ def _rename_text(folder: Path, old: str, new: str) -> None:
 
 
 def _town_name(town: Path) -> str:
-    return next(line.split(":", 1)[1].strip() for line in (town / "town.yaml").read_text(encoding="utf-8").splitlines()
-                if line.startswith("name:"))
+    return next(
+        line.split(":", 1)[1].strip()
+        for line in (town / "town.yaml").read_text(encoding="utf-8").splitlines()
+        if line.startswith("name:")
+    )
 
 
 def _hotline(out: Path, seed: Path, copies: dict[tuple[str, str], tuple[str, str, str, str]]) -> None:
@@ -164,7 +185,7 @@ def _hotline(out: Path, seed: Path, copies: dict[tuple[str, str], tuple[str, str
                 new_code, old_name, new_name = old_codes[key]
                 cells[2] = "-".join([new_code, *parts[3:]])
                 kept.append(",".join(cells).replace(old_name, new_name))
-            elif not key[:1] in "VPAF":
+            elif key[:1] not in "VPAF":
                 kept.append(row)  # the city's own items: the same code
         (out / "feedback" / table.name).unlink()
         (out / "feedback" / table.name).write_bytes(("\n".join(kept) + "\n").encode(encoding))
@@ -195,8 +216,12 @@ def make_city(out: Path, villages: int, seed: Path = SEED) -> None:
         _link_tree(seed_village, village)
         _rename_text(village, _town_name(seed_town), f"第{town_no + 1}街道")
         if n < len(templates):
-            copies[(seed_town.name, seed_village.name)] = (town.name, village.name, _town_name(seed_town),
-                                                           f"第{town_no + 1}街道")
+            copies[(seed_town.name, seed_village.name)] = (
+                town.name,
+                village.name,
+                _town_name(seed_town),
+                f"第{town_no + 1}街道",
+            )
         yaml = (village / "village.yaml").read_text(encoding="utf-8").splitlines()
         yaml = [f"name: 第{n + 1}村" if line.startswith("name:") else line for line in yaml]
         (village / "village.yaml").write_text("\n".join(yaml) + "\n", encoding="utf-8")

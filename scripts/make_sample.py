@@ -45,15 +45,40 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sample_* modules beside this file
 
-from sample_items import (  # noqa: E402
-    city_items, complete_items, site_yaml, town_items, village_items, village_yaml, write_item,
+from sample_items import (
+    city_items,
+    complete_items,
+    site_yaml,
+    town_items,
+    village_items,
+    village_yaml,
+    write_item,
 )
-from sample_journal import build_journal, write_city_oversight, write_finance_tables, write_journal  # noqa: E402
-from sample_journal import write_village_oversight  # noqa: E402
-from sample_scans import Fonts, PictureRenderer, ScanRenderer, Scanner, finance_documents  # noqa: E402
-from sample_scans import find_cjk_fonts  # noqa: E402,F401  (tests ask for it here)
-from sample_world import REPO, TOWNS, VILLAGES, YEAR, Village, build_village, load_accounts, write_text  # noqa: E402
-from sample_world import id_check, luhn_ok  # noqa: E402,F401  (tests check the sample's numbers with these)
+from sample_journal import (
+    build_journal,
+    write_city_oversight,
+    write_finance_tables,
+    write_journal,
+    write_village_oversight,
+)
+from sample_scans import (
+    Fonts,
+    PictureRenderer,
+    Scanner,
+    ScanRenderer,
+    finance_documents,
+    find_cjk_fonts,
+)
+from sample_world import (
+    REPO,
+    TOWNS,
+    VILLAGES,
+    YEAR,
+    Village,
+    build_village,
+    load_accounts,
+    write_text,
+)
 
 DEFAULT_OUT = REPO / "content"
 
@@ -126,20 +151,27 @@ def write_village(v: Village, vdir: Path, fonts: Fonts, scanner: Scanner, stats:
 
 def main(argv: list[str]) -> int:
     if len(argv) > 2 or (len(argv) == 2 and argv[1] in ("-h", "--help")):
-        print(__doc__.strip() if len(argv) == 2 else "usage: make_sample.py [OUT_DIR]",
-              file=sys.stdout if len(argv) == 2 else sys.stderr)
+        print(
+            __doc__.strip() if len(argv) == 2 else "usage: make_sample.py [OUT_DIR]",
+            file=sys.stdout if len(argv) == 2 else sys.stderr,
+        )
         return 0 if len(argv) == 2 else 2
     out = Path(argv[1]) if len(argv) == 2 else DEFAULT_OUT
     paths = find_cjk_fonts()
     if paths is None:
-        print("make_sample: no CJK font found. The scans need one to show Chinese text.\n"
-              "  Install one (Debian/Ubuntu: apt-get install fonts-noto-cjk) or point SITEGEN_CJK_FONT at a .ttc/.otf/.ttf "
-              "file with Chinese glyphs.", file=sys.stderr)
+        print(
+            "make_sample: no CJK font found. The scans need one to show Chinese text.\n"
+            "  Install one (Debian/Ubuntu: apt-get install fonts-noto-cjk) or point SITEGEN_CJK_FONT at a .ttc/.otf/.ttf "
+            "file with Chinese glyphs.",
+            file=sys.stderr,
+        )
         return 3
     stats = generate(out, Fonts(paths))
     n, size = tree_size(out)
-    print(f"make_sample: wrote {out}: {n} files, {size / 1024 / 1024:.1f} MB "
-          f"({stats['items']} items, {stats['vouchers']} vouchers, {stats['scans']} voucher scans)")
+    print(
+        f"make_sample: wrote {out}: {n} files, {size / 1024 / 1024:.1f} MB "
+        f"({stats['items']} items, {stats['vouchers']} vouchers, {stats['scans']} voucher scans)"
+    )
     return 0
 
 

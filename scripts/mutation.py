@@ -21,6 +21,7 @@ survivors are listed with their line so that a test can be written (or the mutan
 Why not mutmut: mutmut 3 mutates whole files and runs its own test selection; scoping it to a handful of
 functions and a couple of fast test files per target was slower and less precise than these ~300 lines.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,30 +54,73 @@ class Target:
 
 
 TARGETS = [
-    Target("privacy", "sitegen/content/privacy.py", ("_LONG", "_MOBILE", "_mask_long", "mask", "find_unmasked"),
-           ("tests/test_privacy.py",)),
+    Target(
+        "privacy",
+        "sitegen/content/privacy.py",
+        ("_LONG", "_MOBILE", "_mask_long", "mask", "find_unmasked"),
+        ("tests/test_privacy.py",),
+    ),
     Target("money", "sitegen/content/money.py", ("_PLAIN", "parse_amount", "yuan", "wan"), ("tests/test_money.py",)),
-    Target("voucher-balance", "sitegen/validate/city.py", ("_Journal.vouchers",),
-           ("tests/test_validate.py", "-k", "unbalanced or all_problems or model_of"), markers=("for v in out:",)),
-    Target("voucher-totals", "sitegen/content/model.py", ("Voucher.debit_total", "Voucher.credit_total"),
-           ("tests/test_validate.py", "-k", "unbalanced or all_problems or model_of")),
-    Target("containment", "sitegen/validate/city.py", ("_Checker.inside",),
-           ("tests/test_validate.py", "-k", "path or symlinked or model_of")),
-    Target("scan-containment", "sitegen/validate/city.py", ("_Checker.attach_scans",),
-           ("tests/test_validate.py", "-k", "symlinked or missing_scan or model_of"),
-           markers=("resolved = path.resolve()", "if not resolved.is_relative_to")),
+    Target(
+        "voucher-balance",
+        "sitegen/validate/city.py",
+        ("_Journal.vouchers",),
+        ("tests/test_validate.py", "-k", "unbalanced or all_problems or model_of"),
+        markers=("for v in out:",),
+    ),
+    Target(
+        "voucher-totals",
+        "sitegen/content/model.py",
+        ("Voucher.debit_total", "Voucher.credit_total"),
+        ("tests/test_validate.py", "-k", "unbalanced or all_problems or model_of"),
+    ),
+    Target(
+        "containment",
+        "sitegen/validate/city.py",
+        ("_Checker.inside",),
+        ("tests/test_validate.py", "-k", "path or symlinked or model_of"),
+    ),
+    Target(
+        "scan-containment",
+        "sitegen/validate/city.py",
+        ("_Checker.attach_scans",),
+        ("tests/test_validate.py", "-k", "symlinked or missing_scan or model_of"),
+        markers=("resolved = path.resolve()", "if not resolved.is_relative_to"),
+    ),
     Target("links", "sitegen/site/plan.py", ("check_links", "_resolve", "_found"), ("tests/test_links.py",)),
-    Target("reports-masking", "sitegen/reports/tables.py", ("_text",),
-           ("tests/test_reports.py", "-k", "masked or cell_as_text")),
-    Target("ingest", "sitegen/deploy/ingest.py", ("_member_problem", "_read_member", "_Reader._next", "_Reader._header"),
-           ("tests/test_ingest.py", "-k", "flipped or replayed or another_key or expired or unsigned or dotdot "
-                                         "or link_and_device or huge_manifest or first_ingest or directory_entry")),
+    Target(
+        "reports-masking",
+        "sitegen/reports/tables.py",
+        ("_text",),
+        ("tests/test_reports.py", "-k", "masked or cell_as_text"),
+    ),
+    Target(
+        "ingest",
+        "sitegen/deploy/ingest.py",
+        ("_member_problem", "_read_member", "_Reader._next", "_Reader._header"),
+        (
+            "tests/test_ingest.py",
+            "-k",
+            "flipped or replayed or another_key or expired or unsigned or dotdot "
+            "or link_and_device or huge_manifest or first_ingest or directory_entry",
+        ),
+    ),
 ]
 
 # ---- making mutants -----------------------------------------------------------------------------------------
 
-_CMP_SWAP = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE,
-             ast.GtE: ast.Gt, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
+_CMP_SWAP = {
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+}
 _BIN_SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Mult}
 _QUANT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
 
@@ -112,8 +156,9 @@ def _sites(node: ast.AST) -> list[tuple[ast.AST, str]]:
                     found += [(n, f"quant{i}:hi+1"), (n, f"quant{i}:hi-1")]
         elif isinstance(n, ast.BinOp) and type(n.op) in _BIN_SWAP:
             found.append((n, "binop"))
-        if isinstance(n, (ast.Expr, ast.Raise, ast.Continue, ast.Assign, ast.AugAssign)) \
-                and not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)):  # docstrings stay
+        if isinstance(n, (ast.Expr, ast.Raise, ast.Continue, ast.Assign, ast.AugAssign)) and not (
+            isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+        ):  # docstrings stay
             found.append((n, "drop"))
         elif isinstance(n, ast.Return) and n.value is not None:
             found.append((n, "return-none"))
@@ -153,7 +198,7 @@ def _apply(node: ast.AST, kind: str) -> tuple[ast.AST | None, str]:
             hi = str(max(0, int(hi) + (1 if change.endswith("+1") else -1)))
         new = "{%d%s}" % (lo, "" if hi is None else "," + hi)
         old = m.group(0)
-        node.value = node.value[:m.start()] + new + node.value[m.end():]
+        node.value = node.value[: m.start()] + new + node.value[m.end() :]
         return node, f"regex {old} -> {new}"
     if kind == "binop":
         old = node.op
@@ -191,16 +236,24 @@ def _scopes(tree: ast.Module, target: Target) -> list[ast.AST]:
                 found.append(stmt)
             elif isinstance(stmt, ast.ClassDef):
                 visit(stmt.body, f"{prefix}{stmt.name}.")
-            elif isinstance(stmt, ast.Assign) and not prefix and any(
-                    isinstance(t, ast.Name) and t.id in wanted for t in stmt.targets):
+            elif (
+                isinstance(stmt, ast.Assign)
+                and not prefix
+                and any(isinstance(t, ast.Name) and t.id in wanted for t in stmt.targets)
+            ):
                 found.append(stmt)
+
     visit(tree.body, "")
     if not target.markers:
         return found
     narrowed = []
     for marker in target.markers:  # the smallest statement holding each marker
-        holding = [n for fn in found for n in ast.walk(fn)
-                   if isinstance(n, ast.stmt) and n is not fn and marker in ast.unparse(n)]
+        holding = [
+            n
+            for fn in found
+            for n in ast.walk(fn)
+            if isinstance(n, ast.stmt) and n is not fn and marker in ast.unparse(n)
+        ]
         assert holding, f"{target.name}: {marker!r} not found"
         narrowed.append(min(holding, key=lambda n: len(ast.unparse(n))))
     return narrowed
@@ -212,8 +265,9 @@ def mutants(target: Target) -> tuple[str, list[Mutant]]:
     original = ast.unparse(ast.parse(text))
     tree = ast.parse(text)
     scopes = _scopes(tree, target)
-    assert len(scopes) >= len(target.functions) or target.markers, \
+    assert len(scopes) >= len(target.functions) or target.markers, (
         f"{target.name}: found {len(scopes)} of {target.functions}"
+    )
     out: list[Mutant] = []
     seen = {original}
     for scope in scopes:
@@ -237,6 +291,7 @@ def mutants(target: Target) -> tuple[str, list[Mutant]]:
 
 # ---- running them --------------------------------------------------------------------------------------------
 
+
 def _workspace(root: Path) -> Path:
     """A private copy of what the tests need (sitegen, its themes, the tests and their fixtures); the sample
     city, only ever read, is linked."""
@@ -255,9 +310,23 @@ def _run_tests(root: Path, tests: tuple[str, ...], timeout: float) -> tuple[bool
     env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
     started = time.monotonic()
     try:
-        done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                               f"--basetemp={root}/.pytest-tmp", *tests], cwd=root, env=env,
-                              capture_output=True, timeout=timeout)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-x",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                f"--basetemp={root}/.pytest-tmp",
+                *tests,
+            ],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            timeout=timeout,
+        )
         return done.returncode == 0, time.monotonic() - started
     except subprocess.TimeoutExpired:
         return False, time.monotonic() - started
@@ -340,8 +409,10 @@ def main() -> None:
         for s in r.survivors:
             print(f"    survived: line {s['line']}: {s['what']}")
     if args.json:
-        args.json.write_text(json.dumps([{**r.__dict__, "rate": r.rate} for r in results], ensure_ascii=False,
-                                        indent=1), encoding="utf-8")
+        args.json.write_text(
+            json.dumps([{**r.__dict__, "rate": r.rate} for r in results], ensure_ascii=False, indent=1),
+            encoding="utf-8",
+        )
 
 
 if __name__ == "__main__":

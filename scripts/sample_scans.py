@@ -5,6 +5,7 @@ pictures items rest on (basis scans, photos, a chart).
 Every picture draws from its own generator seeded by its file's name, so a change to one leaves the others'
 bytes alone; JPEGs are baseline with fixed settings and no metadata.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,11 +19,23 @@ from decimal import Decimal
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
-
-from sample_journal import ASSET_DOC, BUDGET_DOC, lot_contract, month_balances
 from sample_items import Item
+from sample_journal import ASSET_DOC, BUDGET_DOC, lot_contract, month_balances
 from sample_world import (
-    BANK, CITY, FINANCE, VILLAGES, YEAR, ZERO, LandLot, Line, PeopleFactory, Village, Voucher, D, comma, masked_card,
+    BANK,
+    CITY,
+    FINANCE,
+    VILLAGES,
+    YEAR,
+    ZERO,
+    D,
+    LandLot,
+    Line,
+    PeopleFactory,
+    Village,
+    Voucher,
+    comma,
+    masked_card,
     rmb_upper,
 )
 
@@ -31,18 +44,28 @@ from sample_world import (
 # ================================================================================================================
 
 # Where Debian/Ubuntu (fonts-noto-cjk), Fedora and Arch put the Noto CJK collections, then other CJK fonts.
-_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/noto-cjk", "/usr/share/fonts/google-noto-cjk",
-              "/usr/share/fonts/opentype/noto-cjk", "/usr/share/fonts/noto")
+_FONT_DIRS = (
+    "/usr/share/fonts/opentype/noto",
+    "/usr/share/fonts/noto-cjk",
+    "/usr/share/fonts/google-noto-cjk",
+    "/usr/share/fonts/opentype/noto-cjk",
+    "/usr/share/fonts/noto",
+)
 _FONT_FILES = {
     "sans": ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSansSC-Regular.otf"),
     "bold": ("NotoSansCJK-Bold.ttc", "NotoSansCJKsc-Bold.otf", "NotoSansSC-Bold.otf"),
     "serif": ("NotoSerifCJK-Regular.ttc", "NotoSerifCJKsc-Regular.otf", "NotoSerifSC-Regular.otf"),
     "serifbold": ("NotoSerifCJK-Bold.ttc", "NotoSerifCJKsc-Bold.otf", "NotoSerifSC-Bold.otf"),
 }
-_FALLBACK_GLOBS = ("/usr/share/fonts/**/NotoSansCJK*.tt[cf]", "/usr/share/fonts/**/NotoSerifCJK*.tt[cf]",
-                   "/usr/share/fonts/**/wqy-zenhei.tt[cf]", "/usr/share/fonts/**/wqy-microhei.tt[cf]",
-                   "/usr/share/fonts/**/uming.tt[cf]", "/usr/share/fonts/**/ukai.tt[cf]",
-                   "/usr/share/fonts/**/DroidSansFallback*.ttf")
+_FALLBACK_GLOBS = (
+    "/usr/share/fonts/**/NotoSansCJK*.tt[cf]",
+    "/usr/share/fonts/**/NotoSerifCJK*.tt[cf]",
+    "/usr/share/fonts/**/wqy-zenhei.tt[cf]",
+    "/usr/share/fonts/**/wqy-microhei.tt[cf]",
+    "/usr/share/fonts/**/uming.tt[cf]",
+    "/usr/share/fonts/**/ukai.tt[cf]",
+    "/usr/share/fonts/**/DroidSansFallback*.ttf",
+)
 
 
 def find_cjk_fonts() -> dict[str, str] | None:
@@ -103,18 +126,20 @@ class Fonts:
         key = (role, size)
         if key not in self._cache:
             path = self.paths[role]
-            self._cache[key] = self._ImageFont.truetype(path, size, index=self._face(path),
-                                                        layout_engine=self._ImageFont.Layout.BASIC)
+            self._cache[key] = self._ImageFont.truetype(
+                path, size, index=self._face(path), layout_engine=self._ImageFont.Layout.BASIC
+            )
         return self._cache[key]
+
 
 # ================================================================================================================
 # Drawing: a page to draw on, and the "scanner" that makes it look scanned
 # ================================================================================================================
 
 A4 = (840, 1188)  # pages are drawn at this size ...
-A4_OUT = 800      # ... and delivered this wide (about 96 dpi), like an office scanner's "document" setting
-INK = 28          # printed text on grey pages
-LINE = 70         # printed form lines
+A4_OUT = 800  # ... and delivered this wide (about 96 dpi), like an office scanner's "document" setting
+INK = 28  # printed text on grey pages
+LINE = 70  # printed form lines
 RED = (196, 48, 40)
 BLUE_INK = (40, 60, 140)
 
@@ -157,8 +182,9 @@ class Page:
             self.text(x, y, ch, size, role, fill)
             x += w + gap * size
 
-    def wrap(self, x, y, width, s: str, size: int = 16, role: str = "sans", fill=INK, lh: float = 1.7,
-             indent: int = 0) -> float:
+    def wrap(
+        self, x, y, width, s: str, size: int = 16, role: str = "sans", fill=INK, lh: float = 1.7, indent: int = 0
+    ) -> float:
         """Paragraph text wrapped character by character (CJK has no spaces); returns the y below it."""
         line, first = "", True
         step = size * lh
@@ -179,11 +205,24 @@ class Page:
         self.d.line((x1, y1, x2, y2), fill=self.ink(fill), width=width)
 
     def rect(self, x1, y1, x2, y2, outline=LINE, width: int = 1, fill=None):
-        self.d.rectangle((x1, y1, x2, y2), outline=self.ink(outline), width=width,
-                         fill=None if fill is None else self.ink(fill))
+        self.d.rectangle(
+            (x1, y1, x2, y2), outline=self.ink(outline), width=width, fill=None if fill is None else self.ink(fill)
+        )
 
-    def table(self, x, y, widths, rows, size: int = 15, rh: int = 34, aligns: str = "", line=LINE,
-              fill=INK, header_fill=None, bold_header: bool = True) -> float:
+    def table(
+        self,
+        x,
+        y,
+        widths,
+        rows,
+        size: int = 15,
+        rh: int = 34,
+        aligns: str = "",
+        line=LINE,
+        fill=INK,
+        header_fill=None,
+        bold_header: bool = True,
+    ) -> float:
         """A ruled table; rows[0] is the header. aligns: one of l/c/r per column. Returns the bottom y."""
         total = sum(widths)
         for r, row in enumerate(rows):
@@ -236,11 +275,17 @@ class Page:
             span = min(math.pi * 1.25, n * size * 1.05 / (r * 0.76))
             for k, ch in enumerate(top):
                 ang = -math.pi / 2 - span / 2 + span * (k + 0.5) / n
-                self.d.text((cx + r * 0.74 * math.cos(ang), cy + r * 0.74 * math.sin(ang)), ch, font=font,
-                            fill=ink, anchor="mm")
+                self.d.text(
+                    (cx + r * 0.74 * math.cos(ang), cy + r * 0.74 * math.sin(ang)), ch, font=font, fill=ink, anchor="mm"
+                )
         if bottom:
-            self.d.text((cx, cy + (r * 0.52 if not oval else size * 0.6)), bottom, font=self.font(size, "bold"),
-                        fill=ink, anchor="mm")
+            self.d.text(
+                (cx, cy + (r * 0.52 if not oval else size * 0.6)),
+                bottom,
+                font=self.font(size, "bold"),
+                fill=ink,
+                anchor="mm",
+            )
 
     def signature(self, x, y, name: str, size: int = 20, color=BLUE_INK):
         """A hand-signed name: slanted serif in ballpoint blue."""
@@ -253,8 +298,8 @@ class ScanLook:
     angle: float = 0.0
     width: int | None = None  # downscale to this width (a low-resolution scan)
     quality: int = 65
-    yellow: bool = False      # aged paper
-    blur: float = 0.9         # soft focus of a 100-150 dpi office scanner
+    yellow: bool = False  # aged paper
+    blur: float = 0.9  # soft focus of a 100-150 dpi office scanner
 
 
 def scan_look(rng: random.Random, small: bool = False, allow_rotate: bool = True) -> ScanLook:
@@ -299,8 +344,9 @@ class Scanner:
         # paper: a few shades blown up smoothly
         cols, rows = 4, max(4, round(4 * h / w))
         base = rng.randint(232, 246)
-        shade = Image.frombytes("L", (cols, rows), bytes(max(200, min(255, base + rng.randint(-8, 6)))
-                                                       for _ in range(cols * rows)))
+        shade = Image.frombytes(
+            "L", (cols, rows), bytes(max(200, min(255, base + rng.randint(-8, 6))) for _ in range(cols * rows))
+        )
         shade = shade.resize((w, h), Image.BICUBIC)
         if img.mode == "RGB":
             tint = (255, 250, 232) if look.yellow else (252, 252, 248)
@@ -334,13 +380,15 @@ class Scanner:
         img.save(buf, "JPEG", quality=look.quality, optimize=True, progressive=False, **kw)
         path.write_bytes(buf.getvalue())
 
-def finance_documents(fonts: Fonts, scanner: "Scanner", v: Village, files: Path, renderer: "ScanRenderer") -> None:
+
+def finance_documents(fonts: Fonts, scanner: Scanner, v: Village, files: Path, renderer: ScanRenderer) -> None:
     """The documents the finance tables name for figures no voucher stands behind: a page of the fixed-asset
     register (assets from before the journal), the budget as adopted by the villagers' representatives, and the
     land contracts (the first is an item's basis scan already)."""
     for n, lot in enumerate(v.lots[1:], start=2):
-        page, _ = renderer.draw_contract(None, {"kind": "land", "lot": lot, "number": ""},
-                                         random.Random(f"sample:{v.slug}:{lot_contract(n)}"))
+        page, _ = renderer.draw_contract(
+            None, {"kind": "land", "lot": lot, "number": ""}, random.Random(f"sample:{v.slug}:{lot_contract(n)}")
+        )
         renderer.save(page, files / lot_contract(n), f"{v.slug}:{lot_contract(n)}")
     tables = files.parent / "finance" / "tables"
     enc = v.spec.encoding
@@ -348,13 +396,25 @@ def finance_documents(fonts: Fonts, scanner: "Scanner", v: Village, files: Path,
     assets = [r for r in read("资产.csv")[1:] if not r[6]]
     budget = read("预算.csv")[1:]
     for name, title, head, rows, widths, note, day in (
-            (ASSET_DOC, "固定资产登记簿（摘页）", ("编号", "名称", "原值（元）", "购建日期", "状态"),
-             [(r[0], r[1], comma(D(r[3])), r[4], r[5]) for r in assets], (80, 290, 150, 130, 70),
-             f"以上资产于{YEAR}年6月30日清产核资核实无误，原值合计{comma(sum((D(r[3]) for r in assets), ZERO))}元。",
-             f"{YEAR}年7月1日"),
-            (BUDGET_DOC, f"{v.name}{YEAR}年度收支预算", ("预算项目", "科目编码", "预算数（元）"),
-             [(r[1], r[2], comma(D(r[3]))) for r in budget], (300, 160, 260),
-             f"经{YEAR}年1月村民代表会议讨论通过。", f"{YEAR}年1月20日")):
+        (
+            ASSET_DOC,
+            "固定资产登记簿（摘页）",
+            ("编号", "名称", "原值（元）", "购建日期", "状态"),
+            [(r[0], r[1], comma(D(r[3])), r[4], r[5]) for r in assets],
+            (80, 290, 150, 130, 70),
+            f"以上资产于{YEAR}年6月30日清产核资核实无误，原值合计{comma(sum((D(r[3]) for r in assets), ZERO))}元。",
+            f"{YEAR}年7月1日",
+        ),
+        (
+            BUDGET_DOC,
+            f"{v.name}{YEAR}年度收支预算",
+            ("预算项目", "科目编码", "预算数（元）"),
+            [(r[1], r[2], comma(D(r[3]))) for r in budget],
+            (300, 160, 260),
+            f"经{YEAR}年1月村民代表会议讨论通过。",
+            f"{YEAR}年1月20日",
+        ),
+    ):
         rng = random.Random(f"sample:doc:{v.slug}:{name}")
         p = Page(fonts, 840, 1188)
         p.center(90, title, 28, "serifbold")
@@ -365,9 +425,11 @@ def finance_documents(fonts: Fonts, scanner: "Scanner", v: Village, files: Path,
         p.stamp(840 - 220, y + 70, 62, v.committee.replace(f"{CITY}{v.town.name}", "")[:12], "")
         scanner.save(p.img, files / name, rng, scan_look(rng))
 
+
 # ================================================================================================================
 # Scans of vouchers and their attachments
 # ================================================================================================================
+
 
 def split_amount(rng: random.Random, total: Decimal, parts: int) -> list[Decimal]:
     """Split a total into positive parts (cents) that add up exactly."""
@@ -385,7 +447,11 @@ GOODS = {kind: tuple(tuple(g) for g in goods) for kind, goods in FINANCE["goods"
 def sheet_detail(ln: Line, x: Voucher) -> str:
     """What a clerk writes in the 明细科目 column when the journal has no sub-account code."""
     if ln.role == "payable":
-        return "代扣社会保险费" if "社保" in ln.summary else ("工程质保金" if "质保金" in ln.summary else x.counterparty[:12])
+        return (
+            "代扣社会保险费"
+            if "社保" in ln.summary
+            else ("工程质保金" if "质保金" in ln.summary else x.counterparty[:12])
+        )
     if ln.role == "wages":
         return "村干部报酬"
     if ln.role == "special":
@@ -414,8 +480,10 @@ def goods_lines(v: Village, x: Voucher, kind: str, total: Decimal) -> list[tuple
     k = min(len(pool), 2 if kind == "gifts" else rng.randint(2, 3))
     picked = pool[:k]
     parts = split_amount(rng, total, k)
-    return [(n, spec, unit, str(rng.randint(2, 12) if kind != "gifts" else len(v.festival)), amt)
-            for (n, spec, unit), amt in zip(picked, parts)]
+    return [
+        (n, spec, unit, str(rng.randint(2, 12) if kind != "gifts" else len(v.festival)), amt)
+        for (n, spec, unit), amt in zip(picked, parts)
+    ]
 
 
 class ScanRenderer:
@@ -433,8 +501,9 @@ class ScanRenderer:
             p.rect(0, 0, w, h, outline=bg, fill=bg)
         return p
 
-    def save(self, page: Page, path: Path, key: str, small: bool = False, rotate: bool = True,
-             keep_size: bool = False) -> None:
+    def save(
+        self, page: Page, path: Path, key: str, small: bool = False, rotate: bool = True, keep_size: bool = False
+    ) -> None:
         rng = random.Random(f"sample:scan:{key}")
         look = scan_look(rng, small=small, allow_rotate=rotate)
         if keep_size:
@@ -459,8 +528,9 @@ class ScanRenderer:
             y += 30
         return y
 
-    def signatures(self, p: Page, y: int, pairs: list[tuple[str, str]], x0: int = 50, x1: int | None = None,
-                   size: int = 15) -> None:
+    def signatures(
+        self, p: Page, y: int, pairs: list[tuple[str, str]], x0: int = 50, x1: int | None = None, size: int = 15
+    ) -> None:
         x1 = x1 or p.w - 50
         step = (x1 - x0) / len(pairs)
         for k, (label, name) in enumerate(pairs):
@@ -486,8 +556,15 @@ class ScanRenderer:
         rows = [("摘  要", "总账科目", "明细科目", "借方金额", "贷方金额")]
         for ln in x.lines:
             main, _, detail = ln.name.partition("—")
-            rows.append((ln.summary, f"{ln.code[:3]} {main}", detail or sheet_detail(ln, x),
-                         comma(ln.debit) if ln.debit else "", comma(ln.credit) if ln.credit else ""))
+            rows.append(
+                (
+                    ln.summary,
+                    f"{ln.code[:3]} {main}",
+                    detail or sheet_detail(ln, x),
+                    comma(ln.debit) if ln.debit else "",
+                    comma(ln.credit) if ln.credit else "",
+                )
+            )
         while len(rows) < 5:
             rows.append(("", "", "", "", ""))
         rows.append(("合    计", "", "", f"¥{comma(x.total)}", f"¥{comma(x.total)}"))
@@ -496,9 +573,21 @@ class ScanRenderer:
         for k, ch in enumerate(f"附件{len(x.atts)}张"):
             p.text(w - 26, 240 + k * 24, ch, 16, anchor="ma")
         p.line(w - 40, 205, w - 40, bottom, fill=form)
-        handler = {"cash": v.off("出纳"), "land": v.off("出纳"), "rent": v.off("出纳")}.get(x.tag, v.off("副书记") if x.tag.startswith("works") else v.off("委员"))
-        self.signatures(p, bottom + 34, [("会计", v.off("会计")), ("出纳", v.off("出纳") if x.money(v.accounts) else ""),
-                                         ("审核", v.off("监委会主任")), ("经手人", handler)], x0=48, size=15)
+        handler = {"cash": v.off("出纳"), "land": v.off("出纳"), "rent": v.off("出纳")}.get(
+            x.tag, v.off("副书记") if x.tag.startswith("works") else v.off("委员")
+        )
+        self.signatures(
+            p,
+            bottom + 34,
+            [
+                ("会计", v.off("会计")),
+                ("出纳", v.off("出纳") if x.money(v.accounts) else ""),
+                ("审核", v.off("监委会主任")),
+                ("经手人", handler),
+            ],
+            x0=48,
+            size=15,
+        )
         if x.money(v.accounts):
             p.stamp(w - 170, bottom + 150, 44, "E银通", "已支付" if x.money(v.accounts) < 0 else "已入账", oval=True)
         # where the originals are glued
@@ -526,13 +615,23 @@ class ScanRenderer:
                     p.rect(40 + i * 7, 16 + j * 7, 46 + i * 7, 22 + j * 7, outline=dark, fill=dark)
         seller = d["seller"]
         buyer = d.get("buyer", v.org)
-        buyer_code = v.credit_code if buyer == v.org else "91320281" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(10))
-        seller_code = v.credit_code if seller == v.org else "91320281" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(10))
+        buyer_code = (
+            v.credit_code
+            if buyer == v.org
+            else "91320281" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(10))
+        )
+        seller_code = (
+            v.credit_code
+            if seller == v.org
+            else "91320281" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(10))
+        )
         X0, X1, Y0 = 30, w - 30, 96
         p.rect(X0, Y0, X1, 560, outline=brown)
         mid = w / 2
         p.line(mid, Y0, mid, Y0 + 86, fill=brown)
-        for k, (label, name, code) in enumerate((("购买方信息", buyer, buyer_code), ("销售方信息", seller, seller_code))):
+        for k, (label, name, code) in enumerate(
+            (("购买方信息", buyer, buyer_code), ("销售方信息", seller, seller_code))
+        ):
             bx = X0 if k == 0 else mid
             p.line(bx + 30, Y0, bx + 30, Y0 + 86, fill=brown)
             for j, ch in enumerate(label):
@@ -556,17 +655,29 @@ class ScanRenderer:
         while len(rows) < 5:
             rows.append(("",) * 8)
         rows.append(("合    计", "", "", "", "", f"¥{comma(amt_total)}", "", f"¥{comma(tax_total)}"))
-        by = p.table(X0, Y0 + 86, (230, 90, 60, 80, 100, 110, 90, 80), rows, size=13, rh=40, aligns="llcrrrcr",
-                     line=brown, fill=dark, bold_header=False)
+        by = p.table(
+            X0,
+            Y0 + 86,
+            (230, 90, 60, 80, 100, 110, 90, 80),
+            rows,
+            size=13,
+            rh=40,
+            aligns="llcrrrcr",
+            line=brown,
+            fill=dark,
+            bold_header=False,
+        )
         p.text(X0 + 10, by + 14, "价税合计（大写）", 14, fill=brown)
         p.text(X0 + 150, by + 12, f"ⓧ{rmb_upper(d['amount'])}", 16, fill=dark)
         p.text(X1 - 240, by + 14, "（小写）", 14, fill=brown)
         p.text(X1 - 170, by + 12, f"¥{comma(d['amount'])}", 16, fill=dark)
         p.line(X0, by + 46, X1, by + 46, fill=brown)
-        note = {"works": f"建筑服务发生地：{CITY}{v.town.name}；项目名称：{v.spec.project}",
-                "rent": f"不动产地址：{CITY}{v.town.name}{v.name}工业集中区；租赁期：{YEAR}年7月1日至9月30日",
-                "power": f"户号：{rng.randint(10**9, 10**10 - 1)}；电费所属期：{YEAR}年{x.month - 1:02d}月",
-                "water": f"户号：{rng.randint(10**7, 10**8 - 1)}；水费所属期：{YEAR}年{x.month - 1:02d}月"}.get(d["kind"], "")
+        note = {
+            "works": f"建筑服务发生地：{CITY}{v.town.name}；项目名称：{v.spec.project}",
+            "rent": f"不动产地址：{CITY}{v.town.name}{v.name}工业集中区；租赁期：{YEAR}年7月1日至9月30日",
+            "power": f"户号：{rng.randint(10**9, 10**10 - 1)}；电费所属期：{YEAR}年{x.month - 1:02d}月",
+            "water": f"户号：{rng.randint(10**7, 10**8 - 1)}；水费所属期：{YEAR}年{x.month - 1:02d}月",
+        }.get(d["kind"], "")
         p.text(X0 + 10, by + 56, "备注", 14, fill=brown)
         p.text(X0 + 60, by + 56, note, 13, fill=dark)
         p.text(X0 + 10, 570, f"开票人：{rng.choice(('王丽', '陈静', '张敏', '刘芳', '周婷', '黄蕾'))}", 14, fill=dark)
@@ -583,8 +694,7 @@ class ScanRenderer:
         p.line(w / 2 - 70, 66, w / 2 + 70, 66, fill=red, width=2)
         p.text(w - 40, 30, f"No. {rng.randint(10**6, 10**7 - 1)}", 16, fill=red, anchor="ra")
         p.center(80, f"{YEAR}年{x.month}月{x.day}日", 15, fill=INK)
-        rows = (("今收到", d["payer"]), ("交  来", d["purpose"]),
-                ("人民币（大写）", rmb_upper(d["amount"])))
+        rows = (("今收到", d["payer"]), ("交  来", d["purpose"]), ("人民币（大写）", rmb_upper(d["amount"])))
         y = 122
         for label, value in rows:
             p.text(50, y, label, 16, fill=red)
@@ -594,7 +704,7 @@ class ScanRenderer:
         p.text(w - 260, y - 6, f"¥ {comma(d['amount'])}", 20, "serif", fill=BLUE_INK)
         y += 40
         p.text(50, y, "收款单位（盖章）", 15, fill=red)
-        p.stamp(230, y + 10, 46, v.org[len(CITY) + len(v.town.name):], "财务专用章")
+        p.stamp(230, y + 10, 46, v.org[len(CITY) + len(v.town.name) :], "财务专用章")
         self.signatures(p, y, [("会计", v.off("会计")), ("出纳", v.off("出纳"))], x0=380, x1=w - 20)
         return p, True
 
@@ -608,11 +718,17 @@ class ScanRenderer:
         p.text(w - 40, 90, f"记账日期：{YEAR}-{x.month:02d}-{x.day:02d}", 13, anchor="ra")
         ours = f"{v.bank_account[:4]} {v.bank_account[4:8]} {v.bank_account[8:12]} {v.bank_account[12:16]} {v.bank_account[16:]}"
         payer_acct = ours if d["payer"] == v.org else "—"
-        payee_acct = ours if d["payee"] == v.org else ("—" if "批量" in d["payee"] else f"{rng.randint(1000, 9999)} **** {rng.randint(1000, 9999)}")
-        rows = [("付款人户名", d["payer"], "收款人户名", d["payee"]),
-                ("付款人账号", payer_acct, "收款人账号", payee_acct),
-                ("金额（大写）", rmb_upper(d["amount"]), "金额（小写）", f"¥{comma(d['amount'])}"),
-                ("用途", d["purpose"], "交易渠道", "E银通" if d["payer"] == v.org else "柜面/网银")]
+        payee_acct = (
+            ours
+            if d["payee"] == v.org
+            else ("—" if "批量" in d["payee"] else f"{rng.randint(1000, 9999)} **** {rng.randint(1000, 9999)}")
+        )
+        rows = [
+            ("付款人户名", d["payer"], "收款人户名", d["payee"]),
+            ("付款人账号", payer_acct, "收款人账号", payee_acct),
+            ("金额（大写）", rmb_upper(d["amount"]), "金额（小写）", f"¥{comma(d['amount'])}"),
+            ("用途", d["purpose"], "交易渠道", "E银通" if d["payer"] == v.org else "柜面/网银"),
+        ]
         p.table(30, 116, (110, 260, 110, 260), rows, size=13, rh=48, aligns="llll", bold_header=False)
         p.text(40, 330, f"交易流水号：{rng.randint(10**11, 10**12 - 1)}    打印次数：1", 13)
         p.stamp(w - 150, 360, 40, "江阴农商银行", "电子回单专用章", oval=True)
@@ -626,8 +742,13 @@ class ScanRenderer:
         p.center(54, "现金支票存根", 22, "serifbold")
         p.center(90, f"{rng.randint(31400000, 31409999)}  {rng.randint(10**7, 10**8 - 1)}", 14)
         y = 130
-        for label, value in (("附加信息", ""), ("出票日期", f"{YEAR}年{x.month}月{x.day}日"), ("收款人", "本单位"),
-                             ("金  额", f"¥{comma(d['amount'])}"), ("用  途", d["purpose"])):
+        for label, value in (
+            ("附加信息", ""),
+            ("出票日期", f"{YEAR}年{x.month}月{x.day}日"),
+            ("收款人", "本单位"),
+            ("金  额", f"¥{comma(d['amount'])}"),
+            ("用  途", d["purpose"]),
+        ):
             p.text(40, y, f"{label}：", 16)
             p.text(140, y - 2, value, 18, "serif", fill=INK)
             p.line(136, y + 26, w - 40, y + 26)
@@ -646,18 +767,28 @@ class ScanRenderer:
         issuer = town.finance_office if d["kind"] == "subsidy" else town.gov
         head = issuer.replace(CITY, "") if len(issuer) > 12 else issuer
         p.center(70, head + ("文件" if d["kind"] != "subsidy" else ""), 34, "serifbold", fill=RED)
-        number = f"{town.short}财〔{YEAR}〕{rng.randint(20, 68)}号" if d["kind"] == "subsidy" else f"{town.short}政发〔{YEAR}〕{rng.randint(30, 90)}号"
+        number = (
+            f"{town.short}财〔{YEAR}〕{rng.randint(20, 68)}号"
+            if d["kind"] == "subsidy"
+            else f"{town.short}政发〔{YEAR}〕{rng.randint(30, 90)}号"
+        )
         p.center(140, number, 16)
         p.line(60, 172, w - 60, 172, fill=RED, width=3)
-        title = {"subsidy": f"关于下达{d.get('name', '')}的通知",
-                 "relief": f"关于拨付{YEAR}年8月困难群众临时救助资金的通知"}[d["kind"]]
+        title = {
+            "subsidy": f"关于下达{d.get('name', '')}的通知",
+            "relief": f"关于拨付{YEAR}年8月困难群众临时救助资金的通知",
+        }[d["kind"]]
         y = p.wrap(90, 200, w - 180, title, 22, "serifbold", lh=1.5)
         y = p.wrap(60, y + 16, w - 120, "各村（社区）：", 16)
-        body = ({"subsidy": f"根据市有关文件精神和年度预算安排，现将{d.get('name', '')}下达给你们（具体金额见下表）。"
-                            "请各村严格按照规定用途使用，专款专用，纳入村级财务统一核算，并在“三务”公开户户通平台及时公开，"
-                            "接受群众监督。",
-                 "relief": "经村（社区）申请、民政办审核、公示无异议，现将困难群众临时救助资金拨付到各村账户，"
-                           "请在收到资金后五个工作日内通过银行代发到户，严禁截留挪用，发放名单在户户通平台公开。"})[d["kind"]]
+        body = (
+            {
+                "subsidy": f"根据市有关文件精神和年度预算安排，现将{d.get('name', '')}下达给你们（具体金额见下表）。"
+                "请各村严格按照规定用途使用，专款专用，纳入村级财务统一核算，并在“三务”公开户户通平台及时公开，"
+                "接受群众监督。",
+                "relief": "经村（社区）申请、民政办审核、公示无异议，现将困难群众临时救助资金拨付到各村账户，"
+                "请在收到资金后五个工作日内通过银行代发到户，严禁截留挪用，发放名单在户户通平台公开。",
+            }
+        )[d["kind"]]
         y = p.wrap(60, y + 4, w - 120, body, 16, indent=2)
         siblings = [s for s in VILLAGES if s.town == town.slug]
         rows = [("序号", "村（社区）", "金额（元）", "备注")]
@@ -698,7 +829,13 @@ class ScanRenderer:
         else:
             lot: LandLot = d["lot"]
             y = self.header(p, 80, "农村集体土地承包合同", 26)
-            p.text(w - 80, y, f"合同编号：{d.get('number') or v.spec.short + '发〔' + str(YEAR) + '〕1号'}", 14, anchor="ra")
+            p.text(
+                w - 80,
+                y,
+                f"合同编号：{d.get('number') or v.spec.short + '发〔' + str(YEAR) + '〕1号'}",
+                14,
+                anchor="ra",
+            )
             y += 40
             pid = lot.contact.id_no
             clauses = (
@@ -726,8 +863,19 @@ class ScanRenderer:
             title = f"{v.name}{d['month']}月份村干部报酬发放表"
             head = ("序号", "姓名", "职务", "基本报酬", "代扣社保", "实发金额", "工资卡号", "签名")
             widths = (46, 76, 176, 90, 80, 92, 150, 70)
-            body = [(str(k), c.person.name, c.role, comma(c.base), comma(c.insurance), comma(c.base - c.insurance),
-                     masked_card(c.person.card), sig(c.person.name)) for k, c in enumerate(v.cadres, 1)]
+            body = [
+                (
+                    str(k),
+                    c.person.name,
+                    c.role,
+                    comma(c.base),
+                    comma(c.insurance),
+                    comma(c.base - c.insurance),
+                    masked_card(c.person.card),
+                    sig(c.person.name),
+                )
+                for k, c in enumerate(v.cadres, 1)
+            ]
             tb = sum((c.base for c in v.cadres), ZERO)
             ti = sum((c.insurance for c in v.cadres), ZERO)
             body.append(("合计", "", "", comma(tb), comma(ti), comma(tb - ti), "", ""))
@@ -735,15 +883,35 @@ class ScanRenderer:
             title = f"{v.name}{d['month']}月份保洁员工资发放清单"
             head = ("序号", "姓名", "组别", "保洁区域", "出勤", "工资（元）", "银行卡号", "签名")
             widths = (46, 76, 60, 200, 60, 90, 150, 92)
-            body = [(str(k), p_.name, f"{p_.group}组", f"{p_.group}组村道及河塘", "满勤", comma(wg), masked_card(p_.card), sig(p_.name))
-                    for k, (p_, wg) in enumerate(v.cleaners, 1)]
+            body = [
+                (
+                    str(k),
+                    p_.name,
+                    f"{p_.group}组",
+                    f"{p_.group}组村道及河塘",
+                    "满勤",
+                    comma(wg),
+                    masked_card(p_.card),
+                    sig(p_.name),
+                )
+                for k, (p_, wg) in enumerate(v.cleaners, 1)
+            ]
             body.append(("合计", "", "", "", "", comma(sum((wg for _, wg in v.cleaners), ZERO)), "", ""))
         elif kind == "meal":
             title = "公务用餐审批及清单"
             n = rng.randint(6, 9)
             head = ("日期", "事由", "来客单位", "就餐人数", "陪同人数", "金额（元）")
             widths = (110, 250, 160, 80, 80, 100)
-            body = [(f"{x.month}月{max(1, x.day - 2)}日", "检查防汛防台及汛期安全工作", f"{v.town.name}防汛办", str(n), "2", comma(x.total))]
+            body = [
+                (
+                    f"{x.month}月{max(1, x.day - 2)}日",
+                    "检查防汛防台及汛期安全工作",
+                    f"{v.town.name}防汛办",
+                    str(n),
+                    "2",
+                    comma(x.total),
+                )
+            ]
             body.append(("合计", "", "", str(n), "2", comma(x.total)))
         elif kind == "signin":
             title = "“七一”主题党日活动签到表"
@@ -752,7 +920,9 @@ class ScanRenderer:
             pf = PeopleFactory(random.Random(f"sample:{v.slug}:signin"), v.spec.groups)
             pf.used = set(v.people.used)
             names = [pf.person(born=(1950, 1998)).name for _ in range(32)]
-            body = [(str(k + 1), names[k], sig(names[k]), str(k + 17), names[k + 16], sig(names[k + 16])) for k in range(16)]
+            body = [
+                (str(k + 1), names[k], sig(names[k]), str(k + 17), names[k + 16], sig(names[k + 16])) for k in range(16)
+            ]
         elif kind == "meeting_pay":
             title = "村民小组长会议误工补贴签领单"
             head = ("序号", "组别", "姓名", "金额（元）", "签名")
@@ -764,21 +934,28 @@ class ScanRenderer:
             title = "困难群众临时救助金发放清单"
             head = ("序号", "姓名", "组别", "救助原因", "金额（元）", "银行卡号")
             widths = (50, 80, 60, 290, 100, 180)
-            body = [(str(k), p_.name, f"{p_.group}组", why, comma(a), masked_card(p_.card)) for k, (p_, a, why) in enumerate(v.relief, 1)]
+            body = [
+                (str(k), p_.name, f"{p_.group}组", why, comma(a), masked_card(p_.card))
+                for k, (p_, a, why) in enumerate(v.relief, 1)
+            ]
             body.append(("合计", "", "", "", comma(sum((a for _, a, _ in v.relief), ZERO)), ""))
         elif kind == "leaders":
             title = f"{v.name}{YEAR}年第三季度村民小组长误工补贴发放表"
             head = ("序号", "组别", "职务", "姓名", "月标准", "季度金额", "银行卡号")
             widths = (56, 70, 110, 100, 90, 110, 190)
-            body = [(str(k), f"{p_.group}组", role, p_.name, "200.00", comma(d["each"]), masked_card(p_.card))
-                    for k, (p_, role) in enumerate(v.leaders, 1)]
+            body = [
+                (str(k), f"{p_.group}组", role, p_.name, "200.00", comma(d["each"]), masked_card(p_.card))
+                for k, (p_, role) in enumerate(v.leaders, 1)
+            ]
             body.append(("合计", "", "", "", "", comma(d["each"] * len(v.leaders)), ""))
         elif kind == "festival":
             title = f"{YEAR}年中秋节困难群众慰问品发放名单"
             head = ("序号", "姓名", "组别", "类别", "慰问品", "折合金额", "签收")
             widths = (50, 90, 60, 130, 200, 100, 110)
-            body = [(str(k), p_.name, f"{p_.group}组", why, "月饼、食用油" if a >= 500 else "月饼", comma(a), sig(p_.name))
-                    for k, (p_, a, why) in enumerate(v.festival, 1)]
+            body = [
+                (str(k), p_.name, f"{p_.group}组", why, "月饼、食用油" if a >= 500 else "月饼", comma(a), sig(p_.name))
+                for k, (p_, a, why) in enumerate(v.festival, 1)
+            ]
             body.append(("合计", "", "", "", "", comma(sum((a for _, a, _ in v.festival), ZERO)), ""))
         else:
             raise ValueError(kind)
@@ -794,15 +971,22 @@ class ScanRenderer:
         sig_cols = {i for i, hd in enumerate(head) if hd in ("签名", "签到", "签收")}
         rows = [head] + [tuple("" if c in sig_cols else cell for c, cell in enumerate(row)) for row in body]
         x0 = (w - total_w) / 2
-        aligns = "".join("r" if any(k in hd for k in ("金额", "工资", "报酬", "社保", "标准", "实发")) else ("c" if i == 0 else "l")
-                         for i, hd in enumerate(head))
+        aligns = "".join(
+            "r" if any(k in hd for k in ("金额", "工资", "报酬", "社保", "标准", "实发")) else ("c" if i == 0 else "l")
+            for i, hd in enumerate(head)
+        )
         bottom = p.table(x0, y + 30, widths, rows, size=14, rh=rh, aligns=aligns)
         for r, row in enumerate(body, start=1):  # handwritten names in the 签名/签到/签收 columns
             for c in sorted(sig_cols):
                 if row[c]:
                     p.signature(x0 + sum(widths[:c]) + 8 + rng.randint(0, 10), y + 30 + r * rh + 7, row[c], 16)
-        self.signatures(p, bottom + 40, [("制表", v.off("会计")), ("审核", v.off("书记")), ("村监委会", v.off("监委会主任"))],
-                        x0=60, x1=w - 40)
+        self.signatures(
+            p,
+            bottom + 40,
+            [("制表", v.off("会计")), ("审核", v.off("书记")), ("村监委会", v.off("监委会主任"))],
+            x0=60,
+            x1=w - 40,
+        )
         return p, False
 
     def draw_table(self, x: Voucher, d: dict, rng: random.Random):
@@ -817,46 +1001,79 @@ class ScanRenderer:
             tot = sum((c.base for c in v.cadres), ZERO)
             rows.append(("合计", "", "", comma(tot), comma(tot)))
             bottom = p.table(60, y + 40, (60, 110, 250, 150, 150), rows, size=15, rh=42, aligns="cllrr")
-            p.wrap(60, bottom + 20, w - 120, f"说明：按{v.town.name}村干部报酬管理办法及{YEAR}年度考核方案，基本报酬按月计提，"
-                   "绩效报酬年终考核后另行发放。", 15)
+            p.wrap(
+                60,
+                bottom + 20,
+                w - 120,
+                f"说明：按{v.town.name}村干部报酬管理办法及{YEAR}年度考核方案，基本报酬按月计提，"
+                "绩效报酬年终考核后另行发放。",
+                15,
+            )
         elif kind == "depreciation":
             y = self.header(p, 70, f"{d['month']}月份固定资产折旧计算表", 24)
             a, b = d["a"], d["b"]
             a1 = D(a * Decimal("0.7"))
             rows = [("资产类别", "使用部门", "原值（元）", "月折旧率", "本月折旧额", "记入科目")]
-            rows += [("村委会办公楼", "村委会", comma(D(a1 / Decimal("0.003958"))), "0.3958%", comma(a1), "管理费用"),
-                     ("办公设备", "村委会", comma(D((a - a1) / Decimal("0.015833"))), "1.5833%", comma(a - a1), "管理费用"),
-                     ("标准厂房", "出租", comma(D(b / Decimal("0.003958"))), "0.3958%", comma(b), "经营支出"),
-                     ("合计", "", "", "", comma(a + b), "")]
+            rows += [
+                ("村委会办公楼", "村委会", comma(D(a1 / Decimal("0.003958"))), "0.3958%", comma(a1), "管理费用"),
+                ("办公设备", "村委会", comma(D((a - a1) / Decimal("0.015833"))), "1.5833%", comma(a - a1), "管理费用"),
+                ("标准厂房", "出租", comma(D(b / Decimal("0.003958"))), "0.3958%", comma(b), "经营支出"),
+                ("合计", "", "", "", comma(a + b), ""),
+            ]
             p.table(40, y + 40, (170, 110, 150, 110, 130, 90), rows, size=15, rh=44, aligns="llrrrl")
         elif kind in ("progress", "settlement"):
             title = "工程进度款支付确认单" if kind == "progress" else "工程结算审核单"
             y = self.header(p, 70, title, 24)
-            paid_before = D(v.contract_amount * Decimal("0.30")) + (D(v.contract_amount * Decimal("0.40")) if kind == "settlement" else ZERO)
-            rows = [("项目", "内容"),
-                    ("工程名称", v.spec.project), ("施工单位", v.contractor), ("合同编号", v.project_no),
-                    ("合同价（元）", comma(v.contract_amount))]
+            paid_before = D(v.contract_amount * Decimal("0.30")) + (
+                D(v.contract_amount * Decimal("0.40")) if kind == "settlement" else ZERO
+            )
+            rows = [
+                ("项目", "内容"),
+                ("工程名称", v.spec.project),
+                ("施工单位", v.contractor),
+                ("合同编号", v.project_no),
+                ("合同价（元）", comma(v.contract_amount)),
+            ]
             if kind == "progress":
-                rows += [("完成工程量", f"约{rng.randint(62, 70)}%（现场核实）"), ("已付款（元）", comma(paid_before)),
-                         ("本期支付（元）", comma(x.total)), ("累计支付比例", "70%")]
+                rows += [
+                    ("完成工程量", f"约{rng.randint(62, 70)}%（现场核实）"),
+                    ("已付款（元）", comma(paid_before)),
+                    ("本期支付（元）", comma(x.total)),
+                    ("累计支付比例", "70%"),
+                ]
             else:
-                rows += [("送审金额（元）", comma(D(v.contract_amount * Decimal("1.043")))), ("审定金额（元）", comma(v.contract_amount)),
-                         ("核减金额（元）", comma(D(v.contract_amount * Decimal("1.043")) - v.contract_amount)),
-                         ("已付款（元）", comma(paid_before)), ("本次支付（元）", comma(x.total)),
-                         ("质保金5%（元）", comma(v.contract_amount - paid_before - x.total))]
+                rows += [
+                    ("送审金额（元）", comma(D(v.contract_amount * Decimal("1.043")))),
+                    ("审定金额（元）", comma(v.contract_amount)),
+                    ("核减金额（元）", comma(D(v.contract_amount * Decimal("1.043")) - v.contract_amount)),
+                    ("已付款（元）", comma(paid_before)),
+                    ("本次支付（元）", comma(x.total)),
+                    ("质保金5%（元）", comma(v.contract_amount - paid_before - x.total)),
+                ]
             bottom = p.table(60, y + 40, (200, 520), rows, size=15, rh=46, aligns="ll")
-            self.signatures(p, bottom + 50, [("施工单位", ""), ("村监委会", v.off("监委会主任")), ("村书记", v.off("书记"))], x0=60)
+            self.signatures(
+                p, bottom + 50, [("施工单位", ""), ("村监委会", v.off("监委会主任")), ("村书记", v.off("书记"))], x0=60
+            )
             p.stamp(200, bottom + 130, 54, v.contractor[3:13], "合同专用章")
         elif kind == "acceptance":
             y = self.header(p, 70, "村级工程竣工验收单", 24)
-            rows = [("项目", "内容"), ("工程名称", v.spec.project), ("施工单位", v.contractor),
-                    ("开工日期", f"{YEAR}年7月20日"), ("竣工日期", f"{YEAR}年9月8日"),
-                    ("合同价（元）", comma(v.contract_amount)),
-                    ("验收意见", "工程按合同完成，路面平整、排水通畅，资料齐全，同意验收。"),
-                    ("验收结论", "合格")]
+            rows = [
+                ("项目", "内容"),
+                ("工程名称", v.spec.project),
+                ("施工单位", v.contractor),
+                ("开工日期", f"{YEAR}年7月20日"),
+                ("竣工日期", f"{YEAR}年9月8日"),
+                ("合同价（元）", comma(v.contract_amount)),
+                ("验收意见", "工程按合同完成，路面平整、排水通畅，资料齐全，同意验收。"),
+                ("验收结论", "合格"),
+            ]
             bottom = p.table(60, y + 40, (180, 540), rows, size=15, rh=50, aligns="ll")
-            self.signatures(p, bottom + 50, [("村书记", v.off("书记")), ("村监委会", v.off("监委会主任")),
-                                             ("农经站", v.town.agri_reviewer)], x0=60)
+            self.signatures(
+                p,
+                bottom + 50,
+                [("村书记", v.off("书记")), ("村监委会", v.off("监委会主任")), ("农经站", v.town.agri_reviewer)],
+                x0=60,
+            )
         else:
             raise ValueError(kind)
         return p, False
@@ -866,12 +1083,25 @@ class ScanRenderer:
         w, h = self.A4
         p = self.page(w, h)
         y = self.header(p, 70, "村级资金支付审批单", 26, sub="（E银通 线上支付）")
-        rows = [("申请事项", d["summary"]), ("收款单位", d["payee"]),
-                ("支付金额", f"{rmb_upper(d['amount'])}  ¥{comma(d['amount'])}"),
-                ("支付依据", f"施工合同（{v.project_no}）、村民代表会议决议"),
-                ("经办人", ""), ("证明人", ""), ("村审批人", ""), ("村监委会审核", "同意支付。"), ("镇农经站审核", "同意。")]
+        rows = [
+            ("申请事项", d["summary"]),
+            ("收款单位", d["payee"]),
+            ("支付金额", f"{rmb_upper(d['amount'])}  ¥{comma(d['amount'])}"),
+            ("支付依据", f"施工合同（{v.project_no}）、村民代表会议决议"),
+            ("经办人", ""),
+            ("证明人", ""),
+            ("村审批人", ""),
+            ("村监委会审核", "同意支付。"),
+            ("镇农经站审核", "同意。"),
+        ]
         bottom = p.table(60, y + 30, (180, 540), rows, size=15, rh=56, aligns="ll")
-        for r, name in ((4, v.off("副书记")), (5, v.off("委员")), (6, v.off("书记")), (7, v.off("监委会主任")), (8, v.town.agri_reviewer)):
+        for r, name in (
+            (4, v.off("副书记")),
+            (5, v.off("委员")),
+            (6, v.off("书记")),
+            (7, v.off("监委会主任")),
+            (8, v.town.agri_reviewer),
+        ):
             p.signature(60 + 180 + 260, y + 30 + r * 56 + 14, name, 18)
         p.text(60, bottom + 30, f"单笔支付超过5万元，已按规定报{v.town.name}农经站线上审核。", 14)
         return p, False
@@ -885,15 +1115,25 @@ class ScanRenderer:
             x0, y0 = 40 + k * 250, 90 + (k % 2) * 40
             p.rect(x0, y0, x0 + 220, y0 + 300)
             p.center(y0 + 14, "江苏省出租汽车统一发票" if k == 1 else "公路汽车客票", 13, "bold", cx=x0 + 110)
-            for j, line in enumerate((f"日期 {YEAR}-{x.month:02d}-{x.day - 1:02d}", "江阴—南京" if k != 1 else "南京站—市政务中心",
-                                      f"票价 ¥{comma(amt)}", f"No.{rng.randint(10**6, 10**7 - 1)}")):
+            for j, line in enumerate(
+                (
+                    f"日期 {YEAR}-{x.month:02d}-{x.day - 1:02d}",
+                    "江阴—南京" if k != 1 else "南京站—市政务中心",
+                    f"票价 ¥{comma(amt)}",
+                    f"No.{rng.randint(10**6, 10**7 - 1)}",
+                )
+            ):
                 p.text(x0 + 16, y0 + 60 + j * 44, line, 15)
-        p.text(40, 480, f"报销人：{self.v.off('副书记')}    合计：¥{comma(d['amount'])}（{rmb_upper(d['amount'])}）", 15)
+        p.text(
+            40, 480, f"报销人：{self.v.off('副书记')}    合计：¥{comma(d['amount'])}（{rmb_upper(d['amount'])}）", 15
+        )
         return p, rng.random() < 0.5
+
 
 # ================================================================================================================
 # Pictures for items: basis scans, photos, a chart
 # ================================================================================================================
+
 
 def strip_markdown(text: str) -> list[str]:
     """Paragraphs of an item body as plain text, for drawing a scan of the document it rests on."""
@@ -902,8 +1142,10 @@ def strip_markdown(text: str) -> list[str]:
         lines = [ln.strip() for ln in raw.strip().split("\n")]
         if not lines or not lines[0] or lines[0].startswith("|"):
             continue
-        para = "".join(ln.lstrip("#-*0123456789. ").replace("**", "") if ln.startswith(("#", "-", "*")) else ln.replace("**", "")
-                       for ln in lines)
+        para = "".join(
+            ln.lstrip("#-*0123456789. ").replace("**", "") if ln.startswith(("#", "-", "*")) else ln.replace("**", "")
+            for ln in lines
+        )
         if "](" in para:
             continue
         out.append(para)
@@ -951,7 +1193,9 @@ class PictureRenderer:
         if number:
             p.center(130, number, 16)
         p.line(60, 162, w - 60, 162, fill=RED, width=3)
-        y = p.wrap(90, 190, w - 180, it.basis["title"] if it.basis["title"] != it.title else it.title, 22, "serifbold", lh=1.5)
+        y = p.wrap(
+            90, 190, w - 180, it.basis["title"] if it.basis["title"] != it.title else it.title, 22, "serifbold", lh=1.5
+        )
         y = p.wrap(90, y, w - 180, f"（{it.title}）" if it.basis["title"] != it.title else "", 16) + 10
         for para in strip_markdown(it.body):
             if y > h - 520:
@@ -984,12 +1228,16 @@ class PictureRenderer:
                 for k in range(count):
                     cx = 40 + step * (k + 0.5) + rng.randint(-8, 8)
                     col = clothes[rng.randrange(len(clothes))]
-                    dr.rounded_rectangle((cx - size * 0.95, y0 + size * 0.8, cx + size * 0.95, y0 + size * 2.6), radius=int(size * 0.5), fill=col)
+                    dr.rounded_rectangle(
+                        (cx - size * 0.95, y0 + size * 0.8, cx + size * 0.95, y0 + size * 2.6),
+                        radius=int(size * 0.5),
+                        fill=col,
+                    )
                     dr.ellipse((cx - size * 0.45, y0, cx + size * 0.45, y0 + size), fill=(226, 190, 160))
                     hair = (30, 30, 30) if rng.random() < 0.7 else (150, 150, 150)
                     dr.chord((cx - size * 0.47, y0 - 2, cx + size * 0.47, y0 + size * 0.8), 180, 360, fill=hair)
         else:
-            for y in range(0, int(h * 0.45)):
+            for y in range(int(h * 0.45)):
                 t = y / (h * 0.45)
                 dr.line((0, y, w, y), fill=(int(150 + 80 * t), int(190 + 50 * t), int(235 + 10 * t)))
             dr.rectangle((0, int(h * 0.40), w, int(h * 0.47)), fill=(70, 120, 60))
@@ -1001,7 +1249,7 @@ class PictureRenderer:
                     y0 = h * 0.5 + k * k * 9 + k * 12
                     dr.line((w / 2, y0, w / 2, y0 + 8 + k * 5), fill=(240, 240, 240), width=2 + k)
             else:
-                dr.rectangle((w * 0.55, h * 0.55, w * 0.78, h * 0.72), fill=(235, 180, 30))   # a roller
+                dr.rectangle((w * 0.55, h * 0.55, w * 0.78, h * 0.72), fill=(235, 180, 30))  # a roller
                 dr.ellipse((w * 0.52, h * 0.66, w * 0.62, h * 0.80), fill=(60, 60, 60))
                 dr.ellipse((w * 0.72, h * 0.66, w * 0.80, h * 0.78), fill=(60, 60, 60))
                 dr.rectangle((w * 0.62, h * 0.48, w * 0.72, h * 0.56), fill=(60, 80, 100))
@@ -1013,7 +1261,15 @@ class PictureRenderer:
         dr.rectangle((0, h - 40, w, h), fill=(30, 30, 30))
         dr.text((16, h - 20), spec["caption"], font=p.font(18), fill=(245, 245, 245), anchor="lm")
         img = p.img.filter(ImageFilter.GaussianBlur(0.7))
-        img = self.scanner.Image.blend(img, self.scanner.Image.merge("RGB", [self.scanner._tile(w, h, rng.randrange(512), rng.randrange(512)).point(lambda v: 128 + (v - 3) * 6)] * 3), 0.06)
+        img = self.scanner.Image.blend(
+            img,
+            self.scanner.Image.merge(
+                "RGB",
+                [self.scanner._tile(w, h, rng.randrange(512), rng.randrange(512)).point(lambda v: 128 + (v - 3) * 6)]
+                * 3,
+            ),
+            0.06,
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         buf = io.BytesIO()
         img.save(buf, "JPEG", quality=65, optimize=True, progressive=False, subsampling=2)
@@ -1032,13 +1288,21 @@ class PictureRenderer:
         for k in range(5):
             y = base_y - k * 65
             dr.line((70, y, w - 30, y), fill=(215, 215, 215))
-            dr.text((64, y), f"{float(top) * k * 65 / 260 / 10000:.0f}万", font=p.font(12), fill=(90, 90, 90), anchor="rm")
+            dr.text(
+                (64, y), f"{float(top) * k * 65 / 260 / 10000:.0f}万", font=p.font(12), fill=(90, 90, 90), anchor="rm"
+            )
         for k, (m, _, inc, exp, _) in enumerate(bal):
             x0 = 120 + k * 190
             for j, (amt, col) in enumerate(((inc, (60, 140, 90)), (exp, (220, 120, 40)))):
                 hh = float(amt) * scale
                 dr.rectangle((x0 + j * 60, base_y - hh, x0 + j * 60 + 50, base_y), fill=col)
-                dr.text((x0 + j * 60 + 25, base_y - hh - 4), f"{float(amt) / 10000:.1f}万", font=p.font(12), fill=(40, 40, 40), anchor="mb")
+                dr.text(
+                    (x0 + j * 60 + 25, base_y - hh - 4),
+                    f"{float(amt) / 10000:.1f}万",
+                    font=p.font(12),
+                    fill=(40, 40, 40),
+                    anchor="mb",
+                )
             dr.text((x0 + 55, base_y + 10), f"{m}月", font=p.font(15), fill=(40, 40, 40), anchor="ma")
         for j, (label, col) in enumerate((("收入", (60, 140, 90)), ("支出", (220, 120, 40)))):
             dr.rectangle((w - 170 + j * 80, 56, w - 156 + j * 80, 70), fill=col)
@@ -1048,4 +1312,3 @@ class PictureRenderer:
         buf = io.BytesIO()
         img.save(buf, "PNG", optimize=True)
         path.write_bytes(buf.getvalue())
-

@@ -4,6 +4,7 @@ identifier helpers, invented villagers, and each village's shared facts (cadres,
 The words and numbers live in the YAML files; this module gives them types. Every random draw comes from a
 generator seeded by name ("sample:<village>:people" …), so the output is the same on every run.
 """
+
 from __future__ import annotations
 
 import random
@@ -19,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "sample_data"
 sys.path.insert(0, str(REPO))  # sitegen's chart of accounts, when run as a script
 
-from sitegen.content.accounts import by_name  # noqa: E402
+from sitegen.content.accounts import by_name
 
 
 def load_data(name: str):
@@ -40,6 +41,7 @@ SYSTEM = ACCOUNTS["system"]  # 《农村集体经济组织会计制度》财会�
 # ================================================================================================================
 # Small helpers: money, Chinese amounts, identifiers
 # ================================================================================================================
+
 
 def D(value) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -159,8 +161,13 @@ class PeopleFactory:
         self.used: set[str] = set()
         self.seq = 0
 
-    def person(self, sex: str | None = None, born: tuple[int, int] = (1940, 1990), name: str | None = None,
-               group: int | None = None) -> Person:
+    def person(
+        self,
+        sex: str | None = None,
+        born: tuple[int, int] = (1940, 1990),
+        name: str | None = None,
+        group: int | None = None,
+    ) -> Person:
         rng = self.rng
         sex = sex or rng.choice("男女")
         while name is None or name in self.used:
@@ -172,13 +179,21 @@ class PeopleFactory:
         mobile = rng.choice(_MOBILE_PREFIXES) + f"{rng.randint(0, 99999999):08d}"
         bin_, length = rng.choice(_CARD_BINS)
         card = luhn_complete(bin_ + "".join(str(rng.randint(0, 9)) for _ in range(length - len(bin_) - 1)))
-        return Person(name, sex, birth, first17 + id_check(first17), mobile, card,
-                      group if group is not None else rng.randint(1, self.groups))
+        return Person(
+            name,
+            sex,
+            birth,
+            first17 + id_check(first17),
+            mobile,
+            card,
+            group if group is not None else rng.randint(1, self.groups),
+        )
 
 
 def masked_card(card: str) -> str:
     """How a careful clerk prints a card number on a paper list (the scans are not masked by sitegen)."""
     return card[:4] + "*" * (len(card) - 8) + card[-4:]
+
 
 # ================================================================================================================
 # The sample world: city, towns, villages
@@ -195,12 +210,12 @@ BANK = WORLD["bank"]
 class Town:
     slug: str
     name: str
-    short: str           # 夏港 / 祝塘, used in document numbers (澄夏发〔2026〕…)
-    gov: str             # 江阴市人民政府夏港街道办事处
-    party: str           # 中共江阴市夏港街道工作委员会
-    org_reviewer: str    # 组织办
+    short: str  # 夏港 / 祝塘, used in document numbers (澄夏发〔2026〕…)
+    gov: str  # 江阴市人民政府夏港街道办事处
+    party: str  # 中共江阴市夏港街道工作委员会
+    org_reviewer: str  # 组织办
     civil_reviewer: str  # 民政办
-    agri_reviewer: str   # 农经站
+    agri_reviewer: str  # 农经站
     finance_office: str  # 财政所 (pays subsidies)
 
     def dept(self, board: str) -> str:
@@ -215,18 +230,18 @@ class VillageSpec:
     town: str
     slug: str
     name: str
-    short: str               # one character for document numbers: 长党〔2026〕5号
-    encoding: str            # journal CSV encoding: utf-8, utf-8-sig or gb18030
-    officials: dict          # role -> name
+    short: str  # one character for document numbers: 长党〔2026〕5号
+    encoding: str  # journal CSV encoding: utf-8, utf-8-sig or gb18030
+    officials: dict  # role -> name
     groups: int
     households: int
     population: int
     area_km2: str
     farmland_mu: int
     party_members: int
-    reps: int                # 村民代表
+    reps: int  # 村民代表
     intro: str
-    project: str             # this quarter's road works
+    project: str  # this quarter's road works
     project_place: str
     detail_codes: bool = False  # write sub-account codes (10201 …) in the journal
 
@@ -259,7 +274,9 @@ def load_accounts() -> dict[str, tuple[str, str]]:
     for role, name in ROLE_NAMES.items():
         account = by_name(SYSTEM, name)
         if account is None:
-            raise SystemExit(f"make_sample: the {SYSTEM} chart in sitegen/content/accounts.py has no account named {name}")
+            raise SystemExit(
+                f"make_sample: the {SYSTEM} chart in sitegen/content/accounts.py has no account named {name}"
+            )
         out[role] = (account.code, account.name)
     return out
 
@@ -267,6 +284,7 @@ def load_accounts() -> dict[str, tuple[str, str]]:
 # ================================================================================================================
 # A village: its journal's records, its people, land and tenant
 # ================================================================================================================
+
 
 @dataclass
 class Line:
@@ -280,7 +298,7 @@ class Line:
 
 @dataclass
 class Attachment:
-    kind: str   # invoice, receipt, list, contract, bankslip, notice, cheque, table, approval, tickets
+    kind: str  # invoice, receipt, list, contract, bankslip, notice, cheque, table, approval, tickets
     data: dict
 
 
@@ -295,7 +313,7 @@ class Voucher:
     extra: list[Attachment] = field(default_factory=list)  # scans beyond 附件张数 (e.g. the E银通 slip)
     no: int = 0
     tag: str = ""
-    payee_id: str = ""               # 收款人证件号 (oversight: matched against registries and cadres)
+    payee_id: str = ""  # 收款人证件号 (oversight: matched against registries and cadres)
     trail_gap: tuple[str, ...] = ()  # approval steps left out on purpose (trail_cells)
 
     @property
@@ -315,8 +333,8 @@ class Voucher:
 class Cadre:
     person: Person
     role: str
-    base: Decimal        # monthly basic pay
-    insurance: Decimal   # personal social insurance withheld monthly
+    base: Decimal  # monthly basic pay
+    insurance: Decimal  # personal social insurance withheld monthly
 
 
 @dataclass
@@ -324,12 +342,12 @@ class Household:
     person: Person
     members: int
     monthly: Decimal
-    kind: str            # 低保 / 特困 / 低保边缘
+    kind: str  # 低保 / 特困 / 低保边缘
 
 
 @dataclass
 class LandLot:
-    holder: str          # farm or person
+    holder: str  # farm or person
     contact: Person
     place: str
     mu: Decimal
@@ -406,6 +424,7 @@ class Village:
 def _cents(rng: random.Random, lo: float, hi: float) -> Decimal:
     return D(rng.randint(int(lo * 100), int(hi * 100)) / 100)
 
+
 def build_village(spec: VillageSpec, accounts: dict) -> Village:
     """Everything about one village that the items, the journal and the scans share."""
     rng = random.Random(f"sample:{spec.slug}:people")
@@ -439,7 +458,9 @@ def build_village(spec: VillageSpec, accounts: dict) -> Village:
     v.households.sort(key=lambda h: (h.person.group, h.person.name))
     reasons = NAMES["relief_reasons"]
     for _ in range(rng.randint(4, 6)):
-        v.relief.append((v.people.person(born=(1945, 1985)), D(rng.choice((1000, 1500, 2000, 3000))), rng.choice(reasons)))
+        v.relief.append(
+            (v.people.person(born=(1945, 1985)), D(rng.choice((1000, 1500, 2000, 3000))), rng.choice(reasons))
+        )
     fest = [(h.person, D(500), f"{h.kind}户") for h in v.households]
     for _ in range(rng.randint(3, 5)):
         fest.append((v.people.person(born=(1940, 1950)), D(300), "高龄独居老人"))
@@ -449,9 +470,14 @@ def build_village(spec: VillageSpec, accounts: dict) -> Village:
     for i in range(3):
         holder = FARMS[idx] if i == 0 else None
         contact = v.people.person(sex="男", born=(1962, 1985))
-        lot = LandLot(holder or contact.name, contact, f"{rng.randint(1, spec.groups)}组{places[(idx + i) % len(places)]}",
-                      D(rng.choice(FINANCE["land_mu"])), D(rng.choice(FINANCE["land_price"])),
-                      7 if i < 2 else 9)
+        lot = LandLot(
+            holder or contact.name,
+            contact,
+            f"{rng.randint(1, spec.groups)}组{places[(idx + i) % len(places)]}",
+            D(rng.choice(FINANCE["land_mu"])),
+            D(rng.choice(FINANCE["land_price"])),
+            7 if i < 2 else 9,
+        )
         v.lots.append(lot)
     v.tenant = TENANTS[idx]
     v.tenant_area = rng.choice((2400, 3200, 3600, 4800))
@@ -463,9 +489,11 @@ def build_village(spec: VillageSpec, accounts: dict) -> Village:
     v.opening_bank = D(rng.randrange(420, 980) * 1000 + rng.randint(0, 99999) / 100)
     return v
 
+
 # ================================================================================================================
 # Writing helpers
 # ================================================================================================================
+
 
 def yscalar(value) -> str:
     """One YAML scalar as PyYAML writes it (quoted only where needed)."""
@@ -476,8 +504,8 @@ def yscalar(value) -> str:
             break
     return text
 
+
 def write_text(path: Path, text: str) -> None:
     """UTF-8, LF, parents made."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode("utf-8"))
-

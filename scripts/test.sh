@@ -3,7 +3,8 @@
 #   Debian: chromium (the TV site is tested in a real browser), fonts-noto-cjk (sample scans, screenshots, posters),
 #           openssh-server (bundles are pushed over SFTP to a real sshd on 127.0.0.1),
 #           libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0 (WeasyPrint: sitegen print's PDF posters)
-#   Python: sitegen itself plus its [test] extras (pytest, playwright without its own browsers, pyjsparser, mypy)
+#   Python: sitegen itself plus its [test] extras (pytest, playwright without its own browsers, pyjsparser, mypy,
+#           ruff, import-linter)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,10 @@ export REQUIRE_SSHD=1
 # Type check first ([tool.mypy] in pyproject.toml): a call that cannot work (an argument given twice, a None where a
 # value is needed) fails the run before any test does.
 python3 -m mypy
+# Lint and format ([tool.ruff] in pyproject.toml): one style, and the mistakes a linter finds (unused names, a loop
+# variable a closure would see late, imports in order), on the package, the tests and the scripts.
+python3 -m ruff check sitegen tests scripts
+python3 -m ruff format --check sitegen tests scripts
 # The package's layers ([tool.importlinter] in pyproject.toml): a lower stage never imports a higher one, no cycles.
 "$(python3 -c 'import os, sys; print(os.path.dirname(sys.executable))')/lint-imports" --no-cache
 exec python3 -m pytest -q -p no:cacheprovider "$@"

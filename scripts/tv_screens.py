@@ -9,6 +9,7 @@ scan, questions, warnings, finance-page) it opens the first and the largest page
 the zoomed view (放大, by key presses), for the ledger the screen after one Page Down, and for a voucher its
 我有疑问 panel opened (OK on the button).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sitegen.build.pipeline import build  # noqa: E402
-from tests import browser  # noqa: E402
+from sitegen.build.pipeline import build
+from tests import browser
 
 KIND = re.compile(rb'<body class="tv page-([a-z-]+)')
 

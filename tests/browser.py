@@ -23,29 +23,34 @@ import threading
 
 import pytest
 
-CHROMIUM = os.environ.get('SITEGEN_CHROMIUM', '/usr/bin/chromium')
+CHROMIUM = os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
 ]
-VIEWPORT = {'width': 1280, 'height': 720}
+VIEWPORT = {"width": 1280, "height": 720}
 
 
 def browser_required():
-    return os.environ.get('REQUIRE_BROWSER', '') not in ('', '0')
+    return os.environ.get("REQUIRE_BROWSER", "") not in ("", "0")
 
 
 def unavailable(reason):
     """Skip, or fail when REQUIRE_BROWSER is set."""
     if browser_required():
-        pytest.fail('browser required (REQUIRE_BROWSER=1) but ' + reason, pytrace=False)
+        pytest.fail("browser required (REQUIRE_BROWSER=1) but " + reason, pytrace=False)
     pytest.skip(reason)
 
 
 def chromium_path():
     path = CHROMIUM if os.path.isabs(CHROMIUM) else shutil.which(CHROMIUM)
     if not path or not os.access(path, os.X_OK):
-        unavailable('Chromium not found at %s (set SITEGEN_CHROMIUM)' % CHROMIUM)
+        unavailable("Chromium not found at %s (set SITEGEN_CHROMIUM)" % CHROMIUM)
     return path
 
 
@@ -53,7 +58,7 @@ def sync_playwright():
     try:
         from playwright.sync_api import sync_playwright as start
     except ImportError:
-        unavailable('Python package playwright is not installed')
+        unavailable("Python package playwright is not installed")
     return start
 
 
@@ -61,7 +66,7 @@ def async_playwright():
     try:
         from playwright.async_api import async_playwright as start
     except ImportError:
-        unavailable('Python package playwright is not installed')
+        unavailable("Python package playwright is not installed")
     return start
 
 
@@ -71,11 +76,12 @@ def launch_options(path, bfcache=False):
     one: Back shows the page as it was left)."""
     options = dict(executable_path=path, args=list(CHROMIUM_ARGS))
     if bfcache:
-        options['ignore_default_args'] = ['--disable-back-forward-cache']
+        options["ignore_default_args"] = ["--disable-back-forward-cache"]
     return options
 
 
 # --- static server -----------------------------------------------------------
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     max_age = 0
@@ -85,13 +91,13 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self):
         if self.max_age:
-            self.send_header('Cache-Control', 'max-age=%d' % self.max_age)
+            self.send_header("Cache-Control", "max-age=%d" % self.max_age)
         super().end_headers()
 
 
 class _CachingHandler(_QuietHandler):
     max_age = 3600
-    protocol_version = 'HTTP/1.1'  # and keeps the connection open for the next request
+    protocol_version = "HTTP/1.1"  # and keeps the connection open for the next request
 
 
 @contextlib.contextmanager
@@ -102,12 +108,12 @@ def serve(folder, cache=False):
     site), so the browser does not ask again for the style sheet and script
     of every page."""
     handler = functools.partial(_CachingHandler if cache else _QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield 'http://127.0.0.1:%d/' % server.server_address[1]
+        yield "http://127.0.0.1:%d/" % server.server_address[1]
     finally:
         server.shutdown()
         server.server_close()
@@ -115,6 +121,7 @@ def serve(folder, cache=False):
 
 
 # --- browser -----------------------------------------------------------------
+
 
 def launch(bfcache=False):
     """Start Playwright and Chromium; returns the Browser.
@@ -129,7 +136,7 @@ def launch(bfcache=False):
         browser = pw.chromium.launch(**launch_options(path, bfcache))
     except Exception as e:  # broken install: same policy as a missing one
         pw.stop()
-        unavailable('Chromium failed to start: %s' % str(e).splitlines()[0])
+        unavailable("Chromium failed to start: %s" % str(e).splitlines()[0])
     close, new_page = browser.close, browser.new_page
 
     def close_all(*a, **kw):
@@ -139,7 +146,7 @@ def launch(bfcache=False):
             pw.stop()
 
     def new_page_720(**kw):
-        kw.setdefault('viewport', dict(VIEWPORT))
+        kw.setdefault("viewport", dict(VIEWPORT))
         return new_page(**kw)
 
     browser.close = close_all
@@ -157,7 +164,7 @@ async def launch_async(bfcache=False):
         browser = await pw.chromium.launch(**launch_options(path, bfcache))
     except Exception as e:
         await pw.stop()
-        unavailable('Chromium failed to start: %s' % str(e).splitlines()[0])
+        unavailable("Chromium failed to start: %s" % str(e).splitlines()[0])
     close = browser.close
 
     async def close_all(*a, **kw):
@@ -211,9 +218,9 @@ def has_left(page):
     """Whether the page tried to leave since watch_leaving(): known as soon as the key handler returned, so a
     test of "this key does nothing" needs no wait."""
     try:
-        return page.evaluate('window.__leaving') != 0
+        return page.evaluate("window.__leaving") != 0
     except Exception as e:
-        if 'context was destroyed' in str(e) or 'navigat' in str(e):
+        if "context was destroyed" in str(e) or "navigat" in str(e):
             return True
         raise
 
@@ -243,7 +250,7 @@ _DISPATCH = """([type, code]) => {
 }"""
 
 
-def press(page, key, kind='keydown'):
+def press(page, key, kind="keydown"):
     """Press a key.
 
     key: a Playwright key name ('ArrowDown', 'Enter', 'Backspace', '3') pressed
@@ -260,7 +267,7 @@ def press(page, key, kind='keydown'):
     except Exception as e:
         # The key made the page navigate (OK, Back, a digit) before the
         # result came back: the press happened, the answer is moot.
-        if 'context was destroyed' in str(e) or 'navigat' in str(e):
+        if "context was destroyed" in str(e) or "navigat" in str(e):
             return None
         raise
 
@@ -277,20 +284,20 @@ _KEY_TIMER = """() => {
 
 def _timed_presses(page, key, presses, rate, check):
     cdp = page.context.new_cdp_session(page)
-    cdp.send('Emulation.setCPUThrottlingRate', {'rate': rate})
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
     try:
-        page.evaluate('window.__times = []')
+        page.evaluate("window.__times = []")
         for _ in range(presses):
             check(lambda: press(page, key))
-        times = page.evaluate('window.__times')
+        times = page.evaluate("window.__times")
         assert len(times) == presses, times
         return times
     finally:
-        cdp.send('Emulation.setCPUThrottlingRate', {'rate': 1})
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
         cdp.detach()
 
 
-def key_costs(page, check, key='ArrowDown', presses=20, limit=50):
+def key_costs(page, check, key="ArrowDown", presses=20, limit=50):
     """Per-key cost of `key` on the open page, in ms: from a capturing window listener (before tv.js) to a
     bubbling one (after it), plus the style/layout the press left to do. Real key presses, so the page renders
     between them. `check(press)` makes each press and asserts what it did. Returns (unthrottled, CPU slowed 6x,
@@ -319,13 +326,13 @@ def focused(page):
 
 def focused_href(page):
     """The href of the focused element, '' when it has none."""
-    return (focused(page) or {}).get('href') or ''
+    return (focused(page) or {}).get("href") or ""
 
 
 def assert_focus_visible(page):
     """The focused element carries the `focused` class and a thick outline."""
     f = focused(page)
-    assert f and f['focusedClass'], f
+    assert f and f["focusedClass"], f
     width = page.evaluate("() => parseFloat(getComputedStyle(document.activeElement).outlineWidth)")
     assert width >= 4
 
@@ -337,7 +344,7 @@ def press_until(page, key, predicate, limit=12):
         press(page, key)
         if predicate(focused(page) or {}):
             return n
-    raise AssertionError('%s x%d never reached the target; focus is on %s' % (key, limit, focused(page)))
+    raise AssertionError("%s x%d never reached the target; focus is on %s" % (key, limit, focused(page)))
 
 
 # The 5% title-safe area at 1280x720, and the check of a page as it opens against it (tests/test_tv_sweep.py, and the
@@ -417,7 +424,6 @@ SAFE_AREA_CHECK = """(safe) => {
 }"""
 
 
-
 # --- pages -------------------------------------------------------------------
 
 TV_READY = "document.documentElement.className.indexOf('js') >= 0"  # tv.js has started
@@ -428,7 +434,7 @@ def ready(page):
     page.wait_for_function(TV_READY)
 
 
-def navigate(page, key, until='domcontentloaded'):
+def navigate(page, key, until="domcontentloaded"):
     """Press `key` (see press(); or call it, when it is a function) and wait
     for the page it opens, up to `until` ('load': images too), and for tv.js."""
     with page.expect_navigation(wait_until=until):
@@ -448,19 +454,19 @@ class ErrorLog:
 
     def __init__(self, page):
         self.errors: list[str] = []
-        page.on('console', self._console)
-        page.on('pageerror', lambda err: self.errors.append('pageerror: %s' % err))
+        page.on("console", self._console)
+        page.on("pageerror", lambda err: self.errors.append("pageerror: %s" % err))
 
     def _console(self, msg):
-        if msg.type not in ('error', 'assert'):
+        if msg.type not in ("error", "assert"):
             return
         try:
-            source = (msg.location or {}).get('url') or ''
+            source = (msg.location or {}).get("url") or ""
         except Exception:
-            source = ''
-        if source.endswith('/favicon.ico'):
+            source = ""
+        if source.endswith("/favicon.ico"):
             return
-        self.errors.append('console.%s: %s%s' % (msg.type, msg.text, ' (%s)' % source if source else ''))
+        self.errors.append("console.%s: %s%s" % (msg.type, msg.text, " (%s)" % source if source else ""))
 
     def __bool__(self):
         return bool(self.errors)

@@ -8,6 +8,7 @@ caller a fresh build, not a wrong answer: every call checks that no file was add
 A test that builds the sample again (changed, or to compare) starts from `image_cache`: a copy of the shared
 build's image cache, hard-linked, so only the images it changed are processed anew.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Shared fixtures: copies of the small content folders under tests/fixtures/, and tree snapshots."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,12 +31,15 @@ def published(path: Path, folder: Path) -> bool:
 def snapshot(folder: Path, published_only: bool = False) -> dict[str, str]:
     """Relative path -> sha256 of every file below folder but the image cache; with `published_only`, of the
     published files only."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*"))
-            if (published(p, folder) if published_only else p.is_file() and ".cache" not in p.parts)}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if (published(p, folder) if published_only else p.is_file() and ".cache" not in p.parts)
+    }
 
 
 # ---- issue 11 (h2): dates are judged against a pinned "today" ------------------------------------------------
+
 
 @pytest.fixture(autouse=True)
 def pinned_today(monkeypatch):
@@ -47,6 +51,7 @@ def pinned_today(monkeypatch):
 # ---- h15: browser fixtures (helpers in tests/browser.py) -------------------------------------------------------
 # Here rather than imported from tests/browser.py into each module: pytest finds conftest fixtures by name, and an
 # imported fixture shadows itself as a test's argument (ruff F811).
+
 
 @pytest.fixture(scope="module")
 def chromium():
@@ -69,6 +74,7 @@ def page(chromium):
 
 
 # ---- h15: the sample city (content/) built once per session (tests/built_sample.py) ----------------------------
+
 
 @pytest.fixture
 def sample_site(tmp_path_factory) -> Path:

@@ -1,5 +1,6 @@
 """Helpers shared by the deployment tests (bundle, push, ingest, publish): a two-village city, keys, a headend,
 sitegen in a subprocess (optionally paused at a checkpoint so it can be SIGKILLed), and hand-made bundles."""
+
 from __future__ import annotations
 
 import gzip
@@ -16,7 +17,7 @@ import sys
 import tarfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sitegen.deploy import keys
@@ -25,7 +26,7 @@ from sitegen.deploy.bundle import FORMAT, Store, make_bundles
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
 # On the hour, so tests can name times; near the real clock, because sitegen run as a subprocess uses that.
-NOW = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 @dataclass
@@ -82,8 +83,14 @@ def two_villages(dest: Path) -> Path:
 
 def deploy(tmp: Path, targets: str | None = None) -> Deploy:
     """Content with a `publish:` section (a folder target at the headend's drop folder unless `targets`)."""
-    d = Deploy(tmp, two_villages(tmp / "content"), tmp / "output", tmp / "bundles", tmp / "keys" / "signing.key",
-               tmp / "headend")
+    d = Deploy(
+        tmp,
+        two_villages(tmp / "content"),
+        tmp / "output",
+        tmp / "bundles",
+        tmp / "keys" / "signing.key",
+        tmp / "headend",
+    )
     pub = keys.generate(d.key)
     d.headend.mkdir()
     shutil.copyfile(pub, d.headend / "publisher.pub")
@@ -94,8 +101,7 @@ def deploy(tmp: Path, targets: str | None = None) -> Deploy:
 def set_targets(d: Deploy, targets: str | None = None) -> None:
     """(Re)write site.yaml's publish: section; `targets` is YAML for the list items."""
     site = d.content / "site.yaml"
-    targets = targets if targets is not None else (
-        f"    - name: headend\n      type: folder\n      path: {d.drop}\n")
+    targets = targets if targets is not None else (f"    - name: headend\n      type: folder\n      path: {d.drop}\n")
     text = site.read_text("utf-8").split("publish:\n")[0]
     site.write_text(text + f"publish:\n  signing_key: {d.key}\n  targets:\n{targets}", "utf-8")
 
@@ -105,8 +111,9 @@ def clone(src: Deploy, dest: Path) -> Deploy:
     shutil.copytree(src.base, dest, symlinks=True)
     site = dest / "content" / "site.yaml"
     site.write_text(site.read_text("utf-8").replace(str(src.base), str(dest)), "utf-8")
-    return Deploy(dest, *(dest / p.relative_to(src.base) for p in (src.content, src.output, src.bundles, src.key,
-                                                                    src.headend)))
+    return Deploy(
+        dest, *(dest / p.relative_to(src.base) for p in (src.content, src.output, src.bundles, src.key, src.headend))
+    )
 
 
 def touch_page(d: Deploy, village: str = "cs", note: str = "1") -> None:
@@ -119,8 +126,10 @@ def touch_page(d: Deploy, village: str = "cs", note: str = "1") -> None:
 def change_voucher(content: Path, village: str = "cs", amount: str = "2600.50") -> None:
     """Set voucher 记-2's amount on both its lines (it still balances)."""
     journal = content / "xg" / village / "journal" / "2026-09.csv"
-    lines = [re.sub(r"\b\d+\.\d\d\b", amount, line) if ",记-2," in line else line
-             for line in journal.read_text("utf-8").splitlines()]
+    lines = [
+        re.sub(r"\b\d+\.\d\d\b", amount, line) if ",记-2," in line else line
+        for line in journal.read_text("utf-8").splitlines()
+    ]
     journal.write_text("\n".join(lines) + "\n", "utf-8")
 
 
@@ -148,24 +157,46 @@ def limits(memory: int | None = None, file_size: int | None = None):
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         if file_size is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+
     return apply
 
 
-def sitegen(*args, cwd: Path | None = None, timeout: float = 120, memory: int | None = None,
-            file_size: int | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sitegen", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env(), timeout=timeout, preexec_fn=limits(memory, file_size))
+def sitegen(
+    *args, cwd: Path | None = None, timeout: float = 120, memory: int | None = None, file_size: int | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sitegen", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env(),
+        timeout=timeout,
+        preexec_fn=limits(memory, file_size),
+    )
 
 
-def paused(marker: Path, at: str, *args, call: int = 1, when: str = "after", setting: str | None = None,
-           cwd: Path | None = None) -> subprocess.Popen:
+def paused(
+    marker: Path,
+    at: str,
+    *args,
+    call: int = 1,
+    when: str = "after",
+    setting: str | None = None,
+    cwd: Path | None = None,
+) -> subprocess.Popen:
     """Start sitegen ARGS, wait until it has paused at `at` (module:function), and return the process."""
     e = env()
     e.update(PAUSE_AT=at, PAUSE_CALL=str(call), PAUSE_WHEN=when, PAUSE_MARKER=str(marker))
     if setting:
         e["PAUSE_SET"] = setting
-    proc = subprocess.Popen([sys.executable, str(FIXTURES / "pause_run.py"), *map(str, args)], cwd=cwd, env=e,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(FIXTURES / "pause_run.py"), *map(str, args)],
+        cwd=cwd,
+        env=e,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not marker.exists():
         if proc.poll() is not None:
@@ -190,17 +221,29 @@ def bundle_now(d: Deploy, now: datetime = NOW, **kwargs):
 
 # ---- hand-made (malicious) bundles ---------------------------------------------------------------------------
 
-def craft(dest: Path, manifest: dict | bytes, signer, members: list[tarfile.TarInfo | tuple[str, bytes]],
-          signature: bytes | None = None, with_signature: bool = True) -> Path:
+
+def craft(
+    dest: Path,
+    manifest: dict | bytes,
+    signer,
+    members: list[tarfile.TarInfo | tuple[str, bytes]],
+    signature: bytes | None = None,
+    with_signature: bool = True,
+) -> Path:
     """A bundle archive with exactly the given members after manifest.json and manifest.sig."""
-    data = manifest if isinstance(manifest, bytes) else (
-        json.dumps(manifest, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+    data = (
+        manifest
+        if isinstance(manifest, bytes)
+        else (json.dumps(manifest, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+    )
     raw = io.BytesIO()
     with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
+
         def add(name: str, payload: bytes) -> None:
             info = tarfile.TarInfo(name)
             info.size = len(payload)
             tar.addfile(info, io.BytesIO(payload))
+
         add("manifest.json", data)
         if with_signature:
             add("manifest.sig", signature if signature is not None else signer.sign(data))
@@ -213,11 +256,26 @@ def craft(dest: Path, manifest: dict | bytes, signer, members: list[tarfile.TarI
     return dest
 
 
-def manifest_doc(bundle: str, version: int, files: dict[str, bytes], key_id: str = "test",
-                 expires: str = (NOW + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                 objects: list[str] | None = None) -> dict:
+def manifest_doc(
+    bundle: str,
+    version: int,
+    files: dict[str, bytes],
+    key_id: str = "test",
+    expires: str = (NOW + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    objects: list[str] | None = None,
+) -> dict:
     entries = {p: {"size": len(b), "sha256": hashlib.sha256(b).hexdigest()} for p, b in files.items()}
     shas = sorted({str(e["sha256"]) for e in entries.values()})
-    return {"format": FORMAT, "bundle": bundle, "village": None if bundle == "city" else bundle, "kind": "full",
-            "version": version, "base": None, "expires": expires, "key_id": key_id, "files": entries,
-            "objects": shas if objects is None else objects, "deleted": []}
+    return {
+        "format": FORMAT,
+        "bundle": bundle,
+        "village": None if bundle == "city" else bundle,
+        "kind": "full",
+        "version": version,
+        "base": None,
+        "expires": expires,
+        "key_id": key_id,
+        "files": entries,
+        "objects": shas if objects is None else objects,
+        "deleted": [],
+    }

@@ -4,6 +4,7 @@ The fixture is one town (xg) with two villages: 长寿村 (cs: a cadre 徐书记
 recipients 钱已故 and 周健在) and 江头村 (jt: 陆书记, whose brother is 陆亲戚); registries with a bad enterprise, two
 dishonest persons and a death register. `journal()` writes journal/YYYY-MM.csv and a tiny scan for every voucher.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,9 +16,32 @@ from pathlib import Path
 from PIL import Image
 
 FIXTURE = Path(__file__).parent / "fixtures" / "oversight"
-HEADER = ["日期", "凭证字号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "往来单位", "附件张数",
-          "收款人证件号", "经手人", "证明人", "审批人", "监委审核人", "监委审核日期", "农经审核人", "农经审核日期"]
-FULL_TRAIL = {"handler": "甲经手", "witness": "乙证明", "approver": "丙审批", "supervisor": "丁监委", "township": "戊农经"}
+HEADER = [
+    "日期",
+    "凭证字号",
+    "摘要",
+    "科目编码",
+    "科目名称",
+    "借方金额",
+    "贷方金额",
+    "往来单位",
+    "附件张数",
+    "收款人证件号",
+    "经手人",
+    "证明人",
+    "审批人",
+    "监委审核人",
+    "监委审核日期",
+    "农经审核人",
+    "农经审核日期",
+]
+FULL_TRAIL = {
+    "handler": "甲经手",
+    "witness": "乙证明",
+    "approver": "丙审批",
+    "supervisor": "丁监委",
+    "township": "戊农经",
+}
 
 
 @dataclass
@@ -69,8 +93,12 @@ def journal(root: Path, village: str, entries: list[Pay | Receipt]) -> dict[int,
         label = f"记-{no}"
         if isinstance(e, Pay):
             t = e.trail
-            online = [t.get("supervisor", ""), e.day if t.get("supervisor") else "", t.get("township", ""),
-                      e.day if t.get("township") else ""]
+            online = [
+                t.get("supervisor", ""),
+                e.day if t.get("supervisor") else "",
+                t.get("township", ""),
+                e.day if t.get("township") else "",
+            ]
             extra = [e.payee_id, t.get("handler", ""), t.get("witness", ""), t.get("approver", "")] + online
             money = ("101", "库存现金") if e.cash else ("102", "银行存款")
             rows.append([e.day, label, e.summary, "513", "管理费用", e.amount, "", e.payee, "0"] + extra)

@@ -8,7 +8,6 @@ import importlib.util
 import pytest
 
 from sitegen.content import accounts
-from tests.conftest import REPO
 from sitegen.content.accounts import (
     CHARTS,
     CODE_LENGTHS,
@@ -21,6 +20,7 @@ from sitegen.content.accounts import (
     lookup,
     system_for_year,
 )
+from tests.conftest import REPO
 
 SYSTEMS = [SYSTEM_2004, SYSTEM_2024]
 
@@ -252,8 +252,28 @@ def test_lookup_strips_surrounding_spaces_and_accepts_ints_and_fullwidth_digits(
 @pytest.mark.parametrize("system", SYSTEMS)
 @pytest.mark.parametrize(
     "code",
-    ["", "   ", "1", "10", "999", "9990101", "600", "1 02", "102-01", "102.01", "10a", "-102", "+102", "１0x",
-     "¹⁰²", "١٠٢", None, 102.0, True, ["102"]],
+    [
+        "",
+        "   ",
+        "1",
+        "10",
+        "999",
+        "9990101",
+        "600",
+        "1 02",
+        "102-01",
+        "102.01",
+        "10a",
+        "-102",
+        "+102",
+        "１0x",
+        "¹⁰²",
+        "١٠٢",
+        None,
+        102.0,
+        True,
+        ["102"],
+    ],
 )
 def test_lookup_unknown_or_malformed_codes_give_none(system, code):
     assert lookup(system, code) is None
@@ -312,10 +332,23 @@ def test_by_name_and_lookup_agree():
 
 MAPPED = [
     # (2004 code, 2024 codes)
-    ("101", ("101",)), ("102", ("102",)), ("131", ("131", "132")), ("132", ("131", "132", "134")),
-    ("153", ("154",)), ("154", ("153",)), ("202", ("211",)), ("211", ("212",)), ("212", ()),
-    ("502", ("511",)), ("511", ("501", "502")), ("521", ()), ("522", ("503",)), ("531", ("504",)),
-    ("541", ("513",)), ("551", ("515",)), ("561", ("502",)),
+    ("101", ("101",)),
+    ("102", ("102",)),
+    ("131", ("131", "132")),
+    ("132", ("131", "132", "134")),
+    ("153", ("154",)),
+    ("154", ("153",)),
+    ("202", ("211",)),
+    ("211", ("212",)),
+    ("212", ()),
+    ("502", ("511",)),
+    ("511", ("501", "502")),
+    ("521", ()),
+    ("522", ("503",)),
+    ("531", ("504",)),
+    ("541", ("513",)),
+    ("551", ("515",)),
+    ("561", ("502",)),
 ]
 
 
@@ -342,7 +375,7 @@ HINTS = [
     (SYSTEM_2024, "541", "513 管理费用"),
     (SYSTEM_2024, "54101", "513 管理费用"),
     (SYSTEM_2024, "561", "502 投资收益"),
-    (SYSTEM_2024, "212", "应付福利费"),     # 2004 meaning named (validate asks when the name says 2004)
+    (SYSTEM_2024, "212", "应付福利费"),  # 2004 meaning named (validate asks when the name says 2004)
     (SYSTEM_2004, "513", "541 管理费用"),
     (SYSTEM_2004, "514", "没有对应科目"),
 ]
@@ -360,6 +393,7 @@ def test_no_hint_for_codes_of_neither_chart():
 
 # ---- issue 16: the clerk's charts in docs/content-format.md are made from this module ---------------------------
 
+
 def _accounts_doc():
     spec = importlib.util.spec_from_file_location("accounts_doc", REPO / "scripts" / "accounts_doc.py")
     assert spec is not None and spec.loader is not None
@@ -374,7 +408,7 @@ def test_the_documented_charts_are_the_charts_in_force():
     doc_script = _accounts_doc()
     doc = (REPO / "docs" / "content-format.md").read_text(encoding="utf-8")
     assert doc_script.replaced(doc) == doc, "run: python scripts/accounts_doc.py --write"
-    tables = doc[doc.index(doc_script.BEGIN):doc.index(doc_script.END)]
+    tables = doc[doc.index(doc_script.BEGIN) : doc.index(doc_script.END)]
     for chart in CHARTS.values():
         for account in chart.values():
             assert f"| `{account.code}` | {account.name} | {account.category} | {account.plain} |" in tables

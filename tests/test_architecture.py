@@ -2,6 +2,7 @@
 
 The layers are declared once, in pyproject.toml's [tool.importlinter]; these tests make a broken layer, an import
 cycle or an import hidden inside a function fail the suite, with the offending module named."""
+
 from __future__ import annotations
 
 import ast
@@ -28,7 +29,9 @@ def _function_imports(path: Path) -> list[str]:
 
 
 def test_no_import_hides_in_a_function():
-    hidden = [f"{path.parent.name}/{where}" for path in sorted(PACKAGE.rglob("*.py")) for where in _function_imports(path)]
+    hidden = [
+        f"{path.parent.name}/{where}" for path in sorted(PACKAGE.rglob("*.py")) for where in _function_imports(path)
+    ]
     assert hidden == []
 
 
@@ -45,12 +48,15 @@ def test_every_module_lives_in_a_stage_package():
     assert flat == []
     for folder in sorted(p for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"):
         assert (folder / "__init__.py").is_file(), folder
-        assert ast.get_docstring(ast.parse((folder / "__init__.py").read_text(encoding="utf-8"))), \
+        assert ast.get_docstring(ast.parse((folder / "__init__.py").read_text(encoding="utf-8"))), (
             f"{folder.name}/__init__.py says what the stage is"
+        )
 
 
-@pytest.mark.skipif(shutil.which("lint-imports") is None and not (Path(sys.executable).parent / "lint-imports").exists(),
-                    reason="import-linter is in the [test] extras")
+@pytest.mark.skipif(
+    shutil.which("lint-imports") is None and not (Path(sys.executable).parent / "lint-imports").exists(),
+    reason="import-linter is in the [test] extras",
+)
 def test_the_import_contract_holds():
     exe = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
     run = subprocess.run([exe, "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=300)

@@ -1,4 +1,5 @@
 """Image renditions: the plan (tiles, phone, thumbnail), bounded sizes, orientation, cache, damaged files by name."""
+
 from __future__ import annotations
 
 import io
@@ -7,9 +8,9 @@ from pathlib import Path
 
 from PIL import Image as PILImage
 
-from sitegen.images import renditions as assets
 from sitegen.content.errors import Report
 from sitegen.content.model import Image
+from sitegen.images import renditions as assets
 
 
 def make(path, size, fmt="JPEG", exif_orientation=None, mode="RGB"):
@@ -108,8 +109,10 @@ def test_damaged_image_is_reported_by_name(tmp_path):
 
 def test_deterministic_bytes(tmp_path):
     img = make(tmp_path / "a.jpg", (1500, 900))
-    specs = tuple((r.kind, r.width, r.scaled[1], r.top, r.height, r.png, r.path)
-                  for r in assets.pictures("m/a", img)[0].renditions())
+    specs = tuple(
+        (r.kind, r.width, r.scaled[1], r.top, r.height, r.png, r.path)
+        for r in assets.pictures("m/a", img)[0].renditions()
+    )
     one = assets.process(img.source, 0, specs)
     assert one == assets.process(img.source, 0, specs) and len(one) == 5  # TV, zoom x2, phone, thumbnail
 

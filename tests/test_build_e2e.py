@@ -1,4 +1,5 @@
 """End to end: build the sample city in content/, follow every ledger line to its voucher and its scans."""
+
 from __future__ import annotations
 
 import posixpath
@@ -62,16 +63,22 @@ def test_every_ledger_line_reaches_its_voucher_and_scans(sample, theme):
         assert ledgers, f"no ledger for {village.name}"
         reached: set[str] = set()
         for ledger in ledgers:
-            rows = [a for t, a in tags(ledger) if t == "a" and "vouchers/" in a.get("href", "")
-                    and "ask" not in a.get("class", "").split()]  # the line itself, not its 我有疑问 button
+            rows = [
+                a
+                for t, a in tags(ledger)
+                if t == "a" and "vouchers/" in a.get("href", "") and "ask" not in a.get("class", "").split()
+            ]  # the line itself, not its 我有疑问 button
             assert rows
             for a in rows:
                 voucher_page = follow(ledger, a["href"])
                 assert voucher_page.is_file()
                 reached.add(voucher_page.stem)
                 vtags = tags(voucher_page)
-                back = [x for t, x in vtags  # its line on its month's ledger page (ledger-2026-08.html, parts -2 …)
-                        if t == "a" and re.match(r"\.\./ledger-\d+(-\d+)*\.html#v-", x.get("href", ""))]
+                back = [
+                    x
+                    for t, x in vtags  # its line on its month's ledger page (ledger-2026-08.html, parts -2 …)
+                    if t == "a" and re.match(r"\.\./ledger-\d+(-\d+)*\.html#v-", x.get("href", ""))
+                ]
                 assert back and follow(voucher_page, back[0]["href"]) == ledger.resolve()
                 anchor = back[0]["href"].split("#")[1]
                 assert any(x.get("id") == anchor for _, x in tags(ledger))
@@ -87,15 +94,16 @@ def test_every_ledger_line_reaches_its_voucher_and_scans(sample, theme):
                     # the scan's tiles, top to bottom (later TV tiles load lazily: data-src, <noscript> src)
                     tiles = [x.get("src") or x["data-src"] for t, x in tags(viewer) if t == "img"]
                     assert tiles and all(follow(viewer, img).is_file() for img in tiles)
-        money_vouchers = {v.key for v in village.vouchers
-                          if any(ln.account.is_money for ln in v.lines)}
+        money_vouchers = {v.key for v in village.vouchers if any(ln.account.is_money for ln in v.lines)}
         assert money_vouchers <= reached
 
 
 def test_no_external_urls_and_only_relative_links(sample):
     # the one exception: on the phone, the 我有疑问 panel's link to site.yaml's feedback_url (its code filled in)
-    ask_online = re.compile(r'<a class="ask-web" href="https://12345\.jiangyin\.example/ask\?code=[0-9A-Z-]+" '
-                            r'rel="external noopener">')
+    ask_online = re.compile(
+        r'<a class="ask-web" href="https://12345\.jiangyin\.example/ask\?code=[0-9A-Z-]+" '
+        r'rel="external noopener">'
+    )
     online = 0
     for path in sample.rglob("*"):
         if path.suffix in (".html", ".css", ".js"):

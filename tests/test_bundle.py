@@ -1,4 +1,5 @@
 """Stage 8, bundle: deterministic signed archives per village and for the city, versions, deltas, keys."""
+
 from __future__ import annotations
 
 import gzip
@@ -11,10 +12,10 @@ from datetime import timedelta
 
 import pytest
 
+from sitegen.build.pipeline import build
 from sitegen.deploy import bundle as bundle_module
 from sitegen.deploy import keys
 from sitegen.deploy.bundle import CITY, BundleError, Manifest, Store, make_bundles, make_delta, plan
-from sitegen.build.pipeline import build
 from tests.conftest import published
 from tests.deploykit import NOW, bundle_now, change_voucher, clone, deploy, sitegen, snapshot, touch_page
 
@@ -40,8 +41,12 @@ def members(path):
 def test_one_bundle_per_village_and_one_for_the_city(built):
     bundles = plan(built.output)
     assert set(bundles) == {CITY, "xg/cs", "xg/cs2"}
-    everything = {p.relative_to(built.output).as_posix() for theme in ("tv", "mobile")
-                  for p in (built.output / theme).rglob("*") if published(p, built.output)}
+    everything = {
+        p.relative_to(built.output).as_posix()
+        for theme in ("tv", "mobile")
+        for p in (built.output / theme).rglob("*")
+        if published(p, built.output)
+    }
     assert set().union(*(set(files) for files in bundles.values())) == everything
     for village in ("xg/cs", "xg/cs2"):
         paths = set(bundles[village])
@@ -124,7 +129,7 @@ def test_delta_carries_changed_files_and_deletions(built):
     old = Manifest.from_bytes((built.store.manifest_path("xg/cs", base.version)).read_bytes())
     assert (m.kind, m.base, m.version) == ("delta", base.version, new.version)
     assert m.deleted == sorted(set(old.files) - set(m.files)) and m.deleted
-    carried = {n[len("objects/"):] for n in data if n.startswith("objects/")}
+    carried = {n[len("objects/") :] for n in data if n.startswith("objects/")}
     assert carried == set(m.objects) == {e.sha256 for e in m.files.values()} - {e.sha256 for e in old.files.values()}
     assert make_delta(built.store, "xg/cs", base.version, built.private()) == delta  # cached, same file
 
@@ -187,10 +192,21 @@ def test_bundles_cover_exactly_the_build(built):
 
 # ---- the manifest is parsed strictly: anything the format does not allow is refused (issue 12) ----------------
 
+
 def _doc():
-    return {"format": "sitegen-bundle/1", "bundle": "xg/cs", "village": "xg/cs", "kind": "full", "version": 1,
-            "base": None, "expires": "2026-12-01T00:00:00Z", "key_id": "k",
-            "files": {"tv/xg/cs/index.html": {"size": 1, "sha256": "a" * 64}}, "objects": ["a" * 64], "deleted": []}
+    return {
+        "format": "sitegen-bundle/1",
+        "bundle": "xg/cs",
+        "village": "xg/cs",
+        "kind": "full",
+        "version": 1,
+        "base": None,
+        "expires": "2026-12-01T00:00:00Z",
+        "key_id": "k",
+        "files": {"tv/xg/cs/index.html": {"size": 1, "sha256": "a" * 64}},
+        "objects": ["a" * 64],
+        "deleted": [],
+    }
 
 
 def _encoded(doc):
@@ -203,16 +219,20 @@ def _with_path(path):
     return _encoded(doc)
 
 
-@pytest.mark.parametrize("data, match", [
-    (_encoded({**_doc(), "bundle": "xg/cs\n", "village": "xg/cs\n"}), "bundle id"),
-    (_encoded(_doc()).replace(b'"base":null', b'"base":null,"base":null'), "repeats a key"),
-    (_encoded(_doc()).replace(b'"version":1', b'"version":NaN'), "NaN"),
-    (b"[" * 200_000 + b"]" * 200_000, "nested deeper"),
-    (_with_path("tv/xg/cs/" + "a" * 256 + ".html"), "too long"),
-    (_with_path("tv/xg/cs/" + "/".join(["b" * 200] * 6) + "/x.html"), "too long"),
-    (_with_path("tv/xg/cs/a\nb.html"), "control characters"),
-    (_with_path("tv/xg/cs/a\x7fb.html"), "control characters"),
-], ids=["id-newline", "duplicate-key", "nan", "deep", "long-name", "long-path", "newline", "delete-char"])
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        (_encoded({**_doc(), "bundle": "xg/cs\n", "village": "xg/cs\n"}), "bundle id"),
+        (_encoded(_doc()).replace(b'"base":null', b'"base":null,"base":null'), "repeats a key"),
+        (_encoded(_doc()).replace(b'"version":1', b'"version":NaN'), "NaN"),
+        (b"[" * 200_000 + b"]" * 200_000, "nested deeper"),
+        (_with_path("tv/xg/cs/" + "a" * 256 + ".html"), "too long"),
+        (_with_path("tv/xg/cs/" + "/".join(["b" * 200] * 6) + "/x.html"), "too long"),
+        (_with_path("tv/xg/cs/a\nb.html"), "control characters"),
+        (_with_path("tv/xg/cs/a\x7fb.html"), "control characters"),
+    ],
+    ids=["id-newline", "duplicate-key", "nan", "deep", "long-name", "long-path", "newline", "delete-char"],
+)
 def test_manifest_parsing_is_strict_and_bounded(data, match):
     with pytest.raises(BundleError, match=match):
         Manifest.from_bytes(data)
@@ -220,6 +240,7 @@ def test_manifest_parsing_is_strict_and_bounded(data, match):
 
 
 # ---- issue 14: bundling follows the change; an unchanged village's files are neither read nor hashed -----------
+
 
 def _reads(monkeypatch):
     """Every file the bundle module opens or hashes, as paths relative to nothing in particular (strings)."""

@@ -1,4 +1,5 @@
 """Channel words (channels.py): a sentence computed once says how to act in each theme's own words."""
+
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,5 @@
 """Charts are PNG drawn at build time, byte for byte the same for the same figures, with or without a font."""
+
 from __future__ import annotations
 
 import io
@@ -8,8 +9,10 @@ from PIL import Image
 
 from sitegen.site import charts
 
-SERIES = [charts.Series("收入", (Decimal("478440.00"), Decimal("56500.00"))),
-          charts.Series("支出", (Decimal("136905.26"), Decimal("0")))]
+SERIES = [
+    charts.Series("收入", (Decimal("478440.00"), Decimal("56500.00"))),
+    charts.Series("支出", (Decimal("136905.26"), Decimal("0"))),
+]
 
 
 def test_deterministic_png():

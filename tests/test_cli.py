@@ -1,4 +1,5 @@
 """The command line as a clerk and the cron job meet it: exit codes, messages, no tracebacks."""
+
 from __future__ import annotations
 
 import subprocess
@@ -9,8 +10,9 @@ from tests.conftest import snapshot
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "sitegen", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sitegen", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def test_version():
@@ -83,7 +85,7 @@ def test_new_village_scaffold_passes_check(mini):
 def test_new_town_takes_its_chinese_name_from_title(mini):
     r = run("new", "town", "zt", "--title", "周庄镇", "--content", mini)
     assert r.returncode == 0, r.stderr
-    assert "name: \"周庄镇\"" in (mini / "zt/town.yaml").read_text(encoding="utf-8")
+    assert 'name: "周庄镇"' in (mini / "zt/town.yaml").read_text(encoding="utf-8")
     assert run("new", "town", "zs", "--content", mini).returncode == 2  # --title is required
     r = run("new", "village", "hx", "hexiang", "--title", "河湘村", "--content", mini)
     assert r.returncode == 1 and "--town-title" in r.stderr

@@ -1,4 +1,5 @@
 """site.yaml: strict keys, documented defaults, configurable sub-items."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -19,8 +20,12 @@ def parse(data):
 def test_defaults():
     config, report = parse({"city": "江阴市"})
     assert not report.problems
-    assert (config.title, config.hotline, config.new_accounts_from, config.large_amount) == \
-        ("三务公开户户通", "12345", 2024, Decimal("100000"))
+    assert (config.title, config.hotline, config.new_accounts_from, config.large_amount) == (
+        "三务公开户户通",
+        "12345",
+        2024,
+        Decimal("100000"),
+    )
     assert config.subitems == DEFAULT_SUBITEMS
 
 
@@ -61,11 +66,13 @@ def test_bad_values():
 
 # ---- declared once: each block's keys, defaults and readers come from its dataclass (config.setting) ----------
 
+
 def test_every_setting_has_a_reader_so_its_key_is_accepted():
     """A field added without setting(...) would be a key site.yaml cannot set (and one the reader never fills)."""
     from dataclasses import fields
 
     from sitegen.content.config import OversightConfig, PublishConfig, Target
+
     for cls in (SiteConfig, PublishConfig, OversightConfig, Target):
         assert [f.name for f in fields(cls) if "read" not in f.metadata] == [], cls.__name__
 
@@ -76,15 +83,20 @@ def test_unknown_key_in_a_block_names_the_nearest_accepted_key():
     assert len(hints) == 2 and "split_days" in hints[0] + hints[1] and "valid_days" in hints[0] + hints[1]
 
 
-BLOCK_VALUES: list[tuple[dict[str, Any], tuple[str | None, str, Any], str]] = [  # (site.yaml, the value read, or None when it is an error: key named in the message)
+BLOCK_VALUES: list[
+    tuple[dict[str, Any], tuple[str | None, str, Any], str]
+] = [  # (site.yaml, the value read, or None when it is an error: key named in the message)
     ({"oversight": {"split_days": 40}}, ("oversight", "split_days", None), "oversight.split_days"),
     ({"oversight": {"split_days": True}}, ("oversight", "split_days", None), "oversight.split_days"),
     ({"oversight": {"review_required": "yes"}}, ("oversight", "review_required", None), "oversight.review_required"),
     ({"publish": {"valid_days": 0}}, ("publish", "valid_days", None), "publish.valid_days"),
     ({"new_accounts_from": 1980}, (None, "new_accounts_from", None), "new_accounts_from"),
     ({"oversight": {"large_payment": "20000"}}, ("oversight", "split_total", Decimal("20000.00")), ""),
-    ({"oversight": {"large_payment": "20000", "split_total": "30000"}},
-     ("oversight", "split_total", Decimal("30000.00")), ""),
+    (
+        {"oversight": {"large_payment": "20000", "split_total": "30000"}},
+        ("oversight", "split_total", Decimal("30000.00")),
+        "",
+    ),
     ({"oversight": {"stale_days": 30}}, ("oversight", "stale_days", 30), ""),
     ({"publish": {"valid_days": 7}}, ("publish", "valid_days", 7), ""),
     ({"title": 2026}, (None, "title", "2026"), ""),
@@ -107,6 +119,7 @@ def test_block_values_are_read_and_checked():
 
 def test_a_non_mapping_block_is_an_error_and_gives_the_defaults():
     from sitegen.content.config import OversightConfig, PublishConfig
+
     config, report = parse({"city": "c", "oversight": [1], "publish": "x"})
     assert sorted(p.code for p in report.errors) == ["bad-value", "bad-value"]
     assert config.oversight == OversightConfig() and config.publish == PublishConfig()

@@ -12,6 +12,7 @@ should pass runs `check` only, or, when its output matters (masking, escaping, l
 its own copy of the base. Runs that need a process of their own (a FIFO, a YAML bomb, killed and concurrent
 runs) are subprocesses with a timeout, so the corpus can never hang.
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,21 +26,21 @@ import subprocess
 import sys
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 from PIL import Image as PILImage
 
-from sitegen.site import output
+from sitegen.build.pipeline import build, check
 from sitegen.cli.main import cli
 from sitegen.content.errors import ContentError, OutputError, Report
-from sitegen.build.pipeline import build, check
 from sitegen.content.privacy import find_unmasked
+from sitegen.site import output
 from sitegen.site.render import THEMES
 from tests.conftest import FIXTURES, REPO, snapshot
 
@@ -77,6 +78,7 @@ NUMBERS_TEXT = "、".join(ALL_NUMBERS)
 
 
 # ---- edits ----------------------------------------------------------------------------------------------------
+
 
 def rename_town(root: Path, name: str) -> None:
     """The town's name changed: in town.yaml and in the reviewing departments (本镇农经站 and the like) that
@@ -163,15 +165,19 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
 
 def png_header_only(width: int, height: int) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", zlib.compress(b"\0" * 64)) \
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", zlib.compress(b"\0" * 64))
         + png_chunk(b"IEND", b"")
+    )
 
 
 def jpeg_huge_header() -> bytes:
     """A real JPEG whose SOF0 claims 65000 x 65000 pixels."""
     data = bytearray(jpeg())
     i = data.index(b"\xff\xc0")
-    data[i + 5:i + 9] = struct.pack(">HH", 65000, 65000)
+    data[i + 5 : i + 9] = struct.pack(">HH", 65000, 65000)
     return bytes(data)
 
 
@@ -184,9 +190,12 @@ def pdf(pages: int) -> bytes:
 
 def pdf_encrypted() -> bytes:
     """A PDF whose trailer names an /Encrypt dictionary with a user password: it cannot be opened as it is."""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-            b"<< /Filter /Standard /V 2 /R 3 /Length 128 /P -4 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> >>"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        b"<< /Filter /Standard /V 2 /R 3 /Length 128 /P -4 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> >>",
+    ]
     out, offsets = bytearray(b"%PDF-1.7\n"), []
     for n, body in enumerate(objs, start=1):
         offsets.append(len(out))
@@ -220,6 +229,7 @@ def second_village(root: Path) -> None:
 
 # ---- the cases ------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Case:
     """One clerk input. `expect`: "ok" (exit 0), "error" (exit 1) or "any" (0 or 1: both are defensible, the
@@ -249,38 +259,58 @@ def case(id: str, expect: str = "error", **kw):
     def register(fn: Callable[[Path, Path], None]):
         CASES.append(Case(id, fn, expect, **kw))
         return fn
+
     return register
 
 
 def simple(id: str, fn: Callable[[Path], object], expect: str = "error", **kw) -> None:
     """A case that edits only the content folder (the edit's return value, if any, is not used)."""
+
     def edit(root: Path, outside: Path, _f: Callable[[Path], object] = fn) -> None:
         _f(root)
+
     CASES.append(Case(id, edit, expect, **kw))
 
 
 # -- encodings ----------------------------------------------------------------------------------------------
 simple("enc-journal-gbk", lambda r: reencode(r, JOURNAL, "gbk"), "ok")
-simple("enc-journal-gb18030-rare", lambda r: (edit(r, JOURNAL, "种粮大户李四", "种粮大户李䶮"),
-                                              reencode(r, JOURNAL, "gb18030")), "ok")
+simple(
+    "enc-journal-gb18030-rare",
+    lambda r: (edit(r, JOURNAL, "种粮大户李四", "种粮大户李䶮"), reencode(r, JOURNAL, "gb18030")),
+    "ok",
+)
 simple("enc-journal-utf8-bom", lambda r: write(r, JOURNAL, b"\xef\xbb\xbf" + (r / JOURNAL).read_bytes()), "ok")
 simple("enc-journal-utf16", lambda r: reencode(r, JOURNAL, "utf-16"), file=JOURNAL)
 simple("enc-journal-utf16le-nobom", lambda r: reencode(r, JOURNAL, "utf-16-le"), file=JOURNAL)
-simple("enc-journal-invalid-bytes", lambda r: write(r, JOURNAL, (r / JOURNAL).read_bytes()[:200] + b"\xff\xfe\x80\x81"
-                                                     + (r / JOURNAL).read_bytes()[200:]), file=JOURNAL)
+simple(
+    "enc-journal-invalid-bytes",
+    lambda r: write(
+        r, JOURNAL, (r / JOURNAL).read_bytes()[:200] + b"\xff\xfe\x80\x81" + (r / JOURNAL).read_bytes()[200:]
+    ),
+    file=JOURNAL,
+)
 simple("enc-journal-crlf", lambda r: write(r, JOURNAL, (r / JOURNAL).read_bytes().replace(b"\n", b"\r\n")), "ok")
 simple("enc-journal-cr-only", lambda r: write(r, JOURNAL, (r / JOURNAL).read_bytes().replace(b"\n", b"\r")), "ok")
 simple("enc-journal-empty-file", lambda r: write(r, JOURNAL, b""), file=JOURNAL, code="table-empty")
-simple("enc-journal-header-only", lambda r: write(r, JOURNAL, (r / JOURNAL).read_text("utf-8").split("\n")[0]),
-       file=JOURNAL, code="table-empty")
-simple("enc-journal-nul-bytes", lambda r: write(r, JOURNAL, (r / JOURNAL).read_bytes().replace(b"\n2026-09-10",
-                                                                                             b"\n\x002026-09-10", 1)),
-       file=JOURNAL)
+simple(
+    "enc-journal-header-only",
+    lambda r: write(r, JOURNAL, (r / JOURNAL).read_text("utf-8").split("\n")[0]),
+    file=JOURNAL,
+    code="table-empty",
+)
+simple(
+    "enc-journal-nul-bytes",
+    lambda r: write(r, JOURNAL, (r / JOURNAL).read_bytes().replace(b"\n2026-09-10", b"\n\x002026-09-10", 1)),
+    file=JOURNAL,
+)
 simple("enc-item-gbk", lambda r: reencode(r, MEETING, "gbk"), "ok")
 simple("enc-item-utf8-bom", lambda r: write(r, MEETING, b"\xef\xbb\xbf" + (r / MEETING).read_bytes()), "ok")
 simple("enc-item-utf16", lambda r: reencode(r, MEETING, "utf-16"), file=MEETING)
-simple("enc-item-mixed-utf8-gbk", lambda r: write(r, MEETING, (r / MEETING).read_bytes()
-                                                  + "附：补充说明".encode("gbk")), file=MEETING)
+simple(
+    "enc-item-mixed-utf8-gbk",
+    lambda r: write(r, MEETING, (r / MEETING).read_bytes() + "附：补充说明".encode("gbk")),
+    file=MEETING,
+)
 simple("enc-item-bom-only", lambda r: write(r, OWN, b"\xef\xbb\xbf"), file=OWN, code="front-matter")
 simple("enc-site-gbk", lambda r: reencode(r, SITE, "gbk"), "ok")
 simple("enc-village-gb18030", lambda r: reencode(r, VILLAGE, "gb18030"), "ok")
@@ -342,14 +372,25 @@ def _float_noise(book):  # what a formula's float leaves in a cell
 
 
 simple("xlsx-float-noise", lambda r: xlsx_journal(r, _float_noise), file=XLSX, line=4, code="amount-format")
-simple("xlsx-corrupt-zip", lambda r: ((r / JOURNAL).unlink(), write(r, XLSX, b"PK\x03\x04" + b"\x00garbage" * 50)),
-       file=XLSX, code="file-unreadable")
-simple("xlsx-truncated-zip", lambda r: (xlsx_journal(r), write(r, XLSX, (r / XLSX).read_bytes()[:700])),
-       file=XLSX, code="file-unreadable")
-simple("xlsx-is-renamed-xls", lambda r: ((r / JOURNAL).unlink(),
-                                         write(r, XLSX, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)),
-       file=XLSX, code="file-unreadable")
-simple("xlsx-is-a-csv", lambda r: ((r / JOURNAL).rename(r / XLSX)), file=XLSX, code="file-unreadable")
+simple(
+    "xlsx-corrupt-zip",
+    lambda r: ((r / JOURNAL).unlink(), write(r, XLSX, b"PK\x03\x04" + b"\x00garbage" * 50)),
+    file=XLSX,
+    code="file-unreadable",
+)
+simple(
+    "xlsx-truncated-zip",
+    lambda r: (xlsx_journal(r), write(r, XLSX, (r / XLSX).read_bytes()[:700])),
+    file=XLSX,
+    code="file-unreadable",
+)
+simple(
+    "xlsx-is-renamed-xls",
+    lambda r: ((r / JOURNAL).unlink(), write(r, XLSX, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)),
+    file=XLSX,
+    code="file-unreadable",
+)
+simple("xlsx-is-a-csv", lambda r: (r / JOURNAL).rename(r / XLSX), file=XLSX, code="file-unreadable")
 
 
 def _xls_only(root: Path) -> None:
@@ -365,8 +406,9 @@ def _card_as_number(book):
     book.active["H3"] = int(CARD16)
 
 
-CASES.append(Case("xlsx-card-number-cell", lambda r, o: xlsx_journal(r, _card_as_number), "ok", full=True,
-                  secrets=(CARD16,)))
+CASES.append(
+    Case("xlsx-card-number-cell", lambda r, o: xlsx_journal(r, _card_as_number), "ok", full=True, secrets=(CARD16,))
+)
 
 # -- amounts (voucher 记-2, rows 4 and 5) ---------------------------------------------------------------------
 for _id, _value, _expect, _code in [
@@ -389,11 +431,12 @@ for _id, _value, _expect, _code in [
 ]:
     simple(f"amount-{_id}", functools.partial(both_amounts, value=_value), _expect, file=JOURNAL, code=_code, line=4)
 simple("amount-huge", lambda r: both_amounts(r, "99999999999999999999.99"), "ok", full=True)
-simple("amount-off-by-a-cent", lambda r: set_cells(r, {(5, 6): "2500.49"}), file=JOURNAL, line=4,
-       code="voucher-unbalanced")
-simple("amount-debit-and-credit", lambda r: set_cells(r, {(4, 6): "2500.50"}), file=JOURNAL, line=4,
-       code="amount-both")
+simple(
+    "amount-off-by-a-cent", lambda r: set_cells(r, {(5, 6): "2500.49"}), file=JOURNAL, line=4, code="voucher-unbalanced"
+)
+simple("amount-debit-and-credit", lambda r: set_cells(r, {(4, 6): "2500.50"}), file=JOURNAL, line=4, code="amount-both")
 simple("amount-opening-balance-float", lambda r: edit(r, VILLAGE, '"3000.00"', "3000.001"), file=VILLAGE)
+
 
 # -- dates ----------------------------------------------------------------------------------------------------
 def _journal_2036(root: Path) -> None:
@@ -402,23 +445,37 @@ def _journal_2036(root: Path) -> None:
     (root / "xg/cs/scans/2026-09/1").rename(root / "xg/cs/scans/2036-09/1")
 
 
-simple("date-2036-typo-journal", _journal_2036,
-       file=JOURNAL, line=2)
+simple("date-2036-typo-journal", _journal_2036, file=JOURNAL, line=2)
 simple("date-2036-typo-item", lambda r: edit(r, MEETING, "date: 2026-09-15", "date: 2036-09-15"), file=MEETING)
 simple("date-slashes", lambda r: set_cells(r, {(2, 0): "2026/9/3", (3, 0): "2026/9/3"}), "ok")
 simple("date-chinese", lambda r: set_cells(r, {(2, 0): "2026年9月3日", (3, 0): "2026年9月3日"}), "ok")
-simple("date-feb-30", lambda r: set_cells(r, {(2, 0): "2026-02-30", (3, 0): "2026-02-30"}), file=JOURNAL, line=2,
-       code="bad-date")
-simple("date-excel-serial-in-csv", lambda r: set_cells(r, {(2, 0): "46268", (3, 0): "46268"}), "any", file=JOURNAL,
-       line=2)
+simple(
+    "date-feb-30",
+    lambda r: set_cells(r, {(2, 0): "2026-02-30", (3, 0): "2026-02-30"}),
+    file=JOURNAL,
+    line=2,
+    code="bad-date",
+)
+simple(
+    "date-excel-serial-in-csv", lambda r: set_cells(r, {(2, 0): "46268", (3, 0): "46268"}), "any", file=JOURNAL, line=2
+)
 simple("date-blank", lambda r: set_cells(r, {(2, 0): "", (3, 0): ""}), file=JOURNAL, line=2, code="missing-key")
-simple("date-us-order", lambda r: set_cells(r, {(2, 0): "9/3/2026", (3, 0): "9/3/2026"}), file=JOURNAL, line=2,
-       code="bad-date")
+simple(
+    "date-us-order",
+    lambda r: set_cells(r, {(2, 0): "9/3/2026", (3, 0): "9/3/2026"}),
+    file=JOURNAL,
+    line=2,
+    code="bad-date",
+)
 simple("date-lines-differ", lambda r: set_cells(r, {(3, 0): "2026-09-04"}), file=JOURNAL, line=3, code="voucher-date")
 simple("date-item-blank", lambda r: edit(r, MEETING, "date: 2026-09-15", "date:"), file=MEETING)
 simple("date-item-integer", lambda r: edit(r, MEETING, "date: 2026-09-15", "date: 20260915"), "any", file=MEETING)
-simple("date-item-feb-30", lambda r: edit(r, MEETING, "date: 2026-09-15", "date: 2026-02-30"), file=MEETING,
-       code="bad-date")
+simple(
+    "date-item-feb-30",
+    lambda r: edit(r, MEETING, "date: 2026-09-15", "date: 2026-02-30"),
+    file=MEETING,
+    code="bad-date",
+)
 simple("date-item-list", lambda r: edit(r, MEETING, "date: 2026-09-15", "date: [2026-09-15]"), file=MEETING)
 simple("date-review-bad", lambda r: edit(r, REVIEWS, "date: 2026-10-09", "date: 2026-10-99"), file=REVIEWS)
 
@@ -431,7 +488,7 @@ simple("image-truncated-jpeg-check", _half, file=SCAN, check_only=True)
 def _bad_crc(root: Path) -> None:
     data = bytearray(image_bytes("PNG", "RGB", (40, 30)))
     i = data.index(b"IDAT")
-    length = struct.unpack(">I", data[i - 4:i])[0]
+    length = struct.unpack(">I", data[i - 4 : i])[0]
     data[i + 4 + length] ^= 0xFF  # the CRC after IDAT
     (root / SCAN).unlink()
     write(root, SCAN.replace(".jpg", ".png"), bytes(data))
@@ -440,44 +497,89 @@ def _bad_crc(root: Path) -> None:
 simple("image-png-bad-crc", _bad_crc, "any", file=SCAN.replace(".jpg", ".png"), full=True)
 simple("image-zero-bytes", lambda r: write(r, SCAN, b""), file=SCAN, code="image-bad")
 simple("image-text-renamed-jpg", lambda r: write(r, SCAN, "这是一张发票的说明，不是图片。\n"), file=SCAN)
-simple("image-decompression-bomb", lambda r: write(r, SCAN, png_header_only(50_000, 50_000)), file=SCAN,
-       code="image-too-large")
+simple(
+    "image-decompression-bomb",
+    lambda r: write(r, SCAN, png_header_only(50_000, 50_000)),
+    file=SCAN,
+    code="image-too-large",
+)
 simple("image-huge-dimension-header", lambda r: write(r, SCAN, jpeg_huge_header()), file=SCAN, code="image-too-large")
 simple("image-cmyk-jpeg", lambda r: write(r, SCAN, jpeg(mode="CMYK")), "ok", full=True)
-simple("image-16bit-png", lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".png"),
-                                                                 image_bytes("PNG", "I;16"))), "ok", full=True)
-simple("image-animated-gif-named-gif", lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".gif"),
-                                                                              gif_animated())),
-       file=SCAN.replace(".jpg", ".gif"), code="path-type")
+simple(
+    "image-16bit-png",
+    lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".png"), image_bytes("PNG", "I;16"))),
+    "ok",
+    full=True,
+)
+simple(
+    "image-animated-gif-named-gif",
+    lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".gif"), gif_animated())),
+    file=SCAN.replace(".jpg", ".gif"),
+    code="path-type",
+)
 simple("image-animated-gif-named-jpg", lambda r: write(r, SCAN, gif_animated()), file=SCAN, code="path-type")
 simple("image-webp-named-jpg", lambda r: write(r, SCAN, image_bytes("WEBP", "RGB")), file=SCAN, code="path-type")
-simple("image-pdf-broken", lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".pdf"),
-                                                                  b"%PDF-1.4\n1 0 obj<<>>\n%%EOF")),
-       file=SCAN.replace(".jpg", ".pdf"), code="image-bad")
-simple("image-pdf-encrypted", lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".pdf"), pdf_encrypted())),
-       file=SCAN.replace(".jpg", ".pdf"), code="image-bad")
-simple("image-pdf-many-pages", lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".pdf"), pdf(60))),
-       file=SCAN.replace(".jpg", ".pdf"), code="image-pages")
-simple("image-pdf-three-pages", lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".pdf"), pdf(3))),
-       "ok", full=True)
-simple("image-tiff-multipage", lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".tif"), _tiff(3))),
-       "ok", full=True)
+simple(
+    "image-pdf-broken",
+    lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".pdf"), b"%PDF-1.4\n1 0 obj<<>>\n%%EOF")),
+    file=SCAN.replace(".jpg", ".pdf"),
+    code="image-bad",
+)
+simple(
+    "image-pdf-encrypted",
+    lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".pdf"), pdf_encrypted())),
+    file=SCAN.replace(".jpg", ".pdf"),
+    code="image-bad",
+)
+simple(
+    "image-pdf-many-pages",
+    lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".pdf"), pdf(60))),
+    file=SCAN.replace(".jpg", ".pdf"),
+    code="image-pages",
+)
+simple(
+    "image-pdf-three-pages",
+    lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".pdf"), pdf(3))),
+    "ok",
+    full=True,
+)
+simple(
+    "image-tiff-multipage",
+    lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".tif"), _tiff(3))),
+    "ok",
+    full=True,
+)
 simple("image-exif-rotated", lambda r: write(r, SCAN, _rotated_jpeg()), "ok", full=True)
-simple("image-heic-truncated", lambda r: ((r / SCAN).unlink(), write(r, SCAN.replace(".jpg", ".heic"),
-                                                                      b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40)),
-       file=SCAN.replace(".jpg", ".heic"))
-simple("image-symlink-loop-scan", lambda r: ((r / SCAN).unlink(), (r / SCAN).symlink_to("01.jpg")), file=JOURNAL,
-       code="scan-missing")
-simple("image-symlink-loop-item", lambda r: ((r / BASIS).unlink(), (r / BASIS).symlink_to("basis.jpg")),
-       file=MEETING)
+simple(
+    "image-heic-truncated",
+    lambda r: (
+        (r / SCAN).unlink(),
+        write(r, SCAN.replace(".jpg", ".heic"), b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40),
+    ),
+    file=SCAN.replace(".jpg", ".heic"),
+)
+simple(
+    "image-symlink-loop-scan",
+    lambda r: ((r / SCAN).unlink(), (r / SCAN).symlink_to("01.jpg")),
+    file=JOURNAL,
+    code="scan-missing",
+)
+simple("image-symlink-loop-item", lambda r: ((r / BASIS).unlink(), (r / BASIS).symlink_to("basis.jpg")), file=MEETING)
 simple("image-symlink-inside", lambda r: ((r / SCAN).unlink(), (r / SCAN).symlink_to("../1/01.jpg")), "ok")
-simple("image-directory-named-jpg", lambda r: ((r / SCAN).unlink(), (r / SCAN).mkdir()), file=JOURNAL,
-       code="scan-missing")
+simple(
+    "image-directory-named-jpg", lambda r: ((r / SCAN).unlink(), (r / SCAN).mkdir()), file=JOURNAL, code="scan-missing"
+)
 simple("image-item-basis-zero-bytes", lambda r: write(r, BASIS, b""), file=MEETING, code="image-bad")
-simple("image-item-not-in-list", lambda r: edit(r, COMPACT, "images: [../files/basis.jpg]",
-                                                "images: ../files/basis.jpg"), "ok")
-simple("image-item-mapping-in-list", lambda r: edit(r, COMPACT, "images: [../files/basis.jpg]",
-                                                    "images: [{src: ../files/basis.jpg}]"), file=COMPACT)
+simple(
+    "image-item-not-in-list",
+    lambda r: edit(r, COMPACT, "images: [../files/basis.jpg]", "images: ../files/basis.jpg"),
+    "ok",
+)
+simple(
+    "image-item-mapping-in-list",
+    lambda r: edit(r, COMPACT, "images: [../files/basis.jpg]", "images: [{src: ../files/basis.jpg}]"),
+    file=COMPACT,
+)
 
 
 def _tiff(pages: int) -> bytes:
@@ -518,15 +620,22 @@ def _image_dotdot(root: Path, outside: Path) -> None:
     edit(root, COMPACT, "images: [../files/basis.jpg]", "images: [../../../../outside/secret.jpg]")
 
 
-simple("image-item-windows-path", lambda r: edit(r, COMPACT, "images: [../files/basis.jpg]",
-                                                 r"images: ['C:\Users\clerk\basis.jpg']"), file=COMPACT,
-       code="path-outside")
+simple(
+    "image-item-windows-path",
+    lambda r: edit(r, COMPACT, "images: [../files/basis.jpg]", r"images: ['C:\Users\clerk\basis.jpg']"),
+    file=COMPACT,
+    code="path-outside",
+)
 
 # -- special files ------------------------------------------------------------------------------------------------
-simple("special-fifo-md", lambda r: os.mkfifo(r / "xg/cs/party/pipe.md"), file="xg/cs/party/pipe.md",
-       subprocess=True)
-simple("special-fifo-journal", lambda r: os.mkfifo(r / "xg/cs/journal/2026-10.csv"), "any",
-       file="xg/cs/journal/2026-10.csv", subprocess=True)
+simple("special-fifo-md", lambda r: os.mkfifo(r / "xg/cs/party/pipe.md"), file="xg/cs/party/pipe.md", subprocess=True)
+simple(
+    "special-fifo-journal",
+    lambda r: os.mkfifo(r / "xg/cs/journal/2026-10.csv"),
+    "any",
+    file="xg/cs/journal/2026-10.csv",
+    subprocess=True,
+)
 
 
 @case("special-md-symlink-to-device", file="xg/cs/party/null.md", code="path-outside")
@@ -544,8 +653,12 @@ def _journal_out(root: Path, outside: Path) -> None:
     (root / "xg/cs/journal/2026-10.csv").symlink_to(outside / "secret.csv")
 
 
-simple("special-directory-named-md", lambda r: (r / "xg/cs/party/x.md").mkdir(), file="xg/cs/party/x.md",
-       code="path-not-file")
+simple(
+    "special-directory-named-md",
+    lambda r: (r / "xg/cs/party/x.md").mkdir(),
+    file="xg/cs/party/x.md",
+    code="path-not-file",
+)
 simple("special-unreadable", lambda r: (r / OWN).chmod(0), file=OWN, code="file-unreadable", needs_nonroot=True)
 simple("special-very-long-name", lambda r: write(r, "xg/cs/rules/" + "a" * 240 + ".md", item()), "ok", full=True)
 simple("special-long-chinese-name", lambda r: write(r, "xg/cs/rules/" + "村" * 80 + ".md", item()), "ok", full=True)
@@ -558,13 +671,20 @@ def _non_utf8_name(root: Path) -> None:
 
 
 simple("special-non-utf8-file-name", _non_utf8_name, file="xg/cs/rules", full=True, code="file-name-encoding")
-simple("special-hidden-and-office-files", lambda r: (write(r, "xg/cs/party/.draft.md", "not front matter"),
-                                                     write(r, "xg/cs/journal/~$2026-09.xlsx", b"\x00lock"),
-                                                     write(r, "xg/cs/scans/2026-09/2/Thumbs.db", b"\x00"),
-                                                     write(r, "xg/cs/.DS_Store", b"\x00\x01")), "ok")
+simple(
+    "special-hidden-and-office-files",
+    lambda r: (
+        write(r, "xg/cs/party/.draft.md", "not front matter"),
+        write(r, "xg/cs/journal/~$2026-09.xlsx", b"\x00lock"),
+        write(r, "xg/cs/scans/2026-09/2/Thumbs.db", b"\x00"),
+        write(r, "xg/cs/.DS_Store", b"\x00\x01"),
+    ),
+    "ok",
+)
 simple("special-stray-file", lambda r: write(r, "xg/cs/party/notes.docx", b"PK\x03\x04"), "ok")
-simple("special-folder-name-chinese", lambda r: (r / "xg/cs").rename(r / "xg/长寿村"), file="xg/长寿村",
-       code="folder-name")
+simple(
+    "special-folder-name-chinese", lambda r: (r / "xg/cs").rename(r / "xg/长寿村"), file="xg/长寿村", code="folder-name"
+)
 simple("special-spaces-in-name", lambda r: write(r, "xg/cs/rules/会议 纪要 (2).md", item()), "ok", full=True)
 
 simple("special-village-yaml-deleted", lambda r: (second_village(r), (r / VILLAGE).unlink()), file="xg/cs")
@@ -572,34 +692,84 @@ simple("special-two-villages-same-name", lambda r: shutil.copytree(r / "xg/cs", 
 simple("special-unknown-journal-header", lambda r: edit(r, JOURNAL, "附件张数", "附件张数,备注X"), file=JOURNAL, line=1)
 
 # -- links in bodies ------------------------------------------------------------------------------------------
-simple("link-etc-passwd", lambda r: write(r, OWN, item(body="见[密码](../../etc/passwd)。")), file=OWN,
-       code="link-target")
-simple("link-dotdot-md-outside", lambda r: write(r, OWN, item(body="见[文件](../../../../../outside/secret.md)。")),
-       file=OWN, code="link-target")
+simple(
+    "link-etc-passwd", lambda r: write(r, OWN, item(body="见[密码](../../etc/passwd)。")), file=OWN, code="link-target"
+)
+simple(
+    "link-dotdot-md-outside",
+    lambda r: write(r, OWN, item(body="见[文件](../../../../../outside/secret.md)。")),
+    file=OWN,
+    code="link-target",
+)
 simple("link-absolute", lambda r: write(r, OWN, item(body="见[文件](/etc/passwd)。")), file=OWN)
-for _id, _href in [("javascript", "javascript:alert(1)"), ("javascript-mixed-case", "JaVaScRiPt:alert(1)"),
-                   ("data-url", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="),
-                   ("vbscript", "vbscript:msgbox(1)"), ("file-url", "file:///etc/passwd")]:
-    simple(f"link-{_id}", functools.partial(write, rel=OWN, data=item(body=f"见[点这里]({_href})，或 <{_href}>。\n\n[x][1]\n\n[1]: {_href}\n")),
-           "ok", full=True, absent=("href=\"javascript:", "href=\"JaVaScRiPt:", "href=\"data:text", "href=\"vbscript:",
-                                     "href=\"file:", "src=\"data:"))
-simple("link-image-in-body", lambda r: write(r, OWN, item(body="![照片](../files/basis.jpg)")), "ok", full=True,
-       absent=("<img src=\"../files",))
-simple("link-to-another-village", lambda r: (second_village(r),
-                                             edit(r, "xg/xf/rules/own.md", "村务卡只用于小额零星支出。",
-                                                  "见长寿村[村规民约](../../cs/affairs/compact.md)。")), "ok",
-       full=True)
-simple("link-to-missing-md", lambda r: write(r, OWN, item(body="见[旧文件](../party/gone.md)。")), file=OWN,
-       code="link-target")
+for _id, _href in [
+    ("javascript", "javascript:alert(1)"),
+    ("javascript-mixed-case", "JaVaScRiPt:alert(1)"),
+    ("data-url", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="),
+    ("vbscript", "vbscript:msgbox(1)"),
+    ("file-url", "file:///etc/passwd"),
+]:
+    simple(
+        f"link-{_id}",
+        functools.partial(
+            write, rel=OWN, data=item(body=f"见[点这里]({_href})，或 <{_href}>。\n\n[x][1]\n\n[1]: {_href}\n")
+        ),
+        "ok",
+        full=True,
+        absent=(
+            'href="javascript:',
+            'href="JaVaScRiPt:',
+            'href="data:text',
+            'href="vbscript:',
+            'href="file:',
+            'src="data:',
+        ),
+    )
+simple(
+    "link-image-in-body",
+    lambda r: write(r, OWN, item(body="![照片](../files/basis.jpg)")),
+    "ok",
+    full=True,
+    absent=('<img src="../files',),
+)
+simple(
+    "link-to-another-village",
+    lambda r: (
+        second_village(r),
+        edit(
+            r, "xg/xf/rules/own.md", "村务卡只用于小额零星支出。", "见长寿村[村规民约](../../cs/affairs/compact.md)。"
+        ),
+    ),
+    "ok",
+    full=True,
+)
+simple(
+    "link-to-missing-md",
+    lambda r: write(r, OWN, item(body="见[旧文件](../party/gone.md)。")),
+    file=OWN,
+    code="link-target",
+)
 
 # -- YAML tricks ---------------------------------------------------------------------------------------------------
 LAUGHS = "".join(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]\n" for i in range(1, 10))
-simple("yaml-billion-laughs-village", lambda r: write(r, VILLAGE, "x0: &l0 lol\n" + LAUGHS + "name: *l9\n"),
-       file=VILLAGE, subprocess=True)
-simple("yaml-billion-laughs-item", lambda r: write(r, OWN, "---\ntitle: &l0 lol\n" + LAUGHS.replace("l", "m")
-                                                   .replace("&m0", "&l0").replace("*m0", "*l0")
-                                                   + "date: 2026-03-01\nsubitem: *m9\n---\n正文\n"),
-       file=OWN, subprocess=True)
+simple(
+    "yaml-billion-laughs-village",
+    lambda r: write(r, VILLAGE, "x0: &l0 lol\n" + LAUGHS + "name: *l9\n"),
+    file=VILLAGE,
+    subprocess=True,
+)
+simple(
+    "yaml-billion-laughs-item",
+    lambda r: write(
+        r,
+        OWN,
+        "---\ntitle: &l0 lol\n"
+        + LAUGHS.replace("l", "m").replace("&m0", "&l0").replace("*m0", "*l0")
+        + "date: 2026-03-01\nsubitem: *m9\n---\n正文\n",
+    ),
+    file=OWN,
+    subprocess=True,
+)
 
 
 @case("yaml-python-object-tag", file=OWN, code="yaml-syntax")
@@ -607,110 +777,265 @@ def _python_tag(root: Path, outside: Path) -> None:
     write(root, OWN, item(title=f"!!python/object/apply:os.system ['touch {outside}/pwned']"))
 
 
-simple("yaml-python-name-tag", lambda r: write(r, VILLAGE, "name: !!python/name:os.system\n"), file=VILLAGE,
-       code="yaml-syntax")
-simple("yaml-duplicate-key-item", lambda r: edit(r, OWN, "date: 2026-03-01", "date: 2026-03-01\ntitle: 另一个标题"),
-       file=OWN)
-simple("yaml-duplicate-key-village", lambda r: edit(r, VILLAGE, "name: 长寿村", "name: 长寿村\nname: 幸福村"),
-       file=VILLAGE)
-simple("yaml-tab-indent", lambda r: edit(r, MEETING, "  department: 夏港街道组织办", "\tdepartment: 夏港街道组织办"),
-       file=MEETING, code="yaml-syntax")
+simple(
+    "yaml-python-name-tag",
+    lambda r: write(r, VILLAGE, "name: !!python/name:os.system\n"),
+    file=VILLAGE,
+    code="yaml-syntax",
+)
+simple(
+    "yaml-duplicate-key-item",
+    lambda r: edit(r, OWN, "date: 2026-03-01", "date: 2026-03-01\ntitle: 另一个标题"),
+    file=OWN,
+)
+simple(
+    "yaml-duplicate-key-village", lambda r: edit(r, VILLAGE, "name: 长寿村", "name: 长寿村\nname: 幸福村"), file=VILLAGE
+)
+simple(
+    "yaml-tab-indent",
+    lambda r: edit(r, MEETING, "  department: 夏港街道组织办", "\tdepartment: 夏港街道组织办"),
+    file=MEETING,
+    code="yaml-syntax",
+)
 simple("yaml-fullwidth-colon", lambda r: edit(r, OWN, "title: 长寿村", "title：长寿村"), file=OWN)
 simple("yaml-fullwidth-colon-village", lambda r: edit(r, VILLAGE, "name: 长寿村", "name：长寿村"), file=VILLAGE)
-simple("yaml-unclosed-quote", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", 'title: "长寿村村务卡使用规定'),
-       file=OWN, code="yaml-syntax")
-simple("yaml-huge-nesting", lambda r: write(r, VILLAGE, "name: 长寿村\nintro: " + "[" * 20000 + "]" * 20000 + "\n"),
-       file=VILLAGE, subprocess=True)
-simple("yaml-huge-nesting-mapping", lambda r: write(r, VILLAGE, "name: 长寿村\nintro: " + "{a: " * 5000 + "1"
-                                                    + "}" * 5000 + "\n"), file=VILLAGE, subprocess=True)
-simple("yaml-list-for-village", lambda r: write(r, VILLAGE, "- name: 长寿村\n"), file=VILLAGE,
-       code="yaml-not-mapping")
-simple("yaml-list-for-front-matter", lambda r: write(r, OWN, "---\n- title: 规定\n---\n正文\n"), file=OWN,
-       code="yaml-not-mapping")
+simple(
+    "yaml-unclosed-quote",
+    lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", 'title: "长寿村村务卡使用规定'),
+    file=OWN,
+    code="yaml-syntax",
+)
+simple(
+    "yaml-huge-nesting",
+    lambda r: write(r, VILLAGE, "name: 长寿村\nintro: " + "[" * 20000 + "]" * 20000 + "\n"),
+    file=VILLAGE,
+    subprocess=True,
+)
+simple(
+    "yaml-huge-nesting-mapping",
+    lambda r: write(r, VILLAGE, "name: 长寿村\nintro: " + "{a: " * 5000 + "1" + "}" * 5000 + "\n"),
+    file=VILLAGE,
+    subprocess=True,
+)
+simple("yaml-list-for-village", lambda r: write(r, VILLAGE, "- name: 长寿村\n"), file=VILLAGE, code="yaml-not-mapping")
+simple(
+    "yaml-list-for-front-matter",
+    lambda r: write(r, OWN, "---\n- title: 规定\n---\n正文\n"),
+    file=OWN,
+    code="yaml-not-mapping",
+)
 simple("yaml-list-for-site", lambda r: write(r, SITE, "- city: 测试市\n"), file=SITE)
-simple("yaml-list-for-review", lambda r: edit(r, COMPACT, "review: {department: 夏港街道民政办, reviewer: 李梅, "
-                                              "date: 2026-08-02, status: 已通过}",
-                                              "review: [夏港街道民政办, 李梅]"), file=COMPACT, code="bad-value")
-simple("yaml-string-for-balances", lambda r: write(r, VILLAGE, "name: 长寿村\nopening_balances: 一万元\n"),
-       file=VILLAGE)
+simple(
+    "yaml-list-for-review",
+    lambda r: edit(
+        r,
+        COMPACT,
+        "review: {department: 夏港街道民政办, reviewer: 李梅, date: 2026-08-02, status: 已通过}",
+        "review: [夏港街道民政办, 李梅]",
+    ),
+    file=COMPACT,
+    code="bad-value",
+)
+simple(
+    "yaml-string-for-balances", lambda r: write(r, VILLAGE, "name: 长寿村\nopening_balances: 一万元\n"), file=VILLAGE
+)
 simple("yaml-site-empty", lambda r: write(r, SITE, ""), file=SITE)
 simple("yaml-town-empty", lambda r: write(r, TOWN, ""), file=TOWN)
 simple("yaml-title-boolean", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", "title: no"), "any", file=OWN)
 simple("yaml-title-number", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", "title: 2026"), "any", file=OWN)
-simple("yaml-binary-tag", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", "title: !!binary aGVsbG8="), "any",
-       file=OWN)
-simple("yaml-merge-key", lambda r: edit(r, MEETING, "review:\n", "x: &r {status: 已通过}\nreview:\n  <<: *r\n"),
-       file=MEETING)
+simple(
+    "yaml-binary-tag",
+    lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", "title: !!binary aGVsbG8="),
+    "any",
+    file=OWN,
+)
+simple(
+    "yaml-merge-key",
+    lambda r: edit(r, MEETING, "review:\n", "x: &r {status: 已通过}\nreview:\n  <<: *r\n"),
+    file=MEETING,
+)
 simple("yaml-long-title", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", "title: " + "长" * 100_000), "ok")
-simple("yaml-front-matter-unclosed", lambda r: write(r, OWN, "---\ntitle: 规定\ndate: 2026-03-01\n正文\n"), file=OWN,
-       code="front-matter")
+simple(
+    "yaml-front-matter-unclosed",
+    lambda r: write(r, OWN, "---\ntitle: 规定\ndate: 2026-03-01\n正文\n"),
+    file=OWN,
+    code="front-matter",
+)
 simple("yaml-null-title", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", "title: ~"), file=OWN)
 simple("yaml-unknown-key", lambda r: edit(r, OWN, "title:", "titel:"), file=OWN, code="unknown-key")
 
 # -- injected markup -----------------------------------------------------------------------------------------------
 XSS = '<script>alert(1)</script><img src=x onerror=alert(2)><iframe src="//e.vil"></iframe><style>*{}</style>'
 XSS_ABSENT = ("<script>alert", "<img src=x", "<iframe", "<style>*")
-simple("markup-title", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", f"title: '{XSS}'"), "ok", full=True,
-       absent=XSS_ABSENT)
-simple("markup-body-and-table", lambda r: write(r, OWN, item(body=f"{XSS}\n\n| 项目 | 说明 |\n|---|---|\n| a | {XSS} |\n")),
-       "ok", full=True, absent=XSS_ABSENT)
-simple("markup-village-and-town-names", lambda r: (edit(r, VILLAGE, "intro: 长寿村位于夏港街道东部。",
-                                                        f"intro: '{XSS}'"),
-                                                   rename_town(r, "'夏港<b>街道</b>'")), "ok",
-       full=True, absent=(*XSS_ABSENT, "<b>街道"))
-simple("markup-journal-cells", lambda r: set_cells(r, {(4, 2): XSS.replace(",", " "), (5, 7): "<b>王五</b>"}), "ok",
-       full=True, absent=(*XSS_ABSENT, "<b>王五"))
-simple("markup-file-name", lambda r: write(r, "xg/cs/rules/<img src=x onerror=alert(1)>.md", item()), "ok",
-       full=True, absent=("<img src=x",))
-simple("markup-basis-fields", lambda r: (edit(r, MEETING, "title: 村党委会议决议", f"title: '{XSS}'"),
-                                         edit(r, MEETING, "number: 长党〔2026〕5号", "number: '</td><script>x</script>'")),
-       "ok", full=True, absent=(*XSS_ABSENT, "<script>x"))
-simple("markup-template-syntax", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", "title: '{{ 7*7 }}{% raw %}'"),
-       "ok", full=True)
-simple("markup-site-title", lambda r: edit(r, SITE, "title: 三务公开户户通", "title: '</title><script>alert(1)</script>'"),
-       "ok", full=True, absent=("<script>alert",))
+simple(
+    "markup-title",
+    lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", f"title: '{XSS}'"),
+    "ok",
+    full=True,
+    absent=XSS_ABSENT,
+)
+simple(
+    "markup-body-and-table",
+    lambda r: write(r, OWN, item(body=f"{XSS}\n\n| 项目 | 说明 |\n|---|---|\n| a | {XSS} |\n")),
+    "ok",
+    full=True,
+    absent=XSS_ABSENT,
+)
+simple(
+    "markup-village-and-town-names",
+    lambda r: (
+        edit(r, VILLAGE, "intro: 长寿村位于夏港街道东部。", f"intro: '{XSS}'"),
+        rename_town(r, "'夏港<b>街道</b>'"),
+    ),
+    "ok",
+    full=True,
+    absent=(*XSS_ABSENT, "<b>街道"),
+)
+simple(
+    "markup-journal-cells",
+    lambda r: set_cells(r, {(4, 2): XSS.replace(",", " "), (5, 7): "<b>王五</b>"}),
+    "ok",
+    full=True,
+    absent=(*XSS_ABSENT, "<b>王五"),
+)
+simple(
+    "markup-file-name",
+    lambda r: write(r, "xg/cs/rules/<img src=x onerror=alert(1)>.md", item()),
+    "ok",
+    full=True,
+    absent=("<img src=x",),
+)
+simple(
+    "markup-basis-fields",
+    lambda r: (
+        edit(r, MEETING, "title: 村党委会议决议", f"title: '{XSS}'"),
+        edit(r, MEETING, "number: 长党〔2026〕5号", "number: '</td><script>x</script>'"),
+    ),
+    "ok",
+    full=True,
+    absent=(*XSS_ABSENT, "<script>x"),
+)
+simple(
+    "markup-template-syntax",
+    lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", "title: '{{ 7*7 }}{% raw %}'"),
+    "ok",
+    full=True,
+)
+simple(
+    "markup-site-title",
+    lambda r: edit(r, SITE, "title: 三务公开户户通", "title: '</title><script>alert(1)</script>'"),
+    "ok",
+    full=True,
+    absent=("<script>alert",),
+)
 
 # -- personal numbers in every field -------------------------------------------------------------------------------
-simple("pii-title", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", f"title: 困难户 {ID18} 与 {MOBILE}"), "ok",
-       full=True, secrets=(ID18, MOBILE))
-simple("pii-body-every-shape", lambda r: write(r, OWN, item(body=f"{NUMBERS_TEXT}\n\n- 列表 {ID15}\n\n`{CARD19}`\n\n"
-                                                                f"    {ID18X}\n")),
-       "ok", full=True, secrets=ALL_NUMBERS)
-simple("pii-table-cells", lambda r: write(r, OWN, item(body="| 姓名 | 号码 |\n|---|---|\n"
-                                                            + "".join(f"| 某 | {n} |\n" for n in ALL_NUMBERS))),
-       "ok", full=True, secrets=ALL_NUMBERS)
-simple("pii-fullwidth-digits", lambda r: write(r, OWN, item(body=f"身份证 {ID18_FW}，手机 {MOBILE_FW}。")), "ok",
-       full=True, secrets=(ID18_FW, MOBILE_FW))
-simple("pii-mobile-country-code", lambda r: write(r, OWN, item(body=f"电话 +86{MOBILE}，或 +86 {MOBILE}，0086-{MOBILE}。")),
-       "ok", full=True, secrets=(MOBILE,))
-simple("pii-voucher-summary-and-counterparty", lambda r: set_cells(r, {(4, 2): f"付王五工资 卡号{CARD16}",
-                                                                       (5, 7): f"王五{ID18X}", (2, 7): ID15}),
-       "ok", full=True, secrets=(CARD16, ID18X, ID15))
-simple("pii-village-intro", lambda r: edit(r, VILLAGE, "intro: 长寿村位于夏港街道东部。",
-                                           f"intro: 村委会电话 {MOBILE_DASHED}，户主身份证 {ID_SPACED}。"), "ok",
-       full=True, secrets=(MOBILE_DASHED, ID_SPACED))
-simple("pii-basis-and-review", lambda r: (edit(r, MEETING, "number: 长党〔2026〕5号", f"number: '{ID18}'"),
-                                          edit(r, MEETING, "reviewer: 王建华", f"reviewer: 王建华{MOBILE}")), "ok",
-       full=True, secrets=(ID18, MOBILE))
-simple("pii-yaml-integer-title", lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", f"title: {ID18}"), "ok",
-       full=True, secrets=(ID18,))
-simple("pii-in-file-name", lambda r: write(r, f"xg/cs/rules/{ID18}.md", item()), "ok", full=True,
-       secrets=(ID18,))
-simple("pii-in-scan-name", lambda r: (r / SCAN).rename(r / SCAN.replace("01.jpg", f"{ID18}.jpg")), "ok", full=True,
-       secrets=(ID18,))
-simple("pii-card-with-spaces-19", lambda r: write(r, OWN, item(body="卡号 6217 0012 3456 7890 123。")), "ok",
-       full=True, secrets=("6217 0012 3456 7890 123",))
-simple("pii-in-code-block", lambda r: write(r, OWN, item(body=f"```\n{ID18}\n{MOBILE}\n```\n")), "ok", full=True,
-       secrets=(ID18, MOBILE))
-simple("pii-in-link-text-and-alt", lambda r: write(r, OWN, item(body=f"[{ID18}](../party/meeting.md) ![{MOBILE}](x.jpg)")),
-       "ok", full=True, secrets=(ID18, MOBILE))
-simple("pii-in-town-name", lambda r: rename_town(r, f"夏港街道{MOBILE}"), "ok", full=True,
-       secrets=(MOBILE,))
+simple(
+    "pii-title",
+    lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", f"title: 困难户 {ID18} 与 {MOBILE}"),
+    "ok",
+    full=True,
+    secrets=(ID18, MOBILE),
+)
+simple(
+    "pii-body-every-shape",
+    lambda r: write(r, OWN, item(body=f"{NUMBERS_TEXT}\n\n- 列表 {ID15}\n\n`{CARD19}`\n\n    {ID18X}\n")),
+    "ok",
+    full=True,
+    secrets=ALL_NUMBERS,
+)
+simple(
+    "pii-table-cells",
+    lambda r: write(
+        r, OWN, item(body="| 姓名 | 号码 |\n|---|---|\n" + "".join(f"| 某 | {n} |\n" for n in ALL_NUMBERS))
+    ),
+    "ok",
+    full=True,
+    secrets=ALL_NUMBERS,
+)
+simple(
+    "pii-fullwidth-digits",
+    lambda r: write(r, OWN, item(body=f"身份证 {ID18_FW}，手机 {MOBILE_FW}。")),
+    "ok",
+    full=True,
+    secrets=(ID18_FW, MOBILE_FW),
+)
+simple(
+    "pii-mobile-country-code",
+    lambda r: write(r, OWN, item(body=f"电话 +86{MOBILE}，或 +86 {MOBILE}，0086-{MOBILE}。")),
+    "ok",
+    full=True,
+    secrets=(MOBILE,),
+)
+simple(
+    "pii-voucher-summary-and-counterparty",
+    lambda r: set_cells(r, {(4, 2): f"付王五工资 卡号{CARD16}", (5, 7): f"王五{ID18X}", (2, 7): ID15}),
+    "ok",
+    full=True,
+    secrets=(CARD16, ID18X, ID15),
+)
+simple(
+    "pii-village-intro",
+    lambda r: edit(
+        r, VILLAGE, "intro: 长寿村位于夏港街道东部。", f"intro: 村委会电话 {MOBILE_DASHED}，户主身份证 {ID_SPACED}。"
+    ),
+    "ok",
+    full=True,
+    secrets=(MOBILE_DASHED, ID_SPACED),
+)
+simple(
+    "pii-basis-and-review",
+    lambda r: (
+        edit(r, MEETING, "number: 长党〔2026〕5号", f"number: '{ID18}'"),
+        edit(r, MEETING, "reviewer: 王建华", f"reviewer: 王建华{MOBILE}"),
+    ),
+    "ok",
+    full=True,
+    secrets=(ID18, MOBILE),
+)
+simple(
+    "pii-yaml-integer-title",
+    lambda r: edit(r, OWN, "title: 长寿村村务卡使用规定", f"title: {ID18}"),
+    "ok",
+    full=True,
+    secrets=(ID18,),
+)
+simple("pii-in-file-name", lambda r: write(r, f"xg/cs/rules/{ID18}.md", item()), "ok", full=True, secrets=(ID18,))
+simple(
+    "pii-in-scan-name",
+    lambda r: (r / SCAN).rename(r / SCAN.replace("01.jpg", f"{ID18}.jpg")),
+    "ok",
+    full=True,
+    secrets=(ID18,),
+)
+simple(
+    "pii-card-with-spaces-19",
+    lambda r: write(r, OWN, item(body="卡号 6217 0012 3456 7890 123。")),
+    "ok",
+    full=True,
+    secrets=("6217 0012 3456 7890 123",),
+)
+simple(
+    "pii-in-code-block",
+    lambda r: write(r, OWN, item(body=f"```\n{ID18}\n{MOBILE}\n```\n")),
+    "ok",
+    full=True,
+    secrets=(ID18, MOBILE),
+)
+simple(
+    "pii-in-link-text-and-alt",
+    lambda r: write(r, OWN, item(body=f"[{ID18}](../party/meeting.md) ![{MOBILE}](x.jpg)")),
+    "ok",
+    full=True,
+    secrets=(ID18, MOBILE),
+)
+simple("pii-in-town-name", lambda r: rename_town(r, f"夏港街道{MOBILE}"), "ok", full=True, secrets=(MOBILE,))
 
 assert len({c.id for c in CASES}) == len(CASES), "case ids must be unique"
 
 
 # ---- running a case ----------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Outcome:
@@ -736,23 +1061,27 @@ def run_in_process(content: Path, out: Path | None, themes: tuple[str, ...] = TH
         return Outcome(1, exc.report, printed(exc.report))
     except OutputError as exc:
         return Outcome(3, None, f"OutputError: {exc}")
-    except Exception as exc:  # noqa: BLE001 - exactly what the test looks for
+    except Exception as exc:
         return Outcome(3, None, f"Traceback: {type(exc).__name__}: {exc}")
 
 
 def run_cli(args: list[str], timeout: float = 30) -> tuple[int, str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     try:
-        done = subprocess.run([sys.executable, "-m", "sitegen", *args], capture_output=True, timeout=timeout,
-                              env=env, cwd=REPO)
+        done = subprocess.run(
+            [sys.executable, "-m", "sitegen", *args], capture_output=True, timeout=timeout, env=env, cwd=REPO
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"sitegen {' '.join(args[:1])} did not finish in {timeout} s")
     return done.returncode, (done.stdout + done.stderr).decode("utf-8", "replace")
 
 
 def output_texts(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and ".cache" not in p.parts}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and ".cache" not in p.parts
+    }
 
 
 @pytest.fixture(scope="module")
@@ -770,8 +1099,9 @@ def base(tmp_path_factory):
     outside.mkdir()
     (outside / "secret.jpg").write_bytes(jpeg() + MARKER.encode())
     (outside / "secret.md").write_text(item(title=MARKER, body=MARKER), encoding="utf-8")
-    (outside / "secret.csv").write_text((FIXTURES / "mini" / JOURNAL).read_text(encoding="utf-8")
-                                        .replace("收到土地发包款", MARKER), encoding="utf-8")
+    (outside / "secret.csv").write_text(
+        (FIXTURES / "mini" / JOURNAL).read_text(encoding="utf-8").replace("收到土地发包款", MARKER), encoding="utf-8"
+    )
     return out, shot, work, outside
 
 
@@ -845,7 +1175,9 @@ def _judge_problems(c: Case, outcome: Outcome, content: Path) -> None:
         assert p.zh and p.en and re.search(r"[\u4e00-\u9fff]", p.zh), p.format()
         assert p.where.path.startswith("content"), p.format()
     if c.file:
-        named = [p for p in errors if p.where.path == f"content/{c.file}" or p.where.path.startswith(f"content/{c.file}/")]
+        named = [
+            p for p in errors if p.where.path == f"content/{c.file}" or p.where.path.startswith(f"content/{c.file}/")
+        ]
         assert named, f"no error names content/{c.file}:\n{outcome.text}"
         if c.code:
             assert any(p.code == c.code for p in named), f"expected {c.code}:\n{outcome.text}"
@@ -876,12 +1208,19 @@ def test_corpus_size():
     assert len(CASES) >= 120, len(CASES)
 
 
-@pytest.mark.parametrize("mutate,code,words", [
-    (None, 0, "检查通过 / OK"),
-    (lambda r: set_cells(r, {(5, 6): "2500.49"}), 1, "content/xg/cs/journal/2026-09.csv 第4行"),
-    (lambda r: write(r, VILLAGE, "name: 长寿村\nintro: " + "[" * 20000 + "]" * 20000 + "\n"), 1,
-     "content/xg/cs/village.yaml"),
-], ids=["good", "unbalanced", "nested-yaml"])
+@pytest.mark.parametrize(
+    "mutate,code,words",
+    [
+        (None, 0, "检查通过 / OK"),
+        (lambda r: set_cells(r, {(5, 6): "2500.49"}), 1, "content/xg/cs/journal/2026-09.csv 第4行"),
+        (
+            lambda r: write(r, VILLAGE, "name: 长寿村\nintro: " + "[" * 20000 + "]" * 20000 + "\n"),
+            1,
+            "content/xg/cs/village.yaml",
+        ),
+    ],
+    ids=["good", "unbalanced", "nested-yaml"],
+)
 def test_the_cli_exit_code_and_what_it_prints(tmp_path, mutate, code, words):
     """The command itself (click's runner, in-process): the exit code, Chinese then English, no traceback."""
     content = tmp_path / "content"
@@ -904,8 +1243,9 @@ PAUSE = FIXTURES / "pause_run.py"
 
 def _paused(args: list[str], at: str, marker: Path, when: str = "before") -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO), "PAUSE_AT": at, "PAUSE_WHEN": when, "PAUSE_MARKER": str(marker)}
-    return subprocess.Popen([sys.executable, str(PAUSE), *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, cwd=REPO)
+    return subprocess.Popen(
+        [sys.executable, str(PAUSE), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO
+    )
 
 
 def _wait_for(path: Path, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -972,8 +1312,15 @@ def test_two_concurrent_builds(base, tmp_path, monkeypatch):
     def exchange(staging, target):
         if not other:
             env = {**os.environ, "PYTHONPATH": str(REPO)}
-            other.append(subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(content), "-o", str(out)],
-                                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO))
+            other.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "sitegen", "build", str(content), "-o", str(out)],
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    cwd=REPO,
+                )
+            )
             # wait until B has either finished or cleared what it takes for leftovers (our staging folder)
             deadline = time.monotonic() + 30
             while other[0].poll() is None and Path(staging).exists() and time.monotonic() < deadline:

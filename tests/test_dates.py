@@ -1,4 +1,5 @@
 """One date parser and one plausibility rule for every date a clerk writes (sitegen/content/dates.py, issue 11)."""
+
 from __future__ import annotations
 
 import shutil
@@ -6,16 +7,38 @@ from datetime import date, datetime
 
 import pytest
 
+from sitegen.build.pipeline import check
 from sitegen.content import dates
 from sitegen.content.errors import Location, Report
-from sitegen.build.pipeline import check
 from tests.conftest import FIXTURES
 
-SAME_DAY = ["2026-09-25", "2026/9/25", "2026.9.25", "2026年9月25日", "2026 年 9 月 25 日", "2026-9-25",
-            "２０２６－０９－２５", "2026/09/25 00:00:00", "2026-09-25T00:00:00", " 2026-09-25 ",
-            datetime(2026, 9, 25, 0, 0), date(2026, 9, 25)]
-NOT_DATES = ["2026-13-01", "2026-02-30", "25/9/2026", "2026-09", "20260925x", "next monday", "2026-09-25 13:45",
-             "", "2026--09-25", True, 46290]
+SAME_DAY = [
+    "2026-09-25",
+    "2026/9/25",
+    "2026.9.25",
+    "2026年9月25日",
+    "2026 年 9 月 25 日",
+    "2026-9-25",
+    "２０２６－０９－２５",
+    "2026/09/25 00:00:00",
+    "2026-09-25T00:00:00",
+    " 2026-09-25 ",
+    datetime(2026, 9, 25, 0, 0),
+    date(2026, 9, 25),
+]
+NOT_DATES = [
+    "2026-13-01",
+    "2026-02-30",
+    "25/9/2026",
+    "2026-09",
+    "20260925x",
+    "next monday",
+    "2026-09-25 13:45",
+    "",
+    "2026--09-25",
+    True,
+    46290,
+]
 
 
 @pytest.mark.parametrize("text", SAME_DAY, ids=str)
@@ -36,14 +59,14 @@ def today(monkeypatch):
 PLAUSIBILITY = [
     # (text, kind, accepted)
     ("2026-11-29", dates.RECORD, True),
-    ("2027-01-28", dates.RECORD, True),    # today + 60 days: an announced meeting
+    ("2027-01-28", dates.RECORD, True),  # today + 60 days: an announced meeting
     ("2027-01-29", dates.RECORD, False),
-    ("2036-09-25", dates.RECORD, False),   # the typo of issue 11
+    ("2036-09-25", dates.RECORD, False),  # the typo of issue 11
     ("2000-01-01", dates.RECORD, True),
     ("1999-12-31", dates.RECORD, False),
-    ("1985-06-01", dates.PAST, True),      # a building bought long ago
+    ("1985-06-01", dates.PAST, True),  # a building bought long ago
     ("2036-09-25", dates.PAST, False),
-    ("2046-12-31", dates.TERM, True),      # a 30-year land lease ends far ahead
+    ("2046-12-31", dates.TERM, True),  # a 30-year land lease ends far ahead
     ("2199-12-31", dates.TERM, False),
     ("1948-01-01", dates.TERM, False),
 ]
@@ -97,10 +120,10 @@ def replace_in(root, rel, old, new):
 
 FINANCE_DATES = [
     # (table, old, new, code or None when accepted)
-    ("资源.csv", "2024-01-01,2028-12-31", "2024-01-01,2054-12-31", None),        # a 30-year lease: a term
-    ("资源.csv", "2024-01-01,2028-12-31", "1998-01-01,2028-12-31", None),        # second-round land contracts
-    ("资源.csv", "2024-01-01,2028-12-31", "2024/1/1,2028年12月31日", None),      # every form, here too
-    ("资产.csv", "500000.00,2010-01-01", "500000.00,1985-06-01", None),          # an old building
+    ("资源.csv", "2024-01-01,2028-12-31", "2024-01-01,2054-12-31", None),  # a 30-year lease: a term
+    ("资源.csv", "2024-01-01,2028-12-31", "1998-01-01,2028-12-31", None),  # second-round land contracts
+    ("资源.csv", "2024-01-01,2028-12-31", "2024/1/1,2028年12月31日", None),  # every form, here too
+    ("资产.csv", "500000.00,2010-01-01", "500000.00,1985-06-01", None),  # an old building
     ("资产.csv", "500000.00,2010-01-01", "500000.00,2036-01-01", "date-implausible"),
     ("工程项目.csv", "立项,2026-08-01", "立项,2036-08-01", "date-implausible"),
     ("工程项目.csv", "立项,2026-08-01", "立项,2026/8/1", None),

@@ -1,12 +1,13 @@
 """digests.py: what is remembered by stat facts (image headers: Probes) and the content's state (tree_facts)."""
+
 from __future__ import annotations
 
 import os
 import shutil
 
+from sitegen.build.pipeline import check
 from sitegen.images import renditions as assets
 from sitegen.images.digests import Probes, tree_facts
-from sitegen.build.pipeline import check
 from tests.conftest import FIXTURES
 
 
@@ -25,8 +26,9 @@ def test_an_unchanged_scans_header_is_not_read_again_a_rewritten_one_is(tmp_path
     again = Probes(memo, assets.PROBE)
     city2, _ = check(content, probes=again)
     assert opened == []  # every header from the record
-    assert [[(s.source, s.pages) for s in v.scans] for v in city2.villages[0].vouchers] == \
-        [[(s.source, s.pages) for s in v.scans] for v in city.villages[0].vouchers]
+    assert [[(s.source, s.pages) for s in v.scans] for v in city2.villages[0].vouchers] == [
+        [(s.source, s.pages) for s in v.scans] for v in city.villages[0].vouchers
+    ]
     scan = content / "xg/cs/scans/2026-09/2/01.jpg"
     st = scan.stat()
     scan.write_bytes(scan.read_bytes())  # same bytes, same mtime: only ctime tells
@@ -61,6 +63,7 @@ def test_tree_facts_notice_every_kind_of_change(tmp_path):
         new = state not in seen
         seen.add(state)
         return new
+
     st = (root / "a" / "f.txt").stat()
     (root / "a" / "f.txt").write_text("two")  # same size
     os.utime(root / "a" / "f.txt", ns=(st.st_atime_ns, st.st_mtime_ns))

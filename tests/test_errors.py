@@ -1,4 +1,5 @@
 """The message catalogue (errors.CATALOGUE) and how problems are made from it."""
+
 from __future__ import annotations
 
 import string
@@ -6,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from sitegen.build.pipeline import check
 from sitegen.content.dates import parse_day
 from sitegen.content.errors import CATALOGUE, KEY_EXAMPLES, Location, Report, make_problem
 from sitegen.content.money import amount_example, parse_amount
-from sitegen.build.pipeline import check
 from tests.conftest import REPO
 
 
@@ -35,8 +36,9 @@ def test_a_message_field_may_share_a_parameters_name(name):
 
 
 def test_values_are_inserted_as_text():
-    problem = make_problem("account-name", Location("j.csv", 2), value="{code.__class__}{0}", code="102",
-                           expected="银行存款")
+    problem = make_problem(
+        "account-name", Location("j.csv", 2), value="{code.__class__}{0}", code="102", expected="银行存款"
+    )
     assert "{code.__class__}{0}" in problem.zh and "102" in problem.zh
 
 
@@ -62,8 +64,15 @@ def test_the_type_check_catches_an_argument_given_twice(tmp_path):
     unannotated function, and accepts the same call to today's Report."""
     api = pytest.importorskip("mypy.api")
     (tmp_path / "slip.py").write_text(SLIP, encoding="utf-8")
-    out, err, status = api.run(["--config-file", str(REPO / "pyproject.toml"), "--cache-dir", str(tmp_path / "cache"),
-                                str(tmp_path / "slip.py")])
+    out, err, status = api.run(
+        [
+            "--config-file",
+            str(REPO / "pyproject.toml"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            str(tmp_path / "slip.py"),
+        ]
+    )
     errors = [line for line in out.splitlines() if ": error:" in line]
     assert status == 1 and len(errors) == 1, out + err
     assert 'slip.py:12: error: "warning" of "OldReport" gets multiple values for keyword argument "code"' in errors[0]
@@ -71,11 +80,15 @@ def test_the_type_check_catches_an_argument_given_twice(tmp_path):
 
 # ---- issue 16: a value error says what was found, where, and an example of the right form -----------------------
 
-@pytest.mark.parametrize("written, account, expected", [
-    ('"2,350.00元"', "银行存款", '银行存款: "2350.00"'),
-    ('"￥１２００"', "库存现金", '库存现金: "1200.00"'),
-    ('"两千元"', "银行存款", '银行存款: "1200.50"'),  # nothing plain in it: the general form
-])
+
+@pytest.mark.parametrize(
+    "written, account, expected",
+    [
+        ('"2,350.00元"', "银行存款", '银行存款: "2350.00"'),
+        ('"￥１２００"', "库存现金", '库存现金: "1200.00"'),
+        ('"两千元"', "银行存款", '银行存款: "1200.50"'),  # nothing plain in it: the general form
+    ],
+)
 def test_an_opening_balance_names_its_account_and_the_plain_form(mini, written, account, expected):
     path = mini / "xg/cs/village.yaml"
     text = path.read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 viewer (no page of its own), a ledger line's opening its voucher's; the hotline; on TV a QR code that a phone reads
 as the configured address with the code filled in (one image per code); on the phone a link to that address and a
 tel: link instead, no QR code; no other external link."""
+
 from __future__ import annotations
 
 import posixpath
@@ -13,12 +14,12 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from sitegen.site import feedback
-from sitegen.site import plan as links
-from sitegen.oversight import refcode
+from sitegen.build.pipeline import build, check
 from sitegen.content.config import parse_site_config
 from sitegen.content.errors import Location, Report
-from sitegen.build.pipeline import build, check
+from sitegen.oversight import refcode
+from sitegen.site import feedback
+from sitegen.site import plan as links
 from tests.built_sample import sample_output
 from tests.conftest import FIXTURES
 
@@ -54,8 +55,13 @@ def read_qr(path: Path) -> str:
 
 
 def test_feedback_url_is_checked_strictly():
-    for bad in ["ftp://x.example/{code}", "https://x.example/ask", "https://x.example/{code}/{code}",
-                "https://x.example/{id}{code}", "12345.example.gov.cn/{code}"]:
+    for bad in [
+        "ftp://x.example/{code}",
+        "https://x.example/ask",
+        "https://x.example/{code}/{code}",
+        "https://x.example/{id}{code}",
+        "12345.example.gov.cn/{code}",
+    ]:
         report = Report()
         config = parse_site_config({"city": "测试市", "feedback_url": bad}, Location("site.yaml"), report)
         assert config.feedback_url == "" and [p.code for p in report.errors] == ["bad-value"], bad
@@ -160,8 +166,11 @@ def test_every_item_voucher_line_and_scan_has_its_code_and_panel(mini_site, them
     assert ledgers
     for ledger in ledgers:
         tags = page(ledger)
-        lines = [a["href"] for t, a in tags.tags if t == "a" and a.get("href", "").startswith("vouchers/2")
-                 and "ask" not in a.get("class", "")]
+        lines = [
+            a["href"]
+            for t, a in tags.tags
+            if t == "a" and a.get("href", "").startswith("vouchers/2") and "ask" not in a.get("class", "")
+        ]
         if theme == "tv":
             assert lines and asks(tags) == []
             continue

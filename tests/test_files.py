@@ -1,4 +1,5 @@
 """One of each for files (sitegen/content/files.py): the atomic write, the file hash, the path kept in a root."""
+
 from __future__ import annotations
 
 import hashlib
@@ -23,6 +24,7 @@ def test_write_atomic_failure_keeps_the_old_bytes(tmp_path, monkeypatch):
 
     def broken(src, dst):
         raise OSError(28, "No space left on device")
+
     monkeypatch.setattr(os, "replace", broken)
     with pytest.raises(OSError):
         write_atomic(target, b"half")
@@ -46,7 +48,7 @@ def test_inside_follows_links_and_refuses_what_leaves(tmp_path):
     (root / "loop").symlink_to(root / "loop")
     assert inside(root, root / "a" / "ok.txt")
     assert inside(root, root)
-    assert not inside(root, root / "a" / "out")          # a link out of the root
-    assert not inside(root, root / ".." / "secret")        # dot-dot
-    assert not inside(root, tmp_path / "content-other")    # a sibling whose name starts alike
-    assert not inside(root, root / "loop")                 # a link loop is not inside anything
+    assert not inside(root, root / "a" / "out")  # a link out of the root
+    assert not inside(root, root / ".." / "secret")  # dot-dot
+    assert not inside(root, tmp_path / "content-other")  # a sibling whose name starts alike
+    assert not inside(root, root / "loop")  # a link loop is not inside anything

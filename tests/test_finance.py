@@ -1,4 +1,5 @@
 """Finance tables (finance.py) and the seven finance category pages (finance_pages.py), from tests/fixtures/finance."""
+
 from __future__ import annotations
 
 import csv
@@ -10,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.content.errors import ContentError
-from sitegen.finance.tables import published, statements
-from sitegen.finance.ledger import money_movement, village_ledgers
-from sitegen.content.money import wan, yuan
 from sitegen.build.pipeline import build, check
-from sitegen.content.privacy import find_unmasked
-from sitegen.oversight.refcode import voucher_code
 from sitegen.build.scope import locate, unpublished
+from sitegen.content.errors import ContentError
+from sitegen.content.money import wan, yuan
+from sitegen.content.privacy import find_unmasked
+from sitegen.finance.ledger import money_movement, village_ledgers
+from sitegen.finance.tables import published, statements
+from sitegen.oversight.refcode import voucher_code
 from tests.conftest import FIXTURES, REPO, snapshot
 
 CATEGORIES = ("net-worth", "funds", "assets", "resources", "projects", "income-expense", "reports")
@@ -80,8 +81,12 @@ def _links(page: Path) -> list[str]:
 
 def test_every_amount_reaches_a_voucher(built):
     root = built / "tv/xg/cs/finance"
-    pages = [root / c / "index.html" for c in CATEGORIES] + list((root / "projects").glob("*.html")) + \
-        list((root / "lists").glob("*.html")) + list((root / "accounts").glob("*.html"))
+    pages = (
+        [root / c / "index.html" for c in CATEGORIES]
+        + list((root / "projects").glob("*.html"))
+        + list((root / "lists").glob("*.html"))
+        + list((root / "accounts").glob("*.html"))
+    )
     checked = 0
     for page in pages:
         for href in _links(page):
@@ -98,8 +103,9 @@ def test_every_amount_reaches_a_voucher(built):
                         break
                     if target not in seen:
                         seen.add(target)
-                        nxt += [(target, x) for x in _links(target)] + \
-                            [(target, x) for x in re.findall(r'href="([^"]*vouchers/[^"]+)"', target.read_text("utf-8"))]
+                        nxt += [(target, x) for x in _links(target)] + [
+                            (target, x) for x in re.findall(r'href="([^"]*vouchers/[^"]+)"', target.read_text("utf-8"))
+                        ]
                 if reached:
                     break
                 frontier = nxt
@@ -120,6 +126,7 @@ def test_personal_data_is_dropped_or_masked(built):
 
 def _to_xlsx(csv_path: Path) -> None:
     import openpyxl
+
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Sheet1"
@@ -148,8 +155,12 @@ def test_xlsx_problems_name_sheet_row_and_column(fin):
     _to_xlsx(fin / TABLES / "资产.csv")
     (problem,) = [p for p in check(fin)[1].errors]
     assert problem.code == "amount-format"
-    assert (problem.where.path.endswith("资产.xlsx"), problem.where.sheet, problem.where.line,
-            problem.where.column) == (True, "Sheet1", 2, "原值")
+    assert (
+        problem.where.path.endswith("资产.xlsx"),
+        problem.where.sheet,
+        problem.where.line,
+        problem.where.column,
+    ) == (True, "Sheet1", 2, "原值")
 
 
 def test_payout_list_must_agree_with_its_voucher(fin):
@@ -196,6 +207,7 @@ def test_ambiguous_budget_lines_and_bad_stages_are_errors(fin):
 
 def test_statement_mismatch_stops_the_build(fin, tmp_path, monkeypatch):
     from sitegen.finance import tables as finance
+
     monkeypatch.setattr(finance, "reconcile_statements", lambda v: [("测试", "test", Decimal(1), Decimal(2))])
     with pytest.raises(ContentError) as exc:
         build(fin, tmp_path / "out")
@@ -204,12 +216,18 @@ def test_statement_mismatch_stops_the_build(fin, tmp_path, monkeypatch):
 
 def test_voucher_references_and_table_names():
     from sitegen.finance.tables import parse_voucher_ref, table_kind
+
     assert parse_voucher_ref("2026-07 记-3") == ("2026-07", 3)
     assert parse_voucher_ref("2026/7 记字第12号") == ("2026-07", 12)
     assert parse_voucher_ref("2026年7月 3号") == ("2026-07", 3)
     assert parse_voucher_ref("记-3") is None and parse_voucher_ref("2026-13 记-3") is None
-    assert [table_kind(Path(n)) for n in ("资源.csv", "低保-2026.xlsx", "projects.csv", "干部工资.csv", "x.csv")] == \
-        ["leases", "payouts", "projects", "payouts", None]
+    assert [table_kind(Path(n)) for n in ("资源.csv", "低保-2026.xlsx", "projects.csv", "干部工资.csv", "x.csv")] == [
+        "leases",
+        "payouts",
+        "projects",
+        "payouts",
+        None,
+    ]
 
 
 def test_bad_voucher_reference_and_missing_column(fin):
@@ -243,6 +261,7 @@ def test_journal_refs_link_rent_and_project_payments(fin):
 def test_sitegen_check_lists_the_warnings(fin):
     import subprocess
     import sys
+
     result = subprocess.run([sys.executable, "-m", "sitegen", "check", str(fin)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     output = result.stdout + result.stderr
@@ -252,15 +271,17 @@ def test_sitegen_check_lists_the_warnings(fin):
 # ---- issue 3 gaps: voucher pages, sources, register, opening balances, chart switch, image sizes, reader -------
 def test_voucher_pages_show_the_rows_that_point_at_them(built):
     root = built / "tv/xg/cs/finance"
-    expect = {"2026-09-006": ("固定资产 A-02 村道修补材料", "../assets/index.html#asset-a-02"),
-              "2026-09-005": ("工程项目 村道修补工程：付款（首付款）", "../projects/p1.html"),
-              "2026-09-001": ("资源 L-01 北圩耕地 的租金", "../resources/index.html#lease-l-01"),
-              "2026-09-002": ("发放名单 保洁员工资（1 人）", "../lists/2026-09-002-1.html")}
+    expect = {
+        "2026-09-006": ("固定资产 A-02 村道修补材料", "../assets/index.html#asset-a-02"),
+        "2026-09-005": ("工程项目 村道修补工程：付款（首付款）", "../projects/p1.html"),
+        "2026-09-001": ("资源 L-01 北圩耕地 的租金", "../resources/index.html#lease-l-01"),
+        "2026-09-002": ("发放名单 保洁员工资（1 人）", "../lists/2026-09-002-1.html"),
+    }
     for key, (what, href) in expect.items():
         page = root / "vouchers" / f"{key}.html"
         html = page.read_text("utf-8")
         assert "这张凭证记在哪些财务明细里" in html and what in text(page), key
-        assert f'href="{href}"' in html, (key, re.findall(r'voucher-finance.*?</section>', html, re.S))
+        assert f'href="{href}"' in html, (key, re.findall(r"voucher-finance.*?</section>", html, re.S))
         target, _, anchor = href.partition("#")
         target_html = (page.parent / target).read_text("utf-8")
         assert not anchor or f'id="{anchor}"' in target_html
@@ -276,8 +297,12 @@ def _doc_page(page: Path, amount: str) -> Path:
 
 def test_amounts_without_a_voucher_link_their_source_document(built):
     root = built / "tv/xg/cs/finance"
-    for page, amount in ((root / "assets/index.html", "500,000.00"), (root / "reports/index.html", "15,000.00"),
-                         (root / "projects/p1.html", "500.00"), (root / "projects/p1.html", "10,000.00")):
+    for page, amount in (
+        (root / "assets/index.html", "500,000.00"),
+        (root / "reports/index.html", "15,000.00"),
+        (root / "projects/p1.html", "500.00"),
+        (root / "projects/p1.html", "10,000.00"),
+    ):
         doc = _doc_page(page, amount)
         assert "/finance/docs/" in doc.as_posix(), (page, amount, doc)
         img = re.search(r'<img src="([^"]+)"', doc.read_text("utf-8")).group(1)
@@ -301,9 +326,14 @@ def test_figures_with_neither_voucher_nor_document_are_warned(fin):
     assert not [c for c in codes(fin) if c[1] == "error"]
 
 
-@pytest.mark.parametrize("value, code", [("../../../../../../etc/passwd", "path-outside"),
-                                         ("../../files/none.jpg", "path-missing"),
-                                         ("../../village.yaml", "path-type")])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("../../../../../../etc/passwd", "path-outside"),
+        ("../../files/none.jpg", "path-missing"),
+        ("../../village.yaml", "path-type"),
+    ],
+)
 def test_source_paths_are_checked_like_other_scans(fin, value, code):
     edit(fin / TABLES / "资产.csv", "../../files/zichan-taizhang.jpg", value)
     errors = [c for c in codes(fin) if c[1] == "error"]
@@ -331,6 +361,7 @@ def test_register_leaves_out_disposed_assets_and_counts_only_assets_held(fin):
 
 def test_register_net_of_depreciation_where_the_chart_books_assets_net(fin, monkeypatch):
     from sitegen.content import accounts
+
     real = accounts.by_name
     monkeypatch.setattr(accounts, "by_name", lambda system, name: None if name == "累计折旧" else real(system, name))
     edit(fin / TABLES / "资产.csv", "状态,凭证,来源", "状态,凭证,来源,累计折旧")
@@ -352,13 +383,15 @@ def test_funds_show_each_account_by_month_from_its_opening_balance(built):
     assert "记账开始时 1,000.00 9,000.00 10,000.00" in text(page)
     assert "2026-09 1,499.50 14,000.00 15,499.50" in text(page)
     html = page.read_text("utf-8")
-    assert 'href="../accounts/2026-101.html">1,499.50<' in html and 'href="../accounts/2026-102.html">14,000.00<' in html
+    assert (
+        'href="../accounts/2026-101.html">1,499.50<' in html and 'href="../accounts/2026-102.html">14,000.00<' in html
+    )
     account = text(built / "tv/xg/cs/finance/accounts/2026-101.html")
     assert "记账开始时 期初余额 1,000.00" in account
 
 
 def _old_single_figure(fin: Path) -> None:
-    (fin / "xg/cs/village.yaml").write_text("name: 长寿村\nopening_balance: \"10000.00\"\n", encoding="utf-8")
+    (fin / "xg/cs/village.yaml").write_text('name: 长寿村\nopening_balance: "10000.00"\n', encoding="utf-8")
     edit(fin / TABLES / "资产.csv", "500000.00", "0.00")  # no 固定资产 opening any more
 
 
@@ -383,12 +416,16 @@ def test_old_combined_opening_figure_goes_to_the_only_money_account(fin):
     assert (opening.code, str(opening.amount)) == ("102", "10000.00")
 
 
-@pytest.mark.parametrize("yaml, says", [
-    ('opening_balance: "10000.00"\nopening_balances: {库存现金: "1000.00"}', "删掉 opening_balance"),
-    ('opening_balances: {保险柜: "1000.00"}', "opening_balances: 保险柜"),
-    ('opening_balances: {应付款: "1000.00"}', "只写资产类科目"),
-    ('opening_balances: {"101": "1000.00", 库存现金: "5.00"}', "写了两次"),
-    ('opening_balances: {库存现金: "一千元"}', "一千元")])
+@pytest.mark.parametrize(
+    "yaml, says",
+    [
+        ('opening_balance: "10000.00"\nopening_balances: {库存现金: "1000.00"}', "删掉 opening_balance"),
+        ('opening_balances: {保险柜: "1000.00"}', "opening_balances: 保险柜"),
+        ('opening_balances: {应付款: "1000.00"}', "只写资产类科目"),
+        ('opening_balances: {"101": "1000.00", 库存现金: "5.00"}', "写了两次"),
+        ('opening_balances: {库存现金: "一千元"}', "一千元"),
+    ],
+)
 def test_bad_opening_balances_are_errors(fin, yaml, says):
     (fin / "xg/cs/village.yaml").write_text(f"name: 长寿村\n{yaml}\n", encoding="utf-8")
     errors = [c[2] for c in codes(fin) if c[1] == "error" and c[0] != "finance-mismatch"]
@@ -423,15 +460,19 @@ def switch(fin: Path) -> Path:
         shutil.copy(fin / "xg/cs/scans/2026-09/5/01.jpg", folder / "01.jpg")
     reviews = fin / "xg/cs/reviews.yaml"
     if reviews.exists():
-        reviews.write_text(reviews.read_text("utf-8") + "2023-12: {department: 夏港街道农经站, reviewer: 张永刚, "
-                           "date: 2024-01-09, status: 已通过}\n", "utf-8")
+        reviews.write_text(
+            reviews.read_text("utf-8") + "2023-12: {department: 夏港街道农经站, reviewer: 张永刚, "
+            "date: 2024-01-09, status: 已通过}\n",
+            "utf-8",
+        )
     edit(fin / "xg/cs/village.yaml", "  库存现金:", "  现金:")  # the 2004 chart's name, where the journal starts
     return fin
 
 
 def test_balances_carry_from_the_2004_chart_into_the_2024_chart(switch):
-    from sitegen.finance.tables import account_years, statements
     from sitegen.finance.ledger import village_ledgers
+    from sitegen.finance.tables import account_years, statements
+
     city, report = check(switch)
     assert not report.errors, [p.zh for p in report.errors]
     village = city.villages[0]
@@ -445,7 +486,9 @@ def test_balances_carry_from_the_2004_chart_into_the_2024_chart(switch):
     assert "154" not in years[2026]  # 2024's 154 is 固定资产清理: nothing is carried there
     assert years[2026]["102"].opening == Decimal("11200.00")  # 9,000 + 5,000 - 800 - 2,000
     ledgers = village_ledgers(village)
-    assert [lg.year for lg in ledgers] == [2023, 2026] and ledgers[1].opening == ledgers[0].closing == Decimal("13000.00")
+    assert [lg.year for lg in ledgers] == [2023, 2026] and ledgers[1].opening == ledgers[0].closing == Decimal(
+        "13000.00"
+    )
     for st in statements(village):
         assert st.asset_total == st.liability_total + st.equity_total
 
@@ -461,6 +504,7 @@ def test_chart_switch_pages_show_the_carried_balances(switch, tmp_path):
 
 def test_chart_images_have_their_size(built):
     from PIL import Image
+
     root = built / "tv/xg/cs/finance"
     seen = 0
     for page in [root / c / "index.html" for c in CATEGORIES] + list((root / "docs").glob("*.html")):
@@ -476,12 +520,14 @@ def test_chart_images_have_their_size(built):
 
 def test_tables_are_read_by_the_shared_reader_and_private_columns_never_read(fin, monkeypatch):
     from sitegen.finance import tables as finance
+
     read: list[list[str]] = []
     real = finance.table_columns
 
     def spy(table, spec, required, report):
         read.append(table.header)
         return real(table, spec, required, report)
+
     monkeypatch.setattr(finance, "table_columns", spy)
     city, report = check(fin)
     assert len(read) == 5 and ["名单", "姓名", "村民小组", "家庭人口", "金额", "期间", "凭证"] in read
@@ -495,20 +541,29 @@ def test_tables_are_read_by_the_shared_reader_and_private_columns_never_read(fin
 def test_an_old_account_without_a_counterpart_is_kept_apart_not_lost(switch, tmp_path):
     """2004's 131 牲畜（禽）资产 has no 2024 account of its name, and 2024's 131 is 消耗性生物资产."""
     from sitegen.finance.tables import account_years
+
     with open(switch / "xg/cs/journal/2023-12.csv", "a", encoding="utf-8") as fh:
-        fh.write("2023-12-25,记-4,购买耕牛,131,牲畜（禽）资产,600.00,,,0\n2023-12-25,记-4,购买耕牛,102,银行存款,,600.00,,0\n")
+        fh.write(
+            "2023-12-25,记-4,购买耕牛,131,牲畜（禽）资产,600.00,,,0\n2023-12-25,记-4,购买耕牛,102,银行存款,,600.00,,0\n"
+        )
     shutil.copytree(switch / "xg/cs/scans/2023-12/1", switch / "xg/cs/scans/2023-12/4")
     with open(switch / "xg/cs/journal/2026-09.csv", "a", encoding="utf-8") as fh:
-        fh.write("2026-09-25,记-7,购买苗木待售,131,消耗性生物资产,300.00,,,0,\n"
-                 "2026-09-25,记-7,购买苗木待售,102,银行存款,,300.00,,0,\n")
+        fh.write(
+            "2026-09-25,记-7,购买苗木待售,131,消耗性生物资产,300.00,,,0,\n"
+            "2026-09-25,记-7,购买苗木待售,102,银行存款,,300.00,,0,\n"
+        )
     shutil.copytree(switch / "xg/cs/scans/2026-09/6", switch / "xg/cs/scans/2026-09/7")
     city, report = check(switch)
     assert not report.errors, [p.zh for p in report.errors]
     years = account_years(city.villages[0])
     assert years[2023]["131"].closing == Decimal("600.00")
     old, new = years[2026]["131-2004"], years[2026]["131"]
-    assert (old.account.name, old.opening, new.account.name, new.closing) == \
-        ("牲畜（禽）资产", Decimal("600.00"), "消耗性生物资产", Decimal("300.00"))
+    assert (old.account.name, old.opening, new.account.name, new.closing) == (
+        "牲畜（禽）资产",
+        Decimal("600.00"),
+        "消耗性生物资产",
+        Decimal("300.00"),
+    )
     build(switch, tmp_path / "out")
     reports = (tmp_path / "out/tv/xg/cs/finance/reports/index.html").read_text("utf-8")
     assert 'href="../accounts/2026-131-2004.html">600.00<' in reports
@@ -533,6 +588,7 @@ def _set_month(content: Path, rel: str, month: str, status: str | None) -> None:
 
 def _published_ledgers(village, months: set[str]):
     from copy import copy
+
     shown = copy(village)
     shown.vouchers = [v for v in village.vouchers if v.month not in months]
     return village_ledgers(shown), statements(shown)
@@ -562,7 +618,9 @@ def _hidden(content: Path, town: str, slug: str, months: set[str]) -> tuple[set[
     for st in full_statements:
         figures |= {yuan(st.asset_total), yuan(st.liability_total), yuan(st.equity_total), yuan(st.result)}
     # what may show all the same: the published months' figures and the tables' documented figures
-    allowed = {yuan(x) for v in village.vouchers if v.month not in months for ln in v.lines for x in (ln.debit, ln.credit)}
+    allowed = {
+        yuan(x) for v in village.vouchers if v.month not in months for ln in v.lines for x in (ln.debit, ln.credit)
+    }
     allowed |= {yuan(abs(money_movement(v) or Decimal(0))) for v in village.vouchers if v.month not in months}
     for lg in shown_ledgers:
         allowed |= {yuan(lg.income), yuan(lg.expense), yuan(lg.closing), yuan(lg.opening), wan(lg.closing)}
@@ -575,8 +633,9 @@ def _hidden(content: Path, town: str, slug: str, months: set[str]) -> tuple[set[
     if fin is not None:
         allowed |= {yuan(x.rent) for x in fin.leases} | {yuan(b.amount) for b in fin.budget}
         allowed |= {yuan(a.value) for a in fin.assets if a.voucher is None or a.voucher.month not in months}
-        allowed |= {yuan(s.amount) for p in fin.projects for s in p.stages
-                    if s.amount is not None and s.stage != "付款"}
+        allowed |= {
+            yuan(s.amount) for p in fin.projects for s in p.stages if s.amount is not None and s.stage != "付款"
+        }
         allowed |= {yuan(p.contract + p.changes) for p in fin.projects} | {yuan(p.contract) for p in fin.projects}
     return names, figures - allowed - {yuan(Decimal(0)), wan(Decimal(0))}  # nothing is a figure of its own
 
@@ -596,8 +655,11 @@ def _leaks(out: Path, names: set[str], figures: set[str], others: tuple[str, ...
                 found += [f"{theme}/{rel}: {n}" for n in sorted(names) if n in page]
                 if ITEM_PAGE.search(rel):
                     continue  # a clerk's item, published by its own review, may quote any figure
-                found += [f"{theme}/{rel}: {n}" for n in sorted(figures)
-                          if re.search(rf"(?<![\d,.]){re.escape(n)}(?!\d)", page)]
+                found += [
+                    f"{theme}/{rel}: {n}"
+                    for n in sorted(figures)
+                    if re.search(rf"(?<![\d,.]){re.escape(n)}(?!\d)", page)
+                ]
     return found
 
 
@@ -619,8 +681,11 @@ PENDING = [
     ("first month pending", {"2026-07": "待审核"}, {"2026-07", "2026-08", "2026-09"}),
     ("middle month missing", {"2026-08": None}, {"2026-08", "2026-09"}),
     ("middle month rejected", {"2026-08": "退回"}, {"2026-08", "2026-09"}),
-    ("all months pending", {"2026-07": "待审核", "2026-08": "待审核", "2026-09": "待审核"},
-     {"2026-07", "2026-08", "2026-09"}),
+    (
+        "all months pending",
+        {"2026-07": "待审核", "2026-08": "待审核", "2026-09": "待审核"},
+        {"2026-07", "2026-08", "2026-09"},
+    ),
     ("no reviews.yaml", "no file", {"2026-07", "2026-08", "2026-09"}),
 ]
 
@@ -649,7 +714,11 @@ def test_months_waiting_for_review_leave_no_trace_in_the_sample_city(sample_base
         village = out / theme / "xiagang/changshou"
         shown = text(village / "finance/income-expense/index.html")
         assert all(f"{m[:4]}年{int(m[5:])}月" in shown for m in held) and "待审核" in shown
-        for page in [village / "index.html", *village.glob("finance/ledger-*.html"), village / "finance/funds/index.html"]:
+        for page in [
+            village / "index.html",
+            *village.glob("finance/ledger-*.html"),
+            village / "finance/funds/index.html",
+        ]:
             assert "待审核" in text(page), page
         assert not [p for p in village.rglob("*.html") if "None" in p.read_text(encoding="utf-8")]
         # every other village is exactly as it was
@@ -660,9 +729,16 @@ def test_months_waiting_for_review_leave_no_trace_in_the_sample_city(sample_base
     assert all((out / "tv/xiagang/changshou/finance/vouchers" / f"{k}.html").is_file() for k in kept)
 
 
-@pytest.mark.parametrize("folder, change", [("mini", {"2026-09": "待审核"}), ("mini", {"2026-09": None}),
-                                            ("mini", "no file"), ("finance", {"2026-09": "待审核"}),
-                                            ("finance", {"2026-09": None})])
+@pytest.mark.parametrize(
+    "folder, change",
+    [
+        ("mini", {"2026-09": "待审核"}),
+        ("mini", {"2026-09": None}),
+        ("mini", "no file"),
+        ("finance", {"2026-09": "待审核"}),
+        ("finance", {"2026-09": None}),
+    ],
+)
 def test_months_waiting_for_review_leave_no_trace_in_the_fixtures(tmp_path, folder, change):
     """The fixtures' journals have one month: held, the site still builds, with no voucher, figure or list of it
     (the finance fixture's tables point at its vouchers: rents, a project payment, a payout list, an asset)."""

@@ -6,6 +6,7 @@ project, list and where-from/where-to pages, voucher pages) and, for every row t
 column headed 合计, that it is the sum of the row's other amounts. Running balances (余额) are state, not flows:
 a total row leaves them alone.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.site.finance_pages import pending_notice
-from sitegen.finance.ledger import flows
-from sitegen.content.model import Village
 from sitegen.build.pipeline import build, check
+from sitegen.content.model import Village
+from sitegen.finance.ledger import flows
+from sitegen.site.finance_pages import pending_notice
 from tests.built_sample import CONTENT, sample_output
 from tests.conftest import FIXTURES
 
@@ -101,8 +102,14 @@ def table_problems(html: str) -> tuple[int, list[str]]:
             above = rows[start:i] if start < i else [r for k, r in enumerate(rows[:i]) if not is_total[k]]
             for j in balances:  # a running balance is not summed: the total row may only repeat the last one
                 shown = _amount(row[j]) if j < len(row) else None
-                last = next((_amount(r[j]) for k, r in reversed(list(enumerate(rows[:i])))
-                             if not is_total[k] and j < len(r) and _amount(r[j]) is not None), None)
+                last = next(
+                    (
+                        _amount(r[j])
+                        for k, r in reversed(list(enumerate(rows[:i])))
+                        if not is_total[k] and j < len(r) and _amount(r[j]) is not None
+                    ),
+                    None,
+                )
                 if shown is not None:
                     checked += 1
                     if shown != last:
@@ -135,26 +142,39 @@ GOOD = """<table><thead><tr><th>类别</th><th>金额（元）</th><th>余额（
 <tr><td>合计</td><td>749.50</td><td>7.00</td></tr></tbody></table>"""
 
 
-@pytest.mark.parametrize("html, problems", [
-    (GOOD, 0),
-    (GOOD.replace("749.50", "749.51"), 1),                       # a total that is off by a fen
-    (GOOD.replace("-250.50", "250.50"), 1),                       # a sign lost
-    (GOOD.replace("<tr><td>合计", "<tr><td>x</td><td>1.00</td><td></td></tr><tr><td>合计"), 1),  # a row too many
-    (GOOD.replace("<td>7.00</td></tr></tbody>", "<td>12.00</td></tr></tbody>"), 1),  # a balance column summed
-    # months, then the year: the year's total is the sum of every line, not of the month totals
-    ("<table><tr><th>月</th><th>收入（元）</th></tr><tr><td>1</td><td>1.00</td></tr><tr><td>本月合计</td>"
-     "<td>1.00</td></tr><tr><td>2</td><td>2.00</td></tr><tr><td>本月合计</td><td>2.00</td></tr>"
-     "<tr><td>全年合计</td><td>3.00</td></tr></table>", 0),
-    ("<table><tr><th>月</th><th>a（元）</th><th>b（元）</th><th>资金合计（元）</th></tr>"
-     "<tr><td>7</td><td>1.00</td><td>2.00</td><td>3.01</td></tr></table>", 1),   # a row-wise 合计 column
-    ("<table><tr><th>a</th><th>b</th><th>金额（元）</th></tr><tr><td>x</td><td>y</td><td>1.00</td></tr>"
-     "<tr><td colspan=\"2\">合计（借贷相等）</td><td>2.00</td></tr></table>", 1),  # a colspan label
-])
+@pytest.mark.parametrize(
+    "html, problems",
+    [
+        (GOOD, 0),
+        (GOOD.replace("749.50", "749.51"), 1),  # a total that is off by a fen
+        (GOOD.replace("-250.50", "250.50"), 1),  # a sign lost
+        (GOOD.replace("<tr><td>合计", "<tr><td>x</td><td>1.00</td><td></td></tr><tr><td>合计"), 1),  # a row too many
+        (GOOD.replace("<td>7.00</td></tr></tbody>", "<td>12.00</td></tr></tbody>"), 1),  # a balance column summed
+        # months, then the year: the year's total is the sum of every line, not of the month totals
+        (
+            "<table><tr><th>月</th><th>收入（元）</th></tr><tr><td>1</td><td>1.00</td></tr><tr><td>本月合计</td>"
+            "<td>1.00</td></tr><tr><td>2</td><td>2.00</td></tr><tr><td>本月合计</td><td>2.00</td></tr>"
+            "<tr><td>全年合计</td><td>3.00</td></tr></table>",
+            0,
+        ),
+        (
+            "<table><tr><th>月</th><th>a（元）</th><th>b（元）</th><th>资金合计（元）</th></tr>"
+            "<tr><td>7</td><td>1.00</td><td>2.00</td><td>3.01</td></tr></table>",
+            1,
+        ),  # a row-wise 合计 column
+        (
+            "<table><tr><th>a</th><th>b</th><th>金额（元）</th></tr><tr><td>x</td><td>y</td><td>1.00</td></tr>"
+            '<tr><td colspan="2">合计（借贷相等）</td><td>2.00</td></tr></table>',
+            1,
+        ),  # a colspan label
+    ],
+)
 def test_the_checker_finds_tables_that_do_not_add_up(html, problems):
     assert len(table_problems(html)[1]) == problems
 
 
 # ---- every table of the built sites ---------------------------------------------------------------------
+
 
 def test_every_table_of_the_sample_city_adds_up(tmp_path_factory):
     out = sample_output(tmp_path_factory)
@@ -180,6 +200,7 @@ def test_the_money_in_and_out_tables_add_up_to_the_ledger_in_every_village(tmp_p
     neither (paid into 在建工程, a loan, money collected for others) is a row of its own, so a villager adding the
     rows finds the year's figure (长寿村 2026: 468,888.97 spent, of which only 259,978.80 is 支出 proper)."""
     from sitegen.finance.ledger import village_ledgers
+
     city, _ = check(CONTENT)
     assert city is not None
     neither = Decimal(0)
@@ -195,7 +216,7 @@ def test_the_money_in_and_out_tables_add_up_to_the_ledger_in_every_village(tmp_p
     out = sample_output(tmp_path_factory)
     for theme in ("tv", "mobile"):
         for village in city.villages:
-            page = (out / theme / village.town_slug / village.slug / "finance/income-expense/index.html")
+            page = out / theme / village.town_slug / village.slug / "finance/income-expense/index.html"
             parser = _Tables()
             parser.feed(page.read_text(encoding="utf-8"))
             # per year: the months table, then where the money came from and went
@@ -220,6 +241,7 @@ def test_each_money_row_opens_the_vouchers_behind_it(tmp_path_factory):
 
 def test_pending_notice_names_the_months_in_words():
     v = Village("cs", "长寿村", "xg", "", Decimal(0), pending_months=["2026-08", "2026-09"])
-    assert pending_notice(v) == ("2026年8月、2026年9月的账目待审核：镇农经站审核通过以后才公开这些月份的凭证和金额。"
-                                 "现在还没有审核通过的月份。")
+    assert pending_notice(v) == (
+        "2026年8月、2026年9月的账目待审核：镇农经站审核通过以后才公开这些月份的凭证和金额。现在还没有审核通过的月份。"
+    )
     assert pending_notice(Village("cs", "长寿村", "xg", "", Decimal(0))) == ""

@@ -1,6 +1,7 @@
 """The finance pages of a built fixture, in headless Chromium at 1280x720, with the remote's keys only: from a
 village home to an asset, its voucher or source document and the scans, and to a project stage's document;
 Back returns the same way."""
+
 from __future__ import annotations
 
 import re
@@ -82,8 +83,9 @@ def back(page) -> None:
 
 
 def shows_image(page) -> bool:
-    return page.evaluate("() => Array.prototype.some.call(document.images, function (i) {"
-                         " return i.complete && i.naturalWidth > 0; })")
+    return page.evaluate(
+        "() => Array.prototype.some.call(document.images, function (i) { return i.complete && i.naturalWidth > 0; })"
+    )
 
 
 def test_village_to_asset_voucher_document_and_back(page):

@@ -5,6 +5,7 @@ Fixtures are made here, small, in temporary folders: JPEG (EXIF-rotated, CMYK), 
 decompression bombs (a PNG header claiming 10^10 pixels, a real 64 Mpx PNG, a PDF page of 200 inches), a TIFF
 of 51 pages, a GIF dressed as PNG. Each broken file is an error naming it; none crashes or hangs the build.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,11 +22,11 @@ import pytest
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFilter, ImageStat
 
-from sitegen.images import renditions as assets
-from sitegen.images import digests
+from sitegen.build.pipeline import build, check, default_cache
 from sitegen.content.errors import ContentError, Report
 from sitegen.content.model import Image
-from sitegen.build.pipeline import build, check, default_cache
+from sitegen.images import digests
+from sitegen.images import renditions as assets
 from tests.built_sample import sample_output
 from tests.conftest import FIXTURES
 
@@ -60,6 +61,7 @@ def near(rgb, target, tol=40) -> bool:
 
 
 # ---- formats --------------------------------------------------------------------------------------------------
+
 
 def test_jpeg_turned_upright_and_cmyk(tmp_path):
     upright = page_image((600, 800))
@@ -132,7 +134,8 @@ def test_heic_from_a_phone(tmp_path):
     exif = PILImage.Exif()
     exif[0x0112] = 6
     pillow_heif.from_pillow(upright.transpose(PILImage.Transpose.ROTATE_90)).save(
-        tmp_path / "photo.heic", quality=90, exif=exif.tobytes())
+        tmp_path / "photo.heic", quality=90, exif=exif.tobytes()
+    )
     img = probed(tmp_path / "photo.heic")
     assert img.pages == ((300, 400),)
     pics, out, report = render(tmp_path, img)
@@ -141,6 +144,7 @@ def test_heic_from_a_phone(tmp_path):
 
 
 # ---- readability ------------------------------------------------------------------------------------------------
+
 
 def sharpness(im: PILImage.Image) -> float:
     return ImageStat.Stat(im.convert("L").filter(ImageFilter.FIND_EDGES)).mean[0]
@@ -188,12 +192,19 @@ def test_faded_scan_gets_contrast_the_original_untouched(tmp_path):
 
 # ---- broken files -------------------------------------------------------------------------------------------------
 
+
 def png_header_only(path: Path, width: int, height: int) -> None:
     """A PNG that claims width x height in its header and holds almost nothing (a decompression bomb's face)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def broken_files(folder: Path) -> dict[str, str]:
@@ -210,9 +221,16 @@ def broken_files(folder: Path) -> dict[str, str]:
     data = io.BytesIO()
     page_image((600, 800)).save(data, "JPEG", quality=90)
     (folder / "08-truncated.jpg").write_bytes(data.getvalue()[: len(data.getvalue()) // 2])
-    return {"01-random.jpg": "image-bad", "02-bomb.png": "image-too-large", "03-64mpx.png": "image-too-large",
-            "04-huge-page.pdf": "image-too-large", "05-pages.tif": "image-pages", "06-gif.png": "path-type",
-            "07-garbage.heic": "image-bad", "08-truncated.jpg": "image-bad"}
+    return {
+        "01-random.jpg": "image-bad",
+        "02-bomb.png": "image-too-large",
+        "03-64mpx.png": "image-too-large",
+        "04-huge-page.pdf": "image-too-large",
+        "05-pages.tif": "image-pages",
+        "06-gif.png": "path-type",
+        "07-garbage.heic": "image-bad",
+        "08-truncated.jpg": "image-bad",
+    }
 
 
 def test_each_broken_file_is_an_error_naming_it(tmp_path):
@@ -267,10 +285,13 @@ def test_a_crashing_or_hanging_decoder_is_named_and_the_rest_is_done(tmp_path, m
     out = assets.renditions(images, tmp_path / "cache", report, workers=2)
     assert time.perf_counter() - start < 40
     assert sorted(p.where.path for p in report.errors) == ["content/crash.jpg", "content/hang.jpg"]
-    assert {p.split("/")[1].split("-")[0] for p in out} == {"a", "b", "c", "d"} and all(f.exists() for f in out.values())
+    assert {p.split("/")[1].split("-")[0] for p in out} == {"a", "b", "c", "d"} and all(
+        f.exists() for f in out.values()
+    )
 
 
 # ---- several pages, several scans ----------------------------------------------------------------------------------
+
 
 def test_a_multi_page_file_is_several_scans(tmp_path):
     content = tmp_path / "content"
@@ -279,8 +300,12 @@ def test_a_multi_page_file_is_several_scans(tmp_path):
     for f in folder.iterdir():
         f.unlink()
     # voucher 记-1 has 1 attachment: one PDF of three pages (the voucher, the invoice, the contract) is enough
-    page_image((827, 1169)).save(folder / "all.pdf", save_all=True, resolution=100,
-                                 append_images=[page_image((1169, 827)), page_image((827, 1169), marker=False)])
+    page_image((827, 1169)).save(
+        folder / "all.pdf",
+        save_all=True,
+        resolution=100,
+        append_images=[page_image((1169, 827)), page_image((827, 1169), marker=False)],
+    )
     city, report = check(content)
     assert not report.errors, [p.format() for p in report.errors]
     build(content, tmp_path / "out")
@@ -288,7 +313,9 @@ def test_a_multi_page_file_is_several_scans(tmp_path):
         vouchers = tmp_path / "out" / theme / "xg" / "cs" / "finance" / "vouchers"
         # at most three pages a voucher: the first scan's viewer, and one viewer for the others, each at #s-N
         assert [p.name for p in sorted(vouchers.glob("2026-09-001-*.html"))] == [
-            "2026-09-001-1.html", "2026-09-001-2.html"]
+            "2026-09-001-1.html",
+            "2026-09-001-2.html",
+        ]
         html = (vouchers / "2026-09-001.html").read_text(encoding="utf-8")
         assert html.count('class="scan-thumb"') == 3 and "第3张" in html
         second = (vouchers / "2026-09-001-2.html").read_text(encoding="utf-8")
@@ -298,6 +325,7 @@ def test_a_multi_page_file_is_several_scans(tmp_path):
 
 
 # ---- what ships ------------------------------------------------------------------------------------------------------
+
 
 def test_every_shipped_image_is_within_the_limits(tmp_path_factory):
     out = sample_output(tmp_path_factory)
@@ -315,8 +343,9 @@ def test_every_shipped_image_is_within_the_limits(tmp_path_factory):
                     assert im.width <= max_w and im.height <= max_h, (path, im.size)
                 assert "exif" not in im.info and not im.info.get("icc_profile"), path
                 if im.format == "JPEG":  # phone renditions progressive; what a box decodes baseline
-                    assert bool(im.info.get("progressive") or im.info.get("progression")) == (theme == "mobile"
-                                                                                            and path.name.rsplit("-", 1)[-1][:1] == "m"), path
+                    assert bool(im.info.get("progressive") or im.info.get("progression")) == (
+                        theme == "mobile" and path.name.rsplit("-", 1)[-1][:1] == "m"
+                    ), path
             name = path.name
             if "-tv" in name and theme == "mobile" or "-m" in name.rsplit("-", 1)[-1] and theme == "tv":
                 pytest.fail(f"{theme} ships another theme's rendition: {path}")

@@ -1,4 +1,5 @@
 """Stage 10, ingest at the headend: only signed, intact, current bundles are served, and always atomically."""
+
 from __future__ import annotations
 
 import gzip
@@ -18,13 +19,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sitegen.build.pipeline import build
 from sitegen.deploy import ingest as ingest_module
 from sitegen.deploy import keys
 from sitegen.deploy.bundle import Store, make_bundles, make_delta
 from sitegen.deploy.ingest import Headend, HeadendFault, ingest, rollback
-from sitegen.build.pipeline import build
-from tests.deploykit import (NOW, bundle_now, clone, craft, deploy, env, kill, manifest_doc, paused, sitegen,
-                             snapshot, touch_page)
+from tests.deploykit import (
+    NOW,
+    bundle_now,
+    clone,
+    craft,
+    deploy,
+    env,
+    kill,
+    manifest_doc,
+    paused,
+    sitegen,
+    snapshot,
+    touch_page,
+)
 
 V = int((NOW + timedelta(minutes=30)).strftime("%Y%m%d%H%M%S"))  # newer than the live bundles, not in the future
 
@@ -93,6 +106,7 @@ def test_old_releases_are_pruned(live):
 
 
 # ---- refusals: each with a clear message, and nothing activated ----------------------------------------------
+
 
 def refused(live, bundle, match, now=NOW):
     before, names = live.served(), releases(live)
@@ -196,19 +210,29 @@ def test_a_village_bundle_may_only_write_inside_its_village(live, tmp_path):
     refused(live, bad, "outside the village")
 
 
-@pytest.mark.parametrize("path, message", [("tv/xg/cs/index.html", "writes inside a village folder"),
-                                           ("tv/xg", "writes inside a village folder"),
-                                           ("tv/a", "both a file and a folder")])
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        ("tv/xg/cs/index.html", "writes inside a village folder"),
+        ("tv/xg", "writes inside a village folder"),
+        ("tv/a", "both a file and a folder"),
+    ],
+)
 def test_the_city_bundle_may_not_take_a_village_folder(live, tmp_path, path, message):
     files = {path: b"x", "tv/index.html": b"y"} if path != "tv/a" else {"tv/a": b"x", "tv/a/b.html": b"y"}
     doc = manifest_doc("city", V, files)
-    bad = craft(tmp_path / "city.tar.gz", doc, _signed(live), [(f"objects/{sha}", blob) for sha, blob in
-                                                               sorted((_sha(b), b) for b in set(files.values()))])
+    bad = craft(
+        tmp_path / "city.tar.gz",
+        doc,
+        _signed(live),
+        [(f"objects/{sha}", blob) for sha, blob in sorted((_sha(b), b) for b in set(files.values()))],
+    )
     refused(live, bad, message)
 
 
 def _sha(blob: bytes) -> str:
     import hashlib
+
     return hashlib.sha256(blob).hexdigest()
 
 
@@ -229,8 +253,12 @@ def test_link_and_device_entries_are_refused(live, tmp_path, kind):
 
 def test_an_extra_or_missing_object_is_refused(live, tmp_path):
     doc = manifest_doc("xg/cs", V, {"tv/xg/cs/index.html": b"x"})
-    bad = craft(tmp_path / "extra.tar.gz", doc, _signed(live),
-                [(f"objects/{doc['objects'][0]}", b"x"), ("objects/" + "0" * 64, b"y")])
+    bad = craft(
+        tmp_path / "extra.tar.gz",
+        doc,
+        _signed(live),
+        [(f"objects/{doc['objects'][0]}", b"x"), ("objects/" + "0" * 64, b"y")],
+    )
     refused(live, bad, "object not in the manifest")
     bad = craft(tmp_path / "missing.tar.gz", doc, _signed(live), [])
     refused(live, bad, "object(s) missing")
@@ -268,8 +296,9 @@ def test_killed_during_ingest_the_previous_release_stays_served(live, tmp_path):
     assert any((live.headend / "releases").glob(".tmp-*"))  # the staged release it was about to switch to
     assert live.served() == before and os.readlink(live.headend / "current") == "releases/r-000001"
     # during extraction too (the first object written)
-    proc = paused(tmp_path / "marker2", "sitegen.deploy.ingest:_Reader._object", "ingest", "--root", live.headend,
-                  when="before")
+    proc = paused(
+        tmp_path / "marker2", "sitegen.deploy.ingest:_Reader._object", "ingest", "--root", live.headend, when="before"
+    )
     kill(proc)
     assert live.served() == before
     r = sitegen("ingest", "--root", live.headend)
@@ -281,8 +310,10 @@ def test_killed_during_ingest_the_previous_release_stays_served(live, tmp_path):
 
 def test_a_huge_manifest_is_refused_before_it_is_read(live, tmp_path):
     raw = io.BytesIO()
-    with gzip.GzipFile(fileobj=raw, mode="wb") as gz, tarfile.open(fileobj=gz, mode="w",
-                                                                    format=tarfile.USTAR_FORMAT) as tar:
+    with (
+        gzip.GzipFile(fileobj=raw, mode="wb") as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar,
+    ):
         info = tarfile.TarInfo("manifest.json")
         info.size = (8 << 30) - 1  # claimed only (the largest plain ustar size): the data is not there
         tar.addfile(info)
@@ -292,6 +323,7 @@ def test_a_huge_manifest_is_refused_before_it_is_read(live, tmp_path):
 
 
 # ---- the drop folder is hostile (issue 12) ---------------------------------------------------------------------
+
 
 def _bad(live, name="bad.tar.gz"):
     """An unsigned bundle dropped under `name`: always refused."""
@@ -349,8 +381,12 @@ def test_drop_entries_that_are_not_plain_files_are_quarantined_unopened(live, tm
     before = live.served()
     result = ingest(live.headend, now=NOW + timedelta(hours=1))
     assert result.activated is None and live.served() == before
-    assert sorted(o.source for o in result.rejected) == ["fifo.tar.gz", "folder.tar.gz", "hardlink.tar.gz",
-                                                          "link.tar.gz"]
+    assert sorted(o.source for o in result.rejected) == [
+        "fifo.tar.gz",
+        "folder.tar.gz",
+        "hardlink.tar.gz",
+        "link.tar.gz",
+    ]
     rejected = live.drop / "rejected"
     assert (rejected / "link.tar.gz").is_symlink() and (rejected / "fifo.tar.gz").exists()
     assert genuine.is_file() and secret.read_bytes() == b"SECRET-BYTES" * 10
@@ -369,7 +405,7 @@ def _gzip_of_zeros(megabytes: int) -> bytes:
 def _raw_header(name: bytes, size: int, kind: bytes) -> bytes:
     """A ustar header block made by hand, with any size and type (tarfile refuses to write some of these)."""
     block = bytearray(512)
-    block[:len(name)] = name
+    block[: len(name)] = name
     block[100:108], block[108:116], block[116:124] = b"0000644\0", b"0000000\0", b"0000000\0"
     block[124:136] = b"%011o\0" % size
     block[136:148] = b"00000000000\0"
@@ -464,6 +500,7 @@ def test_ingest_refuses_a_trust_root_others_could_replace(live, where):
 
 # ---- signed but unacceptable: names, namespaces, versions, rollback (issue 12 Medium/Low, issue 11) ------------
 
+
 def _crafted(live, tmp_path, bundle, version, files, name=None):
     doc = manifest_doc(bundle, version, files)
     blobs = {_sha(b): b for b in files.values()}
@@ -471,8 +508,11 @@ def _crafted(live, tmp_path, bundle, version, files, name=None):
     return craft(path, doc, _signed(live), [(f"objects/{sha}", blobs[sha]) for sha in sorted(blobs)])
 
 
-@pytest.mark.parametrize("path", ["tv/xg/cs/" + "a" * 256 + ".html", "tv/xg/cs/" + "/".join(["b" * 250] * 17)],
-                         ids=["name-over-255", "path-over-4096"])
+@pytest.mark.parametrize(
+    "path",
+    ["tv/xg/cs/" + "a" * 256 + ".html", "tv/xg/cs/" + "/".join(["b" * 250] * 17)],
+    ids=["name-over-255", "path-over-4096"],
+)
 def test_a_path_too_long_for_the_file_system_is_refused_at_verification(live, tmp_path, path):
     refused(live, _crafted(live, tmp_path, "xg/cs", V, {path: b"x"}), "too long")
 
@@ -508,10 +548,11 @@ def test_a_village_folder_belongs_to_one_bundle_only(live, tmp_path):
     refused(live, again, "writes inside a village folder")
 
 
-@pytest.mark.parametrize("version", [2 ** 63, 10 ** 30, int((NOW + timedelta(days=2)).strftime("%Y%m%d%H%M%S"))])
+@pytest.mark.parametrize("version", [2**63, 10**30, int((NOW + timedelta(days=2)).strftime("%Y%m%d%H%M%S"))])
 def test_a_version_from_the_future_is_refused_and_later_genuine_ones_still_go_in(live, tmp_path, version):
-    reason = refused(live, _crafted(live, tmp_path, "xg/cs", version, {"tv/xg/cs/index.html": b"x"}),
-                     "too far ahead of the clock")
+    reason = refused(
+        live, _crafted(live, tmp_path, "xg/cs", version, {"tv/xg/cs/index.html": b"x"}), "too far ahead of the clock"
+    )
     assert "fast-forward" in reason
     good = newer_bundle(live)
     assert ingest(live.headend, [good], now=NOW + timedelta(hours=1)).activated
@@ -520,12 +561,22 @@ def test_a_version_from_the_future_is_refused_and_later_genuine_ones_still_go_in
 
 def test_key_rotation_and_recovery_from_a_stolen_key(live, tmp_path):
     # the thief signs a bundle with the publisher's (stolen) key, as far ahead as the clock allows
-    stolen = _crafted(live, tmp_path, "xg/cs", int((NOW + timedelta(hours=2)).strftime("%Y%m%d%H%M%S")),
-                      {"tv/xg/cs/index.html": b"defaced"})
+    stolen = _crafted(
+        live,
+        tmp_path,
+        "xg/cs",
+        int((NOW + timedelta(hours=2)).strftime("%Y%m%d%H%M%S")),
+        {"tv/xg/cs/index.html": b"defaced"},
+    )
     assert ingest(live.headend, [stolen], now=NOW).activated
     # recovery (docs/deploy.md): a new key pair; root installs the new public key at the headend
-    later = _crafted(live, tmp_path, "xg/cs", int((NOW + timedelta(hours=2, minutes=5)).strftime("%Y%m%d%H%M%S")),
-                     {"tv/xg/cs/index.html": b"defaced again"})
+    later = _crafted(
+        live,
+        tmp_path,
+        "xg/cs",
+        int((NOW + timedelta(hours=2, minutes=5)).strftime("%Y%m%d%H%M%S")),
+        {"tv/xg/cs/index.html": b"defaced again"},
+    )
     new_key = tmp_path / "keys2" / "signing.key"
     keys.generate(new_key)
     shutil.copyfile(keys.public_path(new_key), live.headend / "publisher.pub")
@@ -568,8 +619,9 @@ def test_a_rollback_goes_only_to_a_release_that_was_served(live, tmp_path):
     first = newer_bundle(live, 1)
     live.drop.joinpath(first.name).write_bytes(first.read_bytes())
     # killed after the new release is in place, before the switch: r-000002 was never served
-    proc = paused(tmp_path / "marker", "sitegen.deploy.ingest:Headend.activate", "ingest", "--root", live.headend,
-                  when="before")
+    proc = paused(
+        tmp_path / "marker", "sitegen.deploy.ingest:Headend.activate", "ingest", "--root", live.headend, when="before"
+    )
     kill(proc)
     assert (live.headend / "releases" / "r-000002").is_dir()
     r = sitegen("ingest", "--root", live.headend)  # the same bundle is still in drop: it goes in now
@@ -631,8 +683,9 @@ class _Worker:
     example would spend the time budget on start-up)."""
 
     def __init__(self):
-        self.proc = subprocess.Popen([sys.executable, "-c", FUZZ_WORKER], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True, env=env())
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", FUZZ_WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env()
+        )
 
     def ingest(self, root, now):
         self.proc.stdin.write(json.dumps({"root": str(root), "now": now.isoformat(), "cap": 20}) + "\n")
@@ -677,11 +730,11 @@ def _ustar(members: list[tuple[str, bytes]]) -> bytes:
 def _edit(data: bytes, op: str, where: float, blob: bytes, n: int) -> bytes:
     at = min(int(where * len(data)), max(len(data) - 1, 0))
     if op == "flip":
-        return data[:at] + bytes([data[at] ^ (blob[0] or 1)]) + data[at + 1:] if data else blob
+        return data[:at] + bytes([data[at] ^ (blob[0] or 1)]) + data[at + 1 :] if data else blob
     if op == "insert":
         return data[:at] + blob + data[at:]
     if op == "delete":
-        return data[:at] + data[at + n:]
+        return data[:at] + data[at + n :]
     if op == "truncate":
         return data[:at]
     if op == "nest":  # deep JSON nesting: it used to end in a RecursionError
@@ -693,26 +746,35 @@ def _header_field(tar: bytes, index: int, kind: int | None, size: int | None) ->
     """Set one header's type and/or size field, with a correct checksum so the reader looks further."""
     at = 0
     for _ in range(index):  # skip to the index-th header
-        size = int(tar[at + 124:at + 136].rstrip(b"\0 ") or b"0", 8)
+        size = int(tar[at + 124 : at + 136].rstrip(b"\0 ") or b"0", 8)
         at += 512 + (size + 511) // 512 * 512
-    block = bytearray(tar[at:at + 512].ljust(512, b"\0"))
+    block = bytearray(tar[at : at + 512].ljust(512, b"\0"))
     if size is not None:
-        block[124:136] = (b"%011o\0" % size) if size < 8 ** 11 else b"\x80" + size.to_bytes(11, "big")
+        block[124:136] = (b"%011o\0" % size) if size < 8**11 else b"\x80" + size.to_bytes(11, "big")
     if kind is not None:
         block[156:157] = bytes([kind])
     block[148:156] = b" " * 8
     block[148:156] = b"%06o\0 " % sum(block)
-    return tar[:at] + bytes(block) + tar[at + 512:]
+    return tar[:at] + bytes(block) + tar[at + 512 :]
 
 
 @st.composite
 def _mutation(draw):
     layer = draw(st.sampled_from(["gzip", "tar", "header", "manifest", "manifest-resigned"]))
     if layer == "header":  # e.g. a GNU long-name or PAX header claiming 3 GiB
-        return (layer, draw(st.integers(0, 3)), draw(st.none() | st.sampled_from(list(b"0123456789xgLKSAD\0 "))),
-                draw(st.none() | st.sampled_from([0, 1, 63, 65, 511, 513, 8 ** 11 - 1, 3 << 30, 1 << 70])))
-    return (layer, draw(st.sampled_from(["flip", "insert", "delete", "truncate", "append", "nest"])),
-            draw(st.floats(0, 1)), draw(st.binary(min_size=1, max_size=40)), draw(st.integers(1, 2000)))
+        return (
+            layer,
+            draw(st.integers(0, 3)),
+            draw(st.none() | st.sampled_from(list(b"0123456789xgLKSAD\0 "))),
+            draw(st.none() | st.sampled_from([0, 1, 63, 65, 511, 513, 8**11 - 1, 3 << 30, 1 << 70])),
+        )
+    return (
+        layer,
+        draw(st.sampled_from(["flip", "insert", "delete", "truncate", "append", "nest"])),
+        draw(st.floats(0, 1)),
+        draw(st.binary(min_size=1, max_size=40)),
+        draw(st.integers(1, 2000)),
+    )
 
 
 def _mutate(genuine: bytes, key, mutation) -> bytes:
@@ -730,8 +792,13 @@ def _mutate(genuine: bytes, key, mutation) -> bytes:
     return gzip.compress(_ustar([("manifest.json", manifest), ("manifest.sig", signature)] + members[2:]), mtime=0)
 
 
-@settings(max_examples=50, derandomize=True, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=50,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(mutations=st.lists(_mutation(), min_size=1, max_size=2))
 def test_fuzzed_bundles_never_crash_ingest_nor_change_the_live_site(fuzz_base, tmp_path_factory, mutations):
     """Ingest exits 0 or 7, never 3, under a 512 MiB address-space cap and a time cap; the live release is
@@ -787,6 +854,7 @@ def test_a_directory_entry_is_refused(live, tmp_path):
 
 
 # ---- issue 14: releases composed from per-village store folders; cost follows the changed village ----------------
+
 
 def _tree(root):
     """Every path below `root` (links not followed): path -> (kind, inode)."""
@@ -849,7 +917,8 @@ def test_one_villages_delta_creates_and_links_nothing_of_the_others(live):
     old, new = (os.readlink(live.headend / f"releases/{r}/tv/xg/cs2") for r in ("r-000001", "r-000002"))
     assert old == new
     assert os.readlink(live.headend / "releases/r-000001/tv/xg/cs") != os.readlink(
-        live.headend / "releases/r-000002/tv/xg/cs")
+        live.headend / "releases/r-000002/tv/xg/cs"
+    )
 
 
 def test_store_folders_no_kept_release_uses_are_removed_and_rollback_still_works(live):
@@ -900,8 +969,11 @@ def test_a_release_of_an_older_sitegen_is_moved_into_the_store_once(live):
     head = Headend(live.headend)
     release = live.headend / "releases" / "r-000001"
     record = head.record("r-000001")
-    legacy = {"bundles": {b: {"version": i["version"], "files": head.files(i, "r-000001")}
-                          for b, i in record["bundles"].items()}}
+    legacy = {
+        "bundles": {
+            b: {"version": i["version"], "files": head.files(i, "r-000001")} for b, i in record["bundles"].items()
+        }
+    }
     full = live.headend / "full"
     shutil.copytree(release, full, symlinks=False)
     shutil.rmtree(release)

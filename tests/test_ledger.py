@@ -1,10 +1,11 @@
 """The plain running ledger: money in and out of cash and bank, balances, month totals, plain words."""
+
 from __future__ import annotations
 
 from decimal import Decimal as D
 
-from sitegen.finance.ledger import build_ledgers, explain, flows
 from sitegen.build.pipeline import check
+from sitegen.finance.ledger import build_ledgers, explain, flows
 
 
 def ledger_of(root):
@@ -43,9 +44,11 @@ def test_reconciles_with_the_journal(mini):
 
 def test_years_chain_their_balances(mini):
     journal = mini / "xg/cs/journal/2027-01.csv"
-    journal.write_text("日期,凭证字号,摘要,科目编码,借方金额,贷方金额,附件张数\n"
-                       "2027-01-05,记-1,收到补助,102,100.00,,0\n2027-01-05,记-1,收到补助,503,,100.00,0\n",
-                       encoding="utf-8")
+    journal.write_text(
+        "日期,凭证字号,摘要,科目编码,借方金额,贷方金额,附件张数\n"
+        "2027-01-05,记-1,收到补助,102,100.00,,0\n2027-01-05,记-1,收到补助,503,,100.00,0\n",
+        encoding="utf-8",
+    )
     (mini / "xg/cs/scans/2027-01/1").mkdir(parents=True)
     (mini / "xg/cs/scans/2027-01/1/01.jpg").write_bytes((mini / "xg/cs/files/basis.jpg").read_bytes())
     village = ledger_of(mini)
@@ -65,12 +68,16 @@ def test_money_in_and_out_split_by_account_add_up_to_the_year(mini):
     """flows(): a year's money in (and out) by the account on the other side, to the fen: a receipt net of a fee,
     a works bill paid in part and owed in part, a loan, all add up to the ledger's income and expense."""
     journal = mini / "xg/cs/journal/2026-09.csv"
-    extra = ["2026-09-21,记-5,收到租金扣手续费,102,银行存款,9990.00,,,0", "2026-09-21,记-5,收到租金扣手续费,513,管理费用,10.00,,,0",
-             "2026-09-21,记-5,收到租金扣手续费,501,经营收入,,10000.00,承租方,0",
-             "2026-09-22,记-6,付工程款留质保金,153,在建工程,50000.00,,,0",
-             "2026-09-22,记-6,付工程款留质保金,211,应付款,,2500.00,施工方,0",
-             "2026-09-22,记-6,付工程款留质保金,102,银行存款,,47500.00,施工方,0",
-             "2026-09-23,记-7,向信用社借款,102,银行存款,30000.00,,,0", "2026-09-23,记-7,向信用社借款,201,短期借款,,30000.00,信用社,0"]
+    extra = [
+        "2026-09-21,记-5,收到租金扣手续费,102,银行存款,9990.00,,,0",
+        "2026-09-21,记-5,收到租金扣手续费,513,管理费用,10.00,,,0",
+        "2026-09-21,记-5,收到租金扣手续费,501,经营收入,,10000.00,承租方,0",
+        "2026-09-22,记-6,付工程款留质保金,153,在建工程,50000.00,,,0",
+        "2026-09-22,记-6,付工程款留质保金,211,应付款,,2500.00,施工方,0",
+        "2026-09-22,记-6,付工程款留质保金,102,银行存款,,47500.00,施工方,0",
+        "2026-09-23,记-7,向信用社借款,102,银行存款,30000.00,,,0",
+        "2026-09-23,记-7,向信用社借款,201,短期借款,,30000.00,信用社,0",
+    ]
     journal.write_text(journal.read_text(encoding="utf-8") + "\n".join(extra) + "\n", encoding="utf-8")
     for n in (5, 6, 7):
         (mini / f"xg/cs/scans/2026-09/{n}").mkdir(parents=True)
@@ -80,7 +87,15 @@ def test_money_in_and_out_split_by_account_add_up_to_the_year(mini):
     assert sum((f.amount for f in money_in), D(0)) == ledger.income == D("51990.00")
     assert sum((f.amount for f in money_out), D(0)) == ledger.expense == D("50000.50")
     got_in = {f.account.name: (f.amount, f.real) for f in money_in}
-    assert got_in == {"经营收入": (D("22000.00"), True), "管理费用": (D("-10.00"), True), "短期借款": (D("30000.00"), False)}
+    assert got_in == {
+        "经营收入": (D("22000.00"), True),
+        "管理费用": (D("-10.00"), True),
+        "短期借款": (D("30000.00"), False),
+    }
     got_out = {f.account.name: (f.amount, f.real) for f in money_out}
-    assert got_out == {"管理费用": (D("2500.50"), True), "在建工程": (D("50000.00"), False), "应付款": (D("-2500.00"), False)}
+    assert got_out == {
+        "管理费用": (D("2500.50"), True),
+        "在建工程": (D("50000.00"), False),
+        "应付款": (D("-2500.00"), False),
+    }
     assert [f.real for f in money_out] == [True, False, False]  # income and expense proper first

@@ -1,4 +1,5 @@
 """Page planning and link checking: relative URLs only, every link resolves."""
+
 from __future__ import annotations
 
 import csv
@@ -10,12 +11,23 @@ from typing import Any
 
 import pytest
 
-from sitegen.content.errors import Report
-from sitegen.finance.ledger import build_ledgers
-from sitegen.site.plan import (LEDGER_BYTES, RENDER_NAMES, Page, Subject, _Planner, check_links, ledger_parts, line_bytes,
-                               plan, scan_viewers, subitem_slug)
-from sitegen.content.model import Voucher
 from sitegen.build.pipeline import build, check
+from sitegen.content.errors import Report
+from sitegen.content.model import Voucher
+from sitegen.finance.ledger import build_ledgers
+from sitegen.site.plan import (
+    LEDGER_BYTES,
+    RENDER_NAMES,
+    Page,
+    Subject,
+    _Planner,
+    check_links,
+    ledger_parts,
+    line_bytes,
+    plan,
+    scan_viewers,
+    subitem_slug,
+)
 from tests.built_sample import CONTENT, sample_output
 
 
@@ -30,15 +42,20 @@ def test_relative_urls():
 def test_check_links_finds_broken_targets_fragments_and_external_urls():
     files = {
         "index.html": b'<a href="a/b.html#x">ok</a><a href="a/b.html#nope">frag</a><img src="missing.jpg">'
-                      b'<a href="https://cdn.example.com/x.js">ext</a><a href="//example.com">ext2</a>'
-                      b'<a href="../outside.html">up</a><a href="tel:12345">tel</a>',
+        b'<a href="https://cdn.example.com/x.js">ext</a><a href="//example.com">ext2</a>'
+        b'<a href="../outside.html">up</a><a href="tel:12345">tel</a>',
         "a/b.html": b'<p id="x">x</p><a href="../index.html">home</a>',
     }
     report = Report()
     check_links(files, report, "tv")
     broken = sorted(p.zh.split("“")[1].split("”")[0] for p in report.errors)
-    assert broken == ["../outside.html", "//example.com", "a/b.html#nope", "https://cdn.example.com/x.js",
-                      "missing.jpg"]
+    assert broken == [
+        "../outside.html",
+        "//example.com",
+        "a/b.html#nope",
+        "https://cdn.example.com/x.js",
+        "missing.jpg",
+    ]
 
 
 def test_fragments_on_the_same_page_and_into_carried_pages(tmp_path):
@@ -46,9 +63,11 @@ def test_fragments_on_the_same_page_and_into_carried_pages(tmp_path):
     in that page's file; a fragment into a file that is no page never resolves."""
     carried = tmp_path / "old.html"
     carried.write_bytes(b'<h2 id="y">y</h2>')
-    files = {"index.html": b'<p id="x">x</p><a href="#x">top</a><a href="#nope">gone</a>'
-                           b'<a href="c/old.html#y">ok</a><a href="c/old.html#z">no id</a>'
-                           b'<a href="c/pic.jpg#y">no page</a>'}
+    files = {
+        "index.html": b'<p id="x">x</p><a href="#x">top</a><a href="#nope">gone</a>'
+        b'<a href="c/old.html#y">ok</a><a href="c/old.html#z">no id</a>'
+        b'<a href="c/pic.jpg#y">no page</a>'
+    }
     report = Report()
     check_links(files, report, "tv", {"c/old.html": carried, "c/pic.jpg": carried})
     broken = sorted(p.zh.split("“")[1].split("”")[0] for p in report.errors)
@@ -84,6 +103,7 @@ def test_a_page_variable_named_like_a_render_variable_is_refused_when_planned(mi
 
 # --- sub-item pages (小项) -------------------------------------------------------------------------------------------
 
+
 def _add_item(mini, name: str, title: str, subitem: str | None, category: str = "组织建设") -> None:
     """A copy of the fixture's party item under another name, title and sub-item (none when None)."""
     text = (mini / "xg/cs/party/meeting.md").read_text(encoding="utf-8").replace("第三季度党员大会", title)
@@ -103,16 +123,25 @@ def _planned(mini) -> dict[str, Page]:
 CATEGORY = "xg/cs/party/organisation/index.html"
 
 
-@pytest.mark.parametrize("extra, expect", [
-    # (name, title, sub-item, category) of the items added next to the fixture's one (组织建设 · 组织生活会)
-    ([], []),                                                                     # one item, one sub-item
-    ([("b", "另一次组织生活会", "组织生活会", "组织建设")], []),                          # two items, one sub-item
-    ([("b", "其他类别", "民主生活会", "作风建设")], []),                                 # another category's sub-item
-    ([("b", "发展党员公示", "党员发展", "组织建设")], [("党员发展", 1), ("组织生活会", 1)]),  # site.yaml's order
-    ([("b", "发展党员公示", "党员发展", "组织建设"), ("c", "发展对象", "党员发展", "组织建设"),
-      ("d", "没写小项", None, "组织建设")], [("党员发展", 2), ("组织生活会", 1), ("其他", 1)]),  # none: 其他, last
-    ([("d", "没写小项", None, "组织建设")], [("组织生活会", 1), ("其他", 1)]),
-])
+@pytest.mark.parametrize(
+    "extra, expect",
+    [
+        # (name, title, sub-item, category) of the items added next to the fixture's one (组织建设 · 组织生活会)
+        ([], []),  # one item, one sub-item
+        ([("b", "另一次组织生活会", "组织生活会", "组织建设")], []),  # two items, one sub-item
+        ([("b", "其他类别", "民主生活会", "作风建设")], []),  # another category's sub-item
+        ([("b", "发展党员公示", "党员发展", "组织建设")], [("党员发展", 1), ("组织生活会", 1)]),  # site.yaml's order
+        (
+            [
+                ("b", "发展党员公示", "党员发展", "组织建设"),
+                ("c", "发展对象", "党员发展", "组织建设"),
+                ("d", "没写小项", None, "组织建设"),
+            ],
+            [("党员发展", 2), ("组织生活会", 1), ("其他", 1)],
+        ),  # none: 其他, last
+        ([("d", "没写小项", None, "组织建设")], [("组织生活会", 1), ("其他", 1)]),
+    ],
+)
 def test_a_category_of_several_sub_items_lists_them_with_counts_then_its_items(mini, extra, expect):
     for name, title, sub, category in extra:
         _add_item(mini, name, title, sub, category)
@@ -139,7 +168,8 @@ def test_sub_item_pages_on_finance_categories_and_stable_names(mini):
     category = report.split("category: ", 1)[1].split("\n", 1)[0]
     assert "subitem:" not in report
     (mini / "xg/cs/finance/report2.md").write_text(
-        report.replace(f"category: {category}", f"category: {category}\nsubitem: 年度预算"), encoding="utf-8")
+        report.replace(f"category: {category}", f"category: {category}\nsubitem: 年度预算"), encoding="utf-8"
+    )
     pages = _planned(mini)
     cat = next(p for p in pages.values() if p.template == "finance-page.html" and p.data.get("subitems"))
     assert [(t.title, t.sub) for t in cat.data["subitems"]] == [("年度预算", "1 条"), ("其他", "1 条")]
@@ -161,11 +191,15 @@ def test_a_sub_item_page_never_takes_an_items_page_name(mini):
     item = f"xg/cs/party/organisation/{subitem_slug('党员发展')}.html"
     assert pages[item].template == "item.html"
     assert item not in {t.path for t in tiles}
+
+
 def test_only_the_feedback_address_may_leave_the_site():
     """`outside` (site.yaml's feedback_url up to its {code}) lets that one address through, as a link only: not as
     an image, not another address, not without it being configured."""
-    files = {"index.html": b'<a href="https://ask.example/q?code=V-1">ok</a><img src="https://ask.example/q?code=V-2">'
-                           b'<a href="https://other.example/q?code=V-1">other</a><a href="https://ask.example/">up</a>'}
+    files = {
+        "index.html": b'<a href="https://ask.example/q?code=V-1">ok</a><img src="https://ask.example/q?code=V-2">'
+        b'<a href="https://other.example/q?code=V-1">other</a><a href="https://ask.example/">up</a>'
+    }
     report = Report()
     check_links(files, report, "mobile", outside="https://ask.example/q?code=")
     broken = sorted(p.zh.split("“")[1].split("”")[0] for p in report.errors)
@@ -175,12 +209,15 @@ def test_only_the_feedback_address_may_leave_the_site():
     assert len(report.errors) == 4
 
 
-@pytest.mark.parametrize("scans, expected", [
-    (0, []),
-    (1, [("v-1.html", [1])]),
-    (2, [("v-1.html", [1]), ("v-2.html", [2])]),
-    (7, [("v-1.html", [1]), ("v-2.html", [2, 3, 4, 5, 6, 7])]),
-])
+@pytest.mark.parametrize(
+    "scans, expected",
+    [
+        (0, []),
+        (1, [("v-1.html", [1])]),
+        (2, [("v-1.html", [1]), ("v-2.html", [2])]),
+        (7, [("v-1.html", [1]), ("v-2.html", [2, 3, 4, 5, 6, 7])]),
+    ],
+)
 def test_a_voucher_has_at_most_two_scan_viewers(scans, expected):
     pics = [object() for _ in range(scans)]
     viewers = scan_viewers("v", pics)  # type: ignore[arg-type]
@@ -224,9 +261,15 @@ def big_month(root: Path, lines: int, scans: int = 0) -> Path:
     (village / "journal").mkdir()
     with open(village / "journal" / "2026.csv", "w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
-        out.writerow(["日期", "凭证字号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "往来单位", "附件张数"])
+        out.writerow(
+            ["日期", "凭证字号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "往来单位", "附件张数"]
+        )
         for i in range(lines):
-            day, amount, what = f"2026-09-{i % 28 + 1:02d}", f"{100 + i}.00", f"第{i + 1}笔 付村道两侧绿化养护及保洁费用" * 2
+            day, amount, what = (
+                f"2026-09-{i % 28 + 1:02d}",
+                f"{100 + i}.00",
+                f"第{i + 1}笔 付村道两侧绿化养护及保洁费用" * 2,
+            )
             out.writerow([day, f"记-{i + 1}", what, "513", "管理费用", amount, "", "某某绿化养护有限公司", "0"])
             out.writerow([day, f"记-{i + 1}", what, "102", "银行存款", "", amount, "某某绿化养护有限公司", "0"])
             folder = village / "scans" / "2026-09" / str(i + 1)  # one scan a voucher, the same bytes: made once
@@ -254,8 +297,9 @@ def test_a_long_month_is_paged_within_60_kb_and_a_voucher_of_many_scans_within_t
         assert max(p.stat().st_size for p in pages) <= 60_000, [(p.name, p.stat().st_size) for p in pages]
         seen = []
         # the parts in order: the month's first page (the year's, as the latest month), then -2, -3 ...
-        order = [folder / "ledger-2026.html"] + sorted((p for p in pages if p.name != "ledger-2026.html"),
-                                                       key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        order = [folder / "ledger-2026.html"] + sorted(
+            (p for p in pages if p.name != "ledger-2026.html"), key=lambda p: int(p.stem.rsplit("-", 1)[1])
+        )
         for page in order:
             text = page.read_text(encoding="utf-8")
             seen += re.findall(r'<tr id="v-([^"]+)">', text)

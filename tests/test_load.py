@@ -1,4 +1,5 @@
 """Loading: encodings clerks actually save in, Excel journals, front matter and YAML errors."""
+
 from __future__ import annotations
 
 import contextlib
@@ -14,9 +15,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from sitegen.build.pipeline import build, check
 from sitegen.content.errors import Report
 from sitegen.content.load import load, read_table
-from sitegen.build.pipeline import build, check
 from tests.conftest import REPO, snapshot
 from tests.test_validate import JOURNAL, edit
 
@@ -24,8 +25,10 @@ from tests.test_validate import JOURNAL, edit
 def vouchers(root):
     city, report = check(root)
     assert not report.errors, [p.format() for p in report.errors]
-    return [(v.key, v.date, [(ln.account.code, ln.debit, ln.credit, ln.summary, ln.counterparty) for ln in v.lines])
-            for v in city.villages[0].vouchers]
+    return [
+        (v.key, v.date, [(ln.account.code, ln.debit, ln.credit, ln.summary, ln.counterparty) for ln in v.lines])
+        for v in city.villages[0].vouchers
+    ]
 
 
 def test_gb18030_and_bom_csv_load_like_utf8(mini, tmp_path):
@@ -130,8 +133,10 @@ SCAN = "xg/cs/scans/2026-09/2/02.jpg"  # voucher 记-2 has one attachment slot f
 @contextlib.contextmanager
 def deadline(seconds: float):
     """Fail instead of hanging: a named pipe opened for reading blocks until a writer comes, i.e. for ever."""
+
     def expired(signum, frame):
         raise TimeoutError(f"still blocked after {seconds} s")
+
     old = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -289,14 +294,23 @@ def test_only_regular_files_inside_the_content_folder_are_read(mini, mutate, cod
     assert problems[0].zh and problems[0].en and "Traceback" not in problems[0].format()
     secret = "会议由"  # the meeting's words, copied outside: never published through a link
     if city is not None and mutate in (md_link_out, folder_link_out):
-        assert not any(secret in i.body for v in city.villages for i in v.items if "secret" in str(i.source)
-                       or i.source.is_relative_to(mini.parent / "party"))
+        assert not any(
+            secret in i.body
+            for v in city.villages
+            for i in v.items
+            if "secret" in str(i.source) or i.source.is_relative_to(mini.parent / "party")
+        )
 
 
 def test_cli_reports_a_link_loop_as_a_content_error_not_an_internal_one(mini):
     scan_loop(mini)
-    run = subprocess.run([sys.executable, "-m", "sitegen", "check", str(mini)], capture_output=True, text=True,
-                         timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    run = subprocess.run(
+        [sys.executable, "-m", "sitegen", "check", str(mini)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     out = run.stdout + run.stderr
     assert run.returncode == 1, out
     assert "2026-09/2/02.jpg" in out and "[path-loop]" in out and "Traceback" not in out
@@ -313,6 +327,7 @@ def test_links_inside_the_content_folder_are_followed(mini):
 
 def test_text_is_read_at_most_up_to_the_limit(mini, monkeypatch):
     from sitegen.content import load as load_module
+
     monkeypatch.setattr(load_module, "MAX_TEXT_BYTES", 100)
     report = Report()
     assert load_module.read_content_bytes(mini / MEETING_MD, mini, report, 100) is None
@@ -331,19 +346,44 @@ YAML_CASES = [
     (MEETING_MD, "title: 第三季度党员大会", "title: '第三季度党员大会", "yaml-syntax", 2, "引号没有配对"),
     (MEETING_MD, "title: 第三季度党员大会", "title:第三季度党员大会", "yaml-syntax", 2, "少了一个空格"),
     (MEETING_MD, "title: 第三季度党员大会", "title: “第三季度: 党员大会”", "yaml-syntax", 2, "中文引号"),
-    ("xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: [../files/basis.jpg】", "yaml-syntax", 5,
-     "中文括号"),
-    ("xg/cs/affairs/compact.md", "images: [../files/basis.jpg]", "images: ［../files/basis.jpg］", "bad-value", None,
-     "中文括号"),  # YAML reads it as text: the list reader names the brackets
+    (
+        "xg/cs/affairs/compact.md",
+        "images: [../files/basis.jpg]",
+        "images: [../files/basis.jpg】",
+        "yaml-syntax",
+        5,
+        "中文括号",
+    ),
+    (
+        "xg/cs/affairs/compact.md",
+        "images: [../files/basis.jpg]",
+        "images: ［../files/basis.jpg］",
+        "bad-value",
+        None,
+        "中文括号",
+    ),  # YAML reads it as text: the list reader names the brackets
     (MEETING_MD, "title: 第三季度党员大会", "title: 【通知】党员大会\n  date: 2026-09-15", "yaml-syntax", 3, "缩进"),
     (MEETING_MD, "  number: 长党〔2026〕5号", "   number: 长党〔2026〕5号", "yaml-syntax", 8, "缩进"),
     (MEETING_MD, "category: 组织建设", "category: [组织建设", "yaml-syntax", 4, "括号没有配对"),
     ("xg/town.yaml", "name: 夏港街道", "name：夏港街道", "yaml-syntax", 1, "中文冒号"),
     # a key written twice: YAML keeps the last silently; here it is an error on the second one's line
-    (MEETING_MD, "category: 组织建设", "category: 组织建设\ntitle: 另一个标题", "yaml-duplicate-key", 5, "第一次在第2行"),
+    (
+        MEETING_MD,
+        "category: 组织建设",
+        "category: 组织建设\ntitle: 另一个标题",
+        "yaml-duplicate-key",
+        5,
+        "第一次在第2行",
+    ),
     ("xg/cs/village.yaml", "intro:", "name: 长寿二村\nintro:", "yaml-duplicate-key", 2, "name"),
-    ("xg/cs/village.yaml", '  银行存款: "7000.00"', '  银行存款: "7000.00"\n  银行存款: "70.00"', "yaml-duplicate-key", 6,
-     "银行存款"),
+    (
+        "xg/cs/village.yaml",
+        '  银行存款: "7000.00"',
+        '  银行存款: "7000.00"\n  银行存款: "70.00"',
+        "yaml-duplicate-key",
+        6,
+        "银行存款",
+    ),
     ("site.yaml", "hotline:", "city: 别的市\nhotline:", "yaml-duplicate-key", 4, "city"),
 ]
 
@@ -370,19 +410,24 @@ def village_yaml_fifo(root):
     return "xg/cs/village.yaml"
 
 
-@pytest.mark.parametrize("mutate,code", [(nul_in_image_name, "path-missing"), (village_yaml_fifo, "path-not-file")],
-                         ids=["nul_in_image_name", "village_yaml_fifo"])
+@pytest.mark.parametrize(
+    "mutate,code",
+    [(nul_in_image_name, "path-missing"), (village_yaml_fifo, "path-not-file")],
+    ids=["nul_in_image_name", "village_yaml_fifo"],
+)
 def test_odd_names_and_pipes_are_reported_once(mini, mutate, code):
     name = mutate(mini)
     with deadline(30):
         _, report = check(mini)
-    assert len([p for p in report.errors if p.code == code and p.where.path == f"content/{name}"]) == 1, \
-        [p.format() for p in report.problems]
+    assert len([p for p in report.errors if p.code == code and p.where.path == f"content/{name}"]) == 1, [
+        p.format() for p in report.problems
+    ]
 
 
 def test_a_spreadsheet_is_read_up_to_a_row_limit(mini, monkeypatch):
     """An .xlsx is zipped: a small file can hold millions of rows. Past the limit it is an error, not memory."""
     from sitegen.content import load as load_module
+
     monkeypatch.setattr(load_module, "MAX_TABLE_ROWS", 5)
     book = openpyxl.Workbook()
     for line in (mini / JOURNAL).read_text(encoding="utf-8").splitlines():
@@ -390,11 +435,13 @@ def test_a_spreadsheet_is_read_up_to_a_row_limit(mini, monkeypatch):
     book.save(mini / "xg/cs/journal/2026-10.xlsx")
     (mini / JOURNAL).unlink()
     _, report = check(mini)
-    assert any(p.code == "file-too-large" and p.where.path.endswith("2026-10.xlsx") for p in report.errors), \
-        [p.format() for p in report.errors]
+    assert any(p.code == "file-too-large" and p.where.path.endswith("2026-10.xlsx") for p in report.errors), [
+        p.format() for p in report.errors
+    ]
 
 
 # ---- issue 16: a finance table with its header only is "nothing to list yet"; an empty journal is still an error --
+
 
 def test_a_header_only_finance_table_is_accepted_but_a_header_only_journal_is_not(mini):
     tables = mini / "xg/cs/finance/tables"

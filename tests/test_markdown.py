@@ -2,7 +2,7 @@ from sitegen.content.markdown import body_links, render_markdown
 
 
 def test_raw_html_is_text():
-    html = render_markdown('<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> **ok**', lambda h: None)
+    html = render_markdown("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> **ok**", lambda h: None)
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;" in html and "<strong>ok</strong>" in html
 
@@ -17,6 +17,5 @@ def test_links_are_resolved_or_dropped_to_text():
 
 
 def test_tables_and_masking():
-    html = render_markdown("| 姓名 | 电话 |\n|---|---|\n| 张三 | 13812345678 |\n\n`320281195803121234`",
-                           lambda h: None)
+    html = render_markdown("| 姓名 | 电话 |\n|---|---|\n| 张三 | 13812345678 |\n\n`320281195803121234`", lambda h: None)
     assert "<table>" in html and "138****5678" in html and "3202**********1234" in html

@@ -5,6 +5,7 @@ table added) serves every test. The layout checks open a sample of every page ki
 middle, last in path order) at a phone's 390x844 (without JavaScript: the CSS alone must do it), 1366x768 and
 1920x1080; the kiosk checks follow links and move the clock with Playwright's page.clock, never sleeping.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.site.channels import TV_ONLY
 from sitegen.build.pipeline import build
+from sitegen.site.channels import TV_ONLY
 from tests import browser
 from tests.conftest import FIXTURES, REPO
 from tests.test_tv_js import _parse, es5_violations
@@ -46,15 +47,23 @@ def out(tmp_path_factory) -> Path:
     content = root / "content"
     shutil.copytree(FIXTURES / "finance", content)
     party = content / "xg" / "cs" / "party"
-    table = "| " + " | ".join(f"第{n}列标题" for n in range(12)) + " |\n|" + "---|" * 12 + "\n| " \
-        + " | ".join(LONG[:20] for _ in range(12)) + " |\n"
+    table = (
+        "| "
+        + " | ".join(f"第{n}列标题" for n in range(12))
+        + " |\n|"
+        + "---|" * 12
+        + "\n| "
+        + " | ".join(LONG[:20] for _ in range(12))
+        + " |\n"
+    )
     for name, title, day, sub, body in [
         ("dev1", "发展党员公示", "10", "党员发展", f"编号 {LONG} 。\n\n{table}"),
         ("dev2", "发展对象公示", "11", "党员发展", "名单见附件。"),
         ("plain", "没有写小项的事项", "12", None, "正文。"),
     ]:
-        (party / f"{name}.md").write_text(_ITEM.format(title=title, day=day, sub=f"subitem: {sub}\n" if sub else "",
-                                                       body=body), encoding="utf-8")
+        (party / f"{name}.md").write_text(
+            _ITEM.format(title=title, day=day, sub=f"subitem: {sub}\n" if sub else "", body=body), encoding="utf-8"
+        )
     with open(content / "site.yaml", "a", encoding="utf-8") as fh:
         fh.write('feedback_url: "https://12345.example.gov.cn/ask?code={code}"\n')
     build(content, root / "out")
@@ -114,8 +123,9 @@ def test_no_page_kind_scrolls_sideways(out, chromium, size):
     """At a phone's width without JavaScript (the CSS alone), and at two desktop sizes with it."""
     site = out / "mobile"
     pages = sample(site)
-    assert {"village", "board", "list", "item", "ledger", "voucher", "scan", "finance-page", "search"} \
-        <= set(kinds(site))
+    assert {"village", "board", "list", "item", "ledger", "voucher", "scan", "finance-page", "search"} <= set(
+        kinds(site)
+    )
     context = _context(chromium, size, js=size[0] > 400)
     pg = context.new_page()
     problems = {}
@@ -155,8 +165,10 @@ def test_wide_screens_tiles_side_by_side_tables_as_tables_text_at_reading_width(
     site = out / "mobile"
     with browser.serve(site) as base:
         pg.goto(base + VILLAGE)
-        tops = pg.evaluate("Array.prototype.map.call(document.querySelectorAll('a.tile'), "
-                           "function (a) { return Math.round(a.getBoundingClientRect().top); })")
+        tops = pg.evaluate(
+            "Array.prototype.map.call(document.querySelectorAll('a.tile'), "
+            "function (a) { return Math.round(a.getBoundingClientRect().top); })"
+        )
         assert tops.count(tops[0]) >= 3  # three or more tiles on the first line
         pg.goto(base + kinds(site)["ledger"][0])
         assert pg.evaluate("getComputedStyle(document.querySelector('table.ledger')).display") == "table"
@@ -297,12 +309,16 @@ def test_kiosk_from_file_url(out, kiosk):
 
 # --- sub-items (小项) ----------------------------------------------------------------------------------------------
 
+
 def test_sub_item_pages_on_the_phone(out, kiosk):
     with browser.serve(out / "mobile") as base:
         kiosk.goto(base + CATEGORY)
         tiles = kiosk.locator(".subitems a.tile")
-        assert [t.split("\n") for t in tiles.all_inner_texts()] == [["1", "党员发展", "2 条"], ["2", "组织生活会", "1 条"],
-                                                                    ["3", "其他", "1 条"]]
+        assert [t.split("\n") for t in tiles.all_inner_texts()] == [
+            ["1", "党员发展", "2 条"],
+            ["2", "组织生活会", "1 条"],
+            ["3", "其他", "1 条"],
+        ]
         assert kiosk.locator(".list a.row").count() == 4  # then every item of the category
         with kiosk.expect_navigation():
             tiles.first.click()

@@ -5,20 +5,49 @@ import pytest
 from sitegen.content.money import AmountError, parse_amount, wan, yuan
 
 
-@pytest.mark.parametrize("text,value", [
-    ("1200", "1200.00"), ("1200.5", "1200.50"), ("1,200.50", "1200.50"), (" 0.01 ", "0.01"),
-    ("", "0.00"), ("-35.00", "-35.00"), ("1,234,567.89", "1234567.89"), ("123,456.7", "123456.70"),
-    ("２５００.５０", "2500.50"), ("\u30001200\u3000", "1200.00"),
-])
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("1200", "1200.00"),
+        ("1200.5", "1200.50"),
+        ("1,200.50", "1200.50"),
+        (" 0.01 ", "0.01"),
+        ("", "0.00"),
+        ("-35.00", "-35.00"),
+        ("1,234,567.89", "1234567.89"),
+        ("123,456.7", "123456.70"),
+        ("２５００.５０", "2500.50"),
+        ("\u30001200\u3000", "1200.00"),
+    ],
+)
 def test_plain_amounts_parse_to_decimal(text, value):
     amount = parse_amount(text)
     assert isinstance(amount, Decimal) and amount == Decimal(value)
     assert str(amount) == value  # always two places
 
 
-@pytest.mark.parametrize("text", ["1e3", "12.345", "1,20.00", "¥100", "一千", "1.2.3", "NaN", "Infinity", "0x10",
-                                  "12,34", "1 000",
-                                  ",200.00", "1234,567.00", "12.", ".5", "--1", "1,234.567"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1e3",
+        "12.345",
+        "1,20.00",
+        "¥100",
+        "一千",
+        "1.2.3",
+        "NaN",
+        "Infinity",
+        "0x10",
+        "12,34",
+        "1 000",
+        ",200.00",
+        "1234,567.00",
+        "12.",
+        ".5",
+        "--1",
+        "1,234.567",
+    ],
+)
 def test_anything_else_is_rejected(text):
     with pytest.raises(AmountError):
         parse_amount(text)

@@ -1,12 +1,13 @@
 """Writing: a theme appears atomically and completely, or the old one stays."""
+
 from __future__ import annotations
 
 import os
 
 import pytest
 
-from sitegen.site import output
 from sitegen.content.errors import OutputError
+from sitegen.site import output
 
 
 def test_first_write_and_swap(tmp_path):
@@ -63,13 +64,21 @@ def test_copies_are_linked_or_copied(tmp_path):
 
 # ---- issue 14: in place, village by village ------------------------------------------------------------------------
 
+
 def _files(root):
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def _site(cs: bytes, hx: bytes, city: bytes) -> dict[str, bytes]:
-    return {"index.html": city, "xg/index.html": b"town", "xg/cs/index.html": cs, "xg/cs/a/1.html": cs,
-            "xg/hx/index.html": hx, "static/x.css": b"css", ".sitegen-build.json": b"record " + city}
+    return {
+        "index.html": city,
+        "xg/index.html": b"town",
+        "xg/cs/index.html": cs,
+        "xg/cs/a/1.html": cs,
+        "xg/hx/index.html": hx,
+        "static/x.css": b"css",
+        ".sitegen-build.json": b"record " + city,
+    }
 
 
 def test_in_place_only_the_villages_made_again_are_swapped_and_the_city_pages_follow(tmp_path):
@@ -86,8 +95,8 @@ def test_in_place_only_the_villages_made_again_are_swapped_and_the_city_pages_fo
     del expected["xg/cs/a/1.html"]
     assert _files(out / "tv") == expected
     assert (out / "tv/xg/hx/index.html").stat().st_ino == hx_inode  # kept: not touched
-    assert (out / "tv/static/x.css").stat().st_ino == css_inode     # the same bytes: not rewritten
-    assert (out / "tv/xg/cs").stat().st_ino != cs_folder            # swapped whole
+    assert (out / "tv/static/x.css").stat().st_ino == css_inode  # the same bytes: not rewritten
+    assert (out / "tv/xg/cs").stat().st_ino != cs_folder  # swapped whole
     assert not [p for p in (out / "tv").rglob("*") if ".tmp-" in p.name] and sorted(os.listdir(out)) == ["tv"]
 
 
@@ -110,14 +119,21 @@ def test_in_place_a_failure_leaves_each_village_whole_and_the_record_old(tmp_pat
         if "zz" in str(b) and "old-" not in os.path.basename(str(a)):  # (putting the old pages back works)
             raise OSError(28, "No space left on device", str(b))
         return real(a, b)
+
     monkeypatch.setattr(output.os, "rename", rename)
     monkeypatch.setattr(output, "_exchange", lambda a, b: False)  # through os.rename
     with pytest.raises(OutputError):
-        output.write_theme(out, "tv", {**_site(b"cs2", b"hx2", b"city2"), "xg/zz/index.html": b"zz2"}, {},
-                           villages={"xg/cs", "xg/hx", "xg/zz"}, record=".sitegen-build.json")
+        output.write_theme(
+            out,
+            "tv",
+            {**_site(b"cs2", b"hx2", b"city2"), "xg/zz/index.html": b"zz2"},
+            {},
+            villages={"xg/cs", "xg/hx", "xg/zz"},
+            record=".sitegen-build.json",
+        )
     monkeypatch.undo()
     tree = _files(out / "tv")
     assert tree["xg/cs/index.html"] == b"cs2" and tree["xg/hx/index.html"] == b"hx2"  # swapped whole before
-    assert tree["xg/zz/index.html"] == b"zz1"                                         # the old one, whole
+    assert tree["xg/zz/index.html"] == b"zz1"  # the old one, whole
     assert tree["index.html"] == b"city1" and tree[".sitegen-build.json"] == b"record city1"  # city pages last
     assert sorted(os.listdir(out)) == ["tv"] and not [p for p in tree if ".tmp-" in p]  # no staging left

@@ -1,12 +1,13 @@
 """Payment warnings (oversight.py): each rule with cases that must warn and cases that must not."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from sitegen.oversight.supervise import RULES
 from sitegen.build.pipeline import build, check
+from sitegen.oversight.supervise import RULES
 from tests.conftest import REPO
 from tests.oversightkit import FULL_TRAIL, Pay, Receipt, content, journal
 
@@ -29,9 +30,17 @@ def root(tmp_path):
 
 # ---- large payment ------------------------------------------------------------------------------------------
 
+
 def test_over_50000_warns_exactly_50000_does_not(root):
-    journal(root, "cs", [Pay("2026-09-02", "50000.00", "甲公司"), Pay("2026-09-03", "50000.01", "乙公司"),
-                         Receipt("2026-09-04", "90000.00", "丙公司")])
+    journal(
+        root,
+        "cs",
+        [
+            Pay("2026-09-02", "50000.00", "甲公司"),
+            Pay("2026-09-03", "50000.01", "乙公司"),
+            Receipt("2026-09-04", "90000.00", "丙公司"),
+        ],
+    )
     found, _ = warnings_of(root)
     assert rules(found, "记-1") == [] and rules(found, "记-3") == []
     assert rules(found, "记-2") == ["large-payment"]
@@ -40,8 +49,9 @@ def test_over_50000_warns_exactly_50000_does_not(root):
 
 def test_threshold_comes_from_site_yaml(root):
     site = root / "site.yaml"
-    site.write_text(site.read_text(encoding="utf-8").replace('large_payment: "50000"', 'large_payment: "1000"'),
-                    encoding="utf-8")
+    site.write_text(
+        site.read_text(encoding="utf-8").replace('large_payment: "50000"', 'large_payment: "1000"'), encoding="utf-8"
+    )
     journal(root, "cs", [Pay("2026-09-02", "1000.01", "甲公司")])
     found, _ = warnings_of(root)
     assert rules(found) == ["large-payment"]
@@ -49,10 +59,19 @@ def test_threshold_comes_from_site_yaml(root):
 
 # ---- same day, split ----------------------------------------------------------------------------------------
 
+
 def test_same_payee_twice_on_one_day_warns_on_two_days_does_not(root):
-    journal(root, "cs", [Pay("2026-09-03", "800.00", "文具店"), Pay("2026-09-03", "300.00", "文具店"),
-                         Pay("2026-09-10", "500.00", "五金店"), Pay("2026-09-11", "500.00", "五金店"),
-                         Pay("2026-09-03", "100.00", "别的店")])
+    journal(
+        root,
+        "cs",
+        [
+            Pay("2026-09-03", "800.00", "文具店"),
+            Pay("2026-09-03", "300.00", "文具店"),
+            Pay("2026-09-10", "500.00", "五金店"),
+            Pay("2026-09-11", "500.00", "五金店"),
+            Pay("2026-09-03", "100.00", "别的店"),
+        ],
+    )
     found, _ = warnings_of(root)
     assert rules(found, "记-1") == rules(found, "记-2") == ["same-day"]
     assert all(r != "same-day" for lab, r, _ in found if lab in ("记-3", "记-4", "记-5"))
@@ -66,37 +85,66 @@ def test_same_day_matches_on_normalised_name(root):
 
 
 def test_split_payments_within_the_window_warn(root):
-    journal(root, "cs", [Pay("2026-08-03", "18600.00", "绿化公司"), Pay("2026-08-05", "19800.00", "绿化公司"),
-                         Pay("2026-08-09", "16500.00", "绿化公司")])
+    journal(
+        root,
+        "cs",
+        [
+            Pay("2026-08-03", "18600.00", "绿化公司"),
+            Pay("2026-08-05", "19800.00", "绿化公司"),
+            Pay("2026-08-09", "16500.00", "绿化公司"),
+        ],
+    )
     found, _ = warnings_of(root)
     assert [r for _, r, _ in found] == ["split-payment"] * 3
     assert "54,900.00" in found[0][2]
 
 
 def test_split_needs_the_window_and_the_total(root):
-    journal(root, "cs", [Pay("2026-08-01", "30000.00", "绿化公司"), Pay("2026-08-08", "30000.00", "绿化公司"),  # 7 days apart
-                         Pay("2026-08-20", "20000.00", "另一家"), Pay("2026-08-21", "30000.00", "另一家"),    # exactly 50,000
-                         Pay("2026-08-25", "60000.00", "第三家"), Pay("2026-08-26", "1000.00", "第三家")])  # one is large
+    journal(
+        root,
+        "cs",
+        [
+            Pay("2026-08-01", "30000.00", "绿化公司"),
+            Pay("2026-08-08", "30000.00", "绿化公司"),  # 7 days apart
+            Pay("2026-08-20", "20000.00", "另一家"),
+            Pay("2026-08-21", "30000.00", "另一家"),  # exactly 50,000
+            Pay("2026-08-25", "60000.00", "第三家"),
+            Pay("2026-08-26", "1000.00", "第三家"),
+        ],
+    )  # one is large
     found, _ = warnings_of(root)
     assert "split-payment" not in rules(found)
     assert rules(found) == ["large-payment"]
 
 
 def test_split_groups_by_id_when_names_differ(root):
-    journal(root, "cs", [Pay("2026-08-01", "30000.00", "某某建筑", "91320281MA1AAAAA1X"),
-                         Pay("2026-08-02", "30000.00", "某某建筑有限公司", "91320281MA1AAAAA1X")])
+    journal(
+        root,
+        "cs",
+        [
+            Pay("2026-08-01", "30000.00", "某某建筑", "91320281MA1AAAAA1X"),
+            Pay("2026-08-02", "30000.00", "某某建筑有限公司", "91320281MA1AAAAA1X"),
+        ],
+    )
     found, _ = warnings_of(root)
     assert rules(found) == ["split-payment"]
 
 
 # ---- registries ---------------------------------------------------------------------------------------------
 
+
 def test_bad_enterprise_by_name_variants_and_by_code(root):
-    journal(root, "cs", [Pay("2026-09-01", "100.00", "江阴市坏事建材有限公司"),
-                         Pay("2026-09-02", "100.00", "江阴市 坏事建材有限公司　"),          # spaces, full-width space
-                         Pay("2026-09-04", "100.00", "坏事建材（江阴）", "91320281ma1w7q3k2p"),  # other name, same code
-                         Pay("2026-09-05", "100.00", "江阴市坏事建材有限责任公司"),          # a near miss
-                         Pay("2026-09-06", "100.00", "江阴市坏事建材有限公司", "91320281MA1ZZZZZ9Z")])  # namesake
+    journal(
+        root,
+        "cs",
+        [
+            Pay("2026-09-01", "100.00", "江阴市坏事建材有限公司"),
+            Pay("2026-09-02", "100.00", "江阴市 坏事建材有限公司　"),  # spaces, full-width space
+            Pay("2026-09-04", "100.00", "坏事建材（江阴）", "91320281ma1w7q3k2p"),  # other name, same code
+            Pay("2026-09-05", "100.00", "江阴市坏事建材有限责任公司"),  # a near miss
+            Pay("2026-09-06", "100.00", "江阴市坏事建材有限公司", "91320281MA1ZZZZZ9Z"),
+        ],
+    )  # namesake
     found, _ = warnings_of(root)
     assert rules(found, "记-1") == rules(found, "记-2") == rules(found, "记-3") == ["bad-enterprise"]
     assert rules(found, "记-4") == [] and rules(found, "记-5") == []
@@ -111,9 +159,15 @@ def test_payment_before_listing_does_not_warn(root):
 
 
 def test_dishonest_person_by_id_and_namesake_with_other_id(root):
-    journal(root, "cs", [Pay("2026-09-01", "200.00", "赵失信", "320281198001011238"),
-                         Pay("2026-09-02", "200.00", "孙同名", "320281199901019999"),   # same name, another person
-                         Pay("2026-09-03", "200.00", "孙同名")])                         # no ID: the name decides
+    journal(
+        root,
+        "cs",
+        [
+            Pay("2026-09-01", "200.00", "赵失信", "320281198001011238"),
+            Pay("2026-09-02", "200.00", "孙同名", "320281199901019999"),  # same name, another person
+            Pay("2026-09-03", "200.00", "孙同名"),
+        ],
+    )  # no ID: the name decides
     found, _ = warnings_of(root)
     assert rules(found, "记-1") == ["dishonest"] and "身份证号 320281198001011238 一致" in found[0][2]
     assert rules(found, "记-2") == []
@@ -122,9 +176,18 @@ def test_dishonest_person_by_id_and_namesake_with_other_id(root):
 
 # ---- cadres and relatives -----------------------------------------------------------------------------------
 
+
 def test_cadre_and_relatives_of_this_village_warn(root):
-    journal(root, "cs", [Pay("2026-09-01", "300.00", "徐书记"), Pay("2026-09-02", "300.00", "老徐", "320281197801012222"),
-                         Pay("2026-09-03", "300.00", "王配偶"), Pay("2026-09-04", "300.00", "徐书计")])  # near miss
+    journal(
+        root,
+        "cs",
+        [
+            Pay("2026-09-01", "300.00", "徐书记"),
+            Pay("2026-09-02", "300.00", "老徐", "320281197801012222"),
+            Pay("2026-09-03", "300.00", "王配偶"),
+            Pay("2026-09-04", "300.00", "徐书计"),
+        ],
+    )  # near miss
     found, _ = warnings_of(root)
     assert rules(found, "记-1") == rules(found, "记-2") == rules(found, "记-3") == ["cadre"]
     assert rules(found, "记-4") == []
@@ -135,7 +198,9 @@ def test_cadre_and_relatives_of_this_village_warn(root):
 
 
 def test_relative_of_a_cadre_of_another_village_does_not_warn(root):
-    journal(root, "cs", [Pay("2026-09-01", "300.00", "陆亲戚", "320281198201013333"), Pay("2026-09-02", "300.00", "陆书记")])
+    journal(
+        root, "cs", [Pay("2026-09-01", "300.00", "陆亲戚", "320281198201013333"), Pay("2026-09-02", "300.00", "陆书记")]
+    )
     journal(root, "jt", [Pay("2026-09-01", "300.00", "陆亲戚", "320281198201013333")])
     found, _ = warnings_of(root, "cs")
     assert found == []
@@ -145,11 +210,18 @@ def test_relative_of_a_cadre_of_another_village_does_not_warn(root):
 
 # ---- deceased 低保 recipients -------------------------------------------------------------------------------
 
+
 def test_payment_to_a_recipient_after_death_warns(root):
-    journal(root, "cs", [Pay("2026-08-20", "600.00", "钱已故", "320281194001011116"),   # on the day of death
-                         Pay("2026-09-15", "600.00", "钱已故", "320281194001011116"),   # after
-                         Pay("2026-09-15", "600.00", "李路人"),                          # dead, but not a recipient
-                         Pay("2026-09-16", "600.00", "周健在")])                          # a recipient, alive
+    journal(
+        root,
+        "cs",
+        [
+            Pay("2026-08-20", "600.00", "钱已故", "320281194001011116"),  # on the day of death
+            Pay("2026-09-15", "600.00", "钱已故", "320281194001011116"),  # after
+            Pay("2026-09-15", "600.00", "李路人"),  # dead, but not a recipient
+            Pay("2026-09-16", "600.00", "周健在"),
+        ],
+    )  # a recipient, alive
     city, report = check(root)
     assert not report.errors
     found = [(w.voucher.month, w.voucher.label, w.rule) for w in city.villages[0].warnings]
@@ -159,12 +231,20 @@ def test_payment_to_a_recipient_after_death_warns(root):
 
 # ---- approval trail -----------------------------------------------------------------------------------------
 
+
 def test_missing_trail_steps_warn_cash_needs_no_online_review(root):
     no_witness = dict(FULL_TRAIL, witness="")
     paper_only = {k: v for k, v in FULL_TRAIL.items() if k in ("handler", "witness", "approver")}
-    journal(root, "cs", [Pay("2026-09-01", "100.00", "甲"), Pay("2026-09-02", "100.00", "乙", trail=no_witness),
-                         Pay("2026-09-03", "100.00", "丙", trail=paper_only),
-                         Pay("2026-09-04", "100.00", "丁", cash=True, trail=paper_only)])
+    journal(
+        root,
+        "cs",
+        [
+            Pay("2026-09-01", "100.00", "甲"),
+            Pay("2026-09-02", "100.00", "乙", trail=no_witness),
+            Pay("2026-09-03", "100.00", "丙", trail=paper_only),
+            Pay("2026-09-04", "100.00", "丁", cash=True, trail=paper_only),
+        ],
+    )
     found, _ = warnings_of(root)
     assert rules(found, "记-1") == [] and rules(found, "记-4") == []
     messages = {lab: m for lab, _, m in found}
@@ -184,11 +264,14 @@ def test_trail_date_must_be_a_date(root):
 
 # ---- acknowledgements ---------------------------------------------------------------------------------------
 
+
 def test_acknowledgement_is_attached_and_published(root, tmp_path):
     journal(root, "cs", [Pay("2026-09-03", "60000.00", "工程公司")])
     (root / "xg/cs/acknowledgements.yaml").write_text(
         "- voucher: 2026-09 记-1\n  rule: 大额支付\n  by: 夏港街道农经站\n  date: 2026-09-05\n"
-        "  explanation: 按合同支付工程款，已经村民代表会议决议。\n", encoding="utf-8")
+        "  explanation: 按合同支付工程款，已经村民代表会议决议。\n",
+        encoding="utf-8",
+    )
     city, report = check(root)
     assert not report.errors
     (w,) = city.villages[0].warnings
@@ -210,14 +293,19 @@ def test_bad_acknowledgements_are_reported(root):
     (root / "xg/cs/acknowledgements.yaml").write_text(
         "- {voucher: 2026-09 记-7, rule: 大额支付, explanation: x}\n"
         "- {voucher: 2026-09 记-1, rule: 大额付款吧, explanation: x}\n"
-        "- {voucher: 2026-09 记-1, rule: 拆分支付, explanation: x}\n", encoding="utf-8")
+        "- {voucher: 2026-09 记-1, rule: 拆分支付, explanation: x}\n",
+        encoding="utf-8",
+    )
     _, report = check(root)
     assert sorted(p.code for p in report.errors) == ["ack-rule", "ack-voucher"]
     assert [p.code for p in report.warnings if p.code.startswith("ack")] == ["ack-unused"]
-    assert all(p.where.path.endswith("xg/cs/acknowledgements.yaml") for p in report.problems if p.code.startswith("ack"))
+    assert all(
+        p.where.path.endswith("xg/cs/acknowledgements.yaml") for p in report.problems if p.code.startswith("ack")
+    )
 
 
 # ---- config, privacy, the sample ----------------------------------------------------------------------------
+
 
 def test_oversight_keys_are_checked_strictly(root):
     site = root / "site.yaml"
@@ -243,22 +331,27 @@ def test_sample_triggers_every_rule():
 
 # ---- a warning naming a payment of a month waiting for review (review.publish) ------------------------------
 
+
 @pytest.mark.parametrize("september, shown", [("已通过", True), ("待审核", False)])
 def test_a_split_over_a_month_waiting_for_review_waits_with_it(root, tmp_path, september, shown):
     """Payments split over the end of August: while September waits for review (待审核), the August payment's
     warning, which names the September one and the sum, is not published; once approved it is."""
     journal(root, "cs", [Pay("2026-08-30", "30000.00", "绿化公司"), Pay("2026-09-02", "29000.00", "绿化公司")])
     reviews = root / "xg/cs/reviews.yaml"
-    reviews.write_text(reviews.read_text(encoding="utf-8").replace("2026-10-09, status: 已通过",
-                                                                   f"2026-10-09, status: {september}"),
-                       encoding="utf-8")
+    reviews.write_text(
+        reviews.read_text(encoding="utf-8").replace("2026-10-09, status: 已通过", f"2026-10-09, status: {september}"),
+        encoding="utf-8",
+    )
     found, _ = warnings_of(root)
     assert rules(found, "记-1") == ["split-payment"] and "29,000.00" in found[0][2]
     build(root, tmp_path / "out")
     for theme in ("tv", "mobile"):
         village = tmp_path / "out" / theme / "xg/cs"
-        for page in (village / "warnings.html", village / "finance/vouchers/2026-08-001.html",
-                     village / "finance/ledger-2026.html"):
+        for page in (
+            village / "warnings.html",
+            village / "finance/vouchers/2026-08-001.html",
+            village / "finance/ledger-2026.html",
+        ):
             html = page.read_text(encoding="utf-8")
             assert ("29,000.00" in html) is shown and ("59,000.00" in html) is shown, page
             if page.name != "warnings.html":  # whose introduction names every rule

@@ -1,5 +1,6 @@
 """The build as a whole (issue 11): `check` and `build` agree, one village's failure holds back only that village,
 one build per output folder at a time, a published village or town that can no longer be read is an error."""
+
 from __future__ import annotations
 
 import io
@@ -10,23 +11,21 @@ import struct
 import subprocess
 import sys
 import time
-import zlib
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from PIL import Image as PILImage
 
-from sitegen.images import renditions as assets
-from sitegen.site import plan as links
-from sitegen.build import lock
-from sitegen.build import pipeline
-from sitegen.content import progress
-from sitegen.site import render
-from sitegen.cli.main import cli
-from sitegen.images.digests import Checked
-from sitegen.content.errors import ContentError
+from sitegen.build import lock, pipeline
 from sitegen.build.pipeline import build, check
+from sitegen.cli.main import cli
+from sitegen.content import progress
+from sitegen.content.errors import ContentError
+from sitegen.images import renditions as assets
+from sitegen.images.digests import Checked
+from sitegen.site import plan as links
+from sitegen.site import render
 from tests.conftest import snapshot
 from tests.deploykit import env, kill, paused, two_villages
 
@@ -54,6 +53,7 @@ def run(*args) -> int:
 
 # ---- 1. check finds what build stops on -------------------------------------------------------------------------
 
+
 def jpeg(size=(600, 800)) -> bytes:
     buf = io.BytesIO()
     PILImage.new("RGB", size, "white").save(buf, "JPEG", quality=90)
@@ -65,7 +65,7 @@ def png_bad_crc(path: Path) -> None:
     PILImage.new("L", (300, 200), 255).save(buf, "PNG")
     data = bytearray(buf.getvalue())
     at = data.find(b"IDAT")
-    data[at + 4 + struct.unpack(">I", data[at - 4:at])[0]] ^= 0xFF  # the IDAT chunk's checksum
+    data[at + 4 + struct.unpack(">I", data[at - 4 : at])[0]] ^= 0xFF  # the IDAT chunk's checksum
     path.write_bytes(bytes(data))
 
 
@@ -75,20 +75,22 @@ def tiff_second_page_cut(path: Path) -> None:
     pages[0].save(buf, "TIFF", save_all=True, append_images=pages[1:])
     data = buf.getvalue()
     second = data.rfind(bytes([200] * 64))  # inside the second page's pixels: the header and IFDs are kept
-    path.write_bytes(data[:second] + data[second + 60_000:] if second > 0 else data[:-1000])
+    path.write_bytes(data[:second] + data[second + 60_000 :] if second > 0 else data[:-1000])
 
 
 def scan(name: str, writer):
     """Replace voucher 2's scan with the file `writer` makes at xg/cs/scans/2026-09/2/NAME."""
+
     def edit(content: Path) -> None:
         (content / SCAN).unlink()
         writer(content / SCAN.replace("01.jpg", name))
+
     return edit
 
 
 BROKEN = {  # name -> (edit, check and build must fail)
     "unchanged": (lambda c: None, False),
-    "jpeg truncated": (scan("01.jpg", lambda p: p.write_bytes(jpeg()[:len(jpeg()) // 2])), True),
+    "jpeg truncated": (scan("01.jpg", lambda p: p.write_bytes(jpeg()[: len(jpeg()) // 2])), True),
     "png bad checksum": (scan("01.png", png_bad_crc), True),
     "tiff page cut": (scan("01.tif", tiff_second_page_cut), True),
     "pdf broken": (scan("01.pdf", lambda p: p.write_bytes(b"%PDF-1.4\n" + os.urandom(400))), True),
@@ -96,17 +98,30 @@ BROKEN = {  # name -> (edit, check and build must fail)
     "zero bytes": (scan("01.jpg", lambda p: p.write_bytes(b"")), True),
     "text named .png": (scan("01.png", lambda p: p.write_text("not an image")), True),
     "gif named .jpg": (scan("01.jpg", lambda p: PILImage.new("RGB", (50, 50)).save(p, "GIF")), True),
-    "png named .jpg (sound)": (scan("01.jpg", lambda p: PILImage.new("RGB", (300, 400), "white").save(p, "PNG")),
-                               False),
+    "png named .jpg (sound)": (
+        scan("01.jpg", lambda p: PILImage.new("RGB", (300, 400), "white").save(p, "PNG")),
+        False,
+    ),
     "item image truncated": (lambda c: (c / "xg/cs/files/basis.jpg").write_bytes(jpeg()[:3000]), True),
     "village.yaml gone": (lambda c: (c / "xg/cs2/village.yaml").unlink(), True),
-    "feedback_url too long for its QR codes": (lambda c: (c / "site.yaml").write_text(
-        (c / "site.yaml").read_text("utf-8") + f"feedback_url: https://x.cn/{'a' * 3000}?c={{code}}\n", "utf-8"), True),
-    "feedback_url": (lambda c: (c / "site.yaml").write_text(
-        (c / "site.yaml").read_text("utf-8") + "feedback_url: https://x.cn/q?c={code}\n", "utf-8"), False),
-    "journal unbalanced": (lambda c: (c / "xg/cs/journal/2026-09.csv").write_text(
-        (c / "xg/cs/journal/2026-09.csv").read_text("utf-8").replace(",2500.50,,", ",2900.50,,", 1), "utf-8"),
-                           True),
+    "feedback_url too long for its QR codes": (
+        lambda c: (c / "site.yaml").write_text(
+            (c / "site.yaml").read_text("utf-8") + f"feedback_url: https://x.cn/{'a' * 3000}?c={{code}}\n", "utf-8"
+        ),
+        True,
+    ),
+    "feedback_url": (
+        lambda c: (c / "site.yaml").write_text(
+            (c / "site.yaml").read_text("utf-8") + "feedback_url: https://x.cn/q?c={code}\n", "utf-8"
+        ),
+        False,
+    ),
+    "journal unbalanced": (
+        lambda c: (c / "xg/cs/journal/2026-09.csv").write_text(
+            (c / "xg/cs/journal/2026-09.csv").read_text("utf-8").replace(",2500.50,,", ",2900.50,,", 1), "utf-8"
+        ),
+        True,
+    ),
 }
 
 
@@ -141,12 +156,12 @@ def test_every_image_of_the_model_is_found():
     city, _ = check(content)
     assert city is not None
     found = {img.where for img in pipeline.published_images(city)}
-    planned = {(r.image if isinstance(r, assets.Rendition) else r).where
-               for r in links.plan(city).images.values()}
+    planned = {(r.image if isinstance(r, assets.Rendition) else r).where for r in links.plan(city).images.values()}
     assert planned and planned <= found
 
 
 # ---- 2. one village's failure holds back only that village ---------------------------------------------------------
+
 
 def move(content: Path, village: str) -> None:
     """A change to a village's pages (its intro)."""
@@ -170,6 +185,7 @@ def render_error(content, monkeypatch):
         if page.path.startswith("xg/cs/"):
             raise RuntimeError("template bug")
         return real(item, page, *a, **k)
+
     monkeypatch.setattr(render, "body_html", body)
 
 
@@ -184,6 +200,7 @@ def broken_link(content, monkeypatch):
     def check_links(files, report, theme, present=None, **kw):
         files = {p: d + b'<a href="nowhere.html">x</a>' if p == "xg/cs/index.html" else d for p, d in files.items()}
         real(files, report, theme, present, **kw)
+
     monkeypatch.setattr(links, "check_links", check_links)
 
 
@@ -194,8 +211,13 @@ def unmasked(content, monkeypatch):
     monkeypatch.setattr(pipeline, "find_unmasked", lambda text: ["3202811958"] if "LEAK" in text else real(text))
 
 
-LATE = {"image found late": late_image, "render error": render_error, "content error": content_error,
-        "broken link": broken_link, "unmasked personal data": unmasked}
+LATE = {
+    "image found late": late_image,
+    "render error": render_error,
+    "content error": content_error,
+    "broken link": broken_link,
+    "unmasked personal data": unmasked,
+}
 
 
 @pytest.mark.parametrize("case", LATE)
@@ -250,6 +272,7 @@ def test_a_failure_in_the_city_or_a_town_page_changes_nothing(city, monkeypatch,
     def check_links(files, report, theme, present=None, **kw):
         files = {p: d + b'<a href="nowhere.html">x</a>' if p == where else d for p, d in files.items()}
         real(files, report, theme, present, **kw)
+
     monkeypatch.setattr(links, "check_links", check_links)
     with pytest.raises(ContentError) as caught:
         build(content, out, hold_back=True)
@@ -269,15 +292,18 @@ def test_every_village_failing_changes_nothing(city):
 
 # ---- 3. one build at a time ------------------------------------------------------------------------------------------
 
+
 def sitegen(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sitegen", *map(str, args)], capture_output=True, text=True,
-                          env=env(), timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "sitegen", *map(str, args)], capture_output=True, text=True, env=env(), timeout=300
+    )
 
 
 def blocked_on_lock(pid: int) -> bool:
     """The process waits in flock(2): /proc/locks shows its request as blocked ("->")."""
-    return any(re.search(rf"->\s+FLOCK\s+\S+\s+\S+\s+{pid}\s", line)
-               for line in Path("/proc/locks").read_text().splitlines())
+    return any(
+        re.search(rf"->\s+FLOCK\s+\S+\s+\S+\s+{pid}\s", line) for line in Path("/proc/locks").read_text().splitlines()
+    )
 
 
 def test_a_second_build_of_the_same_output_exits_4_and_loses_nothing(city, tmp_path):
@@ -303,8 +329,16 @@ def test_two_builds_started_together_lose_no_page(city, tmp_path):
     """No pause: both race for real. Each either builds or exits 4, and the live site is whole."""
     content, out = city
     move(content, "cs2")
-    runs = [subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(content), "-o", str(out)], env=env(),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "sitegen", "build", str(content), "-o", str(out)],
+            env=env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     codes = sorted(p.wait(timeout=300) for p in runs)
     assert codes in ([0, 0], [0, 4]), [p.communicate() for p in runs]
     fresh = tmp_path / "fresh"
@@ -316,8 +350,13 @@ def test_two_builds_started_together_lose_no_page(city, tmp_path):
 def test_wait_waits_for_the_running_build(city, tmp_path):
     content, out = city
     first = paused(tmp_path / "marker", "sitegen.site.output:write_theme", "build", content, "-o", out, when="before")
-    second = subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(content), "-o", str(out), "--wait"],
-                              env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "build", str(content), "-o", str(out), "--wait"],
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while not blocked_on_lock(second.pid):
@@ -341,6 +380,7 @@ def test_the_image_cache_is_locked_too(city, tmp_path):
 
 
 # ---- 4. a published village or town that cannot be read ----------------------------------------------------------------
+
 
 def test_a_published_village_that_cannot_be_read_is_held_and_still_listed(city):
     content, out = city
@@ -398,6 +438,7 @@ def test_a_village_whose_folder_is_deleted_is_taken_down(city):
 
 # ---- issue 14: named, timed steps; the image cache beside the output; progress; check's verdict remembered -------
 
+
 def test_the_image_cache_is_beside_the_output_and_can_be_put_elsewhere(city, tmp_path):
     content, out = city
     assert pipeline.default_cache(out) == out.parent / "out.cache"
@@ -425,8 +466,9 @@ def test_build_timings_name_every_step_on_stderr(city):
     result = CliRunner().invoke(cli, ["build", str(content), "-o", str(out), "--timings"])
     assert result.exit_code == 0, result.output
     err = result.stderr
-    assert [name for name in pipeline.STEPS if re.search(rf"^{name} +[\d.]+ s wall +[\d.]+ s CPU$", err, re.M)] == \
-        list(pipeline.STEPS)
+    assert [name for name in pipeline.STEPS if re.search(rf"^{name} +[\d.]+ s wall +[\d.]+ s CPU$", err, re.M)] == list(
+        pipeline.STEPS
+    )
     assert "total" in err and "步骤 steps:" not in result.stdout
     again = CliRunner().invoke(cli, ["build", str(content), "-o", str(out), "--timings"])
     assert "没有变化" in again.stdout and re.search(r"^check +[\d.]+ s wall", again.stderr, re.M)
@@ -460,7 +502,7 @@ def test_progress_estimates_what_is_left(monkeypatch):
     screen = _Terminal()
     shown = progress.Progress(screen)
     shown.name = "images"
-    shown.count("scans", 0, 100)   # starts counting at t=0
+    shown.count("scans", 0, 100)  # starts counting at t=0
     shown.count("scans", 50, 100)  # half in 10 s: about 10 s left
     assert "50/100 张图 scans，约 10 秒 ~10 s left" in screen.getvalue()
     shown.done()

@@ -1,6 +1,7 @@
 """公开栏 `sitegen print` (reports/notice_board.py): the poster is a real PDF, read back with pdfium; its words and figures are the
 ledger's; no raw personal number survives; each section's QR code opens an existing page of the phone site; the same
 content gives the same bytes; held months, bad months and villages with errors are refused."""
+
 from __future__ import annotations
 
 import csv
@@ -16,19 +17,27 @@ import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
 
-from sitegen.reports import notice_board as printing
-from sitegen.oversight import refcode
+from sitegen.build.pipeline import build, check
 from sitegen.cli.main import cli
 from sitegen.content.money import yuan
-from sitegen.build.pipeline import build, check
+from sitegen.oversight import refcode
+from sitegen.reports import notice_board as printing
 from tests.conftest import REPO
 
 CONTENT = REPO / "content"
 VILLAGE = CONTENT / "xiagang" / "changshou"
 MONTH = "2026-09"
 PUBLIC = "https://sanwu.example.gov.cn/m/"
-TITLES = ["2026年9月收支流水", "党务公开", "村务公开", "财务公开", "发放名单（低保、补助、工资）", "资金支付预警",
-          "群众疑问及答复", "付款审批流程"]
+TITLES = [
+    "2026年9月收支流水",
+    "党务公开",
+    "村务公开",
+    "财务公开",
+    "发放名单（低保、补助、工资）",
+    "资金支付预警",
+    "群众疑问及答复",
+    "付款审批流程",
+]
 
 
 def pages_text(pdf: bytes) -> list[str]:
@@ -85,14 +94,14 @@ def test_the_poster_opens_with_every_section_in_order_and_the_journals_totals(sa
     income, expense = journal_month(MONTH)
     assert f"本月收入{yuan(income)}元" in whole and f"本月支出{yuan(expense)}元" in whole
     assert flat(f"本月合计 {yuan(income)} {yuan(expense)}") in whole
-    assert "江阴市夏港文具商店" in whole       # a payee of the ledger
-    assert "徐建明" in whole                   # on the 村干部报酬 list, and the approver of the payments
+    assert "江阴市夏港文具商店" in whole  # a payee of the ledger
+    assert "徐建明" in whole  # on the 村干部报酬 list, and the approver of the payments
     assert "夏国平" in whole and "张永刚" in whole  # the 村监委主任 and 镇农经站 reviewers of the trail
     embedded = {("Noto-Sans-CJK-SC", True), ("Noto-Sans-CJK-SC-Bold", True)}
     assert printing.fonts_used(sample_poster) == embedded
     for page in text:
         assert "第" in page and "共" in page  # the page footer: 第 N 页，共 M 页
-    trail = whole[whole.find("付款审批流程"):]
+    trail = whole[whole.find("付款审批流程") :]
     paid = [(label, summary, -net) for _, label, summary, net in journal_lines(MONTH) if net < 0]
     assert len(paid) >= 5
     for label, summary, amount in paid:  # each payment's trail row says what left the village's cash and bank
@@ -175,10 +184,14 @@ def test_every_qr_code_opens_an_existing_phone_page(mini_site):
     assert len(decoded) == len(TITLES)  # one per section
     for url in decoded:
         assert url.startswith(PUBLIC), url
-        path = url[len(PUBLIC):].split("#", 1)[0]
+        path = url[len(PUBLIC) :].split("#", 1)[0]
         assert (out / "mobile" / path).is_file(), url
-    assert {u[len(PUBLIC):].split("#")[0] for u in decoded} >= {"xg/cs/finance/ledger-2026.html", "xg/cs/warnings.html",
-                                                               "xg/cs/questions.html", "xg/cs/party/index.html"}
+    assert {u[len(PUBLIC) :].split("#")[0] for u in decoded} >= {
+        "xg/cs/finance/ledger-2026.html",
+        "xg/cs/warnings.html",
+        "xg/cs/questions.html",
+        "xg/cs/party/index.html",
+    }
 
 
 def test_a2_is_a2_and_a3_is_a3(sample_poster, mini_site, tmp_path):
@@ -192,9 +205,15 @@ def test_a2_is_a2_and_a3_is_a3(sample_poster, mini_site, tmp_path):
 def test_two_runs_give_the_same_bytes(mini_site, tmp_path):
     """Two processes at once (different hash seeds): byte-identical posters, written where promised."""
     content, _ = mini_site
-    runs = [subprocess.Popen([sys.executable, "-m", "sitegen", "print", str(content), "--month", MONTH, "-o",
-                              str(tmp_path / n)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
-            for n in "ab"]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "sitegen", "print", str(content), "--month", MONTH, "-o", str(tmp_path / n)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=REPO,
+        )
+        for n in "ab"
+    ]
     for run in runs:
         _, err = run.communicate(timeout=300)
         assert run.returncode == 0, err.decode()
@@ -282,8 +301,17 @@ def test_an_error_outside_the_villages_prints_nothing(mini, tmp_path):
     assert not (tmp_path / "print").exists()
 
 
-@pytest.mark.parametrize("value", ["sanwu.example.gov.cn/m/", "ftp://x.cn/", "https://x.cn/m/?a=1", "https://x.cn/#m",
-                                   "https:// x.cn/", "https://x.cn/{code}"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "sanwu.example.gov.cn/m/",
+        "ftp://x.cn/",
+        "https://x.cn/m/?a=1",
+        "https://x.cn/#m",
+        "https:// x.cn/",
+        "https://x.cn/{code}",
+    ],
+)
 def test_a_bad_public_url_is_a_content_error(mini, value):
     with open(mini / "site.yaml", "a", encoding="utf-8") as f:
         f.write(f'public_url: "{value}"\n')
@@ -307,8 +335,12 @@ def test_without_the_cjk_font_nothing_is_printed(mini, tmp_path, monkeypatch):
     theme = tmp_path / "print-theme"
     shutil.copytree(printing.PRINT_DIR, theme)
     css = theme / "print.css"
-    css.write_text(css.read_text(encoding="utf-8").replace('"Noto Sans CJK SC"', '"DejaVu Sans"')
-                   .replace('"Noto Serif CJK SC", ', ""), encoding="utf-8")
+    css.write_text(
+        css.read_text(encoding="utf-8")
+        .replace('"Noto Sans CJK SC"', '"DejaVu Sans"')
+        .replace('"Noto Serif CJK SC", ', ""),
+        encoding="utf-8",
+    )
     monkeypatch.setattr(printing, "PRINT_DIR", theme)
     result = invoke(mini, "--month", MONTH, "-o", tmp_path / "out")
     assert result.exit_code == 3 and "fonts-noto-cjk" in result.output
@@ -322,10 +354,21 @@ def test_questions_answered_in_the_month_are_printed_long_text_clipped(mini, tmp
     assert city is not None
     meeting = refcode.assign(city)[id(next(i for v in city.villages for i in v.items if i.slug == "meeting"))]
     long_reply = "经核实，" + "会议按程序召开，参会人数符合规定。" * 40
-    rows = [["工单号", "日期", "查询码", "问题", "承办部门", "答复", "状态", "答复日期"],
-            ["T1", "2026-09-16", meeting, "开会几个人？电话13912345678", "夏港街道组织办", long_reply, "已答复", "2026-09-20"],
-            ["T2", "2026-08-20", meeting, "八月答复的", "夏港街道组织办", "已答复。", "已答复", "2026-08-30"],
-            ["T3", "2026-09-17", meeting, "还在办的", "夏港街道组织办", "", "办理中", ""]]
+    rows = [
+        ["工单号", "日期", "查询码", "问题", "承办部门", "答复", "状态", "答复日期"],
+        [
+            "T1",
+            "2026-09-16",
+            meeting,
+            "开会几个人？电话13912345678",
+            "夏港街道组织办",
+            long_reply,
+            "已答复",
+            "2026-09-20",
+        ],
+        ["T2", "2026-08-20", meeting, "八月答复的", "夏港街道组织办", "已答复。", "已答复", "2026-08-30"],
+        ["T3", "2026-09-17", meeting, "还在办的", "夏港街道组织办", "", "办理中", ""],
+    ]
     (mini / "feedback").mkdir()
     with open(mini / "feedback" / "hotline.csv", "w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows)
@@ -351,7 +394,8 @@ def test_a_village_or_town_folder_prints_only_its_villages(mini, tmp_path):
     result = invoke(mini / "xg" / "ds", "--month", MONTH, "-o", tmp_path / "one")
     assert result.exit_code == 0, result.output
     assert [p.relative_to(tmp_path / "one").as_posix() for p in (tmp_path / "one").rglob("*.pdf")] == [
-        f"print/xg/ds/{MONTH}.pdf"]
+        f"print/xg/ds/{MONTH}.pdf"
+    ]
     result = invoke(mini / "xg", "--month", MONTH, "-o", tmp_path / "town")
     assert result.exit_code == 0 and len(list((tmp_path / "town").rglob("*.pdf"))) == 2
     for args in ([mini / "xg" / "ds", "--village", "xg/cs"], [mini / "xg" / "ds" / "journal"]):

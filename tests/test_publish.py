@@ -1,5 +1,6 @@
 """Stage 11, publish (the cron job): lock, partial publishing around a village with errors, log, exit codes, dry
 run, and a run killed during the build."""
+
 from __future__ import annotations
 
 import json
@@ -87,7 +88,8 @@ def test_a_village_with_errors_keeps_its_last_good_version(live):
     after = json.loads((d.bundles / "state.json").read_text())["bundles"]
     # the same version, the same bytes (the seal, the files' stat the last look saw, may be new: a clone's copy)
     assert {k: v for k, v in after["xg/cs2"].items() if k != "seal"} == {
-        k: v for k, v in state["xg/cs2"].items() if k != "seal"}
+        k: v for k, v in state["xg/cs2"].items() if k != "seal"
+    }
     assert after["xg/cs"]["version"] > state["xg/cs"]["version"]
     ingest(d)
     served = d.served()
@@ -131,7 +133,8 @@ def test_dry_run_writes_and_sends_nothing(live):
     d = live
     unbalance(d.content, "cs2")
     d.content.joinpath("xg/cs/village.yaml").write_text(
-        d.content.joinpath("xg/cs/village.yaml").read_text("utf-8").replace("东部", "西部"), "utf-8")
+        d.content.joinpath("xg/cs/village.yaml").read_text("utf-8").replace("东部", "西部"), "utf-8"
+    )
     before = everything(d)
     r = publish(d, "--dry-run")
     assert r.returncode == 5, r.stdout + r.stderr
@@ -151,6 +154,7 @@ def test_missing_or_exposed_key_exit_8(d):
 
 # ---- the lock -------------------------------------------------------------------------------------------------
 
+
 def test_a_second_run_exits_with_a_clear_message(d):
     with lock.hold(d.bundles / ".lock"):
         r = publish(d)
@@ -159,10 +163,20 @@ def test_a_second_run_exits_with_a_clear_message(d):
 
 
 def test_wait_waits_for_the_running_one(d):
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from sitegen.build import lock\n"
-        "with lock.hold(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(1.0)\n"), d.bundles / ".lock"],
-        env=env(), stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time; from pathlib import Path; from sitegen.build import lock\n"
+                "with lock.hold(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(1.0)\n"
+            ),
+            d.bundles / ".lock",
+        ],
+        env=env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline().strip() == "held"
     started = time.monotonic()
     r = publish(d, "--wait")
@@ -171,8 +185,17 @@ def test_wait_waits_for_the_running_one(d):
 
 
 def test_a_lock_left_by_a_killed_run_is_recovered(d, tmp_path):
-    proc = paused(tmp_path / "marker", "sitegen.deploy.publish:_run", "publish", d.content, "-o", d.output, "--bundles",
-                  d.bundles, when="before")
+    proc = paused(
+        tmp_path / "marker",
+        "sitegen.deploy.publish:_run",
+        "publish",
+        d.content,
+        "-o",
+        d.output,
+        "--bundles",
+        d.bundles,
+        when="before",
+    )
     try:
         assert publish(d).returncode == 4  # it really holds the lock
     finally:
@@ -185,10 +208,19 @@ def test_killed_during_build_the_headend_keeps_serving_and_the_next_run_complete
     d = live
     before = d.served()
     d.content.joinpath("xg/cs/village.yaml").write_text(
-        d.content.joinpath("xg/cs/village.yaml").read_text("utf-8").replace("东部", "南部"), "utf-8")
+        d.content.joinpath("xg/cs/village.yaml").read_text("utf-8").replace("东部", "南部"), "utf-8"
+    )
     # killed between the two themes' swaps: tv is new, mobile still old, nothing bundled or pushed
-    proc = paused(tmp_path / "marker", "sitegen.site.output:write_theme", "publish", d.content, "-o", d.output,
-                  "--bundles", d.bundles)
+    proc = paused(
+        tmp_path / "marker",
+        "sitegen.site.output:write_theme",
+        "publish",
+        d.content,
+        "-o",
+        d.output,
+        "--bundles",
+        d.bundles,
+    )
     kill(proc)
     assert "南部" in (d.output / "tv/xg/cs/index.html").read_text("utf-8")
     assert "南部" not in (d.output / "mobile/xg/cs/index.html").read_text("utf-8")
@@ -212,12 +244,14 @@ def test_hold_back_build_option_unit(live):
 
 # ---- failures after validation (issue 11): held to their village, in publish as in build -----------------------
 
+
 def test_a_village_failing_after_validation_is_held_and_the_other_published(live, monkeypatch):
     """A render error in one village's pages (found only when its pages are made) holds back that village alone:
     exit 5, its bundle unchanged, the other village published with its change."""
-    from sitegen.site import render
     from sitegen.deploy.publish import EXIT_HELD
     from sitegen.deploy.publish import publish as run_publish
+    from sitegen.site import render
+
     d = live
     state = json.loads((d.bundles / "state.json").read_text())["bundles"]
     for village in ("cs", "cs2"):
@@ -229,13 +263,15 @@ def test_a_village_failing_after_validation_is_held_and_the_other_published(live
         if page.path.startswith("xg/cs2/"):
             raise RuntimeError("template bug")
         return real(item, page, *a, **k)
+
     monkeypatch.setattr(render, "body_html", body)
     result = run_publish(d.content, d.output, d.bundles)
     assert result.code == EXIT_HELD, result.summary
     assert any("held back: xg/cs2" in line for line in result.summary)
     after = json.loads((d.bundles / "state.json").read_text())["bundles"]
     assert {k: v for k, v in after["xg/cs2"].items() if k != "seal"} == {
-        k: v for k, v in state["xg/cs2"].items() if k != "seal"}  # the seal is the stat of the files last seen
+        k: v for k, v in state["xg/cs2"].items() if k != "seal"
+    }  # the seal is the stat of the files last seen
     assert after["xg/cs"]["version"] > state["xg/cs"]["version"]
     assert "东北部" not in (d.output / "tv/xg/cs2/index.html").read_text("utf-8")
     assert "东北部" in (d.output / "tv/xg/cs/index.html").read_text("utf-8")

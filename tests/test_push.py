@@ -1,5 +1,6 @@
 """Stage 9, push: temporary name, size and hash check, atomic rename, resume, retries, deltas; over a folder and
 over SFTP to a real OpenSSH server started here on 127.0.0.1 with throwaway keys."""
+
 from __future__ import annotations
 
 import getpass
@@ -10,31 +11,44 @@ import socket
 import subprocess
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sitegen.deploy import push as push_module
-from sitegen.content.config import Target
-from sitegen.deploy.ingest import ingest
 from sitegen.build.pipeline import build
+from sitegen.content.config import Target
+from sitegen.deploy import push as push_module
+from sitegen.deploy.ingest import ingest
 from sitegen.deploy.push import FolderRemote, PushError, connect, push, upload
-from tests.deploykit import (NOW, bundle_now, change_voucher, clone, deploy, kill, paused, set_targets, sitegen,
-                             snapshot, touch_page)
+from tests.deploykit import (
+    NOW,
+    bundle_now,
+    change_voucher,
+    clone,
+    deploy,
+    kill,
+    paused,
+    set_targets,
+    sitegen,
+    snapshot,
+    touch_page,
+)
 
 SSHD = Path("/usr/sbin/sshd")
 
 
 # ---- a real OpenSSH server -----------------------------------------------------------------------------------
 
+
 def _openssh_key(path: Path) -> str:
     """Write an Ed25519 private key in OpenSSH format (mode 600); return its public line."""
     key = Ed25519PrivateKey.generate()
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
-                                       serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption())
+    )
     path.chmod(0o600)
     return key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
 
@@ -52,13 +66,23 @@ class Server:
         self.known_hosts = folder / "known_hosts"
 
     def target(self, name: str, path: Path, known_hosts: Path | None = None) -> Target:
-        return Target(name, "sftp", str(path), "127.0.0.1", self.port, getpass.getuser(), str(self.user_key),
-                      str(known_hosts or self.known_hosts))
+        return Target(
+            name,
+            "sftp",
+            str(path),
+            "127.0.0.1",
+            self.port,
+            getpass.getuser(),
+            str(self.user_key),
+            str(known_hosts or self.known_hosts),
+        )
 
     def yaml(self, name: str, path: Path) -> str:
-        return (f"    - name: {name}\n      type: sftp\n      path: {path}\n      host: 127.0.0.1\n"
-                f"      port: {self.port}\n      user: {getpass.getuser()}\n      key_file: {self.user_key}\n"
-                f"      known_hosts: {self.known_hosts}\n")
+        return (
+            f"    - name: {name}\n      type: sftp\n      path: {path}\n      host: 127.0.0.1\n"
+            f"      port: {self.port}\n      user: {getpass.getuser()}\n      key_file: {self.user_key}\n"
+            f"      known_hosts: {self.known_hosts}\n"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +99,9 @@ def sshd(tmp_path_factory):
     (folder / "sshd_config").write_text(f"""\
 Port {port}
 ListenAddress 127.0.0.1
-HostKey {folder / 'host_key'}
-PidFile {folder / 'sshd.pid'}
-AuthorizedKeysFile {folder / 'authorized_keys'}
+HostKey {folder / "host_key"}
+PidFile {folder / "sshd.pid"}
+AuthorizedKeysFile {folder / "authorized_keys"}
 UsePAM no
 StrictModes no
 PermitRootLogin prohibit-password
@@ -91,8 +115,12 @@ LogLevel ERROR
         Path("/run/sshd").mkdir(exist_ok=True)  # privilege separation folder, normally made by the service unit
     except PermissionError:
         pass  # not root: sshd then runs without privilege separation for our own user
-    proc = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(folder / "sshd_config")], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [str(SSHD), "-D", "-e", "-f", str(folder / "sshd_config")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     deadline = time.monotonic() + 10
     while True:
         try:
@@ -109,6 +137,7 @@ LogLevel ERROR
 
 
 # ---- uploads --------------------------------------------------------------------------------------------------
+
 
 def test_upload_goes_through_a_part_file_and_is_verified(tmp_path):
     src = tmp_path / "b.tar.gz"
@@ -177,7 +206,10 @@ def test_push_sends_full_then_deltas_after_the_headend_acknowledges(published):
     d = published
     first = push(d.store, [folder_target(d)], d.private(), d.content)[0]
     assert first.ok and sorted((s.bundle, s.kind) for s in first.sent) == [
-        ("city", "full"), ("xg/cs", "full"), ("xg/cs2", "full")]
+        ("city", "full"),
+        ("xg/cs", "full"),
+        ("xg/cs2", "full"),
+    ]
     assert [s.bundle for s in first.sent][-1] == "city"  # villages first, the city last
     # not taken yet: nothing is sent twice
     again = push(d.store, [folder_target(d)], d.private(), d.content)[0]
@@ -205,6 +237,7 @@ def test_a_refusal_at_the_headend_is_reported_and_a_full_bundle_sent(published):
     assert [s.kind for s in first.sent if s.bundle == "xg/cs"] == ["delta"]
     other = d.base / "other.key"
     from sitegen.deploy import keys
+
     keys.generate(other)
     shutil.copyfile(keys.public_path(other), d.headend / "publisher.pub")  # the headend now trusts another key
     assert ingest(d.headend, now=NOW + timedelta(hours=1)).rejected
@@ -226,8 +259,14 @@ def test_retries_with_backoff(published, monkeypatch):
 
     monkeypatch.setattr(FolderRemote, "write_from", flaky)
     events = []
-    result = push(d.store, [folder_target(d)], d.private(), d.content, backoff=0.01,
-                  log=lambda event, **f: events.append((event, f)))[0]
+    result = push(
+        d.store,
+        [folder_target(d)],
+        d.private(),
+        d.content,
+        backoff=0.01,
+        log=lambda event, **f: events.append((event, f)),
+    )[0]
     assert result.ok
     retries = [f for e, f in events if e == "retry"]
     assert [r["delay"] for r in retries] == [0.01, 0.02] and "link down" in retries[0]["error"]
@@ -242,6 +281,7 @@ def test_retries_with_backoff(published, monkeypatch):
 
 
 # ---- SFTP ----------------------------------------------------------------------------------------------------
+
 
 def test_push_over_sftp_to_openssh(sshd, tmp_path, published):
     d, remote_drop = sftp_setup(published, sshd, tmp_path)
@@ -269,8 +309,14 @@ def test_sftp_refuses_an_unknown_or_changed_host_key(sshd, tmp_path, published):
     unknown = tmp_path / "known_hosts_empty"
     unknown.write_text("")
     for known, message in ((changed, "does not match"), (unknown, "not found in known_hosts")):
-        result = push(published.store, [sshd.target("cable", tmp_path / "drop", known)], published.private(),
-                      published.content, retries=2, backoff=0.01)[0]
+        result = push(
+            published.store,
+            [sshd.target("cable", tmp_path / "drop", known)],
+            published.private(),
+            published.content,
+            retries=2,
+            backoff=0.01,
+        )[0]
         assert not result.ok and message in result.error, result.error
     assert os.listdir(tmp_path / "drop") == []
 
@@ -284,8 +330,17 @@ def test_killed_during_sftp_push_resumes_and_headend_keeps_serving(sshd, tmp_pat
     change_voucher(d.content, "cs2")  # a real change, built for real this time
     build(d.content, d.output)
     bundle_now(d, now=NOW + timedelta(hours=1))
-    proc = paused(tmp_path / "marker", "sitegen.deploy.push:_progress", "push", "--content", d.content, "--bundles",
-                  d.bundles, call=3, setting="sitegen.deploy.push:CHUNK=4096")
+    proc = paused(
+        tmp_path / "marker",
+        "sitegen.deploy.push:_progress",
+        "push",
+        "--content",
+        d.content,
+        "--bundles",
+        d.bundles,
+        call=3,
+        setting="sitegen.deploy.push:CHUNK=4096",
+    )
     kill(proc)
     parts = [p for p in os.listdir(remote_drop) if p.endswith(".part")]
     assert len(parts) == 1 and parts[0].startswith(".xg.cs2_") and (remote_drop / parts[0]).stat().st_size > 0
@@ -302,8 +357,11 @@ def test_killed_during_sftp_push_resumes_and_headend_keeps_serving(sshd, tmp_pat
 
 def test_push_failure_exit_code(published):
     d = published
-    set_targets(d, "    - name: cable\n      type: sftp\n      path: /srv/drop\n      host: 127.0.0.1\n"
-                   "      port: 1\n      user: nobody\n      key_file: k\n      known_hosts: kh\n")
+    set_targets(
+        d,
+        "    - name: cable\n      type: sftp\n      path: /srv/drop\n      host: 127.0.0.1\n"
+        "      port: 1\n      user: nobody\n      key_file: k\n      known_hosts: kh\n",
+    )
     (d.content / "kh").write_text("")
     r = sitegen("push", "--content", d.content, "--bundles", d.bundles, "--retries", "1")
     assert r.returncode == 6 and "push FAILED" in r.stderr and "cable" in r.stderr and "Traceback" not in r.stderr
@@ -315,6 +373,8 @@ def test_folder_target_without_a_path_is_a_push_error_not_a_crash(tmp_path, path
     never a TypeError on None, and never the folder of site.yaml itself."""
     with pytest.raises(PushError, match="headend-a"):
         connect(Target("headend-a", "folder", path.strip()), tmp_path)
+
+
 # ---- the push account confined by the sshd configuration docs/deploy.md gives ----------------------------------
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
@@ -345,15 +405,22 @@ def confined(sshd, tmp_path):
     inbox.chmod(0o755)
     (inbox / "drop").mkdir()
     port = _free_port()
-    config = (sshd.folder / "sshd_config").read_text().replace(f"Port {sshd.port}", f"Port {port}").replace(
-        str(sshd.folder / "sshd.pid"), str(tmp_path / "confined.pid"))
-    config += _documented_block().replace("sitegen-push", getpass.getuser()).replace("/srv/sitegen-inbox",
-                                                                                       str(inbox))
+    config = (
+        (sshd.folder / "sshd_config")
+        .read_text()
+        .replace(f"Port {sshd.port}", f"Port {port}")
+        .replace(str(sshd.folder / "sshd.pid"), str(tmp_path / "confined.pid"))
+    )
+    config += _documented_block().replace("sitegen-push", getpass.getuser()).replace("/srv/sitegen-inbox", str(inbox))
     (tmp_path / "confined_config").write_text(config)
     known = tmp_path / "known_hosts"
     known.write_text(f"[127.0.0.1]:{port} {sshd.host_line}\n")
-    proc = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(tmp_path / "confined_config")],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [str(SSHD), "-D", "-e", "-f", str(tmp_path / "confined_config")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     deadline = time.monotonic() + 10
     while True:
         try:
@@ -374,6 +441,7 @@ def confined(sshd, tmp_path):
 
 def test_the_documented_sshd_block_confines_the_push_account_to_drop(confined, published, tmp_path):
     import paramiko
+
     server, inbox, known = confined
     d = published
     set_targets(d, server.yaml("cable", Path("/drop")).replace(str(server.known_hosts), str(known)))
@@ -387,14 +455,24 @@ def test_the_documented_sshd_block_confines_the_push_account_to_drop(confined, p
     # the attack of issue 12: replace the trust root from the push account
     client = paramiko.SSHClient()
     client.load_host_keys(str(known))
-    client.connect("127.0.0.1", port=server.port, username=getpass.getuser(), key_filename=str(server.user_key),
-                   look_for_keys=False, allow_agent=False)
+    client.connect(
+        "127.0.0.1",
+        port=server.port,
+        username=getpass.getuser(),
+        key_filename=str(server.user_key),
+        look_for_keys=False,
+        allow_agent=False,
+    )
     try:
         sftp = client.open_sftp()
         rogue = tmp_path / "rogue.pub"
         rogue.write_bytes(b"-----BEGIN PUBLIC KEY-----\nrogue\n-----END PUBLIC KEY-----\n")
-        for target in ("drop/../publisher.pub", "../../publisher.pub", str(d.headend / "publisher.pub"),
-                       f"/../../../..{d.headend}/publisher.pub"):
+        for target in (
+            "drop/../publisher.pub",
+            "../../publisher.pub",
+            str(d.headend / "publisher.pub"),
+            f"/../../../..{d.headend}/publisher.pub",
+        ):
             try:
                 sftp.put(str(rogue), target)
             except OSError:
@@ -416,8 +494,11 @@ def test_a_damaged_or_huge_acks_file_on_one_target_does_not_stop_the_others(sshd
     broken, healthy = tmp_path / "broken" / "drop", tmp_path / "healthy" / "drop"
     broken.mkdir(parents=True)
     (broken / "acks.json").write_text('{"format": 1, "bundles": {"xg/cs": {"active": 1, "seen": "zzz"}}}')
-    set_targets(d, sshd.yaml("huge", huge) + f"    - name: broken\n      type: folder\n      path: {broken}\n"
-                f"    - name: healthy\n      type: folder\n      path: {healthy}\n")
+    set_targets(
+        d,
+        sshd.yaml("huge", huge) + f"    - name: broken\n      type: folder\n      path: {broken}\n"
+        f"    - name: healthy\n      type: folder\n      path: {healthy}\n",
+    )
     started = time.monotonic()
     r = sitegen("push", "--content", d.content, "--bundles", d.bundles, memory=1 << 30)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stdout + r.stderr
@@ -429,6 +510,7 @@ def test_a_damaged_or_huge_acks_file_on_one_target_does_not_stop_the_others(sshd
 
 
 # ---- the snapshot: installed whole, and the time it was signed (issue 12: mix-and-match, freeze) --------------
+
 
 def _round(d, hours, villages=("cs", "cs2"), now=None):
     """The publisher changes `villages`, bundles them `hours` after NOW and pushes (with its signed snapshot)."""
@@ -461,20 +543,21 @@ def test_only_whole_snapshots_are_installed_never_a_mix(published, tmp_path):
     # an old bundle of the set is no help either
     (d.drop / "old-cs.tar.gz").write_bytes(saved.read_bytes())
     result = ingest(d.headend, now=NOW + timedelta(hours=2))
-    assert result.activated is None and "older than" in next(o.reason for o in result.outcomes if o.source ==
-                                                             "old-cs.tar.gz")
+    assert result.activated is None and "older than" in next(
+        o.reason for o in result.outcomes if o.source == "old-cs.tar.gz"
+    )
     # the publisher's next push sends what is missing: the whole snapshot goes in
     assert push(d.store, [folder_target(d)], d.private(), d.content)[0].ok
     result = ingest(d.headend, now=NOW + timedelta(hours=2))
-    assert result.activated and d.served() == {k: v for k, v in snapshot(d.output).items()
-                                               if not k.startswith(".cache/")}
+    assert result.activated and d.served() == {
+        k: v for k, v in snapshot(d.output).items() if not k.startswith(".cache/")
+    }
 
 
 def test_stale_content_is_reported_and_shown_on_the_home_page(published):
     d = published
     # the newest snapshot there is was signed 50 hours ago (the publisher stopped, or someone holds pushes back)
-    assert push(d.store, [folder_target(d)], d.private(), d.content,
-                now=datetime.now(timezone.utc) - timedelta(hours=50))[0].ok
+    assert push(d.store, [folder_target(d)], d.private(), d.content, now=datetime.now(UTC) - timedelta(hours=50))[0].ok
     r = sitegen("ingest", "--root", d.headend, "--max-age", "48")
     assert r.returncode == 9 and "STALE" in r.stderr and "已启用 installed" in r.stdout, r.stdout + r.stderr
     home = d.headend / "current" / "tv" / "index.html"
@@ -488,7 +571,7 @@ def test_stale_content_is_reported_and_shown_on_the_home_page(published):
     built = (d.output / "tv" / "index.html").read_bytes()
     assert home.read_bytes() == built and b"<!--sitegen:freshness--><!--/sitegen:freshness-->" in built
     # then 45 days without a new bundle or snapshot: it used to say nothing
-    later = ingest(d.headend, now=datetime.now(timezone.utc) + timedelta(days=45))
+    later = ingest(d.headend, now=datetime.now(UTC) + timedelta(days=45))
     assert later.stale_hours is not None and later.stale_hours >= 45 * 24
     assert f"已超过 {later.stale_hours} 小时未更新" in home.read_text("utf-8")
 
@@ -497,8 +580,9 @@ def test_a_headend_ahead_of_the_publisher_is_reported_as_a_possible_key_theft(pu
     d = published
     d.drop.mkdir(parents=True, exist_ok=True)
     ours = d.store.load_state()["bundles"]["xg/cs"]["version"]
-    (d.drop / "acks.json").write_text(json.dumps({"format": 1, "release": "r-000002", "bundles": {
-        "xg/cs": {"active": ours + 5, "seen": ours + 5}}}))
+    (d.drop / "acks.json").write_text(
+        json.dumps({"format": 1, "release": "r-000002", "bundles": {"xg/cs": {"active": ours + 5, "seen": ours + 5}}})
+    )
     result = push(d.store, [folder_target(d)], d.private(), d.content)[0]
     assert result.ok and any("was the signing key stolen" in w and "xg/cs" in w for w in result.warnings)
 
@@ -528,6 +612,7 @@ def test_an_old_or_forged_snapshot_is_refused_and_reported(published, tmp_path):
 
 # ---- issue 14: a push follows the change: only the changed village's file, never a listing of the remote ------
 
+
 class _Recording:
     """A folder remote that notes every call (method, name)."""
 
@@ -538,6 +623,7 @@ class _Recording:
         def call(*args, **kwargs):
             self.calls.append((method, args[0] if args else None))
             return getattr(self.inner, method)(*args, **kwargs)
+
         return call
 
 
@@ -556,7 +642,13 @@ def test_after_one_village_changes_push_touches_only_its_file_here_and_there(pub
     assert {s.bundle: s.kind for s in result.sent} == {"city": "none", "xg/cs": "delta", "xg/cs2": "none"}
     delta = next(s for s in result.sent if s.kind == "delta")
     name = f"xg.cs_v{delta.version}_from_v{delta.base}.tar.gz"
-    assert {n for m, n in calls if m != "close"} == {"acks.json", name, f".{name}.part", "snapshot.json", ".snapshot.json.part"}
+    assert {n for m, n in calls if m != "close"} == {
+        "acks.json",
+        name,
+        f".{name}.part",
+        "snapshot.json",
+        ".snapshot.json.part",
+    }
     assert {m for m, _ in calls} <= {"size", "read", "write_from", "sha256", "rename", "remove", "close"}
     # here and there only that file (and the snapshot, and their parts) is read back: no other bundle's archive
     assert set(hashed) == {name, f".{name}.part", "snapshot.json", ".snapshot.json.part"}

@@ -1,12 +1,13 @@
 """Hotline questions and answers (questions.py): attached to the right items, overdue flags, clear errors."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from sitegen.oversight import refcode
 from sitegen.build.pipeline import build, check
+from sitegen.oversight import refcode
 from tests.oversightkit import Pay, content, journal, write_csv
 
 HEAD = ["工单号", "日期", "查询码", "问题", "承办部门", "答复", "状态", "答复日期"]
@@ -26,9 +27,13 @@ def codes(root):
     assert not report.errors
     by_id = refcode.assign(city)
     cs, jt = city.villages
-    return {"meeting": by_id[id(next(i for i in cs.items if i.slug == "meeting"))],
-            "plan": by_id[id(next(i for i in cs.items if i.slug == "plan"))],
-            "cs1": by_id[id(cs.vouchers[0])], "cs2": by_id[id(cs.vouchers[1])], "jt1": by_id[id(jt.vouchers[0])]}
+    return {
+        "meeting": by_id[id(next(i for i in cs.items if i.slug == "meeting"))],
+        "plan": by_id[id(next(i for i in cs.items if i.slug == "plan"))],
+        "cs1": by_id[id(cs.vouchers[0])],
+        "cs2": by_id[id(cs.vouchers[1])],
+        "jt1": by_id[id(jt.vouchers[0])],
+    }
 
 
 def hotline(root, rows, name="hotline.csv"):
@@ -39,11 +44,24 @@ def test_questions_attach_to_their_items_and_vouchers(root, tmp_path):
     c = codes(root)
     scan = f"{c['cs2']}-1"
     spoken = c["jt1"].lower().replace("0", "o").replace("-", " ")  # read over the phone: O for 0, lower case
-    hotline(root, [["T1", "2026-09-20", c["meeting"], "党员大会几个人参加？", "夏港街道组织办", "应到45人，实到41人。",
-                    "已答复", "2026-09-25"],
-                   ["T2", "2026-09-21", c["cs1"], "这笔钱付给谁了？", "夏港街道农经站", "付给乙。", "已答复", "2026-09-22"],
-                   ["T3", "2026-09-22", scan, "发票看不清", "夏港街道农经站", "", "办理中", ""],
-                   ["T4", "2026-09-23", spoken, "江头村这笔钱？", "夏港街道农经站", "", "", ""]])
+    hotline(
+        root,
+        [
+            [
+                "T1",
+                "2026-09-20",
+                c["meeting"],
+                "党员大会几个人参加？",
+                "夏港街道组织办",
+                "应到45人，实到41人。",
+                "已答复",
+                "2026-09-25",
+            ],
+            ["T2", "2026-09-21", c["cs1"], "这笔钱付给谁了？", "夏港街道农经站", "付给乙。", "已答复", "2026-09-22"],
+            ["T3", "2026-09-22", scan, "发票看不清", "夏港街道农经站", "", "办理中", ""],
+            ["T4", "2026-09-23", spoken, "江头村这笔钱？", "夏港街道农经站", "", "", ""],
+        ],
+    )
     city, report = check(root)
     assert city is not None
     assert not report.errors, [p.format() for p in report.errors]
@@ -69,27 +87,36 @@ def test_questions_attach_to_their_items_and_vouchers(root, tmp_path):
 
 def test_questions_about_city_and_town_items_reach_every_village_page_of_that_town(root, tmp_path):
     (root / "policies").mkdir()
-    (root / "policies/law.md").write_text("---\ntitle: 村民委员会组织法\ndate: 2026-01-01\n---\n条文。\n",
-                                          encoding="utf-8")
+    (root / "policies/law.md").write_text(
+        "---\ntitle: 村民委员会组织法\ndate: 2026-01-01\n---\n条文。\n", encoding="utf-8"
+    )
     (root / "xg/rules").mkdir()
-    (root / "xg/rules/fund.md").write_text("---\ntitle: 街道村级资金管理办法\ndate: 2026-02-01\n---\n条文。\n",
-                                           encoding="utf-8")
+    (root / "xg/rules/fund.md").write_text(
+        "---\ntitle: 街道村级资金管理办法\ndate: 2026-02-01\n---\n条文。\n", encoding="utf-8"
+    )
     city, _ = check(root)
     assert city is not None
     by_id = refcode.assign(city)
     law, fund = by_id[id(city.items[0])], by_id[id(city.towns[0].items[0])]
-    hotline(root, [["T1", "2026-09-20", law, "组织法哪一条规定了公开？", "市民政局", "第三十二条。", "已答复", "2026-09-21"],
-                   ["T2", "2026-09-21", fund, "村务卡限额多少？", "夏港街道农经站", "", "办理中", ""]])
+    hotline(
+        root,
+        [
+            ["T1", "2026-09-20", law, "组织法哪一条规定了公开？", "市民政局", "第三十二条。", "已答复", "2026-09-21"],
+            ["T2", "2026-09-21", fund, "村务卡限额多少？", "夏港街道农经站", "", "办理中", ""],
+        ],
+    )
     build(root, tmp_path / "out", themes=("tv", "mobile"))
     for theme in ("tv", "mobile"):
         for village in ("cs", "jt"):
             site = tmp_path / "out" / theme / "xg" / village
             page = (site / "questions.html").read_text(encoding="utf-8")
-            shared = page[page.index("关于全市、全镇（街道）统一公开内容的疑问"):]
+            shared = page[page.index("关于全市、全镇（街道）统一公开内容的疑问") :]
             assert "组织法哪一条规定了公开？" in shared and "第三十二条。" in shared and "村务卡限额多少？" in shared
             links = [(site / h).resolve() for h in re.findall(r'<a class="row" href="([^"]+)"', shared)]
             assert [p.relative_to((tmp_path / "out" / theme).resolve()).as_posix() for p in links] == [
-                "policies/law.html", "xg/rules/fund.html"]
+                "policies/law.html",
+                "xg/rules/fund.html",
+            ]
             home = (site / "index.html").read_text(encoding="utf-8")
             assert '<span class="tile-title">群众疑问</span><span class="tile-sub">2 条</span>' in home
         law_page = (tmp_path / "out" / theme / "policies/law.html").read_text(encoding="utf-8")
@@ -98,8 +125,13 @@ def test_questions_about_city_and_town_items_reach_every_village_page_of_that_to
 
 def test_unknown_code_is_an_error_naming_file_and_row(root):
     c = codes(root)
-    hotline(root, [["T1", "2026-09-20", c["cs1"], "问题一", "", "", "办理中", ""],
-                   ["T2", "2026-09-21", "V-ZZZZ-ZZZZ", "问题二", "", "", "办理中", ""]])
+    hotline(
+        root,
+        [
+            ["T1", "2026-09-20", c["cs1"], "问题一", "", "", "办理中", ""],
+            ["T2", "2026-09-21", "V-ZZZZ-ZZZZ", "问题二", "", "", "办理中", ""],
+        ],
+    )
     _, report = check(root)
     (err,) = report.errors
     assert err.code == "question-code" and err.where.path.endswith("feedback/hotline.csv")
@@ -109,10 +141,15 @@ def test_unknown_code_is_an_error_naming_file_and_row(root):
 
 def test_overdue_is_measured_against_the_as_of_day(root):
     c = codes(root)  # as_of: 2026-10-20, answer_days: 15
-    hotline(root, [["T1", "2026-10-05", c["cs1"], "等了15天", "", "", "办理中", ""],
-                   ["T2", "2026-10-04", c["cs1"], "等了16天", "", "", "办理中", ""],
-                   ["T3", "2026-09-01", c["cs2"], "答复晚了", "农经站", "已核实。", "已答复", "2026-09-21"],
-                   ["T4", "2026-09-01", c["cs2"], "按时答复", "农经站", "已核实。", "已答复", "2026-09-16"]])
+    hotline(
+        root,
+        [
+            ["T1", "2026-10-05", c["cs1"], "等了15天", "", "", "办理中", ""],
+            ["T2", "2026-10-04", c["cs1"], "等了16天", "", "", "办理中", ""],
+            ["T3", "2026-09-01", c["cs2"], "答复晚了", "农经站", "已核实。", "已答复", "2026-09-21"],
+            ["T4", "2026-09-01", c["cs2"], "按时答复", "农经站", "已核实。", "已答复", "2026-09-16"],
+        ],
+    )
     city, report = check(root)
     assert city is not None
     assert not report.errors
@@ -127,8 +164,13 @@ def test_without_as_of_the_latest_date_in_the_content_counts(root):
     site = root / "site.yaml"
     site.write_text(site.read_text(encoding="utf-8").replace("  as_of: 2026-10-20\n", ""), encoding="utf-8")
     c = codes(root)
-    hotline(root, [["T1", "2026-09-01", c["cs1"], "问题", "", "", "办理中", ""],
-                   ["T2", "2026-09-30", c["cs1"], "问题", "农经站", "答复", "已答复", "2026-10-01"]])
+    hotline(
+        root,
+        [
+            ["T1", "2026-09-01", c["cs1"], "问题", "", "", "办理中", ""],
+            ["T2", "2026-09-30", c["cs1"], "问题", "农经站", "答复", "已答复", "2026-10-01"],
+        ],
+    )
     city, _ = check(root)
     assert city is not None
     # the latest date written anywhere is the 2026-10-09 month review: T1 has waited 38 days
@@ -137,14 +179,23 @@ def test_without_as_of_the_latest_date_in_the_content_counts(root):
 
 def test_bad_rows_are_reported(root):
     c = codes(root)
-    hotline(root, [["T1", "2026-09-20", c["cs1"], "问题", "", "", "办理中", ""],
-                   ["T1", "2026-09-21", c["cs1"], "重复的工单号", "", "", "办理中", ""],
-                   ["T2", "2026-09-21", c["cs1"], "说答复了却没有答复", "", "", "已答复", ""],
-                   ["T3", "2026-9-31", c["cs1"], "日期不对", "", "", "办理中", ""],
-                   ["T4", "2026-09-21", c["cs1"], "状态不认识", "", "", "研究中", ""]])
+    hotline(
+        root,
+        [
+            ["T1", "2026-09-20", c["cs1"], "问题", "", "", "办理中", ""],
+            ["T1", "2026-09-21", c["cs1"], "重复的工单号", "", "", "办理中", ""],
+            ["T2", "2026-09-21", c["cs1"], "说答复了却没有答复", "", "", "已答复", ""],
+            ["T3", "2026-9-31", c["cs1"], "日期不对", "", "", "办理中", ""],
+            ["T4", "2026-09-21", c["cs1"], "状态不认识", "", "", "研究中", ""],
+        ],
+    )
     _, report = check(root)
     assert sorted((p.code, p.where.line) for p in report.errors) == [
-        ("bad-date", 5), ("question-duplicate", 3), ("question-reply", 4), ("question-status", 6)]
+        ("bad-date", 5),
+        ("question-duplicate", 3),
+        ("question-reply", 4),
+        ("question-status", 6),
+    ]
 
 
 def test_excel_hotline_export_loads(root):
@@ -173,6 +224,7 @@ def test_a_question_about_a_draft_waits_with_it(root, tmp_path):
 
 def test_the_sample_has_answered_unanswered_and_overdue_questions():
     from tests.conftest import REPO
+
     city, report = check(REPO / "content")
     assert city is not None
     assert not report.errors

@@ -30,6 +30,7 @@ Without a browser, link_tree also shows every page of the sample is reached from
 Also here: the navigation rules on real pages: focus memory per list, page up/down and the cost of a key press
 on a ledger of 500 lines (a village generated for the test; a page per month), and the set-top boxes' key codes.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -124,15 +125,21 @@ FOCUSABLES = """var all = Array.prototype.filter.call(document.querySelectorAll(
             var r = el.getBoundingClientRect();
             return el.getAttribute('tabindex') !== '-1' && !el.disabled && (r.right - r.left > 0 || r.bottom - r.top > 0);
         });"""
-FOCUS_LINK = """([i]) => { %s
+FOCUS_LINK = (
+    """([i]) => { %s
     all[i].focus();  // tv.js takes it as its own focus (the walk reached it with the arrows)
     return document.activeElement === all[i];
-}""" % FOCUSABLES
-HAS_FOCUS = """([i]) => { %s
+}"""
+    % FOCUSABLES
+)
+HAS_FOCUS = (
+    """([i]) => { %s
     var el = all[i];
     return !!el && document.activeElement === el && (' ' + el.className + ' ').indexOf(' focused ') >= 0
         && document.querySelectorAll('.focused').length === 1;
-}""" % FOCUSABLES
+}"""
+    % FOCUSABLES
+)
 # One round trip where there were two (a page's checks are most of the walk's calls into the browser):
 # back on a page, whether the link left has the focus again, then the next link takes it.
 BACK_AND_NEXT = "([back, next]) => [(" + HAS_FOCUS + ")([back]), (" + FOCUS_LINK + ")([next])]"
@@ -172,7 +179,7 @@ class Tab:
         await action
         try:
             return await asyncio.wait_for(self.waiting, TIMEOUT)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise AssertionError(f"{what}: no page ready after {TIMEOUT} s (at {self.page.url})") from None
 
     async def press(self, key: str, what: str) -> tuple[str, str]:
@@ -184,11 +191,11 @@ class Tab:
 
 @dataclass
 class Walk:
-    root: str                      # the site's base URL
-    parents: dict[str, str]        # page -> the page it is opened from (link_tree)
-    opened: set[str] = field(default_factory=set)    # pages shown and walked (relative paths)
-    claimed: set[str] = field(default_factory=set)   # pages some tab has taken on
-    files: set[str] = field(default_factory=set)     # links straight to a file (an image): no page to walk
+    root: str  # the site's base URL
+    parents: dict[str, str]  # page -> the page it is opened from (link_tree)
+    opened: set[str] = field(default_factory=set)  # pages shown and walked (relative paths)
+    claimed: set[str] = field(default_factory=set)  # pages some tab has taken on
+    files: set[str] = field(default_factory=set)  # links straight to a file (an image): no page to walk
     problems: list[str] = field(default_factory=list)
     focusables: int = 0
     backs: dict[str, int] = field(default_factory=lambda: {"bfcache": 0, "load": 0})
@@ -210,7 +217,7 @@ class Walk:
         return n
 
     def rel(self, url: str) -> str:
-        return urldefrag(url)[0][len(self.root):]
+        return urldefrag(url)[0][len(self.root) :]
 
     async def visit(self, tab: Tab, rel: str) -> None:
         """The page `rel` is on screen and ready: walk its focus graph, then open each page it is the parent of."""
@@ -358,10 +365,12 @@ def walk_site(site: Path, browsers: int = BROWSERS) -> Walk:
 
 def report(capsys, label: str, walk: Walk, pages: int, took: float) -> None:
     with capsys.disabled():
-        print(f"\n[reachability] {label}: {len(walk.opened)} of {pages} pages opened with OK and left with Back "
-              f"(to a page from the back/forward cache {walk.backs['bfcache']}, reloaded {walk.backs['load']}), "
-              f"{walk.focusables} focusables reached with the arrows, {BROWSERS} tabs ({walk.handed_over} subtrees "
-              f"handed over), in {took:.0f} s")
+        print(
+            f"\n[reachability] {label}: {len(walk.opened)} of {pages} pages opened with OK and left with Back "
+            f"(to a page from the back/forward cache {walk.backs['bfcache']}, reloaded {walk.backs['load']}), "
+            f"{walk.focusables} focusables reached with the arrows, {BROWSERS} tabs ({walk.handed_over} subtrees "
+            f"handed over), in {took:.0f} s"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -369,19 +378,25 @@ def small_site(tmp_path_factory) -> Path:
     """The mini fixture with every kind of page: a 我有疑问 address (QR codes in the panels) and a voucher scanned as a
     PDF of two pages (its second viewer holds them)."""
     from PIL import Image as PILImage
+
     root = tmp_path_factory.mktemp("small")
     content = root / "content"
     shutil.copytree(FIXTURES / "mini", content)
     with open(content / "site.yaml", "a", encoding="utf-8") as fh:
         fh.write('feedback_url: "https://12345.example.gov.cn/ask?code={code}"\n')
     pages = [PILImage.new("L", (827, 1169), 240), PILImage.new("L", (1169, 827), 240)]
-    pages[0].save(content / "xg" / "cs" / "scans" / "2026-09" / "2" / "02.pdf", save_all=True,
-                  append_images=pages[1:], resolution=100)
+    pages[0].save(
+        content / "xg" / "cs" / "scans" / "2026-09" / "2" / "02.pdf",
+        save_all=True,
+        append_images=pages[1:],
+        resolution=100,
+    )
     # a second sub-item in the party item's category: the category lists its sub-items, each a page (links.py)
     meeting = (content / "xg" / "cs" / "party" / "meeting.md").read_text(encoding="utf-8")
     (content / "xg" / "cs" / "party" / "members.md").write_text(
         meeting.replace("subitem: 组织生活会", "subitem: 党员发展").replace("第三季度党员大会", "发展党员公示"),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     build(content, root / "out", themes=("tv",))
     return root / "out" / "tv"
 
@@ -453,6 +468,7 @@ def test_sample_city_every_page_is_linked_from_the_home(tmp_path_factory):
 
 # ---- navigation on real pages -------------------------------------------------------------------------------
 
+
 def big_village(root: Path, lines: int = 500, months: int = 12) -> Path:
     """The mini fixture with a journal of `lines` vouchers in one year (over its first `months` months), each moving
     money (one ledger line)."""
@@ -466,11 +482,15 @@ def big_village(root: Path, lines: int = 500, months: int = 12) -> Path:
     per_month = -(-lines // months)
     with open(village / "reviews.yaml", "w", encoding="utf-8") as fh:  # every month approved: published
         for month in range(1, 13):
-            fh.write(f"2026-{month:02d}: {{department: 夏港街道农经站, reviewer: 张永刚, date: 2026-{month:02d}-28, "
-                     f"status: 已通过}}\n")
+            fh.write(
+                f"2026-{month:02d}: {{department: 夏港街道农经站, reviewer: 张永刚, date: 2026-{month:02d}-28, "
+                f"status: 已通过}}\n"
+            )
     with open(village / "journal" / "2026.csv", "w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
-        out.writerow(["日期", "凭证字号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "往来单位", "附件张数"])
+        out.writerow(
+            ["日期", "凭证字号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "往来单位", "附件张数"]
+        )
         for i in range(lines):
             month, number = i // per_month + 1, i % per_month + 1
             day = f"2026-{month:02d}-{number % 28 + 1:02d}"
@@ -505,8 +525,10 @@ def test_ledger_of_500_lines_moves_focus_instantly(page, big, capsys):
     with B.serve(big) as base:
         page.goto(base + ledger.relative_to(big).as_posix())
         assert page.evaluate("document.querySelectorAll('table.ledger a.row').length") >= 38
-        rows = page.evaluate("Array.prototype.map.call(document.querySelectorAll('table.ledger a.row'), "
-                             "function (a) { return a.getAttribute('href'); })")
+        rows = page.evaluate(
+            "Array.prototype.map.call(document.querySelectorAll('table.ledger a.row'), "
+            "function (a) { return a.getAttribute('href'); })"
+        )
 
         def next_line(press):
             if href(page) == rows[-1]:  # a month's page is short: from its last line, start again at its first
@@ -514,7 +536,7 @@ def test_ledger_of_500_lines_moves_focus_instantly(page, big, capsys):
             before = href(page)
             press()
             f = focused(page)
-            assert f["href"] != before and "row" in f["cls"] and 0 <= f["top"] and f["bottom"] <= f["vh"]
+            assert f["href"] != before and "row" in f["cls"] and f["top"] >= 0 and f["bottom"] <= f["vh"]
 
         fast, slow = B.key_costs(page, next_line)
         # Page down: about a screen of lines at a time, the focus kept on screen; page up comes back.
@@ -529,8 +551,10 @@ def test_ledger_of_500_lines_moves_focus_instantly(page, big, capsys):
         assert rows.index(href(page)) < down2
     with capsys.disabled():
         for label, times in [("unthrottled", fast), ("CPU slowed 6x", slow)]:
-            print(f"\n[tv.js] 20 ArrowDown on a ledger month page, {label}: mean {sum(times) / len(times):.2f} ms, "
-                  f"max {max(times):.2f} ms per key")
+            print(
+                f"\n[tv.js] 20 ArrowDown on a ledger month page, {label}: mean {sum(times) / len(times):.2f} ms, "
+                f"max {max(times):.2f} ms per key"
+            )
     assert max(fast) < 50, f"slowest key press {max(fast):.1f} ms"
 
 
@@ -557,7 +581,7 @@ def test_focus_memory_per_list_on_the_real_site(page, big):
         B.navigate(page, 461)  # LG Back
         assert page.url.endswith(ledger.name) and href(page) == line
         f = focused(page)
-        assert 0 <= f["top"] and f["bottom"] <= f["vh"]
+        assert f["top"] >= 0 and f["bottom"] <= f["vh"]
         # a new visit (from the village home, not Back) starts at the top: memory is for Back within a visit
         B.navigate(page, "0")  # 0: the village home
         assert page.url.endswith("xg/cs/index.html")

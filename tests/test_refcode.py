@@ -1,10 +1,11 @@
 """Reference codes: short, unique, stable across rebuilds and content edits."""
+
 from __future__ import annotations
 
 import re
 
-from sitegen.oversight import refcode
 from sitegen.build.pipeline import check
+from sitegen.oversight import refcode
 
 
 def codes_of(root):
@@ -16,8 +17,11 @@ def codes_of(root):
 
 def test_codes_are_unique_and_well_formed(mini):
     city, codes = codes_of(mini)
-    assert len(set(codes.values())) == len(codes) == len(city.items) + len(city.towns[0].items) + \
-        len(city.villages[0].items) + len(city.villages[0].vouchers)
+    assert (
+        len(set(codes.values()))
+        == len(codes)
+        == len(city.items) + len(city.towns[0].items) + len(city.villages[0].items) + len(city.villages[0].vouchers)
+    )
     assert all(re.fullmatch(r"[PAFRZV]-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", c) for c in codes.values())
 
 
@@ -25,11 +29,13 @@ def test_codes_survive_edits(mini):
     city, codes = codes_of(mini)
     before = {v.key: codes[id(v)] for v in city.villages[0].vouchers}
     meeting = mini / "xg/cs/party/meeting.md"
-    meeting.write_text(meeting.read_text(encoding="utf-8").replace("第三季度党员大会", "第三季度党员大会（更正）"),
-                       encoding="utf-8")
+    meeting.write_text(
+        meeting.read_text(encoding="utf-8").replace("第三季度党员大会", "第三季度党员大会（更正）"), encoding="utf-8"
+    )
     journal = mini / "xg/cs/journal/2026-09.csv"
-    journal.write_text(journal.read_text(encoding="utf-8").replace("付保洁员八月工资", "付保洁员8月工资"),
-                       encoding="utf-8")
+    journal.write_text(
+        journal.read_text(encoding="utf-8").replace("付保洁员八月工资", "付保洁员8月工资"), encoding="utf-8"
+    )
     city2, codes2 = codes_of(mini)
     assert {v.key: codes2[id(v)] for v in city2.villages[0].vouchers} == before
     item = lambda c: next(i for i in c.villages[0].items if i.slug == "meeting")  # noqa: E731

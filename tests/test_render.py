@@ -1,4 +1,5 @@
 """Rendering: escaping, masking in every template output, strict templates, static assets."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,6 +13,7 @@ def test_every_template_output_is_escaped_and_masked():
     env = render.environment("tv")
     t = env.from_string("{{ a }}|{{ b }}|{{ c|yuan }}")
     from decimal import Decimal
+
     out = t.render(a="<b>张三 13812345678</b>", b=Markup("<i>13812345678</i>"), c=Decimal("1234.5"))
     assert out == "&lt;b&gt;张三 138****5678&lt;/b&gt;|<i>13812345678</i>|1,234.50"
 

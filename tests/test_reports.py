@@ -1,4 +1,5 @@
 """Reports (reports.py): totals agree with the journal, every format is written, the same content gives the same bytes."""
+
 from __future__ import annotations
 
 import csv
@@ -12,9 +13,9 @@ from decimal import Decimal
 
 import pytest
 
-from sitegen.reports import tables as reports
 from sitegen.build.pipeline import check
 from sitegen.content.privacy import find_unmasked
+from sitegen.reports import tables as reports
 from tests.conftest import REPO, snapshot
 from tests.oversightkit import Pay, content, journal, write_csv
 
@@ -33,8 +34,11 @@ def journal_payments(month: str) -> dict[str, tuple[int, Decimal]]:
     """Village name -> (payments, total paid) in `month`, read straight from the CSV files, not through sitegen."""
     out = {}
     for village in sorted(CONTENT.glob("*/*/village.yaml")):
-        name = next(ln.split(":", 1)[1].strip() for ln in village.read_text(encoding="utf-8").splitlines()
-                    if ln.startswith("name:"))
+        name = next(
+            ln.split(":", 1)[1].strip()
+            for ln in village.read_text(encoding="utf-8").splitlines()
+            if ln.startswith("name:")
+        )
         data = (village.parent / "journal" / f"{month}.csv").read_bytes()
         text = data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else _decode(data)
         net: dict[str, Decimal] = defaultdict(Decimal)
@@ -63,8 +67,10 @@ def test_warnings_report_totals_agree_with_the_journal(sample):
     assert set(rows) == set(expected)
     for name, (count, paid) in expected.items():
         assert (rows[name][2], rows[name][3]) == (count, paid), name
-    assert per_village.total[2:4] == [sum(c for c, _ in expected.values()), sum((p for _, p in expected.values()),
-                                                                               Decimal("0"))]
+    assert per_village.total[2:4] == [
+        sum(c for c, _ in expected.values()),
+        sum((p for _, p in expected.values()), Decimal("0")),
+    ]
     warned = [w for v in sample.villages for w in v.warnings if w.voucher.month == month]
     assert len(detail.rows) == per_village.total[6] == per_rule.total[1] == len(warned)
     flagged = {id(w.voucher): w.amount for w in warned}
@@ -81,7 +87,9 @@ def test_every_format_is_written_masked_and_deterministic(sample, tmp_path):
     reports.make(sample, "warnings", tmp_path / "b", "2026-09")
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
     names = sorted(p.name for p in first)
-    assert names == sorted(f"{n}.{s}" for n in ["city"] + [t.slug for t in sample.towns] for s in ("html", "csv", "xlsx"))
+    assert names == sorted(
+        f"{n}.{s}" for n in ["city"] + [t.slug for t in sample.towns] for s in ("html", "csv", "xlsx")
+    )
     folder = tmp_path / "a/warnings-2026-09"
     text = (folder / "city.csv").read_bytes()
     assert text.startswith(b"\xef\xbb\xbf") and "预警规则" in text.decode("utf-8-sig").splitlines()[0]
@@ -123,7 +131,8 @@ def two_towns(tmp_path):
         path.write_text(path.read_text(encoding="utf-8").replace("夏港街道", "祝塘镇"), encoding="utf-8")
     # 祝塘镇/长寿村: September's finance never approved
     (root / "zt/cs/reviews.yaml").write_text(
-        "2026-08: {department: 祝塘镇农经站, reviewer: 周海峰, date: 2026-09-09, status: 已通过}\n", encoding="utf-8")
+        "2026-08: {department: 祝塘镇农经站, reviewer: 周海峰, date: 2026-09-09, status: 已通过}\n", encoding="utf-8"
+    )
     return root
 
 
@@ -136,12 +145,12 @@ def test_coverage_ranks_towns_and_counts_days_late(two_towns):
     assert [r[1] for r in ranking.rows] == ["夏港街道", "祝塘镇"]
     assert ranking.rows[1][5] == 1  # one month unpublished
     late = {(r[0], r[1], r[2]): (r[5], r[6]) for r in months.rows}
-    assert late[("夏港街道", "长寿村", "2026-08")] == (0, "准时")                 # approved 09-08, due 09-10
-    assert late[("夏港街道", "江头村", "2026-08")] == (4, "晚 4 天")              # approved 09-14
+    assert late[("夏港街道", "长寿村", "2026-08")] == (0, "准时")  # approved 09-08, due 09-10
+    assert late[("夏港街道", "江头村", "2026-08")] == (4, "晚 4 天")  # approved 09-14
     assert late[("祝塘镇", "长寿村", "2026-09")] == (10, "未公开（已晚 10 天）")  # due 10-10, as of 10-20
     by_village = {(r[0], r[1]): r for r in villages.rows}
     empty = by_village[("夏港街道", "江头村")]
-    assert empty[2] == 20 and "党务·组织建设" not in empty[3]            # only 组织建设 has an item
+    assert empty[2] == 20 and "党务·组织建设" not in empty[3]  # only 组织建设 has an item
     assert "村务·村经济和社会事业发展规划" in by_village[("夏港街道", "长寿村")][3]  # its only item is a draft
 
 
@@ -162,35 +171,50 @@ def test_review_report_lists_city_and_town_drafts(two_towns):
     (two_towns / "policies").mkdir()
     (two_towns / "policies/law.md").write_text(
         "---\ntitle: 市里的新规定\ndate: 2026-09-01\nreview: {department: 市农业农村局, status: 待审核}\n---\n条文。\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (two_towns / "xg/rules").mkdir(exist_ok=True)
     (two_towns / "xg/rules/fund.md").write_text(
-        "---\ntitle: 街道资金管理办法\ndate: 2026-09-02\nreview: {status: 退回}\n---\n条文。\n", encoding="utf-8")
-    (two_towns / "xg/rules/ok.md").write_text("---\ntitle: 已公开的办法\ndate: 2026-09-03\n---\n条文。\n",
-                                              encoding="utf-8")
+        "---\ntitle: 街道资金管理办法\ndate: 2026-09-02\nreview: {status: 退回}\n---\n条文。\n", encoding="utf-8"
+    )
+    (two_towns / "xg/rules/ok.md").write_text(
+        "---\ntitle: 已公开的办法\ndate: 2026-09-03\n---\n条文。\n", encoding="utf-8"
+    )
     city, report = check(two_towns)
     assert city is not None
     assert not report.errors
     docs = reports.review_docs(city)
     city_rows = [r[:6] for r in docs["city"].tables[0].rows if r[1] in ("", "全镇（街道）")]
-    assert city_rows == [["全市", "", "政策法规（全市）", "市里的新规定", "市农业农村局", "待审核"],
-                         ["夏港街道", "全镇（街道）", "制度建设（全镇）", "街道资金管理办法", "夏港街道", "退回"]]
+    assert city_rows == [
+        ["全市", "", "政策法规（全市）", "市里的新规定", "市农业农村局", "待审核"],
+        ["夏港街道", "全镇（街道）", "制度建设（全镇）", "街道资金管理办法", "夏港街道", "退回"],
+    ]
     town_rows = [r[3] for r in docs["xg"].tables[0].rows]
     assert "街道资金管理办法" in town_rows and "市里的新规定" not in town_rows and "已公开的办法" not in town_rows
 
 
 def test_report_command(two_towns, tmp_path):
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "sitegen", "report", *args], capture_output=True, text=True,
-                              timeout=120, cwd=tmp_path)
+        return subprocess.run(
+            [sys.executable, "-m", "sitegen", "report", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+
     r = run("warnings", "--month", "2026-09", str(two_towns), "-o", str(tmp_path / "rep"))
     assert r.returncode == 0, r.stderr
-    assert (tmp_path / "rep/warnings-2026-09/city.xlsx").is_file() and (tmp_path / "rep/warnings-2026-09/zt.csv").is_file()
+    assert (tmp_path / "rep/warnings-2026-09/city.xlsx").is_file() and (
+        tmp_path / "rep/warnings-2026-09/zt.csv"
+    ).is_file()
     r = run("coverage", str(two_towns))
     assert r.returncode == 0 and (tmp_path / "output/reports/coverage/city.html").is_file()
     assert run("warnings", "--month", "2026-13", str(two_towns)).returncode == 2
     assert run("feedback", str(two_towns)).returncode == 2  # --month is required
-    write_csv(two_towns / "feedback/bad.csv", [["工单号", "日期", "查询码", "问题"], ["T1", "2026-09-01", "V-0000-0000", "?"]])
+    write_csv(
+        two_towns / "feedback/bad.csv", [["工单号", "日期", "查询码", "问题"], ["T1", "2026-09-01", "V-0000-0000", "?"]]
+    )
     r = run("review", str(two_towns))
     assert r.returncode == 1 and "查询码" in r.stderr and "Traceback" not in r.stderr
 

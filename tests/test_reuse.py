@@ -2,6 +2,7 @@
 byte what a full build of the same content makes.
 
 The fixture is `mini` with its village copied once (xg/cs 长寿村 and xg/hx 红星村)."""
+
 from __future__ import annotations
 
 import io
@@ -13,9 +14,9 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
+from sitegen.build.pipeline import build
 from sitegen.oversight import refcode
 from sitegen.site import reuse
-from sitegen.build.pipeline import build
 from tests.conftest import FIXTURES
 
 
@@ -31,13 +32,21 @@ def content(tmp_path) -> Path:
 
 def tree(out: Path) -> dict[str, bytes]:
     """Every file of both theme folders, the record included."""
-    return {p.relative_to(out).as_posix(): p.read_bytes()
-            for theme in ("tv", "mobile") for p in sorted((out / theme).rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for theme in ("tv", "mobile")
+        for p in sorted((out / theme).rglob("*"))
+        if p.is_file()
+    }
 
 
 def inodes(out: Path, key: str) -> dict[str, int]:
-    return {p.relative_to(out).as_posix(): p.stat().st_ino
-            for theme in ("tv", "mobile") for p in (out / theme / key).rglob("*") if p.is_file()}
+    return {
+        p.relative_to(out).as_posix(): p.stat().st_ino
+        for theme in ("tv", "mobile")
+        for p in (out / theme / key).rglob("*")
+        if p.is_file()
+    }
 
 
 def same_as_full_build(content: Path, out: Path, tmp_path: Path) -> None:
@@ -78,9 +87,9 @@ def test_shared_content_the_code_or_the_options_render_every_village(content, tm
     assert build(content, out).reused == ["xg/cs", "xg/hx"]
     law = content / "policies" / "law.md"
     law.write_text(law.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")  # a city item: every
-    assert build(content, out).reused == []                                      # village lists it
+    assert build(content, out).reused == []  # village lists it
     assert build(content, out, preview=True).reused == []  # drafts shown: other pages
-    assert build(content, out).reused == []                # and back
+    assert build(content, out).reused == []  # and back
     monkeypatch.setattr(reuse, "_renderer", lambda: "sitegen upgraded")
     assert build(content, out).reused == []
     same_as_full_build(content, out, tmp_path)
@@ -97,8 +106,11 @@ def test_a_changed_scan_renders_its_village_again(content, tmp_path):
 
 
 def test_a_village_linking_into_another_is_made_again_when_that_one_changes(content, tmp_path):
-    edit(content / "xg" / "cs" / "affairs" / "compact.md", "爱护公共设施。",
-         "爱护公共设施。见[红星村的公约](../../hx/affairs/compact.md)。")
+    edit(
+        content / "xg" / "cs" / "affairs" / "compact.md",
+        "爱护公共设施。",
+        "爱护公共设施。见[红星村的公约](../../hx/affairs/compact.md)。",
+    )
     out = tmp_path / "out"
     build(content, out)
     record = json.loads((out / "tv" / reuse.RECORD).read_text(encoding="utf-8"))
@@ -126,6 +138,7 @@ def test_a_code_lengthened_by_a_collision_renders_its_village_again(content, tmp
         hx = next(v for v in city.villages if v.slug == "hx")
         codes[id(hx.vouchers[0])] = refcode._code(refcode.VOUCHER, "collision", 10)
         return codes
+
     monkeypatch.setattr(refcode, "assign", collided)
     _rewrite_same(content / "site.yaml")  # (the other village's change behind it: the build's memo cannot answer)
     assert build(content, out).reused == ["xg/cs"]
@@ -163,6 +176,7 @@ def test_a_held_village_keeps_its_record_and_is_reused_once_mended(content, tmp_
 
 # ---- issue 14: nothing changed is cheap; every change is noticed ---------------------------------------------------
 
+
 def _same_size_other_scan(path: Path) -> None:
     """Other pixels, the same size in bytes and the same mtime: only ctime tells (a JPEG ignores bytes after its
     end marker, so a smaller encoding is padded to the old length)."""
@@ -186,11 +200,18 @@ def _rewrite_same(path: Path) -> None:
 
 
 SMALL_EDITS = {
-    "a voucher row": (lambda c: edit(c / "xg/hx/journal/2026-09.csv", "付保洁员八月工资", "付保洁员8月工资"), ["xg/cs"]),
-    "a scan's bytes, same size and mtime": (lambda c: _same_size_other_scan(c / "xg/hx/scans/2026-09/2/01.jpg"),
-                                            ["xg/cs"]),
-    "a scan renamed": (lambda c: (c / "xg/hx/scans/2026-09/1/02.jpg").rename(c / "xg/hx/scans/2026-09/1/03.jpg"),
-                       ["xg/cs"]),
+    "a voucher row": (
+        lambda c: edit(c / "xg/hx/journal/2026-09.csv", "付保洁员八月工资", "付保洁员8月工资"),
+        ["xg/cs"],
+    ),
+    "a scan's bytes, same size and mtime": (
+        lambda c: _same_size_other_scan(c / "xg/hx/scans/2026-09/2/01.jpg"),
+        ["xg/cs"],
+    ),
+    "a scan renamed": (
+        lambda c: (c / "xg/hx/scans/2026-09/1/02.jpg").rename(c / "xg/hx/scans/2026-09/1/03.jpg"),
+        ["xg/cs"],
+    ),
     "a file deleted": (lambda c: (c / "xg/hx/rules/own.md").unlink(), ["xg/cs"]),
     "a file added": (lambda c: shutil.copy(c / "xg/hx/party/meeting.md", c / "xg/hx/party/meeting-2.md"), ["xg/cs"]),
     "site.yaml changed": (lambda c: edit(c / "site.yaml", "三务公开户户通", "三务公开"), []),
@@ -246,7 +267,8 @@ def test_a_held_village_is_told_again_when_nothing_changed(content, tmp_path):
     first = build(content, out, hold_back=True)
     again = build(content, out, hold_back=True)
     assert list(first.held) == ["xg/hx"] and again.unchanged
-    assert list(again.held) == ["xg/hx"] and [p.format() for p in again.held["xg/hx"]] == \
-        [p.format() for p in first.held["xg/hx"]]
+    assert list(again.held) == ["xg/hx"] and [p.format() for p in again.held["xg/hx"]] == [
+        p.format() for p in first.held["xg/hx"]
+    ]
     assert [p.format() for p in again.report.sorted()] == [p.format() for p in first.report.sorted()]
     assert again.pages == first.pages and again.reused == ["xg/cs"]

@@ -1,4 +1,5 @@
 """Review and basis (review.py): only approved records are published, drafts show in --preview, what is missing."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,11 @@ PLAN = "xg/cs/affairs/plans/plan.html"
 @pytest.fixture
 def root(tmp_path):
     root = content(tmp_path)
-    journal(root, "cs", [Pay("2026-08-05", "100.00", "甲"), Pay("2026-09-05", "200.00", "乙"),
-                         Pay("2026-10-05", "300.00", "丙")])
+    journal(
+        root,
+        "cs",
+        [Pay("2026-08-05", "100.00", "甲"), Pay("2026-09-05", "200.00", "乙"), Pay("2026-10-05", "300.00", "丙")],
+    )
     return root
 
 
@@ -44,15 +48,19 @@ def test_months_are_published_in_order(root, tmp_path):
     assert sorted(p.name for p in vouchers.glob("2026-??-???.html")) == ["2026-08-001.html", "2026-09-001.html"]
     # August sent back: August and every later month wait, although September is approved
     reviews = root / "xg/cs/reviews.yaml"
-    reviews.write_text(reviews.read_text(encoding="utf-8").replace("date: 2026-09-08, status: 已通过", "status: 退回"),
-                       encoding="utf-8")
+    reviews.write_text(
+        reviews.read_text(encoding="utf-8").replace("date: 2026-09-08, status: 已通过", "status: 退回"),
+        encoding="utf-8",
+    )
     build(root, tmp_path / "out", themes=("mobile",))
     assert not vouchers.exists() or not list(vouchers.glob("2026-??-???.html"))
     build(root, tmp_path / "preview", themes=("mobile",), preview=True)
     page = (tmp_path / "preview/mobile/xg/cs/finance/vouchers/2026-09-001.html").read_text(encoding="utf-8")
     assert "草稿 · 待审核" in page and "农经站审核" in page
-    ledger = "".join(p.read_text(encoding="utf-8")  # a page per month
-                     for p in sorted((tmp_path / "preview/mobile/xg/cs/finance").glob("ledger-2026*.html")))
+    ledger = "".join(
+        p.read_text(encoding="utf-8")  # a page per month
+        for p in sorted((tmp_path / "preview/mobile/xg/cs/finance").glob("ledger-2026*.html"))
+    )
     assert ledger.count('class="row-draft"') == 3 and "待审核" in ledger
 
 
@@ -60,38 +68,45 @@ def test_review_is_required_by_default(root):
     site = root / "site.yaml"
     site.write_text(site.read_text(encoding="utf-8").replace("  review_required: true\n", ""), encoding="utf-8")
     meeting = root / "xg/cs/party/meeting.md"
-    meeting.write_text("\n".join(ln for ln in meeting.read_text(encoding="utf-8").splitlines()
-                                 if not ln.startswith("review:")) + "\n", encoding="utf-8")
+    meeting.write_text(
+        "\n".join(ln for ln in meeting.read_text(encoding="utf-8").splitlines() if not ln.startswith("review:")) + "\n",
+        encoding="utf-8",
+    )
     city, report = check(root)
     assert city is not None
     assert not report.errors and city.oversight.review_required
     publish(city, preview=False)
     cs = city.villages[0]
-    assert not [i for i in cs.items if i.board.slug == "party"]      # no review written: a draft
+    assert not [i for i in cs.items if i.board.slug == "party"]  # no review written: a draft
     assert sorted({v.month for v in cs.vouchers}) == ["2026-08", "2026-09"]  # 2026-10 has no month review
 
 
 def test_without_review_required_unreviewed_records_publish_but_pending_ones_do_not(root, tmp_path):
     site = root / "site.yaml"
-    site.write_text(site.read_text(encoding="utf-8").replace("review_required: true", "review_required: false"),
-                    encoding="utf-8")
+    site.write_text(
+        site.read_text(encoding="utf-8").replace("review_required: true", "review_required: false"), encoding="utf-8"
+    )
     (root / "xg/cs/reviews.yaml").unlink()
     meeting = root / "xg/cs/party/meeting.md"
-    meeting.write_text("\n".join(ln for ln in meeting.read_text(encoding="utf-8").splitlines()
-                                 if not ln.startswith("review:")) + "\n", encoding="utf-8")
+    meeting.write_text(
+        "\n".join(ln for ln in meeting.read_text(encoding="utf-8").splitlines() if not ln.startswith("review:")) + "\n",
+        encoding="utf-8",
+    )
     city, report = check(root)
     assert city is not None
     assert not report.errors
     publish(city, preview=False)
     cs = city.villages[0]
     assert [i.slug for i in cs.items if i.board.slug == "party"] == ["meeting"]
-    assert "plan" not in [i.slug for i in cs.items]           # written as 待审核: still a draft
-    assert len(cs.vouchers) == 3                               # no month reviews at all: published
+    assert "plan" not in [i.slug for i in cs.items]  # written as 待审核: still a draft
+    assert len(cs.vouchers) == 3  # no month reviews at all: published
 
 
 def test_rules_and_policies_have_no_reviewing_department(root, tmp_path):
     (root / "policies").mkdir()
-    (root / "policies/law.md").write_text("---\ntitle: 村民委员会组织法\ndate: 2026-01-01\n---\n条文。\n", encoding="utf-8")
+    (root / "policies/law.md").write_text(
+        "---\ntitle: 村民委员会组织法\ndate: 2026-01-01\n---\n条文。\n", encoding="utf-8"
+    )
     city, report = check(root)
     assert city is not None
     assert not [p for p in report.warnings if p.where.path.endswith("law.md")]  # no basis needed either
@@ -101,14 +116,21 @@ def test_rules_and_policies_have_no_reviewing_department(root, tmp_path):
 
 def test_check_lists_missing_basis_and_project_documents(root):
     _, report = check(root)
-    found = {(p.code, p.where.path.split("/", 1)[1]) for p in report.warnings if p.code in ("basis-missing",
-                                                                                             "documents-missing")}
+    found = {
+        (p.code, p.where.path.split("/", 1)[1])
+        for p in report.warnings
+        if p.code in ("basis-missing", "documents-missing")
+    }
     assert found == {("basis-missing", "xg/cs/finance/yanshou.md"), ("documents-missing", "xg/cs/finance/yanshou.md")}
     doc = next(p for p in report.warnings if p.code == "documents-missing")
     assert "验收" in doc.zh and "竣工验收报告" in doc.zh
     item = root / "xg/cs/finance/yanshou.md"
-    item.write_text(item.read_text(encoding="utf-8").replace(
-        "subitem: 验收\n", "subitem: 验收\nbasis: 施工合同\ndocuments:\n  - {title: 竣工验收报告}\n"), encoding="utf-8")
+    item.write_text(
+        item.read_text(encoding="utf-8").replace(
+            "subitem: 验收\n", "subitem: 验收\nbasis: 施工合同\ndocuments:\n  - {title: 竣工验收报告}\n"
+        ),
+        encoding="utf-8",
+    )
     _, report = check(root)
     assert not [p for p in report.problems if p.code in ("basis-missing", "documents-missing")]
 
@@ -116,14 +138,21 @@ def test_check_lists_missing_basis_and_project_documents(root):
 def test_project_stage_documents_show_their_scans(root, tmp_path):
     shutil.copy(FIXTURES / "mini/xg/cs/files/basis.jpg", root / "xg/cs/finance/yanshou-report.jpg")
     item = root / "xg/cs/finance/yanshou.md"
-    item.write_text(item.read_text(encoding="utf-8").replace("subitem: 验收\n", (
-        "subitem: 验收\nbasis: 施工合同\ndocuments:\n  - {title: 竣工验收报告, number: 验〔2026〕3号, scan: yanshou-report.jpg}\n"
-        "  - {title: 监理意见}\n")), encoding="utf-8")
+    item.write_text(
+        item.read_text(encoding="utf-8").replace(
+            "subitem: 验收\n",
+            (
+                "subitem: 验收\nbasis: 施工合同\ndocuments:\n  - {title: 竣工验收报告, number: 验〔2026〕3号, scan: yanshou-report.jpg}\n"
+                "  - {title: 监理意见}\n"
+            ),
+        ),
+        encoding="utf-8",
+    )
     build(root, tmp_path / "out")
     for theme in ("tv", "mobile"):
         site = tmp_path / "out" / theme
         page = (site / "xg/cs/finance/projects/yanshou.html").read_text(encoding="utf-8")
-        docs = page[page.index('class="documents"'):page.index('class="review"')]
+        docs = page[page.index('class="documents"') : page.index('class="review"')]
         assert "竣工验收报告（验〔2026〕3号）" in docs and "监理意见" in docs
         srcs = re.findall(r'<img[^>]* (?:src|data-src)="([^"]+)"', docs)
         assert srcs and all((site / "xg/cs/finance/projects" / s).resolve().is_file() for s in srcs)
@@ -134,14 +163,29 @@ def test_approval_trail_on_the_voucher_page(root, tmp_path):
     journal(root, "cs", [Pay("2026-09-05", "200.00", "乙", trail=dict(FULL_TRAIL, supervisor=""))])
     build(root, tmp_path / "out", themes=("tv",))
     page = (tmp_path / "out/tv/xg/cs/finance/vouchers/2026-09-001.html").read_text(encoding="utf-8")
-    for text in ("审批流程", "经手人", "甲经手", "乙证明", "丙审批", "镇农经站线上审核", "戊农经", "2026-09-05",
-                 "付款审批手续不全", "村监委主任线上审核"):
+    for text in (
+        "审批流程",
+        "经手人",
+        "甲经手",
+        "乙证明",
+        "丙审批",
+        "镇农经站线上审核",
+        "戊农经",
+        "2026-09-05",
+        "付款审批手续不全",
+        "村监委主任线上审核",
+    ):
         assert text in page, text
 
 
 def test_preview_goes_to_its_own_folder(root, tmp_path):
-    run = subprocess.run([sys.executable, "-m", "sitegen", "build", str(root), "--preview", "--theme", "mobile"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "sitegen", "build", str(root), "--preview", "--theme", "mobile"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "output-preview/mobile" / PLAN).is_file() and not (tmp_path / "output").exists()
 

@@ -1,4 +1,5 @@
 """Who may review (reviewers.py): edits to the mini fixture, each naming who reviewed, and what `check` says."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,46 +46,137 @@ def steps(*mutations):
     def run(root: Path) -> None:
         for m in mutations:
             m(root)
+
     return run
 
 
 CASES = [
     # (id, mutation, code, file, line, words in the Chinese message)
-    ("own-office-and-own-secretary", steps(add_cadres, meeting("夏港街道组织办", "长寿村会计室"),
-                                           meeting("reviewer: 王建华", "reviewer: 徐建明")),
-     "review-department", MEETING, 11, "长寿村会计室"),
-    ("own-secretary", steps(add_cadres, meeting("reviewer: 王建华", "reviewer: 徐 建明")),
-     "review-person", MEETING, 12, "本村干部（党委书记）"),
-    ("cadre-spouse", steps(add_cadres, meeting("reviewer: 王建华", "reviewer: 沈梅英")),
-     "review-person", MEETING, 12, "徐建明的配偶"),
-    ("author-reviews-own-item", meeting("title: 第三季度党员大会", "title: 第三季度党员大会\nauthor: 王建华"),
-     "review-person", MEETING, 13, "填报人"),
-    ("another-towns-office", meeting("夏港街道组织办", "祝塘镇组织办"), "review-department", MEETING, 11, "夏港街道组织办"),
+    (
+        "own-office-and-own-secretary",
+        steps(add_cadres, meeting("夏港街道组织办", "长寿村会计室"), meeting("reviewer: 王建华", "reviewer: 徐建明")),
+        "review-department",
+        MEETING,
+        11,
+        "长寿村会计室",
+    ),
+    (
+        "own-secretary",
+        steps(add_cadres, meeting("reviewer: 王建华", "reviewer: 徐 建明")),
+        "review-person",
+        MEETING,
+        12,
+        "本村干部（党委书记）",
+    ),
+    (
+        "cadre-spouse",
+        steps(add_cadres, meeting("reviewer: 王建华", "reviewer: 沈梅英")),
+        "review-person",
+        MEETING,
+        12,
+        "徐建明的配偶",
+    ),
+    (
+        "author-reviews-own-item",
+        meeting("title: 第三季度党员大会", "title: 第三季度党员大会\nauthor: 王建华"),
+        "review-person",
+        MEETING,
+        13,
+        "填报人",
+    ),
+    (
+        "another-towns-office",
+        meeting("夏港街道组织办", "祝塘镇组织办"),
+        "review-department",
+        MEETING,
+        11,
+        "夏港街道组织办",
+    ),
     ("another-boards-office", meeting("夏港街道组织办", "夏港街道农经站"), "review-department", MEETING, 11, "党务"),
     ("approved-without-reviewer", meeting("  reviewer: 王建华\n", ""), "review-unnamed", MEETING, 13, "审核人"),
-    ("approved-without-anyone", meeting("  department: 夏港街道组织办\n  reviewer: 王建华\n", ""),
-     "review-unnamed", MEETING, 12, "审核部门和审核人"),
-    ("one-line-review-by-village", lambda r: edit(r, COMPACT, "夏港街道民政办", "长寿村村委会"),
-     "review-department", COMPACT, 6, "民政办"),
-    ("finance-item-by-party-office", lambda r: edit(r, REPORT, "夏港街道农经站", "夏港街道组织办"),
-     "review-department", REPORT, 5, "农经站"),
-    ("month-by-village-accountant", lambda r: edit(r, REVIEWS, "夏港街道农经站", "长寿村会计室"),
-     "review-department", REVIEWS, 2, "长寿村会计室"),
-    ("month-by-cadre", steps(add_cadres, lambda r: edit(r, REVIEWS, "张永刚", "徐建明")),
-     "review-person", REVIEWS, 2, "本村干部"),
+    (
+        "approved-without-anyone",
+        meeting("  department: 夏港街道组织办\n  reviewer: 王建华\n", ""),
+        "review-unnamed",
+        MEETING,
+        12,
+        "审核部门和审核人",
+    ),
+    (
+        "one-line-review-by-village",
+        lambda r: edit(r, COMPACT, "夏港街道民政办", "长寿村村委会"),
+        "review-department",
+        COMPACT,
+        6,
+        "民政办",
+    ),
+    (
+        "finance-item-by-party-office",
+        lambda r: edit(r, REPORT, "夏港街道农经站", "夏港街道组织办"),
+        "review-department",
+        REPORT,
+        5,
+        "农经站",
+    ),
+    (
+        "month-by-village-accountant",
+        lambda r: edit(r, REVIEWS, "夏港街道农经站", "长寿村会计室"),
+        "review-department",
+        REVIEWS,
+        2,
+        "长寿村会计室",
+    ),
+    (
+        "month-by-cadre",
+        steps(add_cadres, lambda r: edit(r, REVIEWS, "张永刚", "徐建明")),
+        "review-person",
+        REVIEWS,
+        2,
+        "本村干部",
+    ),
     ("month-by-its-own-handler", lambda r: trail_column(r, "张永刚"), "review-person", REVIEWS, 2, "记-1 的经手人"),
-    ("site-names-another-office", lambda r: edit(r, "site.yaml", 'hotline: "12345"',
-                                                  'hotline: "12345"\noversight:\n  review_departments: {党务: 本镇党建办}'),
-     "review-department", MEETING, 11, "夏港街道党建办"),
-    ("town-names-another-office", lambda r: edit(r, TOWN, "name: 夏港街道",
-                                                  "name: 夏港街道\nreview_departments:\n  村务: [江阴市民政局]"),
-     "review-department", COMPACT, 6, "江阴市民政局"),
-    ("town-setting-not-a-list", lambda r: edit(r, TOWN, "name: 夏港街道", "name: 夏港街道\nreview_departments: [组织办]"),
-     "bad-value", TOWN, None, "review_departments"),
-    ("town-setting-unknown-board", lambda r: edit(r, TOWN, "name: 夏港街道", "name: 夏港街道\nreview_departments: {党委: 组织办}"),
-     "unknown-key", TOWN, None, "党委"),
-    ("town-setting-empty", lambda r: edit(r, TOWN, "name: 夏港街道", "name: 夏港街道\nreview_departments: {党务: []}"),
-     "bad-value", TOWN, None, "党务"),
+    (
+        "site-names-another-office",
+        lambda r: edit(
+            r, "site.yaml", 'hotline: "12345"', 'hotline: "12345"\noversight:\n  review_departments: {党务: 本镇党建办}'
+        ),
+        "review-department",
+        MEETING,
+        11,
+        "夏港街道党建办",
+    ),
+    (
+        "town-names-another-office",
+        lambda r: edit(r, TOWN, "name: 夏港街道", "name: 夏港街道\nreview_departments:\n  村务: [江阴市民政局]"),
+        "review-department",
+        COMPACT,
+        6,
+        "江阴市民政局",
+    ),
+    (
+        "town-setting-not-a-list",
+        lambda r: edit(r, TOWN, "name: 夏港街道", "name: 夏港街道\nreview_departments: [组织办]"),
+        "bad-value",
+        TOWN,
+        None,
+        "review_departments",
+    ),
+    (
+        "town-setting-unknown-board",
+        lambda r: edit(r, TOWN, "name: 夏港街道", "name: 夏港街道\nreview_departments: {党委: 组织办}"),
+        "unknown-key",
+        TOWN,
+        None,
+        "党委",
+    ),
+    (
+        "town-setting-empty",
+        lambda r: edit(r, TOWN, "name: 夏港街道", "name: 夏港街道\nreview_departments: {党务: []}"),
+        "bad-value",
+        TOWN,
+        None,
+        "党务",
+    ),
 ]
 
 
@@ -105,19 +197,40 @@ ALLOWED = [
     ("the-fixture-as-it-is", lambda r: None),
     ("cadres-listed-but-not-reviewing", add_cadres),
     ("spaces-and-full-width-in-the-department", meeting("夏港街道组织办", "夏港街道 组织办")),
-    ("a-pending-review-without-a-reviewer", meeting("  reviewer: 王建华\n  date: 2026-09-16\n  status: 已通过",
-                                                     "  status: 待审核")),
-    ("pending-with-the-village-office", meeting("  department: 夏港街道组织办\n  reviewer: 王建华\n  date: 2026-09-16\n"
-                                                "  status: 已通过", "  department: 长寿村会计室\n  status: 待审核")),
+    (
+        "a-pending-review-without-a-reviewer",
+        meeting("  reviewer: 王建华\n  date: 2026-09-16\n  status: 已通过", "  status: 待审核"),
+    ),
+    (
+        "pending-with-the-village-office",
+        meeting(
+            "  department: 夏港街道组织办\n  reviewer: 王建华\n  date: 2026-09-16\n  status: 已通过",
+            "  department: 长寿村会计室\n  status: 待审核",
+        ),
+    ),
     ("the-author-is-someone-else", meeting("title: 第三季度党员大会", "title: 第三季度党员大会\nauthor: 李会计")),
     ("the-township-reviewer-on-the-trail", lambda r: trail_column(r, "李会计")),
-    ("town-allows-another-office", steps(
-        lambda r: edit(r, TOWN, "name: 夏港街道", "name: 夏港街道\nreview_departments:\n  党务: [本镇组织办, 本镇党建办]"),
-        meeting("夏港街道组织办", "夏港街道党建办"))),
-    ("site-allows-the-city-bureau", steps(
-        lambda r: edit(r, "site.yaml", 'hotline: "12345"',
-                       'hotline: "12345"\noversight:\n  review_departments:\n    财务: [本镇农经站, 江阴市农业农村局]'),
-        lambda r: edit(r, REVIEWS, "夏港街道农经站", "江阴市农业农村局"))),
+    (
+        "town-allows-another-office",
+        steps(
+            lambda r: edit(
+                r, TOWN, "name: 夏港街道", "name: 夏港街道\nreview_departments:\n  党务: [本镇组织办, 本镇党建办]"
+            ),
+            meeting("夏港街道组织办", "夏港街道党建办"),
+        ),
+    ),
+    (
+        "site-allows-the-city-bureau",
+        steps(
+            lambda r: edit(
+                r,
+                "site.yaml",
+                'hotline: "12345"',
+                'hotline: "12345"\noversight:\n  review_departments:\n    财务: [本镇农经站, 江阴市农业农村局]',
+            ),
+            lambda r: edit(r, REVIEWS, "夏港街道农经站", "江阴市农业农村局"),
+        ),
+    ),
 ]
 
 

@@ -3,6 +3,7 @@
 The script is run twice (as a separate process, like a developer would) into two temporary folders; everything
 below is checked on that output, not on the checked-in content/.
 """
+
 from __future__ import annotations
 
 import csv
@@ -38,8 +39,15 @@ def sample(tmp_path_factory):
     if script.find_cjk_fonts() is None:
         pytest.skip("no CJK font installed (Debian: apt-get install fonts-noto-cjk); make_sample.py needs one")
     outs = [tmp_path_factory.mktemp(f"run{n}") / "content" for n in (1, 2)]
-    runs = [subprocess.Popen([sys.executable, str(SCRIPT), str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             cwd=tmp_path_factory.getbasetemp()) for out in outs]  # both runs at once
+    runs = [
+        subprocess.Popen(
+            [sys.executable, str(SCRIPT), str(out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path_factory.getbasetemp(),
+        )
+        for out in outs
+    ]  # both runs at once
     for proc in runs:
         stdout, stderr = proc.communicate(timeout=600)
         assert proc.returncode == 0, stderr.decode("utf-8", "replace")
@@ -99,6 +107,7 @@ def test_layout(sample):
 def test_every_category_has_items_and_dates_are_in_the_quarter(sample):
     yaml = pytest.importorskip("yaml")
     from sitegen.content.taxonomy import AFFAIRS, FINANCE, PARTY
+
     _, root, _ = sample
     for village in _villages(root):
         seen = defaultdict(set)
@@ -117,6 +126,7 @@ def test_every_category_has_items_and_dates_are_in_the_quarter(sample):
 
 def test_vouchers_balance_number_and_have_scans(sample):
     from sitegen.content.accounts import by_name
+
     money = (by_name("2024", "库存现金").code, by_name("2024", "银行存款").code)
     _, root, _ = sample
     for village in _villages(root):
@@ -146,7 +156,7 @@ def test_vouchers_balance_number_and_have_scans(sample):
                 assert len(scans) >= attachments.pop() + 1, where
                 assert scans[0].name == "01.jpg", where
                 total += 1
-                if any(ln["科目编码"][:len(money[0])] in money for ln in lines):
+                if any(ln["科目编码"][: len(money[0])] in money for ln in lines):
                     touching_money += 1
                 else:
                     non_money += 1
@@ -193,10 +203,12 @@ def test_personal_identifiers_are_valid_so_masking_is_exercised(sample):
 
 def test_images(sample):
     from PIL import Image
+
     _, root, _ = sample
     jpegs = sorted(root.rglob("*.jpg"))
     assert jpegs and list(root.rglob("*.png"))
-    widths, tall, rotated_or_small = [], 0, 0
+    widths: list[int] = []
+    tall = 0
     for path in jpegs:
         with Image.open(path) as im:
             assert im.format == "JPEG" and im.mode in ("L", "RGB"), path

@@ -1,26 +1,26 @@
 """`sitegen new village`: the village.yaml it writes reads back with the title as written, whatever it holds."""
-from __future__ import annotations
 
-import pytest
+from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 
+from sitegen.build.pipeline import check
+from sitegen.cli.scaffold import JOURNAL_HEADERS, ScaffoldError, new_town, new_village
 from sitegen.content.accounts import CHARTS, system_for_year
 from sitegen.content.load import parse_yaml
-from sitegen.build.pipeline import check
 from sitegen.oversight.review import publish
-from sitegen.cli.scaffold import JOURNAL_HEADERS, ScaffoldError, new_town, new_village
 
 TITLES = [
     "东新村",
-    "东新村: 一组",       # a colon and space: a YAML mapping if unquoted
-    "#3 村",             # a comment if unquoted
-    "[东新]",            # a flow sequence if unquoted
-    '东"新"村',          # quotes
-    "{title}村",         # braces: a format field if the title were a template
-    "yes",               # a boolean in YAML 1.1 if unquoted
+    "东新村: 一组",  # a colon and space: a YAML mapping if unquoted
+    "#3 村",  # a comment if unquoted
+    "[东新]",  # a flow sequence if unquoted
+    '东"新"村',  # quotes
+    "{title}村",  # braces: a format field if the title were a template
+    "yes",  # a boolean in YAML 1.1 if unquoted
 ]
 
 
@@ -51,6 +51,7 @@ def test_the_example_item_is_reviewed_by_its_own_towns_office(tmp_path):
 
 # ---- issue 16: a first village that passes --------------------------------------------------------------------
 
+
 def test_a_new_village_passes_check_with_every_example_a_draft(mini):
     village = new_village(mini, "xg", "dongxin", "东新村")
     city, report = check(mini)
@@ -73,7 +74,9 @@ def test_the_journal_template_is_read_back_by_the_journal_reader(mini):
     dongxin = next(v for v in city.villages if v.slug == "dongxin")
     [voucher] = dongxin.vouchers
     assert voucher.label == "记-1" and str(voucher.date) == "2026-01-05"
-    assert sum(line.debit for line in voucher.lines) == sum(line.credit for line in voucher.lines) == Decimal("12000.00")
+    assert (
+        sum(line.debit for line in voucher.lines) == sum(line.credit for line in voucher.lines) == Decimal("12000.00")
+    )
     book = load_workbook(village / "journal" / "2026-01.xlsx")
     sheet = book["凭证"]
     assert [c.value for c in sheet[1]] == list(JOURNAL_HEADERS)
@@ -86,8 +89,9 @@ def test_the_journal_template_is_read_back_by_the_journal_reader(mini):
 
 def test_the_chart_in_the_template_follows_site_yaml(mini):
     """A site that switches to the 2024 chart only in 2027 gets the 2004 codes in its 2026 template."""
-    (mini / "site.yaml").write_text((mini / "site.yaml").read_text(encoding="utf-8") + "new_accounts_from: 2027\n",
-                                    encoding="utf-8")
+    (mini / "site.yaml").write_text(
+        (mini / "site.yaml").read_text(encoding="utf-8") + "new_accounts_from: 2027\n", encoding="utf-8"
+    )
     village = new_village(mini, "xg", "dongxin", "东新村")
     codes = [row[0].value for row in load_workbook(village / "journal" / "2026-01.xlsx")["科目表"].iter_rows(min_row=2)]
     assert codes == list(CHARTS[system_for_year(2026, 2027)]) != list(CHARTS[system_for_year(2026)])

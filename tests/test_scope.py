@@ -1,5 +1,6 @@
 """One village at a time: `sitegen check TOWN/VILLAGE` finds site.yaml above it, lists that village's problems
 only (the others in one line), and says what will not be published and why."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,9 @@ from tests.test_validate import edit
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "sitegen", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sitegen", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 @pytest.fixture

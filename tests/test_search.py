@@ -4,6 +4,7 @@ The content is the mini fixture with a journal written for searching: payments t
 (临时救助) naming both, a payment of 5万, and a voucher whose summary and payee carry a phone and an ID number (which
 must be masked everywhere, search included). The browser tests use key presses only (remote codes, digits).
 """
+
 from __future__ import annotations
 
 import json
@@ -15,9 +16,9 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from sitegen.site import search
-from sitegen.content.errors import OutputError
 from sitegen.build.pipeline import build
+from sitegen.content.errors import OutputError
+from sitegen.site import search
 from tests import browser as B
 from tests.conftest import FIXTURES, REPO
 from tests.test_tv_js import FORBIDDEN, _parse, es5_violations
@@ -50,7 +51,8 @@ def make_content(root: Path) -> Path:
     (village / "journal" / "2026-08.csv").write_text(JOURNAL.split("2026-09-05")[0], encoding="utf-8")
     head = JOURNAL.splitlines()[0]
     (village / "journal" / "2026-09.csv").write_text(
-        head + "\n" + "\n".join(ln for ln in JOURNAL.splitlines() if ln.startswith("2026-09")) + "\n", encoding="utf-8")
+        head + "\n" + "\n".join(ln for ln in JOURNAL.splitlines() if ln.startswith("2026-09")) + "\n", encoding="utf-8"
+    )
     shutil.rmtree(village / "scans")
     for month, count in (("2026-08", 3), ("2026-09", 2)):  # one scan a voucher
         for n in range(1, count + 1):
@@ -60,9 +62,11 @@ def make_content(root: Path) -> Path:
     (village / "finance" / "tables").mkdir(parents=True, exist_ok=True)
     (village / "finance" / "tables" / "补助.csv").write_text(PAYOUTS, encoding="utf-8")
     reviews = village / "reviews.yaml"
-    reviews.write_text(reviews.read_text(encoding="utf-8")
-                       + "2026-08: {department: 夏港街道农经站, reviewer: 张永刚, date: 2026-09-09, status: 已通过}\n",
-                       encoding="utf-8")
+    reviews.write_text(
+        reviews.read_text(encoding="utf-8")
+        + "2026-08: {department: 夏港街道农经站, reviewer: 张永刚, date: 2026-09-09, status: 已通过}\n",
+        encoding="utf-8",
+    )
     return root
 
 
@@ -77,22 +81,40 @@ def site(tmp_path_factory) -> Path:
 def index_of(path: Path) -> dict:
     text = path.read_text(encoding="utf-8")
     assert text.startswith("window.SEARCH_INDEX=") and text.endswith(";\n")
-    return json.loads(text[len("window.SEARCH_INDEX="):-2])
+    return json.loads(text[len("window.SEARCH_INDEX=") : -2])
 
 
 # ---- the index ---------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("张永刚", "ZYG"), ("保洁", "BJ"), ("付保洁费", "FBJF"), ("重庆银行", "CQYH"), ("2026年9月", "2026N9Y"),
-    ("村规民约<b>修订</b>", "CGMYBXDB"), ("ABC公司", "ABCGS"), ("", ""), ("——", ""),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("张永刚", "ZYG"),
+        ("保洁", "BJ"),
+        ("付保洁费", "FBJF"),
+        ("重庆银行", "CQYH"),
+        ("2026年9月", "2026N9Y"),
+        ("村规民约<b>修订</b>", "CGMYBXDB"),
+        ("ABC公司", "ABCGS"),
+        ("", ""),
+        ("——", ""),
+    ],
+)
 def test_initials(text, expected):
     assert search.initials(text) == expected
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("张永刚", ["ZYG"]), ("曾国藩", ["CGF", "ZGF"]), ("单雄信", ["DXX", "SXX", "CXX"]), ("ABC公司", ["ABCGS"]), ("", []),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("张永刚", ["ZYG"]),
+        ("曾国藩", ["CGF", "ZGF"]),
+        ("单雄信", ["DXX", "SXX", "CXX"]),
+        ("ABC公司", ["ABCGS"]),
+        ("", []),
+    ],
+)
 def test_a_surname_is_found_by_every_reading(name, expected):
     assert sorted(search.name_initials(name)) == sorted(expected)
 
@@ -139,14 +161,20 @@ def test_an_unmasked_number_stops_the_index():
     entry = search.Entry(search.PAYMENT, 2, 2, "2026-08", 0, "a.html", f"押金 {PHONE}", "")
     with pytest.raises(OutputError):
         search.script([entry], lambda p: p, ["本村", "本镇", "全市"])
-    masked = search.script([search.Entry(search.PAYMENT, 2, 2, "2026-08", 0, "a.html", "押金", "1,200.00 元",
-                                         amount=None)], lambda p: p, ["本村", "本镇", "全市"])
+    masked = search.script(
+        [search.Entry(search.PAYMENT, 2, 2, "2026-08", 0, "a.html", "押金", "1,200.00 元", amount=None)],
+        lambda p: p,
+        ["本村", "本镇", "全市"],
+    )
     assert masked.startswith(b"window.SEARCH_INDEX=")
 
 
 def test_amounts_are_written_as_plain_yuan():
-    data = search.script([search.Entry(search.PAYMENT, 2, 2, "2026-08", 0, "a.html", "付款", "", amount=Decimal("1.2E+4"))],
-                         lambda p: p, ["本村"]).decode("utf-8")
+    data = search.script(
+        [search.Entry(search.PAYMENT, 2, 2, "2026-08", 0, "a.html", "付款", "", amount=Decimal("1.2E+4"))],
+        lambda p: p,
+        ["本村"],
+    ).decode("utf-8")
     assert '"12000.00"' in data and "E+" not in data
 
 
@@ -170,7 +198,12 @@ def test_search_js_is_es5():
 def test_the_index_is_deterministic(site, tmp_path):
     again = tmp_path / "again"
     build(make_content(tmp_path / "content"), again)
-    for rel in ["tv/xg/cs/search-index.js", "tv/xg/search-index.js", "tv/search-index.js", "mobile/xg/cs/search-index.js"]:
+    for rel in [
+        "tv/xg/cs/search-index.js",
+        "tv/xg/search-index.js",
+        "tv/search-index.js",
+        "mobile/xg/cs/search-index.js",
+    ]:
         assert (again / rel).read_bytes() == (site / rel).read_bytes(), rel
 
 
@@ -180,10 +213,13 @@ def test_drafts_are_never_indexed_even_in_preview(tmp_path):
     # business, not the index's; the list is left out here)
     (root / "xg" / "cs" / "finance" / "tables" / "补助.csv").unlink()
     reviews = root / "xg" / "cs" / "reviews.yaml"
-    reviews.write_text(reviews.read_text(encoding="utf-8").replace("2026-09: {department: 夏港街道农经站, reviewer: 张永刚, "
-                                                                   "date: 2026-10-09, status: 已通过}",
-                                                                   "2026-09: {department: 夏港街道农经站, status: 待审核}"),
-                       encoding="utf-8")
+    reviews.write_text(
+        reviews.read_text(encoding="utf-8").replace(
+            "2026-09: {department: 夏港街道农经站, reviewer: 张永刚, date: 2026-10-09, status: 已通过}",
+            "2026-09: {department: 夏港街道农经站, status: 待审核}",
+        ),
+        encoding="utf-8",
+    )
     meeting = root / "xg" / "cs" / "party" / "meeting.md"
     text = meeting.read_text(encoding="utf-8")
     meeting.write_text(text.replace("status: 已通过", "status: 待审核", 1), encoding="utf-8")
@@ -215,6 +251,7 @@ def test_search_tile_is_last_on_every_home_and_the_page_says_what_to_do_without_
 
 # ---- in Chromium, by key presses ---------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def served(site):
     with B.serve(site / "tv") as url:
@@ -230,8 +267,10 @@ def open_search(page, url):
 
 
 def results(page):
-    return page.evaluate("() => Array.prototype.map.call(document.querySelectorAll('#search-results a'),"
-                         " function (a) { return a.getAttribute('href'); })")
+    return page.evaluate(
+        "() => Array.prototype.map.call(document.querySelectorAll('#search-results a'),"
+        " function (a) { return a.getAttribute('href'); })"
+    )
 
 
 def query(page):
@@ -271,6 +310,7 @@ def test_letters_from_the_grid_by_arrows_and_ok(page, served):
             B.press(page, 39 if col > hc else 37)
         assert page.evaluate("() => document.activeElement.getAttribute('data-key')") == letter
         B.press(page, 13)
+
     for letter in "BJ":
         to(letter)
     assert query(page) == "BJ"
@@ -311,8 +351,9 @@ def test_filters_by_ok_presses(page, served):
     B.press(page, 37)  # to 月份
     B.press(page, 13)  # the latest month first
     assert page.evaluate("() => document.getElementById('f-month').textContent") == "月份：2026-09"
-    assert set(results(page)) <= {"finance/vouchers/2026-09-001.html", "finance/vouchers/2026-09-002.html"} | \
-        {h for h in spent if h.startswith("finance/lists/")}
+    assert set(results(page)) <= {"finance/vouchers/2026-09-001.html", "finance/vouchers/2026-09-002.html"} | {
+        h for h in spent if h.startswith("finance/lists/")
+    }
     assert len(everything) > len(results(page))
 
 
@@ -336,11 +377,16 @@ def served_phone(site):
         yield url
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("张永刚", "finance/vouchers/2026-08-002.html"), ("zhangyong", "finance/vouchers/2026-08-002.html"),
-    ("zyg", "finance/vouchers/2026-08-002.html"), ("路桥", "finance/vouchers/2026-09-002.html"),
-    ("50000", "finance/vouchers/2026-09-002.html"),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("张永刚", "finance/vouchers/2026-08-002.html"),
+        ("zhangyong", "finance/vouchers/2026-08-002.html"),
+        ("zyg", "finance/vouchers/2026-08-002.html"),
+        ("路桥", "finance/vouchers/2026-09-002.html"),
+        ("50000", "finance/vouchers/2026-09-002.html"),
+    ],
+)
 def test_phone_search_with_the_phones_keyboard(page, served_phone, typed, expected):
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(served_phone + "xg/cs/search.html")

@@ -1,5 +1,6 @@
 """`sitegen serve`: real HTTP on 127.0.0.1, a rebuild on every save, the reload script only in what is served,
 errors as a Chinese page until fixed, and a real Chromium page that reloads by itself on the same focus."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.site import output
 from sitegen.build.scope import locate
 from sitegen.cli.serve import RELOAD_SCRIPT, VERSION_PATH, Preview
+from sitegen.site import output
 from tests import browser
 from tests.test_validate import MEETING, edit
 
@@ -71,7 +72,8 @@ def test_serves_the_preview_with_the_reload_script_never_written(preview, tmp_pa
 def test_drafts_are_shown_marked(preview, mini):
     save(preview, mini, MEETING, "status: 已通过", "status: 待审核")
     assert "草稿" in get(preview.url + "tv/xg/cs/index.html") or "草稿" in "".join(
-        f.read_text(encoding="utf-8") for f in (Path(preview.out) / "tv/xg/cs").rglob("*.html"))
+        f.read_text(encoding="utf-8") for f in (Path(preview.out) / "tv/xg/cs").rglob("*.html")
+    )
 
 
 def test_listens_on_loopback_only(preview):
@@ -134,8 +136,24 @@ def test_stop_restores_the_output_remover(mini, tmp_path):
 
 def test_cli_serve_starts_and_stops(mini, tmp_path):
     """The command itself: it prints its address, answers, and Ctrl-C (SIGINT) ends it cleanly."""
-    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", mini, "--village", "xg/cs", "--port", "0",
-                             "-o", tmp_path / "preview"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sitegen",
+            "serve",
+            mini,
+            "--village",
+            "xg/cs",
+            "--port",
+            "0",
+            "-o",
+            tmp_path / "preview",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         assert line.startswith("预览 preview: http://127.0.0.1:") and "/tv/xg/cs/index.html" in line, line
@@ -161,8 +179,10 @@ def test_a_browser_page_reloads_after_a_save_on_the_same_focus(preview, mini):
         save(preview, mini, "xg/cs/village.yaml", "位于夏港街道东部。", "位于夏港街道东部（已修改）。")
         page.wait_for_function("document.body.innerText.indexOf('（已修改）') >= 0", timeout=30000)
         browser.ready(page)
-        page.wait_for_function("document.activeElement && document.activeElement.getAttribute('href') === %s"
-                               % json.dumps(before), timeout=10000)
+        page.wait_for_function(
+            "document.activeElement && document.activeElement.getAttribute('href') === %s" % json.dumps(before),
+            timeout=10000,
+        )
         save(preview, mini, MEETING, "category: 组织建设", "category: [组织建设")  # an error: the error page
         page.wait_for_selector("#sitegen-errors", timeout=30000)
         assert "meeting.md" in page.inner_text("body")
@@ -170,8 +190,10 @@ def test_a_browser_page_reloads_after_a_save_on_the_same_focus(preview, mini):
         page.wait_for_function("document.body.innerText.indexOf('（已修改）') >= 0", timeout=30000)
         browser.ready(page)
         home = page.url
-        page.wait_for_function("document.activeElement && document.activeElement.getAttribute('href') === %s"
-                               % json.dumps(before), timeout=10000)
+        page.wait_for_function(
+            "document.activeElement && document.activeElement.getAttribute('href') === %s" % json.dumps(before),
+            timeout=10000,
+        )
         browser.navigate(page, "Enter")  # the keyboard works the TV preview: Enter opens, Backspace goes back
         assert page.url == preview.url + "tv/xg/cs/" + before
         browser.navigate(page, "Backspace")

@@ -1,4 +1,5 @@
 """The built TV site in a real headless Chromium at 1280x720, driven by remote-control keys only."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests import browser
-from tests.browser import assert_focus_visible, focused_href as href, press_until
+from tests.browser import assert_focus_visible, press_until
+from tests.browser import focused_href as href
 from tests.built_sample import sample_output
 
 
@@ -25,8 +27,9 @@ def test_city_home_to_a_scan_and_back(site, page):
         page.goto(base + "index.html")
         assert_focus_visible(page)
         # down from the town tiles to the first village tile, then OK
-        press_until(page, "ArrowDown", lambda f: bool(re.search(r"^[a-z0-9-]+/[a-z0-9-]+/index\.html$",
-                                                                 f.get("href") or "")))
+        press_until(
+            page, "ArrowDown", lambda f: bool(re.search(r"^[a-z0-9-]+/[a-z0-9-]+/index\.html$", f.get("href") or ""))
+        )
         open_with(page, "Enter")
         village_url = page.url
         assert re.search(r"/[a-z0-9-]+/[a-z0-9-]+/index\.html$", village_url)
@@ -205,8 +208,9 @@ def test_sub_item_pages_with_the_remote(site, page):
     """小项: a category whose items are under several sub-items opens with the sub-items focused first (each with its
     count, a digit each); OK opens one, its first item focused; Back returns to the category with the focus on the
     sub-item it was left on; the page passes the safe-area check as it opens."""
-    category = next(p for p in sorted(site.glob("*/*/party/*/index.html"))
-                    if len(list(p.parent.glob("sub-*.html"))) >= 3)
+    category = next(
+        p for p in sorted(site.glob("*/*/party/*/index.html")) if len(list(p.parent.glob("sub-*.html"))) >= 3
+    )
     rel = category.relative_to(site).as_posix()
     with browser.serve(site) as base:
         page.goto(base + rel)
@@ -214,8 +218,12 @@ def test_sub_item_pages_with_the_remote(site, page):
         assert page.evaluate(browser.SAFE_AREA_CHECK, browser.SAFE) == []
         assert re.search(r"^sub-[0-9a-f]{8}\.html$", href(page))
         assert_focus_visible(page)
-        press_until(page, "ArrowRight", lambda f: f.get("href") != "" and "2" in (f.get("html") or "")
-                    and 'data-digit="2"' in f["html"], limit=2)
+        press_until(
+            page,
+            "ArrowRight",
+            lambda f: f.get("href") != "" and "2" in (f.get("html") or "") and 'data-digit="2"' in f["html"],
+            limit=2,
+        )
         second = href(page)
         open_with(page, "Enter")
         assert page.url == base + posixpath_join(rel, second)

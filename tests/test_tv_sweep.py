@@ -5,6 +5,7 @@ y 36-684) on the first screen; a visible focus on every page; on the viewer, the
 The sample city's pages are checked by the reachability walk as it opens each one (tests/test_reachability.py:
 one browser, one built site, no second load of 1,650 pages); here every page of a generated site with the
 longest names, ledger lines and amounts we could make, and its ledger at 720p."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,10 @@ import pytest
 
 from sitegen.build.pipeline import build
 from tests import browser as B
-from tests.browser import SAFE, SAFE_AREA_CHECK as CHECK
+from tests.browser import SAFE
+from tests.browser import SAFE_AREA_CHECK as CHECK
 from tests.test_reachability import big_village
+
 
 def sweep(chromium, site: Path) -> tuple[dict[str, list[str]], int]:
     """Open every page of `site`; page -> its problems (only pages with any), and the number of pages."""
@@ -43,9 +46,12 @@ def summary(problems: dict[str, list[str]]) -> str:
 
 def test_the_check_finds_what_it_looks_for(chromium, tmp_path):
     """A page that scrolls sideways, has text in the overscan and opens with nothing focused fails each check."""
-    (tmp_path / "bad.html").write_text('<!DOCTYPE html><html><body style="margin:0"><p style="margin:10px 0 0 20px;'
-                                       'white-space:nowrap">超过时限未答复（已等 40 天）' + "很长" * 40 + "</p>"
-                                       '<a href="#" style="margin-left:600px">链接</a></body></html>', encoding="utf-8")
+    (tmp_path / "bad.html").write_text(
+        '<!DOCTYPE html><html><body style="margin:0"><p style="margin:10px 0 0 20px;'
+        'white-space:nowrap">超过时限未答复（已等 40 天）' + "很长" * 40 + "</p>"
+        '<a href="#" style="margin-left:600px">链接</a></body></html>',
+        encoding="utf-8",
+    )
     context = chromium.new_context(viewport=dict(B.VIEWPORT))
     page = context.new_page()
     with B.serve(tmp_path) as base:
@@ -67,8 +73,10 @@ def long_site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("long")
     content = big_village(root, lines=36, months=3)
     village = content / "xg" / "cs"
-    (village / "village.yaml").write_text((village / "village.yaml").read_text(encoding="utf-8")
-                                          .replace("name: 长寿村", f"name: {LONG_VILLAGE}"), encoding="utf-8")
+    (village / "village.yaml").write_text(
+        (village / "village.yaml").read_text(encoding="utf-8").replace("name: 长寿村", f"name: {LONG_VILLAGE}"),
+        encoding="utf-8",
+    )
     for path in content.rglob("*"):  # the town's name, wherever it is written (its departments review)
         if path.suffix in (".yaml", ".md", ".csv"):
             path.write_text(path.read_text(encoding="utf-8").replace("夏港街道", LONG_TOWN), encoding="utf-8")
@@ -112,5 +120,5 @@ def test_ledger_shows_five_lines_a_screen_and_jumps_by_month(chromium, long_site
         f = B.focused(page)
         assert "data-autofocus" in f["html"]
         assert page.evaluate("document.activeElement.closest('tbody').id") == "m-2026-02"
-        assert 36 <= f["top"] and f["bottom"] <= 684
+        assert f["top"] >= 36 and f["bottom"] <= 684
     context.close()

@@ -1,4 +1,5 @@
 """Bad input: each case gives a clear error naming the file (and row), and a build leaves the old output alone."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.content.errors import ContentError
 from sitegen.build.pipeline import build, check
+from sitegen.content.errors import ContentError
 from sitegen.validate.city import item_slug
 from tests.conftest import snapshot
 
@@ -76,9 +77,11 @@ def image_path_missing(root):
 
 def duplicate_voucher(root):
     path = root / JOURNAL
-    path.write_text(path.read_text(encoding="utf-8")
-                    + "2026-09-30,记-1,重复的凭证,101,库存现金,5.00,,,0\n2026-09-30,记-1,重复的凭证,513,,,5.00,,0\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "2026-09-30,记-1,重复的凭证,101,库存现金,5.00,,,0\n2026-09-30,记-1,重复的凭证,513,,,5.00,,0\n",
+        encoding="utf-8",
+    )
 
 
 def unknown_category(root):
@@ -90,6 +93,7 @@ def bad_date(root):
 
 
 # ---- issue 11: silent accidents get a message --------------------------------------------------------------
+
 
 def edit_all(root: Path, rel: str, old: str, new: str) -> None:
     path = root / rel
@@ -140,12 +144,16 @@ def same_town_name(root):
 
 
 def old_chart_code(root):
-    edit(root, JOURNAL, "2026-09-10,记-2,付保洁员八月工资,513,管理费用", "2026-09-10,记-2,付保洁员八月工资,541,管理费用")
+    edit(
+        root, JOURNAL, "2026-09-10,记-2,付保洁员八月工资,513,管理费用", "2026-09-10,记-2,付保洁员八月工资,541,管理费用"
+    )
 
 
 def old_chart_meaning(root):
     """502 is 经营支出 in 2004 but 投资收益 from 2024: booked as written, the year's figures would be wrong."""
-    edit(root, JOURNAL, "2026-09-10,记-2,付保洁员八月工资,513,管理费用", "2026-09-10,记-2,付保洁员八月工资,502,经营支出")
+    edit(
+        root, JOURNAL, "2026-09-10,记-2,付保洁员八月工资,513,管理费用", "2026-09-10,记-2,付保洁员八月工资,502,经营支出"
+    )
 
 
 def new_chart_code_in_an_old_chart_village(root):
@@ -183,7 +191,6 @@ CASES = [
     (old_chart_meaning, "account-other-chart", JOURNAL, 4, "511 经营支出"),
     (new_chart_code_in_an_old_chart_village, "account-unknown", JOURNAL, 4, "541 管理费用"),
 ]
-
 
 
 @pytest.mark.parametrize("mutate,code,rel,line,words", CASES, ids=[c[0].__name__ for c in CASES])
@@ -228,7 +235,9 @@ def test_symlinked_scan_out_of_the_folder_is_refused(mini, tmp_path):
     city, report = check(mini)
     assert any(p.code == "path-outside" and p.where.path.endswith("2026-09/2/02.jpg") for p in report.errors)
     # nor is it taken as a scan (not even its header is read)
-    assert all(img.source.is_relative_to(mini.resolve()) for v in city.villages for vo in v.vouchers for img in vo.scans)
+    assert all(
+        img.source.is_relative_to(mini.resolve()) for v in city.villages for vo in v.vouchers for img in vo.scans
+    )
 
 
 def test_model_of_the_mini_fixture(mini):
@@ -250,6 +259,7 @@ def png_header_only(width: int, height: int) -> bytes:
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
 
@@ -275,7 +285,7 @@ def test_html_in_titles_and_bodies_is_shown_as_text(mini, tmp_path):
         html = (out / theme / "xg/cs/party/organisation/meeting.html").read_text(encoding="utf-8")
         assert "<script>alert" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;党员大会" in html
-        assert '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;' in html  # the body's raw HTML
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html  # the body's raw HTML
         compact = (out / theme / "xg/cs/affairs/compacts/compact.html").read_text(encoding="utf-8")
         assert "村规民约&lt;b&gt;修订&lt;/b&gt;" in compact and "<b>修订" not in compact
 
@@ -293,14 +303,17 @@ NAME_SLIPS = [
 @pytest.mark.parametrize("old,new,line,words", NAME_SLIPS, ids=[s[0].split(",")[0] for s in NAME_SLIPS])
 def test_account_name_mismatch_is_a_warning_naming_the_code(mini, old, new, line, words):
     edit(mini, JOURNAL, old, new)
-    done = subprocess.run([sys.executable, "-m", "sitegen", "check", str(mini)], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "sitegen", "check", str(mini)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     _, report = check(mini)
     (p,) = [p for p in report.warnings if p.code == "account-name"]
     assert p.where.path == f"content/{JOURNAL}" and p.where.line == line, p.format()
     assert all(w in p.zh for w in words) and words[0] in p.en, p.format()
+
+
 def test_every_table_and_file_accepts_the_same_date_forms(mini):
     """Items rejected 2026/9/25 while the journal accepted it: now one parser reads both (and every other date)."""
     reference, _ = check(mini)
@@ -347,8 +360,12 @@ def test_rows_are_checked_under_a_misspelt_required_header(mini):
     assert {"table-header-unknown", "table-header", "voucher-unbalanced"} <= set(codes), codes
     (unknown,) = [p for p in report.errors if p.code == "table-header-unknown"]
     assert "是不是“摘要”" in unknown.zh
-@pytest.mark.parametrize("stem,slug", [("compact", "compact"), ("Meeting 2026", "meeting-2026"),
-                                       ("320281195803121234", None), ("户主13912345678", None)])
+
+
+@pytest.mark.parametrize(
+    "stem,slug",
+    [("compact", "compact"), ("Meeting 2026", "meeting-2026"), ("320281195803121234", None), ("户主13912345678", None)],
+)
 def test_page_names_never_hold_a_personal_number(stem, slug):
     """A page's address is shown unmasked in every link to it: a file named after an ID or mobile number gets a
     hash instead (its pages are masked, so the address would also point nowhere)."""

@@ -9,37 +9,35 @@ pages it is in: with `hold_back` that village keeps its last good pages and ever
 failure in the city's or a town's pages stops the build. One build per output folder and image cache at a
 time (lock.py).
 """
+
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 import json
 import os
 import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from sitegen.images import renditions as assets
-from sitegen.content import dates
-from sitegen.site import feedback
-from sitegen.site import plan as links
 from sitegen.build import lock
-from sitegen.site import output
-from sitegen.oversight import refcode
-from sitegen.site import render
-from sitegen.site import reuse
-from sitegen.images.digests import Checked, Digests, Probes, tree_facts
+from sitegen.content import dates
 from sitegen.content.errors import ContentError, Location, OutputError, Problem, Report, make_problem
-from sitegen.finance.ledger import build_ledgers
 from sitegen.content.load import load, natural_key
 from sitegen.content.model import City, Image, Town, Village
-from sitegen.oversight.supervise import supervise
 from sitegen.content.privacy import find_unmasked, mask
+from sitegen.finance.ledger import build_ledgers
+from sitegen.images import renditions as assets
+from sitegen.images.digests import Checked, Digests, Probes, tree_facts
+from sitegen.oversight import refcode
 from sitegen.oversight.review import publish
+from sitegen.oversight.supervise import supervise
+from sitegen.site import feedback, output, render, reuse
+from sitegen.site import plan as links
 from sitegen.validate.city import validate
 
 STEPS = ("check", "plan", "reuse", "images", "render", "write")
@@ -87,9 +85,9 @@ class BuildResult:
     pages: dict[str, int] = field(default_factory=dict)  # theme -> number of pages
     images: int = 0
     held: dict[str, list[Problem]] = field(default_factory=dict)  # "town/village" -> its errors (hold_back)
-    villages: list[str] = field(default_factory=list)            # "town/village" of every village in the site
+    villages: list[str] = field(default_factory=list)  # "town/village" of every village in the site
     reused: list[str] = field(default_factory=list)  # "town/village" carried over unchanged from the last build
-    steps: Steps = field(default_factory=Steps)      # each step's time
+    steps: Steps = field(default_factory=Steps)  # each step's time
     unchanged: bool = False  # nothing the build reads had changed: the output was left as it was (_memo)
 
 
@@ -113,8 +111,13 @@ def content_state(content: Path, skip: set[Path], *options: object) -> str:
 
 
 def _problem_doc(p: Problem) -> dict:
-    return {"code": p.code, "severity": p.severity, "zh": p.zh, "en": p.en,
-            "where": [p.where.path, p.where.line, p.where.column, p.where.sheet]}
+    return {
+        "code": p.code,
+        "severity": p.severity,
+        "zh": p.zh,
+        "en": p.en,
+        "where": [p.where.path, p.where.line, p.where.column, p.where.sheet],
+    }
 
 
 def _problem(doc: dict) -> Problem:
@@ -127,9 +130,15 @@ def _memo_doc(state: str, records: list[str], result: BuildResult) -> dict:
     list, pages, images, villages)."""
     problems = result.report.problems
     index = {id(p): n for n, p in enumerate(problems)}
-    return {"state": state, "records": records, "problems": [_problem_doc(p) for p in problems],
-            "held": {k: [index[id(p)] for p in ps if id(p) in index] for k, ps in result.held.items()},
-            "pages": result.pages, "images": result.images, "villages": result.villages}
+    return {
+        "state": state,
+        "records": records,
+        "problems": [_problem_doc(p) for p in problems],
+        "held": {k: [index[id(p)] for p in ps if id(p) in index] for k, ps in result.held.items()},
+        "pages": result.pages,
+        "images": result.images,
+        "villages": result.villages,
+    }
 
 
 def _records(out: Path, themes: tuple[str, ...]) -> list[str]:
@@ -153,8 +162,12 @@ def _memo(out: Path, cache: Path, themes: tuple[str, ...], state: str) -> BuildR
     same bytes. None otherwise (any doubt: build)."""
     try:
         m = json.loads(_memo_file(cache).read_text(encoding="utf-8")).get(os.path.realpath(out))
-        if not isinstance(m, dict) or m.get("state") != state or m.get("records") != _records(out, themes) \
-                or "" in m["records"]:
+        if (
+            not isinstance(m, dict)
+            or m.get("state") != state
+            or m.get("records") != _records(out, themes)
+            or "" in m["records"]
+        ):
             return None
         if not all((out / theme / str(key) / "index.html").is_file() for theme in themes for key in m["villages"]):
             return None  # a village's pages gone by hand: built again (reuse.unchanged judges it so too)
@@ -162,8 +175,15 @@ def _memo(out: Path, cache: Path, themes: tuple[str, ...], state: str) -> BuildR
         held = {str(k): [problems[i] for i in v] for k, v in m["held"].items()}
         villages = [str(v) for v in m["villages"]]
         pages = {t: int(m["pages"][t]) for t in themes}
-        return BuildResult(Report(problems), pages, int(m["images"]), held,
-                           villages, [v for v in villages if v not in held], unchanged=True)
+        return BuildResult(
+            Report(problems),
+            pages,
+            int(m["images"]),
+            held,
+            villages,
+            [v for v in villages if v not in held],
+            unchanged=True,
+        )
     except (OSError, ValueError, AttributeError, KeyError, TypeError, IndexError):
         return None
 
@@ -196,8 +216,12 @@ def recall_check(cache: Path, state: str) -> dict | None:
     """The verdict `sitegen check` gave from this very state ({"out", "err": lines, "exit"}), or None."""
     try:
         doc = json.loads((cache / ".index" / "check-memo.json").read_text(encoding="utf-8")).get(state)
-        if isinstance(doc, dict) and isinstance(doc.get("out"), list) and isinstance(doc.get("err"), list) \
-                and isinstance(doc.get("exit"), int):
+        if (
+            isinstance(doc, dict)
+            and isinstance(doc.get("out"), list)
+            and isinstance(doc.get("err"), list)
+            and isinstance(doc.get("exit"), int)
+        ):
             return doc
     except (OSError, ValueError, AttributeError):
         pass
@@ -224,8 +248,13 @@ def remember_check(cache: Path, state: str, verdict: dict) -> None:
         pass
 
 
-def check(content: Path, checked: Checked | None = None, previous: Path | None = None,
-          themes: tuple[str, ...] = render.THEMES, probes: Probes | None = None) -> tuple[City | None, Report]:
+def check(
+    content: Path,
+    checked: Checked | None = None,
+    previous: Path | None = None,
+    themes: tuple[str, ...] = render.THEMES,
+    probes: Probes | None = None,
+) -> tuple[City | None, Report]:
     """Load and validate only: every problem, nothing written. `checked`: the images that decoded cleanly in an
     earlier build (digests.Checked; the build's, so `sitegen check` after a build decodes only what changed);
     `probes`: the image headers read before (digests.Probes, likewise); `previous`: the output the build would
@@ -252,9 +281,13 @@ def _qr_fits(content: Path, city: City, report: Report) -> None:
     try:
         feedback.qr_png(feedback.feedback_address(city.feedback_url, longest + "-999"))  # a scan's code is longer
     except Exception as exc:
-        report.error("bad-value", Location(f"{content.resolve().name}/site.yaml"), key="feedback_url",
-                     detail=f"网址太长，放不进二维码（{type(exc).__name__}）",
-                     detail_en=f"the address is too long for a QR code ({type(exc).__name__})")
+        report.error(
+            "bad-value",
+            Location(f"{content.resolve().name}/site.yaml"),
+            key="feedback_url",
+            detail=f"网址太长，放不进二维码（{type(exc).__name__}）",
+            detail_en=f"the address is too long for a QR code ({type(exc).__name__})",
+        )
 
 
 def published_images(city: City) -> list[Image]:
@@ -311,7 +344,7 @@ def _stops(report: Report, held: dict[str, list[Problem]], city: City) -> bool:
 
 
 def published_before(previous: Path, themes: tuple[str, ...]) -> set[str]:
-    """"town/village" of every village the previous output holds (its build record, reuse.RECORD)."""
+    """ "town/village" of every village the previous output holds (its build record, reuse.RECORD)."""
     return {key for theme in themes for key in reuse.read_record(previous / theme)}
 
 
@@ -331,8 +364,7 @@ def vanished(content: Path, city: City, previous: Path, themes: tuple[str, ...],
     villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     for key in sorted(published_before(previous, themes) - villages):
         town, village = key.split("/", 1)
-        listing = next((r[key]["listing"] for r in records if isinstance(r.get(key, {}).get("listing"), dict)),
-                       None)
+        listing = next((r[key]["listing"] for r in records if isinstance(r.get(key, {}).get("listing"), dict)), None)
         if town not in towns and (root / town).is_dir():
             if town not in unread:
                 name = f"{root.name}/{town}/town.yaml"
@@ -341,16 +373,25 @@ def vanished(content: Path, city: City, previous: Path, themes: tuple[str, ...],
                 unread[town] = Town(town, str(title)) if title else None
             stand_in = unread[town]
             if stand_in is not None and (root / town / village).is_dir():
-                stand_in.villages.append(Village(village, str((listing or {}).get("title", village)), town, "",
-                                                 Decimal(0), where=f"{root.name}/{key}/village.yaml"))
+                stand_in.villages.append(
+                    Village(
+                        village,
+                        str((listing or {}).get("title", village)),
+                        town,
+                        "",
+                        Decimal(0),
+                        where=f"{root.name}/{key}/village.yaml",
+                    )
+                )
                 if listing is None:
                     unread[town] = None  # not listed as it was: the town cannot be held, the build stops
         elif town in towns and (root / town / village).is_dir():
             name = f"{root.name}/{key}/village.yaml"
             report.error("village-unreadable", Location(name), village=key, name=name)
             if listing is not None:
-                towns[town].villages.append(Village(village, str(listing.get("title", village)), town, "",
-                                                    Decimal(0), where=name))
+                towns[town].villages.append(
+                    Village(village, str(listing.get("title", village)), town, "", Decimal(0), where=name)
+                )
                 towns[town].villages.sort(key=lambda v: natural_key(v.slug))
     city.towns += [t for t in unread.values() if t is not None and t.villages]
     city.towns.sort(key=lambda t: natural_key(t.slug))
@@ -388,25 +429,28 @@ def lock_files(out: Path, cache: Path, previous: Path | None = None) -> list[Pat
 
 
 def _listings(site: links.Site) -> dict[str, dict[str, str]]:
-    """"town/village" -> how its town page lists it ({"title", "sub"}), kept in the build record so that a held
+    """ "town/village" -> how its town page lists it ({"title", "sub"}), kept in the build record so that a held
     village is listed as its kept pages show it, not from content that failed."""
     found = {}
     for page in site.pages:
         if page.template == "town.html":
             for tile in page.data.get("tiles", []):
                 if tile.path.endswith("/index.html") and tile.path.count("/") == 2:
-                    found[tile.path[:-len("/index.html")]] = {"title": mask(tile.title), "sub": mask(tile.sub)}
+                    found[tile.path[: -len("/index.html")]] = {"title": mask(tile.title), "sub": mask(tile.sub)}
     return found
 
 
 def _relist(site: links.Site, listed: dict[str, dict[str, str]]) -> None:
     """List these (held) villages on the town and city pages as recorded with their kept pages."""
+
     def tile(t: links.Tile) -> links.Tile:
-        key = t.path[:-len("/index.html")] if t.path.endswith("/index.html") else ""
+        key = t.path[: -len("/index.html")] if t.path.endswith("/index.html") else ""
         if key not in listed:
             return t
-        return links.Tile(str(listed[key].get("title", t.title)), str(listed[key].get("sub", t.sub)) if t.sub else "",
-                          t.path, t.digit)
+        return links.Tile(
+            str(listed[key].get("title", t.title)), str(listed[key].get("sub", t.sub)) if t.sub else "", t.path, t.digit
+        )
+
     for page in site.pages:
         if page.template == "town.html" and "tiles" in page.data:
             page.data["tiles"] = [tile(t) for t in page.data["tiles"]]
@@ -431,9 +475,17 @@ class _Made:
     unchanged: dict[str, dict]
 
 
-def build(content: Path, out: Path, themes: tuple[str, ...] = render.THEMES, cache: Path | None = None,
-          hold_back: bool = False, previous: Path | None = None, preview: bool = False,
-          wait: bool = False, steps: Steps | None = None) -> BuildResult:
+def build(
+    content: Path,
+    out: Path,
+    themes: tuple[str, ...] = render.THEMES,
+    cache: Path | None = None,
+    hold_back: bool = False,
+    previous: Path | None = None,
+    preview: bool = False,
+    wait: bool = False,
+    steps: Steps | None = None,
+) -> BuildResult:
     """Build `content` into `out`/<theme>.
 
     With `hold_back` (sitegen build and publish), a failure that belongs to one village (an error in its folder,
@@ -489,8 +541,19 @@ def _locked(out: Path, cache: Path, previous: Path, wait: bool) -> Iterator[None
         yield
 
 
-def _build(content: Path, out: Path, themes: tuple[str, ...], cache: Path, hold_back: bool, previous: Path,
-           preview: bool, city: City, report: Report, checked: Checked, steps: Steps) -> BuildResult:
+def _build(
+    content: Path,
+    out: Path,
+    themes: tuple[str, ...],
+    cache: Path,
+    hold_back: bool,
+    previous: Path,
+    preview: bool,
+    city: City,
+    report: Report,
+    checked: Checked,
+    steps: Steps,
+) -> BuildResult:
     checked.save()  # the images validation found sound, whatever follows (under the lock: one writer)
     held = village_errors(report, city, content) if hold_back else {}
     if _stops(report, held, city):
@@ -500,9 +563,14 @@ def _build(content: Path, out: Path, themes: tuple[str, ...], cache: Path, hold_
         made = _settle(content, out, themes, cache, previous, preview, city, report, held, hold_back, digests, steps)
     finally:
         digests.save()
-    result = BuildResult(report, images=len(made.copies), held=held,
-                         villages=[f"{v.town_slug}/{v.slug}" for v in city.villages], reused=sorted(made.unchanged),
-                         steps=steps)
+    result = BuildResult(
+        report,
+        images=len(made.copies),
+        held=held,
+        villages=[f"{v.town_slug}/{v.slug}" for v in city.villages],
+        reused=sorted(made.unchanged),
+        steps=steps,
+    )
     for theme, files in made.rendered.items():
         result.pages[theme] = sum(1 for p in [*files, *made.carried[theme]] if p.endswith(".html"))
     in_place = os.path.realpath(previous) == os.path.realpath(out)
@@ -513,17 +581,36 @@ def _build(content: Path, out: Path, themes: tuple[str, ...], cache: Path, hold_
         for theme, files in made.rendered.items():
             shipped = assets.for_theme(made.copies, made.images, theme)
             if in_place:  # only the villages made again are written, each swapped in whole; the city's pages last
-                output.write_theme(out, theme, files, {p: f for p, f in shipped.items() if not p.startswith(
-                    tuple(f"{k}/" for k in kept))}, rendered_villages, kept, reuse.RECORD)
+                output.write_theme(
+                    out,
+                    theme,
+                    files,
+                    {p: f for p, f in shipped.items() if not p.startswith(tuple(f"{k}/" for k in kept))},
+                    rendered_villages,
+                    kept,
+                    reuse.RECORD,
+                )
             else:
                 output.write_theme(out, theme, files, {**shipped, **made.carried[theme]})
         assets.prune(cache, set(made.copies.values()))
     return result
 
 
-def _settle(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previous: Path, preview: bool,
-            city: City, report: Report, held: dict[str, list[Problem]], hold_back: bool, digests: Digests,
-            steps: Steps, images: bool = True) -> _Made:
+def _settle(
+    content: Path,
+    out: Path,
+    themes: tuple[str, ...],
+    cache: Path,
+    previous: Path,
+    preview: bool,
+    city: City,
+    report: Report,
+    held: dict[str, list[Problem]],
+    hold_back: bool,
+    digests: Digests,
+    steps: Steps,
+    images: bool = True,
+) -> _Made:
     """Make the site in memory (_make); each round that fails late holds back the villages it failed in (added to
     `held`, their problems to `report`) and makes the rest again. ContentError when a failure is not a village's,
     or every village has failed, or without `hold_back`."""
@@ -545,10 +632,16 @@ def _settle(content: Path, out: Path, themes: tuple[str, ...], cache: Path, prev
                     held.setdefault(key, []).extend(problems)
 
 
-def rehearse(content: Path, output: Path, checked: Checked | None = None,
-             themes: tuple[str, ...] = render.THEMES,
-             validated: Callable[[City, Report], None] | None = None, probes: Probes | None = None,
-             cache: Path | None = None, steps: Steps | None = None) -> tuple[City | None, Report]:
+def rehearse(
+    content: Path,
+    output: Path,
+    checked: Checked | None = None,
+    themes: tuple[str, ...] = render.THEMES,
+    validated: Callable[[City, Report], None] | None = None,
+    probes: Probes | None = None,
+    cache: Path | None = None,
+    steps: Steps | None = None,
+) -> tuple[City | None, Report]:
     """`sitegen check`: validation (check), then the build's page work in memory (plan, render, link check,
     personal-data scan; nothing is written), so that check fails exactly when the build would stop or hold a
     village back. Villages unchanged since `output` was built are not rendered again, as in the build. Left to the
@@ -574,8 +667,19 @@ def rehearse(content: Path, output: Path, checked: Checked | None = None,
     return city, report
 
 
-def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previous: Path, preview: bool,
-          city: City, held: dict[str, list[Problem]], digests: Digests, steps: Steps, images: bool = True) -> _Made:
+def _make(
+    content: Path,
+    out: Path,
+    themes: tuple[str, ...],
+    cache: Path,
+    previous: Path,
+    preview: bool,
+    city: City,
+    held: dict[str, list[Problem]],
+    digests: Digests,
+    steps: Steps,
+    images: bool = True,
+) -> _Made:
     """Plan, render and check every theme in memory, villages in `held` carried from `previous`. Raises _Late
     with every failure of the first stage that had any, each given to the village whose pages it is in.
     Without `images`, renditions, charts and QR codes are taken as made (a rehearsal: nothing is written)."""
@@ -588,13 +692,26 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
     except OSError as exc:
         raise OutputError(f"{exc.filename}: {exc.strerror}") from exc
     with steps.step("reuse"):
-        prints = reuse.fingerprints(content, city, site, codes, digests, f"preview={preview}",
-                                    skip=frozenset({out.resolve(), previous.resolve(), cache.resolve()}))
+        prints = reuse.fingerprints(
+            content,
+            city,
+            site,
+            codes,
+            digests,
+            f"preview={preview}",
+            skip=frozenset({out.resolve(), previous.resolve(), cache.resolve()}),
+        )
         recorded = [reuse.read_record(previous / theme) for theme in themes]
         unchanged = {k: e for k, e in reuse.unchanged(previous, themes, prints).items() if k not in held}
     listed = _listings(site)
-    _relist(site, {key: recorded[0][key]["listing"] for key in held
-                   if isinstance(recorded and recorded[0].get(key, {}).get("listing"), dict)})
+    _relist(
+        site,
+        {
+            key: recorded[0][key]["listing"]
+            for key in held
+            if isinstance(recorded and recorded[0].get(key, {}).get("listing"), dict)
+        },
+    )
     towns_held = held_towns(content, city)  # their own pages too are the old ones
     if held or unchanged:  # planned (the city and town pages list them), but their pages are not made again
         prefixes = tuple(f"{key}/" for key in [*held, *unchanged, *towns_held])
@@ -623,33 +740,71 @@ def _make(content: Path, out: Path, themes: tuple[str, ...], cache: Path, previo
         site.generated = generated  # type: ignore[assignment]
         carried = _carry(set(held) | set(unchanged) | towns_held, previous, themes)
         made = Report()
-        copies = assets.renditions(site.images, cache, made, known=digests) if images else {p: Path() for p in site.images}
+        copies = (
+            assets.renditions(site.images, cache, made, known=digests) if images else {p: Path() for p in site.images}
+        )
         for problem in made.problems:  # reported at the source file: held to every village whose pages show it
-            users = {path for path, r in site.images.items()
-                     if path not in copies and (r.image if isinstance(r, assets.Rendition) else r).where == problem.where.path}
+            users = {
+                path
+                for path, r in site.images.items()
+                if path not in copies
+                and (r.image if isinstance(r, assets.Rendition) else r).where == problem.where.path
+            }
             for path in sorted(users) or [""]:
                 fail(path, problem)
     if failures:
         raise _Late(failures)
     with steps.step("render"):
-        return _render(content, themes, previous, city, site, held, unchanged, towns_held, listed, recorded, prints,
-                       generated, carried, copies, failures, fail, broke)
+        return _render(
+            content,
+            themes,
+            previous,
+            city,
+            site,
+            held,
+            unchanged,
+            towns_held,
+            listed,
+            recorded,
+            prints,
+            generated,
+            carried,
+            copies,
+            failures,
+            fail,
+            broke,
+        )
 
 
-def _render(content: Path, themes: tuple[str, ...], previous: Path, city: City, site: links.Site,
-            held: dict[str, list[Problem]], unchanged: dict[str, dict], towns_held: set[str],
-            listed: dict[str, dict[str, str]], recorded: list[dict[str, dict]], prints: reuse.Fingerprints,
-            generated: dict[str, bytes], carried: dict[str, dict[str, str]], copies: dict[str, Path],
-            failures: dict[str | None, list[Problem]], fail: Callable[[str, Problem], None],
-            broke: Callable[[str, Exception], Problem]) -> _Made:
+def _render(
+    content: Path,
+    themes: tuple[str, ...],
+    previous: Path,
+    city: City,
+    site: links.Site,
+    held: dict[str, list[Problem]],
+    unchanged: dict[str, dict],
+    towns_held: set[str],
+    listed: dict[str, dict[str, str]],
+    recorded: list[dict[str, dict]],
+    prints: reuse.Fingerprints,
+    generated: dict[str, bytes],
+    carried: dict[str, dict[str, str]],
+    copies: dict[str, Path],
+    failures: dict[str | None, list[Problem]],
+    fail: Callable[[str, Problem], None],
+    broke: Callable[[str, Exception], Problem],
+) -> _Made:
     """The render step of _make: every theme's pages rendered, links checked, personal data scanned, the build
     record made. Raises _Late as _make does."""
     rendered: dict[str, dict[str, bytes]] = {}
     linked: dict[str, set[tuple[str, Path]]] = {}
     for theme in themes:
         linked[theme] = set()
+
         def failed(page: links.Page, exc: Exception, theme: str = theme) -> None:
             fail(page.path, broke(f"{theme}/{page.path}", exc))
+
         files = render.render_theme(theme, site, city, linked[theme], failed=failed)
         files.update(render.static_files(theme))
         files.update(generated)  # charts drawn at build time (charts.py)
@@ -660,24 +815,36 @@ def _render(content: Path, themes: tuple[str, ...], previous: Path, city: City, 
         files = rendered[theme]
         shipped = assets.for_theme(copies, site.images, theme)  # TV tiles on TV, phone tiles on phones
         broken = Report()
-        links.check_links(files, broken, theme, {**shipped, **carried[theme]},
-                          outside=city.feedback_url.split("{code}", 1)[0])
+        links.check_links(
+            files, broken, theme, {**shipped, **carried[theme]}, outside=city.feedback_url.split("{code}", 1)[0]
+        )
         for problem in broken.problems:
             fail(problem.where.path.split("/", 1)[1], problem)
         for path, data in files.items():
             leaks = find_unmasked(data.decode("utf-8", "replace")) if path.endswith(".html") else []
             if leaks:  # the last line of defence (privacy.py): that page's village is not published
-                fail(path, make_problem("personal-data-unmasked", Location(f"{theme}/{path}"),
-                                        page=f"{theme}/{path}", sample=leaks[0][:4]))
+                fail(
+                    path,
+                    make_problem(
+                        "personal-data-unmasked",
+                        Location(f"{theme}/{path}"),
+                        page=f"{theme}/{path}",
+                        sample=leaks[0][:4],
+                    ),
+                )
         others = reuse.linked_villages(content, city, linked[theme])
         entries: dict[str, dict[str, Any]] = {
             key: {"fingerprint": prints.village(key, others.get(key, [])), "linked": others.get(key, [])}
-            for key in prints.own if key not in held and key not in unchanged}
+            for key in prints.own
+            if key not in held and key not in unchanged
+        }
         entries.update(unchanged)
         for key, entry in entries.items():
             entries[key] = {**entry, "listing": listed.get(key, entry.get("listing"))}
         entries.update({key: before[key] for key in held if key in before})  # its pages are the old ones
-        towns = {t.slug: {"title": mask(t.name)} for t in city.towns if t.slug not in towns_held}  # kept masked, as shown
+        towns = {
+            t.slug: {"title": mask(t.name)} for t in city.towns if t.slug not in towns_held
+        }  # kept masked, as shown
         towns.update({slug: entry for slug, entry in reuse.read_towns(previous / theme).items() if slug in towns_held})
         files[reuse.RECORD] = reuse.record(entries, towns)
     if failures:

@@ -7,6 +7,7 @@ made from: site.yaml, the city's folders, its town's town.yaml and town items) a
 which are only summarised in one line. So one clerk never wades through the others' warnings, and the others'
 mistakes are not theirs to fix.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,7 +28,7 @@ class ScopeError(Exception):
 
 @dataclass(frozen=True)
 class Scope:
-    content: Path   # the content folder (it holds site.yaml)
+    content: Path  # the content folder (it holds site.yaml)
     part: str = ""  # "" the whole content, "TOWN" one town, "TOWN/VILLAGE" one village
 
     @property
@@ -44,19 +45,25 @@ def locate(path: Path) -> Scope:
         if (folder / "site.yaml").is_file():
             parts = path.relative_to(folder).parts
             if len(parts) > 2:
-                raise ScopeError(f"{path} 不是镇或村的文件夹，请写村文件夹（如 content/xiagang/changshou） / "
-                                 f"not a town or village folder; name a village folder (like content/xiagang/changshou)")
+                raise ScopeError(
+                    f"{path} 不是镇或村的文件夹，请写村文件夹（如 content/xiagang/changshou） / "
+                    f"not a town or village folder; name a village folder (like content/xiagang/changshou)"
+                )
             if parts and not (folder / parts[0] / "town.yaml").is_file():
-                raise ScopeError(f"{folder / parts[0]} 里没有 town.yaml，不是镇（街道）的文件夹 / "
-                                 f"has no town.yaml: not a town folder")
+                raise ScopeError(
+                    f"{folder / parts[0]} 里没有 town.yaml，不是镇（街道）的文件夹 / "
+                    f"has no town.yaml: not a town folder"
+                )
             if len(parts) == 2 and not (path / "village.yaml").is_file():
-                raise ScopeError(f"{path} 里没有 village.yaml，不是村的文件夹 / has no village.yaml: not a village folder")
+                raise ScopeError(
+                    f"{path} 里没有 village.yaml，不是村的文件夹 / has no village.yaml: not a village folder"
+                )
             return Scope(folder, "/".join(parts))
     return Scope(path)
 
 
 def owner(problem: Problem, scope: Scope) -> str:
-    """"" when the problem is the scope's own (inside its folder, or in a shared file); else the other town's or
+    """ "" when the problem is the scope's own (inside its folder, or in a shared file); else the other town's or
     village's folder ("TOWN" or "TOWN/VILLAGE") it was found in."""
     if not scope.part:
         return ""
@@ -64,8 +71,13 @@ def owner(problem: Problem, scope: Scope) -> str:
     mine = scope.part.split("/")
     if parts and parts[0] != mine[0] and (scope.content / parts[0] / "town.yaml").is_file():
         return parts[0]
-    if (len(mine) == 2 and len(parts) >= 2 and parts[0] == mine[0] and parts[1] != mine[1]
-            and (scope.content / parts[0] / parts[1] / "village.yaml").is_file()):
+    if (
+        len(mine) == 2
+        and len(parts) >= 2
+        and parts[0] == mine[0]
+        and parts[1] != mine[1]
+        and (scope.content / parts[0] / parts[1] / "village.yaml").is_file()
+    ):
         return f"{parts[0]}/{parts[1]}"
     return ""
 
@@ -84,8 +96,10 @@ def others_line(others: Report, scope: Scope) -> str:
         return ""
     folders = {owner(p, scope) for p in others.problems}
     n_err, n_warn = len(others.errors), len(others.warnings)
-    return (f"其他 {len(folders)} 个镇村另有 {n_err} 个错误、{n_warn} 个提醒，不影响{scope.label}，这里不列出 / "
-            f"{len(folders)} other town(s) or village(s) have {n_err} error(s), {n_warn} warning(s), not listed here")
+    return (
+        f"其他 {len(folders)} 个镇村另有 {n_err} 个错误、{n_warn} 个提醒，不影响{scope.label}，这里不列出 / "
+        f"{len(folders)} other town(s) or village(s) have {n_err} error(s), {n_warn} warning(s), not listed here"
+    )
 
 
 def _mine(where: str, scope: Scope) -> bool:
@@ -100,18 +114,25 @@ def unpublished(city: City | None, report: Report, scope: Scope) -> list[str]:
     for row in queue(city) if city is not None else []:
         if row.status == "已通过" or not _mine(row.where, scope):
             continue  # approved but lacking a basis: published, and already warned about
-        why = {"未送审": "还没有审核记录" + ("（写在 reviews.yaml）" if row.kind == "月度财务" else "（写 review:）"),
-               "等待前一个月": "前一个月还没有审核通过，后面的月份都要等它"}.get(row.status, f"审核状态是{row.status}")
-        lines.append(f"不会公开 {row.where}：{row.title}——{why}，由{row.department}审核 / "
-                     f"not published until approved ({row.kind})")
+        why = {
+            "未送审": "还没有审核记录" + ("（写在 reviews.yaml）" if row.kind == "月度财务" else "（写 review:）"),
+            "等待前一个月": "前一个月还没有审核通过，后面的月份都要等它",
+        }.get(row.status, f"审核状态是{row.status}")
+        lines.append(
+            f"不会公开 {row.where}：{row.title}——{why}，由{row.department}审核 / "
+            f"not published until approved ({row.kind})"
+        )
     for problem in report.errors:
         if problem.code == "scan-missing" and _mine(problem.where.path, scope):
-            lines.append(f"不会公开 {problem.where.zh()}：{problem.zh.split('：')[0]}，本村的新内容都要等扫描件放齐 / "
-                         f"voucher lacks scans: the village's changes wait for them")
+            lines.append(
+                f"不会公开 {problem.where.zh()}：{problem.zh.split('：')[0]}，本村的新内容都要等扫描件放齐 / "
+                f"voucher lacks scans: the village's changes wait for them"
+            )
     return lines
 
 
 # ---- the scoped view `sitegen serve --village` builds from ---------------------------------------------------
+
 
 def in_scope(rel_parts: tuple[str, ...], scope: Scope) -> bool:
     """Whether a path inside the content folder (its parts) is part of what the scope's pages are made from: the
@@ -140,9 +161,13 @@ def mirror(scope: Scope, dest: Path) -> Path:
     wanted: set[Path] = set()
     for top, folders, files in os.walk(scope.content):
         rel = Path(top).relative_to(scope.content)
-        folders[:] = sorted(f for f in folders if in_scope((*rel.parts, f), scope)
-                            and (scope.content / rel / f).resolve() not in (dest.resolve(), dest.resolve().parent)
-                            and not (rel.parts == () and OVERSIGHT_FOLDERS.get(f) == "feedback"))
+        folders[:] = sorted(
+            f
+            for f in folders
+            if in_scope((*rel.parts, f), scope)
+            and (scope.content / rel / f).resolve() not in (dest.resolve(), dest.resolve().parent)
+            and not (rel.parts == () and OVERSIGHT_FOLDERS.get(f) == "feedback")
+        )
         target_dir = root / rel
         target_dir.mkdir(parents=True, exist_ok=True)
         wanted.add(target_dir)
@@ -170,7 +195,8 @@ def _sync_file(source: Path, target: Path) -> None:
     try:
         dst = target.stat()
         if (dst.st_ino == src.st_ino and dst.st_dev == src.st_dev) or (
-                dst.st_size == src.st_size and dst.st_mtime_ns == src.st_mtime_ns and dst.st_nlink == 1):
+            dst.st_size == src.st_size and dst.st_mtime_ns == src.st_mtime_ns and dst.st_nlink == 1
+        ):
             return
         target.unlink()
     except FileNotFoundError:

@@ -3,20 +3,30 @@
 Operator messages are Chinese first with an English line; exit codes are errors.EXIT_*
 (documented in docs/deploy.md), never a traceback.
 """
+
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterator
 
 import click
 
 from sitegen.build import lock
 from sitegen.content.config import PublishConfig
-from sitegen.content.errors import (EXIT_CONTENT, EXIT_FAILURE, EXIT_KEY, EXIT_LOCKED, EXIT_OK, EXIT_PUSH,
-                                    EXIT_REJECTED, EXIT_STALE, EXIT_USAGE)
+from sitegen.content.errors import (
+    EXIT_CONTENT,
+    EXIT_FAILURE,
+    EXIT_KEY,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_PUSH,
+    EXIT_REJECTED,
+    EXIT_STALE,
+    EXIT_USAGE,
+)
 from sitegen.deploy import keys
 from sitegen.deploy.bundle import BundleError, Store, make_bundles
 from sitegen.deploy.ingest import HeadendFault, ingest
@@ -67,8 +77,9 @@ def keys_generate(private: Path) -> None:
         pub = keys.generate(private)
     except (keys.KeyProblem, OSError) as exc:
         _fail(str(exc), EXIT_KEY)
-    click.echo(f"已生成私钥 private key: {private}\n已生成公钥 public key: {pub} "
-               f"(key id {keys.key_id(keys.load_public(pub))})")
+    click.echo(
+        f"已生成私钥 private key: {private}\n已生成公钥 public key: {pub} (key id {keys.key_id(keys.load_public(pub))})"
+    )
 
 
 @click.command("bundle")
@@ -85,8 +96,9 @@ def bundle_cmd(output: Path, bundles: Path, key: Path | None, content: Path) -> 
             infos = make_bundles(output, Store(bundles), private, valid_days=config.valid_days)
     for info in infos:
         mark = "新 new" if info.changed else "未变 same"
-        click.echo(f"{info.bundle}: v{info.version} {mark}, {info.files} 个文件 files, {human_size(info.size)} "
-                   f"-> {info.path}")
+        click.echo(
+            f"{info.bundle}: v{info.version} {mark}, {info.files} 个文件 files, {human_size(info.size)} -> {info.path}"
+        )
 
 
 @click.command("push")
@@ -118,9 +130,11 @@ def push_cmd(content: Path, bundles: Path, key: Path | None, names: tuple[str, .
             continue
         for s in r.sent:
             if s.kind in ("full", "delta"):
-                click.echo(f"{r.target}: {s.bundle} v{s.version} {s.kind}"
-                           f"{f' from v{s.base}' if s.base else ''}, {human_size(s.sent)} sent"
-                           f"{f' (resumed at {s.resumed_from})' if s.resumed_from else ''}")
+                click.echo(
+                    f"{r.target}: {s.bundle} v{s.version} {s.kind}"
+                    f"{f' from v{s.base}' if s.base else ''}, {human_size(s.sent)} sent"
+                    f"{f' (resumed at {s.resumed_from})' if s.resumed_from else ''}"
+                )
         click.echo(f"{r.target}: 完成 done, {human_size(r.bytes_sent)}")
     sys.exit(code)
 
@@ -132,10 +146,16 @@ def push_cmd(content: Path, bundles: Path, key: Path | None, names: tuple[str, .
 @click.option("--keep", default=5, show_default=True, type=click.IntRange(2, 100), help="releases to keep")
 @click.option("--wait", is_flag=True, help="wait for a running ingest instead of exiting")
 @click.option("--rollback", is_flag=True, help="serve the previous release again")
-@click.option("--max-age", default=48, show_default=True, type=click.IntRange(1, 24 * 365),
-              help="hours without a fresh signed snapshot before the content counts as stale (exit 9)")
-def ingest_cmd(sources: tuple[Path, ...], root: Path, public_key: Path | None, keep: int, wait: bool,
-               rollback: bool, max_age: int) -> None:
+@click.option(
+    "--max-age",
+    default=48,
+    show_default=True,
+    type=click.IntRange(1, 24 * 365),
+    help="hours without a fresh signed snapshot before the content counts as stale (exit 9)",
+)
+def ingest_cmd(
+    sources: tuple[Path, ...], root: Path, public_key: Path | None, keep: int, wait: bool, rollback: bool, max_age: int
+) -> None:
     """(At the headend) verify bundles from SOURCES (files or folders; default ROOT/drop) and activate them."""
     with _exit_codes(usage=()):
         try:
@@ -143,13 +163,18 @@ def ingest_cmd(sources: tuple[Path, ...], root: Path, public_key: Path | None, k
                 was, now = do_rollback(root, wait)
                 click.echo(f"已回滚 rolled back: {was} -> {now}")
                 return
-            result = ingest(root, list(sources) or None, public_key, keep=keep, wait=wait,
-                            max_age=timedelta(hours=max_age))
+            result = ingest(
+                root, list(sources) or None, public_key, keep=keep, wait=wait, max_age=timedelta(hours=max_age)
+            )
         except HeadendFault as exc:
             _fail(str(exc), EXIT_FAILURE)
-    labels = {"installed": "已启用 installed", "already": "已是当前版本 already live",
-              "superseded": "被更新的版本取代 superseded", "rejected": "拒绝 REJECTED",
-              "waiting": "等待快照 waiting for its snapshot"}
+    labels = {
+        "installed": "已启用 installed",
+        "already": "已是当前版本 already live",
+        "superseded": "被更新的版本取代 superseded",
+        "rejected": "拒绝 REJECTED",
+        "waiting": "等待快照 waiting for its snapshot",
+    }
     for o in result.outcomes:
         what = f"{o.bundle} v{o.version} {o.kind}" if o.bundle else ""
         click.echo(f"{labels[o.status]}: {o.source} {what}", err=o.status == "rejected")
@@ -163,9 +188,12 @@ def ingest_cmd(sources: tuple[Path, ...], root: Path, public_key: Path | None, k
     else:
         click.echo(f"未切换，仍在使用 unchanged, serving: {result.previous or '—'}")
     if result.stale_hours is not None:
-        click.echo(f"内容已过时 STALE: 最后一次确认的快照时间 {result.fresh}（UTC），已 {result.stale_hours} 小时没有新的快照 / "
-                   f"content last confirmed by a signed snapshot at {result.fresh} UTC, {result.stale_hours} hours "
-                   f"ago (limit {max_age})", err=True)
+        click.echo(
+            f"内容已过时 STALE: 最后一次确认的快照时间 {result.fresh}（UTC），已 {result.stale_hours} 小时没有新的快照 / "
+            f"content last confirmed by a signed snapshot at {result.fresh} UTC, {result.stale_hours} hours "
+            f"ago (limit {max_age})",
+            err=True,
+        )
         sys.exit(EXIT_STALE)
     sys.exit(EXIT_REJECTED if result.rejected else EXIT_OK)
 
@@ -180,11 +208,21 @@ def ingest_cmd(sources: tuple[Path, ...], root: Path, public_key: Path | None, k
 @click.option("--wait", is_flag=True, help="wait for a running publish instead of exiting with code 4")
 @click.option("--log", "log_path", type=PATH, help="JSON-lines log (default: BUNDLES/publish.log.jsonl)")
 @click.option("--retries", default=4, show_default=True, type=click.IntRange(1, 20), help="push attempts per file")
-def publish_cmd(content: Path, output: Path, bundles: Path, key: Path | None, names: tuple[str, ...],
-                dry_run: bool, wait: bool, log_path: Path | None, retries: int) -> None:
+def publish_cmd(
+    content: Path,
+    output: Path,
+    bundles: Path,
+    key: Path | None,
+    names: tuple[str, ...],
+    dry_run: bool,
+    wait: bool,
+    log_path: Path | None,
+    retries: int,
+) -> None:
     """The cron job: lock, validate, build, bundle, push. Villages with errors keep their last good version."""
-    result = publish(content, output, bundles, key=key, targets=names, dry_run=dry_run, wait=wait,
-                     log_path=log_path, retries=retries)
+    result = publish(
+        content, output, bundles, key=key, targets=names, dry_run=dry_run, wait=wait, log_path=log_path, retries=retries
+    )
     for line in result.summary:
         click.echo(line, err=result.code in (EXIT_CONTENT, EXIT_FAILURE, EXIT_KEY, EXIT_LOCKED, EXIT_USAGE))
     sys.exit(result.code)

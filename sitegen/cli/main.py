@@ -6,6 +6,7 @@ the ones named as held back was built, those keeping their last good pages; 2 co
 4 another build or publish holds the output folder or image cache (lock.py; `--wait` waits for it).
 The deployment commands (keys, bundle, push, ingest, publish; sitegen/cli/deploy.py) add 5-8, see docs/deploy.md.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,7 @@ from pathlib import Path
 import click
 
 from sitegen import __version__
-from sitegen.build import lock
-from sitegen.build import pipeline
+from sitegen.build import lock, pipeline
 from sitegen.build.pipeline import Steps, check_state, default_cache, recall_check, remember_check
 from sitegen.build.pipeline import build as run_build
 from sitegen.build.scope import ScopeError, locate, others_line, split, unpublished
@@ -25,8 +25,16 @@ from sitegen.cli import scaffold
 from sitegen.cli.deploy import COMMANDS as DEPLOY_COMMANDS
 from sitegen.cli.report import print_command, report_group
 from sitegen.cli.serve import serve_command
-from sitegen.content.errors import (EXIT_CONTENT, EXIT_FAILURE, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, ContentError, OutputError,
-                                    Report)
+from sitegen.content.errors import (
+    EXIT_CONTENT,
+    EXIT_FAILURE,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ContentError,
+    OutputError,
+    Report,
+)
 from sitegen.content.model import City
 from sitegen.content.progress import Progress
 from sitegen.images.digests import Checked, Probes
@@ -48,16 +56,26 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("content", default="content", type=click.Path(path_type=Path))
-@click.option("-o", "--output", default=None, type=click.Path(path_type=Path),
-              help="output folder (default: output, or output-preview with --preview)")
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="output folder (default: output, or output-preview with --preview)",
+)
 @click.option("--theme", type=click.Choice(["tv", "mobile", "all"]), default="all", show_default=True)
 @click.option("--preview", is_flag=True, help="also show drafts (records not yet approved), marked 草稿")
 @click.option("--wait", is_flag=True, help="wait for another build or publish of OUTPUT instead of exiting (4)")
-@click.option("--cache", default=None, type=click.Path(path_type=Path),
-              help="the image cache folder (default: OUTPUT.cache beside OUTPUT)")
+@click.option(
+    "--cache",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="the image cache folder (default: OUTPUT.cache beside OUTPUT)",
+)
 @click.option("--timings", is_flag=True, help="print each step's wall and CPU time (to stderr)")
-def build(content: Path, output: Path | None, theme: str, preview: bool, wait: bool, cache: Path | None,
-          timings: bool) -> None:
+def build(
+    content: Path, output: Path | None, theme: str, preview: bool, wait: bool, cache: Path | None, timings: bool
+) -> None:
     """Validate CONTENT and build the sites into OUTPUT (tv/ and mobile/).
 
     A village with errors keeps its last good pages (exit 1, the others are built); an error outside the
@@ -71,8 +89,9 @@ def build(content: Path, output: Path | None, theme: str, preview: bool, wait: b
     steps = Steps(progress.step if progress else None)
     try:
         try:
-            result = run_build(content, output, themes, cache=cache, preview=preview, hold_back=True, wait=wait,
-                               steps=steps)
+            result = run_build(
+                content, output, themes, cache=cache, preview=preview, hold_back=True, wait=wait, steps=steps
+            )
         finally:
             if progress:
                 progress.done()
@@ -95,25 +114,45 @@ def build(content: Path, output: Path | None, theme: str, preview: bool, wait: b
         click.echo(f"{name}: {pages} 个网页 pages -> {index.as_uri()}")
     made = len(result.villages) - len(result.reused)
     if result.unchanged:
-        click.echo("内容和程序都没有变化，网站保持上次的版本 / nothing changed since the last build; output left as it was")
-    click.echo(f"完成 done in {took:.1f}s ({result.images} images; {made - len(result.held)} 个村重新生成 villages "
-               f"made, {len(result.reused)} 个村没有变化、沿用上次 unchanged, carried over)")
+        click.echo(
+            "内容和程序都没有变化，网站保持上次的版本 / nothing changed since the last build; output left as it was"
+        )
+    click.echo(
+        f"完成 done in {took:.1f}s ({result.images} images; {made - len(result.held)} 个村重新生成 villages "
+        f"made, {len(result.reused)} 个村没有变化、沿用上次 unchanged, carried over)"
+    )
     if result.held:
         for village, problems in sorted(result.held.items()):
             kept = village in result.villages
-            click.echo((f"保留上次的版本 held back, last good pages kept: {village}" if kept else
-                        f"未生成（从未生成过）not built, never built before: {village}") +
-                       f"（{len(problems)} 个错误 error(s): " + ", ".join(sorted({p.code for p in problems})) + "）",
-                       err=True)
-        click.echo(f"有 {len(result.held)} 个村有错误，没有更新；其他村已生成 / {len(result.held)} village(s) held back "
-                   f"with errors (listed above); every other village was built", err=True)
+            click.echo(
+                (
+                    f"保留上次的版本 held back, last good pages kept: {village}"
+                    if kept
+                    else f"未生成（从未生成过）not built, never built before: {village}"
+                )
+                + f"（{len(problems)} 个错误 error(s): "
+                + ", ".join(sorted({p.code for p in problems}))
+                + "）",
+                err=True,
+            )
+        click.echo(
+            f"有 {len(result.held)} 个村有错误，没有更新；其他村已生成 / {len(result.held)} village(s) held back "
+            f"with errors (listed above); every other village was built",
+            err=True,
+        )
         sys.exit(EXIT_CONTENT)
 
 
 @cli.command()
 @click.argument("content", default="content", type=click.Path(path_type=Path))
-@click.option("-o", "--output", default="output", type=click.Path(path_type=Path), show_default=True,
-              help="the output a build would replace: its villages must still be readable, and images it found sound and unchanged since are not decoded again")
+@click.option(
+    "-o",
+    "--output",
+    default="output",
+    type=click.Path(path_type=Path),
+    show_default=True,
+    help="the output a build would replace: its villages must still be readable, and images it found sound and unchanged since are not decoded again",
+)
 def check(content: Path, output: Path) -> None:
     """Validate CONTENT and list every problem a build would stop on or hold a village back for; writes nothing
     (but its verdict, in the image cache a build has made: asked again with nothing changed, it is told again).
@@ -144,16 +183,29 @@ def _check(scope, output: Path, cache: Path) -> dict:
 
     def validated(city: City, report: Report) -> None:
         hidden.extend(unpublished(city, split(report, scope)[0], scope))
-    city, report = pipeline.rehearse(scope.content, output, Checked(cache / ".index" / "checked.json", CHECK),
-                            validated=validated, probes=Probes(cache / ".index" / "probes.json", PROBE), cache=cache)
+
+    city, report = pipeline.rehearse(
+        scope.content,
+        output,
+        Checked(cache / ".index" / "checked.json", CHECK),
+        validated=validated,
+        probes=Probes(cache / ".index" / "probes.json", PROBE),
+        cache=cache,
+    )
     own, others = split(report, scope)
     err = own.lines() + [line for line in [others_line(others, scope), *hidden] if line]
     if own.errors or city is None:
         return {"err": err, "out": [], "exit": EXIT_CONTENT}
     if scope.part:
         return {"err": err, "out": [f"检查通过 / OK: {scope.part}"], "exit": EXIT_OK}
-    return {"err": err, "out": [f"检查通过 / OK: {len(city.towns)} 个镇, {len(city.villages)} 个村, "
-                                f"{sum(len(v.vouchers) for v in city.villages)} 张凭证"], "exit": EXIT_OK}
+    return {
+        "err": err,
+        "out": [
+            f"检查通过 / OK: {len(city.towns)} 个镇, {len(city.villages)} 个村, "
+            f"{sum(len(v.vouchers) for v in city.villages)} 张凭证"
+        ],
+        "exit": EXIT_OK,
+    }
 
 
 @cli.group()
@@ -210,8 +262,9 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # never a traceback for a clerk: one line, and a non-zero exit
-        click.echo(f"内部错误 internal error: {type(exc).__name__}: {exc} (run with SITEGEN_DEBUG=1 for details)",
-                   err=True)
+        click.echo(
+            f"内部错误 internal error: {type(exc).__name__}: {exc} (run with SITEGEN_DEBUG=1 for details)", err=True
+        )
         if os.environ.get("SITEGEN_DEBUG"):
             raise
         sys.exit(EXIT_FAILURE)

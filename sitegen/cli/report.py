@@ -1,6 +1,7 @@
 """`sitegen report warnings|feedback|review|coverage` (reports/tables.py) and `sitegen print`, the notice-board
 poster (reports/notice_board.py): documents made from the content. A content error lists the problems and writes
 nothing (exit 1); a bad --month is a usage error (exit 2); what cannot be written exits 3."""
+
 from __future__ import annotations
 
 import re
@@ -16,10 +17,12 @@ from sitegen.reports import notice_board
 from sitegen.reports.tables import KINDS, make
 
 MONTHLY = ("warnings", "feedback")  # the kinds made for one month (--month)
-DOCS = {"warnings": "The month's 异常资金支付报表 (payment warnings), per town and for the city.",
-        "feedback": "The month's hotline questions and replies, for the discipline commission (纪委).",
-        "review": "The review queue per town: records not yet approved, and what they lack.",
-        "coverage": "Per village: empty and stale categories, days late of each month's finance."}
+DOCS = {
+    "warnings": "The month's 异常资金支付报表 (payment warnings), per town and for the city.",
+    "feedback": "The month's hotline questions and replies, for the discipline commission (纪委).",
+    "review": "The review queue per town: records not yet approved, and what they lack.",
+    "coverage": "Per village: empty and stale categories, days late of each month's finance.",
+}
 
 
 def _month(ctx: Any, param: Any, value: str | None) -> str | None:
@@ -39,8 +42,14 @@ def _echo(report: Report) -> None:
 
 def _command(kind: str) -> click.Command:
     @click.argument("content", default="content", type=click.Path(path_type=Path))
-    @click.option("-o", "--output", default=Path("output/reports"), type=click.Path(path_type=Path),
-                  show_default=True, help="folder for the reports")
+    @click.option(
+        "-o",
+        "--output",
+        default=Path("output/reports"),
+        type=click.Path(path_type=Path),
+        show_default=True,
+        help="folder for the reports",
+    )
     def run(content: Path, output: Path, month: str | None = None) -> None:
         city, report = check(content)
         if city is None or report.errors:
@@ -74,10 +83,21 @@ for _kind in KINDS:
 @click.argument("content", default="content", type=click.Path(path_type=Path))
 @click.option("--month", required=True, callback=_month, help="the month to print, YYYY-MM")
 @click.option("--village", default=None, metavar="TOWN/VILLAGE", help="only this village (folder names)")
-@click.option("--size", type=click.Choice(notice_board.SIZES, case_sensitive=False), default="A3", show_default=True,
-              help="paper size of the poster")
-@click.option("-o", "--output", default=Path("output"), type=click.Path(path_type=Path), show_default=True,
-              help="posters go to OUTPUT/print/<town>/<village>/<YYYY-MM>.pdf")
+@click.option(
+    "--size",
+    type=click.Choice(notice_board.SIZES, case_sensitive=False),
+    default="A3",
+    show_default=True,
+    help="paper size of the poster",
+)
+@click.option(
+    "-o",
+    "--output",
+    default=Path("output"),
+    type=click.Path(path_type=Path),
+    show_default=True,
+    help="posters go to OUTPUT/print/<town>/<village>/<YYYY-MM>.pdf",
+)
 def print_command(content: Path, month: str, village: str | None, size: str, output: Path) -> None:
     """公开栏 The month's notice-board poster of each village (or one) as a print-ready PDF.
 
@@ -99,6 +119,9 @@ def print_command(content: Path, month: str, village: str | None, size: str, out
     for path in done.written:
         click.echo(f"已生成 written {path}")
     if done.refused:
-        click.echo(f"有 {len(done.refused)} 个村没有打印（见上面）/ {len(done.refused)} village(s) not printed "
-                   f"(see above): " + ", ".join(done.refused), err=True)
+        click.echo(
+            f"有 {len(done.refused)} 个村没有打印（见上面）/ {len(done.refused)} village(s) not printed "
+            f"(see above): " + ", ".join(done.refused),
+            err=True,
+        )
         sys.exit(EXIT_CONTENT)

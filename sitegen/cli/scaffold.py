@@ -7,6 +7,7 @@ and amount checks, one example voucher) with a placeholder scan for the example 
 written as not yet approved (待审核), so it is a draft: `sitegen check` passes on the new village, and nothing of
 it is published until the clerk replaces the examples and the reviewer approves them.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from PIL import Image, ImageDraw
 
 from sitegen.content.accounts import CHARTS, system_for_year
-from sitegen.finance.tables import TABLE_COLUMNS
 from sitegen.content.load import SLUG, parse_yaml
+from sitegen.finance.tables import TABLE_COLUMNS
 
 EXAMPLE_MONTH = "2026-01"
 EXAMPLE_YEAR = 2026
@@ -83,19 +84,44 @@ review:
 """
 
 BOARDS = {  # folder -> (title, category and sub-item lines, basis, office, body)
-    "party": ("示例：支部委员会会议纪要", "category: 组织建设\nsubitem: 支部委员会\n", "村党委会议决议", "组织办",
-              "这里写正文。可以用 **加粗**、列表和表格，不能写 HTML。"),
-    "affairs": ("示例：村“两委”成员分工", "category: 村干部\nsubitem: 干部分工\n", "村民委员会会议决定", "民政办",
-                "| 姓名 | 职务 | 分工 |\n| --- | --- | --- |\n| 张示例 | 村委会主任 | 主持全面工作 |"),
-    "finance": ("示例：一月份收支情况", "category: 收支情况\nsubitem: 收入明细\n", "本村记账凭证及会计账簿", "农经站",
-                "一月份收到土地发包款 12000.00 元，见收支流水。"),
-    "rules": ("示例：村级财务管理制度", "", "村民代表会议决议", "农经站",
-              "第一条 村集体资金全部存入村集体银行基本账户。"),
+    "party": (
+        "示例：支部委员会会议纪要",
+        "category: 组织建设\nsubitem: 支部委员会\n",
+        "村党委会议决议",
+        "组织办",
+        "这里写正文。可以用 **加粗**、列表和表格，不能写 HTML。",
+    ),
+    "affairs": (
+        "示例：村“两委”成员分工",
+        "category: 村干部\nsubitem: 干部分工\n",
+        "村民委员会会议决定",
+        "民政办",
+        "| 姓名 | 职务 | 分工 |\n| --- | --- | --- |\n| 张示例 | 村委会主任 | 主持全面工作 |",
+    ),
+    "finance": (
+        "示例：一月份收支情况",
+        "category: 收支情况\nsubitem: 收入明细\n",
+        "本村记账凭证及会计账簿",
+        "农经站",
+        "一月份收到土地发包款 12000.00 元，见收支流水。",
+    ),
+    "rules": (
+        "示例：村级财务管理制度",
+        "",
+        "村民代表会议决议",
+        "农经站",
+        "第一条 村集体资金全部存入村集体银行基本账户。",
+    ),
 }
 
 # finance/tables/: file -> the first accepted header of each column of its kind (finance.TABLE_COLUMNS)
-TABLES = {"资产.csv": "assets", "资源.csv": "leases", "工程项目.csv": "projects", "预算.csv": "budget",
-          "补助名单.csv": "payouts"}
+TABLES = {
+    "资产.csv": "assets",
+    "资源.csv": "leases",
+    "工程项目.csv": "projects",
+    "预算.csv": "budget",
+    "补助名单.csv": "payouts",
+}
 
 JOURNAL_HEADERS = ("日期", "凭证字号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "往来单位", "附件张数")
 JOURNAL_EXAMPLE = (
@@ -126,32 +152,41 @@ def new_village(content: Path, town: str, name: str, title: str, town_title: str
         raise ScaffoldError(f"{village} 已经存在 / already exists")
     if not (town_dir / "town.yaml").is_file():
         if not town_title:
-            raise ScaffoldError(f"镇（街道）{town} 还没有建立，请用 --town-title 写它的中文名，如 --town-title 夏港街道 / "
-                                f"town '{town}' does not exist yet: give its Chinese name with --town-title")
+            raise ScaffoldError(
+                f"镇（街道）{town} 还没有建立，请用 --town-title 写它的中文名，如 --town-title 夏港街道 / "
+                f"town '{town}' does not exist yet: give its Chinese name with --town-title"
+            )
         town_dir.mkdir(parents=True, exist_ok=True)
         (town_dir / "town.yaml").write_text(TOWN_YAML.format(name=_quoted(town_title)), encoding="utf-8")
     town_name = _town_name(town_dir, town)
     for sub in ("party", "affairs", "finance/tables", "rules", "journal", f"scans/{EXAMPLE_MONTH}/1", "files"):
         (village / sub).mkdir(parents=True, exist_ok=True)
     (village / "village.yaml").write_text(
-        VILLAGE_YAML.format(name=_quoted(title), intro=_quoted(f"{title}的“三务”公开。")), encoding="utf-8")
+        VILLAGE_YAML.format(name=_quoted(title), intro=_quoted(f"{title}的“三务”公开。")), encoding="utf-8"
+    )
     (village / "reviews.yaml").write_text(
-        REVIEWS_YAML.format(month=EXAMPLE_MONTH, department=_quoted(f"{town_name}农经站")), encoding="utf-8")
+        REVIEWS_YAML.format(month=EXAMPLE_MONTH, department=_quoted(f"{town_name}农经站")), encoding="utf-8"
+    )
     for board, (item_title, category, basis, office, body) in BOARDS.items():
-        (village / board / "example.md").write_text(ITEM.format(
-            title=item_title, category=category, basis=basis, department=_quoted(f"{town_name}{office}"),
-            body=body), encoding="utf-8")
+        (village / board / "example.md").write_text(
+            ITEM.format(
+                title=item_title, category=category, basis=basis, department=_quoted(f"{town_name}{office}"), body=body
+            ),
+            encoding="utf-8",
+        )
     for file, kind in TABLES.items():
         headers = [names[0] for names in TABLE_COLUMNS[kind].values()]
         (village / "finance" / "tables" / file).write_text(",".join(headers) + "\n", encoding="utf-8")
     (village / "journal" / f"{EXAMPLE_MONTH}.xlsx").write_bytes(
-        journal_template(EXAMPLE_YEAR, _new_accounts_from(content)))
+        journal_template(EXAMPLE_YEAR, _new_accounts_from(content))
+    )
     (village / "scans" / EXAMPLE_MONTH / "1" / "01.png").write_bytes(placeholder_scan())
     (village / "scans" / "README.txt").write_text(
         "每张凭证一个文件夹：scans/年-月/凭证号/，第一张是凭证本身，后面是发票、收据等（01.jpg、02.jpg……）。\n"
         "scans/2026-01/1/01.png 是示例凭证 记-1 的占位图，请换成真实扫描件。\n"
         "One folder per voucher: scans/YYYY-MM/NUMBER/, the voucher sheet first, then its attachments.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return village
 
 
@@ -176,15 +211,42 @@ def journal_template(year: int, new_from: int = 2024) -> bytes:
         codes.append((account.code, account.name, account.plain))
     last = 1 + len(chart)
     checks = [
-        DataValidation(type="list", formula1=f"='科目表'!$A$2:$A${last}", allow_blank=True,
-                       error="请从下拉列表选科目编码（见“科目表”工作表）", errorTitle="科目编码", showErrorMessage=True),
-        DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2099,12,31)",
-                       allow_blank=True, error="请写日期，如 2026-01-05", errorTitle="日期", showErrorMessage=True),
-        DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                       error="请写金额（数字，最多两位小数，如 1200.50），不要写“元”和逗号", errorTitle="金额",
-                       showErrorMessage=True),
-        DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                       error="附件张数写整数，如 2", errorTitle="附件张数", showErrorMessage=True),
+        DataValidation(
+            type="list",
+            formula1=f"='科目表'!$A$2:$A${last}",
+            allow_blank=True,
+            error="请从下拉列表选科目编码（见“科目表”工作表）",
+            errorTitle="科目编码",
+            showErrorMessage=True,
+        ),
+        DataValidation(
+            type="date",
+            operator="between",
+            formula1="DATE(2000,1,1)",
+            formula2="DATE(2099,12,31)",
+            allow_blank=True,
+            error="请写日期，如 2026-01-05",
+            errorTitle="日期",
+            showErrorMessage=True,
+        ),
+        DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            error="请写金额（数字，最多两位小数，如 1200.50），不要写“元”和逗号",
+            errorTitle="金额",
+            showErrorMessage=True,
+        ),
+        DataValidation(
+            type="whole",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            error="附件张数写整数，如 2",
+            errorTitle="附件张数",
+            showErrorMessage=True,
+        ),
     ]
     checks[0].add("D2:D5000")
     checks[1].add("A2:A5000")
@@ -214,9 +276,11 @@ def placeholder_scan() -> bytes:
 
 def _check_slug(folder: str) -> None:
     if not SLUG.match(folder):
-        raise ScaffoldError(f"文件夹名“{folder}”只能用小写拼音字母、数字和连字符，中文名用 --title 写 / "
-                            f"folder name '{folder}' must be lowercase letters, digits and hyphens; "
-                            f"give the Chinese name with --title")
+        raise ScaffoldError(
+            f"文件夹名“{folder}”只能用小写拼音字母、数字和连字符，中文名用 --title 写 / "
+            f"folder name '{folder}' must be lowercase letters, digits and hyphens; "
+            f"give the Chinese name with --title"
+        )
 
 
 def _quoted(text: str) -> str:

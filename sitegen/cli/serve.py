@@ -12,6 +12,7 @@ when the version moves. The script is added when a page is sent, never written i
 content has errors, the pages they concern (a village's, or every page for a shared file's) are replaced by a page
 listing them in Chinese (file, row, what to fix); it turns back into the site when the clerk saves the fix.
 """
+
 from __future__ import annotations
 
 import html
@@ -21,25 +22,24 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 import click
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from sitegen.site import output
 from sitegen.build import pipeline
-from sitegen.site import render
-from sitegen.content.errors import ContentError, Location, OutputError, Problem, make_problem
 from sitegen.build.scope import Scope, ScopeError, in_scope, locate, mirror, split
+from sitegen.content.errors import ContentError, Location, OutputError, Problem, make_problem
+from sitegen.site import output, render
 
 VERSION_PATH = "/__sitegen/version"
-QUIET = 0.15       # seconds without a file event before a burst of saves is rebuilt
-LONG_POLL = 20.0   # seconds a version request is held open when nothing changes
+QUIET = 0.15  # seconds without a file event before a burst of saves is rebuilt
+LONG_POLL = 20.0  # seconds a version request is held open when nothing changes
 
 # ES5 only (set-top boxes): long-poll the version; on a change remember where the viewer was and reload.
 RELOAD_SCRIPT = """<script>
@@ -96,22 +96,27 @@ def error_page(problems: list[Problem], version: int, label: str) -> bytes:
     rows = "".join(
         f"<li><p class=where>{html.escape(p.where.zh())}</p><p class=zh>{html.escape(p.zh)}</p>"
         f"<p class=en>{html.escape(p.where.en())}: {html.escape(p.en)} [{html.escape(p.code)}]</p></li>"
-        for p in problems)
-    body = (f"<!DOCTYPE html><html lang=zh-CN><head><meta charset=utf-8><title>预览：内容有错误</title>"
-            "<style>body{font:20px/1.5 sans-serif;margin:32px;background:#fff8f0;color:#222}"
-            "h1{color:#b00;font-size:28px}li{margin:0 0 18px}.where{font-weight:bold;margin:0}"
-            ".zh{margin:4px 0}.en{color:#666;font-size:16px;margin:0}</style></head><body>"
-            f"<h1 id=sitegen-errors>{html.escape(label)}：内容有 {len(problems)} 个错误，预览暂停</h1>"
-            "<p>请按下面的提示改好文件并保存，这一页会自动变回网页。 / Fix these and save: the page comes back "
-            "by itself.</p>"
-            f"<ol>{rows}</ol></body></html>")
+        for p in problems
+    )
+    body = (
+        f"<!DOCTYPE html><html lang=zh-CN><head><meta charset=utf-8><title>预览：内容有错误</title>"
+        "<style>body{font:20px/1.5 sans-serif;margin:32px;background:#fff8f0;color:#222}"
+        "h1{color:#b00;font-size:28px}li{margin:0 0 18px}.where{font-weight:bold;margin:0}"
+        ".zh{margin:4px 0}.en{color:#666;font-size:16px;margin:0}</style></head><body>"
+        f"<h1 id=sitegen-errors>{html.escape(label)}：内容有 {len(problems)} 个错误，预览暂停</h1>"
+        "<p>请按下面的提示改好文件并保存，这一页会自动变回网页。 / Fix these and save: the page comes back "
+        "by itself.</p>"
+        f"<ol>{rows}</ol></body></html>"
+    )
     return inject(body.encode("utf-8"), version)
 
 
 def waiting_page(version: int) -> bytes:
-    return inject("<!DOCTYPE html><html lang=zh-CN><head><meta charset=utf-8><title>预览</title></head><body>"
-                  "<h1 id=sitegen-waiting>正在生成预览，请稍候… / Building the preview…</h1></body></html>"
-                  .encode("utf-8"), version)
+    return inject(
+        "<!DOCTYPE html><html lang=zh-CN><head><meta charset=utf-8><title>预览</title></head><body>"
+        "<h1 id=sitegen-waiting>正在生成预览，请稍候… / Building the preview…</h1></body></html>".encode(),
+        version,
+    )
 
 
 @dataclass
@@ -119,8 +124,8 @@ class State:
     """What the server shows: the build version, and the errors that replace the pages while they stand."""
 
     version: int = 0
-    errors: list[Problem] = field(default_factory=list)           # a shared file's: every page
-    held: dict[str, list[Problem]] = field(default_factory=dict)   # "town/village" -> its errors: its pages
+    errors: list[Problem] = field(default_factory=list)  # a shared file's: every page
+    held: dict[str, list[Problem]] = field(default_factory=dict)  # "town/village" -> its errors: its pages
     built: bool = False
     last_seconds: float = 0.0
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -131,8 +136,14 @@ class Preview:
 
     `start()` builds once, then serves and watches; `stop()` undoes it all. `url` is the server's address."""
 
-    def __init__(self, scope: Scope, out: Path, port: int = 8000, themes: tuple[str, ...] = render.THEMES,
-                 log: Callable[[str], None] = lambda line: None):
+    def __init__(
+        self,
+        scope: Scope,
+        out: Path,
+        port: int = 8000,
+        themes: tuple[str, ...] = render.THEMES,
+        log: Callable[[str], None] = lambda line: None,
+    ):
         self.scope, self.out, self.themes, self.log = scope, out.resolve(), themes, log
         self.state = State()
         self._pending = threading.Event()
@@ -173,8 +184,10 @@ class Preview:
             self.state.last_seconds = took
             self.state.changed.notify_all()
         count = len(errors) + sum(len(found) for found in held.values())
-        self.log(f"预览已更新 preview rebuilt in {took:.1f}s"
-                 + (f"：{count} 个错误 error(s), shown in the browser" if count else ""))
+        self.log(
+            f"预览已更新 preview rebuilt in {took:.1f}s"
+            + (f"：{count} 个错误 error(s), shown in the browser" if count else "")
+        )
 
     def problems_for(self, path: str) -> tuple[list[Problem], str]:
         """The errors that replace the page at `path` (/THEME/...), and whose they are: every page's while a shared
@@ -287,10 +300,10 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         """GET only: the version (long-poll), the themes' files from the preview folder, HTML with the script."""
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             url = urlsplit(self.path)
             if url.path == VERSION_PATH:
                 self._version(url.query)
@@ -313,15 +326,18 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
                 target = target / "index.html"
             first = path.lstrip("/").split("/")[0]
             if first not in preview.themes or not target.is_relative_to(preview.out / first) or not target.is_file():
-                self._send(404, "找不到这一页 / not found".encode("utf-8"), "text/plain; charset=utf-8")
+                self._send(404, "找不到这一页 / not found".encode(), "text/plain; charset=utf-8")
                 return
             data = target.read_bytes()
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             if target.suffix == ".html":
                 self._send(200, inject(data, state.version), "text/html; charset=utf-8")
             else:
-                self._send(200, data, kind + ("; charset=utf-8" if kind.startswith("text/") or kind.endswith(
-                    "javascript") else ""))
+                self._send(
+                    200,
+                    data,
+                    kind + ("; charset=utf-8" if kind.startswith("text/") or kind.endswith("javascript") else ""),
+                )
 
         def _version(self, query: str) -> None:
             since = None
@@ -335,9 +351,13 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             with state.changed:
                 if since is not None:
                     state.changed.wait_for(lambda: state.version != since or preview.stopping.is_set(), LONG_POLL)
-                body = json.dumps({"version": state.version,
-                                   "errors": len(state.errors) + sum(len(found) for found in state.held.values()),
-                                   "seconds": round(state.last_seconds, 2)}).encode("utf-8")
+                body = json.dumps(
+                    {
+                        "version": state.version,
+                        "errors": len(state.errors) + sum(len(found) for found in state.held.values()),
+                        "seconds": round(state.last_seconds, 2),
+                    }
+                ).encode("utf-8")
             self._send(200, body, "application/json")
 
         def _send(self, status: int, body: bytes, kind: str, location: str | None = None) -> None:
@@ -356,14 +376,20 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-
 @click.command("serve")
 @click.argument("content", default="content", type=click.Path(path_type=Path))
-@click.option("--village", default=None, metavar="TOWN/VILLAGE",
-              help="preview and report only this village (or TOWN) of CONTENT")
+@click.option(
+    "--village", default=None, metavar="TOWN/VILLAGE", help="preview and report only this village (or TOWN) of CONTENT"
+)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option("-o", "--output", default=Path("output-preview"), show_default=True, type=click.Path(path_type=Path),
-              help="the preview folder (drafts included: never the published output)")
+@click.option(
+    "-o",
+    "--output",
+    default=Path("output-preview"),
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="the preview folder (drafts included: never the published output)",
+)
 def serve_command(content: Path, village: str | None, port: int, output: Path) -> None:
     """Live preview while editing: build CONTENT with drafts (草稿), serve it on http://127.0.0.1:PORT/, rebuild on
     every save; the open page reloads by itself. CONTENT may be a village's folder. Stop with Ctrl-C."""
@@ -375,8 +401,10 @@ def serve_command(content: Path, village: str | None, port: int, output: Path) -
     try:
         preview = Preview(scope, output, port, log=lambda line: click.echo(line, err=True))
     except OSError as exc:
-        click.echo(f"无法在端口 {port} 上启动预览（换一个：--port 8001） / cannot listen on port {port}: "
-                   f"{exc.strerror}", err=True)
+        click.echo(
+            f"无法在端口 {port} 上启动预览（换一个：--port 8001） / cannot listen on port {port}: {exc.strerror}",
+            err=True,
+        )
         raise SystemExit(2) from None
     preview.start()
     click.echo(f"预览 preview: {preview.start_page()}  （手机版 phone: {preview.url}mobile/；按 Ctrl-C 结束 / stop）")

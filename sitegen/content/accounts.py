@@ -113,9 +113,7 @@ def _chart(rows: list[tuple[str, str, str, str, str]], money: set[str]) -> dict[
     for code, name, category, side, plain in sorted(rows):
         if code in chart:
             raise ValueError(f"duplicate account code {code}")
-        chart[code] = Account(
-            code=code, name=name, category=category, plain=plain, is_money=code in money, side=side
-        )
+        chart[code] = Account(code=code, name=name, category=category, plain=plain, is_money=code in money, side=side)
     return chart
 
 
@@ -306,20 +304,22 @@ def by_name(system: str, name: str) -> Account | None:
 # Used for hints only: a clerk who writes 541 (2004 管理费用) in a 2024 journal is told 513 管理费用 replaces it.
 # ---------------------------------------------------------------------------------------------------------------
 _RENAMED_2004_TO_2024: dict[str, tuple[str, ...]] = {
-    "101": ("101",),                # 现金 -> 库存现金
-    "131": ("131", "132"),          # 牲畜（禽）资产 -> 消耗性 / 生产性生物资产
-    "132": ("131", "132", "134"),   # 林木资产 -> 消耗性 / 生产性 / 公益性生物资产
-    "511": ("501", "502"),          # 发包及上交收入 -> 经营收入 / 投资收益
-    "212": (),                      # 应付福利费: no 2024 account
-    "521": (),                      # 农业税附加返还收入: no 2024 account
-    "171": (),                      # 拨付所属单位资金: no 2024 account
+    "101": ("101",),  # 现金 -> 库存现金
+    "131": ("131", "132"),  # 牲畜（禽）资产 -> 消耗性 / 生产性生物资产
+    "132": ("131", "132", "134"),  # 林木资产 -> 消耗性 / 生产性 / 公益性生物资产
+    "511": ("501", "502"),  # 发包及上交收入 -> 经营收入 / 投资收益
+    "212": (),  # 应付福利费: no 2024 account
+    "521": (),  # 农业税附加返还收入: no 2024 account
+    "171": (),  # 拨付所属单位资金: no 2024 account
 }
 
 
 def _map_2004_to_2024() -> dict[str, tuple[str, ...]]:
     by_name_2024 = {account.name: code for code, account in CHARTS[SYSTEM_2024].items()}
-    return {code: _RENAMED_2004_TO_2024.get(code, (by_name_2024[a.name],) if a.name in by_name_2024 else ())
-            for code, a in CHARTS[SYSTEM_2004].items()}
+    return {
+        code: _RENAMED_2004_TO_2024.get(code, (by_name_2024[a.name],) if a.name in by_name_2024 else ())
+        for code, a in CHARTS[SYSTEM_2004].items()
+    }
 
 
 def _inverse(forward: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -334,7 +334,10 @@ def _inverse(forward: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
 CODE_MAP: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {(SYSTEM_2004, SYSTEM_2024): _map_2004_to_2024()}
 CODE_MAP[(SYSTEM_2024, SYSTEM_2004)] = _inverse(CODE_MAP[(SYSTEM_2004, SYSTEM_2024)])
 
-_CHART_WORDS = {SYSTEM_2004: ("2004 年旧科目表", "the 2004 chart"), SYSTEM_2024: ("2024 年起的新科目表", "the 2024 chart")}
+_CHART_WORDS = {
+    SYSTEM_2004: ("2004 年旧科目表", "the 2004 chart"),
+    SYSTEM_2024: ("2024 年起的新科目表", "the 2024 chart"),
+}
 
 
 def other_system(system: str) -> str:

@@ -8,6 +8,7 @@ missing required keys, and reads each value. To add a key: add one field with `s
 Also the small helpers every YAML mapping in the content folder goes through (town.yaml, village.yaml, item
 front matter), so that unknown keys, missing keys and bad values are reported the same way everywhere.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -55,15 +56,20 @@ DEFAULT_SUBITEMS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def check_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...], where: Location,
-               report: Report) -> bool:
+def check_keys(
+    data: dict, allowed: tuple[str, ...], required: tuple[str, ...], where: Location, report: Report
+) -> bool:
     """Report unknown keys (with a did-you-mean hint) and missing required keys. True when all required are there."""
     for key in data:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-            report.error("unknown-key", where, key=key,
-                         hint=f"，是不是“{close[0]}”？" if close else f"，可用的键：{'、'.join(allowed)}",
-                         hint_en=f"; did you mean '{close[0]}'?" if close else f"; accepted keys: {', '.join(allowed)}")
+            report.error(
+                "unknown-key",
+                where,
+                key=key,
+                hint=f"，是不是“{close[0]}”？" if close else f"，可用的键：{'、'.join(allowed)}",
+                hint_en=f"; did you mean '{close[0]}'?" if close else f"; accepted keys: {', '.join(allowed)}",
+            )
     ok = True
     for key in required:
         if data.get(key) in (None, ""):
@@ -104,19 +110,30 @@ def get_list(data: dict, key: str, where: Location, report: Report) -> list[str]
     if value is None:
         return []
     if isinstance(value, str) and re.match(r"^\s*[［【].*[］】]\s*$", value):  # YAML read ［a.jpg］ as text
-        report.error("bad-value", where, key=key, detail="用了中文括号，列表请用英文方括号，如 [a.jpg, b.jpg]",
-                     detail_en="full-width brackets; write a list with ASCII brackets like [a.jpg, b.jpg]")
+        report.error(
+            "bad-value",
+            where,
+            key=key,
+            detail="用了中文括号，列表请用英文方括号，如 [a.jpg, b.jpg]",
+            detail_en="full-width brackets; write a list with ASCII brackets like [a.jpg, b.jpg]",
+        )
         return []
     if isinstance(value, str):
         return [value]
     if not isinstance(value, list) or any(isinstance(v, (dict, list)) for v in value):
-        report.error("bad-value", where, key=key, detail="应当是一个列表，如 [a.jpg, b.jpg]",
-                     detail_en="expected a list like [a.jpg, b.jpg]")
+        report.error(
+            "bad-value",
+            where,
+            key=key,
+            detail="应当是一个列表，如 [a.jpg, b.jpg]",
+            detail_en="expected a list like [a.jpg, b.jpg]",
+        )
         return []
     return [str(v).strip() for v in value]
 
 
 # ---- declared settings: one field per YAML key --------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -144,8 +161,14 @@ class Slot:
 Reader = Callable[[Slot], Any]
 
 
-def setting(default: Any = MISSING, *, read: Reader, required: bool = False, factory: Callable[[], Any] | None = None,
-            **meta: Any) -> Any:
+def setting(
+    default: Any = MISSING,
+    *,
+    read: Reader,
+    required: bool = False,
+    factory: Callable[[], Any] | None = None,
+    **meta: Any,
+) -> Any:
     """A dataclass field that is also a YAML key: its default (or default factory), its reader and whether the
     key is required. Extra keyword arguments land in the field's metadata (e.g. `sftp=True` on Target).
     (ruff's RUF009 does not know it is a field specifier, hence its noqa where the default is not immutable.)"""
@@ -162,17 +185,24 @@ def keys_of(cls: type) -> tuple[str, ...]:
 
 def required_of(cls: type, **when: bool) -> tuple[str, ...]:
     """Its required keys; `when` adds the fields marked with that metadata (`required_of(Target, sftp=True)`)."""
-    return tuple(f.name for f in fields(cls) if f.metadata.get("required")
-                 or any(on and f.metadata.get(flag) for flag, on in when.items()))
+    return tuple(
+        f.name
+        for f in fields(cls)
+        if f.metadata.get("required") or any(on and f.metadata.get(flag) for flag, on in when.items())
+    )
 
 
 def _default(f) -> Any:
-    return f.default_factory() if f.default is MISSING and f.default_factory is not MISSING else (
-        None if f.default is MISSING else f.default)
+    return (
+        f.default_factory()
+        if f.default is MISSING and f.default_factory is not MISSING
+        else (None if f.default is MISSING else f.default)
+    )
 
 
-def read_settings(cls: type, data: dict, where: Location, report: Report, prefix: str = "",
-                  required: tuple[str, ...] | None = None) -> Any:
+def read_settings(
+    cls: type, data: dict, where: Location, report: Report, prefix: str = "", required: tuple[str, ...] | None = None
+) -> Any:
     """A settings dataclass from a YAML mapping: unknown keys and missing required keys reported (None when a
     required key is missing), then each field read by its reader, in declaration order."""
     if not check_keys(data, keys_of(cls), required_of(cls) if required is None else required, where, report):
@@ -187,6 +217,7 @@ def read_settings(cls: type, data: dict, where: Location, report: Report, prefix
 
 # Readers. Each reports with the key as the setting's messages always did (bare or with its block's prefix).
 
+
 def text(slot: Slot) -> str:
     """Text (numbers read as text); a mapping or list is an error."""
     return get_text(slot.data, slot.key, slot.where, slot.report, slot.default or "")
@@ -199,8 +230,10 @@ def amount(slot: Slot) -> Decimal:
 
 def amount_or(other: str) -> Reader:
     """An amount that, when absent, is the value of another (earlier) setting of the block."""
+
     def read(slot: Slot) -> Decimal:
         return get_amount(slot.data, slot.key, slot.where, slot.report) if slot.present else slot.got[other]
+
     return read
 
 
@@ -213,22 +246,29 @@ def flag(slot: Slot) -> bool:
     """true or false."""
     value = slot.data.get(slot.key, slot.default)
     if not isinstance(value, bool):
-        slot.report.error("bad-value", slot.where, key=slot.label, detail="只能是 true 或 false",
-                          detail_en="either true or false")
+        slot.report.error(
+            "bad-value", slot.where, key=slot.label, detail="只能是 true 或 false", detail_en="either true or false"
+        )
         return slot.default
     return value
 
 
 def whole(low: int, high: int, zh: str = "", en: str = "") -> Reader:
     """A whole number from low to high (true/false are not numbers); zh/en word the message if not the usual."""
+
     def read(slot: Slot) -> int:
         n = slot.data.get(slot.key, slot.default)
         if not isinstance(n, int) or isinstance(n, bool) or not low <= n <= high:
-            slot.report.error("bad-value", slot.where, key=slot.label,
-                              detail=zh or f"应当是 {low} 到 {high} 之间的整数",
-                              detail_en=en or f"expected a whole number from {low} to {high}")
+            slot.report.error(
+                "bad-value",
+                slot.where,
+                key=slot.label,
+                detail=zh or f"应当是 {low} 到 {high} 之间的整数",
+                detail_en=en or f"expected a whole number from {low} to {high}",
+            )
             return slot.default
         return n
+
     return read
 
 
@@ -236,8 +276,9 @@ def year(slot: Slot) -> int:
     """A year from 1990 to 2100."""
     value = slot.data.get(slot.key, slot.default)
     if not isinstance(value, int) or not 1990 <= value <= 2100:
-        slot.report.error("bad-value", slot.where, key=slot.label, detail="应当是年份，如 2024",
-                          detail_en="expected a year like 2024")
+        slot.report.error(
+            "bad-value", slot.where, key=slot.label, detail="应当是年份，如 2024", detail_en="expected a year like 2024"
+        )
         return slot.default
     return value
 
@@ -245,25 +286,35 @@ def year(slot: Slot) -> int:
 def block(cls: type) -> Reader:
     """A nested block of settings (`publish:`, `oversight:`), read strictly like the top level; absent: its
     defaults."""
+
     def read(slot: Slot) -> Any:
         if slot.value is None:
             return cls()
         if not isinstance(slot.value, dict):
-            slot.report.error("bad-value", slot.where, key=slot.label, detail="应当是“键: 值”的列表",
-                              detail_en="expected a mapping of 'key: value'")
+            slot.report.error(
+                "bad-value",
+                slot.where,
+                key=slot.label,
+                detail="应当是“键: 值”的列表",
+                detail_en="expected a mapping of 'key: value'",
+            )
             return cls()
         return read_settings(cls, slot.value, slot.where, slot.report, prefix=slot.label, required=())
+
     return read
 
 
 def value_with(parse: Callable[[Any, Location, Report], Any]) -> Reader:
     """A setting with its own parser of the raw value: parse(value, where, report)."""
+
     def read(slot: Slot) -> Any:
         return parse(slot.value, slot.where, slot.report)
+
     return read
 
 
 # ---- publish: (发布设置), read by `sitegen publish` and `sitegen push`; documented in docs/deploy.md --------------
+
 
 @dataclass(frozen=True)
 class Target:
@@ -273,21 +324,26 @@ class Target:
     and known_hosts); `_parse_targets` reads them, one problem per target."""
 
     name: str = setting(read=text, required=True)
-    type: str = setting(read=text, required=True)               # folder | sftp
-    path: str = setting(read=text, required=True)               # the drop folder (on the SFTP server for sftp)
+    type: str = setting(read=text, required=True)  # folder | sftp
+    path: str = setting(read=text, required=True)  # the drop folder (on the SFTP server for sftp)
     host: str = setting("", read=text, sftp=True)
     port: int = setting(22, read=whole(1, 65535))
     user: str = setting("", read=text, sftp=True)
-    key_file: str = setting("", read=text, sftp=True)           # SSH private key for `user`
-    known_hosts: str = setting("", read=text, sftp=True)        # the headend's host key; unknown hosts are refused
+    key_file: str = setting("", read=text, sftp=True)  # SSH private key for `user`
+    known_hosts: str = setting("", read=text, sftp=True)  # the headend's host key; unknown hosts are refused
 
 
 def _parse_targets(raw: Any, where: Location, report: Report) -> tuple[Target, ...]:
     """`publish.targets`: a list of targets, each checked whole (type, then a unique name, then the port)."""
     raw = raw or []
     if not isinstance(raw, list):
-        report.error("bad-value", where, key="publish.targets", detail="应当是一个列表，每项以 - 开头",
-                     detail_en="expected a list, one '- name: ...' per target")
+        report.error(
+            "bad-value",
+            where,
+            key="publish.targets",
+            detail="应当是一个列表，每项以 - 开头",
+            detail_en="expected a list, one '- name: ...' per target",
+        )
         raw = []
     targets: list[Target] = []
     for n, entry in enumerate(raw, start=1):
@@ -301,17 +357,29 @@ def _parse_targets(raw: Any, where: Location, report: Report) -> tuple[Target, .
         name = get_text(entry, "name", where, report)
         port = entry.get("port", 22)
         if kind not in ("folder", "sftp"):
-            report.error("bad-value", where, key=f"{key} type", detail="只能是 folder 或 sftp",
-                         detail_en="either folder or sftp")
+            report.error(
+                "bad-value", where, key=f"{key} type", detail="只能是 folder 或 sftp", detail_en="either folder or sftp"
+            )
         elif not re.match(r"^[a-z0-9][a-z0-9-]*$", name) or name in {t.name for t in targets}:
-            report.error("bad-value", where, key=f"{key} name", detail="只能用小写字母、数字和连字符，且不能重名",
-                         detail_en="lowercase letters, digits and hyphens, and unique")
+            report.error(
+                "bad-value",
+                where,
+                key=f"{key} name",
+                detail="只能用小写字母、数字和连字符，且不能重名",
+                detail_en="lowercase letters, digits and hyphens, and unique",
+            )
         elif not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
-            report.error("bad-value", where, key=f"{key} port", detail="应当是 1 到 65535 的端口号",
-                         detail_en="expected a port number from 1 to 65535")
+            report.error(
+                "bad-value",
+                where,
+                key=f"{key} port",
+                detail="应当是 1 到 65535 的端口号",
+                detail_en="expected a port number from 1 to 65535",
+            )
         else:
-            text_of = {k: get_text(entry, k, where, report)
-                       for k in ("path", "host", "user", "key_file", "known_hosts")}
+            text_of = {
+                k: get_text(entry, k, where, report) for k in ("path", "host", "user", "key_file", "known_hosts")
+            }
             targets.append(Target(name, kind, port=port, **text_of))
     return tuple(targets)
 
@@ -320,9 +388,10 @@ def _parse_targets(raw: Any, where: Location, report: Report) -> tuple[Target, .
 class PublishConfig:
     """发布设置 How bundles are signed and where they go. Relative paths are relative to site.yaml's folder."""
 
-    signing_key: str = setting("", read=text)   # Ed25519 private key; must live outside the content folder
-    valid_days: int = setting(30, read=whole(1, 365, "应当是 1 到 365 之间的天数",
-                                             "expected a number of days from 1 to 365"))
+    signing_key: str = setting("", read=text)  # Ed25519 private key; must live outside the content folder
+    valid_days: int = setting(
+        30, read=whole(1, 365, "应当是 1 到 365 之间的天数", "expected a number of days from 1 to 365")
+    )
     targets: tuple[Target, ...] = setting((), read=value_with(_parse_targets))
 
 
@@ -336,19 +405,28 @@ SFTP_REQUIRED = tuple(k for k in required_of(Target, sftp=True) if k not in requ
 # 审核部门 Who reviews each board, per the Jiangyin article: the town's 组织办 the party affairs, its 民政办 the village
 # affairs, its 农经站 the finances (items and the monthly journal). site.yaml and town.yaml may name others.
 DEFAULT_REVIEW_DEPARTMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("党务", ("本镇组织办",)), ("村务", ("本镇民政办",)), ("财务", ("本镇农经站",)))
+    ("党务", ("本镇组织办",)),
+    ("村务", ("本镇民政办",)),
+    ("财务", ("本镇农经站",)),
+)
 TOWN_PLACEHOLDER = "本镇"  # in a department name: the village's own town (plain text, so YAML needs no quotes)
 
 
-def parse_review_departments(value: Any, where: Location, report: Report,
-                             key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def parse_review_departments(
+    value: Any, where: Location, report: Report, key: str
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """`review_departments: {党务: [本镇组织办, …], …}` (site.yaml `oversight:`, or town.yaml): the boards it names,
     each with one or more department names. `key` names the setting in messages."""
     if value is None:
         return ()
     if not isinstance(value, dict):
-        report.error("bad-value", where, key=key, detail="应当按板块写，如 党务: [夏港街道组织办]",
-                     detail_en="expected one line per board, like 党务: [夏港街道组织办]")
+        report.error(
+            "bad-value",
+            where,
+            key=key,
+            detail="应当按板块写，如 党务: [夏港街道组织办]",
+            detail_en="expected one line per board, like 党务: [夏港街道组织办]",
+        )
         return ()
     boards = {b.name: b.name for b in BOARDS} | {b.slug: b.name for b in BOARDS}
     check_keys(value, tuple(boards), (), where, report)
@@ -358,8 +436,13 @@ def parse_review_departments(value: Any, where: Location, report: Report,
             continue
         listed = get_list(value, board, where, report) if names is not None else []
         if not listed or not all(listed):
-            report.error("bad-value", where, key=f"{key}.{board}", detail="至少写一个部门名称，如 本镇组织办",
-                         detail_en="at least one department name, like 本镇组织办")
+            report.error(
+                "bad-value",
+                where,
+                key=f"{key}.{board}",
+                detail="至少写一个部门名称，如 本镇组织办",
+                detail_en="at least one department name, like 本镇组织办",
+            )
             continue
         out[boards[board]] = tuple(listed)
     return tuple(out.items())
@@ -374,15 +457,15 @@ class OversightConfig:
     """监督设置 Payment-warning thresholds, review and hotline rules. Defaults follow the Jiangyin article."""
 
     # a single payment OVER this warns; exactly this does not
-    large_payment: Decimal = setting(Decimal("50000.00"), read=amount)  # noqa: RUF009
+    large_payment: Decimal = setting(Decimal("50000.00"), read=amount)
     # split payments: one payee's payments within this many consecutive days …
     split_days: int = setting(7, read=whole(2, 31))
     # … adding up to over this (default: large_payment), while each stays at or under it
-    split_total: Decimal = setting(Decimal("50000.00"), read=amount_or("large_payment"))  # noqa: RUF009
+    split_total: Decimal = setting(Decimal("50000.00"), read=amount_or("large_payment"))
     # a hotline question unanswered after this many days is overdue
     answer_days: int = setting(15, read=whole(1, 365))
     # the day reports and time limits are measured at; None: latest date in content
-    as_of: date | None = setting(None, read=day)  # noqa: RUF009
+    as_of: date | None = setting(None, read=day)
     # records without any review are drafts; False only for content from before reviews
     review_required: bool = setting(True, read=flag)
     # a month's finance is due for publication by this day of the next month
@@ -404,11 +487,19 @@ def _parse_feedback_url(value: Any, where: Location, report: Report) -> str:
     if value is None or value == "":
         return ""
     text = str(value).strip()
-    if (not re.match(r"^https?://[^\s/{}]+(/[^\s]*)?$", text) or text.count("{code}") != 1
-            or text.replace("{code}", "").count("{") or text.replace("{code}", "").count("}")):
-        report.error("bad-value", where, key="feedback_url",
-                     detail="应当是 http:// 或 https:// 开头的网址，并且含有一个 {code}（查询码填在那里）",
-                     detail_en="expected an http(s) address containing {code} once (where the reference code goes)")
+    if (
+        not re.match(r"^https?://[^\s/{}]+(/[^\s]*)?$", text)
+        or text.count("{code}") != 1
+        or text.replace("{code}", "").count("{")
+        or text.replace("{code}", "").count("}")
+    ):
+        report.error(
+            "bad-value",
+            where,
+            key="feedback_url",
+            detail="应当是 http:// 或 https:// 开头的网址，并且含有一个 {code}（查询码填在那里）",
+            detail_en="expected an http(s) address containing {code} once (where the reference code goes)",
+        )
         return ""
     return text
 
@@ -421,10 +512,13 @@ def parse_public_url(value: Any, where: Location, report: Report) -> str:
         return ""
     text = str(value).strip()
     if not re.match(r"^https?://[^\s/{}?#]+(/[^\s{}?#]*)?$", text):
-        report.error("bad-value", where, key="public_url",
-                     detail="应当是 http:// 或 https:// 开头的网址，指向手机网站（output/mobile/）所在的位置，不带 ? 和 #",
-                     detail_en="expected an http(s) address where the phone site (output/mobile/) is served, "
-                               "without ? or #")
+        report.error(
+            "bad-value",
+            where,
+            key="public_url",
+            detail="应当是 http:// 或 https:// 开头的网址，指向手机网站（output/mobile/）所在的位置，不带 ? 和 #",
+            detail_en="expected an http(s) address where the phone site (output/mobile/) is served, without ? or #",
+        )
         return ""
     return text if text.endswith("/") else text + "/"
 
@@ -435,24 +529,44 @@ def _parse_subitems(value: Any, where: Location, report: Report) -> dict[str, di
     if value is None:
         return merged
     if not isinstance(value, dict):
-        report.error("bad-value", where, key="subitems", detail="应当按 板块 → 类别 → 小项列表 书写",
-                     detail_en="expected board -> category -> list of sub-items")
+        report.error(
+            "bad-value",
+            where,
+            key="subitems",
+            detail="应当按 板块 → 类别 → 小项列表 书写",
+            detail_en="expected board -> category -> list of sub-items",
+        )
         return merged
     boards = {b.name: b for b in BOARDS}
     for board_name, cats in value.items():
         board = boards.get(str(board_name))
         if board is None:
-            report.error("bad-value", where, key=f"subitems.{board_name}", detail="板块只能是 党务、村务、财务",
-                         detail_en="boards are 党务, 村务, 财务")
+            report.error(
+                "bad-value",
+                where,
+                key=f"subitems.{board_name}",
+                detail="板块只能是 党务、村务、财务",
+                detail_en="boards are 党务, 村务, 财务",
+            )
             continue
         if not isinstance(cats, dict):
-            report.error("bad-value", where, key=f"subitems.{board_name}", detail="应当按 类别 → 小项列表 书写",
-                         detail_en="expected category -> list of sub-items")
+            report.error(
+                "bad-value",
+                where,
+                key=f"subitems.{board_name}",
+                detail="应当按 类别 → 小项列表 书写",
+                detail_en="expected category -> list of sub-items",
+            )
             continue
         for cat_name in cats:
             if board.category(str(cat_name)) is None:
-                report.error("unknown-category", where, value=cat_name, board=board.name,
-                             choices="、".join(c.name for c in board.categories))
+                report.error(
+                    "unknown-category",
+                    where,
+                    value=cat_name,
+                    board=board.name,
+                    choices="、".join(c.name for c in board.categories),
+                )
                 continue
             names = get_list(cats, cat_name, where, report)
             merged[board.name][str(cat_name)] = tuple(names)
@@ -460,6 +574,7 @@ def _parse_subitems(value: Any, where: Location, report: Report) -> dict[str, di
 
 
 # ---- site.yaml --------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SiteConfig:
@@ -469,11 +584,12 @@ class SiteConfig:
     title: str = setting("三务公开户户通", read=text)
     hotline: str = setting("12345", read=text)
     new_accounts_from: int = setting(2024, read=year)
-    large_amount: Decimal = setting(Decimal("100000"), read=amount)  # noqa: RUF009
-    subitems: dict[str, dict[str, tuple[str, ...]]] = setting(read=value_with(_parse_subitems),  # noqa: RUF009
-                                                              factory=lambda: DEFAULT_SUBITEMS)
-    publish: PublishConfig = setting(read=block(PublishConfig), factory=PublishConfig)  # noqa: RUF009
-    oversight: OversightConfig = setting(read=block(OversightConfig), factory=OversightConfig)  # noqa: RUF009
+    large_amount: Decimal = setting(Decimal("100000"), read=amount)
+    subitems: dict[str, dict[str, tuple[str, ...]]] = setting(
+        read=value_with(_parse_subitems), factory=lambda: DEFAULT_SUBITEMS
+    )
+    publish: PublishConfig = setting(read=block(PublishConfig), factory=PublishConfig)
+    oversight: OversightConfig = setting(read=block(OversightConfig), factory=OversightConfig)
     # 我有疑问 QR target with {code}; "" shows only the code and the hotline
     feedback_url: str = setting("", read=value_with(_parse_feedback_url))
     public_url: str = setting("", read=value_with(parse_public_url))  # the phone site's address: poster QR codes

@@ -11,6 +11,7 @@ for anything written to the output, so builds stay byte-reproducible; and since 
 time, content accepted once is accepted by every later build. Tests and reproductions pin it with the
 environment variable SITEGEN_TODAY=YYYY-MM-DD.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,8 @@ FUTURE_DAYS = 60  # an announcement may name a meeting a few weeks ahead; a vouc
 
 # Kinds of dates, by the earliest and latest day that can be meant:
 RECORD = "record"  # something published now that happened: vouchers, items, reviews, tickets (2000 .. today+60)
-PAST = "past"      # a fact that may be old: an asset bought, a death registered (1949 .. today+60)
-TERM = "term"      # a contract's term or a due date: may lie decades ahead (1949 .. 2099)
+PAST = "past"  # a fact that may be old: an asset bought, a death registered (1949 .. today+60)
+TERM = "term"  # a contract's term or a due date: may lie decades ahead (1949 .. 2099)
 EARLIEST = {RECORD: date(2000, 1, 1), PAST: date(1949, 10, 1), TERM: date(1949, 10, 1)}
 LATEST_TERM = date(2099, 12, 31)
 
@@ -69,8 +70,10 @@ def implausible(day: date, kind: str = RECORD) -> tuple[str, str] | None:
         return None
     now = today()
     if day > now + timedelta(days=FUTURE_DAYS):
-        return (f"比今天（{now.isoformat()}）晚了 {FUTURE_DAYS} 天以上",
-                f"more than {FUTURE_DAYS} days after today ({now.isoformat()})")
+        return (
+            f"比今天（{now.isoformat()}）晚了 {FUTURE_DAYS} 天以上",
+            f"more than {FUTURE_DAYS} days after today ({now.isoformat()})",
+        )
     return None
 
 

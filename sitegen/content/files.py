@@ -1,6 +1,7 @@
 """One of each for files written or hashed anywhere in sitegen: an atomic write (fsync'd), a file's SHA-256, and a
 path kept inside a root. Every stage uses these rather than its own copy, so a fix (an fsync, a chunk size, a link
 check) is made once."""
+
 from __future__ import annotations
 
 import hashlib

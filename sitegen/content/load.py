@@ -3,6 +3,7 @@
 Nothing here judges the content beyond "can it be read at all" (encoding, YAML syntax, front matter shape);
 `validate` turns the raw records into the typed model.
 """
+
 from __future__ import annotations
 
 import csv
@@ -12,10 +13,11 @@ import io
 import os
 import re
 import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import openpyxl
 import yaml
@@ -65,20 +67,41 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def parse_yaml(text: str):
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=_Loader)
 
 
 # ---- opening clerk files: one gate for every file the loader or validate opens ------------------------------
-MAX_TEXT_BYTES = 16 * 2**20    # Markdown, YAML, CSV: a clerk's text is kilobytes; 16 MB is surely a wrong file
-MAX_TABLE_BYTES = 64 * 2**20   # .xlsx (zipped; openpyxl holds the sheet in memory)
+MAX_TEXT_BYTES = 16 * 2**20  # Markdown, YAML, CSV: a clerk's text is kilobytes; 16 MB is surely a wrong file
+MAX_TABLE_BYTES = 64 * 2**20  # .xlsx (zipped; openpyxl holds the sheet in memory)
 MAX_IMAGE_BYTES = 512 * 2**20  # scans and images: pixel counts are checked separately (assets.probe)
 # Names of the files sitegen reads: a folder named like one is an error, not a silently skipped folder.
-FILE_SUFFIXES = frozenset({".md", ".markdown", ".yaml", ".yml", ".csv", ".xlsx", ".jpg", ".jpeg", ".png", ".tif",
-                           ".tiff", ".pdf", ".heic", ".heif"})
-MAX_TABLE_ROWS = 200_000      # a village's journal has a few thousand rows a year
-MAX_TABLE_COLUMNS = 100       # the widest table has about 20 columns; the rest of a wider sheet is not read
-_KINDS = {stat.S_IFIFO: ("命名管道", "a named pipe"), stat.S_IFSOCK: ("套接字", "a socket"),
-          stat.S_IFCHR: ("设备", "a device"), stat.S_IFBLK: ("设备", "a device"), stat.S_IFDIR: ("文件夹", "a folder")}
+FILE_SUFFIXES = frozenset(
+    {
+        ".md",
+        ".markdown",
+        ".yaml",
+        ".yml",
+        ".csv",
+        ".xlsx",
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".tif",
+        ".tiff",
+        ".pdf",
+        ".heic",
+        ".heif",
+    }
+)
+MAX_TABLE_ROWS = 200_000  # a village's journal has a few thousand rows a year
+MAX_TABLE_COLUMNS = 100  # the widest table has about 20 columns; the rest of a wider sheet is not read
+_KINDS = {
+    stat.S_IFIFO: ("命名管道", "a named pipe"),
+    stat.S_IFSOCK: ("套接字", "a socket"),
+    stat.S_IFCHR: ("设备", "a device"),
+    stat.S_IFBLK: ("设备", "a device"),
+    stat.S_IFDIR: ("文件夹", "a folder"),
+}
 
 
 class FileProblem(Exception):
@@ -105,8 +128,9 @@ def content_file(path: Path, root: Path, limit: int | None = None) -> Path:
     except ValueError:  # a NUL character in a name written in YAML ("a\0.jpg")
         raise FileProblem("path-missing") from None
     except OSError as exc:
-        raise FileProblem("path-loop" if exc.errno == errno.ELOOP else "file-unreadable",
-                          detail=exc.strerror or str(exc)) from None
+        raise FileProblem(
+            "path-loop" if exc.errno == errno.ELOOP else "file-unreadable", detail=exc.strerror or str(exc)
+        ) from None
     if not resolved.is_relative_to(root):
         raise FileProblem("path-outside")
     try:
@@ -114,8 +138,9 @@ def content_file(path: Path, root: Path, limit: int | None = None) -> Path:
     except FileNotFoundError:
         raise FileProblem("path-missing") from None
     except OSError as exc:
-        raise FileProblem("path-loop" if exc.errno == errno.ELOOP else "file-unreadable",
-                          detail=exc.strerror or str(exc)) from None
+        raise FileProblem(
+            "path-loop" if exc.errno == errno.ELOOP else "file-unreadable", detail=exc.strerror or str(exc)
+        ) from None
     _check_stat(st, limit)
     return resolved
 
@@ -212,7 +237,7 @@ class RawVillage:
     # (month folder, voucher folder) -> scan files in order
     scans: dict[tuple[str, str], list[Path]] = field(default_factory=dict)
     finance_tables: list[RawTable] = field(default_factory=list)  # finance/tables/*.csv|*.xlsx (finance.py)
-    reviews: RawDoc | None = None           # reviews.yaml: month -> review of the finance records (review.py)
+    reviews: RawDoc | None = None  # reviews.yaml: month -> review of the finance records (review.py)
     acknowledgements: RawDoc | None = None  # acknowledgements.yaml: the township's notes on warnings (oversight.py)
 
 
@@ -233,7 +258,7 @@ class RawContent:
     items: list[RawItem] = field(default_factory=list)
     towns: list[RawTown] = field(default_factory=list)
     registries: list[RawTable] = field(default_factory=list)  # registries/: city-wide lists (registries.py)
-    feedback: list[RawTable] = field(default_factory=list)    # feedback/: hotline records (questions.py)
+    feedback: list[RawTable] = field(default_factory=list)  # feedback/: hotline records (questions.py)
 
 
 def natural_key(name: str) -> tuple:
@@ -273,9 +298,11 @@ def _entries(folder: Path, root: Path, report: Report) -> list[Path]:
                 target = content_file(path, root) if not path.is_dir() else None
                 if target is None:  # a linked folder (is_dir follows the link)
                     resolved = path.resolve()
-                    raise FileProblem("path-outside" if not resolved.is_relative_to(root) else "path-not-file",
-                                      kind="指向文件夹的快捷方式（符号链接），请放真正的文件夹",
-                                      kind_en="a link to a folder; put the real folder here")
+                    raise FileProblem(
+                        "path-outside" if not resolved.is_relative_to(root) else "path-not-file",
+                        kind="指向文件夹的快捷方式（符号链接），请放真正的文件夹",
+                        kind_en="a link to a folder; put the real folder here",
+                    )
             elif stat.S_ISDIR(st.st_mode) and path.suffix.lower() in FILE_SUFFIXES:
                 raise FileProblem("path-not-file", kind="文件夹", kind_en="a folder")
             elif not stat.S_ISDIR(st.st_mode):
@@ -412,30 +439,53 @@ def read_yaml(path: Path, root: Path, report: Report) -> RawDoc | None:
 # looks at the lines from the parser's context mark (or two lines up) to its problem mark, earliest first.
 _KEY = r"[^\s:：#\-\[\]{}'\"“”][^:：#]*?"
 YAML_MISTAKES: tuple[tuple[str, Callable[[str], bool], str, str], ...] = (
-    ("tab", lambda line: "\t" in line,
-     "这一行有 Tab 制表符：YAML 只能用空格缩进，请把 Tab 换成空格",
-     "a tab character: YAML indents with spaces only"),
-    ("full-width-colon", lambda line: re.match(rf"^\s*(- )?{_KEY}：", line) is not None,
-     "键后面用了中文冒号“：”，请改成英文冒号加一个空格，如 title: 会议",
-     "a full-width colon '：' after the key; write an ASCII colon and a space, like title: 会议"),
-    ("missing-space", lambda line: re.match(rf"^\s*(- )?{_KEY}:[^\s/]", line) is not None,
-     "冒号后面少了一个空格，请写成“键: 值”",
-     "no space after the colon; write 'key: value'"),
-    ("full-width-quote", lambda line: re.search(r":\s+[“‘][^”’]*:(\s|$)", line) is not None,
-     "用了中文引号“ ”：需要加引号时请用英文引号 \"…\"（或整句不加引号）",
-     "full-width quotes; quote with ASCII \"…\" (or not at all)"),
-    ("full-width-bracket", lambda line: re.search(r":\s+[【［｛][^】］｝]*[,，、]|\[[^\]]*[】］]", line) is not None,
-     "用了中文括号：列表请用英文方括号，如 [a.jpg, b.jpg]",
-     "full-width brackets; write a list with ASCII brackets like [a.jpg, b.jpg]"),
-    ("unclosed-quote", lambda line: _unclosed_quote(line),
-     "引号没有配对：值的开头有引号，结尾也要有同样的引号",
-     "an unclosed quote: a value that starts with a quote must end with the same quote"),
-    ("unclosed-bracket", lambda line: line.count("[") != line.count("]") or line.count("{") != line.count("}"),
-     "括号没有配对：[ 要有 ]，{ 要有 }，并写在同一行",
-     "unbalanced brackets: each [ needs its ] (and { its }) on the same line"),
+    (
+        "tab",
+        lambda line: "\t" in line,
+        "这一行有 Tab 制表符：YAML 只能用空格缩进，请把 Tab 换成空格",
+        "a tab character: YAML indents with spaces only",
+    ),
+    (
+        "full-width-colon",
+        lambda line: re.match(rf"^\s*(- )?{_KEY}：", line) is not None,
+        "键后面用了中文冒号“：”，请改成英文冒号加一个空格，如 title: 会议",
+        "a full-width colon '：' after the key; write an ASCII colon and a space, like title: 会议",
+    ),
+    (
+        "missing-space",
+        lambda line: re.match(rf"^\s*(- )?{_KEY}:[^\s/]", line) is not None,
+        "冒号后面少了一个空格，请写成“键: 值”",
+        "no space after the colon; write 'key: value'",
+    ),
+    (
+        "full-width-quote",
+        lambda line: re.search(r":\s+[“‘][^”’]*:(\s|$)", line) is not None,
+        '用了中文引号“ ”：需要加引号时请用英文引号 "…"（或整句不加引号）',
+        'full-width quotes; quote with ASCII "…" (or not at all)',
+    ),
+    (
+        "full-width-bracket",
+        lambda line: re.search(r":\s+[【［｛][^】］｝]*[,，、]|\[[^\]]*[】］]", line) is not None,
+        "用了中文括号：列表请用英文方括号，如 [a.jpg, b.jpg]",
+        "full-width brackets; write a list with ASCII brackets like [a.jpg, b.jpg]",
+    ),
+    (
+        "unclosed-quote",
+        lambda line: _unclosed_quote(line),
+        "引号没有配对：值的开头有引号，结尾也要有同样的引号",
+        "an unclosed quote: a value that starts with a quote must end with the same quote",
+    ),
+    (
+        "unclosed-bracket",
+        lambda line: line.count("[") != line.count("]") or line.count("{") != line.count("}"),
+        "括号没有配对：[ 要有 ]，{ 要有 }，并写在同一行",
+        "unbalanced brackets: each [ needs its ] (and { its }) on the same line",
+    ),
 )
-_INDENTATION = ("缩进不对：同一层的键要左边对齐（用空格），下一层的键比上一层多缩进两个空格",
-                "bad indentation: keys of one level start in the same column (spaces), a nested level two further")
+_INDENTATION = (
+    "缩进不对：同一层的键要左边对齐（用空格），下一层的键比上一层多缩进两个空格",
+    "bad indentation: keys of one level start in the same column (spaces), a nested level two further",
+)
 
 
 def _unclosed_quote(line: str) -> bool:
@@ -461,7 +511,11 @@ def yaml_mistake(exc: yaml.YAMLError, lines: list[str]) -> tuple[int | None, str
         for n in range(first, last + 1):
             if test(lines[n]):
                 return n, zh, f"{en} ({detail})"
-    if "mapping values are not allowed" in detail or "expected <block end>" in detail or "did not find expected key" in detail:
+    if (
+        "mapping values are not allowed" in detail
+        or "expected <block end>" in detail
+        or "did not find expected key" in detail
+    ):
         return mark.line, _INDENTATION[0], f"{_INDENTATION[1]} ({detail})"
     return mark.line, "请检查这一行和上一行的冒号、引号、括号和缩进", detail
 
@@ -483,12 +537,15 @@ def _text_instead_of_mapping(data: object, text: str, path: Path, root: Path, of
 def _report_yaml_error(exc: yaml.YAMLError, text: str, path: Path, root: Path, offset: int, report: Report) -> None:
     where = rel(path, root)
     if isinstance(exc, DuplicateKey):
-        report.error("yaml-duplicate-key", Location(where, exc.again.line + 1 + offset), key=exc.key,
-                     first=exc.first.line + 1 + offset)
+        report.error(
+            "yaml-duplicate-key",
+            Location(where, exc.again.line + 1 + offset),
+            key=exc.key,
+            first=exc.first.line + 1 + offset,
+        )
         return
     line, zh, en = yaml_mistake(exc, text.split("\n"))
-    report.error("yaml-syntax", Location(where, line + 1 + offset if line is not None else None), detail=en,
-                 hint=zh)
+    report.error("yaml-syntax", Location(where, line + 1 + offset if line is not None else None), detail=en, hint=zh)
 
 
 def read_text(path: Path, root: Path, report: Report) -> str | None:
@@ -522,12 +579,15 @@ def _read_items(folder: Path, board: Board, root: Path, report: Report) -> list[
 def _split_item(path: Path, text: str, board: Board, root: Path, report: Report) -> RawItem:
     where = rel(path, root)
     lines = text.split("\n")
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None) \
-        if lines and lines[0].strip() == "---" else None
+    end = (
+        next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+        if lines and lines[0].strip() == "---"
+        else None
+    )
     if end is None:
         report.error("front-matter", Location(where, 1))
         return RawItem(path, where, board, None, text)
-    body = "\n".join(lines[end + 1:])
+    body = "\n".join(lines[end + 1 :])
     try:
         front = parse_yaml("\n".join(lines[1:end]))
     except yaml.YAMLError as exc:
@@ -581,8 +641,13 @@ def _read_xlsx(path: Path, where: str, report: Report) -> RawTable | None:
         # a zipped sheet can unpack to far more than its file size: bounded rows and columns, like text's bytes
         for row in sheet.iter_rows(values_only=True, max_col=MAX_TABLE_COLUMNS):
             if len(rows) >= MAX_TABLE_ROWS:
-                report.error("file-too-large", Location(where, sheet=sheet.title), value=where,
-                             size=f"> {MAX_TABLE_ROWS} 行", limit=f"{MAX_TABLE_ROWS} 行")
+                report.error(
+                    "file-too-large",
+                    Location(where, sheet=sheet.title),
+                    value=where,
+                    size=f"> {MAX_TABLE_ROWS} 行",
+                    limit=f"{MAX_TABLE_ROWS} 行",
+                )
                 return None
             rows.append([_cell_text(v) for v in row])
         return _table(path, where, sheet.title, rows, report)
@@ -621,13 +686,16 @@ def _table(path: Path, where: str, sheet: str | None, rows: list[list[str]], rep
 
 def _nearest(written: str, accepted: list[str]) -> list[str]:
     """Up to three accepted headers like `written`, one of its length first (审核人 -> 审批人 before 监委审核人)."""
-    scored = [(abs(len(h) - len(written)), -difflib.SequenceMatcher(None, written.lower(), h.lower()).ratio(), h)
-              for h in dict.fromkeys(accepted)]
+    scored = [
+        (abs(len(h) - len(written)), -difflib.SequenceMatcher(None, written.lower(), h.lower()).ratio(), h)
+        for h in dict.fromkeys(accepted)
+    ]
     return [h for _, minus_ratio, h in sorted(scored) if minus_ratio <= -0.5][:3]
 
 
-def table_columns(table: RawTable, spec: dict[str, tuple[str, ...]], required: tuple[str, ...],
-                  report: Report) -> dict[str, int] | None:
+def table_columns(
+    table: RawTable, spec: dict[str, tuple[str, ...]], required: tuple[str, ...], report: Report
+) -> dict[str, int] | None:
     """Field -> column index, headers compared without spaces and case. An unknown header is an error naming the
     nearest accepted ones (a misspelt 审批人 must not make every row look unapproved), and so is a second column
     for the same field; the known columns are still returned, so the rows are checked too. Missing required
@@ -648,10 +716,15 @@ def table_columns(table: RawTable, spec: dict[str, tuple[str, ...]], required: t
             index[lookup[key]] = i
         elif key:
             close = _nearest(re.sub(r"\s+", "", header), accepted)
-            report.error("table-header-unknown", where, column=header,
-                         hint=f"，是不是“{'”或“'.join(close)}”？" if close else f"（可用的表头：{'、'.join(accepted)}）",
-                         hint_en="; did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else
-                         f" (accepted headers: {', '.join(accepted)})")
+            report.error(
+                "table-header-unknown",
+                where,
+                column=header,
+                hint=f"，是不是“{'”或“'.join(close)}”？" if close else f"（可用的表头：{'、'.join(accepted)}）",
+                hint_en="; did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+                if close
+                else f" (accepted headers: {', '.join(accepted)})",
+            )
             if close:
                 standing_in.setdefault(lookup[re.sub(r"\s+", "", close[0]).lower()], i)
     missing = [f for f in required if f not in index]
@@ -669,10 +742,12 @@ Loc = Callable[..., Location]
 def table_rows(table: RawTable, index: dict[str, int]) -> Iterator[tuple[int, Cell, Loc]]:
     """Each data row as (row number, cell(field) -> text, loc(field=None) -> Location naming file/sheet/row/column)."""
     for row_no, row in table.rows:
+
         def cell(f: str, _row: list[str] = row) -> str:
             i = index.get(f)
             return _row[i].strip() if i is not None and i < len(_row) else ""
 
         def loc(f: str | None = None, _n: int = row_no) -> Location:
             return Location(table.where, _n, table.header[index[f]] if f in index else None, table.sheet)
+
         yield row_no, cell, loc

@@ -4,11 +4,12 @@ A body link is rewritten by a resolver to the target item's page, or dropped to 
 anything unknown); body images are shown as their description, since images belong in front matter where
 they are checked and resized. Personal data in text is masked.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token

@@ -1,4 +1,5 @@
 """The typed content model: plain data, built by `validate`, read by `links` and `render`; knows nothing of HTML."""
+
 from __future__ import annotations
 
 import datetime
@@ -19,9 +20,9 @@ Scope = str  # "city" | "town" | "village": who published an item
 class Image:
     """图片 An image file in the content folder that is published (a scan, a basis scan, an item photo)."""
 
-    source: Path   # absolute path of the original, inside the content folder
-    where: str     # the clerk's name for it (relative to the content folder's parent)
-    name: str      # output file name stem, unique per village (or city/town), ASCII
+    source: Path  # absolute path of the original, inside the content folder
+    where: str  # the clerk's name for it (relative to the content folder's parent)
+    name: str  # output file name stem, unique per village (or city/town), ASCII
     # From the header check (assets.probe), so pages and tiles are planned before decoding: the size of each
     # page as shown (a TIFF or PDF has several, each published as its own scan); () when not probed.
     pages: tuple[tuple[int, int], ...] = ()
@@ -36,7 +37,7 @@ class Review:
     reviewer: str = ""
     date: date | None = None
     status: str = "pending"  # approved | pending | rejected
-    recorded: bool = True    # False: no review was written at all (see review.py for what that means)
+    recorded: bool = True  # False: no review was written at all (see review.py for what that means)
 
     @property
     def status_label(self) -> str:
@@ -55,13 +56,14 @@ class Basis:
 # ---- oversight (监督): people the payment warnings look for, approval trails, warnings, villagers' questions ----
 # Built by validate (people, trails) and by oversight.py / questions.py / review.py; see those modules.
 
+
 @dataclass(frozen=True)
 class Relative:
     """亲属 A village cadre's close relative (village.yaml `cadres: … relatives:`)."""
 
     name: str
     relation: str = ""
-    id: str = ""          # ID number, or the unified social credit code of their company; optional
+    id: str = ""  # ID number, or the unified social credit code of their company; optional
 
 
 @dataclass(frozen=True)
@@ -87,26 +89,29 @@ class ApprovalTrail:
     """审批流程 A payment's approval: signed on paper by 经手人, 证明人, 审批人, then reviewed online (E银通) by the
     village supervisory committee chair (村监委主任) and the township 农经 office, each with a date."""
 
-    handler: str = ""                  # 经手人
-    witness: str = ""                  # 证明人
-    approver: str = ""                 # 审批人
-    supervisor: str = ""               # 村监委主任
+    handler: str = ""  # 经手人
+    witness: str = ""  # 证明人
+    approver: str = ""  # 审批人
+    supervisor: str = ""  # 村监委主任
     supervisor_date: date | None = None
-    township: str = ""                 # 镇农经站审核人
+    township: str = ""  # 镇农经站审核人
     township_date: date | None = None
 
     @property
     def steps(self) -> list[tuple[str, str, date | None]]:
         """(step, who, when) in the order the money is released."""
-        return [("经手人", self.handler, None), ("证明人", self.witness, None), ("审批人", self.approver, None),
-                ("村监委主任线上审核", self.supervisor, self.supervisor_date),
-                ("镇农经站线上审核", self.township, self.township_date)]
+        return [
+            ("经手人", self.handler, None),
+            ("证明人", self.witness, None),
+            ("审批人", self.approver, None),
+            ("村监委主任线上审核", self.supervisor, self.supervisor_date),
+            ("镇农经站线上审核", self.township, self.township_date),
+        ]
 
     @property
     def missing(self) -> list[str]:
         """Steps not done; an online review needs both the reviewer and the date."""
-        return [step for step, who, when in self.steps
-                if not who or (step.endswith("线上审核") and when is None)]
+        return [step for step, who, when in self.steps if not who or (step.endswith("线上审核") and when is None)]
 
     @property
     def recorded(self) -> bool:
@@ -126,12 +131,12 @@ class Acknowledgement:
 class PaymentWarning:
     """资金支付预警 One warning rule hit by one payment, in plain words; public on the ledger line and voucher."""
 
-    rule: str             # oversight.RULES key
-    title: str            # the rule in a few plain words
-    message: str          # what matched, in plain words
+    rule: str  # oversight.RULES key
+    title: str  # the rule in a few plain words
+    message: str  # what matched, in plain words
     voucher: Voucher
     payee: str
-    amount: Decimal       # the payment (money out of cash and bank)
+    amount: Decimal  # the payment (money out of cash and bank)
     acknowledgement: Acknowledgement | None = None
     # the other payments its message names (same day, split): it is public only when all of them are (review.py)
     others: tuple[Voucher, ...] = ()
@@ -141,21 +146,21 @@ class PaymentWarning:
 class Question:
     """群众疑问 A villager's question from the hotline records (feedback/) and the department's reply."""
 
-    ticket: str           # 工单号
+    ticket: str  # 工单号
     date: date
-    code: str             # the reference code it is about (refcode.py)
+    code: str  # the reference code it is about (refcode.py)
     question: str
     department: str
     reply: str
     reply_date: datetime.date | None  # not `date`: inside this class that names the field above
     answered: bool
-    status: str           # plain words: 已答复 / 办理中 / 超过时限未答复 / 逾期答复
-    overdue: bool         # unanswered past the time limit, or answered after it
+    status: str  # plain words: 已答复 / 办理中 / 超过时限未答复 / 逾期答复
+    overdue: bool  # unanswered past the time limit, or answered after it
     where: Location
-    target: Any = None    # the Item or Voucher it is about
-    subject: str = ""     # what it is about, in words (the item's title, the voucher's number and summary)
-    town: str = ""        # slug of the town it belongs to ("" for the city)
-    village: str = ""     # slug of the village it belongs to ("" for a town or city item)
+    target: Any = None  # the Item or Voucher it is about
+    subject: str = ""  # what it is about, in words (the item's title, the voucher's number and summary)
+    town: str = ""  # slug of the town it belongs to ("" for the city)
+    village: str = ""  # slug of the village it belongs to ("" for a town or city item)
 
 
 @dataclass
@@ -168,17 +173,17 @@ class Item:
     board: Board
     category: Category | None
     subitem: str
-    body: str            # Markdown source, untrusted
-    source: Path         # the .md file
-    where: str           # clerk's name for the file
+    body: str  # Markdown source, untrusted
+    source: Path  # the .md file
+    where: str  # clerk's name for the file
     scope: Scope
     basis: Basis | None = None
     images: list[Image] = field(default_factory=list)
     review: Review = field(default_factory=Review)
-    documents: list[Basis] = field(default_factory=list)    # 文件: further documents (project stages)
+    documents: list[Basis] = field(default_factory=list)  # 文件: further documents (project stages)
     questions: list[Question] = field(default_factory=list)  # villagers' questions about it
-    draft: bool = False   # not approved: only in `sitegen build --preview`, marked 草稿
-    author: str = ""      # 填报人: who wrote it up; may not also review it (reviewers.py)
+    draft: bool = False  # not approved: only in `sitegen build --preview`, marked 草稿
+    author: str = ""  # 填报人: who wrote it up; may not also review it (reviewers.py)
 
 
 @dataclass(frozen=True)
@@ -187,13 +192,13 @@ class EntryLine:
 
     summary: str
     account: Account
-    account_code: str   # as written, may carry sub-account digits
-    account_name: str   # as written (may name the sub-account)
+    account_code: str  # as written, may carry sub-account digits
+    account_name: str  # as written (may name the sub-account)
     debit: Decimal
     credit: Decimal
     counterparty: str
-    where: Location     # file and row, for messages
-    ref: str = ""       # 关联: finance table rows this line belongs to, e.g. 项目:P2026-01 (checked in finance.py)
+    where: Location  # file and row, for messages
+    ref: str = ""  # 关联: finance table rows this line belongs to, e.g. 项目:P2026-01 (checked in finance.py)
     payee_id: str = ""  # 收款人证件号: ID number or unified social credit code of the counterparty, optional
 
 
@@ -201,18 +206,18 @@ class EntryLine:
 class Voucher:
     """记账凭证 A journal voucher: balanced lines on one date, with its scans (voucher sheet first)."""
 
-    month: str          # YYYY-MM
+    month: str  # YYYY-MM
     number: int
-    label: str          # as written, e.g. 记-12
+    label: str  # as written, e.g. 记-12
     date: date
-    attachments: int    # 附件张数
+    attachments: int  # 附件张数
     lines: list[EntryLine]
     scans: list[Image] = field(default_factory=list)
     where: Location = Location("")  # its first row (always given: a message needs a place)
-    trail: ApprovalTrail = field(default_factory=ApprovalTrail)       # a payment's approval trail
-    warnings: list[PaymentWarning] = field(default_factory=list)     # oversight.py
-    questions: list[Question] = field(default_factory=list)          # questions.py
-    draft: bool = False   # its month's finance is not approved: only in `sitegen build --preview`
+    trail: ApprovalTrail = field(default_factory=ApprovalTrail)  # a payment's approval trail
+    warnings: list[PaymentWarning] = field(default_factory=list)  # oversight.py
+    questions: list[Question] = field(default_factory=list)  # questions.py
+    draft: bool = False  # its month's finance is not approved: only in `sitegen build --preview`
 
     @property
     def key(self) -> str:
@@ -237,8 +242,8 @@ class LedgerLine:
 
     voucher: Voucher
     date: date
-    description: str      # the voucher's summary
-    purpose: str          # plain words: where the money came from or went
+    description: str  # the voucher's summary
+    purpose: str  # plain words: where the money came from or went
     counterparty: str
     income: Decimal
     expense: Decimal
@@ -284,17 +289,17 @@ class Village:
     town_slug: str
     intro: str
     opening_balance: Decimal  # cash and bank together before the first journal line (the ledger's opening)
-    items: list[Item] = field(default_factory=list)       # its own items: boards and 制度建设
+    items: list[Item] = field(default_factory=list)  # its own items: boards and 制度建设
     vouchers: list[Voucher] = field(default_factory=list)
     ledgers: list[Ledger] = field(default_factory=list)
     where: str = ""
     finance: Any = None  # finance.Finance: the finance tables (finance/tables/), None when there are none
     opening_accounts: list[Any] = field(default_factory=list)  # finance.Opening per account (opening_balances)
-    cadres: list[Cadre] = field(default_factory=list)                  # village.yaml, for the payee warnings
+    cadres: list[Cadre] = field(default_factory=list)  # village.yaml, for the payee warnings
     allowance_recipients: list[Recipient] = field(default_factory=list)  # village.yaml, 低保对象
-    month_reviews: dict[str, Review] = field(default_factory=dict)     # reviews.yaml: YYYY-MM -> 农经站 review
-    warnings: list[PaymentWarning] = field(default_factory=list)       # oversight.py, in voucher order
-    questions: list[Question] = field(default_factory=list)            # questions.py, in date order
+    month_reviews: dict[str, Review] = field(default_factory=dict)  # reviews.yaml: YYYY-MM -> 农经站 review
+    warnings: list[PaymentWarning] = field(default_factory=list)  # oversight.py, in voucher order
+    questions: list[Question] = field(default_factory=list)  # questions.py, in date order
     # 待审核 months of the journal left out of the build (review.publish): named on the finance pages
     pending_months: list[str] = field(default_factory=list)
 
@@ -322,10 +327,10 @@ class City:
     large_amount: Decimal
     towns: list[Town] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)  # city-wide 制度建设 and 政策法规
-    oversight: Any = None   # config.OversightConfig (site.yaml `oversight:`), set by validate
+    oversight: Any = None  # config.OversightConfig (site.yaml `oversight:`), set by validate
     questions: list[Question] = field(default_factory=list)  # every hotline record, in date order (questions.py)
     feedback_url: str = ""  # site.yaml `feedback_url`: where a 我有疑问 QR code leads ({code} filled in); "" none
-    public_url: str = ""    # site.yaml `public_url`: where the phone site is served (the 公开栏's QR codes); "" none
+    public_url: str = ""  # site.yaml `public_url`: where the phone site is served (the 公开栏's QR codes); "" none
     # site.yaml `subitems` (board name -> category name -> sub-item names): the order sub-item pages list them in
     subitems: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 

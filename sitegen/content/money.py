@@ -1,4 +1,5 @@
 """Money (金额): parsed from clerks' text into Decimal, never float, and shown in plain 元 / 万元."""
+
 from __future__ import annotations
 
 import re

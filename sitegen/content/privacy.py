@@ -3,6 +3,7 @@
 Masking is applied to every piece of clerk text on its way into a page (the template engine's finalize hook
 and the Markdown renderer), and `find_unmasked` re-reads every generated page as a last line of defence.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,11 +11,15 @@ import re
 # 15-19 digits (ID numbers, 15 or 18 with a final X; bank cards 16-19), or written in groups as cards
 # (6228 4800 1234 5678) and IDs (320281 19580312 1234; old 15-digit ones 320281 580312 123) often are.
 # Neighbouring letters/digits mean it is part of something else.
-_LONG = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?"
-                   r"|\d{6}[ -]\d{8}[ -]\d{3}[\dXx]|\d{6}[ -]\d{6}[ -]\d{3})(?![0-9A-Za-z])")
+_LONG = re.compile(
+    r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?"
+    r"|\d{6}[ -]\d{8}[ -]\d{3}[\dXx]|\d{6}[ -]\d{6}[ -]\d{3})(?![0-9A-Za-z])"
+)
 # Mobiles: also typed in full-width digits (１３９…), and after a country code written without a gap (+8613912345678).
-_MOBILE = re.compile(r"(?:(?<![0-9A-Za-z])|(?<=86)|(?<=８６))([1１][3-9３-９]\d)[ -]?(\d{4})[ -]?(\d{4})"
-                     r"(?![0-9A-Za-z])")
+_MOBILE = re.compile(
+    r"(?:(?<![0-9A-Za-z])|(?<=86)|(?<=８６))([1１][3-9３-９]\d)[ -]?(\d{4})[ -]?(\d{4})"
+    r"(?![0-9A-Za-z])"
+)
 
 
 def _mask_long(m: re.Match) -> str:

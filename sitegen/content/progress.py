@@ -6,10 +6,12 @@ runs (stderr not a tty) print nothing of it: their log stays the build's message
 
 Stages call `tell(what, done, total)`; it does nothing unless a Progress is showing (one per process).
 """
+
 from __future__ import annotations
 
 import time
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 # what -> (Chinese, English) for the line
 KINDS = {"villages": ("村", "villages"), "scans": ("张图", "scans"), "pages": ("页", "pages")}

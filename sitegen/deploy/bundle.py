@@ -15,6 +15,7 @@ near), to max(previous + 1, the time as YYYYMMDDHHMMSS), so it keeps growing eve
 state lives in the bundle folder (`state.json`), with the manifest of each recent version, which is what a
 delta bundle (增量包) is computed from: only the objects the base version lacks, plus the deleted paths.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -25,28 +26,29 @@ import os
 import re
 import stat
 import tarfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sitegen.content.taxonomy import FINANCE
 from sitegen.deploy import keys
 from sitegen.site.render import THEMES
 from sitegen.site.reuse import read_record
-from sitegen.content.taxonomy import FINANCE
 
 FORMAT = "sitegen-bundle/1"
 MANIFEST, SIGNATURE, OBJECTS = "manifest.json", "manifest.sig", "objects/"
 CITY = "city"
-VALID_DAYS = 30          # a bundle older than this is refused by the headend (a replayed old capture)
-KEEP_MANIFESTS = 50      # versions a delta can still start from
+VALID_DAYS = 30  # a bundle older than this is refused by the headend (a replayed old capture)
+KEEP_MANIFESTS = 50  # versions a delta can still start from
 MAX_MANIFEST = 16 << 20  # bytes; a bigger manifest is refused before it is read or parsed
-MAX_FILES = 200_000      # paths in one manifest
-MAX_DEPTH = 8            # JSON nesting allowed in any signed document (a manifest needs 3)
-MAX_NAME = 255           # bytes of one path component (NAME_MAX)
-MAX_PATH = 1024          # bytes of a whole path in a bundle; the headend root and release folder come on top
+MAX_FILES = 200_000  # paths in one manifest
+MAX_DEPTH = 8  # JSON nesting allowed in any signed document (a manifest needs 3)
+MAX_NAME = 255  # bytes of one path component (NAME_MAX)
+MAX_PATH = 1024  # bytes of a whole path in a bundle; the headend root and release folder come on top
 CHUNK = 1 << 20
 
 # \Z, not $: `$` also matches before a final newline, and "xg/cs\n" is not a bundle id.
@@ -65,6 +67,7 @@ class BundleError(Exception):
 
 
 # ---- small shared helpers -------------------------------------------------------------------------------------
+
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write a file so that a reader (or a crash) sees the old bytes or the new ones, never a part."""
@@ -121,8 +124,7 @@ def safe_path(path: str) -> bool:
         return False
     if len(raw) > MAX_PATH:
         return False
-    return all(part and not part.startswith(".") and len(part.encode("utf-8")) <= MAX_NAME
-               for part in path.split("/"))
+    return all(part and not part.startswith(".") and len(part.encode("utf-8")) <= MAX_NAME for part in path.split("/"))
 
 
 def in_village(path: str, village: str) -> bool:
@@ -132,7 +134,7 @@ def in_village(path: str, village: str) -> bool:
 
 
 def utc(now: datetime | None) -> datetime:
-    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
 
 
 def iso(moment: datetime) -> str:
@@ -140,7 +142,7 @@ def iso(moment: datetime) -> str:
 
 
 def parse_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def file_stem(bundle_id: str) -> str:
@@ -148,6 +150,7 @@ def file_stem(bundle_id: str) -> str:
 
 
 # ---- the manifest ---------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FileEntry:
@@ -179,24 +182,44 @@ class Manifest:
 
     def to_bytes(self) -> bytes:
         doc = {
-            "format": FORMAT, "bundle": self.bundle, "village": self.village, "kind": self.kind,
-            "version": self.version, "base": self.base, "expires": self.expires, "key_id": self.key_id,
+            "format": FORMAT,
+            "bundle": self.bundle,
+            "village": self.village,
+            "kind": self.kind,
+            "version": self.version,
+            "base": self.base,
+            "expires": self.expires,
+            "key_id": self.key_id,
             "files": {p: {"size": e.size, "sha256": e.sha256} for p, e in self.files.items()},
-            "objects": sorted(self.objects), "deleted": sorted(self.deleted),
+            "objects": sorted(self.objects),
+            "deleted": sorted(self.deleted),
         }
         return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Manifest":
+    def from_bytes(cls, data: bytes) -> Manifest:
         """Parse and check the shape strictly; path safety and scope are checked here too."""
+
         def bad(detail: str) -> BundleError:
             return BundleError(f"清单格式不对：{detail}", f"malformed manifest: {detail}")
+
         try:
             doc = strict_json(data, MAX_MANIFEST, "the manifest")
         except ValueError as exc:
             raise bad(str(exc)) from exc
-        keys_ = {"format", "bundle", "village", "kind", "version", "base", "expires", "key_id", "files", "objects",
-                 "deleted"}
+        keys_ = {
+            "format",
+            "bundle",
+            "village",
+            "kind",
+            "version",
+            "base",
+            "expires",
+            "key_id",
+            "files",
+            "objects",
+            "deleted",
+        }
         if not isinstance(doc, dict) or set(doc) != keys_ or doc["format"] != FORMAT:
             raise bad("unknown format or keys")
         bundle, version, base = doc["bundle"], doc["version"], doc["base"]
@@ -217,8 +240,14 @@ class Manifest:
             raise bad("files")
         for path, entry in doc["files"].items():
             _check_path(path, bundle)
-            if (not isinstance(entry, dict) or set(entry) != {"size", "sha256"} or not _int(entry["size"])
-                    or entry["size"] < 0 or not isinstance(entry["sha256"], str) or not SHA256.match(entry["sha256"])):
+            if (
+                not isinstance(entry, dict)
+                or set(entry) != {"size", "sha256"}
+                or not _int(entry["size"])
+                or entry["size"] < 0
+                or not isinstance(entry["sha256"], str)
+                or not SHA256.match(entry["sha256"])
+            ):
                 raise bad(f"entry for {path}")
             files[path] = FileEntry(entry["size"], entry["sha256"])
         folders = {p.rsplit("/", 1)[0] for p in files if "/" in p}
@@ -226,13 +255,22 @@ class Manifest:
         if folders & set(files):
             raise bad(f"a path is both a file and a folder: {sorted(folders & set(files))[0]}")
         objects, deleted = doc["objects"], doc["deleted"]
-        if (not isinstance(objects, list) or not all(isinstance(o, str) and SHA256.match(o) for o in objects)
-                or len(set(objects)) != len(objects) or not set(objects) <= {e.sha256 for e in files.values()}):
+        if (
+            not isinstance(objects, list)
+            or not all(isinstance(o, str) and SHA256.match(o) for o in objects)
+            or len(set(objects)) != len(objects)
+            or not set(objects) <= {e.sha256 for e in files.values()}
+        ):
             raise bad("objects")
         if base is None and set(objects) != {e.sha256 for e in files.values()}:
             raise bad("a full bundle must carry every object")
-        if (not isinstance(deleted, list) or len(deleted) > MAX_FILES or not all(isinstance(p, str) for p in deleted)
-                or len(set(deleted)) != len(deleted) or set(deleted) & set(files)):
+        if (
+            not isinstance(deleted, list)
+            or len(deleted) > MAX_FILES
+            or not all(isinstance(p, str) for p in deleted)
+            or len(set(deleted)) != len(deleted)
+            or set(deleted) & set(files)
+        ):
             raise bad("deleted")
         for path in deleted:
             _check_path(path, bundle)
@@ -248,15 +286,20 @@ def _int(value: object) -> bool:
 def _check_path(path: object, bundle: str) -> None:
     if not isinstance(path, str) or not safe_path(path):
         shown = repr(path)[:120]
-        raise BundleError(f"清单里的路径不允许（绝对路径、“..”、隐藏文件、控制字符或过长）：{shown}",
-                          f"path not allowed in the manifest (absolute, '..', hidden, control characters or too "
-                          f"long): {shown}")
+        raise BundleError(
+            f"清单里的路径不允许（绝对路径、“..”、隐藏文件、控制字符或过长）：{shown}",
+            f"path not allowed in the manifest (absolute, '..', hidden, control characters or too long): {shown}",
+        )
     if path.split("/", 1)[0] not in THEMES:  # a bundle carries the themes' folders and nothing beside them
-        raise BundleError(f"清单里的路径不在 {'、'.join(THEMES)} 文件夹里：{path[:120]}",
-                          f"manifest path outside the theme folders {', '.join(THEMES)}: {path[:120]}")
+        raise BundleError(
+            f"清单里的路径不在 {'、'.join(THEMES)} 文件夹里：{path[:120]}",
+            f"manifest path outside the theme folders {', '.join(THEMES)}: {path[:120]}",
+        )
     if bundle != CITY and not in_village(path, bundle):
-        raise BundleError(f"村包 {bundle} 里有不属于本村的路径：{path}",
-                          f"village bundle {bundle} holds a path outside the village: {path}")
+        raise BundleError(
+            f"村包 {bundle} 里有不属于本村的路径：{path}",
+            f"village bundle {bundle} holds a path outside the village: {path}",
+        )
 
 
 # ---- the snapshot (快照): every bundle of one publish, signed with the time of the push ----------------------------
@@ -279,8 +322,14 @@ class Snapshot:
     bundles: dict[str, tuple[int, str]]
 
     def to_bytes(self) -> bytes:
-        doc = {"format": SNAPSHOT_FORMAT, "version": self.version, "issued": self.issued, "expires": self.expires,
-               "key_id": self.key_id, "bundles": {b: {"version": v, "digest": d} for b, (v, d) in self.bundles.items()}}
+        doc = {
+            "format": SNAPSHOT_FORMAT,
+            "version": self.version,
+            "issued": self.issued,
+            "expires": self.expires,
+            "key_id": self.key_id,
+            "bundles": {b: {"version": v, "digest": d} for b, (v, d) in self.bundles.items()},
+        }
         return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
 
     def signed(self, key: Ed25519PrivateKey) -> bytes:
@@ -289,27 +338,43 @@ class Snapshot:
         return data + b"\n" + key.sign(data).hex().encode() + b"\n"
 
     @classmethod
-    def verified(cls, raw: bytes, public) -> "Snapshot":
+    def verified(cls, raw: bytes, public) -> Snapshot:
         """Check the signature, then parse strictly; any problem is a BundleError."""
+
         def bad(detail: str) -> BundleError:
             return BundleError(f"快照无效：{detail}", f"invalid snapshot: {detail}")
-        lines = raw[:MAX_SNAPSHOT + 200].split(b"\n")
-        if len(raw) > MAX_SNAPSHOT + 200 or len(lines) != 3 or lines[2] or not re.fullmatch(rb"[0-9a-f]{128}", lines[1]):
+
+        lines = raw[: MAX_SNAPSHOT + 200].split(b"\n")
+        if (
+            len(raw) > MAX_SNAPSHOT + 200
+            or len(lines) != 3
+            or lines[2]
+            or not re.fullmatch(rb"[0-9a-f]{128}", lines[1])
+        ):
             raise bad("not a signed snapshot file")
         try:
             public.verify(bytes.fromhex(lines[1].decode()), lines[0])
-        except Exception as exc:  # noqa: BLE001 - InvalidSignature: not ours, or altered
+        except Exception as exc:
             raise bad("bad signature (another key, or altered)") from exc
         try:
             doc = strict_json(lines[0], MAX_SNAPSHOT, "the snapshot")
-            if not isinstance(doc, dict) or set(doc) != {"format", "version", "issued", "expires", "key_id",
-                                                          "bundles"} or doc["format"] != SNAPSHOT_FORMAT:
+            if (
+                not isinstance(doc, dict)
+                or set(doc) != {"format", "version", "issued", "expires", "key_id", "bundles"}
+                or doc["format"] != SNAPSHOT_FORMAT
+            ):
                 raise ValueError("unknown format or keys")
             parse_iso(doc["issued"]), parse_iso(doc["expires"])
             bundles = {}
             for b, e in doc["bundles"].items():
-                if (not (b == CITY or VILLAGE_ID.match(b)) or not isinstance(e, dict) or set(e) != {"version", "digest"}
-                        or not _int(e["version"]) or e["version"] <= 0 or not SHA256.match(str(e["digest"]))):
+                if (
+                    not (b == CITY or VILLAGE_ID.match(b))
+                    or not isinstance(e, dict)
+                    or set(e) != {"version", "digest"}
+                    or not _int(e["version"])
+                    or e["version"] <= 0
+                    or not SHA256.match(str(e["digest"]))
+                ):
                     raise ValueError(f"bad entry {b!r}")
                 bundles[b] = (e["version"], e["digest"])
             if not _int(doc["version"]) or doc["version"] <= 0 or not isinstance(doc["key_id"], str):
@@ -319,15 +384,17 @@ class Snapshot:
         return cls(doc["version"], doc["issued"], doc["expires"], doc["key_id"], bundles)
 
 
-def make_snapshot(store: "Store", key: Ed25519PrivateKey, now: datetime | None = None,
-                  valid_days: int = VALID_DAYS) -> Path:
+def make_snapshot(
+    store: Store, key: Ed25519PrivateKey, now: datetime | None = None, valid_days: int = VALID_DAYS
+) -> Path:
     """Sign a snapshot of the bundle folder's current versions, written to BUNDLES/snapshot.json (pushed last)."""
     moment = utc(now)
     state = store.load_state()
     version = max(int(state.get("snapshot", 0)) + 1, _version_stamp(moment))
     bundles = {b: (e["version"], e["digest"]) for b, e in state["bundles"].items()}
-    snapshot = Snapshot(version, iso(moment), iso(moment + timedelta(days=valid_days)),
-                        keys.key_id(key.public_key()), bundles)
+    snapshot = Snapshot(
+        version, iso(moment), iso(moment + timedelta(days=valid_days)), keys.key_id(key.public_key()), bundles
+    )
     state["snapshot"] = version
     store.save_state(state)
     path = store.root / SNAPSHOT
@@ -347,6 +414,7 @@ def sign(manifest: Manifest, key: Ed25519PrivateKey) -> tuple[bytes, bytes]:
 
 # ---- deterministic archives -----------------------------------------------------------------------------------
 
+
 def _info(name: str, size: int) -> tarfile.TarInfo:
     info = tarfile.TarInfo(name)
     info.size, info.mtime, info.mode, info.type = size, 0, 0o644, tarfile.REGTYPE
@@ -355,8 +423,9 @@ def _info(name: str, size: int) -> tarfile.TarInfo:
     return info
 
 
-def write_archive(dest: Path, manifest: bytes, signature: bytes,
-                  objects: Iterable[tuple[str, int, Callable[[], BinaryIO]]]) -> None:
+def write_archive(
+    dest: Path, manifest: bytes, signature: bytes, objects: Iterable[tuple[str, int, Callable[[], BinaryIO]]]
+) -> None:
     """Write manifest, signature, then objects (sha256, size, a function opening its bytes) in the order given
     (callers sort them). Each object is opened only when it is written, so few files are open at a time."""
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -380,6 +449,7 @@ def write_archive(dest: Path, manifest: bytes, signature: bytes,
 
 # ---- which files go in which bundle ---------------------------------------------------------------------------
 
+
 def discover_villages(output: Path, themes: tuple[str, ...]) -> set[str]:
     """Village folders of a built site: `<theme>/<town>/<village>/` with a village home and a 财务 board."""
     found: set[str] = set()
@@ -396,15 +466,18 @@ def plan(output: Path, villages: Iterable[str] | None = None) -> dict[str, dict[
     return {b: {p: f for p, (f, _) in found.items()} for b, found in _scan_all(output, villages).items()}
 
 
-def _scan_all(output: Path, villages: Iterable[str] | None,
-              skip: frozenset[str] | set[str] = frozenset()) -> dict[str, dict[str, tuple[Path, os.stat_result]]]:
+def _scan_all(
+    output: Path, villages: Iterable[str] | None, skip: frozenset[str] | set[str] = frozenset()
+) -> dict[str, dict[str, tuple[Path, os.stat_result]]]:
     """bundle id -> {path: (file in output, its lstat)}: each village's own folders walked apart, then the city
     (everything else, the village folders left out), so a village's files are reached only through its own.
     The villages in `skip` are not walked at all (and are left out of the result)."""
     for theme in THEMES:
         if not (output / theme / "index.html").is_file():
-            raise BundleError(f"{output / theme} 里没有建好的网站，请先运行 sitegen build",
-                              f"no built site in {output / theme}; run sitegen build first")
+            raise BundleError(
+                f"{output / theme} 里没有建好的网站，请先运行 sitegen build",
+                f"no built site in {output / theme}; run sitegen build first",
+            )
     village_set = set(villages) if villages is not None else discover_villages(output, THEMES)
     found: dict[str, dict[str, tuple[Path, os.stat_result]]] = {CITY: {}}
     for v in sorted(village_set - set(skip)):
@@ -465,6 +538,7 @@ def _entries(files: dict[str, Path]) -> dict[str, FileEntry]:
 
 # ---- the bundle folder ----------------------------------------------------------------------------------------
 
+
 class Store:
     """打包目录 The bundle folder: state.json, per bundle its latest archive, recent manifests and cached deltas,
     and per push target what the headend acknowledged (targets/<name>.json)."""
@@ -516,8 +590,11 @@ class Store:
             state = strict_json(self.target_path(name).read_bytes(), 16 << 20, "target state")
         except (OSError, ValueError):
             return {"bundles": {}}
-        if not isinstance(state, dict) or not isinstance(state.get("bundles"), dict) or not all(
-                isinstance(e, dict) for e in state["bundles"].values()):
+        if (
+            not isinstance(state, dict)
+            or not isinstance(state.get("bundles"), dict)
+            or not all(isinstance(e, dict) for e in state["bundles"].values())
+        ):
             return {"bundles": {}}
         return state
 
@@ -529,11 +606,11 @@ class Store:
 class BundleInfo:
     bundle: str
     version: int
-    changed: bool        # a new version was made in this run
+    changed: bool  # a new version was made in this run
     path: Path
-    size: int            # archive bytes
+    size: int  # archive bytes
     files: int
-    content_bytes: int   # sum of file sizes
+    content_bytes: int  # sum of file sizes
     retired: bool = False
 
 
@@ -550,9 +627,18 @@ def _objects_from(files: dict[str, Path], entries: dict[str, FileEntry]):
     return [(sha, sizes[sha], lambda f=first[sha]: open(f, "rb")) for sha in sorted(sizes)]
 
 
-def make_bundles(output: Path, store: Store, key: Ed25519PrivateKey, *, now: datetime | None = None,
-                 valid_days: int = VALID_DAYS, villages: Iterable[str] | None = None, keep: Iterable[str] = (),
-                 dry_run: bool = False, just_built: bool = False) -> list[BundleInfo]:
+def make_bundles(
+    output: Path,
+    store: Store,
+    key: Ed25519PrivateKey,
+    *,
+    now: datetime | None = None,
+    valid_days: int = VALID_DAYS,
+    villages: Iterable[str] | None = None,
+    keep: Iterable[str] = (),
+    dry_run: bool = False,
+    just_built: bool = False,
+) -> list[BundleInfo]:
     """Bundle the built site in `output`. A bundle whose content is unchanged keeps its version and bytes.
 
     `keep`: village ids held back by the build; they are never retired even if absent from `output`.
@@ -569,9 +655,15 @@ def make_bundles(output: Path, store: Store, key: Ed25519PrivateKey, *, now: dat
     prints = _built_prints(output) if just_built else {}
     village_list = sorted(villages) if villages is not None else None
     half = timedelta(days=valid_days) / 2
-    skip = {v for v, fp in prints.items() if v in known and known[v].get("built") == fp
-            and (village_list is None or v in village_list) and parse_iso(known[v]["expires"]) - moment >= half
-            and _intact(store.full_path(v, known[v]["version"]), known[v])}
+    skip = {
+        v
+        for v, fp in prints.items()
+        if v in known
+        and known[v].get("built") == fp
+        and (village_list is None or v in village_list)
+        and parse_iso(known[v]["expires"]) - moment >= half
+        and _intact(store.full_path(v, known[v]["version"]), known[v])
+    }
     scanned = _scan_all(output, village_list, skip)
     for gone in sorted(set(known) - set(scanned) - set(keep) - skip):
         scanned[gone] = {}
@@ -579,8 +671,17 @@ def make_bundles(output: Path, store: Store, key: Ed25519PrivateKey, *, now: dat
     made: list[str] = []
     for v in sorted(skip):  # as the build left them since they were bundled: not walked, read or signed
         prev = known[v]
-        results.append(BundleInfo(v, prev["version"], False, store.full_path(v, prev["version"]), prev["size"],
-                                  prev["files"], prev["content_bytes"]))
+        results.append(
+            BundleInfo(
+                v,
+                prev["version"],
+                False,
+                store.full_path(v, prev["version"]),
+                prev["size"],
+                prev["files"],
+                prev["content_bytes"],
+            )
+        )
     for bundle_id, found in sorted(scanned.items()):
         files = {p: f for p, (f, _) in found.items()}
         prev = known.get(bundle_id)
@@ -590,13 +691,20 @@ def make_bundles(output: Path, store: Store, key: Ed25519PrivateKey, *, now: dat
         renew = bool(files) and prev is not None and parse_iso(prev["expires"]) - moment < half
         seal = _seal(found)
         path = store.full_path(bundle_id, prev["version"]) if prev else None
-        if (prev is not None and not renew and files and prev.get("seal") == seal and path is not None
-                and _intact(path, prev)):
+        if (
+            prev is not None
+            and not renew
+            and files
+            and prev.get("seal") == seal
+            and path is not None
+            and _intact(path, prev)
+        ):
             # the same files as last time (by their stat): not read, not hashed, not signed again
             if not dry_run and prev.get("built") != prints.get(bundle_id):
                 prev["built"] = prints.get(bundle_id)
-            results.append(BundleInfo(bundle_id, prev["version"], False, path, prev["size"], prev["files"],
-                                      prev["content_bytes"]))
+            results.append(
+                BundleInfo(bundle_id, prev["version"], False, path, prev["size"], prev["files"], prev["content_bytes"])
+            )
             continue
         entries = _entries(files)
         digest = content_digest(entries)
@@ -609,22 +717,33 @@ def make_bundles(output: Path, store: Store, key: Ed25519PrivateKey, *, now: dat
         manifest = Manifest(bundle_id, version, expires, kid, entries, sorted({e.sha256 for e in entries.values()}))
         data, signature = sign(manifest, key)
         path = store.full_path(bundle_id, version)
-        info = BundleInfo(bundle_id, version, changed, path, 0, len(entries), sum(e.size for e in entries.values()),
-                          retired=not files)
+        info = BundleInfo(
+            bundle_id, version, changed, path, 0, len(entries), sum(e.size for e in entries.values()), retired=not files
+        )
         results.append(info)
         if dry_run:
             continue
         sha = hashlib.sha256(data).hexdigest()
         current = prev if not changed else None
-        if not (current and path.is_file() and current.get("size") == path.stat().st_size
-                and current.get("manifest") == sha):
+        if not (
+            current and path.is_file() and current.get("size") == path.stat().st_size and current.get("manifest") == sha
+        ):
             write_archive(path, data, signature, _objects_from(files, entries))
         info.size = path.stat().st_size
         if not store.manifest_path(bundle_id, version).is_file():
             atomic_write(store.manifest_path(bundle_id, version), data)
-        known[bundle_id] = {"version": version, "digest": digest, "expires": expires, "size": info.size,
-                            "manifest": sha, "file": path.name, "seal": seal, "files": info.files,
-                            "content_bytes": info.content_bytes, "built": prints.get(bundle_id)}
+        known[bundle_id] = {
+            "version": version,
+            "digest": digest,
+            "expires": expires,
+            "size": info.size,
+            "manifest": sha,
+            "file": path.name,
+            "seal": seal,
+            "files": info.files,
+            "content_bytes": info.content_bytes,
+            "built": prints.get(bundle_id),
+        }
         made.append(bundle_id)
     results.sort(key=lambda i: i.bundle)
     if not dry_run:
@@ -634,7 +753,7 @@ def make_bundles(output: Path, store: Store, key: Ed25519PrivateKey, *, now: dat
 
 
 def _built_prints(output: Path) -> dict[str, str]:
-    """"town/village" -> its build fingerprints in every theme (one string), for the villages every theme's build
+    """ "town/village" -> its build fingerprints in every theme (one string), for the villages every theme's build
     record names."""
     records = [read_record(output / theme) for theme in THEMES]
     common = set(records[0]).intersection(*records[1:])
@@ -648,8 +767,11 @@ def _intact(path: Path, entry: dict) -> bool:
         size = path.stat().st_size
     except OSError:
         return False
-    return (size == entry.get("size") and isinstance(entry.get("files"), int)
-            and isinstance(entry.get("content_bytes"), int))
+    return (
+        size == entry.get("size")
+        and isinstance(entry.get("files"), int)
+        and isinstance(entry.get("content_bytes"), int)
+    )
 
 
 def _prune(store: Store, known: dict) -> None:
@@ -663,8 +785,9 @@ def _prune(store: Store, known: dict) -> None:
         for f in folder.iterdir():
             if f.is_file() and f.name != current and not f.name.startswith(prefix):
                 f.unlink(missing_ok=True)
-        manifests = sorted((p for p in (folder / "manifests").glob("*.json") if p.stem.isdigit()),
-                           key=lambda p: int(p.stem))
+        manifests = sorted(
+            (p for p in (folder / "manifests").glob("*.json") if p.stem.isdigit()), key=lambda p: int(p.stem)
+        )
         for old in manifests[:-KEEP_MANIFESTS]:
             old.unlink(missing_ok=True)
 
@@ -684,17 +807,27 @@ def make_delta(store: Store, bundle_id: str, base: int, key: Ed25519PrivateKey) 
         return dest
     have = {e.sha256 for e in old.files.values()}
     needed = sorted({e.sha256 for e in new.files.values()} - have)
-    manifest = Manifest(bundle_id, version, new.expires, keys.key_id(key.public_key()), new.files, needed, base,
-                        sorted(set(old.files) - set(new.files)))
+    manifest = Manifest(
+        bundle_id,
+        version,
+        new.expires,
+        keys.key_id(key.public_key()),
+        new.files,
+        needed,
+        base,
+        sorted(set(old.files) - set(new.files)),
+    )
     data, signature = sign(manifest, key)
     wanted = set(needed)
     with tarfile.open(full, mode="r:gz") as tar:
+
         def objects():
             for member in tar:
-                sha = member.name[len(OBJECTS):]
+                sha = member.name[len(OBJECTS) :]
                 if member.name.startswith(OBJECTS) and sha in wanted:
                     stream = tar.extractfile(member)
                     assert stream is not None
                     yield sha, member.size, lambda s=stream: s
+
         write_archive(dest, data, signature, objects())
     return dest

@@ -44,6 +44,7 @@ is named from a checked bundle id, and bundles carry only regular files, so no s
 Store folders no kept release names are removed after a switch (never one the live or an earlier kept release,
 the rollback target, uses). A killed run leaves only temporary folders, which the next run removes.
 """
+
 from __future__ import annotations
 
 import errno
@@ -54,40 +55,57 @@ import re
 import secrets
 import shutil
 import stat
-import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from sitegen.deploy import keys
 from sitegen.build import lock
-from sitegen.deploy.bundle import (CITY, MANIFEST, MAX_MANIFEST, OBJECTS, SHA256, SIGNATURE, SNAPSHOT, VILLAGE_ID,
-                            BundleError, FileEntry, Manifest, Snapshot, content_digest, file_stem, iso, parse_iso,
-                            safe_path, sha256_file, strict_json, utc)
+from sitegen.deploy import keys
+from sitegen.deploy.bundle import (
+    CITY,
+    MANIFEST,
+    MAX_MANIFEST,
+    OBJECTS,
+    SHA256,
+    SIGNATURE,
+    SNAPSHOT,
+    VILLAGE_ID,
+    BundleError,
+    FileEntry,
+    Manifest,
+    Snapshot,
+    content_digest,
+    file_stem,
+    iso,
+    parse_iso,
+    safe_path,
+    sha256_file,
+    strict_json,
+    utc,
+)
 from sitegen.site.render import THEMES
 
 KEEP = 5
 RECORD = ".sitegen/release.json"
-FILES = ".sitegen-files.json"     # in a store folder: the bundle's files at that version (path -> [size, sha256])
+FILES = ".sitegen-files.json"  # in a store folder: the bundle's files at that version (path -> [size, sha256])
 STORE_NAME = re.compile(r"\A(city|[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9-]*)/v(\d{1,30})-([0-9a-f]{16})\Z")
 RELEASE = re.compile(r"\Ar-(\d{6,})\Z")
 BLOCK = 512
-RECORDSIZE = 20 * BLOCK          # tar pads the archive to a multiple of this
+RECORDSIZE = 20 * BLOCK  # tar pads the archive to a multiple of this
 FUTURE_SKEW = timedelta(hours=2)  # a version (a UTC time stamp) may be this far ahead of our clock, no more
 MAX_VALIDITY = timedelta(days=400)  # an expiry further ahead than this is refused
-MAX_STATE = 16 << 20              # bytes of state.json (it holds the newest snapshot)
-MAX_AGE = timedelta(hours=48)     # content not confirmed by a signed snapshot for this long is stale
-BEIJING = timedelta(hours=8)      # the notice on the TV home page gives the time as the viewers read it
+MAX_STATE = 16 << 20  # bytes of state.json (it holds the newest snapshot)
+MAX_AGE = timedelta(hours=48)  # content not confirmed by a signed snapshot for this long is stale
+BEIJING = timedelta(hours=8)  # the notice on the TV home page gives the time as the viewers read it
 FRESH_START, FRESH_END = b"<!--sitegen:freshness-->", b"<!--/sitegen:freshness-->"
 HOME_PAGES = ("tv/index.html", "mobile/index.html")
-MAX_RECORD = 64 << 20             # bytes of a release record
-STALE_PART = timedelta(days=2)    # a push's .part file untouched this long is removed
-SERVED_KEPT = 100                 # release names remembered as served
+MAX_RECORD = 64 << 20  # bytes of a release record
+STALE_PART = timedelta(days=2)  # a push's .part file untouched this long is removed
+SERVED_KEPT = 100  # release names remembered as served
 _KEY_ID = re.compile(rb'"key_id":"([0-9a-f]{1,64})"')
 _O_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _O_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -100,8 +118,10 @@ class HeadendFault(Exception):
 
 def _fault(what: str, exc: BaseException) -> HeadendFault:
     detail = f"{type(exc).__name__}: {exc}"
-    return HeadendFault(f"前端自身出错（不是包的问题，包留在 drop 里等下次）：{what}：{detail}\n"
-                        f"headend fault (not the bundle's; it stays in drop for the next run): {what}: {detail}")
+    return HeadendFault(
+        f"前端自身出错（不是包的问题，包留在 drop 里等下次）：{what}：{detail}\n"
+        f"headend fault (not the bundle's; it stays in drop for the next run): {what}: {detail}"
+    )
 
 
 @dataclass
@@ -121,9 +141,9 @@ class Outcome:
 @dataclass
 class IngestResult:
     outcomes: list[Outcome] = field(default_factory=list)
-    activated: str | None = None   # the new release, if one was activated
+    activated: str | None = None  # the new release, if one was activated
     previous: str | None = None
-    fresh: str | None = None       # the time of the newest signed snapshot the live content matches
+    fresh: str | None = None  # the time of the newest signed snapshot the live content matches
     stale_hours: int | None = None  # set when that is older than the allowed age
     notes: list[str] = field(default_factory=list)
 
@@ -156,8 +176,8 @@ class _Stream:
         self.fd, self.limit = fd, limit
         self.z = zlib.decompressobj(wbits=31)  # gzip framing, exactly one member
         self.buf = b""
-        self.out = 0     # bytes handed out
-        self.taken = 0   # compressed bytes read
+        self.out = 0  # bytes handed out
+        self.taken = 0  # compressed bytes read
 
     def _more(self, want: int) -> None:
         data = self.z.unconsumed_tail
@@ -170,7 +190,9 @@ class _Stream:
             self.taken += len(data)
             # deflate's worst case is stored blocks: 5 bytes per 64 KiB; the gzip header we write is 10 bytes
             if self.taken > self.limit + self.limit // 1024 + (64 << 10):
-                raise _reject("压缩数据比它的内容应有的大，拒绝", "more compressed data than its content allows; refused")
+                raise _reject(
+                    "压缩数据比它的内容应有的大，拒绝", "more compressed data than its content allows; refused"
+                )
         try:
             self.buf += self.z.decompress(data, max(want, 1))
         except zlib.error as exc:
@@ -219,19 +241,29 @@ def _entry(block: bytes) -> tuple[str, int] | None:
     if kind in (b"3", b"4", b"6"):
         raise _reject(f"包里有设备或管道条目，不允许：{name}", f"device or FIFO entries are not allowed: {name}")
     if kind != b"0":
-        raise _reject(f"包里有非普通文件条目（文件夹、PAX 或 GNU 扩展头都不允许）：{name}",
-                      f"only regular file entries are allowed (no folders, PAX or GNU headers): {name}")
+        raise _reject(
+            f"包里有非普通文件条目（文件夹、PAX 或 GNU 扩展头都不允许）：{name}",
+            f"only regular file entries are allowed (no folders, PAX or GNU headers): {name}",
+        )
     if raw_name.startswith(b"/") or b".." in raw_name.split(b"/"):
-        raise _reject(f"包里的条目路径不允许（绝对路径或“..”）：{name}",
-                      f"entry path not allowed (absolute or '..'): {name}")
+        raise _reject(
+            f"包里的条目路径不允许（绝对路径或“..”）：{name}", f"entry path not allowed (absolute or '..'): {name}"
+        )
     size = _octal(block[124:136])
-    fixed = (block[257:265] == b"ustar\x0000" and not rest.strip(b"\0") and not block[157:257].strip(b"\0")
-             and not block[265:329].strip(b"\0") and not block[345:512].strip(b"\0")
-             and (_octal(block[100:108]), _octal(block[108:116]), _octal(block[116:124]),
-                  _octal(block[136:148])) == (0o644, 0, 0, 0))
+    fixed = (
+        block[257:265] == b"ustar\x0000"
+        and not rest.strip(b"\0")
+        and not block[157:257].strip(b"\0")
+        and not block[265:329].strip(b"\0")
+        and not block[345:512].strip(b"\0")
+        and (_octal(block[100:108]), _octal(block[108:116]), _octal(block[116:124]), _octal(block[136:148]))
+        == (0o644, 0, 0, 0)
+    )
     if not fixed or size is None or not raw_name.isascii():
-        raise _reject(f"包的条目头不符合格式（只允许 ustar、权限 644、属主 0:0、时间 0）：{name}",
-                      f"entry header not in the bundle format (ustar, mode 644, owner 0:0, mtime 0 only): {name}")
+        raise _reject(
+            f"包的条目头不符合格式（只允许 ustar、权限 644、属主 0:0、时间 0）：{name}",
+            f"entry header not in the bundle format (ustar, mode 644, owner 0:0, mtime 0 only): {name}",
+        )
     return raw_name.decode("ascii"), size
 
 
@@ -271,20 +303,27 @@ class _Reader:
             found = _KEY_ID.search(data[:MAX_MANIFEST])  # a regex, not a parser: the bytes are not trusted yet
             claimed = found.group(1).decode() if found else "?"
             if claimed == self.trusted_id:
-                raise _reject(f"签名验证失败：清单声称用受信任的密钥 {claimed} 签名，但签名对不上（包被改动过）",
-                              f"bad signature: the manifest names the trusted key {claimed} but the signature "
-                              f"does not match (tampered with)") from None
-            raise _reject(f"签名验证失败：包是用别的密钥签的（包的密钥 {claimed}，受信任的 {self.trusted_id}）",
-                          f"bad signature: signed with another key (bundle key {claimed}, trusted key "
-                          f"{self.trusted_id})") from None
+                raise _reject(
+                    f"签名验证失败：清单声称用受信任的密钥 {claimed} 签名，但签名对不上（包被改动过）",
+                    f"bad signature: the manifest names the trusted key {claimed} but the signature "
+                    f"does not match (tampered with)",
+                ) from None
+            raise _reject(
+                f"签名验证失败：包是用别的密钥签的（包的密钥 {claimed}，受信任的 {self.trusted_id}）",
+                f"bad signature: signed with another key (bundle key {claimed}, trusted key {self.trusted_id})",
+            ) from None
         manifest = Manifest.from_bytes(data)
         expires = parse_iso(manifest.expires)
         if expires <= self.now:
-            raise _reject(f"包已过期（有效期到 {manifest.expires}），拒绝", f"expired bundle (valid until "
-                          f"{manifest.expires}); refused")
+            raise _reject(
+                f"包已过期（有效期到 {manifest.expires}），拒绝",
+                f"expired bundle (valid until {manifest.expires}); refused",
+            )
         if expires > self.now + MAX_VALIDITY:
-            raise _reject(f"包的有效期太长（到 {manifest.expires}），拒绝", f"bundle valid for too long (until "
-                          f"{manifest.expires}); refused")
+            raise _reject(
+                f"包的有效期太长（到 {manifest.expires}），拒绝",
+                f"bundle valid for too long (until {manifest.expires}); refused",
+            )
         check_version(manifest.version, self.now, "包的")
         return manifest
 
@@ -298,12 +337,16 @@ class _Reader:
         got: list[str] = []
         while (entry := self._next()) is not None:
             name, size = entry
-            sha = name[len(OBJECTS):]
+            sha = name[len(OBJECTS) :]
             if not name.startswith(OBJECTS) or not SHA256.match(sha):
-                raise _reject(f"包里有不认识的条目：{_shown(name.encode())}", f"unexpected entry: {_shown(name.encode())}")
+                raise _reject(
+                    f"包里有不认识的条目：{_shown(name.encode())}", f"unexpected entry: {_shown(name.encode())}"
+                )
             if sha not in wanted or (got and sha <= got[-1]):
-                raise _reject(f"包里有清单之外、重复或顺序不对的内容：{name}",
-                              f"object not in the manifest, or repeated or out of order: {name}")
+                raise _reject(
+                    f"包里有清单之外、重复或顺序不对的内容：{name}",
+                    f"object not in the manifest, or repeated or out of order: {name}",
+                )
             if size != sizes[sha]:
                 raise _reject(f"文件大小与清单不符：{name}", f"size differs from the manifest: {name}")
             self._object(sha, size, dest_fd)
@@ -311,8 +354,9 @@ class _Reader:
         if self.stream.read(BLOCK) != bytes(BLOCK):
             raise _reject("包的结束标记不完整", "incomplete end-of-archive marker")
         if got != expected:
-            raise _reject(f"包里缺少 {len(set(expected) - set(got))} 个文件",
-                          f"{len(set(expected) - set(got))} object(s) missing")
+            raise _reject(
+                f"包里缺少 {len(set(expected) - set(got))} 个文件", f"{len(set(expected) - set(got))} object(s) missing"
+            )
         self.stream.finish()
 
     def _object(self, sha: str, size: int, dest_fd: int) -> None:
@@ -336,8 +380,10 @@ class _Reader:
         if self.stream.read((-size) % BLOCK).strip(b"\0"):
             raise _reject("包已损坏：条目的填充不是零", "damaged archive: entry padding is not zero")
         if h.hexdigest() != sha:
-            raise _reject(f"文件内容的 SHA-256 与清单不符（被改动过）：{OBJECTS}{sha}",
-                          f"SHA-256 differs from the manifest (tampered): {OBJECTS}{sha}")
+            raise _reject(
+                f"文件内容的 SHA-256 与清单不符（被改动过）：{OBJECTS}{sha}",
+                f"SHA-256 differs from the manifest (tampered): {OBJECTS}{sha}",
+            )
 
 
 def stamp(moment: datetime) -> int:
@@ -349,18 +395,21 @@ def check_version(version: int, now: datetime, zh_what: str) -> None:
     our clock plus FUTURE_SKEW is a fast-forward attempt (it would lock out every later genuine version)."""
     ceiling = stamp(now + FUTURE_SKEW)
     if version > ceiling:
-        raise _reject(f"{zh_what}版本号 {version} 超出当前时间太多（最大 {ceiling}），拒绝（防止版本快进）；请检查两边的时钟",
-                      f"version {version} is too far ahead of the clock (at most {ceiling}); refused "
-                      f"(fast-forward); check both clocks")
+        raise _reject(
+            f"{zh_what}版本号 {version} 超出当前时间太多（最大 {ceiling}），拒绝（防止版本快进）；请检查两边的时钟",
+            f"version {version} is too far ahead of the clock (at most {ceiling}); refused "
+            f"(fast-forward); check both clocks",
+        )
 
 
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 # ---- folders reached through descriptors, never through links -------------------------------------------------
+
 
 def _subdir(parent: int, name: str) -> int:
     """The folder `name` inside `parent`, made if missing. Anything else planted under that name (a symlink
@@ -461,7 +510,7 @@ class _Item:
     shown: str
     drop: _Drop | None
     fd: int | None = None
-    quarantine: str = ""   # why it is moved aside unopened
+    quarantine: str = ""  # why it is moved aside unopened
 
 
 def _scan(drop: _Drop, now: datetime) -> list[_Item]:
@@ -490,11 +539,16 @@ def _scan(drop: _Drop, now: datetime) -> list[_Item]:
             item.quarantine = "无法以普通文件打开，未读取就移走 / cannot be opened as a plain file: moved aside unread"
             continue
         now_info = os.fstat(fd)
-        if (not stat.S_ISREG(now_info.st_mode) or (now_info.st_dev, now_info.st_ino) != (info.st_dev, info.st_ino)
-                or now_info.st_nlink != 1):
+        if (
+            not stat.S_ISREG(now_info.st_mode)
+            or (now_info.st_dev, now_info.st_ino) != (info.st_dev, info.st_ino)
+            or now_info.st_nlink != 1
+        ):
             os.close(fd)
-            item.quarantine = ("有别的硬链接或在检查时被替换，未读取就移走 / has other hard links or was swapped while "
-                               "being checked: moved aside unread")
+            item.quarantine = (
+                "有别的硬链接或在检查时被替换，未读取就移走 / has other hard links or was swapped while "
+                "being checked: moved aside unread"
+            )
             continue
         item.fd = fd
     return items
@@ -526,23 +580,27 @@ def check_trust(key: Path, drops: list[Path]) -> None:
             resolved.relative_to(drop.resolve())
         except ValueError:
             continue
-        raise keys.KeyProblem(f"受信任的公钥不能放在 drop 文件夹里：{key}\n"
-                              f"the trusted public key must not live in a drop folder: {key}")
+        raise keys.KeyProblem(
+            f"受信任的公钥不能放在 drop 文件夹里：{key}\nthe trusted public key must not live in a drop folder: {key}"
+        )
     for path in dict.fromkeys((resolved, resolved.parent, key.absolute().parent)):
         try:
             info = os.stat(path)
         except OSError as exc:
-            raise keys.KeyProblem(f"找不到受信任的公钥：{path}\ncannot read the trusted public key: {path}: "
-                                  f"{exc.strerror}") from exc
+            raise keys.KeyProblem(
+                f"找不到受信任的公钥：{path}\ncannot read the trusted public key: {path}: {exc.strerror}"
+            ) from exc
         if info.st_mode & 0o022 or info.st_uid not in (0, os.geteuid()):
             raise keys.KeyProblem(
                 f"受信任的公钥或它所在的文件夹可以被别人改写（{path}，权限 {stat.S_IMODE(info.st_mode):03o}，属主 "
                 f"{info.st_uid}），拒绝启动；请 chown 并 chmod go-w\n"
                 f"the trusted public key or its folder is writable by others ({path}, mode "
-                f"{stat.S_IMODE(info.st_mode):03o}, owner {info.st_uid}); refusing to start: chown it and chmod go-w")
+                f"{stat.S_IMODE(info.st_mode):03o}, owner {info.st_uid}); refusing to start: chown it and chmod go-w"
+            )
 
 
 # ---- the headend's own state ----------------------------------------------------------------------------------
+
 
 @dataclass
 class State:
@@ -554,12 +612,12 @@ class State:
     floor: dict[str, int] = field(default_factory=dict)
     rolled_back: dict[str, int] = field(default_factory=dict)
     served: list[str] = field(default_factory=list)
-    legacy: bool = False   # written by an older sitegen: no list of served releases
+    legacy: bool = False  # written by an older sitegen: no list of served releases
     snapshot: dict | None = None  # the newest signed snapshot taken: version, issued, bundles {id: [v, digest]}
-    fresh: str | None = None      # when the live content last matched a snapshot (or, without one, was installed)
+    fresh: str | None = None  # when the live content last matched a snapshot (or, without one, was installed)
 
     @classmethod
-    def load(cls, root: int) -> "State":
+    def load(cls, root: int) -> State:
         try:
             data = _read_limited(root, "state.json", MAX_STATE)
             if data is None:
@@ -567,29 +625,47 @@ class State:
             doc = strict_json(data, MAX_STATE, "state.json")
             if not isinstance(doc, dict):
                 raise ValueError("not an object")
-            state = cls(doc.get("key_id"), _versions(doc.get("seen", {})), _versions(doc.get("rolled_back", {})),
-                        doc.get("served", []), legacy="served" not in doc, snapshot=doc.get("snapshot"),
-                        fresh=doc.get("fresh"))
+            state = cls(
+                doc.get("key_id"),
+                _versions(doc.get("seen", {})),
+                _versions(doc.get("rolled_back", {})),
+                doc.get("served", []),
+                legacy="served" not in doc,
+                snapshot=doc.get("snapshot"),
+                fresh=doc.get("fresh"),
+            )
             if state.fresh is not None:
                 parse_iso(state.fresh)
             snap = state.snapshot
-            if snap is not None and not (isinstance(snap, dict) and isinstance(snap.get("version"), int)
-                                         and isinstance(snap.get("issued"), str)
-                                         and isinstance(snap.get("bundles"), dict)):
+            if snap is not None and not (
+                isinstance(snap, dict)
+                and isinstance(snap.get("version"), int)
+                and isinstance(snap.get("issued"), str)
+                and isinstance(snap.get("bundles"), dict)
+            ):
                 raise ValueError("bad snapshot")
             if not (state.key_id is None or isinstance(state.key_id, str)) or not (
-                    isinstance(state.served, list) and all(isinstance(n, str) and RELEASE.match(n)
-                                                           for n in state.served)):
+                isinstance(state.served, list) and all(isinstance(n, str) and RELEASE.match(n) for n in state.served)
+            ):
                 raise ValueError("bad key_id or served")
             return state
         except (OSError, ValueError, TypeError) as exc:
-            raise HeadendFault(f"前端状态文件 state.json 损坏或无法读取（{exc}）；防回退依赖它，请按 docs/deploy.md 恢复\n"
-                               f"the headend's state.json is damaged or unreadable ({exc}); rollback protection "
-                               f"depends on it: recover as docs/deploy.md says") from exc
+            raise HeadendFault(
+                f"前端状态文件 state.json 损坏或无法读取（{exc}）；防回退依赖它，请按 docs/deploy.md 恢复\n"
+                f"the headend's state.json is damaged or unreadable ({exc}); rollback protection "
+                f"depends on it: recover as docs/deploy.md says"
+            ) from exc
 
     def doc(self) -> bytes:
-        doc = {"format": 2, "key_id": self.key_id, "seen": self.floor, "rolled_back": self.rolled_back,
-               "served": self.served[-SERVED_KEPT:], "snapshot": self.snapshot, "fresh": self.fresh}
+        doc = {
+            "format": 2,
+            "key_id": self.key_id,
+            "seen": self.floor,
+            "rolled_back": self.rolled_back,
+            "served": self.served[-SERVED_KEPT:],
+            "snapshot": self.snapshot,
+            "fresh": self.fresh,
+        }
         return json.dumps(doc, sort_keys=True, indent=1).encode() + b"\n"
 
     def save(self, root: int) -> None:
@@ -600,8 +676,9 @@ class State:
 
 
 def _versions(value: object) -> dict[str, int]:
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
-                                              for k, v in value.items()):
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in value.items()
+    ):
         raise ValueError("versions must map bundle ids to integers")
     return dict(value)
 
@@ -635,8 +712,9 @@ class Headend:
                 raise ValueError("no bundles")
             return record
         except (OSError, ValueError) as exc:
-            raise HeadendFault(f"发布 {name} 的记录无法读取：{exc}\nthe record of release {name} is unreadable: "
-                               f"{exc}") from exc
+            raise HeadendFault(
+                f"发布 {name} 的记录无法读取：{exc}\nthe record of release {name} is unreadable: {exc}"
+            ) from exc
 
     def folder(self, info: dict, release: str | None) -> Path:
         """Where one bundle's files of a release record lie (paths as in the bundle): its store folder, or for
@@ -646,8 +724,10 @@ class Headend:
             return self.releases / release
         found = STORE_NAME.match(info["store"]) if isinstance(info["store"], str) else None
         if found is None:  # our own record, yet checked: a name from it becomes a path and a symlink target
-            raise HeadendFault(f"发布记录里的存储文件夹名不对：{info['store']!r}\nbad store folder in a release record: "
-                               f"{info['store']!r}")
+            raise HeadendFault(
+                f"发布记录里的存储文件夹名不对：{info['store']!r}\nbad store folder in a release record: "
+                f"{info['store']!r}"
+            )
         return self.store / info["store"]
 
     def files(self, info: dict, release: str | None) -> dict[str, list]:
@@ -668,19 +748,21 @@ class Headend:
                     raise ValueError(f"path not allowed: {path[:120]!r}")
             return files
         except (OSError, ValueError) as exc:
-            raise HeadendFault(f"存储文件夹 {info['store']} 的文件清单无法读取：{exc}\nthe file list of store folder "
-                               f"{info['store']} is unreadable: {exc}") from exc
+            raise HeadendFault(
+                f"存储文件夹 {info['store']} 的文件清单无法读取：{exc}\nthe file list of store folder "
+                f"{info['store']} is unreadable: {exc}"
+            ) from exc
 
     def names(self) -> list[str]:
         if not self.releases.is_dir():
             return []
-        return sorted((p.name for p in self.releases.iterdir() if RELEASE.match(p.name)),
-                      key=lambda n: int(n[2:]))
+        return sorted((p.name for p in self.releases.iterdir() if RELEASE.match(p.name)), key=lambda n: int(n[2:]))
 
     def cleanup(self) -> None:
         """Leftovers of a killed run: staging folders and temporary links. Never the live release."""
-        for leftover in (list(self.root.glob(".tmp-*")) + list(self.releases.glob(".tmp-*"))
-                         + list(self.store.glob(".tmp-*"))):
+        for leftover in (
+            list(self.root.glob(".tmp-*")) + list(self.releases.glob(".tmp-*")) + list(self.store.glob(".tmp-*"))
+        ):
             shutil.rmtree(leftover, ignore_errors=True)
         for link in self.root.glob(".current.tmp-*"):
             link.unlink(missing_ok=True)
@@ -695,8 +777,10 @@ class Headend:
 
 
 def _acks(record: dict, floor: dict[str, int], release: str | None) -> bytes:
-    bundles: dict[str, dict] = {b: {"active": info["version"], "seen": max(floor.get(b, 0), info["version"])}
-                                for b, info in record["bundles"].items()}
+    bundles: dict[str, dict] = {
+        b: {"active": info["version"], "seen": max(floor.get(b, 0), info["version"])}
+        for b, info in record["bundles"].items()
+    }
     for b, version in floor.items():
         bundles.setdefault(b, {"active": None, "seen": version})
     acks = {"format": 1, "release": release, "bundles": bundles}
@@ -721,8 +805,10 @@ def _link(src: Path, dest: Path) -> None:
 
 # ---- choosing what to install ---------------------------------------------------------------------------------
 
-def _choose(headers: list[tuple[_Item, Manifest]], record: dict, state: State,
-            outcomes: dict[int, Outcome]) -> dict[str, tuple[_Item, Manifest]]:
+
+def _choose(
+    headers: list[tuple[_Item, Manifest]], record: dict, state: State, outcomes: dict[int, Outcome]
+) -> dict[str, tuple[_Item, Manifest]]:
     """Per bundle, the newest file that may be applied to the live release; the rest are explained."""
     chosen: dict[str, tuple[_Item, Manifest]] = {}
     for item, m in sorted(headers, key=lambda h: (h[1].bundle, -h[1].version, h[1].base is not None)):
@@ -732,20 +818,26 @@ def _choose(headers: list[tuple[_Item, Manifest]], record: dict, state: State,
         floor = state.floor.get(m.bundle, 0)
         if m.version < floor and m.version != active:  # a replay is reported, even next to a newer bundle
             out.status = "rejected"
-            out.reason = (f"版本 {m.version} 比已接收的 {floor} 旧，拒绝（防止回退或重放）\n"
-                          f"version {m.version} is older than {floor} already taken; refused (rollback/replay)")
+            out.reason = (
+                f"版本 {m.version} 比已接收的 {floor} 旧，拒绝（防止回退或重放）\n"
+                f"version {m.version} is older than {floor} already taken; refused (rollback/replay)"
+            )
         elif m.bundle in chosen:
             out.status = "superseded"
         elif m.version == active:
             out.status = "already"
         elif m.version == floor and state.rolled_back.get(m.bundle) == m.version:
             out.status = "already"
-            out.reason = (f"版本 {m.version} 已接收过，但已被人工回滚，不再启用\n"
-                          f"version {m.version} was taken before and rolled back by an operator; not re-activated")
+            out.reason = (
+                f"版本 {m.version} 已接收过，但已被人工回滚，不再启用\n"
+                f"version {m.version} was taken before and rolled back by an operator; not re-activated"
+            )
         elif m.base is not None and m.base != active:
             out.status = "rejected"
-            out.reason = (f"增量包基于版本 {m.base}，但这里正在使用 {active}，需要完整包\n"
-                          f"delta against version {m.base}, but {active} is live here; a full bundle is needed")
+            out.reason = (
+                f"增量包基于版本 {m.base}，但这里正在使用 {active}，需要完整包\n"
+                f"delta against version {m.base}, but {active} is live here; a full bundle is needed"
+            )
         else:
             chosen[m.bundle] = (item, m)
     return chosen
@@ -766,12 +858,18 @@ def _prefixes(files: object) -> set[str]:
     return {"/".join(p.split("/")[:i]) for p in files for i in (1, 2)}  # type: ignore[attr-defined]
 
 
-def _check_namespaces(chosen: dict[str, tuple[_Item, Manifest]], record: dict, head: Headend, active: str | None,
-                      outcomes: dict[int, Outcome]) -> None:
+def _check_namespaces(
+    chosen: dict[str, tuple[_Item, Manifest]],
+    record: dict,
+    head: Headend,
+    active: str | None,
+    outcomes: dict[int, Outcome],
+) -> None:
     """Each namespace belongs to exactly one bundle: a village's folders to that village, everything else to the
     city. The live release keeps to this, so only a newcomer can break it: a new city bundle that writes into any
     village (live or arriving) is refused, then a new village bundle whose folder the city still writes into.
     A live village is known by the themes it has files in (in the record), so its files are never read here."""
+
     def prefixes(b: str) -> set[str]:
         if b in chosen:
             return _prefixes(chosen[b][1].files)
@@ -806,9 +904,11 @@ def _check_namespaces(chosen: dict[str, tuple[_Item, Manifest]], record: dict, h
         if p is not None:
             out = outcomes[id(chosen.pop(v)[0])]
             out.status = "rejected"
-            out.reason = (f"村 {v} 的文件夹已被全市包占用（{p}），需要先有不含它的全市包\n"
-                          f"the folder of village {v} belongs to the city bundle ({p}); a city bundle without it "
-                          f"must come first")
+            out.reason = (
+                f"村 {v} 的文件夹已被全市包占用（{p}），需要先有不含它的全市包\n"
+                f"the folder of village {v} belongs to the city bundle ({p}); a city bundle without it "
+                f"must come first"
+            )
 
 
 def _reused(m: Manifest, record: dict, head: Headend, active: str | None) -> dict[str, Path]:
@@ -827,15 +927,16 @@ def _reused(m: Manifest, record: dict, head: Headend, active: str | None) -> dic
             continue
         live_path = by_sha.get(e.sha256)
         if live_path is None or not (folder / live_path).is_file() or sha256_file(folder / live_path) != e.sha256:
-            raise _reject(f"增量包需要的已有文件缺失或已被改动：{live_path or e.sha256}，需要完整包",
-                          f"a file the delta relies on is missing or altered here: {live_path or e.sha256}; "
-                          f"a full bundle is needed")
+            raise _reject(
+                f"增量包需要的已有文件缺失或已被改动：{live_path or e.sha256}，需要完整包",
+                f"a file the delta relies on is missing or altered here: {live_path or e.sha256}; "
+                f"a full bundle is needed",
+            )
         found[e.sha256] = folder / live_path
     return found
 
 
-def _stored(head: Headend, bundle_id: str, version: int, files: dict[str, list],
-            sources: dict[str, Path]) -> dict:
+def _stored(head: Headend, bundle_id: str, version: int, files: dict[str, list], sources: dict[str, Path]) -> dict:
     """The store folder of one bundle version, made if missing (in a temporary folder, then renamed into place,
     so a store folder is always whole); returns the release record's entry for it."""
     entries = {p: FileEntry(size, sha) for p, (size, sha) in files.items()}
@@ -853,8 +954,13 @@ def _stored(head: Headend, bundle_id: str, version: int, files: dict[str, list],
     return {"version": version, "store": name, "themes": themes}
 
 
-def _assemble(staging: Path, head: Headend, active: str | None, record: dict,
-              accepted: dict[str, tuple[Manifest, dict[str, Path]]]) -> dict:
+def _assemble(
+    staging: Path,
+    head: Headend,
+    active: str | None,
+    record: dict,
+    accepted: dict[str, tuple[Manifest, dict[str, Path]]],
+) -> dict:
     """The new release in `staging`: the city's files hard-linked from its store folder, then one relative symlink
     per village and theme into the village's store folder; returns its record. Only the accepted bundles' files
     are written (a bundle of a record from an older sitegen is moved into the store once)."""
@@ -862,8 +968,9 @@ def _assemble(staging: Path, head: Headend, active: str | None, record: dict,
     for bundle_id in sorted(set(record["bundles"]) | set(accepted), key=lambda b: (b == CITY, b)):
         if bundle_id in accepted:
             m, sources = accepted[bundle_id]
-            new["bundles"][bundle_id] = _stored(head, bundle_id, m.version,
-                                                {p: [e.size, e.sha256] for p, e in m.files.items()}, sources)
+            new["bundles"][bundle_id] = _stored(
+                head, bundle_id, m.version, {p: [e.size, e.sha256] for p, e in m.files.items()}, sources
+            )
         elif "store" not in record["bundles"][bundle_id]:
             info = record["bundles"][bundle_id]
             live = head.folder(info, active)
@@ -898,6 +1005,7 @@ def _assemble(staging: Path, head: Headend, active: str | None, record: dict,
 
 # ---- the snapshot and freshness -------------------------------------------------------------------------------
 
+
 def _take_snapshots(drops: list[_Drop], public: Ed25519PublicKey, moment: datetime, state: State) -> list[_Item]:
     """The newest valid signed snapshot in the drop folders becomes the one ingest installs by. A bad one, or
     one older than the one already taken (a replay, to freeze the headend on old content), is refused: returned
@@ -914,22 +1022,33 @@ def _take_snapshots(drops: list[_Drop], public: Ed25519PublicKey, moment: dateti
             check_version(snap.version, moment, "快照的")
             taken = state.snapshot["version"] if state.snapshot else 0
             if snap.version < taken:
-                raise _reject(f"快照版本 {snap.version} 比已接收的 {taken} 旧，拒绝（防止冻结在旧内容上）",
-                              f"snapshot version {snap.version} is older than {taken} already taken; refused "
-                              f"(freeze/replay)")
+                raise _reject(
+                    f"快照版本 {snap.version} 比已接收的 {taken} 旧，拒绝（防止冻结在旧内容上）",
+                    f"snapshot version {snap.version} is older than {taken} already taken; refused (freeze/replay)",
+                )
             if snap.version > taken:
-                state.snapshot = {"version": snap.version, "issued": snap.issued,
-                                  "bundles": {b: list(e) for b, e in snap.bundles.items()}}
+                state.snapshot = {
+                    "version": snap.version,
+                    "issued": snap.issued,
+                    "bundles": {b: list(e) for b, e in snap.bundles.items()},
+                }
         except OSError as exc:
-            refused.append(_Item(SNAPSHOT, SNAPSHOT, drop, quarantine=f"快照不是可读的普通文件 / the snapshot is not "
-                                                                       f"a readable plain file: {exc.strerror}"))
+            refused.append(
+                _Item(
+                    SNAPSHOT,
+                    SNAPSHOT,
+                    drop,
+                    quarantine=f"快照不是可读的普通文件 / the snapshot is not a readable plain file: {exc.strerror}",
+                )
+            )
         except BundleError as exc:
             refused.append(_Item(SNAPSHOT, SNAPSHOT, drop, quarantine=str(exc)))
     return refused
 
 
-def _by_snapshot(headers: list[tuple[_Item, Manifest]], state: State, record: dict,
-                 outcomes: dict[int, Outcome]) -> list[tuple[_Item, Manifest]]:
+def _by_snapshot(
+    headers: list[tuple[_Item, Manifest]], state: State, record: dict, outcomes: dict[int, Outcome]
+) -> list[tuple[_Item, Manifest]]:
     """Once a snapshot has been taken, only the bundle versions the newest one names (with that content) are
     installed, so the headend never serves a mix that was not published together. A newer bundle waits in drop
     for its snapshot; an older one is superseded (or, below the floor, refused as a replay by _choose)."""
@@ -943,37 +1062,50 @@ def _by_snapshot(headers: list[tuple[_Item, Manifest]], state: State, record: di
         version, digest = named.get(m.bundle, (None, None))
         active = record["bundles"].get(m.bundle, {}).get("version")
         if version is None:
-            out.reason = (f"最新的快照里没有包 {m.bundle}，拒绝\nthe newest snapshot does not name bundle {m.bundle}; "
-                          f"refused")
+            out.reason = (
+                f"最新的快照里没有包 {m.bundle}，拒绝\nthe newest snapshot does not name bundle {m.bundle}; refused"
+            )
         elif m.version > version:
             out.status = "waiting"
-            out.reason = (f"比最新快照所列的版本 {version} 新：等待它的快照\nnewer than version {version} the newest "
-                          f"snapshot names: waiting for its snapshot")
+            out.reason = (
+                f"比最新快照所列的版本 {version} 新：等待它的快照\nnewer than version {version} the newest "
+                f"snapshot names: waiting for its snapshot"
+            )
         elif m.version < version and m.version >= state.floor.get(m.bundle, 0) and m.version != active:
             out.status = "superseded"
         elif m.version == version and content_digest(m.files) != digest:
-            out.reason = (f"内容与快照所列的不符，拒绝\nthe content differs from what the snapshot names; refused")
+            out.reason = "内容与快照所列的不符，拒绝\nthe content differs from what the snapshot names; refused"
         else:
             kept.append((item, m))
     return kept
 
 
-def _whole_snapshot(chosen: dict[str, tuple[_Item, Manifest]], state: State, record: dict,
-                    outcomes: dict[int, Outcome], extra: frozenset[str] | set[str] = frozenset()) -> None:
+def _whole_snapshot(
+    chosen: dict[str, tuple[_Item, Manifest]],
+    state: State,
+    record: dict,
+    outcomes: dict[int, Outcome],
+    extra: frozenset[str] | set[str] = frozenset(),
+) -> None:
     """A snapshot is installed whole or not at all: if some bundle it names at a version not live here is not
     among those chosen (withheld, or refused), the chosen ones wait in drop, so that the headend never serves a
     combination that was not published together (mix-and-match)."""
     if state.snapshot is None or not chosen:
         return
-    missing = sorted(b for b, e in state.snapshot["bundles"].items()
-                     if record["bundles"].get(b, {}).get("version") != e[0] and b not in chosen) + sorted(extra)
+    missing = sorted(
+        b
+        for b, e in state.snapshot["bundles"].items()
+        if record["bundles"].get(b, {}).get("version") != e[0] and b not in chosen
+    ) + sorted(extra)
     if not missing:
         return
     for bundle_id in list(chosen):
         out = outcomes[id(chosen.pop(bundle_id)[0])]
         out.status = "waiting"
-        out.reason = (f"同一快照里的其他包还没到或被拒收（{', '.join(missing)}），等待\nthe rest of its snapshot has not "
-                      f"arrived or was refused ({', '.join(missing)}): waiting")
+        out.reason = (
+            f"同一快照里的其他包还没到或被拒收（{', '.join(missing)}），等待\nthe rest of its snapshot has not "
+            f"arrived or was refused ({', '.join(missing)}): waiting"
+        )
 
 
 def _freshness(state: State, record: dict, moment: datetime, installed: bool) -> None:
@@ -999,7 +1131,7 @@ def _notice(release: Path, text: bytes) -> None:
         start, end = data.find(FRESH_START), data.find(FRESH_END)
         if start < 0 or end < start:
             continue
-        new = data[:start + len(FRESH_START)] + text + data[end:]
+        new = data[: start + len(FRESH_START)] + text + data[end:]
         if new != data:
             tmp = page.with_name(f".{page.name}.tmp-{secrets.token_hex(8)}")
             tmp.write_bytes(new)
@@ -1016,8 +1148,10 @@ def _staleness(head: Headend, state: State, moment: datetime, max_age: timedelta
             hours = int(age.total_seconds() // 3600)
             result.stale_hours = hours
             shown = (fresh + BEIJING).strftime("%Y-%m-%d %H:%M")
-            text = (f'<p class="stale-notice" style="background:#b00;color:#fff;padding:.5em 1em;font-size:1.4em">'
-                    f"本页内容更新于 {shown}（北京时间），已超过 {hours} 小时未更新</p>").encode()
+            text = (
+                f'<p class="stale-notice" style="background:#b00;color:#fff;padding:.5em 1em;font-size:1.4em">'
+                f"本页内容更新于 {shown}（北京时间），已超过 {hours} 小时未更新</p>"
+            ).encode()
     active = head.active()
     if active is not None:
         try:
@@ -1028,8 +1162,15 @@ def _staleness(head: Headend, state: State, moment: datetime, max_age: timedelta
 
 # ---- ingest ---------------------------------------------------------------------------------------------------
 
-def _examine(item: _Item, public: Ed25519PublicKey, trusted: str, moment: datetime,
-             dest: int | None = None, expect: Manifest | None = None) -> Manifest:
+
+def _examine(
+    item: _Item,
+    public: Ed25519PublicKey,
+    trusted: str,
+    moment: datetime,
+    dest: int | None = None,
+    expect: Manifest | None = None,
+) -> Manifest:
     """Read one bundle (its header, or with `dest` its objects too). Whatever goes wrong in reading it is that
     file's problem (BundleError); only writing our own files can be the headend's fault."""
     assert item.fd is not None
@@ -1043,13 +1184,20 @@ def _examine(item: _Item, public: Ed25519PublicKey, trusted: str, moment: dateti
         return manifest
     except (BundleError, HeadendFault):
         raise
-    except Exception as exc:  # noqa: BLE001 - any other failure in reading one file rejects that file only
+    except Exception as exc:
         raise _reject(f"包无法读取：{type(exc).__name__}", f"the bundle cannot be read: {type(exc).__name__}") from exc
 
 
-def ingest(root: Path, sources: list[Path] | None = None, public_key: Path | None = None, *,
-           now: datetime | None = None, keep: int = KEEP, wait: bool = False,
-           max_age: timedelta = MAX_AGE) -> IngestResult:
+def ingest(
+    root: Path,
+    sources: list[Path] | None = None,
+    public_key: Path | None = None,
+    *,
+    now: datetime | None = None,
+    keep: int = KEEP,
+    wait: bool = False,
+    max_age: timedelta = MAX_AGE,
+) -> IngestResult:
     """Take every bundle found in `sources` (files or folders; default ROOT/drop) into one new release."""
     root = root.absolute()
     folders = [s for s in sources if s.is_dir()] if sources is not None else [root / "drop"]
@@ -1091,8 +1239,18 @@ def ingest(root: Path, sources: list[Path] | None = None, public_key: Path | Non
             os.close(root_fd)
 
 
-def _run(root: Path, root_fd: int, head: Headend, drops: list[_Drop], items: list[_Item], public: Ed25519PublicKey,
-         trusted: str, moment: datetime, keep: int, max_age: timedelta) -> IngestResult:
+def _run(
+    root: Path,
+    root_fd: int,
+    head: Headend,
+    drops: list[_Drop],
+    items: list[_Item],
+    public: Ed25519PublicKey,
+    trusted: str,
+    moment: datetime,
+    keep: int,
+    max_age: timedelta,
+) -> IngestResult:
     active = head.active()
     record = head.record(active)
     state = State.load(root_fd)
@@ -1142,7 +1300,9 @@ def _run(root: Path, root_fd: int, head: Headend, drops: list[_Drop], items: lis
             finally:
                 os.close(dest)
         if len(accepted) < len(chosen):  # one refused: the rest of its snapshot must not go in alone
-            _whole_snapshot({b: chosen[b] for b in accepted}, state, record, outcomes, extra=set(chosen) - set(accepted))
+            _whole_snapshot(
+                {b: chosen[b] for b in accepted}, state, record, outcomes, extra=set(chosen) - set(accepted)
+            )
             accepted = {b: a for b, a in accepted.items() if outcomes[id(chosen[b][0])].status != "waiting"}
         if accepted:
             try:
@@ -1205,7 +1365,7 @@ def _prune(head: Headend, keep: int) -> None:
     release names. If a remaining record cannot be read, no store folder is removed."""
     names = head.names()
     active = head.active()
-    for name in names[:-max(keep, 2)]:
+    for name in names[: -max(keep, 2)]:
         if name != active:
             shutil.rmtree(head.releases / name, ignore_errors=True)
     used: set[str] = set()
@@ -1236,8 +1396,11 @@ def rollback(root: Path, wait: bool = False) -> tuple[str, str]:
             state = State.load(root_fd)
             active = head.active()
             names = head.names()
-            earlier = [n for n in names if active is not None and int(n[2:]) < int(active[2:])
-                       and (state.legacy or n in state.served)]
+            earlier = [
+                n
+                for n in names
+                if active is not None and int(n[2:]) < int(active[2:]) and (state.legacy or n in state.served)
+            ]
             if active is None or not earlier:
                 raise BundleError("没有更早的发布可以回滚", "there is no earlier release to roll back to")
             previous = earlier[-1]

@@ -4,6 +4,7 @@ The private key signs every bundle manifest on the publishing machine; the heade
 A private key is refused when other users could read it, and when it sits inside a folder that gets published
 (the content, output or bundle folders), because then it would travel with the site it is meant to protect.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,15 +36,15 @@ def generate(private: Path) -> Path:
         if path.exists():
             raise KeyProblem(f"密钥文件已存在，不会覆盖：{path}\nkey file exists, not overwritten: {path}")
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     private.parent.mkdir(parents=True, exist_ok=True)
     # O_EXCL with mode 600 from the first byte: the key is never readable by others, not even briefly.
     fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(pem)
-    pub.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                  serialization.PublicFormat.SubjectPublicKeyInfo))
+    pub.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     return pub
 
 
@@ -51,29 +52,38 @@ def load_private(path: Path, published: tuple[Path, ...] = ()) -> Ed25519Private
     """The signing key at `path`, after checking who can read it and where it lives."""
     for folder in published:
         if inside(folder, path):
-            raise KeyProblem(f"私钥不能放在会被发布的文件夹 {folder} 里：{path}\n"
-                             f"the private key must live outside the published folder {folder}: {path}")
+            raise KeyProblem(
+                f"私钥不能放在会被发布的文件夹 {folder} 里：{path}\n"
+                f"the private key must live outside the published folder {folder}: {path}"
+            )
     try:
         info = path.stat()
     except OSError as exc:
-        raise KeyProblem(f"找不到私钥文件 {path}（可用 sitegen keys generate 生成）\n"
-                         f"cannot read the private key {path}: {exc.strerror}") from exc
+        raise KeyProblem(
+            f"找不到私钥文件 {path}（可用 sitegen keys generate 生成）\n"
+            f"cannot read the private key {path}: {exc.strerror}"
+        ) from exc
     if not stat.S_ISREG(info.st_mode):
         raise KeyProblem(f"私钥不是普通文件：{path}\nthe private key is not a regular file: {path}")
     folder = path.absolute().parent
     where = folder.stat()
     if where.st_mode & 0o022 or where.st_uid not in (0, os.geteuid()):
         # whoever can write the folder can swap the key for one they hold, or a link to one
-        raise KeyProblem(f"私钥所在的文件夹别人也能写（{folder}，权限 {stat.S_IMODE(where.st_mode):03o}），"
-                         f"请把私钥放进只有自己能写的文件夹（chmod 700）\n"
-                         f"the folder holding the private key is writable by others ({folder}, mode "
-                         f"{stat.S_IMODE(where.st_mode):03o}); keep the key in a folder only you can write (chmod 700)")
+        raise KeyProblem(
+            f"私钥所在的文件夹别人也能写（{folder}，权限 {stat.S_IMODE(where.st_mode):03o}），"
+            f"请把私钥放进只有自己能写的文件夹（chmod 700）\n"
+            f"the folder holding the private key is writable by others ({folder}, mode "
+            f"{stat.S_IMODE(where.st_mode):03o}); keep the key in a folder only you can write (chmod 700)"
+        )
     if info.st_mode & 0o077:
-        raise KeyProblem(f"私钥文件其他用户也能访问（权限 {stat.S_IMODE(info.st_mode):03o}），请执行 chmod 600 {path}\n"
-                         f"the private key is accessible by group or others "
-                         f"(mode {stat.S_IMODE(info.st_mode):03o}); run chmod 600 {path}")
-    return _load_pem(path, lambda data: serialization.load_pem_private_key(data, password=None),
-                     Ed25519PrivateKey, "私钥", "private")
+        raise KeyProblem(
+            f"私钥文件其他用户也能访问（权限 {stat.S_IMODE(info.st_mode):03o}），请执行 chmod 600 {path}\n"
+            f"the private key is accessible by group or others "
+            f"(mode {stat.S_IMODE(info.st_mode):03o}); run chmod 600 {path}"
+        )
+    return _load_pem(
+        path, lambda data: serialization.load_pem_private_key(data, password=None), Ed25519PrivateKey, "私钥", "private"
+    )
 
 
 def load_public(path: Path) -> Ed25519PublicKey:

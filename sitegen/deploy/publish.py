@@ -16,6 +16,7 @@ Chinese and English goes to the terminal (or cron's mail). Exit codes, also in d
 
 When several apply, publish exits with the highest.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,15 +25,26 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sitegen.build import lock
 from sitegen.build.pipeline import build, default_cache
 from sitegen.content.config import PublishConfig, SiteConfig, Target, parse_site_config
-from sitegen.content.errors import (EXIT_CONTENT, EXIT_FAILURE, EXIT_HELD, EXIT_KEY, EXIT_LOCKED, EXIT_OK, EXIT_PUSH,
-                                    EXIT_USAGE,
-                                    ContentError, Location, OutputError, Report)
+from sitegen.content.errors import (
+    EXIT_CONTENT,
+    EXIT_FAILURE,
+    EXIT_HELD,
+    EXIT_KEY,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_PUSH,
+    EXIT_USAGE,
+    ContentError,
+    Location,
+    OutputError,
+    Report,
+)
 from sitegen.content.load import read_yaml
 from sitegen.deploy import keys
 from sitegen.deploy.bundle import BundleError, Store, make_bundles
@@ -48,8 +60,7 @@ class JsonLog:
     def __call__(self, event: str, /, **fields: object) -> None:  # positional-only: a field may be called `event`
         if self.path is None:
             return
-        record = {"ts": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "run": self.run, "event": event,
-                  **fields}
+        record = {"ts": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "run": self.run, "event": event, **fields}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as f:
             f.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
@@ -79,16 +90,20 @@ def site_config(content: Path) -> SiteConfig | None:
 def signing_key(content: Path, key: Path | None, config: PublishConfig, published: tuple[Path, ...]):
     path = key or resolve(config.signing_key, content)
     if path is None:
-        raise keys.KeyProblem("没有指定签名私钥：在 site.yaml 的 publish: signing_key 里写明，或用 --key\n"
-                              "no signing key: set publish: signing_key in site.yaml or pass --key")
+        raise keys.KeyProblem(
+            "没有指定签名私钥：在 site.yaml 的 publish: signing_key 里写明，或用 --key\n"
+            "no signing key: set publish: signing_key in site.yaml or pass --key"
+        )
     return keys.load_private(path, published)
 
 
 def pick_targets(config: PublishConfig, names: tuple[str, ...]) -> list[Target]:
     unknown = set(names) - {t.name for t in config.targets}
     if unknown:
-        raise ValueError(f"site.yaml 里没有这个推送目标：{', '.join(sorted(unknown))}\n"
-                         f"no such target in site.yaml: {', '.join(sorted(unknown))}")
+        raise ValueError(
+            f"site.yaml 里没有这个推送目标：{', '.join(sorted(unknown))}\n"
+            f"no such target in site.yaml: {', '.join(sorted(unknown))}"
+        )
     return [t for t in config.targets if not names or t.name in names]
 
 
@@ -96,9 +111,20 @@ def human_size(n: int) -> str:
     return f"{n / 1024:.1f} KB" if n < 1 << 20 else f"{n / (1 << 20):.1f} MB"
 
 
-def publish(content: Path, output: Path, bundles: Path, *, key: Path | None = None, targets: tuple[str, ...] = (),
-            dry_run: bool = False, wait: bool = False, log_path: Path | None = None, now: datetime | None = None,
-            retries: int | None = None, backoff: float | None = None) -> PublishResult:
+def publish(
+    content: Path,
+    output: Path,
+    bundles: Path,
+    *,
+    key: Path | None = None,
+    targets: tuple[str, ...] = (),
+    dry_run: bool = False,
+    wait: bool = False,
+    log_path: Path | None = None,
+    now: datetime | None = None,
+    retries: int | None = None,
+    backoff: float | None = None,
+) -> PublishResult:
     run = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     log = JsonLog(log_path or bundles / "publish.log.jsonl", run)
     try:
@@ -113,9 +139,19 @@ def publish(content: Path, output: Path, bundles: Path, *, key: Path | None = No
     return result
 
 
-def _run(content: Path, output: Path, bundles: Path, key: Path | None, names: tuple[str, ...], dry_run: bool,
-         now: datetime | None, retries: int | None, backoff: float | None, log: JsonLog,
-         wait: bool = False) -> PublishResult:
+def _run(
+    content: Path,
+    output: Path,
+    bundles: Path,
+    key: Path | None,
+    names: tuple[str, ...],
+    dry_run: bool,
+    now: datetime | None,
+    retries: int | None,
+    backoff: float | None,
+    log: JsonLog,
+    wait: bool = False,
+) -> PublishResult:
     started = time.monotonic()
     config = site_config(content)
     pconf = config.publish if config else PublishConfig()
@@ -134,65 +170,119 @@ def _run(content: Path, output: Path, bundles: Path, key: Path | None, names: tu
         built_in = scratch or output
         try:
             cache = default_cache(output)  # `sitegen build`'s; a dry run reuses the renditions, if there are any
-            built = build(content, built_in, hold_back=True, previous=output,  # a `sitegen build` of output: lock.Busy
-                          cache=cache if cache.is_dir() or not dry_run else None, wait=wait)
+            built = build(
+                content,
+                built_in,
+                hold_back=True,
+                previous=output,  # a `sitegen build` of output: lock.Busy
+                cache=cache if cache.is_dir() or not dry_run else None,
+                wait=wait,
+            )
         except ContentError as exc:
             for problem in exc.report.errors:
                 log("content-error", code=problem.code, where=problem.where.en(), message=problem.format())
             lines = [p.format() for p in exc.report.sorted() if p.severity == "error"]
             n = len(exc.report.errors)
-            return PublishResult(EXIT_CONTENT, lines + [f"共 {n} 个错误，本次没有发布任何内容，各村保持上次的版本",
-                                                        f"{n} error(s); nothing was published this time"])
+            return PublishResult(
+                EXIT_CONTENT,
+                lines
+                + [
+                    f"共 {n} 个错误，本次没有发布任何内容，各村保持上次的版本",
+                    f"{n} error(s); nothing was published this time",
+                ],
+            )
         except OutputError as exc:
             log("output-error", message=str(exc))
             return PublishResult(EXIT_FAILURE, [f"无法写入输出 / cannot write output: {exc}"])
-        log("built", pages=built.pages, images=built.images, reused=len(built.reused),
-            seconds=round(time.monotonic() - started, 3))
+        log(
+            "built",
+            pages=built.pages,
+            images=built.images,
+            reused=len(built.reused),
+            seconds=round(time.monotonic() - started, 3),
+        )
         summary: list[str] = []
         for village, problems in sorted(built.held.items()):
             kept = village in built.villages
             log("held-back", village=village, kept_last_good=kept, errors=[p.format() for p in problems])
-            summary.append(f"保留上次的版本 held back: {village}（{len(problems)} 个错误 error(s)）" if kept else
-                           f"未发布（从未发布过）not published, never built: {village}（{len(problems)} 个错误 error(s)）")
+            summary.append(
+                f"保留上次的版本 held back: {village}（{len(problems)} 个错误 error(s)）"
+                if kept
+                else f"未发布（从未发布过）not published, never built: {village}（{len(problems)} 个错误 error(s)）"
+            )
             summary += ["    " + line for p in problems for line in p.format().splitlines()]
 
-        infos = make_bundles(built_in, Store(bundles), private, now=now, valid_days=pconf.valid_days,
-                             villages=built.villages, keep=built.held, dry_run=dry_run, just_built=True)
+        infos = make_bundles(
+            built_in,
+            Store(bundles),
+            private,
+            now=now,
+            valid_days=pconf.valid_days,
+            villages=built.villages,
+            keep=built.held,
+            dry_run=dry_run,
+            just_built=True,
+        )
         changed = [i for i in infos if i.changed]
         for info in infos:
-            log("bundle", bundle=info.bundle, version=info.version, changed=info.changed, files=info.files,
-                size=info.size, retired=info.retired)
+            log(
+                "bundle",
+                bundle=info.bundle,
+                version=info.version,
+                changed=info.changed,
+                files=info.files,
+                size=info.size,
+                retired=info.retired,
+            )
         verb = "将更新 would update" if dry_run else "已更新 updated"
-        summary.insert(0, f"{len(infos)} 个包，{len(changed)} 个{verb}：" +
-                       (", ".join(f"{i.bundle} v{i.version}" for i in changed) or "—") +
-                       f" / {len(infos)} bundles, {len(changed)} changed")
+        summary.insert(
+            0,
+            f"{len(infos)} 个包，{len(changed)} 个{verb}："
+            + (", ".join(f"{i.bundle} v{i.version}" for i in changed) or "—")
+            + f" / {len(infos)} bundles, {len(changed)} changed",
+        )
 
         code = EXIT_HELD if built.held else EXIT_OK
         if not chosen:
             summary.append("site.yaml 没有配置推送目标，未推送 / no push targets configured; nothing pushed")
         else:
             override = {i.bundle: i.version for i in changed} if dry_run else None
-            results = push(Store(bundles), chosen, private, content, dry_run=dry_run, log=log,
-                           retries=RETRIES if retries is None else retries,
-                           backoff=BACKOFF if backoff is None else backoff, versions=override)
+            results = push(
+                Store(bundles),
+                chosen,
+                private,
+                content,
+                dry_run=dry_run,
+                log=log,
+                retries=RETRIES if retries is None else retries,
+                backoff=BACKOFF if backoff is None else backoff,
+                versions=override,
+            )
             for r in results:
                 moved = [s for s in r.sent if s.kind in ("full", "delta")]
                 if r.ok and dry_run:
-                    summary.append(f"将推送 would push → {r.target}: " +
-                                   (", ".join(f"{s.bundle} {s.kind}" for s in moved) or "—"))
+                    summary.append(
+                        f"将推送 would push → {r.target}: " + (", ".join(f"{s.bundle} {s.kind}" for s in moved) or "—")
+                    )
                 elif r.ok:
                     deltas = sum(1 for s in moved if s.kind == "delta")
-                    summary.append(f"推送 pushed → {r.target}: {len(moved)} 个包 bundles（{deltas} 个增量 delta），"
-                                   f"{human_size(r.bytes_sent)}")
+                    summary.append(
+                        f"推送 pushed → {r.target}: {len(moved)} 个包 bundles（{deltas} 个增量 delta），"
+                        f"{human_size(r.bytes_sent)}"
+                    )
                 summary += [f"    前端拒收了上次发送的包 the headend refused: {line}" for line in r.refused]
                 if r.refused:
                     code = max(code, EXIT_PUSH)
                 if not r.ok:
                     code = max(code, EXIT_PUSH)
-                    summary.append(f"推送失败 push FAILED → {r.target}: {r.error}（上次的版本仍在使用 / the headend "
-                                   f"keeps what it has）")
+                    summary.append(
+                        f"推送失败 push FAILED → {r.target}: {r.error}（上次的版本仍在使用 / the headend "
+                        f"keeps what it has）"
+                    )
         if dry_run:
-            summary.append("演习模式：除日志外没有写入或上传任何东西 / dry run: nothing written or uploaded but the log")
+            summary.append(
+                "演习模式：除日志外没有写入或上传任何东西 / dry run: nothing written or uploaded but the log"
+            )
         summary.append(f"用时 took {time.monotonic() - started:.1f}s")
         return PublishResult(code, summary)
     except BundleError as exc:

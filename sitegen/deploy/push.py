@@ -9,30 +9,30 @@ wrong is discarded at the check and sent again). Network errors are retried with
 What each target acknowledged is remembered in the bundle folder (targets/<name>.json), for when the
 headend cannot be read.
 """
+
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 import paramiko
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sitegen.deploy.bundle import (CITY, SNAPSHOT, VALID_DAYS, Store, make_delta, make_snapshot, sha256_file,
-                            strict_json)
 from sitegen.content.config import Target
+from sitegen.deploy.bundle import CITY, SNAPSHOT, VALID_DAYS, Store, make_delta, make_snapshot, sha256_file, strict_json
 
 CHUNK = 256 * 1024
-RETRIES = 4        # attempts per target and per file
-BACKOFF = 1.0      # seconds before the 2nd attempt; doubled each time
+RETRIES = 4  # attempts per target and per file
+BACKOFF = 1.0  # seconds before the 2nd attempt; doubled each time
 ACKS = "acks.json"
-MAX_ACKS = 1 << 20     # bytes of a headend's acks.json we are willing to read
+MAX_ACKS = 1 << 20  # bytes of a headend's acks.json we are willing to read
 MAX_REASON = 64 << 10  # bytes of a refusal reason
 
 
@@ -111,9 +111,17 @@ class SftpRemote:
         self.client.load_host_keys(str(known))
         self.client.set_missing_host_key_policy(paramiko.RejectPolicy())
         key_file = _resolve(target.key_file, base)
-        self.client.connect(target.host, port=target.port, username=target.user,
-                            key_filename=str(key_file) if key_file else None, look_for_keys=False,
-                            allow_agent=False, timeout=15, banner_timeout=15, auth_timeout=15)
+        self.client.connect(
+            target.host,
+            port=target.port,
+            username=target.user,
+            key_filename=str(key_file) if key_file else None,
+            look_for_keys=False,
+            allow_agent=False,
+            timeout=15,
+            banner_timeout=15,
+            auth_timeout=15,
+        )
         self.sftp = self.client.open_sftp()
         channel = self.sftp.get_channel()
         if channel is not None:  # always set on a connected client
@@ -184,6 +192,7 @@ def connect(target: Target, base: Path) -> Remote:
 
 # ---- one upload -----------------------------------------------------------------------------------------------
 
+
 def upload(remote: Remote, src: Path, name: str) -> dict:
     """Put `src` at NAME via `.NAME.part`: resume, check size and hash, rename. Returns what was sent."""
     size, sha = src.stat().st_size, sha256_file(src)
@@ -217,14 +226,15 @@ def _progress(name: str, done: int) -> None:
 
 # ---- a push run -----------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Sent:
     bundle: str
     version: int
-    kind: str            # full | delta | none (up to date) | waiting (sent, not yet taken by the headend)
+    kind: str  # full | delta | none (up to date) | waiting (sent, not yet taken by the headend)
     base: int | None = None
-    size: int = 0        # bytes of the file to send
-    sent: int = 0        # bytes actually transferred in this run
+    size: int = 0  # bytes of the file to send
+    sent: int = 0  # bytes actually transferred in this run
     resumed_from: int = 0
     seconds: float = 0.0
 
@@ -243,8 +253,7 @@ class TargetResult:
         return sum(s.sent for s in self.sent)
 
 
-NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, PushError, socket.timeout,
-                                                  paramiko.SSHException)
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, PushError, socket.timeout, paramiko.SSHException)
 
 
 def _retry(action: Callable[[], object], retries: int, backoff: float, log: Callable[..., None], what: str):
@@ -282,6 +291,7 @@ class _Session:
             except NETWORK_ERRORS:
                 self.close()
                 raise
+
         return _retry(attempt, self.retries, self.backoff, self.log, f"{self.target.name}: {what}")
 
     def close(self) -> None:
@@ -289,7 +299,7 @@ class _Session:
         if remote is not None:
             try:
                 remote.close()
-            except Exception:  # noqa: BLE001 - a broken connection may fail to close; it is dropped anyway
+            except Exception:
                 pass
 
 
@@ -305,8 +315,12 @@ def parse_acks(raw: bytes) -> dict[str, dict]:
     if not isinstance(bundles, dict):
         raise ValueError("no bundles")
     for bundle_id, ack in bundles.items():
-        if not (isinstance(ack, dict) and set(ack) <= {"active", "seen"} and _version(ack.get("active"))
-                and _version(ack.get("seen"))):
+        if not (
+            isinstance(ack, dict)
+            and set(ack) <= {"active", "seen"}
+            and _version(ack.get("active"))
+            and _version(ack.get("seen"))
+        ):
             raise ValueError(f"bad entry for {bundle_id!r}")
     return bundles
 
@@ -324,8 +338,10 @@ def _acknowledged(session: _Session, known: dict, result: TargetResult) -> None:
         acks = {}
         for entry in known.values():
             entry.pop("sent", None)  # nothing we sent can be trusted to be there either
-        result.warnings.append(f"前端的 {ACKS} 损坏或太大，改发完整包 / the headend's {ACKS} is damaged or too "
-                               f"large ({exc}); sending full bundles")
+        result.warnings.append(
+            f"前端的 {ACKS} 损坏或太大，改发完整包 / the headend's {ACKS} is damaged or too "
+            f"large ({exc}); sending full bundles"
+        )
         session.log("acks-unreadable", target=result.target, error=str(exc))
     for bundle_id in set(known) | set(acks):
         ack = acks.get(bundle_id) or {}
@@ -333,10 +349,20 @@ def _acknowledged(session: _Session, known: dict, result: TargetResult) -> None:
         entry["active"], entry["seen"] = ack.get("active"), ack.get("seen")
 
 
-def push(store: Store, targets: list[Target], key: Ed25519PrivateKey, base: Path, *, retries: int = RETRIES,
-         backoff: float = BACKOFF, dry_run: bool = False, versions: dict[str, int] | None = None,
-         log: Callable[..., None] = lambda event, **fields: None, valid_days: int | None = None,
-         now: datetime | None = None) -> list[TargetResult]:
+def push(
+    store: Store,
+    targets: list[Target],
+    key: Ed25519PrivateKey,
+    base: Path,
+    *,
+    retries: int = RETRIES,
+    backoff: float = BACKOFF,
+    dry_run: bool = False,
+    versions: dict[str, int] | None = None,
+    log: Callable[..., None] = lambda event, **fields: None,
+    valid_days: int | None = None,
+    now: datetime | None = None,
+) -> list[TargetResult]:
     """Push every bundle of the store to each target. `base`: the folder of site.yaml (relative paths).
     `versions` (dry runs) overrides the store's versions with the ones a bundle run would make. After the bundles,
     each target gets a freshly signed snapshot (every bundle's version and digest, and the time): the headend
@@ -355,8 +381,16 @@ def push(store: Store, targets: list[Target], key: Ed25519PrivateKey, base: Path
             known = tstate.setdefault("bundles", {})
             _acknowledged(session, known, result)
             for bundle_id in _order(ours_by_id):
-                sent = _push_one(store, key, session, bundle_id, ours_by_id[bundle_id], known.setdefault(bundle_id, {}),
-                                 result, dry_run)
+                sent = _push_one(
+                    store,
+                    key,
+                    session,
+                    bundle_id,
+                    ours_by_id[bundle_id],
+                    known.setdefault(bundle_id, {}),
+                    result,
+                    dry_run,
+                )
                 result.sent.append(sent)
                 if sent.kind in ("full", "delta") and not dry_run:
                     store.save_target(target.name, tstate)  # after each file: a killed run forgets nothing sent
@@ -364,7 +398,7 @@ def push(store: Store, targets: list[Target], key: Ed25519PrivateKey, base: Path
                 store.save_target(target.name, tstate)
                 if snapshot is not None:  # last: the headend installs only what it names, once it is there
                     session.call(lambda r: upload(r, snapshot, SNAPSHOT), SNAPSHOT)
-        except Exception as exc:  # noqa: BLE001 - targets are independent: one failing never stops the others
+        except Exception as exc:
             result.ok = False
             result.error = f"{type(exc).__name__}: {exc}"
             log("push-failed", target=target.name, error=result.error)
@@ -373,13 +407,23 @@ def push(store: Store, targets: list[Target], key: Ed25519PrivateKey, base: Path
     return results
 
 
-def _push_one(store: Store, key: Ed25519PrivateKey, session: _Session, bundle_id: str, ours: int, entry: dict,
-              result: TargetResult, dry_run: bool) -> Sent:
+def _push_one(
+    store: Store,
+    key: Ed25519PrivateKey,
+    session: _Session,
+    bundle_id: str,
+    ours: int,
+    entry: dict,
+    result: TargetResult,
+    dry_run: bool,
+) -> Sent:
     """Decide what one bundle needs at one target (nothing, a delta or a full bundle) and send it."""
     if (entry.get("seen") or 0) > ours:  # taken there, yet never made here: signed with our key by someone else?
-        result.warnings.append(f"前端已接收 {bundle_id} 的版本 {entry['seen']}，比这里的 {ours} 还新：私钥可能被盗，请按 "
-                               f"docs/deploy.md §10 换密钥 / the headend has taken {bundle_id} version {entry['seen']}, "
-                               f"newer than ours ({ours}): was the signing key stolen? rotate it (docs/deploy.md §10)")
+        result.warnings.append(
+            f"前端已接收 {bundle_id} 的版本 {entry['seen']}，比这里的 {ours} 还新：私钥可能被盗，请按 "
+            f"docs/deploy.md §10 换密钥 / the headend has taken {bundle_id} version {entry['seen']}, "
+            f"newer than ours ({ours}): was the signing key stolen? rotate it (docs/deploy.md §10)"
+        )
     if (entry.get("seen") or 0) >= ours:
         return Sent(bundle_id, ours, "none")
     base_version = entry.get("active")
@@ -404,9 +448,27 @@ def _push_one(store: Store, key: Ed25519PrivateKey, session: _Session, bundle_id
         kind, base_v = "delta", base_version
     started = time.monotonic()
     info = session.call(lambda r: upload(r, path, path.name), path.name)
-    sent = Sent(bundle_id, ours, kind, base_v, path.stat().st_size, info["sent"], info["resumed_from"],
-                time.monotonic() - started)
+    sent = Sent(
+        bundle_id,
+        ours,
+        kind,
+        base_v,
+        path.stat().st_size,
+        info["sent"],
+        info["resumed_from"],
+        time.monotonic() - started,
+    )
     entry.update(sent=ours, sent_file=path.name, sent_size=sent.size)
-    session.log("pushed", target=result.target, bundle=bundle_id, version=ours, kind=kind, base=base_v,
-                size=sent.size, sent=sent.sent, resumed_from=sent.resumed_from, seconds=round(sent.seconds, 3))
+    session.log(
+        "pushed",
+        target=result.target,
+        bundle=bundle_id,
+        version=ours,
+        kind=kind,
+        base=base_v,
+        size=sent.size,
+        sent=sent.sent,
+        resumed_from=sent.resumed_from,
+        seconds=round(sent.seconds, 3),
+    )
     return sent

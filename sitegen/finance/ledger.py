@@ -4,6 +4,7 @@ The ledger follows the money: a voucher's lines on the cash and bank accounts (`
 income (money in) or expense (money out); the other lines say where the money came from or went, in the
 chart's plain words. Money moved between the village's own cash and bank is a transfer, neither.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -53,17 +54,19 @@ def explain(voucher: Voucher) -> str:
     """The voucher in one plain sentence, as a villager would say it."""
     net = money_movement(voucher)
     if net is None:
-        return (f"这张凭证没有钱进出，只是账目之间的调整：记入{_plain_names(voucher, False, 'debit')}，"
-                f"对应{_plain_names(voucher, False, 'credit')}，金额 {yuan(voucher.debit_total)} 元。")
+        return (
+            f"这张凭证没有钱进出，只是账目之间的调整：记入{_plain_names(voucher, False, 'debit')}，"
+            f"对应{_plain_names(voucher, False, 'credit')}，金额 {yuan(voucher.debit_total)} 元。"
+        )
     if net > 0:
-        return (f"村里收到 {yuan(net)} 元（钱放在：{_plain_names(voucher, True, 'debit')}）；"
-                f"{purpose(voucher, net)}。")
+        return f"村里收到 {yuan(net)} 元（钱放在：{_plain_names(voucher, True, 'debit')}）；{purpose(voucher, net)}。"
     if net < 0:
-        return (f"村里付出 {yuan(-net)} 元（钱出自：{_plain_names(voucher, True, 'credit')}）；"
-                f"{purpose(voucher, net)}。")
+        return f"村里付出 {yuan(-net)} 元（钱出自：{_plain_names(voucher, True, 'credit')}）；{purpose(voucher, net)}。"
     moved = sum((ln.debit for ln in voucher.lines if ln.account.is_money), ZERO)
-    return (f"村里自己的钱换了个地方放：{yuan(moved)} 元从“{_plain_names(voucher, True, 'credit')}”转到"
-            f"“{_plain_names(voucher, True, 'debit')}”，不算收入，也不算支出。")
+    return (
+        f"村里自己的钱换了个地方放：{yuan(moved)} 元从“{_plain_names(voucher, True, 'credit')}”转到"
+        f"“{_plain_names(voucher, True, 'debit')}”，不算收入，也不算支出。"
+    )
 
 
 def village_ledgers(village: Village) -> list[Ledger]:
@@ -81,9 +84,17 @@ def village_ledgers(village: Village) -> list[Ledger]:
             net = money_movement(v)
             assert net is not None
             balance += net
-            line = LedgerLine(voucher=v, date=v.date, description=v.summary, purpose=purpose(v, net),
-                              counterparty=_counterparty(v), income=max(net, ZERO), expense=max(-net, ZERO),
-                              balance=balance, transfer=net == 0)
+            line = LedgerLine(
+                voucher=v,
+                date=v.date,
+                description=v.summary,
+                purpose=purpose(v, net),
+                counterparty=_counterparty(v),
+                income=max(net, ZERO),
+                expense=max(-net, ZERO),
+                balance=balance,
+                transfer=net == 0,
+            )
             months.setdefault(v.month, []).append(line)
         month_list = []
         running = opening
@@ -92,8 +103,16 @@ def village_ledgers(village: Village) -> list[Ledger]:
             expense = sum((ln.expense for ln in lines), ZERO)
             month_list.append(LedgerMonth(month, lines, running, income, expense, running + income - expense))
             running += income - expense
-        ledgers.append(Ledger(year, opening, month_list, sum((m.income for m in month_list), ZERO),
-                              sum((m.expense for m in month_list), ZERO), balance))
+        ledgers.append(
+            Ledger(
+                year,
+                opening,
+                month_list,
+                sum((m.income for m in month_list), ZERO),
+                sum((m.expense for m in month_list), ZERO),
+                balance,
+            )
+        )
     return ledgers
 
 
@@ -115,7 +134,7 @@ class Flow:
     collected for others, a debt collected) each as their own flow."""
 
     account: Account
-    code: str                 # the first-level account code; with its name, what the flow is grouped by
+    code: str  # the first-level account code; with its name, what the flow is grouped by
     amount: Decimal
     vouchers: list[tuple[Voucher, Decimal]] = field(default_factory=list)
 
@@ -146,5 +165,7 @@ def flows(ledger: Ledger) -> tuple[list[Flow], list[Flow]]:
                 if part:
                     side[key].amount += part
                     side[key].vouchers.append((line.voucher, part))
-    return tuple(sorted((f for f in side.values() if f.vouchers), key=lambda f: (not f.real, f.code, f.account.name))
-                 for side in found)  # type: ignore[return-value]
+    return tuple(
+        sorted((f for f in side.values() if f.vouchers), key=lambda f: (not f.real, f.code, f.account.name))
+        for side in found
+    )  # type: ignore[return-value]

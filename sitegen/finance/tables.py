@@ -10,26 +10,27 @@ the table row it belongs to (the optional 关联 column, `项目:P2026-01`), and
 must agree (a payout list and its voucher, a project's payments and its contract) are reconciled here too, and
 a mismatch names both figures.
 """
+
 from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol, Callable, Iterator
+from typing import Any, Protocol
 
 from sitegen.content import accounts
 from sitegen.content.accounts import Account
 from sitegen.content.config import SiteConfig
 from sitegen.content.dates import PAST, RECORD, TERM, read_day
 from sitegen.content.errors import Location, Report
-from sitegen.finance.ledger import village_ledgers
 from sitegen.content.load import RawTable, table_columns, table_rows
 from sitegen.content.model import Image, Village, Voucher
 from sitegen.content.money import ZERO, AmountError, amount_example, parse_amount, yuan
-
+from sitegen.finance.ledger import village_ledgers
 
 
 class Checker(Protocol):
@@ -44,6 +45,7 @@ class Checker(Protocol):
     def image(self, path: Path, where: Location, value: str, name: str) -> Image | None: ...
 
     def media_name(self, path: Path) -> str: ...
+
 
 # Table kinds, recognised by the start of the file name (资产.csv, 低保-2026.xlsx, projects.csv ...).
 TABLE_KINDS: dict[str, tuple[str, ...]] = {
@@ -60,22 +62,56 @@ SOURCE = ("来源", "依据", "来源文件", "依据文件", "source")
 
 # Columns per table: field -> accepted headers (Chinese first), compared without spaces, case-insensitive.
 TABLE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
-    "assets": {"id": ("编号", "id"), "name": ("名称", "资产名称", "item", "name"), "location": ("地点", "存放地点", "location"),
-               "value": ("原值", "价值", "金额", "value"), "acquired": ("购建日期", "取得日期", "acquired"),
-               "status": ("状态", "使用状态", "status"), "voucher": ("凭证", "凭证号", "voucher"),
-               "source": SOURCE, "depreciation": ("累计折旧", "depreciation")},
-    "leases": {"id": ("编号", "合同编号", "id"), "resource": ("资源", "资源名称", "resource"), "kind": ("类型", "kind"),
-               "area": ("面积", "area"), "lessee": ("承租方", "承包方", "lessee"), "start": ("起始日期", "start"),
-               "end": ("终止日期", "end"), "rent": ("年租金", "年承包费", "rent"), "due": ("缴租日期", "due"),
-               "scan": ("合同扫描件", "扫描件", "scan") + SOURCE, "vouchers": ("收款凭证", "凭证", "vouchers")},
-    "projects": {"id": ("项目编号", "编号", "project"), "name": ("项目名称", "name"), "stage": ("环节", "stage"),
-                 "date": ("日期", "date"), "document": ("文件", "内容", "document"), "amount": ("金额", "amount"),
-                 "voucher": ("凭证", "凭证号", "voucher"), "scan": ("扫描件", "scan") + SOURCE},
-    "budget": {"year": ("年度", "year"), "name": ("项目", "预算项目", "line"), "account": ("科目编码", "account_code"),
-               "amount": ("预算数", "预算金额", "budget"), "source": ("扫描件", "scan") + SOURCE},
-    "payouts": {"list": ("名单", "list"), "name": ("姓名", "name"), "group": ("村民小组", "小组", "group"),
-                "household": ("家庭人口", "人口", "household"), "amount": ("金额", "发放金额", "amount"),
-                "period": ("期间", "所属期", "period"), "voucher": ("凭证", "发放凭证", "voucher")},
+    "assets": {
+        "id": ("编号", "id"),
+        "name": ("名称", "资产名称", "item", "name"),
+        "location": ("地点", "存放地点", "location"),
+        "value": ("原值", "价值", "金额", "value"),
+        "acquired": ("购建日期", "取得日期", "acquired"),
+        "status": ("状态", "使用状态", "status"),
+        "voucher": ("凭证", "凭证号", "voucher"),
+        "source": SOURCE,
+        "depreciation": ("累计折旧", "depreciation"),
+    },
+    "leases": {
+        "id": ("编号", "合同编号", "id"),
+        "resource": ("资源", "资源名称", "resource"),
+        "kind": ("类型", "kind"),
+        "area": ("面积", "area"),
+        "lessee": ("承租方", "承包方", "lessee"),
+        "start": ("起始日期", "start"),
+        "end": ("终止日期", "end"),
+        "rent": ("年租金", "年承包费", "rent"),
+        "due": ("缴租日期", "due"),
+        "scan": ("合同扫描件", "扫描件", "scan") + SOURCE,
+        "vouchers": ("收款凭证", "凭证", "vouchers"),
+    },
+    "projects": {
+        "id": ("项目编号", "编号", "project"),
+        "name": ("项目名称", "name"),
+        "stage": ("环节", "stage"),
+        "date": ("日期", "date"),
+        "document": ("文件", "内容", "document"),
+        "amount": ("金额", "amount"),
+        "voucher": ("凭证", "凭证号", "voucher"),
+        "scan": ("扫描件", "scan") + SOURCE,
+    },
+    "budget": {
+        "year": ("年度", "year"),
+        "name": ("项目", "预算项目", "line"),
+        "account": ("科目编码", "account_code"),
+        "amount": ("预算数", "预算金额", "budget"),
+        "source": ("扫描件", "scan") + SOURCE,
+    },
+    "payouts": {
+        "list": ("名单", "list"),
+        "name": ("姓名", "name"),
+        "group": ("村民小组", "小组", "group"),
+        "household": ("家庭人口", "人口", "household"),
+        "amount": ("金额", "发放金额", "amount"),
+        "period": ("期间", "所属期", "period"),
+        "voucher": ("凭证", "发放凭证", "voucher"),
+    },
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "assets": ("id", "name", "value", "acquired"),
@@ -85,18 +121,50 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "payouts": ("name", "amount", "voucher"),
 }
 # Personal data the rules do not allow to be published: these columns are dropped unread, even if filled in.
-PRIVATE_HEADERS = ("身份证号", "身份证号码", "身份证", "证件号码", "银行卡号", "银行账号", "卡号", "账号", "手机", "手机号",
-                   "手机号码", "电话", "联系电话", "住址", "家庭住址", "详细地址", "地址", "id_number", "bank_account",
-                   "card", "phone", "mobile", "address")
+PRIVATE_HEADERS = (
+    "身份证号",
+    "身份证号码",
+    "身份证",
+    "证件号码",
+    "银行卡号",
+    "银行账号",
+    "卡号",
+    "账号",
+    "手机",
+    "手机号",
+    "手机号码",
+    "电话",
+    "联系电话",
+    "住址",
+    "家庭住址",
+    "详细地址",
+    "地址",
+    "id_number",
+    "bank_account",
+    "card",
+    "phone",
+    "mobile",
+    "address",
+)
 
 # 工程项目的环节 The life of a project, in order; 付款 rows are payments, linked to vouchers.
 STAGES = ("立项", "招投标", "合同", "进度", "增减项目", "验收", "决算")
 PAYMENT = "付款"
 
 # 关联 column of the journal: kind word -> table kind
-REF_KINDS = {"资产": "assets", "资源": "leases", "合同": "leases", "项目": "projects", "预算": "budget",
-             "名单": "payouts", "asset": "assets", "lease": "leases", "project": "projects", "budget": "budget",
-             "list": "payouts"}
+REF_KINDS = {
+    "资产": "assets",
+    "资源": "leases",
+    "合同": "leases",
+    "项目": "projects",
+    "预算": "budget",
+    "名单": "payouts",
+    "asset": "assets",
+    "lease": "leases",
+    "project": "projects",
+    "budget": "budget",
+    "list": "payouts",
+}
 
 # An asset whose status says it is gone is no longer on the books (固定资产 account).
 DISPOSED = ("报废", "处置", "出售", "变卖", "核销", "调出", "disposed", "sold", "scrapped")
@@ -117,7 +185,7 @@ class Asset:
     status: str
     voucher: Voucher | None
     where: Location
-    source: Image | None = None          # the document behind the value when no voucher is (来源)
+    source: Image | None = None  # the document behind the value when no voucher is (来源)
     depreciation: Decimal | None = None  # 累计折旧, only needed where the chart books assets net
 
     @property
@@ -137,8 +205,8 @@ class Lease:
     lessee: str
     start: date | None
     end: date | None
-    rent: Decimal          # per year
-    due: date | None       # this year's payment date
+    rent: Decimal  # per year
+    due: date | None  # this year's payment date
     scan: Image | None
     vouchers: list[Voucher]
     where: Location
@@ -292,8 +360,13 @@ def public_columns(table: RawTable) -> RawTable:
     keep = [i for i, h in enumerate(table.header) if re.sub(r"\s+", "", h).lower() not in _PRIVATE]
     if len(keep) == len(table.header):
         return table
-    return RawTable(table.path, table.where, table.sheet, [table.header[i] for i in keep],
-                    [(n, [row[i] if i < len(row) else "" for i in keep]) for n, row in table.rows])
+    return RawTable(
+        table.path,
+        table.where,
+        table.sheet,
+        [table.header[i] for i in keep],
+        [(n, [row[i] if i < len(row) else "" for i in keep]) for n, row in table.rows],
+    )
 
 
 def _rows(table: RawTable, kind: str, report: Report) -> Iterator[tuple[Callable[[str], str], Callable[..., Location]]]:
@@ -353,29 +426,62 @@ class _Reader:
             if not self.unique("assets", cell("id"), loc("id"), seen) or value is None or acquired is None:
                 fin.register_complete = False
                 continue
-            fin.assets.append(Asset(cell("id"), cell("name"), cell("location"), value, acquired,
-                                    cell("status") or "在用", voucher, loc(None), source, depreciation))
+            fin.assets.append(
+                Asset(
+                    cell("id"),
+                    cell("name"),
+                    cell("location"),
+                    value,
+                    acquired,
+                    cell("status") or "在用",
+                    voucher,
+                    loc(None),
+                    source,
+                    depreciation,
+                )
+            )
 
     def leases(self, table: RawTable, fin: Finance, seen: dict) -> None:
         for cell, loc in _rows(table, "leases", self.report):
             rent = self.amount(cell("rent"), loc("rent"))
-            start, end = self.day(cell("start"), loc("start"), "起始日期", TERM), self.day(cell("end"), loc("end"), "终止日期", TERM)
+            start, end = (
+                self.day(cell("start"), loc("start"), "起始日期", TERM),
+                self.day(cell("end"), loc("end"), "终止日期", TERM),
+            )
             due = self.day(cell("due"), loc("due"), "缴租日期", TERM)
             vouchers = [v for v in (self.voucher(t, loc("vouchers")) for t in _split(cell("vouchers"))) if v]
             scan = self.scan(cell("scan"), table, loc("scan"))
             if not self.unique("leases", cell("id"), loc("id"), seen) or rent is None:
                 continue
-            fin.leases.append(Lease(cell("id"), cell("resource"), cell("kind"), cell("area"), cell("lessee"), start,
-                                    end, rent, due, scan, vouchers, loc(None)))
+            fin.leases.append(
+                Lease(
+                    cell("id"),
+                    cell("resource"),
+                    cell("kind"),
+                    cell("area"),
+                    cell("lessee"),
+                    start,
+                    end,
+                    rent,
+                    due,
+                    scan,
+                    vouchers,
+                    loc(None),
+                )
+            )
 
     def projects(self, table: RawTable, fin: Finance) -> None:
         by_id = {p.id: p for p in fin.projects}
         for cell, loc in _rows(table, "projects", self.report):
             stage = cell("stage")
             if stage not in STAGES + (PAYMENT,):
-                self.report.error("bad-value", loc("stage"), key=stage or "环节",
-                                  detail="环节只能是 " + "、".join(STAGES + (PAYMENT,)),
-                                  detail_en="stage must be one of " + ", ".join(STAGES + (PAYMENT,)))
+                self.report.error(
+                    "bad-value",
+                    loc("stage"),
+                    key=stage or "环节",
+                    detail="环节只能是 " + "、".join(STAGES + (PAYMENT,)),
+                    detail_en="stage must be one of " + ", ".join(STAGES + (PAYMENT,)),
+                )
                 continue
             amount = self.amount(cell("amount"), loc("amount"), required=stage in ("合同", PAYMENT))
             if stage in ("合同", PAYMENT) and amount is None and not cell("amount"):
@@ -387,24 +493,43 @@ class _Reader:
             if project is None:
                 project = by_id[cell("id")] = Project(cell("id"), cell("name") or cell("id"), where=loc(None))
                 fin.projects.append(project)
-            project.stages.append(Stage(stage, self.day(cell("date"), loc("date"), "日期"), cell("document"), amount,
-                                        voucher, self.scan(cell("scan"), table, loc("scan")), loc(None)))
+            project.stages.append(
+                Stage(
+                    stage,
+                    self.day(cell("date"), loc("date"), "日期"),
+                    cell("document"),
+                    amount,
+                    voucher,
+                    self.scan(cell("scan"), table, loc("scan")),
+                    loc(None),
+                )
+            )
 
     def budget(self, table: RawTable, fin: Finance) -> None:
         seen: dict[tuple[int, str], Location] = {}
         for cell, loc in _rows(table, "budget", self.report):
             amount = self.amount(cell("amount"), loc("amount"))
             if not cell("year").isdigit():
-                self.report.error("bad-value", loc("year"), key="年度", detail="应当是年份，如 2026",
-                                  detail_en="expected a year like 2026")
+                self.report.error(
+                    "bad-value",
+                    loc("year"),
+                    key="年度",
+                    detail="应当是年份，如 2026",
+                    detail_en="expected a year like 2026",
+                )
                 continue
             year = int(cell("year"))
             system = self.system or accounts.system_for_year(year, self.c.config.new_accounts_from)
             account = accounts.lookup(system, cell("account"))
             if account is None:
-                self.report.error("account-unknown", loc("account"), value=cell("account"),
-                                  system=accounts.SYSTEM_TITLES[system], system_en=system,
-                                  **dict(zip(("hint", "hint_en"), accounts.other_chart_hint(system, cell("account")))))
+                self.report.error(
+                    "account-unknown",
+                    loc("account"),
+                    value=cell("account"),
+                    system=accounts.SYSTEM_TITLES[system],
+                    system_en=system,
+                    **dict(zip(("hint", "hint_en"), accounts.other_chart_hint(system, cell("account")))),
+                )
                 continue
             # the rule linking a budget line to the ledger is its account code, so it must be unambiguous
             key = (year, cell("account"))
@@ -495,24 +620,50 @@ def _budget_sources(fin: Finance) -> None:
 
 def _unsourced(fin: Finance, report: Report) -> None:
     """A figure with neither a voucher nor a document behind it: 'every amount links to where it came from'."""
-    unlinked = [(a.where, f"资产 {a.id}（{a.name}）的原值没有凭证，也没有写来源文件（如资产台账、清产核资表的扫描件）",
-                 f"asset {a.id}: its value has neither a voucher nor a source document")
-                for a in fin.assets if a.voucher is None and a.source is None]
-    unlinked += [(x.where, f"资源 {x.id}（{x.resource}）的年租金没有合同扫描件（来源）",
-                  f"lease {x.id}: its annual rent has no contract scan (source)") for x in fin.leases if x.scan is None]
-    unlinked += [(st.where, f"项目 {p.id} 的“{st.stage}”金额没有凭证，也没有扫描件（来源）",
-                  f"project {p.id}: the {st.stage} amount has neither a voucher nor a scan")
-                 for p in fin.projects for st in p.stages
-                 if st.amount is not None and st.voucher is None and st.scan is None]
-    unlinked += [(b.where, f"{b.year}年预算“{b.name}”没有写来源文件（通过预算的会议决议扫描件）",
-                  f"budget {b.year} '{b.name}' has no source document (the adopting resolution)")
-                 for b in fin.budget if b.source is None]
+    unlinked = [
+        (
+            a.where,
+            f"资产 {a.id}（{a.name}）的原值没有凭证，也没有写来源文件（如资产台账、清产核资表的扫描件）",
+            f"asset {a.id}: its value has neither a voucher nor a source document",
+        )
+        for a in fin.assets
+        if a.voucher is None and a.source is None
+    ]
+    unlinked += [
+        (
+            x.where,
+            f"资源 {x.id}（{x.resource}）的年租金没有合同扫描件（来源）",
+            f"lease {x.id}: its annual rent has no contract scan (source)",
+        )
+        for x in fin.leases
+        if x.scan is None
+    ]
+    unlinked += [
+        (
+            st.where,
+            f"项目 {p.id} 的“{st.stage}”金额没有凭证，也没有扫描件（来源）",
+            f"project {p.id}: the {st.stage} amount has neither a voucher nor a scan",
+        )
+        for p in fin.projects
+        for st in p.stages
+        if st.amount is not None and st.voucher is None and st.scan is None
+    ]
+    unlinked += [
+        (
+            b.where,
+            f"{b.year}年预算“{b.name}”没有写来源文件（通过预算的会议决议扫描件）",
+            f"budget {b.year} '{b.name}' has no source document (the adopting resolution)",
+        )
+        for b in fin.budget
+        if b.source is None
+    ]
     for where, what, what_en in unlinked:
         report.warning("finance-unlinked", where, what=what, what_en=what_en)
 
 
-def reconcile_register(fin: Finance, village: Village, system: str,
-                       new_from: int) -> list[tuple[str, str, Decimal, Decimal]]:
+def reconcile_register(
+    fin: Finance, village: Village, system: str, new_from: int
+) -> list[tuple[str, str, Decimal, Decimal]]:
     """The fixed-asset register against the books: at the end of each year of the journal (or its last day),
     the register's assets then held must add up to the 固定资产 account's balance. Where the chart has an
     accumulated-depreciation account (both built-in charts do) the account holds original values, like the
@@ -534,18 +685,31 @@ def reconcile_register(fin: Finance, village: Village, system: str,
         if registered != book:
             when = f"{year}年末" if last[year] == date(year, 12, 31) else f"截至{last[year].isoformat()}"
             opened = any(o.account.name == fixed.name for o in getattr(village, "opening_accounts", None) or [])
-            hint = "" if opened or registered < book else \
-                "（记账以前就有的资产，请在 village.yaml 的 opening_balances 写固定资产的期初数）"
-            problems.append((f"{when}资产登记簿（{len(held)} 项）原值合计与账上固定资产余额{hint}",
-                             f"{last[year].isoformat()}: the asset register's total ({len(held)} assets) and the "
-                             "fixed-asset account's balance", registered, book))
+            hint = (
+                ""
+                if opened or registered < book
+                else "（记账以前就有的资产，请在 village.yaml 的 opening_balances 写固定资产的期初数）"
+            )
+            problems.append(
+                (
+                    f"{when}资产登记簿（{len(held)} 项）原值合计与账上固定资产余额{hint}",
+                    f"{last[year].isoformat()}: the asset register's total ({len(held)} assets) and the "
+                    "fixed-asset account's balance",
+                    registered,
+                    book,
+                )
+            )
     return problems
 
 
 def ref_ids(fin: Finance) -> dict[str, set[str]]:
-    return {"assets": {a.id for a in fin.assets}, "leases": {x.id for x in fin.leases},
-            "projects": {p.id for p in fin.projects}, "budget": {b.name for b in fin.budget} | {b.code for b in fin.budget},
-            "payouts": {p.name for p in fin.payouts}}
+    return {
+        "assets": {a.id for a in fin.assets},
+        "leases": {x.id for x in fin.leases},
+        "projects": {p.id for p in fin.projects},
+        "budget": {b.name for b in fin.budget} | {b.code for b in fin.budget},
+        "payouts": {p.name for p in fin.payouts},
+    }
 
 
 def _journal_refs(fin: Finance, vouchers: list[Voucher], report: Report) -> None:
@@ -589,24 +753,43 @@ def reconcile(fin: Finance, report: Report) -> None:
     """Figures that must agree; a mismatch is an error naming both figures."""
     for p in fin.payouts:
         if p.total != p.voucher.debit_total:
-            report.error("finance-mismatch", p.where, what=f"名单“{p.name}”合计与凭证 {p.voucher.month} {p.voucher.label}",
-                         what_en=f"list '{p.name}' total and voucher {p.voucher.month} {p.voucher.label}",
-                         a=yuan(p.total), b=yuan(p.voucher.debit_total))
+            report.error(
+                "finance-mismatch",
+                p.where,
+                what=f"名单“{p.name}”合计与凭证 {p.voucher.month} {p.voucher.label}",
+                what_en=f"list '{p.name}' total and voucher {p.voucher.month} {p.voucher.label}",
+                a=yuan(p.total),
+                b=yuan(p.voucher.debit_total),
+            )
     for proj in fin.projects:
         for s in proj.payments:
             if s.voucher is not None and s.amount is not None and s.amount != -money_in(s.voucher):
-                report.error("finance-mismatch", s.where,
-                             what=f"项目 {proj.id} 付款与凭证 {s.voucher.month} {s.voucher.label} 付出的钱",
-                             what_en=f"project {proj.id} payment and money paid by voucher {s.voucher.month} {s.voucher.label}",
-                             a=yuan(s.amount), b=yuan(-money_in(s.voucher)))
+                report.error(
+                    "finance-mismatch",
+                    s.where,
+                    what=f"项目 {proj.id} 付款与凭证 {s.voucher.month} {s.voucher.label} 付出的钱",
+                    what_en=f"project {proj.id} payment and money paid by voucher {s.voucher.month} {s.voucher.label}",
+                    a=yuan(s.amount),
+                    b=yuan(-money_in(s.voucher)),
+                )
         if proj.contract and proj.paid > proj.payable:
-            report.error("finance-mismatch", proj.where, what=f"项目 {proj.id} 已付款与合同价加增减",
-                         what_en=f"project {proj.id} paid to date and contract sum plus changes",
-                         a=yuan(proj.paid), b=yuan(proj.payable))
+            report.error(
+                "finance-mismatch",
+                proj.where,
+                what=f"项目 {proj.id} 已付款与合同价加增减",
+                what_en=f"project {proj.id} paid to date and contract sum plus changes",
+                a=yuan(proj.paid),
+                b=yuan(proj.payable),
+            )
         if proj.final is not None and proj.contract and proj.final != proj.payable:
-            report.error("finance-mismatch", proj.where, what=f"项目 {proj.id} 决算金额与合同价加增减",
-                         what_en=f"project {proj.id} final account and contract sum plus changes",
-                         a=yuan(proj.final), b=yuan(proj.payable))
+            report.error(
+                "finance-mismatch",
+                proj.where,
+                what=f"项目 {proj.id} 决算金额与合同价加增减",
+                what_en=f"project {proj.id} final account and contract sum plus changes",
+                a=yuan(proj.final),
+                b=yuan(proj.payable),
+            )
 
 
 def _unlinked(fin: Finance, vouchers: list[Voucher], system: str, new_from: int, report: Report) -> None:
@@ -617,18 +800,25 @@ def _unlinked(fin: Finance, vouchers: list[Voucher], system: str, new_from: int,
             if (lease.end is not None and lease.end.year < last.year) or (lease.start and lease.start > last):
                 continue  # not let out this year
             if not lease.received(last.year):
-                report.warning("finance-unlinked", lease.where,
-                               what=f"资源 {lease.id}（{lease.resource}）今年（{last.year}年）没有收到租金的凭证",
-                               what_en=f"lease {lease.id} has no rent received in {last.year}")
-    linked = {s.voucher.key for p in fin.projects for s in p.stages if s.voucher} | \
-             {k for k, refs in fin.refs.items() if any(kind == "projects" for kind, _ in refs)}
+                report.warning(
+                    "finance-unlinked",
+                    lease.where,
+                    what=f"资源 {lease.id}（{lease.resource}）今年（{last.year}年）没有收到租金的凭证",
+                    what_en=f"lease {lease.id} has no rent received in {last.year}",
+                )
+    linked = {s.voucher.key for p in fin.projects for s in p.stages if s.voucher} | {
+        k for k, refs in fin.refs.items() if any(kind == "projects" for kind, _ in refs)
+    }
     for v in vouchers:
         sys_ = system or accounts.system_for_year(v.date.year, new_from)
         cip = CIP_CODES[sys_]
         if v.key not in linked and money_in(v) < 0 and any(ln.account.code == cip and ln.debit for ln in v.lines):
-            report.warning("finance-unlinked", v.where,
-                           what=f"凭证 {v.month} {v.label} 是工程款，但没有对应的工程项目（请在工程项目表或“关联”列写明）",
-                           what_en=f"voucher {v.month} {v.label} pays for works but names no project")
+            report.warning(
+                "finance-unlinked",
+                v.where,
+                what=f"凭证 {v.month} {v.label} 是工程款，但没有对应的工程项目（请在工程项目表或“关联”列写明）",
+                what_en=f"voucher {v.month} {v.label} pays for works but names no project",
+            )
 
 
 # ---- what is published (审核通过的月份) -------------------------------------------------------------------
@@ -643,16 +833,25 @@ def published(fin: Finance | None, keep: set[str]) -> Finance | None:
 
     def shown(v: Voucher | None) -> bool:
         return v is None or v.key in keep
+
     projects = []
     for p in fin.projects:
-        stages = [s if shown(s.voucher) else replace(s, voucher=None)
-                  for s in p.stages if s.stage != PAYMENT or shown(s.voucher)]
+        stages = [
+            s if shown(s.voucher) else replace(s, voucher=None)
+            for s in p.stages
+            if s.stage != PAYMENT or shown(s.voucher)
+        ]
         projects.append(Project(p.id, p.name, stages, p.where))
     leases = [replace(x, vouchers=[v for v in x.vouchers if shown(v)]) for x in fin.leases]
-    return Finance(assets=[a for a in fin.assets if shown(a.voucher)], leases=leases, projects=projects,
-                   budget=list(fin.budget), payouts=[p for p in fin.payouts if shown(p.voucher)],
-                   refs={k: list(r) for k, r in fin.refs.items() if k in keep},
-                   register_complete=fin.register_complete)
+    return Finance(
+        assets=[a for a in fin.assets if shown(a.voucher)],
+        leases=leases,
+        projects=projects,
+        budget=list(fin.budget),
+        payouts=[p for p in fin.payouts if shown(p.voucher)],
+        refs={k: list(r) for k, r in fin.refs.items() if k in keep},
+        register_complete=fin.register_complete,
+    )
 
 
 # ---- account balances from the journal -------------------------------------------------------------------
@@ -662,9 +861,9 @@ class AccountYear:
 
     account: Account
     year: int
-    opening: Decimal            # debit minus credit before the year
+    opening: Decimal  # debit minus credit before the year
     lines: list[tuple[Voucher, Any]] = field(default_factory=list)
-    key: str = ""               # its key in account_years(): the code, or 131-2004 for an old account kept apart
+    key: str = ""  # its key in account_years(): the code, or 131-2004 for an old account kept apart
 
     @property
     def debit(self) -> Decimal:
@@ -707,7 +906,7 @@ def account_years(village: Village) -> dict[int, dict[str, AccountYear]]:
     """year -> account code -> its movements; the opening balances of village.yaml go into the first year, and
     balances carry over from year to year by official name (renamed accounts by CARRY_NAMES), since a code can
     change meaning between the 2004 and 2024 charts."""
-    by_year: "OrderedDict[int, dict[str, AccountYear]]" = OrderedDict()
+    by_year: OrderedDict[int, dict[str, AccountYear]] = OrderedDict()
     systems: dict[int, str | None] = {}
     for v in sorted(village.vouchers, key=lambda v: (v.date, v.month, v.number)):
         accs = by_year.setdefault(v.date.year, {})
@@ -726,12 +925,16 @@ def account_years(village: Village) -> dict[int, dict[str, AccountYear]]:
     for year, accs in by_year.items():
         incoming: dict[str, Decimal] = {}
         for name, (acc, value) in carried.items():
-            key = next((k for k, a in accs.items() if a.account.name == name), None) or \
-                next((k for k, a in accs.items() if a.account.name == CARRY_NAMES.get(name)), None)
+            key = next((k for k, a in accs.items() if a.account.name == name), None) or next(
+                (k for k, a in accs.items() if a.account.name == CARRY_NAMES.get(name)), None
+            )
             if key is None and value:
                 system = systems.get(year)
-                new = (accounts.by_name(system, CARRY_NAMES.get(name, name)) or accounts.by_name(system, name)
-                       if system else None) or acc
+                new = (
+                    accounts.by_name(system, CARRY_NAMES.get(name, name)) or accounts.by_name(system, name)
+                    if system
+                    else None
+                ) or acc
                 key = new.code
                 if key in accs and accs[key].account is not new:
                     # an old account the new chart does not have (2004 131 牲畜（禽）资产), whose code now means
@@ -757,8 +960,8 @@ class Statement:
     assets: list[AccountYear]
     liabilities: list[AccountYear]
     equity: list[AccountYear]
-    result: Decimal           # this year's income less expense, not yet carried to 本年收益
-    opening_money: Decimal    # the old combined cash + bank opening figure, when it could not go to one account
+    result: Decimal  # this year's income less expense, not yet carried to 本年收益
+    opening_money: Decimal  # the old combined cash + bank opening figure, when it could not go to one account
     opening_equity: Decimal = ZERO  # 期初结存: what all opening balances add up to (their equity side)
 
     @property
@@ -790,11 +993,20 @@ def statements(village: Village) -> list[Statement]:
     loose = unassigned_opening(village)
     opening_equity = loose + sum((o.net for o in getattr(village, "opening_accounts", None) or []), ZERO)
     for year, accs in account_years(village).items():
-        pick = lambda cats: [a for a in accs.values() if a.account.category in cats]  # noqa: E731
+        pick = lambda cats: [a for a in accs.values() if a.account.category in cats]  # noqa: E731, B023 (used within this iteration)
         # income less expense not yet carried to 本年收益, this year's and any earlier year's
         result = -sum((a.opening + a.debit - a.credit for a in pick((accounts.PROFIT_LOSS, accounts.COST))), ZERO)
-        out.append(Statement(year, pick((accounts.ASSET,)), pick((accounts.LIABILITY,)), pick((accounts.EQUITY,)),
-                             result, loose, opening_equity))
+        out.append(
+            Statement(
+                year,
+                pick((accounts.ASSET,)),
+                pick((accounts.LIABILITY,)),
+                pick((accounts.EQUITY,)),
+                result,
+                loose,
+                opening_equity,
+            )
+        )
     return out
 
 
@@ -804,13 +1016,24 @@ def reconcile_statements(village: Village) -> list[tuple[str, str, Decimal, Deci
     ledgers = {lg.year: lg for lg in village_ledgers(village)}
     for st in statements(village):
         if st.asset_total != st.liability_total + st.equity_total:
-            problems.append((f"{st.year}年资产负债表：资产合计与负债加净资产", f"{st.year} balance sheet: assets and "
-                             "liabilities plus equity", st.asset_total, st.liability_total + st.equity_total))
+            problems.append(
+                (
+                    f"{st.year}年资产负债表：资产合计与负债加净资产",
+                    f"{st.year} balance sheet: assets and liabilities plus equity",
+                    st.asset_total,
+                    st.liability_total + st.equity_total,
+                )
+            )
         money = st.opening_money + sum((a.signed for a in st.assets if a.account.is_money), ZERO)
         if st.year in ledgers and ledgers[st.year].closing != money:
-            problems.append((f"{st.year}年收支流水年末余额与资产负债表中的现金和银行存款",
-                             f"{st.year} ledger closing balance and cash plus bank in the balance sheet",
-                             ledgers[st.year].closing, money))
+            problems.append(
+                (
+                    f"{st.year}年收支流水年末余额与资产负债表中的现金和银行存款",
+                    f"{st.year} ledger closing balance and cash plus bank in the balance sheet",
+                    ledgers[st.year].closing,
+                    money,
+                )
+            )
     return problems
 
 
@@ -819,10 +1042,10 @@ def reconcile_statements(village: Village) -> list[tuple[str, str, Decimal, Deci
 class Opening:
     """期初余额 One account's balance before the first journal line (village.yaml `opening_balances`)."""
 
-    code: str         # as the journal writes it: 102, or 10201 for one bank account
-    name: str         # as the clerk wrote it
+    code: str  # as the journal writes it: 102, or 10201 for one bank account
+    name: str  # as the clerk wrote it
     account: Account  # its first-level account in the chart of the journal's first year
-    amount: Decimal   # on the account's own side (累计折旧: the depreciation so far, a positive figure)
+    amount: Decimal  # on the account's own side (累计折旧: the depreciation so far, a positive figure)
 
     @property
     def net(self) -> Decimal:
@@ -837,7 +1060,7 @@ def _norm(name: str) -> str:
     return "".join(name.split()).translate(_FULLWIDTH)
 
 
-def money_pockets(village: Village) -> "OrderedDict[str, str]":
+def money_pockets(village: Village) -> OrderedDict[str, str]:
     """Each cash or bank account the journal uses, as written (102, or 10201 and 10202 for two bank accounts)
     -> its name as written (银行存款—基本户), in code order; plus those only opening_balances names."""
     found: dict[str, str] = {}
@@ -870,19 +1093,32 @@ def read_openings(checker: Checker, data: dict, where: Location, village: Villag
                 village.opening_accounts = [Opening(code, name, account, total)]
         elif total and len(pockets) > 1:
             names = "、".join(f"{n}（{c}）" for c, n in pockets.items())
-            report.warning("bad-value", where, key="opening_balance",
-                           detail=f"这是现金和银行存款的合计，但记账凭证用了 {len(pockets)} 个资金账户（{names}），分不清各有多少；"
-                                  "请改写 opening_balances，每个账户一行，如 库存现金: \"3512.40\"（资金页面才能显示各账户的余额）",
-                           detail_en=f"a combined cash and bank figure, but the journal uses {len(pockets)} money "
-                                     "accounts; write opening_balances with one line per account instead")
+            report.warning(
+                "bad-value",
+                where,
+                key="opening_balance",
+                detail=f"这是现金和银行存款的合计，但记账凭证用了 {len(pockets)} 个资金账户（{names}），分不清各有多少；"
+                '请改写 opening_balances，每个账户一行，如 库存现金: "3512.40"（资金页面才能显示各账户的余额）',
+                detail_en=f"a combined cash and bank figure, but the journal uses {len(pockets)} money "
+                "accounts; write opening_balances with one line per account instead",
+            )
         return
     if "opening_balance" in data:
-        report.error("bad-value", where, key="opening_balance",
-                     detail="写了 opening_balances（每个账户的期初余额）就删掉 opening_balance，合计由各账户相加",
-                     detail_en="remove opening_balance when opening_balances gives each account")
+        report.error(
+            "bad-value",
+            where,
+            key="opening_balance",
+            detail="写了 opening_balances（每个账户的期初余额）就删掉 opening_balance，合计由各账户相加",
+            detail_en="remove opening_balance when opening_balances gives each account",
+        )
     if not isinstance(raw, dict):
-        report.error("bad-value", where, key="opening_balances", detail="每行写 账户: 金额，如 库存现金: \"3512.40\"",
-                     detail_en="one 'account: amount' line per account")
+        report.error(
+            "bad-value",
+            where,
+            key="opening_balances",
+            detail='每行写 账户: 金额，如 库存现金: "3512.40"',
+            detail_en="one 'account: amount' line per account",
+        )
         return
     written: dict[str, str] = {}
     codes: dict[str, set[str]] = {}
@@ -905,23 +1141,39 @@ def read_openings(checker: Checker, data: dict, where: Location, village: Villag
         elif official is None and _norm(label) in written:
             code = written[_norm(label)]
         else:
-            found = official or accounts.by_name(chart, CARRY_NAMES.get(label, "")) or \
-                accounts.by_name(chart, {v: k for k, v in CARRY_NAMES.items()}.get(label, ""))
+            found = (
+                official
+                or accounts.by_name(chart, CARRY_NAMES.get(label, ""))
+                or accounts.by_name(chart, {v: k for k, v in CARRY_NAMES.items()}.get(label, ""))
+            )
             code = found.code if found else ""
         account = accounts.lookup(chart, code) if code else None
         if account is not None and code == account.code and len(codes.get(code, ())) == 1:
             (code,) = codes[code]  # 银行存款 where the journal writes its only bank account as 10201
         if account is None:
-            report.error("bad-value", where, key=f"opening_balances: {label}",
-                         detail=f"不是{accounts.SYSTEM_TITLES[chart]}的科目编码或名称，也不是记账凭证里用过的科目名称",
-                         detail_en=f"not an account code or name of the {chart} chart, nor an account the journal uses")
+            report.error(
+                "bad-value",
+                where,
+                key=f"opening_balances: {label}",
+                detail=f"不是{accounts.SYSTEM_TITLES[chart]}的科目编码或名称，也不是记账凭证里用过的科目名称",
+                detail_en=f"not an account code or name of the {chart} chart, nor an account the journal uses",
+            )
         elif account.category != accounts.ASSET:
-            report.error("bad-value", where, key=f"opening_balances: {label}",
-                         detail="只写资产类科目的期初余额：库存现金、银行存款（各个账户）、固定资产、累计折旧等",
-                         detail_en="only asset accounts: cash, each bank account, fixed assets, depreciation")
+            report.error(
+                "bad-value",
+                where,
+                key=f"opening_balances: {label}",
+                detail="只写资产类科目的期初余额：库存现金、银行存款（各个账户）、固定资产、累计折旧等",
+                detail_en="only asset accounts: cash, each bank account, fixed assets, depreciation",
+            )
         elif any(o.code == code for o in out):
-            report.error("bad-value", where, key=f"opening_balances: {label}", detail=f"科目 {code} 写了两次",
-                         detail_en=f"account {code} is given twice")
+            report.error(
+                "bad-value",
+                where,
+                key=f"opening_balances: {label}",
+                detail=f"科目 {code} 写了两次",
+                detail_en=f"account {code} is given twice",
+            )
         else:
             out.append(Opening(code, label, account, amount))
     village.opening_accounts = out
@@ -933,9 +1185,9 @@ def read_openings(checker: Checker, data: dict, where: Location, village: Villag
 class Use:
     """A finance table row that points at a voucher: shown on the voucher's page, linking back to the row."""
 
-    kind: str              # assets, leases, projects, payouts, budget
-    ident: str             # the row's id (a payout list: its slug; a budget line: its year)
-    text: str              # what it is, in words
+    kind: str  # assets, leases, projects, payouts, budget
+    ident: str  # the row's id (a payout list: its slug; a budget line: its year)
+    text: str  # what it is, in words
     amount: Decimal | None
 
 
@@ -948,6 +1200,7 @@ def voucher_uses(fin: Finance) -> dict[str, list[Use]]:
         have = uses.setdefault(v.key, [])
         if use not in have:
             have.append(use)
+
     for a in fin.assets:
         if a.voucher is not None:
             add(a.voucher, Use("assets", a.id, f"固定资产 {a.id} {a.name}（原值）", a.value))
@@ -958,8 +1211,15 @@ def voucher_uses(fin: Finance) -> dict[str, list[Use]]:
         for st in p.stages:
             if st.voucher is not None:
                 what = "付款" if st.stage == PAYMENT else f"{st.stage}环节"
-                add(st.voucher, Use("projects", p.id, f"工程项目 {p.name}：{what}" + (f"（{st.document}）" if st.document
-                                                                                   else ""), st.amount))
+                add(
+                    st.voucher,
+                    Use(
+                        "projects",
+                        p.id,
+                        f"工程项目 {p.name}：{what}" + (f"（{st.document}）" if st.document else ""),
+                        st.amount,
+                    ),
+                )
     for lst in fin.payouts:
         add(lst.voucher, Use("payouts", lst.slug, f"发放名单 {lst.name}（{len(lst.payees)} 人）", lst.total))
     budget = {b.name: b for b in fin.budget} | {b.code: b for b in fin.budget}

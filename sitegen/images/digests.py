@@ -3,6 +3,7 @@
 Two stages ask what a file holds: assets (an unchanged scan is never processed again) and reuse (a village whose
 files are unchanged is not rendered again). Both ask here, so each file is read at most once per change.
 """
+
 from __future__ import annotations
 
 import hashlib

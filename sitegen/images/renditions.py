@@ -22,6 +22,7 @@ and never takes the build down with it.
 Validation decodes every published image too, small and once per change (`check_images`), so that `sitegen check`
 finds every file this stage would fail on (a truncated JPEG decodes its header fine).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,8 @@ import math
 import multiprocessing
 import os
 import warnings
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from collections.abc import Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,35 +43,37 @@ from PIL import Image as PILImage
 from PIL import ImageFilter, ImageOps
 
 from sitegen.content import progress
-from sitegen.images.digests import Checked, Digests, Probes, stat_facts
 from sitegen.content.errors import Location, Report
 from sitegen.content.model import Image
+from sitegen.images.digests import Checked, Digests, Probes, stat_facts
 
 pillow_heif.register_heif_opener()  # HEIC photos from phones open like any other image
 
 # A4 scanned at 600 dpi is 35 Mpx; anything far beyond is a mistake or a decompression bomb.
 MAX_PIXELS = 60_000_000
-MAX_PAGES = 50            # pages of one TIFF or PDF; more is a mistake (or a file built to exhaust us)
-PDF_DPI = 200             # PDF pages are drawn at this fixed resolution, then scaled like any scan
+MAX_PAGES = 50  # pages of one TIFF or PDF; more is a mistake (or a file built to exhaust us)
+PDF_DPI = 200  # PDF pages are drawn at this fixed resolution, then scaled like any scan
 PDF_SCALE = PDF_DPI / 72  # PDF sizes are in points (1/72 inch)
 
-TV_WIDTH, TV_TILE = 1280, 2400          # the box decodes no more than it shows: 720p width, ~3 screens a tile
-TV_MAX_HEIGHT = TV_TILE * 12            # a strip taller than this is narrowed instead (a till roll)
+TV_WIDTH, TV_TILE = 1280, 2400  # the box decodes no more than it shows: 720p width, ~3 screens a tile
+TV_MAX_HEIGHT = TV_TILE * 12  # a strip taller than this is narrowed instead (a till roll)
 # 放大 (the viewer's zoom): twice the TV width, loaded only when zoomed. Tiles of the same pixel count as a TV tile
 # (2560x1200 = 1280x2400), so the box's budget of three decoded tiles holds zoomed in too.
 ZOOM_WIDTH, ZOOM_TILE = 2 * TV_WIDTH, TV_TILE // 2
-PHONE_WIDTH, PHONE_TILE = 960, 3200     # a phone is ~390 css px at 2-3 device pixels each
-PHONE_MIN = 720           # phones zoom by pinching: enlarge only scans narrower than this
+PHONE_WIDTH, PHONE_TILE = 960, 3200  # a phone is ~390 css px at 2-3 device pixels each
+PHONE_MIN = 720  # phones zoom by pinching: enlarge only scans narrower than this
 THUMB_HEIGHT, THUMB_MAX_WIDTH = 240, 480  # 10rem on the voucher page at 1080p
-MAX_ENLARGE = 4.0         # a tiny picture is enlarged at most this much (beyond, detail is invented)
-SHARPEN_FROM = 1.15       # enlarged by more than this: sharpen
-SHARPEN = 1.8             # unsharp mask: 1.8 x the page - 0.8 x its 3x3 blur (80 %)
-THUMB_GAP = 2.0           # thumbnails: Pillow's reducing_gap (an integer reduce first when >= 4x smaller)
+MAX_ENLARGE = 4.0  # a tiny picture is enlarged at most this much (beyond, detail is invented)
+SHARPEN_FROM = 1.15  # enlarged by more than this: sharpen
+SHARPEN = 1.8  # unsharp mask: 1.8 x the page - 0.8 x its 3x3 blur (80 %)
+THUMB_GAP = 2.0  # thumbnails: Pillow's reducing_gap (an integer reduce first when >= 4x smaller)
 FADED_INK, FADED_SPREAD = 64, 128  # faded: the darkest ink lighter than this, or ink and paper this close (0-255)
 JPEG_QUALITY, THUMB_QUALITY = 82, 75
-JOB_TIMEOUT = 60.0        # seconds without any job finishing before the running ones count as hung
-PARAMS = (f"v5-tv{TV_WIDTH}x{TV_TILE}-z{ZOOM_WIDTH}x{ZOOM_TILE}-m{PHONE_WIDTH}x{PHONE_TILE}-s{THUMB_HEIGHT}-e{MAX_ENLARGE}-sh{SHARPEN}-"
-          f"f{FADED_INK}/{FADED_SPREAD}-q{JPEG_QUALITY}/{THUMB_QUALITY}-pdf{PDF_DPI}")  # change when processing changes
+JOB_TIMEOUT = 60.0  # seconds without any job finishing before the running ones count as hung
+PARAMS = (
+    f"v5-tv{TV_WIDTH}x{TV_TILE}-z{ZOOM_WIDTH}x{ZOOM_TILE}-m{PHONE_WIDTH}x{PHONE_TILE}-s{THUMB_HEIGHT}-e{MAX_ENLARGE}-sh{SHARPEN}-"
+    f"f{FADED_INK}/{FADED_SPREAD}-q{JPEG_QUALITY}/{THUMB_QUALITY}-pdf{PDF_DPI}"
+)  # change when processing changes
 
 # The decode check validation runs on every image (check_images): JPEGs decoded at 1/8 scale (every byte is still
 # read and entropy-decoded, so a truncated or corrupt file fails as it would at full size), PDF pages drawn small.
@@ -84,6 +87,7 @@ ACCEPTED = ("JPEG", "MPO", "PNG", "TIFF", "HEIF", "PDF")  # MPO: a camera JPEG w
 
 # ---- the plan ------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Rendition:
     """成图 One published file made from one page of a source image: a TV or phone tile, or a thumbnail.
@@ -91,14 +95,14 @@ class Rendition:
     `kind` "whole" is one file for the whole page, fitted into 1280x2400 (for pages that link straight to an
     image); its size is known only once it is made."""
 
-    path: str                      # output path, relative to a theme's root (templates use Page.url)
-    image: Image                   # the source file
-    page: int                      # 0-based page of the source (TIFF and PDF have several)
-    kind: str                      # "tv" | "zoom" | "phone" | "thumb" | "whole"
-    tile: int                      # 0-based, top to bottom
-    scaled: tuple[int, int]        # the whole page scaled to this size before cutting
-    top: int                       # where this tile starts in the scaled page
-    height: int                    # this file's height; its width is scaled[0]
+    path: str  # output path, relative to a theme's root (templates use Page.url)
+    image: Image  # the source file
+    page: int  # 0-based page of the source (TIFF and PDF have several)
+    kind: str  # "tv" | "zoom" | "phone" | "thumb" | "whole"
+    tile: int  # 0-based, top to bottom
+    scaled: tuple[int, int]  # the whole page scaled to this size before cutting
+    top: int  # where this tile starts in the scaled page
+    height: int  # this file's height; its width is scaled[0]
 
     @property
     def width(self) -> int:
@@ -172,13 +176,21 @@ def pictures(stem: str, img: Image) -> list[Picture]:
         thumb_size = _thumb(tv_size)
 
         def tiles(kind: str, short: str, scaled: tuple[int, int], tile: int) -> tuple[Rendition, ...]:
-            return tuple(Rendition(f"{base}-{short}{i + 1}{ext}", img, page, kind, i, scaled, top, h)
-                         for i, (top, h) in enumerate(_cut(scaled[1], tile)))
+            return tuple(
+                Rendition(f"{base}-{short}{i + 1}{ext}", img, page, kind, i, scaled, top, h)  # noqa: B023 (called at once)
+                for i, (top, h) in enumerate(_cut(scaled[1], tile))
+            )
 
-        out.append(Picture(img, page, tiles("tv", "tv", tv_size, TV_TILE),
-                           tiles("phone", "m", phone_size, PHONE_TILE),
-                           Rendition(f"{base}-s{ext}", img, page, "thumb", 0, thumb_size, 0, thumb_size[1]),
-                           tiles("zoom", "z", zoom_size, ZOOM_TILE)))
+        out.append(
+            Picture(
+                img,
+                page,
+                tiles("tv", "tv", tv_size, TV_TILE),
+                tiles("phone", "m", phone_size, PHONE_TILE),
+                Rendition(f"{base}-s{ext}", img, page, "thumb", 0, thumb_size, 0, thumb_size[1]),
+                tiles("zoom", "z", zoom_size, ZOOM_TILE),
+            )
+        )
     return out
 
 
@@ -194,6 +206,7 @@ def for_theme(copies: dict[str, Path], images: dict[str, Rendition], theme: str)
 
 
 # ---- reading sources -------------------------------------------------------------------------------------------
+
 
 class ImageProblem(Exception):
     """A source that cannot be published; `code` is an errors.CATALOGUE code, `params` fill its message."""
@@ -215,8 +228,8 @@ class Probe:
     """What a header tells about a source, before any pixel is decoded."""
 
     format: str
-    pages: tuple[tuple[int, int], ...]   # (width, height) of each page as shown: EXIF orientation applied
-    line_art: bool                       # PNG or bilevel: published as PNG (JPEG would smear the lines)
+    pages: tuple[tuple[int, int], ...]  # (width, height) of each page as shown: EXIF orientation applied
+    line_art: bool  # PNG or bilevel: published as PNG (JPEG would smear the lines)
 
 
 def _is_pdf(path: Path) -> bool:
@@ -413,12 +426,12 @@ def _plain(im: PILImage.Image) -> PILImage.Image:
     return im.convert("L" if im.mode == "LA" else "RGB")
 
 
-FADED_CUT = (0.1, 0.5)    # percent of pixels ignored at the dark (ink is a small share of a page) and light end
+FADED_CUT = (0.1, 0.5)  # percent of pixels ignored at the dark (ink is a small share of a page) and light end
 
 
 def _percentile(hist: list[int], share: float, from_dark: bool) -> int:
     limit, seen = sum(hist) * share / 100, 0
-    for v in (range(256) if from_dark else range(255, -1, -1)):
+    for v in range(256) if from_dark else range(255, -1, -1):
         seen += hist[v]
         if seen > limit:
             return v
@@ -518,7 +531,7 @@ def fit_box(size: tuple[int, int]) -> tuple[int, int]:
 
 # A job: one page of one source, and the files to make from it.
 Spec = tuple[str, int, int, int, int, bool, str]  # kind, scaled w, scaled h, top, height, png, cache file
-Job = tuple[str, int, tuple[Spec, ...]]           # source, page, specs
+Job = tuple[str, int, tuple[Spec, ...]]  # source, page, specs
 
 
 def process(source: Path, page: int, specs: tuple[Spec, ...]) -> dict[str, bytes]:
@@ -674,8 +687,13 @@ def _entry(digest: str, r: Rendition) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
-def renditions(images: Mapping[str, Rendition | Image], cache: Path, report: Report,
-               workers: int | None = None, known: Digests | None = None) -> dict[str, Path]:
+def renditions(
+    images: Mapping[str, Rendition | Image],
+    cache: Path,
+    report: Report,
+    workers: int | None = None,
+    known: Digests | None = None,
+) -> dict[str, Path]:
     """Output path -> cached rendition file. Damaged images are reported with the clerk's file name.
 
     A plain `Image` value (a page linking straight to an image file) is published as one "whole" rendition.

@@ -11,17 +11,18 @@ on its village's page of questions. A ticket not answered within `oversight.answ
 its date is overdue, measured against the fixed "as of" day (review.as_of), never the wall clock, so the same
 content always builds the same site. An unknown reference code is an error naming the file and row.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from datetime import date
 
-from sitegen.oversight import refcode
 from sitegen.content.dates import read_day
 from sitegen.content.errors import Location, Report
 from sitegen.content.load import RawTable, table_columns, table_rows
 from sitegen.content.model import City, Item, Question, Voucher
+from sitegen.oversight import refcode
 from sitegen.oversight.review import as_of
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -35,8 +36,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "reply_date": ("答复日期", "reply_date"),
 }
 REQUIRED = ("ticket", "date", "code", "question")
-ANSWERED = {"已答复": True, "已办结": True, "办结": True, "answered": True, "closed": True,
-            "办理中": False, "待答复": False, "未答复": False, "open": False, "pending": False}
+ANSWERED = {
+    "已答复": True,
+    "已办结": True,
+    "办结": True,
+    "answered": True,
+    "closed": True,
+    "办理中": False,
+    "待答复": False,
+    "未答复": False,
+    "open": False,
+    "pending": False,
+}
 # Crockford's base32 reads I and L as 1 and O as 0: what a villager reads over the phone still finds its page.
 _CROCKFORD = str.maketrans("ILO", "110")
 
@@ -85,10 +96,12 @@ def attach(tables: list[RawTable], city: City, report: Report) -> None:
             for f in REQUIRED:
                 if not cell(f):
                     report.error("missing-key", loc(f), key=table.header[cols[f]])
-            day = read_day(cell("date"), loc("date"), table.header[cols["date"]], report) \
-                if "date" in cols else None
-            reply_day = read_day(cell("reply_date"), loc("reply_date"), table.header[cols["reply_date"]], report) \
-                if "reply_date" in cols else None
+            day = read_day(cell("date"), loc("date"), table.header[cols["date"]], report) if "date" in cols else None
+            reply_day = (
+                read_day(cell("reply_date"), loc("reply_date"), table.header[cols["reply_date"]], report)
+                if "reply_date" in cols
+                else None
+            )
             target = _lookup(found, code) if code else None
             if code and target is None:
                 report.error("question-code", loc("code"), value=code)
@@ -96,8 +109,12 @@ def attach(tables: list[RawTable], city: City, report: Report) -> None:
                 report.error("question-duplicate", loc("ticket"), value=ticket, other=seen[ticket].zh())
             status = cell("status")
             if status and status.lower() not in ANSWERED:
-                report.error("question-status", loc("status"), value=status, choices="、".join(
-                    k for k in ANSWERED if not k.isascii()))
+                report.error(
+                    "question-status",
+                    loc("status"),
+                    value=status,
+                    choices="、".join(k for k in ANSWERED if not k.isascii()),
+                )
             answered = ANSWERED.get(status.lower()) if status else bool(cell("reply") and reply_day)
             if answered and not (cell("reply") and reply_day):
                 report.error("question-reply", loc("status" if status else "reply"))
@@ -105,8 +122,25 @@ def attach(tables: list[RawTable], city: City, report: Report) -> None:
                 continue
             seen[ticket] = loc()
             obj, town, village, subject = target
-            read.append(Question(ticket, day, code, cell("question"), cell("department"), cell("reply"), reply_day,
-                                 bool(answered), "", False, loc(), obj, subject, town, village))
+            read.append(
+                Question(
+                    ticket,
+                    day,
+                    code,
+                    cell("question"),
+                    cell("department"),
+                    cell("reply"),
+                    reply_day,
+                    bool(answered),
+                    "",
+                    False,
+                    loc(),
+                    obj,
+                    subject,
+                    town,
+                    village,
+                )
+            )
     city.questions = sorted(read, key=lambda q: (q.date, q.ticket))
     limit, today = city.oversight.answer_days, as_of(city)
     villages = {(v.town_slug, v.slug): v for v in city.villages}
@@ -146,4 +180,8 @@ def in_month(city: City, month: str) -> list[Question]:
 def flagged_before(city: City, month: str) -> list[Question]:
     """Questions from before `month` still unanswered at its start (for the monthly report)."""
     start = date.fromisoformat(f"{month}-01")
-    return [q for q in city.questions if q.date < start and (not q.answered or q.reply_date is None or q.reply_date >= start)]
+    return [
+        q
+        for q in city.questions
+        if q.date < start and (not q.answered or q.reply_date is None or q.reply_date >= start)
+    ]

@@ -8,6 +8,7 @@ read like digits (I, L, O, U).
 Format: kind letter + 8 base32 characters, shown grouped: ``V-7K3Q-9TX2``; a scan is its voucher's code
 plus the page: ``V-7K3Q-9TX2-3``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -72,8 +73,9 @@ def assign(city: City) -> dict[int, str]:
             for item in village.items:
                 entries.append((f"{owner}/{item.where}", item, item_code(item, owner), KINDS[item.board.name]))
             for voucher in village.vouchers:
-                entries.append((f"{owner}/voucher/{voucher.key}", voucher,
-                                voucher_code(town.slug, village.slug, voucher), VOUCHER))
+                entries.append(
+                    (f"{owner}/voucher/{voucher.key}", voucher, voucher_code(town.slug, village.slug, voucher), VOUCHER)
+                )
     for identity, obj, code, kind in sorted(entries, key=lambda e: e[0]):
         put(obj, code, identity, kind)
     return codes

@@ -10,6 +10,7 @@ Names are compared normalised: NFKC (full-width letters, digits and brackets bec
 space removed, so "江阴市 宏达（建材）" and "江阴市宏达(建材)" are one name, but a name that differs by one character
 is another name. ID numbers and unified social credit codes are compared without spaces or hyphens, upper-cased.
 """
+
 from __future__ import annotations
 
 import re
@@ -102,13 +103,19 @@ def read_registries(tables: list[RawTable], report: Report) -> Registries:
 
 # ---- village.yaml: cadres and allowance recipients ----------------------------------------------------------
 
+
 def _people(data: dict, key: str, where: Location, report: Report) -> list[dict]:
     value = data.get(key)
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        report.error("bad-value", where, key=key, detail="应当是一个列表，每人一项：- name: 张三",
-                     detail_en="expected a list, one '- name: …' per person")
+        report.error(
+            "bad-value",
+            where,
+            key=key,
+            detail="应当是一个列表，每人一项：- name: 张三",
+            detail_en="expected a list, one '- name: …' per person",
+        )
         return []
     return value
 
@@ -127,11 +134,24 @@ def village_people(data: dict, where: Location, report: Report) -> tuple[list[Ca
         relatives = []
         for rel in _people(entry, "relatives", where, report):
             if check_keys(rel, RELATIVE_KEYS, ("name",), where, report):
-                relatives.append(Relative(get_text(rel, "name", where, report),
-                                          get_text(rel, "relation", where, report), _id(rel, where, report)))
-        cadres.append(Cadre(get_text(entry, "name", where, report), get_text(entry, "post", where, report),
-                            _id(entry, where, report), tuple(relatives)))
-    recipients = [Recipient(get_text(e, "name", where, report), _id(e, where, report))
-                  for e in _people(data, "allowance_recipients", where, report)
-                  if check_keys(e, RECIPIENT_KEYS, ("name",), where, report)]
+                relatives.append(
+                    Relative(
+                        get_text(rel, "name", where, report),
+                        get_text(rel, "relation", where, report),
+                        _id(rel, where, report),
+                    )
+                )
+        cadres.append(
+            Cadre(
+                get_text(entry, "name", where, report),
+                get_text(entry, "post", where, report),
+                _id(entry, where, report),
+                tuple(relatives),
+            )
+        )
+    recipients = [
+        Recipient(get_text(e, "name", where, report), _id(e, where, report))
+        for e in _people(data, "allowance_recipients", where, report)
+        if check_keys(e, RECIPIENT_KEYS, ("name",), where, report)
+    ]
     return cadres, recipients

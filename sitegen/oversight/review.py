@@ -17,18 +17,20 @@ documents that stage produces (`PROJECT_DOCUMENTS`); `sitegen check` lists what 
 
 The journal may also carry each payment's approval trail (`JOURNAL_COLUMNS`, read by validate via `read_trail`).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from sitegen.content.dates import read_day
-from sitegen.finance import tables as finance
 from sitegen.content.errors import Location, Report
 from sitegen.content.load import RawDoc
 from sitegen.content.model import City, Item, Review, Village, Voucher
 from sitegen.content.taxonomy import FINANCE
+from sitegen.finance import tables as finance
 
 # Optional journal columns (validate.COLUMNS): the payee's ID and the approval trail. One value per voucher; the
 # first row of the voucher that fills a column wins, so a clerk may write it on the first line only.
@@ -76,8 +78,10 @@ def read_trail(voucher: Voucher, cell: Callable[[str], str], where: Callable[[st
 
 # ---- reviews -------------------------------------------------------------------------------------------------
 
-def month_reviews(doc: RawDoc | None, parse_review: Callable[[object, Location], Review], village: Village,
-                  report: Report) -> dict[str, Review]:
+
+def month_reviews(
+    doc: RawDoc | None, parse_review: Callable[[object, Location], Review], village: Village, report: Report
+) -> dict[str, Review]:
     """reviews.yaml: `2026-09: {department: …, reviewer: …, date: …, status: 已通过}` per month."""
     if doc is None:
         return {}
@@ -156,13 +160,15 @@ def publish(city: City, preview: bool) -> None:
 
 # ---- basis and documents ------------------------------------------------------------------------------------
 
+
 def missing_documents(item: Item) -> list[str]:
     """The documents a project stage must name that neither its basis nor its documents mention."""
     if item.board is not FINANCE or item.category is None or item.category.name != "工程项目":
         return []
     titles = [d.title for d in ([item.basis] if item.basis else []) + item.documents]
-    return [doc for doc, words in PROJECT_DOCUMENTS.get(item.subitem, ())
-            if not any(w in t for t in titles for w in words)]
+    return [
+        doc for doc, words in PROJECT_DOCUMENTS.get(item.subitem, ()) if not any(w in t for t in titles for w in words)
+    ]
 
 
 def lacks_basis(item: Item) -> bool:
@@ -177,22 +183,25 @@ def check_basis(city: City, report: Report) -> None:
                 report.warning("basis-missing", Location(item.where))
             missing = missing_documents(item)
             if missing:
-                report.warning("documents-missing", Location(item.where), stage=item.subitem, missing="、".join(missing))
+                report.warning(
+                    "documents-missing", Location(item.where), stage=item.subitem, missing="、".join(missing)
+                )
 
 
 # ---- the review queue (sitegen report review) ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class QueueRow:
     """待审核 One record waiting for, or lacking something for, its review."""
 
-    town: str          # "" for what the city publishes
-    village: str       # "" for what the city or a town publishes for all its villages
-    kind: str          # 事项 / 月度财务
+    town: str  # "" for what the city publishes
+    village: str  # "" for what the city or a town publishes for all its villages
+    kind: str  # 事项 / 月度财务
     title: str
-    department: str    # who reviews it
-    status: str        # 待审核 / 退回 / 未送审 / 已通过
-    missing: str       # what it still lacks, in words ("" if nothing)
+    department: str  # who reviews it
+    status: str  # 待审核 / 退回 / 未送审 / 已通过
+    missing: str  # what it still lacks, in words ("" if nothing)
     where: str
 
 
@@ -201,13 +210,21 @@ def queue(city: City) -> list[QueueRow]:
     required = city.oversight.review_required
     rows: list[QueueRow] = []
     # 制度建设 and 政策法规 the city or a town publishes for every village: a written pending/rejected review holds them
-    for town_name, items, publisher in ([("", city.items, city.name)]
-                                        + [(t.name, t.items, t.name) for t in city.towns]):
+    for town_name, items, publisher in [("", city.items, city.name)] + [(t.name, t.items, t.name) for t in city.towns]:
         for item in sorted(items, key=lambda i: (i.board.slug, i.date, i.where)):
             if item_is_draft(item, required):
-                rows.append(QueueRow(town_name, "", f"{item.board.name}（{'全市' if not town_name else '全镇'}）",
-                                     item.title, item.review.department or publisher, item.review.status_label, "",
-                                     item.where))
+                rows.append(
+                    QueueRow(
+                        town_name,
+                        "",
+                        f"{item.board.name}（{'全市' if not town_name else '全镇'}）",
+                        item.title,
+                        item.review.department or publisher,
+                        item.review.status_label,
+                        "",
+                        item.where,
+                    )
+                )
     for town in city.towns:
         for village in town.villages:
             for item in sorted(village.items, key=lambda i: (i.board.slug, i.date, i.where)):
@@ -216,9 +233,18 @@ def queue(city: City) -> list[QueueRow]:
                 if not draft and not lacks:
                     continue
                 status = item.review.status_label if item.review.recorded else "未送审"
-                rows.append(QueueRow(town.name, village.name, f"{item.board.name}事项", item.title,
-                                     item.review.department or f"{town.name}{_office(item.board.name)}",
-                                     status, "、".join(lacks), item.where))
+                rows.append(
+                    QueueRow(
+                        town.name,
+                        village.name,
+                        f"{item.board.name}事项",
+                        item.title,
+                        item.review.department or f"{town.name}{_office(item.board.name)}",
+                        status,
+                        "、".join(lacks),
+                        item.where,
+                    )
+                )
             drafts = draft_months(village, required)
             for month in sorted({v.month for v in village.vouchers}):
                 review = month_review(village, month)
@@ -227,8 +253,18 @@ def queue(city: City) -> list[QueueRow]:
                 status = review.status_label if review.recorded else "未送审"
                 if approved(review, required):
                     status = "等待前一个月"
-                rows.append(QueueRow(town.name, village.name, "月度财务", f"{month} 记账凭证及收支流水",
-                                     review.department or f"{town.name}农经站", status, "", village.where))
+                rows.append(
+                    QueueRow(
+                        town.name,
+                        village.name,
+                        "月度财务",
+                        f"{month} 记账凭证及收支流水",
+                        review.department or f"{town.name}农经站",
+                        status,
+                        "",
+                        village.where,
+                    )
+                )
     return rows
 
 
@@ -237,6 +273,7 @@ def _office(board: str) -> str:
 
 
 # ---- the fixed "as of" day ----------------------------------------------------------------------------------
+
 
 def as_of(city: City) -> date:
     """The day time limits and reports are measured at: site.yaml `oversight: as_of`, else the latest date written

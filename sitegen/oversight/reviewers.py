@@ -13,6 +13,7 @@ people whose work it checks.
 Only approvals are checked: a pending or rejected review holds the record back whoever wrote it. Each breach is an error naming the file and the line of the review: the village is held back rather than publishing
 a record as approved by someone who may not approve it.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,11 +24,15 @@ from sitegen.content.config import TOWN_PLACEHOLDER, OversightConfig, parse_revi
 from sitegen.content.errors import Location, Report
 from sitegen.content.load import RawContent
 from sitegen.content.model import City, Review, Town, Village
-from sitegen.oversight.registries import norm_name
 from sitegen.content.taxonomy import BOARDS, FINANCE
+from sitegen.oversight.registries import norm_name
 
-TRAIL_ROLES = {"handler": ("经手人", "handler"), "witness": ("证明人", "witness"), "approver": ("审批人", "approver"),
-               "supervisor": ("村监委审核人", "village supervisory reviewer")}
+TRAIL_ROLES = {
+    "handler": ("经手人", "handler"),
+    "witness": ("证明人", "witness"),
+    "approver": ("审批人", "approver"),
+    "supervisor": ("村监委审核人", "village supervisory reviewer"),
+}
 
 
 @dataclass(frozen=True)
@@ -40,8 +45,10 @@ class Role:
 
 def departments(config: OversightConfig, town: Town, override: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
     """Board name -> the department names that may review it in `town` (本镇 replaced by the town's name)."""
-    return {b.name: [n.replace(TOWN_PLACEHOLDER, town.name) for n in override.get(b.name, config.departments(b.name))]
-            for b in BOARDS}
+    return {
+        b.name: [n.replace(TOWN_PLACEHOLDER, town.name) for n in override.get(b.name, config.departments(b.name))]
+        for b in BOARDS
+    }
 
 
 def village_people(village: Village) -> dict[str, Role]:
@@ -49,8 +56,13 @@ def village_people(village: Village) -> dict[str, Role]:
     people: dict[str, Role] = {}
     for cadre in village.cadres:
         for rel in cadre.relatives:
-            people.setdefault(norm_name(rel.name), Role(f"本村干部{cadre.name}的{rel.relation or '近亲属'}",
-                                                        f"a close relative of the village cadre {cadre.name}"))
+            people.setdefault(
+                norm_name(rel.name),
+                Role(
+                    f"本村干部{cadre.name}的{rel.relation or '近亲属'}",
+                    f"a close relative of the village cadre {cadre.name}",
+                ),
+            )
     for cadre in village.cadres:  # a cadre's own post wins over being someone's relative
         people[norm_name(cadre.name)] = Role(f"本村干部（{cadre.post or '村干部'}）", "a cadre of the village")
     return people
@@ -66,7 +78,9 @@ def month_people(village: Village, month: str) -> dict[str, Role]:
         for field, (zh, en) in TRAIL_ROLES.items():
             who = getattr(v.trail, field)
             if who:
-                people.setdefault(norm_name(who), Role(f"{month} 凭证 {v.label} 的{zh}", f"the {en} of voucher {v.label}"))
+                people.setdefault(
+                    norm_name(who), Role(f"{month} 凭证 {v.label} 的{zh}", f"the {en} of voucher {v.label}")
+                )
     return people
 
 
@@ -98,8 +112,17 @@ def _text(path: Path) -> str:
         return data.decode("gb18030", errors="replace")
 
 
-def check_review(review: Review, board: str, allowed: list[str], people: dict[str, Role], what: tuple[str, str],
-                 where: str, lines: Path | None, anchor: str, report: Report) -> None:
+def check_review(
+    review: Review,
+    board: str,
+    allowed: list[str],
+    people: dict[str, Role],
+    what: tuple[str, str],
+    where: str,
+    lines: Path | None,
+    anchor: str,
+    report: Report,
+) -> None:
     """One review against the rules above; `what` names the record (Chinese, English), `lines` is the file to find
     the review's lines in."""
     if not review.recorded or review.status != "approved":
@@ -111,18 +134,43 @@ def check_review(review: Review, board: str, allowed: list[str], people: dict[st
 
     department = norm_name(review.department)
     if department and department not in {norm_name(a) for a in allowed}:
-        report.error("review-department", loc("department"), value=review.department, what=what[0], what_en=what[1],
-                     board=board, allowed="、".join(allowed) or "（未设定）")
-    missing = [(zh, en) for zh, en, value in (("审核部门", "department", department), ("审核人", "reviewer",
-                                                                                    norm_name(review.reviewer)))
-               if not value]
+        report.error(
+            "review-department",
+            loc("department"),
+            value=review.department,
+            what=what[0],
+            what_en=what[1],
+            board=board,
+            allowed="、".join(allowed) or "（未设定）",
+        )
+    missing = [
+        (zh, en)
+        for zh, en, value in (
+            ("审核部门", "department", department),
+            ("审核人", "reviewer", norm_name(review.reviewer)),
+        )
+        if not value
+    ]
     if missing:
-        report.error("review-unnamed", loc("status"), what=what[0], what_en=what[1],
-                     missing="和".join(zh for zh, _ in missing), missing_en=" or ".join(en for _, en in missing))
+        report.error(
+            "review-unnamed",
+            loc("status"),
+            what=what[0],
+            what_en=what[1],
+            missing="和".join(zh for zh, _ in missing),
+            missing_en=" or ".join(en for _, en in missing),
+        )
     role = people.get(norm_name(review.reviewer)) if review.reviewer.strip() else None
     if role is not None:
-        report.error("review-person", loc("reviewer"), value=review.reviewer, role=role.zh, role_en=role.en,
-                     what=what[0], what_en=what[1])
+        report.error(
+            "review-person",
+            loc("reviewer"),
+            value=review.reviewer,
+            role=role.zh,
+            role_en=role.en,
+            what=what[0],
+            what_en=what[1],
+        )
 
 
 def check_reviewers(raw: RawContent, city: City, report: Report) -> None:
@@ -133,8 +181,14 @@ def check_reviewers(raw: RawContent, city: City, report: Report) -> None:
         raw_town = raw_towns.get(town.slug)
         override: dict[str, tuple[str, ...]] = {}
         if raw_town is not None and raw_town.config is not None and isinstance(raw_town.config.data, dict):
-            override = dict(parse_review_departments(raw_town.config.data.get("review_departments"),
-                                                     Location(raw_town.config.where), report, "review_departments"))
+            override = dict(
+                parse_review_departments(
+                    raw_town.config.data.get("review_departments"),
+                    Location(raw_town.config.where),
+                    report,
+                    "review_departments",
+                )
+            )
         allowed = departments(config, town, override)
         raw_villages = {v.slug: v for v in raw_town.villages} if raw_town is not None else {}
         for village in town.villages:
@@ -145,11 +199,27 @@ def check_reviewers(raw: RawContent, city: City, report: Report) -> None:
                 mine = dict(people)
                 if item.author.strip():
                     mine[norm_name(item.author)] = Role("这条事项的填报人", "the item's author")
-                check_review(item.review, item.board.name, allowed[item.board.name], mine,
-                             (f"这条{item.board.name}事项", f"this {item.board.name} item"), item.where, item.source,
-                             "review", report)
+                check_review(
+                    item.review,
+                    item.board.name,
+                    allowed[item.board.name],
+                    mine,
+                    (f"这条{item.board.name}事项", f"this {item.board.name} item"),
+                    item.where,
+                    item.source,
+                    "review",
+                    report,
+                )
             doc = raw_villages[village.slug].reviews if village.slug in raw_villages else None
             for month, review in sorted(village.month_reviews.items()):
-                check_review(review, FINANCE.name, allowed[FINANCE.name], {**month_people(village, month), **people},
-                             (f"{month} 的财务", f"the finance of {month}"), doc.where if doc else village.where,
-                             doc.path if doc else None, month, report)
+                check_review(
+                    review,
+                    FINANCE.name,
+                    allowed[FINANCE.name],
+                    {**month_people(village, month), **people},
+                    (f"{month} 的财务", f"the finance of {month}"),
+                    doc.where if doc else village.where,
+                    doc.path if doc else None,
+                    month,
+                    report,
+                )

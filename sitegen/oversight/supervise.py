@@ -21,6 +21,7 @@ People match by normalised name or by ID / unified social credit code (registrie
 carry an ID, the IDs decide, so a namesake with another ID is not a match. Each warning says what matched.
 The township explains a warning in the village's acknowledgements.yaml; the explanation is published with it.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,12 +31,12 @@ from decimal import Decimal
 
 from sitegen.content.config import OversightConfig, check_keys, get_date, get_text
 from sitegen.content.errors import Location, Report
-from sitegen.finance.ledger import money_movement
 from sitegen.content.load import RawContent, RawDoc
 from sitegen.content.model import Acknowledgement, City, PaymentWarning, Village, Voucher
 from sitegen.content.money import ZERO, yuan
-from sitegen.oversight.registries import KINDS, Registries, norm_id, norm_name, read_registries
+from sitegen.finance.ledger import money_movement
 from sitegen.oversight import questions, review
+from sitegen.oversight.registries import KINDS, Registries, norm_id, norm_name, read_registries
 from sitegen.oversight.reviewers import check_reviewers
 
 # rule -> (title in plain words, other names a township clerk may write in acknowledgements.yaml)
@@ -55,8 +56,8 @@ _SPLIT_NAMES = re.compile(r"[、，,；;／/]")
 
 @dataclass(frozen=True)
 class Payee:
-    name: str   # as written
-    id: str     # as written, may be ""
+    name: str  # as written
+    id: str  # as written, may be ""
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class Payment:
     voucher: Voucher
     amount: Decimal
     payees: tuple[Payee, ...]
-    from_bank: bool      # money left a bank account (paid through E银通): online reviews are required
+    from_bank: bool  # money left a bank account (paid through E银通): online reviews are required
 
     @property
     def payee(self) -> str:
@@ -137,8 +138,9 @@ class _Rules:
 
     def large(self, p: Payment) -> None:
         if p.amount > self.config.large_payment:
-            self.warn(p, "large-payment",
-                      f"单笔支付 {yuan(p.amount)} 元，超过 {yuan(self.config.large_payment)} 元的预警线。")
+            self.warn(
+                p, "large-payment", f"单笔支付 {yuan(p.amount)} 元，超过 {yuan(self.config.large_payment)} 元的预警线。"
+            )
 
     def same_day(self, pays: list[Payment]) -> None:
         groups: dict[tuple, list[Payment]] = defaultdict(list)
@@ -150,7 +152,9 @@ class _Rules:
                 continue
             listed = "、".join(f"{q.voucher.label} {yuan(q.amount)} 元" for q in group)
             for p in group:
-                self.warn(p, "same-day", f"{day.isoformat()} 同一天向“{p.payee}”付款 {len(group)} 次：{listed}。", group)
+                self.warn(
+                    p, "same-day", f"{day.isoformat()} 同一天向“{p.payee}”付款 {len(group)} 次：{listed}。", group
+                )
 
     def split(self, pays: list[Payment]) -> None:
         """Each payment's heaviest window of `split_days` consecutive days that adds up to over the threshold."""
@@ -171,10 +175,16 @@ class _Rules:
                 if not mine:
                     continue
                 window, amount = max(mine, key=lambda wa: (wa[1], -group.index(wa[0][0])))
-                listed = "、".join(f"{q.voucher.date.isoformat()} {q.voucher.label} {yuan(q.amount)} 元" for q in window)
-                self.warn(p, "split-payment",
-                          f"{days} 天之内向“{p.payee}”付款 {len(window)} 笔，每笔都不超过 {yuan(limit)} 元，合计 "
-                          f"{yuan(amount)} 元，超过 {yuan(total)} 元：{listed}。", window)
+                listed = "、".join(
+                    f"{q.voucher.date.isoformat()} {q.voucher.label} {yuan(q.amount)} 元" for q in window
+                )
+                self.warn(
+                    p,
+                    "split-payment",
+                    f"{days} 天之内向“{p.payee}”付款 {len(window)} 笔，每笔都不超过 {yuan(limit)} 元，合计 "
+                    f"{yuan(amount)} 元，超过 {yuan(total)} 元：{listed}。",
+                    window,
+                )
 
     def lists(self, p: Payment) -> None:
         for kind, rule in (("bad-enterprise", "bad-enterprise"), ("dishonest", "dishonest")):
@@ -183,8 +193,13 @@ class _Rules:
                 for entry in self.registries.of(kind):
                     if entry.date and p.voucher.date < entry.date:
                         continue  # paid before the payee was listed
-                    how = match(payee.name, payee.id, entry.name, entry.id,
-                                "统一社会信用代码" if kind == "bad-enterprise" else _id_label(entry.id or payee.id))
+                    how = match(
+                        payee.name,
+                        payee.id,
+                        entry.name,
+                        entry.id,
+                        "统一社会信用代码" if kind == "bad-enterprise" else _id_label(entry.id or payee.id),
+                    )
                     if how:
                         since = f"；{entry.date.isoformat()} 列入" if entry.date else ""
                         note = f"；列入原因：{entry.note}" if entry.note else ""
@@ -199,11 +214,19 @@ class _Rules:
                 if how:
                     self.warn(p, "cadre", f"收款人“{payee.name}”是本村{post}：{how}。")
                     break
-                relative = next(((r, h) for r in cadre.relatives
-                                 if (h := match(payee.name, payee.id, r.name, r.id, _id_label(r.id or payee.id)))), None)
+                relative = next(
+                    (
+                        (r, h)
+                        for r in cadre.relatives
+                        if (h := match(payee.name, payee.id, r.name, r.id, _id_label(r.id or payee.id)))
+                    ),
+                    None,
+                )
                 if relative:
                     r, h = relative
-                    self.warn(p, "cadre", f"收款人“{payee.name}”是本村{post}{cadre.name}的{r.relation or '亲属'}：{h}。")
+                    self.warn(
+                        p, "cadre", f"收款人“{payee.name}”是本村{post}{cadre.name}的{r.relation or '亲属'}：{h}。"
+                    )
                     break
 
     def deceased(self, p: Payment) -> None:
@@ -216,9 +239,12 @@ class _Rules:
                 for death in self.registries.of("death"):
                     died = match(person.name, pid, death.name, death.id, _id_label(death.id or pid))
                     if died and death.date and p.voucher.date > death.date:
-                        self.warn(p, "deceased-recipient",
-                                  f"收款人“{payee.name}”是本村低保对象，死亡登记记载其已于 {death.date.isoformat()} "
-                                  f"去世，这笔钱是在那以后支付的。低保名单：{how}；死亡登记：{died}。")
+                        self.warn(
+                            p,
+                            "deceased-recipient",
+                            f"收款人“{payee.name}”是本村低保对象，死亡登记记载其已于 {death.date.isoformat()} "
+                            f"去世，这笔钱是在那以后支付的。低保名单：{how}；死亡登记：{died}。",
+                        )
                         return
 
     def trail(self, p: Payment) -> None:
@@ -232,6 +258,7 @@ def payment_warnings(village: Village, registries: Registries, config: Oversight
 
 
 # ---- acknowledgements ---------------------------------------------------------------------------------------
+
 
 def rule_code(text: str) -> str | None:
     t = norm_name(text)
@@ -256,8 +283,13 @@ def acknowledge(village: Village, doc: RawDoc | None, report: Report) -> None:
         return
     where = Location(doc.where)
     if not isinstance(doc.data, list):
-        report.error("bad-value", where, key="acknowledgements", detail="应当是一个列表，每条说明一项：- voucher: …",
-                     detail_en="expected a list, one '- voucher: …' per acknowledgement")
+        report.error(
+            "bad-value",
+            where,
+            key="acknowledgements",
+            detail="应当是一个列表，每条说明一项：- voucher: …",
+            detail_en="expected a list, one '- voucher: …' per acknowledgement",
+        )
         return
     for entry in doc.data:
         if not isinstance(entry, dict):
@@ -274,8 +306,11 @@ def acknowledge(village: Village, doc: RawDoc | None, report: Report) -> None:
             report.error("ack-rule", where, value=rule_text, choices="、".join(t for t, _ in RULES.values()))
         if voucher is None or rule is None:
             continue
-        ack = Acknowledgement(get_text(entry, "by", where, report), get_date(entry, "date", where, report),
-                              get_text(entry, "explanation", where, report))
+        ack = Acknowledgement(
+            get_text(entry, "by", where, report),
+            get_date(entry, "date", where, report),
+            get_text(entry, "explanation", where, report),
+        )
         hits = [w for w in voucher.warnings if w.rule == rule]
         if not hits:
             report.warning("ack-unused", where, voucher=f"{voucher.month} {voucher.label}", rule=RULES[rule][0])
@@ -284,6 +319,7 @@ def acknowledge(village: Village, doc: RawDoc | None, report: Report) -> None:
 
 
 # ---- the stage ----------------------------------------------------------------------------------------------
+
 
 def supervise(raw: RawContent, city: City, report: Report) -> None:
     """Everything oversight adds to a validated city; problems go to the report like any content problem."""

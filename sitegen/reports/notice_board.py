@@ -21,6 +21,7 @@ the run in the PDF, a fixed document identifier.
 A month not yet approved (待审核), or one after it, is refused: the running balance would reveal it. A village
 with content errors is not printed, as the build holds it back.
 """
+
 from __future__ import annotations
 
 import base64
@@ -44,12 +45,9 @@ from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from sitegen.images import renditions as assets
-from sitegen.site import plan as links
-from sitegen.images.digests import Checked
+from sitegen.build.pipeline import check, village_errors
+from sitegen.build.scope import ScopeError, locate
 from sitegen.content.errors import Location, OutputError, Report, rel
-from sitegen.site.feedback import qr_png
-from sitegen.finance.ledger import build_ledgers, money_movement
 from sitegen.content.markdown import paragraph_text
 from sitegen.content.model import (
     City,
@@ -61,13 +59,16 @@ from sitegen.content.model import (
     Voucher,
 )
 from sitegen.content.money import ZERO, yuan
-from sitegen.build.pipeline import check, village_errors
 from sitegen.content.privacy import find_unmasked, mask
-from sitegen.site.render import THEMES_DIR
-from sitegen.reports.tables import month_label
-from sitegen.oversight.review import month_review, publish
-from sitegen.build.scope import ScopeError, locate
 from sitegen.content.taxonomy import BOARDS, FINANCE
+from sitegen.finance.ledger import build_ledgers, money_movement
+from sitegen.images import renditions as assets
+from sitegen.images.digests import Checked
+from sitegen.oversight.review import month_review, publish
+from sitegen.reports.tables import month_label
+from sitegen.site import plan as links
+from sitegen.site.feedback import qr_png
+from sitegen.site.render import THEMES_DIR
 
 PRINT_DIR = THEMES_DIR / "print"
 SIZES = ("A3", "A2")
@@ -83,7 +84,7 @@ MORE = "…（全文见手机网站）"
 @dataclass(frozen=True)
 class Column:
     title: str
-    kind: str = "text"   # text | money | date | name (never wrapped) | stack (lines kept) | label (a few words) | wide
+    kind: str = "text"  # text | money | date | name (never wrapped) | stack (lines kept) | label (a few words) | wide
 
 
 @dataclass
@@ -101,28 +102,28 @@ class Table:
 class Section:
     """栏目 One section of the poster, with where it is on the phone site."""
 
-    key: str                 # ledger | party | affairs | finance | lists | warnings | questions | trail
+    key: str  # ledger | party | affairs | finance | lists | warnings | questions | trail
     title: str
-    lines: list[str]         # plain sentences above the tables
+    lines: list[str]  # plain sentences above the tables
     tables: list[Table]
-    empty: str               # said when there is nothing this month
-    path: str                # the phone page (relative to the phone site's root, maybe with #fragment)
-    place: str               # that page in words: 长寿村 › 财务 › 2026年收支流水
-    address: str             # the full address when site.yaml has public_url, else ""
-    qr: str = ""             # the QR code as a data: URI, when there is an address
+    empty: str  # said when there is nothing this month
+    path: str  # the phone page (relative to the phone site's root, maybe with #fragment)
+    place: str  # that page in words: 长寿村 › 财务 › 2026年收支流水
+    address: str  # the full address when site.yaml has public_url, else ""
+    qr: str = ""  # the QR code as a data: URI, when there is an address
 
 
 @dataclass
 class Notice:
     """公开栏 One village's month, everything the poster shows."""
 
-    key: str                 # town/village
+    key: str  # town/village
     city: str
     town: str
     village: str
     month: str
-    month_label: str         # 2026年9月
-    size: str                # A3 | A2
+    month_label: str  # 2026年9月
+    size: str  # A3 | A2
     title: str
     facts: list[tuple[str, str]]  # (label, value) under the title: period, approved by, hotline
     summary: list[tuple[str, str]]  # the month's money in three big figures
@@ -142,11 +143,12 @@ class Refused(Exception):
 @dataclass
 class Printed:
     written: list[Path]
-    report: Report           # warnings, and the errors of the villages not printed
-    refused: list[str]       # town/village not printed
+    report: Report  # warnings, and the errors of the villages not printed
+    refused: list[str]  # town/village not printed
 
 
 # ---- the month's data ----------------------------------------------------------------------------------------
+
 
 def month_range(month: str) -> tuple[date, date]:
     """The first day of the month and the first day of the next."""
@@ -197,49 +199,94 @@ def _ledger_section(village: Village, month: str) -> tuple[list[str], list[Table
     income, expense = (m.income, m.expense) if m else (ZERO, ZERO)
     closing = m.closing if m else opening
     label = month_label(month)
-    lines = [(f"{label}初余额 {yuan(opening)} 元；本月收入 {yuan(income)} 元，支出 {yuan(expense)} 元；"
-              f"{label}末余额 {yuan(closing)} 元。"),
-             "余额是村里现金和银行存款的合计；现金与银行之间互转的钱不算收入，也不算支出。"]
+    lines = [
+        (
+            f"{label}初余额 {yuan(opening)} 元；本月收入 {yuan(income)} 元，支出 {yuan(expense)} 元；"
+            f"{label}末余额 {yuan(closing)} 元。"
+        ),
+        "余额是村里现金和银行存款的合计；现金与银行之间互转的钱不算收入，也不算支出。",
+    ]
     rows, notes = [["", f"{label}初余额（上月结转）", "", "", yuan(opening)]], [""]
-    for line in (m.lines if m else []):
+    for line in m.lines if m else []:
         what = line.description or line.purpose
-        rows.append([line.date.isoformat(), f"{line.voucher.label} {what}",
-                     yuan(line.income) if line.income else "", yuan(line.expense) if line.expense else "",
-                     yuan(line.balance)])
-        notes.append(clip("；".join(x for x in (("内部互转" if line.transfer else line.purpose),
-                                                 (f"对方：{line.counterparty}" if line.counterparty else "")) if x)))
-    table = Table("收支流水账", [Column("日期", "date"), Column("做什么", "wide"), Column("收入（元）", "money"),
-                                  Column("支出（元）", "money"), Column("余额（元）", "money")],
-                  [[clip(c) for c in r] for r in rows], ["", "本月合计", yuan(income), yuan(expense), yuan(closing)],
-                  notes)
-    summary = [("本月收入", f"{yuan(income)} 元"), ("本月支出", f"{yuan(expense)} 元"), ("月末余额", f"{yuan(closing)} 元")]
+        rows.append(
+            [
+                line.date.isoformat(),
+                f"{line.voucher.label} {what}",
+                yuan(line.income) if line.income else "",
+                yuan(line.expense) if line.expense else "",
+                yuan(line.balance),
+            ]
+        )
+        notes.append(
+            clip(
+                "；".join(
+                    x
+                    for x in (
+                        ("内部互转" if line.transfer else line.purpose),
+                        (f"对方：{line.counterparty}" if line.counterparty else ""),
+                    )
+                    if x
+                )
+            )
+        )
+    table = Table(
+        "收支流水账",
+        [
+            Column("日期", "date"),
+            Column("做什么", "wide"),
+            Column("收入（元）", "money"),
+            Column("支出（元）", "money"),
+            Column("余额（元）", "money"),
+        ],
+        [[clip(c) for c in r] for r in rows],
+        ["", "本月合计", yuan(income), yuan(expense), yuan(closing)],
+        notes,
+    )
+    summary = [
+        ("本月收入", f"{yuan(income)} 元"),
+        ("本月支出", f"{yuan(expense)} 元"),
+        ("月末余额", f"{yuan(closing)} 元"),
+    ]
     return lines, [table] if m else [], summary
 
 
 def _notices(village: Village, month: str, board_slug: str) -> list[Item]:
-    return sorted((i for i in village.items if i.board.slug == board_slug and in_month(i.date, month)),
-                  key=lambda i: (i.date, i.title, i.where))
+    return sorted(
+        (i for i in village.items if i.board.slug == board_slug and in_month(i.date, month)),
+        key=lambda i: (i.date, i.title, i.where),
+    )
 
 
 def _notice_table(items: list[Item]) -> Table:
     rows, notes = [], []
     for i in items:
         kind = "·".join(x for x in ((i.category.name if i.category else ""), i.subitem) if x)
-        basis = (f"{i.basis.title}{('（' + i.basis.number + '）') if i.basis.number else ''}" if i.basis else "")
+        basis = f"{i.basis.title}{('（' + i.basis.number + '）') if i.basis.number else ''}" if i.basis else ""
         rows.append([_cell(i.date), _cell(kind), _cell(i.title), _cell(basis)])
         notes.append(excerpt(i.body))
-    return Table("", [Column("日期", "date"), Column("类别"), Column("事项", "wide"), Column("依据")], rows, notes=notes)
+    return Table(
+        "", [Column("日期", "date"), Column("类别"), Column("事项", "wide"), Column("依据")], rows, notes=notes
+    )
 
 
 def _payout_tables(village: Village, month: str) -> list[Table]:
     lists = [p for p in (village.finance.payouts if village.finance else []) if p.voucher.month == month]
-    return [Table(f"{p.name}（凭证 {p.voucher.label}，{p.voucher.date.isoformat()} 发放）",
-                  [Column("姓名"), Column("村民小组或职务", "wide"), Column("家庭人口"), Column("期间"),
-                   Column("金额（元）", "money")],
-                  [[_cell(x.name), _cell(x.group), _cell(x.household), _cell(x.period), yuan(x.amount)]
-                   for x in p.payees],
-                  ["合计", f"{len(p.payees)} 人", "", "", yuan(p.total)])
-            for p in lists]
+    return [
+        Table(
+            f"{p.name}（凭证 {p.voucher.label}，{p.voucher.date.isoformat()} 发放）",
+            [
+                Column("姓名"),
+                Column("村民小组或职务", "wide"),
+                Column("家庭人口"),
+                Column("期间"),
+                Column("金额（元）", "money"),
+            ],
+            [[_cell(x.name), _cell(x.group), _cell(x.household), _cell(x.period), yuan(x.amount)] for x in p.payees],
+            ["合计", f"{len(p.payees)} 人", "", "", yuan(p.total)],
+        )
+        for p in lists
+    ]
 
 
 def _warning_table(village: Village, month: str) -> Table | None:
@@ -253,24 +300,46 @@ def _warning_table(village: Village, month: str) -> Table | None:
     rows, notes = [], []
     for warns in by_payment.values():
         v = warns[0].voucher
-        rows.append([_cell(v.date), _cell(f"{v.label} {v.summary}"), _cell(warns[0].payee), yuan(warns[0].amount),
-                     _cell("、".join(dict.fromkeys(w.title for w in warns)))])
+        rows.append(
+            [
+                _cell(v.date),
+                _cell(f"{v.label} {v.summary}"),
+                _cell(warns[0].payee),
+                yuan(warns[0].amount),
+                _cell("、".join(dict.fromkeys(w.title for w in warns))),
+            ]
+        )
         said = []
         for w in warns:
             ack = w.acknowledgement
             when = f"，{ack.date.isoformat()}" if ack and ack.date else ""
-            said.append(f"{w.message} 说明：" + (f"{ack.explanation}（{ack.by}{when}）" if ack else "镇（街道）尚未说明"))
+            said.append(
+                f"{w.message} 说明：" + (f"{ack.explanation}（{ack.by}{when}）" if ack else "镇（街道）尚未说明")
+            )
         notes.append(clip("；".join(said), LONGEST * len(warns)))
-    return Table("", [Column("日期", "date"), Column("付款", "wide"), Column("收款人"), Column("金额（元）", "money"),
-                      Column("预警", "label")], rows, notes=notes)
+    return Table(
+        "",
+        [
+            Column("日期", "date"),
+            Column("付款", "wide"),
+            Column("收款人"),
+            Column("金额（元）", "money"),
+            Column("预警", "label"),
+        ],
+        rows,
+        notes=notes,
+    )
 
 
 def answered_questions(city: City, town: Town, village: Village, month: str) -> list:
     """Hotline records answered in `month` about this village's published records, or about what its town or the
     city publishes for every village (as the phone site's 群众疑问 page lists them)."""
     shared_items = {id(i) for i in [*city.items, *town.items]}
-    shared = [q for q in city.questions if not q.village and q.town in ("", town.slug)
-              and isinstance(q.target, Item) and id(q.target) in shared_items]
+    shared = [
+        q
+        for q in city.questions
+        if not q.village and q.town in ("", town.slug) and isinstance(q.target, Item) and id(q.target) in shared_items
+    ]
     found = [q for q in [*village.questions, *shared] if q.answered and in_month(q.reply_date, month)]
     return sorted(found, key=lambda q: (q.reply_date, q.ticket))
 
@@ -282,8 +351,12 @@ def _question_table(questions: list) -> Table | None:
     for q in questions:
         rows.append([_cell(q.date), _cell(q.subject), _cell(q.question), _cell(q.reply_date)])
         notes.append(clip(f"答复（{q.department}）：{q.reply}"))
-    return Table("", [Column("来电日期", "date"), Column("问的是"), Column("问题", "wide"), Column("答复日期", "date")],
-                 rows, notes=notes)
+    return Table(
+        "",
+        [Column("来电日期", "date"), Column("问的是"), Column("问题", "wide"), Column("答复日期", "date")],
+        rows,
+        notes=notes,
+    )
 
 
 def _trail_table(village: Village, month: str) -> Table | None:
@@ -297,13 +370,32 @@ def _trail_table(village: Village, month: str) -> Table | None:
 
         def online(who: str, when: date | None) -> str:
             return f"{who}\n{when.isoformat()}" if who and when else (who or "未记录")
+
         paid = _paid(v)
-        rows.append([_cell(f"{v.label} {v.summary}"), yuan(paid if paid > 0 else v.debit_total),
-                     _cell(t.handler or "未记录"), _cell(t.witness or "未记录"), _cell(t.approver or "未记录"),
-                     _cell(online(t.supervisor, t.supervisor_date)), _cell(online(t.township, t.township_date))])
-    return Table("", [Column("凭证", "wide"), Column("付出（元）", "money"), Column("经手人", "name"),
-                      Column("证明人", "name"), Column("审批人", "name"), Column("村监委主任网上审核", "stack"),
-                      Column("镇农经站网上审核", "stack")], rows)
+        rows.append(
+            [
+                _cell(f"{v.label} {v.summary}"),
+                yuan(paid if paid > 0 else v.debit_total),
+                _cell(t.handler or "未记录"),
+                _cell(t.witness or "未记录"),
+                _cell(t.approver or "未记录"),
+                _cell(online(t.supervisor, t.supervisor_date)),
+                _cell(online(t.township, t.township_date)),
+            ]
+        )
+    return Table(
+        "",
+        [
+            Column("凭证", "wide"),
+            Column("付出（元）", "money"),
+            Column("经手人", "name"),
+            Column("证明人", "name"),
+            Column("审批人", "name"),
+            Column("村监委主任网上审核", "stack"),
+            Column("镇农经站网上审核", "stack"),
+        ],
+        rows,
+    )
 
 
 def _paid(v: Voucher) -> Decimal:
@@ -316,6 +408,7 @@ def _pays(v: Voucher) -> bool:
 
 
 # ---- the phone pages each section opens ----------------------------------------------------------------------
+
 
 def phone_pages(site: links.Site, village: Village, month: str) -> dict[str, links.Page]:
     """Section key -> the phone page showing the same records (links.plan's pages, so the paths are the site's).
@@ -356,8 +449,10 @@ def qr_uri(text: str) -> str:
 
 # ---- the notice -----------------------------------------------------------------------------------------------
 
-def compose(city: City, town: Town, village: Village, month: str, site: links.Site, size: str = "A3",
-            public_url: str = "") -> Notice:
+
+def compose(
+    city: City, town: Town, village: Village, month: str, site: links.Site, size: str = "A3", public_url: str = ""
+) -> Notice:
     """Everything the poster of `village` for `month` shows; `city` already published (review.publish) and
     its ledgers built."""
     label = month_label(month)
@@ -374,41 +469,98 @@ def compose(city: City, town: Town, village: Village, month: str, site: links.Si
     sections = [section("ledger", f"{label}收支流水", ledger_lines, ledger_tables, f"{label}没有收入和支出。")]
     for board in BOARDS:
         items = _notices(village, month, board.slug)
-        sections.append(section(board.slug, f"{board.name}公开", [f"本月公开 {len(items)} 项。"] if items else [],
-                                [_notice_table(items)] if items else [], f"{label}没有新的{board.name}公开事项。"))
+        sections.append(
+            section(
+                board.slug,
+                f"{board.name}公开",
+                [f"本月公开 {len(items)} 项。"] if items else [],
+                [_notice_table(items)] if items else [],
+                f"{label}没有新的{board.name}公开事项。",
+            )
+        )
     lists = _payout_tables(village, month)
-    sections.append(section("lists", "发放名单（低保、补助、工资）",
-                            ["名单只公开姓名、村民小组、人口、期间和金额；身份证号、银行卡号、电话不公开。"] if lists else [],
-                            lists, f"{label}没有发放名单。"))
+    sections.append(
+        section(
+            "lists",
+            "发放名单（低保、补助、工资）",
+            ["名单只公开姓名、村民小组、人口、期间和金额；身份证号、银行卡号、电话不公开。"] if lists else [],
+            lists,
+            f"{label}没有发放名单。",
+        )
+    )
     warn = _warning_table(village, month)
-    sections.append(section("warnings", "资金支付预警", [
-        "银行“E银通”系统对每一笔付款自动检查，下面是本月触发的预警和镇（街道）的说明。"] if warn else [],
-        [warn] if warn else [], f"{label}的付款没有触发预警。"))
+    sections.append(
+        section(
+            "warnings",
+            "资金支付预警",
+            ["银行“E银通”系统对每一笔付款自动检查，下面是本月触发的预警和镇（街道）的说明。"] if warn else [],
+            [warn] if warn else [],
+            f"{label}的付款没有触发预警。",
+        )
+    )
     questions = answered_questions(city, town, village, month)
     qt = _question_table(questions)
-    sections.append(section("questions", "群众疑问及答复", [f"本月答复群众反映 {len(questions)} 件。"] if qt else [],
-                            [qt] if qt else [], f"{label}没有答复的群众疑问。"))
+    sections.append(
+        section(
+            "questions",
+            "群众疑问及答复",
+            [f"本月答复群众反映 {len(questions)} 件。"] if qt else [],
+            [qt] if qt else [],
+            f"{label}没有答复的群众疑问。",
+        )
+    )
     trail = _trail_table(village, month)
-    sections.append(section("trail", "付款审批流程", [
-        "每一笔付款先由经手人、证明人、审批人签字，再由村监委主任和镇（街道）农经站在网上审核。"] if trail else [],
-        [trail] if trail else [], f"{label}没有付款。"))
+    sections.append(
+        section(
+            "trail",
+            "付款审批流程",
+            ["每一笔付款先由经手人、证明人、审批人签字，再由村监委主任和镇（街道）农经站在网上审核。"] if trail else [],
+            [trail] if trail else [],
+            f"{label}没有付款。",
+        )
+    )
     review = month_review(village, month)
     last = month_range(month)[1] - timedelta(days=1)
     facts = [("所属期间", f"{label}1日至{last.day}日"), ("监督电话", city.hotline)]
     if review.status == "approved" and review.reviewer:
-        facts.insert(1, ("本月财务审核", " ".join(x for x in (review.department, review.reviewer,
-                                                          review.date.isoformat() if review.date else "") if x)))
-    return Notice(f"{town.slug}/{village.slug}", city.name, town.name, village.name, month, label, size,
-                  f"{village.name}“三务”公开栏", [(k, mask(v)) for k, v in facts], summary, sections,
-                  city.hotline)
+        facts.insert(
+            1,
+            (
+                "本月财务审核",
+                " ".join(
+                    x for x in (review.department, review.reviewer, review.date.isoformat() if review.date else "") if x
+                ),
+            ),
+        )
+    return Notice(
+        f"{town.slug}/{village.slug}",
+        city.name,
+        town.name,
+        village.name,
+        month,
+        label,
+        size,
+        f"{village.name}“三务”公开栏",
+        [(k, mask(v)) for k, v in facts],
+        summary,
+        sections,
+        city.hotline,
+    )
 
 
 # ---- the PDF --------------------------------------------------------------------------------------------------
 
+
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(str(PRINT_DIR)), autoescape=True, undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                       finalize=lambda v: mask(v) if isinstance(v, str) and not isinstance(v, Markup) else v)
+    return Environment(
+        loader=FileSystemLoader(str(PRINT_DIR)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=lambda v: mask(v) if isinstance(v, str) and not isinstance(v, Markup) else v,
+    )
 
 
 def html_text(notice: Notice) -> str:
@@ -440,8 +592,10 @@ def pdf_bytes(notice: Notice) -> bytes:
     data = HTML(string=text, base_url=PRINT_DIR.as_uri() + "/", url_fetcher=_Fetcher()).write_pdf(pdf_identifier=ident)
     missing = [name for name, embedded in fonts_used(data) if CJK_FONT not in name or not embedded]
     if missing:  # fontconfig found no CJK font and WeasyPrint fell back: the Chinese would print as empty boxes
-        raise OutputError(f"缺少中文字体 Noto Sans CJK（Debian：apt-get install fonts-noto-cjk），没有打印 / the CJK font "
-                          f"is missing (install fonts-noto-cjk); found {', '.join(sorted(set(missing)))[:200]}")
+        raise OutputError(
+            f"缺少中文字体 Noto Sans CJK（Debian：apt-get install fonts-noto-cjk），没有打印 / the CJK font "
+            f"is missing (install fonts-noto-cjk); found {', '.join(sorted(set(missing)))[:200]}"
+        )
     return data
 
 
@@ -484,6 +638,7 @@ def poster_path(out: Path, village: Village, month: str) -> Path:
 
 # ---- the command's work ---------------------------------------------------------------------------------------
 
+
 def find_village(city: City, key: str) -> tuple[Town, Village] | None:
     for town in city.towns:
         for v in town.villages:
@@ -495,8 +650,13 @@ def find_village(city: City, key: str) -> tuple[Town, Village] | None:
 def _usage(code: str, value: str, detail: str) -> Report:
     """A command-line mistake, as one problem at the option it is in."""
     bad = Report()
-    bad.error(code, Location("--village" if code == "print-unknown-village" else "CONTENT"), value=value,
-              choices=detail, detail=detail)
+    bad.error(
+        code,
+        Location("--village" if code == "print-unknown-village" else "CONTENT"),
+        value=value,
+        choices=detail,
+        detail=detail,
+    )
     return bad
 
 
@@ -509,7 +669,8 @@ def held_month(village: Village, month: str) -> str | None:
 
 def has_content(village: Village, month: str) -> bool:
     return any(v.month == month for v in village.vouchers) or any(
-        i.board in BOARDS and in_month(i.date, month) for i in village.items)
+        i.board in BOARDS and in_month(i.date, month) for i in village.items
+    )
 
 
 def run(content: Path, out: Path, month: str, village_key: str | None = None, size: str = "A3") -> Printed:
@@ -526,8 +687,9 @@ def run(content: Path, out: Path, month: str, village_key: str | None = None, si
         raise Refused(_usage("print-not-a-folder", str(content), str(exc)), usage=True) from None
     content = scope.content
     if village_key is not None and scope.part and not f"{village_key.strip('/')}/".startswith(f"{scope.part}/"):
-        raise Refused(_usage("print-not-a-folder", village_key, f"--village {village_key} 不在 not in {scope.part}"),
-                      usage=True)
+        raise Refused(
+            _usage("print-not-a-folder", village_key, f"--village {village_key} 不在 not in {scope.part}"), usage=True
+        )
     if scope.part.count("/") == 1:
         village_key = scope.part
     # the build's record of the images it found sound (read only, as `sitegen check` reads it): a scan unchanged since
@@ -549,8 +711,16 @@ def run(content: Path, out: Path, month: str, village_key: str | None = None, si
         chosen = [(t, v) for t in city.towns for v in t.villages if scope.part in ("", t.slug)]
     root = content.resolve()
     folders = tuple(f"{root.name}/{t.slug}/{v.slug}/" for t, v in chosen)  # only the printed villages' problems
-    out_report = Report([p for p in report.problems if id(p) in mine and f"{p.where.path}/".startswith(folders)
-                         or p.severity == "warning" and p.where.path.startswith(folders)])
+    out_report = Report(
+        [
+            p
+            for p in report.problems
+            if id(p) in mine
+            and f"{p.where.path}/".startswith(folders)
+            or p.severity == "warning"
+            and p.where.path.startswith(folders)
+        ]
+    )
     refused: list[str] = []
     publish(city, preview=False)  # drafts out, exactly as the build takes them out
     build_ledgers(city)
@@ -560,31 +730,43 @@ def run(content: Path, out: Path, month: str, village_key: str | None = None, si
         key = f"{town.slug}/{v.slug}"
         where = Location(rel(root / town.slug / v.slug / "reviews.yaml", root))
         if key in held:
-            out_report.error("print-village-errors", Location(rel(root / town.slug / v.slug, root)), village=v.name,
-                             count=len(held[key]))
+            out_report.error(
+                "print-village-errors",
+                Location(rel(root / town.slug / v.slug, root)),
+                village=v.name,
+                count=len(held[key]),
+            )
             refused.append(key)
             continue
         first = held_month(v, month)
         if first is not None:
-            out_report.error("print-month-held", where, village=v.name, month=month_label(month),
-                             held=month_label(first))
+            out_report.error(
+                "print-month-held", where, village=v.name, month=month_label(month), held=month_label(first)
+            )
             refused.append(key)
             continue
         if not has_content(v, month):
-            out_report.error("print-month-empty", Location(rel(root / town.slug / v.slug, root)), village=v.name,
-                             month=month_label(month))
+            out_report.error(
+                "print-month-empty",
+                Location(rel(root / town.slug / v.slug, root)),
+                village=v.name,
+                month=month_label(month),
+            )
             refused.append(key)
             continue
         notice = compose(city, town, v, month, site, size, city.public_url)
         try:
             data = pdf_bytes(notice)
         except LeakError as exc:
-            out_report.error("personal-data-unmasked", Location(rel(root / town.slug / v.slug, root)),
-                             page=f"print/{key}/{month}.pdf", sample=str(exc))
+            out_report.error(
+                "personal-data-unmasked",
+                Location(rel(root / town.slug / v.slug, root)),
+                page=f"print/{key}/{month}.pdf",
+                sample=str(exc),
+            )
             refused.append(key)
             continue
         path = poster_path(out, v, month)
         write_atomic(path, data)
         written.append(path)
     return Printed(written, out_report, refused)
-

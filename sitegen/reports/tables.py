@@ -16,6 +16,7 @@ Reports cover drafts too: they are for the offices that approve them. Personal d
 The same content gives the same bytes: dates come from the content (review.as_of), never the clock, and the
 Excel files carry fixed timestamps.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,11 +24,12 @@ import io
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -38,11 +40,11 @@ from sitegen.content.errors import OutputError
 from sitegen.content.files import write_atomic
 from sitegen.content.model import City, Town, Village
 from sitegen.content.money import ZERO, yuan
-from sitegen.oversight.supervise import RULES, payments
 from sitegen.content.privacy import mask
-from sitegen.site.render import THEMES_DIR
-from sitegen.oversight.review import approved, as_of, item_is_draft, month_review, queue
 from sitegen.content.taxonomy import BOARDS
+from sitegen.oversight.review import approved, as_of, item_is_draft, month_review, queue
+from sitegen.oversight.supervise import RULES, payments
+from sitegen.site.render import THEMES_DIR
 
 FIXED_TIME = datetime(2000, 1, 1)  # Excel's document properties: a constant, so the bytes never change
 
@@ -50,7 +52,7 @@ FIXED_TIME = datetime(2000, 1, 1)  # Excel's document properties: a constant, so
 @dataclass(frozen=True)
 class Column:
     title: str
-    kind: str = "text"   # text | money | int
+    kind: str = "text"  # text | money | int
 
 
 @dataclass
@@ -58,15 +60,15 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[list[Any]]
-    total: list[Any] | None = None   # a last row of totals, same columns
+    total: list[Any] | None = None  # a last row of totals, same columns
     note: str = ""
 
 
 @dataclass
 class Doc:
     title: str
-    scope: str                        # 全市 or the town's name
-    lines: list[str]                  # the summary, in sentences
+    scope: str  # 全市 or the town's name
+    lines: list[str]  # the summary, in sentences
     tables: list[Table] = field(default_factory=list)
 
 
@@ -96,6 +98,7 @@ def month_label(month: str) -> str:
 
 # ---- 异常资金支付报表 -----------------------------------------------------------------------------------------
 
+
 def warnings_docs(city: City, month: str) -> dict[str, Doc]:
     docs = {}
     for name, scope, towns in _scopes(city):
@@ -111,45 +114,110 @@ def warnings_docs(city: City, month: str) -> dict[str, Doc]:
             open_ = sum(1 for w in warns if w.acknowledgement is None)
             v_paid, v_flagged = sum((p.amount for p in pays), ZERO), sum(hit.values(), ZERO)
             per_village.append([town.name, v.name, len(pays), v_paid, len(hit), v_flagged, len(warns), open_])
-            n_pay, paid, n_flagged, flagged = n_pay + len(pays), paid + v_paid, n_flagged + len(hit), flagged + v_flagged
+            n_pay, paid, n_flagged, flagged = (
+                n_pay + len(pays),
+                paid + v_paid,
+                n_flagged + len(hit),
+                flagged + v_flagged,
+            )
             n_warn, n_open = n_warn + len(warns), n_open + open_
             for w in warns:
                 by_rule[w.rule] += 1
                 rule_amount[w.rule] += w.amount
                 ack = w.acknowledgement
-                detail.append([town.name, v.name, f"{w.voucher.month} {w.voucher.label}", w.voucher.date, w.payee,
-                               w.amount, w.title, w.message, ack.explanation if ack else "",
-                               ack.by if ack else "", ack.date if ack and ack.date else "",
-                               "已说明" if ack else "未说明"])
-        rules: list[list[Any]] = [[title, by_rule[rule], rule_amount[rule]] for rule, (title, _) in RULES.items() if by_rule[rule]]
+                detail.append(
+                    [
+                        town.name,
+                        v.name,
+                        f"{w.voucher.month} {w.voucher.label}",
+                        w.voucher.date,
+                        w.payee,
+                        w.amount,
+                        w.title,
+                        w.message,
+                        ack.explanation if ack else "",
+                        ack.by if ack else "",
+                        ack.date if ack and ack.date else "",
+                        "已说明" if ack else "未说明",
+                    ]
+                )
+        rules: list[list[Any]] = [
+            [title, by_rule[rule], rule_amount[rule]] for rule, (title, _) in RULES.items() if by_rule[rule]
+        ]
         docs[name] = Doc(
-            f"{month_label(month)}异常资金支付报表", scope,
-            [f"本月付款 {n_pay} 笔，合计 {yuan(paid)} 元；其中 {n_flagged} 笔触发预警，合计 {yuan(flagged)} 元，"
-             f"共 {n_warn} 条预警，{n_open} 条尚未说明。",
-             "一笔付款可能同时触发几条规则；金额按笔计算，不重复相加。报表含尚未公开（待审核）月份的付款。"],
-            [Table("预警明细", [Column("镇（街道）"), Column("村"), Column("凭证"), Column("日期"), Column("收款人"),
-                                Column("金额（元）", "money"), Column("预警规则"), Column("预警内容"),
-                                Column("镇（街道）说明"), Column("说明单位"), Column("说明日期"), Column("状态")],
-                   detail),
-             Table("按村汇总", [Column("镇（街道）"), Column("村"), Column("付款笔数", "int"),
-                                Column("付款金额（元）", "money"), Column("预警笔数", "int"),
-                                Column("预警付款金额（元）", "money"), Column("预警条数", "int"),
-                                Column("未说明条数", "int")],
-                   per_village, ["合计", "", n_pay, paid, n_flagged, flagged, n_warn, n_open]),
-             Table("按规则汇总", [Column("预警规则"), Column("条数", "int"), Column("涉及付款金额（元）", "money")],
-                   rules, ["合计", n_warn, sum((r[2] for r in rules), ZERO)],
-                   "同一笔付款触发几条规则时，在每条规则下各计一次。")])
+            f"{month_label(month)}异常资金支付报表",
+            scope,
+            [
+                f"本月付款 {n_pay} 笔，合计 {yuan(paid)} 元；其中 {n_flagged} 笔触发预警，合计 {yuan(flagged)} 元，"
+                f"共 {n_warn} 条预警，{n_open} 条尚未说明。",
+                "一笔付款可能同时触发几条规则；金额按笔计算，不重复相加。报表含尚未公开（待审核）月份的付款。",
+            ],
+            [
+                Table(
+                    "预警明细",
+                    [
+                        Column("镇（街道）"),
+                        Column("村"),
+                        Column("凭证"),
+                        Column("日期"),
+                        Column("收款人"),
+                        Column("金额（元）", "money"),
+                        Column("预警规则"),
+                        Column("预警内容"),
+                        Column("镇（街道）说明"),
+                        Column("说明单位"),
+                        Column("说明日期"),
+                        Column("状态"),
+                    ],
+                    detail,
+                ),
+                Table(
+                    "按村汇总",
+                    [
+                        Column("镇（街道）"),
+                        Column("村"),
+                        Column("付款笔数", "int"),
+                        Column("付款金额（元）", "money"),
+                        Column("预警笔数", "int"),
+                        Column("预警付款金额（元）", "money"),
+                        Column("预警条数", "int"),
+                        Column("未说明条数", "int"),
+                    ],
+                    per_village,
+                    ["合计", "", n_pay, paid, n_flagged, flagged, n_warn, n_open],
+                ),
+                Table(
+                    "按规则汇总",
+                    [Column("预警规则"), Column("条数", "int"), Column("涉及付款金额（元）", "money")],
+                    rules,
+                    ["合计", n_warn, sum((r[2] for r in rules), ZERO)],
+                    "同一笔付款触发几条规则时，在每条规则下各计一次。",
+                ),
+            ],
+        )
     return docs
 
 
 # ---- 群众反映问题月报 --------------------------------------------------------------------------------------
 
+
 def feedback_docs(city: City, month: str) -> dict[str, Doc]:
     start = date.fromisoformat(f"{month}-01")
     end = (start + timedelta(days=32)).replace(day=1)
     docs = {}
-    columns = [Column("工单号"), Column("日期"), Column("镇（街道）"), Column("村"), Column("所问事项"), Column("查询码"),
-               Column("问题"), Column("承办部门"), Column("答复"), Column("答复日期"), Column("状态")]
+    columns = [
+        Column("工单号"),
+        Column("日期"),
+        Column("镇（街道）"),
+        Column("村"),
+        Column("所问事项"),
+        Column("查询码"),
+        Column("问题"),
+        Column("承办部门"),
+        Column("答复"),
+        Column("答复日期"),
+        Column("状态"),
+    ]
     names = {t.slug: t.name for t in city.towns} | {"": "全市"}
     villages = {(v.town_slug, v.slug): v.name for v in city.villages}
     for name, scope, towns in _scopes(city):
@@ -157,22 +225,44 @@ def feedback_docs(city: City, month: str) -> dict[str, Doc]:
         mine = [q for q in city.questions if q.town in slugs]
 
         def row(q):
-            return [q.ticket, q.date, names.get(q.town, q.town), villages.get((q.town, q.village), ""), q.subject,
-                    q.code, q.question, q.department, q.reply, q.reply_date or "", q.status]
+            return [
+                q.ticket,
+                q.date,
+                names.get(q.town, q.town),
+                villages.get((q.town, q.village), ""),
+                q.subject,
+                q.code,
+                q.question,
+                q.department,
+                q.reply,
+                q.reply_date or "",
+                q.status,
+            ]
+
         this = [q for q in mine if start <= q.date < end]
-        older = [q for q in mine if q.date < start and (not q.answered or q.reply_date is None or q.reply_date >= start)]
+        older = [
+            q for q in mine if q.date < start and (not q.answered or q.reply_date is None or q.reply_date >= start)
+        ]
         answered = sum(1 for q in this if q.answered)
         late = sum(1 for q in this + older if q.overdue)
-        docs[name] = Doc(f"{month_label(month)}群众反映问题及答复情况", scope,
-                         [f"本月收到群众反映 {len(this)} 件，已答复 {answered} 件，办理中 {len(this) - answered} 件；"
-                          f"以前月份结转 {len(older)} 件；超过答复时限（{city.oversight.answer_days} 天）的 {late} 件。",
-                          f"答复状态按 {as_of(city).isoformat()} 统计。"],
-                         [Table("本月群众反映", columns, [row(q) for q in this]),
-                          Table("以前月份尚未办结的", columns, [row(q) for q in older])])
+        docs[name] = Doc(
+            f"{month_label(month)}群众反映问题及答复情况",
+            scope,
+            [
+                f"本月收到群众反映 {len(this)} 件，已答复 {answered} 件，办理中 {len(this) - answered} 件；"
+                f"以前月份结转 {len(older)} 件；超过答复时限（{city.oversight.answer_days} 天）的 {late} 件。",
+                f"答复状态按 {as_of(city).isoformat()} 统计。",
+            ],
+            [
+                Table("本月群众反映", columns, [row(q) for q in this]),
+                Table("以前月份尚未办结的", columns, [row(q) for q in older]),
+            ],
+        )
     return docs
 
 
 # ---- 审核待办 ---------------------------------------------------------------------------------------------
+
 
 def review_docs(city: City) -> dict[str, Doc]:
     rows = queue(city)
@@ -182,27 +272,60 @@ def review_docs(city: City) -> dict[str, Doc]:
         mine = [r for r in rows if r.town in names]
         waiting = [r for r in mine if r.status != "已通过"]
         by_dept = Counter((r.department, r.status) for r in mine)
-        docs[name] = Doc("“三务”公开审核待办", scope,
-                         [f"待审核或退回的记录 {len(waiting)} 条；缺少依据或文件的 {sum(1 for r in mine if r.missing)} 条。",
-                          f"统计日期 {as_of(city).isoformat()}。只有审核通过的内容才会公开。"],
-                         [Table("待办明细", [Column("镇（街道）"), Column("村"), Column("类型"), Column("名称"),
-                                            Column("审核部门"), Column("状态"), Column("缺少"), Column("文件")],
-                                [[r.town or "全市", (r.village or "全镇（街道）") if r.town else "", r.kind, r.title,
-                                  r.department, r.status, r.missing, r.where]
-                                 for r in mine]),
-                          Table("按部门汇总", [Column("审核部门"), Column("状态"), Column("条数", "int")],
-                                [[d, s, n] for (d, s), n in sorted(by_dept.items())], ["合计", "", len(mine)])])
+        docs[name] = Doc(
+            "“三务”公开审核待办",
+            scope,
+            [
+                f"待审核或退回的记录 {len(waiting)} 条；缺少依据或文件的 {sum(1 for r in mine if r.missing)} 条。",
+                f"统计日期 {as_of(city).isoformat()}。只有审核通过的内容才会公开。",
+            ],
+            [
+                Table(
+                    "待办明细",
+                    [
+                        Column("镇（街道）"),
+                        Column("村"),
+                        Column("类型"),
+                        Column("名称"),
+                        Column("审核部门"),
+                        Column("状态"),
+                        Column("缺少"),
+                        Column("文件"),
+                    ],
+                    [
+                        [
+                            r.town or "全市",
+                            (r.village or "全镇（街道）") if r.town else "",
+                            r.kind,
+                            r.title,
+                            r.department,
+                            r.status,
+                            r.missing,
+                            r.where,
+                        ]
+                        for r in mine
+                    ],
+                ),
+                Table(
+                    "按部门汇总",
+                    [Column("审核部门"), Column("状态"), Column("条数", "int")],
+                    [[d, s, n] for (d, s), n in sorted(by_dept.items())],
+                    ["合计", "", len(mine)],
+                ),
+            ],
+        )
     return docs
 
 
 # ---- 公开情况检查 (coverage) ---------------------------------------------------------------------------------
 
+
 @dataclass
 class MonthCoverage:
     month: str
     due: date
-    published: date | None   # when it (and every month before it) was approved
-    days_late: int | None    # None: no review dates to measure by (content from before reviews)
+    published: date | None  # when it (and every month before it) was approved
+    days_late: int | None  # None: no review dates to measure by (content from before reviews)
     status: str
 
 
@@ -236,8 +359,9 @@ def finance_months(city: City, v: Village) -> list[MonthCoverage]:
         else:
             blocked = True
             late = max(0, (today - due).days)
-            out.append(MonthCoverage(month, due, None, late,
-                                     f"未公开（已晚 {late} 天）" if late else "未公开（还未到期）"))
+            out.append(
+                MonthCoverage(month, due, None, late, f"未公开（已晚 {late} 天）" if late else "未公开（还未到期）")
+            )
         if due > today:
             break
         y, m = y2, m2
@@ -265,12 +389,37 @@ def coverage_docs(city: City) -> dict[str, Doc]:
             fin = finance_months(city, v)
             unpub = sum(1 for f in fin if f.published is None and f.days_late is not None)
             late = sum(f.days_late or 0 for f in fin)
-            rows.append([town.name, v.name, len(empty), "、".join(empty), len(stale), "、".join(stale),
-                         "；".join(f"{month_label(f.month)}{f.status}" for f in fin), unpub, late])
+            rows.append(
+                [
+                    town.name,
+                    v.name,
+                    len(empty),
+                    "、".join(empty),
+                    len(stale),
+                    "、".join(stale),
+                    "；".join(f"{month_label(f.month)}{f.status}" for f in fin),
+                    unpub,
+                    late,
+                ]
+            )
             for f in fin:
-                month_rows.append([town.name, v.name, f.month, f.due, f.published or "",
-                                   "" if f.days_late is None else f.days_late, f.status])
-            t_empty, t_stale, t_unpub, t_late = t_empty + len(empty), t_stale + len(stale), t_unpub + unpub, t_late + late
+                month_rows.append(
+                    [
+                        town.name,
+                        v.name,
+                        f.month,
+                        f.due,
+                        f.published or "",
+                        "" if f.days_late is None else f.days_late,
+                        f.status,
+                    ]
+                )
+            t_empty, t_stale, t_unpub, t_late = (
+                t_empty + len(empty),
+                t_stale + len(stale),
+                t_unpub + unpub,
+                t_late + late,
+            )
             t_months += len(fin)
         rows.sort(key=lambda r: (r[7], r[2] + r[4], r[8], r[1]))
         village_rows += rows
@@ -279,32 +428,79 @@ def coverage_docs(city: City) -> dict[str, Doc]:
     # Ranked: fewest unpublished months, then fewest empty or stale categories, then fewest days late.
     towns.sort(key=lambda r: (r[4], r[2] + r[3], r[5], r[0]))
     ranking = [[n] + r for n, r in enumerate(towns, start=1)]
-    doc = Doc("“三务”公开情况检查", "全市",
-              [f"统计日期 {today.isoformat()}。空白类别：该类别没有已公开的事项；久未更新：最近一条已公开事项早于 "
-               f"{stale_before.isoformat()}（{cfg.stale_days} 天）。每月财务应在次月 {cfg.finance_due_day} 日前公开；"
-               "公开日期取该月及以前各月都审核通过的那一天。",
-               "排名先看未公开的月数，再看空白和久未更新的类别数，再看财务公开累计晚了几天，越少越靠前。"],
-              [Table("各镇（街道）排名", [Column("名次", "int"), Column("镇（街道）"), Column("村数", "int"),
-                                       Column("空白类别", "int"), Column("久未更新类别", "int"),
-                                       Column("未公开月数", "int"), Column("财务公开累计晚（天）", "int"),
-                                       Column("平均每月晚（天）")], ranking),
-               Table("各村情况", [Column("镇（街道）"), Column("村"), Column("空白类别数", "int"), Column("空白类别"),
-                                 Column("久未更新类别数", "int"), Column("久未更新类别"), Column("各月财务公开"),
-                                 Column("未公开月数", "int"), Column("财务公开累计晚（天）", "int")],
-                     sorted(village_rows, key=lambda r: [t[1] for t in ranking].index(r[0]))),
-               Table("各月财务公开", [Column("镇（街道）"), Column("村"), Column("月份"), Column("应公开日期"),
-                                     Column("公开日期"), Column("晚（天）"), Column("情况")], month_rows)])
+    doc = Doc(
+        "“三务”公开情况检查",
+        "全市",
+        [
+            f"统计日期 {today.isoformat()}。空白类别：该类别没有已公开的事项；久未更新：最近一条已公开事项早于 "
+            f"{stale_before.isoformat()}（{cfg.stale_days} 天）。每月财务应在次月 {cfg.finance_due_day} 日前公开；"
+            "公开日期取该月及以前各月都审核通过的那一天。",
+            "排名先看未公开的月数，再看空白和久未更新的类别数，再看财务公开累计晚了几天，越少越靠前。",
+        ],
+        [
+            Table(
+                "各镇（街道）排名",
+                [
+                    Column("名次", "int"),
+                    Column("镇（街道）"),
+                    Column("村数", "int"),
+                    Column("空白类别", "int"),
+                    Column("久未更新类别", "int"),
+                    Column("未公开月数", "int"),
+                    Column("财务公开累计晚（天）", "int"),
+                    Column("平均每月晚（天）"),
+                ],
+                ranking,
+            ),
+            Table(
+                "各村情况",
+                [
+                    Column("镇（街道）"),
+                    Column("村"),
+                    Column("空白类别数", "int"),
+                    Column("空白类别"),
+                    Column("久未更新类别数", "int"),
+                    Column("久未更新类别"),
+                    Column("各月财务公开"),
+                    Column("未公开月数", "int"),
+                    Column("财务公开累计晚（天）", "int"),
+                ],
+                sorted(village_rows, key=lambda r: [t[1] for t in ranking].index(r[0])),
+            ),
+            Table(
+                "各月财务公开",
+                [
+                    Column("镇（街道）"),
+                    Column("村"),
+                    Column("月份"),
+                    Column("应公开日期"),
+                    Column("公开日期"),
+                    Column("晚（天）"),
+                    Column("情况"),
+                ],
+                month_rows,
+            ),
+        ],
+    )
     return {"city": doc}
 
 
 # ---- writers ------------------------------------------------------------------------------------------------
 
+
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(THEMES_DIR / "reports")), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                      finalize=lambda v: mask(v) if isinstance(v, str) and not isinstance(v, Markup) else v)
-    env.filters["cell"] = lambda value, kind: yuan(value) if kind == "money" and isinstance(value, Decimal) \
-        else _text(value)
+    env = Environment(
+        loader=FileSystemLoader(str(THEMES_DIR / "reports")),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=lambda v: mask(v) if isinstance(v, str) and not isinstance(v, Markup) else v,
+    )
+    env.filters["cell"] = lambda value, kind: (
+        yuan(value) if kind == "money" and isinstance(value, Decimal) else _text(value)
+    )
     return env
 
 
@@ -335,8 +531,12 @@ def xlsx_bytes(doc: Doc) -> bytes:
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in table.rows + ([table.total] if table.total else []):
-            sheet.append([v if (c.kind in ("money", "int") and isinstance(v, (int, Decimal))) else _text(v)
-                          for c, v in zip(table.columns, row)])
+            sheet.append(
+                [
+                    v if (c.kind in ("money", "int") and isinstance(v, (int, Decimal))) else _text(v)
+                    for c, v in zip(table.columns, row)
+                ]
+            )
         for n, c in enumerate(table.columns, start=1):
             if c.kind == "money":
                 for cells in sheet.iter_rows(min_row=3, min_col=n, max_col=n):
@@ -374,7 +574,12 @@ def write(folder: Path, docs: dict[str, Doc]) -> list[Path]:
     return written
 
 
-KINDS: dict[str, Callable[..., dict[str, Doc]]] = {"warnings": warnings_docs, "feedback": feedback_docs, "review": review_docs, "coverage": coverage_docs}
+KINDS: dict[str, Callable[..., dict[str, Doc]]] = {
+    "warnings": warnings_docs,
+    "feedback": feedback_docs,
+    "review": review_docs,
+    "coverage": coverage_docs,
+}
 
 
 def make(city: City, kind: str, out: Path, month: str | None = None) -> list[Path]:

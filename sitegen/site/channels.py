@@ -6,6 +6,7 @@ made per theme: templates take the theme's `Words` (render.py sets `words`), and
 a `Said`, which render.py turns into the theme's text as it is written out (the Jinja finalize hook). As a plain
 string a `Said` is the TV's text, so code that only reads it (tests, logs) sees a normal sentence.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -17,15 +18,14 @@ from typing import Self
 class Words:
     """How one channel says "choose" and "open" (the theme's `words` in templates)."""
 
-    pick: str       # choose a thing on screen: 选中 (arrows) / 点击 (a tap or a click)
-    open_row: str   # open a list's line: 选中一行按确定键 / 点击一行
+    pick: str  # choose a thing on screen: 选中 (arrows) / 点击 (a tap or a click)
+    open_row: str  # open a list's line: 选中一行按确定键 / 点击一行
 
 
 WORDS: dict[str, Words] = {
     "tv": Words(pick="选中", open_row="选中一行按确定键"),
     "mobile": Words(pick="点击", open_row="点击一行"),
 }
-
 
 
 def words_for(theme: str) -> Words:

@@ -4,6 +4,7 @@ Deterministic: the same figures give the same bytes (no timestamps or metadata i
 fixed sizes and compression). Readable at 3 metres: 1280×640 pixels, labels 30 px and up. When no CJK font is
 installed the bars are drawn without text (the page shows every figure in a table next to the chart anyway).
 """
+
 from __future__ import annotations
 
 import io
@@ -16,15 +17,17 @@ from functools import lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 WIDTH, HEIGHT = 1280, 640
-BACKGROUND = (11, 26, 42)      # the TV theme's page colour
+BACKGROUND = (11, 26, 42)  # the TV theme's page colour
 TEXT = (255, 255, 255)
 GRID = (44, 74, 107)
 COLOURS = ((159, 245, 176), (255, 207, 207), (255, 235, 153), (214, 226, 238))  # income, expense, budget, other
-FONT_PATHS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-              "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-              "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-              "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-              "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+FONT_PATHS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,9 @@ def font_path() -> str | None:
         if os.path.isfile(path):
             return path
     try:  # other distributions: ask fontconfig for a Chinese font
-        found = subprocess.run(["fc-match", "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True,
-                               timeout=10).stdout.strip()
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return found if found.lower().endswith((".ttc", ".ttf", ".otf")) and os.path.isfile(found) else None

@@ -10,6 +10,7 @@ links.py); nothing here guesses it from template names.
 The QR is drawn at build time (segno makes the matrix, Pillow a 1-bit PNG: old set-top boxes may lack SVG), one
 file per reference code, beside the page of its subject; it is data in an image, not a link.
 """
+
 from __future__ import annotations
 
 import functools
@@ -21,14 +22,14 @@ from urllib.parse import quote
 import segno
 from PIL import Image as PILImage
 
+from sitegen.content.model import City, Voucher
 from sitegen.oversight import refcode
 from sitegen.site.plan import Site, Subject
-from sitegen.content.model import City, Voucher
 
 PANEL = "ask"  # the panel's id: the 我有疑问 button's #fragment
-QR_SCALE = 8    # pixels per module: a version-4 code is 33 modules, 328 px with its border, readable at 3 m
-QR_BORDER = 4   # the quiet zone the standard asks for
-QR_MASK = 2     # fixed, so the build does not try all eight (4 ms a code); any mask reads equally well here
+QR_SCALE = 8  # pixels per module: a version-4 code is 33 modules, 328 px with its border, readable at 3 m
+QR_BORDER = 4  # the quiet zone the standard asks for
+QR_MASK = 2  # fixed, so the build does not try all eight (4 ms a code); any mask reads equally well here
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,8 @@ class Ask:
 
     code: str
     about: str
-    page: str                  # the page whose panel this is
-    qr: str | None = None      # the QR image's path, one per code
+    page: str  # the page whose panel this is
+    qr: str | None = None  # the QR image's path, one per code
     address: str | None = None  # feedback_url with the code in it
 
     @property
@@ -82,13 +83,19 @@ def ask_for(subject: Subject, page: str, codes: dict[int, str], feedback_url: st
         about = f"凭证 {thing.month} {thing.label}：{thing.summary}"
     else:
         first, last = subject.scans[0], subject.scans[-1]
-        about = f"凭证 {thing.month} {thing.label} " + (f"第{first}张扫描件" if first == last
-                                                          else f"第{first}–{last}张扫描件")
+        about = f"凭证 {thing.month} {thing.label} " + (
+            f"第{first}张扫描件" if first == last else f"第{first}–{last}张扫描件"
+        )
         code = refcode.scan_code(code, first) if first == last else code
     if not feedback_url:
         return Ask(code, about, page)
-    return Ask(code, about, page, posixpath.join(posixpath.dirname(page), f"ask-{code}.png"),
-               feedback_address(feedback_url, code))
+    return Ask(
+        code,
+        about,
+        page,
+        posixpath.join(posixpath.dirname(page), f"ask-{code}.png"),
+        feedback_address(feedback_url, code),
+    )
 
 
 def plan(site: Site, city: City) -> dict[int, str]:

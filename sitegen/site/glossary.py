@@ -4,6 +4,7 @@ Account codes already carry their plain name in `accounts.Account.plain`; this a
 use (资产, 负债, 在建工程, 决算 …) and the one way amounts are shown: 元 with thousands separators, and large
 totals also in 万元 (`money.yuan` / `money.wan`).
 """
+
 from __future__ import annotations
 
 from decimal import Decimal

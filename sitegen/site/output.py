@@ -4,15 +4,16 @@ A theme is written in full to a hidden sibling folder, then swapped with the liv
 renameat2(RENAME_EXCHANGE) call where the kernel offers it (Linux >= 3.15), so a reader sees either the old
 site or the new one, never a mixture or nothing. Elsewhere it falls back to two renames.
 """
+
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
 import os
 import shutil
-from pathlib import Path
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from typing import Callable
+from pathlib import Path
 
 from sitegen.content.errors import OutputError
 
@@ -43,8 +44,15 @@ def clean_leftovers(output: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def write_theme(output: Path, theme: str, files: dict[str, bytes], copies: dict[str, Path | str],
-                villages: set[str] | None = None, kept: AbstractSet[str] = frozenset(), record: str = "") -> None:
+def write_theme(
+    output: Path,
+    theme: str,
+    files: dict[str, bytes],
+    copies: dict[str, Path | str],
+    villages: set[str] | None = None,
+    kept: AbstractSet[str] = frozenset(),
+    record: str = "",
+) -> None:
     """Write `files` (path -> bytes) and `copies` (path -> file to hard-link or copy) as output/<theme>.
 
     With `villages` (the "town/village" folders made again) and a live theme folder, only what changed is
@@ -113,6 +121,7 @@ def _write_files(folder: str, files: dict[str, bytes], copies: dict[str, Path | 
             os.makedirs(parent, exist_ok=True)
             made.add(parent)
         return dest
+
     for path, data in sorted(files.items()):
         with open(place(path), "wb") as fh:
             fh.write(data)
@@ -134,8 +143,15 @@ def _same(path: str, data: bytes) -> bool:
         return False
 
 
-def update_theme(output: Path, theme: str, files: dict[str, bytes], copies: dict[str, Path | str],
-                 villages: set[str], kept: AbstractSet[str], record: str) -> None:
+def update_theme(
+    output: Path,
+    theme: str,
+    files: dict[str, bytes],
+    copies: dict[str, Path | str],
+    villages: set[str],
+    kept: AbstractSet[str],
+    record: str,
+) -> None:
     """Bring output/<theme> up to date in place (逐村更新), touching only what changed: every village in `villages`
     ("town/village") that has files here is written to a hidden staging folder beside the theme and swapped in
     with one renameat2(RENAME_EXCHANGE) (a reader sees the village's old pages or its new ones); then the city's

@@ -4,6 +4,7 @@ Paths are POSIX, relative to a theme's output root; templates only ever receive 
 which makes them relative to the page, so a site works from any base path and from file://. After
 rendering, `check_links` proves every href and src resolves, fragments included.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,22 +12,22 @@ import html
 import posixpath
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from sitegen.site import glossary
-from sitegen.oversight import refcode
-from sitegen.site import search
-from sitegen.images.renditions import Picture, Rendition, pictures, whole
 from sitegen.content.errors import Location, Report
 from sitegen.content.markdown import is_external
-from sitegen.site.finance_pages import FinancePlanner, finance_slug, month_words, pending_notice, voucher_finance_rows
-from sitegen.finance.ledger import explain
 from sitegen.content.model import City, Image, Item, Ledger, LedgerLine, LedgerMonth, Town, Village, Voucher
 from sitegen.content.money import ZERO
 from sitegen.content.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board, Category
+from sitegen.finance.ledger import explain
+from sitegen.images.renditions import Picture, Rendition, pictures, whole
+from sitegen.oversight import refcode
+from sitegen.site import glossary, search
+from sitegen.site.finance_pages import FinancePlanner, finance_slug, month_words, pending_notice, voucher_finance_rows
 
 _BOARD_SLUGS = frozenset(b.slug for b in (*BOARDS, RULES, POLICIES))
 
@@ -70,11 +71,11 @@ class LedgerPart:
 
     month: LedgerMonth
     lines: list[LedgerLine]
-    part: int           # 1-based
+    part: int  # 1-based
     parts: int
     path: str
-    opening: Decimal    # the balance before its first line (the month's opening on its first part)
-    income: Decimal     # its lines' sums: a month in parts totals each page (本页合计), the month in words
+    opening: Decimal  # the balance before its first line (the month's opening on its first part)
+    income: Decimal  # its lines' sums: a month in parts totals each page (本页合计), the month in words
     expense: Decimal
     closing: Decimal
 
@@ -84,11 +85,11 @@ class Page:
     path: str
     template: str
     title: str
-    crumbs: list[tuple[str, str]]      # (label, path) from the city home down to the parent
-    back: str                          # where Back goes when there is no history (the parent page)
+    crumbs: list[tuple[str, str]]  # (label, path) from the city home down to the parent
+    back: str  # where Back goes when there is no history (the parent page)
     data: dict[str, Any] = field(default_factory=dict)
-    subject: Subject | None = None     # what its 我有疑问 panel is about (feedback.plan), if it has one
-    listed: tuple[Voucher, ...] = ()   # vouchers whose codes it lists, each line opening its voucher (a ledger)
+    subject: Subject | None = None  # what its 我有疑问 panel is about (feedback.plan), if it has one
+    listed: tuple[Voucher, ...] = ()  # vouchers whose codes it lists, each line opening its voucher (a ledger)
 
     @property
     def kind(self) -> str:
@@ -125,9 +126,8 @@ class Page:
         """The title for a TV's top line, after `place`: without the village's (or town's) name when the place just
         said it (长寿村 › 财务 › 2026年收支流水, not ... › 长寿村2026年收支流水)."""
         place = self.place
-        if place and self.title.startswith(place[0]) and len(self.title) > len(place[0]) \
-                and len(self.crumbs) > 1:
-            return self.title[len(place[0]):].lstrip(" ·")
+        if place and self.title.startswith(place[0]) and len(self.title) > len(place[0]) and len(self.crumbs) > 1:
+            return self.title[len(place[0]) :].lstrip(" ·")
         return self.title
 
     def url(self, target: str) -> str:
@@ -144,8 +144,8 @@ class Page:
 @dataclass
 class Site:
     pages: list[Page]
-    images: dict[str, Rendition]       # output path -> the rendition published there (assets.py)
-    item_paths: dict[Path, str]        # item source file -> page path (for Markdown links between items)
+    images: dict[str, Rendition]  # output path -> the rendition published there (assets.py)
+    item_paths: dict[Path, str]  # item source file -> page path (for Markdown links between items)
     # output path -> bytes made at build (charts, QR codes), or how to make them: drawn only if their page is made
     generated: dict[str, bytes | Callable[[], bytes]] = field(default_factory=dict)
 
@@ -170,8 +170,9 @@ def subitem_groups(items: list[Item], order: tuple[str, ...]) -> list[tuple[str,
     for item in items:
         groups.setdefault(item.subitem or OTHER_SUBITEM, []).append(item)
     rank = {name: i for i, name in enumerate(order)}
-    return sorted(groups.items(), key=lambda g: (g[0] == OTHER_SUBITEM and g[0] not in rank,
-                                                 rank.get(g[0], len(rank)), g[0]))
+    return sorted(
+        groups.items(), key=lambda g: (g[0] == OTHER_SUBITEM and g[0] not in rank, rank.get(g[0], len(rank)), g[0])
+    )
 
 
 def subitem_slug(name: str) -> str:
@@ -190,13 +191,22 @@ class _Planner:
         self.pages: list[Page] = []
         self.images: dict[str, Rendition | Image] = {}  # a plain Image: one whole-image file (finance_pages.image_path)
         self.item_paths: dict[Path, str] = {}
-        self.generated: dict[str, bytes | Callable[[], bytes]] = {}   # charts (finance_pages.py)
-        self.finance_paths: set[str] = set()    # finance sub-pages already planned
+        self.generated: dict[str, bytes | Callable[[], bytes]] = {}  # charts (finance_pages.py)
+        self.finance_paths: set[str] = set()  # finance sub-pages already planned
         self._codes: dict[int, str] | None = None  # reference codes, made when a search index is (codes())
         self.ledger_lines: dict[int, str] = {}  # id(voucher) -> its line in its ledger page ("path#v-KEY")
 
-    def add(self, path: str, template: str, title: str, crumbs: list[tuple[str, str]], /,
-            subject: Subject | None = None, listed: tuple[Voucher, ...] = (), **data: Any) -> Page:
+    def add(
+        self,
+        path: str,
+        template: str,
+        title: str,
+        crumbs: list[tuple[str, str]],
+        /,
+        subject: Subject | None = None,
+        listed: tuple[Voucher, ...] = (),
+        **data: Any,
+    ) -> Page:
         """Plan a page; `data` are its template's variables. The first four are positional-only (a template may have
         a variable called `title`), and a name render_theme sets itself is refused here, not as a clash mid-render.
         `subject`: what the page is about (an item, a voucher, scans), for its 我有疑问 panel (feedback.plan);
@@ -208,8 +218,16 @@ class _Planner:
         return page
 
     def rows(self, items: list[Item]) -> list[Row]:
-        return [Row(i.date.isoformat(), i.title, ("草稿·待审核 " if i.draft else "")  # only in --preview (review.py)
-                    + (i.subitem or (i.category.name if i.category else "")), self.item_paths[i.source]) for i in items]
+        return [
+            Row(
+                i.date.isoformat(),
+                i.title,
+                ("草稿·待审核 " if i.draft else "")  # only in --preview (review.py)
+                + (i.subitem or (i.category.name if i.category else "")),
+                self.item_paths[i.source],
+            )
+            for i in items
+        ]
 
     def pictures(self, base: str, img: Image) -> list[Picture]:
         """Every page of an image with its renditions (TV and phone tiles, thumbnail), registered for assets."""
@@ -237,18 +255,40 @@ class _Planner:
         for town in city.towns:
             self.town(town, home)
         town_tiles = [Tile(t.name, f"{len(t.villages)} 个村", f"{t.slug}/index.html") for t in city.towns]
-        sections = [Tile(b.name, f"{len(self._section(b, city.items))} 条", f"{b.slug}/index.html")
-                    for b in (RULES, POLICIES)]
+        sections = [
+            Tile(b.name, f"{len(self._section(b, city.items))} 条", f"{b.slug}/index.html") for b in (RULES, POLICIES)
+        ]
         self.search_page("", home, _sections(""), lambda: self.shared_entries(city.items, search.CITY))
         sections.append(search_tile(""))
-        self.add("index.html", "city.html", city.title, [], tiles=_digits(town_tiles + sections),
-                 villages=[(t, [Tile(v.name, "", self.village_path(v)) for v in t.villages]) for t in city.towns])
+        self.add(
+            "index.html",
+            "city.html",
+            city.title,
+            [],
+            tiles=_digits(town_tiles + sections),
+            villages=[(t, [Tile(v.name, "", self.village_path(v)) for v in t.villages]) for t in city.towns],
+        )
         for board in (RULES, POLICIES):
-            self.add(f"{board.slug}/index.html", "list.html", f"{city.name}{board.name}", home,
-                     rows=self.rows(self._section(board, city.items)), empty="暂无内容")
+            self.add(
+                f"{board.slug}/index.html",
+                "list.html",
+                f"{city.name}{board.name}",
+                home,
+                rows=self.rows(self._section(board, city.items)),
+                empty="暂无内容",
+            )
         for item, crumbs, images, basis_scan, documents in self._pending:
-            self.add(self.item_paths[item.source], "item.html", item.title, crumbs, subject=Subject(item), item=item,
-                     images=images, basis_scan=basis_scan, documents=documents)
+            self.add(
+                self.item_paths[item.source],
+                "item.html",
+                item.title,
+                crumbs,
+                subject=Subject(item),
+                item=item,
+                images=images,
+                basis_scan=basis_scan,
+                documents=documents,
+            )
         # finance_pages.image_path() users register plain Images: one whole-image file each
         renditions = {p: r if isinstance(r, Rendition) else whole(p, r) for p, r in self.images.items()}
         return Site(self.pages, renditions, self.item_paths, self.generated)
@@ -266,19 +306,37 @@ class _Planner:
         base = town.slug
         crumbs = home + [(town.name, f"{base}/index.html")]
         for item in town.items:
-            self.item_page(item, base, f"{base}/{item.board.slug}",
-                           crumbs + [(item.board.name, f"{base}/{item.board.slug}/index.html")])
-        tiles = [Tile(v.name, f"{len(v.items)} 条公开事项 · {len(v.vouchers)} 张凭证", self.village_path(v))
-                 for v in town.villages]
-        sections = [Tile(b.name, f"{len(self._section(b, self.city.items, town.items))} 条",
-                         f"{base}/{b.slug}/index.html") for b in (RULES, POLICIES)]
+            self.item_page(
+                item,
+                base,
+                f"{base}/{item.board.slug}",
+                crumbs + [(item.board.name, f"{base}/{item.board.slug}/index.html")],
+            )
+        tiles = [
+            Tile(v.name, f"{len(v.items)} 条公开事项 · {len(v.vouchers)} 张凭证", self.village_path(v))
+            for v in town.villages
+        ]
+        sections = [
+            Tile(b.name, f"{len(self._section(b, self.city.items, town.items))} 条", f"{base}/{b.slug}/index.html")
+            for b in (RULES, POLICIES)
+        ]
         sections.append(search_tile(f"{base}/"))
         self.add(f"{base}/index.html", "town.html", town.name, home, tiles=_digits(tiles + sections), town=town)
-        self.search_page(f"{base}/", crumbs, _sections(f"{base}/"), lambda: self.shared_entries(town.items, search.TOWN)
-                         + self.shared_entries(self.city.items, search.CITY))
+        self.search_page(
+            f"{base}/",
+            crumbs,
+            _sections(f"{base}/"),
+            lambda: self.shared_entries(town.items, search.TOWN) + self.shared_entries(self.city.items, search.CITY),
+        )
         for board in (RULES, POLICIES):
-            self.add(f"{base}/{board.slug}/index.html", "list.html", f"{town.name}{board.name}", crumbs,
-                     rows=self.rows(self._section(board, self.city.items, town.items)), empty="暂无内容")
+            self.add(
+                f"{base}/{board.slug}/index.html",
+                "list.html",
+                f"{town.name}{board.name}",
+                crumbs,
+                rows=self.rows(self._section(board, self.city.items, town.items)),
+                empty="暂无内容",
+            )
         for village in town.villages:
             self.village(village, town, crumbs)
 
@@ -294,14 +352,19 @@ class _Planner:
         ledger_path = self.ledgers(v, base, crumbs)
         tiles = [Tile(b.name, f"{len(v.items_of(b))} 条", f"{base}/{b.slug}/index.html") for b in BOARDS]
         # with no month published yet, the 收支流水 tile opens 收支情况, which says the months are 待审核
-        ledger_tile = Tile("收支流水", f"{month_words(v.pending_months[0])}起待审核" if v.pending_months
-                           else "每一笔钱的来龙去脉", ledger_path or (f"{base}/finance/income-expense/index.html"
-                                                                  if v.pending_months else f"{base}/finance/index.html"))
+        ledger_tile = Tile(
+            "收支流水",
+            f"{month_words(v.pending_months[0])}起待审核" if v.pending_months else "每一笔钱的来龙去脉",
+            ledger_path
+            or (f"{base}/finance/income-expense/index.html" if v.pending_months else f"{base}/finance/index.html"),
+        )
         tiles.append(ledger_tile)
         rules = self._section(RULES, self.city.items, town.items, v.items)
         policies = self._section(POLICIES, self.city.items, town.items)
-        tiles += [Tile(RULES.name, f"{len(rules)} 条", f"{base}/rules/index.html"),
-                  Tile(POLICIES.name, f"{len(policies)} 条", f"{base}/policies/index.html")]
+        tiles += [
+            Tile(RULES.name, f"{len(rules)} 条", f"{base}/rules/index.html"),
+            Tile(POLICIES.name, f"{len(policies)} 条", f"{base}/policies/index.html"),
+        ]
         warnings_tile = Tile("资金支付预警", f"{len(v.warnings)} 条", f"{base}/warnings.html")  # oversight_pages
         asked = len(v.questions) + len(self._shared_questions(v))
         tiles += [warnings_tile, Tile("群众疑问", f"{asked} 条", f"{base}/questions.html")]
@@ -309,15 +372,29 @@ class _Planner:
         self.add(f"{base}/index.html", "village.html", v.name, parent, village=v, town=town, tiles=_digits(tiles))
         for board in BOARDS:
             board_crumbs = crumbs + [(board.name, f"{base}/{board.slug}/index.html")]
-            cats = [Tile(c.name, f"{len(v.items_of(board, c))} 条", f"{base}/{board.slug}/{c.slug}/index.html")
-                    for c in board.categories]
+            cats = [
+                Tile(c.name, f"{len(v.items_of(board, c))} 条", f"{base}/{board.slug}/{c.slug}/index.html")
+                for c in board.categories
+            ]
             if board is FINANCE and (ledger_path or v.pending_months):
-                cats.insert(0, Tile("收支流水", ledger_tile.sub if v.pending_months else "流水账：逐笔收入、支出和余额",
-                                    ledger_tile.path))
+                cats.insert(
+                    0,
+                    Tile(
+                        "收支流水",
+                        ledger_tile.sub if v.pending_months else "流水账：逐笔收入、支出和余额",
+                        ledger_tile.path,
+                    ),
+                )
             if board is FINANCE:
                 cats.append(warnings_tile)
-            self.add(f"{base}/{board.slug}/index.html", "board.html", f"{v.name}{board.name}", crumbs,
-                     tiles=_digits(cats), board=board)
+            self.add(
+                f"{base}/{board.slug}/index.html",
+                "board.html",
+                f"{v.name}{board.name}",
+                crumbs,
+                tiles=_digits(cats),
+                board=board,
+            )
             fin = FinancePlanner(self, v, base, board_crumbs) if board is FINANCE else None
             for c in board.categories:
                 # finance categories: the structured tables and charts (finance_pages.py), then the items
@@ -325,22 +402,45 @@ class _Planner:
                 extra: dict[str, Any] = {"sections": fin.sections(c)} if fin else {}
                 items = v.items_of(board, c)
                 folder = f"{base}/{board.slug}/{c.slug}"
-                subitems = self.subitem_pages(board, c, items, folder,
-                                              board_crumbs + [(c.name, f"{folder}/index.html")])
-                self.add(f"{folder}/index.html", template, c.name, board_crumbs, rows=self.rows(items),
-                         subitems=subitems, empty="本类别暂无公开内容", **extra)
+                subitems = self.subitem_pages(
+                    board, c, items, folder, board_crumbs + [(c.name, f"{folder}/index.html")]
+                )
+                self.add(
+                    f"{folder}/index.html",
+                    template,
+                    c.name,
+                    board_crumbs,
+                    rows=self.rows(items),
+                    subitems=subitems,
+                    empty="本类别暂无公开内容",
+                    **extra,
+                )
             if fin:
                 fin.account_pages_plan()
-        self.add(f"{base}/rules/index.html", "list.html", f"{v.name}{RULES.name}", crumbs, rows=self.rows(rules),
-                 empty="暂无内容")
-        self.add(f"{base}/policies/index.html", "list.html", f"{v.name}{POLICIES.name}", crumbs,
-                 rows=self.rows(policies), empty="暂无内容")
+        self.add(
+            f"{base}/rules/index.html",
+            "list.html",
+            f"{v.name}{RULES.name}",
+            crumbs,
+            rows=self.rows(rules),
+            empty="暂无内容",
+        )
+        self.add(
+            f"{base}/policies/index.html",
+            "list.html",
+            f"{v.name}{POLICIES.name}",
+            crumbs,
+            rows=self.rows(policies),
+            empty="暂无内容",
+        )
         self.oversight_pages(v, base, crumbs)
-        self.search_page(f"{base}/", crumbs, self.ledger_ways(v, base, ledger_path),
-                         lambda: self.village_entries(v, town, base))
+        self.search_page(
+            f"{base}/", crumbs, self.ledger_ways(v, base, ledger_path), lambda: self.village_entries(v, town, base)
+        )
 
-    def subitem_pages(self, board: Board, category: Category, items: list[Item], folder: str,
-                      crumbs: list[tuple[str, str]]) -> list[Tile]:
+    def subitem_pages(
+        self, board: Board, category: Category, items: list[Item], folder: str, crumbs: list[tuple[str, str]]
+    ) -> list[Tile]:
         """小项 A category's sub-item pages, one per sub-item its items are under, each listing those items; returned
         as the tiles (with counts) its category page shows above all its items. A category whose items are all
         under one sub-item (or none) gets none: its page lists the items straight away."""
@@ -352,27 +452,39 @@ class _Planner:
         for name, members in groups:
             path = f"{folder}/{subitem_slug(name)}.html"
             while path in taken:
-                path = path[:-len(".html")] + "-0.html"
+                path = path[: -len(".html")] + "-0.html"
             self.add(path, "list.html", name, crumbs, rows=self.rows(members), subitems=[], empty="暂无内容")
             tiles.append(Tile(name, f"{len(members)} 条", path))
         return _digits(tiles)
 
-    def search_page(self, folder: str, crumbs: list[tuple[str, str]], ways: list[Tile],
-                    entries: Callable[[], list[search.Entry]]) -> None:
+    def search_page(
+        self, folder: str, crumbs: list[tuple[str, str]], ways: list[Tile], entries: Callable[[], list[search.Entry]]
+    ) -> None:
         """搜索 The search page of a village, town or the city, and its index (search.py), made only if the page is
         (a village carried over by reuse.py keeps its last index). `ways`: links for a browser without script."""
-        page = self.add(f"{folder}{search.PAGE_NAME}", "search.html", "搜索", crumbs, ways=ways,
-                        index=f"{folder}{search.INDEX_NAME}", keys=list(string.ascii_uppercase),
-                        boards=search.BOARD_NAMES)
+        page = self.add(
+            f"{folder}{search.PAGE_NAME}",
+            "search.html",
+            "搜索",
+            crumbs,
+            ways=ways,
+            index=f"{folder}{search.INDEX_NAME}",
+            keys=list(string.ascii_uppercase),
+            boards=search.BOARD_NAMES,
+        )
         self.generated[f"{folder}{search.INDEX_NAME}"] = lambda: search.script(
-            entries(), page.url, ["本村", "本镇", "全市"])
+            entries(), page.url, ["本村", "本镇", "全市"]
+        )
 
     def ledger_ways(self, v: Village, base: str, ledger_path: str | None) -> list[Tile]:
         """The boards, and the ledger month by month: the ways in when the search cannot run."""
         ways = [Tile(b.name, "", f"{base}/{b.slug}/index.html") for b in BOARDS]
         for lg in reversed(v.ledgers):
-            ways += [Tile(f"{m.month} 收支流水", f"{len(m.lines)} 笔", self.ledger_lines[id(m.lines[0].voucher)])
-                     for m in reversed(lg.months) if m.lines]
+            ways += [
+                Tile(f"{m.month} 收支流水", f"{len(m.lines)} 笔", self.ledger_lines[id(m.lines[0].voucher)])
+                for m in reversed(lg.months)
+                if m.lines
+            ]
         return ways
 
     def codes(self) -> dict[int, str]:
@@ -382,14 +494,20 @@ class _Planner:
         return self._codes
 
     def shared_entries(self, items: list[Item], scope: int) -> list[search.Entry]:
-        return [search.item_entry(i, self.item_paths[i.source], scope, self.codes().get(id(i), ""))
-                for i in items if not i.draft and i.source in self.item_paths]
+        return [
+            search.item_entry(i, self.item_paths[i.source], scope, self.codes().get(id(i), ""))
+            for i in items
+            if not i.draft and i.source in self.item_paths
+        ]
 
     def village_entries(self, v: Village, town: Town, base: str) -> list[search.Entry]:
         """The village's own items, payments, projects and payout lists, then its town's and the city's notices."""
         codes = self.codes()
-        own = [search.item_entry(i, self.item_paths[i.source], search.VILLAGE, codes.get(id(i), ""))
-               for i in v.items if not i.draft and i.source in self.item_paths]
+        own = [
+            search.item_entry(i, self.item_paths[i.source], search.VILLAGE, codes.get(id(i), ""))
+            for i in v.items
+            if not i.draft and i.source in self.item_paths
+        ]
         own += search.voucher_entries(v, lambda x: self.voucher_path(base, x), codes)
         own += search.finance_entries(v, base, self.finance_paths, finance_slug)
         return own + self.shared_entries(town.items, search.TOWN) + self.shared_entries(self.city.items, search.CITY)
@@ -402,17 +520,35 @@ class _Planner:
         by_voucher: dict[int, list] = {}  # one row per payment, with all its warnings (they come in voucher order)
         for w in v.warnings:
             by_voucher.setdefault(id(w.voucher), []).append(w)
-        self.add(f"{base}/warnings.html", "warnings.html", f"{v.name}资金支付预警", crumbs, village=v,
-                 rows=[(ws[0].voucher, ws, published[key]) for key, ws in by_voucher.items()])
-        self.add(f"{base}/questions.html", "questions.html", f"{v.name}群众疑问", crumbs, village=v,
-                 rows=[(q, published.get(id(q.target))) for q in v.questions],
-                 shared=[(q, self.item_paths[q.target.source]) for q in self._shared_questions(v)])
+        self.add(
+            f"{base}/warnings.html",
+            "warnings.html",
+            f"{v.name}资金支付预警",
+            crumbs,
+            village=v,
+            rows=[(ws[0].voucher, ws, published[key]) for key, ws in by_voucher.items()],
+        )
+        self.add(
+            f"{base}/questions.html",
+            "questions.html",
+            f"{v.name}群众疑问",
+            crumbs,
+            village=v,
+            rows=[(q, published.get(id(q.target))) for q in v.questions],
+            shared=[(q, self.item_paths[q.target.source]) for q in self._shared_questions(v)],
+        )
 
     def _shared_questions(self, v: Village) -> list:
         """Questions about what the city or the village's town publishes for all its villages (制度建设, 政策法规):
         every village of that town lists them too, since its villagers read those items as their own."""
-        return [q for q in self.city.questions if not q.village and q.town in ("", v.town_slug)
-                and isinstance(q.target, Item) and q.target.source in self.item_paths]  # drafts have no page
+        return [
+            q
+            for q in self.city.questions
+            if not q.village
+            and q.town in ("", v.town_slug)
+            and isinstance(q.target, Item)
+            and q.target.source in self.item_paths
+        ]  # drafts have no page
 
     def ledgers(self, v: Village, base: str, crumbs: list[tuple[str, str]]) -> str | None:
         """Ledger pages, voucher pages and scan viewers; returns the latest year's ledger (its latest month).
@@ -433,16 +569,24 @@ class _Planner:
                         ledger_of[id(line.voucher)] = (lg, part.path)
                         self.ledger_lines[id(line.voucher)] = f"{part.path}#v-{line.voucher.key}"
                     k = part.part
-                    self.add(part.path, "ledger.html", f"{v.name}{lg.year}年{month.label}收支流水"
-                             + (f"（{k}/{part.parts}）" if part.parts > 1 else ""), finance,
-                             listed=tuple(line.voucher for line in part.lines), ledger=lg, part=part, village=v,
-                             pending=pending_notice(v),
-                             opening_label="接上页" if k > 1 else "上期结余" if month is lg.months[0] else "上月结余",
-                             months=[(label, None if path == part.path else path, mid) for label, path, mid in jump],
-                             prev_part=parts[k - 2].path if k > 1 else None,
-                             next_part=parts[k].path if k < part.parts else None,
-                             years=[(other.year, p) for other, p in years if other is not lg],
-                             voucher_path=lambda voucher, _b=base: self.voucher_path(_b, voucher))
+                    self.add(
+                        part.path,
+                        "ledger.html",
+                        f"{v.name}{lg.year}年{month.label}收支流水"
+                        + (f"（{k}/{part.parts}）" if part.parts > 1 else ""),
+                        finance,
+                        listed=tuple(line.voucher for line in part.lines),
+                        ledger=lg,
+                        part=part,
+                        village=v,
+                        pending=pending_notice(v),
+                        opening_label="接上页" if k > 1 else "上期结余" if month is lg.months[0] else "上月结余",
+                        months=[(label, None if path == part.path else path, mid) for label, path, mid in jump],
+                        prev_part=parts[k - 2].path if k > 1 else None,
+                        next_part=parts[k].path if k < part.parts else None,
+                        years=[(other.year, p) for other, p in years if other is not lg],
+                        voucher_path=lambda voucher, _b=base: self.voucher_path(_b, voucher),
+                    )
         vouchers = v.vouchers
         finance_rows = voucher_finance_rows(base, v)  # the finance table rows each voucher stands behind
         for i, voucher in enumerate(vouchers):
@@ -453,22 +597,45 @@ class _Planner:
             # every page of every scan (a multi-page TIFF or PDF gives several), numbered 第1张, 第2张 ...
             pics = [pic for img in voucher.scans for pic in self.pictures(base, img)]
             viewers = scan_viewers(f"{base}/finance/vouchers/{voucher.key}", pics)
-            scans = [(n, pic, view if k == 0 else f"{view}#s-{n}")
-                     for view, shown in viewers for k, (n, pic) in enumerate(shown)]
-            self.add(path, "voucher.html", f"凭证 {voucher.month} {voucher.label}", trail, subject=Subject(voucher),
-                     voucher=voucher, village=v, plain=explain(voucher), ledger_anchor=ledger_anchor, scans=scans,
-                     finance_rows=finance_rows.get(voucher.key, []), terms=glossary.explain_terms(("凭证号", "借方", "贷方")),
-                     prev=self.voucher_path(base, vouchers[i - 1]) if i > 0 else None,
-                     next=self.voucher_path(base, vouchers[i + 1]) if i + 1 < len(vouchers) else None)
+            scans = [
+                (n, pic, view if k == 0 else f"{view}#s-{n}")
+                for view, shown in viewers
+                for k, (n, pic) in enumerate(shown)
+            ]
+            self.add(
+                path,
+                "voucher.html",
+                f"凭证 {voucher.month} {voucher.label}",
+                trail,
+                subject=Subject(voucher),
+                voucher=voucher,
+                village=v,
+                plain=explain(voucher),
+                ledger_anchor=ledger_anchor,
+                scans=scans,
+                finance_rows=finance_rows.get(voucher.key, []),
+                terms=glossary.explain_terms(("凭证号", "借方", "贷方")),
+                prev=self.voucher_path(base, vouchers[i - 1]) if i > 0 else None,
+                next=self.voucher_path(base, vouchers[i + 1]) if i + 1 < len(vouchers) else None,
+            )
             for k, (view, shown) in enumerate(viewers):
                 first, last = shown[0][0], shown[-1][0]
                 which = f"第{first}张" if first == last else f"第{first}–{last}张"
-                self.add(view, "scan.html", f"凭证 {voucher.month} {voucher.label} {which}（共{len(pics)}张）",
-                         trail + [(f"凭证 {voucher.label}", path)], subject=Subject(voucher, tuple(n for n, _ in shown)),
-                         voucher=voucher, pictures=shown, zoom=any(pic.zoom for _, pic in shown), n=first,
-                         total=len(pics), voucher_path=path,
-                         prev=viewers[k - 1][0] if k > 0 else None,
-                         next=viewers[k + 1][0] if k + 1 < len(viewers) else None)
+                self.add(
+                    view,
+                    "scan.html",
+                    f"凭证 {voucher.month} {voucher.label} {which}（共{len(pics)}张）",
+                    trail + [(f"凭证 {voucher.label}", path)],
+                    subject=Subject(voucher, tuple(n for n, _ in shown)),
+                    voucher=voucher,
+                    pictures=shown,
+                    zoom=any(pic.zoom for _, pic in shown),
+                    n=first,
+                    total=len(pics),
+                    voucher_path=path,
+                    prev=viewers[k - 1][0] if k > 0 else None,
+                    next=viewers[k + 1][0] if k + 1 < len(viewers) else None,
+                )
         return years[-1][1] if years else None
 
     @staticmethod
@@ -482,8 +649,19 @@ class _Planner:
         out, opening = [], month.opening
         for k, (chunk, path) in enumerate(zip(chunks, paths), start=1):
             closing = chunk[-1].balance if chunk else opening
-            out.append(LedgerPart(month, chunk, k, len(chunks), path, opening, sum((ln.income for ln in chunk), ZERO),
-                                  sum((ln.expense for ln in chunk), ZERO), closing))
+            out.append(
+                LedgerPart(
+                    month,
+                    chunk,
+                    k,
+                    len(chunks),
+                    path,
+                    opening,
+                    sum((ln.income for ln in chunk), ZERO),
+                    sum((ln.expense for ln in chunk), ZERO),
+                    closing,
+                )
+            )
             opening = closing
         return out
 
@@ -544,8 +722,14 @@ def _found(data: bytes) -> list[tuple[str, str]]:
     return [(k, html.unescape(v)) for k, v in _ATTR.findall(data.decode("utf-8"))]
 
 
-def check_links(files: dict[str, bytes], report: Report, theme: str,
-                present: dict[str, Path | str] | None = None, *, outside: str = "") -> None:
+def check_links(
+    files: dict[str, bytes],
+    report: Report,
+    theme: str,
+    present: dict[str, Path | str] | None = None,
+    *,
+    outside: str = "",
+) -> None:
     """Every href/src of every generated page resolves to a generated file (and #fragment to an id).
 
     `present`: the other files the theme will hold (images, pages carried over from the last build), each with
@@ -575,8 +759,11 @@ def check_links(files: dict[str, bytes], report: Report, theme: str,
             if href.startswith(("tel:", "data:")) or (outside and href.startswith(outside) and href in hrefs[page]):
                 continue
             target, fragment = _resolve(page, href)
-            if target is None or (target not in files and target not in present) \
-                    or (fragment and not has_id(target, fragment)):
+            if (
+                target is None
+                or (target not in files and target not in present)
+                or (fragment and not has_id(target, fragment))
+            ):
                 report.error("link-broken", Location(f"{theme}/{page}"), page=f"{theme}/{page}", href=href)
 
 

@@ -4,22 +4,23 @@ Templates hold presentation only; everything they show is computed in the model,
 Every clerk string passes through `privacy.mask` on its way out (the environment's finalize hook), and is
 autoescaped, so text can never become markup.
 """
+
 from __future__ import annotations
 
 import functools
-import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from sitegen.site.channels import Said, words_for
-from sitegen.site.plan import Page, Site
 from sitegen.content.markdown import link_target, render_markdown
 from sitegen.content.model import City, Item
 from sitegen.content.money import wan, yuan
 from sitegen.content.privacy import mask
+from sitegen.site.channels import Said, words_for
+from sitegen.site.plan import Page, Site
 
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 THEMES = ("tv", "mobile")
@@ -33,15 +34,25 @@ def _finalize(theme: str, value: Any) -> Any:
     return value
 
 
-@functools.lru_cache(maxsize=None)  # one per theme and process: `sitegen serve` rebuilds without recompiling
+@functools.cache  # one per theme and process: `sitegen serve` rebuilds without recompiling
 def environment(theme: str) -> Environment:
     # Jinja re-reads a template whose file changed (auto_reload), so keeping the environment is safe.
     # A theme's own templates first (its base.html), then the page bodies both themes share.
-    loader = ChoiceLoader([FileSystemLoader(str(THEMES_DIR / theme / "templates")),
-                           FileSystemLoader(str(THEMES_DIR / "common" / "templates"))])
-    env = Environment(loader=loader, autoescape=True,
-                      finalize=functools.partial(_finalize, theme), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(THEMES_DIR / theme / "templates")),
+            FileSystemLoader(str(THEMES_DIR / "common" / "templates")),
+        ]
+    )
+    env = Environment(
+        loader=loader,
+        autoescape=True,
+        finalize=functools.partial(_finalize, theme),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["yuan"] = yuan
     env.filters["wan"] = wan
     env.globals["theme"] = theme  # picks the theme's renditions of a scan (assets.Picture.tiles)
@@ -52,6 +63,7 @@ def environment(theme: str) -> Environment:
 def body_html(item: Item, page: Page, site: Site, linked: set[tuple[str, Path]] | None = None) -> Markup:
     """An item's Markdown body; links to other items become relative links, everything else plain text.
     `linked` collects (page, file) for every file a link points at, found or not (reuse.py)."""
+
     def resolve(href: str) -> str | None:
         source = link_target(item.source, href)
         if source is None:
@@ -60,11 +72,17 @@ def body_html(item: Item, page: Page, site: Site, linked: set[tuple[str, Path]] 
             linked.add((page.path, source))
         target = site.item_paths.get(source)
         return page.url(target) if target else None
+
     return Markup(render_markdown(item.body, resolve))
 
 
-def render_theme(theme: str, site: Site, city: City, linked: set[tuple[str, Path]] | None = None,
-                 failed: Callable[[Page, Exception], None] | None = None) -> dict[str, bytes]:
+def render_theme(
+    theme: str,
+    site: Site,
+    city: City,
+    linked: set[tuple[str, Path]] | None = None,
+    failed: Callable[[Page, Exception], None] | None = None,
+) -> dict[str, bytes]:
     """Page path -> HTML bytes; `linked` collects the files Markdown links point at (body_html). With `failed`,
     a page that raises is left out and handed to it (the pipeline holds back that page's village); without, the
     exception propagates."""
@@ -74,7 +92,9 @@ def render_theme(theme: str, site: Site, city: City, linked: set[tuple[str, Path
         try:
             template = env.get_template(page.template)
             extra = {"body": body_html(page.data["item"], page, site, linked)} if "item" in page.data else {}
-            html = template.render({**page.data, **extra, "page": page, "city": city, "url": page.url})  # links.RENDER_NAMES
+            html = template.render(
+                {**page.data, **extra, "page": page, "city": city, "url": page.url}
+            )  # links.RENDER_NAMES
         except Exception as exc:
             if failed is None:
                 raise
@@ -88,6 +108,7 @@ def static_files(theme: str) -> dict[str, bytes]:
     """The theme's static assets, and those both themes share (common/static: the search script), under static/."""
     found: dict[str, bytes] = {}
     for root in (THEMES_DIR / "common" / "static", THEMES_DIR / theme / "static"):
-        found.update({f"static/{p.relative_to(root).as_posix()}": p.read_bytes()
-                      for p in sorted(root.rglob("*")) if p.is_file()})
+        found.update(
+            {f"static/{p.relative_to(root).as_posix()}": p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        )
     return found

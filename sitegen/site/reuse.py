@@ -14,6 +14,7 @@ Its fingerprint hashes all of these. Each theme folder keeps the fingerprints it
 village whose fingerprint equals the recorded one in every theme is carried over from the last build (hard
 links), not rendered again; the result is byte for byte what a full build makes (tested).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,11 +25,11 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from sitegen.site import charts
-from sitegen.images.digests import Digests
-from sitegen.site.plan import Site
 from sitegen.content.load import IGNORED
 from sitegen.content.model import City
+from sitegen.images.digests import Digests
+from sitegen.site import charts
+from sitegen.site.plan import Site
 
 RECORD = ".sitegen-build.json"
 FORMAT = 1  # of the record, and of what the fingerprints hash: change when either changes
@@ -39,9 +40,9 @@ LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "pillow", "pypdfium2", "p
 
 @dataclass
 class Fingerprints:
-    shared: str              # everything outside the village folders, and what renders
-    own: dict[str, str]      # "town/village" -> its files and the image files it publishes
-    codes: dict[str, str]    # "town/village" -> its reference codes
+    shared: str  # everything outside the village folders, and what renders
+    own: dict[str, str]  # "town/village" -> its files and the image files it publishes
+    codes: dict[str, str]  # "town/village" -> its reference codes
 
     def village(self, key: str, linked: list[str]) -> str:
         """The fingerprint of a village's pages, given the other villages its Markdown links point into."""
@@ -59,8 +60,10 @@ def _walk(folder: Path, root: Path, skip: set[str]) -> list[tuple[str, str]]:
     start = len(str(root)) + 1
     for top, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not IGNORED.match(d) and os.path.join(top, d) not in skip)
-        found += [(full[start:].replace(os.sep, "/"), full)
-                  for full in (os.path.join(top, f) for f in sorted(files) if not IGNORED.match(f))]
+        found += [
+            (full[start:].replace(os.sep, "/"), full)
+            for full in (os.path.join(top, f) for f in sorted(files) if not IGNORED.match(f))
+        ]
     return found
 
 
@@ -97,8 +100,15 @@ def _renderer() -> str:
     return h.hexdigest()
 
 
-def fingerprints(content: Path, city: City, site: Site, codes: dict[int, str], known: Digests, options: str,
-                 skip: frozenset[Path] = frozenset()) -> Fingerprints:
+def fingerprints(
+    content: Path,
+    city: City,
+    site: Site,
+    codes: dict[int, str],
+    known: Digests,
+    options: str,
+    skip: frozenset[Path] = frozenset(),
+) -> Fingerprints:
     """Every village's fingerprint parts; `site` is the planned site (its images say which files each village
     publishes), `codes` the reference codes its pages show (feedback.plan), `options` the build options that
     change pages (e.g. preview), `skip` folders that are not content (an output folder inside the content
@@ -114,8 +124,11 @@ def fingerprints(content: Path, city: City, site: Site, codes: dict[int, str], k
 
     def name(f: Path) -> str:  # validate keeps every file inside the content folder; if not, its full path
         return f.relative_to(root).as_posix() if f.is_relative_to(root) else str(f)
-    own = {key: _hash_files(_walk(folder, root, set()) + [(name(f), str(f)) for f in sorted(outside[key])], known)
-           for key, folder in sorted(folders.items())}
+
+    own = {
+        key: _hash_files(_walk(folder, root, set()) + [(name(f), str(f)) for f in sorted(outside[key])], known)
+        for key, folder in sorted(folders.items())
+    }
     shared = hashlib.sha256(f"{renderer()}|{options}|{sorted(folders)}|".encode())
     not_shared = {str(f) for f in [*folders.values(), *skip]}
     shared.update(_hash_files(_walk(root, root, not_shared), known).encode())
@@ -127,7 +140,7 @@ def fingerprints(content: Path, city: City, site: Site, codes: dict[int, str], k
 
 
 def linked_villages(content: Path, city: City, targets: set[tuple[str, Path]]) -> dict[str, list[str]]:
-    """"town/village" -> the other villages whose folders its pages' Markdown links point into (whether or not
+    """ "town/village" -> the other villages whose folders its pages' Markdown links point into (whether or not
     the link found an item: one that appears later must be linked then), from (page path, target file) pairs."""
     root = content.resolve()
     villages = {(v.town_slug, v.slug) for v in city.villages}
@@ -153,11 +166,14 @@ def _read(theme_folder: Path) -> dict:
 
 
 def read_record(theme_folder: Path) -> dict[str, dict]:
-    """"town/village" -> {"fingerprint", "linked", "listing"} as recorded with a theme's pages; {} when there is
+    """ "town/village" -> {"fingerprint", "linked", "listing"} as recorded with a theme's pages; {} when there is
     none. "listing": how the town page listed the village ({"title", "sub"}; pipeline.py lists a held village so)."""
     villages = _read(theme_folder).get("villages", {})
-    return {k: v for k, v in villages.items()
-            if isinstance(v, dict) and isinstance(v.get("fingerprint"), str) and isinstance(v.get("linked"), list)}
+    return {
+        k: v
+        for k, v in villages.items()
+        if isinstance(v, dict) and isinstance(v.get("fingerprint"), str) and isinstance(v.get("linked"), list)
+    }
 
 
 def read_towns(theme_folder: Path) -> dict[str, dict]:
@@ -173,9 +189,13 @@ def unchanged(previous: Path, themes: tuple[str, ...], prints: Fingerprints) -> 
     same = {}
     for key in prints.own:
         entries = [r.get(key) for r in records]
-        if entries and all(e == entries[0] for e in entries) and entries[0] is not None \
-                and entries[0]["fingerprint"] == prints.village(key, entries[0]["linked"]) \
-                and all((previous / theme / key / "index.html").is_file() for theme in themes):
+        if (
+            entries
+            and all(e == entries[0] for e in entries)
+            and entries[0] is not None
+            and entries[0]["fingerprint"] == prints.village(key, entries[0]["linked"])
+            and all((previous / theme / key / "index.html").is_file() for theme in themes)
+        ):
             same[key] = entries[0]
     return same
 

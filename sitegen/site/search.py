@@ -19,13 +19,15 @@ Record layout (one array each, to stay compact; `search.js` reads it by position
   board: index into BOARD_NAMES; flow: 0 neither, 1 income, 2 expense; month: index into `months`, -1 none
   scope: 0 village, 1 town, 2 city; path: relative to the search page; initials: '|'-separated tokens
 """
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
@@ -54,11 +56,11 @@ class Entry:
     flow: int
     month: str
     scope: int
-    path: str        # root-relative; made relative to the search page when written
-    title: str       # masked
-    sub: str         # masked
-    names: tuple[str, ...] = ()   # people and payees (masked)
-    code: str = ""   # 查询码 without dashes
+    path: str  # root-relative; made relative to the search page when written
+    title: str  # masked
+    sub: str  # masked
+    names: tuple[str, ...] = ()  # people and payees (masked)
+    code: str = ""  # 查询码 without dashes
     amount: Decimal | None = None
 
 
@@ -89,8 +91,17 @@ def board_index(name: str) -> int:
 
 def item_entry(item: Item, path: str, scope: int, code: str) -> Entry:
     sub = f"{item.date.isoformat()} · {item.board.name}" + (f" · {item.category.name}" if item.category else "")
-    return Entry(NOTICE, board_index(item.board.name), 0, item.date.strftime("%Y-%m"), scope, path,
-                 mask(item.title), mask(sub), code=code.replace("-", ""))
+    return Entry(
+        NOTICE,
+        board_index(item.board.name),
+        0,
+        item.date.strftime("%Y-%m"),
+        scope,
+        path,
+        mask(item.title),
+        mask(sub),
+        code=code.replace("-", ""),
+    )
 
 
 def voucher_entries(v: Village, path_of: Callable[[Voucher], str], codes: dict[int, str]) -> list[Entry]:
@@ -106,11 +117,24 @@ def voucher_entries(v: Village, path_of: Callable[[Voucher], str], codes: dict[i
             flow, amount = (1, line.income) if line.income else (2, line.expense)
         payees = tuple(dict.fromkeys(mask(ln.counterparty) for ln in voucher.lines if ln.counterparty))
         how = {0: "", 1: "收入 ", 2: "支出 "}[flow]
-        sub = " · ".join(x for x in (voucher.date.isoformat(), voucher.label, "、".join(payees),
-                                     f"{how}{yuan(amount)} 元") if x)
-        out.append(Entry(PAYMENT, board_index("财务"), flow, voucher.month, VILLAGE, path_of(voucher),
-                         mask(voucher.summary or voucher.label), mask(sub), payees,
-                         codes.get(id(voucher), "").replace("-", ""), amount))
+        sub = " · ".join(
+            x for x in (voucher.date.isoformat(), voucher.label, "、".join(payees), f"{how}{yuan(amount)} 元") if x
+        )
+        out.append(
+            Entry(
+                PAYMENT,
+                board_index("财务"),
+                flow,
+                voucher.month,
+                VILLAGE,
+                path_of(voucher),
+                mask(voucher.summary or voucher.label),
+                mask(sub),
+                payees,
+                codes.get(id(voucher), "").replace("-", ""),
+                amount,
+            )
+        )
     return out
 
 
@@ -123,18 +147,39 @@ def finance_entries(v: Village, base: str, planned: set[str], slug: Callable[[st
     for proj in fin.projects:
         path = f"{base}/finance/projects/{slug(proj.id)}.html"
         if path in planned:
-            out.append(Entry(PROJECT, board_index("财务"), 0, "", VILLAGE, path, mask(proj.name),
-                             mask(f"工程项目 · 合同价 {yuan(proj.contract)} 元 · 已付 {yuan(proj.paid)} 元"),
-                             amount=proj.contract))
+            out.append(
+                Entry(
+                    PROJECT,
+                    board_index("财务"),
+                    0,
+                    "",
+                    VILLAGE,
+                    path,
+                    mask(proj.name),
+                    mask(f"工程项目 · 合同价 {yuan(proj.contract)} 元 · 已付 {yuan(proj.paid)} 元"),
+                    amount=proj.contract,
+                )
+            )
     for lst in fin.payouts:
         path = f"{base}/finance/lists/{lst.slug}.html"
         if lst.voucher.draft or path not in planned:
             continue
         for p in lst.payees:
             name = mask(p.name)
-            out.append(Entry(PERSON, board_index("财务"), 2, lst.voucher.month, VILLAGE, path, name,
-                             mask(" · ".join(x for x in (lst.name, p.group, p.period, f"{yuan(p.amount)} 元") if x)),
-                             (name,), amount=p.amount))
+            out.append(
+                Entry(
+                    PERSON,
+                    board_index("财务"),
+                    2,
+                    lst.voucher.month,
+                    VILLAGE,
+                    path,
+                    name,
+                    mask(" · ".join(x for x in (lst.name, p.group, p.period, f"{yuan(p.amount)} 元") if x)),
+                    (name,),
+                    amount=p.amount,
+                )
+            )
     return out
 
 
@@ -150,8 +195,11 @@ def _neg(month: str) -> str:
 def _pinyin_map(texts: Iterable[str]) -> str:
     """Each Han character used, followed by its usual full pinyin (phone search by pinyin): '张zhang永yong…'."""
     chars = sorted({ch for t in texts for ch in _HAN.findall(t)})
-    return "".join(ch + pinyin(ch, style=Style.NORMAL, errors="ignore")[0][0] for ch in chars
-                   if pinyin(ch, style=Style.NORMAL, errors="ignore"))
+    return "".join(
+        ch + pinyin(ch, style=Style.NORMAL, errors="ignore")[0][0]
+        for ch in chars
+        if pinyin(ch, style=Style.NORMAL, errors="ignore")
+    )
 
 
 def script(entries: list[Entry], relative: Callable[[str], str], scope_names: list[str]) -> bytes:
@@ -161,15 +209,34 @@ def script(entries: list[Entry], relative: Callable[[str], str], scope_names: li
     at = {m: i for i, m in enumerate(months)}
     rows: list[list[Any]] = []
     for e in entries:
-        rows.append([e.kind, e.board, e.flow, at.get(e.month, -1), e.scope, relative(e.path), e.title, e.sub,
-                     "|".join(t for n in e.names for t in name_initials(n)), initials(e.title), e.code,
-                     f"{e.amount.quantize(CENT):f}" if e.amount is not None else ""])  # never 1.2E+4
-    data = {"v": FORMAT, "boards": BOARD_NAMES, "scopes": scope_names, "months": months, "r": rows,
-            "py": _pinyin_map([e.title for e in entries] + [n for e in entries for n in e.names])}
+        rows.append(
+            [
+                e.kind,
+                e.board,
+                e.flow,
+                at.get(e.month, -1),
+                e.scope,
+                relative(e.path),
+                e.title,
+                e.sub,
+                "|".join(t for n in e.names for t in name_initials(n)),
+                initials(e.title),
+                e.code,
+                f"{e.amount.quantize(CENT):f}" if e.amount is not None else "",
+            ]
+        )  # never 1.2E+4
+    data = {
+        "v": FORMAT,
+        "boards": BOARD_NAMES,
+        "scopes": scope_names,
+        "months": months,
+        "r": rows,
+        "py": _pinyin_map([e.title for e in entries] + [n for e in entries for n in e.names]),
+    }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     # JSON allows U+2028/U+2029 inside strings, ES5 does not
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     leaks = find_unmasked(text)
     if leaks:  # a last line of defence, like the page scan in pipeline.build
         raise OutputError(f"unmasked personal data in the search index: {leaks[0][:4]}…")
-    return f"window.SEARCH_INDEX={text};\n".encode("utf-8")
+    return f"window.SEARCH_INDEX={text};\n".encode()

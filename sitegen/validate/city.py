@@ -3,6 +3,7 @@
 Every problem goes into the `Report`; the model is built as far as it can be so that one run lists all
 problems, and the pipeline refuses to render while any error remains.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,21 +13,29 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
-from sitegen.content import accounts
-from sitegen.finance import tables as finance
-from sitegen.content import progress
-from sitegen.images.renditions import MAX_PIXELS, ImageProblem, probe, probe_known  # noqa: F401 (MAX_PIXELS, probe: kept importable here)
-from sitegen.content.config import (SiteConfig, check_keys, get_amount, get_date, get_list, get_text,
-                            parse_site_config)
+from sitegen.content import accounts, progress
+from sitegen.content.config import SiteConfig, check_keys, get_amount, get_date, get_list, get_text, parse_site_config
 from sitegen.content.dates import parse_day, read_day  # noqa: F401 (parse_day: kept importable here)
-from sitegen.images.digests import Probes
 from sitegen.content.errors import Location, Report, rel
-from sitegen.content.load import (MAX_IMAGE_BYTES, FileProblem, RawContent, RawItem, RawTable, RawVillage, content_file,
-                          report_file_problem, table_columns, table_rows)
+from sitegen.content.load import (
+    MAX_IMAGE_BYTES,
+    FileProblem,
+    RawContent,
+    RawItem,
+    RawTable,
+    RawVillage,
+    content_file,
+    report_file_problem,
+    table_columns,
+    table_rows,
+)
 from sitegen.content.markdown import body_links, link_target
 from sitegen.content.model import Basis, City, EntryLine, Image, Item, Review, Town, Village, Voucher
 from sitegen.content.money import AmountError, parse_amount
 from sitegen.content.privacy import mask
+from sitegen.finance import tables as finance
+from sitegen.images.digests import Probes
+from sitegen.images.renditions import MAX_PIXELS, ImageProblem, probe, probe_known  # noqa: F401 (MAX_PIXELS, probe: kept importable here)
 from sitegen.oversight.registries import village_people
 from sitegen.oversight.review import JOURNAL_COLUMNS, month_reviews, read_trail
 
@@ -34,11 +43,27 @@ ITEM_KEYS = ("title", "date", "category", "subitem", "basis", "images", "review"
 BASIS_KEYS = ("title", "number", "scan")
 REVIEW_KEYS = ("department", "reviewer", "date", "status")
 TOWN_KEYS = ("name", "review_departments")  # review_departments: reviewers.py
-VILLAGE_KEYS = ("name", "intro", "opening_balance", "opening_balances", "accounting_system", "cadres",
-                "allowance_recipients")
-STATUS = {"approved": "approved", "已通过": "approved", "通过": "approved", "已审核": "approved",
-          "pending": "pending", "待审核": "pending", "未审核": "pending",
-          "rejected": "rejected", "退回": "rejected", "未通过": "rejected"}
+VILLAGE_KEYS = (
+    "name",
+    "intro",
+    "opening_balance",
+    "opening_balances",
+    "accounting_system",
+    "cadres",
+    "allowance_recipients",
+)
+STATUS = {
+    "approved": "approved",
+    "已通过": "approved",
+    "通过": "approved",
+    "已审核": "approved",
+    "pending": "pending",
+    "待审核": "pending",
+    "未审核": "pending",
+    "rejected": "rejected",
+    "退回": "rejected",
+    "未通过": "rejected",
+}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pdf", ".heic", ".heif")  # formats: assets.ACCEPTED
 
 # Journal columns: field -> accepted headers (compared without spaces, case-insensitive).
@@ -53,7 +78,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "counterparty": ("往来单位", "收款人", "对方单位", "counterparty", "payee"),
     "attachments": ("附件张数", "附件数", "attachments"),
     "ref": ("关联", "ref"),  # optional: the finance table row a line belongs to, e.g. 项目:P2026-01 (finance.py)
-    **JOURNAL_COLUMNS,      # optional: the payee's ID and the payment's approval trail (review.py)
+    **JOURNAL_COLUMNS,  # optional: the payee's ID and the payment's approval trail (review.py)
 }
 REQUIRED_COLUMNS = ("date", "voucher", "summary", "account_code", "debit", "credit")
 
@@ -104,7 +129,9 @@ def _unique_names(named: list[tuple[str, str]], root: Path, report: Report) -> N
     for name, path in named:
         key = re.sub(r"\s+", "", name)
         if key in first:
-            report.error("duplicate-name", Location(f"{root.name}/{path}"), name=name, other=f"{root.name}/{first[key]}")
+            report.error(
+                "duplicate-name", Location(f"{root.name}/{path}"), name=name, other=f"{root.name}/{first[key]}"
+            )
         else:
             first[key] = path
 
@@ -174,21 +201,28 @@ class _Checker:
             return None
         front, where = raw.front, Location(raw.where)
         board = raw.board
-        ok = check_keys(front, ITEM_KEYS, ("title", "date") + (("category",) if board.categories else ()),
-                        where, self.report)
+        ok = check_keys(
+            front, ITEM_KEYS, ("title", "date") + (("category",) if board.categories else ()), where, self.report
+        )
         day = get_date(front, "date", where, self.report)
         category, subitem = None, get_text(front, "subitem", where, self.report)
         if board.categories and front.get("category"):
             name = get_text(front, "category", where, self.report)
             category = board.category(name)
             if category is None:
-                self.report.error("unknown-category", where, value=name, board=board.name,
-                                  choices="、".join(c.name for c in board.categories))
+                self.report.error(
+                    "unknown-category",
+                    where,
+                    value=name,
+                    board=board.name,
+                    choices="、".join(c.name for c in board.categories),
+                )
             elif subitem:
                 allowed = self.config.subitems.get(board.name, {}).get(category.name, ())
                 if allowed and subitem not in allowed:
-                    self.report.error("unknown-subitem", where, value=subitem, category=category.name,
-                                      choices="、".join(allowed))
+                    self.report.error(
+                        "unknown-subitem", where, value=subitem, category=category.name, choices="、".join(allowed)
+                    )
         base = raw.path.parent
         images = []
         for value in get_list(front, "images", where, self.report):
@@ -200,17 +234,35 @@ class _Checker:
         basis = self.basis(front.get("basis"), base, where)
         documents = front.get("documents") or []  # further documents, each written like a basis (review.py)
         if not isinstance(documents, list):
-            self.report.error("bad-value", where, key="documents", detail="应当是一个列表，每份文件一项",
-                              detail_en="expected a list, one entry per document")
+            self.report.error(
+                "bad-value",
+                where,
+                key="documents",
+                detail="应当是一个列表，每份文件一项",
+                detail_en="expected a list, one entry per document",
+            )
             documents = []
         documents = [d for d in (self.basis(v, base, where) for v in documents) if d is not None]
         review = self.review(front.get("review"), where)
         if not ok or day is None or (board.categories and category is None):
             return None
-        return Item(slug=item_slug(raw.path.stem), title=get_text(front, "title", where, self.report), date=day,
-                    board=board, category=category, subitem=subitem, body=raw.body, source=raw.path.resolve(),
-                    where=raw.where, scope=scope, basis=basis, images=images, review=review, documents=documents,
-                    author=get_text(front, "author", where, self.report))
+        return Item(
+            slug=item_slug(raw.path.stem),
+            title=get_text(front, "title", where, self.report),
+            date=day,
+            board=board,
+            category=category,
+            subitem=subitem,
+            body=raw.body,
+            source=raw.path.resolve(),
+            where=raw.where,
+            scope=scope,
+            basis=basis,
+            images=images,
+            review=review,
+            documents=documents,
+            author=get_text(front, "author", where, self.report),
+        )
 
     def basis(self, value: object, base: Path, where: Location) -> Basis | None:
         if value is None:
@@ -218,8 +270,13 @@ class _Checker:
         if isinstance(value, str):
             return Basis(value.strip())
         if not isinstance(value, dict):
-            self.report.error("bad-value", where, key="basis", detail="应当写 title、number、scan",
-                              detail_en="expected title, number, scan")
+            self.report.error(
+                "bad-value",
+                where,
+                key="basis",
+                detail="应当写 title、number、scan",
+                detail_en="expected title, number, scan",
+            )
             return None
         check_keys(value, BASIS_KEYS, ("title",), where, self.report)
         scan = None
@@ -234,18 +291,32 @@ class _Checker:
         if value is None:
             return Review(recorded=False)  # no review written at all (review.py decides what that means)
         if not isinstance(value, dict):
-            self.report.error("bad-value", where, key="review", detail="应当写 department、reviewer、date、status",
-                              detail_en="expected department, reviewer, date, status")
+            self.report.error(
+                "bad-value",
+                where,
+                key="review",
+                detail="应当写 department、reviewer、date、status",
+                detail_en="expected department, reviewer, date, status",
+            )
             return Review()
         check_keys(value, REVIEW_KEYS, (), where, self.report)
         status_text = get_text(value, "status", where, self.report, "pending")
         status = STATUS.get(status_text.lower())
         if status is None:
-            self.report.error("bad-value", where, key="review.status", detail="只能是 已通过、待审核、退回",
-                              detail_en="one of approved, pending, rejected")
+            self.report.error(
+                "bad-value",
+                where,
+                key="review.status",
+                detail="只能是 已通过、待审核、退回",
+                detail_en="one of approved, pending, rejected",
+            )
             status = "pending"
-        return Review(get_text(value, "department", where, self.report), get_text(value, "reviewer", where, self.report),
-                      get_date(value, "date", where, self.report), status)
+        return Review(
+            get_text(value, "department", where, self.report),
+            get_text(value, "reviewer", where, self.report),
+            get_date(value, "date", where, self.report),
+            status,
+        )
 
     def check_body_links(self) -> None:
         """A body link must point at another item; web addresses are shown as text (and warned about)."""
@@ -269,12 +340,22 @@ class _Checker:
             check_keys(data, VILLAGE_KEYS, ("name",), where, self.report)
         system = get_text(data, "accounting_system", where, self.report)
         if system and system not in accounts.CHARTS:
-            self.report.error("bad-value", where, key="accounting_system", detail="只能是 2024 或 2004",
-                              detail_en="either 2024 or 2004")
+            self.report.error(
+                "bad-value",
+                where,
+                key="accounting_system",
+                detail="只能是 2024 或 2004",
+                detail_en="either 2024 or 2004",
+            )
             system = ""
-        village = Village(raw.slug, get_text(data, "name", where, self.report, raw.slug), town_slug,
-                          get_text(data, "intro", where, self.report), get_amount(data, "opening_balance", where,
-                                                                                   self.report), where=raw.where)
+        village = Village(
+            raw.slug,
+            get_text(data, "name", where, self.report, raw.slug),
+            town_slug,
+            get_text(data, "intro", where, self.report),
+            get_amount(data, "opening_balance", where, self.report),
+            where=raw.where,
+        )
         village.items = self.items(raw.items, "village")
         vouchers: list[Voucher] = []
         seen: dict[tuple[str, int], Location] = {}
@@ -318,11 +399,21 @@ class _Checker:
                     v.scans.append(img)
                     found += len(img.pages) - 1
             if found < expected:
-                self.report.error("scan-missing", where, voucher=f"{v.month} {v.label}", folder=scans_dir,
-                                  expected=expected, attachments=v.attachments, found=found)
+                self.report.error(
+                    "scan-missing",
+                    where,
+                    voucher=f"{v.month} {v.label}",
+                    folder=scans_dir,
+                    expected=expected,
+                    attachments=v.attachments,
+                    found=found,
+                )
         for key in sorted(set(raw.scans) - used):
-            self.report.warning("scan-orphan", Location(f"{rel(raw.path, self.root)}/scans/{key[0]}/{key[1]}"),
-                                folder=f"scans/{key[0]}/{key[1]}")
+            self.report.warning(
+                "scan-orphan",
+                Location(f"{rel(raw.path, self.root)}/scans/{key[0]}/{key[1]}"),
+                folder=f"scans/{key[0]}/{key[1]}",
+            )
 
 
 class _Journal:
@@ -343,6 +434,7 @@ class _Journal:
         out: list[Voucher] = []
         current: Voucher | None = None
         for row_no, cell, _ in table_rows(self.t, cols):
+
             def col(field: str) -> str:
                 return headers[cols[field]]
 
@@ -366,14 +458,23 @@ class _Journal:
                     self.report.error("count-format", self.loc(row_no, col("attachments")), value=cell("attachments"))
             if current is not None and current.number == number and current.month == month:
                 if day != current.date:
-                    self.report.error("voucher-date", self.loc(row_no, col("date")), voucher=current.label,
-                                      first=current.date.isoformat(), other=day.isoformat())
+                    self.report.error(
+                        "voucher-date",
+                        self.loc(row_no, col("date")),
+                        voucher=current.label,
+                        first=current.date.isoformat(),
+                        other=day.isoformat(),
+                    )
                 current.attachments = max(current.attachments, attachments)
             else:
                 key = (month, number)
                 if key in self.seen:
-                    self.report.error("voucher-duplicate", self.loc(row_no, col("voucher")),
-                                      voucher=f"{month} {label}", other=self.seen[key].zh())
+                    self.report.error(
+                        "voucher-duplicate",
+                        self.loc(row_no, col("voucher")),
+                        voucher=f"{month} {label}",
+                        other=self.seen[key].zh(),
+                    )
                     current = None
                     continue
                 self.seen[key] = self.loc(row_no)
@@ -382,13 +483,18 @@ class _Journal:
             if line is not None and current is not None:
                 current.lines.append(line)
             if current is not None:  # the approval trail, written on any of the voucher's rows (review.py)
-                read_trail(current, cell, lambda f: self.loc(row_no, col(f)), self.report)  # called here, for this row
+                read_trail(current, cell, lambda f: self.loc(row_no, col(f)), self.report)  # noqa: B023 (called here, for this row)
         for v in out:
             debit, credit = v.debit_total, v.credit_total
             if debit != credit:
-                self.report.error("voucher-unbalanced", v.where,
-                                  voucher=f"{v.month} {v.label}", debit=f"{debit:,.2f}", credit=f"{credit:,.2f}",
-                                  diff=f"{abs(debit - credit):,.2f}")
+                self.report.error(
+                    "voucher-unbalanced",
+                    v.where,
+                    voucher=f"{v.month} {v.label}",
+                    debit=f"{debit:,.2f}",
+                    credit=f"{credit:,.2f}",
+                    diff=f"{abs(debit - credit):,.2f}",
+                )
         return out
 
     def line(self, row_no: int, cell, col, day: date) -> EntryLine | None:
@@ -414,28 +520,60 @@ class _Journal:
         if named is not None:  # the name says which account was meant: show its code (issue 16)
             hint, hint_en = f"；“{named.name}”的编码是 {named.code}", f"; '{named.name}' is {named.code}"
         elif not hint:
-            hint, hint_en = "；一级科目编码见 docs/content-format.md §11（如 102 银行存款）", \
-                "; the first-level codes are in docs/content-format.md §11 (like 102 银行存款)"
+            hint, hint_en = (
+                "；一级科目编码见 docs/content-format.md §11（如 102 银行存款）",
+                "; the first-level codes are in docs/content-format.md §11 (like 102 银行存款)",
+            )
         if account is None:
-            self.report.error("account-unknown", self.loc(row_no, col("account_code")), value=code,
-                              system=accounts.SYSTEM_TITLES[system], system_en=f"{system} ({accounts.SYSTEM_TITLES[system]})",
-                              hint=hint, hint_en=hint_en)
+            self.report.error(
+                "account-unknown",
+                self.loc(row_no, col("account_code")),
+                value=code,
+                system=accounts.SYSTEM_TITLES[system],
+                system_en=f"{system} ({accounts.SYSTEM_TITLES[system]})",
+                hint=hint,
+                hint_en=hint_en,
+            )
             return None
         name = cell("account_name")
         other = accounts.other_system(system)
         old = accounts.lookup(other, code)
-        if name and not _name_matches(name, account.name) and old is not None and _name_matches(name, old.name) \
-                and account not in accounts.counterparts(code, other, system):
+        if (
+            name
+            and not _name_matches(name, account.name)
+            and old is not None
+            and _name_matches(name, old.name)
+            and account not in accounts.counterparts(code, other, system)
+        ):
             # 502 经营支出 (2004) written in a 2024 year would be booked as 502 投资收益: the figures would be wrong;
             # 101 现金 (2004) is 101 库存现金 renamed: the same account, only the account-name warning below
-            self.report.error("account-other-chart", self.loc(row_no, col("account_code")), value=code, name=name,
-                              expected=account.name, system=accounts.SYSTEM_TITLES[system], system_en=system,
-                              hint=hint, hint_en=hint_en)
+            self.report.error(
+                "account-other-chart",
+                self.loc(row_no, col("account_code")),
+                value=code,
+                name=name,
+                expected=account.name,
+                system=accounts.SYSTEM_TITLES[system],
+                system_en=system,
+                hint=hint,
+                hint_en=hint_en,
+            )
         elif name and not _name_matches(name, account.name):
-            self.report.warning("account-name", self.loc(row_no, col("account_name")), value=name, code=code,
-                                expected=account.name)
-        return EntryLine(cell("summary"), account, code, name or account.name, amounts["debit"], amounts["credit"],
-                         cell("counterparty"), self.loc(row_no), cell("ref"), payee_id=cell("payee_id"))
+            self.report.warning(
+                "account-name", self.loc(row_no, col("account_name")), value=name, code=code, expected=account.name
+            )
+        return EntryLine(
+            cell("summary"),
+            account,
+            code,
+            name or account.name,
+            amounts["debit"],
+            amounts["credit"],
+            cell("counterparty"),
+            self.loc(row_no),
+            cell("ref"),
+            payee_id=cell("payee_id"),
+        )
 
 
 def _name_matches(written: str, official: str) -> bool:
@@ -463,4 +601,3 @@ def resolve_body_link(item: Item, target: str, items: dict[Path, Item]) -> Item 
     if found is None or found.suffix.lower() not in (".md", ".markdown"):
         return None
     return items.get(found)
-
