@@ -76,9 +76,15 @@ from sample_world import (
     YEAR,
     Village,
     build_village,
+    id_check,
     load_accounts,
+    luhn_ok,
     write_text,
 )
+
+# What tests/test_sample_script.py takes from this driver besides running it: the font finder, and the checks it runs
+# on the sample's ID and bank-card numbers (valid, so that masking is exercised on real-looking numbers).
+__all__ = ["DEFAULT_OUT", "find_cjk_fonts", "id_check", "luhn_ok"]
 
 DEFAULT_OUT = REPO / "content"
 
