@@ -385,8 +385,8 @@ def test_unchanged_scans_are_not_read_again_to_be_hashed(tmp_path, monkeypatch):
     out = tmp_path / "out"
     build(content, out)
     hashed = []
-    real = digests.file_digest
-    monkeypatch.setattr(digests, "file_digest", lambda src: hashed.append(Path(src).name) or real(src))
+    real = digests.sha256_file
+    monkeypatch.setattr(digests, "sha256_file", lambda src: hashed.append(Path(src).name) or real(src))
     build(content, out)
     assert hashed == []  # every source known by its stat facts from the last build
     scan = content / "xg" / "cs" / "scans" / "2026-09" / "2" / "01.jpg"

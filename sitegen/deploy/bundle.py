@@ -34,6 +34,7 @@ from typing import BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sitegen.content.files import sha256_file, write_atomic
 from sitegen.content.taxonomy import FINANCE
 from sitegen.deploy import keys
 from sitegen.site.render import THEMES
@@ -49,7 +50,6 @@ MAX_FILES = 200_000  # paths in one manifest
 MAX_DEPTH = 8  # JSON nesting allowed in any signed document (a manifest needs 3)
 MAX_NAME = 255  # bytes of one path component (NAME_MAX)
 MAX_PATH = 1024  # bytes of a whole path in a bundle; the headend root and release folder come on top
-CHUNK = 1 << 20
 
 # \Z, not $: `$` also matches before a final newline, and "xg/cs\n" is not a bundle id.
 VILLAGE_ID = re.compile(r"\A[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*\Z")
@@ -67,17 +67,6 @@ class BundleError(Exception):
 
 
 # ---- small shared helpers -------------------------------------------------------------------------------------
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file so that a reader (or a crash) sees the old bytes or the new ones, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def strict_json(data: bytes, limit: int, what: str = "JSON") -> object:
@@ -103,14 +92,6 @@ def strict_json(data: bytes, limit: int, what: str = "JSON") -> object:
         raise ValueError(f"{what} holds {name}")
 
     return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def safe_path(path: str) -> bool:
@@ -398,7 +379,7 @@ def make_snapshot(
     state["snapshot"] = version
     store.save_state(state)
     path = store.root / SNAPSHOT
-    atomic_write(path, snapshot.signed(key))
+    write_atomic(path, snapshot.signed(key))
     return path
 
 
@@ -561,7 +542,7 @@ class Store:
         return state
 
     def save_state(self, state: dict) -> None:
-        atomic_write(self.state_path, json.dumps(state, sort_keys=True, indent=1).encode() + b"\n")
+        write_atomic(self.state_path, json.dumps(state, sort_keys=True, indent=1).encode() + b"\n")
 
     def folder(self, bundle_id: str) -> Path:
         return self.root / file_stem(bundle_id)
@@ -599,7 +580,7 @@ class Store:
         return state
 
     def save_target(self, name: str, state: dict) -> None:
-        atomic_write(self.target_path(name), json.dumps(state, sort_keys=True, indent=1).encode() + b"\n")
+        write_atomic(self.target_path(name), json.dumps(state, sort_keys=True, indent=1).encode() + b"\n")
 
 
 @dataclass
@@ -731,7 +712,7 @@ def make_bundles(
             write_archive(path, data, signature, _objects_from(files, entries))
         info.size = path.stat().st_size
         if not store.manifest_path(bundle_id, version).is_file():
-            atomic_write(store.manifest_path(bundle_id, version), data)
+            write_atomic(store.manifest_path(bundle_id, version), data)
         known[bundle_id] = {
             "version": version,
             "digest": digest,

@@ -64,6 +64,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sitegen.build import lock
+from sitegen.content.files import sha256_file
 from sitegen.deploy import keys
 from sitegen.deploy.bundle import (
     CITY,
@@ -83,7 +84,6 @@ from sitegen.deploy.bundle import (
     iso,
     parse_iso,
     safe_path,
-    sha256_file,
     strict_json,
     utc,
 )

@@ -26,7 +26,8 @@ import paramiko
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sitegen.content.config import Target
-from sitegen.deploy.bundle import CITY, SNAPSHOT, VALID_DAYS, Store, make_delta, make_snapshot, sha256_file, strict_json
+from sitegen.content.files import sha256_file
+from sitegen.deploy.bundle import CITY, SNAPSHOT, VALID_DAYS, Store, make_delta, make_snapshot, strict_json
 
 CHUNK = 256 * 1024
 RETRIES = 4  # attempts per target and per file

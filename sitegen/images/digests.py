@@ -12,14 +12,7 @@ import os
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 
-
-def file_digest(source: Path | str) -> str:
-    """SHA-256 of a file's bytes, hex."""
-    h = hashlib.sha256()
-    with open(source, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+from sitegen.content.files import sha256_file
 
 
 class Digests:
@@ -44,7 +37,7 @@ class Digests:
         st = os.stat(source)
         facts = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         entry = self.known.get(key)
-        digest = entry[4] if isinstance(entry, list) and len(entry) == 5 and entry[:4] == facts else file_digest(source)
+        digest = entry[4] if isinstance(entry, list) and len(entry) == 5 and entry[:4] == facts else sha256_file(source)
         self.now[key] = facts + [digest]
         return digest
 
