@@ -20,6 +20,7 @@ from sitegen.content.errors import Location, Report
 from sitegen.oversight import refcode
 from sitegen.site import feedback
 from sitegen.site import plan as links
+from sitegen.site.pages import ItemPage, ListPage, ScanPage, VoucherPage
 from tests.built_sample import sample_output
 from tests.conftest import FIXTURES
 
@@ -189,29 +190,32 @@ def test_a_viewer_of_several_scans_asks_about_its_voucher(tmp_path):
     single = [p for p in site_.pages if p.subject and len(p.subject.scans) == 1]
     assert several and single
     for p in several:
-        ask = p.data["ask"]
+        ask = p.ask
+        assert ask is not None
         assert ask.code == codes[id(p.subject.thing)] and f"第{p.subject.scans[0]}–{p.subject.scans[-1]}张" in ask.about
         assert ask.qr == posixpath.join(posixpath.dirname(p.path), f"ask-{ask.code}.png") and ask.qr in site_.generated
     for p in single:
-        assert p.data["ask"].code == refcode.scan_code(codes[id(p.subject.thing)], p.subject.scans[0])
-    qrs = [p.data["ask"].qr for p in site_.pages if "ask" in p.data]
-    assert len(set(qrs)) == len({p.data["ask"].code for p in site_.pages if "ask" in p.data})  # one image per code
+        assert p.ask.code == refcode.scan_code(codes[id(p.subject.thing)], p.subject.scans[0])
+    qrs = [p.ask.qr for p in site_.pages if p.ask]
+    assert len(set(qrs)) == len({p.ask.code for p in site_.pages if p.ask})  # one image per code
 
 
 def test_pages_get_their_panel_from_the_planner_not_the_template(tmp_path):
     """The planner records each page's subject; feedback.plan follows that and nothing else: a page planned with a
-    subject gets its panel whatever its template, one without gets none."""
+    subject gets its panel whatever its kind, one without gets none."""
     site_, city = planned_with_feedback(tmp_path)
-    with_ask = [p for p in site_.pages if "ask" in p.data]
+    with_ask = [p for p in site_.pages if p.ask]
     assert with_ask and all(p.subject is not None for p in with_ask)
-    assert {p.template for p in with_ask} == {"item.html", "voucher.html", "scan.html"}
+    assert {type(p) for p in with_ask} == {ItemPage, VoucherPage, ScanPage}
     site2 = links.plan(city)
-    (item_page,) = [p for p in site2.pages if p.template == "item.html"][:1]
-    item_page.template = "renamed.html"  # a template renamed: still asked about
-    other = next(p for p in site2.pages if p.subject is None)
-    other.template = "voucher.html"  # no subject: no panel, whatever its template
+    item_page = next(p for p in site2.pages if isinstance(p, ItemPage))
+    voucher_page = next(p for p in site2.pages if isinstance(p, VoucherPage))
+    other = next(p for p in site2.pages if isinstance(p, ListPage))
+    other.subject = item_page.subject  # a kind that never has a panel: asked about all the same
+    voucher_page.subject = None  # a voucher page with no subject: no panel
     feedback.plan(site2, city)
-    assert "ask" in item_page.data and "ask" not in other.data
+    assert item_page.ask and other.ask and other.ask.code == item_page.ask.code and other.ask.page == other.path
+    assert voucher_page.ask is None
 
 
 def planned_with_feedback(root: Path):

@@ -7,7 +7,6 @@ import re
 import shutil
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,12 +14,9 @@ from sitegen.build.pipeline import build, check
 from sitegen.content.errors import Report
 from sitegen.content.model import Voucher
 from sitegen.finance.ledger import build_ledgers
+from sitegen.site.pages import FinancePage, ItemPage, ListPage, Page, ScanPage, Subject, VoucherPage
 from sitegen.site.plan import (
     LEDGER_BYTES,
-    RENDER_NAMES,
-    Page,
-    Subject,
-    _Planner,
     check_links,
     ledger_parts,
     line_bytes,
@@ -32,11 +28,11 @@ from tests.built_sample import CONTENT, sample_output
 
 
 def test_relative_urls():
-    page = Page("xg/cs/finance/vouchers/2026-09-001.html", "voucher.html", "t", [], "index.html")
+    page = Page("xg/cs/finance/vouchers/2026-09-001.html", "t", [])
     assert page.url("xg/cs/finance/ledger-2026.html#v-1") == "../ledger-2026.html#v-1"
     assert page.url("static/tv.css") == "../../../../static/tv.css"
     assert page.url("xg/cs/finance/vouchers/2026-09-001.html") == "2026-09-001.html"
-    assert Page("index.html", "", "", [], "").url("xg/index.html") == "xg/index.html"
+    assert Page("index.html", "", []).url("xg/index.html") == "xg/index.html"
 
 
 def test_check_links_finds_broken_targets_fragments_and_external_urls():
@@ -88,19 +84,6 @@ def test_plan_gives_every_voucher_a_page_and_every_scan_a_viewer(mini):
     assert all(not p.startswith("/") and ".." not in p for p in paths | set(site.images))
 
 
-def test_a_page_variable_named_like_a_render_variable_is_refused_when_planned(mini):
-    """A page's data sits beside page/city/url/body in one template call: a clash is refused at planning time
-    (a ValueError naming the page), not a TypeError in the middle of rendering."""
-    city, _ = check(mini)
-    assert city is not None
-    planner = _Planner(city)
-    planner.add("a.html", "list.html", "标题", [], title="a variable may share a parameter's name", path="too")
-    for name in sorted(RENDER_NAMES):
-        with pytest.raises(ValueError, match=name):
-            clash: dict[str, Any] = {name: 1}
-            planner.add("b.html", "list.html", "标题", [], **clash)
-
-
 # --- sub-item pages (小项) -------------------------------------------------------------------------------------------
 
 
@@ -147,18 +130,19 @@ def test_a_category_of_several_sub_items_lists_them_with_counts_then_its_items(m
         _add_item(mini, name, title, sub, category)
     pages = _planned(mini)
     page = pages[CATEGORY]
-    tiles = page.data["subitems"]
+    assert isinstance(page, ListPage)
+    tiles = page.subitems
     assert [(t.title, t.sub) for t in tiles] == [(name, f"{n} 条") for name, n in expect]
     assert [t.digit for t in tiles] == list(range(1, len(expect) + 1))  # a digit key opens one on TV
-    assert len(page.data["rows"]) == 1 + sum(c == "组织建设" for *_, c in extra)  # every item still listed
+    assert len(page.rows) == 1 + sum(c == "组织建设" for *_, c in extra)  # every item still listed
     subpages = [p for path, p in pages.items() if "/sub-" in path]
     assert sorted(p.path for p in subpages) == sorted(t.path for t in tiles)
     for tile in tiles:
         sub = pages[tile.path]
-        assert sub.template == "list.html" and sub.title == tile.title
+        assert isinstance(sub, ListPage) and sub.title == tile.title
         assert sub.back == CATEGORY and sub.crumbs[-1] == ("组织建设", CATEGORY)  # Back returns to the category
-        assert f"{len(sub.data['rows'])} 条" == tile.sub
-        assert sub.data["subitems"] == []
+        assert f"{len(sub.rows)} 条" == tile.sub
+        assert sub.subitems == []
 
 
 def test_sub_item_pages_on_finance_categories_and_stable_names(mini):
@@ -171,25 +155,28 @@ def test_sub_item_pages_on_finance_categories_and_stable_names(mini):
         report.replace(f"category: {category}", f"category: {category}\nsubitem: 年度预算"), encoding="utf-8"
     )
     pages = _planned(mini)
-    cat = next(p for p in pages.values() if p.template == "finance-page.html" and p.data.get("subitems"))
-    assert [(t.title, t.sub) for t in cat.data["subitems"]] == [("年度预算", "1 条"), ("其他", "1 条")]
-    for t in cat.data["subitems"]:
+    cat = next(p for p in pages.values() if isinstance(p, FinancePage) and p.subitems)
+    assert isinstance(cat, FinancePage)
+    assert [(t.title, t.sub) for t in cat.subitems] == [("年度预算", "1 条"), ("其他", "1 条")]
+    for t in cat.subitems:
         assert t.path.rsplit("/", 1)[1].isascii()
-    first = {t.title: t.path for t in cat.data["subitems"]}
+    first = {t.title: t.path for t in cat.subitems}
     site = (mini / "site.yaml").read_text(encoding="utf-8")
     (mini / "site.yaml").write_text(site + "subitems:\n  财务:\n    村务报表: [其他报表, 年度预算]\n", encoding="utf-8")
-    cat = _planned(mini)[cat.path]
-    assert {t.title: t.path for t in cat.data["subitems"]} == first
+    again = _planned(mini)[cat.path]
+    assert isinstance(again, FinancePage) and {t.title: t.path for t in again.subitems} == first
 
 
 def test_a_sub_item_page_never_takes_an_items_page_name(mini):
     """A clerk's file named like a sub-item page (sub-<hash>.md) keeps its page; the sub-item page moves aside."""
     _add_item(mini, subitem_slug("党员发展"), "发展党员公示", "党员发展")
     pages = _planned(mini)
-    tiles = pages[CATEGORY].data["subitems"]
+    category = pages[CATEGORY]
+    assert isinstance(category, ListPage)
+    tiles = category.subitems
     assert len({t.path for t in tiles}) == 2
     item = f"xg/cs/party/organisation/{subitem_slug('党员发展')}.html"
-    assert pages[item].template == "item.html"
+    assert isinstance(pages[item], ItemPage)
     assert item not in {t.path for t in tiles}
 
 
@@ -338,11 +325,11 @@ def test_the_planner_records_each_pages_subject(mini):
     v = city.villages[0].vouchers[0]
     assert by_path[f"xg/cs/finance/vouchers/{v.key}.html"].subject == Subject(v)
     assert by_path[f"xg/cs/finance/vouchers/{v.key}-1.html"].subject == Subject(v, (1,))
-    items = [p for p in site.pages if p.template == "item.html"]
-    assert items and all(p.subject and p.subject.thing is p.data["item"] for p in items)
+    items = [p for p in site.pages if isinstance(p, ItemPage)]
+    assert items and all(p.subject and p.subject.thing is p.item for p in items)
     ledgers = [p for p in site.pages if p.listed]
     assert ledgers and all(isinstance(x, Voucher) for p in ledgers for x in p.listed)
-    assert {p.template for p in site.pages if p.subject} == {"item.html", "voucher.html", "scan.html"}
+    assert {type(p) for p in site.pages if p.subject} == {ItemPage, VoucherPage, ScanPage}
 
 
 def test_every_ledger_page_of_the_sample_is_within_60_kb(tmp_path_factory):

@@ -38,6 +38,7 @@ from sitegen.oversight.review import publish
 from sitegen.oversight.supervise import supervise
 from sitegen.site import feedback, output, render, reuse
 from sitegen.site import plan as links
+from sitegen.site.pages import CityPage, TownPage
 from sitegen.validate.city import validate
 
 STEPS = ("check", "plan", "reuse", "images", "render", "write")
@@ -433,8 +434,8 @@ def _listings(site: links.Site) -> dict[str, dict[str, str]]:
     village is listed as its kept pages show it, not from content that failed."""
     found = {}
     for page in site.pages:
-        if page.template == "town.html":
-            for tile in page.data.get("tiles", []):
+        if isinstance(page, TownPage):
+            for tile in page.tiles:
                 if tile.path.endswith("/index.html") and tile.path.count("/") == 2:
                     found[tile.path[: -len("/index.html")]] = {"title": mask(tile.title), "sub": mask(tile.sub)}
     return found
@@ -452,10 +453,10 @@ def _relist(site: links.Site, listed: dict[str, dict[str, str]]) -> None:
         )
 
     for page in site.pages:
-        if page.template == "town.html" and "tiles" in page.data:
-            page.data["tiles"] = [tile(t) for t in page.data["tiles"]]
-        elif page.template == "city.html" and "villages" in page.data:
-            page.data["villages"] = [(town, [tile(t) for t in tiles]) for town, tiles in page.data["villages"]]
+        if isinstance(page, TownPage):
+            page.tiles = [tile(t) for t in page.tiles]
+        elif isinstance(page, CityPage):
+            page.villages = [(town, [tile(t) for t in tiles]) for town, tiles in page.villages]
 
 
 class _Late(Exception):

@@ -68,6 +68,7 @@ from sitegen.oversight.review import month_review, publish
 from sitegen.reports.tables import month_label
 from sitegen.site import plan as links
 from sitegen.site.feedback import qr_png
+from sitegen.site.pages import LedgerPage
 from sitegen.site.render import THEMES_DIR
 
 PRINT_DIR = THEMES_DIR / "print"
@@ -418,7 +419,7 @@ def phone_pages(site: links.Site, village: Village, month: str) -> dict[str, lin
     home = mine[f"{base}index.html"]
     found: dict[str, links.Page] = {}
     for page in mine.values():
-        if page.template == "ledger.html" and any(m.month == month for m in page.data["ledger"].months):
+        if isinstance(page, LedgerPage) and any(m.month == month for m in page.ledger.months):
             found["ledger"] = page
     for board in BOARDS:
         found[board.slug] = mine.get(f"{base}{board.slug}/index.html", home)
@@ -433,7 +434,7 @@ def phone_pages(site: links.Site, village: Village, month: str) -> dict[str, lin
 
 def _fragment(page: links.Page, village: Village, month: str) -> str:
     """The ledger page at the month's first line."""
-    if page.template != "ledger.html":
+    if not isinstance(page, LedgerPage):
         return ""
     m, _ = ledger_month(village, month)
     return f"#v-{m.lines[0].voucher.key}" if m and m.lines else ""

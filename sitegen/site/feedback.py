@@ -6,7 +6,8 @@ JavaScript; tv.js opens it in place and Back closes it): the thing's reference c
 to call and, when site.yaml names a `feedback_url`, a way to ask online with the code filled in: on a TV (and on
 paper) a QR code for the phone to scan, on the phone itself a link to tap. The panel is part of the page it is
 about, so the questions cost no pages of their own. The planner records what each page is about (`Page.subject`,
-links.py); nothing here guesses it from template names.
+plan.py); nothing here guesses it from template names. The panel is the page's `ask`, a ledger's codes its `refs`
+(pages.Ask, typed fields of every page).
 The QR is drawn at build time (segno makes the matrix, Pillow a 1-bit PNG: old set-top boxes may lack SVG), one
 file per reference code, beside the page of its subject; it is data in an image, not a link.
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 import functools
 import io
 import posixpath
-from dataclasses import dataclass
 from urllib.parse import quote
 
 import segno
@@ -24,30 +24,12 @@ from PIL import Image as PILImage
 
 from sitegen.content.model import City, Voucher
 from sitegen.oversight import refcode
-from sitegen.site.plan import Site, Subject
+from sitegen.site.pages import Ask, Subject
+from sitegen.site.plan import Site
 
-PANEL = "ask"  # the panel's id: the 我有疑问 button's #fragment
 QR_SCALE = 8  # pixels per module: a version-4 code is 33 modules, 328 px with its border, readable at 3 m
 QR_BORDER = 4  # the quiet zone the standard asks for
 QR_MASK = 2  # fixed, so the build does not try all eight (4 ms a code); any mask reads equally well here
-
-
-@dataclass(frozen=True)
-class Ask:
-    """我有疑问 What a page's 我有疑问 panel shows: the reference code, what it is about in words, and when site.yaml
-    has a feedback_url, the address with the code filled in (a link on a phone) and its QR code (an image for a TV
-    or paper, another device scans it)."""
-
-    code: str
-    about: str
-    page: str  # the page whose panel this is
-    qr: str | None = None  # the QR image's path, one per code
-    address: str | None = None  # feedback_url with the code in it
-
-    @property
-    def href(self) -> str:
-        """The panel opened: the page at its #ask (a ledger line's 我有疑问 on a phone opens its voucher's)."""
-        return f"{self.page}#{PANEL}"
 
 
 @functools.lru_cache(maxsize=4096)  # rebuilds in one process (tests, `sitegen serve`) draw each code once
@@ -110,12 +92,12 @@ def plan(site: Site, city: City) -> dict[int, str]:
         ask = ask_for(page.subject, page.path, codes, city.feedback_url)
         if ask is None:
             continue
-        page.data["ask"] = ask
+        page.ask = ask
         if isinstance(page.subject.thing, Voucher) and not page.subject.scans:
             by_voucher[id(page.subject.thing)] = ask
         if ask.qr and ask.qr not in site.generated:  # a voucher's viewer of several scans shares its code's QR
             site.generated[ask.qr] = functools.partial(qr_png, ask.address)
     for page in site.pages:
         if page.listed:
-            page.data["refs"] = {v.key: by_voucher[id(v)] for v in page.listed if id(v) in by_voucher}
+            page.refs = {v.key: by_voucher[id(v)] for v in page.listed if id(v) in by_voucher}
     return codes

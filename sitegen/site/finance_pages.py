@@ -48,7 +48,7 @@ class PagePlanner(Protocol):
     finance_paths: set[str]
     ledger_lines: dict[int, str]  # id(voucher) -> its line in its ledger page ("path#v-KEY")
 
-    def add(self, path: str, template: str, title: str, crumbs: list[tuple[str, str]], /, **data: Any) -> object: ...
+    def add_finance(self, path: str, title: str, crumbs: list[tuple[str, str]], sections: list[Section]) -> None: ...
 
     def voucher_path(self, base: str, voucher: Voucher) -> str: ...
 
@@ -145,14 +145,11 @@ class FinancePlanner:
         if page not in self.p.finance_paths:
             self.p.finance_paths.add(page)
             w, h = fit_box(img.pages[0])  # the size the whole-image rendition is made at if img.pages else (0, 0)
-            self.p.add(
+            self.p.add_finance(
                 page,
-                "finance-page.html",
                 title,
                 self.crumbs,
-                sections=[Section(title, "doc", [], [], [(path, title, w, h)])],
-                rows=[],
-                empty="",
+                [Section(title, "doc", [], [], [(path, title, w, h)])],
             )
         return page
 
@@ -555,14 +552,11 @@ class FinancePlanner:
                 terms=glossary.explain_terms(("增减项目", "决算", "质保金")),
             ),
         ]
-        self.p.add(
+        self.p.add_finance(
             path,
-            "finance-page.html",
             proj.name,
             self.crumbs + [("工程项目", self.cat("projects"))],
-            sections=self.noticed(sections),
-            rows=[],
-            empty="",
+            self.noticed(sections),
         )
         return path
 
@@ -722,14 +716,11 @@ class FinancePlanner:
                 [Table(_h("日期", "凭证摘要", "金额（元）"), rows)],
             )
         ]
-        self.p.add(
+        self.p.add_finance(
             path,
-            "finance-page.html",
             title,
             self.crumbs + [("收支情况", self.cat("income-expense"))],
-            sections=self.noticed(sections),
-            rows=[],
-            empty="",
+            self.noticed(sections),
         )
         return path
 
@@ -757,14 +748,11 @@ class FinancePlanner:
                 [Table(_h("姓名", "村民小组", "家庭人口", "期间", "金额（元）"), rows)],
             )
         ]
-        self.p.add(
+        self.p.add_finance(
             path,
-            "finance-page.html",
             p.name,
             self.crumbs + [("收支情况", self.cat("income-expense"))],
-            sections=self.noticed(sections),
-            rows=[],
-            empty="",
+            self.noticed(sections),
         )
         return path
 
@@ -985,14 +973,11 @@ class FinancePlanner:
                     terms=glossary.explain_terms(("借方", "贷方")),
                 )
             ]
-            self.p.add(
+            self.p.add_finance(
                 path,
-                "finance-page.html",
                 f"{year}年 {code} {ay.account.name}",
                 self.crumbs + [("村务报表", self.cat("reports"))],
-                sections=self.noticed(sections),
-                rows=[],
-                empty="",
+                self.noticed(sections),
             )
 
 

@@ -7,6 +7,7 @@ rendering, `check_links` proves every href and src resolves, fragments included.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import posixpath
@@ -14,131 +15,59 @@ import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from sitegen.content.errors import Location, Report
 from sitegen.content.markdown import is_external
-from sitegen.content.model import City, Image, Item, Ledger, LedgerLine, LedgerMonth, Town, Village, Voucher
+from sitegen.content.model import (
+    Basis,
+    City,
+    Image,
+    Item,
+    Ledger,
+    LedgerLine,
+    LedgerMonth,
+    PaymentWarning,
+    Question,
+    Town,
+    Village,
+    Voucher,
+)
 from sitegen.content.money import ZERO
 from sitegen.content.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board, Category
 from sitegen.finance.ledger import explain
 from sitegen.images.renditions import Picture, Rendition, pictures, whole
 from sitegen.oversight import refcode
 from sitegen.site import glossary, search
-from sitegen.site.finance_pages import FinancePlanner, finance_slug, month_words, pending_notice, voucher_finance_rows
-
-_BOARD_SLUGS = frozenset(b.slug for b in (*BOARDS, RULES, POLICIES))
-
-# Template variables render.render_theme passes to every page itself: a page's own data may not use these names.
-RENDER_NAMES = frozenset({"page", "city", "url", "body"})
-
-
-@dataclass(frozen=True)
-class Tile:
-    """A big focusable tile (board, category, town, village)."""
-
-    title: str
-    sub: str
-    path: str
-    digit: int | None = None
-
-
-@dataclass(frozen=True)
-class Row:
-    """A focusable list row (an item)."""
-
-    date: str
-    title: str
-    meta: str
-    path: str
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What a page is about, for its 我有疑问 panel (feedback.py): an item, a voucher, or some of a voucher's scans
-    (`scans`: their numbers, 第n张, on a scan viewer). Recorded by the planner as it plans the page."""
-
-    thing: Item | Voucher
-    scans: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class LedgerPart:
-    """One page of a year's ledger (收支流水): a month, or one part of a month too long for one page (LEDGER_BYTES).
-    `opening`/`closing`: the balances before its first line and after its last."""
-
-    month: LedgerMonth
-    lines: list[LedgerLine]
-    part: int  # 1-based
-    parts: int
-    path: str
-    opening: Decimal  # the balance before its first line (the month's opening on its first part)
-    income: Decimal  # its lines' sums: a month in parts totals each page (本页合计), the month in words
-    expense: Decimal
-    closing: Decimal
-
-
-@dataclass
-class Page:
-    path: str
-    template: str
-    title: str
-    crumbs: list[tuple[str, str]]  # (label, path) from the city home down to the parent
-    back: str  # where Back goes when there is no history (the parent page)
-    data: dict[str, Any] = field(default_factory=dict)
-    subject: Subject | None = None  # what its 我有疑问 panel is about (feedback.plan), if it has one
-    listed: tuple[Voucher, ...] = ()  # vouchers whose codes it lists, each line opening its voucher (a ledger)
-
-    @property
-    def kind(self) -> str:
-        """The page's kind, its template's name ("ledger", "voucher", "scan" ...): a class on <body> for the themes
-        and the screenshot script."""
-        return self.template.rsplit(".", 1)[0]
-
-    @property
-    def home(self) -> str:
-        """Where digit 0 goes on TV: the village home for a page inside a village (the village home itself
-        included), else the city home."""
-        if self.kind == "village":
-            return self.path
-        if len(self.crumbs) > 2:  # city home, town, then a village's home or (a town's own items) a board
-            town, folder, rest = (self.crumbs[2][1].split("/", 2) + ["", ""])[:3]
-            if rest == "index.html" and folder not in _BOARD_SLUGS:
-                return self.crumbs[2][1]
-        return "index.html"
-
-    @property
-    def home_label(self) -> str:
-        """What digit 0 opens, for the TV's key hints."""
-        return "首页" if self.home == "index.html" else "本村首页"
-
-    @property
-    def place(self) -> list[str]:
-        """Where the viewer is, in a few words for a TV's top line (长寿村 › 财务): the crumbs from the village down
-        (from the town for a town's pages, the city's name only on its own pages), without the city and town."""
-        labels = [label for label, _ in self.crumbs]
-        return labels[2:] if len(labels) > 2 else labels[1:] if len(labels) > 1 else labels
-
-    @property
-    def tv_title(self) -> str:
-        """The title for a TV's top line, after `place`: without the village's (or town's) name when the place just
-        said it (长寿村 › 财务 › 2026年收支流水, not ... › 长寿村2026年收支流水)."""
-        place = self.place
-        if place and self.title.startswith(place[0]) and len(self.title) > len(place[0]) and len(self.crumbs) > 1:
-            return self.title[len(place[0]) :].lstrip(" ·")
-        return self.title
-
-    def url(self, target: str) -> str:
-        """`target` (a root-relative path, optionally with #fragment) relative to this page."""
-        path, _, fragment = target.partition("#")
-        here, there = self.path.split("/")[:-1], path.split("/")
-        common = 0
-        while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
-            common += 1
-        rel = "/".join([".."] * (len(here) - common) + there[common:])
-        return f"{rel}#{fragment}" if fragment else rel
+from sitegen.site.finance_pages import (
+    FinancePlanner,
+    Section,
+    finance_slug,
+    month_words,
+    pending_notice,
+    voucher_finance_rows,
+)
+from sitegen.site.pages import (
+    BoardPage,
+    CityPage,
+    FinancePage,
+    ItemPage,
+    LedgerPage,
+    LedgerPart,
+    ListPage,
+    Page,
+    QuestionsPage,
+    Row,
+    ScanPage,
+    SearchPage,
+    Subject,
+    Tile,
+    TownPage,
+    VillagePage,
+    VoucherPage,
+    WarningsPage,
+)
 
 
 @dataclass
@@ -185,6 +114,9 @@ def _digits(tiles: list[Tile]) -> list[Tile]:
     return [Tile(t.title, t.sub, t.path, i if i <= 9 else None) for i, t in enumerate(tiles, start=1)]
 
 
+P = TypeVar("P", bound=Page)
+
+
 class _Planner:
     def __init__(self, city: City):
         self.city = city
@@ -196,26 +128,14 @@ class _Planner:
         self._codes: dict[int, str] | None = None  # reference codes, made when a search index is (codes())
         self.ledger_lines: dict[int, str] = {}  # id(voucher) -> its line in its ledger page ("path#v-KEY")
 
-    def add(
-        self,
-        path: str,
-        template: str,
-        title: str,
-        crumbs: list[tuple[str, str]],
-        /,
-        subject: Subject | None = None,
-        listed: tuple[Voucher, ...] = (),
-        **data: Any,
-    ) -> Page:
-        """Plan a page; `data` are its template's variables. The first four are positional-only (a template may have
-        a variable called `title`), and a name render_theme sets itself is refused here, not as a clash mid-render.
-        `subject`: what the page is about (an item, a voucher, scans), for its 我有疑问 panel (feedback.plan);
-        `listed`: the vouchers whose codes it lists."""
-        if RENDER_NAMES & data.keys():
-            raise ValueError(f"page {path}: template variables {sorted(RENDER_NAMES & data.keys())} are set by render")
-        page = Page(path, template, title, crumbs, crumbs[-1][1] if crumbs else "index.html", data, subject, listed)
+    def add(self, page: P) -> P:
+        """Plan a page: one of the kinds of pages.py, its fields its template's variables."""
         self.pages.append(page)
         return page
+
+    def add_finance(self, path: str, title: str, crumbs: list[tuple[str, str]], sections: list[Section]) -> None:
+        """A finance sub-page of tables only, for finance_pages.py (which pages.py imports, so it knows no kinds)."""
+        self.add(FinancePage(path, title, crumbs, sections=sections))
 
     def rows(self, items: list[Item]) -> list[Row]:
         return [
@@ -247,7 +167,9 @@ class _Planner:
         self._pending.append((item, crumbs, images, basis_scan, documents))
 
     def plan(self) -> Site:
-        self._pending: list[tuple[Item, list[tuple[str, str]], list, list | None, list]] = []
+        self._pending: list[
+            tuple[Item, list[tuple[str, str]], list[Picture], list[Picture] | None, list[tuple[Basis, list[Picture]]]]
+        ] = []
         city = self.city
         home = [(city.title, "index.html")]
         for item in city.items:
@@ -261,33 +183,36 @@ class _Planner:
         self.search_page("", home, _sections(""), lambda: self.shared_entries(city.items, search.CITY))
         sections.append(search_tile(""))
         self.add(
-            "index.html",
-            "city.html",
-            city.title,
-            [],
-            tiles=_digits(town_tiles + sections),
-            villages=[(t, [Tile(v.name, "", self.village_path(v)) for v in t.villages]) for t in city.towns],
+            CityPage(
+                "index.html",
+                city.title,
+                [],
+                tiles=_digits(town_tiles + sections),
+                villages=[(t, [Tile(v.name, "", self.village_path(v)) for v in t.villages]) for t in city.towns],
+            )
         )
         for board in (RULES, POLICIES):
             self.add(
-                f"{board.slug}/index.html",
-                "list.html",
-                f"{city.name}{board.name}",
-                home,
-                rows=self.rows(self._section(board, city.items)),
-                empty="暂无内容",
+                ListPage(
+                    f"{board.slug}/index.html",
+                    f"{city.name}{board.name}",
+                    home,
+                    rows=self.rows(self._section(board, city.items)),
+                    empty="暂无内容",
+                )
             )
         for item, crumbs, images, basis_scan, documents in self._pending:
             self.add(
-                self.item_paths[item.source],
-                "item.html",
-                item.title,
-                crumbs,
-                subject=Subject(item),
-                item=item,
-                images=images,
-                basis_scan=basis_scan,
-                documents=documents,
+                ItemPage(
+                    self.item_paths[item.source],
+                    item.title,
+                    crumbs,
+                    subject=Subject(item),
+                    item=item,
+                    images=images,
+                    basis_scan=basis_scan,
+                    documents=documents,
+                )
             )
         # finance_pages.image_path() users register plain Images: one whole-image file each
         renditions = {p: r if isinstance(r, Rendition) else whole(p, r) for p, r in self.images.items()}
@@ -321,7 +246,7 @@ class _Planner:
             for b in (RULES, POLICIES)
         ]
         sections.append(search_tile(f"{base}/"))
-        self.add(f"{base}/index.html", "town.html", town.name, home, tiles=_digits(tiles + sections), town=town)
+        self.add(TownPage(f"{base}/index.html", town.name, home, tiles=_digits(tiles + sections)))
         self.search_page(
             f"{base}/",
             crumbs,
@@ -330,12 +255,13 @@ class _Planner:
         )
         for board in (RULES, POLICIES):
             self.add(
-                f"{base}/{board.slug}/index.html",
-                "list.html",
-                f"{town.name}{board.name}",
-                crumbs,
-                rows=self.rows(self._section(board, self.city.items, town.items)),
-                empty="暂无内容",
+                ListPage(
+                    f"{base}/{board.slug}/index.html",
+                    f"{town.name}{board.name}",
+                    crumbs,
+                    rows=self.rows(self._section(board, self.city.items, town.items)),
+                    empty="暂无内容",
+                )
             )
         for village in town.villages:
             self.village(village, town, crumbs)
@@ -369,7 +295,7 @@ class _Planner:
         asked = len(v.questions) + len(self._shared_questions(v))
         tiles += [warnings_tile, Tile("群众疑问", f"{asked} 条", f"{base}/questions.html")]
         tiles.append(search_tile(f"{base}/"))  # last: the home's other digits and the press budget stay as they were
-        self.add(f"{base}/index.html", "village.html", v.name, parent, village=v, town=town, tiles=_digits(tiles))
+        self.add(VillagePage(f"{base}/index.html", v.name, parent, village=v, tiles=_digits(tiles)))
         for board in BOARDS:
             board_crumbs = crumbs + [(board.name, f"{base}/{board.slug}/index.html")]
             cats = [
@@ -387,51 +313,38 @@ class _Planner:
                 )
             if board is FINANCE:
                 cats.append(warnings_tile)
-            self.add(
-                f"{base}/{board.slug}/index.html",
-                "board.html",
-                f"{v.name}{board.name}",
-                crumbs,
-                tiles=_digits(cats),
-                board=board,
-            )
+            self.add(BoardPage(f"{base}/{board.slug}/index.html", f"{v.name}{board.name}", crumbs, tiles=_digits(cats)))
             fin = FinancePlanner(self, v, base, board_crumbs) if board is FINANCE else None
             for c in board.categories:
-                # finance categories: the structured tables and charts (finance_pages.py), then the items
-                template = "finance-page.html" if fin else "list.html"
-                extra: dict[str, Any] = {"sections": fin.sections(c)} if fin else {}
                 items = v.items_of(board, c)
                 folder = f"{base}/{board.slug}/{c.slug}"
                 subitems = self.subitem_pages(
                     board, c, items, folder, board_crumbs + [(c.name, f"{folder}/index.html")]
                 )
+                path, rows, empty = f"{folder}/index.html", self.rows(items), "本类别暂无公开内容"
+                # finance categories: the structured tables and charts (finance_pages.py), then the items
                 self.add(
-                    f"{folder}/index.html",
-                    template,
-                    c.name,
-                    board_crumbs,
-                    rows=self.rows(items),
-                    subitems=subitems,
-                    empty="本类别暂无公开内容",
-                    **extra,
+                    FinancePage(
+                        path, c.name, board_crumbs, sections=fin.sections(c), rows=rows, subitems=subitems, empty=empty
+                    )
+                    if fin
+                    else ListPage(path, c.name, board_crumbs, rows=rows, subitems=subitems, empty=empty)
                 )
             if fin:
                 fin.account_pages_plan()
         self.add(
-            f"{base}/rules/index.html",
-            "list.html",
-            f"{v.name}{RULES.name}",
-            crumbs,
-            rows=self.rows(rules),
-            empty="暂无内容",
+            ListPage(
+                f"{base}/rules/index.html", f"{v.name}{RULES.name}", crumbs, rows=self.rows(rules), empty="暂无内容"
+            )
         )
         self.add(
-            f"{base}/policies/index.html",
-            "list.html",
-            f"{v.name}{POLICIES.name}",
-            crumbs,
-            rows=self.rows(policies),
-            empty="暂无内容",
+            ListPage(
+                f"{base}/policies/index.html",
+                f"{v.name}{POLICIES.name}",
+                crumbs,
+                rows=self.rows(policies),
+                empty="暂无内容",
+            )
         )
         self.oversight_pages(v, base, crumbs)
         self.search_page(
@@ -453,7 +366,7 @@ class _Planner:
             path = f"{folder}/{subitem_slug(name)}.html"
             while path in taken:
                 path = path[: -len(".html")] + "-0.html"
-            self.add(path, "list.html", name, crumbs, rows=self.rows(members), subitems=[], empty="暂无内容")
+            self.add(ListPage(path, name, crumbs, rows=self.rows(members), empty="暂无内容"))
             tiles.append(Tile(name, f"{len(members)} 条", path))
         return _digits(tiles)
 
@@ -463,14 +376,15 @@ class _Planner:
         """搜索 The search page of a village, town or the city, and its index (search.py), made only if the page is
         (a village carried over by reuse.py keeps its last index). `ways`: links for a browser without script."""
         page = self.add(
-            f"{folder}{search.PAGE_NAME}",
-            "search.html",
-            "搜索",
-            crumbs,
-            ways=ways,
-            index=f"{folder}{search.INDEX_NAME}",
-            keys=list(string.ascii_uppercase),
-            boards=search.BOARD_NAMES,
+            SearchPage(
+                f"{folder}{search.PAGE_NAME}",
+                "搜索",
+                crumbs,
+                ways=ways,
+                index=f"{folder}{search.INDEX_NAME}",
+                keys=list(string.ascii_uppercase),
+                boards=search.BOARD_NAMES,
+            )
         )
         self.generated[f"{folder}{search.INDEX_NAME}"] = lambda: search.script(
             entries(), page.url, ["本村", "本镇", "全市"]
@@ -517,28 +431,30 @@ class _Planner:
         linking to the voucher or item it is about when that is published."""
         published = {id(x): self.voucher_path(base, x) for x in v.vouchers}
         published.update({id(i): self.item_paths[i.source] for i in v.items if i.source in self.item_paths})
-        by_voucher: dict[int, list] = {}  # one row per payment, with all its warnings (they come in voucher order)
+        by_voucher: dict[
+            int, list[PaymentWarning]
+        ] = {}  # one row per payment, with all its warnings (they come in voucher order)
         for w in v.warnings:
             by_voucher.setdefault(id(w.voucher), []).append(w)
         self.add(
-            f"{base}/warnings.html",
-            "warnings.html",
-            f"{v.name}资金支付预警",
-            crumbs,
-            village=v,
-            rows=[(ws[0].voucher, ws, published[key]) for key, ws in by_voucher.items()],
+            WarningsPage(
+                f"{base}/warnings.html",
+                f"{v.name}资金支付预警",
+                crumbs,
+                rows=[(ws[0].voucher, ws, published[key]) for key, ws in by_voucher.items()],
+            )
         )
         self.add(
-            f"{base}/questions.html",
-            "questions.html",
-            f"{v.name}群众疑问",
-            crumbs,
-            village=v,
-            rows=[(q, published.get(id(q.target))) for q in v.questions],
-            shared=[(q, self.item_paths[q.target.source]) for q in self._shared_questions(v)],
+            QuestionsPage(
+                f"{base}/questions.html",
+                f"{v.name}群众疑问",
+                crumbs,
+                rows=[(q, published.get(id(q.target))) for q in v.questions],
+                shared=[(q, self.item_paths[q.target.source]) for q in self._shared_questions(v)],
+            )
         )
 
-    def _shared_questions(self, v: Village) -> list:
+    def _shared_questions(self, v: Village) -> list[Question]:
         """Questions about what the city or the village's town publishes for all its villages (制度建设, 政策法规):
         every village of that town lists them too, since its villagers read those items as their own."""
         return [
@@ -570,22 +486,22 @@ class _Planner:
                         self.ledger_lines[id(line.voucher)] = f"{part.path}#v-{line.voucher.key}"
                     k = part.part
                     self.add(
-                        part.path,
-                        "ledger.html",
-                        f"{v.name}{lg.year}年{month.label}收支流水"
-                        + (f"（{k}/{part.parts}）" if part.parts > 1 else ""),
-                        finance,
-                        listed=tuple(line.voucher for line in part.lines),
-                        ledger=lg,
-                        part=part,
-                        village=v,
-                        pending=pending_notice(v),
-                        opening_label="接上页" if k > 1 else "上期结余" if month is lg.months[0] else "上月结余",
-                        months=[(label, None if path == part.path else path, mid) for label, path, mid in jump],
-                        prev_part=parts[k - 2].path if k > 1 else None,
-                        next_part=parts[k].path if k < part.parts else None,
-                        years=[(other.year, p) for other, p in years if other is not lg],
-                        voucher_path=lambda voucher, _b=base: self.voucher_path(_b, voucher),
+                        LedgerPage(
+                            part.path,
+                            f"{v.name}{lg.year}年{month.label}收支流水"
+                            + (f"（{k}/{part.parts}）" if part.parts > 1 else ""),
+                            finance,
+                            listed=tuple(line.voucher for line in part.lines),
+                            ledger=lg,
+                            part=part,
+                            pending=pending_notice(v),
+                            opening_label="接上页" if k > 1 else "上期结余" if month is lg.months[0] else "上月结余",
+                            months=[(label, None if path == part.path else path, mid) for label, path, mid in jump],
+                            prev_part=parts[k - 2].path if k > 1 else None,
+                            next_part=parts[k].path if k < part.parts else None,
+                            years=[(other.year, p) for other, p in years if other is not lg],
+                            voucher_path=functools.partial(self.voucher_path, base),
+                        )
                     )
         vouchers = v.vouchers
         finance_rows = voucher_finance_rows(base, v)  # the finance table rows each voucher stands behind
@@ -603,38 +519,38 @@ class _Planner:
                 for k, (n, pic) in enumerate(shown)
             ]
             self.add(
-                path,
-                "voucher.html",
-                f"凭证 {voucher.month} {voucher.label}",
-                trail,
-                subject=Subject(voucher),
-                voucher=voucher,
-                village=v,
-                plain=explain(voucher),
-                ledger_anchor=ledger_anchor,
-                scans=scans,
-                finance_rows=finance_rows.get(voucher.key, []),
-                terms=glossary.explain_terms(("凭证号", "借方", "贷方")),
-                prev=self.voucher_path(base, vouchers[i - 1]) if i > 0 else None,
-                next=self.voucher_path(base, vouchers[i + 1]) if i + 1 < len(vouchers) else None,
+                VoucherPage(
+                    path,
+                    f"凭证 {voucher.month} {voucher.label}",
+                    trail,
+                    subject=Subject(voucher),
+                    voucher=voucher,
+                    plain=explain(voucher),
+                    ledger_anchor=ledger_anchor,
+                    scans=scans,
+                    finance_rows=finance_rows.get(voucher.key, []),
+                    terms=glossary.explain_terms(("凭证号", "借方", "贷方")),
+                    prev=self.voucher_path(base, vouchers[i - 1]) if i > 0 else None,
+                    next=self.voucher_path(base, vouchers[i + 1]) if i + 1 < len(vouchers) else None,
+                )
             )
             for k, (view, shown) in enumerate(viewers):
                 first, last = shown[0][0], shown[-1][0]
                 which = f"第{first}张" if first == last else f"第{first}–{last}张"
                 self.add(
-                    view,
-                    "scan.html",
-                    f"凭证 {voucher.month} {voucher.label} {which}（共{len(pics)}张）",
-                    trail + [(f"凭证 {voucher.label}", path)],
-                    subject=Subject(voucher, tuple(n for n, _ in shown)),
-                    voucher=voucher,
-                    pictures=shown,
-                    zoom=any(pic.zoom for _, pic in shown),
-                    n=first,
-                    total=len(pics),
-                    voucher_path=path,
-                    prev=viewers[k - 1][0] if k > 0 else None,
-                    next=viewers[k + 1][0] if k + 1 < len(viewers) else None,
+                    ScanPage(
+                        view,
+                        f"凭证 {voucher.month} {voucher.label} {which}（共{len(pics)}张）",
+                        trail + [(f"凭证 {voucher.label}", path)],
+                        subject=Subject(voucher, tuple(n for n, _ in shown)),
+                        voucher=voucher,
+                        pictures=shown,
+                        zoom=any(pic.zoom for _, pic in shown),
+                        total=len(pics),
+                        voucher_path=path,
+                        prev=viewers[k - 1][0] if k > 0 else None,
+                        next=viewers[k + 1][0] if k + 1 < len(viewers) else None,
+                    )
                 )
         return years[-1][1] if years else None
 

@@ -20,7 +20,8 @@ from sitegen.content.model import City, Item
 from sitegen.content.money import wan, yuan
 from sitegen.content.privacy import mask
 from sitegen.site.channels import Said, words_for
-from sitegen.site.plan import Page, Site
+from sitegen.site.pages import ItemPage, Page
+from sitegen.site.plan import Site
 
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 THEMES = ("tv", "mobile")
@@ -91,10 +92,10 @@ def render_theme(
     for page in site.pages:
         try:
             template = env.get_template(page.template)
-            extra = {"body": body_html(page.data["item"], page, site, linked)} if "item" in page.data else {}
+            extra = {"body": body_html(page.item, page, site, linked)} if isinstance(page, ItemPage) else {}
             html = template.render(
-                {**page.data, **extra, "page": page, "city": city, "url": page.url}
-            )  # links.RENDER_NAMES
+                {**page.context(), **extra, "page": page, "city": city, "url": page.url}
+            )  # pages.RENDER_NAMES
         except Exception as exc:
             if failed is None:
                 raise
