@@ -75,7 +75,7 @@ def test_review_is_required_by_default(root):
     city, report = check(root)
     assert city is not None
     assert not report.errors and city.oversight.review_required
-    publish(city, preview=False)
+    city = publish(city, preview=False)
     cs = city.villages[0]
     assert not [i for i in cs.items if i.board.slug == "party"]  # no review written: a draft
     assert sorted({v.month for v in cs.vouchers}) == ["2026-08", "2026-09"]  # 2026-10 has no month review
@@ -95,7 +95,7 @@ def test_without_review_required_unreviewed_records_publish_but_pending_ones_do_
     city, report = check(root)
     assert city is not None
     assert not report.errors
-    publish(city, preview=False)
+    city = publish(city, preview=False)
     cs = city.villages[0]
     assert [i.slug for i in cs.items if i.board.slug == "party"] == ["meeting"]
     assert "plan" not in [i.slug for i in cs.items]  # written as 待审核: still a draft
@@ -110,7 +110,7 @@ def test_rules_and_policies_have_no_reviewing_department(root, tmp_path):
     city, report = check(root)
     assert city is not None
     assert not [p for p in report.warnings if p.where.path.endswith("law.md")]  # no basis needed either
-    publish(city, preview=False)
+    city = publish(city, preview=False)
     assert [i.title for i in city.items] == ["村民委员会组织法"]
 
 
@@ -197,7 +197,7 @@ def test_the_sample_has_drafts_and_keeps_its_published_shape():
     drafts = [i.title for v in city.villages for i in v.items if i.review.status != "approved"]
     assert len(drafts) >= 2
     assert all(v.month_reviews for v in city.villages)
-    publish(city, preview=False)
+    city = publish(city, preview=False)
     for v in city.villages:
         assert not any(i.title in drafts for i in v.items)
         assert len(v.vouchers) >= 30
