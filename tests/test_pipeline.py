@@ -612,9 +612,7 @@ def test_the_validated_city_is_never_changed_by_the_build(tmp_path, monkeypatch)
     for validated, before in made:
         assert pickle.dumps(validated) == before
     first = made[0][0]
-    assert first is not None and all(
-        not v.warnings and not v.ledgers for v in first.villages
-    )  # derived: elsewhere
+    assert first is not None and all(not v.warnings and not v.ledgers for v in first.villages)  # derived: elsewhere
 
 
 def test_a_held_village_never_built_is_left_out_of_a_new_city(tmp_path, monkeypatch):
