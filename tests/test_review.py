@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 import subprocess
@@ -202,3 +203,30 @@ def test_the_sample_has_drafts_and_keeps_its_published_shape():
         assert not any(i.title in drafts for i in v.items)
         assert len(v.vouchers) >= 30
         assert len({(i.board.name, i.category.name) for i in v.items if i.category}) == 21
+
+
+# ---- h18: publish returns a new city (issue 13) ----------------------------------------------------------------
+
+
+def test_publish_returns_a_new_city_whose_warnings_and_questions_point_into_it(tmp_path):
+    """publish leaves the city it is given as it was; in the city it returns every warning names a voucher of
+    that city, every voucher's warnings are its village's, and a warning about a held month (a split over the
+    month's end) waits with it, on the village and on the voucher of the approved month alike."""
+    root = content(tmp_path)
+    journal(root, "cs", [Pay("2026-09-29", "30000.00", "乙公司"), Pay("2026-10-02", "30000.00", "乙公司")])
+    city, report = check(root)
+    assert city is not None and not report.errors
+    before = pickle.dumps(city)
+    assert [w.rule for w in city.villages[0].warnings] == ["split-payment", "split-payment"]
+    for preview, expected in ((True, ["2026-09", "2026-10"]), (False, ["2026-09"])):
+        new = publish(city, preview=preview)
+        assert pickle.dumps(city) == before and new is not city
+        cs = new.villages[0]
+        assert [v.month for v in cs.vouchers] == expected
+        assert [v.draft for v in cs.vouchers] == [False, True][: len(expected)]
+        assert len(cs.warnings) == (2 if preview else 0)  # held with the draft month
+        for w in cs.warnings:
+            assert any(w.voucher is v for v in cs.vouchers) and all(any(o is v for v in cs.vouchers) for o in w.others)
+        assert [id(w) for v in cs.vouchers for w in v.warnings] == [id(w) for w in cs.warnings]
+    plan = next(i for i in publish(city, preview=True).villages[0].items if i.slug == "plan")
+    assert plan.draft and not next(i for i in city.villages[0].items if i.slug == "plan").draft
