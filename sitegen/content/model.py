@@ -166,7 +166,7 @@ class Question:
     village: str = ""  # slug of the village it belongs to ("" for a town or city item)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Item:
     """事项 One published item of a board (党务/村务/财务) or of 制度建设/政策法规."""
 
