@@ -11,11 +11,13 @@ import sys
 import pytest
 
 from sitegen.build.pipeline import build, check
+from sitegen.oversight import refcode
 from sitegen.oversight.review import publish
 from tests.conftest import FIXTURES, REPO
-from tests.oversightkit import FULL_TRAIL, Pay, content, journal
+from tests.oversightkit import FULL_TRAIL, Pay, content, journal, write_csv
 
 PLAN = "xg/cs/affairs/plans/plan.html"
+HEAD = ["工单号", "日期", "查询码", "问题", "承办部门", "答复", "状态", "答复日期"]
 
 
 @pytest.fixture
@@ -230,3 +232,21 @@ def test_publish_returns_a_new_city_whose_warnings_and_questions_point_into_it(t
         assert [id(w) for v in cs.vouchers for w in v.warnings] == [id(w) for w in cs.warnings]
     plan = next(i for i in publish(city, preview=True).villages[0].items if i.slug == "plan")
     assert plan.draft and not next(i for i in city.villages[0].items if i.slug == "plan").draft
+
+
+def test_publishing_a_published_city_again_changes_nothing_published(tmp_path):
+    """A question about a draft stays on the city's list after the draft is taken out; publishing that city
+    again (a report after the build) finds nothing more to take out and does not fail on it."""
+    root = content(tmp_path)
+    journal(root, "cs", [Pay("2026-09-05", "200.00", "乙"), Pay("2026-10-05", "300.00", "丙")])
+    city, _ = check(root)
+    assert city is not None
+    code = refcode.assign(city)[id(city.villages[0].vouchers[1])]  # 2026-10: a draft month
+    write_csv(root / "feedback/hotline.csv", [HEAD, ["T1", "2026-10-06", code, "这笔钱？", "农经站", "", "", ""]])
+    city, report = check(root)
+    assert city is not None and not report.errors
+    once = publish(city, preview=False)
+    twice = publish(once, preview=False)
+    assert [q.ticket for q in twice.questions] == ["T1"] and not twice.villages[0].questions
+    assert twice.questions[0].target.draft and twice.questions[0].target.questions == twice.questions
+    assert [v.key for v in twice.villages[0].vouchers] == [v.key for v in once.villages[0].vouchers] == ["2026-09-001"]

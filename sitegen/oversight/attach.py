@@ -33,12 +33,27 @@ def attached(
     voucher's questions the city's questions about it. The warnings and questions given refer to `city`'s
     items and vouchers; the new city's refer to the copies. `city` is left as it was."""
     swap: dict[int, Any] = {}
+
+    def copy(thing: Item | Voucher) -> None:
+        if id(thing) not in swap:
+            if isinstance(thing, Voucher):
+                swap[id(thing)] = replace(thing, warnings=[], questions=[], draft=draft(thing))
+            else:
+                swap[id(thing)] = replace(thing, questions=[], draft=draft(thing))
+
     for items in [city.items] + [t.items for t in city.towns] + [v.items for v in city.villages]:
         for item in items:
-            swap[id(item)] = replace(item, questions=[], draft=draft(item))
+            copy(item)
     for village in city.villages:
         for voucher in village.vouchers:
-            swap[id(voucher)] = replace(voucher, warnings=[], questions=[], draft=draft(voucher))
+            copy(voucher)
+    # and what a question or warning is about that is no longer listed (a draft taken out): copied as well
+    for q in questions:
+        copy(q.target)
+    for found in warnings.values():
+        for w in found:
+            for voucher in (w.voucher, *w.others):
+                copy(voucher)
     staged = with_villages(
         replace(city, questions=list(questions)),
         lambda v: replace(

@@ -150,7 +150,10 @@ def publish(city: City, preview: bool) -> City:
             if preview or (id(w.voucher) not in drafts and not any(id(o) in drafts for o in w.others))
         ]
         village_questions[key] = [q for q in village.questions if preview or id(q.target) not in drafts]
-    marked = attached(city, lambda thing: id(thing) in drafts, warnings, village_questions, city.questions)
+    # (a draft already taken out by an earlier publish, still named by a question, stays one)
+    marked = attached(
+        city, lambda thing: id(thing) in drafts or thing.draft, warnings, village_questions, city.questions
+    )
     if preview:
         return marked
 
