@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import pickle
 import re
 import shutil
 from decimal import Decimal
@@ -13,12 +14,13 @@ import pytest
 
 from sitegen.build.pipeline import build, check
 from sitegen.build.scope import locate, unpublished
-from sitegen.content.errors import ContentError
+from sitegen.content.errors import ContentError, Report
 from sitegen.content.money import wan, yuan
 from sitegen.content.privacy import find_unmasked
-from sitegen.finance.ledger import money_movement, village_ledgers
-from sitegen.finance.tables import published, statements
+from sitegen.finance.ledger import build_ledgers, money_movement, village_ledgers
+from sitegen.finance.tables import published, reconcile_village, statements
 from sitegen.oversight.refcode import voucher_code
+from sitegen.oversight.review import publish
 from tests.conftest import FIXTURES, REPO, snapshot
 
 CATEGORIES = ("net-worth", "funds", "assets", "resources", "projects", "income-expense", "reports")
@@ -768,3 +770,23 @@ def test_the_finance_filter_keeps_only_published_vouchers(fin):
     assert all(p.voucher.key in keep for p in shown.payouts) and all(k in keep for k in shown.refs)
     assert village.finance.leases[0].vouchers  # the filter copies: the validated tables are left as they were
     assert published(None, keep) is None
+
+
+# ---- h18: read once, then derive (issue 13) ----------------------------------------------------------------------
+
+
+def test_reconciling_and_publishing_leave_the_finance_tables_as_read(fin):
+    """Reconciling only reports (reconcile_village); publishing and the ledgers make new tables and a new city
+    (review.publish, finance.published): the tables validation read, and the vouchers they name, stay as read."""
+    city, report = check(fin)
+    assert city is not None and not report.errors, [p.format() for p in report.errors]
+    linked = [v for v in city.villages if v.finance is not None and (v.finance.leases or v.finance.payouts)]
+    assert linked  # tables whose rows name vouchers
+    before = pickle.dumps(city)
+    for village in linked:
+        reconcile_village(village.finance, village, "", 2026, Report())
+    new = build_ledgers(publish(city, preview=False))
+    assert pickle.dumps(city) == before
+    for village in new.villages:  # the new tables name the new city's vouchers, as the pages link them
+        named = [v for x in village.finance.leases for v in x.vouchers] if village.finance else []
+        assert all(any(v is mine for mine in village.vouchers) for v in named)

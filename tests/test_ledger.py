@@ -12,7 +12,7 @@ def ledger_of(root):
     city, report = check(root)
     assert city is not None
     assert not report.errors
-    build_ledgers(city)
+    city = build_ledgers(city)
     return city.villages[0]
 
 

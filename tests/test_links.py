@@ -73,7 +73,7 @@ def test_fragments_on_the_same_page_and_into_carried_pages(tmp_path):
 def test_plan_gives_every_voucher_a_page_and_every_scan_a_viewer(mini):
     city, _ = check(mini)
     assert city is not None
-    build_ledgers(city)
+    city = build_ledgers(city)
     site = plan(city)
     paths = {p.path for p in site.pages}
     for v in city.villages[0].vouchers:
@@ -99,7 +99,7 @@ def _planned(mini) -> dict[str, Page]:
     city, report = check(mini)
     assert city is not None
     assert not report.errors, report.errors
-    build_ledgers(city)
+    city = build_ledgers(city)
     return {p.path: p for p in plan(city).pages}
 
 
@@ -304,7 +304,7 @@ def test_ledger_parts_keep_each_page_within_its_budget(mini):
     still gets one of its own; nothing lost or reordered."""
     city, _ = check(mini)
     assert city is not None
-    build_ledgers(city)
+    city = build_ledgers(city)
     (line,) = city.villages[0].ledgers[0].months[0].lines[:1]
     many = [line] * 200
     parts = ledger_parts(many)
@@ -319,7 +319,7 @@ def test_the_planner_records_each_pages_subject(mini):
     names); ledger pages list the vouchers of their lines."""
     city, _ = check(mini)
     assert city is not None
-    build_ledgers(city)
+    city = build_ledgers(city)
     site = plan(city)
     by_path = {p.path: p for p in site.pages}
     v = city.villages[0].vouchers[0]

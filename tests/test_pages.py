@@ -148,7 +148,7 @@ def test_a_pages_context_is_its_kinds_fields_and_its_panel(mini):
     and the codes of the vouchers it lists, nothing of the frame (the templates read that from `page`)."""
     city, report = check(mini)
     assert city is not None and not report.errors
-    build_ledgers(city)
+    city = build_ledgers(city)
     site = plan(city)
     plan_feedback(site, city)
     assert {type(p) for p in site.pages} == set(kinds())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import re
 import shutil
 import struct
@@ -22,10 +23,13 @@ from sitegen.build.pipeline import build, check
 from sitegen.cli.main import cli
 from sitegen.content import progress
 from sitegen.content.errors import ContentError
+from sitegen.content.model import City
 from sitegen.images import renditions as assets
 from sitegen.images.digests import Checked
+from sitegen.oversight import refcode
 from sitegen.site import plan as links
 from sitegen.site import render
+from tests import oversightkit
 from tests.conftest import snapshot
 from tests.deploykit import env, kill, paused, two_villages
 
@@ -523,3 +527,101 @@ def test_check_tells_its_verdict_again_when_nothing_changed(city, monkeypatch):
     assert broken.exit_code == 1 and calls == [1] and "凭证" in broken.stderr
     village = CliRunner().invoke(cli, ["check", str(content / "xg" / "cs2"), "-o", str(out)])
     assert village.exit_code == 0 and calls == [1, 1]  # another scope: another verdict
+
+
+# ---- h18: read once, then derive (issue 13) ----------------------------------------------------------------------
+
+
+def _derived_content(tmp_path: Path) -> Path:
+    """The oversight fixture with something for every step after validation to derive: payment warnings (one
+    acknowledged; a split over a month's end whose second payment is in a month not yet approved), hotline
+    questions about an item and a voucher, a draft item and a draft month."""
+    root = oversightkit.content(tmp_path)
+    oversightkit.journal(
+        root,
+        "cs",
+        [
+            oversightkit.Pay("2026-09-03", "60000.00", "工程公司"),  # large payment, acknowledged
+            oversightkit.Pay("2026-09-29", "30000.00", "乙公司"),  # split over the month's end: held with 10-02
+            oversightkit.Pay("2026-10-02", "30000.00", "乙公司"),  # 2026-10 has no month review: a draft
+        ],
+    )
+    oversightkit.journal(root, "jt", [oversightkit.Pay("2026-09-05", "200.00", "丁")])
+    (root / "xg/cs/acknowledgements.yaml").write_text(
+        "- {voucher: 2026-09 记-1, rule: 大额支付, by: 夏港街道农经站, date: 2026-09-05, explanation: 按合同支付。}\n",
+        encoding="utf-8",
+    )
+    city, _ = check(root)
+    assert city is not None
+    codes = refcode.assign(city)
+    cs = city.villages[0]
+    meeting = next(i for i in cs.items if i.slug == "meeting")
+    oversightkit.write_csv(
+        root / "feedback/hotline.csv",
+        [
+            ["工单号", "日期", "查询码", "问题", "承办部门", "答复", "状态", "答复日期"],
+            [
+                "T1",
+                "2026-09-20",
+                codes[id(meeting)],
+                "几个人参加？",
+                "夏港街道组织办",
+                "41人。",
+                "已答复",
+                "2026-09-25",
+            ],
+            ["T2", "2026-10-03", codes[id(cs.vouchers[2])], "这笔钱？", "夏港街道农经站", "", "办理中", ""],
+        ],
+    )
+    return root
+
+
+def _validated(monkeypatch) -> list[tuple[City | None, bytes]]:
+    """Each city validation makes from now on, with its pickle taken as validate returns it."""
+    made: list[tuple[City | None, bytes]] = []
+    real = pipeline.validate
+
+    def validate(*args, **kwargs):
+        city = real(*args, **kwargs)
+        made.append((city, pickle.dumps(city)))
+        return city
+
+    monkeypatch.setattr(pipeline, "validate", validate)
+    return made
+
+
+def test_the_validated_city_is_never_changed_by_the_build(tmp_path, monkeypatch):
+    """Read once, then derive: oversight, review (drafts out or marked), ledgers, stand-ins for what cannot be
+    read and held villages never built each return a new city; the one validation made is left exactly as it
+    was (its pickle, taken as validate returns it, is the same after the build, `--preview` and `check` too)."""
+    root = _derived_content(tmp_path)
+    made = _validated(monkeypatch)
+    city, report = check(root)
+    assert not report.errors, [p.format() for p in report.errors]
+    cs = city.villages[0]
+    assert {w.rule for w in cs.warnings} >= {"large-payment", "split-payment"}  # what there is to derive
+    assert any(w.acknowledgement for w in cs.warnings) and [q.ticket for q in city.questions] == ["T1", "T2"]
+    out = tmp_path / "out"
+    build(root, out, themes=("mobile",), hold_back=True)
+    assert "T1" in (out / "mobile/xg/cs/party/organisation/meeting.html").read_text(encoding="utf-8")
+    build(root, tmp_path / "preview", themes=("mobile",), preview=True)
+    pipeline.rehearse(root, out, themes=("mobile",))
+    (root / "xg/jt/village.yaml").unlink()  # a published village that cannot be read: a stand-in, held
+    assert list(build(root, out, themes=("mobile",), hold_back=True).held) == ["xg/jt"]
+    assert len(made) == 5
+    for validated, before in made:
+        assert pickle.dumps(validated) == before
+    first = made[0][0]
+    assert first is not None and all(not v.warnings and not v.ledgers for v in first.villages)  # derived: elsewhere
+
+
+def test_a_held_village_never_built_is_left_out_of_a_new_city(tmp_path, monkeypatch):
+    """_drop_never_built and vanished return new cities: the city they are given keeps every village."""
+    root = _derived_content(tmp_path)
+    (root / "xg/jt/reviews.yaml").write_text("2026-13: {}\n", encoding="utf-8")  # jt held, never built before
+    made = _validated(monkeypatch)
+    result = build(root, tmp_path / "out", themes=("mobile",), hold_back=True)
+    assert list(result.held) == ["xg/jt"] and result.villages == ["xg/cs"]  # left out of the city built
+    ((validated, before),) = made
+    assert validated is not None and [v.slug for v in validated.villages] == ["cs", "jt"]
+    assert pickle.dumps(validated) == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 import subprocess
@@ -10,11 +11,13 @@ import sys
 import pytest
 
 from sitegen.build.pipeline import build, check
+from sitegen.oversight import refcode
 from sitegen.oversight.review import publish
 from tests.conftest import FIXTURES, REPO
-from tests.oversightkit import FULL_TRAIL, Pay, content, journal
+from tests.oversightkit import FULL_TRAIL, Pay, content, journal, write_csv
 
 PLAN = "xg/cs/affairs/plans/plan.html"
+HEAD = ["工单号", "日期", "查询码", "问题", "承办部门", "答复", "状态", "答复日期"]
 
 
 @pytest.fixture
@@ -75,7 +78,7 @@ def test_review_is_required_by_default(root):
     city, report = check(root)
     assert city is not None
     assert not report.errors and city.oversight.review_required
-    publish(city, preview=False)
+    city = publish(city, preview=False)
     cs = city.villages[0]
     assert not [i for i in cs.items if i.board.slug == "party"]  # no review written: a draft
     assert sorted({v.month for v in cs.vouchers}) == ["2026-08", "2026-09"]  # 2026-10 has no month review
@@ -95,7 +98,7 @@ def test_without_review_required_unreviewed_records_publish_but_pending_ones_do_
     city, report = check(root)
     assert city is not None
     assert not report.errors
-    publish(city, preview=False)
+    city = publish(city, preview=False)
     cs = city.villages[0]
     assert [i.slug for i in cs.items if i.board.slug == "party"] == ["meeting"]
     assert "plan" not in [i.slug for i in cs.items]  # written as 待审核: still a draft
@@ -110,7 +113,7 @@ def test_rules_and_policies_have_no_reviewing_department(root, tmp_path):
     city, report = check(root)
     assert city is not None
     assert not [p for p in report.warnings if p.where.path.endswith("law.md")]  # no basis needed either
-    publish(city, preview=False)
+    city = publish(city, preview=False)
     assert [i.title for i in city.items] == ["村民委员会组织法"]
 
 
@@ -197,8 +200,53 @@ def test_the_sample_has_drafts_and_keeps_its_published_shape():
     drafts = [i.title for v in city.villages for i in v.items if i.review.status != "approved"]
     assert len(drafts) >= 2
     assert all(v.month_reviews for v in city.villages)
-    publish(city, preview=False)
+    city = publish(city, preview=False)
     for v in city.villages:
         assert not any(i.title in drafts for i in v.items)
         assert len(v.vouchers) >= 30
         assert len({(i.board.name, i.category.name) for i in v.items if i.category}) == 21
+
+
+# ---- h18: publish returns a new city (issue 13) ----------------------------------------------------------------
+
+
+def test_publish_returns_a_new_city_whose_warnings_and_questions_point_into_it(tmp_path):
+    """publish leaves the city it is given as it was; in the city it returns every warning names a voucher of
+    that city, every voucher's warnings are its village's, and a warning about a held month (a split over the
+    month's end) waits with it, on the village and on the voucher of the approved month alike."""
+    root = content(tmp_path)
+    journal(root, "cs", [Pay("2026-09-29", "30000.00", "乙公司"), Pay("2026-10-02", "30000.00", "乙公司")])
+    city, report = check(root)
+    assert city is not None and not report.errors
+    before = pickle.dumps(city)
+    assert [w.rule for w in city.villages[0].warnings] == ["split-payment", "split-payment"]
+    for preview, expected in ((True, ["2026-09", "2026-10"]), (False, ["2026-09"])):
+        new = publish(city, preview=preview)
+        assert pickle.dumps(city) == before and new is not city
+        cs = new.villages[0]
+        assert [v.month for v in cs.vouchers] == expected
+        assert [v.draft for v in cs.vouchers] == [False, True][: len(expected)]
+        assert len(cs.warnings) == (2 if preview else 0)  # held with the draft month
+        for w in cs.warnings:
+            assert any(w.voucher is v for v in cs.vouchers) and all(any(o is v for v in cs.vouchers) for o in w.others)
+        assert [id(w) for v in cs.vouchers for w in v.warnings] == [id(w) for w in cs.warnings]
+    plan = next(i for i in publish(city, preview=True).villages[0].items if i.slug == "plan")
+    assert plan.draft and not next(i for i in city.villages[0].items if i.slug == "plan").draft
+
+
+def test_publishing_a_published_city_again_changes_nothing_published(tmp_path):
+    """A question about a draft stays on the city's list after the draft is taken out; publishing that city
+    again (a report after the build) finds nothing more to take out and does not fail on it."""
+    root = content(tmp_path)
+    journal(root, "cs", [Pay("2026-09-05", "200.00", "乙"), Pay("2026-10-05", "300.00", "丙")])
+    city, _ = check(root)
+    assert city is not None
+    code = refcode.assign(city)[id(city.villages[0].vouchers[1])]  # 2026-10: a draft month
+    write_csv(root / "feedback/hotline.csv", [HEAD, ["T1", "2026-10-06", code, "这笔钱？", "农经站", "", "", ""]])
+    city, report = check(root)
+    assert city is not None and not report.errors
+    once = publish(city, preview=False)
+    twice = publish(once, preview=False)
+    assert [q.ticket for q in twice.questions] == ["T1"] and not twice.villages[0].questions
+    assert twice.questions[0].target.draft and twice.questions[0].target.questions == twice.questions
+    assert [v.key for v in twice.villages[0].vouchers] == [v.key for v in once.villages[0].vouchers] == ["2026-09-001"]

@@ -19,7 +19,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -264,11 +264,11 @@ def check(
     raw = load(content, report)
     city = validate(raw, report, probes) if raw.site is not None else None
     if city is not None:  # oversight: warnings, acknowledgements, basis checks, hotline questions (oversight.py)
-        supervise(raw, city, report)
+        city = supervise(raw, city, report)  # a new city: the validated one is never changed
         assets.check_images(published_images(city), report, checked or Checked(None, assets.CHECK))
         _qr_fits(content, city, report)
         if previous is not None:
-            vanished(content, city, previous, themes, report)
+            city = vanished(content, city, previous, themes, report)
     return city, report
 
 
@@ -349,18 +349,20 @@ def published_before(previous: Path, themes: tuple[str, ...]) -> set[str]:
     return {key for theme in themes for key in reuse.read_record(previous / theme)}
 
 
-def vanished(content: Path, city: City, previous: Path, themes: tuple[str, ...], report: Report) -> None:
+def vanished(content: Path, city: City, previous: Path, themes: tuple[str, ...], report: Report) -> City:
     """A published village (or town) whose folder is still there but which could not be read (its village.yaml
     or town.yaml deleted, renamed or unreadable) is an error, not a silent removal. Such a village is put back
     into the city as a stand-in named as it was listed (the build record's listing): with the error in its folder
     it is held back like any village with errors, its last pages kept and still listed. A town likewise: a stand-in
     with its recorded name and its villages' stand-ins, all held, its own pages kept (held_towns). Without a
     recorded listing the error is nobody's: the build stops and the whole site stays as it was. To take a
-    village or town down, its whole folder is deleted."""
+    village or town down, its whole folder is deleted. Returns the city with its stand-ins (a new city when there
+    are any; `city` is left as it was)."""
     root = content.resolve()
     records = [reuse.read_record(previous / theme) for theme in themes]
     town_names = next((t for t in (reuse.read_towns(previous / theme) for theme in themes) if t), {})
     towns = {t.slug: t for t in city.towns}
+    back: dict[str, list[Village]] = {}  # town -> stand-ins of its villages that cannot be read
     unread: dict[str, Town | None] = {}  # towns that cannot be read: their stand-in, None when it cannot be made
     villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     for key in sorted(published_before(previous, themes) - villages):
@@ -390,20 +392,31 @@ def vanished(content: Path, city: City, previous: Path, themes: tuple[str, ...],
             name = f"{root.name}/{key}/village.yaml"
             report.error("village-unreadable", Location(name), village=key, name=name)
             if listing is not None:
-                towns[town].villages.append(
+                back.setdefault(town, []).append(
                     Village(village, str(listing.get("title", village)), town, "", Decimal(0), where=name)
                 )
-                towns[town].villages.sort(key=lambda v: natural_key(v.slug))
-    city.towns += [t for t in unread.values() if t is not None and t.villages]
-    city.towns.sort(key=lambda t: natural_key(t.slug))
+    stand_ins = [t for t in unread.values() if t is not None and t.villages]
+    if not back and not stand_ins:
+        return city
+    kept = [
+        replace(t, villages=sorted([*t.villages, *back[t.slug]], key=lambda v: natural_key(v.slug)))
+        if t.slug in back
+        else t
+        for t in city.towns
+    ]
+    return replace(city, towns=sorted(kept + stand_ins, key=lambda t: natural_key(t.slug)))
 
 
-def _drop_never_built(city: City, held: dict[str, list[Problem]], previous: Path, themes: tuple[str, ...]) -> None:
-    """A held village that was never built has no pages to keep: it is left out of the city altogether."""
-    for key in held:
-        if not all((previous / theme / key / "index.html").is_file() for theme in themes):
-            for town in city.towns:
-                town.villages = [v for v in town.villages if f"{town.slug}/{v.slug}" != key]
+def _drop_never_built(city: City, held: dict[str, list[Problem]], previous: Path, themes: tuple[str, ...]) -> City:
+    """A held village that was never built has no pages to keep: it is left out of the city altogether (a new
+    city; `city` is left as it was)."""
+    never = {key for key in held if not all((previous / theme / key / "index.html").is_file() for theme in themes)}
+    if not never:
+        return city
+    return replace(
+        city,
+        towns=[replace(t, villages=[v for v in t.villages if f"{t.slug}/{v.slug}" not in never]) for t in city.towns],
+    )
 
 
 def _carry(keys: set[str], previous: Path, themes: tuple[str, ...]) -> dict[str, dict[str, str]]:
@@ -561,7 +574,9 @@ def _build(
         raise ContentError(report)
     digests = Digests(cache / ".index" / "digests.json")
     try:
-        made = _settle(content, out, themes, cache, previous, preview, city, report, held, hold_back, digests, steps)
+        city, made = _settle(
+            content, out, themes, cache, previous, preview, city, report, held, hold_back, digests, steps
+        )
     finally:
         digests.save()
     result = BuildResult(
@@ -611,18 +626,19 @@ def _settle(
     digests: Digests,
     steps: Steps,
     images: bool = True,
-) -> _Made:
+) -> tuple[City, _Made]:
     """Make the site in memory (_make); each round that fails late holds back the villages it failed in (added to
     `held`, their problems to `report`) and makes the rest again. ContentError when a failure is not a village's,
-    or every village has failed, or without `hold_back`."""
+    or every village has failed, or without `hold_back`. Returns the city the site was made from (drafts out or
+    marked, ledgers, never-built held villages out: derived from `city`, which is left as it was) and the site."""
     everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     with steps.step("plan"):
-        publish(city, preview)  # drafts (unapproved records) out, or kept and marked with `preview` (review.py)
-        build_ledgers(city)
+        # drafts (unapproved records) out, or kept and marked with `preview` (review.py); then the ledgers
+        published = build_ledgers(publish(city, preview))
     while True:
-        _drop_never_built(city, held, previous, themes)
+        city = _drop_never_built(published, held, previous, themes)
         try:
-            return _make(content, out, themes, cache, previous, preview, city, held, digests, steps, images)
+            return city, _make(content, out, themes, cache, previous, preview, city, held, digests, steps, images)
         except _Late as late:
             for problems in late.failures.values():
                 report.problems.extend(p for p in problems if p not in report.problems)
@@ -662,7 +678,9 @@ def rehearse(
     cache = cache or default_cache(output)
     digests = Digests(cache / ".index" / "digests.json")  # read, never saved
     try:
-        _settle(content, output, themes, cache, output, False, city, report, held, True, digests, steps, images=False)
+        city, _ = _settle(
+            content, output, themes, cache, output, False, city, report, held, True, digests, steps, images=False
+        )
     except ContentError:
         pass  # its problems are in the report
     return city, report

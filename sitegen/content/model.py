@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -54,7 +56,8 @@ class Basis:
 
 
 # ---- oversight (监督): people the payment warnings look for, approval trails, warnings, villagers' questions ----
-# Built by validate (people, trails) and by oversight.py / questions.py / review.py; see those modules.
+# Built by validate (people, trails); warnings, questions and draft marks are derived (supervise.py, questions.py,
+# review.py) and put on a new city (attach.py): the validated city's lists of them stay empty.
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ class Acknowledgement:
     explanation: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class PaymentWarning:
     """资金支付预警 One warning rule hit by one payment, in plain words; public on the ledger line and voucher."""
 
@@ -142,7 +145,7 @@ class PaymentWarning:
     others: tuple[Voucher, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Question:
     """群众疑问 A villager's question from the hotline records (feedback/) and the department's reply."""
 
@@ -163,7 +166,7 @@ class Question:
     village: str = ""  # slug of the village it belongs to ("" for a town or city item)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Item:
     """事项 One published item of a board (党务/村务/财务) or of 制度建设/政策法规."""
 
@@ -236,7 +239,7 @@ class Voucher:
         return sum((ln.credit for ln in self.lines), Decimal("0.00"))
 
 
-@dataclass
+@dataclass(frozen=True)
 class LedgerLine:
     """流水 One line of the plain running ledger: the money movement of one voucher."""
 
@@ -251,7 +254,7 @@ class LedgerLine:
     transfer: bool = False  # between the village's own cash and bank: neither income nor expense
 
 
-@dataclass
+@dataclass(frozen=True)
 class LedgerMonth:
     """月小计 A month of the ledger with its subtotals."""
 
@@ -268,7 +271,7 @@ class LedgerMonth:
         return f"{int(self.month.rsplit('-', 1)[-1])}月"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Ledger:
     """收支流水账 One accounting year of the plain running ledger."""
 
@@ -337,3 +340,58 @@ class City:
     @property
     def villages(self) -> list[Village]:
         return [v for t in self.towns for v in t.villages]
+
+
+# ---- derived values (读取一次，其余推导): the validated city is never changed; each later step returns a new one ----
+
+
+def with_villages(city: City, change: Callable[[Village], Village]) -> City:
+    """A new city whose villages are `change(village)`; towns and the city copied around them, the rest shared."""
+    towns = [replace(t, villages=[change(v) for v in t.villages]) for t in city.towns]
+    return replace(city, towns=towns)
+
+
+class Rebuild:
+    """Copies of a model's objects with some of them swapped (`swap`: id(old) -> its new object): a dataclass,
+    list, tuple or dict that holds a swapped object, directly or further down, is copied with the new one in its
+    place; everything else is shared, never copied. Each object is rebuilt once (the same old object gives the
+    same new object wherever it is held), so identity inside the new model is as it was in the old one: what
+    refers to a voucher (a warning, a finance table row, a question) refers to the new voucher. The old model is
+    left as it was. Swapped objects are not looked into: their fields are the caller's to fill."""
+
+    def __init__(self, swap: dict[int, Any]):
+        self.swap = swap
+        self.done: dict[int, tuple[object, object]] = {}  # id(old) -> (old, kept alive so the id is not reused; new)
+        self.busy: set[int] = set()
+
+    def __call__(self, obj: Any) -> Any:
+        key = id(obj)
+        if key in self.swap:
+            return self.swap[key]
+        if key in self.done:
+            return self.done[key][1]
+        if isinstance(obj, (str, bytes, int, float, Decimal, datetime.date, Path)) or obj is None:
+            return obj
+        if key in self.busy:  # a cycle that does not pass through a swapped object: cannot be copied
+            raise ValueError(f"a cycle through {type(obj).__name__} that no swapped object breaks")
+        self.busy.add(key)
+        new: Any = obj
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            changes = {}
+            for f in dataclasses.fields(obj):
+                old = getattr(obj, f.name)
+                value = self(old)
+                if value is not old:
+                    changes[f.name] = value
+            new = replace(obj, **changes) if changes else obj
+        elif isinstance(obj, (list, tuple)):
+            values = [self(x) for x in obj]
+            if any(a is not b for a, b in zip(values, obj)):
+                new = type(obj)(values) if type(obj) in (list, tuple) else type(obj)(*values)
+        elif isinstance(obj, dict):
+            entries = {k: self(x) for k, x in obj.items()}
+            if any(entries[k] is not x for k, x in obj.items()):
+                new = type(obj)(entries)
+        self.busy.discard(key)
+        self.done[key] = (obj, new)
+        return new

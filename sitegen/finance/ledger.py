@@ -8,17 +8,18 @@ chart's plain words. Money moved between the village's own cash and bank is a tr
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sitegen.content.accounts import PROFIT_LOSS, Account
-from sitegen.content.model import City, Ledger, LedgerLine, LedgerMonth, Village, Voucher
+from sitegen.content.model import City, Ledger, LedgerLine, LedgerMonth, Village, Voucher, with_villages
 from sitegen.content.money import ZERO, yuan
 
 
-def build_ledgers(city: City) -> None:
-    for village in city.villages:
-        village.ledgers = village_ledgers(village)
+def build_ledgers(city: City) -> City:
+    """The city with each village's ledgers (`Village.ledgers`, from its journal): a new city, `city` is left as
+    it was; everything but the towns and villages is shared."""
+    return with_villages(city, lambda village: replace(village, ledgers=village_ledgers(village)))
 
 
 def money_movement(voucher: Voucher) -> Decimal | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date
 
 from sitegen.content.dates import read_day
@@ -78,14 +79,14 @@ def targets(city: City) -> dict[str, tuple[object, str, str, str]]:
     return out
 
 
-def attach(tables: list[RawTable], city: City, report: Report) -> None:
-    """Read the hotline records, attach each to its item or voucher, and flag the overdue ones."""
+def read(tables: list[RawTable], city: City, report: Report) -> list[Question]:
+    """The hotline records, in date order, each with the item or voucher of `city` it is about (its `target`;
+    attach.attached hangs it there) and whether it is overdue. `city` is left as it was."""
     if not tables:
-        city.questions = []
-        return
+        return []
     found = targets(city)
     seen: dict[str, Location] = {}
-    read: list[Question] = []
+    rows: list[Question] = []
     for table in tables:
         cols = table_columns(table, COLUMNS, REQUIRED, report)
         if cols is None:
@@ -122,7 +123,7 @@ def attach(tables: list[RawTable], city: City, report: Report) -> None:
                 continue
             seen[ticket] = loc()
             obj, town, village, subject = target
-            read.append(
+            rows.append(
                 Question(
                     ticket,
                     day,
@@ -141,20 +142,21 @@ def attach(tables: list[RawTable], city: City, report: Report) -> None:
                     village,
                 )
             )
-    city.questions = sorted(read, key=lambda q: (q.date, q.ticket))
-    limit, today = city.oversight.answer_days, as_of(city)
-    villages = {(v.town_slug, v.slug): v for v in city.villages}
-    for q in city.questions:
-        if q.answered and q.reply_date is not None:  # answered: read() required a reply date
-            waited = (q.reply_date - q.date).days
-            q.overdue, q.status = waited > limit, (f"逾期答复（{waited} 天后才答复）" if waited > limit else "已答复")
-        else:
-            waited = (today - q.date).days
-            q.overdue = waited > limit
-            q.status = f"超过时限未答复（已等 {waited} 天）" if q.overdue else "办理中"
-        q.target.questions.append(q)
-        if q.village:
-            villages[(q.town, q.village)].questions.append(q)
+    found_questions = sorted(rows, key=lambda q: (q.date, q.ticket))
+    limit, today = city.oversight.answer_days, as_of(city, found_questions)
+    return [_timed(q, limit, today) for q in found_questions]
+
+
+def _timed(q: Question, limit: int, today: date) -> Question:
+    """The question with its status in words and whether it is overdue, measured at `today` (review.as_of)."""
+    if q.answered and q.reply_date is not None:  # answered: a reply date was required above
+        waited = (q.reply_date - q.date).days
+        return replace(
+            q, overdue=waited > limit, status=f"逾期答复（{waited} 天后才答复）" if waited > limit else "已答复"
+        )
+    waited = (today - q.date).days
+    overdue = waited > limit
+    return replace(q, overdue=overdue, status=f"超过时限未答复（已等 {waited} 天）" if overdue else "办理中")
 
 
 def _lookup(found: dict[str, tuple], code: str) -> tuple | None:

@@ -28,9 +28,10 @@ from typing import Any
 from sitegen.content.dates import read_day
 from sitegen.content.errors import Location, Report
 from sitegen.content.load import RawDoc
-from sitegen.content.model import City, Item, Review, Village, Voucher
+from sitegen.content.model import City, Item, PaymentWarning, Question, Review, Village, Voucher, with_villages
 from sitegen.content.taxonomy import FINANCE
 from sitegen.finance import tables as finance
+from sitegen.oversight.attach import attached, village_key
 
 # Optional journal columns (validate.COLUMNS): the payee's ID and the approval trail. One value per voucher; the
 # first row of the voucher that fills a column wins, so a clerk may write it on the first line only.
@@ -128,34 +129,51 @@ def item_is_draft(item: Item, required: bool) -> bool:
     return not approved(item.review, required and bool(item.board.department))
 
 
-def publish(city: City, preview: bool) -> None:
-    """Mark drafts; without `preview`, take them (and what hangs on them) out of the city before linking."""
+def publish(city: City, preview: bool) -> City:
+    """The city with its drafts marked (`draft`) and, without `preview`, taken out with what hangs on them: a
+    new city, `city` is left as it was (attach.attached)."""
     required = city.oversight.review_required
-    groups = [city.items] + [t.items for t in city.towns] + [v.items for v in city.villages]
-    for items in groups:
-        for item in items:
-            item.draft = item_is_draft(item, required)
+    drafts: set[int] = set()  # ids of the draft items and vouchers
+    for items in [city.items] + [t.items for t in city.towns] + [v.items for v in city.villages]:
+        drafts.update(id(item) for item in items if item_is_draft(item, required))
     for village in city.villages:
-        drafts = draft_months(village, required)
-        for voucher in village.vouchers:
-            voucher.draft = voucher.month in drafts
-    if preview:
-        return
-    city.items[:] = [i for i in city.items if not i.draft]
-    for town in city.towns:
-        town.items[:] = [i for i in town.items if not i.draft]
+        months = draft_months(village, required)
+        drafts.update(id(v) for v in village.vouchers if v.month in months)
+    warnings: dict[str, list[PaymentWarning]] = {}
+    village_questions: dict[str, list[Question]] = {}
     for village in city.villages:
-        village.items[:] = [i for i in village.items if not i.draft]
-        village.pending_months = sorted({v.month for v in village.vouchers if v.draft})
-        village.vouchers[:] = [v for v in village.vouchers if not v.draft]
-        # the finance tables too: every finance page reads them, and no figure of a held month may show
-        village.finance = finance.published(village.finance, {v.key for v in village.vouchers})
+        key = village_key(village.town_slug, village.slug)
         # a warning naming a payment of a held month (split over the month's end) waits for that month too
-        held = {id(w) for w in village.warnings if w.voucher.draft or any(o.draft for o in w.others)}
-        for v in village.vouchers:
-            v.warnings[:] = [w for w in v.warnings if id(w) not in held]
-        village.warnings[:] = [w for w in village.warnings if id(w) not in held]
-        village.questions[:] = [q for q in village.questions if not q.target.draft]
+        warnings[key] = [
+            w
+            for w in village.warnings
+            if preview or (id(w.voucher) not in drafts and not any(id(o) in drafts for o in w.others))
+        ]
+        village_questions[key] = [q for q in village.questions if preview or id(q.target) not in drafts]
+    # (a draft already taken out by an earlier publish, still named by a question, stays one)
+    marked = attached(
+        city, lambda thing: id(thing) in drafts or thing.draft, warnings, village_questions, city.questions
+    )
+    if preview:
+        return marked
+
+    def published(village: Village) -> Village:
+        vouchers = [v for v in village.vouchers if not v.draft]
+        return replace(
+            village,
+            items=[i for i in village.items if not i.draft],
+            vouchers=vouchers,
+            pending_months=sorted({v.month for v in village.vouchers if v.draft}),
+            # the finance tables too: every finance page reads them, and no figure of a held month may show
+            finance=finance.published(village.finance, {v.key for v in vouchers}),
+        )
+
+    marked = with_villages(marked, published)
+    return replace(
+        marked,
+        items=[i for i in marked.items if not i.draft],
+        towns=[replace(t, items=[i for i in t.items if not i.draft]) for t in marked.towns],
+    )
 
 
 # ---- basis and documents ------------------------------------------------------------------------------------
@@ -275,9 +293,10 @@ def _office(board: str) -> str:
 # ---- the fixed "as of" day ----------------------------------------------------------------------------------
 
 
-def as_of(city: City) -> date:
+def as_of(city: City, questions: list[Question] | None = None) -> date:
     """The day time limits and reports are measured at: site.yaml `oversight: as_of`, else the latest date written
-    anywhere in the content (items, reviews, vouchers, trails, hotline records). Never the wall clock."""
+    anywhere in the content (items, reviews, vouchers, trails, hotline records: `questions`, or the city's).
+    Never the wall clock."""
     if city.oversight.as_of is not None:
         return city.oversight.as_of
     days: list[date] = []
@@ -288,6 +307,6 @@ def as_of(city: City) -> date:
         days += [r.date for r in village.month_reviews.values() if r.date]
         for v in village.vouchers:
             days += [v.date] + [when for _, _, when in v.trail.steps if when]
-    for q in city.questions:
+    for q in city.questions if questions is None else questions:
         days += [q.date] + ([q.reply_date] if q.reply_date else [])
     return max(days, default=date(2000, 1, 1))

@@ -26,16 +26,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sitegen.content.config import OversightConfig, check_keys, get_date, get_text
 from sitegen.content.errors import Location, Report
 from sitegen.content.load import RawContent, RawDoc
-from sitegen.content.model import Acknowledgement, City, PaymentWarning, Village, Voucher
+from sitegen.content.model import Acknowledgement, City, PaymentWarning, Question, Village, Voucher
 from sitegen.content.money import ZERO, yuan
 from sitegen.finance.ledger import money_movement
 from sitegen.oversight import questions, review
+from sitegen.oversight.attach import attached, village_key
 from sitegen.oversight.registries import KINDS, Registries, norm_id, norm_name, read_registries
 from sitegen.oversight.reviewers import check_reviewers
 
@@ -277,10 +278,14 @@ def find_voucher(village: Village, text: str) -> Voucher | None:
     return next((v for v in village.vouchers if v.month == month and v.number == number), None)
 
 
-def acknowledge(village: Village, doc: RawDoc | None, report: Report) -> None:
-    """acknowledgements.yaml: a list of {voucher, rule, by, date, explanation}, each attached to its warning."""
+def acknowledge(
+    village: Village, warnings: list[PaymentWarning], doc: RawDoc | None, report: Report
+) -> list[PaymentWarning]:
+    """acknowledgements.yaml: a list of {voucher, rule, by, date, explanation}; the village's warnings with each
+    explanation given to the warnings it names (new warnings: those given are left as they were)."""
+    out = list(warnings)
     if doc is None:
-        return
+        return out
     where = Location(doc.where)
     if not isinstance(doc.data, list):
         report.error(
@@ -290,7 +295,7 @@ def acknowledge(village: Village, doc: RawDoc | None, report: Report) -> None:
             detail="应当是一个列表，每条说明一项：- voucher: …",
             detail_en="expected a list, one '- voucher: …' per acknowledgement",
         )
-        return
+        return out
     for entry in doc.data:
         if not isinstance(entry, dict):
             report.error("yaml-not-mapping", where)
@@ -311,28 +316,61 @@ def acknowledge(village: Village, doc: RawDoc | None, report: Report) -> None:
             get_date(entry, "date", where, report),
             get_text(entry, "explanation", where, report),
         )
-        hits = [w for w in voucher.warnings if w.rule == rule]
+        hits = [n for n, w in enumerate(out) if w.voucher is voucher and w.rule == rule]
         if not hits:
             report.warning("ack-unused", where, voucher=f"{voucher.month} {voucher.label}", rule=RULES[rule][0])
-        for w in hits:
-            w.acknowledgement = ack
+        for n in hits:
+            out[n] = replace(out[n], acknowledgement=ack)
+    return out
 
 
 # ---- the stage ----------------------------------------------------------------------------------------------
 
 
-def supervise(raw: RawContent, city: City, report: Report) -> None:
-    """Everything oversight adds to a validated city; problems go to the report like any content problem."""
+@dataclass(frozen=True)
+class Findings:
+    """What oversight finds in a validated city, referring to its vouchers and items (attach.attached puts it
+    into a new city)."""
+
+    warnings: dict[str, list[PaymentWarning]]  # "town/village" -> its payment warnings, in voucher order
+    questions: list[Question]  # every hotline record, in date order
+
+
+def oversee(raw: RawContent, city: City, report: Report) -> Findings:
+    """Everything oversight finds in a validated city, which it does not change; problems go to the report
+    like any content problem."""
     config = city.oversight or OversightConfig()
-    city.oversight = config
+    if city.oversight is None:
+        city = replace(city, oversight=config)  # (a copy: the questions' time limit is read from it)
     registries = read_registries(raw.registries, report)
     raw_villages = {(t.slug, v.slug): v for t in raw.towns for v in t.villages}
+    warnings: dict[str, list[PaymentWarning]] = {}
     for village in city.villages:
-        village.warnings = payment_warnings(village, registries, config)
-        for w in village.warnings:
-            w.voucher.warnings.append(w)
         raw_village = raw_villages.get((village.town_slug, village.slug))
-        acknowledge(village, raw_village.acknowledgements if raw_village else None, report)
+        warnings[village_key(village.town_slug, village.slug)] = acknowledge(
+            village,
+            payment_warnings(village, registries, config),
+            raw_village.acknowledgements if raw_village else None,
+            report,
+        )
     review.check_basis(city, report)
     check_reviewers(raw, city, report)  # who may review what (reviewers.py)
-    questions.attach(raw.feedback, city, report)
+    return Findings(warnings, questions.read(raw.feedback, city, report))
+
+
+def supervise(raw: RawContent, city: City, report: Report) -> City:
+    """The validated city with what oversight finds (oversee) attached: a new city, `city` is left as it was.
+    Each village's warnings are on it and on their vouchers; each hotline question on the item or voucher it is
+    about, on its village (a village's own item or voucher) and, all of them, on the city."""
+    found = oversee(raw, city, report)
+    mine: dict[str, list[Question]] = {}
+    for q in found.questions:
+        if q.village:
+            mine.setdefault(village_key(q.town, q.village), []).append(q)
+    return attached(
+        replace(city, oversight=city.oversight or OversightConfig()),
+        lambda thing: thing.draft,
+        found.warnings,
+        mine,
+        found.questions,
+    )

@@ -723,8 +723,9 @@ def run(content: Path, out: Path, month: str, village_key: str | None = None, si
         ]
     )
     refused: list[str] = []
-    publish(city, preview=False)  # drafts out, exactly as the build takes them out
-    build_ledgers(city)
+    city = build_ledgers(publish(city, preview=False))  # drafts out, exactly as the build takes them out
+    published = {(t.slug, v.slug): (t, v) for t in city.towns for v in t.villages}
+    chosen = [published[(t.slug, v.slug)] for t, v in chosen]  # the same villages, in the city as published
     site = links.plan(city)
     written: list[Path] = []
     for town, v in chosen:
