@@ -27,10 +27,10 @@ The scans are tuned so that the whole folder stays under 12 MB (du): A4 pages ar
 guaranteed for the same Pillow/libjpeg/FreeType and font files; another Pillow build may encode slightly
 differently, which is why the test compares two runs rather than fixed checksums.
 
-Where things are: the words and numbers (villages, people, firms, accounts, the city's and towns' items, asset
-and land figures, the journal's amounts) are in scripts/sample_data/*.yaml; sample_world.py gives them types
-and builds each village's people; sample_journal.py writes the journal, finance tables and oversight files;
-sample_items.py the items; sample_scans.py draws every scan, photo and chart. This file only puts them
+Where things are: the words and numbers (villages, people, firms, accounts, the city's, towns' and villages'
+items, asset and land figures, the journal's amounts) are in scripts/sample_data/*.yaml; sample_world.py gives them
+types and builds each village's people; sample_journal.py writes the journal, finance tables and oversight files;
+sample_items.py draws each village's figures into the items; sample_scans.py draws every scan, photo and chart. This file only puts them
 together, in a fixed order.
 
 Needs Pillow, PyYAML and a CJK font (Debian: fonts-noto-cjk). Without a CJK font it stops with an error,

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import fields
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from sitegen.content.config import DEFAULT_SUBITEMS, SiteConfig, parse_site_config
+from sitegen.content.config import (
+    BASIS_KEYS,
+    DEFAULT_SUBITEMS,
+    ITEM_KEYS,
+    REVIEW_KEYS,
+    TOWN_KEYS,
+    VILLAGE_KEYS,
+    BasisFront,
+    ItemFront,
+    ReviewFront,
+    SiteConfig,
+    TownConfig,
+    VillageConfig,
+    key_where,
+    keys_of,
+    parse_site_config,
+    read_mapping,
+    required_of,
+)
 from sitegen.content.errors import Location, Report
+from sitegen.content.load import parse_yaml
 from sitegen.content.taxonomy import BOARDS
 
 WHERE = Location("content/site.yaml")
@@ -69,8 +91,6 @@ def test_bad_values():
 
 def test_every_setting_has_a_reader_so_its_key_is_accepted():
     """A field added without setting(...) would be a key site.yaml cannot set (and one the reader never fills)."""
-    from dataclasses import fields
-
     from sitegen.content.config import OversightConfig, PublishConfig, Target
 
     for cls in (SiteConfig, PublishConfig, OversightConfig, Target):
@@ -123,3 +143,74 @@ def test_a_non_mapping_block_is_an_error_and_gives_the_defaults():
     config, report = parse({"city": "c", "oversight": [1], "publish": "x"})
     assert sorted(p.code for p in report.errors) == ["bad-value", "bad-value"]
     assert config.oversight == OversightConfig() and config.publish == PublishConfig()
+
+
+# ---- issue 13: town.yaml, village.yaml and front matter declared once, like site.yaml ---------------------------
+
+CLERK_FILES = (TownConfig, VillageConfig, ItemFront, BasisFront, ReviewFront)
+
+
+def test_every_clerk_key_is_declared_with_a_reader_a_label_and_a_doc():
+    """The key lists are the dataclasses' fields (nothing else names them), each with its Chinese label and doc."""
+    for cls in CLERK_FILES:
+        for f in fields(cls):
+            assert "read" in f.metadata and f.metadata["label"] and f.metadata["doc"], (cls.__name__, f.name)
+    assert required_of(ItemFront) == ("title", "date")
+    assert required_of(ItemFront, categorised=True) == ("title", "date", "category")
+
+
+def _section(doc: str, heading: str) -> str:
+    start = doc.index(heading)
+    return doc[start : doc.index("\n## ", start + 1)]
+
+
+def _examples(section: str, fence: str) -> list[Any]:
+    """The YAML of each fenced example in a doc section (a Markdown example: its front matter)."""
+    blocks = re.findall(rf"```{fence}\n(.*?)```", section, re.DOTALL)
+    return [parse_yaml(b.split("---")[1] if fence == "markdown" else b) for b in blocks]
+
+
+def test_the_content_format_doc_shows_exactly_the_declared_keys():
+    """docs/content-format.md §3 and §4: every key of their examples is declared, and every declared key is named."""
+    doc = (Path(__file__).parent.parent / "docs" / "content-format.md").read_text(encoding="utf-8")
+    files = _section(doc, "## 3. town.yaml")
+    town, village = _examples(files, "yaml")
+    (front,) = _examples(_section(doc, "## 4. 事项"), "markdown")
+    shown = [
+        (TownConfig, town),
+        (VillageConfig, village),
+        (ItemFront, front),
+        (BasisFront, front["basis"]),
+        (ReviewFront, front["review"]),
+    ] + [(BasisFront, d) for d in front["documents"]]
+    for cls, example in shown:
+        assert set(example) <= set(keys_of(cls)), (cls.__name__, set(example) - set(keys_of(cls)))
+    named = set(re.findall(r"`([a-z_]+)[`:]", files)) | set(town) | set(village)
+    assert set(TOWN_KEYS + VILLAGE_KEYS) <= named, set(TOWN_KEYS + VILLAGE_KEYS) - named
+    assert set(ITEM_KEYS) == set(front) and set(BASIS_KEYS) == set(front["basis"]), "§4 shows every key"
+    assert set(REVIEW_KEYS) == set(front["review"])
+
+
+def test_a_key_problem_names_the_line_of_the_key():
+    """Lines come from the YAML (load.YamlMapping): a nested key's own line wins over its block's."""
+    data = parse_yaml("name: 长寿村\nreview:\n  reviewr: 王\n  date: 2026-13-01\n", first_line=2)
+    report = Report()
+    where = Location("content/xg/cs/party/a.md")
+    found, ok = read_mapping(ReviewFront, data["review"], key_where(where, data, "review"), report)
+    assert ok and found.reviewer == "" and found.date is None
+    assert [(p.code, p.where.line) for p in report.errors] == [("unknown-key", 4), ("bad-date", 5)]
+    assert key_where(where, {"a": 1}, "a") == where  # a mapping not read from a file: the file as a whole
+
+
+def test_every_field_is_read_even_when_a_required_key_is_missing():
+    """One run lists all of a file's problems: a missing title does not hide a bad date."""
+    report = Report()
+    found, ok = read_mapping(ItemFront, {"date": "2026-13-01", "images": {"a": 1}}, WHERE, report)
+    assert not ok and isinstance(found, ItemFront)
+    assert sorted(p.code for p in report.errors) == ["bad-date", "bad-value", "missing-key"]
+
+
+def test_a_clerk_file_that_is_not_a_mapping():
+    report = Report()
+    assert read_mapping(VillageConfig, ["name"], WHERE, report) == (None, False)
+    assert [p.code for p in report.errors] == ["yaml-not-mapping"]

@@ -359,9 +359,9 @@ YAML_CASES = [
         "images: [../files/basis.jpg]",
         "images: ［../files/basis.jpg］",
         "bad-value",
-        None,
+        5,
         "中文括号",
-    ),  # YAML reads it as text: the list reader names the brackets
+    ),  # YAML reads it as text: the list reader names the brackets, on the key's line
     (MEETING_MD, "title: 第三季度党员大会", "title: 【通知】党员大会\n  date: 2026-09-15", "yaml-syntax", 3, "缩进"),
     (MEETING_MD, "  number: 长党〔2026〕5号", "   number: 长党〔2026〕5号", "yaml-syntax", 8, "缩进"),
     (MEETING_MD, "category: 组织建设", "category: [组织建设", "yaml-syntax", 4, "括号没有配对"),

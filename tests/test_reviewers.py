@@ -166,7 +166,7 @@ CASES = [
         lambda r: edit(r, TOWN, "name: 夏港街道", "name: 夏港街道\nreview_departments: {党委: 组织办}"),
         "unknown-key",
         TOWN,
-        None,
+        2,
         "党委",
     ),
     (
@@ -174,7 +174,7 @@ CASES = [
         lambda r: edit(r, TOWN, "name: 夏港街道", "name: 夏港街道\nreview_departments: {党务: []}"),
         "bad-value",
         TOWN,
-        None,
+        2,
         "党务",
     ),
 ]

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "make_sample.py"
@@ -102,6 +103,19 @@ def test_layout(sample):
         for board in ("party", "affairs", "finance", "rules"):
             assert list((village / board).glob("*.md")), f"{village.name}/{board} is empty"
         assert sorted(p.name for p in (village / "journal").iterdir()) == ["2026-07.csv", "2026-08.csv", "2026-09.csv"]
+
+
+def test_every_item_of_the_village_data_file_is_written(sample):
+    """scripts/sample_data/items_village.yaml holds the villages' item texts, by slug: each is written for at least one
+    village, and every placeholder filled (an entry the script no longer draws would silently drop out)."""
+    _, root, _ = sample
+    data = yaml.safe_load((REPO / "scripts" / "sample_data" / "items_village.yaml").read_text("utf-8"))
+    written = {p.stem: p for village in _villages(root) for p in village.glob("*/*.md")}
+    missing = [e["slug"] for e in data["items"] if e["slug"] not in written]
+    assert missing == []
+    for entry in data["items"]:
+        text = written[entry["slug"]].read_text("utf-8").split("\n---\n", 1)[1]  # the body (front matter has {…})
+        assert not re.search(r"\{=?[A-Za-z_][\w.]*(:[^}]*)?\}", text), entry["slug"]  # nothing left unfilled
 
 
 def test_every_category_has_items_and_dates_are_in_the_quarter(sample):

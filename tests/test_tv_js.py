@@ -3,8 +3,9 @@
 (a) tv.js must stay ES5: it is parsed with pyjsparser (an ES5.1 parser) plus
     an AST walk for the ES6 forms pyjsparser lets through, and scanned for
     modern APIs the old set-top-box browsers lack.
-(b) The behaviour is checked in Chromium over the fixture pages in
-    tests/fixtures/tvpages/, served on 127.0.0.1 together with
+(b) The behaviour is checked in Chromium over test pages whose bodies are in
+    tests/fixtures/tvpages/, rendered through the real TV base.html
+    (tests/tvpages.py) and served on 127.0.0.1 together with
     themes/tv/static/. Browser tests skip when Chromium/Playwright are missing,
     or fail if REQUIRE_BROWSER=1 (see tests/browser.py).
 """
@@ -16,12 +17,12 @@ import shutil
 import pytest
 
 from tests import browser as B
+from tests import tvpages
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TV_STATIC = os.path.join(ROOT, "themes", "tv", "static")
 TV_JS = os.path.join(TV_STATIC, "tv.js")
 MOBILE_CSS = os.path.join(ROOT, "themes", "mobile", "static", "mobile.css")
-FIXTURES = os.path.join(ROOT, "tests", "fixtures", "tvpages")
 
 # Modern APIs / syntax that old box browsers do not have.
 FORBIDDEN = [
@@ -139,11 +140,21 @@ def test_tv_js_uses_no_modern_apis():
 # --- (b) in the browser --------------------------------------------------------
 
 
+def test_every_page_body_is_rendered_through_the_theme(tmp_path):
+    """Each body in tests/fixtures/tvpages/ becomes a page in the real TV frame (none left unrendered)."""
+    assert sorted(os.listdir(tvpages.BODIES)) == sorted(tvpages.render(tmp_path))
+    for name in tvpages.PAGES:
+        body = (tvpages.BODIES / name).read_text(encoding="utf-8")
+        assert '{% extends "base.html" %}' in body and "<body" not in body and "<footer" not in body, name
+        html = (tmp_path / name).read_text(encoding="utf-8")
+        assert html.startswith("<!DOCTYPE html>") and '<script src="static/tv.js"></script>' in html, name
+        assert "{%" not in html and "{{" not in html, name
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("tvsite")
-    for name in os.listdir(FIXTURES):
-        shutil.copy(os.path.join(FIXTURES, name), str(root))
+    tvpages.render(root)
     shutil.copytree(TV_STATIC, str(root / "static"))
     with B.serve(root) as url:
         yield url

@@ -160,6 +160,62 @@ def new_chart_code_in_an_old_chart_village(root):
     edit(root, "xg/cs/village.yaml", "name: 长寿村", 'name: 长寿村\naccounting_system: "2004"')
 
 
+# ---- issue 13: town.yaml, village.yaml and front matter declared once (config.TownConfig, VillageConfig, ItemFront),
+# read by the one strict reader: each problem with a key at the line the key is written on
+
+
+def unknown_town_key(root):
+    edit(root, "xg/town.yaml", "name: 夏港街道", "name: 夏港街道\nreview_department:\n  党务: [本镇组织办]")
+
+
+def town_name_not_text(root):
+    edit(root, "xg/town.yaml", "name: 夏港街道", "name: [夏港, 街道]")
+
+
+def village_intro_not_text(root):
+    edit(root, "xg/cs/village.yaml", "intro: 长寿村位于夏港街道东部。", "intro:\n  - 长寿村位于夏港街道东部。")
+
+
+def village_opening_balance_not_an_amount(root):
+    edit(root, "xg/cs/village.yaml", "intro:", "opening_balance: 三千元\nintro:")
+
+
+def village_unknown_chart(root):
+    edit(root, "xg/cs/village.yaml", "intro:", 'accounting_system: "1999"\nintro:')
+
+
+def unknown_village_key(root):
+    edit(root, "xg/cs/village.yaml", "intro:", "intra: 别的村\nintro:")
+
+
+def misspelt_front_matter_key(root):
+    edit(root, MEETING, "subitem: 组织生活会", "subitme: 组织生活会")
+
+
+def misspelt_review_key(root):
+    edit(root, MEETING, "  reviewer: 王建华", "  reviewr: 王建华")
+
+
+def misspelt_basis_key(root):
+    edit(root, MEETING, "  number: 长党〔2026〕5号", "  numbr: 长党〔2026〕5号")
+
+
+def front_matter_title_not_text(root):
+    edit(root, MEETING, "title: 第三季度党员大会", "title: {第三季度: 党员大会}")
+
+
+def front_matter_documents_not_a_list(root):
+    edit(root, MEETING, "subitem: 组织生活会", "subitem: 组织生活会\ndocuments: 比选成交通知书")
+
+
+def review_status_unknown(root):
+    edit(root, MEETING, "  status: 已通过", "  status: 好")
+
+
+def basis_scan_missing(root):
+    edit(root, MEETING, "  scan: ../files/basis.jpg", "  scan: ../files/gone.jpg")
+
+
 CASES = [
     # (mutation, code, file, line or None, words that must appear in the Chinese message)
     (malformed_yaml, "yaml-syntax", MEETING, 4, "括号没有配对"),  # the line of the [, not the next one
@@ -190,6 +246,19 @@ CASES = [
     (old_chart_code, "account-unknown", JOURNAL, 4, "513 管理费用"),
     (old_chart_meaning, "account-other-chart", JOURNAL, 4, "511 经营支出"),
     (new_chart_code_in_an_old_chart_village, "account-unknown", JOURNAL, 4, "541 管理费用"),
+    (unknown_town_key, "unknown-key", "xg/town.yaml", 2, "是不是“review_departments”"),
+    (town_name_not_text, "bad-value", "xg/town.yaml", 1, "应当是一段文字"),
+    (village_intro_not_text, "bad-value", "xg/cs/village.yaml", 2, "“intro”的值不对"),
+    (village_opening_balance_not_an_amount, "amount-format", "xg/cs/village.yaml", 2, "三千元"),
+    (village_unknown_chart, "bad-value", "xg/cs/village.yaml", 2, "只能是 2024 或 2004"),
+    (unknown_village_key, "unknown-key", "xg/cs/village.yaml", 2, "是不是“intro”"),
+    (misspelt_front_matter_key, "unknown-key", MEETING, 5, "是不是“subitem”"),
+    (misspelt_review_key, "unknown-key", MEETING, 12, "是不是“reviewer”"),
+    (misspelt_basis_key, "unknown-key", MEETING, 8, "是不是“number”"),
+    (front_matter_title_not_text, "bad-value", MEETING, 2, "“title”的值不对"),
+    (front_matter_documents_not_a_list, "bad-value", MEETING, 6, "每份文件一项"),
+    (review_status_unknown, "bad-value", MEETING, 14, "已通过、待审核、退回"),
+    (basis_scan_missing, "path-missing", MEETING, 9, "../files/gone.jpg"),
 ]
 
 

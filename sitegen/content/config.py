@@ -5,8 +5,13 @@ names the YAML key, its default and the reader that parses and checks its value.
 (`read_settings`) derives the accepted keys from the fields, reports unknown keys with the nearest accepted one,
 missing required keys, and reads each value. To add a key: add one field with `setting(...)`.
 
-Also the small helpers every YAML mapping in the content folder goes through (town.yaml, village.yaml, item
-front matter), so that unknown keys, missing keys and bad values are reported the same way everywhere.
+town.yaml (`TownConfig`), village.yaml (`VillageConfig`) and an item's front matter (`ItemFront`, with its
+`basis:` and `review:` blocks) are declared the same way and read by the same reader, so a key list, a dataclass
+and a parser cannot disagree; each field also carries the Chinese label and the doc line a clerk reads
+(docs/content-format.md §3 and §4 show exactly these keys; tests/test_config.py checks it).
+
+Also the small helpers every YAML mapping in the content folder goes through, so that unknown keys, missing keys and
+bad values are reported the same way everywhere, each at the line the key is written on (`key_where`).
 """
 
 from __future__ import annotations
@@ -16,11 +21,14 @@ import re
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
+from datetime import date as Day  # for the fields named `date`, which shadow the type in their class
 from decimal import Decimal
 from typing import Any
 
+from sitegen.content.accounts import CHARTS
 from sitegen.content.dates import RECORD, read_day
 from sitegen.content.errors import Location, Report
+from sitegen.content.load import YamlMapping
 from sitegen.content.money import AmountError, parse_amount
 from sitegen.content.taxonomy import BOARDS
 
@@ -56,16 +64,25 @@ DEFAULT_SUBITEMS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def key_where(where: Location, data: Any, key: object) -> Location:
+    """`where` at the line `key` is written on, when the mapping came from a YAML file (load.YamlMapping). A key's
+    own line is the most precise there is: it wins over the line of the block it is in."""
+    if isinstance(data, YamlMapping) and key in data.lines:
+        return Location(where.path, data.lines[key], where.column, where.sheet)
+    return where
+
+
 def check_keys(
     data: dict, allowed: tuple[str, ...], required: tuple[str, ...], where: Location, report: Report
 ) -> bool:
-    """Report unknown keys (with a did-you-mean hint) and missing required keys. True when all required are there."""
+    """Report unknown keys (with a did-you-mean hint, at the key's line) and missing required keys. True when all
+    required are there."""
     for key in data:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
             report.error(
                 "unknown-key",
-                where,
+                key_where(where, data, key),
                 key=key,
                 hint=f"，是不是“{close[0]}”？" if close else f"，可用的键：{'、'.join(allowed)}",
                 hint_en=f"; did you mean '{close[0]}'?" if close else f"; accepted keys: {', '.join(allowed)}",
@@ -83,14 +100,16 @@ def get_text(data: dict, key: str, where: Location, report: Report, default: str
     if value is None:
         return default
     if isinstance(value, (dict, list)):
-        report.error("bad-value", where, key=key, detail="应当是一段文字", detail_en="expected text")
+        report.error(
+            "bad-value", key_where(where, data, key), key=key, detail="应当是一段文字", detail_en="expected text"
+        )
         return default
     return str(value).strip()
 
 
 def get_date(data: dict, key: str, where: Location, report: Report, kind: str = RECORD) -> date | None:
     """A date key, through the one date parser and plausibility rule (dates.read_day)."""
-    return read_day(data.get(key), where, key, report, kind)
+    return read_day(data.get(key), key_where(where, data, key), key, report, kind)
 
 
 def get_amount(data: dict, key: str, where: Location, report: Report) -> Decimal:
@@ -101,7 +120,7 @@ def get_amount(data: dict, key: str, where: Location, report: Report) -> Decimal
     try:
         return parse_amount(str(value))
     except AmountError:
-        report.error("amount-format", where, value=value)
+        report.error("amount-format", key_where(where, data, key), value=value)
         return Decimal("0.00")
 
 
@@ -109,6 +128,7 @@ def get_list(data: dict, key: str, where: Location, report: Report) -> list[str]
     value = data.get(key)
     if value is None:
         return []
+    where = key_where(where, data, key)
     if isinstance(value, str) and re.match(r"^\s*[［【].*[］】]\s*$", value):  # YAML read ［a.jpg］ as text
         report.error(
             "bad-value",
@@ -157,6 +177,11 @@ class Slot:
     def value(self) -> Any:
         return self.data.get(self.key)
 
+    @property
+    def at(self) -> Location:
+        """Where a problem with this key is: its line in the file, when known."""
+        return key_where(self.where, self.data, self.key)
+
 
 Reader = Callable[[Slot], Any]
 
@@ -167,12 +192,15 @@ def setting(
     read: Reader,
     required: bool = False,
     factory: Callable[[], Any] | None = None,
+    label: str = "",
+    doc: str = "",
     **meta: Any,
 ) -> Any:
-    """A dataclass field that is also a YAML key: its default (or default factory), its reader and whether the
-    key is required. Extra keyword arguments land in the field's metadata (e.g. `sftp=True` on Target).
+    """A dataclass field that is also a YAML key: its default (or default factory), its reader, whether the
+    key is required, its Chinese label and a line of doc. Extra keyword arguments land in the field's metadata
+    (e.g. `sftp=True` on Target: required only for SFTP targets).
     (ruff's RUF009 does not know it is a field specifier, hence its noqa where the default is not immutable.)"""
-    info = {"read": read, "required": required, **meta}
+    info = {"read": read, "required": required, "label": label, "doc": doc, **meta}
     if factory is not None:
         return field(default_factory=factory, metadata=info)
     return field(default=default, metadata=info)
@@ -207,12 +235,41 @@ def read_settings(
     required key is missing), then each field read by its reader, in declaration order."""
     if not check_keys(data, keys_of(cls), required_of(cls) if required is None else required, where, report):
         return None
+    return _read_fields(cls, data, where, report, prefix)
+
+
+def read_all(
+    cls: type, data: dict, where: Location, report: Report, required: tuple[str, ...] | None = None
+) -> tuple[Any, bool]:
+    """Like read_settings, but every field is read (and its problems reported) even when a required key is
+    missing, so one run lists all of a clerk file's problems: (the dataclass, whether every required key is
+    there). For the content folder's own files: town.yaml, village.yaml, front matter."""
+    ok = check_keys(data, keys_of(cls), required_of(cls) if required is None else required, where, report)
+    return _read_fields(cls, data, where, report, ""), ok
+
+
+def _read_fields(cls: type, data: dict, where: Location, report: Report, prefix: str) -> Any:
     got: dict[str, Any] = {}
     for f in fields(cls):
         if "read" in f.metadata:
             label = f"{prefix}.{f.name}" if prefix else f.name
             got[f.name] = f.metadata["read"](Slot(data, f.name, label, where, report, _default(f), got))
     return cls(**got)
+
+
+def read_mapping(
+    cls: type, data: Any, where: Location, report: Report, key: str = "", zh: str = "", en: str = ""
+) -> tuple[Any, bool]:
+    """A mapping the content folder holds (a YAML file, or a block like `review:`) read strictly as `cls`; None
+    when it is something else (reported as bad-value of `key`, worded by zh/en, or, with no key, as a file that
+    is not a mapping). Every field is read even when a required key is missing: (the dataclass, ok)."""
+    if not isinstance(data, dict):
+        if key:
+            report.error("bad-value", where, key=key, detail=zh, detail_en=en)
+        else:
+            report.error("yaml-not-mapping", where)
+        return None, False
+    return read_all(cls, data, where, report)
 
 
 # Readers. Each reports with the key as the setting's messages always did (bare or with its block's prefix).
@@ -247,7 +304,7 @@ def flag(slot: Slot) -> bool:
     value = slot.data.get(slot.key, slot.default)
     if not isinstance(value, bool):
         slot.report.error(
-            "bad-value", slot.where, key=slot.label, detail="只能是 true 或 false", detail_en="either true or false"
+            "bad-value", slot.at, key=slot.label, detail="只能是 true 或 false", detail_en="either true or false"
         )
         return slot.default
     return value
@@ -261,7 +318,7 @@ def whole(low: int, high: int, zh: str = "", en: str = "") -> Reader:
         if not isinstance(n, int) or isinstance(n, bool) or not low <= n <= high:
             slot.report.error(
                 "bad-value",
-                slot.where,
+                slot.at,
                 key=slot.label,
                 detail=zh or f"应当是 {low} 到 {high} 之间的整数",
                 detail_en=en or f"expected a whole number from {low} to {high}",
@@ -277,7 +334,7 @@ def year(slot: Slot) -> int:
     value = slot.data.get(slot.key, slot.default)
     if not isinstance(value, int) or not 1990 <= value <= 2100:
         slot.report.error(
-            "bad-value", slot.where, key=slot.label, detail="应当是年份，如 2024", detail_en="expected a year like 2024"
+            "bad-value", slot.at, key=slot.label, detail="应当是年份，如 2024", detail_en="expected a year like 2024"
         )
         return slot.default
     return value
@@ -293,7 +350,7 @@ def block(cls: type) -> Reader:
         if not isinstance(slot.value, dict):
             slot.report.error(
                 "bad-value",
-                slot.where,
+                slot.at,
                 key=slot.label,
                 detail="应当是“键: 值”的列表",
                 detail_en="expected a mapping of 'key: value'",
@@ -305,10 +362,48 @@ def block(cls: type) -> Reader:
 
 
 def value_with(parse: Callable[[Any, Location, Report], Any]) -> Reader:
-    """A setting with its own parser of the raw value: parse(value, where, report)."""
+    """A setting with its own parser of the raw value: parse(value, where, report). `where` is the block's (a
+    parser of a mapping finds the lines of its own keys)."""
 
     def read(slot: Slot) -> Any:
         return parse(slot.value, slot.where, slot.report)
+
+    return read
+
+
+def raw(slot: Slot) -> Any:
+    """The value as YAML read it, for a setting whose own module reads it (its field's doc names where); the key
+    is declared here all the same, so it is accepted and documented."""
+    return slot.value if slot.present else slot.default
+
+
+def text_list(slot: Slot) -> list[str]:
+    """A list of texts ([a.jpg, b.jpg]; one text is a list of one)."""
+    return get_list(slot.data, slot.key, slot.where, slot.report)
+
+
+def one_of(choices: tuple[str, ...], zh: str, en: str) -> Reader:
+    """Text that must be one of `choices` (absent or empty: ""); zh/en word the message."""
+
+    def read(slot: Slot) -> str:
+        value = get_text(slot.data, slot.key, slot.where, slot.report)
+        if value and value not in choices:
+            slot.report.error("bad-value", slot.at, key=slot.label, detail=zh, detail_en=en)
+            return ""
+        return value
+
+    return read
+
+
+def entries(zh: str, en: str) -> Reader:
+    """A list of entries as YAML read them (absent or empty: []); anything but a list is reported, worded zh/en."""
+
+    def read(slot: Slot) -> list:
+        value = slot.value or []
+        if not isinstance(value, list):
+            slot.report.error("bad-value", slot.at, key=slot.label, detail=zh, detail_en=en)
+            return []
+        return value
 
     return read
 
@@ -438,7 +533,7 @@ def parse_review_departments(
         if not listed or not all(listed):
             report.error(
                 "bad-value",
-                where,
+                key_where(where, value, board),
                 key=f"{key}.{board}",
                 detail="至少写一个部门名称，如 本镇组织办",
                 detail_en="at least one department name, like 本镇组织办",
@@ -603,3 +698,91 @@ def parse_site_config(data: Any, where: Location, report: Report) -> SiteConfig 
         report.error("yaml-not-mapping", where)
         return None
     return read_settings(SiteConfig, data, where, report)
+
+
+# ---- town.yaml, village.yaml, item front matter (docs/content-format.md §3, §4) --------------------------------
+# Read by validate/city.py with `read_mapping`: each key's problems at its line. The fields marked `raw` are read by
+# the module their doc names; declared here so that they are accepted keys and documented.
+
+
+@dataclass(frozen=True)
+class TownConfig:
+    """镇配置 town.yaml: the town's name and who reviews its villages' boards."""
+
+    name: str = setting("", read=text, required=True, label="镇（街道）名称", doc="the town's name")
+    review_departments: Any = setting(
+        None, read=raw, label="审核部门", doc="who reviews which board in this town (oversight/reviewers.py)"
+    )
+
+
+@dataclass(frozen=True)
+class VillageConfig:
+    """村配置 village.yaml: the village's name, introduction, opening balances, chart and oversight registers."""
+
+    name: str = setting("", read=text, required=True, label="村名", doc="the village's name")
+    intro: str = setting("", read=text, label="村首页简介", doc="one paragraph on the village's home page")
+    opening_balance: Decimal = setting(
+        Decimal("0.00"), read=amount, label="期初余额合计（旧写法）", doc="cash and bank together (the old way)"
+    )
+    opening_balances: Any = setting(
+        None, read=raw, label="各账户期初余额", doc="each account's balance before the journal (finance/tables.py)"
+    )
+    accounting_system: str = setting(
+        "",
+        read=one_of(tuple(CHARTS), "只能是 2024 或 2004", "either 2024 or 2004"),
+        label="科目表",
+        doc="force one chart of accounts, 2024 or 2004",
+    )
+    cadres: Any = setting(
+        None, read=raw, label="村干部及近亲属", doc="cadres and their relatives (oversight/registries.py)"
+    )
+    allowance_recipients: Any = setting(
+        None, read=raw, label="低保对象", doc="recipients of the minimum allowance (oversight/registries.py)"
+    )
+
+
+@dataclass(frozen=True)
+class BasisFront:
+    """依据 An item's `basis:` (or one of its `documents:`): the document it rests on."""
+
+    title: str = setting("", read=text, required=True, label="文件名称", doc="the document's title")
+    number: str = setting("", read=text, label="文号", doc="its number, like 长党〔2026〕5号")
+    scan: str = setting("", read=text, label="扫描件", doc="its scan, relative to the item")
+
+
+@dataclass(frozen=True)
+class ReviewFront:
+    """审核 An item's `review:`: who reviewed it, when, and the outcome."""
+
+    department: str = setting("", read=text, label="审核部门", doc="the reviewing department")
+    reviewer: str = setting("", read=text, label="审核人", doc="the reviewer")
+    date: Day | None = setting(None, read=day, label="审核日期", doc="the day of the review")
+    status: str = setting("pending", read=text, label="审核结果", doc="已通过, 待审核 or 退回")
+
+
+@dataclass(frozen=True)
+class ItemFront:
+    """事项前言 An item's front matter (YAML between two `---` lines at the top of its Markdown file)."""
+
+    title: str = setting("", read=text, required=True, label="标题", doc="the item's title")
+    date: Day | None = setting(None, read=day, required=True, label="日期", doc="its date")
+    # required on the boards with categories (the key's `categorised` flag; required_of(ItemFront, categorised=…))
+    category: str = setting("", read=text, categorised=True, label="类别", doc="one of its board's categories")
+    subitem: str = setting("", read=text, label="小项", doc="one of its category's sub-items")
+    basis: Any = setting(None, read=raw, label="依据", doc="the document it rests on (BasisFront, or its title)")
+    images: list[str] = setting(read=text_list, factory=list, label="附图", doc="images, relative to the item")
+    review: Any = setting(None, read=raw, label="审核", doc="its review (ReviewFront)")
+    documents: list = setting(
+        read=entries("应当是一个列表，每份文件一项", "expected a list, one entry per document"),
+        factory=list,
+        label="其他文件",
+        doc="further documents, each written like basis",
+    )
+    author: str = setting("", read=text, label="填报人", doc="who wrote it (may not review it)")
+
+
+TOWN_KEYS = keys_of(TownConfig)
+VILLAGE_KEYS = keys_of(VillageConfig)
+ITEM_KEYS = keys_of(ItemFront)
+BASIS_KEYS = keys_of(BasisFront)
+REVIEW_KEYS = keys_of(ReviewFront)

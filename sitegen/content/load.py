@@ -40,6 +40,8 @@ class _Loader(yaml.SafeLoader):
     """Safe YAML that leaves dates as text (validate parses them and names a bad one instead of crashing) and
     refuses a key written twice in one mapping, naming the line of the second."""
 
+    first_line = 1  # the file line the parsed text starts on (parse_yaml)
+
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
             seen: dict[object, yaml.Mark] = {}
@@ -57,6 +59,29 @@ class _Loader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+class YamlMapping(dict):
+    """A YAML mapping that remembers the line each key is written on (1-based, in the file), so that a problem
+    with one key (unknown, wrong type, bad value) names its line (config.key_where). A plain dict otherwise."""
+
+    lines: dict[Any, int]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lines = {}
+
+
+def _mapping_with_lines(loader: _Loader, node: yaml.MappingNode) -> Iterator[YamlMapping]:
+    data = YamlMapping()
+    yield data  # first, as SafeLoader's own mapping constructor does: an anchor may refer back to it
+    data.update(loader.construct_mapping(node))
+    for key_node, _ in node.value:  # merged (<<) keys included: construct_mapping flattened them in
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            data.lines.setdefault(key, key_node.start_mark.line + loader.first_line)
+        except TypeError:
+            continue  # an unhashable key: construct_mapping has refused it already
+
+
 def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
     if not isinstance(node, yaml.ScalarNode):  # `!!timestamp [..]`: a YAML error naming the line, as PyYAML would
         raise yaml.constructor.ConstructorError(None, None, "expected a scalar node", node.start_mark)
@@ -64,10 +89,18 @@ def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+_Loader.add_constructor("tag:yaml.org,2002:map", _mapping_with_lines)
 
 
-def parse_yaml(text: str):
-    return yaml.load(text, Loader=_Loader)
+def parse_yaml(text: str, first_line: int = 1):
+    """Safe YAML with dates as text and every mapping a YamlMapping; `first_line`: the file line `text` starts on
+    (2 for front matter, after its `---`)."""
+    loader = _Loader(text)
+    loader.first_line = first_line
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 # ---- opening clerk files: one gate for every file the loader or validate opens ------------------------------
@@ -589,7 +622,7 @@ def _split_item(path: Path, text: str, board: Board, root: Path, report: Report)
         return RawItem(path, where, board, None, text)
     body = "\n".join(lines[end + 1 :])
     try:
-        front = parse_yaml("\n".join(lines[1:end]))
+        front = parse_yaml("\n".join(lines[1:end]), first_line=2)
     except yaml.YAMLError as exc:
         _report_yaml_error(exc, "\n".join(lines[1:end]), path, root, 1, report)
         return RawItem(path, where, board, None, body)

@@ -14,7 +14,19 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
 from sitegen.content import accounts, progress
-from sitegen.content.config import SiteConfig, check_keys, get_amount, get_date, get_list, get_text, parse_site_config
+from sitegen.content.config import (
+    BasisFront,
+    ItemFront,
+    ReviewFront,
+    SiteConfig,
+    TownConfig,
+    VillageConfig,
+    key_where,
+    parse_site_config,
+    read_all,
+    read_mapping,
+    required_of,
+)
 from sitegen.content.dates import parse_day, read_day  # noqa: F401 (parse_day: kept importable here)
 from sitegen.content.errors import Location, Report, rel
 from sitegen.content.load import (
@@ -23,6 +35,7 @@ from sitegen.content.load import (
     RawContent,
     RawItem,
     RawTable,
+    RawTown,
     RawVillage,
     content_file,
     report_file_problem,
@@ -39,19 +52,6 @@ from sitegen.images.renditions import MAX_PIXELS, ImageProblem, probe, probe_kno
 from sitegen.oversight.registries import village_people
 from sitegen.oversight.review import JOURNAL_COLUMNS, month_reviews, read_trail
 
-ITEM_KEYS = ("title", "date", "category", "subitem", "basis", "images", "review", "documents", "author")
-BASIS_KEYS = ("title", "number", "scan")
-REVIEW_KEYS = ("department", "reviewer", "date", "status")
-TOWN_KEYS = ("name", "review_departments")  # review_departments: reviewers.py
-VILLAGE_KEYS = (
-    "name",
-    "intro",
-    "opening_balance",
-    "opening_balances",
-    "accounting_system",
-    "cadres",
-    "allowance_recipients",
-)
 STATUS = {
     "approved": "approved",
     "已通过": "approved",
@@ -99,14 +99,7 @@ def validate(raw: RawContent, report: Report, probes: Probes | None = None) -> C
     city.items = checker.items(raw.items, "city")
     total, done = sum(len(t.villages) for t in raw.towns), 0
     for raw_town in raw.towns:
-        where = Location(rel(raw_town.path / "town.yaml", root))
-        data = raw_town.config.data if raw_town.config else {}
-        if not isinstance(data, dict):
-            report.error("yaml-not-mapping", where)
-            data = {}
-        if raw_town.config:
-            check_keys(data, TOWN_KEYS, ("name",), where, report)
-        town = Town(raw_town.slug, get_text(data, "name", where, report, raw_town.slug))
+        town = read_town(raw_town, root, report)
         town.items = checker.items(raw_town.items, "town")
         for raw_village in raw_town.villages:
             town.villages.append(checker.village(raw_village, raw_town.slug))
@@ -120,6 +113,14 @@ def validate(raw: RawContent, report: Report, probes: Probes | None = None) -> C
         report.error("no-villages", Location(root.name))
     checker.check_body_links()
     return city
+
+
+def read_town(raw: RawTown, root: Path, report: Report) -> Town:
+    """镇 A town from its town.yaml (config.TownConfig; review_departments: oversight/reviewers.py)."""
+    config = None
+    if raw.config:
+        config, _ = read_mapping(TownConfig, raw.config.data, Location(rel(raw.path / "town.yaml", root)), report)
+    return Town(raw.slug, (config.name if config else "") or raw.slug)
 
 
 def _unique_names(named: list[tuple[str, str]], root: Path, report: Report) -> None:
@@ -199,60 +200,54 @@ class _Checker:
     def item(self, raw: RawItem, scope: str) -> Item | None:
         if raw.front is None:
             return None
-        front, where = raw.front, Location(raw.where)
-        board = raw.board
-        ok = check_keys(
-            front, ITEM_KEYS, ("title", "date") + (("category",) if board.categories else ()), where, self.report
+        where, board = Location(raw.where), raw.board
+        front: ItemFront
+        front, ok = read_all(
+            ItemFront, raw.front, where, self.report, required_of(ItemFront, categorised=bool(board.categories))
         )
-        day = get_date(front, "date", where, self.report)
-        category, subitem = None, get_text(front, "subitem", where, self.report)
-        if board.categories and front.get("category"):
-            name = get_text(front, "category", where, self.report)
-            category = board.category(name)
+        category = None
+        if board.categories and front.category:
+            category = board.category(front.category)
             if category is None:
                 self.report.error(
                     "unknown-category",
-                    where,
-                    value=name,
+                    key_where(where, raw.front, "category"),
+                    value=front.category,
                     board=board.name,
                     choices="、".join(c.name for c in board.categories),
                 )
-            elif subitem:
+            elif front.subitem:
                 allowed = self.config.subitems.get(board.name, {}).get(category.name, ())
-                if allowed and subitem not in allowed:
+                if allowed and front.subitem not in allowed:
                     self.report.error(
-                        "unknown-subitem", where, value=subitem, category=category.name, choices="、".join(allowed)
+                        "unknown-subitem",
+                        key_where(where, raw.front, "subitem"),
+                        value=front.subitem,
+                        category=category.name,
+                        choices="、".join(allowed),
                     )
         base = raw.path.parent
         images = []
-        for value in get_list(front, "images", where, self.report):
-            path = self.inside(base, value, where)
+        at = key_where(where, raw.front, "images")
+        for value in front.images:
+            path = self.inside(base, value, at)
             if path is not None:
-                img = self.image(path, where, value, self.media_name(path))
+                img = self.image(path, at, value, self.media_name(path))
                 if img is not None:
                     images.append(img)
-        basis = self.basis(front.get("basis"), base, where)
-        documents = front.get("documents") or []  # further documents, each written like a basis (review.py)
-        if not isinstance(documents, list):
-            self.report.error(
-                "bad-value",
-                where,
-                key="documents",
-                detail="应当是一个列表，每份文件一项",
-                detail_en="expected a list, one entry per document",
-            )
-            documents = []
-        documents = [d for d in (self.basis(v, base, where) for v in documents) if d is not None]
-        review = self.review(front.get("review"), where)
-        if not ok or day is None or (board.categories and category is None):
+        basis = self.basis(front.basis, base, key_where(where, raw.front, "basis"))
+        at = key_where(where, raw.front, "documents")  # further documents, each written like a basis (review.py)
+        documents = [d for d in (self.basis(v, base, at) for v in front.documents) if d is not None]
+        review = self.review(front.review, key_where(where, raw.front, "review"))
+        if not ok or front.date is None or (board.categories and category is None):
             return None
         return Item(
             slug=item_slug(raw.path.stem),
-            title=get_text(front, "title", where, self.report),
-            date=day,
+            title=front.title,
+            date=front.date,
             board=board,
             category=category,
-            subitem=subitem,
+            subitem=front.subitem,
             body=raw.body,
             source=raw.path.resolve(),
             where=raw.where,
@@ -261,7 +256,7 @@ class _Checker:
             images=images,
             review=review,
             documents=documents,
-            author=get_text(front, "author", where, self.report),
+            author=front.author,
         )
 
     def basis(self, value: object, base: Path, where: Location) -> Basis | None:
@@ -269,54 +264,46 @@ class _Checker:
             return None
         if isinstance(value, str):
             return Basis(value.strip())
-        if not isinstance(value, dict):
-            self.report.error(
-                "bad-value",
-                where,
-                key="basis",
-                detail="应当写 title、number、scan",
-                detail_en="expected title, number, scan",
-            )
+        found: BasisFront | None
+        found, _ = read_mapping(
+            BasisFront, value, where, self.report, "basis", "应当写 title、number、scan", "expected title, number, scan"
+        )
+        if found is None:
             return None
-        check_keys(value, BASIS_KEYS, ("title",), where, self.report)
         scan = None
-        if value.get("scan"):
-            text = get_text(value, "scan", where, self.report)
-            path = self.inside(base, text, where)
+        if found.scan:
+            at = key_where(where, value, "scan")
+            path = self.inside(base, found.scan, at)
             if path is not None:
-                scan = self.image(path, where, text, self.media_name(path))
-        return Basis(get_text(value, "title", where, self.report), get_text(value, "number", where, self.report), scan)
+                scan = self.image(path, at, found.scan, self.media_name(path))
+        return Basis(found.title, found.number, scan)
 
     def review(self, value: object, where: Location) -> Review:
         if value is None:
             return Review(recorded=False)  # no review written at all (review.py decides what that means)
-        if not isinstance(value, dict):
-            self.report.error(
-                "bad-value",
-                where,
-                key="review",
-                detail="应当写 department、reviewer、date、status",
-                detail_en="expected department, reviewer, date, status",
-            )
+        found: ReviewFront | None
+        found, _ = read_mapping(
+            ReviewFront,
+            value,
+            where,
+            self.report,
+            "review",
+            "应当写 department、reviewer、date、status",
+            "expected department, reviewer, date, status",
+        )
+        if found is None:
             return Review()
-        check_keys(value, REVIEW_KEYS, (), where, self.report)
-        status_text = get_text(value, "status", where, self.report, "pending")
-        status = STATUS.get(status_text.lower())
+        status = STATUS.get(found.status.lower())
         if status is None:
             self.report.error(
                 "bad-value",
-                where,
+                key_where(where, value, "status"),
                 key="review.status",
                 detail="只能是 已通过、待审核、退回",
                 detail_en="one of approved, pending, rejected",
             )
             status = "pending"
-        return Review(
-            get_text(value, "department", where, self.report),
-            get_text(value, "reviewer", where, self.report),
-            get_date(value, "date", where, self.report),
-            status,
-        )
+        return Review(found.department, found.reviewer, found.date, status)
 
     def check_body_links(self) -> None:
         """A body link must point at another item; web addresses are shown as text (and warned about)."""
@@ -332,29 +319,14 @@ class _Checker:
     # ---- villages and journals --------------------------------------------------------------------------
     def village(self, raw: RawVillage, town_slug: str) -> Village:
         where = Location(rel(raw.path / "village.yaml", self.root))
-        data = raw.config.data if raw.config else {}
-        if not isinstance(data, dict):
-            self.report.error("yaml-not-mapping", where)
-            data = {}
+        config: VillageConfig | None = None
         if raw.config:
-            check_keys(data, VILLAGE_KEYS, ("name",), where, self.report)
-        system = get_text(data, "accounting_system", where, self.report)
-        if system and system not in accounts.CHARTS:
-            self.report.error(
-                "bad-value",
-                where,
-                key="accounting_system",
-                detail="只能是 2024 或 2004",
-                detail_en="either 2024 or 2004",
-            )
-            system = ""
+            config, _ = read_mapping(VillageConfig, raw.config.data, where, self.report)
+        data = raw.config.data if config is not None and raw.config else {}  # the keys other modules read
+        config = config or VillageConfig()
+        system = config.accounting_system
         village = Village(
-            raw.slug,
-            get_text(data, "name", where, self.report, raw.slug),
-            town_slug,
-            get_text(data, "intro", where, self.report),
-            get_amount(data, "opening_balance", where, self.report),
-            where=raw.where,
+            raw.slug, config.name or raw.slug, town_slug, config.intro, config.opening_balance, where=raw.where
         )
         village.items = self.items(raw.items, "village")
         vouchers: list[Voucher] = []
