@@ -39,6 +39,7 @@ from sitegen.oversight.supervise import supervise
 from sitegen.site import feedback, output, render, reuse
 from sitegen.site import plan as links
 from sitegen.validate.city import validate
+from sitegen.validate.memo import VillageMemo
 
 STEPS = ("check", "plan", "reuse", "images", "render", "write")
 
@@ -254,14 +255,21 @@ def check(
     previous: Path | None = None,
     themes: tuple[str, ...] = render.THEMES,
     probes: Probes | None = None,
+    cache: Path | None = None,
 ) -> tuple[City | None, Report]:
     """Load and validate only: every problem, nothing written. `checked`: the images that decoded cleanly in an
     earlier build (digests.Checked; the build's, so `sitegen check` after a build decodes only what changed);
     `probes`: the image headers read before (digests.Probes, likewise); `previous`: the output the build would
-    replace (a village published there must still be readable)."""
+    replace (a village published there must still be readable); `cache`: the image cache whose `.index/villages/`
+    remembers each village validated (validate/memo.py: an unchanged village is neither read nor validated
+    again), kept up to date only where the cache's `.index/` exists (the build makes it; `sitegen check` makes
+    no folder of its own)."""
     report = Report()
-    raw = load(content, report)
-    city = validate(raw, report, probes) if raw.site is not None else None
+    memo = village_memo(cache) if cache is not None else None
+    raw = load(content, report, memo)
+    city = validate(raw, report, probes, memo) if raw.site is not None else None
+    if memo is not None and city is not None:
+        memo.finish()  # the entries of villages no longer there
     if city is not None:  # oversight: warnings, acknowledgements, basis checks, hotline questions (oversight.py)
         supervise(raw, city, report)
         assets.check_images(published_images(city), report, checked or Checked(None, assets.CHECK))
@@ -269,6 +277,13 @@ def check(
         if previous is not None:
             vanished(content, city, previous, themes, report)
     return city, report
+
+
+def village_memo(cache: Path) -> VillageMemo | None:
+    """The memo of validated villages in the image cache `cache` (check), keyed by sitegen's code
+    (reuse.renderer()); None where no build has made the cache's `.index/` yet."""
+    index = cache / ".index"
+    return VillageMemo(index / "villages", reuse.renderer()) if index.is_dir() else None
 
 
 def _qr_fits(content: Path, city: City, report: Report) -> None:
@@ -518,7 +533,11 @@ def build(
     index = cache / ".index"
     checked, probes = Checked(index / "checked.json", assets.CHECK), Probes(index / "probes.json", assets.PROBE)
     with steps.step("check"):
-        city, report = check(content, checked, previous, themes, probes)
+        try:
+            index.mkdir(parents=True, exist_ok=True)  # the build keeps what it validates (village_memo)
+        except OSError:
+            pass  # then validated afresh next time; the lock reports an unusable cache
+        city, report = check(content, checked, previous, themes, probes, cache)
     if city is None:
         raise ContentError(report)
     with _locked(out, cache, previous, wait):
@@ -649,8 +668,9 @@ def rehearse(
     QR codes. `validated` is shown the city as validated, drafts still in it, before the build's steps take them
     out (`sitegen check` lists what will not be published)."""
     steps = steps or Steps()
+    cache = cache or default_cache(output)
     with steps.step("check"):
-        city, report = check(content, checked, output, themes, probes)
+        city, report = check(content, checked, output, themes, probes, cache)
     if city is None:
         return city, report
     if validated is not None:
@@ -658,7 +678,6 @@ def rehearse(
     held = village_errors(report, city, content)
     if _stops(report, held, city):
         return city, report  # the build stops here, on these errors
-    cache = cache or default_cache(output)
     digests = Digests(cache / ".index" / "digests.json")  # read, never saved
     try:
         _settle(content, output, themes, cache, output, False, city, report, held, True, digests, steps, images=False)

@@ -34,10 +34,11 @@ from sitegen.content.model import Basis, City, EntryLine, Image, Item, Review, T
 from sitegen.content.money import AmountError, parse_amount
 from sitegen.content.privacy import mask
 from sitegen.finance import tables as finance
-from sitegen.images.digests import Probes
+from sitegen.images.digests import Probes, path_facts
 from sitegen.images.renditions import MAX_PIXELS, ImageProblem, probe, probe_known  # noqa: F401 (MAX_PIXELS, probe: kept importable here)
 from sitegen.oversight.registries import village_people
 from sitegen.oversight.review import JOURNAL_COLUMNS, month_reviews, read_trail
+from sitegen.validate.memo import VillageMemo
 
 ITEM_KEYS = ("title", "date", "category", "subitem", "basis", "images", "review", "documents", "author")
 BASIS_KEYS = ("title", "number", "scan")
@@ -83,9 +84,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("date", "voucher", "summary", "account_code", "debit", "credit")
 
 
-def validate(raw: RawContent, report: Report, probes: Probes | None = None) -> City | None:
+def validate(
+    raw: RawContent, report: Report, probes: Probes | None = None, memo: VillageMemo | None = None
+) -> City | None:
     """Build the City from raw content, reporting every problem. None if site.yaml itself is unusable.
-    `probes`: image headers read in earlier runs, by stat facts (digests.Probes; an unchanged scan is not opened)."""
+    `probes`: image headers read in earlier runs, by stat facts (digests.Probes; an unchanged scan is not opened).
+    `memo`: the villages validated before (memo.py; the one `load` was given): an unchanged village is restored,
+    its problems reported again in their place; what crosses villages is checked below as always."""
     root = raw.root
     config = parse_site_config(raw.site.data, Location(raw.site.where), report) if raw.site else None
     if config is None:
@@ -109,7 +114,7 @@ def validate(raw: RawContent, report: Report, probes: Probes | None = None) -> C
         town = Town(raw_town.slug, get_text(data, "name", where, report, raw_town.slug))
         town.items = checker.items(raw_town.items, "town")
         for raw_village in raw_town.villages:
-            town.villages.append(checker.village(raw_village, raw_town.slug))
+            town.villages.append(_village(checker, raw_village, raw_town.slug, memo))
             done += 1
             progress.tell("villages", done, total)  # a terminal's progress line (progress.py)
         city.towns.append(town)
@@ -120,6 +125,34 @@ def validate(raw: RawContent, report: Report, probes: Probes | None = None) -> C
         report.error("no-villages", Location(root.name))
     checker.check_body_links()
     return city
+
+
+def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMemo | None) -> Village:
+    """One village validated, or restored from the memo as that validation left it: its problems reported again
+    in order, its items registered for body links in the order validation registered them, its image headers
+    kept for the next run (digests.Probes.carry). Validated afresh, it is given to the memo with what it read."""
+    report = checker.report
+    restored = memo.restore(raw) if memo is not None else None
+    if restored is not None:
+        report.problems.extend(restored.problems)
+        for item in restored.items:
+            checker.all_items[item.source] = item
+        if checker.probes is not None:
+            checker.probes.carry(restored.probed)
+        return restored.village
+    problems, assigned, deps = len(report.problems), len(checker.assigned), len(checker.deps)
+    probed = len(checker.probes.asked) if checker.probes is not None else 0
+    village = checker.village(raw, town_slug)
+    if memo is not None:
+        memo.keep(
+            raw,
+            village,
+            report.problems[problems:],
+            checker.assigned[assigned:],
+            checker.deps[deps:],
+            checker.probes.asked[probed:] if checker.probes is not None else [],
+        )
+    return village
 
 
 def _unique_names(named: list[tuple[str, str]], root: Path, report: Report) -> None:
@@ -143,6 +176,8 @@ class _Checker:
         self.config = config
         self.report = report
         self.all_items: dict[Path, Item] = {}
+        self.assigned: list[Item] = []  # every item as registered in all_items, in order (memo.py)
+        self.deps: list[tuple[str, str]] = []  # every path a clerk named, with its facts before it was read (memo.py)
 
     # ---- paths and images -------------------------------------------------------------------------------
     def inside(self, base: Path, value: str, where: Location) -> Path | None:
@@ -150,6 +185,7 @@ class _Checker:
         if not value or PurePosixPath(value).is_absolute() or re.match(r"^[A-Za-z]:|^\\\\", value):
             self.report.error("path-outside", where, value=value)
             return None
+        self.deps.append((str(base / value), path_facts(base / value)))
         try:  # the one gate every opened file passes: inside the folder (links followed), a regular file, bounded
             return content_file(base / value, self.root, MAX_IMAGE_BYTES)
         except FileProblem as problem:
@@ -193,6 +229,7 @@ class _Checker:
                 continue
             seen[key] = raw.where
             self.all_items[raw.path.resolve()] = item
+            self.assigned.append(item)
             out.append(item)
         return sorted(out, key=lambda i: (i.date, i.title, i.slug), reverse=True)  # newest first, as on the wall
 
