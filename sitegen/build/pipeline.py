@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -307,19 +308,26 @@ def _qr_fits(content: Path, city: City, report: Report) -> None:
 
 def published_images(city: City) -> list[Image]:
     """Every image the model holds (scans, item photos, basis and document scans, finance tables' scans), found
-    by walking the model's dataclasses, lists and dicts, so an image in a new kind of record is never missed."""
+    by walking the model's dataclasses, lists and dicts, so an image in a new kind of record is never missed.
+    (Each dataclass's field names are looked up once per class: the walk visits every object of the city.)"""
     found: dict[Path, Image] = {}
     seen: set[int] = set()
+    names: dict[type, tuple[str, ...]] = {}
     todo: list[object] = [city]
     while todo:
         obj = todo.pop()
+        if obj is None or isinstance(obj, _LEAVES):
+            continue
         if isinstance(obj, Image):
             found.setdefault(obj.source, obj)
-        elif id(obj) in seen or isinstance(obj, (str, bytes, int, float, Path)) or obj is None:
+        elif id(obj) in seen:
             continue
         elif dataclasses.is_dataclass(obj):
             seen.add(id(obj))
-            todo.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
+            kind = type(obj)
+            if kind not in names:
+                names[kind] = tuple(f.name for f in dataclasses.fields(obj))
+            todo.extend(getattr(obj, name) for name in names[kind])
         elif isinstance(obj, dict):
             seen.add(id(obj))
             todo.extend(obj.values())
@@ -327,6 +335,9 @@ def published_images(city: City) -> list[Image]:
             seen.add(id(obj))
             todo.extend(obj)
     return [found[k] for k in sorted(found)]
+
+
+_LEAVES = (str, bytes, int, float, Decimal, date, Path)  # what holds no image
 
 
 def village_errors(report: Report, city: City, content: Path) -> dict[str, list[Problem]]:

@@ -130,13 +130,15 @@ def validate(
 def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMemo | None) -> Village:
     """One village validated, or restored from the memo as that validation left it: its problems reported again
     in order, its items registered for body links in the order validation registered them, its image headers
-    kept for the next run (digests.Probes.carry). Validated afresh, it is given to the memo with what it read."""
+    kept for the next run (digests.Probes.carry), its items' body links known unparsed. Validated afresh, it is
+    given to the memo with what it read."""
     report = checker.report
     restored = memo.restore(raw) if memo is not None else None
     if restored is not None:
         report.problems.extend(restored.problems)
         for item in restored.items:
             checker.all_items[item.source] = item
+        checker.links.update(restored.links)
         if checker.probes is not None:
             checker.probes.carry(restored.probed)
         return restored.village
@@ -149,6 +151,7 @@ def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMe
             village,
             report.problems[problems:],
             checker.assigned[assigned:],
+            {item.source: checker.links_of(item) for item in village.items},
             checker.deps[deps:],
             checker.probes.asked[probed:] if checker.probes is not None else [],
         )
@@ -178,6 +181,7 @@ class _Checker:
         self.all_items: dict[Path, Item] = {}
         self.assigned: list[Item] = []  # every item as registered in all_items, in order (memo.py)
         self.deps: list[tuple[str, str]] = []  # every path a clerk named, with its facts before it was read (memo.py)
+        self.links: dict[Path, list[str]] = {}  # item source -> its body's link targets (links_of)
 
     # ---- paths and images -------------------------------------------------------------------------------
     def inside(self, base: Path, value: str, where: Location) -> Path | None:
@@ -358,13 +362,20 @@ class _Checker:
     def check_body_links(self) -> None:
         """A body link must point at another item; web addresses are shown as text (and warned about)."""
         for item in self.all_items.values():
-            for target in body_links(item.body):
+            for target in self.links_of(item):
                 where = Location(item.where)
                 if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target):
                     self.report.warning("external-link", where, value=target)
                     continue
                 if resolve_body_link(item, target, self.all_items) is None:
                     self.report.error("link-target", where, value=target)
+
+    def links_of(self, item: Item) -> list[str]:
+        """The link targets in an item's body (parsed once: a restored village's come from the memo)."""
+        found = self.links.get(item.source)
+        if found is None:
+            found = self.links[item.source] = body_links(item.body)
+        return found
 
     # ---- villages and journals --------------------------------------------------------------------------
     def village(self, raw: RawVillage, town_slug: str) -> Village:

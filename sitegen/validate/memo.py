@@ -41,6 +41,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import openpyxl
 import yaml
@@ -59,7 +60,8 @@ class _Entry:
     """What is kept of one village: the problems its loading reported, the raw documents oversight reads after
     validation (village.yaml, reviews.yaml, acknowledgements.yaml), the validated village, the problems its
     validation reported, the places of its items in the order validation registered them for body links
-    (`assigned`: indices into village.items), the image files whose headers it read (`probed`)."""
+    (`assigned`: indices into village.items), its items' body link targets (`links`, by item source), the
+    image files whose headers it read (`probed`)."""
 
     loaded: list[Problem]
     config: RawDoc | None
@@ -68,61 +70,57 @@ class _Entry:
     village: Village
     problems: list[Problem]
     assigned: list[int]
+    links: dict[Path, list[str]]
     probed: list[str]
 
 
 @dataclass
 class Restored:
     """A village given back by the memo: the model, its validation's problems (to be reported again), the items
-    to register for body links in order, and the image files it had probed."""
+    to register for body links in order, their body links, and the image files it had probed."""
 
     village: Village
     problems: list[Problem]
     items: list[Item]
+    links: dict[Path, list[str]]
     probed: list[str]
 
 
-def _constants() -> dict[int, tuple[str, ...]]:
-    """id -> name of every shared constant a village's model may point at."""
-    named: dict[int, tuple[str, ...]] = {}
+def _constants() -> dict[tuple[str, ...], object]:
+    """Every shared constant a village's model may point at, by name."""
+    named: dict[tuple[str, ...], object] = {}
     for board in taxonomy.ALL:
-        named[id(board)] = ("board", board.slug)
+        named["board", board.slug] = board
         for category in board.categories:
-            named[id(category)] = ("category", board.slug, category.slug)
+            named["category", board.slug, category.slug] = category
     for system, chart in accounts.CHARTS.items():
         for code, account in chart.items():
-            named[id(account)] = ("account", system, code)
+            named["account", system, code] = account
     return named
 
 
-def _constant(name: tuple[str, ...]) -> object:
-    """The constant of that name (KeyError, StopIteration: none, the entry is not used)."""
-    boards = {b.slug: b for b in taxonomy.ALL}
-    if name[0] == "board":
-        return boards[name[1]]
-    if name[0] == "category":
-        return next(c for c in boards[name[1]].categories if c.slug == name[2])
-    if name[0] == "account":
-        return accounts.CHARTS[name[1]][name[2]]
-    raise KeyError(name)
-
-
 class _Pickler(pickle.Pickler):
-    def __init__(self, file: io.BytesIO, named: dict[int, tuple[str, ...]]):
+    """Pickles the shared constants by name (persistent ids)."""
+
+    def __init__(self, file: io.BytesIO, names: dict[int, tuple[str, ...]]):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.named = named
+        self.names = names
 
     def persistent_id(self, obj: object) -> tuple[str, ...] | None:
-        return self.named.get(id(obj))
+        return self.names.get(id(obj))
 
 
 class _Unpickler(pickle.Unpickler):
+    """Gives the shared constants back by name; an unknown name fails the entry (UnpicklingError)."""
+
+    def __init__(self, file: BinaryIO, constants: dict[tuple[str, ...], object]):
+        super().__init__(file)
+        self.constants = constants
+
     def persistent_load(self, pid: object) -> object:
-        if not isinstance(pid, tuple) or not all(isinstance(p, str) for p in pid):
-            raise pickle.UnpicklingError("unknown constant")
         try:
-            return _constant(pid)
-        except (KeyError, IndexError, StopIteration):
+            return self.constants[pid]  # type: ignore[index]
+        except (KeyError, TypeError):
             raise pickle.UnpicklingError(f"no constant {pid!r}") from None
 
 
@@ -134,7 +132,8 @@ class VillageMemo:
 
     def __init__(self, folder: Path, code: str):
         self.folder, self.code = folder, code
-        self.named = _constants()
+        self.constants = _constants()
+        self.names = {id(obj): name for name, obj in self.constants.items()}
         self._base: str | None = None
         self.keys: dict[Path, str] = {}  # village folder -> its key, taken before it was read
         self.loads: dict[Path, list[Problem]] = {}  # village folder -> its loading's problems (validated afresh)
@@ -202,7 +201,7 @@ class VillageMemo:
                     return None
                 if any(path_facts(p) != facts for p, facts in head[2]):
                     return None
-                entry = _Unpickler(f).load()
+                entry = _Unpickler(f, self.constants).load()
         except Exception:  # none yet, damaged, from another sitegen: validated afresh, nothing lost
             return None
         if not isinstance(entry, _Entry) or not isinstance(entry.village, Village):
@@ -221,7 +220,7 @@ class VillageMemo:
         except (IndexError, TypeError):
             return None
         self.recalled.append(f"{entry.village.town_slug}/{entry.village.slug}")
-        return Restored(entry.village, entry.problems, items, entry.probed)
+        return Restored(entry.village, entry.problems, items, entry.links, entry.probed)
 
     def keep(
         self,
@@ -229,12 +228,14 @@ class VillageMemo:
         village: Village,
         problems: list[Problem],
         assigned: Iterable[Item],
+        links: dict[Path, list[str]],
         deps: list[tuple[str, str]],
         probed: list[str],
     ) -> None:
         """Remember a village just validated afresh (before anything after validation touches it): `problems`
-        its validation reported, `assigned` its items in the order they were registered for body links, `deps`
-        the paths it named (with their facts, taken before reading), `probed` the image headers it read."""
+        its validation reported, `assigned` its items in the order they were registered for body links, `links`
+        their body links, `deps` the paths it named (with their facts, taken before reading), `probed` the image
+        headers it read."""
         self.validated.append(f"{village.town_slug}/{village.slug}")
         key, loaded = self.keys.get(raw.path), self.loads.get(raw.path)
         if key is None or loaded is None:
@@ -250,12 +251,13 @@ class VillageMemo:
             village,
             problems,
             [index[id(item)] for item in assigned],
+            links,
             probed,
         )
         buffer = io.BytesIO()
         try:
             pickle.dump((FORMAT, key, sorted(set(deps))), buffer, protocol=pickle.HIGHEST_PROTOCOL)
-            _Pickler(buffer, self.named).dump(entry)
+            _Pickler(buffer, self.names).dump(entry)
         except (pickle.PicklingError, TypeError, AttributeError, KeyError):
             return  # something in the model cannot be kept: validated afresh next time
         path = self._file(raw.path)
