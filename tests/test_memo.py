@@ -97,7 +97,8 @@ def edit(root: Path, rel: str, old: str, new: str) -> None:
 @pytest.fixture
 def towns(tmp_path: Path) -> Path:
     """The mini fixture grown to two towns of two villages each (xg/cs, xg/dq, hs/cs, hs/dq); each dq's meeting
-    shows an image from its cs's folder and links to cs's village compact (what crosses villages)."""
+    shows an image from its cs's folder and links to cs's village compact, and xg/cs's second scan of voucher 1
+    is a link to xg/dq's basis.jpg (what crosses villages)."""
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "mini", content)
     shutil.copytree(content / "xg/cs", content / "xg/dq")
@@ -110,6 +111,9 @@ def towns(tmp_path: Path) -> Path:
         "见[长寿村的村规民约](../../cs/affairs/compact.md)和[村规民约]",
     )
     (content / "xg/dq/notes.txt").write_text("a clerk's note", encoding="utf-8")  # its loading warns: stray-file
+    scan = content / "xg/cs/scans/2026-09/1/02.jpg"  # a scan that is a link to a file in another village
+    scan.unlink()
+    scan.symlink_to("../../../../dq/files/basis.jpg")
     shutil.copytree(content / "xg", content / "hs")
     for path in (content / "hs").rglob("*"):
         if path.suffix in (".md", ".yaml", ".csv"):  # its name, and its departments' names (reviewers.py)
@@ -202,8 +206,8 @@ def _append(root: Path, rel: str) -> None:
         f.write("\n又及。\n")
 
 
-def _rewrite_shared_image(root: Path) -> None:
-    path = root / "xg/cs/files/basis.jpg"
+def _rewrite(root: Path, rel: str) -> None:
+    path = root / rel
     path.write_bytes(path.read_bytes())  # the same bytes: a new ctime, as any rewrite
 
 
@@ -218,7 +222,10 @@ EDITS: list[tuple[str, Callable[[Path], object], set[str]]] = [
     ("site.yaml edited", lambda root: edit(root, "site.yaml", "三务公开户户通", "三务公开"), VILLAGES),
     ("town.yaml edited", lambda root: edit(root, "xg/town.yaml", "夏港街道", "夏港镇"), {"xg/cs", "xg/dq"}),
     # xg/dq shows xg/cs's basis.jpg: both read it
-    ("an image another village shows", _rewrite_shared_image, {"xg/cs", "xg/dq"}),
+    ("an image another village shows", lambda root: _rewrite(root, "xg/cs/files/basis.jpg"), {"xg/cs", "xg/dq"}),
+    ("an image another village shows gone", lambda root: (root / "xg/cs/files/basis.jpg").unlink(), {"xg/cs", "xg/dq"}),
+    # xg/cs's linked scan leads to xg/dq's basis.jpg
+    ("a linked scan's target rewritten", lambda root: _rewrite(root, "xg/dq/files/basis.jpg"), {"xg/cs", "xg/dq"}),
     ("town item edited", lambda root: _append(root, "xg/rules/town-rule.md"), set()),
     ("city item edited", lambda root: _append(root, "policies/law.md"), set()),
     # cross-village checks run over the restored villages too: dq's link to it is now broken
@@ -345,7 +352,8 @@ def test_shared_objects_of_the_model_are_constants(towns):
 
 def test_check_and_build_after_one_change_validate_that_village_only(towns, tmp_path, monkeypatch):
     """`sitegen check -o out` uses the build's cache (rehearse: default_cache), and what it validated the next
-    build restores; the output is byte for byte a cold build's."""
+    build restores (the keys check takes itself equal those from the build's one walk of the content); the
+    output is byte for byte a cold build's."""
     shutil.rmtree(towns / "hs")
     out = tmp_path / "out"
     pipeline.build(towns, out)
@@ -354,8 +362,12 @@ def test_check_and_build_after_one_change_validate_that_village_only(towns, tmp_
     _, report = pipeline.rehearse(towns, out)
     assert counted.validated == counted.loaded == {"xg/cs"} and not report.errors
     counted.clear()
+    walked: list[Path] = []
+    real = memo_module.tree_facts
+    monkeypatch.setattr(memo_module, "tree_facts", lambda folder, **k: walked.append(folder) or real(folder, **k))
     result = pipeline.build(towns, out)
     assert counted.validated == set() and not result.report.errors
+    assert walked == []  # the villages' facts came with the build's content_state, from one walk
     cold = tmp_path / "cold"
     pipeline.build(towns, cold)
     assert snapshot(out) == snapshot(cold)

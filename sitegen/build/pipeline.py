@@ -103,12 +103,13 @@ def default_cache(out: Path) -> Path:
 MEMO = 1  # the format of a build's memo, and of what its state hashes
 
 
-def content_state(content: Path, skip: set[Path], *options: object) -> str:
+def content_state(content: Path, skip: set[Path], *options: object, parts: dict[str, str] | None = None) -> str:
     """What decides a build's or check's result besides the previous output: the stat facts of every file in the
-    content folder (digests.tree_facts), sitegen's code, themes and libraries (reuse.renderer), today's date
-    (dates: a date far in the future is an error until it is not) and the options given."""
+    content folder (digests.tree_facts, links' real paths too), sitegen's code, themes and libraries
+    (reuse.renderer), today's date (dates: a date far in the future is an error until it is not) and the options
+    given. `parts` receives each village folder's own facts from the same walk (check's validation memo)."""
     h = hashlib.sha256(f"{MEMO}|{reuse.renderer()}|{dates.today().isoformat()}|{options!r}|".encode())
-    h.update(tree_facts(content.resolve(), {os.path.realpath(p) for p in skip}).encode())
+    h.update(tree_facts(content.resolve(), {os.path.realpath(p) for p in skip}, True, parts).encode())
     return h.hexdigest()
 
 
@@ -257,6 +258,7 @@ def check(
     themes: tuple[str, ...] = render.THEMES,
     probes: Probes | None = None,
     cache: Path | None = None,
+    facts: dict[str, str] | None = None,
 ) -> tuple[City | None, Report]:
     """Load and validate only: every problem, nothing written. `checked`: the images that decoded cleanly in an
     earlier build (digests.Checked; the build's, so `sitegen check` after a build decodes only what changed);
@@ -264,9 +266,10 @@ def check(
     replace (a village published there must still be readable); `cache`: the image cache whose `.index/villages/`
     remembers each village validated (validate/memo.py: an unchanged village is neither read nor validated
     again), kept up to date only where the cache's `.index/` exists (the build makes it; `sitegen check` makes
-    no folder of its own)."""
+    no folder of its own); `facts`: the village folders' stat facts when the caller has just taken them
+    (content_state's `parts`, before anything was read), else the memo takes them itself."""
     report = Report()
-    memo = village_memo(cache) if cache is not None else None
+    memo = village_memo(cache, facts) if cache is not None else None
     raw = load(content, report, memo)
     city = validate(raw, report, probes, memo) if raw.site is not None else None
     if memo is not None and city is not None:
@@ -280,11 +283,11 @@ def check(
     return city, report
 
 
-def village_memo(cache: Path) -> VillageMemo | None:
+def village_memo(cache: Path, facts: dict[str, str] | None = None) -> VillageMemo | None:
     """The memo of validated villages in the image cache `cache` (check), keyed by sitegen's code
-    (reuse.renderer()); None where no build has made the cache's `.index/` yet."""
+    (reuse.renderer()) and `facts` (VillageMemo); None where no build has made the cache's `.index/` yet."""
     index = cache / ".index"
-    return VillageMemo(index / "villages", reuse.renderer()) if index.is_dir() else None
+    return VillageMemo(index / "villages", reuse.renderer(), facts) if index.is_dir() else None
 
 
 def _qr_fits(content: Path, city: City, report: Report) -> None:
@@ -533,9 +536,10 @@ def build(
     previous = previous or out
     steps = steps or Steps()
     state = None
+    facts: dict[str, str] = {}  # each village folder's stat facts, taken with the state (check's validation memo)
     if os.path.realpath(previous) == os.path.realpath(out):  # (a dry run builds elsewhere: always whole)
         with steps.step("check"):
-            state = content_state(content, {out, cache}, themes, preview, hold_back)
+            state = content_state(content, {out, cache}, themes, preview, hold_back, parts=facts)
             with _locked(out, cache, previous, wait):
                 memo = _memo(out, cache, themes, state)
         if memo is not None:
@@ -548,7 +552,7 @@ def build(
             index.mkdir(parents=True, exist_ok=True)  # the build keeps what it validates (village_memo)
         except OSError:
             pass  # then validated afresh next time; the lock reports an unusable cache
-        city, report = check(content, checked, previous, themes, probes, cache)
+        city, report = check(content, checked, previous, themes, probes, cache, facts)
     if city is None:
         raise ContentError(report)
     with _locked(out, cache, previous, wait):

@@ -135,21 +135,41 @@ class Probes(Checked):
                 self.now[key] = entry
 
 
-def tree_facts(root: Path | str, skip: AbstractSet[str] = frozenset(), resolved: bool = False) -> str:
+def tree_facts(
+    root: Path | str,
+    skip: AbstractSet[str] = frozenset(),
+    resolved: bool = False,
+    parts: dict[str, str] | None = None,
+) -> str:
     """内容状态 One hash of what `stat` says of every file and folder under `root` (names, size, mtime, ctime,
     inode; a symbolic link's target), leaving out the folders in `skip` (real paths: an output or cache folder
     inside the content folder). Any write, rename, addition or deletion under `root` changes it, including a
     rewrite that keeps size and mtime (ctime cannot be set back). Only stats: a city's ~300,000 files in about a
     second, no file opened. With `resolved`, a link's facts name the real path it leads to as well (a link whose
-    target is unchanged but reached through another folder: the validation memo keeps real paths)."""
+    target is unchanged but reached through another folder: the validation memo keeps real paths). `parts`, when
+    given, receives the hash of each folder two levels down ("town/village" -> the hash tree_facts would give of
+    that folder alone), from the same walk: the validation memo's keys without a second walk."""
     h = hashlib.sha256()
     start = len(str(root)) + 1
+    part: dict[str, hashlib._Hash] = {}
     for top, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if os.path.realpath(os.path.join(top, d)) not in skip)
-        h.update(f"D{top[start:]}\0{_facts(top, resolved)}\n".encode("utf-8", "surrogateescape"))  # a name not UTF-8
-        for name in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
-            full = os.path.join(top, name)
-            h.update(f"F{full[start:]}\0{_facts(full, resolved)}\n".encode("utf-8", "surrogateescape"))
+        name = top[start:]
+        inner = name.split("/", 2)
+        sub = part.setdefault("/".join(inner[:2]), hashlib.sha256()) if parts is not None and len(inner) >= 2 else None
+        cut = len(inner[0]) + len(inner[1]) + 2 if sub is not None else 0
+        line = f"\0{_facts(top, resolved)}\n"
+        h.update(f"D{name}{line}".encode("utf-8", "surrogateescape"))  # a name not UTF-8
+        if sub is not None:
+            sub.update(f"D{name[cut:]}{line}".encode("utf-8", "surrogateescape"))
+        for entry in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
+            full = os.path.join(top, entry)
+            line = f"\0{_facts(full, resolved)}\n"
+            h.update(f"F{full[start:]}{line}".encode("utf-8", "surrogateescape"))
+            if sub is not None:
+                sub.update(f"F{full[start + cut :]}{line}".encode("utf-8", "surrogateescape"))
+    if parts is not None:
+        parts.update((key, sub.hexdigest()) for key, sub in part.items())
     return h.hexdigest()
 
 

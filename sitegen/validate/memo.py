@@ -127,11 +127,12 @@ class _Unpickler(pickle.Unpickler):
 class VillageMemo:
     """The villages validated before, in `folder` (the image cache's `.index/villages/`). `code` names sitegen's
     code (reuse.renderer()). Used by load (`recall`, `loaded`) and validate (`restore`, `keep`); `finish`
-    removes the entries of villages no longer there. `recalled` and `validated` list "town/village" of this run's
-    villages by how they were had (tests and timings)."""
+    removes the entries of villages no longer there. `facts`: "town/village" -> its folder's stat facts
+    (digests.tree_facts, resolved) when the caller took them before anything was read (the build's content_state
+    walks the whole content anyway), else taken here."""
 
-    def __init__(self, folder: Path, code: str):
-        self.folder, self.code = folder, code
+    def __init__(self, folder: Path, code: str, facts: dict[str, str] | None = None):
+        self.folder, self.code, self.facts = folder, code, facts or {}
         self.constants = _constants()
         self.names = {id(obj): name for name, obj in self.constants.items()}
         self._base: str | None = None
@@ -139,8 +140,6 @@ class VillageMemo:
         self.loads: dict[Path, list[Problem]] = {}  # village folder -> its loading's problems (validated afresh)
         self.found: dict[Path, _Entry] = {}  # village folder -> its entry (restored)
         self.used: set[str] = set()  # entry file names of this run
-        self.recalled: list[str] = []
-        self.validated: list[str] = []
 
     # ---- keys ---------------------------------------------------------------------------------------------
     def _file(self, folder: Path) -> Path:
@@ -166,7 +165,8 @@ class VillageMemo:
         h = hashlib.sha256(
             f"{self._base}|{rel(folder, root)}|{path_facts(town / 'town.yaml')}|".encode("utf-8", "surrogateescape")
         )
-        h.update(tree_facts(folder, resolved=True).encode())
+        known = self.facts.get(f"{town.name}/{folder.name}")  # taken by the build's content_state, before reading
+        h.update((known or tree_facts(folder, resolved=True)).encode())
         return h.hexdigest()
 
     # ---- load -------------------------------------------------------------------------------------------------
@@ -219,7 +219,6 @@ class VillageMemo:
             items = [entry.village.items[i] for i in entry.assigned]
         except (IndexError, TypeError):
             return None
-        self.recalled.append(f"{entry.village.town_slug}/{entry.village.slug}")
         return Restored(entry.village, entry.problems, items, entry.links, entry.probed)
 
     def keep(
@@ -236,7 +235,6 @@ class VillageMemo:
         its validation reported, `assigned` its items in the order they were registered for body links, `links`
         their body links, `deps` the paths it named (with their facts, taken before reading), `probed` the image
         headers it read."""
-        self.validated.append(f"{village.town_slug}/{village.slug}")
         key, loaded = self.keys.get(raw.path), self.loads.get(raw.path)
         if key is None or loaded is None:
             return
