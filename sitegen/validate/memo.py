@@ -256,7 +256,7 @@ class VillageMemo:
         try:
             pickle.dump((FORMAT, key, sorted(set(deps))), buffer, protocol=pickle.HIGHEST_PROTOCOL)
             _Pickler(buffer, self.names).dump(entry)
-        except (pickle.PicklingError, TypeError, AttributeError, KeyError):
+        except (pickle.PicklingError, TypeError, AttributeError, KeyError, RecursionError):
             return  # something in the model cannot be kept: validated afresh next time
         path = self._file(raw.path)
         try:
