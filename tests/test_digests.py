@@ -83,3 +83,17 @@ def test_tree_facts_notice_every_kind_of_change(tmp_path):
     before = tree_facts(root, skip)
     (root / "out" / "page.html").write_text("x")  # an output folder inside: left out
     assert tree_facts(root, skip) == before
+
+
+def test_tree_facts_gives_each_village_folder_its_own_facts_from_one_walk(tmp_path):
+    """`parts`: each folder two levels down hashed as tree_facts would hash it alone (the validation memo's key)."""
+    root = tmp_path / "content"
+    for rel in ("site.yaml", "t/town.yaml", "t/a/village.yaml", "t/a/scans/1/01.jpg", "t/b/village.yaml", "u/c/x.md"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(rel)
+    (root / "t/b/link.jpg").symlink_to("../a/scans/1/01.jpg")
+    parts: dict[str, str] = {}
+    assert tree_facts(root, frozenset(), True, parts) == tree_facts(root, resolved=True)
+    assert set(parts) == {"t/a", "t/b", "u/c"}
+    assert all(parts[k] == tree_facts(root / k, resolved=True) for k in parts)
+    assert tree_facts(root / "t/b", resolved=True) != tree_facts(root / "t/b")  # a link's real path counts

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from sitegen.site import feedback, output, render, reuse
 from sitegen.site import plan as links
 from sitegen.site.pages import CityPage, TownPage
 from sitegen.validate.city import validate
+from sitegen.validate.memo import VillageMemo
 
 STEPS = ("check", "plan", "reuse", "images", "render", "write")
 
@@ -102,12 +104,13 @@ def default_cache(out: Path) -> Path:
 MEMO = 1  # the format of a build's memo, and of what its state hashes
 
 
-def content_state(content: Path, skip: set[Path], *options: object) -> str:
+def content_state(content: Path, skip: set[Path], *options: object, parts: dict[str, str] | None = None) -> str:
     """What decides a build's or check's result besides the previous output: the stat facts of every file in the
-    content folder (digests.tree_facts), sitegen's code, themes and libraries (reuse.renderer), today's date
-    (dates: a date far in the future is an error until it is not) and the options given."""
+    content folder (digests.tree_facts, links' real paths too), sitegen's code, themes and libraries
+    (reuse.renderer), today's date (dates: a date far in the future is an error until it is not) and the options
+    given. `parts` receives each village folder's own facts from the same walk (check's validation memo)."""
     h = hashlib.sha256(f"{MEMO}|{reuse.renderer()}|{dates.today().isoformat()}|{options!r}|".encode())
-    h.update(tree_facts(content.resolve(), {os.path.realpath(p) for p in skip}).encode())
+    h.update(tree_facts(content.resolve(), {os.path.realpath(p) for p in skip}, True, parts).encode())
     return h.hexdigest()
 
 
@@ -255,14 +258,23 @@ def check(
     previous: Path | None = None,
     themes: tuple[str, ...] = render.THEMES,
     probes: Probes | None = None,
+    cache: Path | None = None,
+    facts: dict[str, str] | None = None,
 ) -> tuple[City | None, Report]:
     """Load and validate only: every problem, nothing written. `checked`: the images that decoded cleanly in an
     earlier build (digests.Checked; the build's, so `sitegen check` after a build decodes only what changed);
     `probes`: the image headers read before (digests.Probes, likewise); `previous`: the output the build would
-    replace (a village published there must still be readable)."""
+    replace (a village published there must still be readable); `cache`: the image cache whose `.index/villages/`
+    remembers each village validated (validate/memo.py: an unchanged village is neither read nor validated
+    again), kept up to date only where the cache's `.index/` exists (the build makes it; `sitegen check` makes
+    no folder of its own); `facts`: the village folders' stat facts when the caller has just taken them
+    (content_state's `parts`, before anything was read), else the memo takes them itself."""
     report = Report()
-    raw = load(content, report)
-    city = validate(raw, report, probes) if raw.site is not None else None
+    memo = village_memo(cache, facts) if cache is not None else None
+    raw = load(content, report, memo)
+    city = validate(raw, report, probes, memo) if raw.site is not None else None
+    if memo is not None and city is not None:
+        memo.finish()  # the entries of villages no longer there
     if city is not None:  # oversight: warnings, acknowledgements, basis checks, hotline questions (oversight.py)
         city = supervise(raw, city, report)  # a new city: the validated one is never changed
         assets.check_images(published_images(city), report, checked or Checked(None, assets.CHECK))
@@ -270,6 +282,13 @@ def check(
         if previous is not None:
             city = vanished(content, city, previous, themes, report)
     return city, report
+
+
+def village_memo(cache: Path, facts: dict[str, str] | None = None) -> VillageMemo | None:
+    """The memo of validated villages in the image cache `cache` (check), keyed by sitegen's code
+    (reuse.renderer()) and `facts` (VillageMemo); None where no build has made the cache's `.index/` yet."""
+    index = cache / ".index"
+    return VillageMemo(index / "villages", reuse.renderer(), facts) if index.is_dir() else None
 
 
 def _qr_fits(content: Path, city: City, report: Report) -> None:
@@ -293,19 +312,26 @@ def _qr_fits(content: Path, city: City, report: Report) -> None:
 
 def published_images(city: City) -> list[Image]:
     """Every image the model holds (scans, item photos, basis and document scans, finance tables' scans), found
-    by walking the model's dataclasses, lists and dicts, so an image in a new kind of record is never missed."""
+    by walking the model's dataclasses, lists and dicts, so an image in a new kind of record is never missed.
+    (Each dataclass's field names are looked up once per class: the walk visits every object of the city.)"""
     found: dict[Path, Image] = {}
     seen: set[int] = set()
+    names: dict[type, tuple[str, ...]] = {}
     todo: list[object] = [city]
     while todo:
         obj = todo.pop()
+        if obj is None or isinstance(obj, _LEAVES):
+            continue
         if isinstance(obj, Image):
             found.setdefault(obj.source, obj)
-        elif id(obj) in seen or isinstance(obj, (str, bytes, int, float, Path)) or obj is None:
+        elif id(obj) in seen:
             continue
         elif dataclasses.is_dataclass(obj):
             seen.add(id(obj))
-            todo.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
+            kind = type(obj)
+            if kind not in names:
+                names[kind] = tuple(f.name for f in dataclasses.fields(obj))
+            todo.extend(getattr(obj, name) for name in names[kind])
         elif isinstance(obj, dict):
             seen.add(id(obj))
             todo.extend(obj.values())
@@ -313,6 +339,9 @@ def published_images(city: City) -> list[Image]:
             seen.add(id(obj))
             todo.extend(obj)
     return [found[k] for k in sorted(found)]
+
+
+_LEAVES = (str, bytes, int, float, Decimal, date, Path)  # what holds no image
 
 
 def village_errors(report: Report, city: City, content: Path) -> dict[str, list[Problem]]:
@@ -521,9 +550,10 @@ def build(
     previous = previous or out
     steps = steps or Steps()
     state = None
+    facts: dict[str, str] = {}  # each village folder's stat facts, taken with the state (check's validation memo)
     if os.path.realpath(previous) == os.path.realpath(out):  # (a dry run builds elsewhere: always whole)
         with steps.step("check"):
-            state = content_state(content, {out, cache}, themes, preview, hold_back)
+            state = content_state(content, {out, cache}, themes, preview, hold_back, parts=facts)
             with _locked(out, cache, previous, wait):
                 memo = _memo(out, cache, themes, state)
         if memo is not None:
@@ -532,7 +562,11 @@ def build(
     index = cache / ".index"
     checked, probes = Checked(index / "checked.json", assets.CHECK), Probes(index / "probes.json", assets.PROBE)
     with steps.step("check"):
-        city, report = check(content, checked, previous, themes, probes)
+        try:
+            index.mkdir(parents=True, exist_ok=True)  # the build keeps what it validates (village_memo)
+        except OSError:
+            pass  # then validated afresh next time; the lock reports an unusable cache
+        city, report = check(content, checked, previous, themes, probes, cache, facts)
     if city is None:
         raise ContentError(report)
     with _locked(out, cache, previous, wait):
@@ -666,8 +700,9 @@ def rehearse(
     QR codes. `validated` is shown the city as validated, drafts still in it, before the build's steps take them
     out (`sitegen check` lists what will not be published)."""
     steps = steps or Steps()
+    cache = cache or default_cache(output)
     with steps.step("check"):
-        city, report = check(content, checked, output, themes, probes)
+        city, report = check(content, checked, output, themes, probes, cache)
     if city is None:
         return city, report
     if validated is not None:
@@ -675,7 +710,6 @@ def rehearse(
     held = village_errors(report, city, content)
     if _stops(report, held, city):
         return city, report  # the build stops here, on these errors
-    cache = cache or default_cache(output)
     digests = Digests(cache / ".index" / "digests.json")  # read, never saved
     try:
         city, _ = _settle(

@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import openpyxl
 import yaml
 
-from sitegen.content.errors import Location, Report, rel
+from sitegen.content.errors import Location, Problem, Report, rel
 from sitegen.content.taxonomy import BY_FOLDER, POLICIES, Board
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -366,7 +366,19 @@ def _read_tables(folder: Path, root: Path, report: Report) -> list[RawTable]:
     return tables
 
 
-def load(root: Path, report: Report) -> RawContent:
+class Remembered(Protocol):
+    """What load asks of the memo of validated villages (validate/memo.py): a stand-in for a village remembered
+    unchanged (its loading's problems reported again), else None; and, for a village loaded afresh, the problems
+    its loading reported."""
+
+    def recall(self, folder: Path, root: Path, report: Report) -> RawVillage | None: ...
+
+    def loaded(self, folder: Path, problems: list[Problem]) -> None: ...
+
+
+def load(root: Path, report: Report, memo: Remembered | None = None) -> RawContent:
+    """The content folder `root` as raw records. With `memo`, a village remembered unchanged is not read (its
+    stand-in holds only its documents for oversight; validate restores the rest)."""
     root = root.resolve()
     content = RawContent(root=root, site=None)
     if not root.is_dir():
@@ -383,7 +395,7 @@ def load(root: Path, report: Report) -> RawContent:
         elif entry.is_dir() and entry.name in OVERSIGHT_FOLDERS:  # registries/ and feedback/: tables only
             getattr(content, OVERSIGHT_FOLDERS[entry.name]).extend(_read_tables(entry, root, report))
         elif entry.is_dir() and (entry / "town.yaml").exists():
-            content.towns.append(_load_town(entry, root, report))
+            content.towns.append(_load_town(entry, root, report, memo))
         elif entry.is_dir():
             report.warning("missing-file", Location(rel(entry, root)), name="town.yaml")
         elif entry.name != "site.yaml":
@@ -396,7 +408,7 @@ def _check_slug(folder: Path, yaml_name: str, root: Path, report: Report) -> Non
         report.error("folder-name", Location(rel(folder, root)), name=folder.name, yaml=yaml_name)
 
 
-def _load_town(folder: Path, root: Path, report: Report) -> RawTown:
+def _load_town(folder: Path, root: Path, report: Report, memo: Remembered | None = None) -> RawTown:
     _check_slug(folder, "town.yaml", root, report)
     town = RawTown(folder.name, folder, rel(folder, root), read_yaml(folder / "town.yaml", root, report))
     for entry in _entries(folder, root, report):
@@ -405,12 +417,24 @@ def _load_town(folder: Path, root: Path, report: Report) -> RawTown:
         if entry.is_dir() and entry.name in BY_FOLDER and BY_FOLDER[entry.name].categories == ():
             town.items += _read_items(entry, BY_FOLDER[entry.name], root, report)
         elif entry.is_dir() and (entry / "village.yaml").exists():
-            town.villages.append(_load_village(entry, root, report))
+            town.villages.append(_village(entry, root, report, memo))
         elif entry.is_dir():
             report.warning("missing-file", Location(rel(entry, root)), name="village.yaml")
         else:
             report.warning("stray-file", Location(rel(entry, root)), name=entry.name)
     return town
+
+
+def _village(folder: Path, root: Path, report: Report, memo: Remembered | None) -> RawVillage:
+    """A village's raw records, or the memo's stand-in when it is remembered unchanged."""
+    if memo is None:
+        return _load_village(folder, root, report)
+    village = memo.recall(folder, root, report)
+    if village is None:
+        start = len(report.problems)
+        village = _load_village(folder, root, report)
+        memo.loaded(folder, report.problems[start:])
+    return village
 
 
 def _load_village(folder: Path, root: Path, report: Report) -> RawVillage:

@@ -106,9 +106,14 @@ class Probes(Checked):
     file's stat facts like Checked, so validation opens an unchanged scan's header once per change, not on every
     build. `version` names how headers are read (assets.PROBE). Only files whose header was sound are kept."""
 
+    def __init__(self, path: Path | None, version: str):
+        super().__init__(path, version)
+        self.asked: list[str] = []  # every file asked about, in order: what a village's validation probed (memo.py)
+
     def header(self, source: Path | str, facts: list[int]) -> list | None:
         """The remembered header facts of this file with these stat facts (kept for this run), or None."""
         key = str(source)
+        self.asked.append(key)
         for known in (self.now, self.known):
             entry = known.get(key)
             if isinstance(entry, list) and len(entry) == 2 and entry[0] == facts:
@@ -120,28 +125,69 @@ class Probes(Checked):
         """The file's header said `header`; `facts` taken before it was read."""
         self.now[str(source)] = [facts, header]
 
+    def carry(self, sources: list[str]) -> None:
+        """Keep these files' headers for the next run, unasked: a village restored from the validation memo
+        (validate/memo.py) probes nothing, and what is not kept now would be opened again after its next change.
+        A header is still only used when its file's stat facts match (header)."""
+        for key in sources:
+            entry = self.known.get(key)
+            if key not in self.now and entry is not None:
+                self.now[key] = entry
 
-def tree_facts(root: Path | str, skip: AbstractSet[str] = frozenset()) -> str:
+
+def tree_facts(
+    root: Path | str,
+    skip: AbstractSet[str] = frozenset(),
+    resolved: bool = False,
+    parts: dict[str, str] | None = None,
+) -> str:
     """内容状态 One hash of what `stat` says of every file and folder under `root` (names, size, mtime, ctime,
     inode; a symbolic link's target), leaving out the folders in `skip` (real paths: an output or cache folder
     inside the content folder). Any write, rename, addition or deletion under `root` changes it, including a
     rewrite that keeps size and mtime (ctime cannot be set back). Only stats: a city's ~300,000 files in about a
-    second, no file opened."""
+    second, no file opened. With `resolved`, a link's facts name the real path it leads to as well (a link whose
+    target is unchanged but reached through another folder: the validation memo keeps real paths). `parts`, when
+    given, receives the hash of each folder two levels down ("town/village" -> the hash tree_facts would give of
+    that folder alone), from the same walk: the validation memo's keys without a second walk."""
     h = hashlib.sha256()
     start = len(str(root)) + 1
+    part: dict[str, hashlib._Hash] = {}
     for top, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if os.path.realpath(os.path.join(top, d)) not in skip)
-        h.update(f"D{top[start:]}\0{_facts(top)}\n".encode("utf-8", "surrogateescape"))  # a name not UTF-8
-        for name in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
-            full = os.path.join(top, name)
-            h.update(f"F{full[start:]}\0{_facts(full)}\n".encode("utf-8", "surrogateescape"))
+        name = top[start:]
+        inner = name.split("/", 2)
+        sub = part.setdefault("/".join(inner[:2]), hashlib.sha256()) if parts is not None and len(inner) >= 2 else None
+        cut = len(inner[0]) + len(inner[1]) + 2 if sub is not None else 0
+        line = f"\0{_facts(top, resolved)}\n"
+        h.update(f"D{name}{line}".encode("utf-8", "surrogateescape"))  # a name not UTF-8
+        if sub is not None:
+            sub.update(f"D{name[cut:]}{line}".encode("utf-8", "surrogateescape"))
+        for entry in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
+            full = os.path.join(top, entry)
+            line = f"\0{_facts(full, resolved)}\n"
+            h.update(f"F{full[start:]}{line}".encode("utf-8", "surrogateescape"))
+            if sub is not None:
+                sub.update(f"F{full[start + cut :]}{line}".encode("utf-8", "surrogateescape"))
+    if parts is not None:
+        parts.update((key, sub.hexdigest()) for key, sub in part.items())
     return h.hexdigest()
 
 
-def _facts(path: str) -> str:
+def _facts(path: str, resolved: bool = False) -> str:
     try:
         link = os.readlink(path) if os.path.islink(path) else ""
+        if link and resolved:
+            link += f">{os.path.realpath(path)}"
         st = os.stat(path)
         return f"{link}|{st.st_mode}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
     except OSError as exc:  # a dangling link, a loop: validation says so; its state is what it is
         return f"?{exc.errno}"
+
+
+def path_facts(path: Path | str) -> str:
+    """What `stat` says of one path (as tree_facts) and the real path it leads to: a path a clerk wrote
+    (`images: [../files/a.jpg]`) is known unchanged when both are. "?" for a name no file can have (a NUL)."""
+    try:
+        return f"{os.path.realpath(path)}>{_facts(os.fspath(path))}"
+    except ValueError:
+        return "?"

@@ -47,10 +47,11 @@ from sitegen.content.model import Basis, City, EntryLine, Image, Item, Review, T
 from sitegen.content.money import AmountError, parse_amount
 from sitegen.content.privacy import mask
 from sitegen.finance import tables as finance
-from sitegen.images.digests import Probes
+from sitegen.images.digests import Probes, path_facts
 from sitegen.images.renditions import MAX_PIXELS, ImageProblem, probe, probe_known  # noqa: F401 (MAX_PIXELS, probe: kept importable here)
 from sitegen.oversight.registries import village_people
 from sitegen.oversight.review import JOURNAL_COLUMNS, month_reviews, read_trail
+from sitegen.validate.memo import VillageMemo
 
 STATUS = {
     "approved": "approved",
@@ -83,9 +84,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("date", "voucher", "summary", "account_code", "debit", "credit")
 
 
-def validate(raw: RawContent, report: Report, probes: Probes | None = None) -> City | None:
+def validate(
+    raw: RawContent, report: Report, probes: Probes | None = None, memo: VillageMemo | None = None
+) -> City | None:
     """Build the City from raw content, reporting every problem. None if site.yaml itself is unusable.
-    `probes`: image headers read in earlier runs, by stat facts (digests.Probes; an unchanged scan is not opened)."""
+    `probes`: image headers read in earlier runs, by stat facts (digests.Probes; an unchanged scan is not opened).
+    `memo`: the villages validated before (memo.py; the one `load` was given): an unchanged village is restored,
+    its problems reported again in their place; what crosses villages is checked below as always."""
     root = raw.root
     config = parse_site_config(raw.site.data, Location(raw.site.where), report) if raw.site else None
     if config is None:
@@ -102,7 +107,7 @@ def validate(raw: RawContent, report: Report, probes: Probes | None = None) -> C
         town = read_town(raw_town, root, report)
         town.items = checker.items(raw_town.items, "town")
         for raw_village in raw_town.villages:
-            town.villages.append(checker.village(raw_village, raw_town.slug))
+            town.villages.append(_village(checker, raw_village, raw_town.slug, memo))
             done += 1
             progress.tell("villages", done, total)  # a terminal's progress line (progress.py)
         city.towns.append(town)
@@ -121,6 +126,37 @@ def read_town(raw: RawTown, root: Path, report: Report) -> Town:
     if raw.config:
         config, _ = read_mapping(TownConfig, raw.config.data, Location(rel(raw.path / "town.yaml", root)), report)
     return Town(raw.slug, (config.name if config else "") or raw.slug)
+
+
+def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMemo | None) -> Village:
+    """One village validated, or restored from the memo as that validation left it: its problems reported again
+    in order, its items registered for body links in the order validation registered them, its image headers
+    kept for the next run (digests.Probes.carry), its items' body links known unparsed. Validated afresh, it is
+    given to the memo with what it read."""
+    report = checker.report
+    restored = memo.restore(raw) if memo is not None else None
+    if restored is not None:
+        report.problems.extend(restored.problems)
+        for item in restored.items:
+            checker.all_items[item.source] = item
+        checker.links.update(restored.links)
+        if checker.probes is not None:
+            checker.probes.carry(restored.probed)
+        return restored.village
+    problems, assigned, deps = len(report.problems), len(checker.assigned), len(checker.deps)
+    probed = len(checker.probes.asked) if checker.probes is not None else 0
+    village = checker.village(raw, town_slug)
+    if memo is not None:
+        memo.keep(
+            raw,
+            village,
+            report.problems[problems:],
+            checker.assigned[assigned:],
+            {item.source: checker.links_of(item) for item in village.items},
+            checker.deps[deps:],
+            checker.probes.asked[probed:] if checker.probes is not None else [],
+        )
+    return village
 
 
 def _unique_names(named: list[tuple[str, str]], root: Path, report: Report) -> None:
@@ -144,6 +180,9 @@ class _Checker:
         self.config = config
         self.report = report
         self.all_items: dict[Path, Item] = {}
+        self.assigned: list[Item] = []  # every item as registered in all_items, in order (memo.py)
+        self.deps: list[tuple[str, str]] = []  # every path a clerk named, with its facts before it was read (memo.py)
+        self.links: dict[Path, list[str]] = {}  # item source -> its body's link targets (links_of)
 
     # ---- paths and images -------------------------------------------------------------------------------
     def inside(self, base: Path, value: str, where: Location) -> Path | None:
@@ -151,6 +190,7 @@ class _Checker:
         if not value or PurePosixPath(value).is_absolute() or re.match(r"^[A-Za-z]:|^\\\\", value):
             self.report.error("path-outside", where, value=value)
             return None
+        self.deps.append((str(base / value), path_facts(base / value)))
         try:  # the one gate every opened file passes: inside the folder (links followed), a regular file, bounded
             return content_file(base / value, self.root, MAX_IMAGE_BYTES)
         except FileProblem as problem:
@@ -194,6 +234,7 @@ class _Checker:
                 continue
             seen[key] = raw.where
             self.all_items[raw.path.resolve()] = item
+            self.assigned.append(item)
             out.append(item)
         return sorted(out, key=lambda i: (i.date, i.title, i.slug), reverse=True)  # newest first, as on the wall
 
@@ -308,13 +349,20 @@ class _Checker:
     def check_body_links(self) -> None:
         """A body link must point at another item; web addresses are shown as text (and warned about)."""
         for item in self.all_items.values():
-            for target in body_links(item.body):
+            for target in self.links_of(item):
                 where = Location(item.where)
                 if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target):
                     self.report.warning("external-link", where, value=target)
                     continue
                 if resolve_body_link(item, target, self.all_items) is None:
                     self.report.error("link-target", where, value=target)
+
+    def links_of(self, item: Item) -> list[str]:
+        """The link targets in an item's body (parsed once: a restored village's come from the memo)."""
+        found = self.links.get(item.source)
+        if found is None:
+            found = self.links[item.source] = body_links(item.body)
+        return found
 
     # ---- villages and journals --------------------------------------------------------------------------
     def village(self, raw: RawVillage, town_slug: str) -> Village:

@@ -1,0 +1,282 @@
+"""Per-village validation memo (村校验缓存), issue 14: a village whose folder is unchanged is not read or validated
+again.
+
+A build after any change used to load and validate the whole city (~0.6 s CPU a village). Here each village's
+validated `Village`, and the problems its loading and its validation reported (in order, with their places and
+severities), are kept in the image cache's `.index/villages/`, one file a village, and given back the next time
+when nothing they were made from has changed. What a village's load and validation read, all in the key:
+
+- every file and folder of the village's folder: names and stat facts (size, mtime, ctime, inode; a link's target
+  and the real path it leads to), `digests.tree_facts`: an edited row, an added or removed scan, a touched file;
+- every path its records name outside it or through a link (an item's `images: [../../files/a.jpg]`, a basis
+  scan, a finance table's scan), with the real path it leads to and its stat facts, or that it was missing:
+  `_Checker.inside` notes each one (`deps`) before the file is opened;
+- site.yaml (subitems, the year the new chart of accounts starts, oversight settings: any change, every village),
+  the town's town.yaml (the village is validated within its town), the town's folder name;
+- the content folder's real path (every `Location` names the content folder; images keep absolute paths);
+- sitegen's code (`code`: reuse.renderer(), given by the build: the charts of accounts, the catalogue's words,
+  the rules), the Python version and the readers' versions (PyYAML, openpyxl);
+- today's date (dates.today(): a date more than 60 days ahead is an error until it is not).
+
+What crosses villages is not kept: unique names, links between items (`check_body_links`), the town's and city's
+items, registries and oversight run over the whole model every time, so their results are the same. A village
+whose load or validation reported an error is not kept (as digests.Checked keeps only passes): the clerk is
+fixing it, and an error may not last (an unreadable file, a decoder that hung on a busy machine).
+
+Entries are Python pickles written by the build itself into its own cache folder (never a file from the content
+folder or from elsewhere), each written atomically, versioned (`FORMAT`), its key read and compared before the
+village is unpickled. Any doubt (a missing, damaged or foreign entry, an object it names that no longer exists)
+and the village is read and validated as usual: the memo can make a run cheaper, never change its result. The
+shared constants the model points at (boards, categories, accounts of the charts) are pickled by name and given
+back as the very same objects, as a fresh validation gives them (code compares accounts by identity).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import openpyxl
+import yaml
+
+from sitegen.content import accounts, dates, taxonomy
+from sitegen.content.errors import Problem, Report, rel
+from sitegen.content.load import RawDoc, RawVillage
+from sitegen.content.model import Item, Village
+from sitegen.images.digests import path_facts, tree_facts
+
+FORMAT = 1  # of an entry, and of what its key hashes: change when either changes
+
+
+@dataclass
+class _Entry:
+    """What is kept of one village: the problems its loading reported, the raw documents oversight reads after
+    validation (village.yaml, reviews.yaml, acknowledgements.yaml), the validated village, the problems its
+    validation reported, the places of its items in the order validation registered them for body links
+    (`assigned`: indices into village.items), its items' body link targets (`links`, by item source), the
+    image files whose headers it read (`probed`)."""
+
+    loaded: list[Problem]
+    config: RawDoc | None
+    reviews: RawDoc | None
+    acknowledgements: RawDoc | None
+    village: Village
+    problems: list[Problem]
+    assigned: list[int]
+    links: dict[Path, list[str]]
+    probed: list[str]
+
+
+@dataclass
+class Restored:
+    """A village given back by the memo: the model, its validation's problems (to be reported again), the items
+    to register for body links in order, their body links, and the image files it had probed."""
+
+    village: Village
+    problems: list[Problem]
+    items: list[Item]
+    links: dict[Path, list[str]]
+    probed: list[str]
+
+
+def _constants() -> dict[tuple[str, ...], object]:
+    """Every shared constant a village's model may point at, by name."""
+    named: dict[tuple[str, ...], object] = {}
+    for board in taxonomy.ALL:
+        named["board", board.slug] = board
+        for category in board.categories:
+            named["category", board.slug, category.slug] = category
+    for system, chart in accounts.CHARTS.items():
+        for code, account in chart.items():
+            named["account", system, code] = account
+    return named
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles the shared constants by name (persistent ids)."""
+
+    def __init__(self, file: io.BytesIO, names: dict[int, tuple[str, ...]]):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.names = names
+
+    def persistent_id(self, obj: object) -> tuple[str, ...] | None:
+        return self.names.get(id(obj))
+
+
+class _Unpickler(pickle.Unpickler):
+    """Gives the shared constants back by name; an unknown name fails the entry (UnpicklingError)."""
+
+    def __init__(self, file: BinaryIO, constants: dict[tuple[str, ...], object]):
+        super().__init__(file)
+        self.constants = constants
+
+    def persistent_load(self, pid: object) -> object:
+        try:
+            return self.constants[pid]  # type: ignore[index]
+        except (KeyError, TypeError):
+            raise pickle.UnpicklingError(f"no constant {pid!r}") from None
+
+
+class VillageMemo:
+    """The villages validated before, in `folder` (the image cache's `.index/villages/`). `code` names sitegen's
+    code (reuse.renderer()). Used by load (`recall`, `loaded`) and validate (`restore`, `keep`); `finish`
+    removes the entries of villages no longer there. `facts`: "town/village" -> its folder's stat facts
+    (digests.tree_facts, resolved) when the caller took them before anything was read (the build's content_state
+    walks the whole content anyway), else taken here."""
+
+    def __init__(self, folder: Path, code: str, facts: dict[str, str] | None = None):
+        self.folder, self.code, self.facts = folder, code, facts or {}
+        self.constants = _constants()
+        self.names = {id(obj): name for name, obj in self.constants.items()}
+        self._base: str | None = None
+        self.keys: dict[Path, str] = {}  # village folder -> its key, taken before it was read
+        self.loads: dict[Path, list[Problem]] = {}  # village folder -> its loading's problems (validated afresh)
+        self.found: dict[Path, _Entry] = {}  # village folder -> its entry (restored)
+        self.used: set[str] = set()  # entry file names of this run
+
+    # ---- keys ---------------------------------------------------------------------------------------------
+    def _file(self, folder: Path) -> Path:
+        return self.folder / (hashlib.sha256(os.fsencode(folder)).hexdigest()[:32] + ".pickle")
+
+    def _key(self, folder: Path, root: Path) -> str:
+        if self._base is None:
+            self._base = hashlib.sha256(
+                "|".join(
+                    (
+                        str(FORMAT),
+                        self.code,
+                        sys.version,
+                        yaml.__version__,
+                        openpyxl.__version__,
+                        dates.today().isoformat(),
+                        str(root),
+                        path_facts(root / "site.yaml"),
+                    )
+                ).encode("utf-8", "surrogateescape")
+            ).hexdigest()
+        town = folder.parent
+        h = hashlib.sha256(
+            f"{self._base}|{rel(folder, root)}|{path_facts(town / 'town.yaml')}|".encode("utf-8", "surrogateescape")
+        )
+        known = self.facts.get(f"{town.name}/{folder.name}")  # taken by the build's content_state, before reading
+        h.update((known or tree_facts(folder, resolved=True)).encode())
+        return h.hexdigest()
+
+    # ---- load -------------------------------------------------------------------------------------------------
+    def recall(self, folder: Path, root: Path, report: Report) -> RawVillage | None:
+        """A stand-in for the village in `folder` when it is remembered unchanged: its loading's problems reported
+        again, the documents oversight reads, nothing else read. None: load it (its key is taken now, before)."""
+        key = self.keys[folder] = self._key(folder, root)
+        entry = self._read(folder, key)
+        if entry is None:
+            return None
+        self.found[folder] = entry
+        report.problems.extend(entry.loaded)
+        return RawVillage(
+            folder.name,
+            folder,
+            rel(folder, root),
+            entry.config,
+            reviews=entry.reviews,
+            acknowledgements=entry.acknowledgements,
+        )
+
+    def loaded(self, folder: Path, problems: list[Problem]) -> None:
+        """The village in `folder` was loaded afresh and its loading reported `problems`."""
+        self.loads[folder] = problems
+
+    def _read(self, folder: Path, key: str) -> _Entry | None:
+        path = self._file(folder)
+        try:
+            with path.open("rb") as f:
+                head = pickle.load(f)  # (FORMAT, key, deps): only plain values, read before the village
+                if not (isinstance(head, tuple) and len(head) == 3 and head[0] == FORMAT and head[1] == key):
+                    return None
+                if any(path_facts(p) != facts for p, facts in head[2]):
+                    return None
+                entry = _Unpickler(f, self.constants).load()
+        except Exception:  # none yet, damaged, from another sitegen: validated afresh, nothing lost
+            return None
+        if not isinstance(entry, _Entry) or not isinstance(entry.village, Village):
+            return None
+        self.used.add(path.name)
+        return entry
+
+    # ---- validate ---------------------------------------------------------------------------------------------
+    def restore(self, raw: RawVillage) -> Restored | None:
+        """The remembered village `raw` stands in for, or None (validate it)."""
+        entry = self.found.get(raw.path)
+        if entry is None:
+            return None
+        try:
+            items = [entry.village.items[i] for i in entry.assigned]
+        except (IndexError, TypeError):
+            return None
+        return Restored(entry.village, entry.problems, items, entry.links, entry.probed)
+
+    def keep(
+        self,
+        raw: RawVillage,
+        village: Village,
+        problems: list[Problem],
+        assigned: Iterable[Item],
+        links: dict[Path, list[str]],
+        deps: list[tuple[str, str]],
+        probed: list[str],
+    ) -> None:
+        """Remember a village just validated afresh (before anything after validation touches it): `problems`
+        its validation reported, `assigned` its items in the order they were registered for body links, `links`
+        their body links, `deps` the paths it named (with their facts, taken before reading), `probed` the image
+        headers it read."""
+        key, loaded = self.keys.get(raw.path), self.loads.get(raw.path)
+        if key is None or loaded is None:
+            return
+        if any(p.severity == "error" for p in [*loaded, *problems]):
+            return  # not kept: validated again next time (module docstring)
+        index = {id(item): n for n, item in enumerate(village.items)}
+        entry = _Entry(
+            loaded,
+            raw.config,
+            raw.reviews,
+            raw.acknowledgements,
+            village,
+            problems,
+            [index[id(item)] for item in assigned],
+            links,
+            probed,
+        )
+        buffer = io.BytesIO()
+        try:
+            pickle.dump((FORMAT, key, sorted(set(deps))), buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            _Pickler(buffer, self.names).dump(entry)
+        except (pickle.PicklingError, TypeError, AttributeError, KeyError, RecursionError):
+            return  # something in the model cannot be kept: validated afresh next time
+        path = self._file(raw.path)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+            tmp.write_bytes(buffer.getvalue())
+            os.replace(tmp, path)
+            self.used.add(path.name)
+        except OSError:
+            pass  # only a shortcut
+
+    def finish(self) -> None:
+        """Remove the entries of villages not in this run (deleted, renamed, moved) and stray temporary files."""
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if name not in self.used:
+                try:
+                    os.unlink(self.folder / name)
+                except OSError:
+                    pass

@@ -1,0 +1,373 @@
+"""The per-village validation memo (validate/memo.py, issue 14): an unchanged village is neither read nor validated
+again, and the memo never changes a result: the model and the problems after a restore equal a fresh validation's,
+and each small edit re-validates exactly the villages it can affect."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import pipeline
+from sitegen.content import load as load_module
+from sitegen.content.errors import Report
+from sitegen.content.model import City
+from sitegen.images import renditions as assets
+from sitegen.images.digests import Checked, Probes
+from sitegen.site import reuse
+from sitegen.validate import city as city_module
+from sitegen.validate import memo as memo_module
+from tests.conftest import FIXTURES, REPO, snapshot
+
+VILLAGES = {"xg/cs", "xg/dq", "hs/cs", "hs/dq"}
+
+
+def canonical(obj: object) -> list:
+    """The model as a flat list of tokens: scalars by value, and every dataclass, list and dict numbered at its
+    first visit and named by that number afterwards, so that two models compare equal only when they hold the same
+    values and share the same objects the same way (the model has cycles: a warning names its voucher, which lists
+    its warnings; `==` would recurse for ever)."""
+    out: list = []
+    ids: dict[int, int] = {}
+    todo: list[object] = [obj]
+    while todo:
+        o = todo.pop()
+        if o is None or isinstance(o, (str, int, float, Decimal, date, Path, bytes)):
+            out.append((type(o).__name__, repr(o)))
+            continue
+        if id(o) in ids:
+            out.append(("ref", ids[id(o)]))
+            continue
+        if isinstance(o, tuple):
+            out.append(("tuple", len(o)))
+            todo.extend(reversed(o))
+            continue
+        ids[id(o)] = len(ids)
+        if dataclasses.is_dataclass(o):
+            out.append(("object", type(o).__qualname__))
+            todo.extend(reversed([getattr(o, f.name) for f in dataclasses.fields(o)]))
+        elif isinstance(o, dict):
+            out.append(("dict", len(o)))
+            todo.extend(reversed([x for k, v in o.items() for x in (k, v)]))
+        elif isinstance(o, (list, set, frozenset)):
+            out.append((type(o).__name__, len(o)))
+            todo.extend(reversed(sorted(o, key=repr) if isinstance(o, (set, frozenset)) else o))
+        else:
+            out.append(("other", type(o).__qualname__, repr(o)))
+    return out
+
+
+class Counted:
+    """Which villages a run loaded and validated afresh ("town/village")."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.loaded: set[str] = set()
+        self.validated: set[str] = set()
+        real_load, real_village = load_module._load_village, city_module._Checker.village
+
+        def loading(folder: Path, root: Path, report: Report):
+            self.loaded.add(f"{folder.parent.name}/{folder.name}")
+            return real_load(folder, root, report)
+
+        def validating(checker, raw, town_slug: str):
+            self.validated.add(f"{town_slug}/{raw.slug}")
+            return real_village(checker, raw, town_slug)
+
+        monkeypatch.setattr(load_module, "_load_village", loading)
+        monkeypatch.setattr(city_module._Checker, "village", validating)
+
+    def clear(self) -> None:
+        self.loaded.clear()
+        self.validated.clear()
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def towns(tmp_path: Path) -> Path:
+    """The mini fixture grown to two towns of two villages each (xg/cs, xg/dq, hs/cs, hs/dq); each dq's meeting
+    shows an image from its cs's folder and links to cs's village compact, and xg/cs's second scan of voucher 1
+    is a link to xg/dq's basis.jpg (what crosses villages)."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    shutil.copytree(content / "xg/cs", content / "xg/dq")
+    edit(content, "xg/dq/village.yaml", "name: 长寿村", "name: 大桥村")
+    edit(content, "xg/dq/party/meeting.md", "subitem:", "images: [../../cs/files/basis.jpg]\nsubitem:")
+    edit(
+        content,
+        "xg/dq/party/meeting.md",
+        "见[村规民约]",
+        "见[长寿村的村规民约](../../cs/affairs/compact.md)和[村规民约]",
+    )
+    (content / "xg/dq/notes.txt").write_text("a clerk's note", encoding="utf-8")  # its loading warns: stray-file
+    scan = content / "xg/cs/scans/2026-09/1/02.jpg"  # a scan that is a link to a file in another village
+    scan.unlink()
+    scan.symlink_to("../../../../dq/files/basis.jpg")
+    shutil.copytree(content / "xg", content / "hs")
+    for path in (content / "hs").rglob("*"):
+        if path.suffix in (".md", ".yaml", ".csv"):  # its name, and its departments' names (reviewers.py)
+            path.write_text(path.read_text(encoding="utf-8").replace("夏港街道", "申港街道"), encoding="utf-8")
+    return content
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    """An image cache a build has made (its `.index/`): where check keeps what it validates."""
+    folder = tmp_path / "cache"
+    (folder / ".index").mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture
+def warm(towns: Path, cache: Path) -> Path:
+    """The cache after one check of `towns`: every village validated and kept."""
+    run(towns, cache)
+    return cache
+
+
+def run(
+    content: Path, cache: Path | None, probes: Probes | None = None, work: Path | None = None
+) -> tuple[City | None, Report]:
+    """One check, with the image decode check remembered in `work` (default: beside the content) (the decode is
+    not what is tested here)."""
+    checked = Checked((work or content.parent) / "checked.json", assets.CHECK)
+    found = pipeline.check(content, checked, probes=probes, cache=cache)
+    checked.save()
+    return found
+
+
+def same(a: tuple[City | None, Report], b: tuple[City | None, Report]) -> None:
+    assert a[1].problems == b[1].problems  # in order, with their places and severities
+    assert canonical(a[0]) == canonical(b[0])
+
+
+def test_restored_city_equals_a_fresh_validation(towns, cache, monkeypatch):
+    counted = Counted(monkeypatch)
+    fresh = run(towns, None)
+    assert fresh[0] is not None and not fresh[1].errors
+    assert {"stray-file", "basis-missing"} <= {p.code for p in fresh[1].warnings}  # from load, from validate
+    first = run(towns, cache)
+    assert counted.validated == counted.loaded == VILLAGES
+    assert len(os.listdir(cache / ".index/villages")) == 4
+    counted.clear()
+    parsed: list[str] = []
+    real = city_module.body_links
+    monkeypatch.setattr(city_module, "body_links", lambda body: parsed.append(body) or real(body))
+    again = run(towns, cache)
+    assert counted.validated == counted.loaded == set()  # nothing read nor validated again
+    city = again[0]
+    assert city is not None  # only the city's and towns' items' bodies are parsed for links
+    assert len(parsed) == len(city.items) + sum(len(t.items) for t in city.towns)
+    same(fresh, first)
+    same(fresh, again)
+
+
+def test_sample_restored_equals_fresh(tmp_path, cache, monkeypatch):
+    """The sample city (finance tables, reviews, acknowledgements, payment warnings, hotline questions)."""
+    counted = Counted(monkeypatch)
+    content = REPO / "content"
+    probes = Probes(None, assets.PROBE)
+    fresh = run(content, None, probes, tmp_path)
+    run(content, cache, probes, tmp_path)
+    counted.clear()
+    again = run(content, cache, probes, tmp_path)
+    assert fresh[0] is not None and len(fresh[0].villages) > 1
+    assert counted.validated == counted.loaded == set()
+    same(fresh, again)
+
+
+def _voucher_row(root: Path, town: str) -> None:
+    edit(root, f"{town}/cs/journal/2026-09.csv", "付保洁员八月工资", "付保洁员八月工资（补）")
+
+
+def _add_scan(root: Path) -> None:
+    shutil.copy(root / "xg/cs/scans/2026-09/2/01.jpg", root / "xg/cs/scans/2026-09/2/02.jpg")
+
+
+def _touch(root: Path) -> None:
+    path = root / "xg/cs/village.yaml"
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+
+
+def _append(root: Path, rel: str) -> None:
+    with (root / rel).open("a", encoding="utf-8") as f:
+        f.write("\n又及。\n")
+
+
+def _rewrite(root: Path, rel: str) -> None:
+    path = root / rel
+    path.write_bytes(path.read_bytes())  # the same bytes: a new ctime, as any rewrite
+
+
+EDITS: list[tuple[str, Callable[[Path], object], set[str]]] = [
+    ("nothing", lambda root: None, set()),
+    ("voucher row", lambda root: _voucher_row(root, "xg"), {"xg/cs"}),
+    ("voucher row, other town", lambda root: _voucher_row(root, "hs"), {"hs/cs"}),
+    ("scan added", _add_scan, {"xg/cs"}),
+    ("scan removed", lambda root: (root / "xg/cs/scans/2026-09/1/02.jpg").unlink(), {"xg/cs"}),
+    ("village.yaml touched", _touch, {"xg/cs"}),
+    ("reviews.yaml edited", lambda root: edit(root, "xg/dq/reviews.yaml", "张永刚", "张永强"), {"xg/dq"}),
+    ("site.yaml edited", lambda root: edit(root, "site.yaml", "三务公开户户通", "三务公开"), VILLAGES),
+    ("town.yaml edited", lambda root: edit(root, "xg/town.yaml", "夏港街道", "夏港镇"), {"xg/cs", "xg/dq"}),
+    # xg/dq shows xg/cs's basis.jpg: both read it
+    ("an image another village shows", lambda root: _rewrite(root, "xg/cs/files/basis.jpg"), {"xg/cs", "xg/dq"}),
+    ("an image another village shows gone", lambda root: (root / "xg/cs/files/basis.jpg").unlink(), {"xg/cs", "xg/dq"}),
+    # xg/cs's linked scan leads to xg/dq's basis.jpg
+    ("a linked scan's target rewritten", lambda root: _rewrite(root, "xg/dq/files/basis.jpg"), {"xg/cs", "xg/dq"}),
+    ("town item edited", lambda root: _append(root, "xg/rules/town-rule.md"), set()),
+    ("city item edited", lambda root: _append(root, "policies/law.md"), set()),
+    # cross-village checks run over the restored villages too: dq's link to it is now broken
+    ("linked item deleted", lambda root: (root / "xg/cs/affairs/compact.md").unlink(), {"xg/cs"}),
+    ("village name taken", lambda root: edit(root, "xg/cs/village.yaml", "长寿村", "大桥村"), {"xg/cs"}),
+    ("village deleted", lambda root: shutil.rmtree(root / "hs/dq"), set()),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), [(e[1], e[2]) for e in EDITS], ids=[e[0] for e in EDITS])
+def test_an_edit_revalidates_exactly_what_it_can_affect(towns, warm, monkeypatch, change, expected):
+    counted = Counted(monkeypatch)
+    change(towns)
+    after = run(towns, warm)
+    assert counted.validated == counted.loaded == expected
+    same(run(towns, None), after)  # what a fresh validation of the edited content says
+
+
+def _new_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITEGEN_TODAY", "2026-11-30")  # a date far ahead is an error until it is not
+
+
+def _new_format(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memo_module, "FORMAT", memo_module.FORMAT + 1)
+
+
+def _new_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reuse, "renderer", lambda: "another sitegen")
+
+
+@pytest.mark.parametrize("change", [_new_day, _new_format, _new_code], ids=["day", "format", "code"])
+def test_everything_is_validated_again(towns, warm, monkeypatch, change):
+    counted = Counted(monkeypatch)
+    change(monkeypatch)
+    run(towns, warm)
+    assert counted.validated == VILLAGES
+
+
+def test_cross_village_checks_run_over_restored_villages(towns, warm):
+    (towns / "xg/cs/affairs/compact.md").unlink()
+    edit(towns, "hs/cs/village.yaml", "长寿村", "大桥村")
+    _, report = run(towns, warm)
+    found = {(p.code, p.where.path) for p in report.errors}
+    assert ("link-target", "content/xg/dq/party/meeting.md") in found  # xg/dq restored, its link checked
+    assert ("duplicate-name", "content/hs/dq/village.yaml") in found  # hs/dq restored, names still compared
+
+
+def test_a_village_with_errors_is_validated_every_time(towns, cache, monkeypatch):
+    """Only villages without errors are kept: an error may not last (an unreadable file, a decoder that hung)."""
+    edit(towns, "xg/cs/journal/2026-09.csv", ",,2500.50,王五,0", ",,2500.00,王五,0")
+    run(towns, cache)
+    counted = Counted(monkeypatch)
+    _, report = run(towns, cache)
+    assert counted.validated == {"xg/cs"}
+    assert "voucher-unbalanced" in [p.code for p in report.errors]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+def test_a_damaged_entry_is_validated_afresh(towns, cache, monkeypatch, damage):
+    fresh = run(towns, cache)
+    for entry in (cache / ".index/villages").iterdir():
+        data = entry.read_bytes()
+        entry.write_bytes({"garbage": b"\x80\x05garbage", "truncated": data[: len(data) // 2], "empty": b""}[damage])
+    counted = Counted(monkeypatch)
+    same(fresh, run(towns, cache))
+    assert counted.validated == VILLAGES
+
+
+def test_entries_of_villages_gone_are_removed(towns, warm):
+    shutil.rmtree(towns / "hs/dq")
+    run(towns, warm)
+    assert len(os.listdir(warm / ".index/villages")) == 3
+
+
+def test_check_without_a_build_cache_keeps_nothing(towns, tmp_path):
+    """`sitegen check` makes no folder of its own: without a build's cache nothing is kept (and all is read)."""
+    cache = tmp_path / "cache"
+    run(towns, cache)
+    assert not cache.exists()
+
+
+def test_restored_villages_keep_their_image_headers(towns, tmp_path, cache):
+    """A restored village probes nothing, yet its headers are kept for the run after its next change."""
+    first = Probes(tmp_path / "probes.json", assets.PROBE)
+    run(towns, cache, first)
+    first.save()
+    second = Probes(tmp_path / "probes.json", assets.PROBE)
+    run(towns, cache, second)
+    assert first.asked and not [a for a in second.asked if "/scans/" in a]  # villages restored: no scan probed
+    assert set(second.now) == set(first.now) and first.now
+
+
+def test_shared_objects_of_the_model_are_constants(towns):
+    """What two villages' models (or a village's and the rest of the city's) share can only be a constant the memo
+    gives back by name (boards, categories, accounts): anything else would be split in two by a restore."""
+    city, _ = run(towns, None)
+    assert city is not None
+    constants = {id(obj) for obj in memo_module._constants().values()}
+
+    def reached(root: object) -> set[int]:
+        seen: dict[int, object] = {}
+        todo = [root]
+        while todo:
+            o = todo.pop()
+            if isinstance(o, (str, int, float, Decimal, date, Path, bytes, tuple)) or o is None or id(o) in seen:
+                if isinstance(o, tuple):
+                    todo.extend(o)
+                continue
+            seen[id(o)] = o
+            if dataclasses.is_dataclass(o):
+                todo.extend(getattr(o, f.name) for f in dataclasses.fields(o))
+            elif isinstance(o, dict):
+                todo.extend(x for k, v in o.items() for x in (k, v))
+            elif isinstance(o, (list, set, frozenset)):
+                todo.extend(o)
+        return set(seen)
+
+    villages = [reached(v) for v in city.villages]
+    for n, mine in enumerate(villages):
+        for other in villages[n + 1 :]:
+            assert mine & other <= constants
+    assert any(v & constants for v in villages)  # (the walk does reach them)
+
+
+def test_check_and_build_after_one_change_validate_that_village_only(towns, tmp_path, monkeypatch):
+    """`sitegen check -o out` uses the build's cache (rehearse: default_cache), and what it validated the next
+    build restores (the keys check takes itself equal those from the build's one walk of the content); the
+    output is byte for byte a cold build's."""
+    shutil.rmtree(towns / "hs")
+    out = tmp_path / "out"
+    pipeline.build(towns, out)
+    counted = Counted(monkeypatch)
+    _voucher_row(towns, "xg")
+    _, report = pipeline.rehearse(towns, out)
+    assert counted.validated == counted.loaded == {"xg/cs"} and not report.errors
+    counted.clear()
+    walked: list[Path] = []
+    real = memo_module.tree_facts
+    monkeypatch.setattr(memo_module, "tree_facts", lambda folder, **k: walked.append(folder) or real(folder, **k))
+    result = pipeline.build(towns, out)
+    assert counted.validated == set() and not result.report.errors
+    assert walked == []  # the villages' facts came with the build's content_state, from one walk
+    cold = tmp_path / "cold"
+    pipeline.build(towns, cold)
+    assert snapshot(out) == snapshot(cold)
