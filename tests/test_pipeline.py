@@ -195,13 +195,12 @@ def content_error(content, monkeypatch):
 
 
 def broken_link(content, monkeypatch):
-    real = links.check_links
+    real = links.LinkCheck.page
 
-    def check_links(files, report, theme, present=None, **kw):
-        files = {p: d + b'<a href="nowhere.html">x</a>' if p == "xg/cs/index.html" else d for p, d in files.items()}
-        real(files, report, theme, present, **kw)
+    def page(self, path, data, scope=None):  # the link check sees the page with a link to nowhere
+        real(self, path, data + b'<a href="nowhere.html">x</a>' if path == "xg/cs/index.html" else data, scope)
 
-    monkeypatch.setattr(links, "check_links", check_links)
+    monkeypatch.setattr(links.LinkCheck, "page", page)
 
 
 def unmasked(content, monkeypatch):
@@ -267,13 +266,12 @@ def test_a_failure_in_the_city_or_a_town_page_changes_nothing(city, monkeypatch,
     content, out = city
     before = snapshot(out)
     move(content, "cs2")
-    real = links.check_links
+    real = links.LinkCheck.page
 
-    def check_links(files, report, theme, present=None, **kw):
-        files = {p: d + b'<a href="nowhere.html">x</a>' if p == where else d for p, d in files.items()}
-        real(files, report, theme, present, **kw)
+    def page(self, path, data, scope=None):
+        real(self, path, data + b'<a href="nowhere.html">x</a>' if path == where else data, scope)
 
-    monkeypatch.setattr(links, "check_links", check_links)
+    monkeypatch.setattr(links.LinkCheck, "page", page)
     with pytest.raises(ContentError) as caught:
         build(content, out, hold_back=True)
     assert [p.code for p in caught.value.report.errors] == ["link-broken"] * 2  # one per theme
