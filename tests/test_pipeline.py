@@ -645,3 +645,16 @@ def test_a_dropped_page_is_rendered_again_for_its_ids(city):
     path = next(p for p in pages if p.startswith("xg/cs2/finance/"))
     again = pipeline._again("tv", site, city_model)
     assert again(path) == pages[path] and again("xg/nowhere.html") is None
+
+
+def test_a_dry_run_carries_the_unchanged_villages_files_whole(city, tmp_path):
+    """A build elsewhere from `previous` (publish --dry-run) holds every file an in-place build does: the villages
+    carried over are linked in as their folders are walked (pipeline._Carried), counted as pages as before."""
+    content, out = city
+    move(content, "cs2")
+    dry = build(content, tmp_path / "dry", previous=out)
+    assert dry.reused == ["xg/cs"]
+    real = build(content, out)
+    assert dry.pages == real.pages and real.reused == ["xg/cs"]
+    for theme in ("tv", "mobile"):
+        assert snapshot(tmp_path / "dry" / theme) == snapshot(out / theme)

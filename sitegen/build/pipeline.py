@@ -18,7 +18,7 @@ import json
 import os
 import time
 from collections import ChainMap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -406,16 +406,46 @@ def _drop_never_built(city: City, held: dict[str, list[Problem]], previous: Path
                 town.villages = [v for v in town.villages if f"{town.slug}/{v.slug}" != key]
 
 
-def _carry(keys: set[str], previous: Path, themes: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """These villages' files in the previous output, per theme (path -> file), to be written unchanged."""
-    carried: dict[str, dict[str, str]] = {theme: {} for theme in themes}
-    for key in sorted(keys):
-        for theme in themes:
-            root = os.path.join(previous, theme)
-            for top, _, names in os.walk(os.path.join(root, key)):
-                rel = os.path.relpath(top, root).replace(os.sep, "/")
-                carried[theme].update((f"{rel}/{name}", os.path.join(top, name)) for name in names)
-    return carried
+class _Carried(Mapping[str, str]):
+    """The files of the villages (and held towns) carried over unchanged from the previous output, one theme's:
+    path -> where the file is now. Asked of the folders themselves rather than listed in memory (a city's carried
+    files are millions): a path is carried when its first one or two parts name a carried folder and the file is
+    there; iterating walks those folders in sorted order."""
+
+    def __init__(self, root: str, keys: set[str]):
+        self.root, self.folders = root, keys
+
+    def _where(self, path: str) -> str | None:
+        parts = path.split("/", 2)
+        if parts[0] in self.folders or ("/".join(parts[:2]) in self.folders and len(parts) == 3):
+            where = os.path.join(self.root, path)
+            return where if os.path.isfile(where) else None
+        return None
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self._where(path) is not None
+
+    def __getitem__(self, path: str) -> str:
+        where = self._where(path)
+        if where is None:
+            raise KeyError(path)
+        return where
+
+    def __iter__(self) -> Iterator[str]:
+        for key in sorted(self.folders):
+            if key.split("/")[0] != key and key.split("/")[0] in self.folders:
+                continue  # a village of a held town: walked with its town
+            for top, _, names in os.walk(os.path.join(self.root, key)):
+                rel = os.path.relpath(top, self.root).replace(os.sep, "/")
+                yield from (f"{rel}/{name}" for name in names)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _carry(keys: set[str], previous: Path, themes: tuple[str, ...]) -> dict[str, _Carried]:
+    """These villages' files in the previous output, per theme (path -> file), to be kept or written unchanged."""
+    return {theme: _Carried(os.path.join(previous, theme), keys) for theme in themes}
 
 
 def lock_files(out: Path, cache: Path, previous: Path | None = None) -> list[Path]:
@@ -474,7 +504,7 @@ class _Made:
 
     staged: dict[str, output.Stage | None]
     pages: dict[str, int]
-    carried: dict[str, dict[str, str]]
+    carried: dict[str, _Carried]
     copies: dict[str, Path]
     images: dict
     unchanged: dict[str, dict]
@@ -584,6 +614,7 @@ def _build(
     with steps.step("write"):
         try:  # the pages are staged already (_render): the renditions linked in, each theme swapped in
             for theme, stage in made.staged.items():
+                assert stage is not None  # a build (not a rehearsal) stages every theme
                 shipped = assets.for_theme(made.copies, made.images, theme)
                 if in_place:  # only the villages made again, each swapped in whole; the city's pages last
                     output.write_theme(
@@ -597,7 +628,12 @@ def _build(
                         staged=stage,
                     )
                 else:
-                    output.write_theme(out, theme, {}, {**shipped, **made.carried[theme]}, staged=stage)
+                    carried = made.carried[theme]  # linked in as its folders are walked, never listed whole
+                    for path, source in carried.items():
+                        stage.link(path, source)
+                    output.write_theme(
+                        out, theme, {}, {p: f for p, f in shipped.items() if p not in carried}, staged=stage
+                    )
         finally:
             _discard(made.staged)
         assets.prune(cache, set(made.copies.values()))
@@ -822,7 +858,7 @@ def _render(
     recorded: list[dict[str, dict]],
     prints: reuse.Fingerprints,
     generated: set[str],
-    carried: dict[str, dict[str, str]],
+    carried: dict[str, _Carried],
     copies: dict[str, Path],
     staged: dict[str, output.Stage | None],
     failures: dict[str | None, list[Problem]],

@@ -1,8 +1,10 @@
 """Stage 7, write (发布): put a finished theme site in place atomically, or not at all.
 
-A theme is written in full to a hidden sibling folder, then swapped with the live one in a single
-renameat2(RENAME_EXCHANGE) call where the kernel offers it (Linux >= 3.15), so a reader sees either the old
-site or the new one, never a mixture or nothing. Elsewhere it falls back to two renames.
+A theme's new files are staged (Stage) in a hidden sibling folder as they are made (the render step hands them
+over page by page, so they are never all in memory), then, once every check has passed, swapped with the live
+folder (the whole theme, or village by village in place) in a single renameat2(RENAME_EXCHANGE) call where the
+kernel offers it (Linux >= 3.15), so a reader sees either the old site or the new one, never a mixture or
+nothing. Elsewhere it falls back to two renames. A failure before then throws the staging folder away.
 """
 
 from __future__ import annotations
@@ -103,11 +105,14 @@ class Stage:
     def link(self, path: str, source: Path | str) -> None:
         """Stage a file that exists already (a rendition in the cache, a carried page): hard-linked, which costs no
         space or time, or copied where a link cannot be made."""
-        dest = self._place(path)
         try:
-            os.link(source, dest)
-        except OSError:
-            shutil.copyfile(source, dest)
+            dest = self._place(path)
+            try:
+                os.link(source, dest)
+            except OSError:
+                shutil.copyfile(source, dest)
+        except OSError as exc:
+            raise OutputError(f"{exc.filename or self.output}: {exc.strerror}") from exc
 
     def discard(self) -> None:
         """Throw the staged files away (a failure, or what a swap left behind); the live theme is untouched."""
