@@ -598,21 +598,21 @@ def _build(
         made = _settle(content, out, themes, cache, previous, preview, city, report, held, hold_back, digests, steps)
     finally:
         digests.save()
-    result = BuildResult(
-        report,
-        images=len(made.copies),
-        held=held,
-        villages=[f"{v.town_slug}/{v.slug}" for v in city.villages],
-        reused=sorted(made.unchanged),
-        steps=steps,
-    )
-    for theme, pages in made.pages.items():
-        result.pages[theme] = pages + sum(1 for p in made.carried[theme] if p.endswith(".html"))
-    in_place = os.path.realpath(previous) == os.path.realpath(out)
-    kept = set(made.unchanged) | set(held) | held_towns(content, city)  # their folders are left as they are
-    rendered_villages = set(result.villages) - kept
-    with steps.step("write"):
-        try:  # the pages are staged already (_render): the renditions linked in, each theme swapped in
+    try:  # whatever fails, nothing staged is left behind
+        result = BuildResult(
+            report,
+            images=len(made.copies),
+            held=held,
+            villages=[f"{v.town_slug}/{v.slug}" for v in city.villages],
+            reused=sorted(made.unchanged),
+            steps=steps,
+        )
+        for theme, pages in made.pages.items():
+            result.pages[theme] = pages + sum(1 for p in made.carried[theme] if p.endswith(".html"))
+        in_place = os.path.realpath(previous) == os.path.realpath(out)
+        kept = set(made.unchanged) | set(held) | held_towns(content, city)  # their folders are left as they are
+        rendered_villages = set(result.villages) - kept
+        with steps.step("write"):  # pages staged already (_render): renditions linked in, each theme swapped in
             for theme, stage in made.staged.items():
                 assert stage is not None  # a build (not a rehearsal) stages every theme
                 shipped = assets.for_theme(made.copies, made.images, theme)
@@ -634,9 +634,9 @@ def _build(
                     output.write_theme(
                         out, theme, {}, {p: f for p, f in shipped.items() if p not in carried}, staged=stage
                     )
-        finally:
-            _discard(made.staged)
-        assets.prune(cache, set(made.copies.values()))
+            assets.prune(cache, set(made.copies.values()))
+    finally:
+        _discard(made.staged)
     return result
 
 
