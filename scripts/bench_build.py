@@ -38,8 +38,8 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 from make_city import make_city
 
-from sitegen import assets
 from sitegen.build.pipeline import Steps, build, default_cache
+from sitegen.images import renditions as assets
 
 
 def _measure_one(what: str, content: Path, out: Path) -> dict:
@@ -47,7 +47,8 @@ def _measure_one(what: str, content: Path, out: Path) -> dict:
     jobs: list[int] = []
     real = assets.run
     assets.run = lambda todo, *a, **k: jobs.append(len(todo)) or real(todo, *a, **k)  # rendition jobs
-    steps = Steps()
+    rss: dict[str, float] = {}  # MiB resident as each step starts (the first time), and at the end
+    steps = Steps(progress=lambda name: rss.setdefault(name, _rss_mib()))
     wall = time.perf_counter()
     figures: dict = {}
     if what == "build":
@@ -71,9 +72,19 @@ def _measure_one(what: str, content: Path, out: Path) -> dict:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     figures["cpu"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
     figures["rss_mib"] = max(me.ru_maxrss, kids.ru_maxrss) / 1024
+    figures["rss_steps"] = {**rss, "end": _rss_mib()}
     figures["steps"] = {n: [steps.wall[n], steps.cpu[n]] for n in steps.wall}
     figures["scan_jobs"] = sum(jobs)
     return figures
+
+
+def _rss_mib() -> float:
+    """This process's resident memory now (Linux), MiB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
+    except (OSError, StopIteration):
+        return 0.0
 
 
 def measure(what: str, content: Path, out: Path) -> dict:
@@ -164,7 +175,9 @@ def hugo_cpu(pages: int, work: Path) -> float | None:
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
-def bench(villages: int, work: Path, images_from: Path | None = None, hugo: bool = True) -> dict:
+def bench(
+    villages: int, work: Path, images_from: Path | None = None, hugo: bool = True, cold_only: bool = False
+) -> dict:
     content, out = work / f"city-{villages}", work / f"out-{villages}"
     shutil.rmtree(content, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
@@ -178,6 +191,8 @@ def bench(villages: int, work: Path, images_from: Path | None = None, hugo: bool
     row["cold"] = measure("build", content, out)
     row["output_bytes"] = du(out)
     row["cache_bytes"] = du(default_cache(out))
+    if cold_only:
+        return row
     print(f"[{villages}] cold {row['cold']['wall']:.0f} s; warm runs ...", file=sys.stderr, flush=True)
     row["same"] = measure("build", content, out)
     row["check_first"] = measure("check", content, out)  # the first check after the build: a full one
@@ -210,11 +225,14 @@ def report(rows: list[dict]) -> None:
         print(
             "   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in cold["steps"].items()) + "  (wall/CPU s)"
         )
+        print("   RSS as each step starts: " + ", ".join(f"{n} {m:.0f}" for n, m in cold["rss_steps"].items()) + " MiB")
         if jobs:
             print(
                 f"   images: {jobs} distinct scans processed, {jobs / img_wall:.1f} scans/s, "
                 f"{img_cpu / jobs * 1000:.0f} CPU ms a scan"
             )
+        if "same" not in row:
+            continue  # --cold-only
         print(f"nothing changed, build:     {t(row['same'])}  (unchanged: {row['same']['unchanged']})")
         print(f"check, first after build:   {t(row['check_first'])}  (exit {row['check_first']['exit']})")
         print(f"check again, nothing changed: {t(row['check_same'])}  (exit {row['check_same']['exit']})")
@@ -243,6 +261,7 @@ def main() -> None:
         "cold build then measures the text pipeline; machines too busy for the whole image work)",
     )
     ap.add_argument("--no-hugo", action="store_true", help="do not measure Hugo")
+    ap.add_argument("--cold-only", action="store_true", help="only the cold build (its time and peak RSS)")
     ap.add_argument("--one", nargs=3, metavar=("WHAT", "CONTENT", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -253,7 +272,7 @@ def main() -> None:
     rows = []
     try:
         for n in [int(v) for v in args.villages.split(",")]:
-            rows.append(bench(n, work, args.images_from, not args.no_hugo))
+            rows.append(bench(n, work, args.images_from, not args.no_hugo and not args.cold_only, args.cold_only))
             report(rows[-1:])
     finally:
         if not args.keep:

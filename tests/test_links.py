@@ -17,6 +17,7 @@ from sitegen.finance.ledger import build_ledgers
 from sitegen.site.pages import FinancePage, ItemPage, ListPage, Page, ScanPage, Subject, VoucherPage
 from sitegen.site.plan import (
     LEDGER_BYTES,
+    LinkCheck,
     check_links,
     ledger_parts,
     line_bytes,
@@ -68,6 +69,61 @@ def test_fragments_on_the_same_page_and_into_carried_pages(tmp_path):
     check_links(files, report, "tv", {"c/old.html": carried, "c/pic.jpg": carried})
     broken = sorted(p.zh.split("“")[1].split("”")[0] for p in report.errors)
     assert broken == ["#nope", "c/old.html#z", "c/pic.jpg#y"]
+
+
+def _hrefs(report: Report) -> list[str]:
+    return [p.zh.split("“")[1].split("”")[0] for p in report.errors]
+
+
+def test_link_check_page_by_page_keeps_only_one_villages_ids():
+    """Pages checked as they are rendered (LinkCheck): the ids of a village's pages are dropped when the next
+    village begins; a fragment link into a page not in hand waits for that page (rendered later) or, at the end,
+    reads it again (fetch, once a page); broken links are reported in page order however late each was found."""
+    fetched: list[str] = []
+    pages = {
+        "index.html": b'<a href="t/a/p.html#s-2">city to a</a><p id="top"></p>',
+        "t/a/p.html": b'<p id="s-2"></p><a href="q.html#later">forward</a><a href="q.html#never">gone</a>',
+        "t/a/q.html": b'<p id="later"></p><a href="../../index.html#top">back to the city</a>',
+        "t/b/r.html": b'<a href="../a/p.html#s-2">ok</a><a href="../a/p.html#nope">no id</a>'
+        b'<a href="../a/q.html#later">ok</a><a href="missing.html">no file</a>',
+    }
+    report = Report()
+
+    def fetch(path: str) -> bytes | None:
+        fetched.append(path)
+        return pages.get(path)
+
+    check = LinkCheck(report, "tv", set(pages), fetch=fetch)
+    held: list[set[str]] = []
+    for path, data in pages.items():
+        scope = "/".join(path.split("/")[:2]) if path.count("/") == 2 else None
+        check.page(path, data, scope)
+        held.append({"/".join(p.split("/")[:2]) for p in check.ids if p.count("/") == 2})
+    assert held == [set(), {"t/a"}, {"t/a"}, {"t/b"}]  # one village's ids at a time (the city's kept)
+    assert "index.html" in check.ids and not report.errors  # nothing reported before finish
+    check.finish()
+    assert _hrefs(report) == ["q.html#never", "../a/p.html#nope", "missing.html"]  # in page order
+    assert sorted(fetched) == ["t/a/p.html", "t/a/q.html"]  # each dropped page read again once, only when needed
+
+
+def test_link_check_page_by_page_finds_what_check_links_finds(tmp_path):
+    """The same verdict, page by page with villages' ids dropped and read again, as over all pages at once."""
+    carried = tmp_path / "old.html"
+    carried.write_bytes(b'<h2 id="y">y</h2>')
+    files = {
+        "x/a/1.html": b'<p id="i"></p><a href="2.html#j">f</a><a href="../b/1.html#k">f</a><a href="#zz">no</a>',
+        "x/a/2.html": b'<p id="j"></p><a href="../../c/old.html#y">c</a><a href="../../c/old.html#q">no</a>',
+        "x/b/1.html": b'<p id="k"></p><a href="../a/1.html#i">b</a><a href="../a/2.html#no">no</a>',
+        "x/b/pic.jpg": b"",
+        "x/c/1.html": b'<a href="../b/pic.jpg#k">no page</a><a href="../a/1.html#i">b</a><img src="../b/pic.jpg">',
+    }
+    whole, streamed = Report(), Report()
+    check_links(files, whole, "tv", {"c/old.html": carried})
+    check = LinkCheck(streamed, "tv", set(files), {"c/old.html": carried}, fetch=files.get)
+    for path, data in files.items():
+        check.page(path, data, "/".join(path.split("/")[:2]))
+    check.finish()
+    assert _hrefs(whole) == _hrefs(streamed) == ["#zz", "../../c/old.html#q", "../a/2.html#no", "../b/pic.jpg#k"]
 
 
 def test_plan_gives_every_voucher_a_page_and_every_scan_a_viewer(mini):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +138,23 @@ def test_in_place_a_failure_leaves_each_village_whole_and_the_record_old(tmp_pat
     assert tree["xg/zz/index.html"] == b"zz1"  # the old one, whole
     assert tree["index.html"] == b"city1" and tree[".sitegen-build.json"] == b"record city1"  # city pages last
     assert sorted(os.listdir(out)) == ["tv"] and not [p for p in tree if ".tmp-" in p]  # no staging left
+
+
+@pytest.mark.parametrize("villages", [None, {"xg/cs", "xg/hx"}], ids=["whole", "in place"])
+def test_staged_files_stay_out_of_sight_until_written_and_go_when_discarded(tmp_path, villages):
+    """A Stage (pages written as they are rendered) puts nothing in the theme folder: beside it, hidden, until
+    write_theme; discarded, the theme is byte for byte as it was and nothing is left."""
+    out = tmp_path / "out"
+    output.write_theme(out, "tv", _site(b"cs1", b"hx1", b"city1"), {})
+    before = _files(out / "tv")
+    stage = output.Stage(out, "tv", villages)
+    for path, data in _site(b"cs2", b"hx2", b"city2").items():
+        stage.put(path, data)
+    assert _files(out / "tv") == before and Path(stage.folder).parent == out and Path(stage.folder).name[0] == "."
+    stage.discard()
+    assert _files(out / "tv") == before and sorted(os.listdir(out)) == ["tv"]
+    stage = output.Stage(out, "tv", villages)
+    for path, data in _site(b"cs3", b"hx3", b"city3").items():
+        stage.put(path, data)
+    output.write_theme(out, "tv", {}, {}, villages, record=".sitegen-build.json", staged=stage)
+    assert _files(out / "tv") == _site(b"cs3", b"hx3", b"city3") and sorted(os.listdir(out)) == ["tv"]

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import jinja2
 import pytest
 from click.testing import CliRunner
 from PIL import Image as PILImage
@@ -22,13 +23,13 @@ from sitegen.build import lock, pipeline
 from sitegen.build.pipeline import build, check
 from sitegen.cli.main import cli
 from sitegen.content import progress
-from sitegen.content.errors import ContentError
+from sitegen.content.errors import ContentError, OutputError
 from sitegen.content.model import City
 from sitegen.images import renditions as assets
 from sitegen.images.digests import Checked
 from sitegen.oversight import refcode
+from sitegen.site import output, render
 from sitegen.site import plan as links
-from sitegen.site import render
 from tests import oversightkit
 from tests.conftest import snapshot
 from tests.deploykit import env, kill, paused, two_villages
@@ -199,13 +200,12 @@ def content_error(content, monkeypatch):
 
 
 def broken_link(content, monkeypatch):
-    real = links.check_links
+    real = links.LinkCheck.page
 
-    def check_links(files, report, theme, present=None, **kw):
-        files = {p: d + b'<a href="nowhere.html">x</a>' if p == "xg/cs/index.html" else d for p, d in files.items()}
-        real(files, report, theme, present, **kw)
+    def page(self, path, data, scope=None):  # the link check sees the page with a link to nowhere
+        real(self, path, data + b'<a href="nowhere.html">x</a>' if path == "xg/cs/index.html" else data, scope)
 
-    monkeypatch.setattr(links, "check_links", check_links)
+    monkeypatch.setattr(links.LinkCheck, "page", page)
 
 
 def unmasked(content, monkeypatch):
@@ -271,13 +271,12 @@ def test_a_failure_in_the_city_or_a_town_page_changes_nothing(city, monkeypatch,
     content, out = city
     before = snapshot(out)
     move(content, "cs2")
-    real = links.check_links
+    real = links.LinkCheck.page
 
-    def check_links(files, report, theme, present=None, **kw):
-        files = {p: d + b'<a href="nowhere.html">x</a>' if p == where else d for p, d in files.items()}
-        real(files, report, theme, present, **kw)
+    def page(self, path, data, scope=None):
+        real(self, path, data + b'<a href="nowhere.html">x</a>' if path == where else data, scope)
 
-    monkeypatch.setattr(links, "check_links", check_links)
+    monkeypatch.setattr(links.LinkCheck, "page", page)
     with pytest.raises(ContentError) as caught:
         build(content, out, hold_back=True)
     assert [p.code for p in caught.value.report.errors] == ["link-broken"] * 2  # one per theme
@@ -625,3 +624,139 @@ def test_a_held_village_never_built_is_left_out_of_a_new_city(tmp_path, monkeypa
     ((validated, before),) = made
     assert validated is not None and [v.slug for v in validated.villages] == ["cs", "jt"]
     assert pickle.dumps(validated) == before
+
+
+# ---- 5. pages streamed to staging (issue 14: memory bounded) -----------------------------------------------------------
+
+
+def staged_pages(out: Path) -> int:
+    """Pages (.html) in the hidden staging folders beside the themes (output.Stage)."""
+    return sum(1 for folder in out.glob(".*.tmp-*") for page in folder.rglob("*.html"))
+
+
+@pytest.mark.parametrize("where", ["first build", "in place"])
+def test_each_page_is_staged_before_the_next_is_rendered(city, tmp_path, monkeypatch, where):
+    """The build never holds more than the page in hand: when a page is rendered, every page rendered before it
+    is on disk in staging already (both themes, every village, the city's and towns' pages), and the link check
+    keeps the ids of one village's pages at a time."""
+    content, out = city
+    if where == "first build":
+        out = tmp_path / "fresh"
+    else:
+        move(content, "cs")
+        move(content, "cs2")
+    seen: list[tuple[int, int]] = []  # (pages rendered before, pages staged) at each page rendered
+    real = jinja2.Template.render
+
+    def render_page(self, *args, **kwargs):
+        seen.append((len(seen), staged_pages(out)))
+        return real(self, *args, **kwargs)
+
+    villages_in_hand: list[int] = []
+    real_page = links.LinkCheck.page
+
+    def check_page(self, path, data, scope=None):
+        real_page(self, path, data, scope)
+        villages_in_hand.append(len({p.split("/")[1] for p in self.ids if p.startswith(("xg/cs/", "xg/cs2/"))}))
+
+    monkeypatch.setattr(jinja2.Template, "render", render_page)
+    monkeypatch.setattr(links.LinkCheck, "page", check_page)
+    result = build(content, out)
+    assert len(seen) == sum(result.pages.values()) > 100  # every page of both villages was made
+    assert [staged for _, staged in seen] == [before for before, _ in seen]
+    assert max(villages_in_hand) == 1
+    assert not list(out.glob(".*tmp-*"))  # all put in place
+
+
+def late_link_in_mobile(monkeypatch, village: str, staged: list[int], out: Path) -> None:
+    """Every page of `village` on the phone site (the last theme) has a broken link: found after the TV site and
+    the other village were staged. `staged` gets the pages staged when the first is found."""
+    real = links.LinkCheck.page
+
+    def page(self, path, data, scope=None):
+        if self.theme == "mobile" and path.startswith(f"xg/{village}/"):
+            staged.append(staged_pages(out))
+            data += b'<a href="nowhere.html">x</a>'
+        real(self, path, data, scope)
+
+    monkeypatch.setattr(links.LinkCheck, "page", page)
+
+
+@pytest.mark.parametrize("where", ["in place", "dry run"])
+def test_a_page_failing_late_leaves_the_output_untouched(city, tmp_path, monkeypatch, where):
+    """A failure found after thousands of pages were staged (the last village of the last theme) changes nothing:
+    the staging folders are thrown away, the output is byte for byte as it was, nothing is left behind."""
+    content, out = city
+    move(content, "cs")
+    move(content, "cs2")
+    dest = out if where == "in place" else tmp_path / "dry"
+    before, staged = snapshot(out), list[int]()
+    late_link_in_mobile(monkeypatch, "cs2", staged, dest)
+    with pytest.raises(ContentError) as caught:
+        build(content, dest, previous=out)
+    assert {p.code for p in caught.value.report.errors} == {"link-broken"}
+    assert staged and staged[0] > 100  # the TV site and the other village were on disk when it failed
+    assert snapshot(out) == before
+    assert not list(dest.glob(".*tmp-*")) and (dest / "tv").exists() == (where == "in place")
+
+
+def test_a_village_failing_late_is_held_and_the_rest_staged_again(city, monkeypatch):
+    """With hold_back, the round that failed late is thrown away whole and made again without that village: it
+    keeps its last good pages, byte for byte, in both themes; the other village has its change."""
+    content, out = city
+    move(content, "cs")
+    move(content, "cs2")
+    before, staged = files_of(out, "cs2"), list[int]()
+    late_link_in_mobile(monkeypatch, "cs2", staged, out)
+    result = build(content, out, hold_back=True)
+    assert set(result.held) == {"xg/cs2"} and staged
+    assert files_of(out, "cs2") == before
+    assert "南部" in (out / "mobile/xg/cs/index.html").read_text("utf-8")
+    assert not list(out.glob(".*tmp-*"))
+
+
+@pytest.mark.parametrize("at", [1, 60])
+def test_a_write_failing_while_staging_leaves_the_output_untouched(city, monkeypatch, at):
+    """A file that cannot be staged (disk full) stops the build with OutputError; what was staged is removed."""
+    content, out = city
+    move(content, "cs")
+    before = snapshot(out)
+    real = output.Stage.put
+    calls = []
+
+    def put(self, path, data):
+        calls.append(path)
+        if len(calls) == at:
+            raise OutputError(f"{path}: No space left on device")
+        real(self, path, data)
+
+    monkeypatch.setattr(output.Stage, "put", put)
+    with pytest.raises(OutputError):
+        build(content, out)
+    assert len(calls) == at and snapshot(out) == before and not list(out.glob(".*tmp-*"))
+
+
+def test_a_dropped_page_is_rendered_again_for_its_ids(city):
+    """The link check's `fetch` (pipeline._again): a page rendered again is the page as first rendered; no such
+    page, none."""
+    content, _ = city
+    city_model, _ = check(content)
+    assert city_model is not None
+    site = links.plan(city_model)
+    pages = dict(render.render_theme("tv", site, city_model))
+    path = next(p for p in pages if p.startswith("xg/cs2/finance/"))
+    again = pipeline._again("tv", site, city_model)
+    assert again(path) == pages[path] and again("xg/nowhere.html") is None
+
+
+def test_a_dry_run_carries_the_unchanged_villages_files_whole(city, tmp_path):
+    """A build elsewhere from `previous` (publish --dry-run) holds every file an in-place build does: the villages
+    carried over are linked in as their folders are walked (pipeline._Carried), counted as pages as before."""
+    content, out = city
+    move(content, "cs2")
+    dry = build(content, tmp_path / "dry", previous=out)
+    assert dry.reused == ["xg/cs"]
+    real = build(content, out)
+    assert dry.pages == real.pages and real.reused == ["xg/cs"]
+    for theme in ("tv", "mobile"):
+        assert snapshot(tmp_path / "dry" / theme) == snapshot(out / theme)

@@ -17,13 +17,14 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections import ChainMap
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sitegen.build import lock
 from sitegen.content import dates
@@ -448,16 +449,46 @@ def _drop_never_built(city: City, held: dict[str, list[Problem]], previous: Path
     )
 
 
-def _carry(keys: set[str], previous: Path, themes: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """These villages' files in the previous output, per theme (path -> file), to be written unchanged."""
-    carried: dict[str, dict[str, str]] = {theme: {} for theme in themes}
-    for key in sorted(keys):
-        for theme in themes:
-            root = os.path.join(previous, theme)
-            for top, _, names in os.walk(os.path.join(root, key)):
-                rel = os.path.relpath(top, root).replace(os.sep, "/")
-                carried[theme].update((f"{rel}/{name}", os.path.join(top, name)) for name in names)
-    return carried
+class _Carried(Mapping[str, str]):
+    """The files of the villages (and held towns) carried over unchanged from the previous output, one theme's:
+    path -> where the file is now. Asked of the folders themselves rather than listed in memory (a city's carried
+    files are millions): a path is carried when its first one or two parts name a carried folder and the file is
+    there; iterating walks those folders in sorted order."""
+
+    def __init__(self, root: str, keys: set[str]):
+        self.root, self.folders = root, keys
+
+    def _where(self, path: str) -> str | None:
+        parts = path.split("/", 2)
+        if parts[0] in self.folders or ("/".join(parts[:2]) in self.folders and len(parts) == 3):
+            where = os.path.join(self.root, path)
+            return where if os.path.isfile(where) else None
+        return None
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self._where(path) is not None
+
+    def __getitem__(self, path: str) -> str:
+        where = self._where(path)
+        if where is None:
+            raise KeyError(path)
+        return where
+
+    def __iter__(self) -> Iterator[str]:
+        for key in sorted(self.folders):
+            if key.split("/")[0] != key and key.split("/")[0] in self.folders:
+                continue  # a village of a held town: walked with its town
+            for top, _, names in os.walk(os.path.join(self.root, key)):
+                rel = os.path.relpath(top, self.root).replace(os.sep, "/")
+                yield from (f"{rel}/{name}" for name in names)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _carry(keys: set[str], previous: Path, themes: tuple[str, ...]) -> dict[str, _Carried]:
+    """These villages' files in the previous output, per theme (path -> file), to be kept or written unchanged."""
+    return {theme: _Carried(os.path.join(previous, theme), keys) for theme in themes}
 
 
 def lock_files(out: Path, cache: Path, previous: Path | None = None) -> list[Path]:
@@ -511,8 +542,12 @@ class _Late(Exception):
 
 @dataclass
 class _Made:
-    rendered: dict[str, dict[str, bytes]]
-    carried: dict[str, dict[str, str]]
+    """A round's site, made and checked: each theme's new files staged on disk (output.Stage; none in a rehearsal),
+    the number of pages rendered per theme, the rest to be put in place beside them."""
+
+    staged: dict[str, output.Stage | None]
+    pages: dict[str, int]
+    carried: dict[str, _Carried]
     copies: dict[str, Path]
     images: dict
     unchanged: dict[str, dict]
@@ -613,37 +648,53 @@ def _build(
         )
     finally:
         digests.save()
-    result = BuildResult(
-        report,
-        images=len(made.copies),
-        held=held,
-        villages=[f"{v.town_slug}/{v.slug}" for v in city.villages],
-        reused=sorted(made.unchanged),
-        steps=steps,
-    )
-    for theme, files in made.rendered.items():
-        result.pages[theme] = sum(1 for p in [*files, *made.carried[theme]] if p.endswith(".html"))
-    in_place = os.path.realpath(previous) == os.path.realpath(out)
-    kept = set(made.unchanged) | set(held) | held_towns(content, city)  # their folders are left as they are
-    rendered_villages = set(result.villages) - kept
-    with steps.step("write"):
-        output.clean_leftovers(out)
-        for theme, files in made.rendered.items():
-            shipped = assets.for_theme(made.copies, made.images, theme)
-            if in_place:  # only the villages made again are written, each swapped in whole; the city's pages last
-                output.write_theme(
-                    out,
-                    theme,
-                    files,
-                    {p: f for p, f in shipped.items() if not p.startswith(tuple(f"{k}/" for k in kept))},
-                    rendered_villages,
-                    kept,
-                    reuse.RECORD,
-                )
-            else:
-                output.write_theme(out, theme, files, {**shipped, **made.carried[theme]})
-        assets.prune(cache, set(made.copies.values()))
+    try:  # whatever fails, nothing staged is left behind
+        result = BuildResult(
+            report,
+            images=len(made.copies),
+            held=held,
+            villages=[f"{v.town_slug}/{v.slug}" for v in city.villages],
+            reused=sorted(made.unchanged),
+            steps=steps,
+        )
+        for theme, pages in made.pages.items():
+            result.pages[theme] = pages + sum(1 for p in made.carried[theme] if p.endswith(".html"))
+        in_place = os.path.realpath(previous) == os.path.realpath(out)
+        kept = set(made.unchanged) | set(held) | held_towns(content, city)  # their folders are left as they are
+        rendered_villages = set(result.villages) - kept
+        with steps.step("write"):  # pages staged already (_render): renditions linked in, each theme swapped in
+            for theme, stage in made.staged.items():
+                assert stage is not None  # a build (not a rehearsal) stages every theme
+                shipped = assets.for_theme(made.copies, made.images, theme)
+                if in_place:  # only the villages made again, each swapped in whole; the city's pages last
+                    output.write_theme(
+                        out,
+                        theme,
+                        {},
+                        {p: f for p, f in shipped.items() if not p.startswith(tuple(f"{k}/" for k in kept))},
+                        rendered_villages,
+                        kept,
+                        reuse.RECORD,
+                        staged=stage,
+                    )
+                else:
+                    carried = made.carried[theme]  # linked in as its folders are walked, never listed whole
+                    for path, source in carried.items():
+                        stage.link(path, source)
+                    output.write_theme(
+                        out, theme, {}, {p: f for p, f in shipped.items() if p not in carried}, staged=stage
+                    )
+            assets.prune(cache, set(made.copies.values()))
+    finally:
+        _discard(made.staged)
     return result
+
+
+def _discard(staged: dict[str, output.Stage | None]) -> None:
+    """Throw away what is staged and not put in place (a failure: the live output stays as it was)."""
+    for stage in staged.values():
+        if stage is not None:
+            stage.discard()
 
 
 def _settle(
@@ -783,50 +834,68 @@ def _make(
     def broke(path: str, exc: Exception) -> Problem:
         return make_problem("render-failed", Location(path), page=path, detail=f"{type(exc).__name__}: {exc}"[:200])
 
-    with steps.step("images"):
-        generated: dict[str, bytes] = {}
-        for path, draw in site.generated.items():
-            try:  # a rehearsal does not draw charts and QR codes (most of its time): it takes them as drawn
-                generated[path] = (draw() if images else b"") if callable(draw) else draw
-            except Exception as exc:  # a chart that cannot be drawn: its village's failure
-                fail(path, broke(path, exc))
-        site.generated = generated  # type: ignore[assignment]
-        carried = _carry(set(held) | set(unchanged) | towns_held, previous, themes)
-        made = Report()
-        copies = (
-            assets.renditions(site.images, cache, made, known=digests) if images else {p: Path() for p in site.images}
-        )
-        for problem in made.problems:  # reported at the source file: held to every village whose pages show it
-            users = {
-                path
-                for path, r in site.images.items()
-                if path not in copies
-                and (r.image if isinstance(r, assets.Rendition) else r).where == problem.where.path
+    staged: dict[str, output.Stage | None] = dict.fromkeys(themes)
+    try:
+        if images:  # new files go to disk as they are made, staged beside the live output until every check passed
+            output.clean_leftovers(out)
+            in_place = os.path.realpath(previous) == os.path.realpath(out)
+            staged = {
+                t: output.Stage(out, t, villages - set(held) - set(unchanged) if in_place else None) for t in themes
             }
-            for path in sorted(users) or [""]:
-                fail(path, problem)
-    if failures:
-        raise _Late(failures)
-    with steps.step("render"):
-        return _render(
-            content,
-            themes,
-            previous,
-            city,
-            site,
-            held,
-            unchanged,
-            towns_held,
-            listed,
-            recorded,
-            prints,
-            generated,
-            carried,
-            copies,
-            failures,
-            fail,
-            broke,
-        )
+        with steps.step("images"):
+            generated: set[str] = set()
+            for path, draw in site.generated.items():
+                try:  # a rehearsal does not draw charts and QR codes (most of its time): it takes them as drawn
+                    data = (draw() if images else b"") if callable(draw) else draw
+                except Exception as exc:  # a chart that cannot be drawn: its village's failure
+                    fail(path, broke(path, exc))
+                    continue
+                generated.add(path)
+                for stage in staged.values():
+                    if stage is not None:
+                        stage.put(path, data)
+            carried = _carry(set(held) | set(unchanged) | towns_held, previous, themes)
+            made = Report()
+            copies = (
+                assets.renditions(site.images, cache, made, known=digests)
+                if images
+                else {p: Path() for p in site.images}
+            )
+            for problem in made.problems:  # reported at the source file: held to every village whose pages show it
+                users = {
+                    path
+                    for path, r in site.images.items()
+                    if path not in copies
+                    and (r.image if isinstance(r, assets.Rendition) else r).where == problem.where.path
+                }
+                for path in sorted(users) or [""]:
+                    fail(path, problem)
+        if failures:
+            raise _Late(failures)
+        with steps.step("render"):
+            return _render(
+                content,
+                themes,
+                previous,
+                city,
+                site,
+                held,
+                unchanged,
+                towns_held,
+                listed,
+                recorded,
+                prints,
+                generated,
+                carried,
+                copies,
+                staged,
+                failures,
+                fail,
+                broke,
+            )
+    except BaseException:
+        _discard(staged)  # nothing visible changed: the live output is as it was
+        raise
 
 
 def _render(
@@ -841,51 +910,67 @@ def _render(
     listed: dict[str, dict[str, str]],
     recorded: list[dict[str, dict]],
     prints: reuse.Fingerprints,
-    generated: dict[str, bytes],
-    carried: dict[str, dict[str, str]],
+    generated: set[str],
+    carried: dict[str, _Carried],
     copies: dict[str, Path],
+    staged: dict[str, output.Stage | None],
     failures: dict[str | None, list[Problem]],
     fail: Callable[[str, Problem], None],
     broke: Callable[[str, Exception], Problem],
 ) -> _Made:
-    """The render step of _make: every theme's pages rendered, links checked, personal data scanned, the build
-    record made. Raises _Late as _make does."""
-    rendered: dict[str, dict[str, bytes]] = {}
-    linked: dict[str, set[tuple[str, Path]]] = {}
-    for theme in themes:
-        linked[theme] = set()
+    """The render step of _make, page by page: each page, as it is rendered, is link-checked (links.LinkCheck, the
+    targets known from the plan), scanned for personal data and staged (`staged`: output.Stage; nothing in a
+    rehearsal), then dropped, so that only the page in hand is held whatever the city's size; then each theme's
+    static files and build record. Raises _Late as _make does: pages that failed to render first, alone (as when
+    they were all rendered before any check), else each theme's broken links, then its personal data."""
+    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    unrendered: list[tuple[str, Problem]] = []
+    checked: list[tuple[str, Problem]] = []  # broken links, then personal data, theme by theme
+    pages: dict[str, int] = {}
+    for theme, before in zip(themes, recorded):
+        stage = staged[theme]
+        linked: set[tuple[str, Path]] = set()
 
         def failed(page: links.Page, exc: Exception, theme: str = theme) -> None:
-            fail(page.path, broke(f"{theme}/{page.path}", exc))
+            unrendered.append((page.path, broke(f"{theme}/{page.path}", exc)))
 
-        files = render.render_theme(theme, site, city, linked[theme], failed=failed)
-        files.update(render.static_files(theme))
-        files.update(generated)  # charts drawn at build time (charts.py)
-        rendered[theme] = files
-    if failures:  # before the link check: a page that failed would show as broken links to it
-        raise _Late(failures)
-    for theme, before in zip(themes, recorded):
-        files = rendered[theme]
+        statics = render.static_files(theme)  # charts drawn at build time (charts.py) are staged already (_make)
+        targets = {page.path for page in site.pages} | statics.keys() | generated
         shipped = assets.for_theme(copies, site.images, theme)  # TV tiles on TV, phone tiles on phones
         broken = Report()
-        links.check_links(
-            files, broken, theme, {**shipped, **carried[theme]}, outside=city.feedback_url.split("{code}", 1)[0]
+        links_ = links.LinkCheck(
+            broken,
+            theme,
+            targets,
+            ChainMap[str, Path | str](*cast(list[dict[str, Path | str]], [shipped, carried[theme]])),
+            outside=city.feedback_url.split("{code}", 1)[0],
+            fetch=_again(theme, site, city),
         )
-        for problem in broken.problems:
-            fail(problem.where.path.split("/", 1)[1], problem)
-        for path, data in files.items():
-            leaks = find_unmasked(data.decode("utf-8", "replace")) if path.endswith(".html") else []
-            if leaks:  # the last line of defence (privacy.py): that page's village is not published
-                fail(
-                    path,
-                    make_problem(
-                        "personal-data-unmasked",
-                        Location(f"{theme}/{path}"),
-                        page=f"{theme}/{path}",
-                        sample=leaks[0][:4],
-                    ),
+        leaks: list[tuple[str, Problem]] = []
+        pages[theme] = 0
+        for path, data in render.render_theme(theme, site, city, linked, failed=failed):
+            key = "/".join(path.split("/")[:2])
+            links_.page(path, data, key if key in villages else None)
+            found = find_unmasked(data.decode("utf-8", "replace")) if path.endswith(".html") else []
+            if found:  # the last line of defence (privacy.py): that page's village is not published
+                leaks.append(
+                    (
+                        path,
+                        make_problem(
+                            "personal-data-unmasked",
+                            Location(f"{theme}/{path}"),
+                            page=f"{theme}/{path}",
+                            sample=found[0][:4],
+                        ),
+                    )
                 )
-        others = reuse.linked_villages(content, city, linked[theme])
+            if stage is not None:
+                stage.put(path, data)
+            pages[theme] += path.endswith(".html")
+        links_.finish()
+        checked.extend((problem.where.path.split("/", 1)[1], problem) for problem in broken.problems)
+        checked.extend(leaks)
+        others = reuse.linked_villages(content, city, linked)
         entries: dict[str, dict[str, Any]] = {
             key: {"fingerprint": prints.village(key, others.get(key, [])), "linked": others.get(key, [])}
             for key in prints.own
@@ -899,7 +984,30 @@ def _render(
             t.slug: {"title": mask(t.name)} for t in city.towns if t.slug not in towns_held
         }  # kept masked, as shown
         towns.update({slug: entry for slug, entry in reuse.read_towns(previous / theme).items() if slug in towns_held})
-        files[reuse.RECORD] = reuse.record(entries, towns)
+        if stage is not None:
+            for path, data in statics.items():
+                stage.put(path, data)
+            stage.put(reuse.RECORD, reuse.record(entries, towns))
+    for path, problem in unrendered or checked:  # a page that failed would show as broken links to it
+        fail(path, problem)
     if failures:
         raise _Late(failures)
-    return _Made(rendered, carried, copies, site.images, unchanged)
+    return _Made(staged, pages, carried, copies, site.images, unchanged)
+
+
+def _again(theme: str, site: links.Site, city: City) -> Callable[[str], bytes | None]:
+    """A page of `site` rendered again (None: no such page, or it fails), for a link check that needs the ids of
+    a page it has dropped (links.LinkCheck: a fragment link into another village's page, rare)."""
+    index: dict[str, links.Page] = {}
+
+    def again(path: str) -> bytes | None:
+        if not index:
+            index.update((page.path, page) for page in site.pages)
+        if path not in index:
+            return None
+        try:
+            return dict(render.render_theme(theme, dataclasses.replace(site, pages=[index[path]]), city)).get(path)
+        except Exception:  # it failed when first rendered too: its village is held for that
+            return None
+
+    return again

@@ -1,14 +1,17 @@
 """Stage 7, write (发布): put a finished theme site in place atomically, or not at all.
 
-A theme is written in full to a hidden sibling folder, then swapped with the live one in a single
-renameat2(RENAME_EXCHANGE) call where the kernel offers it (Linux >= 3.15), so a reader sees either the old
-site or the new one, never a mixture or nothing. Elsewhere it falls back to two renames.
+A theme's new files are staged (Stage) in a hidden sibling folder as they are made (the render step hands them
+over page by page, so they are never all in memory), then, once every check has passed, swapped with the live
+folder (the whole theme, or village by village in place) in a single renameat2(RENAME_EXCHANGE) call where the
+kernel offers it (Linux >= 3.15), so a reader sees either the old site or the new one, never a mixture or
+nothing. Elsewhere it falls back to two renames. A failure before then throws the staging folder away.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import filecmp
 import os
 import shutil
 from collections.abc import Callable
@@ -44,6 +47,80 @@ def clean_leftovers(output: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+class Stage:
+    """暂存 A theme's new files on their way in: each written to disk as soon as it is made (the render step hands
+    over page by page, so a city's pages are never all held in memory), and put in place only by write_theme, once
+    every check has passed; until then nothing visible changes, and `discard` (any failure) leaves the live theme
+    exactly as it was.
+
+    Staged as write_theme will put them in place: with `villages` ("town/village" folders made again) and a live
+    theme folder, in place: each village in a folder of its own inside a hidden scratch folder beside the theme
+    (`.THEME.update.tmp-PID/N`, swapped in whole), the city's and towns' own files in its `shared/`; otherwise the
+    whole theme in one hidden staging folder beside it (`.THEME.tmp-PID`), swapped in whole. Never inside the
+    theme folder: a killed run leaves nothing there (clean_leftovers removes the rest)."""
+
+    def __init__(self, output: Path, theme: str, villages: set[str] | None = None):
+        self.output, self.theme = output, theme
+        self.whole = villages is None or not (output / theme / "index.html").is_file()
+        self.villages: set[str] = set() if villages is None else villages
+        tag = f".tmp-{os.getpid()}"
+        self.folder = os.path.join(output, f".{theme}{tag}" if self.whole else f".{theme}.update{tag}")
+        self.slots: dict[str, str] = {}  # "town/village" -> its staging folder (in place)
+        self.shared: set[str] = set()  # paths of the staged files outside the villages (in place)
+        self.open = True  # False once put in place or discarded
+        self._made: set[str] = set()
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            os.makedirs(self.folder)
+        except OSError as exc:
+            raise OutputError(f"{exc.filename or output}: {exc.strerror}") from exc
+
+    def _place(self, path: str) -> str:
+        """Where `path` of the theme is staged (its folder made)."""
+        if self.whole:
+            dest = os.path.join(self.folder, path)
+        else:
+            key = _key(path, self.villages)
+            if key is None:
+                self.shared.add(path)
+                dest = os.path.join(self.folder, "shared", path)
+            else:
+                slot = self.slots.setdefault(key, os.path.join(self.folder, str(len(self.slots))))
+                dest = os.path.join(slot, path[len(key) + 1 :])
+        parent = os.path.dirname(dest)
+        if parent not in self._made:
+            os.makedirs(parent, exist_ok=True)
+            self._made.add(parent)
+        return dest
+
+    def put(self, path: str, data: bytes) -> None:
+        """Stage one file's bytes (the caller may drop them now)."""
+        try:
+            with open(self._place(path), "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise OutputError(f"{exc.filename or self.output}: {exc.strerror}") from exc
+
+    def link(self, path: str, source: Path | str) -> None:
+        """Stage a file that exists already (a rendition in the cache, a carried page): hard-linked, which costs no
+        space or time, or copied where a link cannot be made."""
+        try:
+            dest = self._place(path)
+            try:
+                os.link(source, dest)
+            except OSError:
+                shutil.copyfile(source, dest)
+        except OSError as exc:
+            raise OutputError(f"{exc.filename or self.output}: {exc.strerror}") from exc
+
+    def discard(self) -> None:
+        """Throw the staged files away (a failure, or what a swap left behind); the live theme is untouched."""
+        if self.open:
+            self.open = False
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def write_theme(
     output: Path,
     theme: str,
@@ -52,8 +129,11 @@ def write_theme(
     villages: set[str] | None = None,
     kept: AbstractSet[str] = frozenset(),
     record: str = "",
+    staged: Stage | None = None,
 ) -> None:
-    """Write `files` (path -> bytes) and `copies` (path -> file to hard-link or copy) as output/<theme>.
+    """Write `files` (path -> bytes) and `copies` (path -> file to hard-link or copy) as output/<theme>, together
+    with what `staged` holds already (the pages the render step staged as it made them; a Stage made with the same
+    `villages`).
 
     With `villages` (the "town/village" folders made again) and a live theme folder, only what changed is
     written, village by village (update_theme; `kept`, `record` as there). Otherwise the theme is written whole
@@ -61,46 +141,38 @@ def write_theme(
 
     Plain strings and one mkdir per folder: a city's output is millions of files, and pathlib's per-call cost
     was most of the time of writing them."""
-    target = output / theme
-    if villages is not None and (target / "index.html").is_file():
-        update_theme(output, theme, files, copies, villages, kept, record)
-        return
-    staging = output / f".{theme}.tmp-{os.getpid()}"
-    made: set[str] = set()
-
-    def place(path: str) -> str:
-        dest = os.path.join(staging, path)
-        folder = os.path.dirname(dest)
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        return dest
-
+    stage = staged or Stage(output, theme, villages)
     try:
-        output.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)
         for path, data in sorted(files.items()):
-            with open(place(path), "wb") as fh:
-                fh.write(data)
-        for path, source in sorted(copies.items()):
-            dest = place(path)
-            try:
-                os.link(source, dest)  # renditions live in the cache; a hard link costs no space or time
-            except OSError:
-                shutil.copyfile(source, dest)
-        if target.exists() and _exchange(staging, target):
-            remove_old(staging)  # now holds the previous site
-            return
-        if target.exists():
-            old = output / f".{theme}.old-tmp-{os.getpid()}"
-            os.rename(target, old)
-            os.rename(staging, target)
-            remove_old(old)
+            stage.put(path, data)
+        if stage.whole:
+            for path, source in sorted(copies.items()):
+                stage.link(path, source)
+            _swap_whole(stage)
         else:
-            os.rename(staging, target)
+            update_theme(stage, copies, kept, record)
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"{exc.filename or output}: {exc.strerror}") from exc
+    finally:
+        stage.discard()  # (a no-op once swapped in: the folder then holds the old site, being removed)
+
+
+def _swap_whole(stage: Stage) -> None:
+    """The whole theme, staged, exchanged with the live one (or renamed into place)."""
+    output, target, staging = stage.output, stage.output / stage.theme, Path(stage.folder)
+    if target.exists() and _exchange(staging, target):
+        stage.open = False
+        remove_old(staging)  # now holds the previous site
+        return
+    if target.exists():
+        old = output / f".{stage.theme}.old-tmp-{os.getpid()}"
+        os.rename(target, old)
+        os.rename(staging, target)
+        stage.open = False
+        remove_old(old)
+    else:
+        os.rename(staging, target)
+        stage.open = False
 
 
 def _key(path: str, villages: set[str]) -> str | None:
@@ -110,138 +182,91 @@ def _key(path: str, villages: set[str]) -> str | None:
     return key if key in villages else None
 
 
-def _write_files(folder: str, files: dict[str, bytes], copies: dict[str, Path | str], strip: int) -> None:
-    """Write files and hard-link (or copy) copies into `folder`, each path cut by `strip` characters."""
-    made: set[str] = set()
-
-    def place(path: str) -> str:
-        dest = os.path.join(folder, path[strip:])
-        parent = os.path.dirname(dest)
-        if parent not in made:
-            os.makedirs(parent, exist_ok=True)
-            made.add(parent)
-        return dest
-
-    for path, data in sorted(files.items()):
-        with open(place(path), "wb") as fh:
-            fh.write(data)
-    for path, source in sorted(copies.items()):
-        dest = place(path)
-        try:
-            os.link(source, dest)
-        except OSError:
-            shutil.copyfile(source, dest)
-
-
-def _same(path: str, data: bytes) -> bool:
+def _same_file(a: str, b: str) -> bool:
     try:
-        if os.path.getsize(path) != len(data):
-            return False
-        with open(path, "rb") as fh:
-            return fh.read() == data
+        return os.path.getsize(a) == os.path.getsize(b) and filecmp.cmp(a, b, shallow=False)
     except OSError:
         return False
 
 
-def update_theme(
-    output: Path,
-    theme: str,
-    files: dict[str, bytes],
-    copies: dict[str, Path | str],
-    villages: set[str],
-    kept: AbstractSet[str],
-    record: str,
-) -> None:
-    """Bring output/<theme> up to date in place (逐村更新), touching only what changed: every village in `villages`
-    ("town/village") that has files here is written to a hidden staging folder beside the theme and swapped in
-    with one renameat2(RENAME_EXCHANGE) (a reader sees the village's old pages or its new ones); then the city's
-    and towns' own files (everything outside the village folders) are replaced one by one, each atomically
-    (written beside it, renamed over it), unchanged ones left alone; then folders of villages gone from the site
-    and files no longer made are removed; the build record (`record`, a path in `files`) last, so that it never
-    speaks of pages not yet in place. `kept`: "town/village" folders (or a held town's slug) left exactly as they
-    are (carried over unchanged). Without a live folder the theme is written whole (write_theme).
+def update_theme(stage: Stage, copies: dict[str, Path | str], kept: AbstractSet[str], record: str) -> None:
+    """Bring output/<theme> up to date in place (逐村更新) from what `stage` holds, touching only what changed:
+    every village staged (its pages, and its `copies` linked in) is swapped in with one renameat2(RENAME_EXCHANGE)
+    (a reader sees the village's old pages or its new ones); then the city's and towns' own files (everything
+    outside the village folders) are replaced one by one, each atomically (renamed over it from the staging
+    folder, on the same file system), unchanged ones left alone; then folders of villages gone from the site and
+    files no longer made are removed; the build record (`record`, a staged path) last, so that it never speaks of
+    pages not yet in place. `kept`: "town/village" folders (or a held town's slug) left exactly as they are
+    (carried over unchanged). Called by write_theme.
 
     A failure stops it with OutputError: every village already swapped is complete (its new pages), every other
     one as it was, and the build record still the old one, so the next build makes again every village whose
-    pages do not match it. Called by write_theme."""
-    target = output / theme
+    pages do not match it."""
+    target = stage.output / stage.theme
     root = str(target)
-    tag = f".tmp-{os.getpid()}"
-    by_village: dict[str, tuple[dict[str, bytes], dict[str, Path | str]]] = {}
-    shared_files: dict[str, bytes] = {}
+    villages = stage.villages
     shared_copies: dict[str, Path | str] = {}
-    for path, data in files.items():
-        key = _key(path, villages)
-        if key is None:
-            shared_files[path] = data
-        else:
-            by_village.setdefault(key, ({}, {}))[0][path] = data
-    for path, source in copies.items():
-        key = _key(path, villages)
-        if key is None:
+    for path, source in sorted(copies.items()):
+        if _key(path, villages) is None:
             shared_copies[path] = source
         else:
-            by_village.setdefault(key, ({}, {}))[1][path] = source
-    # staged outside the theme folder (a killed run leaves nothing inside it; clean_leftovers removes this)
-    scratch = os.path.join(output, f".{theme}.update{tag}")
-    staging = ""
-    try:
-        shutil.rmtree(scratch, ignore_errors=True)
-        for n, (key, (own, linked)) in enumerate(sorted(by_village.items())):
-            town, village = key.split("/")
-            live = os.path.join(root, town, village)
-            staging = os.path.join(scratch, str(n))
-            os.makedirs(staging)
-            _write_files(staging, own, linked, len(key) + 1)
-            if os.path.isdir(live) and _exchange(Path(staging), Path(live)):
-                remove_old(staging)  # now holds the village's previous pages
-            elif os.path.isdir(live):
-                old = os.path.join(scratch, f"old-{n}")
-                os.rename(live, old)
-                try:
-                    os.rename(staging, live)
-                except OSError:
-                    os.rename(old, live)  # the village's old pages back in place
-                    raise
-                remove_old(old)
-            else:
-                os.makedirs(os.path.dirname(live), exist_ok=True)
+            stage.link(path, source)
+    scratch = stage.folder
+    for n, (key, staging) in enumerate(sorted(stage.slots.items())):
+        town, village = key.split("/")
+        live = os.path.join(root, town, village)
+        if os.path.isdir(live) and _exchange(Path(staging), Path(live)):
+            remove_old(staging)  # now holds the village's previous pages
+        elif os.path.isdir(live):
+            old = os.path.join(scratch, f"old-{n}")
+            os.rename(live, old)
+            try:
                 os.rename(staging, live)
-        staging = ""
-        for path, data in sorted(shared_files.items()):
-            if path == record:
-                continue
-            _replace(os.path.join(root, path), data, None, scratch)
-        for path, source in sorted(shared_copies.items()):
-            _replace(os.path.join(root, path), None, source, scratch)
-        keep = {k + "/" for k in [*villages, *kept]}
-        wanted = set(shared_files) | set(shared_copies)
-        visited: list[str] = []
-        for top, dirs, names in os.walk(root, topdown=True):
-            rel = os.path.relpath(top, root).replace(os.sep, "/")
-            rel = "" if rel == "." else rel + "/"
-            visited.append(top)
-            for d in list(dirs):
-                if f"{rel}{d}/" in keep:
-                    dirs.remove(d)  # a village's folder: swapped or kept whole, above
-                elif _leftover(d):
-                    dirs.remove(d)
-                    shutil.rmtree(os.path.join(top, d), ignore_errors=True)  # a killed run's staging folder
-                elif not _holds(f"{rel}{d}/", keep, wanted):
-                    dirs.remove(d)
-                    remove_old(os.path.join(top, d))  # a village (or town) no longer in the site
-            for name in names:
-                if f"{rel}{name}" not in wanted:
-                    os.unlink(os.path.join(top, name))  # a page no longer made (or a killed run's temporary file)
-        for top in reversed(visited[1:]):
-            if not os.listdir(top):
-                os.rmdir(top)  # a folder left empty by a removed page
-        if record in files:
-            _replace(os.path.join(root, record), files[record], None, scratch)
-        shutil.rmtree(scratch, ignore_errors=True)
-    except OSError as exc:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise OutputError(f"{exc.filename or output}: {exc.strerror}") from exc
+            except OSError:
+                os.rename(old, live)  # the village's old pages back in place
+                raise
+            remove_old(old)
+        else:
+            os.makedirs(os.path.dirname(live), exist_ok=True)
+            os.rename(staging, live)
+    staged = os.path.join(scratch, "shared")
+    for path in sorted(stage.shared):
+        if path != record:
+            _replace_staged(os.path.join(root, path), os.path.join(staged, path))
+    for path, source in sorted(shared_copies.items()):
+        _replace(os.path.join(root, path), source, scratch)
+    keep = {k + "/" for k in [*villages, *kept]}
+    wanted = stage.shared | set(shared_copies)
+    visited: list[str] = []
+    for top, dirs, names in os.walk(root, topdown=True):
+        rel = os.path.relpath(top, root).replace(os.sep, "/")
+        rel = "" if rel == "." else rel + "/"
+        visited.append(top)
+        for d in list(dirs):
+            if f"{rel}{d}/" in keep:
+                dirs.remove(d)  # a village's folder: swapped or kept whole, above
+            elif _leftover(d):
+                dirs.remove(d)
+                shutil.rmtree(os.path.join(top, d), ignore_errors=True)  # a killed run's staging folder
+            elif not _holds(f"{rel}{d}/", keep, wanted):
+                dirs.remove(d)
+                remove_old(os.path.join(top, d))  # a village (or town) no longer in the site
+        for name in names:
+            if f"{rel}{name}" not in wanted:
+                os.unlink(os.path.join(top, name))  # a page no longer made (or a killed run's temporary file)
+    for top in reversed(visited[1:]):
+        if not os.listdir(top):
+            os.rmdir(top)  # a folder left empty by a removed page
+    if record in stage.shared:
+        _replace_staged(os.path.join(root, record), os.path.join(staged, record))
+
+
+def _replace_staged(dest: str, staged: str) -> None:
+    """One staged file put in place atomically (renamed over it); left alone when the same bytes."""
+    if _same_file(staged, dest):
+        return
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    os.replace(staged, dest)
 
 
 def _leftover(name: str) -> bool:
@@ -253,27 +278,18 @@ def _holds(prefix: str, keep: set[str], wanted: set[str]) -> bool:
     return any(k.startswith(prefix) for k in keep) or any(w.startswith(prefix) for w in wanted)
 
 
-def _replace(dest: str, data: bytes | None, source: Path | str | None, scratch: str) -> None:
-    """One file put in place atomically (written in `scratch`, on the same file system, renamed over it); left
-    alone when the same."""
-    if data is not None and _same(dest, data):
-        return
-    if source is not None:
-        try:
-            if os.path.samefile(source, dest):
-                return
-        except OSError:
-            pass
+def _replace(dest: str, source: Path | str, scratch: str) -> None:
+    """One file that exists already (a rendition) put in place atomically (linked in `scratch`, on the same file
+    system, renamed over it); left alone when it is that very file."""
+    try:
+        if os.path.samefile(source, dest):
+            return
+    except OSError:
+        pass
     os.makedirs(os.path.dirname(dest), exist_ok=True)
-    os.makedirs(scratch, exist_ok=True)
     tmp = os.path.join(scratch, "file")
-    if data is not None:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-    else:
-        assert source is not None  # a file is either bytes or a file to link
-        try:
-            os.link(source, tmp)
-        except OSError:
-            shutil.copyfile(source, tmp)
+    try:
+        os.link(source, tmp)
+    except OSError:
+        shutil.copyfile(source, tmp)
     os.replace(tmp, dest)

@@ -13,7 +13,7 @@ import html
 import posixpath
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -642,45 +642,104 @@ def check_links(
     files: dict[str, bytes],
     report: Report,
     theme: str,
-    present: dict[str, Path | str] | None = None,
+    present: Mapping[str, Path | str] | None = None,
     *,
     outside: str = "",
 ) -> None:
-    """Every href/src of every generated page resolves to a generated file (and #fragment to an id).
+    """Every href/src of every generated page resolves to a generated file (and #fragment to an id): LinkCheck
+    over pages all in hand.
 
     `present`: the other files the theme will hold (images, pages carried over from the last build), each with
     where it is now; a carried page is read only when a link needs one of its ids. The only schemes allowed are
     tel: (the hotline on a phone), which dials, and data: (the empty favicon that stops browsers asking the
     server for /favicon.ico); neither fetches anything. `outside`: the one address outside the site a page may
     link to (the 我有疑问 form on a phone: site.yaml's feedback_url up to its {code}), as an href only."""
-    present = present or {}
-    ids: dict[str, set[str]] = {}
-    refs: dict[str, list[str]] = {}
-    hrefs: dict[str, set[str]] = {}
+    check = LinkCheck(report, theme, files.keys(), present, outside=outside, fetch=files.get)
     for path, data in files.items():
-        if path.endswith(".html"):
-            found = _found(data)
-            ids[path] = {v for k, v in found if k == "id"}
-            refs[path] = [v for k, v in found if k != "id"]
-            hrefs[path] = {v for k, v in found if k == "href"}
+        check.page(path, data)
+    check.finish()
 
-    def has_id(target: str, fragment: str) -> bool:
-        if target not in ids:  # a carried page (read once), or a file that is no page
-            carried = target.endswith(".html") and target not in files
-            ids[target] = {v for k, v in _found(Path(present[target]).read_bytes()) if k == "id"} if carried else set()
-        return fragment in ids[target]
 
-    for page, targets in refs.items():
-        for href in targets:
-            if href.startswith(("tel:", "data:")) or (outside and href.startswith(outside) and href in hrefs[page]):
+class LinkCheck:
+    """链接检查 check_links page by page, as the pages are rendered, holding none of them (a city's pages are never
+    all in memory): every href/src must name a file the theme will hold (`targets`: every page planned, static
+    and generated file; `present`: the files it holds besides, renditions and carried pages, each with where it
+    is now), and a #fragment an id of that page.
+
+    Only ids are kept, and only of the scope (a village: `page(..., scope)`) being rendered and of pages of no
+    scope (the city's and towns'); a fragment link to a page whose ids are not in hand waits, and is resolved when
+    that page is rendered, or at `finish`: a page of another scope rendered earlier from `fetch(path)` (its bytes
+    again, None when there are none), a carried page read from where it is. `finish` reports the broken links in
+    the order they appear (page by page, link by link), whenever each was found."""
+
+    def __init__(
+        self,
+        report: Report,
+        theme: str,
+        targets: Collection[str],
+        present: Mapping[str, Path | str] | None = None,
+        *,
+        outside: str = "",
+        fetch: Callable[[str], bytes | None] | None = None,
+    ):
+        self.report, self.theme, self.targets = report, theme, targets
+        self.present: Mapping[str, Path | str] = present or {}
+        self.outside, self.fetch = outside, fetch
+        self.ids: dict[str, frozenset[str]] = {}  # page -> its ids, for the pages in hand (see above)
+        self.scope: str | None = None
+        self._scoped: list[str] = []  # the pages of self.scope in self.ids
+        self._waiting: dict[str, list[tuple[int, int, str, str, str]]] = {}  # target -> (n, k, page, href, fragment)
+        self._broken: list[tuple[int, int, str, str]] = []  # (n: the page's place, k: the link's, page, href)
+        self._pages = 0
+
+    def page(self, path: str, data: bytes, scope: str | None = None) -> None:
+        """Check one page's links (a file that is no page has none); `scope`: the village it is in, or None."""
+        if not path.endswith(".html"):
+            return
+        if scope != self.scope:
+            for done in self._scoped:  # that village is done: its ids are read again if ever needed
+                del self.ids[done]
+            self.scope, self._scoped = scope, []
+        found = _found(data)
+        n, self._pages = self._pages, self._pages + 1
+        ids = self.ids[path] = frozenset(v for k, v in found if k == "id")
+        if scope is not None:
+            self._scoped.append(path)
+        for m, k, page, href, fragment in self._waiting.pop(path, []):
+            if fragment not in ids:
+                self._broken.append((m, k, page, href))
+        hrefs = {v for k, v in found if k == "href"}
+        for k, href in enumerate(v for kind, v in found if kind != "id"):
+            if href.startswith(("tel:", "data:")) or (self.outside and href.startswith(self.outside) and href in hrefs):
                 continue
-            target, fragment = _resolve(page, href)
-            if (
-                target is None
-                or (target not in files and target not in present)
-                or (fragment and not has_id(target, fragment))
-            ):
-                report.error("link-broken", Location(f"{theme}/{page}"), page=f"{theme}/{page}", href=href)
+            target, fragment = _resolve(path, href)
+            if target is None or (target not in self.targets and target not in self.present):
+                self._broken.append((n, k, path, href))
+            elif fragment and target in self.ids:
+                if fragment not in self.ids[target]:
+                    self._broken.append((n, k, path, href))
+            elif fragment:
+                self._waiting.setdefault(target, []).append((n, k, path, href, fragment))
+
+    def _ids_of(self, target: str) -> frozenset[str]:
+        """The ids of a page not in hand: one made in this build again (fetch), a carried one read."""
+        data = None
+        if target.endswith(".html"):
+            if target in self.targets:
+                data = self.fetch(target) if self.fetch else None
+            else:
+                data = Path(self.present[target]).read_bytes()
+        return frozenset(v for k, v in _found(data) if k == "id") if data is not None else frozenset()
+
+    def finish(self) -> None:
+        """Resolve the links still waiting and report every broken link (link-broken), in page order."""
+        for target, waiting in sorted(self._waiting.items()):
+            ids = self._ids_of(target)
+            self._broken.extend((n, k, page, href) for n, k, page, href, fragment in waiting if fragment not in ids)
+        self._waiting = {}
+        for _, _, page, href in sorted(self._broken):
+            self.report.error("link-broken", Location(f"{self.theme}/{page}"), page=f"{self.theme}/{page}", href=href)
+        self._broken = []
 
 
 def _resolve(page: str, href: str) -> tuple[str | None, str]:

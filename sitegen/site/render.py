@@ -8,7 +8,7 @@ autoescaped, so text can never become markup.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,12 +83,13 @@ def render_theme(
     city: City,
     linked: set[tuple[str, Path]] | None = None,
     failed: Callable[[Page, Exception], None] | None = None,
-) -> dict[str, bytes]:
-    """Page path -> HTML bytes; `linked` collects the files Markdown links point at (body_html). With `failed`,
-    a page that raises is left out and handed to it (the pipeline holds back that page's village); without, the
+) -> Iterator[tuple[str, bytes]]:
+    """(page path, HTML bytes) of each page in turn, in the plan's order: one page at a time, so that the caller
+    checks and writes each away before the next is made and a city's pages are never all held in memory (the
+    pipeline's render step). `linked` collects the files Markdown links point at (body_html). With `failed`, a
+    page that raises is left out and handed to it (the pipeline holds back that page's village); without, the
     exception propagates."""
     env = environment(theme)
-    out: dict[str, bytes] = {}
     for page in site.pages:
         try:
             template = env.get_template(page.template)
@@ -101,8 +102,7 @@ def render_theme(
                 raise
             failed(page, exc)
             continue
-        out[page.path] = html.encode("utf-8")
-    return out
+        yield page.path, html.encode("utf-8")
 
 
 def static_files(theme: str) -> dict[str, bytes]:
