@@ -41,4 +41,4 @@ python3 -m ruff format --check sitegen tests scripts
 # One worker process per core, at most 4 (the CI machine has 2): pytest-xdist. --dist loadfile keeps each test file in
 # one worker, so a file's module fixtures (a built site, a Chromium, an sshd) are made once; the sample city's build
 # is shared between the workers (tests/built_sample.py). SITEGEN_TEST_WORKERS=0 runs them in this process.
-exec python3 -m pytest -q -p no:cacheprovider -n "${SITEGEN_TEST_WORKERS:-auto}" --maxprocesses 4 --dist loadfile "$@"
+exec python3 -m pytest -q -p no:cacheprovider -n "${SITEGEN_TEST_WORKERS:-auto}" --maxprocesses 4 --dist loadfile --no-loadscope-reorder "$@"
