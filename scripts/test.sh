@@ -3,8 +3,8 @@
 #   Debian: chromium (the TV site is tested in a real browser), fonts-noto-cjk (sample scans, screenshots, posters),
 #           openssh-server (bundles are pushed over SFTP to a real sshd on 127.0.0.1),
 #           libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0 (WeasyPrint: sitegen print's PDF posters)
-#   Python: sitegen itself plus its [test] extras (pytest, playwright without its own browsers, pyjsparser, mypy,
-#           ruff, import-linter)
+#   Python: sitegen itself plus its [test] extras (pytest, pytest-xdist, playwright without its own browsers,
+#           pyjsparser, mypy, ruff, import-linter)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,4 +38,7 @@ python3 -m ruff check sitegen tests scripts
 python3 -m ruff format --check sitegen tests scripts
 # The package's layers ([tool.importlinter] in pyproject.toml): a lower stage never imports a higher one, no cycles.
 "$(python3 -c 'import os, sys; print(os.path.dirname(sys.executable))')/lint-imports" --no-cache
-exec python3 -m pytest -q -p no:cacheprovider "$@"
+# One worker process per core, at most 4 (the CI machine has 2): pytest-xdist. --dist loadfile keeps each test file in
+# one worker, so a file's module fixtures (a built site, a Chromium, an sshd) are made once; the sample city's build
+# is shared between the workers (tests/built_sample.py). SITEGEN_TEST_WORKERS=0 runs them in this process.
+exec python3 -m pytest -q -p no:cacheprovider -n "${SITEGEN_TEST_WORKERS:-auto}" --maxprocesses 4 --dist loadfile --no-loadscope-reorder "$@"

@@ -7,10 +7,15 @@ caller a fresh build, not a wrong answer: every call checks that no file was add
 
 A test that builds the sample again (changed, or to compare) starts from `image_cache`: a copy of the shared
 build's image cache, hard-linked, so only the images it changed are processed anew.
+
+With pytest-xdist (scripts/test.sh runs the tests in two worker processes) the workers share one build too: the
+first to need it builds it in their common temporary folder, holding a lock (flock) there; another one waits on
+that lock and then takes the finished build.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import warnings
@@ -41,14 +46,37 @@ def sample_output(tmp_path_factory) -> Path:
     """output/ of the sample city (both themes), built on first use in this session (and again only if a test
     changed it)."""
     cached = _built.get("out")
-    if cached is None or _fingerprint(cached[0]) != cached[1]:
-        if cached is not None:  # a right answer still, but a slow one: say which test did it
-            warnings.warn("a test changed the shared sample build (or its image cache): built again", stacklevel=2)
-        top = tmp_path_factory.mktemp("sample-site")
-        out, cache = top / "output", top / "image-cache"  # a fresh cache: this build is a cold one
-        build(CONTENT, out, cache=cache)
-        _built["out"], _built["cache"] = (out, _fingerprint(out)), (cache, _fingerprint(cache))
-    return _built["out"][0]
+    if cached is None:
+        top = _shared_build(tmp_path_factory)
+    elif _fingerprint(cached[0]) != cached[1]:  # a right answer still, but a slow one: say which test did it
+        warnings.warn("a test changed the shared sample build (or its image cache): built again", stacklevel=2)
+        top = tmp_path_factory.mktemp("sample-site")  # this process's own build from now on
+        _cold_build(top)
+    else:
+        return cached[0]
+    out, cache = top / "output", top / "image-cache"
+    _built["out"], _built["cache"] = (out, _fingerprint(out)), (cache, _fingerprint(cache))
+    return out
+
+
+def _cold_build(top: Path) -> None:
+    build(CONTENT, top / "output", cache=top / "image-cache")  # a fresh cache: this build is a cold one
+
+
+def _shared_build(tmp_path_factory) -> Path:
+    """The folder holding the build (output/, image-cache/) all the session's processes share: made by the first
+    that asks, in their common temporary folder (the workers' own folders' parent under pytest-xdist), while it
+    holds the lock; the others wait on the lock, then find it done."""
+    base = tmp_path_factory.getbasetemp()
+    common = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    top, done = common / "sample-site", common / "sample-site.done"
+    with open(common / "sample-site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this process dies
+        if not done.exists():
+            shutil.rmtree(top, ignore_errors=True)  # (a build a killed worker left half done)
+            _cold_build(top)
+            done.touch()
+    return top
 
 
 def image_cache(tmp_path_factory, dest: Path) -> Path:

@@ -87,3 +87,26 @@ def sample_cache(tmp_path_factory, tmp_path) -> Path:
     """A warm image cache for this test's own build of the sample (changed or not): the shared build's, copied
     as hard links (only the images the test changed are processed anew)."""
     return built_sample.image_cache(tmp_path_factory, tmp_path / "image-cache")
+
+
+# ---- h22: the slowest test files first (pytest-xdist, scripts/test.sh) -------------------------------------------
+# scripts/test.sh gives each worker whole files (--dist loadfile) in collection order (--no-loadscope-reorder): the
+# longest files start first, so no worker is left with a long one at the end while the other has nothing to do.
+# By measured time, highest first. The first goes to one worker, the second to the other: that one needs no sample
+# build, so it runs while the first builds the shared sample (tests/built_sample.py) for both.
+SLOWEST_FILES = (
+    "test_reachability.py",  # the walk over the whole sample TV site
+    "test_sample_script.py",
+    "test_build_e2e.py",
+    "test_finance.py",
+    "test_ingest.py",
+    "test_tv_sweep.py",
+    "test_publish.py",
+    "test_validate.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    """The files of SLOWEST_FILES first, in that order; the others after them as collected (a stable sort)."""
+    rank = {name: n for n, name in enumerate(SLOWEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
+import click
+
 from sitegen import __version__
+from sitegen.cli.main import LAZY_COMMANDS, cli
 from tests.conftest import snapshot
 
 
@@ -92,3 +96,42 @@ def test_new_town_takes_its_chinese_name_from_title(mini):
     r = run("new", "village", "hx", "hexiang", "--title", "河湘村", "--town-title", "华士镇", "--content", mini)
     assert r.returncode == 0 and "华士镇" in (mini / "hx/town.yaml").read_text(encoding="utf-8")
     assert run("check", mini / "hx/hexiang").returncode == 0
+
+
+# ---- h22: commands loaded when named (cli/main.py LAZY_COMMANDS) ----------------------------------------------
+
+HEAVY = ("weasyprint", "paramiko", "watchdog")  # what only print, push/publish and serve need
+
+
+def loaded_after(*args) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run `sitegen ARGS` in a fresh interpreter; which of HEAVY it had loaded when it exited."""
+    code = (
+        "import atexit, json, sys\n"
+        f"atexit.register(lambda: print('LOADED', json.dumps([m for m in {HEAVY!r} if m in sys.modules]), file=sys.stderr))\n"
+        "from sitegen.cli.main import main\n"
+        f"sys.argv = ['sitegen', *{[str(a) for a in args]!r}]\n"
+        "main()\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    return r, json.loads(r.stderr.rsplit("LOADED ", 1)[1])
+
+
+def test_build_and_check_do_not_load_the_print_push_or_serve_libraries(mini, tmp_path):
+    r, loaded = loaded_after("check", mini)
+    assert r.returncode == 0 and loaded == [], r.stderr
+    r, loaded = loaded_after("build", mini, "-o", tmp_path / "out", "--theme", "tv")
+    assert r.returncode == 0 and loaded == [], r.stderr
+    r, loaded = loaded_after("print", "--help")  # (and the command that needs one does load it)
+    assert r.returncode == 0 and loaded == ["weasyprint"], r.stderr
+
+
+def test_every_lazy_command_is_the_command_of_its_name():
+    """Each LAZY_COMMANDS entry loads a click command of the name it is listed under, and --help lists them all
+    with the commands defined in cli/main.py."""
+    ctx = click.Context(cli)
+    for name in LAZY_COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert isinstance(command, click.Command) and command.name == name
+    listed = run("--help").stdout
+    for name in [*LAZY_COMMANDS, "build", "check", "new"]:
+        assert f"\n  {name} " in listed

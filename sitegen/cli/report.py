@@ -1,5 +1,5 @@
-"""`sitegen report warnings|feedback|review|coverage` (reports/tables.py) and `sitegen print`, the notice-board
-poster (reports/notice_board.py): documents made from the content. A content error lists the problems and writes
+"""`sitegen report warnings|feedback|review|coverage` (reports/tables.py): documents made from the content (the
+notice-board poster, `sitegen print`, is in cli/poster.py). A content error lists the problems and writes
 nothing (exit 1); a bad --month is a usage error (exit 2); what cannot be written exits 3."""
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Any
 import click
 
 from sitegen.build.pipeline import check
-from sitegen.content.errors import CATALOGUE, EXIT_CONTENT, EXIT_FAILURE, EXIT_USAGE, ContentError, OutputError, Report
-from sitegen.reports import notice_board
+from sitegen.content.errors import CATALOGUE, EXIT_CONTENT, EXIT_FAILURE, ContentError, OutputError, Report
 from sitegen.reports.tables import KINDS, make
 
 MONTHLY = ("warnings", "feedback")  # the kinds made for one month (--month)
@@ -25,7 +24,7 @@ DOCS = {
 }
 
 
-def _month(ctx: Any, param: Any, value: str | None) -> str | None:
+def month_option(ctx: Any, param: Any, value: str | None) -> str | None:
     """--month YYYY-MM, a real month; else a usage error (exit 2) in the catalogue's words."""
     if value is None:
         return None
@@ -35,7 +34,7 @@ def _month(ctx: Any, param: Any, value: str | None) -> str | None:
     return value.strip()
 
 
-def _echo(report: Report) -> None:
+def print_report(report: Report) -> None:
     for line in report.lines():
         click.echo(line, err=True)
 
@@ -53,7 +52,7 @@ def _command(kind: str) -> click.Command:
     def run(content: Path, output: Path, month: str | None = None) -> None:
         city, report = check(content)
         if city is None or report.errors:
-            _echo(report)
+            print_report(report)
             click.echo("内容有错误，没有生成报表 / content errors; no report written", err=True)
             sys.exit(EXIT_CONTENT)
         try:
@@ -66,7 +65,7 @@ def _command(kind: str) -> click.Command:
 
     run.__doc__ = DOCS[kind]
     if kind in MONTHLY:
-        run = click.option("--month", required=True, callback=_month, help="YYYY-MM")(run)
+        run = click.option("--month", required=True, callback=month_option, help="YYYY-MM")(run)
     return click.command(kind)(run)
 
 
@@ -77,51 +76,3 @@ def report_group() -> None:
 
 for _kind in KINDS:
     report_group.add_command(_command(_kind))
-
-
-@click.command("print")
-@click.argument("content", default="content", type=click.Path(path_type=Path))
-@click.option("--month", required=True, callback=_month, help="the month to print, YYYY-MM")
-@click.option("--village", default=None, metavar="TOWN/VILLAGE", help="only this village (folder names)")
-@click.option(
-    "--size",
-    type=click.Choice(notice_board.SIZES, case_sensitive=False),
-    default="A3",
-    show_default=True,
-    help="paper size of the poster",
-)
-@click.option(
-    "-o",
-    "--output",
-    default=Path("output"),
-    type=click.Path(path_type=Path),
-    show_default=True,
-    help="posters go to OUTPUT/print/<town>/<village>/<YYYY-MM>.pdf",
-)
-def print_command(content: Path, month: str, village: str | None, size: str, output: Path) -> None:
-    """公开栏 The month's notice-board poster of each village (or one) as a print-ready PDF.
-
-    CONTENT may be a town's or village's folder inside the content folder: only its villages are printed. Only what
-    the site publishes: a month not yet approved (待审核) is refused, a village with content errors is not printed
-    (exit 1, the others are)."""
-    try:
-        done = notice_board.run(content, output, month, village, size.upper())
-    except notice_board.Refused as exc:
-        _echo(exc.report)
-        if exc.usage:
-            sys.exit(EXIT_USAGE)
-        click.echo("内容有错误，没有打印 / content errors; nothing printed", err=True)
-        sys.exit(EXIT_CONTENT)
-    except OutputError as exc:
-        click.echo(f"无法写入 / cannot write: {exc}", err=True)
-        sys.exit(EXIT_FAILURE)
-    _echo(done.report)
-    for path in done.written:
-        click.echo(f"已生成 written {path}")
-    if done.refused:
-        click.echo(
-            f"有 {len(done.refused)} 个村没有打印（见上面）/ {len(done.refused)} village(s) not printed "
-            f"(see above): " + ", ".join(done.refused),
-            err=True,
-        )
-        sys.exit(EXIT_CONTENT)
