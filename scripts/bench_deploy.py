@@ -34,9 +34,9 @@ sys.path.insert(0, str(REPO / "scripts"))
 from bench_build import make_city
 from bench_bundle import change_one_voucher
 
-from sitegen.deploy import keys
 from sitegen.build.pipeline import build
 from sitegen.content.config import Target
+from sitegen.deploy import keys
 from sitegen.deploy.bundle import Store, make_bundles
 from sitegen.deploy.push import push
 from sitegen.site.render import THEMES
