@@ -112,9 +112,9 @@ def du(folder: Path) -> int:
     return total
 
 
-def add_voucher(content: Path) -> None:
-    """A clerk adds one voucher (and its two scans) to the first village."""
-    village = next(p for p in sorted((content / "t00").iterdir()) if (p / "village.yaml").is_file())
+def add_voucher(content: Path, which: int = 0) -> None:
+    """A clerk adds one voucher (and its two scans) to a village of the first town (`which`: its place, from 0)."""
+    village = [p for p in sorted((content / "t00").iterdir()) if (p / "village.yaml").is_file()][which]
     journal = sorted((village / "journal").glob("*.csv"))[-1]
     data = journal.read_bytes()
     encoding = "utf-8" if not data.startswith(b"\xef\xbb\xbf") else "utf-8-sig"
@@ -142,8 +142,8 @@ def add_voucher(content: Path) -> None:
     folder = village / "scans" / month / "999"
     folder.mkdir(parents=True)
     scans = sorted((village / "scans").rglob("*.jpg"))
-    for n in (1, 2):
-        os.link(scans[n], folder / f"{n:02d}.jpg")
+    for n in (1, 2):  # new files, as a clerk's scans are: a hard link would change the ctime of a file the synthetic
+        shutil.copyfile(scans[n], folder / f"{n:02d}.jpg")  # city shares between all its villages (all "changed")
 
 
 def hugo_cpu(pages: int, work: Path) -> float | None:
