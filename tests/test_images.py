@@ -400,3 +400,39 @@ def test_unchanged_scans_are_not_read_again_to_be_hashed(tmp_path, monkeypatch):
     monkeypatch.setattr(assets, "run", lambda todo, *a, **k: jobs.append(len(todo)) or real_run(todo, *a, **k))
     build(content, out)
     assert hashed == ["01.jpg"] and jobs == [1]
+
+
+def _double(job, _cache):
+    """A worker's job for the pool tests: 'crash' kills its process, anything else answers at once."""
+    if job == "crash":
+        os._exit(3)
+    return None if job % 7 else f"bad {job}"
+
+
+def test_the_pool_keeps_a_few_jobs_in_flight_whatever_their_number(monkeypatch):
+    """A first import is ~300,000 scans: the pool waits on a bounded window of jobs, not on all of them (waiting
+    on every submitted future each time one finishes is quadratic), and every job's answer comes back in order."""
+    seen: list[int] = []
+    real_wait = assets.wait
+    monkeypatch.setattr(assets, "START_METHOD", "fork")
+    monkeypatch.setattr(assets, "wait", lambda pending, **kw: seen.append(len(pending)) or real_wait(pending, **kw))
+    jobs = list(range(1, 301))
+    results = assets._run_all(jobs, Path(), 2, _double)
+    assert results == [None if j % 7 else f"bad {j}" for j in jobs]
+    assert seen and max(seen) <= 2 * assets.IN_FLIGHT and len(seen) >= len(jobs) // (2 * assets.IN_FLIGHT)
+
+
+def test_a_crash_makes_suspects_of_the_running_jobs_only(monkeypatch):
+    """After a worker crashes, the jobs that were running are retried alone (so the culprit is named); the jobs
+    not yet started go on together in a new pool, not one pool each."""
+    pools: list[int] = []
+    real_pool = assets._pool
+    monkeypatch.setattr(assets, "START_METHOD", "fork")
+    monkeypatch.setattr(assets, "_pool", lambda workers: pools.append(workers) or real_pool(workers))
+    jobs: list = [*range(1, 21), "crash", *range(21, 201)]
+    results = assets._run_all(jobs, Path(), 2, _double)
+    assert results[20] == "解码程序崩溃或超时 the decoder crashed or hung"
+    assert [r for k, r in enumerate(results) if k != 20] == [
+        None if j % 7 else f"bad {j}" for j in jobs if j != "crash"
+    ]
+    assert pools.count(1) <= 2 * assets.IN_FLIGHT + 1 and len(pools) <= 2 * assets.IN_FLIGHT + 3

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import math
 import multiprocessing
 import os
@@ -70,6 +71,7 @@ THUMB_GAP = 2.0  # thumbnails: Pillow's reducing_gap (an integer reduce first wh
 FADED_INK, FADED_SPREAD = 64, 128  # faded: the darkest ink lighter than this, or ink and paper this close (0-255)
 JPEG_QUALITY, THUMB_QUALITY = 82, 75
 JOB_TIMEOUT = 60.0  # seconds without any job finishing before the running ones count as hung
+IN_FLIGHT = 4  # jobs submitted a worker ahead: enough to keep it busy, few enough to wait on cheaply
 PARAMS = (
     f"v5-tv{TV_WIDTH}x{TV_TILE}-z{ZOOM_WIDTH}x{ZOOM_TILE}-m{PHONE_WIDTH}x{PHONE_TILE}-s{THUMB_HEIGHT}-e{MAX_ENLARGE}-sh{SHARPEN}-"
     f"f{FADED_INK}/{FADED_SPREAD}-q{JPEG_QUALITY}/{THUMB_QUALITY}-pdf{PDF_DPI}"
@@ -638,29 +640,42 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def _run_pool(jobs: list, cache: Path, workers: int, work=_work) -> tuple[dict[int, str | None], list[int]]:
-    """Run jobs on a pool. Returns (index -> error or None) for the jobs that finished, and the indexes left
-    over when the pool broke (a worker crashed) or stalled for JOB_TIMEOUT (a decoder hung)."""
+    """Run jobs on a pool, at most IN_FLIGHT a worker submitted at a time: a city's first import is ~300,000 scans,
+    and waiting on every submitted future each time one finishes is quadratic (hours at that size), besides
+    holding a future per job. Returns (index -> error or None) for the jobs that finished, and the indexes that
+    were running when the pool broke (a worker crashed) or stalled for JOB_TIMEOUT (a decoder hung): the suspects.
+    Jobs never started are in neither (the caller runs them on a new pool)."""
     done: dict[int, str | None] = {}
     pool = _pool(workers)
-    futures: dict[Future, int] = {pool.submit(work, job, str(cache)): i for i, job in enumerate(jobs)}
-    pending = set(futures)
+    futures: dict[Future, int] = {}
+    pending: set[Future] = set()
+    queued = iter(range(len(jobs)))
     try:
-        while pending:
+        while True:
+            for i in itertools.islice(queued, max(0, workers * IN_FLIGHT - len(pending))):
+                fut = pool.submit(work, jobs[i], str(cache))
+                futures[fut] = i
+                pending.add(fut)
+            if not pending:
+                break
             finished, pending = wait(pending, timeout=JOB_TIMEOUT, return_when=FIRST_COMPLETED)
             if not finished:
                 _stop(pool)
                 break
             for fut in finished:
-                done[futures[fut]] = fut.result()
+                done[futures.pop(fut)] = fut.result()
             progress.tell("scans", len(done), len(jobs))  # a terminal's progress line (progress.py)
     except BrokenProcessPool:
         _stop(pool)
     else:
         pool.shutdown(wait=not pending, cancel_futures=True)
-    for fut, i in futures.items():  # finished before the pool broke: keep
-        if i not in done and fut.done() and not fut.cancelled() and fut.exception() is None:
+    suspects = []
+    for fut, i in futures.items():  # finished before the pool broke: keep; the others were running
+        if fut.done() and not fut.cancelled() and fut.exception() is None:
             done[i] = fut.result()
-    return done, [i for i in range(len(jobs)) if i not in done]
+        else:
+            suspects.append(i)
+    return done, sorted(suspects)
 
 
 def run(jobs: list[Job], cache: Path, workers: int | None = None) -> list[str | None]:
@@ -669,15 +684,23 @@ def run(jobs: list[Job], cache: Path, workers: int | None = None) -> list[str | 
 
 
 def _run_all(jobs: list, cache: Path, workers: int | None, work) -> list[str | None]:
-    """Every job's error text (None: done); `work` runs one job in a worker. A job that crashes or hangs a
-    worker is retried alone, in a pool of its own, so it is named and the others still finish."""
+    """Every job's error text (None: done); `work` runs one job in a worker. A job that was running when a worker
+    crashed or hung is retried alone, in a pool of its own, so it is named; the jobs not yet started go on in a
+    new pool."""
     if not jobs:
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    done, left = _run_pool(jobs, cache, workers, work)
-    for i in left:
-        alone, _ = _run_pool([jobs[i]], cache, 1, work)
-        done[i] = alone[0] if alone else "解码程序崩溃或超时 the decoder crashed or hung"
+    done: dict[int, str | None] = {}
+    left = list(range(len(jobs)))
+    while left:
+        finished, suspects = _run_pool([jobs[i] for i in left], cache, workers, work)
+        done.update((left[k], error) for k, error in finished.items())
+        for i in (left[k] for k in suspects):
+            alone, _ = _run_pool([jobs[i]], cache, 1, work)
+            done[i] = alone[0] if alone else "解码程序崩溃或超时 the decoder crashed or hung"
+        if not finished and not suspects:  # the pool did nothing at all: name every job rather than loop
+            done.update((i, "解码程序无法启动 the decoder could not start") for i in left)
+        left = [i for i in left if i not in done]
     return [done[i] for i in range(len(jobs))]
 
 
