@@ -9,7 +9,7 @@ import sys
 import click
 
 from sitegen import __version__
-from sitegen.cli.main import LAZY_COMMANDS, cli
+from sitegen.cli.main import INTERNAL_COMMANDS, LAZY_COMMANDS, cli
 from tests.conftest import snapshot
 
 
@@ -135,3 +135,52 @@ def test_every_lazy_command_is_the_command_of_its_name():
     listed = run("--help").stdout
     for name in [*LAZY_COMMANDS, "build", "check", "new"]:
         assert f"\n  {name} " in listed
+
+
+# ---- h25: check asked again with nothing changed: one stat walk, no pipeline loaded -------------------------------
+
+PIPELINE = (
+    "pypinyin",
+    "jinja2",
+    "PIL",
+    "openpyxl",
+    "yaml",
+    "segno",
+    "sitegen.build.pipeline",
+)  # what a check reads with
+
+
+def loaded_by(*args) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run `sitegen ARGS` in a fresh interpreter; which of PIPELINE it had loaded when it exited."""
+    code = (
+        "import atexit, json, sys\n"
+        f"atexit.register(lambda: print('LOADED', json.dumps([m for m in {PIPELINE!r} if m in sys.modules]), file=sys.stderr))\n"
+        "from sitegen.cli.main import main\n"
+        f"sys.argv = ['sitegen', *{[str(a) for a in args]!r}]\n"
+        "main()\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    return r, json.loads(r.stderr.rsplit("LOADED ", 1)[1])
+
+
+def test_a_check_asked_again_loads_nothing_of_the_pipeline(mini, tmp_path):
+    """The remembered verdict is found with the content's stat facts alone (build/state.py): no template engine,
+    image or spreadsheet library, no pinyin dictionary is loaded, and the verdict is told as it was. When it
+    cannot answer (a file changed), the full check is loaded and run."""
+    out = tmp_path / "out"
+    assert run("build", mini, "-o", out, "--theme", "tv").returncode == 0
+    first, loaded = loaded_by("check", mini, "-o", out)
+    assert first.returncode == 0 and "sitegen.build.pipeline" in loaded, first.stderr
+    again, loaded = loaded_by("check", mini, "-o", out)
+    assert (again.returncode, again.stdout) == (0, first.stdout) and loaded == [], again.stderr
+    (mini / "xg" / "cs" / "notes.md").write_text("clerk's note\n", encoding="utf-8")
+    changed, loaded = loaded_by("check", mini, "-o", out)
+    assert "sitegen.build.pipeline" in loaded, changed.stderr
+
+
+def test_the_internal_commands_are_loaded_by_name_and_never_listed():
+    ctx = click.Context(cli)
+    for name in INTERNAL_COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert isinstance(command, click.Command) and command.name == name and command.hidden
+        assert f"\n  {name} " not in run("--help").stdout
