@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import click
+import pytest
+from click.testing import CliRunner
 
 from sitegen import __version__
+from sitegen.build import pipeline
 from sitegen.cli.main import INTERNAL_COMMANDS, LAZY_COMMANDS, cli
+from sitegen.site import code
+from sitegen.site.code import RECORD
 from tests.conftest import snapshot
 
 
@@ -184,3 +192,54 @@ def test_the_internal_commands_are_loaded_by_name_and_never_listed():
         command = cli.get_command(ctx, name)
         assert isinstance(command, click.Command) and command.name == name and command.hidden
         assert f"\n  {name} " not in run("--help").stdout
+
+
+def _rewrite(path: Path) -> None:
+    path.write_bytes(path.read_bytes())  # same bytes, same size: only the ctime tells
+
+
+def _touch(path: Path) -> None:
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def _retarget(path: Path) -> None:
+    path.unlink()
+    path.symlink_to("../journal/2026-09.csv")
+
+
+EDITS = {  # each kind of change the remembered verdict must not survive
+    "a journal row edited": lambda c, o, mp: (c / "xg/cs/journal/2026-09.csv").write_text(
+        (c / "xg/cs/journal/2026-09.csv").read_text(encoding="utf-8").replace("2500.50", "2500.00"), encoding="utf-8"
+    ),
+    "the same bytes written again": lambda c, o, mp: _rewrite(c / "xg/cs/village.yaml"),
+    "a file's time changed": lambda c, o, mp: _touch(c / "site.yaml"),
+    "a file added deep down": lambda c, o, mp: (c / "xg/cs/scans/note.txt").write_text("x", encoding="utf-8"),
+    "a file renamed": lambda c, o, mp: (c / "policies").rename(c / "policies-old"),
+    "a link retargeted": lambda c, o, mp: _retarget(c / "xg/cs/files/link.csv"),
+    "a folder removed": lambda c, o, mp: shutil.rmtree(c / "xg/cs/rules"),
+    "the output's build record changed": lambda c, o, mp: (o / "tv" / RECORD).write_text("{}", encoding="utf-8"),
+    "another day": lambda c, o, mp: mp.setenv("SITEGEN_TODAY", "2031-01-05"),
+    "another sitegen": lambda c, o, mp: mp.setattr(code, "_renderer", lambda: "sitegen upgraded"),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_the_remembered_verdict_does_not_survive_a_change(mini, tmp_path, monkeypatch, edit):
+    """Asked again with nothing changed, check tells its verdict without reading the content; after any change
+    to what it reads (the content's files and folders, by their stat facts; the output it would replace; the date;
+    sitegen's code) it checks again, and then remembers the new verdict."""
+    out = tmp_path / "out"
+    (mini / "xg/cs/files/link.csv").symlink_to("../../../site.yaml")
+    pipeline.build(mini, out, ("tv",))
+    real, calls = pipeline.rehearse, []
+    monkeypatch.setattr(pipeline, "rehearse", lambda *a, **k: calls.append(edit) or real(*a, **k))
+    check = [str(a) for a in ("check", mini, "-o", out)]
+    CliRunner().invoke(cli, check)
+    CliRunner().invoke(cli, check)
+    assert calls == [edit]  # the second one remembered
+    EDITS[edit](mini, out, monkeypatch)
+    CliRunner().invoke(cli, check)
+    assert calls == [edit, edit]
+    CliRunner().invoke(cli, check)
+    assert calls == [edit, edit]
