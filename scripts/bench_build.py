@@ -1,6 +1,6 @@
 """Benchmark (issue 14): the whole city, cold and warm, at several sizes, in one run.
 
-    python scripts/bench_build.py [--villages 5,50,252] [--keep DIR]
+    python scripts/bench_build.py [--villages 5,50,252] [--keep DIR] [--warm-only]
 
 For each size a seed-scale city is made (scripts/make_city.py: ~445 vouchers with 2-3 scans, 40 党务 and 49 村务
 items a village) and measured, each run in a process of its own (so peak memory is that run's):
@@ -11,7 +11,14 @@ items a village) and measured, each run in a process of its own (so peak memory 
   build (a full check) and again with nothing changed (its verdict remembered);
 - build with every village carried over (one shared file rewritten with the same bytes: the memo cannot answer,
   everything is validated and planned again, no village rendered): what a build costs when the memo misses;
-- build with one voucher added to one village.
+- build with one voucher added to one village;
+- `sitegen publish` (validate, build, bundle, sign, push to a folder headend) the first time (every bundle made and
+  pushed whole, then `sitegen ingest`), and again with nothing changed;
+- one voucher added to another village -> its delta live at the folder headend: `sitegen publish` then
+  `sitegen ingest`, end to end wall (one run each, as cron runs them).
+
+With `--warm-only` (and `--keep DIR`) the city and output an earlier run left in DIR are measured as they are: no
+city made, no cold build, every warm row above (the publish section is added to site.yaml when missing).
 
 The scans are hard links to the sample's few hundred JPEGs, so a cold build makes renditions only for those
 distinct files (the cache is by content): the image figures are per distinct file processed. If Hugo is installed,
@@ -30,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,6 +47,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 from make_city import make_city
 
 from sitegen.build.pipeline import Steps, build, default_cache
+from sitegen.deploy import keys
 from sitegen.images import renditions as assets
 
 
@@ -60,14 +69,15 @@ def _measure_one(what: str, content: Path, out: Path) -> dict:
             unchanged=result.unchanged,
             held=sorted(result.held),
         )
-    else:
-        code = subprocess.run(
-            [sys.executable, "-m", "sitegen", "check", str(content), "-o", str(out)],
-            capture_output=True,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            check=False,
-        ).returncode
-        figures["exit"] = code
+    elif what == "check":
+        figures["exit"] = _sitegen("check", str(content), "-o", str(out))["exit"]
+    elif what == "publish":  # cron's run: validate, build, bundle, sign, push
+        figures.update(_sitegen("publish", str(content), "-o", str(out), "--bundles", str(bundles_of(out))))
+    else:  # "live": publish, then the headend's ingest, one after the other: the change live end to end
+        published = _sitegen("publish", str(content), "-o", str(out), "--bundles", str(bundles_of(out)))
+        figures["publish_wall"] = time.perf_counter() - wall
+        ingested = _sitegen("ingest", "--root", str(headend_of(out)))
+        figures.update(exit=max(published["exit"], ingested["exit"]), said=published["said"] + ingested["said"])
     figures["wall"] = time.perf_counter() - wall
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     figures["cpu"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
@@ -76,6 +86,47 @@ def _measure_one(what: str, content: Path, out: Path) -> dict:
     figures["steps"] = {n: [steps.wall[n], steps.cpu[n]] for n in steps.wall}
     figures["scan_jobs"] = sum(jobs)
     return figures
+
+
+def _sitegen(*args: str) -> dict:
+    """Run `python -m sitegen ARGS` (its own start-up counted, as cron's is); its exit code and last lines."""
+    run = subprocess.run(
+        [sys.executable, "-m", "sitegen", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    return {"exit": run.returncode, "said": (run.stdout + run.stderr).strip().splitlines()[-4:]}
+
+
+def bundles_of(out: Path) -> Path:
+    return out.parent / f"{out.name}.bundles"
+
+
+def headend_of(out: Path) -> Path:
+    return out.parent / f"{out.name}.headend"
+
+
+def with_headend(content: Path, out: Path) -> bool:
+    """A signing key, a folder headend (its public key, its drop folder) and the publish: section of site.yaml
+    naming them; kept when there (a section already there is left alone). True when site.yaml was changed."""
+    work = out.parent
+    key = work / "keys" / "signing.key"
+    if not key.is_file():
+        keys.generate(key)
+    headend_of(out).mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(keys.public_path(key), headend_of(out) / "publisher.pub")
+    site = content / "site.yaml"
+    text = site.read_text(encoding="utf-8")
+    if "\npublish:" not in text:
+        site.write_text(
+            text.rstrip("\n") + f"\npublish:\n  signing_key: {key}\n  targets:\n    - name: bench\n      type: folder\n"
+            f"      path: {headend_of(out) / 'drop'}\n",
+            encoding="utf-8",
+        )
+        return True
+    return False
 
 
 def _rss_mib() -> float:
@@ -112,10 +163,12 @@ def du(folder: Path) -> int:
     return total
 
 
-def add_voucher(content: Path, which: int = 0) -> None:
-    """A clerk adds one voucher (and its two scans) to a village of the first town (`which`: its place, from 0)."""
+def add_voucher(content: Path, which: int = 0) -> str:
+    """A clerk adds one voucher (and its two scans) to a village of the first town (`which`: its place, from 0),
+    numbered 999 down (a number not used yet: a city can be measured again, --warm-only). Returns "town/village"."""
     village = [p for p in sorted((content / "t00").iterdir()) if (p / "village.yaml").is_file()][which]
     journal = sorted((village / "journal").glob("*.csv"))[-1]
+    number = next(n for n in range(999, 0, -1) if not (village / "scans" / journal.stem / str(n)).exists())
     data = journal.read_bytes()
     encoding = "utf-8" if not data.startswith(b"\xef\xbb\xbf") else "utf-8-sig"
     try:
@@ -128,7 +181,7 @@ def add_voucher(content: Path, which: int = 0) -> None:
     for account, name, dr, cr in (("513", "管理费用", "100.00", ""), ("102", "银行存款", "", "100.00")):
         cells = {
             "日期": f"{month}-28",
-            "凭证字号": "记-999",
+            "凭证字号": f"记-{number}",
             "摘要": "付村道修理款",
             "科目编码": account,
             "科目名称": name,
@@ -139,11 +192,12 @@ def add_voucher(content: Path, which: int = 0) -> None:
         }
         rows.append(",".join(cells.get(h, "") for h in header))
     journal.write_bytes(data + ("\n".join(rows) + "\n").encode("utf-8" if encoding == "utf-8-sig" else encoding))
-    folder = village / "scans" / month / "999"
+    folder = village / "scans" / month / str(number)
     folder.mkdir(parents=True)
     scans = sorted((village / "scans").rglob("*.jpg"))
     for n in (1, 2):  # new files, as a clerk's scans are: a hard link would change the ctime of a file the synthetic
         shutil.copyfile(scans[n], folder / f"{n:02d}.jpg")  # city shares between all its villages (all "changed")
+    return f"t00/{village.name}"
 
 
 def hugo_cpu(pages: int, work: Path) -> float | None:
@@ -176,14 +230,26 @@ def hugo_cpu(pages: int, work: Path) -> float | None:
 
 
 def bench(
-    villages: int, work: Path, images_from: Path | None = None, hugo: bool = True, cold_only: bool = False
+    villages: int,
+    work: Path,
+    images_from: Path | None = None,
+    hugo: bool = True,
+    cold_only: bool = False,
+    warm_only: bool = False,
 ) -> dict:
     content, out = work / f"city-{villages}", work / f"out-{villages}"
+    if warm_only:
+        if not (content / "site.yaml").is_file() or not (out / "tv" / "index.html").is_file():
+            raise SystemExit(f"--warm-only: no city and output of {villages} villages in {work} (an earlier run's)")
+        return warm(villages, content, out, {"villages": villages, "images_from": ""})
     shutil.rmtree(content, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(default_cache(out), ignore_errors=True)
+    for deploy in (bundles_of(out), headend_of(out)):
+        shutil.rmtree(deploy, ignore_errors=True)
     t = time.perf_counter()
     make_city(content, villages)
+    with_headend(content, out)  # before the cold build: the publish rows find the build's memo as it left it
     row: dict = {"villages": villages, "made_s": time.perf_counter() - t, "images_from": str(images_from or "")}
     if images_from:  # the renditions made already (same distinct scans): the cold build is the text pipeline's
         shutil.copytree(images_from, default_cache(out), ignore=shutil.ignore_patterns(".index"))
@@ -194,6 +260,16 @@ def bench(
     if cold_only:
         return row
     print(f"[{villages}] cold {row['cold']['wall']:.0f} s; warm runs ...", file=sys.stderr, flush=True)
+    row = warm(villages, content, out, row)
+    row["hugo_cpu"] = hugo_cpu(sum(row["cold"]["pages"].values()), work) if hugo else None
+    return row
+
+
+def warm(villages: int, content: Path, out: Path, row: dict) -> dict:
+    """The warm rows: on a city built already (cold, or by an earlier run: --warm-only)."""
+    if with_headend(content, out):  # (--warm-only on a city made without it) built once more, not measured, so
+        print(f"[{villages}] publish: section added to site.yaml; building it in ...", file=sys.stderr, flush=True)
+        row["settle"] = measure("build", content, out)  # that "nothing changed" below is so
     row["same"] = measure("build", content, out)
     row["check_first"] = measure("check", content, out)  # the first check after the build: a full one
     row["check_same"] = measure("check", content, out)  # asked again: its verdict remembered
@@ -202,7 +278,11 @@ def bench(
     row["carried"] = measure("build", content, out)
     add_voucher(content)
     row["one"] = measure("build", content, out)
-    row["hugo_cpu"] = hugo_cpu(sum(row["cold"]["pages"].values()), work) if hugo else None
+    print(f"[{villages}] publish ...", file=sys.stderr, flush=True)
+    row["publish_first"] = measure("live", content, out)  # bundles made (all, the first time), pushed, ingested
+    row["publish_same"] = measure("publish", content, out)
+    row["live_village"] = add_voucher(content, 1)
+    row["live"] = measure("live", content, out)
     return row
 
 
@@ -211,6 +291,10 @@ def report(rows: list[dict]) -> None:
         return f"{r['wall']:7.1f} s wall {r['cpu']:7.1f} s CPU {r['rss_mib']:6.0f} MiB"
 
     for row in rows:
+        if "cold" not in row:  # --warm-only
+            print(f"== {row['villages']} villages (warm rows only: the city and output of an earlier run)")
+            _warm_lines(row, t)
+            continue
         cold = row["cold"]
         img_wall, img_cpu = cold["steps"].get("images", [0, 0])
         jobs = cold["scan_jobs"]
@@ -233,13 +317,7 @@ def report(rows: list[dict]) -> None:
             )
         if "same" not in row:
             continue  # --cold-only
-        print(f"nothing changed, build:     {t(row['same'])}  (unchanged: {row['same']['unchanged']})")
-        print(f"check, first after build:   {t(row['check_first'])}  (exit {row['check_first']['exit']})")
-        print(f"check again, nothing changed: {t(row['check_same'])}  (exit {row['check_same']['exit']})")
-        print(f"all carried (memo missed): {t(row['carried'])}  ({row['carried']['reused']} villages carried)")
-        print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in row["carried"]["steps"].items()))
-        print(f"one voucher added:          {t(row['one'])}  ({row['one']['reused']} villages carried)")
-        print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in row["one"]["steps"].items()))
+        _warm_lines(row, t)
         if row["hugo_cpu"] is None:
             print("Hugo: not installed (or --no-hugo); no ratio")
         else:
@@ -248,6 +326,29 @@ def report(rows: list[dict]) -> None:
                 f"{cold['cpu'] / max(row['hugo_cpu'], 1e-3):.1f}"
             )
     print(json.dumps(rows, ensure_ascii=False), file=sys.stderr)
+
+
+def _warm_lines(row: dict, t: Callable[[dict], str]) -> None:
+    """The warm rows, one line each (and the steps of the builds that did work)."""
+    print(f"nothing changed, build:     {t(row['same'])}  (unchanged: {row['same']['unchanged']})")
+    print(f"check, first after build:   {t(row['check_first'])}  (exit {row['check_first']['exit']})")
+    print(f"check again, nothing changed: {t(row['check_same'])}  (exit {row['check_same']['exit']})")
+    print(f"all carried (memo missed): {t(row['carried'])}  ({row['carried']['reused']} villages carried)")
+    print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in row["carried"]["steps"].items()))
+    print(f"one voucher added:          {t(row['one'])}  ({row['one']['reused']} villages carried)")
+    print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in row["one"]["steps"].items()))
+    first, same, live = row["publish_first"], row["publish_same"], row["live"]
+    print(
+        f"publish, first + ingest:    {t(first)}  (exit {first['exit']}; publish {first['publish_wall']:.1f} s "
+        f"wall, the rest ingest)"
+    )
+    print(f"publish, nothing changed:   {t(same)}  (exit {same['exit']}; {same['said'][0] if same['said'] else ''})")
+    print(
+        f"one voucher -> live:        {t(live)}  (exit {live['exit']}; {row['live_village']}: publish "
+        f"{live['publish_wall']:.1f} s + ingest {live['wall'] - live['publish_wall']:.1f} s wall)"
+    )
+    for line in live["said"]:
+        print(f"   {line}")
 
 
 def main() -> None:
@@ -262,17 +363,25 @@ def main() -> None:
     )
     ap.add_argument("--no-hugo", action="store_true", help="do not measure Hugo")
     ap.add_argument("--cold-only", action="store_true", help="only the cold build (its time and peak RSS)")
+    ap.add_argument(
+        "--warm-only",
+        action="store_true",
+        help="only the warm rows, on the city and output an earlier run left in --keep DIR (no city made, no cold build)",
+    )
     ap.add_argument("--one", nargs=3, metavar=("WHAT", "CONTENT", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
         print(json.dumps(_measure_one(args.one[0], Path(args.one[1]), Path(args.one[2]))))
         return
+    if args.warm_only and (not args.keep or args.cold_only):
+        ap.error("--warm-only measures what an earlier run left in --keep DIR (and not with --cold-only)")
     work = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     rows = []
     try:
         for n in [int(v) for v in args.villages.split(",")]:
-            rows.append(bench(n, work, args.images_from, not args.no_hugo and not args.cold_only, args.cold_only))
+            hugo = not args.no_hugo and not args.cold_only
+            rows.append(bench(n, work, args.images_from, hugo, args.cold_only, args.warm_only))
             report(rows[-1:])
     finally:
         if not args.keep:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import click
+import pytest
+from click.testing import CliRunner
 
 from sitegen import __version__
-from sitegen.cli.main import LAZY_COMMANDS, cli
+from sitegen.build import pipeline
+from sitegen.cli.main import INTERNAL_COMMANDS, LAZY_COMMANDS, cli
+from sitegen.site import code
+from sitegen.site.code import RECORD
 from tests.conftest import snapshot
 
 
@@ -135,3 +143,103 @@ def test_every_lazy_command_is_the_command_of_its_name():
     listed = run("--help").stdout
     for name in [*LAZY_COMMANDS, "build", "check", "new"]:
         assert f"\n  {name} " in listed
+
+
+# ---- h25: check asked again with nothing changed: one stat walk, no pipeline loaded -------------------------------
+
+PIPELINE = (
+    "pypinyin",
+    "jinja2",
+    "PIL",
+    "openpyxl",
+    "yaml",
+    "segno",
+    "sitegen.build.pipeline",
+)  # what a check reads with
+
+
+def loaded_by(*args) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run `sitegen ARGS` in a fresh interpreter; which of PIPELINE it had loaded when it exited."""
+    code = (
+        "import atexit, json, sys\n"
+        f"atexit.register(lambda: print('LOADED', json.dumps([m for m in {PIPELINE!r} if m in sys.modules]), file=sys.stderr))\n"
+        "from sitegen.cli.main import main\n"
+        f"sys.argv = ['sitegen', *{[str(a) for a in args]!r}]\n"
+        "main()\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    return r, json.loads(r.stderr.rsplit("LOADED ", 1)[1])
+
+
+def test_a_check_asked_again_loads_nothing_of_the_pipeline(mini, tmp_path):
+    """The remembered verdict is found with the content's stat facts alone (build/state.py): no template engine,
+    image or spreadsheet library, no pinyin dictionary is loaded, and the verdict is told as it was. When it
+    cannot answer (a file changed), the full check is loaded and run."""
+    out = tmp_path / "out"
+    assert run("build", mini, "-o", out, "--theme", "tv").returncode == 0
+    first, loaded = loaded_by("check", mini, "-o", out)
+    assert first.returncode == 0 and "sitegen.build.pipeline" in loaded, first.stderr
+    again, loaded = loaded_by("check", mini, "-o", out)
+    assert (again.returncode, again.stdout) == (0, first.stdout) and loaded == [], again.stderr
+    (mini / "xg" / "cs" / "notes.md").write_text("clerk's note\n", encoding="utf-8")
+    changed, loaded = loaded_by("check", mini, "-o", out)
+    assert "sitegen.build.pipeline" in loaded, changed.stderr
+
+
+def test_the_internal_commands_are_loaded_by_name_and_never_listed():
+    ctx = click.Context(cli)
+    for name in INTERNAL_COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert isinstance(command, click.Command) and command.name == name and command.hidden
+        assert f"\n  {name} " not in run("--help").stdout
+
+
+def _rewrite(path: Path) -> None:
+    path.write_bytes(path.read_bytes())  # same bytes, same size: only the ctime tells
+
+
+def _touch(path: Path) -> None:
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def _retarget(path: Path) -> None:
+    path.unlink()
+    path.symlink_to("../journal/2026-09.csv")
+
+
+EDITS = {  # each kind of change the remembered verdict must not survive
+    "a journal row edited": lambda c, o, mp: (c / "xg/cs/journal/2026-09.csv").write_text(
+        (c / "xg/cs/journal/2026-09.csv").read_text(encoding="utf-8").replace("2500.50", "2500.00"), encoding="utf-8"
+    ),
+    "the same bytes written again": lambda c, o, mp: _rewrite(c / "xg/cs/village.yaml"),
+    "a file's time changed": lambda c, o, mp: _touch(c / "site.yaml"),
+    "a file added deep down": lambda c, o, mp: (c / "xg/cs/scans/note.txt").write_text("x", encoding="utf-8"),
+    "a file renamed": lambda c, o, mp: (c / "policies").rename(c / "policies-old"),
+    "a link retargeted": lambda c, o, mp: _retarget(c / "xg/cs/files/link.csv"),
+    "a folder removed": lambda c, o, mp: shutil.rmtree(c / "xg/cs/rules"),
+    "the output's build record changed": lambda c, o, mp: (o / "tv" / RECORD).write_text("{}", encoding="utf-8"),
+    "another day": lambda c, o, mp: mp.setenv("SITEGEN_TODAY", "2031-01-05"),
+    "another sitegen": lambda c, o, mp: mp.setattr(code, "_renderer", lambda: "sitegen upgraded"),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_the_remembered_verdict_does_not_survive_a_change(mini, tmp_path, monkeypatch, edit):
+    """Asked again with nothing changed, check tells its verdict without reading the content; after any change
+    to what it reads (the content's files and folders, by their stat facts; the output it would replace; the date;
+    sitegen's code) it checks again, and then remembers the new verdict."""
+    out = tmp_path / "out"
+    (mini / "xg/cs/files/link.csv").symlink_to("../../../site.yaml")
+    pipeline.build(mini, out, ("tv",))
+    real, calls = pipeline.rehearse, []
+    monkeypatch.setattr(pipeline, "rehearse", lambda *a, **k: calls.append(edit) or real(*a, **k))
+    check = [str(a) for a in ("check", mini, "-o", out)]
+    CliRunner().invoke(cli, check)
+    CliRunner().invoke(cli, check)
+    assert calls == [edit]  # the second one remembered
+    EDITS[edit](mini, out, monkeypatch)
+    CliRunner().invoke(cli, check)
+    assert calls == [edit, edit]
+    CliRunner().invoke(cli, check)
+    assert calls == [edit, edit]

@@ -13,6 +13,9 @@ import pytest
 
 from sitegen.build import lock
 from sitegen.build.pipeline import build
+from sitegen.content.errors import EXIT_HELD
+from sitegen.deploy import bundle
+from sitegen.deploy.publish import publish as publish_run
 from tests.deploykit import clone, deploy, env, kill, paused, sitegen, snapshot, unbalance
 
 
@@ -283,3 +286,24 @@ def test_publish_waits_for_or_leaves_a_running_build(live, tmp_path):
     with lock.hold(d.output / ".cache" / "build.lock"):
         r = publish(d)
     assert r.returncode == 4 and "another run holds" in r.stdout + r.stderr
+
+
+# ---- h25: publish with nothing changed costs the stat facts, held villages included ----------------------------
+
+
+def test_nothing_changed_walks_reads_and_signs_no_village(live, monkeypatch):
+    """Publish asked again with nothing changed: the build's memo answers, and no village bundle (the held one
+    included) is walked, read, hashed or signed again; the push sends nothing but the fresh snapshot."""
+    d = live
+    unbalance(d.content, "cs2")
+    assert publish_run(d.content, d.output, d.bundles).code == EXIT_HELD  # cs2 held: its last good version kept
+    walked: list[str] = []
+    real_walk, real_entries, real_sign = bundle._walk, bundle._entries, bundle.sign
+    monkeypatch.setattr(bundle, "_walk", lambda output, top, *a: walked.append(str(top)) or real_walk(output, top, *a))
+    monkeypatch.setattr(bundle, "_entries", lambda files: walked.append("read") or real_entries(files))
+    monkeypatch.setattr(bundle, "sign", lambda m, k: walked.append(f"sign {m.bundle}") or real_sign(m, k))
+    for _ in range(2):
+        walked.clear()
+        result = publish_run(d.content, d.output, d.bundles)
+        assert result.code == EXIT_HELD and "3 bundles, 0 changed" in result.summary[0], result.summary
+        assert [w for w in walked if "/xg/" in w or w == "read" or w.startswith("sign")] == [], walked

@@ -16,7 +16,7 @@ from PIL import Image as PILImage
 
 from sitegen.build.pipeline import build
 from sitegen.oversight import refcode
-from sitegen.site import reuse
+from sitegen.site import code, reuse
 from tests.conftest import FIXTURES
 
 
@@ -90,7 +90,7 @@ def test_shared_content_the_code_or_the_options_render_every_village(content, tm
     assert build(content, out).reused == []  # village lists it
     assert build(content, out, preview=True).reused == []  # drafts shown: other pages
     assert build(content, out).reused == []  # and back
-    monkeypatch.setattr(reuse, "_renderer", lambda: "sitegen upgraded")
+    monkeypatch.setattr(code, "_renderer", lambda: "sitegen upgraded")
     assert build(content, out).reused == []
     same_as_full_build(content, out, tmp_path)
 
@@ -244,7 +244,7 @@ def test_the_code_or_todays_date_or_the_options_are_noticed(content, tmp_path, m
     assert build(content, out).unchanged
     monkeypatch.setenv("SITEGEN_TODAY", "2027-01-05")  # a date far in the future may not be so any more
     assert not build(content, out).unchanged
-    monkeypatch.setattr(reuse, "_renderer", lambda: "sitegen upgraded")
+    monkeypatch.setattr(code, "_renderer", lambda: "sitegen upgraded")
     assert not build(content, out).unchanged
 
 

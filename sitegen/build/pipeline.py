@@ -13,7 +13,6 @@ time (lock.py).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import time
@@ -27,14 +26,15 @@ from pathlib import Path
 from typing import Any, cast
 
 from sitegen.build import lock
-from sitegen.content import dates
+from sitegen.build.state import content_state, default_cache
+from sitegen.build.state import records as _records
 from sitegen.content.errors import ContentError, Location, OutputError, Problem, Report, make_problem
 from sitegen.content.load import load, natural_key
 from sitegen.content.model import City, Image, Town, Village
 from sitegen.content.privacy import find_unmasked, mask
 from sitegen.finance.ledger import build_ledgers
 from sitegen.images import renditions as assets
-from sitegen.images.digests import Checked, Digests, Probes, tree_facts
+from sitegen.images.digests import Checked, Digests, Probes
 from sitegen.oversight import refcode
 from sitegen.oversight.review import publish
 from sitegen.oversight.supervise import supervise
@@ -95,26 +95,6 @@ class BuildResult:
     unchanged: bool = False  # nothing the build reads had changed: the output was left as it was (_memo)
 
 
-def default_cache(out: Path) -> Path:
-    """The image cache when none is given: `<output>.cache/` beside the output folder (never inside it: the
-    output is what is published and bundled; the cache is the build's own, and outlives a deleted output)."""
-    out = Path(os.path.abspath(out))
-    return out.parent / f"{out.name}.cache"
-
-
-MEMO = 1  # the format of a build's memo, and of what its state hashes
-
-
-def content_state(content: Path, skip: set[Path], *options: object, parts: dict[str, str] | None = None) -> str:
-    """What decides a build's or check's result besides the previous output: the stat facts of every file in the
-    content folder (digests.tree_facts, links' real paths too), sitegen's code, themes and libraries
-    (reuse.renderer), today's date (dates: a date far in the future is an error until it is not) and the options
-    given. `parts` receives each village folder's own facts from the same walk (check's validation memo)."""
-    h = hashlib.sha256(f"{MEMO}|{reuse.renderer()}|{dates.today().isoformat()}|{options!r}|".encode())
-    h.update(tree_facts(content.resolve(), {os.path.realpath(p) for p in skip}, True, parts).encode())
-    return h.hexdigest()
-
-
 def _problem_doc(p: Problem) -> dict:
     return {
         "code": p.code,
@@ -144,17 +124,6 @@ def _memo_doc(state: str, records: list[str], result: BuildResult) -> dict:
         "images": result.images,
         "villages": result.villages,
     }
-
-
-def _records(out: Path, themes: tuple[str, ...]) -> list[str]:
-    """The hash of each theme's build record in `out` ("" when missing)."""
-    found = []
-    for theme in themes:
-        try:
-            found.append(hashlib.sha256((out / theme / reuse.RECORD).read_bytes()).hexdigest())
-        except OSError:
-            found.append("")
-    return found
 
 
 def _memo_file(cache: Path) -> Path:
@@ -206,48 +175,6 @@ def _remember(out: Path, cache: Path, themes: tuple[str, ...], state: str, resul
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(memos, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
-
-
-def check_state(content: Path, output: Path, cache: Path, part: str) -> str:
-    """What decides `sitegen check`'s verdict on `content` (or its `part`, scope.py) against `output`: the
-    content's state (content_state) and the build records of the output it would replace."""
-    return content_state(content, {output, cache}, "check", part, _records(output, render.THEMES))
-
-
-def recall_check(cache: Path, state: str) -> dict | None:
-    """The verdict `sitegen check` gave from this very state ({"out", "err": lines, "exit"}), or None."""
-    try:
-        doc = json.loads((cache / ".index" / "check-memo.json").read_text(encoding="utf-8")).get(state)
-        if (
-            isinstance(doc, dict)
-            and isinstance(doc.get("out"), list)
-            and isinstance(doc.get("err"), list)
-            and isinstance(doc.get("exit"), int)
-        ):
-            return doc
-    except (OSError, ValueError, AttributeError):
-        pass
-    return None
-
-
-def remember_check(cache: Path, state: str, verdict: dict) -> None:
-    """Keep a check's verdict by its state (the last few), only where a build has made the cache: `sitegen
-    check` makes no folder of its own."""
-    path = cache / ".index" / "check-memo.json"
-    if not path.parent.is_dir():
-        return
-    try:
-        try:
-            memos = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            memos = {}
-        memos = dict(list(memos.items())[-7:]) if isinstance(memos, dict) else {}
-        memos[state] = verdict
-        tmp = path.with_suffix(f".tmp-{os.getpid()}")
-        tmp.write_text(json.dumps(memos), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass

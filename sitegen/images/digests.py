@@ -148,29 +148,98 @@ def tree_facts(
     second, no file opened. With `resolved`, a link's facts name the real path it leads to as well (a link whose
     target is unchanged but reached through another folder: the validation memo keeps real paths). `parts`, when
     given, receives the hash of each folder two levels down ("town/village" -> the hash tree_facts would give of
-    that folder alone), from the same walk: the validation memo's keys without a second walk."""
+    that folder alone), from the same walk: the validation memo's keys without a second walk.
+
+    It is asked on every `sitegen check`, build and publish, so it is one `os.scandir` walk with one stat a file
+    (the one the listing's lstat gives; a link is stat'ed through), each folder's lines hashed in one update. The
+    hash is that of the walk it replaced, os.walk's order (a folder, its files sorted and the links to folders
+    among its folders, then each folder below, sorted): the memos keyed by it stay valid."""
+    top = os.fspath(root)
     h = hashlib.sha256()
-    start = len(str(root)) + 1
+    start = len(top) + 1
     part: dict[str, hashlib._Hash] = {}
-    for top, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if os.path.realpath(os.path.join(top, d)) not in skip)
-        name = top[start:]
+    # (folder, its real path ("" when nothing is skipped: not needed), its own facts ("" for the root: taken here))
+    todo: list[tuple[str, str, str]] = [(top, os.path.realpath(top) if skip else "", "")]
+    while todo:
+        folder, real, facts = todo.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=_name)
+        except OSError:
+            continue  # a folder that cannot be listed is left out, as os.walk leaves it
+        name = folder[start:]
         inner = name.split("/", 2)
         sub = part.setdefault("/".join(inner[:2]), hashlib.sha256()) if parts is not None and len(inner) >= 2 else None
-        cut = len(inner[0]) + len(inner[1]) + 2 if sub is not None else 0
-        line = f"\0{_facts(top, resolved)}\n"
-        h.update(f"D{name}{line}".encode("utf-8", "surrogateescape"))  # a name not UTF-8
-        if sub is not None:
-            sub.update(f"D{name[cut:]}{line}".encode("utf-8", "surrogateescape"))
-        for entry in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
-            full = os.path.join(top, entry)
-            line = f"\0{_facts(full, resolved)}\n"
-            h.update(f"F{full[start:]}{line}".encode("utf-8", "surrogateescape"))
-            if sub is not None:
-                sub.update(f"F{full[start + cut :]}{line}".encode("utf-8", "surrogateescape"))
+        cut = start + len(inner[0]) + len(inner[1]) + 2 if sub is not None else 0
+        line = f"\0{facts or _facts(folder, resolved)}\n"
+        lines = [f"D{name}{line}"]
+        own = [f"D{name[cut - start :]}{line}"] if sub is not None else None
+        linked: list[os.DirEntry[str]] = []  # links to folders: listed as files, never walked into
+        below: list[tuple[str, str, str]] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                link = _is_link(entry)
+                if skip:
+                    where = os.path.realpath(entry.path) if link else os.path.join(real, entry.name)
+                    if where in skip:
+                        continue
+                else:
+                    where = ""
+                if link:
+                    linked.append(entry)
+                else:
+                    below.append((entry.path, where, _entry_facts(entry, resolved)))
+                continue
+            if _is_link(entry):
+                facts = _facts(entry.path, resolved)
+            else:  # inline: this line runs for every file of the city
+                try:
+                    st = entry.stat()
+                    facts = f"|{st.st_mode}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
+                except OSError as exc:
+                    facts = f"?{exc.errno}"
+            path = entry.path
+            lines.append(f"F{path[start:]}\0{facts}\n")
+            if own is not None:
+                own.append(f"F{path[cut:]}\0{facts}\n")
+        for entry in linked:
+            line = f"\0{_entry_facts(entry, resolved)}\n"
+            lines.append(f"F{entry.path[start:]}{line}")
+            if own is not None:
+                own.append(f"F{entry.path[cut:]}{line}")
+        h.update("".join(lines).encode("utf-8", "surrogateescape"))  # a name not UTF-8
+        if sub is not None and own is not None:
+            sub.update("".join(own).encode("utf-8", "surrogateescape"))
+        todo.extend(reversed(below))  # the first folder is walked next, as os.walk would
     if parts is not None:
         parts.update((key, sub.hexdigest()) for key, sub in part.items())
     return h.hexdigest()
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
+
+
+def _entry_facts(entry: os.DirEntry[str], resolved: bool) -> str:
+    """_facts of a listed entry: a file's from the stat its listing gives (one system call), a link's as _facts."""
+    if _is_link(entry):
+        return _facts(entry.path, resolved)
+    try:
+        st = entry.stat()
+    except OSError as exc:
+        return f"?{exc.errno}"
+    return f"|{st.st_mode}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
 
 
 def _facts(path: str, resolved: bool = False) -> str:

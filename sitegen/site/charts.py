@@ -8,26 +8,18 @@ installed the bars are drawn without text (the page shows every figure in a tabl
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
+
+from sitegen.site.code import font_path
 
 WIDTH, HEIGHT = 1280, 640
 BACKGROUND = (11, 26, 42)  # the TV theme's page colour
 TEXT = (255, 255, 255)
 GRID = (44, 74, 107)
 COLOURS = ((159, 245, 176), (255, 207, 207), (255, 235, 153), (214, 226, 238))  # income, expense, budget, other
-FONT_PATHS = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-)
 
 
 @dataclass(frozen=True)
@@ -37,20 +29,6 @@ class Series:
     name: str
     values: tuple[Decimal, ...]
     colour: int | None = None  # index into COLOURS; by default the series' position (income, expense, …)
-
-
-@lru_cache(maxsize=1)
-def font_path() -> str | None:
-    for path in FONT_PATHS:
-        if os.path.isfile(path):
-            return path
-    try:  # other distributions: ask fontconfig for a Chinese font
-        found = subprocess.run(
-            ["fc-match", "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True, timeout=10
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return found if found.lower().endswith((".ttc", ".ttf", ".otf")) and os.path.isfile(found) else None
 
 
 def _font(size: int):

@@ -21,21 +21,15 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 from sitegen.content.load import IGNORED
 from sitegen.content.model import City
 from sitegen.images.digests import Digests
-from sitegen.site import charts
+from sitegen.site.code import RECORD, renderer
 from sitegen.site.plan import Site
 
-RECORD = ".sitegen-build.json"
 FORMAT = 1  # of the record, and of what the fingerprints hash: change when either changes
-PACKAGE = Path(__file__).resolve().parents[1]  # sitegen/, every subpackage
-THEMES = PACKAGE.parent / "themes"
-LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "pillow", "pypdfium2", "pillow-heif", "segno")
 
 
 @dataclass
@@ -74,29 +68,6 @@ def _hash_files(files: list[tuple[str, str]], known: Digests) -> str:
             h.update(f"{name}\0{known.get(path)}\n".encode())
         except OSError:  # vanished or unreadable since load (validate has said so): hashed as such
             h.update(f"{name}\0?\n".encode())
-    return h.hexdigest()
-
-
-def renderer() -> str:
-    """What renders, as one hash (below); also keys the build's memo (pipeline.content_state)."""
-    return _renderer()
-
-
-@lru_cache(maxsize=1)
-def _renderer() -> str:
-    """sitegen's code and themes, the versions of the libraries that shape pages and images, the chart font."""
-    h = hashlib.sha256()
-    for f in sorted(PACKAGE.rglob("*.py")) + sorted(p for p in THEMES.rglob("*") if p.is_file()):
-        h.update(f"{f.relative_to(PACKAGE.parent).as_posix()}\0".encode() + hashlib.sha256(f.read_bytes()).digest())
-    for name in LIBRARIES:
-        try:
-            h.update(f"{name}={metadata.version(name)}\n".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name}=-\n".encode())
-    font = charts.font_path()
-    if font:
-        st = os.stat(font)
-        h.update(f"{font}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()
 
 
