@@ -35,7 +35,7 @@ from sitegen.content.errors import (
 )
 from sitegen.content.model import City
 from sitegen.content.progress import Progress
-from sitegen.images.digests import Checked, Probes
+from sitegen.images.digests import Checked, Probes, facts_file
 from sitegen.images.renditions import CHECK, PROBE
 from sitegen.site.render import THEMES
 
@@ -218,9 +218,9 @@ def _check(scope, output: Path, cache: Path) -> dict:
     city, report = pipeline.rehearse(
         scope.content,
         output,
-        Checked(cache / ".index" / "checked.json", CHECK),
+        Checked(facts_file(cache), CHECK),
         validated=validated,
-        probes=Probes(cache / ".index" / "probes.json", PROBE),
+        probes=Probes(facts_file(cache), PROBE),
         cache=cache,
     )
     own, others = split(report, scope)

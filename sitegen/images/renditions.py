@@ -31,7 +31,7 @@ import math
 import multiprocessing
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -45,7 +45,7 @@ from PIL import ImageFilter, ImageOps
 from sitegen.content import progress
 from sitegen.content.errors import Location, Report
 from sitegen.content.model import Image
-from sitegen.images.digests import Checked, Digests, Probes, stat_facts
+from sitegen.images.digests import Checked, Digests, Probes, facts_file, stat_facts
 
 pillow_heif.register_heif_opener()  # HEIC photos from phones open like any other image
 
@@ -604,7 +604,9 @@ def check_images(images: list[Image], report: Report, checked: Checked, workers:
     """验图 Part of validation: every published image decodes (decodes), so `sitegen check` finds each file the
     build would fail on, and the build finds it before anything is made. A file that passed before and is
     unchanged since (its stat facts, digests.Checked) is not decoded again. Problems are reported at the file.
-    Runs in worker processes like the assets stage: a file that crashes or hangs a decoder is named, not fatal."""
+    Runs in worker processes like the assets stage: a file that crashes or hangs a decoder is named, not fatal.
+    Each pass is recorded as it comes in (Checked commits them in batches): a first import of a city's scans,
+    killed half way, decodes only the rest when run again."""
     by_source: dict[Path, Image] = {}
     for img in images:
         by_source.setdefault(img.source, img)
@@ -617,11 +619,15 @@ def check_images(images: list[Image], report: Report, checked: Checked, workers:
             continue
         if not checked.passed_before(src, facts):
             todo.append((src, facts))
-    results = _run_all([str(src) for src, _ in todo], Path(), workers, _check_job)
-    for (src, facts), error in zip(todo, results):
+
+    def done(i: int, error: str | None) -> None:
         if error is None:
-            checked.passed(src, facts)
-        else:
+            checked.passed(*todo[i])
+
+    results = _run_all([str(src) for src, _ in todo], Path(), workers, _check_job, done)
+    checked.flush()
+    for (src, _), error in zip(todo, results):
+        if error is not None:
             img = by_source[src]
             report.error("image-bad", Location(img.where), value=img.where, detail=error)
 
@@ -637,9 +643,15 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _run_pool(jobs: list, cache: Path, workers: int, work=_work) -> tuple[dict[int, str | None], list[int]]:
+Done = Callable[[int, "str | None"], None]  # told each finished job's index and error (None: done)
+
+
+def _run_pool(
+    jobs: list, cache: Path, workers: int, work=_work, done_hook: Done | None = None
+) -> tuple[dict[int, str | None], list[int]]:
     """Run jobs on a pool. Returns (index -> error or None) for the jobs that finished, and the indexes left
-    over when the pool broke (a worker crashed) or stalled for JOB_TIMEOUT (a decoder hung)."""
+    over when the pool broke (a worker crashed) or stalled for JOB_TIMEOUT (a decoder hung). `done_hook` is told
+    each job's index and result as it finishes."""
     done: dict[int, str | None] = {}
     pool = _pool(workers)
     futures: dict[Future, int] = {pool.submit(work, job, str(cache)): i for i, job in enumerate(jobs)}
@@ -652,6 +664,8 @@ def _run_pool(jobs: list, cache: Path, workers: int, work=_work) -> tuple[dict[i
                 break
             for fut in finished:
                 done[futures[fut]] = fut.result()
+                if done_hook is not None:
+                    done_hook(futures[fut], done[futures[fut]])
             progress.tell("scans", len(done), len(jobs))  # a terminal's progress line (progress.py)
     except BrokenProcessPool:
         _stop(pool)
@@ -660,6 +674,8 @@ def _run_pool(jobs: list, cache: Path, workers: int, work=_work) -> tuple[dict[i
     for fut, i in futures.items():  # finished before the pool broke: keep
         if i not in done and fut.done() and not fut.cancelled() and fut.exception() is None:
             done[i] = fut.result()
+            if done_hook is not None:
+                done_hook(i, done[i])
     return done, [i for i in range(len(jobs)) if i not in done]
 
 
@@ -668,16 +684,19 @@ def run(jobs: list[Job], cache: Path, workers: int | None = None) -> list[str | 
     return _run_all(jobs, cache, workers, _work)
 
 
-def _run_all(jobs: list, cache: Path, workers: int | None, work) -> list[str | None]:
+def _run_all(jobs: list, cache: Path, workers: int | None, work, done_hook: Done | None = None) -> list[str | None]:
     """Every job's error text (None: done); `work` runs one job in a worker. A job that crashes or hangs a
-    worker is retried alone, in a pool of its own, so it is named and the others still finish."""
+    worker is retried alone, in a pool of its own, so it is named and the others still finish. `done_hook`
+    (index, error or None) is told of each job as it finishes."""
     if not jobs:
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    done, left = _run_pool(jobs, cache, workers, work)
+    done, left = _run_pool(jobs, cache, workers, work, done_hook)
     for i in left:
         alone, _ = _run_pool([jobs[i]], cache, 1, work)
         done[i] = alone[0] if alone else "解码程序崩溃或超时 the decoder crashed or hung"
+        if done_hook is not None:
+            done_hook(i, done[i])
     return [done[i] for i in range(len(jobs))]
 
 
@@ -702,7 +721,7 @@ def renditions(
     plan = {p: (r if isinstance(r, Rendition) else whole(p, r)) for p, r in images.items()}
     digests: dict[Path, str] = {}
     failed: dict[Path, str] = {}
-    index = known if known is not None else Digests(cache / ".index" / "digests.json")
+    index = known if known is not None else Digests(facts_file(cache), create=True)
     for r in plan.values():
         src = r.image.source
         if src not in digests and src not in failed:
