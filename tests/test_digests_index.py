@@ -411,6 +411,18 @@ def test_an_unreadable_old_json_index_is_removed(tmp_path, monkeypatch, referenc
 # ---- a first import killed half way keeps what it finished --------------------------------------------------------
 
 
+def test_each_pass_is_recorded_as_its_decode_finishes(mini, tmp_path, monkeypatch):
+    """Not when the whole decode check ends: a run killed while the pool works keeps what finished."""
+    finished = []
+    real = assets._run_all
+    monkeypatch.setattr(assets, "_run_all", lambda *a: (lambda found: finished.append(True) or found)(real(*a)))
+    when: list[bool] = []
+    checked = Checked(tmp_path / digests.FILE, assets.CHECK, create=True)
+    monkeypatch.setattr(checked, "passed", lambda source, facts: when.append(bool(finished)))
+    _, report = check(mini, checked)
+    assert not report.errors and when == [False] * SCANS  # each told while the pool still ran
+
+
 def _killed(tmp_path: Path, at: str, done: int, *args) -> None:
     """Run `sitegen ARGS` committing each entry (BATCH_ROWS=1) and SIGKILL it once `at` has run `done` times,
     paused before the next call (tests/fixtures/pause_run.py)."""
