@@ -7,7 +7,7 @@ import shutil
 
 from sitegen.build.pipeline import check
 from sitegen.images import renditions as assets
-from sitegen.images.digests import Probes, tree_facts
+from sitegen.images.digests import Probes, stat_facts, tree_facts
 from tests.conftest import FIXTURES
 
 
@@ -17,8 +17,8 @@ def test_an_unchanged_scans_header_is_not_read_again_a_rewritten_one_is(tmp_path
     opened = []
     real = assets.probe
     monkeypatch.setattr(assets, "probe", lambda path: opened.append(path.name) or real(path))
-    memo = tmp_path / "probes.json"
-    first = Probes(memo, assets.PROBE)
+    memo = tmp_path / "facts.sqlite"
+    first = Probes(memo, assets.PROBE, create=True)
     city, report = check(content, probes=first)
     assert city is not None and not report.errors and len(opened) >= 5
     first.save()
@@ -35,15 +35,16 @@ def test_an_unchanged_scans_header_is_not_read_again_a_rewritten_one_is(tmp_path
     os.utime(scan, ns=(st.st_atime_ns, st.st_mtime_ns))
     check(content, probes=Probes(memo, assets.PROBE))
     assert opened == ["01.jpg"]
-    assert Probes(memo, "another way of reading headers").known == {}  # another version: nothing trusted
+    assert Probes(memo, assets.PROBE).header(scan, stat_facts(scan)) is not None
+    assert Probes(memo, "another way of reading headers").header(scan, stat_facts(scan)) is None  # nothing trusted
 
 
 def test_a_header_that_failed_is_read_again_every_time(tmp_path, monkeypatch):
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "mini", content)
     (content / "xg/cs/scans/2026-09/2/01.jpg").write_bytes(b"not a jpeg")
-    memo = tmp_path / "probes.json"
-    probes = Probes(memo, assets.PROBE)
+    memo = tmp_path / "facts.sqlite"
+    probes = Probes(memo, assets.PROBE, create=True)
     _, report = check(content, probes=probes)
     assert any(p.code == "image-bad" for p in report.errors)
     probes.save()

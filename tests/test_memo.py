@@ -19,7 +19,7 @@ from sitegen.content import load as load_module
 from sitegen.content.errors import Report
 from sitegen.content.model import City
 from sitegen.images import renditions as assets
-from sitegen.images.digests import Checked, Probes
+from sitegen.images.digests import Checked, Probes, stat_facts
 from sitegen.site import reuse
 from sitegen.validate import city as city_module
 from sitegen.validate import memo as memo_module
@@ -141,7 +141,7 @@ def run(
 ) -> tuple[City | None, Report]:
     """One check, with the image decode check remembered in `work` (default: beside the content) (the decode is
     not what is tested here)."""
-    checked = Checked((work or content.parent) / "checked.json", assets.CHECK)
+    checked = Checked((work or content.parent) / "facts.sqlite", assets.CHECK, create=True)
     found = pipeline.check(content, checked, probes=probes, cache=cache)
     checked.save()
     return found
@@ -310,13 +310,15 @@ def test_check_without_a_build_cache_keeps_nothing(towns, tmp_path):
 
 def test_restored_villages_keep_their_image_headers(towns, tmp_path, cache):
     """A restored village probes nothing, yet its headers are kept for the run after its next change."""
-    first = Probes(tmp_path / "probes.json", assets.PROBE)
+    first = Probes(tmp_path / "facts.sqlite", assets.PROBE, create=True)
     run(towns, cache, first)
     first.save()
-    second = Probes(tmp_path / "probes.json", assets.PROBE)
+    second = Probes(tmp_path / "facts.sqlite", assets.PROBE, create=True)
     run(towns, cache, second)
+    second.save()
     assert first.asked and not [a for a in second.asked if "/scans/" in a]  # villages restored: no scan probed
-    assert set(second.now) == set(first.now) and first.now
+    third = Probes(tmp_path / "facts.sqlite", assets.PROBE)
+    assert all(third.header(path, stat_facts(path)) is not None for path in first.asked)
 
 
 def test_shared_objects_of_the_model_are_constants(towns):

@@ -26,7 +26,7 @@ from sitegen.content import progress
 from sitegen.content.errors import ContentError, OutputError
 from sitegen.content.model import City
 from sitegen.images import renditions as assets
-from sitegen.images.digests import Checked
+from sitegen.images.digests import FILE, Checked, facts_file
 from sitegen.oversight import refcode
 from sitegen.site import output, render
 from sitegen.site import plan as links
@@ -144,7 +144,7 @@ def test_check_does_not_decode_again_what_the_build_found_sound(city, monkeypatc
     jobs: list[int] = []
     real = assets._run_all
     monkeypatch.setattr(assets, "_run_all", lambda todo, *a: jobs.append(len(todo)) or real(todo, *a))
-    memo = pipeline.default_cache(out) / ".index" / "checked.json"
+    memo = facts_file(pipeline.default_cache(out))
     build(content, out)  # the copy's files have new inodes: the build checks them again and remembers them
     jobs.clear()
     _, report = check(content, Checked(memo, assets.CHECK))
@@ -445,13 +445,13 @@ def test_a_village_whose_folder_is_deleted_is_taken_down(city):
 def test_the_image_cache_is_beside_the_output_and_can_be_put_elsewhere(city, tmp_path):
     content, out = city
     assert pipeline.default_cache(out) == out.parent / "out.cache"
-    assert (out.parent / "out.cache" / ".index" / "digests.json").is_file()
+    assert (out.parent / "out.cache" / ".index" / FILE).is_file()
     assert not (out / ".cache" / "images").exists()  # never inside what is published
     elsewhere = tmp_path / "images"
     shutil.rmtree(out)
     result = CliRunner().invoke(cli, ["build", str(content), "-o", str(out), "--cache", str(elsewhere)])
     assert result.exit_code == 0, result.output
-    assert (elsewhere / ".index" / "digests.json").is_file() and len(list(elsewhere.iterdir())) > 1
+    assert (elsewhere / ".index" / FILE).is_file() and len(list(elsewhere.iterdir())) > 1
     assert not (out / ".cache" / "images").exists()
 
 

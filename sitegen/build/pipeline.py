@@ -34,7 +34,7 @@ from sitegen.content.model import City, Image, Town, Village
 from sitegen.content.privacy import find_unmasked, mask
 from sitegen.finance.ledger import build_ledgers
 from sitegen.images import renditions as assets
-from sitegen.images.digests import Checked, Digests, Probes
+from sitegen.images.digests import Checked, Digests, Probes, facts_file
 from sitegen.oversight import refcode
 from sitegen.oversight.review import publish
 from sitegen.oversight.supervise import supervise
@@ -522,7 +522,7 @@ def build(
             memo.steps = steps
             return memo
     index = cache / ".index"
-    checked, probes = Checked(index / "checked.json", assets.CHECK), Probes(index / "probes.json", assets.PROBE)
+    checked, probes = Checked(facts_file(cache), assets.CHECK, True), Probes(facts_file(cache), assets.PROBE, True)
     with steps.step("check"):
         try:
             index.mkdir(parents=True, exist_ok=True)  # the build keeps what it validates (village_memo)
@@ -568,7 +568,7 @@ def _build(
     held = village_errors(report, city, content) if hold_back else {}
     if _stops(report, held, city):
         raise ContentError(report)
-    digests = Digests(cache / ".index" / "digests.json")
+    digests = Digests(facts_file(cache), create=True)
     try:
         city, made = _settle(
             content, out, themes, cache, previous, preview, city, report, held, hold_back, digests, steps
@@ -688,7 +688,7 @@ def rehearse(
     held = village_errors(report, city, content)
     if _stops(report, held, city):
         return city, report  # the build stops here, on these errors
-    digests = Digests(cache / ".index" / "digests.json")  # read, never saved
+    digests = Digests(facts_file(cache))  # added to when the build made it, never made here
     try:
         city, _ = _settle(
             content, output, themes, cache, output, False, city, report, held, True, digests, steps, images=False

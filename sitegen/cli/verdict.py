@@ -16,7 +16,7 @@ from sitegen.build.scope import others_line, split, unpublished
 from sitegen.build.state import default_cache
 from sitegen.content.errors import EXIT_CONTENT, EXIT_OK, Report
 from sitegen.content.model import City
-from sitegen.images.digests import Checked, Probes
+from sitegen.images.digests import Checked, Probes, facts_file
 from sitegen.images.renditions import CHECK, PROBE
 
 
@@ -39,9 +39,9 @@ def verdict(scope: Scope, output: Path, cache: Path) -> dict:
     city, report = pipeline.rehearse(
         scope.content,
         output,
-        Checked(cache / ".index" / "checked.json", CHECK),
+        Checked(facts_file(cache), CHECK),
         validated=validated,
-        probes=Probes(cache / ".index" / "probes.json", PROBE),
+        probes=Probes(facts_file(cache), PROBE),
         cache=cache,
     )
     own, others = split(report, scope)

@@ -2,6 +2,23 @@
 
 Two stages ask what a file holds: assets (an unchanged scan is never processed again) and reuse (a village whose
 files are unchanged is not rendered again). Both ask here, so each file is read at most once per change.
+
+The stat-fact indexes (状态索引: Digests, Checked, Probes) are tables of one SQLite file in the image cache's
+`.index/` (facts_file), looked up a file at a time. SQLite (the standard library's sqlite3) because a city has
+~300,000 scans and a province fifty times that: JSON dictionaries read whole and written whole held ~2.2 KiB a
+scan in memory (24 MiB at 11,233 scans: ~600 MiB at a city) and were written only when a step ended, so a first
+import killed half way kept nothing of hours of work. SQLite is on every machine Python
+is, looks a key up without reading the rest, commits a batch atomically (a killed run keeps every batch it
+committed: BATCH_ROWS, BATCH_SECONDS), and lets `sitegen check` read while a build writes (write-ahead log,
+busy timeout). Nothing in it is needed for a correct build: every entry is used only while its file's stat
+facts match, so an unreadable, corrupt, locked or foreign file is treated as empty (and made again by the
+build: `create`). The JSON files of earlier versions (digests.json, checked.json, probes.json) are read once by
+the build, their sound entries moved in, and removed.
+
+Rows are kept while their file is unchanged (a village carried over unasked keeps its scans' entries), and no
+longer: each save sweeps a slice of its table (SWEEP_ROWS, round the table over successive builds) and deletes
+the rows whose file is gone or changed, which can never match again. A table holds at most one row a path, so
+it is bounded by the files that exist.
 """
 
 from __future__ import annotations
@@ -9,46 +26,37 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
+import time
+import weakref
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from pathlib import Path
+from urllib.parse import quote
 
 from sitegen.content.files import sha256_file
 
+FILE = "stat-facts.sqlite"  # in the image cache's .index/ (facts_file)
+SCHEMA = "1"  # the tables' layout: a file of another layout is made again
+BATCH_ROWS = 500  # entries written in one transaction; a killed run loses at most the batch it was making
+BATCH_SECONDS = 2.0  # ... or what it found in this many seconds
+BUSY_SECONDS = 5.0  # how long to wait for another process's write before giving up (treated as empty)
+SWEEP_ROWS = 10_000  # rows a save checks for files gone or changed (a city's ~300,000: once in ~30 builds)
+# Errors that say nothing about the file itself (another writer, a full disk): the batch is dropped, the file kept.
+_PASSING = {
+    sqlite3.SQLITE_BUSY,
+    sqlite3.SQLITE_LOCKED,
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_PERM,
+}
 
-class Digests:
-    """Files' content hashes, remembered from the last build by what `stat` says of each file (size, mtime,
-    ctime, inode): a build every few minutes over a city's hundreds of thousands of scans reads only the files
-    that changed. ctime is set by the kernel on every write and cannot be set back (touch, cp -p and rsync -t
-    set mtime only), so a rewritten file is always hashed again. Kept in the image cache's `.index/` (prune
-    removes files only); written atomically, with only the files of this build."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        try:
-            self.known: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.known = {}  # none yet, or unreadable: every file is hashed, nothing is lost
-        self.now: dict[str, list] = {}
-
-    def get(self, source: Path | str) -> str:
-        key = str(source)
-        if key in self.now:
-            return self.now[key][4]
-        st = os.stat(source)
-        facts = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-        entry = self.known.get(key)
-        digest = entry[4] if isinstance(entry, list) and len(entry) == 5 and entry[:4] == facts else sha256_file(source)
-        self.now[key] = facts + [digest]
-        return digest
-
-    def save(self) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.now, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # only a shortcut: without it the next build hashes every file again
+def facts_file(cache: Path) -> Path:
+    """The stat-fact indexes' database of the image cache `cache`."""
+    return cache / ".index" / FILE
 
 
 def stat_facts(source: Path | str) -> list[int]:
@@ -57,82 +65,360 @@ def stat_facts(source: Path | str) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
-class Checked:
+class _Table:
+    """One index's table in the database at `path`: path -> (stat facts, value), entries of `version` only.
+
+    Looked up a row at a time; what is found is written in batches (`pending`, at most BATCH_ROWS), each in a
+    transaction of its own. Opened on first use. Without `create` the file is used only if it exists (`sitegen
+    check` makes no file of its own). Any failure of the database makes it empty for this run, never fatal: a
+    corrupt, foreign or locked file is deleted and made again when `create`, else left alone."""
+
+    def __init__(self, path: Path | None, name: str, version: str, create: bool, legacy: str):
+        self.path, self.name, self.version, self.create, self.legacy = path, name, version, create, legacy
+        self.db: sqlite3.Connection | None = None
+        self.vid = 0  # this version's number in the file (rows of other versions are never read)
+        self.opened = path is None
+        self.pending: dict[str, tuple] = {}
+        self.since = time.monotonic()
+        self.select = f"SELECT size, mtime, ctime, ino, value FROM {name} WHERE path = ? AND v = ?"  # (made once)
+
+    # -- opening -----------------------------------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection | None:
+        if not self.opened:
+            self.opened = True
+            self.db = self._open()
+            if self.db is None and self.create:
+                self._remove()  # corrupt, foreign or locked past BUSY_SECONDS: made again
+                self.db = self._open()
+        return self.db
+
+    def _open(self) -> sqlite3.Connection | None:
+        assert self.path is not None
+        db = None
+        try:
+            if self.create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            mode = "rwc" if self.create else "rw"
+            uri = f"file:{quote(os.fsencode(self.path.absolute()))}?mode={mode}"
+            db = sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+            if self.create:
+                db.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer, nor it for them
+            db.execute("PRAGMA synchronous=NORMAL")  # a killed process loses nothing committed (WAL)
+            found = self._prepare(db)
+            if found is None:
+                db.close()
+                return None
+            self.vid = found
+            if self.create:
+                self._migrate(db)
+            return db
+        except (sqlite3.Error, OSError, ValueError):
+            if db is not None:
+                db.close()
+            return None
+
+    def _prepare(self, db: sqlite3.Connection) -> int | None:
+        """The number of this table's version; tables made in a new file. None: nothing of this version (and,
+        without `create`, nothing to make). Raises sqlite3.Error on a file of another layout."""
+        db.execute("BEGIN IMMEDIATE" if self.create else "BEGIN")
+        try:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables and self.create:
+                db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA,))
+                db.execute("CREATE TABLE versions (id INTEGER PRIMARY KEY, tab TEXT NOT NULL, name TEXT NOT NULL)")
+                for name in ("digests", "checked", "probes"):
+                    db.execute(
+                        f"CREATE TABLE {name} (path BLOB PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, "
+                        "ino INTEGER, v INTEGER, value) WITHOUT ROWID"
+                    )
+            (schema,) = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() or ("",)
+            if schema != SCHEMA:
+                raise sqlite3.DatabaseError(f"{self.path}: layout {schema!r}, not {SCHEMA!r}")
+            known = dict(db.execute("SELECT name, id FROM versions WHERE tab = ?", (self.name,)).fetchall())
+            vid = known.get(self.version)
+            if self.create and (vid is None or len(known) > 1):  # entries of another version: never read again
+                if vid is None:
+                    added = db.execute("INSERT INTO versions (tab, name) VALUES (?, ?)", (self.name, self.version))
+                    vid = added.lastrowid
+                db.execute(f"DELETE FROM {self.name} WHERE v != ?", (vid,))
+                db.execute("DELETE FROM versions WHERE tab = ? AND id != ?", (self.name, vid))
+            db.execute("COMMIT")
+            return vid
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        """Move the entries of the JSON file an earlier version kept (`legacy`, beside this one) in, then remove
+        it: read once, by the build."""
+        assert self.path is not None
+        old = self.path.parent / self.legacy
+        if not old.is_file():
+            return
+        try:
+            doc = json.loads(old.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            doc = None
+        rows = []
+        for key, facts, value in _legacy_rows(doc, self.name, self.version):
+            rows.append((os.fsencode(key), *facts, self.vid, self._encode(value)))
+        if rows:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(f"INSERT OR REPLACE INTO {self.name} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            db.execute("COMMIT")
+        for stale in (old, old.with_suffix(".tmp")):
+            stale.unlink(missing_ok=True)
+
+    def _remove(self) -> None:
+        assert self.path is not None
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            except OSError:
+                pass  # then it cannot be opened either: the run goes on without the index
+
+    def _failed(self, exc: sqlite3.Error) -> None:
+        """A database error in use: a passing one (busy, disk full) costs only what it was doing; any other (a
+        file gone corrupt, a table missing) makes the index empty, and the file is made again when `create`."""
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in _PASSING and not isinstance(exc, sqlite3.ProgrammingError):
+            return
+        if self.db is not None:
+            self.db.close()
+        self.db = None
+        if self.create:
+            self._remove()
+            self.db = self._open()
+
+    # -- use -----------------------------------------------------------------------------------------------------
+
+    def _encode(self, value: object) -> object:
+        return value
+
+    def _decode(self, value: object) -> object:
+        return value
+
+    def find(self, key: str, facts: list[int]) -> tuple[bool, object]:
+        """(True, value) when `key` is known with these stat facts, else (False, None)."""
+        entry = self.pending.get(key)
+        if entry is None:
+            db = self._conn()
+            if db is None:
+                return False, None
+            try:
+                row = db.execute(self.select, (os.fsencode(key), self.vid)).fetchone()
+            except sqlite3.Error as exc:
+                self._failed(exc)
+                return False, None
+            if row is None or row[0] != facts[0] or row[1] != facts[1] or row[2] != facts[2] or row[3] != facts[3]:
+                return False, None
+            return True, self._decode(row[4])
+        if entry[0] != facts:
+            return False, None
+        return True, entry[1]
+
+    def put(self, key: str, facts: list[int], value: object = None) -> None:
+        """Remember `value` for `key` with these stat facts (taken before the file was read)."""
+        self.pending[key] = (list(facts), value)
+        if len(self.pending) >= BATCH_ROWS or time.monotonic() - self.since >= BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is pending, in one transaction."""
+        pending, self.pending, self.since = self.pending, {}, time.monotonic()
+        db = self._conn() if pending else None
+        if db is None:
+            return
+        rows = [(os.fsencode(k), *facts, self.vid, self._encode(v)) for k, (facts, v) in pending.items()]
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(f"INSERT OR REPLACE INTO {self.name} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            self._failed(exc)
+
+    def sweep(self, rows: int | None = None) -> None:
+        """Delete the rows of the next `rows` paths (after the last one swept) whose file is gone or changed, or of
+        another version: they can never be used again. Back to the first path after the last."""
+        db = self._conn() if self.create else None
+        if db is None:
+            return
+        rows = rows or SWEEP_ROWS
+        try:
+            found = db.execute("SELECT value FROM meta WHERE key = ?", (f"swept:{self.name}",)).fetchone()
+            start = bytes.fromhex(found[0]) if found else b""
+            slice_ = db.execute(
+                f"SELECT path, size, mtime, ctime, ino, v FROM {self.name} WHERE path > ? ORDER BY path LIMIT ?",
+                (start, rows),
+            ).fetchall()
+            dead = [(path,) for path, *facts, v in slice_ if v != self.vid or not _same(path, facts)]
+            end = slice_[-1][0].hex() if len(slice_) == rows else ""
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(f"DELETE FROM {self.name} WHERE path = ?", dead)
+                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"swept:{self.name}", end))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except (sqlite3.Error, ValueError) as exc:
+            if isinstance(exc, sqlite3.Error):
+                self._failed(exc)
+
+    def close(self) -> None:
+        self.flush()
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+def _same(path: bytes, facts: list[int]) -> bool:
+    try:
+        return stat_facts(os.fsdecode(path)) == facts
+    except (OSError, ValueError):
+        return False
+
+
+def _legacy_rows(doc: object, name: str, version: str) -> Iterator[tuple[str, list[int], object]]:
+    """The sound entries of an earlier version's JSON index (digests.json, checked.json, probes.json)."""
+    if name == "digests":
+        files = doc if isinstance(doc, dict) else {}
+        for key, entry in files.items():
+            if isinstance(entry, list) and len(entry) == 5 and _is_facts(entry[:4]) and isinstance(entry[4], str):
+                yield key, entry[:4], entry[4]
+        return
+    if not isinstance(doc, dict) or doc.get("version") != version or not isinstance(doc.get("files"), dict):
+        return
+    for key, entry in doc["files"].items():
+        if name == "checked" and _is_facts(entry):
+            yield key, entry, None
+        elif name == "probes" and isinstance(entry, list) and len(entry) == 2 and _is_facts(entry[0]):
+            yield key, entry[0], entry[1]
+
+
+def _is_facts(value: object) -> bool:
+    return isinstance(value, list) and len(value) == 4 and all(type(n) is int for n in value)
+
+
+class _Index:
+    """What the three indexes share: a table (_Table), written at the end of the process at the latest."""
+
+    def __init__(self, path: Path | None, name: str, version: str, create: bool, legacy: str):
+        self.path, self.version = path, version
+        self.table = self._table(path, name, version, create, legacy)
+        weakref.finalize(self, self.table.close)  # the last batch, when the caller never saves (sitegen check)
+
+    def _table(self, path: Path | None, name: str, version: str, create: bool, legacy: str) -> _Table:
+        return _Table(path, name, version, create, legacy)
+
+    def flush(self) -> None:
+        """Commit what was found so far (a killed run keeps it)."""
+        self.table.flush()
+
+    def save(self) -> None:
+        """Commit what was found, and delete a slice of the entries that can never be used again (_Table.sweep)."""
+        self.table.flush()
+        self.table.sweep()
+
+
+class _DigestTable(_Table):
+    def _encode(self, value: object) -> object:
+        return bytes.fromhex(value) if isinstance(value, str) else None
+
+    def _decode(self, value: object) -> object:
+        return value.hex() if isinstance(value, bytes) and len(value) == 32 else None
+
+
+class Digests(_Index):
+    """Files' content hashes, remembered from the last build by what `stat` says of each file (size, mtime,
+    ctime, inode): a build every few minutes over a city's hundreds of thousands of scans reads only the files
+    that changed. ctime is set by the kernel on every write and cannot be set back (touch, cp -p and rsync -t
+    set mtime only), so a rewritten file is always hashed again. Kept in the image cache's `.index/` (facts_file;
+    prune removes files only), made there when `create` (the build); committed in batches as files are hashed."""
+
+    def __init__(self, path: Path | None, create: bool = False):
+        super().__init__(path, "digests", "sha256", create, "digests.json")
+
+    def _table(self, path: Path | None, name: str, version: str, create: bool, legacy: str) -> _Table:
+        return _DigestTable(path, name, version, create, legacy)
+
+    def get(self, source: Path | str) -> str:
+        key = str(source)
+        facts = stat_facts(source)
+        known, digest = self.table.find(key, facts)
+        if known and isinstance(digest, str):
+            return digest
+        digest = sha256_file(source)
+        self.table.put(key, facts, digest)
+        return digest
+
+
+class Checked(_Index):
     """图片检查记录 The images that decoded cleanly, remembered between runs by their stat facts (as Digests
     remembers hashes), so validation decodes each scan once per change, not on every build.
 
     `version` names the check (what is decoded, and how): a record made by another version is ignored. Only
     passes are kept: a file that failed is checked again next time (the clerk is about to replace it). Kept beside
-    the digests in the image cache's `.index/`; written by the build only (`sitegen check` reads it)."""
+    the digests (facts_file), committed in batches as images pass (a first import killed half way keeps what it
+    decoded); the file is made by the build only (`create`): `sitegen check` adds to it when it exists."""
 
-    def __init__(self, path: Path | None, version: str):
-        self.path, self.version = path, version
-        known: dict = {}
-        if path is not None:
-            try:
-                doc = json.loads(path.read_text(encoding="utf-8"))
-                known = doc.get("files", {}) if isinstance(doc, dict) and doc.get("version") == version else {}
-            except (OSError, ValueError):
-                pass  # none yet, or unreadable: every image is checked again, nothing is lost
-        self.known: dict[str, list] = known if isinstance(known, dict) else {}
-        self.now: dict[str, list] = {}
+    def __init__(self, path: Path | None, version: str, create: bool = False):
+        super().__init__(path, "checked", version, create, "checked.json")
 
     def passed_before(self, source: Path | str, facts: list[int]) -> bool:
-        """True when this file, with these stat facts, decoded cleanly in an earlier run (kept for this one)."""
-        key = str(source)
-        if self.known.get(key) == facts or self.now.get(key) == facts:
-            self.now[key] = facts
-            return True
-        return False
+        """True when this file, with these stat facts, decoded cleanly in an earlier run (or this one)."""
+        return self.table.find(str(source), facts)[0]
 
     def passed(self, source: Path | str, facts: list[int]) -> None:
         """The file decoded cleanly; `facts` taken before it was read (a change while reading is seen next run)."""
-        self.now[str(source)] = facts
+        self.table.put(str(source), facts)
 
-    def save(self) -> None:
-        if self.path is None:
-            return
+
+class _ProbeTable(_Table):
+    def _encode(self, value: object) -> object:
+        return json.dumps(value, separators=(",", ":"))
+
+    def _decode(self, value: object) -> object:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"version": self.version, "files": self.now}, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # only a shortcut: without it the next run checks every image again
+            header = json.loads(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+        return header if isinstance(header, list) else None
 
 
-class Probes(Checked):
+class Probes(_Index):
     """图片头信息记录 What each image's header said (format, page sizes, line art: assets.Probe), remembered by the
     file's stat facts like Checked, so validation opens an unchanged scan's header once per change, not on every
     build. `version` names how headers are read (assets.PROBE). Only files whose header was sound are kept."""
 
-    def __init__(self, path: Path | None, version: str):
-        super().__init__(path, version)
+    def __init__(self, path: Path | None, version: str, create: bool = False):
+        super().__init__(path, "probes", version, create, "probes.json")
         self.asked: list[str] = []  # every file asked about, in order: what a village's validation probed (memo.py)
 
+    def _table(self, path: Path | None, name: str, version: str, create: bool, legacy: str) -> _Table:
+        return _ProbeTable(path, name, version, create, legacy)
+
     def header(self, source: Path | str, facts: list[int]) -> list | None:
-        """The remembered header facts of this file with these stat facts (kept for this run), or None."""
+        """The remembered header facts of this file with these stat facts, or None."""
         key = str(source)
         self.asked.append(key)
-        for known in (self.now, self.known):
-            entry = known.get(key)
-            if isinstance(entry, list) and len(entry) == 2 and entry[0] == facts:
-                self.now[key] = entry
-                return entry[1]
-        return None
+        known, header = self.table.find(key, facts)
+        return header if known and isinstance(header, list) else None
 
     def read(self, source: Path | str, facts: list[int], header: list) -> None:
         """The file's header said `header`; `facts` taken before it was read."""
-        self.now[str(source)] = [facts, header]
+        self.table.put(str(source), facts, header)
 
     def carry(self, sources: list[str]) -> None:
-        """Keep these files' headers for the next run, unasked: a village restored from the validation memo
-        (validate/memo.py) probes nothing, and what is not kept now would be opened again after its next change.
-        A header is still only used when its file's stat facts match (header)."""
-        for key in sources:
-            entry = self.known.get(key)
-            if key not in self.now and entry is not None:
-                self.now[key] = entry
+        """Keep these files' headers for the next run, unasked (a village restored from the validation memo,
+        validate/memo.py, probes nothing): nothing to do, a header is kept while its file is unchanged (and used
+        only then: header)."""
 
 
 def tree_facts(

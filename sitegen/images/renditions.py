@@ -25,6 +25,7 @@ finds every file this stage would fail on (a truncated JPEG decodes its header f
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import itertools
@@ -32,7 +33,7 @@ import math
 import multiprocessing
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ from PIL import ImageFilter, ImageOps
 from sitegen.content import progress
 from sitegen.content.errors import Location, Report
 from sitegen.content.model import Image
-from sitegen.images.digests import Checked, Digests, Probes, stat_facts
+from sitegen.images.digests import Checked, Digests, Probes, facts_file, stat_facts
 
 pillow_heif.register_heif_opener()  # HEIC photos from phones open like any other image
 
@@ -606,7 +607,9 @@ def check_images(images: list[Image], report: Report, checked: Checked, workers:
     """验图 Part of validation: every published image decodes (decodes), so `sitegen check` finds each file the
     build would fail on, and the build finds it before anything is made. A file that passed before and is
     unchanged since (its stat facts, digests.Checked) is not decoded again. Problems are reported at the file.
-    Runs in worker processes like the assets stage: a file that crashes or hangs a decoder is named, not fatal."""
+    Runs in worker processes like the assets stage: a file that crashes or hangs a decoder is named, not fatal.
+    Each pass is recorded as it comes in (Checked commits them in batches): a first import of a city's scans,
+    killed half way, decodes only the rest when run again."""
     by_source: dict[Path, Image] = {}
     for img in images:
         by_source.setdefault(img.source, img)
@@ -619,11 +622,15 @@ def check_images(images: list[Image], report: Report, checked: Checked, workers:
             continue
         if not checked.passed_before(src, facts):
             todo.append((src, facts))
-    results = _run_all([str(src) for src, _ in todo], Path(), workers, _check_job)
-    for (src, facts), error in zip(todo, results):
+
+    def done(i: int, error: str | None) -> None:
         if error is None:
-            checked.passed(src, facts)
-        else:
+            checked.passed(*todo[i])
+
+    results = _run_all([str(src) for src, _ in todo], Path(), workers, _check_job, done)
+    checked.flush()
+    for (src, _), error in zip(todo, results):
+        if error is not None:
             img = by_source[src]
             report.error("image-bad", Location(img.where), value=img.where, detail=error)
 
@@ -639,12 +646,18 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _run_pool(jobs: list, cache: Path, workers: int, work=_work) -> tuple[dict[int, str | None], list[int]]:
+Done = Callable[[int, "str | None"], None]  # told each finished job's index and error (None: done)
+
+
+def _run_pool(
+    jobs: list, cache: Path, workers: int, work=_work, done_hook: Done | None = None
+) -> tuple[dict[int, str | None], list[int]]:
     """Run jobs on a pool, at most IN_FLIGHT a worker submitted at a time: a city's first import is ~300,000 scans,
     and waiting on every submitted future each time one finishes is quadratic (hours at that size), besides
     holding a future per job. Returns (index -> error or None) for the jobs that finished, and the indexes that
     were running when the pool broke (a worker crashed) or stalled for JOB_TIMEOUT (a decoder hung): the suspects.
-    Jobs never started are in neither (the caller runs them on a new pool)."""
+    Jobs never started are in neither (the caller runs them on a new pool). `done_hook` is told each job's index
+    and result as it finishes."""
     done: dict[int, str | None] = {}
     pool = _pool(workers)
     futures: dict[Future, int] = {}
@@ -663,7 +676,10 @@ def _run_pool(jobs: list, cache: Path, workers: int, work=_work) -> tuple[dict[i
                 _stop(pool)
                 break
             for fut in finished:
-                done[futures.pop(fut)] = fut.result()
+                i = futures.pop(fut)
+                done[i] = fut.result()
+                if done_hook is not None:
+                    done_hook(i, done[i])
             progress.tell("scans", len(done), len(jobs))  # a terminal's progress line (progress.py)
     except BrokenProcessPool:
         _stop(pool)
@@ -673,6 +689,8 @@ def _run_pool(jobs: list, cache: Path, workers: int, work=_work) -> tuple[dict[i
     for fut, i in futures.items():  # finished before the pool broke: keep; the others were running
         if fut.done() and not fut.cancelled() and fut.exception() is None:
             done[i] = fut.result()
+            if done_hook is not None:
+                done_hook(i, done[i])
         else:
             suspects.append(i)
     return done, sorted(suspects)
@@ -683,24 +701,38 @@ def run(jobs: list[Job], cache: Path, workers: int | None = None) -> list[str | 
     return _run_all(jobs, cache, workers, _work)
 
 
-def _run_all(jobs: list, cache: Path, workers: int | None, work) -> list[str | None]:
+def _told(numbers: list[int], tell: Done, k: int, error: str | None) -> None:
+    """Tell `tell` of a round's job `k` by its number among all jobs."""
+    tell(numbers[k], error)
+
+
+def _run_all(jobs: list, cache: Path, workers: int | None, work, done_hook: Done | None = None) -> list[str | None]:
     """Every job's error text (None: done); `work` runs one job in a worker. A job that was running when a worker
     crashed or hung is retried alone, in a pool of its own, so it is named; the jobs not yet started go on in a
-    new pool."""
+    new pool. `done_hook` (index, error or None) is told of each job as it finishes."""
     if not jobs:
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     done: dict[int, str | None] = {}
     left = list(range(len(jobs)))
+
+    def tell(i: int, error: str | None) -> None:
+        done[i] = error
+        if done_hook is not None:
+            done_hook(i, error)
+
     while left:
-        finished, suspects = _run_pool([jobs[i] for i in left], cache, workers, work)
-        done.update((left[k], error) for k, error in finished.items())
-        for i in (left[k] for k in suspects):
+        now = left  # this round's jobs: its pool numbers them from 0
+        finished, suspects = _run_pool(
+            [jobs[i] for i in now], cache, workers, work, functools.partial(_told, now, tell)
+        )
+        for i in (now[k] for k in suspects):
             alone, _ = _run_pool([jobs[i]], cache, 1, work)
-            done[i] = alone[0] if alone else "解码程序崩溃或超时 the decoder crashed or hung"
+            tell(i, alone[0] if alone else "解码程序崩溃或超时 the decoder crashed or hung")
         if not finished and not suspects:  # the pool did nothing at all: name every job rather than loop
-            done.update((i, "解码程序无法启动 the decoder could not start") for i in left)
-        left = [i for i in left if i not in done]
+            for i in now:
+                tell(i, "解码程序无法启动 the decoder could not start")
+        left = [i for i in now if i not in done]
     return [done[i] for i in range(len(jobs))]
 
 
@@ -725,7 +757,7 @@ def renditions(
     plan = {p: (r if isinstance(r, Rendition) else whole(p, r)) for p, r in images.items()}
     digests: dict[Path, str] = {}
     failed: dict[Path, str] = {}
-    index = known if known is not None else Digests(cache / ".index" / "digests.json")
+    index = known if known is not None else Digests(facts_file(cache), create=True)
     for r in plan.values():
         src = r.image.source
         if src not in digests and src not in failed:

@@ -63,7 +63,7 @@ from sitegen.content.privacy import find_unmasked, mask
 from sitegen.content.taxonomy import BOARDS, FINANCE
 from sitegen.finance.ledger import build_ledgers, money_movement
 from sitegen.images import renditions as assets
-from sitegen.images.digests import Checked
+from sitegen.images.digests import Checked, facts_file
 from sitegen.oversight.review import month_review, publish
 from sitegen.reports.tables import month_label
 from sitegen.site import plan as links
@@ -695,7 +695,7 @@ def run(content: Path, out: Path, month: str, village_key: str | None = None, si
         village_key = scope.part
     # the build's record of the images it found sound (read only, as `sitegen check` reads it): a scan unchanged since
     # OUT was built is not decoded again, so a village whose image is broken is still held back
-    city, report = check(content, Checked(out / ".cache" / "images" / ".index" / "checked.json", assets.CHECK))
+    city, report = check(content, Checked(facts_file(out / ".cache" / "images"), assets.CHECK))
     if city is None:
         raise Refused(report)
     held = village_errors(report, city, content)
