@@ -88,7 +88,7 @@ ACCEPTED = ("JPEG", "MPO", "PNG", "TIFF", "HEIF", "PDF")  # MPO: a camera JPEG w
 # ---- the plan ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rendition:
     """成图 One published file made from one page of a source image: a TV or phone tile, or a thumbnail.
 
@@ -118,7 +118,7 @@ class Rendition:
         return f"{100 * self.height / self.width:.3f}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Picture:
     """图 One page of a source image as published: TV tiles, the TV viewer's zoom tiles (twice as wide), phone
     tiles and a thumbnail."""
