@@ -123,3 +123,18 @@ def test_image_problem_takes_a_message_field_called_code_and_survives_a_worker_p
     problem = assets.ImageProblem("image-bad", code="102", detail="x")
     back = pickle.loads(pickle.dumps(problem))
     assert (back.code, back.params) == ("image-bad", {"code": "102", "detail": "x"})
+
+
+def test_pictures_of_equal_sizes_share_their_sizes_and_tile_bounds():
+    """Memory (issue 14): scans of the same size (a scanner's A4 pages) plan renditions that hold the very same
+    size tuples and tile bounds, not a copy each; the plan itself is as before."""
+    a = Image(Path("/c/a.jpg"), "c/a.jpg", "a", pages=((2480, 3508),))
+    b = Image(Path("/c/b.jpg"), "c/b.jpg", "b", pages=((2480, 3508),))
+    (pa,), (pb,) = assets.pictures("x/a", a), assets.pictures("x/b", b)
+    for kind in ("tv", "zoom", "phone"):
+        ta, tb = getattr(pa, kind), getattr(pb, kind)
+        assert [r.path.replace("x/a", "x/b") for r in ta] == [r.path for r in tb]
+        assert all(ra.scaled is rb.scaled and ra.height is rb.height for ra, rb in zip(ta, tb))
+    assert pa.thumb.scaled is pb.thumb.scaled
+    assert [(r.top, r.height, r.scaled) for r in pa.tv] == [(0, 1811, (1280, 1811))]
+    assert [(r.top, r.height) for r in pa.zoom] == [(0, 905), (905, 905), (1810, 906), (2716, 905)]

@@ -262,7 +262,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a problem is: a file relative to the content folder, and optionally a line or row, a column, a sheet."""
 

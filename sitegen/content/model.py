@@ -18,7 +18,7 @@ from sitegen.content.taxonomy import Board, Category
 Scope = str  # "city" | "town" | "village": who published an item
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Image:
     """图片 An image file in the content folder that is published (a scan, a basis scan, an item photo)."""
 
@@ -31,7 +31,7 @@ class Image:
     line_art: bool = False  # PNG or bilevel: published as PNG
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Review:
     """审核 The responsible department's review of an item."""
 
@@ -46,7 +46,7 @@ class Review:
         return {"approved": "已通过", "pending": "待审核", "rejected": "退回"}[self.status]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Basis:
     """依据 The document, resolution or agreement an item rests on, optionally scanned."""
 
@@ -60,7 +60,7 @@ class Basis:
 # review.py) and put on a new city (attach.py): the validated city's lists of them stay empty.
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relative:
     """亲属 A village cadre's close relative (village.yaml `cadres: … relatives:`)."""
 
@@ -69,7 +69,7 @@ class Relative:
     id: str = ""  # ID number, or the unified social credit code of their company; optional
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cadre:
     """村干部 A village cadre with their close relatives (village.yaml `cadres:`)."""
 
@@ -79,7 +79,7 @@ class Cadre:
     relatives: tuple[Relative, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recipient:
     """低保对象 A recipient of the minimum living allowance (village.yaml `allowance_recipients:`)."""
 
@@ -87,7 +87,7 @@ class Recipient:
     id: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApprovalTrail:
     """审批流程 A payment's approval: signed on paper by 经手人, 证明人, 审批人, then reviewed online (E银通) by the
     village supervisory committee chair (村监委主任) and the township 农经 office, each with a date."""
@@ -121,7 +121,7 @@ class ApprovalTrail:
         return any(who or when for _, who, when in self.steps)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Acknowledgement:
     """说明 The township's explanation of one warning on one payment (acknowledgements.yaml)."""
 
@@ -130,7 +130,7 @@ class Acknowledgement:
     explanation: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PaymentWarning:
     """资金支付预警 One warning rule hit by one payment, in plain words; public on the ledger line and voucher."""
 
@@ -145,7 +145,7 @@ class PaymentWarning:
     others: tuple[Voucher, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     """群众疑问 A villager's question from the hotline records (feedback/) and the department's reply."""
 
@@ -166,7 +166,7 @@ class Question:
     village: str = ""  # slug of the village it belongs to ("" for a town or city item)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """事项 One published item of a board (党务/村务/财务) or of 制度建设/政策法规."""
 
@@ -189,7 +189,7 @@ class Item:
     author: str = ""  # 填报人: who wrote it up; may not also review it (reviewers.py)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntryLine:
     """分录 One line of a voucher: an account debited or credited."""
 
@@ -205,7 +205,7 @@ class EntryLine:
     payee_id: str = ""  # 收款人证件号: ID number or unified social credit code of the counterparty, optional
 
 
-@dataclass
+@dataclass(slots=True)
 class Voucher:
     """记账凭证 A journal voucher: balanced lines on one date, with its scans (voucher sheet first)."""
 
@@ -239,7 +239,7 @@ class Voucher:
         return sum((ln.credit for ln in self.lines), Decimal("0.00"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LedgerLine:
     """流水 One line of the plain running ledger: the money movement of one voucher."""
 
@@ -254,7 +254,7 @@ class LedgerLine:
     transfer: bool = False  # between the village's own cash and bank: neither income nor expense
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LedgerMonth:
     """月小计 A month of the ledger with its subtotals."""
 
@@ -271,7 +271,7 @@ class LedgerMonth:
         return f"{int(self.month.rsplit('-', 1)[-1])}月"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ledger:
     """收支流水账 One accounting year of the plain running ledger."""
 
@@ -283,7 +283,7 @@ class Ledger:
     closing: Decimal
 
 
-@dataclass
+@dataclass(slots=True)
 class Village:
     """行政村 A village: its items, journal and ledger."""
 
@@ -310,7 +310,7 @@ class Village:
         return [i for i in self.items if i.board is board and (category is None or i.category is category)]
 
 
-@dataclass
+@dataclass(slots=True)
 class Town:
     """镇/街道 A town and its villages, with what it publishes for all of them."""
 
@@ -320,7 +320,7 @@ class Town:
     items: list[Item] = field(default_factory=list)  # 制度建设 and 政策法规 for all its villages
 
 
-@dataclass
+@dataclass(slots=True)
 class City:
     """市 The whole site."""
 

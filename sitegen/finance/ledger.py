@@ -125,7 +125,7 @@ def _counterparty(voucher: Voucher) -> str:
     return "、".join(names)
 
 
-@dataclass
+@dataclass(slots=True)
 class Flow:
     """收支去向 The part of a year's money in (or out) that came from (or went to) one account, voucher by voucher.
 

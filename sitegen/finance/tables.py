@@ -173,7 +173,7 @@ DISPOSED = ("报废", "处置", "出售", "变卖", "核销", "调出", "dispose
 CIP_CODES = {accounts.SYSTEM_2004: "154", accounts.SYSTEM_2024: "153"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Asset:
     """固定资产 One line of the fixed-asset register."""
 
@@ -194,7 +194,7 @@ class Asset:
         return not any(w in self.status for w in DISPOSED)
 
 
-@dataclass
+@dataclass(slots=True)
 class Lease:
     """资源发包/租赁 Land, a pond, a forest or a building let out, with the rent received for it."""
 
@@ -215,7 +215,7 @@ class Lease:
         return sum((money_in(v) for v in self.vouchers if v.date.year == year), ZERO)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stage:
     """工程环节 One step of a project (立项 … 决算) or one payment (付款)."""
 
@@ -228,7 +228,7 @@ class Stage:
     where: Location
 
 
-@dataclass
+@dataclass(slots=True)
 class Project:
     """工程项目 A project's whole life and its payments."""
 
@@ -267,7 +267,7 @@ class Project:
         return rows[-1].amount if rows else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BudgetLine:
     """预算项目 One line of a year's budget, matched to the ledger through its account code."""
 
@@ -284,7 +284,7 @@ class BudgetLine:
         return self.account.side == accounts.CREDIT
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Payee:
     """名单中的一人：只有规定允许公开的内容 (name, village group, household size, amount, period)."""
 
@@ -295,7 +295,7 @@ class Payee:
     period: str
 
 
-@dataclass
+@dataclass(slots=True)
 class PayoutList:
     """发放名单 A subsidy, welfare or wage list (低保、补助、福利、干部工资) paid out by one voucher."""
 
@@ -310,7 +310,7 @@ class PayoutList:
         return sum((p.amount for p in self.payees), ZERO)
 
 
-@dataclass
+@dataclass(slots=True)
 class Finance:
     """A village's finance tables, checked and linked."""
 
@@ -855,7 +855,7 @@ def published(fin: Finance | None, keep: set[str]) -> Finance | None:
 
 
 # ---- account balances from the journal -------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class AccountYear:
     """A first-level account's movements in one year: the lines behind every statement figure."""
 
@@ -952,7 +952,7 @@ def account_years(village: Village) -> dict[int, dict[str, AccountYear]]:
     return result
 
 
-@dataclass
+@dataclass(slots=True)
 class Statement:
     """资产负债表 One year's balance sheet, from the journal and the opening balances of village.yaml."""
 
@@ -1038,7 +1038,7 @@ def reconcile_statements(village: Village) -> list[tuple[str, str, Decimal, Deci
 
 
 # ---- opening balances (village.yaml) ---------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Opening:
     """期初余额 One account's balance before the first journal line (village.yaml `opening_balances`)."""
 
@@ -1181,7 +1181,7 @@ def read_openings(checker: Checker, data: dict, where: Location, village: Villag
 
 
 # ---- what each voucher stands behind -------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Use:
     """A finance table row that points at a voucher: shown on the voucher's page, linking back to the row."""
 

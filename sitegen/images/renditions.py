@@ -91,7 +91,7 @@ ACCEPTED = ("JPEG", "MPO", "PNG", "TIFF", "HEIF", "PDF")  # MPO: a camera JPEG w
 # ---- the plan ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rendition:
     """成图 One published file made from one page of a source image: a TV or phone tile, or a thumbnail.
 
@@ -121,7 +121,7 @@ class Rendition:
         return f"{100 * self.height / self.width:.3f}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Picture:
     """图 One page of a source image as published: TV tiles, the TV viewer's zoom tiles (twice as wide), phone
     tiles and a thumbnail."""
@@ -140,6 +140,11 @@ class Picture:
         return self.tv + self.zoom + self.phone + (self.thumb,)
 
 
+# The sizes a plan computes are remembered (functools.lru_cache): scans of equal size (a scanner's A4 pages) then
+# hold the very same size tuples and tile bounds, not a copy a rendition (memory, issue 14).
+
+
+@functools.lru_cache(maxsize=4096)
 def _fit(size: tuple[int, int], width: int, max_height: int | None = None) -> tuple[int, int]:
     """Scale to `width`, enlarging at most MAX_ENLARGE times, and no taller than max_height."""
     w0, h0 = max(1, size[0]), max(1, size[1])
@@ -149,6 +154,7 @@ def _fit(size: tuple[int, int], width: int, max_height: int | None = None) -> tu
     return w, max(1, round(h0 * w / w0))
 
 
+@functools.lru_cache(maxsize=4096)
 def _thumb(size: tuple[int, int]) -> tuple[int, int]:
     """THUMB_HEIGHT high, or THUMB_MAX_WIDTH wide when that is less; never bigger than `size`."""
     w, h = size
@@ -159,11 +165,12 @@ def _thumb(size: tuple[int, int]) -> tuple[int, int]:
     return max(1, round(w * THUMB_HEIGHT / h)), THUMB_HEIGHT
 
 
-def _cut(height: int, tile: int) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=4096)
+def _cut(height: int, tile: int) -> tuple[tuple[int, int], ...]:
     """(top, height) of equal tiles no taller than `tile` (equal, so no thin sliver at the end)."""
     n = max(1, math.ceil(height / tile))
     bounds = [round(i * height / n) for i in range(n + 1)]
-    return [(bounds[i], bounds[i + 1] - bounds[i]) for i in range(n)]
+    return tuple((bounds[i], bounds[i + 1] - bounds[i]) for i in range(n))
 
 
 def pictures(stem: str, img: Image) -> list[Picture]:

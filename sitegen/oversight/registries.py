@@ -50,7 +50,7 @@ def norm_id(text: str) -> str:
     return re.sub(r"[\s-]+", "", unicodedata.normalize("NFKC", text)).upper()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """名单条目 One row of a registry: a company or person, and since when (listed, or died)."""
 
@@ -62,7 +62,7 @@ class Entry:
     where: Location
 
 
-@dataclass
+@dataclass(slots=True)
 class Registries:
     entries: list[Entry] = field(default_factory=list)
 

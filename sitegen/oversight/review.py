@@ -209,7 +209,7 @@ def check_basis(city: City, report: Report) -> None:
 # ---- the review queue (sitegen report review) ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueueRow:
     """待审核 One record waiting for, or lacking something for, its review."""
 

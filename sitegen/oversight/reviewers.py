@@ -35,7 +35,7 @@ TRAIL_ROLES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Role:
     """Why someone may not review a record, in words (Chinese, English)."""
 

@@ -55,13 +55,13 @@ ACK_KEYS = ("voucher", "rule", "by", "date", "explanation")
 _SPLIT_NAMES = re.compile(r"[、，,；;／/]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Payee:
     name: str  # as written
     id: str  # as written, may be ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Payment:
     """付款 A voucher that moves money out of cash and bank, with who was paid."""
 
@@ -327,7 +327,7 @@ def acknowledge(
 # ---- the stage ----------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Findings:
     """What oversight finds in a validated city, referring to its vouchers and items (attach.attached puts it
     into a new city)."""

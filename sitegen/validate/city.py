@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
 
 from sitegen.content import accounts, progress
 from sitegen.content.config import (
@@ -173,6 +175,9 @@ def _unique_names(named: list[tuple[str, str]], root: Path, report: Report) -> N
             first[key] = path
 
 
+T = TypeVar("T")
+
+
 class _Checker:
     def __init__(self, root: Path, config: SiteConfig, report: Report, probes: Probes | None = None):
         self.root = root
@@ -183,6 +188,12 @@ class _Checker:
         self.assigned: list[Item] = []  # every item as registered in all_items, in order (memo.py)
         self.deps: list[tuple[str, str]] = []  # every path a clerk named, with its facts before it was read (memo.py)
         self.links: dict[Path, list[str]] = {}  # item source -> its body's link targets (links_of)
+        # memory (issue 14): equal values the model holds many times, held once (page sizes, dates)
+        self.shared: dict[object, Any] = {}
+
+    def share(self, value: T) -> T:
+        """An equal immutable value held before (a date, a tuple of page sizes), or `value`, now held."""
+        return self.shared.setdefault(value, value)
 
     # ---- paths and images -------------------------------------------------------------------------------
     def inside(self, base: Path, value: str, where: Location) -> Path | None:
@@ -204,7 +215,7 @@ class _Checker:
         found = self.image_ok(path, where, value)
         if found is None:
             return None
-        return Image(path, rel(path, self.root), name, found.pages, found.line_art)
+        return Image(path, rel(path, self.root), name, self.share(found.pages), found.line_art)
 
     def image_ok(self, path: Path, where: Location, value: str):
         """Header check only (cheap): format, pages, pixel count (decompression bombs). None on a problem.
@@ -468,7 +479,8 @@ class _Journal:
             if not digits:
                 self.report.error("voucher-format", self.loc(row_no, col("voucher")), value=label)
                 continue
-            number, month = int(digits[-1]), f"{day.year:04d}-{day.month:02d}"
+            day = self.c.share(day)
+            number, month = int(digits[-1]), sys.intern(f"{day.year:04d}-{day.month:02d}")
             line = self.line(row_no, cell, col, day)
             attachments = 0
             if cell("attachments"):
@@ -582,17 +594,18 @@ class _Journal:
             self.report.warning(
                 "account-name", self.loc(row_no, col("account_name")), value=name, code=code, expected=account.name
             )
+        # the words a journal repeats row after row (summaries, accounts, payees) held once (sys.intern)
         return EntryLine(
-            cell("summary"),
+            sys.intern(cell("summary")),
             account,
-            code,
-            name or account.name,
+            sys.intern(code),
+            sys.intern(name or account.name),
             amounts["debit"],
             amounts["credit"],
-            cell("counterparty"),
+            sys.intern(cell("counterparty")),
             self.loc(row_no),
-            cell("ref"),
-            payee_id=cell("payee_id"),
+            sys.intern(cell("ref")),
+            payee_id=sys.intern(cell("payee_id")),
         )
 
 
