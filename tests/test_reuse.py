@@ -295,7 +295,7 @@ def test_a_record_or_cache_that_lies_still_gives_a_full_builds_bytes(name, conte
     cold = build(content, tmp_path / "cold", cache=tmp_path / "cold-cache")
     assert (result.pages, result.images) == (cold.pages, cold.images)
     same_as_full_build(content, out, tmp_path)
-    edit(content / "xg/cs/village.yaml", "长寿村", "长寿新村")  # cs made again: its images from the cache or anew
+    edit(content / "xg/cs/village.yaml", "长寿村", "长寿新村")  # cs made again: its images cached or made anew
     build(content, out)
     same_as_full_build(content, out, tmp_path)
 

@@ -312,8 +312,9 @@ def _qr_fits(content: Path, city: City, report: Report) -> None:
 
 
 def published_images(city: City | Village) -> list[Image]:
-    """Every image the model (or one village of it) holds (scans, item photos, basis and document scans, finance tables' scans), found
-    by walking the model's dataclasses, lists and dicts, so an image in a new kind of record is never missed.
+    """Every image the model (or one village of it: reuse.fingerprints) holds (scans, item photos, basis and
+    document scans, finance tables' scans), found by walking the model's dataclasses, lists and dicts, so an image
+    in a new kind of record is never missed.
     (Each dataclass's field names are looked up once per class: the walk visits every object of the city.)"""
     found: dict[Path, Image] = {}
     seen: set[int] = set()
