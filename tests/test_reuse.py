@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from sitegen.build.pipeline import build
+from sitegen.build.pipeline import build, check, default_cache
+from sitegen.images import renditions as assets
 from sitegen.oversight import refcode
 from sitegen.site import code, reuse
+from sitegen.site import plan as links
 from tests.conftest import FIXTURES
 
 
@@ -171,6 +173,130 @@ def test_a_held_village_keeps_its_record_and_is_reused_once_mended(content, tmp_
     assert json.loads((out / "tv" / reuse.RECORD).read_text(encoding="utf-8"))["villages"]["xg/hx"] == before
     journal.write_bytes(good)  # mended as it was: its kept pages are the ones this content makes
     assert build(content, out).reused == ["xg/cs", "xg/hx"]
+    same_as_full_build(content, out, tmp_path)
+
+
+# ---- issue 14: a carried village is never planned; its record says what the build needs of it --------------------
+
+
+@pytest.fixture
+def work(monkeypatch) -> dict[str, list[str]]:
+    """What a build plans, makes and reads, by village: the villages planned (plan._Planner.village), the
+    villages whose images are made (renditions.renditions), the village folders hashed file by file (reuse)."""
+    seen: dict[str, list[str]] = {"planned": [], "images": [], "hashed": []}
+    village, renditions, walk = links._Planner.village, assets.renditions, reuse._walk
+
+    def planned(self, v, town, parent):
+        seen["planned"].append(f"{town.slug}/{v.slug}")
+        return village(self, v, town, parent)
+
+    def made(images, *args, **kwargs):
+        seen["images"] += sorted({"/".join(p.split("/")[:2]) for p in images if p.count("/") > 2})
+        return renditions(images, *args, **kwargs)
+
+    def hashed(folder, root, skip):
+        if folder != root:
+            seen["hashed"].append(Path(folder).relative_to(root).as_posix())
+        return walk(folder, root, skip)
+
+    monkeypatch.setattr(links._Planner, "village", planned)
+    monkeypatch.setattr(assets, "renditions", made)
+    monkeypatch.setattr(reuse, "_walk", hashed)
+    return seen
+
+
+def test_a_village_left_out_of_the_plan_keeps_its_item_paths(content):
+    """plan(city, only=...): the city's and towns' pages and the named villages' are those of a whole plan; every
+    village's item paths are there (a Markdown link into a village that is not planned resolves)."""
+    city, report = check(content)
+    assert city is not None, report.problems
+    whole = links.plan(city)
+    part = links.plan(city, only={"xg/cs"})
+    assert part.item_paths == whole.item_paths and any(p.startswith("xg/hx/") for p in part.item_paths.values())
+    kept = [p.path for p in whole.pages if not p.path.startswith("xg/hx/")]
+    assert [p.path for p in part.pages] == kept and not any(p.startswith("xg/hx/") for p in part.images)
+    assert {p: r.path for p, r in part.images.items()} == {
+        p: r.path for p, r in whole.images.items() if not p.startswith("xg/hx/")
+    }
+    assert [p.path for p in links.plan(city, only=set()).pages] == [
+        p for p in kept if not p.startswith(("xg/cs/", "xg/hx/"))
+    ]
+
+
+def _cache_entries(cache: Path) -> set[str]:
+    return {p.name for p in cache.iterdir() if p.is_file()}
+
+
+def test_a_one_village_change_plans_and_makes_only_that_village(content, tmp_path, work):
+    out = tmp_path / "out"
+    first = build(content, out)
+    assert sorted(work["planned"]) == ["xg/cs", "xg/hx"] and sorted(work["hashed"]) == ["xg/cs", "xg/hx"]
+    for seen in work.values():
+        seen.clear()
+    _same_size_other_scan(content / "xg/hx/scans/2026-09/2/01.jpg")  # hx: new pixels (new cache entries)
+    result = build(content, out)
+    assert result.reused == ["xg/cs"]
+    assert work["planned"] == ["xg/hx"] and work["images"] == ["xg/hx"]
+    assert work["hashed"] == ["xg/hx"]  # cs: its folder's stat facts are the recorded ones, its files not read
+    cold = build(content, tmp_path / "cold", cache=tmp_path / "cold-cache")
+    assert (result.pages, result.images) == (cold.pages, cold.images) == (first.pages, first.images)
+    same_as_full_build(content, out, tmp_path)
+    # the entries hx no longer uses are dropped, cs's kept although cs was never planned: the cache holds what
+    # a cold build's holds
+    assert _cache_entries(default_cache(out)) == _cache_entries(tmp_path / "cold-cache")
+
+
+def test_a_touched_village_is_hashed_and_still_carried_over(content, tmp_path, work):
+    out = tmp_path / "out"
+    build(content, out)
+    _rewrite_same(content / "xg/cs/journal/2026-09.csv")  # stat facts changed, content not
+    edit(content / "xg/hx/party/meeting.md", "---\n", "---\n\n")
+    work["hashed"].clear()
+    assert build(content, out).reused == ["xg/cs"]
+    assert sorted(work["hashed"]) == ["xg/cs", "xg/hx"]  # cs's facts are not the recorded ones: hashed
+    same_as_full_build(content, out, tmp_path)
+    work["hashed"].clear()
+    edit(content / "xg/hx/party/meeting.md", "---\n\n", "---\n")
+    assert build(content, out).reused == ["xg/cs"] and work["hashed"] == ["xg/hx"]  # cs's new facts recorded
+
+
+def _lie(out: Path, key: str, field: str, value: object) -> None:
+    for theme in ("tv", "mobile"):
+        path = out / theme / reuse.RECORD
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc["villages"][key][field] = value
+        path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+
+LIES = {
+    # the cache's entries deleted by hand: the carried pages are in the output already; a village made again
+    # makes its entries again
+    "cache emptied": lambda out, cache: [p.unlink() for p in cache.iterdir() if p.is_file()],
+    # the lists of each village's entries gone: nothing is pruned that may be used
+    "uses lists gone": lambda out, cache: shutil.rmtree(cache / ".index" / reuse.USES),
+    "a list edited": lambda out, cache: [
+        p.write_text("0" * 40, encoding="ascii") for p in (cache / ".index" / reuse.USES).iterdir()
+    ],
+    # a wrong own hash under the right stat facts: the fingerprint is not the recorded one, the village is made
+    "own hash": lambda out, cache: _lie(out, "xg/cs", "own", "0" * 64),
+    "stat facts": lambda out, cache: _lie(out, "xg/cs", "facts", "0" * 64),
+    "no page count": lambda out, cache: _lie(out, "xg/cs", "pages", None),
+}
+
+
+@pytest.mark.parametrize("name", LIES)
+def test_a_record_or_cache_that_lies_still_gives_a_full_builds_bytes(name, content, tmp_path):
+    out = tmp_path / "out"
+    build(content, out)
+    LIES[name](out, default_cache(out))
+    _same_size_other_scan(content / "xg/hx/scans/2026-09/2/01.jpg")
+    result = build(content, out)
+    assert result.reused == ([] if name in ("own hash", "no page count") else ["xg/cs"])
+    cold = build(content, tmp_path / "cold", cache=tmp_path / "cold-cache")
+    assert (result.pages, result.images) == (cold.pages, cold.images)
+    same_as_full_build(content, out, tmp_path)
+    edit(content / "xg/cs/village.yaml", "长寿村", "长寿新村")  # cs made again: its images cached or made anew
+    build(content, out)
     same_as_full_build(content, out, tmp_path)
 
 

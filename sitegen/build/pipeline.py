@@ -34,7 +34,7 @@ from sitegen.content.model import City, Image, Town, Village
 from sitegen.content.privacy import find_unmasked, mask
 from sitegen.finance.ledger import build_ledgers
 from sitegen.images import renditions as assets
-from sitegen.images.digests import Checked, Digests, Probes, facts_file
+from sitegen.images.digests import Checked, Digests, Probes, facts_file, tree_facts
 from sitegen.oversight import refcode
 from sitegen.oversight.review import publish
 from sitegen.oversight.supervise import supervise
@@ -238,9 +238,10 @@ def _qr_fits(content: Path, city: City, report: Report) -> None:
         )
 
 
-def published_images(city: City) -> list[Image]:
-    """Every image the model holds (scans, item photos, basis and document scans, finance tables' scans), found
-    by walking the model's dataclasses, lists and dicts, so an image in a new kind of record is never missed.
+def published_images(city: City | Village) -> list[Image]:
+    """Every image the model (or one village of it: reuse.fingerprints) holds (scans, item photos, basis and
+    document scans, finance tables' scans), found by walking the model's dataclasses, lists and dicts, so an image
+    in a new kind of record is never missed.
     (Each dataclass's field names are looked up once per class: the walk visits every object of the city.)"""
     found: dict[Path, Image] = {}
     seen: set[int] = set()
@@ -478,6 +479,7 @@ class _Made:
     copies: dict[str, Path]
     images: dict
     unchanged: dict[str, dict]
+    uses: dict[str, list[Path]]  # "town/village" (made again; "": the city's and towns') -> its rendition files
 
 
 def build(
@@ -533,7 +535,7 @@ def build(
         raise ContentError(report)
     with _locked(out, cache, previous, wait):
         probes.save()  # only headers that were sound, whatever follows (under the lock: one writer)
-        result = _build(content, out, themes, cache, hold_back, previous, preview, city, report, checked, steps)
+        result = _build(content, out, themes, cache, hold_back, previous, preview, city, report, checked, steps, facts)
         if state is not None:
             _remember(out, cache, themes, state, result)
         return result
@@ -563,29 +565,39 @@ def _build(
     report: Report,
     checked: Checked,
     steps: Steps,
+    facts: Mapping[str, str] | None = None,
 ) -> BuildResult:
     checked.save()  # the images validation found sound, whatever follows (under the lock: one writer)
     held = village_errors(report, city, content) if hold_back else {}
     if _stops(report, held, city):
         raise ContentError(report)
     digests = Digests(facts_file(cache), create=True)
+    if not facts:  # a dry run takes no state (build): the village folders' stat facts all the same, for the record
+        facts = {}
+        tree_facts(content.resolve(), {os.path.realpath(p) for p in (out, cache, previous)}, True, facts)
     try:
         city, made = _settle(
-            content, out, themes, cache, previous, preview, city, report, held, hold_back, digests, steps
+            content, out, themes, cache, previous, preview, city, report, held, hold_back, digests, steps, True, facts
         )
     finally:
         digests.save()
     try:  # whatever fails, nothing staged is left behind
         result = BuildResult(
             report,
-            images=len(made.copies),
+            images=len(made.copies) + sum(int(e["images"]) for e in made.unchanged.values()),
             held=held,
             villages=[f"{v.town_slug}/{v.slug}" for v in city.villages],
             reused=sorted(made.unchanged),
             steps=steps,
         )
+        # the pages of a carried village as recorded; a held village's or town's (rare) counted where they are
+        walked = _carry(set(held) | held_towns(content, city), previous, themes)
         for theme, pages in made.pages.items():
-            result.pages[theme] = pages + sum(1 for p in made.carried[theme] if p.endswith(".html"))
+            result.pages[theme] = (
+                pages
+                + sum(int(e["pages"][theme]) for e in made.unchanged.values())
+                + sum(1 for p in walked[theme] if p.endswith(".html"))
+            )
         in_place = os.path.realpath(previous) == os.path.realpath(out)
         kept = set(made.unchanged) | set(held) | held_towns(content, city)  # their folders are left as they are
         rendered_villages = set(result.villages) - kept
@@ -611,10 +623,46 @@ def _build(
                     output.write_theme(
                         out, theme, {}, {p: f for p, f in shipped.items() if p not in carried}, staged=stage
                     )
-            assets.prune(cache, set(made.copies.values()))
+            _prune(cache, previous, themes, made, held)
     finally:
         _discard(made.staged)
     return result
+
+
+def _prune(cache: Path, previous: Path, themes: tuple[str, ...], made: _Made, held: Mapping[str, object]) -> None:
+    """Keep the rendition cache entries of the villages made again (their lists in `.index/uses/`, for when they
+    are carried over) and drop those no page uses any longer. When every village was made, every entry not used
+    is dropped (assets.prune). Otherwise only the entries the villages made again (and the city's and towns'
+    pages) used before and use no longer are candidates, each dropped unless a carried or held village's list
+    holds it: a build after one change reads no carried village's list unless an entry fell out of use. A list
+    missing or not what its name says: nothing is dropped (the next full prune does)."""
+    index = cache / ".index"
+    listed = set()
+    for files in made.uses.values():
+        names = sorted({f.name for f in files})
+        reuse.save_uses(index, names)
+        listed.add(reuse.uses_key(names))
+    keep = {f.name for f in made.copies.values()}
+    before = reuse.read_record(previous / themes[0]) if themes else {}
+    carried = {key: entry for key, entry in before.items() if key in made.unchanged or key in held}
+    if not carried:
+        assets.prune(cache, {cache / name for name in keep})
+        reuse.prune_uses(index, listed)
+        return
+    candidates: set[str] = set()
+    for key, entry in before.items():
+        if key not in carried and isinstance(entry.get("renditions"), str):
+            candidates |= (reuse.read_uses(index, entry["renditions"]) or set()) - keep
+    shared_before = reuse.read_uses(index, reuse.read_shared(previous / themes[0]))
+    candidates |= (shared_before or set()) - keep
+    if candidates:
+        for entry in carried.values():
+            uses = reuse.read_uses(index, str(entry.get("renditions")))
+            if uses is None:
+                return
+            candidates -= uses
+        assets.prune(cache, {cache / name for name in keep}, {cache / name for name in candidates})
+    reuse.prune_uses(index, listed | {str(e.get("renditions")) for e in carried.values()})
 
 
 def _discard(staged: dict[str, output.Stage | None]) -> None:
@@ -638,6 +686,7 @@ def _settle(
     digests: Digests,
     steps: Steps,
     images: bool = True,
+    facts: Mapping[str, str] | None = None,
 ) -> tuple[City, _Made]:
     """Make the site in memory (_make); each round that fails late holds back the villages it failed in (added to
     `held`, their problems to `report`) and makes the rest again. ContentError when a failure is not a village's,
@@ -650,7 +699,9 @@ def _settle(
     while True:
         city = _drop_never_built(published, held, previous, themes)
         try:
-            return city, _make(content, out, themes, cache, previous, preview, city, held, digests, steps, images)
+            return city, _make(
+                content, out, themes, cache, previous, preview, city, held, digests, steps, images, facts
+            )
         except _Late as late:
             for problems in late.failures.values():
                 report.problems.extend(p for p in problems if p not in report.problems)
@@ -710,30 +761,44 @@ def _make(
     digests: Digests,
     steps: Steps,
     images: bool = True,
+    facts: Mapping[str, str] | None = None,
 ) -> _Made:
     """Plan, render and check every theme in memory, villages in `held` carried from `previous`. Raises _Late
     with every failure of the first stage that had any, each given to the village whose pages it is in.
-    Without `images`, renditions, charts and QR codes are taken as made (a rehearsal: nothing is written)."""
-    with steps.step("plan"):
-        site = links.plan(city)
-        codes = feedback.plan(site, city)  # 我有疑问 panels: reference code, hotline, QR code
+    Without `images`, renditions, charts and QR codes are taken as made (a rehearsal: nothing is written).
+
+    Which villages are unchanged is known before anything is planned (reuse.fingerprints: `facts`, the village
+    folders' stat facts taken before the content was read, spare the content hashes of a village whose facts are
+    the recorded ones); only the city's and towns' pages and those of the villages made again are planned, their
+    images made, rendered and checked. What the build needs of a carried village (its page count, its images,
+    the rendition cache entries its pages use) is in its build record entry."""
     try:
         if images:
             cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{exc.filename}: {exc.strerror}") from exc
-    with steps.step("reuse"):
-        prints = reuse.fingerprints(
-            content,
-            city,
-            site,
-            codes,
-            digests,
-            f"preview={preview}",
-            skip=frozenset({out.resolve(), previous.resolve(), cache.resolve()}),
-        )
+    with steps.step("plan"):
+        codes = refcode.assign(city)  # the whole city's: a collision lengthens a code in another village
+    with steps.step("reuse"):  # before planning: a village carried over is never planned
         recorded = [reuse.read_record(previous / theme) for theme in themes]
+        skip = frozenset({out.resolve(), previous.resolve(), cache.resolve()})
+
+        def fingerprints(entries: Mapping[str, object]) -> reuse.Fingerprints:
+            options = f"preview={preview}"
+            return reuse.fingerprints(content, city, codes, digests, options, skip, published_images, facts, entries)
+
+        prints = fingerprints(recorded[0] if recorded else {})
         unchanged = {k: e for k, e in reuse.unchanged(previous, themes, prints).items() if k not in held}
+        # a village made again whose own hash was recalled: hashed from its files now (a record that lied is
+        # not copied into the new one)
+        if prints.recalled - set(unchanged):
+            prints = fingerprints({k: e for k, e in recorded[0].items() if k in unchanged})
+    towns_held = held_towns(content, city)  # their own pages too are the old ones
+    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    kept = {key for key in villages if key in held or key in unchanged or key.split("/")[0] in towns_held}
+    with steps.step("plan"):  # the city's and towns' pages, and the pages of the villages made again only
+        site = links.plan(city, villages - kept, codes)
+        feedback.plan(site, city, codes)  # 我有疑问 panels: reference code, hotline, QR code
     listed = _listings(site)
     _relist(
         site,
@@ -743,15 +808,11 @@ def _make(
             if isinstance(recorded and recorded[0].get(key, {}).get("listing"), dict)
         },
     )
-    towns_held = held_towns(content, city)  # their own pages too are the old ones
-    if held or unchanged:  # planned (the city and town pages list them), but their pages are not made again
-        prefixes = tuple(f"{key}/" for key in [*held, *unchanged, *towns_held])
+    if towns_held:  # a held town's own pages are the old ones too
+        prefixes = tuple(f"{slug}/" for slug in towns_held)
         site.pages = [p for p in site.pages if not p.path.startswith(prefixes)]
         site.generated = {p: data for p, data in site.generated.items() if not p.startswith(prefixes)}
-    if held:  # an unchanged village's images stay in the plan: their cache entries are kept
-        prefixes = tuple(f"{key}/" for key in [*held, *towns_held])
         site.images = {p: img for p, img in site.images.items() if not p.startswith(prefixes)}
-    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     failures: dict[str | None, list[Problem]] = {}
 
     def fail(path: str, problem: Problem) -> None:
@@ -854,7 +915,9 @@ def _render(
     unrendered: list[tuple[str, Problem]] = []
     checked: list[tuple[str, Problem]] = []  # broken links, then personal data, theme by theme
     pages: dict[str, int] = {}
-    for theme, before in zip(themes, recorded):
+    counts: dict[str, dict[str, int]] = {}  # theme -> "town/village" -> its pages
+    linked_all: set[tuple[str, Path]] = set()  # (page, file) of Markdown links, every theme's
+    for theme in themes:
         stage = staged[theme]
         linked: set[tuple[str, Path]] = set()
 
@@ -874,7 +937,7 @@ def _render(
             fetch=_again(theme, site, city),
         )
         leaks: list[tuple[str, Problem]] = []
-        pages[theme] = 0
+        pages[theme], counts[theme] = 0, {}
         for path, data in render.render_theme(theme, site, city, linked, failed=failed):
             key = "/".join(path.split("/")[:2])
             links_.page(path, data, key if key in villages else None)
@@ -893,33 +956,60 @@ def _render(
                 )
             if stage is not None:
                 stage.put(path, data)
-            pages[theme] += path.endswith(".html")
+            if path.endswith(".html"):
+                pages[theme] += 1
+                counts[theme][key] = counts[theme].get(key, 0) + 1
         links_.finish()
         checked.extend((problem.where.path.split("/", 1)[1], problem) for problem in broken.problems)
         checked.extend(leaks)
-        others = reuse.linked_villages(content, city, linked)
-        entries: dict[str, dict[str, Any]] = {
-            key: {"fingerprint": prints.village(key, others.get(key, [])), "linked": others.get(key, [])}
-            for key in prints.own
-            if key not in held and key not in unchanged
+        linked_all.update(linked)
+        if stage is not None:
+            for path, data in statics.items():
+                stage.put(path, data)
+    for path, problem in unrendered or checked:  # a page that failed would show as broken links to it
+        fail(path, problem)
+    if failures:
+        raise _Late(failures)
+    others = reuse.linked_villages(content, city, linked_all)
+    made = {key for key in prints.own if key not in held and key not in unchanged}
+    uses = _uses(copies, made)
+    shared = reuse.uses_key(sorted({f.name for f in uses.get("", [])}))
+    entries: dict[str, dict[str, Any]] = {
+        key: {
+            "fingerprint": prints.village(key, others.get(key, [])),
+            "linked": others.get(key, []),
+            "facts": prints.stamps[key],
+            "own": prints.own[key],
+            "outside": prints.outside[key],
+            "pages": {theme: counts[theme].get(key, 0) for theme in themes},
+            "images": len(uses.get(key, [])),
+            "renditions": reuse.uses_key(sorted({f.name for f in uses.get(key, [])})),
         }
-        entries.update(unchanged)
-        for key, entry in entries.items():
-            entries[key] = {**entry, "listing": listed.get(key, entry.get("listing"))}
-        entries.update({key: before[key] for key in held if key in before})  # its pages are the old ones
+        for key in made
+    }
+    entries.update({key: {**entry, "facts": prints.stamps[key]} for key, entry in unchanged.items()})  # as now
+    for key, entry in entries.items():
+        entries[key] = {**entry, "listing": listed.get(key, entry.get("listing"))}
+    for theme, before in zip(themes, recorded):
+        stage = staged[theme]
+        theirs = dict(entries)
+        theirs.update({key: before[key] for key in held if key in before})  # its pages are the old ones
         towns = {
             t.slug: {"title": mask(t.name)} for t in city.towns if t.slug not in towns_held
         }  # kept masked, as shown
         towns.update({slug: entry for slug, entry in reuse.read_towns(previous / theme).items() if slug in towns_held})
         if stage is not None:
-            for path, data in statics.items():
-                stage.put(path, data)
-            stage.put(reuse.RECORD, reuse.record(entries, towns))
-    for path, problem in unrendered or checked:  # a page that failed would show as broken links to it
-        fail(path, problem)
-    if failures:
-        raise _Late(failures)
-    return _Made(staged, pages, carried, copies, site.images, unchanged)
+            stage.put(reuse.RECORD, reuse.record(dict(sorted(theirs.items())), towns, shared))
+    return _Made(staged, pages, carried, copies, site.images, unchanged, uses)
+
+
+def _uses(copies: Mapping[str, Path], keys: set[str]) -> dict[str, list[Path]]:
+    """ "town/village" (of `keys`) -> the rendition cache files its pages use ("": the city's and towns')."""
+    found: dict[str, list[Path]] = {}
+    for path, file in copies.items():
+        key = "/".join(path.split("/")[:2])
+        found.setdefault(key if key in keys else "", []).append(file)
+    return found
 
 
 def _again(theme: str, site: links.Site, city: City) -> Callable[[str], bytes | None]:

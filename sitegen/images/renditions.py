@@ -798,9 +798,15 @@ def renditions(
     return {p: f for p, f in out.items() if plan[p].image.source not in failed}
 
 
-def prune(cache: Path, keep: set[Path]) -> None:
-    """Drop cache entries no current image uses (content changed or removed), and stray temporary files."""
-    if cache.is_dir():
+def prune(cache: Path, keep: set[Path], only: set[Path] | None = None) -> None:
+    """Drop cache entries no current image uses (content changed or removed), and stray temporary files. With
+    `only`, just those of `only` not kept (a build that made some villages again knows which entries those
+    villages stopped using; the cache's other entries are not even listed)."""
+    if only is not None:
+        for entry in sorted(only - keep):
+            if entry.parent == cache and entry.is_file():
+                entry.unlink()
+    elif cache.is_dir():
         for entry in cache.iterdir():
             if entry not in keep and entry.is_file():
                 entry.unlink()

@@ -80,11 +80,13 @@ def ask_for(subject: Subject, page: str, codes: dict[int, str], feedback_url: st
     )
 
 
-def plan(site: Site, city: City) -> dict[int, str]:
+def plan(site: Site, city: City, codes: dict[int, str] | None = None) -> dict[int, str]:
     """Give every page the planner gave a subject its `ask` (the 我有疑问 panel), and a page listing vouchers (a
     ledger) `refs`: voucher key -> the voucher page's Ask (a ledger line is its voucher's money movement).
-    Registers one QR image per code. Returns the reference codes the pages show (refcode.assign)."""
-    codes = refcode.assign(city)
+    Registers one QR image per code. Returns the reference codes the pages show: `codes` when the caller has
+    assigned them already (refcode.assign of the whole city: a collision lengthens a code in another village,
+    so they are the city's even when `site` plans only some villages), else refcode.assign(city)."""
+    codes = refcode.assign(city) if codes is None else codes
     by_voucher: dict[int, Ask] = {}
     for page in site.pages:
         if page.subject is None:

@@ -118,14 +118,16 @@ P = TypeVar("P", bound=Page)
 
 
 class _Planner:
-    def __init__(self, city: City):
+    def __init__(self, city: City, only: Collection[str] | None = None, codes: dict[int, str] | None = None):
         self.city = city
+        self.only = only  # "town/village" of the villages whose pages are planned; None: every village
+        self._in_folder: dict[str, set[str]] = {}  # folder -> the item page paths in it (subitem_pages)
         self.pages: list[Page] = []
         self.images: dict[str, Rendition | Image] = {}  # a plain Image: one whole-image file (finance_pages.image_path)
         self.item_paths: dict[Path, str] = {}
         self.generated: dict[str, bytes | Callable[[], bytes]] = {}  # charts (finance_pages.py)
         self.finance_paths: set[str] = set()  # finance sub-pages already planned
-        self._codes: dict[int, str] | None = None  # reference codes, made when a search index is (codes())
+        self._codes = codes  # reference codes (refcode.assign), else made when a search index is (codes())
         self.ledger_lines: dict[int, str] = {}  # id(voucher) -> its line in its ledger page ("path#v-KEY")
 
     def add(self, page: P) -> P:
@@ -157,9 +159,14 @@ class _Planner:
                 self.images[r.path] = r
         return pics
 
+    def item_path(self, item: Item, folder: str) -> None:
+        """Register an item's page path (so Markdown links can point at any item, planned or not)."""
+        path = self.item_paths[item.source] = f"{folder}/{item.slug}.html"
+        self._in_folder.setdefault(posixpath.dirname(path), set()).add(path)
+
     def item_page(self, item: Item, base: str, folder: str, crumbs: list[tuple[str, str]]) -> None:
         """Register an item's page path first (so Markdown links can point at any item), page later."""
-        self.item_paths[item.source] = f"{folder}/{item.slug}.html"
+        self.item_path(item, folder)
         images = [pic for img in item.images for pic in self.pictures(base, img)]
         basis_scan = self.pictures(base, item.basis.scan) if item.basis and item.basis.scan else None
         # 相关文件 (a project stage's documents): each with its scanned pages, if it has a scan
@@ -264,13 +271,22 @@ class _Planner:
                 )
             )
         for village in town.villages:
-            self.village(village, town, crumbs)
+            if self.only is None or f"{town.slug}/{village.slug}" in self.only:
+                self.village(village, town, crumbs)
+            else:  # not planned (carried over, or held): only where its items' pages are, for links into it
+                for item in village.items:
+                    self.item_path(item, self.item_folder(f"{town.slug}/{village.slug}", item))
+
+    @staticmethod
+    def item_folder(base: str, item: Item) -> str:
+        """The folder of a village's item page: its board's, and its category's within it."""
+        return f"{base}/{item.board.slug}" + (f"/{item.category.slug}" if item.category else "")
 
     def village(self, v: Village, town: Town, parent: list[tuple[str, str]]) -> None:
         base = f"{town.slug}/{v.slug}"
         crumbs = parent + [(v.name, f"{base}/index.html")]
         for item in v.items:
-            folder = f"{base}/{item.board.slug}" + (f"/{item.category.slug}" if item.category else "")
+            folder = self.item_folder(base, item)
             trail = crumbs + [(item.board.name, f"{base}/{item.board.slug}/index.html")]
             if item.category:
                 trail.append((item.category.name, f"{folder}/index.html"))
@@ -361,7 +377,7 @@ class _Planner:
         if len(groups) < 2:
             return []
         tiles = []
-        taken = set(self.item_paths.values())  # a clerk's file could be called sub-<hash>.md: its page keeps the name
+        taken = self._in_folder.get(folder, set())  # an item's file may be called sub-<hash>.md: it keeps that name
         for name, members in groups:
             path = f"{folder}/{subitem_slug(name)}.html"
             while path in taken:
@@ -625,8 +641,12 @@ def scan_viewers(stem: str, pics: list[Picture]) -> list[tuple[str, list[tuple[i
     return out
 
 
-def plan(city: City) -> Site:
-    return _Planner(city).plan()
+def plan(city: City, only: Collection[str] | None = None, codes: dict[int, str] | None = None) -> Site:
+    """The site's pages: the city's and towns' pages, and those of the villages in `only` ("town/village"; None:
+    every village). `item_paths` holds every item of every village all the same (Markdown links between villages
+    resolve against it), found without planning the villages left out (a build carries their pages over).
+    `codes`: the city's reference codes when the caller has them (refcode.assign), else made when needed."""
+    return _Planner(city, only, codes).plan()
 
 
 # Our own templates write every attribute double-quoted, so a regex reads them reliably and ~10x faster

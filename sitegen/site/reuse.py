@@ -13,6 +13,12 @@ Its fingerprint hashes all of these. Each theme folder keeps the fingerprints it
 (RECORD: hidden, so never bundled, and swapped in with the theme, so it always describes the pages beside it). A
 village whose fingerprint equals the recorded one in every theme is carried over from the last build (hard
 links), not rendered again; the result is byte for byte what a full build makes (tested).
+
+A carried village is never planned: which villages are unchanged is decided before planning, and its entry in
+the record keeps what the build needs of it: its stat-fact stamp and own hash (a village whose folder's stat
+facts, and those of the files it publishes from outside it, are the recorded ones has the recorded own hash: its
+files are not read), its page count per theme, its number of images and the rendition cache entries its pages
+use (a list kept in the cache's `.index/uses/`, named by its hash: the image cache keeps them).
 """
 
 from __future__ import annotations
@@ -20,16 +26,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.content.load import IGNORED
-from sitegen.content.model import City
-from sitegen.images.digests import Digests
+from sitegen.content.model import City, Image, Village
+from sitegen.images.digests import Digests, path_facts
 from sitegen.site.code import RECORD, renderer
-from sitegen.site.plan import Site
 
-FORMAT = 1  # of the record, and of what the fingerprints hash: change when either changes
+FORMAT = 2  # of the record, and of what the fingerprints hash: change when either changes
+USES = "uses"  # the folder of the cache's `.index/` keeping each village's rendition cache entries
 
 
 @dataclass
@@ -37,6 +44,9 @@ class Fingerprints:
     shared: str  # everything outside the village folders, and what renders
     own: dict[str, str]  # "town/village" -> its files and the image files it publishes
     codes: dict[str, str]  # "town/village" -> its reference codes
+    stamps: dict[str, str]  # "town/village" -> the stat facts its own hash was taken at ("": not known)
+    outside: dict[str, list[str]]  # "town/village" -> the files it publishes from outside its folder
+    recalled: set[str]  # the villages whose own hash is the recorded one (their stat facts are), files unread
 
     def village(self, key: str, linked: list[str]) -> str:
         """The fingerprint of a village's pages, given the other villages its Markdown links point into."""
@@ -71,35 +81,68 @@ def _hash_files(files: list[tuple[str, str]], known: Digests) -> str:
     return h.hexdigest()
 
 
+def _stamp(folder_facts: str, outside: list[str]) -> str:
+    """A village's stat facts: its folder's (digests.tree_facts) and those of each file it publishes from
+    outside it (digests.path_facts)."""
+    h = hashlib.sha256(folder_facts.encode("utf-8", "surrogateescape"))
+    for path in outside:
+        h.update(f"|{path_facts(path)}".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def _known_own(entry: object, folder_facts: str | None) -> tuple[str, str, list[str]] | None:
+    """(stamp, own hash, outside files) recorded for a village, when its stat facts are still the recorded ones."""
+    if folder_facts is None or not isinstance(entry, dict):
+        return None
+    stamp, own, outside = entry.get("facts"), entry.get("own"), entry.get("outside")
+    if not (isinstance(stamp, str) and stamp and isinstance(own, str) and isinstance(outside, list)):
+        return None
+    if not all(isinstance(p, str) for p in outside) or _stamp(folder_facts, outside) != stamp:
+        return None
+    return stamp, own, outside
+
+
 def fingerprints(
     content: Path,
     city: City,
-    site: Site,
     codes: dict[int, str],
     known: Digests,
     options: str,
     skip: frozenset[Path] = frozenset(),
+    images_of: Callable[[Village], Iterable[Image]] = lambda v: (),
+    facts: Mapping[str, str] | None = None,
+    recorded: Mapping[str, object] | None = None,
 ) -> Fingerprints:
-    """Every village's fingerprint parts; `site` is the planned site (its images say which files each village
-    publishes), `codes` the reference codes its pages show (feedback.plan), `options` the build options that
-    change pages (e.g. preview), `skip` folders that are not content (an output folder inside the content
-    folder)."""
+    """Every village's fingerprint parts, without planning any page: `codes` the reference codes the pages show
+    (refcode.assign), `images_of` every image a village's model holds (those outside its folder are its files
+    too), `options` the build options that change pages (e.g. preview), `skip` folders that are not content (an
+    output folder inside the content folder). `facts`: "town/village" -> its folder's stat facts taken before the
+    content was read (pipeline.content_state); a village whose facts (and its outside files') are those its
+    `recorded` entry was made at keeps the recorded own hash, unread; any other is hashed file by file (a file
+    touched but unchanged hashes the same: the village is still carried over)."""
     root = content.resolve()
-    folders = {f"{v.town_slug}/{v.slug}": root / v.town_slug / v.slug for v in city.villages}
-    outside: dict[str, set[Path]] = {key: set() for key in folders}
-    for path, rendition in site.images.items():
-        key = "/".join(path.split("/")[:2])
-        source = rendition.image.source
-        if key in folders and not source.is_relative_to(folders[key]):
-            outside[key].add(source)
+    facts, recorded = facts or {}, recorded or {}
 
-    def name(f: Path) -> str:  # validate keeps every file inside the content folder; if not, its full path
-        return f.relative_to(root).as_posix() if f.is_relative_to(root) else str(f)
+    def name(f: str) -> str:  # validate keeps every file inside the content folder; if not, its full path
+        return Path(f).relative_to(root).as_posix() if Path(f).is_relative_to(root) else f
 
-    own = {
-        key: _hash_files(_walk(folder, root, set()) + [(name(f), str(f)) for f in sorted(outside[key])], known)
-        for key, folder in sorted(folders.items())
-    }
+    folders: dict[str, Path] = {}
+    own: dict[str, str] = {}
+    stamps: dict[str, str] = {}
+    outside: dict[str, list[str]] = {}
+    recalled: set[str] = set()
+    for v in sorted(city.villages, key=lambda v: (v.town_slug, v.slug)):
+        key = f"{v.town_slug}/{v.slug}"
+        folder = folders[key] = root / v.town_slug / v.slug
+        found = _known_own(recorded.get(key), facts.get(key))
+        if found is not None:
+            stamps[key], own[key], outside[key] = found
+            recalled.add(key)
+            continue
+        outside[key] = sorted({str(i.source) for i in images_of(v) if not i.source.is_relative_to(folder)})
+        files = _walk(folder, root, set()) + [(name(f), f) for f in outside[key]]
+        own[key] = _hash_files(files, known)
+        stamps[key] = _stamp(facts[key], outside[key]) if key in facts else ""
     shared = hashlib.sha256(f"{renderer()}|{options}|{sorted(folders)}|".encode())
     not_shared = {str(f) for f in [*folders.values(), *skip]}
     shared.update(_hash_files(_walk(root, root, not_shared), known).encode())
@@ -107,7 +150,7 @@ def fingerprints(
     for v in city.villages:
         mine = [codes.get(id(x), "") for x in v.items] + [codes.get(id(x), "") for x in v.vouchers]
         by_village[f"{v.town_slug}/{v.slug}"] = hashlib.sha256("|".join(mine).encode()).hexdigest()
-    return Fingerprints(shared.hexdigest(), own, by_village)
+    return Fingerprints(shared.hexdigest(), dict(sorted(own.items())), by_village, stamps, outside, recalled)
 
 
 def linked_villages(content: Path, city: City, targets: set[tuple[str, Path]]) -> dict[str, list[str]]:
@@ -165,15 +208,77 @@ def unchanged(previous: Path, themes: tuple[str, ...], prints: Fingerprints) -> 
             and all(e == entries[0] for e in entries)
             and entries[0] is not None
             and entries[0]["fingerprint"] == prints.village(key, entries[0]["linked"])
+            and carried_facts(entries[0], themes)
             and all((previous / theme / key / "index.html").is_file() for theme in themes)
         ):
             same[key] = entries[0]
     return same
 
 
-def record(entries: dict[str, dict], towns: dict[str, dict] | None = None) -> bytes:
-    """The RECORD file: "town/village" -> {"fingerprint", "linked", "listing"}, and town slug -> {"title"}."""
+def carried_facts(entry: dict, themes: tuple[str, ...]) -> bool:
+    """Whether a record entry says what the build needs of a village it carries over without planning it: its
+    pages per theme, its number of images, the key of its rendition cache entries (uses_key)."""
+    pages, images, uses = entry.get("pages"), entry.get("images"), entry.get("renditions")
+    return (
+        isinstance(pages, dict)
+        and all(isinstance(pages.get(t), int) for t in themes)
+        and isinstance(images, int)
+        and isinstance(uses, str)
+    )
+
+
+def uses_key(names: list[str]) -> str:
+    """The name of a list of rendition cache entries (sorted) in the cache's `.index/uses/`: its hash."""
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+
+
+def save_uses(index: Path, names: list[str]) -> None:
+    """Keep a village's rendition cache entries (sorted) in `index`/uses/, named by uses_key (written once)."""
+    path = index / USES / uses_key(names)
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp-{os.getpid()}")
+        tmp.write_text("\n".join(names), encoding="ascii")
+        os.replace(tmp, path)
+
+
+def read_uses(index: Path, key: str) -> set[str] | None:
+    """The rendition cache entries kept under `key` (save_uses); None when missing or not what its name says."""
+    try:
+        text = (index / USES / key).read_text(encoding="ascii")
+    except (OSError, ValueError):
+        return None
+    names = text.split("\n") if text else []
+    return set(names) if uses_key(names) == key else None
+
+
+def read_shared(theme_folder: Path) -> str:
+    """The uses_key of the rendition cache entries the city's and towns' pages used, as recorded ("" if none)."""
+    shared = _read(theme_folder).get("shared")
+    return shared if isinstance(shared, str) else ""
+
+
+def prune_uses(index: Path, keys: set[str]) -> None:
+    """Drop the lists in `index`/uses/ no village (nor the city's and towns' pages) uses now (`keys`)."""
+    try:
+        names = os.listdir(index / USES)
+    except OSError:
+        return
+    for name in names:
+        if name not in keys:
+            try:
+                os.unlink(index / USES / name)
+            except OSError:
+                pass
+
+
+def record(entries: dict[str, dict], towns: dict[str, dict] | None = None, shared: str = "") -> bytes:
+    """The RECORD file: "town/village" -> {"fingerprint", "linked", "listing", "facts", "own", "outside", "pages",
+    "images", "renditions"}, town slug -> {"title"}, and "shared": the uses_key of the city's and towns' pages'
+    rendition cache entries."""
     doc: dict = {"format": FORMAT, "villages": entries}
     if towns is not None:
         doc["towns"] = towns
+    if shared:
+        doc["shared"] = shared
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8") + b"\n"
