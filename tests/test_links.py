@@ -55,6 +55,36 @@ def test_check_links_finds_broken_targets_fragments_and_external_urls():
     ]
 
 
+def test_a_link_is_resolved_from_its_own_page():
+    """LinkCheck remembers how each href of a folder resolves (a village's pages share most of their links): the
+    same href from another folder goes elsewhere, a bare #fragment or an empty href is each page's own, and a
+    character reference in an href is read as the browser reads it."""
+    files = {
+        "t/v/a.html": b'<p id="top"></p><a href="../x.html">ok</a><a href="#top">ok</a><a href="">self</a>'
+        b"<a href='../nothing.html'>single quotes: not read</a>",
+        "t/v/b.html": b'<a href="../x.html">ok</a><a href="#top">no such id here</a><a href="a.html#top">ok</a>'
+        b'<img src="p&#46;jpg" alt=""><img src="q&amp;r.jpg" alt="">',
+        "t/w/c.html": b'<a href="../x.html">ok</a><a href="../../t/v/../x.html">ok</a>',
+        "t/w/d/e.html": b'<a href="../x.html">not there</a><span data-back="../c.html"></span>',
+        "t/x.html": b'<a href="v/a.html#top">ok</a><a href="w/c.html#top">no such id</a>',
+    }
+    present = {"t/v/p.jpg": "", "t/v/q&r.jpg": ""}
+    for checked in ("whole", "page by page"):
+        report = Report()
+        if checked == "whole":
+            check_links(files, report, "tv", present)
+        else:
+            check = LinkCheck(report, "tv", set(files), present, fetch=files.get)
+            for path, data in files.items():
+                check.page(path, data, "/".join(path.split("/")[:2]) if path.count("/") > 1 else None)
+            check.finish()
+        assert [(p.where.path, p.zh.split("“")[1].split("”")[0]) for p in report.errors] == [
+            ("tv/t/v/b.html", "#top"),
+            ("tv/t/w/d/e.html", "../x.html"),
+            ("tv/t/x.html", "w/c.html#top"),
+        ], checked
+
+
 def test_fragments_on_the_same_page_and_into_carried_pages(tmp_path):
     """'#x' points into the page itself; a fragment into a page carried over from the last build is looked up
     in that page's file; a fragment into a file that is no page never resolves."""

@@ -41,12 +41,40 @@ def test_failed_write_keeps_the_old_site(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise OSError(28, "No space left on device", "index.html")
 
-    monkeypatch.setattr(output, "open", fail, raising=False)  # the module's files are written with open()
+    opened = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(output.os, "write", fail)  # the module's files are written with os.write (Stage.put)
     with pytest.raises(OutputError):
         output.write_theme(out, "tv", {"index.html": b"new"}, {})
     monkeypatch.undo()
+    assert len(os.listdir("/proc/self/fd")) == opened  # the file written to is closed
     assert (out / "tv/index.html").read_bytes() == b"old"
     assert sorted(p.name for p in out.iterdir()) == ["tv"]
+
+
+def test_a_short_write_is_written_on(tmp_path, monkeypatch):
+    """Stage.put writes with os.write, which may write part of the bytes (a signal, a nearly full disk): the rest
+    follows, and each file is closed."""
+    write, calls = os.write, []
+
+    def short(fd, data):
+        calls.append(len(data))
+        return write(fd, bytes(data[:3]))
+
+    opened = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(output.os, "write", short)
+    output.write_theme(tmp_path / "out", "tv", {"a/index.html": b"0123456789", "empty.html": b""}, {})
+    monkeypatch.undo()
+    assert (tmp_path / "out/tv/a/index.html").read_bytes() == b"0123456789"
+    assert (tmp_path / "out/tv/empty.html").read_bytes() == b""
+    assert calls == [10, 7, 4, 1]  # empty.html needs no write
+    assert len(os.listdir("/proc/self/fd")) == opened
+
+
+def test_staged_files_have_the_mode_open_gives(tmp_path):
+    """os.open with 0o666 less the umask, as open(path, "wb") made them: the published files' modes do not change."""
+    output.write_theme(tmp_path / "out", "tv", {"index.html": b"x"}, {})
+    (tmp_path / "ref").write_bytes(b"x")
+    assert (tmp_path / "out/tv/index.html").stat().st_mode == (tmp_path / "ref").stat().st_mode
 
 
 def test_leftovers_of_a_killed_run_are_cleaned(tmp_path):

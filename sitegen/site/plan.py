@@ -655,7 +655,10 @@ _ATTR = re.compile(r'\s(href|src|data-back|id)="([^"]*)"')
 
 
 def _found(data: bytes) -> list[tuple[str, str]]:
-    return [(k, html.unescape(v)) for k, v in _ATTR.findall(data.decode("utf-8"))]
+    """(attribute, value) of each href/src/data-back/id in turn, character references resolved (most values have
+    none: html.unescape is not called for them)."""
+    unescape = html.unescape
+    return [(k, unescape(v) if "&" in v else v) for k, v in _ATTR.findall(data.decode("utf-8"))]
 
 
 def check_links(
@@ -711,6 +714,8 @@ class LinkCheck:
         self._waiting: dict[str, list[tuple[int, int, str, str, str]]] = {}  # target -> (n, k, page, href, fragment)
         self._broken: list[tuple[int, int, str, str]] = []  # (n: the page's place, k: the link's, page, href)
         self._pages = 0
+        # (page's folder, href) -> _resolve's answer, for the scope in hand: a village's pages share most links
+        self._resolved: dict[tuple[str, str], tuple[str | None, str]] = {}
 
     def page(self, path: str, data: bytes, scope: str | None = None) -> None:
         """Check one page's links (a file that is no page has none); `scope`: the village it is in, or None."""
@@ -719,7 +724,7 @@ class LinkCheck:
         if scope != self.scope:
             for done in self._scoped:  # that village is done: its ids are read again if ever needed
                 del self.ids[done]
-            self.scope, self._scoped = scope, []
+            self.scope, self._scoped, self._resolved = scope, [], {}
         found = _found(data)
         n, self._pages = self._pages, self._pages + 1
         ids = self.ids[path] = frozenset(v for k, v in found if k == "id")
@@ -729,11 +734,20 @@ class LinkCheck:
             if fragment not in ids:
                 self._broken.append((m, k, page, href))
         hrefs = {v for k, v in found if k == "href"}
+        folder, resolved, targets, present = posixpath.dirname(path), self._resolved, self.targets, self.present
         for k, href in enumerate(v for kind, v in found if kind != "id"):
             if href.startswith(("tel:", "data:")) or (self.outside and href.startswith(self.outside) and href in hrefs):
                 continue
-            target, fragment = _resolve(path, href)
-            if target is None or (target not in self.targets and target not in self.present):
+            if not href or href[0] == "#":  # this very page: not the same for every page of the folder
+                target, fragment = _resolve(path, href)
+            else:
+                answer = resolved.get((folder, href))
+                if answer is None:
+                    answer = resolved[folder, href] = _resolve(path, href)
+                target, fragment = answer
+            if target is not None and not fragment and target in targets:
+                continue  # the common case: a file of the theme
+            if target is None or (target not in targets and target not in present):
                 self._broken.append((n, k, path, href))
             elif fragment and target in self.ids:
                 if fragment not in self.ids[target]:

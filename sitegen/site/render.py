@@ -27,18 +27,30 @@ THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 THEMES = ("tv", "mobile")
 
 
-def _finalize(theme: str, value: Any) -> Any:
-    if isinstance(value, Said):  # a sentence that says how to act: in this theme's words (channels.py)
-        value = value.for_theme(theme)
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return mask(value)
-    return value
+def _finalizer(theme: str) -> Callable[[Any], Any]:
+    """The environment's finalize hook: every value a template prints, before it is escaped. Clerk text is masked
+    (privacy.mask), a Said is put in this theme's words. Called for every {{ }} of every page: the common case
+    (a plain str) is tested first."""
+
+    def finalize(value: Any) -> Any:
+        kind = type(value)
+        if kind is str:
+            return mask(value)
+        if kind is Markup or kind is int:
+            return value
+        if isinstance(value, Said):  # a sentence that says how to act: in this theme's words (channels.py)
+            value = value.for_theme(theme)
+        if isinstance(value, str) and not isinstance(value, Markup):
+            return mask(value)
+        return value
+
+    return finalize
 
 
 @functools.cache  # one per theme and process: `sitegen serve` rebuilds without recompiling
 def environment(theme: str) -> Environment:
-    # Jinja re-reads a template whose file changed (auto_reload), so keeping the environment is safe.
-    # A theme's own templates first (its base.html), then the page bodies both themes share.
+    # A template whose file changed is read again at the next render_theme (_fresh), so keeping the environment is
+    # safe. A theme's own templates first (its base.html), then the page bodies both themes share.
     loader = ChoiceLoader(
         [
             FileSystemLoader(str(THEMES_DIR / theme / "templates")),
@@ -48,7 +60,8 @@ def environment(theme: str) -> Environment:
     env = Environment(
         loader=loader,
         autoescape=True,
-        finalize=functools.partial(_finalize, theme),
+        finalize=_finalizer(theme),
+        auto_reload=False,  # not a stat of each template file at each use (4 a page): _fresh, once a pass
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -90,6 +103,7 @@ def render_theme(
     page that raises is left out and handed to it (the pipeline holds back that page's village); without, the
     exception propagates."""
     env = environment(theme)
+    _fresh(env)
     for page in site.pages:
         try:
             template = env.get_template(page.template)
@@ -103,6 +117,13 @@ def render_theme(
             failed(page, exc)
             continue
         yield page.path, html.encode("utf-8")
+
+
+def _fresh(env: Environment) -> None:
+    """Forget the compiled templates when a template file changed since it was read (`sitegen serve` keeps the
+    environment between rebuilds): what Jinja's auto_reload does at every use of a template, here once a pass."""
+    if env.cache is not None and not all(template.is_up_to_date for template in env.cache.values()):
+        env.cache.clear()
 
 
 def static_files(theme: str) -> dict[str, bytes]:
