@@ -52,7 +52,10 @@ from sitegen.images import renditions as assets
 
 
 def _measure_one(what: str, content: Path, out: Path) -> dict:
-    """Inside a child process: one build or check; its figures as a dict."""
+    """Inside a child process: one build or check; its figures as a dict. A build's CPU counts this process's
+    start-up (its imports: what a cron `sitegen build` pays); a command run as `python -m sitegen` (check,
+    publish, ingest) counts its own process only, not this one's imports."""
+    start = resource.getrusage(resource.RUSAGE_SELF)
     jobs: list[int] = []
     real = assets.run
     assets.run = lambda todo, *a, **k: jobs.append(len(todo)) or real(todo, *a, **k)  # rendition jobs
@@ -81,6 +84,8 @@ def _measure_one(what: str, content: Path, out: Path) -> dict:
     figures["wall"] = time.perf_counter() - wall
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     figures["cpu"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    if what != "build":
+        figures["cpu"] -= start.ru_utime + start.ru_stime
     figures["rss_mib"] = max(me.ru_maxrss, kids.ru_maxrss) / 1024
     figures["rss_steps"] = {**rss, "end": _rss_mib()}
     figures["steps"] = {n: [steps.wall[n], steps.cpu[n]] for n in steps.wall}
@@ -229,6 +234,9 @@ def hugo_cpu(pages: int, work: Path) -> float | None:
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
+WARM_ROWS = ("same", "check_first", "check_same", "carried", "one", "publish_first", "publish_same", "live")
+
+
 def bench(
     villages: int,
     work: Path,
@@ -236,12 +244,13 @@ def bench(
     hugo: bool = True,
     cold_only: bool = False,
     warm_only: bool = False,
+    rows: tuple[str, ...] = WARM_ROWS,
 ) -> dict:
     content, out = work / f"city-{villages}", work / f"out-{villages}"
     if warm_only:
         if not (content / "site.yaml").is_file() or not (out / "tv" / "index.html").is_file():
             raise SystemExit(f"--warm-only: no city and output of {villages} villages in {work} (an earlier run's)")
-        return warm(villages, content, out, {"villages": villages, "images_from": ""})
+        return warm(villages, content, out, {"villages": villages, "images_from": ""}, rows)
     shutil.rmtree(content, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(default_cache(out), ignore_errors=True)
@@ -260,29 +269,36 @@ def bench(
     if cold_only:
         return row
     print(f"[{villages}] cold {row['cold']['wall']:.0f} s; warm runs ...", file=sys.stderr, flush=True)
-    row = warm(villages, content, out, row)
+    row = warm(villages, content, out, row, rows)
     row["hugo_cpu"] = hugo_cpu(sum(row["cold"]["pages"].values()), work) if hugo else None
     return row
 
 
-def warm(villages: int, content: Path, out: Path, row: dict) -> dict:
-    """The warm rows: on a city built already (cold, or by an earlier run: --warm-only)."""
+def warm(villages: int, content: Path, out: Path, row: dict, rows: tuple[str, ...] = WARM_ROWS) -> dict:
+    """The warm rows (`rows`: which, in this order; the live row needs publish_first before it): on a city built
+    already (cold, or by an earlier run: --warm-only)."""
     if with_headend(content, out):  # (--warm-only on a city made without it) built once more, not measured, so
         print(f"[{villages}] publish: section added to site.yaml; building it in ...", file=sys.stderr, flush=True)
         row["settle"] = measure("build", content, out)  # that "nothing changed" below is so
-    row["same"] = measure("build", content, out)
-    row["check_first"] = measure("check", content, out)  # the first check after the build: a full one
-    row["check_same"] = measure("check", content, out)  # asked again: its verdict remembered
-    site = content / "site.yaml"
-    site.write_bytes(site.read_bytes())  # rewritten, same bytes: the memo misses, every village is carried
-    row["carried"] = measure("build", content, out)
-    add_voucher(content)
-    row["one"] = measure("build", content, out)
-    print(f"[{villages}] publish ...", file=sys.stderr, flush=True)
-    row["publish_first"] = measure("live", content, out)  # bundles made (all, the first time), pushed, ingested
-    row["publish_same"] = measure("publish", content, out)
-    row["live_village"] = add_voucher(content, 1)
-    row["live"] = measure("live", content, out)
+    for name in rows:
+        print(f"[{villages}] {name} ...", file=sys.stderr, flush=True)
+        if name in ("same", "one"):
+            if name == "one":
+                add_voucher(content)
+            row[name] = measure("build", content, out)
+        elif name in ("check_first", "check_same"):  # the first check after a build is a full one; then remembered
+            row[name] = measure("check", content, out)
+        elif name == "carried":
+            site = content / "site.yaml"
+            site.write_bytes(site.read_bytes())  # rewritten, same bytes: the memo misses, every village is carried
+            row[name] = measure("build", content, out)
+        elif name == "publish_first":
+            row[name] = measure("live", content, out)  # bundles made (all, the first time), pushed, ingested
+        elif name == "publish_same":
+            row[name] = measure("publish", content, out)
+        elif name == "live":
+            row["live_village"] = add_voucher(content, 1)
+            row[name] = measure("live", content, out)
     return row
 
 
@@ -329,26 +345,41 @@ def report(rows: list[dict]) -> None:
 
 
 def _warm_lines(row: dict, t: Callable[[dict], str]) -> None:
-    """The warm rows, one line each (and the steps of the builds that did work)."""
-    print(f"nothing changed, build:     {t(row['same'])}  (unchanged: {row['same']['unchanged']})")
-    print(f"check, first after build:   {t(row['check_first'])}  (exit {row['check_first']['exit']})")
-    print(f"check again, nothing changed: {t(row['check_same'])}  (exit {row['check_same']['exit']})")
-    print(f"all carried (memo missed): {t(row['carried'])}  ({row['carried']['reused']} villages carried)")
-    print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in row["carried"]["steps"].items()))
-    print(f"one voucher added:          {t(row['one'])}  ({row['one']['reused']} villages carried)")
-    print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in row["one"]["steps"].items()))
-    first, same, live = row["publish_first"], row["publish_same"], row["live"]
-    print(
-        f"publish, first + ingest:    {t(first)}  (exit {first['exit']}; publish {first['publish_wall']:.1f} s "
-        f"wall, the rest ingest)"
-    )
-    print(f"publish, nothing changed:   {t(same)}  (exit {same['exit']}; {same['said'][0] if same['said'] else ''})")
-    print(
-        f"one voucher -> live:        {t(live)}  (exit {live['exit']}; {row['live_village']}: publish "
-        f"{live['publish_wall']:.1f} s + ingest {live['wall'] - live['publish_wall']:.1f} s wall)"
-    )
-    for line in live["said"]:
-        print(f"   {line}")
+    """The warm rows measured, one line each (and the steps of the builds that did work)."""
+    if "settle" in row:
+        print(f"first build, publish section added (all made again): {t(row['settle'])}")
+        print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in row["settle"]["steps"].items()))
+    if "same" in row:
+        print(f"nothing changed, build:     {t(row['same'])}  (unchanged: {row['same']['unchanged']})")
+    if "check_first" in row:
+        print(f"check, first after build:   {t(row['check_first'])}  (exit {row['check_first']['exit']})")
+    if "check_same" in row:
+        print(f"check again, nothing changed: {t(row['check_same'])}  (exit {row['check_same']['exit']})")
+    if "carried" in row:
+        print(f"all carried (memo missed): {t(row['carried'])}  ({row['carried']['reused']} villages carried)")
+        print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in row["carried"]["steps"].items()))
+    if "one" in row:
+        print(f"one voucher added:          {t(row['one'])}  ({row['one']['reused']} villages carried)")
+        print("   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in row["one"]["steps"].items()))
+    if "publish_first" in row:
+        first = row["publish_first"]
+        print(
+            f"publish, first + ingest:    {t(first)}  (exit {first['exit']}; publish {first['publish_wall']:.1f} s "
+            f"wall, the rest ingest)"
+        )
+    if "publish_same" in row:
+        same = row["publish_same"]
+        print(
+            f"publish, nothing changed:   {t(same)}  (exit {same['exit']}; {same['said'][0] if same['said'] else ''})"
+        )
+    if "live" in row:
+        live = row["live"]
+        print(
+            f"one voucher -> live:        {t(live)}  (exit {live['exit']}; {row['live_village']}: publish "
+            f"{live['publish_wall']:.1f} s + ingest {live['wall'] - live['publish_wall']:.1f} s wall)"
+        )
+        for line in live["said"]:
+            print(f"   {line}")
 
 
 def main() -> None:
@@ -368,6 +399,11 @@ def main() -> None:
         action="store_true",
         help="only the warm rows, on the city and output an earlier run left in --keep DIR (no city made, no cold build)",
     )
+    ap.add_argument(
+        "--rows",
+        default=",".join(WARM_ROWS),
+        help="the warm rows to measure, in order (a big city: the ones that matter; live needs publish_first)",
+    )
     ap.add_argument("--one", nargs=3, metavar=("WHAT", "CONTENT", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -377,11 +413,14 @@ def main() -> None:
         ap.error("--warm-only measures what an earlier run left in --keep DIR (and not with --cold-only)")
     work = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    chosen = tuple(r for r in args.rows.split(",") if r)
+    if set(chosen) - set(WARM_ROWS) or ("live" in chosen and "publish_first" not in chosen):
+        ap.error(f"--rows: some of {','.join(WARM_ROWS)} (live after publish_first)")
     rows = []
     try:
         for n in [int(v) for v in args.villages.split(",")]:
             hugo = not args.no_hugo and not args.cold_only
-            rows.append(bench(n, work, args.images_from, hugo, args.cold_only, args.warm_only))
+            rows.append(bench(n, work, args.images_from, hugo, args.cold_only, args.warm_only, chosen))
             report(rows[-1:])
     finally:
         if not args.keep:
