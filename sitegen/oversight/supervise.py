@@ -175,7 +175,8 @@ class _Rules:
                 if len(window) >= 2 and amount > total:
                     windows.append((window, amount))
             for p in group:
-                mine = [(w, a) for w, a in windows if p in w]
+                # (`p in w` as list membership has it, cheaply: payments of other amounts are never equal)
+                mine = [(w, a) for w, a in windows if any(q is p or q.amount == p.amount and q == p for q in w)]
                 if not mine:
                     continue
                 window, amount = max(mine, key=lambda wa: (wa[1], -group.index(wa[0][0])))
