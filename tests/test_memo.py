@@ -481,3 +481,37 @@ def test_a_scan_gone_bad_behind_a_restored_village_is_found(towns, warm, monkeyp
     scan.write_bytes(data[: len(data) // 2])
     _, report = run(towns, warm)
     assert ("image-bad", "content/xg/cs/scans/2026-09/3/01.jpg") in [(p.code, p.where.path) for p in report.errors]
+
+
+def _hotline(root: Path) -> None:
+    path = root / "feedback/12345-2026.csv"
+    second = path.read_text(encoding="utf-8").splitlines()[2].split(",")
+    second[:2] = ["12345-20260902-0001", "2026-09-02"]
+    with path.open("a", encoding="utf-8") as f:
+        f.write(",".join(second) + "\n")
+
+
+def test_oversight_inputs_outside_the_villages_reach_restored_villages(tmp_path, monkeypatch):
+    """Registries and hotline records are no village's: editing them validates no village again, yet the payment
+    warnings and questions of the restored villages are what a fresh validation finds (oversight runs on the
+    whole restored model), and no restored village's scans are decode-checked again."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    cache = tmp_path / "cache"
+    (cache / ".index").mkdir(parents=True)
+    probes = Probes(None, assets.PROBE)
+    city, _ = run(content, cache, probes, tmp_path)
+    assert city is not None
+    payee = next(
+        ln.counterparty for v in city.villages for w in v.warnings for ln in w.voucher.lines if ln.counterparty
+    )
+    counted, decoded = Counted(monkeypatch), Decoded(content, monkeypatch)
+    with (content / "registries/失信人员名单.csv").open("a", encoding="utf-8") as f:
+        f.write(f"{payee},,2020-01-01,测试\n")
+    _hotline(content)
+    after = run(content, cache, probes, tmp_path)
+    assert counted.validated == set() and decoded.villages() == set()
+    assert after[0] is not None
+    assert any(w.rule == "dishonest" and payee in w.payee for v in after[0].villages for w in v.warnings)
+    assert len(after[0].questions) == len(city.questions) + 1
+    same(run(content, None, probes, tmp_path), after)

@@ -248,7 +248,9 @@ def _check_images(city: City, report: Report, checked: Checked, memo: VillageMem
     villages = city.villages
     mine = {f"{v.town_slug}/{v.slug}": published_images(v) for v in villages if f"{v.town_slug}/{v.slug}" not in known}
     todo: dict[Path, Image] = {}
-    for img in [i for found in mine.values() for i in found] + published_images(city, skip=villages):
+    # a hotline question about a village's item or voucher is that village's too (supervise): walked with it
+    apart = [*villages, *(q for q in city.questions if q.village)]
+    for img in [i for found in mine.values() for i in found] + published_images(city, skip=apart):
         if img.source not in todo or img.where < todo[img.source].where:
             todo[img.source] = img
     failed = assets.check_images([todo[k] for k in sorted(todo)], report, checked)
