@@ -159,7 +159,7 @@ def test_restored_city_equals_a_fresh_validation(towns, cache, monkeypatch):
     assert {"stray-file", "basis-missing"} <= {p.code for p in fresh[1].warnings}  # from load, from validate
     first = run(towns, cache)
     assert counted.validated == counted.loaded == VILLAGES
-    assert len(os.listdir(cache / ".index/villages")) == 4
+    assert len(list((cache / ".index/villages").glob("*.pickle"))) == 4
     counted.clear()
     parsed: list[str] = []
     real = city_module.body_links
@@ -298,7 +298,8 @@ def test_a_damaged_entry_is_validated_afresh(towns, cache, monkeypatch, damage):
 def test_entries_of_villages_gone_are_removed(towns, warm):
     shutil.rmtree(towns / "hs/dq")
     run(towns, warm)
-    assert len(os.listdir(warm / ".index/villages")) == 3
+    assert len(list((warm / ".index/villages").glob("*.pickle"))) == 3
+    assert len(list((warm / ".index/villages").glob("*.images"))) == 3  # (decode checks passed, below)
 
 
 def test_check_without_a_build_cache_keeps_nothing(towns, tmp_path):
@@ -374,3 +375,143 @@ def test_check_and_build_after_one_change_validate_that_village_only(towns, tmp_
     cold = tmp_path / "cold"
     pipeline.build(towns, cold)
     assert snapshot(out) == snapshot(cold)
+
+
+# ---- the decode check after one change (build/pipeline._check_images, h30) -----------------------------------
+
+
+class Decoded:
+    """The image files a run gave the decode check (assets.check_images), and the villages whose scans they are."""
+
+    def __init__(self, content: Path, monkeypatch: pytest.MonkeyPatch):
+        self.content, self.sources = content, set[Path]()
+        real = assets.check_images
+
+        def checking(images, report, checked, workers=None):
+            self.sources |= {img.source for img in images}
+            return real(images, report, checked, workers)
+
+        monkeypatch.setattr(assets, "check_images", checking)
+
+    def villages(self) -> set[str]:
+        return {
+            "/".join(p.relative_to(self.content).parts[:2])
+            for p in self.sources
+            if "scans" in p.relative_to(self.content).parts
+        }
+
+
+def _replace_scan(root: Path) -> None:
+    """A clerk scans a page again: another picture under the same name."""
+    shutil.copy(root / "xg/cs/files/basis.jpg", root / "xg/cs/scans/2026-09/2/01.jpg")
+
+
+# edit -> the villages whose scans are decode-checked again (restored villages whose images passed are not)
+CHECKS: list[tuple[str, Callable[[Path], object], set[str]]] = [
+    ("nothing", lambda root: None, set()),
+    ("voucher row", lambda root: _voucher_row(root, "xg"), {"xg/cs"}),
+    ("scan replaced", _replace_scan, {"xg/cs"}),
+    ("scan added", _add_scan, {"xg/cs"}),
+    ("reviews.yaml edited", lambda root: edit(root, "xg/dq/reviews.yaml", "张永刚", "张永强"), {"xg/dq"}),
+    ("a linked scan's target rewritten", lambda root: _rewrite(root, "xg/dq/files/basis.jpg"), {"xg/cs", "xg/dq"}),
+    ("town.yaml edited", lambda root: edit(root, "xg/town.yaml", "夏港街道", "夏港镇"), {"xg/cs", "xg/dq"}),
+    ("site.yaml edited", lambda root: edit(root, "site.yaml", "三务公开户户通", "三务公开"), VILLAGES),
+    ("city item edited", lambda root: _append(root, "policies/law.md"), set()),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), [(e[1], e[2]) for e in CHECKS], ids=[e[0] for e in CHECKS])
+def test_an_edit_decode_checks_the_images_of_what_changed(towns, warm, monkeypatch, change, expected):
+    decoded = Decoded(towns, monkeypatch)
+    change(towns)
+    after = run(towns, warm)
+    assert decoded.villages() == expected
+    # what the city and the towns publish is always checked (the city's law shows xg/cs's basis.jpg)
+    assert towns / "xg/cs/files/basis.jpg" in decoded.sources
+    same(run(towns, None), after)
+
+
+def test_an_image_a_changed_village_shares_is_checked(towns, warm, monkeypatch):
+    """xg/dq's meeting shows xg/cs's basis.jpg: xg/dq changed, xg/cs restored; the file is checked (for xg/dq)."""
+    (towns / "policies/law.md").write_text(
+        (towns / "policies/law.md").read_text(encoding="utf-8").replace("images: [../xg/cs/files/basis.jpg]\n", ""),
+        encoding="utf-8",
+    )
+    run(towns, warm)  # the city no longer shows it
+    decoded = Decoded(towns, monkeypatch)
+    edit(towns, "xg/dq/reviews.yaml", "张永刚", "张永强")
+    run(towns, warm)
+    assert towns / "xg/cs/files/basis.jpg" in decoded.sources
+    assert decoded.villages() == {"xg/dq"}
+
+
+@pytest.mark.parametrize("change", [_new_day, _new_code], ids=["day", "code"])
+def test_every_image_is_checked_again(towns, warm, monkeypatch, change):
+    decoded = Decoded(towns, monkeypatch)
+    change(monkeypatch)
+    run(towns, warm)
+    assert decoded.villages() == VILLAGES
+
+
+def test_a_failed_decode_check_is_never_remembered(towns, cache, tmp_path, monkeypatch):
+    """A scan whose header reads but whose data is cut short: validation keeps the village (no error of its own),
+    the decode check fails; the next run, nothing changed, restores the village and checks that scan again."""
+    scan = towns / "hs/dq/scans/2026-09/2/01.jpg"
+    data = scan.read_bytes()
+    scan.write_bytes(data[: len(data) // 2])
+    for n in range(3):
+        decoded = Decoded(towns, monkeypatch)
+        _, report = run(towns, cache)
+        assert [(p.code, p.where.path) for p in report.errors] == [
+            ("image-bad", "content/hs/dq/scans/2026-09/2/01.jpg")
+        ]
+        assert decoded.villages() == (VILLAGES if n == 0 else {"hs/dq"})
+    shutil.copy(towns / "hs/cs/scans/2026-09/2/01.jpg", scan)  # scanned again
+    _, report = run(towns, cache)
+    assert not report.errors
+    decoded = Decoded(towns, monkeypatch)
+    assert not run(towns, cache)[1].errors and decoded.villages() == set()  # now remembered
+
+
+def test_a_scan_gone_bad_behind_a_restored_village_is_found(towns, warm, monkeypatch):
+    """Cut short in place with its stat facts restored would be a forgery; any real rewrite changes the village's
+    key (size, mtime, ctime), so the village is validated and its scans checked again."""
+    scan = towns / "xg/cs/scans/2026-09/3/01.jpg"
+    data = scan.read_bytes()
+    scan.write_bytes(data[: len(data) // 2])
+    _, report = run(towns, warm)
+    assert ("image-bad", "content/xg/cs/scans/2026-09/3/01.jpg") in [(p.code, p.where.path) for p in report.errors]
+
+
+def _hotline(root: Path) -> None:
+    path = root / "feedback/12345-2026.csv"
+    second = path.read_text(encoding="utf-8").splitlines()[2].split(",")
+    second[:2] = ["12345-20260902-0001", "2026-09-02"]
+    with path.open("a", encoding="utf-8") as f:
+        f.write(",".join(second) + "\n")
+
+
+def test_oversight_inputs_outside_the_villages_reach_restored_villages(tmp_path, monkeypatch):
+    """Registries and hotline records are no village's: editing them validates no village again, yet the payment
+    warnings and questions of the restored villages are what a fresh validation finds (oversight runs on the
+    whole restored model), and no restored village's scans are decode-checked again."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    cache = tmp_path / "cache"
+    (cache / ".index").mkdir(parents=True)
+    probes = Probes(None, assets.PROBE)
+    city, _ = run(content, cache, probes, tmp_path)
+    assert city is not None
+    payee = next(
+        ln.counterparty for v in city.villages for w in v.warnings for ln in w.voucher.lines if ln.counterparty
+    )
+    counted, decoded = Counted(monkeypatch), Decoded(content, monkeypatch)
+    with (content / "registries/失信人员名单.csv").open("a", encoding="utf-8") as f:
+        f.write(f"{payee},,2020-01-01,测试\n")
+    _hotline(content)
+    after = run(content, cache, probes, tmp_path)
+    assert counted.validated == set() and decoded.villages() == set()
+    assert after[0] is not None
+    assert any(w.rule == "dishonest" and payee in w.payee for v in after[0].villages for w in v.warnings)
+    assert len(after[0].questions) == len(city.questions) + 1
+    same(run(content, None, probes, tmp_path), after)

@@ -179,7 +179,7 @@ def files_of(out: Path, village: str) -> dict[str, str]:
 
 
 def late_image(content, monkeypatch):  # passes validation (as if its check were skipped), fails when made
-    monkeypatch.setattr(assets, "check_images", lambda *a, **k: None)
+    monkeypatch.setattr(assets, "check_images", lambda *a, **k: set())
     (content / SCAN).write_bytes(jpeg()[:6000])
 
 

@@ -17,7 +17,7 @@ import json
 import os
 import time
 from collections import ChainMap
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -201,12 +201,12 @@ def check(
     memo = village_memo(cache, facts) if cache is not None else None
     raw = load(content, report, memo)
     city = validate(raw, report, probes, memo) if raw.site is not None else None
-    if memo is not None and city is not None:
-        memo.finish()  # the entries of villages no longer there
     if city is not None:  # oversight: warnings, acknowledgements, basis checks, hotline questions (oversight.py)
         city = supervise(raw, city, report)  # a new city: the validated one is never changed
-        assets.check_images(published_images(city), report, checked or Checked(None, assets.CHECK))
+        _check_images(city, report, checked or Checked(None, assets.CHECK), memo)
         _qr_fits(content, city, report)
+    if memo is not None and city is not None:
+        memo.finish()  # the entries of villages no longer there
         if previous is not None:
             city = vanished(content, city, previous, themes, report)
     return city, report
@@ -238,13 +238,33 @@ def _qr_fits(content: Path, city: City, report: Report) -> None:
         )
 
 
-def published_images(city: City | Village) -> list[Image]:
+def _check_images(city: City, report: Report, checked: Checked, memo: VillageMemo | None) -> None:
+    """The decode check (assets.check_images) of every image the city publishes, but those only villages restored
+    from the memo publish that passed it with the very files they have now (VillageMemo.images_passed): an image
+    a village that changed also publishes, or the city or a town, is checked. Each village checked in full
+    with no failure is remembered (a failed check never is). Of two records naming one file, a problem names
+    the lesser `where`, whichever villages were checked apart."""
+    known = memo.images_passed() if memo is not None else set()
+    villages = city.villages
+    mine = {f"{v.town_slug}/{v.slug}": published_images(v) for v in villages if f"{v.town_slug}/{v.slug}" not in known}
+    todo: dict[Path, Image] = {}
+    # a hotline question about a village's item or voucher is that village's too (supervise): walked with it
+    apart = [*villages, *(q for q in city.questions if q.village)]
+    for img in [i for found in mine.values() for i in found] + published_images(city, skip=apart):
+        if img.source not in todo or img.where < todo[img.source].where:
+            todo[img.source] = img
+    failed = assets.check_images([todo[k] for k in sorted(todo)], report, checked)
+    if memo is not None:
+        memo.images_checked(key for key, found in mine.items() if not any(i.source in failed for i in found))
+
+
+def published_images(city: City | Village, skip: Iterable[object] = ()) -> list[Image]:
     """Every image the model (or one village of it: reuse.fingerprints) holds (scans, item photos, basis and
     document scans, finance tables' scans), found by walking the model's dataclasses, lists and dicts, so an image
-    in a new kind of record is never missed.
+    in a new kind of record is never missed; the objects in `skip` (villages checked apart) are not walked into.
     (Each dataclass's field names are looked up once per class: the walk visits every object of the city.)"""
     found: dict[Path, Image] = {}
-    seen: set[int] = set()
+    seen: set[int] = {id(obj) for obj in skip}
     names: dict[type, tuple[str, ...]] = {}
     todo: list[object] = [city]
     while todo:

@@ -610,14 +610,15 @@ def _check_job(source: str, _cache: str) -> str | None:
     return None
 
 
-def check_images(images: list[Image], report: Report, checked: Checked, workers: int | None = None) -> None:
+def check_images(images: list[Image], report: Report, checked: Checked, workers: int | None = None) -> set[Path]:
     """验图 Part of validation: every published image decodes (decodes), so `sitegen check` finds each file the
     build would fail on, and the build finds it before anything is made. A file that passed before and is
     unchanged since (its stat facts, digests.Checked) is not decoded again. Problems are reported at the file.
     Runs in worker processes like the assets stage: a file that crashes or hangs a decoder is named, not fatal.
     Each pass is recorded as it comes in (Checked commits them in batches): a first import of a city's scans,
-    killed half way, decodes only the rest when run again."""
+    killed half way, decodes only the rest when run again. Returns the files that failed (a problem each)."""
     by_source: dict[Path, Image] = {}
+    failed: set[Path] = set()
     for img in images:
         by_source.setdefault(img.source, img)
     todo: list[tuple[Path, list[int]]] = []
@@ -626,6 +627,7 @@ def check_images(images: list[Image], report: Report, checked: Checked, workers:
             facts = stat_facts(src)
         except OSError as exc:
             report.error("image-bad", Location(img.where), value=img.where, detail=exc.strerror or type(exc).__name__)
+            failed.add(src)
             continue
         if not checked.passed_before(src, facts):
             todo.append((src, facts))
@@ -640,6 +642,8 @@ def check_images(images: list[Image], report: Report, checked: Checked, workers:
         if error is not None:
             img = by_source[src]
             report.error("image-bad", Location(img.where), value=img.where, detail=error)
+            failed.add(src)
+    return failed
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from sitegen.content.config import check_keys, get_text
@@ -42,10 +43,13 @@ RELATIVE_KEYS = ("name", "relation", "id")
 RECIPIENT_KEYS = ("name", "id")
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_name(text: str) -> str:
+    """A name as compared (NFKC, no spaces); remembered: oversight compares each payee with every listed person."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_id(text: str) -> str:
     return re.sub(r"[\s-]+", "", unicodedata.normalize("NFKC", text)).upper()
 

@@ -102,10 +102,13 @@ def payments(village: Village) -> list[Payment]:
     return out
 
 
-def match(name: str, pid: str, other_name: str, other_id: str, id_label: str) -> str | None:
-    """What matched, in words, or None. IDs decide when both sides have one."""
+def match(name: str, pid: str, other_name: str, other_id: str, id_label: str | None = None) -> str | None:
+    """What matched, in words, or None. IDs decide when both sides have one. `id_label`: what the ID is called,
+    by default told from the IDs (_id_label), and only when they match (oversight runs on every payment)."""
     if pid and other_id:
-        return f"{id_label} {other_id} 一致" if norm_id(pid) == norm_id(other_id) else None
+        if norm_id(pid) != norm_id(other_id):
+            return None
+        return f"{id_label or _id_label(other_id or pid)} {other_id} 一致"
     if norm_name(name) and norm_name(name) == norm_name(other_name):
         return f"姓名（名称）“{other_name}”一致，没有证件号可以核对"
     return None
@@ -172,7 +175,8 @@ class _Rules:
                 if len(window) >= 2 and amount > total:
                     windows.append((window, amount))
             for p in group:
-                mine = [(w, a) for w, a in windows if p in w]
+                # (`p in w` as list membership has it, cheaply: payments of other amounts are never equal)
+                mine = [(w, a) for w, a in windows if any(q is p or q.amount == p.amount and q == p for q in w)]
                 if not mine:
                     continue
                 window, amount = max(mine, key=lambda wa: (wa[1], -group.index(wa[0][0])))
@@ -199,7 +203,7 @@ class _Rules:
                         payee.id,
                         entry.name,
                         entry.id,
-                        "统一社会信用代码" if kind == "bad-enterprise" else _id_label(entry.id or payee.id),
+                        "统一社会信用代码" if kind == "bad-enterprise" else None,
                     )
                     if how:
                         since = f"；{entry.date.isoformat()} 列入" if entry.date else ""
@@ -211,16 +215,12 @@ class _Rules:
         for payee in p.payees:
             for cadre in self.village.cadres:
                 post = cadre.post or "村干部"
-                how = match(payee.name, payee.id, cadre.name, cadre.id, _id_label(cadre.id or payee.id))
+                how = match(payee.name, payee.id, cadre.name, cadre.id)
                 if how:
                     self.warn(p, "cadre", f"收款人“{payee.name}”是本村{post}：{how}。")
                     break
                 relative = next(
-                    (
-                        (r, h)
-                        for r in cadre.relatives
-                        if (h := match(payee.name, payee.id, r.name, r.id, _id_label(r.id or payee.id)))
-                    ),
+                    ((r, h) for r in cadre.relatives if (h := match(payee.name, payee.id, r.name, r.id))),
                     None,
                 )
                 if relative:
@@ -233,12 +233,12 @@ class _Rules:
     def deceased(self, p: Payment) -> None:
         for payee in p.payees:
             for person in self.village.allowance_recipients:
-                how = match(payee.name, payee.id, person.name, person.id, _id_label(person.id or payee.id))
+                how = match(payee.name, payee.id, person.name, person.id)
                 if not how:
                     continue
                 pid = person.id or payee.id
                 for death in self.registries.of("death"):
-                    died = match(person.name, pid, death.name, death.id, _id_label(death.id or pid))
+                    died = match(person.name, pid, death.name, death.id)
                     if died and death.date and p.voucher.date > death.date:
                         self.warn(
                             p,

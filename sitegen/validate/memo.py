@@ -268,6 +268,44 @@ class VillageMemo:
         except OSError:
             pass  # only a shortcut
 
+    # ---- the decode check (build/pipeline.check) ----------------------------------------------------------------
+    def _marker(self, folder: Path) -> Path:
+        return self._file(folder).with_suffix(".images")
+
+    def images_passed(self) -> set[str]:
+        """ "town/village" of the villages restored this run whose every published image decoded when they were
+        last checked with this very key (`images_checked`): the key holds the stat facts of every file in the
+        village's folder and of every outside file it names, and the code's version (the check's with it), so
+        those images are the same files and the check would pass again. Call before `finish`."""
+        passed = set()
+        for folder in self.found:
+            marker = self._marker(folder)
+            try:
+                if marker.read_text("ascii") != self.keys[folder]:
+                    continue
+            except (OSError, ValueError, KeyError):
+                continue
+            self.used.add(marker.name)
+            passed.add(f"{folder.parent.name}/{folder.name}")
+        return passed
+
+    def images_checked(self, villages: Iterable[str]) -> None:
+        """The villages named ("town/village") had every image they publish checked this run and none failed:
+        remembered for each one whose entry (restored or just kept) holds this run's key. A failed check is
+        never remembered: that village's images are checked again next time."""
+        wanted = set(villages)
+        for folder, key in self.keys.items():
+            if f"{folder.parent.name}/{folder.name}" not in wanted or self._file(folder).name not in self.used:
+                continue
+            marker = self._marker(folder)
+            try:
+                tmp = marker.with_name(f"{marker.name}.tmp-{os.getpid()}")
+                tmp.write_text(key, "ascii")
+                os.replace(tmp, marker)
+                self.used.add(marker.name)
+            except OSError:
+                pass  # only a shortcut
+
     def finish(self) -> None:
         """Remove the entries of villages not in this run (deleted, renamed, moved) and stray temporary files."""
         try:
