@@ -603,7 +603,9 @@ def _build(
         in_place = os.path.realpath(previous) == os.path.realpath(out)
         kept = set(made.unchanged) | set(held) | held_towns(content, city)  # their folders are left as they are
         rendered_villages = set(result.villages) - kept
-        with steps.step("write"):  # pages staged already (_render): renditions linked in, each theme swapped in
+        with steps.step(
+            "write"
+        ):  # pages and villages' renditions staged already (_Round): the rest linked in, each swapped in
             for theme, stage in made.staged.items():
                 assert stage is not None  # a build (not a rehearsal) stages every theme
                 shipped = assets.for_theme(made.copies, made.images, theme)
@@ -775,7 +777,7 @@ def _make(
     the recorded ones); only the city's and towns' pages and those of the villages made again are planned, their
     images made, rendered and checked. What the build needs of a carried village (its page count, its images,
     the rendition cache entries its pages use) is in its build record entry. The city's and towns' pages are
-    planned first and rendered last; the villages made again one at a time, in turn (_render: each planned, its
+    planned first and rendered last; the villages made again one at a time, in turn (_Round: each planned, its
     images made, rendered, checked and staged, then dropped), so a village's plan is never held beside
     another's."""
     try:
