@@ -842,6 +842,24 @@ def test_a_link_into_a_village_made_before_is_checked_against_its_plan_made_agai
             }
 
 
+def test_a_link_into_a_held_villages_new_item_is_broken(city):
+    """A village made again links to an item its neighbour gained in content that failed: the neighbour is held
+    back with its last pages, which lack that item's page, so the link is broken (its item path is not taken as
+    a page of the round); both villages failing, the build stops and the output stays as it was."""
+    content, out = city
+    affairs = content / "xg/cs/affairs"
+    (affairs / "new.md").write_text((affairs / "compact.md").read_text("utf-8").replace("08-01", "08-03"), "utf-8")
+    content_error(content, None)  # xg/cs held for an error in its folder
+    item = content / "xg/cs2/affairs/compact.md"
+    item.write_text(item.read_text("utf-8") + "\n[见新规约](../../cs/affairs/new.md)\n", "utf-8")
+    before = snapshot(out)
+    with pytest.raises(ContentError) as caught:
+        build(content, out, hold_back=True)
+    broken = [p.where.path for p in caught.value.report.errors if p.code == "link-broken"]
+    assert broken and all(path.split("/")[1:3] == ["xg", "cs2"] for path in broken), caught.value.report.errors
+    assert snapshot(out) == before
+
+
 def test_a_dry_run_carries_the_unchanged_villages_files_whole(city, tmp_path):
     """A build elsewhere from `previous` (publish --dry-run) holds every file an in-place build does: the villages
     carried over are linked in as their folders are walked (pipeline._Carried), counted as pages as before."""

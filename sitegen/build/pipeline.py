@@ -848,8 +848,9 @@ def _make(
             staged,
             failures,
             fail,
+            todo,
         )
-        round_.villages(todo, cache, digests, images, steps)
+        round_.villages(cache, digests, images, steps)
         with steps.step("render"):
             round_.shared(generated, copies)
         return _record(round_, themes, previous, city, held, unchanged, towns_held, listed, recorded, prints, copies)
@@ -957,9 +958,11 @@ class _Round:
         staged: dict[str, output.Stage | None],
         failures: dict[str | None, list[Problem]],
         fail: Callable[[str, Problem], None],
+        todo: list[str],
     ):
         self.content, self.themes, self.city, self.codes, self.site = content, themes, city, codes, site
         self.carried, self.staged, self.failures, self.fail = carried, staged, failures, fail
+        self.todo = todo  # "town/village" of the villages made again, in the city's order
         self.keys = {f"{v.town_slug}/{v.slug}" for v in city.villages}
         self.unrendered: list[tuple[str, Problem]] = []
         self.leaks: dict[str, list[tuple[str, Problem]]] = {t: [] for t in themes}
@@ -969,8 +972,11 @@ class _Round:
         self.uses: dict[str, list[str]] = {}  # "town/village" -> its rendition cache entries (one a file shipped)
         self.images = 0  # renditions of the villages made
         self.statics = {t: render.static_files(t) for t in themes}
-        homes = {f"{v.town_slug}/{v.slug}/index.html" for v in city.villages}
-        fixed = {p.path for p in site.pages} | set(site.item_paths.values()) | homes
+        # the item pages of the city, its towns and the villages made (a carried or held village's are asked of
+        # its folder, `carried`, as before: a page its content would have but its kept pages lack is no target)
+        made = set(todo)
+        items = {p for p in site.item_paths.values() if "/".join(p.split("/")[:2]) in made or p.count("/") < 3}
+        fixed = {p.path for p in site.pages} | items | {f"{key}/index.html" for key in todo}
         self._last: tuple[str, links.Site | None] = ("", None)  # the village planned again last (_plan)
         self.targets = {t: _Targets(fixed | self.statics[t].keys(), functools.partial(self._known, t)) for t in themes}
         self.shipped: dict[str, dict[str, Path | str]] = {t: {} for t in themes}  # the village in hand's renditions
@@ -1006,9 +1012,9 @@ class _Round:
         ships = assets.for_theme(dict.fromkeys(site.images, Path()), site.images, theme)
         return frozenset({p.path for p in site.pages} | site.generated.keys() | ships.keys())
 
-    def villages(self, todo: list[str], cache: Path, digests: Digests, images: bool, steps: Steps) -> None:
-        """Make each of `todo` ("town/village") in turn: plan, images, render, check, stage, drop."""
-        for key in todo:
+    def villages(self, cache: Path, digests: Digests, images: bool, steps: Steps) -> None:
+        """Make each village of `todo` in turn: plan, images, render, check, stage, drop."""
+        for key in self.todo:
             with steps.step("plan"):
                 site = links.plan_village(self.city, key, self.site.item_paths, self.codes)
                 feedback.plan(site, self.city, self.codes)
