@@ -399,7 +399,7 @@ def test_unchanged_scans_are_not_read_again_to_be_hashed(tmp_path, monkeypatch):
     real_run = assets.run
     monkeypatch.setattr(assets, "run", lambda todo, *a, **k: jobs.append(len(todo)) or real_run(todo, *a, **k))
     build(content, out)
-    assert hashed == ["01.jpg"] and jobs == [1]
+    assert hashed == ["01.jpg"] and sum(jobs) == 1  # one scan processed (the pool is asked per village made)
 
 
 def _double(job, _cache):

@@ -3,6 +3,7 @@ one build per output folder at a time, a published village or town that can no l
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import pickle
@@ -12,6 +13,7 @@ import struct
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import jinja2
@@ -747,6 +749,115 @@ def test_a_dropped_page_is_rendered_again_for_its_ids(city):
     path = next(p for p in pages if p.startswith("xg/cs2/finance/"))
     again = pipeline._again("tv", site, city_model)
     assert again(path) == pages[path] and again("xg/nowhere.html") is None
+
+
+def watch_plans(monkeypatch) -> list[str]:
+    """Each village's plan watched (weak references to its pages): `events` gets "plan KEY alive=N" as a village
+    is planned, N the pages of villages planned before that are still alive, and "render KEY" as each page of a
+    village is checked (the link check sees every page as it is rendered)."""
+    pages: list[weakref.ref] = []
+    events: list[str] = []
+    real_plan = links.plan_village
+
+    def plan_village(city_model, key, *args, **kwargs):
+        gc.collect()
+        events.append(f"plan {key} alive={sum(1 for page in pages if page() is not None)}")
+        site = real_plan(city_model, key, *args, **kwargs)
+        pages.extend(weakref.ref(page) for page in site.pages)
+        return site
+
+    real_page = links.LinkCheck.page
+
+    def check_page(self, path, data, scope=None):
+        events.append(f"render {scope}")
+        real_page(self, path, data, scope)
+
+    monkeypatch.setattr(links, "plan_village", plan_village)
+    monkeypatch.setattr(links.LinkCheck, "page", check_page)
+    return events
+
+
+@pytest.mark.parametrize("where", ["first build", "in place"])
+def test_one_village_is_planned_at_a_time_and_dropped_before_the_next(city, tmp_path, monkeypatch, where):
+    """A build plans, makes and drops the villages one at a time (pipeline._Round): when a village is planned,
+    no page of a village planned before it is alive any more; each village's pages are all rendered before the
+    next is planned; the city's and towns' pages come last. The output is a whole build's, byte for byte."""
+    content, out = city
+    move(content, "cs")
+    move(content, "cs2")
+    dest = tmp_path / "fresh" if where == "first build" else out
+    events = watch_plans(monkeypatch)
+    build(content, dest)
+    order = [e for n, e in enumerate(events) if n == 0 or e != events[n - 1]]
+    assert order == ["plan xg/cs alive=0", "render xg/cs", "plan xg/cs2 alive=0", "render xg/cs2", "render None"]
+    if where == "in place":
+        monkeypatch.undo()
+        build(content, tmp_path / "whole")
+        for theme in ("tv", "mobile"):
+            assert snapshot(out / theme) == snapshot(tmp_path / "whole" / theme)
+
+
+def test_an_image_failing_in_one_village_ends_the_round_before_anothers_pages_fail(city, monkeypatch):
+    """The order of the stages is kept although each village is made in turn: an image that cannot be made
+    (xg/cs, planned first) ends the round with the images' failures only, the broken links found in the other
+    village's pages (xg/cs2) are not reported in it; held back, the next round finds them."""
+    content, out = city
+    move(content, "cs")
+    move(content, "cs2")
+    late_image(content, monkeypatch)
+    staged: list[int] = []
+    late_link_in_mobile(monkeypatch, "cs2", staged, out)
+    before = snapshot(out)
+    with pytest.raises(ContentError) as caught:
+        build(content, out)
+    assert [p.code for p in caught.value.report.errors] == ["image-bad"] and not staged
+    with pytest.raises(ContentError) as caught:  # both held: every village failed, the build stops
+        build(content, out, hold_back=True)
+    assert [p.code for p in caught.value.report.errors][:1] == ["image-bad"]
+    assert {p.code for p in caught.value.report.errors} == {"image-bad", "link-broken"}
+    assert snapshot(out) == before and not list(out.glob(".*tmp-*"))
+
+
+def test_a_link_into_a_village_made_before_is_checked_against_its_plan_made_again(city, tmp_path, monkeypatch):
+    """A link from one village's page into another village's page (not an item's, not its home) made earlier in
+    the round: that village's plan is gone, so it is planned again to answer, fragment ids included; a link to
+    a page it does not have is broken."""
+    content, _ = city
+    real = links.LinkCheck.page
+    extra = {"ok": b'<a href="../cs/search.html#search">x</a>', "bad": b'<a href="../cs/search.html#nowhere">x</a>'}
+    for case, link in extra.items():
+
+        def page(self, path, data, scope=None, link=link):
+            real(self, path, data + link if path == "xg/cs2/questions.html" else data, scope)
+
+        monkeypatch.setattr(links.LinkCheck, "page", page)
+        if case == "ok":
+            build(content, tmp_path / case)
+        else:
+            with pytest.raises(ContentError) as caught:
+                build(content, tmp_path / case)
+            assert {p.where.path for p in caught.value.report.errors} == {
+                "tv/xg/cs2/questions.html",
+                "mobile/xg/cs2/questions.html",
+            }
+
+
+def test_a_link_into_a_held_villages_new_item_is_broken(city):
+    """A village made again links to an item its neighbour gained in content that failed: the neighbour is held
+    back with its last pages, which lack that item's page, so the link is broken (its item path is not taken as
+    a page of the round); both villages failing, the build stops and the output stays as it was."""
+    content, out = city
+    affairs = content / "xg/cs/affairs"
+    (affairs / "new.md").write_text((affairs / "compact.md").read_text("utf-8").replace("08-01", "08-03"), "utf-8")
+    content_error(content, None)  # xg/cs held for an error in its folder
+    item = content / "xg/cs2/affairs/compact.md"
+    item.write_text(item.read_text("utf-8") + "\n[见新规约](../../cs/affairs/new.md)\n", "utf-8")
+    before = snapshot(out)
+    with pytest.raises(ContentError) as caught:
+        build(content, out, hold_back=True)
+    broken = [p.where.path for p in caught.value.report.errors if p.code == "link-broken"]
+    assert broken and all(path.split("/")[1:3] == ["xg", "cs2"] for path in broken), caught.value.report.errors
+    assert snapshot(out) == before
 
 
 def test_a_dry_run_carries_the_unchanged_villages_files_whole(city, tmp_path):

@@ -13,11 +13,12 @@ time (lock.py).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import time
 from collections import ChainMap
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -496,10 +497,11 @@ class _Made:
     staged: dict[str, output.Stage | None]
     pages: dict[str, int]
     carried: dict[str, _Carried]
-    copies: dict[str, Path]
+    copies: dict[str, Path]  # the city's and towns' renditions (a village's are linked into staging as it is made)
     images: dict
     unchanged: dict[str, dict]
-    uses: dict[str, list[Path]]  # "town/village" (made again; "": the city's and towns') -> its rendition files
+    uses: dict[str, list[str]]  # "town/village" (made again; "": the city's and towns') -> its rendition entries
+    count: int  # renditions made (every village made again's, and the city's and towns')
 
 
 def build(
@@ -604,7 +606,7 @@ def _build(
     try:  # whatever fails, nothing staged is left behind
         result = BuildResult(
             report,
-            images=len(made.copies) + sum(int(e["images"]) for e in made.unchanged.values()),
+            images=made.count + sum(int(e["images"]) for e in made.unchanged.values()),
             held=held,
             villages=[f"{v.town_slug}/{v.slug}" for v in city.villages],
             reused=sorted(made.unchanged),
@@ -621,7 +623,9 @@ def _build(
         in_place = os.path.realpath(previous) == os.path.realpath(out)
         kept = set(made.unchanged) | set(held) | held_towns(content, city)  # their folders are left as they are
         rendered_villages = set(result.villages) - kept
-        with steps.step("write"):  # pages staged already (_render): renditions linked in, each theme swapped in
+        with steps.step(
+            "write"
+        ):  # pages and villages' renditions staged already (_Round): the rest linked in, each swapped in
             for theme, stage in made.staged.items():
                 assert stage is not None  # a build (not a rehearsal) stages every theme
                 shipped = assets.for_theme(made.copies, made.images, theme)
@@ -659,10 +663,10 @@ def _prune(cache: Path, previous: Path, themes: tuple[str, ...], made: _Made, he
     index = cache / ".index"
     listed = set()
     for files in made.uses.values():
-        names = sorted({f.name for f in files})
+        names = sorted(set(files))
         reuse.save_uses(index, names)
         listed.add(reuse.uses_key(names))
-    keep = {f.name for f in made.copies.values()}
+    keep = {name for files in made.uses.values() for name in files}
     before = reuse.read_record(previous / themes[0]) if themes else {}
     carried = {key: entry for key, entry in before.items() if key in made.unchanged or key in held}
     if not carried:
@@ -783,15 +787,19 @@ def _make(
     images: bool = True,
     facts: Mapping[str, str] | None = None,
 ) -> _Made:
-    """Plan, render and check every theme in memory, villages in `held` carried from `previous`. Raises _Late
-    with every failure of the first stage that had any, each given to the village whose pages it is in.
-    Without `images`, renditions, charts and QR codes are taken as made (a rehearsal: nothing is written).
+    """Plan, render and check every theme, villages in `held` carried from `previous`. Raises _Late with every
+    failure of the first stage that had any (images, then pages that fail to render, then broken links and
+    personal data), each given to the village whose pages it is in. Without `images`, renditions, charts and QR
+    codes are taken as made (a rehearsal: nothing is written).
 
     Which villages are unchanged is known before anything is planned (reuse.fingerprints: `facts`, the village
     folders' stat facts taken before the content was read, spare the content hashes of a village whose facts are
     the recorded ones); only the city's and towns' pages and those of the villages made again are planned, their
     images made, rendered and checked. What the build needs of a carried village (its page count, its images,
-    the rendition cache entries its pages use) is in its build record entry."""
+    the rendition cache entries its pages use) is in its build record entry. The city's and towns' pages are
+    planned first and rendered last; the villages made again one at a time, in turn (_Round: each planned, its
+    images made, rendered, checked and staged, then dropped), so a village's plan is never held beside
+    another's."""
     try:
         if images:
             cache.mkdir(parents=True, exist_ok=True)
@@ -809,15 +817,15 @@ def _make(
 
         prints = fingerprints(recorded[0] if recorded else {})
         unchanged = {k: e for k, e in reuse.unchanged(previous, themes, prints).items() if k not in held}
-        # a village made again whose own hash was recalled: hashed from its files now (a record that lied is
-        # not copied into the new one)
+        # a village made again whose own hash was recalled: hashed from its files now (a record that lied is not
+        # copied into the new one)
         if prints.recalled - set(unchanged):
             prints = fingerprints({k: e for k, e in recorded[0].items() if k in unchanged})
     towns_held = held_towns(content, city)  # their own pages too are the old ones
     villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     kept = {key for key in villages if key in held or key in unchanged or key.split("/")[0] in towns_held}
-    with steps.step("plan"):  # the city's and towns' pages, and the pages of the villages made again only
-        site = links.plan(city, villages - kept, codes)
+    with steps.step("plan"):  # the city's and towns' pages (every item's path known); the villages' in turn
+        site = links.plan(city, (), codes)
         feedback.plan(site, city, codes)  # 我有疑问 panels: reference code, hotline, QR code
     listed = _listings(site)
     _relist(
@@ -839,9 +847,6 @@ def _make(
         key = "/".join(path.split("/")[:2])
         failures.setdefault(key if key in villages else None, []).append(problem)
 
-    def broke(path: str, exc: Exception) -> Problem:
-        return make_problem("render-failed", Location(path), page=path, detail=f"{type(exc).__name__}: {exc}"[:200])
-
     staged: dict[str, output.Stage | None] = dict.fromkeys(themes)
     try:
         if images:  # new files go to disk as they are made, staged beside the live output until every check passed
@@ -850,117 +855,222 @@ def _make(
             staged = {
                 t: output.Stage(out, t, villages - set(held) - set(unchanged) if in_place else None) for t in themes
             }
-        with steps.step("images"):
-            generated: set[str] = set()
-            for path, draw in site.generated.items():
-                try:  # a rehearsal does not draw charts and QR codes (most of its time): it takes them as drawn
-                    data = (draw() if images else b"") if callable(draw) else draw
-                except Exception as exc:  # a chart that cannot be drawn: its village's failure
-                    fail(path, broke(path, exc))
-                    continue
-                generated.add(path)
-                for stage in staged.values():
-                    if stage is not None:
-                        stage.put(path, data)
-            carried = _carry(set(held) | set(unchanged) | towns_held, previous, themes)
-            made = Report()
-            copies = (
-                assets.renditions(site.images, cache, made, known=digests)
-                if images
-                else {p: Path() for p in site.images}
-            )
-            for problem in made.problems:  # reported at the source file: held to every village whose pages show it
-                users = {
-                    path
-                    for path, r in site.images.items()
-                    if path not in copies
-                    and (r.image if isinstance(r, assets.Rendition) else r).where == problem.where.path
-                }
-                for path in sorted(users) or [""]:
-                    fail(path, problem)
-        if failures:
-            raise _Late(failures)
+        with steps.step("images"):  # the city's and towns' charts, QR codes and renditions
+            generated, copies = _images(site, cache, digests, staged, images, fail)
+        todo = [key for key in (f"{v.town_slug}/{v.slug}" for v in city.villages) if key not in kept]
+        round_ = _Round(
+            content,
+            themes,
+            city,
+            codes,
+            site,
+            _carry(set(held) | set(unchanged) | towns_held, previous, themes),
+            staged,
+            failures,
+            fail,
+            todo,
+        )
+        round_.villages(cache, digests, images, steps)
         with steps.step("render"):
-            return _render(
-                content,
-                themes,
-                previous,
-                city,
-                site,
-                held,
-                unchanged,
-                towns_held,
-                listed,
-                recorded,
-                prints,
-                generated,
-                carried,
-                copies,
-                staged,
-                failures,
-                fail,
-                broke,
-            )
+            round_.shared(generated, copies)
+        return _record(round_, themes, previous, city, held, unchanged, towns_held, listed, recorded, prints, copies)
     except BaseException:
         _discard(staged)  # nothing visible changed: the live output is as it was
         raise
 
 
-def _render(
-    content: Path,
-    themes: tuple[str, ...],
-    previous: Path,
-    city: City,
+def _broke(path: str, exc: Exception) -> Problem:
+    """A page (or chart) that could not be made: its village's failure."""
+    return make_problem("render-failed", Location(path), page=path, detail=f"{type(exc).__name__}: {exc}"[:200])
+
+
+def _images(
     site: links.Site,
-    held: dict[str, list[Problem]],
-    unchanged: dict[str, dict],
-    towns_held: set[str],
-    listed: dict[str, dict[str, str]],
-    recorded: list[dict[str, dict]],
-    prints: reuse.Fingerprints,
-    generated: set[str],
-    carried: dict[str, _Carried],
-    copies: dict[str, Path],
-    staged: dict[str, output.Stage | None],
-    failures: dict[str | None, list[Problem]],
+    cache: Path,
+    digests: Digests,
+    staged: Mapping[str, output.Stage | None],
+    images: bool,
     fail: Callable[[str, Problem], None],
-    broke: Callable[[str, Exception], Problem],
-) -> _Made:
-    """The render step of _make, page by page: each page, as it is rendered, is link-checked (links.LinkCheck, the
-    targets known from the plan), scanned for personal data and staged (`staged`: output.Stage; nothing in a
-    rehearsal), then dropped, so that only the page in hand is held whatever the city's size; then each theme's
-    static files and build record. Raises _Late as _make does: pages that failed to render first, alone (as when
-    they were all rendered before any check), else each theme's broken links, then its personal data."""
-    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
-    unrendered: list[tuple[str, Problem]] = []
-    checked: list[tuple[str, Problem]] = []  # broken links, then personal data, theme by theme
-    pages: dict[str, int] = {}
-    counts: dict[str, dict[str, int]] = {}  # theme -> "town/village" -> its pages
-    linked_all: set[tuple[str, Path]] = set()  # (page, file) of Markdown links, every theme's
-    for theme in themes:
-        stage = staged[theme]
-        linked: set[tuple[str, Path]] = set()
+) -> tuple[set[str], dict[str, Path]]:
+    """The images step for `site` (the city's and towns' pages, or one village's): its charts and QR codes drawn
+    and staged, its renditions made in the cache. Returns the generated paths drawn and the renditions made
+    (output path -> cache file); a chart or image that cannot be made is `fail`ed at each page that shows it."""
+    generated: set[str] = set()
+    for path, draw in site.generated.items():
+        try:  # a rehearsal does not draw charts and QR codes (most of its time): it takes them as drawn
+            data = (draw() if images else b"") if callable(draw) else draw
+        except Exception as exc:  # a chart that cannot be drawn: its village's failure
+            fail(path, _broke(path, exc))
+            continue
+        generated.add(path)
+        for stage in staged.values():
+            if stage is not None:
+                stage.put(path, data)
+    made = Report()
+    copies = assets.renditions(site.images, cache, made, known=digests) if images else {p: Path() for p in site.images}
+    for problem in made.problems:  # reported at the source file: held to every village whose pages show it
+        users = {
+            path
+            for path, r in site.images.items()
+            if path not in copies and (r.image if isinstance(r, assets.Rendition) else r).where == problem.where.path
+        }
+        for path in sorted(users) or [""]:
+            fail(path, problem)
+    return generated, copies
 
-        def failed(page: links.Page, exc: Exception, theme: str = theme) -> None:
-            unrendered.append((page.path, broke(f"{theme}/{page.path}", exc)))
 
-        statics = render.static_files(theme)  # charts drawn at build time (charts.py) are staged already (_make)
-        targets = {page.path for page in site.pages} | statics.keys() | generated
-        shipped = assets.for_theme(copies, site.images, theme)  # TV tiles on TV, phone tiles on phones
-        broken = Report()
-        links_ = links.LinkCheck(
-            broken,
-            theme,
-            targets,
-            ChainMap[str, Path | str](*cast(list[dict[str, Path | str]], [shipped, carried[theme]])),
-            outside=city.feedback_url.split("{code}", 1)[0],
-            fetch=_again(theme, site, city),
-        )
-        leaks: list[tuple[str, Problem]] = []
-        pages[theme], counts[theme] = 0, {}
-        for path, data in render.render_theme(theme, site, city, linked, failed=failed):
+class _Targets(Collection[str]):
+    """The files a theme will hold that a link may name (links.LinkCheck `targets`), asked as the villages are made
+    one at a time: `fixed` (the city's and towns' pages, every item's page, every village's home page, the
+    static files, the city's and towns' charts and QR codes), the village in hand's (`current`: its pages,
+    charts, QR codes and renditions), and those of a village made before it in this round (`done`), asked of its
+    plan made again (`known`, the last one remembered: a link into another village is rare)."""
+
+    def __init__(self, fixed: set[str], known: Callable[[str], frozenset[str]]):
+        self.fixed, self.known = fixed, known
+        self.current: set[str] = set()
+        self.done: set[str] = set()
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, str):
+            return False
+        if path in self.fixed or path in self.current:
+            return True
+        key = "/".join(path.split("/")[:2])
+        return key in self.done and path in self.known(key)
+
+    def __iter__(self) -> Iterator[str]:  # what is in hand only
+        return iter(self.fixed | self.current)
+
+    def __len__(self) -> int:
+        return len(self.fixed | self.current)
+
+
+class _Present(ChainMap[str, Path | str]):
+    """The files a theme holds besides its targets (the village in hand's renditions, then the carried files), for
+    links.LinkCheck: never taken for none when the village in hand has no renditions, and never asked its length
+    (that would walk every carried folder)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+class _Round:
+    """One round of the render step (_make), one village at a time: each village made again is planned
+    (plan.plan_village), its charts, QR codes and renditions made (_images), its pages rendered, link-checked
+    (links.LinkCheck, one a theme for the whole round), scanned for personal data and staged, its renditions
+    linked into staging, then its plan dropped; the city's and towns' pages last (`shared`). Only the page in
+    hand and one village's plan are held whatever the city's size; of each village what the build record and
+    the cache's prune need is kept (`counts`, `uses`, `images`).
+
+    Failures keep today's order of stages: once an image of any village has failed, no more pages are
+    rendered (the round ends with the images' failures, as if every image had been made before any page); else
+    pages that failed to render, alone; else each theme's broken links, then its personal data."""
+
+    def __init__(
+        self,
+        content: Path,
+        themes: tuple[str, ...],
+        city: City,
+        codes: dict[int, str],
+        site: links.Site,
+        carried: dict[str, _Carried],
+        staged: dict[str, output.Stage | None],
+        failures: dict[str | None, list[Problem]],
+        fail: Callable[[str, Problem], None],
+        todo: list[str],
+    ):
+        self.content, self.themes, self.city, self.codes, self.site = content, themes, city, codes, site
+        self.carried, self.staged, self.failures, self.fail = carried, staged, failures, fail
+        self.todo = todo  # "town/village" of the villages made again, in the city's order
+        self.keys = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+        self.unrendered: list[tuple[str, Problem]] = []
+        self.leaks: dict[str, list[tuple[str, Problem]]] = {t: [] for t in themes}
+        self.linked: dict[str, set[tuple[str, Path]]] = {t: set() for t in themes}
+        self.pages: dict[str, int] = dict.fromkeys(themes, 0)
+        self.counts: dict[str, dict[str, int]] = {t: {} for t in themes}  # theme -> "town/village" -> its pages
+        self.uses: dict[str, list[str]] = {}  # "town/village" -> its rendition cache entries (one a file shipped)
+        self.images = 0  # renditions of the villages made
+        self.statics = {t: render.static_files(t) for t in themes}
+        # the item pages of the city, its towns and the villages made (a carried or held village's are asked of
+        # its folder, `carried`, as before: a page its content would have but its kept pages lack is no target)
+        made = set(todo)
+        items = {p for p in site.item_paths.values() if "/".join(p.split("/")[:2]) in made or p.count("/") < 3}
+        fixed = {p.path for p in site.pages} | items | {f"{key}/index.html" for key in todo}
+        self._last: tuple[str, links.Site | None] = ("", None)  # the village planned again last (_plan)
+        self.targets = {t: _Targets(fixed | self.statics[t].keys(), functools.partial(self._known, t)) for t in themes}
+        self.shipped: dict[str, dict[str, Path | str]] = {t: {} for t in themes}  # the village in hand's renditions
+        self.broken = {t: Report() for t in themes}
+        self.checks = {
+            t: links.LinkCheck(
+                self.broken[t],
+                t,
+                self.targets[t],
+                _Present(self.shipped[t], *cast(list[dict[str, Path | str]], [carried[t]])),
+                outside=city.feedback_url.split("{code}", 1)[0],
+                fetch=_again(t, site, city, self._plan),
+            )
+            for t in themes
+        }
+
+    def _plan(self, key: str) -> links.Site | None:
+        """The plan of a village made before in this round, made again (the last one remembered)."""
+        if key not in self.keys:
+            return None
+        if self._last[0] != key:
+            self._last = ("", None)  # (the one remembered dropped first)
+            site = links.plan_village(self.city, key, self.site.item_paths, self.codes)
+            feedback.plan(site, self.city, self.codes)
+            self._last = (key, site)
+        return self._last[1]
+
+    def _known(self, theme: str, key: str) -> frozenset[str]:
+        """Every file of a village made before in this round, for `theme`."""
+        site = self._plan(key)
+        if site is None:
+            return frozenset()
+        ships = assets.for_theme(dict.fromkeys(site.images, Path()), site.images, theme)
+        return frozenset({p.path for p in site.pages} | site.generated.keys() | ships.keys())
+
+    def villages(self, cache: Path, digests: Digests, images: bool, steps: Steps) -> None:
+        """Make each village of `todo` in turn: plan, images, render, check, stage, drop."""
+        for key in self.todo:
+            with steps.step("plan"):
+                site = links.plan_village(self.city, key, self.site.item_paths, self.codes)
+                feedback.plan(site, self.city, self.codes)
+            with steps.step("images"):
+                generated, copies = _images(site, cache, digests, self.staged, images, self.fail)
+            names = [f.name for f in copies.values()]
+            self.uses[key], self.images = names, self.images + len(names)
+            if self.failures:
+                continue  # an image failed: this round ends with the images' failures, no more pages are made
+            with steps.step("render"):
+                for theme in self.themes:
+                    shipped = assets.for_theme(copies, site.images, theme)  # TV tiles on TV, phone tiles on phones
+                    targets = self.targets[theme]
+                    targets.current = {p.path for p in site.pages} | generated | shipped.keys()
+                    self.shipped[theme].clear()
+                    self.shipped[theme].update(shipped)
+                    self.render(theme, site)
+                    stage = self.staged[theme]
+                    if stage is not None:  # linked in now: the village's plan is not kept for the write step
+                        for path, source in sorted(shipped.items()):
+                            stage.link(path, source)
+                    targets.current = set()
+                    targets.done.add(key)
+                    self.shipped[theme].clear()
+            del site, copies, generated  # dropped: the next village's plan is made without this one's
+
+    def render(self, theme: str, site: links.Site) -> None:
+        """Render `site`'s pages for `theme`, each checked, scanned and staged, then dropped."""
+        stage, check, leaks, counts = self.staged[theme], self.checks[theme], self.leaks[theme], self.counts[theme]
+
+        def failed(page: links.Page, exc: Exception) -> None:
+            self.unrendered.append((page.path, _broke(f"{theme}/{page.path}", exc)))
+
+        for path, data in render.render_theme(theme, site, self.city, self.linked[theme], failed=failed):
             key = "/".join(path.split("/")[:2])
-            links_.page(path, data, key if key in villages else None)
+            check.page(path, data, key if key in self.keys else None)
             found = find_unmasked(data.decode("utf-8", "replace")) if path.endswith(".html") else []
             if found:  # the last line of defence (privacy.py): that page's village is not published
                 leaks.append(
@@ -977,23 +1087,53 @@ def _render(
             if stage is not None:
                 stage.put(path, data)
             if path.endswith(".html"):
-                pages[theme] += 1
-                counts[theme][key] = counts[theme].get(key, 0) + 1
-        links_.finish()
-        checked.extend((problem.where.path.split("/", 1)[1], problem) for problem in broken.problems)
-        checked.extend(leaks)
-        linked_all.update(linked)
-        if stage is not None:
-            for path, data in statics.items():
-                stage.put(path, data)
-    for path, problem in unrendered or checked:  # a page that failed would show as broken links to it
-        fail(path, problem)
-    if failures:
-        raise _Late(failures)
-    others = reuse.linked_villages(content, city, linked_all)
+                self.pages[theme] += 1
+                counts[key] = counts.get(key, 0) + 1
+
+    def shared(self, generated: set[str], copies: dict[str, Path]) -> None:
+        """The city's and towns' pages, last, then each theme's static files; then the round's failures, if any
+        (_Late)."""
+        if self.failures:
+            raise _Late(self.failures)
+        checked: list[tuple[str, Problem]] = []  # broken links, then personal data, theme by theme
+        for theme in self.themes:
+            shipped = assets.for_theme(copies, self.site.images, theme)
+            self.targets[theme].current = generated | shipped.keys()
+            self.shipped[theme].update(shipped)
+            self.render(theme, self.site)
+            self.checks[theme].finish()
+            checked.extend((p.where.path.split("/", 1)[1], p) for p in self.broken[theme].problems)
+            checked.extend(self.leaks[theme])
+            stage = self.staged[theme]
+            if stage is not None:
+                for path, data in self.statics[theme].items():
+                    stage.put(path, data)
+        for path, problem in self.unrendered or checked:  # a page that failed would show as broken links to it
+            self.fail(path, problem)
+        if self.failures:
+            raise _Late(self.failures)
+
+
+def _record(
+    round_: _Round,
+    themes: tuple[str, ...],
+    previous: Path,
+    city: City,
+    held: dict[str, list[Problem]],
+    unchanged: dict[str, dict],
+    towns_held: set[str],
+    listed: dict[str, dict[str, str]],
+    recorded: list[dict[str, dict]],
+    prints: reuse.Fingerprints,
+    copies: dict[str, Path],
+) -> _Made:
+    """Each theme's build record staged (reuse.RECORD: the villages made, carried and held), once the round
+    passed every check."""
+    others = reuse.linked_villages(round_.content, city, set().union(*round_.linked.values()))
     made = {key for key in prints.own if key not in held and key not in unchanged}
-    uses = _uses(copies, made)
-    shared = reuse.uses_key(sorted({f.name for f in uses.get("", [])}))
+    uses = {key: names for key, names in round_.uses.items() if key in made}
+    uses[""] = [f.name for f in copies.values()]  # the city's and towns' pages'
+    shared = reuse.uses_key(sorted(set(uses[""])))
     entries: dict[str, dict[str, Any]] = {
         key: {
             "fingerprint": prints.village(key, others.get(key, [])),
@@ -1001,9 +1141,9 @@ def _render(
             "facts": prints.stamps[key],
             "own": prints.own[key],
             "outside": prints.outside[key],
-            "pages": {theme: counts[theme].get(key, 0) for theme in themes},
+            "pages": {theme: round_.counts[theme].get(key, 0) for theme in themes},
             "images": len(uses.get(key, [])),
-            "renditions": reuse.uses_key(sorted({f.name for f in uses.get(key, [])})),
+            "renditions": reuse.uses_key(sorted(set(uses.get(key, [])))),
         }
         for key in made
     }
@@ -1011,7 +1151,7 @@ def _render(
     for key, entry in entries.items():
         entries[key] = {**entry, "listing": listed.get(key, entry.get("listing"))}
     for theme, before in zip(themes, recorded):
-        stage = staged[theme]
+        stage = round_.staged[theme]
         theirs = dict(entries)
         theirs.update({key: before[key] for key in held if key in before})  # its pages are the old ones
         towns = {
@@ -1020,30 +1160,37 @@ def _render(
         towns.update({slug: entry for slug, entry in reuse.read_towns(previous / theme).items() if slug in towns_held})
         if stage is not None:
             stage.put(reuse.RECORD, reuse.record(dict(sorted(theirs.items())), towns, shared))
-    return _Made(staged, pages, carried, copies, site.images, unchanged, uses)
+    return _Made(
+        round_.staged,
+        round_.pages,
+        round_.carried,
+        copies,
+        round_.site.images,
+        unchanged,
+        uses,
+        len(copies) + round_.images,
+    )
 
 
-def _uses(copies: Mapping[str, Path], keys: set[str]) -> dict[str, list[Path]]:
-    """ "town/village" (of `keys`) -> the rendition cache files its pages use ("": the city's and towns')."""
-    found: dict[str, list[Path]] = {}
-    for path, file in copies.items():
-        key = "/".join(path.split("/")[:2])
-        found.setdefault(key if key in keys else "", []).append(file)
-    return found
-
-
-def _again(theme: str, site: links.Site, city: City) -> Callable[[str], bytes | None]:
-    """A page of `site` rendered again (None: no such page, or it fails), for a link check that needs the ids of
-    a page it has dropped (links.LinkCheck: a fragment link into another village's page, rare)."""
+def _again(
+    theme: str, site: links.Site, city: City, village: Callable[[str], links.Site | None] | None = None
+) -> Callable[[str], bytes | None]:
+    """A page rendered again (None: no such page, or it fails), for a link check that needs the ids of a page it
+    has dropped (links.LinkCheck: a fragment link into another village's page, rare): a page of `site`, else one
+    of the plan `village` makes again of its village ("town/village")."""
     index: dict[str, links.Page] = {}
 
     def again(path: str) -> bytes | None:
         if not index:
             index.update((page.path, page) for page in site.pages)
-        if path not in index:
+        plan, page = site, index.get(path)
+        if page is None and village is not None:
+            plan = village("/".join(path.split("/")[:2])) or site
+            page = next((p for p in plan.pages if p.path == path), None)
+        if page is None:
             return None
         try:
-            return dict(render.render_theme(theme, dataclasses.replace(site, pages=[index[path]]), city)).get(path)
+            return dict(render.render_theme(theme, dataclasses.replace(plan, pages=[page]), city)).get(path)
         except Exception:  # it failed when first rendered too: its village is held for that
             return None
 

@@ -208,6 +208,10 @@ class _Planner:
                     empty="暂无内容",
                 )
             )
+        return self.planned()
+
+    def planned(self) -> Site:
+        """The site planned so far: the item pages waiting (their paths known first), then the renditions."""
         for item, crumbs, images, basis_scan, documents in self._pending:
             self.add(
                 ItemPage(
@@ -224,6 +228,17 @@ class _Planner:
         # finance_pages.image_path() users register plain Images: one whole-image file each
         renditions = {p: r if isinstance(r, Rendition) else whole(p, r) for p, r in self.images.items()}
         return Site(self.pages, renditions, self.item_paths, self.generated)
+
+    def one_village(self, key: str) -> Site:
+        """Only the pages of the village `key` ("town/village") and its renditions, as plan() plans them; every
+        other item's page path is known already (`item_paths`, given)."""
+        self._pending = []
+        home = [(self.city.title, "index.html")]
+        for town in self.city.towns:
+            for v in town.villages:
+                if f"{town.slug}/{v.slug}" == key:
+                    self.village(v, town, home + [(town.name, f"{town.slug}/index.html")])
+        return self.planned()
 
     @staticmethod
     def _section(board: Board, *groups: list[Item]) -> list[Item]:
@@ -647,6 +662,15 @@ def plan(city: City, only: Collection[str] | None = None, codes: dict[int, str] 
     resolve against it), found without planning the villages left out (a build carries their pages over).
     `codes`: the city's reference codes when the caller has them (refcode.assign), else made when needed."""
     return _Planner(city, only, codes).plan()
+
+
+def plan_village(city: City, key: str, item_paths: dict[Path, str], codes: dict[int, str] | None = None) -> Site:
+    """One village's pages (`key`: "town/village") and renditions alone, the same as plan(city) plans them: the
+    build plans, renders and drops one village at a time (its memory: issue 14). `item_paths`: every item's page
+    path (a plan of the city's and towns' pages: `plan(city, only=())`), shared, not copied; `codes` as for plan."""
+    planner = _Planner(city, {key}, codes)
+    planner.item_paths = item_paths
+    return planner.one_village(key)
 
 
 # Our own templates write every attribute double-quoted, so a regex reads them reliably and ~10x faster
