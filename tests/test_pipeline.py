@@ -871,3 +871,23 @@ def test_a_dry_run_carries_the_unchanged_villages_files_whole(city, tmp_path):
     assert dry.pages == real.pages and real.reused == ["xg/cs"]
     for theme in ("tv", "mobile"):
         assert snapshot(tmp_path / "dry" / theme) == snapshot(out / theme)
+
+
+def test_progress_counts_villages_made_one_at_a_time_across_their_steps(monkeypatch):
+    """A build making villages one at a time (plan, images, render for each) keeps the villages' count and its
+    estimate at the head of the line while each village's steps and scans come and go."""
+    clock = iter([0.0, 0.0, 0.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0])
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock, 10.0))
+    screen = _Terminal()
+    shown = progress.Progress(screen)
+    shown.step("plan")
+    progress.tell("villages", 0, 4)
+    shown.step("images")
+    progress.tell("villages", 2, 4)  # two made in 10 s: about 10 s left
+    shown.step("render")
+    assert screen.getvalue().rsplit("\r", 1)[-1].startswith("2/4 村 villages，约 10 秒 ~10 s left · 生成网页 render")
+    progress.tell("scans", 9, 9)  # (the last of a count is always drawn)
+    assert screen.getvalue().rsplit("\r", 1)[-1].startswith("2/4 村 villages") and "9/9 张图 scans" in screen.getvalue()
+    shown.step("write")  # the round is over: no village count on the write step
+    assert "村 villages" not in screen.getvalue().rsplit("\r", 1)[-1]
+    shown.done()

@@ -29,6 +29,7 @@ from typing import Any, cast
 from sitegen.build import lock
 from sitegen.build.state import content_state, default_cache
 from sitegen.build.state import records as _records
+from sitegen.content import progress
 from sitegen.content.errors import ContentError, Location, OutputError, Problem, Report, make_problem
 from sitegen.content.load import load, natural_key
 from sitegen.content.model import City, Image, Town, Village
@@ -1033,8 +1034,10 @@ class _Round:
         return frozenset({p.path for p in site.pages} | site.generated.keys() | ships.keys())
 
     def villages(self, cache: Path, digests: Digests, images: bool, steps: Steps) -> None:
-        """Make each village of `todo` in turn: plan, images, render, check, stage, drop."""
-        for key in self.todo:
+        """Make each village of `todo` in turn: plan, images, render, check, stage, drop (the terminal's progress
+        line counts them, progress.py)."""
+        for made, key in enumerate(self.todo):
+            progress.tell("villages", made, len(self.todo))
             with steps.step("plan"):
                 site = links.plan_village(self.city, key, self.site.item_paths, self.codes)
                 feedback.plan(site, self.city, self.codes)
@@ -1060,6 +1063,7 @@ class _Round:
                     targets.done.add(key)
                     self.shipped[theme].clear()
             del site, copies, generated  # dropped: the next village's plan is made without this one's
+        progress.tell("villages", len(self.todo), len(self.todo))
 
     def render(self, theme: str, site: links.Site) -> None:
         """Render `site`'s pages for `theme`, each checked, scanned and staged, then dropped."""

@@ -17,6 +17,7 @@ from typing import TextIO
 KINDS = {"villages": ("村", "villages"), "scans": ("张图", "scans"), "pages": ("页", "pages")}
 STEP_NAMES = {"check": "检查", "plan": "规划", "reuse": "比对", "images": "图片", "render": "生成网页", "write": "写入"}
 EVERY = 0.25  # seconds between redraws
+ROUND_STEPS = ("plan", "images", "render")  # the steps a build repeats for each village it makes
 
 _sink: Callable[[str, int, int], None] | None = None
 
@@ -43,6 +44,9 @@ class Progress:
         self.counting: tuple[str, float] | None = None  # (what, when it started)
         self.drawn = 0.0
         self.width = 0
+        # a build that makes villages one at a time (pipeline._Round) counts them across its steps: (done, total,
+        # when the count started), kept at the head of the line while each village's own steps come and go
+        self.villages: tuple[int, int, float] | None = None
         _sink = self.count
 
     @classmethod
@@ -59,6 +63,14 @@ class Progress:
 
     def count(self, what: str, done: int, total: int) -> None:
         now = time.monotonic()
+        if what == "villages" and self.name in ROUND_STEPS:  # one at a time: the count outlives each step
+            if self.villages is None or done < self.villages[0] or total != self.villages[1]:
+                self.villages = (done, total, now)
+            self.villages = (done, total, self.villages[2])
+            if now - self.drawn < EVERY and done < total:
+                return
+            self._draw(STEP_NAMES.get(self.name, self.name) + f" {self.name}")
+            return
         if self.counting is None or self.counting[0] != what:
             self.counting = (what, now)
         if now - self.drawn < EVERY and done < total:
@@ -71,6 +83,13 @@ class Progress:
         self._draw(line)
 
     def _draw(self, line: str) -> None:
+        if self.villages is not None and self.name in ROUND_STEPS:
+            done, total, start = self.villages
+            head = f"{done}/{total} {KINDS['villages'][0]} {KINDS['villages'][1]}"
+            took = time.monotonic() - start
+            if 0 < done < total and took > 1:
+                head += f"，{_left(took / done * (total - done))}"
+            line = f"{head} · {line}"
         self.drawn = time.monotonic()
         pad = max(0, self.width - len(line))
         self.stream.write("\r" + line + " " * pad)
