@@ -15,6 +15,8 @@ import shutil
 import struct
 import time
 import zlib
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pillow_heif
@@ -436,3 +438,34 @@ def test_a_crash_makes_suspects_of_the_running_jobs_only(monkeypatch):
         None if j % 7 else f"bad {j}" for j in jobs if j != "crash"
     ]
     assert pools.count(1) <= 2 * assets.IN_FLIGHT + 1 and len(pools) <= 2 * assets.IN_FLIGHT + 3
+
+
+class _BreakingPool:
+    """A pool whose futures are already settled when submitted: the job "crash" as a broken pool leaves it."""
+
+    _processes: dict = {}
+
+    def submit(self, work, job, cache):
+        fut: Future = Future()
+        if job == "crash":
+            fut.set_exception(BrokenProcessPool("a worker died"))
+        else:
+            fut.set_result(work(job, cache))
+        return fut
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+
+def test_a_job_whose_future_reports_the_broken_pool_is_a_suspect_not_lost(monkeypatch):
+    """When the pool breaks, the future of the job that broke it can come back among the finished ones (holding
+    the BrokenProcessPool): that job must be tried alone and named, not dropped from the round and run again in
+    round after round until nothing is left to blame."""
+    monkeypatch.setattr(assets, "_pool", lambda workers: _BreakingPool())
+    jobs: list = [1, 2, "crash", 3]
+    assert assets._run_all(jobs, Path(), 2, _double) == [
+        None,
+        None,
+        "解码程序崩溃或超时 the decoder crashed or hung",
+        None,
+    ]

@@ -687,10 +687,11 @@ def _run_pool(
                 _stop(pool)
                 break
             for fut in finished:
+                error = fut.result()  # raises when the pool broke: the job stays among the suspects
                 i = futures.pop(fut)
-                done[i] = fut.result()
+                done[i] = error
                 if done_hook is not None:
-                    done_hook(i, done[i])
+                    done_hook(i, error)
             progress.tell("scans", len(done), len(jobs))  # a terminal's progress line (progress.py)
     except BrokenProcessPool:
         _stop(pool)
