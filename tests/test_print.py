@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from sitegen.build.pipeline import build, check
 from sitegen.cli.main import cli
 from sitegen.content.money import yuan
+from sitegen.images import renditions as assets
 from sitegen.oversight import refcode
 from sitegen.reports import notice_board as printing
 from tests.conftest import REPO
@@ -200,6 +201,26 @@ def test_a2_is_a2_and_a3_is_a3(sample_poster, mini_site, tmp_path):
     size = [round(x) for x in pdfium.PdfDocument(done.written[0])[0].get_size()]
     assert size == [1191, 1684]  # points
     assert [round(x) for x in pdfium.PdfDocument(sample_poster)[0].get_size()] == [842, 1191]  # the default, A3
+
+
+def test_images_the_build_found_sound_are_not_decoded_again(mini_site, monkeypatch):
+    """The poster validates as `sitegen check` does, reading the build's record of sound images from the build's
+    own cache (<OUTPUT>.cache beside OUTPUT): a scan unchanged since the build is not decoded again."""
+    content, out = mini_site
+    decoded: list[str] = []
+    real = assets._run_all
+
+    def counting(jobs, *args, **kwargs):
+        if args and args[2] is assets._check_job:
+            decoded.extend(jobs)
+        return real(jobs, *args, **kwargs)
+
+    monkeypatch.setattr(assets, "_run_all", counting)
+    printing.run(content, out, MONTH, "xg/cs")
+    assert decoded == []
+    (content / "site.yaml").touch()  # not an image: still none decoded
+    printing.run(content, out / "elsewhere", MONTH, "xg/cs")  # another output has no record: every image decoded
+    assert decoded and all(Path(p).is_file() for p in decoded)
 
 
 def test_two_runs_give_the_same_bytes(mini_site, tmp_path):

@@ -47,6 +47,7 @@ from weasyprint.urls import URLFetcher
 
 from sitegen.build.pipeline import check, village_errors
 from sitegen.build.scope import ScopeError, locate
+from sitegen.build.state import default_cache
 from sitegen.content.errors import Location, OutputError, Report, rel
 from sitegen.content.markdown import paragraph_text
 from sitegen.content.model import (
@@ -695,7 +696,7 @@ def run(content: Path, out: Path, month: str, village_key: str | None = None, si
         village_key = scope.part
     # the build's record of the images it found sound (read only, as `sitegen check` reads it): a scan unchanged since
     # OUT was built is not decoded again, so a village whose image is broken is still held back
-    city, report = check(content, Checked(facts_file(out / ".cache" / "images"), assets.CHECK))
+    city, report = check(content, Checked(facts_file(default_cache(out)), assets.CHECK))
     if city is None:
         raise Refused(report)
     held = village_errors(report, city, content)
