@@ -40,6 +40,7 @@ from sitegen.content.load import (
     RawTown,
     RawVillage,
     content_file,
+    read_records,
     report_file_problem,
     table_columns,
     table_rows,
@@ -147,6 +148,7 @@ def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMe
         return restored.village
     problems, assigned, deps = len(report.problems), len(checker.assigned), len(checker.deps)
     probed = len(checker.probes.asked) if checker.probes is not None else 0
+    raw = read_records(raw, checker.root, report)  # its rows read now, dropped when it is validated (load.py)
     village = checker.village(raw, town_slug)
     if memo is not None:
         memo.keep(
