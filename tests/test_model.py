@@ -291,3 +291,19 @@ def test_a_validated_village_holds_its_model_only_and_within_bounds(mini):
     assert kinds["Location"] <= sum(1 + len(v.lines) for v in village.vouchers) + len(village.items) + 8, kinds
     per_voucher = _held(village.vouchers, stop)[0] / len(village.vouchers)
     assert per_voucher < 3_800 and size < 32_000, (per_voucher, size)
+
+
+def test_a_journal_row_and_an_amount_written_again_are_held_once(mini):
+    """A voucher's place is its first line's (one Location object), and an amount written again in a journal
+    (a voucher's debit is its credit) is one Decimal: what a seed-scale journal repeats on every voucher."""
+    city, report = pipeline.check(mini)
+    assert city is not None, report.problems
+    vouchers = city.villages[0].vouchers
+    assert all(v.where is v.lines[0].where for v in vouchers)
+    for v in vouchers:
+        debit, credit = v.lines[0].debit, v.lines[1].credit
+        assert debit == credit and debit is credit, v.label
+    assert len({id(ln.debit or ln.credit) for v in vouchers for ln in v.lines}) == 3  # 12000, 2500.50, 3000
+    again = pickle.loads(pickle.dumps(city.villages[0]))  # (the memo's pickles keep what one village shares)
+    assert again.vouchers[0].where is again.vouchers[0].lines[0].where
+    assert [v.lines for v in again.vouchers] == [v.lines for v in vouchers]
