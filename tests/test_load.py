@@ -17,7 +17,7 @@ import pytest
 
 from sitegen.build.pipeline import build, check
 from sitegen.content.errors import Report
-from sitegen.content.load import load, read_table
+from sitegen.content.load import load, read_records, read_table
 from tests.conftest import REPO, snapshot
 from tests.test_validate import JOURNAL, edit
 
@@ -449,6 +449,8 @@ def test_a_header_only_finance_table_is_accepted_but_a_header_only_journal_is_no
     (tables / "资产.csv").write_text("编号,名称,地点,原值,购建日期,状态,凭证,来源\n", encoding="utf-8")
     (mini / "xg/cs/journal/2026-10.csv").write_text("日期,凭证字号,摘要,科目编码,借方金额,贷方金额\n", encoding="utf-8")
     report = Report()
-    load(mini, report)
+    raw = load(mini, report)
+    for village in (v for t in raw.towns for v in t.villages):  # (records are read as validate comes to them)
+        read_records(village, raw.root, report)
     empty = [p.where.path for p in report.errors if p.code == "table-empty"]
     assert empty == ["content/xg/cs/journal/2026-10.csv"]

@@ -3,10 +3,14 @@ swapped object refers to its replacement, once and everywhere (Rebuild); the old
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+import gc
 import importlib
 import pickle
 import pkgutil
+import shutil
+import sys
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -17,11 +21,16 @@ import pytest
 from sitegen import oversight
 from sitegen.build import pipeline
 from sitegen.content import model
-from sitegen.content.errors import Location
+from sitegen.content.accounts import Account
+from sitegen.content.config import OversightConfig
+from sitegen.content.errors import Location, Report
+from sitegen.content.load import RawItem, RawTable, load, read_records
 from sitegen.content.model import City, Rebuild, Town, Village, with_villages
+from sitegen.content.taxonomy import Board, Category
 from sitegen.finance import ledger, tables
 from sitegen.finance.ledger import build_ledgers
 from sitegen.images import renditions
+from sitegen.validate import city as city_module
 
 
 @dataclass
@@ -171,3 +180,130 @@ def test_slotted_records_pickle_replace_and_compare(mini):
         line.summary = "x"  # type: ignore[misc]
     with pytest.raises(AttributeError):
         voucher.extra = 1  # type: ignore[attr-defined]
+
+
+# ---- memory, round two (h32): one village's raw rows at a time; what a validated village holds, bounded -----------
+
+
+def _more_villages(mini: Path, count: int) -> None:
+    """The fixture's village copied to `count` villages in all (each its own name)."""
+    for n in range(2, count + 1):
+        folder = mini / f"xg/cs{n}"
+        shutil.copytree(mini / "xg/cs", folder)
+        yaml = folder / "village.yaml"
+        yaml.write_text(yaml.read_text(encoding="utf-8").replace("长寿村", f"长寿{n}村", 1), encoding="utf-8")
+
+
+def test_load_leaves_a_villages_records_unread_until_validated(mini):
+    """load reads a village's documents (oversight reads them) but only finds its folders of records: its items,
+    journal and scans are read by read_records, into a copy, as validate comes to the village."""
+    report = Report()
+    raw = load(mini, report)
+    village = raw.towns[0].villages[0]
+    assert village.config is not None and village.reviews is not None  # documents: read now
+    assert (village.items, village.journals, village.scans, village.finance_tables) == ([], [], {}, [])
+    assert {p.name for p in village.unread} == {"affairs", "finance", "journal", "party", "rules", "scans"}
+    full = read_records(village, raw.root, report)
+    assert full.items and full.journals and full.scans and not full.unread
+    assert village.journals == [] and village.unread  # the light village as load left it
+    assert read_records(full, raw.root, report) is full  # records given: nothing read again
+    assert not report.problems
+
+
+def test_validation_holds_one_villages_rows_at_a_time(mini, monkeypatch):
+    """When a village is validated, the raw rows (journal tables, item files) of no other village are alive:
+    the whole city's rows held at once were the check's peak of memory (issue 14: RSS 3.9 -> 2.2 MiB a village)."""
+    _more_villages(mini, 4)
+    alive: list[tuple[int, int]] = []
+    village = city_module._Checker.village
+
+    def counting(self, raw, town_slug):
+        gc.collect()
+        rows = [o for o in gc.get_objects() if isinstance(o, (RawTable, RawItem))]
+        alive.append(
+            (
+                sum(1 for o in rows if isinstance(o, RawTable) and o.path.parent.name == "journal"),
+                sum(1 for o in rows if isinstance(o, RawItem) and o.path.is_relative_to(raw.path)),
+            )
+        )
+        return village(self, raw, town_slug)
+
+    monkeypatch.setattr(city_module._Checker, "village", counting)
+    city, report = pipeline.check(mini)
+    assert city is not None and len(city.villages) == 4, report.problems
+    items = sum(1 for _ in (mini / "xg/cs").glob("*/*.md"))
+    assert alive == [(1, items)] * 4  # its own journal and items only
+
+
+def test_a_restored_village_reports_its_records_problems_again(mini, tmp_path):
+    """A problem found reading a village's records (a stray file in its journal folder) is reported in the
+    village's validation now: a village restored from the memo reports it again, and equals the fresh one."""
+    (mini / "xg/cs/journal/notes.txt").write_text("x", encoding="utf-8")
+    cache = tmp_path / "cache"
+    (cache / ".index").mkdir(parents=True)
+    fresh, first = pipeline.check(mini, cache=cache)
+    assert len(list((cache / ".index/villages").glob("*.pickle"))) == 1  # kept: a warning only
+    again, second = pipeline.check(mini, cache=cache)
+    assert fresh is not None and again is not None
+    assert [p.format() for p in first.sorted()] == [p.format() for p in second.sorted()]
+    assert any(p.code == "stray-file" and p.where.path.endswith("journal/notes.txt") for p in second.warnings)
+    restored, validated = again.villages[0], fresh.villages[0]
+    assert [v.lines for v in restored.vouchers] == [v.lines for v in validated.vouchers]
+    assert [v.scans for v in restored.vouchers] == [v.scans for v in validated.vouchers]
+    assert [i.body for i in restored.items] == [i.body for i in validated.items]
+
+
+def _held(root: object, stop: tuple[type, ...]) -> tuple[int, collections.Counter[str]]:
+    """Bytes (sys.getsizeof) of the objects reachable from `root`, each once, and their count by type; the
+    shared constants (`stop`: boards, categories, accounts, site.yaml's settings) and classes left out."""
+    seen: set[int] = set()
+    size, kinds = 0, collections.Counter[str]()
+    todo = [root]
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, (type, *stop)):
+            continue
+        seen.add(id(obj))
+        size += sys.getsizeof(obj)
+        kinds[type(obj).__name__] += 1
+        todo.extend(gc.get_referents(obj))
+    return size, kinds
+
+
+def test_a_validated_village_holds_its_model_only_and_within_bounds(mini):
+    """What one validated, overseen village holds (as the build holds it for the whole build): no raw record
+    (rows, YAML, item files) kept after modelling, a Path only for a published image or an item file, a Location
+    only for a voucher, its lines and a few more; and bytes within bounds (sys.getsizeof of what is reachable,
+    each object once, the shared constants left out; measured on the fixture with Python 3.11: 2.9 KB a voucher
+    with its lines, scans and warnings, 23.9 KB the whole village with its items and ledger)."""
+    city, report = pipeline.check(mini)
+    assert city is not None, report.problems
+    city = build_ledgers(city)
+    village = city.villages[0]
+    stop = (Board, Category, Account, OversightConfig)
+    size, kinds = _held(village, stop)
+    raw = {"RawTable", "RawItem", "RawDoc", "RawVillage", "YamlMapping"}
+    assert not raw & set(kinds), kinds
+    images = len({id(s) for v in village.vouchers for s in v.scans}) + sum(
+        len(i.images) + (i.basis is not None and i.basis.scan is not None) for i in village.items
+    )
+    assert kinds["PosixPath"] <= images + len(village.items), kinds
+    assert kinds["Location"] <= sum(1 + len(v.lines) for v in village.vouchers) + len(village.items) + 8, kinds
+    per_voucher = _held(village.vouchers, stop)[0] / len(village.vouchers)
+    assert per_voucher < 3_800 and size < 32_000, (per_voucher, size)
+
+
+def test_a_journal_row_and_an_amount_written_again_are_held_once(mini):
+    """A voucher's place is its first line's (one Location object), and an amount written again in a journal
+    (a voucher's debit is its credit) is one Decimal: what a seed-scale journal repeats on every voucher."""
+    city, report = pipeline.check(mini)
+    assert city is not None, report.problems
+    vouchers = city.villages[0].vouchers
+    assert all(v.where is v.lines[0].where for v in vouchers)
+    for v in vouchers:
+        debit, credit = v.lines[0].debit, v.lines[1].credit
+        assert debit == credit and debit is credit, v.label
+    assert len({id(ln.debit or ln.credit) for v in vouchers for ln in v.lines}) == 3  # 12000, 2500.50, 3000
+    again = pickle.loads(pickle.dumps(city.villages[0]))  # (the memo's pickles keep what one village shares)
+    assert again.vouchers[0].where is again.vouchers[0].lines[0].where
+    assert [v.lines for v in again.vouchers] == [v.lines for v in vouchers]

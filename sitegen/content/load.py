@@ -14,7 +14,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -272,6 +272,9 @@ class RawVillage:
     finance_tables: list[RawTable] = field(default_factory=list)  # finance/tables/*.csv|*.xlsx (finance.py)
     reviews: RawDoc | None = None  # reviews.yaml: month -> review of the finance records (review.py)
     acknowledgements: RawDoc | None = None  # acknowledgements.yaml: the township's notes on warnings (oversight.py)
+    # memory (issue 14): its folders of records (boards, journal, scans), in the order met, not read yet: `load`
+    # leaves them to `read_records` when the village is validated, so one village's rows are held at a time
+    unread: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -378,7 +381,9 @@ class Remembered(Protocol):
 
 def load(root: Path, report: Report, memo: Remembered | None = None) -> RawContent:
     """The content folder `root` as raw records. With `memo`, a village remembered unchanged is not read (its
-    stand-in holds only its documents for oversight; validate restores the rest)."""
+    stand-in holds only its documents for oversight; validate restores the rest). A village's records (items,
+    journal, finance tables, scans) are read by `read_records` when validate comes to it, not here: the raw rows
+    of the whole city held at once would be the build's peak of memory (issue 14)."""
     root = root.resolve()
     content = RawContent(root=root, site=None)
     if not root.is_dir():
@@ -438,6 +443,8 @@ def _village(folder: Path, root: Path, report: Report, memo: Remembered | None) 
 
 
 def _load_village(folder: Path, root: Path, report: Report) -> RawVillage:
+    """A village's documents (village.yaml, reviews.yaml, acknowledgements.yaml), and its folders of records
+    found but left unread (`read_records`)."""
     _check_slug(folder, "village.yaml", root, report)
     village = RawVillage(folder.name, folder, rel(folder, root), read_yaml(folder / "village.yaml", root, report))
     for entry in _entries(folder, root, report):
@@ -446,18 +453,49 @@ def _load_village(folder: Path, root: Path, report: Report) -> RawVillage:
         if entry.name in ("reviews.yaml", "acknowledgements.yaml") and entry.is_file():  # review.py, oversight.py
             setattr(village, entry.stem, read_yaml(entry, root, report))
             continue
-        board = BY_FOLDER.get(entry.name)
-        if entry.is_dir() and board is not None and board is not POLICIES:
-            village.items += _read_items(entry, board, root, report)
-            if (entry / "tables").is_dir():  # finance/tables/: the finance tables, same reader as the journal
-                village.finance_tables += _read_tables(entry / "tables", root, report)
-        elif entry.is_dir() and entry.name in ("journal", "凭证"):
-            village.journals += _read_tables(entry, root, report)
-        elif entry.is_dir() and entry.name in ("scans", "扫描件"):
-            village.scans = _scan_folders(entry, root, report)
+        if entry.is_dir() and _records_of(entry) is not None:
+            village.unread.append(entry)
         else:
             report.warning("stray-file", Location(rel(entry, root)), name=entry.name)
     return village
+
+
+def _records_of(folder: Path) -> Board | str | None:
+    """What a folder of a village holds: a board's items (Board), "journal" or "scans"; None: a stray folder."""
+    board = BY_FOLDER.get(folder.name)
+    if board is not None and board is not POLICIES:
+        return board
+    if folder.name in ("journal", "凭证"):
+        return "journal"
+    if folder.name in ("scans", "扫描件"):
+        return "scans"
+    return None
+
+
+def read_records(village: RawVillage, root: Path, report: Report) -> RawVillage:
+    """The village with its records read (items, finance tables, journal, scans), its problems reported as
+    loading them; `village` itself is left as it was (light, as `load` made it), so the records are dropped
+    with the copy once validated. A village whose records were given (or that has none) is returned as is."""
+    if not village.unread:
+        return village
+    full = replace(  # lists of its own: `village` keeps its
+        village,
+        items=list(village.items),
+        journals=list(village.journals),
+        finance_tables=list(village.finance_tables),
+        unread=[],
+    )
+    for entry in village.unread:
+        kind = _records_of(entry)
+        if isinstance(kind, Board):
+            full.items += _read_items(entry, kind, root, report)
+            if (entry / "tables").is_dir():  # finance/tables/: the finance tables, same reader as the journal
+                full.finance_tables += _read_tables(entry / "tables", root, report)
+        elif kind == "journal":
+            full.journals += _read_tables(entry, root, report)
+        else:
+            full.scans = _scan_folders(entry, root, report)
+    return full
 
 
 def _scan_folders(folder: Path, root: Path, report: Report) -> dict[tuple[str, str], list[Path]]:

@@ -40,6 +40,7 @@ from sitegen.content.load import (
     RawTown,
     RawVillage,
     content_file,
+    read_records,
     report_file_problem,
     table_columns,
     table_rows,
@@ -147,6 +148,7 @@ def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMe
         return restored.village
     problems, assigned, deps = len(report.problems), len(checker.assigned), len(checker.deps)
     probed = len(checker.probes.asked) if checker.probes is not None else 0
+    raw = read_records(raw, checker.root, report)  # its rows read now, dropped when it is validated (load.py)
     village = checker.village(raw, town_slug)
     if memo is not None:
         memo.keep(
@@ -453,6 +455,8 @@ class _Journal:
     def __init__(self, checker: _Checker, table: RawTable, system: str, seen: dict[tuple[str, int], Location]):
         self.c, self.t, self.system, self.seen = checker, table, system, seen
         self.report = checker.report
+        # memory (issue 14): an amount written again (a voucher's debit is its credit) held once, by its cell text
+        self.amounts: dict[str, Decimal] = {}
 
     def loc(self, row: int, column: str | None = None) -> Location:
         return Location(self.t.where, row, column, self.t.sheet)
@@ -481,7 +485,8 @@ class _Journal:
                 continue
             day = self.c.share(day)
             number, month = int(digits[-1]), sys.intern(f"{day.year:04d}-{day.month:02d}")
-            line = self.line(row_no, cell, col, day)
+            here = self.loc(row_no)  # the row's place: its line's and, on a voucher's first row, the voucher's
+            line = self.line(row_no, cell, col, day, here)
             attachments = 0
             if cell("attachments"):
                 if cell("attachments").isdigit():
@@ -509,8 +514,8 @@ class _Journal:
                     )
                     current = None
                     continue
-                self.seen[key] = self.loc(row_no)
-                current = Voucher(month, number, label, day, attachments, [], where=self.loc(row_no))
+                self.seen[key] = here
+                current = Voucher(month, number, label, day, attachments, [], where=here)
                 out.append(current)
             if line is not None and current is not None:
                 current.lines.append(line)
@@ -529,11 +534,14 @@ class _Journal:
                 )
         return out
 
-    def line(self, row_no: int, cell, col, day: date) -> EntryLine | None:
+    def line(self, row_no: int, cell, col, day: date, where: Location) -> EntryLine | None:
         amounts: dict[str, Decimal] = {}
         for field in ("debit", "credit"):
+            text = cell(field)
             try:
-                amounts[field] = parse_amount(cell(field))
+                if text not in self.amounts:
+                    self.amounts[text] = parse_amount(text)
+                amounts[field] = self.amounts[text]
             except AmountError:
                 self.report.error("amount-format", self.loc(row_no, col(field)), value=cell(field))
         if len(amounts) < 2:
@@ -603,7 +611,7 @@ class _Journal:
             amounts["debit"],
             amounts["credit"],
             sys.intern(cell("counterparty")),
-            self.loc(row_no),
+            where,
             sys.intern(cell("ref")),
             payee_id=sys.intern(cell("payee_id")),
         )
