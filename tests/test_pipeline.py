@@ -1181,3 +1181,31 @@ def test_a_name_made_for_an_address_never_reads_as_personal_data(make, name):
     the links to it would break), and names the same thing each time."""
     slug = make(name)
     assert mask(slug) == slug and not find_unmasked(slug) and make(name) == slug
+
+
+@pytest.mark.parametrize(
+    "label, held",
+    [
+        ("记-13912345678", True),  # its key 2026-09-13912345678 would hold a mobile number
+        ("记-6228480012345678", True),
+        ("记-1234567", True),
+        ("记-000002", False),  # leading zeros are no digits of the number: voucher 2 as before
+        ("记-123456", False),
+    ],
+)
+def test_a_voucher_number_too_long_for_its_pages_address_is_an_error(city, label, held):
+    """A voucher's number names its pages, scans and ledger line (its key): one long enough to read as a phone,
+    card or ID number is a content error of its village (voucher-number-long, naming the cell), not pages whose
+    links masking breaks."""
+    content, out = city
+    journal = content / "xg/cs/journal/2026-09.csv"
+    text = journal.read_text("utf-8")
+    journal.write_text(text.replace(",记-2,", f",{label},"), "utf-8")
+    assert f",{label}," in journal.read_text("utf-8")
+    result = build(content, out, hold_back=True)
+    codes = {p.code for p in result.report.errors}
+    assert ("voucher-number-long" in codes) == held  # (a short one: its scans folder is another matter)
+    if held:
+        assert list(result.held) == ["xg/cs"]
+        problem = next(p for p in result.report.errors if p.code == "voucher-number-long")
+        assert problem.where.path.endswith("xg/cs/journal/2026-09.csv") and problem.where.line and label in problem.zh

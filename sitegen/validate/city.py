@@ -84,6 +84,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     **JOURNAL_COLUMNS,  # optional: the payee's ID and the payment's approval trail (review.py)
 }
 REQUIRED_COLUMNS = ("date", "voucher", "summary", "account_code", "debit", "credit")
+# A voucher's number is part of its key, which names its pages, scans and ledger line ("2026-07-012"): 6 digits
+# (a month's vouchers number in the hundreds) can never make a key read as a mobile, card or ID number, which
+# masking would change in every link to those pages.
+VOUCHER_DIGITS = 6
 
 
 def validate(
@@ -483,6 +487,11 @@ class _Journal:
             digits = re.findall(r"\d+", label)
             if not digits:
                 self.report.error("voucher-format", self.loc(row_no, col("voucher")), value=label)
+                continue
+            if len(digits[-1].lstrip("0")) > VOUCHER_DIGITS:  # its key names its pages: never a phone or ID number
+                self.report.error(
+                    "voucher-number-long", self.loc(row_no, col("voucher")), value=label, digits=VOUCHER_DIGITS
+                )
                 continue
             day = self.c.share(day)
             number, month = int(digits[-1]), sys.intern(f"{day.year:04d}-{day.month:02d}")
