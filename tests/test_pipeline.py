@@ -4,6 +4,7 @@ one build per output folder at a time, a published village or town that can no l
 from __future__ import annotations
 
 import gc
+import hashlib
 import io
 import os
 import pickle
@@ -27,11 +28,14 @@ from sitegen.cli.main import cli
 from sitegen.content import progress
 from sitegen.content.errors import ContentError, OutputError
 from sitegen.content.model import City
+from sitegen.content.privacy import find_unmasked, mask
 from sitegen.images import renditions as assets
 from sitegen.images.digests import FILE, Checked, facts_file
 from sitegen.oversight import refcode
 from sitegen.site import output, render
 from sitegen.site import plan as links
+from sitegen.site.finance_pages import finance_slug
+from sitegen.validate.city import item_slug
 from tests import oversightkit
 from tests.conftest import snapshot
 from tests.deploykit import env, kill, paused, two_villages
@@ -703,8 +707,9 @@ def test_a_page_failing_late_leaves_the_output_untouched(city, tmp_path, monkeyp
 
 
 def test_a_village_failing_late_is_held_and_the_rest_staged_again(city, monkeypatch):
-    """With hold_back, the round that failed late is thrown away whole and made again without that village: it
-    keeps its last good pages, byte for byte, in both themes; the other village has its change."""
+    """With hold_back, the village that failed late has its staged folders dropped and is held within the round
+    (h31; before, the round was thrown away whole and made again): it keeps its last good pages, byte for byte,
+    in both themes; the other village has its change."""
     content, out = city
     move(content, "cs")
     move(content, "cs2")
@@ -797,10 +802,11 @@ def test_one_village_is_planned_at_a_time_and_dropped_before_the_next(city, tmp_
             assert snapshot(out / theme) == snapshot(tmp_path / "whole" / theme)
 
 
-def test_an_image_failing_in_one_village_ends_the_round_before_anothers_pages_fail(city, monkeypatch):
-    """The order of the stages is kept although each village is made in turn: an image that cannot be made
-    (xg/cs, planned first) ends the round with the images' failures only, the broken links found in the other
-    village's pages (xg/cs2) are not reported in it; held back, the next round finds them."""
+def test_an_image_failing_in_one_village_holds_it_and_the_round_goes_on(city, monkeypatch):
+    """Each village is settled in its turn (h31: the rule "once an image failed, no more pages are rendered" was
+    the whole-pass retry's): xg/cs, whose image cannot be made, is held for its images alone (none of its pages
+    made); the round goes on with xg/cs2, whose broken links are found in the same round. Both failing, the
+    build stops, with or without hold_back, with the same problems (the villages in the city's order)."""
     content, out = city
     move(content, "cs")
     move(content, "cs2")
@@ -808,13 +814,15 @@ def test_an_image_failing_in_one_village_ends_the_round_before_anothers_pages_fa
     staged: list[int] = []
     late_link_in_mobile(monkeypatch, "cs2", staged, out)
     before = snapshot(out)
-    with pytest.raises(ContentError) as caught:
-        build(content, out)
-    assert [p.code for p in caught.value.report.errors] == ["image-bad"] and not staged
-    with pytest.raises(ContentError) as caught:  # both held: every village failed, the build stops
-        build(content, out, hold_back=True)
-    assert [p.code for p in caught.value.report.errors][:1] == ["image-bad"]
-    assert {p.code for p in caught.value.report.errors} == {"image-bad", "link-broken"}
+    told = []
+    for hold_back in (False, True):
+        with pytest.raises(ContentError) as caught:
+            build(content, out, hold_back=hold_back)
+        errors = caught.value.report.errors
+        told.append([(p.code, p.where.path) for p in errors])
+        assert errors[0].code == "image-bad" and {p.code for p in errors[1:]} == {"link-broken"}
+        assert all(p.where.path.startswith("mobile/xg/cs2/") for p in errors[1:])
+    assert told[0] == told[1] and staged
     assert snapshot(out) == before and not list(out.glob(".*tmp-*"))
 
 
@@ -891,3 +899,322 @@ def test_progress_counts_villages_made_one_at_a_time_across_their_steps(monkeypa
     shown.step("write")  # the round is over: no village count on the write step
     assert "村 villages" not in screen.getvalue().rsplit("\r", 1)[-1]
     shown.done()
+
+
+# ---- h31: a village failing late is held within the round (issue 14) ---------------------------------------------
+
+
+def bad_image(content, monkeypatch, village):  # passes validation (its check skipped), fails when made
+    monkeypatch.setattr(assets, "check_images", lambda *a, **k: set())
+    (content / f"xg/{village}/scans/2026-09/2/01.jpg").write_bytes(jpeg()[:6000])
+
+
+def bad_template(content, monkeypatch, village):
+    real = render.body_html
+
+    def body(item, page, *a, **k):
+        if page.path.startswith(f"xg/{village}/"):
+            raise RuntimeError("template bug")
+        return real(item, page, *a, **k)
+
+    monkeypatch.setattr(render, "body_html", body)
+
+
+def link_to_nowhere(content, monkeypatch, village):
+    real = links.LinkCheck.page
+
+    def page(self, path, data, scope=None):
+        real(self, path, data + b'<a href="nowhere.html">x</a>' if path == f"xg/{village}/index.html" else data, scope)
+
+    monkeypatch.setattr(links.LinkCheck, "page", page)
+
+
+def personal_data(content, monkeypatch, village):
+    yaml = content / f"xg/{village}/village.yaml"
+    yaml.write_text(yaml.read_text("utf-8").replace("intro: ", "intro: LEAK"), "utf-8")
+    real = pipeline.find_unmasked
+    monkeypatch.setattr(pipeline, "find_unmasked", lambda text: ["3202811958"] if "LEAK" in text else real(text))
+
+
+FAILS_LATE = {
+    "image": (bad_image, "image-bad"),
+    "render": (bad_template, "render-failed"),
+    "link": (link_to_nowhere, "link-broken"),
+    "personal data": (personal_data, "personal-data-unmasked"),
+}
+
+
+FAILING = [("cs2",), ("cs", "cs2")]  # one village failing late (held), or both (the build stops)
+
+
+def count_plans(monkeypatch) -> dict[str, int]:
+    """How often each village's pages ("town/village") and the city's and towns' pages ("") are planned."""
+    planned: dict[str, int] = {}
+    real_village, real_plan = links.plan_village, links.plan
+
+    def plan_village(city_model, key, *args, **kwargs):
+        planned[key] = planned.get(key, 0) + 1
+        return real_village(city_model, key, *args, **kwargs)
+
+    def plan(city_model, only=None, *args, **kwargs):
+        planned[""] = planned.get("", 0) + 1
+        return real_plan(city_model, only, *args, **kwargs)
+
+    monkeypatch.setattr(links, "plan_village", plan_village)
+    monkeypatch.setattr(links, "plan", plan)
+    return planned
+
+
+def told(report) -> list[tuple[str, str]]:
+    return [(p.code, p.where.path) for p in report.errors]
+
+
+def without_record(folder: Path) -> dict[str, str]:
+    return {p: h for p, h in snapshot(folder).items() if not p.endswith(".sitegen-build.json")}
+
+
+@pytest.mark.parametrize(
+    "case, village", [*((case, "cs") for case in FAILS_LATE), ("link", "cs2")]
+)  # (each late failure in the first village, one in the last: CI time)
+def test_a_village_failing_late_is_held_in_the_one_round(city, monkeypatch, case, village):
+    """The failing village (first or last in the round) is held back as soon as it fails: its staged folders are
+    dropped, its last good pages kept byte for byte, still listed; the other village has its change; no village
+    is planned twice (one round, no second pass), the city's and towns' pages twice (again for the held set)."""
+    content, out = city
+    other = "cs2" if village == "cs" else "cs"
+    before = files_of(out, village)
+    move(content, "cs")
+    move(content, "cs2")
+    edit, code = FAILS_LATE[case]
+    edit(content, monkeypatch, village)
+    planned = count_plans(monkeypatch)
+    result = build(content, out, hold_back=True)
+    assert planned == {"": 2, "xg/cs": 1, "xg/cs2": 1}
+    assert list(result.held) == [f"xg/{village}"] and {p.code for p in result.held[f"xg/{village}"]} == {code}
+    assert files_of(out, village) == before
+    assert "南部" in (out / "tv" / "xg" / other / "index.html").read_text("utf-8")
+    for theme in ("tv", "mobile"):
+        town = (out / theme / "xg/index.html").read_text("utf-8")
+        assert 'href="cs/index.html"' in town and 'href="cs2/index.html"' in town
+    assert not list(out.glob(".*tmp-*"))
+
+
+def files_of_text(out: Path, village: str) -> str:
+    return (out / "tv" / "xg" / village / "index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("case", ["image", "link"])
+def test_a_village_never_built_failing_late_is_left_out(city, tmp_path, monkeypatch, case):
+    """A first build: the failing village has no pages to keep, so it is left out of the city's and towns' pages
+    (listed nowhere, counted nowhere): every theme equals a build of the content without that village's folder,
+    build records aside. One round: each village planned once."""
+    content, _ = city
+    edit, _ = FAILS_LATE[case]
+    shutil.copytree(content, tmp_path / "alone")
+    shutil.rmtree(tmp_path / "alone/xg/cs2")
+    build(tmp_path / "alone", tmp_path / "alone-out")
+    edit(content, monkeypatch, "cs2")
+    planned = count_plans(monkeypatch)
+    result = build(content, tmp_path / "fresh", hold_back=True)
+    assert list(result.held) == ["xg/cs2"] and result.villages == ["xg/cs"]
+    assert planned == {"": 2, "xg/cs": 1, "xg/cs2": 1}
+    for theme in ("tv", "mobile"):
+        assert not (tmp_path / "fresh" / theme / "xg/cs2").exists()
+        assert without_record(tmp_path / "fresh" / theme) == without_record(tmp_path / "alone-out" / theme)
+
+
+@pytest.mark.parametrize("case", ["image", "link"])
+def test_every_village_failing_late_stops_the_build(city, tmp_path, monkeypatch, case):
+    """Both villages fail late, each in its turn: the build stops, nothing is written, the problems of both are
+    told in the city's order; a first build leaves no output behind."""
+    content, out = city
+    move(content, "cs")
+    move(content, "cs2")
+    edit, code = FAILS_LATE[case]
+    edit(content, monkeypatch, "cs")
+    edit(content, monkeypatch, "cs2")
+    before = snapshot(out)
+    planned = count_plans(monkeypatch)
+    for dest in (out, tmp_path / "fresh"):
+        with pytest.raises(ContentError) as caught:
+            build(content, dest, hold_back=True)
+        places = [p.where.path for p in caught.value.report.errors]
+        assert {p.code for p in caught.value.report.errors} == {code}
+        assert [p for p in places if "/cs/" in p] and [p for p in places if "/cs2/" in p]
+        first_cs2 = min(n for n, p in enumerate(places) if "/cs2/" in p)
+        assert all("/cs2/" in p for p in places[first_cs2:])  # xg/cs's, then xg/cs2's
+    assert planned["xg/cs"] == planned["xg/cs2"] == 2  # once a build
+    assert snapshot(out) == before and not list(out.glob(".*tmp-*"))
+    assert not list((tmp_path / "fresh").rglob("*.html"))
+
+
+@pytest.mark.parametrize("case", ["image", "personal data"])
+def test_a_city_page_failing_stops_the_build_after_the_villages(city, monkeypatch, case):
+    """A village failing late is held, but the city's page failing too stops everything: the village's problems,
+    then the city page's; the output as it was."""
+    content, out = city
+    move(content, "cs")
+    move(content, "cs2")
+    edit, code = FAILS_LATE[case]
+    edit(content, monkeypatch, "cs")
+    real = links.LinkCheck.page
+
+    def page(self, path, data, scope=None):
+        real(self, path, data + b'<a href="gone.html">x</a>' if path == "index.html" else data, scope)
+
+    monkeypatch.setattr(links.LinkCheck, "page", page)
+    before = snapshot(out)
+    with pytest.raises(ContentError) as caught:
+        build(content, out, hold_back=True)
+    codes = [p.code for p in caught.value.report.errors]
+    assert set(codes[:-2]) == {code} and codes[-2:] == ["link-broken"] * 2
+    assert [p.where.path for p in caught.value.report.errors[-2:]] == ["tv/index.html", "mobile/index.html"]
+    assert snapshot(out) == before and not list(out.glob(".*tmp-*"))
+
+
+@pytest.mark.parametrize(  # (no image: check decodes images, it makes no rendition)
+    "case, where, failing",
+    [
+        *((case, "in place", failing) for case in ("render", "link", "personal data") for failing in FAILING),
+        ("render", "first build", ("cs2",)),
+        ("personal data", "first build", ("cs", "cs2")),
+    ],
+)
+def test_check_tells_what_the_build_holds_back(city, tmp_path, monkeypatch, case, where, failing):
+    """`sitegen check` (pipeline.rehearse) reports exactly the problems the build holds a village back for, in the
+    same order; every village failing, exactly those the build stops on."""
+    content, out = city
+    out = out if where == "in place" else tmp_path / "fresh"
+    move(content, "cs")
+    move(content, "cs2")
+    edit, _ = FAILS_LATE[case]
+    for village in failing:
+        edit(content, monkeypatch, village)
+    _, rehearsed = pipeline.rehearse(content, out)
+    assert told(rehearsed)
+    if len(failing) == 1:
+        result = build(content, out, hold_back=True)
+        assert told(rehearsed) == told(result.report) and list(result.held) == ["xg/cs2"]
+    else:
+        with pytest.raises(ContentError) as caught:
+            build(content, out, hold_back=True)
+        assert told(rehearsed) == told(caught.value.report)
+
+
+@pytest.mark.parametrize("where", ["in place", "first build"])
+def test_a_village_linking_into_one_held_later_is_made_again(city, tmp_path, monkeypatch, where):
+    """xg/cs (made first) links into xg/cs2's items; xg/cs2 fails late after it: xg/cs is made again (its staged
+    folder dropped), as if xg/cs2 had been held from the start: in place, its link is to xg/cs2's kept page; never
+    built, the link is plain text (no page to link to) and no page links into xg/cs2."""
+    content, out = city
+    compact = content / "xg/cs/affairs/compact.md"
+    compact.write_text(compact.read_text("utf-8") + "\n[见二村规约](../../cs2/affairs/compact.md)\n", "utf-8")
+    move(content, "cs")
+    move(content, "cs2")
+    out = out if where == "in place" else tmp_path / "fresh"
+    kept = files_of(out, "cs2") if where == "in place" else {}
+    bad_template(content, monkeypatch, "cs2")
+    planned = count_plans(monkeypatch)
+    result = build(content, out, hold_back=True)
+    assert list(result.held) == ["xg/cs2"] and planned == {"": 2, "xg/cs": 2, "xg/cs2": 1}
+    page = (out / "mobile/xg/cs/affairs/compacts/compact.html").read_text("utf-8")
+    assert "见二村规约" in page and "南部" in files_of_text(out, "cs")
+    if where == "first build":
+        assert not (out / "mobile/xg/cs2").exists()
+        assert not [p for p in out.rglob("*.html") if "cs2/" in p.read_text("utf-8")]
+    else:
+        assert 'href="../../../cs2/affairs/compacts/compact.html"' in page and files_of(out, "cs2") == kept
+    assert not list(out.glob(".*tmp-*"))
+
+
+def test_a_village_linking_into_a_held_villages_new_item_is_held_too(city, monkeypatch):
+    """xg/cs links to an item xg/cs2 gains in content that fails late: xg/cs2's kept pages lack it, so xg/cs, made
+    again, has a broken link and is held too; every village held, the build stops and nothing changes."""
+    content, out = city
+    affairs = content / "xg/cs2/affairs"
+    (affairs / "new.md").write_text((affairs / "compact.md").read_text("utf-8").replace("08-01", "08-03"), "utf-8")
+    compact = content / "xg/cs/affairs/compact.md"
+    compact.write_text(compact.read_text("utf-8") + "\n[见新规约](../../cs2/affairs/new.md)\n", "utf-8")
+    bad_template(content, monkeypatch, "cs2")
+    before = snapshot(out)
+    with pytest.raises(ContentError) as caught:
+        build(content, out, hold_back=True)
+    places = [(p.code, p.where.path.split("/")[2]) for p in caught.value.report.errors]
+    assert ("link-broken", "cs") in places and ("render-failed", "cs2") in places
+    assert places.index(("link-broken", "cs")) < places.index(("render-failed", "cs2"))  # the city's order
+    assert snapshot(out) == before
+
+
+# ---- h31: what failed late at 252 villages: a generated name masked as personal data ------------------------------
+
+
+def digits_only_media_name(content: Path) -> str:
+    """A file name in xg/cs/files/ whose image name (CityValidator.media_name: 16 hex digits of the hash of its
+    path) is all decimal digits, as 3 of the 4,536 item images of make_city.py's 252 villages are."""
+    n = 0
+    while not hashlib.sha256(f"xg/cs/files/p{n}.jpg".encode()).hexdigest()[:16].isdigit():
+        n += 1
+    shutil.copyfile(content / "xg/cs/files/basis.jpg", content / f"xg/cs/files/p{n}.jpg")
+    return f"p{n}.jpg"
+
+
+def test_an_image_whose_hashed_name_is_all_digits_is_published(city):
+    """An item image whose hashed output name would be 16 decimal digits (a bank card number to the personal-data
+    patterns) is named so that masking leaves it alone: its pages link to its renditions, no village is held (at
+    252 villages, three villages were held back for links broken by masking)."""
+    content, out = city
+    name = digits_only_media_name(content)
+    item = content / "xg/cs/affairs/compact.md"
+    item.write_text(item.read_text("utf-8").replace("../files/basis.jpg", f"../files/{name}"), "utf-8")
+    result = build(content, out, hold_back=True)
+    assert not result.held and not result.report.errors, told(result.report)
+    for theme in ("tv", "mobile"):
+        page = out / theme / "xg/cs/affairs/compacts/compact.html"
+        sources = re.findall(r'src="(\.\./\.\./media/f-[^"]+)"', page.read_text("utf-8"))
+        assert sources and all((page.parent / src).is_file() and "*" not in src for src in sources)
+
+
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (item_slug, "1391234_5678"),  # the stem is no mobile number, its slug 1391234-5678 is
+        (item_slug, "6228_4800_1234_5678"),
+        (finance_slug, "13912345678"),  # a contract numbered with a mobile number, a card, an ID
+        (finance_slug, "合同13912345678"),
+        (finance_slug, "6228480012345678"),
+        (finance_slug, "320281195803121234"),
+    ],
+)
+def test_a_name_made_for_an_address_never_reads_as_personal_data(make, name):
+    """Every page or file name sitegen makes from a clerk's name or a hash survives masking unchanged (masked,
+    the links to it would break), and names the same thing each time."""
+    slug = make(name)
+    assert mask(slug) == slug and not find_unmasked(slug) and make(name) == slug
+
+
+@pytest.mark.parametrize(
+    "label, held",
+    [
+        ("记-13912345678", True),  # its key 2026-09-13912345678 would hold a mobile number
+        ("记-6228480012345678", True),
+        ("记-1234567", True),
+        ("记-000002", False),  # leading zeros are no digits of the number: voucher 2 as before
+        ("记-123456", False),
+    ],
+)
+def test_a_voucher_number_too_long_for_its_pages_address_is_an_error(city, label, held):
+    """A voucher's number names its pages, scans and ledger line (its key): one long enough to read as a phone,
+    card or ID number is a content error of its village (voucher-number-long, naming the cell), not pages whose
+    links masking breaks."""
+    content, out = city
+    journal = content / "xg/cs/journal/2026-09.csv"
+    text = journal.read_text("utf-8")
+    journal.write_text(text.replace(",记-2,", f",{label},"), "utf-8")
+    assert f",{label}," in journal.read_text("utf-8")
+    result = build(content, out, hold_back=True)
+    codes = {p.code for p in result.report.errors}
+    assert ("voucher-number-long" in codes) == held  # (a short one: its scans folder is another matter)
+    if held:
+        assert list(result.held) == ["xg/cs"]
+        problem = next(p for p in result.report.errors if p.code == "voucher-number-long")
+        assert problem.where.path.endswith("xg/cs/journal/2026-09.csv") and problem.where.line and label in problem.zh

@@ -713,28 +713,33 @@ def _settle(
     images: bool = True,
     facts: Mapping[str, str] | None = None,
 ) -> tuple[City, _Made]:
-    """Make the site in memory (_make); each round that fails late holds back the villages it failed in (added to
-    `held`, their problems to `report`) and makes the rest again. ContentError when a failure is not a village's,
-    or every village has failed, or without `hold_back`. Returns the city the site was made from (drafts out or
-    marked, ledgers, never-built held villages out: derived from `city`, which is left as it was) and the site."""
+    """Make the site (_make) in one round: a village that fails late (its images or charts, a page of it that
+    does not render, a broken link or personal data in its pages) is held back within the round (added to `held`,
+    its problems to `report`, in the city's order) while the round goes on with the next village. ContentError
+    when a failure is not a village's (the city's or towns' pages), or every village has failed, or any failed
+    without `hold_back`; whatever was staged is then thrown away. Returns the city the site was made from (drafts
+    out or marked, ledgers, never-built held villages out: derived from `city`, which is left as it was) and the
+    site."""
     everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     with steps.step("plan"):
         # drafts (unapproved records) out, or kept and marked with `preview` (review.py); then the ledgers
         published = build_ledgers(publish(city, preview))
-    while True:
-        city = _drop_never_built(published, held, previous, themes)
-        try:
-            return city, _make(
-                content, out, themes, cache, previous, preview, city, held, digests, steps, images, facts
-            )
-        except _Late as late:
-            for problems in late.failures.values():
-                report.problems.extend(p for p in problems if p not in report.problems)
-            if not hold_back or None in late.failures or set(held) | set(late.failures) >= everyone:
-                raise ContentError(report) from None
-            for key, problems in late.failures.items():
-                if key is not None:  # (ruled out above; for the type checker)
-                    held.setdefault(key, []).extend(problems)
+    city = _drop_never_built(published, held, previous, themes)
+    try:
+        city, made, late = _make(
+            content, out, themes, cache, previous, preview, city, held, digests, steps, images, facts
+        )
+    except _Late as stop:  # a failure in the city's or towns' pages (with the villages' found before it)
+        for problems in stop.failures.values():
+            report.problems.extend(p for p in problems if p not in report.problems)
+        raise ContentError(report) from None
+    for key, problems in late.items():
+        report.problems.extend(p for p in problems if p not in report.problems)
+        held.setdefault(key, []).extend(problems)
+    if late and (not hold_back or set(held) >= everyone):
+        _discard(made.staged)
+        raise ContentError(report)
+    return city, made
 
 
 def rehearse(
@@ -787,11 +792,12 @@ def _make(
     steps: Steps,
     images: bool = True,
     facts: Mapping[str, str] | None = None,
-) -> _Made:
-    """Plan, render and check every theme, villages in `held` carried from `previous`. Raises _Late with every
-    failure of the first stage that had any (images, then pages that fail to render, then broken links and
-    personal data), each given to the village whose pages it is in. Without `images`, renditions, charts and QR
-    codes are taken as made (a rehearsal: nothing is written).
+) -> tuple[City, _Made, dict[str, list[Problem]]]:
+    """Plan, render and check every theme, villages in `held` carried from `previous`. A village that fails late
+    is held back within the round (_Round.hold); returns the city made (never-built villages held late left out),
+    the site and the villages held late with their failures, in the city's order. Raises _Late when the city's or
+    towns' pages fail (their failures, after the villages'). Without `images`, renditions, charts and QR codes are
+    taken as made (a rehearsal: nothing is written).
 
     Which villages are unchanged is known before anything is planned (reuse.fingerprints: `facts`, the village
     folders' stat facts taken before the content was read, spare the content hashes of a village whose facts are
@@ -825,23 +831,31 @@ def _make(
     towns_held = held_towns(content, city)  # their own pages too are the old ones
     villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     kept = {key for key in villages if key in held or key in unchanged or key.split("/")[0] in towns_held}
-    with steps.step("plan"):  # the city's and towns' pages (every item's path known); the villages' in turn
+
+    def shared_plan(city: City, held: Collection[str]) -> tuple[links.Site, dict[str, dict[str, str]]]:
+        """The city's and towns' pages (every item's path known), the `held` villages listed as recorded with
+        their kept pages (a never-built one is not in `city`), a held town's own pages left out (kept too); and
+        how the content lists each village (_listings, before the held ones are listed as recorded)."""
         site = links.plan(city, (), codes)
         feedback.plan(site, city, codes)  # 我有疑问 panels: reference code, hotline, QR code
-    listed = _listings(site)
-    _relist(
-        site,
-        {
-            key: recorded[0][key]["listing"]
-            for key in held
-            if isinstance(recorded and recorded[0].get(key, {}).get("listing"), dict)
-        },
-    )
-    if towns_held:  # a held town's own pages are the old ones too
-        prefixes = tuple(f"{slug}/" for slug in towns_held)
-        site.pages = [p for p in site.pages if not p.path.startswith(prefixes)]
-        site.generated = {p: data for p, data in site.generated.items() if not p.startswith(prefixes)}
-        site.images = {p: img for p, img in site.images.items() if not p.startswith(prefixes)}
+        listed = _listings(site)
+        _relist(
+            site,
+            {
+                key: recorded[0][key]["listing"]
+                for key in held
+                if isinstance(recorded and recorded[0].get(key, {}).get("listing"), dict)
+            },
+        )
+        if towns_held:  # a held town's own pages are the old ones too
+            prefixes = tuple(f"{slug}/" for slug in towns_held)
+            site.pages = [p for p in site.pages if not p.path.startswith(prefixes)]
+            site.generated = {p: data for p, data in site.generated.items() if not p.startswith(prefixes)}
+            site.images = {p: img for p, img in site.images.items() if not p.startswith(prefixes)}
+        return site, listed
+
+    with steps.step("plan"):  # the city's and towns' pages first; the villages' in turn
+        site, listed = shared_plan(city, held)
     failures: dict[str | None, list[Problem]] = {}
 
     def fail(path: str, problem: Problem) -> None:
@@ -870,11 +884,17 @@ def _make(
             failures,
             fail,
             todo,
+            previous,
+            lambda c, late: shared_plan(c, [*held, *late])[0],
         )
         round_.villages(cache, digests, images, steps)
         with steps.step("render"):
-            round_.shared(generated, copies)
-        return _record(round_, themes, previous, city, held, unchanged, towns_held, listed, recorded, prints, copies)
+            round_.shared(generated, copies, cache, digests, images)
+        late = round_.late
+        made = _record(
+            round_, themes, previous, round_.city, {**held, **late}, unchanged, towns_held, listed, recorded, prints
+        )
+        return round_.city, made, late
     except BaseException:
         _discard(staged)  # nothing visible changed: the live output is as it was
         raise
@@ -959,14 +979,20 @@ class _Present(ChainMap[str, Path | str]):
 class _Round:
     """One round of the render step (_make), one village at a time: each village made again is planned
     (plan.plan_village), its charts, QR codes and renditions made (_images), its pages rendered, link-checked
-    (links.LinkCheck, one a theme for the whole round), scanned for personal data and staged, its renditions
-    linked into staging, then its plan dropped; the city's and towns' pages last (`shared`). Only the page in
-    hand and one village's plan are held whatever the city's size; of each village what the build record and
-    the cache's prune need is kept (`counts`, `uses`, `images`).
+    (links.LinkCheck, one a theme for each village), scanned for personal data and staged, its renditions linked
+    into staging, then its plan dropped; the city's and towns' pages last (`shared`). Only the page in hand and one
+    village's plan are held whatever the city's size; of each village what the build record and the cache's prune
+    need is kept (`counts`, `uses`, `images`).
 
-    Failures keep today's order of stages: once an image of any village has failed, no more pages are
-    rendered (the round ends with the images' failures, as if every image had been made before any page); else
-    pages that failed to render, alone; else each theme's broken links, then its personal data."""
+    Each village is settled in its turn (`hold`): one whose images or charts fail is held without its pages being
+    made; else one with pages that fail to render is held for those alone (a page that failed would show as
+    broken links to it); else for its broken links, then its personal data, theme by theme. A held village's
+    staged folders are dropped in every theme and its old pages stand in for it (carried from `previous`; one
+    never built is left out of the city), and the round goes on with the next village; the city's and towns'
+    pages are planned again (`replan`) only when the set of held villages changed. A village made before whose
+    Markdown links point into a village held after it is made again (rare): its links and pages are as if that
+    village had been held from the start. So the same content makes the same pages and the same problems
+    whatever the order in which villages fail (`late`, in the city's order)."""
 
     def __init__(
         self,
@@ -980,39 +1006,48 @@ class _Round:
         failures: dict[str | None, list[Problem]],
         fail: Callable[[str, Problem], None],
         todo: list[str],
+        previous: Path,
+        replan: Callable[[City, Collection[str]], links.Site],
     ):
         self.content, self.themes, self.city, self.codes, self.site = content, themes, city, codes, site
         self.carried, self.staged, self.failures, self.fail = carried, staged, failures, fail
         self.todo = todo  # "town/village" of the villages made again, in the city's order
+        self.previous, self.replan = previous, replan
         self.keys = {f"{v.town_slug}/{v.slug}" for v in city.villages}
-        self.unrendered: list[tuple[str, Problem]] = []
-        self.leaks: dict[str, list[tuple[str, Problem]]] = {t: [] for t in themes}
+        self.order = {key: n for n, key in enumerate(f"{v.town_slug}/{v.slug}" for v in city.villages)}
+        self.late: dict[str, list[Problem]] = {}  # "town/village" held back in this round -> its failures
+        self.into: dict[str, set[str]] = {}  # "town/village" -> the villages made whose Markdown links point in
+        self.again: list[str] = []  # villages made before that are to be made again (hold)
         self.linked: dict[str, set[tuple[str, Path]]] = {t: set() for t in themes}
         self.pages: dict[str, int] = dict.fromkeys(themes, 0)
         self.counts: dict[str, dict[str, int]] = {t: {} for t in themes}  # theme -> "town/village" -> its pages
         self.uses: dict[str, list[str]] = {}  # "town/village" -> its rendition cache entries (one a file shipped)
         self.images = 0  # renditions of the villages made
+        self.copies: dict[str, Path] = {}  # the city's and towns' renditions (shared)
         self.statics = {t: render.static_files(t) for t in themes}
-        # the item pages of the city, its towns and the villages made (a carried or held village's are asked of
-        # its folder, `carried`, as before: a page its content would have but its kept pages lack is no target)
-        made = set(todo)
-        items = {p for p in site.item_paths.values() if "/".join(p.split("/")[:2]) in made or p.count("/") < 3}
-        fixed = {p.path for p in site.pages} | items | {f"{key}/index.html" for key in todo}
         self._last: tuple[str, links.Site | None] = ("", None)  # the village planned again last (_plan)
+        fixed = self._fixed(set(todo))
         self.targets = {t: _Targets(fixed | self.statics[t].keys(), functools.partial(self._known, t)) for t in themes}
         self.shipped: dict[str, dict[str, Path | str]] = {t: {} for t in themes}  # the village in hand's renditions
-        self.broken = {t: Report() for t in themes}
-        self.checks = {
-            t: links.LinkCheck(
-                self.broken[t],
-                t,
-                self.targets[t],
-                _Present(self.shipped[t], *cast(list[dict[str, Path | str]], [carried[t]])),
-                outside=city.feedback_url.split("{code}", 1)[0],
-                fetch=_again(t, site, city, self._plan),
-            )
-            for t in themes
-        }
+        self.present = {t: _Present(self.shipped[t], *cast(list[dict[str, Path | str]], [carried[t]])) for t in themes}
+
+    def _fixed(self, made: set[str]) -> set[str]:
+        """The pages of the city's and towns', every item's page of the city, its towns and the villages `made`
+        (a carried or held village's are asked of its folder, `carried`: a page its content would have but its
+        kept pages lack is no target) and the homes of the villages made."""
+        items = {p for p in self.site.item_paths.values() if p.count("/") < 3 or "/".join(p.split("/")[:2]) in made}
+        return {p.path for p in self.site.pages} | items | {f"{key}/index.html" for key in made}
+
+    def _check(self, theme: str, report: Report) -> links.LinkCheck:
+        """A link check for `theme` (one a village, and one for the city's and towns' pages)."""
+        return links.LinkCheck(
+            report,
+            theme,
+            self.targets[theme],
+            self.present[theme],
+            outside=self.city.feedback_url.split("{code}", 1)[0],
+            fetch=_again(theme, self.site, self.city, self._plan),
+        )
 
     def _plan(self, key: str) -> links.Site | None:
         """The plan of a village made before in this round, made again (the last one remembered)."""
@@ -1034,58 +1069,87 @@ class _Round:
         return frozenset({p.path for p in site.pages} | site.generated.keys() | ships.keys())
 
     def villages(self, cache: Path, digests: Digests, images: bool, steps: Steps) -> None:
-        """Make each village of `todo` in turn: plan, images, render, check, stage, drop (the terminal's progress
-        line counts them, progress.py)."""
+        """Make each village of `todo` in turn (the terminal's progress line counts them, progress.py), and again
+        each one made before whose links point into a village held since (`again`)."""
         for made, key in enumerate(self.todo):
             progress.tell("villages", made, len(self.todo))
-            with steps.step("plan"):
-                site = links.plan_village(self.city, key, self.site.item_paths, self.codes)
-                feedback.plan(site, self.city, self.codes)
-            with steps.step("images"):
-                generated, copies = _images(site, cache, digests, self.staged, images, self.fail)
-            names = [f.name for f in copies.values()]
-            self.uses[key], self.images = names, self.images + len(names)
-            if self.failures:
-                continue  # an image failed: this round ends with the images' failures, no more pages are made
-            with steps.step("render"):
-                for theme in self.themes:
-                    shipped = assets.for_theme(copies, site.images, theme)  # TV tiles on TV, phone tiles on phones
-                    targets = self.targets[theme]
-                    targets.current = {p.path for p in site.pages} | generated | shipped.keys()
-                    self.shipped[theme].clear()
-                    self.shipped[theme].update(shipped)
-                    self.render(theme, site)
-                    stage = self.staged[theme]
-                    if stage is not None:  # linked in now: the village's plan is not kept for the write step
-                        for path, source in sorted(shipped.items()):
-                            stage.link(path, source)
-                    targets.current = set()
-                    targets.done.add(key)
-                    self.shipped[theme].clear()
-            del site, copies, generated  # dropped: the next village's plan is made without this one's
+            self.village(key, cache, digests, images, steps)
+            while self.again:
+                self.village(self.again.pop(0), cache, digests, images, steps)
         progress.tell("villages", len(self.todo), len(self.todo))
 
-    def render(self, theme: str, site: links.Site) -> None:
+    def village(self, key: str, cache: Path, digests: Digests, images: bool, steps: Steps) -> None:
+        """Make one village: plan, images, render, check, stage, drop; held back (`hold`) if it fails."""
+        with steps.step("plan"):
+            site = links.plan_village(self.city, key, self.site.item_paths, self.codes)
+            feedback.plan(site, self.city, self.codes)
+        with steps.step("images"):
+            generated, copies = _images(site, cache, digests, self.staged, images, self.fail)
+        names = [f.name for f in copies.values()]
+        self.uses[key], self.images = names, self.images + len(names)
+        failed = self.failures.pop(key, [])  # its images' or charts': its pages are not made
+        if not failed:
+            with steps.step("render"):
+                failed = self.pages_of(key, site, generated, copies)
+        del site, copies, generated  # dropped: the next village's plan is made without this one's
+        if failed:
+            self.hold(key, failed)
+
+    def pages_of(self, key: str, site: links.Site, generated: set[str], copies: dict[str, Path]) -> list[Problem]:
+        """Render, check and stage a village's pages in every theme; its failures (pages that did not render,
+        alone; else each theme's broken links, then its personal data)."""
+        unrendered: list[Problem] = []
+        checked: list[Problem] = []
+        linked: set[tuple[str, Path]] = set()
+        for theme in self.themes:
+            shipped = assets.for_theme(copies, site.images, theme)  # TV tiles on TV, phone tiles on phones
+            targets = self.targets[theme]
+            targets.current = {p.path for p in site.pages} | generated | shipped.keys()
+            self.shipped[theme].clear()
+            self.shipped[theme].update(shipped)
+            broken, leaks = Report(), list[Problem]()
+            check = self._check(theme, broken)
+            self.render(theme, site, check, leaks, unrendered, linked)
+            check.finish()
+            checked += broken.problems + leaks
+            stage = self.staged[theme]
+            if stage is not None:  # linked in now: the village's plan is not kept for the write step
+                for path, source in sorted(shipped.items()):
+                    stage.link(path, source)
+            targets.current = set()
+            targets.done.add(key)
+            self.shipped[theme].clear()
+            self.linked[theme] |= linked
+        for other in reuse.linked_villages(self.content, self.city, linked).get(key, []) if linked else []:
+            self.into.setdefault(other, set()).add(key)
+        return unrendered or checked
+
+    def render(
+        self,
+        theme: str,
+        site: links.Site,
+        check: links.LinkCheck,
+        leaks: list[Problem],
+        unrendered: list[Problem],
+        linked: set[tuple[str, Path]],
+    ) -> None:
         """Render `site`'s pages for `theme`, each checked, scanned and staged, then dropped."""
-        stage, check, leaks, counts = self.staged[theme], self.checks[theme], self.leaks[theme], self.counts[theme]
+        stage, counts = self.staged[theme], self.counts[theme]
 
         def failed(page: links.Page, exc: Exception) -> None:
-            self.unrendered.append((page.path, _broke(f"{theme}/{page.path}", exc)))
+            unrendered.append(_broke(f"{theme}/{page.path}", exc))
 
-        for path, data in render.render_theme(theme, site, self.city, self.linked[theme], failed=failed):
+        for path, data in render.render_theme(theme, site, self.city, linked, failed=failed):
             key = "/".join(path.split("/")[:2])
             check.page(path, data, key if key in self.keys else None)
             found = find_unmasked(data.decode("utf-8", "replace")) if path.endswith(".html") else []
             if found:  # the last line of defence (privacy.py): that page's village is not published
                 leaks.append(
-                    (
-                        path,
-                        make_problem(
-                            "personal-data-unmasked",
-                            Location(f"{theme}/{path}"),
-                            page=f"{theme}/{path}",
-                            sample=found[0][:4],
-                        ),
+                    make_problem(
+                        "personal-data-unmasked",
+                        Location(f"{theme}/{path}"),
+                        page=f"{theme}/{path}",
+                        sample=found[0][:4],
                     )
                 )
             if stage is not None:
@@ -1094,28 +1158,91 @@ class _Round:
                 self.pages[theme] += 1
                 counts[key] = counts.get(key, 0) + 1
 
-    def shared(self, generated: set[str], copies: dict[str, Path]) -> None:
-        """The city's and towns' pages, last, then each theme's static files; then the round's failures, if any
-        (_Late)."""
-        if self.failures:
-            raise _Late(self.failures)
-        checked: list[tuple[str, Problem]] = []  # broken links, then personal data, theme by theme
+    def forget(self, key: str) -> None:
+        """Drop what the round made of a village: its staged folders in every theme, its counts, its renditions'
+        entries; its pages are no longer targets of the link check."""
+        for stage in self.staged.values():
+            if stage is not None:
+                stage.drop(key)
+        for theme in self.themes:
+            self.pages[theme] -= self.counts[theme].pop(key, 0)
+            self.targets[theme].done.discard(key)
+        self.images -= len(self.uses.pop(key, []))
+        for linking in self.into.values():
+            linking.discard(key)  # (found again if it is made again)
+        if self._last[0] == key:
+            self._last = ("", None)
+
+    def hold(self, key: str, problems: list[Problem]) -> None:
+        """Hold a village back within the round: what was made of it dropped (forget), its old pages stand in
+        (carried from `previous`, the targets of links into it), or, never built, it is left out of the city (its
+        items' pages too: a Markdown link to one is plain text); a village made before that links into it is to
+        be made again (`again`)."""
+        self.late[key] = problems
+        self.forget(key)
+        mine = {p for p in self.site.item_paths.values() if p.startswith(f"{key}/")} | {f"{key}/index.html"}
+        for theme in self.themes:
+            self.targets[theme].fixed -= mine
+        if all((self.previous / theme / key / "index.html").is_file() for theme in self.themes):
+            for carried in self.carried.values():
+                carried.folders.add(key)
+        else:
+            paths = self.site.item_paths
+            for source in [s for s, p in paths.items() if p.startswith(f"{key}/")]:
+                del paths[source]
+            self.city = _drop_never_built(self.city, {key: problems}, self.previous, self.themes)
+        for other in sorted(self.into.pop(key, set()) - set(self.late), key=self.order.__getitem__):
+            self.forget(other)
+            if other not in self.again:
+                self.again.append(other)
+
+    def shared(self, generated: set[str], copies: dict[str, Path], cache: Path, digests: Digests, images: bool) -> None:
+        """The city's and towns' pages, last (planned again when villages were held in this round, with their
+        charts, QR codes and renditions), then each theme's static files. _Late when they fail (their failures
+        after the villages held in this round)."""
+        if None not in self.failures and self.late:
+            before = self.site
+            self.site = self.replan(self.city, self.late)
+            for stage in self.staged.values():
+                for path in sorted(before.generated.keys() - self.site.generated.keys()):
+                    if stage is not None:
+                        stage.drop(path)
+            generated, copies = _images(self.site, cache, digests, self.staged, images, self.fail)
+            made = {key for key in self.todo if key not in self.late}
+            for theme in self.themes:
+                self.targets[theme].fixed = self._fixed(made) | self.statics[theme].keys()
+        self.copies = copies
+        if None in self.failures:  # the images of the city's or towns' pages failed: those pages are not made
+            raise _Late(self.stop(self.failures[None]))
+        unrendered: list[Problem] = []
+        checked: list[Problem] = []  # broken links, then personal data, theme by theme
         for theme in self.themes:
             shipped = assets.for_theme(copies, self.site.images, theme)
             self.targets[theme].current = generated | shipped.keys()
             self.shipped[theme].update(shipped)
-            self.render(theme, self.site)
-            self.checks[theme].finish()
-            checked.extend((p.where.path.split("/", 1)[1], p) for p in self.broken[theme].problems)
-            checked.extend(self.leaks[theme])
+            broken, leaks = Report(), list[Problem]()
+            check = self._check(theme, broken)
+            self.render(theme, self.site, check, leaks, unrendered, self.linked[theme])
+            check.finish()
+            checked += broken.problems + leaks
             stage = self.staged[theme]
             if stage is not None:
                 for path, data in self.statics[theme].items():
                     stage.put(path, data)
-        for path, problem in self.unrendered or checked:  # a page that failed would show as broken links to it
-            self.fail(path, problem)
-        if self.failures:
-            raise _Late(self.failures)
+        if unrendered or checked:  # a page that failed would show as broken links to it
+            raise _Late(self.stop(unrendered or checked))
+        self.late = self.failures_by_village()
+
+    def stop(self, shared: list[Problem]) -> dict[str | None, list[Problem]]:
+        """The failures the round stops on: the villages held back in it, then the city's and towns' pages'."""
+        found: dict[str | None, list[Problem]] = {}
+        found.update(self.failures_by_village())
+        found[None] = shared
+        return found
+
+    def failures_by_village(self) -> dict[str, list[Problem]]:
+        """The villages held back in this round with their failures, in the city's order."""
+        return {key: self.late[key] for key in sorted(self.late, key=self.order.__getitem__)}
 
 
 def _record(
@@ -1129,10 +1256,10 @@ def _record(
     listed: dict[str, dict[str, str]],
     recorded: list[dict[str, dict]],
     prints: reuse.Fingerprints,
-    copies: dict[str, Path],
 ) -> _Made:
     """Each theme's build record staged (reuse.RECORD: the villages made, carried and held), once the round
     passed every check."""
+    copies = round_.copies
     others = reuse.linked_villages(round_.content, city, set().union(*round_.linked.values()))
     made = {key for key in prints.own if key not in held and key not in unchanged}
     uses = {key: names for key, names in round_.uses.items() if key in made}

@@ -445,3 +445,14 @@ CATALOGUE.update(
         ),
     }
 )
+
+
+# ---- issue 14 (h31): a voucher number that would read as personal data in its page's address --------------------
+CATALOGUE.update(
+    {
+        "voucher-number-long": (
+            "凭证字号“{value}”的编号太长（最多 {digits} 位数字，如 记-12）",
+            "voucher number '{value}': the number is too long (at most {digits} digits, like 记-12)",
+        ),
+    }
+)

@@ -122,6 +122,41 @@ class Stage:
         except OSError as exc:
             raise OutputError(f"{exc.filename or self.output}: {exc.strerror}") from exc
 
+    def drop(self, path: str) -> None:
+        """Throw away what is staged of one village ("town/village": its folder, which is then not swapped in and
+        may be staged again) or of one file of the city's or towns' own, keeping the rest (a village held back
+        within the round, pipeline._Round). In place, the villages' folders stay numbered 0..n-1 (the last one
+        takes the dropped one's number), as `_place` numbers a new one n."""
+        gone = [os.path.join(self.folder, path) if self.whole else os.path.join(self.folder, "shared", path)]
+        if not self.whole and path in self.villages:
+            self.villages.discard(path)
+            slot = self.slots.pop(path, None)
+            gone = [slot] if slot is not None else []
+            last = os.path.join(self.folder, str(len(self.slots)))
+            moved = next((key for key, folder in self.slots.items() if folder == last), None)
+            if slot is not None:
+                shutil.rmtree(slot, ignore_errors=True)
+                if moved is not None:
+                    try:
+                        os.rename(last, slot)
+                    except OSError as exc:
+                        raise OutputError(f"{exc.filename or self.output}: {exc.strerror}") from exc
+                    self.slots[moved] = slot
+                    gone.append(last)
+        else:
+            self.shared.discard(path)
+            if os.path.isdir(gone[0]):
+                shutil.rmtree(gone[0], ignore_errors=True)
+            else:
+                try:
+                    os.unlink(gone[0])
+                except FileNotFoundError:
+                    pass
+                except OSError as exc:
+                    raise OutputError(f"{exc.filename or self.output}: {exc.strerror}") from exc
+        # folders made under what is gone are made again if anything is staged there later
+        self._made = {d for d in self._made if not any(d == g or d.startswith(g + os.sep) for g in gone)}
+
     def discard(self) -> None:
         """Throw the staged files away (a failure, or what a swap left behind); the live theme is untouched."""
         if self.open:
