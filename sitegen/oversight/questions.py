@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
@@ -58,9 +59,10 @@ def canonical(code: str) -> str:
     return text[:1] + text[1:].translate(_CROCKFORD)
 
 
-def targets(city: City) -> dict[str, tuple[object, str, str, str]]:
-    """Canonical code -> (item or voucher, town slug, village slug, what it is in words)."""
-    codes = refcode.assign(city)
+def targets(city: City, codes: Mapping[int, str] | None = None) -> dict[str, tuple[object, str, str, str]]:
+    """Canonical code -> (item or voucher, town slug, village slug, what it is in words). `codes`:
+    refcode.assign(city) when the caller has it (the build's check makes it once)."""
+    codes = refcode.assign(city) if codes is None else codes
     out: dict[str, tuple[object, str, str, str]] = {}
 
     def put(obj: Item | Voucher, town: str, village: str) -> None:
@@ -79,12 +81,12 @@ def targets(city: City) -> dict[str, tuple[object, str, str, str]]:
     return out
 
 
-def read(tables: list[RawTable], city: City, report: Report) -> list[Question]:
+def read(tables: list[RawTable], city: City, report: Report, codes: Mapping[int, str] | None = None) -> list[Question]:
     """The hotline records, in date order, each with the item or voucher of `city` it is about (its `target`;
-    attach.attached hangs it there) and whether it is overdue. `city` is left as it was."""
+    attach.attached hangs it there) and whether it is overdue. `city` is left as it was; `codes`: as targets."""
     if not tables:
         return []
-    found = targets(city)
+    found = targets(city, codes)
     seen: dict[str, Location] = {}
     rows: list[Question] = []
     for table in tables:

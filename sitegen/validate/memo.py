@@ -33,12 +33,14 @@ back as the very same objects, as a fresh validation gives them (code compares a
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import os
 import pickle
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -49,8 +51,9 @@ import yaml
 from sitegen.content import accounts, dates, taxonomy
 from sitegen.content.errors import Problem, Report, rel
 from sitegen.content.load import RawDoc, RawVillage
-from sitegen.content.model import Item, Village
+from sitegen.content.model import Item, Village, Voucher
 from sitegen.images.digests import path_facts, tree_facts
+from sitegen.oversight.supervise import VillageFindings
 
 FORMAT = 1  # of an entry, and of what its key hashes: change when either changes
 
@@ -106,8 +109,22 @@ class _Pickler(pickle.Pickler):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.names = names
 
-    def persistent_id(self, obj: object) -> tuple[str, ...] | None:
+    def persistent_id(self, obj: object) -> tuple[object, ...] | None:
         return self.names.get(id(obj))
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused: unpickling makes thousands of objects a village and none is garbage,
+    yet each few hundred made start a collection, and the older generations hold the whole city: unpickling a
+    village took ~2-3x as long, growing with the city."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 class _Unpickler(pickle.Unpickler):
@@ -122,6 +139,37 @@ class _Unpickler(pickle.Unpickler):
             return self.constants[pid]  # type: ignore[index]
         except (KeyError, TypeError):
             raise pickle.UnpicklingError(f"no constant {pid!r}") from None
+
+
+class _FindingsPickler(_Pickler):
+    """Pickles a village's oversight findings: the constants by name, its vouchers (which the warnings name) by
+    their place in the village; a voucher not of the village fails (PicklingError: not kept)."""
+
+    def __init__(self, file: io.BytesIO, names: dict[int, tuple[str, ...]], village: Village):
+        super().__init__(file, names)
+        self.places = {id(v): n for n, v in enumerate(village.vouchers)}
+
+    def persistent_id(self, obj: object) -> tuple[object, ...] | None:
+        if isinstance(obj, Voucher):
+            if id(obj) not in self.places:
+                raise pickle.PicklingError("a voucher of another village")
+            return "voucher", self.places[id(obj)]
+        return super().persistent_id(obj)
+
+
+class _FindingsUnpickler(_Unpickler):
+    """Gives the findings back naming the very vouchers of the village they were kept with (restored)."""
+
+    def __init__(self, file: BinaryIO, constants: dict[tuple[str, ...], object], village: Village):
+        super().__init__(file, constants)
+        self.vouchers = village.vouchers
+
+    def persistent_load(self, pid: object) -> object:
+        if isinstance(pid, tuple) and len(pid) == 2 and pid[0] == "voucher" and isinstance(pid[1], int):
+            if not 0 <= pid[1] < len(self.vouchers):
+                raise pickle.UnpicklingError(f"no voucher {pid[1]}")
+            return self.vouchers[pid[1]]
+        return super().persistent_load(pid)
 
 
 class VillageMemo:
@@ -139,6 +187,7 @@ class VillageMemo:
         self.keys: dict[Path, str] = {}  # village folder -> its key, taken before it was read
         self.loads: dict[Path, list[Problem]] = {}  # village folder -> its loading's problems (validated afresh)
         self.found: dict[Path, _Entry] = {}  # village folder -> its entry (restored)
+        self.folders: dict[int, tuple[Path, Village]] = {}  # id(village) -> its folder, restored or kept this run
         self.used: set[str] = set()  # entry file names of this run
 
     # ---- keys ---------------------------------------------------------------------------------------------
@@ -201,7 +250,8 @@ class VillageMemo:
                     return None
                 if any(path_facts(p) != facts for p, facts in head[2]):
                     return None
-                entry = _Unpickler(f, self.constants).load()
+                with _no_collection():
+                    entry = _Unpickler(f, self.constants).load()
         except Exception:  # none yet, damaged, from another sitegen: validated afresh, nothing lost
             return None
         if not isinstance(entry, _Entry) or not isinstance(entry.village, Village):
@@ -219,6 +269,7 @@ class VillageMemo:
             items = [entry.village.items[i] for i in entry.assigned]
         except (IndexError, TypeError):
             return None
+        self.folders[id(entry.village)] = (raw.path, entry.village)
         return Restored(entry.village, entry.problems, items, entry.links, entry.probed)
 
     def keep(
@@ -265,7 +316,57 @@ class VillageMemo:
             tmp.write_bytes(buffer.getvalue())
             os.replace(tmp, path)
             self.used.add(path.name)
+            self.folders[id(village)] = (raw.path, village)
         except OSError:
+            pass  # only a shortcut
+
+    # ---- oversight (oversight/supervise.oversee: FindingsMemo) ------------------------------------------------
+    def _findings(self, village: Village, key: str) -> tuple[Path, str] | None:
+        """The file of the village's oversight findings and their key: the village's own key (everything in its
+        folder, its town.yaml, site.yaml, today's date, the code) and `key` (the registries and the oversight
+        settings). None: the village is not one restored or kept this run."""
+        mine = self.folders.get(id(village))
+        if mine is None or mine[1] is not village or mine[0] not in self.keys:
+            return None
+        folder = mine[0]
+        full = hashlib.sha256(f"{FORMAT}|{self.keys[folder]}|{key}".encode()).hexdigest()
+        return self._file(folder).with_suffix(".oversight"), full
+
+    def findings(self, village: Village, key: str) -> VillageFindings | None:
+        """The oversight findings kept with `key` for `village` (restored, its vouchers the very objects its
+        warnings name), or None: gone through afresh."""
+        found = self._findings(village, key)
+        if found is None:
+            return None
+        path, full = found
+        try:
+            with path.open("rb") as f:
+                if pickle.load(f) != (FORMAT, full):
+                    return None
+                with _no_collection():
+                    findings = _FindingsUnpickler(f, self.constants, village).load()
+        except Exception:  # none yet, damaged, from another sitegen: gone through afresh, nothing lost
+            return None
+        if not isinstance(findings, VillageFindings):
+            return None
+        self.used.add(path.name)
+        return findings
+
+    def keep_findings(self, village: Village, key: str, findings: VillageFindings) -> None:
+        """Keep the oversight findings just made for `village` (one restored or kept this run) with `key`."""
+        mine = self._findings(village, key)
+        if mine is None:
+            return
+        path, full = mine
+        buffer = io.BytesIO()
+        try:
+            pickle.dump((FORMAT, full), buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            _FindingsPickler(buffer, self.names, village).dump(findings)
+            tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+            tmp.write_bytes(buffer.getvalue())
+            os.replace(tmp, path)
+            self.used.add(path.name)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError, OSError):
             pass  # only a shortcut
 
     # ---- the decode check (build/pipeline.check) ----------------------------------------------------------------
