@@ -28,14 +28,14 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
 
 from sitegen.content.config import OversightConfig, check_keys, get_date, get_text
 from sitegen.content.errors import Location, Problem, Report
 from sitegen.content.load import RawContent, RawDoc
-from sitegen.content.model import Acknowledgement, City, PaymentWarning, Question, Village, Voucher
+from sitegen.content.model import Acknowledgement, City, PaymentWarning, Question, Town, Village, Voucher
 from sitegen.content.money import ZERO, yuan
 from sitegen.finance.ledger import money_movement
 from sitegen.oversight import questions, review
@@ -337,6 +337,10 @@ class Findings:
 
     warnings: dict[str, list[PaymentWarning]]  # "town/village" -> its payment warnings, in voucher order
     questions: list[Question]  # every hotline record, in date order
+    # the villages gone through this run, whose findings a memo may keep (no error among them), and the key of
+    # what they were made from besides each village (`inputs`)
+    made: dict[str, VillageFindings] = field(default_factory=dict)
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,12 +359,14 @@ class VillageFindings:
 
 
 class FindingsMemo(Protocol):
-    """What oversee asks of the memo of validated villages (validate/memo.py): a village's findings kept with
-    `key` (what oversight reads besides the village: `inputs`), or None; `keep_findings` keeps those just made."""
+    """What oversight asks of the memo of validated villages (validate/memo.py): a village's findings kept with
+    `key` (what oversight reads besides the village: `inputs`), or None (oversee); `keep_findings` keeps those
+    just made with the village as oversight left it (`supervised`: its warnings attached, no question; supervise).
+    """
 
     def findings(self, village: Village, key: str) -> VillageFindings | None: ...
 
-    def keep_findings(self, village: Village, key: str, findings: VillageFindings) -> None: ...
+    def keep_findings(self, village: Village, key: str, findings: VillageFindings, supervised: Village) -> None: ...
 
 
 def inputs(registries: Registries, config: OversightConfig) -> str:
@@ -429,14 +435,9 @@ def oversee(
                 check_village(village, allowed, raw_village.reviews if raw_village else None, reviews)
                 known[name] = replace(known[name], reviews=reviews.problems)
             report.problems.extend(known[name].reviews)
-    if memo is not None:
-        for village in city.villages:
-            name = village_key(village.town_slug, village.slug)
-            found = known[name]
-            if name in made and not any(p.severity == "error" for p in _problems(found)):
-                memo.keep_findings(village, key, found)  # (an error may not last: gone through again next time)
     warnings = {name: found.warnings for name, found in known.items()}
-    return Findings(warnings, questions.read(raw.feedback, city, report, codes))
+    kept = {name: known[name] for name in made if not any(p.severity == "error" for p in _problems(known[name]))}
+    return Findings(warnings, questions.read(raw.feedback, city, report, codes), kept, key)
 
 
 def _problems(found: VillageFindings) -> list[Problem]:
@@ -459,10 +460,33 @@ def supervise(
     for q in found.questions:
         if q.village:
             mine.setdefault(village_key(q.town, q.village), []).append(q)
-    return attached(
+    new = attached(
         replace(city, oversight=city.oversight or OversightConfig()),
         lambda thing: thing.draft,
         found.warnings,
         mine,
         found.questions,
     )
+    if memo is not None and found.made:
+        # each village gone through kept as oversight leaves it, without the hotline's questions (read every run;
+        # an error among its findings: gone through again next time, like a village with errors is validated)
+        before = {village_key(v.town_slug, v.slug): v for v in city.villages}
+        for village in new.villages:
+            name = village_key(village.town_slug, village.slug)
+            if name in found.made:
+                memo.keep_findings(before[name], found.key, found.made[name], _unasked(village, new))
+    return new
+
+
+def _unasked(village: Village, city: City) -> Village:
+    """`village` (of the supervised `city`) without the hotline's questions on it, its items and vouchers."""
+    if (
+        not village.questions
+        and not any(t.questions for t in village.items)
+        and not any(v.questions for v in village.vouchers)
+    ):
+        return village
+    alone = replace(city, items=[], questions=[], towns=[Town(village.town_slug, "", [village])])
+    return attached(
+        alone, lambda thing: thing.draft, {village_key(village.town_slug, village.slug): village.warnings}, {}, []
+    ).villages[0]
