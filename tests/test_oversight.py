@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from sitegen.build.pipeline import build, check
+from sitegen.oversight import questions, refcode
 from sitegen.oversight.attach import attached, village_key
 from sitegen.oversight.supervise import RULES
 from tests.conftest import REPO
@@ -408,3 +409,10 @@ def test_a_new_question_copies_its_voucher_and_what_names_it_only(supervised):
         for w in voucher.warnings:
             assert w.voucher is voucher and all(by_key[o.key] is o for o in w.others)
             assert any(w is x for x in new_village.warnings)
+
+
+def test_a_code_refcode_makes_is_its_own_canonical_form(supervised):
+    """questions.targets files every code without its dashes (questions._own): what canonical() makes of it."""
+    codes = refcode.assign(supervised)
+    assert codes and all(questions._own(c) == questions.canonical(c) for c in codes.values())
+    assert questions.canonical("v-7k3q-9tx2") == questions._own("V-7K3Q-9TX2")
