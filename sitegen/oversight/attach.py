@@ -11,6 +11,7 @@ cost follows what changed (a check after one change: the villages restored alrea
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -125,5 +126,5 @@ def attached(
 
 
 def _same(held: Sequence[object], wanted: Sequence[object]) -> bool:
-    """The very same objects, in order."""
-    return len(held) == len(wanted) and all(a is b for a, b in zip(held, wanted))
+    """The very same objects, in order (asked of every item and voucher of the city: kept cheap)."""
+    return len(held) == len(wanted) and (not held or all(map(operator.is_, held, wanted)))
