@@ -19,9 +19,17 @@ when nothing they were made from has changed. What a village's load and validati
 - today's date (dates.today(): a date more than 60 days ahead is an error until it is not).
 
 What crosses villages is not kept: unique names, links between items (`check_body_links`), the town's and city's
-items, registries and oversight run over the whole model every time, so their results are the same. A village
-whose load or validation reported an error is not kept (as digests.Checked keeps only passes): the clerk is
-fixing it, and an error may not last (an unreadable file, a decoder that hung on a busy machine).
+items and the hotline records are checked over the whole model every time, so their results are the same. A
+village whose load or validation reported an error is not kept (as digests.Checked keeps only passes): the clerk
+is fixing it, and an error may not last (an unreadable file, a decoder that hung on a busy machine).
+
+Oversight's findings of a village (oversight/supervise.py: its payment warnings, and the problems its
+acknowledgements, basis checks and reviews gave) are kept in its entry too (`keep_findings`): the entry is written
+again holding the village as oversight left it (its warnings on it and its vouchers, no hotline question), with
+the key of what the findings read besides what the village's own key holds (`inputs`: every registry entry and
+the oversight settings). A village restored with an equal key comes back ready: oversight gives it its findings
+without running a rule, and attach.attached shares it whole. With another key (a registry edited) the rules run
+on it as on a fresh village, and its warnings are replaced.
 
 Entries are Python pickles written by the build itself into its own cache folder (never a file from the content
 folder or from elsewhere), each written atomically, versioned (`FORMAT`), its key read and compared before the
