@@ -17,9 +17,12 @@ import pytest
 from sitegen.build import pipeline
 from sitegen.content import load as load_module
 from sitegen.content.errors import Report
-from sitegen.content.model import City
+from sitegen.content.model import City, Voucher
 from sitegen.images import renditions as assets
 from sitegen.images.digests import Checked, Probes, stat_facts
+from sitegen.oversight import attach as attach_module
+from sitegen.oversight import refcode
+from sitegen.oversight import supervise as supervise_module
 from sitegen.site import reuse
 from sitegen.validate import city as city_module
 from sitegen.validate import memo as memo_module
@@ -515,3 +518,155 @@ def test_oversight_inputs_outside_the_villages_reach_restored_villages(tmp_path,
     assert any(w.rule == "dishonest" and payee in w.payee for v in after[0].villages for w in v.warnings)
     assert len(after[0].questions) == len(city.questions) + 1
     same(run(content, None, probes, tmp_path), after)
+
+
+# ---- oversight's findings after one change (oversight/supervise.py, attach.py, h33) ----------------------------
+
+
+class Overseen:
+    """The villages ("town/village") whose payment rules a run went through, and the vouchers attach copied."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.ruled: set[str] = set()
+        self.copied: set[str] = set()  # "town/village" of each voucher attach copied
+        real_rules, real_replace = supervise_module.payment_warnings, attach_module.replace
+
+        def ruling(village, registries, config):
+            self.ruled.add(f"{village.town_slug}/{village.slug}")
+            return real_rules(village, registries, config)
+
+        def copying(obj, **changes):
+            if isinstance(obj, Voucher):
+                self.copied.add("/".join(obj.where.path.split("/")[1:3]))
+            return real_replace(obj, **changes)
+
+        monkeypatch.setattr(supervise_module, "payment_warnings", ruling)
+        monkeypatch.setattr(attach_module, "replace", copying)
+
+    def clear(self) -> None:
+        self.ruled.clear()
+        self.copied.clear()
+
+
+def _registry(root: Path, name: str = "王五") -> None:
+    """A dishonest-persons list naming the payee of every village's voucher 记-2 (a warning in each)."""
+    path = root / "registries/失信人员名单.csv"
+    path.parent.mkdir(exist_ok=True)
+    rows = path.read_text(encoding="utf-8") if path.exists() else "姓名,身份证号,列入日期,说明\n"
+    path.write_text(rows + f"{name},,2020-01-01,测试\n", encoding="utf-8")
+
+
+def _acknowledge(root: Path, village: str = "xg/dq", rule: str = "审批不全") -> None:
+    (root / village / "acknowledgements.yaml").write_text(
+        f"- voucher: 2026-09 记-2\n  rule: {rule}\n  by: 夏港街道农经站\n  date: 2026-09-20\n  explanation: 已补办手续。\n",
+        encoding="utf-8",
+    )
+
+
+# edit -> the villages whose payment rules run again (the others' findings come back with them)
+FINDINGS: list[tuple[str, Callable[[Path], object], set[str]]] = [
+    ("nothing", lambda root: None, set()),
+    ("voucher row", lambda root: _voucher_row(root, "xg"), {"xg/cs"}),
+    ("another village's voucher row", lambda root: _voucher_row(root, "hs"), {"hs/cs"}),
+    ("registry entry added", lambda root: _registry(root, "赵六"), VILLAGES),
+    (
+        "registry entry's date changed",
+        lambda root: edit(root, "registries/失信人员名单.csv", "2020-01-01", "2026-12-01"),
+        VILLAGES,
+    ),
+    ("registry rewritten, same entries", lambda root: _rewrite(root, "registries/失信人员名单.csv"), set()),
+    ("acknowledgement added", _acknowledge, {"xg/dq"}),
+    ("acknowledgement of a rule not hit", lambda root: _acknowledge(root, rule="大额支付"), {"xg/dq"}),
+    ("site.yaml edited", lambda root: edit(root, "site.yaml", "三务公开户户通", "三务公开"), VILLAGES),
+    ("thresholds edited", lambda root: _threshold(root), VILLAGES),
+    ("town.yaml edited", lambda root: _comment(root, "xg/town.yaml"), {"xg/cs", "xg/dq"}),
+    ("reviews.yaml edited", lambda root: edit(root, "xg/dq/reviews.yaml", "张永刚", "张永强"), {"xg/dq"}),
+    ("hotline record added", lambda root: _hotline_mini(root, "hs/dq"), set()),
+]
+
+
+def _comment(root: Path, rel: str) -> None:
+    with (root / rel).open("a", encoding="utf-8") as f:
+        f.write("# 改过\n")
+
+
+def _threshold(root: Path) -> None:
+    """A large payment is now over 1,000 元: 记-2 warns in every village."""
+    with (root / "site.yaml").open("a", encoding="utf-8") as f:
+        f.write("oversight:\n  large_payment: 1000\n")
+
+
+def _hotline_mini(root: Path, village: str) -> None:
+    """A hotline record about voucher 记-2 of `village` (its reference code as the pages show it)."""
+    town, name = village.split("/")
+    code = refcode.voucher_code(town, name, Voucher("2026-09", 2, "记-2", date(2026, 9, 10), 0, []))
+    folder = root / "feedback"
+    folder.mkdir(exist_ok=True)
+    (folder / "12345.csv").write_text(
+        f"工单号,日期,查询码,问题,承办部门,答复,状态,答复日期\nT-1,2026-09-20,{code},这笔钱付给谁了？,农经站,,,\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture
+def overseen(towns: Path, cache: Path) -> Path:
+    """`towns` with a registry entry (a dishonest-list warning in every village) after one check: kept."""
+    _registry(towns)
+    city, _ = run(towns, cache)
+    assert city is not None and all(any(w.rule == "dishonest" for w in v.warnings) for v in city.villages)
+    return cache
+
+
+@pytest.mark.parametrize(("name", "change", "expected"), FINDINGS, ids=[e[0] for e in FINDINGS])
+def test_an_edit_runs_the_payment_rules_of_what_it_can_affect(towns, overseen, monkeypatch, name, change, expected):
+    watch = Overseen(monkeypatch)
+    change(towns)
+    after = run(towns, overseen)
+    assert watch.ruled == expected
+    # attach copies vouchers of no village whose findings came back (but the one a hotline record is about)
+    assert watch.copied <= expected | ({"hs/dq"} if name.startswith("hotline") else set())
+    fresh = run(towns, None)
+    same(fresh, after)  # the findings, their problems and the model restored equal a fresh run's
+    watch.clear()
+    same(fresh, run(towns, overseen))  # and once more, all restored
+    assert watch.ruled == set()
+
+
+def test_the_day_runs_every_village_s_rules_again(towns, overseen, monkeypatch):
+    watch = Overseen(monkeypatch)
+    _new_day(monkeypatch)
+    after = run(towns, overseen)
+    assert watch.ruled == VILLAGES
+    same(run(towns, None), after)
+    watch.clear()
+    run(towns, overseen)
+    assert watch.ruled == set()  # kept with the new day
+
+
+def test_findings_with_an_error_are_made_again_every_run(towns, cache, monkeypatch):
+    """An acknowledgement naming no rule is an error: that village's findings are not kept (an error may not last,
+    as a village with errors is validated every time); the others' are."""
+    _acknowledge(towns, "hs/cs", rule="没有这条规则")
+    run(towns, cache)
+    watch = Overseen(monkeypatch)
+    for _ in range(2):
+        _, report = run(towns, cache)
+        assert watch.ruled == {"hs/cs"}
+        assert [p.code for p in report.errors] == ["ack-rule"]
+        watch.clear()
+
+
+def test_a_restored_village_s_hotline_question_is_attached_afresh(towns, overseen, monkeypatch):
+    """Questions are read every run: a restored village's voucher gets a new one without its rules running, and
+    the question gone, the village is as before."""
+    watch = Overseen(monkeypatch)
+    _hotline_mini(towns, "hs/dq")
+    city, _ = run(towns, overseen)
+    assert city is not None and watch.ruled == set()
+    village = next(v for v in city.villages if v.town_slug == "hs" and v.slug == "dq")
+    assert [q.ticket for q in village.questions] == ["T-1"]
+    assert [q.ticket for v in village.vouchers for q in v.questions] == ["T-1"]
+    shutil.rmtree(towns / "feedback")
+    after = run(towns, overseen)
+    assert watch.ruled == set()
+    same(run(towns, None), after)

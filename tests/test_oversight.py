@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from sitegen.build.pipeline import build, check
+from sitegen.oversight import questions, refcode
+from sitegen.oversight.attach import attached, village_key
 from sitegen.oversight.supervise import RULES
 from tests.conftest import REPO
 from tests.oversightkit import FULL_TRAIL, Pay, Receipt, content, journal
@@ -356,3 +359,60 @@ def test_a_split_over_a_month_waiting_for_review_waits_with_it(root, tmp_path, s
             assert ("29,000.00" in html) is shown and ("59,000.00" in html) is shown, page
             if page.name != "warnings.html":  # whose introduction names every rule
                 assert (RULES["split-payment"][0] in html) is shown, page
+
+
+# ---- attach copies only what changes (attach.attached, h33) -------------------------------------------------
+
+
+def _reattached(city, questions):
+    """`city` attached again with its own warnings, its villages' questions and `questions` for the city's."""
+    mine: dict[str, list] = {}
+    for q in questions:
+        if q.village:
+            mine.setdefault(village_key(q.town, q.village), []).append(q)
+    return attached(
+        city,
+        lambda thing: thing.draft,
+        {village_key(v.town_slug, v.slug): v.warnings for v in city.villages},
+        mine,
+        questions,
+    )
+
+
+@pytest.fixture(scope="module")
+def supervised():
+    city, report = check(REPO / "content")
+    assert city is not None and not report.errors
+    return city
+
+
+def test_attaching_what_a_city_carries_already_shares_every_village(supervised):
+    again = _reattached(supervised, supervised.questions)
+    assert all(a is b for a, b in zip(again.villages, supervised.villages, strict=True))
+
+
+def test_a_new_question_copies_its_voucher_and_what_names_it_only(supervised):
+    """A question about a voucher another payment's warning names (same day, split): that voucher and the one
+    whose warning names it are copied, their warnings pointing at the copies; every other village is shared."""
+    village, warning = next((v, w) for v in supervised.villages for w in v.warnings if w.others)
+    target = warning.others[0]
+    asked = replace(supervised.questions[0], target=target, town=village.town_slug, village=village.slug, ticket="X-1")
+    again = _reattached(supervised, [*supervised.questions, asked])
+    for old, new in zip(supervised.villages, again.villages, strict=True):
+        assert (new is old) == (old is not village)
+    new_village = next(v for v in again.villages if v.slug == village.slug and v.town_slug == village.town_slug)
+    by_key = {v.key: v for v in new_village.vouchers}
+    copied = {v.key for v, old in zip(new_village.vouchers, village.vouchers) if v is not old}
+    assert {target.key, warning.voucher.key} <= copied
+    assert [q.ticket for q in by_key[target.key].questions][-1] == "X-1"
+    for voucher in new_village.vouchers:  # every warning names the vouchers of the new village, none of the old
+        for w in voucher.warnings:
+            assert w.voucher is voucher and all(by_key[o.key] is o for o in w.others)
+            assert any(w is x for x in new_village.warnings)
+
+
+def test_a_code_refcode_makes_is_its_own_canonical_form(supervised):
+    """questions.targets files every code without its dashes (questions._own): what canonical() makes of it."""
+    codes = refcode.assign(supervised)
+    assert codes and all(questions._own(c) == questions.canonical(c) for c in codes.values())
+    assert questions.canonical("v-7k3q-9tx2") == questions._own("V-7K3Q-9TX2")

@@ -204,9 +204,12 @@ def check(
     raw = load(content, report, memo)
     city = validate(raw, report, probes, memo) if raw.site is not None else None
     if city is not None:  # oversight: warnings, acknowledgements, basis checks, hotline questions (oversight.py)
-        city = supervise(raw, city, report)  # a new city: the validated one is never changed
+        # the reference codes, once (the hotline records' targets, the longest QR code): the same strings for the
+        # supervised city's copies of the items and vouchers, which only the build's plan assigns again
+        codes = refcode.assign(city) if raw.feedback or city.feedback_url else None
+        city = supervise(raw, city, report, memo, codes)  # a new city: the validated one is never changed
         _check_images(city, report, checked or Checked(None, assets.CHECK), memo)
-        _qr_fits(content, city, report)
+        _qr_fits(content, city, report, codes)
     if memo is not None and city is not None:
         memo.finish()  # the entries of villages no longer there
         if previous is not None:
@@ -221,12 +224,13 @@ def village_memo(cache: Path, facts: dict[str, str] | None = None) -> VillageMem
     return VillageMemo(index / "villages", reuse.renderer(), facts) if index.is_dir() else None
 
 
-def _qr_fits(content: Path, city: City, report: Report) -> None:
+def _qr_fits(content: Path, city: City, report: Report, codes: Mapping[int, str] | None = None) -> None:
     """The 我有疑问 QR codes hold feedback_url with a reference code in it: the longest must fit in a QR code, or
-    every page that shows one would fail when the codes are drawn (the build's work, not validation's)."""
+    every page that shows one would fail when the codes are drawn (the build's work, not validation's). `codes`:
+    the city's reference codes when the caller has them (of the validated city: the same strings)."""
     if not city.feedback_url:
         return
-    codes = refcode.assign(city)
+    codes = refcode.assign(city) if codes is None else codes
     longest = max(codes.values(), key=len, default="0" * 10)
     try:
         feedback.qr_png(feedback.feedback_address(city.feedback_url, longest + "-999"))  # a scan's code is longer

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
@@ -58,14 +59,21 @@ def canonical(code: str) -> str:
     return text[:1] + text[1:].translate(_CROCKFORD)
 
 
-def targets(city: City) -> dict[str, tuple[object, str, str, str]]:
-    """Canonical code -> (item or voucher, town slug, village slug, what it is in words)."""
-    codes = refcode.assign(city)
+def _own(code: str) -> str:
+    """canonical() of a code refcode made, cheaply (a city's every code is put in targets): its letters are
+    upper-case Crockford base32 already (no I, L, O), so only its dashes go."""
+    return code.replace("-", "")
+
+
+def targets(city: City, codes: Mapping[int, str] | None = None) -> dict[str, tuple[object, str, str, str]]:
+    """Canonical code -> (item or voucher, town slug, village slug, what it is in words). `codes`:
+    refcode.assign(city) when the caller has it (the build's check makes it once)."""
+    codes = refcode.assign(city) if codes is None else codes
     out: dict[str, tuple[object, str, str, str]] = {}
 
     def put(obj: Item | Voucher, town: str, village: str) -> None:
         subject = obj.title if isinstance(obj, Item) else f"凭证 {obj.month} {obj.label}：{obj.summary}"
-        out[canonical(codes[id(obj)])] = (obj, town, village, subject)
+        out[_own(codes[id(obj)])] = (obj, town, village, subject)
 
     for item in city.items:
         put(item, "", "")
@@ -79,12 +87,12 @@ def targets(city: City) -> dict[str, tuple[object, str, str, str]]:
     return out
 
 
-def read(tables: list[RawTable], city: City, report: Report) -> list[Question]:
+def read(tables: list[RawTable], city: City, report: Report, codes: Mapping[int, str] | None = None) -> list[Question]:
     """The hotline records, in date order, each with the item or voucher of `city` it is about (its `target`;
-    attach.attached hangs it there) and whether it is overdue. `city` is left as it was."""
+    attach.attached hangs it there) and whether it is overdue. `city` is left as it was; `codes`: as targets."""
     if not tables:
         return []
-    found = targets(city)
+    found = targets(city, codes)
     seen: dict[str, Location] = {}
     rows: list[Question] = []
     for table in tables:

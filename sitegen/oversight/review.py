@@ -193,17 +193,15 @@ def lacks_basis(item: Item) -> bool:
     return bool(item.board.department) and (item.basis is None or not item.basis.title)
 
 
-def check_basis(city: City, report: Report) -> None:
-    """Warnings for board items without a basis and project stages without their documents."""
-    for items in [city.items] + [t.items for t in city.towns] + [v.items for v in city.villages]:
-        for item in items:
-            if lacks_basis(item):
-                report.warning("basis-missing", Location(item.where))
-            missing = missing_documents(item)
-            if missing:
-                report.warning(
-                    "documents-missing", Location(item.where), stage=item.subitem, missing="、".join(missing)
-                )
+def check_items_basis(items: list[Item], report: Report) -> None:
+    """Warnings for board items without a basis and project stages without their documents (one village's items,
+    or the city's, or a town's: what it reports depends on those items alone)."""
+    for item in items:
+        if lacks_basis(item):
+            report.warning("basis-missing", Location(item.where))
+        missing = missing_documents(item)
+        if missing:
+            report.warning("documents-missing", Location(item.where), stage=item.subitem, missing="、".join(missing))
 
 
 # ---- the review queue (sitegen report review) ---------------------------------------------------------------

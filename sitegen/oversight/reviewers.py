@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sitegen.content.config import TOWN_PLACEHOLDER, OversightConfig, parse_review_departments
 from sitegen.content.errors import Location, Report
-from sitegen.content.load import RawContent
+from sitegen.content.load import RawDoc, RawTown
 from sitegen.content.model import City, Review, Town, Village
 from sitegen.content.taxonomy import BOARDS, FINANCE
 from sitegen.oversight.registries import norm_name
@@ -173,53 +173,53 @@ def check_review(
         )
 
 
-def check_reviewers(raw: RawContent, city: City, report: Report) -> None:
-    """Every review of every village item and journal month, against who may review it (module docstring)."""
+def town_departments(raw_town: RawTown | None, town: Town, city: City, report: Report) -> dict[str, list[str]]:
+    """Board name -> who may review it in `town`: site.yaml's settings, or its town.yaml's `review_departments`
+    (whose problems are reported here, once a town)."""
     config = city.oversight if isinstance(city.oversight, OversightConfig) else OversightConfig()
-    raw_towns = {t.slug: t for t in raw.towns}
-    for town in city.towns:
-        raw_town = raw_towns.get(town.slug)
-        override: dict[str, tuple[str, ...]] = {}
-        if raw_town is not None and raw_town.config is not None and isinstance(raw_town.config.data, dict):
-            override = dict(
-                parse_review_departments(
-                    raw_town.config.data.get("review_departments"),
-                    Location(raw_town.config.where),
-                    report,
-                    "review_departments",
-                )
+    override: dict[str, tuple[str, ...]] = {}
+    if raw_town is not None and raw_town.config is not None and isinstance(raw_town.config.data, dict):
+        override = dict(
+            parse_review_departments(
+                raw_town.config.data.get("review_departments"),
+                Location(raw_town.config.where),
+                report,
+                "review_departments",
             )
-        allowed = departments(config, town, override)
-        raw_villages = {v.slug: v for v in raw_town.villages} if raw_town is not None else {}
-        for village in town.villages:
-            people = village_people(village)
-            for item in village.items:
-                if not item.board.department:
-                    continue  # 制度建设: no reviewing department
-                mine = dict(people)
-                if item.author.strip():
-                    mine[norm_name(item.author)] = Role("这条事项的填报人", "the item's author")
-                check_review(
-                    item.review,
-                    item.board.name,
-                    allowed[item.board.name],
-                    mine,
-                    (f"这条{item.board.name}事项", f"this {item.board.name} item"),
-                    item.where,
-                    item.source,
-                    "review",
-                    report,
-                )
-            doc = raw_villages[village.slug].reviews if village.slug in raw_villages else None
-            for month, review in sorted(village.month_reviews.items()):
-                check_review(
-                    review,
-                    FINANCE.name,
-                    allowed[FINANCE.name],
-                    {**month_people(village, month), **people},
-                    (f"{month} 的财务", f"the finance of {month}"),
-                    doc.where if doc else village.where,
-                    doc.path if doc else None,
-                    month,
-                    report,
-                )
+        )
+    return departments(config, town, override)
+
+
+def check_village(village: Village, allowed: dict[str, list[str]], doc: RawDoc | None, report: Report) -> None:
+    """The reviews of one village's items and journal months (`doc`: its reviews.yaml) against `allowed`
+    (town_departments): they read nothing outside the village but its town's and the site's settings."""
+    people = village_people(village)
+    for item in village.items:
+        if not item.board.department:
+            continue  # 制度建设: no reviewing department
+        mine = dict(people)
+        if item.author.strip():
+            mine[norm_name(item.author)] = Role("这条事项的填报人", "the item's author")
+        check_review(
+            item.review,
+            item.board.name,
+            allowed[item.board.name],
+            mine,
+            (f"这条{item.board.name}事项", f"this {item.board.name} item"),
+            item.where,
+            item.source,
+            "review",
+            report,
+        )
+    for month, review in sorted(village.month_reviews.items()):
+        check_review(
+            review,
+            FINANCE.name,
+            allowed[FINANCE.name],
+            {**month_people(village, month), **people},
+            (f"{month} 的财务", f"the finance of {month}"),
+            doc.where if doc else village.where,
+            doc.path if doc else None,
+            month,
+            report,
+        )

@@ -24,21 +24,24 @@ The township explains a warning in the village's acknowledgements.yaml; the expl
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Protocol
 
 from sitegen.content.config import OversightConfig, check_keys, get_date, get_text
-from sitegen.content.errors import Location, Report
+from sitegen.content.errors import Location, Problem, Report
 from sitegen.content.load import RawContent, RawDoc
-from sitegen.content.model import Acknowledgement, City, PaymentWarning, Question, Village, Voucher
+from sitegen.content.model import Acknowledgement, City, PaymentWarning, Question, Town, Village, Voucher
 from sitegen.content.money import ZERO, yuan
 from sitegen.finance.ledger import money_movement
 from sitegen.oversight import questions, review
 from sitegen.oversight.attach import attached, village_key
 from sitegen.oversight.registries import KINDS, Registries, norm_id, norm_name, read_registries
-from sitegen.oversight.reviewers import check_reviewers
+from sitegen.oversight.reviewers import check_village, town_departments
 
 # rule -> (title in plain words, other names a township clerk may write in acknowledgements.yaml)
 RULES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -334,43 +337,156 @@ class Findings:
 
     warnings: dict[str, list[PaymentWarning]]  # "town/village" -> its payment warnings, in voucher order
     questions: list[Question]  # every hotline record, in date order
+    # the villages gone through this run, whose findings a memo may keep (no error among them), and the key of
+    # what they were made from besides each village (`inputs`)
+    made: dict[str, VillageFindings] = field(default_factory=dict)
+    key: str = ""
 
 
-def oversee(raw: RawContent, city: City, report: Report) -> Findings:
+@dataclass(frozen=True, slots=True)
+class VillageFindings:
+    """What oversight finds in one village on its own: its payment warnings (acknowledged), and the problems its
+    acknowledgements, its items' basis and its reviews gave, each list in the order reported. Made from the
+    village, its acknowledgements.yaml and reviews.yaml, its town's and the site's settings, the registries and
+    sitegen's code only (no rule compares villages: the same-day and split rules look at one village's payments),
+    so a village remembered unchanged with the same registries and settings has the same findings
+    (FindingsMemo)."""
+
+    warnings: list[PaymentWarning]
+    acknowledged: list[Problem]
+    basis: list[Problem]
+    reviews: list[Problem]
+
+
+class FindingsMemo(Protocol):
+    """What oversight asks of the memo of validated villages (validate/memo.py): a village's findings kept with
+    `key` (what oversight reads besides the village: `inputs`), or None (oversee); `keep_findings` keeps those
+    just made with the village as oversight left it (`supervised`: its warnings attached, no question; supervise).
+    """
+
+    def findings(self, village: Village, key: str) -> VillageFindings | None: ...
+
+    def keep_findings(self, village: Village, key: str, findings: VillageFindings, supervised: Village) -> None: ...
+
+
+def inputs(registries: Registries, config: OversightConfig) -> str:
+    """What every village's findings are made from besides the village and its town's settings: each registry
+    entry as the rules read it (the `where` of an entry is not in a warning), and the oversight settings."""
+    h = hashlib.sha256(repr(config).encode("utf-8", "surrogateescape"))
+    for e in registries.entries:
+        h.update(repr((e.kind, e.name, e.id, e.date, e.note)).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def oversee(
+    raw: RawContent,
+    city: City,
+    report: Report,
+    memo: FindingsMemo | None = None,
+    codes: Mapping[int, str] | None = None,
+) -> Findings:
     """Everything oversight finds in a validated city, which it does not change; problems go to the report
-    like any content problem."""
+    like any content problem. `memo`: each village's findings as made before (FindingsMemo): only the villages
+    it has none for are gone through (their findings given to it); `codes`: refcode.assign(city) when the
+    caller has it (the hotline records' targets)."""
     config = city.oversight or OversightConfig()
     if city.oversight is None:
         city = replace(city, oversight=config)  # (a copy: the questions' time limit is read from it)
     registries = read_registries(raw.registries, report)
+    key = inputs(registries, config)
+    raw_towns = {t.slug: t for t in raw.towns}
     raw_villages = {(t.slug, v.slug): v for t in raw.towns for v in t.villages}
-    warnings: dict[str, list[PaymentWarning]] = {}
+    known: dict[str, VillageFindings] = {}
+    made: dict[str, Report] = {}  # "town/village" -> the findings gone through this run, as three reports
     for village in city.villages:
+        name = village_key(village.town_slug, village.slug)
+        recalled = memo.findings(village, key) if memo is not None else None
+        if recalled is not None:
+            known[name] = recalled
+            report.problems.extend(recalled.acknowledged)
+            continue
         raw_village = raw_villages.get((village.town_slug, village.slug))
-        warnings[village_key(village.town_slug, village.slug)] = acknowledge(
+        mine = made[name] = Report()
+        acked = acknowledge(
             village,
             payment_warnings(village, registries, config),
             raw_village.acknowledgements if raw_village else None,
-            report,
+            mine,
         )
-    review.check_basis(city, report)
-    check_reviewers(raw, city, report)  # who may review what (reviewers.py)
-    return Findings(warnings, questions.read(raw.feedback, city, report))
+        known[name] = VillageFindings(acked, mine.problems, [], [])
+        report.problems.extend(mine.problems)
+    # the basis checks and reviews, in the order a whole run reports them: the city's and towns' items first
+    for items in [city.items] + [t.items for t in city.towns]:
+        review.check_items_basis(items, report)
+    for village in city.villages:
+        name = village_key(village.town_slug, village.slug)
+        if name in made:
+            basis = Report()
+            review.check_items_basis(village.items, basis)
+            known[name] = replace(known[name], basis=basis.problems)
+        report.problems.extend(known[name].basis)
+    for town in city.towns:
+        allowed = town_departments(raw_towns.get(town.slug), town, city, report)  # (its town.yaml's problems)
+        for village in town.villages:
+            name = village_key(village.town_slug, village.slug)
+            if name in made:
+                reviews = Report()
+                raw_village = raw_villages.get((village.town_slug, village.slug))
+                check_village(village, allowed, raw_village.reviews if raw_village else None, reviews)
+                known[name] = replace(known[name], reviews=reviews.problems)
+            report.problems.extend(known[name].reviews)
+    warnings = {name: found.warnings for name, found in known.items()}
+    kept = {name: known[name] for name in made if not any(p.severity == "error" for p in _problems(known[name]))}
+    return Findings(warnings, questions.read(raw.feedback, city, report, codes), kept, key)
 
 
-def supervise(raw: RawContent, city: City, report: Report) -> City:
+def _problems(found: VillageFindings) -> list[Problem]:
+    return [*found.acknowledged, *found.basis, *found.reviews]
+
+
+def supervise(
+    raw: RawContent,
+    city: City,
+    report: Report,
+    memo: FindingsMemo | None = None,
+    codes: Mapping[int, str] | None = None,
+) -> City:
     """The validated city with what oversight finds (oversee) attached: a new city, `city` is left as it was.
     Each village's warnings are on it and on their vouchers; each hotline question on the item or voucher it is
-    about, on its village (a village's own item or voucher) and, all of them, on the city."""
-    found = oversee(raw, city, report)
+    about, on its village (a village's own item or voucher) and, all of them, on the city. `memo`, `codes`: as
+    oversee takes them."""
+    found = oversee(raw, city, report, memo, codes)
     mine: dict[str, list[Question]] = {}
     for q in found.questions:
         if q.village:
             mine.setdefault(village_key(q.town, q.village), []).append(q)
-    return attached(
+    new = attached(
         replace(city, oversight=city.oversight or OversightConfig()),
         lambda thing: thing.draft,
         found.warnings,
         mine,
         found.questions,
     )
+    if memo is not None and found.made:
+        # each village gone through kept as oversight leaves it, without the hotline's questions (read every run;
+        # an error among its findings: gone through again next time, like a village with errors is validated)
+        before = {village_key(v.town_slug, v.slug): v for v in city.villages}
+        for village in new.villages:
+            name = village_key(village.town_slug, village.slug)
+            if name in found.made:
+                memo.keep_findings(before[name], found.key, found.made[name], _unasked(village, new))
+    return new
+
+
+def _unasked(village: Village, city: City) -> Village:
+    """`village` (of the supervised `city`) without the hotline's questions on it, its items and vouchers."""
+    if (
+        not village.questions
+        and not any(t.questions for t in village.items)
+        and not any(v.questions for v in village.vouchers)
+    ):
+        return village
+    alone = replace(city, items=[], questions=[], towns=[Town(village.town_slug, "", [village])])
+    return attached(
+        alone, lambda thing: thing.draft, {village_key(village.town_slug, village.slug): village.warnings}, {}, []
+    ).villages[0]

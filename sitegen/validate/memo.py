@@ -19,9 +19,17 @@ when nothing they were made from has changed. What a village's load and validati
 - today's date (dates.today(): a date more than 60 days ahead is an error until it is not).
 
 What crosses villages is not kept: unique names, links between items (`check_body_links`), the town's and city's
-items, registries and oversight run over the whole model every time, so their results are the same. A village
-whose load or validation reported an error is not kept (as digests.Checked keeps only passes): the clerk is
-fixing it, and an error may not last (an unreadable file, a decoder that hung on a busy machine).
+items and the hotline records are checked over the whole model every time, so their results are the same. A
+village whose load or validation reported an error is not kept (as digests.Checked keeps only passes): the clerk
+is fixing it, and an error may not last (an unreadable file, a decoder that hung on a busy machine).
+
+Oversight's findings of a village (oversight/supervise.py: its payment warnings, and the problems its
+acknowledgements, basis checks and reviews gave) are kept in its entry too (`keep_findings`): the entry is written
+again holding the village as oversight left it (its warnings on it and its vouchers, no hotline question), with
+the key of what the findings read besides what the village's own key holds (`inputs`: every registry entry and
+the oversight settings). A village restored with an equal key comes back ready: oversight gives it its findings
+without running a rule, and attach.attached shares it whole. With another key (a registry edited) the rules run
+on it as on a fresh village, and its warnings are replaced.
 
 Entries are Python pickles written by the build itself into its own cache folder (never a file from the content
 folder or from elsewhere), each written atomically, versioned (`FORMAT`), its key read and compared before the
@@ -33,15 +41,18 @@ back as the very same objects, as a fresh validation gives them (code compares a
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import hashlib
 import io
 import os
 import pickle
 import sys
-from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path, PosixPath
+from typing import Any, BinaryIO
 
 import openpyxl
 import yaml
@@ -51,8 +62,9 @@ from sitegen.content.errors import Problem, Report, rel
 from sitegen.content.load import RawDoc, RawVillage
 from sitegen.content.model import Item, Village
 from sitegen.images.digests import path_facts, tree_facts
+from sitegen.oversight.supervise import VillageFindings
 
-FORMAT = 1  # of an entry, and of what its key hashes: change when either changes
+FORMAT = 2  # of an entry, and of what its key hashes: change when either changes
 
 
 @dataclass
@@ -72,6 +84,9 @@ class _Entry:
     assigned: list[int]
     links: dict[Path, list[str]]
     probed: list[str]
+    # oversight's findings (oversight/supervise.py): the key of what they were made from besides the village, and
+    # the problems its acknowledgements, basis checks and reviews gave; `village` then carries its warnings
+    oversight: tuple[str, list[Problem], list[Problem], list[Problem]] | None = None
 
 
 @dataclass
@@ -99,15 +114,60 @@ def _constants() -> dict[tuple[str, ...], object]:
     return named
 
 
+_FIELDS: dict[type, tuple[str, ...] | None] = {}  # a model class -> its fields, when its constructor takes them all
+
+
+def _fields(kind: type) -> tuple[str, ...] | None:
+    """The fields of one of sitegen's dataclasses whose generated constructor takes every field and does nothing
+    else (no __post_init__); None: pickled as Python pickles it."""
+    if kind not in _FIELDS:
+        fields = dataclasses.fields(kind) if dataclasses.is_dataclass(kind) else ()
+        plain = (
+            kind.__module__.startswith("sitegen.")
+            and bool(fields)
+            and kind.__dataclass_params__.init  # type: ignore[attr-defined]
+            and all(f.init for f in fields)
+            and not hasattr(kind, "__post_init__")
+        )
+        _FIELDS[kind] = tuple(f.name for f in fields) if plain else None
+    return _FIELDS[kind]
+
+
 class _Pickler(pickle.Pickler):
-    """Pickles the shared constants by name (persistent ids)."""
+    """Pickles the shared constants by name (persistent ids); the model's dataclasses as a call of their
+    constructor with their fields, paths as their text: unpickled ~40% faster than by dataclasses' `__setstate__`
+    (which looks up the fields of every object) and a path's parts parsed one by one. (A cycle in the model passes
+    through a list, memoized before its items: the object met again inside its own fields is the same one.)"""
 
     def __init__(self, file: io.BytesIO, names: dict[int, tuple[str, ...]]):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.names = names
 
-    def persistent_id(self, obj: object) -> tuple[str, ...] | None:
+    def persistent_id(self, obj: object) -> tuple[object, ...] | None:
         return self.names.get(id(obj))
+
+    def reducer_override(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind is PosixPath:
+            return kind, (str(obj),)
+        fields = None if isinstance(obj, type) else _fields(kind)
+        if fields is None:
+            return NotImplemented
+        return kind, tuple(getattr(obj, name) for name in fields)
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused: unpickling makes thousands of objects a village and none is garbage,
+    yet each few hundred made start a collection, and the older generations hold the whole city: unpickling a
+    village took ~2-3x as long, growing with the city."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 class _Unpickler(pickle.Unpickler):
@@ -139,6 +199,9 @@ class VillageMemo:
         self.keys: dict[Path, str] = {}  # village folder -> its key, taken before it was read
         self.loads: dict[Path, list[Problem]] = {}  # village folder -> its loading's problems (validated afresh)
         self.found: dict[Path, _Entry] = {}  # village folder -> its entry (restored)
+        self.entries: dict[Path, _Entry] = {}  # village folder -> its entry as on disk (restored, or kept this run)
+        self.heads: dict[Path, tuple[int, str, list[tuple[str, str]]]] = {}  # village folder -> its entry's head
+        self.folders: dict[int, tuple[Path, Village]] = {}  # id(village) -> its folder, restored or kept this run
         self.used: set[str] = set()  # entry file names of this run
 
     # ---- keys ---------------------------------------------------------------------------------------------
@@ -201,12 +264,14 @@ class VillageMemo:
                     return None
                 if any(path_facts(p) != facts for p, facts in head[2]):
                     return None
-                entry = _Unpickler(f, self.constants).load()
+                with _no_collection():
+                    entry = _Unpickler(f, self.constants).load()
         except Exception:  # none yet, damaged, from another sitegen: validated afresh, nothing lost
             return None
         if not isinstance(entry, _Entry) or not isinstance(entry.village, Village):
             return None
         self.used.add(path.name)
+        self.heads[folder], self.entries[folder] = head, entry
         return entry
 
     # ---- validate ---------------------------------------------------------------------------------------------
@@ -219,6 +284,7 @@ class VillageMemo:
             items = [entry.village.items[i] for i in entry.assigned]
         except (IndexError, TypeError):
             return None
+        self.folders[id(entry.village)] = (raw.path, entry.village)
         return Restored(entry.village, entry.problems, items, entry.links, entry.probed)
 
     def keep(
@@ -252,21 +318,62 @@ class VillageMemo:
             links,
             probed,
         )
+        head = (FORMAT, key, sorted(set(deps)))
+        if self._write(raw.path, head, entry):
+            self.heads[raw.path], self.entries[raw.path] = head, entry
+            self.folders[id(village)] = (raw.path, village)
+
+    def _write(self, folder: Path, head: tuple[int, str, list[tuple[str, str]]], entry: _Entry) -> bool:
+        """The entry of the village in `folder` written (atomically); False: not kept (next time afresh)."""
         buffer = io.BytesIO()
         try:
-            pickle.dump((FORMAT, key, sorted(set(deps))), buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(head, buffer, protocol=pickle.HIGHEST_PROTOCOL)
             _Pickler(buffer, self.names).dump(entry)
         except (pickle.PicklingError, TypeError, AttributeError, KeyError, RecursionError):
-            return  # something in the model cannot be kept: validated afresh next time
-        path = self._file(raw.path)
+            return False  # something in the model cannot be kept: validated afresh next time
+        path = self._file(folder)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
             tmp.write_bytes(buffer.getvalue())
             os.replace(tmp, path)
-            self.used.add(path.name)
         except OSError:
-            pass  # only a shortcut
+            return False  # only a shortcut
+        self.used.add(path.name)
+        return True
+
+    # ---- oversight (oversight/supervise.oversee: FindingsMemo) ------------------------------------------------
+    def findings(self, village: Village, key: str) -> VillageFindings | None:
+        """The oversight findings of `village` (one restored this run) when they were made with `key` (the
+        registries and oversight settings; the rest they read is in the village's own key): the village came back
+        as oversight left it, carrying those very warnings (keep_findings). None: gone through afresh."""
+        mine = self.folders.get(id(village))
+        entry = self.entries.get(mine[0]) if mine is not None and mine[1] is village else None
+        if entry is None or entry.village is not village or entry.oversight is None or entry.oversight[0] != key:
+            return None
+        _, acknowledged, basis, reviews = entry.oversight
+        return VillageFindings(village.warnings, acknowledged, basis, reviews)
+
+    def keep_findings(self, village: Village, key: str, findings: VillageFindings, supervised: Village) -> None:
+        """Oversight went through `village` (one restored or kept this run) with `key`: its entry is written again
+        holding `supervised` (the village as oversight left it, its warnings on it and its vouchers, no hotline
+        question: those are read again every run) with the findings' problems, so that the next run restores the
+        village ready and oversight neither runs nor copies anything of it (attach.attached shares it)."""
+        mine = self.folders.get(id(village))
+        if mine is None or mine[1] is not village or mine[0] not in self.entries or mine[0] not in self.heads:
+            return
+        folder = mine[0]
+        entry = self.entries[folder]
+        if len(supervised.items) != len(village.items):
+            return  # not the village it stands for (`assigned`: places of its items)
+        kept = replace(
+            entry,
+            village=supervised,
+            oversight=(key, findings.acknowledged, findings.basis, findings.reviews),
+        )
+        if self._write(folder, self.heads[folder], kept):
+            self.entries[folder] = kept
+            self.folders[id(supervised)] = (folder, supervised)
 
     # ---- the decode check (build/pipeline.check) ----------------------------------------------------------------
     def _marker(self, folder: Path) -> Path:
