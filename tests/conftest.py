@@ -53,12 +53,22 @@ def pinned_today(monkeypatch):
 # imported fixture shadows itself as a test's argument (ruff F811).
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """One Chromium for the test module (skipped without one, failed with REQUIRE_BROWSER=1)."""
+@pytest.fixture(scope="session")
+def session_chromium():
+    """One Chromium for the session's process (a launch costs ~1 s of CPU; a worker runs a dozen browser modules)."""
     b = browser.launch()
     yield b
     b.close()
+
+
+@pytest.fixture(scope="module")
+def chromium(session_chromium):
+    """The Chromium for the test module (skipped without one, failed with REQUIRE_BROWSER=1): the session's, each
+    test in contexts of its own; whatever context the module left open (a test that failed before closing its
+    own) is closed after it, so the next module starts with none."""
+    yield session_chromium
+    for context in session_chromium.contexts:
+        context.close()
 
 
 @pytest.fixture

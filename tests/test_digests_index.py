@@ -475,10 +475,12 @@ def test_a_lookup_does_not_read_the_whole_index(tmp_path):
     first.flush()
     with closing(sqlite3.connect(db, isolation_level=None)) as conn:  # a city's worth of other files' entries
         vid = conn.execute("SELECT v FROM checked").fetchone()[0]
+        conn.execute("BEGIN")  # one transaction: not 100,000 commits, each waiting for the disk
         conn.executemany(
             "INSERT INTO checked VALUES (?, 1, 2, 3, 4, ?, NULL)",
             ((f"/city/town/village/scans/{n:07d}/01.jpg".encode(), vid) for n in range(100_000)),
         )
+        conn.execute("COMMIT")
     tracemalloc.start()
     try:
         index = Checked(db, V)

@@ -22,15 +22,15 @@ def site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def page(site):
-    chromium = browser.launch()
-    p = chromium.new_page()
+def page(site, chromium):
+    context = chromium.new_context(viewport=dict(browser.VIEWPORT))  # (the session's Chromium, conftest)
+    p = context.new_page()
     p.errors = browser.collect_errors(p)
     with browser.serve(site) as base:
         p.base = base
         yield p
     assert not p.errors, p.errors.errors
-    chromium.close()
+    context.close()
 
 
 def href(page) -> str:

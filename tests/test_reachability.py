@@ -18,9 +18,12 @@ sample city, about 950 pages, takes 4-5 minutes on two cores):
   page in Chromium's back/forward cache (kept on here, as a set-top box browser keeps its page cache; Playwright
   turns it off by default), which tv.js refocuses on pageshow; the pages the cache has dropped by then load again
   and take their focus from tv.js's own memory (sessionStorage). Either way the link must have the focus again.
-- Two Chromium processes walk at once, a tab each (Playwright's async API, in a thread of its own). A tab with
-  nothing to do takes the biggest subtree no tab has started: it loads the subtree's parent page, then opens the
-  subtree's root with OK from it like any other page.
+- Up to two Chromium processes walk at once, a tab each (Playwright's async API, in a thread of its own): one per
+  core this process has to itself (BROWSERS), so two when run alone on two cores, one under pytest-xdist with a
+  worker per core (scripts/test.sh), where a second would only take CPU from the other worker (and cost more:
+  its own start and the parent pages it loads to take over subtrees). A tab with nothing to do takes the biggest
+  subtree no tab has started: it loads the subtree's parent page, then opens the subtree's root with OK from it
+  like any other page.
 - No polling for a page: a script in every page calls back to Python once tv.js has started on it, whether it was
   loaded (from DOMContentLoaded, not waiting for the images) or shown again from the back/forward cache (pageshow
   with persisted).
@@ -52,7 +55,11 @@ from tests import browser as B
 from tests.built_sample import sample_output
 from tests.conftest import FIXTURES
 
-BROWSERS = int(os.environ.get("SITEGEN_WALK_BROWSERS", "2"))  # Chromium processes walking at once, a tab each
+# Chromium processes walking at once, a tab each: the cores per pytest-xdist worker, 1 or 2 (or as set)
+BROWSERS = int(
+    os.environ.get("SITEGEN_WALK_BROWSERS")
+    or max(1, min(2, len(os.sched_getaffinity(0)) // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)))
+)
 
 # In the page: explore the focus graph with synthetic key events carrying the remote's key codes.
 WALK = """() => {

@@ -168,12 +168,12 @@ def test_cli_serve_starts_and_stops(mini, tmp_path):
     assert "Traceback" not in proc.stderr.read()
 
 
-def test_a_browser_page_reloads_after_a_save_on_the_same_focus(preview, mini):
+def test_a_browser_page_reloads_after_a_save_on_the_same_focus(preview, mini, chromium):
     """Chromium on the TV preview at 1280x720: move the focus with the keyboard, save an edit, the page shows it
     by itself with the focus where it was."""
-    chromium = browser.launch()
+    context = chromium.new_context(viewport=dict(browser.VIEWPORT))  # (the session's Chromium, conftest)
     try:
-        page = chromium.new_page()
+        page = context.new_page()
         page.errors = browser.collect_errors(page)
         page.goto(preview.url + "tv/xg/cs/index.html")
         browser.ready(page)
@@ -204,7 +204,7 @@ def test_a_browser_page_reloads_after_a_save_on_the_same_focus(preview, mini):
         assert page.url == home
         assert page.errors.errors == []
     finally:
-        chromium.close()
+        context.close()
 
 
 def test_a_village_preview_ignores_other_villages_saves_and_other_towns_mistakes(mini, tmp_path):
