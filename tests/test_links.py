@@ -434,3 +434,28 @@ def test_every_ledger_page_of_the_sample_is_within_60_kb(tmp_path_factory):
                 months = re.findall(r'<a class="month[^"]*" href="([^"]+)"', entry)
                 assert len(months) == len(lg.months) and months[-1] == f"#m-{lg.months[-1].month}"
                 assert all((folder / m).is_file() for m in months[:-1])
+
+
+def test_odd_links_are_checked_as_before_in_one_pass():
+    """LinkCheck.page walks a page's links once (h35): every href/src/data-back still checked, in page order, a
+    character reference resolved, the feedback address let through as an href (and, as before, as an image whose
+    address is also a link of that page), a bare or empty href the page's own, answers shared by a folder's pages
+    but not across folders."""
+    outside = "https://ask.example/q?code="
+    odd = (
+        b'<a href="">self</a><a href="#">top</a><a href="#ask">panel</a><p id="ask"></p>'
+        b'<a href="b.html?x=1&amp;y=2">query</a><a href="b&#46;html">ref</a><img src="data:,"><a href="tel:1">t</a>'
+        b'<a href="https://ask.example/q?code=V-1">ok</a><img src="https://ask.example/q?code=V-1">'
+        b'<img src="https://ask.example/q?code=V-2"><span data-back="../gone.html"></span><a href="b.html#none">f</a>'
+    )
+    files = {"a/p.html": odd, "a/b.html": b'<p id="x"></p>', "c/q.html": b'<a href="b.html">elsewhere</a>'}
+    report = Report()
+    check_links(files, report, "mobile", outside=outside)
+    broken = [(p.where.path, p.zh.split("“")[1].split("”")[0]) for p in report.errors]
+    assert broken == [
+        ("mobile/a/p.html", "b.html?x=1&y=2"),
+        ("mobile/a/p.html", "https://ask.example/q?code=V-2"),
+        ("mobile/a/p.html", "../gone.html"),
+        ("mobile/a/p.html", "b.html#none"),
+        ("mobile/c/q.html", "b.html"),
+    ]

@@ -738,8 +738,8 @@ class LinkCheck:
         self._waiting: dict[str, list[tuple[int, int, str, str, str]]] = {}  # target -> (n, k, page, href, fragment)
         self._broken: list[tuple[int, int, str, str]] = []  # (n: the page's place, k: the link's, page, href)
         self._pages = 0
-        # (page's folder, href) -> _resolve's answer, for the scope in hand: a village's pages share most links
-        self._resolved: dict[tuple[str, str], tuple[str | None, str]] = {}
+        # page's folder -> href -> _resolve's answer, for the scope in hand: a village's pages share most links
+        self._resolved: dict[str, dict[str, tuple[str | None, str]]] = {}
 
     def page(self, path: str, data: bytes, scope: str | None = None) -> None:
         """Check one page's links (a file that is no page has none); `scope`: the village it is in, or None."""
@@ -751,23 +751,32 @@ class LinkCheck:
             self.scope, self._scoped, self._resolved = scope, [], {}
         found = _found(data)
         n, self._pages = self._pages, self._pages + 1
-        ids = self.ids[path] = frozenset(v for k, v in found if k == "id")
+        ids = self.ids[path] = frozenset([v for k, v in found if k == "id"])
         if scope is not None:
             self._scoped.append(path)
         for m, k, page, href, fragment in self._waiting.pop(path, []):
             if fragment not in ids:
                 self._broken.append((m, k, page, href))
-        hrefs = {v for k, v in found if k == "href"}
-        folder, resolved, targets, present = posixpath.dirname(path), self._resolved, self.targets, self.present
-        for k, href in enumerate(v for kind, v in found if kind != "id"):
-            if href.startswith(("tel:", "data:")) or (self.outside and href.startswith(self.outside) and href in hrefs):
+        # one pass over the links (k: the link's place among them); a folder's pages share their answers
+        folder = posixpath.dirname(path)
+        resolved = self._resolved.get(folder)
+        if resolved is None:
+            resolved = self._resolved[folder] = {}
+        targets, present, outside, k = self.targets, self.present, self.outside, -1
+        for kind, href in found:
+            if kind == "id":
+                continue
+            k += 1
+            if href.startswith(("tel:", "data:")) or (
+                outside and href.startswith(outside) and _as_href(href, kind, found)
+            ):
                 continue
             if not href or href[0] == "#":  # this very page: not the same for every page of the folder
                 target, fragment = _resolve(path, href)
             else:
-                answer = resolved.get((folder, href))
+                answer = resolved.get(href)
                 if answer is None:
-                    answer = resolved[folder, href] = _resolve(path, href)
+                    answer = resolved[href] = _resolve(path, href)
                 target, fragment = answer
             if target is not None and not fragment and target in targets:
                 continue  # the common case: a file of the theme
@@ -798,6 +807,11 @@ class LinkCheck:
         for _, _, page, href in sorted(self._broken):
             self.report.error("link-broken", Location(f"{self.theme}/{page}"), page=f"{self.theme}/{page}", href=href)
         self._broken = []
+
+
+def _as_href(value: str, kind: str, found: list[tuple[str, str]]) -> bool:
+    """The address outside the site is allowed as an href only: this one, or the same value an href of the page."""
+    return kind == "href" or ("href", value) in found
 
 
 def _resolve(page: str, href: str) -> tuple[str | None, str]:

@@ -13,12 +13,23 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.nodes import Expr
+from markupsafe import Markup, escape
 
 from sitegen.content.markdown import link_target, render_markdown
 from sitegen.content.model import City, Item
 from sitegen.content.money import wan, yuan
 from sitegen.content.privacy import mask
+
+try:  # markupsafe's escaping as a plain str, without making a Markup of it (markupsafe >= 2.1)
+    from markupsafe import _escape_inner
+except ImportError:  # pragma: no cover
+
+    def _escape_inner(s: str, /) -> str:
+        return str(escape(s))
+
+
 from sitegen.site.channels import Said, words_for
 from sitegen.site.pages import ItemPage, Page
 from sitegen.site.plan import Site
@@ -47,8 +58,75 @@ def _finalizer(theme: str) -> Callable[[Any], Any]:
     return finalize
 
 
+# How many printed strings _printer remembers at most (then it starts again): a village's pages print ~60 strings
+# each, of only ~7 distinct a page (labels, the city's name, paths, widths), so most are found again.
+PRINTED_KEPT = 50_000
+
+
+def _printer(finalize: Callable[[Any], Any]) -> Callable[[Any], str]:
+    """What a template prints for a value: `str(escape(finalize(value)))` (finalize: _finalizer), in one call. Jinja
+    makes it three Python calls and a Markup (escape, Markup.__new__, finalize) for each of the ~60 values a page
+    prints; here a plain str (most of them: clerk text, labels, paths from `url`) is masked and escaped once and
+    remembered (both are functions of the text alone), a Markup or an int printed as it is. Anything else goes the
+    long way. tests/test_render.py compares it with `escape(finalize(value))` on every kind of value."""
+    seen: dict[str, str] = {}
+
+    def printed(value: Any) -> str:
+        kind = type(value)
+        if kind is str:
+            done = seen.get(value)
+            if done is None:
+                if len(seen) >= PRINTED_KEPT:
+                    seen.clear()
+                done = seen[value] = _escape_inner(mask(value))
+            return done
+        if kind is Markup:
+            return value
+        if kind is int:
+            return str(value)
+        return escape(finalize(value))
+
+    return printed
+
+
+class _Generator(CodeGenerator):
+    """Jinja's code generator, but a printed value's `escape(environment.finalize(value))` becomes one call of
+    `environment.printed(value)` (_printer: the same text). Only where Jinja would write exactly that: autoescape
+    on at compile time and the environment's own finalize (the other cases are written as Jinja writes them)."""
+
+    def _fused(self, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> bool:
+        return (
+            not frame.eval_ctx.volatile
+            and frame.eval_ctx.autoescape
+            and finalize.src == "environment.finalize("
+            and isinstance(self.environment, ThemeEnvironment)
+        )
+
+    def _output_child_pre(self, node: Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> None:
+        if self._fused(frame, finalize):
+            self.write("environment.printed(")
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> None:
+        if self._fused(frame, finalize):
+            self.write(")")
+        else:
+            super()._output_child_post(node, frame, finalize)
+
+
+class ThemeEnvironment(Environment):
+    """A theme's environment: Jinja's, with `printed` (_printer of its finalize) for the code _Generator writes."""
+
+    code_generator_class = _Generator
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self.printed = _printer(options["finalize"])
+
+
 @functools.cache  # one per theme and process: `sitegen serve` rebuilds without recompiling
-def environment(theme: str) -> Environment:
+def environment(theme: str) -> ThemeEnvironment:
     # A template whose file changed is read again at the next render_theme (_fresh), so keeping the environment is
     # safe. A theme's own templates first (its base.html), then the page bodies both themes share.
     loader = ChoiceLoader(
@@ -57,7 +135,7 @@ def environment(theme: str) -> Environment:
             FileSystemLoader(str(THEMES_DIR / "common" / "templates")),
         ]
     )
-    env = Environment(
+    env = ThemeEnvironment(
         loader=loader,
         autoescape=True,
         finalize=_finalizer(theme),
@@ -104,19 +182,34 @@ def render_theme(
     exception propagates."""
     env = environment(theme)
     _fresh(env)
+    urls: dict[str, dict[str, str]] = {}  # a folder -> its pages' `url` answers (this call's pages only)
     for page in site.pages:
         try:
             template = env.get_template(page.template)
             extra = {"body": body_html(page.item, page, site, linked)} if isinstance(page, ItemPage) else {}
-            html = template.render(
-                {**page.context(), **extra, "page": page, "city": city, "url": page.url}
-            )  # pages.RENDER_NAMES
+            url = _url(page, urls.setdefault(page.path.rpartition("/")[0], {}))
+            html = template.render({**page.context(), **extra, "page": page, "city": city, "url": url})
+            # (pages.RENDER_NAMES)
         except Exception as exc:
             if failed is None:
                 raise
             failed(page, exc)
             continue
         yield page.path, html.encode("utf-8")
+
+
+def _url(page: Page, known: dict[str, str]) -> Callable[[str], str]:
+    """`page.url` for its template, each answer remembered in `known`, shared by the pages of its folder: a
+    relative URL depends on the folder and the target only (Page.url), and a village's pages in one folder link
+    to the same few (the frame's, the ledger's, their neighbours'), ~15 a page."""
+
+    def url(target: str) -> str:
+        rel = known.get(target)
+        if rel is None:
+            rel = known[target] = page.url(target)
+        return rel
+
+    return url
 
 
 def _fresh(env: Environment) -> None:
