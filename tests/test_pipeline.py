@@ -29,6 +29,7 @@ from sitegen.content import progress
 from sitegen.content.errors import ContentError, OutputError
 from sitegen.content.model import City
 from sitegen.content.privacy import find_unmasked, mask
+from sitegen.finance import ledger
 from sitegen.images import renditions as assets
 from sitegen.images.digests import FILE, Checked, facts_file
 from sitegen.oversight import refcode
@@ -1218,3 +1219,55 @@ def test_a_voucher_number_too_long_for_its_pages_address_is_an_error(city, label
         assert list(result.held) == ["xg/cs"]
         problem = next(p for p in result.report.errors if p.code == "voucher-number-long")
         assert problem.where.path.endswith("xg/cs/journal/2026-09.csv") and problem.where.line and label in problem.zh
+
+
+# ---- h36: one voucher changed, the build's side: what a carried village still costs -------------------------------
+
+
+def counted_ledgers(monkeypatch) -> list[str]:
+    """ "town/village" of every village whose ledgers (流水账) are made, in order."""
+    made: list[str] = []
+    real = ledger.village_ledgers
+
+    def counting(village):
+        made.append(f"{village.town_slug}/{village.slug}")
+        return real(village)
+
+    monkeypatch.setattr(ledger, "village_ledgers", counting)
+    monkeypatch.setattr(pipeline, "village_ledgers", counting)
+    return made
+
+
+@pytest.mark.parametrize(
+    "edit, made",
+    [
+        ("summary", ["xg/cs"]),  # one voucher changed: one village's ledgers, the carried one's not made
+        ("nothing", []),  # (content touched, every village carried)
+        ("held", ["xg/cs2"]),  # xg/cs held back (an error in its journal): its old pages kept, no ledgers
+    ],
+)
+def test_only_the_villages_made_again_have_their_ledgers_made(city, tmp_path, monkeypatch, edit, made):
+    """A village's ledgers are read by its own pages only: a build makes those of the villages it makes again, not
+    of those it carries over or holds (a cost that grew with the city after one change). The pages are those a
+    full build of the same content makes, byte for byte."""
+    content, out = city
+    journal = content / "xg/cs/journal/2026-09.csv"
+    text = journal.read_text("utf-8")
+    if edit == "summary":
+        journal.write_text(text.replace("付保洁员八月工资", "付保洁员八月份工资"), "utf-8")
+    elif edit == "held":
+        journal.write_text(text.replace(",记-2,", ",记-13912345678,"), "utf-8")
+        (content / "xg/cs2/journal/2026-09.csv").write_text(text.replace("付保洁员八月工资", "付保洁员工资"), "utf-8")
+    else:
+        os.utime(journal)
+    ledgers = counted_ledgers(monkeypatch)
+    result = build(content, out, hold_back=True)
+    assert ledgers == made
+    assert sorted(result.reused) == sorted({"xg/cs", "xg/cs2"} - set(made) - set(result.held))
+    if edit == "held":
+        assert list(result.held) == ["xg/cs"]
+        return
+    monkeypatch.undo()
+    whole = tmp_path / "whole"
+    build(content, whole)
+    assert without_record(out) == without_record(whole)

@@ -32,9 +32,9 @@ from sitegen.build.state import records as _records
 from sitegen.content import progress
 from sitegen.content.errors import ContentError, Location, OutputError, Problem, Report, make_problem
 from sitegen.content.load import load, natural_key
-from sitegen.content.model import City, Image, Town, Village
+from sitegen.content.model import City, Image, Town, Village, with_villages
 from sitegen.content.privacy import find_unmasked, mask
-from sitegen.finance.ledger import build_ledgers
+from sitegen.finance.ledger import village_ledgers
 from sitegen.images import renditions as assets
 from sitegen.images.digests import Checked, Digests, Probes, facts_file, tree_facts
 from sitegen.oversight import refcode
@@ -722,12 +722,13 @@ def _settle(
     its problems to `report`, in the city's order) while the round goes on with the next village. ContentError
     when a failure is not a village's (the city's or towns' pages), or every village has failed, or any failed
     without `hold_back`; whatever was staged is then thrown away. Returns the city the site was made from (drafts
-    out or marked, ledgers, never-built held villages out: derived from `city`, which is left as it was) and the
-    site."""
+    out or marked, the ledgers of the villages made again, never-built held villages out: derived from `city`,
+    which is left as it was) and the site."""
     everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     with steps.step("plan"):
-        # drafts (unapproved records) out, or kept and marked with `preview` (review.py); then the ledgers
-        published = build_ledgers(publish(city, preview))
+        # drafts (unapproved records) out, or kept and marked with `preview` (review.py); the ledgers are made in
+        # _make, of the villages made again only
+        published = publish(city, preview)
     city = _drop_never_built(published, held, previous, themes)
     try:
         city, made, late = _make(
@@ -835,6 +836,8 @@ def _make(
     towns_held = held_towns(content, city)  # their own pages too are the old ones
     villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     kept = {key for key in villages if key in held or key in unchanged or key.split("/")[0] in towns_held}
+    with steps.step("plan"):
+        city = _with_ledgers(city, kept)
 
     def shared_plan(city: City, held: Collection[str]) -> tuple[links.Site, dict[str, dict[str, str]]]:
         """The city's and towns' pages (every item's path known), the `held` villages listed as recorded with
@@ -902,6 +905,16 @@ def _make(
     except BaseException:
         _discard(staged)  # nothing visible changed: the live output is as it was
         raise
+
+
+def _with_ledgers(city: City, kept: Collection[str]) -> City:
+    """The city with the ledgers (流水账, ledger.village_ledgers) of every village but those `kept` (carried over or
+    held: never planned, their pages are the old ones): a village's ledgers are read only by its own pages, so a
+    build after one change makes one village's, not the city's (a new city; `city` is left as it was)."""
+    return with_villages(
+        city,
+        lambda v: v if f"{v.town_slug}/{v.slug}" in kept else replace(v, ledgers=village_ledgers(v)),
+    )
 
 
 def _broke(path: str, exc: Exception) -> Problem:
