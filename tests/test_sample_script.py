@@ -1,7 +1,9 @@
 """scripts/make_sample.py: the sample content folder is deterministic, well-formed and small enough.
 
-The script is run twice (as a separate process, like a developer would) into two temporary folders; everything
-below is checked on that output, not on the checked-in content/.
+The script is run once (as a separate process, like a developer would) into a temporary folder; everything below
+is checked on that output, and that output is the checked-in content/ byte for byte: the run that made content/
+was another process (another hash seed, another day), so this shows the script deterministic and content/ what
+it makes.
 """
 
 from __future__ import annotations
@@ -39,20 +41,12 @@ def sample(tmp_path_factory):
     script = _load_script()
     if script.find_cjk_fonts() is None:
         pytest.skip("no CJK font installed (Debian: apt-get install fonts-noto-cjk); make_sample.py needs one")
-    outs = [tmp_path_factory.mktemp(f"run{n}") / "content" for n in (1, 2)]
-    runs = [
-        subprocess.Popen(
-            [sys.executable, str(SCRIPT), str(out)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=tmp_path_factory.getbasetemp(),
-        )
-        for out in outs
-    ]  # both runs at once
-    for proc in runs:
-        stdout, stderr = proc.communicate(timeout=600)
-        assert proc.returncode == 0, stderr.decode("utf-8", "replace")
-    return script, outs[0], outs[1]
+    out = tmp_path_factory.mktemp("run") / "content"
+    run = subprocess.run(
+        [sys.executable, str(SCRIPT), str(out)], capture_output=True, cwd=tmp_path_factory.getbasetemp(), timeout=600
+    )
+    assert run.returncode == 0, run.stderr.decode("utf-8", "replace")
+    return script, out, REPO / "content"
 
 
 def _files(root: Path) -> dict[str, Path]:
@@ -80,8 +74,8 @@ def _journal(village: Path) -> dict[str, list[dict]]:
     return out
 
 
-def test_two_runs_give_identical_trees(sample):
-    _, a, b = sample
+def test_a_run_gives_the_checked_in_content_byte_for_byte(sample):
+    _, a, b = sample  # this run's tree, and content/ as checked in (made by another run)
     fa, fb = _files(a), _files(b)
     assert sorted(fa) == sorted(fb)
     different = [name for name in fa if fa[name].read_bytes() != fb[name].read_bytes()]
