@@ -1221,8 +1221,8 @@ class _Round:
             before = self.site
             self.site = self.replan(self.city, self.late)
             for stage in self.staged.values():
-                for path in sorted(before.generated.keys() - self.site.generated.keys()):
-                    if stage is not None:
+                if stage is not None:
+                    for path in sorted(before.generated.keys() - self.site.generated.keys()):
                         stage.drop(path)
             generated, copies = _images(self.site, cache, digests, self.staged, images, self.fail)
             made = {key for key in self.todo if key not in self.late}
