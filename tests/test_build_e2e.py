@@ -42,8 +42,15 @@ def sample(sample_site) -> Path:
     return sample_site
 
 
-def test_sample_content_is_clean():
-    city, report = check(CONTENT)
+@pytest.fixture(scope="module")
+def checked():
+    """check(CONTENT) once for the module: (the city's model, the report). A check of the sample costs seconds (every
+    scan is opened); the tests below only read what it found."""
+    return check(CONTENT)
+
+
+def test_sample_content_is_clean(checked):
+    city, report = checked
     assert not report.errors, "\n".join(p.format() for p in report.errors)
     assert len(city.towns) >= 2 and all(len(t.villages) >= 2 for t in city.towns)
     for v in city.villages:
@@ -54,8 +61,8 @@ def test_sample_content_is_clean():
 
 
 @pytest.mark.parametrize("theme", ["tv", "mobile"])
-def test_every_ledger_line_reaches_its_voucher_and_scans(sample, theme):
-    city, _ = check(CONTENT)
+def test_every_ledger_line_reaches_its_voucher_and_scans(sample, checked, theme):
+    city, _ = checked
     root = sample / theme
     for village in city.villages:
         home = root / village.town_slug / village.slug / "index.html"
@@ -63,9 +70,11 @@ def test_every_ledger_line_reaches_its_voucher_and_scans(sample, theme):
         assert ledgers, f"no ledger for {village.name}"
         reached: set[str] = set()
         for ledger in ledgers:
+            ledger_tags = tags(ledger)  # read once: each of its lines' anchors is looked up in it
+            ids = {x.get("id") for _, x in ledger_tags}
             rows = [
                 a
-                for t, a in tags(ledger)
+                for t, a in ledger_tags
                 if t == "a" and "vouchers/" in a.get("href", "") and "ask" not in a.get("class", "").split()
             ]  # the line itself, not its 我有疑问 button
             assert rows
@@ -81,7 +90,7 @@ def test_every_ledger_line_reaches_its_voucher_and_scans(sample, theme):
                 ]
                 assert back and follow(voucher_page, back[0]["href"]) == ledger.resolve()
                 anchor = back[0]["href"].split("#")[1]
-                assert any(x.get("id") == anchor for _, x in tags(ledger))
+                assert anchor in ids
                 thumbs = [x for t, x in vtags if t == "a" and "scan-thumb" in x.get("class", "")]
                 # the thumbnails (the 我有疑问 panel's QR code, ask-CODE.png, is tests/test_feedback.py's)
                 imgs = [x["src"] for t, x in vtags if t == "img" and not x["src"].startswith("ask-")]
