@@ -17,6 +17,7 @@ import time
 import zlib
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
+from decimal import Decimal
 from pathlib import Path
 
 import pillow_heif
@@ -593,3 +594,31 @@ def test_qr_codes_and_charts_no_longer_shown_leave_the_cache_and_a_carried_villa
     site.write_text(site.read_text(encoding="utf-8").replace("12345.example", "12345.elsewhere"), encoding="utf-8")
     build(content, out)
     _cached(out, cache)  # (an old QR code's entry left in the cache would be linked nowhere)
+
+
+def test_a_chart_that_cannot_be_drawn_holds_its_village_and_is_drawn_once_it_can(tmp_path, monkeypatch):
+    """A drawing's failure is its village's (held with its old pages, the chart named), no entry is cached for
+    it, and the first build that can draw it does (the failure is not remembered)."""
+    content = _with_feedback(tmp_path)
+    out = tmp_path / "out"
+    build(content, out)
+    journal = content / "xg" / "hx" / "journal" / "2026-09.csv"
+    journal.write_text(journal.read_text(encoding="utf-8").replace("12000.00", "13000.00"), encoding="utf-8")
+    before = {p.name for p in default_cache(out).iterdir()}
+    real = charts.bar_chart
+
+    def broken(labels, series):
+        if any(v == Decimal("13000.00") for s in series for v in s.values):
+            raise ValueError("a chart that fails")
+        return real(labels, series)
+
+    monkeypatch.setattr(charts, "bar_chart", broken)
+    result = build(content, out, hold_back=True)
+    assert list(result.held) == ["xg/hx"]
+    assert {p.code for p in result.held["xg/hx"]} == {"render-failed"}
+    assert all("/charts/" in p.where.path and "ValueError: a chart that fails" in p.en for p in result.held["xg/hx"])
+    assert {p.name for p in default_cache(out).iterdir()} == before  # nothing cached for what failed
+    monkeypatch.setattr(charts, "bar_chart", real)
+    os.utime(journal, ns=(0, 0))  # (touched: the build's memo would tell the last result again, the content same)
+    assert build(content, out, hold_back=True).held == {}
+    _cached(out, default_cache(out))
