@@ -5,6 +5,7 @@ tel: link instead, no QR code; no other external link."""
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import shutil
@@ -12,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import segno
 from PIL import Image as PILImage
 
 from sitegen.build.pipeline import build, check
@@ -264,3 +266,39 @@ def test_sample_site_every_page_has_one_panel_with_its_code(tmp_path_factory):
     assert buttons >= len(codes) > 500
     for qr in sorted(root.rglob("ask-*.png"))[:3]:
         assert read_qr(qr).endswith("code=" + qr.stem.removeprefix("ask-"))
+
+
+# ---- h39: QR codes packed from the matrix, and cached by their text (drawn.py) --------------------------------------
+
+
+def _scaled_by_pillow(text: str) -> bytes:
+    """The QR code drawn as before h39 (an 8-bit image scaled up by Pillow, then made 1-bit): the reference."""
+    qr = segno.make_qr(text, error="m", mask=feedback.QR_MASK, boost_error=False)
+    rows = [bytes(0 if dark else 255 for dark in row) for row in qr.matrix]
+    n, side = len(rows), len(rows) + 2 * feedback.QR_BORDER
+    im = PILImage.new("L", (side, side), 255)
+    im.paste(PILImage.frombytes("L", (n, n), b"".join(rows)), (feedback.QR_BORDER, feedback.QR_BORDER))
+    im = im.resize((side * feedback.QR_SCALE,) * 2, PILImage.Resampling.NEAREST)
+    buf = io.BytesIO()
+    im.convert("1", dither=PILImage.Dither.NONE).save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("length", [1, 20, 50, 62, 63, 100, 200, 400])  # versions 1 to 13, across their limits
+def test_qr_png_is_byte_for_byte_the_pillow_scaled_code(length):
+    base = feedback.feedback_address(URL, "V-7K3Q-9TX2-3")
+    text = base[:length] if length <= len(base) else base + "x" * (length - len(base))
+    assert feedback.qr_png.__wrapped__(text) == _scaled_by_pillow(text)
+
+
+def test_a_qr_codes_cache_entry_is_its_text_and_how_it_is_drawn(monkeypatch):
+    a, b = feedback.feedback_address(URL, "V-7K3Q-9TX2-3"), feedback.feedback_address(URL, "V-7K3Q-9TX2")
+    assert feedback.qr_drawing(a).entry == feedback.qr_drawing(a).entry != feedback.qr_drawing(b).entry
+    assert feedback.qr_drawing(a)() == feedback.qr_png(a)
+    entry = feedback.qr_drawing(a).entry
+    for name, value in [("QR_SCALE", 16), ("QR_BORDER", 2), ("QR_MASK", 5)]:
+        with monkeypatch.context() as m:
+            m.setattr(feedback, name, value)
+            assert feedback.qr_drawing(a).entry != entry, name
+    monkeypatch.setattr(segno, "__version__", "0.0.1")  # another encoder may choose another encoding
+    assert feedback.qr_drawing(a).entry != entry

@@ -17,6 +17,7 @@ import time
 import zlib
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
+from decimal import Decimal
 from pathlib import Path
 
 import pillow_heif
@@ -25,12 +26,13 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFilter, ImageStat
 
 from sitegen.build.pipeline import build, check, default_cache
-from sitegen.content.errors import ContentError, Report
+from sitegen.content.errors import ContentError, OutputError, Report
 from sitegen.content.model import Image
-from sitegen.images import digests
+from sitegen.images import digests, drawn
 from sitegen.images import renditions as assets
+from sitegen.site import charts, feedback
 from tests.built_sample import sample_output
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, published
 
 RED = (220, 30, 30)
 
@@ -469,3 +471,154 @@ def test_a_job_whose_future_reports_the_broken_pool_is_a_suspect_not_lost(monkey
         "解码程序崩溃或超时 the decoder crashed or hung",
         None,
     ]
+
+
+# ---- h39: charts and QR codes cached by what they are drawn from (drawn.py) ------------------------------------------
+
+
+def _counted(calls: list[str], name: str, data: bytes = b"png") -> drawn.Drawing:
+    return drawn.Drawing(name, lambda: calls.append(name) or data + name.encode())
+
+
+def test_a_drawing_is_drawn_once_by_its_key_and_found_again(tmp_path):
+    calls: list[str] = []
+    plan = {"a/ask-1.png": _counted(calls, "k1"), "b/ask-1.png": _counted(calls, "k1"), "c.png": _counted(calls, "k2")}
+    files, failed = drawn.drawn(plan, tmp_path)
+    assert failed == {} and sorted(calls) == ["k1", "k2"]  # two paths of one key: drawn once
+    assert files["a/ask-1.png"] == files["b/ask-1.png"] == tmp_path / plan["a/ask-1.png"].entry
+    assert files["c.png"].read_bytes() == b"pngk2" and {p.name for p in tmp_path.iterdir()} == {
+        plan["a/ask-1.png"].entry,
+        plan["c.png"].entry,
+    }
+    calls.clear()
+    again, _ = drawn.drawn({"elsewhere.png": _counted(calls, "k2")}, tmp_path)  # the next build: found, not drawn
+    assert calls == [] and again == {"elsewhere.png": files["c.png"]}
+    # the entry's name is the key's hash and the drawing code's version: another key or version, another entry
+    assert drawn.Drawing("k3", bytes).entry != plan["c.png"].entry == drawn.Drawing("k2", bytes).entry
+    assert len(plan["c.png"].entry) == 40 and plan["c.png"]() == b"pngk2"
+
+
+def test_a_drawing_that_fails_is_its_paths_failure_and_leaves_no_entry(tmp_path):
+    def broken() -> bytes:
+        raise ValueError("no figures")
+
+    calls: list[str] = []
+    plan = {"x/chart.png": drawn.Drawing("bad", broken), "y/chart.png": drawn.Drawing("bad", broken)}
+    files, failed = drawn.drawn({**plan, "z.png": _counted(calls, "good")}, tmp_path)
+    assert failed == {"x/chart.png": "ValueError: no figures", "y/chart.png": "ValueError: no figures"}
+    assert list(files) == ["z.png"] and [p.name for p in tmp_path.iterdir()] == [files["z.png"].name]
+
+
+def test_a_cache_that_cannot_be_written_is_an_output_error_not_a_failed_page(tmp_path):
+    (tmp_path / "cache").write_text("a file, not a folder")
+    with pytest.raises(OutputError):
+        drawn.drawn({"a.png": _counted([], "k")}, tmp_path / "cache")
+
+
+def _with_feedback(tmp_path: Path) -> Path:
+    """The mini fixture with a feedback_url (QR codes) and its village copied (xg/hx: the same charts as xg/cs)."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    with open(content / "site.yaml", "a", encoding="utf-8") as fh:
+        fh.write('feedback_url: "https://12345.example.gov.cn/ask?code={code}"\n')
+    shutil.copytree(content / "xg" / "cs", content / "xg" / "hx")
+    yaml = content / "xg" / "hx" / "village.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("长寿村", "红星村"), encoding="utf-8")
+    return content
+
+
+def _drawings(out: Path) -> dict[str, Path]:
+    """Every QR code and chart of both themes."""
+    return {
+        p.relative_to(out).as_posix(): p
+        for theme in ("tv", "mobile")
+        for p in sorted((out / theme).rglob("*.png"))
+        if p.name.startswith("ask-") or p.parent.name == "charts"
+    }
+
+
+def _cached(out: Path, cache: Path) -> None:
+    """Every QR code and chart of `out` is a cache entry linked in (same file), and the cache holds no entry
+    that no page of `out` uses (every entry is linked into `out`: a hard link each)."""
+    entries = {(p.stat().st_dev, p.stat().st_ino) for p in cache.iterdir() if p.is_file()}
+    shown = _drawings(out)
+    assert shown and all((p.stat().st_dev, p.stat().st_ino) in entries for p in shown.values())
+    assert all(p.stat().st_nlink > 1 for p in cache.iterdir() if p.is_file())
+
+
+def test_a_cold_build_with_the_cache_draws_no_qr_code_or_chart_and_makes_the_same_bytes(tmp_path, monkeypatch):
+    content, cache = _with_feedback(tmp_path), tmp_path / "cache"
+    drawn_now: list[str] = []
+    qr, chart = feedback.qr_png.__wrapped__, charts.bar_chart
+    monkeypatch.setattr(feedback, "qr_png", lambda text: drawn_now.append(text) or qr(text))
+    monkeypatch.setattr(charts, "bar_chart", lambda *a: drawn_now.append("chart") or chart(*a))
+    build(content, tmp_path / "first", cache=cache)
+    first = _drawings(tmp_path / "first")
+    assert {p.split("/")[-2] for p in first} >= {"charts"} and any("/ask-" in p for p in first)
+    # the villages' two copies have the same charts: drawn once (one entry)
+    assert drawn_now.count("chart") < sum(1 for p in first if p.startswith("tv/") and "/charts/" in p)
+    _cached(tmp_path / "first", cache)
+    drawn_now.clear()
+    build(content, tmp_path / "second", cache=cache)  # a fresh output, the same cache
+    # (but the one check's fit test draws: the longest code possible, pipeline._qr_fits, no page's)
+    assert [text for text in drawn_now if not text.endswith("-999")] == [] and len(drawn_now) == 1
+    second = _drawings(tmp_path / "second")
+    assert {p: f.read_bytes() for p, f in second.items()} == {p: f.read_bytes() for p, f in first.items()}
+    assert sorted(_published(tmp_path / "second")) == sorted(_published(tmp_path / "first"))
+    assert all(
+        (tmp_path / "second" / p).read_bytes() == (tmp_path / "first" / p).read_bytes()
+        for p in _published(tmp_path / "first")
+    )
+
+
+def _published(out: Path) -> list[str]:
+    return [p.relative_to(out).as_posix() for p in out.rglob("*") if published(p, out)]
+
+
+def test_qr_codes_and_charts_no_longer_shown_leave_the_cache_and_a_carried_villages_stay(tmp_path):
+    content = _with_feedback(tmp_path)
+    out = tmp_path / "out"
+    build(content, out)
+    cache = default_cache(out)
+    before = {p.name for p in cache.iterdir()}
+    journal = content / "xg" / "hx" / "journal" / "2026-09.csv"
+    journal.write_text(journal.read_text(encoding="utf-8").replace("12000.00", "13000.00"), encoding="utf-8")
+    assert build(content, out).reused == ["xg/cs"]  # hx's charts drawn again; cs's (hx's old ones) kept
+    _cached(out, cache)
+    cold = build(content, tmp_path / "cold", cache=tmp_path / "cold-cache")
+    assert cold.reused == [] and {p.name for p in cache.iterdir()} == {
+        p.name for p in (tmp_path / "cold-cache").iterdir()
+    }
+    assert {p.name for p in cache.iterdir()} - before  # (hx's new charts)
+    site = content / "site.yaml"  # every QR code changes: the old ones are dropped
+    site.write_text(site.read_text(encoding="utf-8").replace("12345.example", "12345.elsewhere"), encoding="utf-8")
+    build(content, out)
+    _cached(out, cache)  # (an old QR code's entry left in the cache would be linked nowhere)
+
+
+def test_a_chart_that_cannot_be_drawn_holds_its_village_and_is_drawn_once_it_can(tmp_path, monkeypatch):
+    """A drawing's failure is its village's (held with its old pages, the chart named), no entry is cached for
+    it, and the first build that can draw it does (the failure is not remembered)."""
+    content = _with_feedback(tmp_path)
+    out = tmp_path / "out"
+    build(content, out)
+    journal = content / "xg" / "hx" / "journal" / "2026-09.csv"
+    journal.write_text(journal.read_text(encoding="utf-8").replace("12000.00", "13000.00"), encoding="utf-8")
+    before = {p.name for p in default_cache(out).iterdir()}
+    real = charts.bar_chart
+
+    def broken(labels, series):
+        if any(v == Decimal("13000.00") for s in series for v in s.values):
+            raise ValueError("a chart that fails")
+        return real(labels, series)
+
+    monkeypatch.setattr(charts, "bar_chart", broken)
+    result = build(content, out, hold_back=True)
+    assert list(result.held) == ["xg/hx"]
+    assert {p.code for p in result.held["xg/hx"]} == {"render-failed"}
+    assert all("/charts/" in p.where.path and "ValueError: a chart that fails" in p.en for p in result.held["xg/hx"])
+    assert {p.name for p in default_cache(out).iterdir()} == before  # nothing cached for what failed
+    monkeypatch.setattr(charts, "bar_chart", real)
+    os.utime(journal, ns=(0, 0))  # (touched: the build's memo would tell the last result again, the content same)
+    assert build(content, out, hold_back=True).held == {}
+    _cached(out, default_cache(out))

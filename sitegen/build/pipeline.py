@@ -35,6 +35,7 @@ from sitegen.content.load import load, natural_key
 from sitegen.content.model import City, Image, Town, Village, with_villages
 from sitegen.content.privacy import find_unmasked, mask
 from sitegen.finance.ledger import village_ledgers
+from sitegen.images import drawn
 from sitegen.images import renditions as assets
 from sitegen.images.digests import Checked, Digests, Probes, facts_file, tree_facts
 from sitegen.oversight import refcode
@@ -930,14 +931,19 @@ def _images(
     images: bool,
     fail: Callable[[str, Problem], None],
 ) -> tuple[set[str], dict[str, Path]]:
-    """The images step for `site` (the city's and towns' pages, or one village's): its charts and QR codes drawn
-    and staged, its renditions made in the cache. Returns the generated paths drawn and the renditions made
-    (output path -> cache file); a chart or image that cannot be made is `fail`ed at each page that shows it."""
+    """The images step for `site` (the city's and towns' pages, or one village's): its renditions made in the
+    cache, its charts and QR codes (drawn.Drawing) taken from the cache or drawn into it (drawn.drawn), its other
+    generated files (search indexes) made and staged. Returns the generated paths staged, and the renditions and
+    drawings (output path -> cache file: linked in and kept in the cache like renditions); a chart or image that
+    cannot be made is `fail`ed at each page that shows it. A rehearsal draws nothing: it takes them as drawn."""
     generated: set[str] = set()
+    drawings = {p: d for p, d in site.generated.items() if isinstance(d, drawn.Drawing)}
     for path, draw in site.generated.items():
-        try:  # a rehearsal does not draw charts and QR codes (most of its time): it takes them as drawn
+        if path in drawings:
+            continue
+        try:  # a rehearsal does not make generated files: it takes them as made
             data = (draw() if images else b"") if callable(draw) else draw
-        except Exception as exc:  # a chart that cannot be drawn: its village's failure
+        except Exception as exc:  # a search index that cannot be made: its village's failure
             fail(path, _broke(path, exc))
             continue
         generated.add(path)
@@ -946,6 +952,9 @@ def _images(
                 stage.put(path, data)
     made = Report()
     copies = assets.renditions(site.images, cache, made, known=digests) if images else {p: Path() for p in site.images}
+    pictures, failed = drawn.drawn(drawings, cache) if images else (dict.fromkeys(drawings, Path()), {})
+    for path, error in failed.items():  # a chart that cannot be drawn: its village's failure
+        fail(path, make_problem("render-failed", Location(path), page=path, detail=error))
     for problem in made.problems:  # reported at the source file: held to every village whose pages show it
         users = {
             path
@@ -954,7 +963,7 @@ def _images(
         }
         for path in sorted(users) or [""]:
             fail(path, problem)
-    return generated, copies
+    return generated, {**copies, **pictures}
 
 
 class _Targets(Collection[str]):

@@ -7,18 +7,23 @@ installed the bars are drawn without text (the page shows every figure in a tabl
 
 from __future__ import annotations
 
+import functools
 import io
+import json
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 
 from PIL import Image, ImageDraw, ImageFont
 
+from sitegen.images.drawn import Drawing
 from sitegen.site.code import font_path
 
 WIDTH, HEIGHT = 1280, 640
 BACKGROUND = (11, 26, 42)  # the TV theme's page colour
 TEXT = (255, 255, 255)
 GRID = (44, 74, 107)
+CHART = "chart1"  # the drawing code's version (bar_chart): change when a chart's bytes change
 COLOURS = ((159, 245, 176), (255, 207, 207), (255, 235, 153), (214, 226, 238))  # income, expense, budget, other
 
 
@@ -29,6 +34,26 @@ class Series:
     name: str
     values: tuple[Decimal, ...]
     colour: int | None = None  # index into COLOURS; by default the series' position (income, expense, …)
+
+
+def drawing(labels: list[str], series: list[Series]) -> Drawing:
+    """bar_chart of these figures as a drawing cached by them (drawn.py): the same chart is not drawn again by the
+    next cold build. Its key: CHART, the sizes and colours, the font file (its path, size and time: a font
+    replaced in place draws other glyphs) and every label and figure."""
+    path = font_path()
+    font = f"{path}:{_stamp(path)}" if path else "-"
+    figures = [labels, [(s.name, [str(v) for v in s.values], s.colour) for s in series]]
+    style = f"{WIDTH}x{HEIGHT}|{BACKGROUND}|{TEXT}|{GRID}|{COLOURS}"
+    return Drawing(
+        f"{CHART}|{style}|{font}|{json.dumps(figures, ensure_ascii=False)}",
+        functools.partial(bar_chart, labels, series),
+    )
+
+
+def _stamp(path: str) -> str:
+    """A font file's size and modification time (its identity in a chart's key)."""
+    facts = os.stat(path)
+    return f"{facts.st_size}:{facts.st_mtime_ns}"
 
 
 def _font(size: int):

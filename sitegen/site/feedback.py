@@ -23,6 +23,7 @@ import segno
 from PIL import Image as PILImage
 
 from sitegen.content.model import City, Voucher
+from sitegen.images.drawn import Drawing
 from sitegen.oversight import refcode
 from sitegen.site.pages import Ask, Subject
 from sitegen.site.plan import Site
@@ -32,19 +33,38 @@ QR_BORDER = 4  # the quiet zone the standard asks for
 QR_MASK = 2  # fixed, so the build does not try all eight (4 ms a code); any mask reads equally well here
 
 
+QR_BYTES = QR_SCALE // 8  # a module is whole bytes of a 1-bit row: the PNG's rows are packed here directly
+assert QR_SCALE % 8 == 0, "a QR module must be whole bytes of a 1-bit row"
+MODULES = bytes.maketrans(b"\x00\x01", b"\xff\x00")  # segno's matrix (1: dark) to 1-bit pixels (1: white)
+
+
 @functools.lru_cache(maxsize=4096)  # rebuilds in one process (tests, `sitegen serve`) draw each code once
 def qr_png(text: str) -> bytes:
-    """A QR code as a deterministic 1-bit PNG, black on white."""
+    """A QR code as a deterministic 1-bit PNG, black on white, QR_SCALE pixels a module with a QR_BORDER quiet zone.
+    The 1-bit rows are packed from segno's matrix (each module row once, repeated QR_SCALE times): the pixels
+    Pillow made by scaling an 8-bit image up and converting it, so the same bytes, without the scaling."""
     qr = segno.make_qr(text, error="m", mask=QR_MASK, boost_error=False)
-    rows = [bytes(0 if dark else 255 for dark in row) for row in qr.matrix]
-    n = len(rows)
-    side = n + 2 * QR_BORDER
-    im = PILImage.new("L", (side, side), 255)
-    im.paste(PILImage.frombytes("L", (n, n), b"".join(rows)), (QR_BORDER, QR_BORDER))
-    im = im.resize((side * QR_SCALE, side * QR_SCALE), PILImage.Resampling.NEAREST)
+    side = len(qr.matrix) + 2 * QR_BORDER  # in modules
+    quiet = b"\xff" * (QR_BORDER * QR_BYTES)
+    blank = b"\xff" * (side * QR_BYTES * QR_SCALE * QR_BORDER)
+    rows = [quiet + _widened(bytes(row).translate(MODULES)) + quiet for row in qr.matrix]
+    data = b"".join([blank, *(row * QR_SCALE for row in rows), blank])
+    im = PILImage.frombytes("1", (side * QR_SCALE, side * QR_SCALE), data)
     buf = io.BytesIO()
-    im.convert("1", dither=PILImage.Dither.NONE).save(buf, "PNG")
+    im.save(buf, "PNG")
     return buf.getvalue()
+
+
+def _widened(modules: bytes) -> bytes:
+    """A row of one byte a module, QR_BYTES bytes a module."""
+    return modules if QR_BYTES == 1 else bytes(b for b in modules for _ in range(QR_BYTES))
+
+
+def qr_drawing(text: str) -> Drawing:
+    """The QR code of `text` as a drawing cached by its text (drawn.py): the same code is not drawn again by the
+    next cold build. Its key holds everything that decides the bytes (segno's version: it picks the encoding)."""
+    key = f"qr1|segno{segno.__version__}|m|mask{QR_MASK}|x{QR_SCALE}|border{QR_BORDER}|{text}"
+    return Drawing(key, functools.partial(qr_png, text))
 
 
 def feedback_address(template: str, code: str) -> str:
@@ -97,8 +117,8 @@ def plan(site: Site, city: City, codes: dict[int, str] | None = None) -> dict[in
         page.ask = ask
         if isinstance(page.subject.thing, Voucher) and not page.subject.scans:
             by_voucher[id(page.subject.thing)] = ask
-        if ask.qr and ask.qr not in site.generated:  # a voucher's viewer of several scans shares its code's QR
-            site.generated[ask.qr] = functools.partial(qr_png, ask.address)
+        if ask.qr and ask.address and ask.qr not in site.generated:  # a viewer of several scans shares its QR
+            site.generated[ask.qr] = qr_drawing(ask.address)
     for page in site.pages:
         if page.listed:
             page.refs = {v.key: by_voucher[id(v)] for v in page.listed if id(v) in by_voucher}

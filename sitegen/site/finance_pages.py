@@ -7,7 +7,6 @@ the year (which link to their vouchers), the ledger, or the statement section it
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import posixpath
 import re
@@ -134,7 +133,7 @@ class FinancePlanner:
 
     def chart(self, name: str, labels: list[str], series: list[charts.Series], alt: str) -> tuple[str, str, int, int]:
         path = f"{self.base}/finance/charts/{name}.png"
-        self.p.generated[path] = functools.partial(charts.bar_chart, labels, series)  # drawn if the page is made
+        self.p.generated[path] = charts.drawing(labels, series)  # drawn if the page is made and not in the cache
         return path, alt, charts.WIDTH, charts.HEIGHT
 
     def image(self, img: Image, title: str) -> str:
