@@ -90,6 +90,12 @@ def image_cache(tmp_path_factory, dest: Path) -> Path:
         _built["out"] = (_built["out"][0], {})
         sample_output(tmp_path_factory)
         cache = _built["cache"][0]
+    return linked_cache(cache, dest)
+
+
+def linked_cache(cache: Path, dest: Path) -> Path:
+    """A warm copy at `dest` of the image cache `cache`, for another build that must not change it: the
+    renditions hard-linked (a build never writes into one, see image_cache), the index copied."""
     shutil.copytree(cache, dest, copy_function=os.link, ignore=shutil.ignore_patterns(".index"))
     shutil.copytree(cache / ".index", dest / ".index")
     return dest

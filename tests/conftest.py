@@ -104,15 +104,31 @@ def sample_cache(tmp_path_factory, tmp_path) -> Path:
 # longest files start first, so no worker is left with a long one at the end while the other has nothing to do.
 # By measured time, highest first. The first goes to one worker, the second to the other: that one needs no sample
 # build, so it runs while the first builds the shared sample (tests/built_sample.py) for both.
-SLOWEST_FILES = (
-    "test_reachability.py",  # the walk over the whole sample TV site
-    "test_sample_script.py",
-    "test_build_e2e.py",
-    "test_finance.py",
-    "test_ingest.py",
-    "test_tv_sweep.py",
-    "test_publish.py",
-    "test_validate.py",
+SLOWEST_FILES = (  # (h38: every file above ~10 s, so the run ends on short files; seconds in one of two workers)
+    "test_reachability.py",  # the walk over the whole sample TV site (309 s at fc34133)
+    "test_sample_script.py",  # 27
+    "test_build_e2e.py",  # 95 (with the shared sample build)
+    "test_finance.py",  # 68
+    "test_corpus.py",  # 55
+    "test_pipeline.py",  # 52
+    "test_reuse.py",  # 47
+    "test_publish.py",  # 47
+    "test_cli.py",  # 45
+    "test_tv_js.py",  # 40
+    "test_ingest.py",  # 52 before `sitegen ingest` stopped loading the build (h38)
+    "test_mobile_site.py",  # 28
+    "test_tv_sweep.py",  # 28
+    "test_memo.py",  # 24
+    "test_validate.py",  # 23
+    "test_tv_site.py",  # 22
+    "test_serve.py",  # 18
+    "test_print.py",  # 18
+    "test_push.py",  # 16
+    "test_digests_index.py",  # 16
+    "test_search.py",  # 15
+    "test_viewer.py",  # 14
+    "test_images.py",  # 12
+    "test_bundle.py",  # 11
 )
 
 

@@ -158,11 +158,11 @@ PIPELINE = (
 )  # what a check reads with
 
 
-def loaded_by(*args) -> tuple[subprocess.CompletedProcess, list[str]]:
-    """Run `sitegen ARGS` in a fresh interpreter; which of PIPELINE it had loaded when it exited."""
+def loaded_by(*args, watch: tuple[str, ...] = PIPELINE) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run `sitegen ARGS` in a fresh interpreter; which of `watch` (PIPELINE) it had loaded when it exited."""
     code = (
         "import atexit, json, sys\n"
-        f"atexit.register(lambda: print('LOADED', json.dumps([m for m in {PIPELINE!r} if m in sys.modules]), file=sys.stderr))\n"
+        f"atexit.register(lambda: print('LOADED', json.dumps([m for m in {watch!r} if m in sys.modules]), file=sys.stderr))\n"
         "from sitegen.cli.main import main\n"
         f"sys.argv = ['sitegen', *{[str(a) for a in args]!r}]\n"
         "main()\n"
@@ -243,3 +243,19 @@ def test_the_remembered_verdict_does_not_survive_a_change(mini, tmp_path, monkey
     assert calls == [edit, edit]
     CliRunner().invoke(cli, check)
     assert calls == [edit, edit]
+
+
+# ---- h38: `sitegen ingest`, the headend's command, loads what ingesting needs only -------------------------------
+
+
+def test_ingest_loads_neither_the_build_nor_the_publishing_libraries(tmp_path):
+    """A headend runs `sitegen ingest` every few minutes (the tests some dozens of times): it loads the bundle
+    format, the keys and the lock (cli/ingest.py), not the build's template, image, spreadsheet and pinyin
+    libraries nor SFTP, which cost ~0.8 s of CPU a start (cli/deploy.py loads them for bundle, push, publish)."""
+    watch = (*PIPELINE, *HEAVY, "numpy", "sitegen.site.render", "sitegen.content.load", "sitegen.deploy.publish")
+    r, loaded = loaded_by("ingest", "--root", tmp_path, watch=watch)
+    assert r.returncode == 8 and "publisher.pub" in r.stderr and loaded == [], r.stderr  # (no trusted key there)
+    r, loaded = loaded_by("ingest", "--root", tmp_path, "--rollback", watch=watch)
+    assert r.returncode == 3 and "no earlier release" in r.stderr and loaded == [], r.stderr
+    r, loaded = loaded_by("publish", "--help", watch=watch)  # (the publishing side loads them)
+    assert r.returncode == 0 and "paramiko" in loaded and "sitegen.deploy.publish" in loaded, r.stderr

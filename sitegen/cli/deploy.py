@@ -1,4 +1,5 @@
-"""The deployment commands (发布到前端): keys, bundle, push, ingest, publish. Registered on `sitegen` by cli/main.py.
+"""The deployment commands (发布到前端): keys, bundle, push, publish (ingest, the headend's, is in cli/ingest.py).
+Registered on `sitegen` by cli/main.py.
 
 Operator messages are Chinese first with an English line; exit codes are errors.EXIT_*
 (documented in docs/deploy.md), never a traceback.
@@ -7,14 +8,12 @@ Operator messages are Chinese first with an English line; exit codes are errors.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 
 import click
 
 from sitegen.build import lock
+from sitegen.cli.exits import PATH, exit_codes, fail
 from sitegen.content.config import PublishConfig
 from sitegen.content.errors import (
     EXIT_CONTENT,
@@ -23,39 +22,12 @@ from sitegen.content.errors import (
     EXIT_LOCKED,
     EXIT_OK,
     EXIT_PUSH,
-    EXIT_REJECTED,
-    EXIT_STALE,
     EXIT_USAGE,
 )
 from sitegen.deploy import keys
-from sitegen.deploy.bundle import BundleError, Store, make_bundles
-from sitegen.deploy.ingest import HeadendFault, ingest
-from sitegen.deploy.ingest import rollback as do_rollback
+from sitegen.deploy.bundle import Store, make_bundles
 from sitegen.deploy.publish import human_size, pick_targets, publish, signing_key, site_config
 from sitegen.deploy.push import push
-
-PATH = click.Path(path_type=Path)
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(message, err=True)
-    sys.exit(code)
-
-
-@contextmanager
-def _exit_codes(usage: tuple[type[Exception], ...] = ()) -> Iterator[None]:
-    """The one place an operator-facing failure becomes its message and exit code (docs/deploy.md); `usage`: the
-    exceptions that mean a bad option value (e.g. pick_targets' ValueError for an unknown --target)."""
-    try:
-        yield
-    except keys.KeyProblem as exc:
-        _fail(str(exc), EXIT_KEY)
-    except lock.Busy as exc:
-        _fail(str(exc), EXIT_LOCKED)
-    except BundleError as exc:
-        _fail(str(exc), EXIT_FAILURE)
-    except usage as exc:
-        _fail(str(exc), EXIT_USAGE)
 
 
 def _publish_config(content: Path) -> PublishConfig:
@@ -76,7 +48,7 @@ def keys_generate(private: Path) -> None:
     try:
         pub = keys.generate(private)
     except (keys.KeyProblem, OSError) as exc:
-        _fail(str(exc), EXIT_KEY)
+        fail(str(exc), EXIT_KEY)
     click.echo(
         f"已生成私钥 private key: {private}\n已生成公钥 public key: {pub} (key id {keys.key_id(keys.load_public(pub))})"
     )
@@ -90,7 +62,7 @@ def keys_generate(private: Path) -> None:
 def bundle_cmd(output: Path, bundles: Path, key: Path | None, content: Path) -> None:
     """Cut the built OUTPUT into signed bundles: one per village and one for the city."""
     config = _publish_config(content)
-    with _exit_codes():
+    with exit_codes():
         private = signing_key(content, key, config, (content, output, bundles))
         with lock.hold(bundles / ".lock"):
             infos = make_bundles(output, Store(bundles), private, valid_days=config.valid_days)
@@ -110,7 +82,7 @@ def bundle_cmd(output: Path, bundles: Path, key: Path | None, content: Path) -> 
 def push_cmd(content: Path, bundles: Path, key: Path | None, names: tuple[str, ...], retries: int) -> None:
     """Send the bundles to the targets in site.yaml (publish: targets), as deltas where the headend allows."""
     config = _publish_config(content)
-    with _exit_codes(usage=(ValueError,)):
+    with exit_codes(usage=(ValueError,)):
         private = signing_key(content, key, config, (content, bundles))
         targets = pick_targets(config, names)
         with lock.hold(bundles / ".lock"):
@@ -137,65 +109,6 @@ def push_cmd(content: Path, bundles: Path, key: Path | None, names: tuple[str, .
                 )
         click.echo(f"{r.target}: 完成 done, {human_size(r.bytes_sent)}")
     sys.exit(code)
-
-
-@click.command("ingest")
-@click.argument("sources", nargs=-1, type=PATH)
-@click.option("--root", required=True, type=PATH, help="headend folder (releases/, current, drop/)")
-@click.option("--public-key", type=PATH, help="trusted public key (default: ROOT/publisher.pub)")
-@click.option("--keep", default=5, show_default=True, type=click.IntRange(2, 100), help="releases to keep")
-@click.option("--wait", is_flag=True, help="wait for a running ingest instead of exiting")
-@click.option("--rollback", is_flag=True, help="serve the previous release again")
-@click.option(
-    "--max-age",
-    default=48,
-    show_default=True,
-    type=click.IntRange(1, 24 * 365),
-    help="hours without a fresh signed snapshot before the content counts as stale (exit 9)",
-)
-def ingest_cmd(
-    sources: tuple[Path, ...], root: Path, public_key: Path | None, keep: int, wait: bool, rollback: bool, max_age: int
-) -> None:
-    """(At the headend) verify bundles from SOURCES (files or folders; default ROOT/drop) and activate them."""
-    with _exit_codes(usage=()):
-        try:
-            if rollback:
-                was, now = do_rollback(root, wait)
-                click.echo(f"已回滚 rolled back: {was} -> {now}")
-                return
-            result = ingest(
-                root, list(sources) or None, public_key, keep=keep, wait=wait, max_age=timedelta(hours=max_age)
-            )
-        except HeadendFault as exc:
-            _fail(str(exc), EXIT_FAILURE)
-    labels = {
-        "installed": "已启用 installed",
-        "already": "已是当前版本 already live",
-        "superseded": "被更新的版本取代 superseded",
-        "rejected": "拒绝 REJECTED",
-        "waiting": "等待快照 waiting for its snapshot",
-    }
-    for o in result.outcomes:
-        what = f"{o.bundle} v{o.version} {o.kind}" if o.bundle else ""
-        click.echo(f"{labels[o.status]}: {o.source} {what}", err=o.status == "rejected")
-        if o.reason:
-            for line in o.reason.splitlines():
-                click.echo(f"    {line}", err=o.status == "rejected")
-    if result.activated:
-        click.echo(f"正在使用 now serving: {result.activated}（上一个 previous: {result.previous or '—'}）")
-    elif not result.outcomes:
-        click.echo("没有新的包 / no bundles to ingest")
-    else:
-        click.echo(f"未切换，仍在使用 unchanged, serving: {result.previous or '—'}")
-    if result.stale_hours is not None:
-        click.echo(
-            f"内容已过时 STALE: 最后一次确认的快照时间 {result.fresh}（UTC），已 {result.stale_hours} 小时没有新的快照 / "
-            f"content last confirmed by a signed snapshot at {result.fresh} UTC, {result.stale_hours} hours "
-            f"ago (limit {max_age})",
-            err=True,
-        )
-        sys.exit(EXIT_STALE)
-    sys.exit(EXIT_REJECTED if result.rejected else EXIT_OK)
 
 
 @click.command("publish")
@@ -228,4 +141,4 @@ def publish_cmd(
     sys.exit(result.code)
 
 
-COMMANDS = (keys_group, bundle_cmd, push_cmd, ingest_cmd, publish_cmd)
+COMMANDS = (keys_group, bundle_cmd, push_cmd, publish_cmd)

@@ -4,7 +4,8 @@ Exit codes: 0 success; 1 content errors (all listed): either nothing was written
 the ones named as held back was built, those keeping their last good pages; 2 command-line usage error;
 3 the output could not be written or an internal failure (one log line; the previous output is untouched);
 4 another build or publish holds the output folder or image cache (lock.py; `--wait` waits for it).
-The deployment commands (keys, bundle, push, ingest, publish; sitegen/cli/deploy.py) add 5-8, see docs/deploy.md.
+The deployment commands (keys, bundle, push, publish: sitegen/cli/deploy.py; ingest: sitegen/cli/ingest.py) add 5-9,
+see docs/deploy.md.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ LAZY_COMMANDS = {
     "keys": "sitegen.cli.deploy:keys_group",
     "bundle": "sitegen.cli.deploy:bundle_cmd",
     "push": "sitegen.cli.deploy:push_cmd",
-    "ingest": "sitegen.cli.deploy:ingest_cmd",
+    "ingest": "sitegen.cli.ingest:ingest_cmd",
     "publish": "sitegen.cli.deploy:publish_cmd",
     "report": "sitegen.cli.report:report_group",
     "print": "sitegen.cli.poster:print_command",

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 CHUNK = 1 << 20  # 1 MiB: hashing a scan never holds it whole in memory
+# Names in a content folder that are no clerk's file: hidden ones, Office's lock files, Windows' thumbnails (load.py
+# skips them, reuse.py leaves them out of a village's fingerprint). Here, not in load.py, so that reading a build's
+# record (the deployment commands) does not load the spreadsheet reader.
+IGNORED = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -23,6 +23,7 @@ import openpyxl
 import yaml
 
 from sitegen.content.errors import Location, Problem, Report, rel
+from sitegen.content.files import IGNORED
 from sitegen.content.taxonomy import BY_FOLDER, POLICIES, Board
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -225,7 +226,6 @@ OVERSIGHT_FOLDERS = {"registries": "registries", "名单": "registries", "feedba
 # Spreadsheets sitegen cannot read (old Excel, WPS, LibreOffice, Numbers): in a folder of tables they are an
 # error, not a stray file, or a clerk's whole journal would drop out of the site with a mere warning.
 OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".et", ".ods", ".numbers")
-IGNORED = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)  # hidden, Office lock files
 
 
 @dataclass

@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sitegen.content.files import sha256_file, write_atomic
 from sitegen.content.taxonomy import FINANCE
 from sitegen.deploy import keys
-from sitegen.site.render import THEMES
+from sitegen.site.code import THEMES
 from sitegen.site.reuse import read_record
 
 FORMAT = "sitegen-bundle/1"

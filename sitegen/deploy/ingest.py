@@ -87,7 +87,7 @@ from sitegen.deploy.bundle import (
     strict_json,
     utc,
 )
-from sitegen.site.render import THEMES
+from sitegen.site.code import THEMES
 
 KEEP = 5
 RECORD = ".sitegen/release.json"

@@ -32,6 +32,8 @@ import itertools
 import math
 import multiprocessing
 import os
+import select
+import threading
 import warnings
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -263,7 +265,27 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "forkserver":  # the server imports this module (and Pillow) once; workers fork from it ready
         context.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_end_with, initargs=(os.getpid(),))
+
+
+def _end_with(parent: int) -> None:
+    """(In a pool worker, first thing) end this worker when `parent`, the process that made the pool, ends, however
+    it ends. A worker waits for its next job on a queue whose writing end it holds itself, so it never learns that a
+    build was killed (SIGKILL, the OOM killer, cron's timeout); it would wait for ever, and keep the forkserver it
+    was forked from and multiprocessing's resource tracker alive with it (orphans, ppid 1, on the publishing machine
+    and after a test run). A pidfd is readable once its process has ended: a thread sleeps on it, no polling."""
+    try:
+        handle = os.pidfd_open(parent)
+    except ProcessLookupError:  # ended already
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfds (not Linux, or a kernel before 5.3): left as before
+        return
+    threading.Thread(target=_exit_on_ready, args=(handle,), daemon=True, name="end-with-parent").start()
+
+
+def _exit_on_ready(handle: int) -> None:
+    select.select([handle], [], [])
+    os._exit(1)  # no clean-up: the job in hand is for a build that is gone (its staging is discarded)
 
 
 def _isolated(fn, path: Path):

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.content.load import IGNORED
+from sitegen.content.files import IGNORED
 from sitegen.content.model import City, Image, Village
 from sitegen.images.digests import Digests, path_facts
 from sitegen.site.code import RECORD, renderer
