@@ -49,6 +49,7 @@ import operator
 import os
 import pickle
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -209,6 +210,7 @@ def _no_collection() -> Iterator[None]:
 
 
 _HOLDERS = [0]  # builds and checks of this process under way inside `holding`
+_COUNTING = threading.Lock()
 
 
 @contextmanager
@@ -223,13 +225,15 @@ def holding() -> Iterator[None]:
     each, so the build's CPU grew faster than the city. A frozen object is still freed by its reference count;
     only a cycle among frozen objects waits for the unfreeze, so nothing outlives the run (sitegen serve builds
     many times in one process)."""
-    _HOLDERS[0] += 1
+    with _COUNTING:  # (sitegen serve builds in a thread of its own)
+        _HOLDERS[0] += 1
     try:
         yield
     finally:
-        _HOLDERS[0] -= 1
-        if not _HOLDERS[0]:
-            gc.unfreeze()
+        with _COUNTING:
+            _HOLDERS[0] -= 1
+            if not _HOLDERS[0]:
+                gc.unfreeze()
 
 
 def settle() -> None:
