@@ -578,7 +578,7 @@ def build(
         city, report = check(content, checked, previous, themes, probes, cache, facts)
     if city is None:
         raise ContentError(report)
-    settle()  # the checked city is held to the end of the build: no full collection walks it again
+    settle(collect=True)  # the checked city is held to the end of the build: no full collection walks it again
     with _locked(out, cache, previous, wait):
         probes.save()  # only headers that were sound, whatever follows (under the lock: one writer)
         result = _build(content, out, themes, cache, hold_back, previous, preview, city, report, checked, steps, facts)

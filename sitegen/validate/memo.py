@@ -236,9 +236,14 @@ def holding() -> Iterator[None]:
                 gc.unfreeze()
 
 
-def settle() -> None:
-    """Inside `holding`: what is alive now is long-lived, out of the collector's sight until the run ends."""
+def settle(collect: bool = False) -> None:
+    """Inside `holding`: what is alive now is long-lived, out of the collector's sight until the run ends.
+    `collect`: garbage collected first (what is frozen is never collected before the run ends): where a run's long
+    work begins (the build's city checked), so that a cold build freezes no garbage of its validation; after one
+    change it walks only what is not frozen yet (the changed villages' models)."""
     if _HOLDERS[0]:
+        if collect:
+            gc.collect()
         gc.freeze()
 
 
