@@ -5,16 +5,20 @@ and each small edit re-validates exactly the villages it can affect."""
 from __future__ import annotations
 
 import dataclasses
+import gc
+import io
 import os
+import pathlib
 import shutil
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PosixPath
 
 import pytest
 
 from sitegen.build import pipeline
+from sitegen.build.state import default_cache
 from sitegen.content import load as load_module
 from sitegen.content.errors import Report
 from sitegen.content.model import City, Voucher
@@ -670,3 +674,59 @@ def test_a_restored_village_s_hotline_question_is_attached_afresh(towns, oversee
     after = run(towns, overseen)
     assert watch.ruled == set()
     same(run(towns, None), after)
+
+
+# ---- restored villages out of the garbage collector's full passes (memo.holding, h40) --------------------------
+
+
+def test_a_run_keeps_what_it_restored_out_of_full_collections_until_it_ends(towns, tmp_path, monkeypatch):
+    """A build after one change holds every restored village for the whole run: they are frozen (gc.freeze) as
+    they are restored and the checked city once check returns, so the full collections of the plan, images and
+    render steps do not walk them; the check inside the build does not give them back early; when the build (or
+    `sitegen check`'s rehearsal) ends, everything is given back (gc.unfreeze): nothing stays frozen in a process
+    that builds again (sitegen serve). A cold build restores nothing but freezes its checked city likewise."""
+    out = tmp_path / "out"
+    seen: list[tuple[int, bool]] = []  # (objects frozen, the restored village among those a full collection walks)
+    real = pipeline.publish
+
+    def publishing(city: City, preview: bool) -> City:
+        village = next(v for v in city.villages if f"{v.town_slug}/{v.slug}" == "hs/dq")
+        seen.append((gc.get_freeze_count(), any(o is village for o in gc.get_objects(generation=2))))
+        return real(city, preview)
+
+    monkeypatch.setattr(pipeline, "publish", publishing)
+    pipeline.build(towns, out)
+    assert seen[-1][0] > 0 and gc.get_freeze_count() == 0
+    _voucher_row(towns, "xg")
+    pipeline.rehearse(towns, out)  # sitegen check: restores three villages, validates one
+    assert seen[-1][0] > 0 and not seen[-1][1] and gc.get_freeze_count() == 0
+    _voucher_row(towns, "xg")
+    pipeline.build(towns, out)
+    assert seen[-1][0] > 0 and not seen[-1][1] and gc.get_freeze_count() == 0
+    pipeline.check(towns, cache=default_cache(out))  # check alone, as `sitegen check` without an output
+    assert gc.get_freeze_count() == 0
+    cold = tmp_path / "cold"
+    pipeline.build(towns, cold)
+    assert snapshot(out) == snapshot(cold)
+
+
+@pytest.mark.skipif(not memo_module._PARSED, reason="this Python's pathlib cannot make a path from its parts")
+def test_a_restored_villages_paths_are_not_parsed_again(towns, monkeypatch):
+    """A seed-scale village holds ~1,300 paths (each scan's source): the memo keeps each as pathlib parsed it, so
+    restoring the village parses none of them again (it was a third of its unpickling), and gives the same paths."""
+    city, _ = run(towns, None)
+    assert city is not None
+    village = city.villages[0]
+    buffer = io.BytesIO()
+    memo_module._Pickler(buffer, {id(o): n for n, o in memo_module._constants().items()}).dump(village)
+    buffer.seek(0)
+
+    def parse(cls: type, args: object) -> None:
+        raise AssertionError(f"parsed again: {args!r}")
+
+    monkeypatch.setattr(pathlib.PurePath, "_parse_args", classmethod(parse))
+    again = memo_module._Unpickler(buffer, memo_module._constants()).load()
+    monkeypatch.undo()
+    assert canonical(again) == canonical(village)
+    sources = [i.source for v in again.vouchers for i in v.scans]
+    assert sources and all(type(p) is PosixPath and str(p) == str(PosixPath(str(p))) for p in sources)

@@ -11,7 +11,8 @@ import sys
 import pytest
 
 from sitegen.build.pipeline import build, check
-from sitegen.oversight import refcode
+from sitegen.content import model
+from sitegen.oversight import refcode, review
 from sitegen.oversight.review import publish
 from tests.conftest import FIXTURES, REPO
 from tests.oversightkit import FULL_TRAIL, Pay, content, journal, write_csv
@@ -250,3 +251,89 @@ def test_publishing_a_published_city_again_changes_nothing_published(tmp_path):
     assert [q.ticket for q in twice.questions] == ["T1"] and not twice.villages[0].questions
     assert twice.questions[0].target.draft and twice.questions[0].target.questions == twice.questions
     assert [v.key for v in twice.villages[0].vouchers] == [v.key for v in once.villages[0].vouchers] == ["2026-09-001"]
+
+
+# ---- a village whose drafts are simply left out is not copied (review._plain, h40) -----------------------------
+
+# (name, journal, September's review, a hotline question about voucher n (None: none), plain: left out as it is)
+PLAIN = [
+    ("october a draft", [Pay("2026-08-05", "100.00", "甲"), Pay("2026-10-05", "300.00", "丙")], "已通过", None, True),
+    (
+        "every month approved",
+        [Pay("2026-08-05", "100.00", "甲"), Pay("2026-09-05", "200.00", "乙")],
+        "已通过",
+        None,
+        True,
+    ),
+    (
+        "a question about a kept voucher",
+        [Pay("2026-08-05", "100.00", "甲"), Pay("2026-10-05", "3.00", "丙")],
+        "已通过",
+        0,
+        True,
+    ),
+    # the city lists its question with the draft it is about, marked: that copy is attach's to make
+    (
+        "a question about a draft",
+        [Pay("2026-08-05", "100.00", "甲"), Pay("2026-10-05", "3.00", "丙")],
+        "已通过",
+        1,
+        False,
+    ),
+    # the August voucher's warning names the September payment, a draft: it loses that warning (a copy)
+    (
+        "a split over a draft month",
+        [Pay("2026-08-30", "30000.00", "绿化公司"), Pay("2026-09-02", "29000.00", "绿化公司")],
+        "待审核",
+        None,
+        False,
+    ),
+    (
+        "a split within published months",
+        [Pay("2026-08-30", "30000.00", "绿化公司"), Pay("2026-09-02", "29000.00", "绿化公司")],
+        "已通过",
+        None,
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("entries, september, asked, plain", [c[1:] for c in PLAIN], ids=[c[0] for c in PLAIN])
+def test_drafts_left_out_without_copying_the_village_equal_the_copies(
+    tmp_path, monkeypatch, entries, september, asked, plain
+):
+    """Without --preview, a village none of whose kept records changes (no warning or question they hold names a
+    draft, no question is about one) is published without attach copying it or Rebuild walking its model (a build
+    after one change publishes every carried village again); the city published is the same as when every
+    village is copied (compared by repr: every field, the draft marks, what each warning and question names)."""
+    root = content(tmp_path)
+    journal(root, "cs", entries)
+    reviews = root / "xg/cs/reviews.yaml"
+    reviews.write_text(
+        reviews.read_text(encoding="utf-8").replace("2026-10-09, status: 已通过", f"2026-10-09, status: {september}"),
+        encoding="utf-8",
+    )
+    if asked is not None:
+        city, _ = check(root)
+        assert city is not None
+        code = refcode.assign(city)[id(city.villages[0].vouchers[asked])]
+        write_csv(root / "feedback/hotline.csv", [HEAD, ["T1", "2026-10-06", code, "这笔钱？", "农经站", "", "", ""]])
+    city, report = check(root)
+    assert city is not None and not report.errors, [p.format() for p in report.errors]
+    village = city.villages[0]
+    walked: list[object] = []
+    rebuild = model.Rebuild.__call__
+
+    def spy(self: model.Rebuild, obj: object) -> object:
+        if id(obj) not in self.swap and id(obj) not in self.done:
+            walked.append(obj)  # looked into (what is swapped or done is not)
+        return rebuild(self, obj)
+
+    monkeypatch.setattr(model.Rebuild, "__call__", spy)
+    published = publish(city, preview=False)
+    assert (not any(obj is village or obj is village.finance for obj in walked)) is plain
+    if plain:  # the very objects kept, none copied
+        mine = {id(v) for v in village.vouchers} | {id(i) for i in village.items}
+        assert {id(v) for v in published.villages[0].vouchers} | {id(i) for i in published.villages[0].items} <= mine
+    monkeypatch.setattr(review, "_plain", lambda *args: False)  # every village copied through attach, as before
+    assert repr(published) == repr(publish(city, preview=False))

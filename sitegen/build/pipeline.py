@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 from sitegen.build import lock
 from sitegen.build.state import content_state, default_cache
@@ -45,7 +45,7 @@ from sitegen.site import feedback, output, render, reuse
 from sitegen.site import plan as links
 from sitegen.site.pages import CityPage, TownPage
 from sitegen.validate.city import validate
-from sitegen.validate.memo import VillageMemo
+from sitegen.validate.memo import VillageMemo, holding, settle
 
 STEPS = ("check", "plan", "reuse", "images", "render", "write")
 
@@ -183,6 +183,23 @@ def _remember(out: Path, cache: Path, themes: tuple[str, ...], state: str, resul
         pass
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _held(run: Callable[P, R]) -> Callable[P, R]:
+    """`run` (a build or check) inside memo.holding: the villages it restores, and its city once checked, are
+    kept out of the garbage collector's full passes until it ends (memo.holding says why)."""
+
+    @functools.wraps(run)
+    def held(*args: P.args, **kwargs: P.kwargs) -> R:
+        with holding():
+            return run(*args, **kwargs)
+
+    return held
+
+
+@_held
 def check(
     content: Path,
     checked: Checked | None = None,
@@ -510,6 +527,7 @@ class _Made:
     count: int  # renditions made (every village made again's, and the city's and towns')
 
 
+@_held
 def build(
     content: Path,
     out: Path,
@@ -561,6 +579,7 @@ def build(
         city, report = check(content, checked, previous, themes, probes, cache, facts)
     if city is None:
         raise ContentError(report)
+    settle(collect=True)  # the checked city is held to the end of the build: no full collection walks it again
     with _locked(out, cache, previous, wait):
         probes.save()  # only headers that were sound, whatever follows (under the lock: one writer)
         result = _build(content, out, themes, cache, hold_back, previous, preview, city, report, checked, steps, facts)
@@ -748,6 +767,7 @@ def _settle(
     return city, made
 
 
+@_held
 def rehearse(
     content: Path,
     output: Path,

@@ -31,7 +31,7 @@ from sitegen.content.load import RawDoc
 from sitegen.content.model import City, Item, PaymentWarning, Question, Review, Village, Voucher, with_villages
 from sitegen.content.taxonomy import FINANCE
 from sitegen.finance import tables as finance
-from sitegen.oversight.attach import attached, village_key
+from sitegen.oversight.attach import _same, attached, village_key
 
 # Optional journal columns (validate.COLUMNS): the payee's ID and the approval trail. One value per voucher; the
 # first row of the voucher that fills a column wins, so a clerk may write it on the first line only.
@@ -131,7 +131,14 @@ def item_is_draft(item: Item, required: bool) -> bool:
 
 def publish(city: City, preview: bool) -> City:
     """The city with its drafts marked (`draft`) and, without `preview`, taken out with what hangs on them: a
-    new city, `city` is left as it was (attach.attached)."""
+    new city, `city` is left as it was (attach.attached).
+
+    Without `preview`, a village whose drafts can simply be left out (`_plain`: nothing it keeps names one) is
+    not copied through attach at all: its published form is its kept items and vouchers, the very objects, with
+    its warnings and questions filtered and its finance tables cut to the published months, the same values
+    attach and Rebuild would make (they copy each draft only to mark it, and whatever holds one, all of which is
+    then left out). A build after one change publishes every carried village again: this keeps that O(city)
+    pass to a scan of each village's lists, not a copy of its model."""
     required = city.oversight.review_required
     drafts: set[int] = set()  # ids of the draft items and vouchers
     for items in [city.items] + [t.items for t in city.towns] + [v.items for v in city.villages]:
@@ -150,22 +157,47 @@ def publish(city: City, preview: bool) -> City:
             if preview or (id(w.voucher) not in drafts and not any(id(o) in drafts for o in w.others))
         ]
         village_questions[key] = [q for q in village.questions if preview or id(q.target) not in drafts]
+    plain: dict[str, tuple[list[PaymentWarning], list[Question]]] = {}  # left out as they are (_plain)
+    if not preview:
+        about: dict[int, list[Question]] = {}
+        for q in city.questions:
+            about.setdefault(id(q.target), []).append(q)
+        for village in city.villages:
+            key = village_key(village.town_slug, village.slug)
+            if _plain(village, drafts, warnings[key], about):
+                plain[key] = (warnings.pop(key), village_questions.pop(key))
+                warnings[key], village_questions[key] = village.warnings, village.questions  # shared by attach
+    # the drafts attach marks: a plain village's are left out below by their ids, not marked
+    marking = drafts - {
+        id(thing)
+        for village in city.villages
+        if village_key(village.town_slug, village.slug) in plain
+        for thing in [*village.items, *village.vouchers]
+    }
     # (a draft already taken out by an earlier publish, still named by a question, stays one)
     marked = attached(
-        city, lambda thing: id(thing) in drafts or thing.draft, warnings, village_questions, city.questions
+        city, lambda thing: id(thing) in marking or thing.draft, warnings, village_questions, city.questions
     )
     if preview:
         return marked
 
     def published(village: Village) -> Village:
-        vouchers = [v for v in village.vouchers if not v.draft]
+        kept = plain.get(village_key(village.town_slug, village.slug))
+
+        def out(thing: Item | Voucher) -> bool:
+            return thing.draft or (kept is not None and id(thing) in drafts)
+
+        vouchers = [v for v in village.vouchers if not out(v)]
+        warned, asked = (village.warnings, village.questions) if kept is None else kept
         return replace(
             village,
-            items=[i for i in village.items if not i.draft],
+            items=[i for i in village.items if not out(i)],
             vouchers=vouchers,
-            pending_months=sorted({v.month for v in village.vouchers if v.draft}),
+            pending_months=sorted({v.month for v in village.vouchers if out(v)}),
             # the finance tables too: every finance page reads them, and no figure of a held month may show
             finance=finance.published(village.finance, {v.key for v in vouchers}),
+            warnings=warned,
+            questions=asked,
         )
 
     marked = with_villages(marked, published)
@@ -173,6 +205,38 @@ def publish(city: City, preview: bool) -> City:
         marked,
         items=[i for i in marked.items if not i.draft],
         towns=[replace(t, items=[i for i in t.items if not i.draft]) for t in marked.towns],
+    )
+
+
+def _plain(village: Village, drafts: set[int], kept: list[PaymentWarning], about: dict[int, list[Question]]) -> bool:
+    """Whether the village's drafts (`drafts`: ids) can be left out without copying anything of it: none of its
+    items and vouchers carries a draft mark yet, each already holds the questions attach would give it (`about`:
+    the city's, by target) and each voucher its warnings (the village's), those it keeps exactly the warnings kept
+    (`kept`: none naming a draft), no question is about a draft (the city lists a question with its target marked),
+    and no ledger is made yet. So attach, given the village's own warnings, copies nothing of it, and what else names a draft (the finance tables) is cut by finance.published: the objects kept
+    are those attach and Rebuild would have shared anyway."""
+    if village.ledgers:
+        return False
+    every: dict[int, list[PaymentWarning]] = {}
+    for w in village.warnings:
+        every.setdefault(id(w.voucher), []).append(w)
+    shown: dict[int, list[PaymentWarning]] = {}
+    for w in kept:
+        shown.setdefault(id(w.voucher), []).append(w)
+    for voucher in village.vouchers:
+        if voucher.draft or not _same(voucher.questions, about.get(id(voucher), ())):
+            return False
+        if not _same(voucher.warnings, every.get(id(voucher), ())):
+            return False
+        if id(voucher) in drafts and id(voucher) in about:
+            return False  # the city's question about it names a draft: its copy, marked, is what the city lists
+        if id(voucher) not in drafts and not _same(voucher.warnings, shown.get(id(voucher), ())):
+            return False
+    return all(
+        not item.draft
+        and _same(item.questions, about.get(id(item), ()))
+        and not (id(item) in drafts and id(item) in about)
+        for item in village.items
     )
 
 
