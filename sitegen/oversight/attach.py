@@ -51,9 +51,9 @@ def attached(
     touched: set[str] = set()  # "town/village" of each village something of which is copied
 
     def changes(thing: Item | Voucher) -> bool:
-        if draft(thing) != thing.draft or not _same(thing.questions, about.get(id(thing), ())):
+        if draft(thing) != thing.draft or not same_objects(thing.questions, about.get(id(thing), ())):
             return True
-        return isinstance(thing, Voucher) and not _same(thing.warnings, on.get(id(thing), ()))
+        return isinstance(thing, Voucher) and not same_objects(thing.warnings, on.get(id(thing), ()))
 
     def copy(thing: Item | Voucher, owner: str) -> None:
         if id(thing) not in swap:
@@ -96,8 +96,8 @@ def attached(
         key = village_key(village.town_slug, village.slug)
         if (
             key not in touched
-            and _same(village.warnings, warnings.get(key, ()))
-            and _same(village.questions, village_questions.get(key, ()))
+            and same_objects(village.warnings, warnings.get(key, ()))
+            and same_objects(village.questions, village_questions.get(key, ()))
         ):
             swap[id(village)] = village  # shared whole, not looked into
     staged = with_villages(
@@ -125,6 +125,6 @@ def attached(
     return new
 
 
-def _same(held: Sequence[object], wanted: Sequence[object]) -> bool:
+def same_objects(held: Sequence[object], wanted: Sequence[object]) -> bool:
     """The very same objects, in order (asked of every item and voucher of the city: kept cheap)."""
     return len(held) == len(wanted) and (not held or all(map(operator.is_, held, wanted)))

@@ -31,7 +31,7 @@ from sitegen.content.load import RawDoc
 from sitegen.content.model import City, Item, PaymentWarning, Question, Review, Village, Voucher, with_villages
 from sitegen.content.taxonomy import FINANCE
 from sitegen.finance import tables as finance
-from sitegen.oversight.attach import _same, attached, village_key
+from sitegen.oversight.attach import attached, same_objects, village_key
 
 # Optional journal columns (validate.COLUMNS): the payee's ID and the approval trail. One value per voucher; the
 # first row of the voucher that fills a column wins, so a clerk may write it on the first line only.
@@ -213,8 +213,9 @@ def _plain(village: Village, drafts: set[int], kept: list[PaymentWarning], about
     items and vouchers carries a draft mark yet, each already holds the questions attach would give it (`about`:
     the city's, by target) and each voucher its warnings (the village's), those it keeps exactly the warnings kept
     (`kept`: none naming a draft), no question is about a draft (the city lists a question with its target marked),
-    and no ledger is made yet. So attach, given the village's own warnings, copies nothing of it, and what else names a draft (the finance tables) is cut by finance.published: the objects kept
-    are those attach and Rebuild would have shared anyway."""
+    and no ledger is made yet. So attach, given the village's own warnings, copies nothing of it, and what else
+    names a draft (the finance tables) is cut by finance.published: the objects kept are those attach and Rebuild
+    would have shared anyway."""
     if village.ledgers:
         return False
     every: dict[int, list[PaymentWarning]] = {}
@@ -224,17 +225,17 @@ def _plain(village: Village, drafts: set[int], kept: list[PaymentWarning], about
     for w in kept:
         shown.setdefault(id(w.voucher), []).append(w)
     for voucher in village.vouchers:
-        if voucher.draft or not _same(voucher.questions, about.get(id(voucher), ())):
+        if voucher.draft or not same_objects(voucher.questions, about.get(id(voucher), ())):
             return False
-        if not _same(voucher.warnings, every.get(id(voucher), ())):
+        if not same_objects(voucher.warnings, every.get(id(voucher), ())):
             return False
         if id(voucher) in drafts and id(voucher) in about:
             return False  # the city's question about it names a draft: its copy, marked, is what the city lists
-        if id(voucher) not in drafts and not _same(voucher.warnings, shown.get(id(voucher), ())):
+        if id(voucher) not in drafts and not same_objects(voucher.warnings, shown.get(id(voucher), ())):
             return False
     return all(
         not item.draft
-        and _same(item.questions, about.get(id(item), ()))
+        and same_objects(item.questions, about.get(id(item), ()))
         and not (id(item) in drafts and id(item) in about)
         for item in village.items
     )
