@@ -22,6 +22,15 @@ def mini(tmp_path: Path) -> Path:
     return dest
 
 
+def add_second_village(content: Path) -> Path:
+    """`content` (a copy of the mini fixture) with its village xg/cs copied as a second one, xg/hx (红星村): the
+    same vouchers, scans and charts, so what two villages share (a cache entry, a carried village) shows."""
+    shutil.copytree(content / "xg" / "cs", content / "xg" / "hx")
+    yaml = content / "xg" / "hx" / "village.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("长寿村", "红星村"), encoding="utf-8")
+    return content
+
+
 def published(path: Path, folder: Path) -> bool:
     """A file bundles carry: no hidden name on its way down from `folder` (the build's record of what its pages
     were made from, the image cache, the headend's .sitegen are never published)."""

@@ -32,7 +32,7 @@ from sitegen.images import digests, drawn
 from sitegen.images import renditions as assets
 from sitegen.site import charts, feedback
 from tests.built_sample import sample_output
-from tests.conftest import FIXTURES, published
+from tests.conftest import FIXTURES, add_second_village, published
 
 RED = (220, 30, 30)
 
@@ -521,10 +521,7 @@ def _with_feedback(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURES / "mini", content)
     with open(content / "site.yaml", "a", encoding="utf-8") as fh:
         fh.write('feedback_url: "https://12345.example.gov.cn/ask?code={code}"\n')
-    shutil.copytree(content / "xg" / "cs", content / "xg" / "hx")
-    yaml = content / "xg" / "hx" / "village.yaml"
-    yaml.write_text(yaml.read_text(encoding="utf-8").replace("长寿村", "红星村"), encoding="utf-8")
-    return content
+    return add_second_village(content)
 
 
 def _drawings(out: Path) -> dict[str, Path]:

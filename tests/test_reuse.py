@@ -19,17 +19,14 @@ from sitegen.images import renditions as assets
 from sitegen.oversight import refcode
 from sitegen.site import code, reuse
 from sitegen.site import plan as links
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, add_second_village
 
 
 @pytest.fixture
 def content(tmp_path) -> Path:
     root = tmp_path / "content"
     shutil.copytree(FIXTURES / "mini", root)
-    shutil.copytree(root / "xg" / "cs", root / "xg" / "hx")
-    yaml = root / "xg" / "hx" / "village.yaml"
-    yaml.write_text(yaml.read_text(encoding="utf-8").replace("长寿村", "红星村"), encoding="utf-8")
-    return root
+    return add_second_village(root)
 
 
 def tree(out: Path) -> dict[str, bytes]:

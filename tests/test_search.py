@@ -20,7 +20,7 @@ from sitegen.build.pipeline import build
 from sitegen.content.errors import OutputError
 from sitegen.site import search
 from tests import browser as B
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, REPO, add_second_village
 from tests.test_tv_js import FORBIDDEN, _parse, es5_violations
 
 SEARCH_JS = REPO / "themes" / "common" / "static" / "search.js"
@@ -433,9 +433,7 @@ def test_works_from_file_urls(page, site):
 
 def test_the_index_is_remade_when_its_village_changes_and_carried_otherwise(tmp_path):
     root = make_content(tmp_path / "content")
-    shutil.copytree(root / "xg" / "cs", root / "xg" / "hx")
-    yaml = root / "xg" / "hx" / "village.yaml"
-    yaml.write_text(yaml.read_text(encoding="utf-8").replace("长寿村", "红星村"), encoding="utf-8")
+    add_second_village(root)
     out = tmp_path / "out"
     build(root, out, themes=("tv",))
     cs, hx = out / "tv/xg/cs/search-index.js", out / "tv/xg/hx/search-index.js"
