@@ -93,6 +93,29 @@ def image_cache(tmp_path_factory, dest: Path) -> Path:
     return linked_cache(cache, dest)
 
 
+def shared_cache(tmp_path_factory) -> Path:
+    """The shared build's image cache (read it, never change it)."""
+    sample_output(tmp_path_factory)
+    return _built["cache"][0]
+
+
+def jpeg_renditions(tmp_path_factory, dest: Path) -> Path:
+    """An image cache at `dest` holding only the shared build's JPEG renditions (hard links, as image_cache) and
+    no index: a build of the sample with it validates, plans and renders every village anew, hashes, probes and
+    decode-checks every source, draws every QR code and chart and makes every PNG rendition (line art) anew,
+    and takes only the JPEG scans' renditions as made (h41: most of a cold build's CPU, shown deterministic
+    apart, on one source of each kind)."""
+    cache = shared_cache(tmp_path_factory)
+    dest.mkdir(parents=True)
+    with os.scandir(cache) as entries:
+        for entry in entries:
+            if entry.is_file(follow_symlinks=False):
+                with open(entry.path, "rb") as fh:
+                    if fh.read(2) == b"\xff\xd8":  # a JPEG: a rendition (drawings and line art are PNG)
+                        os.link(entry.path, dest / entry.name)
+    return dest
+
+
 def linked_cache(cache: Path, dest: Path) -> Path:
     """A warm copy at `dest` of the image cache `cache`, for another build that must not change it: the
     renditions hard-linked (a build never writes into one, see image_cache), the index copied."""

@@ -113,22 +113,23 @@ def sample_cache(tmp_path_factory, tmp_path) -> Path:
 # longest files start first, so no worker is left with a long one at the end while the other has nothing to do.
 # By measured time, highest first. The first goes to one worker, the second to the other: that one needs no sample
 # build, so it runs while the first builds the shared sample (tests/built_sample.py) for both.
-SLOWEST_FILES = (  # (h38: every file above ~10 s, so the run ends on short files; seconds in one of two workers)
-    "test_reachability.py",  # the walk over the whole sample TV site (309 s at fc34133)
-    "test_sample_script.py",  # 27
-    "test_build_e2e.py",  # 95 (with the shared sample build)
-    "test_finance.py",  # 68
-    "test_corpus.py",  # 55
-    "test_pipeline.py",  # 52
-    "test_reuse.py",  # 47
-    "test_publish.py",  # 47
-    "test_cli.py",  # 45
-    "test_tv_js.py",  # 40
-    "test_ingest.py",  # 52 before `sitegen ingest` stopped loading the build (h38)
-    "test_mobile_site.py",  # 28
-    "test_tv_sweep.py",  # 28
-    "test_memo.py",  # 24
-    "test_validate.py",  # 23
+SLOWEST_FILES = (  # (every file above ~10 s, so the run ends on short files; seconds in one of two workers: CI at
+    # ed0e216, less what h41 took off; test_corpus before test_build_e2e: the second worker then waits for no lock)
+    "test_reachability.py",  # the walk over the whole sample TV site (284 s)
+    "test_sample_script.py",  # 25
+    "test_corpus.py",  # 83
+    "test_build_e2e.py",  # ~60 with the shared sample build (98 with a second cold build of the sample)
+    "test_pipeline.py",  # 58
+    "test_cli.py",  # 47
+    "test_finance.py",  # ~45 (53)
+    "test_reuse.py",  # ~37 (42)
+    "test_ingest.py",  # 32
+    "test_publish.py",  # 29
+    "test_tv_js.py",  # 26
+    "test_mobile_site.py",  # 25
+    "test_memo.py",  # 21
+    "test_tv_sweep.py",  # 19
+    "test_validate.py",  # 18
     "test_tv_site.py",  # 22
     "test_serve.py",  # 18
     "test_print.py",  # 18

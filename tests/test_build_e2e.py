@@ -11,7 +11,11 @@ import pytest
 from PIL import Image as PILImage
 
 from sitegen.build.pipeline import build, check
+from sitegen.content.errors import Report
+from sitegen.content.model import Image
 from sitegen.content.privacy import find_unmasked
+from sitegen.images import renditions as assets
+from tests import built_sample
 from tests.conftest import REPO, snapshot
 
 CONTENT = REPO / "content"
@@ -133,10 +137,58 @@ def test_no_personal_data_ships_unmasked(sample):
         assert not find_unmasked(path.read_text(encoding="utf-8")), path
 
 
-def test_builds_are_byte_identical(sample, tmp_path):
+def test_builds_are_byte_identical(sample, tmp_path_factory, tmp_path, monkeypatch):
+    """Same content, same bytes: the pages and every image. The sample is built again (the shared build was made
+    cold, often by the other xdist worker: another process, another hash seed) with a cache holding only the JPEG
+    scans' renditions of the shared build (built_sample.jpeg_renditions): every village validated, planned and
+    rendered anew, every source hashed, probed and decode-checked, every QR code, chart and line-art rendition
+    made anew. The JPEG renditions (most of a cold build's CPU: ~2,600 files) are then made cold again for one
+    source of each kind (format, mode, size, the renditions planned for it: tiles, enlargements, thumbnails,
+    whole pages), each as the cold build made it (all its files in one job), and compared with the shared
+    build's, file by file."""
+    planned: list[dict] = []
+    real = assets.renditions
+
+    def recorded(images, *args, **kwargs):
+        planned.append(dict(images))
+        return real(images, *args, **kwargs)
+
     again = tmp_path / "again"
-    build(CONTENT, again, cache=tmp_path / "cold-cache")  # a cold cache: every image processed anew
+    with monkeypatch.context() as patch:
+        patch.setattr(assets, "renditions", recorded)  # (the build calls it as assets.renditions)
+        build(CONTENT, again, cache=built_sample.jpeg_renditions(tmp_path_factory, tmp_path / "jpeg-cache"))
     assert snapshot(again) == snapshot(sample)
+
+    by_source: dict[Path, dict[str, assets.Rendition | Image]] = {}
+    for images in planned:
+        for path, r in images.items():
+            source = (r.image if isinstance(r, assets.Rendition) else r).source
+            by_source.setdefault(source, {})[path] = r
+    kinds: dict[tuple, Path] = {}
+    for source, plan in sorted(by_source.items()):
+        with PILImage.open(source) as im:
+            shape = (im.format, im.mode, im.size)
+        made = sorted(
+            {(r.kind, r.scaled, r.height) if isinstance(r, assets.Rendition) else ("whole",) for r in plan.values()}
+        )
+        kinds.setdefault((shape, tuple(made)), source)
+    chosen = sorted(set(kinds.values()))
+    assert len(by_source) > 400 and 10 < len(chosen) < 60  # the sample's sources, and a sample of them
+    cold, report = tmp_path / "cold-cache", Report()
+    files = assets.renditions({p: r for s in chosen for p, r in by_source[s].items()}, cold, report)
+    assert not report.problems and len(files) > 100
+    shared = built_sample.shared_cache(tmp_path_factory)
+    for path, file in sorted(files.items()):
+        assert file.read_bytes() == (shared / file.name).read_bytes(), path
+    # one of each kind covers: grey and colour scans, line art, pages enlarged (sharpened) and reduced (thumbnails),
+    # tall pages cut into several tiles; and (from the pixels) faded pages (tone curve) and crisp ones
+    shapes = {shape for shape, _ in kinds}
+    assert {(f, m) for f, m, _ in shapes} >= {("JPEG", "L"), ("JPEG", "RGB"), ("PNG", "P")}
+    tiled = [r for s in chosen for r in by_source[s].values() if isinstance(r, assets.Rendition) and r.tile]
+    enlarged = [w * assets.SHARPEN_FROM < assets.TV_WIDTH for _, _, (w, _) in shapes]
+    assert tiled and any(enlarged)
+    faded = [assets._contrast(assets._load(s, 0, (1 << 16, 1 << 16))) is not None for s in chosen]
+    assert any(faded) and not all(faded)
 
 
 def test_every_page_has_a_title_and_back_target(sample):

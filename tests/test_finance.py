@@ -7,6 +7,7 @@ import io
 import pickle
 import re
 import shutil
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,8 +21,12 @@ from sitegen.content.money import wan, yuan
 from sitegen.content.privacy import find_unmasked
 from sitegen.finance.ledger import build_ledgers, money_movement, village_ledgers
 from sitegen.finance.tables import published, reconcile_village, statements
+from sitegen.images import renditions as assets
+from sitegen.images.digests import Checked, Probes, facts_file
 from sitegen.oversight.refcode import voucher_code
 from sitegen.oversight.review import publish
+from tests import built_sample
+from tests.built_sample import linked_cache
 from tests.conftest import FIXTURES, REPO, snapshot
 
 CATEGORIES = ("net-worth", "funds", "assets", "resources", "projects", "income-expense", "reports")
@@ -672,12 +677,33 @@ def _leaks(out: Path, names: set[str], figures: set[str], others: tuple[str, ...
 ITEM_PAGE = re.compile(r"/\d{4}-\d{2}-\d{2}-[^/]+\.html$")
 
 
+@pytest.fixture(scope="module")
+def sample_copy(tmp_path_factory) -> tuple[Path, Path]:
+    """A copy of the sample city for this module's variants (each edits it, then puts it back), and an image cache
+    that saw it built: the validation memo and the scans' decode records are by path, so a variant's build
+    validates and decode-checks only the village it changed (the others as this build left them: the same
+    files), and still renders every village into its own fresh output. The renditions are the shared build's
+    (built_sample.image_cache: hard links)."""
+    top = tmp_path_factory.mktemp("sample-copy")
+    content = top / "content"
+    shutil.copytree(SAMPLE, content)
+    cache = built_sample.image_cache(tmp_path_factory, top / "cache")
+    build(content, top / "out", cache=cache)
+    return content, cache
+
+
 @pytest.fixture
-def sample_base(sample_site, sample_cache) -> tuple[Path, Path]:
-    """The sample city built with every month approved (the session's build, conftest.sample_site), and a warm
-    image cache of the variant's own (a hard-linked copy: a variant's build prunes the renditions it holds back,
-    which the next variant would otherwise make again)."""
-    return sample_site, sample_cache
+def sample_base(sample_site, sample_copy, tmp_path) -> Iterator[tuple[Path, Path, Path]]:
+    """The sample city built with every month approved (the session's build, conftest.sample_site); the module's
+    copy of the sample content, put back as it was after the test; and a warm image cache of the variant's own
+    (a hard-linked copy of the copy's: a variant's build prunes the renditions it holds back, which the next
+    variant would otherwise make again)."""
+    content, cache = sample_copy
+    kept = {p: p.read_bytes() for p in sorted((content / CS_REVIEWS).parent.glob("*.yaml"))}
+    yield sample_site, content, linked_cache(cache, tmp_path / "image-cache")
+    for path, data in kept.items():
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
 
 
 # (what, month -> status or None to leave it out, or "no file"; the months held)
@@ -698,20 +724,21 @@ PENDING = [
 
 @pytest.mark.parametrize("what, change, held", PENDING, ids=[p[0] for p in PENDING])
 def test_months_waiting_for_review_leave_no_trace_in_the_sample_city(sample_base, tmp_path, what, change, held):
-    base, cache = sample_base
-    content = tmp_path / "content"
-    shutil.copytree(SAMPLE, content)
+    base, content, cache = sample_base
     if change == "no file":
         (content / CS_REVIEWS).unlink()
     else:
         for month, status in change.items():
             _set_month(content, CS_REVIEWS, month, status)
-    city, report = check(content)  # check says what the build will hold back, and passes like the build
+    out = tmp_path / "out"
+    build(content, out, cache=cache)
+    # check says what the build holds back, and passes like the build; run after it, as `sitegen check` after the
+    # cron's build: with the build's records (villages validated, scans decoded) as the CLI hands them over
+    records = Checked(facts_file(cache), assets.CHECK), Probes(facts_file(cache), assets.PROBE)
+    city, report = check(content, records[0], probes=records[1], cache=cache)
     assert not report.errors
     said = [line for line in unpublished(city, report, locate(content)) if "xiagang/changshou：" in line]
     assert all(any(f"{m} 记账凭证" in line for line in said) for m in held), said  # check names every held month
-    out = tmp_path / "out"
-    build(content, out, cache=cache)
     names, figures = _hidden(content, "xiagang", "changshou", held, (city, report))
     assert names and figures
     others = ("xiagang/jiangtou", "zhutang/hexiang", "zhutang/wenlin")

@@ -237,7 +237,7 @@ def broken_files(folder: Path) -> dict[str, str]:
     }
 
 
-def test_each_broken_file_is_an_error_naming_it(tmp_path):
+def test_each_broken_file_is_an_error_naming_it(tmp_path, monkeypatch):
     """As the scans of one voucher: validation (`check`) catches all eight, the truncated JPEG by decoding it
     (issue 11: check found seven and only the build found the eighth); the build stops with every file named and
     the previous output left as it was."""
@@ -252,14 +252,16 @@ def test_each_broken_file_is_an_error_naming_it(tmp_path):
         assert p.where.path.startswith("content/xg/cs/scans/2026-09/1/") or p.code == "scan-missing"
     for name in list(expected)[:7]:
         (folder / name).unlink()
-    start = time.perf_counter()
+    stopped: list[object] = []  # pools stopped: a worker crashed, or hung for JOB_TIMEOUT (a fixed time bound on
+    real_stop = assets._stop  # the build failed on a busy machine; this fails whenever the decoder did either)
+    monkeypatch.setattr(assets, "_stop", lambda pool: (stopped.append(pool), real_stop(pool)))
     out = tmp_path / "out"
     with pytest.raises(ContentError) as caught:
         build(content, out)
     (problem,) = caught.value.report.errors
     assert problem.code == "image-bad" and problem.where.path.endswith("/08-truncated.jpg")
     assert "08-truncated.jpg" in problem.format() and not out.joinpath("tv").exists()
-    assert time.perf_counter() - start < 60
+    assert stopped == [] and "崩溃或超时" not in problem.format()  # an error from the decoder, not a hang or crash
 
 
 def _crash_or_hang(source, page, specs):
@@ -267,7 +269,7 @@ def _crash_or_hang(source, page, specs):
     if name == "crash.jpg":
         os._exit(3)  # a decoder bug that kills its process
     if name == "hang.jpg":
-        time.sleep(600)  # a decoder stuck in a loop
+        time.sleep(600)  # a decoder stuck in a loop (were it not stopped, it would then succeed: the test fails)
     return _real_process(source, page, specs)
 
 
@@ -285,9 +287,8 @@ def test_a_crashing_or_hanging_decoder_is_named_and_the_rest_is_done(tmp_path, m
     monkeypatch.setattr(assets, "process", _crash_or_hang)
     monkeypatch.setattr(assets, "JOB_TIMEOUT", 3.0)
     report = Report()
-    start = time.perf_counter()
+    # no bound on the time (a busy machine took longer than one): hang.jpg is named only if its worker was stopped
     out = assets.renditions(images, tmp_path / "cache", report, workers=2)
-    assert time.perf_counter() - start < 40
     assert sorted(p.where.path for p in report.errors) == ["content/crash.jpg", "content/hang.jpg"]
     assert {p.split("/")[1].split("-")[0] for p in out} == {"a", "b", "c", "d"} and all(
         f.exists() for f in out.values()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from sitegen.build.pipeline import build, check, default_cache
+from sitegen.build.pipeline import BuildResult, build, check, default_cache
 from sitegen.images import renditions as assets
 from sitegen.oversight import refcode
 from sitegen.site import code, reuse
@@ -48,11 +48,14 @@ def inodes(out: Path, key: str) -> dict[str, int]:
     }
 
 
-def same_as_full_build(content: Path, out: Path, tmp_path: Path) -> None:
+def same_as_full_build(content: Path, out: Path, tmp_path: Path) -> BuildResult:
+    """`out` is what a full build of `content` makes (with the image cache tmp_path/full-cache: a cold one at a
+    test's first call); that build's result."""
     full = tmp_path / "full"
     shutil.rmtree(full, ignore_errors=True)
-    build(content, full, cache=tmp_path / "full-cache")
+    result = build(content, full, cache=tmp_path / "full-cache")
     assert tree(out) == tree(full)
+    return result
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -70,13 +73,12 @@ def test_an_unchanged_village_is_carried_over_and_the_output_is_a_full_builds(co
 
     edit(content / "xg" / "cs" / "affairs" / "compact.md", "爱护公共设施", "爱护公共设施和绿化")
     result = build(content, out)
-    assert result.reused == ["xg/hx"] and result.pages["tv"] == build(content, tmp_path / "other").pages["tv"]
+    assert result.reused == ["xg/hx"] and result.pages["tv"] == same_as_full_build(content, out, tmp_path).pages["tv"]
     assert inodes(out, "xg/hx") == hx_before  # the same files, linked from the last build: not made again
     changed = [p for p, ino in inodes(out, "xg/cs").items() if cs_before.get(p) != ino]
     assert any(p.endswith(".html") for p in changed)
     page = out / "tv" / "xg" / "cs" / "affairs" / "compacts" / "compact.html"
     assert "爱护公共设施和绿化" in page.read_text("utf-8")
-    same_as_full_build(content, out, tmp_path)
 
 
 def test_shared_content_the_code_or_the_options_render_every_village(content, tmp_path, monkeypatch):
@@ -235,12 +237,11 @@ def test_a_one_village_change_plans_and_makes_only_that_village(content, tmp_pat
     assert result.reused == ["xg/cs"]
     assert work["planned"] == ["xg/hx"] and work["images"] == ["xg/hx"]
     assert work["hashed"] == ["xg/hx"]  # cs: its folder's stat facts are the recorded ones, its files not read
-    cold = build(content, tmp_path / "cold", cache=tmp_path / "cold-cache")
+    cold = same_as_full_build(content, out, tmp_path)  # (a cold build: the test's first)
     assert (result.pages, result.images) == (cold.pages, cold.images) == (first.pages, first.images)
-    same_as_full_build(content, out, tmp_path)
     # the entries hx no longer uses are dropped, cs's kept although cs was never planned: the cache holds what
     # a cold build's holds
-    assert _cache_entries(default_cache(out)) == _cache_entries(tmp_path / "cold-cache")
+    assert _cache_entries(default_cache(out)) == _cache_entries(tmp_path / "full-cache")
 
 
 def test_a_touched_village_is_hashed_and_still_carried_over(content, tmp_path, work):
@@ -289,9 +290,8 @@ def test_a_record_or_cache_that_lies_still_gives_a_full_builds_bytes(name, conte
     _same_size_other_scan(content / "xg/hx/scans/2026-09/2/01.jpg")
     result = build(content, out)
     assert result.reused == ([] if name in ("own hash", "no page count") else ["xg/cs"])
-    cold = build(content, tmp_path / "cold", cache=tmp_path / "cold-cache")
+    cold = same_as_full_build(content, out, tmp_path)  # (a cold build: the test's first)
     assert (result.pages, result.images) == (cold.pages, cold.images)
-    same_as_full_build(content, out, tmp_path)
     edit(content / "xg/cs/village.yaml", "长寿村", "长寿新村")  # cs made again: its images cached or made anew
     build(content, out)
     same_as_full_build(content, out, tmp_path)
