@@ -430,7 +430,17 @@ TV_READY = "document.documentElement.className.indexOf('js') >= 0"  # tv.js has 
 
 
 def ready(page):
-    """Wait until tv.js has started on the page (it marks <html> with `js`)."""
+    """Wait until tv.js has started on the page (it marks <html> with `js`).
+
+    Asked first with one evaluate: tv.js starts on DOMContentLoaded, so after a navigation waited for up to then it
+    has almost always started. Only otherwise wait_for_function, which installs Playwright's injected script in the
+    page's document first: ~30-40 ms of Chromium CPU a page (tests/test_tv_sweep.py: 188 -> 158 ms a page)."""
+    try:
+        if page.evaluate(TV_READY):
+            return
+    except Exception as e:  # the page is still being replaced by the next one: wait for that one
+        if "context was destroyed" not in str(e) and "navigat" not in str(e):
+            raise
     page.wait_for_function(TV_READY)
 
 

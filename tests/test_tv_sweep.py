@@ -122,3 +122,37 @@ def test_ledger_shows_five_lines_a_screen_and_jumps_by_month(chromium, long_site
         assert page.evaluate("document.activeElement.closest('tbody').id") == "m-2026-02"
         assert f["top"] >= 36 and f["bottom"] <= 684
     context.close()
+
+
+class _Page:
+    """A stand-in for a Playwright page: what evaluate answers (or raises), and whether the wait was used."""
+
+    def __init__(self, answer):
+        self.answer, self.waited = answer, False
+
+    def evaluate(self, expression):
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+    def wait_for_function(self, expression):
+        self.waited = True
+
+
+@pytest.mark.parametrize(
+    "answer, waits",
+    [
+        (True, False),  # tv.js has started: one evaluate, no injected script in the page (~30-40 ms of CPU a page)
+        (False, True),  # not yet: wait for it
+        (Exception("Execution context was destroyed, most likely because of a navigation"), True),
+    ],
+)
+def test_ready_asks_before_it_waits(answer, waits):
+    page = _Page(answer)
+    B.ready(page)
+    assert page.waited is waits
+
+
+def test_ready_does_not_hide_other_errors():
+    with pytest.raises(RuntimeError):
+        B.ready(_Page(RuntimeError("Target closed")))
