@@ -855,6 +855,27 @@ def test_a_villages_rendition_entries_go_to_disk_as_it_is_made(city, monkeypatch
     assert reuse.read_record(out / "tv")["xg/cs"]["renditions"] == listed
 
 
+def test_entries_lists_that_cannot_be_saved_fail_nothing_and_prune_nothing(city, tmp_path, monkeypatch):
+    """The lists of rendition cache entries that cannot be saved (pipeline._uses as each village is made, _prune
+    for the city's: a full disk) fail nothing, and since the prune cannot know what a village uses, it drops
+    nothing (an entry no page uses stays for the next build's prune)."""
+    content, out = city
+    cache = pipeline.default_cache(out)
+    unused = cache / ("0" * 40 + ".jpg")
+    unused.write_bytes(b"x")
+    calls = []
+
+    def save_uses(index, names):
+        calls.append(names)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(reuse, "save_uses", save_uses)
+    shutil.rmtree(cache / ".index" / reuse.USES)  # (the lists the first build saved)
+    before = set(cache.iterdir())
+    build(content, tmp_path / "fresh", cache=cache)  # every village made: a full prune
+    assert len(calls) > 2 and unused.is_file() and set(cache.iterdir()) >= before
+
+
 def test_an_image_failing_in_one_village_holds_it_and_the_round_goes_on(city, monkeypatch):
     """Each village is settled in its turn (h31: the rule "once an image failed, no more pages are rendered" was
     the whole-pass retry's): xg/cs, whose image cannot be made, is held for its images alone (none of its pages

@@ -687,7 +687,10 @@ def _prune(cache: Path, previous: Path, themes: tuple[str, ...], made: _Made, he
     holds it: a build after one change reads no carried village's list unless an entry fell out of use. A list
     missing or not what its name says: nothing is dropped (the next full prune does)."""
     index = cache / ".index"
-    reuse.save_uses(index, made.shared)  # (each village's was saved as it was made: _uses)
+    try:  # (each village's was saved as it was made: _uses)
+        reuse.save_uses(index, made.shared)
+    except OSError:
+        pass  # missing, the next build prunes nothing that may be used (read_uses)
     listed = set(made.uses.values())
     keep = set(made.shared)
     for key in sorted(listed - {made.uses[""]}):
