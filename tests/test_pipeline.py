@@ -27,13 +27,13 @@ from sitegen.build.pipeline import build, check
 from sitegen.cli.main import cli
 from sitegen.content import progress
 from sitegen.content.errors import ContentError, OutputError
-from sitegen.content.model import City
+from sitegen.content.model import City, Village
 from sitegen.content.privacy import find_unmasked, mask
 from sitegen.finance import ledger
 from sitegen.images import renditions as assets
 from sitegen.images.digests import FILE, Checked, facts_file
 from sitegen.oversight import refcode
-from sitegen.site import output, render
+from sitegen.site import output, render, reuse
 from sitegen.site import plan as links
 from sitegen.site.finance_pages import finance_slug
 from sitegen.validate.city import item_slug
@@ -801,6 +801,79 @@ def test_one_village_is_planned_at_a_time_and_dropped_before_the_next(city, tmp_
         build(content, tmp_path / "whole")
         for theme in ("tv", "mobile"):
             assert snapshot(out / theme) == snapshot(tmp_path / "whole" / theme)
+
+
+def test_a_villages_ledgers_are_made_in_its_turn_and_dropped_with_its_plan(city, monkeypatch):
+    """The ledgers (流水账) of a village made again are made when its turn in the round comes and dropped with its
+    plan (pipeline._with_ledgers): when a village is planned, the ledgers of no other village are alive. Made for
+    every village before the round, they were held for the whole build and grew its memory with the city (issue
+    14)."""
+    content, out = city
+    move(content, "cs")
+    move(content, "cs2")
+    alive: list[tuple[str, list[str]]] = []
+    real_plan = links.plan_village
+
+    def plan_village(city_model, key, *args, **kwargs):
+        gc.collect()
+        with_ledgers = {f"{o.town_slug}/{o.slug}" for o in gc.get_objects() if isinstance(o, Village) and o.ledgers}
+        alive.append((key, sorted(with_ledgers)))
+        return real_plan(city_model, key, *args, **kwargs)
+
+    monkeypatch.setattr(links, "plan_village", plan_village)
+    build(content, out)
+    assert alive == [("xg/cs", ["xg/cs"]), ("xg/cs2", ["xg/cs2"])]
+
+
+def test_a_villages_rendition_entries_go_to_disk_as_it_is_made(city, monkeypatch):
+    """Of a village made, the round keeps the name of its rendition cache entries' list and its number of files,
+    not the entries' names (thousands a village: held to the end of the build they grew its memory with the city,
+    issue 14): the list is in the cache's `.index/uses/` as soon as the village is made (pipeline._uses), where
+    the build record names it and the prune reads it."""
+    content, out = city
+    move(content, "cs")
+    move(content, "cs2")
+    rounds: list[pipeline._Round] = []
+    kept: dict[str, tuple[str, int]] = {}
+    real_init, real_plan = pipeline._Round.__init__, links.plan_village
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        rounds.append(self)
+
+    def plan_village(city_model, key, *args, **kwargs):
+        kept.update(rounds[-1].uses)  # what the round holds of the villages made before this one
+        return real_plan(city_model, key, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline._Round, "__init__", init)
+    monkeypatch.setattr(links, "plan_village", plan_village)
+    build(content, out)
+    assert list(kept) == ["xg/cs"]
+    listed, files = kept["xg/cs"]
+    names = (pipeline.default_cache(out) / ".index" / reuse.USES / listed).read_text("ascii").split("\n")
+    assert files >= len(names) > 10 and reuse.uses_key(names) == listed
+    assert reuse.read_record(out / "tv")["xg/cs"]["renditions"] == listed
+
+
+def test_entries_lists_that_cannot_be_saved_fail_nothing_and_prune_nothing(city, tmp_path, monkeypatch):
+    """The lists of rendition cache entries that cannot be saved (pipeline._uses as each village is made, _prune
+    for the city's: a full disk) fail nothing, and since the prune cannot know what a village uses, it drops
+    nothing (an entry no page uses stays for the next build's prune)."""
+    content, out = city
+    cache = pipeline.default_cache(out)
+    unused = cache / ("0" * 40 + ".jpg")
+    unused.write_bytes(b"x")
+    calls = []
+
+    def save_uses(index, names):
+        calls.append(names)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(reuse, "save_uses", save_uses)
+    shutil.rmtree(cache / ".index" / reuse.USES)  # (the lists the first build saved)
+    before = set(cache.iterdir())
+    build(content, tmp_path / "fresh", cache=cache)  # every village made: a full prune
+    assert len(calls) > 2 and unused.is_file() and set(cache.iterdir()) >= before
 
 
 def test_an_image_failing_in_one_village_holds_it_and_the_round_goes_on(city, monkeypatch):

@@ -523,7 +523,8 @@ class _Made:
     copies: dict[str, Path]  # the city's and towns' renditions (a village's are linked into staging as it is made)
     images: dict
     unchanged: dict[str, dict]
-    uses: dict[str, list[str]]  # "town/village" (made again; "": the city's and towns') -> its rendition entries
+    uses: dict[str, str]  # "town/village" (made again; "": the city's and towns') -> its entries' list (uses_key)
+    shared: list[str]  # the rendition cache entries of the city's and towns' pages (sorted)
     count: int  # renditions made (every village made again's, and the city's and towns')
 
 
@@ -686,16 +687,21 @@ def _prune(cache: Path, previous: Path, themes: tuple[str, ...], made: _Made, he
     holds it: a build after one change reads no carried village's list unless an entry fell out of use. A list
     missing or not what its name says: nothing is dropped (the next full prune does)."""
     index = cache / ".index"
-    listed = set()
-    for files in made.uses.values():
-        names = sorted(set(files))
-        reuse.save_uses(index, names)
-        listed.add(reuse.uses_key(names))
-    keep = {name for files in made.uses.values() for name in files}
+    try:  # (each village's was saved as it was made: _uses)
+        reuse.save_uses(index, made.shared)
+    except OSError:
+        pass  # missing, the next build prunes nothing that may be used (read_uses)
+    listed = set(made.uses.values())
+    keep = set(made.shared)
+    for key in sorted(listed - {made.uses[""]}):
+        names = reuse.read_uses(index, key)
+        if names is None:
+            return  # a list not on disk: nothing is dropped (the next full prune does)
+        keep |= names
     before = reuse.read_record(previous / themes[0]) if themes else {}
     carried = {key: entry for key, entry in before.items() if key in made.unchanged or key in held}
     if not carried:
-        assets.prune(cache, {cache / name for name in keep})
+        assets.prune(cache, _Entries(cache, keep))
         reuse.prune_uses(index, listed)
         return
     candidates: set[str] = set()
@@ -710,8 +716,40 @@ def _prune(cache: Path, previous: Path, themes: tuple[str, ...], made: _Made, he
             if uses is None:
                 return
             candidates -= uses
-        assets.prune(cache, {cache / name for name in keep}, {cache / name for name in candidates})
+        assets.prune(cache, _Entries(cache, keep), {cache / name for name in candidates})
     reuse.prune_uses(index, listed | {str(e.get("renditions")) for e in carried.values()})
+
+
+def _uses(cache: Path, copies: Mapping[str, Path], images: bool) -> tuple[str, int]:
+    """A village's rendition cache entries (`copies`: output path -> cache file), saved at once in the cache's
+    `.index/uses/` (reuse.save_uses; not in a rehearsal) and told by their list's name (uses_key) and the number of
+    files shipped: the round keeps those two, not the names, of each village made (issue 14: thousands a village,
+    held to the end of the build they grew its memory with the city). A list that cannot be saved is missing for
+    the prune, which then drops nothing (_prune)."""
+    names = sorted({f.name for f in copies.values()})
+    if images:
+        try:
+            reuse.save_uses(cache / ".index", names)
+        except OSError:
+            pass
+    return reuse.uses_key(names), len(copies)
+
+
+class _Entries(Collection[Path]):
+    """Rendition cache entries (cache files) by their names: a set of names, not a Path each (a city's entries are
+    hundreds of thousands), for assets.prune's `keep`."""
+
+    def __init__(self, cache: Path, names: set[str]):
+        self.cache, self.names = cache, names
+
+    def __contains__(self, entry: object) -> bool:
+        return isinstance(entry, Path) and entry.parent == self.cache and entry.name in self.names
+
+    def __iter__(self) -> Iterator[Path]:
+        return (self.cache / name for name in sorted(self.names))
+
+    def __len__(self) -> int:
+        return len(self.names)
 
 
 def _discard(staged: dict[str, output.Stage | None]) -> None:
@@ -857,8 +895,6 @@ def _make(
     towns_held = held_towns(content, city)  # their own pages too are the old ones
     villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
     kept = {key for key in villages if key in held or key in unchanged or key.split("/")[0] in towns_held}
-    with steps.step("plan"):
-        city = _with_ledgers(city, kept)
 
     def shared_plan(city: City, held: Collection[str]) -> tuple[links.Site, dict[str, dict[str, str]]]:
         """The city's and towns' pages (every item's path known), the `held` villages listed as recorded with
@@ -928,13 +964,13 @@ def _make(
         raise
 
 
-def _with_ledgers(city: City, kept: Collection[str]) -> City:
-    """The city with the ledgers (流水账, ledger.village_ledgers) of every village but those `kept` (carried over or
-    held: never planned, their pages are the old ones): a village's ledgers are read only by its own pages, so a
-    build after one change makes one village's, not the city's (a new city; `city` is left as it was)."""
+def _with_ledgers(city: City, key: str) -> City:
+    """The city with the ledgers (流水账, ledger.village_ledgers) of the village `key` ("town/village") alone: a
+    village's ledgers are read only by its own pages, so they are made in its turn of the round (_Round.village)
+    and dropped with its plan, never held for every village at once (issue 14: memory), and a build after one
+    change makes one village's, not the city's (a new city; `city` is left as it was)."""
     return with_villages(
-        city,
-        lambda v: v if f"{v.town_slug}/{v.slug}" in kept else replace(v, ledgers=village_ledgers(v)),
+        city, lambda v: replace(v, ledgers=village_ledgers(v)) if f"{v.town_slug}/{v.slug}" == key else v
     )
 
 
@@ -1067,7 +1103,7 @@ class _Round:
         self.linked: dict[str, set[tuple[str, Path]]] = {t: set() for t in themes}
         self.pages: dict[str, int] = dict.fromkeys(themes, 0)
         self.counts: dict[str, dict[str, int]] = {t: {} for t in themes}  # theme -> "town/village" -> its pages
-        self.uses: dict[str, list[str]] = {}  # "town/village" -> its rendition cache entries (one a file shipped)
+        self.uses: dict[str, tuple[str, int]] = {}  # "town/village" -> its entries' list's uses_key, files shipped
         self.images = 0  # renditions of the villages made
         self.copies: dict[str, Path] = {}  # the city's and towns' renditions (shared)
         self.statics = {t: render.static_files(t) for t in themes}
@@ -1101,8 +1137,7 @@ class _Round:
             return None
         if self._last[0] != key:
             self._last = ("", None)  # (the one remembered dropped first)
-            site = links.plan_village(self.city, key, self.site.item_paths, self.codes)
-            feedback.plan(site, self.city, self.codes)
+            site = self.plan_village(key)
             self._last = (key, site)
         return self._last[1]
 
@@ -1113,6 +1148,14 @@ class _Round:
             return frozenset()
         ships = assets.for_theme(dict.fromkeys(site.images, Path()), site.images, theme)
         return frozenset({p.path for p in site.pages} | site.generated.keys() | ships.keys())
+
+    def plan_village(self, key: str) -> links.Site:
+        """The plan of the village `key` (plan.plan_village, its 我有疑问 panels: feedback.plan), made from the
+        city with that village's ledgers alone (_with_ledgers): they go with its plan."""
+        city = _with_ledgers(self.city, key)
+        site = links.plan_village(city, key, self.site.item_paths, self.codes)
+        feedback.plan(site, city, self.codes)
+        return site
 
     def villages(self, cache: Path, digests: Digests, images: bool, steps: Steps) -> None:
         """Make each village of `todo` in turn (the terminal's progress line counts them, progress.py), and again
@@ -1127,12 +1170,11 @@ class _Round:
     def village(self, key: str, cache: Path, digests: Digests, images: bool, steps: Steps) -> None:
         """Make one village: plan, images, render, check, stage, drop; held back (`hold`) if it fails."""
         with steps.step("plan"):
-            site = links.plan_village(self.city, key, self.site.item_paths, self.codes)
-            feedback.plan(site, self.city, self.codes)
+            site = self.plan_village(key)
         with steps.step("images"):
             generated, copies = _images(site, cache, digests, self.staged, images, self.fail)
-        names = [f.name for f in copies.values()]
-        self.uses[key], self.images = names, self.images + len(names)
+        self.uses[key] = _uses(cache, copies, images)
+        self.images += len(copies)
         failed = self.failures.pop(key, [])  # its images' or charts': its pages are not made
         if not failed:
             with steps.step("render"):
@@ -1213,7 +1255,7 @@ class _Round:
         for theme in self.themes:
             self.pages[theme] -= self.counts[theme].pop(key, 0)
             self.targets[theme].done.discard(key)
-        self.images -= len(self.uses.pop(key, []))
+        self.images -= self.uses.pop(key, ("", 0))[1]
         for linking in self.into.values():
             linking.discard(key)  # (found again if it is made again)
         if self._last[0] == key:
@@ -1308,9 +1350,9 @@ def _record(
     copies = round_.copies
     others = reuse.linked_villages(round_.content, city, set().union(*round_.linked.values()))
     made = {key for key in prints.own if key not in held and key not in unchanged}
-    uses = {key: names for key, names in round_.uses.items() if key in made}
-    uses[""] = [f.name for f in copies.values()]  # the city's and towns' pages'
-    shared = reuse.uses_key(sorted(set(uses[""])))
+    uses = {key: used for key, used in round_.uses.items() if key in made}
+    shared_names = sorted({f.name for f in copies.values()})  # the city's and towns' pages'
+    shared = reuse.uses_key(shared_names)
     entries: dict[str, dict[str, Any]] = {
         key: {
             "fingerprint": prints.village(key, others.get(key, [])),
@@ -1319,8 +1361,8 @@ def _record(
             "own": prints.own[key],
             "outside": prints.outside[key],
             "pages": {theme: round_.counts[theme].get(key, 0) for theme in themes},
-            "images": len(uses.get(key, [])),
-            "renditions": reuse.uses_key(sorted(set(uses.get(key, [])))),
+            "images": uses.get(key, ("", 0))[1],
+            "renditions": uses.get(key, (reuse.uses_key([]), 0))[0],
         }
         for key in made
     }
@@ -1344,7 +1386,8 @@ def _record(
         copies,
         round_.site.images,
         unchanged,
-        uses,
+        {**{key: used for key, (used, _) in uses.items()}, "": shared},
+        shared_names,
         len(copies) + round_.images,
     )
 

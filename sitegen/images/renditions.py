@@ -35,7 +35,7 @@ import os
 import select
 import threading
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -825,12 +825,12 @@ def renditions(
     return {p: f for p, f in out.items() if plan[p].image.source not in failed}
 
 
-def prune(cache: Path, keep: set[Path], only: set[Path] | None = None) -> None:
+def prune(cache: Path, keep: Collection[Path], only: set[Path] | None = None) -> None:
     """Drop cache entries no current image uses (content changed or removed), and stray temporary files. With
     `only`, just those of `only` not kept (a build that made some villages again knows which entries those
     villages stopped using; the cache's other entries are not even listed)."""
     if only is not None:
-        for entry in sorted(only - keep):
+        for entry in sorted(e for e in only if e not in keep):
             if entry.parent == cache and entry.is_file():
                 entry.unlink()
     elif cache.is_dir():
