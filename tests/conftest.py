@@ -101,13 +101,6 @@ def sample_site(tmp_path_factory) -> Path:
     return built_sample.sample_output(tmp_path_factory)
 
 
-@pytest.fixture
-def sample_cache(tmp_path_factory, tmp_path) -> Path:
-    """A warm image cache for this test's own build of the sample (changed or not): the shared build's, copied
-    as hard links (only the images the test changed are processed anew)."""
-    return built_sample.image_cache(tmp_path_factory, tmp_path / "image-cache")
-
-
 # ---- h22: the slowest test files first (pytest-xdist, scripts/test.sh) -------------------------------------------
 # scripts/test.sh gives each worker whole files (--dist loadfile) in collection order (--no-loadscope-reorder): the
 # longest files start first, so no worker is left with a long one at the end while the other has nothing to do.
