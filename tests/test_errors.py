@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import string
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from sitegen.build.pipeline import check
+from sitegen.content import errors
 from sitegen.content.dates import parse_day
 from sitegen.content.errors import CATALOGUE, KEY_EXAMPLES, Location, Report, make_problem
 from sitegen.content.money import amount_example, parse_amount
@@ -128,3 +130,21 @@ def test_an_unknown_account_code_shows_the_right_one(mini, name, expected):
     _, report = check(mini)
     [problem] = [p for p in report.errors if p.code == "account-unknown"]
     assert problem.where.line is not None and "“999”" in problem.zh and expected in problem.zh
+
+
+def _rel_as_first_written(path: Path, root: Path) -> str:
+    try:
+        return (Path(root.name) / path.relative_to(root)).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def test_rel_answers_what_relative_to_answers():
+    """errors.rel cuts a path under the content folder from its text: the same answer as relative_to for paths
+    under it, beside it (a name that only starts like it), the folder itself, relative and absolute, .. and //."""
+    roots = ["/srv/city/content", "/srv/city/con", "content", "a/..", "..", ".", "/", "//srv/c", "/srv/城市"]
+    rests = ["", "x.md", "t/v/凭证 1.jpg", "../x", "tent/x.md", "-b/x"]
+    for root in roots:
+        for text in {f"{root}/{rest}" for rest in rests} | {f"{root}{rest}" for rest in rests} | {"/x", "x", "//x/y"}:
+            path = Path(text)
+            assert errors.rel(path, Path(root)) == _rel_as_first_written(path, Path(root)), (text, root)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import itertools
+import posixpath
 import re
 import shutil
 from collections import Counter
@@ -18,6 +20,7 @@ from sitegen.site.pages import FinancePage, ItemPage, ListPage, Page, ScanPage, 
 from sitegen.site.plan import (
     LEDGER_BYTES,
     LinkCheck,
+    _joined,
     check_links,
     ledger_parts,
     line_bytes,
@@ -459,3 +462,14 @@ def test_odd_links_are_checked_as_before_in_one_pass():
         ("mobile/a/p.html", "b.html#none"),
         ("mobile/c/q.html", "b.html"),
     ]
+
+
+def test_joined_is_normpath_of_join():
+    """plan._joined answers what posixpath.normpath(posixpath.join(folder, path)) answers: every folder and
+    path made of a few odd parts (.., ., empty, a name, names with dots), relative and absolute."""
+    parts = ["..", ".", "", "a", "b.html", "..x", "x..", "%2e%2e", "?q=1"]
+    texts = [""] + ["/".join(p) for n in (1, 2, 3) for p in itertools.product(parts, repeat=n)]
+    texts += [f"/{t}" for t in texts[:200]]
+    for folder in texts[::7]:
+        for path in texts[::3]:
+            assert _joined(folder, path) == posixpath.normpath(posixpath.join(folder, path)), (folder, path)

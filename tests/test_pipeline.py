@@ -3,6 +3,7 @@ one build per output folder at a time, a published village or town that can no l
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import io
@@ -16,6 +17,7 @@ import sys
 import time
 import weakref
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
@@ -27,7 +29,7 @@ from sitegen.build.pipeline import build, check
 from sitegen.cli.main import cli
 from sitegen.content import progress
 from sitegen.content.errors import ContentError, OutputError
-from sitegen.content.model import City, Village
+from sitegen.content.model import City, Image, Village
 from sitegen.content.privacy import find_unmasked, mask
 from sitegen.finance import ledger
 from sitegen.images import renditions as assets
@@ -38,7 +40,7 @@ from sitegen.site import plan as links
 from sitegen.site.finance_pages import finance_slug
 from sitegen.validate.city import item_slug
 from tests import oversightkit
-from tests.conftest import snapshot
+from tests.conftest import add_second_village, snapshot
 from tests.deploykit import env, kill, paused, two_villages
 
 SCAN = "xg/cs/scans/2026-09/2/01.jpg"  # a scan of voucher 2 of the village xg/cs
@@ -1344,3 +1346,59 @@ def test_only_the_villages_made_again_have_their_ledgers_made(city, tmp_path, mo
     whole = tmp_path / "whole"
     build(content, whole)
     assert without_record(out) == without_record(whole)
+
+
+def _published_images_as_first_written(city, skip=()):
+    """pipeline.published_images before it told objects apart by class (h44): the reference."""
+    found: dict = {}
+    seen, names, todo = {id(obj) for obj in skip}, {}, [city]
+    while todo:
+        obj = todo.pop()
+        if obj is None or isinstance(obj, pipeline._LEAVES):
+            continue
+        if isinstance(obj, Image):
+            found.setdefault(obj.source, obj)
+        elif id(obj) in seen:
+            continue
+        elif dataclasses.is_dataclass(obj):
+            seen.add(id(obj))
+            if type(obj) not in names:
+                names[type(obj)] = tuple(f.name for f in dataclasses.fields(obj))
+            todo.extend(getattr(obj, name) for name in names[type(obj)])
+        elif isinstance(obj, dict):
+            seen.add(id(obj))
+            todo.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            seen.add(id(obj))
+            todo.extend(obj)
+    return [found[k] for k in sorted(found)]
+
+
+@dataclasses.dataclass
+class _Holder:  # a record of a kind the walk has not seen: its images found all the same
+    inner: object
+    more: object = None
+
+
+@dataclasses.dataclass
+class _Empty:
+    pass
+
+
+def test_published_images_finds_what_the_walk_as_first_written_found(mini):
+    """The walk by class (_WALK) finds the images the first walk found: the mini city (two villages, one
+    checked apart), and a model of odd objects: images in dicts, tuples and sets, a dataclass without fields
+    and its class, an object of no known kind, shared objects, the same file twice."""
+    city, report = check(add_second_village(mini))
+    assert city is not None, report.errors
+    for skip in ((), city.villages[:1]):
+        assert pipeline.published_images(city, skip) == _published_images_as_first_written(city, skip)
+    image = lambda n: Image(Path(f"/c/{n}.jpg"), f"c/{n}.jpg", f"i{n}")  # noqa: E731
+    shared = [image(2), {"k": (image(3), frozenset({image(4)}))}]
+    odd: Any = _Holder(
+        {"a": shared, "b": shared, "c": _Holder(image(1), _Empty)},
+        [_Empty(), object(), _Empty, 7, "x", Path("/p"), (image(1), _Holder(image(5))), None],
+    )
+    assert pipeline.published_images(odd) == _published_images_as_first_written(odd)
+    assert [i.name for i in pipeline.published_images(odd)] == ["i1", "i2", "i3", "i4", "i5"]
+    assert pipeline.published_images(odd, [shared]) == _published_images_as_first_written(odd, [shared])

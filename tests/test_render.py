@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
 
+import jinja2
 import pytest
-from jinja2 import Environment, FileSystemLoader, UndefinedError
+from jinja2 import DictLoader, Environment, FileSystemLoader, UndefinedError
 from markupsafe import Markup, escape
 
 from sitegen.site import render
 from sitegen.site.channels import Said
 from sitegen.site.pages import Page
+from sitegen.site.plan import Site
 
 
 def test_every_template_output_is_escaped_and_masked():
@@ -128,3 +132,75 @@ def test_url_is_remembered_per_folder_and_equals_the_pages_own():
             url = render._url(page, known)
             assert [url(t) for t in targets] == [page.url(t) for t in targets]
             assert [url(t) for t in targets] == [page.url(t) for t in targets]
+
+
+def _pass_context_echo(context, value):  # (a pass_context function: Jinja's way, the context first)
+    return f"{value}:{context['theme']}"
+
+
+def test_a_plain_function_is_called_as_jinja_calls_it():
+    """_Context.call's short way (a plain function) gives what Jinja's Context.call gives: arguments, keywords,
+    calls in loops and blocks (Jinja adds _loop_vars/_block_vars), a StopIteration as undefined; a pass_context
+    function, a callable object and a macro still get what they ask for."""
+
+    def plain(*args, **kwargs):
+        return f"{args}{sorted(kwargs.items())}"
+
+    def stops():
+        raise StopIteration
+
+    class Callable_:
+        def __call__(self, value):
+            return f"object {value}"
+
+    source = (
+        "{% macro m(x) %}[{{ x }}]{% endmacro %}"
+        "{{ f(1, b=2) }}|{% for i in [1, 2] %}{{ f(i) }}{% endfor %}|{{ m(3) }}|{{ o(4) }}|{{ c(5) }}|"
+        "{{ s() is undefined }}|{% block b %}{{ f(6) }}{% endblock %}"
+    )
+    values = {"f": plain, "o": Callable_(), "c": jinja2.pass_context(_pass_context_echo), "s": stops}
+    themed = render.environment("tv")
+    plain_env = Environment(autoescape=True, finalize=render._finalizer("tv"))
+    plain_env.globals["theme"] = "tv"
+    assert isinstance(themed.from_string("{{ 1 }}").new_context(), render._Context)
+    assert themed.from_string(source).render(values) == plain_env.from_string(source).render(values)
+
+
+def test_an_imported_template_is_made_once_unless_the_importer_has_globals_of_its_own():
+    """_Template._get_default_module: the module Jinja's would give; made once while the importing page adds no
+    global name, made for that page when it does (its globals seen by the imported macros)."""
+    env = render.ThemeEnvironment(
+        loader=DictLoader({"m.html": "{% macro g() %}{{ extra | default('none') }}{% endmacro %}"}),
+        autoescape=True,
+        finalize=render._finalizer("tv"),
+    )
+    page = '{% from "m.html" import g %}{{ g() }}'
+    assert env.from_string(page).render() == env.from_string(page).render() == "none"
+    imported = env.get_template("m.html")
+    assert isinstance(imported, render._Template)
+    assert imported._get_default_module(env.from_string(page).new_context()) is imported._get_default_module()
+    assert env.from_string(page, globals={"extra": "mine"}).render() == "mine"
+    assert env.from_string(page).render() == "none"
+
+
+def test_a_body_is_made_once_for_both_themes_while_its_links_stand(monkeypatch):
+    """body_html keeps an item's body for its page (the other theme's render uses it again): the same HTML and
+    the same linked files collected; made again when the item or a linked item's page path changed."""
+    made: list[str] = []
+    real = render.render_markdown
+    monkeypatch.setattr(render, "render_markdown", lambda body, resolve: made.append(body) or real(body, resolve))
+    source, other = Path("/c/t/v/affairs/a.md"), Path("/c/t/v/affairs/b.md")
+    item = SimpleNamespace(source=source, body="见[另一项](b.md)和[没有的](c.md)。")
+    page = Page("t/v/affairs/a.html", "t", [])
+    site = Site(pages=[], images={}, item_paths={source: page.path, other: "t/v/affairs/b.html"})
+    first: set = set()
+    html = render.body_html(item, page, site, first)  # type: ignore[arg-type]
+    again: set = set()
+    assert render.body_html(item, page, site, again) == html and again == first and len(made) == 1  # type: ignore[arg-type]
+    assert 'href="b.html"' in html and first == {(page.path, other), (page.path, source.parent / "c.md")}
+    site.item_paths[other] = "t/v/affairs/x/b.html"  # the linked item moved: made again
+    assert 'href="x/b.html"' in render.body_html(item, page, site) and len(made) == 2  # type: ignore[arg-type]
+    del site.item_paths[other]  # left out (its village held, never built): plain text
+    assert "href" not in render.body_html(item, page, site) and len(made) == 3  # type: ignore[arg-type]
+    changed = SimpleNamespace(source=source, body="别的")
+    assert render.body_html(changed, page, site) == Markup("<p>别的</p>\n") and len(made) == 4  # type: ignore[arg-type]

@@ -178,6 +178,25 @@ def test_amounts_are_written_as_plain_yuan():
     assert '"12000.00"' in data and "E+" not in data
 
 
+def test_each_rows_initials_are_its_own_when_texts_repeat():
+    """script takes each title's and name's initials once (remembered within the script): every row still has
+    its own names' initials, in order, a name without any (no Han character, letter or digit) left out."""
+    names = [("曾国藩", "张永刚"), ("张永刚",), ("——", "曾国藩"), (), ("单", "——")]
+    titles = ["付保洁员工资", "收到上级补助", "付保洁员工资", "重庆", "付保洁员工资"]
+    entries = [
+        search.Entry(search.PAYMENT, 2, 2, "2026-08", 0, f"{n}.html", t, "", names=ns)
+        for n, (t, ns) in enumerate(zip(titles, names, strict=True))
+    ]
+    data = search.script(entries, lambda p: p, ["本村"]).decode("utf-8")
+    rows = json.loads(data.removeprefix("window.SEARCH_INDEX=").removesuffix(";\n"))["r"]
+    by_path = {row[5]: row for row in rows}
+    for n, (title, ns) in enumerate(zip(titles, names, strict=True)):
+        row = by_path[f"{n}.html"]
+        assert row[8] == "|".join(i for name in ns for i in search.name_initials(name))
+        assert row[9] == search.initials(title)
+    assert by_path["0.html"][8] == "CGF|ZGF|ZYG" and by_path["2.html"][8] == "CGF|ZGF" and by_path["3.html"][9] == "CQ"
+
+
 def test_the_index_is_es5_and_safe_to_parse(site):
     for path in [site / "tv/xg/cs/search-index.js", site / "tv/search-index.js"]:
         text = path.read_text(encoding="utf-8")

@@ -286,32 +286,54 @@ def published_images(city: City | Village, skip: Iterable[object] = ()) -> list[
     """Every image the model (or one village of it: reuse.fingerprints) holds (scans, item photos, basis and
     document scans, finance tables' scans), found by walking the model's dataclasses, lists and dicts, so an image
     in a new kind of record is never missed; the objects in `skip` (villages checked apart) are not walked into.
-    (Each dataclass's field names are looked up once per class: the walk visits every object of the city.)"""
+    (What an object is, a leaf, an image, a dataclass and its field names, a dict or a collection, depends on its
+    class alone: found once per class, `_walked`. The walk visits every object of the city, twice a build.)"""
     found: dict[Path, Image] = {}
     seen: set[int] = {id(obj) for obj in skip}
-    names: dict[type, tuple[str, ...]] = {}
     todo: list[object] = [city]
     while todo:
-        obj = todo.pop()
-        if obj is None or isinstance(obj, _LEAVES):
+        obj: Any = todo.pop()  # (told apart by _WALK below)
+        kind = type(obj)
+        how = _WALK.get(kind)
+        if how is None:
+            how = _walked(obj)
+            if not isinstance(obj, type):  # (a class itself is told by what it is, not by its class)
+                _WALK[kind] = how
+        if how is _LEAF:
             continue
-        if isinstance(obj, Image):
+        if how is _IMAGE:
             found.setdefault(obj.source, obj)
         elif id(obj) in seen:
             continue
-        elif dataclasses.is_dataclass(obj):
-            seen.add(id(obj))
-            kind = type(obj)
-            if kind not in names:
-                names[kind] = tuple(f.name for f in dataclasses.fields(obj))
-            todo.extend(getattr(obj, name) for name in names[kind])
-        elif isinstance(obj, dict):
+        elif how is _DICT:
             seen.add(id(obj))
             todo.extend(obj.values())
-        elif isinstance(obj, (list, tuple, set, frozenset)):
+        elif how is _MANY:
             seen.add(id(obj))
             todo.extend(obj)
+        elif how:  # a dataclass: its field names
+            seen.add(id(obj))
+            todo.extend(getattr(obj, name) for name in how)
     return [found[k] for k in sorted(found)]
+
+
+_LEAF, _IMAGE, _DICT, _MANY = ("leaf",), ("image",), ("dict",), ("many",)  # what published_images does with one
+_WALK: dict[type, tuple[str, ...]] = {}  # a class -> one of those, or a dataclass's field names
+
+
+def _walked(obj: object) -> tuple[str, ...]:
+    """What published_images does with `obj`, from the tests it made of each object (in their order)."""
+    if obj is None or isinstance(obj, _LEAVES):
+        return _LEAF
+    if isinstance(obj, Image):
+        return _IMAGE
+    if dataclasses.is_dataclass(obj):
+        return tuple(f.name for f in dataclasses.fields(obj)) or _LEAF
+    if isinstance(obj, dict):
+        return _DICT
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return _MANY
+    return _LEAF
 
 
 _LEAVES = (str, bytes, int, float, Decimal, date, Path)  # what holds no image

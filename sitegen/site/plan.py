@@ -16,7 +16,7 @@ import string
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sitegen.content.errors import Location, Report
 from sitegen.content.markdown import is_external
@@ -77,6 +77,10 @@ class Site:
     item_paths: dict[Path, str]  # item source file -> page path (for Markdown links between items)
     # output path -> bytes made at build (charts, QR codes), or how to make them: drawn only if their page is made
     generated: dict[str, bytes | Callable[[], bytes]] = field(default_factory=dict)
+    # page path -> (item, its body's HTML, (linked file, its page path then) ...): render.body_html, both themes
+    bodies: dict[str, tuple[Item, Any, tuple[tuple[Path, str | None], ...]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
 
 def search_tile(folder: str) -> Tile:
@@ -820,5 +824,23 @@ def _resolve(page: str, href: str) -> tuple[str | None, str]:
     path, _, fragment = href.partition("#")
     if not path:
         return page, fragment
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    joined = _joined(posixpath.dirname(page), path)
     return (None if joined.startswith("..") else joined), fragment
+
+
+def _joined(folder: str, path: str) -> str:
+    """`posixpath.normpath(posixpath.join(folder, path))`, the link check's ~6 a page: for a relative folder and
+    path (every page's folder, almost every href) the parts walked once here, without join's and normpath's
+    general cases (absolute paths, bytes, leading slashes). tests/test_links.py compares the two."""
+    if folder.startswith("/") or path.startswith("/"):
+        return posixpath.normpath(posixpath.join(folder, path))
+    parts: list[str] = []
+    for part in f"{folder}/{path}".split("/"):
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            else:
+                parts.append(part)
+        elif part and part != ".":
+            parts.append(part)
+    return "/".join(parts) or "."

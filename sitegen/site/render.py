@@ -8,13 +8,17 @@ autoescaped, so text can never become markup.
 from __future__ import annotations
 
 import functools
+from collections import ChainMap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, Template
 from jinja2.compiler import CodeGenerator, Frame
+from jinja2.environment import TemplateModule
 from jinja2.nodes import Expr
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from sitegen.content.markdown import link_target, render_markdown
@@ -115,10 +119,50 @@ class _Generator(CodeGenerator):
             super()._output_child_post(node, frame, finalize)
 
 
+class _Context(Context):
+    """Jinja's template context, with a short way for `call` (every `url(...)` of a template: ~15 a page) when the
+    callee is a plain Python function that asks for no context (no `jinja_pass_arg`): Jinja's `Context.call` then
+    does exactly this, after four attribute tests (a callable class's `__call__`, the pass-arg markers). Anything
+    else (macros, callable objects, functions marked pass_context...) goes Jinja's way."""
+
+    def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if type(__obj) is not FunctionType or "jinja_pass_arg" in __obj.__dict__:
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:  # as Context.call
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
+
+class _Template(Template):
+    """Jinja's template, with `_get_default_module` (each `{% from "x.html" import m %}` of a page: two or three a
+    voucher or scan page) testing the importing page's global names against this template's globals map by map
+    (dict key views: a set operation in C) instead of Jinja's `set - ChainMap.keys()`, which Python walks name by
+    name through the ChainMap: the same names, so the same module."""
+
+    def _get_default_module(self, ctx: Context | None = None) -> TemplateModule:
+        mine = self.globals
+        if ctx is not None and type(mine) is ChainMap and all(type(m) is dict for m in mine.maps):
+            keys = ctx.globals_keys
+            for names in mine.maps:
+                keys = keys - names.keys()
+            if keys:
+                return self.make_module({k: ctx.parent[k] for k in keys})
+            ctx = None  # (Jinja's own path with no context: the module made once and kept)
+        return super()._get_default_module(ctx)
+
+
 class ThemeEnvironment(Environment):
-    """A theme's environment: Jinja's, with `printed` (_printer of its finalize) for the code _Generator writes."""
+    """A theme's environment: Jinja's, with `printed` (_printer of its finalize) for the code _Generator writes,
+    and its own context (_Context) and template (_Template) classes."""
 
     code_generator_class = _Generator
+    context_class = _Context
+    template_class = _Template
 
     def __init__(self, **options: Any):
         super().__init__(**options)
@@ -154,18 +198,31 @@ def environment(theme: str) -> ThemeEnvironment:
 
 def body_html(item: Item, page: Page, site: Site, linked: set[tuple[str, Path]] | None = None) -> Markup:
     """An item's Markdown body; links to other items become relative links, everything else plain text.
-    `linked` collects (page, file) for every file a link points at, found or not (reuse.py)."""
+    `linked` collects (page, file) for every file a link points at, found or not (reuse.py).
 
-    def resolve(href: str) -> str | None:
-        source = link_target(item.source, href)
-        if source is None:
-            return None
-        if linked is not None:
-            linked.add((page.path, source))
-        target = site.item_paths.get(source)
-        return page.url(target) if target else None
+    Made once for both themes (the same text: it depends on the item, the page's path and where the items it
+    links to are): kept in `site.bodies` by page path with the item and each linked file's page path then, and
+    used again only while the item and those paths are still the same (a held village's items leave
+    `item_paths`)."""
+    known = site.bodies.get(page.path)
+    if known is not None and known[0] is item and all(site.item_paths.get(s) == t for s, t in known[2]):
+        html, uses = known[1], known[2]
+    else:
+        found: list[tuple[Path, str | None]] = []
 
-    return Markup(render_markdown(item.body, resolve))
+        def resolve(href: str) -> str | None:
+            source = link_target(item.source, href)
+            if source is None:
+                return None
+            target = site.item_paths.get(source)
+            found.append((source, target))
+            return page.url(target) if target else None
+
+        html, uses = Markup(render_markdown(item.body, resolve)), tuple(found)
+        site.bodies[page.path] = (item, html, uses)
+    if linked is not None:
+        linked.update((page.path, source) for source, _ in uses)
+    return html
 
 
 def render_theme(
