@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import gzip
 import hashlib
 import json
@@ -334,3 +336,40 @@ def test_right_after_a_build_an_unchanged_village_is_not_even_walked(built, monk
     touch_page(built, "cs2", note="by hand")
     again = {i.bundle: i for i in bundle_now(built, now=NOW + timedelta(hours=2))}
     assert [b for b, i in again.items() if i.changed] == ["xg/cs2"]
+
+
+class _Listing(dict):
+    """A bundle's listing, told apart from any other dict by its class (gc.get_objects)."""
+
+    bundle = ""
+
+
+def test_each_bundle_is_listed_in_its_turn_and_its_listing_dropped_before_the_next(built, monkeypatch):
+    """make_bundles lists a bundle's files when its turn comes (_listings) and drops the listing before it lists
+    the next: listed all at once, a city's files (hundreds of thousands) were held for the whole run, ~1 GiB at
+    50 villages (issue 14). When each bundle is sealed, no listing of another bundle is alive; the bundles made
+    hold what the whole output's listing says."""
+    alive: list[tuple[str, list[str]]] = []
+    real_listings, real_seal = bundle_module._listings, bundle_module._seal
+
+    def listing(bundle_id, list_it):
+        found = _Listing(list_it())
+        found.bundle = bundle_id
+        return found
+
+    def watched(*args, **kwargs):
+        return {b: functools.partial(listing, b, f) for b, f in real_listings(*args, **kwargs).items()}
+
+    def seal(found):
+        gc.collect()
+        others = [o.bundle for o in gc.get_objects() if type(o) is _Listing and o is not found]
+        alive.append((found.bundle, sorted(others)))
+        return real_seal(found)
+
+    monkeypatch.setattr(bundle_module, "_listings", watched)
+    monkeypatch.setattr(bundle_module, "_seal", seal)
+    infos = bundle_now(built)
+    assert alive == [(CITY, []), ("xg/cs", []), ("xg/cs2", [])]
+    monkeypatch.undo()
+    whole = bundle_module._scan_all(built.output, None)
+    assert {i.bundle: i.files for i in infos} == {b: len(files) for b, files in whole.items()}
