@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import gzip
 import io
@@ -1092,3 +1093,33 @@ def test_a_store_file_list_changed_after_verification_is_never_used(live, tmp_pa
     with pytest.raises(HeadendFault, match="content digest"):
         ingest(live.headend, [new_city], now=NOW)
     assert Headend(live.headend).active() == "r-000001" and live.served() == served
+
+
+def test_a_fault_after_some_bundles_are_staged_leaves_the_store_and_the_site_as_they_were(live, monkeypatch):
+    """Verified bundles wait for the release as store folders laid out in the work folder, not in store/: a
+    headend fault while the next bundle is taken (here its store folder cannot be laid out) leaves store/, the
+    releases and `current` as they were, removes the work folder, and both bundles stay in drop for the next run."""
+    for village in ("cs", "cs2"):
+        touch_page(live, village, note="staged")
+    infos = {i.bundle: i for i in bundle_now(live, now=NOW + timedelta(hours=1))}
+    for bundle in ("xg/cs", "xg/cs2"):
+        (live.drop / infos[bundle].path.name).write_bytes(infos[bundle].path.read_bytes())
+    real_stage, calls = ingest_module._stage, []
+
+    def stage(*args):
+        calls.append(args[1])
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_stage(*args)
+
+    monkeypatch.setattr(ingest_module, "_stage", stage)
+    store, served, names = _tree(live.headend / "store"), live.served(), releases(live)
+    with pytest.raises(HeadendFault, match="store folder"):
+        ingest(live.headend, now=NOW + timedelta(hours=1))
+    assert calls == ["xg/cs", "xg/cs2"]
+    assert _tree(live.headend / "store") == store and live.served() == served and releases(live) == names
+    assert not list(live.headend.glob(".tmp-*"))
+    assert sorted(p.name for p in live.drop.glob("*.tar.gz")) == sorted(infos[b].path.name for b in ("xg/cs", "xg/cs2"))
+    monkeypatch.undo()
+    result = ingest(live.headend, now=NOW + timedelta(hours=1))
+    assert result.activated == "r-000002" and live.served() == site_of(live.output)
