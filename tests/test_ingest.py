@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import gc
 import gzip
 import io
 import json
@@ -22,7 +24,7 @@ from hypothesis import strategies as st
 from sitegen.build.pipeline import build
 from sitegen.deploy import ingest as ingest_module
 from sitegen.deploy import keys
-from sitegen.deploy.bundle import Store, make_bundles, make_delta
+from sitegen.deploy.bundle import Manifest, Store, make_bundles, make_delta
 from sitegen.deploy.ingest import Headend, HeadendFault, ingest, rollback
 from tests.deploykit import (
     NOW,
@@ -998,3 +1000,126 @@ def test_a_store_file_list_with_a_path_out_of_the_release_is_the_headends_fault(
         ingest(live.headend, [_delta(live)], now=NOW + timedelta(hours=1))
     assert head.active() == "r-000001" and not (live.headend.parent / "outside.html").exists()
     assert not list(live.headend.parent.parent.glob("outside.html"))
+
+
+# ---- a first ingest's memory, and what is read twice (issue 14) -------------------------------------------------
+
+
+def test_a_first_ingest_holds_one_bundles_manifest_at_a_time(live, tmp_path, monkeypatch):
+    """A release is assembled all or nothing, yet a first ingest must not hold every bundle's file list until then
+    (~8 MiB a village: 2 GiB at 252 villages). Choosing keeps a small _Header per bundle; each bundle is then taken
+    in its turn (its store folder laid out in the work folder) and its manifest dropped. When a bundle's objects
+    are read, no other bundle's manifest is alive, and none is when the release is assembled."""
+    root = tmp_path / "fresh"
+    root.mkdir()
+    shutil.copyfile(live.headend / "publisher.pub", root / "publisher.pub")
+    paths = [i.path for i in bundle_now(live)]
+    gc.collect()
+    before = [o for o in gc.get_objects() if type(o) is Manifest]  # held here, so never counted below
+    seen: list[tuple[str, list[str]]] = []
+
+    def alive() -> list[str]:
+        gc.collect()
+        return sorted(o.bundle for o in gc.get_objects() if type(o) is Manifest and not any(o is b for b in before))
+
+    real_objects, real_assemble = ingest_module._Reader.objects, ingest_module._assemble
+
+    def objects(reader, manifest, dest_fd):
+        seen.append((manifest.bundle, alive()))
+        return real_objects(reader, manifest, dest_fd)
+
+    def assemble(*args):
+        seen.append(("assembling", alive()))
+        return real_assemble(*args)
+
+    monkeypatch.setattr(ingest_module._Reader, "objects", objects)
+    monkeypatch.setattr(ingest_module, "_assemble", assemble)
+    result = ingest(root, paths, now=NOW)
+    assert result.activated == "r-000001" and not result.rejected
+    assert seen == [("city", ["city"]), ("xg/cs", ["xg/cs"]), ("xg/cs2", ["xg/cs2"]), ("assembling", [])]
+    assert snapshot(root / "current") == live.served()
+
+
+def test_a_bundle_rewritten_in_place_between_its_two_reads_is_refused(live, tmp_path, monkeypatch):
+    """Its manifest is read when bundles are chosen and again when its objects are taken (only a digest of the
+    signed bytes is kept in between): a bundle file rewritten in place in between, even by another genuine and
+    newer bundle of the same village, is refused, and nothing changes."""
+    first, second = (tmp_path / n for n in ("first.tar.gz", "second.tar.gz"))
+    first.write_bytes(newer_bundle(live, hours=1).read_bytes())
+    second.write_bytes(newer_bundle(live, hours=2).read_bytes())
+    real_choose = ingest_module._choose
+
+    def choose(*args):
+        chosen = real_choose(*args)
+        with open(live.drop / "xg.cs.tar.gz", "r+b") as f:  # the same file, as ingest holds it open
+            f.write(second.read_bytes())
+            f.truncate()
+        return chosen
+
+    monkeypatch.setattr(ingest_module, "_choose", choose)
+    (live.drop / "xg.cs.tar.gz").write_bytes(first.read_bytes())
+    served, names = live.served(), releases(live)
+    result = ingest(live.headend, now=NOW + timedelta(hours=2), max_age=timedelta(days=3650))
+    assert [o.status for o in result.outcomes] == ["rejected"], result.outcomes
+    assert "the bundle changed while it was being checked" in result.outcomes[0].reason
+    assert result.activated is None and live.served() == served and releases(live) == names
+
+
+@pytest.mark.parametrize("change", ["drop a page", "add a page"])
+def test_a_store_file_list_changed_after_verification_is_never_used(live, tmp_path, monkeypatch, change):
+    """A verified bundle's file list is written to its store folder in the work folder and the city's is read
+    back when the release is laid out; every read checks it against the content digest in the folder's name
+    (taken from the verified manifest), so a list changed in between (a page dropped from the served site,
+    another file served under a new name) is the headend's fault and nothing is activated."""
+    real_stage = ingest_module._stage
+
+    def stage(*args):
+        staged = real_stage(*args)
+        if staged.folder is not None and staged.entry["store"].startswith("city/"):
+            listed = staged.folder / ".sitegen-files.json"
+            files = json.loads(listed.read_text())
+            if change == "drop a page":
+                del files["tv/index.html"]
+            else:
+                files["tv/extra.html"] = files["tv/index.html"]
+                os.link(staged.folder / "tv/index.html", staged.folder / "tv/extra.html")
+            listed.write_text(json.dumps(files))
+        return staged
+
+    monkeypatch.setattr(ingest_module, "_stage", stage)
+    city = {p: (live.headend / "current" / p).read_bytes() for p in ("tv/index.html", "mobile/index.html")}
+    new_city = _crafted(live, tmp_path, "city", V, {**city, "tv/new.html": b"new"})
+    served = live.served()
+    with pytest.raises(HeadendFault, match="content digest"):
+        ingest(live.headend, [new_city], now=NOW)
+    assert Headend(live.headend).active() == "r-000001" and live.served() == served
+
+
+def test_a_fault_after_some_bundles_are_staged_leaves_the_store_and_the_site_as_they_were(live, monkeypatch):
+    """Verified bundles wait for the release as store folders laid out in the work folder, not in store/: a
+    headend fault while the next bundle is taken (here its store folder cannot be laid out) leaves store/, the
+    releases and `current` as they were, removes the work folder, and both bundles stay in drop for the next run."""
+    for village in ("cs", "cs2"):
+        touch_page(live, village, note="staged")
+    infos = {i.bundle: i for i in bundle_now(live, now=NOW + timedelta(hours=1))}
+    for bundle in ("xg/cs", "xg/cs2"):
+        (live.drop / infos[bundle].path.name).write_bytes(infos[bundle].path.read_bytes())
+    real_stage, calls = ingest_module._stage, []
+
+    def stage(*args):
+        calls.append(args[1])
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_stage(*args)
+
+    monkeypatch.setattr(ingest_module, "_stage", stage)
+    store, served, names = _tree(live.headend / "store"), live.served(), releases(live)
+    with pytest.raises(HeadendFault, match="store folder"):
+        ingest(live.headend, now=NOW + timedelta(hours=1))
+    assert calls == ["xg/cs", "xg/cs2"]
+    assert _tree(live.headend / "store") == store and live.served() == served and releases(live) == names
+    assert not list(live.headend.glob(".tmp-*"))
+    assert sorted(p.name for p in live.drop.glob("*.tar.gz")) == sorted(infos[b].path.name for b in ("xg/cs", "xg/cs2"))
+    monkeypatch.undo()
+    result = ingest(live.headend, now=NOW + timedelta(hours=1))
+    assert result.activated == "r-000002" and live.served() == site_of(live.output)

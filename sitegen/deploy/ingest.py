@@ -34,15 +34,19 @@ objects/<sha256> only, in order; size and SHA-256 as the manifest says). A probl
 file and ingest goes on with the others; only the headend's own faults (a full disk, an unreadable root) stop
 the run (HeadendFault), and then no bundle is blamed: it stays in drop for the next run.
 
-A new release is composed next to the live one from store folders: a changed bundle gets a new store folder
-(its new objects, and for a delta its unchanged files hard-linked from the live version, re-hashed first), every
-other bundle keeps the store folder it has, so installing one village costs that village plus one symlink per
-village and theme, never a copy or link of every file of the city. Nothing in a store folder is modified in
-place. `current` is then replaced by a symlink swap (a temporary link renamed over it), so the served folder is
-the old release or the new one, never a mixture. Every symlink we make is relative, points into ROOT/store and
-is named from a checked bundle id, and bundles carry only regular files, so no served path leads out of ROOT.
-Store folders no kept release names are removed after a switch (never one the live or an earlier kept release,
-the rollback target, uses). A killed run leaves only temporary folders, which the next run removes.
+A new release is composed next to the live one from store folders: a changed bundle gets a new store folder (its
+new objects, and for a delta its unchanged files hard-linked from the live version, re-hashed first), every other
+bundle keeps the store folder it has, so installing one village costs that village plus one symlink per village and
+theme, never a copy or link of every file of the city. Nothing in a store folder is modified in place. Bundles are
+checked in two passes, each holding one bundle's manifest at a time: their headers (a small _Header kept per
+bundle, to choose by), then each chosen bundle read again (its manifest the very bytes it was chosen by), its
+objects checked and its store folder laid out in the work folder; so a first ingest of a city holds per bundle a
+few names, never its file list (issue 14). Store file lists are checked against the content digest in their
+folder's name whenever read. `current` is then replaced by a symlink swap (a temporary link renamed over it), so
+the served folder is the old release or the new one, never a mixture. Every symlink we make is relative, points
+into ROOT/store and is named from a checked bundle id, and bundles carry only regular files, so no served path
+leads out of ROOT. Store folders no kept release names are removed after a switch (never one the live or an earlier
+kept release, the rollback target, uses). A killed run leaves only temporary folders, which the next run removes.
 """
 
 from __future__ import annotations
@@ -274,6 +278,7 @@ class _Reader:
     def __init__(self, fd: int, public: Ed25519PublicKey, trusted_id: str, now: datetime):
         self.fd, self.public, self.trusted_id, self.now = fd, public, trusted_id, now
         self.stream = _Stream(fd, 4 * BLOCK + MAX_MANIFEST + BLOCK)
+        self.signed = ""  # SHA-256 of the manifest bytes whose signature header() checked
 
     def _next(self) -> tuple[str, int] | None:
         return _entry(self.stream.read(BLOCK))
@@ -312,6 +317,7 @@ class _Reader:
                 f"签名验证失败：包是用别的密钥签的（包的密钥 {claimed}，受信任的 {self.trusted_id}）",
                 f"bad signature: signed with another key (bundle key {claimed}, trusted key {self.trusted_id})",
             ) from None
+        self.signed = hashlib.sha256(data).hexdigest()
         manifest = Manifest.from_bytes(data)
         expires = parse_iso(manifest.expires)
         if expires <= self.now:
@@ -731,7 +737,9 @@ class Headend:
         return self.store / info["store"]
 
     def files(self, info: dict, release: str | None) -> dict[str, list]:
-        """One bundle's files in a release record: path -> [size, sha256] (read from its store folder)."""
+        """One bundle's files in a release record: path -> [size, sha256] (read from its store folder). The list
+        must have the content digest its folder is named by, which was taken from the verified manifest: a list
+        changed after verification (in the work folder, or in the store) is the headend's fault, never used."""
         if "store" not in info:
             return info["files"]
         try:
@@ -746,6 +754,8 @@ class Headend:
             for path in files:  # our own file, yet checked: its paths are joined under the release folder
                 if not safe_path(path) or path.split("/", 1)[0] not in THEMES:
                     raise ValueError(f"path not allowed: {path[:120]!r}")
+            if _listed_digest(files)[:16] != info["store"][-16:]:
+                raise ValueError("its content digest is not the one its folder is named by")
             return files
         except (OSError, ValueError) as exc:
             raise HeadendFault(
@@ -774,6 +784,14 @@ class Headend:
         os.symlink(f"releases/{name}", tmp)  # relative, so the whole root can be moved
         os.replace(tmp, self.current)
         _fsync_dir(self.root)
+
+
+def _listed_digest(files: dict) -> str:
+    """content_digest of a store folder's file list (path -> [size, sha256]); ValueError if malformed."""
+    try:
+        return content_digest({p: FileEntry(size, sha) for p, (size, sha) in files.items()})
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"malformed entry: {exc}") from exc
 
 
 def _acks(record: dict, floor: dict[str, int], release: str | None) -> bytes:
@@ -806,11 +824,36 @@ def _link(src: Path, dest: Path) -> None:
 # ---- choosing what to install ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Header:
+    """What choosing a bundle needs of its verified manifest (清单), without its file list: a village's lists
+    ~14,000 files, and a first ingest holds one header per bundle of the city until the release is assembled
+    (issue 14). The manifest is read from the bundle again, its signature checked again, when its objects are
+    taken, and it must then be the very bytes these facts came from (`signed`)."""
+
+    bundle: str
+    version: int
+    base: int | None
+    signed: str  # SHA-256 of the signed manifest bytes
+    digest: str  # content_digest of its files: what a snapshot names
+    prefixes: frozenset[str]  # the folders its files need above a village's own (_prefixes)
+    paths: frozenset[str]  # the city bundle's paths (none may lie in a village); empty for a village
+
+    @property
+    def kind(self) -> str:
+        return "full" if self.base is None else "delta"
+
+    @classmethod
+    def of(cls, m: Manifest, signed: str) -> _Header:
+        paths = frozenset(m.files) if m.bundle == CITY else frozenset()
+        return cls(m.bundle, m.version, m.base, signed, content_digest(m.files), frozenset(_prefixes(m.files)), paths)
+
+
 def _choose(
-    headers: list[tuple[_Item, Manifest]], record: dict, state: State, outcomes: dict[int, Outcome]
-) -> dict[str, tuple[_Item, Manifest]]:
+    headers: list[tuple[_Item, _Header]], record: dict, state: State, outcomes: dict[int, Outcome]
+) -> dict[str, tuple[_Item, _Header]]:
     """Per bundle, the newest file that may be applied to the live release; the rest are explained."""
-    chosen: dict[str, tuple[_Item, Manifest]] = {}
+    chosen: dict[str, tuple[_Item, _Header]] = {}
     for item, m in sorted(headers, key=lambda h: (h[1].bundle, -h[1].version, h[1].base is not None)):
         out = outcomes[id(item)]
         out.bundle, out.version, out.kind = m.bundle, m.version, m.kind
@@ -859,7 +902,7 @@ def _prefixes(files: object) -> set[str]:
 
 
 def _check_namespaces(
-    chosen: dict[str, tuple[_Item, Manifest]],
+    chosen: dict[str, tuple[_Item, _Header]],
     record: dict,
     head: Headend,
     active: str | None,
@@ -872,7 +915,7 @@ def _check_namespaces(
 
     def prefixes(b: str) -> set[str]:
         if b in chosen:
-            return _prefixes(chosen[b][1].files)
+            return set(chosen[b][1].prefixes)
         info = record["bundles"][b]
         if "store" not in info:
             return _prefixes(info["files"])
@@ -881,7 +924,7 @@ def _check_namespaces(
 
     villages = sorted(b for b in set(record["bundles"]) | set(chosen) if b != CITY)
     if CITY in chosen:
-        city = chosen[CITY][1].files
+        city = chosen[CITY][1].paths
         owners = {f"{q[1]}/{q[2]}" for q in (p.split("/") for p in city) if len(q) >= 3}
         paths = set(city)
         for v in villages:
@@ -898,7 +941,7 @@ def _check_namespaces(
     arriving = [v for v in villages if v in chosen]
     if not arriving:
         return
-    city_paths = set(chosen[CITY][1].files if CITY in chosen else head.files(record["bundles"][CITY], active))
+    city_paths = set(chosen[CITY][1].paths if CITY in chosen else head.files(record["bundles"][CITY], active))
     for v in arriving:
         p = _intrudes(city_paths, v, prefixes(v))
         if p is not None:
@@ -936,22 +979,39 @@ def _reused(m: Manifest, record: dict, head: Headend, active: str | None) -> dic
     return found
 
 
-def _stored(head: Headend, bundle_id: str, version: int, files: dict[str, list], sources: dict[str, Path]) -> dict:
-    """The store folder of one bundle version, made if missing (in a temporary folder, then renamed into place,
-    so a store folder is always whole); returns the release record's entry for it."""
-    entries = {p: FileEntry(size, sha) for p, (size, sha) in files.items()}
-    name = f"{file_stem(bundle_id)}/v{version}-{content_digest(entries)[:16]}"
-    dest = head.store / name
-    if not dest.is_dir():
-        tmp = head.store / f".tmp-{secrets.token_hex(8)}"
-        tmp.mkdir(parents=True)
-        for p, (_, sha) in sorted(files.items()):
-            _link(sources[sha], tmp / p)
-        (tmp / FILES).write_bytes(json.dumps(files, sort_keys=True, separators=(",", ":")).encode())
-        dest.parent.mkdir(exist_ok=True)
-        os.rename(tmp, dest)
+@dataclass(frozen=True)
+class _Staged:
+    """One verified bundle, laid out as its store folder in the ingest's work folder (`folder`, None when the store
+    already holds that folder) and waiting to be renamed into the store: all a release needs of it, so that no
+    manifest or list of sources is held from one bundle to the next (issue 14)."""
+
+    entry: dict  # the release record's entry: version, store folder name, themes
+    folder: Path | None
+
+
+def _stage(
+    head: Headend, bundle_id: str, version: int, files: dict[str, list], sources: dict[str, Path], tmp: Path
+) -> _Staged:
+    """The store folder of one bundle version, laid out in `tmp` (a new folder of ours) unless the store has it."""
+    name = f"{file_stem(bundle_id)}/v{version}-{_listed_digest(files)[:16]}"
     themes = sorted({p.split("/", 1)[0] for p in files})
-    return {"version": version, "store": name, "themes": themes}
+    entry = {"version": version, "store": name, "themes": themes}
+    if (head.store / name).is_dir():
+        return _Staged(entry, None)
+    tmp.mkdir(parents=True)
+    for p, (_, sha) in sorted(files.items()):
+        _link(sources[sha], tmp / p)
+    (tmp / FILES).write_bytes(json.dumps(files, sort_keys=True, separators=(",", ":")).encode())
+    return _Staged(entry, tmp)
+
+
+def _stored(head: Headend, staged: _Staged) -> dict:
+    """Rename a staged store folder into place (a store folder is always whole); returns its record entry."""
+    dest = head.store / staged.entry["store"]
+    if staged.folder is not None and not dest.is_dir():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(staged.folder, dest)
+    return staged.entry
 
 
 def _assemble(
@@ -959,7 +1019,7 @@ def _assemble(
     head: Headend,
     active: str | None,
     record: dict,
-    accepted: dict[str, tuple[Manifest, dict[str, Path]]],
+    accepted: dict[str, _Staged],
 ) -> dict:
     """The new release in `staging`: the city's files hard-linked from its store folder, then one relative symlink
     per village and theme into the village's store folder; returns its record. Only the accepted bundles' files
@@ -967,15 +1027,15 @@ def _assemble(
     new: dict = {"format": 2, "bundles": {}}
     for bundle_id in sorted(set(record["bundles"]) | set(accepted), key=lambda b: (b == CITY, b)):
         if bundle_id in accepted:
-            m, sources = accepted[bundle_id]
-            new["bundles"][bundle_id] = _stored(
-                head, bundle_id, m.version, {p: [e.size, e.sha256] for p, e in m.files.items()}, sources
-            )
+            new["bundles"][bundle_id] = _stored(head, accepted[bundle_id])
         elif "store" not in record["bundles"][bundle_id]:
             info = record["bundles"][bundle_id]
             live = head.folder(info, active)
             sources = {sha: live / p for p, (_, sha) in info["files"].items()}
-            new["bundles"][bundle_id] = _stored(head, bundle_id, info["version"], info["files"], sources)
+            tmp = head.store / f".tmp-{secrets.token_hex(8)}"
+            new["bundles"][bundle_id] = _stored(
+                head, _stage(head, bundle_id, info["version"], info["files"], sources, tmp)
+            )
         else:
             head.folder(record["bundles"][bundle_id], active)  # checks the name
             new["bundles"][bundle_id] = record["bundles"][bundle_id]
@@ -1047,8 +1107,8 @@ def _take_snapshots(drops: list[_Drop], public: Ed25519PublicKey, moment: dateti
 
 
 def _by_snapshot(
-    headers: list[tuple[_Item, Manifest]], state: State, record: dict, outcomes: dict[int, Outcome]
-) -> list[tuple[_Item, Manifest]]:
+    headers: list[tuple[_Item, _Header]], state: State, record: dict, outcomes: dict[int, Outcome]
+) -> list[tuple[_Item, _Header]]:
     """Once a snapshot has been taken, only the bundle versions the newest one names (with that content) are
     installed, so the headend never serves a mix that was not published together. A newer bundle waits in drop
     for its snapshot; an older one is superseded (or, below the floor, refused as a replay by _choose)."""
@@ -1073,7 +1133,7 @@ def _by_snapshot(
             )
         elif m.version < version and m.version >= state.floor.get(m.bundle, 0) and m.version != active:
             out.status = "superseded"
-        elif m.version == version and content_digest(m.files) != digest:
+        elif m.version == version and m.digest != digest:
             out.reason = "内容与快照所列的不符，拒绝\nthe content differs from what the snapshot names; refused"
         else:
             kept.append((item, m))
@@ -1081,7 +1141,7 @@ def _by_snapshot(
 
 
 def _whole_snapshot(
-    chosen: dict[str, tuple[_Item, Manifest]],
+    chosen: dict[str, tuple[_Item, _Header]],
     state: State,
     record: dict,
     outcomes: dict[int, Outcome],
@@ -1169,23 +1229,61 @@ def _examine(
     trusted: str,
     moment: datetime,
     dest: int | None = None,
-    expect: Manifest | None = None,
-) -> Manifest:
-    """Read one bundle (its header, or with `dest` its objects too). Whatever goes wrong in reading it is that
-    file's problem (BundleError); only writing our own files can be the headend's fault."""
+    expect: _Header | None = None,
+) -> tuple[Manifest, str]:
+    """Read one bundle (its header, or with `dest` its objects too): its manifest and the SHA-256 of the signed
+    manifest bytes. With `expect`, those bytes must be the ones `expect` was taken from: a bundle rewritten in
+    place between the two reads is refused, even when the new one is genuine. Whatever goes wrong in reading it
+    is that file's problem (BundleError); only writing our own files can be the headend's fault."""
     assert item.fd is not None
     try:
         reader = _Reader(item.fd, public, trusted, moment)
         manifest = reader.header()
-        if expect is not None and manifest.to_bytes() != expect.to_bytes():
+        if expect is not None and reader.signed != expect.signed:
             raise _reject("包在检查期间被替换", "the bundle changed while it was being checked")
         if dest is not None:
             reader.objects(manifest, dest)
-        return manifest
+        return manifest, reader.signed
     except (BundleError, HeadendFault):
         raise
     except Exception as exc:
         raise _reject(f"包无法读取：{type(exc).__name__}", f"the bundle cannot be read: {type(exc).__name__}") from exc
+
+
+def _take(
+    work: Path,
+    item: _Item,
+    header: _Header,
+    public: Ed25519PublicKey,
+    trusted: str,
+    moment: datetime,
+    record: dict,
+    head: Headend,
+    active: str | None,
+) -> _Staged:
+    """One chosen bundle read again and taken whole: its signature checked again over the very manifest bytes it
+    was chosen by, its objects checked into the work folder, a delta's unchanged files found live (re-hashed),
+    and its store folder laid out in the work folder. Its manifest is dropped on return, so a first ingest holds
+    one bundle's file list at a time, not the city's (issue 14)."""
+    stem = file_stem(header.bundle)
+    objects = work / "objects" / stem
+    try:
+        objects.mkdir(parents=True)
+        dest = os.open(objects, _O_DIR)
+    except OSError as exc:
+        raise _fault("cannot make a work folder", exc) from exc
+    try:
+        m, _ = _examine(item, public, trusted, moment, dest, expect=header)
+    finally:
+        os.close(dest)
+    sources = {sha: objects / sha for sha in m.objects}
+    if m.base is not None:
+        sources.update(_reused(m, record, head, active))
+    files = {p: [e.size, e.sha256] for p, e in m.files.items()}
+    try:
+        return _stage(head, m.bundle, m.version, files, sources, work / "store" / stem)
+    except OSError as exc:
+        raise _fault("cannot lay out a store folder in the work folder", exc) from exc
 
 
 def ingest(
@@ -1267,12 +1365,12 @@ def _run(
     items += _take_snapshots(drops, public, moment, state)
     result = IngestResult(previous=active)
     outcomes = {id(i): Outcome(i.shown, "rejected", reason=i.quarantine) for i in items}
-    headers: list[tuple[_Item, Manifest]] = []
+    headers: list[tuple[_Item, _Header]] = []
     for item in items:
         if item.fd is None:
             continue
         try:
-            headers.append((item, _examine(item, public, trusted, moment)))
+            headers.append((item, _Header.of(*_examine(item, public, trusted, moment))))
         except BundleError as exc:
             outcomes[id(item)].reason = str(exc)
     headers = _by_snapshot(headers, state, record, outcomes)
@@ -1281,24 +1379,12 @@ def _run(
     _whole_snapshot(chosen, state, record, outcomes)
     work = root / f".tmp-{os.getpid()}"
     try:
-        accepted: dict[str, tuple[Manifest, dict[str, Path]]] = {}
-        for bundle_id, (item, m) in sorted(chosen.items()):
-            objects = work / "objects" / bundle_id.replace("/", ".")
+        accepted: dict[str, _Staged] = {}
+        for bundle_id, (item, h) in sorted(chosen.items()):
             try:
-                objects.mkdir(parents=True)
-                dest = os.open(objects, _O_DIR)
-            except OSError as exc:
-                raise _fault("cannot make a work folder", exc) from exc
-            try:
-                _examine(item, public, trusted, moment, dest, expect=m)
-                sources_ = {sha: objects / sha for sha in m.objects}
-                if m.base is not None:
-                    sources_.update(_reused(m, record, head, active))
-                accepted[bundle_id] = (m, sources_)
+                accepted[bundle_id] = _take(work, item, h, public, trusted, moment, record, head, active)
             except BundleError as exc:
                 outcomes[id(item)].status, outcomes[id(item)].reason = "rejected", str(exc)
-            finally:
-                os.close(dest)
         if len(accepted) < len(chosen):  # one refused: the rest of its snapshot must not go in alone
             _whole_snapshot(
                 {b: chosen[b] for b in accepted}, state, record, outcomes, extra=set(chosen) - set(accepted)
@@ -1314,8 +1400,9 @@ def _run(
                 os.rename(staging, head.releases / name)
             except OSError as exc:
                 raise _fault("cannot assemble the new release", exc) from exc
-            for bundle_id, (m, _) in accepted.items():
-                state.floor[bundle_id] = max(state.floor.get(bundle_id, 0), m.version)
+            for bundle_id in accepted:
+                version = chosen[bundle_id][1].version
+                state.floor[bundle_id] = max(state.floor.get(bundle_id, 0), version)
                 outcomes[id(chosen[bundle_id][0])].status = "installed"
             state.save(root_fd)  # the floors first: a kill after the switch must not leave them behind
             try:
