@@ -297,6 +297,8 @@ def warm(villages: int, content: Path, out: Path, row: dict, rows: tuple[str, ..
         elif name == "publish_same":
             row[name] = measure("publish", content, out)
         elif name == "live":
+            if "publish_first" not in rows and not (headend_of(out) / "current").exists():
+                raise SystemExit(f"[{villages}] live: no release served at {headend_of(out)} (publish_first first)")
             row["live_village"] = add_voucher(content, 1)
             row[name] = measure("live", content, out)
     return row
@@ -402,7 +404,8 @@ def main() -> None:
     ap.add_argument(
         "--rows",
         default=",".join(WARM_ROWS),
-        help="the warm rows to measure, in order (a big city: the ones that matter; live needs publish_first)",
+        help="the warm rows to measure, in order (a big city: the ones that matter; live needs publish_first, or "
+        "--warm-only on a headend an earlier run left serving)",
     )
     ap.add_argument("--one", nargs=3, metavar=("WHAT", "CONTENT", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -414,8 +417,8 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     chosen = tuple(r for r in args.rows.split(",") if r)
-    if set(chosen) - set(WARM_ROWS) or ("live" in chosen and "publish_first" not in chosen):
-        ap.error(f"--rows: some of {','.join(WARM_ROWS)} (live after publish_first)")
+    if set(chosen) - set(WARM_ROWS) or ("live" in chosen and "publish_first" not in chosen and not args.warm_only):
+        ap.error(f"--rows: some of {','.join(WARM_ROWS)} (live after publish_first, or --warm-only on a live headend)")
     rows = []
     try:
         for n in [int(v) for v in args.villages.split(",")]:
