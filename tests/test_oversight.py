@@ -16,7 +16,7 @@ from sitegen.oversight import questions, refcode
 from sitegen.oversight.attach import attached, village_key
 from sitegen.oversight.supervise import RULES, Oversight, oversee
 from sitegen.validate.city import validate
-from tests.conftest import REPO
+from tests.conftest import REPO, model_reached
 from tests.oversightkit import FULL_TRAIL, Pay, Receipt, content, journal
 
 
@@ -453,9 +453,11 @@ def test_a_city_is_overseen_a_village_at_a_time(root, made):
     expected = oversee(raw, city, whole)
     streamed = Report()
     run = Oversight(raw, replace(city, towns=[]), streamed)
+    warnings = {}
     for town in city.towns:
         for village in town.villages:
-            run.village(village, replace(town, villages=[]))
+            warnings[f"{town.slug}/{village.slug}"] = run.village(village, replace(town, villages=[])).warnings
+            assert model_reached(run) == []  # nothing of it held: its warnings name its vouchers
     names = replace(
         city,
         towns=[
@@ -466,8 +468,9 @@ def test_a_city_is_overseen_a_village_at_a_time(root, made):
     found = run.finish(names)
     assert [p.format() for p in streamed.problems] == [p.format() for p in whole.problems]
     assert len({p.code for p in whole.problems}) >= 2
-    assert {k: [w.message for w in ws] for k, ws in found.warnings.items()} == {
+    assert {k: [w.message for w in ws] for k, ws in warnings.items()} == {
         k: [w.message for w in ws] for k, ws in expected.warnings.items()
     }
     assert any(expected.warnings.values())
     assert list(found.made) == list(expected.made) and found.key == expected.key
+    assert model_reached(found) == [] and found.warnings == {}

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import gc
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from sitegen.build.pipeline import build, check
 from sitegen.build.state import default_cache
 from sitegen.content.errors import ContentError
-from sitegen.content.model import Item, Village, Voucher
 from sitegen.validate import city as city_module
 from sitegen.validate.city import item_slug
 from tests.built_sample import linked_cache
-from tests.conftest import FIXTURES, snapshot
+from tests.conftest import FIXTURES, model_reached, snapshot
 
 JOURNAL = "xg/cs/journal/2026-09.csv"
 MEETING = "xg/cs/party/meeting.md"
@@ -462,21 +459,6 @@ def test_page_names_never_hold_a_personal_number(stem, slug):
         assert re.fullmatch(r"item-[0-9a-f]{8}", got), got
 
 
-def _model_reached(root: object) -> list[str]:
-    """The model's objects (items, vouchers, villages) reachable from `root`, by class name."""
-    found, seen, todo = [], set(), [root]
-    while todo:
-        obj = todo.pop()
-        if id(obj) in seen or isinstance(obj, (type, ModuleType)):
-            continue
-        seen.add(id(obj))
-        if isinstance(obj, (Item, Voucher, Village)):
-            found.append(type(obj).__name__)
-            continue
-        todo.extend(gc.get_referents(obj))
-    return found
-
-
 @pytest.mark.parametrize("restored", [False, True])
 def test_validation_keeps_nothing_of_a_village_once_it_is_validated(mini, tmp_path, monkeypatch, restored):
     """Issue 14 (memory, streaming validation): what validation carries across villages (the items a Markdown body
@@ -493,7 +475,7 @@ def test_validation_keeps_nothing_of_a_village_once_it_is_validated(mini, tmp_pa
         checkers.append(checker)
         remembered.append(memo is not None and raw.path in memo.found)
         made = village(checker, raw, town, memo)
-        reached.append(_model_reached(checker))
+        reached.append(model_reached(checker))
         return made
 
     monkeypatch.setattr(city_module, "_village", recorded)
@@ -509,5 +491,5 @@ def test_validation_keeps_nothing_of_a_village_once_it_is_validated(mini, tmp_pa
     assert city is not None and len(reached) == len(city.villages) >= 1
     assert reached == [[] for _ in city.villages]
     assert remembered == [restored for _ in city.villages]
-    assert _model_reached(checkers[-1]) == []
+    assert model_reached(checkers[-1]) == []
     assert [(p.code, p.where.path) for p in report.errors] == [("link-target", f"{mini.name}/policies/law.md")]

@@ -383,7 +383,8 @@ class Oversight:
     be gone through in its turn and dropped): `village` gives each village's findings from that village, its raw
     acknowledgements and reviews, its town's settings and the run's registries alone; `finish` then reports every
     problem in the order a whole run reports them (the villages' acknowledgements, the city's, towns' and villages'
-    basis checks, each town's review settings with its villages' reviews) from the villages' names alone. The
+    basis checks, each town's review settings with its villages' reviews) from the villages' names alone; nothing
+    of a village is held here once it is gone through (its warnings go with it). The
     hotline records are read after it (oversee: their targets are every item and voucher of the city). `city`:
     the validated city's settings (its villages are not read here); `memo`, as oversee takes it."""
 
@@ -394,17 +395,20 @@ class Oversight:
         self.key = inputs(self.registries, self.config)
         self.raw_towns = {t.slug: t for t in raw.towns}
         self.raw_villages = {(t.slug, v.slug): v for t in raw.towns for v in t.villages}
-        self.known: dict[str, VillageFindings] = {}  # "town/village" -> its findings, in the city's order
+        # "town/village" -> its findings' problems, in the city's order: not its warnings, which name its vouchers
+        # (the caller keeps them with the village: a village gone through holds nothing of it here)
+        self.known: dict[str, VillageFindings] = {}
         self.made: set[str] = set()  # the villages gone through this run (not recalled from the memo)
         self.allowed: dict[str, tuple[dict[str, list[str]], list[Problem]]] = {}  # town -> reviewers, problems
-        self.settings = city if city.oversight is not None else replace(city, towns=[], oversight=self.config)
+        # the city's settings alone (town_departments reads them): none of its items or villages held here
+        self.settings = replace(city, towns=[], items=[], questions=[], oversight=self.config)
 
     def village(self, village: Village, town: Town) -> VillageFindings:
         """The findings of `village` (of `town`), recalled from the memo or made now; reported at `finish`."""
         name = village_key(village.town_slug, village.slug)
         recalled = self.memo.findings(village, self.key) if self.memo is not None else None
         if recalled is not None:
-            self.known[name] = recalled
+            self.known[name] = replace(recalled, warnings=[])
             return recalled
         raw_village = self.raw_villages.get((village.town_slug, village.slug))
         acked, basis, reviews = Report(), Report(), Report()
@@ -417,7 +421,8 @@ class Oversight:
         review.check_items_basis(village.items, basis)
         check_village(village, self.town(town)[0], raw_village.reviews if raw_village else None, reviews)
         self.made.add(name)
-        found = self.known[name] = VillageFindings(warnings, acked.problems, basis.problems, reviews.problems)
+        found = VillageFindings(warnings, acked.problems, basis.problems, reviews.problems)
+        self.known[name] = replace(found, warnings=[])
         return found
 
     def town(self, town: Town) -> tuple[dict[str, list[str]], list[Problem]]:
@@ -430,7 +435,8 @@ class Oversight:
 
     def finish(self, city: City) -> Findings:
         """Every village's problems reported, in a whole run's order (each village of `city` gone through before:
-        only their names are read here); the findings without the hotline's questions (oversee reads them)."""
+        only their names are read here); the findings without the villages' warnings (`village` gave them) and the
+        hotline's questions (oversee reads them)."""
         report = self.report
         names = [village_key(v.town_slug, v.slug) for v in city.villages]
         for name in names:
@@ -443,13 +449,12 @@ class Oversight:
             report.problems.extend(self.town(town)[1])
             for village in town.villages:
                 report.problems.extend(self.known[village_key(village.town_slug, village.slug)].reviews)
-        warnings = {name: self.known[name].warnings for name in names}
         kept = {
             name: self.known[name]
             for name in names
             if name in self.made and not any(p.severity == "error" for p in _problems(self.known[name]))
         }
-        return Findings(warnings, [], kept, self.key)
+        return Findings({}, [], kept, self.key)
 
 
 def oversee(
@@ -464,13 +469,13 @@ def oversee(
     it has none for are gone through (their findings given to it); `codes`: refcode.assign(city) when the
     caller has it (the hotline records' targets). (Oversight, a village at a time.)"""
     run = Oversight(raw, city, report, memo)
-    for town in city.towns:
-        for village in town.villages:
-            run.village(village, town)
+    warnings = {
+        village_key(v.town_slug, v.slug): run.village(v, town).warnings for town in city.towns for v in town.villages
+    }
     found = run.finish(city)
     if city.oversight is None:
         city = replace(city, oversight=run.config)  # (a copy: the questions' time limit is read from it)
-    return replace(found, questions=questions.read(raw.feedback, city, report, codes))
+    return replace(found, warnings=warnings, questions=questions.read(raw.feedback, city, report, codes))
 
 
 def _problems(found: VillageFindings) -> list[Problem]:
