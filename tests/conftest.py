@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import shutil
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+from sitegen.content.model import Item, Village, Voucher
 from tests import browser, built_sample
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -139,3 +142,21 @@ def pytest_collection_modifyitems(items):
     """The files of SLOWEST_FILES first, in that order; the others after them as collected (a stable sort)."""
     rank = {name: n for n, name in enumerate(SLOWEST_FILES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+# ---- h45: streaming validation (issue 14) ----
+
+
+def model_reached(root: object) -> list[str]:
+    """The model's objects (items, vouchers, villages) reachable from `root`, by class name."""
+    found, seen, todo = [], set(), [root]
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, (type, ModuleType)):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, (Item, Voucher, Village)):
+            found.append(type(obj).__name__)
+            continue
+        todo.extend(gc.get_referents(obj))
+    return found

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
 from sitegen.build.pipeline import build, check
+from sitegen.content.errors import Report
+from sitegen.content.load import load
+from sitegen.content.model import Village
 from sitegen.oversight import questions, refcode
 from sitegen.oversight.attach import attached, village_key
-from sitegen.oversight.supervise import RULES
-from tests.conftest import REPO
+from sitegen.oversight.supervise import RULES, Oversight, oversee
+from sitegen.validate.city import validate
+from tests.conftest import REPO, model_reached
 from tests.oversightkit import FULL_TRAIL, Pay, Receipt, content, journal
 
 
@@ -416,3 +421,56 @@ def test_a_code_refcode_makes_is_its_own_canonical_form(supervised):
     codes = refcode.assign(supervised)
     assert codes and all(questions._own(c) == questions.canonical(c) for c in codes.values())
     assert questions.canonical("v-7k3q-9tx2") == questions._own("V-7K3Q-9TX2")
+
+
+# ---- a village at a time (issue 14: memory) ------------------------------------------------------------------
+
+
+def _bad_acknowledgements(root):
+    journal(root, "cs", [Pay("2026-09-03", "60000.00", "工程公司")])
+    journal(root, "jt", [Pay("2026-09-04", "70000.00", "工程公司")])
+    for village in ("cs", "jt"):
+        (root / f"xg/{village}/acknowledgements.yaml").write_text(
+            "- {voucher: 2026-09 记-7, rule: 大额支付, explanation: x}\n", encoding="utf-8"
+        )
+    town = root / "xg/town.yaml"
+    town.write_text(town.read_text(encoding="utf-8") + "review_departments: [x]\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("made", [lambda root: REPO / "content", _bad_acknowledgements])
+def test_a_city_is_overseen_a_village_at_a_time(root, made):
+    """Oversight goes through each village in its turn from that village alone (Oversight.village: its warnings,
+    acknowledgements, basis checks and reviews, with only its town's settings), and `finish` reports every problem
+    from the villages' names alone, in a whole run's order: the same problems in the same order, and the same
+    warnings, as oversee of the whole city; so a village can be dropped once gone through (streaming validation)."""
+    content_root = made(root)
+    loaded = Report()
+    raw = replace(load(content_root, loaded), feedback=[])  # (the hotline's targets are the whole city's: oversee)
+    city = validate(raw, loaded)
+    assert city is not None
+    whole = Report()
+    expected = oversee(raw, city, whole)
+    streamed = Report()
+    run = Oversight(raw, replace(city, towns=[]), streamed)
+    warnings = {}
+    for town in city.towns:
+        for village in town.villages:
+            warnings[f"{town.slug}/{village.slug}"] = run.village(village, replace(town, villages=[])).warnings
+            assert model_reached(run) == []  # nothing of it held: its warnings name its vouchers
+    names = replace(
+        city,
+        towns=[
+            replace(t, villages=[Village(v.slug, v.name, v.town_slug, "", Decimal(0)) for v in t.villages])
+            for t in city.towns
+        ],
+    )
+    found = run.finish(names)
+    assert [p.format() for p in streamed.problems] == [p.format() for p in whole.problems]
+    assert len({p.code for p in whole.problems}) >= 2
+    assert {k: [w.message for w in ws] for k, ws in warnings.items()} == {
+        k: [w.message for w in ws] for k, ws in expected.warnings.items()
+    }
+    assert any(expected.warnings.values())
+    assert list(found.made) == list(expected.made) and found.key == expected.key
+    assert model_reached(found) == [] and found.warnings == {}

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from sitegen.build.pipeline import build, check
-from sitegen.oversight import refcode
+from sitegen.oversight import questions, refcode
 from tests.oversightkit import Pay, content, journal, write_csv
 
 HEAD = ["工单号", "日期", "查询码", "问题", "承办部门", "答复", "状态", "答复日期"]
@@ -231,3 +231,41 @@ def test_the_sample_has_answered_unanswered_and_overdue_questions():
     qs = city.questions
     assert len(qs) >= 5 and any(q.answered for q in qs) and any(not q.answered and q.overdue for q in qs)
     assert any(q.target.__class__.__name__ == "Item" for q in qs)
+
+
+def test_only_the_codes_asked_are_looked_up(root, monkeypatch):
+    """Issue 14 (memory): the table the hotline records are matched against holds the items and vouchers they name
+    (a scan's code: its voucher), not every item and voucher of the city, made while the whole city is held; the
+    questions, their targets and the problems are those the whole table gives (a spoken code, an unknown one)."""
+    c = codes(root)
+    spoken = c["jt1"].lower().replace("0", "o").replace("-", " ")
+    hotline(
+        root,
+        [
+            ["T1", "2026-09-20", c["meeting"], "问", "夏港街道组织办", "答", "已答复", "2026-09-25"],
+            ["T2", "2026-09-21", f"{c['cs2']}-1", "问", "夏港街道农经站", "", "办理中", ""],
+            ["T3", "2026-09-22", spoken, "问", "夏港街道农经站", "", "办理中", ""],
+            ["T4", "2026-09-23", "V-0000-0000", "问", "夏港街道农经站", "", "办理中", ""],
+        ],
+    )
+    tables: list[dict] = []
+    whole = questions.targets
+
+    def recorded(city, codes=None, asked=None):
+        found = whole(city, codes, asked)
+        tables.append(found)
+        return found
+
+    monkeypatch.setattr(questions, "targets", recorded)
+    city, report = check(root)
+    assert city is not None and len(tables) == 1
+    assert sorted(tables[0]) == sorted(questions.canonical(c[k]) for k in ("meeting", "cs2", "jt1"))
+    monkeypatch.setattr(questions, "asked_codes", lambda found: None)  # every code: as before
+    city2, report2 = check(root)
+    assert city2 is not None and len(tables[1]) > 3
+    assert [p.format() for p in report.problems] == [p.format() for p in report2.problems]
+    assert [p.code for p in report.errors] == ["question-code"]
+    assert [(q.ticket, q.code, q.subject, q.village) for q in city.questions] == [
+        (q.ticket, q.code, q.subject, q.village) for q in city2.questions
+    ]
+    assert [q.ticket for q in city.questions] == ["T1", "T2", "T3"]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from copy import deepcopy
 from itertools import product
+
+import pytest
 
 from sitegen.build.pipeline import check
 from sitegen.oversight import refcode
@@ -84,3 +87,63 @@ def test_codes_read_by_table_equal_the_codes_first_published():
         for kind in ("V", "P", "A"):
             for length in (8, 10):
                 assert refcode._code(kind, identity, length) == _divided(kind, identity, length), identity
+
+
+def _assigned_as_first_written(city) -> dict[int, str]:
+    """refcode.assign as first written (before Collisions): every entry of the city sorted, a code met before with
+    another identity lengthened: the reference the codes published must keep to."""
+    codes: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    entries = [(f"/{i.where}", i, refcode.item_code(i, ""), refcode.KINDS[i.board.name]) for i in city.items]
+    for town in city.towns:
+        entries += [
+            (f"{town.slug}/{i.where}", i, refcode.item_code(i, town.slug), refcode.KINDS[i.board.name])
+            for i in town.items
+        ]
+        for village in town.villages:
+            owner = f"{town.slug}/{village.slug}"
+            entries += [
+                (f"{owner}/{i.where}", i, refcode.item_code(i, owner), refcode.KINDS[i.board.name])
+                for i in village.items
+            ]
+            entries += [
+                (f"{owner}/voucher/{v.key}", v, refcode.voucher_code(town.slug, village.slug, v), refcode.VOUCHER)
+                for v in village.vouchers
+            ]
+    for identity, obj, code, kind in sorted(entries, key=lambda e: e[0]):
+        if code in seen and seen[code] != identity:
+            code = refcode._code(kind, identity, 10)
+        seen[code] = identity
+        codes[id(obj)] = code
+    return codes
+
+
+@pytest.mark.parametrize("collide", ["none", "vouchers", "items", "all"])
+def test_a_village_s_codes_are_made_alone_even_from_a_copy_of_it(monkeypatch, mini, collide):
+    """Issue 14 (memory): a village restored in its turn (a pickle, a copy: other objects) is given its codes from
+    itself and the city's Collisions alone, the very codes `assign` gives the whole city's objects, whatever
+    collides with what (a code shared within the village, or with the city's and town's items)."""
+    city, _ = check(mini)
+    assert city is not None
+    voucher_code = refcode.voucher_code
+    if collide in ("items", "all"):  # every item of a board one code: the city's and town's items sort first
+        monkeypatch.setattr(refcode, "item_code", lambda item, owner: refcode._code("P", item.board.slug))
+    if collide in ("vouchers", "all"):  # half of the vouchers one code
+        monkeypatch.setattr(
+            refcode,
+            "voucher_code",
+            lambda town, village, v: "V-SAME-CODE" if v.number % 2 else voucher_code(town, village, v),
+        )
+    codes = refcode.assign(city)
+    assert codes == _assigned_as_first_written(city)
+    if collide != "none":
+        assert any(len(c) == len("V-XXXX-XXXXXX") for c in codes.values())
+    found = refcode.collisions(city)
+    assert found.first == {}  # (the table of every short code is not held)
+    town = city.towns[0]
+    for village in town.villages:
+        copy = deepcopy(village)
+        alone = refcode.village_codes(found, town.slug, copy)
+        mine = [*village.items, *village.vouchers]
+        theirs = [*copy.items, *copy.vouchers]
+        assert alone == {id(b): codes[id(a)] for a, b in zip(mine, theirs)}

@@ -13,9 +13,10 @@ import pytest
 from sitegen.build.pipeline import build, check
 from sitegen.build.state import default_cache
 from sitegen.content.errors import ContentError
+from sitegen.validate import city as city_module
 from sitegen.validate.city import item_slug
 from tests.built_sample import linked_cache
-from tests.conftest import FIXTURES, snapshot
+from tests.conftest import FIXTURES, model_reached, snapshot
 
 JOURNAL = "xg/cs/journal/2026-09.csv"
 MEETING = "xg/cs/party/meeting.md"
@@ -456,3 +457,39 @@ def test_page_names_never_hold_a_personal_number(stem, slug):
         assert got == slug
     else:
         assert re.fullmatch(r"item-[0-9a-f]{8}", got), got
+
+
+@pytest.mark.parametrize("restored", [False, True])
+def test_validation_keeps_nothing_of_a_village_once_it_is_validated(mini, tmp_path, monkeypatch, restored):
+    """Issue 14 (memory, streaming validation): what validation carries across villages (the items a Markdown body
+    link may name, their links) is an index of sources, names and link targets: once a village is validated,
+    afresh or restored from the memo, nothing of its model is held by the validation, so that it can be dropped
+    before the next village is read. Body links are still checked (xg/cs's meeting.md links to another item; the
+    city's law.md to no item: an error)."""
+    checkers: list[city_module._Checker] = []
+    reached: list[list[str]] = []
+    remembered: list[bool] = []
+    village = city_module._village
+
+    def recorded(checker, raw, town, memo):
+        checkers.append(checker)
+        remembered.append(memo is not None and raw.path in memo.found)
+        made = village(checker, raw, town, memo)
+        reached.append(model_reached(checker))
+        return made
+
+    monkeypatch.setattr(city_module, "_village", recorded)
+    cache = tmp_path / "cache"
+    (cache / ".index").mkdir(parents=True)
+    law = mini / "policies/law.md"
+    law.write_text(law.read_text(encoding="utf-8") + "\n见[不在](nowhere.md)。\n", encoding="utf-8")
+    if restored:
+        check(mini, cache=cache)
+        reached.clear()
+        remembered.clear()
+    city, report = check(mini, cache=cache)
+    assert city is not None and len(reached) == len(city.villages) >= 1
+    assert reached == [[] for _ in city.villages]
+    assert remembered == [restored for _ in city.villages]
+    assert model_reached(checkers[-1]) == []
+    assert [(p.code, p.where.path) for p in report.errors] == [("link-target", f"{mini.name}/policies/law.md")]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import replace
 from datetime import date
 
@@ -65,15 +65,22 @@ def _own(code: str) -> str:
     return code.replace("-", "")
 
 
-def targets(city: City, codes: Mapping[int, str] | None = None) -> dict[str, tuple[object, str, str, str]]:
+def targets(
+    city: City, codes: Mapping[int, str] | None = None, asked: Container[str] | None = None
+) -> dict[str, tuple[object, str, str, str]]:
     """Canonical code -> (item or voucher, town slug, village slug, what it is in words). `codes`:
-    refcode.assign(city) when the caller has it (the build's check makes it once)."""
+    refcode.assign(city) when the caller has it (the build's check makes it once). `asked`: only the codes in it
+    (canonical: `asked_codes`), not the city's every item and voucher (issue 14: a table of the whole city, made
+    while the whole city is held)."""
     codes = refcode.assign(city) if codes is None else codes
     out: dict[str, tuple[object, str, str, str]] = {}
 
     def put(obj: Item | Voucher, town: str, village: str) -> None:
+        code = _own(codes[id(obj)])
+        if asked is not None and code not in asked:
+            return
         subject = obj.title if isinstance(obj, Item) else f"凭证 {obj.month} {obj.label}：{obj.summary}"
-        out[_own(codes[id(obj)])] = (obj, town, village, subject)
+        out[code] = (obj, town, village, subject)
 
     for item in city.items:
         put(item, "", "")
@@ -92,7 +99,7 @@ def read(tables: list[RawTable], city: City, report: Report, codes: Mapping[int,
     attach.attached hangs it there) and whether it is overdue. `city` is left as it was; `codes`: as targets."""
     if not tables:
         return []
-    found = targets(city, codes)
+    found = targets(city, codes, asked_codes(tables))
     seen: dict[str, Location] = {}
     rows: list[Question] = []
     for table in tables:
@@ -167,11 +174,31 @@ def _timed(q: Question, limit: int, today: date) -> Question:
     return replace(q, overdue=overdue, status=f"超过时限未答复（已等 {waited} 天）" if overdue else "办理中")
 
 
+def asked_codes(tables: list[RawTable]) -> set[str]:
+    """Every code the hotline records may name, canonical: each row's code, and a scan's its voucher's (_lookup).
+    (Their problems are reported when they are read: not here.)"""
+    asked: set[str] = set()
+    for table in tables:
+        cols = table_columns(table, COLUMNS, REQUIRED, Report())
+        if cols is None or "code" not in cols:
+            continue
+        for _, cell, _ in table_rows(table, cols):
+            code = cell("code")
+            asked.add(canonical(code))
+            m = _SCAN.match(code.strip())
+            if m:
+                asked.add(canonical(m.group(1)))
+    return asked
+
+
+_SCAN = re.compile(r"^(.*\S)\s*-\s*\d{1,3}$")  # a scan's code: its voucher's code and the page
+
+
 def _lookup(found: dict[str, tuple], code: str) -> tuple | None:
     exact = found.get(canonical(code))
     if exact is not None:
         return exact
-    m = re.match(r"^(.*\S)\s*-\s*\d{1,3}$", code.strip())  # a scan: the voucher's code and the page
+    m = _SCAN.match(code.strip())  # a scan: the voucher's code and the page
     if m:
         voucher = found.get(canonical(m.group(1)))
         if voucher is not None and isinstance(voucher[0], Voucher):

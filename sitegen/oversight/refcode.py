@@ -12,8 +12,9 @@ plus the page: ``V-7K3Q-9TX2-3``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 
-from sitegen.content.model import City, Item, Voucher
+from sitegen.content.model import City, Item, Village, Voucher
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 KINDS = {"党务": "P", "村务": "A", "财务": "F", "制度建设": "R", "政策法规": "Z"}
@@ -50,35 +51,84 @@ def scan_code(voucher_ref: str, n: int) -> str:
     return f"{voucher_ref}-{n}"
 
 
+def _village_entries(town: str, village: Village) -> list[tuple[str, object, str, str]]:
+    """(identity, object, code, kind) of a village's items and vouchers, in the model's order."""
+    owner = f"{town}/{village.slug}"
+    entries: list[tuple[str, object, str, str]] = [
+        (f"{owner}/{item.where}", item, item_code(item, owner), KINDS[item.board.name]) for item in village.items
+    ]
+    entries += [
+        (f"{owner}/voucher/{voucher.key}", voucher, voucher_code(town, village.slug, voucher), VOUCHER)
+        for voucher in village.vouchers
+    ]
+    return entries
+
+
+def _entries(city: City) -> Iterator[list[tuple[str, object, str, str]]]:
+    """(identity, object, code, kind) of every item and voucher of the city: the city's items, then each town's
+    and each of its villages' (one list at a time: a village's alone is all that is asked of it, Collisions)."""
+    yield [(f"/{item.where}", item, item_code(item, ""), KINDS[item.board.name]) for item in city.items]
+    for town in city.towns:
+        yield [
+            (f"{town.slug}/{item.where}", item, item_code(item, town.slug), KINDS[item.board.name])
+            for item in town.items
+        ]
+        for village in town.villages:
+            yield _village_entries(town.slug, village)
+
+
+class Collisions:
+    """碰撞 What the city-wide rule of `assign` (a code shared by two identities: the identity that sorts later is
+    given a longer code) decides, kept apart from the objects: the identities given a longer code (almost always
+    none). Made from the city's identities one village at a time (`add`, then `settle`), so that the codes of one
+    village can be made in its turn from the village alone (`village_codes`), even from a copy of its model (a
+    village restored from a pickle: objects with other ids), without the whole city held (issue 14: memory)."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, str] = {}  # short code -> the least identity that has it
+        self.longer: frozenset[str] = frozenset()
+
+    def add(self, entries: Iterable[tuple[str, object, str, str]]) -> None:
+        for identity, _, code, _ in entries:
+            known = self.first.get(code)
+            if known is None or identity < known:
+                self.first[code] = identity
+
+    def settle(self, entries: Iterable[Iterable[tuple[str, object, str, str]]]) -> None:
+        """The identities given a longer code (`entries`: the same identities again, as `add` was given them);
+        the table of every short code is dropped."""
+        first = self.first
+        self.longer = frozenset(i for part in entries for i, _, code, _ in part if first[code] != i)
+        self.first = {}
+
+    def code(self, identity: str, code: str, kind: str) -> str:
+        return _code(kind, identity, 10) if identity in self.longer else code
+
+
+def collisions(city: City) -> Collisions:
+    """The city's Collisions."""
+    found = Collisions()
+    for part in _entries(city):
+        found.add(part)
+    found.settle(_entries(city))
+    return found
+
+
+def village_codes(found: Collisions, town: str, village: Village) -> dict[int, str]:
+    """id(object) -> code for every item and voucher of `village` (of the town `town`), as `assign` gives them for
+    the city `found` was made from."""
+    return {id(obj): found.code(identity, code, kind) for identity, obj, code, kind in _village_entries(town, village)}
+
+
 def assign(city: City) -> dict[int, str]:
     """id(object) -> code for every item and voucher of the city; collisions get longer codes.
 
     A collision among 40-bit codes is rare (about 1 in 200 for a city's year of vouchers) but possible; the
-    object whose identity sorts later gets a 10-character code, so every earlier code stays as it was.
+    object whose identity sorts later gets a 10-character code, so every earlier code stays as it was
+    (Collisions: the same rule, kept for a village's codes made alone).
     """
-    codes: dict[int, str] = {}
-    seen: dict[str, str] = {}
-
-    def put(obj: object, code: str, identity: str, kind: str) -> None:
-        if code in seen and seen[code] != identity:
-            code = _code(kind, identity, 10)
-        seen[code] = identity
-        codes[id(obj)] = code
-
-    entries: list[tuple[str, object, str, str]] = []
-    for item in city.items:
-        entries.append((f"/{item.where}", item, item_code(item, ""), KINDS[item.board.name]))
-    for town in city.towns:
-        for item in town.items:
-            entries.append((f"{town.slug}/{item.where}", item, item_code(item, town.slug), KINDS[item.board.name]))
-        for village in town.villages:
-            owner = f"{town.slug}/{village.slug}"
-            for item in village.items:
-                entries.append((f"{owner}/{item.where}", item, item_code(item, owner), KINDS[item.board.name]))
-            for voucher in village.vouchers:
-                entries.append(
-                    (f"{owner}/voucher/{voucher.key}", voucher, voucher_code(town.slug, village.slug, voucher), VOUCHER)
-                )
-    for identity, obj, code, kind in sorted(entries, key=lambda e: e[0]):
-        put(obj, code, identity, kind)
-    return codes
+    found = collisions(city)
+    entries = [entry for part in _entries(city) for entry in part]
+    return {
+        id(obj): found.code(identity, code, kind) for identity, obj, code, kind in sorted(entries, key=lambda e: e[0])
+    }

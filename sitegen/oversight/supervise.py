@@ -378,6 +378,85 @@ def inputs(registries: Registries, config: OversightConfig) -> str:
     return h.hexdigest()
 
 
+class Oversight:
+    """监督 One run's oversight, a village at a time (issue 14: what crosses villages is small, so a village can
+    be gone through in its turn and dropped): `village` gives each village's findings from that village, its raw
+    acknowledgements and reviews, its town's settings and the run's registries alone; `finish` then reports every
+    problem in the order a whole run reports them (the villages' acknowledgements, the city's, towns' and villages'
+    basis checks, each town's review settings with its villages' reviews) from the villages' names alone; nothing
+    of a village is held here once it is gone through (its warnings go with it). The
+    hotline records are read after it (oversee: their targets are every item and voucher of the city). `city`:
+    the validated city's settings (its villages are not read here); `memo`, as oversee takes it."""
+
+    def __init__(self, raw: RawContent, city: City, report: Report, memo: FindingsMemo | None = None):
+        self.config = city.oversight or OversightConfig()
+        self.raw, self.report, self.memo = raw, report, memo
+        self.registries = read_registries(raw.registries, report)
+        self.key = inputs(self.registries, self.config)
+        self.raw_towns = {t.slug: t for t in raw.towns}
+        self.raw_villages = {(t.slug, v.slug): v for t in raw.towns for v in t.villages}
+        # "town/village" -> its findings' problems, in the city's order: not its warnings, which name its vouchers
+        # (the caller keeps them with the village: a village gone through holds nothing of it here)
+        self.known: dict[str, VillageFindings] = {}
+        self.made: set[str] = set()  # the villages gone through this run (not recalled from the memo)
+        self.allowed: dict[str, tuple[dict[str, list[str]], list[Problem]]] = {}  # town -> reviewers, problems
+        # the city's settings alone (town_departments reads them): none of its items or villages held here
+        self.settings = replace(city, towns=[], items=[], questions=[], oversight=self.config)
+
+    def village(self, village: Village, town: Town) -> VillageFindings:
+        """The findings of `village` (of `town`), recalled from the memo or made now; reported at `finish`."""
+        name = village_key(village.town_slug, village.slug)
+        recalled = self.memo.findings(village, self.key) if self.memo is not None else None
+        if recalled is not None:
+            self.known[name] = replace(recalled, warnings=[])
+            return recalled
+        raw_village = self.raw_villages.get((village.town_slug, village.slug))
+        acked, basis, reviews = Report(), Report(), Report()
+        warnings = acknowledge(
+            village,
+            payment_warnings(village, self.registries, self.config),
+            raw_village.acknowledgements if raw_village else None,
+            acked,
+        )
+        review.check_items_basis(village.items, basis)
+        check_village(village, self.town(town)[0], raw_village.reviews if raw_village else None, reviews)
+        self.made.add(name)
+        found = VillageFindings(warnings, acked.problems, basis.problems, reviews.problems)
+        self.known[name] = replace(found, warnings=[])
+        return found
+
+    def town(self, town: Town) -> tuple[dict[str, list[str]], list[Problem]]:
+        """Who may review each board in `town` (town_departments), and the problems its town.yaml gave, once."""
+        if town.slug not in self.allowed:
+            mine = Report()
+            allowed = town_departments(self.raw_towns.get(town.slug), town, self.settings, mine)
+            self.allowed[town.slug] = (allowed, mine.problems)
+        return self.allowed[town.slug]
+
+    def finish(self, city: City) -> Findings:
+        """Every village's problems reported, in a whole run's order (each village of `city` gone through before:
+        only their names are read here); the findings without the villages' warnings (`village` gave them) and the
+        hotline's questions (oversee reads them)."""
+        report = self.report
+        names = [village_key(v.town_slug, v.slug) for v in city.villages]
+        for name in names:
+            report.problems.extend(self.known[name].acknowledged)
+        for items in [city.items] + [t.items for t in city.towns]:
+            review.check_items_basis(items, report)
+        for name in names:
+            report.problems.extend(self.known[name].basis)
+        for town in city.towns:
+            report.problems.extend(self.town(town)[1])
+            for village in town.villages:
+                report.problems.extend(self.known[village_key(village.town_slug, village.slug)].reviews)
+        kept = {
+            name: self.known[name]
+            for name in names
+            if name in self.made and not any(p.severity == "error" for p in _problems(self.known[name]))
+        }
+        return Findings({}, [], kept, self.key)
+
+
 def oversee(
     raw: RawContent,
     city: City,
@@ -388,56 +467,15 @@ def oversee(
     """Everything oversight finds in a validated city, which it does not change; problems go to the report
     like any content problem. `memo`: each village's findings as made before (FindingsMemo): only the villages
     it has none for are gone through (their findings given to it); `codes`: refcode.assign(city) when the
-    caller has it (the hotline records' targets)."""
-    config = city.oversight or OversightConfig()
+    caller has it (the hotline records' targets). (Oversight, a village at a time.)"""
+    run = Oversight(raw, city, report, memo)
+    warnings = {
+        village_key(v.town_slug, v.slug): run.village(v, town).warnings for town in city.towns for v in town.villages
+    }
+    found = run.finish(city)
     if city.oversight is None:
-        city = replace(city, oversight=config)  # (a copy: the questions' time limit is read from it)
-    registries = read_registries(raw.registries, report)
-    key = inputs(registries, config)
-    raw_towns = {t.slug: t for t in raw.towns}
-    raw_villages = {(t.slug, v.slug): v for t in raw.towns for v in t.villages}
-    known: dict[str, VillageFindings] = {}
-    made: dict[str, Report] = {}  # "town/village" -> the findings gone through this run, as three reports
-    for village in city.villages:
-        name = village_key(village.town_slug, village.slug)
-        recalled = memo.findings(village, key) if memo is not None else None
-        if recalled is not None:
-            known[name] = recalled
-            report.problems.extend(recalled.acknowledged)
-            continue
-        raw_village = raw_villages.get((village.town_slug, village.slug))
-        mine = made[name] = Report()
-        acked = acknowledge(
-            village,
-            payment_warnings(village, registries, config),
-            raw_village.acknowledgements if raw_village else None,
-            mine,
-        )
-        known[name] = VillageFindings(acked, mine.problems, [], [])
-        report.problems.extend(mine.problems)
-    # the basis checks and reviews, in the order a whole run reports them: the city's and towns' items first
-    for items in [city.items] + [t.items for t in city.towns]:
-        review.check_items_basis(items, report)
-    for village in city.villages:
-        name = village_key(village.town_slug, village.slug)
-        if name in made:
-            basis = Report()
-            review.check_items_basis(village.items, basis)
-            known[name] = replace(known[name], basis=basis.problems)
-        report.problems.extend(known[name].basis)
-    for town in city.towns:
-        allowed = town_departments(raw_towns.get(town.slug), town, city, report)  # (its town.yaml's problems)
-        for village in town.villages:
-            name = village_key(village.town_slug, village.slug)
-            if name in made:
-                reviews = Report()
-                raw_village = raw_villages.get((village.town_slug, village.slug))
-                check_village(village, allowed, raw_village.reviews if raw_village else None, reviews)
-                known[name] = replace(known[name], reviews=reviews.problems)
-            report.problems.extend(known[name].reviews)
-    warnings = {name: found.warnings for name, found in known.items()}
-    kept = {name: known[name] for name in made if not any(p.severity == "error" for p in _problems(known[name]))}
-    return Findings(warnings, questions.read(raw.feedback, city, report, codes), kept, key)
+        city = replace(city, oversight=run.config)  # (a copy: the questions' time limit is read from it)
+    return replace(found, warnings=warnings, questions=questions.read(raw.feedback, city, report, codes))
 
 
 def _problems(found: VillageFindings) -> list[Problem]:

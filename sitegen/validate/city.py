@@ -10,6 +10,7 @@ import hashlib
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Container
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -142,15 +143,17 @@ def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMe
     given to the memo with what it read."""
     report = checker.report
     restored = memo.restore(raw) if memo is not None else None
+    checker.assigned.clear()  # (what was registered before this village: no longer asked for)
+    checker.deps.clear()
     if restored is not None:
         report.problems.extend(restored.problems)
-        for item in restored.items:
-            checker.all_items[item.source] = item
         checker.links.update(restored.links)
+        for item in restored.items:
+            checker.register(item)
         if checker.probes is not None:
             checker.probes.carry(restored.probed)
         return restored.village
-    problems, assigned, deps = len(report.problems), len(checker.assigned), len(checker.deps)
+    problems = len(report.problems)
     probed = len(checker.probes.asked) if checker.probes is not None else 0
     raw = read_records(raw, checker.root, report)  # its rows read now, dropped when it is validated (load.py)
     village = checker.village(raw, town_slug)
@@ -159,11 +162,13 @@ def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMe
             raw,
             village,
             report.problems[problems:],
-            checker.assigned[assigned:],
+            checker.assigned,
             {item.source: checker.links_of(item) for item in village.items},
-            checker.deps[deps:],
+            checker.deps,
             checker.probes.asked[probed:] if checker.probes is not None else [],
         )
+    checker.assigned.clear()  # its items are held by the model alone (the checker keeps their sources and links)
+    checker.deps.clear()
     return village
 
 
@@ -190,9 +195,12 @@ class _Checker:
         self.probes = probes
         self.config = config
         self.report = report
-        self.all_items: dict[Path, Item] = {}
-        self.assigned: list[Item] = []  # every item as registered in all_items, in order (memo.py)
-        self.deps: list[tuple[str, str]] = []  # every path a clerk named, with its facts before it was read (memo.py)
+        # the items a Markdown body link may name, registered in order: source -> its clerk's name (`where`); with
+        # `links`, all that the body link check reads (check_body_links), so that no item is held for it: a city's
+        # index, not its items (issue 14: a village dropped once validated keeps nothing alive here)
+        self.all_items: dict[Path, str] = {}
+        self.assigned: list[Item] = []  # the village in hand's items as registered in all_items, in order (memo.py)
+        self.deps: list[tuple[str, str]] = []  # each path the village in hand named, with its facts (memo.py)
         self.links: dict[Path, list[str]] = {}  # item source -> its body's link targets (links_of)
         # memory (issue 14): equal values the model holds many times, held once (page sizes, dates)
         self.shared: dict[object, Any] = {}
@@ -255,7 +263,7 @@ class _Checker:
                 self.report.error("duplicate-item", Location(raw.where), other=seen[key])
                 continue
             seen[key] = raw.where
-            self.all_items[raw.path.resolve()] = item
+            self.register(item)
             self.assigned.append(item)
             out.append(item)
         return sorted(out, key=lambda i: (i.date, i.title, i.slug), reverse=True)  # newest first, as on the wall
@@ -370,14 +378,19 @@ class _Checker:
 
     def check_body_links(self) -> None:
         """A body link must point at another item; web addresses are shown as text (and warned about)."""
-        for item in self.all_items.values():
-            for target in self.links_of(item):
-                where = Location(item.where)
+        for source, name in self.all_items.items():
+            for target in self.links[source]:
+                where = Location(name)
                 if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target):
                     self.report.warning("external-link", where, value=target)
                     continue
-                if resolve_body_link(item, target, self.all_items) is None:
+                if resolve_body_link(source, target, self.all_items) is None:
                     self.report.error("link-target", where, value=target)
+
+    def register(self, item: Item) -> None:
+        """An item a body link may name (all_items), its body's links parsed now (links_of): the item is not kept."""
+        self.links_of(item)
+        self.all_items[item.source] = item.where
 
     def links_of(self, item: Item) -> list[str]:
         """The link targets in an item's body (parsed once: a restored village's come from the memo)."""
@@ -652,9 +665,9 @@ def item_slug(stem: str) -> str:
     return slug if mask(slug) == slug else f"item-{digest}"  # (digits of the name and of the hash run together)
 
 
-def resolve_body_link(item: Item, target: str, items: dict[Path, Item]) -> Item | None:
-    """A relative link in an item's body to another item's .md file."""
-    found = link_target(item.source, target)
+def resolve_body_link(source: Path, target: str, items: Container[Path]) -> Path | None:
+    """A relative link in the body of the item `source` to another item's .md file (of `items`: their sources)."""
+    found = link_target(source, target)
     if found is None or found.suffix.lower() not in (".md", ".markdown"):
         return None
-    return items.get(found)
+    return found if found in items else None
