@@ -146,7 +146,15 @@ def test_the_edges_of_a_number(text, found):
 # find_unmasked_in (the build's scan of a page's bytes) against find_unmasked on the decoded text: digits of other
 # scripts (each a different first byte in UTF-8), full-width punctuation beside full-width digits (the same first
 # two bytes), emoji and rare CJK (four bytes, starting like some digits), bytes that are no UTF-8, markup.
-_SCRIPTS = ["0123456789", "０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "०१२३४५६७८९", "߀߁߂߃߄߅߆߇߈߉", "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗"]
+_SCRIPTS = [
+    "0123456789",
+    "０１２３４５６７８９",
+    "٠١٢٣٤٥٦٧٨٩",
+    "۰۱۲۳۴۵۶۷۸۹",
+    "०१२३४५६७८९",
+    "߀߁߂߃߄߅߆߇߈߉",
+    "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗",
+]
 _NOISE = [
     "，",
     "：",

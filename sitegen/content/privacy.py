@@ -55,9 +55,9 @@ def find_unmasked_in(data: bytes) -> list[str]:
 
     Every match of either pattern contains four digits, at most one space or hyphen, four digits (a mobile's last
     eight; an ID's or card's first eight or its groups). Such a run of ASCII digits is a run of ASCII bytes; any
-    other digit (the patterns read every Unicode decimal digit: full-width, Arabic-Indic…) is one whose UTF-8 starts with
-    one of a few bytes. So a page without that run of ASCII bytes and without those bytes holds no match: one
-    bytes.translate and four substring searches, in C, tell (tests/test_privacy.py: the same answers as
+    other digit (the patterns read every Unicode decimal digit: full-width, Arabic-Indic…) is one whose UTF-8
+    starts with one of a few bytes. So a page without that run of ASCII bytes and without those bytes holds no
+    match: one bytes.translate and four substring searches, in C, tell (tests/test_privacy.py: the same answers as
     find_unmasked on every text of its tables and random texts)."""
     table, needles = _digit_bytes()
     marked = data.translate(table)
