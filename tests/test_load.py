@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import re
 import shutil
 import signal
@@ -16,6 +17,7 @@ import openpyxl
 import pytest
 
 from sitegen.build.pipeline import build, check
+from sitegen.content import load as load_yaml
 from sitegen.content.errors import Report
 from sitegen.content.load import load, read_records, read_table
 from tests.conftest import REPO, snapshot
@@ -454,3 +456,199 @@ def test_a_header_only_finance_table_is_accepted_but_a_header_only_journal_is_no
         read_records(village, raw.root, report)
     empty = [p.where.path for p in report.errors if p.code == "table-empty"]
     assert empty == ["content/xg/cs/journal/2026-10.csv"]
+
+
+# ---- libyaml where it reads as PyYAML's own parser (load.parse_yaml) --------------------------------------------
+
+
+def _read_as(parser, text: str):
+    """What a parser makes of `text`: its value (every mapping with the lines of its keys), or its problem."""
+
+    def shape(x):
+        if isinstance(x, dict):
+            lines = sorted((repr(k), n) for k, n in getattr(x, "lines", {}).items())
+            return (type(x).__name__, [(shape(k), shape(v)) for k, v in x.items()], lines)
+        if isinstance(x, list):
+            return ("list", [shape(v) for v in x])
+        return (type(x).__name__, repr(x))
+
+    try:
+        return ("read", shape(parser(text, 2)))
+    except Exception as exc:
+        return ("problem", type(exc).__name__, str(exc))
+
+
+def _pure(text: str, first_line: int):
+    return load_yaml._parse(load_yaml._Loader, text, first_line)
+
+
+def _yaml_texts() -> list[str]:
+    """Every YAML text of the sample and the fixtures: the YAML files, and the front matter of the Markdown ones."""
+    texts = set()
+    for root in (REPO / "content", REPO / "tests/fixtures"):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".yaml", ".yml"):
+                texts.add(path.read_text(encoding="utf-8"))
+            elif path.suffix == ".md":
+                parts = path.read_text(encoding="utf-8").split("---\n", 2)
+                if len(parts) == 3 and not parts[0]:
+                    texts.add(parts[1])
+    return sorted(texts)
+
+
+# Odd documents, each one the two parsers read differently, or one refuses, or close to one such
+ODD_YAML = [
+    "a:\tb\n",
+    "a: b\t\n",
+    "\ta: b\n",
+    "a: b\r\nc: d\n",
+    "a: b\x85c: d\n",
+    "a: b\u2028c: d\n",
+    "\ufeffa: b\n",
+    "a: \ufeffb\n",
+    "a: b\x00\n",
+    "a: \x07\n",
+    "a: \ud800\n",
+    "a: \x7f\n",
+    "a: 1\na: 2\n",
+    "a: {b: 1, b: 2}\n",
+    "a: &x 1\nb: *x\n",
+    "a: !!str 1\n",
+    "a: ! b\n",
+    "%YAML 1.1\n---\na: 1\n",
+    "a: 1\n---\nb: 2\n",
+    "a: 1\n...\n",
+    "a: |\n  x\n   y\n",
+    "a: >-\n  x\n\n  y\n",
+    "? a\n: b\n",
+    "a: [b, c]\n",
+    "a: [b: c]\n",
+    "a: {b: c}\n",
+    "a: []\n",
+    "a: [] \n",
+    "[]: b\n",
+    "a: x[]\n",
+    "a: [\n",
+    "a: ]\n",
+    "a: 'b''c'\n",
+    'a: "b\\u00e9"\n',
+    'a: "b\n  c"\n',
+    "a: 'b\nc'\n",
+    "a: 123456789012345678901234567890\n",
+    "a: 0o17\n",
+    "a: 0x1F\n",
+    "a: 1_000\n",
+    "a: .inf\n",
+    "a: 1e3\n",
+    "a: 2026-13-01\n",
+    "a: 2026-07-01 10:00:00\n",
+    "a: yes\nb: off\nc: ~\n",
+    "a: b: c\n",
+    "a:b\n",
+    "a: b #c\n",
+    "a: b#c\n",
+    "# only a comment\n",
+    "",
+    "\n\n",
+    "- a\n- b\n",
+    "a:\n- b\n- c\n",
+    "a:\n  - b\n c: d\n",
+    "a:\n  b: 1\n   c: 2\n",
+    " a: 1\nb: 2\n",
+    "a: b\n  c\n",
+    "- - - - - - - - a\n",
+    " " * 40 + "a: b\n",
+    "a: " + "x" * 1100 + "\n",
+    "x" * 1030 + ": b\n",
+    "[" * 300 + "]" * 300,
+    "a:\n" + "".join(f"{' ' * (2 * i)}k{i}:\n" for i in range(1, 60)),
+    "a: 中文：冒号\n",
+    "name：夏港街道\n",
+    "a: “引号”\n",
+    "<<: {a: 1}\n",
+    "a: @b\n",
+    "a: `b`\n",
+    "a: %b\n",
+    "a: b\\c\n",
+    "a: \U0001f600\n",
+    "a:\u00a0b\n",
+    "a: b\u3000c\n",
+    "a: ! \n",
+    "a: {b: c?d}\n",
+    "a: [b?c]\n",
+    "a: b\n\ufeffc: d\n",
+]
+
+
+def test_libyaml_reads_what_the_pure_parser_reads():
+    """parse_yaml (libyaml where _PURE_ONLY lets it, else PyYAML's own parser, which reports every problem) gives
+    what the pure-Python parser alone gives: the same value and key lines, or the same problem in the same words,
+    for every YAML text of the sample and the fixtures, the odd ones above, and random edits of them."""
+    assert load_yaml._CLoader is not None  # the pip wheels and Debian's python3-yaml are built with libyaml
+    rng = random.Random(14)
+    pieces = [
+        " ",
+        "\n",
+        "\n  ",
+        ":",
+        ": ",
+        "- ",
+        "#",
+        '"',
+        "'",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "?",
+        "|",
+        ">",
+        "!",
+        "&",
+        "*",
+        "\t",
+        "\r",
+        "%",
+        "@",
+        "\\",
+        "\ufeff",
+        "\x85",
+        "\x00",
+        "<<",
+        "[]",
+        "---",
+        "a",
+        "1",
+        "中",
+        "：",
+    ]
+    texts = _yaml_texts() + ODD_YAML
+    for _ in range(1500):
+        text = rng.choice(texts)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randint(0, len(text))
+            if rng.random() < 0.7:
+                text = text[:at] + rng.choice(pieces) + text[at:]
+            else:
+                text = text[:at] + text[at + rng.randint(1, 4) :]
+        texts.append(text)
+    read_by_c = 0
+    for text in texts:
+        assert _read_as(load_yaml.parse_yaml, text) == _read_as(_pure, text), repr(text)
+        read_by_c += not load_yaml._PURE_ONLY.search(text)
+    assert read_by_c > 300  # libyaml read many of them (a pre-check refusing everything would pass the above)
+
+
+def test_libyaml_is_kept_from_what_it_reads_otherwise():
+    """Odd documents libyaml reads without a problem where the pure parser refuses them, or reads them otherwise,
+    go to the pure parser (_PURE_ONLY): without the pre-check, the answers would differ."""
+
+    parser = load_yaml._CLoader
+    assert parser is not None
+
+    def libyaml(text: str, first_line: int):
+        return load_yaml._parse(parser, text, first_line)
+
+    differ = [t for t in ODD_YAML if _read_as(libyaml, t)[0] == "read" and _read_as(libyaml, t) != _read_as(_pure, t)]
+    assert len(differ) >= 5 and all(load_yaml._PURE_ONLY.search(text) for text in differ), differ

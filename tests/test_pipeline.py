@@ -220,8 +220,8 @@ def broken_link(content, monkeypatch):
 def unmasked(content, monkeypatch):
     yaml = content / "xg/cs/village.yaml"
     yaml.write_text(yaml.read_text("utf-8").replace("长寿村位于", "LEAK长寿村位于"), "utf-8")
-    real = pipeline.find_unmasked
-    monkeypatch.setattr(pipeline, "find_unmasked", lambda text: ["3202811958"] if "LEAK" in text else real(text))
+    real = pipeline.find_unmasked_in
+    monkeypatch.setattr(pipeline, "find_unmasked_in", lambda data: ["3202811958"] if b"LEAK" in data else real(data))
 
 
 LATE = {
@@ -1008,8 +1008,8 @@ def link_to_nowhere(content, monkeypatch, village):
 def personal_data(content, monkeypatch, village):
     yaml = content / f"xg/{village}/village.yaml"
     yaml.write_text(yaml.read_text("utf-8").replace("intro: ", "intro: LEAK"), "utf-8")
-    real = pipeline.find_unmasked
-    monkeypatch.setattr(pipeline, "find_unmasked", lambda text: ["3202811958"] if "LEAK" in text else real(text))
+    real = pipeline.find_unmasked_in
+    monkeypatch.setattr(pipeline, "find_unmasked_in", lambda data: ["3202811958"] if b"LEAK" in data else real(data))
 
 
 FAILS_LATE = {

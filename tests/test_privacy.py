@@ -141,3 +141,83 @@ def test_the_patterns_find_what_they_found_as_first_written(seed):
 )
 def test_the_edges_of_a_number(text, found):
     assert find_unmasked(text) == found
+
+
+# find_unmasked_in (the build's scan of a page's bytes) against find_unmasked on the decoded text: digits of other
+# scripts (each a different first byte in UTF-8), full-width punctuation beside full-width digits (the same first
+# two bytes), emoji and rare CJK (four bytes, starting like some digits), bytes that are no UTF-8, markup.
+_SCRIPTS = [
+    "0123456789",
+    "０１２３４５６７８９",
+    "٠١٢٣٤٥٦٧٨٩",
+    "۰۱۲۳۴۵۶۷۸۹",
+    "०१२३४५६७८९",
+    "߀߁߂߃߄߅߆߇߈߉",
+    "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗",
+]
+_NOISE = [
+    "，",
+    "：",
+    "（",
+    "）",
+    "！",
+    "。",
+    "元",
+    "号",
+    "😀",
+    "𠀀",
+    '<a href="x/1.html">',
+    "\xa0",
+    "\u3000",
+    "\t",
+    "Ｘ",
+]
+
+
+def _pages(seed: int, count: int) -> list[bytes]:
+    rng = random.Random(seed)
+    pages = []
+    for text in _texts(seed, count):
+        parts = list(text)
+        for _ in range(rng.randint(0, 4)):  # digits of another script, or noise, somewhere in it
+            run = "".join(rng.choice(rng.choice(_SCRIPTS)) for _ in range(rng.choice([1, 4, 8, 11])))
+            parts.insert(rng.randint(0, len(parts)), rng.choice([run, rng.choice(_NOISE)]))
+        data = "".join(parts).encode()
+        if rng.random() < 0.1:  # a cut or stray byte: decoded with replacement characters
+            at = rng.randint(0, len(data))
+            data = data[:at] + rng.choice([b"\xef", b"\xef\xbc", b"\xd9", b"\xff", b"\x80"]) + data[at:]
+        pages.append(data)
+    return pages
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_scan_of_page_bytes_finds_what_find_unmasked_finds(seed):
+    for data in _pages(seed, 4000):
+        assert privacy.find_unmasked_in(data) == find_unmasked(data.decode("utf-8", "replace")), data
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电话 13812345678",
+        "电话 １３８１２３４５６７８",  # every digit full-width: the pre-check sees EF BC 9x
+        "电话 1３８１２３４５６７８",
+        "身份证 320281 580312 123",  # groups of six: four digits, a space, four digits inside
+        "卡号 6217-0012-3456-7890",
+        "卡号 6217 0012 3456 789０",
+    ],
+)
+def test_the_scan_of_page_bytes_finds_each_kind(text):
+    data = f"<p>{text}，（合计）</p>".encode()
+    assert privacy.find_unmasked_in(data) == find_unmasked(text) != []
+
+
+def test_the_page_byte_classes_cover_every_digit():
+    """Each decimal digit other than 0-9 is told by its first byte ("u") or, full-width, its three ("eb9")."""
+    table, needles = privacy._digit_bytes()
+    digits = [chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000 and re.match(r"\d", chr(c))]
+    assert len(digits) > 600
+    for c in digits:
+        marked = c.encode().translate(table)
+        assert any(needle in marked for needle in needles[2:]), hex(ord(c))
+    assert "，：（）".encode().translate(table).count(b"u") == 0  # Chinese punctuation is no digit

@@ -33,7 +33,7 @@ from sitegen.content import progress
 from sitegen.content.errors import ContentError, Location, OutputError, Problem, Report, make_problem
 from sitegen.content.load import load, natural_key
 from sitegen.content.model import City, Image, Town, Village, with_villages
-from sitegen.content.privacy import find_unmasked, mask
+from sitegen.content.privacy import find_unmasked_in, mask
 from sitegen.finance.ledger import village_ledgers
 from sitegen.images import drawn
 from sitegen.images import renditions as assets
@@ -1252,7 +1252,7 @@ class _Round:
         for path, data in render.render_theme(theme, site, self.city, linked, failed=failed):
             key = "/".join(path.split("/")[:2])
             check.page(path, data, key if key in self.keys else None)
-            found = find_unmasked(data.decode("utf-8", "replace")) if path.endswith(".html") else []
+            found = find_unmasked_in(data) if path.endswith(".html") else []
             if found:  # the last line of defence (privacy.py): that page's village is not published
                 leaks.append(
                     make_problem(
