@@ -241,6 +241,49 @@ def test_manifest_parsing_is_strict_and_bounded(data, match):
     assert Manifest.from_bytes(_encoded(_doc())).bundle == "xg/cs"
 
 
+@pytest.mark.parametrize(
+    "path, safe",
+    [
+        ("tv/xg/cs/index.html", True),
+        ("tv/xg/cs/" + "a" * 255, True),  # a part of NAME_MAX bytes
+        ("tv/xg/cs/" + "a" * 256, False),
+        ("tv/xg/cs/" + "村" * 85, True),  # 255 bytes of UTF-8
+        ("tv/xg/cs/" + "村" * 85 + "a", False),  # 256 bytes, 86 characters
+        ("tv/" + "/".join(["b" * 250] * 4), True),  # 1,006 bytes
+        ("tv/" + "/".join(["b" * 250] * 4) + "/" + "c" * 18, False),  # 1,025 bytes
+        ("", False),
+        (".", False),
+        ("tv/..", False),
+        ("tv/./a", False),
+        ("tv/.hidden", False),
+        ("tv/a..b", True),
+        ("/tv/a", False),
+        ("tv//a", False),
+        ("tv/a/", False),
+        ("tv\\a", False),
+        ("tv/a\x00b", False),
+        ("tv/a\tb", False),
+        ("tv/a\x1fb", False),
+        ("tv/a\x7fb", False),
+        ("tv/a\x80b", True),  # a C1 character is not one of the refused
+        ("tv/\ud800", False),  # a lone surrogate: no UTF-8 at all
+    ],
+)
+def test_safe_path_checks_every_part_in_one_match(path, safe):
+    """safe_path is one regular expression over the UTF-8 bytes (a manifest has 10^4 paths, read at every ingest):
+    every part 1..NAME_MAX bytes, none hidden, no backslash or control character, the whole at most MAX_PATH."""
+    assert bundle_module.safe_path(path) is safe
+
+
+def test_a_manifest_read_again_by_its_checked_bytes_is_the_same_manifest():
+    """Ingest reads each chosen bundle's manifest twice; the second time, known by the SHA-256 of bytes that passed
+    from_bytes, it is parsed without the checks (from_checked) and must give the very same manifest."""
+    doc = {**_doc(), "kind": "delta", "base": 1, "version": 2, "deleted": ["tv/xg/cs/old.html"]}
+    doc["files"]["mobile/xg/cs/村.html"] = {"size": 7, "sha256": "b" * 64}
+    data = _encoded(doc)
+    assert Manifest.from_checked(data) == Manifest.from_bytes(data)
+
+
 # ---- issue 14: bundling follows the change; an unchanged village's files are neither read nor hashed -----------
 
 
