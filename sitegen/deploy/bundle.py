@@ -9,6 +9,8 @@ city (everything else: city and town pages, policies, static assets). A bundle i
 
 Deterministic: entries sorted, mtime 0, owner 0:0, mode 644, no pax headers, gzip without name or time, and
 Ed25519 signatures are deterministic too; so the same build and the same bundle state give the same bytes.
+Content compressed already (JPEG, PNG, ...) is stored in the gzip stream, not deflated again (_Member): the
+same one-member gzip any headend reads, about half the CPU of a first bundling.
 
 The version (版本号) only grows: it is bumped when the bundle's content digest changes (or its expiry draws
 near), to max(previous + 1, the time as YYYYMMDDHHMMSS), so it keeps growing even if the state is lost. The
@@ -19,14 +21,14 @@ delta bundle (增量包) is computed from: only the objects the base version lac
 from __future__ import annotations
 
 import functools
-import gzip
 import hashlib
-import io
 import json
 import os
 import re
 import stat
+import struct
 import tarfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -50,6 +52,7 @@ MAX_MANIFEST = 16 << 20  # bytes; a bigger manifest is refused before it is read
 MAX_FILES = 200_000  # paths in one manifest
 MAX_DEPTH = 8  # JSON nesting allowed in any signed document (a manifest needs 3)
 MAX_NAME = 255  # bytes of one path component (NAME_MAX)
+BLOCK, RECORD = tarfile.BLOCKSIZE, tarfile.RECORDSIZE  # ustar: 512-byte blocks, the archive a multiple of 10 KiB
 MAX_PATH = 1024  # bytes of a whole path in a bundle; the headend root and release folder come on top
 
 # \Z, not $: `$` also matches before a final newline, and "xg/cs\n" is not a bundle id.
@@ -425,28 +428,103 @@ def _info(name: str, size: int) -> tarfile.TarInfo:
     return info
 
 
+# Contents that are compressed already (JPEG scans and renditions, PNG charts and QR codes, ...): deflating them
+# again costs most of a bundle's CPU (~1 s a village) and saves ~1 % of their size, so they are stored as they are.
+COMPRESSED = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"\x1f\x8b", b"PK\x03\x04", b"wOF2")
+LEVEL = 6  # deflate level of everything else (pages, scripts, style sheets)
+CHUNK = 16 * 0xFFFF  # bytes read at a time: whole stored blocks, so the blocks do not depend on how a file is read
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no flags (no name), mtime 0, OS unknown
+
+
+def compressed_already(head: bytes) -> bool:
+    """Do these first bytes of a file show a format that is compressed already (COMPRESSED, or WebP)?"""
+    return head.startswith(COMPRESSED) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+
+
+class _Member:
+    """One gzip member (RFC 1952) whose deflate stream (RFC 1951) mixes compressed runs and stored blocks: what
+    gzip.GzipFile writes, but content compressed already goes in stored blocks, copied, never deflated again.
+    Each compressed run is a fresh deflate stream ended by a sync flush (byte-aligned, not final), so it refers to
+    nothing before it; the stored blocks are 5 bytes of header per 65,535 bytes; the last run ends the stream.
+    Any inflater (zlib, gzip, Python's tarfile, an older headend's ingest) reads it as one member. Deterministic:
+    what is stored depends on the content only, and the blocks on the sizes only (CHUNK)."""
+
+    def __init__(self, raw: BinaryIO):
+        self.raw = raw
+        self.crc = 0
+        self.size = 0
+        self.z: zlib._Compress | None = None
+        raw.write(_GZIP_HEADER)
+
+    def deflate(self, data: bytes) -> None:
+        if self.z is None:
+            self.z = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL, 0)
+        self.raw.write(self.z.compress(data))
+        self._count(data)
+
+    def store(self, data: bytes) -> None:
+        if self.z is not None:
+            self.raw.write(self.z.flush(zlib.Z_SYNC_FLUSH))
+            self.z = None
+        view = memoryview(data)
+        for start in range(0, len(view), 0xFFFF):
+            block = view[start : start + 0xFFFF]
+            self.raw.write(struct.pack("<BHH", 0, len(block), 0xFFFF ^ len(block)))  # BFINAL 0, BTYPE 00
+            self.raw.write(block)
+        self._count(data)
+
+    def _count(self, data: bytes) -> None:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+
+    def close(self) -> None:
+        if self.z is None:
+            self.z = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL, 0)
+        self.raw.write(self.z.flush())  # the final block
+        self.raw.write(struct.pack("<II", self.crc, self.size & 0xFFFFFFFF))
+
+
 def write_archive(
     dest: Path, manifest: bytes, signature: bytes, objects: Iterable[tuple[str, int, Callable[[], BinaryIO]]]
 ) -> None:
     """Write manifest, signature, then objects (sha256, size, a function opening its bytes) in the order given
-    (callers sort them). Each object is opened only when it is written, so few files are open at a time."""
+    (callers sort them): a ustar archive in one gzip member (_Member), as tarfile writes it. Each object is opened
+    only when it is written, so few files are open at a time; its first bytes say whether it is deflated."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
     try:
         with open(tmp, "wb") as raw:
-            # No file name and mtime 0 in the gzip header; ustar has no pax timestamps.
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
-                with tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-                    tar.addfile(_info(MANIFEST, len(manifest)), io.BytesIO(manifest))
-                    tar.addfile(_info(SIGNATURE, len(signature)), io.BytesIO(signature))
-                    for sha, size, opener in objects:
-                        with opener() as stream:
-                            tar.addfile(_info(OBJECTS + sha, size), stream)
+            out = _Member(raw)
+            out.deflate(_info(MANIFEST, len(manifest)).tobuf(tarfile.USTAR_FORMAT) + _padded(manifest))
+            out.deflate(_info(SIGNATURE, len(signature)).tobuf(tarfile.USTAR_FORMAT) + _padded(signature))
+            written = 2 * BLOCK + len(_padded(manifest)) + len(_padded(signature))
+            for sha, size, opener in objects:
+                out.deflate(_info(OBJECTS + sha, size).tobuf(tarfile.USTAR_FORMAT))
+                with opener() as stream:
+                    left = size
+                    put: Callable[[bytes], None] | None = None
+                    while left:
+                        data = stream.read(min(CHUNK, left))
+                        if not data:
+                            raise OSError(f"{OBJECTS}{sha} is shorter than {size} bytes (changed while bundled)")
+                        if put is None:
+                            put = out.store if compressed_already(data[:16]) else out.deflate
+                        put(data)
+                        left -= len(data)
+                out.deflate(bytes(-size % BLOCK))
+                written += BLOCK + size + (-size % BLOCK)
+            written += 2 * BLOCK
+            out.deflate(bytes(2 * BLOCK + (-written % RECORD)))  # the end marker, then zeros to the record size
+            out.close()
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _padded(data: bytes) -> bytes:
+    return data + bytes(-len(data) % BLOCK)
 
 
 # ---- which files go in which bundle ---------------------------------------------------------------------------
