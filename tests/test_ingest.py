@@ -28,6 +28,7 @@ from sitegen.deploy.bundle import BundleError, Manifest, Store, make_bundles, ma
 from sitegen.deploy.ingest import Headend, HeadendFault, ingest, rollback
 from tests.deploykit import (
     NOW,
+    at_a_terminal,
     bundle_now,
     clone,
     craft,
@@ -1192,3 +1193,26 @@ def test_a_first_ingest_checks_each_manifest_once_and_moves_each_object_into_pla
     assert sorted(parsed) == ["city", "xg/cs", "xg/cs2"]
     assert not [s for s in links if "/objects/" in s]  # never linked from the work folder's objects
     assert snapshot(root / "current") == live.served()
+
+
+def test_ingest_shows_its_progress_at_a_terminal_and_nothing_more_for_cron(live, tmp_path):
+    """An operator's `sitegen ingest` (stderr a terminal) shows the bundles verified and taken, of all, redrawn in
+    place and cleared at the end; cron's (stderr not a terminal) prints the outcomes only, on the same stdout."""
+    paths = [i.path for i in bundle_now(live)]
+    runs = {}
+    for how in ("terminal", "cron"):
+        root = tmp_path / how
+        root.mkdir()
+        shutil.copyfile(live.headend / "publisher.pub", root / "publisher.pub")
+        if how == "terminal":
+            runs[how] = at_a_terminal("ingest", "--root", root, *paths)
+        else:
+            r = sitegen("ingest", "--root", root, *paths)
+            runs[how] = (r.returncode, r.stdout, r.stderr)
+        assert runs[how][0] == 0, runs[how]
+        assert snapshot(root / "current") == live.served()
+    code, out, shown = runs["terminal"]
+    assert "\r验证清单 verify: 3/3 个包 bundles" in shown and "\r接收 take: 3/3 个包 bundles" in shown
+    assert "启用 activate" in shown and shown.endswith("\r")  # the line cleared: the outcomes stay alone on stdout
+    assert out == runs["cron"][1] and "installed" in out
+    assert runs["cron"][2] == ""

@@ -37,6 +37,7 @@ from typing import BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sitegen.content import progress
 from sitegen.content.files import sha256_file, write_atomic
 from sitegen.content.taxonomy import FINANCE
 from sitegen.deploy import keys
@@ -764,6 +765,8 @@ def make_bundles(
     }
     listings = _listings(output, village_list, skip)
     gone = set(known) - set(listings) - set(keep) - skip  # (each gets an empty last version)
+    todo = sorted(listings.keys() | gone)
+    progress.tell("bundles", 0, len(todo))  # a terminal's progress line (content/progress.py); cron's: nothing
     results: list[BundleInfo] = []
     made: list[str] = []
     for v in sorted(skip):  # as the build left them since they were bundled: not walked, read or signed
@@ -779,7 +782,9 @@ def make_bundles(
                 prev["content_bytes"],
             )
         )
-    for bundle_id in sorted(listings.keys() | gone):
+    for done, bundle_id in enumerate(todo):
+        if done:
+            progress.tell("bundles", done, len(todo))
         found = listings[bundle_id]() if bundle_id in listings else {}  # listed in its turn, dropped after
         files = {p: f for p, (f, _) in found.items()}
         prev = known.get(bundle_id)
@@ -843,6 +848,7 @@ def make_bundles(
             "built": prints.get(bundle_id),
         }
         made.append(bundle_id)
+    progress.tell("bundles", len(todo), len(todo))
     results.sort(key=lambda i: i.bundle)
     if not dry_run:
         store.save_state(state)

@@ -60,6 +60,7 @@ import secrets
 import shutil
 import stat
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -68,6 +69,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sitegen.build import lock
+from sitegen.content import progress
 from sitegen.content.files import sha256_file
 from sitegen.deploy import keys
 from sitegen.deploy.bundle import (
@@ -1333,8 +1335,11 @@ def ingest(
     keep: int = KEEP,
     wait: bool = False,
     max_age: timedelta = MAX_AGE,
+    step: Callable[[str], None] | None = None,
 ) -> IngestResult:
-    """Take every bundle found in `sources` (files or folders; default ROOT/drop) into one new release."""
+    """Take every bundle found in `sources` (files or folders; default ROOT/drop) into one new release. `step`
+    (a terminal's progress line, content/progress.py) is told each step as it starts: verify (each bundle's
+    signed manifest), take (each chosen bundle's files), activate; the bundles are counted (progress.tell)."""
     root = root.absolute()
     folders = [s for s in sources if s.is_dir()] if sources is not None else [root / "drop"]
     key = public_key or root / "publisher.pub"
@@ -1363,7 +1368,7 @@ def ingest(
                 raise _fault("cannot prepare the headend folders", exc) from exc
             items += [_named(s) for s in sources or [] if not s.is_dir()]
             try:
-                return _run(root, root_fd, head, drops, items, public, trusted, moment, keep, max_age)
+                return _run(root, root_fd, head, drops, items, public, trusted, moment, keep, max_age, step)
             except OSError as exc:  # our own folders failing us (a damaged live release, an I/O error)
                 raise _fault("cannot read or write the headend's own files", exc) from exc
         finally:
@@ -1386,7 +1391,9 @@ def _run(
     moment: datetime,
     keep: int,
     max_age: timedelta,
+    step: Callable[[str], None] | None = None,
 ) -> IngestResult:
+    tell = step or (lambda name: None)
     active = head.active()
     record = head.record(active)
     state = State.load(root_fd)
@@ -1404,13 +1411,16 @@ def _run(
     result = IngestResult(previous=active)
     outcomes = {id(i): Outcome(i.shown, "rejected", reason=i.quarantine) for i in items}
     headers: list[tuple[_Item, _Header]] = []
-    for item in items:
+    tell("verify")
+    for done, item in enumerate(items):
+        progress.tell("bundles", done, len(items))
         if item.fd is None:
             continue
         try:
             headers.append((item, _Header.of(*_examine(item, public, trusted, moment))))
         except BundleError as exc:
             outcomes[id(item)].reason = str(exc)
+    progress.tell("bundles", len(items), len(items))
     headers = _by_snapshot(headers, state, record, outcomes)
     chosen = _choose(headers, record, state, outcomes)
     _check_namespaces(chosen, record, head, active, outcomes)
@@ -1418,17 +1428,21 @@ def _run(
     work = root / f".tmp-{os.getpid()}"
     try:
         accepted: dict[str, _Staged] = {}
-        for bundle_id, (item, h) in sorted(chosen.items()):
+        tell("take")
+        for done, (bundle_id, (item, h)) in enumerate(sorted(chosen.items())):
+            progress.tell("bundles", done, len(chosen))
             try:
                 accepted[bundle_id] = _take(work, item, h, public, trusted, moment, record, head, active)
             except BundleError as exc:
                 outcomes[id(item)].status, outcomes[id(item)].reason = "rejected", str(exc)
+        progress.tell("bundles", len(chosen), len(chosen))
         if len(accepted) < len(chosen):  # one refused: the rest of its snapshot must not go in alone
             _whole_snapshot(
                 {b: chosen[b] for b in accepted}, state, record, outcomes, extra=set(chosen) - set(accepted)
             )
             accepted = {b: a for b, a in accepted.items() if outcomes[id(chosen[b][0])].status != "waiting"}
         if accepted:
+            tell("activate")
             try:
                 numbers = [int(n[2:]) for n in head.names()]
                 name = f"r-{(max(numbers) + 1 if numbers else 1):06d}"
