@@ -14,6 +14,7 @@ import shutil
 import tarfile
 import zlib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -482,3 +483,13 @@ def test_each_bundle_is_listed_in_its_turn_and_its_listing_dropped_before_the_ne
     monkeypatch.undo()
     whole = bundle_module._scan_all(built.output, None)
     assert {i.bundle: i.files for i in infos} == {b: len(files) for b, files in whole.items()}
+
+
+def test_a_bundle_lists_the_same_paths_from_a_relative_output_folder(built, monkeypatch):
+    """Listing cuts each path below the folder walked (not Path.relative_to for each file): from `.` or a relative
+    OUTPUT it must name the same paths as from the absolute one."""
+    absolute = {b: sorted(files) for b, files in plan(built.output).items()}
+    monkeypatch.chdir(built.output)
+    assert {b: sorted(files) for b, files in plan(Path(".")).items()} == absolute
+    monkeypatch.chdir(built.output.parent)
+    assert {b: sorted(files) for b, files in plan(Path(built.output.name)).items()} == absolute
