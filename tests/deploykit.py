@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import pty
 import re
 import resource
 import shutil
@@ -173,6 +174,33 @@ def sitegen(
         timeout=timeout,
         preexec_fn=limits(memory, file_size),
     )
+
+
+def at_a_terminal(*args, timeout: float = 120) -> tuple[int, str, str]:
+    """sitegen ARGS as an operator runs it: stderr on a pseudo-terminal (a tty), stdout a pipe. Returns the exit
+    code, stdout and what the terminal showed (its line ends as the terminal sends them, \\r\\n)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", *map(str, args)], stdout=subprocess.PIPE, stderr=slave, env=env()
+    )
+    os.close(slave)
+    shown = b""
+    try:
+        while True:
+            try:
+                chunk = os.read(master, 1 << 16)
+            except OSError:  # EIO: the child closed the terminal's last other end
+                break
+            if not chunk:
+                break
+            shown += chunk
+        out, _ = proc.communicate(timeout=timeout)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return proc.returncode, out.decode(), shown.decode("utf-8", "replace")
 
 
 def paused(

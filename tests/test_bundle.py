@@ -6,11 +6,15 @@ import functools
 import gc
 import gzip
 import hashlib
+import io
 import json
 import os
+import random
 import shutil
 import tarfile
+import zlib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -192,6 +196,69 @@ def test_bundles_cover_exactly_the_build(built):
     assert seen == {k: v for k, v in snapshot(built.output).items() if not k.startswith(".cache/")}
 
 
+# ---- compressed content is stored, not deflated again (issue 14, h50) ---------------------------------------------
+
+
+def _blobs() -> list[bytes]:
+    """Objects of every kind a bundle carries: a JPEG bigger than a stored block, PNG and GIF, pages, an empty file,
+    and random bytes that are no known format (deflated; zlib stores them itself)."""
+    noise = random.Random(14)
+    return [
+        b"\xff\xd8\xff\xe0" + noise.randbytes(3 * 0xFFFF + 17),
+        b"\x89PNG\r\n\x1a\n" + noise.randbytes(900),
+        b"GIF89a" + bytes(300),  # compressible, but a GIF: stored
+        b"RIFF\0\0\0\0WEBPVP8 " + bytes(100),
+        "<html><p>村务公开</p></html>\n".encode() * 400,
+        b"",
+        b"x",
+        noise.randbytes(5000),
+    ]
+
+
+def _objects(blobs):
+    return sorted((hashlib.sha256(b).hexdigest(), len(b), functools.partial(io.BytesIO, b)) for b in blobs)
+
+
+def test_an_archive_is_the_ustar_tarfile_writes_in_one_gzip_member_with_compressed_content_stored(tmp_path):
+    """write_archive's archive holds the very ustar bytes tarfile writes (what every headend reads), in one gzip
+    member; content compressed already (JPEG, PNG, GIF, WebP) is in stored blocks, so its bytes appear verbatim
+    in the file, while pages are deflated. The same objects give the same bytes."""
+    blobs = _blobs()
+    bundle_module.write_archive(tmp_path / "a.tar.gz", b'{"m":1}\n', bytes(64), _objects(blobs))
+    raw = (tmp_path / "a.tar.gz").read_bytes()
+    reference = io.BytesIO()
+    with tarfile.open(fileobj=reference, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for name, blob in [("manifest.json", b'{"m":1}\n'), ("manifest.sig", bytes(64))] + [
+            (f"objects/{sha}", blob) for sha, blob in sorted((hashlib.sha256(b).hexdigest(), b) for b in blobs)
+        ]:
+            tar.addfile(bundle_module._info(name, len(blob)), io.BytesIO(blob))
+    inflate = zlib.decompressobj(wbits=31)
+    assert inflate.decompress(raw) == reference.getvalue() and inflate.eof and not inflate.unused_data
+    assert raw[:10] == b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, mtime 0
+    jpeg, png, gif, webp, page = blobs[:5]
+    for stored in (jpeg[:0xFFFF], jpeg[0xFFFF : 2 * 0xFFFF], jpeg[3 * 0xFFFF :], png, gif, webp):  # block by block
+        assert stored in raw
+    assert page[:2000] not in raw and len(raw) < sum(map(len, blobs)) - len(page) + len(page) // 10
+    bundle_module.write_archive(tmp_path / "b.tar.gz", b'{"m":1}\n', bytes(64), _objects(blobs))
+    assert (tmp_path / "b.tar.gz").read_bytes() == raw
+
+
+def test_stored_blocks_stay_within_what_ingest_allows_for_the_content(tmp_path):
+    """Ingest bounds the compressed bytes by the content the manifest declares (stored blocks' 5 bytes per 64 KiB
+    and a little); many small stored objects, each starting a new run, must stay well inside that bound."""
+    blobs = [b"\xff\xd8\xff" + i.to_bytes(4, "big") for i in range(3000)]
+    bundle_module.write_archive(tmp_path / "a.tar.gz", b"{}", bytes(64), _objects(blobs))
+    content = len(zlib.decompress((tmp_path / "a.tar.gz").read_bytes(), wbits=31))
+    assert (tmp_path / "a.tar.gz").stat().st_size < content // 4
+
+
+def test_an_object_shorter_than_its_listed_size_is_an_error_not_a_short_archive(tmp_path):
+    sha = hashlib.sha256(b"abc").hexdigest()
+    with pytest.raises(OSError, match="shorter"):
+        bundle_module.write_archive(tmp_path / "a.tar.gz", b"{}", bytes(64), [(sha, 4, lambda: io.BytesIO(b"abc"))])
+    assert not list(tmp_path.iterdir())
+
+
 # ---- the manifest is parsed strictly: anything the format does not allow is refused (issue 12) ----------------
 
 
@@ -239,6 +306,49 @@ def test_manifest_parsing_is_strict_and_bounded(data, match):
     with pytest.raises(BundleError, match=match):
         Manifest.from_bytes(data)
     assert Manifest.from_bytes(_encoded(_doc())).bundle == "xg/cs"
+
+
+@pytest.mark.parametrize(
+    "path, safe",
+    [
+        ("tv/xg/cs/index.html", True),
+        ("tv/xg/cs/" + "a" * 255, True),  # a part of NAME_MAX bytes
+        ("tv/xg/cs/" + "a" * 256, False),
+        ("tv/xg/cs/" + "村" * 85, True),  # 255 bytes of UTF-8
+        ("tv/xg/cs/" + "村" * 85 + "a", False),  # 256 bytes, 86 characters
+        ("tv/" + "/".join(["b" * 250] * 4), True),  # 1,006 bytes
+        ("tv/" + "/".join(["b" * 250] * 4) + "/" + "c" * 18, False),  # 1,025 bytes
+        ("", False),
+        (".", False),
+        ("tv/..", False),
+        ("tv/./a", False),
+        ("tv/.hidden", False),
+        ("tv/a..b", True),
+        ("/tv/a", False),
+        ("tv//a", False),
+        ("tv/a/", False),
+        ("tv\\a", False),
+        ("tv/a\x00b", False),
+        ("tv/a\tb", False),
+        ("tv/a\x1fb", False),
+        ("tv/a\x7fb", False),
+        ("tv/a\x80b", True),  # a C1 character is not one of the refused
+        ("tv/\ud800", False),  # a lone surrogate: no UTF-8 at all
+    ],
+)
+def test_safe_path_checks_every_part_in_one_match(path, safe):
+    """safe_path is one regular expression over the UTF-8 bytes (a manifest has 10^4 paths, read at every ingest):
+    every part 1..NAME_MAX bytes, none hidden, no backslash or control character, the whole at most MAX_PATH."""
+    assert bundle_module.safe_path(path) is safe
+
+
+def test_a_manifest_read_again_by_its_checked_bytes_is_the_same_manifest():
+    """Ingest reads each chosen bundle's manifest twice; the second time, known by the SHA-256 of bytes that passed
+    from_bytes, it is parsed without the checks (from_checked) and must give the very same manifest."""
+    doc = {**_doc(), "kind": "delta", "base": 1, "version": 2, "deleted": ["tv/xg/cs/old.html"]}
+    doc["files"]["mobile/xg/cs/村.html"] = {"size": 7, "sha256": "b" * 64}
+    data = _encoded(doc)
+    assert Manifest.from_checked(data) == Manifest.from_bytes(data)
 
 
 # ---- issue 14: bundling follows the change; an unchanged village's files are neither read nor hashed -----------
@@ -373,3 +483,13 @@ def test_each_bundle_is_listed_in_its_turn_and_its_listing_dropped_before_the_ne
     monkeypatch.undo()
     whole = bundle_module._scan_all(built.output, None)
     assert {i.bundle: i.files for i in infos} == {b: len(files) for b, files in whole.items()}
+
+
+def test_a_bundle_lists_the_same_paths_from_a_relative_output_folder(built, monkeypatch):
+    """Listing cuts each path below the folder walked (not Path.relative_to for each file): from `.` or a relative
+    OUTPUT it must name the same paths as from the absolute one."""
+    absolute = {b: sorted(files) for b, files in plan(built.output).items()}
+    monkeypatch.chdir(built.output)
+    assert {b: sorted(files) for b, files in plan(Path(".")).items()} == absolute
+    monkeypatch.chdir(built.output.parent)
+    assert {b: sorted(files) for b, files in plan(Path(built.output.name)).items()} == absolute

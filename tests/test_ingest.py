@@ -24,10 +24,11 @@ from hypothesis import strategies as st
 from sitegen.build.pipeline import build
 from sitegen.deploy import ingest as ingest_module
 from sitegen.deploy import keys
-from sitegen.deploy.bundle import Manifest, Store, make_bundles, make_delta
+from sitegen.deploy.bundle import BundleError, Manifest, Store, make_bundles, make_delta
 from sitegen.deploy.ingest import Headend, HeadendFault, ingest, rollback
 from tests.deploykit import (
     NOW,
+    at_a_terminal,
     bundle_now,
     clone,
     craft,
@@ -1123,3 +1124,95 @@ def test_a_fault_after_some_bundles_are_staged_leaves_the_store_and_the_site_as_
     monkeypatch.undo()
     result = ingest(live.headend, now=NOW + timedelta(hours=1))
     assert result.activated == "r-000002" and live.served() == site_of(live.output)
+
+
+# ---- a first ingest's CPU (issue 14, h50) -------------------------------------------------------------------------
+
+
+def _header_with(mode: bytes, uid: bytes, gid: bytes, mtime: bytes) -> bytes:
+    block = bytearray(_raw_header(b"objects/" + b"a" * 64, 5, b"0"))
+    block[100:108], block[108:116], block[116:124], block[136:148] = mode, uid, gid, mtime
+    block[148:156] = b" " * 8
+    block[148:156] = b"%06o\0 " % sum(block)
+    return bytes(block)
+
+
+@pytest.mark.parametrize(
+    "fields, accepted",
+    [
+        ((b"0000644\0", b"0000000\0", b"0000000\0", b"00000000000\0"), True),  # what tarfile writes
+        (
+            (b"000644 \0", b"000000 \0", b"0\0\0\0\0\0\0\0", b"0000000000 \0"),
+            True,
+        ),  # the same numbers spelled otherwise
+        ((b"0000755\0", b"0000000\0", b"0000000\0", b"00000000000\0"), False),
+        ((b"0000644\0", b"0000001\0", b"0000000\0", b"00000000000\0"), False),
+        ((b"0000644\0", b"0000000\0", b"0000000\0", b"00000000001\0"), False),
+        ((b"0000644\0", b"0000000\0", b"0000000\0", b"0000000000x\0"), False),
+    ],
+)
+def test_an_entry_header_is_compared_at_once_yet_read_field_by_field_when_spelled_otherwise(fields, accepted):
+    """Our writer's mode, owner and time fields are compared as one byte string (a bundle has ~5,000 headers);
+    anything else is still read as octal numbers, so the same values spelled otherwise pass and others fail."""
+    block = _header_with(*fields)
+    if accepted:
+        assert ingest_module._entry(block) == ("objects/" + "a" * 64, 5)
+    else:
+        with pytest.raises(BundleError, match="mode 644"):
+            ingest_module._entry(block)
+
+
+def test_a_first_ingest_checks_each_manifest_once_and_moves_each_object_into_place(live, tmp_path, monkeypatch):
+    """Each chosen bundle's manifest is read twice (issue 14: one file list held at a time), but checked path by
+    path once: the second read is known by the SHA-256 of the signed bytes checked the first time. Each object
+    written to the work folder is renamed to its first path in the staged store folder (not linked, then
+    unlinked), its further paths linked to it; the served site is the build's."""
+    root = tmp_path / "fresh"
+    root.mkdir()
+    shutil.copyfile(live.headend / "publisher.pub", root / "publisher.pub")
+    paths = [i.path for i in bundle_now(live)]
+    parsed: list[str] = []
+    real_from_bytes = Manifest.from_bytes.__func__  # type: ignore[attr-defined]
+
+    def from_bytes(cls, data):
+        m = real_from_bytes(cls, data)
+        parsed.append(m.bundle)
+        return m
+
+    monkeypatch.setattr(Manifest, "from_bytes", classmethod(from_bytes))
+    links: list[str] = []
+    real_link = os.link
+
+    def link(src, dest, *args, **kwargs):
+        links.append(str(src))
+        return real_link(src, dest, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_module.os, "link", link)
+    result = ingest(root, paths, now=NOW)
+    assert result.activated == "r-000001" and not result.rejected
+    assert sorted(parsed) == ["city", "xg/cs", "xg/cs2"]
+    assert not [s for s in links if "/objects/" in s]  # never linked from the work folder's objects
+    assert snapshot(root / "current") == live.served()
+
+
+def test_ingest_shows_its_progress_at_a_terminal_and_nothing_more_for_cron(live, tmp_path):
+    """An operator's `sitegen ingest` (stderr a terminal) shows the bundles verified and taken, of all, redrawn in
+    place and cleared at the end; cron's (stderr not a terminal) prints the outcomes only, on the same stdout."""
+    paths = [i.path for i in bundle_now(live)]
+    runs = {}
+    for how in ("terminal", "cron"):
+        root = tmp_path / how
+        root.mkdir()
+        shutil.copyfile(live.headend / "publisher.pub", root / "publisher.pub")
+        if how == "terminal":
+            runs[how] = at_a_terminal("ingest", "--root", root, *paths)
+        else:
+            r = sitegen("ingest", "--root", root, *paths)
+            runs[how] = (r.returncode, r.stdout, r.stderr)
+        assert runs[how][0] == 0, runs[how]
+        assert snapshot(root / "current") == live.served()
+    code, out, shown = runs["terminal"]
+    assert "\r验证清单 verify: 3/3 个包 bundles" in shown and "\r接收 take: 3/3 个包 bundles" in shown
+    assert "启用 activate" in shown and shown.endswith("\r")  # the line cleared: the outcomes stay alone on stdout
+    assert out == runs["cron"][1] and "installed" in out
+    assert runs["cron"][2] == ""

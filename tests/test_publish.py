@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from sitegen.build.pipeline import build
 from sitegen.content.errors import EXIT_HELD
 from sitegen.deploy import bundle
 from sitegen.deploy.publish import publish as publish_run
-from tests.deploykit import clone, deploy, env, kill, paused, sitegen, snapshot, unbalance
+from tests.deploykit import at_a_terminal, clone, deploy, env, kill, paused, sitegen, snapshot, unbalance
 
 
 @pytest.fixture
@@ -307,3 +308,19 @@ def test_nothing_changed_walks_reads_and_signs_no_village(live, monkeypatch):
         result = publish_run(d.content, d.output, d.bundles)
         assert result.code == EXIT_HELD and "3 bundles, 0 changed" in result.summary[0], result.summary
         assert [w for w in walked if "/xg/" in w or w == "read" or w.startswith("sign")] == [], walked
+
+
+def test_publish_shows_the_bundling_at_a_terminal_and_only_logs_for_cron(live):
+    """At a terminal `sitegen publish` shows the build's steps and then the bundles made of all (content/progress.py,
+    the build's own line); cron's run prints its summary only, and both log the same JSON-lines events."""
+    code, out, shown = at_a_terminal("publish", live.content, "-o", live.output, "--bundles", live.bundles)
+    assert code == 0, out + shown
+    assert "\r检查 check" in shown and "\r推送 push" in shown
+    assert re.search(r"\r打包 bundle: (\d)/\1 个包 bundles", shown), shown
+    r = publish(live)
+    assert r.returncode == 0 and "\r" not in r.stderr and "个包 bundles" not in r.stderr
+    runs: dict[str, list[str]] = {}
+    for line in (live.bundles / "publish.log.jsonl").read_text("utf-8").splitlines():
+        record = json.loads(line)
+        runs.setdefault(record["run"], []).append(record["event"])
+    assert list(runs.values())[-1] == list(runs.values())[-2]

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from sitegen.build import lock
+from sitegen.build.pipeline import Steps
 from sitegen.cli.exits import PATH, exit_codes, fail
 from sitegen.content.config import PublishConfig
 from sitegen.content.errors import (
@@ -24,6 +25,7 @@ from sitegen.content.errors import (
     EXIT_PUSH,
     EXIT_USAGE,
 )
+from sitegen.content.progress import Progress
 from sitegen.deploy import keys
 from sitegen.deploy.bundle import Store, make_bundles
 from sitegen.deploy.publish import human_size, pick_targets, publish, signing_key, site_config
@@ -65,7 +67,14 @@ def bundle_cmd(output: Path, bundles: Path, key: Path | None, content: Path) -> 
     with exit_codes():
         private = signing_key(content, key, config, (content, output, bundles))
         with lock.hold(bundles / ".lock"):
-            infos = make_bundles(output, Store(bundles), private, valid_days=config.valid_days)
+            progress = Progress.for_stream(sys.stderr)  # at a terminal: bundles done of all, time left
+            try:
+                if progress:
+                    progress.step("bundle")
+                infos = make_bundles(output, Store(bundles), private, valid_days=config.valid_days)
+            finally:
+                if progress:
+                    progress.done()
     for info in infos:
         mark = "新 new" if info.changed else "未变 same"
         click.echo(
@@ -132,10 +141,25 @@ def publish_cmd(
     log_path: Path | None,
     retries: int,
 ) -> None:
-    """The cron job: lock, validate, build, bundle, push. Villages with errors keep their last good version."""
-    result = publish(
-        content, output, bundles, key=key, targets=names, dry_run=dry_run, wait=wait, log_path=log_path, retries=retries
-    )
+    """The cron job: lock, validate, build, bundle, push. Villages with errors keep their last good version.
+    At a terminal the build's and the bundling's progress is shown on stderr; cron's runs log JSON lines only."""
+    progress = Progress.for_stream(sys.stderr)
+    try:
+        result = publish(
+            content,
+            output,
+            bundles,
+            key=key,
+            targets=names,
+            dry_run=dry_run,
+            wait=wait,
+            log_path=log_path,
+            retries=retries,
+            steps=Steps(progress.step if progress else None),
+        )
+    finally:
+        if progress:
+            progress.done()
     for line in result.summary:
         click.echo(line, err=result.code in (EXIT_CONTENT, EXIT_FAILURE, EXIT_KEY, EXIT_LOCKED, EXIT_USAGE))
     sys.exit(result.code)

@@ -15,6 +15,7 @@ import click
 
 from sitegen.cli.exits import PATH, exit_codes, fail
 from sitegen.content.errors import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, EXIT_STALE
+from sitegen.content.progress import Progress
 from sitegen.deploy.ingest import HeadendFault, ingest
 from sitegen.deploy.ingest import rollback as do_rollback
 
@@ -36,16 +37,28 @@ from sitegen.deploy.ingest import rollback as do_rollback
 def ingest_cmd(
     sources: tuple[Path, ...], root: Path, public_key: Path | None, keep: int, wait: bool, rollback: bool, max_age: int
 ) -> None:
-    """(At the headend) verify bundles from SOURCES (files or folders; default ROOT/drop) and activate them."""
+    """(At the headend) verify bundles from SOURCES (files or folders; default ROOT/drop) and activate them. At a
+    terminal the bundles verified and taken, of all, and the time left show on stderr."""
     with exit_codes(usage=()):
         try:
             if rollback:
                 was, now = do_rollback(root, wait)
                 click.echo(f"已回滚 rolled back: {was} -> {now}")
                 return
-            result = ingest(
-                root, list(sources) or None, public_key, keep=keep, wait=wait, max_age=timedelta(hours=max_age)
-            )
+            progress = Progress.for_stream(sys.stderr)  # at a terminal only: cron's runs print the outcomes alone
+            try:
+                result = ingest(
+                    root,
+                    list(sources) or None,
+                    public_key,
+                    keep=keep,
+                    wait=wait,
+                    max_age=timedelta(hours=max_age),
+                    step=progress.step if progress else None,
+                )
+            finally:
+                if progress:
+                    progress.done()
         except HeadendFault as exc:
             fail(str(exc), EXIT_FAILURE)
     labels = {

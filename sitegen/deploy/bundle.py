@@ -9,6 +9,8 @@ city (everything else: city and town pages, policies, static assets). A bundle i
 
 Deterministic: entries sorted, mtime 0, owner 0:0, mode 644, no pax headers, gzip without name or time, and
 Ed25519 signatures are deterministic too; so the same build and the same bundle state give the same bytes.
+Content compressed already (JPEG, PNG, ...) is stored in the gzip stream, not deflated again (_Member): the
+same one-member gzip any headend reads, about half the CPU of a first bundling.
 
 The version (版本号) only grows: it is bumped when the bundle's content digest changes (or its expiry draws
 near), to max(previous + 1, the time as YYYYMMDDHHMMSS), so it keeps growing even if the state is lost. The
@@ -19,14 +21,14 @@ delta bundle (增量包) is computed from: only the objects the base version lac
 from __future__ import annotations
 
 import functools
-import gzip
 import hashlib
-import io
 import json
 import os
 import re
 import stat
+import struct
 import tarfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,6 +37,7 @@ from typing import BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sitegen.content import progress
 from sitegen.content.files import sha256_file, write_atomic
 from sitegen.content.taxonomy import FINANCE
 from sitegen.deploy import keys
@@ -50,14 +53,20 @@ MAX_MANIFEST = 16 << 20  # bytes; a bigger manifest is refused before it is read
 MAX_FILES = 200_000  # paths in one manifest
 MAX_DEPTH = 8  # JSON nesting allowed in any signed document (a manifest needs 3)
 MAX_NAME = 255  # bytes of one path component (NAME_MAX)
+BLOCK, RECORD = tarfile.BLOCKSIZE, tarfile.RECORDSIZE  # ustar: 512-byte blocks, the archive a multiple of 10 KiB
 MAX_PATH = 1024  # bytes of a whole path in a bundle; the headend root and release folder come on top
 
 # \Z, not $: `$` also matches before a final newline, and "xg/cs\n" is not a bundle id.
 VILLAGE_ID = re.compile(r"\A[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*\Z")
 SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
-_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+# unrolled (a run of plain characters, then escapes each followed by such a run): one step per run, not per character
+_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKETS = re.compile(rb"[\[\]{}]")
-_CONTROL = re.compile("[\x00-\x1f\x7f]")  # one search, not a test per character: a manifest has 10^4 paths
+# A safe path's UTF-8 bytes (safe_path): parts of 1 to MAX_NAME bytes, none starting with ".", without "/", "\\" or a
+# control character (in UTF-8 those are single bytes, never inside a multi-byte character). One match, not a test
+# per part and character: a manifest has 10^4 paths, read at every ingest.
+_PART = rb"[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]{0,%d}" % (MAX_NAME - 1)
+_SAFE = re.compile(rb"\A(?:%s/)*%s\Z" % (_PART, _PART))
 
 
 class BundleError(Exception):
@@ -99,15 +108,11 @@ def strict_json(data: bytes, limit: int, what: str = "JSON") -> object:
 def safe_path(path: str) -> bool:
     """A relative POSIX path with no '..', '.', empty or hidden part, backslash, control character or NUL, and
     short enough for any file system (MAX_PATH bytes, MAX_NAME per part): safe to join under a root."""
-    if not path or path.startswith("/") or "\\" in path or _CONTROL.search(path):
-        return False
     try:
         raw = path.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
         return False
-    if len(raw) > MAX_PATH:
-        return False
-    return all(part and not part.startswith(".") and len(part.encode("utf-8")) <= MAX_NAME for part in path.split("/"))
+    return len(raw) <= MAX_PATH and _SAFE.match(raw) is not None
 
 
 def in_village(path: str, village: str) -> bool:
@@ -178,6 +183,24 @@ class Manifest:
             "deleted": sorted(self.deleted),
         }
         return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+    @classmethod
+    def from_checked(cls, data: bytes) -> Manifest:
+        """The manifest of bytes that `from_bytes` has already accepted (ingest knows them by the SHA-256 of the
+        signed bytes, read a second time): parsed without checking again what cannot have changed (issue 14:
+        the strict checks of a village's 13,000 paths were a quarter of a first ingest's Python time)."""
+        doc = json.loads(data)
+        files = {p: FileEntry(e["size"], e["sha256"]) for p, e in doc["files"].items()}
+        return cls(
+            doc["bundle"],
+            doc["version"],
+            doc["expires"],
+            doc["key_id"],
+            files,
+            doc["objects"],
+            doc["base"],
+            doc["deleted"],
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Manifest:
@@ -406,28 +429,103 @@ def _info(name: str, size: int) -> tarfile.TarInfo:
     return info
 
 
+# Contents that are compressed already (JPEG scans and renditions, PNG charts and QR codes, ...): deflating them
+# again costs most of a bundle's CPU (~1 s a village) and saves ~1 % of their size, so they are stored as they are.
+COMPRESSED = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"\x1f\x8b", b"PK\x03\x04", b"wOF2")
+LEVEL = 6  # deflate level of everything else (pages, scripts, style sheets)
+CHUNK = 16 * 0xFFFF  # bytes read at a time: whole stored blocks, so the blocks do not depend on how a file is read
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no flags (no name), mtime 0, OS unknown
+
+
+def compressed_already(head: bytes) -> bool:
+    """Do these first bytes of a file show a format that is compressed already (COMPRESSED, or WebP)?"""
+    return head.startswith(COMPRESSED) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+
+
+class _Member:
+    """One gzip member (RFC 1952) whose deflate stream (RFC 1951) mixes compressed runs and stored blocks: what
+    gzip.GzipFile writes, but content compressed already goes in stored blocks, copied, never deflated again.
+    Each compressed run is a fresh deflate stream ended by a sync flush (byte-aligned, not final), so it refers to
+    nothing before it; the stored blocks are 5 bytes of header per 65,535 bytes; the last run ends the stream.
+    Any inflater (zlib, gzip, Python's tarfile, an older headend's ingest) reads it as one member. Deterministic:
+    what is stored depends on the content only, and the blocks on the sizes only (CHUNK)."""
+
+    def __init__(self, raw: BinaryIO):
+        self.raw = raw
+        self.crc = 0
+        self.size = 0
+        self.z: zlib._Compress | None = None
+        raw.write(_GZIP_HEADER)
+
+    def deflate(self, data: bytes) -> None:
+        if self.z is None:
+            self.z = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL, 0)
+        self.raw.write(self.z.compress(data))
+        self._count(data)
+
+    def store(self, data: bytes) -> None:
+        if self.z is not None:
+            self.raw.write(self.z.flush(zlib.Z_SYNC_FLUSH))
+            self.z = None
+        view = memoryview(data)
+        for start in range(0, len(view), 0xFFFF):
+            block = view[start : start + 0xFFFF]
+            self.raw.write(struct.pack("<BHH", 0, len(block), 0xFFFF ^ len(block)))  # BFINAL 0, BTYPE 00
+            self.raw.write(block)
+        self._count(data)
+
+    def _count(self, data: bytes) -> None:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+
+    def close(self) -> None:
+        if self.z is None:
+            self.z = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL, 0)
+        self.raw.write(self.z.flush())  # the final block
+        self.raw.write(struct.pack("<II", self.crc, self.size & 0xFFFFFFFF))
+
+
 def write_archive(
     dest: Path, manifest: bytes, signature: bytes, objects: Iterable[tuple[str, int, Callable[[], BinaryIO]]]
 ) -> None:
     """Write manifest, signature, then objects (sha256, size, a function opening its bytes) in the order given
-    (callers sort them). Each object is opened only when it is written, so few files are open at a time."""
+    (callers sort them): a ustar archive in one gzip member (_Member), as tarfile writes it. Each object is opened
+    only when it is written, so few files are open at a time; its first bytes say whether it is deflated."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
     try:
         with open(tmp, "wb") as raw:
-            # No file name and mtime 0 in the gzip header; ustar has no pax timestamps.
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
-                with tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-                    tar.addfile(_info(MANIFEST, len(manifest)), io.BytesIO(manifest))
-                    tar.addfile(_info(SIGNATURE, len(signature)), io.BytesIO(signature))
-                    for sha, size, opener in objects:
-                        with opener() as stream:
-                            tar.addfile(_info(OBJECTS + sha, size), stream)
+            out = _Member(raw)
+            out.deflate(_info(MANIFEST, len(manifest)).tobuf(tarfile.USTAR_FORMAT) + _padded(manifest))
+            out.deflate(_info(SIGNATURE, len(signature)).tobuf(tarfile.USTAR_FORMAT) + _padded(signature))
+            written = 2 * BLOCK + len(_padded(manifest)) + len(_padded(signature))
+            for sha, size, opener in objects:
+                out.deflate(_info(OBJECTS + sha, size).tobuf(tarfile.USTAR_FORMAT))
+                with opener() as stream:
+                    left = size
+                    put: Callable[[bytes], None] | None = None
+                    while left:
+                        data = stream.read(min(CHUNK, left))
+                        if not data:
+                            raise OSError(f"{OBJECTS}{sha} is shorter than {size} bytes (changed while bundled)")
+                        if put is None:
+                            put = out.store if compressed_already(data[:16]) else out.deflate
+                        put(data)
+                        left -= len(data)
+                out.deflate(bytes(-size % BLOCK))
+                written += BLOCK + size + (-size % BLOCK)
+            written += 2 * BLOCK
+            out.deflate(bytes(2 * BLOCK + (-written % RECORD)))  # the end marker, then zeros to the record size
+            out.close()
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _padded(data: bytes) -> bytes:
+    return data + bytes(-len(data) % BLOCK)
 
 
 # ---- which files go in which bundle ---------------------------------------------------------------------------
@@ -493,7 +591,9 @@ def _listings(
 def _walk(output: Path, top: Path, into: dict[str, tuple[Path, os.stat_result]], skip: set[str]) -> None:
     """Regular files below `top` (no hidden name, no link followed), leaving out the village folders in `skip`
     (`<theme>/<town>/<village>` seen from the theme folder)."""
-    stack = [top]
+    # paths relative to `output` by slicing below `top`, not by Path.relative_to for each of a city's 10^5 files
+    base, head = str(top), top.relative_to(output).as_posix().removeprefix(".")
+    stack = [base]
     while stack:
         folder = stack.pop()
         try:
@@ -503,15 +603,14 @@ def _walk(output: Path, top: Path, into: dict[str, tuple[Path, os.stat_result]],
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            full = Path(entry.path)
             if entry.is_dir(follow_symlinks=False):
-                rel = full.relative_to(output).parts
+                rel = (head + entry.path[len(base) :]).lstrip("/").split("/")
                 if not (len(rel) == 3 and f"{rel[1]}/{rel[2]}" in skip):
-                    stack.append(full)
+                    stack.append(entry.path)
                 continue
             info = entry.stat(follow_symlinks=False)
             if stat.S_ISREG(info.st_mode):
-                into[full.relative_to(output).as_posix()] = (full, info)
+                into[(head + entry.path[len(base) :]).lstrip("/")] = (Path(entry.path), info)
 
 
 def _seal(found: dict[str, tuple[Path, os.stat_result]]) -> str:
@@ -524,12 +623,12 @@ def _seal(found: dict[str, tuple[Path, os.stat_result]]) -> str:
     return h.hexdigest()
 
 
-def _entries(files: dict[str, Path]) -> dict[str, FileEntry]:
-    """Size and hash of every file; a file hard-linked into both themes is read once."""
+def _entries(found: dict[str, tuple[Path, os.stat_result]]) -> dict[str, FileEntry]:
+    """Size and hash of every file (`found`: as listed, with the stat of the listing, not taken again); a file
+    hard-linked into both themes is read once."""
     seen: dict[tuple[int, int], FileEntry] = {}
     entries: dict[str, FileEntry] = {}
-    for path, full in sorted(files.items()):
-        st = full.stat()
+    for path, (full, st) in sorted(found.items()):
         ident = (st.st_dev, st.st_ino)
         if ident not in seen:
             seen[ident] = FileEntry(st.st_size, sha256_file(full))
@@ -667,6 +766,8 @@ def make_bundles(
     }
     listings = _listings(output, village_list, skip)
     gone = set(known) - set(listings) - set(keep) - skip  # (each gets an empty last version)
+    todo = sorted(listings.keys() | gone)
+    progress.tell("bundles", 0, len(todo))  # a terminal's progress line (content/progress.py); cron's: nothing
     results: list[BundleInfo] = []
     made: list[str] = []
     for v in sorted(skip):  # as the build left them since they were bundled: not walked, read or signed
@@ -682,7 +783,9 @@ def make_bundles(
                 prev["content_bytes"],
             )
         )
-    for bundle_id in sorted(listings.keys() | gone):
+    for done, bundle_id in enumerate(todo):
+        if done:
+            progress.tell("bundles", done, len(todo))
         found = listings[bundle_id]() if bundle_id in listings else {}  # listed in its turn, dropped after
         files = {p: f for p, (f, _) in found.items()}
         prev = known.get(bundle_id)
@@ -707,7 +810,7 @@ def make_bundles(
                 BundleInfo(bundle_id, prev["version"], False, path, prev["size"], prev["files"], prev["content_bytes"])
             )
             continue
-        entries = _entries(files)
+        entries = _entries(found)
         digest = content_digest(entries)
         changed = prev is None or prev["digest"] != digest or renew
         if changed or prev is None:  # (prev is None makes it changed; said for the type checker)
@@ -746,6 +849,7 @@ def make_bundles(
             "built": prints.get(bundle_id),
         }
         made.append(bundle_id)
+    progress.tell("bundles", len(todo), len(todo))
     results.sort(key=lambda i: i.bundle)
     if not dry_run:
         store.save_state(state)

@@ -60,6 +60,7 @@ import secrets
 import shutil
 import stat
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -68,6 +69,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sitegen.build import lock
+from sitegen.content import progress
 from sitegen.content.files import sha256_file
 from sitegen.deploy import keys
 from sitegen.deploy.bundle import (
@@ -225,6 +227,9 @@ class _Stream:
             raise _reject(*_TRAILING)
 
 
+_OUR_FIELDS = (b"0000644\x000000000\x000000000\x00", b"00000000000\x00")  # mode, uid, gid; mtime (tarfile's)
+
+
 def _octal(field_: bytes) -> int | None:
     m = re.fullmatch(rb"([0-7]{1,12})[\0 ]*", field_)
     return int(m.group(1), 8) if m else None
@@ -260,8 +265,13 @@ def _entry(block: bytes) -> tuple[str, int] | None:
         and not block[157:257].strip(b"\0")
         and not block[265:329].strip(b"\0")
         and not block[345:512].strip(b"\0")
-        and (_octal(block[100:108]), _octal(block[108:116]), _octal(block[116:124]), _octal(block[136:148]))
-        == (0o644, 0, 0, 0)
+        and (
+            # our writer's exact fields, compared at once (a bundle has ~5,000 headers); any other spelling of the
+            # same numbers is still read field by field
+            (block[100:124], block[136:148]) == _OUR_FIELDS
+            or (_octal(block[100:108]), _octal(block[108:116]), _octal(block[116:124]), _octal(block[136:148]))
+            == (0o644, 0, 0, 0)
+        )
     )
     if not fixed or size is None or not raw_name.isascii():
         raise _reject(
@@ -289,7 +299,10 @@ class _Reader:
             raise _reject("包已损坏：条目的填充不是零", "damaged archive: entry padding is not zero")
         return data
 
-    def header(self) -> Manifest:
+    def header(self, expect: str | None = None) -> Manifest:
+        """The signed manifest, checked. With `expect` (the SHA-256 of manifest bytes accepted before, when the bundle
+        was chosen) its bytes must be those: the bundle is refused otherwise, and the same bytes are not checked
+        path by path again (the signature, expiry and version are)."""
         entry = self._next()
         if entry is None or entry[0] != MANIFEST:
             raise _reject("包的第一个条目不是 manifest.json", "the first entry is not manifest.json")
@@ -318,7 +331,9 @@ class _Reader:
                 f"bad signature: signed with another key (bundle key {claimed}, trusted key {self.trusted_id})",
             ) from None
         self.signed = hashlib.sha256(data).hexdigest()
-        manifest = Manifest.from_bytes(data)
+        if expect is not None and self.signed != expect:
+            raise _reject("包在检查期间被替换", "the bundle changed while it was being checked")
+        manifest = Manifest.from_bytes(data) if expect is None else Manifest.from_checked(data)
         expires = parse_iso(manifest.expires)
         if expires <= self.now:
             raise _reject(
@@ -813,8 +828,8 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _link(src: Path, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
+def _link(src: Path | str, dest: Path | str) -> None:
+    """`dest` (its folder exists) becomes a hard link to `src`, or a copy where a link cannot be made."""
     try:
         os.link(src, dest)  # unchanged files cost nothing; they are never written in place
     except OSError:
@@ -990,17 +1005,41 @@ class _Staged:
 
 
 def _stage(
-    head: Headend, bundle_id: str, version: int, files: dict[str, list], sources: dict[str, Path], tmp: Path
+    head: Headend,
+    bundle_id: str,
+    version: int,
+    files: dict[str, list],
+    sources: dict[str, Path],
+    tmp: Path,
+    digest: str | None = None,
+    owned: frozenset[str] | set[str] = frozenset(),
 ) -> _Staged:
-    """The store folder of one bundle version, laid out in `tmp` (a new folder of ours) unless the store has it."""
-    name = f"{file_stem(bundle_id)}/v{version}-{_listed_digest(files)[:16]}"
+    """The store folder of one bundle version, laid out in `tmp` (a new folder of ours) unless the store has it.
+    `digest`: the files' content digest when the verified manifest's is known (else computed). The sources of the
+    objects in `owned` are this run's own work files: each is moved to its first path (a rename, not a link and a
+    later unlink), further paths are linked to it; any other source (a live file) is only ever linked."""
+    name = f"{file_stem(bundle_id)}/v{version}-{(digest or _listed_digest(files))[:16]}"
     themes = sorted({p.split("/", 1)[0] for p in files})
     entry = {"version": version, "store": name, "themes": themes}
     if (head.store / name).is_dir():
         return _Staged(entry, None)
     tmp.mkdir(parents=True)
+    top = str(tmp)
+    made = {top}  # folders made: one mkdir per folder, not one per file (a village has ~13,000 files)
+    placed: dict[str, str] = {}
     for p, (_, sha) in sorted(files.items()):
-        _link(sources[sha], tmp / p)
+        dest = f"{top}/{p}"
+        folder = dest.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        if sha in placed:
+            _link(placed[sha], dest)
+        elif sha in owned:
+            os.rename(sources[sha], dest)
+            placed[sha] = dest
+        else:
+            _link(str(sources[sha]), dest)
     (tmp / FILES).write_bytes(json.dumps(files, sort_keys=True, separators=(",", ":")).encode())
     return _Staged(entry, tmp)
 
@@ -1044,6 +1083,7 @@ def _assemble(
     if city is not None:  # first, so that no village link exists yet for a city path to go through
         folder = head.folder(city, None)
         for p in sorted(head.files(city, None)):
+            (staging / p).parent.mkdir(parents=True, exist_ok=True)
             _link(folder / p, staging / p)
     for bundle_id, info in sorted(new["bundles"].items()):
         if bundle_id == CITY or not VILLAGE_ID.match(bundle_id):
@@ -1238,9 +1278,7 @@ def _examine(
     assert item.fd is not None
     try:
         reader = _Reader(item.fd, public, trusted, moment)
-        manifest = reader.header()
-        if expect is not None and reader.signed != expect.signed:
-            raise _reject("包在检查期间被替换", "the bundle changed while it was being checked")
+        manifest = reader.header(expect.signed if expect is not None else None)
         if dest is not None:
             reader.objects(manifest, dest)
         return manifest, reader.signed
@@ -1281,7 +1319,9 @@ def _take(
         sources.update(_reused(m, record, head, active))
     files = {p: [e.size, e.sha256] for p, e in m.files.items()}
     try:
-        return _stage(head, m.bundle, m.version, files, sources, work / "store" / stem)
+        return _stage(
+            head, m.bundle, m.version, files, sources, work / "store" / stem, header.digest, frozenset(m.objects)
+        )
     except OSError as exc:
         raise _fault("cannot lay out a store folder in the work folder", exc) from exc
 
@@ -1295,8 +1335,11 @@ def ingest(
     keep: int = KEEP,
     wait: bool = False,
     max_age: timedelta = MAX_AGE,
+    step: Callable[[str], None] | None = None,
 ) -> IngestResult:
-    """Take every bundle found in `sources` (files or folders; default ROOT/drop) into one new release."""
+    """Take every bundle found in `sources` (files or folders; default ROOT/drop) into one new release. `step`
+    (a terminal's progress line, content/progress.py) is told each step as it starts: verify (each bundle's
+    signed manifest), take (each chosen bundle's files), activate; the bundles are counted (progress.tell)."""
     root = root.absolute()
     folders = [s for s in sources if s.is_dir()] if sources is not None else [root / "drop"]
     key = public_key or root / "publisher.pub"
@@ -1325,7 +1368,7 @@ def ingest(
                 raise _fault("cannot prepare the headend folders", exc) from exc
             items += [_named(s) for s in sources or [] if not s.is_dir()]
             try:
-                return _run(root, root_fd, head, drops, items, public, trusted, moment, keep, max_age)
+                return _run(root, root_fd, head, drops, items, public, trusted, moment, keep, max_age, step)
             except OSError as exc:  # our own folders failing us (a damaged live release, an I/O error)
                 raise _fault("cannot read or write the headend's own files", exc) from exc
         finally:
@@ -1348,7 +1391,9 @@ def _run(
     moment: datetime,
     keep: int,
     max_age: timedelta,
+    step: Callable[[str], None] | None = None,
 ) -> IngestResult:
+    tell = step or (lambda name: None)
     active = head.active()
     record = head.record(active)
     state = State.load(root_fd)
@@ -1366,13 +1411,16 @@ def _run(
     result = IngestResult(previous=active)
     outcomes = {id(i): Outcome(i.shown, "rejected", reason=i.quarantine) for i in items}
     headers: list[tuple[_Item, _Header]] = []
-    for item in items:
+    tell("verify")
+    for done, item in enumerate(items):
+        progress.tell("bundles", done, len(items))
         if item.fd is None:
             continue
         try:
             headers.append((item, _Header.of(*_examine(item, public, trusted, moment))))
         except BundleError as exc:
             outcomes[id(item)].reason = str(exc)
+    progress.tell("bundles", len(items), len(items))
     headers = _by_snapshot(headers, state, record, outcomes)
     chosen = _choose(headers, record, state, outcomes)
     _check_namespaces(chosen, record, head, active, outcomes)
@@ -1380,17 +1428,21 @@ def _run(
     work = root / f".tmp-{os.getpid()}"
     try:
         accepted: dict[str, _Staged] = {}
-        for bundle_id, (item, h) in sorted(chosen.items()):
+        tell("take")
+        for done, (bundle_id, (item, h)) in enumerate(sorted(chosen.items())):
+            progress.tell("bundles", done, len(chosen))
             try:
                 accepted[bundle_id] = _take(work, item, h, public, trusted, moment, record, head, active)
             except BundleError as exc:
                 outcomes[id(item)].status, outcomes[id(item)].reason = "rejected", str(exc)
+        progress.tell("bundles", len(chosen), len(chosen))
         if len(accepted) < len(chosen):  # one refused: the rest of its snapshot must not go in alone
             _whole_snapshot(
                 {b: chosen[b] for b in accepted}, state, record, outcomes, extra=set(chosen) - set(accepted)
             )
             accepted = {b: a for b, a in accepted.items() if outcomes[id(chosen[b][0])].status != "waiting"}
         if accepted:
+            tell("activate")
             try:
                 numbers = [int(n[2:]) for n in head.names()]
                 name = f"r-{(max(numbers) + 1 if numbers else 1):06d}"

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sitegen.build import lock
-from sitegen.build.pipeline import build, default_cache
+from sitegen.build.pipeline import Steps, build, default_cache
 from sitegen.content.config import PublishConfig, SiteConfig, Target, parse_site_config
 from sitegen.content.errors import (
     EXIT_CONTENT,
@@ -124,13 +124,16 @@ def publish(
     now: datetime | None = None,
     retries: int | None = None,
     backoff: float | None = None,
+    steps: Steps | None = None,
 ) -> PublishResult:
+    """The cron job (see the module's docstring). `steps` (Steps) times the build's steps, then bundle and push,
+    and tells a terminal's progress line (content/progress.py) each as it starts; bundles are counted."""
     run = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     log = JsonLog(log_path or bundles / "publish.log.jsonl", run)
     try:
         with lock.hold(bundles / ".lock", wait):
             log("start", content=str(content), output=str(output), dry_run=dry_run)
-            result = _run(content, output, bundles, key, targets, dry_run, now, retries, backoff, log, wait)
+            result = _run(content, output, bundles, key, targets, dry_run, now, retries, backoff, log, wait, steps)
     except lock.Busy as exc:
         log("locked", message=str(exc))
         return PublishResult(EXIT_LOCKED, str(exc).splitlines())
@@ -151,7 +154,9 @@ def _run(
     backoff: float | None,
     log: JsonLog,
     wait: bool = False,
+    steps: Steps | None = None,
 ) -> PublishResult:
+    steps = steps or Steps()
     started = time.monotonic()
     config = site_config(content)
     pconf = config.publish if config else PublishConfig()
@@ -177,6 +182,7 @@ def _run(
                 previous=output,  # a `sitegen build` of output: lock.Busy
                 cache=cache if cache.is_dir() or not dry_run else None,
                 wait=wait,
+                steps=steps,
             )
         except ContentError as exc:
             for problem in exc.report.errors:
@@ -212,17 +218,18 @@ def _run(
             )
             summary += ["    " + line for p in problems for line in p.format().splitlines()]
 
-        infos = make_bundles(
-            built_in,
-            Store(bundles),
-            private,
-            now=now,
-            valid_days=pconf.valid_days,
-            villages=built.villages,
-            keep=built.held,
-            dry_run=dry_run,
-            just_built=True,
-        )
+        with steps.step("bundle"):
+            infos = make_bundles(
+                built_in,
+                Store(bundles),
+                private,
+                now=now,
+                valid_days=pconf.valid_days,
+                villages=built.villages,
+                keep=built.held,
+                dry_run=dry_run,
+                just_built=True,
+            )
         changed = [i for i in infos if i.changed]
         for info in infos:
             log(
@@ -247,17 +254,18 @@ def _run(
             summary.append("site.yaml 没有配置推送目标，未推送 / no push targets configured; nothing pushed")
         else:
             override = {i.bundle: i.version for i in changed} if dry_run else None
-            results = push(
-                Store(bundles),
-                chosen,
-                private,
-                content,
-                dry_run=dry_run,
-                log=log,
-                retries=RETRIES if retries is None else retries,
-                backoff=BACKOFF if backoff is None else backoff,
-                versions=override,
-            )
+            with steps.step("push"):
+                results = push(
+                    Store(bundles),
+                    chosen,
+                    private,
+                    content,
+                    dry_run=dry_run,
+                    log=log,
+                    retries=RETRIES if retries is None else retries,
+                    backoff=BACKOFF if backoff is None else backoff,
+                    versions=override,
+                )
             for r in results:
                 moved = [s for s in r.sent if s.kind in ("full", "delta")]
                 if r.ok and dry_run:
