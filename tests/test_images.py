@@ -474,6 +474,69 @@ def test_a_job_whose_future_reports_the_broken_pool_is_a_suspect_not_lost(monkey
     ]
 
 
+# ---- h49: the decode check's scans in batches ------------------------------------------------------------------------
+
+
+def _decoded_unless_odd(source: Path) -> None:
+    """`decodes` for the batch tests (forked workers see it): a name says what the file does to its decoder."""
+    if source.name.startswith("crash"):
+        os._exit(3)
+    if source.name.startswith("hang"):
+        time.sleep(600)  # were it not stopped, the test would wait for it and then fail
+    if source.name.startswith("bad"):
+        raise ValueError("damaged")
+
+
+def test_the_decode_check_sends_scans_in_batches_a_big_or_many_page_file_alone():
+    small, big = (20_000, 1), (assets.CHECK_BATCH_BYTES + 1, 1)
+    assert assets._batches([small] * 100, 2) == [range(k, min(k + 12, 100)) for k in range(0, 100, 12)]
+    assert assets._batches([small] * 1000, 2)[0] == range(assets.CHECK_BATCH)  # at most CHECK_BATCH a job
+    assert assets._batches([small] * 6, 2) == [range(k, k + 1) for k in range(6)]  # few scans: one a job
+    sizes = [small] * 10 + [big] + [small] * 3 + [(300, 3)] + [small] * 10
+    assert assets._batches(sizes, 1) == [
+        range(6),
+        range(6, 10),
+        range(10, 11),
+        range(11, 14),
+        range(14, 15),
+        range(15, 21),
+        range(21, 25),
+    ]
+    half = assets.CHECK_BATCH_BYTES // 2  # bytes in all: two halves fill a job
+    assert assets._batches([(half, 1)] * 40, 1) == [range(k, k + 2) for k in range(0, 40, 2)]
+
+
+def test_a_bad_scan_in_a_batch_is_named_and_the_others_are_still_checked(tmp_path, monkeypatch):
+    """A scan that crashes or hangs its decoder stops its whole batch: the batch's scans are decoded again one job
+    each, so that scan is named as before (the decoder crashed or hung), a damaged one by its own error, and every
+    other scan of those batches is still checked and recorded as sound."""
+    names = [f"{n:02d}.jpg" for n in range(60)]
+    names[10], names[24], names[40] = "crash.jpg", "bad.jpg", "hang.jpg"  # each in the middle of a batch of 7
+    images = []
+    for name in names:
+        (tmp_path / name).write_bytes(b"x" * 100)
+        images.append(Image(tmp_path / name, f"content/{name}", name[:-4], ((10, 10),)))
+    monkeypatch.setattr(assets, "START_METHOD", "fork")  # forked workers see the patched function
+    monkeypatch.setattr(assets, "decodes", _decoded_unless_odd)
+    monkeypatch.setattr(assets, "JOB_TIMEOUT", 2.0)
+    sent: list[list[int]] = []
+    real_run_all = assets._run_all
+    monkeypatch.setattr(
+        assets, "_run_all", lambda jobs, *a, **k: sent.append([len(j) for j in jobs]) or real_run_all(jobs, *a, **k)
+    )
+    checked = digests.Checked(tmp_path / "checked.sqlite", assets.CHECK, create=True)
+    report = Report()
+    failed = assets.check_images(images, report, checked, workers=2)
+    assert sent[0] == [7] * 8 + [4]  # in batches
+    problems = {p.where.path: p.format() for p in report.errors}
+    assert sorted(problems) == ["content/bad.jpg", "content/crash.jpg", "content/hang.jpg"]
+    assert failed == {tmp_path / n for n in ("bad.jpg", "crash.jpg", "hang.jpg")}
+    assert "崩溃或超时" in problems["content/crash.jpg"] and "崩溃或超时" in problems["content/hang.jpg"]
+    assert "ValueError: damaged" in problems["content/bad.jpg"]
+    for img in images:
+        assert checked.passed_before(img.source, digests.stat_facts(img.source)) == (img.source not in failed)
+
+
 # ---- h39: charts and QR codes cached by what they are drawn from (drawn.py) ------------------------------------------
 
 
