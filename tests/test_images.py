@@ -237,6 +237,65 @@ def broken_files(folder: Path) -> dict[str, str]:
     }
 
 
+def _probe_by_path(path: Path) -> assets.Probe:
+    """assets.probe as it was (h49 reads the file once): the reference its answers are compared with."""
+    try:
+        if assets._is_pdf(path):
+            return assets._isolated(assets._probe_pdf, path)
+        if assets._is_heif(path):
+            return assets._isolated(assets._probe_raster, path)
+        return assets._probe_raster(path)
+    except assets.ImageProblem:
+        raise
+    except Exception as exc:
+        raise assets.ImageProblem("image-bad", detail=type(exc).__name__) from None
+
+
+def _answer(probe, path: Path) -> object:
+    try:
+        return probe(path)
+    except assets.ImageProblem as exc:
+        return exc.code, exc.params
+
+
+def test_a_header_is_probed_from_one_open_file_with_the_same_answers(tmp_path, monkeypatch):
+    """probe opens each file once (its first bytes tell PDF and HEIC apart; Pillow reads the rest from the same
+    file) and answers what it answered reading the file by its path three times: sizes as shown (EXIF turned),
+    formats, line art, every page, every refusal, and files that are no file at all."""
+    broken_files(tmp_path)
+    stored = page_image((60, 80)).transpose(PILImage.Transpose.ROTATE_90)
+    for orientation in (1, 3, 6, 8):
+        exif = PILImage.Exif()
+        exif[0x0112] = orientation
+        stored.save(tmp_path / f"turned-{orientation}.jpg", exif=exif.tobytes())
+    stored.save(tmp_path / "damaged-exif.jpg", exif=b"Exif\0\0MM\0*" + os.urandom(40))
+    PILImage.new("RGBA", (40, 30)).save(tmp_path / "a.png")
+    frames = [PILImage.new("1", (8, 9 + i)) for i in range(3)]
+    frames[0].save(tmp_path / "pages.tif", save_all=True, append_images=frames[1:])
+    page_image((100, 120)).save(tmp_path / "two.pdf", save_all=True, append_images=[page_image((120, 100))])
+    pillow_heif.from_pillow(page_image((64, 48))).save(tmp_path / "photo.heic")
+    (tmp_path / "pdf-named.jpg").write_bytes((tmp_path / "two.pdf").read_bytes())
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    (tmp_path / "short.jpg").write_bytes(b"%PD")
+    (tmp_path / "folder.jpg").mkdir()
+    files = sorted(tmp_path.iterdir()) + [tmp_path / "missing.jpg"]
+    opened: list[str] = []
+    monkeypatch.setattr(assets, "open", lambda *a, **k: opened.append(a[0]) or open(*a, **k), raising=False)
+    answers = [_answer(assets.probe, f) for f in files]
+    assert opened == files  # each opened once
+    monkeypatch.undo()
+    assert answers == [_answer(_probe_by_path, f) for f in files]
+    found = dict(zip((f.name for f in files), answers))
+    assert found["turned-6.jpg"] == found["turned-8.jpg"] == assets.Probe("JPEG", ((60, 80),), False)
+    assert found["turned-1.jpg"] == found["turned-3.jpg"] == assets.Probe("JPEG", ((80, 60),), False)
+    assert found["pages.tif"] == assets.Probe("TIFF", ((8, 9), (8, 10), (8, 11)), True)
+    assert found["two.pdf"].pages == found["pdf-named.jpg"].pages and found["photo.heic"].format == "HEIF"
+    assert found["05-pages.tif"][0] == "image-pages" and found["missing.jpg"] == (
+        "image-bad",
+        {"detail": "FileNotFoundError"},
+    )
+
+
 def test_each_broken_file_is_an_error_naming_it(tmp_path, monkeypatch):
     """As the scans of one voucher: validation (`check`) catches all eight, the truncated JPEG by decoding it
     (issue 11: check found seven and only the build found the eighth); the build stops with every file named and
