@@ -270,6 +270,7 @@ def test_a_header_is_probed_from_one_open_file_with_the_same_answers(tmp_path, m
         stored.save(tmp_path / f"turned-{orientation}.jpg", exif=exif.tobytes())
     stored.save(tmp_path / "damaged-exif.jpg", exif=b"Exif\0\0MM\0*" + os.urandom(40))
     PILImage.new("RGBA", (40, 30)).save(tmp_path / "a.png")
+    page_image((30, 40)).save(tmp_path / "camera.jpg", "MPO", save_all=True, append_images=[page_image((30, 40))])
     frames = [PILImage.new("1", (8, 9 + i)) for i in range(3)]
     frames[0].save(tmp_path / "pages.tif", save_all=True, append_images=frames[1:])
     page_image((100, 120)).save(tmp_path / "two.pdf", save_all=True, append_images=[page_image((120, 100))])
@@ -289,6 +290,7 @@ def test_a_header_is_probed_from_one_open_file_with_the_same_answers(tmp_path, m
     assert found["turned-6.jpg"] == found["turned-8.jpg"] == assets.Probe("JPEG", ((60, 80),), False)
     assert found["turned-1.jpg"] == found["turned-3.jpg"] == assets.Probe("JPEG", ((80, 60),), False)
     assert found["pages.tif"] == assets.Probe("TIFF", ((8, 9), (8, 10), (8, 11)), True)
+    assert found["camera.jpg"] == assets.Probe("MPO", ((30, 40),), False)
     assert found["two.pdf"].pages == found["pdf-named.jpg"].pages and found["photo.heic"].format == "HEIF"
     assert found["05-pages.tif"][0] == "image-pages" and found["missing.jpg"] == (
         "image-bad",
