@@ -43,14 +43,13 @@ class Decodes:
         self.decoded: list[str] = []
         self.probed: list[str] = []
         self.hashed: list[str] = []
-        run_all, probe, sha = assets._run_all, assets.probe, digests.sha256_file
+        decode_all, probe, sha = assets._decode_all, assets.probe, digests.sha256_file
 
-        def counted_run_all(jobs, *a):
-            if a[2] is assets._check_job:
-                self.decoded.extend(jobs)
-            return run_all(jobs, *a)
+        def counted_decode_all(sources, *a):
+            self.decoded.extend(sources)
+            return decode_all(sources, *a)
 
-        monkeypatch.setattr(assets, "_run_all", counted_run_all)
+        monkeypatch.setattr(assets, "_decode_all", counted_decode_all)
         monkeypatch.setattr(assets, "probe", lambda path: self.probed.append(str(path)) or probe(path))
         monkeypatch.setattr(digests, "sha256_file", lambda src: self.hashed.append(str(src)) or sha(src))
 
@@ -414,8 +413,8 @@ def test_an_unreadable_old_json_index_is_removed(tmp_path, monkeypatch, referenc
 def test_each_pass_is_recorded_as_its_decode_finishes(mini, tmp_path, monkeypatch):
     """Not when the whole decode check ends: a run killed while the pool works keeps what finished."""
     finished = []
-    real = assets._run_all
-    monkeypatch.setattr(assets, "_run_all", lambda *a: (lambda found: finished.append(True) or found)(real(*a)))
+    real = assets._decode_all
+    monkeypatch.setattr(assets, "_decode_all", lambda *a: (lambda found: finished.append(True) or found)(real(*a)))
     when: list[bool] = []
     checked = Checked(tmp_path / digests.FILE, assets.CHECK, create=True)
     monkeypatch.setattr(checked, "passed", lambda source, facts: when.append(bool(finished)))

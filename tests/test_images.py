@@ -237,6 +237,67 @@ def broken_files(folder: Path) -> dict[str, str]:
     }
 
 
+def _probe_by_path(path: Path) -> assets.Probe:
+    """assets.probe as it was (h49 reads the file once): the reference its answers are compared with."""
+    try:
+        if assets._is_pdf(path):
+            return assets._isolated(assets._probe_pdf, path)
+        if assets._is_heif(path):
+            return assets._isolated(assets._probe_raster, path)
+        return assets._probe_raster(path)
+    except assets.ImageProblem:
+        raise
+    except Exception as exc:
+        raise assets.ImageProblem("image-bad", detail=type(exc).__name__) from None
+
+
+def _answer(probe, path: Path) -> object:
+    try:
+        return probe(path)
+    except assets.ImageProblem as exc:
+        return exc.code, exc.params
+
+
+def test_a_header_is_probed_from_one_open_file_with_the_same_answers(tmp_path, monkeypatch):
+    """probe opens each file once (its first bytes tell PDF and HEIC apart; Pillow reads the rest from the same
+    file) and answers what it answered reading the file by its path three times: sizes as shown (EXIF turned),
+    formats, line art, every page, every refusal, and files that are no file at all."""
+    broken_files(tmp_path)
+    stored = page_image((60, 80)).transpose(PILImage.Transpose.ROTATE_90)
+    for orientation in (1, 3, 6, 8):
+        exif = PILImage.Exif()
+        exif[0x0112] = orientation
+        stored.save(tmp_path / f"turned-{orientation}.jpg", exif=exif.tobytes())
+    stored.save(tmp_path / "damaged-exif.jpg", exif=b"Exif\0\0MM\0*" + os.urandom(40))
+    PILImage.new("RGBA", (40, 30)).save(tmp_path / "a.png")
+    page_image((30, 40)).save(tmp_path / "camera.jpg", "MPO", save_all=True, append_images=[page_image((30, 40))])
+    frames = [PILImage.new("1", (8, 9 + i)) for i in range(3)]
+    frames[0].save(tmp_path / "pages.tif", save_all=True, append_images=frames[1:])
+    page_image((100, 120)).save(tmp_path / "two.pdf", save_all=True, append_images=[page_image((120, 100))])
+    pillow_heif.from_pillow(page_image((64, 48))).save(tmp_path / "photo.heic")
+    (tmp_path / "pdf-named.jpg").write_bytes((tmp_path / "two.pdf").read_bytes())
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    (tmp_path / "short.jpg").write_bytes(b"%PD")
+    (tmp_path / "folder.jpg").mkdir()
+    files = sorted(tmp_path.iterdir()) + [tmp_path / "missing.jpg"]
+    opened: list[str] = []
+    monkeypatch.setattr(assets, "open", lambda *a, **k: opened.append(a[0]) or open(*a, **k), raising=False)
+    answers = [_answer(assets.probe, f) for f in files]
+    assert opened == files  # each opened once
+    monkeypatch.undo()
+    assert answers == [_answer(_probe_by_path, f) for f in files]
+    found = dict(zip((f.name for f in files), answers))
+    assert found["turned-6.jpg"] == found["turned-8.jpg"] == assets.Probe("JPEG", ((60, 80),), False)
+    assert found["turned-1.jpg"] == found["turned-3.jpg"] == assets.Probe("JPEG", ((80, 60),), False)
+    assert found["pages.tif"] == assets.Probe("TIFF", ((8, 9), (8, 10), (8, 11)), True)
+    assert found["camera.jpg"] == assets.Probe("MPO", ((30, 40),), False)
+    assert found["two.pdf"].pages == found["pdf-named.jpg"].pages and found["photo.heic"].format == "HEIF"
+    assert found["05-pages.tif"][0] == "image-pages" and found["missing.jpg"] == (
+        "image-bad",
+        {"detail": "FileNotFoundError"},
+    )
+
+
 def test_each_broken_file_is_an_error_naming_it(tmp_path, monkeypatch):
     """As the scans of one voucher: validation (`check`) catches all eight, the truncated JPEG by decoding it
     (issue 11: check found seven and only the build found the eighth); the build stops with every file named and
@@ -472,6 +533,69 @@ def test_a_job_whose_future_reports_the_broken_pool_is_a_suspect_not_lost(monkey
         "解码程序崩溃或超时 the decoder crashed or hung",
         None,
     ]
+
+
+# ---- h49: the decode check's scans in batches ------------------------------------------------------------------------
+
+
+def _decoded_unless_odd(source: Path) -> None:
+    """`decodes` for the batch tests (forked workers see it): a name says what the file does to its decoder."""
+    if source.name.startswith("crash"):
+        os._exit(3)
+    if source.name.startswith("hang"):
+        time.sleep(600)  # were it not stopped, the test would wait for it and then fail
+    if source.name.startswith("bad"):
+        raise ValueError("damaged")
+
+
+def test_the_decode_check_sends_scans_in_batches_a_big_or_many_page_file_alone():
+    small, big = (20_000, 1), (assets.CHECK_BATCH_BYTES + 1, 1)
+    assert assets._batches([small] * 100, 2) == [range(k, min(k + 12, 100)) for k in range(0, 100, 12)]
+    assert assets._batches([small] * 1000, 2)[0] == range(assets.CHECK_BATCH)  # at most CHECK_BATCH a job
+    assert assets._batches([small] * 6, 2) == [range(k, k + 1) for k in range(6)]  # few scans: one a job
+    sizes = [small] * 10 + [big] + [small] * 3 + [(300, 3)] + [small] * 10
+    assert assets._batches(sizes, 1) == [
+        range(6),
+        range(6, 10),
+        range(10, 11),
+        range(11, 14),
+        range(14, 15),
+        range(15, 21),
+        range(21, 25),
+    ]
+    half = assets.CHECK_BATCH_BYTES // 2  # bytes in all: two halves fill a job
+    assert assets._batches([(half, 1)] * 40, 1) == [range(k, k + 2) for k in range(0, 40, 2)]
+
+
+def test_a_bad_scan_in_a_batch_is_named_and_the_others_are_still_checked(tmp_path, monkeypatch):
+    """A scan that crashes or hangs its decoder stops its whole batch: the batch's scans are decoded again one job
+    each, so that scan is named as before (the decoder crashed or hung), a damaged one by its own error, and every
+    other scan of those batches is still checked and recorded as sound."""
+    names = [f"{n:02d}.jpg" for n in range(60)]
+    names[10], names[24], names[40] = "crash.jpg", "bad.jpg", "hang.jpg"  # each in the middle of a batch of 7
+    images = []
+    for name in names:
+        (tmp_path / name).write_bytes(b"x" * 100)
+        images.append(Image(tmp_path / name, f"content/{name}", name[:-4], ((10, 10),)))
+    monkeypatch.setattr(assets, "START_METHOD", "fork")  # forked workers see the patched function
+    monkeypatch.setattr(assets, "decodes", _decoded_unless_odd)
+    monkeypatch.setattr(assets, "JOB_TIMEOUT", 2.0)
+    sent: list[list[int]] = []
+    real_run_all = assets._run_all
+    monkeypatch.setattr(
+        assets, "_run_all", lambda jobs, *a, **k: sent.append([len(j) for j in jobs]) or real_run_all(jobs, *a, **k)
+    )
+    checked = digests.Checked(tmp_path / "checked.sqlite", assets.CHECK, create=True)
+    report = Report()
+    failed = assets.check_images(images, report, checked, workers=2)
+    assert sent[0] == [7] * 8 + [4]  # in batches
+    problems = {p.where.path: p.format() for p in report.errors}
+    assert sorted(problems) == ["content/bad.jpg", "content/crash.jpg", "content/hang.jpg"]
+    assert failed == {tmp_path / n for n in ("bad.jpg", "crash.jpg", "hang.jpg")}
+    assert "崩溃或超时" in problems["content/crash.jpg"] and "崩溃或超时" in problems["content/hang.jpg"]
+    assert "ValueError: damaged" in problems["content/bad.jpg"]
+    for img in images:
+        assert checked.passed_before(img.source, digests.stat_facts(img.source)) == (img.source not in failed)
 
 
 # ---- h39: charts and QR codes cached by what they are drawn from (drawn.py) ------------------------------------------

@@ -151,8 +151,8 @@ def test_check_fails_exactly_when_build_fails(city, case):
 def test_check_does_not_decode_again_what_the_build_found_sound(city, monkeypatch):
     content, out = city
     jobs: list[int] = []
-    real = assets._run_all
-    monkeypatch.setattr(assets, "_run_all", lambda todo, *a: jobs.append(len(todo)) or real(todo, *a))
+    real = assets._decode_all
+    monkeypatch.setattr(assets, "_decode_all", lambda todo, *a: jobs.append(len(todo)) or real(todo, *a))
     memo = facts_file(pipeline.default_cache(out))
     build(content, out)  # the copy's files have new inodes: the build checks them again and remembers them
     jobs.clear()

@@ -208,14 +208,13 @@ def test_images_the_build_found_sound_are_not_decoded_again(mini_site, monkeypat
     own cache (<OUTPUT>.cache beside OUTPUT): a scan unchanged since the build is not decoded again."""
     content, out = mini_site
     decoded: list[str] = []
-    real = assets._run_all
+    real = assets._decode_all
 
-    def counting(jobs, *args, **kwargs):
-        if args and args[2] is assets._check_job:
-            decoded.extend(jobs)
-        return real(jobs, *args, **kwargs)
+    def counting(sources, *args):
+        decoded.extend(sources)
+        return real(sources, *args)
 
-    monkeypatch.setattr(assets, "_run_all", counting)
+    monkeypatch.setattr(assets, "_decode_all", counting)
     printing.run(content, out, MONTH, "xg/cs")
     assert decoded == []
     (content / "site.yaml").touch()  # not an image: still none decoded

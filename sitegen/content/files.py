@@ -14,6 +14,7 @@ CHUNK = 1 << 20  # 1 MiB: hashing a scan never holds it whole in memory
 # skips them, reuse.py leaves them out of a village's fingerprint). Here, not in load.py, so that reading a build's
 # record (the deployment commands) does not load the spreadsheet reader.
 IGNORED = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
+_O_PATH = getattr(os, "O_PATH", 0)  # Linux: a handle on a path that opens nothing (a named pipe does not block)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -47,3 +48,26 @@ def inside(root: Path, path: Path) -> bool:
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop on older Pythons
         return False
     return True
+
+
+def kernel_path(path: Path) -> Path | None:
+    """Where `path` leads, every symbolic link followed, as the kernel found it: `path` opened as a bare handle
+    (O_PATH, which reads nothing) and its /proc/self/fd link read, three system calls in C instead of
+    `Path.resolve`'s lstat and Python work for each part of the path (~35 µs a scan). The same answer as
+    `path.resolve()` for a path that exists; None whenever it cannot tell (no such path, a link loop, a name the
+    kernel marks deleted, no O_PATH or no /proc): `resolve` is then asked."""
+    if not _O_PATH:
+        return None
+    try:
+        handle = os.open(path, _O_PATH | os.O_CLOEXEC)
+    except (OSError, ValueError):
+        return None
+    try:
+        real = os.readlink(f"/proc/self/fd/{handle}")
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+    if not real.startswith("/") or real.endswith(" (deleted)"):
+        return None
+    return Path(real)

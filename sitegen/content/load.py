@@ -28,7 +28,7 @@ except ImportError:  # PyYAML built without libyaml: the pure-Python parser read
     CParser = None  # type: ignore[assignment,misc]
 
 from sitegen.content.errors import Location, Problem, Report, rel
-from sitegen.content.files import IGNORED
+from sitegen.content.files import IGNORED, kernel_path
 from sitegen.content.taxonomy import BY_FOLDER, POLICIES, Board
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -223,8 +223,8 @@ def content_file(path: Path, root: Path, limit: int | None = None) -> Path:
     followed) to a place inside the content folder `root` (a link pointing inside is accepted, one pointing out
     is `path-outside`), not be a link loop, be a regular file (a named pipe would block the build for ever, a
     device or folder cannot be read) and, with `limit`, be at most that many bytes. Raises FileProblem."""
-    try:
-        resolved = path.resolve()  # where it leads is judged before whether it exists: no probing outside
+    try:  # where it leads is judged before whether it exists: no probing outside
+        resolved = kernel_path(path) or path.resolve()
     except RuntimeError:  # Python < 3.13 reports a link loop so
         raise FileProblem("path-loop") from None
     except ValueError:  # a NUL character in a name written in YAML ("a\0.jpg")

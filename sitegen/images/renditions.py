@@ -40,6 +40,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pillow_heif
 import pypdfium2 as pdfium
@@ -312,8 +313,9 @@ def _pixels_ok(w: int, h: int) -> None:
         raise ImageProblem("image-too-large", pixels=w * h, limit=MAX_PIXELS)
 
 
-def _open(path: Path) -> PILImage.Image:
-    """Open with Pillow's decompression-bomb limit, its warning made an error too."""
+def _open(path: Path | BinaryIO) -> PILImage.Image:
+    """Open with Pillow's decompression-bomb limit, its warning made an error too. `path`: or a file open for
+    reading (Pillow reads it from its start)."""
     PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
@@ -332,13 +334,18 @@ def _turned(im: PILImage.Image) -> bool:
 
 
 def probe(path: Path) -> Probe:
-    """Format, page sizes and kind from the header only (cheap). Raises ImageProblem."""
+    """Format, page sizes and kind from the header only (cheap). Raises ImageProblem. The file is opened once:
+    its first bytes tell a PDF or HEIC (read in a worker, _isolated) from the rest, which Pillow reads from the
+    same open file (~11,000 scans a 10-village city: _is_pdf and _is_heif opened each twice more, a third of
+    the time)."""
     try:
-        if _is_pdf(path):
-            return _isolated(_probe_pdf, path)
-        if _is_heif(path):
-            return _isolated(_probe_raster, path)
-        return _probe_raster(path)
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+            if head[:5] == b"%PDF-":  # (as _is_pdf)
+                return _isolated(_probe_pdf, path)
+            if head[4:8] == b"ftyp":  # (as _is_heif)
+                return _isolated(_probe_raster, path)
+            return _probe_raster(fh)
     except ImageProblem:
         raise
     except Exception as exc:  # Pillow raises many types for damaged files; each means "cannot read"
@@ -368,7 +375,7 @@ def probe_known(path: Path, probes: Probes | None) -> Probe:
     return found
 
 
-def _probe_raster(path: Path) -> Probe:
+def _probe_raster(path: Path | BinaryIO) -> Probe:
     try:
         with _open(path) as im:
             fmt = im.format or ""
@@ -632,6 +639,68 @@ def _check_job(source: str, _cache: str) -> str | None:
     return None
 
 
+def _check_batch(sources: tuple[str, ...], cache: str) -> list[str | None]:
+    """In a worker process: decode several sources, one after the other (_check_job): each one's error text or
+    None, in order."""
+    return [_check_job(source, cache) for source in sources]
+
+
+# The decode check's jobs hold several scans each (_batches): a job costs the build's own process ~90 µs (a future,
+# its pickling and its answer), as much as decoding a small scan. A batch holds at most CHECK_BATCH scans of one
+# page and CHECK_BATCH_BYTES in all, so that it ends long before JOB_TIMEOUT; a bigger file or one of several pages
+# is a job of its own.
+CHECK_BATCH = 32
+CHECK_BATCH_BYTES = 4 << 20
+
+
+def _batches(sizes: list[tuple[int, int]], workers: int) -> list[range]:
+    """The decode check's jobs: consecutive runs of scans, given each scan's (bytes, pages). Few scans make jobs of
+    one (a pool's IN_FLIGHT jobs a worker are kept busy, and a failure costs nothing again)."""
+    most = max(1, min(CHECK_BATCH, len(sizes) // (workers * IN_FLIGHT)))
+    found: list[range] = []
+    start, held = 0, 0
+    for i, (size, pages) in enumerate(sizes):
+        alone = pages > 1 or size > CHECK_BATCH_BYTES
+        if i > start and (alone or i - start >= most or held + size > CHECK_BATCH_BYTES):
+            found.append(range(start, i))
+            start, held = i, 0
+        held += size
+        if alone:
+            found.append(range(i, i + 1))
+            start, held = i + 1, 0
+    if start < len(sizes):
+        found.append(range(start, len(sizes)))
+    return found
+
+
+def _decode_all(sources: list[str], sizes: list[tuple[int, int]], workers: int | None, done_hook: Done) -> list:
+    """Every source's decode error text (None: decodes), given each one's (bytes, pages); `done_hook` (index,
+    error) told of each as it finishes. Sources go to the workers in batches (_batches); a batch that crashed or
+    hung its worker is not tried again as a whole: its scans are, one job each, as they were before batching, so
+    the file to blame is named (alone, `_run_all`) and the others are still checked."""
+    if not sources:
+        return []
+    batches = _batches(sizes, max(1, min(workers or os.cpu_count() or 1, len(sources))))
+    found: list[str | None] = [None] * len(sources)
+
+    def batch_done(b: int, answer: object) -> None:
+        if isinstance(answer, list):  # (a text: the batch crashed or hung; its scans are run again below)
+            for i, error in zip(batches[b], answer):
+                found[i] = error
+                done_hook(i, error)
+
+    jobs = [tuple(sources[i] for i in batch) for batch in batches]
+    answers = _run_all(jobs, Path(), workers, _check_batch, batch_done, alone=False, weights=[len(b) for b in batches])
+    again = [i for batch, answer in zip(batches, answers) if not isinstance(answer, list) for i in batch]
+
+    def single_done(k: int, error: str | None) -> None:
+        found[again[k]] = error
+        done_hook(again[k], error)
+
+    _run_all([sources[i] for i in again], Path(), workers, _check_job, single_done)
+    return found
+
+
 def check_images(images: list[Image], report: Report, checked: Checked, workers: int | None = None) -> set[Path]:
     """验图 Part of validation: every published image decodes (decodes), so `sitegen check` finds each file the
     build would fail on, and the build finds it before anything is made. A file that passed before and is
@@ -658,7 +727,8 @@ def check_images(images: list[Image], report: Report, checked: Checked, workers:
         if error is None:
             checked.passed(*todo[i])
 
-    results = _run_all([str(src) for src, _ in todo], Path(), workers, _check_job, done)
+    sizes = [(facts[0], len(by_source[src].pages)) for src, facts in todo]
+    results = _decode_all([str(src) for src, _ in todo], sizes, workers, done)
     checked.flush()
     for (src, _), error in zip(todo, results):
         if error is not None:
@@ -679,19 +749,22 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-Done = Callable[[int, "str | None"], None]  # told each finished job's index and error (None: done)
+Done = Callable[[int, Any], None]  # told each finished job's index and answer (an error text; None: done)
+CRASHED = "解码程序崩溃或超时 the decoder crashed or hung"  # a job's answer when it crashed or hung its worker
+NOT_STARTED = "解码程序无法启动 the decoder could not start"
 
 
 def _run_pool(
-    jobs: list, cache: Path, workers: int, work=_work, done_hook: Done | None = None
-) -> tuple[dict[int, str | None], list[int]]:
+    jobs: list, cache: Path, workers: int, work=_work, done_hook: Done | None = None, weights: list[int] | None = None
+) -> tuple[dict[int, Any], list[int]]:
     """Run jobs on a pool, at most IN_FLIGHT a worker submitted at a time: a city's first import is ~300,000 scans,
     and waiting on every submitted future each time one finishes is quadratic (hours at that size), besides
     holding a future per job. Returns (index -> error or None) for the jobs that finished, and the indexes that
     were running when the pool broke (a worker crashed) or stalled for JOB_TIMEOUT (a decoder hung): the suspects.
     Jobs never started are in neither (the caller runs them on a new pool). `done_hook` is told each job's index
-    and result as it finishes."""
-    done: dict[int, str | None] = {}
+    and result as it finishes. `weights`: how many scans each job is (one each without), for the progress line."""
+    done: dict[int, Any] = {}
+    told, total = 0, sum(weights) if weights is not None else len(jobs)
     pool = _pool(workers)
     futures: dict[Future, int] = {}
     pending: set[Future] = set()
@@ -714,7 +787,8 @@ def _run_pool(
                 done[i] = error
                 if done_hook is not None:
                     done_hook(i, error)
-            progress.tell("scans", len(done), len(jobs))  # a terminal's progress line (progress.py)
+                told += weights[i] if weights is not None else 1
+            progress.tell("scans", told, total)  # a terminal's progress line (progress.py)
     except BrokenProcessPool:
         _stop(pool)
     else:
@@ -735,22 +809,31 @@ def run(jobs: list[Job], cache: Path, workers: int | None = None) -> list[str | 
     return _run_all(jobs, cache, workers, _work)
 
 
-def _told(numbers: list[int], tell: Done, k: int, error: str | None) -> None:
+def _told(numbers: list[int], tell: Done, k: int, error: Any) -> None:
     """Tell `tell` of a round's job `k` by its number among all jobs."""
     tell(numbers[k], error)
 
 
-def _run_all(jobs: list, cache: Path, workers: int | None, work, done_hook: Done | None = None) -> list[str | None]:
-    """Every job's error text (None: done); `work` runs one job in a worker. A job that was running when a worker
-    crashed or hung is retried alone, in a pool of its own, so it is named; the jobs not yet started go on in a
-    new pool. `done_hook` (index, error or None) is told of each job as it finishes."""
+def _run_all(
+    jobs: list,
+    cache: Path,
+    workers: int | None,
+    work,
+    done_hook: Done | None = None,
+    alone: bool = True,
+    weights: list[int] | None = None,
+) -> list:
+    """Every job's answer (`work`'s: an error text, None when done); `work` runs one job in a worker. A job that was
+    running when a worker crashed or hung is retried alone, in a pool of its own, so it is named (without `alone`,
+    not tried again: its answer is the crash's text); the jobs not yet started go on in a new pool. `done_hook`
+    (index, answer) is told of each job as it finishes; `weights` as _run_pool's."""
     if not jobs:
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    done: dict[int, str | None] = {}
+    done: dict[int, Any] = {}
     left = list(range(len(jobs)))
 
-    def tell(i: int, error: str | None) -> None:
+    def tell(i: int, error: Any) -> None:
         done[i] = error
         if done_hook is not None:
             done_hook(i, error)
@@ -758,14 +841,19 @@ def _run_all(jobs: list, cache: Path, workers: int | None, work, done_hook: Done
     while left:
         now = left  # this round's jobs: its pool numbers them from 0
         finished, suspects = _run_pool(
-            [jobs[i] for i in now], cache, workers, work, functools.partial(_told, now, tell)
+            [jobs[i] for i in now],
+            cache,
+            workers,
+            work,
+            functools.partial(_told, now, tell),
+            [weights[i] for i in now] if weights is not None else None,
         )
         for i in (now[k] for k in suspects):
-            alone, _ = _run_pool([jobs[i]], cache, 1, work)
-            tell(i, alone[0] if alone else "解码程序崩溃或超时 the decoder crashed or hung")
+            again, _ = _run_pool([jobs[i]], cache, 1, work) if alone else ({}, [])
+            tell(i, again[0] if again else CRASHED)
         if not finished and not suspects:  # the pool did nothing at all: name every job rather than loop
             for i in now:
-                tell(i, "解码程序无法启动 the decoder could not start")
+                tell(i, NOT_STARTED)
         left = [i for i in now if i not in done]
     return [done[i] for i in range(len(jobs))]
 
