@@ -13,6 +13,7 @@ import random
 import shutil
 import tarfile
 import zlib
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +22,16 @@ import pytest
 from sitegen.build.pipeline import build
 from sitegen.deploy import bundle as bundle_module
 from sitegen.deploy import keys
-from sitegen.deploy.bundle import CITY, BundleError, Manifest, Store, make_bundles, make_delta, plan
+from sitegen.deploy.bundle import (
+    CITY,
+    BundleError,
+    Manifest,
+    Store,
+    make_bundles,
+    make_delta,
+    plan,
+    renewal_margin,
+)
 from tests.conftest import published
 from tests.deploykit import NOW, bundle_now, change_voucher, clone, deploy, sitegen, snapshot, touch_page
 
@@ -118,8 +128,37 @@ def test_version_grows_only_when_the_content_changes(built):
 
 def test_a_bundle_is_renewed_before_it_expires(built):
     first = {i.bundle: i.version for i in bundle_now(built)}
-    later = bundle_now(built, now=NOW + timedelta(days=20))  # past half of 30 days
+    assert not any(i.changed for i in bundle_now(built, now=NOW + timedelta(days=14)))  # over half of 30 days left
+    later = bundle_now(built, now=NOW + timedelta(days=23))  # under a quarter left: every bundle renewed
     assert all(i.changed and i.version > first[i.bundle] for i in later)
+
+
+def test_the_bundles_of_one_first_publish_renew_on_different_days_and_stay_spread(built):
+    """Made together, the bundles are renewed each at its own margin (renewal_margin), not all in one run; a
+    renewed bundle's next renewal is a full margin later again, and none comes under a quarter of its validity."""
+    valid = timedelta(days=30)
+    expires = {i.bundle: NOW + valid for i in bundle_now(built)}
+    days_renewed: dict[str, list[int]] = {b: [] for b in expires}
+    for day in range(1, 50):
+        moment = NOW + timedelta(days=day)
+        for info in bundle_now(built, now=moment):
+            left = expires[info.bundle] - moment
+            assert left > valid / 4
+            assert info.changed == (left < renewal_margin(info.bundle, valid)), (info.bundle, day)
+            if info.changed:
+                expires[info.bundle] = moment + valid
+                days_renewed[info.bundle].append(day)
+    for days in days_renewed.values():  # each at its own pace, run after run: they stay apart
+        assert len(days) >= 2 and len({b - a for a, b in zip(days, days[1:], strict=False)}) == 1, days_renewed
+    assert len({days[0] for days in days_renewed.values()}) == len(days_renewed)  # no two on the same day
+
+
+def test_renewal_margins_fill_a_quarter_of_the_validity_evenly():
+    valid = timedelta(days=30)
+    margins = [renewal_margin(f"t{n:02d}.v{n * 7 % 1000:03d}", valid) for n in range(2000)]
+    assert all(valid / 4 < m <= valid / 2 for m in margins)
+    eighths = Counter(int((valid / 2 - m) / (valid / 32)) for m in margins)
+    assert sorted(eighths) == list(range(8)) and min(eighths.values()) > 2000 / 8 * 0.7
 
 
 def test_delta_carries_changed_files_and_deletions(built):
