@@ -18,7 +18,7 @@ import json
 import os
 import time
 from collections import ChainMap
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -32,7 +32,7 @@ from sitegen.build.state import records as _records
 from sitegen.content import progress
 from sitegen.content.errors import ContentError, Location, OutputError, Problem, Report, make_problem
 from sitegen.content.load import load, natural_key
-from sitegen.content.model import City, Image, Town, Village, with_villages
+from sitegen.content.model import City, Image, Town, Village, VillageListing, listings, with_villages
 from sitegen.content.privacy import find_unmasked_in, mask
 from sitegen.finance.ledger import village_ledgers
 from sitegen.images import drawn
@@ -339,19 +339,24 @@ def _walked(obj: object) -> tuple[str, ...]:
 _LEAVES = (str, bytes, int, float, Decimal, date, Path)  # what holds no image
 
 
-def village_errors(report: Report, city: City, content: Path) -> dict[str, list[Problem]]:
-    """Errors found in a village's own folder (a location `<content>/<town>/<village>/…`), by "town/village"."""
-    root = content.resolve().name  # locations name files from the content folder's name down
-    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
-    stand_in = {t.slug: t for t in city.towns if t.slug in held_towns(content, city)}
+def village_errors(report: Report, listed: Sequence[VillageListing], content: Path) -> dict[str, list[Problem]]:
+    """Errors found in a village's own folder (a location `<content>/<town>/<village>/…`), by "town/village", of
+    the villages `listed` (the city's listings); a town that cannot be read (a stand-in: no town.yaml, `vanished`)
+    gives its error to each of its villages."""
+    root = content.resolve()  # locations name files from the content folder's name down
+    villages = {v.key for v in listed}
+    stand_in: dict[str, list[str]] = {}
+    for v in listed:
+        if v.town in stand_in or not (root / v.town / "town.yaml").is_file():
+            stand_in.setdefault(v.town, []).append(v.key)
     found: dict[str, list[Problem]] = {}
     for problem in report.errors:
         parts = problem.where.path.split("/")
-        if len(parts) >= 3 and parts[0] == root and f"{parts[1]}/{parts[2]}" in villages:
+        if len(parts) >= 3 and parts[0] == root.name and f"{parts[1]}/{parts[2]}" in villages:
             found.setdefault(f"{parts[1]}/{parts[2]}", []).append(problem)
-        elif parts[:1] == [root] and len(parts) == 3 and parts[2] == "town.yaml" and parts[1] in stand_in:
-            for v in stand_in[parts[1]].villages:  # a town that cannot be read: each of its villages is held
-                found.setdefault(f"{v.town_slug}/{v.slug}", []).append(problem)
+        elif parts[:1] == [root.name] and len(parts) == 3 and parts[2] == "town.yaml" and parts[1] in stand_in:
+            for key in stand_in[parts[1]]:  # a town that cannot be read: each of its villages is held
+                found.setdefault(key, []).append(problem)
     return found
 
 
@@ -361,10 +366,10 @@ def held_towns(content: Path, city: City) -> set[str]:
     return {t.slug for t in city.towns if not (root / t.slug / "town.yaml").is_file()}
 
 
-def _stops(report: Report, held: dict[str, list[Problem]], city: City) -> bool:
-    """Whether the build stops on these errors: one that is no held village's, or every village held."""
+def _stops(report: Report, held: dict[str, list[Problem]], listed: Sequence[VillageListing]) -> bool:
+    """Whether the build stops on these errors: one that is no held village's, or every village (`listed`) held."""
     mine = {id(p) for problems in held.values() for p in problems}
-    everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    everyone = {v.key for v in listed}
     return any(id(p) not in mine for p in report.errors) or bool(held) and set(held) >= everyone
 
 
@@ -638,8 +643,9 @@ def _build(
     facts: Mapping[str, str] | None = None,
 ) -> BuildResult:
     checked.save()  # the images validation found sound, whatever follows (under the lock: one writer)
-    held = village_errors(report, city, content) if hold_back else {}
-    if _stops(report, held, city):
+    listed = listings(city)
+    held = village_errors(report, listed, content) if hold_back else {}
+    if _stops(report, held, listed):
         raise ContentError(report)
     digests = Digests(facts_file(cache), create=True)
     if not facts:  # a dry run takes no state (build): the village folders' stat facts all the same, for the record
@@ -656,7 +662,7 @@ def _build(
             report,
             images=made.count + sum(int(e["images"]) for e in made.unchanged.values()),
             held=held,
-            villages=[f"{v.town_slug}/{v.slug}" for v in city.villages],
+            villages=[v.key for v in listings(city)],
             reused=sorted(made.unchanged),
             steps=steps,
         )
@@ -852,8 +858,9 @@ def rehearse(
         return city, report
     if validated is not None:
         validated(city, report)
-    held = village_errors(report, city, content)
-    if _stops(report, held, city):
+    listed = listings(city)
+    held = village_errors(report, listed, content)
+    if _stops(report, held, listed):
         return city, report  # the build stops here, on these errors
     digests = Digests(facts_file(cache))  # added to when the build made it, never made here
     try:

@@ -15,7 +15,7 @@ from sitegen.build.place import Scope, locate
 from sitegen.build.scope import others_line, split, unpublished
 from sitegen.build.state import default_cache
 from sitegen.content.errors import EXIT_CONTENT, EXIT_OK, Report
-from sitegen.content.model import City
+from sitegen.content.model import City, listings
 from sitegen.images.digests import Checked, Probes, facts_file
 from sitegen.images.renditions import CHECK, PROBE
 
@@ -50,11 +50,9 @@ def verdict(scope: Scope, output: Path, cache: Path) -> dict:
         return {"err": err, "out": [], "exit": EXIT_CONTENT}
     if scope.part:
         return {"err": err, "out": [f"检查通过 / OK: {scope.part}"], "exit": EXIT_OK}
+    listed = listings(city)  # as published: drafts out
     return {
         "err": err,
-        "out": [
-            f"检查通过 / OK: {len(city.towns)} 个镇, {len(city.villages)} 个村, "
-            f"{sum(len(v.vouchers) for v in city.villages)} 张凭证"
-        ],
+        "out": [f"检查通过 / OK: {len(city.towns)} 个镇, {len(listed)} 个村, {sum(v.vouchers for v in listed)} 张凭证"],
         "exit": EXIT_OK,
     }
