@@ -313,9 +313,12 @@ class Village:
 @dataclass(frozen=True, slots=True)
 class VillageListing:
     """村目录 A village as the city's and towns' pages and the build's bookkeeping read it, without its model: its
-    folder (`town`, `slug`), name, `where` (its village.yaml) and how many items and vouchers it publishes. What
-    reads every village of a city (which villages there are, the town pages' tiles, the verdict's count) reads
-    this, so that a run need not hold every village's model to the end (issue 14: memory at any size)."""
+    folder (`town`, `slug`), name, `where` (its village.yaml), how many items and vouchers it publishes, where its
+    items' pages are (`item_paths`: source -> page path, what a Markdown link into it resolves against), and what
+    tells whether its pages can be carried over (`codes`: a hash of its items' and vouchers' reference codes in
+    order; `outside`: the files it publishes from outside its folder; reuse.fingerprints). What reads every village
+    of a city (which villages there are, the town pages' tiles, the verdict's count) reads this, so that a run need
+    not hold every village's model to the end (issue 14: memory at any size)."""
 
     town: str
     slug: str
@@ -323,6 +326,9 @@ class VillageListing:
     where: str
     items: int
     vouchers: int
+    item_paths: tuple[tuple[Path, str], ...] = ()
+    codes: str = ""
+    outside: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -331,7 +337,7 @@ class VillageListing:
 
 
 def listing_of(village: Village) -> VillageListing:
-    """The listing of `village` as it is (validated, or published: drafts out)."""
+    """The counts of `village` as it is (validated, or published: drafts out); its name and place."""
     return VillageListing(
         village.town_slug, village.slug, village.name, village.where, len(village.items), len(village.vouchers)
     )
