@@ -302,6 +302,33 @@ def test_a_damaged_entry_is_validated_afresh(towns, cache, monkeypatch, damage):
     assert counted.validated == VILLAGES
 
 
+@pytest.mark.parametrize("change", ["damaged", "another run's"])
+def test_an_entry_changed_before_its_village_s_turn_holds_that_village(towns, tmp_path, monkeypatch, change):
+    """Load reads a remembered village's front alone; the village is unpickled in its turn. When its entry changed
+    in between (another check or build of the same cache wrote it), its records were never read: it is an error
+    in its folder (the village held, its last pages kept), never a village validated from nothing."""
+    out = tmp_path / "out"
+    pipeline.build(towns, out)
+    before = snapshot(out / "tv" / "xg" / "cs")
+    real = memo_module.VillageMemo.restore
+
+    def restore(self, raw):
+        if raw.path.name == "cs" and raw.path.parent.name == "xg":
+            entry = self._file(raw.path)
+            data = entry.read_bytes()
+            entry.write_bytes(data[:-10] if change == "damaged" else data[:-1] + bytes([data[-1] ^ 1]))
+        return real(self, raw)
+
+    monkeypatch.setattr(memo_module.VillageMemo, "restore", restore)
+    _voucher_row(towns, "hs")  # another village changed: xg/cs is remembered
+    result = pipeline.build(towns, out, hold_back=True)
+    # (xg/dq links into xg/cs, whose items were not read this run: held too, its links unresolved)
+    assert list(result.held) == ["xg/cs", "xg/dq"]
+    assert [(p.code, p.where.path) for p in result.held["xg/cs"]] == [("village-changed", "content/xg/cs/village.yaml")]
+    assert {p.code for p in result.held["xg/dq"]} == {"link-target"}
+    assert snapshot(out / "tv" / "xg" / "cs") == before
+
+
 def test_entries_of_villages_gone_are_removed(towns, warm):
     shutil.rmtree(towns / "hs/dq")
     run(towns, warm)

@@ -9,7 +9,7 @@ import pickle
 import subprocess
 import sys
 
-from sitegen.build.pipeline import check
+from sitegen.build.pipeline import check, check_stored
 from sitegen.validate.store import VillageStore
 
 
@@ -44,3 +44,21 @@ def test_a_killed_run_s_folder_is_swept_never_a_live_one_s(tmp_path):
     store = VillageStore(index)
     assert not dead.exists() and live.is_dir() and store.folder.is_dir()
     store.close()
+
+
+def test_a_village_the_memo_keeps_is_read_from_its_entry_not_pickled_again(mini, tmp_path):
+    """Where the build's cache keeps the memo (.index/), a village it holds as checked (just kept, or restored
+    unchanged) is read back from its entry: the run's folder stays empty, and the village is the same."""
+    cache = tmp_path / "cache"
+    (cache / ".index").mkdir(parents=True)
+    for _ in range(2):  # kept by the first run, restored by the second
+        stored, report = check_stored(mini, cache=cache)
+        assert stored is not None and not report.errors
+        try:
+            assert list(stored.store.readers) == ["xg/cs"] and list(stored.store.folder.iterdir()) == []
+            alone = VillageStore(None)
+            alone.keep("xg/cs", stored.village("xg/cs"))
+            assert pickle.dumps(stored.village("xg/cs")) == pickle.dumps(alone.restore("xg/cs"))
+            alone.close()
+        finally:
+            stored.close()

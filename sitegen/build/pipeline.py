@@ -336,8 +336,8 @@ def _whole(stored_check: Callable[P, tuple[CheckedCity | None, Report]]) -> Call
 
 
 check = _whole(check_stored)
-check.__doc__ = """Load and validate only: every problem, nothing written, the whole city given back (the reports and the
-notice board read every village at once; the build does not: check_stored, whose arguments these are)."""
+check.__doc__ = """Load and validate only: every problem, nothing written, the whole city given back (the reports
+and the notice board read every village at once; the build does not: check_stored, whose arguments these are)."""
 
 
 class _Stream:
@@ -382,7 +382,9 @@ class _Stream:
             and not any(p.severity == "error" for p in [*found.acknowledged, *found.basis, *found.reviews])
         ):
             self.memo.keep_findings(village, self.oversight.key, found, supervised_village)
-        if self.memo is not None:
+        kept = None
+        if self.memo is not None:  # its entry (restored unchanged, or just kept) stands for it in the store
+            kept = self.memo.kept_as(supervised_village)
             self.memo.release(village)
         self.decoding.village(key, published_images(supervised_village))
         entries = refcode.village_entries(town.slug, supervised_village)
@@ -398,7 +400,7 @@ class _Stream:
         listed, published = self.listings(supervised_village)
         self.listed.append(listed)
         self.published.append(published)
-        self.store.keep(key, supervised_village)
+        self.store.keep(key, supervised_village, kept)
 
     def alone(self, village: Village) -> City:
         """A city of `village` alone, with the site's settings (its town a bare one)."""
@@ -555,11 +557,12 @@ class _Decoding:
 
 
 def published_images(city: City | Village, skip: Iterable[object] = ()) -> list[Image]:
-    """Every image the model (or one village of it: reuse.fingerprints) holds (scans, item photos, basis and
-    document scans, finance tables' scans), found by walking the model's dataclasses, lists and dicts, so an image
-    in a new kind of record is never missed; the objects in `skip` (villages checked apart) are not walked into.
+    """Every image the model (or one village of it: its decode check, its listing's outside files) holds (scans,
+    item photos, basis and document scans, finance tables' scans), found by walking the model's dataclasses, lists
+    and dicts, so an image in a new kind of record is never missed; the objects in `skip` are not walked into.
     (What an object is, a leaf, an image, a dataclass and its field names, a dict or a collection, depends on its
-    class alone: found once per class, `_walked`. The walk visits every object of the city, twice a build.)"""
+    class alone: found once per class, `_walked`. The walk visits every object of each village, two or three
+    times a check.)"""
     found: dict[Path, Image] = {}
     seen: set[int] = {id(obj) for obj in skip}
     todo: list[object] = [city]

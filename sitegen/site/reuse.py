@@ -114,10 +114,10 @@ def fingerprints(
     """Every village's fingerprint parts, without planning any page, from its listing as published (`listed`:
     the hash of the reference codes its pages show, the files it publishes from outside its folder, which are its
     files too; no village's model is read), `options` the build options that change pages (e.g. preview), `skip`
-    folders that are not content (an output folder inside the content folder). `facts`: "town/village" -> its folder's stat facts taken before the
-    content was read (pipeline.content_state); a village whose facts (and its outside files') are those its
-    `recorded` entry was made at keeps the recorded own hash, unread; any other is hashed file by file (a file
-    touched but unchanged hashes the same: the village is still carried over)."""
+    folders that are not content (an output folder inside the content folder). `facts`: "town/village" -> its
+    folder's stat facts taken before the content was read (pipeline.content_state); a village whose facts (and
+    its outside files') are those its `recorded` entry was made at keeps the recorded own hash, unread; any other
+    is hashed file by file (a file touched but unchanged hashes the same: the village is still carried over)."""
     root = content.resolve()
     facts, recorded = facts or {}, recorded or {}
 

@@ -178,6 +178,11 @@ def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMe
     restored = memo.restore(raw) if memo is not None else None
     checker.assigned.clear()  # (what was registered before this village: no longer asked for)
     checker.deps.clear()
+    if restored is None and memo is not None and raw.path in memo.recalled:
+        # load read none of its records (the memo stood in), and its entry changed since (another run wrote it):
+        # an error in its folder, so that it is held with its last pages, not validated from nothing
+        where = rel(raw.path / "village.yaml", checker.root)
+        report.error("village-changed", Location(where), village=f"{town_slug}/{raw.slug}")
     if restored is not None:
         report.problems.extend(restored.problems)
         checker.links.update(restored.links)

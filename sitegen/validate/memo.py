@@ -50,7 +50,7 @@ import os
 import pickle
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PosixPath
@@ -400,7 +400,6 @@ class VillageMemo:
             return None
         if not isinstance(entry, _Entry) or not isinstance(entry.village, Village):
             return None
-        self.entries[folder] = entry
         return entry
 
     # ---- validate ---------------------------------------------------------------------------------------------
@@ -412,6 +411,7 @@ class VillageMemo:
         entry = self._village(raw.path)
         if entry is None:
             return None
+        self.entries[raw.path] = entry
         try:
             items = [entry.village.items[i] for i in entry.assigned]
         except (IndexError, TypeError):
@@ -510,6 +510,26 @@ class VillageMemo:
         if self._write(folder, self.heads[folder], kept):
             self.entries[folder] = kept
             self.folders[id(supervised)] = (folder, supervised)
+
+    def kept_as(self, village: Village) -> Callable[[], Village] | None:
+        """How to restore `village` from its entry when the entry holds this very village (restored unchanged, or
+        kept this run as oversight left it): the run's store reads it there rather than pickling it again
+        (store.VillageStore.keep). None: no entry holds it. Ask before `release`."""
+        mine = self.folders.get(id(village))
+        if mine is None or mine[1] is not village or mine[0] not in self.digests:
+            return None
+        folder = mine[0]
+        entry = self.entries.get(folder)
+        if entry is None or entry.village is not village:
+            return None
+
+        def restore() -> Village:
+            again = self._village(folder)
+            if again is None:
+                raise OSError(f"{self._file(folder)}: its entry changed during the run")
+            return again.village
+
+        return restore
 
     def release(self, village: Village) -> None:
         """Hold nothing more of `village` (restored or kept this run), once the check has gone through it: its

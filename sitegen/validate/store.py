@@ -5,7 +5,8 @@ validated, overseen and its images checked, is pickled here and dropped, so that
 model at once. The build then restores each village in its turn (its pages planned, rendered and dropped) and the
 store is removed when the run ends. One file a village, pickled as the memo pickles (memo.pickled), in a folder of
 the run's own: under the image cache's `.index/` when there is one (beside the memo, on the same disk), else a
-temporary folder (`sitegen check` of a content folder never built).
+temporary folder (`sitegen check` of a content folder never built). A village whose memo entry holds it as checked
+(restored unchanged, or just kept: memo.kept_as) is not pickled again: it is read from its entry.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from sitegen.content.model import Village
@@ -30,24 +32,33 @@ class VillageStore:
             _sweep(where)
         self.folder = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=where))
         self.files: dict[str, Path] = {}
+        self.readers: dict[str, Callable[[], Village]] = {}  # kept elsewhere: how to read it (memo.kept_as)
 
-    def keep(self, key: str, village: Village) -> None:
+    def keep(self, key: str, village: Village, kept: Callable[[], Village] | None = None) -> None:
+        """Keep `village` as "town/village" `key`; `kept`: how to read it where it is kept already (the memo's
+        entry of it: not pickled again)."""
+        if kept is not None:
+            self.readers[key] = kept
+            return
+        self.readers.pop(key, None)
         path = self.files.get(key) or self.folder / f"{len(self.files)}.pickle"
         path.write_bytes(pickled(village))
         self.files[key] = path
 
     def restore(self, key: str) -> Village:
+        if key in self.readers:
+            return self.readers[key]()
         village = unpickled(self.files[key].read_bytes())
         if not isinstance(village, Village):
             raise TypeError(f"{self.files[key]}: not a village")
         return village
 
     def __contains__(self, key: object) -> bool:
-        return key in self.files
+        return key in self.files or key in self.readers
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
-        self.files = {}
+        self.files, self.readers = {}, {}
 
 
 def _sweep(index: Path) -> None:
