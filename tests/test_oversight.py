@@ -417,10 +417,10 @@ def test_a_new_question_copies_its_voucher_and_what_names_it_only(supervised):
 
 
 def test_a_code_refcode_makes_is_its_own_canonical_form(supervised):
-    """questions.targets files every code without its dashes (questions._own): what canonical() makes of it."""
+    """questions.targets files every code without its dashes (questions.own): what canonical() makes of it."""
     codes = refcode.assign(supervised)
-    assert codes and all(questions._own(c) == questions.canonical(c) for c in codes.values())
-    assert questions.canonical("v-7k3q-9tx2") == questions._own("V-7K3Q-9TX2")
+    assert codes and all(questions.own(c) == questions.canonical(c) for c in codes.values())
+    assert questions.canonical("v-7k3q-9tx2") == questions.own("V-7K3Q-9TX2")
 
 
 # ---- a village at a time (issue 14: memory) ------------------------------------------------------------------

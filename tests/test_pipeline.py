@@ -29,7 +29,7 @@ from sitegen.build.pipeline import build, check
 from sitegen.cli.main import cli
 from sitegen.content import progress
 from sitegen.content.errors import ContentError, OutputError
-from sitegen.content.model import City, Image, Village
+from sitegen.content.model import City, Image, Item, Village, Voucher
 from sitegen.content.privacy import find_unmasked, mask
 from sitegen.finance import ledger
 from sitegen.images import renditions as assets
@@ -157,10 +157,11 @@ def test_check_does_not_decode_again_what_the_build_found_sound(city, monkeypatc
     build(content, out)  # the copy's files have new inodes: the build checks them again and remembers them
     jobs.clear()
     _, report = check(content, Checked(memo, assets.CHECK))
-    assert not report.errors and jobs == [0]
+    assert not report.errors and sum(jobs) == 0  # (a check a village at a time: one call each, none to decode)
+    jobs.clear()
     (content / SCAN).write_bytes(jpeg()[:5000])  # changed since: decoded again, and found broken
     _, report = check(content, Checked(memo, assets.CHECK))
-    assert jobs == [0, 1] and [p.code for p in report.errors] == ["image-bad"]
+    assert sum(jobs) == 1 and [p.code for p in report.errors] == ["image-bad"]
     assert report.errors[0].where.path == f"content/{SCAN}"
 
 
@@ -585,16 +586,34 @@ def _derived_content(tmp_path: Path) -> Path:
 
 
 def _validated(monkeypatch) -> list[tuple[City | None, bytes]]:
-    """Each city validation makes from now on, with its pickle taken as validate returns it."""
+    """Each city validation makes from now on, with its pickle taken as validation gives it: each village's as it
+    is given (the check goes through each in its turn: pipeline.Validation), put back in its town with the city's
+    own part at validation's finish (their pickles then must be what they were when given)."""
     made: list[tuple[City | None, bytes]] = []
-    real = pipeline.validate
+    real = pipeline.Validation
 
-    def validate(*args, **kwargs):
-        city = real(*args, **kwargs)
-        made.append((city, pickle.dumps(city)))
-        return city
+    class Recorded(real):  # type: ignore[misc, valid-type]
+        def villages(self):
+            self.given = []
+            for town, village in super().villages():
+                self.given.append((town.slug, village, pickle.dumps(village)))
+                yield town, village
 
-    monkeypatch.setattr(pipeline, "validate", validate)
+        def finish(self):
+            city = super().finish()
+            for _, village, before in self.given:
+                assert pickle.dumps(village) == before  # not changed while the check went through it
+            whole = dataclasses.replace(
+                city,
+                towns=[
+                    dataclasses.replace(t, villages=[v for slug, v, _ in self.given if slug == t.slug])
+                    for t in city.towns
+                ],
+            )
+            made.append((whole, pickle.dumps(whole)))
+            return city
+
+    monkeypatch.setattr(pipeline, "Validation", Recorded)
     return made
 
 
@@ -633,6 +652,68 @@ def test_a_held_village_never_built_is_left_out_of_a_new_city(tmp_path, monkeypa
     ((validated, before),) = made
     assert validated is not None and [v.slug for v in validated.villages] == ["cs", "jt"]
     assert pickle.dumps(validated) == before
+
+
+# ---- 4b. the check keeps no village: each is stored, restored in its turn (issue 14: memory at any size) -------------
+
+
+def _model_of_villages(root: object, villages: set[str]) -> list[str]:
+    """The villages, vouchers and village items (an item whose file is in one of `villages`' folders,
+    "town/village") reachable from `root`, named."""
+    found, seen, todo = [], set(), [root]
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, (type, type(sys))):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, (Village, Voucher)):
+            found.append(f"{type(obj).__name__} {obj.key if isinstance(obj, Voucher) else obj.slug}")
+            continue
+        if isinstance(obj, Item) and "/".join(obj.where.split("/")[1:3]) in villages:
+            found.append(f"Item {obj.where}")
+            continue
+        todo.extend(gc.get_referents(obj))
+    return found
+
+
+def test_the_check_keeps_no_village_and_the_round_restores_one_at_a_time(tmp_path, mini, monkeypatch):
+    """After the check, nothing of any village is reachable from what it gives the build (a city of listings:
+    each village stored, none held), yet the city's and towns' items are; during the build's round only the
+    village in its turn is alive (restored, published, its ledgers made), whatever came before it. And `check`,
+    which gives the whole city (the reports), restores every village as the stored check left it."""
+    root = add_second_village(mini)
+    stored, report = pipeline.check_stored(root)
+    assert stored is not None and not report.errors
+    try:
+        keys = {v.key for v in stored.listed}
+        assert keys == {"xg/cs", "xg/hx"} and [v.key for v in stored.published] == ["xg/cs", "xg/hx"]
+        assert _model_of_villages(stored, keys) == []
+        assert stored.city.items and all(not t.villages for t in stored.city.towns)
+        assert stored.village("xg/hx").vouchers and stored.village("xg/hx") is not stored.village("xg/hx")
+        folder = stored.store.folder
+        assert sorted(p.name for p in folder.iterdir()) == ["0.pickle", "1.pickle"]
+    finally:
+        stored.close()
+    assert not folder.exists()
+    whole, again = check(root)
+    assert whole is not None and [v.slug for v in whole.villages] == ["cs", "hx"]
+    assert [p.format() for p in again.problems] == [p.format() for p in report.problems]
+    del whole, stored
+
+    alive: list[set[str]] = []
+    real = pipeline._Round.plan_village
+
+    def plan_village(self, key):
+        site = real(self, key)
+        gc.unfreeze()  # (the run freezes what it holds: memo.holding) every object counted
+        gc.collect()
+        alive.append({f"{o.town_slug}/{o.slug}" for o in gc.get_objects() if isinstance(o, Village)})
+        assert alive[-1] == {key}, (key, alive[-1])
+        return site
+
+    monkeypatch.setattr(pipeline._Round, "plan_village", plan_village)
+    build(root, tmp_path / "out", themes=("mobile",))
+    assert alive == [{"xg/cs"}, {"xg/hx"}]
 
 
 # ---- 5. pages streamed to staging (issue 14: memory bounded) -----------------------------------------------------------

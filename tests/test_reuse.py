@@ -132,18 +132,20 @@ def test_a_village_linking_into_another_is_made_again_when_that_one_changes(cont
 def test_a_code_lengthened_by_a_collision_renders_its_village_again(content, tmp_path, monkeypatch):
     out = tmp_path / "out"
     build(content, out)
-    real = refcode.assign
+    whole, _ = check(content)
+    assert whole is not None
+    hx = next(v for v in whole.villages if v.slug == "hx")
+    identity = f"xg/hx/voucher/{hx.vouchers[0].key}"
+    real = refcode.Collisions.settled
 
-    def collided(city):  # as if another village's new voucher had taken hx's first voucher code
-        codes = real(city)
-        hx = next(v for v in city.villages if v.slug == "hx")
-        codes[id(hx.vouchers[0])] = refcode._code(refcode.VOUCHER, "collision", 10)
-        return codes
+    def collided(self):  # as if another village's new voucher had taken hx's first voucher's short code
+        real(self)
+        self.longer = self.longer | {identity}
 
-    monkeypatch.setattr(refcode, "assign", collided)
+    monkeypatch.setattr(refcode.Collisions, "settled", collided)
     _rewrite_same(content / "site.yaml")  # (the other village's change behind it: the build's memo cannot answer)
     assert build(content, out).reused == ["xg/cs"]
-    longer = refcode._code(refcode.VOUCHER, "collision", 10)
+    longer = refcode.long_code(refcode.VOUCHER, identity)
     assert any(longer in p.read_text("utf-8") for p in (out / "tv" / "xg" / "hx").rglob("*.html"))
     same_as_full_build(content, out, tmp_path)
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
 import os
 import time
 from collections import ChainMap
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -31,21 +32,23 @@ from sitegen.build.state import content_state, default_cache
 from sitegen.build.state import records as _records
 from sitegen.content import progress
 from sitegen.content.errors import ContentError, Location, OutputError, Problem, Report, make_problem
-from sitegen.content.load import load, natural_key
-from sitegen.content.model import City, Image, Town, Village, with_villages
+from sitegen.content.load import RawContent, load, natural_key
+from sitegen.content.model import City, Image, Question, Town, Village, VillageListing
 from sitegen.content.privacy import find_unmasked_in, mask
 from sitegen.finance.ledger import village_ledgers
 from sitegen.images import drawn
 from sitegen.images import renditions as assets
 from sitegen.images.digests import Checked, Digests, Probes, facts_file, tree_facts
-from sitegen.oversight import refcode
-from sitegen.oversight.review import publish
-from sitegen.oversight.supervise import supervise
+from sitegen.oversight import questions, refcode
+from sitegen.oversight.attach import attached, village_key
+from sitegen.oversight.review import draft_months, item_is_draft, latest_day, publish
+from sitegen.oversight.supervise import Oversight
 from sitegen.site import feedback, output, render, reuse
 from sitegen.site import plan as links
 from sitegen.site.pages import CityPage, TownPage
-from sitegen.validate.city import validate
+from sitegen.validate.city import Validation
 from sitegen.validate.memo import VillageMemo, holding, settle
+from sitegen.validate.store import VillageStore
 
 STEPS = ("check", "plan", "reuse", "images", "render", "write")
 
@@ -199,8 +202,77 @@ def _held(run: Callable[P, R]) -> Callable[P, R]:
     return held
 
 
+@dataclass
+class CheckedCity:
+    """检查结果 The city as the check leaves it (check_stored), a city of listings: `city` holds the settings, the
+    city's and towns' items and the hotline questions about them, and its towns no village; each village is
+    listed (`listed`: as validated, drafts in, as `--preview` publishes it; `published`: drafts out), in the
+    city's order, and kept in the run's `store`, from which the build restores it in its turn (`village`). So the
+    check holds one village at a time, and the build after it (issue 14: memory at any size). `collisions`: what
+    the reference codes of any village are made from (refcode.village_codes). `close` removes the store."""
+
+    city: City
+    listed: list[VillageListing]
+    published: list[VillageListing]
+    store: VillageStore
+    collisions: refcode.Collisions
+
+    def listings(self, preview: bool) -> list[VillageListing]:
+        """Every village as the build publishes it (`preview`: drafts in, marked)."""
+        return self.listed if preview else self.published
+
+    def village(self, key: str) -> Village:
+        """The village `key` ("town/village") as checked (oversight's warnings and the hotline's questions on it),
+        restored: new objects, the caller's for its turn."""
+        return self.store.restore(key)
+
+    def publish(self, key: str, preview: bool) -> Village:
+        """The village `key` as published (review.publish: drafts out, or marked with `preview`), from that village
+        alone: whether a record is a draft is decided from its village (and the site's settings) only."""
+        v = self.village(key)
+        alone = replace(self.city, items=[], questions=list(v.questions), towns=[Town(v.town_slug, "", [v])])
+        return publish(alone, preview).villages[0]
+
+    def codes(self, city: City) -> dict[int, str]:
+        """The reference codes of every item and voucher `city` holds (one of this check's cities: the city's and
+        towns' items, and any village put in it), as refcode.assign gives them for the whole city."""
+        return {
+            id(obj): self.collisions.code(identity, code, kind)
+            for part in refcode.entries(city)
+            for identity, obj, code, kind in part
+        }
+
+    def whole(self) -> City:
+        """The whole city: every village restored into its town (a stand-in for one `vanished` put back), the hotline
+        questions the city's again (those about a village's item or voucher are its restored ones), in order."""
+        mine: dict[str, list[Village]] = {}
+        for listing in self.listed:
+            if listing.key in self.store:
+                village = self.village(listing.key)
+            else:
+                village = Village(listing.slug, listing.name, listing.town, "", Decimal(0), where=listing.where)
+            mine.setdefault(listing.town, []).append(village)
+        towns = [replace(t, villages=mine.get(t.slug, [])) for t in self.city.towns]
+        asked = [q for village in (v for vs in mine.values() for v in vs) for q in village.questions]
+        questions = sorted([*self.city.questions, *asked], key=lambda q: (q.date, q.ticket))
+        return replace(self.city, towns=towns, questions=questions)
+
+    def alone(self) -> Iterator[City]:
+        """The city in parts, in its order: its own and its towns' items (no village), then each village restored,
+        alone in its town (no item of the city or town), one at a time (scope.unpublished lists them so)."""
+        yield self.city
+        towns = {t.slug: t for t in self.city.towns}
+        for listing in self.listed:
+            if listing.key in self.store:
+                town = replace(towns[listing.town], items=[], villages=[self.village(listing.key)])
+                yield replace(self.city, items=[], questions=[], towns=[town])
+
+    def close(self) -> None:
+        self.store.close()
+
+
 @_held
-def check(
+def check_stored(
     content: Path,
     checked: Checked | None = None,
     previous: Path | None = None,
@@ -208,31 +280,205 @@ def check(
     probes: Probes | None = None,
     cache: Path | None = None,
     facts: dict[str, str] | None = None,
-) -> tuple[City | None, Report]:
-    """Load and validate only: every problem, nothing written. `checked`: the images that decoded cleanly in an
+) -> tuple[CheckedCity | None, Report]:
+    """Load and validate only: every problem, nothing written; the city checked a village at a time and kept as
+    a city of listings (CheckedCity; the caller closes it). `checked`: the images that decoded cleanly in an
     earlier build (digests.Checked; the build's, so `sitegen check` after a build decodes only what changed);
     `probes`: the image headers read before (digests.Probes, likewise); `previous`: the output the build would
     replace (a village published there must still be readable); `cache`: the image cache whose `.index/villages/`
     remembers each village validated (validate/memo.py: an unchanged village is neither read nor validated
     again), kept up to date only where the cache's `.index/` exists (the build makes it; `sitegen check` makes
-    no folder of its own); `facts`: the village folders' stat facts when the caller has just taken them
-    (content_state's `parts`, before anything was read), else the memo takes them itself."""
+    no folder of its own; the run's store is made there too, else in a temporary folder); `facts`: the village
+    folders' stat facts when the caller has just taken them (content_state's `parts`, before anything was read),
+    else the memo takes them itself.
+
+    Each village in turn (_Stream.village): validated (or restored from the memo), gone through by oversight (its
+    payment warnings put on it), its images decode-checked, its reference codes' identities noted, listed, stored
+    and dropped. Then what crosses villages, with the problems in the order a whole run reports them: the checks
+    across villages (validation's finish), oversight's problems, the hotline records (matched against the codes
+    they name: the villages they name restored and stored again with their questions), the decode check's
+    problems, the longest QR code."""
     report = Report()
     memo = village_memo(cache, facts) if cache is not None else None
     raw = load(content, report, memo)
-    city = validate(raw, report, probes, memo) if raw.site is not None else None
-    if city is not None:  # oversight: warnings, acknowledgements, basis checks, hotline questions (oversight.py)
-        # the reference codes, once (the hotline records' targets, the longest QR code): the same strings for the
-        # supervised city's copies of the items and vouchers, which only the build's plan assigns again
-        codes = refcode.assign(city) if raw.feedback or city.feedback_url else None
-        city = supervise(raw, city, report, memo, codes)  # a new city: the validated one is never changed
-        _check_images(city, report, checked or Checked(None, assets.CHECK), memo)
-        _qr_fits(content, city, report, codes)
-    if memo is not None and city is not None:
+    run = Validation(raw, report, probes, memo)
+    if run.city is None:
+        return None, report
+    store = VillageStore(cache / ".index" if cache is not None else None)
+    try:
+        stream = _Stream(content, raw, run.city, report, memo, checked or Checked(None, assets.CHECK), store)
+        for town, village in run.villages():
+            stream.village(town, village)
+        stored = stream.finish(run.finish())
+    except BaseException:
+        store.close()
+        raise
+    if memo is not None:
         memo.finish()  # the entries of villages no longer there
         if previous is not None:
-            city = vanished(content, city, previous, themes, report)
-    return city, report
+            stored = vanished(content, stored, previous, themes, report)
+    return stored, report
+
+
+def _whole(stored_check: Callable[P, tuple[CheckedCity | None, Report]]) -> Callable[P, tuple[City | None, Report]]:
+    """`stored_check` giving the whole city back (CheckedCity.whole: every village restored), its store closed."""
+
+    def whole(*args: P.args, **kwargs: P.kwargs) -> tuple[City | None, Report]:
+        stored, report = stored_check(*args, **kwargs)
+        if stored is None:
+            return None, report
+        try:
+            return stored.whole(), report
+        finally:
+            stored.close()
+
+    return whole
+
+
+check = _whole(check_stored)
+check.__doc__ = """Load and validate only: every problem, nothing written, the whole city given back (the reports
+and the notice board read every village at once; the build does not: check_stored, whose arguments these are)."""
+
+
+class _Stream:
+    """What the check keeps across villages while it goes through them one at a time (check_stored): oversight's
+    run, the decode check, the reference codes' collisions and the codes the hotline records name, the latest day
+    written, each village's listings; the villages themselves go to the store."""
+
+    def __init__(
+        self,
+        content: Path,
+        raw: RawContent,
+        city: City,
+        report: Report,
+        memo: VillageMemo | None,
+        checked: Checked,
+        store: VillageStore,
+    ):
+        self.root = content.resolve()
+        self.raw, self.report, self.memo, self.store = raw, report, memo, store
+        self.oversight = Oversight(raw, city, report, memo)
+        self.decoding = _Decoding(checked, memo)
+        self.collisions = refcode.Collisions()
+        self.feedback = bool(raw.feedback) or bool(city.feedback_url)
+        # the codes the hotline records name (canonical; None: any code, every village is asked of)
+        self.asked: set[str] | None = questions.asked_codes(raw.feedback) if raw.feedback else set()
+        self.named: list[str] = []  # "town/village" of the villages a hotline record's code may name
+        self.latest: date | None = None  # the latest day written in the villages (review.as_of)
+        self.listed: list[VillageListing] = []
+        self.published: list[VillageListing] = []
+        # the site's settings alone, for a city of one village (attach and publish go through a village alone)
+        self.settings = City(city.name, city.title, city.hotline, city.large_amount, oversight=self.oversight.config)
+
+    def village(self, town: Town, village: Village) -> None:
+        """One village in its turn: overseen, decode-checked, listed and stored, then dropped."""
+        key = f"{town.slug}/{village.slug}"
+        found = self.oversight.village(village, town)
+        supervised = attached(self.alone(village), lambda thing: thing.draft, {key: found.warnings}, {}, [])
+        supervised_village = supervised.villages[0]
+        if (
+            self.memo is not None
+            and key in self.oversight.made
+            and not any(p.severity == "error" for p in [*found.acknowledged, *found.basis, *found.reviews])
+        ):
+            self.memo.keep_findings(village, self.oversight.key, found, supervised_village)
+        kept = None
+        if self.memo is not None:  # its entry (restored unchanged, or just kept) stands for it in the store
+            kept = self.memo.kept_as(supervised_village)
+            self.memo.release(village)
+        self.decoding.village(key, published_images(supervised_village))
+        entries = refcode.village_entries(town.slug, supervised_village)
+        self.collisions.add(entries)
+        if self.asked is None or any(
+            questions.own(code) in self.asked or questions.own(refcode.long_code(kind, identity)) in self.asked
+            for identity, _, code, kind in entries
+        ):
+            self.named.append(key)
+        day = latest_day(supervised_village)
+        if day is not None and (self.latest is None or day > self.latest):
+            self.latest = day
+        listed, published = self.listings(supervised_village)
+        self.listed.append(listed)
+        self.published.append(published)
+        self.store.keep(key, supervised_village, kept)
+
+    def alone(self, village: Village) -> City:
+        """A city of `village` alone, with the site's settings (its town a bare one)."""
+        return replace(self.settings, towns=[Town(village.town_slug, "", [village])])
+
+    def listings(self, village: Village) -> tuple[VillageListing, VillageListing]:
+        """A village's listings as validated (drafts in) and as published (drafts out: review.publish, of the
+        village alone)."""
+        required = self.settings.oversight.review_required
+        if not draft_months(village, required) and not any(item_is_draft(i, required) for i in village.items):
+            listed = self.listing(village)
+            return listed, listed
+        return self.listing(village), self.listing(publish(self.alone(village), False).villages[0])
+
+    def finish(self, city: City) -> CheckedCity:
+        """What crosses villages, once every village was gone through (`city`: validation's finish): oversight's
+        problems, the reference codes settled, the hotline records read (the villages they name restored, given
+        their questions and stored again), the decode check's problems, the longest QR code."""
+        report = self.report
+        self.oversight.finish(city, [v.key for v in self.listed])
+        city = replace(city, oversight=self.oversight.config)
+        for part in refcode.entries(city):  # the city's and towns' items (it holds no village)
+            self.collisions.add(part)
+        self.collisions.settled()
+        if self.collisions.longer:  # a code made longer by a village gone through later: its village listed again
+            hit = {"/".join(identity.split("/")[:2]) for identity in self.collisions.longer}
+            for n, listing in enumerate(self.listed):
+                if listing.key in hit:
+                    self.listed[n], self.published[n] = self.listings(self.store.restore(listing.key))
+        stored = CheckedCity(city, self.listed, self.published, self.store, self.collisions)
+        if self.raw.feedback:
+            city = self.questions(stored)
+            stored = replace(stored, city=city)
+        self.decoding.village("", published_images(city))  # the city's and towns' (what their questions name too)
+        self.decoding.finish(report)
+        if city.feedback_url:
+            _qr_fits(self.root, city, report, self.collisions.longest())
+        return stored
+
+    def questions(self, stored: CheckedCity) -> City:
+        """The hotline records read (questions.read), matched against the city's and towns' items and the villages
+        they may name (restored); each such village given its questions and stored again; the city with those
+        about its and its towns' items (the others are their villages')."""
+        city = stored.city
+        named = {key: self.store.restore(key) for key in self.named}
+        asked = replace(
+            city, towns=[replace(t, villages=[v for v in named.values() if v.town_slug == t.slug]) for t in city.towns]
+        )
+        found = questions.read(self.raw.feedback, asked, self.report, stored.codes(asked), self.latest)
+        mine: dict[str, list[Question]] = {}
+        for q in found:
+            if q.village:
+                mine.setdefault(village_key(q.town, q.village), []).append(q)
+        for key, village in named.items():
+            if key in mine:
+                asking = attached(
+                    self.alone(village), lambda thing: thing.draft, {key: village.warnings}, mine, mine[key]
+                )
+                self.store.keep(key, asking.villages[0])
+        return attached(city, lambda thing: thing.draft, {}, {}, [q for q in found if not q.village])
+
+    def listing(self, village: Village) -> VillageListing:
+        """A village's listing, its reference codes as known so far (finish makes them again for a village whose
+        code a later village made longer, rare)."""
+        codes = refcode.village_codes(self.collisions, village.town_slug, village)
+        mine = [codes.get(id(x), "") for x in village.items] + [codes.get(id(x), "") for x in village.vouchers]
+        folder = self.root / village.town_slug / village.slug
+        return VillageListing(
+            village.town_slug,
+            village.slug,
+            village.name,
+            village.where,
+            len(village.items),
+            len(village.vouchers),
+            links.item_pages(village),
+            hashlib.sha256("|".join(mine).encode()).hexdigest(),
+            tuple(sorted({str(i.source) for i in published_images(village) if not i.source.is_relative_to(folder)})),
+        )
 
 
 def village_memo(cache: Path, facts: dict[str, str] | None = None) -> VillageMemo | None:
@@ -242,14 +488,12 @@ def village_memo(cache: Path, facts: dict[str, str] | None = None) -> VillageMem
     return VillageMemo(index / "villages", reuse.renderer(), facts) if index.is_dir() else None
 
 
-def _qr_fits(content: Path, city: City, report: Report, codes: Mapping[int, str] | None = None) -> None:
+def _qr_fits(content: Path, city: City, report: Report, longest: str) -> None:
     """The 我有疑问 QR codes hold feedback_url with a reference code in it: the longest must fit in a QR code, or
-    every page that shows one would fail when the codes are drawn (the build's work, not validation's). `codes`:
-    the city's reference codes when the caller has them (of the validated city: the same strings)."""
+    every page that shows one would fail when the codes are drawn (the build's work, not validation's).
+    `longest`: the city's longest reference code (refcode.Collisions.longest)."""
     if not city.feedback_url:
         return
-    codes = refcode.assign(city) if codes is None else codes
-    longest = max(codes.values(), key=len, default="0" * 10)
     try:
         feedback.qr_png(feedback.feedback_address(city.feedback_url, longest + "-999"))  # a scan's code is longer
     except Exception as exc:
@@ -262,32 +506,63 @@ def _qr_fits(content: Path, city: City, report: Report, codes: Mapping[int, str]
         )
 
 
-def _check_images(city: City, report: Report, checked: Checked, memo: VillageMemo | None) -> None:
-    """The decode check (assets.check_images) of every image the city publishes, but those only villages restored
-    from the memo publish that passed it with the very files they have now (VillageMemo.images_passed): an image
-    a village that changed also publishes, or the city or a town, is checked. Each village checked in full
-    with no failure is remembered (a failed check never is). Of two records naming one file, a problem names
-    the lesser `where`, whichever villages were checked apart."""
-    known = memo.images_passed() if memo is not None else set()
-    villages = city.villages
-    mine = {f"{v.town_slug}/{v.slug}": published_images(v) for v in villages if f"{v.town_slug}/{v.slug}" not in known}
-    todo: dict[Path, Image] = {}
-    # a hotline question about a village's item or voucher is that village's too (supervise): walked with it
-    apart = [*villages, *(q for q in city.questions if q.village)]
-    for img in [i for found in mine.values() for i in found] + published_images(city, skip=apart):
-        if img.source not in todo or img.where < todo[img.source].where:
-            todo[img.source] = img
-    failed = assets.check_images([todo[k] for k in sorted(todo)], report, checked)
-    if memo is not None:
-        memo.images_checked(key for key, found in mine.items() if not any(i.source in failed for i in found))
+class _Decoding:
+    """The decode check (assets.check_images) of every image the city publishes, a village at a time (`village`,
+    in the check's turn; then the city's and towns' own), but those only villages restored from the memo publish
+    that passed it with the very files they have now (VillageMemo.images_passed). Its problems are reported at
+    `finish` as one check of the whole city reports them: the files that cannot be read, then those that do not
+    decode, each in the order of their paths, each once, at the lesser `where` of the records naming it (whichever
+    villages named it). Each village checked in full with no failure is remembered (a failed check never is)."""
+
+    def __init__(self, checked: Checked, memo: VillageMemo | None):
+        self.checked, self.memo = checked, memo
+        self.known = memo.images_passed() if memo is not None else set()
+        self.unread: dict[Path, Problem] = {}  # source -> its problem: the file cannot be read (stat)
+        self.bad: dict[Path, Problem] = {}  # source -> its problem: it does not decode
+        self.passed: list[str] = []  # "town/village" of the villages checked in full with no failure
+
+    def village(self, key: str, images: list[Image]) -> None:
+        """The images of the village `key` ("": the city's and towns') checked now (not kept)."""
+        if key in self.known:
+            return
+        todo: dict[Path, Image] = {}
+        for img in images:
+            if img.source not in todo or img.where < todo[img.source].where:
+                todo[img.source] = img
+        unread = set()
+        for source in todo:
+            try:
+                os.stat(source)
+            except OSError:
+                unread.add(source)
+        mine = Report()
+        failed = assets.check_images([todo[k] for k in sorted(todo)], mine, self.checked)
+        sources = {todo[source].where: source for source in failed}
+        for problem in mine.problems:
+            failing = sources.get(problem.where.path)
+            if failing is None:
+                continue
+            into = self.unread if failing in unread else self.bad
+            if failing not in into or problem.where.path < into[failing].where.path:
+                into[failing] = problem
+        if key and not failed:
+            self.passed.append(key)
+
+    def finish(self, report: Report) -> None:
+        """The problems found, in order (the class's docstring); the villages that passed remembered."""
+        report.problems.extend(self.unread[k] for k in sorted(self.unread))
+        report.problems.extend(self.bad[k] for k in sorted(self.bad) if k not in self.unread)
+        if self.memo is not None:
+            self.memo.images_checked(self.passed)
 
 
 def published_images(city: City | Village, skip: Iterable[object] = ()) -> list[Image]:
-    """Every image the model (or one village of it: reuse.fingerprints) holds (scans, item photos, basis and
-    document scans, finance tables' scans), found by walking the model's dataclasses, lists and dicts, so an image
-    in a new kind of record is never missed; the objects in `skip` (villages checked apart) are not walked into.
+    """Every image the model (or one village of it: its decode check, its listing's outside files) holds (scans,
+    item photos, basis and document scans, finance tables' scans), found by walking the model's dataclasses, lists
+    and dicts, so an image in a new kind of record is never missed; the objects in `skip` are not walked into.
     (What an object is, a leaf, an image, a dataclass and its field names, a dict or a collection, depends on its
-    class alone: found once per class, `_walked`. The walk visits every object of the city, twice a build.)"""
+    class alone: found once per class, `_walked`. The walk visits every object of each village, two or three
+    times a check.)"""
     found: dict[Path, Image] = {}
     seen: set[int] = {id(obj) for obj in skip}
     todo: list[object] = [city]
@@ -339,19 +614,24 @@ def _walked(obj: object) -> tuple[str, ...]:
 _LEAVES = (str, bytes, int, float, Decimal, date, Path)  # what holds no image
 
 
-def village_errors(report: Report, city: City, content: Path) -> dict[str, list[Problem]]:
-    """Errors found in a village's own folder (a location `<content>/<town>/<village>/…`), by "town/village"."""
-    root = content.resolve().name  # locations name files from the content folder's name down
-    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
-    stand_in = {t.slug: t for t in city.towns if t.slug in held_towns(content, city)}
+def village_errors(report: Report, listed: Sequence[VillageListing], content: Path) -> dict[str, list[Problem]]:
+    """Errors found in a village's own folder (a location `<content>/<town>/<village>/…`), by "town/village", of
+    the villages `listed` (the city's listings); a town that cannot be read (a stand-in: no town.yaml, `vanished`)
+    gives its error to each of its villages."""
+    root = content.resolve()  # locations name files from the content folder's name down
+    villages = {v.key for v in listed}
+    stand_in: dict[str, list[str]] = {}
+    for v in listed:
+        if v.town in stand_in or not (root / v.town / "town.yaml").is_file():
+            stand_in.setdefault(v.town, []).append(v.key)
     found: dict[str, list[Problem]] = {}
     for problem in report.errors:
         parts = problem.where.path.split("/")
-        if len(parts) >= 3 and parts[0] == root and f"{parts[1]}/{parts[2]}" in villages:
+        if len(parts) >= 3 and parts[0] == root.name and f"{parts[1]}/{parts[2]}" in villages:
             found.setdefault(f"{parts[1]}/{parts[2]}", []).append(problem)
-        elif parts[:1] == [root] and len(parts) == 3 and parts[2] == "town.yaml" and parts[1] in stand_in:
-            for v in stand_in[parts[1]].villages:  # a town that cannot be read: each of its villages is held
-                found.setdefault(f"{v.town_slug}/{v.slug}", []).append(problem)
+        elif parts[:1] == [root.name] and len(parts) == 3 and parts[2] == "town.yaml" and parts[1] in stand_in:
+            for key in stand_in[parts[1]]:  # a town that cannot be read: each of its villages is held
+                found.setdefault(key, []).append(problem)
     return found
 
 
@@ -361,10 +641,10 @@ def held_towns(content: Path, city: City) -> set[str]:
     return {t.slug for t in city.towns if not (root / t.slug / "town.yaml").is_file()}
 
 
-def _stops(report: Report, held: dict[str, list[Problem]], city: City) -> bool:
-    """Whether the build stops on these errors: one that is no held village's, or every village held."""
+def _stops(report: Report, held: dict[str, list[Problem]], listed: Sequence[VillageListing]) -> bool:
+    """Whether the build stops on these errors: one that is no held village's, or every village (`listed`) held."""
     mine = {id(p) for problems in held.values() for p in problems}
-    everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    everyone = {v.key for v in listed}
     return any(id(p) not in mine for p in report.errors) or bool(held) and set(held) >= everyone
 
 
@@ -373,22 +653,25 @@ def published_before(previous: Path, themes: tuple[str, ...]) -> set[str]:
     return {key for theme in themes for key in reuse.read_record(previous / theme)}
 
 
-def vanished(content: Path, city: City, previous: Path, themes: tuple[str, ...], report: Report) -> City:
+def vanished(
+    content: Path, stored: CheckedCity, previous: Path, themes: tuple[str, ...], report: Report
+) -> CheckedCity:
     """A published village (or town) whose folder is still there but which could not be read (its village.yaml
     or town.yaml deleted, renamed or unreadable) is an error, not a silent removal. Such a village is put back
-    into the city as a stand-in named as it was listed (the build record's listing): with the error in its folder
+    into the city as a stand-in listed as it was (the build record's listing): with the error in its folder
     it is held back like any village with errors, its last pages kept and still listed. A town likewise: a stand-in
     with its recorded name and its villages' stand-ins, all held, its own pages kept (held_towns). Without a
     recorded listing the error is nobody's: the build stops and the whole site stays as it was. To take a
-    village or town down, its whole folder is deleted. Returns the city with its stand-ins (a new city when there
-    are any; `city` is left as it was)."""
+    village or town down, its whole folder is deleted. Returns the checked city with its stand-ins (a new one when
+    there are any; `stored` is left as it was). A stand-in is a listing alone: nothing of it is in the store."""
+    city = stored.city
     root = content.resolve()
     records = [reuse.read_record(previous / theme) for theme in themes]
     town_names = next((t for t in (reuse.read_towns(previous / theme) for theme in themes) if t), {})
     towns = {t.slug: t for t in city.towns}
-    back: dict[str, list[Village]] = {}  # town -> stand-ins of its villages that cannot be read
+    back: list[VillageListing] = []  # stand-ins of villages that cannot be read
     unread: dict[str, Town | None] = {}  # towns that cannot be read: their stand-in, None when it cannot be made
-    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    villages = {v.key for v in stored.listed}
     for key in sorted(published_before(previous, themes) - villages):
         town, village = key.split("/", 1)
         listing = next((r[key]["listing"] for r in records if isinstance(r.get(key, {}).get("listing"), dict)), None)
@@ -398,49 +681,44 @@ def vanished(content: Path, city: City, previous: Path, themes: tuple[str, ...],
                 report.error("town-unreadable", Location(name), town=town, name=name)
                 title = town_names.get(town, {}).get("title")
                 unread[town] = Town(town, str(title)) if title else None
-            stand_in = unread[town]
-            if stand_in is not None and (root / town / village).is_dir():
-                stand_in.villages.append(
-                    Village(
-                        village,
-                        str((listing or {}).get("title", village)),
-                        town,
-                        "",
-                        Decimal(0),
-                        where=f"{root.name}/{key}/village.yaml",
-                    )
-                )
+            if unread[town] is not None and (root / town / village).is_dir():
+                title = str((listing or {}).get("title", village))
+                back.append(VillageListing(town, village, title, f"{root.name}/{key}/village.yaml", 0, 0))
                 if listing is None:
                     unread[town] = None  # not listed as it was: the town cannot be held, the build stops
         elif town in towns and (root / town / village).is_dir():
             name = f"{root.name}/{key}/village.yaml"
             report.error("village-unreadable", Location(name), village=key, name=name)
             if listing is not None:
-                back.setdefault(town, []).append(
-                    Village(village, str(listing.get("title", village)), town, "", Decimal(0), where=name)
-                )
-    stand_ins = [t for t in unread.values() if t is not None and t.villages]
-    if not back and not stand_ins:
-        return city
-    kept = [
-        replace(t, villages=sorted([*t.villages, *back[t.slug]], key=lambda v: natural_key(v.slug)))
-        if t.slug in back
-        else t
-        for t in city.towns
-    ]
-    return replace(city, towns=sorted(kept + stand_ins, key=lambda t: natural_key(t.slug)))
+                back.append(VillageListing(town, village, str(listing.get("title", village)), name, 0, 0))
+    back = [v for v in back if v.town in towns or unread.get(v.town) is not None]
+    if not back:
+        return stored
+    stand_ins = [t for t in unread.values() if t is not None and any(v.town == t.slug for v in back)]
+    kept = sorted([*city.towns, *stand_ins], key=lambda t: natural_key(t.slug))
+
+    def listed(found: list[VillageListing]) -> list[VillageListing]:
+        by_town: dict[str, list[VillageListing]] = {}
+        for v in found:
+            by_town.setdefault(v.town, []).append(v)
+        for v in back:  # a town given a stand-in: its villages in their folders' order
+            by_town[v.town] = sorted([*by_town.get(v.town, []), v], key=lambda v: natural_key(v.slug))
+        return [v for t in kept for v in by_town.get(t.slug, [])]
+
+    return replace(
+        stored, city=replace(city, towns=kept), listed=listed(stored.listed), published=listed(stored.published)
+    )
 
 
-def _drop_never_built(city: City, held: dict[str, list[Problem]], previous: Path, themes: tuple[str, ...]) -> City:
-    """A held village that was never built has no pages to keep: it is left out of the city altogether (a new
-    city; `city` is left as it was)."""
+def _drop_never_built(
+    listed: list[VillageListing], held: dict[str, list[Problem]], previous: Path, themes: tuple[str, ...]
+) -> list[VillageListing]:
+    """A held village that was never built has no pages to keep: it is left out of the city altogether (of its
+    listings: a new list, `listed` is left as it was)."""
     never = {key for key in held if not all((previous / theme / key / "index.html").is_file() for theme in themes)}
     if not never:
-        return city
-    return replace(
-        city,
-        towns=[replace(t, villages=[v for v in t.villages if f"{t.slug}/{v.slug}" not in never]) for t in city.towns],
-    )
+        return listed
+    return [v for v in listed if v.key not in never]
 
 
 class _Carried(Mapping[str, str]):
@@ -599,16 +877,21 @@ def build(
             index.mkdir(parents=True, exist_ok=True)  # the build keeps what it validates (village_memo)
         except OSError:
             pass  # then validated afresh next time; the lock reports an unusable cache
-        city, report = check(content, checked, previous, themes, probes, cache, facts)
-    if city is None:
+        stored, report = check_stored(content, checked, previous, themes, probes, cache, facts)
+    if stored is None:
         raise ContentError(report)
-    settle(collect=True)  # the checked city is held to the end of the build: no full collection walks it again
-    with _locked(out, cache, previous, wait):
-        probes.save()  # only headers that were sound, whatever follows (under the lock: one writer)
-        result = _build(content, out, themes, cache, hold_back, previous, preview, city, report, checked, steps, facts)
-        if state is not None:
-            _remember(out, cache, themes, state, result)
-        return result
+    try:
+        settle(collect=True)  # the checked city is held to the end of the build: no full collection walks it again
+        with _locked(out, cache, previous, wait):
+            probes.save()  # only headers that were sound, whatever follows (under the lock: one writer)
+            result = _build(
+                content, out, themes, cache, hold_back, previous, preview, stored, report, checked, steps, facts
+            )
+            if state is not None:
+                _remember(out, cache, themes, state, result)
+            return result
+    finally:
+        stored.close()
 
 
 @contextmanager
@@ -631,23 +914,24 @@ def _build(
     hold_back: bool,
     previous: Path,
     preview: bool,
-    city: City,
+    stored: CheckedCity,
     report: Report,
     checked: Checked,
     steps: Steps,
     facts: Mapping[str, str] | None = None,
 ) -> BuildResult:
     checked.save()  # the images validation found sound, whatever follows (under the lock: one writer)
-    held = village_errors(report, city, content) if hold_back else {}
-    if _stops(report, held, city):
+    listed = stored.listings(preview)
+    held = village_errors(report, listed, content) if hold_back else {}
+    if _stops(report, held, listed):
         raise ContentError(report)
     digests = Digests(facts_file(cache), create=True)
     if not facts:  # a dry run takes no state (build): the village folders' stat facts all the same, for the record
         facts = {}
         tree_facts(content.resolve(), {os.path.realpath(p) for p in (out, cache, previous)}, True, facts)
     try:
-        city, made = _settle(
-            content, out, themes, cache, previous, preview, city, report, held, hold_back, digests, steps, True, facts
+        city, listed, made = _settle(
+            content, out, themes, cache, previous, preview, stored, report, held, hold_back, digests, steps, True, facts
         )
     finally:
         digests.save()
@@ -656,7 +940,7 @@ def _build(
             report,
             images=made.count + sum(int(e["images"]) for e in made.unchanged.values()),
             held=held,
-            villages=[f"{v.town_slug}/{v.slug}" for v in city.villages],
+            villages=[v.key for v in listed],
             reused=sorted(made.unchanged),
             steps=steps,
         )
@@ -788,7 +1072,7 @@ def _settle(
     cache: Path,
     previous: Path,
     preview: bool,
-    city: City,
+    stored: CheckedCity,
     report: Report,
     held: dict[str, list[Problem]],
     hold_back: bool,
@@ -796,23 +1080,24 @@ def _settle(
     steps: Steps,
     images: bool = True,
     facts: Mapping[str, str] | None = None,
-) -> tuple[City, _Made]:
+) -> tuple[City, list[VillageListing], _Made]:
     """Make the site (_make) in one round: a village that fails late (its images or charts, a page of it that
     does not render, a broken link or personal data in its pages) is held back within the round (added to `held`,
     its problems to `report`, in the city's order) while the round goes on with the next village. ContentError
     when a failure is not a village's (the city's or towns' pages), or every village has failed, or any failed
     without `hold_back`; whatever was staged is then thrown away. Returns the city the site was made from (drafts
-    out or marked, the ledgers of the villages made again, never-built held villages out: derived from `city`,
-    which is left as it was) and the site."""
-    everyone = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    out or marked: the city's and towns' items; each village's in its turn of the round) with the villages'
+    listings (never-built held villages out) and the site."""
+    listed = stored.listings(preview)
+    everyone = {v.key for v in listed}
     with steps.step("plan"):
-        # drafts (unapproved records) out, or kept and marked with `preview` (review.py); the ledgers are made in
-        # _make, of the villages made again only
-        published = publish(city, preview)
-    city = _drop_never_built(published, held, previous, themes)
+        # drafts (unapproved records) out, or kept and marked with `preview` (review.py): the city's and towns' here,
+        # a village's in its turn (CheckedCity.publish), when its ledgers are made too, of the villages made again
+        city = publish(stored.city, preview)
+    listed = _drop_never_built(listed, held, previous, themes)
     try:
-        city, made, late = _make(
-            content, out, themes, cache, previous, preview, city, held, digests, steps, images, facts
+        city, listed, made, late = _make(
+            content, out, themes, cache, previous, preview, stored, city, listed, held, digests, steps, images, facts
         )
     except _Late as stop:  # a failure in the city's or towns' pages (with the villages' found before it)
         for problems in stop.failures.values():
@@ -824,7 +1109,7 @@ def _settle(
     if late and (not hold_back or set(held) >= everyone):
         _discard(made.staged)
         raise ContentError(report)
-    return city, made
+    return city, listed, made
 
 
 @_held
@@ -833,36 +1118,42 @@ def rehearse(
     output: Path,
     checked: Checked | None = None,
     themes: tuple[str, ...] = render.THEMES,
-    validated: Callable[[City, Report], None] | None = None,
+    validated: Callable[[CheckedCity, Report], None] | None = None,
     probes: Probes | None = None,
     cache: Path | None = None,
     steps: Steps | None = None,
-) -> tuple[City | None, Report]:
+) -> tuple[CheckedCity | None, Report]:
     """`sitegen check`: validation (check), then the build's page work in memory (plan, render, link check,
     personal-data scan; nothing is written), so that check fails exactly when the build would stop or hold a
     village back. Villages unchanged since `output` was built are not rendered again, as in the build. Left to the
     build, as the expensive part: making the renditions (validation decoded every image), drawing the charts and
-    QR codes. `validated` is shown the city as validated, drafts still in it, before the build's steps take them
-    out (`sitegen check` lists what will not be published)."""
+    QR codes. `validated` is shown the city as checked, drafts still in its villages, before the build's steps
+    take them out (`sitegen check` lists what will not be published). Returns the city as the build would
+    publish it (its `published` listings: never-built held villages out), its store closed: listings only."""
     steps = steps or Steps()
     cache = cache or default_cache(output)
     with steps.step("check"):
-        city, report = check(content, checked, output, themes, probes, cache)
-    if city is None:
-        return city, report
-    if validated is not None:
-        validated(city, report)
-    held = village_errors(report, city, content)
-    if _stops(report, held, city):
-        return city, report  # the build stops here, on these errors
-    digests = Digests(facts_file(cache))  # added to when the build made it, never made here
+        stored, report = check_stored(content, checked, output, themes, probes, cache)
+    if stored is None:
+        return stored, report
     try:
-        city, _ = _settle(
-            content, output, themes, cache, output, False, city, report, held, True, digests, steps, images=False
-        )
-    except ContentError:
-        pass  # its problems are in the report
-    return city, report
+        settle(collect=True)  # the checked city is held to the end of the rehearsal (as in the build)
+        if validated is not None:
+            validated(stored, report)
+        listed = stored.listings(False)
+        held = village_errors(report, listed, content)
+        if _stops(report, held, listed):
+            return stored, report  # the build stops here, on these errors
+        digests = Digests(facts_file(cache))  # added to when the build made it, never made here
+        try:
+            _, listed, _ = _settle(
+                content, output, themes, cache, output, False, stored, report, held, True, digests, steps, images=False
+            )
+        except ContentError:
+            pass  # its problems are in the report
+        return replace(stored, published=listed), report
+    finally:
+        stored.close()
 
 
 def _make(
@@ -872,16 +1163,20 @@ def _make(
     cache: Path,
     previous: Path,
     preview: bool,
+    stored: CheckedCity,
     city: City,
+    listed: list[VillageListing],
     held: dict[str, list[Problem]],
     digests: Digests,
     steps: Steps,
     images: bool = True,
     facts: Mapping[str, str] | None = None,
-) -> tuple[City, _Made, dict[str, list[Problem]]]:
-    """Plan, render and check every theme, villages in `held` carried from `previous`. A village that fails late
-    is held back within the round (_Round.hold); returns the city made (never-built villages held late left out),
-    the site and the villages held late with their failures, in the city's order. Raises _Late when the city's or
+) -> tuple[City, list[VillageListing], _Made, dict[str, list[Problem]]]:
+    """Plan, render and check every theme, villages in `held` carried from `previous`: `city` the city's and
+    towns' part as published, `listed` its villages' listings, each village restored from `stored` in its turn.
+    A village that fails late is held back within the round (_Round.hold); returns the city made and its villages'
+    listings (never-built villages held late left out), the site and the villages held late with their failures,
+    in the city's order. Raises _Late when the city's or
     towns' pages fail (their failures, after the villages'). Without `images`, renditions, charts and QR codes are
     taken as made (a rehearsal: nothing is written).
 
@@ -899,14 +1194,14 @@ def _make(
     except OSError as exc:
         raise OutputError(f"{exc.filename}: {exc.strerror}") from exc
     with steps.step("plan"):
-        codes = refcode.assign(city)  # the whole city's: a collision lengthens a code in another village
+        codes = stored.codes(city)  # the city's and towns' items' (a village's are added in its turn)
     with steps.step("reuse"):  # before planning: a village carried over is never planned
         recorded = [reuse.read_record(previous / theme) for theme in themes]
         skip = frozenset({out.resolve(), previous.resolve(), cache.resolve()})
 
         def fingerprints(entries: Mapping[str, object]) -> reuse.Fingerprints:
             options = f"preview={preview}"
-            return reuse.fingerprints(content, city, codes, digests, options, skip, published_images, facts, entries)
+            return reuse.fingerprints(content, listed, digests, options, skip, facts, entries)
 
         prints = fingerprints(recorded[0] if recorded else {})
         unchanged = {k: e for k, e in reuse.unchanged(previous, themes, prints).items() if k not in held}
@@ -915,16 +1210,18 @@ def _make(
         if prints.recalled - set(unchanged):
             prints = fingerprints({k: e for k, e in recorded[0].items() if k in unchanged})
     towns_held = held_towns(content, city)  # their own pages too are the old ones
-    villages = {f"{v.town_slug}/{v.slug}" for v in city.villages}
+    villages = {v.key for v in listed}
     kept = {key for key in villages if key in held or key in unchanged or key.split("/")[0] in towns_held}
 
-    def shared_plan(city: City, held: Collection[str]) -> tuple[links.Site, dict[str, dict[str, str]]]:
+    def shared_plan(
+        listed: list[VillageListing], held: Collection[str]
+    ) -> tuple[links.Site, dict[str, dict[str, str]]]:
         """The city's and towns' pages (every item's path known), the `held` villages listed as recorded with
-        their kept pages (a never-built one is not in `city`), a held town's own pages left out (kept too); and
+        their kept pages (a never-built one is not in `listed`), a held town's own pages left out (kept too); and
         how the content lists each village (_listings, before the held ones are listed as recorded)."""
-        site = links.plan(city, (), codes)
+        site = links.plan(city, (), codes, listed)
         feedback.plan(site, city, codes)  # 我有疑问 panels: reference code, hotline, QR code
-        listed = _listings(site)
+        shown = _listings(site)
         _relist(
             site,
             {
@@ -938,10 +1235,10 @@ def _make(
             site.pages = [p for p in site.pages if not p.path.startswith(prefixes)]
             site.generated = {p: data for p, data in site.generated.items() if not p.startswith(prefixes)}
             site.images = {p: img for p, img in site.images.items() if not p.startswith(prefixes)}
-        return site, listed
+        return site, shown
 
     with steps.step("plan"):  # the city's and towns' pages first; the villages' in turn
-        site, listed = shared_plan(city, held)
+        site, shown = shared_plan(listed, held)
     failures: dict[str | None, list[Problem]] = {}
 
     def fail(path: str, problem: Problem) -> None:
@@ -958,11 +1255,14 @@ def _make(
             }
         with steps.step("images"):  # the city's and towns' charts, QR codes and renditions
             generated, copies = _images(site, cache, digests, staged, images, fail)
-        todo = [key for key in (f"{v.town_slug}/{v.slug}" for v in city.villages) if key not in kept]
+        todo = [v.key for v in listed if v.key not in kept]
         round_ = _Round(
             content,
             themes,
+            stored,
+            preview,
             city,
+            listed,
             codes,
             site,
             _carry(set(held) | set(unchanged) | towns_held, previous, themes),
@@ -971,29 +1271,17 @@ def _make(
             fail,
             todo,
             previous,
-            lambda c, late: shared_plan(c, [*held, *late])[0],
+            lambda listed, late: shared_plan(listed, [*held, *late])[0],
         )
         round_.villages(cache, digests, images, steps)
         with steps.step("render"):
             round_.shared(generated, copies, cache, digests, images)
         late = round_.late
-        made = _record(
-            round_, themes, previous, round_.city, {**held, **late}, unchanged, towns_held, listed, recorded, prints
-        )
-        return round_.city, made, late
+        made = _record(round_, themes, previous, city, {**held, **late}, unchanged, towns_held, shown, recorded, prints)
+        return city, round_.listed, made, late
     except BaseException:
         _discard(staged)  # nothing visible changed: the live output is as it was
         raise
-
-
-def _with_ledgers(city: City, key: str) -> City:
-    """The city with the ledgers (流水账, ledger.village_ledgers) of the village `key` ("town/village") alone: a
-    village's ledgers are read only by its own pages, so they are made in its turn of the round (_Round.village)
-    and dropped with its plan, never held for every village at once (issue 14: memory), and a build after one
-    change makes one village's, not the city's (a new city; `city` is left as it was)."""
-    return with_villages(
-        city, lambda v: replace(v, ledgers=village_ledgers(v)) if f"{v.town_slug}/{v.slug}" == key else v
-    )
 
 
 def _broke(path: str, exc: Exception) -> Problem:
@@ -1102,7 +1390,10 @@ class _Round:
         self,
         content: Path,
         themes: tuple[str, ...],
+        stored: CheckedCity,
+        preview: bool,
         city: City,
+        listed: list[VillageListing],
         codes: dict[int, str],
         site: links.Site,
         carried: dict[str, _Carried],
@@ -1111,14 +1402,16 @@ class _Round:
         fail: Callable[[str, Problem], None],
         todo: list[str],
         previous: Path,
-        replan: Callable[[City, Collection[str]], links.Site],
+        replan: Callable[[list[VillageListing], Collection[str]], links.Site],
     ):
         self.content, self.themes, self.city, self.codes, self.site = content, themes, city, codes, site
+        self.stored, self.preview = stored, preview  # each village restored and published in its turn
+        self.listed = listed  # the villages' listings (a never-built village held in the round left out)
         self.carried, self.staged, self.failures, self.fail = carried, staged, failures, fail
         self.todo = todo  # "town/village" of the villages made again, in the city's order
         self.previous, self.replan = previous, replan
-        self.keys = {f"{v.town_slug}/{v.slug}" for v in city.villages}
-        self.order = {key: n for n, key in enumerate(f"{v.town_slug}/{v.slug}" for v in city.villages)}
+        self.keys = {v.key for v in listed}
+        self.order = {v.key: n for n, v in enumerate(listed)}
         self.late: dict[str, list[Problem]] = {}  # "town/village" held back in this round -> its failures
         self.into: dict[str, set[str]] = {}  # "town/village" -> the villages made whose Markdown links point in
         self.again: list[str] = []  # villages made before that are to be made again (hold)
@@ -1173,10 +1466,20 @@ class _Round:
 
     def plan_village(self, key: str) -> links.Site:
         """The plan of the village `key` (plan.plan_village, its 我有疑问 panels: feedback.plan), made from the
-        city with that village's ledgers alone (_with_ledgers): they go with its plan."""
-        city = _with_ledgers(self.city, key)
-        site = links.plan_village(city, key, self.site.item_paths, self.codes)
-        feedback.plan(site, city, self.codes)
+        village restored from the check's store and published (CheckedCity.publish), with its ledgers (流水账,
+        ledger.village_ledgers) and its reference codes, all of which go with its plan: a village's model, ledgers
+        and codes are held in its turn alone, never for every village at once (issue 14: memory), and a build
+        after one change makes one village's, not the city's. (The codes are the round's for this turn only: an
+        object's id is reused once it is dropped.)"""
+        village = self.stored.publish(key, self.preview)
+        village = replace(village, ledgers=village_ledgers(village))
+        city = replace(
+            self.city,
+            towns=[replace(t, villages=[village]) if t.slug == village.town_slug else t for t in self.city.towns],
+        )
+        codes = {**self.codes, **refcode.village_codes(self.stored.collisions, village.town_slug, village)}
+        site = links.plan_village(city, key, self.site.item_paths, codes)
+        feedback.plan(site, city, codes)
         return site
 
     def villages(self, cache: Path, digests: Digests, images: bool, steps: Steps) -> None:
@@ -1230,7 +1533,7 @@ class _Round:
             targets.done.add(key)
             self.shipped[theme].clear()
             self.linked[theme] |= linked
-        for other in reuse.linked_villages(self.content, self.city, linked).get(key, []) if linked else []:
+        for other in reuse.linked_villages(self.content, self.listed, linked).get(key, []) if linked else []:
             self.into.setdefault(other, set()).add(key)
         return unrendered or checked
 
@@ -1300,7 +1603,7 @@ class _Round:
             paths = self.site.item_paths
             for source in [s for s, p in paths.items() if p.startswith(f"{key}/")]:
                 del paths[source]
-            self.city = _drop_never_built(self.city, {key: problems}, self.previous, self.themes)
+            self.listed = _drop_never_built(self.listed, {key: problems}, self.previous, self.themes)
         for other in sorted(self.into.pop(key, set()) - set(self.late), key=self.order.__getitem__):
             self.forget(other)
             if other not in self.again:
@@ -1312,7 +1615,7 @@ class _Round:
         after the villages held in this round)."""
         if None not in self.failures and self.late:
             before = self.site
-            self.site = self.replan(self.city, self.late)
+            self.site = self.replan(self.listed, self.late)
             for stage in self.staged.values():
                 if stage is not None:
                     for path in sorted(before.generated.keys() - self.site.generated.keys()):
@@ -1370,7 +1673,7 @@ def _record(
     """Each theme's build record staged (reuse.RECORD: the villages made, carried and held), once the round
     passed every check."""
     copies = round_.copies
-    others = reuse.linked_villages(round_.content, city, set().union(*round_.linked.values()))
+    others = reuse.linked_villages(round_.content, round_.listed, set().union(*round_.linked.values()))
     made = {key for key in prints.own if key not in held and key not in unchanged}
     uses = {key: used for key, used in round_.uses.items() if key in made}
     shared_names = sorted({f.name for f in copies.values()})  # the city's and towns' pages'

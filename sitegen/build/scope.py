@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from sitegen.build.place import Scope
@@ -69,11 +70,14 @@ def _mine(where: str, scope: Scope) -> bool:
     return not owner(make_problem("missing-file", Location(where)), scope)
 
 
-def unpublished(city: City | None, report: Report, scope: Scope) -> list[str]:
+def unpublished(cities: City | Iterable[City] | None, report: Report, scope: Scope) -> list[str]:
     """未公开 What villagers will not see after this check, one line each, with why: items and months not (yet)
-    approved (they are drafts: `review.publish`), and vouchers lacking scans (an error: the village is held)."""
+    approved (they are drafts: `review.publish`), and vouchers lacking scans (an error: the village is held).
+    `cities`: the city in parts, in its order (its own and its towns' items; then each village alone:
+    pipeline.CheckedCity.alone), so that no more than one village is held at a time; or the whole city."""
     lines: list[str] = []
-    for row in queue(city) if city is not None else []:
+    parts = [] if cities is None else [cities] if isinstance(cities, City) else cities
+    for row in (row for city in parts for row in queue(city)):
         if row.status == "已通过" or not _mine(row.where, scope):
             continue  # approved but lacking a basis: published, and already warned about
         why = {

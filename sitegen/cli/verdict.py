@@ -15,7 +15,6 @@ from sitegen.build.place import Scope, locate
 from sitegen.build.scope import others_line, split, unpublished
 from sitegen.build.state import default_cache
 from sitegen.content.errors import EXIT_CONTENT, EXIT_OK, Report
-from sitegen.content.model import City
 from sitegen.images.digests import Checked, Probes, facts_file
 from sitegen.images.renditions import CHECK, PROBE
 
@@ -33,8 +32,8 @@ def verdict(scope: Scope, output: Path, cache: Path) -> dict:
     """Check's verdict: {"err": lines for stderr, "out": lines for stdout, "exit": code}."""
     hidden: list[str] = []  # what will not be published, listed from the city before the build takes drafts out
 
-    def validated(city: City, report: Report) -> None:
-        hidden.extend(unpublished(city, split(report, scope)[0], scope))
+    def validated(checked: pipeline.CheckedCity, report: Report) -> None:
+        hidden.extend(unpublished(checked.alone(), split(report, scope)[0], scope))
 
     city, report = pipeline.rehearse(
         scope.content,
@@ -50,11 +49,11 @@ def verdict(scope: Scope, output: Path, cache: Path) -> dict:
         return {"err": err, "out": [], "exit": EXIT_CONTENT}
     if scope.part:
         return {"err": err, "out": [f"检查通过 / OK: {scope.part}"], "exit": EXIT_OK}
+    listed = city.published  # as published: drafts out
     return {
         "err": err,
         "out": [
-            f"检查通过 / OK: {len(city.towns)} 个镇, {len(city.villages)} 个村, "
-            f"{sum(len(v.vouchers) for v in city.villages)} 张凭证"
+            f"检查通过 / OK: {len(city.city.towns)} 个镇, {len(listed)} 个村, {sum(v.vouchers for v in listed)} 张凭证"
         ],
         "exit": EXIT_OK,
     }

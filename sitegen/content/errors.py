@@ -259,6 +259,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "published town {town} cannot be read: {name} is missing or unreadable; its last published "
         "version is kept until the file is back",
     ),
+    # h48 (issue 14, streaming validation): a remembered village is read in its turn, not when the run starts
+    "village-changed": (
+        "村 {village} 在这次运行中被改动了（另一次检查或生成同时在读它）：它保留上次发布的版本，请再运行一次",
+        "village {village} changed during this run (another check or build was reading it): its last "
+        "published version is kept; run again",
+    ),
 }
 
 

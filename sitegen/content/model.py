@@ -310,6 +310,44 @@ class Village:
         return [i for i in self.items if i.board is board and (category is None or i.category is category)]
 
 
+@dataclass(frozen=True, slots=True)
+class VillageListing:
+    """村目录 A village as the city's and towns' pages and the build's bookkeeping read it, without its model: its
+    folder (`town`, `slug`), name, `where` (its village.yaml), how many items and vouchers it publishes, where its
+    items' pages are (`item_paths`: source -> page path, what a Markdown link into it resolves against), and what
+    tells whether its pages can be carried over (`codes`: a hash of its items' and vouchers' reference codes in
+    order; `outside`: the files it publishes from outside its folder; reuse.fingerprints). What reads every village
+    of a city (which villages there are, the town pages' tiles, the verdict's count) reads this, so that a run need
+    not hold every village's model to the end (issue 14: memory at any size)."""
+
+    town: str
+    slug: str
+    name: str
+    where: str
+    items: int
+    vouchers: int
+    item_paths: tuple[tuple[Path, str], ...] = ()
+    codes: str = ""
+    outside: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """ "town/village": how the build names a village (its folder under the content and output folders)."""
+        return f"{self.town}/{self.slug}"
+
+
+def listing_of(village: Village) -> VillageListing:
+    """The counts of `village` as it is (validated, or published: drafts out); its name and place."""
+    return VillageListing(
+        village.town_slug, village.slug, village.name, village.where, len(village.items), len(village.vouchers)
+    )
+
+
+def listings(city: City) -> list[VillageListing]:
+    """The listing of every village of `city`, in the city's order (its towns', each town's villages')."""
+    return [listing_of(v) for v in city.villages]
+
+
 @dataclass(slots=True)
 class Town:
     """镇/街道 A town and its villages, with what it publishes for all of them."""

@@ -59,7 +59,7 @@ def canonical(code: str) -> str:
     return text[:1] + text[1:].translate(_CROCKFORD)
 
 
-def _own(code: str) -> str:
+def own(code: str) -> str:
     """canonical() of a code refcode made, cheaply (a city's every code is put in targets): its letters are
     upper-case Crockford base32 already (no I, L, O), so only its dashes go."""
     return code.replace("-", "")
@@ -76,7 +76,7 @@ def targets(
     out: dict[str, tuple[object, str, str, str]] = {}
 
     def put(obj: Item | Voucher, town: str, village: str) -> None:
-        code = _own(codes[id(obj)])
+        code = own(codes[id(obj)])
         if asked is not None and code not in asked:
             return
         subject = obj.title if isinstance(obj, Item) else f"凭证 {obj.month} {obj.label}：{obj.summary}"
@@ -94,9 +94,17 @@ def targets(
     return out
 
 
-def read(tables: list[RawTable], city: City, report: Report, codes: Mapping[int, str] | None = None) -> list[Question]:
+def read(
+    tables: list[RawTable],
+    city: City,
+    report: Report,
+    codes: Mapping[int, str] | None = None,
+    villages: date | None = None,
+) -> list[Question]:
     """The hotline records, in date order, each with the item or voucher of `city` it is about (its `target`;
-    attach.attached hangs it there) and whether it is overdue. `city` is left as it was; `codes`: as targets."""
+    attach.attached hangs it there) and whether it is overdue. `city` is left as it was; `codes`: as targets.
+    `villages`: the latest day of the villages `city` no longer holds (review.as_of; a check that drops each
+    village once gone through gives `city` only the villages the records may name)."""
     if not tables:
         return []
     found = targets(city, codes, asked_codes(tables))
@@ -158,7 +166,7 @@ def read(tables: list[RawTable], city: City, report: Report, codes: Mapping[int,
                 )
             )
     found_questions = sorted(rows, key=lambda q: (q.date, q.ticket))
-    limit, today = city.oversight.answer_days, as_of(city, found_questions)
+    limit, today = city.oversight.answer_days, as_of(city, found_questions, villages)
     return [_timed(q, limit, today) for q in found_questions]
 
 

@@ -47,24 +47,29 @@ def voucher_code(town: str, village: str, voucher: Voucher) -> str:
     return _code(VOUCHER, f"{town}/{village}/voucher/{voucher.key}")
 
 
+def long_code(kind: str, identity: str) -> str:
+    """The longer code an identity is given when another's short code is its own (Collisions)."""
+    return _code(kind, identity, 10)
+
+
 def scan_code(voucher_ref: str, n: int) -> str:
     return f"{voucher_ref}-{n}"
 
 
-def _village_entries(town: str, village: Village) -> list[tuple[str, object, str, str]]:
+def village_entries(town: str, village: Village) -> list[tuple[str, object, str, str]]:
     """(identity, object, code, kind) of a village's items and vouchers, in the model's order."""
     owner = f"{town}/{village.slug}"
-    entries: list[tuple[str, object, str, str]] = [
+    found: list[tuple[str, object, str, str]] = [
         (f"{owner}/{item.where}", item, item_code(item, owner), KINDS[item.board.name]) for item in village.items
     ]
-    entries += [
+    found += [
         (f"{owner}/voucher/{voucher.key}", voucher, voucher_code(town, village.slug, voucher), VOUCHER)
         for voucher in village.vouchers
     ]
-    return entries
+    return found
 
 
-def _entries(city: City) -> Iterator[list[tuple[str, object, str, str]]]:
+def entries(city: City) -> Iterator[list[tuple[str, object, str, str]]]:
     """(identity, object, code, kind) of every item and voucher of the city: the city's items, then each town's
     and each of its villages' (one list at a time: a village's alone is all that is asked of it, Collisions)."""
     yield [(f"/{item.where}", item, item_code(item, ""), KINDS[item.board.name]) for item in city.items]
@@ -74,7 +79,7 @@ def _entries(city: City) -> Iterator[list[tuple[str, object, str, str]]]:
             for item in town.items
         ]
         for village in town.villages:
-            yield _village_entries(town.slug, village)
+            yield village_entries(town.slug, village)
 
 
 class Collisions:
@@ -87,12 +92,39 @@ class Collisions:
     def __init__(self) -> None:
         self.first: dict[str, str] = {}  # short code -> the least identity that has it
         self.longer: frozenset[str] = frozenset()
+        # the identities a lesser one with their short code was added before (add) -> their kind
+        self.passed: dict[str, str] = {}
+        self.least: tuple[str, str] | None = None  # the least identity added and its code
+        self.longest_code = "0" * 10
 
     def add(self, entries: Iterable[tuple[str, object, str, str]]) -> None:
         for identity, _, code, _ in entries:
             known = self.first.get(code)
             if known is None or identity < known:
                 self.first[code] = identity
+                if known is not None and known != identity:
+                    self.passed[known] = code[0]
+            elif known != identity:
+                self.passed[identity] = code[0]
+            if self.least is None or identity < self.least[0]:
+                self.least = (identity, code)
+
+    def settled(self) -> None:
+        """The identities given a longer code, from what `add` was given alone (no second pass over the city's
+        identities: a check that drops each village once gone through has them no more), and the longest code
+        (`longest`); the table of every short code is dropped."""
+        self.longer = frozenset(self.passed)
+        if self.longer:
+            least = min(self.longer)
+            self.longest_code = _code(self.passed[least], least, 10)
+        elif self.least is not None:
+            self.longest_code = self.least[1]
+        self.first, self.passed = {}, {}
+
+    def longest(self) -> str:
+        """The longest code, the first of them `assign` gives (by identity), once `settled`: the one the 我有疑问
+        QR code must hold (pipeline._qr_fits)."""
+        return self.longest_code
 
     def settle(self, entries: Iterable[Iterable[tuple[str, object, str, str]]]) -> None:
         """The identities given a longer code (`entries`: the same identities again, as `add` was given them);
@@ -108,16 +140,16 @@ class Collisions:
 def collisions(city: City) -> Collisions:
     """The city's Collisions."""
     found = Collisions()
-    for part in _entries(city):
+    for part in entries(city):
         found.add(part)
-    found.settle(_entries(city))
+    found.settle(entries(city))
     return found
 
 
 def village_codes(found: Collisions, town: str, village: Village) -> dict[int, str]:
     """id(object) -> code for every item and voucher of `village` (of the town `town`), as `assign` gives them for
     the city `found` was made from."""
-    return {id(obj): found.code(identity, code, kind) for identity, obj, code, kind in _village_entries(town, village)}
+    return {id(obj): found.code(identity, code, kind) for identity, obj, code, kind in village_entries(town, village)}
 
 
 def assign(city: City) -> dict[int, str]:
@@ -128,7 +160,7 @@ def assign(city: City) -> dict[int, str]:
     (Collisions: the same rule, kept for a village's codes made alone).
     """
     found = collisions(city)
-    entries = [entry for part in _entries(city) for entry in part]
+    every = [entry for part in entries(city) for entry in part]
     return {
-        id(obj): found.code(identity, code, kind) for identity, obj, code, kind in sorted(entries, key=lambda e: e[0])
+        id(obj): found.code(identity, code, kind) for identity, obj, code, kind in sorted(every, key=lambda e: e[0])
     }

@@ -356,20 +356,30 @@ def _office(board: str) -> str:
 # ---- the fixed "as of" day ----------------------------------------------------------------------------------
 
 
-def as_of(city: City, questions: list[Question] | None = None) -> date:
+def as_of(city: City, questions: list[Question] | None = None, villages: date | None = None) -> date:
     """The day time limits and reports are measured at: site.yaml `oversight: as_of`, else the latest date written
     anywhere in the content (items, reviews, vouchers, trails, hotline records: `questions`, or the city's).
-    Never the wall clock."""
+    Never the wall clock. `villages`: the latest of villages gone through and dropped (latest_day), when `city`
+    no longer holds them."""
     if city.oversight.as_of is not None:
         return city.oversight.as_of
-    days: list[date] = []
-    for items in [city.items] + [t.items for t in city.towns] + [v.items for v in city.villages]:
-        for item in items:
-            days += [item.date] + ([item.review.date] if item.review.date else [])
-    for village in city.villages:
-        days += [r.date for r in village.month_reviews.values() if r.date]
-        for v in village.vouchers:
-            days += [v.date] + [when for _, _, when in v.trail.steps if when]
+    days: list[date] = [] if villages is None else [villages]
+    for items in [city.items] + [t.items for t in city.towns]:
+        days += _item_days(items)
+    days += [day for day in map(latest_day, city.villages) if day is not None]
     for q in city.questions if questions is None else questions:
         days += [q.date] + ([q.reply_date] if q.reply_date else [])
     return max(days, default=date(2000, 1, 1))
+
+
+def latest_day(village: Village) -> date | None:
+    """The latest date written in a village (its items and their reviews, its month reviews, vouchers and their
+    trails; None: none), for as_of."""
+    days = _item_days(village.items) + [r.date for r in village.month_reviews.values() if r.date]
+    for v in village.vouchers:
+        days += [v.date] + [when for _, _, when in v.trail.steps if when]
+    return max(days, default=None)
+
+
+def _item_days(items: list[Item]) -> list[date]:
+    return [day for item in items for day in [item.date] + ([item.review.date] if item.review.date else [])]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
@@ -391,7 +391,11 @@ class Oversight:
     def __init__(self, raw: RawContent, city: City, report: Report, memo: FindingsMemo | None = None):
         self.config = city.oversight or OversightConfig()
         self.raw, self.report, self.memo = raw, report, memo
-        self.registries = read_registries(raw.registries, report)
+        # the registries' problems are reported at `finish`, first: where a whole run reports them, after
+        # validation, even when the villages are gone through as they are validated (pipeline.check)
+        read = Report()
+        self.registries = read_registries(raw.registries, read)
+        self.registry_problems = read.problems
         self.key = inputs(self.registries, self.config)
         self.raw_towns = {t.slug: t for t in raw.towns}
         self.raw_villages = {(t.slug, v.slug): v for t in raw.towns for v in t.villages}
@@ -433,22 +437,27 @@ class Oversight:
             self.allowed[town.slug] = (allowed, mine.problems)
         return self.allowed[town.slug]
 
-    def finish(self, city: City) -> Findings:
+    def finish(self, city: City, villages: Sequence[str] | None = None) -> Findings:
         """Every village's problems reported, in a whole run's order (each village of `city` gone through before:
-        only their names are read here); the findings without the villages' warnings (`village` gave them) and the
-        hotline's questions (oversee reads them)."""
+        only their names are read here; `villages`: their "town/village" in the city's order when `city` holds
+        none, the villages gone through and dropped); the findings without the villages' warnings (`village` gave
+        them) and the hotline's questions (oversee reads them)."""
         report = self.report
-        names = [village_key(v.town_slug, v.slug) for v in city.villages]
+        report.problems.extend(self.registry_problems)
+        names = [village_key(v.town_slug, v.slug) for v in city.villages] if villages is None else list(villages)
         for name in names:
             report.problems.extend(self.known[name].acknowledged)
         for items in [city.items] + [t.items for t in city.towns]:
             review.check_items_basis(items, report)
         for name in names:
             report.problems.extend(self.known[name].basis)
+        by_town: dict[str, list[str]] = {}
+        for name in names:
+            by_town.setdefault(name.split("/", 1)[0], []).append(name)
         for town in city.towns:
             report.problems.extend(self.town(town)[1])
-            for village in town.villages:
-                report.problems.extend(self.known[village_key(village.town_slug, village.slug)].reviews)
+            for name in by_town.get(town.slug, []):
+                report.problems.extend(self.known[name].reviews)
         kept = {
             name: self.known[name]
             for name in names

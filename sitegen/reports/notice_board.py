@@ -58,6 +58,7 @@ from sitegen.content.model import (
     Town,
     Village,
     Voucher,
+    listings,
 )
 from sitegen.content.money import ZERO, yuan
 from sitegen.content.privacy import find_unmasked, mask
@@ -699,7 +700,7 @@ def run(content: Path, out: Path, month: str, village_key: str | None = None, si
     city, report = check(content, Checked(facts_file(default_cache(out)), assets.CHECK))
     if city is None:
         raise Refused(report)
-    held = village_errors(report, city, content)
+    held = village_errors(report, listings(city), content)
     mine = {id(p) for problems in held.values() for p in problems}
     if any(id(p) not in mine for p in report.errors):
         raise Refused(report)  # an error outside the villages' folders: the build would stop on it too

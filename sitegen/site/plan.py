@@ -13,7 +13,7 @@ import html
 import posixpath
 import re
 import string
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,7 +32,9 @@ from sitegen.content.model import (
     Question,
     Town,
     Village,
+    VillageListing,
     Voucher,
+    listing_of,
 )
 from sitegen.content.money import ZERO
 from sitegen.content.taxonomy import BOARDS, FINANCE, POLICIES, RULES, Board, Category
@@ -122,9 +124,21 @@ P = TypeVar("P", bound=Page)
 
 
 class _Planner:
-    def __init__(self, city: City, only: Collection[str] | None = None, codes: dict[int, str] | None = None):
+    def __init__(
+        self,
+        city: City,
+        only: Collection[str] | None = None,
+        codes: dict[int, str] | None = None,
+        listed: Sequence[VillageListing] | None = None,
+    ):
         self.city = city
         self.only = only  # "town/village" of the villages whose pages are planned; None: every village
+        # the villages as listed (VillageListing) when `city` holds none of them (the build's check stores them)
+        self.listed: dict[str, list[VillageListing]] | None = None
+        if listed is not None:
+            self.listed = {}
+            for v in listed:
+                self.listed.setdefault(v.town, []).append(v)
         self._in_folder: dict[str, set[str]] = {}  # folder -> the item page paths in it (subitem_pages)
         self.pages: list[Page] = []
         self.images: dict[str, Rendition | Image] = {}  # a plain Image: one whole-image file (finance_pages.image_path)
@@ -165,8 +179,17 @@ class _Planner:
 
     def item_path(self, item: Item, folder: str) -> None:
         """Register an item's page path (so Markdown links can point at any item, planned or not)."""
-        path = self.item_paths[item.source] = f"{folder}/{item.slug}.html"
+        self.item_path_at(item.source, f"{folder}/{item.slug}.html")
+
+    def item_path_at(self, source: Path, path: str) -> None:
+        self.item_paths[source] = path
         self._in_folder.setdefault(posixpath.dirname(path), set()).add(path)
+
+    def villages_of(self, town: Town) -> list[VillageListing]:
+        """The villages of `town` as its pages list them."""
+        if self.listed is not None:
+            return self.listed.get(town.slug, [])
+        return [listing_of(v) for v in town.villages]
 
     def item_page(self, item: Item, base: str, folder: str, crumbs: list[tuple[str, str]]) -> None:
         """Register an item's page path first (so Markdown links can point at any item), page later."""
@@ -187,7 +210,7 @@ class _Planner:
             self.item_page(item, "", item.board.slug, home + [(item.board.name, f"{item.board.slug}/index.html")])
         for town in city.towns:
             self.town(town, home)
-        town_tiles = [Tile(t.name, f"{len(t.villages)} 个村", f"{t.slug}/index.html") for t in city.towns]
+        town_tiles = [Tile(t.name, f"{len(self.villages_of(t))} 个村", f"{t.slug}/index.html") for t in city.towns]
         sections = [
             Tile(b.name, f"{len(self._section(b, city.items))} 条", f"{b.slug}/index.html") for b in (RULES, POLICIES)
         ]
@@ -199,7 +222,9 @@ class _Planner:
                 city.title,
                 [],
                 tiles=_digits(town_tiles + sections),
-                villages=[(t, [Tile(v.name, "", self.village_path(v)) for v in t.villages]) for t in city.towns],
+                villages=[
+                    (t, [Tile(v.name, "", f"{v.key}/index.html") for v in self.villages_of(t)]) for t in city.towns
+                ],
             )
         )
         for board in (RULES, POLICIES):
@@ -264,8 +289,8 @@ class _Planner:
                 crumbs + [(item.board.name, f"{base}/{item.board.slug}/index.html")],
             )
         tiles = [
-            Tile(v.name, f"{len(v.items)} 条公开事项 · {len(v.vouchers)} 张凭证", self.village_path(v))
-            for v in town.villages
+            Tile(v.name, f"{v.items} 条公开事项 · {v.vouchers} 张凭证", f"{v.key}/index.html")
+            for v in self.villages_of(town)
         ]
         sections = [
             Tile(b.name, f"{len(self._section(b, self.city.items, town.items))} 条", f"{base}/{b.slug}/index.html")
@@ -293,8 +318,11 @@ class _Planner:
             if self.only is None or f"{town.slug}/{village.slug}" in self.only:
                 self.village(village, town, crumbs)
             else:  # not planned (carried over, or held): only where its items' pages are, for links into it
-                for item in village.items:
-                    self.item_path(item, self.item_folder(f"{town.slug}/{village.slug}", item))
+                for source, path in item_pages(village):
+                    self.item_path_at(source, path)
+        for listed in self.listed.get(town.slug, []) if self.listed is not None else []:
+            for source, path in listed.item_paths:  # (as listed: planned in its turn, plan_village)
+                self.item_path_at(source, path)
 
     @staticmethod
     def item_folder(base: str, item: Item) -> str:
@@ -660,12 +688,26 @@ def scan_viewers(stem: str, pics: list[Picture]) -> list[tuple[str, list[tuple[i
     return out
 
 
-def plan(city: City, only: Collection[str] | None = None, codes: dict[int, str] | None = None) -> Site:
+def plan(
+    city: City,
+    only: Collection[str] | None = None,
+    codes: dict[int, str] | None = None,
+    listed: Sequence[VillageListing] | None = None,
+) -> Site:
     """The site's pages: the city's and towns' pages, and those of the villages in `only` ("town/village"; None:
     every village). `item_paths` holds every item of every village all the same (Markdown links between villages
     resolve against it), found without planning the villages left out (a build carries their pages over).
-    `codes`: the city's reference codes when the caller has them (refcode.assign), else made when needed."""
-    return _Planner(city, only, codes).plan()
+    `codes`: the city's reference codes when the caller has them (refcode.assign), else made when needed.
+    `listed`: the villages' listings (their item pages among them) when `city` holds no village (the build, which
+    plans each village in its turn: plan_village), in the city's order."""
+    return _Planner(city, only, codes, listed).plan()
+
+
+def item_pages(village: Village) -> tuple[tuple[Path, str], ...]:
+    """(source, page path) of each item of `village`, as plan() registers them in `item_paths` (a village's
+    listing keeps them: links into a village not planned resolve against them)."""
+    base = f"{village.town_slug}/{village.slug}"
+    return tuple((item.source, f"{_Planner.item_folder(base, item)}/{item.slug}.html") for item in village.items)
 
 
 def plan_village(city: City, key: str, item_paths: dict[Path, str], codes: dict[int, str] | None = None) -> Site:

@@ -26,12 +26,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.content.files import IGNORED
-from sitegen.content.model import City, Image, Village
+from sitegen.content.model import VillageListing
 from sitegen.images.digests import Digests, path_facts
 from sitegen.site.code import RECORD, renderer
 
@@ -104,22 +104,20 @@ def _known_own(entry: object, folder_facts: str | None) -> tuple[str, str, list[
 
 def fingerprints(
     content: Path,
-    city: City,
-    codes: dict[int, str],
+    listed: Sequence[VillageListing],
     known: Digests,
     options: str,
     skip: frozenset[Path] = frozenset(),
-    images_of: Callable[[Village], Iterable[Image]] = lambda v: (),
     facts: Mapping[str, str] | None = None,
     recorded: Mapping[str, object] | None = None,
 ) -> Fingerprints:
-    """Every village's fingerprint parts, without planning any page: `codes` the reference codes the pages show
-    (refcode.assign), `images_of` every image a village's model holds (those outside its folder are its files
-    too), `options` the build options that change pages (e.g. preview), `skip` folders that are not content (an
-    output folder inside the content folder). `facts`: "town/village" -> its folder's stat facts taken before the
-    content was read (pipeline.content_state); a village whose facts (and its outside files') are those its
-    `recorded` entry was made at keeps the recorded own hash, unread; any other is hashed file by file (a file
-    touched but unchanged hashes the same: the village is still carried over)."""
+    """Every village's fingerprint parts, without planning any page, from its listing as published (`listed`:
+    the hash of the reference codes its pages show, the files it publishes from outside its folder, which are its
+    files too; no village's model is read), `options` the build options that change pages (e.g. preview), `skip`
+    folders that are not content (an output folder inside the content folder). `facts`: "town/village" -> its
+    folder's stat facts taken before the content was read (pipeline.content_state); a village whose facts (and
+    its outside files') are those its `recorded` entry was made at keeps the recorded own hash, unread; any other
+    is hashed file by file (a file touched but unchanged hashes the same: the village is still carried over)."""
     root = content.resolve()
     facts, recorded = facts or {}, recorded or {}
 
@@ -131,33 +129,33 @@ def fingerprints(
     stamps: dict[str, str] = {}
     outside: dict[str, list[str]] = {}
     recalled: set[str] = set()
-    for v in sorted(city.villages, key=lambda v: (v.town_slug, v.slug)):
-        key = f"{v.town_slug}/{v.slug}"
-        folder = folders[key] = root / v.town_slug / v.slug
+    for v in sorted(listed, key=lambda v: (v.town, v.slug)):
+        key = v.key
+        folder = folders[key] = root / v.town / v.slug
         found = _known_own(recorded.get(key), facts.get(key))
         if found is not None:
             stamps[key], own[key], outside[key] = found
             recalled.add(key)
             continue
-        outside[key] = sorted({str(i.source) for i in images_of(v) if not i.source.is_relative_to(folder)})
+        outside[key] = list(v.outside)
         files = _walk(folder, root, set()) + [(name(f), f) for f in outside[key]]
         own[key] = _hash_files(files, known)
         stamps[key] = _stamp(facts[key], outside[key]) if key in facts else ""
     shared = hashlib.sha256(f"{renderer()}|{options}|{sorted(folders)}|".encode())
     not_shared = {str(f) for f in [*folders.values(), *skip]}
     shared.update(_hash_files(_walk(root, root, not_shared), known).encode())
-    by_village = {}
-    for v in city.villages:
-        mine = [codes.get(id(x), "") for x in v.items] + [codes.get(id(x), "") for x in v.vouchers]
-        by_village[f"{v.town_slug}/{v.slug}"] = hashlib.sha256("|".join(mine).encode()).hexdigest()
+    by_village = {v.key: v.codes for v in listed}
     return Fingerprints(shared.hexdigest(), dict(sorted(own.items())), by_village, stamps, outside, recalled)
 
 
-def linked_villages(content: Path, city: City, targets: set[tuple[str, Path]]) -> dict[str, list[str]]:
-    """ "town/village" -> the other villages whose folders its pages' Markdown links point into (whether or not
-    the link found an item: one that appears later must be linked then), from (page path, target file) pairs."""
+def linked_villages(
+    content: Path, listed: Iterable[VillageListing], targets: set[tuple[str, Path]]
+) -> dict[str, list[str]]:
+    """ "town/village" -> the other villages (of those `listed`) whose folders its pages' Markdown links point into
+    (whether or not the link found an item: one that appears later must be linked then), from (page path, target
+    file) pairs."""
     root = content.resolve()
-    villages = {(v.town_slug, v.slug) for v in city.villages}
+    villages = {(v.town, v.slug) for v in listed}
     found: dict[str, set[str]] = {}
     for page, target in targets:
         key = "/".join(page.split("/")[:2])

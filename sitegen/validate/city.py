@@ -10,7 +10,7 @@ import hashlib
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Container
+from collections.abc import Container, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -98,34 +98,67 @@ def validate(
     """Build the City from raw content, reporting every problem. None if site.yaml itself is unusable.
     `probes`: image headers read in earlier runs, by stat facts (digests.Probes; an unchanged scan is not opened).
     `memo`: the villages validated before (memo.py; the one `load` was given): an unchanged village is restored,
-    its problems reported again in their place; what crosses villages is checked below as always."""
-    root = raw.root
-    config = parse_site_config(raw.site.data, Location(raw.site.where), report) if raw.site else None
-    if config is None:
+    its problems reported again in their place; what crosses villages is checked below as always. (Validation,
+    with every village kept in its town.)"""
+    run = Validation(raw, report, probes, memo)
+    if run.city is None:
         return None
-    checker = _Checker(root, config, report, probes)
-    city = City(config.city, config.title, config.hotline, config.large_amount)
-    city.oversight = config.oversight
-    city.feedback_url = config.feedback_url
-    city.public_url = config.public_url
-    city.subitems = config.subitems
-    city.items = checker.items(raw.items, "city")
-    total, done = sum(len(t.villages) for t in raw.towns), 0
-    for raw_town in raw.towns:
-        town = read_town(raw_town, root, report)
-        town.items = checker.items(raw_town.items, "town")
-        for raw_village in raw_town.villages:
-            town.villages.append(_village(checker, raw_village, raw_town.slug, memo))
-            done += 1
-            progress.tell("villages", done, total)  # a terminal's progress line (progress.py)
-        city.towns.append(town)
-    _unique_names([(t.name, f"{t.slug}/town.yaml") for t in city.towns], root, report)
-    for town in city.towns:  # the same village name in two towns is common; within one town it is a mistake
-        _unique_names([(v.name, f"{town.slug}/{v.slug}/village.yaml") for v in town.villages], root, report)
-    if not city.villages:
-        report.error("no-villages", Location(root.name))
-    checker.check_body_links()
-    return city
+    for town, village in run.villages():
+        town.villages.append(village)
+    return run.finish()
+
+
+class Validation:
+    """校验 One run's validation, a village at a time (issue 14: memory at any size): `city` is the city's settings
+    and its own items (None when site.yaml is unusable); `villages` validates each village in the content's order
+    and gives it with its town (the town is in `city` already, its villages left to the caller: to keep, or to
+    store and drop); `finish` then checks what crosses villages (names unique within a town and among towns, at
+    least one village, the items' body links: from an index of names and links, not from the villages) and gives
+    the city back. The problems are reported in the order `validate` reports them."""
+
+    def __init__(self, raw: RawContent, report: Report, probes: Probes | None = None, memo: VillageMemo | None = None):
+        self.raw, self.report, self.memo = raw, report, memo
+        config = parse_site_config(raw.site.data, Location(raw.site.where), report) if raw.site else None
+        self.city: City | None = None
+        if config is None:
+            return
+        self.checker = _Checker(raw.root, config, report, probes)
+        city = self.city = City(config.city, config.title, config.hotline, config.large_amount)
+        city.oversight = config.oversight
+        city.feedback_url = config.feedback_url
+        city.public_url = config.public_url
+        city.subitems = config.subitems
+        city.items = self.checker.items(raw.items, "city")
+        self.names: dict[str, list[tuple[str, str]]] = {}  # town -> (name, village.yaml) of each of its villages
+
+    def villages(self) -> Iterator[tuple[Town, Village]]:
+        """Each village validated (or restored from the memo), with its town, in the content's order."""
+        assert self.city is not None
+        root = self.raw.root
+        total, done = sum(len(t.villages) for t in self.raw.towns), 0
+        for raw_town in self.raw.towns:
+            town = read_town(raw_town, root, self.report)
+            town.items = self.checker.items(raw_town.items, "town")
+            self.city.towns.append(town)
+            names = self.names[town.slug] = []
+            for raw_village in raw_town.villages:
+                village = _village(self.checker, raw_village, raw_town.slug, self.memo)
+                names.append((village.name, f"{town.slug}/{village.slug}/village.yaml"))
+                yield town, village
+                done += 1
+                progress.tell("villages", done, total)  # a terminal's progress line (progress.py)
+
+    def finish(self) -> City:
+        """What crosses villages checked, once every village was given (`villages`): the city."""
+        city, root, report = self.city, self.raw.root, self.report
+        assert city is not None
+        _unique_names([(t.name, f"{t.slug}/town.yaml") for t in city.towns], root, report)
+        for town in city.towns:  # the same village name in two towns is common; within one town it is a mistake
+            _unique_names(self.names.get(town.slug, []), root, report)
+        if not any(self.names.values()):
+            report.error("no-villages", Location(root.name))
+        self.checker.check_body_links()
+        return city
 
 
 def read_town(raw: RawTown, root: Path, report: Report) -> Town:
@@ -145,6 +178,11 @@ def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMe
     restored = memo.restore(raw) if memo is not None else None
     checker.assigned.clear()  # (what was registered before this village: no longer asked for)
     checker.deps.clear()
+    if restored is None and memo is not None and raw.path in memo.recalled:
+        # load read none of its records (the memo stood in), and its entry changed since (another run wrote it):
+        # an error in its folder, so that it is held with its last pages, not validated from nothing
+        where = rel(raw.path / "village.yaml", checker.root)
+        report.error("village-changed", Location(where), village=f"{town_slug}/{raw.slug}")
     if restored is not None:
         report.problems.extend(restored.problems)
         checker.links.update(restored.links)

@@ -50,7 +50,7 @@ import os
 import pickle
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PosixPath
@@ -66,7 +66,7 @@ from sitegen.content.model import Item, Village
 from sitegen.images.digests import path_facts, tree_facts
 from sitegen.oversight.supervise import VillageFindings
 
-FORMAT = 3  # of an entry, and of what its key hashes: change when either changes
+FORMAT = 4  # of an entry, and of what its key hashes: change when either changes
 
 
 @dataclass
@@ -89,6 +89,17 @@ class _Entry:
     # oversight's findings (oversight/supervise.py): the key of what they were made from besides the village, and
     # the problems its acknowledgements, basis checks and reviews gave; `village` then carries its warnings
     oversight: tuple[str, list[Problem], list[Problem], list[Problem]] | None = None
+
+
+@dataclass
+class _Front:
+    """What load reads of a village's entry (memo.recall): its loading's problems and the raw documents oversight
+    reads. Pickled ahead of the entry, so that load reads it alone and the village is unpickled in its turn."""
+
+    loaded: list[Problem]
+    config: RawDoc | None
+    reviews: RawDoc | None
+    acknowledgements: RawDoc | None
 
 
 @dataclass
@@ -116,6 +127,7 @@ def _constants() -> dict[tuple[str, ...], object]:
     return named
 
 
+_CONSTANTS = _constants()  # (the charts and boards are fixed when sitegen is imported)
 _FIELDS: dict[type, tuple[str, ...] | None] = {}  # a model class -> its fields, when its constructor takes them all
 
 
@@ -261,6 +273,20 @@ class _Unpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(f"no constant {pid!r}") from None
 
 
+def pickled(obj: object) -> bytes:
+    """`obj` (a village's model) pickled as the memo pickles it: shared constants by name, the model's dataclasses
+    by their fields (store.VillageStore keeps a run's villages so)."""
+    buffer = io.BytesIO()
+    _Pickler(buffer, {id(o): name for name, o in _CONSTANTS.items()}).dump(obj)
+    return buffer.getvalue()
+
+
+def unpickled(data: bytes) -> object:
+    """What `pickled` gave, back: the shared constants the very same objects (the collector paused meanwhile)."""
+    with _no_collection():
+        return _Unpickler(io.BytesIO(data), _CONSTANTS).load()
+
+
 class VillageMemo:
     """The villages validated before, in `folder` (the image cache's `.index/villages/`). `code` names sitegen's
     code (reuse.renderer()). Used by load (`recall`, `loaded`) and validate (`restore`, `keep`); `finish`
@@ -275,7 +301,9 @@ class VillageMemo:
         self._base: str | None = None
         self.keys: dict[Path, str] = {}  # village folder -> its key, taken before it was read
         self.loads: dict[Path, list[Problem]] = {}  # village folder -> its loading's problems (validated afresh)
-        self.found: dict[Path, _Entry] = {}  # village folder -> its entry (restored)
+        self.found: dict[Path, _Front] = {}  # village folder -> its entry (restored; until `release`)
+        self.recalled: set[Path] = set()  # the village folders restored this run
+        self.digests: dict[Path, str] = {}  # village folder -> its entry's digest, as load read it
         self.entries: dict[Path, _Entry] = {}  # village folder -> its entry as on disk (restored, or kept this run)
         self.heads: dict[Path, tuple[int, str, list[tuple[str, str]]]] = {}  # village folder -> its entry's head
         self.folders: dict[int, tuple[Path, Village]] = {}  # id(village) -> its folder, restored or kept this run
@@ -318,6 +346,7 @@ class VillageMemo:
         if entry is None:
             return None
         self.found[folder] = entry
+        self.recalled.add(folder)
         report.problems.extend(entry.loaded)
         return RawVillage(
             folder.name,
@@ -332,32 +361,57 @@ class VillageMemo:
         """The village in `folder` was loaded afresh and its loading reported `problems`."""
         self.loads[folder] = problems
 
-    def _read(self, folder: Path, key: str) -> _Entry | None:
+    def _read(self, folder: Path, key: str) -> _Front | None:
+        """What load reads of the entry of the village in `folder` when its key is `key` (its front: the village
+        itself is unpickled when validation restores it, in its turn: `_village`), or None."""
         path = self._file(folder)
         try:
             with path.open("rb") as f:
-                head = pickle.load(f)  # (FORMAT, key, deps): only plain values, read before the village
-                if not (isinstance(head, tuple) and len(head) == 3 and head[0] == FORMAT and head[1] == key):
+                head = pickle.load(f)  # (FORMAT, key, deps, digest): plain values, read before the village
+                if not (isinstance(head, tuple) and len(head) == 4 and head[0] == FORMAT and head[1] == key):
                     return None
                 if any(path_facts(p) != facts for p, facts in head[2]):
                     return None
-                with _no_collection():
-                    entry = _Unpickler(f, self.constants).load()
-                    settle()  # held for the run: no full collection walks it again (holding)
+                body = f.read()
+            if hashlib.sha256(body).hexdigest() != head[3]:
+                return None  # damaged: whole before anything of it is trusted (its village is read in its turn)
+            front = _Unpickler(io.BytesIO(body), self.constants).load()
         except Exception:  # none yet, damaged, from another sitegen: validated afresh, nothing lost
+            return None
+        if not isinstance(front, _Front):
+            return None
+        self.used.add(path.name)
+        self.heads[folder], self.digests[folder] = head[:3], head[3]
+        return front
+
+    def _village(self, folder: Path) -> _Entry | None:
+        """The whole entry of the village in `folder`, recalled at load (its head the one read then), or None."""
+        try:
+            with self._file(folder).open("rb") as f:
+                head = pickle.load(f)
+                body = f.read()
+            if head != (*self.heads[folder], self.digests[folder]) or hashlib.sha256(body).hexdigest() != head[3]:
+                return None  # written again since load read it: validated afresh
+            with _no_collection():  # (not frozen: dropped after its turn, its cycles are the collector's)
+                data = io.BytesIO(body)
+                _Unpickler(data, self.constants).load()  # (its front, read at load)
+                entry = _Unpickler(data, self.constants).load()
+        except Exception:
             return None
         if not isinstance(entry, _Entry) or not isinstance(entry.village, Village):
             return None
-        self.used.add(path.name)
-        self.heads[folder], self.entries[folder] = head, entry
         return entry
 
     # ---- validate ---------------------------------------------------------------------------------------------
     def restore(self, raw: RawVillage) -> Restored | None:
-        """The remembered village `raw` stands in for, or None (validate it)."""
-        entry = self.found.get(raw.path)
+        """The remembered village `raw` stands in for, or None (validate it): unpickled now, in its turn, not at
+        load (issue 14: a check holds one village at a time)."""
+        if raw.path not in self.found:
+            return None
+        entry = self._village(raw.path)
         if entry is None:
             return None
+        self.entries[raw.path] = entry
         try:
             items = [entry.village.items[i] for i in entry.assigned]
         except (IndexError, TypeError):
@@ -403,10 +457,13 @@ class VillageMemo:
 
     def _write(self, folder: Path, head: tuple[int, str, list[tuple[str, str]]], entry: _Entry) -> bool:
         """The entry of the village in `folder` written (atomically); False: not kept (next time afresh)."""
-        buffer = io.BytesIO()
+        body, buffer = io.BytesIO(), io.BytesIO()
         try:
-            pickle.dump(head, buffer, protocol=pickle.HIGHEST_PROTOCOL)
-            _Pickler(buffer, self.names).dump(entry)
+            _Pickler(body, self.names).dump(_Front(entry.loaded, entry.config, entry.reviews, entry.acknowledgements))
+            _Pickler(body, self.names).dump(entry)
+            digest = hashlib.sha256(body.getvalue()).hexdigest()  # (load trusts nothing of a damaged entry)
+            pickle.dump((*head, digest), buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            buffer.write(body.getvalue())
         except (pickle.PicklingError, TypeError, AttributeError, KeyError, RecursionError):
             return False  # something in the model cannot be kept: validated afresh next time
         path = self._file(folder)
@@ -418,6 +475,7 @@ class VillageMemo:
         except OSError:
             return False  # only a shortcut
         self.used.add(path.name)
+        self.digests[folder] = digest
         return True
 
     # ---- oversight (oversight/supervise.oversee: FindingsMemo) ------------------------------------------------
@@ -453,6 +511,39 @@ class VillageMemo:
             self.entries[folder] = kept
             self.folders[id(supervised)] = (folder, supervised)
 
+    def kept_as(self, village: Village) -> Callable[[], Village] | None:
+        """How to restore `village` from its entry when the entry holds this very village (restored unchanged, or
+        kept this run as oversight left it): the run's store reads it there rather than pickling it again
+        (store.VillageStore.keep). None: no entry holds it. Ask before `release`."""
+        mine = self.folders.get(id(village))
+        if mine is None or mine[1] is not village or mine[0] not in self.digests:
+            return None
+        folder = mine[0]
+        entry = self.entries.get(folder)
+        if entry is None or entry.village is not village:
+            return None
+
+        def restore() -> Village:
+            again = self._village(folder)
+            if again is None:
+                raise OSError(f"{self._file(folder)}: its entry changed during the run")
+            return again.village
+
+        return restore
+
+    def release(self, village: Village) -> None:
+        """Hold nothing more of `village` (restored or kept this run), once the check has gone through it: its
+        entry's model is let go (its key, and what the decode check asks, stay), so that the memo does not hold
+        every village to the end of the run (issue 14: memory at any size)."""
+        mine = self.folders.get(id(village))
+        if mine is None or mine[1] is not village:
+            return
+        folder = mine[0]
+        for held in [k for k, (f, _) in self.folders.items() if f == folder]:
+            del self.folders[held]
+        self.entries.pop(folder, None)
+        self.found.pop(folder, None)
+
     # ---- the decode check (build/pipeline.check) ----------------------------------------------------------------
     def _marker(self, folder: Path) -> Path:
         return self._file(folder).with_suffix(".images")
@@ -463,7 +554,7 @@ class VillageMemo:
         village's folder and of every outside file it names, and the code's version (the check's with it), so
         those images are the same files and the check would pass again. Call before `finish`."""
         passed = set()
-        for folder in self.found:
+        for folder in sorted(self.recalled):
             marker = self._marker(folder)
             try:
                 if marker.read_text("ascii") != self.keys[folder]:
