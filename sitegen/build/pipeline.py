@@ -41,7 +41,7 @@ from sitegen.images import renditions as assets
 from sitegen.images.digests import Checked, Digests, Probes, facts_file, tree_facts
 from sitegen.oversight import questions, refcode
 from sitegen.oversight.attach import attached, village_key
-from sitegen.oversight.review import draft_months, item_is_draft, latest_day, publish
+from sitegen.oversight.review import draft_months, item_is_draft, latest_day, publish, queued
 from sitegen.oversight.supervise import Oversight
 from sitegen.site import feedback, output, render, reuse
 from sitegen.site import plan as links
@@ -259,11 +259,13 @@ class CheckedCity:
 
     def alone(self) -> Iterator[City]:
         """The city in parts, in its order: its own and its towns' items (no village), then each village restored,
-        alone in its town (no item of the city or town), one at a time (scope.unpublished lists them so)."""
+        alone in its town (no item of the city or town), one at a time (scope.unpublished lists them so). Only
+        the villages whose listing says review.queue lists something of them (`queued`) are restored: the others
+        would list nothing (a warm check restored every village again for this)."""
         yield self.city
         towns = {t.slug: t for t in self.city.towns}
         for listing in self.listed:
-            if listing.key in self.store:
+            if listing.queued and listing.key in self.store:
                 town = replace(towns[listing.town], items=[], villages=[self.village(listing.key)])
                 yield replace(self.city, items=[], questions=[], towns=[town])
 
@@ -412,8 +414,11 @@ class _Stream:
         required = self.settings.oversight.review_required
         if not draft_months(village, required) and not any(item_is_draft(i, required) for i in village.items):
             listed = self.listing(village)
+            if queued(village, required, drafts=False):
+                listed = replace(listed, queued=True)
             return listed, listed
-        return self.listing(village), self.listing(publish(self.alone(village), False).villages[0])
+        listed = replace(self.listing(village), queued=True)
+        return listed, self.listing(publish(self.alone(village), False).villages[0])
 
     def finish(self, city: City) -> CheckedCity:
         """What crosses villages, once every village was gone through (`city`: validation's finish): oversight's
