@@ -388,7 +388,8 @@ class _Stream:
         if self.memo is not None:  # its entry (restored unchanged, or just kept) stands for it in the store
             kept = self.memo.kept_as(supervised_village)
             self.memo.release(village)
-        self.decoding.village(key, published_images(supervised_village))
+        images = published_images(supervised_village)  # (one walk: its decode check and its listing)
+        self.decoding.village(key, images)
         entries = refcode.village_entries(town.slug, supervised_village)
         self.collisions.add(entries)
         if self.asked is None or any(
@@ -399,7 +400,7 @@ class _Stream:
         day = latest_day(supervised_village)
         if day is not None and (self.latest is None or day > self.latest):
             self.latest = day
-        listed, published = self.listings(supervised_village)
+        listed, published = self.listings(supervised_village, images)
         self.listed.append(listed)
         self.published.append(published)
         self.store.keep(key, supervised_village, kept)
@@ -408,16 +409,16 @@ class _Stream:
         """A city of `village` alone, with the site's settings (its town a bare one)."""
         return replace(self.settings, towns=[Town(village.town_slug, "", [village])])
 
-    def listings(self, village: Village) -> tuple[VillageListing, VillageListing]:
+    def listings(self, village: Village, images: list[Image] | None = None) -> tuple[VillageListing, VillageListing]:
         """A village's listings as validated (drafts in) and as published (drafts out: review.publish, of the
-        village alone)."""
+        village alone). `images`: the village's published_images, when the caller has them."""
         required = self.settings.oversight.review_required
         if not draft_months(village, required) and not any(item_is_draft(i, required) for i in village.items):
-            listed = self.listing(village)
+            listed = self.listing(village, images)
             if queued(village, required, drafts=False):
                 listed = replace(listed, queued=True)
             return listed, listed
-        listed = replace(self.listing(village), queued=True)
+        listed = replace(self.listing(village, images), queued=True)
         return listed, self.listing(publish(self.alone(village), False).villages[0])
 
     def finish(self, city: City) -> CheckedCity:
@@ -460,19 +461,29 @@ class _Stream:
             if q.village:
                 mine.setdefault(village_key(q.town, q.village), []).append(q)
         for key, village in named.items():
-            if key in mine:
+            if key not in mine:
+                continue
+            # each question's target by its place in the village: given them again as it is restored (store.change)
+            places = {id(x): (False, n) for n, x in enumerate(village.items)}
+            places.update({id(x): (True, n) for n, x in enumerate(village.vouchers)})
+            asked = [(q, places.get(id(q.target))) for q in mine[key]]
+            if all(place is not None for _, place in asked):
+                self.store.change(key, functools.partial(_asking, self.settings, key, asked))
+            else:  # (a question about something else of it: the village as given them, pickled again)
                 asking = attached(
                     self.alone(village), lambda thing: thing.draft, {key: village.warnings}, mine, mine[key]
                 )
                 self.store.keep(key, asking.villages[0])
         return attached(city, lambda thing: thing.draft, {}, {}, [q for q in found if not q.village])
 
-    def listing(self, village: Village) -> VillageListing:
+    def listing(self, village: Village, images: list[Image] | None = None) -> VillageListing:
         """A village's listing, its reference codes as known so far (finish makes them again for a village whose
-        code a later village made longer, rare)."""
+        code a later village made longer, rare). `images`: its published_images, when the caller has them."""
         codes = refcode.village_codes(self.collisions, village.town_slug, village)
         mine = [codes.get(id(x), "") for x in village.items] + [codes.get(id(x), "") for x in village.vouchers]
-        folder = self.root / village.town_slug / village.slug
+        # below its folder: the path's text under the folder's (what Path.is_relative_to tells, without its parsing)
+        folder = f"{self.root / village.town_slug / village.slug}/"
+        images = published_images(village) if images is None else images
         return VillageListing(
             village.town_slug,
             village.slug,
@@ -482,8 +493,22 @@ class _Stream:
             len(village.vouchers),
             links.item_pages(village),
             hashlib.sha256("|".join(mine).encode()).hexdigest(),
-            tuple(sorted({str(i.source) for i in published_images(village) if not i.source.is_relative_to(folder)})),
+            tuple(sorted({s for s in map(str, (i.source for i in images)) if not s.startswith(folder)})),
         )
+
+
+def _asking(
+    settings: City, key: str, asked: list[tuple[Question, tuple[bool, int] | None]], village: Village
+) -> Village:
+    """`village` ("town/village" `key`, just restored) given the hotline questions `asked` about it, each with
+    the place of what it is about (a voucher or not, its index), so that it is about this village's very object
+    (`settings`: the site's settings, for a city of that village alone)."""
+    mine = [
+        replace(q, target=(village.vouchers if place[0] else village.items)[place[1]]) if place else q
+        for q, place in asked
+    ]
+    alone = replace(settings, towns=[Town(village.town_slug, "", [village])])
+    return attached(alone, lambda thing: thing.draft, {key: village.warnings}, {key: mine}, mine).villages[0]
 
 
 def village_memo(cache: Path, facts: dict[str, str] | None = None) -> VillageMemo | None:
@@ -527,7 +552,8 @@ class _Decoding:
         self.passed: list[str] = []  # "town/village" of the villages checked in full with no failure
 
     def village(self, key: str, images: list[Image]) -> None:
-        """The images of the village `key` ("": the city's and towns') checked now (not kept)."""
+        """The images of the village `key` ("": the city's and towns') checked now (not kept); none when the
+        memo says they passed with these very files."""
         if key in self.known:
             return
         todo: dict[Path, Image] = {}
