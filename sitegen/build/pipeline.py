@@ -466,9 +466,9 @@ class _Stream:
             # each question's target by its place in the village: given them again as it is restored (store.change)
             places = {id(x): (False, n) for n, x in enumerate(village.items)}
             places.update({id(x): (True, n) for n, x in enumerate(village.vouchers)})
-            asked = [(q, places.get(id(q.target))) for q in mine[key]]
-            if all(place is not None for _, place in asked):
-                self.store.change(key, functools.partial(_asking, self.settings, key, asked))
+            about = [(q, places.get(id(q.target))) for q in mine[key]]
+            if all(place is not None for _, place in about):
+                self.store.change(key, functools.partial(_asking, self.settings, key, about))
             else:  # (a question about something else of it: the village as given them, pickled again)
                 asking = attached(
                     self.alone(village), lambda thing: thing.draft, {key: village.warnings}, mine, mine[key]

@@ -57,9 +57,10 @@ class VillageStore:
         if key in self.readers:
             village = self.readers[key]()
         else:
-            village = unpickled(self.files[key].read_bytes())
-            if not isinstance(village, Village):
+            kept = unpickled(self.files[key].read_bytes())
+            if not isinstance(kept, Village):
                 raise TypeError(f"{self.files[key]}: not a village")
+            village = kept
         how = self.changes.get(key)
         return village if how is None else how(village)
 
