@@ -41,7 +41,7 @@ from sitegen.images import renditions as assets
 from sitegen.images.digests import Checked, Digests, Probes, facts_file, tree_facts
 from sitegen.oversight import questions, refcode
 from sitegen.oversight.attach import attached, village_key
-from sitegen.oversight.review import draft_months, item_is_draft, latest_day, publish, queued
+from sitegen.oversight.review import QueueRow, draft_months, item_is_draft, latest_day, publish, queue, queued
 from sitegen.oversight.supervise import Oversight
 from sitegen.site import feedback, output, render, reuse
 from sitegen.site import plan as links
@@ -257,17 +257,13 @@ class CheckedCity:
         questions = sorted([*self.city.questions, *asked], key=lambda q: (q.date, q.ticket))
         return replace(self.city, towns=towns, questions=questions)
 
-    def alone(self) -> Iterator[City]:
-        """The city in parts, in its order: its own and its towns' items (no village), then each village restored,
-        alone in its town (no item of the city or town), one at a time (scope.unpublished lists them so). Only
-        the villages whose listing says review.queue lists something of them (`queued`) are restored: the others
-        would list nothing (a warm check restored every village again for this)."""
-        yield self.city
-        towns = {t.slug: t for t in self.city.towns}
+    def queue(self) -> Iterator[QueueRow]:
+        """review.queue's rows of the whole city as validated, in its order, but those of a village approved (已通过):
+        the city's and towns' items', then each village's from its listing (`queued`), no village restored
+        (scope.unpublished lists them so; a warm check restored every village again for this)."""
+        yield from queue(self.city)
         for listing in self.listed:
-            if listing.queued and listing.key in self.store:
-                town = replace(towns[listing.town], items=[], villages=[self.village(listing.key)])
-                yield replace(self.city, items=[], questions=[], towns=[town])
+            yield from listing.queued
 
     def close(self) -> None:
         self.store.close()
@@ -369,6 +365,7 @@ class _Stream:
         self.latest: date | None = None  # the latest day written in the villages (review.as_of)
         self.listed: list[VillageListing] = []
         self.published: list[VillageListing] = []
+        self.towns: dict[str, str] = {}  # town slug -> its name (a village's rows of review.queue name it)
         # the site's settings alone, for a city of one village (attach and publish go through a village alone)
         self.settings = City(city.name, city.title, city.hotline, city.large_amount, oversight=self.oversight.config)
 
@@ -390,6 +387,7 @@ class _Stream:
             self.memo.release(village)
         images = published_images(supervised_village)  # (one walk: its decode check and its listing)
         self.decoding.village(key, images)
+        self.towns[town.slug] = town.name
         entries = refcode.village_entries(town.slug, supervised_village)
         self.collisions.add(entries)
         if self.asked is None or any(
@@ -416,10 +414,15 @@ class _Stream:
         if not draft_months(village, required) and not any(item_is_draft(i, required) for i in village.items):
             listed = self.listing(village, images)
             if queued(village, required, drafts=False):
-                listed = replace(listed, queued=True)
+                listed = replace(listed, queued=self.queued(village))
             return listed, listed
-        listed = replace(self.listing(village, images), queued=True)
+        listed = replace(self.listing(village, images), queued=self.queued(village))
         return listed, self.listing(publish(self.alone(village), False).villages[0])
+
+    def queued(self, village: Village) -> tuple[QueueRow, ...]:
+        """review.queue's rows of `village` (in its town) that are not approved (scope.unpublished lists them)."""
+        town = Town(village.town_slug, self.towns.get(village.town_slug, ""), [village])
+        return tuple(row for row in queue(replace(self.settings, towns=[town])) if row.status != "已通过")
 
     def finish(self, city: City) -> CheckedCity:
         """What crosses villages, once every village was gone through (`city`: validation's finish): oversight's
