@@ -417,7 +417,9 @@ class _Stream:
                 listed = replace(listed, queued=self.queued(village))
             return listed, listed
         listed = replace(self.listing(village, images), queued=self.queued(village))
-        return listed, self.listing(publish(self.alone(village), False).villages[0])
+        # what it publishes is some of what it holds (publish copies records, never an image): nothing from outside
+        # its folder as validated, nothing as published, without walking it again
+        return listed, self.listing(publish(self.alone(village), False).villages[0], None if listed.outside else [])
 
     def queued(self, village: Village) -> tuple[QueueRow, ...]:
         """review.queue's rows of `village` (in its town) that are not approved (scope.unpublished lists them)."""
