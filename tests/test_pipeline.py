@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import weakref
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +27,22 @@ from PIL import Image as PILImage
 
 from sitegen.build import lock, pipeline
 from sitegen.build.pipeline import build, check
+from sitegen.build.place import locate
+from sitegen.build.scope import unpublished
 from sitegen.cli.main import cli
 from sitegen.content import progress
-from sitegen.content.errors import ContentError, OutputError
+from sitegen.content.errors import ContentError, OutputError, Report
 from sitegen.content.model import City, Image, Item, Village, Voucher
 from sitegen.content.privacy import find_unmasked, mask
 from sitegen.finance import ledger
 from sitegen.images import renditions as assets
 from sitegen.images.digests import FILE, Checked, facts_file
-from sitegen.oversight import refcode
+from sitegen.oversight import refcode, review
 from sitegen.site import output, render, reuse
 from sitegen.site import plan as links
 from sitegen.site.finance_pages import finance_slug
 from sitegen.validate.city import item_slug
+from sitegen.validate.store import VillageStore
 from tests import oversightkit
 from tests.conftest import add_second_village, snapshot
 from tests.deploykit import env, kill, paused, two_villages
@@ -714,6 +718,70 @@ def test_the_check_keeps_no_village_and_the_round_restores_one_at_a_time(tmp_pat
     monkeypatch.setattr(pipeline._Round, "plan_village", plan_village)
     build(root, tmp_path / "out", themes=("mobile",))
     assert alive == [{"xg/cs"}, {"xg/hx"}]
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# edits to the second village (xg/hx) whose records review.queue lists as not approved, or none (the first
+# village, xg/cs, has every record approved: nothing to list)
+QUEUED = {
+    "nothing": [],
+    "an item pending": [("xg/hx/party/meeting.md", "status: 已通过", "status: 待审核")],
+    "a month sent back": [("xg/hx/reviews.yaml", "status: 已通过", "status: 退回")],
+    "an item never reviewed, reviews not required, lacking its basis": [
+        ("site.yaml", 'hotline: "12345"', 'hotline: "12345"\noversight:\n  review_required: false'),
+        (
+            "xg/hx/affairs/compact.md",
+            "review: {department: 夏港街道民政办, reviewer: 李梅, date: 2026-08-02, status: 已通过}\n",
+            "",
+        ),
+    ],
+}
+
+
+@pytest.mark.parametrize("case", list(QUEUED))
+def test_the_drafts_list_restores_no_village(mini, monkeypatch, case):
+    """`sitegen check`'s list of what will not be published (scope.unpublished over CheckedCity.queue) restores
+    no village from the run's store (a warm check restored every village again for it): each village's rows of
+    review.queue that are not approved are in its listing (`queued`), exactly those queue gives of it in the
+    whole city, and the lines are those listed from the whole city."""
+    root = add_second_village(mini)
+    for rel, old, new in QUEUED[case]:
+        _edit(root, rel, old, new)
+    whole, _ = check(root)
+    assert whole is not None
+    rows = {
+        f"{t.slug}/{v.slug}": tuple(
+            row for row in review.queue(replace(whole, towns=[replace(t, villages=[v])])) if row.status != "已通过"
+        )
+        for t in whole.towns
+        for v in t.villages
+    }
+    assert not rows["xg/cs"] and bool(rows["xg/hx"]) == bool(QUEUED[case])
+    scope = locate(root)
+    expected = unpublished(whole, Report(), scope)
+    assert bool(expected) == bool(QUEUED[case])
+    restored: list[str] = []
+    real = VillageStore.restore
+
+    def restore(self, key):
+        restored.append(key)
+        return real(self, key)
+
+    stored, _ = pipeline.check_stored(root)
+    assert stored is not None
+    try:
+        assert {v.key: v.queued for v in stored.listed} == rows
+        monkeypatch.setattr(VillageStore, "restore", restore)
+        assert unpublished(stored.queue(), Report(), scope) == expected
+    finally:
+        stored.close()
+    assert restored == []
 
 
 # ---- 5. pages streamed to staging (issue 14: memory bounded) -----------------------------------------------------------

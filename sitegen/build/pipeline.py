@@ -41,7 +41,7 @@ from sitegen.images import renditions as assets
 from sitegen.images.digests import Checked, Digests, Probes, facts_file, tree_facts
 from sitegen.oversight import questions, refcode
 from sitegen.oversight.attach import attached, village_key
-from sitegen.oversight.review import draft_months, item_is_draft, latest_day, publish
+from sitegen.oversight.review import QueueRow, draft_months, item_is_draft, latest_day, publish, queue, queued
 from sitegen.oversight.supervise import Oversight
 from sitegen.site import feedback, output, render, reuse
 from sitegen.site import plan as links
@@ -257,15 +257,13 @@ class CheckedCity:
         questions = sorted([*self.city.questions, *asked], key=lambda q: (q.date, q.ticket))
         return replace(self.city, towns=towns, questions=questions)
 
-    def alone(self) -> Iterator[City]:
-        """The city in parts, in its order: its own and its towns' items (no village), then each village restored,
-        alone in its town (no item of the city or town), one at a time (scope.unpublished lists them so)."""
-        yield self.city
-        towns = {t.slug: t for t in self.city.towns}
+    def queue(self) -> Iterator[QueueRow]:
+        """review.queue's rows of the whole city as validated, in its order, but those of a village approved (已通过):
+        the city's and towns' items', then each village's from its listing (`queued`), no village restored
+        (scope.unpublished lists them so; a warm check restored every village again for this)."""
+        yield from queue(self.city)
         for listing in self.listed:
-            if listing.key in self.store:
-                town = replace(towns[listing.town], items=[], villages=[self.village(listing.key)])
-                yield replace(self.city, items=[], questions=[], towns=[town])
+            yield from listing.queued
 
     def close(self) -> None:
         self.store.close()
@@ -367,6 +365,7 @@ class _Stream:
         self.latest: date | None = None  # the latest day written in the villages (review.as_of)
         self.listed: list[VillageListing] = []
         self.published: list[VillageListing] = []
+        self.towns: dict[str, str] = {}  # town slug -> its name (a village's rows of review.queue name it)
         # the site's settings alone, for a city of one village (attach and publish go through a village alone)
         self.settings = City(city.name, city.title, city.hotline, city.large_amount, oversight=self.oversight.config)
 
@@ -386,7 +385,9 @@ class _Stream:
         if self.memo is not None:  # its entry (restored unchanged, or just kept) stands for it in the store
             kept = self.memo.kept_as(supervised_village)
             self.memo.release(village)
-        self.decoding.village(key, published_images(supervised_village))
+        images = published_images(supervised_village)  # (one walk: its decode check and its listing)
+        self.decoding.village(key, images)
+        self.towns[town.slug] = town.name
         entries = refcode.village_entries(town.slug, supervised_village)
         self.collisions.add(entries)
         if self.asked is None or any(
@@ -397,7 +398,7 @@ class _Stream:
         day = latest_day(supervised_village)
         if day is not None and (self.latest is None or day > self.latest):
             self.latest = day
-        listed, published = self.listings(supervised_village)
+        listed, published = self.listings(supervised_village, images)
         self.listed.append(listed)
         self.published.append(published)
         self.store.keep(key, supervised_village, kept)
@@ -406,14 +407,24 @@ class _Stream:
         """A city of `village` alone, with the site's settings (its town a bare one)."""
         return replace(self.settings, towns=[Town(village.town_slug, "", [village])])
 
-    def listings(self, village: Village) -> tuple[VillageListing, VillageListing]:
+    def listings(self, village: Village, images: list[Image] | None = None) -> tuple[VillageListing, VillageListing]:
         """A village's listings as validated (drafts in) and as published (drafts out: review.publish, of the
-        village alone)."""
+        village alone). `images`: the village's published_images, when the caller has them."""
         required = self.settings.oversight.review_required
         if not draft_months(village, required) and not any(item_is_draft(i, required) for i in village.items):
-            listed = self.listing(village)
+            listed = self.listing(village, images)
+            if queued(village, required, drafts=False):
+                listed = replace(listed, queued=self.queued(village))
             return listed, listed
-        return self.listing(village), self.listing(publish(self.alone(village), False).villages[0])
+        listed = replace(self.listing(village, images), queued=self.queued(village))
+        # what it publishes is some of what it holds (publish copies records, never an image): nothing from outside
+        # its folder as validated, nothing as published, without walking it again
+        return listed, self.listing(publish(self.alone(village), False).villages[0], None if listed.outside else [])
+
+    def queued(self, village: Village) -> tuple[QueueRow, ...]:
+        """review.queue's rows of `village` (in its town) that are not approved (scope.unpublished lists them)."""
+        town = Town(village.town_slug, self.towns.get(village.town_slug, ""), [village])
+        return tuple(row for row in queue(replace(self.settings, towns=[town])) if row.status != "已通过")
 
     def finish(self, city: City) -> CheckedCity:
         """What crosses villages, once every village was gone through (`city`: validation's finish): oversight's
@@ -455,19 +466,29 @@ class _Stream:
             if q.village:
                 mine.setdefault(village_key(q.town, q.village), []).append(q)
         for key, village in named.items():
-            if key in mine:
+            if key not in mine:
+                continue
+            # each question's target by its place in the village: given them again as it is restored (store.change)
+            places = {id(x): (False, n) for n, x in enumerate(village.items)}
+            places.update({id(x): (True, n) for n, x in enumerate(village.vouchers)})
+            about = [(q, places.get(id(q.target))) for q in mine[key]]
+            if all(place is not None for _, place in about):
+                self.store.change(key, functools.partial(_asking, self.settings, key, about))
+            else:  # (a question about something else of it: the village as given them, pickled again)
                 asking = attached(
                     self.alone(village), lambda thing: thing.draft, {key: village.warnings}, mine, mine[key]
                 )
                 self.store.keep(key, asking.villages[0])
         return attached(city, lambda thing: thing.draft, {}, {}, [q for q in found if not q.village])
 
-    def listing(self, village: Village) -> VillageListing:
+    def listing(self, village: Village, images: list[Image] | None = None) -> VillageListing:
         """A village's listing, its reference codes as known so far (finish makes them again for a village whose
-        code a later village made longer, rare)."""
+        code a later village made longer, rare). `images`: its published_images, when the caller has them."""
         codes = refcode.village_codes(self.collisions, village.town_slug, village)
         mine = [codes.get(id(x), "") for x in village.items] + [codes.get(id(x), "") for x in village.vouchers]
-        folder = self.root / village.town_slug / village.slug
+        # below its folder: the path's text under the folder's (what Path.is_relative_to tells, without its parsing)
+        folder = f"{self.root / village.town_slug / village.slug}/"
+        images = published_images(village) if images is None else images
         return VillageListing(
             village.town_slug,
             village.slug,
@@ -477,8 +498,22 @@ class _Stream:
             len(village.vouchers),
             links.item_pages(village),
             hashlib.sha256("|".join(mine).encode()).hexdigest(),
-            tuple(sorted({str(i.source) for i in published_images(village) if not i.source.is_relative_to(folder)})),
+            tuple(sorted({s for s in map(str, (i.source for i in images)) if not s.startswith(folder)})),
         )
+
+
+def _asking(
+    settings: City, key: str, asked: list[tuple[Question, tuple[bool, int] | None]], village: Village
+) -> Village:
+    """`village` ("town/village" `key`, just restored) given the hotline questions `asked` about it, each with
+    the place of what it is about (a voucher or not, its index), so that it is about this village's very object
+    (`settings`: the site's settings, for a city of that village alone)."""
+    mine = [
+        replace(q, target=(village.vouchers if place[0] else village.items)[place[1]]) if place else q
+        for q, place in asked
+    ]
+    alone = replace(settings, towns=[Town(village.town_slug, "", [village])])
+    return attached(alone, lambda thing: thing.draft, {key: village.warnings}, {key: mine}, mine).villages[0]
 
 
 def village_memo(cache: Path, facts: dict[str, str] | None = None) -> VillageMemo | None:
@@ -522,7 +557,8 @@ class _Decoding:
         self.passed: list[str] = []  # "town/village" of the villages checked in full with no failure
 
     def village(self, key: str, images: list[Image]) -> None:
-        """The images of the village `key` ("": the city's and towns') checked now (not kept)."""
+        """The images of the village `key` ("": the city's and towns') checked now (not kept); none when the
+        memo says they passed with these very files."""
         if key in self.known:
             return
         todo: dict[Path, Image] = {}

@@ -22,7 +22,7 @@ from sitegen.content.errors import Location, Problem, Report, make_problem
 from sitegen.content.files import inside
 from sitegen.content.load import OVERSIGHT_FOLDERS
 from sitegen.content.model import City
-from sitegen.oversight.review import queue
+from sitegen.oversight.review import QueueRow, queue
 
 
 def owner(problem: Problem, scope: Scope) -> str:
@@ -70,14 +70,14 @@ def _mine(where: str, scope: Scope) -> bool:
     return not owner(make_problem("missing-file", Location(where)), scope)
 
 
-def unpublished(cities: City | Iterable[City] | None, report: Report, scope: Scope) -> list[str]:
+def unpublished(cities: City | Iterable[QueueRow] | None, report: Report, scope: Scope) -> list[str]:
     """未公开 What villagers will not see after this check, one line each, with why: items and months not (yet)
     approved (they are drafts: `review.publish`), and vouchers lacking scans (an error: the village is held).
-    `cities`: the city in parts, in its order (its own and its towns' items; then each village alone:
-    pipeline.CheckedCity.alone), so that no more than one village is held at a time; or the whole city."""
+    `cities`: the whole city, or its rows of review.queue in its order (pipeline.CheckedCity.queue: the villages'
+    from their listings, so that none is restored)."""
     lines: list[str] = []
-    parts = [] if cities is None else [cities] if isinstance(cities, City) else cities
-    for row in (row for city in parts for row in queue(city)):
+    rows = () if cities is None else queue(cities) if isinstance(cities, City) else cities
+    for row in rows:
         if row.status == "已通过" or not _mine(row.where, scope):
             continue  # approved but lacking a basis: published, and already warned about
         why = {

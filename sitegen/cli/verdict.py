@@ -33,7 +33,7 @@ def verdict(scope: Scope, output: Path, cache: Path) -> dict:
     hidden: list[str] = []  # what will not be published, listed from the city before the build takes drafts out
 
     def validated(checked: pipeline.CheckedCity, report: Report) -> None:
-        hidden.extend(unpublished(checked.alone(), split(report, scope)[0], scope))
+        hidden.extend(unpublished(checked.queue(), split(report, scope)[0], scope))
 
     city, report = pipeline.rehearse(
         scope.content,

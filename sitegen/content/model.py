@@ -316,7 +316,9 @@ class VillageListing:
     folder (`town`, `slug`), name, `where` (its village.yaml), how many items and vouchers it publishes, where its
     items' pages are (`item_paths`: source -> page path, what a Markdown link into it resolves against), and what
     tells whether its pages can be carried over (`codes`: a hash of its items' and vouchers' reference codes in
-    order; `outside`: the files it publishes from outside its folder; reuse.fingerprints). What reads every village
+    order; `outside`: the files it publishes from outside its folder; reuse.fingerprints), and the rows
+    review.queue gives of its records as validated that are not approved (`queued`, review.QueueRow: `sitegen
+    check`'s list of what will not be published reads them here, restoring no village). What reads every village
     of a city (which villages there are, the town pages' tiles, the verdict's count) reads this, so that a run need
     not hold every village's model to the end (issue 14: memory at any size)."""
 
@@ -329,6 +331,7 @@ class VillageListing:
     item_paths: tuple[tuple[Path, str], ...] = ()
     codes: str = ""
     outside: tuple[str, ...] = ()
+    queued: tuple[Any, ...] = ()
 
     @property
     def key(self) -> str:

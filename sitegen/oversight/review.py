@@ -349,6 +349,18 @@ def queue(city: City) -> list[QueueRow]:
     return rows
 
 
+def queued(village: Village, required: bool, drafts: bool | None = None) -> bool:
+    """Whether `queue` lists any record of `village` as not approved (a row whose status is not 已通过: what
+    `sitegen check` says will not be published, scope.unpublished), without making its rows: a draft month, a
+    draft item, or an item never sent for review that lacks its basis or documents (listed as 未送审 though it
+    is published). `drafts`: whether the village has a draft month or item, when the caller knows already."""
+    if drafts is None:
+        drafts = bool(draft_months(village, required)) or any(item_is_draft(i, required) for i in village.items)
+    return drafts or any(
+        not i.review.recorded and (lacks_basis(i) or bool(missing_documents(i))) for i in village.items
+    )
+
+
 def _office(board: str) -> str:
     return {"党务": "组织办", "村务": "民政办", "财务": "农经站"}.get(board, "")
 

@@ -33,10 +33,12 @@ class VillageStore:
         self.folder = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=where))
         self.files: dict[str, Path] = {}
         self.readers: dict[str, Callable[[], Village]] = {}  # kept elsewhere: how to read it (memo.kept_as)
+        self.changes: dict[str, Callable[[Village], Village]] = {}  # made on it as it is restored (`change`)
 
     def keep(self, key: str, village: Village, kept: Callable[[], Village] | None = None) -> None:
         """Keep `village` as "town/village" `key`; `kept`: how to read it where it is kept already (the memo's
         entry of it: not pickled again)."""
+        self.changes.pop(key, None)
         if kept is not None:
             self.readers[key] = kept
             return
@@ -45,20 +47,29 @@ class VillageStore:
         path.write_bytes(pickled(village))
         self.files[key] = path
 
+    def change(self, key: str, how: Callable[[Village], Village]) -> None:
+        """The village `key` is kept as `how` makes it from what is kept now, each time it is restored: a change
+        that is cheaper to make again than to pickle the village again (the check gives a village its hotline
+        questions so: pickling it again cost more than its turn in a warm check)."""
+        self.changes[key] = how
+
     def restore(self, key: str) -> Village:
         if key in self.readers:
-            return self.readers[key]()
-        village = unpickled(self.files[key].read_bytes())
-        if not isinstance(village, Village):
-            raise TypeError(f"{self.files[key]}: not a village")
-        return village
+            village = self.readers[key]()
+        else:
+            kept = unpickled(self.files[key].read_bytes())
+            if not isinstance(kept, Village):
+                raise TypeError(f"{self.files[key]}: not a village")
+            village = kept
+        how = self.changes.get(key)
+        return village if how is None else how(village)
 
     def __contains__(self, key: object) -> bool:
         return key in self.files or key in self.readers
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
-        self.files, self.readers = {}, {}
+        self.files, self.readers, self.changes = {}, {}, {}
 
 
 def _sweep(index: Path) -> None:
