@@ -14,6 +14,7 @@ import os
 import shutil
 import struct
 import time
+import warnings
 import zlib
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -296,6 +297,39 @@ def test_a_header_is_probed_from_one_open_file_with_the_same_answers(tmp_path, m
         "image-bad",
         {"detail": "FileNotFoundError"},
     )
+
+
+def test_a_file_pillow_warns_about_is_read_with_no_warning_shown(tmp_path):
+    """Pillow warns (UserWarning) about a damaged EXIF block or odd TIFF tags and reads the file anyway. Each reader
+    of a clerk's file (the header probe, the decode check, the decoding for renditions) reads it as before and no
+    library text reaches the clerk's terminal or cron's log; a decompression bomb is still refused (broken_files)."""
+    page_image((60, 80)).save(tmp_path / "damaged-exif.jpg", exif=b"Exif\0\0MM\0*" + bytes(range(40)))
+    tiff = io.BytesIO()
+    PILImage.new("L", (40, 30), 200).save(tiff, "TIFF", dpi=(72, 72))
+    data = bytearray(tiff.getvalue())  # little-endian: its first directory's entries, 12 bytes each
+    entries = struct.unpack_from("<I", data, 4)[0] + 2
+    tag = next(
+        entries + 12 * i
+        for i in range(data[entries - 2])
+        if data[entries + 12 * i : entries + 12 * i + 2] == b"\x1a\x01"
+    )
+    struct.pack_into("<I", data, tag + 4, 2)  # XResolution (282) said to hold two values: "too many entries"
+    (tmp_path / "odd-tags.tif").write_bytes(data)
+    for path in sorted(tmp_path.iterdir()):
+        with warnings.catch_warnings(record=True) as by_pillow:  # the file does make Pillow warn
+            warnings.simplefilter("always")
+            with PILImage.open(path) as im:
+                im.getexif()
+                im.load()
+                size = im.size
+        assert by_pillow, path.name
+        with warnings.catch_warnings(record=True) as shown:
+            warnings.simplefilter("always")
+            found = assets.probe(path)
+            assets.decodes(path)
+            page = assets._load(path, 0, found.pages[0])
+        assert [str(w.message) for w in shown] == [], path.name
+        assert page.size == found.pages[0] == size, path.name
 
 
 def test_each_broken_file_is_an_error_naming_it(tmp_path, monkeypatch):

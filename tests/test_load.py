@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import random
 import re
@@ -11,6 +12,8 @@ import signal
 import socket
 import subprocess
 import sys
+import warnings
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -440,6 +443,36 @@ def test_a_spreadsheet_is_read_up_to_a_row_limit(mini, monkeypatch):
     assert any(p.code == "file-too-large" and p.where.path.endswith("2026-10.xlsx") for p in report.errors), [
         p.format() for p in report.errors
     ]
+
+
+def test_a_workbook_openpyxl_warns_about_is_read_with_no_warning_shown(mini):
+    """openpyxl warns about parts of a workbook it leaves out (here a name defined for a sheet deleted since) and
+    reads the cells anyway: the journal reads as before and no library text reaches the clerk or cron's log."""
+    book = openpyxl.Workbook()
+    for line in (mini / JOURNAL).read_text(encoding="utf-8").splitlines():
+        book.active.append(line.split(","))
+    saved = io.BytesIO()
+    book.save(saved)
+    with zipfile.ZipFile(saved) as old, zipfile.ZipFile(mini / "xg/cs/journal/2026-09.xlsx", "w") as new:
+        for member in old.infolist():
+            data = old.read(member)
+            if member.filename == "xl/workbook.xml":
+                name = b'<definedName name="x" localSheetId="5">Sheet!$A$1</definedName>'
+                data = data.replace(b"</workbook>", b"<definedNames>" + name + b"</definedNames></workbook>")
+            new.writestr(member, data)
+    with warnings.catch_warnings(record=True) as by_openpyxl:  # the workbook does make openpyxl warn
+        warnings.simplefilter("always")
+        openpyxl.load_workbook(mini / "xg/cs/journal/2026-09.xlsx", read_only=True).close()
+    assert by_openpyxl
+    text = (mini / JOURNAL).read_text(encoding="utf-8")
+    (mini / JOURNAL).unlink()
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        table = read_table(mini / "xg/cs/journal/2026-09.xlsx", mini, report := Report())
+    assert [str(w.message) for w in shown] == [] and not report.problems
+    assert table is not None
+    cells = [" ".join(table.header).split(), *(" ".join(row).split() for _, row in table.rows)]  # no padding
+    assert cells == [line.replace(",", " ").split() for line in text.splitlines()]
 
 
 # ---- issue 16: a finance table with its header only is "nothing to list yet"; an empty journal is still an error --

@@ -13,6 +13,7 @@ import io
 import os
 import re
 import stat
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -792,6 +793,15 @@ def read_table(path: Path, root: Path, report: Report) -> RawTable | None:
 
 
 def _read_xlsx(path: Path, where: str, report: Report) -> RawTable | None:
+    """The first visible sheet. openpyxl warns (UserWarning) about parts of a workbook it leaves out: print areas,
+    names of a deleted sheet, extensions, drawings. None of them holds the table's cells, and a library's warning text
+    is not a message for the clerk, nor a line for cron's log: silenced while the workbook is read."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _read_book(path, where, report)
+
+
+def _read_book(path: Path, where: str, report: Report) -> RawTable | None:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file; all mean "cannot read"

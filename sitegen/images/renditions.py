@@ -35,9 +35,10 @@ import os
 import select
 import threading
 import warnings
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -313,14 +314,25 @@ def _pixels_ok(w: int, h: int) -> None:
         raise ImageProblem("image-too-large", pixels=w * h, limit=MAX_PIXELS)
 
 
+@contextmanager
+def _reading() -> Iterator[None]:
+    """Pillow's warnings while a clerk's file is read: its decompression-bomb warning is an error (image-too-large);
+    every other one (a damaged EXIF block, a malformed MPO, odd TIFF tags) is about a file Pillow reads anyway, as
+    it would without the warning, so it is not shown. A library's warning text is not a message for the clerk, nor a
+    line for cron's log. Every read of a clerk's file runs inside one (decorated: _probe_raster, _probe_pdf, _load,
+    decodes)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+        yield
+
+
 def _open(path: Path | BinaryIO) -> PILImage.Image:
-    """Open with Pillow's decompression-bomb limit, its warning made an error too. `path`: or a file open for
-    reading (Pillow reads it from its start)."""
+    """Open with Pillow's decompression-bomb limit (inside _reading: its warning is an error too). `path`: or a file
+    open for reading (Pillow reads it from its start)."""
     PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-            return PILImage.open(path)
+        return PILImage.open(path)
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         raise ImageProblem("image-too-large", pixels="?", limit=MAX_PIXELS) from None
 
@@ -375,6 +387,7 @@ def probe_known(path: Path, probes: Probes | None) -> Probe:
     return found
 
 
+@_reading()
 def _probe_raster(path: Path | BinaryIO) -> Probe:
     try:
         with _open(path) as im:
@@ -401,6 +414,7 @@ def _probe_raster(path: Path | BinaryIO) -> Probe:
         raise ImageProblem("image-bad", detail=type(exc).__name__) from None
 
 
+@_reading()
 def _probe_pdf(path: Path) -> Probe:
     pdf = pdfium.PdfDocument(str(path))
     try:
@@ -422,6 +436,7 @@ def _probe_pdf(path: Path) -> Probe:
         pdf.close()
 
 
+@_reading()
 def _load(source: Path, page: int, need: tuple[int, int]) -> PILImage.Image:
     """Decode one page as L or RGB, orientation applied, transparency flattened onto white paper.
 
@@ -437,8 +452,7 @@ def _load(source: Path, page: int, need: tuple[int, int]) -> PILImage.Image:
         finally:
             pdf.close()
     else:
-        with _open(source) as src, warnings.catch_warnings():
-            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+        with _open(source) as src:
             if page:
                 src.seek(page)
             _pixels_ok(*src.size)
@@ -606,6 +620,7 @@ def _work(job: Job, cache: str) -> str | None:
     return None
 
 
+@_reading()
 def decodes(source: Path) -> None:
     """Decode every page of a source, small (cheap), as the assets stage will decode it big: raises on a file that
     stage would fail on (a truncated JPEG, a broken TIFF page, PDF or HEIC), and on a PNG whose chunk checksums are
