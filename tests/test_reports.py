@@ -224,3 +224,23 @@ def test_a_cell_as_text():
     assert reports._text(None) == "" and reports._text(Decimal("1200.5")) == "1200.50"
     assert reports._text(date(2026, 9, 3)) == "2026-09-03"
     assert reports._text("王五 13812345678") == "王五 138****5678"
+
+
+def test_clerk_text_is_never_a_formula_in_a_spreadsheet():
+    """Clerk and hotline text starting like a formula (=, +, -, @, a tab, a CR: CSV injection) reaches the CSV with
+    Excel's text mark and the Excel file as a text cell, shown as written; numbers, dates and money stay as they are
+    (reports._inert, reports._append)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    risky = ['=HYPERLINK("http://127.0.0.1/?"&A2,"看")', "+1+2", "-2+3", "@SUM(A1:A9)", "\t=1", "\r=1", "=1", "-"]
+    plain = ["-12.00", "+3", "1,200.50", "-5%", "王五", "2026-09-03", "＝1", "a=1"]
+    columns = [reports.Column("摘要"), reports.Column("金额", "money")]
+    rows: list[list[object]] = [[text, Decimal("-12.50")] for text in risky + plain]
+    doc = reports.Doc("测试", "全市", [], [reports.Table("明细", columns, rows)])
+    written = list(csv.reader(io.StringIO(reports.csv_bytes(doc).decode("utf-8-sig"), newline="")))
+    assert [row[0] for row in written[1:]] == ["'" + text for text in risky] + plain
+    assert {row[1] for row in written[1:]} == {"-12.50"}
+    book = openpyxl.load_workbook(io.BytesIO(reports.xlsx_bytes(doc)))
+    cells = list(book["明细"].iter_rows(min_row=3))
+    shown = [text.replace("\r", "\n") for text in risky + plain]  # (XML reads a CR back as a line feed)
+    assert [(row[0].value, row[0].data_type) for row in cells] == [(text, "s") for text in shown]
+    assert {(row[1].value, row[1].data_type) for row in cells} == {(-12.5, "n")}

@@ -35,6 +35,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from sitegen.content.errors import OutputError
 from sitegen.content.files import write_atomic
@@ -81,6 +82,21 @@ def _text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return mask(str(value))
+
+
+# What a spreadsheet takes for the start of a formula in a cell it reads from text (OWASP's CSV injection list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?%?")
+
+
+def _inert(text: str) -> str:
+    """A CSV cell as Excel will show it, never run. Clerk and hotline text is untrusted: a payee or a question
+    written `=HYPERLINK("http://…?"&A2, "…")` would be a live formula in the township's or the 纪委's spreadsheet,
+    sending its cells to a web address. Text that starts like a formula gets a leading apostrophe, Excel's mark
+    for "this is text"; a plain number (a refund, -12.00) is left as it is."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _scopes(city: City) -> list[tuple[str, str, list[Town]]]:
@@ -513,29 +529,31 @@ def csv_bytes(doc: Doc) -> bytes:
     table = doc.tables[0]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([c.title for c in table.columns])
+    w.writerow([_inert(c.title) for c in table.columns])
     for row in table.rows + ([table.total] if table.total else []):
-        w.writerow([_text(v) for v in row])
+        w.writerow([_inert(_text(v)) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def xlsx_bytes(doc: Doc) -> bytes:
-    """One sheet per table; money as numbers with two places. Fixed timestamps, so the bytes never change."""
+    """One sheet per table; money as numbers with two places, every other cell text (never a formula, whatever it
+    starts with: _text_cells). Fixed timestamps, so the bytes never change."""
     book = Workbook()
     book.remove(book.worksheets[0])  # the empty default sheet
     for table in doc.tables:
         sheet = book.create_sheet(table.title[:31])
-        sheet.append([f"{doc.scope}{doc.title}：{table.title}"])
+        _append(sheet, [f"{doc.scope}{doc.title}：{table.title}"])
         sheet["A1"].font = Font(bold=True)
-        sheet.append([c.title for c in table.columns])
+        _append(sheet, [c.title for c in table.columns])
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in table.rows + ([table.total] if table.total else []):
-            sheet.append(
+            _append(
+                sheet,
                 [
                     v if (c.kind in ("money", "int") and isinstance(v, (int, Decimal))) else _text(v)
                     for c, v in zip(table.columns, row)
-                ]
+                ],
             )
         for n, c in enumerate(table.columns, start=1):
             if c.kind == "money":
@@ -557,6 +575,15 @@ def xlsx_bytes(doc: Doc) -> bytes:
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
             dst.writestr(fixed, data)
     return out.getvalue()
+
+
+def _append(sheet: Worksheet, values: list[Any]) -> None:
+    """A row of the sheet. openpyxl takes any text starting with "=" for a formula: clerk and hotline text is text
+    (see _inert), so such a cell is made a text cell again, shown exactly as written."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def write(folder: Path, docs: dict[str, Doc]) -> list[Path]:
