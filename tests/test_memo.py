@@ -712,10 +712,19 @@ def test_a_run_keeps_what_it_checked_out_of_full_collections_until_it_ends(towns
     in its turn (from the memo in the check, from the run's store in the round) is not: it is dropped after its
     turn, and a frozen cycle (a warning names its voucher, which lists it) would outlive it to the end of the run.
     When the build (or `sitegen check`'s rehearsal) ends, everything is given back (gc.unfreeze): nothing stays
-    frozen in a process that builds again (sitegen serve)."""
+    frozen in a process that builds again (sitegen serve). What the process held before the run (its modules,
+    a long-lived caller's objects: `before_run`) is out of the run's collections from its start (h52)."""
     out = tmp_path / "out"
     seen: list[tuple[int, bool]] = []  # (objects frozen, the village in its turn among those a collection walks)
     real = pipeline.CheckedCity.publish
+    before_run, walked = [out], []  # (a list: one the collector tracks); at each run's start, whether it is walked
+    real_load = pipeline.load
+
+    def loading(*args, **kwargs):
+        walked.append(any(o is before_run for o in gc.get_objects()))
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load", loading)
 
     def publishing(self: pipeline.CheckedCity, key: str, preview: bool) -> Village:
         village = real(self, key, preview)
@@ -734,6 +743,7 @@ def test_a_run_keeps_what_it_checked_out_of_full_collections_until_it_ends(towns
     assert len(seen) == 3 and seen[-1][0] > 0 and seen[-1][1] and gc.get_freeze_count() == 0
     pipeline.check(towns, cache=default_cache(out))  # check alone, as `sitegen check` without an output
     assert gc.get_freeze_count() == 0
+    assert len(walked) >= 4 and not any(walked) and any(o is before_run for o in gc.get_objects())
     cold = tmp_path / "cold"
     pipeline.build(towns, cold)
     assert snapshot(out) == snapshot(cold)
