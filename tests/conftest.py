@@ -5,11 +5,16 @@ from __future__ import annotations
 import gc
 import hashlib
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
+from unittest import mock
 
 import pytest
+from click.testing import CliRunner
 
+from sitegen.cli.main import main
 from sitegen.content.model import Item, Village, Voucher
 from tests import browser, built_sample
 
@@ -48,6 +53,22 @@ def snapshot(folder: Path, published_only: bool = False) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if (published(p, folder) if published_only else p.is_file() and ".cache" not in p.parts)
     }
+
+
+def sitegen_here(*args: object) -> subprocess.CompletedProcess:
+    """`sitegen ARGS` run in this process the way `python -m sitegen ARGS` runs it (cli.main.main: its exit codes,
+    its one line for an internal error), stdout and stderr apart, as a CompletedProcess. For tests about what a
+    command does and says, not about its process: a new interpreter costs ~1 s of CPU importing the pipeline and
+    starting its image workers' server (h52). Each command keeps tests of its real process (test_cli.py, and the
+    stage's own test file for the deploy commands)."""
+    argv = ["sitegen", *map(str, args)]
+    with CliRunner().isolation() as (out, err, _), mock.patch.object(sys, "argv", argv):
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:  # as the interpreter turns it into an exit status
+            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+        return subprocess.CompletedProcess(argv, code, out.getvalue().decode(), err.getvalue().decode())
 
 
 # ---- issue 11 (h2): dates are judged against a pinned "today" ------------------------------------------------

@@ -18,10 +18,12 @@ from sitegen.build import pipeline
 from sitegen.cli.main import INTERNAL_COMMANDS, LAZY_COMMANDS, cli
 from sitegen.site import code
 from sitegen.site.code import RECORD
-from tests.conftest import snapshot
+from tests.conftest import sitegen_here, snapshot
 
 
 def run(*args, cwd=None):
+    """`sitegen ARGS` as its own process: what a clerk or the cron job starts (conftest.sitegen_here runs the same
+    in this process, for the tests about what a command does rather than how its process ends)."""
     return subprocess.run(
         [sys.executable, "-m", "sitegen", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120
     )
@@ -40,13 +42,13 @@ def test_build_prints_where_to_open(mini, tmp_path):
 
 
 def test_theme_option_builds_one_theme(mini, tmp_path):
-    r = run("build", mini, "-o", tmp_path / "out", "--theme", "tv")
+    r = sitegen_here("build", mini, "-o", tmp_path / "out", "--theme", "tv")
     assert r.returncode == 0 and (tmp_path / "out/tv").is_dir() and not (tmp_path / "out/mobile").exists()
 
 
 def test_content_errors_exit_1_with_every_problem(mini, tmp_path):
     out = tmp_path / "out"
-    assert run("build", mini, "-o", out).returncode == 0
+    assert sitegen_here("build", mini, "-o", out).returncode == 0
     before = snapshot(out)
     journal = mini / "xg/cs/journal/2026-09.csv"
     journal.write_text(journal.read_text(encoding="utf-8").replace("12000.00,,,1", "1e3,,,1"), encoding="utf-8")
@@ -58,7 +60,7 @@ def test_content_errors_exit_1_with_every_problem(mini, tmp_path):
     assert "content/site.yaml" in r.stderr and "theme_colour" in r.stderr
     assert "上一次的网站保持不变" in r.stderr
     assert snapshot(out) == before
-    r = run("check", mini)
+    r = sitegen_here("check", mini)
     assert r.returncode == 1 and "theme_colour" in r.stderr
 
 
@@ -85,7 +87,7 @@ def test_new_village_scaffold_passes_check(mini):
     assert (mini / "xg/dongxin/village.yaml").read_text(encoding="utf-8").startswith("# 村的基本信息")
     assert "sitegen serve" in r.stdout  # the next step
     for target in (mini / "xg/dongxin", mini):
-        r = run("check", target)
+        r = sitegen_here("check", target)
         assert r.returncode == 0, r.stderr
         assert "\n错误" not in "\n" + r.stderr and "dongxin/" not in r.stderr.split("不会公开")[0]
         assert "不会公开" in r.stderr and "2026-01 记账凭证" in r.stderr  # the examples are drafts, and said so
@@ -103,7 +105,7 @@ def test_new_town_takes_its_chinese_name_from_title(mini):
     assert r.returncode == 1 and "--town-title" in r.stderr
     r = run("new", "village", "hx", "hexiang", "--title", "河湘村", "--town-title", "华士镇", "--content", mini)
     assert r.returncode == 0 and "华士镇" in (mini / "hx/town.yaml").read_text(encoding="utf-8")
-    assert run("check", mini / "hx/hexiang").returncode == 0
+    assert sitegen_here("check", mini / "hx/hexiang").returncode == 0
 
 
 # ---- h22: commands loaded when named (cli/main.py LAZY_COMMANDS) ----------------------------------------------
@@ -140,7 +142,7 @@ def test_every_lazy_command_is_the_command_of_its_name():
     for name in LAZY_COMMANDS:
         command = cli.get_command(ctx, name)
         assert isinstance(command, click.Command) and command.name == name
-    listed = run("--help").stdout
+    listed = sitegen_here("--help").stdout
     for name in [*LAZY_COMMANDS, "build", "check", "new"]:
         assert f"\n  {name} " in listed
 
@@ -176,7 +178,7 @@ def test_a_check_asked_again_loads_nothing_of_the_pipeline(mini, tmp_path):
     image or spreadsheet library, no pinyin dictionary is loaded, and the verdict is told as it was. When it
     cannot answer (a file changed), the full check is loaded and run."""
     out = tmp_path / "out"
-    assert run("build", mini, "-o", out, "--theme", "tv").returncode == 0
+    assert sitegen_here("build", mini, "-o", out, "--theme", "tv").returncode == 0
     first, loaded = loaded_by("check", mini, "-o", out)
     assert first.returncode == 0 and "sitegen.build.pipeline" in loaded, first.stderr
     again, loaded = loaded_by("check", mini, "-o", out)
@@ -191,7 +193,7 @@ def test_the_internal_commands_are_loaded_by_name_and_never_listed():
     for name in INTERNAL_COMMANDS:
         command = cli.get_command(ctx, name)
         assert isinstance(command, click.Command) and command.name == name and command.hidden
-        assert f"\n  {name} " not in run("--help").stdout
+        assert f"\n  {name} " not in sitegen_here("--help").stdout
 
 
 def _rewrite(path: Path) -> None:

@@ -10,6 +10,7 @@ import io
 import os
 import pathlib
 import shutil
+import weakref
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -712,10 +713,19 @@ def test_a_run_keeps_what_it_checked_out_of_full_collections_until_it_ends(towns
     in its turn (from the memo in the check, from the run's store in the round) is not: it is dropped after its
     turn, and a frozen cycle (a warning names its voucher, which lists it) would outlive it to the end of the run.
     When the build (or `sitegen check`'s rehearsal) ends, everything is given back (gc.unfreeze): nothing stays
-    frozen in a process that builds again (sitegen serve)."""
+    frozen in a process that builds again (sitegen serve). What the process held before the run (its modules,
+    a long-lived caller's objects: `before_run`) is out of the run's collections from its start (h52)."""
     out = tmp_path / "out"
     seen: list[tuple[int, bool]] = []  # (objects frozen, the village in its turn among those a collection walks)
     real = pipeline.CheckedCity.publish
+    before_run, walked = [out], []  # (a list: one the collector tracks); at each run's start, whether it is walked
+    real_load = pipeline.load
+
+    def loading(*args, **kwargs):
+        walked.append(any(o is before_run for o in gc.get_objects()))
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load", loading)
 
     def publishing(self: pipeline.CheckedCity, key: str, preview: bool) -> Village:
         village = real(self, key, preview)
@@ -734,9 +744,35 @@ def test_a_run_keeps_what_it_checked_out_of_full_collections_until_it_ends(towns
     assert len(seen) == 3 and seen[-1][0] > 0 and seen[-1][1] and gc.get_freeze_count() == 0
     pipeline.check(towns, cache=default_cache(out))  # check alone, as `sitegen check` without an output
     assert gc.get_freeze_count() == 0
+    assert len(walked) >= 4 and not any(walked) and any(o is before_run for o in gc.get_objects())
     cold = tmp_path / "cold"
     pipeline.build(towns, cold)
     assert snapshot(out) == snapshot(cold)
+
+
+class _Node:
+    """A cycle (it names itself), for the collector."""
+
+
+def test_garbage_from_before_a_run_does_not_outlive_the_runs(towns, monkeypatch):
+    """A cycle that was garbage when a run started is frozen with everything the process held (h52), so no
+    collection of the run sees it; the outermost run's end collects in full once what the process held grew by a
+    quarter since that end last did (in a fresh process: at its first run's end), so repeated runs in one process
+    (sitegen serve) keep no more garbage than that. The collector's own passes are paused here: only the runs'."""
+    monkeypatch.setattr(memo_module, "_KEPT", [0])  # as in a fresh process
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        node = _Node()
+        node.me = node  # type: ignore[attr-defined]
+        gone = weakref.ref(node)
+        del node  # garbage now, only a collection frees it
+        assert gone() is not None
+        city, _ = pipeline.check(towns)
+        assert city is not None and gone() is None and memo_module._KEPT[0] > 0
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @pytest.mark.skipif(not memo_module._PARSED, reason="this Python's pathlib cannot make a path from its parts")

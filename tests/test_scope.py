@@ -13,10 +13,13 @@ import pytest
 
 from sitegen.build.pipeline import check
 from sitegen.build.scope import Scope, ScopeError, locate, mirror, split, unpublished
+from tests.conftest import sitegen_here
 from tests.test_validate import edit
 
 
 def run(*args, cwd=None):
+    """`sitegen ARGS` as its own process (conftest.sitegen_here: the same in this process, for the tests of what a
+    scoped check says rather than how its process ends)."""
     return subprocess.run(
         [sys.executable, "-m", "sitegen", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120
     )
@@ -48,16 +51,16 @@ def test_check_one_village_lists_only_its_own_problems(two):
     assert "xg/ds" not in r.stderr
     assert re.search(r"其他 1 个镇村另有 [1-9]\d* 个错误、[1-9]\d* 个提醒", r.stderr), r.stderr
     assert "检查通过 / OK: xg/cs" in r.stdout
-    r = run("check", two / "xg/ds")
+    r = sitegen_here("check", two / "xg/ds")
     assert r.returncode == 1 and "借贷不平衡" in r.stderr and "stray.txt" in r.stderr
     assert "content/xg/cs/" not in r.stderr
-    whole = run("check", two)
+    whole = sitegen_here("check", two)
     assert whole.returncode == 1 and "借贷不平衡" in whole.stderr and "其他" not in whole.stderr
 
 
 def test_a_shared_file_is_every_villages_concern(two):
     edit(two, "xg/town.yaml", "name:", "nmae:")
-    r = run("check", two / "xg/cs")
+    r = sitegen_here("check", two / "xg/cs")
     assert r.returncode == 1 and "town.yaml" in r.stderr
 
 
@@ -74,13 +77,13 @@ def test_check_says_what_will_not_be_published(mini):
     lines = unpublished(city, own, locate(mini / "xg/cs"))
     assert any("meeting.md" in line and "第三季度党员大会" in line and "待审核" in line for line in lines), lines
     assert any("2026-09 记账凭证" in line and "退回" in line for line in lines), lines
-    r = run("check", mini / "xg/cs")
+    r = sitegen_here("check", mini / "xg/cs")
     assert r.returncode == 0 and "不会公开" in r.stderr and "reviews.yaml" not in r.stderr.split("不会公开")[0]
 
 
 def test_missing_scans_are_named_as_not_published(mini):
     shutil.rmtree(mini / "xg/cs/scans/2026-09/2")
-    r = run("check", mini / "xg/cs")
+    r = sitegen_here("check", mini / "xg/cs")
     assert r.returncode == 1
     assert any(line.startswith("不会公开") and "缺少扫描件" in line for line in r.stderr.splitlines()), r.stderr
 

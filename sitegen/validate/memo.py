@@ -223,6 +223,7 @@ def _no_collection() -> Iterator[None]:
 
 _HOLDERS = [0]  # builds and checks of this process under way inside `holding`
 _COUNTING = threading.Lock()
+_KEPT = [0]  # objects the process kept after the last full collection a run's end made (see holding)
 
 
 @contextmanager
@@ -236,16 +237,28 @@ def holding() -> Iterator[None]:
     then walked the whole city: at 50 villages three of ~0.3-0.45 s in one such build, at 252 villages seconds
     each, so the build's CPU grew faster than the city. A frozen object is still freed by its reference count;
     only a cycle among frozen objects waits for the unfreeze, so nothing outlives the run (sitegen serve builds
-    many times in one process)."""
+    many times in one process).
+
+    What the process held before the run is frozen too, from its start (h52): the imported modules' ~250,000
+    objects (a pytest worker's heap, a long-lived caller's objects) are not the run's, and every collection the
+    run made, settle's included, walked them again (~60 ms each; a quarter of the test suite's in-process build
+    CPU). A cycle that was garbage before the run, or became so in it, is then seen by no collection of the run:
+    the outermost run's end collects in full, as CPython itself does, once the objects it held grew by a quarter
+    since the last such collection (a preview server building after each save keeps no more garbage than that)."""
     with _COUNTING:  # (sitegen serve builds in a thread of its own)
         _HOLDERS[0] += 1
+        if _HOLDERS[0] == 1:
+            gc.freeze()  # what the process held before the run: not the run's (see above)
     try:
         yield
     finally:
         with _COUNTING:
             _HOLDERS[0] -= 1
             if not _HOLDERS[0]:
+                held = gc.get_freeze_count()
                 gc.unfreeze()
+                if held > _KEPT[0] * 5 // 4:
+                    _KEPT[0] = held - gc.collect()
 
 
 def settle(collect: bool = False) -> None:
