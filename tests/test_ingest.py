@@ -1215,17 +1215,19 @@ def test_a_first_ingest_reads_each_bundle_once_and_writes_each_object_at_its_pla
 
     monkeypatch.setattr(ingest_module._Stream, "__init__", stream)
     renamed: list[str] = []
-    real_rename = os.rename
+    real_rename, real_sync = os.rename, os.sync
 
     def rename(src, dest, *args, **kwargs):
-        renamed.append("folder" if os.path.isdir(src) else str(src))
+        renamed.append(f"folder into {Path(dest).parent.parent.name}" if os.path.isdir(src) else str(src))
         return real_rename(src, dest, *args, **kwargs)
 
     monkeypatch.setattr(ingest_module.os, "rename", rename)
+    monkeypatch.setattr(ingest_module.os, "sync", lambda: renamed.append("sync") or real_sync())
     result = ingest(root, paths, now=NOW)
     assert result.activated == "r-000001" and not result.rejected
     assert sorted(parsed) == ["city", "xg/cs", "xg/cs2"] and len(opened) == 3  # one read a bundle
-    assert set(renamed) == {"folder"}
+    # no file renamed; the store folders synced before they are renamed into store/, the release before releases/
+    assert renamed == ["sync", *["folder into store"] * 3, "sync", "folder into fresh"]
     assert snapshot(root / "current") == live.served()
 
 

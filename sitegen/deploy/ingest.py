@@ -1505,8 +1505,11 @@ def _run(
                 numbers = [int(n[2:]) for n in head.names()]
                 name = f"r-{(max(numbers) + 1 if numbers else 1):06d}"
                 staging = head.releases / f".tmp-{name}"
+                # the staged store folders' files on disk before _assemble renames them into the store: a later run
+                # takes a store folder it finds as whole, so a power cut must not leave one with empty files
+                os.sync()
                 record = _assemble(staging, head, active, record, accepted)
-                os.sync()  # every file on disk before the switch, so a power cut cannot expose an empty file
+                os.sync()  # the release on disk before the switch, so a power cut cannot expose an empty file
                 os.rename(staging, head.releases / name)
             except OSError as exc:
                 raise _fault("cannot assemble the new release", exc) from exc
