@@ -34,21 +34,22 @@ objects/<sha256> only, in order; size and SHA-256 as the manifest says). A probl
 file and ingest goes on with the others; only the headend's own faults (a full disk, an unreadable root) stop
 the run (HeadendFault), and then no bundle is blamed: it stays in drop for the next run.
 
-A new release is composed next to the live one from store folders: a changed bundle gets a new store folder (its
-new objects, and for a delta its unchanged files hard-linked from the live version, re-hashed first), every other
-bundle keeps the store folder it has, so installing one village costs that village plus one symlink per village and
-theme, never a copy or link of every file of the city. Nothing in a store folder is modified in place. Each bundle
-is read once, holding its manifest for that read only: the signed manifest (its first member) is verified whole
-first, and a small _Header kept to choose by; then, if the bundle could be chosen (judged by itself), its objects
-are written into the ingest's work folder (never served), each straight to its first path in the store folder laid
-out there, hashed as it is written; only bundles chosen among all, every object of them matched, are renamed into
-the store when the release is assembled, and the work folder is removed whatever happens. So a first ingest of a
-city reads and inflates each bundle once and holds per bundle a few names, never its file list (issue 14). Store
-file lists are checked against the content digest in their folder's name whenever read. `current` is then replaced by a symlink swap (a temporary link renamed over it), so
-the served folder is the old release or the new one, never a mixture. Every symlink we make is relative, points
-into ROOT/store and is named from a checked bundle id, and bundles carry only regular files, so no served path
-leads out of ROOT. Store folders no kept release names are removed after a switch (never one the live or an earlier
-kept release, the rollback target, uses). A killed run leaves only temporary folders, which the next run removes.
+A new release is composed next to the live one from store folders: a changed bundle gets a new store folder (its new
+objects, and for a delta its unchanged files hard-linked from the live version, re-hashed first), every other bundle
+keeps the store folder it has, so installing one village costs that village plus one symlink per village and theme,
+never a copy or link of every file of the city. Nothing in a store folder is modified in place. Each bundle is read
+once, holding its manifest for that read only: the signed manifest (its first member) is verified whole first, and a
+small _Header kept to choose by; then, if the bundle could be chosen (judged by itself), its objects are written
+into the ingest's work folder (never served), each straight to its first path in the store folder laid out there,
+hashed as it is written; only bundles chosen among all, every object of them matched, are renamed into the store
+when the release is assembled, and the work folder is removed whatever happens. So a first ingest of a city reads
+and inflates each bundle once and holds per bundle a few names, never its file list (issue 14). Store file lists are
+checked against the content digest in their folder's name whenever read. `current` is then replaced by a symlink
+swap (a temporary link renamed over it), so the served folder is the old release or the new one, never a mixture.
+Every symlink we make is relative, points into ROOT/store and is named from a checked bundle id, and bundles carry
+only regular files, so no served path leads out of ROOT. Store folders no kept release names are removed after a
+switch (never one the live or an earlier kept release, the rollback target, uses). A killed run leaves only
+temporary folders, which the next run removes.
 """
 
 from __future__ import annotations
