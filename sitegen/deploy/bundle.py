@@ -391,9 +391,14 @@ def make_snapshot(
     return path
 
 
+def file_list(files: dict[str, FileEntry]) -> bytes:
+    """A file set as canonical JSON, path -> [size, sha256] in path order: what content_digest hashes, and the very
+    bytes a headend keeps as a store folder's file list (ingest's .sitegen-files.json)."""
+    return json.dumps({p: [e.size, e.sha256] for p, e in sorted(files.items())}, separators=(",", ":")).encode()
+
+
 def content_digest(files: dict[str, FileEntry]) -> str:
-    text = json.dumps({p: [e.size, e.sha256] for p, e in sorted(files.items())}, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(file_list(files)).hexdigest()
 
 
 def sign(manifest: Manifest, key: Ed25519PrivateKey) -> tuple[bytes, bytes]:

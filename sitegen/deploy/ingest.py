@@ -90,6 +90,7 @@ from sitegen.deploy.bundle import (
     Manifest,
     Snapshot,
     content_digest,
+    file_list,
     file_stem,
     iso,
     parse_iso,
@@ -857,9 +858,9 @@ class _Header:
         return "full" if self.base is None else "delta"
 
     @classmethod
-    def of(cls, m: Manifest) -> _Header:
+    def of(cls, m: Manifest, digest: str) -> _Header:
         paths = frozenset(m.files) if m.bundle == CITY else frozenset()
-        return cls(m.bundle, m.version, m.base, content_digest(m.files), frozenset(_prefixes(m.files)), paths)
+        return cls(m.bundle, m.version, m.base, digest, frozenset(_prefixes(m.files)), paths)
 
 
 def _choose(
@@ -1028,13 +1029,18 @@ def _stage(
     files: dict[str, list],
     sources: dict[str, Path],
     layout: _Layout,
-    digest: str | None = None,
+    verified: tuple[str, bytes] | None = None,
 ) -> _Staged:
-    """The store folder of one bundle version, completed in `layout` unless the store has it. `digest`: the files'
-    content digest when the verified manifest's is known (else computed). The content `layout` has placed already
-    (a bundle's objects, each written to its first path while it was hashed) is linked to its other paths; any
-    other file is linked from its source (a live file, never changed in place)."""
-    name = f"{file_stem(bundle_id)}/v{version}-{(digest or _listed_digest(files))[:16]}"
+    """The store folder of one bundle version, completed in `layout` unless the store has it. `verified`: the
+    content digest of the verified manifest's files and its file_list, the bytes that digest was taken from (written
+    as the folder's file list); without it both are made from `files` (the same JSON). The content `layout` has
+    placed already (a bundle's objects, each written to its first path while it was hashed) is linked to its other
+    paths; any other file is linked from its source (a live file, never changed in place)."""
+    digest, listed = verified or (
+        _listed_digest(files),
+        json.dumps(files, sort_keys=True, separators=(",", ":")).encode(),
+    )
+    name = f"{file_stem(bundle_id)}/v{version}-{digest[:16]}"
     themes = sorted({p.split("/", 1)[0] for p in files})
     entry = {"version": version, "store": name, "themes": themes}
     if (head.store / name).is_dir():
@@ -1047,7 +1053,7 @@ def _stage(
         elif placed != f"{top}/{p}":
             _link(placed, layout.path(p))
     layout.top.mkdir(parents=True, exist_ok=True)
-    (layout.top / FILES).write_bytes(json.dumps(files, sort_keys=True, separators=(",", ":")).encode())
+    (layout.top / FILES).write_bytes(listed)
     return _Staged(entry, layout.top)
 
 
@@ -1313,11 +1319,12 @@ def _read(
     with _the_bundles_fault():
         reader = _Reader(item.fd, public, trusted, moment)
         m = reader.header()
-    header = _Header.of(m)
+    listed = file_list(m.files)  # hashed for the header, written as the store folder's file list
+    header = _Header.of(m, hashlib.sha256(listed).hexdigest())
     if not could_be_chosen(header):
         return _Read(header)
     try:
-        return _Read(header, _take(reader, m, header, layout, record, head, active))
+        return _Read(header, _take(reader, m, (header.digest, listed), layout, record, head, active))
     except BundleError as exc:
         return _Read(header, refused=exc)
 
@@ -1325,7 +1332,7 @@ def _read(
 def _take(
     reader: _Reader,
     m: Manifest,
-    header: _Header,
+    verified: tuple[str, bytes],
     layout: _Layout,
     record: dict,
     head: Headend,
@@ -1349,7 +1356,7 @@ def _take(
     sources = _reused(m, record, head, active) if m.base is not None else {}
     files = {p: [e.size, e.sha256] for p, e in m.files.items()}
     try:
-        return _stage(head, m.bundle, m.version, files, sources, layout, header.digest)
+        return _stage(head, m.bundle, m.version, files, sources, layout, verified)
     except OSError as exc:
         raise _fault("cannot lay out a store folder in the work folder", exc) from exc
 
