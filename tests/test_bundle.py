@@ -381,15 +381,6 @@ def test_safe_path_checks_every_part_in_one_match(path, safe):
     assert bundle_module.safe_path(path) is safe
 
 
-def test_a_manifest_read_again_by_its_checked_bytes_is_the_same_manifest():
-    """Ingest reads each chosen bundle's manifest twice; the second time, known by the SHA-256 of bytes that passed
-    from_bytes, it is parsed without the checks (from_checked) and must give the very same manifest."""
-    doc = {**_doc(), "kind": "delta", "base": 1, "version": 2, "deleted": ["tv/xg/cs/old.html"]}
-    doc["files"]["mobile/xg/cs/村.html"] = {"size": 7, "sha256": "b" * 64}
-    data = _encoded(doc)
-    assert Manifest.from_checked(data) == Manifest.from_bytes(data)
-
-
 # ---- issue 14: bundling follows the change; an unchanged village's files are neither read nor hashed -----------
 
 

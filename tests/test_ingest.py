@@ -112,7 +112,7 @@ def test_old_releases_are_pruned(live):
 
 
 def refused(live, bundle, match, now=NOW):
-    before, names = live.served(), releases(live)
+    before, names, store = live.served(), releases(live), _tree(live.headend / "store")
     live.drop.mkdir(exist_ok=True)
     dropped = live.drop / bundle.name
     if bundle != dropped:
@@ -123,6 +123,7 @@ def refused(live, bundle, match, now=NOW):
     reason = result.outcomes[0].reason
     assert any(m in reason for m in ((match,) if isinstance(match, str) else match)), reason
     assert live.served() == before and releases(live) == names
+    assert _tree(live.headend / "store") == store and not list(live.headend.glob(".tmp-*"))  # nothing left behind
     assert (live.drop / "rejected" / bundle.name).is_file() and not dropped.exists()
     assert (live.drop / "rejected" / f"{bundle.name}.reason.txt").read_text("utf-8").strip() == reason
     return result.outcomes[0].reason
@@ -133,7 +134,7 @@ def newer_bundle(live, hours=1):
     return {i.bundle: i for i in bundle_now(live, now=NOW + timedelta(hours=hours))}["xg/cs"].path
 
 
-def test_a_flipped_byte_is_refused(live, tmp_path):
+def test_a_flipped_byte_is_refused(live, tmp_path, monkeypatch):
     original = newer_bundle(live)
     # in the compressed stream
     data = bytearray(original.read_bytes())
@@ -143,14 +144,31 @@ def test_a_flipped_byte_is_refused(live, tmp_path):
     flipped.write_bytes(bytes(data))
     reason = refused(live, flipped, ("damaged archive", "SHA-256 differs"))
     assert reason.startswith(("包已损坏", "文件内容"))
-    # inside a file's bytes, recompressed so that only the hash can tell
-    tar = bytearray(gzip.decompress(original.read_bytes()))
-    at = tar.index(b"<!DOCTYPE html>") if b"<!DOCTYPE html>" in tar else tar.index(b"<html")
-    tar[at + 3] ^= 0x01
+    # inside the bytes of an object in the middle of the bundle, recompressed so that only its hash can tell: the
+    # objects before it have been written to the work folder by then, and refused() finds nothing left of them
+    members = _members(gzip.decompress(original.read_bytes()))
+    middle = len(members) // 2 + 1
+    name, blob = members[middle]
+    members[middle] = (name, bytes([blob[0] ^ 0x01]) + blob[1:])
     (tmp_path / "b").mkdir()
     tampered = tmp_path / "b" / original.name
-    tampered.write_bytes(gzip.compress(bytes(tar), mtime=0))
-    refused(live, tampered, "SHA-256 differs from the manifest (tampered)")
+    tampered.write_bytes(gzip.compress(_ustar(members), mtime=0))
+    written: list[str] = []
+    real_object = ingest_module._Reader._object
+
+    def counted(reader, sha, size, create):
+        real_object(reader, sha, size, create)
+        written.append(sha)
+
+    monkeypatch.setattr(ingest_module._Reader, "_object", counted)
+    refused(live, tampered, f"SHA-256 differs from the manifest (tampered): {name}")
+    assert len(written) == middle - 2 > 0  # the manifest and its signature come first
+    monkeypatch.undo()
+    # cut short (a push interrupted), anywhere after the manifest
+    (tmp_path / "d").mkdir()
+    cut = tmp_path / "d" / original.name
+    cut.write_bytes(original.read_bytes()[: original.stat().st_size * 2 // 3])
+    refused(live, cut, "truncated archive")
     # inside the manifest: the signature no longer matches
     tar = bytearray(gzip.decompress(original.read_bytes()))
     at = tar.index(b'"expires":"') + len('"expires":"')
@@ -290,9 +308,18 @@ def test_cli_ingest_exit_codes(live, tmp_path):
 
 
 def test_killed_during_ingest_the_previous_release_stays_served(live, tmp_path):
-    before = live.served()
+    before, store = live.served(), _tree(live.headend / "store")
     bundle = newer_bundle(live)
     (live.drop / bundle.name).write_bytes(bundle.read_bytes())
+    # stop once the bundle has been read and verified, its store folder laid out in the work folder, before the
+    # release is assembled: nothing of it is in store/ yet, only in the work folder the next run removes
+    proc = paused(
+        tmp_path / "marker0", "sitegen.deploy.ingest:_check_namespaces", "ingest", "--root", live.headend, when="before"
+    )
+    kill(proc)
+    (work,) = live.headend.glob(".tmp-*")
+    assert any(p.name == "index.html" for p in work.rglob("*"))
+    assert _tree(live.headend / "store") == store and live.served() == before
     # stop right after the new release is fully staged, just before the switch
     proc = paused(tmp_path / "marker", "sitegen.deploy.ingest:_assemble", "ingest", "--root", live.headend)
     kill(proc)
@@ -1025,9 +1052,9 @@ def test_a_first_ingest_holds_one_bundles_manifest_at_a_time(live, tmp_path, mon
 
     real_objects, real_assemble = ingest_module._Reader.objects, ingest_module._assemble
 
-    def objects(reader, manifest, dest_fd):
+    def objects(reader, manifest, create):
         seen.append((manifest.bundle, alive()))
-        return real_objects(reader, manifest, dest_fd)
+        return real_objects(reader, manifest, create)
 
     def assemble(*args):
         seen.append(("assembling", alive()))
@@ -1041,29 +1068,28 @@ def test_a_first_ingest_holds_one_bundles_manifest_at_a_time(live, tmp_path, mon
     assert snapshot(root / "current") == live.served()
 
 
-def test_a_bundle_rewritten_in_place_between_its_two_reads_is_refused(live, tmp_path, monkeypatch):
-    """Its manifest is read when bundles are chosen and again when its objects are taken (only a digest of the
-    signed bytes is kept in between): a bundle file rewritten in place in between, even by another genuine and
-    newer bundle of the same village, is refused, and nothing changes."""
+def test_a_bundle_is_read_once_so_rewriting_it_after_its_read_changes_nothing(live, tmp_path, monkeypatch):
+    """Each bundle is read once, its objects checked into the work folder in that read; nothing is read from the
+    bundle file again. A bundle file rewritten in place once it has been read (here by another genuine, newer
+    bundle of the same village, while bundles are chosen) changes nothing: what was verified is what goes live."""
     first, second = (tmp_path / n for n in ("first.tar.gz", "second.tar.gz"))
     first.write_bytes(newer_bundle(live, hours=1).read_bytes())
+    expected = site_of(live.output)
     second.write_bytes(newer_bundle(live, hours=2).read_bytes())
-    real_choose = ingest_module._choose
+    real_check = ingest_module._check_namespaces
 
-    def choose(*args):
-        chosen = real_choose(*args)
+    def check(*args):
         with open(live.drop / "xg.cs.tar.gz", "r+b") as f:  # the same file, as ingest holds it open
             f.write(second.read_bytes())
             f.truncate()
-        return chosen
+        return real_check(*args)
 
-    monkeypatch.setattr(ingest_module, "_choose", choose)
+    monkeypatch.setattr(ingest_module, "_check_namespaces", check)
     (live.drop / "xg.cs.tar.gz").write_bytes(first.read_bytes())
-    served, names = live.served(), releases(live)
     result = ingest(live.headend, now=NOW + timedelta(hours=2), max_age=timedelta(days=3650))
-    assert [o.status for o in result.outcomes] == ["rejected"], result.outcomes
-    assert "the bundle changed while it was being checked" in result.outcomes[0].reason
-    assert result.activated is None and live.served() == served and releases(live) == names
+    one_hour = int((NOW + timedelta(hours=1)).strftime("%Y%m%d%H%M%S"))  # the first bundle's version
+    assert [(o.status, o.version) for o in result.outcomes] == [("installed", one_hour)], result.outcomes
+    assert result.activated == "r-000002" and live.served() == expected != site_of(live.output)
 
 
 @pytest.mark.parametrize("change", ["drop a page", "add a page"])
@@ -1117,7 +1143,7 @@ def test_a_fault_after_some_bundles_are_staged_leaves_the_store_and_the_site_as_
     store, served, names = _tree(live.headend / "store"), live.served(), releases(live)
     with pytest.raises(HeadendFault, match="store folder"):
         ingest(live.headend, now=NOW + timedelta(hours=1))
-    assert calls == ["xg/cs", "xg/cs2"]
+    assert sorted(calls) == ["xg/cs", "xg/cs2"]  # in the drop folder's order
     assert _tree(live.headend / "store") == store and live.served() == served and releases(live) == names
     assert not list(live.headend.glob(".tmp-*"))
     assert sorted(p.name for p in live.drop.glob("*.tar.gz")) == sorted(infos[b].path.name for b in ("xg/cs", "xg/cs2"))
@@ -1162,11 +1188,11 @@ def test_an_entry_header_is_compared_at_once_yet_read_field_by_field_when_spelle
             ingest_module._entry(block)
 
 
-def test_a_first_ingest_checks_each_manifest_once_and_moves_each_object_into_place(live, tmp_path, monkeypatch):
-    """Each chosen bundle's manifest is read twice (issue 14: one file list held at a time), but checked path by
-    path once: the second read is known by the SHA-256 of the signed bytes checked the first time. Each object
-    written to the work folder is renamed to its first path in the staged store folder (not linked, then
-    unlinked), its further paths linked to it; the served site is the build's."""
+def test_a_first_ingest_reads_each_bundle_once_and_writes_each_object_at_its_place(live, tmp_path, monkeypatch):
+    """A first ingest reads each bundle once (h55): its signed manifest, checked path by path, then its objects in
+    the same read. Each object is written straight to its first path in the store folder laid out in the work
+    folder (no file is renamed: only whole folders are, into store/ and releases/), its further paths linked to it;
+    the served site is the build's."""
     root = tmp_path / "fresh"
     root.mkdir()
     shutil.copyfile(live.headend / "publisher.pub", root / "publisher.pub")
@@ -1180,18 +1206,28 @@ def test_a_first_ingest_checks_each_manifest_once_and_moves_each_object_into_pla
         return m
 
     monkeypatch.setattr(Manifest, "from_bytes", classmethod(from_bytes))
-    links: list[str] = []
-    real_link = os.link
+    opened: list[int] = []
+    real_stream = ingest_module._Stream.__init__
 
-    def link(src, dest, *args, **kwargs):
-        links.append(str(src))
-        return real_link(src, dest, *args, **kwargs)
+    def stream(self, fd, limit):
+        opened.append(fd)
+        real_stream(self, fd, limit)
 
-    monkeypatch.setattr(ingest_module.os, "link", link)
+    monkeypatch.setattr(ingest_module._Stream, "__init__", stream)
+    renamed: list[str] = []
+    real_rename, real_sync = os.rename, os.sync
+
+    def rename(src, dest, *args, **kwargs):
+        renamed.append(f"folder into {Path(dest).parent.parent.name}" if os.path.isdir(src) else str(src))
+        return real_rename(src, dest, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_module.os, "rename", rename)
+    monkeypatch.setattr(ingest_module.os, "sync", lambda: renamed.append("sync") or real_sync())
     result = ingest(root, paths, now=NOW)
     assert result.activated == "r-000001" and not result.rejected
-    assert sorted(parsed) == ["city", "xg/cs", "xg/cs2"]
-    assert not [s for s in links if "/objects/" in s]  # never linked from the work folder's objects
+    assert sorted(parsed) == ["city", "xg/cs", "xg/cs2"] and len(opened) == 3  # one read a bundle
+    # no file renamed; the store folders synced before they are renamed into store/, the release before releases/
+    assert renamed == ["sync", *["folder into store"] * 3, "sync", "folder into fresh"]
     assert snapshot(root / "current") == live.served()
 
 
@@ -1212,7 +1248,7 @@ def test_ingest_shows_its_progress_at_a_terminal_and_nothing_more_for_cron(live,
         assert runs[how][0] == 0, runs[how]
         assert snapshot(root / "current") == live.served()
     code, out, shown = runs["terminal"]
-    assert "\r验证清单 verify: 3/3 个包 bundles" in shown and "\r接收 take: 3/3 个包 bundles" in shown
+    assert "\r接收 take: 3/3 个包 bundles" in shown and "verify" not in shown  # one read a bundle: one step
     assert "启用 activate" in shown and shown.endswith("\r")  # the line cleared: the outcomes stay alone on stdout
     assert out == runs["cron"][1] and "installed" in out
     assert runs["cron"][2] == ""

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sitegen.build.pipeline import build
 from sitegen.content.config import Target
+from sitegen.deploy import ingest as ingest_module
 from sitegen.deploy import push as push_module
 from sitegen.deploy.ingest import ingest
 from sitegen.deploy.push import FolderRemote, PushError, connect, push, upload
@@ -521,7 +522,7 @@ def _round(d, hours, villages=("cs", "cs2"), now=None):
     return infos
 
 
-def test_only_whole_snapshots_are_installed_never_a_mix(published, tmp_path):
+def test_only_whole_snapshots_are_installed_never_a_mix(published, tmp_path, monkeypatch):
     d = published
     assert push(d.store, [folder_target(d)], d.private(), d.content)[0].ok
     assert ingest(d.headend, now=NOW).activated
@@ -535,7 +536,11 @@ def test_only_whole_snapshots_are_installed_never_a_mix(published, tmp_path):
     # whoever can write drop withholds the new xg/cs2: xg/cs alone would make a site never published
     withheld = next(d.drop.glob(f"xg.cs2_v{infos['xg/cs2'].version}*.tar.gz"))
     withheld.unlink()
+    read, real_objects = [], ingest_module._Reader.objects
+    monkeypatch.setattr(ingest_module._Reader, "objects", lambda *a: read.append(a[1].bundle) or real_objects(*a))
     result = ingest(d.headend, now=NOW + timedelta(hours=2))
+    assert not read  # the snapshot names two bundles not live, one file is there: no bundle is read past its manifest
+    monkeypatch.undo()
     assert result.activated is None and d.served() == published_together
     assert [(o.bundle, o.status) for o in result.outcomes] == [("xg/cs", "waiting")]
     assert "rest of its snapshot" in result.outcomes[0].reason

@@ -22,7 +22,7 @@ KINDS = {
 }
 STEP_NAMES = {"check": "检查", "plan": "规划", "reuse": "比对", "images": "图片", "render": "生成网页", "write": "写入"}
 # the deploy side's steps (publish after its build, the headend's ingest): bundles counted
-STEP_NAMES |= {"bundle": "打包", "push": "推送", "verify": "验证清单", "take": "接收", "activate": "启用"}
+STEP_NAMES |= {"bundle": "打包", "push": "推送", "take": "接收", "activate": "启用"}
 EVERY = 0.25  # seconds between redraws
 ROUND_STEPS = ("plan", "images", "render")  # the steps a build repeats for each village it makes
 

@@ -186,24 +186,6 @@ class Manifest:
         return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
     @classmethod
-    def from_checked(cls, data: bytes) -> Manifest:
-        """The manifest of bytes that `from_bytes` has already accepted (ingest knows them by the SHA-256 of the
-        signed bytes, read a second time): parsed without checking again what cannot have changed (issue 14:
-        the strict checks of a village's 13,000 paths were a quarter of a first ingest's Python time)."""
-        doc = json.loads(data)
-        files = {p: FileEntry(e["size"], e["sha256"]) for p, e in doc["files"].items()}
-        return cls(
-            doc["bundle"],
-            doc["version"],
-            doc["expires"],
-            doc["key_id"],
-            files,
-            doc["objects"],
-            doc["base"],
-            doc["deleted"],
-        )
-
-    @classmethod
     def from_bytes(cls, data: bytes) -> Manifest:
         """Parse and check the shape strictly; path safety and scope are checked here too."""
 
@@ -409,9 +391,14 @@ def make_snapshot(
     return path
 
 
+def file_list(files: dict[str, FileEntry]) -> bytes:
+    """A file set as canonical JSON, path -> [size, sha256] in path order: what content_digest hashes, and the very
+    bytes a headend keeps as a store folder's file list (ingest's .sitegen-files.json)."""
+    return json.dumps({p: [e.size, e.sha256] for p, e in sorted(files.items())}, separators=(",", ":")).encode()
+
+
 def content_digest(files: dict[str, FileEntry]) -> str:
-    text = json.dumps({p: [e.size, e.sha256] for p, e in sorted(files.items())}, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(file_list(files)).hexdigest()
 
 
 def sign(manifest: Manifest, key: Ed25519PrivateKey) -> tuple[bytes, bytes]:

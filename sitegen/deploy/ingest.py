@@ -34,19 +34,22 @@ objects/<sha256> only, in order; size and SHA-256 as the manifest says). A probl
 file and ingest goes on with the others; only the headend's own faults (a full disk, an unreadable root) stop
 the run (HeadendFault), and then no bundle is blamed: it stays in drop for the next run.
 
-A new release is composed next to the live one from store folders: a changed bundle gets a new store folder (its
-new objects, and for a delta its unchanged files hard-linked from the live version, re-hashed first), every other
-bundle keeps the store folder it has, so installing one village costs that village plus one symlink per village and
-theme, never a copy or link of every file of the city. Nothing in a store folder is modified in place. Bundles are
-checked in two passes, each holding one bundle's manifest at a time: their headers (a small _Header kept per
-bundle, to choose by), then each chosen bundle read again (its manifest the very bytes it was chosen by), its
-objects checked and its store folder laid out in the work folder; so a first ingest of a city holds per bundle a
-few names, never its file list (issue 14). Store file lists are checked against the content digest in their
-folder's name whenever read. `current` is then replaced by a symlink swap (a temporary link renamed over it), so
-the served folder is the old release or the new one, never a mixture. Every symlink we make is relative, points
-into ROOT/store and is named from a checked bundle id, and bundles carry only regular files, so no served path
-leads out of ROOT. Store folders no kept release names are removed after a switch (never one the live or an earlier
-kept release, the rollback target, uses). A killed run leaves only temporary folders, which the next run removes.
+A new release is composed next to the live one from store folders: a changed bundle gets a new store folder (its new
+objects, and for a delta its unchanged files hard-linked from the live version, re-hashed first), every other bundle
+keeps the store folder it has, so installing one village costs that village plus one symlink per village and theme,
+never a copy or link of every file of the city. Nothing in a store folder is modified in place. Each bundle is read
+once, holding its manifest for that read only: the signed manifest (its first member) is verified whole first, and a
+small _Header kept to choose by; then, if the bundle could be chosen (judged by itself), its objects are written
+into the ingest's work folder (never served), each straight to its first path in the store folder laid out there,
+hashed as it is written; only bundles chosen among all, every object of them matched, are renamed into the store
+when the release is assembled, and the work folder is removed whatever happens. So a first ingest of a city reads
+and inflates each bundle once and holds per bundle a few names, never its file list (issue 14). Store file lists are
+checked against the content digest in their folder's name whenever read. `current` is then replaced by a symlink
+swap (a temporary link renamed over it), so the served folder is the old release or the new one, never a mixture.
+Every symlink we make is relative, points into ROOT/store and is named from a checked bundle id, and bundles carry
+only regular files, so no served path leads out of ROOT. Store folders no kept release names are removed after a
+switch (never one the live or an earlier kept release, the rollback target, uses). A killed run leaves only
+temporary folders, which the next run removes.
 """
 
 from __future__ import annotations
@@ -60,7 +63,8 @@ import secrets
 import shutil
 import stat
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -86,6 +90,7 @@ from sitegen.deploy.bundle import (
     Manifest,
     Snapshot,
     content_digest,
+    file_list,
     file_stem,
     iso,
     parse_iso,
@@ -282,13 +287,13 @@ def _entry(block: bytes) -> tuple[str, int] | None:
 
 
 class _Reader:
-    """One pass over a bundle open at `fd`: the signed manifest first, then (optionally) its objects, each
-    checked. Reads are bounded before the signature by the manifest limit, after it by what the manifest says."""
+    """The one pass over a bundle open at `fd`: the signed manifest first (our writer puts it first, then its
+    signature, then the objects in order), then (optionally) its objects, each checked. Reads are bounded before the
+    signature by the manifest limit, after it by what the manifest says."""
 
     def __init__(self, fd: int, public: Ed25519PublicKey, trusted_id: str, now: datetime):
         self.fd, self.public, self.trusted_id, self.now = fd, public, trusted_id, now
         self.stream = _Stream(fd, 4 * BLOCK + MAX_MANIFEST + BLOCK)
-        self.signed = ""  # SHA-256 of the manifest bytes whose signature header() checked
 
     def _next(self) -> tuple[str, int] | None:
         return _entry(self.stream.read(BLOCK))
@@ -299,10 +304,8 @@ class _Reader:
             raise _reject("包已损坏：条目的填充不是零", "damaged archive: entry padding is not zero")
         return data
 
-    def header(self, expect: str | None = None) -> Manifest:
-        """The signed manifest, checked. With `expect` (the SHA-256 of manifest bytes accepted before, when the bundle
-        was chosen) its bytes must be those: the bundle is refused otherwise, and the same bytes are not checked
-        path by path again (the signature, expiry and version are)."""
+    def header(self) -> Manifest:
+        """The signed manifest, checked: its signature, then its shape and every path, its expiry and version."""
         entry = self._next()
         if entry is None or entry[0] != MANIFEST:
             raise _reject("包的第一个条目不是 manifest.json", "the first entry is not manifest.json")
@@ -330,10 +333,7 @@ class _Reader:
                 f"签名验证失败：包是用别的密钥签的（包的密钥 {claimed}，受信任的 {self.trusted_id}）",
                 f"bad signature: signed with another key (bundle key {claimed}, trusted key {self.trusted_id})",
             ) from None
-        self.signed = hashlib.sha256(data).hexdigest()
-        if expect is not None and self.signed != expect:
-            raise _reject("包在检查期间被替换", "the bundle changed while it was being checked")
-        manifest = Manifest.from_bytes(data) if expect is None else Manifest.from_checked(data)
+        manifest = Manifest.from_bytes(data)
         expires = parse_iso(manifest.expires)
         if expires <= self.now:
             raise _reject(
@@ -348,8 +348,9 @@ class _Reader:
         check_version(manifest.version, self.now, "包的")
         return manifest
 
-    def objects(self, manifest: Manifest, dest_fd: int) -> None:
-        """Every object of the manifest, in order, into the folder `dest_fd` (a fresh folder of ours)."""
+    def objects(self, manifest: Manifest, create: Callable[[str], int]) -> None:
+        """Every object of the manifest, in order, each written to the new file `create(sha256)` opens (in a folder
+        of the ingest's own) while it is hashed; the bundle is refused at the first object that differs."""
         sizes = {e.sha256: e.size for e in manifest.files.values()}
         expected = sorted(set(manifest.objects))
         wanted = set(expected)
@@ -370,7 +371,7 @@ class _Reader:
                 )
             if size != sizes[sha]:
                 raise _reject(f"文件大小与清单不符：{name}", f"size differs from the manifest: {name}")
-            self._object(sha, size, dest_fd)
+            self._object(sha, size, create)
             got.append(sha)
         if self.stream.read(BLOCK) != bytes(BLOCK):
             raise _reject("包的结束标记不完整", "incomplete end-of-archive marker")
@@ -380,10 +381,10 @@ class _Reader:
             )
         self.stream.finish()
 
-    def _object(self, sha: str, size: int, dest_fd: int) -> None:
+    def _object(self, sha: str, size: int, create: Callable[[str], int]) -> None:
         h = hashlib.sha256()
         try:
-            out = os.open(sha, _O_NEW, 0o644, dir_fd=dest_fd)
+            out = create(sha)
         except OSError as exc:
             raise _fault("cannot create an object file", exc) from exc
         try:
@@ -843,13 +844,11 @@ def _link(src: Path | str, dest: Path | str) -> None:
 class _Header:
     """What choosing a bundle needs of its verified manifest (清单), without its file list: a village's lists
     ~14,000 files, and a first ingest holds one header per bundle of the city until the release is assembled
-    (issue 14). The manifest is read from the bundle again, its signature checked again, when its objects are
-    taken, and it must then be the very bytes these facts came from (`signed`)."""
+    (issue 14). What its objects are checked against and laid out by is used in the same read and dropped."""
 
     bundle: str
     version: int
     base: int | None
-    signed: str  # SHA-256 of the signed manifest bytes
     digest: str  # content_digest of its files: what a snapshot names
     prefixes: frozenset[str]  # the folders its files need above a village's own (_prefixes)
     paths: frozenset[str]  # the city bundle's paths (none may lie in a village); empty for a village
@@ -859,9 +858,9 @@ class _Header:
         return "full" if self.base is None else "delta"
 
     @classmethod
-    def of(cls, m: Manifest, signed: str) -> _Header:
+    def of(cls, m: Manifest, digest: str) -> _Header:
         paths = frozenset(m.files) if m.bundle == CITY else frozenset()
-        return cls(m.bundle, m.version, m.base, signed, content_digest(m.files), frozenset(_prefixes(m.files)), paths)
+        return cls(m.bundle, m.version, m.base, digest, frozenset(_prefixes(m.files)), paths)
 
 
 def _choose(
@@ -1004,44 +1003,58 @@ class _Staged:
     folder: Path | None
 
 
+class _Layout:
+    """A store folder being laid out in a folder of the ingest's own (`top`, made with the first file): each file
+    created or linked at its path, each folder made once (a village has ~13,000 files in a few hundred folders)."""
+
+    def __init__(self, top: Path):
+        self.top = top
+        self.placed: dict[str, str] = {}  # sha256 -> the path its content was written to
+        self._made: set[str] = set()
+
+    def path(self, rel: str) -> str:
+        """The absolute path of `rel` in the layout, its folder made if new."""
+        dest = f"{self.top}/{rel}"
+        folder = dest.rpartition("/")[0]
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        return dest
+
+
 def _stage(
     head: Headend,
     bundle_id: str,
     version: int,
     files: dict[str, list],
     sources: dict[str, Path],
-    tmp: Path,
-    digest: str | None = None,
-    owned: frozenset[str] | set[str] = frozenset(),
+    layout: _Layout,
+    verified: tuple[str, bytes] | None = None,
 ) -> _Staged:
-    """The store folder of one bundle version, laid out in `tmp` (a new folder of ours) unless the store has it.
-    `digest`: the files' content digest when the verified manifest's is known (else computed). The sources of the
-    objects in `owned` are this run's own work files: each is moved to its first path (a rename, not a link and a
-    later unlink), further paths are linked to it; any other source (a live file) is only ever linked."""
-    name = f"{file_stem(bundle_id)}/v{version}-{(digest or _listed_digest(files))[:16]}"
+    """The store folder of one bundle version, completed in `layout` unless the store has it. `verified`: the
+    content digest of the verified manifest's files and its file_list, the bytes that digest was taken from (written
+    as the folder's file list); without it both are made from `files` (the same JSON). The content `layout` has
+    placed already (a bundle's objects, each written to its first path while it was hashed) is linked to its other
+    paths; any other file is linked from its source (a live file, never changed in place)."""
+    digest, listed = verified or (
+        _listed_digest(files),
+        json.dumps(files, sort_keys=True, separators=(",", ":")).encode(),
+    )
+    name = f"{file_stem(bundle_id)}/v{version}-{digest[:16]}"
     themes = sorted({p.split("/", 1)[0] for p in files})
     entry = {"version": version, "store": name, "themes": themes}
     if (head.store / name).is_dir():
         return _Staged(entry, None)
-    tmp.mkdir(parents=True)
-    top = str(tmp)
-    made = {top}  # folders made: one mkdir per folder, not one per file (a village has ~13,000 files)
-    placed: dict[str, str] = {}
+    top = str(layout.top)
     for p, (_, sha) in sorted(files.items()):
-        dest = f"{top}/{p}"
-        folder = dest.rpartition("/")[0]
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        if sha in placed:
-            _link(placed[sha], dest)
-        elif sha in owned:
-            os.rename(sources[sha], dest)
-            placed[sha] = dest
-        else:
-            _link(str(sources[sha]), dest)
-    (tmp / FILES).write_bytes(json.dumps(files, sort_keys=True, separators=(",", ":")).encode())
-    return _Staged(entry, tmp)
+        placed = layout.placed.get(sha)
+        if placed is None:
+            _link(str(sources[sha]), layout.path(p))
+        elif placed != f"{top}/{p}":
+            _link(placed, layout.path(p))
+    layout.top.mkdir(parents=True, exist_ok=True)
+    (layout.top / FILES).write_bytes(listed)
+    return _Staged(entry, layout.top)
 
 
 def _stored(head: Headend, staged: _Staged) -> dict:
@@ -1071,7 +1084,7 @@ def _assemble(
             info = record["bundles"][bundle_id]
             live = head.folder(info, active)
             sources = {sha: live / p for p, (_, sha) in info["files"].items()}
-            tmp = head.store / f".tmp-{secrets.token_hex(8)}"
+            tmp = _Layout(head.store / f".tmp-{secrets.token_hex(8)}")
             new["bundles"][bundle_id] = _stored(
                 head, _stage(head, bundle_id, info["version"], info["files"], sources, tmp)
             )
@@ -1263,67 +1276,109 @@ def _staleness(head: Headend, state: State, moment: datetime, max_age: timedelta
 # ---- ingest ---------------------------------------------------------------------------------------------------
 
 
-def _examine(
-    item: _Item,
-    public: Ed25519PublicKey,
-    trusted: str,
-    moment: datetime,
-    dest: int | None = None,
-    expect: _Header | None = None,
-) -> tuple[Manifest, str]:
-    """Read one bundle (its header, or with `dest` its objects too): its manifest and the SHA-256 of the signed
-    manifest bytes. With `expect`, those bytes must be the ones `expect` was taken from: a bundle rewritten in
-    place between the two reads is refused, even when the new one is genuine. Whatever goes wrong in reading it
-    is that file's problem (BundleError); only writing our own files can be the headend's fault."""
-    assert item.fd is not None
+@contextmanager
+def _the_bundles_fault() -> Iterator[None]:
+    """Whatever goes wrong in reading a bundle is that file's problem (BundleError); only writing our own files can
+    be the headend's fault (HeadendFault, raised as such)."""
     try:
-        reader = _Reader(item.fd, public, trusted, moment)
-        manifest = reader.header(expect.signed if expect is not None else None)
-        if dest is not None:
-            reader.objects(manifest, dest)
-        return manifest, reader.signed
+        yield
     except (BundleError, HeadendFault):
         raise
     except Exception as exc:
         raise _reject(f"包无法读取：{type(exc).__name__}", f"the bundle cannot be read: {type(exc).__name__}") from exc
 
 
-def _take(
-    work: Path,
+@dataclass(frozen=True)
+class _Read:
+    """One bundle after its one read: the facts to choose it by and, if it could be chosen, what taking it gave:
+    its store folder laid out in the work folder (`staged`), or why what follows its manifest is refused
+    (`refused`, told only if the bundle is chosen: one superseded or waiting is reported as such, as it was when
+    only its manifest was read)."""
+
+    header: _Header
+    staged: _Staged | None = None
+    refused: BundleError | None = None
+
+
+def _read(
     item: _Item,
-    header: _Header,
     public: Ed25519PublicKey,
     trusted: str,
     moment: datetime,
+    could_be_chosen: Callable[[_Header], bool],
+    layout: _Layout,
+    record: dict,
+    head: Headend,
+    active: str | None,
+) -> _Read:
+    """Read one bundle once, from its first byte to its last: the signed manifest (its first member) checked whole
+    before any content is read (BundleError if it fails), then, if the bundle could be chosen, its objects written
+    into `layout` (the work folder, never served) while each is hashed, and its store folder completed there. The
+    manifest is dropped on return, so a first ingest holds one bundle's file list at a time (issue 14)."""
+    assert item.fd is not None
+    with _the_bundles_fault():
+        reader = _Reader(item.fd, public, trusted, moment)
+        m = reader.header()
+    listed = file_list(m.files)  # hashed for the header, written as the store folder's file list
+    header = _Header.of(m, hashlib.sha256(listed).hexdigest())
+    if not could_be_chosen(header):
+        return _Read(header)
+    try:
+        return _Read(header, _take(reader, m, (header.digest, listed), layout, record, head, active))
+    except BundleError as exc:
+        return _Read(header, refused=exc)
+
+
+def _take(
+    reader: _Reader,
+    m: Manifest,
+    verified: tuple[str, bytes],
+    layout: _Layout,
     record: dict,
     head: Headend,
     active: str | None,
 ) -> _Staged:
-    """One chosen bundle read again and taken whole: its signature checked again over the very manifest bytes it
-    was chosen by, its objects checked into the work folder, a delta's unchanged files found live (re-hashed),
-    and its store folder laid out in the work folder. Its manifest is dropped on return, so a first ingest holds
-    one bundle's file list at a time, not the city's (issue 14)."""
-    stem = file_stem(header.bundle)
-    objects = work / "objects" / stem
-    try:
-        objects.mkdir(parents=True)
-        dest = os.open(objects, _O_DIR)
-    except OSError as exc:
-        raise _fault("cannot make a work folder", exc) from exc
-    try:
-        m, _ = _examine(item, public, trusted, moment, dest, expect=header)
-    finally:
-        os.close(dest)
-    sources = {sha: objects / sha for sha in m.objects}
-    if m.base is not None:
-        sources.update(_reused(m, record, head, active))
+    """The rest of a bundle's one read: each object written to its first path in `layout` while it is hashed (no
+    object anywhere else, no rename), a delta's unchanged files found live (re-hashed), then the rest of its store
+    folder laid out: further paths hard-linked, its file list written."""
+    firsts: dict[str, str] = {}
+    for p, e in sorted(m.files.items()):
+        firsts.setdefault(e.sha256, p)
+
+    def create(sha: str) -> int:
+        dest = layout.path(firsts[sha])
+        fd = os.open(dest, _O_NEW, 0o644)
+        layout.placed[sha] = dest
+        return fd
+
+    with _the_bundles_fault():
+        reader.objects(m, create)
+    sources = _reused(m, record, head, active) if m.base is not None else {}
     files = {p: [e.size, e.sha256] for p, e in m.files.items()}
     try:
-        return _stage(
-            head, m.bundle, m.version, files, sources, work / "store" / stem, header.digest, frozenset(m.objects)
-        )
+        return _stage(head, m.bundle, m.version, files, sources, layout, verified)
     except OSError as exc:
         raise _fault("cannot lay out a store folder in the work folder", exc) from exc
+
+
+def _could_be_chosen(item: _Item, header: _Header, state: State, record: dict) -> bool:
+    """What _by_snapshot and _choose decide of one bundle alone: all they decide but its being superseded by a newer
+    file of the same bundle in this run. A bundle chosen among all is chosen alone too, so every bundle chosen was
+    taken in its one read; one refused alone (a replay, a version already live, one its snapshot does not name) is
+    read no further than its manifest."""
+    scratch = {id(item): Outcome(item.shown, "rejected")}
+    return bool(_choose(_by_snapshot([(item, header)], state, record, scratch), record, state, scratch))
+
+
+def _may_be_whole(state: State, record: dict, items: list[_Item]) -> bool:
+    """Whether the newest snapshot can go in whole this run, told before any bundle is read: not when it names more
+    bundles at versions not live here than there are bundle files to read. Then every bundle chosen would wait for
+    the rest (_whole_snapshot), so none is read past its manifest: a snapshot missing a bundle costs each run the
+    manifests, not the city's content."""
+    if state.snapshot is None:
+        return True
+    pending = [b for b, e in state.snapshot["bundles"].items() if record["bundles"].get(b, {}).get("version") != e[0]]
+    return len(pending) <= sum(1 for i in items if i.fd is not None)
 
 
 def ingest(
@@ -1338,8 +1393,8 @@ def ingest(
     step: Callable[[str], None] | None = None,
 ) -> IngestResult:
     """Take every bundle found in `sources` (files or folders; default ROOT/drop) into one new release. `step`
-    (a terminal's progress line, content/progress.py) is told each step as it starts: verify (each bundle's
-    signed manifest), take (each chosen bundle's files), activate; the bundles are counted (progress.tell)."""
+    (a terminal's progress line, content/progress.py) is told each step as it starts: take (each bundle read once:
+    its signed manifest verified, then its files), activate; the bundles are counted (progress.tell)."""
     root = root.absolute()
     folders = [s for s in sources if s.is_dir()] if sources is not None else [root / "drop"]
     key = public_key or root / "publisher.pub"
@@ -1410,32 +1465,43 @@ def _run(
     items += _take_snapshots(drops, public, moment, state)
     result = IngestResult(previous=active)
     outcomes = {id(i): Outcome(i.shown, "rejected", reason=i.quarantine) for i in items}
-    headers: list[tuple[_Item, _Header]] = []
-    tell("verify")
-    for done, item in enumerate(items):
-        progress.tell("bundles", done, len(items))
-        if item.fd is None:
-            continue
-        try:
-            headers.append((item, _Header.of(*_examine(item, public, trusted, moment))))
-        except BundleError as exc:
-            outcomes[id(item)].reason = str(exc)
-    progress.tell("bundles", len(items), len(items))
-    headers = _by_snapshot(headers, state, record, outcomes)
-    chosen = _choose(headers, record, state, outcomes)
-    _check_namespaces(chosen, record, head, active, outcomes)
-    _whole_snapshot(chosen, state, record, outcomes)
-    work = root / f".tmp-{os.getpid()}"
+    work = root / f".tmp-{os.getpid()}"  # never served; removed whatever happens (a killed run's: by the next)
     try:
-        accepted: dict[str, _Staged] = {}
+        headers: list[tuple[_Item, _Header]] = []
+        reads: dict[int, _Read] = {}
+        whole = _may_be_whole(state, record, items)
+
+        def could_be_chosen(item: _Item) -> Callable[[_Header], bool]:
+            return lambda header: whole and _could_be_chosen(item, header, state, record)
+
         tell("take")
-        for done, (bundle_id, (item, h)) in enumerate(sorted(chosen.items())):
-            progress.tell("bundles", done, len(chosen))
+        for done, item in enumerate(items):
+            progress.tell("bundles", done, len(items))
+            if item.fd is None:
+                continue
+            layout = _Layout(work / str(done))
             try:
-                accepted[bundle_id] = _take(work, item, h, public, trusted, moment, record, head, active)
+                read = _read(item, public, trusted, moment, could_be_chosen(item), layout, record, head, active)
             except BundleError as exc:
-                outcomes[id(item)].status, outcomes[id(item)].reason = "rejected", str(exc)
-        progress.tell("bundles", len(chosen), len(chosen))
+                outcomes[id(item)].reason = str(exc)
+                continue
+            headers.append((item, read.header))
+            reads[id(item)] = read
+        progress.tell("bundles", len(items), len(items))
+        headers = _by_snapshot(headers, state, record, outcomes)
+        chosen = _choose(headers, record, state, outcomes)
+        _check_namespaces(chosen, record, head, active, outcomes)
+        _whole_snapshot(chosen, state, record, outcomes)
+        accepted: dict[str, _Staged] = {}
+        for bundle_id, (item, _) in sorted(chosen.items()):
+            read = reads[id(item)]
+            if read.refused is not None:
+                outcomes[id(item)].status, outcomes[id(item)].reason = "rejected", str(read.refused)
+                continue
+            # a bundle chosen among all could be chosen alone, so it was taken; when the snapshot could not go in
+            # whole (nothing read past a manifest), _whole_snapshot has left nothing chosen
+            assert read.staged is not None
+            accepted[bundle_id] = read.staged
         if len(accepted) < len(chosen):  # one refused: the rest of its snapshot must not go in alone
             _whole_snapshot(
                 {b: chosen[b] for b in accepted}, state, record, outcomes, extra=set(chosen) - set(accepted)
@@ -1447,8 +1513,11 @@ def _run(
                 numbers = [int(n[2:]) for n in head.names()]
                 name = f"r-{(max(numbers) + 1 if numbers else 1):06d}"
                 staging = head.releases / f".tmp-{name}"
+                # the staged store folders' files on disk before _assemble renames them into the store: a later run
+                # takes a store folder it finds as whole, so a power cut must not leave one with empty files
+                os.sync()
                 record = _assemble(staging, head, active, record, accepted)
-                os.sync()  # every file on disk before the switch, so a power cut cannot expose an empty file
+                os.sync()  # the release on disk before the switch, so a power cut cannot expose an empty file
                 os.rename(staging, head.releases / name)
             except OSError as exc:
                 raise _fault("cannot assemble the new release", exc) from exc
