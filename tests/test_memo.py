@@ -715,12 +715,15 @@ def test_a_run_keeps_what_it_checked_out_of_full_collections_until_it_ends(towns
     frozen in a process that builds again (sitegen serve)."""
     out = tmp_path / "out"
     seen: list[tuple[int, bool]] = []  # (objects frozen, the village in its turn among those a collection walks)
+    during: list[tuple[int, int, int]] = []  # the collector's thresholds then: full passes rarer (memo.FULL_EVERY)
+    before = gc.get_threshold()
     real = pipeline.CheckedCity.publish
 
     def publishing(self: pipeline.CheckedCity, key: str, preview: bool) -> Village:
         village = real(self, key, preview)
         if key == "xg/cs":  # (changed each time: made again)
             seen.append((gc.get_freeze_count(), any(o is village for o in gc.get_objects())))
+            during.append(gc.get_threshold())
         return village
 
     monkeypatch.setattr(pipeline.CheckedCity, "publish", publishing)
@@ -734,6 +737,7 @@ def test_a_run_keeps_what_it_checked_out_of_full_collections_until_it_ends(towns
     assert len(seen) == 3 and seen[-1][0] > 0 and seen[-1][1] and gc.get_freeze_count() == 0
     pipeline.check(towns, cache=default_cache(out))  # check alone, as `sitegen check` without an output
     assert gc.get_freeze_count() == 0
+    assert during == [(*before[:2], max(before[2], memo_module.FULL_EVERY))] * 3 and gc.get_threshold() == before
     cold = tmp_path / "cold"
     pipeline.build(towns, cold)
     assert snapshot(out) == snapshot(cold)
