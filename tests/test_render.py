@@ -254,3 +254,34 @@ def test_compiled_templates_are_kept_and_are_what_compiling_gives(tmp_path, monk
         assert compiled == [name]
     finally:
         render.environment.cache_clear()
+
+
+def _context_facts(ctx: jinja2.runtime.Context) -> tuple:
+    return list(ctx.parent.items()), ctx.globals_keys, ctx.vars, ctx.name, list(ctx.blocks)
+
+
+def test_a_new_context_is_the_one_jinja_makes():
+    """_Template.new_context (every page): the same parent (names, values, order), global names, variables and
+    blocks as Jinja's own Template.new_context, for every template of both themes, with variables or none, shared
+    or not, with locals; for a template with globals of its own; after the environment's globals change."""
+    calls = [
+        ({}, False, None),
+        ({"page": 1, "theme": "overridden", "url": str}, False, None),
+        ({"page": 1}, True, None),
+        ({"page": 1}, False, {"l_1_x": 2, "l_1_y": jinja2.utils.missing}),
+    ]
+    for theme in render.THEMES:
+        env = render.environment(theme)
+        templates = [env.get_template(name) for name in env.list_templates()]
+        templates.append(env.from_string("{{ own }}{{ theme }}", globals={"own": 1, "words": "mine"}))
+        env.globals["late"] = "added after loading"
+        try:
+            for template in templates:
+                assert isinstance(template, render._Template)
+                for vars_, shared, locals_ in calls:
+                    mine = template.new_context(dict(vars_), shared, locals_)
+                    jinjas = jinja2.Template.new_context(template, dict(vars_), shared, locals_)
+                    assert type(mine) is type(jinjas) and _context_facts(mine) == _context_facts(jinjas)
+                    assert shared or mine.parent["late"] == "added after loading"
+        finally:
+            del env.globals["late"]
