@@ -264,7 +264,7 @@ def test_a_new_context_is_the_one_jinja_makes():
     """_Template.new_context (every page): the same parent (names, values, order), global names, variables and
     blocks as Jinja's own Template.new_context, for every template of both themes, with variables or none, shared
     or not, with locals; for a template with globals of its own; after the environment's globals change."""
-    calls = [
+    calls: list[tuple[dict[str, object], bool, dict[str, object] | None]] = [
         ({}, False, None),
         ({"page": 1, "theme": "overridden", "url": str}, False, None),
         ({"page": 1}, True, None),
