@@ -226,6 +226,8 @@ def keep_compiled(cache: Path) -> None:
     compiles again on any mismatch. The code is what the template compiles to, so pages are the same bytes."""
     root = cache / COMPILED
     key = renderer()[:16]
+    if not cache.is_dir():
+        return  # (made by the build's image step; never made here)
     try:
         for old in os.listdir(root) if os.path.isdir(root) else ():
             if old != key:
