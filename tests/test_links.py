@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import itertools
 import posixpath
 import re
@@ -25,6 +26,7 @@ from sitegen.site.plan import (
     ledger_parts,
     line_bytes,
     plan,
+    plan_village,
     scan_viewers,
     subitem_slug,
 )
@@ -171,6 +173,26 @@ def test_plan_gives_every_voucher_a_page_and_every_scan_a_viewer(mini):
             assert f"xg/cs/finance/vouchers/{v.key}-{n}.html" in paths
     assert len(paths) == len(site.pages)  # no page planned twice
     assert all(not p.startswith("/") and ".." not in p for p in paths | set(site.images))
+
+
+def test_a_dropped_plan_is_freed_by_its_reference_count(mini):
+    """A plan (the city's, one village's) leaves no cyclic garbage once dropped: the build plans and drops a village
+    at a time, and a plan in a cycle (its lazy search indexes and ledger pages call back into the planner) waited for
+    the collector's full passes, each walking the village being made."""
+    city, _ = check(mini)
+    assert city is not None
+    city = build_ledgers(city)
+    item_paths = dict(plan(city).item_paths)
+    gc.collect()
+    gc.disable()
+    try:
+        for make in (lambda: plan(city), lambda: plan_village(city, "xg/cs", item_paths)):
+            site = make()
+            assert any(callable(made) for made in site.generated.values())  # a lazy search index, calling back
+            del site
+            assert gc.collect() == 0
+    finally:
+        gc.enable()
 
 
 # --- sub-item pages (小项) -------------------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-from sitegen.content.markdown import body_links, render_markdown
+import random
+from pathlib import Path
+
+from sitegen.content.markdown import _MD, body_links, render_markdown
 
 
 def test_raw_html_is_text():
@@ -19,3 +22,55 @@ def test_links_are_resolved_or_dropped_to_text():
 def test_tables_and_masking():
     html = render_markdown("| 姓名 | 电话 |\n|---|---|\n| 张三 | 13812345678 |\n\n`320281195803121234`", lambda h: None)
     assert "<table>" in html and "138****5678" in html and "3202**********1234" in html
+
+
+def _parsed_links(text: str) -> list[str]:
+    """body_links as first written: every body parsed (the reference for its fast path)."""
+    return [
+        str(child.attrs.get("href", ""))
+        for token in _MD.parse(text)
+        for child in token.children or ()
+        if child.type == "link_open"
+    ]
+
+
+def test_body_links_fast_path_agrees_with_the_parser():
+    """A body without `[` or `<` is not parsed: the same answer as parsing it, on every body of the sample and on
+    random texts of link-like fragments (autolinks, references, entities, escapes), with and without the marks."""
+    bodies = [p.read_text(encoding="utf-8") for p in sorted(Path("content").rglob("*.md"))]
+    pieces = [
+        "[",
+        "]",
+        "(",
+        ")",
+        "<",
+        ">",
+        "x.md",
+        "https://a.cn/b",
+        "mailto:a@b.cn",
+        "&#91;",
+        "&lt;",
+        "&#60;",
+        "\\[",
+        "`",
+        "*",
+        "!",
+        ":",
+        "\n",
+        "\n\n",
+        "    ",
+        "| a |",
+        "\n|---|\n",
+        "文字",
+        " ",
+        "#",
+        "www.a.cn",
+        "a@b.cn",
+    ]
+    rng = random.Random(14)
+    texts = bodies + ["<https://a.cn>", "<a@b.cn>", "[a]\n\n[a]: x.md", "[a][]\n\n[a]: <x.md>", "x ![i](y.jpg)"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    without = [t for t in texts if "[" not in t and "<" not in t]
+    assert len(without) > 100 and any(_parsed_links(t) for t in texts)
+    for text in texts:
+        assert body_links(text) == _parsed_links(text), text

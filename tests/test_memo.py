@@ -717,6 +717,8 @@ def test_a_run_keeps_what_it_checked_out_of_full_collections_until_it_ends(towns
     a long-lived caller's objects: `before_run`) is out of the run's collections from its start (h52)."""
     out = tmp_path / "out"
     seen: list[tuple[int, bool]] = []  # (objects frozen, the village in its turn among those a collection walks)
+    during: list[tuple[int, int, int]] = []  # the collector's thresholds then: full passes rarer (memo.FULL_EVERY)
+    before = gc.get_threshold()
     real = pipeline.CheckedCity.publish
     before_run, walked = [out], []  # (a list: one the collector tracks); at each run's start, whether it is walked
     real_load = pipeline.load
@@ -731,6 +733,7 @@ def test_a_run_keeps_what_it_checked_out_of_full_collections_until_it_ends(towns
         village = real(self, key, preview)
         if key == "xg/cs":  # (changed each time: made again)
             seen.append((gc.get_freeze_count(), any(o is village for o in gc.get_objects())))
+            during.append(gc.get_threshold())
         return village
 
     monkeypatch.setattr(pipeline.CheckedCity, "publish", publishing)
@@ -745,6 +748,7 @@ def test_a_run_keeps_what_it_checked_out_of_full_collections_until_it_ends(towns
     pipeline.check(towns, cache=default_cache(out))  # check alone, as `sitegen check` without an output
     assert gc.get_freeze_count() == 0
     assert len(walked) >= 4 and not any(walked) and any(o is before_run for o in gc.get_objects())
+    assert during == [(*before[:2], max(before[2], memo_module.FULL_EVERY))] * 3 and gc.get_threshold() == before
     cold = tmp_path / "cold"
     pipeline.build(towns, cold)
     assert snapshot(out) == snapshot(cold)

@@ -204,3 +204,84 @@ def test_a_body_is_made_once_for_both_themes_while_its_links_stand(monkeypatch):
     assert "href" not in render.body_html(item, page, site) and len(made) == 3  # type: ignore[arg-type]
     changed = SimpleNamespace(source=source, body="别的")
     assert render.body_html(changed, page, site) == Markup("<p>别的</p>\n") and len(made) == 4  # type: ignore[arg-type]
+
+
+def test_compiled_templates_are_kept_and_are_what_compiling_gives(tmp_path, monkeypatch):
+    """keep_compiled: each theme's templates compiled once into the build's cache, then loaded from it by a new
+    process (a new environment here) without compiling, each the very code compiling its source gives now; a
+    template whose source changed, a damaged file and a folder of another version are not used."""
+    cache = tmp_path / "cache"
+    compiled: list[str] = []
+    real = render.ThemeEnvironment.compile
+
+    def compiling(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(render.ThemeEnvironment, "compile", compiling)
+    (cache / render.COMPILED / "0123456789abcdef").mkdir(parents=True)  # another version's
+    try:
+        render.environment.cache_clear()
+        render.keep_compiled(cache)
+        names = {t: render.environment(t).list_templates() for t in render.THEMES}
+        for theme in render.THEMES:
+            for name in names[theme]:
+                render.environment(theme).get_template(name)
+        assert len(compiled) == sum(map(len, names.values())) > 20
+        assert [p.name for p in (cache / render.COMPILED).iterdir()] == [render.renderer()[:16]]
+        render.environment.cache_clear()  # as a new process
+        render.keep_compiled(cache)
+        compiled.clear()
+        for theme in render.THEMES:
+            env = render.environment(theme)
+            for name in names[theme]:
+                env.get_template(name)
+                source, filename, _ = env.loader.get_source(env, name)
+                assert env.bytecode_cache.get_bucket(env, name, filename, source).code == real(
+                    env, source, name, filename
+                )
+        assert compiled == []
+        render.environment.cache_clear()
+        render.keep_compiled(cache)
+        env = render.environment("tv")
+        name = names["tv"][0]
+        source, filename, _ = env.loader.get_source(env, name)
+        assert env.bytecode_cache.get_bucket(env, name, filename, source + "{# changed #}").code is None
+        for file in Path(env.bytecode_cache.directory).iterdir():
+            file.write_bytes(file.read_bytes()[:40])  # damaged
+        assert env.bytecode_cache.get_bucket(env, name, filename, source).code is None
+        env.get_template(name)
+        assert compiled == [name]
+    finally:
+        render.environment.cache_clear()
+
+
+def _context_facts(ctx: jinja2.runtime.Context) -> tuple:
+    return list(ctx.parent.items()), ctx.globals_keys, ctx.vars, ctx.name, list(ctx.blocks)
+
+
+def test_a_new_context_is_the_one_jinja_makes():
+    """_Template.new_context (every page): the same parent (names, values, order), global names, variables and
+    blocks as Jinja's own Template.new_context, for every template of both themes, with variables or none, shared
+    or not, with locals; for a template with globals of its own; after the environment's globals change."""
+    calls: list[tuple[dict[str, object], bool, dict[str, object] | None]] = [
+        ({}, False, None),
+        ({"page": 1, "theme": "overridden", "url": str}, False, None),
+        ({"page": 1}, True, None),
+        ({"page": 1}, False, {"l_1_x": 2, "l_1_y": jinja2.utils.missing}),
+    ]
+    for theme in render.THEMES:
+        env = render.environment(theme)
+        templates = [env.get_template(name) for name in env.list_templates()]
+        templates.append(env.from_string("{{ own }}{{ theme }}", globals={"own": 1, "words": "mine"}))
+        env.globals["late"] = "added after loading"
+        try:
+            for template in templates:
+                assert isinstance(template, render._Template)
+                for vars_, shared, locals_ in calls:
+                    mine = template.new_context(dict(vars_), shared, locals_)
+                    jinjas = jinja2.Template.new_context(template, dict(vars_), shared, locals_)
+                    assert type(mine) is type(jinjas) and _context_facts(mine) == _context_facts(jinjas)
+                    assert shared or mine.parent["late"] == "added after loading"
+        finally:
+            del env.globals["late"]

@@ -1292,6 +1292,8 @@ def _make(
         with steps.step("images"):  # the city's and towns' charts, QR codes and renditions
             generated, copies = _images(site, cache, digests, staged, images, fail)
         todo = [v.key for v in listed if v.key not in kept]
+        if images:  # (a check makes no folder of its own)
+            render.keep_compiled(cache)
         round_ = _Round(
             content,
             themes,

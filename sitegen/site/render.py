@@ -8,17 +8,20 @@ autoescaped, so text can never become markup.
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 from collections import ChainMap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import FunctionType
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2 import ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template
+from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.environment import TemplateModule
 from jinja2.nodes import Expr
-from jinja2.runtime import Context
+from jinja2.runtime import Context, new_context
 from markupsafe import Markup, escape
 
 from sitegen.content.markdown import link_target, render_markdown
@@ -35,6 +38,7 @@ except ImportError:  # pragma: no cover
 
 
 from sitegen.site.channels import Said, words_for
+from sitegen.site.code import renderer
 from sitegen.site.pages import ItemPage, Page
 from sitegen.site.plan import Site
 
@@ -142,7 +146,21 @@ class _Template(Template):
     """Jinja's template, with `_get_default_module` (each `{% from "x.html" import m %}` of a page: two or three a
     voucher or scan page) testing the importing page's global names against this template's globals map by map
     (dict key views: a set operation in C) instead of Jinja's `set - ChainMap.keys()`, which Python walks name by
-    name through the ChainMap: the same names, so the same module."""
+    name through the ChainMap: the same names, so the same module. And `new_context` (every page rendered) hands
+    Jinja its globals as one dict, merged now in C, for the `dict(globals, **vars)` and `set(globals)` Jinja makes
+    of them: of a ChainMap, Python's own code walks and looks up name by name (~8 µs a page): the same names,
+    values and order, and still what the maps hold at this very call."""
+
+    def new_context(
+        self, vars: dict[str, Any] | None = None, shared: bool = False, locals: Mapping[str, Any] | None = None
+    ) -> Context:
+        mine = self.globals
+        if shared or type(mine) is not ChainMap or not all(type(m) is dict for m in mine.maps):
+            return super().new_context(vars, shared, locals)
+        merged: dict[str, Any] = {}
+        for names in reversed(mine.maps):  # (a ChainMap's order: the last map's names first; the first map's values)
+            merged.update(names)
+        return new_context(self.environment, self.name, self.blocks, vars, shared, merged, locals)
 
     def _get_default_module(self, ctx: Context | None = None) -> TemplateModule:
         mine = self.globals
@@ -194,6 +212,49 @@ def environment(theme: str) -> ThemeEnvironment:
     env.globals["theme"] = theme  # picks the theme's renditions of a scan (assets.Picture.tiles)
     env.globals["words"] = words_for(theme)  # how this channel says 选中 / 点击 (channels.py)
     return env
+
+
+COMPILED = "templates"  # in the build's cache: each theme's templates compiled (keep_compiled)
+
+
+def keep_compiled(cache: Path) -> None:
+    """Each theme's templates compiled once, kept in `cache`/templates/ for the next process: compiling them (both
+    themes, ~20 templates) costs ~0.13 CPU s at every cold start of a build. The folder is named by what renders
+    (code.renderer: sitegen's code, with this module's code generator, its themes, Jinja's and MarkupSafe's
+    versions), so code compiled by another version is never used, and a folder of another version is removed;
+    within it Jinja checks each file's magic (its format, Python's version) and its template's source hash, and
+    compiles again on any mismatch. The code is what the template compiles to, so pages are the same bytes."""
+    root = cache / COMPILED
+    key = renderer()[:16]
+    if not cache.is_dir():
+        return  # (made by the build's image step; never made here)
+    try:
+        for old in os.listdir(root) if os.path.isdir(root) else ():
+            if old != key:
+                shutil.rmtree(root / old, ignore_errors=True)
+        for theme in THEMES:
+            (root / key / theme).mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # (a read-only cache: compiled in memory, as without one)
+    for theme in THEMES:
+        environment(theme).bytecode_cache = _Compiled(str(root / key / theme))
+
+
+class _Compiled(FileSystemBytecodeCache):
+    """Jinja's bytecode cache in a folder, where a file that cannot be read or written (a damaged or vanished
+    cache, a full disk) is compiled as without one: never a page that fails for it."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # (a damaged file: Jinja would raise from its pickle or marshal)
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass  # not kept: compiled again by the next process
 
 
 def body_html(item: Item, page: Page, site: Site, linked: set[tuple[str, Path]] | None = None) -> Markup:
