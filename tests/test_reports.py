@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import gc
+import hashlib
 import io
 import shutil
 import subprocess
@@ -12,10 +14,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from click.testing import CliRunner
 
-from sitegen.build.pipeline import check
+from sitegen.build import pipeline
+from sitegen.build.pipeline import check_stored
+from sitegen.cli.main import cli
+from sitegen.content.model import Village
 from sitegen.content.privacy import find_unmasked
 from sitegen.reports import tables as reports
+from sitegen.validate.store import VillageStore
 from tests.conftest import REPO, snapshot
 from tests.oversightkit import Pay, content, journal, write_csv
 
@@ -24,10 +31,17 @@ CONTENT = REPO / "content"
 
 @pytest.fixture(scope="module")
 def sample():
-    city, report = check(CONTENT)
-    assert city is not None
+    checked, report = check_stored(CONTENT)
+    assert checked is not None
     assert not report.errors
-    return city
+    yield checked
+    checked.close()
+
+
+@pytest.fixture(scope="module")
+def sample_city(sample):
+    """The sample's whole city, every village at once (what the reports' figures are checked against)."""
+    return sample.whole()
 
 
 def journal_payments(month: str) -> dict[str, tuple[int, Decimal]]:
@@ -57,7 +71,7 @@ def _decode(data: bytes) -> str:
         return data.decode("gb18030")
 
 
-def test_warnings_report_totals_agree_with_the_journal(sample):
+def test_warnings_report_totals_agree_with_the_journal(sample, sample_city):
     month = "2026-08"
     docs = reports.warnings_docs(sample, month)
     expected = journal_payments(month)
@@ -71,13 +85,13 @@ def test_warnings_report_totals_agree_with_the_journal(sample):
         sum(c for c, _ in expected.values()),
         sum((p for _, p in expected.values()), Decimal("0")),
     ]
-    warned = [w for v in sample.villages for w in v.warnings if w.voucher.month == month]
+    warned = [w for v in sample_city.villages for w in v.warnings if w.voucher.month == month]
     assert len(detail.rows) == per_village.total[6] == per_rule.total[1] == len(warned)
     flagged = {id(w.voucher): w.amount for w in warned}
     assert per_village.total[4:6] == [len(flagged), sum(flagged.values(), Decimal("0"))]
     assert per_village.total[7] == sum(1 for w in warned if w.acknowledgement is None)
     # each town's report holds its own villages, and they add up to the city's
-    towns = [docs[t.slug].tables[1].total or [] for t in sample.towns]
+    towns = [docs[t.slug].tables[1].total or [] for t in sample.city.towns]
     assert [sum(t[i] for t in towns) for i in (2, 3, 6)] == [per_village.total[i] for i in (2, 3, 6)]
 
 
@@ -88,7 +102,7 @@ def test_every_format_is_written_masked_and_deterministic(sample, tmp_path):
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
     names = sorted(p.name for p in first)
     assert names == sorted(
-        f"{n}.{s}" for n in ["city"] + [t.slug for t in sample.towns] for s in ("html", "csv", "xlsx")
+        f"{n}.{s}" for n in ["city"] + [t.slug for t in sample.city.towns] for s in ("html", "csv", "xlsx")
     )
     folder = tmp_path / "a/warnings-2026-09"
     text = (folder / "city.csv").read_bytes()
@@ -109,10 +123,10 @@ def test_every_format_is_written_masked_and_deterministic(sample, tmp_path):
     assert not find_unmasked("\n".join(cells))
 
 
-def test_feedback_report_counts_the_month_and_carries_open_ones(sample):
+def test_feedback_report_counts_the_month_and_carries_open_ones(sample, sample_city):
     docs = reports.feedback_docs(sample, "2026-09")
     this, older = docs["city"].tables
-    september = [q for q in sample.questions if q.date.isoformat().startswith("2026-09")]
+    september = [q for q in sample_city.questions if q.date.isoformat().startswith("2026-09")]
     assert [r[0] for r in this.rows] == [q.ticket for q in september]
     assert all(r[0] for r in older.rows)
     assert f"本月收到群众反映 {len(september)} 件" in docs["city"].lines[0]
@@ -137,10 +151,11 @@ def two_towns(tmp_path):
 
 
 def test_coverage_ranks_towns_and_counts_days_late(two_towns):
-    city, report = check(two_towns)
-    assert city is not None
+    checked, report = check_stored(two_towns)
+    assert checked is not None
     assert not report.errors
-    doc = reports.coverage_docs(city)["city"]
+    doc = reports.coverage_docs(checked)["city"]
+    checked.close()
     ranking, villages, months = doc.tables
     assert [r[1] for r in ranking.rows] == ["夏港街道", "祝塘镇"]
     assert ranking.rows[1][5] == 1  # one month unpublished
@@ -156,9 +171,10 @@ def test_coverage_ranks_towns_and_counts_days_late(two_towns):
 
 def test_review_report_lists_drafts_and_what_they_lack(two_towns):
     journal(two_towns, "cs", [Pay("2026-08-05", "100.00", "甲"), Pay("2026-10-05", "300.00", "丙")])
-    city, _ = check(two_towns)
-    assert city is not None
-    docs = reports.review_docs(city)
+    checked, _ = check_stored(two_towns)
+    assert checked is not None
+    docs = reports.review_docs(checked)
+    checked.close()
     rows = docs["xg"].tables[0].rows
     kinds = {(r[1], r[2], r[3], r[5], r[6]) for r in rows}
     assert ("长寿村", "村务事项", "第四季度工作计划（征求意见稿）", "待审核", "") in kinds
@@ -180,10 +196,11 @@ def test_review_report_lists_city_and_town_drafts(two_towns):
     (two_towns / "xg/rules/ok.md").write_text(
         "---\ntitle: 已公开的办法\ndate: 2026-09-03\n---\n条文。\n", encoding="utf-8"
     )
-    city, report = check(two_towns)
-    assert city is not None
+    checked, report = check_stored(two_towns)
+    assert checked is not None
     assert not report.errors
-    docs = reports.review_docs(city)
+    docs = reports.review_docs(checked)
+    checked.close()
     city_rows = [r[:6] for r in docs["city"].tables[0].rows if r[1] in ("", "全镇（街道）")]
     assert city_rows == [
         ["全市", "", "政策法规（全市）", "市里的新规定", "市农业农村局", "待审核"],
@@ -191,6 +208,80 @@ def test_review_report_lists_city_and_town_drafts(two_towns):
     ]
     town_rows = [r[3] for r in docs["xg"].tables[0].rows]
     assert "街道资金管理办法" in town_rows and "市里的新规定" not in town_rows and "已公开的办法" not in town_rows
+
+
+def _restores(monkeypatch, checked: bool = False) -> list[int]:
+    """The number of villages alive as each village is restored from a run's store after its check (a report's
+    or a poster's reads; `checked`: the check is done already), the one restored among them (not counting those
+    alive before: other tests' fixtures)."""
+    restores, real_finish, real_restore = [], pipeline._Stream.finish, VillageStore.restore
+    done = [checked]
+    gc.collect()
+    before = {id(o): o for o in gc.get_objects() if isinstance(o, Village)}  # (held: their ids not given again)
+
+    def finish(self, city):
+        stored = real_finish(self, city)
+        done[0] = True  # (the check itself restores the villages the hotline records name, in finish)
+        return stored
+
+    def restore(self, key):
+        village = real_restore(self, key)
+        if done[0]:
+            gc.unfreeze()  # (a run freezes what it holds: memo.holding) every object counted
+            gc.collect()
+            restores.append(sum(1 for o in gc.get_objects() if isinstance(o, Village) and id(o) not in before))
+        return village
+
+    monkeypatch.setattr(pipeline._Stream, "finish", finish)
+    monkeypatch.setattr(VillageStore, "restore", restore)
+    return restores
+
+
+@pytest.mark.parametrize(
+    "args, restored",
+    [
+        (["report", "warnings", "--month", "2026-09"], 4),
+        (["print", "--month", "2026-08", "--village", "xg/cs"], 1),  # the poster of one village
+    ],
+)
+def test_a_report_or_poster_holds_one_village_at_a_time(two_towns, tmp_path, monkeypatch, args, restored):
+    """Issue 14 (memory at any size): `sitegen report` and `sitegen print` read the checked city a village at a
+    time, as the build does (CheckedCity.each; a poster's village restored and published alone): a village
+    restored from the run's store after the check is the only village alive (the whole city, restored at once,
+    held them all: ~2.4 MiB a seed-scale village), and a poster restores only its village. Output is made."""
+    restores = _restores(monkeypatch)
+    result = CliRunner().invoke(cli, [*args, str(two_towns), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert restores == [1] * restored
+    assert [p for p in (tmp_path / "out").rglob("*") if p.suffix in (".pdf", ".html")]
+
+
+# sha256 of "path sha256" lines (sorted by path) of every report file (HTML, CSV, Excel) of the four kinds (September's
+# for the monthly ones) as the whole city at once made them, before the reports were streamed (h54; 04daea3)
+SAME_BYTES = {
+    "sample": "588d4101070f844083df224914ac2de7508f6fdd63c150eb9e7bf1e13e92331b",
+    "two towns": "d3d92d4549a532f8e79de7810b74039e2dceb25b5a9967cb340f80eb16fb631f",
+}
+
+
+@pytest.mark.parametrize("which", list(SAME_BYTES))
+def test_the_reports_made_a_village_at_a_time_are_the_same_bytes(which, sample, two_towns, tmp_path, monkeypatch):
+    """A village at a time, the reports are the very bytes the whole city made (the sample; two towns of two
+    villages each, one month unapproved), and each report restores each village once, alone."""
+    checked, report = (sample, None) if which == "sample" else check_stored(two_towns)
+    assert checked is not None and not (report and report.errors)
+    restores = _restores(monkeypatch, checked=True)
+    try:
+        for kind in reports.KINDS:
+            reports.make(checked, kind, tmp_path / "reports", "2026-09" if kind in ("warnings", "feedback") else None)
+        assert restores == [1] * 4 * len(reports.KINDS)
+    finally:
+        if checked is not sample:
+            checked.close()
+    out = tmp_path / "reports"
+    files = sorted((p.relative_to(out).as_posix(), p) for p in out.rglob("*") if p.is_file())
+    lines = "".join(f"{name} {hashlib.sha256(p.read_bytes()).hexdigest()}\n" for name, p in files)
+    assert len(files) == 30 and hashlib.sha256(lines.encode()).hexdigest() == SAME_BYTES[which]
 
 
 def test_report_command(two_towns, tmp_path):

@@ -41,7 +41,16 @@ from sitegen.images import renditions as assets
 from sitegen.images.digests import Checked, Digests, Probes, facts_file, tree_facts
 from sitegen.oversight import questions, refcode
 from sitegen.oversight.attach import attached, village_key
-from sitegen.oversight.review import QueueRow, draft_months, item_is_draft, latest_day, publish, queue, queued
+from sitegen.oversight.review import (
+    QueueRow,
+    as_of,
+    draft_months,
+    item_is_draft,
+    latest_day,
+    publish,
+    queue,
+    queued,
+)
 from sitegen.oversight.supervise import Oversight
 from sitegen.site import feedback, output, render, reuse
 from sitegen.site import plan as links
@@ -209,13 +218,15 @@ class CheckedCity:
     listed (`listed`: as validated, drafts in, as `--preview` publishes it; `published`: drafts out), in the
     city's order, and kept in the run's `store`, from which the build restores it in its turn (`village`). So the
     check holds one village at a time, and the build after it (issue 14: memory at any size). `collisions`: what
-    the reference codes of any village are made from (refcode.village_codes). `close` removes the store."""
+    the reference codes of any village are made from (refcode.village_codes). `day`: review.as_of of the whole
+    city (the reports' and posters' day, which every village's dates decide). `close` removes the store."""
 
     city: City
     listed: list[VillageListing]
     published: list[VillageListing]
     store: VillageStore
     collisions: refcode.Collisions
+    day: date
 
     def listings(self, preview: bool) -> list[VillageListing]:
         """Every village as the build publishes it (`preview`: drafts in, marked)."""
@@ -242,16 +253,26 @@ class CheckedCity:
             for identity, obj, code, kind in part
         }
 
+    def each(self, take: Callable[[Town, Village], R]) -> list[R]:
+        """What `take` makes of each village (with its town, which holds no village), in the city's order: each
+        village restored as checked in its turn and dropped before the next, so that a reader of every village (the
+        reports, the notice board) holds one at a time (issue 14: memory at any size) as long as what `take` gives
+        back holds nothing of it (plain rows and totals). A stand-in for one `vanished` put back is a bare village."""
+        towns = {t.slug: t for t in self.city.towns}
+        return [take(towns[listing.town], self._restored(listing)) for listing in self.listed]
+
+    def _restored(self, listing: VillageListing) -> Village:
+        if listing.key in self.store:
+            return self.village(listing.key)
+        return Village(listing.slug, listing.name, listing.town, "", Decimal(0), where=listing.where)
+
     def whole(self) -> City:
         """The whole city: every village restored into its town (a stand-in for one `vanished` put back), the hotline
-        questions the city's again (those about a village's item or voucher are its restored ones), in order."""
+        questions the city's again (those about a village's item or voucher are its restored ones), in order. (Every
+        village at once: for the tests, which read the city as one model; the pipeline and the reports use `each`.)"""
         mine: dict[str, list[Village]] = {}
-        for listing in self.listed:
-            if listing.key in self.store:
-                village = self.village(listing.key)
-            else:
-                village = Village(listing.slug, listing.name, listing.town, "", Decimal(0), where=listing.where)
-            mine.setdefault(listing.town, []).append(village)
+        for village in self.each(lambda town, village: village):
+            mine.setdefault(village.town_slug, []).append(village)
         towns = [replace(t, villages=mine.get(t.slug, [])) for t in self.city.towns]
         asked = [q for village in (v for vs in mine.values() for v in vs) for q in village.questions]
         questions = sorted([*self.city.questions, *asked], key=lambda q: (q.date, q.ticket))
@@ -334,8 +355,9 @@ def _whole(stored_check: Callable[P, tuple[CheckedCity | None, Report]]) -> Call
 
 
 check = _whole(check_stored)
-check.__doc__ = """Load and validate only: every problem, nothing written, the whole city given back (the reports
-and the notice board read every village at once; the build does not: check_stored, whose arguments these are)."""
+check.__doc__ = """Load and validate only: every problem, nothing written, the whole city given back, every village
+at once: the tests' view of a checked city. Nothing of sitegen reads it so (the build, `sitegen check`, the reports
+and the notice board go through CheckedCity a village at a time): check_stored, whose arguments these are."""
 
 
 class _Stream:
@@ -441,20 +463,21 @@ class _Stream:
             for n, listing in enumerate(self.listed):
                 if listing.key in hit:
                     self.listed[n], self.published[n] = self.listings(self.store.restore(listing.key))
-        stored = CheckedCity(city, self.listed, self.published, self.store, self.collisions)
+        stored = CheckedCity(city, self.listed, self.published, self.store, self.collisions, date(2000, 1, 1))
+        asked = None  # every hotline question, those about a village's records too (as_of reads their dates)
         if self.raw.feedback:
-            city = self.questions(stored)
-            stored = replace(stored, city=city)
+            city, asked = self.questions(stored)
+        stored = replace(stored, city=city, day=as_of(city, asked, self.latest))
         self.decoding.village("", published_images(city))  # the city's and towns' (what their questions name too)
         self.decoding.finish(report)
         if city.feedback_url:
             _qr_fits(self.root, city, report, self.collisions.longest())
         return stored
 
-    def questions(self, stored: CheckedCity) -> City:
+    def questions(self, stored: CheckedCity) -> tuple[City, list[Question]]:
         """The hotline records read (questions.read), matched against the city's and towns' items and the villages
         they may name (restored); each such village given its questions and stored again; the city with those
-        about its and its towns' items (the others are their villages')."""
+        about its and its towns' items (the others are their villages'), and every question read."""
         city = stored.city
         named = {key: self.store.restore(key) for key in self.named}
         asked = replace(
@@ -479,7 +502,7 @@ class _Stream:
                     self.alone(village), lambda thing: thing.draft, {key: village.warnings}, mine, mine[key]
                 )
                 self.store.keep(key, asking.villages[0])
-        return attached(city, lambda thing: thing.draft, {}, {}, [q for q in found if not q.village])
+        return attached(city, lambda thing: thing.draft, {}, {}, [q for q in found if not q.village]), found
 
     def listing(self, village: Village, images: list[Image] | None = None) -> VillageListing:
         """A village's listing, its reference codes as known so far (finish makes them again for a village whose

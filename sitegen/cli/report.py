@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from sitegen.build.pipeline import check
+from sitegen.build.pipeline import check_stored
 from sitegen.content.errors import CATALOGUE, EXIT_CONTENT, EXIT_FAILURE, ContentError, OutputError, Report
 from sitegen.reports.tables import KINDS, make
 
@@ -50,16 +50,20 @@ def _command(kind: str) -> click.Command:
         help="folder for the reports",
     )
     def run(content: Path, output: Path, month: str | None = None) -> None:
-        city, report = check(content)
-        if city is None or report.errors:
-            print_report(report)
-            click.echo("内容有错误，没有生成报表 / content errors; no report written", err=True)
-            sys.exit(EXIT_CONTENT)
+        checked, report = check_stored(content)  # a village at a time, each kept in the run's store
         try:
-            paths = make(city, kind, output, month)
-        except (OutputError, ContentError) as exc:
-            click.echo(f"无法写入报表 / cannot write the report: {exc}", err=True)
-            sys.exit(EXIT_FAILURE)
+            if checked is None or report.errors:
+                print_report(report)
+                click.echo("内容有错误，没有生成报表 / content errors; no report written", err=True)
+                sys.exit(EXIT_CONTENT)
+            try:
+                paths = make(checked, kind, output, month)
+            except (OutputError, ContentError) as exc:
+                click.echo(f"无法写入报表 / cannot write the report: {exc}", err=True)
+                sys.exit(EXIT_FAILURE)
+        finally:
+            if checked is not None:
+                checked.close()  # the run's store removed
         for path in paths:
             click.echo(str(path))
 

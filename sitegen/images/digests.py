@@ -399,7 +399,8 @@ class Probes(_Index):
 
     def __init__(self, path: Path | None, version: str, create: bool = False):
         super().__init__(path, "probes", version, create, "probes.json")
-        self.asked: list[str] = []  # every file asked about, in order: what a village's validation probed (memo.py)
+        # the files asked about, in order: what a village's validation probed (memo.py; cleared before each village)
+        self.asked: list[str] = []
 
     def _table(self, path: Path | None, name: str, version: str, create: bool, legacy: str) -> _Table:
         return _ProbeTable(path, name, version, create, legacy)

@@ -1,8 +1,9 @@
 """公开栏 The notice-board poster: a village's month as a print-ready PDF for the board in the village square.
 
 Villages still post a monthly disclosure on the notice board (公开栏). `sitegen print --month YYYY-MM` makes it from
-the same validated model the sites are built from (pipeline.check: load, validate, oversight; then review.publish
-takes out drafts exactly as the build does), so a clerk never retypes it and it never says more than the site:
+the same validated model the sites are built from (pipeline.check_stored: load, validate, oversight; then each
+village printed is restored alone and review.publish takes out its drafts exactly as the build does), so a clerk
+never retypes it and it never says more than the site:
 
 - 收支流水: the month's ledger lines (date, what, 收入, 支出, running balance), opening and closing balance, totals;
 - 党务/村务/财务公开: the village's board items dated in the month;
@@ -30,7 +31,7 @@ import hashlib
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -45,7 +46,7 @@ from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from sitegen.build.pipeline import check, village_errors
+from sitegen.build.pipeline import CheckedCity, check_stored, village_errors
 from sitegen.build.scope import ScopeError, locate
 from sitegen.build.state import default_cache
 from sitegen.content.errors import Location, OutputError, Report, rel
@@ -58,14 +59,14 @@ from sitegen.content.model import (
     Town,
     Village,
     Voucher,
-    listings,
 )
 from sitegen.content.money import ZERO, yuan
 from sitegen.content.privacy import find_unmasked, mask
 from sitegen.content.taxonomy import BOARDS, FINANCE
-from sitegen.finance.ledger import build_ledgers, money_movement
+from sitegen.finance.ledger import money_movement, village_ledgers
 from sitegen.images import renditions as assets
 from sitegen.images.digests import Checked, facts_file
+from sitegen.oversight import refcode
 from sitegen.oversight.review import month_review, publish
 from sitegen.reports.tables import month_label
 from sitegen.site import plan as links
@@ -642,14 +643,6 @@ def poster_path(out: Path, village: Village, month: str) -> Path:
 # ---- the command's work ---------------------------------------------------------------------------------------
 
 
-def find_village(city: City, key: str) -> tuple[Town, Village] | None:
-    for town in city.towns:
-        for v in town.villages:
-            if f"{town.slug}/{v.slug}" == key.strip("/"):
-                return town, v
-    return None
-
-
 def _usage(code: str, value: str, detail: str) -> Report:
     """A command-line mistake, as one problem at the option it is in."""
     bad = Report()
@@ -697,23 +690,41 @@ def run(content: Path, out: Path, month: str, village_key: str | None = None, si
         village_key = scope.part
     # the build's record of the images it found sound (read only, as `sitegen check` reads it): a scan unchanged since
     # OUT was built is not decoded again, so a village whose image is broken is still held back
-    city, report = check(content, Checked(facts_file(default_cache(out)), assets.CHECK))
-    if city is None:
+    checked, report = check_stored(content, Checked(facts_file(default_cache(out)), assets.CHECK))
+    if checked is None:
         raise Refused(report)
-    held = village_errors(report, listings(city), content)
+    try:
+        return _print(checked, report, content, scope.part, out, month, village_key, size)
+    finally:
+        checked.close()  # the run's store removed
+
+
+def _print(
+    checked: CheckedCity,
+    report: Report,
+    content: Path,
+    part: str,
+    out: Path,
+    month: str,
+    village_key: str | None,
+    size: str,
+) -> Printed:
+    """run's work once the content is checked: the chosen villages printed, each restored, published and planned in
+    its turn and dropped before the next (as the build's round makes a village: pipeline._Round.plan_village), so
+    printing every village holds one village's model at a time (issue 14: memory at any size)."""
+    held = village_errors(report, checked.listed, content)
     mine = {id(p) for problems in held.values() for p in problems}
     if any(id(p) not in mine for p in report.errors):
         raise Refused(report)  # an error outside the villages' folders: the build would stop on it too
     if village_key is not None:
-        found = find_village(city, village_key)
-        if found is None:
-            known = "、".join(f"{t.slug}/{v.slug}" for t in city.towns for v in t.villages)
+        chosen = [v for v in checked.listed if v.key == village_key.strip("/")]
+        if not chosen:
+            known = "、".join(v.key for v in checked.listed)
             raise Refused(_usage("print-unknown-village", village_key, known), usage=True)
-        chosen = [found]
     else:  # every village, or every village of the town folder named
-        chosen = [(t, v) for t in city.towns for v in t.villages if scope.part in ("", t.slug)]
+        chosen = [v for v in checked.listed if part in ("", v.town)]
     root = content.resolve()
-    folders = tuple(f"{root.name}/{t.slug}/{v.slug}/" for t, v in chosen)  # only the printed villages' problems
+    folders = tuple(f"{root.name}/{v.key}/" for v in chosen)  # only the printed villages' problems
     out_report = Report(
         [
             p
@@ -725,52 +736,71 @@ def run(content: Path, out: Path, month: str, village_key: str | None = None, si
         ]
     )
     refused: list[str] = []
-    city = build_ledgers(publish(city, preview=False))  # drafts out, exactly as the build takes them out
-    published = {(t.slug, v.slug): (t, v) for t in city.towns for v in t.villages}
-    chosen = [published[(t.slug, v.slug)] for t, v in chosen]  # the same villages, in the city as published
-    site = links.plan(city)
+    printer = _Printer(checked, root, out, month, size, out_report)
     written: list[Path] = []
-    for town, v in chosen:
-        key = f"{town.slug}/{v.slug}"
-        where = Location(rel(root / town.slug / v.slug / "reviews.yaml", root))
+    for listing in chosen:
+        key = listing.key
         if key in held:
             out_report.error(
                 "print-village-errors",
-                Location(rel(root / town.slug / v.slug, root)),
-                village=v.name,
+                Location(rel(root / listing.town / listing.slug, root)),
+                village=listing.name,
                 count=len(held[key]),
             )
             refused.append(key)
             continue
+        path = printer.poster(key)
+        if path is None:
+            refused.append(key)
+        else:
+            written.append(path)
+    return Printed(written, out_report, refused)
+
+
+class _Printer:
+    """The posters of `month` into `out`, a village at a time (`poster`), from the checked city: the city's and
+    towns' part published (drafts out, exactly as the build takes them out), the reference codes of their items and
+    every item's page path, made once; the problems of a poster refused go to `report`."""
+
+    def __init__(self, checked: CheckedCity, root: Path, out: Path, month: str, size: str, report: Report):
+        self.checked, self.root, self.out, self.month, self.size, self.report = checked, root, out, month, size, report
+        self.city = publish(checked.city, preview=False)
+        self.codes = checked.codes(self.city)
+        self.item_paths = links.plan(self.city, (), self.codes, checked.published).item_paths
+
+    def poster(self, key: str) -> Path | None:
+        """The poster of the village `key` ("town/village"), written; None when it is refused (a held or empty
+        month, personal data found), its problem reported. The village is restored from the check's store and
+        published alone (CheckedCity.publish), given its ledgers, put into its town and its pages planned alone
+        (plan.plan_village, with the city's and towns' codes and its own), as the build's round makes a village
+        (pipeline._Round.plan_village): the pages plan(city) made of it with every village in."""
+        root, month, report = self.root, self.month, self.report
+        v = self.checked.publish(key, preview=False)
+        v = replace(v, ledgers=village_ledgers(v))
         first = held_month(v, month)
         if first is not None:
-            out_report.error(
-                "print-month-held", where, village=v.name, month=month_label(month), held=month_label(first)
-            )
-            refused.append(key)
-            continue
+            where = Location(rel(root / v.town_slug / v.slug / "reviews.yaml", root))
+            report.error("print-month-held", where, village=v.name, month=month_label(month), held=month_label(first))
+            return None
         if not has_content(v, month):
-            out_report.error(
-                "print-month-empty",
-                Location(rel(root / town.slug / v.slug, root)),
-                village=v.name,
-                month=month_label(month),
-            )
-            refused.append(key)
-            continue
-        notice = compose(city, town, v, month, site, size, city.public_url)
+            where = Location(rel(root / v.town_slug / v.slug, root))
+            report.error("print-month-empty", where, village=v.name, month=month_label(month))
+            return None
+        town = next(replace(t, villages=[v]) for t in self.city.towns if t.slug == v.town_slug)
+        city = replace(self.city, towns=[town if t.slug == town.slug else t for t in self.city.towns])
+        codes = {**self.codes, **refcode.village_codes(self.checked.collisions, town.slug, v)}
+        site = links.plan_village(city, key, self.item_paths, codes)
+        notice = compose(city, town, v, month, site, self.size, city.public_url)
         try:
             data = pdf_bytes(notice)
         except LeakError as exc:
-            out_report.error(
+            report.error(
                 "personal-data-unmasked",
                 Location(rel(root / town.slug / v.slug, root)),
                 page=f"print/{key}/{month}.pdf",
                 sample=str(exc),
             )
-            refused.append(key)
-            continue
-        path = poster_path(out, v, month)
+            return None
+        path = poster_path(self.out, v, month)
         write_atomic(path, data)
-        written.append(path)
-    return Printed(written, out_report, refused)
+        return path

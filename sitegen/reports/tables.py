@@ -15,17 +15,22 @@ what Excel opens; the report's first table) and Excel (.xlsx, one sheet per tabl
 Reports cover drafts too: they are for the offices that approve them. Personal data is masked as on the site.
 The same content gives the same bytes: dates come from the content (review.as_of), never the clock, and the
 Excel files carry fixed timestamps.
+
+Each report reads the checked city a village at a time (pipeline.CheckedCity.each: restored from the check's
+store, its rows taken as plain values, dropped) and makes the towns' and the city's documents from those rows, so
+a report holds one village's model at a time, whatever the city's size (issue 14: memory at any size).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import zipfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -37,13 +42,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sitegen.build.pipeline import CheckedCity
+from sitegen.content.config import OversightConfig
 from sitegen.content.errors import OutputError
 from sitegen.content.files import write_atomic
-from sitegen.content.model import City, Town, Village
+from sitegen.content.model import City, Question, Town, Village
 from sitegen.content.money import ZERO, yuan
 from sitegen.content.privacy import mask
 from sitegen.content.taxonomy import BOARDS
-from sitegen.oversight.review import approved, as_of, item_is_draft, month_review, queue
+from sitegen.oversight.review import QueueRow, approved, item_is_draft, month_review, queue
 from sitegen.oversight.supervise import RULES, payments
 from sitegen.site.render import THEMES_DIR
 
@@ -99,13 +106,9 @@ def _inert(text: str) -> str:
     return text
 
 
-def _scopes(city: City) -> list[tuple[str, str, list[Town]]]:
-    """(file name, scope in words, towns) for the city and each town."""
-    return [("city", "全市", city.towns)] + [(t.slug, t.name, [t]) for t in city.towns]
-
-
-def _villages(towns: list[Town]) -> list[tuple[Town, Village]]:
-    return [(t, v) for t in towns for v in t.villages]
+def _scopes(city: City) -> list[tuple[str, str, set[str]]]:
+    """(file name, scope in words, its towns' slugs) for the city and each town."""
+    return [("city", "全市", {t.slug for t in city.towns})] + [(t.slug, t.name, {t.slug}) for t in city.towns]
 
 
 def month_label(month: str) -> str:
@@ -115,48 +118,63 @@ def month_label(month: str) -> str:
 # ---- 异常资金支付报表 -----------------------------------------------------------------------------------------
 
 
-def warnings_docs(city: City, month: str) -> dict[str, Doc]:
+@dataclass(frozen=True)
+class _VillageWarnings:
+    """One village's part of the month's 异常资金支付报表, as plain values (no object of its model)."""
+
+    town: str  # its town's slug
+    row: list[Any]  # 按村汇总: town, village, payments, paid, payments flagged, flagged, warnings, unexplained
+    detail: list[list[Any]]  # 预警明细, one row a warning
+    rules: list[tuple[str, Decimal]]  # (rule, amount) of each warning, in order
+
+
+def _village_warnings(month: str, town: Town, v: Village) -> _VillageWarnings:
+    pays = [p for p in payments(v) if p.voucher.month == month]
+    warns = [w for w in v.warnings if w.voucher.month == month]
+    hit = {id(w.voucher): w.amount for w in warns}
+    open_ = sum(1 for w in warns if w.acknowledgement is None)
+    v_paid, v_flagged = sum((p.amount for p in pays), ZERO), sum(hit.values(), ZERO)
+    detail = []
+    for w in warns:
+        ack = w.acknowledgement
+        detail.append(
+            [
+                town.name,
+                v.name,
+                f"{w.voucher.month} {w.voucher.label}",
+                w.voucher.date,
+                w.payee,
+                w.amount,
+                w.title,
+                w.message,
+                ack.explanation if ack else "",
+                ack.by if ack else "",
+                ack.date if ack and ack.date else "",
+                "已说明" if ack else "未说明",
+            ]
+        )
+    row = [town.name, v.name, len(pays), v_paid, len(hit), v_flagged, len(warns), open_]
+    return _VillageWarnings(town.slug, row, detail, [(w.rule, w.amount) for w in warns])
+
+
+def warnings_docs(checked: CheckedCity, month: str) -> dict[str, Doc]:
+    found = checked.each(functools.partial(_village_warnings, month))
     docs = {}
-    for name, scope, towns in _scopes(city):
+    for name, scope, towns in _scopes(checked.city):
         detail, per_village = [], []
         by_rule: Counter[str] = Counter()
         rule_amount: dict[str, Decimal] = {r: ZERO for r in RULES}
         n_pay = n_flagged = n_warn = n_open = 0
         paid = flagged = ZERO
-        for town, v in _villages(towns):
-            pays = [p for p in payments(v) if p.voucher.month == month]
-            warns = [w for w in v.warnings if w.voucher.month == month]
-            hit = {id(w.voucher): w.amount for w in warns}
-            open_ = sum(1 for w in warns if w.acknowledgement is None)
-            v_paid, v_flagged = sum((p.amount for p in pays), ZERO), sum(hit.values(), ZERO)
-            per_village.append([town.name, v.name, len(pays), v_paid, len(hit), v_flagged, len(warns), open_])
-            n_pay, paid, n_flagged, flagged = (
-                n_pay + len(pays),
-                paid + v_paid,
-                n_flagged + len(hit),
-                flagged + v_flagged,
-            )
-            n_warn, n_open = n_warn + len(warns), n_open + open_
-            for w in warns:
-                by_rule[w.rule] += 1
-                rule_amount[w.rule] += w.amount
-                ack = w.acknowledgement
-                detail.append(
-                    [
-                        town.name,
-                        v.name,
-                        f"{w.voucher.month} {w.voucher.label}",
-                        w.voucher.date,
-                        w.payee,
-                        w.amount,
-                        w.title,
-                        w.message,
-                        ack.explanation if ack else "",
-                        ack.by if ack else "",
-                        ack.date if ack and ack.date else "",
-                        "已说明" if ack else "未说明",
-                    ]
-                )
+        for village in (f for f in found if f.town in towns):
+            per_village.append(village.row)
+            _, _, pays, v_paid, flagged_pays, v_flagged, warns, open_ = village.row
+            n_pay, paid, n_flagged, flagged = n_pay + pays, paid + v_paid, n_flagged + flagged_pays, flagged + v_flagged
+            n_warn, n_open = n_warn + warns, n_open + open_
+            detail += village.detail
+            for rule, amount in village.rules:
+                by_rule[rule] += 1
+                rule_amount[rule] += amount
         rules: list[list[Any]] = [
             [title, by_rule[rule], rule_amount[rule]] for rule, (title, _) in RULES.items() if by_rule[rule]
         ]
@@ -217,7 +235,16 @@ def warnings_docs(city: City, month: str) -> dict[str, Doc]:
 # ---- 群众反映问题月报 --------------------------------------------------------------------------------------
 
 
-def feedback_docs(city: City, month: str) -> dict[str, Doc]:
+def _asked(town: Town, v: Village) -> list[Question]:
+    """A village's hotline questions, each without what it is about (its words are in `subject`)."""
+    return [replace(q, target=None) for q in v.questions]
+
+
+def feedback_docs(checked: CheckedCity, month: str) -> dict[str, Doc]:
+    city = checked.city
+    asked = [q for qs in checked.each(_asked) for q in qs]
+    # every question in order (CheckedCity.whole's): the city's and towns', then the villages', by day and ticket
+    questions = sorted([*city.questions, *asked], key=lambda q: (q.date, q.ticket))
     start = date.fromisoformat(f"{month}-01")
     end = (start + timedelta(days=32)).replace(day=1)
     docs = {}
@@ -235,10 +262,10 @@ def feedback_docs(city: City, month: str) -> dict[str, Doc]:
         Column("状态"),
     ]
     names = {t.slug: t.name for t in city.towns} | {"": "全市"}
-    villages = {(v.town_slug, v.slug): v.name for v in city.villages}
+    villages = {(v.town, v.slug): v.name for v in checked.listed}
     for name, scope, towns in _scopes(city):
-        slugs = {t.slug for t in towns} | ({""} if name == "city" else set())
-        mine = [q for q in city.questions if q.town in slugs]
+        slugs = towns | ({""} if name == "city" else set())
+        mine = [q for q in questions if q.town in slugs]
 
         def row(q):
             return [
@@ -267,7 +294,7 @@ def feedback_docs(city: City, month: str) -> dict[str, Doc]:
             [
                 f"本月收到群众反映 {len(this)} 件，已答复 {answered} 件，办理中 {len(this) - answered} 件；"
                 f"以前月份结转 {len(older)} 件；超过答复时限（{city.oversight.answer_days} 天）的 {late} 件。",
-                f"答复状态按 {as_of(city).isoformat()} 统计。",
+                f"答复状态按 {checked.day.isoformat()} 统计。",
             ],
             [
                 Table("本月群众反映", columns, [row(q) for q in this]),
@@ -280,11 +307,18 @@ def feedback_docs(city: City, month: str) -> dict[str, Doc]:
 # ---- 审核待办 ---------------------------------------------------------------------------------------------
 
 
-def review_docs(city: City) -> dict[str, Doc]:
-    rows = queue(city)
+def _queued(city: City, town: Town, v: Village) -> list[QueueRow]:
+    """review.queue's rows of one village (`city`: the site's settings)."""
+    return queue(replace(city, items=[], towns=[replace(town, items=[], villages=[v])]))
+
+
+def review_docs(checked: CheckedCity) -> dict[str, Doc]:
+    city = checked.city
+    # queue's rows: the city's and towns' items', then each village's
+    rows = queue(city) + [r for rs in checked.each(functools.partial(_queued, city)) for r in rs]
     docs = {}
     for name, scope, towns in _scopes(city):
-        names = {t.name for t in towns} | ({""} if name == "city" else set())
+        names = {t.name for t in city.towns if t.slug in towns} | ({""} if name == "city" else set())
         mine = [r for r in rows if r.town in names]
         waiting = [r for r in mine if r.status != "已通过"]
         by_dept = Counter((r.department, r.status) for r in mine)
@@ -293,7 +327,7 @@ def review_docs(city: City) -> dict[str, Doc]:
             scope,
             [
                 f"待审核或退回的记录 {len(waiting)} 条；缺少依据或文件的 {sum(1 for r in mine if r.missing)} 条。",
-                f"统计日期 {as_of(city).isoformat()}。只有审核通过的内容才会公开。",
+                f"统计日期 {checked.day.isoformat()}。只有审核通过的内容才会公开。",
             ],
             [
                 Table(
@@ -345,12 +379,11 @@ class MonthCoverage:
     status: str
 
 
-def finance_months(city: City, v: Village) -> list[MonthCoverage]:
-    """Each month from the village's first journal month to the last month already due by the as-of day.
+def finance_months(cfg: OversightConfig, today: date, v: Village) -> list[MonthCoverage]:
+    """Each month from the village's first journal month to the last month already due by the as-of day `today`.
 
     A month's finance is published when it and every earlier month are approved (review.draft_months); its
     publication day is the latest of those approval dates. It is due on `finance_due_day` of the next month."""
-    cfg, today = city.oversight, as_of(city)
     months = sorted({x.month for x in v.vouchers})
     if not months:
         return []
@@ -384,63 +417,67 @@ def finance_months(city: City, v: Village) -> list[MonthCoverage]:
     return out
 
 
-def coverage_docs(city: City) -> dict[str, Doc]:
-    cfg, today = city.oversight, as_of(city)
+@dataclass(frozen=True)
+class _VillageCoverage:
+    """One village's part of the 公开情况检查, as plain values (no object of its model)."""
+
+    town: str  # its town's slug
+    row: list[Any]  # 各村情况: town, village, empty, which, stale, which, months in words, unpublished, days late
+    months: list[list[Any]]  # 各月财务公开, one row a month
+    count: int  # its months of finance
+
+
+def _village_coverage(cfg: OversightConfig, today: date, town: Town, v: Village) -> _VillageCoverage:
     stale_before = today - timedelta(days=cfg.stale_days)
+    empty, stale = [], []
+    for board in BOARDS:
+        for cat in board.categories:
+            items = [i for i in v.items_of(board, cat) if not item_is_draft(i, cfg.review_required)]
+            if not items:
+                empty.append(f"{board.name}·{cat.name}")
+            elif max(i.date for i in items) < stale_before:
+                stale.append(f"{board.name}·{cat.name}")
+    fin = finance_months(cfg, today, v)
+    unpub = sum(1 for f in fin if f.published is None and f.days_late is not None)
+    late = sum(f.days_late or 0 for f in fin)
+    row = [
+        town.name,
+        v.name,
+        len(empty),
+        "、".join(empty),
+        len(stale),
+        "、".join(stale),
+        "；".join(f"{month_label(f.month)}{f.status}" for f in fin),
+        unpub,
+        late,
+    ]
+    months = [
+        [town.name, v.name, f.month, f.due, f.published or "", "" if f.days_late is None else f.days_late, f.status]
+        for f in fin
+    ]
+    return _VillageCoverage(town.slug, row, months, len(fin))
+
+
+def coverage_docs(checked: CheckedCity) -> dict[str, Doc]:
+    city, today = checked.city, checked.day
+    cfg = city.oversight
+    stale_before = today - timedelta(days=cfg.stale_days)
+    found = checked.each(functools.partial(_village_coverage, cfg, today))
     village_rows: list[list[Any]] = []
     month_rows: list[list[Any]] = []
     towns: list[list[Any]] = []
     for town in city.towns:
-        t_empty = t_stale = t_unpub = t_late = t_months = 0
-        rows: list[list[Any]] = []
-        for v in town.villages:
-            empty, stale = [], []
-            for board in BOARDS:
-                for cat in board.categories:
-                    items = [i for i in v.items_of(board, cat) if not item_is_draft(i, cfg.review_required)]
-                    if not items:
-                        empty.append(f"{board.name}·{cat.name}")
-                    elif max(i.date for i in items) < stale_before:
-                        stale.append(f"{board.name}·{cat.name}")
-            fin = finance_months(city, v)
-            unpub = sum(1 for f in fin if f.published is None and f.days_late is not None)
-            late = sum(f.days_late or 0 for f in fin)
-            rows.append(
-                [
-                    town.name,
-                    v.name,
-                    len(empty),
-                    "、".join(empty),
-                    len(stale),
-                    "、".join(stale),
-                    "；".join(f"{month_label(f.month)}{f.status}" for f in fin),
-                    unpub,
-                    late,
-                ]
-            )
-            for f in fin:
-                month_rows.append(
-                    [
-                        town.name,
-                        v.name,
-                        f.month,
-                        f.due,
-                        f.published or "",
-                        "" if f.days_late is None else f.days_late,
-                        f.status,
-                    ]
-                )
-            t_empty, t_stale, t_unpub, t_late = (
-                t_empty + len(empty),
-                t_stale + len(stale),
-                t_unpub + unpub,
-                t_late + late,
-            )
-            t_months += len(fin)
+        mine = [f for f in found if f.town == town.slug]
+        rows = [f.row for f in mine]
+        for f in mine:
+            month_rows += f.months
+        t_empty, t_stale = sum(r[2] for r in rows), sum(r[4] for r in rows)
+        t_unpub, t_late = sum(r[7] for r in rows), sum(r[8] for r in rows)
+        t_months = sum(f.count for f in mine)
         rows.sort(key=lambda r: (r[7], r[2] + r[4], r[8], r[1]))
         village_rows += rows
         average = (Decimal(t_late) / t_months).quantize(Decimal("0.1")) if t_months else Decimal("0.0")
-        towns.append([town.name, len(town.villages), t_empty, t_stale, t_unpub, t_late, average])
+        towns.append([town.name, len(mine), t_empty, t_stale, t_unpub, t_late, average])
     # Ranked: fewest unpublished months, then fewest empty or stale categories, then fewest days late.
     towns.sort(key=lambda r: (r[4], r[2] + r[3], r[5], r[0]))
     ranking = [[n] + r for n, r in enumerate(towns, start=1)]
@@ -609,7 +646,7 @@ KINDS: dict[str, Callable[..., dict[str, Doc]]] = {
 }
 
 
-def make(city: City, kind: str, out: Path, month: str | None = None) -> list[Path]:
-    """Write report `kind` for `city` under `out`: OUT/warnings-2026-08/, OUT/feedback-2026-08/, OUT/review/, …"""
-    docs = KINDS[kind](city, month) if month else KINDS[kind](city)
+def make(checked: CheckedCity, kind: str, out: Path, month: str | None = None) -> list[Path]:
+    """Write report `kind` of the checked city under `out`: OUT/warnings-2026-08/, OUT/feedback-2026-08/, OUT/review/, …"""
+    docs = KINDS[kind](checked, month) if month else KINDS[kind](checked)
     return write(out / (f"{kind}-{month}" if month else kind), docs)

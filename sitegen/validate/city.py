@@ -192,7 +192,8 @@ def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMe
             checker.probes.carry(restored.probed)
         return restored.village
     problems = len(report.problems)
-    probed = len(checker.probes.asked) if checker.probes is not None else 0
+    if checker.probes is not None:  # what this village probes, alone: the memo keeps it with the village, and a
+        checker.probes.asked.clear()  # list of every scan of the city is not held to the end of the run (issue 14)
     raw = read_records(raw, checker.root, report)  # its rows read now, dropped when it is validated (load.py)
     village = checker.village(raw, town_slug)
     if memo is not None:
@@ -203,7 +204,7 @@ def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMe
             checker.assigned,
             {item.source: checker.links_of(item) for item in village.items},
             checker.deps,
-            checker.probes.asked[probed:] if checker.probes is not None else [],
+            list(checker.probes.asked) if checker.probes is not None else [],
         )
     checker.assigned.clear()  # its items are held by the model alone (the checker keeps their sources and links)
     checker.deps.clear()
