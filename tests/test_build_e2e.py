@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.content.errors import Report
 from sitegen.content.model import Image
 from sitegen.content.privacy import find_unmasked
 from sitegen.images import renditions as assets
 from tests import built_sample
+from tests.checked import check
 from tests.conftest import REPO, snapshot
 
 CONTENT = REPO / "content"

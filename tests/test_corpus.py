@@ -36,7 +36,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image as PILImage
 
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.build.state import default_cache
 from sitegen.cli.main import cli
 from sitegen.content.errors import ContentError, OutputError, Report
@@ -44,6 +44,7 @@ from sitegen.content.privacy import find_unmasked
 from sitegen.site import output
 from sitegen.site.render import THEMES
 from tests.built_sample import linked_cache
+from tests.checked import check
 from tests.conftest import FIXTURES, REPO, snapshot
 
 JOURNAL = "xg/cs/journal/2026-09.csv"

@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 import pytest
 
-from sitegen.build.pipeline import check
 from sitegen.content import dates
 from sitegen.content.errors import Location, Report
+from tests.checked import check
 from tests.conftest import FIXTURES
 
 SAME_DAY = [

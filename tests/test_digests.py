@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 
-from sitegen.build.pipeline import check
 from sitegen.images import renditions as assets
 from sitegen.images.digests import Probes, stat_facts, tree_facts
+from tests.checked import check
 from tests.conftest import FIXTURES
 
 

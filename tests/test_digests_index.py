@@ -16,12 +16,13 @@ import pytest
 from click.testing import CliRunner
 
 from sitegen.build import pipeline
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.cli.main import cli
 from sitegen.content.files import sha256_file
 from sitegen.images import digests
 from sitegen.images import renditions as assets
 from sitegen.images.digests import Checked, Digests, Probes, facts_file, stat_facts
+from tests.checked import check
 from tests.conftest import FIXTURES, snapshot
 from tests.deploykit import kill, paused
 

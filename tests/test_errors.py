@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build.pipeline import check
 from sitegen.content import errors
 from sitegen.content.dates import parse_day
 from sitegen.content.errors import CATALOGUE, KEY_EXAMPLES, Location, Report, make_problem
 from sitegen.content.money import amount_example, parse_amount
+from tests.checked import check
 from tests.conftest import REPO
 
 

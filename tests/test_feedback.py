@@ -16,7 +16,7 @@ import pytest
 import segno
 from PIL import Image as PILImage
 
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.content.config import parse_site_config
 from sitegen.content.errors import Location, Report
 from sitegen.oversight import refcode
@@ -24,6 +24,7 @@ from sitegen.site import feedback
 from sitegen.site import plan as links
 from sitegen.site.pages import ItemPage, ListPage, ScanPage, VoucherPage
 from tests.built_sample import sample_output
+from tests.checked import check
 from tests.conftest import FIXTURES
 
 URL = "https://12345.example.gov.cn/ask?code={code}"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.build.scope import locate, unpublished
 from sitegen.content.errors import ContentError, Report
 from sitegen.content.model import City
@@ -27,6 +27,7 @@ from sitegen.oversight.refcode import voucher_code
 from sitegen.oversight.review import publish
 from tests import built_sample
 from tests.built_sample import linked_cache
+from tests.checked import check
 from tests.conftest import FIXTURES, REPO, snapshot
 
 CATEGORIES = ("net-worth", "funds", "assets", "resources", "projects", "income-expense", "reports")

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.content.model import Village
 from sitegen.finance.ledger import flows
 from sitegen.site.finance_pages import pending_notice
 from tests.built_sample import CONTENT, sample_output
+from tests.checked import check
 from tests.conftest import FIXTURES
 
 # an amount, alone in its cell or before a link's words (the ledger's balance cell ends in 我有疑问)

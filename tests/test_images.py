@@ -26,13 +26,14 @@ import pytest
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFilter, ImageStat
 
-from sitegen.build.pipeline import build, check, default_cache
+from sitegen.build.pipeline import build, default_cache
 from sitegen.content.errors import ContentError, OutputError, Report
 from sitegen.content.model import Image
 from sitegen.images import digests, drawn
 from sitegen.images import renditions as assets
 from sitegen.site import charts, feedback
 from tests.built_sample import sample_output
+from tests.checked import check
 from tests.conftest import FIXTURES, add_second_village, published
 
 RED = (220, 30, 30)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from sitegen.build.pipeline import check
 from sitegen.finance.ledger import build_ledgers, explain, flows
+from tests.checked import check
 
 
 def ledger_of(root):

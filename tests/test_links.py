@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.content.errors import Report
 from sitegen.content.model import Voucher
 from sitegen.finance.ledger import build_ledgers
@@ -31,6 +31,7 @@ from sitegen.site.plan import (
     subitem_slug,
 )
 from tests.built_sample import CONTENT, sample_output
+from tests.checked import check
 
 
 def test_relative_urls():

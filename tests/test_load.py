@@ -19,10 +19,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.content import load as load_yaml
 from sitegen.content.errors import Report
 from sitegen.content.load import load, read_records, read_table
+from tests.checked import check
 from tests.conftest import REPO, snapshot
 from tests.test_validate import JOURNAL, edit
 

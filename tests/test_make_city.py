@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sitegen.build.pipeline import check
+from tests.checked import check
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "make_city.py"

@@ -31,6 +31,7 @@ from sitegen.oversight import supervise as supervise_module
 from sitegen.site import reuse
 from sitegen.validate import city as city_module
 from sitegen.validate import memo as memo_module
+from tests.checked import check
 from tests.conftest import FIXTURES, REPO, snapshot
 
 VILLAGES = {"xg/cs", "xg/dq", "hs/cs", "hs/dq"}
@@ -150,7 +151,7 @@ def run(
     """One check, with the image decode check remembered in `work` (default: beside the content) (the decode is
     not what is tested here)."""
     checked = Checked((work or content.parent) / "facts.sqlite", assets.CHECK, create=True)
-    found = pipeline.check(content, checked, probes=probes, cache=cache)
+    found = check(content, checked, probes=probes, cache=cache)
     checked.save()
     return found
 
@@ -752,7 +753,7 @@ def test_a_run_keeps_what_it_checked_out_of_full_collections_until_it_ends(towns
     _voucher_row(towns, "xg")
     pipeline.build(towns, out)
     assert len(seen) == 3 and seen[-1][0] > 0 and seen[-1][1] and gc.get_freeze_count() == 0
-    pipeline.check(towns, cache=default_cache(out))  # check alone, as `sitegen check` without an output
+    check(towns, cache=default_cache(out))  # check alone, as `sitegen check` without an output
     assert gc.get_freeze_count() == 0
     assert len(walked) >= 4 and not any(walked) and any(o is before_run for o in gc.get_objects())
     assert during == [(*before[:2], max(before[2], memo_module.FULL_EVERY))] * 3 and gc.get_threshold() == before
@@ -779,7 +780,7 @@ def test_garbage_from_before_a_run_does_not_outlive_the_runs(towns, monkeypatch)
         gone = weakref.ref(node)
         del node  # garbage now, only a collection frees it
         assert gone() is not None
-        city, _ = pipeline.check(towns)
+        city, _ = check(towns)
         assert city is not None and gone() is None and memo_module._KEPT[0] > 0
     finally:
         if enabled:

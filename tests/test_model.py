@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from sitegen import oversight
-from sitegen.build import pipeline
 from sitegen.content import model
 from sitegen.content.accounts import Account
 from sitegen.content.config import OversightConfig
@@ -31,6 +30,7 @@ from sitegen.finance import ledger, tables
 from sitegen.finance.ledger import build_ledgers
 from sitegen.images import renditions
 from sitegen.validate import city as city_module
+from tests.checked import check
 
 
 @dataclass
@@ -128,7 +128,7 @@ def test_every_model_record_is_slotted():
 def test_a_validated_city_holds_no_record_with_a_dict(mini):
     """Walked from a validated, overseen city with its ledgers (as the build holds it): no object of the model
     modules carries a __dict__; and the words, dates and page sizes a journal repeats are the same objects."""
-    city, report = pipeline.check(mini)
+    city, report = check(mini)
     assert city is not None, report.problems
     city = build_ledgers(city)
     seen: set[int] = set()
@@ -165,7 +165,7 @@ def test_a_validated_city_holds_no_record_with_a_dict(mini):
 
 
 def test_slotted_records_pickle_replace_and_compare(mini):
-    city, _ = pipeline.check(mini)
+    city, _ = check(mini)
     assert city is not None
     village = city.villages[0]
     again = pickle.loads(pickle.dumps(village))
@@ -229,7 +229,7 @@ def test_validation_holds_one_villages_rows_at_a_time(mini, monkeypatch):
         return village(self, raw, town_slug)
 
     monkeypatch.setattr(city_module._Checker, "village", counting)
-    city, report = pipeline.check(mini)
+    city, report = check(mini)
     assert city is not None and len(city.villages) == 4, report.problems
     items = sum(1 for _ in (mini / "xg/cs").glob("*/*.md"))
     assert alive == [(1, items)] * 4  # its own journal and items only
@@ -241,9 +241,9 @@ def test_a_restored_village_reports_its_records_problems_again(mini, tmp_path):
     (mini / "xg/cs/journal/notes.txt").write_text("x", encoding="utf-8")
     cache = tmp_path / "cache"
     (cache / ".index").mkdir(parents=True)
-    fresh, first = pipeline.check(mini, cache=cache)
+    fresh, first = check(mini, cache=cache)
     assert len(list((cache / ".index/villages").glob("*.pickle"))) == 1  # kept: a warning only
-    again, second = pipeline.check(mini, cache=cache)
+    again, second = check(mini, cache=cache)
     assert fresh is not None and again is not None
     assert [p.format() for p in first.sorted()] == [p.format() for p in second.sorted()]
     assert any(p.code == "stray-file" and p.where.path.endswith("journal/notes.txt") for p in second.warnings)
@@ -276,7 +276,7 @@ def test_a_validated_village_holds_its_model_only_and_within_bounds(mini):
     only for a voucher, its lines and a few more; and bytes within bounds (sys.getsizeof of what is reachable,
     each object once, the shared constants left out; measured on the fixture with Python 3.11: 2.9 KB a voucher
     with its lines, scans and warnings, 23.9 KB the whole village with its items and ledger)."""
-    city, report = pipeline.check(mini)
+    city, report = check(mini)
     assert city is not None, report.problems
     city = build_ledgers(city)
     village = city.villages[0]
@@ -296,7 +296,7 @@ def test_a_validated_village_holds_its_model_only_and_within_bounds(mini):
 def test_a_journal_row_and_an_amount_written_again_are_held_once(mini):
     """A voucher's place is its first line's (one Location object), and an amount written again in a journal
     (a voucher's debit is its credit) is one Decimal: what a seed-scale journal repeats on every voucher."""
-    city, report = pipeline.check(mini)
+    city, report = check(mini)
     assert city is not None, report.problems
     vouchers = city.villages[0].vouchers
     assert all(v.where is v.lines[0].where for v in vouchers)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.content.errors import Report
 from sitegen.content.load import load
 from sitegen.content.model import Village
@@ -16,6 +16,7 @@ from sitegen.oversight import questions, refcode
 from sitegen.oversight.attach import attached, village_key
 from sitegen.oversight.supervise import RULES, Oversight, oversee
 from sitegen.validate.city import validate
+from tests.checked import check
 from tests.conftest import REPO, model_reached
 from tests.oversightkit import FULL_TRAIL, Pay, Receipt, content, journal
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, meta, nodes
 
-from sitegen.build.pipeline import check
 from sitegen.finance.ledger import build_ledgers
 from sitegen.site import pages, render
 from sitegen.site.feedback import plan as plan_feedback
 from sitegen.site.pages import RENDER_NAMES, ItemPage, Page, kinds
 from sitegen.site.plan import plan
+from tests.checked import check
 
 FRAME = {f.name for f in dataclasses.fields(Page)}
 SHARED = {"ask", "refs"}  # every page's context has them (Page.context): a template may or may not read them

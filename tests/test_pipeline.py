@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from PIL import Image as PILImage
 
 from sitegen.build import lock, pipeline
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.build.place import locate
 from sitegen.build.scope import unpublished
 from sitegen.cli.main import cli
@@ -44,6 +44,7 @@ from sitegen.site.finance_pages import finance_slug
 from sitegen.validate.city import item_slug
 from sitegen.validate.store import VillageStore
 from tests import oversightkit
+from tests.checked import check
 from tests.conftest import add_second_village, snapshot
 from tests.deploykit import env, kill, paused, two_villages
 

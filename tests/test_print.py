@@ -17,12 +17,13 @@ import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
 
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.cli.main import cli
 from sitegen.content.money import yuan
 from sitegen.images import renditions as assets
 from sitegen.oversight import refcode
 from sitegen.reports import notice_board as printing
+from tests.checked import check
 from tests.conftest import REPO
 
 CONTENT = REPO / "content"

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.oversight import questions, refcode
+from tests.checked import check
 from tests.oversightkit import Pay, content, journal, write_csv
 
 HEAD = ["工单号", "日期", "查询码", "问题", "承办部门", "答复", "状态", "答复日期"]

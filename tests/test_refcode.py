@@ -9,8 +9,8 @@ from itertools import product
 
 import pytest
 
-from sitegen.build.pipeline import check
 from sitegen.oversight import refcode
+from tests.checked import check
 
 
 def codes_of(root):

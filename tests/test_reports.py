@@ -23,6 +23,7 @@ from sitegen.content.model import Village
 from sitegen.content.privacy import find_unmasked
 from sitegen.reports import tables as reports
 from sitegen.validate.store import VillageStore
+from tests.checked import whole
 from tests.conftest import REPO, snapshot
 from tests.oversightkit import Pay, content, journal, write_csv
 
@@ -41,7 +42,7 @@ def sample():
 @pytest.fixture(scope="module")
 def sample_city(sample):
     """The sample's whole city, every village at once (what the reports' figures are checked against)."""
-    return sample.whole()
+    return whole(sample)
 
 
 def journal_payments(month: str) -> dict[str, tuple[int, Decimal]]:

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from sitegen.build.pipeline import BuildResult, build, check, default_cache
+from sitegen.build.pipeline import BuildResult, build, default_cache
 from sitegen.images import renditions as assets
 from sitegen.oversight import refcode
 from sitegen.site import code, reuse
 from sitegen.site import plan as links
+from tests.checked import check
 from tests.conftest import FIXTURES, add_second_village
 
 

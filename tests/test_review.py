@@ -10,10 +10,11 @@ import sys
 
 import pytest
 
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.content import model
 from sitegen.oversight import refcode, review
 from sitegen.oversight.review import publish
+from tests.checked import check
 from tests.conftest import FIXTURES, REPO
 from tests.oversightkit import FULL_TRAIL, Pay, content, journal, write_csv
 

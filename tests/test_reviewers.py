@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build.pipeline import check
 from sitegen.oversight.reviewers import review_line
+from tests.checked import check
 from tests.test_validate import JOURNAL, MEETING, edit
 
 COMPACT = "xg/cs/affairs/compact.md"

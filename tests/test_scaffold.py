@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from sitegen.build.pipeline import check
 from sitegen.cli.scaffold import JOURNAL_HEADERS, ScaffoldError, new_town, new_village
 from sitegen.content.accounts import CHARTS, system_for_year
 from sitegen.content.load import parse_yaml
 from sitegen.oversight.review import publish
+from tests.checked import check
 
 TITLES = [
     "东新村",

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build.pipeline import check
 from sitegen.build.scope import Scope, ScopeError, locate, mirror, split, unpublished
+from tests.checked import check
 from tests.conftest import sitegen_here
 from tests.test_validate import edit
 

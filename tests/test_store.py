@@ -9,8 +9,9 @@ import pickle
 import subprocess
 import sys
 
-from sitegen.build.pipeline import check, check_stored
+from sitegen.build.pipeline import check_stored
 from sitegen.validate.store import VillageStore
+from tests.checked import check
 
 
 def test_a_village_is_restored_equal_and_the_run_folder_removed(mini, tmp_path):

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build.pipeline import build, check
+from sitegen.build.pipeline import build
 from sitegen.build.state import default_cache
 from sitegen.content.errors import ContentError
 from sitegen.validate import city as city_module
 from sitegen.validate.city import item_slug
 from tests.built_sample import linked_cache
+from tests.checked import check
 from tests.conftest import FIXTURES, model_reached, snapshot
 
 JOURNAL = "xg/cs/journal/2026-09.csv"

@@ -266,18 +266,6 @@ class CheckedCity:
             return self.village(listing.key)
         return Village(listing.slug, listing.name, listing.town, "", Decimal(0), where=listing.where)
 
-    def whole(self) -> City:
-        """The whole city: every village restored into its town (a stand-in for one `vanished` put back), the hotline
-        questions the city's again (those about a village's item or voucher are its restored ones), in order. (Every
-        village at once: for the tests, which read the city as one model; the pipeline and the reports use `each`.)"""
-        mine: dict[str, list[Village]] = {}
-        for village in self.each(lambda town, village: village):
-            mine.setdefault(village.town_slug, []).append(village)
-        towns = [replace(t, villages=mine.get(t.slug, [])) for t in self.city.towns]
-        asked = [q for village in (v for vs in mine.values() for v in vs) for q in village.questions]
-        questions = sorted([*self.city.questions, *asked], key=lambda q: (q.date, q.ticket))
-        return replace(self.city, towns=towns, questions=questions)
-
     def queue(self) -> Iterator[QueueRow]:
         """review.queue's rows of the whole city as validated, in its order, but those of a village approved (已通过):
         the city's and towns' items', then each village's from its listing (`queued`), no village restored
@@ -337,27 +325,6 @@ def check_stored(
         if previous is not None:
             stored = vanished(content, stored, previous, themes, report)
     return stored, report
-
-
-def _whole(stored_check: Callable[P, tuple[CheckedCity | None, Report]]) -> Callable[P, tuple[City | None, Report]]:
-    """`stored_check` giving the whole city back (CheckedCity.whole: every village restored), its store closed."""
-
-    def whole(*args: P.args, **kwargs: P.kwargs) -> tuple[City | None, Report]:
-        stored, report = stored_check(*args, **kwargs)
-        if stored is None:
-            return None, report
-        try:
-            return stored.whole(), report
-        finally:
-            stored.close()
-
-    return whole
-
-
-check = _whole(check_stored)
-check.__doc__ = """Load and validate only: every problem, nothing written, the whole city given back, every village
-at once: the tests' view of a checked city. Nothing of sitegen reads it so (the build, `sitegen check`, the reports
-and the notice board go through CheckedCity a village at a time): check_stored, whose arguments these are."""
 
 
 class _Stream:

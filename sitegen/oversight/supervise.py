@@ -392,7 +392,7 @@ class Oversight:
         self.config = city.oversight or OversightConfig()
         self.raw, self.report, self.memo = raw, report, memo
         # the registries' problems are reported at `finish`, first: where a whole run reports them, after
-        # validation, even when the villages are gone through as they are validated (pipeline.check)
+        # validation, even when the villages are gone through as they are validated (pipeline.check_stored)
         read = Report()
         self.registries = read_registries(raw.registries, read)
         self.registry_problems = read.problems

@@ -243,7 +243,7 @@ def _asked(town: Town, v: Village) -> list[Question]:
 def feedback_docs(checked: CheckedCity, month: str) -> dict[str, Doc]:
     city = checked.city
     asked = [q for qs in checked.each(_asked) for q in qs]
-    # every question in order (CheckedCity.whole's): the city's and towns', then the villages', by day and ticket
+    # every question in order: the city's and towns', then the villages', by day and ticket
     questions = sorted([*city.questions, *asked], key=lambda q: (q.date, q.ticket))
     start = date.fromisoformat(f"{month}-01")
     end = (start + timedelta(days=32)).replace(day=1)

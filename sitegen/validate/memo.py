@@ -571,7 +571,7 @@ class VillageMemo:
         self.entries.pop(folder, None)
         self.found.pop(folder, None)
 
-    # ---- the decode check (build/pipeline.check) ----------------------------------------------------------------
+    # ---- the decode check (build/pipeline.check_stored) -----------------------------------------------------------
     def _marker(self, folder: Path) -> Path:
         return self._file(folder).with_suffix(".images")
 

@@ -1,6 +1,6 @@
 """A run's store of checked villages (村暂存), issue 14: memory at any size.
 
-`sitegen check` and the build go through the city a village at a time (pipeline.check): each village, once
+`sitegen check` and the build go through the city a village at a time (pipeline.check_stored): each village, once
 validated, overseen and its images checked, is pickled here and dropped, so that a run never holds every village's
 model at once. The build then restores each village in its turn (its pages planned, rendered and dropped) and the
 store is removed when the run ends. One file a village, pickled as the memo pickles (memo.pickled), in a folder of
