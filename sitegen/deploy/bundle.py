@@ -576,6 +576,9 @@ def _padded(data: bytes) -> bytes:
 
 # ---- which files go in which bundle ---------------------------------------------------------------------------
 
+# path in a bundle -> (the file in the output, as a string: a city lists 10^5 of them; its lstat from the listing)
+Listing = dict[str, tuple[str, os.stat_result]]
+
 
 def discover_villages(output: Path, themes: tuple[str, ...]) -> set[str]:
     """Village folders of a built site: `<theme>/<town>/<village>/` with a village home and a 财务 board."""
@@ -590,19 +593,19 @@ def discover_villages(output: Path, themes: tuple[str, ...]) -> set[str]:
 
 def plan(output: Path, villages: Iterable[str] | None = None) -> dict[str, dict[str, Path]]:
     """bundle id -> {path in the bundle: file in output}; every theme must have been built."""
-    return {b: {p: f for p, (f, _) in found.items()} for b, found in _scan_all(output, villages).items()}
+    return {b: {p: Path(f) for p, (f, _) in found.items()} for b, found in _scan_all(output, villages).items()}
 
 
 def _scan_all(
     output: Path, villages: Iterable[str] | None, skip: frozenset[str] | set[str] = frozenset()
-) -> dict[str, dict[str, tuple[Path, os.stat_result]]]:
+) -> dict[str, Listing]:
     """bundle id -> {path: (file in output, its lstat)}: every bundle's listing (_listings) at once."""
     return {bundle_id: listing() for bundle_id, listing in _listings(output, villages, skip).items()}
 
 
 def _listings(
     output: Path, villages: Iterable[str] | None, skip: frozenset[str] | set[str] = frozenset()
-) -> dict[str, Callable[[], dict[str, tuple[Path, os.stat_result]]]]:
+) -> dict[str, Callable[[], Listing]]:
     """bundle id -> a function listing its files {path: (file in output, its lstat)}: each village's own folders
     walked apart, then the city (everything else, the village folders left out), so a village's files are reached
     only through its own. The villages in `skip` are not walked at all (and are left out of the result).
@@ -616,25 +619,25 @@ def _listings(
             )
     village_set = set(villages) if villages is not None else discover_villages(output, THEMES)
 
-    def village(v: str) -> dict[str, tuple[Path, os.stat_result]]:
-        found: dict[str, tuple[Path, os.stat_result]] = {}
+    def village(v: str) -> Listing:
+        found: Listing = {}
         for theme in THEMES:
             _walk(output, output / theme / v, found, set())
         return found
 
-    def city() -> dict[str, tuple[Path, os.stat_result]]:
-        found: dict[str, tuple[Path, os.stat_result]] = {}
+    def city() -> Listing:
+        found: Listing = {}
         for theme in THEMES:
             _walk(output, output / theme, found, village_set)
         return found
 
-    listings: dict[str, Callable[[], dict[str, tuple[Path, os.stat_result]]]] = {CITY: city}
+    listings: dict[str, Callable[[], Listing]] = {CITY: city}
     for v in sorted(village_set - set(skip)):
         listings[v] = functools.partial(village, v)
     return listings
 
 
-def _walk(output: Path, top: Path, into: dict[str, tuple[Path, os.stat_result]], skip: set[str]) -> None:
+def _walk(output: Path, top: Path, into: Listing, skip: set[str]) -> None:
     """Regular files below `top` (no hidden name, no link followed), leaving out the village folders in `skip`
     (`<theme>/<town>/<village>` seen from the theme folder)."""
     # paths relative to `output` by slicing below `top`, not by Path.relative_to for each of a city's 10^5 files
@@ -656,10 +659,10 @@ def _walk(output: Path, top: Path, into: dict[str, tuple[Path, os.stat_result]],
                 continue
             info = entry.stat(follow_symlinks=False)
             if stat.S_ISREG(info.st_mode):
-                into[(head + entry.path[len(base) :]).lstrip("/")] = (Path(entry.path), info)
+                into[(head + entry.path[len(base) :]).lstrip("/")] = (entry.path, info)  # a str: no Path a file
 
 
-def _seal(found: dict[str, tuple[Path, os.stat_result]]) -> str:
+def _seal(found: Listing) -> str:
     """A digest of every file's path, size, modification time and inode: equal to the last run's, the files are
     the ones bundled then (a build carries an unchanged village over as hard links, same inode and time), so
     they are neither read nor hashed again."""
@@ -669,7 +672,7 @@ def _seal(found: dict[str, tuple[Path, os.stat_result]]) -> str:
     return h.hexdigest()
 
 
-def _entries(found: dict[str, tuple[Path, os.stat_result]]) -> dict[str, FileEntry]:
+def _entries(found: Listing) -> dict[str, FileEntry]:
     """Size and hash of every file (`found`: as listed, with the stat of the listing, not taken again); a file
     hard-linked into both themes is read once."""
     seen: dict[tuple[int, int], FileEntry] = {}
@@ -774,9 +777,9 @@ def _version_stamp(now: datetime) -> int:
     return int(now.strftime("%Y%m%d%H%M%S"))
 
 
-def _objects_from(files: dict[str, Path], entries: dict[str, FileEntry]):
+def _objects_from(files: dict[str, str], entries: dict[str, FileEntry]):
     """Each distinct content once, sorted by its hash, read from the first file that has it."""
-    first: dict[str, Path] = {}
+    first: dict[str, str] = {}
     for path in sorted(files):
         first.setdefault(entries[path].sha256, files[path])
     sizes = {e.sha256: e.size for e in entries.values()}
