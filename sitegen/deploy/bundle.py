@@ -468,10 +468,9 @@ def _header(name: str, size: int) -> bytes:
     """The ustar header tarfile writes for _info(name, size) (a test compares them), made from its parts: a bundle
     has ~5,000 of them, and TarInfo.tobuf builds each field by field. A name or size outside what the parts allow
     is left to tarfile (which refuses what ustar cannot say)."""
-    raw = name.encode("ascii", "replace")
-    if len(raw) > 100 or not name.isascii() or size >= 8**11:
+    if not name.isascii() or len(name) > 100 or size >= 8**11:
         return _info(name, size).tobuf(tarfile.USTAR_FORMAT)
-    head = raw + bytes(100 - len(raw)) + USTAR_FIELDS + b"%011o\0" % size + USTAR_TIME
+    head = name.encode("ascii") + bytes(100 - len(name)) + USTAR_FIELDS + b"%011o\0" % size + USTAR_TIME
     return head + b"%06o\0 " % (sum(head) + _TAIL_SUM) + USTAR_TAIL
 
 
