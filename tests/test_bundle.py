@@ -161,13 +161,15 @@ def test_renewal_margins_fill_a_quarter_of_the_validity_evenly():
     assert sorted(eighths) == list(range(8)) and min(eighths.values()) > 2000 / 8 * 0.7
 
 
-def test_delta_carries_changed_files_and_deletions(built):
+def test_delta_carries_changed_files_and_deletions(built, monkeypatch):
     base = {i.bundle: i for i in bundle_now(built)}["xg/cs"]
     touch_page(built)
     for theme in ("tv", "mobile"):  # a page goes away
         (built.output / theme / "xg/cs/rules/index.html").unlink()
     new = {i.bundle: i for i in bundle_now(built, now=NOW + timedelta(hours=1))}["xg/cs"]
-    delta = make_delta(built.store, "xg/cs", base.version, built.private())
+    with monkeypatch.context() as patch:  # the full archive is read by its headers' slices (_objects_in)
+        patch.setattr(bundle_module.tarfile, "open", None)
+        delta = make_delta(built.store, "xg/cs", base.version, built.private())
     assert delta is not None and delta.stat().st_size < new.size
     _, data = members(delta)
     m = Manifest.from_bytes(data["manifest.json"])
@@ -176,7 +178,13 @@ def test_delta_carries_changed_files_and_deletions(built):
     assert m.deleted == sorted(set(old.files) - set(m.files)) and m.deleted
     carried = {n[len("objects/") :] for n in data if n.startswith("objects/")}
     assert carried == set(m.objects) == {e.sha256 for e in m.files.values()} - {e.sha256 for e in old.files.values()}
+    assert all(hashlib.sha256(data[f"objects/{sha}"]).hexdigest() == sha for sha in carried)
     assert make_delta(built.store, "xg/cs", base.version, built.private()) == delta  # cached, same file
+    delta.unlink()
+    new.path.write_bytes(new.path.read_bytes()[: new.size // 2])  # a full archive cut short: an error, no delta
+    with pytest.raises((OSError, EOFError)):
+        make_delta(built.store, "xg/cs", base.version, built.private())
+    assert not delta.exists() and not list(delta.parent.glob(".*tmp*"))
 
 
 def test_a_removed_village_gets_an_empty_last_version(built):
