@@ -161,13 +161,15 @@ def test_renewal_margins_fill_a_quarter_of_the_validity_evenly():
     assert sorted(eighths) == list(range(8)) and min(eighths.values()) > 2000 / 8 * 0.7
 
 
-def test_delta_carries_changed_files_and_deletions(built):
+def test_delta_carries_changed_files_and_deletions(built, monkeypatch):
     base = {i.bundle: i for i in bundle_now(built)}["xg/cs"]
     touch_page(built)
     for theme in ("tv", "mobile"):  # a page goes away
         (built.output / theme / "xg/cs/rules/index.html").unlink()
     new = {i.bundle: i for i in bundle_now(built, now=NOW + timedelta(hours=1))}["xg/cs"]
-    delta = make_delta(built.store, "xg/cs", base.version, built.private())
+    with monkeypatch.context() as patch:  # the full archive is read by its headers' slices (_objects_in)
+        patch.setattr(bundle_module.tarfile, "open", None)
+        delta = make_delta(built.store, "xg/cs", base.version, built.private())
     assert delta is not None and delta.stat().st_size < new.size
     _, data = members(delta)
     m = Manifest.from_bytes(data["manifest.json"])
@@ -176,7 +178,13 @@ def test_delta_carries_changed_files_and_deletions(built):
     assert m.deleted == sorted(set(old.files) - set(m.files)) and m.deleted
     carried = {n[len("objects/") :] for n in data if n.startswith("objects/")}
     assert carried == set(m.objects) == {e.sha256 for e in m.files.values()} - {e.sha256 for e in old.files.values()}
+    assert all(hashlib.sha256(data[f"objects/{sha}"]).hexdigest() == sha for sha in carried)
     assert make_delta(built.store, "xg/cs", base.version, built.private()) == delta  # cached, same file
+    delta.unlink()
+    new.path.write_bytes(new.path.read_bytes()[: new.size // 2])  # a full archive cut short: an error, no delta
+    with pytest.raises((OSError, EOFError)):
+        make_delta(built.store, "xg/cs", base.version, built.private())
+    assert not delta.exists() and not list(delta.parent.glob(".*tmp*"))
 
 
 def test_a_removed_village_gets_an_empty_last_version(built):
@@ -318,13 +326,22 @@ def _doc():
 
 
 def _encoded(doc):
-    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+    """As Manifest.to_bytes writes a manifest: the form from_bytes matches at once (bundle._CANONICAL)."""
+    return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
-def _with_path(path):
-    doc = _doc()
+def _with_path(path, bundle="xg/cs"):
+    doc = {**_doc(), "bundle": bundle, "village": None if bundle == CITY else bundle}
     doc["files"] = {path: {"size": 1, "sha256": "a" * 64}}
     return _encoded(doc)
+
+
+def _with(**changes):
+    return _encoded({**_doc(), **changes})
+
+
+_TWO = {"tv/xg/cs/a.html": {"size": 1, "sha256": "a" * 64}, "tv/xg/cs/b.html": {"size": 1, "sha256": "a" * 64}}
+_LONG_TOWN = "t" * 256 + "/cs"
 
 
 @pytest.mark.parametrize(
@@ -338,13 +355,87 @@ def _with_path(path):
         (_with_path("tv/xg/cs/" + "/".join(["b" * 200] * 6) + "/x.html"), "too long"),
         (_with_path("tv/xg/cs/a\nb.html"), "control characters"),
         (_with_path("tv/xg/cs/a\x7fb.html"), "control characters"),
+        (_with(files=_TWO).replace(b"tv/xg/cs/b.html", b"tv/xg/cs/a.html"), "repeats a key"),
+        (_with_path("tv/xg/cs/.hidden/a.html"), "path not allowed"),
+        (_with_path("tv/xg/cs/../cs2/a.html"), "path not allowed"),
+        (_with_path("tv/xg/cs//a.html"), "path not allowed"),
+        (_with_path("tv/xg/cs/a\\b.html"), "path not allowed"),
+        (_with_path("tv/xg/cs2/a.html"), "outside the village"),
+        (_with_path("tv/xg/cs"), "outside the village"),
+        (_with_path("static/xg/cs/a.html"), "outside the theme folders"),
+        (_with_path("/tv/a.html", CITY), "path not allowed"),
+        (_with_path("tv/" + "t" * 256 + "/cs/a.html", _LONG_TOWN), "too long"),
+        (_with(village="xg/cs2"), "village does not match"),
+        (_with(version=0), "version"),
+        (_with(base=1, kind="delta"), "version"),
+        (_with(kind="delta"), "kind"),
+        (_with(expires="2026-12-01"), "expires"),
+        (_with(files={"tv/xg/cs/a.html": {"size": -1, "sha256": "a" * 64}}), "entry for"),
+        (_with(files={"tv/xg/cs/a.html": {"size": 1.0, "sha256": "a" * 64}}), "entry for"),
+        (_with(files={"tv/xg/cs/a.html": {"size": 1, "sha256": "A" * 64}}), "entry for"),
+        (_with(files={"tv/xg/cs/a.html": {"size": 1, "sha256": "a" * 64, "x": 1}}), "entry for"),
+        (
+            _with(
+                files={
+                    "tv/xg/cs/a": {"size": 1, "sha256": "a" * 64},
+                    "tv/xg/cs/a/b": _doc()["files"]["tv/xg/cs/index.html"],
+                }
+            ),
+            "both a file and a folder",
+        ),
+        (_with(objects=["a" * 64, "a" * 64]), "objects"),
+        (_with(objects=["b" * 64]), "objects"),
+        (_with(objects=[]), "must carry every object"),
+        (_with(deleted=["tv/xg/cs/../../x"]), "path not allowed"),
+        (_with(deleted=["tv/xg/cs2/x"]), "outside the village"),
+        (_with(deleted=["tv/xg/cs/index.html"]), "deleted"),
+        (_with(key_id=1), "key_id"),
+        (_with(format="sitegen-bundle/2"), "unknown format"),
     ],
-    ids=["id-newline", "duplicate-key", "nan", "deep", "long-name", "long-path", "newline", "delete-char"],
+    ids=[
+        *("id-newline", "duplicate-key", "nan", "deep", "long-name", "long-path", "newline", "delete-char"),
+        *("duplicate-path", "hidden", "dotdot", "empty-part", "backslash", "other-village", "village-folder"),
+        *("no-theme", "absolute", "long-town", "village", "version-0", "base-not-below", "kind", "expires"),
+        *("size-negative", "size-float", "sha-upper", "entry-key", "file-and-folder", "objects-twice"),
+        *("object-not-listed", "objects-missing", "deleted-dotdot", "deleted-other-village", "deleted-listed"),
+        *("key-id", "format"),
+    ],
 )
-def test_manifest_parsing_is_strict_and_bounded(data, match):
+@pytest.mark.parametrize("spelled", ["as written", "otherwise"])
+def test_manifest_parsing_is_strict_and_bounded(data, match, spelled):
+    """Each manifest is refused, as our writer would spell it (which from_bytes matches at once, bundle._CANONICAL)
+    and spelled otherwise (with spaces: parsed by strict_json and checked path by path), with the same reason."""
+    if spelled == "otherwise":
+        data = data.replace(b'":', b'": ')
     with pytest.raises(BundleError, match=match):
         Manifest.from_bytes(data)
     assert Manifest.from_bytes(_encoded(_doc())).bundle == "xg/cs"
+
+
+@pytest.mark.parametrize(
+    "data, matched",
+    [
+        (_encoded(_doc()), True),
+        (_with(files=_TWO), True),
+        (_with(base=1, version=2, kind="delta", objects=[], deleted=["mobile/xg/cs/gone.html"]), True),
+        (_with_path("tv/a.html", CITY), True),
+        (_with_path("tv/xg/cs/村务/" + "村" * 85), True),  # UTF-8, a part of 255 bytes
+        (_with_path('tv/xg/cs/a"b.html'), False),  # escaped in JSON: parsed the strict way, and safe
+        (_with_path("tv", CITY), False),  # safe, if odd: left to the strict way
+    ],
+    ids=["village", "two-files", "delta", "city", "utf-8", "quote", "theme-only"],
+)
+def test_a_manifest_as_our_writer_spells_it_is_matched_at_once_and_parsed_as_the_strict_way_does(
+    data, matched, monkeypatch
+):
+    """A manifest as Manifest.to_bytes writes it is checked by one match over its bytes and parsed by the plain JSON
+    parser (strict_json is not called); it gives the Manifest the strict parser gives (the same manifest spelled
+    with spaces). What the match leaves out goes the strict way and is accepted all the same."""
+    strictly = Manifest.from_bytes(data.replace(b'":', b'": '))
+    assert Manifest.to_bytes(strictly) == data
+    if matched:
+        monkeypatch.setattr(bundle_module, "strict_json", None)  # not called: the match stands for it
+    assert Manifest.from_bytes(data) == strictly
 
 
 @pytest.mark.parametrize(

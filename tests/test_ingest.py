@@ -8,6 +8,7 @@ import gzip
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -223,6 +224,27 @@ def test_a_manifest_path_with_dotdot_or_absolute_is_refused(live, tmp_path):
         doc = manifest_doc("city", V + n, {path: b"x"})
         bad = craft(tmp_path / f"path{n}.tar.gz", doc, _signed(live), [(f"objects/{doc['objects'][0]}", b"x")])
         refused(live, bad, "path not allowed in the manifest")
+
+
+@pytest.mark.parametrize(
+    "paths, match",
+    [
+        (("tv/xg/cs/a.html", "tv/xg/cs/a.html"), "repeats a key"),
+        (("tv/xg/cs/.a.html",), "path not allowed"),
+        (("tv/xg/cs/a\tb.html",), "path not allowed"),
+        (("tv/xg/cs2/a.html",), "outside the village"),
+    ],
+    ids=["repeated", "hidden", "control", "other-village"],
+)
+def test_a_signed_manifest_in_our_writers_form_with_a_bad_path_is_refused(live, tmp_path, paths, match):
+    """The manifest as our writer spells it, which is checked by one match (bundle._CANONICAL), signed with the
+    trusted key: a path repeated (json keeps one of them), hidden, with a control character or in another village."""
+    doc = manifest_doc("xg/cs", V, {p.replace("a.html", f"{n}.html"): b"x" for n, p in enumerate(paths)})
+    data = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    for n, p in enumerate(paths):
+        data = data.replace(json.dumps(p.replace("a.html", f"{n}.html")).encode(), json.dumps(p).encode())
+    bad = craft(tmp_path / "path.tar.gz", data, _signed(live), [(f"objects/{doc['objects'][0]}", b"x")])
+    refused(live, bad, match)
 
 
 def test_a_village_bundle_may_only_write_inside_its_village(live, tmp_path):
@@ -1186,6 +1208,51 @@ def test_an_entry_header_is_compared_at_once_yet_read_field_by_field_when_spelle
     else:
         with pytest.raises(BundleError, match="mode 644"):
             ingest_module._entry(block)
+
+
+def _ours_with(offset: int, blob: bytes, checksum: bool = True) -> bytes:
+    """Our writer's header of an object (tarfile's bytes), changed at `offset`, its checksum made right again."""
+    block = bytearray(tarfile.TarInfo("objects/" + "a" * 64).tobuf(tarfile.USTAR_FORMAT))
+    block[offset : offset + len(blob)] = blob
+    if checksum:
+        block[148:156] = b" " * 8
+        block[148:156] = b"%06o\0 " % sum(block)
+    return bytes(block)
+
+
+@pytest.mark.parametrize(
+    "offset, blob, checksum, match",
+    [
+        (148, b"077777", False, "checksum"),
+        (99, b"x", True, "entry header not in the bundle format"),  # the name's NUL padding
+        (0, b"/", True, "absolute or '..'"),
+        (0, b"objects/../x\0", True, "absolute or '..'"),
+        (0, "村".encode(), True, "entry header not in the bundle format"),
+        (124, b"0000000000x\0", True, "entry header not in the bundle format"),
+        (156, b"2", True, "link entries"),
+        (156, b"5", True, "only regular file entries"),
+        (157, b"x", True, "entry header not in the bundle format"),  # a link name
+        (257, b"ustar ", True, "entry header not in the bundle format"),
+        (265, b"root", True, "entry header not in the bundle format"),  # an owner name
+        (345, b"x", True, "entry header not in the bundle format"),  # a prefix
+        (100, b"0000755\0", True, "mode 644"),
+    ],
+    ids=[
+        *("checksum", "name-padding", "absolute", "dotdot", "non-ascii", "size", "link", "folder", "link-name"),
+        *("magic", "owner-name", "prefix", "mode"),
+    ],
+)
+def test_our_writers_entry_headers_are_read_at_once_and_any_change_is_still_refused(offset, blob, checksum, match):
+    """A header exactly as our writer makes it (all but its name, size and checksum fixed) is read without parsing
+    its fields; any header that differs from that in one place is read field by field and refused as before."""
+    ours = _ours_with(0, b"objects/" + b"a" * 64)
+    assert ingest_module._entry(ours) == ("objects/" + "a" * 64, 0)
+    assert ingest_module._entry(_ours_with(124, b"%011o\0" % 70000)) == ("objects/" + "a" * 64, 70000)
+    with pytest.raises(BundleError, match=re.escape(match)):
+        ingest_module._entry(_ours_with(offset, blob, checksum))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ingest_module, "_octal", None)  # not called for our writer's header
+        assert ingest_module._entry(ours) == ("objects/" + "a" * 64, 0)
 
 
 def test_a_first_ingest_reads_each_bundle_once_and_writes_each_object_at_its_place(live, tmp_path, monkeypatch):

@@ -22,7 +22,9 @@ plus the deleted paths.
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
+import io
 import json
 import os
 import re
@@ -30,7 +32,7 @@ import stat
 import struct
 import tarfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -68,6 +70,29 @@ _BRACKETS = re.compile(rb"[\[\]{}]")
 # per part and character: a manifest has 10^4 paths, read at every ingest.
 _PART = rb"[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]{0,%d}" % (MAX_NAME - 1)
 _SAFE = re.compile(rb"\A(?:%s/)*%s\Z" % (_PART, _PART))
+
+# A manifest exactly as Manifest.to_bytes writes it (keys sorted, no spaces, no escapes in a path), recognised by one
+# match over its bytes (Manifest.from_bytes): every path's form (as _SAFE, and no '"', so a path ends at the first
+# quote; MAX_PATH by the lookahead) and scope (a theme folder; a village bundle's own folder, by backreference to its
+# id), every hash and size, the keys in order, once each. Anything else (a path that needs an escape, a key repeated
+# in `files`, which the match cannot see and is counted) takes the strict parser, which decides. Possessive
+# repetitions: a manifest that fails the match is not retried entry by entry.
+_PATH_PART = rb'[^./\\"\x00-\x1f\x7f][^/\\"\x00-\x1f\x7f]{0,%d}' % (MAX_NAME - 1)
+_THEME = b"(?:%s)" % b"|".join(re.escape(t.encode()) for t in THEMES)
+_IN_SCOPE = rb'"(?=[^"]{1,%d}")%s(?(town)/(?P=town)/(?P=village))(?:/%s)++"' % (MAX_PATH, _THEME, _PATH_PART)
+_HEX = rb'"[0-9a-f]{64}"'
+_NUMBER = rb"(?:0|[1-9][0-9]*+)"
+_TEXT = rb'"[^"\\\x00-\x1f]*+"'
+_ENTRY = _IN_SCOPE + rb':\{"sha256":' + _HEX + rb',"size":' + _NUMBER + rb"\}"
+_NAME = rb"[a-z0-9][a-z0-9-]{0,%d}" % (MAX_NAME - 1)
+_CANONICAL = re.compile(
+    rb'\{"base":(?:null|[1-9][0-9]*+),"bundle":"(?:city|(?P<town>%s)/(?P<village>%s))",'
+    rb'"deleted":\[(?:%s(?:,%s)*+)?\],"expires":%s,"files":\{(?:%s(?:,%s)*+)?\},'
+    rb'"format":"%s","key_id":%s,"kind":"(?:full|delta)","objects":\[(?:%s(?:,%s)*+)?\],'
+    rb'"version":[1-9][0-9]*+,"village":(?:null|%s)\}\n'
+    % (_NAME, _NAME, _IN_SCOPE, _IN_SCOPE, _TEXT, _ENTRY, _ENTRY, FORMAT.encode(), _TEXT, _HEX, _HEX, _TEXT)
+)
+_ENTRY_START = b'{"sha256":"'  # once per entry of a canonical manifest, nowhere else (no '"' inside its strings)
 
 
 class BundleError(Exception):
@@ -187,13 +212,17 @@ class Manifest:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Manifest:
-        """Parse and check the shape strictly; path safety and scope are checked here too."""
+        """Parse and check the shape strictly; path safety and scope are checked here too. A manifest in the form
+        our writer gives it (_CANONICAL) has its paths, entries and keys checked by that one match and is parsed
+        by the plain JSON parser; any other goes through strict_json and a check of each path and entry. Both ways
+        accept the same manifests, refuse the same with the same message, and give the same Manifest."""
 
         def bad(detail: str) -> BundleError:
             return BundleError(f"清单格式不对：{detail}", f"malformed manifest: {detail}")
 
+        canonical = len(data) <= MAX_MANIFEST and _CANONICAL.fullmatch(data) is not None
         try:
-            doc = strict_json(data, MAX_MANIFEST, "the manifest")
+            doc = json.loads(data.decode("utf-8")) if canonical else strict_json(data, MAX_MANIFEST, "the manifest")
         except ValueError as exc:
             raise bad(str(exc)) from exc
         keys_ = {
@@ -211,6 +240,8 @@ class Manifest:
         }
         if not isinstance(doc, dict) or set(doc) != keys_ or doc["format"] != FORMAT:
             raise bad("unknown format or keys")
+        if canonical and data.count(_ENTRY_START) != len(doc["files"]):  # a path twice: json.loads kept one
+            raise bad("the manifest repeats a key")
         bundle, version, base = doc["bundle"], doc["version"], doc["base"]
         if not isinstance(bundle, str) or not (bundle == CITY or VILLAGE_ID.match(bundle)):
             raise bad(f"bundle id {bundle!r}")
@@ -224,48 +255,59 @@ class Manifest:
             parse_iso(doc["expires"])
         except (TypeError, ValueError) as exc:
             raise bad("expires") from exc
-        files: dict[str, FileEntry] = {}
         if not isinstance(doc["files"], dict) or len(doc["files"]) > MAX_FILES:
             raise bad("files")
-        for path, entry in doc["files"].items():
-            _check_path(path, bundle)
-            if (
-                not isinstance(entry, dict)
-                or set(entry) != {"size", "sha256"}
-                or not _int(entry["size"])
-                or entry["size"] < 0
-                or not isinstance(entry["sha256"], str)
-                or not SHA256.match(entry["sha256"])
-            ):
-                raise bad(f"entry for {path}")
-            files[path] = FileEntry(entry["size"], entry["sha256"])
-        folders = {p.rsplit("/", 1)[0] for p in files if "/" in p}
-        folders |= {f.rsplit("/", i)[0] for f in list(folders) for i in range(1, f.count("/") + 1)}
-        if folders & set(files):
-            raise bad(f"a path is both a file and a folder: {sorted(folders & set(files))[0]}")
+        if canonical:  # every path and entry matched already
+            files = {path: FileEntry(entry["size"], entry["sha256"]) for path, entry in doc["files"].items()}
+        else:
+            files = {}
+            for path, entry in doc["files"].items():
+                _check_path(path, bundle)
+                if (
+                    not isinstance(entry, dict)
+                    or set(entry) != {"size", "sha256"}
+                    or not _int(entry["size"])
+                    or entry["size"] < 0
+                    or not isinstance(entry["sha256"], str)
+                    or not SHA256.match(entry["sha256"])
+                ):
+                    raise bad(f"entry for {path}")
+                files[path] = FileEntry(entry["size"], entry["sha256"])
+        manifest = cls(bundle, version, doc["expires"], doc["key_id"], files, doc["objects"], base, doc["deleted"])
+        clash = manifest.folders & files.keys()
+        if clash:
+            raise bad(f"a path is both a file and a folder: {sorted(clash)[0]}")
         objects, deleted = doc["objects"], doc["deleted"]
+        contents = {e.sha256 for e in files.values()}
         if (
             not isinstance(objects, list)
-            or not all(isinstance(o, str) and SHA256.match(o) for o in objects)
+            or not (canonical or all(isinstance(o, str) and SHA256.match(o) for o in objects))
             or len(set(objects)) != len(objects)
-            or not set(objects) <= {e.sha256 for e in files.values()}
+            or not set(objects) <= contents
         ):
             raise bad("objects")
-        if base is None and set(objects) != {e.sha256 for e in files.values()}:
+        if base is None and set(objects) != contents:
             raise bad("a full bundle must carry every object")
         if (
             not isinstance(deleted, list)
             or len(deleted) > MAX_FILES
             or not all(isinstance(p, str) for p in deleted)
             or len(set(deleted)) != len(deleted)
-            or set(deleted) & set(files)
+            or set(deleted) & files.keys()
         ):
             raise bad("deleted")
-        for path in deleted:
+        for path in () if canonical else deleted:
             _check_path(path, bundle)
         if not isinstance(doc["key_id"], str):
             raise bad("key_id")
-        return cls(bundle, version, doc["expires"], doc["key_id"], files, list(objects), base, list(deleted))
+        return manifest
+
+    @functools.cached_property
+    def folders(self) -> frozenset[str]:
+        """Every folder the files lie in, at any depth (a path must not be a file and a folder at once)."""
+        folders = {p.rsplit("/", 1)[0] for p in self.files if "/" in p}
+        folders |= {f.rsplit("/", i)[0] for f in list(folders) for i in range(1, f.count("/") + 1)}
+        return frozenset(folders)
 
 
 def _int(value: object) -> bool:
@@ -417,6 +459,23 @@ def _info(name: str, size: int) -> tarfile.TarInfo:
     return info
 
 
+# Our ustar header around its name, size and checksum: mode 644, owner 0:0 (USTAR_FIELDS), mtime 0 (USTAR_TIME); then
+# a regular file's type, no link name, the ustar magic, no owner names, device numbers or prefix (USTAR_TAIL).
+USTAR_FIELDS, USTAR_TIME = b"0000644\x000000000\x000000000\x00", b"00000000000\x00"
+USTAR_TAIL = b"0" + bytes(100) + b"ustar\x0000" + bytes(BLOCK - 265)
+_TAIL_SUM = 8 * 32 + sum(USTAR_TAIL)  # the checksum field itself counts as eight spaces
+
+
+def _header(name: str, size: int) -> bytes:
+    """The ustar header tarfile writes for _info(name, size) (a test compares them), made from its parts: a bundle
+    has ~5,000 of them, and TarInfo.tobuf builds each field by field. A name or size outside what the parts allow
+    is left to tarfile (which refuses what ustar cannot say)."""
+    if not name.isascii() or len(name) > 100 or size >= 8**11:
+        return _info(name, size).tobuf(tarfile.USTAR_FORMAT)
+    head = name.encode("ascii") + bytes(100 - len(name)) + USTAR_FIELDS + b"%011o\0" % size + USTAR_TIME
+    return head + b"%06o\0 " % (sum(head) + _TAIL_SUM) + USTAR_TAIL
+
+
 # Contents that are compressed already (JPEG scans and renditions, PNG charts and QR codes, ...): deflating them
 # again costs most of a bundle's CPU (~1 s a village) and saves ~1 % of their size, so they are stored as they are.
 COMPRESSED = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"\x1f\x8b", b"PK\x03\x04", b"wOF2")
@@ -484,11 +543,11 @@ def write_archive(
     try:
         with open(tmp, "wb") as raw:
             out = _Member(raw)
-            out.deflate(_info(MANIFEST, len(manifest)).tobuf(tarfile.USTAR_FORMAT) + _padded(manifest))
-            out.deflate(_info(SIGNATURE, len(signature)).tobuf(tarfile.USTAR_FORMAT) + _padded(signature))
+            out.deflate(_header(MANIFEST, len(manifest)) + _padded(manifest))
+            out.deflate(_header(SIGNATURE, len(signature)) + _padded(signature))
             written = 2 * BLOCK + len(_padded(manifest)) + len(_padded(signature))
             for sha, size, opener in objects:
-                out.deflate(_info(OBJECTS + sha, size).tobuf(tarfile.USTAR_FORMAT))
+                out.deflate(_header(OBJECTS + sha, size))
                 with opener() as stream:
                     left = size
                     put: Callable[[bytes], None] | None = None
@@ -518,6 +577,9 @@ def _padded(data: bytes) -> bytes:
 
 # ---- which files go in which bundle ---------------------------------------------------------------------------
 
+# path in a bundle -> (the file in the output, as a string: a city lists 10^5 of them; its lstat from the listing)
+Listing = dict[str, tuple[str, os.stat_result]]
+
 
 def discover_villages(output: Path, themes: tuple[str, ...]) -> set[str]:
     """Village folders of a built site: `<theme>/<town>/<village>/` with a village home and a 财务 board."""
@@ -532,19 +594,19 @@ def discover_villages(output: Path, themes: tuple[str, ...]) -> set[str]:
 
 def plan(output: Path, villages: Iterable[str] | None = None) -> dict[str, dict[str, Path]]:
     """bundle id -> {path in the bundle: file in output}; every theme must have been built."""
-    return {b: {p: f for p, (f, _) in found.items()} for b, found in _scan_all(output, villages).items()}
+    return {b: {p: Path(f) for p, (f, _) in found.items()} for b, found in _scan_all(output, villages).items()}
 
 
 def _scan_all(
     output: Path, villages: Iterable[str] | None, skip: frozenset[str] | set[str] = frozenset()
-) -> dict[str, dict[str, tuple[Path, os.stat_result]]]:
+) -> dict[str, Listing]:
     """bundle id -> {path: (file in output, its lstat)}: every bundle's listing (_listings) at once."""
     return {bundle_id: listing() for bundle_id, listing in _listings(output, villages, skip).items()}
 
 
 def _listings(
     output: Path, villages: Iterable[str] | None, skip: frozenset[str] | set[str] = frozenset()
-) -> dict[str, Callable[[], dict[str, tuple[Path, os.stat_result]]]]:
+) -> dict[str, Callable[[], Listing]]:
     """bundle id -> a function listing its files {path: (file in output, its lstat)}: each village's own folders
     walked apart, then the city (everything else, the village folders left out), so a village's files are reached
     only through its own. The villages in `skip` are not walked at all (and are left out of the result).
@@ -558,25 +620,25 @@ def _listings(
             )
     village_set = set(villages) if villages is not None else discover_villages(output, THEMES)
 
-    def village(v: str) -> dict[str, tuple[Path, os.stat_result]]:
-        found: dict[str, tuple[Path, os.stat_result]] = {}
+    def village(v: str) -> Listing:
+        found: Listing = {}
         for theme in THEMES:
             _walk(output, output / theme / v, found, set())
         return found
 
-    def city() -> dict[str, tuple[Path, os.stat_result]]:
-        found: dict[str, tuple[Path, os.stat_result]] = {}
+    def city() -> Listing:
+        found: Listing = {}
         for theme in THEMES:
             _walk(output, output / theme, found, village_set)
         return found
 
-    listings: dict[str, Callable[[], dict[str, tuple[Path, os.stat_result]]]] = {CITY: city}
+    listings: dict[str, Callable[[], Listing]] = {CITY: city}
     for v in sorted(village_set - set(skip)):
         listings[v] = functools.partial(village, v)
     return listings
 
 
-def _walk(output: Path, top: Path, into: dict[str, tuple[Path, os.stat_result]], skip: set[str]) -> None:
+def _walk(output: Path, top: Path, into: Listing, skip: set[str]) -> None:
     """Regular files below `top` (no hidden name, no link followed), leaving out the village folders in `skip`
     (`<theme>/<town>/<village>` seen from the theme folder)."""
     # paths relative to `output` by slicing below `top`, not by Path.relative_to for each of a city's 10^5 files
@@ -598,10 +660,10 @@ def _walk(output: Path, top: Path, into: dict[str, tuple[Path, os.stat_result]],
                 continue
             info = entry.stat(follow_symlinks=False)
             if stat.S_ISREG(info.st_mode):
-                into[(head + entry.path[len(base) :]).lstrip("/")] = (Path(entry.path), info)
+                into[(head + entry.path[len(base) :]).lstrip("/")] = (entry.path, info)  # a str: no Path a file
 
 
-def _seal(found: dict[str, tuple[Path, os.stat_result]]) -> str:
+def _seal(found: Listing) -> str:
     """A digest of every file's path, size, modification time and inode: equal to the last run's, the files are
     the ones bundled then (a build carries an unchanged village over as hard links, same inode and time), so
     they are neither read nor hashed again."""
@@ -611,7 +673,7 @@ def _seal(found: dict[str, tuple[Path, os.stat_result]]) -> str:
     return h.hexdigest()
 
 
-def _entries(found: dict[str, tuple[Path, os.stat_result]]) -> dict[str, FileEntry]:
+def _entries(found: Listing) -> dict[str, FileEntry]:
     """Size and hash of every file (`found`: as listed, with the stat of the listing, not taken again); a file
     hard-linked into both themes is read once."""
     seen: dict[tuple[int, int], FileEntry] = {}
@@ -716,9 +778,9 @@ def _version_stamp(now: datetime) -> int:
     return int(now.strftime("%Y%m%d%H%M%S"))
 
 
-def _objects_from(files: dict[str, Path], entries: dict[str, FileEntry]):
+def _objects_from(files: dict[str, str], entries: dict[str, FileEntry]):
     """Each distinct content once, sorted by its hash, read from the first file that has it."""
-    first: dict[str, Path] = {}
+    first: dict[str, str] = {}
     for path in sorted(files):
         first.setdefault(entries[path].sha256, files[path])
     sizes = {e.sha256: e.size for e in entries.values()}
@@ -923,16 +985,24 @@ def make_delta(store: Store, bundle_id: str, base: int, key: Ed25519PrivateKey) 
         sorted(set(old.files) - set(new.files)),
     )
     data, signature = sign(manifest, key)
-    wanted = set(needed)
-    with tarfile.open(full, mode="r:gz") as tar:
-
-        def objects():
-            for member in tar:
-                sha = member.name[len(OBJECTS) :]
-                if member.name.startswith(OBJECTS) and sha in wanted:
-                    stream = tar.extractfile(member)
-                    assert stream is not None
-                    yield sha, member.size, lambda s=stream: s
-
-        write_archive(dest, data, signature, objects())
+    with gzip.open(full, "rb") as archive:
+        write_archive(dest, data, signature, _objects_in(archive, set(needed)))
     return dest
+
+
+def _objects_in(archive: gzip.GzipFile, wanted: set[str]) -> Iterator[tuple[str, int, Callable[[], BinaryIO]]]:
+    """The objects in `wanted` of one of our own archives (`archive`: its inflated bytes), in its order, for
+    write_archive; the others skipped. Its headers are our writer's (_header), so each is taken apart by slicing,
+    not by tarfile's reader (~5,000 a village); a header of any other form, or an archive cut short, is an error."""
+    while (block := archive.read(BLOCK)) != bytes(BLOCK):
+        if len(block) != BLOCK or block[156:] != USTAR_TAIL or block[100:124] != USTAR_FIELDS:
+            raise OSError(f"not an archive of ours, or cut short: {archive.name}")
+        name, size = block[:100].rstrip(b"\0").decode("ascii"), int(block[124:135], 8)
+        sha = name.removeprefix(OBJECTS)
+        if sha == name or sha not in wanted:
+            archive.seek(size + -size % BLOCK, os.SEEK_CUR)
+            continue
+        content = archive.read(size + -size % BLOCK)[:size]
+        if len(content) != size:
+            raise OSError(f"an archive cut short: {archive.name}")
+        yield sha, size, functools.partial(io.BytesIO, content)
