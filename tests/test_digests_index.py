@@ -499,3 +499,28 @@ def test_a_lookup_does_not_read_the_whole_index(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 256 * 1024  # (a dictionary of 100,000 entries: ~20 MiB)
+
+
+def test_a_table_empty_when_opened_is_asked_only_for_what_the_run_wrote(tmp_path):
+    """A cold index (a first build, a new version of the check): a file never written this run is known missing
+    without a query (a cold build asked ~3 a scan, every answer a miss); one written is found in the table; a
+    table that held rows when opened is asked as before."""
+    db, written, other = tmp_path / digests.FILE, tmp_path / "a.jpg", tmp_path / "b.jpg"
+    written.write_bytes(b"a")
+    other.write_bytes(b"b")
+    index = Checked(db, V, create=True)
+    assert not index.passed_before(written, stat_facts(written))  # (opened: empty)
+    asked: list[str] = []
+    index.table.db.set_trace_callback(asked.append)
+    assert not index.passed_before(other, stat_facts(other))
+    assert not [q for q in asked if q.startswith("SELECT")]
+    index.passed(written, stat_facts(written))
+    index.flush()
+    assert index.passed_before(written, stat_facts(written))  # (flushed: no longer pending, read from the table)
+    assert [q for q in asked if q.startswith("SELECT")]
+    again = Checked(db, V)  # rows there when opened: asked
+    assert again.passed_before(written, stat_facts(written))
+    again.table.db.set_trace_callback(asked.append)
+    asked.clear()
+    assert not again.passed_before(other, stat_facts(other))
+    assert [q for q in asked if q.startswith("SELECT")]

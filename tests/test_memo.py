@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import io
 import os
 import pathlib
 import shutil
@@ -166,9 +165,13 @@ def test_restored_city_equals_a_fresh_validation(towns, cache, monkeypatch):
     fresh = run(towns, None)
     assert fresh[0] is not None and not fresh[1].errors
     assert {"stray-file", "basis-missing"} <= {p.code for p in fresh[1].warnings}  # from load, from validate
+    written: list[Path] = []
+    write = memo_module.VillageMemo._write
+    monkeypatch.setattr(memo_module.VillageMemo, "_write", lambda m, f, *a: written.append(f) or write(m, f, *a))
     first = run(towns, cache)
     assert counted.validated == counted.loaded == VILLAGES
     assert len(list((cache / ".index/villages").glob("*.pickle"))) == 4
+    assert len(written) == len(set(written)) == 4  # each village pickled once, with oversight's findings
     counted.clear()
     parsed: list[str] = []
     real = city_module.body_links
@@ -687,7 +690,12 @@ def test_findings_with_an_error_are_made_again_every_run(towns, cache, monkeypat
     """An acknowledgement naming no rule is an error: that village's findings are not kept (an error may not last,
     as a village with errors is validated every time); the others' are."""
     _acknowledge(towns, "hs/cs", rule="没有这条规则")
+    written: list[Path] = []
+    write = memo_module.VillageMemo._write
+    monkeypatch.setattr(memo_module.VillageMemo, "_write", lambda m, f, *a: written.append(f) or write(m, f, *a))
     run(towns, cache)
+    assert len(written) == len(set(written)) == 4  # hs/cs too: as validated, its findings left out
+    written.clear()
     watch = Overseen(monkeypatch)
     for _ in range(2):
         _, report = run(towns, cache)
@@ -794,16 +802,14 @@ def test_a_restored_villages_paths_are_not_parsed_again(towns, monkeypatch):
     city, _ = run(towns, None)
     assert city is not None
     village = city.villages[0]
-    buffer = io.BytesIO()
-    memo_module._Pickler(buffer, {id(o): n for n, o in memo_module._constants().items()}).dump(village)
-    buffer.seek(0)
+    data = memo_module.pickled(village)
 
     def parse(cls: type, args: object) -> None:
         raise AssertionError(f"parsed again: {args!r}")
 
     monkeypatch.setattr(pathlib.PurePath, "_parse_args", classmethod(parse))
-    again = memo_module._Unpickler(buffer, memo_module._constants()).load()
+    again = memo_module.unpickled(data)
     monkeypatch.undo()
-    assert canonical(again) == canonical(village)
+    assert isinstance(again, Village) and canonical(again) == canonical(village)
     sources = [i.source for v in again.vouchers for i in v.scans]
     assert sources and all(type(p) is PosixPath and str(p) == str(PosixPath(str(p))) for p in sources)

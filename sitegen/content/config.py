@@ -17,9 +17,10 @@ bad values are reported the same way everywhere, each at the line the key is wri
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from datetime import date
 from datetime import date as Day  # for the fields named `date`, which shadow the type in their class
 from decimal import Decimal
@@ -206,16 +207,25 @@ def setting(
     return field(default=default, metadata=info)
 
 
+@functools.cache
+def _settings(cls: type) -> tuple[Field[Any], ...]:
+    """The fields of a settings dataclass that are YAML keys, in declaration order. (Remembered per class: an
+    item's front matter is read this way ~100 times a village, and `fields` walks the class each time.)"""
+    return tuple(f for f in fields(cls) if "read" in f.metadata)
+
+
+@functools.cache
 def keys_of(cls: type) -> tuple[str, ...]:
     """The YAML keys a settings dataclass accepts, in declaration order (as the unknown-key hint lists them)."""
-    return tuple(f.name for f in fields(cls) if "read" in f.metadata)
+    return tuple(f.name for f in _settings(cls))
 
 
+@functools.cache
 def required_of(cls: type, **when: bool) -> tuple[str, ...]:
     """Its required keys; `when` adds the fields marked with that metadata (`required_of(Target, sftp=True)`)."""
     return tuple(
         f.name
-        for f in fields(cls)
+        for f in _settings(cls)
         if f.metadata.get("required") or any(on and f.metadata.get(flag) for flag, on in when.items())
     )
 
@@ -250,10 +260,9 @@ def read_all(
 
 def _read_fields(cls: type, data: dict, where: Location, report: Report, prefix: str) -> Any:
     got: dict[str, Any] = {}
-    for f in fields(cls):
-        if "read" in f.metadata:
-            label = f"{prefix}.{f.name}" if prefix else f.name
-            got[f.name] = f.metadata["read"](Slot(data, f.name, label, where, report, _default(f), got))
+    for f in _settings(cls):
+        label = f"{prefix}.{f.name}" if prefix else f.name
+        got[f.name] = f.metadata["read"](Slot(data, f.name, label, where, report, _default(f), got))
     return cls(**got)
 
 

@@ -14,6 +14,7 @@ environment variable SITEGEN_TODAY=YYYY-MM-DD.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -38,7 +39,14 @@ _FORM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 def today() -> date:
     """The day plausibility is judged against: SITEGEN_TODAY (any accepted form) when set and readable, else the
     machine's date (an operator's typo there must not turn every build into an internal error)."""
-    return parse_day(os.environ.get("SITEGEN_TODAY", "")) or date.today()
+    return _pinned(os.environ.get("SITEGEN_TODAY", "")) or date.today()
+
+
+@functools.lru_cache(maxsize=8)
+def _pinned(setting: str) -> date | None:
+    """SITEGEN_TODAY's day (parse_day), read once per value: every date a village holds is judged against today
+    (~2,000 a seed-scale village)."""
+    return parse_day(setting)
 
 
 def parse_day(value: object) -> date | None:

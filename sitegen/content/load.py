@@ -145,18 +145,35 @@ _PURE_ONLY = re.compile(
     r"|^(?:---|\.\.\.)|^ {40}|(?:- +){8}|^[^\n]{1000}",
     re.M,
 )
+# A one-line list of plain words and paths as a key's value, `images: [../files/a.jpg, b.jpg]`: both parsers read
+# it alike (letters, digits, CJK, `_ . / -`, items after `, `; no `?`, `:`, `#`, quotes or brackets in them), so it
+# is checked as the empty list `[]` would be (~70 of a seed-scale village's ~110 texts held one, and went to the
+# pure parser only for it). Its line's length is checked as written.
+_PLAIN_LIST = re.compile(
+    r"(?<=: )\[[0-9A-Za-z_\u4e00-\u9fff.][0-9A-Za-z_\u4e00-\u9fff./-]*"
+    r"(?:, [0-9A-Za-z_\u4e00-\u9fff.][0-9A-Za-z_\u4e00-\u9fff./-]*)*\](?= *$)",
+    re.M,
+)
+_LONG_LINE = re.compile(r"^[^\n]{1000}", re.M)
+
+
+def pure_only(text: str) -> bool:
+    """Whether `text` holds anything libyaml and PyYAML's own parser could read differently (_PURE_ONLY), its
+    plain one-line lists (_PLAIN_LIST) taken as read alike."""
+    listed, lists = _PLAIN_LIST.subn("[]", text)
+    return bool(_PURE_ONLY.search(listed)) or (lists > 0 and bool(_LONG_LINE.search(text)))
 
 
 def parse_yaml(text: str, first_line: int = 1):
     """Safe YAML with dates as text and every mapping a YamlMapping; `first_line`: the file line `text` starts on
     (2 for front matter, after its `---`).
 
-    Read by libyaml when the text holds nothing the two parsers could read differently (_PURE_ONLY), and by
+    Read by libyaml when the text holds nothing the two parsers could read differently (pure_only), and by
     PyYAML's pure-Python parser otherwise, or when libyaml finds any problem at all: every problem is reported
     by the pure parser, in today's words and marks, and what libyaml reads is what the pure parser reads
     (tests/test_load.py compares the two on every YAML text of the sample and the fixtures, odd ones and
     thousands of random edits of them)."""
-    if _CLoader is not None and not _PURE_ONLY.search(text):
+    if _CLoader is not None and not pure_only(text):
         try:
             return _parse(_CLoader, text, first_line)
         except Exception:  # any problem at all: the pure parser reads it again and reports it, as it always has
@@ -385,21 +402,29 @@ def _entries(folder: Path, root: Path, report: Report) -> list[Path]:
     (and left out): links that lead out of the content folder, loop or dangle, linked folders (a second copy of
     a folder, and one that change tracking would not follow), and anything neither a file nor a folder (named
     pipes, sockets, devices). A link to a file inside the content folder is kept: `content_file` follows it."""
+    return [path for path, _ in _typed_entries(folder, root, report)]
+
+
+def _typed_entries(folder: Path, root: Path, report: Report) -> list[tuple[Path, bool]]:
+    """`_entries`, each with whether it is a folder (a link kept leads to a file: linked folders are refused).
+    What each entry is comes from the folder's listing (os.scandir's file types), not a stat of each: a
+    seed-scale village's ~2,200 scans were each stat'ed twice (lstat here, is_dir by the caller)."""
     keep = []
     try:
-        children = sorted((p for p in folder.iterdir() if not IGNORED.match(p.name)), key=lambda p: natural_key(p.name))
+        with os.scandir(folder) as listing:
+            children = sorted((e for e in listing if not IGNORED.match(e.name)), key=lambda e: natural_key(e.name))
     except OSError as exc:
         report.error("file-unreadable", Location(rel(folder, root)), detail=exc.strerror or str(exc))
         return []
-    for path in children:
-        name = rel(path, root)
-        if not _utf8(path.name):  # bytes from an old unzip (GBK): every later stage names files in UTF-8
-            shown = os.fsencode(path.name).decode("gb18030", "replace")
+    for child in children:
+        path = folder / child.name
+        if not _utf8(child.name):  # bytes from an old unzip (GBK): every later stage names files in UTF-8
+            shown = os.fsencode(child.name).decode("gb18030", "replace")
             report.error("file-name-encoding", Location(rel(folder, root)), name=shown)
             continue
         try:
-            st = os.lstat(path)
-            if stat.S_ISLNK(st.st_mode):
+            is_dir = child.is_dir(follow_symlinks=False)
+            if child.is_symlink():
                 target = content_file(path, root) if not path.is_dir() else None
                 if target is None:  # a linked folder (is_dir follows the link)
                     resolved = path.resolve()
@@ -408,17 +433,20 @@ def _entries(folder: Path, root: Path, report: Report) -> list[Path]:
                         kind="指向文件夹的快捷方式（符号链接），请放真正的文件夹",
                         kind_en="a link to a folder; put the real folder here",
                     )
-            elif stat.S_ISDIR(st.st_mode) and path.suffix.lower() in FILE_SUFFIXES:
+            elif is_dir and path.suffix.lower() in FILE_SUFFIXES:
                 raise FileProblem("path-not-file", kind="文件夹", kind_en="a folder")
-            elif not stat.S_ISDIR(st.st_mode):
-                _check_stat(st, None)
+            elif not is_dir and not child.is_file(follow_symlinks=False):
+                _check_stat(child.stat(follow_symlinks=False), None)
         except FileProblem as problem:
+            name = rel(path, root)
             report_file_problem(problem, Location(name), name, report)
             continue
         except (OSError, RuntimeError) as exc:
-            report.error("file-unreadable", Location(name), detail=getattr(exc, "strerror", None) or str(exc))
+            report.error(
+                "file-unreadable", Location(rel(path, root)), detail=getattr(exc, "strerror", None) or str(exc)
+            )
             continue
-        keep.append(path)
+        keep.append((path, is_dir))
     return keep
 
 
@@ -569,12 +597,12 @@ def read_records(village: RawVillage, root: Path, report: Report) -> RawVillage:
 
 def _scan_folders(folder: Path, root: Path, report: Report) -> dict[tuple[str, str], list[Path]]:
     found: dict[tuple[str, str], list[Path]] = {}
-    for month in _entries(folder, root, report):
-        if not month.is_dir():
+    for month, is_dir in _typed_entries(folder, root, report):
+        if not is_dir:
             continue
-        for voucher in _entries(month, root, report):
-            if voucher.is_dir():
-                found[(month.name, voucher.name)] = [p for p in _entries(voucher, root, report) if not p.is_dir()]
+        for voucher, is_dir in _typed_entries(month, root, report):
+            if is_dir:
+                found[(month.name, voucher.name)] = [p for p, d in _typed_entries(voucher, root, report) if not d]
     return found
 
 

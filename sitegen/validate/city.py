@@ -32,6 +32,7 @@ from sitegen.content.config import (
 )
 from sitegen.content.dates import parse_day, read_day  # noqa: F401 (parse_day: kept importable here)
 from sitegen.content.errors import Location, Report, rel
+from sitegen.content.files import kernel_path
 from sitegen.content.load import (
     MAX_IMAGE_BYTES,
     FileProblem,
@@ -359,7 +360,7 @@ class _Checker:
             category=category,
             subitem=front.subitem,
             body=raw.body,
-            source=raw.path.resolve(),
+            source=kernel_path(raw.path) or raw.path.resolve(),  # (as content_file: the kernel answers in C)
             where=raw.where,
             scope=scope,
             basis=basis,
@@ -621,16 +622,8 @@ class _Journal:
         system = self.system or accounts.system_for_year(day.year, self.c.config.new_accounts_from)
         code = cell("account_code")
         account = accounts.lookup(system, code)
-        hint, hint_en = accounts.other_chart_hint(system, code)  # a code of the other chart (2004 <-> 2024)
-        named = accounts.by_name(system, cell("account_name")) if not hint and cell("account_name") else None
-        if named is not None:  # the name says which account was meant: show its code (issue 16)
-            hint, hint_en = f"；“{named.name}”的编码是 {named.code}", f"; '{named.name}' is {named.code}"
-        elif not hint:
-            hint, hint_en = (
-                "；一级科目编码见 docs/content-format.md §11（如 102 银行存款）",
-                "; the first-level codes are in docs/content-format.md §11 (like 102 银行存款)",
-            )
         if account is None:
+            hint, hint_en = _account_hint(system, code, cell("account_name"))
             self.report.error(
                 "account-unknown",
                 self.loc(row_no, col("account_code")),
@@ -653,6 +646,7 @@ class _Journal:
         ):
             # 502 经营支出 (2004) written in a 2024 year would be booked as 502 投资收益: the figures would be wrong;
             # 101 现金 (2004) is 101 库存现金 renamed: the same account, only the account-name warning below
+            hint, hint_en = _account_hint(system, code, name)
             self.report.error(
                 "account-other-chart",
                 self.loc(row_no, col("account_code")),
@@ -683,10 +677,29 @@ class _Journal:
         )
 
 
+def _account_hint(system: str, code: str, name: str) -> tuple[str, str]:
+    """(Chinese, English) hint for an account code that is wrong in a year kept under `system`: what it means in
+    the other chart (2004 <-> 2024), else the code of the account `name` names (issue 16), else where the codes
+    are listed. Made only for a line with a problem (~10 µs: most codes are in both charts, so the other chart's
+    words were made for every line)."""
+    hint, hint_en = accounts.other_chart_hint(system, code)  # a code of the other chart (2004 <-> 2024)
+    named = accounts.by_name(system, name) if not hint and name else None
+    if named is not None:  # the name says which account was meant: show its code (issue 16)
+        return f"；“{named.name}”的编码是 {named.code}", f"; '{named.name}' is {named.code}"
+    if not hint:
+        return (
+            "；一级科目编码见 docs/content-format.md §11（如 102 银行存款）",
+            "; the first-level codes are in docs/content-format.md §11 (like 102 银行存款)",
+        )
+    return hint, hint_en
+
+
+_BRACKETS = str.maketrans("（）", "()")
+
+
 def _name_matches(written: str, official: str) -> bool:
     """'银行存款—农商行' names a sub-account of 银行存款; brackets differ between full and half width."""
-    norm = str.maketrans("（）", "()")
-    w, o = written.translate(norm).replace(" ", ""), official.translate(norm).replace(" ", "")
+    w, o = written.translate(_BRACKETS).replace(" ", ""), official.translate(_BRACKETS).replace(" ", "")
     return w.startswith(o) or o.startswith(w)
 
 

@@ -54,7 +54,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PosixPath
-from typing import Any, BinaryIO
+from typing import Any
 
 import openpyxl
 import yaml
@@ -66,7 +66,7 @@ from sitegen.content.model import Item, Village
 from sitegen.images.digests import path_facts, tree_facts
 from sitegen.oversight.supervise import VillageFindings
 
-FORMAT = 4  # of an entry, and of what its key hashes: change when either changes
+FORMAT = 5  # of an entry, and of what its key hashes: change when either changes
 
 
 @dataclass
@@ -128,13 +128,16 @@ def _constants() -> dict[tuple[str, ...], object]:
 
 
 _CONSTANTS = _constants()  # (the charts and boards are fixed when sitegen is imported)
-_FIELDS: dict[type, tuple[str, ...] | None] = {}  # a model class -> its fields, when its constructor takes them all
+_NAMES = {id(obj): name for name, obj in _CONSTANTS.items()}  # a constant's id -> its name (_Pickler)
+# a model class -> how to read its constructor's arguments off an object, when its constructor takes every field
+_VALUES: dict[type, Callable[[Any], tuple[Any, ...]] | None] = {}
 
 
-def _fields(kind: type) -> tuple[str, ...] | None:
-    """The fields of one of sitegen's dataclasses whose generated constructor takes every field and does nothing
-    else (no __post_init__); None: pickled as Python pickles it."""
-    if kind not in _FIELDS:
+def _values(kind: type) -> Callable[[Any], tuple[Any, ...]] | None:
+    """For one of sitegen's dataclasses whose generated constructor takes every field and does nothing else (no
+    __post_init__): what gives an object's field values in order (operator.attrgetter, in C: a generator over
+    the field names cost ~1 µs an object, ~7,000 objects a village); None: pickled as Python pickles it."""
+    if kind not in _VALUES:
         fields = dataclasses.fields(kind) if dataclasses.is_dataclass(kind) else ()
         plain = (
             kind.__module__.startswith("sitegen.")
@@ -143,8 +146,19 @@ def _fields(kind: type) -> tuple[str, ...] | None:
             and all(f.init for f in fields)
             and not hasattr(kind, "__post_init__")
         )
-        _FIELDS[kind] = tuple(f.name for f in fields) if plain else None
-    return _FIELDS[kind]
+        names = [f.name for f in fields]
+        _VALUES[kind] = None if not plain else operator.attrgetter(*names) if len(names) > 1 else _one(names[0])
+    return _VALUES[kind]
+
+
+def _one(name: str) -> Callable[[Any], tuple[Any, ...]]:
+    """The values of a dataclass of one field `name`, as a tuple (attrgetter of one name gives the value)."""
+    get = operator.attrgetter(name)
+
+    def values(obj: Any) -> tuple[Any, ...]:
+        return (get(obj),)
+
+    return values
 
 
 # pathlib's parsed parts of a path (private: 3.11's names; _parses_once checks them before they are used)
@@ -180,20 +194,24 @@ def _parses_once() -> bool:
 _PARSED = _parses_once()
 
 
+def _constant(*name: str) -> object:
+    """The shared constant named `name` (_constants), given back by unpickling; KeyError: none of that name (an
+    entry from another sitegen: read afresh)."""
+    return _CONSTANTS[name]
+
+
 class _Pickler(pickle.Pickler):
-    """Pickles the shared constants by name (persistent ids); the model's dataclasses as a call of their
+    """Pickles the shared constants by name (a call of `_constant`); the model's dataclasses as a call of their
     constructor with their fields, paths as their parsed parts (`_path`; as their text where this Python cannot):
     unpickled ~40% faster than by dataclasses' `__setstate__` (which looks up the fields of every object), and a
     path is not parsed again (a seed-scale village holds ~1,300 paths: parsing them was a third of its unpickling).
     (A cycle in the model passes through a list, memoized before its items: the object met again inside its own
-    fields is the same one.)"""
+    fields is the same one.) The constants are told apart here, not by `persistent_id`: pickle asks that of every
+    object, strings and numbers too (~140,000 Python calls a seed-scale village), this only of other objects."""
 
     def __init__(self, file: io.BytesIO, names: dict[int, tuple[str, ...]]):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.names = names
-
-    def persistent_id(self, obj: object) -> tuple[object, ...] | None:
-        return self.names.get(id(obj))
 
     def reducer_override(self, obj: Any) -> Any:
         kind = type(obj)
@@ -201,10 +219,13 @@ class _Pickler(pickle.Pickler):
             if _PARSED:
                 return _path, _PARTS(obj)
             return kind, (str(obj),)
-        fields = None if isinstance(obj, type) else _fields(kind)
-        if fields is None:
+        name = self.names.get(id(obj))
+        if name is not None:
+            return _constant, name
+        values = None if isinstance(obj, type) else _values(kind)
+        if values is None:
             return NotImplemented
-        return kind, tuple(getattr(obj, name) for name in fields)
+        return kind, values(obj)
 
 
 @contextmanager
@@ -286,32 +307,18 @@ def settle(collect: bool = False) -> None:
         gc.freeze()
 
 
-class _Unpickler(pickle.Unpickler):
-    """Gives the shared constants back by name; an unknown name fails the entry (UnpicklingError)."""
-
-    def __init__(self, file: BinaryIO, constants: dict[tuple[str, ...], object]):
-        super().__init__(file)
-        self.constants = constants
-
-    def persistent_load(self, pid: object) -> object:
-        try:
-            return self.constants[pid]  # type: ignore[index]
-        except (KeyError, TypeError):
-            raise pickle.UnpicklingError(f"no constant {pid!r}") from None
-
-
 def pickled(obj: object) -> bytes:
     """`obj` (a village's model) pickled as the memo pickles it: shared constants by name, the model's dataclasses
     by their fields (store.VillageStore keeps a run's villages so)."""
     buffer = io.BytesIO()
-    _Pickler(buffer, {id(o): name for name, o in _CONSTANTS.items()}).dump(obj)
+    _Pickler(buffer, _NAMES).dump(obj)
     return buffer.getvalue()
 
 
 def unpickled(data: bytes) -> object:
     """What `pickled` gave, back: the shared constants the very same objects (the collector paused meanwhile)."""
     with _no_collection():
-        return _Unpickler(io.BytesIO(data), _CONSTANTS).load()
+        return pickle.loads(data)
 
 
 class VillageMemo:
@@ -323,8 +330,7 @@ class VillageMemo:
 
     def __init__(self, folder: Path, code: str, facts: dict[str, str] | None = None):
         self.folder, self.code, self.facts = folder, code, facts or {}
-        self.constants = _constants()
-        self.names = {id(obj): name for name, obj in self.constants.items()}
+        self.names = _NAMES
         self._base: str | None = None
         self.keys: dict[Path, str] = {}  # village folder -> its key, taken before it was read
         self.loads: dict[Path, list[Problem]] = {}  # village folder -> its loading's problems (validated afresh)
@@ -335,6 +341,7 @@ class VillageMemo:
         self.heads: dict[Path, tuple[int, str, list[tuple[str, str]]]] = {}  # village folder -> its entry's head
         self.folders: dict[int, tuple[Path, Village]] = {}  # id(village) -> its folder, restored or kept this run
         self.used: set[str] = set()  # entry file names of this run
+        self.unwritten: set[Path] = set()  # village folders kept this run whose entry is not written yet (keep)
 
     # ---- keys ---------------------------------------------------------------------------------------------
     def _file(self, folder: Path) -> Path:
@@ -402,7 +409,7 @@ class VillageMemo:
                 body = f.read()
             if hashlib.sha256(body).hexdigest() != head[3]:
                 return None  # damaged: whole before anything of it is trusted (its village is read in its turn)
-            front = _Unpickler(io.BytesIO(body), self.constants).load()
+            front = pickle.loads(body)
         except Exception:  # none yet, damaged, from another sitegen: validated afresh, nothing lost
             return None
         if not isinstance(front, _Front):
@@ -421,8 +428,8 @@ class VillageMemo:
                 return None  # written again since load read it: validated afresh
             with _no_collection():  # (not frozen: dropped after its turn, its cycles are the collector's)
                 data = io.BytesIO(body)
-                _Unpickler(data, self.constants).load()  # (its front, read at load)
-                entry = _Unpickler(data, self.constants).load()
+                pickle.load(data)  # (its front, read at load)
+                entry = pickle.load(data)
         except Exception:
             return None
         if not isinstance(entry, _Entry) or not isinstance(entry.village, Village):
@@ -477,10 +484,27 @@ class VillageMemo:
             links,
             probed,
         )
-        head = (FORMAT, key, sorted(set(deps)))
-        if self._write(raw.path, head, entry):
-            self.heads[raw.path], self.entries[raw.path] = head, entry
-            self.folders[id(village)] = (raw.path, village)
+        self.heads[raw.path], self.entries[raw.path] = (FORMAT, key, sorted(set(deps))), entry
+        self.folders[id(village)] = (raw.path, village)
+        # written once oversight has gone through it (keep_findings: the entry with its findings), or when it is
+        # next asked for or let go (_written): a village validated afresh is pickled once a run, not twice
+        self.unwritten.add(raw.path)
+
+    def _written(self, folder: Path) -> None:
+        """The entry of the village in `folder` kept this run and not written yet, written now (as `keep` made
+        it); not kept when it cannot be (its village then has no entry: kept_as answers None)."""
+        if folder not in self.unwritten:
+            return
+        self.unwritten.discard(folder)
+        if not self._write(folder, self.heads[folder], self.entries[folder]):
+            self._forget(folder)
+
+    def _forget(self, folder: Path) -> None:
+        """Hold nothing more of the village in `folder`'s entry this run (its key stays)."""
+        for held in [k for k, (f, _) in self.folders.items() if f == folder]:
+            del self.folders[held]
+        self.entries.pop(folder, None)
+        self.found.pop(folder, None)
 
     def _write(self, folder: Path, head: tuple[int, str, list[tuple[str, str]]], entry: _Entry) -> bool:
         """The entry of the village in `folder` written (atomically); False: not kept (next time afresh)."""
@@ -535,6 +559,7 @@ class VillageMemo:
             oversight=(key, findings.acknowledged, findings.basis, findings.reviews),
         )
         if self._write(folder, self.heads[folder], kept):
+            self.unwritten.discard(folder)  # (what `keep` left to write is in this one)
             self.entries[folder] = kept
             self.folders[id(supervised)] = (folder, supervised)
 
@@ -543,6 +568,9 @@ class VillageMemo:
         kept this run as oversight left it): the run's store reads it there rather than pickling it again
         (store.VillageStore.keep). None: no entry holds it. Ask before `release`."""
         mine = self.folders.get(id(village))
+        if mine is not None and mine[1] is village:
+            self._written(mine[0])
+            mine = self.folders.get(id(village))
         if mine is None or mine[1] is not village or mine[0] not in self.digests:
             return None
         folder = mine[0]
@@ -565,11 +593,8 @@ class VillageMemo:
         mine = self.folders.get(id(village))
         if mine is None or mine[1] is not village:
             return
-        folder = mine[0]
-        for held in [k for k, (f, _) in self.folders.items() if f == folder]:
-            del self.folders[held]
-        self.entries.pop(folder, None)
-        self.found.pop(folder, None)
+        self._written(mine[0])
+        self._forget(mine[0])
 
     # ---- the decode check (build/pipeline.check_stored) -----------------------------------------------------------
     def _marker(self, folder: Path) -> Path:
@@ -610,7 +635,10 @@ class VillageMemo:
                 pass  # only a shortcut
 
     def finish(self) -> None:
-        """Remove the entries of villages not in this run (deleted, renamed, moved) and stray temporary files."""
+        """Write what is kept and not written yet; remove the entries of villages not in this run (deleted, renamed,
+        moved) and stray temporary files."""
+        for folder in sorted(self.unwritten):
+            self._written(folder)
         try:
             names = os.listdir(self.folder)
         except OSError:
