@@ -239,15 +239,17 @@ _DISPATCH = """([type, code]) => {
         document.dispatchEvent(e);
         return e.defaultPrevented;
     }
+    var prevented;
     if (type === 'irkeypress') {
         // iPanel calls document.onirkeypress with its own event object.
         var ev = {keyCode: code, which: code, type: 'irkeypress', target: document.activeElement,
                   preventDefault: function () { this.defaultPrevented = true; }};
         var r = document.onirkeypress ? document.onirkeypress(ev) : true;
-        return !!ev.defaultPrevented || r === false;
+        prevented = !!ev.defaultPrevented || r === false;
+    } else {
+        prevented = send(type);
+        if (type === 'keydown') send('keyup');
     }
-    var prevented = send(type);
-    if (type === 'keydown') send('keyup');
     window.__pressedAt = Date.now();  // handled by now, in the page's own clock (echo_over)
     return prevented;
 }"""

@@ -506,7 +506,7 @@ def test_a_damaged_or_huge_acks_file_on_one_target_does_not_stop_the_others(sshd
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stdout + r.stderr
     # the 3 GiB were not read: the push's own CPU (a busy machine stretches its wall time, not this)
-    assert (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) < 30
+    assert (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) < 10  # ~1 s
     for drop in (huge, broken, healthy):
         assert len(list(drop.glob("*.tar.gz"))) == 3, drop  # every target got a full set
     assert "huge: " in r.stderr and "broken: " in r.stderr and "damaged or too large" in r.stderr
