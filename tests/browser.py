@@ -18,8 +18,10 @@ import datetime
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -237,17 +239,32 @@ _DISPATCH = """([type, code]) => {
         document.dispatchEvent(e);
         return e.defaultPrevented;
     }
+    var prevented;
     if (type === 'irkeypress') {
         // iPanel calls document.onirkeypress with its own event object.
         var ev = {keyCode: code, which: code, type: 'irkeypress', target: document.activeElement,
                   preventDefault: function () { this.defaultPrevented = true; }};
         var r = document.onirkeypress ? document.onirkeypress(ev) : true;
-        return !!ev.defaultPrevented || r === false;
+        prevented = !!ev.defaultPrevented || r === false;
+    } else {
+        prevented = send(type);
+        if (type === 'keydown') send('keyup');
     }
-    var prevented = send(type);
-    if (type === 'keydown') send('keyup');
+    window.__pressedAt = Date.now();  // handled by now, in the page's own clock (echo_over)
     return prevented;
 }"""
+
+# tv.js's key-echo window: another event kind (keydown, keypress, irkeypress) for one press within it is its echo
+ECHO_MS = int(
+    re.search(r"ECHO_MS: (\d+)", (Path(__file__).parent.parent / "themes/tv/static/tv.js").read_text("utf-8")).group(1)
+)
+
+
+def echo_over(page):
+    """Wait until, by the page's own clock, tv.js's key-echo window of the last synthetic press (press() with a key
+    code) has ended: a press of another event kind is then a press of its own, not that one's echo. A condition,
+    not a fixed time, so a busy machine can neither cut the wait short nor make the test slower than it must be."""
+    page.wait_for_function("(ms) => Date.now() >= (window.__pressedAt || 0) + ms", arg=ECHO_MS)
 
 
 def press(page, key, kind="keydown"):

@@ -237,6 +237,23 @@ def paused(
     return proc
 
 
+def blocked_on_lock(pid: int) -> bool:
+    """The process waits in flock(2): /proc/locks shows its request as blocked ("->")."""
+    return any(
+        re.search(rf"->\s+FLOCK\s+\S+\s+\S+\s+{pid}\s", line) for line in Path("/proc/locks").read_text().splitlines()
+    )
+
+
+def wait_until_blocked(proc: subprocess.Popen, timeout: float = 120) -> None:
+    """Until `proc` waits for a lock another process holds (polling its state: however busy the machine, it has
+    then got that far and no further); fails if it ends first or never gets there."""
+    deadline = time.monotonic() + timeout
+    while not blocked_on_lock(proc.pid):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "it never waited for the lock"
+        time.sleep(0.02)
+
+
 def kill(proc: subprocess.Popen) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)

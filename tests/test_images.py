@@ -16,7 +16,7 @@ import struct
 import time
 import warnings
 import zlib
-from concurrent.futures import Future
+from concurrent.futures import FIRST_COMPLETED, Future
 from concurrent.futures.process import BrokenProcessPool
 from decimal import Decimal
 from pathlib import Path
@@ -360,12 +360,49 @@ def test_each_broken_file_is_an_error_naming_it(tmp_path, monkeypatch):
     assert stopped == [] and "崩溃或超时" not in problem.format()  # an error from the decoder, not a hang or crash
 
 
+def _hang() -> None:
+    """A decoder stuck in a loop: it says so (a file named by its pid, in SITEGEN_TEST_HANGING), then sleeps until
+    the pool kills it (were it not stopped, the job would then succeed, or the test wait for it: the test fails)."""
+    Path(os.environ["SITEGEN_TEST_HANGING"], str(os.getpid())).touch()
+    time.sleep(600)
+
+
+def _hanging_now() -> bool:
+    """A worker hangs at this moment: it said so and has not been killed yet."""
+    for said in Path(os.environ["SITEGEN_TEST_HANGING"]).iterdir():
+        try:
+            state = Path(f"/proc/{said.name}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:  # gone
+            continue
+        if state not in ("Z", "X"):  # (killed, not reaped yet)
+            return True
+    return False
+
+
+def stall_only_while_hanging(monkeypatch, tmp_path: Path) -> None:
+    """The pool's stall timer (JOB_TIMEOUT with no job finished) counts only while a worker really hangs: a good
+    job slowed by a busy machine is then never the one named, however short JOB_TIMEOUT is (it may be retried
+    alone among the suspects, where it finishes). A condition instead of a bet on the machine's speed."""
+    said = tmp_path / "hanging"
+    said.mkdir()
+    monkeypatch.setenv("SITEGEN_TEST_HANGING", str(said))  # forked workers see it
+    real_wait = assets.wait
+
+    def wait(fs, timeout=None, return_when=FIRST_COMPLETED):
+        while True:
+            done, pending = real_wait(fs, timeout=timeout, return_when=return_when)
+            if done or not pending or _hanging_now():
+                return done, pending
+
+    monkeypatch.setattr(assets, "wait", wait)
+
+
 def _crash_or_hang(source, page, specs):
     name = Path(source).name
     if name == "crash.jpg":
         os._exit(3)  # a decoder bug that kills its process
     if name == "hang.jpg":
-        time.sleep(600)  # a decoder stuck in a loop (were it not stopped, it would then succeed: the test fails)
+        _hang()
     return _real_process(source, page, specs)
 
 
@@ -381,7 +418,8 @@ def test_a_crashing_or_hanging_decoder_is_named_and_the_rest_is_done(tmp_path, m
             images.update({r.path: r for r in pic.renditions()})
     monkeypatch.setattr(assets, "START_METHOD", "fork")  # forked workers see the patched function
     monkeypatch.setattr(assets, "process", _crash_or_hang)
-    monkeypatch.setattr(assets, "JOB_TIMEOUT", 3.0)
+    monkeypatch.setattr(assets, "JOB_TIMEOUT", 0.5)
+    stall_only_while_hanging(monkeypatch, tmp_path)
     report = Report()
     # no bound on the time (a busy machine took longer than one): hang.jpg is named only if its worker was stopped
     out = assets.renditions(images, tmp_path / "cache", report, workers=2)
@@ -578,7 +616,7 @@ def _decoded_unless_odd(source: Path) -> None:
     if source.name.startswith("crash"):
         os._exit(3)
     if source.name.startswith("hang"):
-        time.sleep(600)  # were it not stopped, the test would wait for it and then fail
+        _hang()
     if source.name.startswith("bad"):
         raise ValueError("damaged")
 
@@ -614,7 +652,8 @@ def test_a_bad_scan_in_a_batch_is_named_and_the_others_are_still_checked(tmp_pat
         images.append(Image(tmp_path / name, f"content/{name}", name[:-4], ((10, 10),)))
     monkeypatch.setattr(assets, "START_METHOD", "fork")  # forked workers see the patched function
     monkeypatch.setattr(assets, "decodes", _decoded_unless_odd)
-    monkeypatch.setattr(assets, "JOB_TIMEOUT", 2.0)
+    monkeypatch.setattr(assets, "JOB_TIMEOUT", 0.5)
+    stall_only_while_hanging(monkeypatch, tmp_path)
     sent: list[list[int]] = []
     real_run_all = assets._run_all
     monkeypatch.setattr(

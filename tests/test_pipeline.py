@@ -14,7 +14,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import time
 import weakref
 from dataclasses import replace
 from pathlib import Path
@@ -46,7 +45,7 @@ from sitegen.validate.store import VillageStore
 from tests import oversightkit
 from tests.checked import check
 from tests.conftest import add_second_village, snapshot
-from tests.deploykit import env, kill, paused, two_villages
+from tests.deploykit import env, kill, paused, two_villages, wait_until_blocked
 
 SCAN = "xg/cs/scans/2026-09/2/01.jpg"  # a scan of voucher 2 of the village xg/cs
 
@@ -317,13 +316,6 @@ def sitegen(*args) -> subprocess.CompletedProcess:
     )
 
 
-def blocked_on_lock(pid: int) -> bool:
-    """The process waits in flock(2): /proc/locks shows its request as blocked ("->")."""
-    return any(
-        re.search(rf"->\s+FLOCK\s+\S+\s+\S+\s+{pid}\s", line) for line in Path("/proc/locks").read_text().splitlines()
-    )
-
-
 def test_a_second_build_of_the_same_output_exits_4_and_loses_nothing(city, tmp_path):
     content, out = city
     move(content, "cs2")
@@ -376,11 +368,7 @@ def test_wait_waits_for_the_running_build(city, tmp_path):
         text=True,
     )
     try:
-        deadline = time.monotonic() + 120
-        while not blocked_on_lock(second.pid):
-            assert second.poll() is None, second.communicate()
-            assert time.monotonic() < deadline, "the second build never waited for the lock"
-            time.sleep(0.02)
+        wait_until_blocked(second)
     finally:
         kill(first)
     _, err = second.communicate(timeout=300)

@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -18,7 +17,18 @@ from sitegen.content.errors import EXIT_HELD
 from sitegen.deploy import bundle
 from sitegen.deploy.publish import publish as publish_run
 from tests.conftest import sitegen_here
-from tests.deploykit import at_a_terminal, clone, deploy, env, kill, paused, sitegen, snapshot, unbalance
+from tests.deploykit import (
+    at_a_terminal,
+    clone,
+    deploy,
+    env,
+    kill,
+    paused,
+    sitegen,
+    snapshot,
+    unbalance,
+    wait_until_blocked,
+)
 
 
 @pytest.fixture
@@ -172,25 +182,39 @@ def test_a_second_run_exits_with_a_clear_message(d):
 
 
 def test_wait_waits_for_the_running_one(d):
+    """The lock is held until the test lets go (not for a fixed time a busy machine could outlast): the second run
+    waits for it, still running, and publishes once it is free."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             (
-                "import sys, time; from pathlib import Path; from sitegen.build import lock\n"
-                "with lock.hold(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(1.0)\n"
+                "import sys; from pathlib import Path; from sitegen.build import lock\n"
+                "with lock.hold(Path(sys.argv[1])):\n    print('held', flush=True); sys.stdin.readline()\n"
             ),
             d.bundles / ".lock",
         ],
         env=env(),
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert holder.stdout.readline().strip() == "held"
-    started = time.monotonic()
-    r = publish(d, "--wait")
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert time.monotonic() - started > 0.5 and holder.wait(timeout=10) == 0
+    assert holder.stdin is not None and holder.stdout is not None
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "sitegen", "publish", d.content, "-o", d.output, "--bundles", d.bundles, "--wait"],
+            env=env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_until_blocked(waiting)
+    finally:
+        holder.stdin.close()  # lets go of the lock
+    out, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, out + err
+    assert holder.wait(timeout=60) == 0
 
 
 def test_a_lock_left_by_a_killed_run_is_recovered(d, tmp_path):

@@ -185,7 +185,7 @@ def test_a_browser_page_reloads_after_a_save_on_the_same_focus(preview, mini, ch
         browser.ready(page)
         page.wait_for_function(
             "document.activeElement && document.activeElement.getAttribute('href') === %s" % json.dumps(before),
-            timeout=10000,
+            timeout=30000,
         )
         save(preview, mini, MEETING, "category: 组织建设", "category: [组织建设")  # an error: the error page
         page.wait_for_selector("#sitegen-errors", timeout=30000)
@@ -196,7 +196,7 @@ def test_a_browser_page_reloads_after_a_save_on_the_same_focus(preview, mini, ch
         home = page.url
         page.wait_for_function(
             "document.activeElement && document.activeElement.getAttribute('href') === %s" % json.dumps(before),
-            timeout=10000,
+            timeout=30000,
         )
         browser.navigate(page, "Enter")  # the keyboard works the TV preview: Enter opens, Backspace goes back
         assert page.url == preview.url + "tv/xg/cs/" + before
