@@ -38,17 +38,22 @@ def test_static_files_are_the_themes_own(theme):
     assert all(not p.startswith("/") for p in files)
 
 
-def test_a_changed_template_is_read_again_at_the_next_pass(tmp_path):
+@pytest.mark.parametrize("kind", [Environment, render.ThemeEnvironment])
+def test_a_changed_template_is_read_again_at_the_next_pass(tmp_path, kind):
     """The environment is kept between rebuilds (`sitegen serve`) and does not stat each template at each use
-    (auto_reload off, 4 stats a page): render_theme's _fresh forgets the compiled templates once a file changed."""
+    (auto_reload off, 4 stats a page): render_theme's _fresh forgets the compiled templates once a file changed
+    (Jinja's cache, and the theme environment's dict of the templates asked for: the same template as Jinja's,
+    also asked from another template)."""
     (tmp_path / "page.html").write_text("old", encoding="utf-8")
-    env = Environment(loader=FileSystemLoader(str(tmp_path)), auto_reload=False)
+    env = kind(loader=FileSystemLoader(str(tmp_path)), auto_reload=False, finalize=render._finalizer("tv"))
     assert env.get_template("page.html").render() == "old"
+    assert env.get_template("page.html", "other.html") is env.get_template("page.html")
     (tmp_path / "page.html").write_text("new", encoding="utf-8")
     os.utime(tmp_path / "page.html", (1, 1))  # a different mtime whatever the clock's resolution
     assert env.get_template("page.html").render() == "old"  # Jinja alone keeps the old one
     render._fresh(env)
     assert env.get_template("page.html").render() == "new"
+    assert env.get_template("page.html", globals={"x": 1}).render() == "new"
     assert all(not render.environment(theme).auto_reload for theme in render.THEMES)
 
 

@@ -11,7 +11,7 @@ import functools
 import os
 import shutil
 from collections import ChainMap
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from types import FunctionType
 from typing import Any
@@ -216,6 +216,23 @@ class ThemeEnvironment(Environment):
     def __init__(self, **options: Any):
         super().__init__(**options)
         self.printed = _printer(options["finalize"])
+        self.loaded: dict[str, Template] = {}  # name -> its template (get_template), emptied with the cache (_fresh)
+
+    def get_template(
+        self, name: str | Template, parent: str | None = None, globals: MutableMapping[str, Any] | None = None
+    ) -> Template:
+        """Jinja's get_template, a template asked for again found by its name in a plain dict: Jinja's own looks it
+        up in its LRU cache, under a lock, and moves it to the front (~1.5 µs), 4-5 times a page (the page's, its
+        base's, each template it imports from). With auto_reload off Jinja answers with the cached template
+        until _fresh empties its cache, which empties this dict too. With globals of its own, Jinja's way."""
+        if globals is not None or not isinstance(name, str):
+            return super().get_template(name, parent, globals)
+        if parent is not None:
+            name = self.join_path(name, parent)
+        known = self.loaded.get(name)
+        if known is None:
+            known = self.loaded[name] = super().get_template(name)
+        return known
 
 
 @functools.cache  # one per theme and process: `sitegen serve` rebuilds without recompiling
@@ -376,6 +393,8 @@ def _fresh(env: Environment) -> None:
     environment between rebuilds): what Jinja's auto_reload does at every use of a template, here once a pass."""
     if env.cache is not None and not all(template.is_up_to_date for template in env.cache.values()):
         env.cache.clear()
+        if isinstance(env, ThemeEnvironment):
+            env.loaded.clear()
 
 
 def static_files(theme: str) -> dict[str, bytes]:
