@@ -196,6 +196,9 @@ def test_a_macro_is_called_as_jinja_calls_it(monkeypatch):
     with pytest.raises(UndefinedError):
         themed.from_string(macros + "{{ m() }}").render()
     assert themed.from_string(source).render() == plain_env.from_string(source).render()
+    odd = '{% macro o(a, _loop_vars="d") %}{{ a }}{{ _loop_vars }}{% endmacro %}'
+    odd += "{% for i in [1] %}{{ o(i) }}{% endfor %}{{ o(2, _loop_vars=3) }}"
+    assert themed.from_string(odd).render() == plain_env.from_string(odd).render()
     for wrong in ("{{ m(1, 2, 3, 4) }}", "{{ m(1, d=2) }}", "{{ m(1, a=2) }}"):
         with pytest.raises(TypeError) as ours:
             themed.from_string(macros + wrong).render()

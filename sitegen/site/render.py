@@ -130,7 +130,7 @@ class _Context(Context):
     for a macro that takes only named arguments (no `caller`, `varargs` or `kwargs`; 2-4 a voucher or scan page:
     the picture, the 我有疑问 panel, warnings): Jinja's `Context.call` and `Macro.__call__` then hand its
     function the arguments given, each one not given as `missing` (the macro's own code puts its default in), and
-    make a Markup of what it returns when the page autoescapes, after ~2 µs of general argument handling. Anything
+    make a Markup of what it returns when the page autoescapes, after ~1 µs of general argument handling. Anything
     else (other macros, arguments a macro does not take, callable objects, functions marked pass_context...) goes
     Jinja's way."""
 
@@ -164,12 +164,14 @@ _CALL_ONLY = frozenset({"_block_vars", "_loop_vars"})  # what Jinja's compiled c
 def _plain_macro(macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     """Whether `macro(*args, **kwargs)` is one `Macro.__call__` would make as `macro._func(*args, *the rest by
     name or missing)` (_Context.call): a synchronous macro with no caller, varargs or kwargs, given no more
-    arguments than it names and no keyword it does not name."""
+    arguments than it names and no keyword it does not name (nor one Jinja's call drops, _CALL_ONLY)."""
+    rest = set(macro.arguments[len(args) :])
     return (
         not (macro.caller or macro.catch_kwargs or macro.catch_varargs or macro.explicit_caller)
         and not macro._environment.is_async
         and len(args) <= len(macro.arguments)
-        and kwargs.keys() - _CALL_ONLY <= set(macro.arguments[len(args) :])
+        and kwargs.keys() - _CALL_ONLY <= rest
+        and rest.isdisjoint(_CALL_ONLY)
     )
 
 
