@@ -19,7 +19,7 @@ import pytest
 from sitegen.build.pipeline import build
 from sitegen.content.model import Village
 from sitegen.finance.ledger import flows
-from sitegen.site.finance_pages import pending_notice
+from sitegen.site.finance_pages import Cell, Table, pending_notice
 from tests.built_sample import CONTENT, sample_output
 from tests.checked import check
 from tests.conftest import FIXTURES
@@ -246,3 +246,17 @@ def test_pending_notice_names_the_months_in_words():
         "2026年8月、2026年9月的账目待审核：镇农经站审核通过以后才公开这些月份的凭证和金额。现在还没有审核通过的月份。"
     )
     assert pending_notice(Village("cs", "长寿村", "xg", "", Decimal(0))) == ""
+
+
+def test_a_tables_rows_carry_their_ids_and_each_cells_heading():
+    """Table.labelled (the template's rows): each row's id ("" for none, ids shorter than the rows or none at
+    all), each cell with its column's heading, "" past the last heading; every cell of every row, in order."""
+    head = [Cell("名称"), Cell("金额（元）", num=True)]
+    rows = [[Cell("a"), Cell("1.00", num=True)], [Cell("b")], [Cell("c"), Cell("2.00"), Cell("注")]]
+    assert Table(head, rows, ids=["r-a", ""]).labelled() == [
+        ("r-a", [(rows[0][0], "名称"), (rows[0][1], "金额（元）")]),
+        ("", [(rows[1][0], "名称")]),
+        ("", [(rows[2][0], "名称"), (rows[2][1], "金额（元）"), (rows[2][2], "")]),
+    ]
+    assert [row_id for row_id, _ in Table(head, rows).labelled()] == ["", "", ""]
+    assert Table(head, []).labelled() == []

@@ -38,17 +38,22 @@ def test_static_files_are_the_themes_own(theme):
     assert all(not p.startswith("/") for p in files)
 
 
-def test_a_changed_template_is_read_again_at_the_next_pass(tmp_path):
+@pytest.mark.parametrize("kind", [Environment, render.ThemeEnvironment])
+def test_a_changed_template_is_read_again_at_the_next_pass(tmp_path, kind):
     """The environment is kept between rebuilds (`sitegen serve`) and does not stat each template at each use
-    (auto_reload off, 4 stats a page): render_theme's _fresh forgets the compiled templates once a file changed."""
+    (auto_reload off, 4 stats a page): render_theme's _fresh forgets the compiled templates once a file changed
+    (Jinja's cache, and the theme environment's dict of the templates asked for: the same template as Jinja's,
+    also asked from another template)."""
     (tmp_path / "page.html").write_text("old", encoding="utf-8")
-    env = Environment(loader=FileSystemLoader(str(tmp_path)), auto_reload=False)
+    env = kind(loader=FileSystemLoader(str(tmp_path)), auto_reload=False, finalize=render._finalizer("tv"))
     assert env.get_template("page.html").render() == "old"
+    assert env.get_template("page.html", "other.html") is env.get_template("page.html")
     (tmp_path / "page.html").write_text("new", encoding="utf-8")
     os.utime(tmp_path / "page.html", (1, 1))  # a different mtime whatever the clock's resolution
     assert env.get_template("page.html").render() == "old"  # Jinja alone keeps the old one
     render._fresh(env)
     assert env.get_template("page.html").render() == "new"
+    assert env.get_template("page.html", globals={"x": 1}).render() == "new"
     assert all(not render.environment(theme).auto_reload for theme in render.THEMES)
 
 
@@ -123,15 +128,19 @@ def test_remembered_strings_are_bounded(monkeypatch):
 
 
 def test_url_is_remembered_per_folder_and_equals_the_pages_own():
-    """render._url answers what Page.url answers, for pages of one folder sharing what it remembered."""
+    """render._url answers what Page.url answers, for pages of one folder sharing what it remembered: a target
+    asked before, and one first named in a folder asked before (its folder's answer and its name), in any
+    order; fragments, the root, a folder above, beside and below the page's, and a path ending in "/"."""
     targets = ["index.html", "a/b/c.html", "a/b/d.html#x", "a/e.html", "static/tv.css", "x/y/z/w.html#ask"]
-    for folder in ("", "a", "a/b", "x/y/z"):
-        known: dict[str, str] = {}
-        for name in ("p.html", "q.html"):
-            page = Page(f"{folder}/{name}".lstrip("/"), "t", [])
-            url = render._url(page, known)
-            assert [url(t) for t in targets] == [page.url(t) for t in targets]
-            assert [url(t) for t in targets] == [page.url(t) for t in targets]
+    targets += ["a/b/f.jpg", "a/f.jpg", "x/y/z/v.jpg", "x/y/u.jpg", "a/b/c/d/g.jpg", "a/b/", "a/b/c/d/h.jpg#s-2"]
+    for folder in ("", "a", "a/b", "x/y/z", "a/b/c/d"):
+        for order in (targets, targets[::-1]):
+            known: dict[str, str] = {}
+            for name in ("p.html", "q.html"):
+                page = Page(f"{folder}/{name}".lstrip("/"), "t", [])
+                url = render._url(page, known)
+                assert [url(t) for t in order] == [page.url(t) for t in order]
+                assert [url(t) for t in order] == [page.url(t) for t in order]
 
 
 def _pass_context_echo(context, value):  # (a pass_context function: Jinja's way, the context first)
@@ -164,6 +173,46 @@ def test_a_plain_function_is_called_as_jinja_calls_it():
     plain_env.globals["theme"] = "tv"
     assert isinstance(themed.from_string("{{ 1 }}").new_context(), render._Context)
     assert themed.from_string(source).render(values) == plain_env.from_string(source).render(values)
+
+
+def test_a_macro_is_called_as_jinja_calls_it(monkeypatch):
+    """_Context.call's short way for a macro gives what Jinja's Macro.__call__ gives: positional and keyword
+    arguments, defaults, none given, in loops and blocks, from an imported template, with autoescape on and
+    off; a macro with caller, varargs or kwargs, or given an argument it does not take, goes Jinja's way (the
+    same errors); a plain one does not go through Macro.__call__ at all."""
+    macros = (
+        '{% macro m(a, b="d", c=none) %}[{{ a }}|{{ b }}|{{ c }}]{% endmacro %}'
+        "{% macro v() %}{{ varargs }}{% endmacro %}{% macro k() %}{{ kwargs }}{% endmacro %}"
+        "{% macro w() %}<{{ caller() }}>{% endmacro %}"
+    )
+    source = (
+        macros + "{{ m(1) }}{{ m(1, 2) }}{{ m(1, c=3) }}{{ m(b='<x>', a=0) }}"
+        "{% for i in [1, 2] %}{{ m(i, loop.index) }}{% endfor %}{% block b %}{{ m('b') }}{% endblock %}"
+        "{{ v(1, 2) }}{{ k(x=1) }}{% call w() %}in{% endcall %}{% autoescape false %}{{ m('<y>') }}{% endautoescape %}"
+    )
+    themed = render.environment("tv")
+    plain_env = Environment(autoescape=True, finalize=render._finalizer("tv"), undefined=jinja2.StrictUndefined)
+    plain_env.globals["theme"] = "tv"
+    with pytest.raises(UndefinedError):
+        themed.from_string(macros + "{{ m() }}").render()
+    assert themed.from_string(source).render() == plain_env.from_string(source).render()
+    odd = '{% macro o(a, _loop_vars="d") %}{{ a }}{{ _loop_vars }}{% endmacro %}'
+    odd += "{% for i in [1] %}{{ o(i) }}{% endfor %}{{ o(2, _loop_vars=3) }}"
+    assert themed.from_string(odd).render() == plain_env.from_string(odd).render()
+    for wrong in ("{{ m(1, 2, 3, 4) }}", "{{ m(1, d=2) }}", "{{ m(1, a=2) }}"):
+        with pytest.raises(TypeError) as ours:
+            themed.from_string(macros + wrong).render()
+        with pytest.raises(TypeError) as jinjas:
+            plain_env.from_string(macros + wrong).render()
+        assert str(ours.value) == str(jinjas.value)
+    imported = render.ThemeEnvironment(
+        loader=DictLoader({"m.html": macros, "p.html": '{% from "m.html" import m %}{{ m(1, c="&") }}'}),
+        autoescape=True,
+        finalize=render._finalizer("tv"),
+    )
+    assert imported.get_template("p.html").render() == "[1|d|&amp;]"
+    monkeypatch.setattr(jinja2.runtime.Macro, "__call__", None)
+    assert themed.from_string(macros + "{{ m(1, c=2) }}").render() == "[1|d|2]"
 
 
 def test_an_imported_template_is_made_once_unless_the_importer_has_globals_of_its_own():

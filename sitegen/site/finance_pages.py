@@ -75,6 +75,15 @@ class Table:
     caption: str = ""
     ids: list[str] = field(default_factory=list)  # an id per row ("" for none), for links to one row
 
+    def labelled(self) -> list[tuple[str, list[tuple[Cell, str]]]]:
+        """Each row with its id ("" for none) and each of its cells with its column's heading ("" past the last),
+        which a phone shows beside the value (data-label): looked up once here, not by the template for each
+        cell (a long table's rows are most of a finance page's work)."""
+        labels = [h.text for h in self.head]
+        labels += [""] * (max(map(len, self.rows), default=0) - len(labels))
+        ids = self.ids + [""] * (len(self.rows) - len(self.ids))
+        return [(ids[n], list(zip(row, labels))) for n, row in enumerate(self.rows)]
+
 
 @dataclass
 class Section:

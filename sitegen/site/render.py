@@ -11,7 +11,7 @@ import functools
 import os
 import shutil
 from collections import ChainMap
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from types import FunctionType
 from typing import Any
@@ -21,7 +21,7 @@ from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.environment import TemplateModule
 from jinja2.nodes import Expr
-from jinja2.runtime import Context, new_context
+from jinja2.runtime import Context, Macro, missing, new_context
 from markupsafe import Markup, escape
 
 from sitegen.content.markdown import link_target, render_markdown
@@ -126,11 +126,27 @@ class _Generator(CodeGenerator):
 class _Context(Context):
     """Jinja's template context, with a short way for `call` (every `url(...)` of a template: ~15 a page) when the
     callee is a plain Python function that asks for no context (no `jinja_pass_arg`): Jinja's `Context.call` then
-    does exactly this, after four attribute tests (a callable class's `__call__`, the pass-arg markers). Anything
-    else (macros, callable objects, functions marked pass_context...) goes Jinja's way."""
+    does exactly this, after four attribute tests (a callable class's `__call__`, the pass-arg markers). And one
+    for a macro that takes only named arguments (no `caller`, `varargs` or `kwargs`; 2-4 a voucher or scan page:
+    the picture, the 我有疑问 panel, warnings): Jinja's `Context.call` and `Macro.__call__` then hand its
+    function the arguments given, each one not given as `missing` (the macro's own code puts its default in), and
+    make a Markup of what it returns when the page autoescapes, after ~1 µs of general argument handling. Anything
+    else (other macros, arguments a macro does not take, callable objects, functions marked pass_context...) goes
+    Jinja's way."""
 
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if type(__obj) is not FunctionType or "jinja_pass_arg" in __obj.__dict__:
+        kind = type(__obj)
+        if kind is Macro and _plain_macro(__obj, args, kwargs):  # type: ignore[arg-type]
+            given = len(args)
+            func, names = __obj._func, __obj.arguments[given:]  # type: ignore[attr-defined]
+            try:
+                made = func(*args, *[kwargs.get(name, missing) for name in names])
+            except StopIteration:  # as Context.call
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception"
+                )
+            return Markup(made) if __self.eval_ctx.autoescape else made
+        if kind is not FunctionType or "jinja_pass_arg" in __obj.__dict__:
             return super().call(__obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)
         kwargs.pop("_loop_vars", None)
@@ -140,6 +156,23 @@ class _Context(Context):
             return __self.environment.undefined(
                 "value was undefined because a callable raised a StopIteration exception"
             )
+
+
+_CALL_ONLY = frozenset({"_block_vars", "_loop_vars"})  # what Jinja's compiled code adds to a call's keywords
+
+
+def _plain_macro(macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether `macro(*args, **kwargs)` is one `Macro.__call__` would make as `macro._func(*args, *the rest by
+    name or missing)` (_Context.call): a synchronous macro with no caller, varargs or kwargs, given no more
+    arguments than it names and no keyword it does not name (nor one Jinja's call drops, _CALL_ONLY)."""
+    rest = set(macro.arguments[len(args) :])
+    return (
+        not (macro.caller or macro.catch_kwargs or macro.catch_varargs or macro.explicit_caller)
+        and not macro._environment.is_async
+        and len(args) <= len(macro.arguments)
+        and kwargs.keys() - _CALL_ONLY <= rest
+        and rest.isdisjoint(_CALL_ONLY)
+    )
 
 
 class _Template(Template):
@@ -185,6 +218,23 @@ class ThemeEnvironment(Environment):
     def __init__(self, **options: Any):
         super().__init__(**options)
         self.printed = _printer(options["finalize"])
+        self.loaded: dict[str, Template] = {}  # name -> its template (get_template), emptied with the cache (_fresh)
+
+    def get_template(
+        self, name: str | Template, parent: str | None = None, globals: MutableMapping[str, Any] | None = None
+    ) -> Template:
+        """Jinja's get_template, a template asked for again found by its name in a plain dict: Jinja's own looks it
+        up in its LRU cache, under a lock, and moves it to the front (~1.5 µs), 4-5 times a page (the page's, its
+        base's, each template it imports from). With auto_reload off Jinja answers with the cached template
+        until _fresh empties its cache, which empties this dict too. With globals of its own, Jinja's way."""
+        if globals is not None or not isinstance(name, str):
+            return super().get_template(name, parent, globals)
+        if parent is not None:
+            name = self.join_path(name, parent)
+        known = self.loaded.get(name)
+        if known is None:
+            known = self.loaded[name] = super().get_template(name)
+        return known
 
 
 @functools.cache  # one per theme and process: `sitegen serve` rebuilds without recompiling
@@ -319,12 +369,22 @@ def render_theme(
 def _url(page: Page, known: dict[str, str]) -> Callable[[str], str]:
     """`page.url` for its template, each answer remembered in `known`, shared by the pages of its folder: a
     relative URL depends on the folder and the target only (Page.url), and a village's pages in one folder link
-    to the same few (the frame's, the ledger's, their neighbours'), ~15 a page."""
+    to the same few (the frame's, the ledger's, their neighbours'), ~15 a page. A target named once (a scan's
+    tiles: ~8 on a viewer page, each on that page alone) is its folder's answer and its name: Page.url keeps the
+    last part of a path as it is, so `page.url("d/f")` is `page.url("d/")` followed by "f"; the folder's answer is
+    remembered in `known` under "d/" (a target is a file, never a folder)."""
 
     def url(target: str) -> str:
         rel = known.get(target)
         if rel is None:
-            rel = known[target] = page.url(target)
+            folder, slash, name = target.rpartition("/")
+            if not slash or "#" in target:
+                rel = known[target] = page.url(target)
+            else:
+                base = known.get(folder + slash)
+                if base is None:
+                    base = known[folder + slash] = page.url(folder + slash)
+                rel = known[target] = base + name
         return rel
 
     return url
@@ -335,6 +395,8 @@ def _fresh(env: Environment) -> None:
     environment between rebuilds): what Jinja's auto_reload does at every use of a template, here once a pass."""
     if env.cache is not None and not all(template.is_up_to_date for template in env.cache.values()):
         env.cache.clear()
+        if isinstance(env, ThemeEnvironment):
+            env.loaded.clear()
 
 
 def static_files(theme: str) -> dict[str, bytes]:
