@@ -253,13 +253,15 @@ class CheckedCity:
             for identity, obj, code, kind in part
         }
 
-    def each(self, take: Callable[[Town, Village], R]) -> list[R]:
-        """What `take` makes of each village (with its town, which holds no village), in the city's order: each
-        village restored as checked in its turn and dropped before the next, so that a reader of every village (the
-        reports, the notice board) holds one at a time (issue 14: memory at any size) as long as what `take` gives
-        back holds nothing of it (plain rows and totals). A stand-in for one `vanished` put back is a bare village."""
+    def each(self, take: Callable[[Town, Village], R]) -> Iterator[R]:
+        """What `take` makes of each village (with its town, which holds no village), in the city's order, given as
+        it is made: each village restored as checked in its turn and dropped before the next, so that a reader of
+        every village (the reports, the notice board) holds one at a time (issue 14: memory at any size) as long as
+        what `take` gives back holds nothing of it (plain rows and totals), and need not hold what it gave either
+        (a report writes each village's rows on). A stand-in for one `vanished` put back is a bare village."""
         towns = {t.slug: t for t in self.city.towns}
-        return [take(towns[listing.town], self._restored(listing)) for listing in self.listed]
+        for listing in self.listed:
+            yield take(towns[listing.town], self._restored(listing))
 
     def _restored(self, listing: VillageListing) -> Village:
         if listing.key in self.store:
