@@ -9,7 +9,9 @@ import io
 import shutil
 import subprocess
 import sys
+import weakref
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -19,7 +21,7 @@ from click.testing import CliRunner
 from sitegen.build import pipeline
 from sitegen.build.pipeline import check_stored
 from sitegen.cli.main import cli
-from sitegen.content.model import Village
+from sitegen.content.model import Village, Voucher
 from sitegen.content.privacy import find_unmasked
 from sitegen.reports import tables as reports
 from sitegen.validate.store import VillageStore
@@ -159,7 +161,7 @@ def test_coverage_ranks_towns_and_counts_days_late(two_towns):
     checked.close()
     ranking, villages, months = doc.tables
     assert [r[1] for r in ranking.rows] == ["夏港街道", "祝塘镇"]
-    assert ranking.rows[1][5] == 1  # one month unpublished
+    assert list(ranking.rows)[1][5] == 1  # one month unpublished
     late = {(r[0], r[1], r[2]): (r[5], r[6]) for r in months.rows}
     assert late[("夏港街道", "长寿村", "2026-08")] == (0, "准时")  # approved 09-08, due 09-10
     assert late[("夏港街道", "江头村", "2026-08")] == (4, "晚 4 天")  # approved 09-14
@@ -257,18 +259,56 @@ def test_a_report_or_poster_holds_one_village_at_a_time(two_towns, tmp_path, mon
     assert [p for p in (tmp_path / "out").rglob("*") if p.suffix in (".pdf", ".html")]
 
 
-# sha256 of "path sha256" lines (sorted by path) of every report file (HTML, CSV, Excel) of the four kinds (September's
-# for the monthly ones) as the whole city at once made them, before the reports were streamed (h54; 04daea3)
+def test_a_report_leaves_no_village_s_garbage_behind(sample, monkeypatch):
+    """Issue 14: as each village is restored for a report, nothing of those before it is left, alive or as
+    garbage (a village's vouchers and warnings name each other: each waited for a full collection of the process,
+    ~1 MiB a seed-scale village; CheckedCity.each now collects it as the village's turn ends)."""
+    gc.collect()
+    before = {id(o) for o in gc.get_objects() if isinstance(o, Voucher)}
+    left: list[int] = []
+    real = VillageStore.restore
+
+    def restore(self, key):
+        gc.unfreeze()  # (a run freezes what it holds: memo.holding) every object counted, garbage too
+        left.append(sum(1 for o in gc.get_objects() if isinstance(o, Voucher) and id(o) not in before))
+        return real(self, key)
+
+    monkeypatch.setattr(VillageStore, "restore", restore)
+    reports.warnings_docs(sample, "2026-09")
+    assert left == [0] * len(sample.listed)
+
+
+# sha256 of "path digest" lines (sorted by path) of every report file of the four kinds (September's for the
+# monthly ones) as the whole city at once made them, before the reports were streamed (h54; 04daea3): the HTML and
+# CSV files' sha256, and each Excel file as openpyxl reads it back (_sheets: its bytes changed with openpyxl's
+# write-only sheets, h58; what a reader sees did not)
 SAME_BYTES = {
-    "sample": "588d4101070f844083df224914ac2de7508f6fdd63c150eb9e7bf1e13e92331b",
-    "two towns": "d3d92d4549a532f8e79de7810b74039e2dceb25b5a9967cb340f80eb16fb631f",
+    "sample": "7a19aa3b06d7be6cf9745f6572a4a055e1d249725d18d44d3a6c9f8b69bfb47f",
+    "two towns": "137eafec3566b215a8bee9d586730c46654186ede2b4c28ae3ee4a51827e563d",
 }
+
+
+def _sheets(path) -> str:
+    """sha256 of an Excel file as read back: each sheet's name, size and column widths, and each cell's value,
+    type, number format, font, fill, alignment, border and protection."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.load_workbook(path)
+    seen: list[object] = [book.sheetnames, book.properties.creator, book.properties.created, book.properties.modified]
+    for sheet in book.worksheets:
+        seen.append((sheet.max_row, sheet.max_column, sorted((k, d.width) for k, d in sheet.column_dimensions.items())))
+        seen += [
+            (c.coordinate, c.value, c.data_type, c.number_format, c.font, c.fill, c.alignment, c.border, c.protection)
+            for row in sheet.iter_rows()
+            for c in row
+        ]
+    return hashlib.sha256(repr(seen).encode()).hexdigest()
 
 
 @pytest.mark.parametrize("which", list(SAME_BYTES))
 def test_the_reports_made_a_village_at_a_time_are_the_same_bytes(which, sample, two_towns, tmp_path, monkeypatch):
     """A village at a time, the reports are the very bytes the whole city made (the sample; two towns of two
-    villages each, one month unapproved), and each report restores each village once, alone."""
+    villages each, one month unapproved), the Excel files the same sheets read back, and each report restores each
+    village once, alone."""
     checked, report = (sample, None) if which == "sample" else check_stored(two_towns)
     assert checked is not None and not (report and report.errors)
     restores = _restores(monkeypatch, checked=True)
@@ -281,8 +321,42 @@ def test_the_reports_made_a_village_at_a_time_are_the_same_bytes(which, sample, 
             checked.close()
     out = tmp_path / "reports"
     files = sorted((p.relative_to(out).as_posix(), p) for p in out.rglob("*") if p.is_file())
-    lines = "".join(f"{name} {hashlib.sha256(p.read_bytes()).hexdigest()}\n" for name, p in files)
+    lines = "".join(
+        f"{name} {_sheets(p) if p.suffix == '.xlsx' else hashlib.sha256(p.read_bytes()).hexdigest()}\n"
+        for name, p in files
+    )
     assert len(files) == 30 and hashlib.sha256(lines.encode()).hexdigest() == SAME_BYTES[which]
+
+
+class _Row(list):
+    """A report's row that can be watched (weakref) while the report is made."""
+
+
+def test_the_city_s_detail_is_not_held_while_its_report_is_made(sample, tmp_path, monkeypatch):
+    """Issue 14: the 预警明细 of the city's month grows with the city (~250 rows a seed-scale village); its rows go
+    to disk as each village is taken (reports.Rows) and are read back as each document is written, so none of the
+    rows taken is alive once the documents are made (they all were, held in the city's and towns' documents), and
+    the documents hold every row, in order."""
+    taken: list[weakref.ref] = []
+    real = reports._village_warnings
+
+    def take(month, town, village):
+        found = real(month, town, village)
+        rows: list[list[object]] = [_Row(row) for row in found.detail]
+        taken.extend(weakref.ref(row) for row in rows)
+        return replace(found, detail=rows)
+
+    monkeypatch.setattr(reports, "_village_warnings", take)
+    docs = reports.warnings_docs(sample, "2026-09")
+    gc.collect()
+    assert taken and not [ref for ref in taken if ref() is not None]
+    detail = docs["city"].tables[0].rows
+    towns = sum(len(docs[t.slug].tables[0].rows) for t in sample.city.towns)
+    assert len(detail) == len(taken) == len(list(detail)) == towns
+    order = [v.name for v in sample.listed]
+    assert [row[1] for row in detail] == sorted((row[1] for row in detail), key=order.index)
+    reports.write(tmp_path, docs)
+    assert len((tmp_path / "city.csv").read_bytes().decode("utf-8-sig").splitlines()) == len(taken) + 1
 
 
 def test_report_command(two_towns, tmp_path):
@@ -318,7 +392,7 @@ def test_a_cell_as_text():
     assert reports._text("王五 13812345678") == "王五 138****5678"
 
 
-def test_clerk_text_is_never_a_formula_in_a_spreadsheet():
+def test_clerk_text_is_never_a_formula_in_a_spreadsheet(tmp_path):
     """Clerk and hotline text starting like a formula (=, +, -, @, a tab, a CR: CSV injection) reaches the CSV with
     Excel's text mark and the Excel file as a text cell, shown as written; numbers, dates and money stay as they are
     (reports._inert, reports._append)."""
@@ -328,10 +402,11 @@ def test_clerk_text_is_never_a_formula_in_a_spreadsheet():
     columns = [reports.Column("摘要"), reports.Column("金额", "money")]
     rows: list[list[object]] = [[text, Decimal("-12.50")] for text in risky + plain]
     doc = reports.Doc("测试", "全市", [], [reports.Table("明细", columns, rows)])
-    written = list(csv.reader(io.StringIO(reports.csv_bytes(doc).decode("utf-8-sig"), newline="")))
+    reports.write(tmp_path, {"t": doc})
+    written = list(csv.reader(io.StringIO((tmp_path / "t.csv").read_bytes().decode("utf-8-sig"), newline="")))
     assert [row[0] for row in written[1:]] == ["'" + text for text in risky] + plain
     assert {row[1] for row in written[1:]} == {"-12.50"}
-    book = openpyxl.load_workbook(io.BytesIO(reports.xlsx_bytes(doc)))
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx")
     cells = list(book["明细"].iter_rows(min_row=3))
     shown = [text.replace("\r", "\n") for text in risky + plain]  # (XML reads a CR back as a line feed)
     assert [(row[0].value, row[0].data_type) for row in cells] == [(text, "s") for text in shown]

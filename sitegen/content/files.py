@@ -1,5 +1,5 @@
-"""One of each for files written or hashed anywhere in sitegen: an atomic write (fsync'd), a file's SHA-256, and a
-path kept inside a root. Every stage uses these rather than its own copy, so a fix (an fsync, a chunk size, a link
+"""One of each for files written or hashed anywhere in sitegen: an atomic write (fsync'd; of bytes, or of a file
+written as it is made), a file's SHA-256, and a path kept inside a root. Every stage uses these rather than its own copy, so a fix (an fsync, a chunk size, a link
 check) is made once."""
 
 from __future__ import annotations
@@ -7,7 +7,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 CHUNK = 1 << 20  # 1 MiB: hashing a scan never holds it whole in memory
 # Names in a content folder that are no clerk's file: hidden ones, Office's lock files, Windows' thumbnails (load.py
@@ -20,11 +23,19 @@ _O_PATH = getattr(os, "O_PATH", 0)  # Linux: a handle on a path that opens nothi
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `path` so that a reader, or a crash at any moment, sees the old bytes or the new ones, never a part:
     the bytes go to a hidden temporary file beside it, are flushed to disk, then renamed over it."""
+    with atomic(path) as f:
+        f.write(data)
+
+
+@contextmanager
+def atomic(path: Path) -> Iterator[BinaryIO]:
+    """`path` written as write_atomic writes it, from a file the caller writes as it goes (a report's document made
+    as its rows come, never held whole): renamed over `path` once the block ends, removed if it raises."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         with open(tmp, "wb") as f:
-            f.write(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -18,7 +18,10 @@ Excel files carry fixed timestamps.
 
 Each report reads the checked city a village at a time (pipeline.CheckedCity.each: restored from the check's
 store, its rows taken as plain values, dropped) and makes the towns' and the city's documents from those rows, so
-a report holds one village's model at a time, whatever the city's size (issue 14: memory at any size).
+a report holds one village's model at a time, whatever the city's size (issue 14: memory at any size). A table
+that grows with the city's warnings (the 预警明细) is kept on disk as its rows come (`Rows`), and every document is
+written as it is read (HTML from the template's stream, CSV by rows, Excel with openpyxl's write-only sheets),
+so no city-wide document is held whole either.
 """
 
 from __future__ import annotations
@@ -26,26 +29,32 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import pickle
 import re
+import shutil
+import tempfile
+import weakref
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from sitegen.build.pipeline import CheckedCity
 from sitegen.content.config import OversightConfig
 from sitegen.content.errors import OutputError
-from sitegen.content.files import write_atomic
+from sitegen.content.files import atomic
 from sitegen.content.model import City, Question, Town, Village
 from sitegen.content.money import ZERO, yuan
 from sitegen.content.privacy import mask
@@ -63,11 +72,39 @@ class Column:
     kind: str = "text"  # text | money | int
 
 
+class Rows:
+    """A table's rows, kept in a temporary file as they are added (pickled, a village's rows at a time) and read back
+    in order as often as asked: a city's month of warnings (~250 rows a seed-scale village) is written to three
+    documents and never held whole (issue 14: memory at any size). The file is gone when the rows are."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        weakref.finalize(self, self._file.close)
+        self._end = self._count = 0
+
+    def extend(self, rows: list[list[Any]]) -> None:
+        if rows:
+            self._file.seek(self._end)
+            pickle.dump(rows, self._file, pickle.HIGHEST_PROTOCOL)
+            self._end, self._count = self._file.tell(), self._count + len(rows)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        at = 0  # (each reading keeps its own place: two may go on at once)
+        while at < self._end:
+            self._file.seek(at)
+            batch = pickle.load(self._file)
+            at = self._file.tell()
+            yield from batch
+
+
 @dataclass
 class Table:
     title: str
     columns: list[Column]
-    rows: list[list[Any]]
+    rows: list[list[Any]] | Rows
     total: list[Any] | None = None  # a last row of totals, same columns
     note: str = ""
 
@@ -158,10 +195,17 @@ def _village_warnings(month: str, town: Town, v: Village) -> _VillageWarnings:
 
 
 def warnings_docs(checked: CheckedCity, month: str) -> dict[str, Doc]:
-    found = checked.each(functools.partial(_village_warnings, month))
+    scopes = _scopes(checked.city)
+    details = {name: Rows() for name, _, _ in scopes}  # each document's 预警明细, on disk as each village comes
+    found = []  # each village's 按村汇总 row and rules, without its detail
+    for village in checked.each(functools.partial(_village_warnings, month)):
+        for name, _, towns in scopes:
+            if village.town in towns:
+                details[name].extend(village.detail)
+        found.append(replace(village, detail=[]))
     docs = {}
-    for name, scope, towns in _scopes(checked.city):
-        detail, per_village = [], []
+    for name, scope, towns in scopes:
+        per_village = []
         by_rule: Counter[str] = Counter()
         rule_amount: dict[str, Decimal] = {r: ZERO for r in RULES}
         n_pay = n_flagged = n_warn = n_open = 0
@@ -171,7 +215,6 @@ def warnings_docs(checked: CheckedCity, month: str) -> dict[str, Doc]:
             _, _, pays, v_paid, flagged_pays, v_flagged, warns, open_ = village.row
             n_pay, paid, n_flagged, flagged = n_pay + pays, paid + v_paid, n_flagged + flagged_pays, flagged + v_flagged
             n_warn, n_open = n_warn + warns, n_open + open_
-            detail += village.detail
             for rule, amount in village.rules:
                 by_rule[rule] += 1
                 rule_amount[rule] += amount
@@ -203,7 +246,7 @@ def warnings_docs(checked: CheckedCity, month: str) -> dict[str, Doc]:
                         Column("说明日期"),
                         Column("状态"),
                     ],
-                    detail,
+                    details[name],
                 ),
                 Table(
                     "按村汇总",
@@ -462,7 +505,7 @@ def coverage_docs(checked: CheckedCity) -> dict[str, Doc]:
     city, today = checked.city, checked.day
     cfg = city.oversight
     stale_before = today - timedelta(days=cfg.stale_days)
-    found = checked.each(functools.partial(_village_coverage, cfg, today))
+    found = list(checked.each(functools.partial(_village_coverage, cfg, today)))
     village_rows: list[list[Any]] = []
     month_rows: list[list[Any]] = []
     towns: list[list[Any]] = []
@@ -557,81 +600,107 @@ def _environment() -> Environment:
     return env
 
 
-def html_bytes(doc: Doc) -> bytes:
-    return _environment().get_template("report.html").render(doc=doc).encode("utf-8")
+def _write_html(doc: Doc, out: BinaryIO) -> None:
+    """The document printable, written as the template makes it (never held whole)."""
+    for chunk in _environment().get_template("report.html").generate(doc=doc):
+        out.write(chunk.encode("utf-8"))
 
 
-def csv_bytes(doc: Doc) -> bytes:
-    """The report's first table (its detail), UTF-8 with BOM so Excel reads the Chinese."""
+def _write_csv(doc: Doc, out: BinaryIO) -> None:
+    """The report's first table (its detail), UTF-8 with BOM so Excel reads the Chinese, written by rows."""
     table = doc.tables[0]
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    text.write("\ufeff")
+    w = csv.writer(text, lineterminator="\r\n")
     w.writerow([_inert(c.title) for c in table.columns])
-    for row in table.rows + ([table.total] if table.total else []):
+    for row in [*table.rows, *([table.total] if table.total else [])]:
         w.writerow([_inert(_text(v)) for v in row])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    text.flush()
+    text.detach()  # (`out` is the caller's to close)
 
 
-def xlsx_bytes(doc: Doc) -> bytes:
+BOLD = Font(bold=True)
+MONEY_FORMAT = "#,##0.00"
+
+
+def _write_xlsx(doc: Doc, out: BinaryIO) -> None:
     """One sheet per table; money as numbers with two places, every other cell text (never a formula, whatever it
-    starts with: _text_cells). Fixed timestamps, so the bytes never change."""
-    book = Workbook()
-    book.remove(book.worksheets[0])  # the empty default sheet
+    starts with: _append). openpyxl's write-only sheets send each row to a temporary file as it is appended, so a
+    city's sheet is never held as cells. Fixed timestamps, so the bytes never change."""
+    book = Workbook(write_only=True)
     for table in doc.tables:
         sheet = book.create_sheet(table.title[:31])
-        _append(sheet, [f"{doc.scope}{doc.title}：{table.title}"])
-        sheet["A1"].font = Font(bold=True)
-        _append(sheet, [c.title for c in table.columns])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in table.rows + ([table.total] if table.total else []):
+        for n, c in enumerate(table.columns, start=1):  # (a write-only sheet takes its columns before any row)
+            sheet.column_dimensions[get_column_letter(n)].width = 14 if c.kind != "text" else 24
+        _append(sheet, [f"{doc.scope}{doc.title}：{table.title}"], BOLD)
+        _append(sheet, [c.title for c in table.columns], BOLD)
+        formats = [MONEY_FORMAT if c.kind == "money" else None for c in table.columns]
+        for row in [*table.rows, *([table.total] if table.total else [])]:
             _append(
                 sheet,
                 [
                     v if (c.kind in ("money", "int") and isinstance(v, (int, Decimal))) else _text(v)
                     for c, v in zip(table.columns, row)
                 ],
+                formats=formats,
             )
-        for n, c in enumerate(table.columns, start=1):
-            if c.kind == "money":
-                for cells in sheet.iter_rows(min_row=3, min_col=n, max_col=n):
-                    cells[0].number_format = "#,##0.00"
-            sheet.column_dimensions[sheet.cell(2, n).column_letter].width = 14 if c.kind != "text" else 24
     book.properties.created = book.properties.modified = FIXED_TIME
     book.properties.creator = book.properties.lastModifiedBy = "sitegen"
-    raw = io.BytesIO()
-    book.save(raw)
-    # openpyxl stamps every zip entry with the current time: copy the entries with a fixed one
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in sorted(src.infolist(), key=lambda i: i.filename):
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl writes the save time as "modified"
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
-            dst.writestr(fixed, data)
-    return out.getvalue()
+    with tempfile.TemporaryFile() as raw:
+        book.save(raw)
+        # openpyxl stamps every zip entry with the current time: copy the entries with a fixed one, each streamed
+        with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in sorted(src.infolist(), key=lambda i: i.filename):
+                fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+                fixed.compress_type = zipfile.ZIP_DEFLATED
+                if info.filename == "docProps/core.xml":  # openpyxl writes the save time as "modified"
+                    data = re.sub(
+                        rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", src.read(info.filename)
+                    )
+                    dst.writestr(fixed, data)
+                    continue
+                with src.open(info) as part, dst.open(fixed, "w") as copy:
+                    shutil.copyfileobj(part, copy)
 
 
-def _append(sheet: Worksheet, values: list[Any]) -> None:
-    """A row of the sheet. openpyxl takes any text starting with "=" for a formula: clerk and hotline text is text
-    (see _inert), so such a cell is made a text cell again, shown exactly as written."""
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
+def _append(
+    sheet: WriteOnlyWorksheet, values: list[Any], font: Font | None = None, formats: list[str | None] | None = None
+) -> None:
+    """A row of the sheet, each cell in `font` and its column's number format (`formats`, if any). openpyxl takes
+    any text starting with "=" for a formula: clerk and hotline text is text (see _inert), so such a cell is made a
+    text cell again, shown exactly as written."""
+    cells = []
+    for n, value in enumerate(values):
+        cell = WriteOnlyCell(sheet, value)
         if cell.data_type == "f":
             cell.data_type = "s"
+        if font is not None:
+            cell.font = font
+        number_format = formats[n] if formats else None
+        if number_format is not None:
+            cell.number_format = number_format
+        cells.append(cell)
+    sheet.append(cells)
+
+
+WRITERS: tuple[tuple[str, Callable[[Doc, BinaryIO], None]], ...] = (
+    (".html", _write_html),
+    (".csv", _write_csv),
+    (".xlsx", _write_xlsx),
+)
 
 
 def write(folder: Path, docs: dict[str, Doc]) -> list[Path]:
-    """Every doc as name.html, name.csv and name.xlsx in `folder` (created); the paths written."""
+    """Every doc as name.html, name.csv and name.xlsx in `folder` (created), each written as it is made; the paths
+    written."""
     written = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, doc in docs.items():
-            for suffix, data in ((".html", html_bytes(doc)), (".csv", csv_bytes(doc)), (".xlsx", xlsx_bytes(doc))):
+            for suffix, writer in WRITERS:
                 path = folder / f"{name}{suffix}"
-                write_atomic(path, data)  # a reader never sees half a report
+                with atomic(path) as out:  # a reader never sees half a report
+                    writer(doc, out)
                 written.append(path)
     except OSError as exc:
         raise OutputError(f"{exc.filename or folder}: {exc.strerror}") from exc

@@ -56,7 +56,7 @@ from sitegen.images.digests import Probes, path_facts
 from sitegen.images.renditions import MAX_PIXELS, ImageProblem, probe, probe_known  # noqa: F401 (MAX_PIXELS, probe: kept importable here)
 from sitegen.oversight.registries import village_people
 from sitegen.oversight.review import JOURNAL_COLUMNS, month_reviews, read_trail
-from sitegen.validate.memo import VillageMemo
+from sitegen.validate.memo import VillageMemo, settle
 
 STATUS = {
     "approved": "approved",
@@ -133,7 +133,11 @@ class Validation:
         self.names: dict[str, list[tuple[str, str]]] = {}  # town -> (name, village.yaml) of each of its villages
 
     def villages(self) -> Iterator[tuple[Town, Village]]:
-        """Each village validated (or restored from the memo), with its town, in the content's order."""
+        """Each village validated (or restored from the memo), with its town, in the content's order. Once the caller
+        is done with a village (it keeps no reference: check_stored stores it and drops it) its cyclic garbage is
+        collected and what is left frozen (memo.settle) before the next is made: inside a run the collector's full
+        passes are rare (memo.FULL_EVERY), and a village's vouchers and warnings name each other, so each village
+        gone through would wait there as garbage (~1 MiB a seed-scale village, issue 14)."""
         assert self.city is not None
         root = self.raw.root
         total, done = sum(len(t.villages) for t in self.raw.towns), 0
@@ -146,6 +150,8 @@ class Validation:
                 village = _village(self.checker, raw_village, raw_town.slug, self.memo)
                 names.append((village.name, f"{town.slug}/{village.slug}/village.yaml"))
                 yield town, village
+                del village
+                settle(collect=True)
                 done += 1
                 progress.tell("villages", done, total)  # a terminal's progress line (progress.py)
 
