@@ -6,8 +6,9 @@ import re
 from decimal import Decimal
 
 # A plain decimal: optional minus (red-ink reversals), digits with optional correct thousands grouping,
-# at most two decimal places. Rejects 1e3, 12.345, ¥, 一千 and anything Excel's float formatting leaks.
-_PLAIN = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+# at most two decimal places, at most 20 or 21 digits before the point (more is a slip, and at 28 Decimal's precision
+# ends: its rounding would fail). Rejects 1e3, 12.345, ¥, 一千 and anything Excel's float formatting leaks.
+_PLAIN = re.compile(r"^-?(\d{1,3}(,\d{3}){1,6}|\d{1,20})(\.\d{1,2})?$")
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
