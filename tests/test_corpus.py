@@ -431,6 +431,7 @@ for _id, _value, _expect, _code in [
     ("one-place", "2500.5", "ok", None),
     ("chinese-numerals", "贰仟伍佰元", "error", "amount-format"),
     ("yuan-suffix", "2500.50元", "error", "amount-format"),
+    ("beyond-precision", "123456789012345678901234567890", "error", "amount-format"),  # h61: was an internal error
 ]:
     simple(f"amount-{_id}", functools.partial(both_amounts, value=_value), _expect, file=JOURNAL, code=_code, line=4)
 simple("amount-huge", lambda r: both_amounts(r, "99999999999999999999.99"), "ok", full=True)

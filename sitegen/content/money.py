@@ -8,6 +8,9 @@ from decimal import Decimal
 # A plain decimal: optional minus (red-ink reversals), digits with optional correct thousands grouping,
 # at most two decimal places. Rejects 1e3, 12.345, ¥, 一千 and anything Excel's float formatting leaks.
 _PLAIN = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+# At most 20 digits before the point: more is a slip, and at 27 Decimal's precision (28) ends, its rounding to
+# cents failing (an internal error, h61) and a total of such amounts no longer exact.
+MAX_DIGITS = 20
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -21,9 +24,10 @@ def parse_amount(text: str) -> Decimal:
     s = text.strip().replace("\u3000", "")
     if s == "":
         return ZERO
-    if not _PLAIN.match(s):
+    plain = s.replace(",", "")
+    if not _PLAIN.match(s) or len(plain.lstrip("-").partition(".")[0]) > MAX_DIGITS:
         raise AmountError(text)
-    return Decimal(s.replace(",", "")).quantize(CENT)
+    return Decimal(plain).quantize(CENT)
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")
