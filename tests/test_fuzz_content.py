@@ -9,7 +9,9 @@ a date where a scalar goes), numbers a clerk types (1,234.00, 1e309), rows with 
 emptied or made a folder, a table as .xlsx whose cell is a formula, an error, a date or a bool, or a broken zip.
 
 The contract, as the corpus's: the in-process check ends clean, or with problems from the catalogue (Chinese and
-English) of which one names the mutated file; any other exception is the CLI's "内部错误 internal error", a defect.
+English), each naming a content file (one of them the mutated file when no file of its kind can be read from it: a
+folder, a cut-short workbook; another edit may leave the file valid and make a neighbour wrong, which is then the
+one named); any other exception is the CLI's "内部错误 internal error", a defect.
 Each example costs ~30 ms (a copy and a check); the billion laughs is refused by the loader before it is expanded.
 """
 
