@@ -57,6 +57,22 @@ def test_a_changed_template_is_read_again_at_the_next_pass(tmp_path, kind):
     assert all(not render.environment(theme).auto_reload for theme in render.THEMES)
 
 
+@pytest.mark.parametrize("kind", [Environment, render.ThemeEnvironment])
+def test_an_overlay_with_another_loader_finds_its_own_templates(tmp_path, kind):
+    """An overlay (tests/tvpages.py renders its page bodies in the theme's frame so) finds a name under its own
+    loader, and the environment it came from keeps finding its own, whichever asked first: the theme environment's
+    dict of templates asked for is its own, as Jinja's cache is keyed by loader."""
+    for folder, text in (("theme", "theme's"), ("bodies", "body's")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "list.html").write_text(text, encoding="utf-8")
+    env = kind(loader=FileSystemLoader(str(tmp_path / "theme")), auto_reload=False, finalize=render._finalizer("tv"))
+    assert env.get_template("list.html").render() == "theme's"
+    other = env.overlay(loader=FileSystemLoader(str(tmp_path / "bodies")))
+    assert other.get_template("list.html").render() == "body's"
+    assert env.get_template("list.html").render() == "theme's"
+    assert env.overlay(loader=env.loader).get_template("list.html").render() == "theme's"
+
+
 class _Name(str):
     """Clerk text of a str subclass: masked as a str is."""
 

@@ -14,7 +14,7 @@ from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from types import FunctionType
-from typing import Any
+from typing import Any, Self
 
 from jinja2 import ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template
 from jinja2.bccache import Bucket
@@ -235,6 +235,14 @@ class ThemeEnvironment(Environment):
         if known is None:
             known = self.loaded[name] = super().get_template(name)
         return known
+
+    def overlay(self, *args: Any, **kwargs: Any) -> Self:
+        """Jinja's overlay (an environment sharing this one's settings, often with another loader), with a `loaded`
+        of its own: Jinja's overlay copies the attributes, and a name found under one loader is another template
+        under another (Jinja's own cache is keyed by loader and name)."""
+        env = super().overlay(*args, **kwargs)
+        env.loaded = {}
+        return env
 
 
 @functools.cache  # one per theme and process: `sitegen serve` rebuilds without recompiling
