@@ -266,12 +266,23 @@ def bench(
     row["cold"] = measure("build", content, out)
     row["output_bytes"] = du(out)
     row["cache_bytes"] = du(default_cache(out))
+    told(villages, row, "cold", "output_bytes", "cache_bytes")
     if cold_only:
         return row
     print(f"[{villages}] cold {row['cold']['wall']:.0f} s; warm runs ...", file=sys.stderr, flush=True)
     row = warm(villages, content, out, row, rows)
-    row["hugo_cpu"] = hugo_cpu(sum(row["cold"]["pages"].values()), work) if hugo else None
+    try:
+        row["hugo_cpu"] = hugo_cpu(sum(row["cold"]["pages"].values()), work) if hugo else None
+    except subprocess.CalledProcessError as exc:  # (at 252 villages Hugo may be killed for memory: 21 GB seen)
+        row["hugo_cpu"], row["hugo_failed"] = None, str(exc)
+    told(villages, row, "hugo_cpu")
     return row
+
+
+def told(villages: int, row: dict, *names: str) -> None:
+    """Each figure on stderr as soon as it is measured, one JSON line: a long run stopped later (a big city's
+    Hugo killed for memory, a session's end) keeps what it measured (the report comes only at each size's end)."""
+    print(json.dumps({"villages": villages, **{n: row.get(n) for n in names}}), file=sys.stderr, flush=True)
 
 
 def warm(villages: int, content: Path, out: Path, row: dict, rows: tuple[str, ...] = WARM_ROWS) -> dict:
@@ -301,6 +312,7 @@ def warm(villages: int, content: Path, out: Path, row: dict, rows: tuple[str, ..
                 raise SystemExit(f"[{villages}] live: no release served at {headend_of(out)} (publish_first first)")
             row["live_village"] = add_voucher(content, 1)
             row[name] = measure("live", content, out)
+        told(villages, row, name)
     return row
 
 
@@ -336,7 +348,9 @@ def report(rows: list[dict]) -> None:
         if "same" not in row:
             continue  # --cold-only
         _warm_lines(row, t)
-        if row["hugo_cpu"] is None:
+        if row.get("hugo_failed"):
+            print(f"Hugo failed ({row['hugo_failed']}); no ratio")
+        elif row["hugo_cpu"] is None:
             print("Hugo: not installed (or --no-hugo); no ratio")
         else:
             print(
