@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from sitegen.content.money import AmountError, parse_amount, wan, yuan
+from sitegen.content.errors import CATALOGUE
+from sitegen.content.money import MAX_DIGITS, AmountError, parse_amount, wan, yuan
 
 
 @pytest.mark.parametrize(
@@ -53,6 +54,15 @@ def test_plain_amounts_parse_to_decimal(text, value):
 def test_anything_else_is_rejected(text):
     with pytest.raises(AmountError):
         parse_amount(text)
+
+
+def test_the_longest_amount_and_its_message():
+    """MAX_DIGITS before the point is read; one more is refused, and the clerk's message says the limit."""
+    assert parse_amount("9" * MAX_DIGITS + ".99") == Decimal("9" * MAX_DIGITS + ".99")
+    with pytest.raises(AmountError):
+        parse_amount("1" + "0" * MAX_DIGITS)
+    zh, en = CATALOGUE["amount-format"]
+    assert f"最多 {MAX_DIGITS} 位" in zh and f"{MAX_DIGITS} digits before the point" in en
 
 
 def test_display():

@@ -84,8 +84,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "table-header-unknown": ("不认识的表头“{column}”{hint}", "unknown column header '{column}'{hint_en}"),
     "table-empty": ("表里没有数据（是空表，或者只有表头）", "the table has no data rows (empty, or only a header)"),
     "amount-format": (
-        "金额“{value}”不是普通数字（最多两位小数，如 1200.50）",
-        "amount '{value}' is not a plain decimal with at most two places (like 1200.50)",
+        "金额“{value}”不是普通数字（最多两位小数，小数点前最多 20 位，如 1200.50）",
+        "amount '{value}' is not a plain decimal with at most two places and 20 digits before the point (like 1200.50)",
     ),
     "amount-both": ("一行只能填借方或贷方中的一个", "a line has both a debit and a credit"),
     "amount-none": ("借方、贷方都没有金额", "a line has neither a debit nor a credit"),
