@@ -68,8 +68,8 @@ class Steps:
     unchanged), images (renditions, charts, QR codes and search indexes made or found in the cache, and each
     village's linked into staging), render (pages rendered, links checked, personal-data scan, pages staged),
     write (the city's and towns' renditions and the carried files linked in, each theme swapped in, the cache
-    pruned). Each step's wall and CPU seconds (CPU: this process and its
-    worker processes) are added up over the rounds a build makes; `sitegen build --timings` prints them.
+    pruned). Each step's wall and CPU seconds (CPU: this process and its worker processes) are added up over the
+    rounds a build makes; `sitegen build --timings` prints them.
     `progress` (a callable, or None) is told each step as it starts (the terminal's progress line, cli.py)."""
 
     def __init__(self, progress: Callable[[str], None] | None = None):
