@@ -22,7 +22,10 @@ city made, no cold build, every warm row above (the publish section is added to 
 
 The scans are hard links to the sample's few hundred JPEGs, so a cold build makes renditions only for those
 distinct files (the cache is by content): the image figures are per distinct file processed. If Hugo is installed,
-the same number of Markdown pages is built with it in the same run, for the ratio of CPU times.
+the same number of Markdown pages is built with it in the same run, for the ratios of CPU times: the whole cold
+build's, its text steps' (check, plan, reuse, render, write) and its page-making's (the same without the check),
+each against Hugo's; the images step (renditions, charts and QR codes made or found, and linked into the output)
+is reported apart.
 Not a test: it prints figures for docs/scale.md.
 """
 
@@ -234,6 +237,18 @@ def hugo_cpu(pages: int, work: Path) -> float | None:
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
+# The text pipeline's steps (issue 14: "text pipeline <= Hugo's CPU"), and of them the page-making ones (check aside:
+# validation, which Hugo does not do); "images" (renditions, charts, QR codes made or found, and linked into
+# staging) is image work, reported apart.
+TEXT_STEPS = ("check", "plan", "reuse", "render", "write")
+PAGE_STEPS = ("plan", "reuse", "render", "write")
+
+
+def step_cpu(run: dict, names: tuple[str, ...]) -> float:
+    """CPU seconds of a measured build's steps `names` together."""
+    return sum(run["steps"].get(n, [0.0, 0.0])[1] for n in names)
+
+
 WARM_ROWS = ("same", "check_first", "check_same", "carried", "one", "publish_first", "publish_same", "live")
 
 
@@ -339,6 +354,10 @@ def report(rows: list[dict]) -> None:
         print(
             "   steps: " + ", ".join(f"{n} {w:.1f}/{c:.1f}" for n, (w, c) in cold["steps"].items()) + "  (wall/CPU s)"
         )
+        print(
+            f"   text steps ({', '.join(TEXT_STEPS)}) {step_cpu(cold, TEXT_STEPS):.1f} s CPU, of them page-making "
+            f"({', '.join(PAGE_STEPS)}) {step_cpu(cold, PAGE_STEPS):.1f} s; images {img_cpu:.1f} s CPU"
+        )
         print("   RSS as each step starts: " + ", ".join(f"{n} {m:.0f}" for n, m in cold["rss_steps"].items()) + " MiB")
         if jobs:
             print(
@@ -353,9 +372,11 @@ def report(rows: list[dict]) -> None:
         elif row["hugo_cpu"] is None:
             print("Hugo: not installed (or --no-hugo); no ratio")
         else:
+            hugo = max(row["hugo_cpu"], 1e-3)
             print(
-                f"Hugo, same page count: {row['hugo_cpu']:.1f} s CPU; sitegen cold / Hugo = "
-                f"{cold['cpu'] / max(row['hugo_cpu'], 1e-3):.1f}"
+                f"Hugo, same page count: {row['hugo_cpu']:.1f} s CPU; sitegen cold / Hugo = {cold['cpu'] / hugo:.1f}; "
+                f"text steps / Hugo = {step_cpu(cold, TEXT_STEPS) / hugo:.2f}; "
+                f"page-making / Hugo = {step_cpu(cold, PAGE_STEPS) / hugo:.2f}"
             )
     print(json.dumps(rows, ensure_ascii=False), file=sys.stderr)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import gc
+import html
 import itertools
 import posixpath
+import random
 import re
 import shutil
 from collections import Counter
@@ -21,6 +23,7 @@ from sitegen.site.pages import FinancePage, ItemPage, ListPage, Page, ScanPage, 
 from sitegen.site.plan import (
     LEDGER_BYTES,
     LinkCheck,
+    _found,
     _joined,
     check_links,
     ledger_parts,
@@ -485,6 +488,49 @@ def test_odd_links_are_checked_as_before_in_one_pass():
         ("mobile/a/p.html", "b.html#none"),
         ("mobile/c/q.html", "b.html"),
     ]
+
+
+def test_attributes_are_read_after_htmls_whitespace_with_their_values_as_written():
+    """An href/src/data-back/id follows any of HTML's whitespace (tab, LF, FF, CR, space: what a browser takes
+    between attributes), its value read exactly as written (a tab or a space inside it, non-ASCII, a character
+    reference resolved); after other characters (U+3000, a no-break space, a vertical tab, a hyphen) it is no
+    attribute of a browser's either."""
+    page = (
+        '<a\thref="t.html">t</a><a\nhref="n.html">n</a><a\rhref="r.html">r</a><a\x0chref="f.html">f</a>'
+        '<img\n  src="村/图.png"><a href="a b.html">space</a><a href="x\ty.html">tab</a><a href="q&amp;.html">q</a>'
+        '<a\u3000href="u.html">u</a><a\xa0href="nb.html">nb</a><a\x0bhref="v.html">v</a><img data-src="d.png">'
+        '<p\n\tid="here"></p>'
+    ).encode()
+    assert _found(page) == [
+        ("href", "t.html"),
+        ("href", "n.html"),
+        ("href", "r.html"),
+        ("href", "f.html"),
+        ("src", "村/图.png"),
+        ("href", "a b.html"),
+        ("href", "x\ty.html"),
+        ("href", "q&.html"),
+        ("id", "here"),
+    ]
+    report = Report()
+    files = {"p/x.html": page, "p/村/图.png": b"", "p/t.html": b""}
+    check_links(files, report, "tv")
+    broken = [p.zh.split("“")[1].split("”")[0] for p in report.errors]
+    assert broken == ["n.html", "r.html", "f.html", "a b.html", "x\ty.html", "q&.html"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_found_reads_what_a_whitespace_class_reads(seed):
+    """_found (its whitespace made spaces for a literal-led pattern, h63) gives what a plain regex over the
+    decoded page gives, on random pages of attributes, whitespace, odd values and other text."""
+    plain = re.compile(r'[\t\n\f\r ](href|src|data-back|id)="([^"]*)"')
+    parts = [' href="', ' src="', '\nid="', '\tdata-back="', '\rhref="', 'data-src="', '"', " ", "\t", "\n", "\x0c"]
+    parts += ["a", "村", "&amp;", "&#46;", "\u3000", "\xa0", "=", "<a", ">", "#x", "../", "\x0b"]
+    rng = random.Random(seed)
+    for _ in range(400):
+        text = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 40)))
+        expected = [(k, html.unescape(v) if "&" in v else v) for k, v in plain.findall(text)]
+        assert _found(text.encode()) == expected, text
 
 
 def test_joined_is_normpath_of_join():

@@ -480,6 +480,24 @@ def test_build_timings_name_every_step_on_stderr(city):
     assert "没有变化" in again.stdout and re.search(r"^check +[\d.]+ s wall", again.stderr, re.M)
 
 
+def test_a_villages_renditions_are_placed_in_the_images_step(city, monkeypatch, tmp_path):
+    """Linking a village's renditions, charts and QR codes into staging is image work: timed in the images step,
+    not in render (where the pages are made), so the text steps are what is set against Hugo (bench_build)."""
+    content, out = city
+    steps_now: list[str] = []
+    placed: dict[str, set[str]] = {}
+    real = output.Stage.link
+
+    def link(stage, path, source):
+        placed.setdefault(steps_now[-1], set()).add(path.split("/", 2)[1] if path.count("/") > 1 else "")
+        return real(stage, path, source)
+
+    monkeypatch.setattr(output.Stage, "link", link)
+    build(content, tmp_path / "fresh", cache=pipeline.default_cache(out), steps=pipeline.Steps(steps_now.append))
+    assert {"cs", "cs2"} <= placed["images"], placed  # both villages' files placed
+    assert "render" not in placed, placed
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

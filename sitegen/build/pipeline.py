@@ -65,9 +65,11 @@ STEPS = ("check", "plan", "reuse", "images", "render", "write")
 class Steps:
     """步骤 The build's named steps, in order: check (load, validate, oversight, the image decode check), plan
     (drafts out, ledgers, pages and renditions planned, reference codes), reuse (fingerprints: which villages are
-    unchanged), images (renditions, charts, QR codes), render (pages rendered, links checked, personal-data scan),
-    write (each theme swapped in, the cache pruned). Each step's wall and CPU seconds (CPU: this process and its
-    worker processes) are added up over the rounds a build makes; `sitegen build --timings` prints them.
+    unchanged), images (renditions, charts, QR codes and search indexes made or found in the cache, and each
+    village's linked into staging), render (pages rendered, links checked, personal-data scan, pages staged),
+    write (the city's and towns' renditions and the carried files linked in, each theme swapped in, the cache
+    pruned). Each step's wall and CPU seconds (CPU: this process and its worker processes) are added up over the
+    rounds a build makes; `sitegen build --timings` prints them.
     `progress` (a callable, or None) is told each step as it starts (the terminal's progress line, cli.py)."""
 
     def __init__(self, progress: Callable[[str], None] | None = None):
@@ -1407,9 +1409,9 @@ class _Present(ChainMap[str, Path | str]):
 
 class _Round:
     """One round of the render step (_make), one village at a time: each village made again is planned
-    (plan.plan_village), its charts, QR codes and renditions made (_images), its pages rendered, link-checked
-    (links.LinkCheck, one a theme for each village), scanned for personal data and staged, its renditions linked
-    into staging, then its plan dropped; the city's and towns' pages last (`shared`). Only the page in hand and one
+    (plan.plan_village), its charts, QR codes and renditions made (_images) and linked into staging (`place`),
+    its pages rendered, link-checked (links.LinkCheck, one a theme for each village), scanned for personal data
+    and staged, then its plan dropped; the city's and towns' pages last (`shared`). Only the page in hand and one
     village's plan are held whatever the city's size; of each village what the build record and the cache's prune
     need is kept (`counts`, `uses`, `images`).
 
@@ -1535,37 +1537,48 @@ class _Round:
             site = self.plan_village(key)
         with steps.step("images"):
             generated, copies = _images(site, cache, digests, self.staged, images, self.fail)
-        self.uses[key] = _uses(cache, copies, images)
-        self.images += len(copies)
-        failed = self.failures.pop(key, [])  # its images' or charts': its pages are not made
+            self.uses[key] = _uses(cache, copies, images)
+            self.images += len(copies)
+            failed = self.failures.pop(key, [])  # its images' or charts': its pages are not made
+            shipped = {t: assets.for_theme(copies, site.images, t) for t in self.themes}  # TV tiles on TV only
+            if not failed:
+                self.place(shipped)
         if not failed:
             with steps.step("render"):
-                failed = self.pages_of(key, site, generated, copies)
-        del site, copies, generated  # dropped: the next village's plan is made without this one's
+                failed = self.pages_of(key, site, generated, shipped)
+        del site, copies, generated, shipped  # dropped: the next village's plan is made without this one's
         if failed:
             self.hold(key, failed)
 
-    def pages_of(self, key: str, site: links.Site, generated: set[str], copies: dict[str, Path]) -> list[Problem]:
-        """Render, check and stage a village's pages in every theme; its failures (pages that did not render,
-        alone; else each theme's broken links, then its personal data)."""
+    def place(self, shipped: dict[str, dict[str, Path]]) -> None:
+        """Link a village's renditions, charts and QR codes (`shipped`: each theme's) into staging from the cache,
+        before its pages are rendered: image work, timed in the images step (tens of thousands of links a
+        village, the kernel's work), not in render. A village held afterwards drops them with its folder."""
+        for theme, files in shipped.items():
+            stage = self.staged[theme]
+            if stage is not None:
+                for path, source in sorted(files.items()):
+                    stage.link(path, source)
+
+    def pages_of(
+        self, key: str, site: links.Site, generated: set[str], shipped: dict[str, dict[str, Path]]
+    ) -> list[Problem]:
+        """Render, check and stage a village's pages in every theme (`shipped`: each theme's renditions, charts
+        and QR codes, staged already: `place`); its failures (pages that did not render, alone; else each theme's
+        broken links, then its personal data)."""
         unrendered: list[Problem] = []
         checked: list[Problem] = []
         linked: set[tuple[str, Path]] = set()
         for theme in self.themes:
-            shipped = assets.for_theme(copies, site.images, theme)  # TV tiles on TV, phone tiles on phones
             targets = self.targets[theme]
-            targets.current = {p.path for p in site.pages} | generated | shipped.keys()
+            targets.current = {p.path for p in site.pages} | generated | shipped[theme].keys()
             self.shipped[theme].clear()
-            self.shipped[theme].update(shipped)
+            self.shipped[theme].update(shipped[theme])
             broken, leaks = Report(), list[Problem]()
             check = self._check(theme, broken)
             self.render(theme, site, check, leaks, unrendered, linked)
             check.finish()
             checked += broken.problems + leaks
-            stage = self.staged[theme]
-            if stage is not None:  # linked in now: the village's plan is not kept for the write step
-                for path, source in sorted(shipped.items()):
-                    stage.link(path, source)
             targets.current = set()
             targets.done.add(key)
             self.shipped[theme].clear()
