@@ -85,7 +85,11 @@ def facts_file(cache: Path) -> Path:
 
 def stat_facts(source: Path | str) -> list[int]:
     """What `stat` says of a file that changes whenever its bytes may have: size, mtime, ctime, inode."""
-    st = os.stat(source)
+    return facts_of(os.stat(source))
+
+
+def facts_of(st: os.stat_result) -> list[int]:
+    """stat_facts of a stat the caller has taken already."""
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
