@@ -20,7 +20,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-import openpyxl
 import yaml
 
 try:
@@ -30,6 +29,7 @@ except ImportError:  # PyYAML built without libyaml: the pure-Python parser read
 
 from sitegen.content.errors import Location, Problem, Report, rel
 from sitegen.content.files import IGNORED, kernel_stat
+from sitegen.content.sheets import openpyxl
 from sitegen.content.taxonomy import BY_FOLDER, POLICIES, Board
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
