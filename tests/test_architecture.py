@@ -138,3 +138,20 @@ def test_the_import_finder_sees_a_stale_path(tmp_path):
     stale = tmp_path / "bench.py"
     stale.write_text("from sitegen import assets\nfrom sitegen.deploy import keys\nimport sitegen.pipeline\n")
     assert unresolved(sitegen_imports(stale)) == ["sitegen.assets", "sitegen.pipeline"]
+
+
+def test_a_build_starts_without_what_it_does_not_use():
+    """(h64) `sitegen build` and `sitegen check` load the whole pipeline, but not numpy (openpyxl imports it only to
+    know its number types: content/sheets.py) nor the reports' writers (cli/build.py's print_report); a workbook is
+    still read, and numpy, asked for afterwards, is there."""
+    code = (
+        "import sys\n"
+        "import sitegen.cli.main, sitegen.cli.build, sitegen.cli.verdict\n"
+        "from sitegen.content.sheets import openpyxl\n"
+        "print(sorted(m for m in ('numpy', 'sitegen.reports.tables') if m in sys.modules))\n"
+        "import numpy\n"
+        "print(openpyxl.Workbook().active.title, numpy.int64(1) + 1)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split("\n")[:2] == ["[]", "Sheet 2"]

@@ -4,13 +4,16 @@ never fatal when damaged or locked, never made by `sitegen check`."""
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import shutil
 import sqlite3
 import tracemalloc
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -154,6 +157,74 @@ def test_only_passes_are_kept_and_a_failure_is_decoded_again(mini, tmp_path, mon
     assert counted.decoded == [str(mini / "xg/cs/scans/2026-09/2/01.jpg")]
 
 
+class Syscalls:
+    """The stats and opens of each file whose path holds `part`, as sitegen's Python code asks for them (os.stat,
+    os.lstat and Path.stat by path; os.fstat of a handle on it; an open to read it, or a bare O_PATH handle)."""
+
+    def __init__(self, monkeypatch, part: str):
+        self.calls: dict[str, list[str]] = {}
+        handles: dict[int, str] = {}
+        real: dict[str, Callable[..., Any]] = {
+            "stat": os.stat,
+            "lstat": os.lstat,
+            "fstat": os.fstat,
+            "os.open": os.open,
+            "open": builtins.open,
+        }
+
+        def note(kind: str, where: Any) -> None:
+            name = handles.get(where, "") if isinstance(where, int) else os.fsdecode(os.fspath(where))
+            if part in name:
+                self.calls.setdefault(name, []).append(kind)
+
+        def by_path(kind: str):
+            def call(path, *a, **k):
+                note(kind, path)
+                return real[kind](path, *a, **k)
+
+            return call
+
+        def os_open(path, flags, *a, **k):
+            note("handle" if flags & getattr(os, "O_PATH", 0) else "read", path)
+            fd = real["os.open"](path, flags, *a, **k)
+            handles[fd] = os.fsdecode(os.fspath(path))
+            return fd
+
+        def fstat(fd, *a, **k):
+            note("fstat", fd)
+            return real["fstat"](fd, *a, **k)
+
+        def opened(file, *a, **k):
+            if not isinstance(file, int):
+                note("read", file)
+            return real["open"](file, *a, **k)
+
+        monkeypatch.setattr(os, "stat", by_path("stat"))
+        monkeypatch.setattr(os, "lstat", by_path("lstat"))
+        monkeypatch.setattr(os, "fstat", fstat)
+        monkeypatch.setattr(os, "open", os_open)
+        monkeypatch.setattr(builtins, "open", opened)
+
+
+def test_a_cold_check_stats_each_scan_once_and_opens_it_once(mini, tmp_path, monkeypatch):
+    """(h64) A cold check (empty indexes) takes one stat of each scan, from the kernel's bare handle on it (where it
+    leads, its kind and size, its stat facts for the header record and the decode check), and opens it once to
+    read its header; the build's saves of the two indexes then stat none (a table the run found empty is not
+    swept). Before: four stats by path (content_file, the header record, the decode check's two), two more saving."""
+    db = tmp_path / digests.FILE
+    checked, probes = Checked(db, assets.CHECK, create=True), Probes(db, assets.PROBE, create=True)
+    counted = Syscalls(monkeypatch, "/scans/")
+    _, report = check(mini, checked, probes=probes)
+    checked.save()
+    probes.save()
+    monkeypatch.undo()
+    assert not report.errors and len(counted.calls) == SCANS - 1  # (the basis scan is not in scans/)
+    for calls in counted.calls.values():
+        assert sorted(calls) == ["fstat", "handle", "read"], calls
+    assert len(rows(db, "checked")) == len(rows(db, "probes")) == SCANS  # recorded with those facts
+    assert all(Checked(db, assets.CHECK).passed_before(p, stat_facts(p)) for p in rows(db, "checked"))
+
+
 # ---- `sitegen check` reads, never makes ---------------------------------------------------------------------------
 
 
@@ -203,23 +274,24 @@ def test_rows_of_files_gone_or_changed_are_swept_a_slice_a_save(tmp_path, monkey
     for f in files:
         f.write_bytes(f.name.encode())
     db = tmp_path / digests.FILE
-    indexes: tuple[Digests, Checked, Probes] = (
+    first: tuple[Digests, Checked, Probes] = (
         Digests(db, create=True),
         Checked(db, V, create=True),
         Probes(db, V, True),
     )
     for f in files:
-        indexes[0].get(f)
-        indexes[1].passed(f, stat_facts(f))
-        indexes[2].read(f, stat_facts(f), HEADER)
-    for made in indexes:
-        made.flush()
+        first[0].get(f)
+        first[1].passed(f, stat_facts(f))
+        first[2].read(f, stat_facts(f), HEADER)
+    for made in first:
+        made.save()  # (the run that filled the tables sweeps none of their rows: every one is its own)
     for f in files[:10]:
         f.unlink()  # gone
     for f in files[10:15]:
         _same_bytes_mtime_kept(f)  # changed, and not asked about again
     kept = sorted(str(f) for f in files[15:])
     monkeypatch.setattr(digests, "SWEEP_ROWS", 7)
+    indexes = (Digests(db, create=True), Checked(db, V, create=True), Probes(db, V, True))  # the next build's
     for table, swept in zip(("digests", "checked", "probes"), indexes):
         swept.save()
         assert len(rows(db, table)) >= 30 - 7  # a slice a save: a build pays for a bounded part of the table

@@ -433,9 +433,9 @@ class Decoded:
         self.content, self.sources = content, set[Path]()
         real = assets.check_images
 
-        def checking(images, report, checked, workers=None):
+        def checking(images, report, checked, workers=None, facts=None):
             self.sources |= {img.source for img in images}
-            return real(images, report, checked, workers)
+            return real(images, report, checked, workers, facts)
 
         monkeypatch.setattr(assets, "check_images", checking)
 

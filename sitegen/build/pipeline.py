@@ -325,7 +325,7 @@ def check_stored(
     try:
         stream = _Stream(content, raw, run.city, report, memo, checked or Checked(None, assets.CHECK), store)
         for town, village in run.villages():
-            stream.village(town, village)
+            stream.village(town, village, run.facts())
             del village  # (its garbage collected before the next is validated: run.villages)
         stored = stream.finish(run.finish())
     except BaseException:
@@ -369,8 +369,9 @@ class _Stream:
         # the site's settings alone, for a city of one village (attach and publish go through a village alone)
         self.settings = City(city.name, city.title, city.hotline, city.large_amount, oversight=self.oversight.config)
 
-    def village(self, town: Town, village: Village) -> None:
-        """One village in its turn: overseen, decode-checked, listed and stored, then dropped."""
+    def village(self, town: Town, village: Village, facts: Mapping[Path, list[int]] | None = None) -> None:
+        """One village in its turn: overseen, decode-checked, listed and stored, then dropped. `facts`: the stat
+        facts validation took of its files (Validation.facts)."""
         key = f"{town.slug}/{village.slug}"
         found = self.oversight.village(village, town)
         supervised = attached(self.alone(village), lambda thing: thing.draft, {key: found.warnings}, {}, [])
@@ -386,7 +387,7 @@ class _Stream:
             kept = self.memo.kept_as(supervised_village)
             self.memo.release(village)
         images = published_images(supervised_village)  # (one walk: its decode check and its listing)
-        self.decoding.village(key, images)
+        self.decoding.village(key, images, facts)
         self.towns[town.slug] = town.name
         entries = refcode.village_entries(town.slug, supervised_village)
         self.collisions.add(entries)
@@ -557,23 +558,23 @@ class _Decoding:
         self.bad: dict[Path, Problem] = {}  # source -> its problem: it does not decode
         self.passed: list[str] = []  # "town/village" of the villages checked in full with no failure
 
-    def village(self, key: str, images: list[Image]) -> None:
+    def village(self, key: str, images: list[Image], facts: Mapping[Path, list[int]] | None = None) -> None:
         """The images of the village `key` ("": the city's and towns') checked now (not kept); none when the
-        memo says they passed with these very files."""
+        memo says they passed with these very files. `facts`: their stat facts as validation took them."""
         if key in self.known:
             return
         todo: dict[Path, Image] = {}
         for img in images:
             if img.source not in todo or img.where < todo[img.source].where:
                 todo[img.source] = img
+        mine = Report()
+        failed = assets.check_images([todo[k] for k in sorted(todo)], mine, self.checked, facts=facts)
         unread = set()
-        for source in todo:
+        for source in failed:  # only a file that failed is asked whether it can be read at all (a stat each)
             try:
                 os.stat(source)
             except OSError:
                 unread.add(source)
-        mine = Report()
-        failed = assets.check_images([todo[k] for k in sorted(todo)], mine, self.checked)
         sources = {todo[source].where: source for source in failed}
         for problem in mine.problems:
             failing = sources.get(problem.where.path)

@@ -15,10 +15,16 @@ import click
 from sitegen.build import lock
 from sitegen.build.pipeline import Steps
 from sitegen.build.pipeline import build as run_build
-from sitegen.cli.report import print_report
-from sitegen.content.errors import EXIT_CONTENT, EXIT_FAILURE, EXIT_LOCKED, ContentError, OutputError
+from sitegen.content.errors import EXIT_CONTENT, EXIT_FAILURE, EXIT_LOCKED, ContentError, OutputError, Report
 from sitegen.content.progress import Progress
 from sitegen.site.render import THEMES
+
+
+def print_report(report: Report) -> None:
+    """The problems found, one line each, on stderr (here, not in cli/report.py: `sitegen build` does not load the
+    reports' writers, openpyxl's write-only sheets and their templates)."""
+    for line in report.lines():
+        click.echo(line, err=True)
 
 
 @click.command("build")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from sitegen.cli.report import month_option, print_report
+from sitegen.cli.build import print_report
+from sitegen.cli.report import month_option
 from sitegen.content.errors import EXIT_CONTENT, EXIT_FAILURE, EXIT_USAGE, OutputError
 from sitegen.reports import notice_board
 

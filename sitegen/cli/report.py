@@ -12,7 +12,8 @@ from typing import Any
 import click
 
 from sitegen.build.pipeline import check_stored
-from sitegen.content.errors import CATALOGUE, EXIT_CONTENT, EXIT_FAILURE, ContentError, OutputError, Report
+from sitegen.cli.build import print_report
+from sitegen.content.errors import CATALOGUE, EXIT_CONTENT, EXIT_FAILURE, ContentError, OutputError
 from sitegen.reports.tables import KINDS, make
 
 MONTHLY = ("warnings", "feedback")  # the kinds made for one month (--month)
@@ -32,11 +33,6 @@ def month_option(ctx: Any, param: Any, value: str | None) -> str | None:
         zh, en = CATALOGUE["month-format"]
         raise click.BadParameter(f"{zh.format(value=value)} / {en.format(value=value)}")
     return value.strip()
-
-
-def print_report(report: Report) -> None:
-    for line in report.lines():
-        click.echo(line, err=True)
 
 
 def _command(kind: str) -> click.Command:

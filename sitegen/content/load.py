@@ -20,7 +20,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-import openpyxl
 import yaml
 
 try:
@@ -29,7 +28,8 @@ except ImportError:  # PyYAML built without libyaml: the pure-Python parser read
     CParser = None  # type: ignore[assignment,misc]
 
 from sitegen.content.errors import Location, Problem, Report, rel
-from sitegen.content.files import IGNORED, kernel_path
+from sitegen.content.files import IGNORED, kernel_stat
+from sitegen.content.sheets import openpyxl
 from sitegen.content.taxonomy import BY_FOLDER, POLICIES, Board
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -241,8 +241,16 @@ def content_file(path: Path, root: Path, limit: int | None = None) -> Path:
     followed) to a place inside the content folder `root` (a link pointing inside is accepted, one pointing out
     is `path-outside`), not be a link loop, be a regular file (a named pipe would block the build for ever, a
     device or folder cannot be read) and, with `limit`, be at most that many bytes. Raises FileProblem."""
+    return content_stat(path, root, limit)[0]
+
+
+def content_stat(path: Path, root: Path, limit: int | None = None) -> tuple[Path, os.stat_result]:
+    """`content_file`, with what `stat` said of the file: the one stat a scan is given in a check (its stat facts
+    for the header and decode records, its size, its kind), taken from the kernel's handle on it (kernel_stat)."""
+    found = None
     try:  # where it leads is judged before whether it exists: no probing outside
-        resolved = kernel_path(path) or path.resolve()
+        found = kernel_stat(path)
+        resolved = found[0] if found is not None else path.resolve()
     except RuntimeError:  # Python < 3.13 reports a link loop so
         raise FileProblem("path-loop") from None
     except ValueError:  # a NUL character in a name written in YAML ("a\0.jpg")
@@ -254,7 +262,7 @@ def content_file(path: Path, root: Path, limit: int | None = None) -> Path:
     if not resolved.is_relative_to(root):
         raise FileProblem("path-outside")
     try:
-        st = os.stat(resolved)
+        st = found[1] if found is not None else os.stat(resolved)
     except FileNotFoundError:
         raise FileProblem("path-missing") from None
     except OSError as exc:
@@ -262,7 +270,7 @@ def content_file(path: Path, root: Path, limit: int | None = None) -> Path:
             "path-loop" if exc.errno == errno.ELOOP else "file-unreadable", detail=exc.strerror or str(exc)
         ) from None
     _check_stat(st, limit)
-    return resolved
+    return resolved, st
 
 
 def _check_stat(st: os.stat_result, limit: int | None) -> None:

@@ -85,7 +85,11 @@ def facts_file(cache: Path) -> Path:
 
 def stat_facts(source: Path | str) -> list[int]:
     """What `stat` says of a file that changes whenever its bytes may have: size, mtime, ctime, inode."""
-    st = os.stat(source)
+    return facts_of(os.stat(source))
+
+
+def facts_of(st: os.stat_result) -> list[int]:
+    """stat_facts of a stat the caller has taken already."""
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
@@ -275,9 +279,12 @@ class _Table:
 
     def sweep(self, rows: int | None = None) -> None:
         """Delete the rows of the next `rows` paths (after the last one swept) whose file is gone or changed, or of
-        another version: they can never be used again. Back to the first path after the last."""
+        another version: they can never be used again. Back to the first path after the last. Not in a run that
+        found the table empty (`written`: a cold build): every row in it was written since, its stat facts taken
+        in this run (or in another run meanwhile), so none can be swept yet; a stat a row (two a scan after a cold
+        check, a third after the render step's digests) would find each as it was written."""
         db = self._conn() if self.create else None
-        if db is None:
+        if db is None or self.written is not None:
             return
         rows = rows or SWEEP_ROWS
         try:

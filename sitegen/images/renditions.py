@@ -345,13 +345,16 @@ def _turned(im: PILImage.Image) -> bool:
         return False
 
 
+HEADER_BUFFER = 1 << 14  # a probe's reads: most headers (markers, EXIF, a TIFF's first IFD) in one system call
+
+
 def probe(path: Path) -> Probe:
     """Format, page sizes and kind from the header only (cheap). Raises ImageProblem. The file is opened once:
     its first bytes tell a PDF or HEIC (read in a worker, _isolated) from the rest, which Pillow reads from the
     same open file (~11,000 scans a 10-village city: _is_pdf and _is_heif opened each twice more, a third of
     the time)."""
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb", buffering=HEADER_BUFFER) as fh:  # (a size given: no isatty asked of a file)
             head = fh.read(12)
             if head[:5] == b"%PDF-":  # (as _is_pdf)
                 return _isolated(_probe_pdf, path)
@@ -367,15 +370,17 @@ def probe(path: Path) -> Probe:
 PROBE = f"probe1-{MAX_PIXELS}-{MAX_PAGES}-{ACCEPTED}"  # the header reading's version (digests.Probes)
 
 
-def probe_known(path: Path, probes: Probes | None) -> Probe:
+def probe_known(path: Path, probes: Probes | None, facts: list[int] | None = None) -> Probe:
     """probe(), or what the header said when this file (its stat facts unchanged) was read before. Raises
-    ImageProblem (a file that failed is read again: its problem is reported every time)."""
+    ImageProblem (a file that failed is read again: its problem is reported every time). `facts`: the file's stat
+    facts when the caller has just taken them (validation's one stat a scan: load.content_stat), else taken here."""
     if probes is None:
         return probe(path)
-    try:
-        facts = stat_facts(path)
-    except OSError:
-        return probe(path)  # reported there, as without the record
+    if facts is None:
+        try:
+            facts = stat_facts(path)
+        except OSError:
+            return probe(path)  # reported there, as without the record
     header = probes.header(path, facts)
     if header is not None:
         try:
@@ -716,33 +721,41 @@ def _decode_all(sources: list[str], sizes: list[tuple[int, int]], workers: int |
     return found
 
 
-def check_images(images: list[Image], report: Report, checked: Checked, workers: int | None = None) -> set[Path]:
+def check_images(
+    images: list[Image],
+    report: Report,
+    checked: Checked,
+    workers: int | None = None,
+    facts: Mapping[Path, list[int]] | None = None,
+) -> set[Path]:
     """验图 Part of validation: every published image decodes (decodes), so `sitegen check` finds each file the
     build would fail on, and the build finds it before anything is made. A file that passed before and is
     unchanged since (its stat facts, digests.Checked) is not decoded again. Problems are reported at the file.
     Runs in worker processes like the assets stage: a file that crashes or hangs a decoder is named, not fatal.
     Each pass is recorded as it comes in (Checked commits them in batches): a first import of a city's scans,
-    killed half way, decodes only the rest when run again. Returns the files that failed (a problem each)."""
+    killed half way, decodes only the rest when run again. Returns the files that failed (a problem each).
+    `facts`: the stat facts validation took of the sources (by path), so that a file is not stat'ed again."""
     by_source: dict[Path, Image] = {}
     failed: set[Path] = set()
     for img in images:
         by_source.setdefault(img.source, img)
     todo: list[tuple[Path, list[int]]] = []
     for src, img in sorted(by_source.items()):
+        known = facts.get(src) if facts is not None else None
         try:
-            facts = stat_facts(src)
+            found = known if known is not None else stat_facts(src)
         except OSError as exc:
             report.error("image-bad", Location(img.where), value=img.where, detail=exc.strerror or type(exc).__name__)
             failed.add(src)
             continue
-        if not checked.passed_before(src, facts):
-            todo.append((src, facts))
+        if not checked.passed_before(src, found):
+            todo.append((src, found))
 
     def done(i: int, error: str | None) -> None:
         if error is None:
             checked.passed(*todo[i])
 
-    sizes = [(facts[0], len(by_source[src].pages)) for src, facts in todo]
+    sizes = [(found[0], len(by_source[src].pages)) for src, found in todo]
     results = _decode_all([str(src) for src, _ in todo], sizes, workers, done)
     checked.flush()
     for (src, _), error in zip(todo, results):

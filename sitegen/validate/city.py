@@ -10,7 +10,7 @@ import hashlib
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Container, Iterator
+from collections.abc import Container, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -41,7 +41,7 @@ from sitegen.content.load import (
     RawTable,
     RawTown,
     RawVillage,
-    content_file,
+    content_stat,
     read_records,
     report_file_problem,
     table_columns,
@@ -52,7 +52,7 @@ from sitegen.content.model import Basis, City, EntryLine, Image, Item, Review, T
 from sitegen.content.money import AmountError, parse_amount
 from sitegen.content.privacy import mask
 from sitegen.finance import tables as finance
-from sitegen.images.digests import Probes, path_facts
+from sitegen.images.digests import Probes, facts_of, path_facts
 from sitegen.images.renditions import MAX_PIXELS, ImageProblem, probe, probe_known  # noqa: F401 (MAX_PIXELS, probe: kept importable here)
 from sitegen.oversight.registries import village_people
 from sitegen.oversight.review import JOURNAL_COLUMNS, month_reviews, read_trail
@@ -155,6 +155,11 @@ class Validation:
                 done += 1
                 progress.tell("villages", done, total)  # a terminal's progress line (progress.py)
 
+    def facts(self) -> Mapping[Path, list[int]]:
+        """The stat facts of the files the village just given (`villages`) was validated with, by real path: its
+        decode check takes them rather than a stat of each file again (empty for a village the memo restored)."""
+        return self.checker.facts
+
     def finish(self) -> City:
         """What crosses villages checked, once every village was given (`villages`): the city."""
         city, root, report = self.city, self.raw.root, self.report
@@ -185,6 +190,7 @@ def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMe
     restored = memo.restore(raw) if memo is not None else None
     checker.assigned.clear()  # (what was registered before this village: no longer asked for)
     checker.deps.clear()
+    checker.facts.clear()  # (kept past the end of a village: its decode check comes after validation gives it)
     if restored is None and memo is not None and raw.path in memo.recalled:
         # load read none of its records (the memo stood in), and its entry changed since (another run wrote it):
         # an error in its folder, so that it is held with its last pages, not validated from nothing
@@ -247,6 +253,9 @@ class _Checker:
         self.all_items: dict[Path, str] = {}
         self.assigned: list[Item] = []  # the village in hand's items as registered in all_items, in order (memo.py)
         self.deps: list[tuple[str, str]] = []  # each path the village in hand named, with its facts (memo.py)
+        # the stat facts of each file that passed content_stat since the village in hand began, by its real path: its
+        # header record (probe_known) and its decode check (build/pipeline.py) take them, not a stat of their own
+        self.facts: dict[Path, list[int]] = {}
         self.links: dict[Path, list[str]] = {}  # item source -> its body's link targets (links_of)
         # memory (issue 14): equal values the model holds many times, held once (page sizes, dates)
         self.shared: dict[object, Any] = {}
@@ -263,10 +272,16 @@ class _Checker:
             return None
         self.deps.append((str(base / value), path_facts(base / value)))
         try:  # the one gate every opened file passes: inside the folder (links followed), a regular file, bounded
-            return content_file(base / value, self.root, MAX_IMAGE_BYTES)
+            return self.stat(base / value)
         except FileProblem as problem:
             report_file_problem(problem, where, value, self.report)
             return None
+
+    def stat(self, path: Path) -> Path:
+        """content_file's gate for a file the village names (its stat noted in `facts`). Raises FileProblem."""
+        resolved, st = content_stat(path, self.root, MAX_IMAGE_BYTES)
+        self.facts[resolved] = facts_of(st)
+        return resolved
 
     def image(self, path: Path, where: Location, value: str, name: str) -> Image | None:
         if path.suffix.lower() not in IMAGE_SUFFIXES:
@@ -281,7 +296,7 @@ class _Checker:
         """Header check only (cheap): format, pages, pixel count (decompression bombs). None on a problem.
         Full decoding happens in the assets stage."""
         try:
-            return probe_known(path, self.probes)
+            return probe_known(path, self.probes, self.facts.get(path))
         except ImageProblem as problem:
             self.report.error(problem.code, where, value=value, **problem.params)
             return None
@@ -491,7 +506,7 @@ class _Checker:
                 name = rel(path, self.root)
                 found += 1
                 try:
-                    resolved = content_file(path, self.root, MAX_IMAGE_BYTES)
+                    resolved = self.stat(path)
                 except FileProblem as problem:
                     report_file_problem(problem, Location(name), name, self.report)
                     continue

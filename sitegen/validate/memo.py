@@ -56,13 +56,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PosixPath
 from typing import Any
 
-import openpyxl
 import yaml
 
 from sitegen.content import accounts, dates, taxonomy
 from sitegen.content.errors import Problem, Report, rel
 from sitegen.content.load import RawDoc, RawVillage
 from sitegen.content.model import Item, Village
+from sitegen.content.sheets import openpyxl
 from sitegen.images.digests import path_facts, tree_facts
 from sitegen.oversight.supervise import VillageFindings
 
