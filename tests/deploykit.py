@@ -225,7 +225,7 @@ def paused(
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # a bound for a run that never gets there, not a time it is given
     while not marker.exists():
         if proc.poll() is not None:
             out, err = proc.communicate()
@@ -256,7 +256,7 @@ def wait_until_blocked(proc: subprocess.Popen, timeout: float = 120) -> None:
 
 def kill(proc: subprocess.Popen) -> None:
     proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
 
 

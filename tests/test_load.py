@@ -293,7 +293,7 @@ FILE_CASES = [
 @pytest.mark.parametrize("mutate,code", FILE_CASES, ids=[c[0].__name__ for c in FILE_CASES])
 def test_only_regular_files_inside_the_content_folder_are_read(mini, mutate, code):
     name = mutate(mini)
-    with deadline(30):
+    with deadline(120):
         city, report = check(mini)
     problems = [p for p in report.errors if p.code == code and p.where.path == f"content/{name}"]
     assert problems, [p.format() for p in report.problems]
@@ -423,7 +423,7 @@ def village_yaml_fifo(root):
 )
 def test_odd_names_and_pipes_are_reported_once(mini, mutate, code):
     name = mutate(mini)
-    with deadline(30):
+    with deadline(120):
         _, report = check(mini)
     assert len([p for p in report.errors if p.code == code and p.where.path == f"content/{name}"]) == 1, [
         p.format() for p in report.problems

@@ -9,6 +9,7 @@ import gc
 import os
 import pathlib
 import shutil
+import subprocess
 import weakref
 from collections.abc import Callable
 from datetime import date
@@ -335,10 +336,19 @@ def test_an_entry_changed_before_its_village_s_turn_holds_that_village(towns, tm
 
 
 def test_entries_of_villages_gone_are_removed(towns, warm):
+    """And the temporary files of runs killed half way, but never a live run's entry on its way in (a check beside
+    a build: the build's entry, its write failed, would have been removed by its own run as not kept)."""
     shutil.rmtree(towns / "hs/dq")
+    folder = warm / ".index/villages"
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # (its pid: a process that has ended)
+    live, dead = folder / f"x.pickle.tmp-{os.getppid()}", folder / f"x.pickle.tmp-{gone.pid}"
+    for half in (live, dead):
+        half.write_bytes(b"half")
     run(towns, warm)
-    assert len(list((warm / ".index/villages").glob("*.pickle"))) == 3
-    assert len(list((warm / ".index/villages").glob("*.images"))) == 3  # (decode checks passed, below)
+    assert len(list(folder.glob("*.pickle"))) == 3
+    assert len(list(folder.glob("*.images"))) == 3  # (decode checks passed, below)
+    assert live.exists() and not dead.exists()
 
 
 def test_check_without_a_build_cache_keeps_nothing(towns, tmp_path):

@@ -316,10 +316,13 @@ def sitegen(*args) -> subprocess.CompletedProcess:
     )
 
 
-def test_a_second_build_of_the_same_output_exits_4_and_loses_nothing(city, tmp_path):
+@pytest.mark.parametrize("at", ["sitegen.build.pipeline:check_stored", "sitegen.site.output:write_theme"])
+def test_a_second_build_of_the_same_output_exits_4_and_loses_nothing(city, tmp_path, at):
+    """The first run stopped in its check (which writes the villages' memo entries its build then restores from),
+    or in its swap."""
     content, out = city
     move(content, "cs2")
-    first = paused(tmp_path / "marker", "sitegen.site.output:write_theme", "build", content, "-o", out, when="before")
+    first = paused(tmp_path / "marker", at, "build", content, "-o", out, when="before")
     try:
         second = sitegen("build", content, "-o", out)
         assert second.returncode == 4, second.stderr

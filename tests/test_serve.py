@@ -44,7 +44,7 @@ def preview_two(mini, tmp_path):
 
 
 def get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=30) as response:
+    with urllib.request.urlopen(url, timeout=120) as response:
         return response.read().decode("utf-8")
 
 
@@ -181,22 +181,20 @@ def test_a_browser_page_reloads_after_a_save_on_the_same_focus(preview, mini, ch
         before = browser.focused_href(page)
         assert before
         save(preview, mini, "xg/cs/village.yaml", "位于夏港街道东部。", "位于夏港街道东部（已修改）。")
-        page.wait_for_function("document.body.innerText.indexOf('（已修改）') >= 0", timeout=30000)
+        page.wait_for_function("document.body.innerText.indexOf('（已修改）') >= 0")
         browser.ready(page)
         page.wait_for_function(
-            "document.activeElement && document.activeElement.getAttribute('href') === %s" % json.dumps(before),
-            timeout=30000,
+            "document.activeElement && document.activeElement.getAttribute('href') === %s" % json.dumps(before)
         )
         save(preview, mini, MEETING, "category: 组织建设", "category: [组织建设")  # an error: the error page
-        page.wait_for_selector("#sitegen-errors", timeout=30000)
+        page.wait_for_selector("#sitegen-errors")
         assert "meeting.md" in page.inner_text("body")
         save(preview, mini, MEETING, "category: [组织建设", "category: 组织建设")  # fixed: the page again
-        page.wait_for_function("document.body.innerText.indexOf('（已修改）') >= 0", timeout=30000)
+        page.wait_for_function("document.body.innerText.indexOf('（已修改）') >= 0")
         browser.ready(page)
         home = page.url
         page.wait_for_function(
-            "document.activeElement && document.activeElement.getAttribute('href') === %s" % json.dumps(before),
-            timeout=30000,
+            "document.activeElement && document.activeElement.getAttribute('href') === %s" % json.dumps(before)
         )
         browser.navigate(page, "Enter")  # the keyboard works the TV preview: Enter opens, Backspace goes back
         assert page.url == preview.url + "tv/xg/cs/" + before

@@ -893,34 +893,33 @@ def build(
     changed since the last build of `out` (the stat facts of every content file, sitegen's code, today's date, the
     options: content_state) and `out` is still as that build left it, nothing is read or written: its result is
     told again (`BuildResult.unchanged`; the memo is in the cache's `.index/`). The output folder and the image
-    cache (`cache`, default `<out>.cache/` beside it: default_cache) are locked for the run (lock.py): another run
-    raises lock.Busy, or is waited for with `wait`. `steps` collects each step's time (Steps)."""
+    cache (`cache`, default `<out>.cache/` beside it: default_cache) are locked for the whole run, the check
+    included (lock.py): another run raises lock.Busy, or is waited for with `wait`. `steps` collects each step's
+    time (Steps)."""
     cache = cache or default_cache(out)
     previous = previous or out
     steps = steps or Steps()
-    state = None
-    facts: dict[str, str] = {}  # each village folder's stat facts, taken with the state (check's validation memo)
-    if os.path.realpath(previous) == os.path.realpath(out):  # (a dry run builds elsewhere: always whole)
-        with steps.step("check"):
-            state = content_state(content, {out, cache}, themes, preview, hold_back, parts=facts)
-            with _locked(out, cache, previous, wait):
+    # Locked from before the check: the check writes to the cache (the villages' memo entries, the decode checks'
+    # and headers' tables) and the build then reads what it wrote there (a village restored from its memo entry).
+    # Two runs checking side by side would each rewrite, or remove, what the other is about to read.
+    with _locked(out, cache, previous, wait):
+        state = None
+        facts: dict[str, str] = {}  # each village folder's stat facts, taken with the state (the validation memo)
+        if os.path.realpath(previous) == os.path.realpath(out):  # (a dry run builds elsewhere: always whole)
+            with steps.step("check"):
+                state = content_state(content, {out, cache}, themes, preview, hold_back, parts=facts)
                 memo = _memo(out, cache, themes, state)
-        if memo is not None:
-            memo.steps = steps
-            return memo
-    index = cache / ".index"
-    checked, probes = Checked(facts_file(cache), assets.CHECK, True), Probes(facts_file(cache), assets.PROBE, True)
-    with steps.step("check"):
+            if memo is not None:
+                memo.steps = steps
+                return memo
+        checked = Checked(facts_file(cache), assets.CHECK, True)
+        probes = Probes(facts_file(cache), assets.PROBE, True)
+        with steps.step("check"):  # (the cache's .index/, where the build keeps what it validates: its lock made it)
+            stored, report = check_stored(content, checked, previous, themes, probes, cache, facts)
+        if stored is None:
+            raise ContentError(report)
         try:
-            index.mkdir(parents=True, exist_ok=True)  # the build keeps what it validates (village_memo)
-        except OSError:
-            pass  # then validated afresh next time; the lock reports an unusable cache
-        stored, report = check_stored(content, checked, previous, themes, probes, cache, facts)
-    if stored is None:
-        raise ContentError(report)
-    try:
-        settle(collect=True)  # the checked city is held to the end of the build: no full collection walks it again
-        with _locked(out, cache, previous, wait):
+            settle(collect=True)  # the checked city is held to the end of the build: no full collection walks it
             probes.save()  # only headers that were sound, whatever follows (under the lock: one writer)
             result = _build(
                 content, out, themes, cache, hold_back, previous, preview, stored, report, checked, steps, facts
@@ -928,8 +927,8 @@ def build(
             if state is not None:
                 _remember(out, cache, themes, state, result)
             return result
-    finally:
-        stored.close()
+        finally:
+            stored.close()
 
 
 @contextmanager

@@ -321,6 +321,19 @@ def unpickled(data: bytes) -> object:
         return pickle.loads(data)
 
 
+def alive(pid: int) -> bool:
+    """Whether process `pid` is running (this one is): what a run may remove of another's in a shared cache."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # alive (another user's), or not ours to ask
+    return True
+
+
 class VillageMemo:
     """The villages validated before, in `folder` (the image cache's `.index/villages/`). `code` names sitegen's
     code (reuse.renderer()). Used by load (`recall`, `loaded`) and validate (`restore`, `keep`); `finish`
@@ -636,7 +649,7 @@ class VillageMemo:
 
     def finish(self) -> None:
         """Write what is kept and not written yet; remove the entries of villages not in this run (deleted, renamed,
-        moved) and stray temporary files."""
+        moved) and the temporary files of runs that were killed."""
         for folder in sorted(self.unwritten):
             self._written(folder)
         try:
@@ -644,6 +657,9 @@ class VillageMemo:
         except OSError:
             return
         for name in names:
+            _, tmp, pid = name.rpartition(".tmp-")
+            if tmp and pid.isdigit() and int(pid) != os.getpid() and alive(int(pid)):
+                continue  # another live run's entry on its way in (`sitegen check` runs beside a build unlocked)
             if name not in self.used:
                 try:
                     os.unlink(self.folder / name)

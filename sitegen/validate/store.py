@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sitegen.content.model import Village
-from sitegen.validate.memo import pickled, unpickled
+from sitegen.validate.memo import alive, pickled, unpickled
 
 
 class VillageStore:
@@ -80,11 +80,5 @@ def _sweep(index: Path) -> None:
             pid = int(folder.name.split("-")[1])
         except ValueError:
             continue
-        if pid == os.getpid():
-            continue
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not alive(pid):
             shutil.rmtree(folder, ignore_errors=True)
-        except OSError:
-            pass  # alive (another user's), or not ours to ask
