@@ -301,16 +301,6 @@ def press(page, key, kind="keydown"):
         raise
 
 
-_KEY_TIMER = """() => {
-    window.__times = [];
-    window.addEventListener('keydown', function () { window.__t0 = performance.now(); }, true);
-    window.addEventListener('keydown', function () {
-        document.body.offsetHeight;
-        window.__times.push(performance.now() - window.__t0);
-    }, false);
-}"""
-
-
 # What a key press may cost at most, as Chromium's renderer counts it (key_costs): CPU of its main thread (a frame
 # at 60 Hz: the slowest press on the 500-row list and the ledger page takes ~2-4 ms here, idle or beside CPU hogs), and
 # style recalculations plus layouts (3-4 a press: one per element whose look changes, and the forced one; a handler
