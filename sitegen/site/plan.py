@@ -740,12 +740,10 @@ def _found(data: bytes) -> list[tuple[str, str]]:
     none: html.unescape is not called for them). A value with a space may have held another whitespace (made a
     space by `_SPACES`): such a page, rare, is read again as it is (the same attributes, at the same places)."""
     found = _ATTR.findall(data.translate(_SPACES).decode("utf-8"))
-    for _, value in found:
-        if " " in value or "&" in value:
-            if any(" " in v for _, v in found):
-                found = _ATTR_EXACT.findall(data.decode("utf-8"))
-            unescape = html.unescape
-            return [(k, unescape(v) if "&" in v else v) for k, v in found]
+    if any(" " in v for _, v in found):
+        found = _ATTR_EXACT.findall(data.decode("utf-8"))
+    if any("&" in v for _, v in found):
+        return [(k, html.unescape(v) if "&" in v else v) for k, v in found]
     return found
 
 
