@@ -210,13 +210,31 @@ def add_voucher(content: Path, which: int = 0) -> str:
     return f"t00/{village.name}"
 
 
+# Hugo builds one site in memory whole: 786,386 pages (252 villages, both themes) grew it past 21 GB and the kernel
+# killed it. Above this many pages it is given shards of at most this size, each a site of its own built in turn,
+# and their CPU is summed; 156,050 pages (50 villages) ran whole. Sharding can only flatter Hugo (no site-wide
+# work grows past a shard), so a ratio against the sum errs in Hugo's favour.
+HUGO_SHARD = 160_000
+
+
 def hugo_cpu(pages: int, work: Path) -> float | None:
-    """CPU seconds of `hugo` building `pages` Markdown pages of a few paragraphs each; None without Hugo."""
+    """CPU seconds of `hugo` building `pages` Markdown pages of a few paragraphs each (in shards of at most
+    HUGO_SHARD pages, each a site of its own, summed); None without Hugo."""
     hugo = shutil.which("hugo")
     if not hugo:
         return None
-    site = work / f"hugo-{pages}"  # removed at the run's end (drop_hugo_sites), not here: see there
-    shutil.rmtree(site, ignore_errors=True)  # (a crashed run's)
+    shards = -(-pages // HUGO_SHARD)
+    cpu, first = 0.0, 0
+    for shard in range(shards):
+        count = pages // shards + (shard < pages % shards)
+        cpu += _hugo_site(hugo, work / f"hugo-{pages}-{shard}", first, count)
+        first += count
+    return cpu
+
+
+def _hugo_site(hugo: str, site: Path, first: int, count: int) -> float:
+    """Make a Hugo site of pages `first` .. `first + count - 1` in `site` and build it: its CPU seconds."""
+    shutil.rmtree(site, ignore_errors=True)  # (a crashed run's; removed at the run's end, drop_hugo_sites: see there)
     (site / "content" / "p").mkdir(parents=True)
     (site / "layouts" / "_default").mkdir(parents=True)
     (site / "hugo.toml").write_text(
@@ -226,7 +244,7 @@ def hugo_cpu(pages: int, work: Path) -> float | None:
     for name in ("single.html", "list.html"):
         (site / "layouts" / "_default" / name).write_text(layout, encoding="utf-8")
     body = "村务公开事项说明。" * 40
-    for n in range(pages):
+    for n in range(first, first + count):
         folder = site / "content" / "p" / f"{n // 1000:03d}"
         folder.mkdir(exist_ok=True)
         (folder / f"{n}.md").write_text(
@@ -298,7 +316,7 @@ def bench(
     row = warm(villages, content, out, row, rows)
     try:
         row["hugo_cpu"] = hugo_cpu(sum(row["cold"]["pages"].values()), work) if hugo else None
-    except subprocess.CalledProcessError as exc:  # (at 252 villages Hugo may be killed for memory: 21 GB seen)
+    except subprocess.CalledProcessError as exc:  # (killed for memory, say: HUGO_SHARD)
         row["hugo_cpu"], row["hugo_failed"] = None, str(exc)
     told(villages, row, "hugo_cpu")
     return row
