@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import random
 import shutil
 import struct
 import time
 import warnings
 import zlib
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future
 from concurrent.futures.process import BrokenProcessPool
 from decimal import Decimal
@@ -29,7 +31,7 @@ from PIL import ImageDraw, ImageFilter, ImageStat
 from sitegen.build.pipeline import build, default_cache
 from sitegen.content.errors import ContentError, OutputError, Report
 from sitegen.content.model import Image
-from sitegen.images import digests, drawn
+from sitegen.images import digests, drawn, jpeg
 from sitegen.images import renditions as assets
 from sitegen.site import charts, feedback
 from tests.built_sample import sample_output
@@ -253,7 +255,7 @@ def _probe_by_path(path: Path) -> assets.Probe:
         raise assets.ImageProblem("image-bad", detail=type(exc).__name__) from None
 
 
-def _answer(probe, path: Path) -> object:
+def _answer(probe, path: object) -> object:
     try:
         return probe(path)
     except assets.ImageProblem as exc:
@@ -261,9 +263,10 @@ def _answer(probe, path: Path) -> object:
 
 
 def test_a_header_is_probed_from_one_open_file_with_the_same_answers(tmp_path, monkeypatch):
-    """probe opens each file once (its first bytes tell PDF and HEIC apart; Pillow reads the rest from the same
-    file) and answers what it answered reading the file by its path three times: sizes as shown (EXIF turned),
-    formats, line art, every page, every refusal, and files that are no file at all."""
+    """probe opens each file once (its first bytes tell PDF and HEIC apart and answer for a plain JPEG; Pillow
+    reads the rest from the same file) and answers what it answered reading the file by its path three times:
+    sizes as shown (EXIF turned), formats, line art, every page, every refusal, and files that are no file at all.
+    Pillow reads no JPEG the header reader answers for (jpeg.py): not the EXIF-turned ones, not the truncated one."""
     broken_files(tmp_path)
     stored = page_image((60, 80)).transpose(PILImage.Transpose.ROTATE_90)
     for orientation in (1, 3, 6, 8):
@@ -282,12 +285,29 @@ def test_a_header_is_probed_from_one_open_file_with_the_same_answers(tmp_path, m
     (tmp_path / "short.jpg").write_bytes(b"%PD")
     (tmp_path / "folder.jpg").mkdir()
     files = sorted(tmp_path.iterdir()) + [tmp_path / "missing.jpg"]
-    opened: list[str] = []
-    monkeypatch.setattr(assets, "open", lambda *a, **k: opened.append(a[0]) or open(*a, **k), raising=False)
+    opened: list[Path] = []
+    by_fd: dict[int, Path] = {}  # each file given to Pillow by its descriptor
+    by_pillow: list[str] = []
+    real_open, real_pillow = os.open, assets._open
+
+    def counted(path, *args, **kwargs):
+        fd = real_open(path, *args, **kwargs)
+        by_fd[fd] = path
+        opened.append(path)
+        return fd
+
+    def pillow(fh):
+        by_pillow.append(by_fd[fh.fileno()].name)
+        return real_pillow(fh)
+
+    monkeypatch.setattr(os, "open", counted)
+    monkeypatch.setattr(assets, "_open", pillow)  # (a HEIC is read in a worker: not counted)
     answers = [_answer(assets.probe, f) for f in files]
-    assert opened == files  # each opened once
     monkeypatch.undo()
+    assert opened == files[:-1]  # each opened once (but the missing one)
     assert answers == [_answer(_probe_by_path, f) for f in files]
+    assert not [name for name in by_pillow if name.startswith("turned-") or "truncated" in name]
+    assert {"damaged-exif.jpg", "camera.jpg", "a.png", "pages.tif", "01-random.jpg"} <= set(by_pillow)
     found = dict(zip((f.name for f in files), answers))
     assert found["turned-6.jpg"] == found["turned-8.jpg"] == assets.Probe("JPEG", ((60, 80),), False)
     assert found["turned-1.jpg"] == found["turned-3.jpg"] == assets.Probe("JPEG", ((80, 60),), False)
@@ -298,6 +318,114 @@ def test_a_header_is_probed_from_one_open_file_with_the_same_answers(tmp_path, m
         "image-bad",
         {"detail": "FileNotFoundError"},
     )
+
+
+def _tiff_block(order: str, entries: list[tuple[int, int, int, bytes]], tail: bytes = b"") -> bytes:
+    """An EXIF block (after its "Exif\\0\\0"): a TIFF header in byte `order` and one directory of `entries` (tag,
+    type, count, the 4 bytes of its value or offset), then `tail` (the values that do not fit in 4 bytes)."""
+    head = (b"II*\0" if order == "<" else b"MM\0*") + struct.pack(order + "L", 8)
+    rows = b"".join(struct.pack(order + "HHL", tag, kind, n) + value for tag, kind, n, value in entries)
+    return head + struct.pack(order + "H", len(entries)) + rows + b"\0\0\0\0" + tail
+
+
+def _jpegs() -> dict[str, bytes]:
+    """JPEGs as cameras, scanners and editors lay them out (Pillow writes them), some with segments put in."""
+    made: dict[str, bytes] = {}
+
+    def save(name: str, im: PILImage.Image, **options) -> None:
+        data = io.BytesIO()
+        im.save(data, "JPEG", **options)
+        made[name] = data.getvalue()
+
+    page = page_image((40, 30))
+    save("rgb", page)
+    save("grey-progressive", page.convert("L"), progressive=True, quality=95)
+    save("cmyk", page.convert("CMYK"))
+    save("dpi", page, dpi=(300, 300))
+    save("icc", page, icc_profile=b"\0" * 300)
+    save("comment", page, comment=b"scanned")
+    save("xmp", page, xmp=b'<x:xmpmeta><rdf:Description tiff:Orientation="6"/></x:xmpmeta>')
+    for order in "<>":
+        for orientation in range(10):
+            short = struct.pack(order + "H", orientation) + b"\0\0"
+            block = _tiff_block(
+                order, [(0x010F, 2, 6, struct.pack(order + "L", 26)), (0x0112, 3, 1, short)], b"Maker\0"
+            )
+            save(f"exif{order}{orientation}", page, exif=b"Exif\0\0" + block)
+        six, one = struct.pack(order + "H", 6) + b"\0\0", struct.pack(order + "H", 1) + b"\0\0"
+        twice = [(0x0112, 3, 1, six), (0x0112, 3, 1, one)]
+        for name, entries in {"twice": twice, "long": [(0x0112, 4, 1, struct.pack(order + "L", 6))]}.items():
+            save(f"orientation-{name}{order}", page, exif=b"Exif\0\0" + _tiff_block(order, entries))
+        pair = [(0x0112, 3, 2, struct.pack(order + "HH", 6, 6))]
+        save(f"orientation-pair{order}", page, exif=b"Exif\0\0" + _tiff_block(order, pair))
+        rational = struct.pack(order + "L", 38)
+        unit = struct.pack(order + "H", 3) + b"\0\0"
+        resolution = [(0x011A, 5, 1, rational), (0x0128, 3, 1, unit), (0x0112, 3, 1, unit)]
+        save(
+            f"resolution{order}",
+            page,
+            exif=b"Exif\0\0" + _tiff_block(order, resolution, struct.pack(order + "LL", 300, 0)),
+        )
+        odd = [(0x011A, 2, 2, b"1\0\0\0"), (0x0128, 3, 1, unit)]  # a resolution Pillow cannot read
+        save(f"odd-resolution{order}", page, exif=b"Exif\0\0" + _tiff_block(order, odd))
+        save(f"odd-resolution-dpi{order}", page, dpi=(72, 72), exif=b"Exif\0\0" + _tiff_block(order, odd))
+    exif = PILImage.Exif()
+    exif[0x0112] = 8
+    save("pillow-exif", page, exif=exif.tobytes())
+    mpo = io.BytesIO()
+    page.save(mpo, "MPO", save_all=True, append_images=[page])
+    made["mpo"] = mpo.getvalue()
+    rgb = made["rgb"]
+    made["fill-bytes"] = rgb[:2] + b"\xff\xff" + rgb[2:]
+    made["photoshop"] = rgb[:2] + b"\xff\xed\0\x14Photoshop 3.0\x008BIM" + rgb[2:]
+    made["short-icc"] = rgb[:2] + b"\xff\xe2\0\x0fICC_PROFILE\0\x01" + rgb[2:]
+    frame = rgb.index(b"\xff\xc0") + 5
+    made["huge"] = rgb[:frame] + struct.pack(">HH", 9000, 9000) + rgb[frame + 4 :]  # a bomb's face
+    turned = made["exif<6"]
+    at = turned.index(b"\xff\xe1")
+    made["two-exif"] = turned[:2] + turned[at : at + 4 + struct.unpack_from(">H", turned, at + 2)[0] - 2] + turned[2:]
+    return made
+
+
+def _reading(data: bytes) -> jpeg.Read:
+    return lambda size, at: data[at : at + size]
+
+
+def _mutations(data: bytes, rng) -> Iterator[bytes]:
+    """`data` cut short at every third length up to its scan's start and a little past, and with bytes of its
+    header changed at random (a length, a marker, a count, an offset, a type)."""
+    scan = data.index(b"\xff\xda") + 14
+    for cut in range(rng.randrange(3), min(len(data), scan + 40), 3):
+        yield data[:cut]
+    for _ in range(120):
+        changed = bytearray(data)
+        for _ in range(rng.choice((1, 1, 2, 3))):
+            at = rng.randrange(2, scan)
+            changed[at] = rng.choice((0, 1, 2, 3, 5, 8, 0x12, 0xFF, rng.randrange(256), changed[at] ^ 1))
+        yield bytes(changed)
+
+
+def test_the_jpeg_header_reader_answers_as_pillow_or_leaves_it_to_pillow():
+    """jpeg.header answers only as Pillow's reading of the file would (its size as shown, EXIF turned, in either
+    byte order), or not at all (None: Pillow reads it): on JPEGs laid out in many ways, each cut short at every
+    length and with bytes of its header changed at random (~16,000 files). Both kinds of answer occur."""
+    rng = random.Random(14)
+    answered = left = 0
+    for name, base in _jpegs().items():
+        for data in [base, *_mutations(base, rng)]:
+            found = jpeg.header(data[: assets.HEADER_BUFFER], _reading(data), assets.MAX_PIXELS)
+            if found is None:
+                left += 1
+                continue
+            answered += 1
+            assert _answer(assets._probe_raster, io.BytesIO(data)) == assets.Probe("JPEG", (found,), False), name
+    assert answered > 1000 and left > 1000
+    made = _jpegs()
+    assert [jpeg.header(made[name], _reading(b""), assets.MAX_PIXELS) for name in ("exif<6", "exif>8", "exif>3")] == [
+        (30, 40),
+        (30, 40),
+        (40, 30),
+    ]
 
 
 def test_a_file_pillow_warns_about_is_read_with_no_warning_shown(tmp_path):

@@ -22,6 +22,7 @@ import pytest
 from sitegen.build.pipeline import build
 from sitegen.content import load as load_yaml
 from sitegen.content.errors import Report
+from sitegen.content.files import within
 from sitegen.content.load import load, read_records, read_table
 from tests.checked import check
 from tests.conftest import REPO, snapshot
@@ -697,3 +698,13 @@ def test_libyaml_is_kept_from_what_it_reads_otherwise():
 
     differ = [t for t in ODD_YAML if _read_as(libyaml, t)[0] == "read" and _read_as(libyaml, t) != _read_as(_pure, t)]
     assert len(differ) >= 5 and all(load_yaml.pure_only(text) for text in differ), differ
+
+
+def test_a_path_is_within_its_folder_as_is_relative_to_says():
+    """files.within (the gate's inside-the-folder test, by the paths' text) answers as Path.is_relative_to on
+    absolute and relative paths, the file system's root, "." and "", look-alike prefixes and doubled slashes."""
+    paths = ["/c", "/c/a.jpg", "/cc/a.jpg", "/c/../d", "/", "a", "a/b", ".", "//c/a", "///c/a", "/c/a/b/", "c/a"]
+    roots = ["/c", "/c/", "/", ".", "", "c", "//c", "//", "///c", "/c d", "/c/a"]
+    for path in map(Path, paths):
+        for root in map(Path, roots):
+            assert within(path, root) == path.is_relative_to(root), (path, root)

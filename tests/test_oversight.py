@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -11,10 +12,10 @@ import pytest
 from sitegen.build.pipeline import build
 from sitegen.content.errors import Report
 from sitegen.content.load import load
-from sitegen.content.model import Village
+from sitegen.content.model import Cadre, Relative, Village
 from sitegen.oversight import questions, refcode
 from sitegen.oversight.attach import attached, village_key
-from sitegen.oversight.supervise import RULES, Oversight, oversee
+from sitegen.oversight.supervise import RULES, Oversight, _People, match, oversee
 from sitegen.validate.city import validate
 from tests.checked import check
 from tests.conftest import REPO, model_reached
@@ -204,6 +205,42 @@ def test_cadre_and_relatives_of_this_village_warn(root):
     assert "党委书记" in messages["记-1"]
     assert "徐书记的兄弟" in messages["记-2"] and "身份证号" in messages["记-2"]
     assert "王配偶" in messages["记-3"] and "配偶" in messages["记-3"]
+
+
+def test_a_payee_is_looked_up_among_cadres_as_match_compares_them_one_by_one():
+    """_People.first finds, by ID and name, whom comparing the payee with each cadre and each of their relatives in
+    turn (match) finds first: IDs decide when both sides have one, else names (spaces, full width), on random
+    villages whose people share names and IDs, with and without them."""
+    rng = random.Random(67)
+    names = ["徐书记", "徐 书记", "老徐", "王配偶", "", "ＡＢ", "AB"]
+    ids = ["", "", "320281197801012222", "3202 8119 7801 0122 22", "320281198201013333", "91320281MA1"]
+
+    def person(kind):
+        return kind(rng.choice(names), id=rng.choice(ids))
+
+    def one_by_one(cadres, name, pid):
+        for cadre in cadres:
+            if match(name, pid, cadre.name, cadre.id):
+                return cadre, None
+            for relative in cadre.relatives:
+                if match(name, pid, relative.name, relative.id):
+                    return cadre, relative
+        return None
+
+    found = 0
+    for _ in range(300):
+        cadres = [
+            replace(person(Cadre), relatives=tuple(person(Relative) for _ in range(rng.randrange(3))))
+            for _ in range(rng.randrange(4))
+        ]
+        people = _People(cadres)
+        for _ in range(5):
+            name, pid = rng.choice(names), rng.choice(ids)
+            expected = one_by_one(cadres, name, pid)
+            got = people.first(name, pid)
+            assert got == expected and (got is None or got[0] is expected[0]), (cadres, name, pid)
+            found += expected is not None
+    assert found > 300
 
 
 def test_relative_of_a_cadre_of_another_village_does_not_warn(root):

@@ -61,6 +61,15 @@ def inside(root: Path, path: Path) -> bool:
     return True
 
 
+def within(path: Path, root: Path) -> bool:
+    """`path.is_relative_to(root)`, told from their text (both are normalized, POSIX paths compare as written): the
+    check asks it of every file it opens, and `is_relative_to` parses both paths again each time (~5 µs a scan)."""
+    top, here = str(root), str(path)
+    if top == "." or top.startswith("//") or here.startswith("//"):  # (rare: "." and POSIX's "//" root, as it says)
+        return path.is_relative_to(root)
+    return here == top or here.startswith(top if top.endswith("/") else top + "/")
+
+
 def kernel_stat(path: Path) -> tuple[Path, os.stat_result] | None:
     """`kernel_path`, with what `stat` says of the file it leads to, taken from the same bare handle (fstat of the
     O_PATH handle: the very file the kernel resolved, no second walk of the path): four system calls where

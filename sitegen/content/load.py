@@ -28,7 +28,7 @@ except ImportError:  # PyYAML built without libyaml: the pure-Python parser read
     CParser = None  # type: ignore[assignment,misc]
 
 from sitegen.content.errors import Location, Problem, Report, rel
-from sitegen.content.files import IGNORED, kernel_stat
+from sitegen.content.files import IGNORED, kernel_stat, within
 from sitegen.content.sheets import openpyxl
 from sitegen.content.taxonomy import BY_FOLDER, POLICIES, Board
 
@@ -259,7 +259,7 @@ def content_stat(path: Path, root: Path, limit: int | None = None) -> tuple[Path
         raise FileProblem(
             "path-loop" if exc.errno == errno.ELOOP else "file-unreadable", detail=exc.strerror or str(exc)
         ) from None
-    if not resolved.is_relative_to(root):
+    if not within(resolved, root):
         raise FileProblem("path-outside")
     try:
         st = found[1] if found is not None else os.stat(resolved)

@@ -35,7 +35,17 @@ from typing import Protocol
 from sitegen.content.config import OversightConfig, check_keys, get_date, get_text
 from sitegen.content.errors import Location, Problem, Report
 from sitegen.content.load import RawContent, RawDoc
-from sitegen.content.model import Acknowledgement, City, PaymentWarning, Question, Town, Village, Voucher
+from sitegen.content.model import (
+    Acknowledgement,
+    Cadre,
+    City,
+    PaymentWarning,
+    Question,
+    Relative,
+    Town,
+    Village,
+    Voucher,
+)
 from sitegen.content.money import ZERO, yuan
 from sitegen.finance.ledger import money_movement
 from sitegen.oversight import questions, review
@@ -122,10 +132,49 @@ def _id_label(pid: str) -> str:
     return "身份证号" if len(digits) in (15, 18) and digits[:17].isdigit() else "统一社会信用代码"
 
 
+class _People:
+    """The village's cadres and their relatives by ID and by name, so that a payee is looked up, not compared with
+    each of them (payments x people `match` calls a village). `first` gives whom `match` would match first, trying
+    each cadre, then that cadre's relatives, in the order listed: by the IDs when both sides have one, else by the
+    names (norm_name), as `match` decides."""
+
+    def __init__(self, cadres: Sequence[Cadre]):
+        self.listed: list[tuple[Cadre, Relative | None]] = []
+        self.by_id: dict[str, int] = {}  # norm_id -> the first listed with that ID
+        self.by_name: dict[str, int] = {}  # norm_name -> the first listed with that name (with an ID or not)
+        self.by_name_no_id: dict[str, int] = {}  # ... of those without an ID
+        for cadre in cadres:
+            self._add(cadre, None, cadre.name, cadre.id)
+            for relative in cadre.relatives:
+                self._add(cadre, relative, relative.name, relative.id)
+
+    def _add(self, cadre: Cadre, relative: Relative | None, name: str, pid: str) -> None:
+        n = len(self.listed)
+        self.listed.append((cadre, relative))
+        named = norm_name(name)
+        if pid:
+            self.by_id.setdefault(norm_id(pid), n)
+        elif named:
+            self.by_name_no_id.setdefault(named, n)
+        if named:
+            self.by_name.setdefault(named, n)
+
+    def first(self, name: str, pid: str) -> tuple[Cadre, Relative | None] | None:
+        if not self.listed:
+            return None
+        named = norm_name(name)
+        if pid:  # an ID decides against those with one; a name, against those without
+            found = [n for n in (self.by_id.get(norm_id(pid)), self.by_name_no_id.get(named)) if n is not None]
+        else:
+            found = [self.by_name[named]] if named and named in self.by_name else []
+        return self.listed[min(found)] if found else None
+
+
 class _Rules:
     def __init__(self, village: Village, registries: Registries, config: OversightConfig):
         self.village, self.registries, self.config = village, registries, config
         self.found: list[PaymentWarning] = []
+        self.people = _People(village.cadres)
 
     def warn(self, p: Payment, rule: str, message: str, group: list[Payment] | None = None) -> None:
         others = tuple(q.voucher for q in group or [] if q.voucher is not p.voucher)
@@ -215,23 +264,21 @@ class _Rules:
                         break
 
     def cadres(self, p: Payment) -> None:
+        """A payee who is one of the village's cadres or their relatives: the first of them, in the order listed
+        (each cadre, then their relatives), that `match` matches, found by its ID and name (_People)."""
         for payee in p.payees:
-            for cadre in self.village.cadres:
-                post = cadre.post or "村干部"
+            found = self.people.first(payee.name, payee.id)
+            if found is None:
+                continue
+            cadre, relative = found
+            post = cadre.post or "村干部"
+            if relative is None:
                 how = match(payee.name, payee.id, cadre.name, cadre.id)
-                if how:
-                    self.warn(p, "cadre", f"收款人“{payee.name}”是本村{post}：{how}。")
-                    break
-                relative = next(
-                    ((r, h) for r in cadre.relatives if (h := match(payee.name, payee.id, r.name, r.id))),
-                    None,
-                )
-                if relative:
-                    r, h = relative
-                    self.warn(
-                        p, "cadre", f"收款人“{payee.name}”是本村{post}{cadre.name}的{r.relation or '亲属'}：{h}。"
-                    )
-                    break
+                self.warn(p, "cadre", f"收款人“{payee.name}”是本村{post}：{how}。")
+            else:
+                how = match(payee.name, payee.id, relative.name, relative.id)
+                relation = relative.relation or "亲属"
+                self.warn(p, "cadre", f"收款人“{payee.name}”是本村{post}{cadre.name}的{relation}：{how}。")
 
     def deceased(self, p: Payment) -> None:
         for payee in p.payees:

@@ -540,6 +540,7 @@ class _Journal:
         self.report = checker.report
         # memory (issue 14): an amount written again (a voucher's debit is its credit) held once, by its cell text
         self.amounts: dict[str, Decimal] = {}
+        self.days: dict[str, date] = {}  # each date cell's text read (read_day: the same answer for the same text)
 
     def loc(self, row: int, column: str | None = None) -> Location:
         return Location(self.t.where, row, column, self.t.sheet)
@@ -551,16 +552,20 @@ class _Journal:
         headers = self.t.header
         out: list[Voucher] = []
         current: Voucher | None = None
+
+        def col(field: str) -> str:
+            return headers[cols[field]]
+
         for row_no, cell, _ in table_rows(self.t, cols):
-
-            def col(field: str) -> str:
-                return headers[cols[field]]
-
-            day = read_day(cell("date"), self.loc(row_no, col("date")), col("date"), self.report)
+            written = cell("date")
+            day = self.days.get(written)  # (a journal writes each day on many rows: read once, as it read then)
             if day is None:
-                if not cell("date"):
-                    self.report.error("missing-key", self.loc(row_no, col("date")), key=col("date"))
-                continue
+                day = read_day(written, self.loc(row_no, col("date")), col("date"), self.report)
+                if day is None:
+                    if not written:
+                        self.report.error("missing-key", self.loc(row_no, col("date")), key=col("date"))
+                    continue
+                day = self.days[written] = self.c.share(day)
             label = cell("voucher")
             digits = re.findall(r"\d+", label)
             if not digits:
@@ -571,7 +576,6 @@ class _Journal:
                     "voucher-number-long", self.loc(row_no, col("voucher")), value=label, digits=VOUCHER_DIGITS
                 )
                 continue
-            day = self.c.share(day)
             number, month = int(digits[-1]), sys.intern(f"{day.year:04d}-{day.month:02d}")
             here = self.loc(row_no)  # the row's place: its line's and, on a voucher's first row, the voucher's
             line = self.line(row_no, cell, col, day, here)
