@@ -1602,9 +1602,10 @@ class _Round:
         def failed(page: links.Page, exc: Exception) -> None:
             unrendered.append(_broke(f"{theme}/{page.path}", exc))
 
-        for path, data in render.render_theme(theme, site, self.city, linked, failed=failed):
+        notes = render.environment(theme).notes  # what the templates noted of the page in hand (attrs.py)
+        for path, data in render.render_theme(theme, site, self.city, linked, failed=failed, good=check.good):
             key = "/".join(path.split("/")[:2])
-            check.page(path, data, key if key in self.keys else None)
+            check.page(path, data, key if key in self.keys else None, notes.taken())
             found = find_unmasked_in(data) if path.endswith(".html") else []
             if found:  # the last line of defence (privacy.py): that page's village is not published
                 leaks.append(
