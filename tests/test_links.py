@@ -14,20 +14,17 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from markupsafe import Markup
 
 from sitegen.build.pipeline import build
 from sitegen.content.errors import Report
 from sitegen.content.model import Voucher
 from sitegen.finance.ledger import build_ledgers
-from sitegen.site import render
 from sitegen.site.pages import FinancePage, ItemPage, ListPage, Page, ScanPage, Subject, VoucherPage
 from sitegen.site.plan import (
     LEDGER_BYTES,
     LinkCheck,
     _found,
     _joined,
-    _places,
     check_links,
     ledger_parts,
     line_bytes,
@@ -545,95 +542,3 @@ def test_joined_is_normpath_of_join():
     for folder in texts[::7]:
         for path in texts[::3]:
             assert _joined(folder, path) == posixpath.normpath(posixpath.join(folder, path)), (folder, path)
-
-
-# A page's links as its templates note them (attrs.py), against what the link check reads from the page.
-NOTED_PAGE = (
-    '{% macro tile(url, to) %}<a class="t" href="{{ url(to) }}">{{ to }}</a>{% endmacro %}'
-    '<p title="{{ a }}">{{ b }}"{{ c }}</p><a href="{{ url(d) }}#{{ a }}" id="x-{{ b }}">{{ tile(url, c) }}</a>'
-    '<img\nsrc="{{ url(\'p.png\') }}"><span data-back="{{ url(d) }}">{{ body }}</span>{{ c }}{% if a %}="{{ b }}"{% endif %}'
-)
-
-
-def noted(template, **values):
-    """What a page of `template` (a theme's environment: its attributes noted) writes, and what it noted."""
-    env = render.environment("tv")
-    env.notes.begin()
-    data = env.from_string(template).render(url=lambda target: target, **values).encode()
-    return data, env.notes.taken()
-
-
-def test_what_the_templates_note_is_what_the_link_check_reads():
-    """attrs.py: when the page holds as many places to read an attribute as its templates noted, the noted ones are
-    what _found reads, in order, whatever the printed values hold (text that makes an attribute with the template's
-    text around it, quotes, references, whitespace, Markup from Python as an Item's body is); else the page is read.
-    Random values for a page of attributes in text, macros, fragments and values of several parts."""
-    parts = [" href=", " id=", "=", '"', " ", "\t", "\n", "a", "村", "&amp;", "&", "#", "../", ".html", "src"]
-    rng = random.Random(14)
-    read = 0
-    for _ in range(600):
-        values = {k: "".join(rng.choice(parts) for _ in range(rng.randrange(0, 6))) for k in "abcd"}
-        values["body"] = Markup(
-            "".join(rng.choice(parts + ['<a href="', '">'] * 3) for _ in range(rng.randrange(0, 8)))
-        )
-        data, taken = noted(NOTED_PAGE, **values)
-        assert taken is not None
-        count, found = taken
-        if count == _places(data):
-            assert [(k, html.unescape(v)) for k, v in found] == _found(data), (values, data)
-        else:
-            read += 1
-    assert 0 < read < 500  # both ways taken
-
-
-@pytest.mark.parametrize(
-    "template",
-    [
-        '{% macro m() %}<a href="x.html">{% endmacro %}{% set kept = m() %}{{ kept }}',  # a macro's result kept
-        '{% set kept %}<a href="x.html">{% endset %}{{ kept }}',  # a block kept aside
-        '{% macro m() %}<a href="x.html">{% endmacro %}{{ m() if a else "" }}',  # not printed where called
-        '<a href="{% if a %}x{% endif %}.html">',  # a value not written by one output statement
-        '{% macro m() %}a" id="b{% endmacro %}<a href="{{ m() }}">',  # Markup with a quote in a value
-        '{% filter upper %}<a href="x.html">{% endfilter %}',
-    ],
-)
-def test_a_template_that_may_not_write_what_it_notes_has_its_pages_read(template):
-    data, taken = noted(template, a=True)
-    assert taken is None
-
-
-def test_a_broken_link_noted_is_reported_as_when_the_page_is_read():
-    """A template's, a macro's and a fragment's broken link, found from what the templates noted: the same
-    problems, in the same order, as when the page is read; good hrefs counted, not noted, for the folder's next
-    page; a link in the page that its templates did not note (a Markdown body's) makes the page read."""
-    page = (
-        '{% macro tile(url, to) %}<a href="{{ url(to) }}">t</a>{% endmacro %}<a href="{{ url(\'v/b.html\') }}">b</a>'
-        '<p id="here"></p><a href="#here">ok</a><a href="#gone">no</a>{{ tile(url, "v/nowhere.html") }}'
-        "<a href=\"{{ url('v/b.html') }}#none\">no</a><img src=\"{{ url('v/pic.png') }}\">{{ body }}"
-    )
-    targets = {"v/a.html", "v/b.html", "v/c.html"}
-    url = Page("v/a.html", "", []).url
-    env = render.environment("tv")
-    ways: list[list[str]] = []
-    for way in ("noted", "read"):
-        report = Report()
-        check = LinkCheck(report, "tv", targets, fetch={"v/b.html": b'<p id="y"></p>'}.get)
-        for path in ("v/a.html", "v/c.html"):
-            env.notes.begin(check.good(path) if way == "noted" else frozenset())
-            data = env.from_string(page).render(url=url, body="").encode()
-            check.page(path, data, "v", env.notes.taken() if way == "noted" else None)
-        check.finish()
-        ways.append(_hrefs(report))
-    assert ways[0] == ways[1] == ["#gone", "nowhere.html", "b.html#none", "pic.png"] * 2
-    assert check.good("v/c.html") == {"b.html"} and check.good("w/c.html") == set()  # (the check read last)
-    report = Report()
-    check = LinkCheck(report, "tv", targets)
-    env.notes.begin()
-    data = env.from_string(page).render(url=url, body=Markup('<a href="zz.html">body</a>')).encode()
-    taken = env.notes.taken()
-    assert taken is not None
-    count, found = taken
-    assert count + 1 == _places(data) and ("href", "zz.html") not in found
-    check.page("v/a.html", data, "v", (count, found))
-    check.finish()
-    assert "zz.html" in _hrefs(report)

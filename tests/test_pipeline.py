@@ -216,8 +216,8 @@ def content_error(content, monkeypatch):
 def broken_link(content, monkeypatch):
     real = links.LinkCheck.page
 
-    def page(self, path, data, scope=None, noted=None):  # the link check sees the page with a link to nowhere
-        real(self, path, data + b'<a href="nowhere.html">x</a>' if path == "xg/cs/index.html" else data, scope, noted)
+    def page(self, path, data, scope=None):  # the link check sees the page with a link to nowhere
+        real(self, path, data + b'<a href="nowhere.html">x</a>' if path == "xg/cs/index.html" else data, scope)
 
     monkeypatch.setattr(links.LinkCheck, "page", page)
 
@@ -287,8 +287,8 @@ def test_a_failure_in_the_city_or_a_town_page_changes_nothing(city, monkeypatch,
     move(content, "cs2")
     real = links.LinkCheck.page
 
-    def page(self, path, data, scope=None, noted=None):
-        real(self, path, data + b'<a href="nowhere.html">x</a>' if path == where else data, scope, noted)
+    def page(self, path, data, scope=None):
+        real(self, path, data + b'<a href="nowhere.html">x</a>' if path == where else data, scope)
 
     monkeypatch.setattr(links.LinkCheck, "page", page)
     with pytest.raises(ContentError) as caught:
@@ -847,8 +847,8 @@ def test_each_page_is_staged_before_the_next_is_rendered(city, tmp_path, monkeyp
     villages_in_hand: list[int] = []
     real_page = links.LinkCheck.page
 
-    def check_page(self, path, data, scope=None, noted=None):
-        real_page(self, path, data, scope, noted)
+    def check_page(self, path, data, scope=None):
+        real_page(self, path, data, scope)
         villages_in_hand.append(len({p.split("/")[1] for p in self.ids if p.startswith(("xg/cs/", "xg/cs2/"))}))
 
     monkeypatch.setattr(jinja2.Template, "render", render_page)
@@ -865,11 +865,11 @@ def late_link_in_mobile(monkeypatch, village: str, staged: list[int], out: Path)
     the other village were staged. `staged` gets the pages staged when the first is found."""
     real = links.LinkCheck.page
 
-    def page(self, path, data, scope=None, noted=None):
+    def page(self, path, data, scope=None):
         if self.theme == "mobile" and path.startswith(f"xg/{village}/"):
             staged.append(staged_pages(out))
             data += b'<a href="nowhere.html">x</a>'
-        real(self, path, data, scope, noted)
+        real(self, path, data, scope)
 
     monkeypatch.setattr(links.LinkCheck, "page", page)
 
@@ -959,9 +959,9 @@ def watch_plans(monkeypatch) -> list[str]:
 
     real_page = links.LinkCheck.page
 
-    def check_page(self, path, data, scope=None, noted=None):
+    def check_page(self, path, data, scope=None):
         events.append(f"render {scope}")
-        real_page(self, path, data, scope, noted)
+        real_page(self, path, data, scope)
 
     monkeypatch.setattr(links, "plan_village", plan_village)
     monkeypatch.setattr(links.LinkCheck, "page", check_page)
@@ -1094,8 +1094,8 @@ def test_a_link_into_a_village_made_before_is_checked_against_its_plan_made_agai
     extra = {"ok": b'<a href="../cs/search.html#search">x</a>', "bad": b'<a href="../cs/search.html#nowhere">x</a>'}
     for case, link in extra.items():
 
-        def page(self, path, data, scope=None, noted=None, link=link):
-            real(self, path, data + link if path == "xg/cs2/questions.html" else data, scope, noted)
+        def page(self, path, data, scope=None, link=link):
+            real(self, path, data + link if path == "xg/cs2/questions.html" else data, scope)
 
         monkeypatch.setattr(links.LinkCheck, "page", page)
         if case == "ok":
@@ -1182,14 +1182,8 @@ def bad_template(content, monkeypatch, village):
 def link_to_nowhere(content, monkeypatch, village):
     real = links.LinkCheck.page
 
-    def page(self, path, data, scope=None, noted=None):
-        real(
-            self,
-            path,
-            data + b'<a href="nowhere.html">x</a>' if path == f"xg/{village}/index.html" else data,
-            scope,
-            noted,
-        )
+    def page(self, path, data, scope=None):
+        real(self, path, data + b'<a href="nowhere.html">x</a>' if path == f"xg/{village}/index.html" else data, scope)
 
     monkeypatch.setattr(links.LinkCheck, "page", page)
 
@@ -1324,8 +1318,8 @@ def test_a_city_page_failing_stops_the_build_after_the_villages(city, monkeypatc
     edit(content, monkeypatch, "cs")
     real = links.LinkCheck.page
 
-    def page(self, path, data, scope=None, noted=None):
-        real(self, path, data + b'<a href="gone.html">x</a>' if path == "index.html" else data, scope, noted)
+    def page(self, path, data, scope=None):
+        real(self, path, data + b'<a href="gone.html">x</a>' if path == "index.html" else data, scope)
 
     monkeypatch.setattr(links.LinkCheck, "page", page)
     before = snapshot(out)

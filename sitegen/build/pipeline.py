@@ -1602,10 +1602,9 @@ class _Round:
         def failed(page: links.Page, exc: Exception) -> None:
             unrendered.append(_broke(f"{theme}/{page.path}", exc))
 
-        notes = render.environment(theme).notes  # what the templates noted of the page in hand (attrs.py)
-        for path, data in render.render_theme(theme, site, self.city, linked, failed=failed, good=check.good):
+        for path, data in render.render_theme(theme, site, self.city, linked, failed=failed):
             key = "/".join(path.split("/")[:2])
-            check.page(path, data, key if key in self.keys else None, notes.taken())
+            check.page(path, data, key if key in self.keys else None)
             found = find_unmasked_in(data) if path.endswith(".html") else []
             if found:  # the last line of defence (privacy.py): that page's village is not published
                 leaks.append(

@@ -747,14 +747,6 @@ def _found(data: bytes) -> list[tuple[str, str]]:
     return found
 
 
-def _places(data: bytes) -> int:
-    """How many places of the page _found could read an attribute at (an HTML whitespace, then `href="`, `src="`,
-    `data-back="` or `id="`), counted in C (~1 µs a page of ~4 KB): equal to what its templates noted (attrs.py),
-    the page holds nothing else _found would read."""
-    text = data.translate(_SPACES)
-    return text.count(b' href="') + text.count(b' src="') + text.count(b' data-back="') + text.count(b' id="')
-
-
 def check_links(
     files: dict[str, bytes],
     report: Report,
@@ -810,38 +802,16 @@ class LinkCheck:
         self._pages = 0
         # page's folder -> href -> _resolve's answer, for the scope in hand: a village's pages share most links
         self._resolved: dict[str, dict[str, tuple[str | None, str]]] = {}
-        self._good: dict[str, set[str]] = {}  # page's folder -> the hrefs found good there (`good`)
 
-    def good(self, path: str) -> set[str]:
-        """The hrefs found good for the pages of `path`'s folder: a file the theme holds, no fragment, no character
-        reference (`&`); or a tel: or data: address. Each is good for every page of the folder (a relative link's
-        target depends on the folder alone): attrs.Notes counts them, not noting them again."""
-        folder = posixpath.dirname(path)
-        known = self._good.get(folder)
-        if known is None:
-            known = self._good[folder] = set()
-        return known
-
-    def page(
-        self, path: str, data: bytes, scope: str | None = None, noted: tuple[int, list[tuple[str, str]]] | None = None
-    ) -> None:
-        """Check one page's links (a file that is no page has none); `scope`: the village it is in, or None.
-
-        `noted`: what its templates noted of its attributes as they wrote them (attrs.py: how many, and each one's
-        kind and value as written but the hrefs `good` held), taken for what _found would read when the page holds
-        as many places to read one (_places); else the page is read (_found)."""
+    def page(self, path: str, data: bytes, scope: str | None = None) -> None:
+        """Check one page's links (a file that is no page has none); `scope`: the village it is in, or None."""
         if not path.endswith(".html"):
             return
         if scope != self.scope:
             for done in self._scoped:  # that village is done: its ids are read again if ever needed
                 del self.ids[done]
-            self.scope, self._scoped, self._resolved, self._good = scope, [], {}, {}
-        if noted is not None and noted[0] == _places(data):
-            found = noted[1]
-            if any("&" in v for _, v in found):
-                found = [(k, html.unescape(v) if "&" in v else v) for k, v in found]
-        else:
-            found = _found(data)
+            self.scope, self._scoped, self._resolved = scope, [], {}
+        found = _found(data)
         n, self._pages = self._pages, self._pages + 1
         ids = self.ids[path] = frozenset([v for k, v in found if k == "id"])
         if scope is not None:
@@ -854,17 +824,14 @@ class LinkCheck:
         resolved = self._resolved.get(folder)
         if resolved is None:
             resolved = self._resolved[folder] = {}
-        good = self.good(path)
         targets, present, outside, k = self.targets, self.present, self.outside, -1
         for kind, href in found:
             if kind == "id":
                 continue
             k += 1
-            if href.startswith(("tel:", "data:")):
-                if "&" not in href:
-                    good.add(href)
-                continue
-            if outside and href.startswith(outside) and _as_href(href, kind, found):
+            if href.startswith(("tel:", "data:")) or (
+                outside and href.startswith(outside) and _as_href(href, kind, found)
+            ):
                 continue
             if not href or href[0] == "#":  # this very page: not the same for every page of the folder
                 target, fragment = _resolve(path, href)
@@ -873,11 +840,8 @@ class LinkCheck:
                 if answer is None:
                     answer = resolved[href] = _resolve(path, href)
                 target, fragment = answer
-                if target is not None and not fragment and "&" not in href and (target in targets or target in present):
-                    good.add(href)
-                    continue  # the common case: a file of the theme
             if target is not None and not fragment and target in targets:
-                continue
+                continue  # the common case: a file of the theme
             if target is None or (target not in targets and target not in present):
                 self._broken.append((n, k, path, href))
             elif fragment and target in self.ids:

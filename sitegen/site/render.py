@@ -20,7 +20,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyste
 from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.environment import TemplateModule
-from jinja2.nodes import Call, Expr
+from jinja2.nodes import Expr
 from jinja2.runtime import Context, Macro, missing, new_context
 from markupsafe import Markup, escape
 
@@ -37,7 +37,6 @@ except ImportError:  # pragma: no cover
         return str(escape(s))
 
 
-from sitegen.site import attrs
 from sitegen.site.channels import Said, words_for
 from sitegen.site.code import renderer
 from sitegen.site.pages import ItemPage, Page
@@ -112,33 +111,16 @@ class _Generator(CodeGenerator):
         )
 
     def _output_child_pre(self, node: Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> None:
-        if attrs.is_noted(node):  # its text printed already (Notes.noted)
-            if not self._fused(frame, finalize):
-                self.fail("a noted attribute where the page does not autoescape", node.lineno)
-        elif self._fused(frame, finalize):
+        if self._fused(frame, finalize):
             self.write("environment.printed(")
         else:
             super()._output_child_pre(node, frame, finalize)
 
     def _output_child_post(self, node: Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> None:
-        if attrs.is_noted(node):
-            pass
-        elif self._fused(frame, finalize):
+        if self._fused(frame, finalize):
             self.write(")")
         else:
             super()._output_child_post(node, frame, finalize)
-
-    def visit_Call(self, node: Call, frame: Frame, forward_caller: bool = False) -> None:
-        """A call attrs.noted_call made is written as a plain call of `environment.noted` (a function of ours, not
-        through Jinja's context); every other call as Jinja writes it."""
-        if not attrs.is_noted(node):
-            super().visit_Call(node, frame, forward_caller=forward_caller)
-            return
-        self.write("environment.noted(")
-        for n, arg in enumerate(node.args):
-            self.write(", " if n else "")
-            self.visit(arg, frame)
-        self.write(")")
 
 
 class _Context(Context):
@@ -227,8 +209,7 @@ class _Template(Template):
 
 class ThemeEnvironment(Environment):
     """A theme's environment: Jinja's, with `printed` (_printer of its finalize) for the code _Generator writes,
-    its own context (_Context) and template (_Template) classes, and the link check's attributes noted as its
-    templates write them (`notes`, attrs.py: each template changed once, when it is parsed)."""
+    and its own context (_Context) and template (_Template) classes."""
 
     code_generator_class = _Generator
     context_class = _Context
@@ -237,13 +218,7 @@ class ThemeEnvironment(Environment):
     def __init__(self, **options: Any):
         super().__init__(**options)
         self.printed = _printer(options["finalize"])
-        self.notes = attrs.Notes(self.printed)
-        self.noted, self.doubt = self.notes.noted, self.notes.doubt  # (what the changed templates call)
         self.loaded: dict[str, Template] = {}  # name -> its template (get_template), emptied with the cache (_fresh)
-
-    def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
-        """Jinja's parse, each href, src, data-back and id the template writes noted (attrs.note)."""
-        return attrs.note(super()._parse(source, name, filename))
 
     def get_template(
         self, name: str | Template, parent: str | None = None, globals: MutableMapping[str, Any] | None = None
@@ -375,24 +350,20 @@ def render_theme(
     city: City,
     linked: set[tuple[str, Path]] | None = None,
     failed: Callable[[Page, Exception], None] | None = None,
-    good: Callable[[str], set[str]] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """(page path, HTML bytes) of each page in turn, in the plan's order: one page at a time, so that the caller
     checks and writes each away before the next is made and a city's pages are never all held in memory (the
     pipeline's render step). `linked` collects the files Markdown links point at (body_html). With `failed`, a
     page that raises is left out and handed to it (the pipeline holds back that page's village); without, the
-    exception propagates. While a page is in the caller's hands, `environment(theme).notes.taken()` is what its
-    templates noted of its links and ids (attrs.py), each href `good(page path)` holds counted, not noted."""
+    exception propagates."""
     env = environment(theme)
     _fresh(env)
-    notes = env.notes
     urls: dict[str, dict[str, str]] = {}  # a folder -> its pages' `url` answers (this call's pages only)
     for page in site.pages:
         try:
             template = env.get_template(page.template)
             extra = {"body": body_html(page.item, page, site, linked)} if isinstance(page, ItemPage) else {}
             url = _url(page, urls.setdefault(page.path.rpartition("/")[0], {}))
-            notes.begin(good(page.path) if good is not None else frozenset())
             html = template.render({**page.context(), **extra, "page": page, "city": city, "url": url})
             # (pages.RENDER_NAMES)
         except Exception as exc:
