@@ -389,9 +389,10 @@ def test_a_block_yields_its_text_once_and_pages_are_jinjas():
 
 
 def test_a_pictures_tiles_are_its_renditions_in_order():
-    """render.tiles (the picture macro's loop): each rendition's path, padding and size as the macro printed them
-    from the rendition, and which is first."""
+    """render.tiles (the picture macro's loop): each rendition's URL from the page, padding and size as the macro
+    printed them from the rendition, and which is first."""
     image: Any = SimpleNamespace()  # (a rendition's source image is not read here)
     made = [Rendition(f"m/{n}.jpg", image, 0, "tv", n, (1280, 3000), n * 900, h) for n, h in enumerate((900, 905))]
-    assert render.tiles(made) == [(True, "m/0.jpg", "70.312", 1280, 900), (False, "m/1.jpg", "70.703", 1280, 905)]
-    assert render.tiles(()) == []
+    url = render._url(Page("m/p.html", "t", []), {})
+    assert render.tiles(made, url) == [(True, "0.jpg", "70.312", 1280, 900), (False, "1.jpg", "70.703", 1280, 905)]
+    assert render.tiles((), url) == []

@@ -294,12 +294,12 @@ def environment(theme: str) -> ThemeEnvironment:
     return env
 
 
-def tiles(renditions: Iterable[Rendition]) -> list[tuple[bool, str, str, int, int]]:
-    """A picture's tiles as the picture macro prints them (_picture.html): (first, path, pad, width, height) of each,
-    top to bottom. Unpacked in the template's loop in one step, where each was four attribute lookups through
-    Jinja (`r.path`, `r.pad`...), and `first` without Jinja's loop object (made for every loop that names `loop`):
-    a TV viewer prints 5-10 tiles."""
-    return [(i == 0, r.path, r.pad, r.width, r.height) for i, r in enumerate(renditions)]
+def tiles(renditions: Iterable[Rendition], url: Callable[[str], str]) -> list[tuple[bool, str, str, int, int]]:
+    """A picture's tiles as the picture macro prints them (_picture.html): (first, its URL from the page (`url`, the
+    page's), pad, width, height) of each, top to bottom. Unpacked in the template's loop in one step, where each
+    tile was a call of `url` and four attribute lookups through Jinja (`r.path`, `r.pad`...), and `first` without
+    Jinja's loop object (made for every loop that names `loop`): a TV viewer prints 5-10 tiles."""
+    return [(i == 0, url(r.path), r.pad, r.width, r.height) for i, r in enumerate(renditions)]
 
 
 COMPILED = "templates"  # in the build's cache: each theme's templates compiled (keep_compiled)
