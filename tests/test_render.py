@@ -396,3 +396,30 @@ def test_a_pictures_tiles_are_its_renditions_in_order():
     url = render._url(Page("m/p.html", "t", []), {})
     assert render.tiles(made, url) == [(True, "0.jpg", "70.312", 1280, 900), (False, "1.jpg", "70.703", 1280, 905)]
     assert render.tiles((), url) == []
+
+
+def test_a_macro_calls_shape_is_judged_once(monkeypatch):
+    """_plain_names: whether a macro call is plain is asked once for each macro definition and call shape (how
+    many arguments, which keywords), also when a template imported `with context` makes its macros again for each
+    page; the answers are those _plain_macro gives, a call Jinja's way still Jinja's."""
+    asked: list[tuple[int, tuple[str, ...]]] = []
+    judge = render._plain_macro
+
+    def counted(macro, args, kwargs):
+        asked.append((len(args), tuple(kwargs)))
+        return judge(macro, args, kwargs)
+
+    monkeypatch.setattr(render, "_plain_macro", counted)
+    monkeypatch.setattr(render, "_PLAIN", {})
+    env = render.ThemeEnvironment(
+        loader=DictLoader({"m.html": '{% macro m(a, b="d") %}[{{ a }}{{ b }}{{ v }}]{% endmacro %}'}),
+        autoescape=True,
+        finalize=render._finalizer("tv"),
+    )
+    bad = env.from_string('{% from "m.html" import m with context %}{{ m(7, c=8) }}')
+    shown = env.from_string('{% from "m.html" import m with context %}{{ m(1) }}{{ m(2) }}{{ m(3, b=4) }}')
+    for v in ("x", "y"):  # (m.html's module, and its macro, made again for each render)
+        with pytest.raises(TypeError):
+            bad.render(v=v)
+    assert [shown.render(v=v) for v in ("x", "y")] == ["[1dx][2dx][34x]", "[1dy][2dy][34y]"]
+    assert sorted(asked) == [(1, ()), (1, ("b",)), (1, ("c",))]

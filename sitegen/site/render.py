@@ -11,9 +11,9 @@ import functools
 import os
 import shutil
 from collections import ChainMap
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
-from types import FunctionType
+from types import CodeType, FunctionType
 from typing import Any, Self
 
 from jinja2 import ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template
@@ -157,11 +157,10 @@ class _Context(Context):
 
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         kind = type(__obj)
-        if kind is Macro and _plain_macro(__obj, args, kwargs):  # type: ignore[arg-type]
-            given = len(args)
-            func, names = __obj._func, __obj.arguments[given:]  # type: ignore[attr-defined]
+        names = _plain_names(__obj, args, kwargs) if kind is Macro else None  # type: ignore[arg-type]
+        if names is not None:
             try:
-                made = func(*args, *[kwargs.get(name, missing) for name in names])
+                made = __obj._func(*args, *[kwargs.get(name, missing) for name in names])  # type: ignore[attr-defined]
             except StopIteration:  # as Context.call
                 return __self.environment.undefined(
                     "value was undefined because a callable raised a StopIteration exception"
@@ -180,6 +179,31 @@ class _Context(Context):
 
 
 _CALL_ONLY = frozenset({"_block_vars", "_loop_vars"})  # what Jinja's compiled code adds to a call's keywords
+
+
+# A macro's code -> (the code, {(arguments given, keywords' names): the names it takes after those, or None}) (_plain_names)
+_PLAIN: dict[int, tuple[CodeType, dict[tuple[int, tuple[str, ...]], Sequence[str] | None]]] = {}
+
+
+def _plain_names(macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Sequence[str] | None:
+    """The names `macro` takes after `args` when `macro(*args, **kwargs)` is a plain call (_plain_macro), else None;
+    remembered by the macro's code and the call's shape (how many arguments, which keywords): what _plain_macro
+    reads (the macro's arguments, caller, varargs and kwargs, its environment's mode) is its definition's, the
+    same for every module made of its template (one a page for a template imported `with context`), so it is
+    asked once a shape, not at every call (~1 µs, 3-4 calls a page). Keyed by the code's id, the code kept beside
+    the answers and compared: an id is never taken for another code object's."""
+    code = macro._func.__code__
+    known = _PLAIN.get(id(code))
+    if known is None or known[0] is not code:
+        if len(_PLAIN) >= PRINTED_KEPT:
+            _PLAIN.clear()
+        known = _PLAIN[id(code)] = (code, {})
+    shape = (len(args), tuple(kwargs))
+    try:
+        return known[1][shape]
+    except KeyError:
+        names = known[1][shape] = macro.arguments[len(args) :] if _plain_macro(macro, args, kwargs) else None
+        return names
 
 
 def _plain_macro(macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
