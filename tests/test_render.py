@@ -7,12 +7,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import jinja2
 import pytest
 from jinja2 import DictLoader, Environment, FileSystemLoader, UndefinedError
 from markupsafe import Markup, escape
 
+from sitegen.images.renditions import Rendition
 from sitegen.site import render
 from sitegen.site.channels import Said
 from sitegen.site.pages import Page
@@ -350,3 +352,74 @@ def test_a_new_context_is_the_one_jinja_makes():
                     assert shared or mine.parent["late"] == "added after loading"
         finally:
             del env.globals["late"]
+
+
+_INHERITED = {
+    "base.html": (
+        "<h>{% block head %}H{% endblock %}</h>{% for i in [1, 2] %}{{ i }}{% block row scoped %}r{{ i }}{% endblock %}"
+        "{% endfor %}{% block main %}{% endblock %}{% if x %}{% block tail %}T{{ x }}{% endblock %}{% endif %}"
+        "{% include 'inc.html' %}|{{ self.head() }}"
+    ),
+    "mid.html": '{% extends "base.html" %}{% block head %}[{{ super() }}]{% endblock %}{% block main %}m{% endblock %}',
+    "page.html": (
+        '{% extends "mid.html" %}{% from "mac.html" import box %}'
+        "{% block main %}{{ super() }}{% set n = 2 %}{% for v in vs %}{{ box(v) }}{% if loop.last %}.{% endif %}"
+        "{% endfor %}{% filter upper %}f{{ n }}{% endfilter %}{% call box2() %}in{% endcall %}{% endblock %}"
+        "{% block row %}R{{ i }}{% endblock %}"
+    ),
+    "mac.html": "{% macro box(v) %}<{{ v }}>{% endmacro %}",
+    "inc.html": "{% for i in vs %}{{ i }}{% endfor %}{% macro m() %}z{% endmacro %}",
+}
+
+
+def test_a_block_yields_its_text_once_and_pages_are_jinjas():
+    """_Generator.blockvisit: a block, and a template that extends none, yield their text as one string (Jinja's
+    own code yields every piece through every generator above it); the pages are Jinja's to the byte: blocks
+    overridden, scoped, in loops and conditions, super() and self, includes, imports, macros, call, filter and
+    set blocks, two levels of extends."""
+    macros = "{% macro box2() %}({{ caller() }}){% endmacro %}"
+    loader = DictLoader({**_INHERITED, "page.html": macros + _INHERITED["page.html"]})
+    ours = render.ThemeEnvironment(loader=loader, autoescape=True, finalize=render._finalizer("tv"))
+    jinjas = Environment(loader=loader, autoescape=True, finalize=render._finalizer("tv"))
+    for name in ("base.html", "mid.html", "page.html", "inc.html"):
+        for values in ({"vs": ["<a>", 1], "x": "&"}, {"vs": [], "x": ""}):
+            assert ours.get_template(name).render(values) == jinjas.get_template(name).render(values)
+    assert len(list(ours.get_template("page.html").generate({"vs": ["<a>", 1], "x": 1}))) == 1
+    assert len(list(jinjas.get_template("page.html").generate({"vs": ["<a>", 1], "x": 1}))) > 20
+
+
+def test_a_pictures_tiles_are_its_renditions_in_order():
+    """render.tiles (the picture macro's loop): each rendition's URL from the page, padding and size as the macro
+    printed them from the rendition, and which is first."""
+    image: Any = SimpleNamespace()  # (a rendition's source image is not read here)
+    made = [Rendition(f"m/{n}.jpg", image, 0, "tv", n, (1280, 3000), n * 900, h) for n, h in enumerate((900, 905))]
+    url = render._url(Page("m/p.html", "t", []), {})
+    assert render.tiles(made, url) == [(True, "0.jpg", "70.312", 1280, 900), (False, "1.jpg", "70.703", 1280, 905)]
+    assert render.tiles((), url) == []
+
+
+def test_a_macro_calls_shape_is_judged_once(monkeypatch):
+    """_plain_names: whether a macro call is plain is asked once for each macro definition and call shape (how
+    many arguments, which keywords), also when a template imported `with context` makes its macros again for each
+    page; the answers are those _plain_macro gives, a call Jinja's way still Jinja's."""
+    asked: list[tuple[int, tuple[str, ...]]] = []
+    judge = render._plain_macro
+
+    def counted(macro, args, kwargs):
+        asked.append((len(args), tuple(kwargs)))
+        return judge(macro, args, kwargs)
+
+    monkeypatch.setattr(render, "_plain_macro", counted)
+    monkeypatch.setattr(render, "_PLAIN", {})
+    env = render.ThemeEnvironment(
+        loader=DictLoader({"m.html": '{% macro m(a, b="d") %}[{{ a }}{{ b }}{{ v }}]{% endmacro %}'}),
+        autoescape=True,
+        finalize=render._finalizer("tv"),
+    )
+    bad = env.from_string('{% from "m.html" import m with context %}{{ m(7, c=8) }}')
+    shown = env.from_string('{% from "m.html" import m with context %}{{ m(1) }}{{ m(2) }}{{ m(3, b=4) }}')
+    for v in ("x", "y"):  # (m.html's module, and its macro, made again for each render)
+        with pytest.raises(TypeError):
+            bad.render(v=v)
+    assert [shown.render(v=v) for v in ("x", "y")] == ["[1dx][2dx][34x]", "[1dy][2dy][34y]"]
+    assert sorted(asked) == [(1, ()), (1, ("b",)), (1, ("c",))]

@@ -123,7 +123,7 @@ class Page:
     def context(self) -> dict[str, object]:
         """The template variables of this page: its kind's own fields, and `ask` and `refs` (the 我有疑问 panel and
         the codes of the vouchers it lists). The frame (title, crumbs, home ...) the templates read from `page`."""
-        own = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _FRAME}
+        own = {name: getattr(self, name) for name in _own(type(self))}
         return {**own, "ask": self.ask, "refs": self.refs}
 
     @property
@@ -182,6 +182,18 @@ class Page:
 
 
 _FRAME = frozenset(f.name for f in fields(Page))  # what every page has: not a kind's own template variables
+
+
+_OWN: dict[type, tuple[str, ...]] = {}  # a page kind -> its own template variables (_own)
+
+
+def _own(kind: type[Page]) -> tuple[str, ...]:
+    """A page kind's own template variables (Page.context): its fields less the frame's, found once a kind, not
+    once a page (`dataclasses.fields` builds its answer at every call)."""
+    names = _OWN.get(kind)
+    if names is None:
+        names = _OWN[kind] = tuple(f.name for f in fields(kind) if f.name not in _FRAME)
+    return names
 
 
 def kinds() -> list[type[Page]]:

@@ -11,16 +11,16 @@ import functools
 import os
 import shutil
 from collections import ChainMap
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
-from types import FunctionType
+from types import CodeType, FunctionType
 from typing import Any, Self
 
 from jinja2 import ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template
 from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.environment import TemplateModule
-from jinja2.nodes import Expr
+from jinja2.nodes import Expr, Extends, Node
 from jinja2.runtime import Context, Macro, missing, new_context
 from markupsafe import Markup, escape
 
@@ -28,6 +28,7 @@ from sitegen.content.markdown import link_target, render_markdown
 from sitegen.content.model import City, Item
 from sitegen.content.money import wan, yuan
 from sitegen.content.privacy import mask
+from sitegen.images.renditions import Rendition
 
 try:  # markupsafe's escaping as a plain str, without making a Markup of it (markupsafe >= 2.1)
     from markupsafe import _escape_inner
@@ -110,6 +111,26 @@ class _Generator(CodeGenerator):
             and isinstance(self.environment, ThemeEnvironment)
         )
 
+    def blockvisit(self, nodes: Iterable[Node], frame: Frame) -> None:
+        """A block's body, and the body of a template that extends none (base.html), written as Jinja writes a
+        macro's: its output appended to a list, joined once and yielded as one string at the end. Jinja yields
+        every piece of it instead (~70 a scan viewer, ~170 a voucher page), and each piece goes up through every
+        generator above it (the block, base.html's root, the page's root) to the join: here a block yields once.
+        Anything nested (loops, conditions, macros) is written as Jinja writes it inside a buffer; a template that
+        extends another has no output of its own (Jinja writes none after `extends`): left as Jinja writes it."""
+        body = list(nodes)
+        whole = frame.buffer is None and (
+            frame.block_frame or (frame.rootlevel and not any(isinstance(n, Extends) or n.find(Extends) for n in body))
+        )
+        if not whole:
+            super().blockvisit(body, frame)
+            return
+        frame.buffer = self.temporary_identifier()
+        self.writeline(f"{frame.buffer} = []")
+        super().blockvisit(body, frame)
+        self.writeline(f"yield concat({frame.buffer})")
+        frame.buffer = None
+
     def _output_child_pre(self, node: Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> None:
         if self._fused(frame, finalize):
             self.write("environment.printed(")
@@ -136,11 +157,10 @@ class _Context(Context):
 
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         kind = type(__obj)
-        if kind is Macro and _plain_macro(__obj, args, kwargs):  # type: ignore[arg-type]
-            given = len(args)
-            func, names = __obj._func, __obj.arguments[given:]  # type: ignore[attr-defined]
+        names = _plain_names(__obj, args, kwargs) if kind is Macro else None  # type: ignore[arg-type]
+        if names is not None:
             try:
-                made = func(*args, *[kwargs.get(name, missing) for name in names])
+                made = __obj._func(*args, *[kwargs.get(name, missing) for name in names])  # type: ignore[attr-defined]
             except StopIteration:  # as Context.call
                 return __self.environment.undefined(
                     "value was undefined because a callable raised a StopIteration exception"
@@ -159,6 +179,31 @@ class _Context(Context):
 
 
 _CALL_ONLY = frozenset({"_block_vars", "_loop_vars"})  # what Jinja's compiled code adds to a call's keywords
+
+
+# A macro's code -> (the code, {(arguments given, keywords' names): the names it takes after those, or None}) (_plain_names)
+_PLAIN: dict[int, tuple[CodeType, dict[tuple[int, tuple[str, ...]], Sequence[str] | None]]] = {}
+
+
+def _plain_names(macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Sequence[str] | None:
+    """The names `macro` takes after `args` when `macro(*args, **kwargs)` is a plain call (_plain_macro), else None;
+    remembered by the macro's code and the call's shape (how many arguments, which keywords): what _plain_macro
+    reads (the macro's arguments, caller, varargs and kwargs, its environment's mode) is its definition's, the
+    same for every module made of its template (one a page for a template imported `with context`), so it is
+    asked once a shape, not at every call (~1 µs, 3-4 calls a page). Keyed by the code's id, the code kept beside
+    the answers and compared: an id is never taken for another code object's."""
+    code = macro._func.__code__
+    known = _PLAIN.get(id(code))
+    if known is None or known[0] is not code:
+        if len(_PLAIN) >= PRINTED_KEPT:
+            _PLAIN.clear()
+        known = _PLAIN[id(code)] = (code, {})
+    shape = (len(args), tuple(kwargs))
+    try:
+        return known[1][shape]
+    except KeyError:
+        names = known[1][shape] = macro.arguments[len(args) :] if _plain_macro(macro, args, kwargs) else None
+        return names
 
 
 def _plain_macro(macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
@@ -267,9 +312,18 @@ def environment(theme: str) -> ThemeEnvironment:
     )
     env.filters["yuan"] = yuan
     env.filters["wan"] = wan
+    env.filters["tiles"] = tiles
     env.globals["theme"] = theme  # picks the theme's renditions of a scan (assets.Picture.tiles)
     env.globals["words"] = words_for(theme)  # how this channel says 选中 / 点击 (channels.py)
     return env
+
+
+def tiles(renditions: Iterable[Rendition], url: Callable[[str], str]) -> list[tuple[bool, str, str, int, int]]:
+    """A picture's tiles as the picture macro prints them (_picture.html): (first, its URL from the page (`url`, the
+    page's), pad, width, height) of each, top to bottom. Unpacked in the template's loop in one step, where each
+    tile was a call of `url` and four attribute lookups through Jinja (`r.path`, `r.pad`...), and `first` without
+    Jinja's loop object (made for every loop that names `loop`): a TV viewer prints 5-10 tiles."""
+    return [(i == 0, url(r.path), r.pad, r.width, r.height) for i, r in enumerate(renditions)]
 
 
 COMPILED = "templates"  # in the build's cache: each theme's templates compiled (keep_compiled)
