@@ -35,7 +35,7 @@ from sitegen.build.state import records as _records
 from sitegen.content import progress
 from sitegen.content.errors import ContentError, Location, OutputError, Problem, Report, make_problem
 from sitegen.content.load import RawContent, load, natural_key
-from sitegen.content.model import City, Image, Question, Town, Village, VillageListing
+from sitegen.content.model import City, Image, Question, Town, Village, VillageListing, pack_pages
 from sitegen.content.privacy import find_unmasked_in, mask
 from sitegen.finance.ledger import village_ledgers
 from sitegen.images import drawn
@@ -509,7 +509,7 @@ class _Stream:
             village.where,
             len(village.items),
             len(village.vouchers),
-            links.item_pages(village),
+            pack_pages(links.item_pages(village)),
             hashlib.sha256("|".join(mine).encode()).hexdigest(),
             tuple(sorted({s for s in map(str, (i.source for i in images)) if not s.startswith(folder)})),
         )
