@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import io
 import os
 import pathlib
+import pickle
 import shutil
 import subprocess
 import weakref
@@ -823,3 +825,32 @@ def test_a_restored_villages_paths_are_not_parsed_again(towns, monkeypatch):
     assert isinstance(again, Village) and canonical(again) == canonical(village)
     sources = [i.source for v in again.vouchers for i in v.scans]
     assert sources and all(type(p) is PosixPath and str(p) == str(PosixPath(str(p))) for p in sources)
+
+
+@pytest.mark.parametrize("change", ["nothing", "the paths it names"])
+def test_a_village_let_go_is_restored_only_while_its_entry_s_head_is_the_same(towns, warm, tmp_path, change):
+    """Once the check has gone through a village the memo keeps a digest of its entry's head, not the paths it
+    names (issue 14): restored later from that entry (the build's round), it is still refused when another run
+    rewrote the head since load read it, as when the whole head was kept."""
+    checked = Checked(tmp_path / "facts.sqlite", assets.CHECK, create=True)
+    stored, report = pipeline.check_stored(towns, checked, cache=warm)
+    assert stored is not None and not report.errors
+    try:
+        memo_files = sorted((warm / ".index/villages").glob("*.pickle"))
+        assert memo_files
+        if change != "nothing":
+            for path in memo_files:
+                with path.open("rb") as f:
+                    head = pickle.load(f)
+                    body = f.read()
+                buffer = io.BytesIO()
+                pickle.dump((*head[:2], [*head[2], ("/elsewhere", "0")], head[3]), buffer)
+                path.write_bytes(buffer.getvalue() + body)
+        for listing in stored.listed:
+            if change == "nothing":
+                assert stored.village(listing.key).slug == listing.slug
+            else:
+                with pytest.raises(OSError, match="changed during the run"):
+                    stored.village(listing.key)
+    finally:
+        stored.close()

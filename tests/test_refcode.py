@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
+from collections import Counter
 from copy import deepcopy
 from itertools import product
 
@@ -138,8 +140,19 @@ def test_a_village_s_codes_are_made_alone_even_from_a_copy_of_it(monkeypatch, mi
     assert codes == _assigned_as_first_written(city)
     if collide != "none":
         assert any(len(c) == len("V-XXXX-XXXXXX") for c in codes.values())
-    found = refcode.collisions(city)
-    assert found.first == {}  # (the table of every short code is not held)
+    parts = list(refcode.entries(city))
+    found, asked = refcode.Collisions(), []
+    for part in parts:
+        found.add(part)
+    # while parts are added: no identity or code held but the least (arrays of hashes and part numbers)
+    held = [x for x in gc.get_referents(*vars(found).values()) if isinstance(x, str)]
+    assert found.least is not None and set(held) <= set(found.least)
+    found.settled(lambda n: asked.append(n) or parts[n])
+    # then asked again only of the parts that hold a short code held more than once
+    times = Counter(code for part in parts for _, _, code, _ in part)
+    assert asked == [n for n, part in enumerate(parts) if any(times[code] > 1 for _, _, code, _ in part)]
+    assert (asked == []) == (collide == "none")
+    assert found.longer == refcode.collisions(city).longer
     town = city.towns[0]
     for village in town.villages:
         copy = deepcopy(village)

@@ -139,8 +139,8 @@ def test_a_code_lengthened_by_a_collision_renders_its_village_again(content, tmp
     identity = f"xg/hx/voucher/{hx.vouchers[0].key}"
     real = refcode.Collisions.settled
 
-    def collided(self):  # as if another village's new voucher had taken hx's first voucher's short code
-        real(self)
+    def collided(self, again):  # as if another village's new voucher had taken hx's first voucher's short code
+        real(self, again)
         self.longer = self.longer | {identity}
 
     monkeypatch.setattr(refcode.Collisions, "settled", collided)

@@ -18,8 +18,10 @@ import hashlib
 import json
 import os
 import time
+from array import array
+from bisect import bisect_left
 from collections import ChainMap
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -33,7 +35,7 @@ from sitegen.build.state import records as _records
 from sitegen.content import progress
 from sitegen.content.errors import ContentError, Location, OutputError, Problem, Report, make_problem
 from sitegen.content.load import RawContent, load, natural_key
-from sitegen.content.model import City, Image, Question, Town, Village, VillageListing
+from sitegen.content.model import City, Image, Question, Town, Village, VillageListing, pack_pages
 from sitegen.content.privacy import find_unmasked_in, mask
 from sitegen.finance.ledger import village_ledgers
 from sitegen.images import drawn
@@ -434,9 +436,10 @@ class _Stream:
         report = self.report
         self.oversight.finish(city, [v.key for v in self.listed])
         city = replace(city, oversight=self.oversight.config)
-        for part in refcode.entries(city):  # the city's and towns' items (it holds no village)
+        own = list(refcode.entries(city))  # the city's and towns' items (it holds no village)
+        for part in own:
             self.collisions.add(part)
-        self.collisions.settled()
+        self.collisions.settled(functools.partial(self.again, own))
         if self.collisions.longer:  # a code made longer by a village gone through later: its village listed again
             hit = {"/".join(identity.split("/")[:2]) for identity in self.collisions.longer}
             for n, listing in enumerate(self.listed):
@@ -452,6 +455,14 @@ class _Stream:
         if city.feedback_url:
             _qr_fits(self.root, city, report, self.collisions.longest())
         return stored
+
+    def again(self, own: list[list[tuple[str, object, str, str]]], part: int) -> list[tuple[str, object, str, str]]:
+        """The reference codes' entries of Collisions' part `part` again: the village added `part`-th (each added
+        in its turn, as listed), restored from the store, or one of `own` (the city's and towns', added last)."""
+        if part >= len(self.listed):
+            return own[part - len(self.listed)]
+        listing = self.listed[part]
+        return refcode.village_entries(listing.town, self.store.restore(listing.key))
 
     def questions(self, stored: CheckedCity) -> tuple[City, list[Question]]:
         """The hotline records read (questions.read), matched against the city's and towns' items and the villages
@@ -498,7 +509,7 @@ class _Stream:
             village.where,
             len(village.items),
             len(village.vouchers),
-            links.item_pages(village),
+            pack_pages(links.item_pages(village)),
             hashlib.sha256("|".join(mine).encode()).hexdigest(),
             tuple(sorted({s for s in map(str, (i.source for i in images)) if not s.startswith(folder)})),
         )
@@ -1035,31 +1046,33 @@ def _prune(cache: Path, previous: Path, themes: tuple[str, ...], made: _Made, he
     except OSError:
         pass  # missing, the next build prunes nothing that may be used (read_uses)
     listed = set(made.uses.values())
-    keep = set(made.shared)
+    keep = _Names()
+    keep.add(made.shared)
     for key in sorted(listed - {made.uses[""]}):
         names = reuse.read_uses(index, key)
         if names is None:
             return  # a list not on disk: nothing is dropped (the next full prune does)
-        keep |= names
+        keep.add(names)
+    keep.sort()
     before = reuse.read_record(previous / themes[0]) if themes else {}
     carried = {key: entry for key, entry in before.items() if key in made.unchanged or key in held}
     if not carried:
-        assets.prune(cache, _Entries(cache, keep))
+        assets.prune(cache, keep)
         reuse.prune_uses(index, listed)
         return
     candidates: set[str] = set()
     for key, entry in before.items():
         if key not in carried and isinstance(entry.get("renditions"), str):
-            candidates |= (reuse.read_uses(index, entry["renditions"]) or set()) - keep
+            candidates |= {n for n in reuse.read_uses(index, entry["renditions"]) or () if n not in keep}
     shared_before = reuse.read_uses(index, reuse.read_shared(previous / themes[0]))
-    candidates |= (shared_before or set()) - keep
+    candidates |= {n for n in shared_before or () if n not in keep}
     if candidates:
         for entry in carried.values():
             uses = reuse.read_uses(index, str(entry.get("renditions")))
             if uses is None:
                 return
             candidates -= uses
-        assets.prune(cache, _Entries(cache, keep), {cache / name for name in candidates})
+        assets.prune(cache, keep, candidates)
     reuse.prune_uses(index, listed | {str(e.get("renditions")) for e in carried.values()})
 
 
@@ -1078,21 +1091,34 @@ def _uses(cache: Path, copies: Mapping[str, Path], images: bool) -> tuple[str, i
     return reuse.uses_key(names), len(copies)
 
 
-class _Entries(Collection[Path]):
-    """Rendition cache entries (cache files) by their names: a set of names, not a Path each (a city's entries are
-    hundreds of thousands), for assets.prune's `keep`."""
+class _Names(Container[str]):
+    """The rendition cache entries a build uses, by name, for the prune (assets.prune's `keep`): of each name only
+    its hash, in sorted arrays (8 bytes a name, BUCKETS of them by the hash's low bits, each sorted alone so that
+    sorting holds one bucket's numbers at a time). A set of a city's ~312,000 names, with the cache folder listed
+    whole beside it, was the build's peak: ~60 MiB for a second at the write step's end (issue 14: memory at any
+    size). A name whose hash is held is kept, so an entry in use is never dropped; one not in use whose hash is an
+    entry in use's (~1 build in 10^8 at a city's size; the hash differs in the next process) stays until a later
+    build's prune. `add` the names, then `sort` before asking."""
 
-    def __init__(self, cache: Path, names: set[str]):
-        self.cache, self.names = cache, names
+    BUCKETS = 1024
 
-    def __contains__(self, entry: object) -> bool:
-        return isinstance(entry, Path) and entry.parent == self.cache and entry.name in self.names
+    def __init__(self) -> None:
+        self.buckets = [array("q") for _ in range(self.BUCKETS)]
 
-    def __iter__(self) -> Iterator[Path]:
-        return (self.cache / name for name in sorted(self.names))
+    def add(self, names: Iterable[str]) -> None:
+        buckets, mask = self.buckets, self.BUCKETS - 1
+        for name in names:
+            h = hash(name)
+            buckets[h & mask].append(h)
 
-    def __len__(self) -> int:
-        return len(self.names)
+    def sort(self) -> None:
+        self.buckets = [array("q", sorted(bucket)) for bucket in self.buckets]
+
+    def __contains__(self, name: object) -> bool:
+        h = hash(name)
+        bucket = self.buckets[h & (self.BUCKETS - 1)]
+        at = bisect_left(bucket, h)
+        return at < len(bucket) and bucket[at] == h
 
 
 def _discard(staged: dict[str, output.Stage | None]) -> None:

@@ -35,7 +35,7 @@ import os
 import select
 import threading
 import warnings
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -949,15 +949,18 @@ def renditions(
     return {p: f for p, f in out.items() if plan[p].image.source not in failed}
 
 
-def prune(cache: Path, keep: Collection[Path], only: set[Path] | None = None) -> None:
-    """Drop cache entries no current image uses (content changed or removed), and stray temporary files. With
-    `only`, just those of `only` not kept (a build that made some villages again knows which entries those
-    villages stopped using; the cache's other entries are not even listed)."""
+def prune(cache: Path, keep: Container[str], only: set[str] | None = None) -> None:
+    """Drop cache entries no current image uses (content changed or removed), and stray temporary files: those
+    whose names (in `cache`) are not in `keep`. With `only`, just those of `only` not kept (a build that made some
+    villages again knows which entries those villages stopped using; the cache's other entries are not even
+    listed). The cache is read an entry at a time, never listed whole (a city's is ~300,000 names: issue 14)."""
     if only is not None:
-        for entry in sorted(e for e in only if e not in keep):
+        for name in sorted(n for n in only if n not in keep):
+            entry = cache / name
             if entry.parent == cache and entry.is_file():
                 entry.unlink()
     elif cache.is_dir():
-        for entry in cache.iterdir():
-            if entry not in keep and entry.is_file():
-                entry.unlink()
+        with os.scandir(cache) as entries:
+            for found in entries:
+                if found.name not in keep and found.is_file():
+                    os.unlink(found.path)

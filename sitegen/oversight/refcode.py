@@ -12,7 +12,9 @@ plus the page: ``V-7K3Q-9TX2-3``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 
 from sitegen.content.model import City, Item, Village, Voucher
 
@@ -85,53 +87,75 @@ def entries(city: City) -> Iterator[list[tuple[str, object, str, str]]]:
 class Collisions:
     """碰撞 What the city-wide rule of `assign` (a code shared by two identities: the identity that sorts later is
     given a longer code) decides, kept apart from the objects: the identities given a longer code (almost always
-    none). Made from the city's identities one village at a time (`add`, then `settle`), so that the codes of one
-    village can be made in its turn from the village alone (`village_codes`), even from a copy of its model (a
-    village restored from a pickle: objects with other ids), without the whole city held (issue 14: memory)."""
+    none). Made from the city's identities one part at a time (`add`: the city's items, a town's, a village's),
+    then `settled`, so that the codes of one village can be made in its turn from the village alone
+    (`village_codes`), even from a copy of its model (a village restored from a pickle: objects with other ids),
+    without the whole city held (issue 14: memory at any size).
+
+    While parts are added it holds, of each identity, only the hash of its short code and the number of its part,
+    in arrays (12 bytes an identity, in BUCKETS by the hash's low bits): a table of every short code and its least
+    identity held ~170 bytes an identity, ~94 KiB a seed-scale village, to the check's end. `settled` finds the
+    hashes met more than once (a collision, almost always none), asks the parts holding them for their entries
+    again, and decides among the identities whose very code is shared."""
+
+    BUCKETS = 256  # (each bucket's hashes counted apart at `settled`: what that counting holds is a bucket's)
 
     def __init__(self) -> None:
-        self.first: dict[str, str] = {}  # short code -> the least identity that has it
+        self.hashes = [array("q") for _ in range(self.BUCKETS)]  # hash(short code) of each identity added
+        self.parts = [array("I") for _ in range(self.BUCKETS)]  # ... and the number of the part it came in
+        self.added = 0  # the parts added
         self.longer: frozenset[str] = frozenset()
-        # the identities a lesser one with their short code was added before (add) -> their kind
-        self.passed: dict[str, str] = {}
         self.least: tuple[str, str] | None = None  # the least identity added and its code
         self.longest_code = "0" * 10
 
-    def add(self, entries: Iterable[tuple[str, object, str, str]]) -> None:
+    def add(self, entries: Iterable[tuple[str, object, str, str]]) -> int:
+        """One part's (identity, object, code, kind): its number (what `settled` asks `again` for)."""
+        part, self.added = self.added, self.added + 1
+        hashes, parts, mask = self.hashes, self.parts, self.BUCKETS - 1
+        least = self.least
         for identity, _, code, _ in entries:
-            known = self.first.get(code)
-            if known is None or identity < known:
-                self.first[code] = identity
-                if known is not None and known != identity:
-                    self.passed[known] = code[0]
-            elif known != identity:
-                self.passed[identity] = code[0]
-            if self.least is None or identity < self.least[0]:
-                self.least = (identity, code)
+            h = hash(code)
+            hashes[h & mask].append(h)
+            parts[h & mask].append(part)
+            if least is None or identity < least[0]:
+                least = (identity, code)
+        self.least = least
+        return part
 
-    def settled(self) -> None:
-        """The identities given a longer code, from what `add` was given alone (no second pass over the city's
-        identities: a check that drops each village once gone through has them no more), and the longest code
-        (`longest`); the table of every short code is dropped."""
-        self.longer = frozenset(self.passed)
+    def settled(self, again: Callable[[int], Iterable[tuple[str, object, str, str]]]) -> None:
+        """The identities given a longer code and the longest code (`longest`), once every part was added. `again`:
+        a part's entries again, by its number (`add`), asked only of the parts holding a hash met twice (a shared
+        short code, or two codes of one hash): the check restores those villages from its store. The arrays are
+        dropped."""
+        shared: set[int] = set()  # the hashes met more than once
+        named: set[int] = set()  # the parts holding one
+        for hashes, parts in zip(self.hashes, self.parts, strict=True):
+            if len(set(hashes)) == len(hashes):
+                continue
+            count = Counter(hashes)
+            for h, part in zip(hashes, parts, strict=True):
+                if count[h] > 1:
+                    shared.add(h)
+                    named.add(part)
+        self.hashes, self.parts = [], []
+        holders: dict[str, set[str]] = {}  # a short code whose hash is shared -> the identities that have it
+        for part in sorted(named):
+            for identity, _, code, _ in again(part):
+                if hash(code) in shared:
+                    holders.setdefault(code, set()).add(identity)
+        # every identity but the least of its code: its kind is its code's letter
+        passed = {i: code[0] for code, found in holders.items() for i in sorted(found)[1:]}
+        self.longer = frozenset(passed)
         if self.longer:
             least = min(self.longer)
-            self.longest_code = _code(self.passed[least], least, 10)
+            self.longest_code = _code(passed[least], least, 10)
         elif self.least is not None:
             self.longest_code = self.least[1]
-        self.first, self.passed = {}, {}
 
     def longest(self) -> str:
         """The longest code, the first of them `assign` gives (by identity), once `settled`: the one the 我有疑问
         QR code must hold (pipeline._qr_fits)."""
         return self.longest_code
-
-    def settle(self, entries: Iterable[Iterable[tuple[str, object, str, str]]]) -> None:
-        """The identities given a longer code (`entries`: the same identities again, as `add` was given them);
-        the table of every short code is dropped."""
-        first = self.first
-        self.longer = frozenset(i for part in entries for i, _, code, _ in part if first[code] != i)
-        self.first = {}
 
     def code(self, identity: str, code: str, kind: str) -> str:
         return _code(kind, identity, 10) if identity in self.longer else code
@@ -140,9 +164,10 @@ class Collisions:
 def collisions(city: City) -> Collisions:
     """The city's Collisions."""
     found = Collisions()
-    for part in entries(city):
+    parts = list(entries(city))
+    for part in parts:
         found.add(part)
-    found.settle(entries(city))
+    found.settled(parts.__getitem__)
     return found
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+from array import array
 from collections import defaultdict
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -191,6 +192,7 @@ def _village(checker: _Checker, raw: RawVillage, town_slug: str, memo: VillageMe
     checker.assigned.clear()  # (what was registered before this village: no longer asked for)
     checker.deps.clear()
     checker.facts.clear()  # (kept past the end of a village: its decode check comes after validation gives it)
+    checker.links.clear()  # (its registered items' are in the checker's index: `register`)
     if restored is None and memo is not None and raw.path in memo.recalled:
         # load read none of its records (the memo stood in), and its entry changed since (another run wrote it):
         # an error in its folder, so that it is held with its last pages, not validated from nothing
@@ -247,16 +249,18 @@ class _Checker:
         self.probes = probes
         self.config = config
         self.report = report
-        # the items a Markdown body link may name, registered in order: source -> its clerk's name (`where`); with
-        # `links`, all that the body link check reads (check_body_links), so that no item is held for it: a city's
-        # index, not its items (issue 14: a village dropped once validated keeps nothing alive here)
-        self.all_items: dict[Path, str] = {}
+        # the items a Markdown body link may name, registered (`register`): the hash of each one's source (a link's
+        # target is looked up by it), and, in the order registered, the source, clerk's name (`where`) and link
+        # targets of those whose body links: all that the body link check reads (check_body_links). Neither an item
+        # nor its `Path` is held for it (issue 14: a village dropped once validated keeps ~100 bytes an item here)
+        self.sources = array("q")
+        self.linking: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.assigned: list[Item] = []  # the village in hand's items as registered in all_items, in order (memo.py)
         self.deps: list[tuple[str, str]] = []  # each path the village in hand named, with its facts (memo.py)
         # the stat facts of each file that passed content_stat since the village in hand began, by its real path: its
         # header record (probe_known) and its decode check (build/pipeline.py) take them, not a stat of their own
         self.facts: dict[Path, list[int]] = {}
-        self.links: dict[Path, list[str]] = {}  # item source -> its body's link targets (links_of)
+        self.links: dict[Path, list[str]] = {}  # item source -> its body's link targets (links_of), a village's
         # memory (issue 14): equal values the model holds many times, held once (page sizes, dates)
         self.shared: dict[object, Any] = {}
 
@@ -439,22 +443,31 @@ class _Checker:
 
     def check_body_links(self) -> None:
         """A body link must point at another item; web addresses are shown as text (and warned about)."""
-        for source, name in self.all_items.items():
-            for target in self.links[source]:
+        items = _Sources(self.sources)
+        for source, (name, targets) in self.linking.items():
+            for target in targets:
                 where = Location(name)
                 if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target):
                     self.report.warning("external-link", where, value=target)
                     continue
-                if resolve_body_link(source, target, self.all_items) is None:
+                if resolve_body_link(Path(source), target, items) is None:
                     self.report.error("link-target", where, value=target)
 
     def register(self, item: Item) -> None:
-        """An item a body link may name (all_items), its body's links parsed now (links_of): the item is not kept."""
-        self.links_of(item)
-        self.all_items[item.source] = item.where
+        """An item a body link may name, its body's links parsed now (links_of): the item is not kept. An item
+        registered again under a source registered before (two names of one file) is checked once, in the first's
+        place, named as the last."""
+        targets = self.links_of(item)
+        source = str(item.source)
+        self.sources.append(hash(source))
+        if source in self.linking:
+            self.linking[source] = (item.where, self.linking[source][1])
+        elif targets:
+            self.linking[source] = (item.where, tuple(targets))
 
     def links_of(self, item: Item) -> list[str]:
-        """The link targets in an item's body (parsed once: a restored village's come from the memo)."""
+        """The link targets in an item's body (parsed once: a restored village's come from the memo), while its
+        village is in hand."""
         found = self.links.get(item.source)
         if found is None:
             found = self.links[item.source] = body_links(item.body)
@@ -740,6 +753,18 @@ def item_slug(stem: str) -> str:
     else:
         slug = f"{ascii_part}-{digest}" if ascii_part else f"item-{digest}"
     return slug if mask(slug) == slug else f"item-{digest}"  # (digits of the name and of the hash run together)
+
+
+class _Sources(Container[Path]):
+    """The items' sources a body link may name, by the hash of each one's text (`_Checker.sources`): a link to a
+    file that is no item and whose path's hash is an item's (~1 link in 10^14 at a city's size) is taken as
+    sound."""
+
+    def __init__(self, hashes: Iterable[int]):
+        self.hashes = set(hashes)
+
+    def __contains__(self, source: object) -> bool:
+        return hash(str(source)) in self.hashes
 
 
 def resolve_body_link(source: Path, target: str, items: Container[Path]) -> Path | None:

@@ -334,6 +334,11 @@ def alive(pid: int) -> bool:
     return True
 
 
+def _mark(head: tuple[int, str, list[tuple[str, str]]]) -> bytes:
+    """A digest of an entry's head (FORMAT, key, the paths it names with their facts), to tell it again."""
+    return hashlib.sha256(pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)).digest()
+
+
 class VillageMemo:
     """The villages validated before, in `folder` (the image cache's `.index/villages/`). `code` names sitegen's
     code (reuse.renderer()). Used by load (`recall`, `loaded`) and validate (`restore`, `keep`); `finish`
@@ -352,6 +357,9 @@ class VillageMemo:
         self.digests: dict[Path, str] = {}  # village folder -> its entry's digest, as load read it
         self.entries: dict[Path, _Entry] = {}  # village folder -> its entry as on disk (restored, or kept this run)
         self.heads: dict[Path, tuple[int, str, list[tuple[str, str]]]] = {}  # village folder -> its entry's head
+        # village folder -> a digest of its entry's head, once the village is let go (`release`): all that restoring
+        # it asks of the head then (_village), not the paths it names with their facts (~8 KiB a village, issue 14)
+        self.marks: dict[Path, bytes] = {}
         self.folders: dict[int, tuple[Path, Village]] = {}  # id(village) -> its folder, restored or kept this run
         self.used: set[str] = set()  # entry file names of this run
         self.unwritten: set[Path] = set()  # village folders kept this run whose entry is not written yet (keep)
@@ -437,7 +445,8 @@ class VillageMemo:
             with self._file(folder).open("rb") as f:
                 head = pickle.load(f)
                 body = f.read()
-            if head != (*self.heads[folder], self.digests[folder]) or hashlib.sha256(body).hexdigest() != head[3]:
+            known = head[:3] == self.heads[folder] if folder in self.heads else _mark(head[:3]) == self.marks[folder]
+            if not known or head[3] != self.digests[folder] or hashlib.sha256(body).hexdigest() != head[3]:
                 return None  # written again since load read it: validated afresh
             with _no_collection():  # (not frozen: dropped after its turn, its cycles are the collector's)
                 data = io.BytesIO(body)
@@ -601,13 +610,16 @@ class VillageMemo:
 
     def release(self, village: Village) -> None:
         """Hold nothing more of `village` (restored or kept this run), once the check has gone through it: its
-        entry's model is let go (its key, and what the decode check asks, stay), so that the memo does not hold
-        every village to the end of the run (issue 14: memory at any size)."""
+        entry's model is let go (its key, a digest of its head, and what the decode check asks, stay), so that the
+        memo does not hold every village to the end of the run (issue 14: memory at any size)."""
         mine = self.folders.get(id(village))
         if mine is None or mine[1] is not village:
             return
         self._written(mine[0])
         self._forget(mine[0])
+        head = self.heads.pop(mine[0], None)
+        if head is not None:
+            self.marks[mine[0]] = _mark(head)
 
     # ---- the decode check (build/pipeline.check_stored) -----------------------------------------------------------
     def _marker(self, folder: Path) -> Path:
