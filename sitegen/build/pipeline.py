@@ -1235,17 +1235,12 @@ def _make(
     with steps.step("reuse"):  # before planning: a village carried over is never planned
         recorded = [reuse.read_record(previous / theme) for theme in themes]
         skip = frozenset({out.resolve(), previous.resolve(), cache.resolve()})
-
-        def fingerprints(entries: Mapping[str, object]) -> reuse.Fingerprints:
-            options = f"preview={preview}"
-            return reuse.fingerprints(content, listed, digests, options, skip, facts, entries)
-
-        prints = fingerprints(recorded[0] if recorded else {})
+        entries = recorded[0] if recorded else {}
+        prints = reuse.fingerprints(content, listed, digests, f"preview={preview}", skip, facts, entries)
         unchanged = {k: e for k, e in reuse.unchanged(previous, themes, prints).items() if k not in held}
-        # a village made again whose own hash was recalled: hashed from its files now (a record that lied is not
-        # copied into the new one)
-        if prints.recalled - set(unchanged):
-            prints = fingerprints({k: e for k, e in recorded[0].items() if k in unchanged})
+        # a village made again whose own hash was recalled: hashed from its files when asked (a record that lied
+        # is not copied into the new one)
+        prints.forget(prints.recalled - set(unchanged), {v.key: v for v in listed}, facts or {})
     towns_held = held_towns(content, city)  # their own pages too are the old ones
     villages = {v.key for v in listed}
     kept = {key for key in villages if key in held or key in unchanged or key.split("/")[0] in towns_held}
@@ -1311,6 +1306,7 @@ def _make(
             todo,
             previous,
             lambda listed, late: shared_plan(listed, [*held, *late])[0],
+            prints,
         )
         round_.villages(cache, digests, images, steps)
         with steps.step("render"):
@@ -1335,10 +1331,12 @@ def _images(
     staged: Mapping[str, output.Stage | None],
     images: bool,
     fail: Callable[[str, Problem], None],
+    noted: dict[str, str] | None = None,
 ) -> tuple[set[str], dict[str, Path]]:
     """The images step for `site` (the city's and towns' pages, or one village's): its renditions made in the
     cache, its charts and QR codes (drawn.Drawing) taken from the cache or drawn into it (drawn.drawn), its other
-    generated files (search indexes) made and staged. Returns the generated paths staged, and the renditions and
+    generated files (search indexes) made and staged; `noted` receives its sources' hashes (assets.renditions).
+    Returns the generated paths staged, and the renditions and
     drawings (output path -> cache file: linked in and kept in the cache like renditions); a chart or image that
     cannot be made is `fail`ed at each page that shows it. A rehearsal draws nothing: it takes them as drawn."""
     generated: set[str] = set()
@@ -1356,7 +1354,11 @@ def _images(
             if stage is not None:
                 stage.put(path, data)
     made = Report()
-    copies = assets.renditions(site.images, cache, made, known=digests) if images else {p: Path() for p in site.images}
+    copies = (
+        assets.renditions(site.images, cache, made, known=digests, noted=noted)
+        if images
+        else {p: Path() for p in site.images}
+    )
     pictures, failed = drawn.drawn(drawings, cache) if images else (dict.fromkeys(drawings, Path()), {})
     for path, error in failed.items():  # a chart that cannot be drawn: its village's failure
         fail(path, make_problem("render-failed", Location(path), page=path, detail=error))
@@ -1442,6 +1444,7 @@ class _Round:
         todo: list[str],
         previous: Path,
         replan: Callable[[list[VillageListing], Collection[str]], links.Site],
+        prints: reuse.Fingerprints,
     ):
         self.content, self.themes, self.city, self.codes, self.site = content, themes, city, codes, site
         self.stored, self.preview = stored, preview  # each village restored and published in its turn
@@ -1449,6 +1452,7 @@ class _Round:
         self.carried, self.staged, self.failures, self.fail = carried, staged, failures, fail
         self.todo = todo  # "town/village" of the villages made again, in the city's order
         self.previous, self.replan = previous, replan
+        self.prints = prints  # a village's own hash taken in its turn, from its images' hashes (reuse.py)
         self.keys = {v.key for v in listed}
         self.order = {v.key: n for n, v in enumerate(listed)}
         self.late: dict[str, list[Problem]] = {}  # "town/village" held back in this round -> its failures
@@ -1535,8 +1539,9 @@ class _Round:
         """Make one village: plan, images, render, check, stage, drop; held back (`hold`) if it fails."""
         with steps.step("plan"):
             site = self.plan_village(key)
+        noted: dict[str, str] = {}  # its scans' hashes as the images step took them (the image cache's keys)
         with steps.step("images"):
-            generated, copies = _images(site, cache, digests, self.staged, images, self.fail)
+            generated, copies = _images(site, cache, digests, self.staged, images, self.fail, noted)
             self.uses[key] = _uses(cache, copies, images)
             self.images += len(copies)
             failed = self.failures.pop(key, [])  # its images' or charts': its pages are not made
@@ -1544,9 +1549,11 @@ class _Round:
             if not failed:
                 self.place(shipped)
         if not failed:
+            with steps.step("reuse"):  # for the build record; each scan hashed once, by the images step
+                self.prints.own_of(key, noted)
             with steps.step("render"):
                 failed = self.pages_of(key, site, generated, shipped)
-        del site, copies, generated, shipped  # dropped: the next village's plan is made without this one's
+        del site, copies, generated, shipped, noted  # dropped: the next village's plan is made without this one's
         if failed:
             self.hold(key, failed)
 
@@ -1724,7 +1731,7 @@ def _record(
     passed every check."""
     copies = round_.copies
     others = reuse.linked_villages(round_.content, round_.listed, set().union(*round_.linked.values()))
-    made = {key for key in prints.own if key not in held and key not in unchanged}
+    made = {key for key in prints.keys if key not in held and key not in unchanged}
     uses = {key: used for key, used in round_.uses.items() if key in made}
     shared_names = sorted({f.name for f in copies.values()})  # the city's and towns' pages'
     shared = reuse.uses_key(shared_names)
@@ -1733,7 +1740,7 @@ def _record(
             "fingerprint": prints.village(key, others.get(key, [])),
             "linked": others.get(key, []),
             "facts": prints.stamps[key],
-            "own": prints.own[key],
+            "own": prints.own_of(key),
             "outside": prints.outside[key],
             "pages": {theme: round_.counts[theme].get(key, 0) for theme in themes},
             "images": uses.get(key, ("", 0))[1],

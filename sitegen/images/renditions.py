@@ -898,11 +898,14 @@ def renditions(
     report: Report,
     workers: int | None = None,
     known: Digests | None = None,
+    noted: dict[str, str] | None = None,
 ) -> dict[str, Path]:
     """Output path -> cached rendition file. Damaged images are reported with the clerk's file name.
 
     A plain `Image` value (a page linking straight to an image file) is published as one "whole" rendition.
-    `known`: the build's source hashes (digests.py), saved by the build; without it, the cache's own index."""
+    `known`: the build's source hashes (digests.py), saved by the build; without it, the cache's own index.
+    `noted`, when given, receives each source's hash as taken here (path -> hash): the build's fingerprint of a
+    village (reuse.py) is made with them, not by asking the index again."""
     cache.mkdir(parents=True, exist_ok=True)
     plan = {p: (r if isinstance(r, Rendition) else whole(p, r)) for p, r in images.items()}
     digests: dict[Path, str] = {}
@@ -917,6 +920,8 @@ def renditions(
                 failed[src] = exc.strerror or type(exc).__name__
     if known is None:
         index.save()
+    if noted is not None:
+        noted.update((str(src), digest) for src, digest in digests.items())
     out: dict[str, Path] = {}
     jobs: dict[tuple[str, int], tuple[Path, dict[str, Spec]]] = {}  # (content hash, page) -> source, specs
     for path, r in sorted(plan.items()):
