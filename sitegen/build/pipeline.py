@@ -65,8 +65,8 @@ STEPS = ("check", "plan", "reuse", "images", "render", "write")
 class Steps:
     """步骤 The build's named steps, in order: check (load, validate, oversight, the image decode check), plan
     (drafts out, ledgers, pages and renditions planned, reference codes), reuse (fingerprints: which villages are
-    unchanged), images (renditions, charts, QR codes and search indexes made or found in the cache, and each
-    village's linked into staging), render (pages rendered, links checked, personal-data scan, pages staged),
+    unchanged; a village made again without a record hashed in its turn), images (the scans' digests, renditions,
+    charts, QR codes and search indexes made or found in the cache, and each village's linked into staging), render (pages rendered, links checked, personal-data scan, pages staged),
     write (the city's and towns' renditions and the carried files linked in, each theme swapped in, the cache
     pruned). Each step's wall and CPU seconds (CPU: this process and its worker processes) are added up over the
     rounds a build makes; `sitegen build --timings` prints them.

@@ -185,9 +185,9 @@ _PageLayout = tuple[tuple[_Spec, ...], tuple[_Spec, ...], _Spec, tuple[_Spec, ..
 
 @functools.lru_cache(maxsize=4096)
 def _layout(pages: tuple[tuple[int, int], ...], line_art: bool) -> tuple[_PageLayout, ...]:
-    """The renditions of a source with these page sizes, laid out once for all sources of the same sizes (a
-    scanner's A4 pages: a city's ~300,000 scans have a few hundred), so planning a scan's renditions is making
-    them, not computing their sizes, tiles and names again."""
+    """The renditions of a source with these page sizes, laid out once for all sources of the same sizes (the
+    scans of one scanner setting, the photos of one phone), so planning a scan's renditions is making them, not
+    computing their sizes, tiles and names again."""
     ext = ".png" if line_art else ".jpg"
     out = []
     for page, size in enumerate(pages):

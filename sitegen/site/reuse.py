@@ -9,7 +9,10 @@ A village's pages are made from:
   and its reference codes, which a collision with another village's code can lengthen (refcode.py; the codes
   feedback.plan gave the pages).
 
-Its fingerprint hashes all of these. Each theme folder keeps the fingerprints its villages' pages were made from
+Its fingerprint hashes all of these. A village's own hash (its files') is taken when first asked
+(Fingerprints.own_of): before planning only for a village that may be carried (one with a record entry) and those
+it links into; any other (every village of a cold build) in its turn, from the digests its images step took of its
+scans, the image cache's keys: each scan hashed and looked up once a build. Each theme folder keeps the fingerprints its villages' pages were made from
 (RECORD: hidden, so never bundled, and swapped in with the theme, so it always describes the pages beside it). A
 village whose fingerprint equals the recorded one in every theme is carried over from the last build (hard
 links), not rendered again; the result is byte for byte what a full build makes (tested).
