@@ -9,13 +9,11 @@ A village's pages are made from:
   and its reference codes, which a collision with another village's code can lengthen (refcode.py; the codes
   feedback.plan gave the pages).
 
-Its fingerprint hashes all of these. A village's own hash (its files') is taken when first asked
-(Fingerprints.own_of): before planning only for a village that may be carried (one with a record entry) and those
-it links into; any other (every village of a cold build) in its turn, from the digests its images step took of its
-scans, the image cache's keys: each scan hashed and looked up once a build. Each theme folder keeps the fingerprints its villages' pages were made from
-(RECORD: hidden, so never bundled, and swapped in with the theme, so it always describes the pages beside it). A
-village whose fingerprint equals the recorded one in every theme is carried over from the last build (hard
-links), not rendered again; the result is byte for byte what a full build makes (tested).
+Its fingerprint hashes all of these; its own files' hash is taken when first asked (Fingerprints.own_of). Each
+theme folder keeps the fingerprints its villages' pages were made from (RECORD: hidden, so never bundled, and
+swapped in with the theme, so it always describes the pages beside it). A village whose fingerprint equals the
+recorded one in every theme is carried over from the last build (hard links), not rendered again; the result is
+byte for byte what a full build makes (tested).
 
 A carried village is never planned: which villages are unchanged is decided before planning, and its entry in
 the record keeps what the build needs of it: its stat-fact stamp and own hash (a village whose folder's stat
@@ -58,7 +56,7 @@ class Fingerprints:
     recalled: set[str]  # the villages whose own hash is the recorded one (their stat facts are), files unread
     root: Path  # the content folder, resolved
     known: Digests  # the files' digests, remembered between builds
-    keys: tuple[str, ...] = ()  # every village listed, sorted
+    keys: tuple[str, ...]  # every village listed, sorted
 
     def village(self, key: str, linked: list[str]) -> str:
         """The fingerprint of a village's pages, given the other villages its Markdown links point into."""
@@ -156,8 +154,8 @@ def fingerprints(
     the village is still carried over)."""
     root = content.resolve()
     facts, recorded = facts or {}, recorded or {}
-    prints = Fingerprints("", {}, {v.key: v.codes for v in listed}, {}, {}, set(), root, known)
-    prints.keys = tuple(sorted(prints.codes))
+    codes = {v.key: v.codes for v in listed}
+    prints = Fingerprints("", {}, codes, {}, {}, set(), root, known, tuple(sorted(codes)))
     for v in sorted(listed, key=lambda v: (v.town, v.slug)):
         key = v.key
         found = _known_own(recorded.get(key), facts.get(key))
@@ -167,9 +165,8 @@ def fingerprints(
             continue
         prints.outside[key] = list(v.outside)
         prints.stamps[key] = _stamp(facts[key], prints.outside[key]) if key in facts else ""
-    folders = sorted({str(root / v.town / v.slug) for v in listed})
-    shared = hashlib.sha256(f"{renderer()}|{options}|{sorted(prints.keys)}|".encode())
-    not_shared = {*folders, *(str(f) for f in skip)}
+    shared = hashlib.sha256(f"{renderer()}|{options}|{list(prints.keys)}|".encode())
+    not_shared = {*(str(root / key) for key in prints.keys), *(str(f) for f in skip)}
     shared.update(_hash_files(_walk(root, root, not_shared), known, {}).encode())
     prints.shared = shared.hexdigest()
     return prints
