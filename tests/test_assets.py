@@ -127,10 +127,13 @@ def test_image_problem_takes_a_message_field_called_code_and_survives_a_worker_p
 
 def test_pictures_of_equal_sizes_share_their_sizes_and_tile_bounds():
     """Memory (issue 14): scans of the same size (a scanner's A4 pages) plan renditions that hold the very same
-    size tuples and tile bounds, not a copy each; the plan itself is as before."""
+    size tuples and tile bounds, not a copy each; the plan itself is as before. CPU: their renditions are laid out
+    (sizes, tiles, names) once for both (_layout), the second scan's only made."""
     a = Image(Path("/c/a.jpg"), "c/a.jpg", "a", pages=((2480, 3508),))
     b = Image(Path("/c/b.jpg"), "c/b.jpg", "b", pages=((2480, 3508),))
+    assets._layout.cache_clear()
     (pa,), (pb,) = assets.pictures("x/a", a), assets.pictures("x/b", b)
+    assert (assets._layout.cache_info().misses, assets._layout.cache_info().hits) == (1, 1)
     for kind in ("tv", "zoom", "phone"):
         ta, tb = getattr(pa, kind), getattr(pb, kind)
         assert [r.path.replace("x/a", "x/b") for r in ta] == [r.path for r in tb]

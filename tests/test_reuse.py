@@ -16,6 +16,7 @@ from PIL import Image as PILImage
 
 from sitegen.build.pipeline import BuildResult, build, default_cache
 from sitegen.images import renditions as assets
+from sitegen.images.digests import Digests
 from sitegen.oversight import refcode
 from sitegen.site import code, reuse
 from sitegen.site import plan as links
@@ -259,6 +260,23 @@ def test_a_touched_village_is_hashed_and_still_carried_over(content, tmp_path, w
     work["hashed"].clear()
     edit(content / "xg/hx/party/meeting.md", "---\n\n", "---\n")
     assert build(content, out).reused == ["xg/cs"] and work["hashed"] == ["xg/hx"]  # cs's new facts recorded
+
+
+def test_a_cold_build_asks_each_village_files_hash_once(content, tmp_path, monkeypatch):
+    """A cold build can carry no village, so a village's own hash is taken in its turn, with the hashes its
+    images step took of its scans (the image cache's keys): each scan is asked of the index once (before: by
+    reuse, then again by the images step), and the hash recorded is the one taken file by file."""
+    asked: list[str] = []
+    get = Digests.get
+    monkeypatch.setattr(Digests, "get", lambda self, source: asked.append(str(source)) or get(self, source))
+    out = tmp_path / "out"
+    build(content, out)
+    root = content.resolve()
+    scans = [a for a in asked if a.startswith((f"{root}/xg/cs/scans/", f"{root}/xg/hx/scans/"))]
+    assert len(scans) == len(set(scans)) == len(list((root / "xg").glob("*/scans/*/*/*.jpg"))) > 0
+    for key, entry in reuse.read_record(out / "tv").items():
+        files = reuse._walk(root / key, root, set()) + [(f, f) for f in entry["outside"]]
+        assert entry["own"] == reuse._hash_files(files, Digests(None), {})
 
 
 def _lie(out: Path, key: str, field: str, value: object) -> None:

@@ -67,9 +67,9 @@ STEPS = ("check", "plan", "reuse", "images", "render", "write")
 class Steps:
     """步骤 The build's named steps, in order: check (load, validate, oversight, the image decode check), plan
     (drafts out, ledgers, pages and renditions planned, reference codes), reuse (fingerprints: which villages are
-    unchanged), images (renditions, charts, QR codes and search indexes made or found in the cache, and each
-    village's linked into staging), render (pages rendered, links checked, personal-data scan, pages staged),
-    write (the city's and towns' renditions and the carried files linked in, each theme swapped in, the cache
+    unchanged; a village made again without a record hashed in its turn), images (the scans' digests, renditions,
+    charts, QR codes and search indexes made or found in the cache, and each village's linked into staging),
+    render (pages rendered, links checked, personal-data scan, pages staged), write (the city's and towns' renditions and the carried files linked in, each theme swapped in, the cache
     pruned). Each step's wall and CPU seconds (CPU: this process and its worker processes) are added up over the
     rounds a build makes; `sitegen build --timings` prints them.
     `progress` (a callable, or None) is told each step as it starts (the terminal's progress line, cli.py)."""
@@ -1261,17 +1261,12 @@ def _make(
     with steps.step("reuse"):  # before planning: a village carried over is never planned
         recorded = [reuse.read_record(previous / theme) for theme in themes]
         skip = frozenset({out.resolve(), previous.resolve(), cache.resolve()})
-
-        def fingerprints(entries: Mapping[str, object]) -> reuse.Fingerprints:
-            options = f"preview={preview}"
-            return reuse.fingerprints(content, listed, digests, options, skip, facts, entries)
-
-        prints = fingerprints(recorded[0] if recorded else {})
+        entries = recorded[0] if recorded else {}
+        prints = reuse.fingerprints(content, listed, digests, f"preview={preview}", skip, facts, entries)
         unchanged = {k: e for k, e in reuse.unchanged(previous, themes, prints).items() if k not in held}
-        # a village made again whose own hash was recalled: hashed from its files now (a record that lied is not
-        # copied into the new one)
-        if prints.recalled - set(unchanged):
-            prints = fingerprints({k: e for k, e in recorded[0].items() if k in unchanged})
+        # a village made again whose own hash was recalled: hashed from its files when asked (a record that lied
+        # is not copied into the new one)
+        prints.forget(prints.recalled - set(unchanged), {v.key: v for v in listed}, facts or {})
     towns_held = held_towns(content, city)  # their own pages too are the old ones
     villages = {v.key for v in listed}
     kept = {key for key in villages if key in held or key in unchanged or key.split("/")[0] in towns_held}
@@ -1337,6 +1332,7 @@ def _make(
             todo,
             previous,
             lambda listed, late: shared_plan(listed, [*held, *late])[0],
+            prints,
         )
         round_.villages(cache, digests, images, steps)
         with steps.step("render"):
@@ -1361,12 +1357,13 @@ def _images(
     staged: Mapping[str, output.Stage | None],
     images: bool,
     fail: Callable[[str, Problem], None],
+    noted: dict[str, str] | None = None,
 ) -> tuple[set[str], dict[str, Path]]:
     """The images step for `site` (the city's and towns' pages, or one village's): its renditions made in the
     cache, its charts and QR codes (drawn.Drawing) taken from the cache or drawn into it (drawn.drawn), its other
-    generated files (search indexes) made and staged. Returns the generated paths staged, and the renditions and
-    drawings (output path -> cache file: linked in and kept in the cache like renditions); a chart or image that
-    cannot be made is `fail`ed at each page that shows it. A rehearsal draws nothing: it takes them as drawn."""
+    generated files (search indexes) made and staged; `noted` receives its sources' hashes (assets.renditions).
+    Returns the generated paths staged, and the renditions and drawings (output path -> cache file: linked in and
+    kept in the cache like renditions); a chart or image that cannot be made is `fail`ed at each page that shows it. A rehearsal draws nothing: it takes them as drawn."""
     generated: set[str] = set()
     drawings = {p: d for p, d in site.generated.items() if isinstance(d, drawn.Drawing)}
     for path, draw in site.generated.items():
@@ -1382,7 +1379,11 @@ def _images(
             if stage is not None:
                 stage.put(path, data)
     made = Report()
-    copies = assets.renditions(site.images, cache, made, known=digests) if images else {p: Path() for p in site.images}
+    copies = (
+        assets.renditions(site.images, cache, made, known=digests, noted=noted)
+        if images
+        else {p: Path() for p in site.images}
+    )
     pictures, failed = drawn.drawn(drawings, cache) if images else (dict.fromkeys(drawings, Path()), {})
     for path, error in failed.items():  # a chart that cannot be drawn: its village's failure
         fail(path, make_problem("render-failed", Location(path), page=path, detail=error))
@@ -1468,6 +1469,7 @@ class _Round:
         todo: list[str],
         previous: Path,
         replan: Callable[[list[VillageListing], Collection[str]], links.Site],
+        prints: reuse.Fingerprints,
     ):
         self.content, self.themes, self.city, self.codes, self.site = content, themes, city, codes, site
         self.stored, self.preview = stored, preview  # each village restored and published in its turn
@@ -1475,6 +1477,7 @@ class _Round:
         self.carried, self.staged, self.failures, self.fail = carried, staged, failures, fail
         self.todo = todo  # "town/village" of the villages made again, in the city's order
         self.previous, self.replan = previous, replan
+        self.prints = prints  # a village's own hash taken in its turn, from its images' hashes (reuse.py)
         self.keys = {v.key for v in listed}
         self.order = {v.key: n for n, v in enumerate(listed)}
         self.late: dict[str, list[Problem]] = {}  # "town/village" held back in this round -> its failures
@@ -1561,8 +1564,9 @@ class _Round:
         """Make one village: plan, images, render, check, stage, drop; held back (`hold`) if it fails."""
         with steps.step("plan"):
             site = self.plan_village(key)
+        noted: dict[str, str] = {}  # its scans' hashes as the images step took them (the image cache's keys)
         with steps.step("images"):
-            generated, copies = _images(site, cache, digests, self.staged, images, self.fail)
+            generated, copies = _images(site, cache, digests, self.staged, images, self.fail, noted)
             self.uses[key] = _uses(cache, copies, images)
             self.images += len(copies)
             failed = self.failures.pop(key, [])  # its images' or charts': its pages are not made
@@ -1570,9 +1574,11 @@ class _Round:
             if not failed:
                 self.place(shipped)
         if not failed:
+            with steps.step("reuse"):  # for the build record; each scan hashed once, by the images step
+                self.prints.own_of(key, noted)
             with steps.step("render"):
                 failed = self.pages_of(key, site, generated, shipped)
-        del site, copies, generated, shipped  # dropped: the next village's plan is made without this one's
+        del site, copies, generated, shipped, noted  # dropped: the next village's plan is made without this one's
         if failed:
             self.hold(key, failed)
 
@@ -1750,7 +1756,7 @@ def _record(
     passed every check."""
     copies = round_.copies
     others = reuse.linked_villages(round_.content, round_.listed, set().union(*round_.linked.values()))
-    made = {key for key in prints.own if key not in held and key not in unchanged}
+    made = {key for key in prints.keys if key not in held and key not in unchanged}
     uses = {key: used for key, used in round_.uses.items() if key in made}
     shared_names = sorted({f.name for f in copies.values()})  # the city's and towns' pages'
     shared = reuse.uses_key(shared_names)
@@ -1759,7 +1765,7 @@ def _record(
             "fingerprint": prints.village(key, others.get(key, [])),
             "linked": others.get(key, []),
             "facts": prints.stamps[key],
-            "own": prints.own[key],
+            "own": prints.own_of(key),
             "outside": prints.outside[key],
             "pages": {theme: round_.counts[theme].get(key, 0) for theme in themes},
             "images": uses.get(key, ("", 0))[1],

@@ -178,33 +178,61 @@ def _cut(height: int, tile: int) -> tuple[tuple[int, int], ...]:
     return tuple((bounds[i], bounds[i + 1] - bounds[i]) for i in range(n))
 
 
-def pictures(stem: str, img: Image) -> list[Picture]:
-    """Plan the renditions of every page of `img`; `stem` is the output path without extension."""
-    ext = ".png" if img.line_art else ".jpg"
-    pages = img.pages or ((TV_WIDTH, TV_WIDTH),)  # unknown (not probed): plan one square page
+# One page's renditions as the plan lays them out, but for the source and the output path's stem: its TV tiles,
+# phone tiles, thumbnail and zoom tiles, each as (path suffix, kind, tile, scaled, top, height).
+_Spec = tuple[str, str, int, tuple[int, int], int, int]
+_PageLayout = tuple[tuple[_Spec, ...], tuple[_Spec, ...], _Spec, tuple[_Spec, ...]]
+
+
+@functools.lru_cache(maxsize=4096)
+def _layout(pages: tuple[tuple[int, int], ...], line_art: bool) -> tuple[_PageLayout, ...]:
+    """The renditions of a source with these page sizes, laid out once for all sources of the same sizes (the
+    scans of one scanner setting, the photos of one phone), so planning a scan's renditions is making them, not
+    computing their sizes, tiles and names again."""
+    ext = ".png" if line_art else ".jpg"
     out = []
     for page, size in enumerate(pages):
-        base = f"{stem}-p{page + 1}" if len(pages) > 1 else stem
+        sub = f"-p{page + 1}" if len(pages) > 1 else ""
         tv_size = _fit(size, TV_WIDTH, TV_MAX_HEIGHT)
         zoom_size = _fit(size, ZOOM_WIDTH, 2 * TV_MAX_HEIGHT)
         phone_size = _fit(size, min(PHONE_WIDTH, max(PHONE_MIN, size[0])), TV_MAX_HEIGHT)
         thumb_size = _thumb(tv_size)
 
-        def tiles(kind: str, short: str, scaled: tuple[int, int], tile: int) -> tuple[Rendition, ...]:
+        def tiles(kind: str, short: str, scaled: tuple[int, int], tile: int) -> tuple[_Spec, ...]:
             return tuple(
-                Rendition(f"{base}-{short}{i + 1}{ext}", img, page, kind, i, scaled, top, h)  # noqa: B023 (called at once)
+                (f"{sub}-{short}{i + 1}{ext}", kind, i, scaled, top, h)  # noqa: B023 (called at once)
                 for i, (top, h) in enumerate(_cut(scaled[1], tile))
             )
 
+        thumb = (f"{sub}-s{ext}", "thumb", 0, thumb_size, 0, thumb_size[1])
         out.append(
-            Picture(
-                img,
-                page,
+            (
                 tiles("tv", "tv", tv_size, TV_TILE),
                 tiles("phone", "m", phone_size, PHONE_TILE),
-                Rendition(f"{base}-s{ext}", img, page, "thumb", 0, thumb_size, 0, thumb_size[1]),
+                thumb,
                 tiles("zoom", "z", zoom_size, ZOOM_TILE),
             )
+        )
+    return tuple(out)
+
+
+def pictures(stem: str, img: Image) -> list[Picture]:
+    """Plan the renditions of every page of `img`; `stem` is the output path without extension."""
+    pages = img.pages or ((TV_WIDTH, TV_WIDTH),)  # unknown (not probed): plan one square page
+    out = []
+    for page, (tv, phone, thumb, zoom) in enumerate(_layout(pages, img.line_art)):
+        made = [
+            tuple(
+                [
+                    Rendition(stem + suffix, img, page, kind, i, scaled, top, h)
+                    for suffix, kind, i, scaled, top, h in specs
+                ]
+            )
+            for specs in (tv, phone, zoom)
+        ]
+        suffix, kind, i, scaled, top, h = thumb
+        out.append(
+            Picture(img, page, made[0], made[1], Rendition(stem + suffix, img, page, kind, i, scaled, top, h), made[2])
         )
     return out
 
@@ -906,11 +934,14 @@ def renditions(
     report: Report,
     workers: int | None = None,
     known: Digests | None = None,
+    noted: dict[str, str] | None = None,
 ) -> dict[str, Path]:
     """Output path -> cached rendition file. Damaged images are reported with the clerk's file name.
 
     A plain `Image` value (a page linking straight to an image file) is published as one "whole" rendition.
-    `known`: the build's source hashes (digests.py), saved by the build; without it, the cache's own index."""
+    `known`: the build's source hashes (digests.py), saved by the build; without it, the cache's own index.
+    `noted`, when given, receives each source's hash as taken here (path -> hash): the build's fingerprint of a
+    village (reuse.py) is made with them, not by asking the index again."""
     cache.mkdir(parents=True, exist_ok=True)
     plan = {p: (r if isinstance(r, Rendition) else whole(p, r)) for p, r in images.items()}
     digests: dict[Path, str] = {}
@@ -925,6 +956,8 @@ def renditions(
                 failed[src] = exc.strerror or type(exc).__name__
     if known is None:
         index.save()
+    if noted is not None:
+        noted.update((str(src), digest) for src, digest in digests.items())
     out: dict[str, Path] = {}
     jobs: dict[tuple[str, int], tuple[Path, dict[str, Spec]]] = {}  # (content hash, page) -> source, specs
     for path, r in sorted(plan.items()):

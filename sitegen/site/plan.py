@@ -574,8 +574,10 @@ class _Planner:
                     )
         vouchers = v.vouchers
         finance_rows = voucher_finance_rows(base, v)  # the finance table rows each voucher stands behind
+        paths = [self.voucher_path(base, voucher) for voucher in vouchers]  # each its own, its neighbours' prev/next
+        terms = glossary.explain_terms(("凭证号", "借方", "贷方"))  # the same on every voucher page: one list
         for i, voucher in enumerate(vouchers):
-            path = self.voucher_path(base, voucher)
+            path = paths[i]
             back_to = ledger_of.get(id(voucher))
             ledger_anchor = self.ledger_lines.get(id(voucher))
             trail = finance + ([(f"{back_to[0].year}年收支流水", back_to[1])] if back_to else [])
@@ -598,9 +600,9 @@ class _Planner:
                     ledger_anchor=ledger_anchor,
                     scans=scans,
                     finance_rows=finance_rows.get(voucher.key, []),
-                    terms=glossary.explain_terms(("凭证号", "借方", "贷方")),
-                    prev=self.voucher_path(base, vouchers[i - 1]) if i > 0 else None,
-                    next=self.voucher_path(base, vouchers[i + 1]) if i + 1 < len(vouchers) else None,
+                    terms=terms,
+                    prev=paths[i - 1] if i > 0 else None,
+                    next=paths[i + 1] if i + 1 < len(vouchers) else None,
                 )
             )
             for k, (view, shown) in enumerate(viewers):

@@ -9,10 +9,11 @@ A village's pages are made from:
   and its reference codes, which a collision with another village's code can lengthen (refcode.py; the codes
   feedback.plan gave the pages).
 
-Its fingerprint hashes all of these. Each theme folder keeps the fingerprints its villages' pages were made from
-(RECORD: hidden, so never bundled, and swapped in with the theme, so it always describes the pages beside it). A
-village whose fingerprint equals the recorded one in every theme is carried over from the last build (hard
-links), not rendered again; the result is byte for byte what a full build makes (tested).
+Its fingerprint hashes all of these; its own files' hash is taken when first asked (Fingerprints.own_of). Each
+theme folder keeps the fingerprints its villages' pages were made from (RECORD: hidden, so never bundled, and
+swapped in with the theme, so it always describes the pages beside it). A village whose fingerprint equals the
+recorded one in every theme is carried over from the last build (hard links), not rendered again; the result is
+byte for byte what a full build makes (tested).
 
 A carried village is never planned: which villages are unchanged is decided before planning, and its entry in
 the record keeps what the build needs of it: its stat-fact stamp and own hash (a village whose folder's stat
@@ -41,19 +42,51 @@ USES = "uses"  # the folder of the cache's `.index/` keeping each village's rend
 
 @dataclass
 class Fingerprints:
+    """A build's fingerprint parts. A village's own hash is taken when first asked (`own_of`): before planning
+    for a village that may be carried (it has a record entry: `unchanged`), and for one linked into from such a
+    village; in its turn for a village made again without one (every village of a cold build, which can carry
+    none), from the digests its images step took of its scans (the image cache's keys: the same hash), so each
+    scan is hashed and looked up once a build."""
+
     shared: str  # everything outside the village folders, and what renders
-    own: dict[str, str]  # "town/village" -> its files and the image files it publishes
+    own: dict[str, str]  # "town/village" -> its files and the image files it publishes (as taken so far)
     codes: dict[str, str]  # "town/village" -> its reference codes
     stamps: dict[str, str]  # "town/village" -> the stat facts its own hash was taken at ("": not known)
     outside: dict[str, list[str]]  # "town/village" -> the files it publishes from outside its folder
     recalled: set[str]  # the villages whose own hash is the recorded one (their stat facts are), files unread
+    root: Path  # the content folder, resolved
+    known: Digests  # the files' digests, remembered between builds
+    keys: tuple[str, ...]  # every village listed, sorted
 
     def village(self, key: str, linked: list[str]) -> str:
         """The fingerprint of a village's pages, given the other villages its Markdown links point into."""
-        h = hashlib.sha256(f"{FORMAT}|{self.shared}|{self.own[key]}|{self.codes[key]}".encode())
+        h = hashlib.sha256(f"{FORMAT}|{self.shared}|{self.own_of(key)}|{self.codes[key]}".encode())
         for other in sorted(linked):
-            h.update(f"|{other}:{self.own.get(other, 'gone')}".encode())
+            h.update(f"|{other}:{self.own_of(other) if other in self.codes else 'gone'}".encode())
         return h.hexdigest()
+
+    def own_of(self, key: str, found: Mapping[str, str] | None = None) -> str:
+        """The hash of a village's files and of the image files it publishes from outside its folder, taken now
+        if not yet; `found`: path -> digest of files whose digest this build has taken already (its images
+        step's), used without asking `known` again."""
+        own = self.own.get(key)
+        if own is None:
+            files = _walk(self.root / key, self.root, set()) + [(self._name(f), f) for f in self.outside[key]]
+            own = self.own[key] = _hash_files(files, self.known, found or {})
+        return own
+
+    def forget(self, keys: set[str], listed: Mapping[str, VillageListing], facts: Mapping[str, str]) -> None:
+        """Take the own hash of villages recalled from the record again from their files when next asked (a
+        village made again: a record that lied is not copied into the new one), with their listing's outside
+        files."""
+        for key in keys:
+            self.own.pop(key, None)
+            self.recalled.discard(key)
+            self.outside[key] = list(listed[key].outside)
+            self.stamps[key] = _stamp(facts[key], self.outside[key]) if key in facts else ""
+
+    def _name(self, f: str) -> str:  # validate keeps every file inside the content folder; if not, its full path
+        return Path(f).relative_to(self.root).as_posix() if Path(f).is_relative_to(self.root) else f
 
 
 def _walk(folder: Path, root: Path, skip: set[str]) -> list[tuple[str, str]]:
@@ -71,11 +104,11 @@ def _walk(folder: Path, root: Path, skip: set[str]) -> list[tuple[str, str]]:
     return found
 
 
-def _hash_files(files: list[tuple[str, str]], known: Digests) -> str:
+def _hash_files(files: list[tuple[str, str]], known: Digests, found: Mapping[str, str]) -> str:
     h = hashlib.sha256()
     for name, path in files:
         try:
-            h.update(f"{name}\0{known.get(path)}\n".encode())
+            h.update(f"{name}\0{found.get(path) or known.get(path)}\n".encode())
         except OSError:  # vanished or unreadable since load (validate has said so): hashed as such
             h.update(f"{name}\0?\n".encode())
     return h.hexdigest()
@@ -117,35 +150,26 @@ def fingerprints(
     folders that are not content (an output folder inside the content folder). `facts`: "town/village" -> its
     folder's stat facts taken before the content was read (pipeline.content_state); a village whose facts (and
     its outside files') are those its `recorded` entry was made at keeps the recorded own hash, unread; any other
-    is hashed file by file (a file touched but unchanged hashes the same: the village is still carried over)."""
+    is hashed file by file when first asked (Fingerprints.own_of; a file touched but unchanged hashes the same:
+    the village is still carried over)."""
     root = content.resolve()
     facts, recorded = facts or {}, recorded or {}
-
-    def name(f: str) -> str:  # validate keeps every file inside the content folder; if not, its full path
-        return Path(f).relative_to(root).as_posix() if Path(f).is_relative_to(root) else f
-
-    folders: dict[str, Path] = {}
-    own: dict[str, str] = {}
-    stamps: dict[str, str] = {}
-    outside: dict[str, list[str]] = {}
-    recalled: set[str] = set()
+    codes = {v.key: v.codes for v in listed}
+    prints = Fingerprints("", {}, codes, {}, {}, set(), root, known, tuple(sorted(codes)))
     for v in sorted(listed, key=lambda v: (v.town, v.slug)):
         key = v.key
-        folder = folders[key] = root / v.town / v.slug
         found = _known_own(recorded.get(key), facts.get(key))
         if found is not None:
-            stamps[key], own[key], outside[key] = found
-            recalled.add(key)
+            prints.stamps[key], prints.own[key], prints.outside[key] = found
+            prints.recalled.add(key)
             continue
-        outside[key] = list(v.outside)
-        files = _walk(folder, root, set()) + [(name(f), f) for f in outside[key]]
-        own[key] = _hash_files(files, known)
-        stamps[key] = _stamp(facts[key], outside[key]) if key in facts else ""
-    shared = hashlib.sha256(f"{renderer()}|{options}|{sorted(folders)}|".encode())
-    not_shared = {str(f) for f in [*folders.values(), *skip]}
-    shared.update(_hash_files(_walk(root, root, not_shared), known).encode())
-    by_village = {v.key: v.codes for v in listed}
-    return Fingerprints(shared.hexdigest(), dict(sorted(own.items())), by_village, stamps, outside, recalled)
+        prints.outside[key] = list(v.outside)
+        prints.stamps[key] = _stamp(facts[key], prints.outside[key]) if key in facts else ""
+    shared = hashlib.sha256(f"{renderer()}|{options}|{list(prints.keys)}|".encode())
+    not_shared = {*(str(root / key) for key in prints.keys), *(str(f) for f in skip)}
+    shared.update(_hash_files(_walk(root, root, not_shared), known, {}).encode())
+    prints.shared = shared.hexdigest()
+    return prints
 
 
 def linked_villages(
@@ -199,7 +223,7 @@ def unchanged(previous: Path, themes: tuple[str, ...], prints: Fingerprints) -> 
     "town/village" -> its record entry."""
     records = [read_record(previous / theme) for theme in themes]
     same = {}
-    for key in prints.own:
+    for key in prints.keys:
         entries = [r.get(key) for r in records]
         if (
             entries
