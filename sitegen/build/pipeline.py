@@ -65,13 +65,14 @@ STEPS = ("check", "plan", "reuse", "images", "render", "write")
 
 
 class Steps:
-    """步骤 The build's named steps, in order: check (load, validate, oversight, the image decode check), plan
-    (drafts out, ledgers, pages and renditions planned, reference codes), reuse (fingerprints: which villages are
-    unchanged; a village made again without a record hashed in its turn), images (the scans' digests, renditions,
-    charts, QR codes and search indexes made or found in the cache, and each village's linked into staging),
-    render (pages rendered, links checked, personal-data scan, pages staged), write (the city's and towns' renditions and the carried files linked in, each theme swapped in, the cache
-    pruned). Each step's wall and CPU seconds (CPU: this process and its worker processes) are added up over the
-    rounds a build makes; `sitegen build --timings` prints them.
+    """步骤 The build's named steps, in order: check (load, validate, oversight, the image decode check), plan (drafts
+    out, ledgers, pages and renditions planned, reference codes), reuse (fingerprints: which villages are unchanged;
+    a village made again without a record hashed in its turn), images (the scans' digests, renditions, charts, QR
+    codes and search indexes made or found in the cache, and each village's linked into staging), render (pages
+    rendered, links checked, personal-data scan, pages staged), write (the city's and towns' renditions and the
+    carried files linked in, each theme swapped in, the cache pruned). Each step's wall and CPU seconds (CPU: this
+    process and its worker processes) are added up over the rounds a build makes; `sitegen build --timings` prints
+    them.
     `progress` (a callable, or None) is told each step as it starts (the terminal's progress line, cli.py)."""
 
     def __init__(self, progress: Callable[[str], None] | None = None):
@@ -1359,11 +1360,12 @@ def _images(
     fail: Callable[[str, Problem], None],
     noted: dict[str, str] | None = None,
 ) -> tuple[set[str], dict[str, Path]]:
-    """The images step for `site` (the city's and towns' pages, or one village's): its renditions made in the
-    cache, its charts and QR codes (drawn.Drawing) taken from the cache or drawn into it (drawn.drawn), its other
-    generated files (search indexes) made and staged; `noted` receives its sources' hashes (assets.renditions).
-    Returns the generated paths staged, and the renditions and drawings (output path -> cache file: linked in and
-    kept in the cache like renditions); a chart or image that cannot be made is `fail`ed at each page that shows it. A rehearsal draws nothing: it takes them as drawn."""
+    """The images step for `site` (the city's and towns' pages, or one village's): its renditions made in the cache,
+    its charts and QR codes (drawn.Drawing) taken from the cache or drawn into it (drawn.drawn), its other generated
+    files (search indexes) made and staged; `noted` receives its sources' hashes (assets.renditions). Returns the
+    generated paths staged, and the renditions and drawings (output path -> cache file: linked in and kept in the
+    cache like renditions); a chart or image that cannot be made is `fail`ed at each page that shows it. A rehearsal
+    draws nothing: it takes them as drawn."""
     generated: set[str] = set()
     drawings = {p: d for p, d in site.generated.items() if isinstance(d, drawn.Drawing)}
     for path, draw in site.generated.items():

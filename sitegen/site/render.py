@@ -181,7 +181,8 @@ class _Context(Context):
 _CALL_ONLY = frozenset({"_block_vars", "_loop_vars"})  # what Jinja's compiled code adds to a call's keywords
 
 
-# A macro's code -> (the code, {(arguments given, keywords' names): the names it takes after those, or None}) (_plain_names)
+# A macro's code -> (the code, {(arguments given, keywords' names): the names it takes after those, or None})
+# (_plain_names)
 _PLAIN: dict[int, tuple[CodeType, dict[tuple[int, tuple[str, ...]], Sequence[str] | None]]] = {}
 
 
