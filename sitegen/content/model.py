@@ -313,16 +313,15 @@ class Village:
 
 @dataclass(frozen=True, slots=True)
 class VillageListing:
-    """村目录 A village as the city's and towns' pages and the build's bookkeeping read it, without its model: its
-    folder (`town`, `slug`), name, `where` (its village.yaml), how many items and vouchers it publishes, where its
-    items' pages are (`item_paths`: source -> page path, what a Markdown link into it resolves against; kept packed,
-    `pages`: pack_pages), and what
-    tells whether its pages can be carried over (`codes`: a hash of its items' and vouchers' reference codes in
-    order; `outside`: the files it publishes from outside its folder; reuse.fingerprints), and the rows
-    review.queue gives of its records as validated that are not approved (`queued`, review.QueueRow: `sitegen
-    check`'s list of what will not be published reads them here, restoring no village). What reads every village
-    of a city (which villages there are, the town pages' tiles, the verdict's count) reads this, so that a run need
-    not hold every village's model to the end (issue 14: memory at any size)."""
+    """村目录 A village as the city's and towns' pages and the build's bookkeeping read it, without its model: its folder
+    (`town`, `slug`), name, `where` (its village.yaml), how many items and vouchers it publishes, where its items'
+    pages are (`item_paths`: source -> page path, what a Markdown link into it resolves against; kept packed,
+    `pages`: pack_pages), and what tells whether its pages can be carried over (`codes`: a hash of its items' and
+    vouchers' reference codes in order; `outside`: the files it publishes from outside its folder;
+    reuse.fingerprints), and the rows review.queue gives of its records as validated that are not approved
+    (`queued`, review.QueueRow: `sitegen check`'s list of what will not be published reads them here, restoring no
+    village). What reads every village of a city (which villages there are, the town pages' tiles, the verdict's
+    count) reads this, so that a run need not hold every village's model to the end (issue 14: memory at any size)."""
 
     town: str
     slug: str
