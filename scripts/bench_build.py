@@ -88,7 +88,9 @@ def _measure_one(what: str, content: Path, out: Path) -> dict:
         figures.update(exit=max(published["exit"], ingested["exit"]), said=published["said"] + ingested["said"])
     figures["wall"] = time.perf_counter() - wall
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    figures["cpu"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    # (+ the image pools' workers, which getrusage never counts: assets.worker_cpu; a command run as `python -m
+    # sitegen` counts its own process and waited-for children only)
+    figures["cpu"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime + assets.worker_cpu()
     if what != "build":
         figures["cpu"] -= start.ru_utime + start.ru_stime
     figures["rss_mib"] = max(me.ru_maxrss, kids.ru_maxrss) / 1024

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.images import renditions
 from tests.conftest import REPO
 
 # Makes the renditions' pool as a build does (the forkserver, as in production), gets every worker started, prints
@@ -77,3 +79,27 @@ def test_a_killed_builds_pool_workers_forkserver_and_tracker_end_with_it(method)
     for p in still:  # (a failure leaves none behind either)
         os.kill(p, signal.SIGKILL)
     assert still == [], "processes outlived the killed build"
+
+
+def _spin(seconds: float, _cache: str) -> None:
+    """In a pool worker: spend `seconds` of CPU."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
+def test_the_cpu_of_a_forkservers_workers_is_counted(monkeypatch):
+    """The workers of a forkserver pool (production's) are the server's children: this process's rusage never
+    counts them, so the build's step timings would miss the decode check's and the renditions' CPU. Each job's
+    worker measures its own, and worker_cpu adds it up; a forked worker (this process's child) is left to rusage."""
+    monkeypatch.setattr(renditions, "START_METHOD", "forkserver")
+    before, children = renditions.worker_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert renditions._run_all([0.2, 0.2, 0.2], Path(), 2, _spin) == [None, None, None]
+    spent = renditions.worker_cpu() - before
+    assert 0.6 <= spent < 3
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime) < 0.3  # rusage saw none of it
+    monkeypatch.setattr(renditions, "START_METHOD", "fork")
+    before = renditions.worker_cpu()
+    assert renditions._run_all([0.2], Path(), 1, _spin) == [None]
+    assert renditions.worker_cpu() == before  # counted by rusage when the forked worker ended

@@ -81,9 +81,9 @@ class Steps:
         self.progress = progress
 
     @staticmethod
-    def _cpu() -> float:
+    def _cpu() -> float:  # this process, the children it waited for, and the image pools' workers (worker_cpu)
         t = os.times()
-        return t.user + t.system + t.children_user + t.children_system
+        return t.user + t.system + t.children_user + t.children_system + assets.worker_cpu()
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:

@@ -34,6 +34,7 @@ import multiprocessing
 import os
 import select
 import threading
+import time
 import warnings
 from collections.abc import Callable, Container, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -818,6 +819,35 @@ CRASHED = "解码程序崩溃或超时 the decoder crashed or hung"  # a job's a
 NOT_STARTED = "解码程序无法启动 the decoder could not start"
 
 
+# CPU seconds the pools' workers have spent on the jobs whose answers came back (worker_cpu)
+_WORKER_CPU = [0.0]
+
+
+def worker_cpu() -> float:
+    """CPU seconds (user and system) this process's worker pools have spent on jobs so far, as each worker measured
+    its own (`_timed`), of the workers that are not this process's children. A forkserver's workers (START_METHOD)
+    are the server's children: neither os.times() nor getrusage(RUSAGE_CHILDREN) ever counts them (the server
+    outlives the pools and is never waited for), so the build's step timings (pipeline.Steps) and the benchmark add
+    this. A forked worker (tests) is this process's child, counted by those when it ends: not counted here too."""
+    return _WORKER_CPU[0]
+
+
+def _timed(work: Callable[[Any, str], Any], job: Any, cache: str) -> tuple[float, int, Any]:
+    """In a worker process: the CPU seconds `work(job, cache)` took, the worker's parent, and the answer."""
+    start = time.process_time()
+    answer = work(job, cache)
+    return time.process_time() - start, os.getppid(), answer
+
+
+def _answer(fut: Future) -> Any:
+    """A finished job's answer (raises as the job raised, or the pool broke), its worker's CPU counted when the
+    worker is not this process's child (worker_cpu)."""
+    spent, parent, answer = fut.result()
+    if parent != os.getpid():
+        _WORKER_CPU[0] += spent
+    return answer
+
+
 def _run_pool(
     jobs: list, cache: Path, workers: int, work=_work, done_hook: Done | None = None, weights: list[int] | None = None
 ) -> tuple[dict[int, Any], list[int]]:
@@ -836,7 +866,7 @@ def _run_pool(
     try:
         while True:
             for i in itertools.islice(queued, max(0, workers * IN_FLIGHT - len(pending))):
-                fut = pool.submit(work, jobs[i], str(cache))
+                fut = pool.submit(_timed, work, jobs[i], str(cache))
                 futures[fut] = i
                 pending.add(fut)
             if not pending:
@@ -846,7 +876,7 @@ def _run_pool(
                 _stop(pool)
                 break
             for fut in finished:
-                error = fut.result()  # raises when the pool broke: the job stays among the suspects
+                error = _answer(fut)  # raises when the pool broke: the job stays among the suspects
                 i = futures.pop(fut)
                 done[i] = error
                 if done_hook is not None:
@@ -860,7 +890,7 @@ def _run_pool(
     suspects = []
     for fut, i in futures.items():  # finished before the pool broke: keep; the others were running
         if fut.done() and not fut.cancelled() and fut.exception() is None:
-            done[i] = fut.result()
+            done[i] = _answer(fut)
             if done_hook is not None:
                 done_hook(i, done[i])
         else:
