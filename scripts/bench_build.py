@@ -25,7 +25,8 @@ distinct files (the cache is by content): the image figures are per distinct fil
 the same number of Markdown pages is built with it in the same run, for the ratios of CPU times: the whole cold
 build's, its text steps' (check, plan, reuse, render, write) and its page-making's (the same without the check),
 each against Hugo's; the images step (renditions, charts and QR codes made or found, and linked into the output)
-is reported apart.
+and the check's decode of every scan (in worker processes: image work, decode_cpu) are reported apart. Hugo is
+given at most HUGO_SHARD pages a site.
 Not a test: it prints figures for docs/scale.md.
 """
 
@@ -65,7 +66,13 @@ def _measure_one(what: str, content: Path, out: Path) -> dict:
     real = assets.run
     assets.run = lambda todo, *a, **k: jobs.append(len(todo)) or real(todo, *a, **k)  # rendition jobs
     rss: dict[str, float] = {}  # MiB resident as each step starts (the first time), and at the end
-    steps = Steps(progress=lambda name: rss.setdefault(name, _rss_mib()))
+    started: list[tuple[str, float]] = []  # each step as it starts, with the image workers' CPU then (decode_cpu)
+
+    def told(name: str) -> None:
+        rss.setdefault(name, _rss_mib())
+        started.append((name, assets.worker_cpu()))
+
+    steps = Steps(progress=told)
     wall = time.perf_counter()
     figures: dict = {}
     if what == "build":
@@ -96,6 +103,7 @@ def _measure_one(what: str, content: Path, out: Path) -> dict:
     figures["rss_mib"] = max(me.ru_maxrss, kids.ru_maxrss) / 1024
     figures["rss_steps"] = {**rss, "end": _rss_mib()}
     figures["steps"] = {n: [steps.wall[n], steps.cpu[n]] for n in steps.wall}
+    figures["decode_cpu"] = decode_cpu(started, assets.worker_cpu())
     figures["scan_jobs"] = sum(jobs)
     return figures
 
@@ -266,8 +274,19 @@ PAGE_STEPS = ("plan", "reuse", "render", "write")
 
 
 def step_cpu(run: dict, names: tuple[str, ...]) -> float:
-    """CPU seconds of a measured build's steps `names` together."""
-    return sum(run["steps"].get(n, [0.0, 0.0])[1] for n in names)
+    """CPU seconds of a measured build's steps `names` together; the check's without its decode workers'
+    (decode_cpu: image work, every scan decoded once, reported apart)."""
+    return sum(run["steps"].get(n, [0.0, 0.0])[1] for n in names) - (
+        run.get("decode_cpu", 0.0) if "check" in names else 0.0
+    )
+
+
+def decode_cpu(started: list[tuple[str, float]], now: float) -> float:
+    """CPU seconds of the decode check's workers in a build: the image workers' CPU (renditions.worker_cpu) spent
+    from each start of the check step to the next step's start (`started`: each step as it starts, with that CPU
+    then; `now`: the CPU at the end, when the check was the last step). No other step runs inside the check's."""
+    spans = [(cpu, started[k + 1][1] if k + 1 < len(started) else now) for k, (name, cpu) in enumerate(started)]
+    return sum(end - begin for (name, _), (begin, end) in zip(started, spans) if name == "check")
 
 
 def drop_hugo_sites(work: Path) -> None:
@@ -386,7 +405,8 @@ def report(rows: list[dict]) -> None:
         )
         print(
             f"   text steps ({', '.join(TEXT_STEPS)}) {step_cpu(cold, TEXT_STEPS):.1f} s CPU, of them page-making "
-            f"({', '.join(PAGE_STEPS)}) {step_cpu(cold, PAGE_STEPS):.1f} s; images {img_cpu:.1f} s CPU"
+            f"({', '.join(PAGE_STEPS)}) {step_cpu(cold, PAGE_STEPS):.1f} s; images {img_cpu:.1f} s CPU, and the "
+            f"check's decode of every scan (its workers) {cold.get('decode_cpu', 0.0):.1f} s CPU"
         )
         print("   RSS as each step starts: " + ", ".join(f"{n} {m:.0f}" for n, m in cold["rss_steps"].items()) + " MiB")
         if jobs:
