@@ -255,7 +255,7 @@ class _Checker:
         # nor its `Path` is held for it (issue 14: a village dropped once validated keeps ~100 bytes an item here)
         self.sources = array("q")
         self.linking: dict[str, tuple[str, tuple[str, ...]]] = {}
-        self.assigned: list[Item] = []  # the village in hand's items as registered in all_items, in order (memo.py)
+        self.assigned: list[Item] = []  # the village in hand's items as registered (`register`), in order (memo.py)
         self.deps: list[tuple[str, str]] = []  # each path the village in hand named, with its facts (memo.py)
         # the stat facts of each file that passed content_stat since the village in hand began, by its real path: its
         # header record (probe_known) and its decode check (build/pipeline.py) take them, not a stat of their own
